@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ares NPU v1 hardware queue formats: the submission ring entries the
+ * driver writes and the completion area the device writes, both in host
+ * memory at the bus addresses programmed in the queue registers.
+ */
+#ifndef ARES_QUEUE_H
+#define ARES_QUEUE_H
+
+#include "types.h"
+
+/**
+ * struct ares_job_desc - one submission ring entry
+ * @seqno: nonzero, strictly increasing per queue; echoed in the completion
+ * @cmd_va: device VA of the command stream, 8-byte aligned
+ * @cmd_size: command stream length in bytes, multiple of 8, at most
+ *	ARES_CMD_STREAM_MAX
+ * @asid: address space that translates every access of this job
+ * @flags: must be zero in v1
+ * @reserved0: must be zero
+ * @tag: opaque to the device
+ * @reserved: must be zero
+ */
+struct ares_job_desc {
+	__le64 seqno;
+	__le64 cmd_va;
+	__le32 cmd_size;
+	__le16 asid;
+	__le16 flags;
+	__le32 reserved0;
+	__le32 reserved1;
+	__le64 tag;
+	__le64 reserved[3];
+};
+ARES_ASSERT_SIZE(struct ares_job_desc, 64);
+
+/**
+ * struct ares_queue_wb - queue writeback header at COMPL_BASE
+ * @done_seqno: seqno of the last completed job; written after its record
+ */
+struct ares_queue_wb {
+	__le64 done_seqno;
+	__le64 reserved[7];
+};
+ARES_ASSERT_SIZE(struct ares_queue_wb, 64);
+
+/**
+ * struct ares_completion - per-job record at COMPL_BASE + 64 + slot * 32
+ * @seqno: the job's seqno
+ * @status: ARES_JOB_*
+ * @error_offset: byte offset in the command stream of the failing command
+ * @start_ns: device clock when the job started
+ * @end_ns: device clock when the job finished
+ */
+struct ares_completion {
+	__le64 seqno;
+	__le32 status;
+	__le32 error_offset;
+	__le64 start_ns;
+	__le64 end_ns;
+};
+ARES_ASSERT_SIZE(struct ares_completion, 32);
+
+#define ARES_COMPL_RECORD_OFFSET(slot)	(64 + (slot) * 32)
+
+/* Per-job status codes. Append only. */
+#define ARES_JOB_OK			0
+#define ARES_JOB_INVALID_CMD		1	/* bad opcode, length, flags or operand */
+#define ARES_JOB_MMU_FAULT		2	/* an access faulted; see the fault record */
+#define ARES_JOB_TIMEOUT		3	/* the driver's watchdog fired (never the device) */
+#define ARES_JOB_ABORTED		4	/* lost to a device reset */
+#define ARES_JOB_FW_ERROR		5	/* firmware internal error */
+#define ARES_JOB_INVALID_DESC		6	/* bad ring entry: flags, reserved, size, asid */
+
+#endif /* ARES_QUEUE_H */

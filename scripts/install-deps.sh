@@ -1,0 +1,40 @@
+#!/bin/sh
+# Installs everything the build, the tests and the main job need on a
+# Debian 12 machine. Safe to run again: apt-get skips what is present.
+#
+# The guest kernel is Debian's newest 6.12 backport that has both an
+# unsigned image and matching headers; the version is resolved here, never
+# written down, so a point release does not break the build.
+set -eu
+
+kernel_version() {
+	apt-cache pkgnames linux-image-6.12. 2>/dev/null |
+		sed -n 's/^linux-image-\(6\.12\.[0-9]*+deb12\)-amd64-unsigned$/\1/p' |
+		sort -V -r |
+		while read -r v; do
+			if apt-cache show "linux-headers-$v-amd64" >/dev/null 2>&1; then
+				echo "$v"
+				break
+			fi
+		done
+}
+
+export DEBIAN_FRONTEND=noninteractive
+if [ -z "${ARES_SKIP_APT_UPDATE:-}" ]; then
+	apt-get update -qq
+fi
+
+kv=$(kernel_version)
+if [ -z "$kv" ]; then
+	echo "install-deps: no linux-image-6.12.*+deb12-amd64-unsigned with matching headers in the apt sources" >&2
+	exit 1
+fi
+
+apt-get install -y -qq --no-install-recommends \
+	build-essential pkg-config clang-format valgrind \
+	qemu-system-x86 busybox-static cpio kmod \
+	"linux-image-$kv-amd64-unsigned" "linux-headers-$kv-amd64" \
+	libdrm-dev libpci-dev check libsubunit-dev \
+	>/dev/null
+
+echo "install-deps: kernel $kv-amd64"
