@@ -1,0 +1,58 @@
+# Ares top-level build. `make` builds every component, `make test` runs the
+# host unit tests and then the guest tests in QEMU, `make run` runs the main
+# job. Components add their targets through their own *.mk fragment.
+
+BUILD ?= build
+KVER ?= $(shell scripts/kernel-version.sh)
+KDIR ?= /lib/modules/$(KVER)/build
+
+CC ?= gcc
+WARN := -Wall -Wextra -Werror
+CPPFLAGS_COMMON := -D_GNU_SOURCE -Iinclude -I/usr/include/libdrm
+CFLAGS_COMMON := -std=c11 -O2 -g $(WARN) -fno-strict-aliasing
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Filled in by the fragments.
+ALL_TARGETS :=
+UNIT_TESTS :=
+UNIT_TESTS_SAN :=
+GUEST_TARGETS :=
+
+.PHONY: all kmod test test-unit test-guest run clean format format-check checkpatch
+all:
+
+include firmware/firmware.mk
+include sim/sim.mk
+include libaccel/libaccel.mk
+include tests/tests.mk
+
+all: $(ALL_TARGETS) $(GUEST_TARGETS) kmod
+
+kmod:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+test: all
+	scripts/run-unit-tests.sh $(UNIT_TESTS) -- $(UNIT_TESTS_SAN)
+	scripts/run-guest-tests.sh
+
+test-unit: $(UNIT_TESTS) $(UNIT_TESTS_SAN)
+	scripts/run-unit-tests.sh $(UNIT_TESTS) -- $(UNIT_TESTS_SAN)
+
+test-guest: all
+	scripts/run-guest-tests.sh
+
+run: all
+	scripts/run-main-job.sh
+
+format:
+	clang-format -i $(shell git ls-files '*.c' '*.h' | grep -v '^kmod/' | grep -v '^include/')
+
+format-check:
+	scripts/format-check.sh
+
+checkpatch:
+	scripts/checkpatch.sh
+
+clean:
+	rm -rf $(BUILD)
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Runs the kernel's checkpatch.pl (from Debian's linux-source-6.12) over the
+# kernel driver and the headers it shares with the kernel. Fails on any
+# error, warning or check.
+set -eu
+cd "$(dirname "$0")/.."
+dir=build/checkpatch
+if [ ! -f "$dir/scripts/checkpatch.pl" ]; then
+	tarball=$(ls /usr/src/linux-source-6.12*.tar.xz 2>/dev/null | head -n 1)
+	if [ -z "$tarball" ]; then
+		echo "checkpatch: no /usr/src/linux-source-6.12*.tar.xz; run scripts/install-deps.sh" >&2
+		exit 1
+	fi
+	mkdir -p "$dir"
+	tar -xJf "$tarball" -C "$dir" --strip-components=1 --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
+fi
+perl "$dir/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
+	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+	-f kmod/*.c kmod/*.h include/uapi/drm/ares_accel.h

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Runs inside the guest, chrooted into the host root, as PID 1's child.
+# Loads the stack, runs the requested command, leaves its exit status and
+# the kernel log in the results folder, and powers the guest off.
+R=/tmp/ares-results
+. "$R/env"
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp ARES_RESULTS="$R" ARES_ROOT
+cd "$ARES_ROOT" || exit 1
+
+status=0
+if [ "$ARES_LOAD_MODULE" = 1 ]; then
+	if ! modprobe -a drm gpu-sched drm_shmem_helper; then
+		echo "guest-init: modprobe of drm, gpu-sched, drm_shmem_helper failed" >&2
+		status=125
+	elif ! insmod "$ARES_ROOT/kmod/ares.ko" $ARES_MODULE_ARGS; then
+		echo "guest-init: insmod $ARES_ROOT/kmod/ares.ko $ARES_MODULE_ARGS failed" >&2
+		status=125
+	fi
+fi
+if [ "$status" = 0 ]; then
+	/bin/bash "$R/cmd.sh" >"$R/output.txt" 2>&1
+	status=$?
+fi
+echo "$status" >"$R/exit-status"
+dmesg >"$R/dmesg.txt"
+sync
+echo o >/proc/sysrq-trigger

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Builds the guest's initramfs: busybox plus the 9p modules of kernel $1,
+# and an init that mounts the host root (read-only) and the run's results
+# folder over 9p, then chroots into the host root to run guest-init.sh.
+# Usage: mkinitramfs.sh KVER OUT.cpio.gz
+set -eu
+kver=$1
+out=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+mkdir -p "$tmp/bin" "$tmp/proc" "$tmp/sys" "$tmp/dev" "$tmp/newroot" "$tmp/lib/mods"
+cp /bin/busybox "$tmp/bin/busybox"
+# Busybox insmod cannot read xz modules; unpack them here, in load order.
+for m in netfs 9pnet 9pnet_virtio 9p; do
+	f=$(modinfo -k "$kver" -F filename "$m")
+	case "$f" in
+	*.xz) xz -dc "$f" >"$tmp/lib/mods/$m.ko" ;;
+	*) cp "$f" "$tmp/lib/mods/$m.ko" ;;
+	esac
+done
+
+cat >"$tmp/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+for m in netfs 9pnet 9pnet_virtio 9p; do
+	insmod /lib/mods/$m.ko || echo "ares-init: insmod $m failed"
+done
+opts=trans=virtio,version=9p2000.L,msize=262144
+if ! mount -t 9p -o $opts,ro hostroot /newroot; then
+	echo "ares-init: cannot mount host root"; echo o >/proc/sysrq-trigger
+fi
+mount -t proc proc /newroot/proc
+mount -t sysfs sys /newroot/sys
+mount -t devtmpfs dev /newroot/dev
+mount -t tmpfs tmp /newroot/tmp
+mount -t debugfs debugfs /newroot/sys/kernel/debug 2>/dev/null
+mkdir -p /newroot/tmp/ares-results
+mount -t 9p -o $opts results /newroot/tmp/ares-results
+exec chroot /newroot /bin/sh /tmp/ares-results/guest-init.sh
+INIT
+chmod +x "$tmp/init"
+(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
+mv "$out.tmp" "$out"

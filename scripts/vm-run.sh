@@ -1,0 +1,169 @@
+#!/bin/bash
+# Runs a command inside a QEMU guest with the Ares stack loaded.
+#
+# Usage: scripts/vm-run.sh [options] -- COMMAND [ARGS...]
+#   --timeout S        kill the run after S seconds (default 600); exit 124
+#   --module-args "A"  arguments for insmod ares.ko (default: none)
+#   --no-module        do not load drm/ares.ko before COMMAND
+#   --no-device        boot without the emulated device (no ares-sim)
+#   --sim-args "A"     extra arguments for ares-sim
+#   --mem SIZE         guest RAM (default 1G)
+#   --smp N            guest vCPUs (default 1: see ARCHITECTURE.md)
+#   --quiet            print only the command's output and the verdict
+#
+# The guest boots Debian's 6.12 kernel (scripts/kernel-version.sh) under TCG
+# with the host root shared read-only over 9p, so this tree is visible at
+# the same path; /tmp is a tmpfs and $ARES_RESULTS (/tmp/ares-results in the
+# guest) is this run's results folder on the host, build/vm/run-ID/.
+# Each run gets unique socket and shared-memory names and removes them, and
+# kills only the processes it started.
+#
+# Exit status: the command's own; 124 on timeout; 125 if the stack could not
+# be brought up; 1 if the command passed but the kernel log shows a WARNING,
+# BUG, Oops, refcount, list corruption, lockdep or KASAN report.
+set -u
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+timeout_s=600
+module_args=""
+load_module=1
+with_device=1
+sim_args=""
+mem=1G
+smp=1
+quiet=0
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--timeout) timeout_s=$2; shift 2 ;;
+	--module-args) module_args=$2; shift 2 ;;
+	--no-module) load_module=0; shift ;;
+	--no-device) with_device=0; shift ;;
+	--sim-args) sim_args=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--quiet) quiet=1; shift ;;
+	--) shift; break ;;
+	*) echo "vm-run: unknown option '$1' (see the header of $0)" >&2; exit 125 ;;
+	esac
+done
+if [ $# -eq 0 ]; then
+	echo "vm-run: no command given; usage: $0 [options] -- COMMAND..." >&2
+	exit 125
+fi
+
+say() { [ "$quiet" = 1 ] || echo "vm-run: $*" >&2; }
+
+kver=$("$root/scripts/kernel-version.sh") || exit 125
+id="$$-$(date +%s%N)"
+run_dir="$root/build/vm/run-$id"
+sock="/tmp/ares-vm-$id.sock"
+ram="/dev/shm/ares-vm-$id.ram"
+initrd="$root/build/vm/initramfs-$kver.cpio.gz"
+sim="$root/build/sim/ares-sim"
+mkdir -p "$run_dir"
+
+sim_pid=""
+qemu_pid=""
+cleanup() {
+	[ -n "$qemu_pid" ] && kill -9 "$qemu_pid" 2>/dev/null
+	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null
+	[ -n "$sim_pid" ] && wait "$sim_pid" 2>/dev/null
+	rm -f "$sock" "$sock.tmp" "$ram"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ ! -s "$initrd" ] || [ "$root/scripts/mkinitramfs.sh" -nt "$initrd" ]; then
+	"$root/scripts/mkinitramfs.sh" "$kver" "$initrd" || exit 125
+fi
+
+mem_bytes=$(numfmt --from=iec "$mem") || exit 125
+cp "$root/scripts/guest-init.sh" "$run_dir/guest-init.sh"
+{
+	printf 'ARES_ROOT=%q\n' "$root"
+	printf 'ARES_LOAD_MODULE=%q\n' "$load_module"
+	printf 'ARES_MODULE_ARGS=%q\n' "$module_args"
+} >"$run_dir/env"
+{
+	printf 'cd %q || exit 125\n' "$root"
+	printf '%q ' "$@"
+	printf '\n'
+} >"$run_dir/cmd.sh"
+
+device_opts=()
+if [ "$with_device" = 1 ]; then
+	if [ ! -x "$sim" ]; then
+		echo "vm-run: $sim is missing; run make first" >&2
+		exit 125
+	fi
+	truncate -s "$mem_bytes" "$ram" || exit 125
+	# shellcheck disable=SC2086
+	"$sim" --socket "$sock" --ram "$ram" --log "$run_dir/sim.log" $sim_args &
+	sim_pid=$!
+	# The sim publishes the socket path only once it is listening.
+	for _ in $(seq 100); do
+		[ -S "$sock" ] && break
+		kill -0 "$sim_pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ ! -S "$sock" ]; then
+		echo "vm-run: ares-sim did not start; see $run_dir/sim.log" >&2
+		exit 125
+	fi
+	device_opts=(-object "memory-backend-file,id=ram0,size=$mem_bytes,mem-path=$ram,share=on"
+		-machine "q35,memory-backend=ram0"
+		-chardev "socket,path=$sock,id=ares0"
+		-device "ivshmem-doorbell,chardev=ares0,vectors=10")
+else
+	device_opts=(-machine q35)
+fi
+
+say "run $id: kernel $kver, results in $run_dir"
+start=$(date +%s.%N)
+qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m "$mem" \
+	"${device_opts[@]}" \
+	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
+	-append "console=ttyS0 quiet panic=-1 oops=panic firmware_class.path=$root/build/firmware" \
+	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
+	-virtfs "local,path=$run_dir,mount_tag=results,security_model=none" \
+	-display none -monitor none -serial "file:$run_dir/console.log" \
+	-nic none -no-reboot &
+qemu_pid=$!
+
+deadline=$(($(date +%s) + timeout_s))
+timed_out=0
+while kill -0 "$qemu_pid" 2>/dev/null; do
+	if [ "$(date +%s)" -ge "$deadline" ]; then
+		timed_out=1
+		kill -9 "$qemu_pid" 2>/dev/null
+		break
+	fi
+	sleep 0.2
+done
+wait "$qemu_pid" 2>/dev/null
+qemu_pid=""
+elapsed=$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo "?")
+
+[ -f "$run_dir/output.txt" ] && cat "$run_dir/output.txt"
+
+if [ "$timed_out" = 1 ]; then
+	echo "vm-run: TIMEOUT after ${timeout_s}s; console tail:" >&2
+	tail -n 40 "$run_dir/console.log" >&2
+	exit 124
+fi
+if [ ! -f "$run_dir/exit-status" ]; then
+	echo "vm-run: the guest stopped without an exit status; console tail:" >&2
+	tail -n 40 "$run_dir/console.log" >&2
+	exit 125
+fi
+status=$(cat "$run_dir/exit-status")
+
+bad='WARNING:|BUG:|Oops|refcount_t|list_add corruption|list_del corruption|possible circular locking|possible recursive locking|lockdep|KASAN|UBSAN|general protection fault|Kernel panic|blocked for more than'
+if grep -E -h "$bad" "$run_dir/dmesg.txt" "$run_dir/console.log" >"$run_dir/kernel-problems.txt" 2>/dev/null; then
+	echo "vm-run: the kernel log reports problems (full log: $run_dir/dmesg.txt):" >&2
+	cat "$run_dir/kernel-problems.txt" >&2
+	[ "$status" = 0 ] && status=1
+fi
+say "run $id: exit status $status, ${elapsed}s wall"
+exit "$status"
