@@ -1,0 +1,28 @@
+#!/bin/sh
+# Runs every guest test suite, each in its own QEMU boot with a fresh
+# emulated device, and fails if any suite fails or any kernel log shows a
+# problem (vm-run.sh checks the log).
+set -u
+cd "$(dirname "$0")/.."
+failed=""
+
+suite() {
+	name=$1
+	shift
+	echo "guest: suite $name"
+	if scripts/vm-run.sh "$@"; then
+		echo "guest: PASS suite $name"
+	else
+		echo "guest: FAIL suite $name" >&2
+		failed="$failed $name"
+	fi
+}
+
+suite driver --timeout 900 --module-args "fault_injection=1 job_timeout_ms=1000" \
+	-- tests/guest/run-all.sh
+suite module-lifecycle --timeout 600 --no-module -- tests/guest/module-lifecycle.sh
+
+if [ -n "$failed" ]; then
+	echo "guest: failed suites:$failed" >&2
+	exit 1
+fi
