@@ -42,7 +42,7 @@ test-guest: all
 	scripts/run-guest-tests.sh
 
 run: all
-	scripts/run-main-job.sh
+	scripts/run-main-job.sh $(ARGS)
 
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h' | grep -v '^kmod/' | grep -v '^include/')
