@@ -25,6 +25,7 @@ struct ares_cmd_hdr {
 	__le16 flags;
 	__le32 size;
 };
+
 ARES_ASSERT_SIZE(struct ares_cmd_hdr, 8);
 
 /* Opcodes. Append only. */
@@ -41,6 +42,7 @@ struct ares_cmd_fence_write {
 	__le64 va;
 	__le64 value;
 };
+
 ARES_ASSERT_SIZE(struct ares_cmd_fence_write, 24);
 
 /** struct ares_cmd_timestamp - write the device clock (ns, 8 bytes) at 8-byte aligned @va */
@@ -48,6 +50,7 @@ struct ares_cmd_timestamp {
 	struct ares_cmd_hdr hdr;
 	__le64 va;
 };
+
 ARES_ASSERT_SIZE(struct ares_cmd_timestamp, 16);
 
 /**
@@ -61,6 +64,7 @@ struct ares_cmd_dma_copy {
 	__le64 dst_va;
 	__le64 size;
 };
+
 ARES_ASSERT_SIZE(struct ares_cmd_dma_copy, 32);
 
 /**
@@ -75,6 +79,7 @@ struct ares_cmd_fill {
 	__le32 pattern;
 	__le32 reserved;
 };
+
 ARES_ASSERT_SIZE(struct ares_cmd_fill, 32);
 
 /**
@@ -98,6 +103,7 @@ struct ares_cmd_gemm {
 	__le32 ldc;
 	__le32 reserved;
 };
+
 ARES_ASSERT_SIZE(struct ares_cmd_gemm, 64);
 
 #define ARES_GEMM_DIM_MAX	65536u

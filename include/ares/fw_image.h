@@ -55,6 +55,7 @@ struct ares_fw_header {
 	__le32 reserved0;
 	__le64 reserved;
 };
+
 ARES_ASSERT_SIZE(struct ares_fw_header, ARES_FW_HEADER_SIZE);
 
 /**
@@ -67,7 +68,7 @@ ARES_ASSERT_SIZE(struct ares_fw_header, ARES_FW_HEADER_SIZE);
  * Return: 0, or the ARES_BOOT_ERR_* code naming the first problem.
  */
 static inline __u32 ares_fw_header_check(const struct ares_fw_header *h,
-					  __u64 image_size, __u32 header_crc)
+					 __u64 image_size, __u32 header_crc)
 {
 	if (image_size < ARES_FW_HEADER_SIZE || h->magic != ARES_FW_MAGIC)
 		return ARES_BOOT_ERR_BAD_MAGIC;

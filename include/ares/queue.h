@@ -32,6 +32,7 @@ struct ares_job_desc {
 	__le64 tag;
 	__le64 reserved[3];
 };
+
 ARES_ASSERT_SIZE(struct ares_job_desc, 64);
 
 /**
@@ -42,6 +43,7 @@ struct ares_queue_wb {
 	__le64 done_seqno;
 	__le64 reserved[7];
 };
+
 ARES_ASSERT_SIZE(struct ares_queue_wb, 64);
 
 /**
@@ -59,6 +61,7 @@ struct ares_completion {
 	__le64 start_ns;
 	__le64 end_ns;
 };
+
 ARES_ASSERT_SIZE(struct ares_completion, 32);
 
 #define ARES_COMPL_RECORD_OFFSET(slot)	(64 + (slot) * 32)

@@ -131,8 +131,10 @@
 /* ---- Address-space table: ARES_MAX_AS slots ---- */
 #define ARES_REG_AS_BASE		0x1000
 #define ARES_REG_AS_STRIDE		0x10
-#define ARES_REG_AS_ROOT(as)		(ARES_REG_AS_BASE + (as) * ARES_REG_AS_STRIDE + 0x0)	/* RW u64 */
-#define ARES_REG_AS_CONFIG(as)		(ARES_REG_AS_BASE + (as) * ARES_REG_AS_STRIDE + 0x8)	/* RW */
+/* RW u64 */
+#define ARES_REG_AS_ROOT(as)		(ARES_REG_AS_BASE + (as) * ARES_REG_AS_STRIDE + 0x0)
+/* RW: ARES_AS_CONFIG_* */
+#define ARES_REG_AS_CONFIG(as)		(ARES_REG_AS_BASE + (as) * ARES_REG_AS_STRIDE + 0x8)
 #define ARES_AS_CONFIG_ENABLE		(1u << 0)
 
 /* ---- Hardware queues ---- */
