@@ -1,0 +1,640 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libaccel - userspace access to Ares NPU devices (/dev/accel/accelN).
+ *
+ * Contract, in one paragraph: every handle type is opaque; every function
+ * that can fail returns 0 or a negative errno (accessors that cannot fail
+ * return their value directly and say so); a failing call on a device, or
+ * on anything created from one, leaves a sentence in
+ * accel_device_last_error() naming the field, node or file involved. The
+ * library holds no global mutable state: two threads may use two devices
+ * freely; one device handle (and its objects) must be used by one thread at
+ * a time, or be locked by the caller.
+ *
+ * Set ARES_DEBUG=ioctl in the environment to trace every ioctl, with its
+ * decoded arguments and result, on stderr.
+ *
+ * Objects created from a device (buffers, contexts, jobs) must be destroyed
+ * before the device is closed.
+ */
+#ifndef ACCEL_H
+#define ACCEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(ACCEL_BUILD)
+#define ACCEL_API __attribute__((visibility("default")))
+#else
+#define ACCEL_API
+#endif
+
+/** Library version: major (ABI), minor, patch. */
+#define ACCEL_VERSION_MAJOR 1
+#define ACCEL_VERSION_MINOR 0
+#define ACCEL_VERSION_PATCH 0
+
+typedef struct accel_device accel_device;
+typedef struct accel_bo accel_bo;
+typedef struct accel_ctx accel_ctx;
+typedef struct accel_cmdbuf accel_cmdbuf;
+typedef struct accel_job accel_job;
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+/**
+ * accel_strerror() - describe an error code returned by libaccel
+ * @err: a negative errno as returned by any accel_ function (a positive
+ *	errno is accepted too)
+ *
+ * Return: a constant string, never NULL; safe from any thread.
+ */
+ACCEL_API const char *accel_strerror(int err);
+
+/**
+ * accel_device_last_error() - what the last failing call on @dev was about
+ * @dev: device handle (NULL gives a fixed message)
+ *
+ * The message names the ioctl, field, node or file involved, e.g.
+ * "DRM_IOCTL_ARES_SUBMIT: ctx_id 7: Invalid argument". It stays valid until
+ * the next libaccel call on @dev or its objects.
+ *
+ * Return: a string, never NULL; "" if nothing has failed yet.
+ */
+ACCEL_API const char *accel_device_last_error(const accel_device *dev);
+
+/* ------------------------------------------------------------------ */
+/* Enumeration and open                                                */
+/* ------------------------------------------------------------------ */
+
+#define ACCEL_PATH_MAX 256
+
+/**
+ * struct accel_device_entry - one Ares device found by enumeration
+ * @index: N of the node accelN
+ * @node: device node path, e.g. "/dev/accel/accel0"
+ * @pci_address: "DDDD:BB:DD.F", or "" if the device is not on PCI
+ * @pci_vendor: PCI vendor ID (0 if unknown)
+ * @pci_device: PCI device ID (0 if unknown)
+ * @numa_node: NUMA node of the PCI function, -1 if unknown
+ */
+struct accel_device_entry {
+	unsigned int index;
+	char node[ACCEL_PATH_MAX];
+	char pci_address[32];
+	uint16_t pci_vendor;
+	uint16_t pci_device;
+	int numa_node;
+};
+
+/**
+ * accel_enumerate() - list the Ares devices of this machine
+ * @entries: array filled with up to @max entries, sorted by index; may be
+ *	NULL when @max is 0 (to count)
+ * @max: capacity of @entries
+ * @count: out: number of Ares devices found (may exceed @max)
+ *
+ * Scans /dev/accel/accel* and keeps the nodes whose
+ * /sys/class/accel/accelN/device is bound to the "ares" driver.
+ *
+ * Return: 0 (also with no device at all), or a negative errno if a
+ * directory exists but cannot be read.
+ */
+ACCEL_API int accel_enumerate(struct accel_device_entry *entries, size_t max, size_t *count);
+
+/**
+ * accel_enumerate_at() - accel_enumerate() with other roots
+ * @dev_dir: directory holding accelN nodes (instead of /dev/accel)
+ * @sys_dir: directory holding accelN sysfs entries (instead of
+ *	/sys/class/accel)
+ * @entries: see accel_enumerate()
+ * @max: see accel_enumerate()
+ * @count: see accel_enumerate()
+ *
+ * For tests and for chroots. A missing directory counts as empty.
+ *
+ * Return: see accel_enumerate().
+ */
+ACCEL_API int accel_enumerate_at(const char *dev_dir, const char *sys_dir,
+				 struct accel_device_entry *entries, size_t max, size_t *count);
+
+/**
+ * accel_device_open() - open an Ares device node
+ * @path: node path, e.g. "/dev/accel/accel0"
+ * @out: out: the device handle
+ * @errbuf: optional buffer that receives a sentence on failure (there is no
+ *	device handle to hold it yet); may be NULL
+ * @errlen: size of @errbuf
+ *
+ * Fails with -ENODEV if the node's DRM driver is not "ares".
+ *
+ * Return: 0 or a negative errno.
+ */
+ACCEL_API int accel_device_open(const char *path, accel_device **out, char *errbuf, size_t errlen);
+
+/**
+ * accel_device_open_index() - open /dev/accel/accel@index
+ * @index: N of accelN, as in struct accel_device_entry
+ * @out: out: the device handle
+ * @errbuf: see accel_device_open()
+ * @errlen: see accel_device_open()
+ *
+ * Return: 0 or a negative errno.
+ */
+ACCEL_API int accel_device_open_index(unsigned int index, accel_device **out, char *errbuf,
+				      size_t errlen);
+
+/**
+ * accel_device_close() - close a device handle
+ * @dev: handle from accel_device_open(); NULL is ignored
+ *
+ * Return: 0.
+ */
+ACCEL_API int accel_device_close(accel_device *dev);
+
+/**
+ * accel_device_fd() - the DRM file descriptor of @dev (accessor)
+ * @dev: device handle
+ *
+ * For raw ioctls and poll(); owned by @dev, do not close it.
+ *
+ * Return: the fd.
+ */
+ACCEL_API int accel_device_fd(const accel_device *dev);
+
+/* ------------------------------------------------------------------ */
+/* Queries                                                             */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct accel_device_info - DRM_ARES_QUERY_DEVICE_INFO plus host details
+ * @hw_version: ARES_VERSION(major, minor, patch) of the silicon
+ * @fw_version: version the running firmware reported
+ * @fw_features: feature bits the running firmware reported
+ * @caps: ARES_CAP_* bits
+ * @num_queues: hardware queues
+ * @max_address_spaces: device MMU address-space slots
+ * @va_bits: device VA width
+ * @num_priorities: context priority levels
+ * @va_start: lowest device VA handed out to buffers
+ * @va_end: one past the highest device VA handed out to buffers
+ * @pci_vendor: PCI vendor ID the driver bound
+ * @pci_device: PCI device ID the driver bound
+ * @reset_count: device resets since the driver bound
+ * @driver_major: DRM driver version, major
+ * @driver_minor: DRM driver version, minor
+ * @driver_patch: DRM driver version, patchlevel
+ * @node: device node path
+ */
+struct accel_device_info {
+	uint32_t hw_version;
+	uint32_t fw_version;
+	uint32_t fw_features;
+	uint32_t caps;
+	uint32_t num_queues;
+	uint32_t max_address_spaces;
+	uint32_t va_bits;
+	uint32_t num_priorities;
+	uint64_t va_start;
+	uint64_t va_end;
+	uint32_t pci_vendor;
+	uint32_t pci_device;
+	uint32_t reset_count;
+	int driver_major;
+	int driver_minor;
+	int driver_patch;
+	char node[ACCEL_PATH_MAX];
+};
+
+/**
+ * accel_device_query_info() - read the device's identity and state
+ * @dev: device handle
+ * @info: out
+ *
+ * Return: 0 or a negative errno.
+ */
+ACCEL_API int accel_device_query_info(accel_device *dev, struct accel_device_info *info);
+
+/**
+ * struct accel_queue_info - one hardware queue (DRM_ARES_QUERY_QUEUE_INFO)
+ * @index: hardware queue index
+ * @priority: context priority it serves
+ * @ring_entries: submission ring size
+ * @jobs_pending: jobs handed to the hardware, not yet completed
+ * @jobs_completed: jobs completed since the driver bound
+ */
+struct accel_queue_info {
+	uint32_t index;
+	uint32_t priority;
+	uint32_t ring_entries;
+	uint32_t jobs_pending;
+	uint64_t jobs_completed;
+};
+
+/**
+ * accel_device_query_queues() - read every hardware queue's state
+ * @dev: device handle
+ * @queues: array receiving up to @max entries; may be NULL if @max is 0
+ * @max: capacity of @queues
+ * @count: out: number of hardware queues (may exceed @max)
+ *
+ * Return: 0 or a negative errno.
+ */
+ACCEL_API int accel_device_query_queues(accel_device *dev, struct accel_queue_info *queues,
+					size_t max, size_t *count);
+
+/**
+ * accel_device_query_raw() - DRM_IOCTL_ARES_QUERY with the size-probe protocol
+ * @dev: device handle
+ * @type: DRM_ARES_QUERY_* value
+ * @data: result buffer, or NULL with *@size == 0 to probe
+ * @size: in: bytes at @data (0 probes); out: bytes the query produces
+ *
+ * Exposes the kernel protocol unchanged: a nonzero size smaller than the
+ * result fails with -EINVAL and still sets *@size.
+ *
+ * Return: 0 or a negative errno.
+ */
+ACCEL_API int accel_device_query_raw(accel_device *dev, uint32_t type, void *data, uint32_t *size);
+
+/* Fault-injection operations (DRM_ARES_DEBUG_*). */
+#define ACCEL_DEBUG_HANG_QUEUE 1
+#define ACCEL_DEBUG_CRASH_FW   2
+#define ACCEL_DEBUG_RESET      3
+
+/**
+ * accel_device_debug() - drive the device's fault injection (tests only)
+ * @dev: device handle
+ * @op: ACCEL_DEBUG_*
+ * @arg: operation argument (the hardware queue for HANG_QUEUE)
+ *
+ * Needs CAP_SYS_ADMIN and the driver loaded with fault_injection=1.
+ *
+ * Return: 0 or a negative errno.
+ */
+ACCEL_API int accel_device_debug(accel_device *dev, uint32_t op, uint64_t arg);
+
+/* ------------------------------------------------------------------ */
+/* Buffers                                                             */
+/* ------------------------------------------------------------------ */
+
+/* The device may only read the buffer (DRM_ARES_BO_READ_ONLY). */
+#define ACCEL_BO_READ_ONLY (1u << 0)
+
+/**
+ * accel_bo_alloc() - allocate a buffer mapped in the device's address space
+ * @dev: device handle
+ * @size: bytes, nonzero; rounded up to the page size by the driver
+ * @flags: ACCEL_BO_* flags
+ * @out: out: the buffer
+ *
+ * Return: 0 or a negative errno.
+ */
+ACCEL_API int accel_bo_alloc(accel_device *dev, uint64_t size, uint32_t flags, accel_bo **out);
+
+/**
+ * accel_bo_import() - wrap a dma-buf fd as a buffer of @dev
+ * @dev: device handle
+ * @dmabuf_fd: dma-buf file descriptor (not consumed)
+ * @out: out: the buffer
+ *
+ * Return: 0 or a negative errno.
+ */
+ACCEL_API int accel_bo_import(accel_device *dev, int dmabuf_fd, accel_bo **out);
+
+/**
+ * accel_bo_export() - export @bo as a dma-buf
+ * @bo: buffer
+ * @dmabuf_fd: out: new fd, owned by the caller
+ *
+ * Return: 0 or a negative errno.
+ */
+ACCEL_API int accel_bo_export(accel_bo *bo, int *dmabuf_fd);
+
+/**
+ * accel_bo_map() - map @bo into the process (read/write, shared)
+ * @bo: buffer
+ * @ptr: out: CPU address; the mapping lives until accel_bo_free()
+ *
+ * Mapping twice returns the same address.
+ *
+ * Return: 0 or a negative errno.
+ */
+ACCEL_API int accel_bo_map(accel_bo *bo, void **ptr);
+
+/**
+ * accel_bo_free() - unmap and release @bo
+ * @bo: buffer; NULL is ignored
+ *
+ * Jobs already submitted keep the memory alive until they finish.
+ *
+ * Return: 0 or a negative errno (the handle is freed in any case).
+ */
+ACCEL_API int accel_bo_free(accel_bo *bo);
+
+/** accel_bo_va() - device VA of @bo (accessor). Return: the VA. */
+ACCEL_API uint64_t accel_bo_va(const accel_bo *bo);
+/** accel_bo_size() - size of @bo in bytes (accessor). Return: the size. */
+ACCEL_API uint64_t accel_bo_size(const accel_bo *bo);
+/** accel_bo_handle() - GEM handle of @bo (accessor). Return: the handle. */
+ACCEL_API uint32_t accel_bo_handle(const accel_bo *bo);
+
+/* ------------------------------------------------------------------ */
+/* Contexts                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Context priorities (enum drm_ares_priority). */
+#define ACCEL_PRIORITY_LOW	0
+#define ACCEL_PRIORITY_NORMAL	1
+#define ACCEL_PRIORITY_HIGH	2
+#define ACCEL_PRIORITY_REALTIME 3 /* needs CAP_SYS_NICE */
+
+/**
+ * accel_ctx_create() - create a job context (an ordered stream of jobs)
+ * @dev: device handle
+ * @priority: ACCEL_PRIORITY_*
+ * @out: out: the context
+ *
+ * Return: 0 or a negative errno.
+ */
+ACCEL_API int accel_ctx_create(accel_device *dev, uint32_t priority, accel_ctx **out);
+
+/**
+ * accel_ctx_destroy() - destroy a context; submitted jobs still run
+ * @ctx: context; NULL is ignored
+ *
+ * Return: 0 or a negative errno (the handle is freed in any case).
+ */
+ACCEL_API int accel_ctx_destroy(accel_ctx *ctx);
+
+/** accel_ctx_id() - kernel context id of @ctx (accessor). Return: the id. */
+ACCEL_API uint32_t accel_ctx_id(const accel_ctx *ctx);
+
+/* ------------------------------------------------------------------ */
+/* Command-buffer builder (host only; needs no device)                 */
+/* ------------------------------------------------------------------ */
+
+/**
+ * accel_cmdbuf_create() - create an empty command buffer in host memory
+ * @out: out: the builder
+ *
+ * Each append either adds one complete command or, on bad arguments,
+ * returns a negative errno and leaves the buffer unchanged; the first such
+ * error is also kept (see accel_cmdbuf_error()) so that a sequence of
+ * appends can be checked once.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+ACCEL_API int accel_cmdbuf_create(accel_cmdbuf **out);
+
+/**
+ * accel_cmdbuf_destroy() - free a builder
+ * @cb: builder; NULL is ignored
+ *
+ * Return: 0.
+ */
+ACCEL_API int accel_cmdbuf_destroy(accel_cmdbuf *cb);
+
+/**
+ * accel_cmdbuf_reset() - empty @cb and clear its kept error
+ * @cb: builder
+ *
+ * Return: 0.
+ */
+ACCEL_API int accel_cmdbuf_reset(accel_cmdbuf *cb);
+
+/**
+ * accel_cmdbuf_error() - first error of any append since create/reset
+ * @cb: builder
+ *
+ * Return: 0 or the negative errno of the first failed append.
+ */
+ACCEL_API int accel_cmdbuf_error(const accel_cmdbuf *cb);
+
+/**
+ * accel_cmdbuf_nop() - append a NOP of @size bytes (header included)
+ * @cb: builder
+ * @size: a multiple of 8, at least 8
+ *
+ * Return: 0, -EINVAL for a bad size, -E2BIG past ARES_CMD_STREAM_MAX,
+ * -ENOMEM.
+ */
+ACCEL_API int accel_cmdbuf_nop(accel_cmdbuf *cb, uint32_t size);
+
+/**
+ * accel_cmdbuf_fence_write() - append FENCE_WRITE: store @value at @va
+ * @cb: builder
+ * @va: device VA, 8-byte aligned
+ * @value: 64-bit value
+ *
+ * Return: 0, -EINVAL (misaligned @va), -E2BIG, -ENOMEM.
+ */
+ACCEL_API int accel_cmdbuf_fence_write(accel_cmdbuf *cb, uint64_t va, uint64_t value);
+
+/**
+ * accel_cmdbuf_timestamp() - append TIMESTAMP: store the device clock at @va
+ * @cb: builder
+ * @va: device VA, 8-byte aligned
+ *
+ * Return: 0, -EINVAL (misaligned @va), -E2BIG, -ENOMEM.
+ */
+ACCEL_API int accel_cmdbuf_timestamp(accel_cmdbuf *cb, uint64_t va);
+
+/**
+ * accel_cmdbuf_dma_copy() - append DMA_COPY of @size bytes
+ * @cb: builder
+ * @src_va: source device VA
+ * @dst_va: destination device VA
+ * @size: bytes, nonzero
+ *
+ * Return: 0, -EINVAL (size 0, overlapping or wrapping ranges), -E2BIG,
+ * -ENOMEM.
+ */
+ACCEL_API int accel_cmdbuf_dma_copy(accel_cmdbuf *cb, uint64_t src_va, uint64_t dst_va,
+				    uint64_t size);
+
+/**
+ * accel_cmdbuf_fill() - append FILL: repeat @pattern over @size bytes
+ * @cb: builder
+ * @dst_va: device VA, 4-byte aligned
+ * @size: bytes, nonzero multiple of 4
+ * @pattern: 32-bit pattern
+ *
+ * Return: 0, -EINVAL, -E2BIG, -ENOMEM.
+ */
+ACCEL_API int accel_cmdbuf_fill(accel_cmdbuf *cb, uint64_t dst_va, uint64_t size, uint32_t pattern);
+
+/**
+ * struct accel_gemm - f32 C[m][n] = A[m][k] . B[k][n] + C[m][n], row-major
+ * @m: rows of A and C, 1..65536
+ * @n: columns of B and C, 1..65536
+ * @k: columns of A, rows of B, 1..65536
+ * @a_va: device VA of A, 4-byte aligned
+ * @b_va: device VA of B, 4-byte aligned
+ * @c_va: device VA of C, 4-byte aligned
+ * @lda: row stride of A in elements, >= k (0 means k)
+ * @ldb: row stride of B in elements, >= n (0 means n)
+ * @ldc: row stride of C in elements, >= n (0 means n)
+ */
+struct accel_gemm {
+	uint32_t m, n, k;
+	uint64_t a_va, b_va, c_va;
+	uint32_t lda, ldb, ldc;
+};
+
+/**
+ * accel_cmdbuf_gemm() - append GEMM
+ * @cb: builder
+ * @g: operands
+ *
+ * Return: 0, -EINVAL (NULL @g, a dimension out of range, a stride below
+ * its row length, a misaligned VA), -E2BIG, -ENOMEM.
+ */
+ACCEL_API int accel_cmdbuf_gemm(accel_cmdbuf *cb, const struct accel_gemm *g);
+
+/**
+ * accel_cmdbuf_data() - the encoded stream (accessor)
+ * @cb: builder
+ *
+ * Valid until the next append, reset or destroy.
+ *
+ * Return: pointer to accel_cmdbuf_size() bytes (NULL when empty).
+ */
+ACCEL_API const void *accel_cmdbuf_data(const accel_cmdbuf *cb);
+
+/** accel_cmdbuf_size() - bytes encoded so far (accessor). Return: the size. */
+ACCEL_API size_t accel_cmdbuf_size(const accel_cmdbuf *cb);
+
+/**
+ * accel_cmdbuf_upload() - copy the stream into a new device buffer
+ * @dev: device handle
+ * @cb: builder, nonempty and without a kept error
+ * @out: out: a read-only buffer holding the stream at offset 0
+ *
+ * Return: 0, -EINVAL (empty or failed builder), or an allocation error.
+ */
+ACCEL_API int accel_cmdbuf_upload(accel_device *dev, const accel_cmdbuf *cb, accel_bo **out);
+
+/* ------------------------------------------------------------------ */
+/* Submission and jobs                                                 */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct accel_submit_args - one job
+ * @cmd_bo: buffer holding the command stream
+ * @cmd_offset: byte offset of the stream in @cmd_bo, 8-byte aligned
+ * @cmd_size: bytes of stream: nonzero, multiple of 8
+ * @bos: buffers the job reads or writes (@cmd_bo is added if missing)
+ * @bo_count: entries in @bos
+ * @wait: jobs (of any context of the same device) that must finish first
+ * @wait_count: entries in @wait
+ */
+struct accel_submit_args {
+	accel_bo *cmd_bo;
+	uint64_t cmd_offset;
+	uint32_t cmd_size;
+	accel_bo *const *bos;
+	uint32_t bo_count;
+	accel_job *const *wait;
+	uint32_t wait_count;
+};
+
+/**
+ * accel_submit() - queue a job on @ctx
+ * @ctx: context
+ * @args: the job
+ * @out: out: job handle (its completion is a syncobj)
+ *
+ * Returns -ECANCELED once @ctx is banned after a timeout.
+ *
+ * Return: 0 or a negative errno.
+ */
+ACCEL_API int accel_submit(accel_ctx *ctx, const struct accel_submit_args *args, accel_job **out);
+
+/**
+ * accel_submit_cmdbuf() - upload @cb into a buffer owned by the job and submit it
+ * @ctx: context
+ * @cb: builder
+ * @bos: buffers the commands use
+ * @bo_count: entries in @bos
+ * @out: out: job handle
+ *
+ * Return: 0 or a negative errno.
+ */
+ACCEL_API int accel_submit_cmdbuf(accel_ctx *ctx, const accel_cmdbuf *cb, accel_bo *const *bos,
+				  uint32_t bo_count, accel_job **out);
+
+/**
+ * accel_job_wait() - wait until @job finishes (successfully or not)
+ * @job: job handle
+ * @timeout_ns: relative timeout in ns; 0 polls; negative waits forever
+ *
+ * Return: 0 when finished, -ETIME when the timeout passed first, or
+ * another negative errno.
+ */
+ACCEL_API int accel_job_wait(accel_job *job, int64_t timeout_ns);
+
+/* Job outcomes (enum drm_ares_job_status). */
+#define ACCEL_JOB_OK	      0
+#define ACCEL_JOB_INVALID_CMD 1
+#define ACCEL_JOB_MMU_FAULT   2
+#define ACCEL_JOB_TIMEOUT     3
+#define ACCEL_JOB_ABORTED     4
+#define ACCEL_JOB_FW_ERROR    5
+
+/**
+ * accel_job_status() - outcome of a finished job
+ * @job: job handle
+ * @status: out: ACCEL_JOB_*
+ *
+ * Asks DRM_IOCTL_ARES_BO_WAIT about the job's command buffer, so when that
+ * buffer is shared by later jobs of the same context it reports the latest
+ * of them.
+ *
+ * Return: 0, -EBUSY if the job has not finished, or a negative errno.
+ */
+ACCEL_API int accel_job_status(accel_job *job, uint32_t *status);
+
+/**
+ * accel_job_status_name() - "OK", "MMU_FAULT", ... for an ACCEL_JOB_* value
+ * @status: ACCEL_JOB_*
+ *
+ * Return: a constant string, never NULL.
+ */
+ACCEL_API const char *accel_job_status_name(uint32_t status);
+
+/**
+ * accel_job_export_sync_file() - a sync_file fd that signals with @job
+ * @job: job handle
+ * @fd: out: new fd, owned by the caller; poll() reports POLLIN once the
+ *	job finished
+ *
+ * Return: 0 or a negative errno.
+ */
+ACCEL_API int accel_job_export_sync_file(accel_job *job, int *fd);
+
+/** accel_job_seqno() - the job's sequence number in its context (accessor). */
+ACCEL_API uint64_t accel_job_seqno(const accel_job *job);
+
+/** accel_job_syncobj() - the job's syncobj handle on the device fd (accessor). */
+ACCEL_API uint32_t accel_job_syncobj(const accel_job *job);
+
+/**
+ * accel_job_destroy() - release a job handle (the job itself keeps running)
+ * @job: job handle; NULL is ignored
+ *
+ * Return: 0.
+ */
+ACCEL_API int accel_job_destroy(accel_job *job);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ACCEL_H */

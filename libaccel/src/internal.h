@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* libaccel internals shared between its source files; never installed. */
+#ifndef ACCEL_INTERNAL_H
+#define ACCEL_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "accel.h"
+
+#define ACCEL_ERRMSG_LEN 512
+
+/* Named debug switches parsed from ARES_DEBUG, kept per device. */
+#define ACCEL_DBG_IOCTL (1u << 0)
+
+struct accel_device {
+	int fd;
+	unsigned int debug; /* ACCEL_DBG_* */
+	char node[ACCEL_PATH_MAX];
+	int drv_major, drv_minor, drv_patch;
+	char errmsg[ACCEL_ERRMSG_LEN];
+};
+
+struct accel_bo {
+	accel_device *dev;
+	uint32_t handle;
+	uint32_t flags;
+	uint64_t size;
+	uint64_t va;
+	uint64_t mmap_offset;
+	void *map;
+};
+
+struct accel_ctx {
+	accel_device *dev;
+	uint32_t id;
+	uint32_t priority;
+};
+
+struct accel_job {
+	accel_device *dev;
+	uint32_t syncobj;
+	uint32_t status_bo; /* GEM handle BO_WAIT is asked about */
+	uint64_t seqno;
+	accel_bo *owned_cmd_bo; /* from accel_submit_cmdbuf(), freed with the job */
+};
+
+/* Records a sentence in dev->errmsg and returns err (a negative errno). */
+int accel_set_error(accel_device *dev, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * drmIoctl() with ARES_DEBUG=ioctl tracing. Returns 0 or -errno; on failure
+ * records "<ioctl name>: <strerror>" so callers only add detail if useful.
+ */
+int accel_ioctl(accel_device *dev, unsigned long request, void *arg);
+
+/* Trace a libdrm helper call that does its own ioctl. */
+void accel_trace(const accel_device *dev, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Parses ARES_DEBUG into ACCEL_DBG_* bits. */
+unsigned int accel_debug_flags_from_env(void);
+
+#endif /* ACCEL_INTERNAL_H */

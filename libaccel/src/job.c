@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Submission and jobs: DRM_IOCTL_ARES_SUBMIT with an out-syncobj per job,
+ * so waiting, chaining and sync_file export are plain DRM syncobj calls.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <xf86drm.h>
+#include "uapi/drm/ares_accel.h"
+
+#include "internal.h"
+
+/* libdrm helpers return -1 with errno or -errno depending on the helper. */
+static int drm_ret(int ret)
+{
+	if (ret == -1 && errno)
+		return -errno;
+	return ret;
+}
+
+static int64_t mono_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void syncobj_destroy(accel_device *dev, uint32_t h)
+{
+	int ret = drm_ret(drmSyncobjDestroy(dev->fd, h));
+
+	accel_trace(dev, "drmSyncobjDestroy(handle=%u) = %d", h, ret);
+}
+
+int accel_submit(accel_ctx *ctx, const struct accel_submit_args *args, accel_job **out)
+{
+	accel_device *dev = ctx->dev;
+	struct drm_ares_submit s = {0};
+	uint32_t *bos = NULL, *ins = NULL;
+	uint32_t nbos = 0, i;
+	bool have_cmd = false;
+	accel_job *job = NULL;
+	int ret;
+
+	if (!args || !out || !args->cmd_bo)
+		return accel_set_error(dev, -EINVAL,
+				       "accel_submit: args, args->cmd_bo and out "
+				       "must be set");
+	if ((args->bo_count && !args->bos) || (args->wait_count && !args->wait))
+		return accel_set_error(
+			dev, -EINVAL, "accel_submit: bo_count %u / wait_count %u with a NULL array",
+			args->bo_count, args->wait_count);
+	if (args->cmd_offset > args->cmd_bo->size ||
+	    args->cmd_size > args->cmd_bo->size - args->cmd_offset)
+		return accel_set_error(dev, -EINVAL,
+				       "accel_submit: cmd range offset %llu size %u lies outside "
+				       "the %llu-byte command BO (handle %u)",
+				       (unsigned long long)args->cmd_offset, args->cmd_size,
+				       (unsigned long long)args->cmd_bo->size,
+				       args->cmd_bo->handle);
+
+	job = calloc(1, sizeof(*job));
+	bos = calloc((size_t)args->bo_count + 1, sizeof(*bos));
+	ins = calloc((size_t)args->wait_count + 1, sizeof(*ins));
+	if (!job || !bos || !ins) {
+		ret = accel_set_error(dev, -ENOMEM, "accel_submit: out of memory");
+		goto err_free;
+	}
+	for (i = 0; i < args->bo_count; i++) {
+		if (!args->bos[i]) {
+			ret = accel_set_error(dev, -EINVAL, "accel_submit: bos[%u] is NULL", i);
+			goto err_free;
+		}
+		if (args->bos[i] == args->cmd_bo)
+			have_cmd = true;
+		bos[nbos++] = args->bos[i]->handle;
+	}
+	if (!have_cmd)
+		bos[nbos++] = args->cmd_bo->handle;
+	for (i = 0; i < args->wait_count; i++) {
+		if (!args->wait[i]) {
+			ret = accel_set_error(dev, -EINVAL, "accel_submit: wait[%u] is NULL", i);
+			goto err_free;
+		}
+		ins[i] = args->wait[i]->syncobj;
+	}
+
+	ret = drm_ret(drmSyncobjCreate(dev->fd, 0, &job->syncobj));
+	accel_trace(dev, "drmSyncobjCreate() = %d handle=%u", ret, ret ? 0 : job->syncobj);
+	if (ret) {
+		accel_set_error(dev, ret, "drmSyncobjCreate on %s: %s", dev->node,
+				accel_strerror(ret));
+		goto err_free;
+	}
+
+	s.ctx_id = ctx->id;
+	s.cmd_va = args->cmd_bo->va + args->cmd_offset;
+	s.cmd_size = args->cmd_size;
+	s.bo_count = nbos;
+	s.bo_handles = (uintptr_t)bos;
+	s.in_syncobjs = args->wait_count ? (uintptr_t)ins : 0;
+	s.in_syncobj_count = args->wait_count;
+	s.out_syncobj = job->syncobj;
+	ret = accel_ioctl(dev, DRM_IOCTL_ARES_SUBMIT, &s);
+	if (ret) {
+		accel_set_error(dev, ret,
+				"DRM_IOCTL_ARES_SUBMIT ctx_id %u cmd_va 0x%llx cmd_size %u "
+				"bo_count %u on %s: %s",
+				ctx->id, (unsigned long long)s.cmd_va, s.cmd_size, nbos, dev->node,
+				accel_strerror(ret));
+		goto err_syncobj;
+	}
+	job->dev = dev;
+	job->seqno = s.seqno;
+	job->status_bo = args->cmd_bo->handle;
+	free(ins);
+	free(bos);
+	*out = job;
+	return 0;
+
+err_syncobj:
+	syncobj_destroy(dev, job->syncobj);
+err_free:
+	free(ins);
+	free(bos);
+	free(job);
+	return ret;
+}
+
+int accel_submit_cmdbuf(accel_ctx *ctx, const accel_cmdbuf *cb, accel_bo *const *bos,
+			uint32_t bo_count, accel_job **out)
+{
+	struct accel_submit_args args = {0};
+	accel_bo *cmd;
+	int ret;
+
+	ret = accel_cmdbuf_upload(ctx->dev, cb, &cmd);
+	if (ret)
+		return ret;
+	args.cmd_bo = cmd;
+	args.cmd_size = (uint32_t)accel_cmdbuf_size(cb);
+	args.bos = bos;
+	args.bo_count = bo_count;
+	ret = accel_submit(ctx, &args, out);
+	if (ret)
+		goto err_free;
+	(*out)->owned_cmd_bo = cmd;
+	return 0;
+
+err_free:
+	accel_bo_free(cmd);
+	return ret;
+}
+
+int accel_job_wait(accel_job *job, int64_t timeout_ns)
+{
+	accel_device *dev = job->dev;
+	int64_t deadline;
+	uint32_t h = job->syncobj;
+	int ret;
+
+	if (timeout_ns < 0)
+		deadline = INT64_MAX;
+	else if (timeout_ns > INT64_MAX - mono_now_ns())
+		deadline = INT64_MAX;
+	else
+		deadline = mono_now_ns() + timeout_ns;
+	ret = drmSyncobjWait(dev->fd, &h, 1, deadline, DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+			     NULL);
+	ret = drm_ret(ret);
+	accel_trace(dev, "drmSyncobjWait(handle=%u deadline=%lld) = %d", h, (long long)deadline,
+		    ret);
+	if (ret == -ETIME || ret == -ETIMEDOUT)
+		return accel_set_error(dev, -ETIME,
+				       "job seqno %llu (syncobj %u) not finished after %lld ns",
+				       (unsigned long long)job->seqno, h, (long long)timeout_ns);
+	if (ret)
+		return accel_set_error(dev, ret, "drmSyncobjWait syncobj %u on %s: %s", h,
+				       dev->node, accel_strerror(ret));
+	return 0;
+}
+
+int accel_job_status(accel_job *job, uint32_t *status)
+{
+	struct drm_ares_bo_wait w = {.handle = job->status_bo, .timeout_ns = 0};
+	int ret;
+
+	if (!status)
+		return accel_set_error(job->dev, -EINVAL, "accel_job_status: status is NULL");
+	ret = accel_ioctl(job->dev, DRM_IOCTL_ARES_BO_WAIT, &w);
+	if (ret == -ETIME || ret == -EBUSY)
+		return accel_set_error(job->dev, -EBUSY,
+				       "job seqno %llu has not finished (BO_WAIT on handle %u)",
+				       (unsigned long long)job->seqno, job->status_bo);
+	if (ret)
+		return accel_set_error(job->dev, ret,
+				       "DRM_IOCTL_ARES_BO_WAIT handle %u for job seqno %llu on %s: "
+				       "%s",
+				       job->status_bo, (unsigned long long)job->seqno,
+				       job->dev->node, accel_strerror(ret));
+	*status = w.status;
+	return 0;
+}
+
+const char *accel_job_status_name(uint32_t status)
+{
+	switch (status) {
+	case ACCEL_JOB_OK:
+		return "OK";
+	case ACCEL_JOB_INVALID_CMD:
+		return "INVALID_CMD";
+	case ACCEL_JOB_MMU_FAULT:
+		return "MMU_FAULT";
+	case ACCEL_JOB_TIMEOUT:
+		return "TIMEOUT";
+	case ACCEL_JOB_ABORTED:
+		return "ABORTED";
+	case ACCEL_JOB_FW_ERROR:
+		return "FW_ERROR";
+	default:
+		return "UNKNOWN";
+	}
+}
+
+int accel_job_export_sync_file(accel_job *job, int *fd)
+{
+	int ret;
+
+	if (!fd)
+		return accel_set_error(job->dev, -EINVAL, "accel_job_export_sync_file: fd is NULL");
+	ret = drm_ret(drmSyncobjExportSyncFile(job->dev->fd, job->syncobj, fd));
+	accel_trace(job->dev, "drmSyncobjExportSyncFile(handle=%u) = %d fd=%d", job->syncobj, ret,
+		    ret ? -1 : *fd);
+	if (ret)
+		return accel_set_error(job->dev, ret,
+				       "drmSyncobjExportSyncFile syncobj %u on %s: %s",
+				       job->syncobj, job->dev->node, accel_strerror(ret));
+	return 0;
+}
+
+uint64_t accel_job_seqno(const accel_job *job)
+{
+	return job->seqno;
+}
+
+uint32_t accel_job_syncobj(const accel_job *job)
+{
+	return job->syncobj;
+}
+
+int accel_job_destroy(accel_job *job)
+{
+	if (!job)
+		return 0;
+	syncobj_destroy(job->dev, job->syncobj);
+	accel_bo_free(job->owned_cmd_bo);
+	free(job);
+	return 0;
+}

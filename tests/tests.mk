@@ -1,0 +1,52 @@
+# Tests: host unit tests (Check) with ASan/UBSan twins, guest test programs
+# run in QEMU by tests/guest/run-all.sh, and the null-job benchmark.
+# Included by the top-level Makefile after libaccel/libaccel.mk.
+
+CHECK_CFLAGS := $(shell pkg-config --cflags check)
+CHECK_LIBS := $(shell pkg-config --libs check)
+
+# ---- unit tests ----
+UNIT_TEST_NAMES := test_cmdbuf
+UNIT_TEST_BINS := $(addprefix $(BUILD)/tests/unit/,$(UNIT_TEST_NAMES))
+UNIT_TEST_SAN_BINS := $(addprefix $(BUILD)/san/tests/unit/,$(UNIT_TEST_NAMES))
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBACCEL_A) libaccel/include/accel.h
+	@mkdir -p $(@D)
+	$(CC) $(ACCEL_CPPFLAGS) $(CFLAGS_COMMON) $(CHECK_CFLAGS) -o $@ $< \
+		$(LIBACCEL_A) $(LIBACCEL_LIBS) $(CHECK_LIBS)
+
+# The sanitized twin links sanitized libaccel objects, so the library code
+# under test is instrumented too, not only the test.
+LIBACCEL_SAN_OBJS := $(patsubst libaccel/src/%.c,$(BUILD)/san/libaccel/%.o,$(LIBACCEL_SRCS))
+
+$(BUILD)/san/libaccel/%.o: libaccel/src/%.c $(LIBACCEL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ACCEL_CPPFLAGS) -Ilibaccel/src $(LIBACCEL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(BUILD)/san/tests/unit/%: tests/unit/%.c $(LIBACCEL_SAN_OBJS) libaccel/include/accel.h
+	@mkdir -p $(@D)
+	$(CC) $(ACCEL_CPPFLAGS) $(CFLAGS_COMMON) $(SAN_FLAGS) $(CHECK_CFLAGS) -o $@ $< \
+		$(LIBACCEL_SAN_OBJS) $(LIBACCEL_LIBS) $(CHECK_LIBS)
+
+# Objects built for pattern rules are "intermediate" to make; keep them.
+.SECONDARY: $(LIBACCEL_SAN_OBJS)
+
+UNIT_TESTS += $(UNIT_TEST_BINS)
+UNIT_TESTS_SAN += $(UNIT_TEST_SAN_BINS)
+
+# ---- guest tests (each program proves one behaviour) ----
+GUEST_TEST_NAMES := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/test_*.c))
+GUEST_TEST_BINS := $(addprefix $(BUILD)/tests/guest/,$(GUEST_TEST_NAMES))
+
+$(BUILD)/tests/guest/%: tests/guest/%.c tests/guest/guest_util.c tests/guest/guest_util.h \
+		$(LIBACCEL_SO) libaccel/include/accel.h
+	@mkdir -p $(@D)
+	$(CC) $(ACCEL_CPPFLAGS) -Itests/guest $(CFLAGS_COMMON) -o $@ $< tests/guest/guest_util.c \
+		-L$(BUILD)/lib -l:libaccel.so.1 -Wl,-rpath,'$$ORIGIN/../../lib' \
+		$(LIBACCEL_LIBS) -lm
+
+$(BUILD)/bench/null_job: bench/null_job.c $(LIBACCEL_SO) libaccel/include/accel.h
+	@mkdir -p $(@D)
+	$(CC) $(ACCEL_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(ACCEL_LINK_BIN) -lm
+
+GUEST_TARGETS += $(GUEST_TEST_BINS) $(BUILD)/bench/null_job
