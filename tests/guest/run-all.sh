@@ -1,0 +1,79 @@
+#!/bin/sh
+# Runs every libaccel guest test inside the VM (driver already loaded with
+# fault_injection=1 job_timeout_ms=1000) and prints one line per test:
+#   PASS name | FAIL name: why | XFAIL name: reason | XPASS name | SKIP name
+# Tests named in expected-failures.txt ("name: reason") may fail without
+# failing the run; one that passes anyway is XPASS and fails the run so the
+# list gets updated. Exit status: 0 if nothing unexpected happened, else 1.
+#
+# Usage: tests/guest/run-all.sh [NAME...]     (default: all, in order)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bin=${BUILD:-$root/build}/tests/guest
+xfail_list=$here/expected-failures.txt
+per_test_timeout=${ARES_TEST_TIMEOUT:-180}
+
+# hang_recovery resets the device, so it runs last.
+all="device_probe query_identity bo_mmap fence_signal dma_fill gemm multi_ctx_order
+mmu_fault bad_ioctl_args accelctl hang_recovery"
+[ $# -gt 0 ] && all="$*"
+
+xfail_reason() {
+	[ -f "$xfail_list" ] || return 1
+	sed -n "s/^$1:[[:space:]]*//p" "$xfail_list" | head -n 1 | grep .
+}
+
+# accelctl is a tool, so its test is its exit status and output here.
+run_accelctl() {
+	ctl=${BUILD:-$root/build}/bin/accelctl
+	out=$("$ctl" list 2>&1) || { echo "accelctl list: expected exit 0, got $?: $out"; return 1; }
+	echo "$out" | grep -q '/dev/accel/accel' ||
+		{ echo "accelctl list: expected a /dev/accel/accel* line, got: $out"; return 1; }
+	out=$("$ctl" info -d 0 2>&1) || { echo "accelctl info: expected exit 0, got $?: $out"; return 1; }
+	echo "$out" | grep -q '^hw_version: *1\.0\.0' ||
+		{ echo "accelctl info: expected hw_version 1.0.0, got: $out"; return 1; }
+	"$ctl" info -d 99 >/dev/null 2>&1
+	rc=$?
+	[ $rc -eq 3 ] || { echo "accelctl info -d 99: expected exit 3 (no device), got $rc"; return 1; }
+	"$ctl" bogus >/dev/null 2>&1
+	rc=$?
+	[ $rc -eq 2 ] || { echo "accelctl bogus: expected exit 2 (usage), got $rc"; return 1; }
+	return 0
+}
+
+failed=0
+log=$(mktemp /tmp/ares-guest-test.XXXXXX)
+for name in $all; do
+	if [ "$name" = accelctl ]; then
+		run_accelctl >"$log" 2>&1
+		rc=$?
+	elif [ ! -x "$bin/test_$name" ]; then
+		echo "missing $bin/test_$name (run make)" >"$log"
+		rc=1
+	else
+		timeout -k 5 "$per_test_timeout" "$bin/test_$name" >"$log" 2>&1
+		rc=$?
+		[ $rc -eq 124 ] && echo "timed out after ${per_test_timeout}s" >>"$log"
+	fi
+	why=$(grep -m 1 '^FAIL' "$log" | sed 's/^FAIL [^:]*: //')
+	[ -n "$why" ] || why=$(tail -n 1 "$log")
+	reason=$(xfail_reason "$name")
+	if [ $rc -eq 77 ]; then
+		echo "SKIP $name: $(sed -n 's/^SKIP [^:]*: //p' "$log" | head -n 1)"
+	elif [ $rc -eq 0 ] && [ -n "$reason" ]; then
+		echo "XPASS $name (listed in expected-failures.txt: $reason)"
+		failed=1
+	elif [ $rc -eq 0 ]; then
+		echo "PASS $name"
+	elif [ -n "$reason" ]; then
+		echo "XFAIL $name: $reason (got: $why)"
+	else
+		echo "FAIL $name: $why (exit $rc)"
+		# The whole output helps when the first line is not the story.
+		sed 's/^/    /' "$log"
+		failed=1
+	fi
+done
+rm -f "$log"
+exit $failed

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every ioctl rejects each bad field with -EINVAL (raw drmIoctl, one field
+ * wrong at a time, starting from a call that succeeds), and a rejected
+ * SUBMIT consumes no sequence number. Reports every mismatch, not just the
+ * first.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <xf86drm.h>
+#include "uapi/drm/ares_accel.h"
+
+#include "guest_util.h"
+
+static int fd, failures;
+
+static int raw(unsigned long req, void *arg)
+{
+	return drmIoctl(fd, req, arg) ? -errno : 0;
+}
+
+static void expect_err(const char *what, int want, int got)
+{
+	if (want == got)
+		return;
+	printf("  %s: expected %d (%s), got %d (%s)\n", what, want, accel_strerror(want), got,
+	       accel_strerror(got));
+	failures++;
+}
+
+static uint32_t bo_handle;
+static uint64_t bo_va;
+static uint32_t other_handle;
+static uint64_t other_va;
+static uint32_t ctx_id;
+
+static struct drm_ares_submit good_submit(uint32_t *handles)
+{
+	handles[0] = bo_handle;
+	return (struct drm_ares_submit){.ctx_id = ctx_id,
+					.cmd_va = bo_va,
+					.cmd_size = 8,
+					.bo_count = 1,
+					.bo_handles = (uintptr_t)handles};
+}
+
+static void submit_cases(void)
+{
+	uint32_t handles[DRM_ARES_MAX_BOS_PER_JOB + 2], ins[DRM_ARES_MAX_IN_SYNCOBJS + 1];
+	struct drm_ares_submit s;
+	uint64_t seq;
+
+#define SUBMIT_CASE(desc, mutate)                                                                  \
+	do {                                                                                       \
+		s = good_submit(handles);                                                          \
+		mutate;                                                                            \
+		expect_err("SUBMIT " desc, -EINVAL, raw(DRM_IOCTL_ARES_SUBMIT, &s));               \
+	} while (0)
+
+	s = good_submit(handles);
+	if (raw(DRM_IOCTL_ARES_SUBMIT, &s))
+		test_fail("baseline SUBMIT (NOP, 8 bytes): expected 0, got %s",
+			  accel_strerror(-errno));
+	seq = s.seqno;
+
+	SUBMIT_CASE("bad BO handle", handles[0] = bo_handle + 1000);
+	SUBMIT_CASE("reserved = 1", s.reserved = 1);
+	SUBMIT_CASE("flags = 1", s.flags = 1);
+	SUBMIT_CASE("flags = 0x80000000", s.flags = 0x80000000u);
+	SUBMIT_CASE("ctx_id = 0", s.ctx_id = 0);
+	SUBMIT_CASE("ctx_id unknown", s.ctx_id = ctx_id + 1000);
+	SUBMIT_CASE("cmd_size = 0", s.cmd_size = 0);
+	SUBMIT_CASE("cmd_size = 12 (not a multiple of 8)", s.cmd_size = 12);
+	SUBMIT_CASE("cmd_size = 4", s.cmd_size = 4);
+	SUBMIT_CASE("cmd_size > 16 MiB", s.cmd_size = (16u << 20) + 8);
+	SUBMIT_CASE("cmd_va not 8-byte aligned", s.cmd_va = bo_va + 4);
+	SUBMIT_CASE("cmd range runs past the end of the BO", s.cmd_va = bo_va + 4096 - 8;
+		    s.cmd_size = 16);
+	SUBMIT_CASE("cmd_va in a BO not listed", s.cmd_va = other_va);
+	SUBMIT_CASE("cmd_va below every BO", s.cmd_va = 0x1000);
+	SUBMIT_CASE("bo_count = 0", s.bo_count = 0);
+	SUBMIT_CASE("bo_count > DRM_ARES_MAX_BOS_PER_JOB", {
+		for (int i = 0; i < DRM_ARES_MAX_BOS_PER_JOB + 1; i++)
+			handles[i] = bo_handle;
+		s.bo_count = DRM_ARES_MAX_BOS_PER_JOB + 1;
+	});
+	SUBMIT_CASE("duplicate BO handles", handles[1] = bo_handle; s.bo_count = 2);
+	SUBMIT_CASE("in_syncobj_count > DRM_ARES_MAX_IN_SYNCOBJS", {
+		memset(ins, 0, sizeof(ins));
+		s.in_syncobjs = (uintptr_t)ins;
+		s.in_syncobj_count = DRM_ARES_MAX_IN_SYNCOBJS + 1;
+	});
+#undef SUBMIT_CASE
+
+	/* Rejected submits must have changed nothing: the next seqno follows on. */
+	s = good_submit(handles);
+	if (raw(DRM_IOCTL_ARES_SUBMIT, &s))
+		test_fail("SUBMIT after the rejected ones: expected 0, got %s",
+			  accel_strerror(-errno));
+	if (s.seqno != seq + 1) {
+		printf("  SUBMIT seqno after rejected submits: expected %llu, got %llu\n",
+		       (unsigned long long)seq + 1, (unsigned long long)s.seqno);
+		failures++;
+	}
+}
+
+static void other_cases(void)
+{
+	struct drm_ares_bo_create bc;
+	struct drm_ares_bo_info bi;
+	struct drm_ares_ctx_create cc;
+	struct drm_ares_ctx_destroy cd;
+	struct drm_ares_query q;
+	struct drm_ares_bo_wait w;
+	struct drm_ares_debug d;
+	uint8_t buf[256];
+
+	bc = (struct drm_ares_bo_create){.size = 0};
+	expect_err("BO_CREATE size = 0", -EINVAL, raw(DRM_IOCTL_ARES_BO_CREATE, &bc));
+	bc = (struct drm_ares_bo_create){.size = 4096, .flags = 2};
+	expect_err("BO_CREATE flags = 2 (unknown)", -EINVAL, raw(DRM_IOCTL_ARES_BO_CREATE, &bc));
+	bc = (struct drm_ares_bo_create){.size = 4096, .flags = 0x80000000u};
+	expect_err("BO_CREATE flags = 0x80000000", -EINVAL, raw(DRM_IOCTL_ARES_BO_CREATE, &bc));
+
+	bi = (struct drm_ares_bo_info){.handle = bo_handle, .flags = 1};
+	expect_err("BO_INFO flags = 1 on input", -EINVAL, raw(DRM_IOCTL_ARES_BO_INFO, &bi));
+
+	cc = (struct drm_ares_ctx_create){.priority = 4};
+	expect_err("CTX_CREATE priority = 4", -EINVAL, raw(DRM_IOCTL_ARES_CTX_CREATE, &cc));
+	cc = (struct drm_ares_ctx_create){.priority = 1, .flags = 1};
+	expect_err("CTX_CREATE flags = 1", -EINVAL, raw(DRM_IOCTL_ARES_CTX_CREATE, &cc));
+	cc = (struct drm_ares_ctx_create){.priority = 1, .pad = 1};
+	expect_err("CTX_CREATE pad = 1", -EINVAL, raw(DRM_IOCTL_ARES_CTX_CREATE, &cc));
+
+	cd = (struct drm_ares_ctx_destroy){.ctx_id = ctx_id, .pad = 1};
+	expect_err("CTX_DESTROY pad = 1", -EINVAL, raw(DRM_IOCTL_ARES_CTX_DESTROY, &cd));
+	cd = (struct drm_ares_ctx_destroy){.ctx_id = ctx_id + 1000};
+	expect_err("CTX_DESTROY unknown ctx_id", -EINVAL, raw(DRM_IOCTL_ARES_CTX_DESTROY, &cd));
+
+	q = (struct drm_ares_query){.type = 99, .size = sizeof(buf), .data = (uintptr_t)buf};
+	expect_err("QUERY type = 99", -EINVAL, raw(DRM_IOCTL_ARES_QUERY, &q));
+	q = (struct drm_ares_query){
+		.type = DRM_ARES_QUERY_DEVICE_INFO, .size = 8, .data = (uintptr_t)buf};
+	expect_err("QUERY DEVICE_INFO size = 8 (too small)", -EINVAL,
+		   raw(DRM_IOCTL_ARES_QUERY, &q));
+
+	w = (struct drm_ares_bo_wait){.handle = bo_handle, .flags = 1};
+	expect_err("BO_WAIT flags = 1", -EINVAL, raw(DRM_IOCTL_ARES_BO_WAIT, &w));
+	w = (struct drm_ares_bo_wait){.handle = bo_handle, .pad = 1};
+	expect_err("BO_WAIT pad = 1", -EINVAL, raw(DRM_IOCTL_ARES_BO_WAIT, &w));
+
+	d = (struct drm_ares_debug){.op = 99};
+	expect_err("DEBUG op = 99", -EINVAL, raw(DRM_IOCTL_ARES_DEBUG, &d));
+	d = (struct drm_ares_debug){.op = DRM_ARES_DEBUG_HANG_QUEUE, .flags = 1, .arg = 0};
+	expect_err("DEBUG flags = 1", -EINVAL, raw(DRM_IOCTL_ARES_DEBUG, &d));
+	d = (struct drm_ares_debug){.op = DRM_ARES_DEBUG_HANG_QUEUE, .arg = 8};
+	expect_err("DEBUG HANG_QUEUE arg = 8 (no such queue)", -EINVAL,
+		   raw(DRM_IOCTL_ARES_DEBUG, &d));
+}
+
+int main(void)
+{
+	struct drm_ares_bo_create bc;
+	struct drm_ares_ctx_create cc = {.priority = DRM_ARES_PRIORITY_NORMAL};
+	struct drm_ares_bo_info bi;
+	struct drm_ares_bo_wait w;
+	accel_device *dev;
+	accel_cmdbuf *cb;
+	accel_bo *cmd;
+	void *map;
+
+	test_init("bad_ioctl_args");
+	dev = open_first_device();
+	fd = accel_device_fd(dev);
+
+	/* The command BO (one NOP) is made with libaccel, then used raw. */
+	cb = new_cmdbuf();
+	accel_cmdbuf_nop(cb, 8);
+	check_ok(dev, accel_bo_alloc(dev, 4096, 0, &cmd), "accel_bo_alloc");
+	check_ok(dev, accel_bo_map(cmd, &map), "accel_bo_map");
+	memcpy(map, accel_cmdbuf_data(cb), 8);
+	bo_handle = accel_bo_handle(cmd);
+	bo_va = accel_bo_va(cmd);
+
+	bc = (struct drm_ares_bo_create){.size = 4096};
+	if (raw(DRM_IOCTL_ARES_BO_CREATE, &bc))
+		test_fail("baseline BO_CREATE: expected 0, got %s", accel_strerror(-errno));
+	other_handle = bc.handle;
+	other_va = bc.va;
+	if (raw(DRM_IOCTL_ARES_CTX_CREATE, &cc))
+		test_fail("baseline CTX_CREATE: expected 0, got %s", accel_strerror(-errno));
+	ctx_id = cc.ctx_id;
+	bi = (struct drm_ares_bo_info){.handle = other_handle};
+	if (raw(DRM_IOCTL_ARES_BO_INFO, &bi))
+		test_fail("baseline BO_INFO: expected 0, got %s", accel_strerror(-errno));
+
+	submit_cases();
+	other_cases();
+
+	/* Let the baseline jobs finish before the BOs go away. */
+	w = (struct drm_ares_bo_wait){.handle = bo_handle,
+				      .timeout_ns = (int64_t)now_ns() + 5000000000ll};
+	raw(DRM_IOCTL_ARES_BO_WAIT, &w);
+
+	accel_cmdbuf_destroy(cb);
+	accel_bo_free(cmd);
+	accel_device_close(dev);
+	if (failures)
+		test_fail("%d ioctl argument checks failed (listed above)", failures);
+	test_pass();
+}
