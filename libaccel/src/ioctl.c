@@ -153,16 +153,21 @@ static void decode(unsigned long req, const void *arg, char *buf, size_t len)
 
 int accel_ioctl(accel_device *dev, unsigned long request, void *arg)
 {
-	char args[512];
+	char in[512], out[512];
+	bool trace = dev->debug & ACCEL_DBG_IOCTL;
 	int ret, err = 0;
 
+	/* Arguments as passed, then as returned: bring-up needs both. */
+	if (trace)
+		decode(request, arg, in, sizeof(in));
 	ret = drmIoctl(dev->fd, request, arg);
 	if (ret)
 		err = -errno;
-	if (dev->debug & ACCEL_DBG_IOCTL) {
-		decode(request, arg, args, sizeof(args));
-		accel_trace(dev, "%s(%s) = %d%s%s", ioctl_name(request), args, err, err ? " " : "",
-			    err ? accel_strerror(err) : "");
+	if (trace) {
+		decode(request, arg, out, sizeof(out));
+		accel_trace(dev, "%s(%s) = %d%s%s%s%s", ioctl_name(request), in, err,
+			    err ? " " : "", err ? accel_strerror(err) : "",
+			    strcmp(in, out) ? " -> " : "", strcmp(in, out) ? out : "");
 	}
 	if (err)
 		return accel_set_error(dev, err, "%s on %s: %s", ioctl_name(request), dev->node,

@@ -33,6 +33,9 @@ run_accelctl() {
 	out=$("$ctl" info -d 0 2>&1) || { echo "accelctl info: expected exit 0, got $?: $out"; return 1; }
 	echo "$out" | grep -q '^hw_version: *1\.0\.0' ||
 		{ echo "accelctl info: expected hw_version 1.0.0, got: $out"; return 1; }
+	out=$(ARES_DEBUG=ioctl "$ctl" info -d 0 2>&1 >/dev/null)
+	echo "$out" | grep -q 'DRM_IOCTL_ARES_QUERY(type=0 size=0' ||
+		{ echo "ARES_DEBUG=ioctl: expected a decoded QUERY size probe on stderr, got: $out"; return 1; }
 	"$ctl" info -d 99 >/dev/null 2>&1
 	rc=$?
 	[ $rc -eq 3 ] || { echo "accelctl info -d 99: expected exit 3 (no device), got $rc"; return 1; }
