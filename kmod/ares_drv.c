@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Ares NPU DRM accel driver: PCI probe and remove, file open and close, the
+ * ioctl table, QUERY and DEBUG.
+ */
+
+#include <linux/capability.h>
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_accel.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
+
+#include "ares_drv.h"
+#include "ares_fw.h"
+#include "ares_gem.h"
+#include "ares_hw.h"
+#include "ares_job.h"
+#include "ares_mmu.h"
+
+#include "ares/mmu.h"
+#include "uapi/drm/ares_accel.h"
+
+unsigned int ares_job_timeout_ms = 2000;
+module_param_named(job_timeout_ms, ares_job_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(job_timeout_ms,
+		 "Job timeout in ms before the device is reset (0 = never, default 2000)");
+
+bool ares_fault_injection;
+module_param_named(fault_injection, ares_fault_injection, bool, 0644);
+MODULE_PARM_DESC(fault_injection,
+		 "Allow DRM_IOCTL_ARES_DEBUG fault injection (CAP_SYS_ADMIN only)");
+
+static int ares_open(struct drm_device *dev, struct drm_file *file)
+{
+	struct ares_device *adev = to_ares_device(dev);
+	struct ares_file *afile;
+
+	afile = kzalloc(sizeof(*afile), GFP_KERNEL);
+	if (!afile)
+		return -ENOMEM;
+	afile->adev = adev;
+	xa_init_flags(&afile->ctxs, XA_FLAGS_ALLOC1);
+
+	afile->as = ares_as_create(adev);
+	if (IS_ERR(afile->as)) {
+		int ret = PTR_ERR(afile->as);
+
+		if (ret == -ENOSPC)
+			drm_dbg_driver(dev, "open: all %u address spaces in use\n",
+				       adev->max_as);
+		kfree(afile);
+		return ret;
+	}
+	file->driver_priv = afile;
+	return 0;
+}
+
+static void ares_postclose(struct drm_device *dev, struct drm_file *file)
+{
+	struct ares_file *afile = file->driver_priv;
+
+	ares_file_ctx_fini(afile);
+	ares_as_put(afile->as);
+	kfree(afile);
+}
+
+/* Size-probe protocol of struct drm_ares_query (see the uAPI header). */
+static int ares_query_copy(struct drm_ares_query *args, const void *src,
+			   u32 size)
+{
+	if (!args->size) {
+		args->size = size;
+		return 0;
+	}
+	if (args->size < size) {
+		args->size = size;
+		return -EINVAL;
+	}
+	if (copy_to_user(u64_to_user_ptr(args->data), src, size))
+		return -EFAULT;
+	args->size = size;
+	return 0;
+}
+
+static int ares_query_device_info(struct ares_device *adev,
+				  struct drm_ares_query *args)
+{
+	struct drm_ares_device_info info = {
+		.hw_version = adev->hw_version,
+		.fw_version = READ_ONCE(adev->fw_version),
+		.fw_features = READ_ONCE(adev->fw_features),
+		.caps = adev->caps,
+		.num_queues = ARES_NUM_QUEUES,
+		.max_address_spaces = adev->max_as,
+		.va_bits = adev->va_bits,
+		.num_priorities = ARES_NUM_PRIORITIES,
+		.va_start = ARES_VA_START,
+		.va_end = ARES_VA_END,
+		.pci_vendor = adev->pdev->vendor,
+		.pci_device = adev->pdev->device,
+		.reset_count = atomic_read(&adev->reset_count),
+	};
+
+	return ares_query_copy(args, &info, sizeof(info));
+}
+
+static int ares_query_queue_info(struct ares_device *adev,
+				 struct drm_ares_query *args)
+{
+	struct drm_ares_queue_info info[ARES_NUM_QUEUES] = {};
+	unsigned long flags;
+	int i;
+
+	for (i = 0; i < ARES_NUM_QUEUES; i++) {
+		struct ares_queue *q = &adev->queues[i];
+
+		info[i].index = i;
+		info[i].priority = q->priority;
+		info[i].ring_entries = ARES_RING_ENTRIES;
+		spin_lock_irqsave(&q->lock, flags);
+		info[i].jobs_pending = q->num_pending;
+		info[i].jobs_completed = q->jobs_completed;
+		spin_unlock_irqrestore(&q->lock, flags);
+	}
+	return ares_query_copy(args, info, sizeof(info));
+}
+
+static int ares_ioctl_query(struct drm_device *dev, void *data,
+			    struct drm_file *file)
+{
+	struct ares_device *adev = to_ares_device(dev);
+	struct drm_ares_query *args = data;
+
+	switch (args->type) {
+	case DRM_ARES_QUERY_DEVICE_INFO:
+		return ares_query_device_info(adev, args);
+	case DRM_ARES_QUERY_QUEUE_INFO:
+		return ares_query_queue_info(adev, args);
+	default:
+		return -EINVAL;
+	}
+}
+
+static int ares_debug_hw(struct ares_device *adev, struct drm_ares_debug *args)
+{
+	int idx;
+
+	if (!drm_dev_enter(&adev->drm, &idx))
+		return -ENODEV;
+
+	mutex_lock(&adev->ctrl_lock);
+	if (args->op == DRM_ARES_DEBUG_HANG_QUEUE)
+		ares_wr32(adev, ARES_REG_DBG_HANG_QUEUES,
+			  ares_rd32(adev, ARES_REG_DBG_HANG_QUEUES) |
+			  BIT(args->arg));
+	else
+		ares_wr32(adev, ARES_REG_DBG_FW_CRASH, 1);
+	mutex_unlock(&adev->ctrl_lock);
+
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static int ares_ioctl_debug(struct drm_device *dev, void *data,
+			    struct drm_file *file)
+{
+	struct ares_device *adev = to_ares_device(dev);
+	struct drm_ares_debug *args = data;
+
+	if (!READ_ONCE(ares_fault_injection) || !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (args->flags)
+		return -EINVAL;
+	if (!(adev->caps & ARES_CAP_FAULT_INJECT))
+		return -EOPNOTSUPP;
+
+	switch (args->op) {
+	case DRM_ARES_DEBUG_HANG_QUEUE:
+		if (args->arg >= ARES_NUM_QUEUES)
+			return -EINVAL;
+		drm_info(dev, "debug: hanging hardware queue %llu\n", args->arg);
+		return ares_debug_hw(adev, args);
+	case DRM_ARES_DEBUG_CRASH_FW:
+		if (args->arg)
+			return -EINVAL;
+		drm_info(dev, "debug: crashing the firmware\n");
+		return ares_debug_hw(adev, args);
+	case DRM_ARES_DEBUG_RESET:
+		if (args->arg)
+			return -EINVAL;
+		drm_info(dev, "debug: resetting the device\n");
+		return ares_reset_now(adev) ? -EIO : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+#define ARES_IOCTL(n, func) \
+	DRM_IOCTL_DEF_DRV(ARES_##n, ares_ioctl_##func, 0)
+
+static const struct drm_ioctl_desc ares_ioctls[] = {
+	ARES_IOCTL(QUERY, query),
+	ARES_IOCTL(BO_CREATE, bo_create),
+	ARES_IOCTL(BO_INFO, bo_info),
+	ARES_IOCTL(CTX_CREATE, ctx_create),
+	ARES_IOCTL(CTX_DESTROY, ctx_destroy),
+	ARES_IOCTL(SUBMIT, submit),
+	ARES_IOCTL(BO_WAIT, bo_wait),
+	ARES_IOCTL(DEBUG, debug),
+};
+
+DEFINE_DRM_ACCEL_FOPS(ares_accel_fops);
+
+static const struct drm_driver ares_drm_driver = {
+	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ,
+	.open = ares_open,
+	.postclose = ares_postclose,
+	.gem_create_object = ares_gem_create_object,
+	.gem_prime_import = ares_gem_prime_import,
+	.ioctls = ares_ioctls,
+	.num_ioctls = ARRAY_SIZE(ares_ioctls),
+	.fops = &ares_accel_fops,
+	.name = ARES_DRIVER_NAME,
+	.desc = ARES_DRIVER_DESC,
+	.major = 1,
+	.minor = 0,
+};
+
+static int ares_read_identity(struct ares_device *adev)
+{
+	u32 num_queues, num_vectors, max_as;
+
+	adev->hw_version = ares_rd32(adev, ARES_REG_HW_VERSION);
+	adev->caps = ares_rd32(adev, ARES_REG_CAPS);
+	adev->va_bits = ares_rd32(adev, ARES_REG_VA_BITS);
+	adev->db_peer = ares_rd32(adev, ARES_REG_DB_PEER);
+	num_queues = ares_rd32(adev, ARES_REG_NUM_QUEUES);
+	num_vectors = ares_rd32(adev, ARES_REG_NUM_VECTORS);
+	max_as = ares_rd32(adev, ARES_REG_MAX_AS);
+
+	if (ARES_VERSION_MAJOR(adev->hw_version) != 1) {
+		drm_err(&adev->drm, "unsupported hardware version 0x%06x (need 1.x)\n",
+			adev->hw_version);
+		return -ENODEV;
+	}
+	if (num_queues != ARES_NUM_QUEUES || num_vectors != ARES_NUM_VECTORS) {
+		drm_err(&adev->drm, "device reports %u queues and %u vectors, expected %u and %u\n",
+			num_queues, num_vectors, ARES_NUM_QUEUES,
+			ARES_NUM_VECTORS);
+		return -ENODEV;
+	}
+	if (!max_as || adev->va_bits < ARES_VA_BITS) {
+		drm_err(&adev->drm, "device reports %u address spaces and %u VA bits\n",
+			max_as, adev->va_bits);
+		return -ENODEV;
+	}
+	adev->max_as = min_t(u32, max_as, ARES_MAX_AS);
+	return 0;
+}
+
+static void ares_destroy_wq(struct drm_device *drm, void *arg)
+{
+	destroy_workqueue(arg);
+}
+
+static void ares_destroy_ida(struct drm_device *drm, void *arg)
+{
+	ida_destroy(arg);
+}
+
+static int ares_init_irqs(struct ares_device *adev)
+{
+	struct pci_dev *pdev = adev->pdev;
+	int ret, i;
+
+	/* ivshmem-doorbell has no INTx: MSI-X, one vector per doorbell. */
+	ret = pci_alloc_irq_vectors(pdev, ARES_NUM_VECTORS, ARES_NUM_VECTORS,
+				    PCI_IRQ_MSIX);
+	if (ret < 0) {
+		drm_err(&adev->drm, "cannot allocate %d MSI-X vectors: %d\n",
+			ARES_NUM_VECTORS, ret);
+		return ret;
+	}
+
+	ret = devm_request_irq(&pdev->dev, pci_irq_vector(pdev, ARES_VEC_CTRL),
+			       ares_irq_ctrl, 0, "ares-ctrl", adev);
+	if (ret)
+		return ret;
+	ret = devm_request_irq(&pdev->dev, pci_irq_vector(pdev, ARES_VEC_FAULT),
+			       ares_irq_fault, 0, "ares-fault", adev);
+	if (ret)
+		return ret;
+	for (i = 0; i < ARES_NUM_QUEUES; i++) {
+		struct ares_queue *q = &adev->queues[i];
+
+		ret = devm_request_irq(&pdev->dev,
+				       pci_irq_vector(pdev, ARES_VEC_QUEUE(i)),
+				       ares_irq_queue, 0, q->name, q);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int ares_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct ares_device *adev;
+	void __iomem *regs;
+	u32 signature;
+	int ret;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+
+	if (pci_resource_len(pdev, ARES_BAR_REGS) < ARES_BAR2_SIZE)
+		return -ENODEV;
+	regs = pcim_iomap_region(pdev, ARES_BAR_REGS, ARES_DRIVER_NAME);
+	if (IS_ERR(regs))
+		return PTR_ERR(regs);
+
+	signature = readl(regs + ARES_REG_SIGNATURE);
+	if (signature != ARES_SIGNATURE) {
+		/* Other ivshmem users share these IDs: not ours, stay quiet. */
+		if (pdev->vendor != ARES_IVSHMEM_VENDOR_ID)
+			dev_err(&pdev->dev, "bad register signature 0x%08x\n",
+				signature);
+		return -ENODEV;
+	}
+
+	adev = devm_drm_dev_alloc(&pdev->dev, &ares_drm_driver,
+				  struct ares_device, drm);
+	if (IS_ERR(adev))
+		return PTR_ERR(adev);
+	adev->pdev = pdev;
+	adev->regs = regs;
+	pci_set_drvdata(pdev, adev);
+
+	adev->db = pcim_iomap_region(pdev, ARES_BAR_DOORBELL, ARES_DRIVER_NAME);
+	if (IS_ERR(adev->db))
+		return PTR_ERR(adev->db);
+
+	/* Without bus mastering MSI-X writes are silently dropped. */
+	pci_set_master(pdev);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+
+	ret = ares_read_identity(adev);
+	if (ret)
+		return ret;
+
+	ret = drmm_mutex_init(&adev->drm, &adev->ctrl_lock);
+	if (ret)
+		return ret;
+	ret = drmm_mutex_init(&adev->drm, &adev->as_lock);
+	if (ret)
+		return ret;
+	init_waitqueue_head(&adev->ctrl_wq);
+	ida_init(&adev->asid_ida);
+	ret = drmm_add_action_or_reset(&adev->drm, ares_destroy_ida,
+				       &adev->asid_ida);
+	if (ret)
+		return ret;
+	ratelimit_state_init(&adev->fault_rs, 5 * HZ, 10);
+	INIT_WORK(&adev->reset_work, ares_reset_work);
+
+	adev->reset_wq = alloc_ordered_workqueue("ares-reset", 0);
+	if (!adev->reset_wq)
+		return -ENOMEM;
+	ret = drmm_add_action_or_reset(&adev->drm, ares_destroy_wq,
+				       adev->reset_wq);
+	if (ret)
+		return ret;
+
+	ret = ares_queues_init(adev);
+	if (ret)
+		return ret;
+
+	ret = ares_init_irqs(adev);
+	if (ret)
+		return ret;
+
+	ret = ares_fw_load(adev);
+	if (ret)
+		return ret;
+
+	ret = ares_hw_start(adev);
+	if (ret) {
+		drm_err(&adev->drm, "device bring-up failed: %d\n", ret);
+		goto err_stop;
+	}
+
+	ret = drm_dev_register(&adev->drm, 0);
+	if (ret)
+		goto err_stop;
+	WRITE_ONCE(adev->recovery_enabled, true);
+
+	drm_info(&adev->drm, "Ares NPU %u.%u.%u, firmware %u.%u.%u, %u queues, %u address spaces\n",
+		 ARES_VERSION_MAJOR(adev->hw_version),
+		 ARES_VERSION_MINOR(adev->hw_version),
+		 ARES_VERSION_PATCH(adev->hw_version),
+		 ARES_VERSION_MAJOR(adev->fw_version),
+		 ARES_VERSION_MINOR(adev->fw_version),
+		 ARES_VERSION_PATCH(adev->fw_version),
+		 ARES_NUM_QUEUES, adev->max_as);
+	return 0;
+
+err_stop:
+	ares_hw_stop(adev);
+	return ret;
+}
+
+static void ares_remove(struct pci_dev *pdev)
+{
+	struct ares_device *adev = pci_get_drvdata(pdev);
+
+	WRITE_ONCE(adev->recovery_enabled, false);
+	drm_dev_unplug(&adev->drm);
+	cancel_work_sync(&adev->reset_work);
+	/* Stop the firmware and every queue; IRQs are freed by devres. */
+	ares_hw_stop(adev);
+}
+
+static const struct pci_device_id ares_pci_ids[] = {
+	{ PCI_DEVICE(ARES_PCI_VENDOR_ID, ARES_PCI_DEVICE_ID_V1) },
+	/* Emulated device: bound only when BAR2 holds ARES_SIGNATURE. */
+	{ PCI_DEVICE(ARES_IVSHMEM_VENDOR_ID, ARES_IVSHMEM_DEVICE_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, ares_pci_ids);
+
+static struct pci_driver ares_pci_driver = {
+	.name = ARES_DRIVER_NAME,
+	.id_table = ares_pci_ids,
+	.probe = ares_probe,
+	.remove = ares_remove,
+};
+module_pci_driver(ares_pci_driver);
+
+MODULE_AUTHOR("Ares driver authors");
+MODULE_DESCRIPTION("Ares NPU DRM accel driver");
+MODULE_LICENSE("Dual MIT/GPL");

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * Ares NPU DRM accel driver: device and file state.
+ */
+#ifndef __ARES_DRV_H__
+#define __ARES_DRV_H__
+
+#include <linux/atomic.h>
+#include <linux/idr.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/ratelimit.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_file.h>
+#include <drm/drm_print.h>
+#include <drm/gpu_scheduler.h>
+
+#include "ares/regs.h"
+
+#define ARES_DRIVER_NAME	"ares"
+#define ARES_DRIVER_DESC	"Ares NPU"
+
+/* Entries in each hardware submission ring (a power of two, 16..4096). */
+#define ARES_RING_ENTRIES	256
+
+extern unsigned int ares_job_timeout_ms;
+extern bool ares_fault_injection;
+
+struct ares_as;
+struct ares_job;
+
+/**
+ * struct ares_queue - one hardware queue and the drm_sched that feeds it
+ */
+struct ares_queue {
+	/** @adev: owning device */
+	struct ares_device *adev;
+	/** @index: hardware queue number */
+	u32 index;
+	/** @priority: enum drm_ares_priority served (PRIORITY register) */
+	u32 priority;
+	/** @name: scheduler and fence timeline name */
+	char name[16];
+	/** @sched: scheduler that runs this queue's jobs, one at a time */
+	struct drm_gpu_scheduler sched;
+	/** @num_ctx: contexts bound to this queue, for placement */
+	atomic_t num_ctx;
+	/** @fence_ctx: dma_fence context of this queue's hardware fences */
+	u64 fence_ctx;
+
+	/** @ring: submission ring (ARES_RING_ENTRIES descriptors) */
+	struct ares_job_desc *ring;
+	/** @ring_dma: bus address of @ring */
+	dma_addr_t ring_dma;
+	/** @compl: completion area: struct ares_queue_wb then the records */
+	void *compl;
+	/** @compl_dma: bus address of @compl */
+	dma_addr_t compl_dma;
+
+	/**
+	 * @lock: protects @tail, @hw_seqno, @fence_seqno, @pending,
+	 * @num_pending, @jobs_completed, the ring contents and the TAIL
+	 * register; it is also the lock of every hardware fence of this
+	 * queue. Taken from the queue's hard IRQ handler, so irqsave
+	 * everywhere else.
+	 */
+	spinlock_t lock;
+	/** @tail: next TAIL value (free-running) */
+	u32 tail;
+	/** @hw_seqno: last descriptor seqno written to the ring */
+	u64 hw_seqno;
+	/** @fence_seqno: last hardware fence seqno handed out */
+	u64 fence_seqno;
+	/** @pending: struct ares_job on the ring, in seqno order */
+	struct list_head pending;
+	/** @num_pending: entries in @pending */
+	u32 num_pending;
+	/** @jobs_completed: jobs the device completed since bind */
+	u64 jobs_completed;
+};
+
+/**
+ * struct ares_device - one bound Ares NPU
+ */
+struct ares_device {
+	/** @drm: DRM device, embedded */
+	struct drm_device drm;
+	/** @pdev: PCI function */
+	struct pci_dev *pdev;
+	/** @db: BAR0, ivshmem doorbell registers */
+	void __iomem *db;
+	/** @regs: BAR2, the register file */
+	void __iomem *regs;
+	/** @db_peer: ivshmem peer id to ring (DB_PEER) */
+	u32 db_peer;
+
+	/* Identity, read once at probe. */
+	/** @hw_version: HW_VERSION */
+	u32 hw_version;
+	/** @caps: CAPS */
+	u32 caps;
+	/** @max_as: address-space slots usable (MAX_AS, capped) */
+	u32 max_as;
+	/** @va_bits: VA_BITS */
+	u32 va_bits;
+	/** @fw_version: FW_VERSION at the last successful boot */
+	u32 fw_version;
+	/** @fw_features: FW_FEATURES at the last successful boot */
+	u32 fw_features;
+
+	/** @fw_cpu: validated firmware image, kept for re-boots after reset */
+	void *fw_cpu;
+	/** @fw_dma: bus address of @fw_cpu */
+	dma_addr_t fw_dma;
+	/** @fw_size: bytes in the image */
+	size_t fw_size;
+
+	/**
+	 * @ctrl_lock: serialises control commands (one outstanding at a time)
+	 * and every other driver read-modify-write of BAR2 registers
+	 * (CTRL_*, DBG_*).
+	 */
+	struct mutex ctrl_lock;
+	/** @ctrl_wq: woken by the vector-0 interrupt */
+	wait_queue_head_t ctrl_wq;
+
+	/**
+	 * @as_lock: protects @as_slots and the AS_ROOT/AS_CONFIG registers.
+	 * Never held while issuing a control command.
+	 */
+	struct mutex as_lock;
+	/** @as_slots: open address space of each hardware slot, or NULL */
+	struct ares_as *as_slots[ARES_MAX_AS];
+	/** @asid_ida: allocator of hardware address-space slots */
+	struct ida asid_ida;
+
+	/** @queues: the hardware queues */
+	struct ares_queue queues[ARES_NUM_QUEUES];
+
+	/**
+	 * @reset_wq: ordered workqueue shared by the timeout handlers of all
+	 * schedulers and @reset_work, so only one recovery runs at a time.
+	 */
+	struct workqueue_struct *reset_wq;
+	/** @reset_work: recovery after STATUS.FATAL or a DEBUG reset */
+	struct work_struct reset_work;
+	/** @reset_forced: a DEBUG reset asked @reset_work to run */
+	atomic_t reset_forced;
+	/** @reset_result: result of the last recovery (0 or -errno) */
+	int reset_result;
+	/** @reset_count: recoveries since bind */
+	atomic_t reset_count;
+	/** @recovery_enabled: probe finished; FATAL schedules recovery */
+	bool recovery_enabled;
+	/** @dead: firmware failed to reboot; jobs fail with -EIO */
+	bool dead;
+
+	/** @fault_seen: FAULT_COUNT at the last fault interrupt */
+	u32 fault_seen;
+	/** @fault_rs: rate limit of fault messages */
+	struct ratelimit_state fault_rs;
+};
+
+/**
+ * struct ares_file - per open file state
+ */
+struct ares_file {
+	/** @adev: the device */
+	struct ares_device *adev;
+	/** @as: this file's device address space */
+	struct ares_as *as;
+	/** @ctxs: context id -> struct ares_ctx, locked by the xarray */
+	struct xarray ctxs;
+	/** @ctx_next: cursor for cyclic context id allocation */
+	u32 ctx_next;
+};
+
+static inline struct ares_device *to_ares_device(struct drm_device *drm)
+{
+	return container_of(drm, struct ares_device, drm);
+}
+
+static inline u32 ares_rd32(struct ares_device *adev, u32 reg)
+{
+	return readl(adev->regs + reg);
+}
+
+static inline void ares_wr32(struct ares_device *adev, u32 reg, u32 val)
+{
+	writel(val, adev->regs + reg);
+}
+
+static inline u64 ares_rd64(struct ares_device *adev, u32 reg)
+{
+	return readq(adev->regs + reg);
+}
+
+static inline void ares_wr64(struct ares_device *adev, u32 reg, u64 val)
+{
+	writeq(val, adev->regs + reg);
+}
+
+#endif /* __ARES_DRV_H__ */

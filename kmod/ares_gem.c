@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Ares NPU: buffer objects.
+ *
+ * A buffer is a shmem GEM object whose pages are allocated, DMA-mapped and
+ * mapped into the creating file's address space at BO_CREATE, and stay so
+ * until the object is freed. Freeing unmaps the PTEs, invalidates the
+ * device TLB, and only then releases the pages. Buffers belong to one file:
+ * PRIME import is refused (-EOPNOTSUPP), so every handle a file holds names
+ * a buffer mapped in its own address space.
+ */
+
+#include <linux/dma-resv.h>
+#include <linux/ktime.h>
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_vma_manager.h>
+
+#include "ares_drv.h"
+#include "ares_gem.h"
+#include "ares_mmu.h"
+
+#include "ares/mmu.h"
+#include "uapi/drm/ares_accel.h"
+
+static void ares_bo_free(struct drm_gem_object *obj)
+{
+	struct ares_bo *bo = to_ares_bo(obj);
+	struct ares_bo_user *user, *tmp;
+
+	if (bo->as) {
+		ares_as_unmap(bo->as, &bo->node);
+		ares_as_put(bo->as);
+	}
+	list_for_each_entry_safe(user, tmp, &bo->users, link) {
+		dma_fence_put(user->fence);
+		kfree(user);
+	}
+	drm_gem_shmem_free(&bo->base);
+}
+
+static const struct drm_gem_object_funcs ares_gem_funcs = {
+	.free = ares_bo_free,
+	.print_info = drm_gem_shmem_object_print_info,
+	.pin = drm_gem_shmem_object_pin,
+	.unpin = drm_gem_shmem_object_unpin,
+	.get_sg_table = drm_gem_shmem_object_get_sg_table,
+	.vmap = drm_gem_shmem_object_vmap,
+	.vunmap = drm_gem_shmem_object_vunmap,
+	.mmap = drm_gem_shmem_object_mmap,
+	.vm_ops = &drm_gem_shmem_vm_ops,
+};
+
+bool ares_is_bo(struct drm_gem_object *obj)
+{
+	return obj->funcs == &ares_gem_funcs;
+}
+
+struct drm_gem_object *ares_gem_create_object(struct drm_device *dev,
+					      size_t size)
+{
+	struct ares_bo *bo;
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->base.base.funcs = &ares_gem_funcs;
+	spin_lock_init(&bo->lock);
+	INIT_LIST_HEAD(&bo->users);
+	return &bo->base.base;
+}
+
+struct drm_gem_object *ares_gem_prime_import(struct drm_device *dev,
+					     struct dma_buf *dma_buf)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+/**
+ * ares_bo_set_user() - record a context's latest job on a buffer
+ * @bo: buffer
+ * @user: preallocated record holding the job's finished fence; consumed
+ *
+ * Entries whose job finished without error are dropped: they can no longer
+ * change what BO_WAIT reports.
+ */
+void ares_bo_set_user(struct ares_bo *bo, struct ares_bo_user *user)
+{
+	struct ares_bo_user *it, *tmp;
+	LIST_HEAD(dead);
+
+	spin_lock(&bo->lock);
+	list_for_each_entry_safe(it, tmp, &bo->users, link) {
+		if (it->ctx_uid == user->ctx_uid ||
+		    (dma_fence_is_signaled(it->fence) && !it->fence->error))
+			list_move(&it->link, &dead);
+	}
+	list_add_tail(&user->link, &bo->users);
+	spin_unlock(&bo->lock);
+
+	list_for_each_entry_safe(it, tmp, &dead, link) {
+		dma_fence_put(it->fence);
+		kfree(it);
+	}
+}
+
+static u32 ares_errno_to_status(int err)
+{
+	switch (err) {
+	case 0:
+		return DRM_ARES_JOB_OK;
+	case -EPROTO:
+		return DRM_ARES_JOB_INVALID_CMD;
+	case -EFAULT:
+		return DRM_ARES_JOB_MMU_FAULT;
+	case -ETIMEDOUT:
+		return DRM_ARES_JOB_TIMEOUT;
+	case -EIO:
+		return DRM_ARES_JOB_FW_ERROR;
+	default:
+		/* -ECANCELED, and -ESRCH for jobs killed with their context. */
+		return DRM_ARES_JOB_ABORTED;
+	}
+}
+
+static u32 ares_bo_status(struct ares_bo *bo)
+{
+	struct ares_bo_user *user;
+	u32 status = DRM_ARES_JOB_OK;
+	u64 latest = 0;
+
+	spin_lock(&bo->lock);
+	list_for_each_entry(user, &bo->users, link) {
+		int err;
+
+		if (!dma_fence_is_signaled(user->fence))
+			continue;
+		err = user->fence->error;
+		if (err && user->order >= latest) {
+			latest = user->order;
+			status = ares_errno_to_status(err);
+		}
+	}
+	spin_unlock(&bo->lock);
+	return status;
+}
+
+int ares_ioctl_bo_create(struct drm_device *dev, void *data,
+			 struct drm_file *file)
+{
+	struct ares_file *afile = file->driver_priv;
+	struct drm_ares_bo_create *args = data;
+	struct drm_gem_shmem_object *shmem;
+	struct sg_table *sgt;
+	struct ares_bo *bo;
+	u32 handle;
+	u64 size;
+	int ret;
+
+	if (args->flags & ~DRM_ARES_BO_CREATE_FLAGS)
+		return -EINVAL;
+	if (!args->size ||
+	    args->size > ARES_VA_END - ARES_VA_START - ARES_PAGE_SIZE)
+		return -EINVAL;
+	size = PAGE_ALIGN(args->size);
+
+	shmem = drm_gem_shmem_create(dev, size);
+	if (IS_ERR(shmem))
+		return PTR_ERR(shmem);
+	bo = container_of(shmem, struct ares_bo, base);
+	bo->flags = args->flags;
+
+	sgt = drm_gem_shmem_get_pages_sgt(shmem);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		goto out_put;
+	}
+
+	ret = ares_as_map(afile->as, &bo->node, size, sgt,
+			  !(bo->flags & DRM_ARES_BO_READ_ONLY));
+	if (ret)
+		goto out_put;
+	bo->as = ares_as_get(afile->as);
+
+	ret = drm_gem_handle_create(file, &shmem->base, &handle);
+	if (ret)
+		goto out_put;
+
+	args->handle = handle;
+	args->va = bo->node.start;
+out_put:
+	/* On success the handle holds the reference; on failure this frees. */
+	drm_gem_object_put(&shmem->base);
+	return ret;
+}
+
+int ares_ioctl_bo_info(struct drm_device *dev, void *data,
+		       struct drm_file *file)
+{
+	struct drm_ares_bo_info *args = data;
+	struct drm_gem_object *obj;
+	struct ares_bo *bo;
+	int ret;
+
+	if (args->flags)
+		return -EINVAL;
+
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	if (!ares_is_bo(obj)) {
+		ret = -EINVAL;
+		goto out_put;
+	}
+	bo = to_ares_bo(obj);
+
+	ret = drm_gem_create_mmap_offset(obj);
+	if (ret)
+		goto out_put;
+
+	args->flags = bo->flags;
+	args->size = obj->size;
+	args->va = bo->node.start;
+	args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
+out_put:
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+/* Absolute CLOCK_MONOTONIC deadline to a relative timeout; 0 polls. */
+static long ares_deadline_to_jiffies(s64 deadline_ns)
+{
+	s64 now = ktime_get_ns();
+	u64 left;
+
+	if (deadline_ns <= now)
+		return 0;
+	left = nsecs_to_jiffies64(deadline_ns - now);
+	if (left >= MAX_SCHEDULE_TIMEOUT)
+		return MAX_SCHEDULE_TIMEOUT - 1;
+	return left ? left : 1;
+}
+
+int ares_ioctl_bo_wait(struct drm_device *dev, void *data,
+		       struct drm_file *file)
+{
+	struct drm_ares_bo_wait *args = data;
+	struct drm_gem_object *obj;
+	long ret;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	if (!ares_is_bo(obj)) {
+		ret = -EINVAL;
+		goto out_put;
+	}
+
+	ret = dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, true,
+				    ares_deadline_to_jiffies(args->timeout_ns));
+	if (ret == 0) {
+		ret = -ETIME;
+	} else if (ret > 0) {
+		args->status = ares_bo_status(to_ares_bo(obj));
+		ret = 0;
+	}
+out_put:
+	drm_gem_object_put(obj);
+	return ret;
+}

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Ares NPU: doorbells, control commands, the control and fault interrupts,
+ * device reset and recovery.
+ *
+ * Recovery model: every timeout handler of the eight schedulers and the
+ * recovery work run on one ordered workqueue (adev->reset_wq), so at most
+ * one recovery runs at a time and none runs concurrently with a timeout
+ * handler. A recovery stops all schedulers, resets the device (which loses
+ * every job in flight), re-programs the address spaces and queues, reboots
+ * the firmware from the kept image, then resubmits the innocent jobs.
+ */
+
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+
+#include <drm/drm_drv.h>
+
+#include "ares_drv.h"
+#include "ares_fw.h"
+#include "ares_hw.h"
+#include "ares_job.h"
+#include "ares_mmu.h"
+
+/* Control commands include BOOT, which waits for the firmware (slow TCG). */
+#define ARES_CTRL_TIMEOUT_MS	5000
+/* Re-check period while waiting for an ACK, in case its interrupt was lost. */
+#define ARES_CTRL_POLL_MS	20
+
+void ares_ring_doorbell(struct ares_device *adev, u32 vector)
+{
+	writel(ARES_DOORBELL_VALUE(adev->db_peer, vector),
+	       adev->db + ARES_IVSHMEM_DOORBELL);
+}
+
+static const char *ares_ctrl_name(u32 cmd)
+{
+	switch (cmd) {
+	case ARES_CTRL_RESET:
+		return "RESET";
+	case ARES_CTRL_BOOT:
+		return "BOOT";
+	case ARES_CTRL_TLB_INVALIDATE:
+		return "TLB_INVALIDATE";
+	default:
+		return "unknown";
+	}
+}
+
+static bool ares_ctrl_acked(struct ares_device *adev, u32 seq)
+{
+	return ares_rd32(adev, ARES_REG_CTRL_ACK) == seq;
+}
+
+/**
+ * ares_ctrl_cmd() - run one control command and wait for its ACK
+ * @adev: device
+ * @cmd: ARES_CTRL_*
+ * @arg0: CTRL_ARG0
+ * @arg1: CTRL_ARG1
+ * @result: out: CTRL_RESULT
+ *
+ * The caller must hold a drm_dev_enter() section or be the remove path.
+ * Return: 0 when acknowledged (look at @result), -ETIMEDOUT otherwise.
+ */
+int ares_ctrl_cmd(struct ares_device *adev, u32 cmd, u64 arg0, u64 arg1,
+		  u32 *result)
+{
+	unsigned long deadline;
+	int ret = 0;
+	u32 seq;
+
+	mutex_lock(&adev->ctrl_lock);
+	seq = ares_rd32(adev, ARES_REG_CTRL_SEQ) + 1;
+	ares_wr64(adev, ARES_REG_CTRL_ARG0, arg0);
+	ares_wr64(adev, ARES_REG_CTRL_ARG1, arg1);
+	ares_wr32(adev, ARES_REG_CTRL_CMD, cmd);
+	/* writel() orders the argument and command writes before CTRL_SEQ. */
+	ares_wr32(adev, ARES_REG_CTRL_SEQ, seq);
+	ares_ring_doorbell(adev, ARES_VEC_CTRL);
+
+	deadline = jiffies + msecs_to_jiffies(ARES_CTRL_TIMEOUT_MS);
+	while (!ares_ctrl_acked(adev, seq)) {
+		if (time_after(jiffies, deadline)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		wait_event_timeout(adev->ctrl_wq, ares_ctrl_acked(adev, seq),
+				   msecs_to_jiffies(ARES_CTRL_POLL_MS));
+	}
+	/* The device writes CTRL_RESULT before CTRL_ACK; readl()s are ordered. */
+	if (!ret)
+		*result = ares_rd32(adev, ARES_REG_CTRL_RESULT);
+	mutex_unlock(&adev->ctrl_lock);
+
+	if (ret)
+		drm_err(&adev->drm,
+			"control command %s (seq %u) not acknowledged within %u ms\n",
+			ares_ctrl_name(cmd), seq, ARES_CTRL_TIMEOUT_MS);
+	return ret;
+}
+
+/**
+ * ares_tlb_invalidate() - drop the device's cached translations
+ * @adev: device
+ * @asid: address space, or ARES_AS_ALL
+ *
+ * Return: 0, -ETIMEDOUT, or -EIO if the device refused the command.
+ */
+int ares_tlb_invalidate(struct ares_device *adev, u32 asid)
+{
+	u32 result;
+	int ret;
+
+	ret = ares_ctrl_cmd(adev, ARES_CTRL_TLB_INVALIDATE, asid, 0, &result);
+	if (ret)
+		return ret;
+	if (result) {
+		drm_err(&adev->drm, "TLB_INVALIDATE of address space %u failed: result %u\n",
+			asid, result);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int ares_hw_reset(struct ares_device *adev)
+{
+	u32 result;
+	int ret;
+
+	ret = ares_ctrl_cmd(adev, ARES_CTRL_RESET, 0, 0, &result);
+	if (ret)
+		return ret;
+	if (result) {
+		drm_err(&adev->drm, "device RESET failed: result %u\n", result);
+		return -EIO;
+	}
+	WRITE_ONCE(adev->fault_seen, ares_rd32(adev, ARES_REG_FAULT_COUNT));
+	return 0;
+}
+
+/**
+ * ares_hw_start() - reset the device and bring it up from scratch
+ * @adev: device
+ *
+ * Resets the device, forgets every job that was on a ring (their hardware
+ * fences signal with -ECANCELED; the caller resubmits them), programs the
+ * open address spaces and the queues, and boots the kept firmware image.
+ * The caller must hold a drm_dev_enter() section and have stopped the
+ * schedulers (or not started them yet).
+ *
+ * Return: 0 or a negative errno.
+ */
+int ares_hw_start(struct ares_device *adev)
+{
+	int ret, i;
+
+	ret = ares_hw_reset(adev);
+	for (i = 0; i < ARES_NUM_QUEUES; i++)
+		ares_queue_drain(&adev->queues[i]);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < ARES_NUM_QUEUES; i++)
+		ares_queue_hw_init(&adev->queues[i]);
+	ares_as_restore_all(adev);
+
+	return ares_fw_boot(adev);
+}
+
+/**
+ * ares_hw_stop() - stop the device (remove path)
+ * @adev: device
+ */
+void ares_hw_stop(struct ares_device *adev)
+{
+	int i;
+
+	ares_hw_reset(adev);
+	for (i = 0; i < ARES_NUM_QUEUES; i++)
+		ares_queue_drain(&adev->queues[i]);
+}
+
+irqreturn_t ares_irq_ctrl(int irq, void *arg)
+{
+	struct ares_device *adev = arg;
+
+	wake_up_all(&adev->ctrl_wq);
+	if (READ_ONCE(adev->recovery_enabled) &&
+	    (ares_rd32(adev, ARES_REG_STATUS) & ARES_STATUS_FATAL))
+		queue_work(adev->reset_wq, &adev->reset_work);
+	return IRQ_HANDLED;
+}
+
+static const char *ares_fault_reason_name(u32 reason)
+{
+	switch (reason) {
+	case ARES_FAULT_UNMAPPED:
+		return "unmapped";
+	case ARES_FAULT_PERMISSION:
+		return "permission";
+	case ARES_FAULT_AS_INVALID:
+		return "address space not enabled";
+	case ARES_FAULT_VA_RANGE:
+		return "VA out of range";
+	case ARES_FAULT_BUS:
+		return "bus error";
+	default:
+		return "unknown";
+	}
+}
+
+irqreturn_t ares_irq_fault(int irq, void *arg)
+{
+	struct ares_device *adev = arg;
+	u32 count, asid, queue, access, reason, seen;
+	int tries = 8;
+	u64 va;
+
+	/*
+	 * The device writes the record, then bumps FAULT_COUNT: read the
+	 * count, the record, and the count again, and retry if a new fault
+	 * overwrote the record meanwhile.
+	 */
+	do {
+		count = ares_rd32(adev, ARES_REG_FAULT_COUNT);
+		asid = ares_rd32(adev, ARES_REG_FAULT_ASID);
+		queue = ares_rd32(adev, ARES_REG_FAULT_QUEUE);
+		access = ares_rd32(adev, ARES_REG_FAULT_ACCESS);
+		va = ares_rd64(adev, ARES_REG_FAULT_VA);
+		reason = ares_rd32(adev, ARES_REG_FAULT_REASON);
+	} while (count != ares_rd32(adev, ARES_REG_FAULT_COUNT) && --tries);
+
+	seen = READ_ONCE(adev->fault_seen);
+	if (count == seen)
+		return IRQ_HANDLED;
+	WRITE_ONCE(adev->fault_seen, count);
+
+	drm_dbg_driver(&adev->drm,
+		       "MMU fault #%u: address space %u, queue %u, %s at VA 0x%llx: %s\n",
+		       count, asid, queue,
+		       access == ARES_ACCESS_WRITE ? "write" : "read", va,
+		       ares_fault_reason_name(reason));
+	if (__ratelimit(&adev->fault_rs))
+		drm_warn(&adev->drm,
+			 "MMU fault: address space %u, queue %u, %s at VA 0x%llx: %s (%u earlier faults not reported)\n",
+			 asid, queue,
+			 access == ARES_ACCESS_WRITE ? "write" : "read", va,
+			 ares_fault_reason_name(reason), count - seen - 1);
+	return IRQ_HANDLED;
+}
+
+/**
+ * ares_recover() - reset the device and resume the schedulers
+ * @adev: device
+ * @guilty: the job that timed out, or NULL (firmware crash, DEBUG reset)
+ *
+ * Runs only on adev->reset_wq. The guilty job fails with -ETIMEDOUT and its
+ * context is banned; every other job that was on a ring runs again.
+ */
+void ares_recover(struct ares_device *adev, struct ares_job *guilty)
+{
+	struct drm_sched_job *bad = guilty ? ares_job_sched_job(guilty) : NULL;
+	int ret, idx, i;
+
+	for (i = 0; i < ARES_NUM_QUEUES; i++)
+		drm_sched_stop(&adev->queues[i].sched, bad);
+
+	if (guilty)
+		ares_job_mark_guilty(guilty);
+
+	if (drm_dev_enter(&adev->drm, &idx)) {
+		ret = ares_hw_start(adev);
+		drm_dev_exit(idx);
+	} else {
+		for (i = 0; i < ARES_NUM_QUEUES; i++)
+			ares_queue_drain(&adev->queues[i]);
+		ret = -ENODEV;
+	}
+	WRITE_ONCE(adev->dead, ret != 0);
+	WRITE_ONCE(adev->reset_result, ret);
+	atomic_inc(&adev->reset_count);
+
+	if (ret)
+		drm_err(&adev->drm,
+			"recovery failed (%d): jobs fail with -EIO until a reset succeeds\n",
+			ret);
+	else
+		drm_info(&adev->drm, "device reset #%d done, firmware rebooted\n",
+			 atomic_read(&adev->reset_count));
+
+	for (i = 0; i < ARES_NUM_QUEUES; i++)
+		drm_sched_resubmit_jobs(&adev->queues[i].sched);
+	for (i = 0; i < ARES_NUM_QUEUES; i++)
+		drm_sched_start(&adev->queues[i].sched);
+}
+
+static const char *ares_fatal_name(u32 cause)
+{
+	switch (cause) {
+	case ARES_FATAL_FW_CRASH:
+		return "firmware crashed";
+	case ARES_FATAL_FW_EXIT:
+		return "firmware exited";
+	case ARES_FATAL_FW_ASSERT:
+		return "firmware assertion";
+	default:
+		return "unknown cause";
+	}
+}
+
+void ares_reset_work(struct work_struct *work)
+{
+	struct ares_device *adev = container_of(work, struct ares_device,
+						reset_work);
+	u32 status = 0, cause = 0;
+	int idx;
+
+	if (!atomic_xchg(&adev->reset_forced, 0)) {
+		if (!drm_dev_enter(&adev->drm, &idx))
+			return;
+		status = ares_rd32(adev, ARES_REG_STATUS);
+		cause = ares_rd32(adev, ARES_REG_FATAL_CAUSE);
+		drm_dev_exit(idx);
+		if (!(status & ARES_STATUS_FATAL))
+			return;
+		drm_err(&adev->drm, "device fatal error: %s (cause %u); recovering\n",
+			ares_fatal_name(cause), cause);
+	}
+	ares_recover(adev, NULL);
+}
+
+/**
+ * ares_reset_now() - reset the device and wait for the recovery
+ * @adev: device
+ *
+ * Return: the recovery's result.
+ */
+int ares_reset_now(struct ares_device *adev)
+{
+	atomic_set(&adev->reset_forced, 1);
+	queue_work(adev->reset_wq, &adev->reset_work);
+	flush_work(&adev->reset_work);
+	return READ_ONCE(adev->reset_result);
+}
