@@ -5,6 +5,8 @@
  * device is reset (reset_count grows) and a new context's job succeeds.
  */
 #include <errno.h>
+#include <poll.h>
+#include <unistd.h>
 
 #include "guest_util.h"
 
@@ -21,7 +23,8 @@ int main(void)
 	uint64_t *p, t0;
 	uint32_t status;
 	void *map;
-	int ret;
+	struct pollfd pfd;
+	int ret, sync_fd;
 
 	test_init("hang_recovery");
 	dev = open_first_device();
@@ -43,12 +46,23 @@ int main(void)
 	accel_cmdbuf_fence_write(cb, accel_bo_va(bo), 1);
 	check_ok(dev, accel_submit_cmdbuf(ctx, cb, &bo, 1, &job), "submit of the hanging job");
 	t0 = now_ns();
+
+	/* While it hangs, nothing may claim it finished. */
+	expect_int("accel_job_wait(100 ms) on the hanging job", -ETIME,
+		   accel_job_wait(job, 100000000));
+	expect_int("accel_job_status on the hanging job", -EBUSY, accel_job_status(job, &status));
+	check_ok(dev, accel_job_export_sync_file(job, &sync_fd), "accel_job_export_sync_file");
+	pfd = (struct pollfd){.fd = sync_fd, .events = POLLIN};
+	expect_int("poll(0) on the hanging job's sync_file", 0, poll(&pfd, 1, 0));
+
 	check_ok(dev, accel_job_wait(job, 20ll * 1000000000),
 		 "wait for the hanging job to be timed out (20 s)");
 	if (now_ns() - t0 < 500000000ull)
 		test_fail("hanging job finished after %llu ms: expected about job_timeout_ms "
 			  "(1000)",
 			  (unsigned long long)((now_ns() - t0) / 1000000));
+	expect_int("poll(0) on the timed-out job's sync_file", 1, poll(&pfd, 1, 0));
+	close(sync_fd);
 	check_ok(dev, accel_job_status(job, &status), "accel_job_status");
 	if (status != ACCEL_JOB_TIMEOUT)
 		test_fail("hanging job status: expected TIMEOUT, got %s",
