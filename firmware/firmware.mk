@@ -1,0 +1,93 @@
+# Ares firmware: a freestanding x86-64 ELF shared object entered through the
+# CP ABI (include/ares/cp.h), wrapped by mkfwimage into ares-fw.bin. The
+# guest kernel finds it as $(BUILD)/firmware/ares/ares-fw.bin.
+
+FW_VERSION := 1.0.0
+FW_FEATURES := 0x0
+FW_VERSION_WORDS := $(subst ., ,$(FW_VERSION))
+
+FW_SRCS := firmware/fw_main.c firmware/fw_queue.c firmware/fw_job.c firmware/fw_log.c \
+	firmware/fw_lib.c
+FW_OBJS := $(FW_SRCS:firmware/%.c=$(BUILD)/firmware/pic/%.o)
+FW_SO := $(BUILD)/firmware/ares-fw.so
+FW_IMAGE := $(BUILD)/firmware/ares/ares-fw.bin
+FW_BAD_IMAGES := $(BUILD)/firmware/ares-fw-corrupt-crc.bin $(BUILD)/firmware/ares-fw-bad-payload.bin
+MKFWIMAGE := $(BUILD)/firmware/mkfwimage
+
+# No libc, no unwinding, no stack protector: the CP gives the firmware
+# nothing but the ops table. memcpy/memset come from fw_lib.c.
+FW_CFLAGS := -std=c11 -O2 -g $(WARN) -fno-strict-aliasing -fPIC -ffreestanding \
+	-fno-stack-protector -fvisibility=hidden -fno-builtin -fno-tree-loop-distribute-patterns \
+	-fno-asynchronous-unwind-tables -mno-red-zone \
+	-DFW_VERSION_MAJOR=$(word 1,$(FW_VERSION_WORDS)) \
+	-DFW_VERSION_MINOR=$(word 2,$(FW_VERSION_WORDS)) \
+	-DFW_VERSION_PATCH=$(word 3,$(FW_VERSION_WORDS)) -DFW_FEATURES=$(FW_FEATURES)
+FW_LDFLAGS := -shared -nostdlib -Wl,--no-undefined -Wl,-z,now -Wl,-soname,ares-fw.so
+
+$(BUILD)/firmware/pic/%.o: firmware/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(FW_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FW_SO): $(FW_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(FW_LDFLAGS) $(FW_OBJS) -lgcc -o $@
+
+$(MKFWIMAGE): firmware/mkfwimage.c include/ares/fw_image.h include/ares/cp.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) $< -o $@ -lz
+
+# One rule writes all three images so they always come from the same build.
+$(FW_IMAGE) $(FW_BAD_IMAGES) &: $(FW_SO) $(MKFWIMAGE)
+	@mkdir -p $(dir $(FW_IMAGE))
+	$(MKFWIMAGE) --version $(FW_VERSION) --features $(FW_FEATURES) --out $(FW_IMAGE) \
+		--corrupt-crc-out $(BUILD)/firmware/ares-fw-corrupt-crc.bin \
+		--bad-payload-out $(BUILD)/firmware/ares-fw-bad-payload.bin $(FW_SO)
+
+.PHONY: firmware
+firmware: $(FW_IMAGE) $(FW_BAD_IMAGES)
+
+ALL_TARGETS += $(FW_IMAGE) $(FW_BAD_IMAGES) $(MKFWIMAGE)
+
+# ---- host unit tests of firmware logic (the same sources, hosted) ----
+$(BUILD)/firmware/host/%.o: firmware/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) -MMD -MP -c $< -o $@
+
+$(BUILD)/san/firmware/host/%.o: firmware/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+FW_TEST_CMD_OBJS := firmware/tests/test_cmd_parse.o firmware/fw_job.o firmware/fw_log.o
+FW_TEST_IMAGE_OBJS := firmware/tests/test_fw_image.o
+
+$(BUILD)/firmware/tests/test_cmd_parse: $(FW_TEST_CMD_OBJS:firmware/%=$(BUILD)/firmware/host/%)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $^ -o $@ $(shell pkg-config --libs check)
+
+$(BUILD)/san/firmware/tests/test_cmd_parse: $(FW_TEST_CMD_OBJS:firmware/%=$(BUILD)/san/firmware/host/%)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) $^ -o $@ $(shell pkg-config --libs check)
+
+# The image test needs the boot ROM's check (sim/bootrom.c) and the built images.
+$(BUILD)/firmware/tests/test_fw_image: $(FW_TEST_IMAGE_OBJS:firmware/%=$(BUILD)/firmware/host/%) \
+		$(BUILD)/sim/bootrom.o | $(FW_IMAGE) $(FW_BAD_IMAGES)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(filter %.o,$^) -o $@ $(shell pkg-config --libs check) -lz
+
+$(BUILD)/san/firmware/tests/test_fw_image: \
+		$(FW_TEST_IMAGE_OBJS:firmware/%=$(BUILD)/san/firmware/host/%) \
+		$(BUILD)/san/sim/bootrom.o | $(FW_IMAGE) $(FW_BAD_IMAGES)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) $(filter %.o,$^) -o $@ \
+		$(shell pkg-config --libs check) -lz
+
+$(BUILD)/firmware/host/tests/test_fw_image.o $(BUILD)/san/firmware/host/tests/test_fw_image.o: \
+	CPPFLAGS_COMMON += -DARES_FW_IMAGE_DIR=\"$(abspath $(BUILD))/firmware\"
+
+UNIT_TESTS += $(BUILD)/firmware/tests/test_cmd_parse $(BUILD)/firmware/tests/test_fw_image
+UNIT_TESTS_SAN += $(BUILD)/san/firmware/tests/test_cmd_parse \
+	$(BUILD)/san/firmware/tests/test_fw_image
+
+-include $(wildcard $(BUILD)/firmware/pic/*.d $(BUILD)/firmware/host/*.d \
+	$(BUILD)/firmware/host/tests/*.d $(BUILD)/san/firmware/host/*.d \
+	$(BUILD)/san/firmware/host/tests/*.d)

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One job: descriptor checks (hw-spec §6 step 1) and the command stream
+ * (§8). Every command is fetched through the job's address space; the first
+ * failure ends the job with its status and the command's byte offset.
+ */
+#include "fw.h"
+
+#define FW_VA_LIMIT (1ull << ARES_VA_BITS)
+
+__u32 fw_job_check_desc(const struct ares_cp_ops *ops, const struct ares_job_desc *d)
+{
+	if (d->flags || d->reserved0 || d->reserved1 || d->reserved[0] || d->reserved[1] ||
+	    d->reserved[2])
+		return ARES_JOB_INVALID_DESC;
+	if (!d->cmd_size || d->cmd_size % ARES_CMD_ALIGN || d->cmd_size > ARES_CMD_STREAM_MAX ||
+	    d->cmd_va % ARES_CMD_ALIGN)
+		return ARES_JOB_INVALID_DESC;
+	if (d->asid >= ARES_MAX_AS ||
+	    !(fw_rd32(ops, ARES_REG_AS_CONFIG(d->asid)) & ARES_AS_CONFIG_ENABLE))
+		return ARES_JOB_INVALID_DESC;
+	return ARES_JOB_OK;
+}
+
+/* Operand ranges are checked here so engines only ever see well-formed work. */
+static int range_ok(__u64 va, __u64 size)
+{
+	return va < FW_VA_LIMIT && size <= FW_VA_LIMIT - va;
+}
+
+static __u32 check_gemm(const struct ares_cmd_gemm *g)
+{
+	if (g->flags || g->reserved)
+		return ARES_JOB_INVALID_CMD;
+	if (!g->m || !g->n || !g->k || g->m > ARES_GEMM_DIM_MAX || g->n > ARES_GEMM_DIM_MAX ||
+	    g->k > ARES_GEMM_DIM_MAX)
+		return ARES_JOB_INVALID_CMD;
+	if (g->lda < g->k || g->ldb < g->n || g->ldc < g->n)
+		return ARES_JOB_INVALID_CMD;
+	if ((g->a_va | g->b_va | g->c_va) & 3)
+		return ARES_JOB_INVALID_CMD;
+	return ARES_JOB_OK;
+}
+
+static __u32 op_size(__u16 opcode)
+{
+	switch (opcode) {
+	case ARES_OP_FENCE_WRITE:
+		return sizeof(struct ares_cmd_fence_write);
+	case ARES_OP_TIMESTAMP:
+		return sizeof(struct ares_cmd_timestamp);
+	case ARES_OP_DMA_COPY:
+		return sizeof(struct ares_cmd_dma_copy);
+	case ARES_OP_FILL:
+		return sizeof(struct ares_cmd_fill);
+	case ARES_OP_GEMM:
+		return sizeof(struct ares_cmd_gemm);
+	default:
+		return 0;
+	}
+}
+
+union fw_cmd {
+	struct ares_cmd_hdr hdr;
+	struct ares_cmd_fence_write fence;
+	struct ares_cmd_timestamp ts;
+	struct ares_cmd_dma_copy copy;
+	struct ares_cmd_fill fill;
+	struct ares_cmd_gemm gemm;
+};
+
+static __u32 exec(const struct ares_cp_ops *ops, __u32 asid, __u32 q, const union fw_cmd *c)
+{
+	__u64 now;
+
+	switch (c->hdr.opcode) {
+	case ARES_OP_FENCE_WRITE:
+		if (c->fence.va % 8)
+			return ARES_JOB_INVALID_CMD;
+		return ops->va_write(ops->dev, asid, q, c->fence.va, &c->fence.value, 8);
+	case ARES_OP_TIMESTAMP:
+		if (c->ts.va % 8)
+			return ARES_JOB_INVALID_CMD;
+		now = ops->now_ns(ops->dev);
+		return ops->va_write(ops->dev, asid, q, c->ts.va, &now, 8);
+	case ARES_OP_DMA_COPY:
+		if (!range_ok(c->copy.src_va, c->copy.size) ||
+		    !range_ok(c->copy.dst_va, c->copy.size))
+			return ARES_JOB_INVALID_CMD;
+		if (c->copy.src_va < c->copy.dst_va + c->copy.size &&
+		    c->copy.dst_va < c->copy.src_va + c->copy.size)
+			return ARES_JOB_INVALID_CMD;
+		if (!c->copy.size)
+			return ARES_JOB_OK;
+		return ops->dma_copy(ops->dev, asid, q, c->copy.dst_va, c->copy.src_va,
+				     c->copy.size);
+	case ARES_OP_FILL:
+		if (c->fill.reserved || (c->fill.dst_va | c->fill.size) % 4 ||
+		    !range_ok(c->fill.dst_va, c->fill.size))
+			return ARES_JOB_INVALID_CMD;
+		if (!c->fill.size)
+			return ARES_JOB_OK;
+		return ops->fill(ops->dev, asid, q, c->fill.dst_va, c->fill.size, c->fill.pattern);
+	case ARES_OP_GEMM:
+		if (check_gemm(&c->gemm))
+			return ARES_JOB_INVALID_CMD;
+		return ops->gemm(ops->dev, asid, q, &c->gemm);
+	default:
+		return ARES_JOB_INVALID_CMD;
+	}
+}
+
+__u32 fw_job_run(const struct ares_cp_ops *ops, __u32 q, const struct ares_job_desc *d,
+		 __u32 *error_offset)
+{
+	__u32 off = 0, st, want;
+	union fw_cmd c;
+
+	*error_offset = 0;
+	st = fw_job_check_desc(ops, d);
+	if (st)
+		return st;
+	while (off < d->cmd_size) {
+		*error_offset = off;
+		st = ops->va_read(ops->dev, d->asid, q, d->cmd_va + off, &c.hdr, sizeof(c.hdr));
+		if (st)
+			return st;
+		if (c.hdr.size < sizeof(c.hdr) || c.hdr.size % ARES_CMD_ALIGN ||
+		    c.hdr.size > d->cmd_size - off || c.hdr.flags)
+			return ARES_JOB_INVALID_CMD;
+		if (c.hdr.opcode != ARES_OP_NOP) {
+			want = op_size(c.hdr.opcode);
+			if (!want || c.hdr.size != want)
+				return ARES_JOB_INVALID_CMD;
+			st = ops->va_read(ops->dev, d->asid, q, d->cmd_va + off + sizeof(c.hdr),
+					  (char *)&c + sizeof(c.hdr), want - sizeof(c.hdr));
+			if (st)
+				return st;
+			st = exec(ops, d->asid, q, &c);
+			if (st)
+				return st;
+		}
+		off += c.hdr.size;
+	}
+	*error_offset = 0;
+	return ARES_JOB_OK;
+}

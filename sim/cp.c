@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The CP: fork() a child that dlopen()s the firmware payload from a memfd
+ * and calls its entry with the hardware callbacks of include/ares/cp.h.
+ *
+ * A process rather than a thread so that a firmware crash is a real
+ * exception the device can observe (the main process sees the child die)
+ * and RESET can stop the CP whatever it is doing (SIGKILL).
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ares/cp.h>
+#include <ares/regs.h>
+
+#include "cp.h"
+
+/* How long wait() spins on the TAIL registers before sleeping: latency matters. */
+#define SIM_CP_SPIN_NS 80000ull
+
+struct sim_cp_ctx {
+	struct sim_dev *dev;
+	int notify_fd;
+};
+
+static struct sim_dev *dev_of(void *ctx)
+{
+	return ((struct sim_cp_ctx *)ctx)->dev;
+}
+
+static __u64 cp_now_ns(void *ctx)
+{
+	(void)ctx;
+	return sim_now_ns();
+}
+
+static int queue_work_pending(struct sim_dev *d, __u32 mask)
+{
+	uint32_t q;
+
+	for (q = 0; q < ARES_NUM_QUEUES; q++)
+		if ((mask & (1u << q)) && sim_rd32(d, ARES_REG_Q(q, ARES_Q_TAIL)) !=
+						  sim_rd32(d, ARES_REG_Q(q, ARES_Q_HEAD)))
+			return 1;
+	return 0;
+}
+
+static void drain(int fd)
+{
+	uint64_t v;
+
+	while (read(fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+		;
+}
+
+static int cp_wait(void *ctx, __u32 queue_mask, __u64 timeout_ns)
+{
+	struct sim_dev *d = dev_of(ctx);
+	struct pollfd pfd[ARES_NUM_QUEUES];
+	uint64_t start = sim_now_ns(), now;
+	struct timespec ts;
+	int i, n;
+
+	do {
+		if (queue_work_pending(d, queue_mask))
+			return 1;
+		now = sim_now_ns();
+	} while (now - start < SIM_CP_SPIN_NS && now - start < timeout_ns);
+	if (now - start >= timeout_ns)
+		return 0;
+	timeout_ns -= now - start;
+	for (i = 0; i < ARES_NUM_QUEUES; i++) {
+		pfd[i].fd = d->db_fd[ARES_VEC_QUEUE(i)];
+		pfd[i].events = POLLIN;
+	}
+	ts.tv_sec = (time_t)(timeout_ns / 1000000000ull);
+	ts.tv_nsec = (long)(timeout_ns % 1000000000ull);
+	n = ppoll(pfd, ARES_NUM_QUEUES, &ts, NULL);
+	if (n <= 0)
+		return 0;
+	/* Drain before the caller rescans: a ring after this point wakes us again. */
+	for (i = 0; i < ARES_NUM_QUEUES; i++)
+		if (pfd[i].revents & POLLIN)
+			drain(pfd[i].fd);
+	return 1;
+}
+
+static void cp_raise_irq(void *ctx, __u32 vector)
+{
+	sim_raise_irq(dev_of(ctx), vector);
+}
+
+static int cp_bus_read(void *ctx, __u64 bus, void *dst, __u64 len)
+{
+	const uint8_t *p = sim_mem_ptr(&dev_of(ctx)->mem, bus, len);
+
+	if (!p)
+		return -1;
+	memcpy(dst, p, len);
+	return 0;
+}
+
+static int cp_bus_write(void *ctx, __u64 bus, const void *src, __u64 len)
+{
+	uint8_t *p = sim_mem_ptr(&dev_of(ctx)->mem, bus, len);
+	uint64_t v64;
+	uint32_t v32;
+
+	if (!p)
+		return -1;
+	/* Publish points (done_seqno) must be single stores, ordered after the data. */
+	if (len == 8 && !(bus & 7)) {
+		memcpy(&v64, src, 8);
+		__atomic_store_n((uint64_t *)p, v64, __ATOMIC_RELEASE);
+	} else if (len == 4 && !(bus & 3)) {
+		memcpy(&v32, src, 4);
+		__atomic_store_n((uint32_t *)p, v32, __ATOMIC_RELEASE);
+	} else {
+		memcpy(p, src, len);
+	}
+	return 0;
+}
+
+static int cp_bus_check(void *ctx, __u64 bus, __u64 len)
+{
+	return sim_mem_ptr(&dev_of(ctx)->mem, bus, len) ? 0 : -1;
+}
+
+static __u32 cp_va_read(void *ctx, __u32 asid, __u32 queue, __u64 va, void *dst, __u64 len)
+{
+	return sim_va_read(dev_of(ctx), asid, queue, va, dst, len);
+}
+
+static __u32 cp_va_write(void *ctx, __u32 asid, __u32 queue, __u64 va, const void *src, __u64 len)
+{
+	return sim_va_write(dev_of(ctx), asid, queue, va, src, len);
+}
+
+static __u32 cp_dma_copy(void *ctx, __u32 asid, __u32 queue, __u64 dst, __u64 src, __u64 size)
+{
+	return sim_engine_copy(dev_of(ctx), asid, queue, dst, src, size);
+}
+
+static __u32 cp_fill(void *ctx, __u32 asid, __u32 queue, __u64 dst, __u64 size, __u32 pattern)
+{
+	return sim_engine_fill(dev_of(ctx), asid, queue, dst, size, pattern);
+}
+
+static __u32 cp_gemm(void *ctx, __u32 asid, __u32 queue, const struct ares_cmd_gemm *cmd)
+{
+	return sim_engine_gemm(dev_of(ctx), asid, queue, cmd);
+}
+
+static void cp_report_ready(void *ctx, __u32 version, __u32 features)
+{
+	struct sim_cp_ctx *c = ctx;
+	char b = SIM_CP_NOTIFY_READY;
+
+	sim_wr32(c->dev, ARES_REG_FW_VERSION, version);
+	sim_wr32(c->dev, ARES_REG_FW_FEATURES, features);
+	sim_log(c->dev, "cp: firmware %u.%u.%u reports ready, features 0x%x",
+		ARES_VERSION_MAJOR(version), ARES_VERSION_MINOR(version),
+		ARES_VERSION_PATCH(version), features);
+	/* The main process owns STATUS/BOOT_STATUS and the BOOT ack. */
+	if (write(c->notify_fd, &b, 1) != 1)
+		sim_log(c->dev, "cp: cannot notify READY: %s", strerror(errno));
+}
+
+static void cp_log(void *ctx, const char *line, __u32 len)
+{
+	sim_log(dev_of(ctx), "fw: %.*s", (int)len, line);
+}
+
+static int cp_queue_hung(void *ctx, __u32 queue)
+{
+	return queue < 32 && (sim_rd32(dev_of(ctx), ARES_REG_DBG_HANG_QUEUES) & (1u << queue));
+}
+
+static void __attribute__((noreturn))
+cp_main(struct sim_dev *d, const uint8_t *payload, uint64_t len, uint64_t entry, int notify_fd)
+{
+	struct sim_cp_ctx ctx = {.dev = d, .notify_fd = notify_fd};
+	struct ares_cp_ops ops = {
+		.abi_version = ARES_CP_ABI_VERSION,
+		.size = sizeof(ops),
+		.regs = d->regs,
+		.dev = &ctx,
+		.now_ns = cp_now_ns,
+		.wait = cp_wait,
+		.raise_irq = cp_raise_irq,
+		.bus_read = cp_bus_read,
+		.bus_write = cp_bus_write,
+		.bus_check = cp_bus_check,
+		.va_read = cp_va_read,
+		.va_write = cp_va_write,
+		.dma_copy = cp_dma_copy,
+		.fill = cp_fill,
+		.gemm = cp_gemm,
+		.report_ready = cp_report_ready,
+		.log = cp_log,
+		.queue_hung = cp_queue_hung,
+	};
+	struct link_map *lm = NULL;
+	ares_cp_entry_fn fn;
+	char path[64];
+	void *h;
+	int fd;
+
+	fd = memfd_create("ares-fw", 0);
+	if (fd < 0 || write(fd, payload, len) != (ssize_t)len) {
+		sim_log(d, "cp: cannot stage payload: %s", strerror(errno));
+		_exit(SIM_CP_EXIT_LOAD);
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		sim_log(d, "cp: payload is not loadable: %s", dlerror());
+		_exit(SIM_CP_EXIT_LOAD);
+	}
+	if (dlinfo(h, RTLD_DI_LINKMAP, &lm) != 0 || !lm) {
+		sim_log(d, "cp: no link map: %s", dlerror());
+		_exit(SIM_CP_EXIT_LOAD);
+	}
+	if (entry >= len) {
+		sim_log(d, "cp: entry 0x%llx outside payload", (unsigned long long)entry);
+		_exit(SIM_CP_EXIT_ENTRY);
+	}
+	fn = (ares_cp_entry_fn)(lm->l_addr + entry);
+	sim_log(d, "cp: entering firmware at base 0x%llx + 0x%llx", (unsigned long long)lm->l_addr,
+		(unsigned long long)entry);
+	fn(&ops);
+	sim_log(d, "cp: firmware returned from its entry");
+	_exit(SIM_CP_EXIT_RETURNED);
+}
+
+pid_t sim_cp_start(struct sim_dev *d, const uint8_t *payload, uint64_t len, uint64_t entry,
+		   int notify_fd, const int *close_fds, int nclose)
+{
+	sigset_t all;
+	pid_t pid;
+	int i;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		return pid;
+	/* The CP must not outlive the device, nor keep the client connection open. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(SIM_CP_EXIT_LOAD);
+	for (i = 0; i < nclose; i++)
+		if (close_fds[i] >= 0)
+			close(close_fds[i]);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	cp_main(d, payload, len, entry, notify_fd);
+}

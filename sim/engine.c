@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Copy, fill and tensor engines. Each walks its VA ranges page by page:
+ * contiguous device VAs are usually scattered bus pages.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <ares/mmu.h>
+
+#include "sim.h"
+
+uint32_t sim_engine_copy(struct sim_dev *d, uint32_t asid, uint32_t queue, uint64_t dst_va,
+			 uint64_t src_va, uint64_t size)
+{
+	uint64_t sc, dc, n;
+	uint8_t *sp, *dp;
+	uint32_t st;
+
+	while (size) {
+		st = sim_va_chunk(d, asid, queue, src_va, size, ARES_ACCESS_READ, &sp, &sc);
+		if (st)
+			return st;
+		st = sim_va_chunk(d, asid, queue, dst_va, size, ARES_ACCESS_WRITE, &dp, &dc);
+		if (st)
+			return st;
+		n = sc < dc ? sc : dc;
+		/* Distinct VAs may still alias one bus page. */
+		memmove(dp, sp, n);
+		src_va += n;
+		dst_va += n;
+		size -= n;
+	}
+	return ARES_JOB_OK;
+}
+
+uint32_t sim_engine_fill(struct sim_dev *d, uint32_t asid, uint32_t queue, uint64_t dst_va,
+			 uint64_t size, uint32_t pattern)
+{
+	uint64_t chunk, i;
+	uint8_t *p;
+	uint32_t st;
+
+	/* dst_va is 4-byte aligned, so a 4-byte element never straddles a page. */
+	while (size) {
+		st = sim_va_chunk(d, asid, queue, dst_va, size, ARES_ACCESS_WRITE, &p, &chunk);
+		if (st)
+			return st;
+		for (i = 0; i < chunk; i += 4)
+			memcpy(p + i, &pattern, 4);
+		dst_va += chunk;
+		size -= chunk;
+	}
+	return ARES_JOB_OK;
+}
+
+/*
+ * C += A.B on packed row-major matrices. The i-p-j order streams rows of B
+ * and C, which is cache-friendly and vectorises, and adds the k products of
+ * each C element in index order, like the textbook loop.
+ */
+void sim_gemm_f32(uint32_t m, uint32_t n, uint32_t k, const float *a, const float *b, float *c)
+{
+	uint32_t i, p, j;
+
+	for (i = 0; i < m; i++) {
+		float *crow = c + (size_t)i * n;
+
+		for (p = 0; p < k; p++) {
+			const float av = a[(size_t)i * k + p];
+			const float *brow = b + (size_t)p * n;
+
+			for (j = 0; j < n; j++)
+				crow[j] += av * brow[j];
+		}
+	}
+}
+
+/* Gathers @rows rows of @cols floats, @ld floats apart, into a packed buffer. */
+static uint32_t gather(struct sim_dev *d, uint32_t asid, uint32_t queue, uint64_t va, uint32_t rows,
+		       uint32_t cols, uint32_t ld, float *dst)
+{
+	uint32_t r, st;
+
+	for (r = 0; r < rows; r++) {
+		st = sim_va_read(d, asid, queue, va + (uint64_t)r * ld * 4, dst + (size_t)r * cols,
+				 (uint64_t)cols * 4);
+		if (st)
+			return st;
+	}
+	return ARES_JOB_OK;
+}
+
+uint32_t sim_engine_gemm(struct sim_dev *d, uint32_t asid, uint32_t queue,
+			 const struct ares_cmd_gemm *cmd)
+{
+	uint32_t m = cmd->m, n = cmd->n, k = cmd->k, r, st;
+	float *a, *b, *c;
+
+	a = malloc((size_t)m * k * sizeof(float));
+	b = malloc((size_t)k * n * sizeof(float));
+	c = malloc((size_t)m * n * sizeof(float));
+	if (!a || !b || !c) {
+		st = ARES_JOB_FW_ERROR;
+		goto out;
+	}
+	st = gather(d, asid, queue, cmd->a_va, m, k, cmd->lda, a);
+	if (st)
+		goto out;
+	st = gather(d, asid, queue, cmd->b_va, k, n, cmd->ldb, b);
+	if (st)
+		goto out;
+	st = gather(d, asid, queue, cmd->c_va, m, n, cmd->ldc, c);
+	if (st)
+		goto out;
+	sim_gemm_f32(m, n, k, a, b, c);
+	for (r = 0; r < m; r++) {
+		st = sim_va_write(d, asid, queue, cmd->c_va + (uint64_t)r * cmd->ldc * 4,
+				  c + (size_t)r * n, (uint64_t)n * 4);
+		if (st)
+			goto out;
+	}
+out:
+	free(c);
+	free(b);
+	free(a);
+	return st;
+}

@@ -1,0 +1,57 @@
+# ares-sim, the device emulator, and the host unit tests of sim and of the
+# hardware contract. See sim/README.md.
+
+SIM_CORE_SRCS := sim/regs.c sim/log.c sim/irq.c sim/mem.c sim/mmu.c sim/engine.c sim/bootrom.c
+SIM_SRCS := sim/main.c sim/ivshmem.c sim/ctrl.c sim/cp.c $(SIM_CORE_SRCS)
+SIM_BIN := $(BUILD)/sim/ares-sim
+SIM_LIBS := -lz -ldl
+
+$(BUILD)/sim/%.o: sim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) -MMD -MP -c $< -o $@
+
+$(BUILD)/san/sim/%.o: sim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(SIM_BIN): $(SIM_SRCS:sim/%.c=$(BUILD)/sim/%.o)
+	$(CC) $(CFLAGS_COMMON) $^ -o $@ $(SIM_LIBS)
+
+.PHONY: sim
+sim: $(SIM_BIN)
+
+ALL_TARGETS += $(SIM_BIN)
+
+# ---- host unit tests ----
+CHECK_LIBS = $(shell pkg-config --libs check)
+SIM_CORE_OBJS := $(SIM_CORE_SRCS:sim/%.c=%.o)
+
+# name -> objects (relative to $(BUILD)/sim or $(BUILD)/san/sim)
+SIM_TEST_test_contract := tests/test_contract.o
+SIM_TEST_test_mmu := tests/test_mmu.o $(SIM_CORE_OBJS)
+SIM_TEST_test_gemm := tests/test_gemm.o $(SIM_CORE_OBJS)
+SIM_TEST_test_e2e := tests/test_e2e.o tests/e2e_client.o
+SIM_TESTS := test_contract test_mmu test_gemm test_e2e
+
+define sim_test_rule
+$(BUILD)/sim/tests/$(1): $(addprefix $(BUILD)/sim/,$(SIM_TEST_$(1)))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS_COMMON) $$^ -o $$@ $$(CHECK_LIBS) $(SIM_LIBS)
+$(BUILD)/san/sim/tests/$(1): $(addprefix $(BUILD)/san/sim/,$(SIM_TEST_$(1)))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS_COMMON) $$(SAN_FLAGS) $$^ -o $$@ $$(CHECK_LIBS) $(SIM_LIBS)
+endef
+$(foreach t,$(SIM_TESTS),$(eval $(call sim_test_rule,$(t))))
+
+# The end-to-end test drives the real ares-sim and the real firmware images.
+SIM_E2E_DEFS = -DARES_SIM_BIN=\"$(abspath $(SIM_BIN))\" \
+	-DARES_FW_DIR=\"$(abspath $(BUILD))/firmware\"
+$(BUILD)/sim/tests/test_e2e.o $(BUILD)/san/sim/tests/test_e2e.o: \
+	CPPFLAGS_COMMON += $(SIM_E2E_DEFS)
+$(BUILD)/sim/tests/test_e2e $(BUILD)/san/sim/tests/test_e2e: | $(SIM_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES)
+
+UNIT_TESTS += $(SIM_TESTS:%=$(BUILD)/sim/tests/%)
+UNIT_TESTS_SAN += $(SIM_TESTS:%=$(BUILD)/san/sim/tests/%)
+
+-include $(wildcard $(BUILD)/sim/*.d $(BUILD)/sim/tests/*.d $(BUILD)/san/sim/*.d \
+	$(BUILD)/san/sim/tests/*.d)
