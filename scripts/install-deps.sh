@@ -34,7 +34,7 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config clang-format valgrind \
 	qemu-system-x86 busybox-static cpio kmod \
 	"linux-image-$kv-amd64-unsigned" "linux-headers-$kv-amd64" \
-	libdrm-dev libpci-dev check libsubunit-dev bc linux-source-6.12 \
+	libdrm-dev libpci-dev check libsubunit-dev bc linux-source-6.12 zlib1g-dev \
 	>/dev/null
 
 echo "install-deps: kernel $kv-amd64"
