@@ -17,6 +17,7 @@
 #include <drm/drm_ioctl.h>
 #include <drm/drm_managed.h>
 
+#include "ares_debugfs.h"
 #include "ares_drv.h"
 #include "ares_fw.h"
 #include "ares_gem.h"
@@ -398,6 +399,7 @@ static int ares_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_stop;
 	}
 
+	ares_debugfs_init(adev);
 	ret = drm_dev_register(&adev->drm, 0);
 	if (ret)
 		goto err_stop;

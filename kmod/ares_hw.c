@@ -165,7 +165,17 @@ int ares_hw_start(struct ares_device *adev)
 		ares_queue_hw_init(&adev->queues[i]);
 	ares_as_restore_all(adev);
 
-	return ares_fw_boot(adev);
+	ret = ares_fw_boot(adev);
+	if (ret)
+		return ret;
+
+	/* Report any queue the device refused (best effort: checked once). */
+	for (i = 0; i < ARES_NUM_QUEUES; i++)
+		if (ares_rd32(adev, ARES_REG_Q(i, ARES_Q_STATUS)) &
+		    ARES_Q_STATUS_BAD_CONFIG)
+			drm_err(&adev->drm, "queue %d: device reports BAD_CONFIG\n",
+				i);
+	return 0;
 }
 
 /**
