@@ -63,8 +63,13 @@ void fw_queues_scan(const struct ares_cp_ops *ops)
 		/* The spec gives no error for a priority above 3: treat it as the highest. */
 		if (n.priority >= ARES_NUM_PRIORITIES)
 			n.priority = ARES_NUM_PRIORITIES - 1;
+		/*
+		 * Only the device moves HEAD once a queue runs, so a HEAD we did not
+		 * write means the driver set the queue up again between two scans.
+		 */
 		if (s->configured && n.ring_base == s->ring_base && n.compl_base == s->compl_base &&
-		    n.entries == s->entries && n.priority == s->priority)
+		    n.entries == s->entries && n.priority == s->priority &&
+		    fw_rd32(ops, ARES_REG_Q(q, ARES_Q_HEAD)) == s->head)
 			continue;
 		n.configured = 1;
 		n.active = config_valid(ops, &n);

@@ -265,5 +265,10 @@ pid_t sim_cp_start(struct sim_dev *d, const uint8_t *payload, uint64_t len, uint
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
+	/* A firmware fault must kill the CP for real, even under a sanitizer's handlers. */
+	signal(SIGSEGV, SIG_DFL);
+	signal(SIGBUS, SIG_DFL);
+	signal(SIGILL, SIG_DFL);
+	signal(SIGFPE, SIG_DFL);
 	cp_main(d, payload, len, entry, notify_fd);
 }

@@ -17,6 +17,11 @@ $(BUILD)/san/sim/%.o: sim/%.c
 $(SIM_BIN): $(SIM_SRCS:sim/%.c=$(BUILD)/sim/%.o)
 	$(CC) $(CFLAGS_COMMON) $^ -o $@ $(SIM_LIBS)
 
+# The sanitizer run of the end-to-end test drives a sanitized device too.
+SIM_SAN_BIN := $(BUILD)/san/sim/ares-sim
+$(SIM_SAN_BIN): $(SIM_SRCS:sim/%.c=$(BUILD)/san/sim/%.o)
+	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) $^ -o $@ $(SIM_LIBS)
+
 .PHONY: sim
 sim: $(SIM_BIN)
 
@@ -44,11 +49,12 @@ endef
 $(foreach t,$(SIM_TESTS),$(eval $(call sim_test_rule,$(t))))
 
 # The end-to-end test drives the real ares-sim and the real firmware images.
-SIM_E2E_DEFS = -DARES_SIM_BIN=\"$(abspath $(SIM_BIN))\" \
-	-DARES_FW_DIR=\"$(abspath $(BUILD))/firmware\"
-$(BUILD)/sim/tests/test_e2e.o $(BUILD)/san/sim/tests/test_e2e.o: \
-	CPPFLAGS_COMMON += $(SIM_E2E_DEFS)
-$(BUILD)/sim/tests/test_e2e $(BUILD)/san/sim/tests/test_e2e: | $(SIM_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES)
+SIM_E2E_FW_DEF = -DARES_FW_DIR=\"$(abspath $(BUILD))/firmware\"
+$(BUILD)/sim/tests/e2e_client.o: CPPFLAGS_COMMON += -DARES_SIM_BIN=\"$(abspath $(SIM_BIN))\"
+$(BUILD)/san/sim/tests/e2e_client.o: CPPFLAGS_COMMON += -DARES_SIM_BIN=\"$(abspath $(SIM_SAN_BIN))\"
+$(BUILD)/sim/tests/test_e2e.o $(BUILD)/san/sim/tests/test_e2e.o: CPPFLAGS_COMMON += $(SIM_E2E_FW_DEF)
+$(BUILD)/sim/tests/test_e2e: | $(SIM_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES)
+$(BUILD)/san/sim/tests/test_e2e: | $(SIM_SAN_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES)
 
 UNIT_TESTS += $(SIM_TESTS:%=$(BUILD)/sim/tests/%)
 UNIT_TESTS_SAN += $(SIM_TESTS:%=$(BUILD)/san/sim/tests/%)
