@@ -4,10 +4,14 @@
  *  status  - device status, firmware, heartbeat, resets, faults
  *  queues  - per hardware queue: registers and driver counters
  *  fw_log  - the firmware log ring, oldest byte first
+ *  drop_irqs - (write, fault_injection=1 only) the device drops its next N
+ *            interrupts, to exercise lost-interrupt handling
  */
 
 #include <linux/debugfs.h>
+#include <linux/kstrtox.h>
 #include <linux/seq_file.h>
+#include <linux/uaccess.h>
 
 #include <drm/drm_debugfs.h>
 #include <drm/drm_drv.h>
@@ -98,6 +102,35 @@ static int ares_debugfs_fw_log(struct seq_file *m, void *unused)
 	return 0;
 }
 
+static ssize_t ares_debugfs_drop_irqs_write(struct file *file,
+					    const char __user *ubuf,
+					    size_t count, loff_t *ppos)
+{
+	struct ares_device *adev = file->private_data;
+	int ret, idx;
+	u32 n;
+
+	if (!READ_ONCE(ares_fault_injection))
+		return -EPERM;
+	ret = kstrtou32_from_user(ubuf, count, 0, &n);
+	if (ret)
+		return ret;
+	if (!drm_dev_enter(&adev->drm, &idx))
+		return -ENODEV;
+	mutex_lock(&adev->ctrl_lock);
+	ares_wr32(adev, ARES_REG_DBG_DROP_IRQS, n);
+	mutex_unlock(&adev->ctrl_lock);
+	drm_dev_exit(idx);
+	return count;
+}
+
+static const struct file_operations ares_debugfs_drop_irqs_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = ares_debugfs_drop_irqs_write,
+	.llseek = noop_llseek,
+};
+
 static const struct drm_debugfs_info ares_debugfs_list[] = {
 	{ "status", ares_debugfs_status, 0 },
 	{ "queues", ares_debugfs_queues, 0 },
@@ -112,4 +145,6 @@ void ares_debugfs_init(struct ares_device *adev)
 {
 	drm_debugfs_add_files(&adev->drm, ares_debugfs_list,
 			      ARRAY_SIZE(ares_debugfs_list));
+	debugfs_create_file("drop_irqs", 0200, adev->drm.debugfs_root, adev,
+			    &ares_debugfs_drop_irqs_fops);
 }
