@@ -327,6 +327,12 @@ void ares_reset_work(struct work_struct *work)
 	int idx;
 
 	if (!atomic_xchg(&adev->reset_forced, 0)) {
+		/*
+		 * A firmware that dies during the recovery's BOOT also raises
+		 * FATAL: do not loop on it. Only a DEBUG reset retries then.
+		 */
+		if (READ_ONCE(adev->dead))
+			return;
 		if (!drm_dev_enter(&adev->drm, &idx))
 			return;
 		status = ares_rd32(adev, ARES_REG_STATUS);
