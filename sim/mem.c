@@ -12,7 +12,8 @@
 
 #include "sim.h"
 
-#define SIM_4G (1ull << 32)
+#define SIM_4G			(1ull << 32)
+#define SIM_Q35_SPLIT_THRESHOLD 0xb0000000ull
 
 int sim_mem_map(struct sim_mem *m, const char *path, uint64_t below4g)
 {
@@ -38,8 +39,12 @@ int sim_mem_map(struct sim_mem *m, const char *path, uint64_t below4g)
 	}
 	m->base = p;
 	m->size = (uint64_t)st.st_size;
+	/*
+	 * QEMU q35 keeps all RAM below the hole unless there are at least
+	 * 2.75 GiB, and then puts exactly 2 GiB there.
+	 */
 	if (!below4g)
-		below4g = 2ull << 30;
+		below4g = m->size >= SIM_Q35_SPLIT_THRESHOLD ? 2ull << 30 : m->size;
 	m->below4g = below4g < m->size ? below4g : m->size;
 	ret = 0;
 out_close:
