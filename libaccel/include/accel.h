@@ -299,19 +299,13 @@ ACCEL_API int accel_device_debug(accel_device *dev, uint32_t op, uint64_t arg);
 ACCEL_API int accel_bo_alloc(accel_device *dev, uint64_t size, uint32_t flags, accel_bo **out);
 
 /**
- * accel_bo_import() - wrap a dma-buf fd as a buffer of @dev
- * @dev: device handle
- * @dmabuf_fd: dma-buf file descriptor (not consumed)
- * @out: out: the buffer
- *
- * Return: 0 or a negative errno.
- */
-ACCEL_API int accel_bo_import(accel_device *dev, int dmabuf_fd, accel_bo **out);
-
-/**
  * accel_bo_export() - export @bo as a dma-buf
  * @bo: buffer
- * @dmabuf_fd: out: new fd, owned by the caller
+ * @dmabuf_fd: out: new fd, owned by the caller; it can be mmap()ed
+ *
+ * For consumers outside this device file. The driver refuses PRIME import
+ * (buffers belong to the file that created them, docs/uapi.md), so there is
+ * no accel_bo_import().
  *
  * Return: 0 or a negative errno.
  */

@@ -22,13 +22,6 @@ static int bo_info(accel_device *dev, uint32_t handle, struct drm_ares_bo_info *
 	return ret;
 }
 
-static void gem_close(accel_device *dev, uint32_t handle)
-{
-	struct drm_gem_close c = {.handle = handle};
-
-	accel_ioctl(dev, DRM_IOCTL_GEM_CLOSE, &c);
-}
-
 int accel_bo_alloc(accel_device *dev, uint64_t size, uint32_t flags, accel_bo **out)
 {
 	struct drm_ares_bo_create c = {.size = size, .flags = flags};
@@ -60,47 +53,6 @@ int accel_bo_alloc(accel_device *dev, uint64_t size, uint32_t flags, accel_bo **
 	*out = bo;
 	return 0;
 
-err_free:
-	free(bo);
-	return ret;
-}
-
-int accel_bo_import(accel_device *dev, int dmabuf_fd, accel_bo **out)
-{
-	struct drm_ares_bo_info info;
-	uint32_t handle;
-	accel_bo *bo;
-	int ret;
-
-	if (!out)
-		return accel_set_error(dev, -EINVAL, "accel_bo_import: out is NULL");
-	bo = calloc(1, sizeof(*bo));
-	if (!bo)
-		return accel_set_error(dev, -ENOMEM, "accel_bo_import: out of memory");
-	ret = drmPrimeFDToHandle(dev->fd, dmabuf_fd, &handle);
-	if (ret)
-		ret = -errno;
-	accel_trace(dev, "drmPrimeFDToHandle(fd=%d) = %d handle=%u", dmabuf_fd, ret,
-		    ret ? 0 : handle);
-	if (ret) {
-		accel_set_error(dev, ret, "drmPrimeFDToHandle fd %d on %s: %s", dmabuf_fd,
-				dev->node, accel_strerror(ret));
-		goto err_free;
-	}
-	ret = bo_info(dev, handle, &info);
-	if (ret)
-		goto err_close;
-	bo->dev = dev;
-	bo->handle = handle;
-	bo->flags = info.flags;
-	bo->size = info.size;
-	bo->va = info.va;
-	bo->mmap_offset = info.mmap_offset;
-	*out = bo;
-	return 0;
-
-err_close:
-	gem_close(dev, handle);
 err_free:
 	free(bo);
 	return ret;

@@ -16,7 +16,7 @@ per_test_timeout=${ARES_TEST_TIMEOUT:-180}
 
 # hang_recovery resets the device, so it runs last.
 all="device_probe query_identity bo_mmap fence_signal dma_fill gemm multi_ctx_order
-mmu_fault bad_ioctl_args accelctl hang_recovery"
+mmu_fault job_chain bo_share bad_ioctl_args accelctl hang_recovery"
 [ $# -gt 0 ] && all="$*"
 
 xfail_reason() {
