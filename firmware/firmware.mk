@@ -46,6 +46,19 @@ $(FW_IMAGE) $(FW_BAD_IMAGES) &: $(FW_SO) $(MKFWIMAGE)
 .PHONY: firmware
 firmware: $(FW_IMAGE) $(FW_BAD_IMAGES)
 
+# Misbehaving images for the device's boot tests (sim/tests/test_e2e.c).
+FW_STUBS := exit-early:1 exit-after-ready:2 no-ready:3
+FW_STUB_IMAGES := $(foreach s,$(FW_STUBS),$(BUILD)/firmware/stub/ares-fw-$(word 1,$(subst :, ,$(s))).bin)
+
+define fw_stub_rule
+$(BUILD)/firmware/stub/ares-fw-$(1).so: firmware/tests/fw_stub.c include/ares/cp.h
+	@mkdir -p $$(dir $$@)
+	$$(CC) -Iinclude $$(FW_CFLAGS) -DFW_STUB_MODE=$(2) $$(FW_LDFLAGS) $$< -o $$@
+$(BUILD)/firmware/stub/ares-fw-$(1).bin: $(BUILD)/firmware/stub/ares-fw-$(1).so $$(MKFWIMAGE)
+	$$(MKFWIMAGE) --version 0.9.0 --out $$@ $$<
+endef
+$(foreach s,$(FW_STUBS),$(eval $(call fw_stub_rule,$(word 1,$(subst :, ,$(s))),$(word 2,$(subst :, ,$(s))))))
+
 ALL_TARGETS += $(FW_IMAGE) $(FW_BAD_IMAGES) $(MKFWIMAGE)
 
 # ---- host unit tests of firmware logic (the same sources, hosted) ----

@@ -53,8 +53,8 @@ SIM_E2E_FW_DEF = -DARES_FW_DIR=\"$(abspath $(BUILD))/firmware\"
 $(BUILD)/sim/tests/e2e_client.o: CPPFLAGS_COMMON += -DARES_SIM_BIN=\"$(abspath $(SIM_BIN))\"
 $(BUILD)/san/sim/tests/e2e_client.o: CPPFLAGS_COMMON += -DARES_SIM_BIN=\"$(abspath $(SIM_SAN_BIN))\"
 $(BUILD)/sim/tests/test_e2e.o $(BUILD)/san/sim/tests/test_e2e.o: CPPFLAGS_COMMON += $(SIM_E2E_FW_DEF)
-$(BUILD)/sim/tests/test_e2e: | $(SIM_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES)
-$(BUILD)/san/sim/tests/test_e2e: | $(SIM_SAN_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES)
+$(BUILD)/sim/tests/test_e2e: | $(SIM_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES) $(FW_STUB_IMAGES)
+$(BUILD)/san/sim/tests/test_e2e: | $(SIM_SAN_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES) $(FW_STUB_IMAGES)
 
 UNIT_TESTS += $(SIM_TESTS:%=$(BUILD)/sim/tests/%)
 UNIT_TESTS_SAN += $(SIM_TESTS:%=$(BUILD)/san/sim/tests/%)

@@ -25,6 +25,7 @@
 #define FW_GOOD	       ARES_FW_DIR "/ares/ares-fw.bin"
 #define FW_CORRUPT_CRC ARES_FW_DIR "/ares-fw-corrupt-crc.bin"
 #define FW_BAD_PAYLOAD ARES_FW_DIR "/ares-fw-bad-payload.bin"
+#define FW_STUB(name)  ARES_FW_DIR "/stub/ares-fw-" name ".bin"
 
 #define ASID	3
 #define CMD_VA	0x100000000ull
@@ -705,9 +706,12 @@ START_TEST(test_drop_irqs_knob_drops_next_interrupt_only)
 	e2e_wr32(&E, ARES_REG_DBG_DROP_IRQS, 1);
 	e2e_submit(&E, 0, ASID, CMD_VA, c.n);
 	/* The completion is still written; the counter reaching 0 shows the drop happened. */
-	while (e2e_rd32(&E, ARES_REG_Q(0, ARES_Q_HEAD)) != 1 ||
-	       e2e_rd32(&E, ARES_REG_DBG_DROP_IRQS) != 0)
+	for (int i = 0; i < E2E_TIMEOUT_MS && (e2e_rd32(&E, ARES_REG_Q(0, ARES_Q_HEAD)) != 1 ||
+					       e2e_rd32(&E, ARES_REG_DBG_DROP_IRQS) != 0);
+	     i++)
 		sleep_ms(1);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_Q(0, ARES_Q_HEAD)), 1);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_DBG_DROP_IRQS), 0);
 	ck_assert_msg(!e2e_irq_pending(&E, ARES_VEC_QUEUE(0), 0),
 		      "interrupt delivered although DBG_DROP_IRQS was 1");
 	e2e_submit(&E, 0, ASID, CMD_VA, c.n);
@@ -771,6 +775,52 @@ START_TEST(test_ram_above_4g_hole_is_reachable)
 }
 END_TEST
 
+START_TEST(test_firmware_exit_before_ready_fails_boot_with_init_error)
+{
+	uint32_t result;
+
+	start_with(NULL, NULL);
+	ck_assert(e2e_boot(&E, FW_STUB("exit-early"), &result) == 0);
+	ck_assert_uint_eq(result, ARES_BOOT_ERR_INIT);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_BOOT_STATUS), ARES_BOOT_ERR_INIT);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_STATUS), ARES_STATUS_FATAL);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_FATAL_CAUSE), ARES_FATAL_FW_EXIT);
+	ck_assert(e2e_ctrl(&E, ARES_CTRL_RESET, 0, 0, &result) == 0);
+	boot_ok();
+	stop_clean();
+}
+END_TEST
+
+START_TEST(test_firmware_exit_after_ready_sets_fatal_fw_exit)
+{
+	uint32_t result;
+
+	start_with(NULL, NULL);
+	ck_assert(e2e_boot(&E, FW_STUB("exit-after-ready"), &result) == 0);
+	ck_assert_uint_eq(result, 0);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_FW_VERSION), 0x000900);
+	ck_assert_int_eq(e2e_wait_reg(&E, ARES_REG_STATUS, ~0u, ARES_STATUS_FATAL, ARES_VEC_CTRL),
+			 0);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_FATAL_CAUSE), ARES_FATAL_FW_EXIT);
+	stop_clean();
+}
+END_TEST
+
+START_TEST(test_firmware_never_ready_times_out_and_is_stopped)
+{
+	uint32_t result;
+
+	start_with(NULL, NULL);
+	ck_assert(e2e_boot(&E, FW_STUB("no-ready"), &result) == 0);
+	ck_assert_uint_eq(result, ARES_BOOT_ERR_TIMEOUT);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_BOOT_STATUS), ARES_BOOT_ERR_TIMEOUT);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_STATUS), 0);
+	/* The stuck CP was stopped, so a good image boots without a RESET. */
+	boot_ok();
+	stop_clean();
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
 	Suite *s = suite_create("sim+firmware end to end");
@@ -796,6 +846,9 @@ static Suite *e2e_suite(void)
 	tcase_add_test(t, test_drop_irqs_knob_drops_next_interrupt_only);
 	tcase_add_test(t, test_tlb_invalidate_then_remap_uses_new_page);
 	tcase_add_test(t, test_ram_above_4g_hole_is_reachable);
+	tcase_add_test(t, test_firmware_exit_before_ready_fails_boot_with_init_error);
+	tcase_add_test(t, test_firmware_exit_after_ready_sets_fatal_fw_exit);
+	tcase_add_test(t, test_firmware_never_ready_times_out_and_is_stopped);
 	suite_add_tcase(s, t);
 	return s;
 }
