@@ -25,4 +25,7 @@ fi
 echo "$status" >"$R/exit-status"
 dmesg >"$R/dmesg.txt"
 sync
+# Power-off is asynchronous; this script is PID 1, and its exit would panic
+# the guest before the power-off lands.
 echo o >/proc/sysrq-trigger
+while :; do sleep 1; done
