@@ -137,7 +137,6 @@ static void other_cases(void)
 	cd = (struct drm_ares_ctx_destroy){.ctx_id = ctx_id, .pad = 1};
 	expect_err("CTX_DESTROY pad = 1", -EINVAL, raw(DRM_IOCTL_ARES_CTX_DESTROY, &cd));
 	cd = (struct drm_ares_ctx_destroy){.ctx_id = ctx_id + 1000};
-	/* A lookup miss, not a malformed field: GEM's convention is -ENOENT. */
 	expect_err("CTX_DESTROY unknown ctx_id", -ENOENT, raw(DRM_IOCTL_ARES_CTX_DESTROY, &cd));
 
 	q = (struct drm_ares_query){.type = 99, .size = sizeof(buf), .data = (uintptr_t)buf};
@@ -146,6 +145,12 @@ static void other_cases(void)
 		.type = DRM_ARES_QUERY_DEVICE_INFO, .size = 8, .data = (uintptr_t)buf};
 	expect_err("QUERY DEVICE_INFO size = 8 (too small)", -EINVAL,
 		   raw(DRM_IOCTL_ARES_QUERY, &q));
+
+	/* Lookup misses are -ENOENT (GEM convention, docs/uapi.md). */
+	bi = (struct drm_ares_bo_info){.handle = bo_handle + 1000};
+	expect_err("BO_INFO unknown handle", -ENOENT, raw(DRM_IOCTL_ARES_BO_INFO, &bi));
+	w = (struct drm_ares_bo_wait){.handle = bo_handle + 1000};
+	expect_err("BO_WAIT unknown handle", -ENOENT, raw(DRM_IOCTL_ARES_BO_WAIT, &w));
 
 	w = (struct drm_ares_bo_wait){.handle = bo_handle, .flags = 1};
 	expect_err("BO_WAIT flags = 1", -EINVAL, raw(DRM_IOCTL_ARES_BO_WAIT, &w));
