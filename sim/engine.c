@@ -55,23 +55,33 @@ uint32_t sim_engine_fill(struct sim_dev *d, uint32_t asid, uint32_t queue, uint6
 }
 
 /*
- * C += A.B on packed row-major matrices. The i-p-j order streams rows of B
- * and C, which is cache-friendly and vectorises, and adds the k products of
- * each C element in index order, like the textbook loop.
+ * C += A.B on packed row-major matrices. Tiles of B (GEMM_KB rows x GEMM_NB
+ * columns, 128 KiB) stay in cache while every row of A streams past them;
+ * inside a tile the i-p-j order vectorises. Each C element still receives
+ * its k products in index order, exactly like the textbook loop.
  */
+#define GEMM_KB 128u
+#define GEMM_NB 256u
+
 void sim_gemm_f32(uint32_t m, uint32_t n, uint32_t k, const float *a, const float *b, float *c)
 {
-	uint32_t i, p, j;
+	uint32_t i, p, j, pp, jj, pend, jend;
 
-	for (i = 0; i < m; i++) {
-		float *crow = c + (size_t)i * n;
+	for (jj = 0; jj < n; jj += GEMM_NB) {
+		jend = n - jj < GEMM_NB ? n : jj + GEMM_NB;
+		for (pp = 0; pp < k; pp += GEMM_KB) {
+			pend = k - pp < GEMM_KB ? k : pp + GEMM_KB;
+			for (i = 0; i < m; i++) {
+				float *crow = c + (size_t)i * n;
 
-		for (p = 0; p < k; p++) {
-			const float av = a[(size_t)i * k + p];
-			const float *brow = b + (size_t)p * n;
+				for (p = pp; p < pend; p++) {
+					const float av = a[(size_t)i * k + p];
+					const float *brow = b + (size_t)p * n;
 
-			for (j = 0; j < n; j++)
-				crow[j] += av * brow[j];
+					for (j = jj; j < jend; j++)
+						crow[j] += av * brow[j];
+				}
+			}
 		}
 	}
 }

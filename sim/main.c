@@ -137,6 +137,8 @@ static int accept_client(struct sim_machine *m, const struct sim_options *o)
 			close(fd);
 			return ret;
 		}
+		sim_log(d, "ram: mapped %s (%llu bytes, %llu below 4 GiB)", o->ram_path,
+			(unsigned long long)d->mem.size, (unsigned long long)d->mem.below4g);
 	}
 	ret = sim_ivshmem_handshake(fd, m->shm_fd, d->db_fd, d->irq_fd);
 	if (ret) {
