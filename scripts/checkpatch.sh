@@ -17,7 +17,7 @@ if [ ! -f "$dir/scripts/checkpatch.pl" ]; then
 fi
 perl "$dir/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
-	-f kmod/*.c kmod/*.h
+	-f $(git ls-files 'kmod/*.c' 'kmod/*.h')
 # The shared contract headers are also compiled in userspace, which has no
 # BIT(); _Static_assert is C11 spelled the only way both sides accept.
 perl "$dir/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \

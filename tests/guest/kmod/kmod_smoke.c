@@ -30,14 +30,14 @@
 static int fd;
 static int failures;
 
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);          \
-			printf(__VA_ARGS__);                                 \
-			printf("\n");                                        \
-			failures++;                                          \
-		}                                                            \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);                                \
+			printf(__VA_ARGS__);                                                       \
+			printf("\n");                                                              \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 
 static int xioctl(unsigned long req, void *arg)
@@ -67,8 +67,8 @@ struct bo {
 
 static void bo_new(struct bo *bo, uint64_t size, uint32_t flags)
 {
-	struct drm_ares_bo_create c = { .size = size, .flags = flags };
-	struct drm_ares_bo_info i = { 0 };
+	struct drm_ares_bo_create c = {.size = size, .flags = flags};
+	struct drm_ares_bo_info i = {0};
 	int ret;
 
 	ret = xioctl(DRM_IOCTL_ARES_BO_CREATE, &c);
@@ -84,8 +84,7 @@ static void bo_new(struct bo *bo, uint64_t size, uint32_t flags)
 	bo->handle = c.handle;
 	bo->va = c.va;
 	bo->size = i.size;
-	bo->map = mmap(NULL, i.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		       i.mmap_offset);
+	bo->map = mmap(NULL, i.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, i.mmap_offset);
 	if (bo->map == MAP_FAILED) {
 		printf("FAIL mmap: %s\n", strerror(errno));
 		exit(1);
@@ -94,7 +93,7 @@ static void bo_new(struct bo *bo, uint64_t size, uint32_t flags)
 
 static uint32_t ctx_new(uint32_t prio)
 {
-	struct drm_ares_ctx_create c = { .priority = prio };
+	struct drm_ares_ctx_create c = {.priority = prio};
 	int ret = xioctl(DRM_IOCTL_ARES_CTX_CREATE, &c);
 
 	CHECK(!ret && c.ctx_id, "CTX_CREATE: %d", ret);
@@ -105,19 +104,19 @@ static uint32_t ctx_new(uint32_t prio)
 static uint32_t emit_fence_write(struct bo *cmd, uint64_t dst, uint64_t value)
 {
 	struct ares_cmd_fence_write fw = {
-		.hdr = { .opcode = ARES_OP_FENCE_WRITE, .size = sizeof(fw) },
+		.hdr = {.opcode = ARES_OP_FENCE_WRITE, .size = sizeof(fw)},
 		.va = dst,
 		.value = value,
 	};
-	struct ares_cmd_hdr nop = { .opcode = ARES_OP_NOP, .size = 8 };
+	struct ares_cmd_hdr nop = {.opcode = ARES_OP_NOP, .size = 8};
 
 	memcpy(cmd->map, &fw, sizeof(fw));
 	memcpy((char *)cmd->map + sizeof(fw), &nop, sizeof(nop));
 	return sizeof(fw) + sizeof(nop);
 }
 
-static int submit(uint32_t ctx, struct bo *cmd, uint32_t size,
-		  uint32_t *handles, uint32_t n, uint64_t *seqno)
+static int submit(uint32_t ctx, struct bo *cmd, uint32_t size, uint32_t *handles, uint32_t n,
+		  uint64_t *seqno)
 {
 	struct drm_ares_submit s = {
 		.ctx_id = ctx,
@@ -149,28 +148,25 @@ static void test_query(void)
 {
 	struct drm_ares_device_info info;
 	struct drm_ares_queue_info qi[8];
-	struct drm_ares_query q = { .type = DRM_ARES_QUERY_DEVICE_INFO };
+	struct drm_ares_query q = {.type = DRM_ARES_QUERY_DEVICE_INFO};
 	int ret;
 
 	ret = xioctl(DRM_IOCTL_ARES_QUERY, &q);
-	CHECK(!ret && q.size == sizeof(info), "QUERY probe: %d size %u", ret,
-	      q.size);
+	CHECK(!ret && q.size == sizeof(info), "QUERY probe: %d size %u", ret, q.size);
 	q.size = 8;
 	ret = xioctl(DRM_IOCTL_ARES_QUERY, &q);
-	CHECK(ret == -EINVAL && q.size == sizeof(info),
-	      "QUERY small: %d size %u", ret, q.size);
+	CHECK(ret == -EINVAL && q.size == sizeof(info), "QUERY small: %d size %u", ret, q.size);
 	q.size = sizeof(info);
 	q.data = (uintptr_t)&info;
 	ret = xioctl(DRM_IOCTL_ARES_QUERY, &q);
 	CHECK(!ret, "QUERY DEVICE_INFO: %d", ret);
-	printf("device: hw 0x%x fw 0x%x caps 0x%x queues %u AS %u resets %u\n",
-	       info.hw_version, info.fw_version, info.caps, info.num_queues,
-	       info.max_address_spaces, info.reset_count);
-	q = (struct drm_ares_query){ .type = DRM_ARES_QUERY_QUEUE_INFO,
-				     .size = sizeof(qi), .data = (uintptr_t)qi };
+	printf("device: hw 0x%x fw 0x%x caps 0x%x queues %u AS %u resets %u\n", info.hw_version,
+	       info.fw_version, info.caps, info.num_queues, info.max_address_spaces,
+	       info.reset_count);
+	q = (struct drm_ares_query){
+		.type = DRM_ARES_QUERY_QUEUE_INFO, .size = sizeof(qi), .data = (uintptr_t)qi};
 	ret = xioctl(DRM_IOCTL_ARES_QUERY, &q);
-	CHECK(!ret && qi[7].index == 7 && qi[7].priority == 3,
-	      "QUERY QUEUE_INFO: %d", ret);
+	CHECK(!ret && qi[7].index == 7 && qi[7].priority == 3, "QUERY QUEUE_INFO: %d", ret);
 }
 
 static void test_fence_write(void)
@@ -187,13 +183,10 @@ static void test_fence_write(void)
 	handles[0] = cmd.handle;
 	handles[1] = data.handle;
 	ret = submit(ctx, &cmd, size, handles, 2, &seqno);
-	CHECK(!ret && seqno == 1, "SUBMIT: %d seqno %llu", ret,
-	      (unsigned long long)seqno);
+	CHECK(!ret && seqno == 1, "SUBMIT: %d seqno %llu", ret, (unsigned long long)seqno);
 	ret = wait_bo(&data, 5000, &status);
-	CHECK(!ret && status == DRM_ARES_JOB_OK, "BO_WAIT: %d status %u", ret,
-	      status);
-	CHECK(((uint64_t *)data.map)[1] == 0x1122334455667788ull,
-	      "fence value 0x%llx",
+	CHECK(!ret && status == DRM_ARES_JOB_OK, "BO_WAIT: %d status %u", ret, status);
+	CHECK(((uint64_t *)data.map)[1] == 0x1122334455667788ull, "fence value 0x%llx",
 	      (unsigned long long)((uint64_t *)data.map)[1]);
 
 	/* One page past the end is the guard page: MMU fault. */
@@ -201,8 +194,7 @@ static void test_fence_write(void)
 	ret = submit(ctx, &cmd, size, handles, 2, &seqno);
 	CHECK(!ret && seqno == 2, "SUBMIT oob: %d", ret);
 	ret = wait_bo(&data, 5000, &status);
-	CHECK(!ret && status == DRM_ARES_JOB_MMU_FAULT,
-	      "BO_WAIT oob: %d status %u", ret, status);
+	CHECK(!ret && status == DRM_ARES_JOB_MMU_FAULT, "BO_WAIT oob: %d status %u", ret, status);
 
 	/* Bad handle: -EINVAL; nothing consumed. */
 	handles[1] = 999;
@@ -226,14 +218,13 @@ static void test_read_only(void)
 	ret = submit(ctx, &cmd, size, handles, 2, NULL);
 	CHECK(!ret, "SUBMIT ro: %d", ret);
 	ret = wait_bo(&ro, 5000, &status);
-	CHECK(!ret && status == DRM_ARES_JOB_MMU_FAULT,
-	      "BO_WAIT ro: %d status %u", ret, status);
+	CHECK(!ret && status == DRM_ARES_JOB_MMU_FAULT, "BO_WAIT ro: %d status %u", ret, status);
 	printf("read_only: done\n");
 }
 
 static int debug(uint32_t op, uint64_t arg)
 {
-	struct drm_ares_debug d = { .op = op, .arg = arg };
+	struct drm_ares_debug d = {.op = op, .arg = arg};
 
 	return xioctl(DRM_IOCTL_ARES_DEBUG, &d);
 }
@@ -257,8 +248,7 @@ static void test_hang(void)
 	ret = wait_bo(&data, 0, &status);
 	CHECK(ret == -ETIME, "BO_WAIT poll on a hung job: %d", ret);
 	ret = wait_bo(&data, 20000, &status);
-	CHECK(!ret && status == DRM_ARES_JOB_TIMEOUT,
-	      "BO_WAIT hang: %d status %u", ret, status);
+	CHECK(!ret && status == DRM_ARES_JOB_TIMEOUT, "BO_WAIT hang: %d status %u", ret, status);
 	ret = submit(ctx, &cmd, size, handles, 2, NULL);
 	CHECK(ret == -ECANCELED, "SUBMIT banned: %d", ret);
 
@@ -267,8 +257,7 @@ static void test_hang(void)
 	ret = submit(ctx2, &cmd, size, handles, 2, NULL);
 	CHECK(!ret, "SUBMIT after reset: %d", ret);
 	ret = wait_bo(&data, 5000, &status);
-	CHECK(!ret && ((uint64_t *)data.map)[0] == 9,
-	      "after reset: %d value %llu", ret,
+	CHECK(!ret && ((uint64_t *)data.map)[0] == 9, "after reset: %d value %llu", ret,
 	      (unsigned long long)((uint64_t *)data.map)[0]);
 	printf("hang: done\n");
 
@@ -284,8 +273,7 @@ static void test_hang(void)
 	ret = submit(ctx2, &cmd, size, handles, 2, NULL);
 	CHECK(!ret, "SUBMIT after crash: %d", ret);
 	ret = wait_bo(&data, 10000, &status);
-	CHECK(!ret && status == DRM_ARES_JOB_OK &&
-	      ((uint64_t *)data.map)[0] == 11,
+	CHECK(!ret && status == DRM_ARES_JOB_OK && ((uint64_t *)data.map)[0] == 11,
 	      "after crash: %d status %u value %llu", ret, status,
 	      (unsigned long long)((uint64_t *)data.map)[0]);
 
@@ -327,8 +315,7 @@ static void test_close_hung(const char *path)
 	ret = submit(ctx, &cmd, size, handles, 2, NULL);
 	CHECK(!ret, "SUBMIT after close: %d", ret);
 	ret = wait_bo(&data, 10000, &status);
-	CHECK(!ret && status == DRM_ARES_JOB_OK &&
-	      ((uint64_t *)data.map)[0] == 13,
+	CHECK(!ret && status == DRM_ARES_JOB_OK && ((uint64_t *)data.map)[0] == 13,
 	      "after close: %d status %u", ret, status);
 	printf("close_hung: done\n");
 }
