@@ -50,3 +50,11 @@ $(BUILD)/bench/null_job: bench/null_job.c $(LIBACCEL_SO) libaccel/include/accel.
 	$(CC) $(ACCEL_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(ACCEL_LINK_BIN) -lm
 
 GUEST_TARGETS += $(GUEST_TEST_BINS) $(BUILD)/bench/null_job
+
+# The driver's own raw-ioctl smoke and recovery test (no libaccel), so a
+# libaccel bug cannot hide a driver bug and vice versa.
+$(BUILD)/tests/guest/kmod_smoke: tests/guest/kmod/kmod_smoke.c include/uapi/drm/ares_accel.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) -o $@ $<
+
+GUEST_TARGETS += $(BUILD)/tests/guest/kmod_smoke
