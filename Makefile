@@ -31,7 +31,7 @@ all: $(ALL_TARGETS) $(GUEST_TARGETS) kmod
 kmod:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-test: all
+test: all $(UNIT_TESTS) $(UNIT_TESTS_SAN)
 	scripts/run-unit-tests.sh $(UNIT_TESTS) -- $(UNIT_TESTS_SAN)
 	scripts/run-guest-tests.sh
 
