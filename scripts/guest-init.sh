@@ -6,20 +6,21 @@ R=/tmp/ares-results
 . "$R/env"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp ARES_RESULTS="$R" ARES_ROOT
-cd "$ARES_ROOT" || exit 1
-
 status=0
-if [ "$ARES_LOAD_MODULE" = 1 ]; then
+if ! cd "$ARES_ROOT"; then
+	echo "guest-init: the tree under test is not visible at $ARES_ROOT" >"$R/output.txt"
+	status=125
+elif [ "$ARES_LOAD_MODULE" = 1 ]; then
 	if ! modprobe -a drm gpu-sched drm_shmem_helper; then
-		echo "guest-init: modprobe of drm, gpu-sched, drm_shmem_helper failed" >&2
+		echo "guest-init: modprobe of drm, gpu-sched, drm_shmem_helper failed" >>"$R/output.txt" 2>&1
 		status=125
-	elif ! insmod "$ARES_ROOT/kmod/ares.ko" $ARES_MODULE_ARGS; then
-		echo "guest-init: insmod $ARES_ROOT/kmod/ares.ko $ARES_MODULE_ARGS failed" >&2
+	elif ! insmod "$ARES_ROOT/kmod/ares.ko" $ARES_MODULE_ARGS >>"$R/output.txt" 2>&1; then
+		echo "guest-init: insmod $ARES_ROOT/kmod/ares.ko $ARES_MODULE_ARGS failed" >>"$R/output.txt" 2>&1
 		status=125
 	fi
 fi
 if [ "$status" = 0 ]; then
-	/bin/bash "$R/cmd.sh" >"$R/output.txt" 2>&1
+	/bin/bash "$R/cmd.sh" >>"$R/output.txt" 2>&1
 	status=$?
 fi
 echo "$status" >"$R/exit-status"

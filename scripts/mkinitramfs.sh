@@ -40,6 +40,13 @@ mount -t tmpfs tmp /newroot/tmp
 mount -t debugfs debugfs /newroot/sys/kernel/debug 2>/dev/null
 mkdir -p /newroot/tmp/ares-results
 mount -t 9p -o $opts results /newroot/tmp/ares-results
+# The tree under test is shared on its own: it may live under /tmp, which
+# the tmpfs above hides. Mount it at the same path as on the host.
+. /newroot/tmp/ares-results/env
+mkdir -p "/newroot$ARES_ROOT" 2>/dev/null
+if ! mount -t 9p -o $opts,ro ares "/newroot$ARES_ROOT"; then
+	echo "ares-init: cannot mount the tree under test at $ARES_ROOT"
+fi
 exec chroot /newroot /bin/sh /tmp/ares-results/guest-init.sh
 INIT
 chmod +x "$tmp/init"

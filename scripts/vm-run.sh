@@ -126,6 +126,7 @@ qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m "$mem" \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
 	-append "console=ttyS0 quiet panic=-1 oops=panic firmware_class.path=$root/build/firmware" \
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
+	-virtfs "local,path=$root,mount_tag=ares,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$run_dir,mount_tag=results,security_model=none" \
 	-display none -monitor none -serial "file:$run_dir/console.log" \
 	-nic none -no-reboot &
