@@ -47,12 +47,16 @@ struct ares_queue_wb {
 ARES_ASSERT_SIZE(struct ares_queue_wb, 64);
 
 /**
- * struct ares_completion - per-job record at COMPL_BASE + 64 + slot * 32
+ * struct ares_completion - per-job record at COMPL_BASE + 64 + slot * 64
  * @seqno: the job's seqno
  * @status: ARES_JOB_*
  * @error_offset: byte offset in the command stream of the failing command
  * @start_ns: device clock when the job started
  * @end_ns: device clock when the job finished
+ * @modeled_ns: time the job takes on the silicon according to the
+ *	performance model (docs/hw-spec.md), independent of how long the
+ *	emulator took
+ * @reserved: zero
  */
 struct ares_completion {
 	__le64 seqno;
@@ -60,11 +64,13 @@ struct ares_completion {
 	__le32 error_offset;
 	__le64 start_ns;
 	__le64 end_ns;
+	__le64 modeled_ns;
+	__le64 reserved[3];
 };
 
-ARES_ASSERT_SIZE(struct ares_completion, 32);
+ARES_ASSERT_SIZE(struct ares_completion, 64);
 
-#define ARES_COMPL_RECORD_OFFSET(slot)	(64 + (slot) * 32)
+#define ARES_COMPL_RECORD_OFFSET(slot)	(64 + (slot) * 64)
 
 /* Per-job status codes. Append only. */
 #define ARES_JOB_OK			0

@@ -86,12 +86,12 @@ START_TEST(test_hw_queue_structs_have_fixed_layout)
 	CHECK_OFF(struct ares_job_desc, reserved, 40);
 	CHECK_SIZE(struct ares_queue_wb, 64);
 	CHECK_OFF(struct ares_queue_wb, done_seqno, 0);
-	CHECK_SIZE(struct ares_completion, 32);
+	CHECK_SIZE(struct ares_completion, 64);
 	CHECK_OFF(struct ares_completion, status, 8);
 	CHECK_OFF(struct ares_completion, error_offset, 12);
 	CHECK_OFF(struct ares_completion, start_ns, 16);
 	CHECK_OFF(struct ares_completion, end_ns, 24);
-	ck_assert_uint_eq(ARES_COMPL_RECORD_OFFSET(3), 64 + 3 * 32);
+	ck_assert_uint_eq(ARES_COMPL_RECORD_OFFSET(3), 64 + 3 * 64);
 	CHECK_ABI(struct ares_job_desc);
 	CHECK_ABI(struct ares_queue_wb);
 	CHECK_ABI(struct ares_completion);
