@@ -35,6 +35,23 @@ ARES_ASSERT_SIZE(struct ares_cmd_hdr, 8);
 #define ARES_OP_DMA_COPY	0x0003
 #define ARES_OP_FILL		0x0004
 #define ARES_OP_GEMM		0x0010
+/* Tensor engine (include/ares/ops.h) */
+#define ARES_OP_CONV2D		0x0020
+#define ARES_OP_MATMUL		0x0021
+/* Vector engine */
+#define ARES_OP_ELTWISE		0x0030
+#define ARES_OP_POOL		0x0031
+#define ARES_OP_REDUCE		0x0032
+#define ARES_OP_SOFTMAX		0x0033
+#define ARES_OP_NORM		0x0034
+#define ARES_OP_RESIZE		0x0035
+/* DMA engine */
+#define ARES_OP_COPY		0x0040
+#define ARES_OP_PAD		0x0041
+#define ARES_OP_GATHER		0x0042
+#define ARES_OP_FILL_TENSOR	0x0043
+/* Profiling */
+#define ARES_OP_PROFILE		0x0050
 
 /** struct ares_cmd_fence_write - write @value (8 bytes) at 8-byte aligned @va */
 struct ares_cmd_fence_write {

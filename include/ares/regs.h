@@ -162,6 +162,22 @@
 #define ARES_REG_DBG_FW_CRASH		0x3004	/* RW: nonzero: CP faults at its next heartbeat */
 #define ARES_REG_DBG_DROP_IRQS		0x3008	/* RW: number of next interrupts to drop */
 
+/*
+ * ---- Performance counters (RO u64, cumulative since RESET) ----
+ * Modeled figures come from the performance model (docs/hw-spec.md), not
+ * from how long the emulator took.
+ */
+#define ARES_REG_PERF_BASE		0x4000
+#define ARES_REG_PERF_JOBS		0x4000	/* jobs completed */
+#define ARES_REG_PERF_MODELED_NS	0x4008	/* modeled device time of all jobs */
+#define ARES_REG_PERF_TENSOR_BUSY_NS	0x4010	/* modeled tensor-engine busy time */
+#define ARES_REG_PERF_VECTOR_BUSY_NS	0x4018	/* modeled vector-engine busy time */
+#define ARES_REG_PERF_DMA_BUSY_NS	0x4020	/* modeled DMA-engine busy time */
+#define ARES_REG_PERF_MACS		0x4028	/* multiply-accumulates executed */
+#define ARES_REG_PERF_VECTOR_OPS	0x4030	/* vector-engine element operations */
+#define ARES_REG_PERF_DMA_BYTES		0x4038	/* bytes read plus written by engines */
+#define ARES_REG_PERF_CMDS		0x4040	/* commands executed */
+
 /* ---- Firmware log: a byte ring written by firmware ---- */
 #define ARES_REG_FW_LOG_BASE		0x10000
 #define ARES_FW_LOG_SIZE		0x10000	/* including the 64-byte header */
