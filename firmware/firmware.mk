@@ -46,6 +46,14 @@ $(FW_IMAGE) $(FW_BAD_IMAGES) &: $(FW_SO) $(MKFWIMAGE)
 .PHONY: firmware
 firmware: $(FW_IMAGE) $(FW_BAD_IMAGES)
 
+# The same firmware under other header versions, for the driver's
+# compatibility-range test (tests/guest/module-lifecycle.sh): 1.9.0 is a
+# newer compatible release, 2.0.0 and 0.9.0 are outside the range.
+FW_COMPAT_IMAGES := $(foreach v,1.9.0 2.0.0 0.9.0,$(BUILD)/firmware/compat/$(v)/ares/ares-fw.bin)
+$(BUILD)/firmware/compat/%/ares/ares-fw.bin: $(FW_SO) $(MKFWIMAGE)
+	@mkdir -p $(dir $@)
+	$(MKFWIMAGE) --version $* --features $(FW_FEATURES) --out $@ $(FW_SO)
+
 # Misbehaving images for the device's boot tests (sim/tests/test_e2e.c).
 FW_STUBS := exit-early:1 exit-after-ready:2 no-ready:3
 FW_STUB_IMAGES := $(foreach s,$(FW_STUBS),$(BUILD)/firmware/stub/ares-fw-$(word 1,$(subst :, ,$(s))).bin)
@@ -59,7 +67,7 @@ $(BUILD)/firmware/stub/ares-fw-$(1).bin: $(BUILD)/firmware/stub/ares-fw-$(1).so 
 endef
 $(foreach s,$(FW_STUBS),$(eval $(call fw_stub_rule,$(word 1,$(subst :, ,$(s))),$(word 2,$(subst :, ,$(s))))))
 
-ALL_TARGETS += $(FW_IMAGE) $(FW_BAD_IMAGES) $(MKFWIMAGE)
+ALL_TARGETS += $(FW_IMAGE) $(FW_BAD_IMAGES) $(MKFWIMAGE) $(FW_COMPAT_IMAGES)
 
 # ---- host unit tests of firmware logic (the same sources, hosted) ----
 $(BUILD)/firmware/host/%.o: firmware/%.c

@@ -4,8 +4,15 @@
  *  status  - device status, firmware, heartbeat, resets, faults
  *  queues  - per hardware queue: registers and driver counters
  *  fw_log  - the firmware log ring, oldest byte first
- *  drop_irqs - (write, fault_injection=1 only) the device drops its next N
- *            interrupts, to exercise lost-interrupt handling
+ *  regs    - control, firmware, fault, debug, perf and AS registers
+ *  rings   - per queue: registers, driver state and every job on the ring
+ *  contexts - per open file: client id, pid, address space, its contexts
+ *            and the VA ranges mapped in it
+ * Fault injection (write only, need fault_injection=1):
+ *  drop_irqs  - the device drops its next N interrupts
+ *  hang_queue - jobs started on hardware queue N never finish
+ *  crash_fw   - the firmware crashes at its next heartbeat
+ *  reset      - reset the device now; the write fails if recovery failed
  */
 
 #include <linux/debugfs.h>
@@ -18,6 +25,10 @@
 
 #include "ares_debugfs.h"
 #include "ares_drv.h"
+#include "ares_dump.h"
+#include "ares_hw.h"
+#include "ares_job.h"
+#include "ares_mmu.h"
 
 static struct ares_device *ares_seq_to_adev(struct seq_file *m)
 {
@@ -102,6 +113,76 @@ static int ares_debugfs_fw_log(struct seq_file *m, void *unused)
 	return 0;
 }
 
+static int ares_debugfs_regs(struct seq_file *m, void *unused)
+{
+	struct ares_device *adev = ares_seq_to_adev(m);
+	struct drm_printer p = drm_seq_file_printer(m);
+	int idx;
+
+	if (!drm_dev_enter(&adev->drm, &idx))
+		return -ENODEV;
+	ares_dump_regs(adev, &p);
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static int ares_debugfs_rings(struct seq_file *m, void *unused)
+{
+	struct ares_device *adev = ares_seq_to_adev(m);
+	struct drm_printer p = drm_seq_file_printer(m);
+	int idx;
+
+	if (!drm_dev_enter(&adev->drm, &idx))
+		return -ENODEV;
+	ares_dump_queues(adev, &p);
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static void ares_debugfs_file(struct seq_file *m, struct drm_file *file)
+{
+	struct ares_file *afile = file->driver_priv;
+	struct ares_as *as = afile->as;
+	struct drm_mm_node *node;
+	struct ares_ctx *ctx;
+	unsigned long id;
+	pid_t pid;
+
+	rcu_read_lock();
+	pid = pid_vnr(rcu_dereference(file->pid));
+	rcu_read_unlock();
+	seq_printf(m, "client %llu pid %d asid %u\n", file->client_id, pid,
+		   as->asid);
+
+	/* Contexts are torn down only after xa_erase(): the lock holds that. */
+	xa_lock(&afile->ctxs);
+	xa_for_each(&afile->ctxs, id, ctx)
+		seq_printf(m, "  context %lu uid %llu queue %u priority %u seqno %llu%s\n",
+			   id, ctx->uid, ctx->queue->index,
+			   ctx->queue->priority, READ_ONCE(ctx->seqno),
+			   READ_ONCE(ctx->banned) ? " banned" : "");
+	xa_unlock(&afile->ctxs);
+
+	mutex_lock(&as->lock);
+	drm_mm_for_each_node(node, &as->mm)
+		seq_printf(m, "  map 0x%llx-0x%llx (%llu bytes with guard)\n",
+			   node->start, node->start + node->size, node->size);
+	mutex_unlock(&as->lock);
+}
+
+static int ares_debugfs_contexts(struct seq_file *m, void *unused)
+{
+	struct ares_device *adev = ares_seq_to_adev(m);
+	struct drm_file *file;
+
+	/* filelist_mutex keeps every listed file out of postclose. */
+	mutex_lock(&adev->drm.filelist_mutex);
+	list_for_each_entry(file, &adev->drm.filelist, lhead)
+		ares_debugfs_file(m, file);
+	mutex_unlock(&adev->drm.filelist_mutex);
+	return 0;
+}
+
 static ssize_t ares_debugfs_drop_irqs_write(struct file *file,
 					    const char __user *ubuf,
 					    size_t count, loff_t *ppos)
@@ -131,10 +212,102 @@ static const struct file_operations ares_debugfs_drop_irqs_fops = {
 	.llseek = noop_llseek,
 };
 
+/* Sets @bits in a fault-injection register (cleared by the next RESET). */
+static ssize_t ares_debugfs_inject(struct ares_device *adev, u32 reg,
+				   u32 bits, size_t count)
+{
+	int idx;
+
+	if (!(adev->caps & ARES_CAP_FAULT_INJECT))
+		return -EOPNOTSUPP;
+	if (!drm_dev_enter(&adev->drm, &idx))
+		return -ENODEV;
+	mutex_lock(&adev->ctrl_lock);
+	ares_wr32(adev, reg, ares_rd32(adev, reg) | bits);
+	mutex_unlock(&adev->ctrl_lock);
+	drm_dev_exit(idx);
+	return count;
+}
+
+static ssize_t ares_debugfs_hang_queue_write(struct file *file,
+					     const char __user *ubuf,
+					     size_t count, loff_t *ppos)
+{
+	struct ares_device *adev = file->private_data;
+	int ret;
+	u32 q;
+
+	if (!READ_ONCE(ares_fault_injection))
+		return -EPERM;
+	ret = kstrtou32_from_user(ubuf, count, 0, &q);
+	if (ret)
+		return ret;
+	if (q >= ARES_NUM_QUEUES)
+		return -EINVAL;
+	drm_info(&adev->drm, "debugfs: hanging hardware queue %u\n", q);
+	return ares_debugfs_inject(adev, ARES_REG_DBG_HANG_QUEUES, BIT(q),
+				   count);
+}
+
+static ssize_t ares_debugfs_crash_fw_write(struct file *file,
+					   const char __user *ubuf,
+					   size_t count, loff_t *ppos)
+{
+	struct ares_device *adev = file->private_data;
+	bool crash;
+	int ret;
+
+	if (!READ_ONCE(ares_fault_injection))
+		return -EPERM;
+	ret = kstrtobool_from_user(ubuf, count, &crash);
+	if (ret)
+		return ret;
+	if (!crash)
+		return count;
+	drm_info(&adev->drm, "debugfs: crashing the firmware\n");
+	return ares_debugfs_inject(adev, ARES_REG_DBG_FW_CRASH, 1, count);
+}
+
+static ssize_t ares_debugfs_reset_write(struct file *file,
+					const char __user *ubuf, size_t count,
+					loff_t *ppos)
+{
+	struct ares_device *adev = file->private_data;
+	bool reset;
+	int ret;
+
+	if (!READ_ONCE(ares_fault_injection))
+		return -EPERM;
+	ret = kstrtobool_from_user(ubuf, count, &reset);
+	if (ret)
+		return ret;
+	if (!reset)
+		return count;
+	if (drm_dev_is_unplugged(&adev->drm))
+		return -ENODEV;
+	drm_info(&adev->drm, "debugfs: resetting the device\n");
+	return ares_reset_now(adev) ? -EIO : count;
+}
+
+#define ARES_DEBUGFS_WO_FOPS(name)					\
+static const struct file_operations ares_debugfs_##name##_fops = {	\
+	.owner = THIS_MODULE,						\
+	.open = simple_open,						\
+	.write = ares_debugfs_##name##_write,				\
+	.llseek = noop_llseek,						\
+}
+
+ARES_DEBUGFS_WO_FOPS(hang_queue);
+ARES_DEBUGFS_WO_FOPS(crash_fw);
+ARES_DEBUGFS_WO_FOPS(reset);
+
 static const struct drm_debugfs_info ares_debugfs_list[] = {
 	{ "status", ares_debugfs_status, 0 },
 	{ "queues", ares_debugfs_queues, 0 },
 	{ "fw_log", ares_debugfs_fw_log, 0 },
+	{ "regs", ares_debugfs_regs, 0 },
+	{ "rings", ares_debugfs_rings, 0 },
+	{ "contexts", ares_debugfs_contexts, 0 },
 };
 
 /**
@@ -147,4 +320,10 @@ void ares_debugfs_init(struct ares_device *adev)
 			      ARRAY_SIZE(ares_debugfs_list));
 	debugfs_create_file("drop_irqs", 0200, adev->drm.debugfs_root, adev,
 			    &ares_debugfs_drop_irqs_fops);
+	debugfs_create_file("hang_queue", 0200, adev->drm.debugfs_root, adev,
+			    &ares_debugfs_hang_queue_fops);
+	debugfs_create_file("crash_fw", 0200, adev->drm.debugfs_root, adev,
+			    &ares_debugfs_crash_fw_fops);
+	debugfs_create_file("reset", 0200, adev->drm.debugfs_root, adev,
+			    &ares_debugfs_reset_fops);
 }

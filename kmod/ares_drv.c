@@ -24,6 +24,7 @@
 #include "ares_hw.h"
 #include "ares_job.h"
 #include "ares_mmu.h"
+#include "ares_sysfs.h"
 
 #include "ares/mmu.h"
 #include "uapi/drm/ares_accel.h"
@@ -38,6 +39,11 @@ module_param_named(fault_injection, ares_fault_injection, bool, 0644);
 MODULE_PARM_DESC(fault_injection,
 		 "Allow DRM_IOCTL_ARES_DEBUG fault injection (CAP_SYS_ADMIN only)");
 
+unsigned int ares_heartbeat_ms = 2000;
+module_param_named(heartbeat_ms, ares_heartbeat_ms, uint, 0644);
+MODULE_PARM_DESC(heartbeat_ms,
+		 "Firmware heartbeat check period in ms; 3 checks without progress reset the device (0 = off, default 2000)");
+
 static int ares_open(struct drm_device *dev, struct drm_file *file)
 {
 	struct ares_device *adev = to_ares_device(dev);
@@ -48,6 +54,11 @@ static int ares_open(struct drm_device *dev, struct drm_file *file)
 		return -ENOMEM;
 	afile->adev = adev;
 	xa_init_flags(&afile->ctxs, XA_FLAGS_ALLOC1);
+	afile->usage = ares_usage_create();
+	if (!afile->usage) {
+		kfree(afile);
+		return -ENOMEM;
+	}
 
 	afile->as = ares_as_create(adev);
 	if (IS_ERR(afile->as)) {
@@ -56,6 +67,7 @@ static int ares_open(struct drm_device *dev, struct drm_file *file)
 		if (ret == -ENOSPC)
 			drm_dbg_driver(dev, "open: all %u address spaces in use\n",
 				       adev->max_as);
+		ares_usage_put(afile->usage);
 		kfree(afile);
 		return ret;
 	}
@@ -69,7 +81,33 @@ static void ares_postclose(struct drm_device *dev, struct drm_file *file)
 
 	ares_file_ctx_fini(afile);
 	ares_as_put(afile->as);
+	ares_usage_put(afile->usage);
 	kfree(afile);
+}
+
+/* Engine names in fdinfo: one per priority level (docs/sysfs.md). */
+static const char *const ares_engine_names[ARES_NUM_PRIORITIES] = {
+	"low", "normal", "high", "realtime",
+};
+
+/*
+ * drm-usage-stats (Documentation/gpu/drm-usage-stats.rst): the DRM core
+ * prints drm-driver, drm-client-id and drm-pdev; this adds the device time
+ * of the file's completed jobs per priority level and, through the core
+ * helper, the memory of its buffers (all pinned, hence resident).
+ */
+static void ares_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	struct ares_file *afile = file->driver_priv;
+	int i;
+
+	for (i = 0; i < ARES_NUM_PRIORITIES; i++)
+		drm_printf(p, "drm-engine-%s:\t%llu ns\n", ares_engine_names[i],
+			   (u64)atomic64_read(&afile->usage->busy_ns[i]));
+	for (i = 0; i < ARES_NUM_PRIORITIES; i++)
+		drm_printf(p, "ares-jobs-%s:\t%llu\n", ares_engine_names[i],
+			   (u64)atomic64_read(&afile->usage->jobs[i]));
+	drm_show_memory_stats(p, file);
 }
 
 /* Size-probe protocol of struct drm_ares_query (see the uAPI header). */
@@ -217,7 +255,11 @@ static const struct drm_ioctl_desc ares_ioctls[] = {
 	ARES_IOCTL(DEBUG, debug),
 };
 
-DEFINE_DRM_ACCEL_FOPS(ares_accel_fops);
+static const struct file_operations ares_accel_fops = {
+	.owner = THIS_MODULE,
+	DRM_ACCEL_FOPS,
+	.show_fdinfo = drm_show_fdinfo,
+};
 
 static const struct drm_driver ares_drm_driver = {
 	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ,
@@ -228,10 +270,12 @@ static const struct drm_driver ares_drm_driver = {
 	.ioctls = ares_ioctls,
 	.num_ioctls = ARRAY_SIZE(ares_ioctls),
 	.fops = &ares_accel_fops,
+	.show_fdinfo = ares_show_fdinfo,
 	.name = ARES_DRIVER_NAME,
 	.desc = ARES_DRIVER_DESC,
 	.major = 1,
 	.minor = 0,
+	.patchlevel = 0,
 };
 
 static int ares_read_identity(struct ares_device *adev)
@@ -364,6 +408,9 @@ static int ares_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = drmm_mutex_init(&adev->drm, &adev->as_lock);
 	if (ret)
 		return ret;
+	ret = drmm_mutex_init(&adev->drm, &adev->perf_lock);
+	if (ret)
+		return ret;
 	init_waitqueue_head(&adev->ctrl_wq);
 	ida_init(&adev->asid_ida);
 	ret = drmm_add_action_or_reset(&adev->drm, ares_destroy_ida,
@@ -399,11 +446,15 @@ static int ares_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_stop;
 	}
 
+	ret = ares_sysfs_init(adev);
+	if (ret)
+		goto err_stop;
 	ares_debugfs_init(adev);
 	ret = drm_dev_register(&adev->drm, 0);
 	if (ret)
 		goto err_stop;
 	WRITE_ONCE(adev->recovery_enabled, true);
+	ares_hb_start(adev);
 
 	drm_info(&adev->drm, "Ares NPU %u.%u.%u, firmware %u.%u.%u, %u queues, %u address spaces\n",
 		 ARES_VERSION_MAJOR(adev->hw_version),
@@ -426,6 +477,7 @@ static void ares_remove(struct pci_dev *pdev)
 
 	WRITE_ONCE(adev->recovery_enabled, false);
 	drm_dev_unplug(&adev->drm);
+	ares_hb_stop(adev);
 	cancel_work_sync(&adev->reset_work);
 	/* Stop the firmware and every queue; IRQs are freed by devres. */
 	ares_hw_stop(adev);

@@ -29,9 +29,11 @@
 
 extern unsigned int ares_job_timeout_ms;
 extern bool ares_fault_injection;
+extern unsigned int ares_heartbeat_ms;
 
 struct ares_as;
 struct ares_job;
+struct ares_usage;
 
 /**
  * struct ares_queue - one hardware queue and the drm_sched that feeds it
@@ -81,7 +83,15 @@ struct ares_queue {
 	u32 num_pending;
 	/** @jobs_completed: jobs the device completed since bind */
 	u64 jobs_completed;
+	/**
+	 * @busy_ns: device time (completion record end_ns - start_ns) of
+	 * the jobs completed since bind
+	 */
+	u64 busy_ns;
 };
+
+/* Performance counters (ARES_REG_PERF_*), in register order. */
+#define ARES_NUM_PERF		9
 
 /**
  * struct ares_device - one bound Ares NPU
@@ -111,6 +121,8 @@ struct ares_device {
 	u32 fw_version;
 	/** @fw_features: FW_FEATURES at the last successful boot */
 	u32 fw_features;
+	/** @fw_image_version: fw_version in the header of the loaded image */
+	u32 fw_image_version;
 
 	/** @fw_cpu: validated firmware image, kept for re-boots after reset */
 	void *fw_cpu;
@@ -148,8 +160,11 @@ struct ares_device {
 	struct workqueue_struct *reset_wq;
 	/** @reset_work: recovery after STATUS.FATAL or a DEBUG reset */
 	struct work_struct reset_work;
-	/** @reset_forced: a DEBUG reset asked @reset_work to run */
-	atomic_t reset_forced;
+	/**
+	 * @reset_forced: why @reset_work must reset even without FATAL
+	 * (a static string: "debug", "heartbeat"), or NULL; set with xchg
+	 */
+	const char *reset_forced;
 	/** @reset_result: result of the last recovery (0 or -errno) */
 	int reset_result;
 	/** @reset_count: recoveries since bind */
@@ -158,6 +173,29 @@ struct ares_device {
 	bool recovery_enabled;
 	/** @dead: firmware failed to reboot; jobs fail with -EIO */
 	bool dead;
+
+	/**
+	 * @perf_lock: protects @perf_base and orders its update against the
+	 * RESET that clears the PERF registers. Taken before @ctrl_lock.
+	 */
+	struct mutex perf_lock;
+	/** @perf_base: PERF register totals folded in before each RESET */
+	u64 perf_base[ARES_NUM_PERF];
+
+	/**
+	 * @hb_work: heartbeat watchdog; runs on @reset_wq so that it never
+	 * overlaps a recovery. @hb_last, @hb_stale and @hb_resets are only
+	 * touched by it.
+	 */
+	struct delayed_work hb_work;
+	/** @hb_last: HEARTBEAT at the previous check */
+	u64 hb_last;
+	/** @hb_stale: consecutive checks that saw no heartbeat progress */
+	u32 hb_stale;
+	/** @hb_resets: @reset_count at the previous check */
+	int hb_resets;
+	/** @hb_timeouts: recoveries the heartbeat watchdog started */
+	atomic_t hb_timeouts;
 
 	/** @fault_seen: FAULT_COUNT at the last fault interrupt */
 	u32 fault_seen;
@@ -177,6 +215,8 @@ struct ares_file {
 	struct xarray ctxs;
 	/** @ctx_next: cursor for cyclic context id allocation */
 	u32 ctx_next;
+	/** @usage: engine time of this file's jobs (fdinfo) */
+	struct ares_usage *usage;
 };
 
 static inline struct ares_device *to_ares_device(struct drm_device *drm)

@@ -13,6 +13,8 @@
 #include <linux/firmware.h>
 #include <linux/string.h>
 
+#include <drm/drm_drv.h>
+
 #include "ares_drv.h"
 #include "ares_fw.h"
 #include "ares_hw.h"
@@ -59,6 +61,27 @@ static const char *ares_boot_err_name(u32 code)
 	}
 }
 
+/* Refuses a firmware version outside the declared range, naming both. */
+static int ares_fw_check_compat(struct ares_device *adev, const char *what,
+				u32 v)
+{
+	if (v >= ARES_FW_COMPAT_MIN && v <= ARES_FW_COMPAT_MAX)
+		return 0;
+	drm_err(&adev->drm,
+		"%s firmware version %u.%u.%u is incompatible with driver %s %d.%d.%d, which supports firmware %u.%u.%u to %u.%u.%u\n",
+		what, ARES_VERSION_MAJOR(v), ARES_VERSION_MINOR(v),
+		ARES_VERSION_PATCH(v), adev->drm.driver->name,
+		adev->drm.driver->major, adev->drm.driver->minor,
+		adev->drm.driver->patchlevel,
+		ARES_VERSION_MAJOR(ARES_FW_COMPAT_MIN),
+		ARES_VERSION_MINOR(ARES_FW_COMPAT_MIN),
+		ARES_VERSION_PATCH(ARES_FW_COMPAT_MIN),
+		ARES_VERSION_MAJOR(ARES_FW_COMPAT_MAX),
+		ARES_VERSION_MINOR(ARES_FW_COMPAT_MAX),
+		ARES_VERSION_PATCH(ARES_FW_COMPAT_MAX));
+	return -EINVAL;
+}
+
 static int ares_fw_validate(struct ares_device *adev, const u8 *data,
 			    size_t size)
 {
@@ -98,6 +121,11 @@ static int ares_fw_validate(struct ares_device *adev, const u8 *data,
 			adev->hw_version);
 		return -EINVAL;
 	}
+
+	if (ares_fw_check_compat(adev, ARES_FW_NAME,
+				 le32_to_cpu(hdr.fw_version)))
+		return -EINVAL;
+	adev->fw_image_version = le32_to_cpu(hdr.fw_version);
 
 	drm_dbg_driver(&adev->drm, "firmware %s: version 0x%06x, %llu-byte payload\n",
 		       ARES_FW_NAME, le32_to_cpu(hdr.fw_version),
@@ -172,8 +200,12 @@ int ares_fw_boot(struct ares_device *adev)
 		return -EIO;
 	}
 
-	adev->fw_version = ares_rd32(adev, ARES_REG_FW_VERSION);
-	adev->fw_features = ares_rd32(adev, ARES_REG_FW_FEATURES);
+	/* The image header may lie: the running firmware has the last word. */
+	if (ares_fw_check_compat(adev, "running",
+				 ares_rd32(adev, ARES_REG_FW_VERSION)))
+		return -EINVAL;
+	WRITE_ONCE(adev->fw_version, ares_rd32(adev, ARES_REG_FW_VERSION));
+	WRITE_ONCE(adev->fw_features, ares_rd32(adev, ARES_REG_FW_FEATURES));
 	drm_dbg_driver(&adev->drm, "firmware %u.%u.%u running, features 0x%x\n",
 		       ARES_VERSION_MAJOR(adev->fw_version),
 		       ARES_VERSION_MINOR(adev->fw_version),

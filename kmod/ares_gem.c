@@ -42,8 +42,15 @@ static void ares_bo_free(struct drm_gem_object *obj)
 	drm_gem_shmem_free(&bo->base);
 }
 
+/* Pages are pinned from creation to free: always resident (fdinfo). */
+static enum drm_gem_object_status ares_bo_gem_status(struct drm_gem_object *obj)
+{
+	return DRM_GEM_OBJECT_RESIDENT;
+}
+
 static const struct drm_gem_object_funcs ares_gem_funcs = {
 	.free = ares_bo_free,
+	.status = ares_bo_gem_status,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,

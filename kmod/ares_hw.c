@@ -13,14 +13,17 @@
 
 #include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/kobject.h>
 
 #include <drm/drm_drv.h>
 
 #include "ares_drv.h"
+#include "ares_dump.h"
 #include "ares_fw.h"
 #include "ares_hw.h"
 #include "ares_job.h"
 #include "ares_mmu.h"
+#include "ares_trace.h"
 
 /* Control commands include BOOT, which waits for the firmware (slow TCG). */
 #define ARES_CTRL_TIMEOUT_MS	5000
@@ -126,9 +129,22 @@ int ares_tlb_invalidate(struct ares_device *adev, u32 asid)
 static int ares_hw_reset(struct ares_device *adev)
 {
 	u32 result;
-	int ret;
+	int ret, i;
 
+	/*
+	 * RESET clears the PERF counters: fold them into the totals first,
+	 * under perf_lock so a reader never sees them counted twice or lost.
+	 */
+	mutex_lock(&adev->perf_lock);
+	for (i = 0; i < ARES_NUM_PERF; i++)
+		adev->perf_base[i] += ares_rd64(adev, ARES_REG_PERF_BASE + 8 * i);
 	ret = ares_ctrl_cmd(adev, ARES_CTRL_RESET, 0, 0, &result);
+	if (ret) {
+		/* The counters may survive a RESET that did not happen. */
+		for (i = 0; i < ARES_NUM_PERF; i++)
+			adev->perf_base[i] -= ares_rd64(adev, ARES_REG_PERF_BASE + 8 * i);
+	}
+	mutex_unlock(&adev->perf_lock);
 	if (ret)
 		return ret;
 	if (result) {
@@ -245,6 +261,8 @@ irqreturn_t ares_irq_fault(int irq, void *arg)
 	if (count == seen)
 		return IRQ_HANDLED;
 	WRITE_ONCE(adev->fault_seen, count);
+	trace_ares_fault(dev_name(adev->drm.dev), asid, queue, va, access,
+			 reason);
 
 	drm_dbg_driver(&adev->drm,
 		       "MMU fault #%u: address space %u, queue %u, %s at VA 0x%llx: %s\n",
@@ -260,24 +278,33 @@ irqreturn_t ares_irq_fault(int irq, void *arg)
 	return IRQ_HANDLED;
 }
 
+static void ares_reset_uevent(struct ares_device *adev, const char *reason,
+			      int count, int result);
+
 /**
  * ares_recover() - reset the device and resume the schedulers
  * @adev: device
  * @guilty: the job that timed out, or NULL (firmware crash, DEBUG reset)
+ * @reason: why, for the log, the trace, the devcoredump and the uevent
  *
  * Runs only on adev->reset_wq. The guilty job fails with -ETIMEDOUT and its
  * context is banned; every other job that was on a ring runs again.
  */
-void ares_recover(struct ares_device *adev, struct ares_job *guilty)
+void ares_recover(struct ares_device *adev, struct ares_job *guilty,
+		  const char *reason)
 {
 	struct drm_sched_job *bad = guilty ? ares_job_sched_job(guilty) : NULL;
-	int ret, idx, i;
+	struct ares_dump *dump;
+	int ret, idx, i, count;
 
 	for (i = 0; i < ARES_NUM_QUEUES; i++)
 		drm_sched_stop(&adev->queues[i].sched, bad);
 
 	if (guilty)
 		ares_job_mark_guilty(guilty);
+
+	/* The state that led here, before RESET wipes it. */
+	dump = ares_dump_capture(adev, reason);
 
 	if (drm_dev_enter(&adev->drm, &idx)) {
 		ret = ares_hw_start(adev);
@@ -289,7 +316,8 @@ void ares_recover(struct ares_device *adev, struct ares_job *guilty)
 	}
 	WRITE_ONCE(adev->dead, ret != 0);
 	WRITE_ONCE(adev->reset_result, ret);
-	atomic_inc(&adev->reset_count);
+	count = atomic_inc_return(&adev->reset_count);
+	trace_ares_reset(dev_name(adev->drm.dev), reason, count, ret);
 
 	if (ret)
 		drm_err(&adev->drm,
@@ -303,6 +331,34 @@ void ares_recover(struct ares_device *adev, struct ares_job *guilty)
 		drm_sched_resubmit_jobs(&adev->queues[i].sched);
 	for (i = 0; i < ARES_NUM_QUEUES; i++)
 		drm_sched_start(&adev->queues[i].sched);
+
+	ares_dump_publish(adev, dump, ret);
+	ares_reset_uevent(adev, reason, count, ret);
+}
+
+/*
+ * Tells udev listeners (monitoring, accelctl) that the device was reset,
+ * on the accel node so that rules matching SUBSYSTEM=="accel" see it.
+ */
+static void ares_reset_uevent(struct ares_device *adev, const char *reason,
+			      int count, int result)
+{
+	struct device *kdev = adev->drm.accel ? adev->drm.accel->kdev : NULL;
+	char ev_event[] = "ARES_EVENT=reset";
+	char ev_reason[64], ev_count[32], ev_result[32];
+	char *envp[5];
+
+	if (!kdev)
+		return;
+	envp[0] = ev_event;
+	envp[1] = ev_reason;
+	envp[2] = ev_count;
+	envp[3] = ev_result;
+	envp[4] = NULL;
+	snprintf(ev_reason, sizeof(ev_reason), "ARES_RESET_REASON=%s", reason);
+	snprintf(ev_count, sizeof(ev_count), "ARES_RESET_COUNT=%d", count);
+	snprintf(ev_result, sizeof(ev_result), "ARES_RESET_RESULT=%d", result);
+	kobject_uevent_env(&kdev->kobj, KOBJ_CHANGE, envp);
 }
 
 static const char *ares_fatal_name(u32 cause)
@@ -323,10 +379,11 @@ void ares_reset_work(struct work_struct *work)
 {
 	struct ares_device *adev = container_of(work, struct ares_device,
 						reset_work);
+	const char *reason = xchg(&adev->reset_forced, NULL);
 	u32 status = 0, cause = 0;
 	int idx;
 
-	if (!atomic_xchg(&adev->reset_forced, 0)) {
+	if (!reason) {
 		/*
 		 * A firmware that dies during the recovery's BOOT also raises
 		 * FATAL: do not loop on it. Only a DEBUG reset retries then.
@@ -342,8 +399,9 @@ void ares_reset_work(struct work_struct *work)
 			return;
 		drm_err(&adev->drm, "device fatal error: %s (cause %u); recovering\n",
 			ares_fatal_name(cause), cause);
+		reason = ares_fatal_name(cause);
 	}
-	ares_recover(adev, NULL);
+	ares_recover(adev, NULL, reason);
 }
 
 /**
@@ -354,8 +412,87 @@ void ares_reset_work(struct work_struct *work)
  */
 int ares_reset_now(struct ares_device *adev)
 {
-	atomic_set(&adev->reset_forced, 1);
+	xchg(&adev->reset_forced, "debug");
 	queue_work(adev->reset_wq, &adev->reset_work);
 	flush_work(&adev->reset_work);
 	return READ_ONCE(adev->reset_result);
+}
+
+/* Checks per heartbeat_ms without progress before the firmware is dead. */
+#define ARES_HB_STALE_LIMIT	3
+
+static void ares_hb_arm(struct ares_device *adev)
+{
+	unsigned int ms = READ_ONCE(ares_heartbeat_ms);
+
+	/* Period 0 disables the watchdog; writing a period re-enables it. */
+	queue_delayed_work(adev->reset_wq, &adev->hb_work,
+			   msecs_to_jiffies(ms ? ms : 1000));
+}
+
+/*
+ * The heartbeat watchdog: a firmware that died while no job was pending is
+ * otherwise only noticed by the next job's timeout. It runs on reset_wq,
+ * between recoveries, never during one.
+ */
+static void ares_hb_work(struct work_struct *work)
+{
+	struct ares_device *adev = container_of(to_delayed_work(work),
+						struct ares_device, hb_work);
+	int resets = atomic_read(&adev->reset_count);
+	u64 beat;
+	u32 status;
+	int idx;
+
+	if (!READ_ONCE(ares_heartbeat_ms) || READ_ONCE(adev->dead) ||
+	    !READ_ONCE(adev->recovery_enabled))
+		goto rearm;
+	if (!drm_dev_enter(&adev->drm, &idx))
+		return;
+	beat = ares_rd64(adev, ARES_REG_HEARTBEAT);
+	status = ares_rd32(adev, ARES_REG_STATUS);
+	drm_dev_exit(idx);
+
+	if (resets != adev->hb_resets || beat != adev->hb_last) {
+		adev->hb_stale = 0;
+	} else if (status & ARES_STATUS_FATAL) {
+		/* FATAL without its interrupt: recover now. */
+		adev->hb_stale = ARES_HB_STALE_LIMIT;
+	} else {
+		adev->hb_stale++;
+	}
+	adev->hb_last = beat;
+	adev->hb_resets = resets;
+
+	if (adev->hb_stale >= ARES_HB_STALE_LIMIT) {
+		drm_err(&adev->drm,
+			"firmware heartbeat stopped at %llu (STATUS 0x%x, no progress for %u checks of %u ms); recovering\n",
+			beat, status, adev->hb_stale,
+			READ_ONCE(ares_heartbeat_ms));
+		adev->hb_stale = 0;
+		atomic_inc(&adev->hb_timeouts);
+		ares_recover(adev, NULL, "heartbeat");
+	}
+rearm:
+	ares_hb_arm(adev);
+}
+
+/**
+ * ares_hb_start() - start the heartbeat watchdog (end of probe)
+ * @adev: device
+ */
+void ares_hb_start(struct ares_device *adev)
+{
+	INIT_DELAYED_WORK(&adev->hb_work, ares_hb_work);
+	adev->hb_resets = atomic_read(&adev->reset_count);
+	ares_hb_arm(adev);
+}
+
+/**
+ * ares_hb_stop() - stop the heartbeat watchdog (remove)
+ * @adev: device
+ */
+void ares_hb_stop(struct ares_device *adev)
+{
+	cancel_delayed_work_sync(&adev->hb_work);
 }

@@ -32,6 +32,7 @@
 #include "ares_hw.h"
 #include "ares_job.h"
 #include "ares_mmu.h"
+#include "ares_trace.h"
 
 #include "ares/cmd.h"
 #include "ares/queue.h"
@@ -114,6 +115,7 @@ static void ares_queue_process(struct ares_queue *q)
 	/* Interrupts coalesce: complete everything up to done_seqno. */
 	list_for_each_entry_safe(job, tmp, &q->pending, link) {
 		struct ares_completion *rec;
+		u64 start, end, busy;
 		u32 status;
 
 		if (job->hw_seqno > done)
@@ -129,6 +131,14 @@ static void ares_queue_process(struct ares_queue *q)
 					    job->hw_seqno);
 			status = ARES_JOB_FW_ERROR;
 		}
+		start = le64_to_cpu(READ_ONCE(rec->start_ns));
+		end = le64_to_cpu(READ_ONCE(rec->end_ns));
+		busy = end > start ? end - start : 0;
+		q->busy_ns += busy;
+		atomic64_add(busy, &job->usage->busy_ns[q->priority]);
+		atomic64_inc(&job->usage->jobs[q->priority]);
+		trace_ares_complete(dev_name(q->adev->drm.dev), job->ctx->uid, job->seqno, q->index,
+				    job->hw_seqno, status, busy);
 		if (status != ARES_JOB_OK) {
 			drm_dbg_driver(&q->adev->drm,
 				       "queue %u: job %llu (context seqno %llu) failed: status %u at command offset %u\n",
@@ -245,6 +255,8 @@ static struct dma_fence *ares_job_run(struct drm_sched_job *sched_job)
 		dma_fence_set_error(&fence->base, err);
 		dma_fence_signal_locked(&fence->base);
 		spin_unlock_irqrestore(&q->lock, flags);
+		trace_ares_run(dev_name(q->adev->drm.dev), job->ctx->uid, job->seqno, q->index, 0,
+			       err);
 		goto out;
 	}
 
@@ -262,6 +274,8 @@ static struct dma_fence *ares_job_run(struct drm_sched_job *sched_job)
 	q->tail++;
 	/* writel() orders the descriptor (coherent memory) before TAIL. */
 	ares_wr32(adev, ARES_REG_Q(q->index, ARES_Q_TAIL), q->tail);
+	trace_ares_run(dev_name(q->adev->drm.dev), job->ctx->uid, job->seqno, q->index,
+		       job->hw_seqno, 0);
 	spin_unlock_irqrestore(&q->lock, flags);
 
 	ares_ring_doorbell(adev, ARES_VEC_QUEUE(q->index));
@@ -319,8 +333,32 @@ static enum drm_gpu_sched_stat ares_job_timedout(struct drm_sched_job *sched_job
 	drm_err(&q->adev->drm,
 		"queue %u: job %llu (context seqno %llu) timed out after %u ms; banning its context and resetting the device\n",
 		q->index, job->hw_seqno, job->seqno, ares_job_timeout_ms);
-	ares_recover(q->adev, job);
+	ares_recover(q->adev, job, "job timeout");
 	return DRM_GPU_SCHED_STAT_NOMINAL;
+}
+
+/**
+ * ares_usage_create() - zeroed usage counters for a new file
+ *
+ * Return: the counters (one reference) or NULL.
+ */
+struct ares_usage *ares_usage_create(void)
+{
+	struct ares_usage *usage = kzalloc(sizeof(*usage), GFP_KERNEL);
+
+	if (usage)
+		kref_init(&usage->ref);
+	return usage;
+}
+
+static void ares_usage_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct ares_usage, ref));
+}
+
+void ares_usage_put(struct ares_usage *usage)
+{
+	kref_put(&usage->ref, ares_usage_release);
 }
 
 static void ares_ctx_release(struct kref *ref)
@@ -349,6 +387,8 @@ static void ares_job_release(struct ares_job *job)
 		ares_as_put(job->as);
 	if (job->ctx)
 		ares_ctx_put(job->ctx);
+	if (job->usage)
+		ares_usage_put(job->usage);
 	kfree(job);
 }
 
@@ -761,6 +801,8 @@ int ares_ioctl_submit(struct drm_device *dev, void *data,
 	job->ctx = ctx;
 	kref_get(&ctx->ref);
 	job->as = ares_as_get(afile->as);
+	kref_get(&afile->usage->ref);
+	job->usage = afile->usage;
 
 	for (i = 0; i < args->in_syncobj_count; i++) {
 		ret = drm_sched_job_add_syncobj_dependency(&job->base, file,
@@ -787,6 +829,8 @@ int ares_ioctl_submit(struct drm_device *dev, void *data,
 		ares_bo_set_user(to_ares_bo(job->bos[i]), users[i]);
 		users[i] = NULL;
 	}
+	trace_ares_submit(dev_name(dev->dev), ctx->uid, seqno, ctx->queue->index,
+			  job->bo_count);
 	drm_sched_entity_push_job(&job->base);
 	drm_gem_unlock_reservations(job->bos, job->bo_count, &acquire);
 	mutex_unlock(&ctx->submit_lock);

@@ -12,11 +12,27 @@
 
 #include <drm/gpu_scheduler.h>
 
+#include "ares/regs.h"
+
 struct ares_as;
 struct ares_device;
 struct ares_file;
 struct ares_queue;
 struct drm_gem_object;
+
+/**
+ * struct ares_usage - engine time of one file's jobs, reported in fdinfo.
+ * Referenced by the file and by each of its jobs, so jobs that complete
+ * after the file is closed still have somewhere to count.
+ */
+struct ares_usage {
+	/** @ref: references, see above */
+	struct kref ref;
+	/** @busy_ns: device time of completed jobs, per priority */
+	atomic64_t busy_ns[ARES_NUM_PRIORITIES];
+	/** @jobs: jobs completed, per priority */
+	atomic64_t jobs[ARES_NUM_PRIORITIES];
+};
 
 /**
  * struct ares_ctx - a job context: one drm_sched entity on one hardware
@@ -60,6 +76,8 @@ struct ares_job {
 	struct ares_as *as;
 	/** @queue: hardware queue */
 	struct ares_queue *queue;
+	/** @usage: usage counters of the submitting file (a reference) */
+	struct ares_usage *usage;
 	/** @bos: buffers the job uses (references) */
 	struct drm_gem_object **bos;
 	/** @bo_count: entries in @bos */
@@ -91,6 +109,9 @@ irqreturn_t ares_irq_queue(int irq, void *arg);
 
 struct drm_sched_job *ares_job_sched_job(struct ares_job *job);
 void ares_job_mark_guilty(struct ares_job *job);
+
+struct ares_usage *ares_usage_create(void);
+void ares_usage_put(struct ares_usage *usage);
 
 void ares_file_ctx_fini(struct ares_file *afile);
 int ares_ioctl_ctx_create(struct drm_device *dev, void *data,

@@ -69,6 +69,22 @@ try_bad_image() {
 try_bad_image corrupt_fw_crc_refused_by_driver "$fw/ares-fw-corrupt-crc.bin" "crc"
 try_bad_image bad_fw_payload_refused_by_boot_rom "$fw/ares-fw-bad-payload.bin" "boot"
 
+# The driver's declared firmware range is 1.0.0 to 1.255.255.
+try_bad_image fw_2_0_0_refused_as_incompatible "$fw/compat/2.0.0/ares/ares-fw.bin" \
+	"firmware version 2\.0\.0 is incompatible with driver ares 1\.0\.0, which supports firmware 1\.0\.0 to 1\.255\.255"
+try_bad_image fw_0_9_0_refused_as_incompatible "$fw/compat/0.9.0/ares/ares-fw.bin" \
+	"version 0\.9\.0 is incompatible"
+
+printf '%s' "$fw/compat/1.9.0" >"$fwpath"
+dmesg -C
+if load && bound && "$accelctl" info >/dev/null &&
+	[ "$(cat /sys/class/accel/accel0/device/ares/fw_image_version)" = 1.9.0 ]; then
+	pass newer_compatible_fw_1_9_0_binds
+else
+	fail newer_compatible_fw_1_9_0_binds "expected the 1.9.0 image to bind and sysfs fw_image_version 1.9.0; dmesg: $(dmesg | grep -i ares | tail -n 3)"
+fi
+unload || fail newer_compatible_fw_1_9_0_binds "rmmod failed"
+
 printf '%s' "$fw" >"$fwpath"
 if load && bound && "$accelctl" info >/dev/null; then
 	pass good_fw_binds_after_bad

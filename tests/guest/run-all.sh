@@ -14,9 +14,9 @@ bin=${BUILD:-$root/build}/tests/guest
 xfail_list=$here/expected-failures.txt
 per_test_timeout=${ARES_TEST_TIMEOUT:-180}
 
-# hang_recovery resets the device, so it runs last.
+# tracepoints, fault_knobs and hang_recovery reset the device, so they run last.
 all="device_probe query_identity bo_mmap fence_signal dma_fill gemm multi_ctx_order
-mmu_fault job_chain bo_share bad_ioctl_args accelctl hang_recovery"
+mmu_fault job_chain bo_share bad_ioctl_args usage_stats accelctl tracepoints fault_knobs hang_recovery"
 [ $# -gt 0 ] && all="$*"
 
 xfail_reason() {
@@ -45,11 +45,38 @@ run_accelctl() {
 	return 0
 }
 
+# Tracepoints: a job leaves submit, run and complete events, a forced reset
+# a reset event, all under events/ares in tracefs.
+run_tracepoints() {
+	t=/sys/kernel/tracing
+	[ -d $t/events ] || mount -t tracefs tracefs $t ||
+		{ echo "cannot mount tracefs on $t"; return 1; }
+	[ -d $t/events/ares ] || { echo "expected $t/events/ares, got none"; return 1; }
+	echo 0 >$t/tracing_on
+	echo >$t/trace
+	echo 1 >$t/events/ares/enable
+	echo 1 >$t/tracing_on
+	"$bin/test_dma_fill" >/dev/null || { echo "test_dma_fill failed under tracing"; return 1; }
+	dbg=$(ls -d /sys/kernel/debug/accel/*/ 2>/dev/null | head -n 1)
+	[ -n "$dbg" ] || mount -t debugfs debugfs /sys/kernel/debug
+	dbg=$(ls -d /sys/kernel/debug/accel/*/ 2>/dev/null | head -n 1)
+	echo 1 >"$dbg/reset" || { echo "write to $dbg/reset failed"; return 1; }
+	echo 0 >$t/tracing_on
+	echo 0 >$t/events/ares/enable
+	for ev in ares_submit ares_run ares_complete ares_reset; do
+		grep -q " $ev: dev=" $t/trace ||
+			{ echo "expected a $ev event in $t/trace, got: $(grep -c ares_ $t/trace) ares events"; return 1; }
+	done
+	grep -q 'ares_reset: dev=.* reason=debug .*result=0' $t/trace ||
+		{ echo "expected 'ares_reset: ... reason=debug ... result=0', got: $(grep ares_reset $t/trace)"; return 1; }
+	return 0
+}
+
 failed=0
 log=$(mktemp /tmp/ares-guest-test.XXXXXX)
 for name in $all; do
-	if [ "$name" = accelctl ]; then
-		run_accelctl >"$log" 2>&1
+	if [ "$name" = accelctl ] || [ "$name" = tracepoints ]; then
+		"run_$name" >"$log" 2>&1
 		rc=$?
 	elif [ ! -x "$bin/test_$name" ]; then
 		echo "missing $bin/test_$name (run make)" >"$log"

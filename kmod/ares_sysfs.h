@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * Ares NPU: sysfs attributes (layout: docs/sysfs.md).
+ */
+#ifndef __ARES_SYSFS_H__
+#define __ARES_SYSFS_H__
+
+struct ares_device;
+
+int ares_sysfs_init(struct ares_device *adev);
+
+#endif /* __ARES_SYSFS_H__ */
