@@ -6,7 +6,8 @@ FW_VERSION := 1.0.0
 FW_FEATURES := 0x0
 FW_VERSION_WORDS := $(subst ., ,$(FW_VERSION))
 
-FW_SRCS := firmware/fw_main.c firmware/fw_queue.c firmware/fw_job.c firmware/fw_log.c \
+FW_SRCS := firmware/fw_main.c firmware/fw_queue.c firmware/fw_job.c firmware/fw_tensor.c \
+	firmware/fw_log.c \
 	firmware/fw_lib.c
 FW_OBJS := $(FW_SRCS:firmware/%.c=$(BUILD)/firmware/pic/%.o)
 FW_SO := $(BUILD)/firmware/ares-fw.so
@@ -78,7 +79,8 @@ $(BUILD)/san/firmware/host/%.o: firmware/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
-FW_TEST_CMD_OBJS := firmware/tests/test_cmd_parse.o firmware/fw_job.o firmware/fw_log.o
+FW_TEST_CMD_OBJS := firmware/tests/test_cmd_parse.o firmware/fw_job.o firmware/fw_tensor.o \
+	firmware/fw_log.o
 FW_TEST_IMAGE_OBJS := firmware/tests/test_fw_image.o
 
 $(BUILD)/firmware/tests/test_cmd_parse: $(FW_TEST_CMD_OBJS:firmware/%=$(BUILD)/firmware/host/%)

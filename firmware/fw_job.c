@@ -55,22 +55,42 @@ static __u32 op_size(__u16 opcode)
 		return sizeof(struct ares_cmd_fill);
 	case ARES_OP_GEMM:
 		return sizeof(struct ares_cmd_gemm);
+	case ARES_OP_CONV2D:
+		return sizeof(struct ares_cmd_conv2d);
+	case ARES_OP_MATMUL:
+		return sizeof(struct ares_cmd_matmul);
+	case ARES_OP_ELTWISE:
+		return sizeof(struct ares_cmd_eltwise);
+	case ARES_OP_POOL:
+		return sizeof(struct ares_cmd_pool);
+	case ARES_OP_REDUCE:
+		return sizeof(struct ares_cmd_reduce);
+	case ARES_OP_SOFTMAX:
+		return sizeof(struct ares_cmd_softmax);
+	case ARES_OP_NORM:
+		return sizeof(struct ares_cmd_norm);
+	case ARES_OP_RESIZE:
+		return sizeof(struct ares_cmd_resize);
+	case ARES_OP_COPY:
+		return sizeof(struct ares_cmd_copy);
+	case ARES_OP_PAD:
+		return sizeof(struct ares_cmd_pad);
+	case ARES_OP_GATHER:
+		return sizeof(struct ares_cmd_gather);
+	case ARES_OP_FILL_TENSOR:
+		return sizeof(struct ares_cmd_fill_tensor);
+	case ARES_OP_PROFILE:
+		return sizeof(struct ares_cmd_profile);
 	default:
 		return 0;
 	}
 }
 
-union fw_cmd {
-	struct ares_cmd_hdr hdr;
-	struct ares_cmd_fence_write fence;
-	struct ares_cmd_timestamp ts;
-	struct ares_cmd_dma_copy copy;
-	struct ares_cmd_fill fill;
-	struct ares_cmd_gemm gemm;
-};
-
-static __u32 exec(const struct ares_cp_ops *ops, __u32 asid, __u32 q, const union fw_cmd *c)
+/* Runs one command; *modeled_ns already holds the time of the commands before it. */
+static __u32 exec(const struct ares_cp_ops *ops, __u32 asid, __u32 q, const union fw_cmd *c,
+		  __u64 *modeled_ns)
 {
+	struct ares_profile_record rec;
 	__u64 now;
 
 	switch (c->hdr.opcode) {
@@ -83,6 +103,12 @@ static __u32 exec(const struct ares_cp_ops *ops, __u32 asid, __u32 q, const unio
 			return ARES_JOB_INVALID_CMD;
 		now = ops->now_ns(ops->dev);
 		return ops->va_write(ops->dev, asid, q, c->ts.va, &now, 8);
+	case ARES_OP_PROFILE:
+		if (c->profile.va % 8)
+			return ARES_JOB_INVALID_CMD;
+		rec.now_ns = ops->now_ns(ops->dev);
+		rec.modeled_ns = *modeled_ns;
+		return ops->va_write(ops->dev, asid, q, c->profile.va, &rec, sizeof(rec));
 	case ARES_OP_DMA_COPY:
 		if (!range_ok(c->copy.src_va, c->copy.size) ||
 		    !range_ok(c->copy.dst_va, c->copy.size))
@@ -92,31 +118,33 @@ static __u32 exec(const struct ares_cp_ops *ops, __u32 asid, __u32 q, const unio
 			return ARES_JOB_INVALID_CMD;
 		if (!c->copy.size)
 			return ARES_JOB_OK;
-		return ops->dma_copy(ops->dev, asid, q, c->copy.dst_va, c->copy.src_va,
-				     c->copy.size);
+		return ops->engine_run(ops->dev, asid, q, &c->hdr, modeled_ns);
 	case ARES_OP_FILL:
 		if (c->fill.reserved || (c->fill.dst_va | c->fill.size) % 4 ||
 		    !range_ok(c->fill.dst_va, c->fill.size))
 			return ARES_JOB_INVALID_CMD;
 		if (!c->fill.size)
 			return ARES_JOB_OK;
-		return ops->fill(ops->dev, asid, q, c->fill.dst_va, c->fill.size, c->fill.pattern);
+		return ops->engine_run(ops->dev, asid, q, &c->hdr, modeled_ns);
 	case ARES_OP_GEMM:
 		if (check_gemm(&c->gemm))
 			return ARES_JOB_INVALID_CMD;
-		return ops->gemm(ops->dev, asid, q, &c->gemm);
+		return ops->engine_run(ops->dev, asid, q, &c->hdr, modeled_ns);
 	default:
-		return ARES_JOB_INVALID_CMD;
+		if (fw_tensor_check(c))
+			return ARES_JOB_INVALID_CMD;
+		return fw_tensor_run(ops, asid, q, c, modeled_ns);
 	}
 }
 
 __u32 fw_job_run(const struct ares_cp_ops *ops, __u32 q, const struct ares_job_desc *d,
-		 __u32 *error_offset)
+		 __u32 *error_offset, __u64 *modeled_ns)
 {
 	__u32 off = 0, st, want;
 	union fw_cmd c;
 
 	*error_offset = 0;
+	*modeled_ns = 0;
 	st = fw_job_check_desc(ops, d);
 	if (st)
 		return st;
@@ -136,7 +164,10 @@ __u32 fw_job_run(const struct ares_cp_ops *ops, __u32 q, const struct ares_job_d
 					  (char *)&c + sizeof(c.hdr), want - sizeof(c.hdr));
 			if (st)
 				return st;
-			st = exec(ops, d->asid, q, &c);
+			/* The fixed cost is charged after PROFILE reads the time so far. */
+			st = exec(ops, d->asid, q, &c, modeled_ns);
+			*modeled_ns += FW_CMD_NS;
+			fw_wr64(ops, ARES_REG_PERF_CMDS, fw_rd64(ops, ARES_REG_PERF_CMDS) + 1);
 			if (st)
 				return st;
 		}

@@ -128,6 +128,7 @@ int fw_queues_run_one(const struct ares_cp_ops *ops)
 	struct ares_job_desc desc;
 	struct ares_completion c;
 	struct fw_queue *s;
+	__u64 modeled;
 	__u32 slot;
 	int q;
 
@@ -152,8 +153,11 @@ int fw_queues_run_one(const struct ares_cp_ops *ops)
 	memset(&c, 0, sizeof(c));
 	c.seqno = desc.seqno;
 	c.start_ns = ops->now_ns(ops->dev);
-	c.status = fw_job_run(ops, (__u32)q, &desc, &c.error_offset);
+	c.status = fw_job_run(ops, (__u32)q, &desc, &c.error_offset, &modeled);
 	c.end_ns = ops->now_ns(ops->dev);
+	c.modeled_ns = modeled;
+	fw_wr64(ops, ARES_REG_PERF_MODELED_NS, fw_rd64(ops, ARES_REG_PERF_MODELED_NS) + modeled);
+	fw_wr64(ops, ARES_REG_PERF_JOBS, fw_rd64(ops, ARES_REG_PERF_JOBS) + 1);
 	if (c.status)
 		fw_log(ops, "queue %u: job seqno %llu failed, status %u at offset %u", (__u32)q,
 		       (unsigned long long)desc.seqno, c.status, c.error_offset);

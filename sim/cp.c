@@ -30,6 +30,7 @@
 struct sim_cp_ctx {
 	struct sim_dev *dev;
 	int notify_fd;
+	struct compute_workers *workers; /* NULL: kernels run on the CP thread */
 };
 
 static struct sim_dev *dev_of(void *ctx)
@@ -160,6 +161,18 @@ static __u32 cp_gemm(void *ctx, __u32 asid, __u32 queue, const struct ares_cmd_g
 	return sim_engine_gemm(dev_of(ctx), asid, queue, cmd);
 }
 
+static __u32 cp_engine_run(void *ctx, __u32 asid, __u32 queue, const struct ares_cmd_hdr *cmd,
+			   __u64 *modeled_ns)
+{
+	struct sim_cp_ctx *c = ctx;
+	uint64_t ns = *modeled_ns;
+	uint32_t st;
+
+	st = sim_engine_run(c->dev, c->workers, asid, queue, cmd, &ns);
+	*modeled_ns = ns;
+	return st;
+}
+
 static void cp_report_ready(void *ctx, __u32 version, __u32 features)
 {
 	struct sim_cp_ctx *c = ctx;
@@ -208,6 +221,7 @@ cp_main(struct sim_dev *d, const uint8_t *payload, uint64_t len, uint64_t entry,
 		.report_ready = cp_report_ready,
 		.log = cp_log,
 		.queue_hung = cp_queue_hung,
+		.engine_run = cp_engine_run,
 	};
 	struct link_map *lm = NULL;
 	ares_cp_entry_fn fn;

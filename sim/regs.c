@@ -36,6 +36,7 @@ void sim_regs_reset(struct sim_dev *d)
 	memset(d->regs + ARES_REG_DBG_HANG_QUEUES, 0,
 	       ARES_REG_DBG_DROP_IRQS + 4 - ARES_REG_DBG_HANG_QUEUES);
 	memset(d->regs + ARES_REG_FW_LOG_BASE, 0, ARES_FW_LOG_SIZE);
+	memset(d->regs + ARES_REG_PERF_BASE, 0, ARES_REG_PERF_CMDS + 8 - ARES_REG_PERF_BASE);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	sim_wr64(d, ARES_REG_RESET_COUNT, sim_rd64(d, ARES_REG_RESET_COUNT) + 1);
 }

@@ -92,6 +92,25 @@ uint32_t sim_engine_gemm(struct sim_dev *d, uint32_t asid, uint32_t queue,
 			 const struct ares_cmd_gemm *cmd);
 void sim_gemm_f32(uint32_t m, uint32_t n, uint32_t k, const float *a, const float *b, float *c);
 
+/* ---- performance model (sim/perf.c) ---- */
+enum sim_engine { SIM_ENGINE_TENSOR, SIM_ENGINE_VECTOR, SIM_ENGINE_DMA };
+
+/* Work one engine tile did (the kernels' struct compute_stats, or the v1 engines'). */
+struct sim_work {
+	uint64_t macs;
+	uint64_t vector_ops;
+	uint64_t bytes;
+};
+
+/* Adds the tile's modeled time to *@modeled_ns and its work to the PERF counters. */
+void sim_perf_tile(struct sim_dev *d, enum sim_engine engine, uint32_t mac_dtype,
+		   const struct sim_work *w, uint64_t *modeled_ns);
+
+/* ---- engine dispatch (sim/engine_run.c): the CP ABI's engine_run ---- */
+struct compute_workers;
+uint32_t sim_engine_run(struct sim_dev *d, struct compute_workers *w, uint32_t asid, uint32_t queue,
+			const struct ares_cmd_hdr *cmd, uint64_t *modeled_ns);
+
 /* ---- boot ROM (sim/bootrom.c) ---- */
 uint32_t sim_bootrom_check(const uint8_t *image, uint64_t size);
 

@@ -2,7 +2,7 @@
 # hardware contract. See sim/README.md.
 
 SIM_CORE_SRCS := sim/regs.c sim/log.c sim/irq.c sim/mem.c sim/mmu.c sim/engine.c sim/bootrom.c
-SIM_SRCS := sim/main.c sim/ivshmem.c sim/ctrl.c sim/cp.c $(SIM_CORE_SRCS)
+SIM_SRCS := sim/main.c sim/ivshmem.c sim/ctrl.c sim/cp.c sim/engine_run.c sim/perf.c $(SIM_CORE_SRCS)
 SIM_BIN := $(BUILD)/sim/ares-sim
 SIM_LIBS := -lz -ldl
 

@@ -64,6 +64,25 @@ static __u32 f_gemm(void *dev, __u32 asid, __u32 q, const struct ares_cmd_gemm *
 	return ARES_JOB_OK;
 }
 
+/* Each tile the engines see, and a fixed modeled time per tile. */
+#define MAX_TILES 64
+#define TILE_NS	  1000
+static union fw_cmd tiles[MAX_TILES];
+static uint32_t n_tiles;
+static __u32 engine_status;
+
+static __u32 f_engine_run(void *dev, __u32 asid, __u32 q, const struct ares_cmd_hdr *cmd,
+			  __u64 *modeled_ns)
+{
+	(void)dev, (void)asid, (void)q;
+	n_engine_calls++;
+	if (n_tiles < MAX_TILES)
+		memcpy(&tiles[n_tiles], cmd, cmd->size);
+	n_tiles++;
+	*modeled_ns += TILE_NS;
+	return engine_status;
+}
+
 static const struct ares_cp_ops ops = {
 	.abi_version = ARES_CP_ABI_VERSION,
 	.size = sizeof(struct ares_cp_ops),
@@ -74,9 +93,11 @@ static const struct ares_cp_ops ops = {
 	.dma_copy = f_copy,
 	.fill = f_fill,
 	.gemm = f_gemm,
+	.engine_run = f_engine_run,
 };
 
 static uint32_t used;
+static __u64 last_modeled;
 
 static void setup(void)
 {
@@ -84,6 +105,8 @@ static void setup(void)
 	memset(mem, 0, sizeof(mem));
 	used = 0;
 	n_engine_calls = 0;
+	n_tiles = 0;
+	engine_status = ARES_JOB_OK;
 	__atomic_store_n((uint32_t *)(regs + ARES_REG_AS_CONFIG(ASID)), ARES_AS_CONFIG_ENABLE,
 			 __ATOMIC_RELEASE);
 }
@@ -121,7 +144,9 @@ static struct ares_job_desc desc(uint32_t size)
 #define CHECK_RUN(size, want_status, want_offset)                                                  \
 	do {                                                                                       \
 		struct ares_job_desc d_ = desc(size);                                              \
-		__u32 off_ = 0xdead, st_ = fw_job_run(&ops, 0, &d_, &off_);                        \
+		__u64 ns_;                                                                         \
+		__u32 off_ = 0xdead, st_ = fw_job_run(&ops, 0, &d_, &off_, &ns_);                  \
+		last_modeled = ns_;                                                                \
 		ck_assert_msg(st_ == (want_status) && off_ == (want_offset),                       \
 			      "expected status %u at offset %u, got status %u at offset %u",       \
 			      (unsigned)(want_status), (unsigned)(want_offset), st_, off_);        \
@@ -291,7 +316,7 @@ START_TEST(test_fetch_fault_is_mmu_fault_at_offset)
 	/* A good NOP in the last mapped 8 bytes, then the stream runs off the mapping. */
 	memcpy(mem + MEM_SIZE - 8, &nop, sizeof(nop));
 	d.cmd_va = STREAM_VA + MEM_SIZE - 8;
-	ck_assert_uint_eq(fw_job_run(&ops, 0, &d, &off), ARES_JOB_MMU_FAULT);
+	ck_assert_uint_eq(fw_job_run(&ops, 0, &d, &off, &last_modeled), ARES_JOB_MMU_FAULT);
 	ck_assert_uint_eq(off, 8);
 }
 END_TEST
@@ -306,7 +331,8 @@ START_TEST(test_descriptor_checks_give_invalid_desc)
 	do {                                                                                       \
 		d = desc(8);                                                                       \
 		d.field = value;                                                                   \
-		ck_assert_msg(fw_job_run(&ops, 0, &d, &off) == ARES_JOB_INVALID_DESC,              \
+		ck_assert_msg(fw_job_run(&ops, 0, &d, &off, &last_modeled) ==                      \
+				      ARES_JOB_INVALID_DESC,                                       \
 			      "descriptor with " #field " = " #value ": expected INVALID_DESC");   \
 		ck_assert_uint_eq(n_engine_calls, 0);                                              \
 	} while (0)
@@ -322,7 +348,364 @@ START_TEST(test_descriptor_checks_give_invalid_desc)
 	BAD_DESC(asid, ASID + 1);
 #undef BAD_DESC
 	d = desc(8);
-	ck_assert_uint_eq(fw_job_run(&ops, 0, &d, &off), ARES_JOB_OK);
+	ck_assert_uint_eq(fw_job_run(&ops, 0, &d, &off, &last_modeled), ARES_JOB_OK);
+}
+END_TEST
+
+/* ---- tensor commands (hw-spec §12) ---- */
+
+#define TVA 0x200000000ull
+
+/* A packed row-major descriptor. */
+static struct ares_tensor_desc td(uint64_t va, uint32_t dtype, uint32_t rank, uint64_t s0,
+				  uint64_t s1, uint64_t s2, uint64_t s3)
+{
+	struct ares_tensor_desc t = {.va = va, .dtype = dtype, .rank = rank};
+	uint64_t shape[4] = {s0, s1, s2, s3}, st = 1;
+	int k;
+
+	for (k = (int)rank - 1; k >= 0; k--) {
+		t.shape[k] = shape[k];
+		t.stride[k] = st;
+		st *= shape[k];
+	}
+	return t;
+}
+
+static struct ares_cmd_eltwise add_f32(uint64_t rows, uint64_t cols)
+{
+	struct ares_cmd_eltwise e = {
+		.hdr = {ARES_OP_ELTWISE, 0, sizeof(e)}, .num_inputs = 2, .p = {.op = ARES_ELT_ADD}};
+
+	e.in[0] = td(TVA, ARES_DTYPE_F32, 2, rows, cols, 0, 0);
+	e.in[1] = td(TVA + 0x10000000ull, ARES_DTYPE_F32, 2, rows, cols, 0, 0);
+	e.out = td(TVA + 0x20000000ull, ARES_DTYPE_F32, 2, rows, cols, 0, 0);
+	return e;
+}
+
+/* Runs one command alone and expects @want with no engine call on failure. */
+static void expect_one(const void *cmd, __u32 want, const char *what)
+{
+	struct ares_job_desc d;
+	__u32 off = 0xdead, st;
+	__u64 ns;
+
+	setup();
+	put_nop(8);
+	put(cmd, ((const struct ares_cmd_hdr *)cmd)->size);
+	d = desc(used);
+	st = fw_job_run(&ops, 0, &d, &off, &ns);
+	ck_assert_msg(st == want, "%s: expected status %u, got %u", what, want, st);
+	if (want != ARES_JOB_OK) {
+		ck_assert_msg(off == 8, "%s: error offset %u, expected 8", what, off);
+		ck_assert_msg(n_engine_calls == 0, "%s: an engine ran", what);
+	}
+}
+
+START_TEST(test_valid_eltwise_runs_and_reports_modeled_time)
+{
+	struct ares_cmd_eltwise e = add_f32(4, 8);
+	struct ares_cmd_profile pr = {.hdr = {ARES_OP_PROFILE, 0, sizeof(pr)}, .va = TVA + 0x40};
+
+	put(&e, sizeof(e));
+	put(&pr, sizeof(pr));
+	put_nop(8);
+	CHECK_RUN(used, ARES_JOB_OK, 0);
+	ck_assert_uint_eq(n_tiles, 1);
+	ck_assert_uint_eq(tiles[0].hdr.opcode, ARES_OP_ELTWISE);
+	/* Two commands at 100 ns each plus one tile; NOP is free. */
+	ck_assert_uint_eq(last_modeled, 2 * FW_CMD_NS + TILE_NS);
+	ck_assert_uint_eq(last_write_va, TVA + 0x40);
+	ck_assert_uint_eq(
+		__atomic_load_n((uint64_t *)(regs + ARES_REG_PERF_CMDS), __ATOMIC_RELAXED), 2);
+}
+END_TEST
+
+START_TEST(test_bad_descriptors_are_invalid_cmd)
+{
+	struct ares_cmd_eltwise ok = add_f32(4, 8), e;
+
+#define BAD(field, value)                                                                          \
+	do {                                                                                       \
+		e = ok;                                                                            \
+		e.field = value;                                                                   \
+		expect_one(&e, ARES_JOB_INVALID_CMD, #field " = " #value);                         \
+	} while (0)
+	BAD(in[0].dtype, ARES_DTYPE_COUNT);
+	BAD(in[0].dtype, 0xffff);
+	BAD(out.rank, 7);
+	BAD(in[1].shape[1], ARES_MAX_DIM);
+	BAD(in[1].shape[4], 1);
+	BAD(in[1].stride[5], 1);
+	BAD(in[0].va, TVA + 2);			 /* misaligned for f32 */
+	BAD(in[0].stride[0], 1ull << 62);	 /* (shape - 1) * stride * 4 overflows */
+	BAD(in[0].stride[0], 1ull << 46);	 /* extent past 2^48 */
+	BAD(out.va, (1ull << 48) - 64);		 /* runs off the VA space */
+	BAD(in[0].quant, ARES_QUANT_PER_TENSOR); /* quant on f32 */
+	BAD(in[0].quant, 3);
+	BAD(in[0].scale, 0x3f800000u);	  /* quant NONE with a scale */
+	BAD(in[2].dtype, ARES_DTYPE_F32); /* unused input present */
+	BAD(num_inputs, 1);
+	BAD(p.op, 20);
+	BAD(p.reserved0, 1);
+	BAD(flags, 1);
+	BAD(out.shape[1], 9); /* shape mismatch */
+	BAD(out.dtype, ARES_DTYPE_F16);
+	BAD(out.dtype, ARES_DTYPE_NONE);
+#undef BAD
+	expect_one(&ok, ARES_JOB_OK, "the good command");
+}
+END_TEST
+
+START_TEST(test_quantisation_rules)
+{
+	struct ares_cmd_eltwise ok = add_f32(4, 8), e;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (i == 2) {
+			ok.out.dtype = ARES_DTYPE_I8;
+			ok.out.quant = ARES_QUANT_PER_TENSOR;
+			ok.out.scale = 0x3d800000u; /* 1/16 */
+			ok.out.zero_point = (__u32)-5;
+		} else {
+			ok.in[i].dtype = ARES_DTYPE_I8;
+			ok.in[i].va = TVA + (uint64_t)i * 0x10000000ull;
+		}
+	}
+	expect_one(&ok, ARES_JOB_OK, "i8 add, one quantised output");
+	e = ok;
+	e.out.zero_point = 128;
+	expect_one(&e, ARES_JOB_INVALID_CMD, "i8 zero point 128");
+	e = ok;
+	e.out.scale = 0x7f800000u;
+	expect_one(&e, ARES_JOB_INVALID_CMD, "infinite scale");
+	e = ok;
+	e.out.scale = 0xbf800000u;
+	expect_one(&e, ARES_JOB_INVALID_CMD, "negative scale");
+	e = ok;
+	e.out.quant = ARES_QUANT_PER_CHANNEL;
+	e.out.scale = 0;
+	e.out.zero_point = 0;
+	e.out.qparams_va = TVA;
+	expect_one(&e, ARES_JOB_INVALID_CMD, "per-channel output of ADD");
+	e.p.op = ARES_ELT_COPY;
+	e.num_inputs = 1;
+	memset(&e.in[1], 0, sizeof(e.in[1]));
+	expect_one(&e, ARES_JOB_OK, "per-channel output of COPY");
+	e.out.quant_axis = 2;
+	expect_one(&e, ARES_JOB_INVALID_CMD, "per-channel axis past rank");
+	e.out.quant_axis = 1;
+	e.out.qparams_va = TVA + 2;
+	expect_one(&e, ARES_JOB_INVALID_CMD, "misaligned qparams");
+}
+END_TEST
+
+START_TEST(test_per_opcode_shape_rules)
+{
+	struct ares_cmd_conv2d cv = {.hdr = {ARES_OP_CONV2D, 0, sizeof(cv)},
+				     .p = {.stride_h = 1,
+					   .stride_w = 1,
+					   .pad_top = 1,
+					   .pad_left = 1,
+					   .pad_bottom = 1,
+					   .pad_right = 1,
+					   .dilation_h = 1,
+					   .dilation_w = 1,
+					   .groups = 1}};
+	struct ares_cmd_matmul mm = {.hdr = {ARES_OP_MATMUL, 0, sizeof(mm)},
+				     .p = {.alpha = 0x3f800000u}};
+	struct ares_cmd_pool pl = {.hdr = {ARES_OP_POOL, 0, sizeof(pl)},
+				   .p = {.kernel_h = 2,
+					 .kernel_w = 2,
+					 .stride_h = 2,
+					 .stride_w = 2,
+					 .dilation_h = 1,
+					 .dilation_w = 1}};
+	struct ares_cmd_reduce rd = {.hdr = {ARES_OP_REDUCE, 0, sizeof(rd)},
+				     .p = {.op = ARES_REDUCE_ARGMAX, .axes = 2}};
+	struct ares_cmd_gather ga = {.hdr = {ARES_OP_GATHER, 0, sizeof(ga)}, .axis = 1};
+	struct ares_cmd_copy cp = {.hdr = {ARES_OP_COPY, 0, sizeof(cp)}};
+	struct ares_cmd_pad pd = {.hdr = {ARES_OP_PAD, 0, sizeof(pd)},
+				  .p = {.mode = ARES_PAD_REFLECT, .begin = {0, 2}, .end = {0, 1}}};
+	struct ares_cmd_softmax sm = {.hdr = {ARES_OP_SOFTMAX, 0, sizeof(sm)}, .p = {.axis = 1}};
+	struct ares_cmd_conv2d cv2;
+	struct ares_cmd_matmul mm2;
+	struct ares_cmd_pool pl2;
+	struct ares_cmd_reduce rd2;
+	struct ares_cmd_gather ga2;
+	struct ares_cmd_copy cp2;
+	struct ares_cmd_pad pd2;
+	struct ares_cmd_softmax sm2;
+
+	/* 3x3 conv, pad 1: 2x3x5x5 -> 2x4x5x5 */
+	cv.x = td(TVA, ARES_DTYPE_F32, 4, 2, 3, 5, 5);
+	cv.w = td(TVA + 0x1000000, ARES_DTYPE_F32, 4, 4, 3, 3, 3);
+	cv.b = td(TVA + 0x2000000, ARES_DTYPE_F32, 1, 4, 0, 0, 0);
+	cv.y = td(TVA + 0x3000000, ARES_DTYPE_F32, 4, 2, 4, 5, 5);
+	expect_one(&cv, ARES_JOB_OK, "conv");
+	cv2 = cv;
+	cv2.y.shape[2] = 4;
+	expect_one(&cv2, ARES_JOB_INVALID_CMD, "conv output height");
+	cv2 = cv;
+	cv2.p.groups = 2;
+	expect_one(&cv2, ARES_JOB_INVALID_CMD, "conv groups not dividing C");
+	cv2 = cv;
+	cv2.w.dtype = ARES_DTYPE_F16;
+	cv2.w.va = TVA + 0x1000000;
+	expect_one(&cv2, ARES_JOB_INVALID_CMD, "conv mixed x/w dtypes");
+	cv2 = cv;
+	cv2.p.activation = ARES_ACT_COUNT;
+	expect_one(&cv2, ARES_JOB_INVALID_CMD, "conv activation");
+
+	/* [3, 4, 5] x [1, 5, 6] (batch broadcast) -> [3, 4, 6] */
+	mm.a = td(TVA, ARES_DTYPE_F32, 3, 3, 4, 5, 0);
+	mm.b = td(TVA + 0x1000000, ARES_DTYPE_F32, 3, 3, 5, 6, 0);
+	mm.b.stride[0] = 0;
+	mm.y = td(TVA + 0x3000000, ARES_DTYPE_F32, 3, 3, 4, 6, 0);
+	expect_one(&mm, ARES_JOB_OK, "batched matmul");
+	mm2 = mm;
+	mm2.p.flags = ARES_MATMUL_TRANS_B;
+	expect_one(&mm2, ARES_JOB_INVALID_CMD, "matmul K mismatch after transpose");
+	mm2 = mm;
+	mm2.p.flags = 4;
+	expect_one(&mm2, ARES_JOB_INVALID_CMD, "matmul unknown flag");
+	mm2 = mm;
+	mm2.a.dtype = mm2.b.dtype = ARES_DTYPE_I8;
+	mm2.y.dtype = ARES_DTYPE_I32;
+	expect_one(&mm2, ARES_JOB_OK, "MatMulInteger");
+	mm2.p.beta = 0x3f800000u;
+	expect_one(&mm2, ARES_JOB_INVALID_CMD, "MatMulInteger with beta");
+
+	/* 2x2 pool stride 2 over 5x5: floor 2, ceil 3 */
+	pl.x = td(TVA, ARES_DTYPE_F32, 4, 1, 2, 5, 5);
+	pl.y = td(TVA + 0x1000000, ARES_DTYPE_F32, 4, 1, 2, 2, 2);
+	expect_one(&pl, ARES_JOB_OK, "pool floor mode");
+	pl2 = pl;
+	pl2.y.shape[2] = pl2.y.shape[3] = 3;
+	pl2.y.stride[1] = 9;
+	pl2.y.stride[0] = 18;
+	pl2.y.stride[2] = 3;
+	expect_one(&pl2, ARES_JOB_OK, "pool ceil mode");
+	pl2.y.shape[2] = 4;
+	expect_one(&pl2, ARES_JOB_INVALID_CMD, "pool output two past floor");
+	pl2 = pl;
+	pl2.p.op = ARES_POOL_AVG;
+	pl2.x.dtype = pl2.y.dtype = ARES_DTYPE_I8;
+	expect_one(&pl2, ARES_JOB_INVALID_CMD, "average pool of i8");
+
+	rd.x = td(TVA, ARES_DTYPE_F32, 3, 2, 3, 4, 0);
+	rd.y = td(TVA + 0x1000000, ARES_DTYPE_I64, 3, 2, 1, 4, 0);
+	expect_one(&rd, ARES_JOB_OK, "argmax");
+	rd2 = rd;
+	rd2.p.axes = 3;
+	expect_one(&rd2, ARES_JOB_INVALID_CMD, "argmax over two axes");
+	rd2 = rd;
+	rd2.p.axes = 8;
+	expect_one(&rd2, ARES_JOB_INVALID_CMD, "reduce axis past rank");
+	rd2 = rd;
+	rd2.p.op = ARES_REDUCE_SUM;
+	expect_one(&rd2, ARES_JOB_INVALID_CMD, "sum into i64 from f32");
+
+	/* data [4, 10, 3], indices [2, 5] along axis 1 -> [4, 2, 5, 3] */
+	ga.data = td(TVA, ARES_DTYPE_F32, 3, 4, 10, 3, 0);
+	ga.indices = td(TVA + 0x1000000, ARES_DTYPE_I64, 2, 2, 5, 0, 0);
+	ga.y = td(TVA + 0x2000000, ARES_DTYPE_F32, 4, 4, 2, 5, 3);
+	expect_one(&ga, ARES_JOB_OK, "gather");
+	ga2 = ga;
+	ga2.indices.dtype = ARES_DTYPE_I8;
+	expect_one(&ga2, ARES_JOB_INVALID_CMD, "gather with i8 indices");
+	ga2 = ga;
+	ga2.y.shape[3] = 4;
+	expect_one(&ga2, ARES_JOB_INVALID_CMD, "gather output shape");
+
+	cp.x = td(TVA, ARES_DTYPE_F32, 2, 4, 4, 0, 0);
+	cp.y = td(TVA + 32, ARES_DTYPE_F32, 2, 4, 4, 0, 0);
+	expect_one(&cp, ARES_JOB_INVALID_CMD, "overlapping copy");
+	cp2 = cp;
+	cp2.y = cp2.x;
+	expect_one(&cp2, ARES_JOB_OK, "copy onto itself");
+	cp2.y.va = TVA + 64;
+	expect_one(&cp2, ARES_JOB_OK, "adjacent copy");
+
+	pd.x = td(TVA, ARES_DTYPE_F32, 2, 3, 3, 0, 0);
+	pd.y = td(TVA + 0x1000000, ARES_DTYPE_F32, 2, 3, 6, 0, 0);
+	expect_one(&pd, ARES_JOB_OK, "reflect pad");
+	pd2 = pd;
+	pd2.p.begin[1] = 3;
+	pd2.y.shape[1] = 7;
+	expect_one(&pd2, ARES_JOB_INVALID_CMD, "reflect pad as wide as the input");
+	pd2 = pd;
+	pd2.p.mode = ARES_PAD_CONSTANT;
+	pd2.p.value = 1ull << 32;
+	expect_one(&pd2, ARES_JOB_INVALID_CMD, "pad value wider than f32");
+
+	sm.x = td(TVA, ARES_DTYPE_F16, 2, 3, 7, 0, 0);
+	sm.y = td(TVA + 0x1000000, ARES_DTYPE_F16, 2, 3, 7, 0, 0);
+	expect_one(&sm, ARES_JOB_OK, "softmax");
+	sm2 = sm;
+	sm2.p.axis = 2;
+	expect_one(&sm2, ARES_JOB_INVALID_CMD, "softmax axis past rank");
+	sm2 = sm;
+	sm2.x.dtype = sm2.y.dtype = ARES_DTYPE_I32;
+	expect_one(&sm2, ARES_JOB_INVALID_CMD, "softmax of i32");
+}
+END_TEST
+
+START_TEST(test_large_commands_split_into_sram_sized_tiles)
+{
+	/* 4096 x 256 f32 copy: 4 MiB in, 4 MiB out; 512 rows fill the 1 MiB SRAM. */
+	struct ares_cmd_copy cp = {.hdr = {ARES_OP_COPY, 0, sizeof(cp)}};
+	uint32_t i;
+
+	cp.x = td(TVA, ARES_DTYPE_F32, 2, 4096, 256, 0, 0);
+	cp.y = td(TVA + 0x10000000ull, ARES_DTYPE_F32, 2, 4096, 256, 0, 0);
+	put(&cp, sizeof(cp));
+	CHECK_RUN(used, ARES_JOB_OK, 0);
+	ck_assert_uint_eq(n_tiles, 8);
+	for (i = 0; i < 8; i++) {
+		ck_assert_uint_eq(tiles[i].copy_t.x.shape[0], 512);
+		ck_assert_uint_eq(tiles[i].copy_t.x.shape[1], 256);
+		ck_assert_uint_eq(tiles[i].copy_t.x.va, TVA + i * 512 * 1024ull);
+		ck_assert_uint_eq(tiles[i].copy_t.y.va, TVA + 0x10000000ull + i * 512 * 1024ull);
+	}
+	ck_assert_uint_eq(last_modeled, FW_CMD_NS + 8 * TILE_NS);
+
+	/* Softmax along dimension 0 cannot split: one streamed tile. */
+	setup();
+	{
+		struct ares_cmd_softmax sm = {.hdr = {ARES_OP_SOFTMAX, 0, sizeof(sm)}};
+
+		sm.x = cp.x;
+		sm.y = cp.y;
+		put(&sm, sizeof(sm));
+		CHECK_RUN(used, ARES_JOB_OK, 0);
+		ck_assert_uint_eq(n_tiles, 1);
+	}
+
+	/* A failing tile ends the job; the tiles before it count. */
+	setup();
+	engine_status = ARES_JOB_MMU_FAULT;
+	put(&cp, sizeof(cp));
+	CHECK_RUN(used, ARES_JOB_MMU_FAULT, 0);
+	ck_assert_uint_eq(n_tiles, 1);
+	ck_assert_uint_eq(last_modeled, FW_CMD_NS + TILE_NS);
+}
+END_TEST
+
+START_TEST(test_profile_alignment_and_empty_views)
+{
+	struct ares_cmd_profile pr = {.hdr = {ARES_OP_PROFILE, 0, sizeof(pr)}, .va = TVA + 4};
+	struct ares_cmd_fill_tensor ft = {.hdr = {ARES_OP_FILL_TENSOR, 0, sizeof(ft)},
+					  .value = 0x1ff};
+
+	expect_one(&pr, ARES_JOB_INVALID_CMD, "misaligned PROFILE");
+	ft.y = td(TVA, ARES_DTYPE_U8, 2, 0, 7, 0, 0);
+	expect_one(&ft, ARES_JOB_INVALID_CMD, "fill value wider than u8");
+	ft.value = 0xff;
+	/* An empty view far beyond the VA space is fine: it touches nothing. */
+	ft.y.stride[1] = 1ull << 60;
+	expect_one(&ft, ARES_JOB_OK, "empty fill");
 }
 END_TEST
 
@@ -357,6 +740,12 @@ int main(void)
 	tcase_add_test(t, test_fetch_fault_is_mmu_fault_at_offset);
 	tcase_add_test(t, test_descriptor_checks_give_invalid_desc);
 	tcase_add_test(t, test_log_lines_wrap_around_the_ring);
+	tcase_add_test(t, test_valid_eltwise_runs_and_reports_modeled_time);
+	tcase_add_test(t, test_bad_descriptors_are_invalid_cmd);
+	tcase_add_test(t, test_quantisation_rules);
+	tcase_add_test(t, test_per_opcode_shape_rules);
+	tcase_add_test(t, test_large_commands_split_into_sram_sized_tiles);
+	tcase_add_test(t, test_profile_alignment_and_empty_views);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -27,7 +27,7 @@
 #include "types.h"
 #include "cmd.h"
 
-#define ARES_CP_ABI_VERSION	1
+#define ARES_CP_ABI_VERSION	2	/* 2: engine_run */
 
 /* Symbol name of the entry point that mkfwimage records in the header. */
 #define ARES_CP_ENTRY_SYMBOL	"ares_fw_entry"
@@ -62,6 +62,14 @@
  * @log: mirror one firmware log line (no trailing newline) to the device's
  *	debug log; the firmware log ring in BAR2 is written by the firmware
  * @queue_hung: nonzero if DBG_HANG_QUEUES selects @queue
+ * @engine_run: (ABI 2) run one validated engine command, or one tile of it
+ *	(the same command with sliced descriptors, hw-spec §12.11), on its
+ *	engine: DMA_COPY, FILL, GEMM and CONV2D..FILL_TENSOR. @cmd is the
+ *	whole command (@cmd->size bytes). Adds the tile's modeled time
+ *	(hw-spec §14) to *@modeled_ns and its work to the PERF counters.
+ *	ARES_JOB_OK, ARES_JOB_MMU_FAULT, ARES_JOB_INVALID_CMD (a
+ *	data-dependent error, or a combination the engine does not
+ *	implement) or ARES_JOB_FW_ERROR (no working memory)
  */
 struct ares_cp_ops {
 	__u32 abi_version;
@@ -85,10 +93,12 @@ struct ares_cp_ops {
 	void (*report_ready)(void *dev, __u32 fw_version, __u32 fw_features);
 	void (*log)(void *dev, const char *line, __u32 len);
 	int (*queue_hung)(void *dev, __u32 queue);
+	__u32 (*engine_run)(void *dev, __u32 asid, __u32 queue, const struct ares_cmd_hdr *cmd,
+			    __u64 *modeled_ns);
 };
 
 #if defined(__x86_64__)
-ARES_ASSERT_SIZE(struct ares_cp_ops, 136);
+ARES_ASSERT_SIZE(struct ares_cp_ops, 144);
 #endif
 
 /* The entry point's type. */

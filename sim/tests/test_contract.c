@@ -114,11 +114,12 @@ START_TEST(test_fw_header_and_cp_ops_have_fixed_layout)
 	CHECK_OFF(struct ares_fw_header, reserved0, 52);
 	CHECK_OFF(struct ares_fw_header, reserved, 56);
 	CHECK_ABI(struct ares_fw_header);
-	CHECK_SIZE(struct ares_cp_ops, 136);
+	CHECK_SIZE(struct ares_cp_ops, 144);
 	CHECK_OFF(struct ares_cp_ops, regs, 8);
 	CHECK_OFF(struct ares_cp_ops, dev, 16);
 	CHECK_OFF(struct ares_cp_ops, now_ns, 24);
 	CHECK_OFF(struct ares_cp_ops, queue_hung, 128);
+	CHECK_OFF(struct ares_cp_ops, engine_run, 136);
 	CHECK_ABI(struct ares_cp_ops);
 }
 END_TEST

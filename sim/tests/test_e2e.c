@@ -16,6 +16,7 @@
 
 #include <ares/cmd.h>
 #include <ares/mmu.h>
+#include <ares/ops.h>
 
 #include "e2e_client.h"
 
@@ -821,6 +822,71 @@ START_TEST(test_firmware_never_ready_times_out_and_is_stopped)
 }
 END_TEST
 
+START_TEST(test_modeled_time_profile_and_perf_counters)
+{
+	struct ares_cmd_gemm g = {.hdr = {ARES_OP_GEMM, 0, sizeof(g)},
+				  .m = 64,
+				  .n = 64,
+				  .k = 64,
+				  .a_va = DATA_VA,
+				  .b_va = DATA_VA + 0x10000,
+				  .c_va = DATA_VA + 0x20000,
+				  .lda = 64,
+				  .ldb = 64,
+				  .ldc = 64};
+	struct ares_cmd_profile p = {.hdr = {ARES_OP_PROFILE, 0, sizeof(p)},
+				     .va = DATA_VA + 0x30000};
+	struct ares_profile_record rec;
+	const struct ares_completion *r;
+	struct cs c = {0}, f = {0};
+	uint32_t result;
+
+	start_booted(0x40000);
+	e2e_queue_enable(&E, 1, 1, E2E_RING_ENTRIES);
+	cs_put(&c, &g, sizeof(g));
+	cs_put(&c, &p, sizeof(p));
+	cs_nop(&c, 8);
+	cs_submit(&c, 1, CMD_VA);
+	wait_jobs(1, 1);
+	check_completion(1, 0, 1, ARES_JOB_OK, 0);
+	r = e2e_completion(&E, 1, 0);
+	/*
+	 * hw-spec §14: 64^3 MACs at 256 per cycle and 64 KiB at 64 B per cycle
+	 * both take 1024 cycles; plus 20 per tile and 100 per command (NOP free).
+	 */
+	ck_assert_uint_eq(r->modeled_ns, 100 + 20 + 1024 + 100);
+	e2e_va_read(&E, ASID, DATA_VA + 0x30000, &rec, sizeof(rec));
+	ck_assert_uint_eq(rec.modeled_ns, 100 + 20 + 1024);
+	ck_assert_uint_ge(rec.now_ns, r->start_ns);
+	ck_assert_uint_le(rec.now_ns, r->end_ns);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_PERF_JOBS), 1);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_PERF_CMDS), 2);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_PERF_MODELED_NS), r->modeled_ns);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_PERF_MACS), 64 * 64 * 64);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_PERF_TENSOR_BUSY_NS), 20 + 1024);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_PERF_DMA_BUSY_NS), 1024);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_PERF_DMA_BYTES), 65536);
+
+	/* A failing job counts its fixed cost; a misaligned PROFILE fails before writing. */
+	p.va += 4;
+	cs_fill(&f, DATA_VA, 4096, 0);
+	cs_put(&f, &p, sizeof(p));
+	cs_submit(&f, 1, CMD_VA + 1024);
+	wait_jobs(1, 2);
+	check_completion(1, 1, 2, ARES_JOB_INVALID_CMD, 32);
+	/* FILL: 4096 bytes at 64 B per cycle, 20 per tile, then two commands. */
+	ck_assert_uint_eq(e2e_completion(&E, 1, 1)->modeled_ns, 64 + 20 + 200);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_PERF_JOBS), 2);
+
+	ck_assert_int_eq(e2e_ctrl(&E, ARES_CTRL_RESET, 0, 0, &result), 0);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_PERF_JOBS), 0);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_PERF_MODELED_NS), 0);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_PERF_MACS), 0);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_PERF_CMDS), 0);
+	stop_clean();
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
 	Suite *s = suite_create("sim+firmware end to end");
@@ -837,6 +903,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(t, test_ring_wraps_and_many_jobs_complete);
 	tcase_add_test(t, test_dma_copy_and_fill_cross_scattered_pages);
 	tcase_add_test(t, test_gemm_job_matches_reference);
+	tcase_add_test(t, test_modeled_time_profile_and_perf_counters);
 	tcase_add_test(t, test_mmu_faults_end_job_and_record_fault);
 	tcase_add_test(t, test_invalid_descriptors_and_commands_rejected);
 	tcase_add_test(t, test_bad_queue_config_is_flagged_and_ignored);
