@@ -492,6 +492,133 @@ struct accel_gemm {
  */
 ACCEL_API int accel_cmdbuf_gemm(accel_cmdbuf *cb, const struct accel_gemm *g);
 
+/*
+ * Compute and tensor-DMA commands (include/ares/ops.h, docs/hw-spec.md §12).
+ * These take the contract's own descriptor and parameter structs, filled
+ * in host byte order (the builder stores them little-endian), so an op's
+ * constants and semantics are written down once, in <ares/ops.h>. A NULL
+ * optional operand is an absent one. The builder checks what it can
+ * without the device (dtype, rank, entries past rank, alignment, flags and
+ * reserved fields) and returns -EINVAL; the firmware checks the rest and
+ * ends the job with ACCEL_JOB_INVALID_CMD.
+ */
+struct ares_tensor_desc;
+struct ares_conv2d_params;
+struct ares_matmul_params;
+struct ares_eltwise_params;
+struct ares_pool_params;
+struct ares_reduce_params;
+struct ares_softmax_params;
+struct ares_norm_params;
+struct ares_resize_params;
+struct ares_pad_params;
+
+/**
+ * accel_tensor_desc_init() - a packed row-major view, no quantisation
+ * @t: out: the descriptor (zeroed first)
+ * @va: device VA of element 0
+ * @dtype: ARES_DTYPE_*, not NONE
+ * @rank: 0..ARES_MAX_RANK
+ * @shape: @rank dimensions (may be NULL when @rank is 0)
+ *
+ * Strides are filled so the last dimension is contiguous.
+ *
+ * Return: 0 or -EINVAL (NULL @t, bad dtype or rank).
+ */
+ACCEL_API int accel_tensor_desc_init(struct ares_tensor_desc *t, uint64_t va, uint32_t dtype,
+				     uint32_t rank, const uint64_t *shape);
+
+/** accel_cmdbuf_conv2d() - append CONV2D; @b may be NULL. Return: 0, -EINVAL, -E2BIG, -ENOMEM. */
+ACCEL_API int accel_cmdbuf_conv2d(accel_cmdbuf *cb, const struct ares_conv2d_params *p,
+				  const struct ares_tensor_desc *x,
+				  const struct ares_tensor_desc *w,
+				  const struct ares_tensor_desc *b,
+				  const struct ares_tensor_desc *y);
+
+/** accel_cmdbuf_matmul() - append MATMUL; @c may be NULL. Return: as accel_cmdbuf_conv2d(). */
+ACCEL_API int accel_cmdbuf_matmul(accel_cmdbuf *cb, const struct ares_matmul_params *p,
+				  const struct ares_tensor_desc *a,
+				  const struct ares_tensor_desc *b,
+				  const struct ares_tensor_desc *c,
+				  const struct ares_tensor_desc *y);
+
+/**
+ * accel_cmdbuf_eltwise() - append ELTWISE with @num_inputs (1..3) inputs
+ * @cb: builder
+ * @p: operation
+ * @num_inputs: entries of @in
+ * @in: inputs
+ * @out: output
+ *
+ * Return: as accel_cmdbuf_conv2d().
+ */
+ACCEL_API int accel_cmdbuf_eltwise(accel_cmdbuf *cb, const struct ares_eltwise_params *p,
+				   uint32_t num_inputs, const struct ares_tensor_desc *const *in,
+				   const struct ares_tensor_desc *out);
+
+/** accel_cmdbuf_pool() - append POOL. Return: as accel_cmdbuf_conv2d(). */
+ACCEL_API int accel_cmdbuf_pool(accel_cmdbuf *cb, const struct ares_pool_params *p,
+				const struct ares_tensor_desc *x, const struct ares_tensor_desc *y);
+
+/** accel_cmdbuf_reduce() - append REDUCE. Return: as accel_cmdbuf_conv2d(). */
+ACCEL_API int accel_cmdbuf_reduce(accel_cmdbuf *cb, const struct ares_reduce_params *p,
+				  const struct ares_tensor_desc *x,
+				  const struct ares_tensor_desc *y);
+
+/** accel_cmdbuf_softmax() - append SOFTMAX. Return: as accel_cmdbuf_conv2d(). */
+ACCEL_API int accel_cmdbuf_softmax(accel_cmdbuf *cb, const struct ares_softmax_params *p,
+				   const struct ares_tensor_desc *x,
+				   const struct ares_tensor_desc *y);
+
+/**
+ * accel_cmdbuf_norm() - append NORM; @scale, @bias, @mean, @var may be NULL
+ * @cb: builder
+ * @p: parameters
+ * @x: input
+ * @scale: @bias: @mean: @var: optional operands
+ * @y: output
+ *
+ * Return: as accel_cmdbuf_conv2d().
+ */
+ACCEL_API int
+accel_cmdbuf_norm(accel_cmdbuf *cb, const struct ares_norm_params *p,
+		  const struct ares_tensor_desc *x, const struct ares_tensor_desc *scale,
+		  const struct ares_tensor_desc *bias, const struct ares_tensor_desc *mean,
+		  const struct ares_tensor_desc *var, const struct ares_tensor_desc *y);
+
+/** accel_cmdbuf_resize() - append RESIZE. Return: as accel_cmdbuf_conv2d(). */
+ACCEL_API int accel_cmdbuf_resize(accel_cmdbuf *cb, const struct ares_resize_params *p,
+				  const struct ares_tensor_desc *x,
+				  const struct ares_tensor_desc *y);
+
+/** accel_cmdbuf_copy() - append COPY (strided copy). Return: as accel_cmdbuf_conv2d(). */
+ACCEL_API int accel_cmdbuf_copy(accel_cmdbuf *cb, const struct ares_tensor_desc *x,
+				const struct ares_tensor_desc *y);
+
+/** accel_cmdbuf_pad() - append PAD. Return: as accel_cmdbuf_conv2d(). */
+ACCEL_API int accel_cmdbuf_pad(accel_cmdbuf *cb, const struct ares_pad_params *p,
+			       const struct ares_tensor_desc *x, const struct ares_tensor_desc *y);
+
+/** accel_cmdbuf_gather() - append GATHER along @axis. Return: as accel_cmdbuf_conv2d(). */
+ACCEL_API int accel_cmdbuf_gather(accel_cmdbuf *cb, uint32_t axis,
+				  const struct ares_tensor_desc *data,
+				  const struct ares_tensor_desc *indices,
+				  const struct ares_tensor_desc *y);
+
+/** accel_cmdbuf_fill_tensor() - append FILL_TENSOR of @value (low bytes). Return: as above. */
+ACCEL_API int accel_cmdbuf_fill_tensor(accel_cmdbuf *cb, uint64_t value,
+				       const struct ares_tensor_desc *y);
+
+/**
+ * accel_cmdbuf_profile() - append PROFILE: the device clock and the job's
+ *	modeled time so far (struct ares_profile_record, 16 bytes) at @va
+ * @cb: builder
+ * @va: 8-byte aligned
+ *
+ * Return: 0, -EINVAL, -E2BIG, -ENOMEM.
+ */
+ACCEL_API int accel_cmdbuf_profile(accel_cmdbuf *cb, uint64_t va);
+
 /**
  * accel_cmdbuf_data() - the encoded stream (accessor)
  * @cb: builder

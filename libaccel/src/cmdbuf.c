@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Command-buffer builder: encodes v1 commands (include/ares/cmd.h) into a
- * growing host buffer. Needs no device, so it is unit-tested on the host.
+ * growing host buffer (tensor commands: cmdbuf_tensor.c). Needs no device, so it is unit-tested on
+ * the host.
  */
 #include <endian.h>
 #include <errno.h>
@@ -63,7 +64,7 @@ size_t accel_cmdbuf_size(const accel_cmdbuf *cb)
 	return cb->size;
 }
 
-static int fail(accel_cmdbuf *cb, int err)
+int accel_cmdbuf_fail(accel_cmdbuf *cb, int err)
 {
 	if (!cb->error)
 		cb->error = err;
@@ -74,14 +75,14 @@ static int fail(accel_cmdbuf *cb, int err)
  * Reserves @size zeroed bytes at the end with the header filled in. The
  * caller fills the body; nothing is committed when this fails.
  */
-static int emit(accel_cmdbuf *cb, uint16_t opcode, uint32_t size, void **body)
+int accel_cmdbuf_emit(accel_cmdbuf *cb, uint16_t opcode, uint32_t size, void **body)
 {
 	struct ares_cmd_hdr hdr;
 	size_t need, cap;
 	uint8_t *p;
 
 	if (size > ARES_CMD_STREAM_MAX || cb->size > ARES_CMD_STREAM_MAX - size)
-		return fail(cb, -E2BIG);
+		return accel_cmdbuf_fail(cb, -E2BIG);
 	need = cb->size + size;
 	if (need > cb->cap) {
 		cap = cb->cap ? cb->cap : 256;
@@ -89,7 +90,7 @@ static int emit(accel_cmdbuf *cb, uint16_t opcode, uint32_t size, void **body)
 			cap *= 2;
 		p = realloc(cb->data, cap);
 		if (!p)
-			return fail(cb, -ENOMEM);
+			return accel_cmdbuf_fail(cb, -ENOMEM);
 		cb->data = p;
 		cb->cap = cap;
 	}
@@ -109,8 +110,8 @@ int accel_cmdbuf_nop(accel_cmdbuf *cb, uint32_t size)
 	void *p;
 
 	if (size < sizeof(struct ares_cmd_hdr) || size % ARES_CMD_ALIGN)
-		return fail(cb, -EINVAL);
-	return emit(cb, ARES_OP_NOP, size, &p);
+		return accel_cmdbuf_fail(cb, -EINVAL);
+	return accel_cmdbuf_emit(cb, ARES_OP_NOP, size, &p);
 }
 
 int accel_cmdbuf_fence_write(accel_cmdbuf *cb, uint64_t va, uint64_t value)
@@ -120,8 +121,8 @@ int accel_cmdbuf_fence_write(accel_cmdbuf *cb, uint64_t va, uint64_t value)
 	int ret;
 
 	if (va % 8)
-		return fail(cb, -EINVAL);
-	ret = emit(cb, ARES_OP_FENCE_WRITE, sizeof(c), &p);
+		return accel_cmdbuf_fail(cb, -EINVAL);
+	ret = accel_cmdbuf_emit(cb, ARES_OP_FENCE_WRITE, sizeof(c), &p);
 	if (ret)
 		return ret;
 	memcpy(&c, p, sizeof(c));
@@ -138,8 +139,8 @@ int accel_cmdbuf_timestamp(accel_cmdbuf *cb, uint64_t va)
 	int ret;
 
 	if (va % 8)
-		return fail(cb, -EINVAL);
-	ret = emit(cb, ARES_OP_TIMESTAMP, sizeof(c), &p);
+		return accel_cmdbuf_fail(cb, -EINVAL);
+	ret = accel_cmdbuf_emit(cb, ARES_OP_TIMESTAMP, sizeof(c), &p);
 	if (ret)
 		return ret;
 	memcpy(&c, p, sizeof(c));
@@ -161,11 +162,11 @@ int accel_cmdbuf_dma_copy(accel_cmdbuf *cb, uint64_t src_va, uint64_t dst_va, ui
 	int ret;
 
 	if (!size || wraps(src_va, size) || wraps(dst_va, size))
-		return fail(cb, -EINVAL);
+		return accel_cmdbuf_fail(cb, -EINVAL);
 	/* The device rejects overlap; catch it here where the caller can see why. */
 	if (src_va < dst_va + size && dst_va < src_va + size)
-		return fail(cb, -EINVAL);
-	ret = emit(cb, ARES_OP_DMA_COPY, sizeof(c), &p);
+		return accel_cmdbuf_fail(cb, -EINVAL);
+	ret = accel_cmdbuf_emit(cb, ARES_OP_DMA_COPY, sizeof(c), &p);
 	if (ret)
 		return ret;
 	memcpy(&c, p, sizeof(c));
@@ -183,8 +184,8 @@ int accel_cmdbuf_fill(accel_cmdbuf *cb, uint64_t dst_va, uint64_t size, uint32_t
 	int ret;
 
 	if (!size || dst_va % 4 || size % 4 || wraps(dst_va, size))
-		return fail(cb, -EINVAL);
-	ret = emit(cb, ARES_OP_FILL, sizeof(c), &p);
+		return accel_cmdbuf_fail(cb, -EINVAL);
+	ret = accel_cmdbuf_emit(cb, ARES_OP_FILL, sizeof(c), &p);
 	if (ret)
 		return ret;
 	memcpy(&c, p, sizeof(c));
@@ -208,14 +209,14 @@ int accel_cmdbuf_gemm(accel_cmdbuf *cb, const struct accel_gemm *g)
 	int ret;
 
 	if (!g)
-		return fail(cb, -EINVAL);
+		return accel_cmdbuf_fail(cb, -EINVAL);
 	lda = g->lda ? g->lda : g->k;
 	ldb = g->ldb ? g->ldb : g->n;
 	ldc = g->ldc ? g->ldc : g->n;
 	if (!dim_ok(g->m) || !dim_ok(g->n) || !dim_ok(g->k) || lda < g->k || ldb < g->n ||
 	    ldc < g->n || g->a_va % 4 || g->b_va % 4 || g->c_va % 4)
-		return fail(cb, -EINVAL);
-	ret = emit(cb, ARES_OP_GEMM, sizeof(c), &p);
+		return accel_cmdbuf_fail(cb, -EINVAL);
+	ret = accel_cmdbuf_emit(cb, ARES_OP_GEMM, sizeof(c), &p);
 	if (ret)
 		return ret;
 	memcpy(&c, p, sizeof(c));

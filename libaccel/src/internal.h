@@ -56,6 +56,11 @@ int accel_set_error(accel_device *dev, int err, const char *fmt, ...)
  */
 int accel_ioctl(accel_device *dev, unsigned long request, void *arg);
 
+/* cmdbuf.c, for cmdbuf_tensor.c: keep @err as the builder's first error; reserve a zeroed command.
+ */
+int accel_cmdbuf_fail(accel_cmdbuf *cb, int err);
+int accel_cmdbuf_emit(accel_cmdbuf *cb, uint16_t opcode, uint32_t size, void **body);
+
 /* Trace a libdrm helper call that does its own ioctl. */
 void accel_trace(const accel_device *dev, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
