@@ -30,11 +30,14 @@ if [ -z "$kv" ]; then
 	exit 1
 fi
 
+# libopenblas-dev is only the reference BLAS that bench/compute_bench
+# compares sim's kernels with; ares-sim does not link it.
 apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config clang-format valgrind \
 	qemu-system-x86 busybox-static cpio kmod \
 	"linux-image-$kv-amd64-unsigned" "linux-headers-$kv-amd64" \
 	libdrm-dev libpci-dev check libsubunit-dev bc linux-source-6.12 zlib1g-dev \
+	libopenblas-dev \
 	>/dev/null
 
 echo "install-deps: kernel $kv-amd64"

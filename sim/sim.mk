@@ -14,13 +14,15 @@ $(BUILD)/san/sim/%.o: sim/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
-$(SIM_BIN): $(SIM_SRCS:sim/%.c=$(BUILD)/sim/%.o)
-	$(CC) $(CFLAGS_COMMON) $^ -o $@ $(SIM_LIBS)
+include sim/compute/compute.mk
+
+$(SIM_BIN): $(SIM_SRCS:sim/%.c=$(BUILD)/sim/%.o) $(COMPUTE_LIB)
+	$(CC) $(CFLAGS_COMMON) $^ -o $@ $(SIM_LIBS) $(COMPUTE_LIBS)
 
 # The sanitizer run of the end-to-end test drives a sanitized device too.
 SIM_SAN_BIN := $(BUILD)/san/sim/ares-sim
-$(SIM_SAN_BIN): $(SIM_SRCS:sim/%.c=$(BUILD)/san/sim/%.o)
-	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) $^ -o $@ $(SIM_LIBS)
+$(SIM_SAN_BIN): $(SIM_SRCS:sim/%.c=$(BUILD)/san/sim/%.o) $(COMPUTE_SAN_LIB)
+	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) $^ -o $@ $(SIM_LIBS) $(COMPUTE_LIBS)
 
 .PHONY: sim
 sim: $(SIM_BIN)

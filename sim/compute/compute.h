@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include <ares/ops.h>
+#include <ares/queue.h> /* ARES_JOB_* */
 #include <ares/tensor.h>
 
 /**

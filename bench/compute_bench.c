@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+/*
+ * compute_bench: how fast sim's compute kernels run on this host, next to
+ * the host's peak and OpenBLAS in the same process. Figures, not a test.
+ *
+ * Peak: theoretical = cores x GHz x FLOP/cycle, where FLOP/cycle per core
+ * is 32 for AVX2+FMA (two 256-bit FMA ports x 8 lanes x 2) and 64 with
+ * AVX-512 (two 512-bit ports; some parts have one), GHz from "cpu MHz" in
+ * /proc/cpuinfo (a VM reports the nominal clock). Measured = a loop of
+ * independent 256-bit FMAs, the ceiling of sim's AVX2 kernels.
+ * Each figure is the best of several runs.
+ */
+#include <cblas.h>
+#include <immintrin.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compute.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static double cpu_mhz(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+	double mhz = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "cpu MHz", 7) && sscanf(strchr(line, ':') + 1, "%lf", &mhz) == 1)
+			break;
+	fclose(f);
+	return mhz;
+}
+
+__attribute__((target("avx2,fma"))) static double fma_peak_1thread(void)
+{
+	__m256 a[10], x = _mm256_set1_ps(0.999f), y = _mm256_set1_ps(1e-4f);
+	long iters = 20000000;
+	double t;
+	float sink = 0;
+
+	for (int i = 0; i < 10; i++)
+		a[i] = _mm256_set1_ps((float)i);
+	t = now();
+	for (long n = 0; n < iters; n++)
+		for (int i = 0; i < 10; i++)
+			a[i] = _mm256_fmadd_ps(a[i], x, y);
+	t = now() - t;
+	for (int i = 0; i < 10; i++)
+		sink += _mm256_cvtss_f32(a[i]);
+	if (sink == 12345.0f)
+		printf(" ");
+	return iters * 10.0 * 16 / t * 1e-9;
+}
+
+static struct compute_tensor mat(void *data, uint32_t dt, int64_t r, int64_t c)
+{
+	struct compute_tensor t = {.data = data, .dtype = dt, .rank = 2};
+
+	t.shape[0] = r, t.shape[1] = c;
+	t.stride[0] = c, t.stride[1] = 1;
+	return t;
+}
+
+static uint32_t f32bits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, 4);
+	return u;
+}
+
+/* Best seconds of @reps runs of fn. */
+#define BEST(reps, stmt)                                                                           \
+	({                                                                                         \
+		double best_ = 1e30;                                                               \
+		for (int r_ = 0; r_ < (reps); r_++) {                                              \
+			double t_ = now();                                                         \
+			stmt;                                                                      \
+			t_ = now() - t_;                                                           \
+			best_ = t_ < best_ ? t_ : best_;                                           \
+		}                                                                                  \
+		best_;                                                                             \
+	})
+
+static void row(const char *what, double ops, double t_ours1, double t_ours2, double t_blas1,
+		double t_blas2)
+{
+	printf("%-34s %9.1f %9.1f", what, ops / t_ours1 * 1e-9, ops / t_ours2 * 1e-9);
+	if (t_blas1 > 0)
+		printf(" %9.1f %9.1f\n", ops / t_blas1 * 1e-9, ops / t_blas2 * 1e-9);
+	else
+		printf(" %9s %9s\n", "-", "-");
+}
+
+static void bench_sgemm(struct compute_workers *w1, struct compute_workers *w2, int64_t n)
+{
+	float *a = malloc(n * n * 4), *b = malloc(n * n * 4), *c = malloc(n * n * 4);
+	struct compute_tensor ta = mat(a, ARES_DTYPE_F32, n, n), tb = mat(b, ARES_DTYPE_F32, n, n);
+	struct compute_tensor tc = mat(c, ARES_DTYPE_F32, n, n);
+	struct ares_matmul_params p = {.alpha = f32bits(1.0f)};
+	int reps = n <= 512 ? 5 : 3;
+	double o1, o2, b1, b2;
+	char what[64];
+
+	for (int64_t i = 0; i < n * n; i++)
+		a[i] = (float)(i % 7) * 0.1f, b[i] = (float)(i % 5) * 0.1f;
+	o1 = BEST(reps, compute_matmul(w1, &p, &ta, &tb, NULL, &tc, NULL));
+	o2 = BEST(reps, compute_matmul(w2, &p, &ta, &tb, NULL, &tc, NULL));
+	openblas_set_num_threads(1);
+	b1 = BEST(reps, cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n,
+				    b, n, 0.0f, c, n));
+	openblas_set_num_threads(2);
+	b2 = BEST(reps, cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n,
+				    b, n, 0.0f, c, n));
+	snprintf(what, sizeof(what), "f32 GEMM %lld^3 (GFLOP/s)", (long long)n);
+	row(what, 2.0 * n * n * n, o1, o2, b1, b2);
+	free(a);
+	free(b);
+	free(c);
+}
+
+static void bench_igemm(struct compute_workers *w1, struct compute_workers *w2, int64_t n)
+{
+	uint8_t *a = malloc(n * n), *b = malloc(n * n);
+	int32_t *c = malloc(n * n * 4);
+	struct compute_tensor ta = mat(a, ARES_DTYPE_U8, n, n), tb = mat(b, ARES_DTYPE_I8, n, n);
+	struct compute_tensor tc = mat(c, ARES_DTYPE_I32, n, n);
+	struct ares_matmul_params p = {.alpha = f32bits(1.0f)};
+	double o1, o2;
+	char what[64];
+
+	for (int64_t i = 0; i < n * n; i++)
+		a[i] = (uint8_t)(i * 7), b[i] = (uint8_t)(i * 13);
+	ta.quant = ARES_QUANT_PER_TENSOR, ta.scale = 1, ta.zero_point = 128;
+	o1 = BEST(3, compute_matmul(w1, &p, &ta, &tb, NULL, &tc, NULL));
+	o2 = BEST(3, compute_matmul(w2, &p, &ta, &tb, NULL, &tc, NULL));
+	snprintf(what, sizeof(what), "u8xi8->i32 GEMM %lld^3 (GOP/s)", (long long)n);
+	row(what, 2.0 * n * n * n, o1, o2, 0, 0);
+	free(a);
+	free(b);
+	free(c);
+}
+
+/* OpenBLAS has no convolution: im2col (timed) then sgemm, the usual way. */
+static void blas_conv(const float *x, const float *w, float *col, float *y, int C, int H, int W,
+		      int M)
+{
+	for (int c = 0; c < C; c++)
+		for (int ky = 0; ky < 3; ky++)
+			for (int kx = 0; kx < 3; kx++) {
+				float *d = col + ((c * 3 + ky) * 3 + kx) * H * W;
+
+				for (int oy = 0; oy < H; oy++)
+					for (int ox = 0; ox < W; ox++) {
+						int iy = oy + ky - 1, ix = ox + kx - 1;
+
+						d[oy * W + ox] =
+							iy < 0 || iy >= H || ix < 0 || ix >= W
+								? 0.0f
+								: x[(c * H + iy) * W + ix];
+					}
+			}
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, H * W, C * 9, 1.0f, w, C * 9, col,
+		    H * W, 0.0f, y, H * W);
+}
+
+static void bench_conv(struct compute_workers *w1, struct compute_workers *w2, int C, int H, int W,
+		       int M, uint32_t dt)
+{
+	size_t es = dt == ARES_DTYPE_F32 ? 4 : 1;
+	void *x = calloc((size_t)C * H * W, es), *wt = calloc((size_t)M * C * 9, es);
+	void *y = calloc((size_t)M * H * W, dt == ARES_DTYPE_F32 ? 4 : 1);
+	float *col = malloc((size_t)C * 9 * H * W * 4);
+	struct compute_tensor tx = {.data = x,
+				    .dtype = dt,
+				    .rank = 4,
+				    .shape = {1, C, H, W},
+				    .stride = {C * H * W, H * W, W, 1}};
+	struct compute_tensor tw = {.data = wt,
+				    .dtype = dt == ARES_DTYPE_F32 ? dt : ARES_DTYPE_I8,
+				    .rank = 4,
+				    .shape = {M, C, 3, 3},
+				    .stride = {C * 9, 9, 3, 1}};
+	struct compute_tensor ty = {.data = y,
+				    .dtype = dt,
+				    .rank = 4,
+				    .shape = {1, M, H, W},
+				    .stride = {M * H * W, H * W, W, 1}};
+	struct ares_conv2d_params p = {.stride_h = 1,
+				       .stride_w = 1,
+				       .pad_top = 1,
+				       .pad_left = 1,
+				       .pad_bottom = 1,
+				       .pad_right = 1,
+				       .dilation_h = 1,
+				       .dilation_w = 1,
+				       .groups = 1,
+				       .activation = ARES_ACT_RELU};
+	double ops = 2.0 * M * H * W * C * 9, o1, o2, b1 = 0, b2 = 0;
+	char what[64];
+
+	if (dt != ARES_DTYPE_F32) {
+		tx.quant = tw.quant = ty.quant = ARES_QUANT_PER_TENSOR;
+		tx.scale = tw.scale = ty.scale = 0.05f;
+		tx.zero_point = ty.zero_point = 128;
+	}
+	o1 = BEST(5, compute_conv2d(w1, &p, &tx, &tw, NULL, &ty, NULL));
+	o2 = BEST(5, compute_conv2d(w2, &p, &tx, &tw, NULL, &ty, NULL));
+	if (dt == ARES_DTYPE_F32) {
+		openblas_set_num_threads(1);
+		b1 = BEST(5, blas_conv(x, wt, col, y, C, H, W, M));
+		openblas_set_num_threads(2);
+		b2 = BEST(5, blas_conv(x, wt, col, y, C, H, W, M));
+	}
+	snprintf(what, sizeof(what), "conv3x3 %s C%d %dx%d M%d (G%s/s)",
+		 dt == ARES_DTYPE_F32 ? "f32" : "u8", C, H, W, M,
+		 dt == ARES_DTYPE_F32 ? "FLOP" : "OP");
+	row(what, ops, o1, o2, b1, b2);
+	free(x);
+	free(wt);
+	free(y);
+	free(col);
+}
+
+int main(void)
+{
+	struct compute_workers *w1 = compute_workers_create(1), *w2 = compute_workers_create(2);
+	double mhz = cpu_mhz();
+	int avx512 = __builtin_cpu_supports("avx512f"),
+	    avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	double per_cycle = avx512 ? 64 : avx2 ? 32 : 8;
+
+	if (!w1 || !w2)
+		return 1;
+	printf("compute_bench: sim kernels (%s) vs OpenBLAS %s\n", compute_isa(), OPENBLAS_VERSION);
+	printf("host peak f32, per core: theoretical %.1f GFLOP/s (%.0f MHz x %.0f FLOP/cycle%s), "
+	       "AVX2 FMA loop measured %.1f GFLOP/s\n",
+	       mhz * per_cycle * 1e-3, mhz, per_cycle, avx512 ? ", AVX-512" : ", AVX2+FMA",
+	       avx2 ? fma_peak_1thread() : 0.0);
+	printf("  (2 cores: x2; the AVX2 kernels' own ceiling is %.0f FLOP/cycle/core)\n\n",
+	       avx2 ? 32.0 : 8.0);
+	printf("%-34s %9s %9s %9s %9s\n", "", "sim 1T", "sim 2T", "BLAS 1T", "BLAS 2T");
+	bench_sgemm(w1, w2, 512);
+	bench_sgemm(w1, w2, 1024);
+	bench_igemm(w1, w2, 512);
+	bench_igemm(w1, w2, 1024);
+	bench_conv(w1, w2, 64, 56, 56, 64, ARES_DTYPE_F32);
+	bench_conv(w1, w2, 64, 56, 56, 64, ARES_DTYPE_U8);
+	compute_workers_destroy(w1);
+	compute_workers_destroy(w2);
+	return 0;
+}

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Element types: conversion of strided rows between the stored dtypes and
+ * the f32 / i64 the kernels compute in, quantisation, activations.
+ */
+#include <math.h>
+
+#include "internal.h"
+
+static const float one_f = 1.0f;
+static const int32_t zero_i;
+
+unsigned int compute_dtype_size(uint32_t dtype)
+{
+	switch (dtype) {
+	case ARES_DTYPE_F32:
+	case ARES_DTYPE_I32:
+		return 4;
+	case ARES_DTYPE_F16:
+	case ARES_DTYPE_BF16:
+		return 2;
+	case ARES_DTYPE_I8:
+	case ARES_DTYPE_U8:
+	case ARES_DTYPE_BOOL:
+		return 1;
+	case ARES_DTYPE_I64:
+		return 8;
+	default:
+		return 0;
+	}
+}
+
+float ck_f16_to_f32(uint16_t h)
+{
+	uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+	uint32_t bits;
+	float f;
+
+	if (exp == 0) {
+		/* Zero and subnormals: mant * 2^-24 is exact in f32. */
+		f = (float)mant * 0x1p-24f;
+		return sign ? -f : f;
+	}
+	if (exp == 31)
+		bits = sign | 0x7f800000u | (mant << 13);
+	else
+		bits = sign | ((exp + 112) << 23) | (mant << 13);
+	memcpy(&f, &bits, sizeof(f));
+	return f;
+}
+
+uint16_t ck_f32_to_f16(float f)
+{
+	uint32_t u;
+	uint16_t sign;
+
+	memcpy(&u, &f, sizeof(u));
+	sign = (uint16_t)((u >> 16) & 0x8000);
+	u &= 0x7fffffffu;
+	if (u > 0x7f800000u) /* NaN stays NaN (quiet), keeping the top payload */
+		return sign | 0x7e00 | (uint16_t)((u >> 13) & 0x3ff);
+	if (u >= 0x477ff000u) /* rounds to or beyond 65536: inf */
+		return sign | 0x7c00;
+	if (u < 0x38800000u) /* below 2^-14: f16 subnormal (or 0x0400) */
+		return sign | (uint16_t)nearbyintf(fabsf(f) * 0x1p24f);
+	return sign | (uint16_t)(((u + 0xfffu + ((u >> 13) & 1)) >> 13) - (112u << 10));
+}
+
+float ck_bf16_to_f32(uint16_t h)
+{
+	uint32_t bits = (uint32_t)h << 16;
+	float f;
+
+	memcpy(&f, &bits, sizeof(f));
+	return f;
+}
+
+uint16_t ck_f32_to_bf16(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof(u));
+	if ((u & 0x7fffffffu) > 0x7f800000u)
+		return (uint16_t)((u >> 16) | 0x40);
+	return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1)) >> 16);
+}
+
+int64_t ck_f32_to_int(float f, int64_t lo, int64_t hi)
+{
+	double r;
+
+	if (isnan(f))
+		return 0;
+	r = nearbyint((double)f);
+	if (r <= (double)lo)
+		return lo;
+	if (r >= (double)hi)
+		return hi;
+	return (int64_t)r;
+}
+
+void ck_int_range(uint32_t dtype, int64_t *lo, int64_t *hi)
+{
+	switch (dtype) {
+	case ARES_DTYPE_I8:
+		*lo = -128, *hi = 127;
+		break;
+	case ARES_DTYPE_U8:
+		*lo = 0, *hi = 255;
+		break;
+	case ARES_DTYPE_I32:
+		*lo = INT32_MIN, *hi = INT32_MAX;
+		break;
+	case ARES_DTYPE_BOOL:
+		*lo = 0, *hi = 1;
+		break;
+	default:
+		*lo = INT64_MIN, *hi = INT64_MAX;
+		break;
+	}
+}
+
+void ck_qrow_of(const struct compute_tensor *t, const int64_t *idx, unsigned int dim,
+		struct ck_qrow *q)
+{
+	q->s = &one_f;
+	q->z = &zero_i;
+	q->step = 0;
+	if (!ck_is_int8(t->dtype))
+		return;
+	if (t->quant == ARES_QUANT_PER_TENSOR) {
+		q->s = &t->scale;
+		q->z = &t->zero_point;
+	} else if (t->quant == ARES_QUANT_PER_CHANNEL) {
+		unsigned int ax = t->quant_axis;
+
+		q->s = t->scales + idx[ax];
+		q->z = t->zero_points + idx[ax];
+		q->step = ax == dim;
+	}
+}
+
+void ck_load_f32(uint32_t dtype, const void *p, int64_t stride, int64_t n, const struct ck_qrow *q,
+		 float *dst)
+{
+	int64_t i, qs = q ? q->step : 0;
+	const float *s = q ? q->s : &one_f;
+	const int32_t *z = q ? q->z : &zero_i;
+
+	switch (dtype) {
+	case ARES_DTYPE_F32:
+		if (stride == 1) {
+			memcpy(dst, p, (size_t)n * 4);
+			break;
+		}
+		for (i = 0; i < n; i++)
+			dst[i] = ((const float *)p)[i * stride];
+		break;
+	case ARES_DTYPE_F16:
+		for (i = 0; i < n; i++)
+			dst[i] = ck_f16_to_f32(((const uint16_t *)p)[i * stride]);
+		break;
+	case ARES_DTYPE_BF16:
+		for (i = 0; i < n; i++)
+			dst[i] = ck_bf16_to_f32(((const uint16_t *)p)[i * stride]);
+		break;
+	case ARES_DTYPE_I8:
+		for (i = 0; i < n; i++)
+			dst[i] = (float)(((const int8_t *)p)[i * stride] - z[i * qs]) * s[i * qs];
+		break;
+	case ARES_DTYPE_U8:
+		for (i = 0; i < n; i++)
+			dst[i] = (float)(((const uint8_t *)p)[i * stride] - z[i * qs]) * s[i * qs];
+		break;
+	case ARES_DTYPE_BOOL:
+		for (i = 0; i < n; i++)
+			dst[i] = ((const uint8_t *)p)[i * stride] != 0;
+		break;
+	case ARES_DTYPE_I32:
+		for (i = 0; i < n; i++)
+			dst[i] = (float)((const int32_t *)p)[i * stride];
+		break;
+	case ARES_DTYPE_I64:
+		for (i = 0; i < n; i++)
+			dst[i] = (float)((const int64_t *)p)[i * stride];
+		break;
+	}
+}
+
+void ck_store_f32(uint32_t dtype, void *p, int64_t stride, int64_t n, const struct ck_qrow *q,
+		  const float *src)
+{
+	int64_t i, lo, hi, qs = q ? q->step : 0;
+	const float *s = q ? q->s : &one_f;
+	const int32_t *z = q ? q->z : &zero_i;
+
+	ck_int_range(dtype, &lo, &hi);
+	switch (dtype) {
+	case ARES_DTYPE_F32:
+		if (stride == 1) {
+			memcpy(p, src, (size_t)n * 4);
+			break;
+		}
+		for (i = 0; i < n; i++)
+			((float *)p)[i * stride] = src[i];
+		break;
+	case ARES_DTYPE_F16:
+		for (i = 0; i < n; i++)
+			((uint16_t *)p)[i * stride] = ck_f32_to_f16(src[i]);
+		break;
+	case ARES_DTYPE_BF16:
+		for (i = 0; i < n; i++)
+			((uint16_t *)p)[i * stride] = ck_f32_to_bf16(src[i]);
+		break;
+	case ARES_DTYPE_I8:
+	case ARES_DTYPE_U8:
+		for (i = 0; i < n; i++) {
+			int64_t v =
+				ck_f32_to_int(src[i] / s[i * qs], INT32_MIN, INT32_MAX) + z[i * qs];
+
+			v = v < lo ? lo : v > hi ? hi : v;
+			if (dtype == ARES_DTYPE_I8)
+				((int8_t *)p)[i * stride] = (int8_t)v;
+			else
+				((uint8_t *)p)[i * stride] = (uint8_t)v;
+		}
+		break;
+	case ARES_DTYPE_BOOL:
+		for (i = 0; i < n; i++)
+			((uint8_t *)p)[i * stride] = src[i] != 0.0f;
+		break;
+	case ARES_DTYPE_I32:
+		for (i = 0; i < n; i++)
+			((int32_t *)p)[i * stride] = (int32_t)ck_f32_to_int(src[i], lo, hi);
+		break;
+	case ARES_DTYPE_I64:
+		for (i = 0; i < n; i++)
+			((int64_t *)p)[i * stride] = ck_f32_to_int(src[i], lo, hi);
+		break;
+	}
+}
+
+void ck_load_i64(uint32_t dtype, const void *p, int64_t stride, int64_t n, int64_t *dst)
+{
+	int64_t i;
+
+	switch (dtype) {
+	case ARES_DTYPE_I8:
+		for (i = 0; i < n; i++)
+			dst[i] = ((const int8_t *)p)[i * stride];
+		break;
+	case ARES_DTYPE_U8:
+		for (i = 0; i < n; i++)
+			dst[i] = ((const uint8_t *)p)[i * stride];
+		break;
+	case ARES_DTYPE_BOOL:
+		for (i = 0; i < n; i++)
+			dst[i] = ((const uint8_t *)p)[i * stride] != 0;
+		break;
+	case ARES_DTYPE_I32:
+		for (i = 0; i < n; i++)
+			dst[i] = ((const int32_t *)p)[i * stride];
+		break;
+	case ARES_DTYPE_I64:
+		for (i = 0; i < n; i++)
+			dst[i] = ((const int64_t *)p)[i * stride];
+		break;
+	default: {
+		float tmp[256];
+
+		for (int64_t i0 = 0; i0 < n; i0 += 256) {
+			int64_t c = n - i0 < 256 ? n - i0 : 256;
+
+			ck_load_f32(dtype,
+				    (const char *)p + i0 * stride * compute_dtype_size(dtype),
+				    stride, c, NULL, tmp);
+			for (i = 0; i < c; i++)
+				dst[i0 + i] = ck_f32_to_int(tmp[i], INT64_MIN, INT64_MAX);
+		}
+	}
+	}
+}
+
+void ck_store_i64(uint32_t dtype, void *p, int64_t stride, int64_t n, const int64_t *src)
+{
+	int64_t i, lo, hi;
+
+	ck_int_range(dtype, &lo, &hi);
+	switch (dtype) {
+	case ARES_DTYPE_I8:
+		for (i = 0; i < n; i++)
+			((int8_t *)p)[i * stride] = (int8_t)(src[i] < lo   ? lo
+							     : src[i] > hi ? hi
+									   : src[i]);
+		break;
+	case ARES_DTYPE_U8:
+		for (i = 0; i < n; i++)
+			((uint8_t *)p)[i * stride] = (uint8_t)(src[i] < lo   ? lo
+							       : src[i] > hi ? hi
+									     : src[i]);
+		break;
+	case ARES_DTYPE_BOOL:
+		for (i = 0; i < n; i++)
+			((uint8_t *)p)[i * stride] = src[i] != 0;
+		break;
+	case ARES_DTYPE_I32:
+		for (i = 0; i < n; i++)
+			((int32_t *)p)[i * stride] = (int32_t)(src[i] < lo   ? lo
+							       : src[i] > hi ? hi
+									     : src[i]);
+		break;
+	case ARES_DTYPE_I64:
+		for (i = 0; i < n; i++)
+			((int64_t *)p)[i * stride] = src[i];
+		break;
+	default: {
+		float tmp[256];
+
+		for (int64_t i0 = 0; i0 < n; i0 += 256) {
+			int64_t c = n - i0 < 256 ? n - i0 : 256;
+
+			for (i = 0; i < c; i++)
+				tmp[i] = (float)src[i0 + i];
+			ck_store_f32(dtype, (char *)p + i0 * stride * compute_dtype_size(dtype),
+				     stride, c, NULL, tmp);
+		}
+	}
+	}
+}
+
+int64_t ck_numel(const struct compute_tensor *t)
+{
+	int64_t n = 1;
+
+	for (unsigned int k = 0; k < t->rank; k++)
+		n *= t->shape[k];
+	return n;
+}
+
+int ck_tensor_ok(const struct compute_tensor *t)
+{
+	if (!t || !compute_dtype_size(t->dtype) || t->rank > ARES_MAX_RANK)
+		return 0;
+	for (unsigned int k = 0; k < t->rank; k++)
+		if (t->shape[k] < 0 || t->shape[k] >= (int64_t)ARES_MAX_DIM || t->stride[k] < 0)
+			return 0;
+	if (!t->data && ck_numel(t))
+		return 0;
+	switch (t->quant) {
+	case ARES_QUANT_NONE:
+		return 1;
+	case ARES_QUANT_PER_TENSOR:
+		return ck_is_int8(t->dtype) && t->scale > 0;
+	case ARES_QUANT_PER_CHANNEL:
+		return ck_is_int8(t->dtype) && t->quant_axis < t->rank && t->scales &&
+		       t->zero_points;
+	}
+	return 0;
+}
+
+int ck_same_shape(const struct compute_tensor *a, const struct compute_tensor *b)
+{
+	if (a->rank != b->rank)
+		return 0;
+	for (unsigned int k = 0; k < a->rank; k++)
+		if (a->shape[k] != b->shape[k])
+			return 0;
+	return 1;
+}
+
+int ck_act_ok(uint32_t act)
+{
+	return act < ARES_ACT_COUNT;
+}
+
+void ck_activate(uint32_t act, float alpha, float beta, float *v, int64_t n)
+{
+	int64_t i;
+
+	switch (act) {
+	case ARES_ACT_RELU:
+		for (i = 0; i < n; i++)
+			v[i] = v[i] > 0.0f ? v[i] : 0.0f;
+		break;
+	case ARES_ACT_LEAKY_RELU:
+		for (i = 0; i < n; i++)
+			v[i] = v[i] < 0.0f ? alpha * v[i] : v[i];
+		break;
+	case ARES_ACT_CLIP:
+		for (i = 0; i < n; i++)
+			v[i] = fminf(fmaxf(v[i], alpha), beta);
+		break;
+	case ARES_ACT_SIGMOID:
+		for (i = 0; i < n; i++)
+			v[i] = 1.0f / (1.0f + expf(-v[i]));
+		break;
+	case ARES_ACT_HARD_SIGMOID:
+		for (i = 0; i < n; i++)
+			v[i] = fmaxf(0.0f, fminf(1.0f, alpha * v[i] + beta));
+		break;
+	case ARES_ACT_HARD_SWISH:
+		for (i = 0; i < n; i++)
+			v[i] = v[i] * fmaxf(0.0f, fminf(1.0f, v[i] / 6.0f + 0.5f));
+		break;
+	case ARES_ACT_TANH:
+		for (i = 0; i < n; i++)
+			v[i] = tanhf(v[i]);
+		break;
+	case ARES_ACT_GELU:
+		for (i = 0; i < n; i++)
+			v[i] = v[i] * 0.5f * (1.0f + erff(v[i] * (float)M_SQRT1_2));
+		break;
+	}
+}

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ELTWISE: unary, binary and ternary elementwise ops with broadcasting by
+ * stride 0, and COPY as the dtype conversion (Cast, QuantizeLinear,
+ * DequantizeLinear). Rows along the last dimension are converted into f32
+ * (or i64 for integer arithmetic) chunks, computed, and converted back.
+ */
+#include <math.h>
+
+#include "internal.h"
+
+#define CHUNK 512
+
+struct elt {
+	const struct ares_eltwise_params *p;
+	unsigned int n_in;
+	struct compute_tensor in[3], out;
+	int int_math; /* compute in i64 */
+	int raw_copy; /* COPY between identical representations */
+	int64_t rows, inner, rows_per_task;
+};
+
+static int is_unary(uint32_t op)
+{
+	return op <= ARES_ELT_NOT;
+}
+
+static int is_binary(uint32_t op)
+{
+	return op >= ARES_ELT_ADD && op <= ARES_ELT_FMOD;
+}
+
+static int is_cmp(uint32_t op)
+{
+	return op >= ARES_ELT_EQUAL && op <= ARES_ELT_GREATER_EQUAL;
+}
+
+static int is_logic(uint32_t op)
+{
+	return op == ARES_ELT_NOT || (op >= ARES_ELT_AND && op <= ARES_ELT_XOR);
+}
+
+/* Plain integers: I32/I64/BOOL and I8/U8 without quantisation. */
+static int plain_int(const struct compute_tensor *t)
+{
+	return t->dtype == ARES_DTYPE_I32 || t->dtype == ARES_DTYPE_I64 ||
+	       t->dtype == ARES_DTYPE_BOOL || (ck_is_int8(t->dtype) && t->quant == ARES_QUANT_NONE);
+}
+
+static const uint32_t act_of[] = {
+	[ARES_ELT_RELU] = ARES_ACT_RELU,
+	[ARES_ELT_LEAKY_RELU] = ARES_ACT_LEAKY_RELU,
+	[ARES_ELT_CLIP] = ARES_ACT_CLIP,
+	[ARES_ELT_SIGMOID] = ARES_ACT_SIGMOID,
+	[ARES_ELT_HARD_SIGMOID] = ARES_ACT_HARD_SIGMOID,
+	[ARES_ELT_HARD_SWISH] = ARES_ACT_HARD_SWISH,
+	[ARES_ELT_TANH] = ARES_ACT_TANH,
+	[ARES_ELT_GELU] = ARES_ACT_GELU,
+};
+
+static float fmod_floor(float a, float b)
+{
+	float r = fmodf(a, b);
+
+	if (r != 0.0f && (r < 0.0f) != (b < 0.0f))
+		r += b;
+	return r;
+}
+
+static void f32_math(uint32_t op, float al, float be, float *o, const float *a, const float *b,
+		     const float *c, int64_t n)
+{
+	int64_t i;
+
+	switch (op) {
+	case ARES_ELT_COPY:
+		memcpy(o, a, (size_t)n * 4);
+		break;
+	case ARES_ELT_RELU:
+	case ARES_ELT_LEAKY_RELU:
+	case ARES_ELT_CLIP:
+	case ARES_ELT_SIGMOID:
+	case ARES_ELT_HARD_SIGMOID:
+	case ARES_ELT_HARD_SWISH:
+	case ARES_ELT_TANH:
+	case ARES_ELT_GELU:
+		memcpy(o, a, (size_t)n * 4);
+		ck_activate(act_of[op], al, be, o, n);
+		break;
+#define U(OP, EXPR)                                                                                \
+	case OP:                                                                                   \
+		for (i = 0; i < n; i++)                                                            \
+			o[i] = EXPR;                                                               \
+		break
+		U(ARES_ELT_ERF, erff(a[i]));
+		U(ARES_ELT_EXP, expf(a[i]));
+		U(ARES_ELT_LOG, logf(a[i]));
+		U(ARES_ELT_SQRT, sqrtf(a[i]));
+		U(ARES_ELT_RECIPROCAL, 1.0f / a[i]);
+		U(ARES_ELT_NEG, -a[i]);
+		U(ARES_ELT_ABS, fabsf(a[i]));
+		U(ARES_ELT_FLOOR, floorf(a[i]));
+		U(ARES_ELT_CEIL, ceilf(a[i]));
+		U(ARES_ELT_ROUND, nearbyintf(a[i]));
+		U(ARES_ELT_NOT, a[i] == 0.0f);
+		U(ARES_ELT_ADD, a[i] + b[i]);
+		U(ARES_ELT_SUB, a[i] - b[i]);
+		U(ARES_ELT_MUL, a[i] * b[i]);
+		U(ARES_ELT_DIV, a[i] / b[i]);
+		U(ARES_ELT_POW, powf(a[i], b[i]));
+		U(ARES_ELT_MAX, isnan(a[i]) || isnan(b[i]) ? NAN : fmaxf(a[i], b[i]));
+		U(ARES_ELT_MIN, isnan(a[i]) || isnan(b[i]) ? NAN : fminf(a[i], b[i]));
+		U(ARES_ELT_EQUAL, a[i] == b[i]);
+		U(ARES_ELT_LESS, a[i] < b[i]);
+		U(ARES_ELT_GREATER, a[i] > b[i]);
+		U(ARES_ELT_LESS_EQUAL, a[i] <= b[i]);
+		U(ARES_ELT_GREATER_EQUAL, a[i] >= b[i]);
+		U(ARES_ELT_AND, a[i] != 0.0f && b[i] != 0.0f);
+		U(ARES_ELT_OR, a[i] != 0.0f || b[i] != 0.0f);
+		U(ARES_ELT_XOR, (a[i] != 0.0f) != (b[i] != 0.0f));
+		U(ARES_ELT_MOD, fmod_floor(a[i], b[i]));
+		U(ARES_ELT_FMOD, fmodf(a[i], b[i]));
+		U(ARES_ELT_WHERE, a[i] != 0.0f ? b[i] : c[i]);
+#undef U
+	}
+}
+
+static int64_t ipow(int64_t b, int64_t e)
+{
+	uint64_t r = 1, x = (uint64_t)b;
+
+	if (e < 0)
+		return b == 1 ? 1 : b == -1 ? (e & 1 ? -1 : 1) : 0;
+	for (; e; e >>= 1, x *= x)
+		if (e & 1)
+			r *= x;
+	return (int64_t)r;
+}
+
+/* Wrapping integer arithmetic; divisors were checked for zero. */
+static void i64_math(uint32_t op, int64_t lo_clip, int64_t hi_clip, int64_t *o, const int64_t *a,
+		     const int64_t *b, const int64_t *c, int64_t n)
+{
+	int64_t i;
+
+	switch (op) {
+#define U(OP, EXPR)                                                                                \
+	case OP:                                                                                   \
+		for (i = 0; i < n; i++)                                                            \
+			o[i] = EXPR;                                                               \
+		break
+		U(ARES_ELT_COPY, a[i]);
+		U(ARES_ELT_RELU, a[i] > 0 ? a[i] : 0);
+		U(ARES_ELT_CLIP, a[i] < lo_clip ? lo_clip : a[i] > hi_clip ? hi_clip : a[i]);
+		U(ARES_ELT_NEG, (int64_t)(0 - (uint64_t)a[i]));
+		U(ARES_ELT_ABS, a[i] < 0 ? (int64_t)(0 - (uint64_t)a[i]) : a[i]);
+		U(ARES_ELT_NOT, a[i] == 0);
+		U(ARES_ELT_ADD, (int64_t)((uint64_t)a[i] + (uint64_t)b[i]));
+		U(ARES_ELT_SUB, (int64_t)((uint64_t)a[i] - (uint64_t)b[i]));
+		U(ARES_ELT_MUL, (int64_t)((uint64_t)a[i] * (uint64_t)b[i]));
+		U(ARES_ELT_DIV, b[i] == -1 ? (int64_t)(0 - (uint64_t)a[i]) : a[i] / b[i]);
+		U(ARES_ELT_POW, ipow(a[i], b[i]));
+		U(ARES_ELT_MAX, a[i] > b[i] ? a[i] : b[i]);
+		U(ARES_ELT_MIN, a[i] < b[i] ? a[i] : b[i]);
+		U(ARES_ELT_EQUAL, a[i] == b[i]);
+		U(ARES_ELT_LESS, a[i] < b[i]);
+		U(ARES_ELT_GREATER, a[i] > b[i]);
+		U(ARES_ELT_LESS_EQUAL, a[i] <= b[i]);
+		U(ARES_ELT_GREATER_EQUAL, a[i] >= b[i]);
+		U(ARES_ELT_AND, a[i] && b[i]);
+		U(ARES_ELT_OR, a[i] || b[i]);
+		U(ARES_ELT_XOR, !a[i] != !b[i]);
+		U(ARES_ELT_WHERE, a[i] ? b[i] : c[i]);
+#undef U
+	case ARES_ELT_MOD:
+	case ARES_ELT_FMOD:
+		for (i = 0; i < n; i++) {
+			int64_t r = b[i] == -1 ? 0 : a[i] % b[i];
+
+			if (op == ARES_ELT_MOD && r != 0 && (r < 0) != (b[i] < 0))
+				r += b[i];
+			o[i] = r;
+		}
+		break;
+	}
+}
+
+static void row_index(const struct compute_tensor *t, int64_t row, int64_t *idx)
+{
+	idx[t->rank - 1] = 0;
+	for (int d = (int)t->rank - 2; d >= 0; d--) {
+		idx[d] = row % t->shape[d];
+		row /= t->shape[d];
+	}
+}
+
+static void qrow_skip(struct ck_qrow *q, int64_t j)
+{
+	q->s += j * q->step;
+	q->z += j * q->step;
+}
+
+static void elt_task(void *ctx, int64_t t, unsigned int worker)
+{
+	const struct elt *e = ctx;
+	uint32_t op = e->p->op;
+	float al = ck_f32(e->p->alpha), be = ck_f32(e->p->beta);
+	unsigned int r = e->out.rank;
+	int64_t r0 = t * e->rows_per_task, r1 = r0 + e->rows_per_task;
+	int64_t lo_clip = INT64_MIN, hi_clip = INT64_MAX;
+	union {
+		float f[CHUNK];
+		int64_t i[CHUNK];
+	} buf[4];
+
+	(void)worker;
+	if (op == ARES_ELT_CLIP && e->int_math) {
+		lo_clip = ck_f32_to_int(al, INT64_MIN, INT64_MAX);
+		hi_clip = ck_f32_to_int(be, INT64_MIN, INT64_MAX);
+	}
+	if (r1 > e->rows)
+		r1 = e->rows;
+	for (int64_t row = r0; row < r1; row++) {
+		int64_t idx[ARES_MAX_RANK];
+
+		row_index(&e->out, row, idx);
+		for (int64_t j0 = 0; j0 < e->inner; j0 += CHUNK) {
+			int64_t n = e->inner - j0 < CHUNK ? e->inner - j0 : CHUNK;
+			const struct compute_tensor *o = &e->out;
+			char *op_ = (char *)ck_at(o, idx) +
+				    j0 * o->stride[r - 1] * compute_dtype_size(o->dtype);
+			struct ck_qrow q;
+
+			if (e->raw_copy) {
+				const struct compute_tensor *x = &e->in[0];
+				const char *xp =
+					(const char *)ck_at(x, idx) +
+					j0 * x->stride[r - 1] * compute_dtype_size(x->dtype);
+				unsigned int es = compute_dtype_size(x->dtype);
+
+				if (x->stride[r - 1] == 1 && o->stride[r - 1] == 1)
+					memcpy(op_, xp, (size_t)(n * es));
+				else
+					for (int64_t i = 0; i < n; i++)
+						memcpy(op_ + i * o->stride[r - 1] * es,
+						       xp + i * x->stride[r - 1] * es, es);
+				continue;
+			}
+			for (unsigned int k = 0; k < e->n_in; k++) {
+				const struct compute_tensor *x = &e->in[k];
+				const char *xp =
+					(const char *)ck_at(x, idx) +
+					j0 * x->stride[r - 1] * compute_dtype_size(x->dtype);
+
+				if (e->int_math) {
+					ck_load_i64(x->dtype, xp, x->stride[r - 1], n, buf[k].i);
+				} else {
+					ck_qrow_of(x, idx, r - 1, &q);
+					qrow_skip(&q, j0);
+					ck_load_f32(x->dtype, xp, x->stride[r - 1], n, &q,
+						    buf[k].f);
+				}
+			}
+			if (e->int_math) {
+				i64_math(op, lo_clip, hi_clip, buf[3].i, buf[0].i, buf[1].i,
+					 buf[2].i, n);
+				ck_store_i64(o->dtype, op_, o->stride[r - 1], n, buf[3].i);
+			} else {
+				f32_math(op, al, be, buf[3].f, buf[0].f, buf[1].f, buf[2].f, n);
+				ck_qrow_of(o, idx, r - 1, &q);
+				qrow_skip(&q, j0);
+				ck_store_f32(o->dtype, op_, o->stride[r - 1], n, &q, buf[3].f);
+			}
+		}
+	}
+}
+
+/* Rank 0 views become [1] so every kernel walks rows. */
+void ck_view1(const struct compute_tensor *t, struct compute_tensor *v)
+{
+	*v = *t;
+	if (t->rank == 0) {
+		v->rank = 1;
+		v->shape[0] = 1;
+		v->stride[0] = 1;
+		v->quant_axis = 0;
+	}
+}
+
+static int same_quant(const struct compute_tensor *a, const struct compute_tensor *b)
+{
+	if (a->quant != b->quant)
+		return 0;
+	if (a->quant == ARES_QUANT_PER_TENSOR)
+		return a->scale == b->scale && a->zero_point == b->zero_point;
+	return a->quant == ARES_QUANT_NONE;
+}
+
+/* Integer division and modulo by zero are errors, found before any write. */
+static int has_zero_divisor(struct elt *e)
+{
+	const struct compute_tensor *d = &e->in[1];
+	unsigned int r = d->rank;
+	int64_t v[CHUNK];
+
+	for (int64_t row = 0; row < e->rows; row++) {
+		int64_t idx[ARES_MAX_RANK];
+
+		row_index(&e->out, row, idx);
+		for (int64_t j0 = 0; j0 < e->inner; j0 += CHUNK) {
+			int64_t n = e->inner - j0 < CHUNK ? e->inner - j0 : CHUNK;
+
+			ck_load_i64(d->dtype,
+				    (const char *)ck_at(d, idx) +
+					    j0 * d->stride[r - 1] * compute_dtype_size(d->dtype),
+				    d->stride[r - 1], n, v);
+			for (int64_t i = 0; i < n; i++)
+				if (!v[i])
+					return 1;
+		}
+	}
+	return 0;
+}
+
+uint32_t compute_eltwise(struct compute_workers *w, const struct ares_eltwise_params *p,
+			 unsigned int num_inputs, const struct compute_tensor *in,
+			 const struct compute_tensor *out, struct compute_stats *st)
+{
+	struct elt e = {.p = p, .n_in = num_inputs};
+	uint32_t op = p->op;
+	unsigned int want = is_unary(op) ? 1 : is_binary(op) ? 2 : op == ARES_ELT_WHERE ? 3 : 0;
+	const struct compute_tensor *vals; /* the operand(s) whose dtype sets the arithmetic */
+	int64_t total;
+
+	if (!want || num_inputs != want || !ck_tensor_ok(out))
+		return CK_INVAL;
+	for (unsigned int k = 0; k < num_inputs; k++)
+		if (!ck_tensor_ok(&in[k]) || !ck_same_shape(&in[k], out))
+			return CK_INVAL;
+	vals = op == ARES_ELT_WHERE ? &in[1] : &in[0];
+	for (unsigned int k = vals - in + 1; k < num_inputs; k++)
+		if (in[k].dtype != vals->dtype)
+			return CK_INVAL;
+	if (is_cmp(op) || is_logic(op)) {
+		if (out->dtype != ARES_DTYPE_BOOL)
+			return CK_INVAL;
+		if (is_logic(op) && vals->dtype != ARES_DTYPE_BOOL)
+			return CK_INVAL;
+	} else if (op != ARES_ELT_COPY && out->dtype != vals->dtype) {
+		return CK_INVAL;
+	}
+	if (op == ARES_ELT_WHERE && in[0].dtype != ARES_DTYPE_BOOL)
+		return CK_INVAL;
+	if (op == ARES_ELT_COPY) {
+		e.raw_copy = in[0].dtype == out->dtype && same_quant(&in[0], out);
+		e.int_math = plain_int(&in[0]) && plain_int(out);
+	} else {
+		e.int_math =
+			plain_int(vals) && (is_binary(op) || is_logic(op) || op == ARES_ELT_WHERE ||
+					    op == ARES_ELT_RELU || op == ARES_ELT_CLIP ||
+					    op == ARES_ELT_NEG || op == ARES_ELT_ABS);
+		/* Unquantised I8/U8 arithmetic runs in f32 and requantises. */
+		if (ck_is_int8(vals->dtype) && !is_logic(op) && !is_cmp(op) && op != ARES_ELT_WHERE)
+			e.int_math = 0;
+	}
+	for (unsigned int k = 0; k < num_inputs; k++)
+		ck_view1(&in[k], &e.in[k]);
+	ck_view1(out, &e.out);
+	e.inner = e.out.shape[e.out.rank - 1];
+	total = ck_numel(&e.out);
+	e.rows = e.inner ? total / e.inner : 0;
+	if (!total)
+		return CK_OK;
+	if (e.int_math && (op == ARES_ELT_DIV || op == ARES_ELT_MOD || op == ARES_ELT_FMOD) &&
+	    has_zero_divisor(&e))
+		return CK_INVAL;
+	e.rows_per_task = (16384 + e.inner - 1) / e.inner;
+	ck_parallel(w, (e.rows + e.rows_per_task - 1) / e.rows_per_task, elt_task, &e);
+	if (st) {
+		st->vector_ops += (uint64_t)total;
+		for (unsigned int k = 0; k < num_inputs; k++)
+			st->bytes += (uint64_t)total * compute_dtype_size(in[k].dtype);
+		st->bytes += (uint64_t)total * compute_dtype_size(out->dtype);
+	}
+	return CK_OK;
+}

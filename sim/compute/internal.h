@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the compute kernels share: dtype conversion of rows, quantisation
+ * parameters of a row, the worker pool and the GEMM driver. Not part of the
+ * interface (compute.h); the unit tests include it for the ISA hook.
+ */
+#ifndef ARES_SIM_COMPUTE_INTERNAL_H
+#define ARES_SIM_COMPUTE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "compute.h"
+
+#define CK_OK	 ARES_JOB_OK
+#define CK_INVAL ARES_JOB_INVALID_CMD
+
+/* f32 parameter blocks carry IEEE-754 bit patterns. */
+static inline float ck_f32(uint32_t bits)
+{
+	float f;
+
+	memcpy(&f, &bits, sizeof(f));
+	return f;
+}
+
+/*
+ * Quantisation of one row: scale s[i * step], zero point z[i * step] for
+ * element i (step 0: one pair for the whole row).
+ */
+struct ck_qrow {
+	const float *s;
+	const int32_t *z;
+	int64_t step;
+};
+
+/* The quantisation of the row of @t starting at @idx that runs along @dim. */
+void ck_qrow_of(const struct compute_tensor *t, const int64_t *idx, unsigned int dim,
+		struct ck_qrow *q);
+
+float ck_f16_to_f32(uint16_t h);
+uint16_t ck_f32_to_f16(float f);
+float ck_bf16_to_f32(uint16_t h);
+uint16_t ck_f32_to_bf16(float f);
+/* Round half to even and saturate into [lo, hi]; NaN gives 0. */
+int64_t ck_f32_to_int(float f, int64_t lo, int64_t hi);
+/* The range of an integer dtype. */
+void ck_int_range(uint32_t dtype, int64_t *lo, int64_t *hi);
+
+static inline int ck_is_float(uint32_t dt)
+{
+	return dt == ARES_DTYPE_F32 || dt == ARES_DTYPE_F16 || dt == ARES_DTYPE_BF16;
+}
+
+static inline int ck_is_int8(uint32_t dt)
+{
+	return dt == ARES_DTYPE_I8 || dt == ARES_DTYPE_U8;
+}
+
+/*
+ * Row conversion: @n elements @stride elements apart starting at @p.
+ * load_f32 dequantises I8/U8 with @q (NULL: raw values); store_f32
+ * quantises likewise, rounds half to even and saturates.
+ */
+void ck_load_f32(uint32_t dtype, const void *p, int64_t stride, int64_t n, const struct ck_qrow *q,
+		 float *dst);
+void ck_store_f32(uint32_t dtype, void *p, int64_t stride, int64_t n, const struct ck_qrow *q,
+		  const float *src);
+/* Integer rows; stores saturate to the dtype (BOOL: != 0). */
+void ck_load_i64(uint32_t dtype, const void *p, int64_t stride, int64_t n, int64_t *dst);
+void ck_store_i64(uint32_t dtype, void *p, int64_t stride, int64_t n, const int64_t *src);
+
+/* The address of element @idx of @t. */
+static inline void *ck_at(const struct compute_tensor *t, const int64_t *idx)
+{
+	int64_t off = 0;
+
+	for (unsigned int k = 0; k < t->rank; k++)
+		off += idx[k] * t->stride[k];
+	return (char *)t->data + off * (int64_t)compute_dtype_size(t->dtype);
+}
+
+static inline void *ck_ptr(const struct compute_tensor *t, int64_t off)
+{
+	return (char *)t->data + off * (int64_t)compute_dtype_size(t->dtype);
+}
+
+int64_t ck_numel(const struct compute_tensor *t);
+/* A tensor's dtype, rank, shape and quantisation are usable by a kernel. */
+int ck_tensor_ok(const struct compute_tensor *t);
+int ck_same_shape(const struct compute_tensor *a, const struct compute_tensor *b);
+
+/* A rank-0 view as rank 1 of one element; other views unchanged. */
+void ck_view1(const struct compute_tensor *t, struct compute_tensor *v);
+
+/* Activation on a row of f32. */
+void ck_activate(uint32_t act, float alpha, float beta, float *v, int64_t n);
+int ck_act_ok(uint32_t act);
+
+/* ---- worker pool ---- */
+
+typedef void (*ck_task_fn)(void *ctx, int64_t task, unsigned int worker);
+
+/* Runs fn(ctx, t, worker) for t in [0, ntasks) on @w (NULL: this thread). */
+void ck_parallel(struct compute_workers *w, int64_t ntasks, ck_task_fn fn, void *ctx);
+unsigned int ck_nthreads(struct compute_workers *w);
+
+/* ---- ISA ---- */
+
+enum ck_isa { CK_ISA_SCALAR, CK_ISA_AVX2 };
+
+enum ck_isa ck_isa(void);
+/* Test hook: force "scalar" or "avx2" (if the host has it); 0 or -1. */
+int compute_force_isa(const char *name);
+
+/* ---- GEMM driver ---- */
+
+/*
+ * C[b][m][n] = sum_k A[b][m][k] * B[b][k][n] for b < batch. The operands
+ * come through packers that write f32 (or, for int, int16 with the zero
+ * point already subtracted) into the panel layouts below; the product of
+ * one block reaches @store as a row-major f32 or i32 array.
+ */
+struct ck_gemm;
+
+typedef void (*ck_pack_fn)(const struct ck_gemm *g, int64_t b, int64_t r0, int64_t rn, int64_t k0,
+			   int64_t kn, void *row_buf, void *dst);
+typedef void (*ck_store_fn)(const struct ck_gemm *g, int64_t b, int64_t m0, int64_t mn, int64_t n0,
+			    int64_t nn, const void *acc, int64_t ldc);
+
+struct ck_gemm {
+	int64_t batch, M, N, K;
+	int is_int;
+	/* Packers write rows r0..r0+rn (A: m, B: n) over k0..k0+kn. */
+	ck_pack_fn pack_a, pack_b;
+	ck_store_fn store;
+	void *ctx;
+};
+
+/*
+ * Panel layouts. f32: A panel p holds rows p*MR.. as [k][MR], B panel p
+ * holds columns p*NR.. as [k][NR]. int16: k in pairs, [k/2][MR][2] and
+ * [k/2][NR][2]. Missing rows/columns/k are zero.
+ */
+#define CK_MR	 6
+#define CK_NR	 16
+#define NT_STORE 256 /* epilogue chunk */
+
+/*
+ * Put the values of one k (rows r = 0..rn-1 of the block) into panels R
+ * wide with packed k extent kp; ck_pack_clear zeroes a block first when
+ * its last panel or its k tail would otherwise hold stale data.
+ */
+void ck_panel_put_f32(float *dst, int64_t R, int64_t kp, int64_t k, const float *v, int64_t rn);
+void ck_panel_put_i16(int16_t *dst, int64_t R, int64_t kp, int64_t k, const int32_t *v, int64_t rn);
+void ck_pack_clear(const struct ck_gemm *g, int64_t R, int64_t rn, int64_t kn, void *dst);
+/* Panel geometry: the packed k extent (int: even). */
+static inline int64_t ck_kpad(const struct ck_gemm *g, int64_t kn)
+{
+	return g->is_int ? (kn + 1) & ~(int64_t)1 : kn;
+}
+
+/* I8/U8 row minus zero points z[i * zstep], as i32. */
+void ck_load_i32_zp(uint32_t dtype, const void *p, int64_t stride, int64_t n, const int32_t *z,
+		    int64_t zstep, int32_t *dst);
+
+void ck_gemm_run(struct compute_workers *w, const struct ck_gemm *g);
+
+/* Micro-kernels: C[MR x NR] (ldc) += Ap . Bp over kc (int: kc even). */
+void ck_kern_f32_scalar(int64_t kc, const float *a, const float *b, float *c, int64_t ldc);
+void ck_kern_i16_scalar(int64_t kc, const int16_t *a, const int16_t *b, int32_t *c, int64_t ldc);
+void ck_kern_f32_avx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc);
+void ck_kern_i16_avx2(int64_t kc, const int16_t *a, const int16_t *b, int32_t *c, int64_t ldc);
+
+#endif /* ARES_SIM_COMPUTE_INTERNAL_H */

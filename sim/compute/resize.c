@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+/*
+ * RESIZE: nearest and (multi-)linear resampling with the ONNX coordinate
+ * transformations and nearest-rounding modes. Per dimension, tables map
+ * each output index to source offsets and a weight; linear interpolation
+ * is separable, so an output element blends 2^(resized dims) inputs.
+ * Linear takes source indices clamped to the edge (ONNX's edge padding).
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+struct rs {
+	const struct ares_resize_params *p;
+	struct compute_tensor x, y;
+	int64_t *o0[ARES_MAX_RANK], *o1[ARES_MAX_RANK]; /* offsets in x, elements */
+	float *wt[ARES_MAX_RANK];			/* weight of o1 */
+	int lin[ARES_MAX_RANK];				/* dim blends two inputs */
+	int64_t rows, per_task;
+};
+
+static float source_coord(uint32_t mode, float o, float s, int64_t in, int64_t out)
+{
+	switch (mode) {
+	case ARES_COORD_ASYMMETRIC:
+		return o / s;
+	case ARES_COORD_ALIGN_CORNERS:
+		return out == 1 ? 0.0f : o * (float)(in - 1) / (float)(out - 1);
+	case ARES_COORD_PYTORCH_HALF_PIXEL:
+		return out > 1 ? (o + 0.5f) / s - 0.5f : 0.0f;
+	case ARES_COORD_TF_HALF_PIXEL_FOR_NN:
+		return (o + 0.5f) / s;
+	default:
+		return (o + 0.5f) / s - 0.5f;
+	}
+}
+
+static int64_t nearest(uint32_t mode, float v)
+{
+	float f = floorf(v);
+
+	switch (mode) {
+	case ARES_NEAREST_ROUND_PREFER_FLOOR:
+		return (int64_t)(v == f + 0.5f ? f : roundf(v));
+	case ARES_NEAREST_ROUND_PREFER_CEIL:
+		return (int64_t)(v == f + 0.5f ? f + 1.0f : roundf(v));
+	case ARES_NEAREST_FLOOR:
+		return (int64_t)f;
+	default:
+		return (int64_t)ceilf(v);
+	}
+}
+
+static inline int64_t clampi(int64_t v, int64_t hi)
+{
+	return v < 0 ? 0 : v > hi ? hi : v;
+}
+
+static inline float ld(uint32_t dt, const void *base, int64_t off)
+{
+	switch (dt) {
+	case ARES_DTYPE_F16:
+		return ck_f16_to_f32(((const uint16_t *)base)[off]);
+	case ARES_DTYPE_BF16:
+		return ck_bf16_to_f32(((const uint16_t *)base)[off]);
+	default:
+		return ((const float *)base)[off];
+	}
+}
+
+static void resize_task(void *ctx, int64_t t, unsigned int worker)
+{
+	const struct rs *c = ctx;
+	const struct compute_tensor *x = &c->x, *y = &c->y;
+	unsigned int r = y->rank, last = r - 1;
+	int64_t W = y->shape[last], r0 = t * c->per_task, r1 = r0 + c->per_task;
+	unsigned int es = compute_dtype_size(x->dtype);
+	float *v = malloc((size_t)(W + 1) * sizeof(float));
+
+	(void)worker;
+	if (!v)
+		abort();
+	if (r1 > c->rows)
+		r1 = c->rows;
+	for (int64_t row = r0; row < r1; row++) {
+		int64_t idx[ARES_MAX_RANK] = {0}, rest = row;
+		int64_t cb[1 << (ARES_MAX_RANK - 1)];
+		float cw[1 << (ARES_MAX_RANK - 1)];
+		int nc = 1;
+
+		for (int d = (int)r - 2; d >= 0; d--) {
+			idx[d] = rest % y->shape[d];
+			rest /= y->shape[d];
+		}
+		cb[0] = 0;
+		cw[0] = 1.0f;
+		for (unsigned int d = 0; d < last; d++) {
+			int64_t a = c->o0[d][idx[d]];
+
+			if (c->p->mode == ARES_RESIZE_LINEAR && c->lin[d]) {
+				int64_t b = c->o1[d][idx[d]];
+				float w = c->wt[d][idx[d]];
+
+				for (int k = 0; k < nc; k++) {
+					cb[nc + k] = cb[k] + b;
+					cw[nc + k] = cw[k] * w;
+					cb[k] += a;
+					cw[k] *= 1.0f - w;
+				}
+				nc *= 2;
+			} else {
+				for (int k = 0; k < nc; k++)
+					cb[k] += a;
+			}
+		}
+		char *yp = ck_at(y, idx);
+
+		if (c->p->mode == ARES_RESIZE_NEAREST) {
+			const char *xb = (const char *)x->data + cb[0] * es;
+
+			for (int64_t j = 0; j < W; j++)
+				memcpy(yp + j * y->stride[last] * es, xb + c->o0[last][j] * es, es);
+			continue;
+		}
+		for (int64_t j = 0; j < W; j++) {
+			float s = 0.0f, w = c->wt[last][j];
+
+			for (int k = 0; k < nc; k++) {
+				float a = ld(x->dtype, x->data, cb[k] + c->o0[last][j]);
+
+				if (c->lin[last])
+					a = a * (1.0f - w) +
+					    ld(x->dtype, x->data, cb[k] + c->o1[last][j]) * w;
+				s += cw[k] * a;
+			}
+			v[j] = s;
+		}
+		ck_store_f32(y->dtype, yp, y->stride[last], W, NULL, v);
+	}
+	free(v);
+}
+
+uint32_t compute_resize(struct compute_workers *w, const struct ares_resize_params *p,
+			const struct compute_tensor *x, const struct compute_tensor *y,
+			struct compute_stats *st)
+{
+	struct rs c = {.p = p};
+	uint32_t ret = CK_INVAL;
+	unsigned int r;
+
+	if (!ck_tensor_ok(x) || !ck_tensor_ok(y) || x->rank != y->rank || x->dtype != y->dtype ||
+	    p->mode > ARES_RESIZE_LINEAR || p->coord > ARES_COORD_TF_HALF_PIXEL_FOR_NN ||
+	    p->nearest > ARES_NEAREST_CEIL)
+		return CK_INVAL;
+	if (p->mode == ARES_RESIZE_LINEAR && (!ck_is_float(x->dtype)))
+		return CK_INVAL;
+	ck_view1(x, &c.x);
+	ck_view1(y, &c.y);
+	r = c.y.rank;
+	if (!ck_numel(&c.y))
+		return CK_OK;
+	for (unsigned int d = 0; d < r; d++) {
+		int64_t in = c.x.shape[d], out = c.y.shape[d];
+		float s = d < x->rank ? ck_f32(p->scale[d]) : 0.0f;
+
+		if (!in || (s != 0.0f && !(s > 0.0f)))
+			goto out;
+		if (s == 0.0f)
+			s = (float)out / (float)in;
+		c.o0[d] = malloc((size_t)out * sizeof(int64_t));
+		c.o1[d] = malloc((size_t)out * sizeof(int64_t));
+		c.wt[d] = malloc((size_t)out * sizeof(float));
+		if (!c.o0[d] || !c.o1[d] || !c.wt[d])
+			goto out;
+		for (int64_t o = 0; o < out; o++) {
+			float xo = source_coord(p->coord, (float)o, s, in, out);
+			int64_t i0, i1;
+			float wgt = 0.0f;
+
+			if (p->mode == ARES_RESIZE_NEAREST) {
+				i0 = i1 = clampi(nearest(p->nearest, xo), in - 1);
+			} else {
+				float f = floorf(xo);
+
+				wgt = xo - f;
+				i0 = clampi((int64_t)f, in - 1);
+				i1 = clampi((int64_t)f + 1, in - 1);
+				if (wgt != 0.0f && i0 != i1)
+					c.lin[d] = 1;
+			}
+			c.o0[d][o] = i0 * c.x.stride[d];
+			c.o1[d][o] = i1 * c.x.stride[d];
+			c.wt[d][o] = wgt;
+		}
+	}
+	c.rows = ck_numel(&c.y) / c.y.shape[r - 1];
+	c.per_task = (8192 + c.y.shape[r - 1] - 1) / c.y.shape[r - 1];
+	ck_parallel(w, (c.rows + c.per_task - 1) / c.per_task, resize_task, &c);
+	if (st) {
+		st->vector_ops += (uint64_t)ck_numel(y);
+		st->bytes += (uint64_t)(ck_numel(x) + ck_numel(y)) * compute_dtype_size(x->dtype);
+	}
+	ret = CK_OK;
+out:
+	for (unsigned int d = 0; d < ARES_MAX_RANK; d++) {
+		free(c.o0[d]);
+		free(c.o1[d]);
+		free(c.wt[d]);
+	}
+	return ret;
+}
