@@ -339,6 +339,8 @@ int64_t ck_numel(const struct compute_tensor *t)
 
 int ck_tensor_ok(const struct compute_tensor *t)
 {
+	int64_t lo, hi;
+
 	if (!t || !compute_dtype_size(t->dtype) || t->rank > ARES_MAX_RANK)
 		return 0;
 	for (unsigned int k = 0; k < t->rank; k++)
@@ -346,16 +348,24 @@ int ck_tensor_ok(const struct compute_tensor *t)
 			return 0;
 	if (!t->data && ck_numel(t))
 		return 0;
-	switch (t->quant) {
-	case ARES_QUANT_NONE:
+	if (t->quant == ARES_QUANT_NONE)
 		return 1;
-	case ARES_QUANT_PER_TENSOR:
-		return ck_is_int8(t->dtype) && t->scale > 0;
-	case ARES_QUANT_PER_CHANNEL:
-		return ck_is_int8(t->dtype) && t->quant_axis < t->rank && t->scales &&
-		       t->zero_points;
-	}
-	return 0;
+	if (!ck_is_int8(t->dtype))
+		return 0;
+	ck_int_range(t->dtype, &lo, &hi);
+	if (t->quant == ARES_QUANT_PER_TENSOR)
+		return isfinite(t->scale) && t->scale > 0 && t->zero_point >= lo &&
+		       t->zero_point <= hi;
+	if (t->quant != ARES_QUANT_PER_CHANNEL || t->quant_axis >= t->rank)
+		return 0;
+	/* Per-channel parameters come from device memory: the engine checks them. */
+	if (t->shape[t->quant_axis] && (!t->scales || !t->zero_points))
+		return 0;
+	for (int64_t c = 0; c < t->shape[t->quant_axis]; c++)
+		if (!isfinite(t->scales[c]) || !(t->scales[c] > 0) || t->zero_points[c] < lo ||
+		    t->zero_points[c] > hi)
+			return 0;
+	return 1;
 }
 
 int ck_same_shape(const struct compute_tensor *a, const struct compute_tensor *b)

@@ -589,6 +589,36 @@ START_TEST(matmul_rejects_bad_operands)
 	p.activation = ARES_ACT_COUNT;
 	ck_assert_uint_eq(compute_matmul(NULL, &p, &a->t, &a->t, NULL, &y->t, NULL),
 			  ARES_JOB_INVALID_CMD);
+	p.activation = ARES_ACT_NONE;
+	{
+		int64_t sq[2] = {4, 4};
+		struct tt *qa = mk(ARES_DTYPE_I8, 2, sq), *qb = mk(ARES_DTYPE_U8, 2, sq);
+		struct tt *qy = mk(ARES_DTYPE_I32, 2, sq);
+
+		quant(qa, 0.5f, 0);
+		quant_ch(qb, 1);
+		ck_assert_uint_eq(compute_matmul(NULL, &p, &qa->t, &qb->t, NULL, &qy->t, NULL),
+				  ARES_JOB_OK);
+		/* Per-channel parameters from memory: a zero scale, a zero point out of range. */
+		qb->scales[2] = 0.0f;
+		ck_assert_uint_eq(compute_matmul(NULL, &p, &qa->t, &qb->t, NULL, &qy->t, NULL),
+				  ARES_JOB_INVALID_CMD);
+		qb->scales[2] = 1.0f;
+		qb->zps[3] = 256;
+		ck_assert_uint_eq(compute_matmul(NULL, &p, &qa->t, &qb->t, NULL, &qy->t, NULL),
+				  ARES_JOB_INVALID_CMD);
+		qa->t.zero_point = -129;
+		qb->zps[3] = 0;
+		ck_assert_uint_eq(compute_matmul(NULL, &p, &qa->t, &qb->t, NULL, &qy->t, NULL),
+				  ARES_JOB_INVALID_CMD);
+		qa->t.zero_point = 0;
+		qa->t.scale = INFINITY;
+		ck_assert_uint_eq(compute_matmul(NULL, &p, &qa->t, &qb->t, NULL, &qy->t, NULL),
+				  ARES_JOB_INVALID_CMD);
+		drop(qa);
+		drop(qb);
+		drop(qy);
+	}
 	drop(a);
 	drop(b);
 	drop(y);
