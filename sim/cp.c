@@ -22,6 +22,7 @@
 #include <ares/cp.h>
 #include <ares/regs.h>
 
+#include "compute/compute.h"
 #include "cp.h"
 
 /* How long wait() spins on the TAIL registers before sleeping: latency matters. */
@@ -248,6 +249,10 @@ cp_main(struct sim_dev *d, const uint8_t *payload, uint64_t len, uint64_t entry,
 		sim_log(d, "cp: entry 0x%llx outside payload", (unsigned long long)entry);
 		_exit(SIM_CP_EXIT_ENTRY);
 	}
+	/* Threads exist only in the CP child: fork() never copies a half-held pool lock. */
+	ctx.workers = compute_workers_create(0);
+	if (!ctx.workers)
+		sim_log(d, "cp: no compute worker pool, kernels run on the CP thread");
 	fn = (ares_cp_entry_fn)(lm->l_addr + entry);
 	sim_log(d, "cp: entering firmware at base 0x%llx + 0x%llx", (unsigned long long)lm->l_addr,
 		(unsigned long long)entry);

@@ -2,7 +2,7 @@
 /*
  * engine_run (include/ares/cp.h): one engine tile from the firmware, and
  * its account in the performance model. The v1 engines (copy, fill, GEMM)
- * walk VAs themselves.
+ * walk VAs themselves; the compute engines go through sim/engine_tensor.c.
  */
 #include <ares/ops.h>
 
@@ -39,9 +39,6 @@ uint32_t sim_engine_run(struct sim_dev *d, struct compute_workers *w, uint32_t a
 			sim_perf_tile(d, SIM_ENGINE_TENSOR, ARES_DTYPE_F32, &work, modeled_ns);
 		return st;
 	default:
-		/* Until sim/compute lands in this tree the tensor opcodes have no engine. */
-		(void)w;
-		sim_log(d, "engine: opcode 0x%x: no compute engine in this build", cmd->opcode);
-		return ARES_JOB_INVALID_CMD;
+		return sim_engine_tensor(d, w, asid, queue, cmd, modeled_ns);
 	}
 }

@@ -110,6 +110,9 @@ void sim_perf_tile(struct sim_dev *d, enum sim_engine engine, uint32_t mac_dtype
 struct compute_workers;
 uint32_t sim_engine_run(struct sim_dev *d, struct compute_workers *w, uint32_t asid, uint32_t queue,
 			const struct ares_cmd_hdr *cmd, uint64_t *modeled_ns);
+/* sim/engine_tensor.c: CONV2D..FILL_TENSOR on sim/compute's kernels. */
+uint32_t sim_engine_tensor(struct sim_dev *d, struct compute_workers *w, uint32_t asid,
+			   uint32_t queue, const struct ares_cmd_hdr *cmd, uint64_t *modeled_ns);
 
 /* ---- boot ROM (sim/bootrom.c) ---- */
 uint32_t sim_bootrom_check(const uint8_t *image, uint64_t size);

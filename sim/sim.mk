@@ -2,7 +2,8 @@
 # hardware contract. See sim/README.md.
 
 SIM_CORE_SRCS := sim/regs.c sim/log.c sim/irq.c sim/mem.c sim/mmu.c sim/engine.c sim/bootrom.c
-SIM_SRCS := sim/main.c sim/ivshmem.c sim/ctrl.c sim/cp.c sim/engine_run.c sim/perf.c $(SIM_CORE_SRCS)
+SIM_SRCS := sim/main.c sim/ivshmem.c sim/ctrl.c sim/cp.c sim/engine_run.c sim/engine_tensor.c \
+	sim/perf.c $(SIM_CORE_SRCS)
 SIM_BIN := $(BUILD)/sim/ares-sim
 SIM_LIBS := -lz -ldl
 
@@ -38,7 +39,8 @@ SIM_TEST_test_contract := tests/test_contract.o
 SIM_TEST_test_mmu := tests/test_mmu.o $(SIM_CORE_OBJS)
 SIM_TEST_test_gemm := tests/test_gemm.o $(SIM_CORE_OBJS)
 SIM_TEST_test_e2e := tests/test_e2e.o tests/e2e_client.o
-SIM_TESTS := test_contract test_mmu test_gemm test_e2e
+SIM_TEST_test_e2e_compute := tests/test_e2e_compute.o tests/e2e_client.o
+SIM_TESTS := test_contract test_mmu test_gemm test_e2e test_e2e_compute
 
 define sim_test_rule
 $(BUILD)/sim/tests/$(1): $(addprefix $(BUILD)/sim/,$(SIM_TEST_$(1)))
@@ -55,8 +57,12 @@ SIM_E2E_FW_DEF = -DARES_FW_DIR=\"$(abspath $(BUILD))/firmware\"
 $(BUILD)/sim/tests/e2e_client.o: CPPFLAGS_COMMON += -DARES_SIM_BIN=\"$(abspath $(SIM_BIN))\"
 $(BUILD)/san/sim/tests/e2e_client.o: CPPFLAGS_COMMON += -DARES_SIM_BIN=\"$(abspath $(SIM_SAN_BIN))\"
 $(BUILD)/sim/tests/test_e2e.o $(BUILD)/san/sim/tests/test_e2e.o: CPPFLAGS_COMMON += $(SIM_E2E_FW_DEF)
+$(BUILD)/sim/tests/test_e2e_compute.o $(BUILD)/san/sim/tests/test_e2e_compute.o: \
+	CPPFLAGS_COMMON += $(SIM_E2E_FW_DEF)
 $(BUILD)/sim/tests/test_e2e: | $(SIM_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES) $(FW_STUB_IMAGES)
 $(BUILD)/san/sim/tests/test_e2e: | $(SIM_SAN_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES) $(FW_STUB_IMAGES)
+$(BUILD)/sim/tests/test_e2e_compute: | $(SIM_BIN) $(FW_IMAGE)
+$(BUILD)/san/sim/tests/test_e2e_compute: | $(SIM_SAN_BIN) $(FW_IMAGE)
 
 UNIT_TESTS += $(SIM_TESTS:%=$(BUILD)/sim/tests/%)
 UNIT_TESTS_SAN += $(SIM_TESTS:%=$(BUILD)/san/sim/tests/%)
