@@ -490,6 +490,82 @@ START_TEST(test_conv2d_padding_stride_bias_relu)
 }
 END_TEST
 
+START_TEST(test_qlinear_conv_per_channel_is_exact)
+{
+	/*
+	 * QLinearConv: u8 x (scale 1/2, zero point 128), i8 w with per-channel
+	 * scales 1/4, 1/8, 1/16, i32 bias, u8 y (scale 1, zero point 10), pad 1.
+	 * Power-of-two scales keep every product exact, so the reference can
+	 * round half to even as the spec says and compare bit for bit.
+	 */
+	const uint64_t sx[4] = {1, 2, 4, 4}, sw[4] = {3, 2, 3, 3}, sb[1] = {3},
+		       sy[4] = {1, 3, 4, 4};
+	const uint64_t va_x = DATA_VA, va_w = DATA_VA + 0x1000, va_b = DATA_VA + 0x2000,
+		       va_q = DATA_VA + 0x3000, va_y = DATA_VA + 0x4000;
+	const float wscale[3] = {0.25f, 0.125f, 0.0625f};
+	const int32_t wzp[3] = {0, 0, 0}, bias[3] = {100, -300, 7};
+	uint8_t x[32], y[48];
+	int8_t w[54];
+	struct ares_cmd_conv2d cv = {.hdr = {ARES_OP_CONV2D, 0, sizeof(cv)},
+				     .p = {.stride_h = 1,
+					   .stride_w = 1,
+					   .pad_top = 1,
+					   .pad_left = 1,
+					   .pad_bottom = 1,
+					   .pad_right = 1,
+					   .dilation_h = 1,
+					   .dilation_w = 1,
+					   .groups = 1}};
+	struct cs c = {0};
+	int i, m, oh, ow, ci, kh, kw;
+
+	start_booted();
+	for (i = 0; i < 32; i++)
+		x[i] = (uint8_t)(i * 37 + 5);
+	for (i = 0; i < 54; i++)
+		w[i] = (int8_t)(i * 23 - 70);
+	e2e_va_write(&E, ASID, va_x, x, sizeof(x));
+	e2e_va_write(&E, ASID, va_w, w, sizeof(w));
+	e2e_va_write(&E, ASID, va_b, bias, sizeof(bias));
+	e2e_va_write(&E, ASID, va_q, wscale, sizeof(wscale));
+	e2e_va_write(&E, ASID, va_q + sizeof(wscale), wzp, sizeof(wzp));
+	cv.x = td(va_x, ARES_DTYPE_U8, 4, sx);
+	cv.x.quant = ARES_QUANT_PER_TENSOR, cv.x.scale = 0x3f000000u, cv.x.zero_point = 128;
+	cv.w = td(va_w, ARES_DTYPE_I8, 4, sw);
+	cv.w.quant = ARES_QUANT_PER_CHANNEL, cv.w.qparams_va = va_q;
+	cv.b = td(va_b, ARES_DTYPE_I32, 1, sb);
+	cv.y = td(va_y, ARES_DTYPE_U8, 4, sy);
+	cv.y.quant = ARES_QUANT_PER_TENSOR, cv.y.scale = F32_1, cv.y.zero_point = 10;
+	cs_put(&c, &cv);
+	run(&c, ARES_JOB_OK, 0);
+	e2e_va_read(&E, ASID, va_y, y, sizeof(y));
+	for (m = 0; m < 3; m++)
+		for (oh = 0; oh < 4; oh++)
+			for (ow = 0; ow < 4; ow++) {
+				int32_t acc = bias[m];
+				double q;
+
+				for (ci = 0; ci < 2; ci++)
+					for (kh = 0; kh < 3; kh++)
+						for (kw = 0; kw < 3; kw++) {
+							int ih = oh - 1 + kh, iw = ow - 1 + kw;
+
+							if (ih < 0 || ih >= 4 || iw < 0 || iw >= 4)
+								continue;
+							acc += (x[(ci * 4 + ih) * 4 + iw] - 128) *
+							       w[((m * 2 + ci) * 3 + kh) * 3 + kw];
+						}
+				q = nearbyint(acc * 0.5 * wscale[m]) + 10;
+				q = q < 0 ? 0 : q > 255 ? 255 : q;
+				i = (m * 4 + oh) * 4 + ow;
+				ck_assert_msg(y[i] == (uint8_t)q,
+					      "y[%d][%d][%d]: expected %u (acc %d), got %u", m, oh,
+					      ow, (unsigned)q, acc, y[i]);
+			}
+	stop_clean();
+}
+END_TEST
+
 /* ---- DMA engine ---- */
 
 START_TEST(test_copy_transpose_pad_gather_fill)
@@ -571,6 +647,92 @@ START_TEST(test_copy_transpose_pad_gather_fill)
 	run(&c, ARES_JOB_INVALID_CMD, 0);
 	cs_put(&c, &fl);
 	run(&c, ARES_JOB_OK, 0);
+	stop_clean();
+}
+END_TEST
+
+/* ---- tiling (hw-spec §12.11) ---- */
+
+START_TEST(test_commands_larger_than_sram_split_into_correct_tiles)
+{
+	/*
+	 * y[1024][64] = op(a) . b with a stored transposed ([256][1024], 1 MiB):
+	 * the firmware slices a along its second dimension. Then a broadcast
+	 * add over [1024][256] (1 MiB in, 1 MiB out) sliced along rows.
+	 */
+	enum { M = 1024, K = 256, N = 64 };
+	const uint64_t big = 0x110000000ull, va_a = big, va_b = big + 0x100000,
+		       va_y = big + 0x110000, va_e = big + 0x150000;
+	const uint64_t sa[2] = {K, M}, sb[2] = {K, N}, sy[2] = {M, N}, se[2] = {M, K};
+	float *a = malloc(sizeof(float) * K * M), *b = malloc(sizeof(float) * K * N),
+	      *y = malloc(sizeof(float) * M * N), *e = malloc(sizeof(float) * M * K);
+	double *want = malloc(sizeof(double) * M * N);
+	struct ares_cmd_matmul m = {.hdr = {ARES_OP_MATMUL, 0, sizeof(m)},
+				    .p = {.flags = ARES_MATMUL_TRANS_A, .alpha = F32_1}};
+	struct ares_cmd_eltwise add = {.hdr = {ARES_OP_ELTWISE, 0, sizeof(add)},
+				       .num_inputs = 2,
+				       .p = {.op = ARES_ELT_ADD}};
+	uint64_t macs0, busy0;
+	struct cs c = {0};
+	unsigned int s = 17;
+	int i, j, k;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(y);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_nonnull(want);
+	start_booted();
+	e2e_map_range(&E, ASID, big, 0x250000, RW);
+	for (i = 0; i < K * M; i++)
+		a[i] = rnd(&s);
+	for (i = 0; i < K * N; i++)
+		b[i] = rnd(&s);
+	put_f32(va_a, a, K * M);
+	put_f32(va_b, b, K * N);
+	m.a = td(va_a, ARES_DTYPE_F32, 2, sa);
+	m.b = td(va_b, ARES_DTYPE_F32, 2, sb);
+	m.y = td(va_y, ARES_DTYPE_F32, 2, sy);
+	add.in[0] = td(va_a, ARES_DTYPE_F32, 2, se); /* a's bytes seen as [1024][256] */
+	add.in[1] = td(va_b, ARES_DTYPE_F32, 2, se);
+	add.in[1].stride[0] = 0; /* first 256 floats of b on every row */
+	add.out = td(va_e, ARES_DTYPE_F32, 2, se);
+	macs0 = e2e_rd64(&E, ARES_REG_PERF_MACS);
+	busy0 = e2e_rd64(&E, ARES_REG_PERF_TENSOR_BUSY_NS);
+	cs_put(&c, &m);
+	cs_put(&c, &add);
+	run(&c, ARES_JOB_OK, 0);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_PERF_MACS) - macs0, (uint64_t)M * N * K);
+	/*
+	 * 1280 bytes per row of M next to 64 KiB of b: 768 rows fit the 1 MiB
+	 * SRAM, so two tiles, each compute-bound (256 MACs per cycle), each with
+	 * its 20-cycle setup.
+	 */
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_PERF_TENSOR_BUSY_NS) - busy0,
+			  (uint64_t)M * N * K / 256 + 2 * 20);
+
+	get_f32(va_y, y, M * N);
+	for (i = 0; i < M; i++)
+		for (j = 0; j < N; j++) {
+			double acc = 0;
+
+			for (k = 0; k < K; k++)
+				acc += (double)a[k * M + i] * b[k * N + j];
+			want[i * N + j] = acc;
+		}
+	for (i = 0; i < M * N; i++)
+		ck_assert_msg(fabs(y[i] - want[i]) <= 1e-4 * (1.0 + fabs(want[i])),
+			      "tiled matmul y[%d][%d]: expected %.7g, got %.7g", i / N, i % N,
+			      want[i], y[i]);
+	get_f32(va_e, e, M * K);
+	for (i = 0; i < M * K; i++)
+		ck_assert_msg(e[i] == a[i] + b[i % K], "tiled add [%d][%d]: expected %g, got %g",
+			      i / K, i % K, a[i] + b[i % K], e[i]);
+	free(want);
+	free(e);
+	free(y);
+	free(b);
+	free(a);
 	stop_clean();
 }
 END_TEST
@@ -734,7 +896,9 @@ static Suite *suite(void)
 	tcase_add_test(t, test_matmul_f32_transposed_batched_with_bias);
 	tcase_add_test(t, test_matmul_integer_is_exact);
 	tcase_add_test(t, test_conv2d_padding_stride_bias_relu);
+	tcase_add_test(t, test_qlinear_conv_per_channel_is_exact);
 	tcase_add_test(t, test_copy_transpose_pad_gather_fill);
+	tcase_add_test(t, test_commands_larger_than_sram_split_into_correct_tiles);
 	tcase_add_test(t, test_malformed_descriptors_fail_and_next_job_runs);
 	tcase_add_test(t, test_modeled_time_grows_with_work_and_counters_track_it);
 	tcase_add_test(t, test_v1_gemm_is_modeled_on_the_tensor_engine);
