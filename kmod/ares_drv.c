@@ -235,7 +235,7 @@ static int ares_ioctl_debug(struct drm_device *dev, void *data,
 		if (args->arg)
 			return -EINVAL;
 		drm_info(dev, "debug: resetting the device\n");
-		return ares_reset_now(adev) ? -EIO : 0;
+		return ares_reset_now(adev, "debug") ? -EIO : 0;
 	default:
 		return -EINVAL;
 	}

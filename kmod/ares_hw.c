@@ -407,12 +407,13 @@ void ares_reset_work(struct work_struct *work)
 /**
  * ares_reset_now() - reset the device and wait for the recovery
  * @adev: device
+ * @reason: static string naming who asked ("debug", "operator")
  *
  * Return: the recovery's result.
  */
-int ares_reset_now(struct ares_device *adev)
+int ares_reset_now(struct ares_device *adev, const char *reason)
 {
-	xchg(&adev->reset_forced, "debug");
+	xchg(&adev->reset_forced, reason);
 	queue_work(adev->reset_wq, &adev->reset_work);
 	flush_work(&adev->reset_work);
 	return READ_ONCE(adev->reset_result);

@@ -26,7 +26,7 @@ irqreturn_t ares_irq_fault(int irq, void *arg);
 void ares_recover(struct ares_device *adev, struct ares_job *guilty,
 		  const char *reason);
 void ares_reset_work(struct work_struct *work);
-int ares_reset_now(struct ares_device *adev);
+int ares_reset_now(struct ares_device *adev, const char *reason);
 void ares_hb_start(struct ares_device *adev);
 void ares_hb_stop(struct ares_device *adev);
 

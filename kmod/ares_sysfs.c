@@ -10,12 +10,15 @@
  */
 
 #include <linux/device.h>
+#include <linux/kstrtox.h>
+#include <linux/sched.h>
 #include <linux/sysfs.h>
 
 #include <drm/drm_drv.h>
 
 #include "ares_drv.h"
 #include "ares_fw.h"
+#include "ares_hw.h"
 #include "ares_sysfs.h"
 
 static struct ares_device *ares_kdev_to_adev(struct device *kdev)
@@ -91,6 +94,32 @@ static ssize_t heartbeat_timeouts_show(struct device *kdev,
 			  atomic_read(&ares_kdev_to_adev(kdev)->hb_timeouts));
 }
 static DEVICE_ATTR_RO(heartbeat_timeouts);
+
+/*
+ * Writing 1 resets the device and returns once the recovery is over:
+ * -EIO if the firmware did not come back. Bounded by the control-command
+ * timeouts of RESET and BOOT. Root only (mode 0200), no fault_injection
+ * needed: it is the operator's reset (accelctl reset).
+ */
+static ssize_t reset_store(struct device *kdev, struct device_attribute *attr,
+			   const char *buf, size_t count)
+{
+	struct ares_device *adev = ares_kdev_to_adev(kdev);
+	bool reset;
+	int ret;
+
+	ret = kstrtobool(buf, &reset);
+	if (ret)
+		return ret;
+	if (!reset)
+		return -EINVAL;
+	if (drm_dev_is_unplugged(&adev->drm))
+		return -ENODEV;
+	drm_info(&adev->drm, "sysfs: reset requested by %s[%d]\n",
+		 current->comm, task_pid_nr(current));
+	return ares_reset_now(adev, "operator") ? -EIO : count;
+}
+static DEVICE_ATTR_WO(reset);
 
 /* Sum of a per-queue driver counter; @busy picks busy_ns over jobs. */
 static u64 ares_queue_sum(struct ares_device *adev, bool busy)
@@ -193,6 +222,7 @@ static struct attribute *ares_attrs[] = {
 	&dev_attr_state.attr,
 	&dev_attr_reset_count.attr,
 	&dev_attr_heartbeat_timeouts.attr,
+	&dev_attr_reset.attr,
 	&dev_attr_busy_ns.attr,
 	&dev_attr_jobs_completed.attr,
 	&dev_attr_queue_busy_ns.attr,

@@ -31,9 +31,11 @@ $(LIBACCEL_A): $(LIBACCEL_OBJS)
 	rm -f $@
 	ar rcs $@ $(LIBACCEL_OBJS)
 
+# accelctl writes its --json documents with json-c (Debian libjson-c-dev).
 $(BUILD)/bin/accelctl: libaccel/tools/accelctl.c libaccel/include/accel.h $(LIBACCEL_SO)
 	@mkdir -p $(@D)
-	$(CC) $(ACCEL_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(ACCEL_LINK_BIN)
+	$(CC) $(ACCEL_CPPFLAGS) $(shell pkg-config --cflags json-c) $(CFLAGS_COMMON) -o $@ $< \
+		$(ACCEL_LINK_BIN) $(shell pkg-config --libs json-c)
 
 $(BUILD)/bin/ares-gemm-demo: libaccel/examples/gemm_demo.c libaccel/include/accel.h $(LIBACCEL_SO)
 	@mkdir -p $(@D)

@@ -38,6 +38,7 @@ apt-get install -y -qq --no-install-recommends \
 	"linux-image-$kv-amd64-unsigned" "linux-headers-$kv-amd64" \
 	libdrm-dev libpci-dev check libsubunit-dev bc linux-source-6.12 zlib1g-dev \
 	libopenblas-dev \
+	libjson-c-dev python3-jsonschema \
 	>/dev/null
 
 echo "install-deps: kernel $kv-amd64"

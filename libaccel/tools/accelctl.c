@@ -1,18 +1,37 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * accelctl - list Ares devices and show what the driver reports about one.
+ * accelctl - inspect and operate Ares devices.
  *
- *   accelctl list            index, node, PCI address, hw/fw versions
- *   accelctl info [-d N]     every DEVICE_INFO and QUEUE_INFO field
+ *   accelctl list  [--json]                     every device, versions, compatibility
+ *   accelctl info  [-d N] [--json]              DEVICE_INFO, QUEUE_INFO and sysfs counters
+ *   accelctl top   [-d N] [-n COUNT|--once] [-i MS] [--json]
+ *                                               utilisation per device and per process
+ *   accelctl reset [-d N] [--json]              reset the device (root)
+ *   accelctl fw    [-d N] [--log] [--json]      firmware versions, state, log (root)
+ *   accelctl dump  [-d N] [--json]              registers and queues (root, debugfs)
  *
- * Exit status: 0 success, 1 a device operation failed, 2 usage error,
- * 3 no Ares device found.
+ * Data come from the driver's ioctls, its sysfs group and fdinfo
+ * (docs/sysfs.md); dump and fw --log read debugfs. --json prints one
+ * document per run (per sample for top, one per line) following
+ * docs/accelctl-json.md and docs/accelctl.schema.json.
+ *
+ * Exit status: 0 success, 1 a device operation failed (reset: the device
+ * did not recover), 2 usage error, 3 no such Ares device.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "accel.h"
 
@@ -20,149 +39,1054 @@
 #define EXIT_USAGE    2
 #define EXIT_NODEVICE 3
 
+#define SCHEMA_NAME    "ares-accelctl"
+#define SCHEMA_VERSION 1
+
+/* The DRM driver major this library speaks (uAPI ABI). */
+#define DRIVER_MAJOR_SUPPORTED 1
+
 #define VER_FMT	    "%u.%u.%u"
 #define VER_ARGS(v) ((v) >> 16) & 0xffff, ((v) >> 8) & 0xff, (v)&0xff
 
+#define SYSFS_ACCEL   "/sys/class/accel"
+#define DEBUGFS_ACCEL "/sys/kernel/debug/accel"
+
+static const char *const prio_names[] = {"low", "normal", "high", "realtime"};
+#define NUM_PRIO 4
+
+static bool json_mode;
+static const char *command = "?";
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: accelctl list\n"
-		   "       accelctl info [-d INDEX]\n"
+	fprintf(f, "usage: accelctl list  [--json]\n"
+		   "       accelctl info  [-d INDEX] [--json]\n"
+		   "       accelctl top   [-d INDEX] [-n COUNT | --once] [-i MS] [--json]\n"
+		   "       accelctl reset [-d INDEX] [--json]\n"
+		   "       accelctl fw    [-d INDEX] [--log] [--json]\n"
+		   "       accelctl dump  [-d INDEX] [--json]\n"
 		   "exit status: 0 ok, 1 device error, 2 usage, 3 no Ares device\n");
+}
+
+/* ---- output ---- */
+
+static json_object *envelope(void)
+{
+	json_object *o = json_object_new_object();
+	char lib[32];
+
+	snprintf(lib, sizeof(lib), "%d.%d.%d", ACCEL_VERSION_MAJOR, ACCEL_VERSION_MINOR,
+		 ACCEL_VERSION_PATCH);
+	json_object_object_add(o, "schema", json_object_new_string(SCHEMA_NAME));
+	json_object_object_add(o, "schema_version", json_object_new_int(SCHEMA_VERSION));
+	json_object_object_add(o, "command", json_object_new_string(command));
+	json_object_object_add(o, "library_version", json_object_new_string(lib));
+	return o;
+}
+
+static void emit(json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	fflush(stdout);
+	json_object_put(o);
+}
+
+/*
+ * Reports a failure: a sentence on stderr, and in JSON mode also an
+ * envelope with "error" on stdout so a script reading stdout sees it.
+ * Returns @code for "return fail(...)".
+ */
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "accelctl: %s\n", msg);
+	if (json_mode) {
+		json_object *o = envelope(), *e = json_object_new_object();
+
+		json_object_object_add(e, "exit_status", json_object_new_int(code));
+		json_object_object_add(e, "message", json_object_new_string(msg));
+		json_object_object_add(o, "error", e);
+		emit(o);
+	}
+	return code;
+}
+
+static json_object *jstr_or_null(const char *s)
+{
+	return s && *s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *jversion(uint32_t v)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), VER_FMT, VER_ARGS(v));
+	return json_object_new_string(buf);
+}
+
+/* ---- sysfs and debugfs ---- */
+
+/* Reads one line of @dir/@name into @buf (newline stripped); -errno. */
+static int read_line(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f)) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int read_u64(const char *dir, const char *name, uint64_t *v)
+{
+	char buf[64], *end;
+	int ret = read_line(dir, name, buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	errno = 0;
+	*v = strtoull(buf, &end, 10);
+	return errno || end == buf ? -EINVAL : 0;
+}
+
+static void ares_sysfs_dir(unsigned int index, char *buf, size_t len)
+{
+	snprintf(buf, len, SYSFS_ACCEL "/accel%u/device/ares", index);
+}
+
+/* Parses "MAJ.MIN.PAT" into ARES_VERSION form; 0 if malformed. */
+static uint32_t parse_version(const char *s)
+{
+	unsigned int a, b, c;
+
+	if (sscanf(s, "%u.%u.%u", &a, &b, &c) != 3 || b > 255 || c > 255)
+		return 0;
+	return (a << 16) | (b << 8) | c;
+}
+
+/* Reads the whole of @path into a malloc'd string; NULL with errno set. */
+static char *slurp(const char *path)
+{
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap + 1);
+	FILE *f = fopen(path, "r");
+
+	if (!buf || !f) {
+		int e = errno;
+
+		free(buf);
+		if (f)
+			fclose(f);
+		errno = e;
+		return NULL;
+	}
+	for (;;) {
+		size_t n = fread(buf + len, 1, cap - len, f);
+
+		len += n;
+		if (len < cap)
+			break;
+		char *nb = realloc(buf, cap * 2 + 1);
+
+		if (!nb) {
+			free(buf);
+			fclose(f);
+			errno = ENOMEM;
+			return NULL;
+		}
+		buf = nb;
+		cap *= 2;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Path of the device's debugfs folder; fails with a sentence. */
+static int debugfs_dir(const struct accel_device_entry *e, char *buf, size_t len)
+{
+	snprintf(buf, len, DEBUGFS_ACCEL "/%s", e->pci_address);
+	if (access(buf, R_OK) == 0)
+		return 0;
+	if (access("/sys/kernel/debug", R_OK | X_OK))
+		return fail(EXIT_DEVICE, "%s: debugfs is readable by root only (%s)", buf,
+			    strerror(errno));
+	return fail(EXIT_DEVICE,
+		    "%s: not found; mount debugfs (mount -t debugfs none /sys/kernel/debug) "
+		    "and check the driver is bound",
+		    buf);
+}
+
+/* ---- device lookup ---- */
+
+static int enumerate(struct accel_device_entry **out, size_t *n)
+{
+	int ret = accel_enumerate(NULL, 0, n);
+
+	*out = NULL;
+	if (ret)
+		return fail(EXIT_DEVICE, "scanning /dev/accel: %s", accel_strerror(ret));
+	if (!*n)
+		return 0;
+	*out = calloc(*n, sizeof(**out));
+	if (!*out)
+		return fail(EXIT_DEVICE, "out of memory");
+	ret = accel_enumerate(*out, *n, n);
+	if (ret) {
+		free(*out);
+		*out = NULL;
+		return fail(EXIT_DEVICE, "scanning /dev/accel: %s", accel_strerror(ret));
+	}
+	return 0;
+}
+
+/* Finds accel@index among the Ares devices. */
+static int find_device(unsigned int index, struct accel_device_entry *out)
+{
+	struct accel_device_entry *e;
+	size_t n, i;
+	int ret = enumerate(&e, &n);
+
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++)
+		if (e[i].index == index) {
+			*out = e[i];
+			free(e);
+			return 0;
+		}
+	free(e);
+	if (!n)
+		return fail(EXIT_NODEVICE, "no Ares device found (is ares.ko loaded?)");
+	return fail(EXIT_NODEVICE, "no Ares device with index %u (see accelctl list)", index);
+}
+
+/* ---- list / info ---- */
+
+struct devdesc {
+	struct accel_device_info info;
+	bool have_info;
+	char state[32];
+	uint32_t fw_image, compat_min, compat_max;
+	char link_speed[64];
+	int link_width;
+	json_object *reasons;
+	bool compatible, known;
+};
+
+/*
+ * Gathers what list and info show about one device and decides whether
+ * this library, the driver and the firmware work together.
+ */
+static int describe(const struct accel_device_entry *e, struct devdesc *d, accel_device **keep)
+{
+	char dir[256], buf[128], pci[512];
+	accel_device *dev;
+	char err[512];
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->link_width = -1;
+	d->reasons = json_object_new_array();
+	ret = accel_device_open(e->node, &dev, err, sizeof(err));
+	if (ret) {
+		json_object_array_add(d->reasons, json_object_new_string(err));
+		return fail(EXIT_DEVICE, "%s", err);
+	}
+	ret = accel_device_query_info(dev, &d->info);
+	if (ret) {
+		fail(EXIT_DEVICE, "%s", accel_device_last_error(dev));
+		accel_device_close(dev);
+		return EXIT_DEVICE;
+	}
+	d->have_info = true;
+	if (keep)
+		*keep = dev;
+	else
+		accel_device_close(dev);
+
+	ares_sysfs_dir(e->index, dir, sizeof(dir));
+	if (read_line(dir, "state", d->state, sizeof(d->state)))
+		d->state[0] = '\0';
+	if (!read_line(dir, "fw_image_version", buf, sizeof(buf)))
+		d->fw_image = parse_version(buf);
+	if (!read_line(dir, "fw_compat", buf, sizeof(buf))) {
+		char *sp = strchr(buf, ' ');
+
+		if (sp) {
+			*sp = '\0';
+			d->compat_min = parse_version(buf);
+			d->compat_max = parse_version(sp + 1);
+		}
+	}
+	snprintf(pci, sizeof(pci), SYSFS_ACCEL "/accel%u/device", e->index);
+	if (read_line(pci, "current_link_speed", d->link_speed, sizeof(d->link_speed)))
+		d->link_speed[0] = '\0';
+	if (!read_line(pci, "current_link_width", buf, sizeof(buf)))
+		d->link_width = atoi(buf);
+
+	d->known = true;
+	d->compatible = true;
+	if (d->info.driver_major != DRIVER_MAJOR_SUPPORTED) {
+		snprintf(buf, sizeof(buf), "driver %d.x: libaccel %d.%d.%d speaks driver %d.x",
+			 d->info.driver_major, ACCEL_VERSION_MAJOR, ACCEL_VERSION_MINOR,
+			 ACCEL_VERSION_PATCH, DRIVER_MAJOR_SUPPORTED);
+		json_object_array_add(d->reasons, json_object_new_string(buf));
+		d->compatible = false;
+	}
+	if (!d->compat_min) {
+		json_object_array_add(d->reasons,
+				      json_object_new_string("driver does not report its firmware "
+							     "range (sysfs ares/fw_compat)"));
+		d->known = false;
+	} else if (d->info.fw_version < d->compat_min || d->info.fw_version > d->compat_max) {
+		snprintf(buf, sizeof(buf),
+			 "firmware " VER_FMT " outside the driver's range " VER_FMT " to " VER_FMT,
+			 VER_ARGS(d->info.fw_version), VER_ARGS(d->compat_min),
+			 VER_ARGS(d->compat_max));
+		json_object_array_add(d->reasons, json_object_new_string(buf));
+		d->compatible = false;
+	}
+	if (!strcmp(d->state, "dead")) {
+		json_object_array_add(
+			d->reasons,
+			json_object_new_string("firmware failed to reboot after a reset"));
+		d->compatible = false;
+	}
+	return 0;
+}
+
+static const char *verdict(const struct devdesc *d)
+{
+	if (!d->compatible)
+		return "incompatible";
+	return d->known ? "compatible" : "unknown";
+}
+
+static json_object *device_json(const struct accel_device_entry *e, struct devdesc *d)
+{
+	json_object *o = json_object_new_object(), *link = json_object_new_object();
+	json_object *compat = json_object_new_object();
+	char buf[64];
+
+	json_object_object_add(o, "index", json_object_new_int((int)e->index));
+	json_object_object_add(o, "node", json_object_new_string(e->node));
+	json_object_object_add(o, "pci_address", jstr_or_null(e->pci_address));
+	snprintf(buf, sizeof(buf), "%04x:%04x", e->pci_vendor, e->pci_device);
+	json_object_object_add(o, "pci_id", json_object_new_string(buf));
+	json_object_object_add(o, "numa_node",
+			       e->numa_node >= 0 ? json_object_new_int(e->numa_node) : NULL);
+	json_object_object_add(link, "speed", jstr_or_null(d->link_speed));
+	json_object_object_add(link, "width",
+			       d->link_width >= 0 ? json_object_new_int(d->link_width) : NULL);
+	json_object_object_add(o, "link", link);
+	snprintf(buf, sizeof(buf), "%d.%d.%d", d->info.driver_major, d->info.driver_minor,
+		 d->info.driver_patch);
+	json_object_object_add(o, "driver_version", json_object_new_string(buf));
+	json_object_object_add(o, "hw_version", jversion(d->info.hw_version));
+	json_object_object_add(o, "fw_version", jversion(d->info.fw_version));
+	json_object_object_add(o, "fw_image_version", d->fw_image ? jversion(d->fw_image) : NULL);
+	json_object_object_add(o, "state", jstr_or_null(d->state));
+	json_object_object_add(compat, "verdict", json_object_new_string(verdict(d)));
+	json_object_object_add(compat, "fw_min", d->compat_min ? jversion(d->compat_min) : NULL);
+	json_object_object_add(compat, "fw_max", d->compat_max ? jversion(d->compat_max) : NULL);
+	json_object_object_add(compat, "reasons", json_object_get(d->reasons));
+	json_object_object_add(o, "compatibility", compat);
+	return o;
 }
 
 static int cmd_list(void)
 {
-	struct accel_device_entry *e = NULL;
-	size_t n = 0, i;
+	json_object *root = NULL, *arr = NULL;
+	struct accel_device_entry *e;
 	int ret, status = 0;
+	size_t n, i;
 
-	ret = accel_enumerate(NULL, 0, &n);
-	if (ret) {
-		fprintf(stderr, "accelctl: scanning /dev/accel: %s\n", accel_strerror(ret));
-		return EXIT_DEVICE;
+	ret = enumerate(&e, &n);
+	if (ret)
+		return ret;
+	if (!n)
+		return fail(EXIT_NODEVICE, "no Ares device found (is ares.ko loaded?)");
+	if (json_mode) {
+		root = envelope();
+		arr = json_object_new_array();
+	} else {
+		printf("%-5s %-18s %-12s %-9s %-4s %-12s %-7s %-7s %-7s %-7s %s\n", "INDEX", "NODE",
+		       "PCI", "ID", "NUMA", "LINK", "DRIVER", "HW", "FW", "LIB", "COMPAT");
 	}
-	if (!n) {
-		fprintf(stderr, "accelctl: no Ares device found (is ares.ko loaded?)\n");
-		return EXIT_NODEVICE;
-	}
-	e = calloc(n, sizeof(*e));
-	if (!e) {
-		fprintf(stderr, "accelctl: out of memory\n");
-		return EXIT_DEVICE;
-	}
-	ret = accel_enumerate(e, n, &n);
-	if (ret) {
-		fprintf(stderr, "accelctl: scanning /dev/accel: %s\n", accel_strerror(ret));
-		status = EXIT_DEVICE;
-		goto out;
-	}
-	printf("%-5s %-20s %-14s %-9s %-9s %-9s %s\n", "INDEX", "NODE", "PCI", "ID", "HW", "FW",
-	       "NUMA");
 	for (i = 0; i < n; i++) {
-		struct accel_device_info info;
-		accel_device *dev;
-		char err[512], hw[16] = "?", fw[16] = "?";
+		struct devdesc d;
 
-		ret = accel_device_open(e[i].node, &dev, err, sizeof(err));
-		if (ret) {
-			fprintf(stderr, "accelctl: %s\n", err);
+		if (describe(&e[i], &d, NULL)) {
 			status = EXIT_DEVICE;
-		} else {
-			ret = accel_device_query_info(dev, &info);
-			if (ret) {
-				fprintf(stderr, "accelctl: %s\n", accel_device_last_error(dev));
-				status = EXIT_DEVICE;
-			} else {
-				snprintf(hw, sizeof(hw), VER_FMT, VER_ARGS(info.hw_version));
-				snprintf(fw, sizeof(fw), VER_FMT, VER_ARGS(info.fw_version));
-			}
-			accel_device_close(dev);
+			json_object_put(d.reasons);
+			continue;
 		}
-		printf("%-5u %-20s %-14s %04x:%04x %-9s %-9s %d\n", e[i].index, e[i].node,
-		       e[i].pci_address[0] ? e[i].pci_address : "-", e[i].pci_vendor,
-		       e[i].pci_device, hw, fw, e[i].numa_node);
+		if (json_mode) {
+			json_object_array_add(arr, device_json(&e[i], &d));
+		} else {
+			char drv[16], hw[16], fw[16], link[80];
+
+			snprintf(drv, sizeof(drv), "%d.%d.%d", d.info.driver_major,
+				 d.info.driver_minor, d.info.driver_patch);
+			snprintf(hw, sizeof(hw), VER_FMT, VER_ARGS(d.info.hw_version));
+			snprintf(fw, sizeof(fw), VER_FMT, VER_ARGS(d.info.fw_version));
+			if (d.link_speed[0])
+				snprintf(link, sizeof(link), "x%d %s", d.link_width, d.link_speed);
+			else
+				snprintf(link, sizeof(link), "-");
+			printf("%-5u %-18s %-12s %04x:%04x %-4d %-12s %-7s %-7s %-7s %d.%d.%d   "
+			       "%s\n",
+			       e[i].index, e[i].node, e[i].pci_address[0] ? e[i].pci_address : "-",
+			       e[i].pci_vendor, e[i].pci_device, e[i].numa_node, link, drv, hw, fw,
+			       ACCEL_VERSION_MAJOR, ACCEL_VERSION_MINOR, ACCEL_VERSION_PATCH,
+			       verdict(&d));
+			for (size_t r = 0; r < json_object_array_length(d.reasons); r++)
+				printf("      %s\n",
+				       json_object_get_string(
+					       json_object_array_get_idx(d.reasons, r)));
+		}
+		json_object_put(d.reasons);
 	}
-out:
 	free(e);
+	if (json_mode) {
+		json_object_object_add(root, "devices", arr);
+		emit(root);
+	}
 	return status;
 }
 
-static const char *prio_name(uint32_t p)
-{
-	static const char *const names[] = {"low", "normal", "high", "realtime"};
-
-	return p < 4 ? names[p] : "?";
-}
+static const char *const perf_names[] = {
+	"perf_jobs",	       "perf_modeled_ns",  "perf_tensor_busy_ns",
+	"perf_vector_busy_ns", "perf_dma_busy_ns", "perf_macs",
+	"perf_vector_ops",     "perf_dma_bytes",   "perf_cmds",
+};
+static const char *const counter_names[] = {"busy_ns", "jobs_completed", "reset_count",
+					    "heartbeat_timeouts"};
 
 static int cmd_info(unsigned int index)
 {
+	json_object *o = NULL, *qa = NULL, *ctr = NULL, *caps = NULL;
 	struct accel_queue_info *q = NULL;
-	struct accel_device_info info;
-	accel_device *dev;
-	char err[512];
+	struct accel_device_entry e;
+	accel_device *dev = NULL;
+	struct devdesc d;
+	char dir[256];
 	size_t nq = 0;
 	int ret, status = 0;
 
-	ret = accel_device_open_index(index, &dev, err, sizeof(err));
+	ret = find_device(index, &e);
+	if (ret)
+		return ret;
+	ret = describe(&e, &d, &dev);
 	if (ret) {
-		fprintf(stderr, "accelctl: %s\n", err);
-		return ret == -ENOENT ? EXIT_NODEVICE : EXIT_DEVICE;
+		json_object_put(d.reasons);
+		return ret;
 	}
-	ret = accel_device_query_info(dev, &info);
-	if (ret)
-		goto fail;
-	printf("node:               %s\n", info.node);
-	printf("driver:             ares %d.%d.%d\n", info.driver_major, info.driver_minor,
-	       info.driver_patch);
-	printf("hw_version:         " VER_FMT " (0x%06x)\n", VER_ARGS(info.hw_version),
-	       info.hw_version);
-	printf("fw_version:         " VER_FMT " (0x%06x)\n", VER_ARGS(info.fw_version),
-	       info.fw_version);
-	printf("fw_features:        0x%08x\n", info.fw_features);
-	printf("caps:               0x%08x%s%s%s\n", info.caps, info.caps & 1 ? " mmu" : "",
-	       info.caps & 2 ? " gemm_f32" : "", info.caps & 4 ? " fault_inject" : "");
-	printf("num_queues:         %u\n", info.num_queues);
-	printf("max_address_spaces: %u\n", info.max_address_spaces);
-	printf("va_bits:            %u\n", info.va_bits);
-	printf("num_priorities:     %u\n", info.num_priorities);
-	printf("va_range:           0x%llx-0x%llx\n", (unsigned long long)info.va_start,
-	       (unsigned long long)info.va_end);
-	printf("pci_id:             %04x:%04x\n", info.pci_vendor, info.pci_device);
-	printf("reset_count:        %u\n", info.reset_count);
-
 	ret = accel_device_query_queues(dev, NULL, 0, &nq);
-	if (ret)
-		goto fail;
-	q = calloc(nq ? nq : 1, sizeof(*q));
-	if (!q) {
-		fprintf(stderr, "accelctl: out of memory\n");
-		status = EXIT_DEVICE;
+	if (!ret) {
+		q = calloc(nq ? nq : 1, sizeof(*q));
+		ret = q ? accel_device_query_queues(dev, q, nq, &nq) : -ENOMEM;
+	}
+	if (ret) {
+		status = fail(EXIT_DEVICE, "%s", accel_device_last_error(dev));
 		goto out;
 	}
-	ret = accel_device_query_queues(dev, q, nq, &nq);
-	if (ret)
-		goto fail;
+	ares_sysfs_dir(index, dir, sizeof(dir));
+
+	if (json_mode) {
+		o = device_json(&e, &d);
+		json_object_object_add(o, "fw_features", json_object_new_int64(d.info.fw_features));
+		json_object_object_add(o, "caps_mask", json_object_new_int64(d.info.caps));
+		caps = json_object_new_array();
+		if (d.info.caps & 1)
+			json_object_array_add(caps, json_object_new_string("mmu"));
+		if (d.info.caps & 2)
+			json_object_array_add(caps, json_object_new_string("gemm_f32"));
+		if (d.info.caps & 4)
+			json_object_array_add(caps, json_object_new_string("fault_inject"));
+		json_object_object_add(o, "caps", caps);
+		json_object_object_add(o, "num_queues",
+				       json_object_new_int((int)d.info.num_queues));
+		json_object_object_add(o, "max_address_spaces",
+				       json_object_new_int((int)d.info.max_address_spaces));
+		json_object_object_add(o, "va_bits", json_object_new_int((int)d.info.va_bits));
+		json_object_object_add(o, "num_priorities",
+				       json_object_new_int((int)d.info.num_priorities));
+		json_object_object_add(o, "va_start", json_object_new_uint64(d.info.va_start));
+		json_object_object_add(o, "va_end", json_object_new_uint64(d.info.va_end));
+		qa = json_object_new_array();
+		for (size_t i = 0; i < nq; i++) {
+			json_object *qo = json_object_new_object();
+
+			json_object_object_add(qo, "index", json_object_new_int((int)q[i].index));
+			json_object_object_add(
+				qo, "priority",
+				json_object_new_string(q[i].priority < NUM_PRIO
+							       ? prio_names[q[i].priority]
+							       : "?"));
+			json_object_object_add(qo, "ring_entries",
+					       json_object_new_int((int)q[i].ring_entries));
+			json_object_object_add(qo, "jobs_pending",
+					       json_object_new_int((int)q[i].jobs_pending));
+			json_object_object_add(qo, "jobs_completed",
+					       json_object_new_uint64(q[i].jobs_completed));
+			json_object_array_add(qa, qo);
+		}
+		json_object_object_add(o, "queues", qa);
+		ctr = json_object_new_object();
+		for (size_t i = 0; i < sizeof(counter_names) / sizeof(counter_names[0]); i++) {
+			uint64_t v;
+
+			if (!read_u64(dir, counter_names[i], &v))
+				json_object_object_add(ctr, counter_names[i],
+						       json_object_new_uint64(v));
+		}
+		for (size_t i = 0; i < sizeof(perf_names) / sizeof(perf_names[0]); i++) {
+			uint64_t v;
+
+			if (!read_u64(dir, perf_names[i], &v))
+				json_object_object_add(ctr, perf_names[i],
+						       json_object_new_uint64(v));
+		}
+		json_object_object_add(o, "counters", ctr);
+		json_object *root = envelope();
+
+		json_object_object_add(root, "device", o);
+		emit(root);
+		goto out;
+	}
+
+	printf("node:               %s\n", e.node);
+	printf("pci_address:        %s\n", e.pci_address[0] ? e.pci_address : "-");
+	printf("driver:             ares %d.%d.%d\n", d.info.driver_major, d.info.driver_minor,
+	       d.info.driver_patch);
+	printf("hw_version:         " VER_FMT " (0x%06x)\n", VER_ARGS(d.info.hw_version),
+	       d.info.hw_version);
+	printf("fw_version:         " VER_FMT " (0x%06x)\n", VER_ARGS(d.info.fw_version),
+	       d.info.fw_version);
+	printf("fw_features:        0x%08x\n", d.info.fw_features);
+	printf("caps:               0x%08x%s%s%s\n", d.info.caps, d.info.caps & 1 ? " mmu" : "",
+	       d.info.caps & 2 ? " gemm_f32" : "", d.info.caps & 4 ? " fault_inject" : "");
+	printf("num_queues:         %u\n", d.info.num_queues);
+	printf("max_address_spaces: %u\n", d.info.max_address_spaces);
+	printf("va_bits:            %u\n", d.info.va_bits);
+	printf("num_priorities:     %u\n", d.info.num_priorities);
+	printf("va_range:           0x%llx-0x%llx\n", (unsigned long long)d.info.va_start,
+	       (unsigned long long)d.info.va_end);
+	printf("pci_id:             %04x:%04x\n", d.info.pci_vendor, d.info.pci_device);
+	printf("reset_count:        %u\n", d.info.reset_count);
+	printf("state:              %s\n", d.state[0] ? d.state : "?");
+	printf("compatibility:      %s\n", verdict(&d));
+	for (size_t i = 0; i < sizeof(counter_names) / sizeof(counter_names[0]); i++) {
+		uint64_t v;
+
+		if (!read_u64(dir, counter_names[i], &v))
+			printf("%-19s %" PRIu64 "\n", counter_names[i], v);
+	}
 	printf("queues:\n  %-5s %-9s %-12s %-8s %s\n", "INDEX", "PRIORITY", "RING_ENTRIES",
 	       "PENDING", "COMPLETED");
 	for (size_t i = 0; i < nq; i++)
-		printf("  %-5u %-9s %-12u %-8u %llu\n", q[i].index, prio_name(q[i].priority),
+		printf("  %-5u %-9s %-12u %-8u %llu\n", q[i].index,
+		       q[i].priority < NUM_PRIO ? prio_names[q[i].priority] : "?",
 		       q[i].ring_entries, q[i].jobs_pending,
 		       (unsigned long long)q[i].jobs_completed);
-	goto out;
-
-fail:
-	fprintf(stderr, "accelctl: %s\n", accel_device_last_error(dev));
-	status = EXIT_DEVICE;
 out:
+	json_object_put(d.reasons);
 	free(q);
 	accel_device_close(dev);
 	return status;
 }
 
+/* ---- top ---- */
+
+struct client {
+	int pid;
+	uint64_t id;
+	char comm[32];
+	uint64_t engine_ns[NUM_PRIO];
+	uint64_t mem_kib;
+};
+
+struct sample {
+	uint64_t t_ns;
+	uint64_t busy_ns, jobs;
+	struct client *c;
+	size_t n, cap;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Parses one fdinfo; adds it to @s if it is an open file of @pci. */
+static void scan_fdinfo(struct sample *s, int pid, const char *path, const char *pci,
+			const char *comm)
+{
+	char line[256], pdev[64] = "";
+	struct client c = {.pid = pid};
+	bool ares = false, have_id = false;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char key[64];
+		unsigned long long v;
+		char unit[16] = "";
+
+		if (sscanf(line, "drm-driver: %63s", key) == 1) {
+			ares = !strcmp(key, "ares");
+		} else if (sscanf(line, "drm-pdev: %63s", pdev) == 1) {
+		} else if (sscanf(line, "drm-client-id: %llu", &v) == 1) {
+			c.id = v;
+			have_id = true;
+		} else if (sscanf(line, "drm-total-memory: %llu %15s", &v, unit) >= 1) {
+			c.mem_kib = !strcmp(unit, "MiB")   ? v * 1024
+				    : !strcmp(unit, "KiB") ? v
+							   : v / 1024;
+		} else {
+			for (int p = 0; p < NUM_PRIO; p++) {
+				char want[48];
+
+				snprintf(want, sizeof(want), "drm-engine-%s: %%llu", prio_names[p]);
+				if (sscanf(line, want, &v) == 1)
+					c.engine_ns[p] = v;
+			}
+		}
+	}
+	fclose(f);
+	if (!ares || !have_id || strcmp(pdev, pci))
+		return;
+	/* dup()ed fds share one open file: count it once. */
+	for (size_t i = 0; i < s->n; i++)
+		if (s->c[i].id == c.id && s->c[i].pid == pid)
+			return;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct client *nc = realloc(s->c, cap * sizeof(*nc));
+
+		if (!nc)
+			return;
+		s->c = nc;
+		s->cap = cap;
+	}
+	snprintf(c.comm, sizeof(c.comm), "%s", comm);
+	s->c[s->n++] = c;
+}
+
+static void take_sample(struct sample *s, const struct accel_device_entry *e, const char *dir)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *de;
+
+	s->n = 0;
+	s->t_ns = mono_ns();
+	if (read_u64(dir, "busy_ns", &s->busy_ns))
+		s->busy_ns = 0;
+	if (read_u64(dir, "jobs_completed", &s->jobs))
+		s->jobs = 0;
+	if (!proc)
+		return;
+	while ((de = readdir(proc))) {
+		char path[300], comm[32] = "?";
+		struct dirent *fe;
+		DIR *fds;
+		int pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = atoi(de->d_name);
+		snprintf(path, sizeof(path), "/proc/%d", pid);
+		read_line(path, "comm", comm, sizeof(comm));
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
+		fds = opendir(path);
+		if (!fds)
+			continue;
+		while ((fe = readdir(fds))) {
+			char fpath[600];
+
+			if (!isdigit((unsigned char)fe->d_name[0]))
+				continue;
+			snprintf(fpath, sizeof(fpath), "%s/%s", path, fe->d_name);
+			scan_fdinfo(s, pid, fpath, e->pci_address, comm);
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+}
+
+static double pct(uint64_t ns, uint64_t interval)
+{
+	double v = interval ? 100.0 * (double)ns / (double)interval : 0.0;
+
+	return v > 100.0 ? 100.0 : v;
+}
+
+/* Prints (or emits) the change from @a to @b. */
+static void report(const struct accel_device_entry *e, const struct sample *a,
+		   const struct sample *b, unsigned int seq)
+{
+	uint64_t dt = b->t_ns - a->t_ns;
+	uint64_t busy = b->busy_ns >= a->busy_ns ? b->busy_ns - a->busy_ns : 0;
+	uint64_t jobs = b->jobs >= a->jobs ? b->jobs - a->jobs : 0;
+	json_object *root = NULL, *dev = NULL, *procs = NULL;
+
+	if (json_mode) {
+		root = envelope();
+		dev = json_object_new_object();
+		procs = json_object_new_array();
+		json_object_object_add(root, "sample", json_object_new_int((int)seq));
+		json_object_object_add(root, "interval_ns", json_object_new_uint64(dt));
+		json_object_object_add(dev, "index", json_object_new_int((int)e->index));
+		json_object_object_add(dev, "pci_address", jstr_or_null(e->pci_address));
+		json_object_object_add(dev, "busy_ns", json_object_new_uint64(busy));
+		json_object_object_add(dev, "busy_percent", json_object_new_double(pct(busy, dt)));
+		json_object_object_add(dev, "jobs_completed", json_object_new_uint64(jobs));
+	} else {
+		printf("accel%u %s  busy %5.1f%%  jobs %" PRIu64 "  (%.1f s)\n", e->index,
+		       e->pci_address, pct(busy, dt), jobs, (double)dt / 1e9);
+		printf("  %-7s %-16s %-8s %7s %7s %7s %7s %10s\n", "PID", "COMM", "CLIENT", "LOW%",
+		       "NORM%", "HIGH%", "RT%", "MEM_KIB");
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		const struct client *c = &b->c[i];
+		const struct client *prev = NULL;
+		uint64_t d[NUM_PRIO];
+
+		for (size_t j = 0; j < a->n; j++)
+			if (a->c[j].id == c->id && a->c[j].pid == c->pid)
+				prev = &a->c[j];
+		for (int p = 0; p < NUM_PRIO; p++)
+			d[p] = prev && c->engine_ns[p] >= prev->engine_ns[p]
+				       ? c->engine_ns[p] - prev->engine_ns[p]
+			       : prev ? 0
+				      : c->engine_ns[p];
+		if (json_mode) {
+			json_object *po = json_object_new_object(), *eng = json_object_new_object();
+
+			json_object_object_add(po, "pid", json_object_new_int(c->pid));
+			json_object_object_add(po, "comm", json_object_new_string(c->comm));
+			json_object_object_add(po, "client_id", json_object_new_uint64(c->id));
+			for (int p = 0; p < NUM_PRIO; p++) {
+				json_object *eo = json_object_new_object();
+
+				json_object_object_add(eo, "busy_ns", json_object_new_uint64(d[p]));
+				json_object_object_add(eo, "busy_percent",
+						       json_object_new_double(pct(d[p], dt)));
+				json_object_object_add(eo, "total_ns",
+						       json_object_new_uint64(c->engine_ns[p]));
+				json_object_object_add(eng, prio_names[p], eo);
+			}
+			json_object_object_add(po, "engines", eng);
+			json_object_object_add(po, "memory_kib",
+					       json_object_new_uint64(c->mem_kib));
+			json_object_array_add(procs, po);
+		} else {
+			printf("  %-7d %-16s %-8" PRIu64 " %7.1f %7.1f %7.1f %7.1f %10" PRIu64 "\n",
+			       c->pid, c->comm, c->id, pct(d[0], dt), pct(d[1], dt), pct(d[2], dt),
+			       pct(d[3], dt), c->mem_kib);
+		}
+	}
+	if (json_mode) {
+		json_object_object_add(dev, "processes", procs);
+		json_object_object_add(root, "device", dev);
+		emit(root);
+	} else {
+		fflush(stdout);
+	}
+}
+
+static int cmd_top(unsigned int index, long count, long interval_ms)
+{
+	struct sample s[2] = {{0}};
+	struct accel_device_entry e;
+	char dir[256];
+	int ret, cur = 0;
+
+	ret = find_device(index, &e);
+	if (ret)
+		return ret;
+	ares_sysfs_dir(index, dir, sizeof(dir));
+	if (access(dir, R_OK))
+		return fail(EXIT_DEVICE, "%s: %s (driver too old for top?)", dir, strerror(errno));
+	take_sample(&s[cur], &e, dir);
+	for (long i = 0; count <= 0 || i < count; i++) {
+		struct timespec ts = {.tv_sec = interval_ms / 1000,
+				      .tv_nsec = (interval_ms % 1000) * 1000000L};
+
+		nanosleep(&ts, NULL);
+		take_sample(&s[!cur], &e, dir);
+		report(&e, &s[cur], &s[!cur], (unsigned int)i);
+		cur = !cur;
+	}
+	free(s[0].c);
+	free(s[1].c);
+	return 0;
+}
+
+/* ---- reset ---- */
+
+static int cmd_reset(unsigned int index)
+{
+	uint64_t before = 0, after = 0;
+	struct accel_device_entry e;
+	char dir[256], path[300], state[32] = "";
+	json_object *root, *r;
+	int ret, err = 0;
+	FILE *f;
+	uint64_t t0;
+
+	ret = find_device(index, &e);
+	if (ret)
+		return ret;
+	ares_sysfs_dir(index, dir, sizeof(dir));
+	if (read_u64(dir, "reset_count", &before))
+		return fail(EXIT_DEVICE, "%s/reset_count: cannot read (driver too old?)", dir);
+	snprintf(path, sizeof(path), "%s/reset", dir);
+	t0 = mono_ns();
+	/* The write returns when the recovery is over (bounded in the driver). */
+	f = fopen(path, "w");
+	if (!f)
+		return fail(EXIT_DEVICE, "%s: %s (resetting needs root)", path, strerror(errno));
+	if (fputs("1\n", f) < 0)
+		err = errno;
+	if (fclose(f) && !err)
+		err = errno;
+	if (read_u64(dir, "reset_count", &after))
+		after = before;
+	read_line(dir, "state", state, sizeof(state));
+	if (err)
+		return fail(EXIT_DEVICE, "reset of accel%u (%s) failed: %s; device state %s", index,
+			    e.pci_address, strerror(err), state[0] ? state : "unknown");
+	if (after <= before || strcmp(state, "running"))
+		return fail(EXIT_DEVICE,
+			    "reset of accel%u: reset_count %" PRIu64 " -> %" PRIu64
+			    ", state %s: the device did not recover",
+			    index, before, after, state);
+	if (!json_mode) {
+		printf("accel%u (%s): reset done in %.2f s, reset_count %" PRIu64
+		       ", firmware running\n",
+		       index, e.pci_address, (double)(mono_ns() - t0) / 1e9, after);
+		return 0;
+	}
+	root = envelope();
+	r = json_object_new_object();
+	json_object_object_add(r, "index", json_object_new_int((int)index));
+	json_object_object_add(r, "pci_address", jstr_or_null(e.pci_address));
+	json_object_object_add(r, "reset_count_before", json_object_new_uint64(before));
+	json_object_object_add(r, "reset_count_after", json_object_new_uint64(after));
+	json_object_object_add(r, "state", json_object_new_string(state));
+	json_object_object_add(r, "duration_ns", json_object_new_uint64(mono_ns() - t0));
+	json_object_object_add(root, "reset", r);
+	emit(root);
+	return 0;
+}
+
+/* ---- fw ---- */
+
+static int cmd_fw(unsigned int index, bool log)
+{
+	struct accel_device_entry e;
+	json_object *root, *fw;
+	struct devdesc d;
+	char dbg[300], path[400], *text = NULL;
+	uint64_t hb = 0;
+	char dir[256];
+	int ret;
+
+	ret = find_device(index, &e);
+	if (ret)
+		return ret;
+	if (log) {
+		ret = debugfs_dir(&e, dbg, sizeof(dbg));
+		if (ret)
+			return ret;
+		snprintf(path, sizeof(path), "%s/fw_log", dbg);
+		text = slurp(path);
+		if (!text)
+			return fail(EXIT_DEVICE, "%s: %s", path, strerror(errno));
+		/* The log is the firmware's bytes: keep JSON and terminals to text. */
+		for (char *c = text; *c; c++)
+			if ((unsigned char)*c >= 0x7f ||
+			    ((unsigned char)*c < 0x20 && *c != '\n' && *c != '\t'))
+				*c = '?';
+	}
+	ret = describe(&e, &d, NULL);
+	if (ret) {
+		json_object_put(d.reasons);
+		free(text);
+		return ret;
+	}
+	ares_sysfs_dir(index, dir, sizeof(dir));
+	read_u64(dir, "heartbeat_timeouts", &hb);
+	if (!json_mode) {
+		printf("running:        " VER_FMT "\n", VER_ARGS(d.info.fw_version));
+		if (d.fw_image)
+			printf("image:          " VER_FMT "\n", VER_ARGS(d.fw_image));
+		if (d.compat_min)
+			printf("driver accepts: " VER_FMT " to " VER_FMT "\n",
+			       VER_ARGS(d.compat_min), VER_ARGS(d.compat_max));
+		printf("compatibility:  %s\n", verdict(&d));
+		printf("features:       0x%08x\n", d.info.fw_features);
+		printf("state:          %s\n", d.state[0] ? d.state : "?");
+		printf("heartbeat_timeouts: %" PRIu64 "\n", hb);
+		if (text)
+			printf("log:\n%s", text);
+	} else {
+		root = envelope();
+		fw = json_object_new_object();
+		json_object_object_add(fw, "index", json_object_new_int((int)index));
+		json_object_object_add(fw, "pci_address", jstr_or_null(e.pci_address));
+		json_object_object_add(fw, "running_version", jversion(d.info.fw_version));
+		json_object_object_add(fw, "image_version",
+				       d.fw_image ? jversion(d.fw_image) : NULL);
+		json_object_object_add(fw, "compat_min",
+				       d.compat_min ? jversion(d.compat_min) : NULL);
+		json_object_object_add(fw, "compat_max",
+				       d.compat_max ? jversion(d.compat_max) : NULL);
+		json_object_object_add(fw, "verdict", json_object_new_string(verdict(&d)));
+		json_object_object_add(fw, "features", json_object_new_int64(d.info.fw_features));
+		json_object_object_add(fw, "state", jstr_or_null(d.state));
+		json_object_object_add(fw, "heartbeat_timeouts", json_object_new_uint64(hb));
+		json_object_object_add(fw, "log", text ? json_object_new_string(text) : NULL);
+		json_object_object_add(root, "firmware", fw);
+		emit(root);
+	}
+	json_object_put(d.reasons);
+	free(text);
+	return 0;
+}
+
+/* ---- dump ---- */
+
+static int cmd_dump(unsigned int index)
+{
+	struct accel_device_entry e;
+	char dbg[300], path[400], *regs, *queues, *line, *save;
+	json_object *root = NULL, *ra = NULL, *qa = NULL, *d = NULL;
+	int ret;
+
+	ret = find_device(index, &e);
+	if (ret)
+		return ret;
+	ret = debugfs_dir(&e, dbg, sizeof(dbg));
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s/regs", dbg);
+	regs = slurp(path);
+	if (!regs)
+		return fail(EXIT_DEVICE, "%s: %s", path, strerror(errno));
+	snprintf(path, sizeof(path), "%s/queues", dbg);
+	queues = slurp(path);
+	if (!queues) {
+		free(regs);
+		return fail(EXIT_DEVICE, "%s: %s", path, strerror(errno));
+	}
+	if (!json_mode) {
+		printf("registers:\n%s\nqueues:\n%s", regs, queues);
+		free(regs);
+		free(queues);
+		return 0;
+	}
+	root = envelope();
+	d = json_object_new_object();
+	ra = json_object_new_array();
+	qa = json_object_new_array();
+	json_object_object_add(d, "index", json_object_new_int((int)index));
+	json_object_object_add(d, "pci_address", jstr_or_null(e.pci_address));
+	for (line = strtok_r(regs, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[32];
+		unsigned long long off, val;
+		json_object *r;
+
+		if (sscanf(line, "%31s 0x%llx 0x%llx", name, &off, &val) != 3)
+			continue;
+		r = json_object_new_object();
+		json_object_object_add(r, "name", json_object_new_string(name));
+		json_object_object_add(r, "offset", json_object_new_uint64(off));
+		json_object_object_add(r, "value", json_object_new_uint64(val));
+		json_object_array_add(ra, r);
+	}
+	for (line = strtok_r(queues, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned int q, prio, head, tail, st, pending;
+		int ctx;
+		unsigned long long done, seq;
+		json_object *qo;
+
+		if (sscanf(line, "%u %u %d %u %u 0x%x %u %llu %llu", &q, &prio, &ctx, &head, &tail,
+			   &st, &pending, &done, &seq) != 9)
+			continue;
+		qo = json_object_new_object();
+		json_object_object_add(qo, "index", json_object_new_int((int)q));
+		json_object_object_add(
+			qo, "priority",
+			json_object_new_string(prio < NUM_PRIO ? prio_names[prio] : "?"));
+		json_object_object_add(qo, "contexts", json_object_new_int(ctx));
+		json_object_object_add(qo, "head", json_object_new_int64(head));
+		json_object_object_add(qo, "tail", json_object_new_int64(tail));
+		json_object_object_add(qo, "status", json_object_new_int64(st));
+		json_object_object_add(qo, "jobs_pending", json_object_new_int64(pending));
+		json_object_object_add(qo, "jobs_completed", json_object_new_uint64(done));
+		json_object_object_add(qo, "hw_seqno", json_object_new_uint64(seq));
+		json_object_array_add(qa, qo);
+	}
+	json_object_object_add(d, "registers", ra);
+	json_object_object_add(d, "queues", qa);
+	json_object_object_add(root, "dump", d);
+	emit(root);
+	free(regs);
+	free(queues);
+	return 0;
+}
+
+/* ---- command line ---- */
+
+static int parse_ulong(const char *opt, const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	if (errno || *end || end == s || *out > max) {
+		fprintf(stderr, "accelctl: %s wants a number up to %lu, got \"%s\"\n", opt, max, s);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	unsigned long index = 0;
-	char *end;
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"device", required_argument, NULL, 'd'},
+		{"once", no_argument, NULL, 'o'},
+		{"iterations", required_argument, NULL, 'n'},
+		{"interval", required_argument, NULL, 'i'},
+		{"log", no_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	unsigned long index = 0, count = 0, interval = 1000, v;
+	bool log = false, top_opts = false;
 	int opt;
 
 	if (argc < 2) {
@@ -173,35 +1097,73 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "list")) {
-		if (argc != 2) {
+	command = argv[1];
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, "d:n:i:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json_mode = true;
+			break;
+		case 'd':
+			if (parse_ulong("-d", optarg, 0xffffffffUL, &index))
+				return EXIT_USAGE;
+			break;
+		case 'o':
+			count = 1;
+			top_opts = true;
+			break;
+		case 'n':
+			if (parse_ulong("-n", optarg, 1000000, &v) || !v) {
+				fprintf(stderr, "accelctl: -n wants at least 1 sample\n");
+				return EXIT_USAGE;
+			}
+			count = v;
+			top_opts = true;
+			break;
+		case 'i':
+			if (parse_ulong("-i", optarg, 3600000, &interval) || interval < 10) {
+				fprintf(stderr, "accelctl: -i wants 10 to 3600000 ms\n");
+				return EXIT_USAGE;
+			}
+			top_opts = true;
+			break;
+		case 'l':
+			log = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
 			usage(stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "accelctl: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (top_opts && strcmp(command, "top")) {
+		fprintf(stderr, "accelctl: -n, --once and -i are options of top\n");
+		return EXIT_USAGE;
+	}
+	if (log && strcmp(command, "fw")) {
+		fprintf(stderr, "accelctl: --log is an option of fw\n");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(command, "list"))
 		return cmd_list();
-	}
-	if (!strcmp(argv[1], "info")) {
-		optind = 2;
-		while ((opt = getopt(argc, argv, "d:")) != -1) {
-			if (opt != 'd') {
-				usage(stderr);
-				return EXIT_USAGE;
-			}
-			errno = 0;
-			index = strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || index > 0xffffffffUL) {
-				fprintf(stderr, "accelctl: -d wants a device index, got \"%s\"\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-		}
-		if (optind != argc) {
-			usage(stderr);
-			return EXIT_USAGE;
-		}
+	if (!strcmp(command, "info"))
 		return cmd_info((unsigned int)index);
-	}
-	fprintf(stderr, "accelctl: unknown command \"%s\"\n", argv[1]);
+	if (!strcmp(command, "top"))
+		return cmd_top((unsigned int)index, (long)count, (long)interval);
+	if (!strcmp(command, "reset"))
+		return cmd_reset((unsigned int)index);
+	if (!strcmp(command, "fw"))
+		return cmd_fw((unsigned int)index, log);
+	if (!strcmp(command, "dump"))
+		return cmd_dump((unsigned int)index);
+	fprintf(stderr, "accelctl: unknown command \"%s\"\n", command);
 	usage(stderr);
 	return EXIT_USAGE;
 }

@@ -16,8 +16,8 @@ per_test_timeout=${ARES_TEST_TIMEOUT:-180}
 
 # tracepoints, fault_knobs and hang_recovery reset the device, so they run last.
 all="device_probe query_identity bo_mmap fence_signal dma_fill gemm multi_ctx_order
-mmu_fault job_chain bo_share bad_ioctl_args usage_stats compute_ops compute_errors accelctl tracepoints
-fault_knobs hang_recovery"
+mmu_fault job_chain bo_share bad_ioctl_args usage_stats compute_ops compute_errors accelctl
+accelctl_top tracepoints fault_knobs hang_recovery"
 [ $# -gt 0 ] && all="$*"
 
 xfail_reason() {
@@ -43,6 +43,41 @@ run_accelctl() {
 	"$ctl" bogus >/dev/null 2>&1
 	rc=$?
 	[ $rc -eq 2 ] || { echo "accelctl bogus: expected exit 2 (usage), got $rc"; return 1; }
+
+	# --json: every command's documents validate against the schema, all
+	# checked by one python3 start (slow under TCG).
+	[ -d /sys/kernel/debug/accel ] || mount -t debugfs debugfs /sys/kernel/debug
+	j=$(mktemp -d /tmp/accelctl-json.XXXXXX)
+	specs=""
+	i=0
+	for args in "list" "info -d 0" "fw -d 0" "fw -d 0 --log" "dump -d 0" "top -d 0 -n 2 -i 100"; do
+		i=$((i + 1))
+		"$ctl" $args --json >"$j/$i" 2>"$j/$i.err" ||
+			{ echo "accelctl $args --json: expected exit 0, got $?: $(cat "$j/$i.err")"; return 1; }
+		specs="$specs ${args%% *}=$j/$i"
+	done
+	grep -q '"verdict":"compatible"' "$j/1" ||
+		{ echo "accelctl list --json: expected verdict compatible, got: $(cat "$j/1")"; return 1; }
+	grep -q 'ares-fw [0-9.]* starting' "$j/4" ||
+		{ echo "accelctl fw --log --json: expected the firmware's start line in the log"; return 1; }
+	grep -q '"name":"HEARTBEAT"' "$j/5" ||
+		{ echo "accelctl dump --json: expected a HEARTBEAT register"; return 1; }
+	"$ctl" info -d 99 --json >"$j/e" 2>/dev/null
+	rc=$?
+	[ $rc -eq 3 ] || { echo "accelctl info -d 99 --json: expected exit 3, got $rc"; return 1; }
+	before=$(cat /sys/class/accel/accel0/device/ares/reset_count)
+	"$ctl" reset -d 0 --json >"$j/r" ||
+		{ echo "accelctl reset --json: expected exit 0, got $?: $(cat "$j/r")"; return 1; }
+	after=$(cat /sys/class/accel/accel0/device/ares/reset_count)
+	[ "$after" -eq $((before + 1)) ] ||
+		{ echo "accelctl reset: expected reset_count $((before + 1)), got $after"; return 1; }
+	grep -q "\"reset_count_after\":$after," "$j/r" ||
+		{ echo "accelctl reset --json: expected reset_count_after $after, got: $(cat "$j/r")"; return 1; }
+	/usr/bin/python3 "$here/accelctl_json_check.py" "$root/docs/accelctl.schema.json" $specs \
+		"info:error:1=$j/e" "reset:1=$j/r" || return 1
+	"$ctl" top --once >/dev/null 2>&1 ||
+		{ echo "accelctl top --once: expected exit 0"; return 1; }
+	rm -rf "$j"
 	return 0
 }
 
