@@ -566,6 +566,93 @@ START_TEST(test_qlinear_conv_per_channel_is_exact)
 }
 END_TEST
 
+/* Exact f16 → f32 for normal numbers and zero (all this test writes). */
+static float half_to_float(uint16_t h)
+{
+	int e = (h >> 10) & 0x1f;
+	float v = e ? ldexpf(1.0f + (float)(h & 0x3ff) / 1024.0f, e - 15) : 0.0f;
+
+	return (h & 0x8000) ? -v : v;
+}
+
+static float bf16_to_float(uint16_t b)
+{
+	uint32_t u = (uint32_t)b << 16;
+	float f;
+
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+/* f32 → bf16, round to nearest even (finite inputs). */
+static uint16_t float_to_bf16(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, 4);
+	return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1)) >> 16);
+}
+
+START_TEST(test_half_precision_inputs_accumulate_in_f32)
+{
+	/* f16 a [4][8] . f16 b [8][5] -> f32 y; bf16 + bf16 -> bf16 (one rounding: exact). */
+	const uint64_t sa[2] = {4, 8}, sb[2] = {8, 5}, sy[2] = {4, 5}, se[1] = {64};
+	const uint64_t va_a = DATA_VA, va_b = DATA_VA + 0x1000, va_y = DATA_VA + 0x2000,
+		       va_p = DATA_VA + 0x3000, va_q = DATA_VA + 0x3100, va_r = DATA_VA + 0x3200;
+	uint16_t a[32], b[40], p[64], q[64], r[64];
+	float y[20];
+	double want[20];
+	struct ares_cmd_matmul m = {.hdr = {ARES_OP_MATMUL, 0, sizeof(m)}, .p = {.alpha = F32_1}};
+	struct ares_cmd_eltwise add = {.hdr = {ARES_OP_ELTWISE, 0, sizeof(add)},
+				       .num_inputs = 2,
+				       .p = {.op = ARES_ELT_ADD}};
+	struct cs c = {0};
+	int i, j, k;
+
+	start_booted();
+	/* f16 normals: sign, exponent 12..17, any mantissa */
+	for (i = 0; i < 32; i++)
+		a[i] = (uint16_t)((i & 1) << 15 | (12 + i % 6) << 10 | (i * 97) % 1024);
+	for (i = 0; i < 40; i++)
+		b[i] = (uint16_t)((i % 3 == 0) << 15 | (13 + i % 4) << 10 | (i * 211) % 1024);
+	for (i = 0; i < 64; i++) {
+		p[i] = float_to_bf16((float)i * 0.37f - 5.0f);
+		q[i] = float_to_bf16((float)(i * i) * 0.011f);
+	}
+	e2e_va_write(&E, ASID, va_a, a, sizeof(a));
+	e2e_va_write(&E, ASID, va_b, b, sizeof(b));
+	e2e_va_write(&E, ASID, va_p, p, sizeof(p));
+	e2e_va_write(&E, ASID, va_q, q, sizeof(q));
+	m.a = td(va_a, ARES_DTYPE_F16, 2, sa);
+	m.b = td(va_b, ARES_DTYPE_F16, 2, sb);
+	m.y = td(va_y, ARES_DTYPE_F32, 2, sy);
+	add.in[0] = td(va_p, ARES_DTYPE_BF16, 1, se);
+	add.in[1] = td(va_q, ARES_DTYPE_BF16, 1, se);
+	add.out = td(va_r, ARES_DTYPE_BF16, 1, se);
+	cs_put(&c, &m);
+	cs_put(&c, &add);
+	run(&c, ARES_JOB_OK, 0);
+	get_f32(va_y, y, 20);
+	for (i = 0; i < 4; i++)
+		for (j = 0; j < 5; j++) {
+			double acc = 0;
+
+			for (k = 0; k < 8; k++)
+				acc += (double)half_to_float(a[i * 8 + k]) *
+				       half_to_float(b[k * 5 + j]);
+			want[i * 5 + j] = acc;
+		}
+	check_close(y, want, 20, "f16 matmul");
+	e2e_va_read(&E, ASID, va_r, r, sizeof(r));
+	for (i = 0; i < 64; i++) {
+		uint16_t w = float_to_bf16(bf16_to_float(p[i]) + bf16_to_float(q[i]));
+
+		ck_assert_msg(r[i] == w, "bf16 add[%d]: expected 0x%04x, got 0x%04x", i, w, r[i]);
+	}
+	stop_clean();
+}
+END_TEST
+
 /* ---- DMA engine ---- */
 
 START_TEST(test_copy_transpose_pad_gather_fill)
@@ -897,6 +984,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_matmul_integer_is_exact);
 	tcase_add_test(t, test_conv2d_padding_stride_bias_relu);
 	tcase_add_test(t, test_qlinear_conv_per_channel_is_exact);
+	tcase_add_test(t, test_half_precision_inputs_accumulate_in_f32);
 	tcase_add_test(t, test_copy_transpose_pad_gather_fill);
 	tcase_add_test(t, test_commands_larger_than_sram_split_into_correct_tiles);
 	tcase_add_test(t, test_malformed_descriptors_fail_and_next_job_runs);
