@@ -23,6 +23,8 @@ suite driver --timeout 900 --module-args "fault_injection=1 job_timeout_ms=1000"
 suite kmod-recovery --timeout 600 --module-args "fault_injection=1 job_timeout_ms=1000" \
 	-- build/tests/guest/kmod_smoke --hang
 suite module-lifecycle --timeout 600 --no-module -- tests/guest/module-lifecycle.sh
+suite hot-unplug --timeout 600 --module-args "fault_injection=1 job_timeout_ms=0" \
+	-- tests/guest/hot-unplug.sh
 
 if [ -n "$failed" ]; then
 	echo "guest: failed suites:$failed" >&2

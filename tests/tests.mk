@@ -58,3 +58,13 @@ $(BUILD)/tests/guest/kmod_smoke: tests/guest/kmod/kmod_smoke.c include/uapi/drm/
 	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) -o $@ $<
 
 GUEST_TARGETS += $(BUILD)/tests/guest/kmod_smoke
+
+# Removes the device it tests, so it is not a test_* of run-all.sh: the
+# hot-unplug suite (tests/guest/hot-unplug.sh) runs it.
+$(BUILD)/tests/guest/unplug_client: tests/guest/unplug_client.c tests/guest/guest_util.c \
+		tests/guest/guest_util.h $(LIBACCEL_SO) libaccel/include/accel.h
+	@mkdir -p $(@D)
+	$(CC) $(ACCEL_CPPFLAGS) -Itests/guest $(CFLAGS_COMMON) -o $@ $< tests/guest/guest_util.c \
+		-L$(BUILD)/lib -l:libaccel.so.1 -Wl,-rpath,'$$ORIGIN/../../lib' $(LIBACCEL_LIBS)
+
+GUEST_TARGETS += $(BUILD)/tests/guest/unplug_client

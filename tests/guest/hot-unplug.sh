@@ -1,0 +1,56 @@
+#!/bin/sh
+# Guest suite: hot-unplug and rescan (driver loaded with fault_injection=1
+# job_timeout_ms=0, so only the unplug can end the hung jobs).
+#  - unplug_client removes the PCI function with jobs in flight and checks
+#    fences, -ENODEV ioctls and its mapping (see its header);
+#  - the node disappears; rmmod succeeds (no reference leaked by the open
+#    file, its buffers, contexts or jobs);
+#  - insmod + rescan brings the device back and a job runs.
+set -u
+root=${ARES_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+bin=$root/build/tests/guest
+failures=0
+fail() {
+	echo "FAIL $1: $2"
+	failures=$((failures + 1))
+}
+
+"$bin/unplug_client" || fail unplug_with_jobs_in_flight "unplug_client failed"
+if [ -e /dev/accel/accel0 ]; then
+	fail unplug_removes_node "expected /dev/accel/accel0 gone after the remove"
+else
+	echo "PASS unplug_removes_node"
+fi
+if rmmod ares; then
+	echo "PASS rmmod_after_unplug_no_leaked_reference"
+else
+	fail rmmod_after_unplug_no_leaked_reference "rmmod ares failed: $(grep '^ares ' /proc/modules)"
+fi
+insmod "$root/kmod/ares.ko" || fail rescan "insmod failed"
+echo 1 >/sys/bus/pci/rescan
+i=0
+while [ ! -e /dev/accel/accel0 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ -e /dev/accel/accel0 ] && "$bin/test_dma_fill"; then
+	echo "PASS rescan_brings_device_back"
+else
+	fail rescan_brings_device_back "expected /dev/accel/accel0 and a passing dma_fill after rescan"
+fi
+
+# Unplug again with no module reload in between: remove + rescan while bound.
+pci=$(basename "$(readlink -f /sys/class/accel/accel0/device)")
+echo 1 >"/sys/bus/pci/devices/$pci/remove"
+echo 1 >/sys/bus/pci/rescan
+i=0
+while [ ! -e /dev/accel/accel0 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ -e /dev/accel/accel0 ] && "$bin/test_dma_fill"; then
+	echo "PASS remove_rescan_while_bound"
+else
+	fail remove_rescan_while_bound "expected the device back after remove + rescan"
+fi
+[ $failures -eq 0 ]
