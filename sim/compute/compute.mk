@@ -7,6 +7,11 @@ COMPUTE_LIB := $(BUILD)/sim/libares-compute.a
 COMPUTE_SAN_LIB := $(BUILD)/san/sim/libares-compute.a
 COMPUTE_LIBS := -lm -lpthread
 
+# -O3: GCC's -O2 vectorises only loops whose trip count is a multiple of
+# the vector width, and these kernels are loops of arbitrary length.
+$(COMPUTE_SRCS:sim/%.c=$(BUILD)/sim/%.o) $(COMPUTE_SRCS:sim/%.c=$(BUILD)/san/sim/%.o): \
+	CFLAGS_COMMON += -O3
+
 $(COMPUTE_LIB): $(COMPUTE_SRCS:sim/%.c=$(BUILD)/sim/%.o)
 	@rm -f $@
 	$(AR) rcs $@ $^

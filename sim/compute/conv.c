@@ -154,6 +154,88 @@ static void cv_store(const struct ck_gemm *g, int64_t bi, int64_t m0, int64_t mn
 	}
 }
 
+/*
+ * Depthwise (one input and one output channel per group): a GEMM of one
+ * row would waste most of the micro-kernel, so each plane is padded once
+ * and every tap adds a shifted row, which vectorises along the width.
+ */
+struct dw_job {
+	const struct ck_gemm *g;
+	const struct cv *c;
+};
+
+/* acc[i] += w * src[i * step]; unit steps get their own loop so it vectorises. */
+static void dw_tap_f32(float *restrict acc, const float *restrict src, float w, int64_t n,
+		       int64_t step)
+{
+	if (step == 1)
+		for (int64_t i = 0; i < n; i++)
+			acc[i] += w * src[i];
+	else
+		for (int64_t i = 0; i < n; i++)
+			acc[i] += w * src[i * step];
+}
+
+/* Operands are |v| <= 255: no product overflows; the sum wraps like the GEMM's. */
+static void dw_tap_i32(int32_t *restrict acc, const int32_t *restrict src, int32_t w, int64_t n,
+		       int64_t step)
+{
+	if (step == 1)
+		for (int64_t i = 0; i < n; i++)
+			acc[i] = (int32_t)((uint32_t)acc[i] + (uint32_t)(w * src[i]));
+	else
+		for (int64_t i = 0; i < n; i++)
+			acc[i] = (int32_t)((uint32_t)acc[i] + (uint32_t)(w * src[i * step]));
+}
+
+static void dw_task(void *ctx, int64_t t, unsigned int worker)
+{
+	const struct dw_job *j = ctx;
+	const struct cv *c = j->c;
+	const struct compute_tensor *x = c->x;
+	int is_int = j->g->is_int;
+	int64_t n = t / c->G, ch = t % c->G, taps = c->kh * c->kw;
+	int64_t hp = c->H + c->pt + (c->oh - 1) * c->sh + (c->kh - 1) * c->dh + 1;
+	int64_t wp = c->W + c->pl + (c->ow - 1) * c->sw + (c->kw - 1) * c->dw + 1;
+	float *pf = calloc((size_t)(hp * wp + c->ow), sizeof(float)), *af = pf + hp * wp;
+	int32_t *pi = (int32_t *)pf, *ai = (int32_t *)af;
+	int64_t idx[4] = {n, ch, 0, 0};
+
+	(void)worker;
+	if (!pf)
+		abort();
+	for (int64_t i = 0; i < c->H; i++) {
+		idx[2] = i;
+		if (is_int)
+			ck_load_i32_zp(x->dtype, ck_at(x, idx), x->stride[3], c->W, &c->zx, 0,
+				       pi + (i + c->pt) * wp + c->pl);
+		else
+			ck_load_f32(x->dtype, ck_at(x, idx), x->stride[3], c->W, NULL,
+				    pf + (i + c->pt) * wp + c->pl);
+	}
+	for (int64_t oy = 0; oy < c->oh; oy++) {
+		memset(af, 0, (size_t)c->ow * sizeof(float));
+		for (int64_t ky = 0; ky < c->kh; ky++) {
+			for (int64_t kx = 0; kx < c->kw; kx++) {
+				int64_t off = (oy * c->sh + ky * c->dh) * wp + kx * c->dw,
+					sw = c->sw;
+
+				if (is_int) {
+					int32_t wv = c->wi[ch * taps + ky * c->kw + kx];
+
+					dw_tap_i32(ai, pi + off, wv, c->ow, sw);
+				} else {
+					float wv = c->wf[ch * taps + ky * c->kw + kx];
+
+					dw_tap_f32(af, pf + off, wv, c->ow, sw);
+				}
+			}
+		}
+		cv_store(j->g, t, 0, 1, oy * c->ow, c->ow, af, c->ow);
+	}
+	free(pf);
+}
+
 /* Weights into a dense [M][K] array, converted (float) or minus zero points (int). */
 static int cv_weights(struct cv *c, const struct compute_tensor *wt, int is_int)
 {
@@ -258,7 +340,13 @@ uint32_t compute_conv2d(struct compute_workers *w, const struct ares_conv2d_para
 	g.M = c.Mg;
 	g.N = c.oh * c.ow;
 	g.K = c.Cg * c.kh * c.kw;
-	ck_gemm_run(w, &g);
+	if (c.Cg == 1 && c.Mg == 1) {
+		struct dw_job j = {.g = &g, .c = &c};
+
+		ck_parallel(w, g.batch, dw_task, &j);
+	} else {
+		ck_gemm_run(w, &g);
+	}
 	free(c.wf);
 	free(c.wi);
 	if (st) {

@@ -92,12 +92,17 @@ static void gemm_task(void *ctx, int64_t t, unsigned int worker)
 	void *cbuf, *ap, *bp, *row;
 
 	(void)worker;
-	cbuf = calloc((size_t)(mp * np), 4);
-	ap = malloc((size_t)(mp * (KC + 1) * es));
-	bp = malloc((size_t)(np * (KC + 1) * es));
-	row = malloc((size_t)((mp > np ? mp : np) * 8));
-	if (!cbuf || !ap || !bp || !row)
-		abort(); /* a few hundred KiB: the emulator cannot go on without them */
+	{
+		size_t cs = (size_t)(mp * np) * 4, as = (size_t)(mp * (KC + 1) * es);
+		size_t bs = (size_t)(np * (KC + 1) * es), rs = (size_t)((mp > np ? mp : np) * 8);
+		char *s;
+
+		cs = (cs + 63) & ~(size_t)63, as = (as + 63) & ~(size_t)63,
+		bs = (bs + 63) & ~(size_t)63;
+		s = ck_scratch(cs + as + bs + rs);
+		cbuf = s, ap = s + cs, bp = s + cs + as, row = s + cs + as + bs;
+		memset(cbuf, 0, cs);
+	}
 	for (int64_t k0 = 0; k0 < g->K; k0 += KC) {
 		int64_t kn = g->K - k0 < KC ? g->K - k0 : KC, kp = ck_kpad(g, kn);
 
@@ -128,10 +133,6 @@ static void gemm_task(void *ctx, int64_t t, unsigned int worker)
 		}
 	}
 	g->store(g, b, m0, mn, n0, nn, cbuf, ldc);
-	free(row);
-	free(bp);
-	free(ap);
-	free(cbuf);
 }
 
 void ck_gemm_run(struct compute_workers *w, const struct ck_gemm *g)

@@ -105,6 +105,8 @@ typedef void (*ck_task_fn)(void *ctx, int64_t task, unsigned int worker);
 /* Runs fn(ctx, t, worker) for t in [0, ntasks) on @w (NULL: this thread). */
 void ck_parallel(struct compute_workers *w, int64_t ntasks, ck_task_fn fn, void *ctx);
 unsigned int ck_nthreads(struct compute_workers *w);
+/* A buffer of at least @bytes for the calling thread, reused by its next call. */
+void *ck_scratch(size_t bytes);
 
 /* ---- ISA ---- */
 

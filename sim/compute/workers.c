@@ -156,3 +156,50 @@ void ck_parallel(struct compute_workers *w, int64_t ntasks, ck_task_fn fn, void 
 		pthread_cond_wait(&w->idle, &w->lock);
 	pthread_mutex_unlock(&w->lock);
 }
+
+/*
+ * Per-thread scratch: kernels need a few hundred KiB per task, and fresh
+ * allocations that size are mmap()ed and page-faulted in every time.
+ */
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+struct scratch {
+	size_t size;
+	void *p;
+};
+
+static void scratch_free(void *v)
+{
+	struct scratch *s = v;
+
+	free(s->p);
+	free(s);
+}
+
+static void scratch_init(void)
+{
+	if (pthread_key_create(&scratch_key, scratch_free))
+		abort();
+}
+
+void *ck_scratch(size_t bytes)
+{
+	struct scratch *s;
+
+	pthread_once(&scratch_once, scratch_init);
+	s = pthread_getspecific(scratch_key);
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s || pthread_setspecific(scratch_key, s))
+			abort();
+	}
+	if (s->size < bytes) {
+		free(s->p);
+		s->p = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+		if (!s->p)
+			abort(); /* the emulator cannot go on without it */
+		s->size = bytes;
+	}
+	return s->p;
+}
