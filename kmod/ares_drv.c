@@ -44,6 +44,11 @@ module_param_named(heartbeat_ms, ares_heartbeat_ms, uint, 0644);
 MODULE_PARM_DESC(heartbeat_ms,
 		 "Firmware heartbeat check period in ms; 3 checks without progress reset the device (0 = off, default 2000)");
 
+unsigned int ares_submit_wait_ms = 10000;
+module_param_named(submit_wait_ms, ares_submit_wait_ms, uint, 0644);
+MODULE_PARM_DESC(submit_wait_ms,
+		 "Longest SUBMIT waits for room when its context has a ring's worth of jobs queued, then -ETIMEDOUT (default 10000)");
+
 static int ares_open(struct drm_device *dev, struct drm_file *file)
 {
 	struct ares_device *adev = to_ares_device(dev);

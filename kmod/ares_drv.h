@@ -30,6 +30,7 @@
 extern unsigned int ares_job_timeout_ms;
 extern bool ares_fault_injection;
 extern unsigned int ares_heartbeat_ms;
+extern unsigned int ares_submit_wait_ms;
 
 struct ares_as;
 struct ares_job;

@@ -471,8 +471,9 @@ static void ares_hb_work(struct work_struct *work)
 			beat, status, adev->hb_stale,
 			READ_ONCE(ares_heartbeat_ms));
 		adev->hb_stale = 0;
-		atomic_inc(&adev->hb_timeouts);
 		ares_recover(adev, NULL, "heartbeat");
+		/* After the recovery: a reader seeing it also sees reset_count. */
+		atomic_inc(&adev->hb_timeouts);
 	}
 rearm:
 	ares_hb_arm(adev);

@@ -395,7 +395,11 @@ static void ares_job_release(struct ares_job *job)
 static void ares_job_free(struct drm_sched_job *sched_job)
 {
 	struct ares_job *job = to_ares_job(sched_job);
+	struct ares_ctx *ctx = job->ctx;
 
+	/* Only pushed jobs get here, each counted once in ctx->queued. */
+	atomic_dec(&ctx->queued);
+	wake_up_all(&ctx->space_wq);
 	drm_sched_job_cleanup(sched_job);
 	ares_job_release(job);
 }
@@ -528,6 +532,8 @@ int ares_ioctl_ctx_create(struct drm_device *dev, void *data,
 		return -ENOMEM;
 	kref_init(&ctx->ref);
 	mutex_init(&ctx->submit_lock);
+	atomic_set(&ctx->queued, 0);
+	init_waitqueue_head(&ctx->space_wq);
 	ctx->uid = atomic64_inc_return(&ares_ctx_uid_next);
 
 	/* Priority p is served by queues 2p and 2p+1: take the less loaded. */
@@ -679,6 +685,28 @@ err_unlock:
 	return ret;
 }
 
+/*
+ * A context keeps at most ARES_CTX_MAX_JOBS jobs queued (a ring's worth).
+ * Beyond that SUBMIT sleeps until one of them is freed, interruptibly (a
+ * signal restarts or ends the call) and for at most submit_wait_ms, then
+ * fails with -ETIMEDOUT: never an immediate -EBUSY. Concurrent submitters
+ * of one context may overshoot the limit by one job each.
+ */
+static int ares_ctx_wait_room(struct ares_ctx *ctx)
+{
+	long ret;
+
+	if (atomic_read(&ctx->queued) < ARES_CTX_MAX_JOBS)
+		return 0;
+	ret = wait_event_interruptible_timeout(ctx->space_wq,
+					       atomic_read(&ctx->queued) < ARES_CTX_MAX_JOBS ||
+					       READ_ONCE(ctx->banned),
+					       msecs_to_jiffies(READ_ONCE(ares_submit_wait_ms)));
+	if (ret < 0)
+		return ret;
+	return ret ? 0 : -ETIMEDOUT;
+}
+
 int ares_ioctl_submit(struct drm_device *dev, void *data,
 		      struct drm_file *file)
 {
@@ -708,17 +736,20 @@ int ares_ioctl_submit(struct drm_device *dev, void *data,
 	if (args->in_syncobj_count > DRM_ARES_MAX_IN_SYNCOBJS)
 		return -EINVAL;
 
-	if (!drm_dev_enter(dev, &idx))
-		return -ENODEV;
-
 	ctx = ares_ctx_lookup(afile, args->ctx_id);
-	if (!ctx) {
-		ret = -EINVAL;
-		goto out_exit;
+	if (!ctx)
+		return -EINVAL;
+	/* Sleep before drm_dev_enter(): an unplug must not wait for us. */
+	ret = ares_ctx_wait_room(ctx);
+	if (ret)
+		goto out_ctx;
+	if (!drm_dev_enter(dev, &idx)) {
+		ret = -ENODEV;
+		goto out_ctx;
 	}
 	if (READ_ONCE(ctx->banned)) {
 		ret = -ECANCELED;
-		goto out_ctx;
+		goto out_exit;
 	}
 
 	handles = memdup_array_user(u64_to_user_ptr(args->bo_handles),
@@ -726,7 +757,7 @@ int ares_ioctl_submit(struct drm_device *dev, void *data,
 	if (IS_ERR(handles)) {
 		ret = PTR_ERR(handles);
 		handles = NULL;
-		goto out_ctx;
+		goto out_exit;
 	}
 	if (args->in_syncobj_count) {
 		in_handles = memdup_array_user(u64_to_user_ptr(args->in_syncobjs),
@@ -829,6 +860,7 @@ int ares_ioctl_submit(struct drm_device *dev, void *data,
 		ares_bo_set_user(to_ares_bo(job->bos[i]), users[i]);
 		users[i] = NULL;
 	}
+	atomic_inc(&ctx->queued);
 	trace_ares_submit(dev_name(dev->dev), ctx->uid, seqno, ctx->queue->index,
 			  job->bo_count);
 	drm_sched_entity_push_job(&job->base);
@@ -861,9 +893,9 @@ out_free:
 		drm_syncobj_put(out_sync);
 	kfree(in_handles);
 	kfree(handles);
-out_ctx:
-	ares_ctx_put(ctx);
 out_exit:
 	drm_dev_exit(idx);
+out_ctx:
+	ares_ctx_put(ctx);
 	return ret;
 }

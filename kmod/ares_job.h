@@ -9,6 +9,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/wait.h>
 
 #include <drm/gpu_scheduler.h>
 
@@ -60,7 +61,14 @@ struct ares_ctx {
 	bool destroyed;
 	/** @banned: a job timed out; submits fail with -ECANCELED */
 	bool banned;
+	/** @queued: jobs pushed and not yet freed by the scheduler */
+	atomic_t queued;
+	/** @space_wq: woken when a job of the context is freed */
+	wait_queue_head_t space_wq;
 };
+
+/* Jobs a context may have queued before SUBMIT waits: a ring's worth. */
+#define ARES_CTX_MAX_JOBS	256
 
 /**
  * struct ares_job - one submitted job

@@ -68,3 +68,12 @@ $(BUILD)/tests/guest/unplug_client: tests/guest/unplug_client.c tests/guest/gues
 		-L$(BUILD)/lib -l:libaccel.so.1 -Wl,-rpath,'$$ORIGIN/../../lib' $(LIBACCEL_LIBS)
 
 GUEST_TARGETS += $(BUILD)/tests/guest/unplug_client
+
+# Leaves hung jobs behind for the unplug: also only for hot-unplug.sh.
+$(BUILD)/tests/guest/backpressure_client: tests/guest/backpressure_client.c \
+		tests/guest/guest_util.c tests/guest/guest_util.h $(LIBACCEL_SO) libaccel/include/accel.h
+	@mkdir -p $(@D)
+	$(CC) $(ACCEL_CPPFLAGS) -Itests/guest $(CFLAGS_COMMON) -o $@ $< tests/guest/guest_util.c \
+		-L$(BUILD)/lib -l:libaccel.so.1 -Wl,-rpath,'$$ORIGIN/../../lib' $(LIBACCEL_LIBS)
+
+GUEST_TARGETS += $(BUILD)/tests/guest/backpressure_client

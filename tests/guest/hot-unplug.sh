@@ -1,6 +1,9 @@
 #!/bin/sh
-# Guest suite: hot-unplug and rescan (driver loaded with fault_injection=1
-# job_timeout_ms=0, so only the unplug can end the hung jobs).
+# Guest suite: a full queue, hot-unplug and rescan (driver loaded with
+# fault_injection=1 job_timeout_ms=0, so only the unplug can end the hung
+# jobs).
+#  - backpressure_client: SUBMIT on a full context waits, interruptibly and
+#    boundedly (see its header);
 #  - unplug_client removes the PCI function with jobs in flight and checks
 #    fences, -ENODEV ioctls and its mapping (see its header);
 #  - the node disappears; rmmod succeeds (no reference leaked by the open
@@ -15,6 +18,8 @@ fail() {
 	failures=$((failures + 1))
 }
 
+# Leaves hung low-priority jobs: the unplug below ends them too.
+"$bin/backpressure_client" || fail submit_waits_on_full_queue "backpressure_client failed"
 "$bin/unplug_client" || fail unplug_with_jobs_in_flight "unplug_client failed"
 if [ -e /dev/accel/accel0 ]; then
 	fail unplug_removes_node "expected /dev/accel/accel0 gone after the remove"
