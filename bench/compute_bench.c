@@ -6,8 +6,9 @@
  * Peak: theoretical = cores x GHz x FLOP/cycle, where FLOP/cycle per core
  * is 32 for AVX2+FMA (two 256-bit FMA ports x 8 lanes x 2) and 64 with
  * AVX-512 (two 512-bit ports; some parts have one), GHz from "cpu MHz" in
- * /proc/cpuinfo (a VM reports the nominal clock). Measured = a loop of
- * independent 256-bit FMAs, the ceiling of sim's AVX2 kernels.
+ * /proc/cpuinfo (a VM reports the nominal clock). Measured = loops of
+ * independent 256-bit and 512-bit FMAs, the ceilings of sim's AVX2 and
+ * AVX-512 kernels.
  * Each figure is the best of several runs.
  */
 #include <cblas.h>
@@ -78,6 +79,44 @@ __attribute__((target("avx2,fma"))) static double fma_peak_1thread(void)
 		}
 		t = now() - t;
 		best = fmax(best, iters * 12.0 * 16 / t * 1e-9);
+	}
+	return best;
+}
+
+/* The same with 512-bit FMAs: the ceiling of sim's AVX-512 kernels. */
+__attribute__((target("avx512f"))) static double fma512_peak_1thread(void)
+{
+	__m512 x = _mm512_set1_ps(0.999f), y = _mm512_set1_ps(1e-4f);
+	__m512 a0 = _mm512_set1_ps(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+	__m512 a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+	long iters = 10000000;
+	double best = 0;
+
+	for (int rep = 0; rep < 3; rep++) {
+		double t = now();
+
+		for (long n = 0; n < iters; n++) {
+			a0 = _mm512_fmadd_ps(a0, x, y);
+			a1 = _mm512_fmadd_ps(a1, x, y);
+			a2 = _mm512_fmadd_ps(a2, x, y);
+			a3 = _mm512_fmadd_ps(a3, x, y);
+			a4 = _mm512_fmadd_ps(a4, x, y);
+			a5 = _mm512_fmadd_ps(a5, x, y);
+			a6 = _mm512_fmadd_ps(a6, x, y);
+			a7 = _mm512_fmadd_ps(a7, x, y);
+			a8 = _mm512_fmadd_ps(a8, x, y);
+			a9 = _mm512_fmadd_ps(a9, x, y);
+			a10 = _mm512_fmadd_ps(a10, x, y);
+			a11 = _mm512_fmadd_ps(a11, x, y);
+			__asm__ volatile(""
+					 : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3), "+v"(a4),
+					   "+v"(a5));
+			__asm__ volatile(""
+					 : "+v"(a6), "+v"(a7), "+v"(a8), "+v"(a9), "+v"(a10),
+					   "+v"(a11));
+		}
+		t = now() - t;
+		best = fmax(best, iters * 12.0 * 32 / t * 1e-9);
 	}
 	return best;
 }
@@ -300,12 +339,14 @@ int main(int argc, char **argv)
 		return 1;
 	printf("compute_bench: sim kernels (%s) vs%s (core %s)\n", compute_isa(), OPENBLAS_VERSION,
 	       openblas_get_corename());
-	printf("host peak f32, per core: theoretical %.1f GFLOP/s (%.0f MHz x %.0f FLOP/cycle%s), "
-	       "AVX2 FMA loop measured %.1f GFLOP/s\n",
-	       mhz * per_cycle * 1e-3, mhz, per_cycle, avx512 ? ", AVX-512" : ", AVX2+FMA",
-	       avx2 ? fma_peak_1thread() : 0.0);
-	printf("  (2 cores: x2; the AVX2 kernels' own ceiling is %.0f FLOP/cycle/core)\n\n",
-	       avx2 ? 32.0 : 8.0);
+	printf("host peak f32 per core: theoretical %.1f GFLOP/s (%.0f MHz nominal x %.0f "
+	       "FLOP/cycle, "
+	       "%s)\n",
+	       mhz * per_cycle * 1e-3, mhz, per_cycle, avx512 ? "AVX-512" : "AVX2+FMA");
+	printf("  measured FMA loop: AVX2 %.1f GFLOP/s", avx2 ? fma_peak_1thread() : 0.0);
+	if (avx512)
+		printf(", AVX-512 %.1f GFLOP/s", fma512_peak_1thread());
+	printf(" (turbo may exceed the nominal clock; 2 cores: x2)\n\n");
 	printf("%-34s %9s %9s %9s %9s\n", "", "sim 1T", "sim 2T", "BLAS 1T", "BLAS 2T");
 	bench_sgemm(w1, w2, 512);
 	bench_sgemm(w1, w2, 1024);

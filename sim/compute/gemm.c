@@ -108,14 +108,20 @@ static void gemm_task(void *ctx, int64_t t, unsigned int worker)
 
 		g->pack_b(g, b, n0, nn, k0, kn, row, bp);
 		g->pack_a(g, b, m0, mn, k0, kn, row, ap);
-		for (int64_t jr = 0; jr < np; jr += CK_NR) {
+		for (int64_t jr = 0; jr < np;) {
+			/* AVX-512 takes two B panels per call while there are two. */
+			int pair = j->isa == CK_ISA_AVX512 && jr + CK_NR < np;
+
 			for (int64_t ir = 0; ir < mp; ir += CK_MR) {
 				if (g->is_int) {
 					const int16_t *a = (const int16_t *)ap + ir * kp;
 					const int16_t *bb = (const int16_t *)bp + jr * kp;
 					int32_t *c = (int32_t *)cbuf + ir * ldc + jr;
 
-					if (j->isa == CK_ISA_AVX2)
+					if (pair)
+						ck_kern2_i16_avx512(kp, a, bb, bb + CK_NR * kp, c,
+								    ldc);
+					else if (j->isa >= CK_ISA_AVX2)
 						ck_kern_i16_avx2(kp, a, bb, c, ldc);
 					else
 						ck_kern_i16_scalar(kp, a, bb, c, ldc);
@@ -124,12 +130,16 @@ static void gemm_task(void *ctx, int64_t t, unsigned int worker)
 					const float *bb = (const float *)bp + jr * kp;
 					float *c = (float *)cbuf + ir * ldc + jr;
 
-					if (j->isa == CK_ISA_AVX2)
+					if (pair)
+						ck_kern2_f32_avx512(kp, a, bb, bb + CK_NR * kp, c,
+								    ldc);
+					else if (j->isa >= CK_ISA_AVX2)
 						ck_kern_f32_avx2(kp, a, bb, c, ldc);
 					else
 						ck_kern_f32_scalar(kp, a, bb, c, ldc);
 				}
 			}
+			jr += pair ? 2 * CK_NR : CK_NR;
 		}
 	}
 	g->store(g, b, m0, mn, n0, nn, cbuf, ldc);

@@ -110,10 +110,10 @@ void *ck_scratch(size_t bytes);
 
 /* ---- ISA ---- */
 
-enum ck_isa { CK_ISA_SCALAR, CK_ISA_AVX2 };
+enum ck_isa { CK_ISA_SCALAR, CK_ISA_AVX2, CK_ISA_AVX512 };
 
 enum ck_isa ck_isa(void);
-/* Test hook: force "scalar" or "avx2" (if the host has it); 0 or -1. */
+/* Test hook: force "scalar", "avx2" or "avx512" (if the host has it); 0 or -1. */
 int compute_force_isa(const char *name);
 
 /* ---- GEMM driver ---- */
@@ -174,5 +174,10 @@ void ck_kern_f32_scalar(int64_t kc, const float *a, const float *b, float *c, in
 void ck_kern_i16_scalar(int64_t kc, const int16_t *a, const int16_t *b, int32_t *c, int64_t ldc);
 void ck_kern_f32_avx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc);
 void ck_kern_i16_avx2(int64_t kc, const int16_t *a, const int16_t *b, int32_t *c, int64_t ldc);
+/* Two neighbouring B panels at once: C[MR x 2 NR]. */
+void ck_kern2_f32_avx512(int64_t kc, const float *a, const float *b0, const float *b1, float *c,
+			 int64_t ldc);
+void ck_kern2_i16_avx512(int64_t kc, const int16_t *a, const int16_t *b0, const int16_t *b1,
+			 int32_t *c, int64_t ldc);
 
 #endif /* ARES_SIM_COMPUTE_INTERNAL_H */
