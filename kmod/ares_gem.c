@@ -5,13 +5,22 @@
  * A buffer is a shmem GEM object whose pages are allocated, DMA-mapped and
  * mapped into the creating file's address space at BO_CREATE, and stay so
  * until the object is freed. Freeing unmaps the PTEs, invalidates the
- * device TLB, and only then releases the pages. Buffers belong to one file:
- * PRIME import is refused (-EOPNOTSUPP), so every handle a file holds names
- * a buffer mapped in its own address space.
+ * device TLB, and only then releases the pages.
+ *
+ * Every object is mapped in exactly one address space, that of the file
+ * that holds its handle. A PRIME import therefore always makes a new object
+ * around the dma-buf's pages (never the "same device, same object"
+ * shortcut, which would put one object in two address spaces): from another
+ * driver (udmabuf, vgem), another Ares device, or another file of this
+ * device. The import is mapped into the importing file's address space
+ * when its handle is created; the exporter and the importer share the
+ * dma-buf's reservation object, so implicit synchronisation holds.
  */
 
+#include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
 #include <linux/ktime.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 
 #include <drm/drm_drv.h>
@@ -25,6 +34,8 @@
 
 #include "ares/mmu.h"
 #include "uapi/drm/ares_accel.h"
+
+MODULE_IMPORT_NS(DMA_BUF);
 
 static void ares_bo_free(struct drm_gem_object *obj)
 {
@@ -42,6 +53,28 @@ static void ares_bo_free(struct drm_gem_object *obj)
 	drm_gem_shmem_free(&bo->base);
 }
 
+/*
+ * A new handle: created buffers were mapped by BO_CREATE; an import is
+ * mapped here, into the address space of the one file that imported it.
+ */
+static int ares_bo_open(struct drm_gem_object *obj, struct drm_file *file)
+{
+	struct ares_file *afile = file->driver_priv;
+	struct ares_bo *bo = to_ares_bo(obj);
+	int ret;
+
+	if (!obj->import_attach)
+		return 0;
+	/* Only the importing file's prime lookup can hand the object out. */
+	if (bo->as)
+		return bo->as == afile->as ? 0 : -EINVAL;
+	ret = ares_as_map(afile->as, &bo->node, obj->size, bo->base.sgt, true);
+	if (ret)
+		return ret;
+	bo->as = ares_as_get(afile->as);
+	return 0;
+}
+
 /* Pages are pinned from creation to free: always resident (fdinfo). */
 static enum drm_gem_object_status ares_bo_gem_status(struct drm_gem_object *obj)
 {
@@ -51,6 +84,7 @@ static enum drm_gem_object_status ares_bo_gem_status(struct drm_gem_object *obj)
 static const struct drm_gem_object_funcs ares_gem_funcs = {
 	.free = ares_bo_free,
 	.status = ares_bo_gem_status,
+	.open = ares_bo_open,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,
@@ -83,7 +117,44 @@ struct drm_gem_object *ares_gem_create_object(struct drm_device *dev,
 struct drm_gem_object *ares_gem_prime_import(struct drm_device *dev,
 					     struct dma_buf *dma_buf)
 {
-	return ERR_PTR(-EOPNOTSUPP);
+	struct dma_buf_attachment *attach;
+	struct drm_gem_object *obj;
+	struct sg_table *sgt;
+	int ret;
+
+	if (!dma_buf->size || dma_buf->size % PAGE_SIZE ||
+	    dma_buf->size > ARES_VA_END - ARES_VA_START - ARES_PAGE_SIZE) {
+		drm_dbg_driver(dev, "PRIME import: dma-buf of %zu bytes (need whole pages)\n",
+			       dma_buf->size);
+		return ERR_PTR(-EINVAL);
+	}
+
+	attach = dma_buf_attach(dma_buf, dev->dev);
+	if (IS_ERR(attach))
+		return ERR_CAST(attach);
+	get_dma_buf(dma_buf);
+
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		goto err_detach;
+	}
+	obj = drm_gem_shmem_prime_import_sg_table(dev, attach, sgt);
+	if (IS_ERR(obj)) {
+		ret = PTR_ERR(obj);
+		goto err_unmap;
+	}
+	/* As drm_gem_prime_import_dev(): the object owns the attachment now. */
+	obj->import_attach = attach;
+	obj->resv = dma_buf->resv;
+	return obj;
+
+err_unmap:
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+err_detach:
+	dma_buf_detach(dma_buf, attach);
+	dma_buf_put(dma_buf);
+	return ERR_PTR(ret);
 }
 
 /**

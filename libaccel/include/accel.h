@@ -303,13 +303,29 @@ ACCEL_API int accel_bo_alloc(accel_device *dev, uint64_t size, uint32_t flags, a
  * @bo: buffer
  * @dmabuf_fd: out: new fd, owned by the caller; it can be mmap()ed
  *
- * For consumers outside this device file. The driver refuses PRIME import
- * (buffers belong to the file that created them, docs/uapi.md), so there is
- * no accel_bo_import().
+ * For other processes, other device files, other Ares devices
+ * (accel_bo_import()) and other drivers.
  *
  * Return: 0 or a negative errno.
  */
 ACCEL_API int accel_bo_export(accel_bo *bo, int *dmabuf_fd);
+
+/**
+ * accel_bo_import() - make a dma-buf usable by jobs of @dev
+ * @dev: device handle
+ * @dmabuf_fd: dma-buf (from accel_bo_export() on any Ares file or device,
+ *	or from another driver: udmabuf, vgem, ...); whole pages; the caller
+ *	keeps its fd
+ * @out: out: a buffer mapped in @dev's address space (accel_bo_va()); the
+ *	exporter's writes and the jobs' writes are the same memory, and jobs
+ *	on either side are ordered through the dma-buf's implicit fences
+ *
+ * Since ACCEL_1.2. Import a dma-buf once per device handle: the driver
+ * gives a second import the same handle.
+ *
+ * Return: 0 or a negative errno (-EINVAL: not whole pages or too large).
+ */
+ACCEL_API int accel_bo_import(accel_device *dev, int dmabuf_fd, accel_bo **out);
 
 /**
  * accel_bo_map() - map @bo into the process (read/write, shared)

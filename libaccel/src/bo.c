@@ -75,6 +75,45 @@ int accel_bo_export(accel_bo *bo, int *dmabuf_fd)
 	return ret;
 }
 
+int accel_bo_import(accel_device *dev, int dmabuf_fd, accel_bo **out)
+{
+	struct drm_ares_bo_info info;
+	uint32_t handle;
+	accel_bo *bo;
+	int ret;
+
+	if (!out)
+		return accel_set_error(dev, -EINVAL, "accel_bo_import: out is NULL");
+	bo = calloc(1, sizeof(*bo));
+	if (!bo)
+		return accel_set_error(dev, -ENOMEM, "accel_bo_import: out of memory");
+	ret = drmPrimeFDToHandle(dev->fd, dmabuf_fd, &handle);
+	if (ret)
+		ret = -errno;
+	accel_trace(dev, "drmPrimeFDToHandle(fd=%d) = %d handle=%u", dmabuf_fd, ret,
+		    ret ? 0 : handle);
+	if (ret) {
+		accel_set_error(dev, ret, "drmPrimeFDToHandle fd %d on %s: %s", dmabuf_fd,
+				dev->node, accel_strerror(ret));
+		goto err_free;
+	}
+	ret = bo_info(dev, handle, &info);
+	if (ret)
+		goto err_free;
+	bo->dev = dev;
+	bo->handle = handle;
+	bo->flags = info.flags;
+	bo->size = info.size;
+	bo->va = info.va;
+	bo->mmap_offset = info.mmap_offset;
+	*out = bo;
+	return 0;
+
+err_free:
+	free(bo);
+	return ret;
+}
+
 int accel_bo_map(accel_bo *bo, void **ptr)
 {
 	struct drm_ares_bo_info info;
