@@ -14,10 +14,11 @@ bin=${BUILD:-$root/build}/tests/guest
 xfail_list=$here/expected-failures.txt
 per_test_timeout=${ARES_TEST_TIMEOUT:-180}
 
-# tracepoints, fault_knobs and hang_recovery reset the device, so they run last.
+# accelctl, tracepoints, reset_uevent, fault_knobs and hang_recovery reset
+# the device, so they run last.
 all="device_probe query_identity bo_mmap fence_signal dma_fill gemm multi_ctx_order
 mmu_fault job_chain bo_share prime_import bad_ioctl_args usage_stats fair_share compute_ops compute_errors accelctl
-accelctl_top tracepoints fault_knobs hang_recovery"
+accelctl_top tracepoints reset_uevent fault_knobs hang_recovery"
 [ $# -gt 0 ] && all="$*"
 
 xfail_reason() {
@@ -108,10 +109,42 @@ run_tracepoints() {
 	return 0
 }
 
+# A recovery sends a change uevent on the accel node naming the reason
+# (docs/sysfs.md); udevadm listens to the kernel's netlink directly.
+run_reset_uevent() {
+	sysdir=/sys/class/accel/accel0/device/ares
+	mon=$(mktemp /tmp/ares-uevent.XXXXXX)
+	udevadm monitor --kernel --property --subsystem-match=accel >"$mon" 2>&1 &
+	mpid=$!
+	i=0
+	until grep -q '^monitor will print' "$mon"; do
+		i=$((i + 1))
+		[ $i -lt 300 ] || { kill $mpid; echo "udevadm monitor did not start: $(cat "$mon")"; return 1; }
+		sleep 0.1
+	done
+	before=$(cat $sysdir/reset_count)
+	echo 1 >$sysdir/reset || { kill $mpid; echo "write to $sysdir/reset failed"; return 1; }
+	i=0
+	until grep -q '^ARES_RESET_COUNT=' "$mon"; do
+		i=$((i + 1))
+		[ $i -lt 300 ] || break
+		sleep 0.1
+	done
+	kill $mpid
+	wait $mpid 2>/dev/null
+	for want in "ACTION=change" "SUBSYSTEM=accel" "ARES_EVENT=reset" "ARES_RESET_REASON=operator" \
+		"ARES_RESET_COUNT=$((before + 1))" "ARES_RESET_RESULT=0"; do
+		grep -qx "$want" "$mon" ||
+			{ echo "expected '$want' in the reset uevent, got: $(cat "$mon")"; rm -f "$mon"; return 1; }
+	done
+	rm -f "$mon"
+	return 0
+}
+
 failed=0
 log=$(mktemp /tmp/ares-guest-test.XXXXXX)
 for name in $all; do
-	if [ "$name" = accelctl ] || [ "$name" = tracepoints ]; then
+	if [ "$name" = accelctl ] || [ "$name" = tracepoints ] || [ "$name" = reset_uevent ]; then
 		"run_$name" >"$log" 2>&1
 		rc=$?
 	elif [ ! -x "$bin/test_$name" ]; then
