@@ -286,7 +286,10 @@ static ssize_t ares_debugfs_reset_write(struct file *file,
 	if (drm_dev_is_unplugged(&adev->drm))
 		return -ENODEV;
 	drm_info(&adev->drm, "debugfs: resetting the device\n");
-	return ares_reset_now(adev, "debug") ? -EIO : count;
+	ret = ares_reset_now(adev, "debug");
+	if (ret)
+		return ret == -ENODEV ? -ENODEV : -EIO;
+	return count;
 }
 
 #define ARES_DEBUGFS_WO_FOPS(name)					\

@@ -217,6 +217,7 @@ static int ares_ioctl_debug(struct drm_device *dev, void *data,
 {
 	struct ares_device *adev = to_ares_device(dev);
 	struct drm_ares_debug *args = data;
+	int ret;
 
 	if (!READ_ONCE(ares_fault_injection) || !capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -240,7 +241,10 @@ static int ares_ioctl_debug(struct drm_device *dev, void *data,
 		if (args->arg)
 			return -EINVAL;
 		drm_info(dev, "debug: resetting the device\n");
-		return ares_reset_now(adev, "debug") ? -EIO : 0;
+		ret = ares_reset_now(adev, "debug");
+		if (ret)
+			return ret == -ENODEV ? -ENODEV : -EIO;
+		return 0;
 	default:
 		return -EINVAL;
 	}

@@ -409,10 +409,14 @@ void ares_reset_work(struct work_struct *work)
  * @adev: device
  * @reason: static string naming who asked ("debug", "operator")
  *
- * Return: the recovery's result.
+ * Return: the recovery's result, or -ENODEV if the device is not (or no
+ * longer) in service.
  */
 int ares_reset_now(struct ares_device *adev, const char *reason)
 {
+	/* Not before probe finished bring-up, nor once remove began. */
+	if (!READ_ONCE(adev->recovery_enabled))
+		return -ENODEV;
 	xchg(&adev->reset_forced, reason);
 	queue_work(adev->reset_wq, &adev->reset_work);
 	flush_work(&adev->reset_work);

@@ -117,7 +117,10 @@ static ssize_t reset_store(struct device *kdev, struct device_attribute *attr,
 		return -ENODEV;
 	drm_info(&adev->drm, "sysfs: reset requested by %s[%d]\n",
 		 current->comm, task_pid_nr(current));
-	return ares_reset_now(adev, "operator") ? -EIO : count;
+	ret = ares_reset_now(adev, "operator");
+	if (ret)
+		return ret == -ENODEV ? -ENODEV : -EIO;
+	return count;
 }
 static DEVICE_ATTR_WO(reset);
 
