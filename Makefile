@@ -24,6 +24,7 @@ all:
 include firmware/firmware.mk
 include sim/sim.mk
 include libaccel/libaccel.mk
+include runtime/runtime.mk
 include tests/tests.mk
 
 all: $(ALL_TARGETS) $(GUEST_TARGETS) kmod
@@ -33,10 +34,12 @@ kmod:
 
 test: all $(UNIT_TESTS) $(UNIT_TESTS_SAN)
 	scripts/run-unit-tests.sh $(UNIT_TESTS) -- $(UNIT_TESTS_SAN)
+	runtime/tests/run-runtime-tests.sh $(BUILD)
 	scripts/run-guest-tests.sh
 
-test-unit: $(UNIT_TESTS) $(UNIT_TESTS_SAN)
+test-unit: $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(RUNTIME_TEST_DEPS)
 	scripts/run-unit-tests.sh $(UNIT_TESTS) -- $(UNIT_TESTS_SAN)
+	runtime/tests/run-runtime-tests.sh $(BUILD)
 
 test-guest: all
 	scripts/run-guest-tests.sh

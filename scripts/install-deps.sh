@@ -39,6 +39,7 @@ apt-get install -y -qq --no-install-recommends \
 	libdrm-dev libpci-dev check libsubunit-dev bc linux-source-6.12 zlib1g-dev \
 	libopenblas-dev \
 	libjson-c-dev python3-jsonschema \
+	libonnx-dev protobuf-c-compiler libprotobuf-c-dev libonnx-testdata \
 	>/dev/null
 
 echo "install-deps: kernel $kv-amd64"

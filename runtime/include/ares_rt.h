@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ares_rt: the Ares graph runtime. Loads an ONNX model, checks every node
+ * against the kernels it has, and runs it. This first version executes on
+ * the CPU reference kernels only; the device execution provider plugs in
+ * behind the same API (placement is reported per node by
+ * art_session_placement()).
+ *
+ * Conventions: opaque handles, every function returns 0 or a negative
+ * errno, and the session keeps a last-error message naming the node, file
+ * or tensor at fault (art_session_errmsg()). A session is used by one
+ * thread at a time; separate sessions share nothing.
+ */
+#ifndef ARES_RT_H
+#define ARES_RT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(ART_BUILD)
+#define ART_API __attribute__((visibility("default")))
+#else
+#define ART_API
+#endif
+
+#define ART_MAX_DIMS 8
+
+/* Element types carry ONNX TensorProto.DataType values. */
+enum art_dtype {
+	ART_FLOAT = 1,
+	ART_UINT8 = 2,
+	ART_INT8 = 3,
+	ART_INT32 = 6,
+	ART_INT64 = 7,
+	ART_BOOL = 9,
+	ART_DOUBLE = 11,
+};
+
+/* Flags for art_session_create(). */
+#define ART_CPU_ONLY	(1u << 0) /* place every node on the CPU */
+#define ART_NO_FALLBACK (1u << 1) /* fail if any node is not on the device */
+
+typedef struct art_session art_session;
+
+/* A tensor as the caller sees it; data is owned by whoever filled it. */
+struct art_tensor {
+	int dtype; /* enum art_dtype */
+	int ndim;
+	int64_t dims[ART_MAX_DIMS];
+	const void *data;
+};
+
+/*
+ * Loads MODEL_PATH and prepares it. *out is set even on failure (unless
+ * memory ran out, then it is NULL) so the error message can be read; free it
+ * with art_session_destroy().
+ */
+ART_API int art_session_create(const char *model_path, unsigned flags, art_session **out);
+ART_API void art_session_destroy(art_session *s);
+ART_API const char *art_session_errmsg(const art_session *s);
+
+ART_API int art_session_input_count(const art_session *s);
+ART_API int art_session_output_count(const art_session *s);
+/* Name and declared type of graph input/output IDX; dims of -1 are dynamic. */
+ART_API int art_session_input_info(const art_session *s, int idx, const char **name,
+				   struct art_tensor *info);
+ART_API int art_session_output_info(const art_session *s, int idx, const char **name,
+				    struct art_tensor *info);
+
+/* Copies T in as the value of graph input IDX for the next runs. */
+ART_API int art_session_set_input(art_session *s, int idx, const struct art_tensor *t);
+ART_API int art_session_run(art_session *s);
+/* Output IDX of the last run; the data stays valid until the next run. */
+ART_API int art_session_get_output(const art_session *s, int idx, struct art_tensor *t);
+
+/* Node count and, for node IDX, its name, op type, and where it runs and why. */
+ART_API int art_session_node_count(const art_session *s);
+ART_API int art_session_placement(const art_session *s, int idx, const char **name, const char **op,
+				  const char **device, const char **reason);
+
+/* Reads an ONNX TensorProto (.pb) or NumPy (.npy) file into a tensor whose
+ * data is malloc'd (free with art_tensor_free). ERR gets a message. */
+ART_API int art_tensor_load(const char *path, struct art_tensor *t, char *err, size_t errlen);
+ART_API int art_tensor_save_npy(const char *path, const struct art_tensor *t);
+ART_API void art_tensor_free(struct art_tensor *t);
+ART_API size_t art_dtype_size(int dtype);
+ART_API int64_t art_tensor_elems(const struct art_tensor *t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

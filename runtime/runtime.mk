@@ -1,0 +1,50 @@
+# runtime: libares_rt.so.1 (API prefix art_), the accel-run tool and the
+# ONNX conformance runner. The protobuf-c code for ONNX is generated at
+# build time from the system onnx.proto (libonnx-dev), never committed.
+
+ONNX_PROTO := /usr/include/onnx/onnx.proto
+RT_GEN := $(BUILD)/runtime/gen
+RT_SRCS := $(wildcard runtime/src/*.c)
+RT_OBJS := $(patsubst runtime/src/%.c,$(BUILD)/runtime/%.o,$(RT_SRCS)) $(BUILD)/runtime/onnx.pb-c.o
+RT_HDRS := runtime/include/ares_rt.h runtime/src/internal.h $(RT_GEN)/onnx.pb-c.h
+RT_SO := $(BUILD)/lib/libares_rt.so.1
+RT_LIBS := -lprotobuf-c -lm
+RT_CPPFLAGS := $(CPPFLAGS_COMMON) -Iruntime/include -I$(RT_GEN)
+RT_LINK_BIN := -L$(BUILD)/lib -l:libares_rt.so.1 -Wl,-rpath,'$$ORIGIN/../lib'
+ONNX_TESTDATA := /usr/include/onnx/backend/test/data
+
+# protoc-c names its output after the input path, so generate from a copy.
+$(RT_GEN)/onnx.pb-c.c $(RT_GEN)/onnx.pb-c.h: $(ONNX_PROTO)
+	@mkdir -p $(RT_GEN)
+	cp $(ONNX_PROTO) $(RT_GEN)/onnx.proto
+	cd $(RT_GEN) && protoc-c --c_out=. onnx.proto
+
+$(BUILD)/runtime/onnx.pb-c.o: $(RT_GEN)/onnx.pb-c.c $(RT_GEN)/onnx.pb-c.h
+	@mkdir -p $(@D)
+	$(CC) $(RT_CPPFLAGS) -std=c11 -O2 -g -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(BUILD)/runtime/%.o: runtime/src/%.c $(RT_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CPPFLAGS) -Iruntime/src $(CFLAGS_COMMON) -fPIC -fvisibility=hidden -DART_BUILD -c -o $@ $<
+
+$(RT_SO): $(RT_OBJS) runtime/runtime.map
+	@mkdir -p $(@D)
+	$(CC) -shared -Wl,-soname,libares_rt.so.1 -Wl,--version-script=runtime/runtime.map \
+		-Wl,--no-undefined -o $@ $(RT_OBJS) $(RT_LIBS)
+	ln -sf libares_rt.so.1 $(BUILD)/lib/libares_rt.so
+
+$(BUILD)/bin/accel-run: runtime/tools/accel_run.c runtime/include/ares_rt.h $(RT_SO)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN)
+
+$(BUILD)/bin/onnx-conformance: runtime/tests/conformance.c runtime/include/ares_rt.h $(RT_SO)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN) -lm
+
+RUNTIME_TEST_DEPS := $(BUILD)/bin/accel-run $(BUILD)/bin/onnx-conformance
+ALL_TARGETS += $(RT_SO) $(RUNTIME_TEST_DEPS)
+
+.PHONY: test-conformance
+test-conformance: $(BUILD)/bin/onnx-conformance
+	$(BUILD)/bin/onnx-conformance --expect runtime/tests/conformance-expected.txt \
+		$(addprefix $(ONNX_TESTDATA)/,node pytorch-converted pytorch-operator simple)

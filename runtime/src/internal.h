@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal types of the runtime: the graph IR and the kernel table. */
+#ifndef ART_INTERNAL_H
+#define ART_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "ares_rt.h"
+#include "onnx.pb-c.h"
+
+/* A value of the graph: owns its data (malloc'd) once computed. */
+struct rt_value {
+	char *name;
+	struct art_tensor t;
+	void *buf;    /* owned storage behind t.data */
+	int is_const; /* initializer or folded: survives across runs */
+};
+
+struct rt_node;
+struct art_session;
+typedef int (*rt_kernel_fn)(struct art_session *s, const struct rt_node *n);
+
+struct rt_node {
+	const Onnx__NodeProto *proto;
+	const char *name; /* node name, or its first output if unnamed */
+	int *in, nin;	  /* value indices, -1 for an omitted optional input */
+	int *out, nout;
+	rt_kernel_fn fn;
+};
+
+struct art_session {
+	Onnx__ModelProto *model;
+	int64_t opset;
+	struct rt_value *vals;
+	int nvals, capvals;
+	struct rt_node *nodes;
+	int nnodes;
+	int *inputs, ninputs; /* graph inputs that are not initializers */
+	int *outputs, noutputs;
+	unsigned flags;
+	char err[512];
+};
+
+int rt_err(struct art_session *s, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+rt_kernel_fn rt_kernel_lookup(const char *op);
+int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, struct art_tensor *t,
+			 void **buf, char *err, size_t errlen);
+
+/* Kernel helpers. */
+struct art_tensor *rt_in(struct art_session *s, const struct rt_node *n, int i);
+int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
+		 const int64_t *dims, void **data);
+const Onnx__AttributeProto *rt_attr(const struct rt_node *n, const char *name);
+int64_t rt_attr_i(const struct rt_node *n, const char *name, int64_t def);
+float rt_attr_f(const struct rt_node *n, const char *name, float def);
+
+#endif

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: MIT
+/* CPU reference kernels. They are the oracle the device is checked
+ * against, so they are written plainly: one loop nest per op, float
+ * accumulation in double where a sum runs long. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define NEED(cond, ...)                                                                            \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			return rt_err(s, -EINVAL, __VA_ARGS__);                                    \
+	} while (0)
+
+static int need_inputs(struct art_session *s, const struct rt_node *n, int count)
+{
+	for (int i = 0; i < count; i++)
+		if (!rt_in(s, n, i))
+			return rt_err(s, -EINVAL, "node '%s' (%s): input %d missing", n->name,
+				      n->proto->op_type, i);
+	return 0;
+}
+
+/* Numpy broadcasting of A and B into OUT; returns the output rank. */
+static int broadcast_shape(const struct art_tensor *a, const struct art_tensor *b, int64_t *out)
+{
+	int nd = a->ndim > b->ndim ? a->ndim : b->ndim;
+	for (int i = 0; i < nd; i++) {
+		int ia = i - (nd - a->ndim), ib = i - (nd - b->ndim);
+		int64_t da = ia >= 0 ? a->dims[ia] : 1, db = ib >= 0 ? b->dims[ib] : 1;
+		if (da != db && da != 1 && db != 1)
+			return -1;
+		out[i] = da == 1 ? db : da;
+	}
+	return nd;
+}
+
+/* Offset into T of the output element at multi-index IDX (rank ND). */
+static int64_t bcast_offset(const struct art_tensor *t, const int64_t *idx, int nd)
+{
+	int64_t off = 0;
+	for (int i = 0; i < t->ndim; i++) {
+		int64_t d = t->dims[i];
+		off = off * d + (d == 1 ? 0 : idx[i + nd - t->ndim]);
+	}
+	return off;
+}
+
+static void next_index(int64_t *idx, const int64_t *dims, int nd)
+{
+	for (int i = nd - 1; i >= 0; i--) {
+		if (++idx[i] < dims[i])
+			return;
+		idx[i] = 0;
+	}
+}
+
+enum binop { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_MAX, OP_MIN };
+
+static double apply_f(enum binop op, double x, double y)
+{
+	switch (op) {
+	case OP_ADD:
+		return x + y;
+	case OP_SUB:
+		return x - y;
+	case OP_MUL:
+		return x * y;
+	case OP_DIV:
+		return x / y;
+	case OP_POW:
+		return pow(x, y);
+	case OP_MAX:
+		return x > y ? x : y;
+	default:
+		return x < y ? x : y;
+	}
+}
+
+static int64_t apply_i(enum binop op, int64_t x, int64_t y)
+{
+	switch (op) {
+	case OP_ADD:
+		return x + y;
+	case OP_SUB:
+		return x - y;
+	case OP_MUL:
+		return x * y;
+	case OP_DIV:
+		return y ? x / y : 0;
+	case OP_MAX:
+		return x > y ? x : y;
+	case OP_MIN:
+		return x < y ? x : y;
+	default: {
+		int64_t r = 1;
+		for (int64_t k = 0; k < y; k++)
+			r *= x;
+		return r;
+	}
+	}
+}
+
+static int binary(struct art_session *s, const struct rt_node *n, enum binop op)
+{
+	int rc = need_inputs(s, n, 2);
+	if (rc)
+		return rc;
+	const struct art_tensor *a = rt_in(s, n, 0), *b = rt_in(s, n, 1);
+	int64_t dims[ART_MAX_DIMS], idx[ART_MAX_DIMS] = {0};
+	int nd = broadcast_shape(a, b, dims);
+	NEED(nd >= 0, "node '%s' (%s): shapes do not broadcast", n->name, n->proto->op_type);
+	NEED(a->dtype == b->dtype || op == OP_POW, "node '%s' (%s): input types %d and %d differ",
+	     n->name, n->proto->op_type, a->dtype, b->dtype);
+	void *o;
+	rc = rt_alloc_out(s, n, 0, a->dtype, nd, dims, &o);
+	if (rc)
+		return rc;
+	struct art_tensor ot = {.ndim = nd};
+	memcpy(ot.dims, dims, sizeof(dims));
+	int64_t cnt = art_tensor_elems(&ot);
+	for (int64_t i = 0; i < cnt; i++, next_index(idx, dims, nd)) {
+		int64_t ia = bcast_offset(a, idx, nd), ib = bcast_offset(b, idx, nd);
+		double y = b->dtype == ART_FLOAT    ? ((const float *)b->data)[ib]
+			   : b->dtype == ART_DOUBLE ? ((const double *)b->data)[ib]
+			   : b->dtype == ART_INT64  ? (double)((const int64_t *)b->data)[ib]
+			   : b->dtype == ART_INT32  ? (double)((const int32_t *)b->data)[ib]
+						    : NAN;
+		switch (a->dtype) {
+		case ART_FLOAT:
+			((float *)o)[i] = (float)apply_f(op, ((const float *)a->data)[ia], y);
+			break;
+		case ART_DOUBLE:
+			((double *)o)[i] = apply_f(op, ((const double *)a->data)[ia], y);
+			break;
+		case ART_INT64:
+			((int64_t *)o)[i] = apply_i(op, ((const int64_t *)a->data)[ia], (int64_t)y);
+			break;
+		case ART_INT32:
+			((int32_t *)o)[i] =
+				(int32_t)apply_i(op, ((const int32_t *)a->data)[ia], (int64_t)y);
+			break;
+		default:
+			return rt_err(s, -ENOTSUP, "node '%s' (%s): element type %d not supported",
+				      n->name, n->proto->op_type, a->dtype);
+		}
+	}
+	return 0;
+}
+
+static int k_add(struct art_session *s, const struct rt_node *n)
+{
+	return binary(s, n, OP_ADD);
+}
+static int k_sub(struct art_session *s, const struct rt_node *n)
+{
+	return binary(s, n, OP_SUB);
+}
+static int k_mul(struct art_session *s, const struct rt_node *n)
+{
+	return binary(s, n, OP_MUL);
+}
+static int k_div(struct art_session *s, const struct rt_node *n)
+{
+	return binary(s, n, OP_DIV);
+}
+static int k_pow(struct art_session *s, const struct rt_node *n)
+{
+	return binary(s, n, OP_POW);
+}
+
+enum unop {
+	U_RELU,
+	U_SIGMOID,
+	U_TANH,
+	U_EXP,
+	U_LOG,
+	U_NEG,
+	U_ABS,
+	U_SQRT,
+	U_RECIP,
+	U_FLOOR,
+	U_CEIL
+};
+
+static int unary(struct art_session *s, const struct rt_node *n, enum unop op)
+{
+	int rc = need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0);
+	NEED(x->dtype == ART_FLOAT, "node '%s' (%s): only float tensors (got type %d)", n->name,
+	     n->proto->op_type, x->dtype);
+	float *o;
+	rc = rt_alloc_out(s, n, 0, x->dtype, x->ndim, x->dims, (void **)&o);
+	if (rc)
+		return rc;
+	const float *in = x->data;
+	int64_t cnt = art_tensor_elems(x);
+	for (int64_t i = 0; i < cnt; i++) {
+		float v = in[i];
+		switch (op) {
+		case U_RELU:
+			v = v > 0 ? v : 0;
+			break;
+		case U_SIGMOID:
+			v = 1.0f / (1.0f + expf(-v));
+			break;
+		case U_TANH:
+			v = tanhf(v);
+			break;
+		case U_EXP:
+			v = expf(v);
+			break;
+		case U_LOG:
+			v = logf(v);
+			break;
+		case U_NEG:
+			v = -v;
+			break;
+		case U_ABS:
+			v = fabsf(v);
+			break;
+		case U_SQRT:
+			v = sqrtf(v);
+			break;
+		case U_RECIP:
+			v = 1.0f / v;
+			break;
+		case U_FLOOR:
+			v = floorf(v);
+			break;
+		case U_CEIL:
+			v = ceilf(v);
+			break;
+		}
+		o[i] = v;
+	}
+	return 0;
+}
+
+#define UNARY(fn, op)                                                                              \
+	static int fn(struct art_session *s, const struct rt_node *n)                              \
+	{                                                                                          \
+		return unary(s, n, op);                                                            \
+	}
+UNARY(k_relu, U_RELU)
+UNARY(k_sigmoid, U_SIGMOID)
+UNARY(k_tanh, U_TANH)
+UNARY(k_exp, U_EXP)
+UNARY(k_log, U_LOG)
+UNARY(k_neg, U_NEG)
+UNARY(k_abs, U_ABS)
+UNARY(k_sqrt, U_SQRT)
+UNARY(k_recip, U_RECIP)
+UNARY(k_floor, U_FLOOR)
+UNARY(k_ceil, U_CEIL)
+
+static int copy_to_out(struct art_session *s, const struct rt_node *n, const struct art_tensor *x,
+		       int ndim, const int64_t *dims)
+{
+	void *o;
+	int rc = rt_alloc_out(s, n, 0, x->dtype, ndim, dims, &o);
+	if (rc)
+		return rc;
+	memcpy(o, x->data, (size_t)art_tensor_elems(x) * art_dtype_size(x->dtype));
+	return 0;
+}
+
+/* Identity and Dropout at inference are copies (Dropout's mask is all true). */
+static int k_identity(struct art_session *s, const struct rt_node *n)
+{
+	int rc = need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0);
+	rc = copy_to_out(s, n, x, x->ndim, x->dims);
+	if (rc || n->nout < 2 || n->out[1] < 0)
+		return rc;
+	uint8_t *m;
+	rc = rt_alloc_out(s, n, 1, ART_BOOL, x->ndim, x->dims, (void **)&m);
+	if (!rc)
+		memset(m, 1, (size_t)art_tensor_elems(x));
+	return rc;
+}
+
+static int k_reshape(struct art_session *s, const struct rt_node *n)
+{
+	int rc = need_inputs(s, n, 2);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0), *sh = rt_in(s, n, 1);
+	NEED(sh->dtype == ART_INT64 && sh->ndim == 1 && sh->dims[0] <= ART_MAX_DIMS,
+	     "node '%s' (Reshape): shape must be a 1-D int64 tensor of at most %d values", n->name,
+	     ART_MAX_DIMS);
+	int allowzero = (int)rt_attr_i(n, "allowzero", 0);
+	int nd = (int)sh->dims[0], infer = -1;
+	int64_t dims[ART_MAX_DIMS], known = 1;
+	for (int i = 0; i < nd; i++) {
+		int64_t d = ((const int64_t *)sh->data)[i];
+		if (d == 0 && !allowzero) {
+			NEED(i < x->ndim,
+			     "node '%s' (Reshape): 0 at dim %d copies a dim the input lacks",
+			     n->name, i);
+			d = x->dims[i];
+		}
+		if (d == -1) {
+			NEED(infer < 0, "node '%s' (Reshape): more than one -1", n->name);
+			infer = i;
+			d = 1;
+		}
+		NEED(d >= 0, "node '%s' (Reshape): negative dim %lld", n->name, (long long)d);
+		dims[i] = d;
+		known *= d;
+	}
+	int64_t total = art_tensor_elems(x);
+	if (infer >= 0) {
+		NEED(known && total % known == 0, "node '%s' (Reshape): cannot infer -1", n->name);
+		dims[infer] = total / known;
+		known = total;
+	}
+	NEED(known == total, "node '%s' (Reshape): %lld elements cannot become %lld", n->name,
+	     (long long)total, (long long)known);
+	return copy_to_out(s, n, x, nd, dims);
+}
+
+static int k_matmul(struct art_session *s, const struct rt_node *n)
+{
+	int rc = need_inputs(s, n, 2);
+	if (rc)
+		return rc;
+	struct art_tensor a = *rt_in(s, n, 0), b = *rt_in(s, n, 1);
+	NEED(a.dtype == ART_FLOAT && b.dtype == ART_FLOAT, "node '%s' (MatMul): only float",
+	     n->name);
+	int a1 = a.ndim == 1, b1 = b.ndim == 1;
+	NEED(a.ndim >= 1 && b.ndim >= 1, "node '%s' (MatMul): scalar operand", n->name);
+	if (a1) { /* [K] -> [1, K] */
+		a.dims[1] = a.dims[0];
+		a.dims[0] = 1;
+		a.ndim = 2;
+	}
+	if (b1) { /* [K] -> [K, 1] */
+		b.dims[1] = 1;
+		b.ndim = 2;
+	}
+	int64_t M = a.dims[a.ndim - 2], K = a.dims[a.ndim - 1], N = b.dims[b.ndim - 1];
+	NEED(b.dims[b.ndim - 2] == K, "node '%s' (MatMul): inner dims %lld and %lld differ",
+	     n->name, (long long)K, (long long)b.dims[b.ndim - 2]);
+	struct art_tensor ab = a, bb = b; /* batch parts */
+	ab.ndim -= 2;
+	bb.ndim -= 2;
+	int64_t bd[ART_MAX_DIMS], idx[ART_MAX_DIMS] = {0};
+	int nb = broadcast_shape(&ab, &bb, bd);
+	NEED(nb >= 0 && nb + 2 <= ART_MAX_DIMS, "node '%s' (MatMul): batch dims do not broadcast",
+	     n->name);
+	int64_t od[ART_MAX_DIMS];
+	int nd = 0;
+	for (int i = 0; i < nb; i++)
+		od[nd++] = bd[i];
+	if (!a1)
+		od[nd++] = M;
+	if (!b1)
+		od[nd++] = N;
+	float *o;
+	rc = rt_alloc_out(s, n, 0, ART_FLOAT, nd, od, (void **)&o);
+	if (rc)
+		return rc;
+	struct art_tensor bt = {.ndim = nb};
+	memcpy(bt.dims, bd, sizeof(bd));
+	int64_t batches = art_tensor_elems(&bt);
+	for (int64_t t = 0; t < batches; t++, next_index(idx, bd, nb)) {
+		const float *pa = (const float *)a.data + bcast_offset(&ab, idx, nb) * M * K;
+		const float *pb = (const float *)b.data + bcast_offset(&bb, idx, nb) * K * N;
+		float *po = o + t * M * N;
+		for (int64_t i = 0; i < M; i++)
+			for (int64_t j = 0; j < N; j++) {
+				double acc = 0;
+				for (int64_t k = 0; k < K; k++)
+					acc += (double)pa[i * K + k] * pb[k * N + j];
+				po[i * N + j] = (float)acc;
+			}
+	}
+	return 0;
+}
+
+/* Softmax: opset 13 normalises along AXIS only; before 13 the input is seen
+ * as 2-D [prod(dims[:axis]), prod(dims[axis:])] and each row is normalised. */
+static int k_softmax(struct art_session *s, const struct rt_node *n)
+{
+	int rc = need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0);
+	NEED(x->dtype == ART_FLOAT, "node '%s' (Softmax): only float", n->name);
+	int new_style = s->opset >= 13;
+	int64_t axis = rt_attr_i(n, "axis", new_style ? -1 : 1);
+	if (axis < 0)
+		axis += x->ndim;
+	NEED(axis >= 0 && axis < (x->ndim ? x->ndim : 1), "node '%s' (Softmax): axis out of range",
+	     n->name);
+	int64_t outer = 1, len = 1, inner = 1;
+	for (int i = 0; i < x->ndim; i++) {
+		if (i < axis)
+			outer *= x->dims[i];
+		else if (i == axis || !new_style)
+			len *= x->dims[i];
+		else
+			inner *= x->dims[i];
+	}
+	float *o;
+	rc = rt_alloc_out(s, n, 0, ART_FLOAT, x->ndim, x->dims, (void **)&o);
+	if (rc)
+		return rc;
+	const float *in = x->data;
+	for (int64_t a = 0; a < outer; a++)
+		for (int64_t c = 0; c < inner; c++) {
+			const float *p = in + a * len * inner + c;
+			float *q = o + a * len * inner + c;
+			float mx = -INFINITY;
+			for (int64_t k = 0; k < len; k++)
+				mx = p[k * inner] > mx ? p[k * inner] : mx;
+			double sum = 0;
+			for (int64_t k = 0; k < len; k++)
+				sum += exp((double)p[k * inner] - mx);
+			for (int64_t k = 0; k < len; k++)
+				q[k * inner] = (float)(exp((double)p[k * inner] - mx) / sum);
+		}
+	return 0;
+}
+
+static int k_constant(struct art_session *s, const struct rt_node *n)
+{
+	const Onnx__AttributeProto *a = rt_attr(n, "value");
+	NEED(a && a->t, "node '%s' (Constant): only the 'value' tensor attribute is supported",
+	     n->name);
+	struct art_tensor t;
+	void *buf;
+	int rc = rt_tensor_from_proto(a->t, ".", &t, &buf, s->err, sizeof(s->err));
+	if (rc)
+		return rc;
+	void *o;
+	rc = rt_alloc_out(s, n, 0, t.dtype, t.ndim, t.dims, &o);
+	if (!rc)
+		memcpy(o, buf, (size_t)art_tensor_elems(&t) * art_dtype_size(t.dtype));
+	free(buf);
+	return rc;
+}
+
+static const struct {
+	const char *op;
+	rt_kernel_fn fn;
+} kernels[] = {
+	{"Abs", k_abs},		  {"Add", k_add},	  {"Ceil", k_ceil},
+	{"Constant", k_constant}, {"Div", k_div},	  {"Dropout", k_identity},
+	{"Exp", k_exp},		  {"Floor", k_floor},	  {"Identity", k_identity},
+	{"Log", k_log},		  {"MatMul", k_matmul},	  {"Mul", k_mul},
+	{"Neg", k_neg},		  {"Pow", k_pow},	  {"Reciprocal", k_recip},
+	{"Relu", k_relu},	  {"Reshape", k_reshape}, {"Sigmoid", k_sigmoid},
+	{"Softmax", k_softmax},	  {"Sqrt", k_sqrt},	  {"Sub", k_sub},
+	{"Tanh", k_tanh},
+};
+
+rt_kernel_fn rt_kernel_lookup(const char *op)
+{
+	for (size_t i = 0; i < sizeof(kernels) / sizeof(kernels[0]); i++)
+		if (!strcmp(kernels[i].op, op))
+			return kernels[i].fn;
+	return NULL;
+}

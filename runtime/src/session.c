@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: MIT
+/* Session: loads the ONNX model with protobuf-c, builds the value table and
+ * the node list, checks each node against the kernel table, and runs. */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int rt_err(struct art_session *s, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+const char *art_session_errmsg(const art_session *s)
+{
+	return s ? s->err : "no session (out of memory)";
+}
+
+static int value_find(struct art_session *s, const char *name)
+{
+	for (int i = 0; i < s->nvals; i++)
+		if (!strcmp(s->vals[i].name, name))
+			return i;
+	return -1;
+}
+
+static int value_get(struct art_session *s, const char *name)
+{
+	int i = value_find(s, name);
+	if (i >= 0)
+		return i;
+	if (s->nvals == s->capvals) {
+		int cap = s->capvals ? s->capvals * 2 : 64;
+		struct rt_value *v = realloc(s->vals, (size_t)cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->vals = v;
+		s->capvals = cap;
+	}
+	struct rt_value *v = &s->vals[s->nvals];
+	memset(v, 0, sizeof(*v));
+	v->name = strdup(name);
+	if (!v->name)
+		return -ENOMEM;
+	return s->nvals++;
+}
+
+static int read_model(struct art_session *s, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return rt_err(s, -errno, "%s: %s", path, strerror(errno));
+	fseek(f, 0, SEEK_END);
+	long len = ftell(f);
+	rewind(f);
+	uint8_t *buf = malloc(len > 0 ? (size_t)len : 1);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	size_t got = fread(buf, 1, (size_t)len, f);
+	fclose(f);
+	if (got != (size_t)len) {
+		free(buf);
+		return rt_err(s, -EIO, "%s: short read", path);
+	}
+	s->model = onnx__model_proto__unpack(NULL, (size_t)len, buf);
+	free(buf);
+	if (!s->model)
+		return rt_err(s, -EINVAL,
+			      "%s: not a valid ONNX ModelProto (malformed or truncated protobuf, "
+			      "%ld bytes)",
+			      path, len);
+	if (!s->model->graph)
+		return rt_err(s, -EINVAL, "%s: model has no graph", path);
+	return 0;
+}
+
+static int check_opset(struct art_session *s, const char *path)
+{
+	s->opset = -1;
+	for (size_t i = 0; i < s->model->n_opset_import; i++) {
+		const Onnx__OperatorSetIdProto *o = s->model->opset_import[i];
+		if (!o->domain || !o->domain[0] || !strcmp(o->domain, "ai.onnx"))
+			s->opset = o->version;
+	}
+	if (s->opset < 7 || s->opset > 21)
+		return rt_err(s, -ENOTSUP,
+			      "%s: default-domain opset %lld is not supported (7 to 21)", path,
+			      (long long)s->opset);
+	return 0;
+}
+
+static int build_graph(struct art_session *s, const char *base_dir)
+{
+	const Onnx__GraphProto *g = s->model->graph;
+	int rc;
+	for (size_t i = 0; i < g->n_initializer; i++) {
+		const Onnx__TensorProto *tp = g->initializer[i];
+		int v = value_get(s, tp->name ? tp->name : "");
+		if (v < 0)
+			return v;
+		rc = rt_tensor_from_proto(tp, base_dir, &s->vals[v].t, &s->vals[v].buf, s->err,
+					  sizeof(s->err));
+		if (rc)
+			return rc;
+		s->vals[v].is_const = 1;
+	}
+	s->inputs = calloc(g->n_input + 1, sizeof(int));
+	s->outputs = calloc(g->n_output + 1, sizeof(int));
+	s->nodes = calloc(g->n_node + 1, sizeof(*s->nodes));
+	if (!s->inputs || !s->outputs || !s->nodes)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->n_input; i++) {
+		int v = value_get(s, g->input[i]->name);
+		if (v < 0)
+			return v;
+		const Onnx__TypeProto *ty = g->input[i]->type;
+		if (ty && ty->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
+			return rt_err(s, -ENOTSUP,
+				      "graph input '%s': only tensor inputs are supported (not "
+				      "sequence, map or optional)",
+				      g->input[i]->name);
+		if (!s->vals[v].is_const)
+			s->inputs[s->ninputs++] = v;
+	}
+	for (size_t i = 0; i < g->n_output; i++) {
+		int v = value_get(s, g->output[i]->name);
+		if (v < 0)
+			return v;
+		s->outputs[s->noutputs++] = v;
+	}
+	for (size_t i = 0; i < g->n_node; i++) {
+		const Onnx__NodeProto *np = g->node[i];
+		struct rt_node *n = &s->nodes[s->nnodes++];
+		n->proto = np;
+		n->name = np->name && np->name[0] ? np->name : (np->n_output ? np->output[0] : "?");
+		if (np->domain && np->domain[0] && strcmp(np->domain, "ai.onnx"))
+			return rt_err(s, -ENOTSUP,
+				      "node %zu '%s': op %s of domain '%s' is not supported", i,
+				      n->name, np->op_type, np->domain);
+		n->fn = rt_kernel_lookup(np->op_type);
+		if (!n->fn)
+			return rt_err(s, -ENOTSUP, "node %zu '%s': unknown or unsupported op %s", i,
+				      n->name, np->op_type);
+		/* Training-mode Dropout draws random masks: no reference to match. */
+		if (!strcmp(np->op_type, "Dropout") && np->n_input >= 3 && np->input[2][0])
+			return rt_err(s, -ENOTSUP,
+				      "node %zu '%s': Dropout with a training_mode input is not "
+				      "supported",
+				      i, n->name);
+		n->in = calloc(np->n_input + 1, sizeof(int));
+		n->out = calloc(np->n_output + 1, sizeof(int));
+		if (!n->in || !n->out)
+			return -ENOMEM;
+		for (size_t j = 0; j < np->n_input; j++) {
+			n->in[j] = -1;
+			if (np->input[j][0]) {
+				n->in[j] = value_find(s, np->input[j]);
+				if (n->in[j] < 0)
+					return rt_err(s, -EINVAL,
+						      "node %zu '%s': input '%s' is produced by no "
+						      "earlier node",
+						      i, n->name, np->input[j]);
+			}
+		}
+		n->nin = (int)np->n_input;
+		for (size_t j = 0; j < np->n_output; j++) {
+			n->out[j] = -1;
+			if (np->output[j][0]) {
+				n->out[j] = value_get(s, np->output[j]);
+				if (n->out[j] < 0)
+					return n->out[j];
+			}
+		}
+		n->nout = (int)np->n_output;
+	}
+	return 0;
+}
+
+int art_session_create(const char *model_path, unsigned flags, art_session **out)
+{
+	struct art_session *s = calloc(1, sizeof(*s));
+	*out = s;
+	if (!s)
+		return -ENOMEM;
+	s->flags = flags;
+	int rc = read_model(s, model_path);
+	if (rc)
+		return rc;
+	rc = check_opset(s, model_path);
+	if (rc)
+		return rc;
+	char *dup = strdup(model_path);
+	if (!dup)
+		return -ENOMEM;
+	rc = build_graph(s, dirname(dup));
+	free(dup);
+	if (rc == -ENOMEM)
+		rt_err(s, rc, "out of memory loading %s", model_path);
+	if (rc)
+		return rc;
+	if (flags & ART_NO_FALLBACK) {
+		/* No device execution provider exists yet: every node is on the CPU. */
+		size_t o = (size_t)snprintf(
+			s->err, sizeof(s->err),
+			"--no-fallback: %d node(s) not placed on the device:", s->nnodes);
+		for (int i = 0; i < s->nnodes && o < sizeof(s->err); i++)
+			o += (size_t)snprintf(s->err + o, sizeof(s->err) - o, " %s(%s)",
+					      s->nodes[i].name, s->nodes[i].proto->op_type);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static void value_clear(struct rt_value *v)
+{
+	free(v->buf);
+	v->buf = NULL;
+	v->t.data = NULL;
+}
+
+void art_session_destroy(art_session *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->nvals; i++) {
+		value_clear(&s->vals[i]);
+		free(s->vals[i].name);
+	}
+	for (int i = 0; i < s->nnodes; i++) {
+		free(s->nodes[i].in);
+		free(s->nodes[i].out);
+	}
+	free(s->vals);
+	free(s->nodes);
+	free(s->inputs);
+	free(s->outputs);
+	if (s->model)
+		onnx__model_proto__free_unpacked(s->model, NULL);
+	free(s);
+}
+
+int art_session_input_count(const art_session *s)
+{
+	return s->ninputs;
+}
+
+int art_session_output_count(const art_session *s)
+{
+	return s->noutputs;
+}
+
+static const Onnx__ValueInfoProto *find_vi(Onnx__ValueInfoProto **vis, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(vis[i]->name, name))
+			return vis[i];
+	return NULL;
+}
+
+static void fill_info(const Onnx__ValueInfoProto *vi, struct art_tensor *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (!vi || !vi->type || vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
+		return;
+	const Onnx__TypeProto__Tensor *tt = vi->type->tensor_type;
+	t->dtype = tt->elem_type;
+	if (!tt->shape)
+		return;
+	t->ndim = tt->shape->n_dim < ART_MAX_DIMS ? (int)tt->shape->n_dim : ART_MAX_DIMS;
+	for (int i = 0; i < t->ndim; i++) {
+		const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
+		t->dims[i] = d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE
+				     ? d->dim_value
+				     : -1;
+	}
+}
+
+int art_session_input_info(const art_session *s, int idx, const char **name,
+			   struct art_tensor *info)
+{
+	if (idx < 0 || idx >= s->ninputs)
+		return -EINVAL;
+	*name = s->vals[s->inputs[idx]].name;
+	fill_info(find_vi(s->model->graph->input, s->model->graph->n_input, *name), info);
+	return 0;
+}
+
+int art_session_output_info(const art_session *s, int idx, const char **name,
+			    struct art_tensor *info)
+{
+	if (idx < 0 || idx >= s->noutputs)
+		return -EINVAL;
+	*name = s->vals[s->outputs[idx]].name;
+	fill_info(find_vi(s->model->graph->output, s->model->graph->n_output, *name), info);
+	return 0;
+}
+
+int art_session_set_input(art_session *s, int idx, const struct art_tensor *t)
+{
+	if (idx < 0 || idx >= s->ninputs)
+		return rt_err(s, -EINVAL, "input index %d out of range (%d inputs)", idx,
+			      s->ninputs);
+	size_t es = art_dtype_size(t->dtype);
+	if (!es || t->ndim < 0 || t->ndim > ART_MAX_DIMS)
+		return rt_err(s, -EINVAL, "input '%s': bad dtype %d or rank %d",
+			      s->vals[s->inputs[idx]].name, t->dtype, t->ndim);
+	struct rt_value *v = &s->vals[s->inputs[idx]];
+	size_t nbytes = (size_t)art_tensor_elems(t) * es;
+	void *d = malloc(nbytes ? nbytes : 1);
+	if (!d)
+		return -ENOMEM;
+	memcpy(d, t->data, nbytes);
+	value_clear(v);
+	v->t = *t;
+	v->t.data = d;
+	v->buf = d;
+	return 0;
+}
+
+int art_session_run(art_session *s)
+{
+	for (int i = 0; i < s->ninputs; i++)
+		if (!s->vals[s->inputs[i]].t.data)
+			return rt_err(s, -EINVAL, "input '%s' was not set",
+				      s->vals[s->inputs[i]].name);
+	for (int i = 0; i < s->nnodes; i++) {
+		const struct rt_node *n = &s->nodes[i];
+		for (int j = 0; j < n->nout; j++)
+			if (n->out[j] >= 0 && !s->vals[n->out[j]].is_const)
+				value_clear(&s->vals[n->out[j]]);
+		int rc = n->fn(s, n);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int art_session_get_output(const art_session *s, int idx, struct art_tensor *t)
+{
+	if (idx < 0 || idx >= s->noutputs || !s->vals[s->outputs[idx]].t.data)
+		return -EINVAL;
+	*t = s->vals[s->outputs[idx]].t;
+	return 0;
+}
+
+int art_session_node_count(const art_session *s)
+{
+	return s->nnodes;
+}
+
+int art_session_placement(const art_session *s, int idx, const char **name, const char **op,
+			  const char **device, const char **reason)
+{
+	if (idx < 0 || idx >= s->nnodes)
+		return -EINVAL;
+	*name = s->nodes[idx].name;
+	*op = s->nodes[idx].proto->op_type;
+	*device = "cpu";
+	*reason =
+		(s->flags & ART_CPU_ONLY) ? "--cpu requested" : "no device execution provider yet";
+	return 0;
+}
+
+/* ---- helpers for kernels ---- */
+
+struct art_tensor *rt_in(struct art_session *s, const struct rt_node *n, int i)
+{
+	if (i >= n->nin || n->in[i] < 0)
+		return NULL;
+	struct rt_value *v = &s->vals[n->in[i]];
+	return v->t.data ? &v->t : NULL;
+}
+
+int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
+		 const int64_t *dims, void **data)
+{
+	if (i >= n->nout || n->out[i] < 0) {
+		*data = NULL;
+		return 0;
+	}
+	struct rt_value *v = &s->vals[n->out[i]];
+	value_clear(v);
+	v->t.dtype = dtype;
+	v->t.ndim = ndim;
+	for (int d = 0; d < ndim; d++)
+		v->t.dims[d] = dims[d];
+	size_t nbytes = (size_t)art_tensor_elems(&v->t) * art_dtype_size(dtype);
+	v->buf = calloc(1, nbytes ? nbytes : 1);
+	if (!v->buf)
+		return rt_err(s, -ENOMEM, "node '%s': out of memory for output %d", n->name, i);
+	v->t.data = v->buf;
+	*data = v->buf;
+	return 0;
+}
+
+const Onnx__AttributeProto *rt_attr(const struct rt_node *n, const char *name)
+{
+	for (size_t i = 0; i < n->proto->n_attribute; i++)
+		if (!strcmp(n->proto->attribute[i]->name, name))
+			return n->proto->attribute[i];
+	return NULL;
+}
+
+int64_t rt_attr_i(const struct rt_node *n, const char *name, int64_t def)
+{
+	const Onnx__AttributeProto *a = rt_attr(n, name);
+	return a && a->has_i ? a->i : def;
+}
+
+float rt_attr_f(const struct rt_node *n, const char *name, float def)
+{
+	const Onnx__AttributeProto *a = rt_attr(n, name);
+	return a && a->has_f ? a->f : def;
+}

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Conformance runner: runs every test of the ONNX backend suite below each
+ * directory given on the CPU path and prints pass/fail/skip counts per
+ * directory. A test is skipped when the model uses an op or opset the
+ * runtime does not support (session creation says -ENOTSUP); any other
+ * error or a mismatch beyond rtol 1e-3 / atol 1e-5 is a failure.
+ *
+ * Usage: conformance [-v] [--expect FILE] DIR...
+ * With --expect, each line "NAME PASS" of FILE is a floor: the run fails if
+ * directory NAME passes fewer tests.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ares_rt.h"
+
+#define RTOL 1e-3
+#define ATOL 1e-5
+
+static int verbose;
+
+static double elem(const struct art_tensor *t, int64_t i)
+{
+	switch (t->dtype) {
+	case ART_FLOAT:
+		return ((const float *)t->data)[i];
+	case ART_DOUBLE:
+		return ((const double *)t->data)[i];
+	case ART_INT64:
+		return (double)((const int64_t *)t->data)[i];
+	case ART_INT32:
+		return ((const int32_t *)t->data)[i];
+	case ART_INT8:
+		return ((const int8_t *)t->data)[i];
+	default:
+		return ((const uint8_t *)t->data)[i];
+	}
+}
+
+static int compare(const struct art_tensor *got, const struct art_tensor *want, char *why,
+		   size_t len)
+{
+	if (got->dtype != want->dtype) {
+		snprintf(why, len, "type %d, expected %d", got->dtype, want->dtype);
+		return -1;
+	}
+	if (got->ndim != want->ndim ||
+	    memcmp(got->dims, want->dims, sizeof(int64_t) * (size_t)got->ndim)) {
+		snprintf(why, len, "shape differs (rank %d, expected %d)", got->ndim, want->ndim);
+		return -1;
+	}
+	int64_t n = art_tensor_elems(want);
+	for (int64_t i = 0; i < n; i++) {
+		double g = elem(got, i), w = elem(want, i);
+		if (isnan(g) && isnan(w))
+			continue;
+		if (g == w)
+			continue;
+		if (!(fabs(g - w) <= ATOL + RTOL * fabs(w))) {
+			snprintf(why, len, "element %lld = %.9g, expected %.9g", (long long)i, g,
+				 w);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int list_dir(const char *path, const char *prefix, char ***out)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return -errno;
+	int n = 0, cap = 0;
+	char **v = NULL;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || strncmp(e->d_name, prefix, strlen(prefix)))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = realloc(v, (size_t)cap * sizeof(*v));
+		}
+		v[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(v, (size_t)n, sizeof(*v), name_cmp);
+	*out = v;
+	return n;
+}
+
+static void free_list(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* 1 pass, 0 fail, -1 skip. */
+static int run_test(const char *dir, char *why, size_t len)
+{
+	char path[8192];
+	snprintf(path, sizeof(path), "%s/model.onnx", dir);
+	art_session *s;
+	int rc = art_session_create(path, ART_CPU_ONLY, &s);
+	if (rc) {
+		snprintf(why, len, "%s", art_session_errmsg(s));
+		art_session_destroy(s);
+		return rc == -ENOTSUP ? -1 : 0;
+	}
+	char **sets;
+	int nsets = list_dir(dir, "test_data_set_", &sets), result = 1;
+	if (nsets <= 0) {
+		snprintf(why, len, "no test_data_set_*");
+		result = 0;
+	}
+	for (int k = 0; k < nsets && result == 1; k++) {
+		for (int i = 0; i < art_session_input_count(s) && result == 1; i++) {
+			struct art_tensor t;
+			snprintf(path, sizeof(path), "%s/%s/input_%d.pb", dir, sets[k], i);
+			rc = art_tensor_load(path, &t, why, len);
+			if (rc == 0) {
+				rc = art_session_set_input(s, i, &t);
+				if (rc)
+					snprintf(why, len, "%s", art_session_errmsg(s));
+				art_tensor_free(&t);
+			}
+			if (rc)
+				result = rc == -ENOTSUP ? -1 : 0;
+		}
+		if (result != 1)
+			break;
+		rc = art_session_run(s);
+		if (rc) {
+			snprintf(why, len, "run: %s", art_session_errmsg(s));
+			result = rc == -ENOTSUP ? -1 : 0;
+			break;
+		}
+		for (int i = 0; i < art_session_output_count(s) && result == 1; i++) {
+			struct art_tensor want, got;
+			snprintf(path, sizeof(path), "%s/%s/output_%d.pb", dir, sets[k], i);
+			rc = art_tensor_load(path, &want, why, len);
+			if (rc) {
+				result = rc == -ENOTSUP ? -1 : 0;
+				break;
+			}
+			if (art_session_get_output(s, i, &got)) {
+				snprintf(why, len, "output %d not produced", i);
+				result = 0;
+			} else if (compare(&got, &want, why, len)) {
+				result = 0;
+			}
+			art_tensor_free(&want);
+		}
+	}
+	if (nsets > 0)
+		free_list(sets, nsets);
+	art_session_destroy(s);
+	return result;
+}
+
+struct expect {
+	char name[64];
+	int pass;
+};
+
+int main(int argc, char **argv)
+{
+	struct expect exp[16];
+	int nexp = 0, failed = 0;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-v")) {
+			verbose = 1;
+		} else if (!strcmp(argv[i], "--expect") && i + 1 < argc) {
+			FILE *f = fopen(argv[++i], "r");
+			if (!f) {
+				perror(argv[i]);
+				return 2;
+			}
+			char line[256];
+			while (fgets(line, sizeof(line), f) && nexp < 16)
+				if (line[0] != '#' &&
+				    sscanf(line, "%63s %d", exp[nexp].name, &exp[nexp].pass) == 2)
+					nexp++;
+			fclose(f);
+		} else {
+			fprintf(stderr, "usage: conformance [-v] [--expect FILE] DIR...\n");
+			return 2;
+		}
+	}
+	for (; i < argc; i++) {
+		char **tests;
+		int n = list_dir(argv[i], "", &tests);
+		if (n < 0) {
+			fprintf(stderr, "conformance: %s: %s\n", argv[i], strerror(-n));
+			return 2;
+		}
+		int pass = 0, fail = 0, skip = 0;
+		for (int t = 0; t < n; t++) {
+			char dir[2048], why[1024] = "";
+			snprintf(dir, sizeof(dir), "%s/%s", argv[i], tests[t]);
+			int r = run_test(dir, why, sizeof(why));
+			pass += r == 1;
+			fail += r == 0;
+			skip += r == -1;
+			if (verbose || r == 0)
+				printf("  %s %s%s%s\n",
+				       r == 1	? "PASS"
+				       : r == 0 ? "FAIL"
+						: "SKIP",
+				       tests[t], r == 1 ? "" : ": ", why);
+		}
+		const char *base = strrchr(argv[i], '/');
+		base = base && base[1] ? base + 1 : argv[i];
+		printf("conformance cpu %-18s pass %4d  fail %4d  skip %4d  (of %d)\n", base, pass,
+		       fail, skip, n);
+		for (int e = 0; e < nexp; e++)
+			if (!strcmp(exp[e].name, base) && pass < exp[e].pass) {
+				printf("conformance: %s passes %d, expected at least %d\n", base,
+				       pass, exp[e].pass);
+				failed = 1;
+			}
+		free_list(tests, n);
+	}
+	return failed;
+}

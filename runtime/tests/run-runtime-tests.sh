@@ -1,0 +1,51 @@
+#!/bin/sh
+# Host-only runtime tests: the ONNX conformance floors on the CPU path, and
+# accel-run end to end, including the errors for bad models.
+# Usage: run-runtime-tests.sh BUILD_DIR
+set -u
+B=${1:-build}
+DATA=/usr/include/onnx/backend/test/data
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+
+check() { # NAME, then a command whose success is the test
+	name=$1
+	shift
+	if "$@" >"$T/out" 2>&1; then
+		echo "runtime: PASS $name"
+	else
+		echo "runtime: FAIL $name" >&2
+		sed 's/^/    /' "$T/out" >&2
+		fail=1
+	fi
+}
+
+check conformance_cpu_floors "$B/bin/onnx-conformance" --expect runtime/tests/conformance-expected.txt \
+	"$DATA/node" "$DATA/pytorch-converted" "$DATA/pytorch-operator" "$DATA/simple"
+
+# A .pb input in, an .npy output out; the .npy goes back in through
+# Identity and must come out byte-identical.
+m=$DATA/node/test_matmul_2d
+check accel_run_pb_to_npy sh -c "
+	'$B/bin/accel-run' --cpu '$m/model.onnx' --input a='$m/test_data_set_0/input_0.pb' \
+		--input b='$m/test_data_set_0/input_1.pb' --output-dir '$T/o' | grep -q 'output c: type 1 shape \[3, 3\]' &&
+	head -c 128 '$T/o/c.npy' | grep -q \"'descr': '<f4', 'fortran_order': False, 'shape': (3, 3)\" &&
+	test \$(stat -c %s '$T/o/c.npy') -eq \$((128 + 36))"
+i=$DATA/node/test_identity
+check accel_run_npy_round_trip sh -c "
+	'$B/bin/accel-run' --cpu '$i/model.onnx' --input x='$i/test_data_set_0/input_0.pb' --output-dir '$T/i1' &&
+	'$B/bin/accel-run' --cpu '$i/model.onnx' --input x='$T/i1/y.npy' --output-dir '$T/i2' &&
+	cmp '$T/i1/y.npy' '$T/i2/y.npy'"
+check accel_run_random_and_bench sh -c "'$B/bin/accel-run' --cpu --bench 20 '$DATA/node/test_softmax_axis_1/model.onnx' | grep -q '^bench: 20 runs'"
+
+# Errors name what is wrong and exit non-zero.
+head -c 100 "$DATA/node/test_matmul_2d/model.onnx" >"$T/trunc.onnx"
+check error_truncated_model sh -c "'$B/bin/accel-run' --cpu '$T/trunc.onnx' 2>&1 | grep -q 'malformed or truncated'"
+check error_unknown_op sh -c "'$B/bin/accel-run' --cpu '$DATA/node/test_conv_with_strides_padding/model.onnx' 2>&1 | grep -q \"node 0 .*unsupported op Conv\""
+check error_old_opset sh -c "'$B/bin/accel-run' --cpu '$DATA/pytorch-converted/test_ReLU/model.onnx' 2>&1 | grep -q 'opset 6 is not supported'"
+check error_no_fallback_names_nodes sh -c "'$B/bin/accel-run' --no-fallback '$DATA/node/test_matmul_2d/model.onnx' 2>&1 | grep -q 'not placed on the device:.*(MatMul)'"
+check error_unknown_input_name sh -c "'$B/bin/accel-run' --cpu '$m/model.onnx' --input nope=/dev/null 2>&1 | grep -q \"no input named 'nope'\""
+check coverage_lists_nodes sh -c "'$B/bin/accel-run' --cpu --coverage '$m/model.onnx' | grep -q 'MatMul .*cpu'"
+
+exit $fail

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+/*
+ * accel-run: runs an ONNX model through the Ares runtime.
+ *   accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR]
+ *             [--bench N] [--cpu] [--no-fallback] [--coverage]
+ * Inputs come from .npy or TensorProto .pb files; an input not given is
+ * filled with seeded random values (uniform [-1, 1) for floats, [0, 8) for
+ * integers) with dynamic dims set to 1.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "ares_rt.h"
+
+#define MAX_INPUTS 64
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR] "
+			"[--bench N]\n"
+			"                 [--cpu] [--no-fallback] [--coverage]\n");
+	exit(2);
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static double next_uniform(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (double)(rng >> 11) / (double)(1ull << 53);
+}
+
+static int random_input(struct art_tensor *t)
+{
+	for (int d = 0; d < t->ndim; d++)
+		if (t->dims[d] < 0)
+			t->dims[d] = 1;
+	if (!t->dtype)
+		t->dtype = ART_FLOAT;
+	size_t es = art_dtype_size(t->dtype);
+	if (!es)
+		return -ENOTSUP;
+	int64_t n = art_tensor_elems(t);
+	size_t nbytes = (size_t)n * es;
+	uint8_t *d = malloc(nbytes ? nbytes : 1);
+	if (!d)
+		return -ENOMEM;
+	for (int64_t i = 0; i < n; i++) {
+		double u = next_uniform();
+		switch (t->dtype) {
+		case ART_FLOAT:
+			((float *)d)[i] = (float)(2 * u - 1);
+			break;
+		case ART_DOUBLE:
+			((double *)d)[i] = 2 * u - 1;
+			break;
+		case ART_INT64:
+			((int64_t *)d)[i] = (int64_t)(u * 8);
+			break;
+		case ART_INT32:
+			((int32_t *)d)[i] = (int32_t)(u * 8);
+			break;
+		default:
+			d[i] = (uint8_t)(u * 2);
+			break;
+		}
+	}
+	t->data = d;
+	return 0;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	const char *model = NULL, *outdir = NULL;
+	const char *in_names[MAX_INPUTS], *in_files[MAX_INPUTS];
+	int nin = 0, bench = 0, coverage = 0;
+	unsigned flags = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--input") && i + 1 < argc) {
+			char *eq = strchr(argv[++i], '=');
+			if (!eq || nin == MAX_INPUTS)
+				usage();
+			*eq = 0;
+			in_names[nin] = argv[i];
+			in_files[nin++] = eq + 1;
+		} else if (!strcmp(argv[i], "--output-dir") && i + 1 < argc) {
+			outdir = argv[++i];
+		} else if (!strcmp(argv[i], "--bench") && i + 1 < argc) {
+			bench = atoi(argv[++i]);
+			if (bench <= 0)
+				usage();
+		} else if (!strcmp(argv[i], "--cpu")) {
+			flags |= ART_CPU_ONLY;
+		} else if (!strcmp(argv[i], "--no-fallback")) {
+			flags |= ART_NO_FALLBACK;
+		} else if (!strcmp(argv[i], "--coverage")) {
+			coverage = 1;
+		} else if (argv[i][0] == '-' || model) {
+			usage();
+		} else {
+			model = argv[i];
+		}
+	}
+	if (!model)
+		usage();
+	art_session *s;
+	int rc = art_session_create(model, flags, &s);
+	if (rc) {
+		fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
+		art_session_destroy(s);
+		return 1;
+	}
+	if (coverage) {
+		for (int i = 0; i < art_session_node_count(s); i++) {
+			const char *name, *op, *dev, *why;
+			art_session_placement(s, i, &name, &op, &dev, &why);
+			printf("node %4d %-32s %-20s %-6s %s\n", i, name, op, dev, why);
+		}
+	}
+	for (int f = 0; f < nin; f++) {
+		int found = 0;
+		for (int i = 0; i < art_session_input_count(s); i++) {
+			const char *name;
+			struct art_tensor info;
+			art_session_input_info(s, i, &name, &info);
+			found |= !strcmp(name, in_names[f]);
+		}
+		if (!found) {
+			fprintf(stderr, "accel-run: model has no input named '%s'\n", in_names[f]);
+			art_session_destroy(s);
+			return 1;
+		}
+	}
+	for (int i = 0; i < art_session_input_count(s) && !rc; i++) {
+		const char *name;
+		struct art_tensor t;
+		char err[512];
+		art_session_input_info(s, i, &name, &t);
+		const char *file = NULL;
+		for (int f = 0; f < nin; f++)
+			if (!strcmp(in_names[f], name))
+				file = in_files[f];
+		if (file) {
+			rc = art_tensor_load(file, &t, err, sizeof(err));
+			if (rc)
+				fprintf(stderr, "accel-run: input '%s': %s\n", name, err);
+		} else {
+			rc = random_input(&t);
+			if (rc)
+				fprintf(stderr,
+					"accel-run: input '%s': cannot make random data of type "
+					"%d\n",
+					name, t.dtype);
+		}
+		if (!rc) {
+			rc = art_session_set_input(s, i, &t);
+			if (rc)
+				fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
+			art_tensor_free(&t);
+		}
+	}
+	int runs = bench ? bench : 1;
+	double *times = calloc((size_t)runs, sizeof(double));
+	for (int r = 0; r < runs && !rc && times; r++) {
+		double t0 = now_ms();
+		rc = art_session_run(s);
+		times[r] = now_ms() - t0;
+		if (rc)
+			fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
+		else if (bench >= 10 && (r + 1) % (bench / 10) == 0)
+			fprintf(stderr, "\rbench: %d/%d runs", r + 1, bench);
+	}
+	if (!rc && bench) {
+		qsort(times, (size_t)runs, sizeof(double), cmp_double);
+		fprintf(stderr, "%s", bench >= 10 ? "\n" : "");
+		printf("bench: %d runs, median %.3f ms, p90 %.3f ms, min %.3f ms\n", runs,
+		       times[runs / 2], times[(runs * 9) / 10 < runs ? (runs * 9) / 10 : runs - 1],
+		       times[0]);
+	}
+	free(times);
+	for (int i = 0; i < art_session_output_count(s) && !rc; i++) {
+		const char *name;
+		struct art_tensor info, t;
+		art_session_output_info(s, i, &name, &info);
+		art_session_get_output(s, i, &t);
+		printf("output %s: type %d shape [", name, t.dtype);
+		for (int d = 0; d < t.ndim; d++)
+			printf("%s%lld", d ? ", " : "", (long long)t.dims[d]);
+		printf("]\n");
+		if (outdir) {
+			char path[4096], safe[256];
+			snprintf(safe, sizeof(safe), "%s", name);
+			for (char *p = safe; *p; p++)
+				if (*p == '/')
+					*p = '_';
+			mkdir(outdir, 0777);
+			snprintf(path, sizeof(path), "%s/%s.npy", outdir, safe);
+			rc = art_tensor_save_npy(path, &t);
+			if (rc)
+				fprintf(stderr, "accel-run: cannot write %s: %s\n", path,
+					strerror(-rc));
+		}
+	}
+	art_session_destroy(s);
+	return rc ? 1 : 0;
+}
