@@ -431,6 +431,245 @@ static int k_softmax(struct art_session *s, const struct rt_node *n)
 	return 0;
 }
 
+/* Unary activations with attributes (defaults from the ONNX spec). */
+enum actop {
+	A_LEAKY,
+	A_ELU,
+	A_SELU,
+	A_HSIG,
+	A_HSWISH,
+	A_SOFTPLUS,
+	A_SOFTSIGN,
+	A_SIN,
+	A_COS,
+	A_ERF,
+	A_SIGN
+};
+
+static int activation(struct art_session *s, const struct rt_node *n, enum actop op)
+{
+	int rc = need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0);
+	NEED(x->dtype == ART_FLOAT, "node '%s' (%s): only float tensors (got type %d)", n->name,
+	     n->proto->op_type, x->dtype);
+	float *o;
+	rc = rt_alloc_out(s, n, 0, x->dtype, x->ndim, x->dims, (void **)&o);
+	if (rc)
+		return rc;
+	float alpha = rt_attr_f(n, "alpha",
+				op == A_LEAKY  ? 0.01f
+				: op == A_HSIG ? 0.2f
+				: op == A_SELU ? 1.67326319217681884765625f
+					       : 1.0f);
+	float beta = rt_attr_f(n, "beta", 0.5f);
+	float gamma = rt_attr_f(n, "gamma", 1.05070102214813232421875f);
+	const float *in = x->data;
+	int64_t cnt = art_tensor_elems(x);
+	for (int64_t i = 0; i < cnt; i++) {
+		float v = in[i];
+		switch (op) {
+		case A_LEAKY:
+			v = v < 0 ? alpha * v : v;
+			break;
+		case A_ELU:
+			v = v < 0 ? alpha * (expf(v) - 1) : v;
+			break;
+		case A_SELU:
+			v = v <= 0 ? gamma * (alpha * expf(v) - alpha) : gamma * v;
+			break;
+		case A_HSIG:
+			v = fmaxf(0, fminf(1, alpha * v + beta));
+			break;
+		case A_HSWISH:
+			v = v * fmaxf(0, fminf(1, v / 6 + 0.5f));
+			break;
+		case A_SOFTPLUS:
+			v = logf(expf(v) + 1);
+			break;
+		case A_SOFTSIGN:
+			v = v / (1 + fabsf(v));
+			break;
+		case A_SIN:
+			v = sinf(v);
+			break;
+		case A_COS:
+			v = cosf(v);
+			break;
+		case A_ERF:
+			v = erff(v);
+			break;
+		case A_SIGN:
+			v = (float)((v > 0) - (v < 0));
+			break;
+		}
+		o[i] = v;
+	}
+	return 0;
+}
+
+#define ACT(fn, op)                                                                                \
+	static int fn(struct art_session *s, const struct rt_node *n)                              \
+	{                                                                                          \
+		return activation(s, n, op);                                                       \
+	}
+ACT(k_leaky, A_LEAKY)
+ACT(k_elu, A_ELU)
+ACT(k_selu, A_SELU)
+ACT(k_hsig, A_HSIG)
+ACT(k_hswish, A_HSWISH)
+ACT(k_softplus, A_SOFTPLUS)
+ACT(k_softsign, A_SOFTSIGN)
+ACT(k_sin, A_SIN)
+ACT(k_cos, A_COS)
+ACT(k_erf, A_ERF)
+
+/* Transpose: output dim i is input dim perm[i] (default: reversed). */
+static int k_transpose(struct art_session *s, const struct rt_node *n)
+{
+	int rc = need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0);
+	const Onnx__AttributeProto *pa = rt_attr(n, "perm");
+	int64_t perm[ART_MAX_DIMS], od[ART_MAX_DIMS], stride[ART_MAX_DIMS], idx[ART_MAX_DIMS] = {0};
+	int nd = x->ndim, seen = 0;
+	NEED(!pa || (int)pa->n_ints == nd,
+	     "node '%s' (Transpose): perm has %zu entries for rank %d", n->name,
+	     pa ? pa->n_ints : 0, nd);
+	for (int i = 0; i < nd; i++) {
+		perm[i] = pa ? pa->ints[i] : nd - 1 - i;
+		NEED(perm[i] >= 0 && perm[i] < nd && !(seen & (1 << perm[i])),
+		     "node '%s' (Transpose): bad perm", n->name);
+		seen |= 1 << perm[i];
+		od[i] = x->dims[perm[i]];
+	}
+	int64_t st = 1;
+	for (int i = nd - 1; i >= 0; i--) {
+		stride[i] = st;
+		st *= x->dims[i];
+	}
+	size_t es = art_dtype_size(x->dtype);
+	uint8_t *o;
+	rc = rt_alloc_out(s, n, 0, x->dtype, nd, od, (void **)&o);
+	if (rc)
+		return rc;
+	int64_t cnt = art_tensor_elems(x);
+	for (int64_t i = 0; i < cnt; i++, next_index(idx, od, nd)) {
+		int64_t off = 0;
+		for (int d = 0; d < nd; d++)
+			off += idx[d] * stride[perm[d]];
+		memcpy(o + i * es, (const uint8_t *)x->data + off * es, es);
+	}
+	return 0;
+}
+
+/* Axes come from the attribute before opset 13, from input 1 after. */
+static int get_axes(struct art_session *s, const struct rt_node *n, int64_t *axes, int *count)
+{
+	const struct art_tensor *a = rt_in(s, n, 1);
+	const Onnx__AttributeProto *at = rt_attr(n, "axes");
+	*count = 0;
+	if (a) {
+		NEED(a->dtype == ART_INT64 && art_tensor_elems(a) <= ART_MAX_DIMS,
+		     "node '%s': axes must be int64", n->name);
+		*count = (int)art_tensor_elems(a);
+		memcpy(axes, a->data, sizeof(int64_t) * (size_t)*count);
+	} else if (at) {
+		NEED(at->n_ints <= ART_MAX_DIMS, "node '%s': too many axes", n->name);
+		*count = (int)at->n_ints;
+		memcpy(axes, at->ints, sizeof(int64_t) * (size_t)*count);
+	}
+	return 0;
+}
+
+static int k_unsqueeze(struct art_session *s, const struct rt_node *n)
+{
+	int rc = need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0);
+	int64_t axes[ART_MAX_DIMS], od[ART_MAX_DIMS];
+	int na, nd, is_axis[ART_MAX_DIMS] = {0};
+	rc = get_axes(s, n, axes, &na);
+	if (rc)
+		return rc;
+	nd = x->ndim + na;
+	NEED(na > 0 && nd <= ART_MAX_DIMS, "node '%s' (Unsqueeze): bad axes", n->name);
+	for (int i = 0; i < na; i++) {
+		int64_t a = axes[i] < 0 ? axes[i] + nd : axes[i];
+		NEED(a >= 0 && a < nd && !is_axis[a],
+		     "node '%s' (Unsqueeze): axis %lld out of range or repeated", n->name,
+		     (long long)axes[i]);
+		is_axis[a] = 1;
+	}
+	for (int i = 0, j = 0; i < nd; i++)
+		od[i] = is_axis[i] ? 1 : x->dims[j++];
+	return copy_to_out(s, n, x, nd, od);
+}
+
+static int k_squeeze(struct art_session *s, const struct rt_node *n)
+{
+	int rc = need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0);
+	int64_t axes[ART_MAX_DIMS], od[ART_MAX_DIMS];
+	int na, nd = 0, drop[ART_MAX_DIMS] = {0};
+	rc = get_axes(s, n, axes, &na);
+	if (rc)
+		return rc;
+	for (int i = 0; i < na; i++) {
+		int64_t a = axes[i] < 0 ? axes[i] + x->ndim : axes[i];
+		NEED(a >= 0 && a < x->ndim && x->dims[a] == 1,
+		     "node '%s' (Squeeze): axis %lld is not a dim of size 1", n->name,
+		     (long long)axes[i]);
+		drop[a] = 1;
+	}
+	for (int i = 0; i < x->ndim; i++)
+		if (!(na ? drop[i] : x->dims[i] == 1))
+			od[nd++] = x->dims[i];
+	return copy_to_out(s, n, x, nd, od);
+}
+
+static int k_flatten(struct art_session *s, const struct rt_node *n)
+{
+	int rc = need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0);
+	int64_t axis = rt_attr_i(n, "axis", 1);
+	if (axis < 0)
+		axis += x->ndim;
+	NEED(axis >= 0 && axis <= x->ndim, "node '%s' (Flatten): axis out of range", n->name);
+	int64_t od[2] = {1, 1};
+	for (int i = 0; i < x->ndim; i++)
+		od[i >= axis] *= x->dims[i];
+	return copy_to_out(s, n, x, 2, od);
+}
+
+static int k_shape(struct art_session *s, const struct rt_node *n)
+{
+	int rc = need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0);
+	int64_t start = rt_attr_i(n, "start", 0), end = rt_attr_i(n, "end", x->ndim);
+	if (start < 0)
+		start += x->ndim;
+	if (end < 0)
+		end += x->ndim;
+	start = start < 0 ? 0 : start > x->ndim ? x->ndim : start;
+	end = end < start ? start : end > x->ndim ? x->ndim : end;
+	int64_t len = end - start;
+	int64_t *o;
+	rc = rt_alloc_out(s, n, 0, ART_INT64, 1, &len, (void **)&o);
+	for (int64_t i = 0; !rc && i < len; i++)
+		o[i] = x->dims[start + i];
+	return rc;
+}
+
 static int k_constant(struct art_session *s, const struct rt_node *n)
 {
 	const Onnx__AttributeProto *a = rt_attr(n, "value");
@@ -453,14 +692,43 @@ static const struct {
 	const char *op;
 	rt_kernel_fn fn;
 } kernels[] = {
-	{"Abs", k_abs},		  {"Add", k_add},	  {"Ceil", k_ceil},
-	{"Constant", k_constant}, {"Div", k_div},	  {"Dropout", k_identity},
-	{"Exp", k_exp},		  {"Floor", k_floor},	  {"Identity", k_identity},
-	{"Log", k_log},		  {"MatMul", k_matmul},	  {"Mul", k_mul},
-	{"Neg", k_neg},		  {"Pow", k_pow},	  {"Reciprocal", k_recip},
-	{"Relu", k_relu},	  {"Reshape", k_reshape}, {"Sigmoid", k_sigmoid},
-	{"Softmax", k_softmax},	  {"Sqrt", k_sqrt},	  {"Sub", k_sub},
+	{"Abs", k_abs},
+	{"Add", k_add},
+	{"Ceil", k_ceil},
+	{"Constant", k_constant},
+	{"Cos", k_cos},
+	{"Div", k_div},
+	{"Dropout", k_identity},
+	{"Elu", k_elu},
+	{"Erf", k_erf},
+	{"Exp", k_exp},
+	{"Flatten", k_flatten},
+	{"HardSigmoid", k_hsig},
+	{"HardSwish", k_hswish},
+	{"LeakyRelu", k_leaky},
+	{"Floor", k_floor},
+	{"Identity", k_identity},
+	{"Log", k_log},
+	{"MatMul", k_matmul},
+	{"Mul", k_mul},
+	{"Neg", k_neg},
+	{"Pow", k_pow},
+	{"Reciprocal", k_recip},
+	{"Relu", k_relu},
+	{"Reshape", k_reshape},
+	{"Selu", k_selu},
+	{"Shape", k_shape},
+	{"Sigmoid", k_sigmoid},
+	{"Sin", k_sin},
+	{"Softmax", k_softmax},
+	{"Softplus", k_softplus},
+	{"Softsign", k_softsign},
+	{"Sqrt", k_sqrt},
+	{"Squeeze", k_squeeze},
+	{"Sub", k_sub},
 	{"Tanh", k_tanh},
+	{"Transpose", k_transpose},
+	{"Unsqueeze", k_unsqueeze},
 };
 
 rt_kernel_fn rt_kernel_lookup(const char *op)
