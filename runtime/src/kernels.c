@@ -670,6 +670,270 @@ static int k_shape(struct art_session *s, const struct rt_node *n)
 	return rc;
 }
 
+static double get_d(const struct art_tensor *t, int64_t i)
+{
+	switch (t->dtype) {
+	case ART_FLOAT:
+		return ((const float *)t->data)[i];
+	case ART_DOUBLE:
+		return ((const double *)t->data)[i];
+	case ART_INT64:
+		return (double)((const int64_t *)t->data)[i];
+	case ART_INT32:
+		return ((const int32_t *)t->data)[i];
+	case ART_INT8:
+		return ((const int8_t *)t->data)[i];
+	default:
+		return ((const uint8_t *)t->data)[i];
+	}
+}
+
+static void put_d(void *o, int dtype, int64_t i, double v)
+{
+	switch (dtype) {
+	case ART_FLOAT:
+		((float *)o)[i] = (float)v;
+		break;
+	case ART_DOUBLE:
+		((double *)o)[i] = v;
+		break;
+	case ART_INT64:
+		((int64_t *)o)[i] = (int64_t)v;
+		break;
+	case ART_INT32:
+		((int32_t *)o)[i] = (int32_t)v;
+		break;
+	case ART_INT8:
+		((int8_t *)o)[i] = (int8_t)v;
+		break;
+	case ART_BOOL:
+		((uint8_t *)o)[i] = v != 0;
+		break;
+	default:
+		((uint8_t *)o)[i] = (uint8_t)v;
+		break;
+	}
+}
+
+/* Cast between numeric types (strings are not supported). */
+static int k_cast(struct art_session *s, const struct rt_node *n)
+{
+	int rc = need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0);
+	int to = (int)rt_attr_i(n, "to", 0);
+	if (!art_dtype_size(to))
+		return rt_err(s, -ENOTSUP, "node '%s' (Cast): target type %d not supported",
+			      n->name, to);
+	void *o;
+	rc = rt_alloc_out(s, n, 0, to, x->ndim, x->dims, &o);
+	int64_t cnt = art_tensor_elems(x);
+	for (int64_t i = 0; !rc && i < cnt; i++) {
+		if (x->dtype == ART_INT64 && to == ART_INT64)
+			((int64_t *)o)[i] = ((const int64_t *)x->data)[i];
+		else
+			put_d(o, to, i, get_d(x, i));
+	}
+	return rc;
+}
+
+/* Clip: bounds are attributes before opset 11, optional inputs after. */
+static int k_clip(struct art_session *s, const struct rt_node *n)
+{
+	int rc = need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0), *lo_t = rt_in(s, n, 1), *hi_t = rt_in(s, n, 2);
+	double lo = lo_t ? get_d(lo_t, 0) : rt_attr_f(n, "min", -INFINITY);
+	double hi = hi_t ? get_d(hi_t, 0) : rt_attr_f(n, "max", INFINITY);
+	void *o;
+	rc = rt_alloc_out(s, n, 0, x->dtype, x->ndim, x->dims, &o);
+	int64_t cnt = art_tensor_elems(x);
+	for (int64_t i = 0; !rc && i < cnt; i++) {
+		double v = get_d(x, i);
+		v = v < lo ? lo : v;
+		v = v > hi ? hi : v;
+		put_d(o, x->dtype, i, v);
+	}
+	return rc;
+}
+
+enum cmpop { C_EQ, C_LT, C_GT, C_LE, C_GE };
+
+static int compare_op(struct art_session *s, const struct rt_node *n, enum cmpop op)
+{
+	int rc = need_inputs(s, n, 2);
+	if (rc)
+		return rc;
+	const struct art_tensor *a = rt_in(s, n, 0), *b = rt_in(s, n, 1);
+	int64_t dims[ART_MAX_DIMS], idx[ART_MAX_DIMS] = {0};
+	int nd = broadcast_shape(a, b, dims);
+	NEED(nd >= 0, "node '%s' (%s): shapes do not broadcast", n->name, n->proto->op_type);
+	uint8_t *o;
+	rc = rt_alloc_out(s, n, 0, ART_BOOL, nd, dims, (void **)&o);
+	if (rc)
+		return rc;
+	struct art_tensor ot = {.ndim = nd};
+	memcpy(ot.dims, dims, sizeof(dims));
+	int64_t cnt = art_tensor_elems(&ot);
+	for (int64_t i = 0; i < cnt; i++, next_index(idx, dims, nd)) {
+		double x = get_d(a, bcast_offset(a, idx, nd)),
+		       y = get_d(b, bcast_offset(b, idx, nd));
+		o[i] = op == C_EQ   ? x == y
+		       : op == C_LT ? x < y
+		       : op == C_GT ? x > y
+		       : op == C_LE ? x <= y
+				    : x >= y;
+	}
+	return 0;
+}
+
+#define CMP(fn, op)                                                                                \
+	static int fn(struct art_session *s, const struct rt_node *n)                              \
+	{                                                                                          \
+		return compare_op(s, n, op);                                                       \
+	}
+CMP(k_equal, C_EQ)
+CMP(k_less, C_LT)
+CMP(k_greater, C_GT)
+CMP(k_less_eq, C_LE)
+CMP(k_greater_eq, C_GE)
+
+static int k_where(struct art_session *s, const struct rt_node *n)
+{
+	int rc = need_inputs(s, n, 3);
+	if (rc)
+		return rc;
+	const struct art_tensor *c = rt_in(s, n, 0), *a = rt_in(s, n, 1), *b = rt_in(s, n, 2);
+	int64_t d1[ART_MAX_DIMS], dims[ART_MAX_DIMS], idx[ART_MAX_DIMS] = {0};
+	int nd1 = broadcast_shape(a, b, d1);
+	NEED(nd1 >= 0 && a->dtype == b->dtype,
+	     "node '%s' (Where): X and Y do not broadcast or differ in type", n->name);
+	struct art_tensor ab = {.ndim = nd1};
+	memcpy(ab.dims, d1, sizeof(d1));
+	int nd = broadcast_shape(c, &ab, dims);
+	NEED(nd >= 0, "node '%s' (Where): condition does not broadcast", n->name);
+	size_t es = art_dtype_size(a->dtype);
+	uint8_t *o;
+	rc = rt_alloc_out(s, n, 0, a->dtype, nd, dims, (void **)&o);
+	if (rc)
+		return rc;
+	struct art_tensor ot = {.ndim = nd};
+	memcpy(ot.dims, dims, sizeof(dims));
+	int64_t cnt = art_tensor_elems(&ot);
+	for (int64_t i = 0; i < cnt; i++, next_index(idx, dims, nd)) {
+		const struct art_tensor *src =
+			((const uint8_t *)c->data)[bcast_offset(c, idx, nd)] ? a : b;
+		memcpy(o + i * es, (const uint8_t *)src->data + bcast_offset(src, idx, nd) * es,
+		       es);
+	}
+	return 0;
+}
+
+/* Variadic Sum/Max/Min/Mean: fold the inputs pairwise with broadcasting. */
+static int variadic(struct art_session *s, const struct rt_node *n, enum binop op, int mean)
+{
+	int rc = need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	int64_t dims[ART_MAX_DIMS];
+	struct art_tensor shape = *rt_in(s, n, 0);
+	for (int k = 1; k < n->nin; k++) {
+		const struct art_tensor *t = rt_in(s, n, k);
+		NEED(t, "node '%s' (%s): input %d missing", n->name, n->proto->op_type, k);
+		int nd = broadcast_shape(&shape, t, dims);
+		NEED(nd >= 0, "node '%s' (%s): shapes do not broadcast", n->name,
+		     n->proto->op_type);
+		shape.ndim = nd;
+		memcpy(shape.dims, dims, sizeof(dims));
+	}
+	/* Values pass through double, exact for every type but int64. */
+	if (shape.dtype == ART_INT64)
+		return rt_err(s, -ENOTSUP, "node '%s' (%s): int64 is not supported", n->name,
+			      n->proto->op_type);
+	void *o;
+	rc = rt_alloc_out(s, n, 0, shape.dtype, shape.ndim, shape.dims, &o);
+	if (rc)
+		return rc;
+	int64_t cnt = art_tensor_elems(&shape);
+	for (int64_t i = 0; i < cnt; i++) {
+		int64_t idx[ART_MAX_DIMS], r = i;
+		for (int d = shape.ndim - 1; d >= 0; d--) {
+			idx[d] = r % shape.dims[d];
+			r /= shape.dims[d];
+		}
+		double acc = 0;
+		for (int k = 0; k < n->nin; k++) {
+			const struct art_tensor *t = rt_in(s, n, k);
+			double v = get_d(t, bcast_offset(t, idx, shape.ndim));
+			acc = k ? apply_f(op, acc, v) : v;
+		}
+		put_d(o, shape.dtype, i, mean ? acc / n->nin : acc);
+	}
+	return 0;
+}
+
+static int k_sum(struct art_session *s, const struct rt_node *n)
+{
+	return variadic(s, n, OP_ADD, 0);
+}
+static int k_mean(struct art_session *s, const struct rt_node *n)
+{
+	return variadic(s, n, OP_ADD, 1);
+}
+static int k_max(struct art_session *s, const struct rt_node *n)
+{
+	return variadic(s, n, OP_MAX, 0);
+}
+static int k_min(struct art_session *s, const struct rt_node *n)
+{
+	return variadic(s, n, OP_MIN, 0);
+}
+
+static int k_concat(struct art_session *s, const struct rt_node *n)
+{
+	int rc = need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x0 = rt_in(s, n, 0);
+	int64_t axis = rt_attr_i(n, "axis", 0);
+	if (axis < 0)
+		axis += x0->ndim;
+	NEED(axis >= 0 && axis < x0->ndim, "node '%s' (Concat): axis out of range", n->name);
+	int64_t od[ART_MAX_DIMS];
+	memcpy(od, x0->dims, sizeof(od));
+	od[axis] = 0;
+	for (int k = 0; k < n->nin; k++) {
+		const struct art_tensor *t = rt_in(s, n, k);
+		NEED(t && t->ndim == x0->ndim && t->dtype == x0->dtype,
+		     "node '%s' (Concat): input %d differs in rank or type", n->name, k);
+		for (int d = 0; d < t->ndim; d++)
+			NEED(d == axis || t->dims[d] == x0->dims[d],
+			     "node '%s' (Concat): input %d dim %d differs", n->name, k, d);
+		od[axis] += t->dims[axis];
+	}
+	size_t es = art_dtype_size(x0->dtype);
+	uint8_t *o;
+	rc = rt_alloc_out(s, n, 0, x0->dtype, x0->ndim, od, (void **)&o);
+	if (rc)
+		return rc;
+	int64_t outer = 1, inner = (int64_t)es;
+	for (int d = 0; d < axis; d++)
+		outer *= od[d];
+	for (int d = (int)axis + 1; d < x0->ndim; d++)
+		inner *= od[d];
+	int64_t orow = od[axis] * inner, pos = 0;
+	for (int k = 0; k < n->nin; k++) {
+		const struct art_tensor *t = rt_in(s, n, k);
+		int64_t row = t->dims[axis] * inner;
+		for (int64_t a = 0; a < outer; a++)
+			memcpy(o + a * orow + pos, (const uint8_t *)t->data + a * row, (size_t)row);
+		pos += row;
+	}
+	return 0;
+}
+
 static int k_constant(struct art_session *s, const struct rt_node *n)
 {
 	const Onnx__AttributeProto *a = rt_attr(n, "value");
@@ -694,22 +958,33 @@ static const struct {
 } kernels[] = {
 	{"Abs", k_abs},
 	{"Add", k_add},
+	{"Cast", k_cast},
 	{"Ceil", k_ceil},
+	{"Clip", k_clip},
+	{"Concat", k_concat},
 	{"Constant", k_constant},
 	{"Cos", k_cos},
 	{"Div", k_div},
 	{"Dropout", k_identity},
 	{"Elu", k_elu},
+	{"Equal", k_equal},
 	{"Erf", k_erf},
 	{"Exp", k_exp},
 	{"Flatten", k_flatten},
+	{"Floor", k_floor},
+	{"Greater", k_greater},
+	{"GreaterOrEqual", k_greater_eq},
 	{"HardSigmoid", k_hsig},
 	{"HardSwish", k_hswish},
-	{"LeakyRelu", k_leaky},
-	{"Floor", k_floor},
 	{"Identity", k_identity},
+	{"LeakyRelu", k_leaky},
+	{"Less", k_less},
+	{"LessOrEqual", k_less_eq},
 	{"Log", k_log},
 	{"MatMul", k_matmul},
+	{"Max", k_max},
+	{"Mean", k_mean},
+	{"Min", k_min},
 	{"Mul", k_mul},
 	{"Neg", k_neg},
 	{"Pow", k_pow},
@@ -726,9 +1001,11 @@ static const struct {
 	{"Sqrt", k_sqrt},
 	{"Squeeze", k_squeeze},
 	{"Sub", k_sub},
+	{"Sum", k_sum},
 	{"Tanh", k_tanh},
 	{"Transpose", k_transpose},
 	{"Unsqueeze", k_unsqueeze},
+	{"Where", k_where},
 };
 
 rt_kernel_fn rt_kernel_lookup(const char *op)
