@@ -934,6 +934,98 @@ static int k_concat(struct art_session *s, const struct rt_node *n)
 	return 0;
 }
 
+/* Gemm: Y = alpha * A' * B' + beta * C, C broadcast to [M, N]. */
+static int k_gemm(struct art_session *s, const struct rt_node *n)
+{
+	int rc = need_inputs(s, n, 2);
+	if (rc)
+		return rc;
+	const struct art_tensor *a = rt_in(s, n, 0), *b = rt_in(s, n, 1), *c = rt_in(s, n, 2);
+	NEED(a->dtype == ART_FLOAT && b->dtype == ART_FLOAT && a->ndim == 2 && b->ndim == 2,
+	     "node '%s' (Gemm): A and B must be 2-D float", n->name);
+	int ta = (int)rt_attr_i(n, "transA", 0), tb = (int)rt_attr_i(n, "transB", 0);
+	float alpha = rt_attr_f(n, "alpha", 1.0f), beta = rt_attr_f(n, "beta", 1.0f);
+	int64_t M = ta ? a->dims[1] : a->dims[0], K = ta ? a->dims[0] : a->dims[1];
+	int64_t N = tb ? b->dims[0] : b->dims[1], KB = tb ? b->dims[1] : b->dims[0];
+	NEED(K == KB, "node '%s' (Gemm): inner dims %lld and %lld differ", n->name, (long long)K,
+	     (long long)KB);
+	int64_t od[2] = {M, N};
+	struct art_tensor ot = {.ndim = 2, .dims = {M, N}};
+	int64_t bd[ART_MAX_DIMS];
+	NEED(!c || (c->dtype == ART_FLOAT && broadcast_shape(c, &ot, bd) == 2 && bd[0] == M &&
+		    bd[1] == N),
+	     "node '%s' (Gemm): C does not broadcast to [%lld, %lld]", n->name, (long long)M,
+	     (long long)N);
+	float *o;
+	rc = rt_alloc_out(s, n, 0, ART_FLOAT, 2, od, (void **)&o);
+	if (rc)
+		return rc;
+	const float *pa = a->data, *pb = b->data;
+	for (int64_t i = 0; i < M; i++)
+		for (int64_t j = 0; j < N; j++) {
+			double acc = 0;
+			for (int64_t k = 0; k < K; k++)
+				acc += (double)pa[ta ? k * M + i : i * K + k] *
+				       pb[tb ? j * K + k : k * N + j];
+			double v = alpha * acc;
+			if (c) {
+				int64_t idx[2] = {i, j};
+				v += beta * ((const float *)c->data)[bcast_offset(c, idx, 2)];
+			}
+			o[i * N + j] = (float)v;
+		}
+	return 0;
+}
+
+/* Gather along AXIS with int32/int64 indices (negative ones count back). */
+static int k_gather(struct art_session *s, const struct rt_node *n)
+{
+	int rc = need_inputs(s, n, 2);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0), *ix = rt_in(s, n, 1);
+	int64_t axis = rt_attr_i(n, "axis", 0);
+	if (axis < 0)
+		axis += x->ndim;
+	NEED(axis >= 0 && axis < x->ndim, "node '%s' (Gather): axis out of range", n->name);
+	NEED(ix->dtype == ART_INT64 || ix->dtype == ART_INT32,
+	     "node '%s' (Gather): indices must be int32/int64", n->name);
+	NEED(x->ndim - 1 + ix->ndim <= ART_MAX_DIMS, "node '%s' (Gather): output rank too large",
+	     n->name);
+	int64_t od[ART_MAX_DIMS];
+	int nd = 0;
+	for (int d = 0; d < axis; d++)
+		od[nd++] = x->dims[d];
+	for (int d = 0; d < ix->ndim; d++)
+		od[nd++] = ix->dims[d];
+	for (int d = (int)axis + 1; d < x->ndim; d++)
+		od[nd++] = x->dims[d];
+	int64_t outer = 1, inner = (int64_t)art_dtype_size(x->dtype), len = x->dims[axis];
+	for (int d = 0; d < axis; d++)
+		outer *= x->dims[d];
+	for (int d = (int)axis + 1; d < x->ndim; d++)
+		inner *= x->dims[d];
+	int64_t ni = art_tensor_elems(ix);
+	for (int64_t k = 0; k < ni; k++) {
+		int64_t v = (int64_t)get_d(ix, k);
+		NEED(v >= -len && v < len,
+		     "node '%s' (Gather): index %lld out of range [%lld, %lld)", n->name,
+		     (long long)v, (long long)-len, (long long)len);
+	}
+	uint8_t *o;
+	rc = rt_alloc_out(s, n, 0, x->dtype, nd, od, (void **)&o);
+	if (rc)
+		return rc;
+	for (int64_t a = 0; a < outer; a++)
+		for (int64_t k = 0; k < ni; k++) {
+			int64_t v = (int64_t)get_d(ix, k);
+			v = v < 0 ? v + len : v;
+			memcpy(o + (a * ni + k) * inner,
+			       (const uint8_t *)x->data + (a * len + v) * inner, (size_t)inner);
+		}
+	return 0;
+}
+
 static int k_constant(struct art_session *s, const struct rt_node *n)
 {
 	const Onnx__AttributeProto *a = rt_attr(n, "value");
@@ -972,6 +1064,8 @@ static const struct {
 	{"Exp", k_exp},
 	{"Flatten", k_flatten},
 	{"Floor", k_floor},
+	{"Gather", k_gather},
+	{"Gemm", k_gemm},
 	{"Greater", k_greater},
 	{"GreaterOrEqual", k_greater_eq},
 	{"HardSigmoid", k_hsig},
