@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs inside the guest, chrooted into the host root, as PID 1's child.
-# Loads the stack, runs the requested command, leaves its exit status and
-# the kernel log in the results folder, and powers the guest off.
+# Loads the stack, runs the requested command and leaves its exit status
+# and the kernel log in the results folder; PID 1 then powers off.
 R=/tmp/ares-results
 . "$R/env"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -26,7 +26,3 @@ fi
 echo "$status" >"$R/exit-status"
 dmesg >"$R/dmesg.txt"
 sync
-# Power-off is asynchronous; this script is PID 1, and its exit would panic
-# the guest before the power-off lands.
-echo o >/proc/sysrq-trigger
-while :; do sleep 1; done

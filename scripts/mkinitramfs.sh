@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds the guest's initramfs: busybox plus the 9p modules of kernel $1,
 # and an init that mounts the host root (read-only) and the run's results
-# folder over 9p, then chroots into the host root to run guest-init.sh.
+# folder over 9p, then runs guest-init.sh chrooted into the host root and
+# powers off.
 # Usage: mkinitramfs.sh KVER OUT.cpio.gz
 set -eu
 kver=$1
@@ -31,7 +32,7 @@ for m in netfs 9pnet 9pnet_virtio 9p; do
 done
 opts=trans=virtio,version=9p2000.L,msize=262144
 if ! mount -t 9p -o $opts,ro hostroot /newroot; then
-	echo "ares-init: cannot mount host root"; echo o >/proc/sysrq-trigger
+	echo "ares-init: cannot mount host root"; poweroff -f
 fi
 mount -t proc proc /newroot/proc
 mount -t sysfs sys /newroot/sys
@@ -47,7 +48,14 @@ mkdir -p "/newroot$ARES_ROOT" 2>/dev/null
 if ! mount -t 9p -o $opts,ro ares "/newroot$ARES_ROOT"; then
 	echo "ares-init: cannot mount the tree under test at $ARES_ROOT"
 fi
-exec chroot /newroot /bin/sh /tmp/ares-results/guest-init.sh
+# PID 1 must not page its text in from the host root: power-off shuts the
+# 9p transport down first, and PID 1 would die of SIGBUS and panic the guest
+# before the power-off lands. So PID 1 is this busybox, copied into the
+# chroot's tmpfs; it stays in the chroot because the kernel resolves
+# firmware_class.path and usermode helpers against PID 1's root.
+mkdir /newroot/tmp/ares-init && cp /bin/busybox /newroot/tmp/ares-init/busybox
+exec chroot /newroot /tmp/ares-init/busybox sh -c \
+	'/bin/sh /tmp/ares-results/guest-init.sh; /tmp/ares-init/busybox sync; /tmp/ares-init/busybox poweroff -f'
 INIT
 chmod +x "$tmp/init"
 (cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
