@@ -14,6 +14,9 @@ struct rt_value {
 	struct art_tensor t;
 	void *buf;    /* owned storage behind t.data */
 	int is_const; /* initializer or folded: survives across runs */
+	/* What graph analysis knows before any run: dtype 0 when unknown,
+	 * ndim -1 when the rank is unknown, a dim of -1 when it is dynamic. */
+	struct art_tensor info;
 };
 
 struct rt_node;
@@ -26,6 +29,15 @@ struct rt_node {
 	int *in, nin;	  /* value indices, -1 for an omitted optional input */
 	int *out, nout;
 	rt_kernel_fn fn;
+	/* An activation fused into this node by graph rewriting: ARES_ACT_*
+	 * (include/ares/tensor.h) applied to output 0, with its parameters. */
+	int act;
+	float act_alpha, act_beta;
+	/* Placement: on the device (1) or the CPU (0), why, and the device
+	 * partition (a run of adjacent device nodes) it belongs to, or -1. */
+	int on_device;
+	const char *placement_reason;
+	int partition;
 };
 
 struct art_session {

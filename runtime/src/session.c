@@ -181,6 +181,8 @@ static int build_graph(struct art_session *s, const char *base_dir)
 			}
 		}
 		n->nout = (int)np->n_output;
+		n->partition = -1;
+		n->placement_reason = "no device execution provider yet";
 	}
 	return 0;
 }
@@ -364,9 +366,8 @@ int art_session_placement(const art_session *s, int idx, const char **name, cons
 		return -EINVAL;
 	*name = s->nodes[idx].name;
 	*op = s->nodes[idx].proto->op_type;
-	*device = "cpu";
-	*reason =
-		(s->flags & ART_CPU_ONLY) ? "--cpu requested" : "no device execution provider yet";
+	*device = s->nodes[idx].on_device ? "device" : "cpu";
+	*reason = (s->flags & ART_CPU_ONLY) ? "--cpu requested" : s->nodes[idx].placement_reason;
 	return 0;
 }
 
