@@ -461,8 +461,12 @@ static void ares_hb_work(struct work_struct *work)
 	if (resets != adev->hb_resets || beat != adev->hb_last) {
 		adev->hb_stale = 0;
 	} else if (status & ARES_STATUS_FATAL) {
-		/* FATAL without its interrupt: recover now. */
-		adev->hb_stale = ARES_HB_STALE_LIMIT;
+		/*
+		 * FATAL whose interrupt was lost: recover at the next check.
+		 * Not at this one, which may have raced the interrupt's own
+		 * recovery; that one moves reset_count and clears the count.
+		 */
+		adev->hb_stale = max(adev->hb_stale + 1, ARES_HB_STALE_LIMIT - 1);
 	} else {
 		adev->hb_stale++;
 	}

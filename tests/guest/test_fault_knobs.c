@@ -69,6 +69,14 @@ static void wait_sysfs_above(const char *name, unsigned long long than, const ch
 			return;
 		usleep(100000);
 	}
+	/* The device's own account of itself, for whoever reads the failure. */
+	char path[320], line[256];
+	snprintf(path, sizeof(path), "%s/status", dbg_dir);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		fprintf(stderr, "debugfs status: %s", line);
+	if (f)
+		fclose(f);
 	test_fail("%s: expected sysfs %s > %llu within 30 s, got %llu", why, name, than,
 		  sysfs_u64(name));
 }
@@ -243,8 +251,9 @@ static void test_crash_fw(void)
 static void test_heartbeat(void)
 {
 	const char *param = "/sys/module/ares/parameters/heartbeat_ms";
-	unsigned long long hb = sysfs_u64("heartbeat_timeouts");
+	/* reset_count first: a recovery counts its reset before its cause. */
 	unsigned long long resets = sysfs_u64("reset_count");
+	unsigned long long hb = sysfs_u64("heartbeat_timeouts");
 	char old[32] = "2000";
 	FILE *f = fopen(param, "r");
 
