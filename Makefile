@@ -26,6 +26,7 @@ include sim/sim.mk
 include libaccel/libaccel.mk
 include runtime/runtime.mk
 include tests/tests.mk
+include tests/models/models.mk
 
 all: $(ALL_TARGETS) $(GUEST_TARGETS) kmod
 
@@ -35,11 +36,13 @@ kmod:
 test: all $(UNIT_TESTS) $(UNIT_TESTS_SAN)
 	scripts/run-unit-tests.sh $(UNIT_TESTS) -- $(UNIT_TESTS_SAN)
 	runtime/tests/run-runtime-tests.sh $(BUILD)
+	tests/models/run-model-tests.sh $(BUILD)
 	scripts/run-guest-tests.sh
 
-test-unit: $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(RUNTIME_TEST_DEPS)
+test-unit: $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(RUNTIME_TEST_DEPS) $(MODEL_TEST_DEPS)
 	scripts/run-unit-tests.sh $(UNIT_TESTS) -- $(UNIT_TESTS_SAN)
 	runtime/tests/run-runtime-tests.sh $(BUILD)
+	tests/models/run-model-tests.sh $(BUILD)
 
 test-guest: all
 	scripts/run-guest-tests.sh

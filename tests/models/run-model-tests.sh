@@ -1,0 +1,83 @@
+#!/bin/sh
+# The real-model tests: each model listed in tests/models/models.txt runs
+# through accel-run on the inputs make-inputs.py and reference.mjs wrote,
+# and every output is compared with onnxruntime-node's at the model's
+# tolerance (npy-compare prints the largest absolute and relative errors).
+# A model that fails to load or run fails its test.
+#
+# Usage: run-model-tests.sh [--device] [--ref-only|--no-ref] BUILD_DIR
+#   (default)   fetch the models (scripts/fetch-models.sh), write inputs and
+#               references into BUILD_DIR/model-ref, then run on the CPU path
+#               (accel-run --cpu)
+#   --ref-only  only fetch and write the references (the host half of the
+#               guest suite)
+#   --no-ref    use the references already in BUILD_DIR/model-ref
+# ARES_MODELS_LIST names another list (to try a pending model).
+#   --device    run accel-run without --cpu: nodes the device execution
+#               provider covers run on the device, the rest fall back to
+#               the CPU (needs the driver, so in the guest); only models
+#               whose line in models.txt says "device" run
+set -u
+cd "$(dirname "$0")/../.."
+path=cpu
+mode=all
+while [ $# -gt 1 ]; do
+	case $1 in
+	--device) path=device ;;
+	--ref-only) mode=ref ;;
+	--no-ref) mode=run ;;
+	*) break ;;
+	esac
+	shift
+done
+B=${1:-build}
+REF=$B/model-ref
+TEXT="Ares NPU 2026"
+
+if [ "$mode" != run ]; then
+	cache=$(scripts/fetch-models.sh | tail -n 1) || exit 1
+	rm -rf "$REF"
+	/usr/bin/python3 tests/models/make-inputs.py "$REF" "$TEXT" || exit 1
+	node tests/models/reference.mjs "$cache" "$REF" >"$REF/reference.log" || exit 1
+	echo "$cache" >"$REF/cache"
+	[ "$mode" = ref ] && exit 0
+fi
+cache=$(cat "$REF/cache") || exit 1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+flag=--cpu
+[ "$path" = device ] && flag=
+
+passed=0
+failed=0
+# models.txt: NAME ATOL RTOL PATHS # why that tolerance
+while read -r name atol rtol paths _; do
+	case $name in '' | '#'*) continue ;; esac
+	case ",$paths," in *",$path,"*) ;; *) continue ;; esac
+	model=$cache/$(cat "$REF/$name/model") || exit 1
+	set --
+	for f in "$REF/$name"/in/*.npy; do
+		n=$(basename "$f" .npy)
+		set -- "$@" --input "$n=$f"
+	done
+	ok=1
+	if ! $B/bin/accel-run $flag "$model" "$@" --output-dir "$T/$name" >"$T/$name.log" 2>&1; then
+		sed 's/^/    /' "$T/$name.log" >&2
+		ok=0
+	else
+		for e in "$REF/$name"/expected/*.npy; do
+			o=$(basename "$e")
+			$B/bin/npy-compare --atol "$atol" --rtol "$rtol" --label "$path $name ${o%.npy}" \
+				"$e" "$T/$name/$o" || ok=0
+		done
+	fi
+	if [ $ok = 1 ]; then
+		echo "models: PASS $path $name"
+		passed=$((passed + 1))
+	else
+		echo "models: FAIL $path $name" >&2
+		failed=$((failed + 1))
+	fi
+done <"${ARES_MODELS_LIST:-tests/models/models.txt}"
+echo "models: $passed passed, $failed failed"
+[ $failed = 0 ] && [ $passed -gt 0 ]
