@@ -6,10 +6,10 @@ ONNX_PROTO := /usr/include/onnx/onnx.proto
 RT_GEN := $(BUILD)/runtime/gen
 RT_SRCS := $(wildcard runtime/src/*.c)
 RT_OBJS := $(patsubst runtime/src/%.c,$(BUILD)/runtime/%.o,$(RT_SRCS)) $(BUILD)/runtime/onnx.pb-c.o
-RT_HDRS := runtime/include/ares_rt.h runtime/src/internal.h $(RT_GEN)/onnx.pb-c.h
+RT_HDRS := runtime/include/ares_rt.h $(wildcard runtime/src/*.h) $(RT_GEN)/onnx.pb-c.h libaccel/include/accel.h
 RT_SO := $(BUILD)/lib/libares_rt.so.1
-RT_LIBS := -lprotobuf-c -lm
-RT_CPPFLAGS := $(CPPFLAGS_COMMON) -Iruntime/include -I$(RT_GEN)
+RT_LIBS := -lprotobuf-c -lm -L$(BUILD)/lib -l:libaccel.so.1
+RT_CPPFLAGS := $(CPPFLAGS_COMMON) -Iruntime/include -Ilibaccel/include -I$(RT_GEN)
 RT_LINK_BIN := -L$(BUILD)/lib -l:libares_rt.so.1 -Wl,-rpath,'$$ORIGIN/../lib'
 ONNX_TESTDATA := /usr/include/onnx/backend/test/data
 
@@ -27,10 +27,10 @@ $(BUILD)/runtime/%.o: runtime/src/%.c $(RT_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(RT_CPPFLAGS) -Iruntime/src $(CFLAGS_COMMON) -fPIC -fvisibility=hidden -DART_BUILD -c -o $@ $<
 
-$(RT_SO): $(RT_OBJS) runtime/runtime.map
+$(RT_SO): $(RT_OBJS) runtime/runtime.map $(LIBACCEL_SO)
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-soname,libares_rt.so.1 -Wl,--version-script=runtime/runtime.map \
-		-Wl,--no-undefined -o $@ $(RT_OBJS) $(RT_LIBS)
+		-Wl,--no-undefined -Wl,-rpath,'$$ORIGIN' -o $@ $(RT_OBJS) $(RT_LIBS)
 	ln -sf libares_rt.so.1 $(BUILD)/lib/libares_rt.so
 
 $(BUILD)/bin/accel-run: runtime/tools/accel_run.c runtime/include/ares_rt.h $(RT_SO)

@@ -20,6 +20,7 @@ suite() {
 
 suite driver --timeout 900 --module-args "fault_injection=1 job_timeout_ms=1000" \
 	-- tests/guest/run-all.sh
+suite runtime-device --timeout 900 -- tests/guest/runtime-device.sh
 suite kmod-recovery --timeout 600 --module-args "fault_injection=1 job_timeout_ms=1000" \
 	-- build/tests/guest/kmod_smoke --hang
 suite module-lifecycle --timeout 600 --no-module -- tests/guest/module-lifecycle.sh

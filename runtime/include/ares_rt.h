@@ -60,6 +60,40 @@ struct art_tensor {
  * with art_session_destroy().
  */
 ART_API int art_session_create(const char *model_path, unsigned flags, art_session **out);
+
+/* Options of art_session_create_opts(); zero-initialise, then set. */
+struct art_session_options {
+	unsigned flags;	      /* ART_CPU_ONLY, ART_NO_FALLBACK */
+	int device_index;     /* N of /dev/accel/accelN, or -1 for the first Ares device */
+	unsigned reserved[6]; /* zero */
+};
+
+/*
+ * art_session_create() with a choice of device. Without ART_CPU_ONLY the
+ * session opens its own handle on the device (so several sessions share
+ * one device freely), places every node the device supports on it, folds
+ * nodes whose inputs are all constant, and uploads the constant operands
+ * of device nodes once. When no Ares device exists (and device_index is
+ * -1) every node runs on the CPU and art_session_placement() says why; a
+ * device_index naming no device fails with -ENODEV.
+ */
+ART_API int art_session_create_opts(const char *model_path, const struct art_session_options *opts,
+				    art_session **out);
+/* N of the accelN the session runs on, or -1 when it runs on the CPU only. */
+ART_API int art_session_device(const art_session *s);
+
+/* What the session did so far (runs, device work), for tests and tools. */
+struct art_session_stats {
+	uint64_t runs;		 /* completed runs */
+	uint64_t device_submits; /* device jobs submitted (one per partition per run) */
+	uint64_t compiles;	 /* partition plans made (first run, input shape changes) */
+	int partitions;		 /* device partitions */
+	int device_nodes;	 /* nodes placed on the device */
+	int cpu_nodes;		 /* nodes run on the CPU per run */
+	int folded_nodes;	 /* nodes evaluated once at session creation */
+	int reserved[5];
+};
+ART_API int art_session_get_stats(const art_session *s, struct art_session_stats *st);
 ART_API void art_session_destroy(art_session *s);
 ART_API const char *art_session_errmsg(const art_session *s);
 

@@ -20,6 +20,7 @@ struct rt_value {
 };
 
 struct rt_node;
+struct rt_device;
 struct art_session;
 typedef int (*rt_kernel_fn)(struct art_session *s, const struct rt_node *n);
 
@@ -37,6 +38,7 @@ struct rt_node {
 	 * partition (a run of adjacent device nodes) it belongs to, or -1. */
 	int on_device;
 	const char *placement_reason;
+	int reason_owned; /* placement_reason was allocated */
 	int partition;
 };
 
@@ -50,6 +52,8 @@ struct art_session {
 	int *inputs, ninputs; /* graph inputs that are not initializers */
 	int *outputs, noutputs;
 	unsigned flags;
+	uint64_t runs;
+	struct rt_device *dev; /* device execution provider, NULL on the CPU */
 	char err[512];
 };
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device.h"
 #include "internal.h"
 
 int rt_err(struct art_session *s, int rc, const char *fmt, ...)
@@ -147,7 +148,9 @@ static int build_graph(struct art_session *s, const char *base_dir)
 				      "node %zu '%s': op %s of domain '%s' is not supported", i,
 				      n->name, np->op_type, np->domain);
 		n->fn = rt_kernel_lookup(np->op_type);
-		if (!n->fn)
+		/* An op without a CPU kernel may still run on the device; that is
+		 * settled once placement is known (check_runnable()). */
+		if (!n->fn && !dev_op_lookup(np->op_type))
 			return rt_err(s, -ENOTSUP, "node %zu '%s': unknown or unsupported op %s", i,
 				      n->name, np->op_type);
 		/* Training-mode Dropout draws random masks: no reference to match. */
@@ -182,18 +185,73 @@ static int build_graph(struct art_session *s, const char *base_dir)
 		}
 		n->nout = (int)np->n_output;
 		n->partition = -1;
-		n->placement_reason = "no device execution provider yet";
+		n->placement_reason = "no Ares device present";
 	}
 	return 0;
 }
 
-int art_session_create(const char *model_path, unsigned flags, art_session **out)
+static int node_folded(const struct art_session *s, const struct rt_node *n)
+{
+	if (n->on_device || n->nout == 0)
+		return 0;
+	for (int j = 0; j < n->nout; j++)
+		if (n->out[j] >= 0 && !(s->vals[n->out[j]].is_const && s->vals[n->out[j]].t.data))
+			return 0;
+	return 1;
+}
+
+/* Every node left on the CPU needs a kernel there. */
+static int check_runnable(struct art_session *s)
+{
+	for (int i = 0; i < s->nnodes; i++) {
+		const struct rt_node *n = &s->nodes[i];
+		if (n->fn || n->on_device || node_folded(s, n))
+			continue;
+		return rt_err(s, -ENOTSUP,
+			      "node %d '%s': unknown or unsupported op %s (no CPU kernel; not on "
+			      "the device: %s)",
+			      i, n->name, n->proto->op_type,
+			      (s->flags & ART_CPU_ONLY) ? "--cpu requested" : n->placement_reason);
+	}
+	return 0;
+}
+
+static int check_no_fallback(struct art_session *s)
+{
+	int bad = 0;
+	for (int i = 0; i < s->nnodes; i++)
+		bad += !s->nodes[i].on_device && !node_folded(s, &s->nodes[i]);
+	if (!bad)
+		return 0;
+	size_t o = (size_t)snprintf(s->err, sizeof(s->err),
+				    "--no-fallback: %d node(s) not placed on the device:", bad);
+	for (int i = 0; i < s->nnodes && o < sizeof(s->err); i++) {
+		const struct rt_node *n = &s->nodes[i];
+		if (n->on_device || node_folded(s, n))
+			continue;
+		o += (size_t)snprintf(
+			s->err + o, sizeof(s->err) - o, " %s(%s: %s)", n->name, n->proto->op_type,
+			(s->flags & ART_CPU_ONLY) ? "--cpu requested" : n->placement_reason);
+	}
+	return -ENOTSUP;
+}
+
+int art_session_create_opts(const char *model_path, const struct art_session_options *opts,
+			    art_session **out)
 {
 	struct art_session *s = calloc(1, sizeof(*s));
 	*out = s;
 	if (!s)
 		return -ENOMEM;
-	s->flags = flags;
+	if (!opts)
+		return rt_err(s, -EINVAL, "no options");
+	for (size_t i = 0; i < sizeof(opts->reserved) / sizeof(opts->reserved[0]); i++)
+		if (opts->reserved[i])
+			return rt_err(s, -EINVAL, "options: reserved[%zu] is not zero", i);
+	if (opts->flags & ~(ART_CPU_ONLY | ART_NO_FALLBACK))
+		return rt_err(s, -EINVAL, "options: unknown flags 0x%x",
+			      opts->flags & ~(ART_CPU_ONLY | ART_NO_FALLBACK));
+	s->flags = opts->flags;
 	int rc = read_model(s, model_path);
 	if (rc)
 		return rc;
@@ -209,15 +267,51 @@ int art_session_create(const char *model_path, unsigned flags, art_session **out
 		rt_err(s, rc, "out of memory loading %s", model_path);
 	if (rc)
 		return rc;
-	if (flags & ART_NO_FALLBACK) {
-		/* No device execution provider exists yet: every node is on the CPU. */
-		size_t o = (size_t)snprintf(
-			s->err, sizeof(s->err),
-			"--no-fallback: %d node(s) not placed on the device:", s->nnodes);
-		for (int i = 0; i < s->nnodes && o < sizeof(s->err); i++)
-			o += (size_t)snprintf(s->err + o, sizeof(s->err) - o, " %s(%s)",
-					      s->nodes[i].name, s->nodes[i].proto->op_type);
-		return -ENOTSUP;
+	if (!(s->flags & ART_CPU_ONLY)) {
+		rc = dev_open(s, opts->device_index);
+		if (rc == -ENODEV && opts->device_index < 0 && !s->dev) {
+			rc = 0;
+		} else if (rc) {
+			if (!s->err[0])
+				rt_err(s, rc, "device: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	rc = check_runnable(s);
+	if (rc)
+		return rc;
+	if (s->flags & ART_NO_FALLBACK)
+		return check_no_fallback(s);
+	return 0;
+}
+
+int art_session_create(const char *model_path, unsigned flags, art_session **out)
+{
+	struct art_session_options o = {.flags = flags, .device_index = -1};
+	return art_session_create_opts(model_path, &o, out);
+}
+
+int art_session_device(const art_session *s)
+{
+	return s->dev ? s->dev->index : -1;
+}
+
+int art_session_get_stats(const art_session *s, struct art_session_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->runs = s->runs;
+	if (s->dev) {
+		st->device_submits = s->dev->submits;
+		st->compiles = s->dev->compiles;
+		st->partitions = s->dev->nparts;
+	}
+	for (int i = 0; i < s->nnodes; i++) {
+		if (s->nodes[i].on_device)
+			st->device_nodes++;
+		else if (node_folded(s, &s->nodes[i]))
+			st->folded_nodes++;
+		else
+			st->cpu_nodes++;
 	}
 	return 0;
 }
@@ -237,7 +331,10 @@ void art_session_destroy(art_session *s)
 		value_clear(&s->vals[i]);
 		free(s->vals[i].name);
 	}
+	dev_close(s);
 	for (int i = 0; i < s->nnodes; i++) {
+		if (s->nodes[i].reason_owned)
+			free((void *)s->nodes[i].placement_reason);
 		free(s->nodes[i].in);
 		free(s->nodes[i].out);
 	}
@@ -336,6 +433,15 @@ int art_session_run(art_session *s)
 				      s->vals[s->inputs[i]].name);
 	for (int i = 0; i < s->nnodes; i++) {
 		const struct rt_node *n = &s->nodes[i];
+		if (n->on_device) {
+			int rc = dev_run_partition(s, n->partition);
+			if (rc)
+				return rc;
+			i = s->dev->parts[n->partition].last;
+			continue;
+		}
+		if (node_folded(s, n))
+			continue;
 		for (int j = 0; j < n->nout; j++)
 			if (n->out[j] >= 0 && !s->vals[n->out[j]].is_const)
 				value_clear(&s->vals[n->out[j]]);
@@ -343,6 +449,7 @@ int art_session_run(art_session *s)
 		if (rc)
 			return rc;
 	}
+	s->runs++;
 	return 0;
 }
 

@@ -6,9 +6,14 @@
  * runtime does not support (session creation says -ENOTSUP); any other
  * error or a mismatch beyond rtol 1e-3 / atol 1e-5 is a failure.
  *
- * Usage: conformance [-v] [--expect FILE] DIR...
+ * Usage: conformance [-v] [--device N] [--expect FILE] DIR...
  * With --expect, each line "NAME PASS" of FILE is a floor: the run fails if
  * directory NAME passes fewer tests.
+ *
+ * --device N runs every model with the device execution provider on
+ * accelN (-1: the first Ares device) and CPU fallback for what the device
+ * does not take; a test none of whose nodes lands on the device is
+ * skipped, so the counts are of tests the device really computed.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,6 +28,7 @@
 #define ATOL 1e-5
 
 static int verbose;
+static int device = -2; /* -2: CPU only */
 
 static double elem(const struct art_tensor *t, int64_t i)
 {
@@ -111,11 +117,29 @@ static int run_test(const char *dir, char *why, size_t len)
 	char path[8192];
 	snprintf(path, sizeof(path), "%s/model.onnx", dir);
 	art_session *s;
-	int rc = art_session_create(path, ART_CPU_ONLY, &s);
+	struct art_session_options o = {.flags = device == -2 ? ART_CPU_ONLY : 0,
+					.device_index = device};
+	int rc = art_session_create_opts(path, &o, &s);
 	if (rc) {
 		snprintf(why, len, "%s", art_session_errmsg(s));
 		art_session_destroy(s);
 		return rc == -ENOTSUP ? -1 : 0;
+	}
+	if (device != -2 && art_session_device(s) < 0) {
+		/* A device run without a device would count nothing. */
+		fprintf(stderr,
+			"conformance: --device %d: no Ares device, the session runs on the CPU\n",
+			device);
+		exit(2);
+	}
+	if (device != -2) {
+		struct art_session_stats st;
+		art_session_get_stats(s, &st);
+		if (st.device_nodes == 0) {
+			snprintf(why, len, "no node on the device");
+			art_session_destroy(s);
+			return -1;
+		}
 	}
 	char **sets;
 	int nsets = list_dir(dir, "test_data_set_", &sets), result = 1;
@@ -181,6 +205,12 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v")) {
 			verbose = 1;
+		} else if (!strcmp(argv[i], "--device") && i + 1 < argc) {
+			device = atoi(argv[++i]);
+			if (device < -1) {
+				fprintf(stderr, "conformance: --device takes N >= 0, or -1\n");
+				return 2;
+			}
 		} else if (!strcmp(argv[i], "--expect") && i + 1 < argc) {
 			FILE *f = fopen(argv[++i], "r");
 			if (!f) {
@@ -194,7 +224,8 @@ int main(int argc, char **argv)
 					nexp++;
 			fclose(f);
 		} else {
-			fprintf(stderr, "usage: conformance [-v] [--expect FILE] DIR...\n");
+			fprintf(stderr,
+				"usage: conformance [-v] [--device N] [--expect FILE] DIR...\n");
 			return 2;
 		}
 	}
@@ -222,8 +253,8 @@ int main(int argc, char **argv)
 		}
 		const char *base = strrchr(argv[i], '/');
 		base = base && base[1] ? base + 1 : argv[i];
-		printf("conformance cpu %-18s pass %4d  fail %4d  skip %4d  (of %d)\n", base, pass,
-		       fail, skip, n);
+		printf("conformance %s %-18s pass %4d  fail %4d  skip %4d  (of %d)\n",
+		       device == -2 ? "cpu" : "device", base, pass, fail, skip, n);
 		for (int e = 0; e < nexp; e++)
 			if (!strcmp(exp[e].name, base) && pass < exp[e].pass) {
 				printf("conformance: %s passes %d, expected at least %d\n", base,

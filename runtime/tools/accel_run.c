@@ -2,7 +2,7 @@
 /*
  * accel-run: runs an ONNX model through the Ares runtime.
  *   accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR]
- *             [--bench N] [--cpu] [--no-fallback] [--coverage]
+ *             [--bench N] [--cpu] [--device N] [--no-fallback] [--coverage]
  * Inputs come from .npy or TensorProto .pb files; an input not given is
  * filled with seeded random values (uniform [-1, 1) for floats, [0, 8) for
  * integers) with dynamic dims set to 1.
@@ -22,7 +22,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR] "
 			"[--bench N]\n"
-			"                 [--cpu] [--no-fallback] [--coverage]\n");
+			"                 [--cpu] [--device N] [--no-fallback] [--coverage]\n");
 	exit(2);
 }
 
@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 	const char *in_names[MAX_INPUTS], *in_files[MAX_INPUTS];
 	int nin = 0, bench = 0, coverage = 0;
 	unsigned flags = 0;
+	int device = -1;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--input") && i + 1 < argc) {
 			char *eq = strchr(argv[++i], '=');
@@ -107,6 +108,11 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--bench") && i + 1 < argc) {
 			bench = atoi(argv[++i]);
 			if (bench <= 0)
+				usage();
+		} else if (!strcmp(argv[i], "--device") && i + 1 < argc) {
+			char *end;
+			device = (int)strtol(argv[++i], &end, 10);
+			if (*end || device < 0)
 				usage();
 		} else if (!strcmp(argv[i], "--cpu")) {
 			flags |= ART_CPU_ONLY;
@@ -123,7 +129,8 @@ int main(int argc, char **argv)
 	if (!model)
 		usage();
 	art_session *s;
-	int rc = art_session_create(model, flags, &s);
+	struct art_session_options opts = {.flags = flags, .device_index = device};
+	int rc = art_session_create_opts(model, &opts, &s);
 	if (rc) {
 		fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
 		art_session_destroy(s);
@@ -135,6 +142,14 @@ int main(int argc, char **argv)
 			art_session_placement(s, i, &name, &op, &dev, &why);
 			printf("node %4d %-32s %-20s %-6s %s\n", i, name, op, dev, why);
 		}
+		struct art_session_stats st;
+		art_session_get_stats(s, &st);
+		int placed = st.device_nodes + st.cpu_nodes;
+		printf("coverage: %d of %d nodes on the device (%.0f%%), %d partition(s), %d on "
+		       "the "
+		       "CPU, %d folded at load; device %d\n",
+		       st.device_nodes, placed, placed ? 100.0 * st.device_nodes / placed : 0.0,
+		       st.partitions, st.cpu_nodes, st.folded_nodes, art_session_device(s));
 	}
 	for (int f = 0; f < nin; f++) {
 		int found = 0;
@@ -197,6 +212,13 @@ int main(int argc, char **argv)
 		       times[0]);
 	}
 	free(times);
+	if (!rc && getenv("ART_STATS")) {
+		struct art_session_stats st;
+		art_session_get_stats(s, &st);
+		printf("stats: runs %llu device_submits %llu compiles %llu partitions %d\n",
+		       (unsigned long long)st.runs, (unsigned long long)st.device_submits,
+		       (unsigned long long)st.compiles, st.partitions);
+	}
 	for (int i = 0; i < art_session_output_count(s) && !rc; i++) {
 		const char *name;
 		struct art_tensor info, t;

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device execution provider: which nodes the Ares device can run
+ * (device_support.c), how adjacent device nodes become partitions with a
+ * memory plan (device_plan.c), how a planned partition becomes one command
+ * stream (device_emit.c), and how it runs (device_exec.c).
+ */
+#ifndef ART_DEVICE_H
+#define ART_DEVICE_H
+
+#include <stdint.h>
+
+#include <ares/ops.h>
+#include <accel.h>
+
+#include "internal.h"
+
+/* How the device expresses an ONNX op. */
+enum dev_kind {
+	DK_NONE,
+	DK_CONV,
+	DK_GEMM,
+	DK_MATMUL,
+	DK_UNARY,    /* arg: ARES_ELT_* with one input */
+	DK_BINARY,   /* arg: ARES_ELT_* with two inputs */
+	DK_VARIADIC, /* Max/Min/Sum: arg ARES_ELT_* over exactly two inputs */
+	DK_WHERE,
+	DK_CAST,
+	DK_CLIP,
+	DK_VIEW, /* Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout */
+	DK_POOL, /* arg: ARES_POOL_*; global pools have arg | DEV_POOL_GLOBAL */
+	DK_REDUCE,
+	DK_SOFTMAX, /* arg: ARES_SOFTMAX_* */
+	DK_BATCHNORM,
+	DK_INSTNORM,
+	DK_LAYERNORM,
+	DK_RESIZE,
+	DK_TRANSPOSE,
+	DK_SLICE,
+	DK_CONCAT,
+	DK_PAD,
+	DK_GATHER,
+};
+
+#define DEV_POOL_GLOBAL 0x100
+
+struct dev_op {
+	const char *name;
+	enum dev_kind kind;
+	int arg;
+};
+
+const struct dev_op *dev_op_lookup(const char *op);
+/* ONNX element type to ARES_DTYPE_*, or -1. */
+int dev_dtype(int onnx_dtype);
+
+/* Where a value lives on the device while a partition runs. */
+enum dev_loc {
+	DL_NONE,
+	DL_ARENA,   /* activation arena, at off */
+	DL_WEIGHTS, /* the session's weight buffer, at off */
+};
+
+/* A value as a partition's plan sees it: contiguous, row-major. */
+struct dev_val {
+	int loc;
+	uint64_t off;
+	int dtype; /* ONNX dtype */
+	int ndim;
+	int64_t dims[ART_MAX_DIMS];
+	int root; /* value whose storage this one is a view of (itself if none) */
+	int def;  /* node index that writes it; -1 for partition inputs */
+	int last; /* last node index that reads it (or any of its views) */
+};
+
+struct dev_partition {
+	int first, last;  /* node index range; every node in it is on the device */
+	int *ins, nins;	  /* non-constant values read from the host */
+	int *outs, nouts; /* values read after the partition or graph outputs */
+	/* Plan for the input shapes it was made for. */
+	int planned;
+	struct art_tensor *in_shape; /* nins entries (data unused) */
+	struct dev_val *dv;	     /* nvals entries */
+	uint64_t arena_size;
+	/* Emitted stream per arena slot (index = slot), valid when cmd_gen of
+	 * the slot matches plan_gen. */
+	uint64_t plan_gen;
+	int ncmds;
+};
+
+/* One activation arena with the command streams emitted against it. */
+struct dev_slot {
+	accel_bo *arena;
+	void *arena_map;
+	uint64_t arena_size;
+	accel_bo **cmd;	    /* per partition */
+	uint32_t *cmd_size; /* per partition */
+	uint64_t *cmd_gen;  /* per partition: plan_gen the stream was emitted for */
+	accel_bo *prof;	    /* PROFILE records, one per command plus one */
+	void *prof_map;
+	int busy;
+};
+
+#define DEV_MAX_SLOTS 8
+
+struct rt_device {
+	accel_device *dev;
+	accel_ctx *ctx;
+	int index;
+	accel_bo *weights;
+	void *weights_map;
+	uint64_t *wofs; /* per value: offset in weights, or UINT64_MAX */
+	struct dev_partition *parts;
+	int nparts;
+	struct dev_slot slots[DEV_MAX_SLOTS];
+	int nslots;
+	uint64_t gen;
+	/* Counters for tests and art_session_stats(). */
+	uint64_t submits, runs, compiles;
+	int profile; /* emit PROFILE commands around every command */
+};
+
+/* device_support.c: fills n->on_device and n->placement_reason. */
+void dev_place(struct art_session *s);
+/* Dtype of value V as far as analysis before any run knows it, or 0. */
+int dev_value_dtype(struct art_session *s, int v);
+/* Whether value V holds a constant known at session creation. */
+int dev_is_const(const struct art_session *s, int v);
+
+/* device_plan.c */
+int dev_partition_graph(struct art_session *s);
+int dev_plan(struct art_session *s, struct dev_partition *p);
+
+/* device_emit.c: shapes of a node's outputs from its inputs' (plan time),
+ * and its commands. */
+int dev_node_shapes(struct art_session *s, const struct rt_node *n, struct dev_val *dv);
+int dev_node_emit(struct art_session *s, const struct rt_node *n, struct dev_val *dv,
+		  accel_cmdbuf *cb, uint64_t arena_va, uint64_t weights_va, int *ncmds,
+		  uint64_t prof_va);
+/* Operand indices of N that are read as device tensors (bit i = input i). */
+unsigned dev_operand_mask(const struct rt_node *n);
+
+/* device_exec.c */
+int dev_open(struct art_session *s, int index);
+void dev_close(struct art_session *s);
+int dev_run_partition(struct art_session *s, int pidx);
+/* The steps of dev_run_partition(), for runs in flight on other slots. */
+int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl);
+void dev_copy_in(struct art_session *s, int pidx, struct dev_slot *sl);
+int dev_submit(struct art_session *s, int pidx, struct dev_slot *sl, accel_job **job);
+int dev_wait(struct art_session *s, int pidx, accel_job *job);
+int dev_copy_out(struct art_session *s, int pidx, struct dev_slot *sl);
+
+/* Constant inputs read as attributes. */
+int dev_const_ints(struct art_session *s, const struct rt_node *n, int in, int64_t *out, int max);
+int dev_const_float(struct art_session *s, const struct rt_node *n, int in, float *out);
+
+#endif

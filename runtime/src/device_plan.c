@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Partitioning and memory planning. Adjacent device nodes (in the graph's
+ * topological order; nodes folded to constants do not separate them) form
+ * one partition, whose only transfers are its inputs copied into the
+ * activation arena and its outputs copied out. Within a partition every
+ * value gets an arena offset from its lifetime (the node that writes it to
+ * the last node that reads it or a view of it), and values whose lifetimes
+ * do not overlap share bytes.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+
+#define ARENA_ALIGN 64
+
+static int folded(const struct art_session *s, const struct rt_node *n)
+{
+	if (n->on_device || n->nout == 0)
+		return 0;
+	for (int j = 0; j < n->nout; j++)
+		if (n->out[j] >= 0 && !dev_is_const(s, n->out[j]))
+			return 0;
+	return 1;
+}
+
+static int add_unique(int **v, int *n, int x)
+{
+	for (int i = 0; i < *n; i++)
+		if ((*v)[i] == x)
+			return 0;
+	int *nv = realloc(*v, (size_t)(*n + 1) * sizeof(int));
+	if (!nv)
+		return -ENOMEM;
+	nv[(*n)++] = x;
+	*v = nv;
+	return 0;
+}
+
+static int is_graph_output(const struct art_session *s, int v)
+{
+	for (int i = 0; i < s->noutputs; i++)
+		if (s->outputs[i] == v)
+			return 1;
+	return 0;
+}
+
+int dev_partition_graph(struct art_session *s)
+{
+	struct rt_device *d = s->dev;
+	int cur = -1;
+	for (int i = 0; i < s->nnodes; i++) {
+		struct rt_node *n = &s->nodes[i];
+		if (folded(s, n))
+			continue;
+		if (!n->on_device) {
+			cur = -1;
+			continue;
+		}
+		if (cur < 0) {
+			struct dev_partition *np =
+				realloc(d->parts, (size_t)(d->nparts + 1) * sizeof(*np));
+			if (!np)
+				return -ENOMEM;
+			d->parts = np;
+			cur = d->nparts++;
+			memset(&d->parts[cur], 0, sizeof(d->parts[cur]));
+			d->parts[cur].first = i;
+		}
+		d->parts[cur].last = i;
+		n->partition = cur;
+	}
+	for (int pi = 0; pi < d->nparts; pi++) {
+		struct dev_partition *p = &d->parts[pi];
+		for (int i = p->first; i <= p->last; i++) {
+			const struct rt_node *n = &s->nodes[i];
+			if (!n->on_device)
+				continue;
+			for (int j = 0; j < n->nin; j++) {
+				int v = n->in[j];
+				if (v < 0 || dev_is_const(s, v))
+					continue;
+				int inside = 0;
+				for (int k = p->first; k < i && !inside; k++)
+					for (int o = 0; o < s->nodes[k].nout; o++)
+						inside |= s->nodes[k].out[o] == v;
+				if (!inside && add_unique(&p->ins, &p->nins, v))
+					return -ENOMEM;
+			}
+			for (int o = 0; o < n->nout; o++) {
+				int v = n->out[o];
+				if (v < 0)
+					continue;
+				int needed = is_graph_output(s, v);
+				for (int k = 0; k < s->nnodes && !needed; k++) {
+					if (k >= p->first && k <= p->last)
+						continue;
+					for (int j = 0; j < s->nodes[k].nin; j++)
+						needed |= s->nodes[k].in[j] == v;
+				}
+				if (needed && add_unique(&p->outs, &p->nouts, v))
+					return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
+static uint64_t val_bytes(const struct dev_val *v)
+{
+	uint64_t n = art_dtype_size(v->dtype);
+	for (int k = 0; k < v->ndim; k++)
+		n *= (uint64_t)v->dims[k];
+	n = (n + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
+	return n ? n : ARENA_ALIGN;
+}
+
+int dev_plan(struct art_session *s, struct dev_partition *p)
+{
+	struct rt_device *d = s->dev;
+	struct dev_val *dv = calloc((size_t)s->nvals, sizeof(*dv));
+	struct art_tensor *shp = calloc((size_t)p->nins + 1, sizeof(*shp));
+	int *order = calloc((size_t)s->nvals + 1, sizeof(int));
+	int rc = -ENOMEM;
+	if (!dv || !shp || !order)
+		goto fail;
+	for (int v = 0; v < s->nvals; v++) {
+		dv[v].root = v;
+		dv[v].def = INT_MAX;
+		dv[v].last = INT_MIN;
+		if (dev_is_const(s, v)) {
+			const struct art_tensor *t = &s->vals[v].t;
+			dv[v].dtype = t->dtype;
+			dv[v].ndim = t->ndim;
+			memcpy(dv[v].dims, t->dims, sizeof(t->dims));
+			if (d->wofs[v] != UINT64_MAX) {
+				dv[v].loc = DL_WEIGHTS;
+				dv[v].off = d->wofs[v];
+			}
+		}
+	}
+	for (int i = 0; i < p->nins; i++) {
+		int v = p->ins[i];
+		const struct art_tensor *t = &s->vals[v].t;
+		shp[i] = *t;
+		shp[i].data = NULL;
+		dv[v].dtype = t->dtype;
+		dv[v].ndim = t->ndim;
+		memcpy(dv[v].dims, t->dims, sizeof(t->dims));
+		dv[v].loc = DL_ARENA;
+		dv[v].def = -1;
+	}
+	for (int i = p->first; i <= p->last; i++) {
+		const struct rt_node *n = &s->nodes[i];
+		if (!n->on_device)
+			continue;
+		rc = dev_node_shapes(s, n, dv);
+		if (rc)
+			goto fail;
+		struct dev_val *o = &dv[n->out[0]];
+		if (dev_dtype(o->dtype) < 0) {
+			rc = rt_err(s, -EINVAL,
+				    "node '%s' (%s): output dtype %d has no device form", n->name,
+				    n->proto->op_type, o->dtype);
+			goto fail;
+		}
+		if (o->root == n->out[0]) {
+			o->loc = DL_ARENA;
+			o->def = i;
+			o->last = i;
+		}
+		for (int j = 0; j < n->nin; j++) {
+			int v = n->in[j];
+			if (v >= 0 && dv[dv[v].root].last < i)
+				dv[dv[v].root].last = i;
+		}
+	}
+	for (int i = 0; i < p->nouts; i++)
+		dv[dv[p->outs[i]].root].last = INT_MAX;
+
+	/* First fit in order of definition. */
+	int nord = 0;
+	for (int v = 0; v < s->nvals; v++)
+		if (dv[v].loc == DL_ARENA && dv[v].root == v)
+			order[nord++] = v;
+	for (int a = 1; a < nord; a++)
+		for (int b = a; b > 0 && dv[order[b]].def < dv[order[b - 1]].def; b--) {
+			int t = order[b];
+			order[b] = order[b - 1];
+			order[b - 1] = t;
+		}
+	uint64_t top = 0;
+	for (int a = 0; a < nord; a++) {
+		struct dev_val *x = &dv[order[a]];
+		uint64_t size = val_bytes(x), off = 0;
+		if (x->last < x->def)
+			x->last = x->def;
+		for (int moved = 1; moved;) {
+			moved = 0;
+			for (int b = 0; b < a; b++) {
+				const struct dev_val *y = &dv[order[b]];
+				if (y->def > x->last || x->def > y->last)
+					continue;
+				uint64_t yend = y->off + val_bytes(y);
+				if (off < yend && y->off < off + size) {
+					off = yend;
+					moved = 1;
+				}
+			}
+		}
+		x->off = off;
+		if (off + size > top)
+			top = off + size;
+	}
+	free(order);
+	free(p->dv);
+	free(p->in_shape);
+	p->dv = dv;
+	p->in_shape = shp;
+	p->arena_size = top ? top : ARENA_ALIGN;
+	p->planned = 1;
+	p->plan_gen = ++d->gen;
+	d->compiles++;
+	return 0;
+fail:
+	free(dv);
+	free(shp);
+	free(order);
+	return rc;
+}

@@ -1,0 +1,43 @@
+#!/bin/sh
+# The runtime's device execution provider inside the guest, through
+# ares.ko and the emulated device: the ONNX backend suite in device mode
+# against its floors (outputs must match the suite's references like the
+# CPU path's), and accel-run placing a model wholly on the device with one
+# submit per run and one plan for all runs.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+B=${BUILD:-$root/build}
+DATA=/usr/include/onnx/backend/test/data
+T=$(mktemp -d /tmp/rtdev.XXXXXX)
+fail=0
+
+check() { # NAME, then a command whose success is the test
+	name=$1
+	shift
+	if "$@" >"$T/out" 2>&1; then
+		echo "PASS $name"
+	else
+		echo "FAIL $name"
+		sed 's/^/    /' "$T/out"
+		fail=1
+	fi
+}
+
+check conformance_device_floors "$B/bin/onnx-conformance" --device -1 \
+	--expect "$root/runtime/tests/conformance-device-expected.txt" \
+	"$DATA/node" "$DATA/pytorch-converted" "$DATA/pytorch-operator" "$DATA/simple"
+grep '^conformance device' "$T/out"
+
+m=$DATA/node/test_conv_with_strides_padding
+check accel_run_one_submit_per_run sh -c "
+	ART_STATS=1 '$B/bin/accel-run' --device 0 --no-fallback --bench 5 '$m/model.onnx' \
+		--input x='$m/test_data_set_0/input_0.pb' --input W='$m/test_data_set_0/input_1.pb' |
+	grep -q 'stats: runs 5 device_submits 5 compiles 1 partitions 1'"
+check accel_run_coverage_device sh -c "
+	'$B/bin/accel-run' --device 0 --coverage '$m/model.onnx' | grep -q 'Conv .*device *supported by the device'"
+check accel_run_bad_device sh -c "
+	'$B/bin/accel-run' --device 7 '$m/model.onnx' 2>&1 | grep -q 'device 7: no such Ares device'"
+
+rm -rf "$T"
+exit $fail
