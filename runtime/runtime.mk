@@ -41,8 +41,15 @@ $(BUILD)/bin/onnx-conformance: runtime/tests/conformance.c runtime/include/ares_
 	@mkdir -p $(@D)
 	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN) -lm
 
+# The device provider's guest test writes its model with the generated code.
+$(BUILD)/bin/art-device-test: runtime/tests/device_test.c runtime/include/ares_rt.h $(RT_SO) \
+		$(BUILD)/runtime/onnx.pb-c.o
+	@mkdir -p $(@D)
+	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(BUILD)/runtime/onnx.pb-c.o $(RT_LINK_BIN) \
+		-lprotobuf-c -lm
+
 RUNTIME_TEST_DEPS := $(BUILD)/bin/accel-run $(BUILD)/bin/onnx-conformance
-ALL_TARGETS += $(RT_SO) $(RUNTIME_TEST_DEPS)
+ALL_TARGETS += $(RT_SO) $(RUNTIME_TEST_DEPS) $(BUILD)/bin/art-device-test
 
 .PHONY: test-conformance
 test-conformance: $(BUILD)/bin/onnx-conformance

@@ -111,6 +111,31 @@ ART_API int art_session_run(art_session *s);
 /* Output IDX of the last run; the data stays valid until the next run. */
 ART_API int art_session_get_output(const art_session *s, int idx, struct art_tensor *t);
 
+/*
+ * Runs in flight. An art_run is a reusable run of its session with its own
+ * inputs, outputs and device arena: set inputs, art_run_submit(), later
+ * art_run_wait(), read outputs, repeat. Several runs of one session may be
+ * in flight at once (up to 7; art_run_create() fails with -EBUSY past
+ * that), all with the input shapes of the session's current plan (a run
+ * with other shapes fails with -EBUSY while others are in flight). When the
+ * model is a single device partition, submit queues the device job and
+ * returns; otherwise (CPU nodes, no device) the run completes inside
+ * art_run_submit() through the session and art_run_wait() returns at once
+ * (art_run_is_async() tells which). Errors go to the session's message.
+ * Runs must be destroyed before their session.
+ */
+typedef struct art_run art_run;
+ART_API int art_run_create(art_session *s, art_run **out);
+ART_API void art_run_destroy(art_run *r); /* waits for it first if in flight */
+ART_API int art_run_set_input(art_run *r, int idx, const struct art_tensor *t);
+ART_API int art_run_submit(art_run *r);
+/* TIMEOUT_NS: negative waits as long as the device needs; -ETIME if the
+ * run is still in flight after it (wait again later). */
+ART_API int art_run_wait(art_run *r, int64_t timeout_ns);
+/* Output IDX of the completed run; valid until its next submit or destroy. */
+ART_API int art_run_get_output(const art_run *r, int idx, struct art_tensor *t);
+ART_API int art_run_is_async(const art_run *r);
+
 /* Node count and, for node IDX, its name, op type, and where it runs and why. */
 ART_API int art_session_node_count(const art_session *s);
 ART_API int art_session_placement(const art_session *s, int idx, const char **name, const char **op,

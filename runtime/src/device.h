@@ -98,7 +98,8 @@ struct dev_slot {
 	uint64_t *cmd_gen;  /* per partition: plan_gen the stream was emitted for */
 	accel_bo *prof;	    /* PROFILE records, one per command plus one */
 	void *prof_map;
-	int busy;
+	int busy;  /* a run's job using it is in flight */
+	int owned; /* held by an art_run */
 };
 
 #define DEV_MAX_SLOTS 8
@@ -129,7 +130,8 @@ int dev_is_const(const struct art_session *s, int v);
 
 /* device_plan.c */
 int dev_partition_graph(struct art_session *s);
-int dev_plan(struct art_session *s, struct dev_partition *p);
+/* Plans P for input tensors INS (one per p->ins; NULL: the session's). */
+int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_tensor *const *ins);
 
 /* device_emit.c: shapes of a node's outputs from its inputs' (plan time),
  * and its commands. */
@@ -145,8 +147,10 @@ int dev_open(struct art_session *s, int index);
 void dev_close(struct art_session *s);
 int dev_run_partition(struct art_session *s, int pidx);
 /* The steps of dev_run_partition(), for runs in flight on other slots. */
-int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl);
-void dev_copy_in(struct art_session *s, int pidx, struct dev_slot *sl);
+int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl,
+		const struct art_tensor *const *ins);
+void dev_copy_in(struct art_session *s, int pidx, struct dev_slot *sl,
+		 const struct art_tensor *const *ins);
 int dev_submit(struct art_session *s, int pidx, struct dev_slot *sl, accel_job **job);
 int dev_wait(struct art_session *s, int pidx, accel_job *job);
 int dev_copy_out(struct art_session *s, int pidx, struct dev_slot *sl);

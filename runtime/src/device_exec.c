@@ -94,8 +94,12 @@ int dev_open(struct art_session *s, int index)
 	size_t cnt = 0;
 	char err[256] = "";
 	int rc = accel_enumerate(ent, 16, &cnt);
-	if (rc || cnt == 0)
+	if (rc || cnt == 0) {
+		if (index >= 0)
+			return rt_err(s, -ENODEV, "device %d: no such Ares device (none found)",
+				      index);
 		return -ENODEV;
+	}
 	size_t pick = 0;
 	if (index >= 0) {
 		for (pick = 0; pick < cnt && pick < 16; pick++)
@@ -169,17 +173,31 @@ static int same_shape(const struct art_tensor *a, const struct art_tensor *b)
 	       !memcmp(a->dims, b->dims, sizeof(int64_t) * (size_t)a->ndim);
 }
 
-/* Makes sure slot SL's arena holds partition P's plan and its stream is
- * emitted against it. */
-int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl)
+static const struct art_tensor *in_tensor(struct art_session *s, struct dev_partition *p, int i,
+					  const struct art_tensor *const *ins)
+{
+	return ins ? ins[i] : &s->vals[p->ins[i]].t;
+}
+
+/* Makes sure slot SL's arena holds partition P's plan for the input
+ * tensors INS (one per p->ins; NULL: the session's values) and its stream
+ * is emitted against it. */
+int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl,
+		const struct art_tensor *const *ins)
 {
 	struct rt_device *d = s->dev;
 	struct dev_partition *p = &d->parts[pidx];
 	int rc;
 	int replan = !p->planned;
 	for (int i = 0; i < p->nins && !replan; i++)
-		replan = !same_shape(&s->vals[p->ins[i]].t, &p->in_shape[i]);
-	if (replan && (rc = dev_plan(s, p)))
+		replan = !same_shape(in_tensor(s, p, i, ins), &p->in_shape[i]);
+	if (replan)
+		for (int i = 0; i < d->nslots; i++)
+			if (d->slots[i].busy)
+				return rt_err(s, -EBUSY,
+					      "input shapes changed while runs of the old shapes "
+					      "are in flight");
+	if (replan && (rc = dev_plan(s, p, ins)))
 		return rc;
 	if (!sl->cmd) {
 		sl->cmd = calloc((size_t)d->nparts, sizeof(*sl->cmd));
@@ -258,11 +276,12 @@ int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl)
 	return 0;
 }
 
-void dev_copy_in(struct art_session *s, int pidx, struct dev_slot *sl)
+void dev_copy_in(struct art_session *s, int pidx, struct dev_slot *sl,
+		 const struct art_tensor *const *ins)
 {
 	struct dev_partition *p = &s->dev->parts[pidx];
 	for (int i = 0; i < p->nins; i++) {
-		const struct art_tensor *t = &s->vals[p->ins[i]].t;
+		const struct art_tensor *t = in_tensor(s, p, i, ins);
 		memcpy((uint8_t *)sl->arena_map + p->dv[p->ins[i]].off, t->data,
 		       (size_t)art_tensor_elems(t) * art_dtype_size(t->dtype));
 	}
@@ -343,10 +362,10 @@ int dev_run_partition(struct art_session *s, int pidx)
 	struct rt_device *d = s->dev;
 	struct dev_slot *sl = &d->slots[0];
 	accel_job *job;
-	int rc = dev_prepare(s, pidx, sl);
+	int rc = dev_prepare(s, pidx, sl, NULL);
 	if (rc)
 		return rc;
-	dev_copy_in(s, pidx, sl);
+	dev_copy_in(s, pidx, sl, NULL);
 	rc = dev_submit(s, pidx, sl, &job);
 	if (!rc)
 		rc = dev_wait(s, pidx, job);

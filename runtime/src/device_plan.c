@@ -118,7 +118,7 @@ static uint64_t val_bytes(const struct dev_val *v)
 	return n ? n : ARENA_ALIGN;
 }
 
-int dev_plan(struct art_session *s, struct dev_partition *p)
+int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_tensor *const *ins)
 {
 	struct rt_device *d = s->dev;
 	struct dev_val *dv = calloc((size_t)s->nvals, sizeof(*dv));
@@ -144,7 +144,7 @@ int dev_plan(struct art_session *s, struct dev_partition *p)
 	}
 	for (int i = 0; i < p->nins; i++) {
 		int v = p->ins[i];
-		const struct art_tensor *t = &s->vals[v].t;
+		const struct art_tensor *t = ins ? ins[i] : &s->vals[v].t;
 		shp[i] = *t;
 		shp[i].data = NULL;
 		dv[v].dtype = t->dtype;

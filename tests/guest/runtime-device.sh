@@ -39,5 +39,8 @@ check accel_run_coverage_device sh -c "
 check accel_run_bad_device sh -c "
 	'$B/bin/accel-run' --device 7 '$m/model.onnx' 2>&1 | grep -q 'device 7: no such Ares device'"
 
+check device_cnn_sync_async_two_sessions "$B/bin/art-device-test" "$T"
+cat "$T/out"
+
 rm -rf "$T"
 exit $fail
