@@ -110,6 +110,27 @@ static void find_coredump(char *out, size_t len)
 	closedir(d);
 }
 
+/*
+ * Frees the devcoredump at @path. The kernel deletes it from a work item,
+ * so wait until it is gone: a scan meanwhile would find it again, and a
+ * write to it then fails with ENOENT.
+ */
+static void dismiss_coredump(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs("1", f);
+		fclose(f);
+	} else if (errno != ENOENT) {
+		test_fail("open %s for writing: expected success, got %m", path);
+	}
+	for (int i = 0; i < 500 && access(path, F_OK) == 0; i++)
+		usleep(10000);
+	if (access(path, F_OK) == 0)
+		test_fail("%s: expected it gone within 5 s of writing to it", path);
+}
+
 /* Checks the devcoredump names @reason, then frees it for the next one. */
 static void check_coredump(const char *reason)
 {
@@ -135,7 +156,7 @@ static void check_coredump(const char *reason)
 		test_fail("devcoredump %s: expected the format line, 'reason: %s' and a HEARTBEAT "
 			  "register line, got format %d reason %d registers %d",
 			  path, reason, header, found, registers);
-	write_file(path, "1");
+	dismiss_coredump(path);
 }
 
 static void drop_stale_coredumps(void)
@@ -146,7 +167,7 @@ static void drop_stale_coredumps(void)
 		find_coredump(path, sizeof(path));
 		if (!path[0])
 			return;
-		write_file(path, "1");
+		dismiss_coredump(path);
 	}
 }
 
