@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by the CPU reference kernels (kernels*.c): argument checking,
+ * broadcasting, element access by dtype, and the per-family op tables that
+ * rt_kernel_lookup() (kernels.c) searches. */
+#ifndef ART_KERNELS_H
+#define ART_KERNELS_H
+
+#include <errno.h>
+#include <stdint.h>
+
+#include "internal.h"
+
+/* Fail the kernel with -EINVAL and a message unless COND holds. */
+#define NEED(cond, ...)                                                                            \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			return rt_err(s, -EINVAL, __VA_ARGS__);                                    \
+	} while (0)
+
+struct rt_kernel_entry {
+	const char *op;
+	rt_kernel_fn fn;
+};
+
+/* One table per family, each ending with a NULL op. */
+extern const struct rt_kernel_entry rt_kernels_elementwise[];
+extern const struct rt_kernel_entry rt_kernels_tensor[];
+extern const struct rt_kernel_entry rt_kernels_linalg[];
+extern const struct rt_kernel_entry rt_kernels_nn[];
+
+/* -EINVAL naming the node unless inputs 0..COUNT-1 are present. */
+int rt_need_inputs(struct art_session *s, const struct rt_node *n, int count);
+/* Numpy broadcasting of A and B into OUT; the output rank, or -1. */
+int rt_broadcast_shape(const struct art_tensor *a, const struct art_tensor *b, int64_t *out);
+/* Output 0 as a copy of X's bytes with shape DIMS (same element count). */
+int rt_copy_out(struct art_session *s, const struct rt_node *n, const struct art_tensor *x,
+		int ndim, const int64_t *dims);
+/* Axes from input 1 (opset 13+) or the "axes" attribute; *count 0 if none. */
+int rt_get_axes(struct art_session *s, const struct rt_node *n, int64_t *axes, int *count);
+
+/* Offset into T of the output element at multi-index IDX (rank ND). */
+static inline int64_t rt_bcast_offset(const struct art_tensor *t, const int64_t *idx, int nd)
+{
+	int64_t off = 0;
+	for (int i = 0; i < t->ndim; i++) {
+		int64_t d = t->dims[i];
+		off = off * d + (d == 1 ? 0 : idx[i + nd - t->ndim]);
+	}
+	return off;
+}
+
+/* Row-major increment of multi-index IDX within DIMS. */
+static inline void rt_next_index(int64_t *idx, const int64_t *dims, int nd)
+{
+	for (int i = nd - 1; i >= 0; i--) {
+		if (++idx[i] < dims[i])
+			return;
+		idx[i] = 0;
+	}
+}
+
+/* Element I of T as a double (exact for all types but large int64). */
+static inline double rt_get_d(const struct art_tensor *t, int64_t i)
+{
+	switch (t->dtype) {
+	case ART_FLOAT:
+		return ((const float *)t->data)[i];
+	case ART_DOUBLE:
+		return ((const double *)t->data)[i];
+	case ART_INT64:
+		return (double)((const int64_t *)t->data)[i];
+	case ART_INT32:
+		return ((const int32_t *)t->data)[i];
+	case ART_INT8:
+		return ((const int8_t *)t->data)[i];
+	default:
+		return ((const uint8_t *)t->data)[i];
+	}
+}
+
+static inline void rt_put_d(void *o, int dtype, int64_t i, double v)
+{
+	switch (dtype) {
+	case ART_FLOAT:
+		((float *)o)[i] = (float)v;
+		break;
+	case ART_DOUBLE:
+		((double *)o)[i] = v;
+		break;
+	case ART_INT64:
+		((int64_t *)o)[i] = (int64_t)v;
+		break;
+	case ART_INT32:
+		((int32_t *)o)[i] = (int32_t)v;
+		break;
+	case ART_INT8:
+		((int8_t *)o)[i] = (int8_t)v;
+		break;
+	case ART_BOOL:
+		((uint8_t *)o)[i] = v != 0;
+		break;
+	default:
+		((uint8_t *)o)[i] = (uint8_t)v;
+		break;
+	}
+}
+
+#endif

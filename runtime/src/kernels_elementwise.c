@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: MIT
+/* CPU reference kernels: elementwise ops (arithmetic with broadcasting,
+ * unary math, activations, comparisons, Where, Cast, Clip, variadic folds). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+
+enum binop { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_MAX, OP_MIN };
+
+static double apply_f(enum binop op, double x, double y)
+{
+	switch (op) {
+	case OP_ADD:
+		return x + y;
+	case OP_SUB:
+		return x - y;
+	case OP_MUL:
+		return x * y;
+	case OP_DIV:
+		return x / y;
+	case OP_POW:
+		return pow(x, y);
+	case OP_MAX:
+		return x > y ? x : y;
+	default:
+		return x < y ? x : y;
+	}
+}
+
+static int64_t apply_i(enum binop op, int64_t x, int64_t y)
+{
+	switch (op) {
+	case OP_ADD:
+		return x + y;
+	case OP_SUB:
+		return x - y;
+	case OP_MUL:
+		return x * y;
+	case OP_DIV:
+		return y ? x / y : 0;
+	case OP_MAX:
+		return x > y ? x : y;
+	case OP_MIN:
+		return x < y ? x : y;
+	default: {
+		int64_t r = 1;
+		for (int64_t k = 0; k < y; k++)
+			r *= x;
+		return r;
+	}
+	}
+}
+
+static int binary(struct art_session *s, const struct rt_node *n, enum binop op)
+{
+	int rc = rt_need_inputs(s, n, 2);
+	if (rc)
+		return rc;
+	const struct art_tensor *a = rt_in(s, n, 0), *b = rt_in(s, n, 1);
+	int64_t dims[ART_MAX_DIMS], idx[ART_MAX_DIMS] = {0};
+	int nd = rt_broadcast_shape(a, b, dims);
+	NEED(nd >= 0, "node '%s' (%s): shapes do not broadcast", n->name, n->proto->op_type);
+	NEED(a->dtype == b->dtype || op == OP_POW, "node '%s' (%s): input types %d and %d differ",
+	     n->name, n->proto->op_type, a->dtype, b->dtype);
+	void *o;
+	rc = rt_alloc_out(s, n, 0, a->dtype, nd, dims, &o);
+	if (rc)
+		return rc;
+	struct art_tensor ot = {.ndim = nd};
+	memcpy(ot.dims, dims, sizeof(dims));
+	int64_t cnt = art_tensor_elems(&ot);
+	for (int64_t i = 0; i < cnt; i++, rt_next_index(idx, dims, nd)) {
+		int64_t ia = rt_bcast_offset(a, idx, nd), ib = rt_bcast_offset(b, idx, nd);
+		double y = b->dtype == ART_FLOAT    ? ((const float *)b->data)[ib]
+			   : b->dtype == ART_DOUBLE ? ((const double *)b->data)[ib]
+			   : b->dtype == ART_INT64  ? (double)((const int64_t *)b->data)[ib]
+			   : b->dtype == ART_INT32  ? (double)((const int32_t *)b->data)[ib]
+						    : NAN;
+		switch (a->dtype) {
+		case ART_FLOAT:
+			((float *)o)[i] = (float)apply_f(op, ((const float *)a->data)[ia], y);
+			break;
+		case ART_DOUBLE:
+			((double *)o)[i] = apply_f(op, ((const double *)a->data)[ia], y);
+			break;
+		case ART_INT64:
+			((int64_t *)o)[i] = apply_i(op, ((const int64_t *)a->data)[ia], (int64_t)y);
+			break;
+		case ART_INT32:
+			((int32_t *)o)[i] =
+				(int32_t)apply_i(op, ((const int32_t *)a->data)[ia], (int64_t)y);
+			break;
+		default:
+			return rt_err(s, -ENOTSUP, "node '%s' (%s): element type %d not supported",
+				      n->name, n->proto->op_type, a->dtype);
+		}
+	}
+	return 0;
+}
+
+static int k_add(struct art_session *s, const struct rt_node *n)
+{
+	return binary(s, n, OP_ADD);
+}
+static int k_sub(struct art_session *s, const struct rt_node *n)
+{
+	return binary(s, n, OP_SUB);
+}
+static int k_mul(struct art_session *s, const struct rt_node *n)
+{
+	return binary(s, n, OP_MUL);
+}
+static int k_div(struct art_session *s, const struct rt_node *n)
+{
+	return binary(s, n, OP_DIV);
+}
+static int k_pow(struct art_session *s, const struct rt_node *n)
+{
+	return binary(s, n, OP_POW);
+}
+enum unop {
+	U_RELU,
+	U_SIGMOID,
+	U_TANH,
+	U_EXP,
+	U_LOG,
+	U_NEG,
+	U_ABS,
+	U_SQRT,
+	U_RECIP,
+	U_FLOOR,
+	U_CEIL
+};
+
+static int unary(struct art_session *s, const struct rt_node *n, enum unop op)
+{
+	int rc = rt_need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0);
+	NEED(x->dtype == ART_FLOAT, "node '%s' (%s): only float tensors (got type %d)", n->name,
+	     n->proto->op_type, x->dtype);
+	float *o;
+	rc = rt_alloc_out(s, n, 0, x->dtype, x->ndim, x->dims, (void **)&o);
+	if (rc)
+		return rc;
+	const float *in = x->data;
+	int64_t cnt = art_tensor_elems(x);
+	for (int64_t i = 0; i < cnt; i++) {
+		float v = in[i];
+		switch (op) {
+		case U_RELU:
+			v = v > 0 ? v : 0;
+			break;
+		case U_SIGMOID:
+			v = 1.0f / (1.0f + expf(-v));
+			break;
+		case U_TANH:
+			v = tanhf(v);
+			break;
+		case U_EXP:
+			v = expf(v);
+			break;
+		case U_LOG:
+			v = logf(v);
+			break;
+		case U_NEG:
+			v = -v;
+			break;
+		case U_ABS:
+			v = fabsf(v);
+			break;
+		case U_SQRT:
+			v = sqrtf(v);
+			break;
+		case U_RECIP:
+			v = 1.0f / v;
+			break;
+		case U_FLOOR:
+			v = floorf(v);
+			break;
+		case U_CEIL:
+			v = ceilf(v);
+			break;
+		}
+		o[i] = v;
+	}
+	return 0;
+}
+
+#define UNARY(fn, op)                                                                              \
+	static int fn(struct art_session *s, const struct rt_node *n)                              \
+	{                                                                                          \
+		return unary(s, n, op);                                                            \
+	}
+UNARY(k_relu, U_RELU)
+UNARY(k_sigmoid, U_SIGMOID)
+UNARY(k_tanh, U_TANH)
+UNARY(k_exp, U_EXP)
+UNARY(k_log, U_LOG)
+UNARY(k_neg, U_NEG)
+UNARY(k_abs, U_ABS)
+UNARY(k_sqrt, U_SQRT)
+UNARY(k_recip, U_RECIP)
+UNARY(k_floor, U_FLOOR)
+UNARY(k_ceil, U_CEIL)
+
+/* Unary activations with attributes (defaults from the ONNX spec). */
+enum actop {
+	A_LEAKY,
+	A_ELU,
+	A_SELU,
+	A_HSIG,
+	A_HSWISH,
+	A_SOFTPLUS,
+	A_SOFTSIGN,
+	A_SIN,
+	A_COS,
+	A_ERF,
+	A_SIGN
+};
+
+static int activation(struct art_session *s, const struct rt_node *n, enum actop op)
+{
+	int rc = rt_need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0);
+	NEED(x->dtype == ART_FLOAT, "node '%s' (%s): only float tensors (got type %d)", n->name,
+	     n->proto->op_type, x->dtype);
+	float *o;
+	rc = rt_alloc_out(s, n, 0, x->dtype, x->ndim, x->dims, (void **)&o);
+	if (rc)
+		return rc;
+	float alpha = rt_attr_f(n, "alpha",
+				op == A_LEAKY  ? 0.01f
+				: op == A_HSIG ? 0.2f
+				: op == A_SELU ? 1.67326319217681884765625f
+					       : 1.0f);
+	float beta = rt_attr_f(n, "beta", 0.5f);
+	float gamma = rt_attr_f(n, "gamma", 1.05070102214813232421875f);
+	const float *in = x->data;
+	int64_t cnt = art_tensor_elems(x);
+	for (int64_t i = 0; i < cnt; i++) {
+		float v = in[i];
+		switch (op) {
+		case A_LEAKY:
+			v = v < 0 ? alpha * v : v;
+			break;
+		case A_ELU:
+			v = v < 0 ? alpha * (expf(v) - 1) : v;
+			break;
+		case A_SELU:
+			v = v <= 0 ? gamma * (alpha * expf(v) - alpha) : gamma * v;
+			break;
+		case A_HSIG:
+			v = fmaxf(0, fminf(1, alpha * v + beta));
+			break;
+		case A_HSWISH:
+			v = v * fmaxf(0, fminf(1, v / 6 + 0.5f));
+			break;
+		case A_SOFTPLUS:
+			v = logf(expf(v) + 1);
+			break;
+		case A_SOFTSIGN:
+			v = v / (1 + fabsf(v));
+			break;
+		case A_SIN:
+			v = sinf(v);
+			break;
+		case A_COS:
+			v = cosf(v);
+			break;
+		case A_ERF:
+			v = erff(v);
+			break;
+		case A_SIGN:
+			v = (float)((v > 0) - (v < 0));
+			break;
+		}
+		o[i] = v;
+	}
+	return 0;
+}
+
+#define ACT(fn, op)                                                                                \
+	static int fn(struct art_session *s, const struct rt_node *n)                              \
+	{                                                                                          \
+		return activation(s, n, op);                                                       \
+	}
+ACT(k_leaky, A_LEAKY)
+ACT(k_elu, A_ELU)
+ACT(k_selu, A_SELU)
+ACT(k_hsig, A_HSIG)
+ACT(k_hswish, A_HSWISH)
+ACT(k_softplus, A_SOFTPLUS)
+ACT(k_softsign, A_SOFTSIGN)
+ACT(k_sin, A_SIN)
+ACT(k_cos, A_COS)
+ACT(k_erf, A_ERF)
+
+/* Cast between numeric types (strings are not supported). */
+static int k_cast(struct art_session *s, const struct rt_node *n)
+{
+	int rc = rt_need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0);
+	int to = (int)rt_attr_i(n, "to", 0);
+	if (!art_dtype_size(to))
+		return rt_err(s, -ENOTSUP, "node '%s' (Cast): target type %d not supported",
+			      n->name, to);
+	void *o;
+	rc = rt_alloc_out(s, n, 0, to, x->ndim, x->dims, &o);
+	int64_t cnt = art_tensor_elems(x);
+	for (int64_t i = 0; !rc && i < cnt; i++) {
+		if (x->dtype == ART_INT64 && to == ART_INT64)
+			((int64_t *)o)[i] = ((const int64_t *)x->data)[i];
+		else
+			rt_put_d(o, to, i, rt_get_d(x, i));
+	}
+	return rc;
+}
+
+/* Clip: bounds are attributes before opset 11, optional inputs after. */
+static int k_clip(struct art_session *s, const struct rt_node *n)
+{
+	int rc = rt_need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0), *lo_t = rt_in(s, n, 1), *hi_t = rt_in(s, n, 2);
+	double lo = lo_t ? rt_get_d(lo_t, 0) : rt_attr_f(n, "min", -INFINITY);
+	double hi = hi_t ? rt_get_d(hi_t, 0) : rt_attr_f(n, "max", INFINITY);
+	void *o;
+	rc = rt_alloc_out(s, n, 0, x->dtype, x->ndim, x->dims, &o);
+	int64_t cnt = art_tensor_elems(x);
+	for (int64_t i = 0; !rc && i < cnt; i++) {
+		double v = rt_get_d(x, i);
+		v = v < lo ? lo : v;
+		v = v > hi ? hi : v;
+		rt_put_d(o, x->dtype, i, v);
+	}
+	return rc;
+}
+enum cmpop { C_EQ, C_LT, C_GT, C_LE, C_GE };
+
+static int compare_op(struct art_session *s, const struct rt_node *n, enum cmpop op)
+{
+	int rc = rt_need_inputs(s, n, 2);
+	if (rc)
+		return rc;
+	const struct art_tensor *a = rt_in(s, n, 0), *b = rt_in(s, n, 1);
+	int64_t dims[ART_MAX_DIMS], idx[ART_MAX_DIMS] = {0};
+	int nd = rt_broadcast_shape(a, b, dims);
+	NEED(nd >= 0, "node '%s' (%s): shapes do not broadcast", n->name, n->proto->op_type);
+	uint8_t *o;
+	rc = rt_alloc_out(s, n, 0, ART_BOOL, nd, dims, (void **)&o);
+	if (rc)
+		return rc;
+	struct art_tensor ot = {.ndim = nd};
+	memcpy(ot.dims, dims, sizeof(dims));
+	int64_t cnt = art_tensor_elems(&ot);
+	for (int64_t i = 0; i < cnt; i++, rt_next_index(idx, dims, nd)) {
+		double x = rt_get_d(a, rt_bcast_offset(a, idx, nd)),
+		       y = rt_get_d(b, rt_bcast_offset(b, idx, nd));
+		o[i] = op == C_EQ   ? x == y
+		       : op == C_LT ? x < y
+		       : op == C_GT ? x > y
+		       : op == C_LE ? x <= y
+				    : x >= y;
+	}
+	return 0;
+}
+
+#define CMP(fn, op)                                                                                \
+	static int fn(struct art_session *s, const struct rt_node *n)                              \
+	{                                                                                          \
+		return compare_op(s, n, op);                                                       \
+	}
+CMP(k_equal, C_EQ)
+CMP(k_less, C_LT)
+CMP(k_greater, C_GT)
+CMP(k_less_eq, C_LE)
+CMP(k_greater_eq, C_GE)
+
+static int k_where(struct art_session *s, const struct rt_node *n)
+{
+	int rc = rt_need_inputs(s, n, 3);
+	if (rc)
+		return rc;
+	const struct art_tensor *c = rt_in(s, n, 0), *a = rt_in(s, n, 1), *b = rt_in(s, n, 2);
+	int64_t d1[ART_MAX_DIMS], dims[ART_MAX_DIMS], idx[ART_MAX_DIMS] = {0};
+	int nd1 = rt_broadcast_shape(a, b, d1);
+	NEED(nd1 >= 0 && a->dtype == b->dtype,
+	     "node '%s' (Where): X and Y do not broadcast or differ in type", n->name);
+	struct art_tensor ab = {.ndim = nd1};
+	memcpy(ab.dims, d1, sizeof(d1));
+	int nd = rt_broadcast_shape(c, &ab, dims);
+	NEED(nd >= 0, "node '%s' (Where): condition does not broadcast", n->name);
+	size_t es = art_dtype_size(a->dtype);
+	uint8_t *o;
+	rc = rt_alloc_out(s, n, 0, a->dtype, nd, dims, (void **)&o);
+	if (rc)
+		return rc;
+	struct art_tensor ot = {.ndim = nd};
+	memcpy(ot.dims, dims, sizeof(dims));
+	int64_t cnt = art_tensor_elems(&ot);
+	for (int64_t i = 0; i < cnt; i++, rt_next_index(idx, dims, nd)) {
+		const struct art_tensor *src =
+			((const uint8_t *)c->data)[rt_bcast_offset(c, idx, nd)] ? a : b;
+		memcpy(o + i * es, (const uint8_t *)src->data + rt_bcast_offset(src, idx, nd) * es,
+		       es);
+	}
+	return 0;
+}
+
+/* Variadic Sum/Max/Min/Mean: fold the inputs pairwise with broadcasting. */
+static int variadic(struct art_session *s, const struct rt_node *n, enum binop op, int mean)
+{
+	int rc = rt_need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	int64_t dims[ART_MAX_DIMS];
+	struct art_tensor shape = *rt_in(s, n, 0);
+	for (int k = 1; k < n->nin; k++) {
+		const struct art_tensor *t = rt_in(s, n, k);
+		NEED(t, "node '%s' (%s): input %d missing", n->name, n->proto->op_type, k);
+		int nd = rt_broadcast_shape(&shape, t, dims);
+		NEED(nd >= 0, "node '%s' (%s): shapes do not broadcast", n->name,
+		     n->proto->op_type);
+		shape.ndim = nd;
+		memcpy(shape.dims, dims, sizeof(dims));
+	}
+	/* Values pass through double, exact for every type but int64. */
+	if (shape.dtype == ART_INT64)
+		return rt_err(s, -ENOTSUP, "node '%s' (%s): int64 is not supported", n->name,
+			      n->proto->op_type);
+	void *o;
+	rc = rt_alloc_out(s, n, 0, shape.dtype, shape.ndim, shape.dims, &o);
+	if (rc)
+		return rc;
+	int64_t cnt = art_tensor_elems(&shape);
+	for (int64_t i = 0; i < cnt; i++) {
+		int64_t idx[ART_MAX_DIMS], r = i;
+		for (int d = shape.ndim - 1; d >= 0; d--) {
+			idx[d] = r % shape.dims[d];
+			r /= shape.dims[d];
+		}
+		double acc = 0;
+		for (int k = 0; k < n->nin; k++) {
+			const struct art_tensor *t = rt_in(s, n, k);
+			double v = rt_get_d(t, rt_bcast_offset(t, idx, shape.ndim));
+			acc = k ? apply_f(op, acc, v) : v;
+		}
+		rt_put_d(o, shape.dtype, i, mean ? acc / n->nin : acc);
+	}
+	return 0;
+}
+
+static int k_sum(struct art_session *s, const struct rt_node *n)
+{
+	return variadic(s, n, OP_ADD, 0);
+}
+static int k_mean(struct art_session *s, const struct rt_node *n)
+{
+	return variadic(s, n, OP_ADD, 1);
+}
+static int k_max(struct art_session *s, const struct rt_node *n)
+{
+	return variadic(s, n, OP_MAX, 0);
+}
+static int k_min(struct art_session *s, const struct rt_node *n)
+{
+	return variadic(s, n, OP_MIN, 0);
+}
+
+const struct rt_kernel_entry rt_kernels_elementwise[] = {
+	{"Abs", k_abs},
+	{"Add", k_add},
+	{"Cast", k_cast},
+	{"Ceil", k_ceil},
+	{"Clip", k_clip},
+	{"Cos", k_cos},
+	{"Div", k_div},
+	{"Elu", k_elu},
+	{"Equal", k_equal},
+	{"Erf", k_erf},
+	{"Exp", k_exp},
+	{"Floor", k_floor},
+	{"Greater", k_greater},
+	{"GreaterOrEqual", k_greater_eq},
+	{"HardSigmoid", k_hsig},
+	{"HardSwish", k_hswish},
+	{"LeakyRelu", k_leaky},
+	{"Less", k_less},
+	{"LessOrEqual", k_less_eq},
+	{"Log", k_log},
+	{"Max", k_max},
+	{"Mean", k_mean},
+	{"Min", k_min},
+	{"Mul", k_mul},
+	{"Neg", k_neg},
+	{"Pow", k_pow},
+	{"Reciprocal", k_recip},
+	{"Relu", k_relu},
+	{"Selu", k_selu},
+	{"Sigmoid", k_sigmoid},
+	{"Sin", k_sin},
+	{"Softplus", k_softplus},
+	{"Softsign", k_softsign},
+	{"Sqrt", k_sqrt},
+	{"Sub", k_sub},
+	{"Sum", k_sum},
+	{"Tanh", k_tanh},
+	{"Where", k_where},
+	{NULL, NULL},
+};
