@@ -26,6 +26,14 @@ suite kmod-recovery --timeout 600 --module-args "fault_injection=1 job_timeout_m
 suite module-lifecycle --timeout 600 --no-module -- tests/guest/module-lifecycle.sh
 suite hot-unplug --timeout 600 --module-args "fault_injection=1 job_timeout_ms=0" \
 	-- tests/guest/hot-unplug.sh
+# The real models on the device path: the references are written on the
+# host (onnxruntime-node), the guest runs accel-run and compares.
+if tests/models/run-model-tests.sh --ref-only build; then
+	suite models-device --timeout 1800 -- tests/models/run-model-tests.sh --device --no-ref build
+else
+	echo "guest: FAIL suite models-device (cannot write the references)" >&2
+	failed="$failed models-device"
+fi
 
 if [ -n "$failed" ]; then
 	echo "guest: failed suites:$failed" >&2

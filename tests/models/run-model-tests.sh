@@ -54,17 +54,34 @@ failed=0
 while read -r name atol rtol paths _; do
 	case $name in '' | '#'*) continue ;; esac
 	case ",$paths," in *",$path,"*) ;; *) continue ;; esac
-	model=$cache/$(cat "$REF/$name/model") || exit 1
 	set --
+	[ "$name" = ocr ] || model=$cache/$(cat "$REF/$name/model") || exit 1
 	for f in "$REF/$name"/in/*.npy; do
 		n=$(basename "$f" .npy)
 		set -- "$@" --input "$n=$f"
 	done
 	ok=1
-	if ! $B/bin/accel-run $flag "$model" "$@" --output-dir "$T/$name" >"$T/$name.log" 2>&1; then
+	if [ "$name" = ocr ]; then
+		# The whole OCR pipeline (ares-ocr) must read the rendered text.
+		if $B/bin/ares-ocr $flag --expect "$TEXT" "$cache/ocr/assets" "$REF/text.ppm" \
+			>"$T/ocr.log" 2>&1; then
+			grep 'ares-ocr: text:' "$T/ocr.log"
+		else
+			sed 's/^/    /' "$T/ocr.log" >&2
+			ok=0
+		fi
+	elif ! $B/bin/accel-run $flag --coverage "$model" "$@" --output-dir "$T/$name" \
+		>"$T/$name.log" 2>&1; then
 		sed 's/^/    /' "$T/$name.log" >&2
 		ok=0
 	else
+		# On the device path at least one node must have run on the
+		# device, or the test proves nothing about it.
+		cov=$(sed -n 's/^coverage: \([0-9]*\) of \([0-9]*\) nodes on the device.*/\1 \2/p' "$T/$name.log")
+		if [ "$path" = device ]; then
+			echo "$path $name: ${cov%% *} of ${cov##* } nodes on the device"
+			[ "${cov%% *}" -gt 0 ] 2>/dev/null || ok=0
+		fi
 		for e in "$REF/$name"/expected/*.npy; do
 			o=$(basename "$e")
 			$B/bin/npy-compare --atol "$atol" --rtol "$rtol" --label "$path $name ${o%.npy}" \
