@@ -136,6 +136,19 @@ ART_API int art_run_wait(art_run *r, int64_t timeout_ns);
 ART_API int art_run_get_output(const art_run *r, int idx, struct art_tensor *t);
 ART_API int art_run_is_async(const art_run *r);
 
+/*
+ * Profiling of art_session_run(): with ON set, each run records host spans
+ * (the run, each CPU node, each device partition's copy-in, device and
+ * copy-out phases) and, per device command, its time measured by the
+ * device clock and its modeled time (PROFILE records around every command;
+ * each command's times include the 100 ns fixed cost of one PROFILE).
+ * art_session_write_profile() writes the last run as Chrome-trace JSON
+ * (chrome://tracing, ui.perfetto.dev): pid 1, tid 1 host, 2 device
+ * measured, 3 device modeled, times in microseconds from the run's start.
+ */
+ART_API int art_session_set_profiling(art_session *s, int on);
+ART_API int art_session_write_profile(const art_session *s, const char *path);
+
 /* Node count and, for node IDX, its name, op type, and where it runs and why. */
 ART_API int art_session_node_count(const art_session *s);
 ART_API int art_session_placement(const art_session *s, int idx, const char **name, const char **op,

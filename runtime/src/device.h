@@ -86,6 +86,7 @@ struct dev_partition {
 	 * the slot matches plan_gen. */
 	uint64_t plan_gen;
 	int ncmds;
+	int *cmd_node; /* node index of each command of the last emission */
 };
 
 /* One activation arena with the command streams emitted against it. */

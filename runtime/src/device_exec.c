@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "device.h"
+#include "profile.h"
 
 #define WAIT_NS (120ll * 1000 * 1000 * 1000)
 
@@ -157,6 +158,7 @@ void dev_close(struct art_session *s)
 		free(d->parts[i].outs);
 		free(d->parts[i].dv);
 		free(d->parts[i].in_shape);
+		free(d->parts[i].cmd_node);
 	}
 	free(d->parts);
 	free(d->wofs);
@@ -231,7 +233,12 @@ int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl,
 		return rc;
 	uint64_t prof_va = 0;
 	if (d->profile) {
-		uint64_t need = 16ull * (uint64_t)(p->last - p->first + 2) * 4;
+		/* A record before the first command and after each; Concat emits
+		 * one command per input. */
+		uint64_t ncmd_max = 1;
+		for (int i = p->first; i <= p->last; i++)
+			ncmd_max += (uint64_t)s->nodes[i].nin + 1;
+		uint64_t need = 16ull * (ncmd_max + 1);
 		if (!sl->prof || accel_bo_size(sl->prof) < need) {
 			accel_bo_free(sl->prof);
 			sl->prof = NULL;
@@ -247,12 +254,27 @@ int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl,
 		prof_va = accel_bo_va(sl->prof);
 		accel_cmdbuf_profile(cb, prof_va);
 	}
-	int ncmds = 0;
-	for (int i = p->first; i <= p->last && !rc; i++)
-		if (s->nodes[i].on_device)
-			rc = dev_node_emit(s, &s->nodes[i], p->dv, cb, accel_bo_va(sl->arena),
-					   d->weights ? accel_bo_va(d->weights) : 0, &ncmds,
-					   prof_va);
+	int ncmds = 0, cap = 0;
+	int *cmd_node = NULL;
+	for (int i = p->first; i <= p->last && !rc; i++) {
+		if (!s->nodes[i].on_device)
+			continue;
+		int before = ncmds;
+		rc = dev_node_emit(s, &s->nodes[i], p->dv, cb, accel_bo_va(sl->arena),
+				   d->weights ? accel_bo_va(d->weights) : 0, &ncmds, prof_va);
+		if (!rc && ncmds > cap) {
+			cap = ncmds * 2 + 8;
+			int *nc = realloc(cmd_node, (size_t)cap * sizeof(int));
+			if (!nc)
+				rc = -ENOMEM;
+			else
+				cmd_node = nc;
+		}
+		for (int k = before; k < ncmds && !rc; k++)
+			cmd_node[k] = i;
+	}
+	free(p->cmd_node);
+	p->cmd_node = cmd_node;
 	if (!rc && accel_cmdbuf_error(cb))
 		rc = rt_err(s, accel_cmdbuf_error(cb),
 			    "device: partition %d: a command was refused by the builder", pidx);
@@ -362,14 +384,25 @@ int dev_run_partition(struct art_session *s, int pidx)
 	struct rt_device *d = s->dev;
 	struct dev_slot *sl = &d->slots[0];
 	accel_job *job;
+	double t_prep = rt_prof_now_us();
 	int rc = dev_prepare(s, pidx, sl, NULL);
 	if (rc)
 		return rc;
+	double t_in = rt_prof_now_us();
+	if (rt_prof_on(s)) {
+		char name[64];
+		snprintf(name, sizeof(name), "partition %d prepare (plan, emit when needed)", pidx);
+		rt_prof_add(s, name, "prepare", RT_PROF_HOST, t_prep, t_in - t_prep, 0, 0);
+	}
 	dev_copy_in(s, pidx, sl, NULL);
+	double t_submit = rt_prof_now_us();
 	rc = dev_submit(s, pidx, sl, &job);
 	if (!rc)
 		rc = dev_wait(s, pidx, job);
+	double t_done = rt_prof_now_us();
 	if (!rc)
 		rc = dev_copy_out(s, pidx, sl);
+	if (!rc)
+		rt_prof_partition(s, pidx, sl, t_in, t_submit, t_done, rt_prof_now_us());
 	return rc;
 }

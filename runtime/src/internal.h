@@ -21,6 +21,7 @@ struct rt_value {
 
 struct rt_node;
 struct rt_device;
+struct rt_profile;
 struct art_session;
 typedef int (*rt_kernel_fn)(struct art_session *s, const struct rt_node *n);
 
@@ -53,7 +54,8 @@ struct art_session {
 	int *outputs, noutputs;
 	unsigned flags;
 	uint64_t runs;
-	struct rt_device *dev; /* device execution provider, NULL on the CPU */
+	struct rt_device *dev;	 /* device execution provider, NULL on the CPU */
+	struct rt_profile *prof; /* NULL until profiling is asked for */
 	char err[512];
 };
 

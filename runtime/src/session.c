@@ -9,6 +9,7 @@
 
 #include "device.h"
 #include "internal.h"
+#include "profile.h"
 
 int rt_err(struct art_session *s, int rc, const char *fmt, ...)
 {
@@ -332,6 +333,7 @@ void art_session_destroy(art_session *s)
 		free(s->vals[i].name);
 	}
 	dev_close(s);
+	rt_prof_free(s);
 	for (int i = 0; i < s->nnodes; i++) {
 		if (s->nodes[i].reason_owned)
 			free((void *)s->nodes[i].placement_reason);
@@ -431,6 +433,8 @@ int art_session_run(art_session *s)
 		if (!s->vals[s->inputs[i]].t.data)
 			return rt_err(s, -EINVAL, "input '%s' was not set",
 				      s->vals[s->inputs[i]].name);
+	rt_prof_begin(s);
+	double t_run = rt_prof_now_us();
 	for (int i = 0; i < s->nnodes; i++) {
 		const struct rt_node *n = &s->nodes[i];
 		if (n->on_device) {
@@ -445,10 +449,18 @@ int art_session_run(art_session *s)
 		for (int j = 0; j < n->nout; j++)
 			if (n->out[j] >= 0 && !s->vals[n->out[j]].is_const)
 				value_clear(&s->vals[n->out[j]]);
+		double t0 = rt_prof_now_us();
 		int rc = n->fn(s, n);
 		if (rc)
 			return rc;
+		if (rt_prof_on(s)) {
+			char name[96];
+			snprintf(name, sizeof(name), "%s (%s, cpu)", n->name, n->proto->op_type);
+			rt_prof_add(s, name, n->proto->op_type, RT_PROF_HOST, t0,
+				    rt_prof_now_us() - t0, 0, 0);
+		}
 	}
+	rt_prof_add(s, "run", "run", RT_PROF_HOST, t_run, rt_prof_now_us() - t_run, 0, 0);
 	s->runs++;
 	return 0;
 }

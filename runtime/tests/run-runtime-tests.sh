@@ -39,6 +39,9 @@ check accel_run_npy_round_trip sh -c "
 	cmp '$T/i1/y.npy' '$T/i2/y.npy'"
 check accel_run_random_and_bench sh -c "'$B/bin/accel-run' --cpu --bench 20 '$DATA/node/test_softmax_axis_1/model.onnx' | grep -q '^bench: 20 runs'"
 
+check accel_run_profile_cpu sh -c "'$B/bin/accel-run' --cpu --profile '$T/p.json' '$m/model.onnx' >/dev/null &&
+	/usr/bin/python3 tests/guest/profile_check.py '$T/p.json' --cpu MatMul"
+
 # Errors name what is wrong and exit non-zero.
 head -c 100 "$DATA/node/test_matmul_2d/model.onnx" >"$T/trunc.onnx"
 check error_truncated_model sh -c "'$B/bin/accel-run' --cpu '$T/trunc.onnx' 2>&1 | grep -q 'malformed or truncated'"

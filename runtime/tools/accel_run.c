@@ -2,7 +2,8 @@
 /*
  * accel-run: runs an ONNX model through the Ares runtime.
  *   accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR]
- *             [--bench N] [--cpu] [--device N] [--no-fallback] [--coverage]
+ *             [--bench N] [--profile FILE] [--cpu] [--device N] [--no-fallback]
+ *             [--coverage]
  * Inputs come from .npy or TensorProto .pb files; an input not given is
  * filled with seeded random values (uniform [-1, 1) for floats, [0, 8) for
  * integers) with dynamic dims set to 1.
@@ -21,7 +22,7 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR] "
-			"[--bench N]\n"
+			"[--bench N] [--profile FILE]\n"
 			"                 [--cpu] [--device N] [--no-fallback] [--coverage]\n");
 	exit(2);
 }
@@ -90,7 +91,7 @@ static int cmp_double(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	const char *model = NULL, *outdir = NULL;
+	const char *model = NULL, *outdir = NULL, *profile = NULL;
 	const char *in_names[MAX_INPUTS], *in_files[MAX_INPUTS];
 	int nin = 0, bench = 0, coverage = 0;
 	unsigned flags = 0;
@@ -109,6 +110,8 @@ int main(int argc, char **argv)
 			bench = atoi(argv[++i]);
 			if (bench <= 0)
 				usage();
+		} else if (!strcmp(argv[i], "--profile") && i + 1 < argc) {
+			profile = argv[++i];
 		} else if (!strcmp(argv[i], "--device") && i + 1 < argc) {
 			char *end;
 			device = (int)strtol(argv[++i], &end, 10);
@@ -193,6 +196,10 @@ int main(int argc, char **argv)
 			art_tensor_free(&t);
 		}
 	}
+	if (!rc && profile && art_session_set_profiling(s, 1)) {
+		fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
+		rc = 1;
+	}
 	int runs = bench ? bench : 1;
 	double *times = calloc((size_t)runs, sizeof(double));
 	for (int r = 0; r < runs && !rc && times; r++) {
@@ -212,6 +219,11 @@ int main(int argc, char **argv)
 		       times[0]);
 	}
 	free(times);
+	if (!rc && profile) {
+		rc = art_session_write_profile(s, profile);
+		if (rc)
+			fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
+	}
 	if (!rc && getenv("ART_STATS")) {
 		struct art_session_stats st;
 		art_session_get_stats(s, &st);

@@ -41,6 +41,9 @@ check accel_run_bad_device sh -c "
 
 check device_cnn_sync_async_two_sessions "$B/bin/art-device-test" "$T"
 cat "$T/out"
+check accel_run_profile sh -c "
+	'$B/bin/accel-run' --device 0 --profile '$T/p.json' '$T/cnn.onnx' >/dev/null &&
+	/usr/bin/python3 '$here/profile_check.py' '$T/p.json' --device Conv,Relu,MaxPool,Gemm"
 
 rm -rf "$T"
 exit $fail
