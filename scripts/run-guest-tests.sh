@@ -24,6 +24,8 @@ suite runtime-device --timeout 900 -- tests/guest/runtime-device.sh
 suite kmod-recovery --timeout 600 --module-args "fault_injection=1 job_timeout_ms=1000" \
 	-- build/tests/guest/kmod_smoke --hang
 suite module-lifecycle --timeout 600 --no-module -- tests/guest/module-lifecycle.sh
+suite multi-device --timeout 1200 --devices 2 \
+	--module-args "fault_injection=1 job_timeout_ms=1000" -- tests/guest/multi-device.sh
 suite hot-unplug --timeout 600 --module-args "fault_injection=1 job_timeout_ms=0" \
 	-- tests/guest/hot-unplug.sh
 # The real models on the device path: the references are written on the

@@ -6,7 +6,9 @@
 #   --module-args "A"  arguments for insmod ares.ko (default: none)
 #   --no-module        do not load drm/ares.ko before COMMAND
 #   --no-device        boot without the emulated device (no ares-sim)
-#   --sim-args "A"     extra arguments for ares-sim
+#   --devices N        N emulated devices (default 1; 0 = --no-device)
+#   --sim-args "A"     extra arguments for every ares-sim
+#   --sim-args-K "A"   extra arguments for device K's ares-sim only
 #   --mem SIZE         guest RAM (default 1G)
 #   --smp N            guest vCPUs (default 1: see ARCHITECTURE.md)
 #   --quiet            print only the command's output and the verdict
@@ -18,6 +20,11 @@
 # Each run gets unique socket and shared-memory names and removes them, and
 # kills only the processes it started.
 #
+# Device K is one ares-sim process (log sim.log for K=0, sim-K.log after)
+# serving one ivshmem-doorbell function at PCI slot 0x10+K, so the driver
+# probes them, and names them accel0..accelN-1, in K order. Every sim maps
+# the same guest RAM file (MAP_SHARED) for its DMA, as QEMU does.
+#
 # Exit status: the command's own; 124 on timeout; 125 if the stack could not
 # be brought up; 1 if the command passed but the kernel log shows a WARNING,
 # BUG, Oops, refcount, list corruption, lockdep or KASAN report.
@@ -27,8 +34,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 timeout_s=600
 module_args=""
 load_module=1
-with_device=1
+ndev=1
 sim_args=""
+declare -A dev_sim_args=()
 mem=1G
 smp=1
 quiet=0
@@ -38,14 +46,32 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout_s=$2; shift 2 ;;
 	--module-args) module_args=$2; shift 2 ;;
 	--no-module) load_module=0; shift ;;
-	--no-device) with_device=0; shift ;;
+	--no-device) ndev=0; shift ;;
+	--devices) ndev=$2; shift 2 ;;
 	--sim-args) sim_args=$2; shift 2 ;;
+	--sim-args-[0-9]*) dev_sim_args[${1#--sim-args-}]=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	--) shift; break ;;
 	*) echo "vm-run: unknown option '$1' (see the header of $0)" >&2; exit 125 ;;
 	esac
+done
+case "$ndev" in
+''|*[!0-9]*) echo "vm-run: --devices wants a number 0..8, got '$ndev'" >&2; exit 125 ;;
+esac
+if [ "$ndev" -gt 8 ]; then
+	echo "vm-run: --devices wants a number 0..8, got '$ndev'" >&2
+	exit 125
+fi
+for k in "${!dev_sim_args[@]}"; do
+	case "$k" in
+	*[!0-9]*) echo "vm-run: unknown option '--sim-args-$k'" >&2; exit 125 ;;
+	esac
+	if [ "$k" -ge "$ndev" ]; then
+		echo "vm-run: --sim-args-$k given but only $ndev device(s)" >&2
+		exit 125
+	fi
 done
 if [ $# -eq 0 ]; then
 	echo "vm-run: no command given; usage: $0 [options] -- COMMAND..." >&2
@@ -57,19 +83,24 @@ say() { [ "$quiet" = 1 ] || echo "vm-run: $*" >&2; }
 kver=$("$root/scripts/kernel-version.sh") || exit 125
 id="$$-$(date +%s%N)"
 run_dir="$root/build/vm/run-$id"
-sock="/tmp/ares-vm-$id.sock"
+sock_base="/tmp/ares-vm-$id"
 ram="/dev/shm/ares-vm-$id.ram"
 initrd="$root/build/vm/initramfs-$kver.cpio.gz"
 sim="$root/build/sim/ares-sim"
 mkdir -p "$run_dir"
 
-sim_pid=""
+sim_pids=()
 qemu_pid=""
 cleanup() {
 	[ -n "$qemu_pid" ] && kill -9 "$qemu_pid" 2>/dev/null
-	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null
-	[ -n "$sim_pid" ] && wait "$sim_pid" 2>/dev/null
-	rm -f "$sock" "$sock.tmp" "$ram"
+	for p in "${sim_pids[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	for ((k = 0; k < ndev; k++)); do
+		rm -f "$sock_base-$k.sock" "$sock_base-$k.sock.tmp"
+	done
+	rm -f "$ram"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -92,34 +123,39 @@ cp "$root/scripts/guest-init.sh" "$run_dir/guest-init.sh"
 } >"$run_dir/cmd.sh"
 
 device_opts=()
-if [ "$with_device" = 1 ]; then
+if [ "$ndev" -gt 0 ]; then
 	if [ ! -x "$sim" ]; then
 		echo "vm-run: $sim is missing; run make first" >&2
 		exit 125
 	fi
 	truncate -s "$mem_bytes" "$ram" || exit 125
-	# shellcheck disable=SC2086
-	"$sim" --socket "$sock" --ram "$ram" --log "$run_dir/sim.log" $sim_args &
-	sim_pid=$!
-	# The sim publishes the socket path only once it is listening.
-	for _ in $(seq 100); do
-		[ -S "$sock" ] && break
-		kill -0 "$sim_pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	if [ ! -S "$sock" ]; then
-		echo "vm-run: ares-sim did not start; see $run_dir/sim.log" >&2
-		exit 125
-	fi
 	device_opts=(-object "memory-backend-file,id=ram0,size=$mem_bytes,mem-path=$ram,share=on"
-		-machine "q35,memory-backend=ram0"
-		-chardev "socket,path=$sock,id=ares0"
-		-device "ivshmem-doorbell,chardev=ares0,vectors=10")
+		-machine "q35,memory-backend=ram0")
+	for ((k = 0; k < ndev; k++)); do
+		sock="$sock_base-$k.sock"
+		log="$run_dir/sim.log"
+		[ "$k" -gt 0 ] && log="$run_dir/sim-$k.log"
+		# shellcheck disable=SC2086
+		"$sim" --socket "$sock" --ram "$ram" --log "$log" $sim_args ${dev_sim_args[$k]:-} &
+		sim_pids+=($!)
+		# The sim publishes the socket path only once it is listening.
+		for _ in $(seq 100); do
+			[ -S "$sock" ] && break
+			kill -0 "${sim_pids[$k]}" 2>/dev/null || break
+			sleep 0.05
+		done
+		if [ ! -S "$sock" ]; then
+			echo "vm-run: ares-sim of device $k did not start; see $log" >&2
+			exit 125
+		fi
+		device_opts+=(-chardev "socket,path=$sock,id=ares$k"
+			-device "ivshmem-doorbell,chardev=ares$k,vectors=10,addr=$(printf '0x%x' $((0x10 + k)))")
+	done
 else
 	device_opts=(-machine q35)
 fi
 
-say "run $id: kernel $kver, results in $run_dir"
+say "run $id: kernel $kver, $ndev device(s), results in $run_dir"
 start=$(date +%s.%N)
 qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m "$mem" \
 	"${device_opts[@]}" \

@@ -77,3 +77,13 @@ $(BUILD)/tests/guest/backpressure_client: tests/guest/backpressure_client.c \
 		-L$(BUILD)/lib -l:libaccel.so.1 -Wl,-rpath,'$$ORIGIN/../../lib' $(LIBACCEL_LIBS)
 
 GUEST_TARGETS += $(BUILD)/tests/guest/backpressure_client
+
+# Needs two devices (vm-run.sh --devices 2): the multi-device suite
+# (tests/guest/multi-device.sh) runs it.
+$(BUILD)/tests/guest/multi_device_client: tests/guest/multi_device_client.c \
+		tests/guest/guest_util.c tests/guest/guest_util.h $(LIBACCEL_SO) libaccel/include/accel.h
+	@mkdir -p $(@D)
+	$(CC) $(ACCEL_CPPFLAGS) -Itests/guest $(CFLAGS_COMMON) -o $@ $< tests/guest/guest_util.c \
+		-L$(BUILD)/lib -l:libaccel.so.1 -Wl,-rpath,'$$ORIGIN/../../lib' $(LIBACCEL_LIBS)
+
+GUEST_TARGETS += $(BUILD)/tests/guest/multi_device_client
