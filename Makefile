@@ -26,6 +26,7 @@ include sim/sim.mk
 include libaccel/libaccel.mk
 include runtime/runtime.mk
 include tests/tests.mk
+include runtime/examples/examples.mk
 include tests/models/models.mk
 
 all: $(ALL_TARGETS) $(GUEST_TARGETS) kmod

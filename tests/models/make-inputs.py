@@ -15,7 +15,8 @@
 
 The embedding and wake-word head inputs depend on the melspectrogram and
 embedding models' outputs; reference.mjs makes them with onnxruntime.
-Usage: make-inputs.py OUTDIR TEXT
+Usage: make-inputs.py OUTDIR TEXT [--image-only]
+(--image-only: just text.ppm and text.png, for the main job)
 """
 import math
 import os
@@ -85,6 +86,8 @@ def main():
     img, box = render(text)
     img.save(os.path.join(out, "text.png"))
     img.save(os.path.join(out, "text.ppm"))
+    if sys.argv[3:] == ["--image-only"]:
+        return
     save(os.path.join(out, "det/in/x.npy"), det_input(img))
     crop = img.crop(box)
     rec_w = max(320, math.ceil(48 * crop.width / crop.height))

