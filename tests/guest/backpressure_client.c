@@ -5,7 +5,9 @@
  * hung). With the low-priority queues hung:
  *  - a process submitting in a loop gets ARES_CTX_MAX_JOBS (256) jobs in,
  *    then blocks in SUBMIT (no error, no progress for a second);
- *  - SIGKILL ends it at once: the wait is interruptible;
+ *  - a caught signal runs its handler while SUBMIT waits (the wait is
+ *    interruptible), and SUBMIT then goes on waiting: no error, no job;
+ *  - SIGKILL ends it at once;
  *  - with submit_wait_ms=300, the 257th SUBMIT fails with -ETIMEDOUT after
  *    waiting at least 300 ms: the wait is bounded.
  */
@@ -25,7 +27,17 @@
 struct shared {
 	atomic_int submitted;
 	atomic_int err;
+	atomic_int caught;
 };
+
+static struct shared *shm;
+
+/* Lock-free atomics are async-signal-safe. */
+static void on_usr1(int sig)
+{
+	(void)sig;
+	atomic_fetch_add(&shm->caught, 1);
+}
 
 /* Submits until an error; returns how many went in (and the error). */
 static int submit_loop(accel_device *dev, struct shared *sh, int max, int *err)
@@ -79,6 +91,12 @@ int main(void)
 		test_fail("fork: %m");
 	if (pid == 0) {
 		accel_device *cdev = open_first_device();
+		struct sigaction sa = {.sa_handler = on_usr1};
+
+		/* No SA_RESTART: libaccel itself must resume the wait after EINTR. */
+		shm = sh;
+		if (sigaction(SIGUSR1, &sa, NULL))
+			test_fail("sigaction: %m");
 
 		submit_loop(cdev, sh, 100000, &err);
 		atomic_store(&sh->err, err ? err : -1000);
@@ -100,6 +118,23 @@ int main(void)
 	if (atomic_load(&sh->submitted) != LIMIT)
 		test_fail("submitter: expected to block after %d jobs, got %d in", LIMIT,
 			  atomic_load(&sh->submitted));
+	for (int i = 1; i <= 3; i++) {
+		kill(pid, SIGUSR1);
+		t0 = now_ns();
+		while (atomic_load(&sh->caught) < i) {
+			if (now_ns() - t0 > 30ull * 1000000000)
+				test_fail("blocked submitter: SIGUSR1 %d not handled within 30 s: "
+					  "the wait is not interruptible",
+					  i);
+			usleep(10000);
+		}
+	}
+	usleep(200000);
+	if (atomic_load(&sh->err) || atomic_load(&sh->submitted) != LIMIT)
+		test_fail("blocked submitter after 3 caught signals: expected it still waiting "
+			  "with %d jobs in and no error, got %d in, error %d",
+			  LIMIT, atomic_load(&sh->submitted), atomic_load(&sh->err));
+	printf("blocked submitter handled 3 signals and went on waiting\n");
 	kill(pid, SIGKILL);
 	t0 = now_ns();
 	if (waitpid(pid, &st, 0) != pid || !WIFSIGNALED(st))
