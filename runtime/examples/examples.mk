@@ -2,6 +2,6 @@
 
 $(BUILD)/bin/ares-ocr: runtime/examples/ares_ocr.c runtime/include/ares_rt.h $(RT_SO)
 	@mkdir -p $(@D)
-	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN) -lm
+	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN) -ljson-c -lm
 
 ALL_TARGETS += $(BUILD)/bin/ares-ocr
