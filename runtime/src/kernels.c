@@ -61,11 +61,28 @@ int rt_get_axes(struct art_session *s, const struct rt_node *n, int64_t *axes, i
 	return 0;
 }
 
+int rt_attr_ints(const struct rt_node *n, const char *name, int64_t *out, int max)
+{
+	const Onnx__AttributeProto *a = rt_attr(n, name);
+	if (!a)
+		return -1;
+	int c = (int)a->n_ints < max ? (int)a->n_ints : max;
+	for (int i = 0; i < c; i++)
+		out[i] = a->ints[i];
+	return (int)a->n_ints;
+}
+
+int rt_attr_is(const struct rt_node *n, const char *name, const char *val, int def)
+{
+	const Onnx__AttributeProto *a = rt_attr(n, name);
+	if (!a || !a->has_s)
+		return def;
+	return a->s.len == strlen(val) && !memcmp(a->s.data, val, a->s.len);
+}
+
 static const struct rt_kernel_entry *const families[] = {
-	rt_kernels_elementwise,
-	rt_kernels_tensor,
-	rt_kernels_linalg,
-	rt_kernels_nn,
+	rt_kernels_elementwise, rt_kernels_tensor, rt_kernels_linalg, rt_kernels_nn,
+	rt_kernels_conv,	rt_kernels_reduce, rt_kernels_resize,
 };
 
 rt_kernel_fn rt_kernel_lookup(const char *op)

@@ -27,6 +27,9 @@ extern const struct rt_kernel_entry rt_kernels_elementwise[];
 extern const struct rt_kernel_entry rt_kernels_tensor[];
 extern const struct rt_kernel_entry rt_kernels_linalg[];
 extern const struct rt_kernel_entry rt_kernels_nn[];
+extern const struct rt_kernel_entry rt_kernels_conv[];
+extern const struct rt_kernel_entry rt_kernels_reduce[];
+extern const struct rt_kernel_entry rt_kernels_resize[];
 
 /* -EINVAL naming the node unless inputs 0..COUNT-1 are present. */
 int rt_need_inputs(struct art_session *s, const struct rt_node *n, int count);
@@ -37,6 +40,27 @@ int rt_copy_out(struct art_session *s, const struct rt_node *n, const struct art
 		int ndim, const int64_t *dims);
 /* Axes from input 1 (opset 13+) or the "axes" attribute; *count 0 if none. */
 int rt_get_axes(struct art_session *s, const struct rt_node *n, int64_t *axes, int *count);
+
+/* Copies up to MAX ints of attribute NAME into OUT; their count, or -1
+ * when the attribute is absent. */
+int rt_attr_ints(const struct rt_node *n, const char *name, int64_t *out, int max);
+/* 1 when string attribute NAME equals VAL, 0 when it differs, DEF when absent. */
+int rt_attr_is(const struct rt_node *n, const char *name, const char *val, int def);
+/* Normalises AXIS into [0, RANK); -1 when out of range. */
+static inline int rt_axis(int64_t axis, int rank)
+{
+	if (axis < 0)
+		axis += rank;
+	return axis >= 0 && axis < rank ? (int)axis : -1;
+}
+
+static inline int64_t rt_shape_elems(const int64_t *dims, int nd)
+{
+	int64_t c = 1;
+	for (int i = 0; i < nd; i++)
+		c *= dims[i];
+	return c;
+}
 
 /* Offset into T of the output element at multi-index IDX (rank ND). */
 static inline int64_t rt_bcast_offset(const struct art_tensor *t, const int64_t *idx, int nd)
@@ -75,6 +99,46 @@ static inline double rt_get_d(const struct art_tensor *t, int64_t i)
 		return ((const int8_t *)t->data)[i];
 	default:
 		return ((const uint8_t *)t->data)[i];
+	}
+}
+
+/* Element I of integer (or bool) tensor T, exact for int64. */
+static inline int64_t rt_get_i(const struct art_tensor *t, int64_t i)
+{
+	switch (t->dtype) {
+	case ART_INT64:
+		return ((const int64_t *)t->data)[i];
+	case ART_INT32:
+		return ((const int32_t *)t->data)[i];
+	case ART_INT8:
+		return ((const int8_t *)t->data)[i];
+	case ART_UINT8:
+	case ART_BOOL:
+		return ((const uint8_t *)t->data)[i];
+	default:
+		return (int64_t)rt_get_d(t, i);
+	}
+}
+
+/* Stores V into integer output O, wrapping like the C conversion. */
+static inline void rt_put_i(void *o, int dtype, int64_t i, int64_t v)
+{
+	switch (dtype) {
+	case ART_INT64:
+		((int64_t *)o)[i] = v;
+		break;
+	case ART_INT32:
+		((int32_t *)o)[i] = (int32_t)v;
+		break;
+	case ART_INT8:
+		((int8_t *)o)[i] = (int8_t)v;
+		break;
+	case ART_BOOL:
+		((uint8_t *)o)[i] = v != 0;
+		break;
+	default:
+		((uint8_t *)o)[i] = (uint8_t)v;
+		break;
 	}
 }
 

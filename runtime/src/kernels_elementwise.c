@@ -8,7 +8,7 @@
 
 #include "kernels.h"
 
-enum binop { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_MAX, OP_MIN };
+enum binop { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_MAX, OP_MIN, OP_MOD, OP_FMOD, OP_PRELU };
 
 static double apply_f(enum binop op, double x, double y)
 {
@@ -25,8 +25,16 @@ static double apply_f(enum binop op, double x, double y)
 		return pow(x, y);
 	case OP_MAX:
 		return x > y ? x : y;
-	default:
+	case OP_MIN:
 		return x < y ? x : y;
+	case OP_FMOD:
+		return fmod(x, y);
+	case OP_MOD: {
+		double r = fmod(x, y);
+		return r != 0 && ((r < 0) != (y < 0)) ? r + y : r;
+	}
+	default:
+		return x < 0 ? y * x : x;
 	}
 }
 
@@ -45,6 +53,14 @@ static int64_t apply_i(enum binop op, int64_t x, int64_t y)
 		return x > y ? x : y;
 	case OP_MIN:
 		return x < y ? x : y;
+	case OP_FMOD:
+		return y ? x % y : 0;
+	case OP_MOD: { /* the sign of the divisor, as in Python */
+		int64_t r = y ? x % y : 0;
+		return r != 0 && ((r < 0) != (y < 0)) ? r + y : r;
+	}
+	case OP_PRELU:
+		return x < 0 ? y * x : x;
 	default: {
 		int64_t r = 1;
 		for (int64_t k = 0; k < y; k++)
@@ -52,6 +68,11 @@ static int64_t apply_i(enum binop op, int64_t x, int64_t y)
 		return r;
 	}
 	}
+}
+
+static int is_float(int dtype)
+{
+	return dtype == ART_FLOAT || dtype == ART_DOUBLE;
 }
 
 static int binary(struct art_session *s, const struct rt_node *n, enum binop op)
@@ -65,40 +86,47 @@ static int binary(struct art_session *s, const struct rt_node *n, enum binop op)
 	NEED(nd >= 0, "node '%s' (%s): shapes do not broadcast", n->name, n->proto->op_type);
 	NEED(a->dtype == b->dtype || op == OP_POW, "node '%s' (%s): input types %d and %d differ",
 	     n->name, n->proto->op_type, a->dtype, b->dtype);
+	if (a->dtype == ART_BOOL || !art_dtype_size(a->dtype) || !art_dtype_size(b->dtype))
+		return rt_err(s, -ENOTSUP, "node '%s' (%s): element type %d not supported", n->name,
+			      n->proto->op_type, a->dtype);
+	if (op == OP_MOD && rt_attr_i(n, "fmod", 0))
+		op = OP_FMOD;
 	void *o;
 	rc = rt_alloc_out(s, n, 0, a->dtype, nd, dims, &o);
 	if (rc)
 		return rc;
-	struct art_tensor ot = {.ndim = nd};
-	memcpy(ot.dims, dims, sizeof(dims));
-	int64_t cnt = art_tensor_elems(&ot);
+	int64_t cnt = rt_shape_elems(dims, nd), ca = art_tensor_elems(a), cb = art_tensor_elems(b);
+	if (a->dtype == ART_FLOAT && b->dtype == ART_FLOAT && (ca == cnt || ca == 1) &&
+	    (cb == cnt || cb == 1)) {
+		/* Same shapes or a scalar operand: no index arithmetic. */
+		const float *pa = a->data, *pb = b->data;
+		float *po = o;
+		int64_t ma = ca == cnt, mb = cb == cnt;
+		for (int64_t i = 0; i < cnt; i++)
+			po[i] = (float)apply_f(op, pa[i * ma], pb[i * mb]);
+		return 0;
+	}
 	for (int64_t i = 0; i < cnt; i++, rt_next_index(idx, dims, nd)) {
 		int64_t ia = rt_bcast_offset(a, idx, nd), ib = rt_bcast_offset(b, idx, nd);
-		double y = b->dtype == ART_FLOAT    ? ((const float *)b->data)[ib]
-			   : b->dtype == ART_DOUBLE ? ((const double *)b->data)[ib]
-			   : b->dtype == ART_INT64  ? (double)((const int64_t *)b->data)[ib]
-			   : b->dtype == ART_INT32  ? (double)((const int32_t *)b->data)[ib]
-						    : NAN;
-		switch (a->dtype) {
-		case ART_FLOAT:
-			((float *)o)[i] = (float)apply_f(op, ((const float *)a->data)[ia], y);
-			break;
-		case ART_DOUBLE:
-			((double *)o)[i] = apply_f(op, ((const double *)a->data)[ia], y);
-			break;
-		case ART_INT64:
-			((int64_t *)o)[i] = apply_i(op, ((const int64_t *)a->data)[ia], (int64_t)y);
-			break;
-		case ART_INT32:
-			((int32_t *)o)[i] =
-				(int32_t)apply_i(op, ((const int32_t *)a->data)[ia], (int64_t)y);
-			break;
-		default:
-			return rt_err(s, -ENOTSUP, "node '%s' (%s): element type %d not supported",
-				      n->name, n->proto->op_type, a->dtype);
-		}
+		if (is_float(a->dtype))
+			rt_put_d(o, a->dtype, i, apply_f(op, rt_get_d(a, ia), rt_get_d(b, ib)));
+		else if (is_float(b->dtype)) /* Pow of an integer by a float */
+			rt_put_i(o, a->dtype, i,
+				 (int64_t)apply_f(op, rt_get_d(a, ia), rt_get_d(b, ib)));
+		else
+			rt_put_i(o, a->dtype, i, apply_i(op, rt_get_i(a, ia), rt_get_i(b, ib)));
 	}
 	return 0;
+}
+
+static int k_mod(struct art_session *s, const struct rt_node *n)
+{
+	return binary(s, n, OP_MOD);
+}
+
+static int k_prelu(struct art_session *s, const struct rt_node *n)
+{
+	return binary(s, n, OP_PRELU);
 }
 
 static int k_add(struct art_session *s, const struct rt_node *n)
@@ -132,61 +160,98 @@ enum unop {
 	U_SQRT,
 	U_RECIP,
 	U_FLOOR,
-	U_CEIL
+	U_CEIL,
+	U_SIGN,
+	U_ROUND,
+	U_TAN,
+	U_ASIN,
+	U_ACOS,
+	U_ATAN,
+	U_SINH,
+	U_COSH,
+	U_ASINH,
+	U_ACOSH,
+	U_ATANH,
 };
 
+static double unary_d(enum unop op, double v)
+{
+	switch (op) {
+	case U_RELU:
+		return v > 0 ? v : 0;
+	case U_SIGMOID:
+		return 1.0 / (1.0 + exp(-v));
+	case U_TANH:
+		return tanh(v);
+	case U_EXP:
+		return exp(v);
+	case U_LOG:
+		return log(v);
+	case U_NEG:
+		return -v;
+	case U_ABS:
+		return fabs(v);
+	case U_SQRT:
+		return sqrt(v);
+	case U_RECIP:
+		return 1.0 / v;
+	case U_FLOOR:
+		return floor(v);
+	case U_CEIL:
+		return ceil(v);
+	case U_SIGN:
+		return (double)((v > 0) - (v < 0));
+	case U_ROUND: /* halves to even */
+		return nearbyint(v);
+	case U_TAN:
+		return tan(v);
+	case U_ASIN:
+		return asin(v);
+	case U_ACOS:
+		return acos(v);
+	case U_ATAN:
+		return atan(v);
+	case U_SINH:
+		return sinh(v);
+	case U_COSH:
+		return cosh(v);
+	case U_ASINH:
+		return asinh(v);
+	case U_ACOSH:
+		return acosh(v);
+	default:
+		return atanh(v);
+	}
+}
+
+/* Integer inputs go through double: exact below 2^53. Neg of int64
+ * stays exact by its own path. */
 static int unary(struct art_session *s, const struct rt_node *n, enum unop op)
 {
 	int rc = rt_need_inputs(s, n, 1);
 	if (rc)
 		return rc;
 	const struct art_tensor *x = rt_in(s, n, 0);
-	NEED(x->dtype == ART_FLOAT, "node '%s' (%s): only float tensors (got type %d)", n->name,
-	     n->proto->op_type, x->dtype);
-	float *o;
-	rc = rt_alloc_out(s, n, 0, x->dtype, x->ndim, x->dims, (void **)&o);
+	NEED(x->dtype != ART_BOOL && art_dtype_size(x->dtype),
+	     "node '%s' (%s): element type %d not supported", n->name, n->proto->op_type, x->dtype);
+	void *o;
+	rc = rt_alloc_out(s, n, 0, x->dtype, x->ndim, x->dims, &o);
 	if (rc)
 		return rc;
-	const float *in = x->data;
 	int64_t cnt = art_tensor_elems(x);
-	for (int64_t i = 0; i < cnt; i++) {
-		float v = in[i];
-		switch (op) {
-		case U_RELU:
-			v = v > 0 ? v : 0;
-			break;
-		case U_SIGMOID:
-			v = 1.0f / (1.0f + expf(-v));
-			break;
-		case U_TANH:
-			v = tanhf(v);
-			break;
-		case U_EXP:
-			v = expf(v);
-			break;
-		case U_LOG:
-			v = logf(v);
-			break;
-		case U_NEG:
-			v = -v;
-			break;
-		case U_ABS:
-			v = fabsf(v);
-			break;
-		case U_SQRT:
-			v = sqrtf(v);
-			break;
-		case U_RECIP:
-			v = 1.0f / v;
-			break;
-		case U_FLOOR:
-			v = floorf(v);
-			break;
-		case U_CEIL:
-			v = ceilf(v);
-			break;
-		}
-		o[i] = v;
+	if (x->dtype == ART_FLOAT) {
+		const float *in = x->data;
+		float *out = o;
+		for (int64_t i = 0; i < cnt; i++)
+			out[i] = (float)unary_d(op, in[i]);
+	} else if (x->dtype == ART_INT64 && (op == U_NEG || op == U_ABS)) {
+		const int64_t *in = x->data;
+		int64_t *out = o;
+		for (int64_t i = 0; i < cnt; i++)
+			out[i] = op == U_NEG ? -in[i] : in[i] < 0 ? -in[i] : in[i];
+	} else {
+		for (int64_t i = 0; i < cnt; i++)
+			rt_put_d(o, x->dtype, i, unary_d(op, rt_get_d(x, i)));
 	}
 	return 0;
 }
@@ -207,6 +272,17 @@ UNARY(k_sqrt, U_SQRT)
 UNARY(k_recip, U_RECIP)
 UNARY(k_floor, U_FLOOR)
 UNARY(k_ceil, U_CEIL)
+UNARY(k_sign, U_SIGN)
+UNARY(k_round, U_ROUND)
+UNARY(k_tan, U_TAN)
+UNARY(k_asin, U_ASIN)
+UNARY(k_acos, U_ACOS)
+UNARY(k_atan, U_ATAN)
+UNARY(k_sinh, U_SINH)
+UNARY(k_cosh, U_COSH)
+UNARY(k_asinh, U_ASINH)
+UNARY(k_acosh, U_ACOSH)
+UNARY(k_atanh, U_ATANH)
 
 /* Unary activations with attributes (defaults from the ONNX spec). */
 enum actop {
@@ -220,7 +296,10 @@ enum actop {
 	A_SIN,
 	A_COS,
 	A_ERF,
-	A_SIGN
+	A_THRESH,
+	A_CELU,
+	A_MISH,
+	A_SHRINK,
 };
 
 static int activation(struct art_session *s, const struct rt_node *n, enum actop op)
@@ -242,6 +321,7 @@ static int activation(struct art_session *s, const struct rt_node *n, enum actop
 					       : 1.0f);
 	float beta = rt_attr_f(n, "beta", 0.5f);
 	float gamma = rt_attr_f(n, "gamma", 1.05070102214813232421875f);
+	float lambd = rt_attr_f(n, "lambd", 0.5f), bias = rt_attr_f(n, "bias", 0.0f);
 	const float *in = x->data;
 	int64_t cnt = art_tensor_elems(x);
 	for (int64_t i = 0; i < cnt; i++) {
@@ -277,8 +357,17 @@ static int activation(struct art_session *s, const struct rt_node *n, enum actop
 		case A_ERF:
 			v = erff(v);
 			break;
-		case A_SIGN:
-			v = (float)((v > 0) - (v < 0));
+		case A_THRESH:
+			v = v > alpha ? v : 0;
+			break;
+		case A_CELU:
+			v = fmaxf(0, v) + fminf(0, alpha * (expf(v / alpha) - 1));
+			break;
+		case A_MISH:
+			v = (float)(v * tanh(log1p(exp(v))));
+			break;
+		case A_SHRINK:
+			v = v < -lambd ? v + bias : v > lambd ? v - bias : 0;
 			break;
 		}
 		o[i] = v;
@@ -301,6 +390,10 @@ ACT(k_softsign, A_SOFTSIGN)
 ACT(k_sin, A_SIN)
 ACT(k_cos, A_COS)
 ACT(k_erf, A_ERF)
+ACT(k_thresh, A_THRESH)
+ACT(k_celu, A_CELU)
+ACT(k_mish, A_MISH)
+ACT(k_shrink, A_SHRINK)
 
 /* Cast between numeric types (strings are not supported). */
 static int k_cast(struct art_session *s, const struct rt_node *n)
@@ -434,10 +527,9 @@ static int variadic(struct art_session *s, const struct rt_node *n, enum binop o
 		shape.ndim = nd;
 		memcpy(shape.dims, dims, sizeof(dims));
 	}
-	/* Values pass through double, exact for every type but int64. */
-	if (shape.dtype == ART_INT64)
-		return rt_err(s, -ENOTSUP, "node '%s' (%s): int64 is not supported", n->name,
-			      n->proto->op_type);
+	if (!art_dtype_size(shape.dtype) || shape.dtype == ART_BOOL)
+		return rt_err(s, -ENOTSUP, "node '%s' (%s): element type %d not supported", n->name,
+			      n->proto->op_type, shape.dtype);
 	void *o;
 	rc = rt_alloc_out(s, n, 0, shape.dtype, shape.ndim, shape.dims, &o);
 	if (rc)
@@ -450,12 +542,22 @@ static int variadic(struct art_session *s, const struct rt_node *n, enum binop o
 			r /= shape.dims[d];
 		}
 		double acc = 0;
+		int64_t iacc = 0;
 		for (int k = 0; k < n->nin; k++) {
 			const struct art_tensor *t = rt_in(s, n, k);
-			double v = rt_get_d(t, rt_bcast_offset(t, idx, shape.ndim));
-			acc = k ? apply_f(op, acc, v) : v;
+			int64_t at = rt_bcast_offset(t, idx, shape.ndim);
+			if (is_float(shape.dtype)) {
+				double v = rt_get_d(t, at);
+				acc = k ? apply_f(op, acc, v) : v;
+			} else {
+				int64_t v = rt_get_i(t, at);
+				iacc = k ? apply_i(op, iacc, v) : v;
+			}
 		}
-		rt_put_d(o, shape.dtype, i, mean ? acc / n->nin : acc);
+		if (is_float(shape.dtype))
+			rt_put_d(o, shape.dtype, i, mean ? acc / n->nin : acc);
+		else
+			rt_put_i(o, shape.dtype, i, mean ? iacc / n->nin : iacc);
 	}
 	return 0;
 }
@@ -516,5 +618,22 @@ const struct rt_kernel_entry rt_kernels_elementwise[] = {
 	{"Sum", k_sum},
 	{"Tanh", k_tanh},
 	{"Where", k_where},
+	{"Mod", k_mod},
+	{"PRelu", k_prelu},
+	{"ThresholdedRelu", k_thresh},
+	{"Celu", k_celu},
+	{"Mish", k_mish},
+	{"Shrink", k_shrink},
+	{"Sign", k_sign},
+	{"Round", k_round},
+	{"Tan", k_tan},
+	{"Asin", k_asin},
+	{"Acos", k_acos},
+	{"Atan", k_atan},
+	{"Sinh", k_sinh},
+	{"Cosh", k_cosh},
+	{"Asinh", k_asinh},
+	{"Acosh", k_acosh},
+	{"Atanh", k_atanh},
 	{NULL, NULL},
 };

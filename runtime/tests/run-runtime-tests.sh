@@ -45,7 +45,7 @@ check accel_run_profile_cpu sh -c "'$B/bin/accel-run' --cpu --profile '$T/p.json
 # Errors name what is wrong and exit non-zero.
 head -c 100 "$DATA/node/test_matmul_2d/model.onnx" >"$T/trunc.onnx"
 check error_truncated_model sh -c "'$B/bin/accel-run' --cpu '$T/trunc.onnx' 2>&1 | grep -q 'malformed or truncated'"
-check error_unknown_op sh -c "'$B/bin/accel-run' --cpu '$DATA/node/test_conv_with_strides_padding/model.onnx' 2>&1 | grep -q \"node 0 .*unsupported op Conv\""
+check error_unknown_op sh -c "'$B/bin/accel-run' --cpu '$DATA/node/test_tfidfvectorizer_tf_only_bigrams_skip0/model.onnx' 2>&1 | grep -q \"node 0 .*unsupported op TfIdfVectorizer\""
 check error_old_opset sh -c "'$B/bin/accel-run' --cpu '$DATA/pytorch-converted/test_ReLU/model.onnx' 2>&1 | grep -q 'opset 6 is not supported'"
 check error_no_fallback_names_nodes sh -c "'$B/bin/accel-run' --no-fallback '$DATA/node/test_matmul_2d/model.onnx' 2>&1 | grep -q 'not placed on the device:.*(MatMul: no Ares device present)'"
 check error_unknown_input_name sh -c "'$B/bin/accel-run' --cpu '$m/model.onnx' --input nope=/dev/null 2>&1 | grep -q \"no input named 'nope'\""
