@@ -4,6 +4,8 @@
 #  - the driver binds both, as accel0 and accel1 in PCI order;
 #  - multi_device_client: both used at once, PRIME between them, a fault on
 #    one leaves the other working (see its header);
+#  - the runtime picks a device: accel-run --device K runs its jobs on
+#    device K only; --device 2 is refused naming the device;
 #  - accelctl list --json has a row per device, info --json for each, all
 #    valid against docs/accelctl.schema.json; the plain list has two rows.
 set -u
@@ -31,6 +33,30 @@ if timeout -k 5 900 "$bin/multi_device_client"; then
 else
 	fail multi_device_client "exit $? (see above)"
 fi
+
+jobs() { cat /sys/class/accel/accel$1/device/ares/jobs_completed; }
+model=/usr/share/libonnx-testdata/data/node/test_matmul_2d/model.onnx
+ok=1
+for k in 0 1; do
+	b0=$(jobs 0)
+	b1=$(jobs 1)
+	out=$("$root/build/bin/accel-run" "$model" --device $k --no-fallback --coverage 2>&1) ||
+		{ ok=0; fail runtime_picks_device "accel-run --device $k: expected exit 0, got $?: $out"; }
+	d0=$(($(jobs 0) - b0))
+	d1=$(($(jobs 1) - b1))
+	if { [ $k = 0 ] && { [ $d0 -lt 1 ] || [ $d1 -ne 0 ]; }; } ||
+		{ [ $k = 1 ] && { [ $d1 -lt 1 ] || [ $d0 -ne 0 ]; }; }; then
+		ok=0
+		fail runtime_picks_device "accel-run --device $k: expected jobs on device $k only, got $d0 on 0 and $d1 on 1"
+	fi
+done
+out=$("$root/build/bin/accel-run" "$model" --device 2 --no-fallback 2>&1)
+rc=$?
+if [ $rc -eq 0 ] || ! echo "$out" | grep -q 'device 2: no such Ares device'; then
+	ok=0
+	fail runtime_picks_device "accel-run --device 2: expected a failure naming device 2, got exit $rc: $out"
+fi
+[ $ok = 1 ] && echo "PASS runtime_picks_device"
 
 j=$(mktemp -d /tmp/multi-device-json.XXXXXX)
 out=$("$ctl" list 2>&1)

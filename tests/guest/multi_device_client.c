@@ -2,8 +2,9 @@
 /*
  * Two Ares devices in one machine (run by tests/guest/multi-device.sh in a
  * guest booted with --devices 2, fault_injection=1 job_timeout_ms=1000):
- *  - both at once: two processes, one per device, each keep jobs in flight
- *    until both have finished their share, checking every job's result;
+ *  - both at once: two processes, one per device, each keep GEMMs in
+ *    flight until both have finished their share, checking every job's
+ *    result;
  *    the jobs per second of one device alone and of both together are
  *    printed (figures, never asserted);
  *  - PRIME between devices: a buffer of device 0 exported as a dma-buf and
@@ -30,9 +31,10 @@
 
 #define NDEV	   2
 #define DEPTH	   4
-#define JOB_BYTES  (64 * 1024)
-#define SOLO_JOBS  40
-#define SHARE_JOBS 60
+#define DIM	   192
+#define SAMPLES	   16
+#define SOLO_JOBS  30
+#define SHARE_JOBS 40
 #define XBYTES	   (1024 * 1024)
 
 static struct accel_device_entry ents[NDEV];
@@ -83,37 +85,51 @@ static void knob(int k, const char *name, const char *val)
 		test_fail("write '%s' to %s: expected success, got %m", val, path);
 }
 
-static uint32_t pattern(int k, unsigned long j)
-{
-	return 0x9e3779b9u * (uint32_t)(j + 1) ^ (uint32_t)(k + 1) << 28;
-}
-
 /*
- * Keeps DEPTH fills in flight on device @k, each into its own buffer, and
- * checks every word of a buffer when its job completes. Runs @jobs jobs,
- * then (with @keep_going) more until every other worker has finished too,
- * so the devices are busy at the same time.
+ * Keeps DEPTH GEMMs (device-bound work, so the figures are about the
+ * devices, not the guest's one vCPU) in flight on device @k, each into its
+ * own C. GEMM accumulates (C += A.B): before a submit, sampled elements of
+ * its C are set to -1000; when it completes they must hold the exact
+ * product minus 1000 (small integers, so fp32 is exact). Runs @jobs jobs, then (with @keep_going)
+ * more until every other worker has finished too, so the devices are busy at the same time.
  */
-static void fill_worker(struct shared *sh, int k, unsigned long jobs, int keep_going)
+static void gemm_worker(struct shared *sh, int k, unsigned long jobs, int keep_going)
 {
 	accel_device *dev = open_dev(k);
-	accel_cmdbuf *cb[DEPTH];
+	accel_cmdbuf *cb = new_cmdbuf();
 	accel_job *ring[DEPTH] = {0};
-	uint32_t want[DEPTH] = {0};
-	accel_bo *bo[DEPTH];
-	uint32_t *map[DEPTH];
+	struct accel_gemm g = {.m = DIM, .n = DIM, .k = DIM};
+	accel_bo *ab, *bo[DEPTH], *bos[2];
+	float *a, *b, *c[DEPTH], want[SAMPLES];
 	unsigned long n = 0;
 	accel_ctx *ctx;
 	uint64_t t0;
+	void *m;
 
 	check_ok(dev, accel_ctx_create(dev, ACCEL_PRIORITY_NORMAL, &ctx), "ctx_create");
-	for (int i = 0; i < DEPTH; i++) {
-		void *m;
+	ab = alloc_mapped(dev, 2 * DIM * DIM * 4, &m);
+	a = m;
+	b = a + DIM * DIM;
+	for (int i = 0; i < DIM; i++)
+		for (int j = 0; j < DIM; j++) {
+			a[i * DIM + j] = (float)((i + j + k) % 5);
+			b[i * DIM + j] = (float)((3 * i + j) % 4);
+		}
+	for (int s = 0; s < SAMPLES; s++) {
+		int i = (s * 37) % DIM, j = (s * 61 + 5) % DIM;
+		float sum = 0;
 
-		bo[i] = alloc_mapped(dev, JOB_BYTES, &m);
-		map[i] = m;
-		cb[i] = NULL;
+		for (int x = 0; x < DIM; x++)
+			sum += a[i * DIM + x] * b[x * DIM + j];
+		want[s] = sum;
 	}
+	for (int i = 0; i < DEPTH; i++) {
+		bo[i] = alloc_mapped(dev, DIM * DIM * 4, &m);
+		c[i] = m;
+	}
+	g.a_va = accel_bo_va(ab);
+	g.b_va = g.a_va + DIM * DIM * 4;
+	bos[0] = ab;
 	t0 = now_ns();
 	for (;;) {
 		int slot = (int)(n % DEPTH);
@@ -121,19 +137,21 @@ static void fill_worker(struct shared *sh, int k, unsigned long jobs, int keep_g
 		uint32_t status;
 
 		if (ring[slot]) {
-			check_ok(dev, accel_job_wait(ring[slot], 60ll * 1000000000), "job wait");
+			check_ok(dev, accel_job_wait(ring[slot], 120ll * 1000000000), "job wait");
 			check_ok(dev, accel_job_status(ring[slot], &status), "job status");
 			if (status != ACCEL_JOB_OK)
-				test_fail("device %d: fill job failed with %s", k,
+				test_fail("device %d: GEMM job failed with %s", k,
 					  accel_job_status_name(status));
-			for (size_t w = 0; w < JOB_BYTES / 4; w += 97)
-				if (map[slot][w] != want[slot])
-					test_fail("device %d: word %zu after a fill: expected "
-						  "0x%08x, "
-						  "got 0x%08x",
-						  k, w, want[slot], map[slot][w]);
+			for (int s = 0; s < SAMPLES; s++) {
+				int i = (s * 37) % DIM, j = (s * 61 + 5) % DIM;
+
+				if (c[slot][i * DIM + j] != want[s] - 1000.0f)
+					test_fail("device %d: C[%d][%d] after a GEMM: expected %g, "
+						  "got %g",
+						  k, i, j, (double)want[s] - 1000.0,
+						  (double)c[slot][i * DIM + j]);
+			}
 			accel_job_destroy(ring[slot]);
-			accel_cmdbuf_destroy(cb[slot]);
 			ring[slot] = NULL;
 			atomic_fetch_add(&sh->done[k], 1);
 		}
@@ -148,16 +166,19 @@ static void fill_worker(struct shared *sh, int k, unsigned long jobs, int keep_g
 			if (others_done)
 				break;
 		}
-		want[slot] = pattern(k, n);
-		cb[slot] = new_cmdbuf();
-		accel_cmdbuf_fill(cb[slot], accel_bo_va(bo[slot]), JOB_BYTES, want[slot]);
-		check_ok(dev, accel_submit_cmdbuf(ctx, cb[slot], &bo[slot], 1, &ring[slot]),
-			 "submit");
+		for (int s = 0; s < SAMPLES; s++)
+			c[slot][((s * 37) % DIM) * DIM + (s * 61 + 5) % DIM] = -1000.0f;
+		g.c_va = accel_bo_va(bo[slot]);
+		accel_cmdbuf_reset(cb);
+		accel_cmdbuf_gemm(cb, &g);
+		bos[1] = bo[slot];
+		check_ok(dev, accel_cmdbuf_error(cb), "build GEMM");
+		check_ok(dev, accel_submit_cmdbuf(ctx, cb, bos, 2, &ring[slot]), "submit");
 		n++;
 	}
 	for (int i = 0; i < DEPTH; i++)
 		if (ring[i]) {
-			accel_job_wait(ring[i], 60ll * 1000000000);
+			accel_job_wait(ring[i], 120ll * 1000000000);
 			accel_job_destroy(ring[i]);
 		}
 	accel_device_close(dev);
@@ -183,7 +204,7 @@ static void both_at_once(struct shared *sh)
 	if (pid[0] < 0)
 		test_fail("fork: %m");
 	if (pid[0] == 0) {
-		fill_worker(sh, 0, SOLO_JOBS, 0);
+		gemm_worker(sh, 0, SOLO_JOBS, 0);
 		exit(0);
 	}
 	wait_children(pid, 1, "device 0 alone");
@@ -195,7 +216,7 @@ static void both_at_once(struct shared *sh)
 		if (pid[k] < 0)
 			test_fail("fork: %m");
 		if (pid[k] == 0) {
-			fill_worker(sh, k, SHARE_JOBS, 1);
+			gemm_worker(sh, k, SHARE_JOBS, 1);
 			exit(0);
 		}
 	}
@@ -203,9 +224,9 @@ static void both_at_once(struct shared *sh)
 	for (int k = 0; k < NDEV; k++) {
 		double r = SHARE_JOBS / ((double)sh->elapsed_ns[k] / 1e9);
 
-		printf("multi_device: device %d: %lu fills of %d KiB checked, %.1f jobs/s over its "
+		printf("multi_device: device %d: %lu GEMMs of %d^3 checked, %.1f jobs/s over its "
 		       "first %d with both busy\n",
-		       k, atomic_load(&sh->done[k]), JOB_BYTES / 1024, r, SHARE_JOBS);
+		       k, atomic_load(&sh->done[k]), DIM, r, SHARE_JOBS);
 		total += r;
 	}
 	both = total;
