@@ -46,7 +46,7 @@ $(BUILD)/bin/art-device-test: runtime/tests/device_test.c runtime/include/ares_r
 		$(BUILD)/runtime/onnx.pb-c.o
 	@mkdir -p $(@D)
 	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(BUILD)/runtime/onnx.pb-c.o $(RT_LINK_BIN) \
-		-lprotobuf-c -lm
+		$(ACCEL_LINK_BIN) -lprotobuf-c -lm
 
 RUNTIME_TEST_DEPS := $(BUILD)/bin/accel-run $(BUILD)/bin/onnx-conformance
 ALL_TARGETS += $(RT_SO) $(RUNTIME_TEST_DEPS) $(BUILD)/bin/art-device-test

@@ -137,6 +137,24 @@ ART_API int art_run_get_output(const art_run *r, int idx, struct art_tensor *t);
 ART_API int art_run_is_async(const art_run *r);
 
 /*
+ * Zero-copy: input IDX of run R read in place from the caller's device
+ * buffer, given as a dma-buf fd (accel_bo_export() of the caller's own
+ * libaccel handle on the same device, or another driver's dma-buf; the
+ * caller keeps the fd) at byte OFFSET, holding a tensor of T's dtype and
+ * shape (T->data is ignored). Output IDX likewise written in place;
+ * art_run_get_output() then gives its dtype and shape with data NULL.
+ * Binding replaces an earlier binding or input of the same index, and
+ * art_run_set_input() replaces a binding. Only for asynchronous runs
+ * (-ENOTSUP otherwise); the buffer must hold the tensor at OFFSET
+ * (checked at submit). A dma-buf is imported once per session.
+ */
+ART_API int art_run_bind_input_dmabuf(art_run *r, int idx, int dmabuf_fd, uint64_t offset,
+				      const struct art_tensor *t);
+ART_API int art_run_bind_output_dmabuf(art_run *r, int idx, int dmabuf_fd, uint64_t offset);
+/* Drops every binding of R. */
+ART_API int art_run_unbind(art_run *r);
+
+/*
  * Profiling of art_session_run(): with ON set, each run records host spans
  * (the run, each CPU node, each device partition's copy-in, device and
  * copy-out phases) and, per device command, its time measured by the

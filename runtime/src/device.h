@@ -99,6 +99,12 @@ struct dev_slot {
 	uint64_t *cmd_gen;  /* per partition: plan_gen the stream was emitted for */
 	accel_bo *prof;	    /* PROFILE records, one per command plus one */
 	void *prof_map;
+	/* Zero-copy bindings of the run holding the slot: per value, the
+	 * device VA of the caller's buffer its storage is (0: the arena), and
+	 * the imported buffers a submit must name. */
+	uint64_t *ext_va;
+	accel_bo *ext_bos[2 * 16];
+	int next_bos;
 	int busy;  /* a run's job using it is in flight */
 	int owned; /* held by an art_run */
 };
@@ -117,10 +123,39 @@ struct rt_device {
 	struct dev_slot slots[DEV_MAX_SLOTS];
 	int nslots;
 	uint64_t gen;
+	/* dma-bufs imported for zero-copy bindings, one import each. */
+	struct dev_import {
+		uint64_t dev, ino; /* the dma-buf's identity (fstat) */
+		accel_bo *bo;
+		int refs;
+	} imports[16];
 	/* Counters for tests and art_session_stats(). */
 	uint64_t submits, runs, compiles;
 	int profile; /* emit PROFILE commands around every command */
 };
+
+/* A run in flight (device_async.c), its zero-copy bindings (device_bind.c). */
+enum { RUN_IDLE, RUN_SUBMITTED, RUN_DONE };
+
+struct run_bind {
+	int imp; /* index into rt_device.imports, or -1 */
+	uint64_t off;
+};
+
+struct art_run {
+	struct art_session *s;
+	int slot; /* index into s->dev->slots, or -1 */
+	struct art_tensor *in, *out;
+	struct run_bind *bin, *bout;
+	accel_job *job;
+	int state; /* RUN_* */
+	double t_submit_ms;
+};
+
+void dev_unbind_one(struct art_run *r, struct run_bind *b);
+/* Sets the slot's bindings from R's; *CHANGED when the stream must be
+ * emitted again. */
+int dev_bind_resolve(struct art_run *r, struct dev_slot *sl, int *changed);
 
 /* device_support.c: fills n->on_device and n->placement_reason. */
 void dev_place(struct art_session *s);
@@ -139,7 +174,7 @@ int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_te
 int dev_node_shapes(struct art_session *s, const struct rt_node *n, struct dev_val *dv);
 int dev_node_emit(struct art_session *s, const struct rt_node *n, struct dev_val *dv,
 		  accel_cmdbuf *cb, uint64_t arena_va, uint64_t weights_va, int *ncmds,
-		  uint64_t prof_va);
+		  uint64_t prof_va, const uint64_t *ext_va);
 /* Operand indices of N that are read as device tensors (bit i = input i). */
 unsigned dev_operand_mask(const struct rt_node *n);
 

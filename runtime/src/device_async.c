@@ -15,17 +15,6 @@
 
 #include "device.h"
 
-struct art_run {
-	struct art_session *s;
-	int slot; /* index into s->dev->slots, or -1 */
-	struct art_tensor *in, *out;
-	accel_job *job;
-	int state; /* RUN_* */
-	double t_submit_ms;
-};
-
-enum { RUN_IDLE, RUN_SUBMITTED, RUN_DONE };
-
 static void tensor_clear(struct art_tensor *t)
 {
 	free((void *)t->data);
@@ -58,7 +47,13 @@ int art_run_create(art_session *s, art_run **out)
 	r->slot = -1;
 	r->in = calloc((size_t)s->ninputs + 1, sizeof(*r->in));
 	r->out = calloc((size_t)s->noutputs + 1, sizeof(*r->out));
-	if (!r->in || !r->out) {
+	r->bin = calloc((size_t)s->ninputs + 1, sizeof(*r->bin));
+	r->bout = calloc((size_t)s->noutputs + 1, sizeof(*r->bout));
+	for (int i = 0; r->bin && i < s->ninputs; i++)
+		r->bin[i].imp = -1;
+	for (int i = 0; r->bout && i < s->noutputs; i++)
+		r->bout[i].imp = -1;
+	if (!r->in || !r->out || !r->bin || !r->bout) {
 		art_run_destroy(r);
 		return rt_err(s, -ENOMEM, "out of memory for a run");
 	}
@@ -87,6 +82,8 @@ void art_run_destroy(art_run *r)
 		return;
 	if (r->state == RUN_SUBMITTED)
 		art_run_wait(r, -1);
+	if (r->bin && r->bout)
+		art_run_unbind(r);
 	if (r->slot >= 0)
 		r->s->dev->slots[r->slot].owned = 0;
 	for (int i = 0; r->in && i < r->s->ninputs; i++)
@@ -95,6 +92,8 @@ void art_run_destroy(art_run *r)
 		tensor_clear(&r->out[i]);
 	free(r->in);
 	free(r->out);
+	free(r->bin);
+	free(r->bout);
 	free(r);
 }
 
@@ -115,6 +114,7 @@ int art_run_set_input(art_run *r, int idx, const struct art_tensor *t)
 	if (!d)
 		return rt_err(s, -ENOMEM, "out of memory for input %d", idx);
 	memcpy(d, t->data, nbytes);
+	dev_unbind_one(r, &r->bin[idx]);
 	tensor_clear(&r->in[idx]);
 	r->in[idx] = *t;
 	r->in[idx].data = d;
@@ -167,7 +167,7 @@ int art_run_submit(art_run *r)
 	if (r->state == RUN_SUBMITTED)
 		return rt_err(s, -EBUSY, "run is already in flight");
 	for (int i = 0; i < s->ninputs; i++)
-		if (!r->in[i].data)
+		if (!r->in[i].data && r->bin[i].imp < 0)
 			return rt_err(s, -EINVAL, "run: input '%s' was not set",
 				      s->vals[s->inputs[i]].name);
 	r->t_submit_ms = now_ms();
@@ -186,7 +186,12 @@ int art_run_submit(art_run *r)
 			if (s->inputs[k] == p->ins[i])
 				ins[i] = &r->in[k];
 	struct dev_slot *sl = &d->slots[r->slot];
+	int changed = 0;
 	int rc = dev_prepare(s, 0, sl, ins);
+	if (!rc)
+		rc = dev_bind_resolve(r, sl, &changed);
+	if (!rc && changed)
+		rc = dev_prepare(s, 0, sl, ins);
 	if (!rc) {
 		dev_copy_in(s, 0, sl, ins);
 		rc = dev_submit(s, 0, sl, &r->job);
@@ -223,6 +228,15 @@ int art_run_wait(art_run *r, int64_t timeout_ns)
 	struct dev_partition *p = &d->parts[0];
 	for (int i = 0; i < s->noutputs; i++) {
 		int v = s->outputs[i];
+		if (r->bout[i].imp >= 0) {
+			/* The device wrote it into the caller's buffer. */
+			const struct dev_val *x = &p->dv[v];
+			tensor_clear(&r->out[i]);
+			r->out[i].dtype = x->dtype;
+			r->out[i].ndim = x->ndim;
+			memcpy(r->out[i].dims, x->dims, sizeof(x->dims));
+			continue;
+		}
 		if (dev_is_const(s, v)) {
 			rc = copy_tensor(s, &r->out[i], &s->vals[v].t);
 		} else {

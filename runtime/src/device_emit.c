@@ -622,11 +622,15 @@ struct ectx {
 	accel_cmdbuf *cb;
 	uint64_t arena_va, weights_va, prof_va;
 	int *ncmds;
+	const uint64_t *ext_va;
 };
 
 static uint64_t va_of(const struct ectx *e, int v)
 {
-	const struct dev_val *r = &e->dv[e->dv[v].root];
+	int root = e->dv[v].root;
+	const struct dev_val *r = &e->dv[root];
+	if (e->ext_va && e->ext_va[root])
+		return e->ext_va[root];
 	return (r->loc == DL_WEIGHTS ? e->weights_va : e->arena_va) + r->off;
 }
 
@@ -722,9 +726,9 @@ static int emit_copy_view(struct ectx *e, struct ares_tensor_desc *x, struct are
 
 int dev_node_emit(struct art_session *s, const struct rt_node *n, struct dev_val *dv,
 		  accel_cmdbuf *cb, uint64_t arena_va, uint64_t weights_va, int *ncmds,
-		  uint64_t prof_va)
+		  uint64_t prof_va, const uint64_t *ext_va)
 {
-	struct ectx ec = {s, dv, cb, arena_va, weights_va, prof_va, ncmds}, *e = &ec;
+	struct ectx ec = {s, dv, cb, arena_va, weights_va, prof_va, ncmds, ext_va}, *e = &ec;
 	const struct dev_op *d = dev_op_lookup(n->proto->op_type);
 	struct dev_val *xv = &dv[n->in[0]], *ov = &dv[n->out[0]];
 	struct ares_tensor_desc x, y, w, b, c;

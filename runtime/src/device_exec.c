@@ -141,6 +141,7 @@ static void slot_free(struct rt_device *d, struct dev_slot *sl)
 	free(sl->cmd);
 	free(sl->cmd_size);
 	free(sl->cmd_gen);
+	free(sl->ext_va);
 	accel_bo_free(sl->arena);
 	accel_bo_free(sl->prof);
 	memset(sl, 0, sizeof(*sl));
@@ -162,6 +163,8 @@ void dev_close(struct art_session *s)
 	}
 	free(d->parts);
 	free(d->wofs);
+	for (int i = 0; i < 16; i++)
+		accel_bo_free(d->imports[i].bo);
 	accel_bo_free(d->weights);
 	accel_ctx_destroy(d->ctx);
 	accel_device_close(d->dev);
@@ -261,7 +264,8 @@ int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl,
 			continue;
 		int before = ncmds;
 		rc = dev_node_emit(s, &s->nodes[i], p->dv, cb, accel_bo_va(sl->arena),
-				   d->weights ? accel_bo_va(d->weights) : 0, &ncmds, prof_va);
+				   d->weights ? accel_bo_va(d->weights) : 0, &ncmds, prof_va,
+				   sl->ext_va);
 		if (!rc && ncmds > cap) {
 			cap = ncmds * 2 + 8;
 			int *nc = realloc(cmd_node, (size_t)cap * sizeof(int));
@@ -304,6 +308,8 @@ void dev_copy_in(struct art_session *s, int pidx, struct dev_slot *sl,
 	struct dev_partition *p = &s->dev->parts[pidx];
 	for (int i = 0; i < p->nins; i++) {
 		const struct art_tensor *t = in_tensor(s, p, i, ins);
+		if (!t->data)
+			continue; /* bound to the caller's device buffer */
 		memcpy((uint8_t *)sl->arena_map + p->dv[p->ins[i]].off, t->data,
 		       (size_t)art_tensor_elems(t) * art_dtype_size(t->dtype));
 	}
@@ -315,8 +321,11 @@ int dev_submit(struct art_session *s, int pidx, struct dev_slot *sl, accel_job *
 	*job = NULL;
 	if (!sl->cmd[pidx])
 		return 0;
-	accel_bo *bos[4] = {sl->arena, sl->cmd[pidx]};
+	accel_bo *bos[4 + sizeof(sl->ext_bos) / sizeof(sl->ext_bos[0])] = {sl->arena,
+									   sl->cmd[pidx]};
 	uint32_t nb = 2;
+	for (int i = 0; i < sl->next_bos; i++)
+		bos[nb++] = sl->ext_bos[i];
 	if (d->weights)
 		bos[nb++] = d->weights;
 	if (d->profile && sl->prof)
