@@ -5,11 +5,18 @@
  *    exporter's buffer and copies from it;
  *  - from another driver (udmabuf over a memfd): a job fills the memfd's
  *    pages, seen through the memfd's own mapping;
+ *  - from another DRM driver through libdrm (a vgem dumb buffer exported
+ *    with drmPrimeHandleToFD): a job fills it, seen through vgem's own
+ *    mapping, and a job copies what vgem's side wrote;
  *  - a file descriptor that is not a dma-buf, and a dma-buf that is not
  *    whole pages, are refused and create nothing.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <xf86drm.h>
 #include <linux/udmabuf.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -130,10 +137,103 @@ static void other_driver(void)
 	accel_device_close(dev);
 }
 
+/* A file of the vgem driver (loading it if needed), or -1. */
+static int open_vgem(void)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		DIR *d = opendir("/dev/dri");
+		struct dirent *de;
+
+		while (d && (de = readdir(d))) {
+			char path[300];
+			drmVersionPtr v;
+			int fd;
+
+			if (strncmp(de->d_name, "card", 4))
+				continue;
+			snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+			fd = open(path, O_RDWR | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			v = drmGetVersion(fd);
+			if (v && !strcmp(v->name, "vgem")) {
+				drmFreeVersion(v);
+				closedir(d);
+				return fd;
+			}
+			if (v)
+				drmFreeVersion(v);
+			close(fd);
+		}
+		if (d)
+			closedir(d);
+		if (attempt == 0 && system("modprobe vgem") != 0)
+			break;
+	}
+	return -1;
+}
+
+static void vgem_through_libdrm(void)
+{
+	struct drm_mode_create_dumb create = {.width = 1024, .height = SIZE / 4096, .bpp = 32};
+	struct drm_mode_map_dumb map = {0};
+	accel_device *dev = open_first_device();
+	accel_cmdbuf *cb = new_cmdbuf();
+	accel_bo *imp, *local, *bos[2];
+	uint32_t *view, *lmap, status;
+	accel_ctx *ctx;
+	void *m;
+	int vfd, fd;
+
+	vfd = open_vgem();
+	if (vfd < 0)
+		test_fail("vgem: expected the driver (Debian builds it as a module), found no "
+			  "/dev/dri/card* of vgem after modprobe");
+	if (drmIoctl(vfd, DRM_IOCTL_MODE_CREATE_DUMB, &create))
+		test_fail("vgem CREATE_DUMB of %d bytes: %m", SIZE);
+	map.handle = create.handle;
+	if (drmIoctl(vfd, DRM_IOCTL_MODE_MAP_DUMB, &map))
+		test_fail("vgem MAP_DUMB: %m");
+	view = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, vfd, (off_t)map.offset);
+	if (view == MAP_FAILED)
+		test_fail("mmap of the vgem buffer: %m");
+	memset(view, 0, SIZE);
+	if (drmPrimeHandleToFD(vfd, create.handle, DRM_CLOEXEC | DRM_RDWR, &fd))
+		test_fail("drmPrimeHandleToFD on vgem: %m");
+	check_ok(dev, accel_bo_import(dev, fd, &imp), "accel_bo_import of a vgem dma-buf");
+	close(fd);
+	expect_u64("size of the vgem import", SIZE, accel_bo_size(imp));
+	check_ok(dev, accel_ctx_create(dev, ACCEL_PRIORITY_NORMAL, &ctx), "ctx_create");
+	fill_and_check(dev, ctx, imp, view, 0x76e3aaaa, "vgem import");
+
+	for (size_t i = 0; i < SIZE / 4; i++)
+		view[i] = (uint32_t)(i * 40503u + 7);
+	local = alloc_mapped(dev, SIZE, &m);
+	lmap = m;
+	accel_cmdbuf_dma_copy(cb, accel_bo_va(imp), accel_bo_va(local), SIZE);
+	bos[0] = imp;
+	bos[1] = local;
+	status = run_job(ctx, dev, cb, bos, 2, 10000);
+	if (status != ACCEL_JOB_OK)
+		test_fail("DMA_COPY from the vgem import: expected OK, got %s",
+			  accel_job_status_name(status));
+	if (memcmp(lmap, view, SIZE))
+		test_fail("DMA_COPY from the vgem import: the copy differs from what vgem's "
+			  "mapping holds");
+	accel_cmdbuf_destroy(cb);
+	accel_bo_free(local);
+	accel_bo_free(imp);
+	accel_ctx_destroy(ctx);
+	munmap(view, SIZE);
+	close(vfd);
+	accel_device_close(dev);
+}
+
 int main(void)
 {
 	test_init("prime_import");
 	same_device_other_file();
 	other_driver();
+	vgem_through_libdrm();
 	test_pass();
 }
