@@ -2,11 +2,10 @@
 # The main job: boots the guest with the emulated Ares NPU, loads the
 # driver, runs an f32 GEMM through the whole stack (ares-gemm-demo: the
 # check against a host reference and the timings), then reads a line of
-# text with the PaddleOCR models through libares_rt (ares-ocr: direction
-# classifier, recognizer, CTC decoding; each node on the device where the
-# execution provider covers it, on the CPU otherwise) and checks the text
-# read against the text rendered. The detector stage (ares-ocr without
-# --no-det) joins once the runtime has a ConvTranspose kernel.
+# text with the PaddleOCR models through libares_rt (ares-ocr: detector,
+# text boxes, direction classifier, recognizer, CTC decoding; each node on
+# the device where the execution provider covers it, on the CPU otherwise)
+# and checks the text read against the text rendered.
 #
 #   make run                       the default line, "Ares NPU 2026"
 #   make run TEXT="Some words"     another line
@@ -29,5 +28,5 @@ exec scripts/vm-run.sh --timeout 1800 -- sh -c '
 	text=$1 cache=$2 image=$3
 	shift 3
 	build/bin/ares-gemm-demo "$@" &&
-	build/bin/ares-ocr --no-det --expect "$text" "$cache/ocr/assets" "$image"' \
+	build/bin/ares-ocr --expect "$text" "$cache/ocr/assets" "$image"' \
 	sh "$text" "$cache" "$out/text.ppm" "$@"
