@@ -28,7 +28,7 @@ suite multi-device --timeout 1200 --devices 2 \
 	--module-args "fault_injection=1 job_timeout_ms=1000" -- tests/guest/multi-device.sh
 suite hot-unplug --timeout 600 --module-args "fault_injection=1 job_timeout_ms=0" \
 	-- tests/guest/hot-unplug.sh
-suite udev --timeout 600 --no-module -- tests/guest/udev.sh
+suite udev --timeout 600 --no-module --devices 2 -- tests/guest/udev.sh 2
 # The real models on the device path: the references are written on the
 # host (onnxruntime-node), the guest runs accel-run and compares.
 if tests/models/run-model-tests.sh --ref-only build; then

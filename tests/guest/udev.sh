@@ -1,11 +1,13 @@
 #!/bin/sh
 # Guest suite, run with the module NOT loaded (vm-run.sh --no-module):
 # systemd-udevd runs with udev/60-ares.rules installed, then
-#  - insmod ares.ko: the node gets group render, mode 0660, and the
+#  - insmod ares.ko: each of the N devices (argument 1, default 1) gets a
+#    node with group render, mode 0660, and the
 #    /dev/accel/by-path/<ID_PATH>-accel symlink udevadm reports;
-#  - an opened node still works for a member of render (a job runs);
-#  - rmmod: udevd removes the symlink with the node;
-#  - insmod again: the same PCI path gives the same symlink.
+#  - a member of render runs a job through the node; a non-member cannot
+#    open it;
+#  - rmmod: udevd removes the links with the nodes;
+#  - insmod again: the same PCI paths give the same links.
 # The guest root is the host's, read-only: /run becomes a tmpfs so udevd has
 # its database and control socket, and the rules go to /run/udev/rules.d,
 # which udevd reads ahead of /usr/lib/udev/rules.d.
@@ -13,6 +15,7 @@ set -u
 root=${ARES_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 ko="$root/kmod/ares.ko"
 udevd=/lib/systemd/systemd-udevd
+ndev=${1:-1}
 failures=0
 fail() {
 	echo "FAIL $1: $2"
@@ -22,8 +25,8 @@ pass() {
 	echo "PASS $1"
 }
 
-if [ ! -x "$udevd" ] || ! command -v udevadm >/dev/null; then
-	echo "FAIL setup: $udevd or udevadm missing (Debian package udev; scripts/install-deps.sh)"
+if [ ! -x "$udevd" ] || ! command -v udevadm >/dev/null || ! command -v setpriv >/dev/null; then
+	echo "FAIL setup: $udevd or udevadm or setpriv missing (Debian packages udev, util-linux; scripts/install-deps.sh)"
 	exit 1
 fi
 if ! getent group render >/dev/null; then
@@ -45,34 +48,38 @@ modprobe -a drm gpu-sched drm_shmem_helper || {
 	exit 1
 }
 
-# check_node NAME: the node and its by-path link are as the rules say.
-check_node() {
-	node=/dev/accel/accel0
-	if [ ! -c "$node" ]; then
-		fail "$1" "no $node after insmod and udevadm settle"
+# check_nodes NAME: there are $ndev nodes, each as the rules say.
+check_nodes() {
+	n=$(ls -d /sys/class/accel/accel* 2>/dev/null | wc -l)
+	if [ "$n" -ne "$ndev" ]; then
+		fail "$1" "expected $ndev accel nodes after insmod and udevadm settle, found $n"
 		return
 	fi
-	got=$(stat -c '%G %a' "$node")
-	if [ "$got" = "render 660" ]; then
-		pass "$1_group_mode"
-	else
-		fail "$1_group_mode" "$node is '$got' (group mode), expected 'render 660'"
-	fi
-	pci=$(basename "$(readlink -f /sys/class/accel/accel0/device)")
-	link=/dev/accel/by-path/pci-$pci-accel
-	if [ "$(readlink "$link")" = "../accel0" ] && [ "$(readlink -f "$link")" = "$node" ]; then
-		pass "$1_by_path_symlink"
-	else
-		fail "$1_by_path_symlink" "expected $link -> ../accel0, got '$(readlink "$link")'"
-	fi
-	# udevd's own record must list the link and the path it was built from.
-	info=$(udevadm info --query=all --name="$node")
-	if echo "$info" | grep -qx "S: accel/by-path/pci-$pci-accel" &&
-		echo "$info" | grep -qx "E: ID_PATH=pci-$pci"; then
-		pass "$1_udevadm_info"
-	else
-		fail "$1_udevadm_info" "udevadm info lacks S: accel/by-path/pci-$pci-accel or ID_PATH: $info"
-	fi
+	for sys in /sys/class/accel/accel*; do
+		name=$(basename "$sys")
+		node=/dev/accel/$name
+		got=$(stat -c '%G %a' "$node")
+		if [ "$got" = "render 660" ]; then
+			pass "$1_${name}_group_mode"
+		else
+			fail "$1_${name}_group_mode" "$node is '$got' (group mode), expected 'render 660'"
+		fi
+		pci=$(basename "$(readlink -f "$sys/device")")
+		link=/dev/accel/by-path/pci-$pci-accel
+		if [ "$(readlink "$link")" = "../$name" ] && [ "$(readlink -f "$link")" = "$node" ]; then
+			pass "$1_${name}_by_path_symlink"
+		else
+			fail "$1_${name}_by_path_symlink" "expected $link -> ../$name, got '$(readlink "$link")'"
+		fi
+		# udevd's own record must list the link and the path it came from.
+		info=$(udevadm info --query=all --name="$node")
+		if echo "$info" | grep -qx "S: accel/by-path/pci-$pci-accel" &&
+			echo "$info" | grep -qx "E: ID_PATH=pci-$pci"; then
+			pass "$1_${name}_udevadm_info"
+		else
+			fail "$1_${name}_udevadm_info" "udevadm info lacks S: accel/by-path/pci-$pci-accel or ID_PATH: $info"
+		fi
+	done
 }
 
 insmod "$ko" || {
@@ -80,14 +87,13 @@ insmod "$ko" || {
 	exit 1
 }
 udevadm settle --timeout=120
-check_node first_probe
-pci=$(basename "$(readlink -f /sys/class/accel/accel0/device)")
+check_nodes first_probe
+links_before=$(ls -l /dev/accel/by-path/ | awk '{print $9, $11}')
 
-# A member of render (not root, not owner) can open the node and run a job
-# through it; the link path works as well as the node's.
-if command -v setpriv >/dev/null &&
-	setpriv --reuid=65534 --regid=65534 --groups="$(getent group render | cut -d: -f3)" \
-		"$root/build/tests/guest/test_dma_fill" >/tmp/udev-render.log 2>&1; then
+# A member of render (not root, not the owner) runs a job through the node;
+# a non-member cannot open it.
+if setpriv --reuid=65534 --regid=65534 --groups="$(getent group render | cut -d: -f3)" \
+	"$root/build/tests/guest/test_dma_fill" >/tmp/udev-render.log 2>&1; then
 	pass render_member_runs_job
 else
 	fail render_member_runs_job "test_dma_fill as uid 65534 in group render failed: $(tail -3 /tmp/udev-render.log)"
@@ -101,15 +107,21 @@ fi
 
 rmmod ares || fail rmmod "rmmod ares failed"
 udevadm settle --timeout=120
-if [ -e "/dev/accel/by-path/pci-$pci-accel" ] || [ -e /dev/accel/accel0 ]; then
-	fail remove_drops_symlink "node or by-path link still present after rmmod"
+if [ -n "$(ls -A /dev/accel/by-path 2>/dev/null)" ] || ls /dev/accel/accel* >/dev/null 2>&1; then
+	fail remove_drops_symlinks "nodes or by-path links still present after rmmod: $(ls -R /dev/accel)"
 else
-	pass remove_drops_symlink
+	pass remove_drops_symlinks
 fi
 
 insmod "$ko" || fail reprobe "second insmod failed"
 udevadm settle --timeout=120
-check_node reprobe
+check_nodes reprobe
+links_after=$(ls -l /dev/accel/by-path/ | awk '{print $9, $11}')
+if [ "$links_before" = "$links_after" ]; then
+	pass reprobe_same_links
+else
+	fail reprobe_same_links "by-path links changed across reload: '$links_before' vs '$links_after'"
+fi
 
 udevadm control --exit
 [ $failures -eq 0 ]
