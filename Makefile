@@ -1,6 +1,8 @@
 # Ares top-level build. `make` builds every component, `make test` runs the
 # host unit tests and then the guest tests in QEMU, `make run` runs the main
-# job. Components add their targets through their own *.mk fragment.
+# job. Components add their targets through their own *.mk fragment;
+# `make install`, `make install-dkms` and their uninstall twins are in
+# dist/install.mk.
 
 BUILD ?= build
 KVER ?= $(shell scripts/kernel-version.sh)
@@ -28,6 +30,7 @@ include runtime/runtime.mk
 include tests/tests.mk
 include runtime/examples/examples.mk
 include tests/models/models.mk
+include dist/install.mk
 
 all: $(ALL_TARGETS) $(GUEST_TARGETS) kmod
 
@@ -38,6 +41,7 @@ test: all $(UNIT_TESTS) $(UNIT_TESTS_SAN)
 	scripts/run-unit-tests.sh $(UNIT_TESTS) -- $(UNIT_TESTS_SAN)
 	runtime/tests/run-runtime-tests.sh $(BUILD)
 	tests/models/run-model-tests.sh $(BUILD)
+	tests/install/test-install.sh
 	scripts/run-guest-tests.sh
 
 test-unit: $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(RUNTIME_TEST_DEPS) $(MODEL_TEST_DEPS)

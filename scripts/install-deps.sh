@@ -30,6 +30,10 @@ if [ -z "$kv" ]; then
 	exit 1
 fi
 
+# udev: systemd-udevd and udevadm for the udev guest suite (and the render
+# group its postinst creates); dkms: the DKMS package definition is built
+# through it by scripts/kernel-matrix.sh; groff-base: tests/install checks
+# the man pages format without warnings.
 # libopenblas-dev is only the reference BLAS that bench/compute_bench
 # compares sim's kernels with; ares-sim does not link it.
 apt-get install -y -qq --no-install-recommends \
@@ -40,6 +44,7 @@ apt-get install -y -qq --no-install-recommends \
 	libopenblas-dev \
 	libjson-c-dev python3-jsonschema \
 	libonnx-dev protobuf-c-compiler libprotobuf-c-dev libonnx-testdata \
+	udev dkms groff-base \
 	python3-pil python3-numpy fonts-dejavu-core \
 	>/dev/null
 
