@@ -28,7 +28,15 @@ suite multi-device --timeout 1200 --devices 2 \
 	--module-args "fault_injection=1 job_timeout_ms=1000" -- tests/guest/multi-device.sh
 suite hot-unplug --timeout 600 --module-args "fault_injection=1 job_timeout_ms=0" \
 	-- tests/guest/hot-unplug.sh
-suite udev --timeout 600 --no-module --devices 2 -- tests/guest/udev.sh 2
+# The udev suite runs the installed stack: module, firmware, rules, tools.
+inst=build/guest-install
+rm -rf "$inst"
+if make -s install DESTDIR="$PWD/$inst" PREFIX=/usr >"$inst.log" 2>&1; then
+	suite udev --timeout 600 --no-module --devices 2 -- tests/guest/udev.sh 2 "$inst"
+else
+	echo "guest: FAIL suite udev (make install DESTDIR=$inst failed; see $inst.log)" >&2
+	failed="$failed udev"
+fi
 # The real models on the device path: the references are written on the
 # host (onnxruntime-node), the guest runs accel-run and compares.
 if tests/models/run-model-tests.sh --ref-only build; then

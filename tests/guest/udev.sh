@@ -8,14 +8,30 @@
 #    open it;
 #  - rmmod: udevd removes the links with the nodes;
 #  - insmod again: the same PCI paths give the same links.
+# With an install root (argument 2, made by `make install DESTDIR=... PREFIX=/usr`,
+# relative to the tree) the whole run uses the installed stack: its module,
+# its firmware directory, its rules, and its accelctl, which must list every
+# device with the installed firmware's version as compatible.
 # The guest root is the host's, read-only: /run becomes a tmpfs so udevd has
 # its database and control socket, and the rules go to /run/udev/rules.d,
 # which udevd reads ahead of /usr/lib/udev/rules.d.
 set -u
 root=${ARES_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-ko="$root/kmod/ares.ko"
 udevd=/lib/systemd/systemd-udevd
 ndev=${1:-1}
+dest=${2:-}
+if [ -n "$dest" ]; then
+	dest=$root/$dest
+	ko=$dest/lib/modules/$(uname -r)/updates/ares.ko
+	rules=$(find "$dest" -name 60-ares.rules -path '*/udev/rules.d/*' | head -n 1)
+	accelctl=$dest/usr/bin/accelctl
+	# The installed firmware, not the build tree's the guest booted with.
+	printf '%s' "$dest/lib/firmware" >/sys/module/firmware_class/parameters/path
+else
+	ko=$root/kmod/ares.ko
+	rules=$root/udev/60-ares.rules
+	accelctl=$root/build/bin/accelctl
+fi
 failures=0
 fail() {
 	echo "FAIL $1: $2"
@@ -38,7 +54,10 @@ mount -t tmpfs -o mode=0755 run /run || {
 	exit 1
 }
 mkdir -p /run/udev/rules.d
-cp "$root/udev/60-ares.rules" /run/udev/rules.d/
+cp "$rules" /run/udev/rules.d/ || {
+	echo "FAIL setup: no rules file '$rules'"
+	exit 1
+}
 "$udevd" --daemon --resolve-names=early || {
 	echo "FAIL setup: $udevd --daemon failed"
 	exit 1
@@ -89,6 +108,18 @@ insmod "$ko" || {
 udevadm settle --timeout=120
 check_nodes first_probe
 links_before=$(ls -l /dev/accel/by-path/ | awk '{print $9, $11}')
+
+# The tools see every device through the nodes the rules made.
+if "$accelctl" list --json >/tmp/udev-list.json 2>&1 &&
+	python3 -c '
+import json, sys
+d = json.load(open("/tmp/udev-list.json"))["devices"]
+ok = len(d) == int(sys.argv[1]) and all(x["compatibility"]["verdict"] == "compatible" for x in d)
+sys.exit(0 if ok else 1)' "$ndev"; then
+	pass accelctl_lists_devices
+else
+	fail accelctl_lists_devices "$accelctl list --json: expected $ndev compatible devices: $(cat /tmp/udev-list.json)"
+fi
 
 # A member of render (not root, not the owner) runs a job through the node;
 # a non-member cannot open it.
