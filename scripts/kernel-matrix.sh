@@ -7,7 +7,9 @@
 # the requirement (6.1 has no DRM accel). Anything else fails the run.
 #
 # Usage: scripts/kernel-matrix.sh [--all]
-#   default: the newest ABI of each 6.x series; --all: every ABI apt offers.
+#   default: the newest ABI of each 6.x series; --all: every ABI apt offers
+#   (heavy: Debian's 6.12 headers packages depend on their kernel image, so
+#   each older 6.12 ABI also installs an image and builds its initramfs).
 # Needs root (installs the headers packages it is missing with apt-get).
 set -eu
 cd "$(dirname "$0")/.."
