@@ -30,6 +30,7 @@ include runtime/runtime.mk
 include tests/tests.mk
 include runtime/examples/examples.mk
 include tests/models/models.mk
+include bench/bench.mk
 include dist/install.mk
 
 all: $(ALL_TARGETS) $(GUEST_TARGETS) kmod

@@ -43,7 +43,9 @@ node bench/ort-bench.mjs "$cache" "$B/model-ref" "$runs" $models
 if [ $guest = 1 ]; then
 	cmd=""
 	for m in $models; do
-		cmd="$cmd echo ares-guest $m: \$($B/bin/accel-run --bench $runs $(args "$m") 2>/dev/null | sed -n 's/^bench: //p');"
+		for k in 1 4; do
+			cmd="$cmd echo ares-guest $m: \$($B/bench/model-bench $(args "$m") --runs $runs --inflight $k 2>&1);"
+		done
 	done
 	scripts/vm-run.sh --timeout 1800 -- sh -c "$cmd"
 fi
