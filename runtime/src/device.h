@@ -68,19 +68,22 @@ struct dev_val {
 	int dtype; /* ONNX dtype */
 	int ndim;
 	int64_t dims[ART_MAX_DIMS];
-	int root; /* value whose storage this one is a view of (itself if none) */
-	int def;  /* node index that writes it; -1 for partition inputs */
-	int last; /* last node index that reads it (or any of its views) */
+	int known; /* dtype and dims are set */
+	int root;  /* value whose storage this one is a view of (itself if none) */
+	int def;   /* node index that writes it; -1 for partition inputs */
+	int last;  /* last node index that reads it (or any of its views) */
 };
 
 struct dev_partition {
-	int first, last;  /* node index range; every node in it is on the device */
-	int *ins, nins;	  /* non-constant values read from the host */
-	int *outs, nouts; /* values read after the partition or graph outputs */
+	int first, last;    /* node index range; every node in it is on the device */
+	int *ins, nins;	    /* non-constant values read from the host */
+	int *outs, nouts;   /* values read after the partition or graph outputs */
+	int *skeys, nskeys; /* host values whose shapes plan-time nodes read */
 	/* Plan for the input shapes it was made for. */
 	int planned;
-	struct art_tensor *in_shape; /* nins entries (data unused) */
-	struct dev_val *dv;	     /* nvals entries */
+	struct art_tensor *in_shape;   /* nins entries (data unused) */
+	struct art_tensor *skey_shape; /* nskeys entries */
+	struct dev_val *dv;	       /* nvals entries */
 	uint64_t arena_size;
 	/* Emitted stream per arena slot (index = slot), valid when cmd_gen of
 	 * the slot matches plan_gen. */
@@ -163,6 +166,8 @@ void dev_place(struct art_session *s);
 int dev_value_dtype(struct art_session *s, int v);
 /* Whether value V holds a constant known at session creation. */
 int dev_is_const(const struct art_session *s, int v);
+/* Whether value V is computed by a plan-time node. */
+int dev_is_plan_time(const struct art_session *s, int v);
 
 /* device_plan.c */
 int dev_partition_graph(struct art_session *s);

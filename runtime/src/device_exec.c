@@ -160,6 +160,8 @@ void dev_close(struct art_session *s)
 		free(d->parts[i].dv);
 		free(d->parts[i].in_shape);
 		free(d->parts[i].cmd_node);
+		free(d->parts[i].skeys);
+		free(d->parts[i].skey_shape);
 	}
 	free(d->parts);
 	free(d->wofs);
@@ -196,6 +198,8 @@ int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl,
 	int replan = !p->planned;
 	for (int i = 0; i < p->nins && !replan; i++)
 		replan = !same_shape(in_tensor(s, p, i, ins), &p->in_shape[i]);
+	for (int i = 0; i < p->nskeys && !replan; i++)
+		replan = !same_shape(&s->vals[p->skeys[i]].t, &p->skey_shape[i]);
 	if (replan)
 		for (int i = 0; i < d->nslots; i++)
 			if (d->slots[i].busy)

@@ -19,6 +19,8 @@
 
 static int folded(const struct art_session *s, const struct rt_node *n)
 {
+	if (n->plan_time)
+		return 1;
 	if (n->on_device || n->nout == 0)
 		return 0;
 	for (int j = 0; j < n->nout; j++)
@@ -68,7 +70,12 @@ int dev_partition_graph(struct art_session *s)
 			d->parts = np;
 			cur = d->nparts++;
 			memset(&d->parts[cur], 0, sizeof(d->parts[cur]));
-			d->parts[cur].first = i;
+			/* Shape arithmetic just before (among constants) belongs to
+			 * this partition's plan. */
+			int first = i;
+			while (first > 0 && folded(s, &s->nodes[first - 1]))
+				first--;
+			d->parts[cur].first = first;
 		}
 		d->parts[cur].last = i;
 		n->partition = cur;
@@ -77,11 +84,22 @@ int dev_partition_graph(struct art_session *s)
 		struct dev_partition *p = &d->parts[pi];
 		for (int i = p->first; i <= p->last; i++) {
 			const struct rt_node *n = &s->nodes[i];
+			if (n->plan_time && !strcmp(n->proto->op_type, "Shape")) {
+				/* Shapes of host values are part of the plan's key. */
+				int v = n->in[0], dev = 0;
+				for (int k = p->first; k < i; k++)
+					for (int o = 0; o < s->nodes[k].nout; o++)
+						dev |= s->nodes[k].on_device &&
+						       s->nodes[k].out[o] == v;
+				if (!dev && add_unique(&p->skeys, &p->nskeys, v))
+					return -ENOMEM;
+				continue;
+			}
 			if (!n->on_device)
 				continue;
 			for (int j = 0; j < n->nin; j++) {
 				int v = n->in[j];
-				if (v < 0 || dev_is_const(s, v))
+				if (v < 0 || dev_is_const(s, v) || dev_is_plan_time(s, v))
 					continue;
 				int inside = 0;
 				for (int k = p->first; k < i && !inside; k++)
@@ -118,6 +136,43 @@ static uint64_t val_bytes(const struct dev_val *v)
 	return n ? n : ARENA_ALIGN;
 }
 
+/* Evaluates plan-time node N on the host; its output becomes a constant
+ * of the plan. Shape reads the plan's dims for device values. */
+static int eval_plan_time(struct art_session *s, const struct rt_node *n, struct dev_val *dv)
+{
+	int rc;
+	if (!strcmp(n->proto->op_type, "Shape")) {
+		int v = n->in[0];
+		const struct art_tensor *h = &s->vals[v].t;
+		int nd = dv[v].known ? dv[v].ndim : h->ndim;
+		const int64_t *dims = dv[v].known ? dv[v].dims : h->dims;
+		if (!dv[v].known && !h->data)
+			return rt_err(s, -EINVAL, "node '%s' (Shape): input '%s' has no shape yet",
+				      n->name, s->vals[v].name);
+		int64_t start = rt_attr_i(n, "start", 0), end = rt_attr_i(n, "end", nd);
+		start = start < 0 ? start + nd : start;
+		end = end < 0 ? end + nd : end;
+		start = start < 0 ? 0 : start > nd ? nd : start;
+		end = end < start ? start : end > nd ? nd : end;
+		int64_t len = end - start, *o;
+		rc = rt_alloc_out(s, n, 0, ART_INT64, 1, &len, (void **)&o);
+		for (int64_t i = 0; !rc && i < len; i++)
+			o[i] = dims[start + i];
+	} else {
+		rc = n->fn(s, n);
+	}
+	if (rc)
+		return rc;
+	int v = n->out[0];
+	const struct art_tensor *t = &s->vals[v].t;
+	s->vals[v].is_const = 1;
+	dv[v].dtype = t->dtype;
+	dv[v].ndim = t->ndim;
+	memcpy(dv[v].dims, t->dims, sizeof(t->dims));
+	dv[v].known = 1;
+	return 0;
+}
+
 int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_tensor *const *ins)
 {
 	struct rt_device *d = s->dev;
@@ -125,7 +180,9 @@ int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_te
 	struct art_tensor *shp = calloc((size_t)p->nins + 1, sizeof(*shp));
 	int *order = calloc((size_t)s->nvals + 1, sizeof(int));
 	int rc = -ENOMEM;
-	if (!dv || !shp || !order)
+	if (!p->skey_shape)
+		p->skey_shape = calloc((size_t)p->nskeys + 1, sizeof(*p->skey_shape));
+	if (!dv || !shp || !order || !p->skey_shape)
 		goto fail;
 	for (int v = 0; v < s->nvals; v++) {
 		dv[v].root = v;
@@ -136,6 +193,7 @@ int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_te
 			dv[v].dtype = t->dtype;
 			dv[v].ndim = t->ndim;
 			memcpy(dv[v].dims, t->dims, sizeof(t->dims));
+			dv[v].known = 1;
 			if (d->wofs[v] != UINT64_MAX) {
 				dv[v].loc = DL_WEIGHTS;
 				dv[v].off = d->wofs[v];
@@ -152,15 +210,23 @@ int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_te
 		memcpy(dv[v].dims, t->dims, sizeof(t->dims));
 		dv[v].loc = DL_ARENA;
 		dv[v].def = -1;
+		dv[v].known = 1;
 	}
 	for (int i = p->first; i <= p->last; i++) {
 		const struct rt_node *n = &s->nodes[i];
+		if (n->plan_time) {
+			rc = eval_plan_time(s, n, dv);
+			if (rc)
+				goto fail;
+			continue;
+		}
 		if (!n->on_device)
 			continue;
 		rc = dev_node_shapes(s, n, dv);
 		if (rc)
 			goto fail;
 		struct dev_val *o = &dv[n->out[0]];
+		o->known = 1;
 		if (dev_dtype(o->dtype) < 0) {
 			rc = rt_err(s, -EINVAL,
 				    "node '%s' (%s): output dtype %d has no device form", n->name,
@@ -220,6 +286,10 @@ int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_te
 	free(p->in_shape);
 	p->dv = dv;
 	p->in_shape = shp;
+	for (int i = 0; i < p->nskeys; i++) {
+		p->skey_shape[i] = s->vals[p->skeys[i]].t;
+		p->skey_shape[i].data = NULL;
+	}
 	p->arena_size = top ? top : ARENA_ALIGN;
 	p->planned = 1;
 	p->plan_gen = ++d->gen;

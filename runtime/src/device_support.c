@@ -131,6 +131,17 @@ int dev_is_const(const struct art_session *s, int v)
 	return v >= 0 && s->vals[v].is_const && s->vals[v].t.data;
 }
 
+int dev_is_plan_time(const struct art_session *s, int v)
+{
+	if (v < 0)
+		return 0;
+	for (int i = 0; i < s->nnodes; i++)
+		for (int j = 0; j < s->nodes[i].nout; j++)
+			if (s->nodes[i].out[j] == v)
+				return s->nodes[i].plan_time;
+	return 0;
+}
+
 static const Onnx__ValueInfoProto *declared(const struct art_session *s, const char *name)
 {
 	const Onnx__GraphProto *g = s->model->graph;
@@ -239,10 +250,33 @@ static const char *attr_s(const struct rt_node *n, const char *name, const char 
 	return buf;
 }
 
-/* Input IN of N is absent, or a constant known now. */
+/* Input IN of N is absent, a constant known now, or known when the
+ * partition is planned. */
 static int const_or_absent(struct art_session *s, const struct rt_node *n, int in)
 {
-	return in >= n->nin || n->in[in] < 0 || dev_is_const(s, n->in[in]);
+	return in >= n->nin || n->in[in] < 0 || dev_is_const(s, n->in[in]) ||
+	       dev_is_plan_time(s, n->in[in]);
+}
+
+/* Shape, and nodes computing only on constants and Shape results, are
+ * evaluated on the host when their partition is planned. */
+static int plan_time_node(struct art_session *s, const struct rt_node *n)
+{
+	const char *op = n->proto->op_type;
+	if (!n->fn || n->nout != 1)
+		return 0;
+	if (!strcmp(op, "Shape"))
+		return 1;
+	int any = 0;
+	for (int j = 0; j < n->nin; j++) {
+		int v = n->in[j];
+		if (v < 0 || dev_is_const(s, v))
+			continue;
+		if (!dev_is_plan_time(s, v))
+			return 0;
+		any = 1;
+	}
+	return any;
 }
 
 /*
@@ -275,6 +309,11 @@ static const char *why_not(struct art_session *s, const struct rt_node *n, char 
 	for (int i = 0; i < n->nin; i++) {
 		if (n->in[i] < 0 || !(mask & (1u << i)))
 			continue;
+		if (dev_is_plan_time(s, n->in[i])) {
+			snprintf(buf, len, "operand '%s' is shape arithmetic (host only)",
+				 s->vals[n->in[i]].name);
+			return buf;
+		}
 		int dt = dev_value_dtype(s, n->in[i]);
 		if (!dt) {
 			snprintf(buf, len, "dtype of input '%s' unknown before the run",
@@ -550,6 +589,12 @@ void dev_place(struct art_session *s)
 				folded = 0;
 		if (folded) {
 			n->placement_reason = "constant, evaluated at session creation";
+			continue;
+		}
+		if (plan_time_node(s, n)) {
+			n->plan_time = 1;
+			n->placement_reason =
+				"shape arithmetic, evaluated when its partition is planned";
 			continue;
 		}
 		const char *why = why_not(s, n, buf, sizeof(buf));

@@ -40,6 +40,10 @@ struct rt_node {
 	int on_device;
 	const char *placement_reason;
 	int reason_owned; /* placement_reason was allocated */
+	/* Shape arithmetic (Shape, and ops on its results and constants):
+	 * evaluated on the host when the enclosing device partition is
+	 * planned, so it neither runs per inference nor splits partitions. */
+	int plan_time;
 	int partition;
 };
 

@@ -221,14 +221,15 @@ static int check_no_fallback(struct art_session *s)
 {
 	int bad = 0;
 	for (int i = 0; i < s->nnodes; i++)
-		bad += !s->nodes[i].on_device && !node_folded(s, &s->nodes[i]);
+		bad += !s->nodes[i].on_device && !s->nodes[i].plan_time &&
+		       !node_folded(s, &s->nodes[i]);
 	if (!bad)
 		return 0;
 	size_t o = (size_t)snprintf(s->err, sizeof(s->err),
 				    "--no-fallback: %d node(s) not placed on the device:", bad);
 	for (int i = 0; i < s->nnodes && o < sizeof(s->err); i++) {
 		const struct rt_node *n = &s->nodes[i];
-		if (n->on_device || node_folded(s, n))
+		if (n->on_device || n->plan_time || node_folded(s, n))
 			continue;
 		o += (size_t)snprintf(
 			s->err + o, sizeof(s->err) - o, " %s(%s: %s)", n->name, n->proto->op_type,
@@ -309,7 +310,7 @@ int art_session_get_stats(const art_session *s, struct art_session_stats *st)
 	for (int i = 0; i < s->nnodes; i++) {
 		if (s->nodes[i].on_device)
 			st->device_nodes++;
-		else if (node_folded(s, &s->nodes[i]))
+		else if (node_folded(s, &s->nodes[i]) || s->nodes[i].plan_time)
 			st->folded_nodes++;
 		else
 			st->cpu_nodes++;
