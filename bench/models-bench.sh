@@ -23,7 +23,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 B=build
-models=${*:-$(sed -n 's/^\([a-z_]\+\) .*/\1/p' tests/models/models.txt)}
+# Every single model in the list (the ocr* entries are pipelines, not models).
+models=${*:-$(sed -n 's/^\([a-z_]\+\) .*/\1/p' tests/models/models.txt | grep -v '^ocr')}
 tests/models/run-model-tests.sh --ref-only "$B" || exit 1
 cache=$(cat "$B/model-ref/cache")
 
@@ -40,6 +41,9 @@ for m in $models; do
 	echo "ares-cpu $m: ${r:-failed}"
 done
 node bench/ort-bench.mjs "$cache" "$B/model-ref" "$runs" $models
+# The OCR pipeline (ares-ocr) end to end, once: stage times and device time.
+ocr="$B/bin/ares-ocr $cache/ocr/assets $B/model-ref/text.ppm"
+$ocr --cpu | sed -n 's/^ares-ocr: \(times\|text\)/ares-cpu ocr: \1/p'
 if [ $guest = 1 ]; then
 	cmd=""
 	for m in $models; do
@@ -47,5 +51,6 @@ if [ $guest = 1 ]; then
 			cmd="$cmd echo ares-guest $m: \$($B/bench/model-bench $(args "$m") --runs $runs --inflight $k 2>&1);"
 		done
 	done
+	cmd="$cmd $ocr | sed -n 's/^ares-ocr: \\(times\\|device time\\|text\\)/ares-guest ocr: \\1/p';"
 	scripts/vm-run.sh --timeout 1800 -- sh -c "$cmd"
 fi
