@@ -2,9 +2,11 @@
 # Builds ares.ko through DKMS (dkms add / build -k / remove, in a private
 # DKMS tree) against the Debian 12 amd64 kernel headers of every 6.x series
 # apt offers: 6.1 from bookworm and 6.12 from the backports. Kernels from
-# 6.12 on must build cleanly (and the module's vermagic must name the
-# kernel); older ones must be refused by kmod/Kbuild with its message naming
-# the requirement (6.1 has no DRM accel). Anything else fails the run.
+# 6.12 on that have drm_sched_init_args must build cleanly (and the
+# module's vermagic must name the kernel); the others must be refused by
+# kmod/Kbuild with its message naming the requirement (6.1 has no DRM
+# accel; Debian's 6.12 ABIs before 6.12.115 lack the drm_sched_init_args
+# backport). Anything else fails the run.
 #
 # Usage: scripts/kernel-matrix.sh [--all]
 #   default: the newest ABI of each 6.x series; --all: every ABI apt offers
@@ -62,7 +64,11 @@ dkms add -m ares -v "$ver" $trees >"$tmp/add.log" 2>&1 || {
 bad=0
 for k in $kernels; do
 	series=$(echo "$k" | cut -d. -f1-2)
-	if [ "$(printf '%s\n6.12\n' "$series" | sort -V | head -n 1)" = 6.12 ]; then
+	# Debian 6.12 ABIs before 6.12.115 lack the drm_sched_init_args
+	# backport the driver uses: kmod/Kbuild refuses them too.
+	sched_h=/usr/src/linux-headers-${k%-amd64}-common/include/drm/gpu_scheduler.h
+	if [ "$(printf '%s\n6.12\n' "$series" | sort -V | head -n 1)" = 6.12 ] &&
+		grep -qs '^struct drm_sched_init_args {' "$sched_h"; then
 		expect=built
 	else
 		expect=refused
