@@ -32,7 +32,7 @@ suite hot-unplug --timeout 600 --module-args "fault_injection=1 job_timeout_ms=0
 inst=build/guest-install
 rm -rf "$inst"
 if make -s install DESTDIR="$PWD/$inst" PREFIX=/usr >"$inst.log" 2>&1; then
-	suite udev --timeout 600 --no-module --devices 2 -- tests/guest/udev.sh 2 "$inst"
+	suite udev --timeout 900 --no-module --devices 2 -- tests/guest/udev.sh 2 "$inst"
 else
 	echo "guest: FAIL suite udev (make install DESTDIR=$inst failed; see $inst.log)" >&2
 	failed="$failed udev"

@@ -9,9 +9,10 @@
 #  - rmmod: udevd removes the links with the nodes;
 #  - insmod again: the same PCI paths give the same links.
 # With an install root (argument 2, made by `make install DESTDIR=... PREFIX=/usr`,
-# relative to the tree) the whole run uses the installed stack: its module,
-# its firmware directory, its rules, and its accelctl, which must list every
-# device with the installed firmware's version as compatible.
+# relative to the tree) the whole run uses the installed stack: its module
+# (loaded by modprobe from updates/ after depmod), its firmware directory,
+# its rules, and its accelctl, which must list every device with the
+# installed firmware's version as compatible.
 # The guest root is the host's, read-only: /run becomes a tmpfs so udevd has
 # its database and control socket, and the rules go to /run/udev/rules.d,
 # which udevd reads ahead of /usr/lib/udev/rules.d.
@@ -62,10 +63,32 @@ cp "$rules" /run/udev/rules.d/ || {
 	echo "FAIL setup: $udevd --daemon failed"
 	exit 1
 }
-modprobe -a drm gpu-sched drm_shmem_helper || {
-	echo "FAIL setup: modprobe drm gpu-sched drm_shmem_helper"
-	exit 1
-}
+if [ -n "$dest" ]; then
+	# As `make install` leaves it: ares.ko in updates/ and depmod run, so
+	# modprobe finds it and loads drm, gpu-sched and drm_shmem_helper
+	# itself. The module tree is the host's, read-only: an overlay with a
+	# tmpfs upper layer takes the copy and depmod's output.
+	kdir=/lib/modules/$(uname -r)
+	mkdir -p /tmp/ovl/upper /tmp/ovl/work
+	if ! modprobe overlay ||
+		! mount -t overlay overlay -o "lowerdir=$kdir,upperdir=/tmp/ovl/upper,workdir=/tmp/ovl/work" "$kdir" ||
+		! mkdir -p "$kdir/updates" || ! cp "$ko" "$kdir/updates/" || ! depmod -a; then
+		echo "FAIL setup: cannot put $ko into an overlay of $kdir/updates and run depmod"
+		exit 1
+	fi
+	load() { modprobe ares; }
+	if [ "$(modinfo -F filename ares)" = "$kdir/updates/ares.ko" ]; then
+		pass depmod_finds_installed_module
+	else
+		fail depmod_finds_installed_module "modinfo ares gives '$(modinfo -F filename ares)'"
+	fi
+else
+	modprobe -a drm gpu-sched drm_shmem_helper || {
+		echo "FAIL setup: modprobe drm gpu-sched drm_shmem_helper"
+		exit 1
+	}
+	load() { insmod "$ko"; }
+fi
 
 # check_nodes NAME: there are $ndev nodes, each as the rules say.
 check_nodes() {
@@ -101,8 +124,8 @@ check_nodes() {
 	done
 }
 
-insmod "$ko" || {
-	echo "FAIL setup: insmod $ko"
+load || {
+	echo "FAIL setup: loading $ko"
 	exit 1
 }
 udevadm settle --timeout=120
@@ -144,7 +167,7 @@ else
 	pass remove_drops_symlinks
 fi
 
-insmod "$ko" || fail reprobe "second insmod failed"
+load || fail reprobe "second load of $ko failed"
 udevadm settle --timeout=120
 check_nodes reprobe
 links_after=$(ls -l /dev/accel/by-path/ | awk '{print $9, $11}')
