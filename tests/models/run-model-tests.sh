@@ -103,5 +103,31 @@ while read -r name atol rtol paths _; do
 		failed=$((failed + 1))
 	fi
 done <"${ARES_MODELS_LIST:-tests/models/models.txt}"
+
+# ares-ocr refuses what it cannot read, naming it.
+errcheck() { # NAME, EXPECTED MESSAGE, then ares-ocr's arguments
+	name=$1 msg=$2
+	shift 2
+	if $B/bin/ares-ocr $flag "$@" >"$T/err.log" 2>&1; then
+		echo "models: FAIL $path $name: ares-ocr succeeded" >&2
+		failed=$((failed + 1))
+	elif grep -q "$msg" "$T/err.log"; then
+		echo "models: PASS $path $name"
+		passed=$((passed + 1))
+	else
+		echo "models: FAIL $path $name: expected '$msg', got:" >&2
+		sed 's/^/    /' "$T/err.log" >&2
+		failed=$((failed + 1))
+	fi
+}
+if [ "$path" = cpu ]; then
+	printf 'P6 4 4 255\n' >"$T/short.ppm"
+	errcheck ocr_error_truncated_image "truncated pixel data" "$cache/ocr/assets" "$T/short.ppm"
+	errcheck ocr_error_not_ppm "not an 8-bit binary PPM" "$cache/ocr/assets" "$REF/text.png"
+	mkdir "$T/m"
+	errcheck ocr_error_no_key_file "ppocr_keys_v1.txt: No such file" --no-det "$T/m" "$REF/text.ppm"
+	cp "$cache/ocr/assets/ppocr_keys_v1.txt" "$T/m/"
+	errcheck ocr_error_no_model "ch_ppocr_mobile_v2.0_cls_infer.onnx" --no-det "$T/m" "$REF/text.ppm"
+fi
 echo "models: $passed passed, $failed failed"
 [ $failed = 0 ] && [ $passed -gt 0 ]
