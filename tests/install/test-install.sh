@@ -4,7 +4,8 @@
 # is honoured):
 #  - exactly the expected files and links are installed, SONAME links
 #    point at the versioned libraries, the module is built for the kernel it
-#    is installed under, the man pages format without groff warnings;
+#    is installed under, the man pages format without groff warnings and
+#    name every option and command the tools' usage lists;
 #  - a program built only from the installed headers and pkg-config files
 #    runs an ONNX model through the installed libraries and matches the
 #    model's reference output; the installed tools run;
@@ -97,6 +98,23 @@ for m in accelctl accel-run; do
 		pass "man_$m"
 	else
 		fail "man_$m" "groff -man -ww: $out"
+	fi
+done
+
+# Every option and command the tools' own usage lists is in their page.
+for m in accelctl accel-run; do
+	usage=$(LD_LIBRARY_PATH=$dest$prefix/lib "$dest$prefix/bin/$m" --help 2>&1)
+	page=$(groff -man -Tascii -P-cbou "$dest$prefix/share/man/man1/$m.1" 2>/dev/null)
+	words=$(echo "$usage" | grep -o -- '--[a-z-]*\|-[a-z] \|accelctl [a-z]*' | sort -u)
+	missing=""
+	for w in $words; do
+		case "$w" in accelctl) continue ;; esac
+		echo "$page" | grep -q -- "$w" || missing="$missing $w"
+	done
+	if [ -n "$words" ] && [ -z "$missing" ]; then
+		pass "man_${m}_covers_usage"
+	else
+		fail "man_${m}_covers_usage" "not in $m.1:$missing (usage: $usage)"
 	fi
 done
 
