@@ -262,6 +262,7 @@ static const struct drm_ioctl_desc ares_ioctls[] = {
 	ARES_IOCTL(SUBMIT, submit),
 	ARES_IOCTL(BO_WAIT, bo_wait),
 	ARES_IOCTL(DEBUG, debug),
+	ARES_IOCTL(BO_USERPTR, bo_userptr),
 };
 
 static const struct file_operations ares_accel_fops = {

@@ -37,19 +37,32 @@
 
 MODULE_IMPORT_NS(DMA_BUF);
 
-static void ares_bo_free(struct drm_gem_object *obj)
+/**
+ * ares_bo_unmap_users() - unmap a buffer from the device, drop its users
+ * @bo: buffer being freed
+ *
+ * After this the device can no longer reach the pages.
+ */
+void ares_bo_unmap_users(struct ares_bo *bo)
 {
-	struct ares_bo *bo = to_ares_bo(obj);
 	struct ares_bo_user *user, *tmp;
 
 	if (bo->as) {
 		ares_as_unmap(bo->as, &bo->node);
 		ares_as_put(bo->as);
+		bo->as = NULL;
 	}
 	list_for_each_entry_safe(user, tmp, &bo->users, link) {
 		dma_fence_put(user->fence);
 		kfree(user);
 	}
+}
+
+static void ares_bo_free(struct drm_gem_object *obj)
+{
+	struct ares_bo *bo = to_ares_bo(obj);
+
+	ares_bo_unmap_users(bo);
 	drm_gem_shmem_free(&bo->base);
 }
 
@@ -97,7 +110,7 @@ static const struct drm_gem_object_funcs ares_gem_funcs = {
 
 bool ares_is_bo(struct drm_gem_object *obj)
 {
-	return obj->funcs == &ares_gem_funcs;
+	return obj->funcs == &ares_gem_funcs || ares_is_userptr(obj);
 }
 
 struct drm_gem_object *ares_gem_create_object(struct drm_device *dev,

@@ -57,6 +57,8 @@ struct drm_gem_object *ares_gem_create_object(struct drm_device *dev,
 struct drm_gem_object *ares_gem_prime_import(struct drm_device *dev,
 					     struct dma_buf *dma_buf);
 bool ares_is_bo(struct drm_gem_object *obj);
+bool ares_is_userptr(struct drm_gem_object *obj);
+void ares_bo_unmap_users(struct ares_bo *bo);
 void ares_bo_set_user(struct ares_bo *bo, struct ares_bo_user *user);
 
 int ares_ioctl_bo_create(struct drm_device *dev, void *data,
@@ -65,5 +67,7 @@ int ares_ioctl_bo_info(struct drm_device *dev, void *data,
 		       struct drm_file *file);
 int ares_ioctl_bo_wait(struct drm_device *dev, void *data,
 		       struct drm_file *file);
+int ares_ioctl_bo_userptr(struct drm_device *dev, void *data,
+			  struct drm_file *file);
 
 #endif /* __ARES_GEM_H__ */

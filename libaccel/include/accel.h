@@ -299,6 +299,29 @@ ACCEL_API int accel_device_debug(accel_device *dev, uint32_t op, uint64_t arg);
 ACCEL_API int accel_bo_alloc(accel_device *dev, uint64_t size, uint32_t flags, accel_bo **out);
 
 /**
+ * accel_bo_userptr() - make page-aligned memory of this process a buffer
+ * @dev: device handle
+ * @ptr: start of the memory, page-aligned (e.g. from mmap() or
+ *	aligned_alloc()); stays owned by the caller, and must stay mapped
+ *	until accel_bo_free()
+ * @size: bytes, a nonzero multiple of the page size
+ * @flags: 0 or ACCEL_BO_READ_ONLY (device writes fault; the memory may
+ *	then be read-only)
+ * @out: out: a buffer whose accel_bo_map() is @ptr; jobs and the CPU see
+ *	the same memory
+ *
+ * The pages are pinned until accel_bo_free() and count against
+ * RLIMIT_MEMLOCK. The buffer cannot be exported.
+ *
+ * Return: 0, -EINVAL (misaligned or zero @ptr/@size, unknown @flags),
+ * -EFAULT (not mapped, or not writable without ACCEL_BO_READ_ONLY),
+ * -ENOMEM (over RLIMIT_MEMLOCK without CAP_IPC_LOCK, or out of memory).
+ * Since ACCEL_1.3.
+ */
+ACCEL_API int accel_bo_userptr(accel_device *dev, void *ptr, uint64_t size, uint32_t flags,
+			       accel_bo **out);
+
+/**
  * accel_bo_export() - export @bo as a dma-buf
  * @bo: buffer
  * @dmabuf_fd: out: new fd, owned by the caller; it can be mmap()ed

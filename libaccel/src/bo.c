@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <xf86drm.h>
 #include "uapi/drm/ares_accel.h"
@@ -56,6 +57,52 @@ int accel_bo_alloc(accel_device *dev, uint64_t size, uint32_t flags, accel_bo **
 err_free:
 	free(bo);
 	return ret;
+}
+
+int accel_bo_userptr(accel_device *dev, void *ptr, uint64_t size, uint32_t flags, accel_bo **out)
+{
+	struct drm_ares_bo_userptr u = {.addr = (uintptr_t)ptr, .size = size, .flags = flags};
+	long page = sysconf(_SC_PAGESIZE);
+	accel_bo *bo;
+	int ret;
+
+	if (!out)
+		return accel_set_error(dev, -EINVAL, "accel_bo_userptr: out is NULL");
+	if (flags & ~ACCEL_BO_READ_ONLY)
+		return accel_set_error(dev, -EINVAL, "accel_bo_userptr: unknown flags 0x%x",
+				       flags & ~ACCEL_BO_READ_ONLY);
+	bo = calloc(1, sizeof(*bo));
+	if (!bo)
+		return accel_set_error(dev, -ENOMEM, "accel_bo_userptr: out of memory");
+	ret = accel_ioctl(dev, DRM_IOCTL_ARES_BO_USERPTR, &u);
+	if (ret) {
+		const char *why = "";
+
+		if (ret == -EINVAL &&
+		    (!ptr || (uintptr_t)ptr % (uintptr_t)page || !size || size % (uint64_t)page))
+			why = " (address and size must be nonzero multiples of the page size)";
+		else if (ret == -ENOMEM)
+			why = " (the pinned pages would exceed RLIMIT_MEMLOCK: raise it, "
+			      "ulimit -l, or grant CAP_IPC_LOCK)";
+		else if (ret == -EFAULT)
+			why = " (the range is not mapped, or not writable without "
+			      "ACCEL_BO_READ_ONLY)";
+		accel_set_error(
+			dev, ret,
+			"DRM_IOCTL_ARES_BO_USERPTR addr %p size %llu flags 0x%x on %s: %s%s", ptr,
+			(unsigned long long)size, flags, dev->node, accel_strerror(ret), why);
+		free(bo);
+		return ret;
+	}
+	bo->dev = dev;
+	bo->handle = u.handle;
+	bo->flags = flags;
+	bo->size = size;
+	bo->va = u.va;
+	bo->map = ptr;
+	bo->userptr = 1;
+	*out = bo;
+	return 0;
 }
 
 int accel_bo_export(accel_bo *bo, int *dmabuf_fd)
@@ -157,7 +204,7 @@ int accel_bo_free(accel_bo *bo)
 
 	if (!bo)
 		return 0;
-	if (bo->map)
+	if (bo->map && !bo->userptr)
 		munmap(bo->map, bo->size);
 	c = (struct drm_gem_close){.handle = bo->handle};
 	ret = accel_ioctl(bo->dev, DRM_IOCTL_GEM_CLOSE, &c);

@@ -30,6 +30,8 @@ struct accel_bo {
 	uint64_t va;
 	uint64_t mmap_offset;
 	void *map;
+	/* @map is the caller's memory (accel_bo_userptr()): never unmapped. */
+	int userptr;
 };
 
 struct accel_ctx {

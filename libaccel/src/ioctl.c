@@ -61,6 +61,8 @@ static const char *ioctl_name(unsigned long req)
 		return "DRM_IOCTL_ARES_BO_WAIT";
 	case DRM_IOCTL_ARES_DEBUG:
 		return "DRM_IOCTL_ARES_DEBUG";
+	case DRM_IOCTL_ARES_BO_USERPTR:
+		return "DRM_IOCTL_ARES_BO_USERPTR";
 	case DRM_IOCTL_GEM_CLOSE:
 		return "DRM_IOCTL_GEM_CLOSE";
 	default:
@@ -85,6 +87,14 @@ static void decode(unsigned long req, const void *arg, char *buf, size_t len)
 		snprintf(buf, len, "size=%llu flags=0x%x handle=%u va=0x%llx",
 			 (unsigned long long)c->size, c->flags, c->handle,
 			 (unsigned long long)c->va);
+		break;
+	}
+	case DRM_IOCTL_ARES_BO_USERPTR: {
+		const struct drm_ares_bo_userptr *u = arg;
+
+		snprintf(buf, len, "addr=0x%llx size=%llu flags=0x%x handle=%u va=0x%llx",
+			 (unsigned long long)u->addr, (unsigned long long)u->size, u->flags,
+			 u->handle, (unsigned long long)u->va);
 		break;
 	}
 	case DRM_IOCTL_ARES_BO_INFO: {

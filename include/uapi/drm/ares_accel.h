@@ -29,6 +29,7 @@ extern "C" {
 #define DRM_ARES_SUBMIT			0x05
 #define DRM_ARES_BO_WAIT		0x06
 #define DRM_ARES_DEBUG			0x07
+#define DRM_ARES_BO_USERPTR		0x08
 
 /**
  * enum drm_ares_query_type - what DRM_IOCTL_ARES_QUERY returns
@@ -125,6 +126,25 @@ struct drm_ares_bo_create {
 /* The device may only read the buffer; device writes fault. */
 #define DRM_ARES_BO_READ_ONLY		(1u << 0)
 #define DRM_ARES_BO_CREATE_FLAGS	DRM_ARES_BO_READ_ONLY
+
+/**
+ * struct drm_ares_bo_userptr - make page-aligned user memory a buffer
+ * @addr: in: start of the memory, page-aligned, nonzero
+ * @size: in: bytes, a nonzero multiple of the page size
+ * @flags: in: DRM_ARES_BO_READ_ONLY or 0
+ * @handle: in: zero; out: GEM handle
+ * @va: in: zero; out: device VA of the buffer in this file's address space
+ *
+ * The pages are pinned until the buffer is freed and count against the
+ * caller's RLIMIT_MEMLOCK.
+ */
+struct drm_ares_bo_userptr {
+	__u64 addr;
+	__u64 size;
+	__u32 flags;
+	__u32 handle;
+	__u64 va;
+};
 
 /**
  * struct drm_ares_bo_info - look up a buffer
@@ -304,6 +324,8 @@ struct drm_ares_debug {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_ARES_BO_WAIT, struct drm_ares_bo_wait)
 #define DRM_IOCTL_ARES_DEBUG \
 	DRM_IOW(DRM_COMMAND_BASE + DRM_ARES_DEBUG, struct drm_ares_debug)
+#define DRM_IOCTL_ARES_BO_USERPTR \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_ARES_BO_USERPTR, struct drm_ares_bo_userptr)
 
 #if defined(__cplusplus)
 }
