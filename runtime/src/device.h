@@ -79,6 +79,9 @@ struct dev_partition {
 	int *ins, nins;	    /* non-constant values read from the host */
 	int *outs, nouts;   /* values read after the partition or graph outputs */
 	int *skeys, nskeys; /* host values whose shapes plan-time nodes read */
+	int *akeys, nakeys; /* host values device nodes read as attributes */
+	void **akey_data;   /* their contents when planned */
+	size_t *akey_len;
 	/* Plan for the input shapes it was made for. */
 	int planned;
 	struct art_tensor *in_shape;   /* nins entries (data unused) */

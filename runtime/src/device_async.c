@@ -24,8 +24,8 @@ static void tensor_clear(struct art_tensor *t)
 /* The whole graph is one device partition (folded nodes aside). */
 static int async_capable(const struct art_session *s)
 {
-	/* Plan-time nodes reading host shapes need the session's values. */
-	if (!s->dev || s->dev->nparts != 1 || s->dev->parts[0].nskeys)
+	/* Plans reading host shapes or values need the session's values. */
+	if (!s->dev || s->dev->nparts != 1 || s->dev->parts[0].nskeys || s->dev->parts[0].nakeys)
 		return 0;
 	for (int i = 0; i < s->nnodes; i++) {
 		const struct rt_node *n = &s->nodes[i];

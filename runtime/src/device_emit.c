@@ -28,9 +28,15 @@ static int64_t norm_axis(int64_t a, int rank)
 }
 
 /* Reads constant input IN of N as integers; returns the count or -1. */
+/* Placement admits only values known on the host at plan time here. */
+static int host_value(struct art_session *s, const struct rt_node *n, int in)
+{
+	return in < n->nin && n->in[in] >= 0 && s->vals[n->in[in]].t.data;
+}
+
 int dev_const_ints(struct art_session *s, const struct rt_node *n, int in, int64_t *out, int max)
 {
-	if (in >= n->nin || n->in[in] < 0 || !dev_is_const(s, n->in[in]))
+	if (!host_value(s, n, in))
 		return -1;
 	const struct art_tensor *t = &s->vals[n->in[in]].t;
 	int64_t cnt = art_tensor_elems(t);
@@ -49,7 +55,7 @@ int dev_const_ints(struct art_session *s, const struct rt_node *n, int in, int64
 
 int dev_const_float(struct art_session *s, const struct rt_node *n, int in, float *out)
 {
-	if (in >= n->nin || n->in[in] < 0 || !dev_is_const(s, n->in[in]))
+	if (!host_value(s, n, in))
 		return -1;
 	const struct art_tensor *t = &s->vals[n->in[in]].t;
 	if (art_tensor_elems(t) < 1)
@@ -1011,6 +1017,9 @@ int dev_node_emit(struct art_session *s, const struct rt_node *n, struct dev_val
 			for (uint32_t i = 0; i < 5; i++)
 				if (attr_is(n, "coordinate_transformation_mode", coords[i], 0))
 					p.coord = i;
+			/* The name opset 11's first test data used. */
+			if (attr_is(n, "coordinate_transformation_mode", "tf_half_pixel_for_nn", 0))
+				p.coord = ARES_COORD_TF_HALF_PIXEL_FOR_NN;
 			p.nearest = ARES_NEAREST_ROUND_PREFER_FLOOR;
 			for (uint32_t i = 0; i < 4; i++)
 				if (attr_is(n, "nearest_mode", nearest[i], 0))
@@ -1078,7 +1087,7 @@ int dev_node_emit(struct art_session *s, const struct rt_node *n, struct dev_val
 		if (s->opset < 11) {
 			float f = rt_attr_f(n, "value", 0.0f);
 			p.value = F32_BITS(f);
-		} else if (n->nin > 2 && n->in[2] >= 0 && dev_is_const(s, n->in[2])) {
+		} else if (host_value(s, n, 2)) {
 			memcpy(&p.value, s->vals[n->in[2]].t.data, esize(xv->dtype));
 		}
 		desc(e, n->in[0], &x);

@@ -162,6 +162,11 @@ void dev_close(struct art_session *s)
 		free(d->parts[i].cmd_node);
 		free(d->parts[i].skeys);
 		free(d->parts[i].skey_shape);
+		for (int k = 0; d->parts[i].akey_data && k < d->parts[i].nakeys; k++)
+			free(d->parts[i].akey_data[k]);
+		free(d->parts[i].akey_data);
+		free(d->parts[i].akey_len);
+		free(d->parts[i].akeys);
 	}
 	free(d->parts);
 	free(d->wofs);
@@ -200,6 +205,12 @@ int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl,
 		replan = !same_shape(in_tensor(s, p, i, ins), &p->in_shape[i]);
 	for (int i = 0; i < p->nskeys && !replan; i++)
 		replan = !same_shape(&s->vals[p->skeys[i]].t, &p->skey_shape[i]);
+	for (int i = 0; i < p->nakeys && !replan; i++) {
+		const struct art_tensor *t = &s->vals[p->akeys[i]].t;
+		size_t len = (size_t)art_tensor_elems(t) * art_dtype_size(t->dtype);
+		replan = !p->akey_data || !t->data || len != p->akey_len[i] ||
+			 memcmp(t->data, p->akey_data[i], len);
+	}
 	if (replan)
 		for (int i = 0; i < d->nslots; i++)
 			if (d->slots[i].busy)

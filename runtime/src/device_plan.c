@@ -97,10 +97,17 @@ int dev_partition_graph(struct art_session *s)
 			}
 			if (!n->on_device)
 				continue;
+			unsigned mask = dev_operand_mask(n);
 			for (int j = 0; j < n->nin; j++) {
 				int v = n->in[j];
 				if (v < 0 || dev_is_const(s, v) || dev_is_plan_time(s, v))
 					continue;
+				if (!(mask & (1u << j))) {
+					/* Read as an attribute when planning: a key. */
+					if (add_unique(&p->akeys, &p->nakeys, v))
+						return -ENOMEM;
+					continue;
+				}
 				int inside = 0;
 				for (int k = p->first; k < i && !inside; k++)
 					for (int o = 0; o < s->nodes[k].nout; o++)
@@ -289,6 +296,23 @@ int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_te
 	for (int i = 0; i < p->nskeys; i++) {
 		p->skey_shape[i] = s->vals[p->skeys[i]].t;
 		p->skey_shape[i].data = NULL;
+	}
+	if (p->nakeys && !p->akey_data) {
+		p->akey_data = calloc((size_t)p->nakeys, sizeof(void *));
+		p->akey_len = calloc((size_t)p->nakeys, sizeof(size_t));
+		if (!p->akey_data || !p->akey_len)
+			return rt_err(s, -ENOMEM, "out of memory");
+	}
+	for (int i = 0; i < p->nakeys; i++) {
+		const struct art_tensor *t = &s->vals[p->akeys[i]].t;
+		size_t len = (size_t)art_tensor_elems(t) * art_dtype_size(t->dtype);
+		void *c = malloc(len ? len : 1);
+		if (!c)
+			return rt_err(s, -ENOMEM, "out of memory");
+		memcpy(c, t->data, len);
+		free(p->akey_data[i]);
+		p->akey_data[i] = c;
+		p->akey_len[i] = len;
 	}
 	p->arena_size = top ? top : ARENA_ALIGN;
 	p->planned = 1;

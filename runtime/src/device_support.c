@@ -258,6 +258,21 @@ static int const_or_absent(struct art_session *s, const struct rt_node *n, int i
 	       dev_is_plan_time(s, n->in[in]);
 }
 
+/* Input IN of N is known on the host when the partition is planned: absent,
+ * constant, plan-time, a graph input or the output of a CPU node. Such
+ * values are part of the plan's key (device_plan.c). */
+static int plan_known(struct art_session *s, const struct rt_node *n, int in)
+{
+	if (const_or_absent(s, n, in))
+		return 1;
+	int v = n->in[in];
+	for (int i = 0; i < s->nnodes; i++)
+		for (int j = 0; j < s->nodes[i].nout; j++)
+			if (s->nodes[i].out[j] == v)
+				return !s->nodes[i].on_device;
+	return 1;
+}
+
 /* Shape, and nodes computing only on constants and Shape results, are
  * evaluated on the host when their partition is planned. */
 static int plan_time_node(struct art_session *s, const struct rt_node *n)
@@ -433,14 +448,13 @@ static const char *why_not(struct art_session *s, const struct rt_node *n, char 
 	case DK_CLIP:
 		if (!is_float(x))
 			goto float_only;
-		if (!const_or_absent(s, n, 1) || !const_or_absent(s, n, 2))
+		if (!plan_known(s, n, 1) || !plan_known(s, n, 2))
 			return "Clip bounds computed at run time";
 		return NULL;
 	case DK_VIEW:
-		if (!strcmp(op, "Reshape") && (s->opset < 5 || !const_or_absent(s, n, 1)))
+		if (!strcmp(op, "Reshape") && (s->opset < 5 || !plan_known(s, n, 1)))
 			return "Reshape shape computed at run time";
-		if ((!strcmp(op, "Squeeze") || !strcmp(op, "Unsqueeze")) &&
-		    !const_or_absent(s, n, 1))
+		if ((!strcmp(op, "Squeeze") || !strcmp(op, "Unsqueeze")) && !plan_known(s, n, 1))
 			return "axes computed at run time";
 		if (!strcmp(op, "Unsqueeze") && n->nin < 2 && !rt_attr(n, "axes"))
 			return "Unsqueeze without axes";
@@ -466,7 +480,7 @@ static const char *why_not(struct art_session *s, const struct rt_node *n, char 
 				goto float_only;
 			return NULL;
 		}
-		if (!const_or_absent(s, n, 1))
+		if (!plan_known(s, n, 1))
 			return "reduce axes computed at run time";
 		int64_t axes[ART_MAX_DIMS];
 		if (rt_attr_i(n, "noop_with_empty_axes", 0) && !rt_attr(n, "axes") &&
@@ -513,6 +527,34 @@ static const char *why_not(struct art_session *s, const struct rt_node *n, char 
 		if (!strcmp(coord, "tf_crop_and_resize"))
 			return "Resize coordinate mode tf_crop_and_resize not supported by the "
 			       "device";
+		/* ONNX maps align_corners through the fractional length in * scale;
+		 * the device through the integer output length. */
+		int si = s->opset < 11 ? 1 : 2;
+		if (!strcmp(coord, "align_corners") && si < n->nin && n->in[si] >= 0 &&
+		    !(dev_is_const(s, n->in[si]) && art_tensor_elems(&s->vals[n->in[si]].t) == 0))
+			return "Resize align_corners with scales (fractional output length)";
+		static const char *const coords[] = {"half_pixel",
+						     "asymmetric",
+						     "align_corners",
+						     "pytorch_half_pixel",
+						     "tf_half_pixel_for_nearest",
+						     "tf_half_pixel_for_nn"};
+		int known = 0;
+		for (size_t i = 0; i < sizeof(coords) / sizeof(coords[0]); i++)
+			known |= !strcmp(coord, coords[i]);
+		if (!known) {
+			snprintf(buf, len, "Resize coordinate mode %s not supported by the device",
+				 coord);
+			return buf;
+		}
+		char nb[64];
+		const char *near = attr_s(n, "nearest_mode", "round_prefer_floor", nb, sizeof(nb));
+		if (strcmp(near, "round_prefer_floor") && strcmp(near, "round_prefer_ceil") &&
+		    strcmp(near, "floor") && strcmp(near, "ceil")) {
+			snprintf(buf, len, "Resize nearest mode %s not supported by the device",
+				 near);
+			return buf;
+		}
 		if (rt_attr_i(n, "antialias", 0))
 			return "Resize with antialias not supported by the device";
 		if (rt_attr(n, "axes"))
@@ -522,8 +564,8 @@ static const char *why_not(struct art_session *s, const struct rt_node *n, char 
 			   "stretch"))
 			return "Resize keep_aspect_ratio_policy other than stretch";
 		for (int i = 1; i < n->nin; i++)
-			if (!const_or_absent(s, n, i))
-				return "Resize scales or sizes computed at run time";
+			if (!plan_known(s, n, i))
+				return "Resize scales or sizes computed on the device";
 		return NULL;
 	}
 	case DK_TRANSPOSE:
@@ -538,8 +580,11 @@ static const char *why_not(struct art_session *s, const struct rt_node *n, char 
 		return NULL;
 	case DK_SLICE: {
 		for (int i = 1; i < n->nin; i++)
-			if (!const_or_absent(s, n, i))
-				return "Slice bounds computed at run time";
+			if (!plan_known(s, n, i))
+				return "Slice bounds computed on the device";
+		/* Steps are checked for sign here, so they must be known now. */
+		if (!const_or_absent(s, n, 4))
+			return "Slice steps not constant";
 		int64_t steps[ART_MAX_DIMS];
 		int ns = dev_const_ints(s, n, 4, steps, ART_MAX_DIMS);
 		for (int i = 0; i < ns; i++)
@@ -554,9 +599,11 @@ static const char *why_not(struct art_session *s, const struct rt_node *n, char 
 			snprintf(buf, len, "Pad mode %s not supported by the device", mode);
 			return buf;
 		}
-		for (int i = 1; i < n->nin; i++)
-			if (!const_or_absent(s, n, i))
-				return "Pad amounts or value computed at run time";
+		/* Amounts are checked for sign here, so they must be known now. */
+		if (!const_or_absent(s, n, 1) || !const_or_absent(s, n, 3))
+			return "Pad amounts or axes not constant";
+		if (!plan_known(s, n, 2))
+			return "Pad value computed on the device";
 		int64_t pads[2 * ART_MAX_DIMS];
 		int np = s->opset < 11 ? 0 : dev_const_ints(s, n, 1, pads, 2 * ART_MAX_DIMS);
 		const Onnx__AttributeProto *a = rt_attr(n, "pads");
