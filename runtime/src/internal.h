@@ -20,6 +20,7 @@ struct rt_value {
 };
 
 struct rt_node;
+struct rt_graph;
 struct rt_device;
 struct rt_profile;
 struct art_session;
@@ -45,6 +46,19 @@ struct rt_node {
 	 * planned, so it neither runs per inference nor splits partitions. */
 	int plan_time;
 	int partition;
+	/* Subgraphs: If's then and else branches, Loop's body; else NULL.
+	 * The outer-scope values they read are appended to in[] after the
+	 * node's own n->proto->n_input inputs, so liveness and constant
+	 * folding see them. */
+	struct rt_graph *sub[2];
+};
+
+/* A subgraph: its nodes share the session's value table. */
+struct rt_graph {
+	struct rt_node *nodes;
+	int nnodes;
+	int *inputs, ninputs;
+	int *outputs, noutputs;
 };
 
 struct art_session {
@@ -70,6 +84,8 @@ int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, stru
 			 void **buf, char *err, size_t errlen);
 
 /* Kernel helpers. */
+/* Sets value V to a copy of T (subgraph inputs of If/Loop). */
+int rt_value_set(struct art_session *s, int v, const struct art_tensor *t);
 struct art_tensor *rt_in(struct art_session *s, const struct rt_node *n, int i);
 int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
 		 const int64_t *dims, void **data);

@@ -5,9 +5,56 @@
  * they are written plainly: one loop nest per op, float accumulation in
  * double where a sum runs long. */
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
+#include "ares/tensor.h"
 #include "kernels.h"
+
+double rt_act_value(int act, double alpha, double beta, double x)
+{
+	switch (act) {
+	case ARES_ACT_RELU:
+		return x > 0 ? x : 0;
+	case ARES_ACT_LEAKY_RELU:
+		return x < 0 ? alpha * x : x;
+	case ARES_ACT_CLIP:
+		return x < alpha ? alpha : x > beta ? beta : x;
+	case ARES_ACT_SIGMOID:
+		return 1 / (1 + exp(-x));
+	case ARES_ACT_HARD_SIGMOID: {
+		double v = alpha * x + beta;
+		return v < 0 ? 0 : v > 1 ? 1 : v;
+	}
+	case ARES_ACT_HARD_SWISH: {
+		double v = x / 6 + 0.5;
+		return x * (v < 0 ? 0 : v > 1 ? 1 : v);
+	}
+	case ARES_ACT_TANH:
+		return tanh(x);
+	case ARES_ACT_GELU:
+		return x / 2 * (1 + erf(x / sqrt(2.0)));
+	default:
+		return x;
+	}
+}
+
+int rt_apply_act(struct art_session *s, const struct rt_node *n)
+{
+	if (n->act == ARES_ACT_NONE || n->nout < 1 || n->out[0] < 0)
+		return 0;
+	NEED(n->act > 0 && n->act < ARES_ACT_COUNT, "node '%s' (%s): unknown fused activation %d",
+	     n->name, n->proto->op_type, n->act);
+	struct art_tensor *t = &s->vals[n->out[0]].t;
+	NEED(t->dtype == ART_FLOAT || t->dtype == ART_DOUBLE,
+	     "node '%s' (%s): fused activation on a non-float output", n->name, n->proto->op_type);
+	void *d = (void *)t->data;
+	int64_t cnt = art_tensor_elems(t);
+	for (int64_t i = 0; i < cnt; i++)
+		rt_put_d(d, t->dtype, i,
+			 rt_act_value(n->act, n->act_alpha, n->act_beta, rt_get_d(t, i)));
+	return 0;
+}
 
 int rt_need_inputs(struct art_session *s, const struct rt_node *n, int count)
 {
@@ -81,8 +128,9 @@ int rt_attr_is(const struct rt_node *n, const char *name, const char *val, int d
 }
 
 static const struct rt_kernel_entry *const families[] = {
-	rt_kernels_elementwise, rt_kernels_tensor, rt_kernels_linalg, rt_kernels_nn,
-	rt_kernels_conv,	rt_kernels_reduce, rt_kernels_resize,
+	rt_kernels_elementwise, rt_kernels_tensor,  rt_kernels_linalg,
+	rt_kernels_nn,		rt_kernels_conv,    rt_kernels_reduce,
+	rt_kernels_resize,	rt_kernels_control, rt_kernels_rnn,
 };
 
 rt_kernel_fn rt_kernel_lookup(const char *op)

@@ -30,6 +30,8 @@ extern const struct rt_kernel_entry rt_kernels_nn[];
 extern const struct rt_kernel_entry rt_kernels_conv[];
 extern const struct rt_kernel_entry rt_kernels_reduce[];
 extern const struct rt_kernel_entry rt_kernels_resize[];
+extern const struct rt_kernel_entry rt_kernels_control[];
+extern const struct rt_kernel_entry rt_kernels_rnn[];
 
 /* -EINVAL naming the node unless inputs 0..COUNT-1 are present. */
 int rt_need_inputs(struct art_session *s, const struct rt_node *n, int count);
@@ -40,6 +42,14 @@ int rt_copy_out(struct art_session *s, const struct rt_node *n, const struct art
 		int ndim, const int64_t *dims);
 /* Axes from input 1 (opset 13+) or the "axes" attribute; *count 0 if none. */
 int rt_get_axes(struct art_session *s, const struct rt_node *n, int64_t *axes, int *count);
+
+/* Applies the activation graph rewriting fused into N (n->act, ARES_ACT_*
+ * with act_alpha/act_beta) to output 0, in place; float and double only.
+ * Conv, ConvTranspose, Gemm and MatMul call it as their last step, so a
+ * fused node computes what the unfused pair did. */
+int rt_apply_act(struct art_session *s, const struct rt_node *n);
+/* The same activation on one value. */
+double rt_act_value(int act, double alpha, double beta, double x);
 
 /* Copies up to MAX ints of attribute NAME into OUT; their count, or -1
  * when the attribute is absent. */

@@ -152,25 +152,41 @@ static void im2col(const struct win *w, const float *xin, int64_t cg, int64_t p0
 				}
 }
 
-/* OUT[m][0..t) += sum_k W[m][k] * COL[k][0..t), rows of COL LDC apart. */
+/* OUT[m][0..t) += sum_k W[m][k] * COL[k][0..t), rows of COL LDC apart.
+ * Four output rows at a time, so each patch row loaded serves four. */
 static void gemm_rows(const float *restrict wt, int64_t mg, int64_t kk, const float *restrict col,
 		      int64_t ldc, int64_t t, float *restrict out, int64_t ldo)
 {
-	for (int64_t m = 0; m < mg; m++) {
+	int64_t m = 0;
+	for (; m + 4 <= mg; m += 4) {
+		float *restrict o0 = out + m * ldo, *restrict o1 = o0 + ldo,
+				*restrict o2 = o1 + ldo, *restrict o3 = o2 + ldo;
+		const float *w0 = wt + m * kk;
+		for (int64_t k = 0; k < kk; k++) {
+			float a0 = w0[k], a1 = w0[kk + k], a2 = w0[2 * kk + k], a3 = w0[3 * kk + k];
+			const float *restrict c = col + k * ldc;
+			for (int64_t j = 0; j < t; j++) {
+				float v = c[j];
+				o0[j] += a0 * v;
+				o1[j] += a1 * v;
+				o2[j] += a2 * v;
+				o3[j] += a3 * v;
+			}
+		}
+	}
+	for (; m < mg; m++) {
 		float *restrict o = out + m * ldo;
 		const float *wr = wt + m * kk;
 		for (int64_t k = 0; k < kk; k++) {
 			float a = wr[k];
 			const float *restrict c = col + k * ldc;
-			if (a == 0.0f)
-				continue;
 			for (int64_t j = 0; j < t; j++)
 				o[j] += a * c[j];
 		}
 	}
 }
 
-static int k_conv(struct art_session *s, const struct rt_node *n)
+static int k_conv_raw(struct art_session *s, const struct rt_node *n)
 {
 	int rc = rt_need_inputs(s, n, 2);
 	if (rc)
@@ -261,7 +277,7 @@ static void scatter(const struct win *w, float xv, int64_t p, const float *wk, f
 
 /* ConvTranspose: each input element scatters W's kernel into the output.
  * Output size from pads, or pads from output_shape / auto_pad. */
-static int k_conv_transpose(struct art_session *s, const struct rt_node *n)
+static int k_conv_transpose_raw(struct art_session *s, const struct rt_node *n)
 {
 	int rc = rt_need_inputs(s, n, 2);
 	if (rc)
@@ -517,6 +533,18 @@ static int k_gmaxpool(struct art_session *s, const struct rt_node *n)
 static int k_glppool(struct art_session *s, const struct rt_node *n)
 {
 	return global_pool(s, n, P_LP);
+}
+
+static int k_conv(struct art_session *s, const struct rt_node *n)
+{
+	int rc = k_conv_raw(s, n);
+	return rc ? rc : rt_apply_act(s, n);
+}
+
+static int k_conv_transpose(struct art_session *s, const struct rt_node *n)
+{
+	int rc = k_conv_transpose_raw(s, n);
+	return rc ? rc : rt_apply_act(s, n);
 }
 
 const struct rt_kernel_entry rt_kernels_conv[] = {

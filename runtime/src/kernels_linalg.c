@@ -7,7 +7,7 @@
 
 #include "kernels.h"
 
-static int k_matmul(struct art_session *s, const struct rt_node *n)
+static int k_matmul_raw(struct art_session *s, const struct rt_node *n)
 {
 	int rc = rt_need_inputs(s, n, 2);
 	if (rc)
@@ -67,7 +67,7 @@ static int k_matmul(struct art_session *s, const struct rt_node *n)
 }
 
 /* Gemm: Y = alpha * A' * B' + beta * C, C broadcast to [M, N]. */
-static int k_gemm(struct art_session *s, const struct rt_node *n)
+static int k_gemm_raw(struct art_session *s, const struct rt_node *n)
 {
 	int rc = rt_need_inputs(s, n, 2);
 	if (rc)
@@ -107,6 +107,18 @@ static int k_gemm(struct art_session *s, const struct rt_node *n)
 			o[i * N + j] = (float)v;
 		}
 	return 0;
+}
+
+static int k_matmul(struct art_session *s, const struct rt_node *n)
+{
+	int rc = k_matmul_raw(s, n);
+	return rc ? rc : rt_apply_act(s, n);
+}
+
+static int k_gemm(struct art_session *s, const struct rt_node *n)
+{
+	int rc = k_gemm_raw(s, n);
+	return rc ? rc : rt_apply_act(s, n);
 }
 
 const struct rt_kernel_entry rt_kernels_linalg[] = {

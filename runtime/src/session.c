@@ -100,6 +100,9 @@ static int check_opset(struct art_session *s, const char *path)
 	return 0;
 }
 
+static int build_node(struct art_session *s, const Onnx__NodeProto *np, struct rt_node *n, size_t i,
+		      const char *base_dir, int in_subgraph);
+
 static int build_graph(struct art_session *s, const char *base_dir)
 {
 	const Onnx__GraphProto *g = s->model->graph;
@@ -140,53 +143,165 @@ static int build_graph(struct art_session *s, const char *base_dir)
 		s->outputs[s->noutputs++] = v;
 	}
 	for (size_t i = 0; i < g->n_node; i++) {
-		const Onnx__NodeProto *np = g->node[i];
-		struct rt_node *n = &s->nodes[s->nnodes++];
-		n->proto = np;
-		n->name = np->name && np->name[0] ? np->name : (np->n_output ? np->output[0] : "?");
-		if (np->domain && np->domain[0] && strcmp(np->domain, "ai.onnx"))
-			return rt_err(s, -ENOTSUP,
-				      "node %zu '%s': op %s of domain '%s' is not supported", i,
-				      n->name, np->op_type, np->domain);
-		n->fn = rt_kernel_lookup(np->op_type);
-		/* An op without a CPU kernel may still run on the device; that is
-		 * settled once placement is known (check_runnable()). */
-		if (!n->fn && !dev_op_lookup(np->op_type))
-			return rt_err(s, -ENOTSUP, "node %zu '%s': unknown or unsupported op %s", i,
-				      n->name, np->op_type);
-		/* Training-mode Dropout draws random masks: no reference to match. */
-		if (!strcmp(np->op_type, "Dropout") && np->n_input >= 3 && np->input[2][0])
-			return rt_err(s, -ENOTSUP,
-				      "node %zu '%s': Dropout with a training_mode input is not "
-				      "supported",
-				      i, n->name);
-		n->in = calloc(np->n_input + 1, sizeof(int));
-		n->out = calloc(np->n_output + 1, sizeof(int));
-		if (!n->in || !n->out)
-			return -ENOMEM;
-		for (size_t j = 0; j < np->n_input; j++) {
-			n->in[j] = -1;
-			if (np->input[j][0]) {
-				n->in[j] = value_find(s, np->input[j]);
-				if (n->in[j] < 0)
-					return rt_err(s, -EINVAL,
-						      "node %zu '%s': input '%s' is produced by no "
-						      "earlier node",
-						      i, n->name, np->input[j]);
-			}
+		rc = build_node(s, g->node[i], &s->nodes[s->nnodes++], i, base_dir, 0);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void graph_free(struct rt_graph *g);
+
+static void node_free(struct rt_node *n)
+{
+	if (n->reason_owned)
+		free((void *)n->placement_reason);
+	free(n->in);
+	free(n->out);
+	graph_free(n->sub[0]);
+	graph_free(n->sub[1]);
+}
+
+static void graph_free(struct rt_graph *g)
+{
+	if (!g)
+		return;
+	for (int i = 0; i < g->nnodes; i++)
+		node_free(&g->nodes[i]);
+	free(g->nodes);
+	free(g->inputs);
+	free(g->outputs);
+	free(g);
+}
+
+/* Builds subgraph G of node OWNER into *OUT; its values join the session's
+ * table. Values it reads from outer scopes are appended to OWNER's in[]. */
+static int build_subgraph(struct art_session *s, struct rt_node *owner, const Onnx__GraphProto *g,
+			  const char *base_dir, struct rt_graph **out)
+{
+	struct rt_graph *sg = calloc(1, sizeof(*sg));
+	*out = sg;
+	if (!sg)
+		return -ENOMEM;
+	sg->inputs = calloc(g->n_input + 1, sizeof(int));
+	sg->outputs = calloc(g->n_output + 1, sizeof(int));
+	sg->nodes = calloc(g->n_node + 1, sizeof(*sg->nodes));
+	if (!sg->inputs || !sg->outputs || !sg->nodes)
+		return -ENOMEM;
+	int first = s->nvals, rc;
+	for (size_t i = 0; i < g->n_initializer; i++) {
+		const Onnx__TensorProto *tp = g->initializer[i];
+		int v = value_get(s, tp->name ? tp->name : "");
+		if (v < 0)
+			return v;
+		rc = rt_tensor_from_proto(tp, base_dir, &s->vals[v].t, &s->vals[v].buf, s->err,
+					  sizeof(s->err));
+		if (rc)
+			return rc;
+		s->vals[v].is_const = 1;
+	}
+	for (size_t i = 0; i < g->n_input; i++) {
+		int v = value_get(s, g->input[i]->name);
+		if (v < 0)
+			return v;
+		sg->inputs[sg->ninputs++] = v;
+	}
+	for (size_t i = 0; i < g->n_node; i++) {
+		rc = build_node(s, g->node[i], &sg->nodes[sg->nnodes++], i, base_dir, 1);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < g->n_output; i++) {
+		int v = value_find(s, g->output[i]->name);
+		if (v < 0)
+			return rt_err(s, -EINVAL,
+				      "node '%s': subgraph output '%s' is never produced",
+				      owner->name, g->output[i]->name);
+		sg->outputs[sg->noutputs++] = v;
+	}
+	/* Values created for this subgraph (index >= FIRST) are its own; any
+	 * other it reads comes from an outer scope. */
+	int extra = 0, *in;
+	for (int k = 0; k < sg->nnodes; k++)
+		extra += sg->nodes[k].nin;
+	in = realloc(owner->in, (size_t)(owner->nin + extra + sg->noutputs + 1) * sizeof(int));
+	if (!in)
+		return -ENOMEM;
+	owner->in = in;
+	for (int k = 0; k <= sg->nnodes; k++) {
+		const int *refs = k < sg->nnodes ? sg->nodes[k].in : sg->outputs;
+		int nref = k < sg->nnodes ? sg->nodes[k].nin : sg->noutputs;
+		for (int j = 0; j < nref; j++) {
+			int v = refs[j], dup = 0;
+			if (v < 0 || v >= first)
+				continue;
+			for (int m = (int)owner->proto->n_input; m < owner->nin; m++)
+				dup |= owner->in[m] == v;
+			if (!dup)
+				owner->in[owner->nin++] = v;
 		}
-		n->nin = (int)np->n_input;
-		for (size_t j = 0; j < np->n_output; j++) {
-			n->out[j] = -1;
-			if (np->output[j][0]) {
-				n->out[j] = value_get(s, np->output[j]);
-				if (n->out[j] < 0)
-					return n->out[j];
-			}
+	}
+	return 0;
+}
+
+static int build_node(struct art_session *s, const Onnx__NodeProto *np, struct rt_node *n, size_t i,
+		      const char *base_dir, int in_subgraph)
+{
+	n->proto = np;
+	n->name = np->name && np->name[0] ? np->name : (np->n_output ? np->output[0] : "?");
+	if (np->domain && np->domain[0] && strcmp(np->domain, "ai.onnx"))
+		return rt_err(s, -ENOTSUP, "node %zu '%s': op %s of domain '%s' is not supported",
+			      i, n->name, np->op_type, np->domain);
+	n->fn = rt_kernel_lookup(np->op_type);
+	/* An op without a CPU kernel may still run on the device; that is
+	 * settled once placement is known (check_runnable()). */
+	if (!n->fn && (in_subgraph || !dev_op_lookup(np->op_type)))
+		return rt_err(s, -ENOTSUP, "node %zu '%s': unknown or unsupported op %s", i,
+			      n->name, np->op_type);
+	/* Training-mode Dropout draws random masks: no reference to match. */
+	if (!strcmp(np->op_type, "Dropout") && np->n_input >= 3 && np->input[2][0])
+		return rt_err(s, -ENOTSUP,
+			      "node %zu '%s': Dropout with a training_mode input is not "
+			      "supported",
+			      i, n->name);
+	n->in = calloc(np->n_input + 1, sizeof(int));
+	n->out = calloc(np->n_output + 1, sizeof(int));
+	if (!n->in || !n->out)
+		return -ENOMEM;
+	for (size_t j = 0; j < np->n_input; j++) {
+		n->in[j] = -1;
+		if (np->input[j][0]) {
+			n->in[j] = value_find(s, np->input[j]);
+			if (n->in[j] < 0)
+				return rt_err(s, -EINVAL,
+					      "node %zu '%s': input '%s' is produced by no "
+					      "earlier node",
+					      i, n->name, np->input[j]);
 		}
-		n->nout = (int)np->n_output;
-		n->partition = -1;
-		n->placement_reason = "no Ares device present";
+	}
+	n->nin = (int)np->n_input;
+	for (size_t j = 0; j < np->n_output; j++) {
+		n->out[j] = -1;
+		if (np->output[j][0]) {
+			n->out[j] = value_get(s, np->output[j]);
+			if (n->out[j] < 0)
+				return n->out[j];
+		}
+	}
+	n->nout = (int)np->n_output;
+	n->partition = -1;
+	n->placement_reason = "no Ares device present";
+	/* If's branches and Loop's body. */
+	for (size_t k = 0; k < np->n_attribute; k++) {
+		const Onnx__AttributeProto *a = np->attribute[k];
+		int slot = !strcmp(a->name, "then_branch") || !strcmp(a->name, "body") ? 0
+			   : !strcmp(a->name, "else_branch")			       ? 1
+										       : -1;
+		if (slot < 0 || !a->g)
+			continue;
+		int rc = build_subgraph(s, n, a->g, base_dir, &n->sub[slot]);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -335,12 +450,8 @@ void art_session_destroy(art_session *s)
 	}
 	dev_close(s);
 	rt_prof_free(s);
-	for (int i = 0; i < s->nnodes; i++) {
-		if (s->nodes[i].reason_owned)
-			free((void *)s->nodes[i].placement_reason);
-		free(s->nodes[i].in);
-		free(s->nodes[i].out);
-	}
+	for (int i = 0; i < s->nnodes; i++)
+		node_free(&s->nodes[i]);
 	free(s->vals);
 	free(s->nodes);
 	free(s->inputs);
@@ -520,6 +631,22 @@ int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtyp
 		return rt_err(s, -ENOMEM, "node '%s': out of memory for output %d", n->name, i);
 	v->t.data = v->buf;
 	*data = v->buf;
+	return 0;
+}
+
+int rt_value_set(struct art_session *s, int v, const struct art_tensor *t)
+{
+	struct rt_value *val = &s->vals[v];
+	size_t nbytes = (size_t)art_tensor_elems(t) * art_dtype_size(t->dtype);
+	void *d = malloc(nbytes ? nbytes : 1);
+	if (!d)
+		return rt_err(s, -ENOMEM, "value '%s': out of memory", val->name);
+	if (nbytes)
+		memcpy(d, t->data, nbytes);
+	value_clear(val);
+	val->t = *t;
+	val->t.data = d;
+	val->buf = d;
 	return 0;
 }
 
