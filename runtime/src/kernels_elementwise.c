@@ -579,6 +579,128 @@ static int k_min(struct art_session *s, const struct rt_node *n)
 	return variadic(s, n, OP_MIN, 0);
 }
 
+enum logic { LG_AND, LG_OR, LG_XOR, LG_SHL, LG_SHR };
+
+/* And/Or/Xor on bools and BitShift on unsigned integers, broadcasting. */
+static int logic(struct art_session *s, const struct rt_node *n, enum logic op)
+{
+	int rc = rt_need_inputs(s, n, 2);
+	if (rc)
+		return rc;
+	const struct art_tensor *a = rt_in(s, n, 0), *b = rt_in(s, n, 1);
+	int64_t dims[ART_MAX_DIMS], idx[ART_MAX_DIMS] = {0};
+	int nd = rt_broadcast_shape(a, b, dims);
+	NEED(nd >= 0 && a->dtype == b->dtype, "node '%s' (%s): shapes or types differ", n->name,
+	     n->proto->op_type);
+	if (!strcmp(n->proto->op_type, "BitShift")) {
+		NEED(a->dtype == ART_UINT8, "node '%s' (BitShift): only uint8 supported", n->name);
+		op = rt_attr_is(n, "direction", "LEFT", 0) ? LG_SHL : LG_SHR;
+		NEED(op == LG_SHL || rt_attr_is(n, "direction", "RIGHT", 0),
+		     "node '%s' (BitShift): direction must be LEFT or RIGHT", n->name);
+	} else {
+		NEED(a->dtype == ART_BOOL, "node '%s' (%s): inputs must be bool", n->name,
+		     n->proto->op_type);
+	}
+	void *o;
+	rc = rt_alloc_out(s, n, 0, a->dtype, nd, dims, &o);
+	if (rc)
+		return rc;
+	int64_t cnt = rt_shape_elems(dims, nd);
+	for (int64_t i = 0; i < cnt; i++, rt_next_index(idx, dims, nd)) {
+		int64_t x = rt_get_i(a, rt_bcast_offset(a, idx, nd));
+		int64_t y = rt_get_i(b, rt_bcast_offset(b, idx, nd));
+		int64_t v = op == LG_AND   ? x && y
+			    : op == LG_OR  ? x || y
+			    : op == LG_XOR ? !x != !y
+			    : op == LG_SHL ? (y < 64 ? x << y : 0)
+					   : (y < 64 ? x >> y : 0);
+		rt_put_i(o, a->dtype, i, v);
+	}
+	return 0;
+}
+
+static int k_and(struct art_session *s, const struct rt_node *n)
+{
+	return logic(s, n, LG_AND);
+}
+
+static int k_or(struct art_session *s, const struct rt_node *n)
+{
+	return logic(s, n, LG_OR);
+}
+
+static int k_xor(struct art_session *s, const struct rt_node *n)
+{
+	return logic(s, n, LG_XOR);
+}
+
+static int k_bitshift(struct art_session *s, const struct rt_node *n)
+{
+	return logic(s, n, LG_SHL);
+}
+
+enum pred { PR_NOT, PR_ISNAN, PR_ISINF };
+
+/* Not (bool in), IsNaN and IsInf (float in): bool out. */
+static int predicate(struct art_session *s, const struct rt_node *n, enum pred op)
+{
+	int rc = rt_need_inputs(s, n, 1);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0);
+	NEED(op == PR_NOT ? x->dtype == ART_BOOL : is_float(x->dtype),
+	     "node '%s' (%s): input type %d not supported", n->name, n->proto->op_type, x->dtype);
+	int pos = (int)rt_attr_i(n, "detect_positive", 1),
+	    neg = (int)rt_attr_i(n, "detect_negative", 1);
+	uint8_t *o;
+	rc = rt_alloc_out(s, n, 0, ART_BOOL, x->ndim, x->dims, (void **)&o);
+	if (rc)
+		return rc;
+	int64_t cnt = art_tensor_elems(x);
+	for (int64_t i = 0; i < cnt; i++) {
+		double v = rt_get_d(x, i);
+		o[i] = op == PR_NOT	? v == 0
+		       : op == PR_ISNAN ? isnan(v)
+					: isinf(v) && ((v > 0 && pos) || (v < 0 && neg));
+	}
+	return 0;
+}
+
+static int k_not(struct art_session *s, const struct rt_node *n)
+{
+	return predicate(s, n, PR_NOT);
+}
+
+static int k_isnan(struct art_session *s, const struct rt_node *n)
+{
+	return predicate(s, n, PR_ISNAN);
+}
+
+static int k_isinf(struct art_session *s, const struct rt_node *n)
+{
+	return predicate(s, n, PR_ISINF);
+}
+
+/* CastLike: Cast to the element type of input 1. */
+static int k_castlike(struct art_session *s, const struct rt_node *n)
+{
+	int rc = rt_need_inputs(s, n, 2);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0);
+	int to = rt_in(s, n, 1)->dtype;
+	void *o;
+	rc = rt_alloc_out(s, n, 0, to, x->ndim, x->dims, &o);
+	int64_t cnt = art_tensor_elems(x);
+	for (int64_t i = 0; !rc && i < cnt; i++) {
+		if (!is_float(x->dtype) && !is_float(to))
+			rt_put_i(o, to, i, rt_get_i(x, i));
+		else
+			rt_put_d(o, to, i, rt_get_d(x, i));
+	}
+	return rc;
+}
+
 const struct rt_kernel_entry rt_kernels_elementwise[] = {
 	{"Abs", k_abs},
 	{"Add", k_add},
@@ -635,5 +757,13 @@ const struct rt_kernel_entry rt_kernels_elementwise[] = {
 	{"Asinh", k_asinh},
 	{"Acosh", k_acosh},
 	{"Atanh", k_atanh},
+	{"And", k_and},
+	{"Or", k_or},
+	{"Xor", k_xor},
+	{"BitShift", k_bitshift},
+	{"Not", k_not},
+	{"IsNaN", k_isnan},
+	{"IsInf", k_isinf},
+	{"CastLike", k_castlike},
 	{NULL, NULL},
 };

@@ -26,11 +26,13 @@ check() { # NAME, then a command whose success is the test
 
 check conformance_device_floors "$B/bin/onnx-conformance" --device -1 \
 	--expect "$root/runtime/tests/conformance-device-expected.txt" \
+	--xfail "$root/runtime/tests/conformance-device-xfail.txt" \
 	"$DATA/node" "$DATA/pytorch-converted" "$DATA/pytorch-operator" "$DATA/simple"
-grep '^conformance device' "$T/out" >"$T/counts"
-cat "$T/counts"
-# A device result that differs from the reference is a bug, not a floor.
-check conformance_device_no_failures sh -c "! grep 'fail *[1-9]' '$T/counts'"
+cp "$T/out" "$T/conf"
+grep '^conformance device' "$T/conf"
+# A device result that differs from the reference is a bug, not a floor:
+# only the failures listed with their reason in the xfail file may stay.
+check conformance_device_no_failures sh -c "! grep '^  FAIL ' '$T/conf'"
 
 m=$DATA/node/test_conv_with_strides_padding
 check accel_run_one_submit_per_run sh -c "
