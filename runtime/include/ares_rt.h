@@ -91,7 +91,9 @@ struct art_session_stats {
 	int device_nodes;	 /* nodes placed on the device */
 	int cpu_nodes;		 /* nodes run on the CPU per run */
 	int folded_nodes;	 /* nodes evaluated once at session creation */
-	int reserved[5];
+	int fallback_partitions; /* partitions whose run shapes the device refused:
+				  * they run on the CPU (placement says why) */
+	int reserved[4];
 };
 ART_API int art_session_get_stats(const art_session *s, struct art_session_stats *st);
 ART_API void art_session_destroy(art_session *s);

@@ -93,6 +93,8 @@ struct dev_partition {
 	uint64_t plan_gen;
 	int ncmds;
 	int *cmd_node; /* node index of each command of the last emission */
+	/* Why the partition runs on the CPU: a plan refused the run's shapes. */
+	char *cpu_fallback;
 };
 
 /* One activation arena with the command streams emitted against it. */
@@ -189,6 +191,8 @@ unsigned dev_operand_mask(const struct rt_node *n);
 /* device_exec.c */
 int dev_open(struct art_session *s, int index);
 void dev_close(struct art_session *s);
+/* 0, a negative errno, or 1 when the partition must run on the CPU (its
+ * cpu_fallback says why). */
 int dev_run_partition(struct art_session *s, int pidx);
 /* The steps of dev_run_partition(), for runs in flight on other slots. */
 int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl,

@@ -189,6 +189,8 @@ int art_run_submit(art_run *r)
 	struct dev_slot *sl = &d->slots[r->slot];
 	int changed = 0;
 	int rc = dev_prepare(s, 0, sl, ins);
+	if (rc == -ENOEXEC)
+		rc = -EINVAL;
 	if (!rc)
 		rc = dev_bind_resolve(r, sl, &changed);
 	if (!rc && changed)

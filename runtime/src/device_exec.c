@@ -160,6 +160,7 @@ void dev_close(struct art_session *s)
 		free(d->parts[i].dv);
 		free(d->parts[i].in_shape);
 		free(d->parts[i].cmd_node);
+		free(d->parts[i].cpu_fallback);
 		free(d->parts[i].skeys);
 		free(d->parts[i].skey_shape);
 		for (int k = 0; d->parts[i].akey_data && k < d->parts[i].nakeys; k++)
@@ -218,7 +219,7 @@ int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl,
 					      "input shapes changed while runs of the old shapes "
 					      "are in flight");
 	if (replan && (rc = dev_plan(s, p, ins)))
-		return rc;
+		return rc == -EINVAL ? -ENOEXEC : rc;
 	if (!sl->cmd) {
 		sl->cmd = calloc((size_t)d->nparts, sizeof(*sl->cmd));
 		sl->cmd_size = calloc((size_t)d->nparts, sizeof(*sl->cmd_size));
@@ -410,6 +411,19 @@ int dev_run_partition(struct art_session *s, int pidx)
 	accel_job *job;
 	double t_prep = rt_prof_now_us();
 	int rc = dev_prepare(s, pidx, sl, NULL);
+	if (rc == -ENOEXEC) {
+		/* The run's shapes do not fit the device (placement could not see
+		 * them): the partition runs on the CPU when every node can. */
+		struct dev_partition *p = &d->parts[pidx];
+		for (int i = p->first; i <= p->last; i++)
+			if (s->nodes[i].on_device && !s->nodes[i].fn)
+				return -EINVAL;
+		p->cpu_fallback = strdup(s->err);
+		if (!p->cpu_fallback)
+			return rt_err(s, -ENOMEM, "out of memory");
+		s->err[0] = 0;
+		return 1;
+	}
 	if (rc)
 		return rc;
 	double t_in = rt_prof_now_us();

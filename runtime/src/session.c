@@ -421,6 +421,8 @@ int art_session_get_stats(const art_session *s, struct art_session_stats *st)
 		st->device_submits = s->dev->submits;
 		st->compiles = s->dev->compiles;
 		st->partitions = s->dev->nparts;
+		for (int i = 0; i < s->dev->nparts; i++)
+			st->fallback_partitions += !!s->dev->parts[i].cpu_fallback;
 	}
 	for (int i = 0; i < s->nnodes; i++) {
 		if (s->nodes[i].on_device)
@@ -549,12 +551,14 @@ int art_session_run(art_session *s)
 	double t_run = rt_prof_now_us();
 	for (int i = 0; i < s->nnodes; i++) {
 		const struct rt_node *n = &s->nodes[i];
-		if (n->on_device) {
+		if (n->on_device && !s->dev->parts[n->partition].cpu_fallback) {
 			int rc = dev_run_partition(s, n->partition);
-			if (rc)
+			if (rc < 0)
 				return rc;
-			i = s->dev->parts[n->partition].last;
-			continue;
+			if (rc == 0) {
+				i = s->dev->parts[n->partition].last;
+				continue;
+			}
 		}
 		if (node_folded(s, n))
 			continue;
@@ -599,6 +603,10 @@ int art_session_placement(const art_session *s, int idx, const char **name, cons
 	*op = s->nodes[idx].proto->op_type;
 	*device = s->nodes[idx].on_device ? "device" : "cpu";
 	*reason = (s->flags & ART_CPU_ONLY) ? "--cpu requested" : s->nodes[idx].placement_reason;
+	if (s->nodes[idx].on_device && s->dev->parts[s->nodes[idx].partition].cpu_fallback) {
+		*device = "cpu";
+		*reason = s->dev->parts[s->nodes[idx].partition].cpu_fallback;
+	}
 	return 0;
 }
 

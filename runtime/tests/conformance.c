@@ -191,6 +191,14 @@ static int run_test(const char *dir, char *why, size_t len)
 	}
 	if (nsets > 0)
 		free_list(sets, nsets);
+	if (device != -2 && result == 1) {
+		struct art_session_stats st;
+		art_session_get_stats(s, &st);
+		if (st.fallback_partitions == st.partitions) {
+			snprintf(why, len, "every device partition fell back to the CPU");
+			result = -1;
+		}
+	}
 	art_session_destroy(s);
 	return result;
 }
