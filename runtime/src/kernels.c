@@ -130,7 +130,7 @@ int rt_attr_is(const struct rt_node *n, const char *name, const char *val, int d
 static const struct rt_kernel_entry *const families[] = {
 	rt_kernels_elementwise, rt_kernels_tensor, rt_kernels_linalg, rt_kernels_nn,
 	rt_kernels_conv,	rt_kernels_reduce, rt_kernels_resize, rt_kernels_control,
-	rt_kernels_rnn,		rt_kernels_index,  rt_kernels_loss,
+	rt_kernels_rnn,		rt_kernels_index,  rt_kernels_loss,   rt_kernels_quant,
 };
 
 rt_kernel_fn rt_kernel_lookup(const char *op)

@@ -34,6 +34,7 @@ extern const struct rt_kernel_entry rt_kernels_control[];
 extern const struct rt_kernel_entry rt_kernels_rnn[];
 extern const struct rt_kernel_entry rt_kernels_index[];
 extern const struct rt_kernel_entry rt_kernels_loss[];
+extern const struct rt_kernel_entry rt_kernels_quant[];
 
 /* -EINVAL naming the node unless inputs 0..COUNT-1 are present. */
 int rt_need_inputs(struct art_session *s, const struct rt_node *n, int count);
