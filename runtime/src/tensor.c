@@ -154,7 +154,7 @@ int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, stru
 				 "tensor '%s': raw_data has %zu bytes, shape needs %zu", tp->name,
 				 tp->raw_data.len, nbytes);
 			rc = -EINVAL;
-		} else {
+		} else if (nbytes) { /* an empty tensor may carry no data pointer */
 			memcpy(d, tp->raw_data.data, nbytes);
 		}
 	} else {
@@ -162,7 +162,7 @@ int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, stru
 		switch (t->dtype) {
 		case ART_FLOAT:
 			have = tp->n_float_data;
-			if (have == (size_t)n)
+			if (have == (size_t)n && nbytes)
 				memcpy(d, tp->float_data, nbytes);
 			break;
 		case ART_DOUBLE:
