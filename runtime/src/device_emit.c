@@ -845,11 +845,16 @@ int dev_node_emit(struct art_session *s, const struct rt_node *n, struct dev_val
 				}
 			}
 		}
+		/* A bias fused in by graph optimisation (graph_fuse.c) is C. */
+		int hasc = n->nin > 2 && n->in[2] >= 0;
+		if (hasc)
+			desc_bcast(e, n->in[2], r, yd, &c);
 		struct ares_matmul_params p = {.activation = (uint32_t)n->act,
 					       .alpha = F32_BITS(1.0f),
+					       .beta = F32_BITS(hasc ? 1.0f : 0.0f),
 					       .act_alpha = F32_BITS(n->act_alpha),
 					       .act_beta = F32_BITS(n->act_beta)};
-		return done(e, accel_cmdbuf_matmul(cb, &p, &x, &w, NULL, &y));
+		return done(e, accel_cmdbuf_matmul(cb, &p, &x, &w, hasc ? &c : NULL, &y));
 	}
 	case DK_UNARY: {
 		float alpha = 0, beta = 0;

@@ -375,6 +375,8 @@ static const char *why_not(struct art_session *s, const struct rt_node *n, char 
 	case DK_MATMUL:
 		if (!is_float(x) || !is_float(y))
 			goto float_only;
+		if (n->nin > 2 && n->in[2] >= 0 && dev_value_dtype(s, n->in[2]) != ART_FLOAT)
+			return "fused MatMul bias is not float";
 		return NULL;
 	case DK_UNARY:
 		if (d->arg == ARES_ELT_NOT)

@@ -51,6 +51,7 @@ struct rt_node {
 	 * node's own n->proto->n_input inputs, so liveness and constant
 	 * folding see them. */
 	struct rt_graph *sub[2];
+	int dead; /* removed by a graph pass; gone once the list is compacted */
 };
 
 /* A subgraph: its nodes share the session's value table. */
@@ -74,12 +75,33 @@ struct art_session {
 	uint64_t runs;
 	struct rt_device *dev;	 /* device execution provider, NULL on the CPU */
 	struct rt_profile *prof; /* NULL until profiling is asked for */
+	int loaded_nodes;	 /* node count before graph optimisation */
+	int graph_folded;	 /* nodes graph optimisation folded and removed */
+	/* Nodes the graph passes made (fused ops): their protos are ours. */
+	Onnx__NodeProto **synth;
+	int nsynth;
+	/* Input shapes the value infos were last inferred for (graph.c), and
+	 * while inferring for them, which values hold data computed from them. */
+	struct art_tensor *bound;
+	unsigned char *known;
 	char err[512];
 };
 
 int rt_err(struct art_session *s, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 rt_kernel_fn rt_kernel_lookup(const char *op);
+/* Index of the value named NAME, created (empty) if there is none. */
+int rt_value_get(struct art_session *s, const char *name);
+/* Frees what node N owns (inputs, outputs, subgraphs), not N itself. */
+void rt_node_free(struct rt_node *n);
+
+/* Graph passes (graph*.c): shape inference, folding and rewriting once at
+ * session creation; re-inference when the first run's input shapes bind
+ * dynamic dimensions; the bias a fusion gave a MatMul (graph_bias.c). */
+int rt_graph_optimize(struct art_session *s);
+int rt_graph_bind_inputs(struct art_session *s);
+int rt_matmul_bias(struct art_session *s, const struct rt_node *n);
+void rt_graph_free(struct art_session *s);
 int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, struct art_tensor *t,
 			 void **buf, char *err, size_t errlen);
 

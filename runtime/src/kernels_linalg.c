@@ -112,6 +112,9 @@ static int k_gemm_raw(struct art_session *s, const struct rt_node *n)
 static int k_matmul(struct art_session *s, const struct rt_node *n)
 {
 	int rc = k_matmul_raw(s, n);
+	/* A bias fused in by graph optimisation comes before the activation. */
+	if (!rc)
+		rc = rt_matmul_bias(s, n);
 	return rc ? rc : rt_apply_act(s, n);
 }
 

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "device.h"
+#include <ares/tensor.h>
+
 #include "internal.h"
 #include "profile.h"
 
@@ -33,7 +35,7 @@ static int value_find(struct art_session *s, const char *name)
 	return -1;
 }
 
-static int value_get(struct art_session *s, const char *name)
+int rt_value_get(struct art_session *s, const char *name)
 {
 	int i = value_find(s, name);
 	if (i >= 0)
@@ -109,7 +111,7 @@ static int build_graph(struct art_session *s, const char *base_dir)
 	int rc;
 	for (size_t i = 0; i < g->n_initializer; i++) {
 		const Onnx__TensorProto *tp = g->initializer[i];
-		int v = value_get(s, tp->name ? tp->name : "");
+		int v = rt_value_get(s, tp->name ? tp->name : "");
 		if (v < 0)
 			return v;
 		rc = rt_tensor_from_proto(tp, base_dir, &s->vals[v].t, &s->vals[v].buf, s->err,
@@ -124,7 +126,7 @@ static int build_graph(struct art_session *s, const char *base_dir)
 	if (!s->inputs || !s->outputs || !s->nodes)
 		return -ENOMEM;
 	for (size_t i = 0; i < g->n_input; i++) {
-		int v = value_get(s, g->input[i]->name);
+		int v = rt_value_get(s, g->input[i]->name);
 		if (v < 0)
 			return v;
 		const Onnx__TypeProto *ty = g->input[i]->type;
@@ -137,7 +139,7 @@ static int build_graph(struct art_session *s, const char *base_dir)
 			s->inputs[s->ninputs++] = v;
 	}
 	for (size_t i = 0; i < g->n_output; i++) {
-		int v = value_get(s, g->output[i]->name);
+		int v = rt_value_get(s, g->output[i]->name);
 		if (v < 0)
 			return v;
 		s->outputs[s->noutputs++] = v;
@@ -152,7 +154,7 @@ static int build_graph(struct art_session *s, const char *base_dir)
 
 static void graph_free(struct rt_graph *g);
 
-static void node_free(struct rt_node *n)
+void rt_node_free(struct rt_node *n)
 {
 	if (n->reason_owned)
 		free((void *)n->placement_reason);
@@ -167,7 +169,7 @@ static void graph_free(struct rt_graph *g)
 	if (!g)
 		return;
 	for (int i = 0; i < g->nnodes; i++)
-		node_free(&g->nodes[i]);
+		rt_node_free(&g->nodes[i]);
 	free(g->nodes);
 	free(g->inputs);
 	free(g->outputs);
@@ -191,7 +193,7 @@ static int build_subgraph(struct art_session *s, struct rt_node *owner, const On
 	int first = s->nvals, rc;
 	for (size_t i = 0; i < g->n_initializer; i++) {
 		const Onnx__TensorProto *tp = g->initializer[i];
-		int v = value_get(s, tp->name ? tp->name : "");
+		int v = rt_value_get(s, tp->name ? tp->name : "");
 		if (v < 0)
 			return v;
 		rc = rt_tensor_from_proto(tp, base_dir, &s->vals[v].t, &s->vals[v].buf, s->err,
@@ -201,7 +203,7 @@ static int build_subgraph(struct art_session *s, struct rt_node *owner, const On
 		s->vals[v].is_const = 1;
 	}
 	for (size_t i = 0; i < g->n_input; i++) {
-		int v = value_get(s, g->input[i]->name);
+		int v = rt_value_get(s, g->input[i]->name);
 		if (v < 0)
 			return v;
 		sg->inputs[sg->ninputs++] = v;
@@ -283,7 +285,7 @@ static int build_node(struct art_session *s, const Onnx__NodeProto *np, struct r
 	for (size_t j = 0; j < np->n_output; j++) {
 		n->out[j] = -1;
 		if (np->output[j][0]) {
-			n->out[j] = value_get(s, np->output[j]);
+			n->out[j] = rt_value_get(s, np->output[j]);
 			if (n->out[j] < 0)
 				return n->out[j];
 		}
@@ -365,9 +367,9 @@ int art_session_create_opts(const char *model_path, const struct art_session_opt
 	for (size_t i = 0; i < sizeof(opts->reserved) / sizeof(opts->reserved[0]); i++)
 		if (opts->reserved[i])
 			return rt_err(s, -EINVAL, "options: reserved[%zu] is not zero", i);
-	if (opts->flags & ~(ART_CPU_ONLY | ART_NO_FALLBACK))
-		return rt_err(s, -EINVAL, "options: unknown flags 0x%x",
-			      opts->flags & ~(ART_CPU_ONLY | ART_NO_FALLBACK));
+	const unsigned known = ART_CPU_ONLY | ART_NO_FALLBACK | ART_NO_OPT;
+	if (opts->flags & ~known)
+		return rt_err(s, -EINVAL, "options: unknown flags 0x%x", opts->flags & ~known);
 	s->flags = opts->flags;
 	int rc = read_model(s, model_path);
 	if (rc)
@@ -382,6 +384,11 @@ int art_session_create_opts(const char *model_path, const struct art_session_opt
 	free(dup);
 	if (rc == -ENOMEM)
 		rt_err(s, rc, "out of memory loading %s", model_path);
+	if (rc)
+		return rc;
+	rc = rt_graph_optimize(s);
+	if (rc == -ENOMEM)
+		rt_err(s, rc, "out of memory optimising %s", model_path);
 	if (rc)
 		return rc;
 	if (!(s->flags & ART_CPU_ONLY)) {
@@ -417,6 +424,8 @@ int art_session_get_stats(const art_session *s, struct art_session_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->runs = s->runs;
+	st->loaded_nodes = s->loaded_nodes;
+	st->folded_nodes = s->graph_folded;
 	if (s->dev) {
 		st->device_submits = s->dev->submits;
 		st->compiles = s->dev->compiles;
@@ -453,11 +462,12 @@ void art_session_destroy(art_session *s)
 	dev_close(s);
 	rt_prof_free(s);
 	for (int i = 0; i < s->nnodes; i++)
-		node_free(&s->nodes[i]);
+		rt_node_free(&s->nodes[i]);
 	free(s->vals);
 	free(s->nodes);
 	free(s->inputs);
 	free(s->outputs);
+	rt_graph_free(s);
 	if (s->model)
 		onnx__model_proto__free_unpacked(s->model, NULL);
 	free(s);
@@ -547,12 +557,15 @@ int art_session_run(art_session *s)
 		if (!s->vals[s->inputs[i]].t.data)
 			return rt_err(s, -EINVAL, "input '%s' was not set",
 				      s->vals[s->inputs[i]].name);
+	int rc = rt_graph_bind_inputs(s);
+	if (rc)
+		return rc;
 	rt_prof_begin(s);
 	double t_run = rt_prof_now_us();
 	for (int i = 0; i < s->nnodes; i++) {
 		const struct rt_node *n = &s->nodes[i];
 		if (n->on_device && !s->dev->parts[n->partition].cpu_fallback) {
-			int rc = dev_run_partition(s, n->partition);
+			rc = dev_run_partition(s, n->partition);
 			if (rc < 0)
 				return rc;
 			if (rc == 0) {
@@ -566,7 +579,7 @@ int art_session_run(art_session *s)
 			if (n->out[j] >= 0 && !s->vals[n->out[j]].is_const)
 				value_clear(&s->vals[n->out[j]]);
 		double t0 = rt_prof_now_us();
-		int rc = n->fn(s, n);
+		rc = n->fn(s, n);
 		if (rc)
 			return rc;
 		if (rt_prof_on(s)) {
@@ -608,6 +621,40 @@ int art_session_placement(const art_session *s, int idx, const char **name, cons
 		*reason = s->dev->parts[s->nodes[idx].partition].cpu_fallback;
 	}
 	return 0;
+}
+
+int art_session_node_output_info(const art_session *s, int idx, int j, const char **name,
+				 struct art_tensor *info)
+{
+	if (idx < 0 || idx >= s->nnodes || j < 0 || j >= s->nodes[idx].nout)
+		return -EINVAL;
+	int v = s->nodes[idx].out[j];
+	*name = v >= 0 ? s->vals[v].name : "";
+	if (v >= 0) {
+		*info = s->vals[v].info;
+	} else {
+		memset(info, 0, sizeof(*info));
+		info->ndim = -1;
+	}
+	return 0;
+}
+
+const char *art_session_node_fused(const art_session *s, int idx)
+{
+	static const char *const acts[ARES_ACT_COUNT] = {"",	       "relu",	  "leaky_relu",
+							 "clip",       "sigmoid", "hard_sigmoid",
+							 "hard_swish", "tanh",	  "gelu"};
+	static const char *const with_bias[ARES_ACT_COUNT] = {
+		"bias",		"bias+relu",	     "bias+leaky_relu", "bias+clip",
+		"bias+sigmoid", "bias+hard_sigmoid", "bias+hard_swish", "bias+tanh",
+		"bias+gelu"};
+	if (idx < 0 || idx >= s->nnodes)
+		return NULL;
+	const struct rt_node *n = &s->nodes[idx];
+	int act = n->act >= 0 && n->act < ARES_ACT_COUNT ? n->act : 0;
+	if (!strcmp(n->proto->op_type, "MatMul") && n->nin > 2 && n->in[2] >= 0)
+		return with_bias[act];
+	return act ? acts[act] : NULL;
 }
 
 /* ---- helpers for kernels ---- */

@@ -52,4 +52,7 @@ check error_no_fallback_names_nodes sh -c "'$B/bin/accel-run' --no-fallback '$DA
 check error_unknown_input_name sh -c "'$B/bin/accel-run' --cpu '$m/model.onnx' --input nope=/dev/null 2>&1 | grep -q \"no input named 'nope'\""
 check coverage_lists_nodes sh -c "'$B/bin/accel-run' --cpu --coverage '$m/model.onnx' | grep -q 'MatMul .*cpu'"
 
+# The graph passes, each on a model made for it.
+sh "$(dirname "$0")/run-graph-tests.sh" "$B" || fail=1
+
 exit $fail

@@ -3,10 +3,12 @@
  * accel-run: runs an ONNX model through the Ares runtime.
  *   accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR]
  *             [--bench N] [--profile FILE] [--cpu] [--device N] [--no-fallback]
- *             [--coverage]
+ *             [--no-opt] [--coverage]
  * Inputs come from .npy or TensorProto .pb files; an input not given is
  * filled with seeded random values (uniform [-1, 1) for floats, [0, 8) for
- * integers) with dynamic dims set to 1.
+ * integers) with dynamic dims set to 1. --coverage lists each node after
+ * the first run (so dynamic dims are bound): placement, fused activation,
+ * inferred output type and shape, and why.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +25,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR] "
 			"[--bench N] [--profile FILE]\n"
-			"                 [--cpu] [--device N] [--no-fallback] [--coverage]\n");
+			"                 [--cpu] [--device N] [--no-fallback] [--no-opt] "
+			"[--coverage]\n");
 	exit(2);
 }
 
@@ -35,6 +38,72 @@ static double next_uniform(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return (double)(rng >> 11) / (double)(1ull << 53);
+}
+
+static const char *dtype_str(int d)
+{
+	switch (d) {
+	case ART_FLOAT:
+		return "float";
+	case ART_UINT8:
+		return "uint8";
+	case ART_INT8:
+		return "int8";
+	case ART_INT32:
+		return "int32";
+	case ART_INT64:
+		return "int64";
+	case ART_BOOL:
+		return "bool";
+	case ART_DOUBLE:
+		return "double";
+	case 0:
+		return "?";
+	default:
+		return "other";
+	}
+}
+
+/* "float[1,3,-1,-1]": inferred type and shape, -1 dynamic, "[?]" rank unknown. */
+static void shape_str(const struct art_tensor *t, char *buf, size_t len)
+{
+	size_t o = (size_t)snprintf(buf, len, "%s[", dtype_str(t->dtype));
+	if (t->ndim < 0)
+		o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "?");
+	for (int d = 0; d < t->ndim && o < len; d++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%lld", d ? "," : "",
+				      (long long)t->dims[d]);
+	if (o < len)
+		snprintf(buf + o, len - o, "]");
+}
+
+/* Each node as the session runs it: placement, fused activation, inferred
+ * output type and shape (bound to the inputs of the last run), and why. */
+static void print_coverage(art_session *s)
+{
+	for (int i = 0; i < art_session_node_count(s); i++) {
+		const char *name, *op, *dev, *why, *oname;
+		const char *fused = art_session_node_fused(s, i);
+		char opf[64], shape[128];
+		struct art_tensor info;
+		art_session_placement(s, i, &name, &op, &dev, &why);
+		snprintf(opf, sizeof(opf), "%s%s%s", op, fused ? "+" : "", fused ? fused : "");
+		if (art_session_node_output_info(s, i, 0, &oname, &info))
+			snprintf(shape, sizeof(shape), "-");
+		else
+			shape_str(&info, shape, sizeof(shape));
+		printf("node %4d %-32s %-24s %-20s %-6s %s\n", i, name, opf, shape, dev, why);
+	}
+	struct art_session_stats st;
+	art_session_get_stats(s, &st);
+	int placed = st.device_nodes + st.cpu_nodes;
+	printf("coverage: %d of %d nodes on the device (%.0f%%), %d partition(s), %d on "
+	       "the "
+	       "CPU, %d folded at load; device %d\n",
+	       st.device_nodes, placed, placed ? 100.0 * st.device_nodes / placed : 0.0,
+	       st.partitions, st.cpu_nodes, st.folded_nodes, art_session_device(s));
+	printf("graph: %d nodes loaded, %d after optimisation\n", st.loaded_nodes,
+	       art_session_node_count(s));
 }
 
 static int random_input(struct art_tensor *t)
@@ -121,6 +190,8 @@ int main(int argc, char **argv)
 			flags |= ART_CPU_ONLY;
 		} else if (!strcmp(argv[i], "--no-fallback")) {
 			flags |= ART_NO_FALLBACK;
+		} else if (!strcmp(argv[i], "--no-opt")) {
+			flags |= ART_NO_OPT;
 		} else if (!strcmp(argv[i], "--coverage")) {
 			coverage = 1;
 		} else if (argv[i][0] == '-' || model) {
@@ -138,21 +209,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
 		art_session_destroy(s);
 		return 1;
-	}
-	if (coverage) {
-		for (int i = 0; i < art_session_node_count(s); i++) {
-			const char *name, *op, *dev, *why;
-			art_session_placement(s, i, &name, &op, &dev, &why);
-			printf("node %4d %-32s %-20s %-6s %s\n", i, name, op, dev, why);
-		}
-		struct art_session_stats st;
-		art_session_get_stats(s, &st);
-		int placed = st.device_nodes + st.cpu_nodes;
-		printf("coverage: %d of %d nodes on the device (%.0f%%), %d partition(s), %d on "
-		       "the "
-		       "CPU, %d folded at load; device %d\n",
-		       st.device_nodes, placed, placed ? 100.0 * st.device_nodes / placed : 0.0,
-		       st.partitions, st.cpu_nodes, st.folded_nodes, art_session_device(s));
 	}
 	for (int f = 0; f < nin; f++) {
 		int found = 0;
@@ -224,6 +280,8 @@ int main(int argc, char **argv)
 		if (rc)
 			fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
 	}
+	if (coverage)
+		print_coverage(s);
 	if (!rc && getenv("ART_STATS")) {
 		struct art_session_stats st;
 		art_session_get_stats(s, &st);

@@ -48,7 +48,23 @@ check device_cnn_sync_async_two_sessions "$B/bin/art-device-test" "$T"
 cat "$T/out"
 check accel_run_profile sh -c "
 	'$B/bin/accel-run' --device 0 --profile '$T/p.json' '$T/cnn.onnx' >/dev/null &&
-	/usr/bin/python3 '$here/profile_check.py' '$T/p.json' --device Conv,Relu,MaxPool,Gemm"
+	/usr/bin/python3 '$here/profile_check.py' '$T/p.json' --device Conv,MaxPool,Gemm"
+
+# Graph fusions on the device: MatMul with a fused bias (the matmul
+# command's C operand) and Clip, MatMul+Tanh, Gemm+bias+LeakyRelu, and the
+# spelled-out hard-swish as one HardSwish, against the unoptimised CPU run.
+fusions_on_device() {
+	/usr/bin/python3 "$root/runtime/tests/graph_models.py" "$T/g" &&
+		"$B/bin/accel-run" --device 0 --coverage "$T/g/matmul.onnx" --output-dir "$T/g/dev" >"$T/g/cov" &&
+		cat "$T/g/cov" &&
+		grep -q 'mm1 .*MatMul+bias+clip .*device' "$T/g/cov" &&
+		grep -q 'gemm3 .*Gemm+leaky_relu .*device' "$T/g/cov" &&
+		"$B/bin/accel-run" --cpu --no-opt "$T/g/matmul.onnx" --output-dir "$T/g/ref" >/dev/null &&
+		for o in y1 y2 y3 y4; do
+			"$B/bin/npy-compare" --label "device $o" "$T/g/ref/$o.npy" "$T/g/dev/$o.npy" || return 1
+		done
+}
+check graph_fusions_on_device fusions_on_device
 
 rm -rf "$T"
 exit $fail
