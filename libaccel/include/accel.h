@@ -35,7 +35,7 @@ extern "C" {
 
 /** Library version: major (ABI), minor, patch. */
 #define ACCEL_VERSION_MAJOR 1
-#define ACCEL_VERSION_MINOR 0
+#define ACCEL_VERSION_MINOR 3
 #define ACCEL_VERSION_PATCH 0
 
 typedef struct accel_device accel_device;

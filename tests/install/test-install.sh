@@ -22,6 +22,9 @@ prefix=/opt/ares
 tmp=$(mktemp -d /tmp/ares-install-test.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 dest=$tmp/dest
+# The installed library's file name carries the version accel.h declares.
+accel_ver=$(awk '/^#define ACCEL_VERSION_(MAJOR|MINOR|PATCH) / { v = v (v == "" ? "" : ".") $3 } END { print v }' \
+	libaccel/include/accel.h)
 failures=0
 fail() {
 	echo "install: FAIL $1: $2"
@@ -33,7 +36,7 @@ pass() {
 
 # Files and links, relative to DESTDIR, "path" or "path -> target".
 {
-	for f in bin/accelctl bin/accel-run lib/libaccel.so.1.0.0 lib/libares_rt.so.1.0.0 \
+	for f in bin/accelctl bin/accel-run lib/libaccel.so.$accel_ver lib/libares_rt.so.1.0.0 \
 		lib/pkgconfig/libaccel.pc lib/pkgconfig/ares_rt.pc include/drm/ares_accel.h \
 		include/ares/accel.h include/ares/ares_rt.h \
 		share/man/man1/accelctl.1 share/man/man1/accel-run.1; do
@@ -43,7 +46,7 @@ pass() {
 		echo "${prefix#/}/include/ares/${h##*/}"
 	done
 	echo "${prefix#/}/lib/libaccel.so -> libaccel.so.1"
-	echo "${prefix#/}/lib/libaccel.so.1 -> libaccel.so.1.0.0"
+	echo "${prefix#/}/lib/libaccel.so.1 -> libaccel.so.$accel_ver"
 	echo "${prefix#/}/lib/libares_rt.so -> libares_rt.so.1"
 	echo "${prefix#/}/lib/libares_rt.so.1 -> libares_rt.so.1.0.0"
 	echo "lib/modules/$kver/updates/ares.ko"
@@ -73,7 +76,7 @@ else
 fi
 
 lib=$dest$prefix/lib
-soname=$(readelf -d "$lib/libaccel.so.1.0.0" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+soname=$(readelf -d "$lib/libaccel.so.$accel_ver" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 rt_soname=$(readelf -d "$lib/libares_rt.so.1.0.0" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 if [ "$soname" = libaccel.so.1 ] && [ "$rt_soname" = libares_rt.so.1 ]; then
 	pass soname
