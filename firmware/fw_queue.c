@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Hardware queues from the firmware's side (hw-spec §6): configuration
- * checks, strict-priority arbitration with round robin among equals, one
- * job at a time, and the completion protocol (record, done_seqno, HEAD,
+ * checks, strict-priority arbitration with weighted round robin among
+ * equals, one job at a time, and the completion protocol (record, done_seqno, HEAD,
  * interrupt — in that order, because the driver trusts each after the one
  * before).
  */
@@ -21,11 +21,14 @@ struct fw_queue {
 
 static struct fw_queue fw_q[ARES_NUM_QUEUES];
 static __u32 fw_rr[ARES_NUM_PRIORITIES]; /* last queue served at each priority */
+/* Jobs that queue fw_rr[prio] may still run before its turn passes on. */
+static __u32 fw_turn_left[ARES_NUM_PRIORITIES];
 
 void fw_queues_init(void)
 {
 	memset(fw_q, 0, sizeof(fw_q));
 	memset(fw_rr, 0, sizeof(fw_rr));
+	memset(fw_turn_left, 0, sizeof(fw_turn_left));
 }
 
 static int config_valid(const struct ares_cp_ops *ops, const struct fw_queue *s)
@@ -94,15 +97,34 @@ static int has_work(const struct ares_cp_ops *ops, __u32 q)
 	return s->active && !s->stuck && fw_rd32(ops, ARES_REG_Q(q, ARES_Q_TAIL)) != s->head;
 }
 
+/*
+ * WEIGHT is read at the start of each turn rather than latched, because the
+ * driver changes it whenever a context starts or stops having work.
+ */
+static __u32 turn_length(const struct ares_cp_ops *ops, __u32 q)
+{
+	__u32 w = fw_rd32(ops, ARES_REG_Q(q, ARES_Q_WEIGHT));
+
+	if (w == 0)
+		return 1;
+	return w > ARES_Q_WEIGHT_MAX ? ARES_Q_WEIGHT_MAX : w;
+}
+
 static int pick(const struct ares_cp_ops *ops)
 {
 	__u32 prio, i, q;
 
 	for (prio = ARES_NUM_PRIORITIES; prio-- > 0;) {
+		q = fw_rr[prio];
+		if (fw_turn_left[prio] && fw_q[q].priority == prio && has_work(ops, q)) {
+			fw_turn_left[prio]--;
+			return (int)q;
+		}
 		for (i = 1; i <= ARES_NUM_QUEUES; i++) {
 			q = (fw_rr[prio] + i) % ARES_NUM_QUEUES;
 			if (fw_q[q].priority == prio && has_work(ops, q)) {
 				fw_rr[prio] = q;
+				fw_turn_left[prio] = turn_length(ops, q) - 1;
 				return (int)q;
 			}
 		}

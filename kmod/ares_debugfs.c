@@ -66,24 +66,27 @@ static int ares_debugfs_queues(struct seq_file *m, void *unused)
 
 	if (!drm_dev_enter(&adev->drm, &idx))
 		return -ENODEV;
-	seq_puts(m, "queue prio contexts head tail status pending completed hw_seqno\n");
+	seq_puts(m, "queue prio contexts head tail status pending completed hw_seqno weight busy\n");
 	for (i = 0; i < ARES_NUM_QUEUES; i++) {
 		struct ares_queue *q = &adev->queues[i];
 		u32 pending;
 		u64 completed, seqno;
+		int busy;
 
 		spin_lock_irqsave(&q->lock, flags);
+		busy = q->busy_ctx;
 		pending = q->num_pending;
 		completed = q->jobs_completed;
 		seqno = q->hw_seqno;
 		spin_unlock_irqrestore(&q->lock, flags);
 
-		seq_printf(m, "%5d %4u %8d %4u %4u 0x%04x %7u %9llu %8llu\n",
+		seq_printf(m, "%5d %4u %8d %4u %4u 0x%04x %7u %9llu %8llu %6u %4d\n",
 			   i, q->priority, atomic_read(&q->num_ctx),
 			   ares_rd32(adev, ARES_REG_Q(i, ARES_Q_HEAD)),
 			   ares_rd32(adev, ARES_REG_Q(i, ARES_Q_TAIL)),
 			   ares_rd32(adev, ARES_REG_Q(i, ARES_Q_STATUS)),
-			   pending, completed, seqno);
+			   pending, completed, seqno,
+			   ares_rd32(adev, ARES_REG_Q(i, ARES_Q_WEIGHT)), busy);
 	}
 	drm_dev_exit(idx);
 	return 0;

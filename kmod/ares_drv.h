@@ -66,10 +66,10 @@ struct ares_queue {
 
 	/**
 	 * @lock: protects @tail, @hw_seqno, @fence_seqno, @pending,
-	 * @num_pending, @jobs_completed, the ring contents and the TAIL
-	 * register; it is also the lock of every hardware fence of this
-	 * queue. Taken from the queue's hard IRQ handler, so irqsave
-	 * everywhere else.
+	 * @num_pending, @jobs_completed, @busy_ctx, the ring contents and
+	 * the TAIL and WEIGHT registers; it is also the lock of every
+	 * hardware fence of this queue. Taken from the queue's hard IRQ
+	 * handler, so irqsave everywhere else.
 	 */
 	spinlock_t lock;
 	/** @tail: next TAIL value (free-running) */
@@ -84,6 +84,12 @@ struct ares_queue {
 	u32 num_pending;
 	/** @jobs_completed: jobs the device completed since bind */
 	u64 jobs_completed;
+	/**
+	 * @busy_ctx: contexts bound here with jobs queued, the queue's
+	 * WEIGHT (may dip below 0 while a context's last job is freed and
+	 * its next is pushed at the same time)
+	 */
+	int busy_ctx;
 	/**
 	 * @busy_ns: device time (completion record end_ns - start_ns) of
 	 * the jobs completed since bind

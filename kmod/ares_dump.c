@@ -122,11 +122,12 @@ void ares_dump_queues(struct ares_device *adev, struct drm_printer *p)
 		drm_printf(p, "queue %d: priority %u contexts %d done_seqno %llu\n",
 			   i, q->priority, atomic_read(&q->num_ctx),
 			   le64_to_cpu(READ_ONCE(wb->done_seqno)));
-		drm_printf(p, "  HEAD %u TAIL %u STATUS 0x%x CONTROL 0x%x\n",
+		drm_printf(p, "  HEAD %u TAIL %u STATUS 0x%x CONTROL 0x%x WEIGHT %u\n",
 			   ares_rd32(adev, ARES_REG_Q(i, ARES_Q_HEAD)),
 			   ares_rd32(adev, ARES_REG_Q(i, ARES_Q_TAIL)),
 			   ares_rd32(adev, ARES_REG_Q(i, ARES_Q_STATUS)),
-			   ares_rd32(adev, ARES_REG_Q(i, ARES_Q_CONTROL)));
+			   ares_rd32(adev, ARES_REG_Q(i, ARES_Q_CONTROL)),
+			   ares_rd32(adev, ARES_REG_Q(i, ARES_Q_WEIGHT)));
 		spin_lock_irqsave(&q->lock, flags);
 		drm_printf(p, "  tail %u hw_seqno %llu pending %u completed %llu busy_ns %llu\n",
 			   q->tail, q->hw_seqno, q->num_pending,

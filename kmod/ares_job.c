@@ -4,7 +4,11 @@
  * completion interrupts.
  *
  * A context is a drm_sched entity bound to one of the two hardware queues of
- * its priority (2p and 2p+1, whichever has fewer contexts). Each hardware
+ * its priority (2p and 2p+1, whichever has fewer contexts). The device
+ * serves equal-priority queues round robin, WEIGHT jobs per turn; each
+ * queue's WEIGHT is the number of its contexts that have jobs queued, so
+ * busy contexts of one priority get equal shares even when three of them
+ * share two queues. Each hardware
  * queue has its own drm_gpu_scheduler whose run_job() writes a descriptor
  * into the queue's ring and returns a driver "hardware fence"; the queue's
  * interrupt handler signals the hardware fences of every job up to the
@@ -193,6 +197,29 @@ void ares_queue_drain(struct ares_queue *q)
 	spin_unlock_irqrestore(&q->lock, flags);
 }
 
+static u32 ares_queue_weight(struct ares_queue *q)
+{
+	lockdep_assert_held(&q->lock);
+	return clamp(q->busy_ctx, 1, ARES_Q_WEIGHT_MAX);
+}
+
+/* A context of @q started (@delta 1) or stopped (-1) having jobs queued. */
+static void ares_queue_busy_ctx_add(struct ares_queue *q, int delta)
+{
+	struct ares_device *adev = q->adev;
+	unsigned long flags;
+	int idx;
+
+	spin_lock_irqsave(&q->lock, flags);
+	q->busy_ctx += delta;
+	if (drm_dev_enter(&adev->drm, &idx)) {
+		ares_wr32(adev, ARES_REG_Q(q->index, ARES_Q_WEIGHT),
+			  ares_queue_weight(q));
+		drm_dev_exit(idx);
+	}
+	spin_unlock_irqrestore(&q->lock, flags);
+}
+
 /**
  * ares_queue_hw_init() - program a queue's registers on a reset device
  * @q: queue
@@ -212,6 +239,7 @@ void ares_queue_hw_init(struct ares_queue *q)
 	ares_wr64(adev, ARES_REG_Q(i, ARES_Q_COMPL_BASE), q->compl_dma);
 	ares_wr32(adev, ARES_REG_Q(i, ARES_Q_TAIL), 0);
 	ares_wr32(adev, ARES_REG_Q(i, ARES_Q_HEAD), 0);
+	ares_wr32(adev, ARES_REG_Q(i, ARES_Q_WEIGHT), ares_queue_weight(q));
 	ares_wr32(adev, ARES_REG_Q(i, ARES_Q_CONTROL), ARES_Q_CONTROL_ENABLE);
 	spin_unlock_irqrestore(&q->lock, flags);
 	ares_ring_doorbell(adev, ARES_VEC_QUEUE(i));
@@ -398,7 +426,8 @@ static void ares_job_free(struct drm_sched_job *sched_job)
 	struct ares_ctx *ctx = job->ctx;
 
 	/* Only pushed jobs get here, each counted once in ctx->queued. */
-	atomic_dec(&ctx->queued);
+	if (atomic_dec_return(&ctx->queued) == 0)
+		ares_queue_busy_ctx_add(ctx->queue, -1);
 	wake_up_all(&ctx->space_wq);
 	drm_sched_job_cleanup(sched_job);
 	ares_job_release(job);
@@ -860,7 +889,8 @@ int ares_ioctl_submit(struct drm_device *dev, void *data,
 		ares_bo_set_user(to_ares_bo(job->bos[i]), users[i]);
 		users[i] = NULL;
 	}
-	atomic_inc(&ctx->queued);
+	if (atomic_inc_return(&ctx->queued) == 1)
+		ares_queue_busy_ctx_add(ctx->queue, 1);
 	trace_ares_submit(dev_name(dev->dev), ctx->uid, seqno, ctx->queue->index,
 			  job->bo_count);
 	drm_sched_entity_push_job(&job->base);

@@ -149,12 +149,14 @@
 #define ARES_Q_HEAD			0x1c	/* RO: free-running consumer index */
 #define ARES_Q_CONTROL			0x20	/* RW: ARES_Q_CONTROL_* */
 #define ARES_Q_STATUS			0x24	/* RO: ARES_Q_STATUS_* */
+#define ARES_Q_WEIGHT			0x28	/* RW: jobs per round-robin turn, 0 = 1 */
 
 #define ARES_Q_CONTROL_ENABLE		(1u << 0)
 #define ARES_Q_STATUS_ACTIVE		(1u << 0)	/* enabled and configured */
 #define ARES_Q_STATUS_BAD_CONFIG	(1u << 1)	/* enabled with an invalid config */
 #define ARES_Q_RING_MIN			16
 #define ARES_Q_RING_MAX			4096
+#define ARES_Q_WEIGHT_MAX		255	/* larger WEIGHT values act as this */
 #define ARES_NUM_PRIORITIES		4
 
 /* ---- Fault injection (cleared by reset) ---- */

@@ -1027,13 +1027,15 @@ static int cmd_dump(unsigned int index)
 		json_object_array_add(ra, r);
 	}
 	for (line = strtok_r(queues, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned int q, prio, head, tail, st, pending;
-		int ctx;
+		unsigned int q, prio, head, tail, st, pending, weight;
+		int ctx, busy, fields;
 		unsigned long long done, seq;
 		json_object *qo;
 
-		if (sscanf(line, "%u %u %d %u %u 0x%x %u %llu %llu", &q, &prio, &ctx, &head, &tail,
-			   &st, &pending, &done, &seq) != 9)
+		/* weight and busy are absent in drivers before queue weights. */
+		fields = sscanf(line, "%u %u %d %u %u 0x%x %u %llu %llu %u %d", &q, &prio, &ctx,
+				&head, &tail, &st, &pending, &done, &seq, &weight, &busy);
+		if (fields != 9 && fields != 11)
 			continue;
 		qo = json_object_new_object();
 		json_object_object_add(qo, "index", json_object_new_int((int)q));
@@ -1047,6 +1049,10 @@ static int cmd_dump(unsigned int index)
 		json_object_object_add(qo, "jobs_pending", json_object_new_int64(pending));
 		json_object_object_add(qo, "jobs_completed", json_object_new_uint64(done));
 		json_object_object_add(qo, "hw_seqno", json_object_new_uint64(seq));
+		if (fields == 11) {
+			json_object_object_add(qo, "weight", json_object_new_int64(weight));
+			json_object_object_add(qo, "busy_contexts", json_object_new_int(busy));
+		}
 		json_object_array_add(qa, qo);
 	}
 	json_object_object_add(d, "registers", ra);

@@ -621,6 +621,65 @@ START_TEST(test_arbitration_strict_priority_then_round_robin)
 }
 END_TEST
 
+/*
+ * Queue 1 has WEIGHT 2, queue 3 WEIGHT 0 (counts as 1), both priority 2:
+ * in start order, the queues take turns of two jobs and one job. Queue 5,
+ * also priority 2, has WEIGHT 1000, which acts as ARES_Q_WEIGHT_MAX and so
+ * runs all its 4 jobs in one turn.
+ */
+START_TEST(test_arbitration_weighted_turns)
+{
+	struct {
+		uint64_t start;
+		uint32_t q;
+	} order[14], t;
+	static const uint32_t jobs[] = {[1] = 6, [3] = 3, [5] = 4};
+	struct cs c = {0};
+	uint32_t q, i, j, n = 0, run = 0;
+	char seq[15] = {0};
+	pid_t cp;
+
+	start_booted(ARES_PAGE_SIZE);
+	cs_nop(&c, 8);
+	e2e_va_write(&E, ASID, CMD_VA, c.b, c.n);
+	cp = find_cp_pid();
+	ck_assert_msg(cp > 0, "could not find the CP child of ares-sim");
+	ck_assert_int_eq(kill(cp, SIGSTOP), 0);
+	for (q = 1; q <= 5; q += 2)
+		e2e_queue_enable(&E, q, 2, 16);
+	e2e_wr32(&E, ARES_REG_Q(1, ARES_Q_WEIGHT), 2);
+	e2e_wr32(&E, ARES_REG_Q(5, ARES_Q_WEIGHT), 1000);
+	for (q = 1; q <= 5; q += 2)
+		for (i = 0; i < jobs[q]; i++)
+			e2e_submit(&E, q, ASID, CMD_VA, c.n);
+	ck_assert_int_eq(kill(cp, SIGCONT), 0);
+	for (q = 1; q <= 5; q += 2) {
+		wait_jobs(q, jobs[q]);
+		for (i = 0; i < jobs[q]; i++)
+			order[n++] = (typeof(t)){e2e_completion(&E, q, i)->start_ns, q};
+	}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && order[j - 1].start > order[j].start; j--) {
+			t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (i = 0; i < n; i++)
+		seq[i] = (char)('0' + order[i].q);
+	/* Each turn: queue 1 runs 2 jobs (or its last), 3 one, 5 all 4 it has. */
+	for (i = 0; i < n; i += run) {
+		for (run = 1; i + run < n && order[i + run].q == order[i].q; run++)
+			;
+		q = order[i].q;
+		ck_assert_msg(q == 1   ? run == 2
+			      : q == 3 ? run == 1
+				       : run == 4,
+			      "start order %s: queue %u ran %u jobs in one turn", seq, q, run);
+	}
+	stop_clean();
+}
+END_TEST
+
 START_TEST(test_hang_knob_blocks_only_that_queue_until_reset)
 {
 	struct cs c = {0};
@@ -908,6 +967,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(t, test_invalid_descriptors_and_commands_rejected);
 	tcase_add_test(t, test_bad_queue_config_is_flagged_and_ignored);
 	tcase_add_test(t, test_arbitration_strict_priority_then_round_robin);
+	tcase_add_test(t, test_arbitration_weighted_turns);
 	tcase_add_test(t, test_hang_knob_blocks_only_that_queue_until_reset);
 	tcase_add_test(t, test_crash_knob_sets_fatal_and_reset_recovers);
 	tcase_add_test(t, test_drop_irqs_knob_drops_next_interrupt_only);

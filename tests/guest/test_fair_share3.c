@@ -3,13 +3,12 @@
  * Service between more equal-priority contexts than hardware queues: three
  * processes, each with one busy normal-priority context keeping 8 GEMM
  * jobs in flight. The driver binds each context to the less loaded of the two
- * queues of its priority, so two contexts share one queue, and the firmware
- * serves the two queues round robin: the lone context gets about half the
- * device and the two sharing about a quarter each (ratio 2:1:1). Checked
- * loosely, so that a loaded host and TCG cannot make it flake: when the
- * first reaches 120 GEMMs, every context has made progress and none has
- * more than 4 times the jobs of another (a starved one would be near 0).
- * Prints the counts and ratios.
+ * queues of its priority, so two contexts share one queue; it weights each
+ * queue by its busy contexts (WEIGHT 1 and 2) so that the firmware's turns
+ * give the three contexts equal shares (unweighted round robin would give
+ * 2:1:1). When the first reaches 120 GEMMs, none may have fewer than 0.7
+ * of another's jobs: 2:1:1 gives 0.5; three runs under TCG measured
+ * min/max 0.93 to 0.99. Prints the counts and ratios.
  */
 #include <signal.h>
 #include <stdatomic.h>
@@ -142,9 +141,9 @@ int main(void)
 	       (double)cnt[1] / (double)(cnt[0] + cnt[1] + cnt[2]),
 	       (double)cnt[2] / (double)(cnt[0] + cnt[1] + cnt[2]), (double)lo / (double)hi,
 	       (double)(now_ns() - t0) / 1e9);
-	if (lo == 0 || 4 * lo < hi)
-		test_fail("equal-priority contexts: expected every one to progress and none to "
-			  "get more than 4x another, got %lu, %lu and %lu jobs",
+	if (10 * lo < 7 * hi)
+		test_fail("equal-priority contexts: expected equal shares (min/max at least 0.7), "
+			  "got %lu, %lu and %lu jobs",
 			  cnt[0], cnt[1], cnt[2]);
 	test_pass();
 }
