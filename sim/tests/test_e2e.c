@@ -629,7 +629,7 @@ END_TEST
  */
 START_TEST(test_arbitration_weighted_turns)
 {
-	struct {
+	struct started {
 		uint64_t start;
 		uint32_t q;
 	} order[14], t;
@@ -656,7 +656,7 @@ START_TEST(test_arbitration_weighted_turns)
 	for (q = 1; q <= 5; q += 2) {
 		wait_jobs(q, jobs[q]);
 		for (i = 0; i < jobs[q]; i++)
-			order[n++] = (typeof(t)){e2e_completion(&E, q, i)->start_ns, q};
+			order[n++] = (struct started){e2e_completion(&E, q, i)->start_ns, q};
 	}
 	for (i = 1; i < n; i++)
 		for (j = i; j > 0 && order[j - 1].start > order[j].start; j--) {
