@@ -30,6 +30,7 @@ include runtime/runtime.mk
 include tests/tests.mk
 include runtime/examples/examples.mk
 include tests/models/models.mk
+include tests/fuzz/fuzz.mk
 include bench/bench.mk
 include dist/install.mk
 
@@ -38,16 +39,18 @@ all: $(ALL_TARGETS) $(GUEST_TARGETS) kmod
 kmod:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-test: all $(UNIT_TESTS) $(UNIT_TESTS_SAN)
+test: all $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(FUZZ_TARGETS)
 	scripts/run-unit-tests.sh $(UNIT_TESTS) -- $(UNIT_TESTS_SAN)
 	runtime/tests/run-runtime-tests.sh $(BUILD)
+	tests/fuzz/run-fuzz.sh $(BUILD)
 	tests/models/run-model-tests.sh $(BUILD)
 	tests/install/test-install.sh
 	scripts/run-guest-tests.sh
 
-test-unit: $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(RUNTIME_TEST_DEPS) $(MODEL_TEST_DEPS)
+test-unit: $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(RUNTIME_TEST_DEPS) $(MODEL_TEST_DEPS) $(FUZZ_TARGETS)
 	scripts/run-unit-tests.sh $(UNIT_TESTS) -- $(UNIT_TESTS_SAN)
 	runtime/tests/run-runtime-tests.sh $(BUILD)
+	tests/fuzz/run-fuzz.sh $(BUILD)
 	tests/models/run-model-tests.sh $(BUILD)
 
 test-guest: all

@@ -36,10 +36,13 @@ fi
 # the man pages format without warnings.
 # python3-onnx writes the small models the runtime's graph-pass tests run
 # (runtime/tests/graph_models.py), so each pass has a model that needs it.
+# clang and libclang-rt-14-dev (libFuzzer, ASan, UBSan runtimes) build the
+# fuzz targets of tests/fuzz: libFuzzer is the maintained coverage-guided
+# fuzzer in Debian, and clang is the compiler it ships for.
 # libopenblas-dev is only the reference BLAS that bench/compute_bench
 # compares sim's kernels with; ares-sim does not link it.
 apt-get install -y -qq --no-install-recommends \
-	build-essential pkg-config clang-format valgrind \
+	build-essential pkg-config clang-format clang libclang-rt-14-dev valgrind \
 	qemu-system-x86 busybox-static cpio kmod \
 	"linux-image-$kv-amd64-unsigned" "linux-headers-$kv-amd64" \
 	libdrm-dev libpci-dev check libsubunit-dev bc linux-source-6.12 zlib1g-dev \

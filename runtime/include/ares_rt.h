@@ -197,6 +197,8 @@ ART_API int art_tensor_load(const char *path, struct art_tensor *t, char *err, s
 ART_API int art_tensor_save_npy(const char *path, const struct art_tensor *t);
 ART_API void art_tensor_free(struct art_tensor *t);
 ART_API size_t art_dtype_size(int dtype);
+/* Product of T's dims, or -1 when a dim is negative or the product
+ * overflows int64. */
 ART_API int64_t art_tensor_elems(const struct art_tensor *t);
 
 #ifdef __cplusplus

@@ -134,8 +134,11 @@ static int const_floats(const struct art_session *s, const struct rt_node *n, in
 	return (int)c;
 }
 
+/* -1 for an axis outside [-r, r]: callers check the range they allow. */
 static int norm_axis(int64_t a, int r)
 {
+	if (a < -(int64_t)r || a > r)
+		return -1;
 	return (int)(a < 0 ? a + r : a);
 }
 
@@ -176,7 +179,10 @@ static struct art_tensor broadcast(const struct art_session *s, const struct rt_
 static int64_t conv_out(int64_t in, int64_t k, int64_t st, int64_t dil, int64_t pb, int64_t pe,
 			const char *pad, int ceil_mode)
 {
-	if (in < 0 || k < 0)
+	/* Attributes the kernel will refuse leave the size unknown here. */
+	const int64_t big = (int64_t)1 << 30;
+	if (in < 0 || k < 0 || st <= 0 || dil <= 0 || in > big || k > big || st > big ||
+	    dil > big || pb < 0 || pe < 0 || pb > big || pe > big)
 		return -1;
 	int64_t ek = (k - 1) * dil + 1;
 	if (!strcmp(pad, "SAME_UPPER") || !strcmp(pad, "SAME_LOWER"))
@@ -311,7 +317,7 @@ static struct art_tensor reshape(const struct art_session *s, const struct rt_no
 			o.dims[i] = i < x->ndim ? x->dims[i] : -1;
 		if (sh[i] == -1)
 			neg = i;
-		else if (o.dims[i] >= 0)
+		else if (o.dims[i] >= 0 && !(o.dims[i] && known > INT64_MAX / o.dims[i]))
 			known *= o.dims[i];
 		else
 			total = -1;
@@ -456,7 +462,7 @@ static int64_t mul_dims(const int64_t *d, int from, int to)
 {
 	int64_t p = 1;
 	for (int i = from; i < to; i++) {
-		if (d[i] < 0)
+		if (d[i] < 0 || (d[i] && p > INT64_MAX / d[i]))
 			return -1;
 		p *= d[i];
 	}
@@ -755,9 +761,12 @@ void g_infer_node(struct art_session *s, struct rt_node *n)
 		o.dtype = x->dtype;
 		if (x->ndim >= 0) {
 			int a = norm_axis(rt_attr_i(n, "axis", 1), x->ndim);
-			o.ndim = 2;
-			o.dims[0] = mul_dims(x->dims, 0, a);
-			o.dims[1] = mul_dims(x->dims, a, x->ndim);
+			/* Flatten's axis may equal the rank; beyond it the kernel refuses. */
+			if (a >= 0 && a <= x->ndim) {
+				o.ndim = 2;
+				o.dims[0] = mul_dims(x->dims, 0, a);
+				o.dims[1] = mul_dims(x->dims, a, x->ndim);
+			}
 		}
 	} else if (g_op(n, "Transpose")) {
 		o = transpose(s, n);

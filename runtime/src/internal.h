@@ -9,11 +9,15 @@
 #include "onnx.pb-c.h"
 
 /* A value of the graph: owns its data (malloc'd) once computed. */
+/* No tensor the runtime makes is larger: a bound on what a model can ask. */
+#define RT_MAX_TENSOR_BYTES ((uint64_t)1 << 40)
+
 struct rt_value {
 	char *name;
 	struct art_tensor t;
 	void *buf;    /* owned storage behind t.data */
 	int is_const; /* initializer or folded: survives across runs */
+	int defined;  /* an initializer, graph input or node output names it */
 	/* What graph analysis knows before any run: dtype 0 when unknown,
 	 * ndim -1 when the rank is unknown, a dim of -1 when it is dynamic. */
 	struct art_tensor info;

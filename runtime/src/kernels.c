@@ -85,7 +85,17 @@ int rt_copy_out(struct art_session *s, const struct rt_node *n, const struct art
 	int rc = rt_alloc_out(s, n, 0, x->dtype, ndim, dims, &o);
 	if (rc)
 		return rc;
-	memcpy(o, x->data, (size_t)art_tensor_elems(x) * art_dtype_size(x->dtype));
+	if (art_tensor_elems(x))
+		memcpy(o, x->data, (size_t)art_tensor_elems(x) * art_dtype_size(x->dtype));
+	return 0;
+}
+
+int rt_scalar(struct art_session *s, const struct rt_node *n, const struct art_tensor *t,
+	      const char *what, double *v)
+{
+	NEED(art_tensor_elems(t) == 1, "node '%s' (%s): %s must hold one value, not %lld", n->name,
+	     n->proto->op_type, what, (long long)art_tensor_elems(t));
+	*v = rt_get_d(t, 0);
 	return 0;
 }
 
@@ -99,11 +109,13 @@ int rt_get_axes(struct art_session *s, const struct rt_node *n, int64_t *axes, i
 		NEED(a->dtype == ART_INT64 && art_tensor_elems(a) <= ART_MAX_DIMS,
 		     "node '%s': axes must be int64", n->name);
 		*count = (int)art_tensor_elems(a);
-		memcpy(axes, a->data, sizeof(int64_t) * (size_t)*count);
+		if (*count) /* an empty axes tensor may have no data */
+			memcpy(axes, a->data, sizeof(int64_t) * (size_t)*count);
 	} else if (at) {
 		NEED(at->n_ints <= ART_MAX_DIMS, "node '%s': too many axes", n->name);
 		*count = (int)at->n_ints;
-		memcpy(axes, at->ints, sizeof(int64_t) * (size_t)*count);
+		if (*count)
+			memcpy(axes, at->ints, sizeof(int64_t) * (size_t)*count);
 	}
 	return 0;
 }

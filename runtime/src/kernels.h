@@ -45,6 +45,10 @@ int rt_copy_out(struct art_session *s, const struct rt_node *n, const struct art
 		int ndim, const int64_t *dims);
 /* Axes from input 1 (opset 13+) or the "axes" attribute; *count 0 if none. */
 int rt_get_axes(struct art_session *s, const struct rt_node *n, int64_t *axes, int *count);
+/* The one value of a scalar-like tensor T (one element, any rank), named
+ * WHAT in the error when it holds another number of elements. */
+int rt_scalar(struct art_session *s, const struct rt_node *n, const struct art_tensor *t,
+	      const char *what, double *v);
 
 /* Applies the activation graph rewriting fused into N (n->act, ARES_ACT_*
  * with act_alpha/act_beta) to output 0, in place; float and double only.
@@ -96,6 +100,22 @@ static inline void rt_next_index(int64_t *idx, const int64_t *dims, int nd)
 	}
 }
 
+/*
+ * V as an integer in [LO, HI]: NaN is 0, out-of-range values saturate.
+ * A plain C cast of those is undefined behaviour, and ONNX leaves the
+ * result open, so the runtime picks the defined answer.
+ */
+static inline int64_t rt_d2i(double v, int64_t lo, int64_t hi)
+{
+	if (v != v)
+		return 0;
+	if (v <= (double)lo)
+		return lo;
+	if (v >= (double)hi)
+		return hi;
+	return (int64_t)v;
+}
+
 /* Element I of T as a double (exact for all types but large int64). */
 static inline double rt_get_d(const struct art_tensor *t, int64_t i)
 {
@@ -129,7 +149,7 @@ static inline int64_t rt_get_i(const struct art_tensor *t, int64_t i)
 	case ART_BOOL:
 		return ((const uint8_t *)t->data)[i];
 	default:
-		return (int64_t)rt_get_d(t, i);
+		return rt_d2i(rt_get_d(t, i), INT64_MIN, INT64_MAX);
 	}
 }
 
@@ -165,19 +185,19 @@ static inline void rt_put_d(void *o, int dtype, int64_t i, double v)
 		((double *)o)[i] = v;
 		break;
 	case ART_INT64:
-		((int64_t *)o)[i] = (int64_t)v;
+		((int64_t *)o)[i] = rt_d2i(v, INT64_MIN, INT64_MAX);
 		break;
 	case ART_INT32:
-		((int32_t *)o)[i] = (int32_t)v;
+		((int32_t *)o)[i] = (int32_t)rt_d2i(v, INT32_MIN, INT32_MAX);
 		break;
 	case ART_INT8:
-		((int8_t *)o)[i] = (int8_t)v;
+		((int8_t *)o)[i] = (int8_t)rt_d2i(v, INT8_MIN, INT8_MAX);
 		break;
 	case ART_BOOL:
 		((uint8_t *)o)[i] = v != 0;
 		break;
 	default:
-		((uint8_t *)o)[i] = (uint8_t)v;
+		((uint8_t *)o)[i] = (uint8_t)rt_d2i(v, 0, UINT8_MAX);
 		break;
 	}
 }

@@ -84,6 +84,8 @@ static int k_loop(struct art_session *s, const struct rt_node *n)
 	     "node '%s' (Loop): body inputs/outputs do not match the node's", n->name);
 	int nscan = g->noutputs - 1 - ncar;
 	const struct art_tensor *mt = rt_in(s, n, 0), *ct = rt_in(s, n, 1);
+	NEED((!mt || art_tensor_elems(mt) == 1) && (!ct || art_tensor_elems(ct) == 1),
+	     "node '%s' (Loop): trip count and condition must be one value each", n->name);
 	int64_t trips = mt ? rt_get_i(mt, 0) : INT64_MAX;
 	int cond = ct ? rt_get_d(ct, 0) != 0 : 1, rc = 0;
 	struct art_tensor *car = calloc((size_t)ncar + 1, sizeof(*car));

@@ -425,8 +425,11 @@ static int k_clip(struct art_session *s, const struct rt_node *n)
 	if (rc)
 		return rc;
 	const struct art_tensor *x = rt_in(s, n, 0), *lo_t = rt_in(s, n, 1), *hi_t = rt_in(s, n, 2);
-	double lo = lo_t ? rt_get_d(lo_t, 0) : rt_attr_f(n, "min", -INFINITY);
-	double hi = hi_t ? rt_get_d(hi_t, 0) : rt_attr_f(n, "max", INFINITY);
+	double lo = rt_attr_f(n, "min", -INFINITY), hi = rt_attr_f(n, "max", INFINITY);
+	if (lo_t && (rc = rt_scalar(s, n, lo_t, "min", &lo)))
+		return rc;
+	if (hi_t && (rc = rt_scalar(s, n, hi_t, "max", &hi)))
+		return rc;
 	void *o;
 	rc = rt_alloc_out(s, n, 0, x->dtype, x->ndim, x->dims, &o);
 	int64_t cnt = art_tensor_elems(x);

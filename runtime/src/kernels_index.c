@@ -35,6 +35,10 @@ static int k_gather_elements(struct art_session *s, const struct rt_node *n)
 	NEED(axis >= 0 && is_index(ix) && ix->ndim == x->ndim,
 	     "node '%s' (GatherElements): needs int indices of the data's rank and a valid axis",
 	     n->name);
+	for (int a = 0; a < x->ndim; a++)
+		NEED(a == axis || ix->dims[a] <= x->dims[a],
+		     "node '%s' (GatherElements): indices dim %d is %lld, data's only %lld",
+		     n->name, a, (long long)ix->dims[a], (long long)x->dims[a]);
 	int64_t st[ART_MAX_DIMS], idx[ART_MAX_DIMS] = {0}, cnt = art_tensor_elems(ix);
 	strides_of(x->dims, x->ndim, st);
 	for (int64_t i = 0; i < cnt; i++) {
@@ -109,6 +113,10 @@ static int k_scatter_elements(struct art_session *s, const struct rt_node *n)
 		     !memcmp(up->dims, ix->dims, sizeof(int64_t) * (size_t)ix->ndim),
 	     "node '%s' (%s): indices and updates must match in shape, data in rank and type",
 	     n->name, n->proto->op_type);
+	for (int a = 0; a < x->ndim; a++)
+		NEED(a == axis || ix->dims[a] <= x->dims[a],
+		     "node '%s' (%s): indices dim %d is %lld, data's only %lld", n->name,
+		     n->proto->op_type, a, (long long)ix->dims[a], (long long)x->dims[a]);
 	enum reduction r;
 	rc = parse_reduction(s, n, &r);
 	if (rc)
@@ -240,7 +248,7 @@ static int k_onehot(struct art_session *s, const struct rt_node *n)
 	const struct art_tensor *ix = rt_in(s, n, 0), *dp = rt_in(s, n, 1), *vals = rt_in(s, n, 2);
 	NEED(art_tensor_elems(dp) == 1 && art_tensor_elems(vals) == 2 && ix->ndim < ART_MAX_DIMS,
 	     "node '%s' (OneHot): depth must be one value and values two", n->name);
-	int64_t depth = (int64_t)rt_get_d(dp, 0);
+	int64_t depth = rt_d2i(rt_get_d(dp, 0), INT64_MIN, INT64_MAX);
 	NEED(depth >= 1, "node '%s' (OneHot): depth %lld < 1", n->name, (long long)depth);
 	int axis = rt_axis(rt_attr_i(n, "axis", -1), ix->ndim + 1);
 	NEED(axis >= 0, "node '%s' (OneHot): axis out of range", n->name);
@@ -347,6 +355,7 @@ static int k_trilu(struct art_session *s, const struct rt_node *n)
 		return rc;
 	const struct art_tensor *x = rt_in(s, n, 0), *kt = rt_in(s, n, 1);
 	NEED(x->ndim >= 2, "node '%s' (Trilu): input rank %d < 2", n->name, x->ndim);
+	NEED(!kt || art_tensor_elems(kt) == 1, "node '%s' (Trilu): k must be one value", n->name);
 	int64_t k = kt ? rt_get_i(kt, 0) : 0, R = x->dims[x->ndim - 2], C = x->dims[x->ndim - 1];
 	int upper = (int)rt_attr_i(n, "upper", 1);
 	size_t es = art_dtype_size(x->dtype);

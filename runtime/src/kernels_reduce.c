@@ -154,6 +154,8 @@ static int arg_extreme(struct art_session *s, const struct rt_node *n, int want_
 		if (i != axis || keep)
 			od[nd++] = i == axis ? 1 : x->dims[i];
 	split_axis(x, axis, &outer, &len, &inner);
+	NEED(len > 0 || !outer || !inner, "node '%s' (%s): axis %d has no elements to choose from",
+	     n->name, n->proto->op_type, axis);
 	int64_t *o;
 	rc = rt_alloc_out(s, n, 0, ART_INT64, nd, od, (void **)&o);
 	if (rc)
@@ -195,7 +197,7 @@ static int k_cumsum(struct art_session *s, const struct rt_node *n)
 	const struct art_tensor *x = rt_in(s, n, 0), *ax = rt_in(s, n, 1);
 	NEED(art_tensor_elems(ax) == 1 && (ax->dtype == ART_INT64 || ax->dtype == ART_INT32),
 	     "node '%s' (CumSum): axis must be one int32/int64", n->name);
-	int axis = rt_axis((int64_t)rt_get_d(ax, 0), x->ndim);
+	int axis = rt_axis(rt_get_i(ax, 0), x->ndim);
 	NEED(axis >= 0, "node '%s' (CumSum): axis out of range", n->name);
 	int excl = (int)rt_attr_i(n, "exclusive", 0), rev = (int)rt_attr_i(n, "reverse", 0);
 	int64_t outer, len, inner;
@@ -261,7 +263,9 @@ static int k_topk(struct art_session *s, const struct rt_node *n)
 	const struct art_tensor *x = rt_in(s, n, 0), *kt = rt_in(s, n, 1);
 	int axis = rt_axis(rt_attr_i(n, "axis", -1), x->ndim);
 	NEED(axis >= 0, "node '%s' (TopK): axis out of range", n->name);
-	int64_t k = kt ? (int64_t)rt_get_d(kt, 0) : rt_attr_i(n, "k", -1);
+	NEED(!kt || (art_tensor_elems(kt) == 1 && kt->dtype == ART_INT64),
+	     "node '%s' (TopK): K must be one int64", n->name);
+	int64_t k = kt ? rt_get_i(kt, 0) : rt_attr_i(n, "k", -1);
 	NEED(k >= 0 && k <= x->dims[axis], "node '%s' (TopK): k %lld out of range [0, %lld]",
 	     n->name, (long long)k, (long long)x->dims[axis]);
 	int largest = (int)rt_attr_i(n, "largest", 1);

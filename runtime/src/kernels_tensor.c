@@ -51,6 +51,8 @@ static int k_reshape(struct art_session *s, const struct rt_node *n)
 			d = 1;
 		}
 		NEED(d >= 0, "node '%s' (Reshape): negative dim %lld", n->name, (long long)d);
+		NEED(!d || known <= INT64_MAX / d, "node '%s' (Reshape): shape overflows int64",
+		     n->name);
 		dims[i] = d;
 		known *= d;
 	}
@@ -656,6 +658,7 @@ static int k_range(struct art_session *s, const struct rt_node *n)
 	double start = rt_get_d(a, 0), delta = rt_get_d(d, 0);
 	NEED(delta != 0, "node '%s' (Range): delta is 0", n->name);
 	double c = ceil((rt_get_d(l, 0) - start) / delta);
+	NEED(!(c > (double)RT_MAX_TENSOR_BYTES), "node '%s' (Range): %g elements", n->name, c);
 	int64_t cnt = c > 0 ? (int64_t)c : 0;
 	void *o;
 	rc = rt_alloc_out(s, n, 0, a->dtype, 1, &cnt, &o);

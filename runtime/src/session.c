@@ -56,6 +56,45 @@ int rt_value_get(struct art_session *s, const char *name)
 	return s->nvals++;
 }
 
+/*
+ * proto2 leaves unset strings NULL: every name the loader and the passes
+ * compare must be present, in the graph and in every subgraph.
+ */
+static int check_names(struct art_session *s, const Onnx__GraphProto *g, const char *path)
+{
+	for (size_t i = 0; i < g->n_initializer; i++)
+		if (!g->initializer[i]->name)
+			return rt_err(s, -EINVAL, "%s: initializer %zu has no name", path, i);
+	for (size_t i = 0; i < g->n_input; i++)
+		if (!g->input[i]->name)
+			return rt_err(s, -EINVAL, "%s: graph input %zu has no name", path, i);
+	for (size_t i = 0; i < g->n_output; i++)
+		if (!g->output[i]->name)
+			return rt_err(s, -EINVAL, "%s: graph output %zu has no name", path, i);
+	for (size_t i = 0; i < g->n_value_info; i++)
+		if (!g->value_info[i]->name)
+			return rt_err(s, -EINVAL, "%s: value_info %zu has no name", path, i);
+	for (size_t i = 0; i < g->n_node; i++) {
+		const Onnx__NodeProto *np = g->node[i];
+		if (!np->op_type || !np->op_type[0])
+			return rt_err(s, -EINVAL, "%s: node %zu has no op_type", path, i);
+		for (size_t k = 0; k < np->n_attribute; k++) {
+			const Onnx__AttributeProto *a = np->attribute[k];
+			int rc;
+			if (!a->name)
+				return rt_err(s, -EINVAL,
+					      "%s: node %zu (%s): attribute %zu has no name", path,
+					      i, np->op_type, k);
+			if (a->g && (rc = check_names(s, a->g, path)))
+				return rc;
+			for (size_t m = 0; m < a->n_graphs; m++)
+				if ((rc = check_names(s, a->graphs[m], path)))
+					return rc;
+		}
+	}
+	return 0;
+}
+
 static int read_model(struct art_session *s, const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -84,7 +123,7 @@ static int read_model(struct art_session *s, const char *path)
 			      path, len);
 	if (!s->model->graph)
 		return rt_err(s, -EINVAL, "%s: model has no graph", path);
-	return 0;
+	return check_names(s, s->model->graph, path);
 }
 
 static int check_opset(struct art_session *s, const char *path)
@@ -114,11 +153,14 @@ static int build_graph(struct art_session *s, const char *base_dir)
 		int v = rt_value_get(s, tp->name ? tp->name : "");
 		if (v < 0)
 			return v;
+		if (s->vals[v].defined)
+			return rt_err(s, -EINVAL, "initializer '%s' is defined twice", tp->name);
 		rc = rt_tensor_from_proto(tp, base_dir, &s->vals[v].t, &s->vals[v].buf, s->err,
 					  sizeof(s->err));
 		if (rc)
 			return rc;
 		s->vals[v].is_const = 1;
+		s->vals[v].defined = 1;
 	}
 	s->inputs = calloc(g->n_input + 1, sizeof(int));
 	s->outputs = calloc(g->n_output + 1, sizeof(int));
@@ -137,6 +179,7 @@ static int build_graph(struct art_session *s, const char *base_dir)
 				      g->input[i]->name);
 		if (!s->vals[v].is_const)
 			s->inputs[s->ninputs++] = v;
+		s->vals[v].defined = 1;
 	}
 	for (size_t i = 0; i < g->n_output; i++) {
 		int v = rt_value_get(s, g->output[i]->name);
@@ -196,17 +239,21 @@ static int build_subgraph(struct art_session *s, struct rt_node *owner, const On
 		int v = rt_value_get(s, tp->name ? tp->name : "");
 		if (v < 0)
 			return v;
+		if (s->vals[v].defined)
+			return rt_err(s, -EINVAL, "initializer '%s' is defined twice", tp->name);
 		rc = rt_tensor_from_proto(tp, base_dir, &s->vals[v].t, &s->vals[v].buf, s->err,
 					  sizeof(s->err));
 		if (rc)
 			return rc;
 		s->vals[v].is_const = 1;
+		s->vals[v].defined = 1;
 	}
 	for (size_t i = 0; i < g->n_input; i++) {
 		int v = rt_value_get(s, g->input[i]->name);
 		if (v < 0)
 			return v;
 		sg->inputs[sg->ninputs++] = v;
+		s->vals[v].defined = 1;
 	}
 	for (size_t i = 0; i < g->n_node; i++) {
 		rc = build_node(s, g->node[i], &sg->nodes[sg->nnodes++], i, base_dir, 1);
@@ -288,9 +335,21 @@ static int build_node(struct art_session *s, const Onnx__NodeProto *np, struct r
 			n->out[j] = rt_value_get(s, np->output[j]);
 			if (n->out[j] < 0)
 				return n->out[j];
+			/* Single assignment: a kernel's output must never be its input. */
+			if (s->vals[n->out[j]].defined)
+				return rt_err(s, -EINVAL,
+					      "node %zu '%s': output '%s' is already defined by an "
+					      "initializer, a graph input or an earlier node",
+					      i, n->name, np->output[j]);
+			s->vals[n->out[j]].defined = 1;
 		}
 	}
 	n->nout = (int)np->n_output;
+	/* Kernels write their first output; only the recurrent ops' is optional. */
+	if ((!np->n_output || !np->output[0][0]) && strcmp(np->op_type, "LSTM") &&
+	    strcmp(np->op_type, "GRU") && strcmp(np->op_type, "RNN"))
+		return rt_err(s, -EINVAL, "node %zu '%s': %s needs its first output", i, n->name,
+			      np->op_type);
 	n->partition = -1;
 	n->placement_reason = "no Ares device present";
 	/* If's branches and Loop's body. */
@@ -539,11 +598,19 @@ int art_session_set_input(art_session *s, int idx, const struct art_tensor *t)
 		return rt_err(s, -EINVAL, "input '%s': bad dtype %d or rank %d",
 			      s->vals[s->inputs[idx]].name, t->dtype, t->ndim);
 	struct rt_value *v = &s->vals[s->inputs[idx]];
-	size_t nbytes = (size_t)art_tensor_elems(t) * es;
+	int64_t elems = art_tensor_elems(t);
+	if (elems < 0 || (uint64_t)elems > RT_MAX_TENSOR_BYTES / es)
+		return rt_err(s, -EINVAL, "input '%s': bad shape (%lld elements)", v->name,
+			      (long long)elems);
+	size_t nbytes = (size_t)elems * es;
+	if (nbytes && !t->data)
+		return rt_err(s, -EINVAL, "input '%s': no data", v->name);
 	void *d = malloc(nbytes ? nbytes : 1);
 	if (!d)
-		return -ENOMEM;
-	memcpy(d, t->data, nbytes);
+		return rt_err(s, -ENOMEM, "input '%s': out of memory for %zu bytes", v->name,
+			      nbytes);
+	if (nbytes)
+		memcpy(d, t->data, nbytes);
 	value_clear(v);
 	v->t = *t;
 	v->t.data = d;
@@ -680,7 +747,13 @@ int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtyp
 	v->t.ndim = ndim;
 	for (int d = 0; d < ndim; d++)
 		v->t.dims[d] = dims[d];
-	size_t nbytes = (size_t)art_tensor_elems(&v->t) * art_dtype_size(dtype);
+	int64_t elems = art_tensor_elems(&v->t);
+	if (elems < 0 || (uint64_t)elems > RT_MAX_TENSOR_BYTES / art_dtype_size(dtype)) {
+		v->t.ndim = 0;
+		return rt_err(s, -EINVAL, "node '%s': output %d would have %lld elements", n->name,
+			      i, (long long)elems);
+	}
+	size_t nbytes = (size_t)elems * art_dtype_size(dtype);
 	v->buf = calloc(1, nbytes ? nbytes : 1);
 	if (!v->buf)
 		return rt_err(s, -ENOMEM, "node '%s': out of memory for output %d", n->name, i);

@@ -29,8 +29,12 @@ size_t art_dtype_size(int dtype)
 int64_t art_tensor_elems(const struct art_tensor *t)
 {
 	int64_t n = 1;
-	for (int i = 0; i < t->ndim; i++)
+	for (int i = 0; i < t->ndim; i++) {
+		/* Dims no tensor can have (negative, or a product past int64). */
+		if (t->dims[i] < 0 || (t->dims[i] && n > INT64_MAX / t->dims[i]))
+			return -1;
 		n *= t->dims[i];
+	}
 	return n;
 }
 
@@ -113,6 +117,21 @@ static int load_external(const Onnx__TensorProto *tp, const char *base_dir, void
 	return 0;
 }
 
+/* Values a TensorProto carries in the typed field its data_type uses. */
+static size_t proto_value_count(const Onnx__TensorProto *tp)
+{
+	switch (tp->data_type) {
+	case ART_FLOAT:
+		return tp->n_float_data;
+	case ART_DOUBLE:
+		return tp->n_double_data;
+	case ART_INT64:
+		return tp->n_int64_data;
+	default: /* int32, int8, uint8, bool travel in int32_data */
+		return tp->n_int32_data;
+	}
+}
+
 int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, struct art_tensor *t,
 			 void **buf, char *err, size_t errlen)
 {
@@ -141,12 +160,26 @@ int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, stru
 		n *= tp->dims[i];
 	}
 	size_t nbytes = (size_t)n * es;
+	int external = tp->has_data_location &&
+		       tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+	/* Before allocating what the dims claim, which may be absurd. */
+	if (!external && tp->has_raw_data && tp->raw_data.len != nbytes) {
+		snprintf(err, errlen, "tensor '%s': raw_data has %zu bytes, shape needs %zu",
+			 tp->name, tp->raw_data.len, nbytes);
+		return -EINVAL;
+	}
+	if (!external && !tp->has_raw_data && proto_value_count(tp) != (size_t)n) {
+		snprintf(err, errlen, "tensor '%s': %zu values, shape needs %lld", tp->name,
+			 proto_value_count(tp), (long long)n);
+		return -EINVAL;
+	}
 	uint8_t *d = malloc(nbytes ? nbytes : 1);
-	if (!d)
+	if (!d) {
+		snprintf(err, errlen, "tensor '%s': cannot allocate %zu bytes", tp->name, nbytes);
 		return -ENOMEM;
+	}
 	int rc = 0;
-	if (tp->has_data_location &&
-	    tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
+	if (external) {
 		rc = load_external(tp, base_dir, d, nbytes, err, errlen);
 	} else if (tp->has_raw_data) {
 		if (tp->raw_data.len != nbytes) {
@@ -167,12 +200,12 @@ int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, stru
 			break;
 		case ART_DOUBLE:
 			have = tp->n_double_data;
-			if (have == (size_t)n)
+			if (have == (size_t)n && nbytes)
 				memcpy(d, tp->double_data, nbytes);
 			break;
 		case ART_INT64:
 			have = tp->n_int64_data;
-			if (have == (size_t)n)
+			if (have == (size_t)n && nbytes)
 				memcpy(d, tp->int64_data, nbytes);
 			break;
 		default: /* int32, int8, uint8, bool travel in int32_data */
@@ -212,8 +245,12 @@ static const struct {
 
 static int load_npy(const uint8_t *f, size_t len, struct art_tensor *t, char *err, size_t errlen)
 {
-	if (len < 10 || f[6] < 1 || f[6] > 3) {
-		snprintf(err, errlen, "npy: unsupported version");
+	if (len < 10) {
+		snprintf(err, errlen, "npy: %zu bytes is shorter than the smallest header", len);
+		return -EINVAL;
+	}
+	if (f[6] < 1 || f[6] > 3) {
+		snprintf(err, errlen, "npy: unsupported version %u", f[6]);
 		return -EINVAL;
 	}
 	size_t hl, ho;
@@ -221,8 +258,11 @@ static int load_npy(const uint8_t *f, size_t len, struct art_tensor *t, char *er
 		hl = f[8] | (size_t)f[9] << 8;
 		ho = 10;
 	} else {
-		if (len < 12)
+		if (len < 12) {
+			snprintf(err, errlen, "npy: version %u header length field truncated",
+				 f[6]);
 			return -EINVAL;
+		}
 		hl = f[8] | (size_t)f[9] << 8 | (size_t)f[10] << 16 | (size_t)f[11] << 24;
 		ho = 12;
 	}
@@ -236,9 +276,11 @@ static int load_npy(const uint8_t *f, size_t len, struct art_tensor *t, char *er
 	memcpy(hdr, f + ho, cl);
 	hdr[cl] = 0;
 	const char *p = strstr(hdr, "'descr':");
+	const char *q = p ? strchr(p + 8, '\'') : NULL;
 	t->dtype = 0;
-	for (size_t i = 0; p && i < sizeof(npy_types) / sizeof(npy_types[0]); i++)
-		if (strstr(p, npy_types[i].descr) == strchr(p + 8, '\'') + 1)
+	for (size_t i = 0; q && i < sizeof(npy_types) / sizeof(npy_types[0]); i++)
+		if (!strncmp(q + 1, npy_types[i].descr, strlen(npy_types[i].descr)) &&
+		    q[1 + strlen(npy_types[i].descr)] == '\'')
 			t->dtype = npy_types[i].dtype;
 	if (!t->dtype) {
 		snprintf(err, errlen, "npy: unsupported descr in header %s", hdr);
@@ -256,6 +298,8 @@ static int load_npy(const uint8_t *f, size_t len, struct art_tensor *t, char *er
 	}
 	t->ndim = 0;
 	p++;
+	/* The element count is bounded by the file, so larger is malformed. */
+	uint64_t elems = 1, limit = len / art_dtype_size(t->dtype) + 1;
 	while (*p && *p != ')') {
 		char *end;
 		long long v = strtoll(p, &end, 10);
@@ -263,15 +307,20 @@ static int load_npy(const uint8_t *f, size_t len, struct art_tensor *t, char *er
 			p++;
 			continue;
 		}
-		if (t->ndim == ART_MAX_DIMS || v < 0) {
-			snprintf(err, errlen, "npy: bad shape");
+		if (t->ndim == ART_MAX_DIMS || v < 0 || (v && elems > limit / (uint64_t)v)) {
+			snprintf(err, errlen, "npy: bad shape (dimension %d is %lld)", t->ndim, v);
 			return -EINVAL;
 		}
+		elems *= (uint64_t)v;
 		t->dims[t->ndim++] = v;
 		p = end;
 	}
-	size_t nbytes = (size_t)art_tensor_elems(t) * art_dtype_size(t->dtype);
-	if (ho + hl + nbytes != len) {
+	if (*p != ')') {
+		snprintf(err, errlen, "npy: shape tuple not closed");
+		return -EINVAL;
+	}
+	size_t nbytes = (size_t)elems * art_dtype_size(t->dtype);
+	if (ho + hl > len || len - ho - hl != nbytes) {
 		snprintf(err, errlen, "npy: %zu data bytes, shape needs %zu", len - ho - hl,
 			 nbytes);
 		return -EINVAL;
