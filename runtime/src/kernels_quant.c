@@ -143,6 +143,15 @@ static int int_matmul(struct art_session *s, const struct rt_node *n, int qlinea
 	     "node '%s' (%s): needs 2-D 8-bit A [M, K] and B [K, N]", n->name, n->proto->op_type);
 	int64_t M = a->dims[0], K = a->dims[1], N = b->dims[1], od[2] = {M, N};
 	const struct art_tensor *yz = qlinear ? rt_in(s, n, 7) : NULL;
+	NEED((!az || art_tensor_elems(az) == 1 || art_tensor_elems(az) == M) &&
+		     (!bz || art_tensor_elems(bz) == 1 || art_tensor_elems(bz) == N),
+	     "node '%s' (%s): zero points must be scalars or one per row of A / column of B",
+	     n->name, n->proto->op_type);
+	static const int scalar_inputs[] = {1, 4, 6, 7}; /* a, b, y scales; y zero point */
+	for (int q = 0; qlinear && q < 4; q++)
+		NEED(art_tensor_elems(rt_in(s, n, scalar_inputs[q])) == 1,
+		     "node '%s' (QLinearMatMul): scales and output zero point must be scalars",
+		     n->name);
 	int dt = qlinear ? yz->dtype : ART_INT32;
 	double mult = qlinear ? rt_get_d(rt_in(s, n, 1), 0) * rt_get_d(rt_in(s, n, 4), 0) /
 					rt_get_d(rt_in(s, n, 6), 0)

@@ -356,7 +356,7 @@ static int gather_copy(struct art_session *s, const struct rt_node *n, const str
 	size_t es = art_dtype_size(x->dtype);
 	uint8_t *o;
 	int rc = rt_alloc_out(s, n, 0, x->dtype, nd, od, (void **)&o);
-	if (rc)
+	if (rc || !o) /* an omitted output (Split's) needs no data */
 		return rc;
 	int64_t st[ART_MAX_DIMS], acc = 1, idx[ART_MAX_DIMS] = {0}, cnt = rt_shape_elems(od, nd);
 	for (int i = x->ndim - 1; i >= 0; i--) {
