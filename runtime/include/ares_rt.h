@@ -34,10 +34,16 @@ enum art_dtype {
 	ART_FLOAT = 1,
 	ART_UINT8 = 2,
 	ART_INT8 = 3,
+	ART_UINT16 = 4,
+	ART_INT16 = 5,
 	ART_INT32 = 6,
 	ART_INT64 = 7,
 	ART_BOOL = 9,
+	ART_FLOAT16 = 10, /* IEEE binary16, as uint16_t bits */
 	ART_DOUBLE = 11,
+	ART_UINT32 = 12,
+	ART_UINT64 = 13,
+	ART_BFLOAT16 = 16, /* the top half of a float's bits */
 };
 
 /* Flags for art_session_create(). */

@@ -23,7 +23,9 @@ static int all_inputs_const(const struct art_session *s, const struct rt_node *n
 
 static int fold_node(struct art_session *s, struct rt_node *n)
 {
-	int rc = n->fn(s, n);
+	int rc = rt_kernel_check_dtypes(s, n, 0);
+	if (!rc)
+		rc = n->fn(s, n);
 	if (rc)
 		return rc;
 	for (int j = 0; j < n->nout; j++) {

@@ -891,7 +891,7 @@ static void eval_shape_math(struct art_session *s, struct rt_node *n)
 			return;
 	char err[sizeof(s->err)];
 	memcpy(err, s->err, sizeof(err));
-	if (!n->fn(s, n))
+	if (!rt_kernel_check_dtypes(s, n, 0) && !n->fn(s, n))
 		s->known[n->out[0]] = 1;
 	memcpy(s->err, err, sizeof(err));
 }

@@ -94,6 +94,11 @@ struct art_session {
 int rt_err(struct art_session *s, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 rt_kernel_fn rt_kernel_lookup(const char *op);
+/* -ENOTSUP naming node, op and type when N's CPU kernel does not take an
+ * element type of its values (kernels_dtype.c): the types shape inference
+ * gave them (INFERRED) or the ones they hold now. */
+int rt_kernel_check_dtypes(struct art_session *s, const struct rt_node *n, int inferred);
+const char *rt_dtype_name(int dtype);
 /* Index of the value named NAME, created (empty) if there is none. */
 int rt_value_get(struct art_session *s, const char *name);
 /* Frees what node N owns (inputs, outputs, subgraphs), not N itself. */

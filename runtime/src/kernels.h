@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "half.h"
 #include "internal.h"
 
 /* Fail the kernel with -EINVAL and a message unless COND holds. */
@@ -116,7 +117,21 @@ static inline int64_t rt_d2i(double v, int64_t lo, int64_t hi)
 	return (int64_t)v;
 }
 
-/* Element I of T as a double (exact for all types but large int64). */
+/* Floating-point element types: computed in double, stored narrowed. */
+static inline int rt_is_float(int dtype)
+{
+	return dtype == ART_FLOAT || dtype == ART_DOUBLE || dtype == ART_FLOAT16 ||
+	       dtype == ART_BFLOAT16;
+}
+
+static inline int rt_is_unsigned(int dtype)
+{
+	return dtype == ART_UINT8 || dtype == ART_UINT16 || dtype == ART_UINT32 ||
+	       dtype == ART_UINT64 || dtype == ART_BOOL;
+}
+
+/* Element I of T as a double (exact for all types but 64-bit integers
+ * beyond 2^53). */
 static inline double rt_get_d(const struct art_tensor *t, int64_t i)
 {
 	switch (t->dtype) {
@@ -126,8 +141,20 @@ static inline double rt_get_d(const struct art_tensor *t, int64_t i)
 		return ((const double *)t->data)[i];
 	case ART_INT64:
 		return (double)((const int64_t *)t->data)[i];
+	case ART_UINT64:
+		return (double)((const uint64_t *)t->data)[i];
 	case ART_INT32:
 		return ((const int32_t *)t->data)[i];
+	case ART_UINT32:
+		return ((const uint32_t *)t->data)[i];
+	case ART_INT16:
+		return ((const int16_t *)t->data)[i];
+	case ART_UINT16:
+		return ((const uint16_t *)t->data)[i];
+	case ART_FLOAT16:
+		return rt_f16_to_d(((const uint16_t *)t->data)[i]);
+	case ART_BFLOAT16:
+		return rt_bf16_to_d(((const uint16_t *)t->data)[i]);
 	case ART_INT8:
 		return ((const int8_t *)t->data)[i];
 	default:
@@ -135,14 +162,22 @@ static inline double rt_get_d(const struct art_tensor *t, int64_t i)
 	}
 }
 
-/* Element I of integer (or bool) tensor T, exact for int64. */
+/* Element I of integer (or bool) tensor T, exact for int64; a uint64 comes
+ * back as its bit pattern (rt_is_unsigned() callers compare as uint64_t). */
 static inline int64_t rt_get_i(const struct art_tensor *t, int64_t i)
 {
 	switch (t->dtype) {
 	case ART_INT64:
+	case ART_UINT64:
 		return ((const int64_t *)t->data)[i];
 	case ART_INT32:
 		return ((const int32_t *)t->data)[i];
+	case ART_UINT32:
+		return ((const uint32_t *)t->data)[i];
+	case ART_INT16:
+		return ((const int16_t *)t->data)[i];
+	case ART_UINT16:
+		return ((const uint16_t *)t->data)[i];
 	case ART_INT8:
 		return ((const int8_t *)t->data)[i];
 	case ART_UINT8:
@@ -158,10 +193,16 @@ static inline void rt_put_i(void *o, int dtype, int64_t i, int64_t v)
 {
 	switch (dtype) {
 	case ART_INT64:
+	case ART_UINT64:
 		((int64_t *)o)[i] = v;
 		break;
 	case ART_INT32:
-		((int32_t *)o)[i] = (int32_t)v;
+	case ART_UINT32:
+		((uint32_t *)o)[i] = (uint32_t)v;
+		break;
+	case ART_INT16:
+	case ART_UINT16:
+		((uint16_t *)o)[i] = (uint16_t)v;
 		break;
 	case ART_INT8:
 		((int8_t *)o)[i] = (int8_t)v;
@@ -175,6 +216,8 @@ static inline void rt_put_i(void *o, int dtype, int64_t i, int64_t v)
 	}
 }
 
+/* Stores V into output O: floats round to nearest even, integers truncate
+ * toward zero and saturate (NaN is 0, see rt_d2i()). */
 static inline void rt_put_d(void *o, int dtype, int64_t i, double v)
 {
 	switch (dtype) {
@@ -184,11 +227,29 @@ static inline void rt_put_d(void *o, int dtype, int64_t i, double v)
 	case ART_DOUBLE:
 		((double *)o)[i] = v;
 		break;
+	case ART_FLOAT16:
+		((uint16_t *)o)[i] = rt_f16_from_d(v);
+		break;
+	case ART_BFLOAT16:
+		((uint16_t *)o)[i] = rt_bf16_from_d(v);
+		break;
 	case ART_INT64:
 		((int64_t *)o)[i] = rt_d2i(v, INT64_MIN, INT64_MAX);
 		break;
+	case ART_UINT64: /* past rt_d2i's int64 range: saturate here */
+		((uint64_t *)o)[i] = !(v > 0) ? 0 : v >= 0x1p64 ? UINT64_MAX : (uint64_t)v;
+		break;
 	case ART_INT32:
 		((int32_t *)o)[i] = (int32_t)rt_d2i(v, INT32_MIN, INT32_MAX);
+		break;
+	case ART_UINT32:
+		((uint32_t *)o)[i] = (uint32_t)rt_d2i(v, 0, UINT32_MAX);
+		break;
+	case ART_INT16:
+		((int16_t *)o)[i] = (int16_t)rt_d2i(v, INT16_MIN, INT16_MAX);
+		break;
+	case ART_UINT16:
+		((uint16_t *)o)[i] = (uint16_t)rt_d2i(v, 0, UINT16_MAX);
 		break;
 	case ART_INT8:
 		((int8_t *)o)[i] = (int8_t)rt_d2i(v, INT8_MIN, INT8_MAX);

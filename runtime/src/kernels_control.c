@@ -13,7 +13,9 @@ static int run_graph(struct art_session *s, const struct rt_graph *g)
 {
 	for (int i = 0; i < g->nnodes; i++) {
 		const struct rt_node *n = &g->nodes[i];
-		int rc = n->fn(s, n);
+		int rc = rt_kernel_check_dtypes(s, n, 0);
+		if (!rc)
+			rc = n->fn(s, n);
 		if (rc)
 			return rc;
 	}

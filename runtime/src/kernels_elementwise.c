@@ -70,9 +70,41 @@ static int64_t apply_i(enum binop op, int64_t x, int64_t y)
 	}
 }
 
-static int is_float(int dtype)
+/* Unsigned integers compute in uint64_t: Div, Mod, Max and Min differ from
+ * the signed results for uint64 values past INT64_MAX, and wrapping is
+ * defined. */
+static int64_t apply_u(enum binop op, uint64_t x, uint64_t y)
 {
-	return dtype == ART_FLOAT || dtype == ART_DOUBLE;
+	switch (op) {
+	case OP_ADD:
+		return (int64_t)(x + y);
+	case OP_SUB:
+		return (int64_t)(x - y);
+	case OP_MUL:
+		return (int64_t)(x * y);
+	case OP_DIV:
+		return (int64_t)(y ? x / y : 0);
+	case OP_MAX:
+		return (int64_t)(x > y ? x : y);
+	case OP_MIN:
+		return (int64_t)(x < y ? x : y);
+	case OP_FMOD:
+	case OP_MOD:
+		return (int64_t)(y ? x % y : 0);
+	case OP_PRELU:
+		return (int64_t)x;
+	default: {
+		uint64_t r = 1;
+		for (uint64_t k = 0; k < y; k++)
+			r *= x;
+		return (int64_t)r;
+	}
+	}
+}
+
+static int64_t apply_int(int dtype, enum binop op, int64_t x, int64_t y)
+{
+	return rt_is_unsigned(dtype) ? apply_u(op, (uint64_t)x, (uint64_t)y) : apply_i(op, x, y);
 }
 
 static int binary(struct art_session *s, const struct rt_node *n, enum binop op)
@@ -108,13 +140,14 @@ static int binary(struct art_session *s, const struct rt_node *n, enum binop op)
 	}
 	for (int64_t i = 0; i < cnt; i++, rt_next_index(idx, dims, nd)) {
 		int64_t ia = rt_bcast_offset(a, idx, nd), ib = rt_bcast_offset(b, idx, nd);
-		if (is_float(a->dtype))
+		if (rt_is_float(a->dtype))
 			rt_put_d(o, a->dtype, i, apply_f(op, rt_get_d(a, ia), rt_get_d(b, ib)));
-		else if (is_float(b->dtype)) /* Pow of an integer by a float */
+		else if (rt_is_float(b->dtype)) /* Pow of an integer by a float */
 			rt_put_i(o, a->dtype, i,
 				 (int64_t)apply_f(op, rt_get_d(a, ia), rt_get_d(b, ib)));
 		else
-			rt_put_i(o, a->dtype, i, apply_i(op, rt_get_i(a, ia), rt_get_i(b, ib)));
+			rt_put_i(o, a->dtype, i,
+				 apply_int(a->dtype, op, rt_get_i(a, ia), rt_get_i(b, ib)));
 	}
 	return 0;
 }
@@ -403,15 +436,17 @@ static int k_cast(struct art_session *s, const struct rt_node *n)
 		return rc;
 	const struct art_tensor *x = rt_in(s, n, 0);
 	int to = (int)rt_attr_i(n, "to", 0);
+	/* Strings would need ONNX's own number<->text rules (precision,
+	 * "INF", "NaN", ...): refused like any other type without a size. */
 	if (!art_dtype_size(to))
-		return rt_err(s, -ENOTSUP, "node '%s' (Cast): target type %d not supported",
-			      n->name, to);
+		return rt_err(s, -ENOTSUP, "node '%s' (Cast): target type %s (%d) not supported",
+			      n->name, rt_dtype_name(to), to);
 	void *o;
 	rc = rt_alloc_out(s, n, 0, to, x->ndim, x->dims, &o);
 	int64_t cnt = art_tensor_elems(x);
 	for (int64_t i = 0; !rc && i < cnt; i++) {
-		if (x->dtype == ART_INT64 && to == ART_INT64)
-			((int64_t *)o)[i] = ((const int64_t *)x->data)[i];
+		if (!rt_is_float(x->dtype) && !rt_is_float(to)) /* exact for 64-bit integers */
+			rt_put_i(o, to, i, rt_get_i(x, i));
 		else
 			rt_put_d(o, to, i, rt_get_d(x, i));
 	}
@@ -443,6 +478,13 @@ static int k_clip(struct art_session *s, const struct rt_node *n)
 }
 enum cmpop { C_EQ, C_LT, C_GT, C_LE, C_GE };
 
+static int int_cmp(int dtype, int64_t x, int64_t y)
+{
+	if (rt_is_unsigned(dtype))
+		return (uint64_t)x < (uint64_t)y ? -1 : (uint64_t)x > (uint64_t)y;
+	return x < y ? -1 : x > y;
+}
+
 static int compare_op(struct art_session *s, const struct rt_node *n, enum cmpop op)
 {
 	int rc = rt_need_inputs(s, n, 2);
@@ -460,8 +502,18 @@ static int compare_op(struct art_session *s, const struct rt_node *n, enum cmpop
 	memcpy(ot.dims, dims, sizeof(dims));
 	int64_t cnt = art_tensor_elems(&ot);
 	for (int64_t i = 0; i < cnt; i++, rt_next_index(idx, dims, nd)) {
-		double x = rt_get_d(a, rt_bcast_offset(a, idx, nd)),
-		       y = rt_get_d(b, rt_bcast_offset(b, idx, nd));
+		int64_t ia = rt_bcast_offset(a, idx, nd), ib = rt_bcast_offset(b, idx, nd);
+		if (a->dtype == b->dtype && !rt_is_float(a->dtype)) {
+			/* Exactly, also for 64-bit integers past 2^53. */
+			int c = int_cmp(a->dtype, rt_get_i(a, ia), rt_get_i(b, ib));
+			o[i] = op == C_EQ   ? c == 0
+			       : op == C_LT ? c < 0
+			       : op == C_GT ? c > 0
+			       : op == C_LE ? c <= 0
+					    : c >= 0;
+			continue;
+		}
+		double x = rt_get_d(a, ia), y = rt_get_d(b, ib);
 		o[i] = op == C_EQ   ? x == y
 		       : op == C_LT ? x < y
 		       : op == C_GT ? x > y
@@ -549,15 +601,15 @@ static int variadic(struct art_session *s, const struct rt_node *n, enum binop o
 		for (int k = 0; k < n->nin; k++) {
 			const struct art_tensor *t = rt_in(s, n, k);
 			int64_t at = rt_bcast_offset(t, idx, shape.ndim);
-			if (is_float(shape.dtype)) {
+			if (rt_is_float(shape.dtype)) {
 				double v = rt_get_d(t, at);
 				acc = k ? apply_f(op, acc, v) : v;
 			} else {
 				int64_t v = rt_get_i(t, at);
-				iacc = k ? apply_i(op, iacc, v) : v;
+				iacc = k ? apply_int(shape.dtype, op, iacc, v) : v;
 			}
 		}
-		if (is_float(shape.dtype))
+		if (rt_is_float(shape.dtype))
 			rt_put_d(o, shape.dtype, i, mean ? acc / n->nin : acc);
 		else
 			rt_put_i(o, shape.dtype, i, mean ? iacc / n->nin : iacc);
@@ -596,7 +648,8 @@ static int logic(struct art_session *s, const struct rt_node *n, enum logic op)
 	NEED(nd >= 0 && a->dtype == b->dtype, "node '%s' (%s): shapes or types differ", n->name,
 	     n->proto->op_type);
 	if (!strcmp(n->proto->op_type, "BitShift")) {
-		NEED(a->dtype == ART_UINT8, "node '%s' (BitShift): only uint8 supported", n->name);
+		NEED(rt_is_unsigned(a->dtype) && a->dtype != ART_BOOL,
+		     "node '%s' (BitShift): only unsigned integers", n->name);
 		op = rt_attr_is(n, "direction", "LEFT", 0) ? LG_SHL : LG_SHR;
 		NEED(op == LG_SHL || rt_attr_is(n, "direction", "RIGHT", 0),
 		     "node '%s' (BitShift): direction must be LEFT or RIGHT", n->name);
@@ -615,8 +668,8 @@ static int logic(struct art_session *s, const struct rt_node *n, enum logic op)
 		int64_t v = op == LG_AND   ? x && y
 			    : op == LG_OR  ? x || y
 			    : op == LG_XOR ? !x != !y
-			    : op == LG_SHL ? (y < 64 ? x << y : 0)
-					   : (y < 64 ? x >> y : 0);
+			    : op == LG_SHL ? (int64_t)((uint64_t)y < 64 ? (uint64_t)x << y : 0)
+					   : (int64_t)((uint64_t)y < 64 ? (uint64_t)x >> y : 0);
 		rt_put_i(o, a->dtype, i, v);
 	}
 	return 0;
@@ -651,7 +704,7 @@ static int predicate(struct art_session *s, const struct rt_node *n, enum pred o
 	if (rc)
 		return rc;
 	const struct art_tensor *x = rt_in(s, n, 0);
-	NEED(op == PR_NOT ? x->dtype == ART_BOOL : is_float(x->dtype),
+	NEED(op == PR_NOT ? x->dtype == ART_BOOL : rt_is_float(x->dtype),
 	     "node '%s' (%s): input type %d not supported", n->name, n->proto->op_type, x->dtype);
 	int pos = (int)rt_attr_i(n, "detect_positive", 1),
 	    neg = (int)rt_attr_i(n, "detect_negative", 1);
@@ -696,7 +749,7 @@ static int k_castlike(struct art_session *s, const struct rt_node *n)
 	rc = rt_alloc_out(s, n, 0, to, x->ndim, x->dims, &o);
 	int64_t cnt = art_tensor_elems(x);
 	for (int64_t i = 0; !rc && i < cnt; i++) {
-		if (!is_float(x->dtype) && !is_float(to))
+		if (!rt_is_float(x->dtype) && !rt_is_float(to))
 			rt_put_i(o, to, i, rt_get_i(x, i));
 		else
 			rt_put_d(o, to, i, rt_get_d(x, i));

@@ -382,8 +382,14 @@ static int check_runnable(struct art_session *s)
 {
 	for (int i = 0; i < s->nnodes; i++) {
 		const struct rt_node *n = &s->nodes[i];
-		if (n->fn || n->on_device || node_folded(s, n))
+		if (n->on_device || node_folded(s, n))
 			continue;
+		if (n->fn) {
+			int rc = rt_kernel_check_dtypes(s, n, 1);
+			if (rc)
+				return rc;
+			continue;
+		}
 		return rt_err(s, -ENOTSUP,
 			      "node %d '%s': unknown or unsupported op %s (no CPU kernel; not on "
 			      "the device: %s)",
@@ -646,6 +652,9 @@ int art_session_run(art_session *s)
 			if (n->out[j] >= 0 && !s->vals[n->out[j]].is_const)
 				value_clear(&s->vals[n->out[j]]);
 		double t0 = rt_prof_now_us();
+		rc = rt_kernel_check_dtypes(s, n, 0);
+		if (rc)
+			return rc;
 		rc = n->fn(s, n);
 		if (rc)
 			return rc;

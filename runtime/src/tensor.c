@@ -13,10 +13,17 @@ size_t art_dtype_size(int dtype)
 	switch (dtype) {
 	case ART_FLOAT:
 	case ART_INT32:
+	case ART_UINT32:
 		return 4;
 	case ART_INT64:
+	case ART_UINT64:
 	case ART_DOUBLE:
 		return 8;
+	case ART_UINT16:
+	case ART_INT16:
+	case ART_FLOAT16:
+	case ART_BFLOAT16:
+		return 2;
 	case ART_UINT8:
 	case ART_INT8:
 	case ART_BOOL:
@@ -127,7 +134,10 @@ static size_t proto_value_count(const Onnx__TensorProto *tp)
 		return tp->n_double_data;
 	case ART_INT64:
 		return tp->n_int64_data;
-	default: /* int32, int8, uint8, bool travel in int32_data */
+	case ART_UINT32:
+	case ART_UINT64:
+		return tp->n_uint64_data;
+	default: /* int32, the 16- and 8-bit types and bool travel in int32_data */
 		return tp->n_int32_data;
 	}
 }
@@ -138,8 +148,8 @@ int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, stru
 	memset(t, 0, sizeof(*t));
 	size_t es = art_dtype_size(tp->data_type);
 	if (!es) {
-		snprintf(err, errlen, "tensor '%s': unsupported data type %d",
-			 tp->name ? tp->name : "", tp->data_type);
+		snprintf(err, errlen, "tensor '%s': unsupported data type %s (%d)",
+			 tp->name ? tp->name : "", rt_dtype_name(tp->data_type), tp->data_type);
 		return -ENOTSUP;
 	}
 	if (tp->n_dims > ART_MAX_DIMS) {
@@ -208,15 +218,28 @@ int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, stru
 			if (have == (size_t)n && nbytes)
 				memcpy(d, tp->int64_data, nbytes);
 			break;
-		default: /* int32, int8, uint8, bool travel in int32_data */
+		case ART_UINT32:
+		case ART_UINT64:
+			have = tp->n_uint64_data;
+			for (int64_t i = 0; have == (size_t)n && i < n; i++) {
+				if (es == 8)
+					((uint64_t *)d)[i] = tp->uint64_data[i];
+				else
+					((uint32_t *)d)[i] = (uint32_t)tp->uint64_data[i];
+			}
+			break;
+		default:
+			/* int32, the 16- and 8-bit integers and bool travel in
+			 * int32_data, float16 and bfloat16 as their bit patterns
+			 * in the low 16 bits. */
 			have = tp->n_int32_data;
-			if (have == (size_t)n) {
-				for (int64_t i = 0; i < n; i++) {
-					if (es == 4)
-						((int32_t *)d)[i] = tp->int32_data[i];
-					else
-						d[i] = (uint8_t)tp->int32_data[i];
-				}
+			for (int64_t i = 0; have == (size_t)n && i < n; i++) {
+				if (es == 4)
+					((int32_t *)d)[i] = tp->int32_data[i];
+				else if (es == 2)
+					((uint16_t *)d)[i] = (uint16_t)tp->int32_data[i];
+				else
+					d[i] = (uint8_t)tp->int32_data[i];
 			}
 			break;
 		}
@@ -239,8 +262,9 @@ static const struct {
 	const char *descr;
 	int dtype;
 } npy_types[] = {
-	{"<f4", ART_FLOAT}, {"<f8", ART_DOUBLE}, {"<i8", ART_INT64}, {"<i4", ART_INT32},
-	{"|i1", ART_INT8},  {"|u1", ART_UINT8},	 {"|b1", ART_BOOL},
+	{"<f4", ART_FLOAT},  {"<f8", ART_DOUBLE}, {"<i8", ART_INT64},  {"<i4", ART_INT32},
+	{"|i1", ART_INT8},   {"|u1", ART_UINT8},  {"|b1", ART_BOOL},   {"<i2", ART_INT16},
+	{"<u2", ART_UINT16}, {"<u4", ART_UINT32}, {"<u8", ART_UINT64}, {"<f2", ART_FLOAT16},
 };
 
 static int load_npy(const uint8_t *f, size_t len, struct art_tensor *t, char *err, size_t errlen)

@@ -4,7 +4,10 @@
  * directory given on the CPU path and prints pass/fail/skip counts per
  * directory. A test is skipped when the model uses an op or opset the
  * runtime does not support (session creation says -ENOTSUP); any other
- * error or a mismatch beyond rtol 1e-3 / atol 1e-5 is a failure.
+ * error or a mismatch beyond rtol 1e-3 / atol 1e-5 is a failure. Every
+ * element type compares as a double: float16 and bfloat16 widened exactly,
+ * at the same tolerance (bfloat16's unit in the last place is 2^-7
+ * relative, so its results must match to the bit).
  *
  * Usage: conformance [-v] [--device N] [--expect FILE] [--xfail FILE] DIR...
  * With --expect, each line "NAME PASS" of FILE is a floor: the run fails if
@@ -33,6 +36,18 @@
 static int verbose;
 static int device = -2; /* -2: CPU only */
 
+/* float16 and bfloat16 bits widened exactly (binary formats with EBITS
+ * exponent and MBITS fraction bits). */
+static double widen(uint16_t h, int ebits, int mbits)
+{
+	int bias = (1 << (ebits - 1)) - 1, e = (h >> mbits) & ((1 << ebits) - 1);
+	int m = h & ((1 << mbits) - 1);
+	double v = e == (1 << ebits) - 1 ? (m ? NAN : INFINITY)
+		   : e == 0		 ? ldexp(m, 1 - bias - mbits)
+					 : ldexp(m | (1 << mbits), e - bias - mbits);
+	return h >> 15 ? -v : v;
+}
+
 static double elem(const struct art_tensor *t, int64_t i)
 {
 	switch (t->dtype) {
@@ -42,8 +57,20 @@ static double elem(const struct art_tensor *t, int64_t i)
 		return ((const double *)t->data)[i];
 	case ART_INT64:
 		return (double)((const int64_t *)t->data)[i];
+	case ART_UINT64:
+		return (double)((const uint64_t *)t->data)[i];
 	case ART_INT32:
 		return ((const int32_t *)t->data)[i];
+	case ART_UINT32:
+		return ((const uint32_t *)t->data)[i];
+	case ART_INT16:
+		return ((const int16_t *)t->data)[i];
+	case ART_UINT16:
+		return ((const uint16_t *)t->data)[i];
+	case ART_FLOAT16:
+		return widen(((const uint16_t *)t->data)[i], 5, 10);
+	case ART_BFLOAT16:
+		return widen(((const uint16_t *)t->data)[i], 8, 7);
 	case ART_INT8:
 		return ((const int8_t *)t->data)[i];
 	default:
@@ -51,9 +78,18 @@ static double elem(const struct art_tensor *t, int64_t i)
 	}
 }
 
-static int compare(const struct art_tensor *got, const struct art_tensor *want, char *why,
-		   size_t len)
+/* numpy has no bfloat16, so the suite's generator (onnx 1.12) stored
+ * bfloat16 tensors as uint16 tensors of the same bits: read them as the
+ * bfloat16 the model declares. */
+static void bf16_from_uint16(struct art_tensor *t, int declared)
 {
+	if (t->dtype == ART_UINT16 && declared == ART_BFLOAT16)
+		t->dtype = ART_BFLOAT16;
+}
+
+static int compare(const struct art_tensor *got, struct art_tensor *want, char *why, size_t len)
+{
+	bf16_from_uint16(want, got->dtype);
 	if (got->dtype != want->dtype) {
 		snprintf(why, len, "type %d, expected %d", got->dtype, want->dtype);
 		return -1;
@@ -156,6 +192,10 @@ static int run_test(const char *dir, char *why, size_t len)
 			snprintf(path, sizeof(path), "%s/%s/input_%d.pb", dir, sets[k], i);
 			rc = art_tensor_load(path, &t, why, len);
 			if (rc == 0) {
+				const char *name;
+				struct art_tensor info;
+				if (!art_session_input_info(s, i, &name, &info))
+					bf16_from_uint16(&t, info.dtype);
 				rc = art_session_set_input(s, i, &t);
 				if (rc)
 					snprintf(why, len, "%s", art_session_errmsg(s));

@@ -52,6 +52,23 @@ check error_no_fallback_names_nodes sh -c "'$B/bin/accel-run' --no-fallback '$DA
 check error_unknown_input_name sh -c "'$B/bin/accel-run' --cpu '$m/model.onnx' --input nope=/dev/null 2>&1 | grep -q \"no input named 'nope'\""
 check coverage_lists_nodes sh -c "'$B/bin/accel-run' --cpu --coverage '$m/model.onnx' | grep -q 'MatMul .*cpu'"
 
+# Element types: uint64 compared unsigned, float16 rounded to nearest even
+# (subnormals, overflow, NaN), and an op without a float16 kernel refused
+# at session creation naming node, op and type.
+if /usr/bin/python3 runtime/tests/dtype_models.py gen "$T" >"$T/dtgen.log" 2>&1; then
+	check dtype_uint64_unsigned sh -c "'$B/bin/accel-run' --cpu '$T/u64.onnx' --input a='$T/u64_a.npy' \
+		--input b='$T/u64_b.npy' --output-dir '$T/u64.out' &&
+		/usr/bin/python3 runtime/tests/dtype_models.py check '$T' u64"
+	check dtype_float16_rounding sh -c "'$B/bin/accel-run' --cpu '$T/f16.onnx' --input x='$T/f16_x.npy' \
+		--output-dir '$T/f16.out' && /usr/bin/python3 runtime/tests/dtype_models.py check '$T' f16"
+	check error_dtype_refused sh -c "! '$B/bin/accel-run' --cpu '$T/f16_softmax.onnx' >'$T/dt.out' 2>&1 &&
+		grep -q \"node 'sm' (Softmax): element type float16 not supported by the CPU kernel\" '$T/dt.out'"
+else
+	echo "runtime: FAIL dtype_models (python3-onnx from scripts/install-deps.sh)" >&2
+	sed 's/^/    /' "$T/dtgen.log" >&2
+	fail=1
+fi
+
 # The graph passes, each on a model made for it.
 sh "$(dirname "$0")/run-graph-tests.sh" "$B" || fail=1
 

@@ -57,6 +57,18 @@ static const char *dtype_str(int d)
 		return "bool";
 	case ART_DOUBLE:
 		return "double";
+	case ART_INT16:
+		return "int16";
+	case ART_UINT16:
+		return "uint16";
+	case ART_UINT32:
+		return "uint32";
+	case ART_UINT64:
+		return "uint64";
+	case ART_FLOAT16:
+		return "float16";
+	case ART_BFLOAT16:
+		return "bfloat16";
 	case 0:
 		return "?";
 	default:
