@@ -146,8 +146,27 @@ static int random_input(struct art_tensor *t)
 			((int64_t *)d)[i] = (int64_t)(u * 8);
 			break;
 		case ART_INT32:
+		case ART_UINT32:
 			((int32_t *)d)[i] = (int32_t)(u * 8);
 			break;
+		case ART_UINT64:
+			((uint64_t *)d)[i] = (uint64_t)(u * 8);
+			break;
+		case ART_INT16:
+		case ART_UINT16:
+			((uint16_t *)d)[i] = (uint16_t)(u * 8);
+			break;
+		case ART_FLOAT16: /* +-[0.5, 1): exponent 14, a random fraction */
+			((uint16_t *)d)[i] = (uint16_t)((u < 0.5 ? 0x8000 : 0) | 0x3800 |
+							((int)(u * 2048) & 0x3ff));
+			break;
+		case ART_BFLOAT16: { /* the top half of a float's bits */
+			float f = (float)(2 * u - 1);
+			uint32_t b;
+			memcpy(&b, &f, sizeof(b));
+			((uint16_t *)d)[i] = (uint16_t)(b >> 16);
+			break;
+		}
 		default:
 			d[i] = (uint8_t)(u * 2);
 			break;
