@@ -47,16 +47,25 @@ def gen(out):
     # then float16 arithmetic (Add widened and narrowed) and back.
     x = np.array([1 + 2**-11, 1 + 3 * 2**-11, 2**-24, 2**-25, 3 * 2**-25, 65519.0,
                   65520.0, -1e-8, np.inf, np.nan, 0.1, -2.5], dtype=np.float32)
+    # K is a float16 constant stored in int32_data (bits in the low half),
+    # the encoding make_tensor uses without raw.
+    k = np.linspace(-4, 4, 12).astype(np.float16)
+    k[0] = 3 * 2**-24
     save(out, "f16", [
         helper.make_node("Cast", ["x"], ["h"], to=TensorProto.FLOAT16),
         helper.make_node("Add", ["h", "h"], ["s"]),
         helper.make_node("Cast", ["s"], ["y"], to=TensorProto.FLOAT),
+        helper.make_node("Constant", [], ["k"], value=helper.make_tensor(
+            "k", TensorProto.FLOAT16, [12], k.tolist())),
+        helper.make_node("Add", ["h", "k"], ["z"]),
     ], [vi("x", TensorProto.FLOAT)], [vi("h", TensorProto.FLOAT16),
-                                      vi("y", TensorProto.FLOAT)])
+                                      vi("y", TensorProto.FLOAT),
+                                      vi("z", TensorProto.FLOAT16)])
     np.save(os.path.join(out, "f16_x.npy"), x)
     h = x.astype(np.float16)
     np.save(os.path.join(out, "f16_h.exp.npy"), h)
     np.save(os.path.join(out, "f16_y.exp.npy"), (h + h).astype(np.float32))
+    np.save(os.path.join(out, "f16_z.exp.npy"), h + k)
     # An op whose CPU kernel takes no float16: refused at session creation.
     save(out, "f16_softmax", [helper.make_node("Softmax", ["x"], ["y"], name="sm")],
          [vi("x", TensorProto.FLOAT16)], [vi("y", TensorProto.FLOAT16)])
