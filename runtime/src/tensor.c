@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -78,8 +79,10 @@ static int read_file(const char *path, uint8_t **data, size_t *len)
 	return 0;
 }
 
-/* External data: the tensor's bytes live in a file next to the model. */
-static int load_external(const Onnx__TensorProto *tp, const char *base_dir, void *dst,
+/* External data: the tensor's bytes live in a file next to the model. The
+ * file must hold them before they are allocated, so absurd dims fail as an
+ * error, not as an allocation of what they claim. */
+static int load_external(const Onnx__TensorProto *tp, const char *base_dir, uint8_t **out,
 			 size_t nbytes, char *err, size_t errlen)
 {
 	const char *loc = NULL;
@@ -113,14 +116,28 @@ static int load_external(const Onnx__TensorProto *tp, const char *base_dir, void
 			 path, strerror(errno));
 		return -ENOENT;
 	}
-	if (fseek(f, off, SEEK_SET) != 0 || fread(dst, 1, nbytes, f) != nbytes) {
-		snprintf(err, errlen,
-			 "tensor '%s': external data %s too short for %zu bytes at offset %lld",
-			 tp->name, path, nbytes, off);
-		fclose(f);
-		return -EINVAL;
+	struct stat st;
+	uint8_t *dst = NULL;
+	int rc = -EINVAL;
+	if (fstat(fileno(f), &st) == 0 && off >= 0 && off <= st.st_size &&
+	    nbytes <= (uint64_t)(st.st_size - off)) {
+		dst = malloc(nbytes ? nbytes : 1);
+		rc = dst ? 0 : -ENOMEM;
 	}
+	if (!rc && (fseek(f, off, SEEK_SET) != 0 || fread(dst, 1, nbytes, f) != nbytes))
+		rc = -EINVAL;
 	fclose(f);
+	if (rc) {
+		free(dst);
+		snprintf(err, errlen,
+			 rc == -ENOMEM
+				 ? "tensor '%s': cannot allocate %zu bytes from %s"
+				 : "tensor '%s': external data too short for %zu bytes in %s at "
+				   "offset %lld",
+			 tp->name, nbytes, path, off);
+		return rc;
+	}
+	*out = dst;
 	return 0;
 }
 
@@ -183,15 +200,15 @@ int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, stru
 			 proto_value_count(tp), (long long)n);
 		return -EINVAL;
 	}
-	uint8_t *d = malloc(nbytes ? nbytes : 1);
-	if (!d) {
+	uint8_t *d = NULL;
+	int rc = external ? load_external(tp, base_dir, &d, nbytes, err, errlen) : 0;
+	if (rc)
+		return rc;
+	if (!d && !(d = malloc(nbytes ? nbytes : 1))) {
 		snprintf(err, errlen, "tensor '%s': cannot allocate %zu bytes", tp->name, nbytes);
 		return -ENOMEM;
 	}
-	int rc = 0;
-	if (external) {
-		rc = load_external(tp, base_dir, d, nbytes, err, errlen);
-	} else if (tp->has_raw_data) {
+	if (!external && tp->has_raw_data) {
 		if (tp->raw_data.len != nbytes) {
 			snprintf(err, errlen,
 				 "tensor '%s': raw_data has %zu bytes, shape needs %zu", tp->name,
@@ -200,7 +217,7 @@ int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, stru
 		} else if (nbytes) { /* an empty tensor may carry no data pointer */
 			memcpy(d, tp->raw_data.data, nbytes);
 		}
-	} else {
+	} else if (!external) {
 		size_t have;
 		switch (t->dtype) {
 		case ART_FLOAT:
