@@ -142,15 +142,6 @@ static int int_matmul(struct art_session *s, const struct rt_node *n, int qlinea
 		     (b->dtype == ART_UINT8 || b->dtype == ART_INT8),
 	     "node '%s' (%s): needs 2-D 8-bit A [M, K] and B [K, N]", n->name, n->proto->op_type);
 	int64_t M = a->dims[0], K = a->dims[1], N = b->dims[1], od[2] = {M, N};
-	/* zp_at() reads one zero point per row of A / column of B, or a scalar. */
-	NEED((!az || art_tensor_elems(az) == 1 || art_tensor_elems(az) == M) &&
-		     (!bz || art_tensor_elems(bz) == 1 || art_tensor_elems(bz) == N),
-	     "node '%s' (%s): zero points must be scalars or one per row of A / column of B",
-	     n->name, n->proto->op_type);
-	static const int scalars[] = {1, 4, 6, 7}; /* the scales and Y's zero point */
-	for (int k = 0; qlinear && k < 4; k++)
-		NEED(art_tensor_elems(rt_in(s, n, scalars[k])) >= 1,
-		     "node '%s' (%s): input %d is empty", n->name, n->proto->op_type, scalars[k]);
 	const struct art_tensor *yz = qlinear ? rt_in(s, n, 7) : NULL;
 	NEED((!az || art_tensor_elems(az) == 1 || art_tensor_elems(az) == M) &&
 		     (!bz || art_tensor_elems(bz) == 1 || art_tensor_elems(bz) == N),
