@@ -86,6 +86,15 @@ __u32 fw_desc_check(const struct ares_tensor_desc *t, int optional, struct fw_ex
 	for (k = 0; k < t->rank; k++)
 		if (!t->shape[k])
 			e->empty = 1;
+	/* Broadcast strides make huge views cheap to describe; bound their work. */
+	if (!e->empty) {
+		__u64 elems = 1;
+
+		for (k = 0; k < t->rank; k++)
+			if (__builtin_mul_overflow(elems, t->shape[k], &elems) ||
+			    elems > ARES_MAX_ELEMS)
+				return ARES_JOB_INVALID_CMD;
+	}
 	if (!e->empty) {
 		for (k = 0; k < t->rank; k++) {
 			if (__builtin_mul_overflow(t->shape[k] - 1, t->stride[k], &term) ||

@@ -41,7 +41,7 @@ static uint64_t esize_of(uint32_t dtype)
 /* The firmware validated the view; recheck what would make the glue misbehave. */
 static uint32_t extent(const struct ares_tensor_desc *t, uint64_t *bytes)
 {
-	uint64_t es = esize_of(t->dtype), last = 0, term;
+	uint64_t es = esize_of(t->dtype), last = 0, term, n;
 	uint32_t k;
 
 	*bytes = 0;
@@ -50,6 +50,9 @@ static uint32_t extent(const struct ares_tensor_desc *t, uint64_t *bytes)
 	for (k = 0; k < t->rank; k++)
 		if (!t->shape[k])
 			return ARES_JOB_OK;
+	for (k = 0, n = 1; k < t->rank; k++)
+		if (__builtin_mul_overflow(n, t->shape[k], &n) || n > ARES_MAX_ELEMS)
+			return ARES_JOB_INVALID_CMD;
 	for (k = 0; k < t->rank; k++)
 		if (t->shape[k] >= ARES_MAX_DIM ||
 		    __builtin_mul_overflow(t->shape[k] - 1, t->stride[k], &term) ||
@@ -91,22 +94,34 @@ static uint32_t view_open(struct sim_dev *d, uint32_t asid, uint32_t q,
 		v->t.scale = 1.0f;
 	else
 		memcpy(&v->t.scale, &t->scale, sizeof(v->t.scale));
+	/*
+	 * Translate the whole extent before allocating anything: a descriptor
+	 * whose extent runs into unmapped pages faults without the emulator
+	 * first reserving a buffer of the size it claims.
+	 */
+	int contiguous = 1;
 	while (done < v->bytes) {
 		st = sim_va_chunk(d, asid, q, t->va + done, v->bytes - done, access, &p, &chunk);
 		if (st)
 			return st;
-		if (!v->buf && first && p != expect) {
-			v->buf = malloc(v->bytes);
-			if (!v->buf)
-				return ARES_JOB_FW_ERROR;
-			memcpy(v->buf, first, done);
-		}
 		if (!first)
 			first = p;
-		if (v->buf)
-			memcpy(v->buf + done, p, chunk);
+		else if (p != expect)
+			contiguous = 0;
 		expect = p + chunk;
 		done += chunk;
+	}
+	if (!contiguous) {
+		v->buf = malloc(v->bytes);
+		if (!v->buf)
+			return ARES_JOB_FW_ERROR;
+		for (done = 0; done < v->bytes; done += chunk) {
+			st = sim_va_chunk(d, asid, q, t->va + done, v->bytes - done, access, &p,
+					  &chunk);
+			if (st)
+				return st;
+			memcpy(v->buf + done, p, chunk);
+		}
 	}
 	v->t.data = v->buf ? v->buf : first ? first : empty_data;
 	if (t->quant == ARES_QUANT_PER_CHANNEL && t->quant_axis < t->rank &&

@@ -20,6 +20,7 @@
 
 #define ARES_MAX_RANK		6
 #define ARES_MAX_DIM		(1ull << 32)	/* exclusive bound of one dimension */
+#define ARES_MAX_ELEMS		(1ull << 48)	/* inclusive bound of a view's element count */
 
 /* Element types. Append only. NONE marks an absent optional operand. */
 #define ARES_DTYPE_NONE		0

@@ -332,6 +332,10 @@ int64_t ck_numel(const struct compute_tensor *t)
 {
 	int64_t n = 1;
 
+	/* An empty dimension anywhere makes it 0, however large the others. */
+	for (unsigned int k = 0; k < t->rank; k++)
+		if (!t->shape[k])
+			return 0;
 	for (unsigned int k = 0; k < t->rank; k++)
 		n *= t->shape[k];
 	return n;

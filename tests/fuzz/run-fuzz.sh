@@ -11,7 +11,7 @@ scale=${2:-1}
 DATA=/usr/include/onnx/backend/test/data
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-mkdir -p "$B/fuzz/artifacts" "$T/npy"
+mkdir -p "$B/fuzz/artifacts" "$T/npy" "$T/devseeds"
 # Huge allocations a model asks for must fail as errors, not abort ASan.
 export ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1
@@ -38,7 +38,10 @@ run() { # TARGET RUNS MAX_LEN SEED_DIR...
 	fi
 }
 
+"$B/fuzz/fuzz-device-seeds" "$T/devseeds" >/dev/null || exit 1
+
 run fuzz_onnx 300000 65536 "$DATA/node" "$DATA/simple"
 run fuzz_tensor 200000 4096 "$DATA/node/test_matmul_2d" "$DATA/node/test_cast_FLOAT_to_DOUBLE" \
 	"$DATA/node/test_reduce_sum_empty_axes_input_noop_example" "$T/npy"
+run fuzz_device 30000 8192 "$T/devseeds"
 exit $fail
