@@ -85,6 +85,12 @@ static int check_names(struct art_session *s, const Onnx__GraphProto *g, const c
 				return rt_err(s, -EINVAL,
 					      "%s: node %zu (%s): attribute %zu has no name", path,
 					      i, np->op_type, k);
+			for (size_t m = 0; m < k; m++)
+				if (!strcmp(np->attribute[m]->name, a->name))
+					return rt_err(
+						s, -EINVAL,
+						"%s: node %zu (%s): attribute '%s' given twice",
+						path, i, np->op_type, a->name);
 			if (a->g && (rc = check_names(s, a->g, path)))
 				return rc;
 			for (size_t m = 0; m < a->n_graphs; m++)
