@@ -72,6 +72,7 @@ static uint32_t view_open(struct sim_dev *d, uint32_t asid, uint32_t q,
 	uint32_t access = output ? ARES_ACCESS_WRITE : ARES_ACCESS_READ, st, k;
 	uint8_t *first = NULL, *expect = NULL, *p;
 	uint64_t done = 0, chunk, n;
+	int contiguous = 1;
 
 	memset(v, 0, sizeof(*v));
 	v->output = output;
@@ -99,7 +100,6 @@ static uint32_t view_open(struct sim_dev *d, uint32_t asid, uint32_t q,
 	 * whose extent runs into unmapped pages faults without the emulator
 	 * first reserving a buffer of the size it claims.
 	 */
-	int contiguous = 1;
 	while (done < v->bytes) {
 		st = sim_va_chunk(d, asid, q, t->va + done, v->bytes - done, access, &p, &chunk);
 		if (st)
