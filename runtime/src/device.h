@@ -19,6 +19,7 @@
 enum dev_kind {
 	DK_NONE,
 	DK_CONV,
+	DK_CONVT, /* ConvTranspose: zero-insert, then CONV2D with flipped weights */
 	DK_GEMM,
 	DK_MATMUL,
 	DK_UNARY,    /* arg: ARES_ELT_* with one input */
@@ -126,6 +127,9 @@ struct rt_device {
 	accel_bo *weights;
 	void *weights_map;
 	uint64_t *wofs; /* per value: offset in weights, or UINT64_MAX */
+	/* Per node: offset of ConvTranspose's constant weights transformed for
+	 * its CONV2D (dev_convt_weights()), or UINT64_MAX. */
+	uint64_t *nwofs;
 	struct dev_partition *parts;
 	int nparts;
 	struct dev_slot slots[DEV_MAX_SLOTS];
@@ -187,6 +191,15 @@ int dev_node_emit(struct art_session *s, const struct rt_node *n, struct dev_val
 		  uint64_t prof_va, const uint64_t *ext_va);
 /* Operand indices of N that are read as device tensors (bit i = input i). */
 unsigned dev_operand_mask(const struct rt_node *n);
+/* Arena scratch node N needs while its commands run, in floats (0: none);
+ * its inputs' plan shapes are set. Planned as dv[s->nvals + node index]. */
+uint64_t dev_node_scratch(struct art_session *s, const struct rt_node *n, const struct dev_val *dv);
+
+/* ConvTranspose N's float weights W ([C, M/group, k...]) as its CONV2D
+ * takes them: [M, C/group, k...], each kernel flipped. */
+void dev_convt_weights(const struct rt_node *n, const struct art_tensor *w, float *dst);
+/* Whether N is ConvTranspose with constant weights transformed at upload. */
+int dev_convt_host_weights(const struct art_session *s, const struct rt_node *n);
 
 /* device_exec.c */
 int dev_open(struct art_session *s, int index);

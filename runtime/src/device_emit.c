@@ -151,6 +151,92 @@ static int window_geom(const struct rt_node *n, int nsp, const int64_t *in, cons
 	return 0;
 }
 
+/*
+ * ConvTranspose as a convolution: the input with (stride - 1) zeros between
+ * its pixels, placed at lp in a zeroed buffer of hb cells per spatial dim,
+ * convolved at stride 1 with the flipped, channel-swapped kernel. Input
+ * pixel i lands at lp + i * stride; lp = dilation * (k - 1) - pad_begin may
+ * be negative (pads larger than the kernel's reach crop the input), and
+ * hb = out + dilation * (k - 1) covers output_padding and an output_shape
+ * larger than the input reaches (those cells see only zeros: the bias).
+ * Output size and pads follow the CPU kernel (kernels_conv.c).
+ */
+struct tgeom {
+	int64_t k[2], st[2], dil[2], lp[2], hb[2], out[2];
+	int64_t i0[2], cnt[2]; /* input pixels that land inside the buffer */
+};
+
+static int convt_geom(const struct rt_node *n, int nsp, const int64_t *in, const int64_t *k,
+		      struct tgeom *g)
+{
+	int64_t v[ART_MAX_DIMS], pb[2] = {0, 0}, pe[2] = {0, 0}, opad[2] = {0, 0}, want[2];
+	int off = 2 - nsp, c;
+	for (int i = 0; i < 2; i++) {
+		g->k[i] = g->st[i] = g->dil[i] = g->hb[i] = g->out[i] = g->cnt[i] = 1;
+		g->lp[i] = g->i0[i] = 0;
+		want[i] = -1;
+	}
+	int64_t inn[2] = {1, 1};
+	for (int i = 0; i < nsp; i++) {
+		g->k[off + i] = k[i];
+		inn[off + i] = in[i];
+	}
+	if ((c = attr_ints(n, "strides", v, 2)) >= 0 && c != nsp)
+		return -1;
+	for (int i = 0; i < c; i++)
+		g->st[off + i] = v[i];
+	if ((c = attr_ints(n, "dilations", v, 2)) >= 0 && c != nsp)
+		return -1;
+	for (int i = 0; i < c; i++)
+		g->dil[off + i] = v[i];
+	if ((c = attr_ints(n, "output_padding", v, 2)) >= 0 && c != nsp)
+		return -1;
+	for (int i = 0; i < c; i++)
+		opad[off + i] = v[i];
+	if ((c = attr_ints(n, "pads", v, 4)) >= 0 && c != 2 * nsp)
+		return -1;
+	for (int i = 0; i < c / 2; i++) {
+		pb[off + i] = v[i];
+		pe[off + i] = v[nsp + i];
+	}
+	int upper = attr_is(n, "auto_pad", "SAME_UPPER", 0);
+	int lower = attr_is(n, "auto_pad", "SAME_LOWER", 0);
+	c = attr_ints(n, "output_shape", v, ART_MAX_DIMS);
+	if (c >= 0 && c != nsp && c != nsp + 2)
+		return -1;
+	for (int i = 0; i < nsp && c >= 0; i++)
+		want[off + i] = v[c - nsp + i];
+	for (int j = off; j < 2; j++) {
+		if (g->st[j] < 1 || g->dil[j] < 1 || g->k[j] < 1 || opad[j] < 0)
+			return -1;
+		int64_t reach = g->dil[j] * (g->k[j] - 1);
+		int64_t full = g->st[j] * (inn[j] - 1) + opad[j] + reach + 1;
+		if (want[j] < 0 && (upper || lower))
+			want[j] = inn[j] * g->st[j];
+		if (want[j] >= 0) {
+			int64_t total = full - want[j];
+			total = total < 0 ? 0 : total;
+			pb[j] = upper ? total / 2 : total - total / 2;
+			g->out[j] = want[j];
+		} else {
+			g->out[j] = full - pb[j] - pe[j];
+		}
+		if (g->out[j] < 1)
+			return -1;
+		g->lp[j] = reach - pb[j];
+		g->hb[j] = g->out[j] + reach;
+		/* First and count of i with 0 <= lp + i * st < hb. */
+		int64_t first = g->lp[j] >= 0 ? 0 : (-g->lp[j] + g->st[j] - 1) / g->st[j];
+		int64_t lastpos = g->hb[j] - 1 - g->lp[j];
+		int64_t last = lastpos < 0 ? -1 : lastpos / g->st[j];
+		if (last > inn[j] - 1)
+			last = inn[j] - 1;
+		g->i0[j] = first;
+		g->cnt[j] = last >= first ? last - first + 1 : 0;
+	}
+	return 0;
+}
+
 static void set_out(struct dev_val *o, int dtype, int ndim, const int64_t *dims)
 {
 	o->dtype = dtype;
@@ -336,6 +422,26 @@ int dev_node_shapes(struct art_session *s, const struct rt_node *n, struct dev_v
 		dims[3] = g.out[1];
 		if (nsp == 1)
 			dims[2] = g.out[1];
+		set_out(o, x->dtype, x->ndim, dims);
+		return 0;
+	}
+	case DK_CONVT: {
+		struct dev_val *w = &dv[n->in[1]];
+		int nsp = w->ndim - 2;
+		struct tgeom g;
+		if (x->ndim != w->ndim || (nsp != 1 && nsp != 2) ||
+		    convt_geom(n, nsp, x->dims + 2, w->dims + 2, &g))
+			return bad(s, n, "input shape or attributes do not fit the kernel");
+		int64_t grp = rt_attr_i(n, "group", 1);
+		if (grp < 1 || x->dims[1] != w->dims[0] || x->dims[1] % grp)
+			return bad(s, n, "channels do not match the weights and group");
+		if (n->nin > 2 && n->in[2] >= 0 &&
+		    (dv[n->in[2]].ndim != 1 || dv[n->in[2]].dims[0] != w->dims[1] * grp))
+			return bad(s, n, "bias does not match the output channels");
+		dims[0] = x->dims[0];
+		dims[1] = w->dims[1] * grp;
+		dims[2] = nsp == 1 ? g.out[1] : g.out[0];
+		dims[3] = g.out[1];
 		set_out(o, x->dtype, x->ndim, dims);
 		return 0;
 	}
@@ -602,6 +708,7 @@ unsigned dev_operand_mask(const struct rt_node *n)
 		return 0;
 	switch (d->kind) {
 	case DK_CONV:
+	case DK_CONVT:
 	case DK_GEMM:
 	case DK_MATMUL:
 	case DK_BINARY:
@@ -618,6 +725,54 @@ unsigned dev_operand_mask(const struct rt_node *n)
 	default:
 		return 1u;
 	}
+}
+
+/* ConvTranspose's scratch: the zero-inserted input, then the transformed
+ * weights at a 64-byte boundary. */
+static uint64_t convt_wofs(const struct dev_val *x, const struct tgeom *g)
+{
+	uint64_t cells = (uint64_t)x->dims[0] * (uint64_t)x->dims[1] * (uint64_t)g->hb[0] *
+			 (uint64_t)g->hb[1];
+	return (cells + 15) / 16 * 16;
+}
+
+uint64_t dev_node_scratch(struct art_session *s, const struct rt_node *n, const struct dev_val *dv)
+{
+	const struct dev_op *d = dev_op_lookup(n->proto->op_type);
+	(void)s;
+	if (!d || d->kind != DK_CONVT)
+		return 0;
+	const struct dev_val *x = &dv[n->in[0]], *w = &dv[n->in[1]];
+	struct tgeom g;
+	if (convt_geom(n, w->ndim - 2, x->dims + 2, w->dims + 2, &g))
+		return 0;
+	uint64_t wcells = 1;
+	for (int k = 0; k < w->ndim && !dev_convt_host_weights(s, n); k++)
+		wcells *= (uint64_t)w->dims[k];
+	return convt_wofs(x, &g) + (dev_convt_host_weights(s, n) ? 0 : wcells);
+}
+
+int dev_convt_host_weights(const struct art_session *s, const struct rt_node *n)
+{
+	const struct dev_op *d = dev_op_lookup(n->proto->op_type);
+	if (!d || d->kind != DK_CONVT || n->nin < 2 || !dev_is_const(s, n->in[1]))
+		return 0;
+	const struct art_tensor *w = &s->vals[n->in[1]].t;
+	return w->dtype == ART_FLOAT && (w->ndim == 3 || w->ndim == 4);
+}
+
+void dev_convt_weights(const struct rt_node *n, const struct art_tensor *w, float *dst)
+{
+	int64_t grp = rt_attr_i(n, "group", 1), C = w->dims[0], mg = w->dims[1];
+	int64_t kh = w->ndim == 4 ? w->dims[2] : 1, kw = w->dims[w->ndim - 1], kk = kh * kw;
+	int64_t cg = grp > 0 ? C / grp : C;
+	const float *src = w->data;
+	for (int64_t gi = 0; gi < grp; gi++)
+		for (int64_t ci = 0; ci < cg; ci++)
+			for (int64_t mo = 0; mo < mg; mo++)
+				for (int64_t a = 0; a < kk; a++)
+					dst[((gi * mg + mo) * cg + ci) * kk + kk - 1 - a] =
+						src[((gi * cg + ci) * mg + mo) * kk + a];
 }
 
 /* ---- emission ---- */
@@ -730,6 +885,106 @@ static int emit_copy_view(struct ectx *e, struct ares_tensor_desc *x, struct are
 	return done(e, accel_cmdbuf_copy(e->cb, x, y));
 }
 
+/*
+ * ConvTranspose (see convt_geom): the kernel flipped and its channel axes
+ * swapped, once at upload for constant weights, else into scratch by one
+ * COPY per tap (strides cannot run backwards);
+ * the input's pixels COPY'd stride apart into the zeroed buffer; one
+ * CONV2D at stride 1 without padding.
+ */
+static int emit_convt(struct ectx *e, const struct rt_node *n)
+{
+	const struct dev_val *xv = &e->dv[n->in[0]], *wv = &e->dv[n->in[1]];
+	int nsp = wv->ndim - 2, rc;
+	struct tgeom g;
+	convt_geom(n, nsp, xv->dims + 2, wv->dims + 2, &g);
+	uint64_t N = (uint64_t)xv->dims[0], C = (uint64_t)xv->dims[1];
+	uint64_t grp = (uint64_t)rt_attr_i(n, "group", 1), cg = C / grp;
+	uint64_t mg = (uint64_t)wv->dims[1], kh = (uint64_t)g.k[0], kw = (uint64_t)g.k[1];
+	uint64_t kk = kh * kw, H = (uint64_t)(nsp == 1 ? 1 : xv->dims[2]);
+	uint64_t W = (uint64_t)xv->dims[nsp + 1], hb = (uint64_t)g.hb[0], wb = (uint64_t)g.hb[1];
+	const struct dev_val *sc = &e->dv[e->s->nvals + (n - e->s->nodes)];
+	uint64_t buf_va = e->arena_va + sc->off, w_va = buf_va + 4 * convt_wofs(xv, &g);
+	struct ares_tensor_desc x, y, w, b;
+	int host = dev_convt_host_weights(e->s, n);
+	if (host)
+		w_va = e->weights_va + e->s->dev->nwofs[n - e->s->nodes];
+
+	for (uint64_t a = 0; a < kh && !host; a++)
+		for (uint64_t c = 0; c < kw; c++) {
+			desc_dims(e, n->in[1], 1, wv->dims, &x);
+			x.va += 4 * (a * kw + c);
+			y = x;
+			y.va = w_va + 4 * ((kh - 1 - a) * kw + (kw - 1 - c));
+			x.rank = y.rank = 3;
+			uint64_t shape[3] = {grp, mg, cg};
+			uint64_t xs[3] = {cg * mg * kk, kk, mg * kk},
+				 ys[3] = {mg * cg * kk, cg * kk, kk};
+			for (int k = 0; k < 3; k++) {
+				x.shape[k] = y.shape[k] = shape[k];
+				x.stride[k] = xs[k];
+				y.stride[k] = ys[k];
+			}
+			if ((rc = emit_copy_view(e, &x, &y)))
+				return rc;
+		}
+
+	memset(&y, 0, sizeof(y));
+	y.va = buf_va;
+	y.dtype = ARES_DTYPE_F32;
+	y.rank = 1;
+	y.shape[0] = N * C * hb * wb;
+	y.stride[0] = 1;
+	if (y.shape[0] && (rc = done(e, accel_cmdbuf_fill_tensor(e->cb, 0, &y))))
+		return rc;
+
+	int64_t xd[4] = {xv->dims[0], xv->dims[1], (int64_t)H, (int64_t)W};
+	desc_dims(e, n->in[0], 4, xd, &x);
+	x.va += 4 * ((uint64_t)g.i0[0] * W + (uint64_t)g.i0[1]);
+	x.shape[2] = (uint64_t)g.cnt[0];
+	x.shape[3] = (uint64_t)g.cnt[1];
+	y = x;
+	y.va = buf_va + 4 * ((uint64_t)(g.lp[0] + g.i0[0] * g.st[0]) * wb +
+			     (uint64_t)(g.lp[1] + g.i0[1] * g.st[1]));
+	uint64_t ys[4] = {C * hb * wb, hb * wb, (uint64_t)g.st[0] * wb, (uint64_t)g.st[1]};
+	memcpy(y.stride, ys, sizeof(ys));
+	if ((rc = emit_copy_view(e, &x, &y)))
+		return rc;
+
+	memset(&x, 0, sizeof(x));
+	x.va = buf_va;
+	x.dtype = ARES_DTYPE_F32;
+	x.rank = 4;
+	uint64_t bshape[4] = {N, C, hb, wb}, wshape[4] = {mg * grp, cg, kh, kw};
+	w = x;
+	w.va = w_va;
+	uint64_t sx = 1, sw = 1;
+	for (int k = 3; k >= 0; k--) {
+		x.shape[k] = bshape[k];
+		x.stride[k] = sx;
+		sx *= bshape[k];
+		w.shape[k] = wshape[k];
+		w.stride[k] = sw;
+		sw *= wshape[k];
+	}
+	int64_t yd[4] = {e->dv[n->out[0]].dims[0], e->dv[n->out[0]].dims[1], g.out[0], g.out[1]};
+	desc_dims(e, n->out[0], 4, yd, &y);
+	int hasb = n->nin > 2 && n->in[2] >= 0;
+	if (hasb)
+		desc(e, n->in[2], &b);
+	struct ares_conv2d_params p = {
+		.stride_h = 1,
+		.stride_w = 1,
+		.dilation_h = (uint32_t)g.dil[0],
+		.dilation_w = (uint32_t)g.dil[1],
+		.groups = (uint32_t)grp,
+		.activation = (uint32_t)n->act,
+		.act_alpha = F32_BITS(n->act_alpha),
+		.act_beta = F32_BITS(n->act_beta),
+	};
+	return done(e, accel_cmdbuf_conv2d(e->cb, &p, &x, &w, hasb ? &b : NULL, &y));
+}
+
 int dev_node_emit(struct art_session *s, const struct rt_node *n, struct dev_val *dv,
 		  accel_cmdbuf *cb, uint64_t arena_va, uint64_t weights_va, int *ncmds,
 		  uint64_t prof_va, const uint64_t *ext_va)
@@ -779,6 +1034,8 @@ int dev_node_emit(struct art_session *s, const struct rt_node *n, struct dev_val
 		};
 		return done(e, accel_cmdbuf_conv2d(cb, &p, &x, &w, hasb ? &b : NULL, &y));
 	}
+	case DK_CONVT:
+		return emit_convt(e, n);
 	case DK_GEMM: {
 		int ta = (int)rt_attr_i(n, "transA", 0), tb = (int)rt_attr_i(n, "transB", 0);
 		desc(e, n->in[0], &x);

@@ -54,17 +54,28 @@ static int upload_weights(struct art_session *s)
 	d->wofs = malloc(((size_t)s->nvals + 1) * sizeof(uint64_t));
 	if (!d->wofs)
 		return -ENOMEM;
+	d->nwofs = malloc(((size_t)s->nnodes + 1) * sizeof(uint64_t));
+	if (!d->nwofs)
+		return -ENOMEM;
 	for (int v = 0; v < s->nvals; v++)
 		d->wofs[v] = UINT64_MAX;
+	for (int i = 0; i < s->nnodes; i++)
+		d->nwofs[i] = UINT64_MAX;
 	for (int i = 0; i < s->nnodes; i++) {
 		const struct rt_node *n = &s->nodes[i];
 		if (!n->on_device)
 			continue;
 		unsigned mask = dev_operand_mask(n);
+		int convt = dev_convt_host_weights(s, n);
+		if (convt) {
+			/* Transformed once here rather than per run. */
+			d->nwofs[i] = total;
+			total += align64((uint64_t)art_tensor_elems(&s->vals[n->in[1]].t) * 4);
+		}
 		for (int j = 0; j < n->nin; j++) {
 			int v = n->in[j];
 			if (v < 0 || !(mask & (1u << j)) || !dev_is_const(s, v) ||
-			    d->wofs[v] != UINT64_MAX)
+			    d->wofs[v] != UINT64_MAX || (convt && j == 1))
 				continue;
 			d->wofs[v] = total;
 			total += align64((uint64_t)art_tensor_elems(&s->vals[v].t) *
@@ -86,6 +97,10 @@ static int upload_weights(struct art_session *s)
 			memcpy((uint8_t *)d->weights_map + d->wofs[v], s->vals[v].t.data,
 			       (size_t)art_tensor_elems(&s->vals[v].t) *
 				       art_dtype_size(s->vals[v].t.dtype));
+	for (int i = 0; i < s->nnodes; i++)
+		if (d->nwofs[i] != UINT64_MAX)
+			dev_convt_weights(&s->nodes[i], &s->vals[s->nodes[i].in[1]].t,
+					  (float *)((uint8_t *)d->weights_map + d->nwofs[i]));
 	return 0;
 }
 
@@ -171,6 +186,7 @@ void dev_close(struct art_session *s)
 	}
 	free(d->parts);
 	free(d->wofs);
+	free(d->nwofs);
 	for (int i = 0; i < 16; i++)
 		accel_bo_free(d->imports[i].bo);
 	accel_bo_free(d->weights);

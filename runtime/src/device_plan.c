@@ -183,19 +183,21 @@ static int eval_plan_time(struct art_session *s, const struct rt_node *n, struct
 int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_tensor *const *ins)
 {
 	struct rt_device *d = s->dev;
-	struct dev_val *dv = calloc((size_t)s->nvals, sizeof(*dv));
+	/* Values, then one scratch entry per node (dev_node_scratch()). */
+	int nent = s->nvals + s->nnodes;
+	struct dev_val *dv = calloc((size_t)nent, sizeof(*dv));
 	struct art_tensor *shp = calloc((size_t)p->nins + 1, sizeof(*shp));
-	int *order = calloc((size_t)s->nvals + 1, sizeof(int));
+	int *order = calloc((size_t)nent + 1, sizeof(int));
 	int rc = -ENOMEM;
 	if (!p->skey_shape)
 		p->skey_shape = calloc((size_t)p->nskeys + 1, sizeof(*p->skey_shape));
 	if (!dv || !shp || !order || !p->skey_shape)
 		goto fail;
-	for (int v = 0; v < s->nvals; v++) {
+	for (int v = 0; v < nent; v++) {
 		dv[v].root = v;
 		dv[v].def = INT_MAX;
 		dv[v].last = INT_MIN;
-		if (dev_is_const(s, v)) {
+		if (v < s->nvals && dev_is_const(s, v)) {
 			const struct art_tensor *t = &s->vals[v].t;
 			dv[v].dtype = t->dtype;
 			dv[v].ndim = t->ndim;
@@ -245,6 +247,16 @@ int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_te
 			o->def = i;
 			o->last = i;
 		}
+		uint64_t floats = dev_node_scratch(s, n, dv);
+		if (floats) {
+			struct dev_val *t = &dv[s->nvals + i];
+			t->loc = DL_ARENA;
+			t->dtype = ART_FLOAT;
+			t->ndim = 1;
+			t->dims[0] = (int64_t)floats;
+			t->known = 1;
+			t->def = t->last = i;
+		}
 		for (int j = 0; j < n->nin; j++) {
 			int v = n->in[j];
 			if (v >= 0 && dv[dv[v].root].last < i)
@@ -256,7 +268,7 @@ int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_te
 
 	/* First fit in order of definition. */
 	int nord = 0;
-	for (int v = 0; v < s->nvals; v++)
+	for (int v = 0; v < nent; v++)
 		if (dv[v].loc == DL_ARENA && dv[v].root == v)
 			order[nord++] = v;
 	for (int a = 1; a < nord; a++)

@@ -25,6 +25,7 @@ static const struct dev_op ops[] = {
 	{"Clip", DK_CLIP, 0},
 	{"Concat", DK_CONCAT, 0},
 	{"Conv", DK_CONV, 0},
+	{"ConvTranspose", DK_CONVT, 0},
 	{"Div", DK_BINARY, ARES_ELT_DIV},
 	{"Dropout", DK_VIEW, 0},
 	{"Equal", DK_BINARY, ARES_ELT_EQUAL},
@@ -307,8 +308,9 @@ static const char *why_not(struct art_session *s, const struct rt_node *n, char 
 		snprintf(buf, len, "%s has no device command", op);
 		return buf;
 	}
-	int fuses = d->kind == DK_CONV || d->kind == DK_GEMM || d->kind == DK_MATMUL ||
-		    d->kind == DK_BATCHNORM || d->kind == DK_INSTNORM || d->kind == DK_LAYERNORM;
+	int fuses = d->kind == DK_CONV || d->kind == DK_CONVT || d->kind == DK_GEMM ||
+		    d->kind == DK_MATMUL || d->kind == DK_BATCHNORM || d->kind == DK_INSTNORM ||
+		    d->kind == DK_LAYERNORM;
 	if (n->act != ARES_ACT_NONE && !fuses) {
 		snprintf(buf, len, "an activation fused into %s has no device form", op);
 		return buf;
@@ -364,6 +366,43 @@ static const char *why_not(struct art_session *s, const struct rt_node *n, char 
 		}
 		if (y != x)
 			return "Conv input and weight dtypes differ";
+		return NULL;
+	}
+	case DK_CONVT: {
+		if (!is_float(x))
+			goto float_only;
+		if (n->nin < 2 || n->in[1] < 0)
+			return "ConvTranspose without weights";
+		if (y != x)
+			return "ConvTranspose input and weight dtypes differ";
+		if (n->nin > 2 && n->in[2] >= 0 && dev_value_dtype(s, n->in[2]) != ART_FLOAT)
+			return "ConvTranspose bias is not float";
+		int wr = value_rank(s, n->in[1]);
+		if (wr >= 0 && wr != 3 && wr != 4) {
+			snprintf(buf, len,
+				 "ConvTranspose with weight rank %d (the device has 1-D and 2-D)",
+				 wr);
+			return buf;
+		}
+		/* Attribute lists the CPU kernel would refuse stay there, so the
+		 * error names the node the same way on both paths. */
+		int nsp = wr >= 0 ? wr - 2 : 0;
+		static const char *const lists[] = {"strides", "dilations", "output_padding"};
+		for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]) && nsp; i++) {
+			const Onnx__AttributeProto *a = rt_attr(n, lists[i]);
+			if (a && (int)a->n_ints != nsp) {
+				snprintf(buf, len, "ConvTranspose %s has %zu values for %d dims",
+					 lists[i], a->n_ints, nsp);
+				return buf;
+			}
+			for (size_t j = 0; a && j < a->n_ints; j++)
+				if (a->ints[j] < (i < 2 ? 1 : 0)) {
+					snprintf(buf, len,
+						 "ConvTranspose %s value %lld out of range",
+						 lists[i], (long long)a->ints[j]);
+					return buf;
+				}
+		}
 		return NULL;
 	}
 	case DK_GEMM:
