@@ -626,6 +626,37 @@ static struct art_tensor split_part(const struct art_session *s, const struct rt
 	return o;
 }
 
+/* NonMaxSuppression and Unique size their outputs by the data: only the
+ * types and ranks are known; Einsum's shape is left to the kernel. */
+static struct art_tensor detect_sample(struct art_session *s, const struct rt_node *n)
+{
+	const struct art_tensor *x = info(s, n, 0), *g = info(s, n, 1);
+	struct art_tensor o = unknown(x->dtype);
+	if (g_op(n, "NonMaxSuppression")) {
+		o.dtype = ART_INT64;
+		o.ndim = 2;
+		o.dims[0] = -1;
+		o.dims[1] = 3;
+	} else if (g_op(n, "Unique")) {
+		o.ndim = rt_attr(n, "axis") ? x->ndim : 1;
+		for (int k = 0; k < o.ndim; k++)
+			o.dims[k] = rt_attr(n, "axis") ? x->dims[k] : -1;
+		int a = rt_attr(n, "axis") ? norm_axis(rt_attr_i(n, "axis", 0), x->ndim) : 0;
+		if (o.ndim > 0 && a >= 0 && a < o.ndim)
+			o.dims[a] = -1;
+		struct art_tensor ix = {.dtype = ART_INT64, .ndim = 1, .dims = {-1}};
+		for (int j = 1; j < n->nout; j++)
+			set_out(s, n, j, ix);
+	} else if (g_op(n, "GridSample") && x->ndim == 4 && g->ndim == 4) {
+		o.ndim = 4;
+		o.dims[0] = x->dims[0];
+		o.dims[1] = x->dims[1];
+		o.dims[2] = g->dims[1];
+		o.dims[3] = g->dims[2];
+	}
+	return o;
+}
+
 static const char *const same_shape_ops[] = {
 	"Abs",
 	"Ceil",
@@ -839,6 +870,9 @@ void g_infer_node(struct art_session *s, struct rt_node *n)
 			o = unknown(x->dtype);
 		for (int k = 0; k < c && c == x->ndim; k++)
 			o.dims[k] = x->dims[k] < 0 ? -1 : x->dims[k] * sh[k];
+	} else if (g_op(n, "NonMaxSuppression") || g_op(n, "Unique") || g_op(n, "Einsum") ||
+		   g_op(n, "GridSample")) {
+		o = detect_sample(s, n);
 	} else if (g_op(n, "Constant")) {
 		/* Constants are folded; unfolded (--no-opt) they keep what the
 		 * attribute says. */

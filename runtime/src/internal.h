@@ -99,6 +99,8 @@ rt_kernel_fn rt_kernel_lookup(const char *op);
  * gave them (INFERRED) or the ones they hold now. */
 int rt_kernel_check_dtypes(struct art_session *s, const struct rt_node *n, int inferred);
 const char *rt_dtype_name(int dtype);
+/* 0, or the error of the attribute check N's op has (kernels.c). */
+int rt_kernel_check_attrs(struct art_session *s, const struct rt_node *n);
 /* Index of the value named NAME, created (empty) if there is none. */
 int rt_value_get(struct art_session *s, const char *name);
 /* Frees what node N owns (inputs, outputs, subgraphs), not N itself. */

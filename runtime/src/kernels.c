@@ -143,6 +143,7 @@ static const struct rt_kernel_entry *const families[] = {
 	rt_kernels_elementwise, rt_kernels_tensor, rt_kernels_linalg, rt_kernels_nn,
 	rt_kernels_conv,	rt_kernels_reduce, rt_kernels_resize, rt_kernels_control,
 	rt_kernels_rnn,		rt_kernels_index,  rt_kernels_loss,   rt_kernels_quant,
+	rt_kernels_detect,	rt_kernels_sample, rt_kernels_einsum, rt_kernels_unique,
 };
 
 rt_kernel_fn rt_kernel_lookup(const char *op)
@@ -152,4 +153,20 @@ rt_kernel_fn rt_kernel_lookup(const char *op)
 			if (!strcmp(e->op, op))
 				return e->fn;
 	return NULL;
+}
+
+static const struct rt_check_entry *const check_families[] = {
+	rt_checks_detect,
+	rt_checks_sample,
+	rt_checks_einsum,
+	rt_checks_unique,
+};
+
+int rt_kernel_check_attrs(struct art_session *s, const struct rt_node *n)
+{
+	for (size_t f = 0; f < sizeof(check_families) / sizeof(check_families[0]); f++)
+		for (const struct rt_check_entry *e = check_families[f]; e->op; e++)
+			if (!strcmp(e->op, n->proto->op_type))
+				return e->check(s, n);
+	return 0;
 }

@@ -18,9 +18,19 @@
 			return rt_err(s, -EINVAL, __VA_ARGS__);                                    \
 	} while (0)
 
+/* Validates what a node's kernel depends on that is known before any run
+ * (attributes): session creation calls it so a node every run would refuse
+ * is refused at once, naming the node and the reason. */
+typedef int (*rt_check_fn)(struct art_session *s, const struct rt_node *n);
+
 struct rt_kernel_entry {
 	const char *op;
 	rt_kernel_fn fn;
+};
+
+struct rt_check_entry {
+	const char *op;
+	rt_check_fn check;
 };
 
 /* One table per family, each ending with a NULL op. */
@@ -36,6 +46,15 @@ extern const struct rt_kernel_entry rt_kernels_rnn[];
 extern const struct rt_kernel_entry rt_kernels_index[];
 extern const struct rt_kernel_entry rt_kernels_loss[];
 extern const struct rt_kernel_entry rt_kernels_quant[];
+extern const struct rt_kernel_entry rt_kernels_detect[];
+extern const struct rt_kernel_entry rt_kernels_sample[];
+extern const struct rt_kernel_entry rt_kernels_einsum[];
+extern const struct rt_kernel_entry rt_kernels_unique[];
+/* Attribute checks at session creation, per family, ending with a NULL op. */
+extern const struct rt_check_entry rt_checks_detect[];
+extern const struct rt_check_entry rt_checks_sample[];
+extern const struct rt_check_entry rt_checks_einsum[];
+extern const struct rt_check_entry rt_checks_unique[];
 
 /* -EINVAL naming the node unless inputs 0..COUNT-1 are present. */
 int rt_need_inputs(struct art_session *s, const struct rt_node *n, int count);

@@ -50,6 +50,23 @@ check error_unknown_op sh -c "'$B/bin/accel-run' --cpu '$DATA/node/test_tfidfvec
 check error_old_opset sh -c "'$B/bin/accel-run' --cpu '$DATA/pytorch-converted/test_ReLU/model.onnx' 2>&1 | grep -q 'opset 6 is not supported'"
 check error_no_fallback_names_nodes sh -c "'$B/bin/accel-run' --no-fallback '$DATA/node/test_matmul_2d/model.onnx' 2>&1 | grep -q 'not placed on the device:.*(MatMul: no Ares device present)'"
 check error_unknown_input_name sh -c "'$B/bin/accel-run' --cpu '$m/model.onnx' --input nope=/dev/null 2>&1 | grep -q \"no input named 'nope'\""
+# Attributes every run would refuse fail session creation (before the
+# inputs are read: the bad --input name is never reached).
+if /usr/bin/python3 runtime/tests/attr_models.py "$T" >"$T/attr.log" 2>&1; then
+	for c in "gridsample_mode:node 'gs' (GridSample): unknown mode" \
+		"gridsample_padding:node 'gs' (GridSample): unknown padding_mode" \
+		"einsum_label:node 'es' (Einsum): output term of 'ij,jk->iq' names a label no input" \
+		"einsum_terms:node 'es' (Einsum): equation 'ij->i' has 1 terms for 2 inputs" \
+		"nms_center:node 'nms' (NonMaxSuppression): center_point_box 2" \
+		"unique_sorted:node 'uq' (Unique): sorted 2"; do
+		check "error_attr_${c%%:*}" sh -c "'$B/bin/accel-run' --cpu '$T/${c%%:*}.onnx' --input nope=/dev/null 2>&1 |
+			grep -F \"${c#*:}\""
+	done
+else
+	echo "runtime: FAIL attr_models (python3-onnx from scripts/install-deps.sh)" >&2
+	cat "$T/attr.log" >&2
+	fail=1
+fi
 check coverage_lists_nodes sh -c "'$B/bin/accel-run' --cpu --coverage '$m/model.onnx' | grep -q 'MatMul .*cpu'"
 
 # Element types: uint64 compared unsigned, float16 rounded to nearest even
