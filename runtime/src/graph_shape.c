@@ -766,6 +766,12 @@ void g_infer_node(struct art_session *s, struct rt_node *n)
 		o = broadcast(s, n, 0, info(s, n, 1)->dtype);
 	} else if (g_op(n, "Conv")) {
 		o = spatial(s, n, 'c');
+	} else if (g_op(n, "ConvInteger")) {
+		o = spatial(s, n, 'c');
+		o.dtype = ART_INT32;
+	} else if (g_op(n, "QLinearConv")) {
+		/* W is input 3: the shape is left to the kernel, the type is y's. */
+		o = unknown(n->nin > 7 && n->in[7] >= 0 ? info(s, n, 7)->dtype : ART_UINT8);
 	} else if (g_op(n, "ConvTranspose")) {
 		o = spatial(s, n, 't');
 	} else if (g_op(n, "MaxPool") || g_op(n, "AveragePool") || g_op(n, "LpPool")) {

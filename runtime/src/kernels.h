@@ -50,11 +50,13 @@ extern const struct rt_kernel_entry rt_kernels_detect[];
 extern const struct rt_kernel_entry rt_kernels_sample[];
 extern const struct rt_kernel_entry rt_kernels_einsum[];
 extern const struct rt_kernel_entry rt_kernels_unique[];
+extern const struct rt_kernel_entry rt_kernels_qconv[];
 /* Attribute checks at session creation, per family, ending with a NULL op. */
 extern const struct rt_check_entry rt_checks_detect[];
 extern const struct rt_check_entry rt_checks_sample[];
 extern const struct rt_check_entry rt_checks_einsum[];
 extern const struct rt_check_entry rt_checks_unique[];
+extern const struct rt_check_entry rt_checks_qconv[];
 
 /* -EINVAL naming the node unless inputs 0..COUNT-1 are present. */
 int rt_need_inputs(struct art_session *s, const struct rt_node *n, int count);
@@ -77,6 +79,19 @@ int rt_scalar(struct art_session *s, const struct rt_node *n, const struct art_t
 int rt_apply_act(struct art_session *s, const struct rt_node *n);
 /* The same activation on one value. */
 double rt_act_value(int act, double alpha, double beta, double x);
+
+/* Window geometry of Conv and the pools (kernels_conv.c): up to RT_SP
+ * spatial dims, fewer run as RT_SP with the leading ones of size 1. */
+#define RT_SP 3
+struct rt_win {
+	int nsp;
+	int64_t in[RT_SP], out[RT_SP], k[RT_SP], st[RT_SP], dil[RT_SP], pb[RT_SP], pe[RT_SP];
+};
+/* Strides, dilations, pads or auto_pad of N over X with kernel dims K
+ * (X's spatial rank of them), and the output size (rounded up with
+ * CEIL_MODE); -EINVAL naming the node when they disagree. */
+int rt_win_geom(struct art_session *s, const struct rt_node *n, const struct art_tensor *x,
+		const int64_t *k, int ceil_mode, struct rt_win *w);
 
 /* Copies up to MAX ints of attribute NAME into OUT; their count, or -1
  * when the attribute is absent. */

@@ -11,14 +11,9 @@
 
 #include "kernels.h"
 
-#define SP 3 /* spatial slots */
+#define SP RT_SP /* spatial slots */
 
-struct win {
-	int nsp;
-	int64_t in[SP], out[SP], k[SP], st[SP], dil[SP], pb[SP], pe[SP];
-};
-
-static int64_t span(const struct win *w, int i)
+static int64_t span(const struct rt_win *w, int i)
 {
 	return w->dil[i] * (w->k[i] - 1) + 1;
 }
@@ -31,8 +26,8 @@ static int64_t prod3(const int64_t *v)
 /* Window geometry of Conv and the pools: strides, dilations, pads or
  * auto_pad, and the output size (rounded up with CEIL, dropping a last
  * window that would start in the end padding). K holds NSP kernel dims. */
-static int win_geom(struct art_session *s, const struct rt_node *n, const struct art_tensor *x,
-		    const int64_t *k, int ceil_mode, struct win *w)
+int rt_win_geom(struct art_session *s, const struct rt_node *n, const struct art_tensor *x,
+		const int64_t *k, int ceil_mode, struct rt_win *w)
 {
 	const char *op = n->proto->op_type;
 	int nsp = x->ndim - 2, off;
@@ -102,7 +97,7 @@ static int win_geom(struct art_session *s, const struct rt_node *n, const struct
 	return 0;
 }
 
-static int out_dims(const struct win *w, int64_t n, int64_t c, int64_t *od)
+static int out_dims(const struct rt_win *w, int64_t n, int64_t c, int64_t *od)
 {
 	od[0] = n;
 	od[1] = c;
@@ -113,7 +108,7 @@ static int out_dims(const struct win *w, int64_t n, int64_t c, int64_t *od)
 
 /* Fills COL (K rows of T floats) with the input patches for output
  * positions P0..P0+T of one group's CG channels XIN. */
-static void im2col(const struct win *w, const float *xin, int64_t cg, int64_t p0, int64_t t,
+static void im2col(const struct rt_win *w, const float *xin, int64_t cg, int64_t p0, int64_t t,
 		   float *col)
 {
 	int64_t kp = prod3(w->k), ip = prod3(w->in);
@@ -207,8 +202,8 @@ static int k_conv_raw(struct art_session *s, const struct rt_node *n)
 	for (int i = 0; i < kc; i++)
 		NEED(kc == x->ndim - 2 && ks[i] == wt->dims[2 + i],
 		     "node '%s' (Conv): kernel_shape disagrees with W", n->name);
-	struct win w;
-	rc = win_geom(s, n, x, wt->dims + 2, 0, &w);
+	struct rt_win w;
+	rc = rt_win_geom(s, n, x, wt->dims + 2, 0, &w);
 	if (rc)
 		return rc;
 	int64_t od[ART_MAX_DIMS];
@@ -253,7 +248,7 @@ static int k_conv_raw(struct art_session *s, const struct rt_node *n)
 }
 
 /* Adds XV times kernel WK into OC around input position P. */
-static void scatter(const struct win *w, float xv, int64_t p, const float *wk, float *oc)
+static void scatter(const struct rt_win *w, float xv, int64_t p, const float *wk, float *oc)
 {
 	int64_t i[SP] = {p / (w->in[1] * w->in[2]), p / w->in[2] % w->in[1], p % w->in[2]};
 	for (int64_t k0 = 0; k0 < w->k[0]; k0++) {
@@ -296,7 +291,7 @@ static int k_conv_transpose_raw(struct art_session *s, const struct rt_node *n)
 	int64_t mg = wt->dims[1], M = mg * g;
 	NEED(!b || (b->ndim == 1 && b->dims[0] == M), "node '%s' (ConvTranspose): B must be [%lld]",
 	     n->name, (long long)M);
-	struct win w;
+	struct rt_win w;
 	for (int i = 0; i < SP; i++) {
 		w.in[i] = w.k[i] = w.st[i] = w.dil[i] = w.out[i] = 1;
 		w.pb[i] = w.pe[i] = 0;
@@ -395,8 +390,8 @@ static int pool(struct art_session *s, const struct rt_node *n, enum pool kind)
 	int64_t ks[SP];
 	NEED(rt_attr_ints(n, "kernel_shape", ks, SP) == x->ndim - 2,
 	     "node '%s' (%s): kernel_shape must give every spatial dim", n->name, op);
-	struct win w;
-	rc = win_geom(s, n, x, ks, (int)rt_attr_i(n, "ceil_mode", 0), &w);
+	struct rt_win w;
+	rc = rt_win_geom(s, n, x, ks, (int)rt_attr_i(n, "ceil_mode", 0), &w);
 	if (rc)
 		return rc;
 	int incl = (int)rt_attr_i(n, "count_include_pad", 0);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* CPU reference kernels: 8-bit quantization (QuantizeLinear,
  * DequantizeLinear, DynamicQuantizeLinear), integer and quantized matrix
- * products (MatMulInteger, QLinearMatMul, 2-D), Det, and the window
+ * products (MatMulInteger, QLinearMatMul, batched as MatMul), Det, and the window
  * generators (Hann, Hamming, Blackman). Rounding is half to even, as the
  * spec says, and results saturate to the target type. */
 #include <errno.h>
@@ -127,51 +127,90 @@ static double zp_at(const struct art_tensor *z, int64_t i)
 	return rt_get_d(z, art_tensor_elems(z) == 1 ? 0 : i);
 }
 
+/* Scale of row/column I: scalar or per row (A) / column (B). */
+static double scale_at(const struct art_tensor *p, int64_t i)
+{
+	return rt_get_d(p, art_tensor_elems(p) == 1 ? 0 : i);
+}
+
+/* MatMul's numpy semantics on 8-bit operands: 1-D operands promoted and
+ * their unit axis dropped, batch dims broadcast. */
 static int int_matmul(struct art_session *s, const struct rt_node *n, int qlinear)
 {
 	int rc = rt_need_inputs(s, n, qlinear ? 8 : 2);
 	if (rc)
 		return rc;
 	const struct art_tensor *a = rt_in(s, n, 0), *b = rt_in(s, n, qlinear ? 3 : 1);
-	const struct art_tensor *az = rt_in(s, n, qlinear ? 2 : 2),
-				*bz = rt_in(s, n, qlinear ? 5 : 3);
-	if (a->ndim != 2 || b->ndim != 2)
-		return rt_err(s, -ENOTSUP, "node '%s' (%s): only 2-D operands are supported",
-			      n->name, n->proto->op_type);
-	NEED(a->dims[1] == b->dims[0] && (a->dtype == ART_UINT8 || a->dtype == ART_INT8) &&
+	const struct art_tensor *az = rt_in(s, n, 2), *bz = rt_in(s, n, qlinear ? 5 : 3);
+	NEED(a->ndim >= 1 && b->ndim >= 1 && (a->dtype == ART_UINT8 || a->dtype == ART_INT8) &&
 		     (b->dtype == ART_UINT8 || b->dtype == ART_INT8),
-	     "node '%s' (%s): needs 2-D 8-bit A [M, K] and B [K, N]", n->name, n->proto->op_type);
-	int64_t M = a->dims[0], K = a->dims[1], N = b->dims[1], od[2] = {M, N};
-	const struct art_tensor *yz = qlinear ? rt_in(s, n, 7) : NULL;
+	     "node '%s' (%s): needs 8-bit A [..., M, K] and B [..., K, N]", n->name,
+	     n->proto->op_type);
+	int64_t M = a->ndim >= 2 ? a->dims[a->ndim - 2] : 1, K = a->dims[a->ndim - 1];
+	int64_t Kb = b->ndim >= 2 ? b->dims[b->ndim - 2] : b->dims[0];
+	int64_t N = b->ndim >= 2 ? b->dims[b->ndim - 1] : 1;
+	struct art_tensor ab = {.ndim = a->ndim > 2 ? a->ndim - 2 : 0},
+			  bb = {.ndim = b->ndim > 2 ? b->ndim - 2 : 0};
+	for (int i = 0; i < ab.ndim; i++)
+		ab.dims[i] = a->dims[i];
+	for (int i = 0; i < bb.ndim; i++)
+		bb.dims[i] = b->dims[i];
+	int64_t od[ART_MAX_DIMS + 2];
+	int bnd = rt_broadcast_shape(&ab, &bb, od);
+	NEED(K == Kb && bnd >= 0,
+	     "node '%s' (%s): A [..., %lld, %lld] and B [..., %lld, %lld] do not multiply", n->name,
+	     n->proto->op_type, (long long)M, (long long)K, (long long)Kb, (long long)N);
+	/* zp_at() reads one zero point per row of A / column of B, or a scalar. */
 	NEED((!az || art_tensor_elems(az) == 1 || art_tensor_elems(az) == M) &&
 		     (!bz || art_tensor_elems(bz) == 1 || art_tensor_elems(bz) == N),
 	     "node '%s' (%s): zero points must be scalars or one per row of A / column of B",
 	     n->name, n->proto->op_type);
-	static const int scalar_inputs[] = {1, 4, 6, 7}; /* a, b, y scales; y zero point */
-	for (int q = 0; qlinear && q < 4; q++)
-		NEED(art_tensor_elems(rt_in(s, n, scalar_inputs[q])) == 1,
-		     "node '%s' (QLinearMatMul): scales and output zero point must be scalars",
-		     n->name);
+	const struct art_tensor *as = qlinear ? rt_in(s, n, 1) : NULL,
+				*bs = qlinear ? rt_in(s, n, 4) : NULL,
+				*ys = qlinear ? rt_in(s, n, 6) : NULL,
+				*yz = qlinear ? rt_in(s, n, 7) : NULL;
+	NEED(!qlinear || ((art_tensor_elems(as) == 1 || art_tensor_elems(as) == M) &&
+			  (art_tensor_elems(bs) == 1 || art_tensor_elems(bs) == N) &&
+			  art_tensor_elems(ys) == 1 && art_tensor_elems(yz) == 1 &&
+			  (yz->dtype == ART_UINT8 || yz->dtype == ART_INT8)),
+	     "node '%s' (%s): scales must be scalars or one per row of A / column of B, y's a "
+	     "scalar, y_zero_point an 8-bit scalar",
+	     n->name, n->proto->op_type);
+	int ond = bnd;
+	if (a->ndim >= 2)
+		od[ond++] = M;
+	if (b->ndim >= 2)
+		od[ond++] = N;
+	NEED(ond <= ART_MAX_DIMS, "node '%s' (%s): output rank %d", n->name, n->proto->op_type,
+	     ond);
 	int dt = qlinear ? yz->dtype : ART_INT32;
-	double mult = qlinear ? rt_get_d(rt_in(s, n, 1), 0) * rt_get_d(rt_in(s, n, 4), 0) /
-					rt_get_d(rt_in(s, n, 6), 0)
-			      : 1;
 	void *o;
-	rc = rt_alloc_out(s, n, 0, dt, 2, od, &o);
-	for (int64_t i = 0; !rc && i < M; i++)
-		for (int64_t j = 0; j < N; j++) {
-			int64_t acc = 0;
-			for (int64_t k = 0; k < K; k++)
-				acc += (rt_get_i(a, i * K + k) - (int64_t)zp_at(az, i)) *
-				       (rt_get_i(b, k * N + j) - (int64_t)zp_at(bz, j));
-			if (qlinear)
-				rt_put_d(o, dt, i * N + j,
+	rc = rt_alloc_out(s, n, 0, dt, ond, od, &o);
+	if (rc)
+		return rc;
+	int64_t batches = rt_shape_elems(od, bnd), idx[ART_MAX_DIMS] = {0};
+	for (int64_t bi = 0; bi < batches; bi++, rt_next_index(idx, od, bnd)) {
+		int64_t ao = rt_bcast_offset(&ab, idx, bnd) * M * K,
+			bo = rt_bcast_offset(&bb, idx, bnd) * K * N;
+		for (int64_t i = 0; i < M; i++)
+			for (int64_t j = 0; j < N; j++) {
+				int64_t acc = 0, at = (bi * M + i) * N + j;
+				for (int64_t k = 0; k < K; k++)
+					acc += (rt_get_i(a, ao + i * K + k) -
+						(int64_t)zp_at(az, i)) *
+					       (rt_get_i(b, bo + k * N + j) -
+						(int64_t)zp_at(bz, j));
+				if (!qlinear) {
+					((int32_t *)o)[at] = (int32_t)acc;
+					continue;
+				}
+				double mult = scale_at(as, i) * scale_at(bs, j) / rt_get_d(ys, 0);
+				rt_put_d(o, dt, at,
 					 saturate(nearbyint((double)acc * mult) + rt_get_d(yz, 0),
 						  dt));
-			else
-				((int32_t *)o)[i * N + j] = (int32_t)acc;
-		}
-	return rc;
+			}
+	}
+	return 0;
 }
 
 static int k_matmul_integer(struct art_session *s, const struct rt_node *n)

@@ -36,3 +36,7 @@ save("nms_center", helper.make_node("NonMaxSuppression", ["b", "s"], ["y"], name
      [vi("b", [1, 2, 4]), vi("s", [1, 1, 2])], opset=11)
 save("unique_sorted", helper.make_node("Unique", ["x"], ["y"], name="uq", sorted=2),
      [vi("x", [4])], opset=11)
+save("convinteger_pad", helper.make_node("ConvInteger", ["x", "w"], ["y"], name="ci",
+                                         auto_pad="SAME"),
+     [vi("x", [1, 1, 3, 3], TensorProto.UINT8), vi("w", [1, 1, 2, 2], TensorProto.UINT8)],
+     opset=10)
