@@ -627,7 +627,8 @@ static struct art_tensor split_part(const struct art_session *s, const struct rt
 }
 
 /* NonMaxSuppression and Unique size their outputs by the data: only the
- * types and ranks are known; Einsum's shape is left to the kernel. */
+ * types and ranks are known; Einsum's shape is left to the kernel;
+ * GridSample and RoiAlign sample a grid the inputs and attributes give. */
 static struct art_tensor detect_sample(struct art_session *s, const struct rt_node *n)
 {
 	const struct art_tensor *x = info(s, n, 0), *g = info(s, n, 1);
@@ -647,6 +648,12 @@ static struct art_tensor detect_sample(struct art_session *s, const struct rt_no
 		struct art_tensor ix = {.dtype = ART_INT64, .ndim = 1, .dims = {-1}};
 		for (int j = 1; j < n->nout; j++)
 			set_out(s, n, j, ix);
+	} else if (g_op(n, "RoiAlign") && x->ndim == 4 && g->ndim == 2) {
+		o.ndim = 4;
+		o.dims[0] = g->dims[0];
+		o.dims[1] = x->dims[1];
+		o.dims[2] = rt_attr_i(n, "output_height", 1);
+		o.dims[3] = rt_attr_i(n, "output_width", 1);
 	} else if (g_op(n, "GridSample") && x->ndim == 4 && g->ndim == 4) {
 		o.ndim = 4;
 		o.dims[0] = x->dims[0];
@@ -877,7 +884,7 @@ void g_infer_node(struct art_session *s, struct rt_node *n)
 		for (int k = 0; k < c && c == x->ndim; k++)
 			o.dims[k] = x->dims[k] < 0 ? -1 : x->dims[k] * sh[k];
 	} else if (g_op(n, "NonMaxSuppression") || g_op(n, "Unique") || g_op(n, "Einsum") ||
-		   g_op(n, "GridSample")) {
+		   g_op(n, "GridSample") || g_op(n, "RoiAlign")) {
 		o = detect_sample(s, n);
 	} else if (g_op(n, "Constant")) {
 		/* Constants are folded; unfolded (--no-opt) they keep what the

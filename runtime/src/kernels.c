@@ -144,7 +144,7 @@ static const struct rt_kernel_entry *const families[] = {
 	rt_kernels_conv,	rt_kernels_reduce, rt_kernels_resize, rt_kernels_control,
 	rt_kernels_rnn,		rt_kernels_index,  rt_kernels_loss,   rt_kernels_quant,
 	rt_kernels_detect,	rt_kernels_sample, rt_kernels_einsum, rt_kernels_unique,
-	rt_kernels_qconv,
+	rt_kernels_qconv,	rt_kernels_unpool, rt_kernels_signal,
 };
 
 rt_kernel_fn rt_kernel_lookup(const char *op)
@@ -157,7 +157,8 @@ rt_kernel_fn rt_kernel_lookup(const char *op)
 }
 
 static const struct rt_check_entry *const check_families[] = {
-	rt_checks_detect, rt_checks_sample, rt_checks_einsum, rt_checks_unique, rt_checks_qconv,
+	rt_checks_detect, rt_checks_sample, rt_checks_einsum, rt_checks_unique,
+	rt_checks_qconv,  rt_checks_unpool, rt_checks_signal,
 };
 
 int rt_kernel_check_attrs(struct art_session *s, const struct rt_node *n)

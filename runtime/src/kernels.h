@@ -51,12 +51,16 @@ extern const struct rt_kernel_entry rt_kernels_sample[];
 extern const struct rt_kernel_entry rt_kernels_einsum[];
 extern const struct rt_kernel_entry rt_kernels_unique[];
 extern const struct rt_kernel_entry rt_kernels_qconv[];
+extern const struct rt_kernel_entry rt_kernels_unpool[];
+extern const struct rt_kernel_entry rt_kernels_signal[];
 /* Attribute checks at session creation, per family, ending with a NULL op. */
 extern const struct rt_check_entry rt_checks_detect[];
 extern const struct rt_check_entry rt_checks_sample[];
 extern const struct rt_check_entry rt_checks_einsum[];
 extern const struct rt_check_entry rt_checks_unique[];
 extern const struct rt_check_entry rt_checks_qconv[];
+extern const struct rt_check_entry rt_checks_unpool[];
+extern const struct rt_check_entry rt_checks_signal[];
 
 /* -EINVAL naming the node unless inputs 0..COUNT-1 are present. */
 int rt_need_inputs(struct art_session *s, const struct rt_node *n, int count);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* CPU reference kernels: object-detection post-processing
- * (NonMaxSuppression). Its output size depends on the data, so the kernel
- * sizes the output as it runs and shape inference leaves it dynamic. */
+/* CPU reference kernels: object-detection ops. NonMaxSuppression's output
+ * size depends on the data, so the kernel sizes the output as it runs and
+ * shape inference leaves it dynamic; RoiAlign pools each box of a feature
+ * map into a fixed grid of bilinear samples. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -140,12 +141,165 @@ static int k_nms(struct art_session *s, const struct rt_node *n)
 	return rc;
 }
 
+/* RoiAlign's attributes; -EINVAL naming the node when one is out of range.
+ * Before opset 16 there is no coordinate_transformation_mode and boxes
+ * behave as output_half_pixel; from 16 half_pixel is the default. */
+static int roi_attrs(struct art_session *s, const struct rt_node *n, int *is_max, int *half)
+{
+	*is_max = rt_attr_is(n, "mode", "max", 0);
+	NEED(*is_max || rt_attr_is(n, "mode", "avg", 1),
+	     "node '%s' (RoiAlign): unknown mode (avg or max)", n->name);
+	*half = rt_attr_is(n, "coordinate_transformation_mode", "half_pixel", s->opset >= 16);
+	NEED(*half || !rt_attr(n, "coordinate_transformation_mode") ||
+		     rt_attr_is(n, "coordinate_transformation_mode", "output_half_pixel", 0),
+	     "node '%s' (RoiAlign): unknown coordinate_transformation_mode (half_pixel or "
+	     "output_half_pixel)",
+	     n->name);
+	NEED(rt_attr_i(n, "output_height", 1) >= 1 && rt_attr_i(n, "output_width", 1) >= 1 &&
+		     rt_attr_i(n, "sampling_ratio", 0) >= 0,
+	     "node '%s' (RoiAlign): output_height/width must be positive, sampling_ratio not "
+	     "negative",
+	     n->name);
+	NEED(n->nin == 3 && n->nout == 1, "node '%s' (RoiAlign): three inputs and one output",
+	     n->name);
+	return 0;
+}
+
+static int check_roi_align(struct art_session *s, const struct rt_node *n)
+{
+	int is_max, half;
+	return roi_attrs(s, n, &is_max, &half);
+}
+
+/* The four taps and weights of a bilinear sample at (Y, X), clamped to the
+ * plane; all weights 0 when the point lies more than a pixel outside. */
+static void roi_taps(double y, double x, int64_t H, int64_t W, int64_t *at, double *w)
+{
+	if (y < -1.0 || y > (double)H || x < -1.0 || x > (double)W) {
+		for (int i = 0; i < 4; i++) {
+			at[i] = 0;
+			w[i] = 0;
+		}
+		return;
+	}
+	y = y <= 0 ? 0 : y;
+	x = x <= 0 ? 0 : x;
+	int64_t y0 = (int64_t)y, x0 = (int64_t)x, y1, x1;
+	if (y0 >= H - 1) {
+		y0 = y1 = H - 1;
+		y = (double)y0;
+	} else {
+		y1 = y0 + 1;
+	}
+	if (x0 >= W - 1) {
+		x0 = x1 = W - 1;
+		x = (double)x0;
+	} else {
+		x1 = x0 + 1;
+	}
+	double ly = y - (double)y0, lx = x - (double)x0, hy = 1 - ly, hx = 1 - lx;
+	at[0] = y0 * W + x0;
+	at[1] = y0 * W + x1;
+	at[2] = y1 * W + x0;
+	at[3] = y1 * W + x1;
+	w[0] = hy * hx;
+	w[1] = hy * lx;
+	w[2] = ly * hx;
+	w[3] = ly * lx;
+}
+
+static int k_roi_align(struct art_session *s, const struct rt_node *n)
+{
+	int is_max, half;
+	int rc = roi_attrs(s, n, &is_max, &half);
+	if (!rc)
+		rc = rt_need_inputs(s, n, 3);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0), *r = rt_in(s, n, 1), *bi = rt_in(s, n, 2);
+	NEED(x->ndim == 4 && (x->dtype == ART_FLOAT || x->dtype == ART_DOUBLE) && r->ndim == 2 &&
+		     r->dims[1] == 4 && r->dtype == x->dtype && bi->ndim == 1 &&
+		     bi->dims[0] == r->dims[0] &&
+		     (bi->dtype == ART_INT64 || bi->dtype == ART_INT32),
+	     "node '%s' (RoiAlign): needs float X [N, C, H, W], rois [R, 4] of its type and int "
+	     "batch_indices [R]",
+	     n->name);
+	int64_t N = x->dims[0], C = x->dims[1], H = x->dims[2], W = x->dims[3], R = r->dims[0];
+	int64_t PH = rt_attr_i(n, "output_height", 1), PW = rt_attr_i(n, "output_width", 1);
+	int64_t ratio = rt_attr_i(n, "sampling_ratio", 0);
+	double scale = rt_attr_f(n, "spatial_scale", 1.0f), off = half ? 0.5 : 0;
+	for (int64_t i = 0; i < R; i++)
+		NEED(rt_get_i(bi, i) >= 0 && rt_get_i(bi, i) < N,
+		     "node '%s' (RoiAlign): batch index %lld outside [0, %lld)", n->name,
+		     (long long)rt_get_i(bi, i), (long long)N);
+	NEED((H > 0 && W > 0) || !R || !C, "node '%s' (RoiAlign): empty image", n->name);
+	int64_t od[4] = {R, C, PH, PW};
+	void *o;
+	rc = rt_alloc_out(s, n, 0, x->dtype, 4, od, &o);
+	if (rc)
+		return rc;
+	for (int64_t k = 0; k < R; k++) {
+		double x0 = rt_get_d(r, k * 4) * scale - off,
+		       y0 = rt_get_d(r, k * 4 + 1) * scale - off;
+		double rw = rt_get_d(r, k * 4 + 2) * scale - off - x0,
+		       rh = rt_get_d(r, k * 4 + 3) * scale - off - y0;
+		if (!half) {
+			rw = rw > 1 ? rw : 1;
+			rh = rh > 1 ? rh : 1;
+		}
+		double bh = rh / (double)PH, bw = rw / (double)PW;
+		int64_t gh = ratio > 0 ? ratio : (int64_t)ceil(rh / (double)PH),
+			gw = ratio > 0 ? ratio : (int64_t)ceil(rw / (double)PW);
+		double count = gh * gw > 0 ? (double)(gh * gw) : 1;
+		int64_t b = rt_get_i(bi, k);
+		for (int64_t c = 0; c < C; c++) {
+			int64_t base = (b * C + c) * H * W;
+			for (int64_t ph = 0; ph < PH; ph++)
+				for (int64_t pw = 0; pw < PW; pw++) {
+					double acc = 0;
+					int first = 1;
+					for (int64_t iy = 0; iy < gh; iy++)
+						for (int64_t ix = 0; ix < gw; ix++) {
+							double yy = y0 + (double)ph * bh +
+								    ((double)iy + 0.5) * bh /
+									    (double)gh;
+							double xx = x0 + (double)pw * bw +
+								    ((double)ix + 0.5) * bw /
+									    (double)gw;
+							int64_t at[4];
+							double w[4], v = 0;
+							roi_taps(yy, xx, H, W, at, w);
+							for (int t = 0; t < 4; t++) {
+								double p =
+									w[t] *
+									rt_get_d(x, base + at[t]);
+								if (is_max)
+									v = t == 0 || p > v ? p : v;
+								else
+									v += p;
+							}
+							if (is_max)
+								acc = first || v > acc ? v : acc;
+							else
+								acc += v;
+							first = 0;
+						}
+					rt_put_d(o, x->dtype, ((k * C + c) * PH + ph) * PW + pw,
+						 is_max ? acc : acc / count);
+				}
+		}
+	}
+	return 0;
+}
+
 const struct rt_kernel_entry rt_kernels_detect[] = {
 	{"NonMaxSuppression", k_nms},
+	{"RoiAlign", k_roi_align},
 	{NULL, NULL},
 };
 
 const struct rt_check_entry rt_checks_detect[] = {
 	{"NonMaxSuppression", check_nms},
+	{"RoiAlign", check_roi_align},
 	{NULL, NULL},
 };

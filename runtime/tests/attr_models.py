@@ -40,3 +40,10 @@ save("convinteger_pad", helper.make_node("ConvInteger", ["x", "w"], ["y"], name=
                                          auto_pad="SAME"),
      [vi("x", [1, 1, 3, 3], TensorProto.UINT8), vi("w", [1, 1, 2, 2], TensorProto.UINT8)],
      opset=10)
+save("roialign_mode", helper.make_node("RoiAlign", ["x", "r", "b"], ["y"], name="ra", mode="min"),
+     [vi("x", [1, 1, 4, 4]), vi("r", [1, 4]), vi("b", [1], TensorProto.INT64)])
+save("dft_onesided_inverse", helper.make_node("DFT", ["x"], ["y"], name="dft", inverse=1,
+                                              onesided=1),
+     [vi("x", [1, 8, 1])], opset=17)
+save("maxunpool_kernel", helper.make_node("MaxUnpool", ["x", "i"], ["y"], name="mu"),
+     [vi("x", [1, 1, 2, 2]), vi("i", [1, 1, 2, 2], TensorProto.INT64)], opset=11)

@@ -59,7 +59,10 @@ if /usr/bin/python3 runtime/tests/attr_models.py "$T" >"$T/attr.log" 2>&1; then
 		"einsum_terms:node 'es' (Einsum): equation 'ij->i' has 1 terms for 2 inputs" \
 		"nms_center:node 'nms' (NonMaxSuppression): center_point_box 2" \
 		"unique_sorted:node 'uq' (Unique): sorted 2" \
-		"convinteger_pad:node 'ci' (ConvInteger): unknown auto_pad"; do
+		"convinteger_pad:node 'ci' (ConvInteger): unknown auto_pad" \
+		"roialign_mode:node 'ra' (RoiAlign): unknown mode" \
+		"dft_onesided_inverse:node 'dft' (DFT): an inverse transform cannot be onesided" \
+		"maxunpool_kernel:node 'mu' (MaxUnpool): kernel_shape missing"; do
 		check "error_attr_${c%%:*}" sh -c "'$B/bin/accel-run' --cpu '$T/${c%%:*}.onnx' --input nope=/dev/null 2>&1 |
 			grep -F \"${c#*:}\""
 	done
