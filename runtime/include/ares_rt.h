@@ -67,7 +67,9 @@ struct art_tensor {
 /*
  * Loads MODEL_PATH and prepares it. *out is set even on failure (unless
  * memory ran out, then it is NULL) so the error message can be read; free it
- * with art_session_destroy().
+ * with art_session_destroy(). No tensor the session makes may exceed 2^40
+ * bytes, or the ART_MAX_TENSOR_BYTES environment variable when set (1 to
+ * 2^40): a run that would make a larger one fails with -E2BIG.
  */
 ART_API int art_session_create(const char *model_path, unsigned flags, art_session **out);
 

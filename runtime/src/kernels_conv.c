@@ -422,15 +422,18 @@ static int pool(struct art_session *s, const struct rt_node *n, enum pool kind)
 			}
 			double acc = kind == P_MAX ? -INFINITY : 0;
 			int64_t cnt = 0, best = -1;
-			for (int64_t y0 = lo[0]; y0 < hi[0]; y0 += w.dil[0]) {
-				if (y0 < 0 || y0 >= w.in[0])
-					continue;
-				for (int64_t y1 = lo[1]; y1 < hi[1]; y1 += w.dil[1]) {
-					if (y1 < 0 || y1 >= w.in[1])
-						continue;
-					for (int64_t y2 = lo[2]; y2 < hi[2]; y2 += w.dil[2]) {
-						if (y2 < 0 || y2 >= w.in[2])
-							continue;
+			/* Only taps inside the input: a window far wider than the
+			 * input costs no more than the input. */
+			int64_t t0[SP], t1[SP];
+			for (int i = 0; i < SP; i++) {
+				t0[i] = lo[i] >= 0 ? lo[i]
+						   : lo[i] + (-lo[i] + w.dil[i] - 1) / w.dil[i] *
+								     w.dil[i];
+				t1[i] = hi[i] < w.in[i] ? hi[i] : w.in[i];
+			}
+			for (int64_t y0 = t0[0]; y0 < t1[0]; y0 += w.dil[0]) {
+				for (int64_t y1 = t0[1]; y1 < t1[1]; y1 += w.dil[1]) {
+					for (int64_t y2 = t0[2]; y2 < t1[2]; y2 += w.dil[2]) {
 						int64_t at = (y0 * w.in[1] + y1) * w.in[2] + y2;
 						double v = rt_get_d(x, nc * ip + at);
 						cnt++;

@@ -445,6 +445,18 @@ int art_session_create_opts(const char *model_path, const struct art_session_opt
 	if (opts->flags & ~known)
 		return rt_err(s, -EINVAL, "options: unknown flags 0x%x", opts->flags & ~known);
 	s->flags = opts->flags;
+	/* An operator's cap on what one hostile or mistaken model may allocate. */
+	s->max_tensor_bytes = RT_MAX_TENSOR_BYTES;
+	const char *cap = getenv("ART_MAX_TENSOR_BYTES");
+	if (cap && *cap) {
+		char *end;
+		unsigned long long v = strtoull(cap, &end, 0);
+		if (*end || !v || v > RT_MAX_TENSOR_BYTES)
+			return rt_err(s, -EINVAL,
+				      "ART_MAX_TENSOR_BYTES='%s': expected 1 to %llu bytes", cap,
+				      (unsigned long long)RT_MAX_TENSOR_BYTES);
+		s->max_tensor_bytes = v;
+	}
 	int rc = read_model(s, model_path);
 	if (rc)
 		return rc;
@@ -614,9 +626,11 @@ int art_session_set_input(art_session *s, int idx, const struct art_tensor *t)
 			      s->vals[s->inputs[idx]].name, t->dtype, t->ndim);
 	struct rt_value *v = &s->vals[s->inputs[idx]];
 	int64_t elems = art_tensor_elems(t);
-	if (elems < 0 || (uint64_t)elems > RT_MAX_TENSOR_BYTES / es)
-		return rt_err(s, -EINVAL, "input '%s': bad shape (%lld elements)", v->name,
-			      (long long)elems);
+	if (elems < 0)
+		return rt_err(s, -EINVAL, "input '%s': bad shape", v->name);
+	if ((uint64_t)elems > s->max_tensor_bytes / es)
+		return rt_err(s, -E2BIG, "input '%s': %lld elements exceed the limit of %llu bytes",
+			      v->name, (long long)elems, (unsigned long long)s->max_tensor_bytes);
 	size_t nbytes = (size_t)elems * es;
 	if (nbytes && !t->data)
 		return rt_err(s, -EINVAL, "input '%s': no data", v->name);
@@ -766,10 +780,12 @@ int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtyp
 	for (int d = 0; d < ndim; d++)
 		v->t.dims[d] = dims[d];
 	int64_t elems = art_tensor_elems(&v->t);
-	if (elems < 0 || (uint64_t)elems > RT_MAX_TENSOR_BYTES / art_dtype_size(dtype)) {
+	if (elems < 0 || (uint64_t)elems > s->max_tensor_bytes / art_dtype_size(dtype)) {
 		v->t.ndim = 0;
-		return rt_err(s, -EINVAL, "node '%s': output %d would have %lld elements", n->name,
-			      i, (long long)elems);
+		return rt_err(s, -E2BIG,
+			      "node '%s': output %d would have %lld elements (limit %llu bytes)",
+			      n->name, i, (long long)elems,
+			      (unsigned long long)s->max_tensor_bytes);
 	}
 	size_t nbytes = (size_t)elems * art_dtype_size(dtype);
 	v->buf = calloc(1, nbytes ? nbytes : 1);

@@ -71,6 +71,7 @@ else
 	cat "$T/attr.log" >&2
 	fail=1
 fi
+check error_tensor_cap sh -c "ART_MAX_TENSOR_BYTES=40 '$B/bin/accel-run' --cpu '$DATA/node/test_matmul_2d/model.onnx' 2>&1 | grep -q \"input 'a': 12 elements exceed the limit of 40 bytes\""
 check coverage_lists_nodes sh -c "'$B/bin/accel-run' --cpu --coverage '$m/model.onnx' | grep -q 'MatMul .*cpu'"
 
 # Element types: uint64 compared unsigned, float16 rounded to nearest even
