@@ -175,7 +175,8 @@ static int check_roi_align(struct art_session *s, const struct rt_node *n)
  * plane; all weights 0 when the point lies more than a pixel outside. */
 static void roi_taps(double y, double x, int64_t H, int64_t W, int64_t *at, double *w)
 {
-	if (y < -1.0 || y > (double)H || x < -1.0 || x > (double)W) {
+	/* NaN coordinates (from NaN boxes) sample nothing, like far-away ones. */
+	if (!(y >= -1.0 && y <= (double)H && x >= -1.0 && x <= (double)W)) {
 		for (int i = 0; i < 4; i++) {
 			at[i] = 0;
 			w[i] = 0;
@@ -248,8 +249,12 @@ static int k_roi_align(struct art_session *s, const struct rt_node *n)
 			rh = rh > 1 ? rh : 1;
 		}
 		double bh = rh / (double)PH, bw = rw / (double)PW;
-		int64_t gh = ratio > 0 ? ratio : (int64_t)ceil(rh / (double)PH),
-			gw = ratio > 0 ? ratio : (int64_t)ceil(rw / (double)PW);
+		int64_t gh = ratio > 0 ? ratio : rt_d2i(ceil(rh / (double)PH), 0, INT32_MAX),
+			gw = ratio > 0 ? ratio : rt_d2i(ceil(rw / (double)PW), 0, INT32_MAX);
+		/* Bounded work per bin: a NaN or absurd box is an error, not a hang. */
+		NEED(gh <= 1 << 12 && gw <= 1 << 12,
+		     "node '%s' (RoiAlign): box %lld needs a %lldx%lld sampling grid", n->name,
+		     (long long)k, (long long)gh, (long long)gw);
 		double count = gh * gw > 0 ? (double)(gh * gw) : 1;
 		int64_t b = rt_get_i(bi, k);
 		for (int64_t c = 0; c < C; c++) {

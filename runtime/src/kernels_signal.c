@@ -212,7 +212,8 @@ static int k_mel_weight_matrix(struct art_session *s, const struct rt_node *n)
 	double ml = hz_to_mel(lo), step = (hz_to_mel(hi) - ml) / (double)(bins + 2);
 	for (int64_t i = 0; i < bins + 2; i++) {
 		double hz = 700 * (pow(10, ((double)i * step + ml) / 2595) - 1);
-		edge[i] = (int64_t)floor((double)(dft + 1) * hz / (double)rate);
+		edge[i] =
+			rt_d2i(floor((double)(dft + 1) * hz / (double)rate), INT64_MIN, INT64_MAX);
 	}
 	for (int64_t i = 0; i < bins; i++) {
 		int64_t l = edge[i], c = edge[i + 1], h = edge[i + 2];
