@@ -158,7 +158,7 @@ rt_kernel_fn rt_kernel_lookup(const char *op)
 
 static const struct rt_check_entry *const check_families[] = {
 	rt_checks_detect, rt_checks_sample, rt_checks_einsum, rt_checks_unique,
-	rt_checks_qconv,  rt_checks_unpool, rt_checks_signal,
+	rt_checks_qconv,  rt_checks_unpool, rt_checks_signal, rt_checks_control,
 };
 
 int rt_kernel_check_attrs(struct art_session *s, const struct rt_node *n)

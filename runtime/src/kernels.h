@@ -61,6 +61,7 @@ extern const struct rt_check_entry rt_checks_unique[];
 extern const struct rt_check_entry rt_checks_qconv[];
 extern const struct rt_check_entry rt_checks_unpool[];
 extern const struct rt_check_entry rt_checks_signal[];
+extern const struct rt_check_entry rt_checks_control[];
 
 /* -EINVAL naming the node unless inputs 0..COUNT-1 are present. */
 int rt_need_inputs(struct art_session *s, const struct rt_node *n, int count);

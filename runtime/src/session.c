@@ -356,9 +356,6 @@ static int build_node(struct art_session *s, const Onnx__NodeProto *np, struct r
 	    strcmp(np->op_type, "GRU") && strcmp(np->op_type, "RNN"))
 		return rt_err(s, -EINVAL, "node %zu '%s': %s needs its first output", i, n->name,
 			      np->op_type);
-	int crc = rt_kernel_check_attrs(s, n);
-	if (crc)
-		return crc;
 	n->partition = -1;
 	n->placement_reason = "no Ares device present";
 	/* If's branches and Loop's body. */
@@ -373,7 +370,8 @@ static int build_node(struct art_session *s, const Onnx__NodeProto *np, struct r
 		if (rc)
 			return rc;
 	}
-	return 0;
+	/* Last, so checks can look at the subgraphs too. */
+	return rt_kernel_check_attrs(s, n);
 }
 
 static int node_folded(const struct art_session *s, const struct rt_node *n)

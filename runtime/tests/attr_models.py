@@ -47,3 +47,10 @@ save("dft_onesided_inverse", helper.make_node("DFT", ["x"], ["y"], name="dft", i
      [vi("x", [1, 8, 1])], opset=17)
 save("maxunpool_kernel", helper.make_node("MaxUnpool", ["x", "i"], ["y"], name="mu"),
      [vi("x", [1, 1, 2, 2]), vi("i", [1, 1, 2, 2], TensorProto.INT64)], opset=11)
+body = helper.make_graph([helper.make_node("Add", ["s_in", "x_in"], ["s_out"], name="acc"),
+                          helper.make_node("Identity", ["s_out"], ["y_out"], name="copy")],
+                         "body", [vi("s_in", [2]), vi("x_in", [2])],
+                         [vi("s_out", [2]), vi("y_out", [2])])
+save("scan_inputs", helper.make_node("Scan", ["s", "x"], ["s_final", "ys"], name="sc",
+                                     num_scan_inputs=3, body=body),
+     [vi("s", [2]), vi("x", [3, 2])], opset=11)

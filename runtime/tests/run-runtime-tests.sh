@@ -62,7 +62,8 @@ if /usr/bin/python3 runtime/tests/attr_models.py "$T" >"$T/attr.log" 2>&1; then
 		"convinteger_pad:node 'ci' (ConvInteger): unknown auto_pad" \
 		"roialign_mode:node 'ra' (RoiAlign): unknown mode" \
 		"dft_onesided_inverse:node 'dft' (DFT): an inverse transform cannot be onesided" \
-		"maxunpool_kernel:node 'mu' (MaxUnpool): kernel_shape missing"; do
+		"maxunpool_kernel:node 'mu' (MaxUnpool): kernel_shape missing" \
+		"scan_inputs:node 'sc' (Scan): body or num_scan_inputs missing"; do
 		check "error_attr_${c%%:*}" sh -c "'$B/bin/accel-run' --cpu '$T/${c%%:*}.onnx' --input nope=/dev/null 2>&1 |
 			grep -F \"${c#*:}\""
 	done
