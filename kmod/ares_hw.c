@@ -316,6 +316,15 @@ void ares_recover(struct ares_device *adev, struct ares_job *guilty,
 	}
 	WRITE_ONCE(adev->dead, ret != 0);
 	WRITE_ONCE(adev->reset_result, ret);
+	/*
+	 * reset_count is what userspace watches to know a recovery happened,
+	 * so everything the recovery leaves behind must exist before it
+	 * moves: a reader who sees the new count finds this devcoredump.
+	 * Published after the count, a console message and the scheduler
+	 * restart ran in between, and a reader found no dump (seen under TCG
+	 * on 6.12.117 and .118).
+	 */
+	ares_dump_publish(adev, dump, ret);
 	count = atomic_inc_return(&adev->reset_count);
 	trace_ares_reset(dev_name(adev->drm.dev), reason, count, ret);
 
@@ -332,7 +341,6 @@ void ares_recover(struct ares_device *adev, struct ares_job *guilty,
 	for (i = 0; i < ARES_NUM_QUEUES; i++)
 		drm_sched_start(&adev->queues[i].sched);
 
-	ares_dump_publish(adev, dump, ret);
 	ares_reset_uevent(adev, reason, count, ret);
 }
 
