@@ -154,8 +154,9 @@ static void ares_debugfs_file(struct seq_file *m, struct drm_file *file)
 	rcu_read_lock();
 	pid = pid_vnr(rcu_dereference(file->pid));
 	rcu_read_unlock();
-	seq_printf(m, "client %llu pid %d asid %u\n", file->client_id, pid,
-		   as->asid);
+	/* The slot is a snapshot: -1 while the address space is unbound. */
+	seq_printf(m, "client %llu pid %d asid %d\n", file->client_id, pid,
+		   ares_as_slot(as));
 
 	/* Contexts are torn down only after xa_erase(): the lock holds that. */
 	xa_lock(&afile->ctxs);

@@ -49,6 +49,16 @@ module_param_named(submit_wait_ms, ares_submit_wait_ms, uint, 0644);
 MODULE_PARM_DESC(submit_wait_ms,
 		 "Longest SUBMIT waits for room when its context has a ring's worth of jobs queued, then -ETIMEDOUT (default 10000)");
 
+unsigned int ares_as_per_user = 1024;
+module_param_named(as_per_user, ares_as_per_user, uint, 0644);
+MODULE_PARM_DESC(as_per_user,
+		 "Open files (address spaces) one user may hold per device; past it open() fails with EDQUOT (0 = no limit, default 1024)");
+
+unsigned int ares_as_slots;
+module_param_named(as_slots, ares_as_slots, uint, 0644);
+MODULE_PARM_DESC(as_slots,
+		 "Hardware address-space slots the driver binds, a test mode to exercise slot reclaim (0 = all the device has, default)");
+
 static int ares_open(struct drm_device *dev, struct drm_file *file)
 {
 	struct ares_device *adev = to_ares_device(dev);
@@ -69,9 +79,10 @@ static int ares_open(struct drm_device *dev, struct drm_file *file)
 	if (IS_ERR(afile->as)) {
 		int ret = PTR_ERR(afile->as);
 
-		if (ret == -ENOSPC)
-			drm_dbg_driver(dev, "open: all %u address spaces in use\n",
-				       adev->max_as);
+		if (ret == -EDQUOT)
+			drm_dbg_driver(dev, "open: user %u has as_per_user (%u) files open\n",
+				       from_kuid(&init_user_ns, current_uid()),
+				       READ_ONCE(ares_as_per_user));
 		ares_usage_put(afile->usage);
 		kfree(afile);
 		return ret;
@@ -325,9 +336,12 @@ static void ares_destroy_wq(struct drm_device *drm, void *arg)
 	destroy_workqueue(arg);
 }
 
-static void ares_destroy_ida(struct drm_device *drm, void *arg)
+static void ares_destroy_as_state(struct drm_device *drm, void *arg)
 {
-	ida_destroy(arg);
+	struct ares_device *adev = arg;
+
+	ares_as_fini(adev);
+	xa_destroy(&adev->as_users);
 }
 
 static int ares_init_irqs(struct ares_device *adev)
@@ -422,9 +436,12 @@ static int ares_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		return ret;
 	init_waitqueue_head(&adev->ctrl_wq);
-	ida_init(&adev->asid_ida);
-	ret = drmm_add_action_or_reset(&adev->drm, ares_destroy_ida,
-				       &adev->asid_ida);
+	INIT_LIST_HEAD(&adev->as_lru);
+	spin_lock_init(&adev->as_free_lock);
+	adev->as_free_context = dma_fence_context_alloc(1);
+	xa_init(&adev->as_users);
+	ret = drmm_add_action_or_reset(&adev->drm, ares_destroy_as_state,
+				       adev);
 	if (ret)
 		return ret;
 	ratelimit_state_init(&adev->fault_rs, 5 * HZ, 10);

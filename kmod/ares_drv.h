@@ -31,6 +31,8 @@ extern unsigned int ares_job_timeout_ms;
 extern bool ares_fault_injection;
 extern unsigned int ares_heartbeat_ms;
 extern unsigned int ares_submit_wait_ms;
+extern unsigned int ares_as_per_user;
+extern unsigned int ares_as_slots;
 
 struct ares_as;
 struct ares_job;
@@ -148,14 +150,39 @@ struct ares_device {
 	wait_queue_head_t ctrl_wq;
 
 	/**
-	 * @as_lock: protects @as_slots and the AS_ROOT/AS_CONFIG registers.
-	 * Never held while issuing a control command.
+	 * @as_lock: protects @as_slots, @as_lru, @as_users, the counters
+	 * below, each address space's slot and LRU link, and the
+	 * AS_ROOT/AS_CONFIG registers. Held across the TLB invalidate that
+	 * takes a slot from an address space, so the slot cannot be handed on
+	 * before it is clean: ctrl_lock nests inside it.
 	 */
 	struct mutex as_lock;
-	/** @as_slots: open address space of each hardware slot, or NULL */
+	/** @as_slots: address space bound to each hardware slot, or NULL */
 	struct ares_as *as_slots[ARES_MAX_AS];
-	/** @asid_ida: allocator of hardware address-space slots */
-	struct ida asid_ida;
+	/** @as_lru: bound address spaces, least recently used first */
+	struct list_head as_lru;
+	/** @as_users: address spaces per user (uid -> xa value count) */
+	struct xarray as_users;
+	/** @as_binds: address spaces bound to a slot, since probe */
+	u64 as_binds;
+	/** @as_evictions: slots reclaimed from an idle address space */
+	u64 as_evictions;
+	/** @as_waits: jobs that found every slot busy and waited */
+	u64 as_waits;
+	/** @as_free_seqno: seqno of the last @as_free; as_lock */
+	u64 as_free_seqno;
+	/** @as_free_context: fence context of @as_free */
+	u64 as_free_context;
+	/**
+	 * @as_free_lock: protects @as_free and is its fence lock; taken from
+	 * the completion interrupt, so irqsave
+	 */
+	spinlock_t as_free_lock;
+	/**
+	 * @as_free: signalled when an address space goes idle, for the jobs
+	 * waiting for a slot; NULL while none waits
+	 */
+	struct dma_fence *as_free;
 
 	/** @queues: the hardware queues */
 	struct ares_queue queues[ARES_NUM_QUEUES];

@@ -133,9 +133,9 @@ void ares_dump_queues(struct ares_device *adev, struct drm_printer *p)
 			   q->tail, q->hw_seqno, q->num_pending,
 			   q->jobs_completed, q->busy_ns);
 		list_for_each_entry(job, &q->pending, link)
-			drm_printf(p, "  job %llu slot %u ctx %llu seqno %llu as %u cmd %llx+%u\n",
+			drm_printf(p, "  job %llu slot %u ctx %llu seqno %llu as %d cmd %llx+%u\n",
 				   job->hw_seqno, job->slot, job->ctx->uid,
-				   job->seqno, job->as->asid, job->cmd_va,
+				   job->seqno, ares_as_slot(job->as), job->cmd_va,
 				   job->cmd_size);
 		spin_unlock_irqrestore(&q->lock, flags);
 	}

@@ -103,6 +103,18 @@ static int ares_status_to_errno(u32 status)
 	}
 }
 
+/*
+ * Drops the job's hold on its address space's slot, once: at completion,
+ * when run_job() fails it, or when it is freed without running.
+ */
+static void ares_job_unpin(struct ares_job *job)
+{
+	if (job->as_pinned) {
+		job->as_pinned = false;
+		ares_as_unpin(job->as);
+	}
+}
+
 /* Signals the hardware fence of every job the device has completed. */
 static void ares_queue_process(struct ares_queue *q)
 {
@@ -155,6 +167,8 @@ static void ares_queue_process(struct ares_queue *q)
 		list_del_init(&job->link);
 		q->num_pending--;
 		q->jobs_completed++;
+		/* Off the device: its slot may go to another address space. */
+		ares_job_unpin(job);
 		dma_fence_signal_locked(job->hw_fence);
 	}
 }
@@ -245,6 +259,22 @@ void ares_queue_hw_init(struct ares_queue *q)
 	ares_ring_doorbell(adev, ARES_VEC_QUEUE(i));
 }
 
+/*
+ * Before run_job(): binds the job's address space to a hardware slot, or
+ * returns a fence to wait for when every slot has work on the device.
+ * A job drained by a reset keeps its pin and runs again without coming
+ * back here.
+ */
+static struct dma_fence *ares_job_prepare(struct drm_sched_job *sched_job,
+					  struct drm_sched_entity *entity)
+{
+	struct ares_job *job = to_ares_job(sched_job);
+
+	if (job->as_pinned)
+		return NULL;
+	return ares_as_pin(job->as, &job->as_pinned);
+}
+
 static struct dma_fence *ares_job_run(struct drm_sched_job *sched_job)
 {
 	struct ares_job *job = to_ares_job(sched_job);
@@ -280,6 +310,7 @@ static struct dma_fence *ares_job_run(struct drm_sched_job *sched_job)
 		       ++q->fence_seqno);
 	job->hw_fence = dma_fence_get(&fence->base);
 	if (err) {
+		ares_job_unpin(job);
 		dma_fence_set_error(&fence->base, err);
 		dma_fence_signal_locked(&fence->base);
 		spin_unlock_irqrestore(&q->lock, flags);
@@ -295,7 +326,7 @@ static struct dma_fence *ares_job_run(struct drm_sched_job *sched_job)
 	desc->seqno = cpu_to_le64(job->hw_seqno);
 	desc->cmd_va = cpu_to_le64(job->cmd_va);
 	desc->cmd_size = cpu_to_le32(job->cmd_size);
-	desc->asid = cpu_to_le16(job->as->asid);
+	desc->asid = cpu_to_le16(ares_as_slot(job->as));
 	desc->tag = cpu_to_le64(job->seqno);
 	list_add_tail(&job->link, &q->pending);
 	q->num_pending++;
@@ -425,6 +456,7 @@ static void ares_job_free(struct drm_sched_job *sched_job)
 	struct ares_job *job = to_ares_job(sched_job);
 	struct ares_ctx *ctx = job->ctx;
 
+	ares_job_unpin(job);
 	/* Only pushed jobs get here, each counted once in ctx->queued. */
 	if (atomic_dec_return(&ctx->queued) == 0)
 		ares_queue_busy_ctx_add(ctx->queue, -1);
@@ -434,6 +466,7 @@ static void ares_job_free(struct drm_sched_job *sched_job)
 }
 
 static const struct drm_sched_backend_ops ares_sched_ops = {
+	.prepare_job = ares_job_prepare,
 	.run_job = ares_job_run,
 	.timedout_job = ares_job_timedout,
 	.free_job = ares_job_free,

@@ -98,6 +98,12 @@ struct ares_job {
 	u64 seqno;
 	/** @guilty: timed out; its next run fails it with -ETIMEDOUT */
 	bool guilty;
+	/**
+	 * @as_pinned: holds a pin on @as's hardware slot. Set by prepare_job;
+	 * cleared under queue->lock when the job leaves the device, or by
+	 * free_job, after which nothing else touches the job.
+	 */
+	bool as_pinned;
 
 	/* Protected by queue->lock. */
 	/** @hw_fence: fence of the current run, or NULL before a (re)run */

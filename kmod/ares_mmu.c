@@ -2,16 +2,24 @@
 /*
  * Ares NPU: device address spaces.
  *
- * Each open file gets one address space: a hardware slot (ASID) and
- * four-level page tables (include/ares/mmu.h) in DMA-coherent pages that the
- * device walks directly. Buffers get VA ranges from a drm_mm with one
+ * Each open file gets one address space: four-level page tables
+ * (include/ares/mmu.h) in DMA-coherent pages that the device walks directly.
+ * Address spaces are virtual, as GPU drivers treat VMIDs: the device has
+ * only MAX_AS hardware slots, so an address space is bound to a slot when a
+ * job is prepared in it and keeps it until the slot is reclaimed for
+ * another one, least recently used first and never while a job of its own
+ * is on a ring. Any number of files can be open; a job waits only while
+ * every slot has work on the device. Buffers get VA ranges from a drm_mm with one
  * unmapped guard page after each buffer, so running off the end of a buffer
  * faults instead of touching the next one. Tables are allocated on demand
  * and freed with the address space.
  */
 
+#include <linux/cred.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 
 #include <drm/drm_drv.h>
 
@@ -200,62 +208,324 @@ void ares_as_unmap(struct ares_as *as, struct drm_mm_node *node)
 	ares_as_clear_range(as, node->start, node->size - ARES_PAGE_SIZE);
 	mutex_unlock(&as->lock);
 
-	if (drm_dev_enter(&adev->drm, &idx)) {
-		ares_tlb_invalidate(adev, as->asid);
+	/*
+	 * An unbound address space has nothing cached: its slot was
+	 * invalidated when it was taken away. Under as_lock so that the slot
+	 * cannot change hands between the check and the invalidate.
+	 */
+	mutex_lock(&adev->as_lock);
+	if (as->slot != ARES_AS_UNBOUND && drm_dev_enter(&adev->drm, &idx)) {
+		ares_tlb_invalidate(adev, as->slot);
 		drm_dev_exit(idx);
 	}
+	mutex_unlock(&adev->as_lock);
 
 	mutex_lock(&as->lock);
 	drm_mm_remove_node(node);
 	mutex_unlock(&as->lock);
 }
 
-static void ares_as_program(struct ares_device *adev, u32 asid,
+static void ares_as_program(struct ares_device *adev, u32 slot,
 			    struct ares_as *as)
 {
 	lockdep_assert_held(&adev->as_lock);
 
 	if (as) {
-		ares_wr64(adev, ARES_REG_AS_ROOT(asid), as->root->dma);
-		ares_wr32(adev, ARES_REG_AS_CONFIG(asid), ARES_AS_CONFIG_ENABLE);
+		ares_wr64(adev, ARES_REG_AS_ROOT(slot), as->root->dma);
+		ares_wr32(adev, ARES_REG_AS_CONFIG(slot), ARES_AS_CONFIG_ENABLE);
 	} else {
-		ares_wr32(adev, ARES_REG_AS_CONFIG(asid), 0);
-		ares_wr64(adev, ARES_REG_AS_ROOT(asid), 0);
+		ares_wr32(adev, ARES_REG_AS_CONFIG(slot), 0);
+		ares_wr64(adev, ARES_REG_AS_ROOT(slot), 0);
 	}
 }
 
 /**
- * ares_as_restore_all() - program every open address space after a reset
+ * ares_as_restore_all() - program every bound address space after a reset
  * @adev: device
  */
 void ares_as_restore_all(struct ares_device *adev)
 {
-	u32 asid;
+	u32 slot;
 
 	mutex_lock(&adev->as_lock);
-	for (asid = 0; asid < adev->max_as; asid++)
-		if (adev->as_slots[asid])
-			ares_as_program(adev, asid, adev->as_slots[asid]);
+	for (slot = 0; slot < adev->max_as; slot++)
+		if (adev->as_slots[slot])
+			ares_as_program(adev, slot, adev->as_slots[slot]);
 	mutex_unlock(&adev->as_lock);
 }
 
+/*
+ * Takes @as's slot away: the slot is disabled and invalidated, so nothing
+ * the device cached for @as can be used by the next owner.
+ */
+static void ares_as_unbind(struct ares_as *as)
+{
+	struct ares_device *adev = as->adev;
+	int slot = as->slot;
+	int idx;
+
+	lockdep_assert_held(&adev->as_lock);
+
+	adev->as_slots[slot] = NULL;
+	as->slot = ARES_AS_UNBOUND;
+	list_del_init(&as->lru);
+	if (drm_dev_enter(&adev->drm, &idx)) {
+		ares_as_program(adev, slot, NULL);
+		ares_tlb_invalidate(adev, slot);
+		drm_dev_exit(idx);
+	}
+}
+
+/*
+ * A free slot, or one reclaimed from the least recently used idle owner.
+ * Slots at or above the as_slots limit are emptied as their owners go idle
+ * and never handed out again.
+ */
+static int ares_as_find_slot(struct ares_device *adev)
+{
+	unsigned int cap = READ_ONCE(ares_as_slots);
+	u32 limit = cap ? min_t(u32, cap, adev->max_as) : adev->max_as;
+	struct ares_as *victim, *tmp;
+	int slot;
+
+	lockdep_assert_held(&adev->as_lock);
+
+	for (slot = 0; slot < limit; slot++)
+		if (!adev->as_slots[slot])
+			return slot;
+	list_for_each_entry_safe(victim, tmp, &adev->as_lru, lru) {
+		if (atomic_read(&victim->active))
+			continue;
+		slot = victim->slot;
+		ares_as_unbind(victim);
+		adev->as_evictions++;
+		if (slot < limit)
+			return slot;
+	}
+	return ARES_AS_UNBOUND;
+}
+
+static const char *ares_as_free_driver_name(struct dma_fence *fence)
+{
+	return "ares";
+}
+
+static const char *ares_as_free_timeline_name(struct dma_fence *fence)
+{
+	return "address-space-slot";
+}
+
+static const struct dma_fence_ops ares_as_free_ops = {
+	.get_driver_name = ares_as_free_driver_name,
+	.get_timeline_name = ares_as_free_timeline_name,
+};
+
+/*
+ * The fence that the next address space going idle signals, made from
+ * *@spare if there is none yet (then *@spare is consumed).
+ */
+static struct dma_fence *ares_as_free_fence(struct ares_device *adev,
+					    struct dma_fence **spare)
+{
+	struct dma_fence *fence;
+	unsigned long flags;
+
+	lockdep_assert_held(&adev->as_lock);
+
+	spin_lock_irqsave(&adev->as_free_lock, flags);
+	if (!adev->as_free) {
+		dma_fence_init(*spare, &ares_as_free_ops, &adev->as_free_lock,
+			       adev->as_free_context, ++adev->as_free_seqno);
+		adev->as_free = *spare;
+		*spare = NULL;
+	}
+	fence = dma_fence_get(adev->as_free);
+	spin_unlock_irqrestore(&adev->as_free_lock, flags);
+	return fence;
+}
+
+static bool ares_as_any_idle(struct ares_device *adev)
+{
+	struct ares_as *as;
+
+	lockdep_assert_held(&adev->as_lock);
+
+	list_for_each_entry(as, &adev->as_lru, lru)
+		if (!atomic_read(&as->active))
+			return true;
+	return false;
+}
+
 /**
- * ares_as_create() - create an address space and claim a hardware slot
+ * ares_as_pin() - bind @as to a hardware slot for one job
+ * @as: the job's address space
+ * @pinned: set to true when the job holds a pin, to pass to ares_as_unpin()
+ *
+ * The scheduler's prepare_job: on success the slot stays @as's until the
+ * job's ares_as_unpin(). When every slot has a job on the device, returns
+ * a fence that the next address space to go idle signals: the scheduler
+ * waits for it and asks again.
+ *
+ * Return: NULL when pinned, else a fence to wait for.
+ */
+struct dma_fence *ares_as_pin(struct ares_as *as, bool *pinned)
+{
+	struct ares_device *adev = as->adev;
+	struct dma_fence *spare = NULL, *wait = NULL;
+	int slot, idx;
+
+retry:
+	mutex_lock(&adev->as_lock);
+	if (as->slot == ARES_AS_UNBOUND) {
+		slot = ares_as_find_slot(adev);
+		if (slot == ARES_AS_UNBOUND) {
+			if (!spare) {
+				/*
+				 * prepare_job has no error return: a job can
+				 * only wait. Small, and not under as_lock.
+				 */
+				mutex_unlock(&adev->as_lock);
+				spare = kzalloc(sizeof(*spare),
+						GFP_KERNEL | __GFP_NOFAIL);
+				goto retry;
+			}
+			wait = ares_as_free_fence(adev, &spare);
+			/*
+			 * An unpin between the search and the fence being
+			 * published signalled nothing: look again.
+			 */
+			if (ares_as_any_idle(adev)) {
+				dma_fence_put(wait);
+				wait = NULL;
+				mutex_unlock(&adev->as_lock);
+				goto retry;
+			}
+			adev->as_waits++;
+			goto out;
+		}
+		as->slot = slot;
+		adev->as_slots[slot] = as;
+		adev->as_binds++;
+		if (drm_dev_enter(&adev->drm, &idx)) {
+			ares_as_program(adev, slot, as);
+			drm_dev_exit(idx);
+		}
+	}
+	list_move_tail(&as->lru, &adev->as_lru);
+	atomic_inc(&as->active);
+	*pinned = true;
+out:
+	mutex_unlock(&adev->as_lock);
+	kfree(spare);
+	return wait;
+}
+
+/**
+ * ares_as_unpin() - the job that pinned @as's slot is off the device
+ * @as: address space
+ *
+ * Any context, the completion interrupt included. The last job of @as
+ * wakes the jobs waiting for a slot.
+ */
+void ares_as_unpin(struct ares_as *as)
+{
+	struct ares_device *adev = as->adev;
+	struct dma_fence *fence;
+	unsigned long flags;
+
+	if (!atomic_dec_and_test(&as->active))
+		return;
+	spin_lock_irqsave(&adev->as_free_lock, flags);
+	fence = adev->as_free;
+	adev->as_free = NULL;
+	if (fence)
+		dma_fence_signal_locked(fence);
+	spin_unlock_irqrestore(&adev->as_free_lock, flags);
+	dma_fence_put(fence);
+}
+
+/**
+ * ares_as_fini() - wake anything still waiting for a slot (device teardown)
+ * @adev: device
+ */
+void ares_as_fini(struct ares_device *adev)
+{
+	struct dma_fence *fence;
+	unsigned long flags;
+
+	spin_lock_irqsave(&adev->as_free_lock, flags);
+	fence = adev->as_free;
+	adev->as_free = NULL;
+	if (fence)
+		dma_fence_signal_locked(fence);
+	spin_unlock_irqrestore(&adev->as_free_lock, flags);
+	dma_fence_put(fence);
+}
+
+/**
+ * ares_as_slot() - hardware slot of a pinned address space
+ * @as: address space, pinned by the caller's job
+ *
+ * Return: the slot; stable while the pin is held.
+ */
+int ares_as_slot(struct ares_as *as)
+{
+	return READ_ONCE(as->slot);
+}
+
+/* Counts @uid's address spaces on @adev, refusing one past the limit. */
+static int ares_as_charge_user(struct ares_device *adev, kuid_t uid)
+{
+	unsigned long key = from_kuid(&init_user_ns, uid);
+	unsigned int limit = READ_ONCE(ares_as_per_user);
+	unsigned long count;
+	void *old;
+
+	lockdep_assert_held(&adev->as_lock);
+
+	old = xa_load(&adev->as_users, key);
+	count = old ? xa_to_value(old) : 0;
+	if (limit && count >= limit)
+		return -EDQUOT;
+	return xa_err(xa_store(&adev->as_users, key, xa_mk_value(count + 1),
+			       GFP_KERNEL_ACCOUNT));
+}
+
+static void ares_as_uncharge_user(struct ares_device *adev, kuid_t uid)
+{
+	unsigned long key = from_kuid(&init_user_ns, uid);
+	unsigned long count;
+
+	lockdep_assert_held(&adev->as_lock);
+
+	count = xa_to_value(xa_load(&adev->as_users, key));
+	if (count > 1)
+		xa_store(&adev->as_users, key, xa_mk_value(count - 1),
+			 GFP_NOWAIT);
+	else
+		xa_erase(&adev->as_users, key);
+}
+
+/**
+ * ares_as_create() - create an unbound address space
  * @adev: device
  *
- * Return: the address space, ERR_PTR(-ENOSPC) when every slot is taken,
- * or ERR_PTR(-ENOMEM).
+ * Return: the address space, ERR_PTR(-EDQUOT) when the caller's user holds
+ * as_per_user of them already, or ERR_PTR(-ENOMEM).
  */
 struct ares_as *ares_as_create(struct ares_device *adev)
 {
 	struct ares_as *as;
-	int ret, idx;
+	int ret;
 
-	as = kzalloc(sizeof(*as), GFP_KERNEL);
+	as = kzalloc(sizeof(*as), GFP_KERNEL_ACCOUNT);
 	if (!as)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&as->ref);
 	as->adev = adev;
+	as->slot = ARES_AS_UNBOUND;
+	as->uid = current_uid();
+	INIT_LIST_HEAD(&as->lru);
 	mutex_init(&as->lock);
 	drm_mm_init(&as->mm, ARES_VA_START, ARES_VA_END - ARES_VA_START);
 
@@ -265,18 +535,11 @@ struct ares_as *ares_as_create(struct ares_device *adev)
 		goto err_free;
 	}
 
-	ret = ida_alloc_max(&adev->asid_ida, adev->max_as - 1, GFP_KERNEL);
-	if (ret < 0)
-		goto err_pt;
-	as->asid = ret;
-
 	mutex_lock(&adev->as_lock);
-	adev->as_slots[as->asid] = as;
-	if (drm_dev_enter(&adev->drm, &idx)) {
-		ares_as_program(adev, as->asid, as);
-		drm_dev_exit(idx);
-	}
+	ret = ares_as_charge_user(adev, as->uid);
 	mutex_unlock(&adev->as_lock);
+	if (ret)
+		goto err_pt;
 	return as;
 
 err_pt:
@@ -292,24 +555,13 @@ static void ares_as_release(struct kref *ref)
 {
 	struct ares_as *as = container_of(ref, struct ares_as, ref);
 	struct ares_device *adev = as->adev;
-	bool programmed = false;
-	int idx;
 
 	mutex_lock(&adev->as_lock);
-	adev->as_slots[as->asid] = NULL;
-	if (drm_dev_enter(&adev->drm, &idx)) {
-		ares_as_program(adev, as->asid, NULL);
-		programmed = true;
-	}
+	if (as->slot != ARES_AS_UNBOUND)
+		ares_as_unbind(as);
+	ares_as_uncharge_user(adev, as->uid);
 	mutex_unlock(&adev->as_lock);
 
-	/* The slot may hold cached translations until invalidated. */
-	if (programmed) {
-		ares_tlb_invalidate(adev, as->asid);
-		drm_dev_exit(idx);
-	}
-
-	ida_free(&adev->asid_ida, as->asid);
 	ares_pt_free(adev, as->root);
 	drm_mm_takedown(&as->mm);
 	mutex_destroy(&as->lock);

@@ -95,6 +95,45 @@ static ssize_t heartbeat_timeouts_show(struct device *kdev,
 }
 static DEVICE_ATTR_RO(heartbeat_timeouts);
 
+/* Address-space slot counters (docs/sysfs.md), written under as_lock. */
+static ssize_t ares_as_counter_show(struct ares_device *adev,
+				    const u64 *counter, char *buf)
+{
+	u64 val;
+
+	mutex_lock(&adev->as_lock);
+	val = *counter;
+	mutex_unlock(&adev->as_lock);
+	return sysfs_emit(buf, "%llu\n", val);
+}
+
+static ssize_t as_binds_show(struct device *kdev,
+			     struct device_attribute *attr, char *buf)
+{
+	struct ares_device *adev = ares_kdev_to_adev(kdev);
+
+	return ares_as_counter_show(adev, &adev->as_binds, buf);
+}
+static DEVICE_ATTR_RO(as_binds);
+
+static ssize_t as_evictions_show(struct device *kdev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct ares_device *adev = ares_kdev_to_adev(kdev);
+
+	return ares_as_counter_show(adev, &adev->as_evictions, buf);
+}
+static DEVICE_ATTR_RO(as_evictions);
+
+static ssize_t as_waits_show(struct device *kdev,
+			     struct device_attribute *attr, char *buf)
+{
+	struct ares_device *adev = ares_kdev_to_adev(kdev);
+
+	return ares_as_counter_show(adev, &adev->as_waits, buf);
+}
+static DEVICE_ATTR_RO(as_waits);
+
 /*
  * Writing 1 resets the device and returns once the recovery is over:
  * -EIO if the firmware did not come back. Bounded by the control-command
@@ -225,6 +264,9 @@ static struct attribute *ares_attrs[] = {
 	&dev_attr_state.attr,
 	&dev_attr_reset_count.attr,
 	&dev_attr_heartbeat_timeouts.attr,
+	&dev_attr_as_binds.attr,
+	&dev_attr_as_evictions.attr,
+	&dev_attr_as_waits.attr,
 	&dev_attr_reset.attr,
 	&dev_attr_busy_ns.attr,
 	&dev_attr_jobs_completed.attr,
