@@ -180,6 +180,21 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
 done
 wait "$qemu_pid" 2>/dev/null
 qemu_pid=""
+# The emulator leaves with status 0 when QEMU disconnects or on SIGTERM;
+# anything else means the guest crashed a host process.
+sim_died=""
+for ((k = 0; k < ndev; k++)); do
+	p=${sim_pids[$k]}
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	st=$?
+	[ "$st" = 0 ] || sim_died="$sim_died device $k (status $st)"
+done
+sim_pids=()
 elapsed=$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo "?")
 
 [ -f "$run_dir/output.txt" ] && cat "$run_dir/output.txt"
@@ -195,6 +210,11 @@ if [ ! -f "$run_dir/exit-status" ]; then
 	exit 125
 fi
 status=$(cat "$run_dir/exit-status")
+if [ -n "$sim_died" ]; then
+	echo "vm-run: the emulator exited abnormally:$sim_died; log tail:" >&2
+	tail -n 20 "$run_dir/sim"*.log >&2 2>/dev/null
+	[ "$status" = 0 ] && status=1
+fi
 
 bad='WARNING:|BUG:|Oops|refcount_t|list_add corruption|list_del corruption|possible circular locking|possible recursive locking|lockdep|KASAN|UBSAN|general protection fault|Kernel panic|blocked for more than'
 if grep -E -h "$bad" "$run_dir/dmesg.txt" "$run_dir/console.log" >"$run_dir/kernel-problems.txt" 2>/dev/null; then

@@ -59,6 +59,13 @@ $(BUILD)/tests/guest/kmod_smoke: tests/guest/kmod/kmod_smoke.c include/uapi/drm/
 
 GUEST_TARGETS += $(BUILD)/tests/guest/kmod_smoke
 
+# Drives the registers of an unbound device with garbage (hot-unplug.sh).
+$(BUILD)/tests/guest/reg_garbage: tests/guest/reg_garbage.c include/ares/regs.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) -o $@ $<
+
+GUEST_TARGETS += $(BUILD)/tests/guest/reg_garbage
+
 # Removes the device it tests, so it is not a test_* of run-all.sh: the
 # hot-unplug suite (tests/guest/hot-unplug.sh) runs it.
 $(BUILD)/tests/guest/unplug_client: tests/guest/unplug_client.c tests/guest/guest_util.c \

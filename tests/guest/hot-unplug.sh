@@ -8,7 +8,9 @@
 #    fences, -ENODEV ioctls and its mapping (see its header);
 #  - the node disappears; rmmod succeeds (no reference leaked by the open
 #    file, its buffers, contexts or jobs);
-#  - insmod + rescan brings the device back and a job runs.
+#  - insmod + rescan brings the device back and a job runs;
+#  - garbage in every register with the driver unbound leaves the emulator
+#    alive, and the driver binds again and runs a job.
 set -u
 root=${ARES_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=$root/build/tests/guest
@@ -58,4 +60,26 @@ if [ -e /dev/accel/accel0 ] && "$bin/test_dma_fill"; then
 else
 	fail remove_rescan_while_bound "expected the device back after remove + rescan"
 fi
+# A guest root with the driver unbound writes garbage to every register and
+# rings every doorbell; the emulator must survive it (vm-run.sh fails the
+# run if it exited abnormally), and the driver must bind, reset and run.
+pci=$(basename "$(readlink -f /sys/class/accel/accel0/device)")
+echo "$pci" >/sys/bus/pci/drivers/ares/unbind
+if "$bin/reg_garbage" "$pci" 20000; then
+	echo "PASS register_garbage_unbound"
+else
+	fail register_garbage_unbound "reg_garbage failed"
+fi
+echo "$pci" >/sys/bus/pci/drivers/ares/bind
+i=0
+while [ ! -e /dev/accel/accel0 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ -e /dev/accel/accel0 ] && "$bin/test_dma_fill"; then
+	echo "PASS rebind_after_register_garbage"
+else
+	fail rebind_after_register_garbage "expected the driver to bind and a dma_fill to pass"
+fi
+
 [ $failures -eq 0 ]
