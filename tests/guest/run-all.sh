@@ -125,7 +125,10 @@ run_reset_uevent() {
 	before=$(cat $sysdir/reset_count)
 	echo 1 >$sysdir/reset || { kill $mpid; echo "write to $sysdir/reset failed"; return 1; }
 	i=0
-	until grep -q '^ARES_RESET_COUNT=' "$mon"; do
+	# The whole event, not its first lines: the monitor's output may
+	# reach the file in more than one write.
+	until grep -q '^ARES_RESET_COUNT=' "$mon" && grep -q '^ARES_RESET_RESULT=' "$mon" &&
+		grep -q '^ARES_RESET_REASON=' "$mon"; do
 		i=$((i + 1))
 		[ $i -lt 300 ] || break
 		sleep 0.1
