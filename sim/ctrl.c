@@ -76,18 +76,28 @@ static int ctrl_boot(struct sim_machine *m, uint64_t bus, uint64_t size)
 	if (m->cp_pid || (sim_rd32(&m->dev, ARES_REG_STATUS) &
 			  (ARES_STATUS_FATAL | ARES_STATUS_BOOTING | ARES_STATUS_FW_READY)))
 		return ARES_CTRL_ERR_NOT_READY;
-	if (size > ARES_FW_HEADER_SIZE + (uint64_t)ARES_FW_PAYLOAD_MAX)
+	/* Bounded before anything is read or allocated: the size is the guest's word. */
+	if (size > ARES_FW_HEADER_SIZE + (uint64_t)ARES_FW_PAYLOAD_MAX + ARES_FW_SIG_SIZE)
 		return ARES_BOOT_ERR_BAD_SIZE;
 	src = size ? sim_mem_ptr(&m->dev.mem, bus, size) : NULL;
 	if (size && !src)
 		return ARES_BOOT_ERR_DMA;
-	/* Check a private copy: the host could rewrite the image after the check. */
+	/*
+	 * Check a private copy: the guest could rewrite the image after the
+	 * check. The image never touches a file the guest can name: the CP
+	 * stages the payload in an anonymous memfd.
+	 */
 	image = malloc(size ? size : 1);
 	if (!image)
 		return ARES_BOOT_ERR_LOAD;
 	if (size)
 		memcpy(image, src, size);
-	err = sim_bootrom_check(image, size);
+	err = sim_bootrom_check(image, size, sim_fw_verify_key);
+	if (err == ARES_BOOT_ERR_BAD_SIGNATURE)
+		sim_log(&m->dev,
+			"ctrl: BOOT image %llu bytes: signature does not verify against "
+			"the device key, not loaded",
+			(unsigned long long)size);
 	if (err) {
 		free(image);
 		return err;

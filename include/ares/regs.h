@@ -110,6 +110,7 @@
 #define ARES_BOOT_ERR_INIT		0x106	/* firmware failed its own init */
 #define ARES_BOOT_ERR_DMA		0x107	/* image address outside host memory */
 #define ARES_BOOT_ERR_TIMEOUT		0x108	/* firmware did not report READY */
+#define ARES_BOOT_ERR_BAD_SIGNATURE	0x109	/* image not signed by the device's key */
 
 /* ---- MMU fault record (latest fault; FAULT_COUNT bumps after the record) ---- */
 #define ARES_REG_FAULT_COUNT		0x00c0	/* RO */
