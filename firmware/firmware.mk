@@ -143,7 +143,8 @@ UNIT_TESTS += $(BUILD)/firmware/tests/test_cmd_parse $(BUILD)/firmware/tests/tes
 UNIT_TESTS_SAN += $(BUILD)/san/firmware/tests/test_cmd_parse \
 	$(BUILD)/san/firmware/tests/test_fw_image
 
--include $(wildcard $(BUILD)/firmware/pic/*.d $(BUILD)/firmware/host/*.d \
+-include $(wildcard $(BUILD)/firmware/pic/*.d $(BUILD)/firmware/pic/sandbox/*.d \
+	$(BUILD)/firmware/host/*.d \
 	$(BUILD)/firmware/host/tests/*.d $(BUILD)/san/firmware/host/*.d \
 	$(BUILD)/san/firmware/host/tests/*.d)
 
@@ -164,4 +165,20 @@ $(FW_EVIL_IMAGES) &: $(FW_EVIL_SO) $(MKFWIMAGE) $(FW_EVIL_KEY)
 	$(MKFWIMAGE) --version 1.0.0 --sign-key $(FW_EVIL_KEY) \
 		--out $(BUILD)/firmware/test/evil/ares-fw-evil-wrongkey.bin $<
 
-ALL_TARGETS += $(FW_EVIL_IMAGES)
+# TEST ONLY, signed by the build's key: the real firmware, except that
+# DBG_FW_CRASH makes it try a system call the CP's sandbox forbids instead
+# of a bad access (tests/guest/test_fw_sandbox.c, sim/tests/test_e2e.c).
+# Laid out as a firmware_class.path folder.
+FW_SANDBOX_IMAGE := $(BUILD)/firmware/test/sandbox/ares/ares-fw.bin
+FW_SANDBOX_OBJS := $(BUILD)/firmware/pic/sandbox/fw_main.o $(filter-out %/fw_main.o,$(FW_OBJS))
+$(BUILD)/firmware/pic/sandbox/fw_main.o: firmware/fw_main.c
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(FW_CFLAGS) -DFW_TEST_SANDBOX_PROBE -MMD -MP -c $< -o $@
+$(BUILD)/firmware/test/sandbox/ares-fw.so: $(FW_SANDBOX_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(FW_LDFLAGS) $^ -lgcc -o $@
+$(FW_SANDBOX_IMAGE): $(BUILD)/firmware/test/sandbox/ares-fw.so $(MKFWIMAGE) $(FW_SIGNING_PUB)
+	@mkdir -p $(dir $@)
+	$(MKFWIMAGE) --version $(FW_VERSION) --features $(FW_FEATURES) $(FW_SIGN) --out $@ $<
+
+ALL_TARGETS += $(FW_EVIL_IMAGES) $(FW_SANDBOX_IMAGE)

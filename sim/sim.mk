@@ -2,11 +2,11 @@
 # hardware contract. See sim/README.md.
 
 SIM_CORE_SRCS := sim/regs.c sim/log.c sim/irq.c sim/mem.c sim/mmu.c sim/engine.c sim/bootrom.c
-SIM_SRCS := sim/main.c sim/ivshmem.c sim/ctrl.c sim/cp.c sim/engine_run.c sim/engine_tensor.c \
+SIM_SRCS := sim/main.c sim/ivshmem.c sim/ctrl.c sim/cp.c sim/cp_sandbox.c sim/engine_run.c sim/engine_tensor.c \
 	sim/perf.c $(SIM_CORE_SRCS)
 SIM_BIN := $(BUILD)/sim/ares-sim
-# libsodium: the boot ROM's Ed25519 verify.
-SIM_LIBS := -lz -ldl -lsodium
+# libsodium: the boot ROM's Ed25519 verify; libseccomp: the CP's sandbox.
+SIM_LIBS := -lz -ldl -lsodium -lseccomp
 
 # The boot ROM's fused key, from ARES_FW_VERIFY_KEY (firmware/firmware.mk).
 # Regenerated every build, replaced only when the key changed.
@@ -78,9 +78,9 @@ $(BUILD)/sim/tests/test_bootrom.o $(BUILD)/san/sim/tests/test_bootrom.o: \
 $(BUILD)/sim/tests/test_bootrom: | $(FW_IMAGE)
 $(BUILD)/san/sim/tests/test_bootrom: | $(FW_IMAGE)
 $(BUILD)/sim/tests/test_e2e: | $(SIM_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES) $(FW_STUB_IMAGES) \
-	$(FW_EVIL_IMAGES)
+	$(FW_EVIL_IMAGES) $(FW_SANDBOX_IMAGE)
 $(BUILD)/san/sim/tests/test_e2e: | $(SIM_SAN_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES) $(FW_STUB_IMAGES) \
-	$(FW_EVIL_IMAGES)
+	$(FW_EVIL_IMAGES) $(FW_SANDBOX_IMAGE)
 $(BUILD)/sim/tests/test_e2e_compute: | $(SIM_BIN) $(FW_IMAGE)
 $(BUILD)/san/sim/tests/test_e2e_compute: | $(SIM_SAN_BIN) $(FW_IMAGE)
 

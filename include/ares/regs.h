@@ -78,6 +78,7 @@
 #define ARES_FATAL_FW_CRASH		1	/* control processor took an exception */
 #define ARES_FATAL_FW_EXIT		2	/* firmware returned from its entry point */
 #define ARES_FATAL_FW_ASSERT		3	/* firmware reported an internal error */
+#define ARES_FATAL_CP_SANDBOX		4	/* CP made a system call its sandbox forbids */
 
 #define ARES_CTRL_RESET			1	/* stop the CP, clear all queue/MMU/debug state */
 #define ARES_CTRL_BOOT			2	/* ARG0 = bus address of image, ARG1 = size */
