@@ -35,12 +35,43 @@ $(FW_SO): $(FW_OBJS)
 
 $(MKFWIMAGE): firmware/mkfwimage.c include/ares/fw_image.h include/ares/cp.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) $< -o $@ -lz
+	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) $< -o $@ -lz -lsodium
+
+# ---- signing (docs/hw-spec.md §4.1) ----
+# ARES_FW_SIGNING_KEY names the Ed25519 signing key (a 32-byte seed, see
+# mkfwkey.c) that signs every image; ARES_FW_VERIFY_KEY the 32-byte public
+# key ares-sim's boot ROM trusts, by default the signing key's own. Unset,
+# the signing key is a development key generated once into this build
+# folder (as the kernel generates certs/signing_key.pem): never committed,
+# so no published key boots code on anyone's sim, and a vendor swaps in
+# its own with `make ARES_FW_SIGNING_KEY=vendor.key`.
+MKFWKEY := $(BUILD)/firmware/mkfwkey
+ARES_FW_DEV_KEY := $(BUILD)/firmware/keys/ares-dev-signing.key
+ARES_FW_SIGNING_KEY ?= $(ARES_FW_DEV_KEY)
+FW_SIGNING_PUB := $(BUILD)/firmware/keys/signing.pub
+ARES_FW_VERIFY_KEY ?= $(FW_SIGNING_PUB)
+FW_SIGN := --sign-key $(ARES_FW_SIGNING_KEY)
+
+$(MKFWKEY): firmware/mkfwkey.c include/ares/fw_image.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) $< -o $@ -lsodium
+
+$(ARES_FW_DEV_KEY): | $(MKFWKEY)
+	@mkdir -p $(dir $@)
+	$(MKFWKEY) generate $@
+
+# Rewritten only when the key's content changes (a key named by a variable
+# has no useful mtime), so images re-sign and the sim rebuilds exactly then.
+.PHONY: fw-key-check
+$(FW_SIGNING_PUB): $(ARES_FW_SIGNING_KEY) $(MKFWKEY) fw-key-check
+	@mkdir -p $(dir $@)
+	@$(MKFWKEY) public $(ARES_FW_SIGNING_KEY) $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 # One rule writes all three images so they always come from the same build.
-$(FW_IMAGE) $(FW_BAD_IMAGES) &: $(FW_SO) $(MKFWIMAGE)
+$(FW_IMAGE) $(FW_BAD_IMAGES) &: $(FW_SO) $(MKFWIMAGE) $(FW_SIGNING_PUB)
 	@mkdir -p $(dir $(FW_IMAGE))
-	$(MKFWIMAGE) --version $(FW_VERSION) --features $(FW_FEATURES) --out $(FW_IMAGE) \
+	$(MKFWIMAGE) --version $(FW_VERSION) --features $(FW_FEATURES) $(FW_SIGN) --out $(FW_IMAGE) \
 		--corrupt-crc-out $(BUILD)/firmware/ares-fw-corrupt-crc.bin \
 		--bad-payload-out $(BUILD)/firmware/ares-fw-bad-payload.bin $(FW_SO)
 
@@ -51,9 +82,9 @@ firmware: $(FW_IMAGE) $(FW_BAD_IMAGES)
 # compatibility-range test (tests/guest/module-lifecycle.sh): 1.9.0 is a
 # newer compatible release, 2.0.0 and 0.9.0 are outside the range.
 FW_COMPAT_IMAGES := $(foreach v,1.9.0 2.0.0 0.9.0,$(BUILD)/firmware/compat/$(v)/ares/ares-fw.bin)
-$(BUILD)/firmware/compat/%/ares/ares-fw.bin: $(FW_SO) $(MKFWIMAGE)
+$(BUILD)/firmware/compat/%/ares/ares-fw.bin: $(FW_SO) $(MKFWIMAGE) $(FW_SIGNING_PUB)
 	@mkdir -p $(dir $@)
-	$(MKFWIMAGE) --version $* --features $(FW_FEATURES) --out $@ $(FW_SO)
+	$(MKFWIMAGE) --version $* --features $(FW_FEATURES) $(FW_SIGN) --out $@ $(FW_SO)
 
 # Misbehaving images for the device's boot tests (sim/tests/test_e2e.c).
 FW_STUBS := exit-early:1 exit-after-ready:2 no-ready:3
@@ -63,12 +94,13 @@ define fw_stub_rule
 $(BUILD)/firmware/stub/ares-fw-$(1).so: firmware/tests/fw_stub.c include/ares/cp.h
 	@mkdir -p $$(dir $$@)
 	$$(CC) -Iinclude $$(FW_CFLAGS) -DFW_STUB_MODE=$(2) $$(FW_LDFLAGS) $$< -o $$@
-$(BUILD)/firmware/stub/ares-fw-$(1).bin: $(BUILD)/firmware/stub/ares-fw-$(1).so $$(MKFWIMAGE)
-	$$(MKFWIMAGE) --version 0.9.0 --out $$@ $$<
+$(BUILD)/firmware/stub/ares-fw-$(1).bin: $(BUILD)/firmware/stub/ares-fw-$(1).so $$(MKFWIMAGE) \
+		$$(FW_SIGNING_PUB)
+	$$(MKFWIMAGE) --version 0.9.0 $$(FW_SIGN) --out $$@ $$<
 endef
 $(foreach s,$(FW_STUBS),$(eval $(call fw_stub_rule,$(word 1,$(subst :, ,$(s))),$(word 2,$(subst :, ,$(s))))))
 
-ALL_TARGETS += $(FW_IMAGE) $(FW_BAD_IMAGES) $(MKFWIMAGE) $(FW_COMPAT_IMAGES)
+ALL_TARGETS += $(FW_IMAGE) $(FW_BAD_IMAGES) $(MKFWIMAGE) $(MKFWKEY) $(FW_COMPAT_IMAGES)
 
 # ---- host unit tests of firmware logic (the same sources, hosted) ----
 $(BUILD)/firmware/host/%.o: firmware/%.c
@@ -91,18 +123,18 @@ $(BUILD)/san/firmware/tests/test_cmd_parse: $(FW_TEST_CMD_OBJS:firmware/%=$(BUIL
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) $^ -o $@ $(shell pkg-config --libs check)
 
-# The image test needs the boot ROM's check (sim/bootrom.c) and the built images.
+# The image test needs the boot ROM's check (sim/bootrom.c), its key and the built images.
 $(BUILD)/firmware/tests/test_fw_image: $(FW_TEST_IMAGE_OBJS:firmware/%=$(BUILD)/firmware/host/%) \
-		$(BUILD)/sim/bootrom.o | $(FW_IMAGE) $(FW_BAD_IMAGES)
+		$(BUILD)/sim/bootrom.o $(BUILD)/sim/gen/fw_verify_key.o | $(FW_IMAGE) $(FW_BAD_IMAGES)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(filter %.o,$^) -o $@ $(shell pkg-config --libs check) -lz
+	$(CC) $(CFLAGS_COMMON) $(filter %.o,$^) -o $@ $(shell pkg-config --libs check) -lz -lsodium
 
 $(BUILD)/san/firmware/tests/test_fw_image: \
 		$(FW_TEST_IMAGE_OBJS:firmware/%=$(BUILD)/san/firmware/host/%) \
-		$(BUILD)/san/sim/bootrom.o | $(FW_IMAGE) $(FW_BAD_IMAGES)
+		$(BUILD)/san/sim/bootrom.o $(BUILD)/sim/gen/fw_verify_key.o | $(FW_IMAGE) $(FW_BAD_IMAGES)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) $(filter %.o,$^) -o $@ \
-		$(shell pkg-config --libs check) -lz
+		$(shell pkg-config --libs check) -lz -lsodium
 
 $(BUILD)/firmware/host/tests/test_fw_image.o $(BUILD)/san/firmware/host/tests/test_fw_image.o: \
 	CPPFLAGS_COMMON += -DARES_FW_IMAGE_DIR=\"$(abspath $(BUILD))/firmware\"
@@ -111,6 +143,42 @@ UNIT_TESTS += $(BUILD)/firmware/tests/test_cmd_parse $(BUILD)/firmware/tests/tes
 UNIT_TESTS_SAN += $(BUILD)/san/firmware/tests/test_cmd_parse \
 	$(BUILD)/san/firmware/tests/test_fw_image
 
--include $(wildcard $(BUILD)/firmware/pic/*.d $(BUILD)/firmware/host/*.d \
+-include $(wildcard $(BUILD)/firmware/pic/*.d $(BUILD)/firmware/pic/sandbox/*.d \
+	$(BUILD)/firmware/host/*.d \
 	$(BUILD)/firmware/host/tests/*.d $(BUILD)/san/firmware/host/*.d \
 	$(BUILD)/san/firmware/host/tests/*.d)
+
+# TEST ONLY: a hostile payload (tests/fw_evil.c, an ELF constructor that
+# marks the host) for the boot ROM's signature tests; never installed.
+FW_EVIL_SO := $(BUILD)/firmware/test/evil/fw-evil.so
+FW_EVIL_IMAGES := $(BUILD)/firmware/test/evil/ares-fw-evil-unsigned.bin \
+	$(BUILD)/firmware/test/evil/ares-fw-evil-wrongkey.bin
+$(FW_EVIL_SO): firmware/tests/fw_evil.c include/ares/cp.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) -fPIC -shared $< -o $@
+FW_EVIL_KEY := $(BUILD)/firmware/test/evil/attacker.key
+$(FW_EVIL_KEY): | $(MKFWKEY)
+	@mkdir -p $(dir $@)
+	$(MKFWKEY) generate $@
+$(FW_EVIL_IMAGES) &: $(FW_EVIL_SO) $(MKFWIMAGE) $(FW_EVIL_KEY)
+	$(MKFWIMAGE) --version 1.0.0 --out $(BUILD)/firmware/test/evil/ares-fw-evil-unsigned.bin $<
+	$(MKFWIMAGE) --version 1.0.0 --sign-key $(FW_EVIL_KEY) \
+		--out $(BUILD)/firmware/test/evil/ares-fw-evil-wrongkey.bin $<
+
+# TEST ONLY, signed by the build's key: the real firmware, except that
+# DBG_FW_CRASH makes it try a system call the CP's sandbox forbids instead
+# of a bad access (tests/guest/test_fw_sandbox.c, sim/tests/test_e2e.c).
+# Laid out as a firmware_class.path folder.
+FW_SANDBOX_IMAGE := $(BUILD)/firmware/test/sandbox/ares/ares-fw.bin
+FW_SANDBOX_OBJS := $(BUILD)/firmware/pic/sandbox/fw_main.o $(filter-out %/fw_main.o,$(FW_OBJS))
+$(BUILD)/firmware/pic/sandbox/fw_main.o: firmware/fw_main.c
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(FW_CFLAGS) -DFW_TEST_SANDBOX_PROBE -MMD -MP -c $< -o $@
+$(BUILD)/firmware/test/sandbox/ares-fw.so: $(FW_SANDBOX_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(FW_LDFLAGS) $^ -lgcc -o $@
+$(FW_SANDBOX_IMAGE): $(BUILD)/firmware/test/sandbox/ares-fw.so $(MKFWIMAGE) $(FW_SIGNING_PUB)
+	@mkdir -p $(dir $@)
+	$(MKFWIMAGE) --version $(FW_VERSION) --features $(FW_FEATURES) $(FW_SIGN) --out $@ $<
+
+ALL_TARGETS += $(FW_EVIL_IMAGES) $(FW_SANDBOX_IMAGE)

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mkfwimage: wraps the firmware ELF shared object into an Ares firmware
- * image (include/ares/fw_image.h). It can also write two deliberately bad
- * images for negative tests: one whose payload CRC is wrong, one whose
- * header and CRC are valid but whose payload is not a loadable ELF.
+ * image (include/ares/fw_image.h): header, payload, and the Ed25519
+ * signature of both by --sign-key (mkfwkey's format; without it the
+ * signature is zero and no device boots the image). It can also write two
+ * deliberately bad images for negative tests, signed like the good one so
+ * each reaches the check it is for: one whose payload CRC is wrong, one
+ * whose header and CRC are valid but whose payload is not a loadable ELF.
  */
 #include <elf.h>
 #include <errno.h>
@@ -12,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
 #include <zlib.h>
 
 #include <ares/cp.h>
@@ -23,8 +27,10 @@ struct mkfw_opts {
 	const char *corrupt_crc_out;
 	const char *bad_payload_out;
 	const char *entry_symbol;
+	const char *sign_key;
 	unsigned maj, min, pat;
 	uint32_t features;
+	uint8_t sk[crypto_sign_SECRETKEYBYTES]; /* valid when sign_key is set */
 };
 
 static int read_file(const char *path, uint8_t **data, size_t *len)
@@ -117,6 +123,7 @@ static void fill_header(struct ares_fw_header *h, const struct mkfw_opts *o, con
 	h->fw_features = o->features;
 	h->fw_format = ARES_FW_FORMAT_CP_ELF64;
 	h->min_hw_version = ARES_HW_VERSION_V1;
+	h->sig_format = ARES_FW_SIG_ED25519;
 }
 
 static void seal_header(struct ares_fw_header *h)
@@ -125,17 +132,43 @@ static void seal_header(struct ares_fw_header *h)
 	h->header_crc32 = (uint32_t)crc32(0L, (const Bytef *)h, sizeof(*h));
 }
 
-static int write_image(const char *path, const struct ares_fw_header *h, const uint8_t *payload,
-		       size_t len)
+/* The trailer signs the header and payload exactly as the image holds them. */
+static int sign_image(const struct mkfw_opts *o, const struct ares_fw_header *h,
+		      const uint8_t *payload, size_t len, struct ares_fw_signature *sig)
 {
-	FILE *f = fopen(path, "wb");
+	uint8_t *msg;
+
+	memset(sig, 0, sizeof(*sig));
+	if (!o->sign_key)
+		return 0;
+	msg = malloc(sizeof(*h) + len);
+	if (!msg)
+		return -1;
+	memcpy(msg, h, sizeof(*h));
+	memcpy(msg + sizeof(*h), payload, len);
+	crypto_sign_detached(sig->ed25519, NULL, msg, sizeof(*h) + len, o->sk);
+	free(msg);
+	return 0;
+}
+
+static int write_image(const struct mkfw_opts *o, const char *path, const struct ares_fw_header *h,
+		       const uint8_t *payload, size_t len)
+{
+	struct ares_fw_signature sig;
+	FILE *f;
 	int ok;
 
+	if (sign_image(o, h, payload, len, &sig)) {
+		fprintf(stderr, "mkfwimage: %s: out of memory signing\n", path);
+		return -1;
+	}
+	f = fopen(path, "wb");
 	if (!f) {
 		fprintf(stderr, "mkfwimage: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	ok = fwrite(h, sizeof(*h), 1, f) == 1 && fwrite(payload, 1, len, f) == len;
+	ok = fwrite(h, sizeof(*h), 1, f) == 1 && fwrite(payload, 1, len, f) == len &&
+	     fwrite(&sig, sizeof(sig), 1, f) == 1;
 	if (fclose(f) || !ok) {
 		fprintf(stderr, "mkfwimage: %s: write failed\n", path);
 		return -1;
@@ -143,12 +176,36 @@ static int write_image(const char *path, const struct ares_fw_header *h, const u
 	return 0;
 }
 
+/* The key file is the 32-byte Ed25519 seed that mkfwkey writes. */
+static int load_sign_key(struct mkfw_opts *o)
+{
+	uint8_t seed[crypto_sign_SEEDBYTES], pk[crypto_sign_PUBLICKEYBYTES];
+	FILE *f = fopen(o->sign_key, "rb");
+	size_t n;
+	int ok;
+
+	if (!f) {
+		fprintf(stderr, "mkfwimage: signing key %s: %s\n", o->sign_key, strerror(errno));
+		return -1;
+	}
+	n = fread(seed, 1, sizeof(seed), f);
+	ok = n == sizeof(seed) && fgetc(f) == EOF;
+	fclose(f);
+	if (!ok || sodium_init() < 0 || crypto_sign_seed_keypair(pk, o->sk, seed)) {
+		fprintf(stderr, "mkfwimage: signing key %s: expected a %zu-byte Ed25519 seed\n",
+			o->sign_key, sizeof(seed));
+		sodium_memzero(seed, sizeof(seed));
+		return -1;
+	}
+	sodium_memzero(seed, sizeof(seed));
+	return 0;
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: mkfwimage --version MAJ.MIN.PAT [--features N] [--entry-symbol NAME]\n"
-		"                 --out IMAGE [--corrupt-crc-out IMAGE] [--bad-payload-out IMAGE]\n"
-		"                 FIRMWARE.so\n");
+	fprintf(f, "usage: mkfwimage --version MAJ.MIN.PAT [--features N] [--entry-symbol NAME]\n"
+		   "                 [--sign-key KEY] --out IMAGE [--corrupt-crc-out IMAGE]\n"
+		   "                 [--bad-payload-out IMAGE] FIRMWARE.so\n");
 }
 
 static int parse(int argc, char **argv, struct mkfw_opts *o)
@@ -160,6 +217,7 @@ static int parse(int argc, char **argv, struct mkfw_opts *o)
 		{"out", required_argument, NULL, 'o'},
 		{"corrupt-crc-out", required_argument, NULL, 'c'},
 		{"bad-payload-out", required_argument, NULL, 'b'},
+		{"sign-key", required_argument, NULL, 'k'},
 		{NULL, 0, NULL, 0},
 	};
 	int c, have_version = 0;
@@ -190,6 +248,9 @@ static int parse(int argc, char **argv, struct mkfw_opts *o)
 		case 'b':
 			o->bad_payload_out = optarg;
 			break;
+		case 'k':
+			o->sign_key = optarg;
+			break;
 		default:
 			usage(stderr);
 			return -1;
@@ -214,6 +275,8 @@ int main(int argc, char **argv)
 
 	if (parse(argc, argv, &o) || read_file(o.in, &payload, &len))
 		return 1;
+	if (o.sign_key && load_sign_key(&o))
+		goto out;
 	if (len > ARES_FW_PAYLOAD_MAX) {
 		fprintf(stderr, "mkfwimage: %s: %zu bytes, more than the %u-byte payload limit\n",
 			o.in, len, ARES_FW_PAYLOAD_MAX);
@@ -226,14 +289,14 @@ int main(int argc, char **argv)
 	}
 	fill_header(&h, &o, payload, len, entry);
 	seal_header(&h);
-	if (write_image(o.out, &h, payload, len))
+	if (write_image(&o, o.out, &h, payload, len))
 		goto out;
 	if (o.corrupt_crc_out) {
 		struct ares_fw_header c = h;
 
 		c.payload_crc32 ^= 0x5a5a5a5a;
 		seal_header(&c);
-		if (write_image(o.corrupt_crc_out, &c, payload, len))
+		if (write_image(&o, o.corrupt_crc_out, &c, payload, len))
 			goto out;
 	}
 	if (o.bad_payload_out) {
@@ -246,11 +309,12 @@ int main(int argc, char **argv)
 		memcpy(bad, "NELF", 4);
 		fill_header(&h, &o, bad, len, entry);
 		seal_header(&h);
-		if (write_image(o.bad_payload_out, &h, bad, len))
+		if (write_image(&o, o.bad_payload_out, &h, bad, len))
 			goto out;
 	}
 	ret = 0;
 out:
+	sodium_memzero(o.sk, sizeof(o.sk));
 	free(bad);
 	free(payload);
 	return ret;

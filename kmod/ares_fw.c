@@ -3,7 +3,8 @@
  * Ares NPU: firmware image loading, validation and boot.
  *
  * The image is fetched once at probe with request_firmware(), validated
- * with the contract's ares_fw_header_check() plus the payload CRC, and
+ * with the contract's ares_fw_header_check() plus the payload CRC (its
+ * signature only the device can verify), and
  * copied into a DMA-coherent buffer that stays allocated for the life of
  * the binding: every device reset reboots the firmware from that copy.
  */
@@ -50,6 +51,8 @@ static const char *ares_boot_err_name(u32 code)
 		return "image address outside host memory";
 	case ARES_BOOT_ERR_TIMEOUT:
 		return "firmware did not report READY in time";
+	case ARES_BOOT_ERR_BAD_SIGNATURE:
+		return "firmware signature rejected by the boot ROM";
 	case ARES_CTRL_ERR_NOT_READY:
 		return "firmware already running";
 	case ARES_CTRL_ERR_BAD_ARG:
@@ -108,7 +111,8 @@ static int ares_fw_validate(struct ares_device *adev, const u8 *data,
 		return -EINVAL;
 	}
 
-	crc = ares_crc32(data + ARES_FW_HEADER_SIZE, size - ARES_FW_HEADER_SIZE);
+	/* The signature trailer is the boot ROM's to check: it holds the key. */
+	crc = ares_crc32(data + ARES_FW_HEADER_SIZE, le64_to_cpu(hdr.payload_size));
 	if (crc != le32_to_cpu(hdr.payload_crc32)) {
 		drm_err(&adev->drm, "firmware %s refused: payload CRC 0x%08x, header says 0x%08x\n",
 			ARES_FW_NAME, crc, le32_to_cpu(hdr.payload_crc32));

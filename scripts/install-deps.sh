@@ -41,12 +41,16 @@ fi
 # fuzzer in Debian, and clang is the compiler it ships for.
 # libopenblas-dev is only the reference BLAS that bench/compute_bench
 # compares sim's kernels with; ares-sim does not link it.
+# libsodium-dev: ares-sim's boot ROM verifies the firmware's Ed25519
+# signature and mkfwkey/mkfwimage make keys and sign (a guest must not boot
+# code on the host); libseccomp-dev: the sandbox of ares-sim's control
+# processor (docs/hw-spec.md §4.1, §11).
 apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config clang-format clang libclang-rt-14-dev valgrind \
 	qemu-system-x86 busybox-static cpio kmod \
 	"linux-image-$kv-amd64-unsigned" "linux-headers-$kv-amd64" \
 	libdrm-dev libpci-dev check libsubunit-dev bc linux-source-6.12 zlib1g-dev \
-	libopenblas-dev \
+	libopenblas-dev libsodium-dev libseccomp-dev \
 	libjson-c-dev python3-jsonschema \
 	libonnx-dev protobuf-c-compiler libprotobuf-c-dev libonnx-testdata \
 	udev dkms groff-base \

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -228,7 +229,7 @@ cp_main(struct sim_dev *d, const uint8_t *payload, uint64_t len, uint64_t entry,
 	ares_cp_entry_fn fn;
 	char path[64];
 	void *h;
-	int fd;
+	int fd, ret;
 
 	fd = memfd_create("ares-fw", 0);
 	if (fd < 0 || write(fd, payload, len) != (ssize_t)len) {
@@ -253,11 +254,21 @@ cp_main(struct sim_dev *d, const uint8_t *payload, uint64_t len, uint64_t entry,
 	ctx.workers = compute_workers_create(0);
 	if (!ctx.workers)
 		sim_log(d, "cp: no compute worker pool, kernels run on the CP thread");
+	compute_workers_sync(ctx.workers);
 	fn = (ares_cp_entry_fn)(lm->l_addr + entry);
 	sim_log(d, "cp: entering firmware at base 0x%llx + 0x%llx", (unsigned long long)lm->l_addr,
 		(unsigned long long)entry);
+	/* Last: loading needed open(2) and mmap of the memfd, the firmware needs neither. */
+	ret = sim_cp_sandbox_enter(d, notify_fd);
+	if (ret) {
+		sim_log(d, "cp: cannot enter the sandbox: %s; not entering the firmware",
+			strerror(-ret));
+		_exit(SIM_CP_EXIT_SANDBOX);
+	}
 	fn(&ops);
 	sim_log(d, "cp: firmware returned from its entry");
+	/* Not _exit(): a sanitizer's exit hook (LSan's ptrace) would break the sandbox. */
+	syscall(SYS_exit_group, SIM_CP_EXIT_RETURNED);
 	_exit(SIM_CP_EXIT_RETURNED);
 }
 

@@ -76,18 +76,28 @@ static int ctrl_boot(struct sim_machine *m, uint64_t bus, uint64_t size)
 	if (m->cp_pid || (sim_rd32(&m->dev, ARES_REG_STATUS) &
 			  (ARES_STATUS_FATAL | ARES_STATUS_BOOTING | ARES_STATUS_FW_READY)))
 		return ARES_CTRL_ERR_NOT_READY;
-	if (size > ARES_FW_HEADER_SIZE + (uint64_t)ARES_FW_PAYLOAD_MAX)
+	/* Bounded before anything is read or allocated: the size is the guest's word. */
+	if (size > ARES_FW_HEADER_SIZE + (uint64_t)ARES_FW_PAYLOAD_MAX + ARES_FW_SIG_SIZE)
 		return ARES_BOOT_ERR_BAD_SIZE;
 	src = size ? sim_mem_ptr(&m->dev.mem, bus, size) : NULL;
 	if (size && !src)
 		return ARES_BOOT_ERR_DMA;
-	/* Check a private copy: the host could rewrite the image after the check. */
+	/*
+	 * Check a private copy: the guest could rewrite the image after the
+	 * check. The image never touches a file the guest can name: the CP
+	 * stages the payload in an anonymous memfd.
+	 */
 	image = malloc(size ? size : 1);
 	if (!image)
 		return ARES_BOOT_ERR_LOAD;
 	if (size)
 		memcpy(image, src, size);
-	err = sim_bootrom_check(image, size);
+	err = sim_bootrom_check(image, size, sim_fw_verify_key);
+	if (err == ARES_BOOT_ERR_BAD_SIGNATURE)
+		sim_log(&m->dev,
+			"ctrl: BOOT image %llu bytes: signature does not verify against "
+			"the device key, not loaded",
+			(unsigned long long)size);
 	if (err) {
 		free(image);
 		return err;
@@ -172,6 +182,18 @@ void sim_ctrl_cp_notify(struct sim_machine *m)
 		boot_finish(m, ARES_BOOT_READY, ARES_STATUS_FW_READY, 0);
 }
 
+static const char *fatal_cause_name(uint32_t cause)
+{
+	switch (cause) {
+	case ARES_FATAL_FW_EXIT:
+		return "firmware exited";
+	case ARES_FATAL_CP_SANDBOX:
+		return "sandbox violation: the firmware made a forbidden system call";
+	default:
+		return "firmware crashed";
+	}
+}
+
 void sim_ctrl_cp_reap(struct sim_machine *m)
 {
 	uint32_t cause, err;
@@ -186,7 +208,8 @@ void sim_ctrl_cp_reap(struct sim_machine *m)
 	m->cp_pid = 0;
 	/* A READY written just before dying still counts as a finished boot. */
 	sim_ctrl_cp_notify(m);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == SIM_CP_EXIT_LOAD)
+	if (WIFEXITED(status) &&
+	    (WEXITSTATUS(status) == SIM_CP_EXIT_LOAD || WEXITSTATUS(status) == SIM_CP_EXIT_SANDBOX))
 		err = ARES_BOOT_ERR_LOAD;
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == SIM_CP_EXIT_ENTRY)
 		err = ARES_BOOT_ERR_ENTRY;
@@ -197,11 +220,13 @@ void sim_ctrl_cp_reap(struct sim_machine *m)
 		boot_finish(m, err, 0, err);
 		return;
 	}
-	cause = WIFEXITED(status) && WEXITSTATUS(status) == SIM_CP_EXIT_RETURNED
-			? ARES_FATAL_FW_EXIT
-			: ARES_FATAL_FW_CRASH;
-	sim_log(&m->dev, "cp: %s (status 0x%x): STATUS.FATAL",
-		cause == ARES_FATAL_FW_EXIT ? "firmware exited" : "firmware crashed", status);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == SIM_CP_EXIT_RETURNED)
+		cause = ARES_FATAL_FW_EXIT;
+	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		cause = ARES_FATAL_CP_SANDBOX; /* seccomp's SECCOMP_RET_KILL_PROCESS */
+	else
+		cause = ARES_FATAL_FW_CRASH;
+	sim_log(&m->dev, "cp: %s (status 0x%x): STATUS.FATAL", fatal_cause_name(cause), status);
 	sim_wr32(&m->dev, ARES_REG_FATAL_CAUSE, cause);
 	if (m->boot_pending) {
 		boot_finish(m, ARES_BOOT_ERR_INIT, ARES_STATUS_FATAL, ARES_BOOT_ERR_INIT);

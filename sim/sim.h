@@ -115,6 +115,18 @@ uint32_t sim_engine_tensor(struct sim_dev *d, struct compute_workers *w, uint32_
 			   uint32_t queue, const struct ares_cmd_hdr *cmd, uint64_t *modeled_ns);
 
 /* ---- boot ROM (sim/bootrom.c) ---- */
-uint32_t sim_bootrom_check(const uint8_t *image, uint64_t size);
+/*
+ * The Ed25519 public key the boot ROM trusts, ARES_FW_PUBKEY_SIZE bytes:
+ * the silicon's fused key. Generated at build time from the verify key
+ * (firmware/firmware.mk, ARES_FW_VERIFY_KEY) into fw_verify_key.c.
+ */
+extern const uint8_t sim_fw_verify_key[];
+
+/*
+ * Every check the boot ROM makes before the CP may load an image: header
+ * rules, payload CRC, then the signature against @pubkey. Reads nothing
+ * outside [image, image + size). Returns 0 or an ARES_BOOT_ERR_* code.
+ */
+uint32_t sim_bootrom_check(const uint8_t *image, uint64_t size, const uint8_t *pubkey);
 
 #endif /* SIM_SIM_H */

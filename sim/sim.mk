@@ -2,10 +2,22 @@
 # hardware contract. See sim/README.md.
 
 SIM_CORE_SRCS := sim/regs.c sim/log.c sim/irq.c sim/mem.c sim/mmu.c sim/engine.c sim/bootrom.c
-SIM_SRCS := sim/main.c sim/ivshmem.c sim/ctrl.c sim/cp.c sim/engine_run.c sim/engine_tensor.c \
+SIM_SRCS := sim/main.c sim/ivshmem.c sim/ctrl.c sim/cp.c sim/cp_sandbox.c sim/engine_run.c sim/engine_tensor.c \
 	sim/perf.c $(SIM_CORE_SRCS)
 SIM_BIN := $(BUILD)/sim/ares-sim
-SIM_LIBS := -lz -ldl
+# libsodium: the boot ROM's Ed25519 verify; libseccomp: the CP's sandbox.
+SIM_LIBS := -lz -ldl -lsodium -lseccomp
+
+# The boot ROM's fused key, from ARES_FW_VERIFY_KEY (firmware/firmware.mk).
+# Regenerated every build, replaced only when the key changed.
+SIM_FW_KEY_SRC := $(BUILD)/sim/gen/fw_verify_key.c
+$(SIM_FW_KEY_SRC): $(ARES_FW_VERIFY_KEY) $(MKFWKEY) fw-key-check
+	@mkdir -p $(dir $@)
+	@$(MKFWKEY) c-source $(ARES_FW_VERIFY_KEY) $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/sim/gen/fw_verify_key.o $(BUILD)/san/sim/gen/fw_verify_key.o: $(SIM_FW_KEY_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) -c $< -o $@
 
 $(BUILD)/sim/%.o: sim/%.c
 	@mkdir -p $(dir $@)
@@ -17,12 +29,13 @@ $(BUILD)/san/sim/%.o: sim/%.c
 
 include sim/compute/compute.mk
 
-$(SIM_BIN): $(SIM_SRCS:sim/%.c=$(BUILD)/sim/%.o) $(COMPUTE_LIB)
+$(SIM_BIN): $(SIM_SRCS:sim/%.c=$(BUILD)/sim/%.o) $(BUILD)/sim/gen/fw_verify_key.o $(COMPUTE_LIB)
 	$(CC) $(CFLAGS_COMMON) $^ -o $@ $(SIM_LIBS) $(COMPUTE_LIBS)
 
 # The sanitizer run of the end-to-end test drives a sanitized device too.
 SIM_SAN_BIN := $(BUILD)/san/sim/ares-sim
-$(SIM_SAN_BIN): $(SIM_SRCS:sim/%.c=$(BUILD)/san/sim/%.o) $(COMPUTE_SAN_LIB)
+$(SIM_SAN_BIN): $(SIM_SRCS:sim/%.c=$(BUILD)/san/sim/%.o) $(BUILD)/san/sim/gen/fw_verify_key.o \
+		$(COMPUTE_SAN_LIB)
 	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) $^ -o $@ $(SIM_LIBS) $(COMPUTE_LIBS)
 
 .PHONY: sim
@@ -40,7 +53,8 @@ SIM_TEST_test_mmu := tests/test_mmu.o $(SIM_CORE_OBJS)
 SIM_TEST_test_gemm := tests/test_gemm.o $(SIM_CORE_OBJS)
 SIM_TEST_test_e2e := tests/test_e2e.o tests/e2e_client.o
 SIM_TEST_test_e2e_compute := tests/test_e2e_compute.o tests/e2e_client.o
-SIM_TESTS := test_contract test_mmu test_gemm test_e2e test_e2e_compute
+SIM_TEST_test_bootrom := tests/test_bootrom.o bootrom.o gen/fw_verify_key.o
+SIM_TESTS := test_contract test_mmu test_gemm test_bootrom test_e2e test_e2e_compute
 
 define sim_test_rule
 $(BUILD)/sim/tests/$(1): $(addprefix $(BUILD)/sim/,$(SIM_TEST_$(1)))
@@ -59,8 +73,14 @@ $(BUILD)/san/sim/tests/e2e_client.o: CPPFLAGS_COMMON += -DARES_SIM_BIN=\"$(abspa
 $(BUILD)/sim/tests/test_e2e.o $(BUILD)/san/sim/tests/test_e2e.o: CPPFLAGS_COMMON += $(SIM_E2E_FW_DEF)
 $(BUILD)/sim/tests/test_e2e_compute.o $(BUILD)/san/sim/tests/test_e2e_compute.o: \
 	CPPFLAGS_COMMON += $(SIM_E2E_FW_DEF)
-$(BUILD)/sim/tests/test_e2e: | $(SIM_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES) $(FW_STUB_IMAGES)
-$(BUILD)/san/sim/tests/test_e2e: | $(SIM_SAN_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES) $(FW_STUB_IMAGES)
+$(BUILD)/sim/tests/test_bootrom.o $(BUILD)/san/sim/tests/test_bootrom.o: \
+	CPPFLAGS_COMMON += $(SIM_E2E_FW_DEF)
+$(BUILD)/sim/tests/test_bootrom: | $(FW_IMAGE)
+$(BUILD)/san/sim/tests/test_bootrom: | $(FW_IMAGE)
+$(BUILD)/sim/tests/test_e2e: | $(SIM_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES) $(FW_STUB_IMAGES) \
+	$(FW_EVIL_IMAGES) $(FW_SANDBOX_IMAGE)
+$(BUILD)/san/sim/tests/test_e2e: | $(SIM_SAN_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES) $(FW_STUB_IMAGES) \
+	$(FW_EVIL_IMAGES) $(FW_SANDBOX_IMAGE)
 $(BUILD)/sim/tests/test_e2e_compute: | $(SIM_BIN) $(FW_IMAGE)
 $(BUILD)/san/sim/tests/test_e2e_compute: | $(SIM_SAN_BIN) $(FW_IMAGE)
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Firmware image validation: the images mkfwimage builds, and every way the
- * boot ROM (sim_bootrom_check: ares_fw_header_check + payload CRC) must
- * refuse a damaged one.
+ * boot ROM (sim_bootrom_check: ares_fw_header_check + payload CRC +
+ * signature) must refuse a damaged one. sim/tests/test_bootrom.c covers the
+ * signature itself.
  */
 #include <check.h>
 #include <elf.h>
@@ -67,7 +68,7 @@ static void teardown(void)
 
 #define CHECK_BOOT(len, want)                                                                      \
 	do {                                                                                       \
-		uint32_t got_ = sim_bootrom_check(img, len);                                       \
+		uint32_t got_ = sim_bootrom_check(img, len, sim_fw_verify_key);                    \
 		ck_assert_msg(got_ == (want), "boot ROM check: expected 0x%x, got 0x%x",           \
 			      (unsigned)(want), got_);                                             \
 	} while (0)
@@ -80,7 +81,8 @@ START_TEST(test_good_image_passes_and_describes_the_firmware)
 	ck_assert_uint_eq(hdr()->fw_version, ARES_VERSION(1, 0, 0));
 	ck_assert_uint_eq(hdr()->fw_format, ARES_FW_FORMAT_CP_ELF64);
 	ck_assert_uint_eq(hdr()->min_hw_version, ARES_HW_VERSION_V1);
-	ck_assert_uint_eq(hdr()->payload_size, img_len - ARES_FW_HEADER_SIZE);
+	ck_assert_uint_eq(hdr()->payload_size, img_len - ARES_FW_HEADER_SIZE - ARES_FW_SIG_SIZE);
+	ck_assert_uint_eq(hdr()->sig_format, ARES_FW_SIG_ED25519);
 	ck_assert_msg(!memcmp(eh->e_ident, ELFMAG, SELFMAG) && eh->e_type == ET_DYN &&
 			      eh->e_machine == EM_X86_64,
 		      "payload is not an x86-64 ELF shared object");
@@ -113,7 +115,11 @@ END_TEST
 
 START_TEST(test_bad_header_version_or_size_is_refused)
 {
-	hdr()->header_version = 2;
+	/* 1 is the unsigned format before the signature trailer. */
+	hdr()->header_version = 1;
+	reseal();
+	CHECK_BOOT(img_len, ARES_BOOT_ERR_BAD_HEADER);
+	hdr()->header_version = ARES_FW_HEADER_VERSION + 1;
 	reseal();
 	CHECK_BOOT(img_len, ARES_BOOT_ERR_BAD_HEADER);
 	hdr()->header_version = ARES_FW_HEADER_VERSION;
@@ -123,12 +129,19 @@ START_TEST(test_bad_header_version_or_size_is_refused)
 }
 END_TEST
 
+START_TEST(test_unknown_signature_format_is_refused)
+{
+	hdr()->sig_format = 0;
+	reseal();
+	CHECK_BOOT(img_len, ARES_BOOT_ERR_BAD_SIGNATURE);
+	hdr()->sig_format = 2;
+	reseal();
+	CHECK_BOOT(img_len, ARES_BOOT_ERR_BAD_SIGNATURE);
+}
+END_TEST
+
 START_TEST(test_nonzero_reserved_is_refused)
 {
-	hdr()->reserved0 = 1;
-	reseal();
-	CHECK_BOOT(img_len, ARES_BOOT_ERR_BAD_HEADER);
-	hdr()->reserved0 = 0;
 	hdr()->reserved = 1ull << 63;
 	reseal();
 	CHECK_BOOT(img_len, ARES_BOOT_ERR_BAD_HEADER);
@@ -176,7 +189,8 @@ START_TEST(test_negative_images_fail_where_intended)
 	img = load("ares-fw-corrupt-crc.bin", &img_len);
 	CHECK_BOOT(img_len, ARES_BOOT_ERR_BAD_CRC);
 	free(img);
-	/* Header and CRC are fine: only the loader can refuse this one (BOOT_ERR_LOAD). */
+	/* Header, CRC and signature are fine: only the loader can refuse this one (BOOT_ERR_LOAD).
+	 */
 	img = load("ares-fw-bad-payload.bin", &img_len);
 	CHECK_BOOT(img_len, 0);
 	ck_assert_msg(memcmp(img + ARES_FW_HEADER_SIZE, ELFMAG, SELFMAG) != 0,
@@ -198,6 +212,7 @@ int main(void)
 	tcase_add_test(t, test_bad_header_crc_is_refused);
 	tcase_add_test(t, test_bad_header_version_or_size_is_refused);
 	tcase_add_test(t, test_nonzero_reserved_is_refused);
+	tcase_add_test(t, test_unknown_signature_format_is_refused);
 	tcase_add_test(t, test_size_disagreeing_with_image_is_refused);
 	tcase_add_test(t, test_bad_payload_crc_is_refused);
 	tcase_add_test(t, test_entry_out_of_range_is_refused);

@@ -78,6 +78,7 @@
 #define ARES_FATAL_FW_CRASH		1	/* control processor took an exception */
 #define ARES_FATAL_FW_EXIT		2	/* firmware returned from its entry point */
 #define ARES_FATAL_FW_ASSERT		3	/* firmware reported an internal error */
+#define ARES_FATAL_CP_SANDBOX		4	/* CP made a system call its sandbox forbids */
 
 #define ARES_CTRL_RESET			1	/* stop the CP, clear all queue/MMU/debug state */
 #define ARES_CTRL_BOOT			2	/* ARG0 = bus address of image, ARG1 = size */
@@ -110,6 +111,7 @@
 #define ARES_BOOT_ERR_INIT		0x106	/* firmware failed its own init */
 #define ARES_BOOT_ERR_DMA		0x107	/* image address outside host memory */
 #define ARES_BOOT_ERR_TIMEOUT		0x108	/* firmware did not report READY */
+#define ARES_BOOT_ERR_BAD_SIGNATURE	0x109	/* image not signed by the device's key */
 
 /* ---- MMU fault record (latest fault; FAULT_COUNT bumps after the record) ---- */
 #define ARES_REG_FAULT_COUNT		0x00c0	/* RO */

@@ -74,6 +74,12 @@ struct compute_workers;
 /* Creates @threads worker threads (0: one per online CPU). NULL on ENOMEM. */
 struct compute_workers *compute_workers_create(unsigned int threads);
 void compute_workers_destroy(struct compute_workers *w);
+/*
+ * Returns once every helper has started and run: thread start-up (glibc's,
+ * a sanitizer runtime's) makes system calls that a seccomp filter
+ * installed afterwards would refuse.
+ */
+void compute_workers_sync(struct compute_workers *w);
 
 /* The SIMD level the kernels selected at run time ("avx2+fma", "sse2", ...). */
 const char *compute_isa(void);

@@ -127,6 +127,20 @@ void compute_workers_destroy(struct compute_workers *w)
 	free(w);
 }
 
+static void sync_task(void *ctx, int64_t t, unsigned int id)
+{
+	(void)ctx;
+	(void)t;
+	(void)id;
+}
+
+void compute_workers_sync(struct compute_workers *w)
+{
+	/* Every helper counts itself out of busy, so this waits for all of them. */
+	if (w && w->n > 1)
+		ck_parallel(w, w->n, sync_task, NULL);
+}
+
 unsigned int ck_nthreads(struct compute_workers *w)
 {
 	return w ? w->n : 1;

@@ -111,9 +111,10 @@ START_TEST(test_fw_header_and_cp_ops_have_fixed_layout)
 	CHECK_OFF(struct ares_fw_header, fw_features, 40);
 	CHECK_OFF(struct ares_fw_header, fw_format, 44);
 	CHECK_OFF(struct ares_fw_header, min_hw_version, 48);
-	CHECK_OFF(struct ares_fw_header, reserved0, 52);
+	CHECK_OFF(struct ares_fw_header, sig_format, 52);
 	CHECK_OFF(struct ares_fw_header, reserved, 56);
 	CHECK_ABI(struct ares_fw_header);
+	CHECK_SIZE(struct ares_fw_signature, ARES_FW_SIG_SIZE);
 	CHECK_SIZE(struct ares_cp_ops, 144);
 	CHECK_OFF(struct ares_cp_ops, regs, 8);
 	CHECK_OFF(struct ares_cp_ops, dev, 16);

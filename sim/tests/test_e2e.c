@@ -27,6 +27,8 @@
 #define FW_CORRUPT_CRC ARES_FW_DIR "/ares-fw-corrupt-crc.bin"
 #define FW_BAD_PAYLOAD ARES_FW_DIR "/ares-fw-bad-payload.bin"
 #define FW_STUB(name)  ARES_FW_DIR "/stub/ares-fw-" name ".bin"
+#define FW_EVIL(name)  ARES_FW_DIR "/test/evil/ares-fw-evil-" name ".bin"
+#define FW_SANDBOX     ARES_FW_DIR "/test/sandbox/ares/ares-fw.bin"
 
 #define ASID	3
 #define CMD_VA	0x100000000ull
@@ -946,6 +948,66 @@ START_TEST(test_modeled_time_profile_and_perf_counters)
 }
 END_TEST
 
+/* Markers fw_evil.c leaves next to the device log if any of it ever runs. */
+static int pwn_markers(void)
+{
+	DIR *d = opendir(E.dir);
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_msg(d != NULL, "opendir %s", E.dir);
+	while ((de = readdir(d)))
+		n += !strncmp(de->d_name, "ares-pwned-", 11);
+	closedir(d);
+	return n;
+}
+
+START_TEST(test_unsigned_or_foreign_signed_image_is_refused_before_it_runs)
+{
+	static const char *const names[] = {FW_EVIL("unsigned"), FW_EVIL("wrongkey")};
+	uint32_t result;
+	size_t i;
+
+	start_with(NULL, NULL);
+	for (i = 0; i < 2; i++) {
+		ck_assert_msg(e2e_boot(&E, names[i], &result) == 0, "%s", E.err);
+		ck_assert_msg(result == ARES_BOOT_ERR_BAD_SIGNATURE,
+			      "BOOT %s: expected 0x%x (BAD_SIGNATURE), got 0x%x", names[i],
+			      ARES_BOOT_ERR_BAD_SIGNATURE, result);
+		ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_BOOT_STATUS), ARES_BOOT_ERR_BAD_SIGNATURE);
+		ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_STATUS), 0);
+	}
+	ck_assert_msg(pwn_markers() == 0, "the unsigned payload's constructor ran on the host");
+	/* Refusals leave nothing behind: the signed image boots without a RESET. */
+	boot_ok();
+	stop_clean();
+}
+END_TEST
+
+START_TEST(test_forbidden_syscall_kills_cp_with_fatal_sandbox_and_reset_recovers)
+{
+	uint32_t result;
+
+	start_with(NULL, NULL);
+	ck_assert_msg(e2e_boot(&E, FW_SANDBOX, &result) == 0, "%s", E.err);
+	ck_assert_msg(result == 0, "BOOT of the sandbox probe: expected 0, got 0x%x", result);
+	while (e2e_irq_pending(&E, ARES_VEC_CTRL, 0))
+		;
+	/* The probe firmware answers the crash knob with openat(2). */
+	e2e_wr32(&E, ARES_REG_DBG_FW_CRASH, 1);
+	ck_assert_int_eq(e2e_wait_reg(&E, ARES_REG_STATUS, ~0u, ARES_STATUS_FATAL, ARES_VEC_CTRL),
+			 0);
+	ck_assert_msg(e2e_rd32(&E, ARES_REG_FATAL_CAUSE) == ARES_FATAL_CP_SANDBOX,
+		      "FATAL_CAUSE: expected %u (CP_SANDBOX), got %u", ARES_FATAL_CP_SANDBOX,
+		      e2e_rd32(&E, ARES_REG_FATAL_CAUSE));
+	ck_assert(e2e_ctrl(&E, ARES_CTRL_RESET, 0, 0, &result) == 0);
+	ck_assert_uint_eq(result, 0);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_FATAL_CAUSE), 0);
+	boot_ok();
+	stop_clean();
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
 	Suite *s = suite_create("sim+firmware end to end");
@@ -976,6 +1038,8 @@ static Suite *e2e_suite(void)
 	tcase_add_test(t, test_firmware_exit_before_ready_fails_boot_with_init_error);
 	tcase_add_test(t, test_firmware_exit_after_ready_sets_fatal_fw_exit);
 	tcase_add_test(t, test_firmware_never_ready_times_out_and_is_stopped);
+	tcase_add_test(t, test_unsigned_or_foreign_signed_image_is_refused_before_it_runs);
+	tcase_add_test(t, test_forbidden_syscall_kills_cp_with_fatal_sandbox_and_reset_recovers);
 	suite_add_tcase(s, t);
 	return s;
 }

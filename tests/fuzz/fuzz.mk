@@ -37,7 +37,8 @@ $(BUILD)/fuzz/firmware/%.o: firmware/%.c
 
 $(BUILD)/fuzz/fuzz_device: tests/fuzz/fuzz_device.c $(FUZZ_DEV_OBJS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(CPPFLAGS_COMMON) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ -lz -ldl -lm -lpthread
+	$(FUZZ_CC) $(CPPFLAGS_COMMON) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ -lz -lsodium -ldl -lm \
+		-lpthread
 
 # Seeds for fuzz_device, written with libaccel's builder (a plain gcc build).
 $(BUILD)/fuzz/fuzz-device-seeds: tests/fuzz/device_seeds.c $(LIBACCEL_SO)

@@ -14,11 +14,11 @@ bin=${BUILD:-$root/build}/tests/guest
 xfail_list=$here/expected-failures.txt
 per_test_timeout=${ARES_TEST_TIMEOUT:-180}
 
-# accelctl, tracepoints, reset_uevent, fault_knobs and hang_recovery reset
-# the device, so they run last.
+# accelctl, tracepoints, reset_uevent, fault_knobs, hang_recovery, boot_attack
+# and fw_sandbox reset (or rebind) the device, so they run last.
 all="device_probe query_identity bo_mmap fence_signal dma_fill gemm multi_ctx_order
 mmu_fault address_spaces isolation job_chain bo_share prime_import userptr bad_ioctl_args usage_stats fair_share fair_share3 priority compute_ops compute_errors accelctl
-accelctl_top tracepoints reset_uevent fault_knobs hang_recovery"
+accelctl_top tracepoints reset_uevent fault_knobs hang_recovery boot_attack fw_sandbox"
 [ $# -gt 0 ] && all="$*"
 
 xfail_reason() {
