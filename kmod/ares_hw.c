@@ -378,6 +378,8 @@ static const char *ares_fatal_name(u32 cause)
 		return "firmware exited";
 	case ARES_FATAL_FW_ASSERT:
 		return "firmware assertion";
+	case ARES_FATAL_CP_SANDBOX:
+		return "firmware broke its sandbox";
 	default:
 		return "unknown cause";
 	}
