@@ -8,6 +8,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/sched.h>
 #include <linux/uaccess.h>
 
 #include <drm/drm_accel.h>
@@ -265,9 +266,93 @@ static const struct drm_ioctl_desc ares_ioctls[] = {
 	ARES_IOCTL(BO_USERPTR, bo_userptr),
 };
 
+/*
+ * The DRM core ioctls an accel file may use. Everything else in the core
+ * table is for KMS, legacy or master/authentication handling, which an
+ * accel file (no master, no modesetting) has no use for; some of it even
+ * dereferences the missing master (GET_UNIQUE and GET_MAGIC oops 6.12).
+ * GEM_FLINK/GEM_OPEN are refused on purpose: global names would let any
+ * other file open and map a buffer; PRIME fds are the sharing mechanism.
+ */
+static bool ares_core_ioctl_allowed(unsigned int nr)
+{
+	switch (nr) {
+	case DRM_IOCTL_NR(DRM_IOCTL_VERSION):
+	case DRM_IOCTL_NR(DRM_IOCTL_GEM_CLOSE):
+	case DRM_IOCTL_NR(DRM_IOCTL_GET_CAP):
+	case DRM_IOCTL_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD):
+	case DRM_IOCTL_NR(DRM_IOCTL_PRIME_FD_TO_HANDLE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_CREATE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_DESTROY):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_WAIT):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_RESET):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_QUERY):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TRANSFER):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_EVENTFD):
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Driver ioctls (DRM_COMMAND_BASE..END) go to drm_ioctl(), which checks
+ * them against ares_ioctls[]; core ioctls only if allow-listed above, else
+ * -ENOTTY (no such ioctl on this device). Ioctls of other types are left
+ * to drm_ioctl(), which refuses them with -ENOTTY too.
+ */
+static bool ares_ioctl_allowed(struct file *filp, unsigned int cmd)
+{
+	unsigned int nr = DRM_IOCTL_NR(cmd);
+	struct drm_file *file = filp->private_data;
+
+	if (DRM_IOCTL_TYPE(cmd) != DRM_IOCTL_BASE ||
+	    (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END) ||
+	    ares_core_ioctl_allowed(nr))
+		return true;
+	drm_dbg_driver(file->minor->dev,
+		       "comm=\"%s\" pid=%d: DRM core ioctl nr 0x%02x refused\n",
+		       current->comm, task_pid_nr(current), nr);
+	return false;
+}
+
+static long ares_unlocked_ioctl(struct file *filp, unsigned int cmd,
+				unsigned long arg)
+{
+	if (!ares_ioctl_allowed(filp, cmd))
+		return -ENOTTY;
+	return drm_ioctl(filp, cmd, arg);
+}
+
+#ifdef CONFIG_COMPAT
+static long ares_compat_ioctl(struct file *filp, unsigned int cmd,
+			      unsigned long arg)
+{
+	if (!ares_ioctl_allowed(filp, cmd))
+		return -ENOTTY;
+	return drm_compat_ioctl(filp, cmd, arg);
+}
+#endif
+
+/* DRM_ACCEL_FOPS, with the ioctl entry points filtered. */
 static const struct file_operations ares_accel_fops = {
 	.owner = THIS_MODULE,
-	DRM_ACCEL_FOPS,
+	.open = accel_open,
+	.release = drm_release,
+	.unlocked_ioctl = ares_unlocked_ioctl,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl = ares_compat_ioctl,
+#endif
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.mmap = drm_gem_mmap,
+	.fop_flags = FOP_UNSIGNED_OFFSET,
 	.show_fdinfo = drm_show_fdinfo,
 };
 
