@@ -135,11 +135,15 @@ struct drm_gem_object *ares_gem_prime_import(struct drm_device *dev,
 	struct sg_table *sgt;
 	int ret;
 
-	if (!dma_buf->size || dma_buf->size % PAGE_SIZE ||
-	    dma_buf->size > ARES_VA_END - ARES_VA_START - ARES_PAGE_SIZE) {
+	if (!dma_buf->size || dma_buf->size % PAGE_SIZE) {
 		drm_dbg_driver(dev, "PRIME import: dma-buf of %zu bytes (need whole pages)\n",
 			       dma_buf->size);
 		return ERR_PTR(-EINVAL);
+	}
+	if (dma_buf->size > DRM_ARES_MAX_BO_SIZE) {
+		drm_dbg_driver(dev, "PRIME import: dma-buf of %zu bytes (at most %llu)\n",
+			       dma_buf->size, DRM_ARES_MAX_BO_SIZE);
+		return ERR_PTR(-E2BIG);
 	}
 
 	attach = dma_buf_attach(dma_buf, dev->dev);
@@ -239,6 +243,20 @@ static u32 ares_bo_status(struct ares_bo *bo)
 	return status;
 }
 
+/* Every buffer, with its guard page, fits the VA window many times over. */
+static_assert(DRM_ARES_MAX_BO_SIZE <=
+	      (ARES_VA_END - ARES_VA_START - ARES_PAGE_SIZE) / 2);
+
+/**
+ * ares_ioctl_bo_create() - DRM_IOCTL_ARES_BO_CREATE: allocate, pin and map
+ * a shmem buffer
+ * @dev: DRM device
+ * @data: struct drm_ares_bo_create
+ * @file: calling file; the buffer is mapped in its address space
+ *
+ * Return: 0, -EINVAL (flags, size 0), -E2BIG (size over
+ * DRM_ARES_MAX_BO_SIZE), -ENOSPC (VA window full) or -ENOMEM.
+ */
 int ares_ioctl_bo_create(struct drm_device *dev, void *data,
 			 struct drm_file *file)
 {
@@ -251,11 +269,11 @@ int ares_ioctl_bo_create(struct drm_device *dev, void *data,
 	u64 size;
 	int ret;
 
-	if (args->flags & ~DRM_ARES_BO_CREATE_FLAGS)
+	if (args->flags & ~DRM_ARES_BO_CREATE_FLAGS || !args->size)
 		return -EINVAL;
-	if (!args->size ||
-	    args->size > ARES_VA_END - ARES_VA_START - ARES_PAGE_SIZE)
-		return -EINVAL;
+	/* Bounded before anything is sized from it (page arrays, tables). */
+	if (args->size > DRM_ARES_MAX_BO_SIZE)
+		return -E2BIG;
 	size = PAGE_ALIGN(args->size);
 
 	shmem = drm_gem_shmem_create(dev, size);

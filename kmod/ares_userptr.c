@@ -130,6 +130,17 @@ err_unaccount:
 	return ret;
 }
 
+/**
+ * ares_ioctl_bo_userptr() - DRM_IOCTL_ARES_BO_USERPTR: pin user memory and
+ * map it as a buffer
+ * @dev: DRM device
+ * @data: struct drm_ares_bo_userptr
+ * @file: calling file; the buffer is mapped in its address space
+ *
+ * Return: 0, -EINVAL (fields), -E2BIG (size over DRM_ARES_MAX_BO_SIZE),
+ * -EFAULT (range not (writable) memory), -ENOMEM (RLIMIT_MEMLOCK or an
+ * allocation), -ENOSPC (VA window full).
+ */
 int ares_ioctl_bo_userptr(struct drm_device *dev, void *data,
 			  struct drm_file *file)
 {
@@ -144,9 +155,11 @@ int ares_ioctl_bo_userptr(struct drm_device *dev, void *data,
 
 	if (args->flags & ~DRM_ARES_BO_READ_ONLY || args->handle || args->va)
 		return -EINVAL;
+	/* Bounded before the page array is sized from it. */
+	if (args->size > DRM_ARES_MAX_BO_SIZE)
+		return -E2BIG;
 	if (!args->addr || !PAGE_ALIGNED(args->addr) || !args->size ||
 	    !PAGE_ALIGNED(args->size) ||
-	    args->size > ARES_VA_END - ARES_VA_START - ARES_PAGE_SIZE ||
 	    args->addr + args->size < args->addr ||
 	    !access_ok(u64_to_user_ptr(args->addr), args->size))
 		return -EINVAL;

@@ -111,7 +111,8 @@ struct drm_ares_queue_info {
 
 /**
  * struct drm_ares_bo_create - allocate a buffer and map it in the device
- * @size: in: bytes, rounded up to the page size; nonzero
+ * @size: in: bytes, rounded up to the page size; nonzero, at most
+ *	DRM_ARES_MAX_BO_SIZE
  * @flags: in: DRM_ARES_BO_* flags
  * @handle: out: GEM handle
  * @va: out: device VA of the buffer in this file's address space
@@ -123,6 +124,13 @@ struct drm_ares_bo_create {
 	__u64 va;
 };
 
+/*
+ * Largest buffer, in bytes, that BO_CREATE, BO_USERPTR and PRIME import
+ * accept; a larger size fails with -E2BIG before anything is allocated.
+ * Memory budgets (docs/uapi.md) may refuse smaller buffers with -ENOSPC.
+ */
+#define DRM_ARES_MAX_BO_SIZE		(1ull << 32)
+
 /* The device may only read the buffer; device writes fault. */
 #define DRM_ARES_BO_READ_ONLY		(1u << 0)
 #define DRM_ARES_BO_CREATE_FLAGS	DRM_ARES_BO_READ_ONLY
@@ -130,7 +138,8 @@ struct drm_ares_bo_create {
 /**
  * struct drm_ares_bo_userptr - make page-aligned user memory a buffer
  * @addr: in: start of the memory, page-aligned, nonzero
- * @size: in: bytes, a nonzero multiple of the page size
+ * @size: in: bytes, a nonzero multiple of the page size, at most
+ *	DRM_ARES_MAX_BO_SIZE
  * @flags: in: DRM_ARES_BO_READ_ONLY or 0
  * @handle: in: zero; out: GEM handle
  * @va: in: zero; out: device VA of the buffer in this file's address space
