@@ -269,7 +269,9 @@ int ares_ioctl_bo_create(struct drm_device *dev, void *data,
 	u64 size;
 	int ret;
 
-	if (args->flags & ~DRM_ARES_BO_CREATE_FLAGS || !args->size)
+	/* handle and va are output-only: zero on input (docs/uapi.md). */
+	if (args->flags & ~DRM_ARES_BO_CREATE_FLAGS || !args->size ||
+	    args->handle || args->va)
 		return -EINVAL;
 	/* Bounded before anything is sized from it (page arrays, tables). */
 	if (args->size > DRM_ARES_MAX_BO_SIZE)
@@ -314,7 +316,8 @@ int ares_ioctl_bo_info(struct drm_device *dev, void *data,
 	struct ares_bo *bo;
 	int ret;
 
-	if (args->flags)
+	/* Everything but handle is output-only: zero on input. */
+	if (args->flags || args->size || args->va || args->mmap_offset)
 		return -EINVAL;
 
 	obj = drm_gem_object_lookup(file, args->handle);
@@ -356,11 +359,22 @@ static long ares_deadline_to_jiffies(s64 deadline_ns)
 int ares_ioctl_bo_wait(struct drm_device *dev, void *data,
 		       struct drm_file *file)
 {
+/**
+ * ares_ioctl_bo_info() - DRM_IOCTL_ARES_BO_INFO: a buffer's size, VA, flags
+ * and mmap offset
+ * @dev: DRM device
+ * @data: struct drm_ares_bo_info
+ * @file: calling file
+ *
+ * Return: 0, -EINVAL (an output field nonzero on input, not an Ares
+ * buffer), -ENOENT (unknown handle) or -ENOMEM.
+ */
 	struct drm_ares_bo_wait *args = data;
 	struct drm_gem_object *obj;
 	long ret;
 
-	if (args->flags || args->pad)
+	/* status is output-only: zero on input. */
+	if (args->flags || args->pad || args->status)
 		return -EINVAL;
 
 	obj = drm_gem_object_lookup(file, args->handle);
@@ -383,3 +397,13 @@ out_put:
 	drm_gem_object_put(obj);
 	return ret;
 }
+/**
+ * ares_ioctl_bo_wait() - DRM_IOCTL_ARES_BO_WAIT: wait for the jobs that use
+ * a buffer, then report their status
+ * @dev: DRM device
+ * @data: struct drm_ares_bo_wait
+ * @file: calling file
+ *
+ * Return: 0, -EINVAL (flags, pad or status nonzero on input), -ENOENT,
+ * -ETIME (deadline passed) or -ERESTARTSYS.
+ */

@@ -548,7 +548,8 @@ int ares_ioctl_ctx_create(struct drm_device *dev, void *data,
 	u32 id;
 	int ret;
 
-	if (args->flags || args->pad)
+	/* ctx_id is output-only: zero on input. */
+	if (args->flags || args->pad || args->ctx_id)
 		return -EINVAL;
 	if (args->priority > DRM_ARES_PRIORITY_REALTIME)
 		return -EINVAL;
@@ -754,7 +755,8 @@ int ares_ioctl_submit(struct drm_device *dev, void *data,
 	int ret, idx;
 	u64 seqno;
 
-	if (args->flags || args->reserved)
+	/* seqno is output-only: zero on input. */
+	if (args->flags || args->reserved || args->seqno)
 		return -EINVAL;
 	if (!args->cmd_size || args->cmd_size % ARES_CMD_ALIGN ||
 	    args->cmd_size > ARES_CMD_STREAM_MAX ||
