@@ -50,12 +50,28 @@ module_param_named(submit_wait_ms, ares_submit_wait_ms, uint, 0644);
 MODULE_PARM_DESC(submit_wait_ms,
 		 "Longest SUBMIT waits for room when its context has a ring's worth of jobs queued, then -ETIMEDOUT (default 10000)");
 
+/* Per-file bounds (docs/uapi.md, "Limits"); writable at runtime. */
+unsigned int ares_max_contexts_per_file = 128;
+module_param_named(max_contexts_per_file, ares_max_contexts_per_file, uint, 0644);
+MODULE_PARM_DESC(max_contexts_per_file,
+		 "Contexts one open file may have; CTX_CREATE past it fails with -EMFILE (default 128)");
+
+unsigned int ares_max_bos_per_file = 16384;
+module_param_named(max_bos_per_file, ares_max_bos_per_file, uint, 0644);
+MODULE_PARM_DESC(max_bos_per_file,
+		 "Buffer handles (created, userptr, imported) one open file may have; past it -EMFILE (default 16384)");
+
+unsigned int ares_max_jobs_per_file = 2048;
+module_param_named(max_jobs_per_file, ares_max_jobs_per_file, uint, 0644);
+MODULE_PARM_DESC(max_jobs_per_file,
+		 "Jobs one open file may have submitted and not finished; SUBMIT then waits as for a full context (default 2048)");
+
 static int ares_open(struct drm_device *dev, struct drm_file *file)
 {
 	struct ares_device *adev = to_ares_device(dev);
 	struct ares_file *afile;
 
-	afile = kzalloc(sizeof(*afile), GFP_KERNEL);
+	afile = kzalloc(sizeof(*afile), GFP_KERNEL_ACCOUNT);
 	if (!afile)
 		return -ENOMEM;
 	afile->adev = adev;

@@ -31,6 +31,9 @@ extern unsigned int ares_job_timeout_ms;
 extern bool ares_fault_injection;
 extern unsigned int ares_heartbeat_ms;
 extern unsigned int ares_submit_wait_ms;
+extern unsigned int ares_max_contexts_per_file;
+extern unsigned int ares_max_bos_per_file;
+extern unsigned int ares_max_jobs_per_file;
 
 struct ares_as;
 struct ares_job;
@@ -222,7 +225,9 @@ struct ares_file {
 	struct xarray ctxs;
 	/** @ctx_next: cursor for cyclic context id allocation */
 	u32 ctx_next;
-	/** @usage: engine time of this file's jobs (fdinfo) */
+	/** @num_ctx: contexts in @ctxs, at most max_contexts_per_file */
+	atomic_t num_ctx;
+	/** @usage: engine time, job and buffer counts of this file */
 	struct ares_usage *usage;
 };
 

@@ -30,6 +30,7 @@
 
 #include "ares_drv.h"
 #include "ares_gem.h"
+#include "ares_job.h"
 #include "ares_mmu.h"
 
 #include "ares/mmu.h"
@@ -58,11 +59,47 @@ void ares_bo_unmap_users(struct ares_bo *bo)
 	}
 }
 
+/**
+ * ares_bo_account() - count a new buffer against its file's limits
+ * @bo: the buffer, not yet counted
+ * @usage: counters of the file that creates or imports it
+ *
+ * The buffer keeps a reference to @usage until ares_bo_unaccount(), which
+ * its free calls, so buffers that outlive the file (exported, or held by
+ * a job) stay counted where they were made.
+ *
+ * Return: 0, or -EMFILE when the file has max_bos_per_file buffers.
+ */
+int ares_bo_account(struct ares_bo *bo, struct ares_usage *usage)
+{
+	if (atomic_inc_return(&usage->num_bos) >
+	    READ_ONCE(ares_max_bos_per_file)) {
+		atomic_dec(&usage->num_bos);
+		return -EMFILE;
+	}
+	bo->usage = ares_usage_get(usage);
+	return 0;
+}
+
+/**
+ * ares_bo_unaccount() - undo ares_bo_account(), if it was done
+ * @bo: buffer being freed
+ */
+void ares_bo_unaccount(struct ares_bo *bo)
+{
+	if (!bo->usage)
+		return;
+	atomic_dec(&bo->usage->num_bos);
+	ares_usage_put(bo->usage);
+	bo->usage = NULL;
+}
+
 static void ares_bo_free(struct drm_gem_object *obj)
 {
 	struct ares_bo *bo = to_ares_bo(obj);
 
 	ares_bo_unmap_users(bo);
+	ares_bo_unaccount(bo);
 	drm_gem_shmem_free(&bo->base);
 }
 
@@ -81,9 +118,14 @@ static int ares_bo_open(struct drm_gem_object *obj, struct drm_file *file)
 	/* Only the importing file's prime lookup can hand the object out. */
 	if (bo->as)
 		return bo->as == afile->as ? 0 : -EINVAL;
-	ret = ares_as_map(afile->as, &bo->node, obj->size, bo->base.sgt, true);
+	ret = ares_bo_account(bo, afile->usage);
 	if (ret)
 		return ret;
+	ret = ares_as_map(afile->as, &bo->node, obj->size, bo->base.sgt, true);
+	if (ret) {
+		ares_bo_unaccount(bo);
+		return ret;
+	}
 	bo->as = ares_as_get(afile->as);
 	return 0;
 }
@@ -118,7 +160,7 @@ struct drm_gem_object *ares_gem_create_object(struct drm_device *dev,
 {
 	struct ares_bo *bo;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->base.base.funcs = &ares_gem_funcs;
@@ -254,8 +296,9 @@ static_assert(DRM_ARES_MAX_BO_SIZE <=
  * @data: struct drm_ares_bo_create
  * @file: calling file; the buffer is mapped in its address space
  *
- * Return: 0, -EINVAL (flags, size 0), -E2BIG (size over
- * DRM_ARES_MAX_BO_SIZE), -ENOSPC (VA window full) or -ENOMEM.
+ * Return: 0, -EINVAL (flags, size 0, nonzero handle or va), -E2BIG (size
+ * over DRM_ARES_MAX_BO_SIZE), -EMFILE (max_bos_per_file), -ENOSPC (VA
+ * window full) or -ENOMEM.
  */
 int ares_ioctl_bo_create(struct drm_device *dev, void *data,
 			 struct drm_file *file)
@@ -283,6 +326,13 @@ int ares_ioctl_bo_create(struct drm_device *dev, void *data,
 		return PTR_ERR(shmem);
 	bo = container_of(shmem, struct ares_bo, base);
 	bo->flags = args->flags;
+	/* Counted before its pages are allocated, in the caller's context. */
+	ret = ares_bo_account(bo, afile->usage);
+	if (ret) {
+		drm_dbg_driver(dev, "BO_CREATE: file has max_bos_per_file (%u) buffers\n",
+			       READ_ONCE(ares_max_bos_per_file));
+		goto out_put;
+	}
 
 	sgt = drm_gem_shmem_get_pages_sgt(shmem);
 	if (IS_ERR(sgt)) {
@@ -308,6 +358,16 @@ out_put:
 	return ret;
 }
 
+/**
+ * ares_ioctl_bo_info() - DRM_IOCTL_ARES_BO_INFO: a buffer's size, VA, flags
+ * and mmap offset
+ * @dev: DRM device
+ * @data: struct drm_ares_bo_info
+ * @file: calling file
+ *
+ * Return: 0, -EINVAL (an output field nonzero on input, not an Ares
+ * buffer), -ENOENT (unknown handle) or -ENOMEM.
+ */
 int ares_ioctl_bo_info(struct drm_device *dev, void *data,
 		       struct drm_file *file)
 {
@@ -356,19 +416,19 @@ static long ares_deadline_to_jiffies(s64 deadline_ns)
 	return left ? left : 1;
 }
 
+/**
+ * ares_ioctl_bo_wait() - DRM_IOCTL_ARES_BO_WAIT: wait for the jobs that use
+ * a buffer, then report their status
+ * @dev: DRM device
+ * @data: struct drm_ares_bo_wait
+ * @file: calling file
+ *
+ * Return: 0, -EINVAL (flags, pad or status nonzero on input), -ENOENT,
+ * -ETIME (deadline passed) or -ERESTARTSYS.
+ */
 int ares_ioctl_bo_wait(struct drm_device *dev, void *data,
 		       struct drm_file *file)
 {
-/**
- * ares_ioctl_bo_info() - DRM_IOCTL_ARES_BO_INFO: a buffer's size, VA, flags
- * and mmap offset
- * @dev: DRM device
- * @data: struct drm_ares_bo_info
- * @file: calling file
- *
- * Return: 0, -EINVAL (an output field nonzero on input, not an Ares
- * buffer), -ENOENT (unknown handle) or -ENOMEM.
- */
 	struct drm_ares_bo_wait *args = data;
 	struct drm_gem_object *obj;
 	long ret;
@@ -397,13 +457,3 @@ out_put:
 	drm_gem_object_put(obj);
 	return ret;
 }
-/**
- * ares_ioctl_bo_wait() - DRM_IOCTL_ARES_BO_WAIT: wait for the jobs that use
- * a buffer, then report their status
- * @dev: DRM device
- * @data: struct drm_ares_bo_wait
- * @file: calling file
- *
- * Return: 0, -EINVAL (flags, pad or status nonzero on input), -ENOENT,
- * -ETIME (deadline passed) or -ERESTARTSYS.
- */
