@@ -6,6 +6,7 @@
 
 #include <linux/capability.h>
 #include <linux/dma-mapping.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/sched.h>
@@ -65,6 +66,49 @@ unsigned int ares_max_jobs_per_file = 2048;
 module_param_named(max_jobs_per_file, ares_max_jobs_per_file, uint, 0644);
 MODULE_PARM_DESC(max_jobs_per_file,
 		 "Jobs one open file may have submitted and not finished; SUBMIT then waits as for a full context (default 2048)");
+
+/*
+ * Memory budgets of BO_CREATE buffers (their shmem pages are pinned, so
+ * unreclaimable): 0 means a share of the RAM the kernel manages, a
+ * quarter per file and half per device, which leaves a machine room to
+ * work when every budget is used up.
+ */
+unsigned int ares_bo_mem_per_file_mb;
+module_param_named(bo_mem_per_file_mb, ares_bo_mem_per_file_mb, uint, 0644);
+MODULE_PARM_DESC(bo_mem_per_file_mb,
+		 "MiB of BO_CREATE buffers one open file may hold; past it -ENOSPC (0 = 1/4 of RAM, the default)");
+
+unsigned int ares_bo_mem_mb;
+module_param_named(bo_mem_mb, ares_bo_mem_mb, uint, 0644);
+MODULE_PARM_DESC(bo_mem_mb,
+		 "MiB of BO_CREATE buffers all files of one device may hold; past it -ENOSPC (0 = 1/2 of RAM, the default)");
+
+static u64 ares_ram_share(unsigned int mb, unsigned int div)
+{
+	if (mb)
+		return (u64)mb << 20;
+	return ((u64)totalram_pages() << PAGE_SHIFT) / div;
+}
+
+/**
+ * ares_bo_mem_limit() - the device budget of BO_CREATE buffers, in bytes
+ *
+ * Return: bo_mem_mb MiB, or half of RAM when it is 0.
+ */
+u64 ares_bo_mem_limit(void)
+{
+	return ares_ram_share(READ_ONCE(ares_bo_mem_mb), 2);
+}
+
+/**
+ * ares_bo_mem_file_limit() - the per-file budget of BO_CREATE buffers
+ *
+ * Return: bo_mem_per_file_mb MiB, or a quarter of RAM when it is 0.
+ */
+u64 ares_bo_mem_file_limit(void)
+{
+	return ares_ram_share(READ_ONCE(ares_bo_mem_per_file_mb), 4);
+}
 
 static int ares_open(struct drm_device *dev, struct drm_file *file)
 {

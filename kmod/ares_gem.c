@@ -89,9 +89,46 @@ void ares_bo_unaccount(struct ares_bo *bo)
 {
 	if (!bo->usage)
 		return;
+	if (bo->charged) {
+		struct ares_device *adev = to_ares_device(bo->base.base.dev);
+
+		atomic64_sub(bo->charged, &bo->usage->bo_bytes);
+		atomic64_sub(bo->charged, &adev->bo_bytes);
+		bo->charged = 0;
+	}
 	atomic_dec(&bo->usage->num_bos);
 	ares_usage_put(bo->usage);
 	bo->usage = NULL;
+}
+
+/*
+ * Charges a counted buffer's @size bytes to its file's and its device's
+ * budgets, before its pages are allocated. Concurrent charges near a limit
+ * may both fail although one alone would fit: never both succeed.
+ */
+static int ares_bo_charge(struct ares_bo *bo, u64 size)
+{
+	struct ares_device *adev = to_ares_device(bo->base.base.dev);
+	struct ares_usage *usage = bo->usage;
+
+	if (atomic64_add_return(size, &usage->bo_bytes) >
+	    ares_bo_mem_file_limit()) {
+		atomic64_sub(size, &usage->bo_bytes);
+		drm_dbg_driver(&adev->drm,
+			       "BO_CREATE: %llu bytes over the file's budget (%llu)\n",
+			       size, ares_bo_mem_file_limit());
+		return -ENOSPC;
+	}
+	if (atomic64_add_return(size, &adev->bo_bytes) > ares_bo_mem_limit()) {
+		atomic64_sub(size, &adev->bo_bytes);
+		atomic64_sub(size, &usage->bo_bytes);
+		drm_dbg_driver(&adev->drm,
+			       "BO_CREATE: %llu bytes over the device's budget (%llu)\n",
+			       size, ares_bo_mem_limit());
+		return -ENOSPC;
+	}
+	bo->charged = size;
+	return 0;
 }
 
 static void ares_bo_free(struct drm_gem_object *obj)
@@ -297,8 +334,9 @@ static_assert(DRM_ARES_MAX_BO_SIZE <=
  * @file: calling file; the buffer is mapped in its address space
  *
  * Return: 0, -EINVAL (flags, size 0, nonzero handle or va), -E2BIG (size
- * over DRM_ARES_MAX_BO_SIZE), -EMFILE (max_bos_per_file), -ENOSPC (VA
- * window full) or -ENOMEM.
+ * over DRM_ARES_MAX_BO_SIZE), -EMFILE (max_bos_per_file), -ENOSPC (the
+ * file's or the device's memory budget, or the VA window, is full) or
+ * -ENOMEM.
  */
 int ares_ioctl_bo_create(struct drm_device *dev, void *data,
 			 struct drm_file *file)
@@ -333,7 +371,14 @@ int ares_ioctl_bo_create(struct drm_device *dev, void *data,
 			       READ_ONCE(ares_max_bos_per_file));
 		goto out_put;
 	}
+	ret = ares_bo_charge(bo, size);
+	if (ret)
+		goto out_put;
 
+	/*
+	 * Allocates every page now, in the caller's context: the shmem pages
+	 * are charged to the caller's memory cgroup (not a kworker's).
+	 */
 	sgt = drm_gem_shmem_get_pages_sgt(shmem);
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);

@@ -33,6 +33,11 @@ struct ares_bo {
 	 * counts against (a reference), or NULL before it is counted
 	 */
 	struct ares_usage *usage;
+	/**
+	 * @charged: bytes charged to @usage's and the device's memory
+	 * budgets (BO_CREATE buffers only), 0 if none
+	 */
+	u64 charged;
 	/** @lock: protects @users */
 	spinlock_t lock;
 	/** @users: struct ares_bo_user, the latest job of each context */

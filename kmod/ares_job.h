@@ -40,6 +40,8 @@ struct ares_usage {
 	wait_queue_head_t space_wq;
 	/** @num_bos: buffers of the file not yet freed */
 	atomic_t num_bos;
+	/** @bo_bytes: bytes of the file's BO_CREATE buffers not yet freed */
+	atomic64_t bo_bytes;
 };
 
 /**
