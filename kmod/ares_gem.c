@@ -259,11 +259,15 @@ err_detach:
  * @user: preallocated record holding the job's finished fence; consumed
  *
  * Entries whose job finished without error are dropped: they can no longer
- * change what BO_WAIT reports.
+ * change what BO_WAIT reports. Failed ones stay, one per context, also
+ * after the context is destroyed; so that creating contexts in a loop
+ * cannot grow the list without bound, it keeps at most
+ * ARES_BO_MAX_USERS entries, dropping the oldest finished ones.
  */
 void ares_bo_set_user(struct ares_bo *bo, struct ares_bo_user *user)
 {
-	struct ares_bo_user *it, *tmp;
+	struct ares_bo_user *it, *tmp, *oldest;
+	unsigned int n = 0;
 	LIST_HEAD(dead);
 
 	spin_lock(&bo->lock);
@@ -271,6 +275,20 @@ void ares_bo_set_user(struct ares_bo *bo, struct ares_bo_user *user)
 		if (it->ctx_uid == user->ctx_uid ||
 		    (dma_fence_is_signaled(it->fence) && !it->fence->error))
 			list_move(&it->link, &dead);
+		else
+			n++;
+	}
+	while (n >= ARES_BO_MAX_USERS) {
+		oldest = NULL;
+		list_for_each_entry(it, &bo->users, link)
+			if (dma_fence_is_signaled(it->fence) &&
+			    (!oldest || it->order < oldest->order))
+				oldest = it;
+		/* Unfinished ones are bounded by max_jobs_per_file. */
+		if (!oldest)
+			break;
+		list_move(&oldest->link, &dead);
+		n--;
 	}
 	list_add_tail(&user->link, &bo->users);
 	spin_unlock(&bo->lock);

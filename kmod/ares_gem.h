@@ -44,6 +44,12 @@ struct ares_bo {
 	struct list_head users;
 };
 
+/*
+ * Most BO_WAIT records a buffer keeps (struct ares_bo_user): twice the
+ * default max_contexts_per_file.
+ */
+#define ARES_BO_MAX_USERS	256
+
 /**
  * struct ares_bo_user - the latest job of one context that used a buffer
  */

@@ -9,7 +9,10 @@
  *  - jobs: a file with max_jobs_per_file jobs queued (held back by a vgem
  *    fence) makes SUBMIT wait, on any of its contexts, and fail with
  *    -ETIMEDOUT after submit_wait_ms; another file still runs jobs; once
- *    the fence signals, the file submits again.
+ *    the fence signals, the file submits again;
+ *  - BO_WAIT records: 300 short-lived contexts each leave a failed job on
+ *    one buffer (more than the 256 records a buffer keeps); BO_WAIT still
+ *    reports the failure, the newest records being the ones kept.
  * Parameters changed here are restored at the end.
  */
 #include <dirent.h>
@@ -333,6 +336,40 @@ static void jobs(void)
 	close(vfd);
 }
 
+/* Each context, destroyed at once, leaves a failed (INVALID_CMD) job. */
+static void bo_wait_records(void)
+{
+	accel_device *dev = open_first_device();
+	int fd = accel_device_fd(dev);
+	struct drm_ares_bo_wait w = {0};
+	accel_bo *bo;
+	uint32_t h, ctx;
+	void *map;
+
+	/* An all-zero command stream: a header of size 0 is INVALID_CMD. */
+	bo = alloc_mapped(dev, 4096, &map);
+	h = accel_bo_handle(bo);
+	for (int i = 0; i < 300; i++) {
+		uint32_t bos[2] = {h, h};
+		struct drm_ares_submit s = {
+			.cmd_va = accel_bo_va(bo), .cmd_size = 8, .bo_count = 1};
+
+		if (ctx_create(fd, &ctx))
+			test_fail("CTX_CREATE %d: %m", i);
+		s.ctx_id = ctx;
+		s.bo_handles = (uintptr_t)bos;
+		if (ioc(fd, DRM_IOCTL_ARES_SUBMIT, &s))
+			test_fail("SUBMIT %d: %m", i);
+		expect_int("CTX_DESTROY", 0, ctx_destroy(fd, ctx));
+	}
+	w.handle = h;
+	w.timeout_ns = (int64_t)now_ns() + 10000000000ll;
+	expect_int("BO_WAIT after 300 contexts", 0, ioc(fd, DRM_IOCTL_ARES_BO_WAIT, &w));
+	expect_u64("BO_WAIT status after 300 failed contexts", DRM_ARES_JOB_INVALID_CMD, w.status);
+	accel_bo_free(bo);
+	accel_device_close(dev);
+}
+
 int main(void)
 {
 	accel_device *dev, *other;
@@ -378,5 +415,6 @@ int main(void)
 	accel_device_close(dev);
 
 	jobs();
+	bo_wait_records();
 	test_pass();
 }
