@@ -6,8 +6,10 @@
 
 #include <linux/capability.h>
 #include <linux/dma-mapping.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/sched.h>
 #include <linux/uaccess.h>
 
 #include <drm/drm_accel.h>
@@ -59,12 +61,71 @@ module_param_named(as_slots, ares_as_slots, uint, 0644);
 MODULE_PARM_DESC(as_slots,
 		 "Hardware address-space slots the driver binds, a test mode to exercise slot reclaim (0 = all the device has, default)");
 
+/* Per-file bounds (docs/uapi.md, "Limits"); writable at runtime. */
+unsigned int ares_max_contexts_per_file = 128;
+module_param_named(max_contexts_per_file, ares_max_contexts_per_file, uint, 0644);
+MODULE_PARM_DESC(max_contexts_per_file,
+		 "Contexts one open file may have; CTX_CREATE past it fails with -EMFILE (default 128)");
+
+unsigned int ares_max_bos_per_file = 16384;
+module_param_named(max_bos_per_file, ares_max_bos_per_file, uint, 0644);
+MODULE_PARM_DESC(max_bos_per_file,
+		 "Buffer handles (created, userptr, imported) one open file may have; past it -EMFILE (default 16384)");
+
+unsigned int ares_max_jobs_per_file = 2048;
+module_param_named(max_jobs_per_file, ares_max_jobs_per_file, uint, 0644);
+MODULE_PARM_DESC(max_jobs_per_file,
+		 "Jobs one open file may have submitted and not finished; SUBMIT then waits as for a full context (default 2048)");
+
+/*
+ * Memory budgets of BO_CREATE buffers (their shmem pages are pinned, so
+ * unreclaimable): 0 means a share of the RAM the kernel manages, a
+ * quarter per file and half per device, which leaves a machine room to
+ * work when every budget is used up.
+ */
+unsigned int ares_bo_mem_per_file_mb;
+module_param_named(bo_mem_per_file_mb, ares_bo_mem_per_file_mb, uint, 0644);
+MODULE_PARM_DESC(bo_mem_per_file_mb,
+		 "MiB of BO_CREATE buffers one open file may hold; past it -ENOSPC (0 = 1/4 of RAM, the default)");
+
+unsigned int ares_bo_mem_mb;
+module_param_named(bo_mem_mb, ares_bo_mem_mb, uint, 0644);
+MODULE_PARM_DESC(bo_mem_mb,
+		 "MiB of BO_CREATE buffers all files of one device may hold; past it -ENOSPC (0 = 1/2 of RAM, the default)");
+
+static u64 ares_ram_share(unsigned int mb, unsigned int div)
+{
+	if (mb)
+		return (u64)mb << 20;
+	return ((u64)totalram_pages() << PAGE_SHIFT) / div;
+}
+
+/**
+ * ares_bo_mem_limit() - the device budget of BO_CREATE buffers, in bytes
+ *
+ * Return: bo_mem_mb MiB, or half of RAM when it is 0.
+ */
+u64 ares_bo_mem_limit(void)
+{
+	return ares_ram_share(READ_ONCE(ares_bo_mem_mb), 2);
+}
+
+/**
+ * ares_bo_mem_file_limit() - the per-file budget of BO_CREATE buffers
+ *
+ * Return: bo_mem_per_file_mb MiB, or a quarter of RAM when it is 0.
+ */
+u64 ares_bo_mem_file_limit(void)
+{
+	return ares_ram_share(READ_ONCE(ares_bo_mem_per_file_mb), 4);
+}
+
 static int ares_open(struct drm_device *dev, struct drm_file *file)
 {
 	struct ares_device *adev = to_ares_device(dev);
 	struct ares_file *afile;
 
-	afile = kzalloc(sizeof(*afile), GFP_KERNEL);
+	afile = kzalloc(sizeof(*afile), GFP_KERNEL_ACCOUNT);
 	if (!afile)
 		return -ENOMEM;
 	afile->adev = adev;
@@ -276,9 +337,93 @@ static const struct drm_ioctl_desc ares_ioctls[] = {
 	ARES_IOCTL(BO_USERPTR, bo_userptr),
 };
 
+/*
+ * The DRM core ioctls an accel file may use. Everything else in the core
+ * table is for KMS, legacy or master/authentication handling, which an
+ * accel file (no master, no modesetting) has no use for; some of it even
+ * dereferences the missing master (GET_UNIQUE and GET_MAGIC oops 6.12).
+ * GEM_FLINK/GEM_OPEN are refused on purpose: global names would let any
+ * other file open and map a buffer; PRIME fds are the sharing mechanism.
+ */
+static bool ares_core_ioctl_allowed(unsigned int nr)
+{
+	switch (nr) {
+	case DRM_IOCTL_NR(DRM_IOCTL_VERSION):
+	case DRM_IOCTL_NR(DRM_IOCTL_GEM_CLOSE):
+	case DRM_IOCTL_NR(DRM_IOCTL_GET_CAP):
+	case DRM_IOCTL_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD):
+	case DRM_IOCTL_NR(DRM_IOCTL_PRIME_FD_TO_HANDLE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_CREATE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_DESTROY):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_WAIT):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_RESET):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_QUERY):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TRANSFER):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_EVENTFD):
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Driver ioctls (DRM_COMMAND_BASE..END) go to drm_ioctl(), which checks
+ * them against ares_ioctls[]; core ioctls only if allow-listed above, else
+ * -ENOTTY (no such ioctl on this device). Ioctls of other types are left
+ * to drm_ioctl(), which refuses them with -ENOTTY too.
+ */
+static bool ares_ioctl_allowed(struct file *filp, unsigned int cmd)
+{
+	unsigned int nr = DRM_IOCTL_NR(cmd);
+	struct drm_file *file = filp->private_data;
+
+	if (DRM_IOCTL_TYPE(cmd) != DRM_IOCTL_BASE ||
+	    (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END) ||
+	    ares_core_ioctl_allowed(nr))
+		return true;
+	drm_dbg_driver(file->minor->dev,
+		       "comm=\"%s\" pid=%d: DRM core ioctl nr 0x%02x refused\n",
+		       current->comm, task_pid_nr(current), nr);
+	return false;
+}
+
+static long ares_unlocked_ioctl(struct file *filp, unsigned int cmd,
+				unsigned long arg)
+{
+	if (!ares_ioctl_allowed(filp, cmd))
+		return -ENOTTY;
+	return drm_ioctl(filp, cmd, arg);
+}
+
+#ifdef CONFIG_COMPAT
+static long ares_compat_ioctl(struct file *filp, unsigned int cmd,
+			      unsigned long arg)
+{
+	if (!ares_ioctl_allowed(filp, cmd))
+		return -ENOTTY;
+	return drm_compat_ioctl(filp, cmd, arg);
+}
+#endif
+
+/* DRM_ACCEL_FOPS, with the ioctl entry points filtered. */
 static const struct file_operations ares_accel_fops = {
 	.owner = THIS_MODULE,
-	DRM_ACCEL_FOPS,
+	.open = accel_open,
+	.release = drm_release,
+	.unlocked_ioctl = ares_unlocked_ioctl,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl = ares_compat_ioctl,
+#endif
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.mmap = drm_gem_mmap,
+	.fop_flags = FOP_UNSIGNED_OFFSET,
 	.show_fdinfo = drm_show_fdinfo,
 };
 

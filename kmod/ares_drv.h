@@ -33,6 +33,11 @@ extern unsigned int ares_heartbeat_ms;
 extern unsigned int ares_submit_wait_ms;
 extern unsigned int ares_as_per_user;
 extern unsigned int ares_as_slots;
+extern unsigned int ares_max_contexts_per_file;
+extern unsigned int ares_max_bos_per_file;
+extern unsigned int ares_max_jobs_per_file;
+extern unsigned int ares_bo_mem_per_file_mb;
+extern unsigned int ares_bo_mem_mb;
 
 struct ares_as;
 struct ares_job;
@@ -231,6 +236,12 @@ struct ares_device {
 	/** @hb_timeouts: recoveries the heartbeat watchdog started */
 	atomic_t hb_timeouts;
 
+	/**
+	 * @bo_bytes: bytes of the live BO_CREATE buffers of all files, at
+	 * most ares_bo_mem_limit()
+	 */
+	atomic64_t bo_bytes;
+
 	/** @fault_seen: FAULT_COUNT at the last fault interrupt */
 	u32 fault_seen;
 	/** @fault_rs: rate limit of fault messages */
@@ -249,9 +260,14 @@ struct ares_file {
 	struct xarray ctxs;
 	/** @ctx_next: cursor for cyclic context id allocation */
 	u32 ctx_next;
-	/** @usage: engine time of this file's jobs (fdinfo) */
+	/** @num_ctx: contexts in @ctxs, at most max_contexts_per_file */
+	atomic_t num_ctx;
+	/** @usage: engine time, job and buffer counts of this file */
 	struct ares_usage *usage;
 };
+
+u64 ares_bo_mem_limit(void);
+u64 ares_bo_mem_file_limit(void);
 
 static inline struct ares_device *to_ares_device(struct drm_device *drm)
 {

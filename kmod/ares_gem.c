@@ -30,6 +30,7 @@
 
 #include "ares_drv.h"
 #include "ares_gem.h"
+#include "ares_job.h"
 #include "ares_mmu.h"
 
 #include "ares/mmu.h"
@@ -58,11 +59,84 @@ void ares_bo_unmap_users(struct ares_bo *bo)
 	}
 }
 
+/**
+ * ares_bo_account() - count a new buffer against its file's limits
+ * @bo: the buffer, not yet counted
+ * @usage: counters of the file that creates or imports it
+ *
+ * The buffer keeps a reference to @usage until ares_bo_unaccount(), which
+ * its free calls, so buffers that outlive the file (exported, or held by
+ * a job) stay counted where they were made.
+ *
+ * Return: 0, or -EMFILE when the file has max_bos_per_file buffers.
+ */
+int ares_bo_account(struct ares_bo *bo, struct ares_usage *usage)
+{
+	if (atomic_inc_return(&usage->num_bos) >
+	    READ_ONCE(ares_max_bos_per_file)) {
+		atomic_dec(&usage->num_bos);
+		return -EMFILE;
+	}
+	bo->usage = ares_usage_get(usage);
+	return 0;
+}
+
+/**
+ * ares_bo_unaccount() - undo ares_bo_account(), if it was done
+ * @bo: buffer being freed
+ */
+void ares_bo_unaccount(struct ares_bo *bo)
+{
+	if (!bo->usage)
+		return;
+	if (bo->charged) {
+		struct ares_device *adev = to_ares_device(bo->base.base.dev);
+
+		atomic64_sub(bo->charged, &bo->usage->bo_bytes);
+		atomic64_sub(bo->charged, &adev->bo_bytes);
+		bo->charged = 0;
+	}
+	atomic_dec(&bo->usage->num_bos);
+	ares_usage_put(bo->usage);
+	bo->usage = NULL;
+}
+
+/*
+ * Charges a counted buffer's @size bytes to its file's and its device's
+ * budgets, before its pages are allocated. Concurrent charges near a limit
+ * may both fail although one alone would fit: never both succeed.
+ */
+static int ares_bo_charge(struct ares_bo *bo, u64 size)
+{
+	struct ares_device *adev = to_ares_device(bo->base.base.dev);
+	struct ares_usage *usage = bo->usage;
+
+	if (atomic64_add_return(size, &usage->bo_bytes) >
+	    ares_bo_mem_file_limit()) {
+		atomic64_sub(size, &usage->bo_bytes);
+		drm_dbg_driver(&adev->drm,
+			       "BO_CREATE: %llu bytes over the file's budget (%llu)\n",
+			       size, ares_bo_mem_file_limit());
+		return -ENOSPC;
+	}
+	if (atomic64_add_return(size, &adev->bo_bytes) > ares_bo_mem_limit()) {
+		atomic64_sub(size, &adev->bo_bytes);
+		atomic64_sub(size, &usage->bo_bytes);
+		drm_dbg_driver(&adev->drm,
+			       "BO_CREATE: %llu bytes over the device's budget (%llu)\n",
+			       size, ares_bo_mem_limit());
+		return -ENOSPC;
+	}
+	bo->charged = size;
+	return 0;
+}
+
 static void ares_bo_free(struct drm_gem_object *obj)
 {
 	struct ares_bo *bo = to_ares_bo(obj);
 
 	ares_bo_unmap_users(bo);
+	ares_bo_unaccount(bo);
 	drm_gem_shmem_free(&bo->base);
 }
 
@@ -81,9 +155,14 @@ static int ares_bo_open(struct drm_gem_object *obj, struct drm_file *file)
 	/* Only the importing file's prime lookup can hand the object out. */
 	if (bo->as)
 		return bo->as == afile->as ? 0 : -EINVAL;
-	ret = ares_as_map(afile->as, &bo->node, obj->size, bo->base.sgt, true);
+	ret = ares_bo_account(bo, afile->usage);
 	if (ret)
 		return ret;
+	ret = ares_as_map(afile->as, &bo->node, obj->size, bo->base.sgt, true);
+	if (ret) {
+		ares_bo_unaccount(bo);
+		return ret;
+	}
 	bo->as = ares_as_get(afile->as);
 	return 0;
 }
@@ -118,7 +197,7 @@ struct drm_gem_object *ares_gem_create_object(struct drm_device *dev,
 {
 	struct ares_bo *bo;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->base.base.funcs = &ares_gem_funcs;
@@ -135,11 +214,15 @@ struct drm_gem_object *ares_gem_prime_import(struct drm_device *dev,
 	struct sg_table *sgt;
 	int ret;
 
-	if (!dma_buf->size || dma_buf->size % PAGE_SIZE ||
-	    dma_buf->size > ARES_VA_END - ARES_VA_START - ARES_PAGE_SIZE) {
+	if (!dma_buf->size || dma_buf->size % PAGE_SIZE) {
 		drm_dbg_driver(dev, "PRIME import: dma-buf of %zu bytes (need whole pages)\n",
 			       dma_buf->size);
 		return ERR_PTR(-EINVAL);
+	}
+	if (dma_buf->size > DRM_ARES_MAX_BO_SIZE) {
+		drm_dbg_driver(dev, "PRIME import: dma-buf of %zu bytes (at most %llu)\n",
+			       dma_buf->size, DRM_ARES_MAX_BO_SIZE);
+		return ERR_PTR(-E2BIG);
 	}
 
 	attach = dma_buf_attach(dma_buf, dev->dev);
@@ -176,11 +259,15 @@ err_detach:
  * @user: preallocated record holding the job's finished fence; consumed
  *
  * Entries whose job finished without error are dropped: they can no longer
- * change what BO_WAIT reports.
+ * change what BO_WAIT reports. Failed ones stay, one per context, also
+ * after the context is destroyed; so that creating contexts in a loop
+ * cannot grow the list without bound, it keeps at most
+ * ARES_BO_MAX_USERS entries, dropping the oldest finished ones.
  */
 void ares_bo_set_user(struct ares_bo *bo, struct ares_bo_user *user)
 {
-	struct ares_bo_user *it, *tmp;
+	struct ares_bo_user *it, *tmp, *oldest;
+	unsigned int n = 0;
 	LIST_HEAD(dead);
 
 	spin_lock(&bo->lock);
@@ -188,6 +275,20 @@ void ares_bo_set_user(struct ares_bo *bo, struct ares_bo_user *user)
 		if (it->ctx_uid == user->ctx_uid ||
 		    (dma_fence_is_signaled(it->fence) && !it->fence->error))
 			list_move(&it->link, &dead);
+		else
+			n++;
+	}
+	while (n >= ARES_BO_MAX_USERS) {
+		oldest = NULL;
+		list_for_each_entry(it, &bo->users, link)
+			if (dma_fence_is_signaled(it->fence) &&
+			    (!oldest || it->order < oldest->order))
+				oldest = it;
+		/* Unfinished ones are bounded by max_jobs_per_file. */
+		if (!oldest)
+			break;
+		list_move(&oldest->link, &dead);
+		n--;
 	}
 	list_add_tail(&user->link, &bo->users);
 	spin_unlock(&bo->lock);
@@ -239,6 +340,22 @@ static u32 ares_bo_status(struct ares_bo *bo)
 	return status;
 }
 
+/* Every buffer, with its guard page, fits the VA window many times over. */
+static_assert(DRM_ARES_MAX_BO_SIZE <=
+	      (ARES_VA_END - ARES_VA_START - ARES_PAGE_SIZE) / 2);
+
+/**
+ * ares_ioctl_bo_create() - DRM_IOCTL_ARES_BO_CREATE: allocate, pin and map
+ * a shmem buffer
+ * @dev: DRM device
+ * @data: struct drm_ares_bo_create
+ * @file: calling file; the buffer is mapped in its address space
+ *
+ * Return: 0, -EINVAL (flags, size 0, nonzero handle or va), -E2BIG (size
+ * over DRM_ARES_MAX_BO_SIZE), -EMFILE (max_bos_per_file), -ENOSPC (the
+ * file's or the device's memory budget, or the VA window, is full) or
+ * -ENOMEM.
+ */
 int ares_ioctl_bo_create(struct drm_device *dev, void *data,
 			 struct drm_file *file)
 {
@@ -251,11 +368,13 @@ int ares_ioctl_bo_create(struct drm_device *dev, void *data,
 	u64 size;
 	int ret;
 
-	if (args->flags & ~DRM_ARES_BO_CREATE_FLAGS)
+	/* handle and va are output-only: zero on input (docs/uapi.md). */
+	if (args->flags & ~DRM_ARES_BO_CREATE_FLAGS || !args->size ||
+	    args->handle || args->va)
 		return -EINVAL;
-	if (!args->size ||
-	    args->size > ARES_VA_END - ARES_VA_START - ARES_PAGE_SIZE)
-		return -EINVAL;
+	/* Bounded before anything is sized from it (page arrays, tables). */
+	if (args->size > DRM_ARES_MAX_BO_SIZE)
+		return -E2BIG;
 	size = PAGE_ALIGN(args->size);
 
 	shmem = drm_gem_shmem_create(dev, size);
@@ -263,7 +382,21 @@ int ares_ioctl_bo_create(struct drm_device *dev, void *data,
 		return PTR_ERR(shmem);
 	bo = container_of(shmem, struct ares_bo, base);
 	bo->flags = args->flags;
+	/* Counted before its pages are allocated, in the caller's context. */
+	ret = ares_bo_account(bo, afile->usage);
+	if (ret) {
+		drm_dbg_driver(dev, "BO_CREATE: file has max_bos_per_file (%u) buffers\n",
+			       READ_ONCE(ares_max_bos_per_file));
+		goto out_put;
+	}
+	ret = ares_bo_charge(bo, size);
+	if (ret)
+		goto out_put;
 
+	/*
+	 * Allocates every page now, in the caller's context: the shmem pages
+	 * are charged to the caller's memory cgroup (not a kworker's).
+	 */
 	sgt = drm_gem_shmem_get_pages_sgt(shmem);
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
@@ -288,6 +421,16 @@ out_put:
 	return ret;
 }
 
+/**
+ * ares_ioctl_bo_info() - DRM_IOCTL_ARES_BO_INFO: a buffer's size, VA, flags
+ * and mmap offset
+ * @dev: DRM device
+ * @data: struct drm_ares_bo_info
+ * @file: calling file
+ *
+ * Return: 0, -EINVAL (an output field nonzero on input, not an Ares
+ * buffer), -ENOENT (unknown handle) or -ENOMEM.
+ */
 int ares_ioctl_bo_info(struct drm_device *dev, void *data,
 		       struct drm_file *file)
 {
@@ -296,7 +439,8 @@ int ares_ioctl_bo_info(struct drm_device *dev, void *data,
 	struct ares_bo *bo;
 	int ret;
 
-	if (args->flags)
+	/* Everything but handle is output-only: zero on input. */
+	if (args->flags || args->size || args->va || args->mmap_offset)
 		return -EINVAL;
 
 	obj = drm_gem_object_lookup(file, args->handle);
@@ -335,6 +479,16 @@ static long ares_deadline_to_jiffies(s64 deadline_ns)
 	return left ? left : 1;
 }
 
+/**
+ * ares_ioctl_bo_wait() - DRM_IOCTL_ARES_BO_WAIT: wait for the jobs that use
+ * a buffer, then report their status
+ * @dev: DRM device
+ * @data: struct drm_ares_bo_wait
+ * @file: calling file
+ *
+ * Return: 0, -EINVAL (flags, pad or status nonzero on input), -ENOENT,
+ * -ETIME (deadline passed) or -ERESTARTSYS.
+ */
 int ares_ioctl_bo_wait(struct drm_device *dev, void *data,
 		       struct drm_file *file)
 {
@@ -342,7 +496,8 @@ int ares_ioctl_bo_wait(struct drm_device *dev, void *data,
 	struct drm_gem_object *obj;
 	long ret;
 
-	if (args->flags || args->pad)
+	/* status is output-only: zero on input. */
+	if (args->flags || args->pad || args->status)
 		return -EINVAL;
 
 	obj = drm_gem_object_lookup(file, args->handle);

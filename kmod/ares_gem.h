@@ -12,6 +12,7 @@
 #include <drm/drm_mm.h>
 
 struct ares_as;
+struct ares_usage;
 struct dma_fence;
 
 /**
@@ -27,11 +28,27 @@ struct ares_bo {
 	struct drm_mm_node node;
 	/** @flags: DRM_ARES_BO_* */
 	u32 flags;
+	/**
+	 * @usage: counters of the file whose max_bos_per_file this buffer
+	 * counts against (a reference), or NULL before it is counted
+	 */
+	struct ares_usage *usage;
+	/**
+	 * @charged: bytes charged to @usage's and the device's memory
+	 * budgets (BO_CREATE buffers only), 0 if none
+	 */
+	u64 charged;
 	/** @lock: protects @users */
 	spinlock_t lock;
 	/** @users: struct ares_bo_user, the latest job of each context */
 	struct list_head users;
 };
+
+/*
+ * Most BO_WAIT records a buffer keeps (struct ares_bo_user): twice the
+ * default max_contexts_per_file.
+ */
+#define ARES_BO_MAX_USERS	256
 
 /**
  * struct ares_bo_user - the latest job of one context that used a buffer
@@ -59,6 +76,8 @@ struct drm_gem_object *ares_gem_prime_import(struct drm_device *dev,
 bool ares_is_bo(struct drm_gem_object *obj);
 bool ares_is_userptr(struct drm_gem_object *obj);
 void ares_bo_unmap_users(struct ares_bo *bo);
+int ares_bo_account(struct ares_bo *bo, struct ares_usage *usage);
+void ares_bo_unaccount(struct ares_bo *bo);
 void ares_bo_set_user(struct ares_bo *bo, struct ares_bo_user *user);
 
 int ares_ioctl_bo_create(struct drm_device *dev, void *data,

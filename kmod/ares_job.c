@@ -403,10 +403,12 @@ static enum drm_gpu_sched_stat ares_job_timedout(struct drm_sched_job *sched_job
  */
 struct ares_usage *ares_usage_create(void)
 {
-	struct ares_usage *usage = kzalloc(sizeof(*usage), GFP_KERNEL);
+	struct ares_usage *usage = kzalloc(sizeof(*usage), GFP_KERNEL_ACCOUNT);
 
-	if (usage)
+	if (usage) {
 		kref_init(&usage->ref);
+		init_waitqueue_head(&usage->space_wq);
+	}
 	return usage;
 }
 
@@ -457,10 +459,14 @@ static void ares_job_free(struct drm_sched_job *sched_job)
 	struct ares_ctx *ctx = job->ctx;
 
 	ares_job_unpin(job);
-	/* Only pushed jobs get here, each counted once in ctx->queued. */
+	/*
+	 * Only pushed jobs get here, each counted once in ctx->queued and
+	 * once in its file's jobs_queued.
+	 */
 	if (atomic_dec_return(&ctx->queued) == 0)
 		ares_queue_busy_ctx_add(ctx->queue, -1);
-	wake_up_all(&ctx->space_wq);
+	atomic_dec(&job->usage->jobs_queued);
+	wake_up_all(&job->usage->space_wq);
 	drm_sched_job_cleanup(sched_job);
 	ares_job_release(job);
 }
@@ -570,6 +576,15 @@ void ares_file_ctx_fini(struct ares_file *afile)
 	xa_destroy(&afile->ctxs);
 }
 
+/**
+ * ares_ioctl_ctx_create() - DRM_IOCTL_ARES_CTX_CREATE: a new job context
+ * @dev: DRM device
+ * @data: struct drm_ares_ctx_create
+ * @file: calling file
+ *
+ * Return: 0, -EINVAL (fields), -EPERM (REALTIME without CAP_SYS_NICE),
+ * -EMFILE (the file has max_contexts_per_file contexts) or -ENOMEM.
+ */
 int ares_ioctl_ctx_create(struct drm_device *dev, void *data,
 			  struct drm_file *file)
 {
@@ -581,7 +596,8 @@ int ares_ioctl_ctx_create(struct drm_device *dev, void *data,
 	u32 id;
 	int ret;
 
-	if (args->flags || args->pad)
+	/* ctx_id is output-only: zero on input. */
+	if (args->flags || args->pad || args->ctx_id)
 		return -EINVAL;
 	if (args->priority > DRM_ARES_PRIORITY_REALTIME)
 		return -EINVAL;
@@ -589,13 +605,22 @@ int ares_ioctl_ctx_create(struct drm_device *dev, void *data,
 	    !capable(CAP_SYS_NICE))
 		return -EPERM;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-	if (!ctx)
-		return -ENOMEM;
+	if (atomic_inc_return(&afile->num_ctx) >
+	    READ_ONCE(ares_max_contexts_per_file)) {
+		drm_dbg_driver(dev, "CTX_CREATE: file has max_contexts_per_file (%u) contexts\n",
+			       READ_ONCE(ares_max_contexts_per_file));
+		ret = -EMFILE;
+		goto err_count;
+	}
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx) {
+		ret = -ENOMEM;
+		goto err_count;
+	}
 	kref_init(&ctx->ref);
 	mutex_init(&ctx->submit_lock);
 	atomic_set(&ctx->queued, 0);
-	init_waitqueue_head(&ctx->space_wq);
 	ctx->uid = atomic64_inc_return(&ares_ctx_uid_next);
 
 	/* Priority p is served by queues 2p and 2p+1: take the less loaded. */
@@ -612,7 +637,7 @@ int ares_ioctl_ctx_create(struct drm_device *dev, void *data,
 	atomic_inc(&ctx->queue->num_ctx);
 
 	ret = xa_alloc_cyclic(&afile->ctxs, &id, ctx, XA_LIMIT(1, U32_MAX),
-			      &afile->ctx_next, GFP_KERNEL);
+			      &afile->ctx_next, GFP_KERNEL_ACCOUNT);
 	if (ret < 0)
 		goto err_entity;
 
@@ -624,9 +649,19 @@ err_entity:
 	atomic_dec(&ctx->queue->num_ctx);
 err_free:
 	ares_ctx_put(ctx);
+err_count:
+	atomic_dec(&afile->num_ctx);
 	return ret;
 }
 
+/**
+ * ares_ioctl_ctx_destroy() - DRM_IOCTL_ARES_CTX_DESTROY
+ * @dev: DRM device
+ * @data: struct drm_ares_ctx_destroy
+ * @file: calling file
+ *
+ * Return: 0, -EINVAL (pad) or -ENOENT (unknown context).
+ */
 int ares_ioctl_ctx_destroy(struct drm_device *dev, void *data,
 			   struct drm_file *file)
 {
@@ -641,6 +676,7 @@ int ares_ioctl_ctx_destroy(struct drm_device *dev, void *data,
 	if (!ctx)
 		return -ENOENT;
 	ares_ctx_teardown(ctx);
+	atomic_dec(&afile->num_ctx);
 	return 0;
 }
 
@@ -668,7 +704,7 @@ static int ares_submit_lookup_bos(struct drm_file *file, struct ares_job *job,
 			if (handles[i] == handles[j])
 				return -EINVAL;
 
-	job->bos = kvcalloc(count, sizeof(*job->bos), GFP_KERNEL);
+	job->bos = kvcalloc(count, sizeof(*job->bos), GFP_KERNEL_ACCOUNT);
 	if (!job->bos)
 		return -ENOMEM;
 
@@ -748,27 +784,66 @@ err_unlock:
 }
 
 /*
- * A context keeps at most ARES_CTX_MAX_JOBS jobs queued (a ring's worth).
- * Beyond that SUBMIT sleeps until one of them is freed, interruptibly (a
+ * Takes one of the file's max_jobs_per_file job slots if both the context
+ * and the file have room; a banned context needs none (SUBMIT fails).
+ * Sets *@slot when a slot was taken.
+ */
+static bool ares_submit_room(struct ares_ctx *ctx, struct ares_usage *usage,
+			     bool *slot)
+{
+	unsigned int max = READ_ONCE(ares_max_jobs_per_file);
+	int n;
+
+	if (READ_ONCE(ctx->banned))
+		return true;
+	if (atomic_read(&ctx->queued) >= ARES_CTX_MAX_JOBS)
+		return false;
+	n = atomic_read(&usage->jobs_queued);
+	do {
+		if (n >= max)
+			return false;
+	} while (!atomic_try_cmpxchg(&usage->jobs_queued, &n, n + 1));
+	*slot = true;
+	return true;
+}
+
+/*
+ * A context keeps at most ARES_CTX_MAX_JOBS jobs queued (a ring's worth),
+ * a file at most max_jobs_per_file over all its contexts. Beyond that
+ * SUBMIT sleeps until one of the file's jobs is freed, interruptibly (a
  * signal restarts or ends the call) and for at most submit_wait_ms, then
  * fails with -ETIMEDOUT: never an immediate -EBUSY. Concurrent submitters
- * of one context may overshoot the limit by one job each.
+ * of one context may overshoot the context's limit by one job each; the
+ * file's limit is exact (a slot is taken here, released by free_job or
+ * by the failed SUBMIT).
  */
-static int ares_ctx_wait_room(struct ares_ctx *ctx)
+static int ares_ctx_wait_room(struct ares_ctx *ctx, struct ares_usage *usage,
+			      bool *slot)
 {
 	long ret;
 
-	if (atomic_read(&ctx->queued) < ARES_CTX_MAX_JOBS)
+	if (ares_submit_room(ctx, usage, slot))
 		return 0;
-	ret = wait_event_interruptible_timeout(ctx->space_wq,
-					       atomic_read(&ctx->queued) < ARES_CTX_MAX_JOBS ||
-					       READ_ONCE(ctx->banned),
+	ret = wait_event_interruptible_timeout(usage->space_wq,
+					       ares_submit_room(ctx, usage, slot),
 					       msecs_to_jiffies(READ_ONCE(ares_submit_wait_ms)));
 	if (ret < 0)
 		return ret;
 	return ret ? 0 : -ETIMEDOUT;
 }
 
+/**
+ * ares_ioctl_submit() - DRM_IOCTL_ARES_SUBMIT: validate, build and queue
+ * one job
+ * @dev: DRM device
+ * @data: struct drm_ares_submit
+ * @file: calling file
+ *
+ * Waits for room first (context and file job limits). Everything that can
+ * fail happens before the job is armed; nothing is queued on failure.
+ *
+ * Return: 0 or a negative errno as docs/uapi.md lists.
+ */
 int ares_ioctl_submit(struct drm_device *dev, void *data,
 		      struct drm_file *file)
 {
@@ -781,13 +856,14 @@ int ares_ioctl_submit(struct drm_device *dev, void *data,
 	struct ww_acquire_ctx acquire;
 	struct dma_fence *finished;
 	struct ares_job *job = NULL;
-	bool job_inited = false;
+	bool job_inited = false, slot = false;
 	struct ares_ctx *ctx;
 	u32 i, nusers = 0;
 	int ret, idx;
 	u64 seqno;
 
-	if (args->flags || args->reserved)
+	/* seqno is output-only: zero on input. */
+	if (args->flags || args->reserved || args->seqno)
 		return -EINVAL;
 	if (!args->cmd_size || args->cmd_size % ARES_CMD_ALIGN ||
 	    args->cmd_size > ARES_CMD_STREAM_MAX ||
@@ -802,7 +878,7 @@ int ares_ioctl_submit(struct drm_device *dev, void *data,
 	if (!ctx)
 		return -EINVAL;
 	/* Sleep before drm_dev_enter(): an unplug must not wait for us. */
-	ret = ares_ctx_wait_room(ctx);
+	ret = ares_ctx_wait_room(ctx, afile->usage, &slot);
 	if (ret)
 		goto out_ctx;
 	if (!drm_dev_enter(dev, &idx)) {
@@ -843,7 +919,7 @@ int ares_ioctl_submit(struct drm_device *dev, void *data,
 		}
 	}
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job) {
 		ret = -ENOMEM;
 		goto out_free;
@@ -862,14 +938,14 @@ int ares_ioctl_submit(struct drm_device *dev, void *data,
 		goto out_job;
 	}
 
-	users = kcalloc(job->bo_count, sizeof(*users), GFP_KERNEL);
+	users = kcalloc(job->bo_count, sizeof(*users), GFP_KERNEL_ACCOUNT);
 	if (!users) {
 		ret = -ENOMEM;
 		goto out_job;
 	}
 	nusers = job->bo_count;
 	for (i = 0; i < nusers; i++) {
-		users[i] = kzalloc(sizeof(**users), GFP_KERNEL);
+		users[i] = kzalloc(sizeof(**users), GFP_KERNEL_ACCOUNT);
 		if (!users[i]) {
 			ret = -ENOMEM;
 			goto out_job;
@@ -930,6 +1006,8 @@ int ares_ioctl_submit(struct drm_device *dev, void *data,
 	drm_gem_unlock_reservations(job->bos, job->bo_count, &acquire);
 	mutex_unlock(&ctx->submit_lock);
 	job = NULL;
+	/* The file's job slot is the job's now: free_job releases it. */
+	slot = false;
 
 	if (out_sync)
 		drm_syncobj_replace_fence(out_sync, finished);
@@ -959,6 +1037,10 @@ out_free:
 out_exit:
 	drm_dev_exit(idx);
 out_ctx:
+	if (slot) {
+		atomic_dec(&afile->usage->jobs_queued);
+		wake_up_all(&afile->usage->space_wq);
+	}
 	ares_ctx_put(ctx);
 	return ret;
 }

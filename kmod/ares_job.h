@@ -22,9 +22,10 @@ struct ares_queue;
 struct drm_gem_object;
 
 /**
- * struct ares_usage - engine time of one file's jobs, reported in fdinfo.
- * Referenced by the file and by each of its jobs, so jobs that complete
- * after the file is closed still have somewhere to count.
+ * struct ares_usage - one file's engine time (fdinfo) and the counts its
+ * limits apply to. Referenced by the file, by each of its jobs and by each
+ * of its buffers, so jobs that complete and buffers that are freed after
+ * the file is closed still have somewhere to count.
  */
 struct ares_usage {
 	/** @ref: references, see above */
@@ -33,6 +34,14 @@ struct ares_usage {
 	atomic64_t busy_ns[ARES_NUM_PRIORITIES];
 	/** @jobs: jobs completed, per priority */
 	atomic64_t jobs[ARES_NUM_PRIORITIES];
+	/** @jobs_queued: jobs submitted (or being submitted) and not freed */
+	atomic_t jobs_queued;
+	/** @space_wq: woken whenever a job of the file is freed */
+	wait_queue_head_t space_wq;
+	/** @num_bos: buffers of the file not yet freed */
+	atomic_t num_bos;
+	/** @bo_bytes: bytes of the file's BO_CREATE buffers not yet freed */
+	atomic64_t bo_bytes;
 };
 
 /**
@@ -63,8 +72,6 @@ struct ares_ctx {
 	bool banned;
 	/** @queued: jobs pushed and not yet freed by the scheduler */
 	atomic_t queued;
-	/** @space_wq: woken when a job of the context is freed */
-	wait_queue_head_t space_wq;
 };
 
 /* Jobs a context may have queued before SUBMIT waits: a ring's worth. */
@@ -126,6 +133,12 @@ void ares_job_mark_guilty(struct ares_job *job);
 
 struct ares_usage *ares_usage_create(void);
 void ares_usage_put(struct ares_usage *usage);
+
+static inline struct ares_usage *ares_usage_get(struct ares_usage *usage)
+{
+	kref_get(&usage->ref);
+	return usage;
+}
 
 void ares_file_ctx_fini(struct ares_file *afile);
 int ares_ioctl_ctx_create(struct drm_device *dev, void *data,

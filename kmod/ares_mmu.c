@@ -45,17 +45,21 @@ static struct ares_pt *ares_pt_alloc(struct ares_device *adev, bool leaf)
 {
 	struct ares_pt *pt;
 
-	pt = kzalloc(sizeof(*pt), GFP_KERNEL);
+	/*
+	 * Tables are made for the buffers of the calling file, in its
+	 * context: charged to its memory cgroup like the rest of them.
+	 */
+	pt = kzalloc(sizeof(*pt), GFP_KERNEL_ACCOUNT);
 	if (!pt)
 		return NULL;
 	/* dma_alloc_coherent() returns zeroed, page-aligned memory. */
 	pt->entries = dma_alloc_coherent(adev->drm.dev, ARES_PAGE_SIZE,
-					 &pt->dma, GFP_KERNEL);
+					 &pt->dma, GFP_KERNEL_ACCOUNT);
 	if (!pt->entries)
 		goto err_free;
 	if (!leaf) {
 		pt->children = kcalloc(ARES_PT_ENTRIES, sizeof(*pt->children),
-				       GFP_KERNEL);
+				       GFP_KERNEL_ACCOUNT);
 		if (!pt->children)
 			goto err_dma;
 	}

@@ -86,6 +86,21 @@ static ssize_t reset_count_show(struct device *kdev,
 }
 static DEVICE_ATTR_RO(reset_count);
 
+static ssize_t bo_mem_used_show(struct device *kdev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  (s64)atomic64_read(&ares_kdev_to_adev(kdev)->bo_bytes));
+}
+static DEVICE_ATTR_RO(bo_mem_used);
+
+static ssize_t bo_mem_limit_show(struct device *kdev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", ares_bo_mem_limit());
+}
+static DEVICE_ATTR_RO(bo_mem_limit);
+
 static ssize_t heartbeat_timeouts_show(struct device *kdev,
 				       struct device_attribute *attr,
 				       char *buf)
@@ -280,6 +295,8 @@ static struct attribute *ares_attrs[] = {
 	&dev_attr_perf_vector_ops.attr,
 	&dev_attr_perf_dma_bytes.attr,
 	&dev_attr_perf_cmds.attr,
+	&dev_attr_bo_mem_used.attr,
+	&dev_attr_bo_mem_limit.attr,
 	NULL,
 };
 

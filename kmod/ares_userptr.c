@@ -23,6 +23,7 @@
 
 #include "ares_drv.h"
 #include "ares_gem.h"
+#include "ares_job.h"
 #include "ares_mmu.h"
 
 #include "ares/mmu.h"
@@ -62,6 +63,7 @@ static void ares_userptr_free(struct drm_gem_object *obj)
 	sg_free_table(sgt);
 	kfree(sgt);
 	ares_userptr_release_pages(up, !(up->bo.flags & DRM_ARES_BO_READ_ONLY));
+	ares_bo_unaccount(&up->bo);
 	drm_gem_object_release(obj);
 	kfree(up);
 }
@@ -101,7 +103,8 @@ static int ares_userptr_pin(struct ares_userptr *up, u64 addr, bool writable)
 	ret = account_locked_vm(current->mm, up->npages, true);
 	if (ret)
 		return ret;
-	up->pages = kvmalloc_array(up->npages, sizeof(*up->pages), GFP_KERNEL);
+	up->pages = kvmalloc_array(up->npages, sizeof(*up->pages),
+				   GFP_KERNEL_ACCOUNT);
 	if (!up->pages) {
 		ret = -ENOMEM;
 		goto err_unaccount;
@@ -130,6 +133,17 @@ err_unaccount:
 	return ret;
 }
 
+/**
+ * ares_ioctl_bo_userptr() - DRM_IOCTL_ARES_BO_USERPTR: pin user memory and
+ * map it as a buffer
+ * @dev: DRM device
+ * @data: struct drm_ares_bo_userptr
+ * @file: calling file; the buffer is mapped in its address space
+ *
+ * Return: 0, -EINVAL (fields), -E2BIG (size over DRM_ARES_MAX_BO_SIZE),
+ * -EMFILE (max_bos_per_file), -EFAULT (range not (writable) memory),
+ * -ENOMEM (RLIMIT_MEMLOCK or an allocation), -ENOSPC (VA window full).
+ */
 int ares_ioctl_bo_userptr(struct drm_device *dev, void *data,
 			  struct drm_file *file)
 {
@@ -144,28 +158,33 @@ int ares_ioctl_bo_userptr(struct drm_device *dev, void *data,
 
 	if (args->flags & ~DRM_ARES_BO_READ_ONLY || args->handle || args->va)
 		return -EINVAL;
+	/* Bounded before the page array is sized from it. */
+	if (args->size > DRM_ARES_MAX_BO_SIZE)
+		return -E2BIG;
 	if (!args->addr || !PAGE_ALIGNED(args->addr) || !args->size ||
 	    !PAGE_ALIGNED(args->size) ||
-	    args->size > ARES_VA_END - ARES_VA_START - ARES_PAGE_SIZE ||
 	    args->addr + args->size < args->addr ||
 	    !access_ok(u64_to_user_ptr(args->addr), args->size))
 		return -EINVAL;
 
-	up = kzalloc(sizeof(*up), GFP_KERNEL);
+	up = kzalloc(sizeof(*up), GFP_KERNEL_ACCOUNT);
 	if (!up)
 		return -ENOMEM;
+	ret = ares_bo_account(&up->bo, afile->usage);
+	if (ret)
+		goto err_free;
 	up->npages = args->size >> PAGE_SHIFT;
 	ret = ares_userptr_pin(up, args->addr, writable);
 	if (ret)
 		goto err_free;
 
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL_ACCOUNT);
 	if (!sgt) {
 		ret = -ENOMEM;
 		goto err_release;
 	}
 	ret = sg_alloc_table_from_pages(sgt, up->pages, up->npages, 0,
-					args->size, GFP_KERNEL);
+					args->size, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto err_sgt;
 	ret = dma_map_sgtable(dev->dev, sgt, DMA_BIDIRECTIONAL, 0);
@@ -203,6 +222,7 @@ err_sgt:
 err_release:
 	ares_userptr_release_pages(up, false);
 err_free:
+	ares_bo_unaccount(&up->bo);
 	kfree(up);
 	return ret;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Every ioctl rejects each bad field with -EINVAL (raw drmIoctl, one field
- * wrong at a time, starting from a call that succeeds), and a rejected
- * SUBMIT consumes no sequence number. Reports every mismatch, not just the
+ * wrong at a time, starting from a call that succeeds), output-only fields
+ * included (nonzero on input is refused, docs/uapi.md), and a rejected
+ * call creates nothing: SUBMIT consumes no sequence number, BO_CREATE no
+ * handle, CTX_CREATE no context id. Reports every mismatch, not just the
  * first.
  */
 #include <errno.h>
@@ -69,6 +71,7 @@ static void submit_cases(void)
 	SUBMIT_CASE("reserved = 1", s.reserved = 1);
 	SUBMIT_CASE("flags = 1", s.flags = 1);
 	SUBMIT_CASE("flags = 0x80000000", s.flags = 0x80000000u);
+	SUBMIT_CASE("seqno = 1 on input (output-only)", s.seqno = 1);
 	SUBMIT_CASE("ctx_id = 0", s.ctx_id = 0);
 	SUBMIT_CASE("ctx_id unknown", s.ctx_id = ctx_id + 1000);
 	SUBMIT_CASE("cmd_size = 0", s.cmd_size = 0);
@@ -123,9 +126,24 @@ static void other_cases(void)
 	expect_err("BO_CREATE flags = 2 (unknown)", -EINVAL, raw(DRM_IOCTL_ARES_BO_CREATE, &bc));
 	bc = (struct drm_ares_bo_create){.size = 4096, .flags = 0x80000000u};
 	expect_err("BO_CREATE flags = 0x80000000", -EINVAL, raw(DRM_IOCTL_ARES_BO_CREATE, &bc));
+	bc = (struct drm_ares_bo_create){.size = 4096, .handle = 7};
+	expect_err("BO_CREATE handle = 7 on input (output-only)", -EINVAL,
+		   raw(DRM_IOCTL_ARES_BO_CREATE, &bc));
+	bc = (struct drm_ares_bo_create){.size = 4096, .va = 0x100000000ull};
+	expect_err("BO_CREATE va nonzero on input (output-only)", -EINVAL,
+		   raw(DRM_IOCTL_ARES_BO_CREATE, &bc));
 
 	bi = (struct drm_ares_bo_info){.handle = bo_handle, .flags = 1};
 	expect_err("BO_INFO flags = 1 on input", -EINVAL, raw(DRM_IOCTL_ARES_BO_INFO, &bi));
+	bi = (struct drm_ares_bo_info){.handle = bo_handle, .size = 4096};
+	expect_err("BO_INFO size nonzero on input (output-only)", -EINVAL,
+		   raw(DRM_IOCTL_ARES_BO_INFO, &bi));
+	bi = (struct drm_ares_bo_info){.handle = bo_handle, .va = bo_va};
+	expect_err("BO_INFO va nonzero on input (output-only)", -EINVAL,
+		   raw(DRM_IOCTL_ARES_BO_INFO, &bi));
+	bi = (struct drm_ares_bo_info){.handle = bo_handle, .mmap_offset = 4096};
+	expect_err("BO_INFO mmap_offset nonzero on input (output-only)", -EINVAL,
+		   raw(DRM_IOCTL_ARES_BO_INFO, &bi));
 
 	cc = (struct drm_ares_ctx_create){.priority = 4};
 	expect_err("CTX_CREATE priority = 4", -EINVAL, raw(DRM_IOCTL_ARES_CTX_CREATE, &cc));
@@ -133,6 +151,9 @@ static void other_cases(void)
 	expect_err("CTX_CREATE flags = 1", -EINVAL, raw(DRM_IOCTL_ARES_CTX_CREATE, &cc));
 	cc = (struct drm_ares_ctx_create){.priority = 1, .pad = 1};
 	expect_err("CTX_CREATE pad = 1", -EINVAL, raw(DRM_IOCTL_ARES_CTX_CREATE, &cc));
+	cc = (struct drm_ares_ctx_create){.priority = 1, .ctx_id = ctx_id};
+	expect_err("CTX_CREATE ctx_id nonzero on input (output-only)", -EINVAL,
+		   raw(DRM_IOCTL_ARES_CTX_CREATE, &cc));
 
 	cd = (struct drm_ares_ctx_destroy){.ctx_id = ctx_id, .pad = 1};
 	expect_err("CTX_DESTROY pad = 1", -EINVAL, raw(DRM_IOCTL_ARES_CTX_DESTROY, &cd));
@@ -156,6 +177,9 @@ static void other_cases(void)
 	expect_err("BO_WAIT flags = 1", -EINVAL, raw(DRM_IOCTL_ARES_BO_WAIT, &w));
 	w = (struct drm_ares_bo_wait){.handle = bo_handle, .pad = 1};
 	expect_err("BO_WAIT pad = 1", -EINVAL, raw(DRM_IOCTL_ARES_BO_WAIT, &w));
+	w = (struct drm_ares_bo_wait){.handle = bo_handle, .status = DRM_ARES_JOB_MMU_FAULT};
+	expect_err("BO_WAIT status nonzero on input (output-only)", -EINVAL,
+		   raw(DRM_IOCTL_ARES_BO_WAIT, &w));
 
 	d = (struct drm_ares_debug){.op = 99};
 	expect_err("DEBUG op = 99", -EINVAL, raw(DRM_IOCTL_ARES_DEBUG, &d));
@@ -204,6 +228,29 @@ int main(void)
 
 	submit_cases();
 	other_cases();
+
+	/*
+	 * Rejected calls created nothing: GEM hands out the lowest free handle
+	 * and context ids are allocated cyclically, so the next ones follow on.
+	 */
+	bc = (struct drm_ares_bo_create){.size = 4096};
+	if (raw(DRM_IOCTL_ARES_BO_CREATE, &bc))
+		test_fail("BO_CREATE after the rejected ones: expected 0, got %s",
+			  accel_strerror(-errno));
+	if (bc.handle != other_handle + 1) {
+		printf("  BO_CREATE handle after rejected calls: expected %u, got %u\n",
+		       other_handle + 1, bc.handle);
+		failures++;
+	}
+	cc = (struct drm_ares_ctx_create){.priority = DRM_ARES_PRIORITY_NORMAL};
+	if (raw(DRM_IOCTL_ARES_CTX_CREATE, &cc))
+		test_fail("CTX_CREATE after the rejected ones: expected 0, got %s",
+			  accel_strerror(-errno));
+	if (cc.ctx_id != ctx_id + 1) {
+		printf("  CTX_CREATE ctx_id after rejected calls: expected %u, got %u\n",
+		       ctx_id + 1, cc.ctx_id);
+		failures++;
+	}
 
 	/* Let the baseline jobs finish before the BOs go away. */
 	w = (struct drm_ares_bo_wait){.handle = bo_handle,

@@ -4,9 +4,10 @@
  *
  * Rules that hold for every ioctl here:
  *  - every struct is a multiple of 8 bytes and 64-bit aligned; pointers are
- *    __u64; fields named pad or reserved must be zero, and any flag bit not
- *    defined for an ioctl must be zero, or the ioctl fails with -EINVAL and
- *    changes nothing;
+ *    __u64; fields named pad or reserved must be zero, output-only fields
+ *    (documented "out:" without "in:") must be zero on input, and any flag
+ *    bit not defined for an ioctl must be zero, or the ioctl fails with
+ *    -EINVAL and changes nothing;
  *  - output fields are written only on success;
  *  - enums and flags are append-only.
  *
@@ -111,10 +112,11 @@ struct drm_ares_queue_info {
 
 /**
  * struct drm_ares_bo_create - allocate a buffer and map it in the device
- * @size: in: bytes, rounded up to the page size; nonzero
+ * @size: in: bytes, rounded up to the page size; nonzero, at most
+ *	DRM_ARES_MAX_BO_SIZE
  * @flags: in: DRM_ARES_BO_* flags
- * @handle: out: GEM handle
- * @va: out: device VA of the buffer in this file's address space
+ * @handle: in: zero; out: GEM handle
+ * @va: in: zero; out: device VA of the buffer in this file's address space
  */
 struct drm_ares_bo_create {
 	__u64 size;
@@ -123,6 +125,13 @@ struct drm_ares_bo_create {
 	__u64 va;
 };
 
+/*
+ * Largest buffer, in bytes, that BO_CREATE, BO_USERPTR and PRIME import
+ * accept; a larger size fails with -E2BIG before anything is allocated.
+ * Memory budgets (docs/uapi.md) may refuse smaller buffers with -ENOSPC.
+ */
+#define DRM_ARES_MAX_BO_SIZE		(1ull << 32)
+
 /* The device may only read the buffer; device writes fault. */
 #define DRM_ARES_BO_READ_ONLY		(1u << 0)
 #define DRM_ARES_BO_CREATE_FLAGS	DRM_ARES_BO_READ_ONLY
@@ -130,7 +139,8 @@ struct drm_ares_bo_create {
 /**
  * struct drm_ares_bo_userptr - make page-aligned user memory a buffer
  * @addr: in: start of the memory, page-aligned, nonzero
- * @size: in: bytes, a nonzero multiple of the page size
+ * @size: in: bytes, a nonzero multiple of the page size, at most
+ *	DRM_ARES_MAX_BO_SIZE
  * @flags: in: DRM_ARES_BO_READ_ONLY or 0
  * @handle: in: zero; out: GEM handle
  * @va: in: zero; out: device VA of the buffer in this file's address space
@@ -150,9 +160,9 @@ struct drm_ares_bo_userptr {
  * struct drm_ares_bo_info - look up a buffer
  * @handle: in: GEM handle
  * @flags: in: zero; out: the buffer's DRM_ARES_BO_* flags
- * @size: out: bytes
- * @va: out: device VA in this file's address space
- * @mmap_offset: out: offset to pass to mmap() on the device fd
+ * @size: in: zero; out: bytes
+ * @va: in: zero; out: device VA in this file's address space
+ * @mmap_offset: in: zero; out: offset to pass to mmap() on the device fd
  */
 struct drm_ares_bo_info {
 	__u32 handle;
@@ -183,7 +193,7 @@ enum drm_ares_priority {
  * struct drm_ares_ctx_create - create a job context
  * @priority: in: enum drm_ares_priority
  * @flags: in: zero
- * @ctx_id: out: context id, unique within the file, never 0
+ * @ctx_id: in: zero; out: context id, unique within the file, never 0
  * @pad: zero
  */
 struct drm_ares_ctx_create {
@@ -221,7 +231,8 @@ struct drm_ares_ctx_destroy {
  * @in_syncobj_count: in: entries in @in_syncobjs, at most
  *	DRM_ARES_MAX_IN_SYNCOBJS
  * @out_syncobj: in: syncobj that receives the job's fence, or 0
- * @seqno: out: the job's sequence number within its context (from 1)
+ * @seqno: in: zero; out: the job's sequence number within its context
+ *	(from 1)
  * @reserved: zero
  *
  * A context that had a job time out is banned: further submits to it fail
@@ -267,8 +278,8 @@ enum drm_ares_job_status {
  * @handle: in: GEM handle
  * @flags: in: zero
  * @timeout_ns: in: absolute CLOCK_MONOTONIC deadline in ns; 0 polls
- * @status: out: enum drm_ares_job_status of the most recent failed job
- *	among the buffer's latest job per context, or DRM_ARES_JOB_OK
+ * @status: in: zero; out: enum drm_ares_job_status of the most recent
+ *	failed job among the buffer's latest job per context, or DRM_ARES_JOB_OK
  * @pad: zero
  *
  * Return: 0 when every job that listed the buffer has finished,
