@@ -184,6 +184,15 @@ int rt_memo_arg_add(struct art_session *s, const struct rt_node *n, struct rt_cp
 	struct rt_memo_arg *a = &m->args[m->nargs++];
 	a->arg = arg;
 	a->input = input;
+	if (input == RT_ARG_SCRATCH) {
+		a->mode = RT_ARG_ONCE; /* nothing to bind at each run */
+		dnnl_status_t st =
+			dnnl_memory_create(&a->user, user, c->engine, DNNL_MEMORY_ALLOCATE);
+		a->prim = a->user;
+		if (st == dnnl_success)
+			st = dnnl_memory_get_data_handle(a->user, &m->scratch);
+		return status_rc(s, n, st);
+	}
 	dnnl_status_t st = dnnl_memory_create(&a->user, user, c->engine, DNNL_MEMORY_NONE);
 	if (st != dnnl_success)
 		return status_rc(s, n, st);
@@ -348,6 +357,8 @@ int rt_cpu_run(struct art_session *s, const struct rt_node *n, rt_memo_build_fn 
 		rc = rt_alloc_out(s, n, 0, ART_FLOAT, m->out_ndim, m->out_dims, &out);
 	if (!rc)
 		rc = memo_exec(s, n, m, out);
+	if (!rc && m->post)
+		rc = m->post(s, n, m, out);
 	if (was != c->threads)
 		omp_set_num_threads(was);
 	return rc;

@@ -10,6 +10,12 @@
  * primitive picks its own layout for them (format "any": blocked nChw16c
  * on AVX-512), with a reorder in and out; constant weights are reordered
  * into its layout once.
+ *
+ * ConvTranspose without groups is one oneDNN matmul, every input pixel
+ * times every kernel tap (W^T [M k, C] x X [C, P]), and a scatter-add of
+ * those columns into the output (col2im) with the bias and activation:
+ * oneDNN 2.6's deconvolution took 8 ms where this takes well under one on
+ * det's stride-2 2x2 upsampling (AVX-512 host, one thread).
  */
 #include <string.h>
 
@@ -209,6 +215,105 @@ static int convt_build(struct art_session *s, const struct rt_node *n, struct rt
 	return finish(s, n, m, &dd, &md);
 }
 
+/* Output 0 from the columns: bias, each column's taps added where they
+ * land (ConvTranspose's scatter, as the reference's), then the
+ * activation. */
+static int convt_col2im(struct art_session *s, const struct rt_node *n, struct rt_cpu_memo *m,
+			float *out)
+{
+	(void)s;
+	const struct rt_win *w = &m->win;
+	const struct art_tensor *b = rt_in(s, n, 2);
+	int64_t M = m->out_dims[1], N = m->out_dims[0];
+	int64_t kp = w->k[0] * w->k[1] * w->k[2], ip = w->in[0] * w->in[1] * w->in[2],
+		P = w->out[0] * w->out[1] * w->out[2];
+	const float *col = m->scratch;
+	for (int64_t nm = 0; nm < N * M; nm++) {
+		float *oc = out + nm * P, bv = b ? ((const float *)b->data)[nm % M] : 0.0f;
+		for (int64_t p = 0; p < P; p++)
+			oc[p] = bv;
+		for (int64_t k0 = 0; k0 < w->k[0]; k0++)
+			for (int64_t k1 = 0; k1 < w->k[1]; k1++)
+				for (int64_t k2 = 0; k2 < w->k[2]; k2++) {
+					const float *row =
+						col +
+						(nm * kp + (k0 * w->k[1] + k1) * w->k[2] + k2) * ip;
+					for (int64_t i0 = 0; i0 < w->in[0]; i0++) {
+						int64_t y0 =
+							i0 * w->st[0] - w->pb[0] + k0 * w->dil[0];
+						if (y0 < 0 || y0 >= w->out[0])
+							continue;
+						for (int64_t i1 = 0; i1 < w->in[1]; i1++) {
+							int64_t y1 = i1 * w->st[1] - w->pb[1] +
+								     k1 * w->dil[1];
+							if (y1 < 0 || y1 >= w->out[1])
+								continue;
+							const float *r = row + (i0 * w->in[1] +
+										i1) * w->in[2];
+							float *o = oc + (y0 * w->out[1] + y1) *
+										w->out[2];
+							int64_t y2 = k2 * w->dil[2] - w->pb[2];
+							for (int64_t i2 = 0; i2 < w->in[2];
+							     i2++, y2 += w->st[2])
+								if (y2 >= 0 && y2 < w->out[2])
+									o[y2] += r[i2];
+						}
+					}
+				}
+	}
+	if (n->act)
+		for (int64_t i = 0; i < N * M * P; i++)
+			out[i] = (float)rt_act_value(n->act, n->act_alpha, n->act_beta, out[i]);
+	return 0;
+}
+
+/* ConvTranspose with one group as a matmul into columns, then col2im. */
+static int convt_gemm_build(struct art_session *s, const struct rt_node *n, struct rt_cpu_memo *m)
+{
+	const struct art_tensor *x = rt_in(s, n, 0), *wt = rt_in(s, n, 1), *b = rt_in(s, n, 2);
+	int64_t M, C = x->dims[1], N = x->dims[0];
+	if (rt_convt_geom(s, n, x, wt, &m->win, &M) || (b && b->dims[0] != M))
+		return RT_CPU_DECLINED;
+	const struct rt_win *w = &m->win;
+	int64_t kp = w->k[0] * w->k[1] * w->k[2], ip = w->in[0] * w->in[1] * w->in[2];
+	/* W [C, M k] read transposed; X [N, C, P]; columns [N, M k, P]. */
+	dnnl_dims_t ad = {1, M * kp, C}, ast = {M * kp * C, 1, M * kp}, bd = {N, C, ip},
+		    cd = {N, M * kp, ip};
+	dnnl_memory_desc_t a, bm, col;
+	dnnl_memory_desc_init_by_strides(&a, 3, ad, dnnl_f32, ast);
+	rt_md_plain(&bm, 3, bd);
+	rt_md_plain(&col, 3, cd);
+	dnnl_matmul_desc_t md;
+	if (dnnl_matmul_desc_init(&md, &a, &bm, NULL, &col) != dnnl_success)
+		return RT_CPU_DECLINED;
+	dnnl_primitive_desc_t pd;
+	int rc = rt_memo_prim(s, m, &md, NULL, &pd);
+	if (rc)
+		return rc;
+	dnnl_primitive_desc_destroy(pd);
+	rc = rt_memo_arg_add(s, n, m, DNNL_ARG_SRC, 1, &a, &a);
+	if (!rc)
+		rc = rt_memo_arg_add(s, n, m, DNNL_ARG_WEIGHTS, 0, &bm, &bm);
+	if (!rc)
+		rc = rt_memo_arg_add(s, n, m, DNNL_ARG_DST, RT_ARG_SCRATCH, &col, &col);
+	m->out_ndim = x->ndim;
+	m->out_dims[0] = N;
+	m->out_dims[1] = M;
+	for (int i = 0; i < w->nsp; i++)
+		m->out_dims[2 + i] = w->out[RT_SP - w->nsp + i];
+	m->post = convt_col2im;
+	return rc;
+}
+
+static int convt_any_build(struct art_session *s, const struct rt_node *n, struct rt_cpu_memo *m)
+{
+	if (!operands_ok(s, n))
+		return RT_CPU_DECLINED;
+	if (rt_attr_i(n, "group", 1) == 1)
+		return convt_gemm_build(s, n, m);
+	return convt_build(s, n, m);
+}
+
 int rt_dnnl_conv(struct art_session *s, const struct rt_node *n)
 {
 	return rt_cpu_run(s, n, conv_build);
@@ -216,5 +321,5 @@ int rt_dnnl_conv(struct art_session *s, const struct rt_node *n)
 
 int rt_dnnl_conv_transpose(struct art_session *s, const struct rt_node *n)
 {
-	return rt_cpu_run(s, n, convt_build);
+	return rt_cpu_run(s, n, convt_any_build);
 }

@@ -7,11 +7,15 @@
 #include <oneapi/dnnl/dnnl.h>
 
 #include "cpu_dnnl.h"
+#include "kernels.h"
 
 /* Operands of one primitive: inputs, weights, bias, output. */
-#define RT_MEMO_ARGS 6
+#define RT_MEMO_ARGS   6
 /* Inputs of a node whose types and shapes key its primitive. */
-#define RT_MEMO_KEYS 3
+#define RT_MEMO_KEYS   3
+/* The input index of an operand that is the memo's own buffer (the
+ * primitive's result, which a post step turns into output 0). */
+#define RT_ARG_SCRATCH (-2)
 
 enum rt_arg_mode {
 	RT_ARG_DIRECT,	/* the tensor's own storage, bound at each run */
@@ -38,6 +42,12 @@ struct rt_memo_key {
 
 enum rt_memo_state { RT_MEMO_EMPTY, RT_MEMO_READY, RT_MEMO_DECLINED };
 
+struct rt_cpu_memo;
+/* A step in plain C after the primitive ran: from the memo's scratch
+ * operand to output 0 (OUT, already allocated with out_dims). */
+typedef int (*rt_memo_post_fn)(struct art_session *s, const struct rt_node *n,
+			       struct rt_cpu_memo *m, float *out);
+
 struct rt_cpu_memo {
 	enum rt_memo_state state;
 	struct rt_memo_key key[RT_MEMO_KEYS];
@@ -46,6 +56,9 @@ struct rt_cpu_memo {
 	dnnl_primitive_t prim;
 	struct rt_memo_arg args[RT_MEMO_ARGS];
 	int nargs;
+	rt_memo_post_fn post; /* NULL when the primitive writes output 0 itself */
+	void *scratch;	      /* the RT_ARG_SCRATCH operand's data */
+	struct rt_win win;    /* a window op's geometry, for its post step */
 };
 
 /* Per session: the intra-op thread count, whether the reference loops were
@@ -72,7 +85,8 @@ void rt_md_plain(dnnl_memory_desc_t *md, int ndim, const int64_t *dims);
 /* Adds operand ARG fed from node input INPUT (-1: output 0), stored as
  * USER, wanted by the primitive as PRIM (taken from its primitive
  * descriptor); a reorder goes between them when they differ, done once
- * for a constant input. */
+ * for a constant input. INPUT RT_ARG_SCRATCH: a buffer of the memo's own
+ * (m->scratch), laid out as USER. */
 int rt_memo_arg_add(struct art_session *s, const struct rt_node *n, struct rt_cpu_memo *m, int arg,
 		    int input, const dnnl_memory_desc_t *user, const dnnl_memory_desc_t *prim);
 /* The primitive of descriptor OP_DESC with attributes ATTR into M->prim, and
