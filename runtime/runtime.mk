@@ -8,7 +8,9 @@ RT_SRCS := $(wildcard runtime/src/*.c)
 RT_OBJS := $(patsubst runtime/src/%.c,$(BUILD)/runtime/%.o,$(RT_SRCS)) $(BUILD)/runtime/onnx.pb-c.o
 RT_HDRS := runtime/include/ares_rt.h $(wildcard runtime/src/*.h) $(RT_GEN)/onnx.pb-c.h libaccel/include/accel.h
 RT_SO := $(BUILD)/lib/libares_rt.so.1
-RT_LIBS := -lprotobuf-c -lm -L$(BUILD)/lib -l:libaccel.so.1
+# oneDNN (libdnnl-dev) runs the CPU path's heavy ops; Debian builds it on
+# OpenMP, whose thread count the runtime sets per session (cpu_dnnl.c).
+RT_LIBS := -lprotobuf-c -ldnnl -lgomp -lm -L$(BUILD)/lib -l:libaccel.so.1
 RT_CPPFLAGS := $(CPPFLAGS_COMMON) -Iruntime/include -Ilibaccel/include -I$(RT_GEN)
 RT_LINK_BIN := -L$(BUILD)/lib -l:libares_rt.so.1 -Wl,-rpath,'$$ORIGIN/../lib'
 ONNX_TESTDATA := /usr/include/onnx/backend/test/data
@@ -48,7 +50,7 @@ $(BUILD)/bin/art-device-test: runtime/tests/device_test.c runtime/include/ares_r
 	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(BUILD)/runtime/onnx.pb-c.o $(RT_LINK_BIN) \
 		$(ACCEL_LINK_BIN) -lprotobuf-c -lm
 
-RUNTIME_TEST_DEPS := $(BUILD)/bin/accel-run $(BUILD)/bin/onnx-conformance
+RUNTIME_TEST_DEPS := $(BUILD)/bin/accel-run $(BUILD)/bin/onnx-conformance $(BUILD)/bin/npy-compare
 ALL_TARGETS += $(RT_SO) $(RUNTIME_TEST_DEPS) $(BUILD)/bin/art-device-test
 
 .PHONY: test-conformance

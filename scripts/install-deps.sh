@@ -45,12 +45,16 @@ fi
 # signature and mkfwkey/mkfwimage make keys and sign (a guest must not boot
 # code on the host); libseccomp-dev: the sandbox of ares-sim's control
 # processor (docs/hw-spec.md §4.1, §11).
+# libdnnl-dev (oneDNN): the runtime's CPU path runs Conv, ConvTranspose,
+# MatMul/Gemm and broadcast arithmetic on its JIT kernels, which pick the
+# host's ISA (AVX2, AVX-512, VNNI, AMX) at run time; the plain-loop
+# kernels stay as the oracle (runtime/README.md).
 apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config clang-format clang libclang-rt-14-dev valgrind \
 	qemu-system-x86 busybox-static cpio kmod \
 	"linux-image-$kv-amd64-unsigned" "linux-headers-$kv-amd64" \
 	libdrm-dev libpci-dev check libsubunit-dev bc linux-source-6.12 zlib1g-dev \
-	libopenblas-dev libsodium-dev libseccomp-dev \
+	libopenblas-dev libsodium-dev libseccomp-dev libdnnl-dev \
 	libjson-c-dev python3-jsonschema \
 	libonnx-dev protobuf-c-compiler libprotobuf-c-dev libonnx-testdata \
 	udev dkms groff-base \

@@ -47,12 +47,16 @@ enum art_dtype {
 };
 
 /* Flags for art_session_create(). */
-#define ART_CPU_ONLY	(1u << 0) /* place every node on the CPU */
-#define ART_NO_FALLBACK (1u << 1) /* fail if any node is not on the device */
+#define ART_CPU_ONLY	  (1u << 0) /* place every node on the CPU */
+#define ART_NO_FALLBACK	  (1u << 1) /* fail if any node is not on the device */
 /* Keep the graph as loaded: no constant folding, dead-node or no-op
  * removal, or fusion (the ART_NO_OPT environment variable, set to anything
  * but "0", does the same). Shapes are still inferred. */
-#define ART_NO_OPT	(1u << 2)
+#define ART_NO_OPT	  (1u << 2)
+/* Run the CPU nodes on the plain-loop reference kernels (the oracle), not
+ * on oneDNN (the ART_CPU_KERNELS=reference environment variable does the
+ * same). */
+#define ART_CPU_REFERENCE (1u << 3)
 
 typedef struct art_session art_session;
 
@@ -75,9 +79,12 @@ ART_API int art_session_create(const char *model_path, unsigned flags, art_sessi
 
 /* Options of art_session_create_opts(); zero-initialise, then set. */
 struct art_session_options {
-	unsigned flags;	      /* ART_CPU_ONLY, ART_NO_FALLBACK, ART_NO_OPT */
-	int device_index;     /* N of /dev/accel/accelN, or -1 for the first Ares device */
-	unsigned reserved[6]; /* zero */
+	unsigned flags;	  /* ART_CPU_ONLY, ART_NO_FALLBACK, ART_NO_OPT, ART_CPU_REFERENCE */
+	int device_index; /* N of /dev/accel/accelN, or -1 for the first Ares device */
+	/* Intra-op threads of the CPU path (1 to 1024); 0 takes the
+	 * ART_THREADS environment variable, else the online CPUs. */
+	int threads;
+	unsigned reserved[5]; /* zero */
 };
 
 /*

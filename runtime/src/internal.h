@@ -56,6 +56,9 @@ struct rt_node {
 	 * folding see them. */
 	struct rt_graph *sub[2];
 	int dead; /* removed by a graph pass; gone once the list is compacted */
+	/* The oneDNN primitive made for this node's input shapes, for ops
+	 * with a oneDNN path (cpu_dnnl.c), else NULL. */
+	struct rt_cpu_memo *memo;
 };
 
 /* A subgraph: its nodes share the session's value table. */
@@ -80,6 +83,7 @@ struct art_session {
 	uint64_t runs;
 	struct rt_device *dev;	 /* device execution provider, NULL on the CPU */
 	struct rt_profile *prof; /* NULL until profiling is asked for */
+	struct rt_cpu *cpu;	 /* CPU path: threads, kernels, oneDNN (cpu_dnnl.c) */
 	int loaded_nodes;	 /* node count before graph optimisation */
 	int graph_folded;	 /* nodes graph optimisation folded and removed */
 	/* Nodes the graph passes made (fused ops): their protos are ours. */

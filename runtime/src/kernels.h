@@ -97,6 +97,10 @@ struct rt_win {
  * CEIL_MODE); -EINVAL naming the node when they disagree. */
 int rt_win_geom(struct art_session *s, const struct rt_node *n, const struct art_tensor *x,
 		const int64_t *k, int ceil_mode, struct rt_win *w);
+/* ConvTranspose's window over X with weights WT (output size from pads,
+ * or pads from output_shape / auto_pad) and its output channels *M. */
+int rt_convt_geom(struct art_session *s, const struct rt_node *n, const struct art_tensor *x,
+		  const struct art_tensor *wt, struct rt_win *w, int64_t *m);
 
 /* Copies up to MAX ints of attribute NAME into OUT; their count, or -1
  * when the attribute is absent. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu_dnnl.h"
 #include "kernels.h"
 
 #define SP RT_SP /* spatial slots */
@@ -270,16 +271,12 @@ static void scatter(const struct rt_win *w, float xv, int64_t p, const float *wk
 	}
 }
 
-/* ConvTranspose: each input element scatters W's kernel into the output.
- * Output size from pads, or pads from output_shape / auto_pad. */
-static int k_conv_transpose_raw(struct art_session *s, const struct rt_node *n)
+/* ConvTranspose's window: strides, dilations, output_padding, and the pads,
+ * given or derived from output_shape / auto_pad, with the output size; the
+ * output channels into *M. X, W and B's types are the caller's check. */
+int rt_convt_geom(struct art_session *s, const struct rt_node *n, const struct art_tensor *x,
+		  const struct art_tensor *wt, struct rt_win *w_out, int64_t *m_out)
 {
-	int rc = rt_need_inputs(s, n, 2);
-	if (rc)
-		return rc;
-	const struct art_tensor *x = rt_in(s, n, 0), *wt = rt_in(s, n, 1), *b = rt_in(s, n, 2);
-	NEED(x->dtype == ART_FLOAT && wt->dtype == ART_FLOAT && (!b || b->dtype == ART_FLOAT),
-	     "node '%s' (ConvTranspose): only float tensors", n->name);
 	int nsp = x->ndim - 2, off = SP - nsp;
 	NEED(nsp >= 1 && nsp <= SP && wt->ndim == x->ndim,
 	     "node '%s' (ConvTranspose): X rank %d and W rank %d (1 to 3 spatial dims)", n->name,
@@ -288,9 +285,7 @@ static int k_conv_transpose_raw(struct art_session *s, const struct rt_node *n)
 	NEED(g >= 1 && C % g == 0 && wt->dims[0] == C,
 	     "node '%s' (ConvTranspose): %lld channels, %lld groups and W [%lld, ...] disagree",
 	     n->name, (long long)C, (long long)g, (long long)wt->dims[0]);
-	int64_t mg = wt->dims[1], M = mg * g;
-	NEED(!b || (b->ndim == 1 && b->dims[0] == M), "node '%s' (ConvTranspose): B must be [%lld]",
-	     n->name, (long long)M);
+	*m_out = wt->dims[1] * g;
 	struct rt_win w;
 	for (int i = 0; i < SP; i++) {
 		w.in[i] = w.k[i] = w.st[i] = w.dil[i] = w.out[i] = 1;
@@ -348,6 +343,28 @@ static int k_conv_transpose_raw(struct art_session *s, const struct rt_node *n)
 		}
 		NEED(w.out[j] >= 1, "node '%s' (ConvTranspose): empty output", n->name);
 	}
+	*w_out = w;
+	return 0;
+}
+
+/* ConvTranspose: each input element scatters W's kernel into the output.
+ * Output size from pads, or pads from output_shape / auto_pad. */
+static int k_conv_transpose_raw(struct art_session *s, const struct rt_node *n)
+{
+	int rc = rt_need_inputs(s, n, 2);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0), *wt = rt_in(s, n, 1), *b = rt_in(s, n, 2);
+	NEED(x->dtype == ART_FLOAT && wt->dtype == ART_FLOAT && (!b || b->dtype == ART_FLOAT),
+	     "node '%s' (ConvTranspose): only float tensors", n->name);
+	struct rt_win w;
+	int64_t M, g = rt_attr_i(n, "group", 1), C = x->dims[1], mg;
+	rc = rt_convt_geom(s, n, x, wt, &w, &M);
+	if (rc)
+		return rc;
+	mg = M / g;
+	NEED(!b || (b->ndim == 1 && b->dims[0] == M), "node '%s' (ConvTranspose): B must be [%lld]",
+	     n->name, (long long)M);
 	int64_t od[ART_MAX_DIMS];
 	int nd = out_dims(&w, x->dims[0], M, od);
 	float *o;
@@ -535,13 +552,19 @@ static int k_glppool(struct art_session *s, const struct rt_node *n)
 
 static int k_conv(struct art_session *s, const struct rt_node *n)
 {
-	int rc = k_conv_raw(s, n);
+	int rc = rt_dnnl_conv(s, n);
+	if (rc != RT_CPU_DECLINED)
+		return rc;
+	rc = k_conv_raw(s, n);
 	return rc ? rc : rt_apply_act(s, n);
 }
 
 static int k_conv_transpose(struct art_session *s, const struct rt_node *n)
 {
-	int rc = k_conv_transpose_raw(s, n);
+	int rc = rt_dnnl_conv_transpose(s, n);
+	if (rc != RT_CPU_DECLINED)
+		return rc;
+	rc = k_conv_transpose_raw(s, n);
 	return rc ? rc : rt_apply_act(s, n);
 }
 

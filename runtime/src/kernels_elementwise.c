@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu_dnnl.h"
 #include "kernels.h"
 
 enum binop { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_MAX, OP_MIN, OP_MOD, OP_FMOD, OP_PRELU };
@@ -109,7 +110,11 @@ static int64_t apply_int(int dtype, enum binop op, int64_t x, int64_t y)
 
 static int binary(struct art_session *s, const struct rt_node *n, enum binop op)
 {
-	int rc = rt_need_inputs(s, n, 2);
+	/* Only the ops with a oneDNN path have a primitive cache (memo). */
+	int rc = rt_dnnl_binary(s, n);
+	if (rc != RT_CPU_DECLINED)
+		return rc;
+	rc = rt_need_inputs(s, n, 2);
 	if (rc)
 		return rc;
 	const struct art_tensor *a = rt_in(s, n, 0), *b = rt_in(s, n, 1);
@@ -627,11 +632,13 @@ static int k_mean(struct art_session *s, const struct rt_node *n)
 }
 static int k_max(struct art_session *s, const struct rt_node *n)
 {
-	return variadic(s, n, OP_MAX, 0);
+	int rc = rt_dnnl_binary(s, n); /* two inputs only */
+	return rc != RT_CPU_DECLINED ? rc : variadic(s, n, OP_MAX, 0);
 }
 static int k_min(struct art_session *s, const struct rt_node *n)
 {
-	return variadic(s, n, OP_MIN, 0);
+	int rc = rt_dnnl_binary(s, n);
+	return rc != RT_CPU_DECLINED ? rc : variadic(s, n, OP_MIN, 0);
 }
 
 enum logic { LG_AND, LG_OR, LG_XOR, LG_SHL, LG_SHR };

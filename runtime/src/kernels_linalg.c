@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu_dnnl.h"
 #include "kernels.h"
 
 static int k_matmul_raw(struct art_session *s, const struct rt_node *n)
@@ -111,7 +112,10 @@ static int k_gemm_raw(struct art_session *s, const struct rt_node *n)
 
 static int k_matmul(struct art_session *s, const struct rt_node *n)
 {
-	int rc = k_matmul_raw(s, n);
+	int rc = rt_dnnl_matmul(s, n);
+	if (rc != RT_CPU_DECLINED)
+		return rc;
+	rc = k_matmul_raw(s, n);
 	/* A bias fused in by graph optimisation comes before the activation. */
 	if (!rc)
 		rc = rt_matmul_bias(s, n);
@@ -120,7 +124,10 @@ static int k_matmul(struct art_session *s, const struct rt_node *n)
 
 static int k_gemm(struct art_session *s, const struct rt_node *n)
 {
-	int rc = k_gemm_raw(s, n);
+	int rc = rt_dnnl_gemm(s, n);
+	if (rc != RT_CPU_DECLINED)
+		return rc;
+	rc = k_gemm_raw(s, n);
 	return rc ? rc : rt_apply_act(s, n);
 }
 

@@ -10,6 +10,7 @@
 #include "device.h"
 #include <ares/tensor.h>
 
+#include "cpu_dnnl.h"
 #include "internal.h"
 #include "profile.h"
 
@@ -211,6 +212,7 @@ void rt_node_free(struct rt_node *n)
 	free(n->out);
 	graph_free(n->sub[0]);
 	graph_free(n->sub[1]);
+	rt_cpu_memo_free(n);
 }
 
 static void graph_free(struct rt_graph *g)
@@ -321,7 +323,7 @@ static int build_node(struct art_session *s, const Onnx__NodeProto *np, struct r
 			      i, n->name);
 	n->in = calloc(np->n_input + 1, sizeof(int));
 	n->out = calloc(np->n_output + 1, sizeof(int));
-	if (!n->in || !n->out)
+	if (!n->in || !n->out || rt_cpu_memo_new(n))
 		return -ENOMEM;
 	for (size_t j = 0; j < np->n_input; j++) {
 		n->in[j] = -1;
@@ -439,7 +441,7 @@ int art_session_create_opts(const char *model_path, const struct art_session_opt
 	for (size_t i = 0; i < sizeof(opts->reserved) / sizeof(opts->reserved[0]); i++)
 		if (opts->reserved[i])
 			return rt_err(s, -EINVAL, "options: reserved[%zu] is not zero", i);
-	const unsigned known = ART_CPU_ONLY | ART_NO_FALLBACK | ART_NO_OPT;
+	const unsigned known = ART_CPU_ONLY | ART_NO_FALLBACK | ART_NO_OPT | ART_CPU_REFERENCE;
 	if (opts->flags & ~known)
 		return rt_err(s, -EINVAL, "options: unknown flags 0x%x", opts->flags & ~known);
 	s->flags = opts->flags;
@@ -455,7 +457,10 @@ int art_session_create_opts(const char *model_path, const struct art_session_opt
 				      (unsigned long long)RT_MAX_TENSOR_BYTES);
 		s->max_tensor_bytes = v;
 	}
-	int rc = read_model(s, model_path);
+	int rc = rt_cpu_open(s, opts);
+	if (rc)
+		return rc;
+	rc = read_model(s, model_path);
 	if (rc)
 		return rc;
 	rc = check_opset(s, model_path);
@@ -552,6 +557,7 @@ void art_session_destroy(art_session *s)
 	free(s->inputs);
 	free(s->outputs);
 	rt_graph_free(s);
+	rt_cpu_close(s); /* after the nodes: their primitives use its engine */
 	if (s->model)
 		onnx__model_proto__free_unpacked(s->model, NULL);
 	free(s);

@@ -94,5 +94,6 @@ fi
 
 # The graph passes, each on a model made for it.
 sh "$(dirname "$0")/run-graph-tests.sh" "$B" || fail=1
+sh "$(dirname "$0")/run-cpu-tests.sh" "$B" || fail=1
 
 exit $fail

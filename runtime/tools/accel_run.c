@@ -3,12 +3,14 @@
  * accel-run: runs an ONNX model through the Ares runtime.
  *   accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR]
  *             [--bench N] [--profile FILE] [--cpu] [--device N] [--no-fallback]
- *             [--no-opt] [--coverage]
+ *             [--no-opt] [--coverage] [--threads N] [--reference]
  * Inputs come from .npy or TensorProto .pb files; an input not given is
  * filled with seeded random values (uniform [-1, 1) for floats, [0, 8) for
  * integers) with dynamic dims set to 1. --coverage lists each node after
  * the first run (so dynamic dims are bound): placement, fused activation,
- * inferred output type and shape, and why.
+ * inferred output type and shape, and why. --threads N sets the CPU path's
+ * intra-op threads (default: ART_THREADS, else the online CPUs);
+ * --reference runs CPU nodes on the plain-loop kernels, not oneDNN.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,7 +28,8 @@ static void usage(void)
 	fprintf(stderr, "usage: accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR] "
 			"[--bench N] [--profile FILE]\n"
 			"                 [--cpu] [--device N] [--no-fallback] [--no-opt] "
-			"[--coverage]\n");
+			"[--coverage]\n"
+			"                 [--threads N] [--reference]\n");
 	exit(2);
 }
 
@@ -195,7 +198,7 @@ int main(int argc, char **argv)
 	const char *in_names[MAX_INPUTS], *in_files[MAX_INPUTS];
 	int nin = 0, bench = 0, coverage = 0;
 	unsigned flags = 0;
-	int device = -1;
+	int device = -1, threads = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--input") && i + 1 < argc) {
 			char *eq = strchr(argv[++i], '=');
@@ -217,6 +220,13 @@ int main(int argc, char **argv)
 			device = (int)strtol(argv[++i], &end, 10);
 			if (*end || device < 0)
 				usage();
+		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+			char *end;
+			threads = (int)strtol(argv[++i], &end, 10);
+			if (*end || threads < 1)
+				usage();
+		} else if (!strcmp(argv[i], "--reference")) {
+			flags |= ART_CPU_REFERENCE;
 		} else if (!strcmp(argv[i], "--cpu")) {
 			flags |= ART_CPU_ONLY;
 		} else if (!strcmp(argv[i], "--no-fallback")) {
@@ -234,7 +244,8 @@ int main(int argc, char **argv)
 	if (!model)
 		usage();
 	art_session *s;
-	struct art_session_options opts = {.flags = flags, .device_index = device};
+	struct art_session_options opts = {
+		.flags = flags, .device_index = device, .threads = threads};
 	int rc = art_session_create_opts(model, &opts, &s);
 	if (rc) {
 		fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));

@@ -49,7 +49,7 @@ $(BUILD)/fuzz/fuzz-device-seeds: tests/fuzz/device_seeds.c $(LIBACCEL_SO)
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_input.h $(FUZZ_RT_OBJS) $(LIBACCEL_SO)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(RT_CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_RT_OBJS) \
-		-lprotobuf-c -lm -L$(BUILD)/lib -l:libaccel.so.1 -Wl,-rpath,'$$ORIGIN/../lib'
+		-lprotobuf-c -ldnnl -lgomp -lm -L$(BUILD)/lib -l:libaccel.so.1 -Wl,-rpath,'$$ORIGIN/../lib'
 
 .PHONY: test-fuzz
 test-fuzz: $(FUZZ_TARGETS)

@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Writes small ONNX models of the ops the CPU path runs on oneDNN, with
+the shapes and attributes where its kernels and the plain loops could
+part: groups and depthwise, strides, dilations, asymmetric and automatic
+pads, 1 to 3 spatial dims, fused activations, ConvTranspose's
+output_padding and output_shape, batched and 1-D MatMul, Gemm's
+transposes, broadcast arithmetic either way round. run-cpu-tests.sh runs
+each on both paths and compares. Each line of OUTDIR/list is
+NAME PRIMITIVE: the oneDNN primitive that must have run.
+
+Usage: cpu_models.py OUTDIR
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OUT = sys.argv[1]
+rng = np.random.default_rng(11)
+listing = []
+
+
+def f32(shape):
+    return rng.uniform(-1, 1, shape).astype(np.float32)
+
+
+def save(name, prim, nodes, inputs, outputs, inits=(), opset=13):
+    g = helper.make_graph(nodes, name, inputs, outputs,
+                          [numpy_helper.from_array(a, n) for n, a in inits])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = 7
+    onnx.save(m, os.path.join(OUT, name + ".onnx"))
+    listing.append(f"{name} {prim}")
+
+
+def vi(name, shape):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+os.makedirs(OUT, exist_ok=True)
+
+# Conv: NAME, X shape, W shape, attributes, activation node after it.
+convs = [
+    ("conv3x3", [1, 32, 17, 19], [48, 32, 3, 3], dict(pads=[1, 1, 1, 1]), None),
+    ("conv_stride_asym", [2, 16, 20, 15], [24, 16, 3, 5],
+     dict(strides=[2, 1], pads=[0, 2, 1, 1]), None),
+    ("conv_dilated", [1, 16, 21, 21], [16, 16, 3, 3], dict(dilations=[2, 2]), None),
+    ("conv_same_upper", [1, 8, 15, 16], [8, 8, 4, 4],
+     dict(auto_pad="SAME_UPPER", strides=[2, 2]), None),
+    ("conv_same_lower", [1, 8, 15, 16], [8, 8, 4, 4],
+     dict(auto_pad="SAME_LOWER"), None),
+    ("conv_grouped", [1, 32, 12, 12], [64, 8, 3, 3], dict(group=4, pads=[1, 1, 1, 1]), None),
+    ("conv_depthwise", [1, 64, 24, 24], [64, 1, 3, 3],
+     dict(group=64, pads=[1, 1, 1, 1], strides=[2, 2]), None),
+    ("conv_dw5", [1, 48, 9, 30], [48, 1, 5, 5], dict(group=48, pads=[2, 2, 2, 2]), None),
+    ("conv_1x1", [1, 96, 10, 10], [40, 96, 1, 1], {}, None),
+    ("conv_1d", [2, 12, 50], [20, 12, 7], dict(pads=[3, 2], strides=[3]), None),
+    ("conv_3d", [1, 4, 6, 7, 8], [8, 4, 3, 3, 3], dict(pads=[1, 1, 1, 1, 1, 1]), None),
+    ("conv_relu", [1, 16, 14, 14], [32, 16, 3, 3], dict(pads=[1, 1, 1, 1]), ("Relu", {})),
+    ("conv_leaky", [1, 16, 14, 14], [32, 16, 3, 3], {}, ("LeakyRelu", dict(alpha=0.2))),
+    ("conv_sigmoid", [1, 16, 14, 14], [32, 16, 3, 3], {}, ("Sigmoid", {})),
+    ("conv_tanh", [1, 16, 14, 14], [32, 16, 3, 3], {}, ("Tanh", {})),
+    ("conv_hardsigmoid", [1, 16, 14, 14], [32, 16, 3, 3], {},
+     ("HardSigmoid", dict(alpha=0.3, beta=0.4))),
+    ("conv_hardswish", [1, 16, 14, 14], [32, 16, 3, 3], {}, ("HardSwish", {})),
+]
+for name, xs, ws, attrs, act in convs:
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["y" if not act else "c"], **attrs)]
+    if act:
+        nodes.append(helper.make_node(act[0], ["c"], ["y"], **act[1]))
+    save(name, "convolution", nodes, [vi("x", xs)], [vi("y", None)],
+         [("w", f32(ws)), ("b", f32([ws[0]]))], opset=14)
+
+# Clip with constant bounds fuses too (opset 11+: bounds as inputs).
+save("conv_clip", "convolution", [
+    helper.make_node("Conv", ["x", "w"], ["c"]),
+    helper.make_node("Clip", ["c", "lo", "hi"], ["y"]),
+], [vi("x", [1, 8, 10, 10])], [vi("y", None)],
+    [("w", f32([16, 8, 3, 3])), ("lo", np.array(-0.5, np.float32)),
+     ("hi", np.array(0.7, np.float32))])
+
+# ConvTranspose: NAME, X, W [C, M/g, k...], attributes.
+convts = [
+    ("convt_s2k2", [1, 24, 12, 20], [24, 24, 2, 2], dict(strides=[2, 2])),
+    ("convt_s2k3_pads", [1, 16, 9, 11], [16, 8, 3, 3], dict(strides=[2, 2], pads=[1, 1, 1, 1])),
+    ("convt_outpad", [1, 8, 7, 7], [8, 8, 3, 3],
+     dict(strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1])),
+    ("convt_grouped", [1, 16, 8, 8], [16, 4, 3, 3], dict(group=4, strides=[2, 2])),
+    ("convt_dilated", [1, 8, 9, 9], [8, 16, 3, 3], dict(dilations=[2, 2])),
+    ("convt_1d", [1, 8, 30], [8, 4, 4], dict(strides=[2])),
+    ("convt_out_shape", [1, 8, 6, 6], [8, 8, 3, 3],
+     dict(strides=[2, 2], output_shape=[12, 12], auto_pad="SAME_UPPER")),
+]
+for name, xs, ws, attrs in convts:
+    # One group runs as a matmul and col2im, more as oneDNN's deconvolution.
+    save(name, "deconvolution" if attrs.get("group", 1) > 1 else "matmul",
+         [helper.make_node("ConvTranspose", ["x", "w", "b"], ["y"], **attrs)],
+         [vi("x", xs)], [vi("y", None)],
+         [("w", f32(ws)), ("b", f32([ws[1] * attrs.get("group", 1)]))], opset=14)
+
+# MatMul: A, B (B constant or an input), and whether an Add bias and Relu
+# follow (fused into the MatMul by the graph passes).
+mms = [
+    ("matmul_2d", [37, 64], [64, 50], True, None),
+    ("matmul_batched", [3, 17, 32], [3, 32, 24], False, None),
+    ("matmul_bcast", [2, 3, 9, 16], [16, 20], True, None),
+    ("matmul_bcast_a", [1, 9, 16], [4, 16, 8], False, None),
+    ("matmul_vec_a", [16], [16, 8], True, None),
+    ("matmul_vec_b", [5, 16], [16], False, None),
+    ("matmul_bias_relu", [8, 40, 64], [64, 96], True, [96]),
+]
+for name, a, b, bconst, bias in mms:
+    nodes = [helper.make_node("MatMul", ["a", "b"], ["y" if bias is None else "p"])]
+    inits = [("b", f32(b))] if bconst else []
+    ins = [vi("a", a)] + ([] if bconst else [vi("b", b)])
+    if bias is not None:
+        nodes += [helper.make_node("Add", ["p", "bias"], ["q"]),
+                  helper.make_node("Relu", ["q"], ["y"])]
+        inits.append(("bias", f32(bias)))
+    save(name, "matmul", nodes, ins, [vi("y", None)], inits)
+
+gemms = [
+    ("gemm_plain", [20, 30], [30, 40], [40], {}),
+    ("gemm_trans", [30, 20], [40, 30], [1, 40], dict(transA=1, transB=1)),
+    ("gemm_alpha", [20, 30], [30, 40], None, dict(alpha=0.5)),
+    ("gemm_c_matrix", [20, 30], [40, 30], [20, 40], dict(transB=1)),
+]
+for name, a, b, c, attrs in gemms:
+    inits = [("b", f32(b))] + ([("c", f32(c))] if c else [])
+    save(name, "matmul",
+         [helper.make_node("Gemm", ["a", "b"] + (["c"] if c else []), ["y"], **attrs)],
+         [vi("a", a)], [vi("y", None)], inits)
+
+# Broadcast arithmetic: the second operand broadcast, or the first (which
+# a commutative op swaps).
+bins = [
+    ("add_same", "Add", [2, 16, 9, 9], [2, 16, 9, 9]),
+    ("mul_per_channel", "Mul", [1, 32, 12, 12], [1, 32, 1, 1]),
+    ("mul_first_bcast", "Mul", [1, 32, 1, 1], [1, 32, 12, 12]),
+    ("sub_row", "Sub", [6, 40], [40]),
+    ("div_scalar", "Div", [3, 5, 7], []),
+    ("max_bcast", "Max", [4, 1, 10], [4, 6, 10]),
+    ("min_same", "Min", [64, 33], [64, 33]),
+]
+for name, op, a, b in bins:
+    save(name, "binary", [helper.make_node(op, ["a", "b"], ["y"])],
+         [vi("a", a), vi("b", b)], [vi("y", None)])
+
+with open(os.path.join(OUT, "list"), "w") as f:
+    f.write("\n".join(listing) + "\n")

@@ -1,0 +1,67 @@
+#!/bin/sh
+# Host-only tests of the CPU path's two kernel sets: each model of
+# cpu_models.py (python3-onnx) runs through accel-run on oneDNN and on the
+# plain-loop reference kernels (--reference), on the same seeded random
+# inputs; every output must agree within |dnnl - ref| <= 1e-4 + 1e-4 |ref|
+# (f32 sums in oneDNN, double in the loops, over up to a few hundred
+# terms of magnitude 1), and oneDNN's verbose log must show that the
+# model's primitive ran, so a silent fallback to the loops fails the test.
+# Then the thread settings: --threads, ART_THREADS, and their refusals.
+# Usage: run-cpu-tests.sh BUILD_DIR
+set -u
+B=${1:-build}
+HERE=$(dirname "$0")
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+RUN=$B/bin/accel-run
+
+if ! /usr/bin/python3 "$HERE/cpu_models.py" "$T" >"$T/gen.log" 2>&1; then
+	echo "runtime: FAIL cpu_models (python3-onnx from scripts/install-deps.sh)" >&2
+	sed 's/^/    /' "$T/gen.log" >&2
+	exit 1
+fi
+
+check() { # NAME, then a command whose success is the test
+	name=$1
+	shift
+	if "$@" >"$T/out" 2>&1; then
+		echo "runtime: PASS $name"
+	else
+		echo "runtime: FAIL $name" >&2
+		sed 's/^/    /' "$T/out" >&2
+		fail=1
+	fi
+}
+
+# MODEL PRIMITIVE: both paths, every output compared, PRIMITIVE seen.
+dnnl_vs_ref() {
+	m=$1
+	DNNL_VERBOSE=1 "$RUN" --cpu --output-dir "$T/$m.dnnl" "$T/$m.onnx" >"$T/$m.log" 2>&1 &&
+		"$RUN" --cpu --reference --output-dir "$T/$m.ref" "$T/$m.onnx" >/dev/null || return 1
+	if ! grep -q "^onednn_verbose,exec,cpu,$2," "$T/$m.log"; then
+		echo "no oneDNN $2 ran for $m:"
+		grep '^onednn_verbose,exec' "$T/$m.log"
+		return 1
+	fi
+	for f in "$T/$m.ref"/*.npy; do
+		"$B/bin/npy-compare" --atol 1e-4 --rtol 1e-4 --label "$m" "$f" \
+			"$T/$m.dnnl/$(basename "$f")" || return 1
+	done
+}
+
+while read -r m prim; do
+	check "cpu_dnnl_matches_reference_$m" dnnl_vs_ref "$m" "$prim"
+done <"$T/list"
+
+# Threads: the option and the variable both reach oneDNN (its verbose
+# header reports the thread count a primitive was made for).
+m=$T/conv3x3.onnx
+check cpu_threads_option sh -c "DNNL_VERBOSE=1 '$RUN' --cpu --threads 1 '$m' | grep -q 'nthr:1'"
+check cpu_threads_env sh -c "DNNL_VERBOSE=1 ART_THREADS=1 '$RUN' --cpu '$m' | grep -q 'nthr:1'"
+check cpu_threads_env_refused sh -c "ART_THREADS=0 '$RUN' --cpu '$m' 2>&1 | grep -q \"ART_THREADS='0': expected 1 to 1024\""
+check cpu_kernels_env_refused sh -c "ART_CPU_KERNELS=fast '$RUN' --cpu '$m' 2>&1 | grep -q \"ART_CPU_KERNELS='fast': expected 'reference' or 'dnnl'\""
+# The reference kernels, asked for by the variable: no oneDNN primitive runs.
+check cpu_kernels_env_reference sh -c "! DNNL_VERBOSE=1 ART_CPU_KERNELS=reference '$RUN' --cpu '$m' | grep -q '^onednn_verbose,exec'"
+
+exit $fail
