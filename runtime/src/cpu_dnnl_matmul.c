@@ -148,7 +148,8 @@ static int gemm_build(struct art_session *s, const struct rt_node *n, struct rt_
 	if (!at || !bt || at->dtype != ART_FLOAT || bt->dtype != ART_FLOAT || at->ndim != 2 ||
 	    bt->ndim != 2 || art_tensor_elems(at) <= 0 || art_tensor_elems(bt) <= 0)
 		return RT_CPU_DECLINED;
-	int ta = (int)rt_attr_i(n, "transA", 0), tb = (int)rt_attr_i(n, "transB", 0);
+	/* As ONNX and the plain kernel read them: any nonzero value transposes. */
+	int ta = rt_attr_i(n, "transA", 0) != 0, tb = rt_attr_i(n, "transB", 0) != 0;
 	float alpha = rt_attr_f(n, "alpha", 1.0f), beta = rt_attr_f(n, "beta", 1.0f);
 	int64_t M = at->dims[ta], K = at->dims[!ta], N = bt->dims[!tb];
 	if (bt->dims[tb] != K)
