@@ -87,3 +87,12 @@ $(BUILD)/tests/guest/multi_device_client: tests/guest/multi_device_client.c \
 		-L$(BUILD)/lib -l:libaccel.so.1 -Wl,-rpath,'$$ORIGIN/../../lib' $(LIBACCEL_LIBS)
 
 GUEST_TARGETS += $(BUILD)/tests/guest/multi_device_client
+
+# The soak's worker (tests/guest/soak.sh, make soak): not a test_* of
+# run-all.sh, it runs until told to stop.
+$(BUILD)/tests/guest/soak_worker: tests/guest/soak_worker.c $(LIBACCEL_SO) libaccel/include/accel.h
+	@mkdir -p $(@D)
+	$(CC) $(ACCEL_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< \
+		-L$(BUILD)/lib -l:libaccel.so.1 -Wl,-rpath,'$$ORIGIN/../../lib' $(LIBACCEL_LIBS) -lm
+
+GUEST_TARGETS += $(BUILD)/tests/guest/soak_worker
