@@ -13,7 +13,9 @@
  *                           queue); its context is banned after it
  *   ABORTED <op>            lost to a reset (another job's timeout, a
  *                           firmware crash, a forced reset) or an unplug
- *   ECANCELED <op>          SUBMIT refused: the context is banned
+ *   ECANCELED <op>          SUBMIT refused: the context is banned (after
+ *                           each TIMEOUT the worker submits once more on
+ *                           its context to check that it is)
  *   ENODEV <what>           an ioctl found the device unplugged
  *   UNEXPECTED <what>: ...  anything else: a wrong result, another errno or
  *                           status, a job that never finished
@@ -327,11 +329,43 @@ static int reap(struct job_slot *s, int i, int *banned)
 	return 0;
 }
 
+/* After a TIMEOUT: one more SUBMIT on the context must fail -ECANCELED. */
+static int probe_banned(void)
+{
+	accel_bo *bos[1] = {dst_bo[0]};
+	accel_cmdbuf *cb;
+	accel_job *job;
+	int ret;
+
+	if (accel_cmdbuf_create(&cb))
+		return 0;
+	accel_cmdbuf_fill(cb, accel_bo_va(dst_bo[0]), 4, 0);
+	ret = accel_submit_cmdbuf(ctx, cb, bos, 1, &job);
+	accel_cmdbuf_destroy(cb);
+	if (ret == -ECANCELED) {
+		out("ECANCELED FILL");
+		return 0;
+	}
+	if (ret == -ENODEV) {
+		out("ENODEV SUBMIT FILL");
+		return 1;
+	}
+	if (!ret) {
+		accel_job_wait(job, WAIT_NS);
+		accel_job_destroy(job);
+		out("UNEXPECTED SUBMIT FILL: a context banned after a TIMEOUT accepted a job");
+	} else {
+		out("UNEXPECTED SUBMIT FILL on a banned context: %s, expected -ECANCELED",
+		    accel_strerror(ret));
+	}
+	return 0;
+}
+
 static void run_batch(void)
 {
 	struct job_slot slots[MAX_BATCH];
 	accel_bo *bos[2];
-	int n = 1 + (int)(rnd() % MAX_BATCH), sent = 0, gone = 0, banned = 0, ret;
+	int n = 1 + (int)(rnd() % MAX_BATCH), sent = 0, gone = 0, banned = 0, refused = 0, ret;
 
 	for (int i = 0; i < n; i++) {
 		accel_cmdbuf *cb;
@@ -349,7 +383,7 @@ static void run_batch(void)
 		accel_cmdbuf_destroy(cb);
 		if (ret == -ECANCELED) {
 			out("ECANCELED %s", op_names[slots[i].op]);
-			banned = 1;
+			banned = refused = 1;
 			break;
 		}
 		if (ret == -ENODEV) {
@@ -369,7 +403,14 @@ static void run_batch(void)
 	if (gone) {
 		teardown();
 	} else if (banned) {
-		/* A banned context stays banned: the documented way on is a new one. */
+		/* A timed-out context is banned: SUBMIT must refuse it from now on. */
+		if (!refused && probe_banned())
+			gone = 1;
+		if (gone) {
+			teardown();
+			return;
+		}
+		/* The documented way on is a new context. */
 		accel_ctx_destroy(ctx);
 		ctx = NULL;
 	}
