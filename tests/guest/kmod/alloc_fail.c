@@ -23,8 +23,9 @@
  * driver on the stack (its own, and DRM core's on its behalf) are counted:
  * a page fault of this program or the syscall's own bookkeeping is not.
  *
- * Usage: alloc_fail [--unfiltered] [--max N] ioctls [/dev/accel/accelN]
- *        alloc_fail [--unfiltered] [--max N] probe PCI-ADDRESS
+ * Usage: alloc_fail [--unfiltered] [--from N] [--max N] ioctls [/dev/accel/accelN]
+ *        alloc_fail [--unfiltered] [--from N] [--max N] probe PCI-ADDRESS
+ * (--from and --max bound N, to replay one failure.)
  * Prints one line per case: "PASS case: N allocations, F failed cleanly,
  * A absorbed" or "FAIL case: ...". Exit 0 if every case passed.
  */
@@ -56,6 +57,7 @@ static int fd = -1;
 static int nth_fd = -1;
 static int failures;
 static int max_n = 3000;
+static int first_n = 1;
 static int unfiltered;
 
 static void failf(const char *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -540,7 +542,7 @@ static void run_case(const struct ioctl_case *c)
 {
 	int n, ret, injected, failed_clean = 0, absorbed = 0;
 
-	for (n = 1; n <= max_n; n++) {
+	for (n = first_n; n <= max_n; n++) {
 		if (c->prep)
 			c->prep();
 		nth_arm(n);
@@ -602,7 +604,8 @@ static int make_udmabuf(void)
 
 static void run_ioctls(const char *path)
 {
-	struct drm_syncobj_create sc = {0};
+	/* Signalled: a SUBMIT waiting on a syncobj with no fence is -EINVAL. */
+	struct drm_syncobj_create sc = {.flags = DRM_SYNCOBJ_CREATE_SIGNALED};
 	uint32_t status;
 	size_t i;
 
@@ -619,7 +622,7 @@ static void run_ioctls(const char *path)
 	}
 	must(xioctl(DRM_IOCTL_SYNCOBJ_CREATE, &sc), "SYNCOBJ_CREATE");
 	syncobj = sc.handle;
-	/* Signalled: every SUBMIT waits on the previous job's fence. */
+	/* Every SUBMIT waits on the previous job's fence. */
 	prep_submit();
 	must(act_submit(), "first SUBMIT");
 	if (check_submit(0))
@@ -683,7 +686,7 @@ static void run_probe(const char *bdf)
 		die("open bind: %s", strerror(errno));
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
 		die("mlockall: %s", strerror(errno));
-	for (n = 1; n <= max_n; n++) {
+	for (n = first_n; n <= max_n; n++) {
 		nth_arm(n);
 		w = pwrite(bind_fd, bdf, strlen(bdf), 0);
 		int err = w < 0 ? errno : 0;
@@ -700,7 +703,14 @@ static void run_probe(const char *bdf)
 		}
 		if (!err) {
 			absorbed++;
-		} else if (err == ENOMEM) {
+		} else if (err == ENOMEM || err == EBUSY) {
+			/*
+			 * EBUSY: __request_region() returns NULL both for a
+			 * conflict and for a failed allocation, and the PCI
+			 * core reports either as -EBUSY
+			 * (__pcim_request_region_range()); that the next bind
+			 * gets the region shows it was not left claimed.
+			 */
 			failed_clean++;
 			if (bound(bdf)) {
 				failf("probe", "allocation %d failing: bind failed but %s is bound",
@@ -715,7 +725,7 @@ static void run_probe(const char *bdf)
 				return;
 			}
 		} else {
-			failf("probe", "allocation %d failing gave %s, expected ENOMEM", n,
+			failf("probe", "allocation %d failing gave %s, expected ENOMEM or EBUSY", n,
 			      strerror(err));
 			return;
 		}
@@ -736,6 +746,8 @@ int main(int argc, char **argv)
 			unfiltered = 1;
 		else if (!strcmp(argv[i], "--max") && i + 1 < argc)
 			max_n = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--from") && i + 1 < argc)
+			first_n = atoi(argv[++i]);
 		else
 			die("unknown option %s", argv[i]);
 	}
@@ -744,7 +756,8 @@ int main(int argc, char **argv)
 	else if (i + 1 < argc && !strcmp(argv[i], "probe"))
 		run_probe(argv[i + 1]);
 	else
-		die("usage: alloc_fail [--unfiltered] [--max N] ioctls [DEV] | probe PCI-ADDRESS");
+		die("usage: alloc_fail [--unfiltered] [--from N] [--max N] ioctls [DEV] | probe "
+		    "PCI-ADDRESS");
 	if (nth_fd >= 0)
 		write_str("/proc/self/make-it-fail", "0");
 	printf("%s: alloc_fail, %d failures\n", failures ? "FAIL" : "PASS", failures);
