@@ -33,6 +33,7 @@ include tests/models/models.mk
 include tests/fuzz/fuzz.mk
 include bench/bench.mk
 include dist/install.mk
+include tests/debug.mk
 
 all: $(ALL_TARGETS) $(GUEST_TARGETS) kmod
 

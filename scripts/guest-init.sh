@@ -7,7 +7,21 @@ R=/tmp/ares-results
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp ARES_RESULTS="$R" ARES_ROOT
 status=0
-if ! cd "$ARES_ROOT"; then
+# A kernel of our own (vm-run.sh --kernel): its modules.builtin makes
+# modprobe of the built-in DRM pieces succeed, and the ares.ko built for it
+# takes the place of the tree's, which was built for Debian's kernel.
+if [ -n "${ARES_KERNEL_DIR:-}" ]; then
+	if ! mount --bind "$ARES_KERNEL_DIR/modroot/lib/modules" /lib/modules; then
+		echo "guest-init: cannot bind $ARES_KERNEL_DIR/modroot/lib/modules over /lib/modules" >>"$R/output.txt"
+		status=125
+	elif [ -f "$ARES_KO" ] && ! mount --bind "$ARES_KO" "$ARES_ROOT/kmod/ares.ko"; then
+		echo "guest-init: cannot bind $ARES_KO over $ARES_ROOT/kmod/ares.ko (make the tree's kmod first)" >>"$R/output.txt"
+		status=125
+	fi
+fi
+if [ "$status" != 0 ]; then
+	:
+elif ! cd "$ARES_ROOT"; then
 	echo "guest-init: the tree under test is not visible at $ARES_ROOT" >"$R/output.txt"
 	status=125
 elif [ "$ARES_LOAD_MODULE" = 1 ]; then

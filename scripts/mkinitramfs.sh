@@ -4,6 +4,7 @@
 # folder over 9p, then runs guest-init.sh chrooted into the host root and
 # powers off.
 # Usage: mkinitramfs.sh KVER OUT.cpio.gz
+# KVER "none": no modules, for a kernel with 9p built in (vm-run.sh --kernel).
 set -eu
 kver=$1
 out=$2
@@ -14,6 +15,7 @@ mkdir -p "$tmp/bin" "$tmp/proc" "$tmp/sys" "$tmp/dev" "$tmp/newroot" "$tmp/lib/m
 cp /bin/busybox "$tmp/bin/busybox"
 # Busybox insmod cannot read xz modules; unpack them here, in load order.
 for m in netfs 9pnet 9pnet_virtio 9p; do
+	[ "$kver" = none ] && break
 	f=$(modinfo -k "$kver" -F filename "$m")
 	case "$f" in
 	*.xz) xz -dc "$f" >"$tmp/lib/mods/$m.ko" ;;
@@ -28,6 +30,7 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 for m in netfs 9pnet 9pnet_virtio 9p; do
+	[ -f /lib/mods/$m.ko ] || continue
 	insmod /lib/mods/$m.ko || echo "ares-init: insmod $m failed"
 done
 opts=trans=virtio,version=9p2000.L,msize=262144

@@ -12,6 +12,11 @@
 #   --mem SIZE         guest RAM (default 1G)
 #   --smp N            guest vCPUs (default 1: see ARCHITECTURE.md)
 #   --quiet            print only the command's output and the verdict
+#   --kernel DIR       boot the kernel built in DIR by scripts/build-debug-kernel.sh
+#                      instead of Debian's (see below)
+#   --ko FILE          with --kernel: the ares.ko built against DIR/src
+#                      (default build/debug-kmod/kmod/ares.ko, `make debug-kmod`)
+#   --append "A"       extra kernel command-line arguments
 #
 # The guest boots Debian's 6.12 kernel (scripts/kernel-version.sh) under TCG
 # with the host root shared read-only over 9p, so this tree is visible at
@@ -25,9 +30,18 @@
 # probes them, and names them accel0..accelN-1, in K order. Every sim maps
 # the same guest RAM file (MAP_SHARED) for its DMA, as QEMU does.
 #
+# With --kernel, DRM, drm_sched, the shmem helper and 9p are built into the
+# kernel, so the initramfs carries no modules; in the guest, DIR's
+# lib/modules (modules.builtin: modprobe of a built-in driver succeeds) is
+# bind-mounted over /lib/modules and FILE over this tree's kmod/ares.ko, so
+# guest-init.sh and every suite that insmods kmod/ares.ko load the module
+# built for that kernel, unchanged. The kernel log buffer is 16 MiB there:
+# failure injection and lockdep fill the default 256 KiB before the end.
+#
 # Exit status: the command's own; 124 on timeout; 125 if the stack could not
 # be brought up; 1 if the command passed but the kernel log shows a WARNING,
-# BUG, Oops, refcount, list corruption, lockdep or KASAN report.
+# BUG, Oops, refcount, list corruption, lockdep, KASAN, UBSAN, stall or
+# other report (scripts/kernel-problems.sh lists the words).
 set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,6 +54,9 @@ declare -A dev_sim_args=()
 mem=1G
 smp=1
 quiet=0
+kdir=""
+ko=""
+append=""
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -53,6 +70,9 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
+	--kernel) kdir=$2; shift 2 ;;
+	--ko) ko=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "vm-run: unknown option '$1' (see the header of $0)" >&2; exit 125 ;;
 	esac
@@ -80,12 +100,42 @@ fi
 
 say() { [ "$quiet" = 1 ] || echo "vm-run: $*" >&2; }
 
-kver=$("$root/scripts/kernel-version.sh") || exit 125
+if [ -n "$kdir" ]; then
+	kdir=$(cd "$kdir" 2>/dev/null && pwd) || {
+		echo "vm-run: --kernel: no folder '$kdir'" >&2
+		exit 125
+	}
+	if [ ! -f "$kdir/complete" ]; then
+		echo "vm-run: --kernel $kdir holds no finished build (scripts/build-debug-kernel.sh)" >&2
+		exit 125
+	fi
+	kver=$(cat "$kdir/release")
+	kimage="$kdir/bzImage"
+	initrd="$root/build/vm/initramfs-builtin.cpio.gz"
+	ko=${ko:-$root/build/debug-kmod/kmod/ares.ko}
+	ko=$(readlink -f "$ko")
+	# An ares.ko built for another kernel would only fail at insmod, in the
+	# guest, with a terse -EINVAL: say which kernel it was built for here.
+	if [ "$load_module" = 1 ] || [ -f "$ko" ]; then
+		magic=$(modinfo -F vermagic "$ko" 2>/dev/null)
+		case "$magic" in
+		"$kver "*) ;;
+		*)
+			echo "vm-run: $ko is built for '${magic:-nothing}', not $kver; run make debug-kmod" >&2
+			exit 125
+			;;
+		esac
+	fi
+	append="log_buf_len=16M $append"
+else
+	kver=$("$root/scripts/kernel-version.sh") || exit 125
+	kimage="/boot/vmlinuz-$kver"
+	initrd="$root/build/vm/initramfs-$kver.cpio.gz"
+fi
 id="$$-$(date +%s%N)"
 run_dir="$root/build/vm/run-$id"
 sock_base="/tmp/ares-vm-$id"
 ram="/dev/shm/ares-vm-$id.ram"
-initrd="$root/build/vm/initramfs-$kver.cpio.gz"
 sim="$root/build/sim/ares-sim"
 mkdir -p "$run_dir"
 
@@ -106,7 +156,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 if [ ! -s "$initrd" ] || [ "$root/scripts/mkinitramfs.sh" -nt "$initrd" ]; then
-	"$root/scripts/mkinitramfs.sh" "$kver" "$initrd" || exit 125
+	if [ -n "$kdir" ]; then
+		"$root/scripts/mkinitramfs.sh" none "$initrd" || exit 125
+	else
+		"$root/scripts/mkinitramfs.sh" "$kver" "$initrd" || exit 125
+	fi
 fi
 
 mem_bytes=$(numfmt --from=iec "$mem") || exit 125
@@ -115,6 +169,8 @@ cp "$root/scripts/guest-init.sh" "$run_dir/guest-init.sh"
 	printf 'ARES_ROOT=%q\n' "$root"
 	printf 'ARES_LOAD_MODULE=%q\n' "$load_module"
 	printf 'ARES_MODULE_ARGS=%q\n' "$module_args"
+	printf 'ARES_KERNEL_DIR=%q\n' "$kdir"
+	printf 'ARES_KO=%q\n' "$ko"
 } >"$run_dir/env"
 {
 	printf 'cd %q || exit 125\n' "$root"
@@ -159,8 +215,8 @@ say "run $id: kernel $kver, $ndev device(s), results in $run_dir"
 start=$(date +%s.%N)
 qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m "$mem" \
 	"${device_opts[@]}" \
-	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
-	-append "console=ttyS0 quiet panic=-1 oops=panic firmware_class.path=$root/build/firmware" \
+	-kernel "$kimage" -initrd "$initrd" \
+	-append "console=ttyS0 quiet panic=-1 oops=panic firmware_class.path=$root/build/firmware $append" \
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$root,mount_tag=ares,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$run_dir,mount_tag=results,security_model=none" \
@@ -216,8 +272,8 @@ if [ -n "$sim_died" ]; then
 	[ "$status" = 0 ] && status=1
 fi
 
-bad='WARNING:|BUG:|Oops|refcount_t|list_add corruption|list_del corruption|possible circular locking|possible recursive locking|lockdep|KASAN|UBSAN|general protection fault|Kernel panic|blocked for more than'
-if grep -E -h "$bad" "$run_dir/dmesg.txt" "$run_dir/console.log" >"$run_dir/kernel-problems.txt" 2>/dev/null; then
+if "$root/scripts/kernel-problems.sh" "$run_dir/dmesg.txt" "$run_dir/console.log" \
+	>"$run_dir/kernel-problems.txt"; then
 	echo "vm-run: the kernel log reports problems (full log: $run_dir/dmesg.txt):" >&2
 	cat "$run_dir/kernel-problems.txt" >&2
 	[ "$status" = 0 ] && status=1

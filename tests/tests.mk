@@ -94,3 +94,21 @@ $(BUILD)/tests/guest/multi_device_client: tests/guest/multi_device_client.c \
 		-L$(BUILD)/lib -l:libaccel.so.1 -Wl,-rpath,'$$ORIGIN/../../lib' $(LIBACCEL_LIBS)
 
 GUEST_TARGETS += $(BUILD)/tests/guest/multi_device_client
+
+# Allocation-failure injection over the driver's ioctls and probe; needs the
+# debug kernel (make test-debug runs it through tests/guest/alloc-fail.sh).
+$(BUILD)/tests/guest/alloc_fail: tests/guest/kmod/alloc_fail.c include/uapi/drm/ares_accel.h \
+		include/ares/cmd.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) -o $@ $<
+
+GUEST_TARGETS += $(BUILD)/tests/guest/alloc_fail
+
+# The soak's worker (tests/guest/soak.sh, make soak): not a test_* of
+# run-all.sh, it runs until told to stop.
+$(BUILD)/tests/guest/soak_worker: tests/guest/soak_worker.c $(LIBACCEL_SO) libaccel/include/accel.h
+	@mkdir -p $(@D)
+	$(CC) $(ACCEL_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< \
+		-L$(BUILD)/lib -l:libaccel.so.1 -Wl,-rpath,'$$ORIGIN/../../lib' $(LIBACCEL_LIBS) -lm
+
+GUEST_TARGETS += $(BUILD)/tests/guest/soak_worker
