@@ -39,13 +39,13 @@
  *  - No spin (budget zero), and a doorbell with real work on a ring woke us
  *    within SIM_CP_SHORT_SLEEP_NS: a short spin would have caught it; start
  *    spinning with 1.5x that wait as the budget.
- *  - The spin ran out (however soon the work came after), or the sleep timed
- *    out: the spin was wasted; halve the budget, and drop it to zero below
- *    SIM_CP_SPIN_MIN_NS. A near miss after a spin must not grow the budget:
- *    when the spin is what starves the vCPU, the guest's next doorbell comes
- *    just after the spin ends, and growing on that would lock the spin at its
- *    ceiling. As it is, a starved vCPU makes the spins fail and the budget
- *    converges to zero exactly where spinning hurts.
+ *  - The spin ran out unused (however soon work comes after it): it was
+ *    wasted; halve the budget, and drop it to zero below SIM_CP_SPIN_MIN_NS.
+ *    A near miss after a spin must not grow the budget: when the spin is
+ *    what starves the vCPU, the guest's next doorbell comes just after the
+ *    spin ends, and growing on that would lock the spin at its ceiling. As
+ *    it is, a starved vCPU makes the spins fail and the budget converges to
+ *    zero exactly where spinning hurts.
  *
  * The clock is read every SIM_CP_SPIN_CHECK polls (each poll reads 2 regs per
  * queue, tens of ns), with a pause instruction in between to be kind to a
@@ -118,7 +118,7 @@ static int cp_wait(void *ctx, __u32 queue_mask, __u64 timeout_ns)
 	struct sim_cp_ctx *c = ctx;
 	struct sim_dev *d = c->dev;
 	struct pollfd pfd[ARES_NUM_QUEUES];
-	uint64_t start = sim_now_ns(), now = start, spun, slept, total;
+	uint64_t start = sim_now_ns(), now = start, spun, slept;
 	uint64_t budget = c->spin_ns < timeout_ns ? c->spin_ns : timeout_ns;
 	struct timespec ts;
 	int i, n, iter = 0;
@@ -136,6 +136,8 @@ static int cp_wait(void *ctx, __u32 queue_mask, __u64 timeout_ns)
 		cpu_relax();
 	}
 	spun = now - start;
+	if (budget)
+		spin_miss(c); /* ran out unused, however soon work comes now */
 	if (spun >= timeout_ns)
 		return 0;
 	for (i = 0; i < ARES_NUM_QUEUES; i++) {
@@ -145,25 +147,21 @@ static int cp_wait(void *ctx, __u32 queue_mask, __u64 timeout_ns)
 	ts.tv_sec = (time_t)((timeout_ns - spun) / 1000000000ull);
 	ts.tv_nsec = (long)((timeout_ns - spun) % 1000000000ull);
 	n = ppoll(pfd, ARES_NUM_QUEUES, &ts, NULL);
-	if (n <= 0) {
-		spin_miss(c);
+	if (n <= 0)
 		return 0;
-	}
 	/* Drain before the caller rescans: a ring after this point wakes us again. */
 	for (i = 0; i < ARES_NUM_QUEUES; i++)
 		if (pfd[i].revents & POLLIN)
 			drain(pfd[i].fd);
 	/*
-	 * Adapt only on real work: a doorbell left over from a ring we already
-	 * served by polling wakes ppoll() at once and says nothing about timing.
+	 * Not spinning, and real work came soon: start spinning. A doorbell left
+	 * over from a ring already served by polling wakes ppoll() at once with
+	 * nothing new on the rings, and says nothing about timing.
 	 */
-	if (queue_work_pending(d, queue_mask)) {
-		total = sim_now_ns() - start;
-		slept = total - spun;
-		if (!budget && slept < SIM_CP_SHORT_SLEEP_NS)
-			spin_hit(c, total - total / 4); /* budget 1.5x the wait */
-		else
-			spin_miss(c);
+	if (!budget && queue_work_pending(d, queue_mask)) {
+		slept = sim_now_ns() - start;
+		if (slept < SIM_CP_SHORT_SLEEP_NS)
+			spin_hit(c, slept - slept / 4); /* budget 1.5x the wait */
 	}
 	return 1;
 }
