@@ -26,13 +26,48 @@
 #include "compute/compute.h"
 #include "cp.h"
 
-/* How long wait() spins on the TAIL registers before sleeping: latency matters. */
-#define SIM_CP_SPIN_NS 80000ull
+/*
+ * wait() polls the TAIL registers for a while before sleeping in ppoll() on
+ * the doorbell eventfds, because a doorbell wakeup costs tens of us. But a
+ * fixed spin is harmful where cores are scarce: on a 2-core host an 80 us
+ * spin after every job took the core the guest's vCPU needed to submit the
+ * next one, so it made the next job later instead of catching it earlier.
+ * So the spin is adaptive, per CP (issue 12):
+ *
+ *  - Work found while spinning after t ns: the spin paid off; keep the
+ *    budget at least 2 * t (margin for jitter), capped at SIM_CP_SPIN_MAX_NS.
+ *  - No spin (budget zero), and a doorbell with real work on a ring woke us
+ *    within SIM_CP_SHORT_SLEEP_NS: a short spin would have caught it; start
+ *    spinning with 1.5x that wait as the budget.
+ *  - The spin ran out unused (however soon work comes after it): it was
+ *    wasted; halve the budget, and drop it to zero below SIM_CP_SPIN_MIN_NS.
+ *    A near miss after a spin must not grow the budget: when the spin is
+ *    what starves the vCPU, the guest's next doorbell comes just after the
+ *    spin ends, and growing on that would lock the spin at its ceiling. As
+ *    it is, a starved vCPU makes the spins fail and the budget converges to
+ *    zero exactly where spinning hurts.
+ *
+ * The clock is read every SIM_CP_SPIN_CHECK polls (each poll reads 2 regs per
+ * queue, tens of ns), with a pause instruction in between to be kind to a
+ * hyperthread sibling. A budget of zero still checks the rings once.
+ */
+#define SIM_CP_SPIN_MAX_NS    80000ull /* the old fixed spin: the ceiling */
+#define SIM_CP_SPIN_MIN_NS    2000ull  /* below this, don't bother spinning */
+#define SIM_CP_SHORT_SLEEP_NS 20000ull /* a sleep this short counts as a near miss */
+#define SIM_CP_SPIN_CHECK     16       /* polls between clock reads */
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
 
 struct sim_cp_ctx {
 	struct sim_dev *dev;
 	int notify_fd;
 	struct compute_workers *workers; /* NULL: kernels run on the CP thread */
+	uint64_t spin_ns;		 /* wait()'s adaptive spin budget, see SIM_CP_SPIN_MAX_NS */
 };
 
 static struct sim_dev *dev_of(void *ctx)
@@ -65,28 +100,52 @@ static void drain(int fd)
 		;
 }
 
+static void spin_hit(struct sim_cp_ctx *c, uint64_t waited)
+{
+	if (c->spin_ns < 2 * waited)
+		c->spin_ns = 2 * waited < SIM_CP_SPIN_MAX_NS ? 2 * waited : SIM_CP_SPIN_MAX_NS;
+}
+
+static void spin_miss(struct sim_cp_ctx *c)
+{
+	c->spin_ns /= 2;
+	if (c->spin_ns < SIM_CP_SPIN_MIN_NS)
+		c->spin_ns = 0;
+}
+
 static int cp_wait(void *ctx, __u32 queue_mask, __u64 timeout_ns)
 {
-	struct sim_dev *d = dev_of(ctx);
+	struct sim_cp_ctx *c = ctx;
+	struct sim_dev *d = c->dev;
 	struct pollfd pfd[ARES_NUM_QUEUES];
-	uint64_t start = sim_now_ns(), now;
+	uint64_t start = sim_now_ns(), now = start, spun, slept;
+	uint64_t budget = c->spin_ns < timeout_ns ? c->spin_ns : timeout_ns;
 	struct timespec ts;
-	int i, n;
+	int i, n, iter = 0;
 
-	do {
-		if (queue_work_pending(d, queue_mask))
+	for (;;) {
+		if (queue_work_pending(d, queue_mask)) {
+			spin_hit(c, now - start);
 			return 1;
-		now = sim_now_ns();
-	} while (now - start < SIM_CP_SPIN_NS && now - start < timeout_ns);
-	if (now - start >= timeout_ns)
+		}
+		if (++iter % SIM_CP_SPIN_CHECK == 0 || !budget) {
+			now = sim_now_ns();
+			if (now - start >= budget)
+				break;
+		}
+		cpu_relax();
+	}
+	spun = now - start;
+	if (budget)
+		spin_miss(c); /* ran out unused, however soon work comes now */
+	if (spun >= timeout_ns)
 		return 0;
-	timeout_ns -= now - start;
 	for (i = 0; i < ARES_NUM_QUEUES; i++) {
 		pfd[i].fd = d->db_fd[ARES_VEC_QUEUE(i)];
 		pfd[i].events = POLLIN;
 	}
-	ts.tv_sec = (time_t)(timeout_ns / 1000000000ull);
-	ts.tv_nsec = (long)(timeout_ns % 1000000000ull);
+	ts.tv_sec = (time_t)((timeout_ns - spun) / 1000000000ull);
+	ts.tv_nsec = (long)((timeout_ns - spun) % 1000000000ull);
 	n = ppoll(pfd, ARES_NUM_QUEUES, &ts, NULL);
 	if (n <= 0)
 		return 0;
@@ -94,6 +153,16 @@ static int cp_wait(void *ctx, __u32 queue_mask, __u64 timeout_ns)
 	for (i = 0; i < ARES_NUM_QUEUES; i++)
 		if (pfd[i].revents & POLLIN)
 			drain(pfd[i].fd);
+	/*
+	 * Not spinning, and real work came soon: start spinning. A doorbell left
+	 * over from a ring already served by polling wakes ppoll() at once with
+	 * nothing new on the rings, and says nothing about timing.
+	 */
+	if (!budget && queue_work_pending(d, queue_mask)) {
+		slept = sim_now_ns() - start;
+		if (slept < SIM_CP_SHORT_SLEEP_NS)
+			spin_hit(c, slept - slept / 4); /* budget 1.5x the wait */
+	}
 	return 1;
 }
 
