@@ -20,7 +20,7 @@ if [ "${SOAK_KERNEL:-}" = debug ]; then
 	kernel_opt="--kernel $kdir"
 	# KASAN's quarantine keeps freed objects as slab for a while (up to
 	# 1/32 of RAM), kmemleak and debug objects their metadata: a 2-minute
-	# soak there ends ~2 MiB up with nothing leaked (kmemleak agrees).
+	# soak there ended ~2 MiB up, back down only partly after rmmod.
 	: "${SOAK_SLAB_TOL_KB:=16384}"
 fi
 set -- SOAK_MINUTES="$minutes"
