@@ -11,7 +11,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 bin=${BUILD:-$root/build}/tests/guest
-xfail_list=$here/expected-failures.txt
+# ARES_EXPECTED_FAILURES names another list (the debug kernel has its own).
+xfail_list=${ARES_EXPECTED_FAILURES:-$here/expected-failures.txt}
 per_test_timeout=${ARES_TEST_TIMEOUT:-180}
 
 # accelctl, tracepoints, reset_uevent, fault_knobs, hang_recovery, boot_attack

