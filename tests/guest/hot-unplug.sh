@@ -19,6 +19,15 @@ fail() {
 	echo "FAIL $1: $2"
 	failures=$((failures + 1))
 }
+# The node comes back within 10 s and a job runs on it.
+device_back() {
+	i=0
+	while [ ! -e /dev/accel/accel0 ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -e /dev/accel/accel0 ] && "$bin/test_dma_fill"
+}
 
 # Leaves hung low-priority jobs: the unplug below ends them too.
 "$bin/backpressure_client" || fail submit_waits_on_full_queue "backpressure_client failed"
@@ -35,12 +44,7 @@ else
 fi
 insmod "$root/kmod/ares.ko" || fail rescan "insmod failed"
 echo 1 >/sys/bus/pci/rescan
-i=0
-while [ ! -e /dev/accel/accel0 ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ -e /dev/accel/accel0 ] && "$bin/test_dma_fill"; then
+if device_back; then
 	echo "PASS rescan_brings_device_back"
 else
 	fail rescan_brings_device_back "expected /dev/accel/accel0 and a passing dma_fill after rescan"
@@ -50,12 +54,7 @@ fi
 pci=$(basename "$(readlink -f /sys/class/accel/accel0/device)")
 echo 1 >"/sys/bus/pci/devices/$pci/remove"
 echo 1 >/sys/bus/pci/rescan
-i=0
-while [ ! -e /dev/accel/accel0 ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ -e /dev/accel/accel0 ] && "$bin/test_dma_fill"; then
+if device_back; then
 	echo "PASS remove_rescan_while_bound"
 else
 	fail remove_rescan_while_bound "expected the device back after remove + rescan"
@@ -71,12 +70,7 @@ else
 	fail register_garbage_unbound "reg_garbage failed"
 fi
 echo "$pci" >/sys/bus/pci/drivers/ares/bind
-i=0
-while [ ! -e /dev/accel/accel0 ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ -e /dev/accel/accel0 ] && "$bin/test_dma_fill"; then
+if device_back; then
 	echo "PASS rebind_after_register_garbage"
 else
 	fail rebind_after_register_garbage "expected the driver to bind and a dma_fill to pass"
