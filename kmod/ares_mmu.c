@@ -424,21 +424,12 @@ out:
 	return wait;
 }
 
-/**
- * ares_as_unpin() - the job that pinned @as's slot is off the device
- * @as: address space
- *
- * Any context, the completion interrupt included. The last job of @as
- * wakes the jobs waiting for a slot.
- */
-void ares_as_unpin(struct ares_as *as)
+/* Signals the fence jobs waiting for a slot sleep on, if any. Any context. */
+static void ares_as_wake_waiters(struct ares_device *adev)
 {
-	struct ares_device *adev = as->adev;
 	struct dma_fence *fence;
 	unsigned long flags;
 
-	if (!atomic_dec_and_test(&as->active))
-		return;
 	spin_lock_irqsave(&adev->as_free_lock, flags);
 	fence = adev->as_free;
 	adev->as_free = NULL;
@@ -449,21 +440,25 @@ void ares_as_unpin(struct ares_as *as)
 }
 
 /**
+ * ares_as_unpin() - the job that pinned @as's slot is off the device
+ * @as: address space
+ *
+ * Any context, the completion interrupt included. The last job of @as
+ * wakes the jobs waiting for a slot.
+ */
+void ares_as_unpin(struct ares_as *as)
+{
+	if (atomic_dec_and_test(&as->active))
+		ares_as_wake_waiters(as->adev);
+}
+
+/**
  * ares_as_fini() - wake anything still waiting for a slot (device teardown)
  * @adev: device
  */
 void ares_as_fini(struct ares_device *adev)
 {
-	struct dma_fence *fence;
-	unsigned long flags;
-
-	spin_lock_irqsave(&adev->as_free_lock, flags);
-	fence = adev->as_free;
-	adev->as_free = NULL;
-	if (fence)
-		dma_fence_signal_locked(fence);
-	spin_unlock_irqrestore(&adev->as_free_lock, flags);
-	dma_fence_put(fence);
+	ares_as_wake_waiters(adev);
 }
 
 /**
