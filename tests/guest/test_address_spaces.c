@@ -10,6 +10,7 @@
  * users.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,20 @@
 #define FILES_PER_USER 50
 #define ROUNDS	       2
 #define FIRST_UID      2000
+
+/*
+ * Busy jobs: BUSY_GEMMS GEMMs of BUSY_DIM^3 before the fence write, a few
+ * milliseconds of device time each, while the guest submits a job in about
+ * 0.1 ms. A fence write alone finishes before the next submit reaches the
+ * scheduler on a quiet host, so at most two address spaces are ever pinned
+ * and nothing has to wait for a slot: the as_waits check then depends on
+ * the host's speed (seen in CI). With busy jobs the ring backs up and the
+ * third file's job finds both slots held.
+ */
+#define BUSY_DIM    128
+#define BUSY_GEMMS  16
+#define BUSY_MATRIX (BUSY_DIM * BUSY_DIM * 4)
+#define BO_SIZE	    (4096 + 3 * BUSY_MATRIX)
 
 static struct accel_device_entry ent;
 static char sys_dir[256];
@@ -61,7 +76,24 @@ static void become(uid_t uid)
  * file, the user and the round; all jobs are in flight together, then each
  * buffer must hold exactly its own value.
  */
-static void user_child(int user)
+static void append_busy_work(accel_cmdbuf *cb, accel_bo *bo)
+{
+	uint64_t base = accel_bo_va(bo) + 4096;
+	struct accel_gemm g = {
+		.m = BUSY_DIM,
+		.n = BUSY_DIM,
+		.k = BUSY_DIM,
+		.a_va = base,
+		.b_va = base + BUSY_MATRIX,
+		.c_va = base + 2 * BUSY_MATRIX,
+	};
+
+	for (int i = 0; i < BUSY_GEMMS; i++)
+		if (accel_cmdbuf_gemm(cb, &g))
+			test_fail("gemm %d: expected it to fit the command buffer", i);
+}
+
+static void user_child(int user, bool busy)
 {
 	accel_device *dev[FILES_PER_USER];
 	accel_ctx *ctx[FILES_PER_USER];
@@ -82,7 +114,7 @@ static void user_child(int user)
 				  ent.node, FIRST_UID + user, strerror(-ret), err);
 		check_ok(dev[i], accel_ctx_create(dev[i], ACCEL_PRIORITY_NORMAL, &ctx[i]),
 			 "ctx_create");
-		bo[i] = alloc_mapped(dev[i], 4096, (void **)&map[i]);
+		bo[i] = alloc_mapped(dev[i], busy ? BO_SIZE : 4096, (void **)&map[i]);
 	}
 	for (int round = 0; round < ROUNDS; round++) {
 		accel_cmdbuf *cb = new_cmdbuf();
@@ -92,6 +124,8 @@ static void user_child(int user)
 				((uint64_t)round << 32) | ((uint64_t)user << 16) | (uint64_t)i;
 
 			accel_cmdbuf_reset(cb);
+			if (busy)
+				append_busy_work(cb, bo[i]);
 			accel_cmdbuf_fence_write(cb, accel_bo_va(bo[i]), want);
 			check_ok(dev[i], accel_submit_cmdbuf(ctx[i], cb, &bo[i], 1, &job[i]),
 				 "submit");
@@ -122,8 +156,11 @@ static void user_child(int user)
 	exit(0);
 }
 
-/* @slots: the as_slots test mode, "0" for every slot the device has */
-static void test_many_files(const char *slots)
+/*
+ * @slots: the as_slots test mode, "0" for every slot the device has
+ * @busy: jobs hold the device for milliseconds (see BUSY_GEMMS)
+ */
+static void test_many_files(const char *slots, bool busy)
 {
 	unsigned long long evictions = sysfs_u64("as_evictions");
 	unsigned long long binds = sysfs_u64("as_binds");
@@ -136,7 +173,7 @@ static void test_many_files(const char *slots)
 		if (pids[u] < 0)
 			test_fail("fork: %m");
 		if (pids[u] == 0)
-			user_child(u);
+			user_child(u, busy);
 	}
 	for (int u = 0; u < USERS; u++) {
 		int st;
@@ -245,8 +282,8 @@ int main(void)
 	/* Other users must reach the node: what udev's render group gives. */
 	if (chmod(ent.node, 0666))
 		test_fail("chmod %s: %m", ent.node);
-	test_many_files("0");
-	test_many_files("2");
+	test_many_files("0", false);
+	test_many_files("2", true);
 	test_per_user_limit();
 	chmod(ent.node, st.st_mode & 07777);
 	test_pass();
