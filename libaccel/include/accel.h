@@ -782,7 +782,13 @@ ACCEL_API int accel_job_export_sync_file(accel_job *job, int *fd);
 /** accel_job_seqno() - the job's sequence number in its context (accessor). */
 ACCEL_API uint64_t accel_job_seqno(const accel_job *job);
 
-/** accel_job_syncobj() - the job's syncobj handle on the device fd (accessor). */
+/**
+ * accel_job_syncobj() - the job's syncobj handle on the device fd (accessor)
+ *
+ * libaccel keeps the syncobjs of destroyed jobs and gives them to later
+ * jobs (a job then costs a SUBMIT and a wait), so after accel_job_destroy()
+ * the handle may stand for another job.
+ */
 ACCEL_API uint32_t accel_job_syncobj(const accel_job *job);
 
 /**
