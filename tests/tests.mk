@@ -47,7 +47,7 @@ $(BUILD)/tests/guest/%: tests/guest/%.c tests/guest/guest_util.c tests/guest/gue
 
 $(BUILD)/bench/null_job: bench/null_job.c $(LIBACCEL_SO) libaccel/include/accel.h
 	@mkdir -p $(@D)
-	$(CC) $(ACCEL_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(ACCEL_LINK_BIN) -lm
+	$(CC) $(ACCEL_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(ACCEL_LINK_BIN) -ldrm -lm
 
 GUEST_TARGETS += $(GUEST_TEST_BINS) $(BUILD)/bench/null_job
 
