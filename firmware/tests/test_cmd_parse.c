@@ -664,10 +664,10 @@ START_TEST(test_large_commands_split_into_sram_sized_tiles)
 	CHECK_RUN(used, ARES_JOB_OK, 0);
 	ck_assert_uint_eq(n_tiles, 8);
 	for (i = 0; i < 8; i++) {
-		ck_assert_uint_eq(tiles[i].copy_t.x.shape[0], 512);
-		ck_assert_uint_eq(tiles[i].copy_t.x.shape[1], 256);
-		ck_assert_uint_eq(tiles[i].copy_t.x.va, TVA + i * 512 * 1024ull);
-		ck_assert_uint_eq(tiles[i].copy_t.y.va, TVA + 0x10000000ull + i * 512 * 1024ull);
+		ck_assert_uint_eq(tiles[i].copy.x.shape[0], 512);
+		ck_assert_uint_eq(tiles[i].copy.x.shape[1], 256);
+		ck_assert_uint_eq(tiles[i].copy.x.va, TVA + i * 512 * 1024ull);
+		ck_assert_uint_eq(tiles[i].copy.y.va, TVA + 0x10000000ull + i * 512 * 1024ull);
 	}
 	ck_assert_uint_eq(last_modeled, FW_CMD_NS + 8 * TILE_NS);
 
