@@ -412,6 +412,17 @@ static __u32 fw_check_fill_tensor(const union fw_cmd *u)
 	return ARES_JOB_OK;
 }
 
+static __u32 fw_check_prelu(const union fw_cmd *u)
+{
+	const struct ares_cmd_prelu *c = &u->prelu;
+
+	CHECK(!c->flags && !c->reserved);
+	CHECK(ares_dtype_is_float(c->x.dtype) && c->slope.dtype == c->x.dtype &&
+	      c->y.dtype == c->x.dtype);
+	CHECK(same_shape(&c->slope, &c->x) && same_shape(&c->y, &c->x));
+	return ARES_JOB_OK;
+}
+
 /* ------------------------------------------------------ split rules */
 
 /*
@@ -483,6 +494,11 @@ static int fw_splits_gather(const union fw_cmd *c)
 static int fw_splits_fill_tensor(const union fw_cmd *c)
 {
 	return c->fill_tensor.y.rank != 0;
+}
+
+static int fw_splits_prelu(const union fw_cmd *c)
+{
+	return c->prelu.y.rank != 0;
 }
 
 /*

@@ -693,6 +693,65 @@ START_TEST(test_large_commands_split_into_sram_sized_tiles)
 }
 END_TEST
 
+START_TEST(test_prelu_rules_and_tiles)
+{
+	struct ares_cmd_prelu pr = {.hdr = {ARES_OP_PRELU, 0, sizeof(pr)}}, bad;
+	uint32_t i;
+
+	pr.x = td(TVA, ARES_DTYPE_BF16, 2, 3, 7, 0, 0);
+	pr.slope = td(TVA + 0x1000000, ARES_DTYPE_BF16, 2, 3, 7, 0, 0);
+	pr.slope.stride[0] = 0; /* one slope per column */
+	pr.y = td(TVA + 0x2000000, ARES_DTYPE_BF16, 2, 3, 7, 0, 0);
+	expect_one(&pr, ARES_JOB_OK, "prelu");
+	bad = pr;
+	bad.flags = 1;
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu flags");
+	bad = pr;
+	bad.reserved = 1;
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu reserved");
+	bad = pr;
+	bad.x.dtype = bad.slope.dtype = bad.y.dtype = ARES_DTYPE_I32;
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu of i32");
+	bad = pr;
+	bad.slope.dtype = ARES_DTYPE_F32;
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu slope of another dtype");
+	bad = pr;
+	bad.y.dtype = ARES_DTYPE_F16;
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu y of another dtype");
+	bad = pr;
+	bad.slope.shape[0] = 1;
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu slope of another shape");
+	bad = pr;
+	bad.y = td(TVA + 0x2000000, ARES_DTYPE_BF16, 3, 3, 7, 1, 0);
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu y of another rank");
+	bad = pr;
+	memset(&bad.slope, 0, sizeof(bad.slope));
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu without slope");
+	bad = pr;
+	bad.x.va += 1;
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu x misaligned (§12.1)");
+
+	/*
+	 * 4096 x 256 f32: x, slope (broadcast, but a full view) and y are each
+	 * sliced by rows, 3 KiB a row, so 341 rows fill the 1 MiB SRAM: 13 tiles.
+	 */
+	setup();
+	pr.x = td(TVA, ARES_DTYPE_F32, 2, 4096, 256, 0, 0);
+	pr.slope = td(TVA + 0x10000000ull, ARES_DTYPE_F32, 2, 4096, 256, 0, 0);
+	pr.slope.stride[0] = 0;
+	pr.y = td(TVA + 0x20000000ull, ARES_DTYPE_F32, 2, 4096, 256, 0, 0);
+	put(&pr, sizeof(pr));
+	CHECK_RUN(used, ARES_JOB_OK, 0);
+	ck_assert_uint_eq(n_tiles, 13);
+	for (i = 0; i < 13; i++) {
+		ck_assert_uint_eq(tiles[i].prelu.x.shape[0], i < 12 ? 341 : 4096 - 12 * 341);
+		ck_assert_uint_eq(tiles[i].prelu.x.va, TVA + i * 341 * 1024ull);
+		ck_assert_uint_eq(tiles[i].prelu.slope.va, TVA + 0x10000000ull);
+		ck_assert_uint_eq(tiles[i].prelu.y.va, TVA + 0x20000000ull + i * 341 * 1024ull);
+	}
+}
+END_TEST
+
 START_TEST(test_profile_alignment_and_empty_views)
 {
 	struct ares_cmd_profile pr = {.hdr = {ARES_OP_PROFILE, 0, sizeof(pr)}, .va = TVA + 4};
@@ -745,6 +804,7 @@ int main(void)
 	tcase_add_test(t, test_quantisation_rules);
 	tcase_add_test(t, test_per_opcode_shape_rules);
 	tcase_add_test(t, test_large_commands_split_into_sram_sized_tiles);
+	tcase_add_test(t, test_prelu_rules_and_tiles);
 	tcase_add_test(t, test_profile_alignment_and_empty_views);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);

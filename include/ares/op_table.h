@@ -75,7 +75,8 @@
 	X(COPY, copy, struct ares_cmd_copy, ARES_ENGINE_DMA, ARES_TILE_ROWS)                       \
 	X(PAD, pad, struct ares_cmd_pad, ARES_ENGINE_DMA, ARES_TILE_ROWS)                          \
 	X(GATHER, gather, struct ares_cmd_gather, ARES_ENGINE_DMA, ARES_TILE_ROWS)                 \
-	X(FILL_TENSOR, fill_tensor, struct ares_cmd_fill_tensor, ARES_ENGINE_DMA, ARES_TILE_ROWS)
+	X(FILL_TENSOR, fill_tensor, struct ares_cmd_fill_tensor, ARES_ENGINE_DMA, ARES_TILE_ROWS) \
+	X(PRELU, prelu, struct ares_cmd_prelu, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)
 
 #define ARES_OPERANDS_CONV2D(O, T)                                                                 \
 	O(T, x, ARES_OPND_IN)                                                                      \
@@ -112,6 +113,8 @@
 	O(T, indices, ARES_OPND_IN | ARES_OPND_WHOLE)                                              \
 	O(T, y, ARES_OPND_OUT)
 #define ARES_OPERANDS_FILL_TENSOR(O, T) O(T, y, ARES_OPND_OUT)
+#define ARES_OPERANDS_PRELU(O, T)                                                                  \
+	O(T, x, ARES_OPND_IN) O(T, slope, ARES_OPND_IN) O(T, y, ARES_OPND_OUT)
 
 /* Every opcode, with one shape of row: X(NAME, name, command struct, engine, tiling). */
 #define ARES_OP_TABLE(X) ARES_V1_OP_TABLE(X) ARES_TENSOR_OP_TABLE(X)

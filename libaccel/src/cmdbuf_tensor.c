@@ -280,6 +280,19 @@ int accel_cmdbuf_fill_tensor(accel_cmdbuf *cb, uint64_t value, const struct ares
 	return append(cb, ARES_OP_FILL_TENSOR, &c, sizeof(c));
 }
 
+int accel_cmdbuf_prelu(accel_cmdbuf *cb, const struct ares_tensor_desc *x,
+		       const struct ares_tensor_desc *slope, const struct ares_tensor_desc *y)
+{
+	struct ares_cmd_prelu c = {0};
+
+	if (!desc_ok(x, 0) || !desc_ok(slope, 0) || !desc_ok(y, 0))
+		return accel_cmdbuf_fail(cb, -EINVAL);
+	put_desc(&c.x, x);
+	put_desc(&c.slope, slope);
+	put_desc(&c.y, y);
+	return append(cb, ARES_OP_PRELU, &c, sizeof(c));
+}
+
 int accel_cmdbuf_profile(accel_cmdbuf *cb, uint64_t va)
 {
 	struct ares_cmd_profile c = {0};

@@ -183,6 +183,44 @@ START_TEST(test_eltwise_add_broadcast_over_scattered_pages)
 }
 END_TEST
 
+START_TEST(test_prelu_through_the_firmware_with_a_broadcast_slope)
+{
+	/* y[4][300] = x < 0 ? slope[300] * x : x (slope stride 0 on dim 0), over scattered pages.
+	 */
+	const uint64_t sh[2] = {4, 300};
+	const uint64_t va_x = DATA_VA + 100 * 4, va_s = DATA_VA + 0x4000 + 8,
+		       va_y = DATA_VA + 0x8000 + 4000;
+	float x[1200], sl[300], y[1200], want;
+	struct ares_cmd_prelu p = {.hdr = {ARES_OP_PRELU, 0, sizeof(p)}};
+	const struct ares_completion *r;
+	struct cs c = {0};
+	unsigned int s = 5;
+	int i;
+
+	start_booted();
+	for (i = 0; i < 1200; i++)
+		x[i] = rnd(&s);
+	for (i = 0; i < 300; i++)
+		sl[i] = rnd(&s);
+	put_f32(va_x, x, 1200);
+	put_f32(va_s, sl, 300);
+	p.x = td(va_x, ARES_DTYPE_F32, 2, sh);
+	p.slope = td(va_s, ARES_DTYPE_F32, 2, sh);
+	p.slope.stride[0] = 0;
+	p.y = td(va_y, ARES_DTYPE_F32, 2, sh);
+	cs_put(&c, &p);
+	r = run(&c, ARES_JOB_OK, 0);
+	get_f32(va_y, y, 1200);
+	for (i = 0; i < 1200; i++) {
+		want = x[i] < 0 ? sl[i % 300] * x[i] : x[i];
+		ck_assert_msg(y[i] == want, "y[%d]: expected %g, got %g", i, want, y[i]);
+	}
+	/* §14: one vector tile, 1200 element operations, 3 x 4800 bytes moved. */
+	ck_assert_uint_eq(r->modeled_ns, 100 + 20 + (3 * 4800 + 63) / 64);
+	stop_clean();
+}
+END_TEST
+
 START_TEST(test_strided_output_keeps_gap_bytes)
 {
 	/* relu into every other float of a region spanning 3 scattered pages. */
@@ -978,6 +1016,7 @@ static Suite *suite(void)
 
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, test_eltwise_add_broadcast_over_scattered_pages);
+	tcase_add_test(t, test_prelu_through_the_firmware_with_a_broadcast_slope);
 	tcase_add_test(t, test_strided_output_keeps_gap_bytes);
 	tcase_add_test(t, test_softmax_reduce_pool_norm_resize);
 	tcase_add_test(t, test_matmul_f32_transposed_batched_with_bias);
