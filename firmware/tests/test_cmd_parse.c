@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../tests/unit/tensor_desc_util.h"
 #include "../fw.h"
 
 #define STREAM_VA 0x100000000ull
@@ -356,20 +357,13 @@ END_TEST
 
 #define TVA 0x200000000ull
 
-/* A packed row-major descriptor. */
+/* A packed row-major descriptor of up to four dimensions. */
 static struct ares_tensor_desc td(uint64_t va, uint32_t dtype, uint32_t rank, uint64_t s0,
 				  uint64_t s1, uint64_t s2, uint64_t s3)
 {
-	struct ares_tensor_desc t = {.va = va, .dtype = dtype, .rank = rank};
-	uint64_t shape[4] = {s0, s1, s2, s3}, st = 1;
-	int k;
+	const uint64_t shape[4] = {s0, s1, s2, s3};
 
-	for (k = (int)rank - 1; k >= 0; k--) {
-		t.shape[k] = shape[k];
-		t.stride[k] = st;
-		st *= shape[k];
-	}
-	return t;
+	return test_desc_packed(va, dtype, rank, shape);
 }
 
 static struct ares_cmd_eltwise add_f32(uint64_t rows, uint64_t cols)
