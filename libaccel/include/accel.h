@@ -649,6 +649,19 @@ ACCEL_API int accel_cmdbuf_fill_tensor(accel_cmdbuf *cb, uint64_t value,
 				       const struct ares_tensor_desc *y);
 
 /**
+ * accel_cmdbuf_prelu() - append PRELU: y = x < 0 ? slope * x : x
+ * @cb: builder
+ * @x: input, F32/F16/BF16
+ * @slope: x's dtype and shape; a stride of 0 broadcasts a dimension
+ * @y: output, x's dtype and shape
+ *
+ * Return: as accel_cmdbuf_conv2d(); the device checks the dtypes and shapes.
+ */
+ACCEL_API int accel_cmdbuf_prelu(accel_cmdbuf *cb, const struct ares_tensor_desc *x,
+				 const struct ares_tensor_desc *slope,
+				 const struct ares_tensor_desc *y);
+
+/**
  * accel_cmdbuf_profile() - append PROFILE: the device clock and the job's
  *	modeled time so far (struct ares_profile_record, 16 bytes) at @va
  * @cb: builder
