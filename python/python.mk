@@ -42,3 +42,30 @@ python: $(PY_TARGETS)
 # tests/models/run-model-tests.sh writes into $(BUILD)/model-ref first.
 test-python: $(PY_TARGETS)
 	python/tests/run-tests.sh $(BUILD)
+
+# ---- make install / make uninstall (prerequisites of dist/install.mk's) ----
+# Debian's layout: PREFIX=/usr goes to /usr/lib/python3/dist-packages, any
+# other prefix (/usr/local by default) to PREFIX/lib/python3.X/dist-packages,
+# both on Debian's python3 sys.path.
+PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYTHONDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VERSION)/dist-packages)
+PY_INST_EXT := $(BUILD)/python/install/_ares$(PY_EXT_SUFFIX)
+
+# Linked again for the installed tree: its RUNPATH reaches LIBDIR from
+# PYTHONDIR/ares, so a PREFIX outside ld.so's paths (/opt/ares) works too.
+$(PY_INST_EXT): $(PY_OBJS) $(RT_SO) $(LIBACCEL_SO) FORCE
+	@mkdir -p $(@D)
+	$(CC) -shared -o $@ $(PY_OBJS) $(PY_LIBS) -Wl,-rpath,"\$$ORIGIN/$$($(PYTHON) -c \
+		'import os, sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' \
+		$(LIBDIR) $(PYTHONDIR)/ares)"
+
+.PHONY: install-python uninstall-python
+install-python: $(PY_INST_EXT) $(PY_MODULES)
+	install -d $(DESTDIR)$(PYTHONDIR)/ares
+	install -m 0644 $(PY_MODULES) $(DESTDIR)$(PYTHONDIR)/ares/
+	install -m 0755 $(PY_INST_EXT) $(DESTDIR)$(PYTHONDIR)/ares/
+
+uninstall-python:
+	rm -f $(addprefix $(DESTDIR)$(PYTHONDIR)/ares/,$(notdir $(PY_MODULES) $(PY_INST_EXT)))
+	rm -rf $(DESTDIR)$(PYTHONDIR)/ares/__pycache__
+	-rmdir $(DESTDIR)$(PYTHONDIR)/ares 2>/dev/null
