@@ -29,6 +29,12 @@
 typedef struct {
 	PyObject_HEAD art_session *s;
 	PyThread_type_lock lock; /* serialises every art_* call on s */
+	unsigned long owner;	 /* thread holding lock, 0 if none (__atomic) */
+	/* Runs whose last reference went while their session's lock was held
+	 * by the same thread (a collection inside a session call): destroyed
+	 * when that call unlocks. Under lock. */
+	art_run **doomed;
+	int ndoomed;
 	int ninputs, noutputs;
 	struct art_tensor *in_info;  /* declared type of each graph input */
 	struct art_tensor *out_info; /* declared type of each graph output */
@@ -49,6 +55,9 @@ PyObject *ares_raisef(int rc, const char *fmt, ...) __attribute__((format(printf
 /* Session lock, taken with the GIL released. */
 void ares_session_lock(AresSession *s);
 void ares_session_unlock(AresSession *s);
+/* Destroys R (waiting for it if in flight) now, or at the unlock of the
+ * session call this thread is inside of. */
+void ares_session_destroy_run(AresSession *s, art_run *r);
 
 /* numpy type number of an art dtype (bfloat16 travels as its uint16 bit
  * patterns); -1 when there is none. */

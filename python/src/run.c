@@ -42,15 +42,8 @@ static int Run_init(AresRun *self, PyObject *args, PyObject *kw)
 
 static void Run_dealloc(AresRun *self)
 {
-	if (self->r) {
-		/* Destroying waits for a run still in flight. */
-		ares_session_lock(self->session);
-		PyThreadState *ts = PyEval_SaveThread();
-
-		art_run_destroy(self->r);
-		PyEval_RestoreThread(ts);
-		ares_session_unlock(self->session);
-	}
+	if (self->r)
+		ares_session_destroy_run(self->session, self->r);
 	Py_XDECREF(self->session);
 	Py_TYPE(self)->tp_free((PyObject *)self);
 }

@@ -15,16 +15,48 @@ void ares_session_lock(AresSession *s)
 {
 	PyThreadState *ts;
 
-	if (PyThread_acquire_lock(s->lock, NOWAIT_LOCK))
+	if (PyThread_acquire_lock(s->lock, NOWAIT_LOCK)) {
+		__atomic_store_n(&s->owner, PyThread_get_thread_ident(), __ATOMIC_RELAXED);
 		return;
+	}
 	ts = PyEval_SaveThread();
 	PyThread_acquire_lock(s->lock, WAIT_LOCK);
 	PyEval_RestoreThread(ts);
+	__atomic_store_n(&s->owner, PyThread_get_thread_ident(), __ATOMIC_RELAXED);
 }
 
 void ares_session_unlock(AresSession *s)
 {
+	if (s->ndoomed) {
+		PyThreadState *ts = PyEval_SaveThread();
+
+		while (s->ndoomed)
+			art_run_destroy(s->doomed[--s->ndoomed]);
+		PyEval_RestoreThread(ts);
+	}
+	__atomic_store_n(&s->owner, 0, __ATOMIC_RELAXED);
 	PyThread_release_lock(s->lock);
+}
+
+void ares_session_destroy_run(AresSession *s, art_run *r)
+{
+	PyThreadState *ts;
+
+	if (__atomic_load_n(&s->owner, __ATOMIC_RELAXED) == PyThread_get_thread_ident()) {
+		/* Taking the lock again would deadlock this thread. */
+		art_run **d = PyMem_RawRealloc(s->doomed, ((size_t)s->ndoomed + 1) * sizeof(*d));
+
+		if (d) { /* else the run leaks: better than a deadlock */
+			s->doomed = d;
+			s->doomed[s->ndoomed++] = r;
+		}
+		return;
+	}
+	ares_session_lock(s);
+	ts = PyEval_SaveThread();
+	art_run_destroy(r);
+	PyEval_RestoreThread(ts);
+	ares_session_unlock(s);
 }
 
 /* ares.Error from the session's last message; the lock is held. */
@@ -168,6 +200,7 @@ static void Session_dealloc(AresSession *self)
 {
 	/* Runs hold a reference to their session: none is alive here. */
 	art_session_destroy(self->s);
+	PyMem_RawFree(self->doomed);
 	if (self->lock)
 		PyThread_free_lock(self->lock);
 	PyMem_Free(self->in_info);

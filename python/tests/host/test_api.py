@@ -150,3 +150,34 @@ def test_devices_lists_what_libaccel_finds():
     assert isinstance(found, list)
     for d in found:  # none on the host; the guest test checks the fields
         assert d.node.startswith("/dev/accel/accel")
+
+
+def test_run_freed_by_a_collection_inside_a_session_call(add_model):
+    # A Run in a reference cycle dies when the collector runs, which can be
+    # inside a call that holds its session's lock (output arrays are made
+    # there): its destruction must wait for the unlock, not deadlock.
+    import gc
+    s = ares.Session(add_model, device="cpu")
+    f = feed()
+    done = threading.Event()
+
+    def churn():
+        old = gc.get_threshold()
+        gc.set_threshold(1)
+        try:
+            for _ in range(200):
+                cycle = [ares._ares.Run(s._cs)]
+                cycle.append(cycle)
+                del cycle
+                # The C call allocates no tracked object before its lock,
+                # so the collection comes when the output list is made.
+                s._cs.run([f["x"], f["y"]], [0])
+        finally:
+            gc.set_threshold(*old)
+        done.set()
+
+    t = threading.Thread(target=churn, daemon=True)
+    t.start()
+    t.join(timeout=120)
+    assert done.is_set(), "a session call deadlocked on a Run freed inside it"
+    np.testing.assert_array_equal(s.run(None, f)[0], f["x"] + f["y"])
