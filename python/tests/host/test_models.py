@@ -2,6 +2,7 @@
 """The real models on the host CPU path against onnxruntime-node's outputs,
 at the tolerances tests/models/models.txt states (the C tests' own)."""
 
+import numpy as np
 import pytest
 
 import ares
@@ -36,3 +37,16 @@ def test_model_async_matches_sync(model):
     for f in futures:
         for a, b in zip(f.result(timeout=300), want):
             assert (a == b).all()
+
+
+def test_dynamic_dims_bind_from_the_inputs():
+    (cls,) = [m for m in models("cpu") if m.name == "cls"]
+    sess = ares.Session(cls.path, device="cpu")
+    (x,) = sess.inputs
+    assert x.shape == [None, 3, None, None]
+    feed = cls.inputs()["x"]
+    (full,) = sess.run(None, {"x": feed})
+    (narrow,) = sess.run(None, {"x": np.ascontiguousarray(feed[:, :, :, :96])})
+    (batch,) = sess.run(None, {"x": np.concatenate([feed, feed])})
+    assert full.shape == narrow.shape == (1, 2) and batch.shape == (2, 2)
+    np.testing.assert_allclose(batch, np.concatenate([full, full]), rtol=1e-5, atol=1e-6)
