@@ -52,19 +52,33 @@ class Runner:
         self._free = []
         self._nruns = 0
         self._inflight = collections.deque()
+        self._pending = set()  # futures not done yet, under _cv
 
     def submit(self, inputs, outputs):
         future = RunFuture()
+        future.add_done_callback(self._forget)
         with self._cv:
             if self._closed:
                 raise _ares.Error(errno.ESHUTDOWN, "the session is closed")
             self._queue.append(_Request(inputs, outputs, future))
+            self._pending.add(future)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._loop, name="ares-runs", daemon=True)
                 self._thread.start()
             self._cv.notify()
         return future
+
+    def _forget(self, future):
+        with self._cv:
+            self._pending.discard(future)
+
+    def wait_all(self):
+        """Waits until every run queued so far is done. False if none was."""
+        with self._cv:
+            pending = list(self._pending)
+        concurrent.futures.wait(pending)
+        return bool(pending)
 
     def close(self):
         """Finishes every queued run, then stops the worker."""

@@ -197,6 +197,13 @@ class Session:
         the model runs.
         """
         inputs, indices = self._feeds(output_names, input_feed, run_options)
+        try:
+            return self._cs.run(inputs, indices)
+        except Error as e:
+            # The runtime plans one set of input shapes at a time: new
+            # shapes wait for run_async's runs of the old ones.
+            if e.errno != errno.EBUSY or not self._runner.wait_all():
+                raise
         return self._cs.run(inputs, indices)
 
     def run_async(self, output_names, input_feed, run_options=None):

@@ -7,6 +7,7 @@ records, and ares.devices() on a live device."""
 
 import errno
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -119,3 +120,26 @@ def test_devices_reports_the_live_device():
     assert d.busy_ns > before.busy_ns
     # Runs completed during the sampling window, so the device was busy.
     assert 0 < d.utilisation <= 1
+
+
+def test_sync_run_with_new_shapes_while_runs_are_in_flight():
+    # The runtime plans one set of input shapes at a time (EBUSY while runs
+    # of the old ones are in flight): run() waits for run_async's runs.
+    (emb,) = [m for m in DEVICE_MODELS if m.name == "embedding"]
+    s = ares.Session(emb.path, device=0)
+    one = emb.inputs()["input_1"]
+    two = np.concatenate([one, one])
+    (want,) = s.run(None, {"input_1": one})
+    futures = [s.run_async(None, {"input_1": one}) for _ in range(10)]
+    # Until the worker has runs queued on the device, nothing is in the
+    # way (white-box: its queue of runs in flight).
+    deadline = time.monotonic() + 120
+    while len(s._runner._inflight) < 2 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert len(s._runner._inflight) >= 2, "the worker never had two runs in flight"
+    (both,) = s.run(None, {"input_1": two})
+    assert both.shape[0] == 2
+    assert_close(emb, "batch row 0", both[:1], want)
+    assert_close(emb, "batch row 1", both[1:], want)
+    for f in futures:
+        np.testing.assert_array_equal(f.result(timeout=600)[0], want)
