@@ -92,9 +92,10 @@ int main(void)
 		for (unsigned int i = 0; i < MANY; i++) {
 			for (unsigned int j = 0; j < i; j++)
 				if (accel_job_syncobj(many[j]) == accel_job_syncobj(many[i]))
-					test_fail("round %d: jobs %u and %u in flight share syncobj "
-						  "%u",
-						  round, j, i, accel_job_syncobj(many[i]));
+					test_fail(
+						"round %d: jobs %u and %u in flight share syncobj "
+						"%u",
+						round, j, i, accel_job_syncobj(many[i]));
 			check_ok(dev, accel_job_wait(many[i], 30ll * 1000000000), "job wait");
 			expect_u64("value of a job in the batch", ((uint64_t)round << 32) | i,
 				   words[1 + i]);
