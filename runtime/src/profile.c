@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "device.h"
+#include "device/device.h"
 #include "profile.h"
 
 struct rt_prof_ev {

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "device.h"
+#include "device/device.h"
 #include <ares/tensor.h>
 
-#include "cpu_dnnl.h"
-#include "internal.h"
+#include "cpu/dnnl.h"
+#include "core/internal.h"
 #include "profile.h"
 
 int rt_err(struct art_session *s, int rc, const char *fmt, ...)

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal types of the runtime: the graph IR and the kernel table. */
+#ifndef ART_INTERNAL_H
+#define ART_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "ares_rt.h"
+#include "onnx.pb-c.h"
+
+/* A value of the graph: owns its data (malloc'd) once computed. */
+/* No tensor the runtime makes is larger: a bound on what a model can ask. */
+#define RT_MAX_TENSOR_BYTES ((uint64_t)1 << 40)
+
+struct rt_value {
+	char *name;
+	struct art_tensor t;
+	void *buf;    /* owned storage behind t.data */
+	int is_const; /* initializer or folded: survives across runs */
+	int defined;  /* an initializer, graph input or node output names it */
+	/* What graph analysis knows before any run: dtype 0 when unknown,
+	 * ndim -1 when the rank is unknown, a dim of -1 when it is dynamic. */
+	struct art_tensor info;
+};
+
+struct rt_node;
+struct rt_graph;
+struct rt_device;
+struct rt_profile;
+struct art_session;
+typedef int (*rt_kernel_fn)(struct art_session *s, const struct rt_node *n);
+
+struct rt_node {
+	const Onnx__NodeProto *proto;
+	const char *name; /* node name, or its first output if unnamed */
+	int *in, nin;	  /* value indices, -1 for an omitted optional input */
+	int *out, nout;
+	rt_kernel_fn fn;
+	/* An activation fused into this node by graph rewriting: ARES_ACT_*
+	 * (include/ares/tensor.h) applied to output 0, with its parameters. */
+	int act;
+	float act_alpha, act_beta;
+	/* Placement: on the device (1) or the CPU (0), why, and the device
+	 * partition (a run of adjacent device nodes) it belongs to, or -1. */
+	int on_device;
+	const char *placement_reason;
+	int reason_owned; /* placement_reason was allocated */
+	/* Shape arithmetic (Shape, and ops on its results and constants):
+	 * evaluated on the host when the enclosing device partition is
+	 * planned, so it neither runs per inference nor splits partitions. */
+	int plan_time;
+	int partition;
+	/* Subgraphs: If's then and else branches, Loop's body; else NULL.
+	 * The outer-scope values they read are appended to in[] after the
+	 * node's own n->proto->n_input inputs, so liveness and constant
+	 * folding see them. */
+	struct rt_graph *sub[2];
+	int dead; /* removed by a graph pass; gone once the list is compacted */
+	/* The oneDNN primitive made for this node's input shapes, for ops
+	 * with a oneDNN path (cpu/dnnl.c), else NULL. */
+	struct rt_cpu_memo *memo;
+};
+
+/* A subgraph: its nodes share the session's value table. */
+struct rt_graph {
+	struct rt_node *nodes;
+	int nnodes;
+	int *inputs, ninputs;
+	int *outputs, noutputs;
+};
+
+struct art_session {
+	Onnx__ModelProto *model;
+	int64_t opset;
+	struct rt_value *vals;
+	int nvals, capvals;
+	struct rt_node *nodes;
+	int nnodes;
+	int *inputs, ninputs; /* graph inputs that are not initializers */
+	int *outputs, noutputs;
+	unsigned flags;
+	uint64_t max_tensor_bytes; /* RT_MAX_TENSOR_BYTES or ART_MAX_TENSOR_BYTES */
+	uint64_t runs;
+	struct rt_device *dev;	 /* device execution provider, NULL on the CPU */
+	struct rt_profile *prof; /* NULL until profiling is asked for */
+	struct rt_cpu *cpu;	 /* CPU path: threads, kernels, oneDNN (cpu/dnnl.c) */
+	int loaded_nodes;	 /* node count before graph optimisation */
+	int graph_folded;	 /* nodes graph optimisation folded and removed */
+	/* Nodes the graph passes made (fused ops): their protos are ours. */
+	Onnx__NodeProto **synth;
+	int nsynth;
+	/* Input shapes the value infos were last inferred for (graph.c), and
+	 * while inferring for them, which values hold data computed from them. */
+	struct art_tensor *bound;
+	unsigned char *known;
+	char err[512];
+};
+
+int rt_err(struct art_session *s, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+rt_kernel_fn rt_kernel_lookup(const char *op);
+/* -ENOTSUP naming node, op and type when N's CPU kernel does not take an
+ * element type of its values (kernels_dtype.c): the types shape inference
+ * gave them (INFERRED) or the ones they hold now. */
+int rt_kernel_check_dtypes(struct art_session *s, const struct rt_node *n, int inferred);
+const char *rt_dtype_name(int dtype);
+/* 0, or the error of the attribute check N's op has (kernels.c). */
+int rt_kernel_check_attrs(struct art_session *s, const struct rt_node *n);
+/* Index of the value named NAME, created (empty) if there is none. */
+int rt_value_get(struct art_session *s, const char *name);
+/* Frees what node N owns (inputs, outputs, subgraphs), not N itself. */
+void rt_node_free(struct rt_node *n);
+
+/* Graph passes (graph*.c): shape inference, folding and rewriting once at
+ * session creation; re-inference when the first run's input shapes bind
+ * dynamic dimensions; the bias a fusion gave a MatMul (cpu/matmul_bias.c). */
+int rt_graph_optimize(struct art_session *s);
+int rt_graph_bind_inputs(struct art_session *s);
+int rt_matmul_bias(struct art_session *s, const struct rt_node *n);
+void rt_graph_free(struct art_session *s);
+int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, struct art_tensor *t,
+			 void **buf, char *err, size_t errlen);
+
+/* Kernel helpers. */
+/* Sets value V to a copy of T (subgraph inputs of If/Loop). */
+int rt_value_set(struct art_session *s, int v, const struct art_tensor *t);
+struct art_tensor *rt_in(struct art_session *s, const struct rt_node *n, int i);
+int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
+		 const int64_t *dims, void **data);
+const Onnx__AttributeProto *rt_attr(const struct rt_node *n, const char *name);
+int64_t rt_attr_i(const struct rt_node *n, const char *name, int64_t def);
+float rt_attr_f(const struct rt_node *n, const char *name, float def);
+
+#endif
