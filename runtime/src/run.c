@@ -103,18 +103,15 @@ int art_run_set_input(art_run *r, int idx, const struct art_tensor *t)
 	struct art_session *s = r->s;
 	if (r->state == RUN_SUBMITTED)
 		return rt_err(s, -EBUSY, "run is in flight: wait for it before setting inputs");
-	if (idx < 0 || idx >= s->ninputs)
-		return rt_err(s, -EINVAL, "input index %d out of range (%d inputs)", idx,
-			      s->ninputs);
-	size_t es = art_dtype_size(t->dtype);
-	if (!es || t->ndim < 0 || t->ndim > ART_MAX_DIMS)
-		return rt_err(s, -EINVAL, "input '%s': bad dtype %d or rank %d",
-			      s->vals[s->inputs[idx]].name, t->dtype, t->ndim);
-	size_t nbytes = (size_t)art_tensor_elems(t) * es;
+	size_t nbytes;
+	int rc = rt_input_check(s, idx, t, &nbytes);
+	if (rc)
+		return rc;
 	void *d = malloc(nbytes ? nbytes : 1);
 	if (!d)
 		return rt_err(s, -ENOMEM, "out of memory for input %d", idx);
-	memcpy(d, t->data, nbytes);
+	if (nbytes)
+		memcpy(d, t->data, nbytes);
 	dev_unbind_one(r, &r->bin[idx]);
 	tensor_clear(&r->in[idx]);
 	r->in[idx] = *t;

@@ -96,39 +96,46 @@ struct art_session {
 	char err[512];
 };
 
+/*
+ * The bottom layer (core/): what every layer above may call. Nothing here
+ * calls up into graph/, cpu/, device/ or the session.
+ */
+
+/* Sets the session's error message (core/error.c) and returns RC. */
 int rt_err(struct art_session *s, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-rt_kernel_fn rt_kernel_lookup(const char *op);
-/* -ENOTSUP naming node, op and type when N's CPU kernel does not take an
- * element type of its values (kernels_dtype.c): the types shape inference
- * gave them (INFERRED) or the ones they hold now. */
-int rt_kernel_check_dtypes(struct art_session *s, const struct rt_node *n, int inferred);
-const char *rt_dtype_name(int dtype);
-/* 0, or the error of the attribute check N's op has (kernels.c). */
-int rt_kernel_check_attrs(struct art_session *s, const struct rt_node *n);
-/* Index of the value named NAME, created (empty) if there is none. */
-int rt_value_get(struct art_session *s, const char *name);
-/* Frees what node N owns (inputs, outputs, subgraphs), not N itself. */
-void rt_node_free(struct rt_node *n);
 
-/* Graph passes (graph*.c): shape inference, folding and rewriting once at
- * session creation; re-inference when the first run's input shapes bind
- * dynamic dimensions; the bias a fusion gave a MatMul (cpu/matmul_bias.c). */
-int rt_graph_optimize(struct art_session *s);
-int rt_graph_bind_inputs(struct art_session *s);
-int rt_matmul_bias(struct art_session *s, const struct rt_node *n);
-void rt_graph_free(struct art_session *s);
+/* Element types and tensors (core/tensor.c). */
+const char *rt_dtype_name(int dtype);
 int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, struct art_tensor *t,
 			 void **buf, char *err, size_t errlen);
 
-/* Kernel helpers. */
+/* The value table (core/value.c). Index of the value named NAME, created
+ * (empty) if there is none; rt_value_find() gives -1 instead. */
+int rt_value_get(struct art_session *s, const char *name);
+int rt_value_find(struct art_session *s, const char *name);
+/* Frees the data value V owns. */
+void rt_value_clear(struct rt_value *v);
 /* Sets value V to a copy of T (subgraph inputs of If/Loop). */
 int rt_value_set(struct art_session *s, int v, const struct art_tensor *t);
+/* Checks T as graph input IDX of S (index, dtype, rank, shape, the tensor
+ * size limit, data present) and gives its size in bytes: the one check
+ * art_session_set_input() and art_run_set_input() share. */
+int rt_input_check(struct art_session *s, int idx, const struct art_tensor *t, size_t *nbytes);
+/* Input I of N if it holds data, else NULL. */
 struct art_tensor *rt_in(struct art_session *s, const struct rt_node *n, int i);
+/* Allocates output I of N (zeroed, within the session's tensor limit). */
 int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
 		 const int64_t *dims, void **data);
+
+/* Attributes (core/attr.c). */
 const Onnx__AttributeProto *rt_attr(const struct rt_node *n, const char *name);
 int64_t rt_attr_i(const struct rt_node *n, const char *name, int64_t def);
 float rt_attr_f(const struct rt_node *n, const char *name, float def);
+/* Copies up to MAX ints of attribute NAME into OUT; their count, or -1
+ * when the attribute is absent. */
+int rt_attr_ints(const struct rt_node *n, const char *name, int64_t *out, int max);
+/* 1 when string attribute NAME equals VAL, 0 when it differs, DEF when absent. */
+int rt_attr_is(const struct rt_node *n, const char *name, const char *val, int def);
 
 #endif

@@ -438,3 +438,13 @@ int art_tensor_save_npy(const char *path, const struct art_tensor *t)
 		rc = -EIO;
 	return rc;
 }
+
+const char *rt_dtype_name(int dtype)
+{
+	static const char *const names[] = {
+		"undefined", "float",  "uint8",	    "int8",	  "uint16",  "int16",
+		"int32",     "int64",  "string",    "bool",	  "float16", "double",
+		"uint32",    "uint64", "complex64", "complex128", "bfloat16"};
+	return dtype >= 0 && dtype < (int)(sizeof(names) / sizeof(names[0])) ? names[dtype]
+									     : "unknown";
+}

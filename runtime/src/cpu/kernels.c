@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* CPU reference kernels: the shared helpers and the one op table that maps
- * each ONNX op type to its kernel. The kernels themselves live in
- * kernels_<family>.c. They are the oracle the device is checked against, so
+/* CPU reference kernels: the helpers they share (the op table that maps
+ * each ONNX op type to its kernel is cpu/registry.c). The kernels
+ * themselves live in kernels_<family>.c. They are the oracle the device is checked against, so
  * they are written plainly: one loop nest per op, float accumulation in
  * double where a sum runs long. */
 #include <errno.h>
@@ -117,55 +117,5 @@ int rt_get_axes(struct art_session *s, const struct rt_node *n, int64_t *axes, i
 		if (*count)
 			memcpy(axes, at->ints, sizeof(int64_t) * (size_t)*count);
 	}
-	return 0;
-}
-
-int rt_attr_ints(const struct rt_node *n, const char *name, int64_t *out, int max)
-{
-	const Onnx__AttributeProto *a = rt_attr(n, name);
-	if (!a)
-		return -1;
-	int c = (int)a->n_ints < max ? (int)a->n_ints : max;
-	for (int i = 0; i < c; i++)
-		out[i] = a->ints[i];
-	return (int)a->n_ints;
-}
-
-int rt_attr_is(const struct rt_node *n, const char *name, const char *val, int def)
-{
-	const Onnx__AttributeProto *a = rt_attr(n, name);
-	if (!a || !a->has_s)
-		return def;
-	return a->s.len == strlen(val) && !memcmp(a->s.data, val, a->s.len);
-}
-
-static const struct rt_kernel_entry *const families[] = {
-	rt_kernels_elementwise, rt_kernels_tensor, rt_kernels_linalg, rt_kernels_nn,
-	rt_kernels_conv,	rt_kernels_reduce, rt_kernels_resize, rt_kernels_control,
-	rt_kernels_rnn,		rt_kernels_index,  rt_kernels_loss,   rt_kernels_quant,
-	rt_kernels_detect,	rt_kernels_sample, rt_kernels_einsum, rt_kernels_unique,
-	rt_kernels_qconv,	rt_kernels_unpool, rt_kernels_signal,
-};
-
-rt_kernel_fn rt_kernel_lookup(const char *op)
-{
-	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++)
-		for (const struct rt_kernel_entry *e = families[f]; e->op; e++)
-			if (!strcmp(e->op, op))
-				return e->fn;
-	return NULL;
-}
-
-static const struct rt_check_entry *const check_families[] = {
-	rt_checks_detect, rt_checks_sample, rt_checks_einsum, rt_checks_unique,
-	rt_checks_qconv,  rt_checks_unpool, rt_checks_signal, rt_checks_control,
-};
-
-int rt_kernel_check_attrs(struct art_session *s, const struct rt_node *n)
-{
-	for (size_t f = 0; f < sizeof(check_families) / sizeof(check_families[0]); f++)
-		for (const struct rt_check_entry *e = check_families[f]; e->op; e++)
-			if (!strcmp(e->op, n->proto->op_type))
-				return e->check(s, n);
 	return 0;
 }

@@ -33,35 +33,20 @@ struct rt_check_entry {
 	rt_check_fn check;
 };
 
-/* One table per family, each ending with a NULL op. */
-extern const struct rt_kernel_entry rt_kernels_elementwise[];
-extern const struct rt_kernel_entry rt_kernels_tensor[];
-extern const struct rt_kernel_entry rt_kernels_linalg[];
-extern const struct rt_kernel_entry rt_kernels_nn[];
-extern const struct rt_kernel_entry rt_kernels_conv[];
-extern const struct rt_kernel_entry rt_kernels_reduce[];
-extern const struct rt_kernel_entry rt_kernels_resize[];
-extern const struct rt_kernel_entry rt_kernels_control[];
-extern const struct rt_kernel_entry rt_kernels_rnn[];
-extern const struct rt_kernel_entry rt_kernels_index[];
-extern const struct rt_kernel_entry rt_kernels_loss[];
-extern const struct rt_kernel_entry rt_kernels_quant[];
-extern const struct rt_kernel_entry rt_kernels_detect[];
-extern const struct rt_kernel_entry rt_kernels_sample[];
-extern const struct rt_kernel_entry rt_kernels_einsum[];
-extern const struct rt_kernel_entry rt_kernels_unique[];
-extern const struct rt_kernel_entry rt_kernels_qconv[];
-extern const struct rt_kernel_entry rt_kernels_unpool[];
-extern const struct rt_kernel_entry rt_kernels_signal[];
-/* Attribute checks at session creation, per family, ending with a NULL op. */
-extern const struct rt_check_entry rt_checks_detect[];
-extern const struct rt_check_entry rt_checks_sample[];
-extern const struct rt_check_entry rt_checks_einsum[];
-extern const struct rt_check_entry rt_checks_unique[];
-extern const struct rt_check_entry rt_checks_qconv[];
-extern const struct rt_check_entry rt_checks_unpool[];
-extern const struct rt_check_entry rt_checks_signal[];
-extern const struct rt_check_entry rt_checks_control[];
+/* Each family file defines its table rt_kernels_<family>[] (and some a
+ * table of attribute checks rt_checks_<family>[]), ending with a NULL op;
+ * cpu/registry.c searches them. */
+
+/* The op-to-kernel lookup over the family tables (cpu/kernels.c). */
+rt_kernel_fn rt_kernel_lookup(const char *op);
+/* 0, or the error of the attribute check N's op has (cpu/kernels.c). */
+int rt_kernel_check_attrs(struct art_session *s, const struct rt_node *n);
+/* -ENOTSUP naming node, op and type when N's CPU kernel does not take an
+ * element type of its values (cpu/kernels_dtype.c): the types shape
+ * inference gave them (INFERRED) or the ones they hold now. */
+int rt_kernel_check_dtypes(struct art_session *s, const struct rt_node *n, int inferred);
+/* Adds the bias a fusion gave MatMul N to its output (cpu/matmul_bias.c). */
+int rt_matmul_bias(struct art_session *s, const struct rt_node *n);
 
 /* -EINVAL naming the node unless inputs 0..COUNT-1 are present. */
 int rt_need_inputs(struct art_session *s, const struct rt_node *n, int count);
@@ -92,6 +77,11 @@ struct rt_win {
 	int nsp;
 	int64_t in[RT_SP], out[RT_SP], k[RT_SP], st[RT_SP], dil[RT_SP], pb[RT_SP], pe[RT_SP];
 };
+/* The extent of W's window along spatial slot I, dilation included. */
+static inline int64_t rt_win_span(const struct rt_win *w, int i)
+{
+	return w->dil[i] * (w->k[i] - 1) + 1;
+}
 /* Strides, dilations, pads or auto_pad of N over X with kernel dims K
  * (X's spatial rank of them), and the output size (rounded up with
  * CEIL_MODE); -EINVAL naming the node when they disagree. */
@@ -102,11 +92,6 @@ int rt_win_geom(struct art_session *s, const struct rt_node *n, const struct art
 int rt_convt_geom(struct art_session *s, const struct rt_node *n, const struct art_tensor *x,
 		  const struct art_tensor *wt, struct rt_win *w, int64_t *m);
 
-/* Copies up to MAX ints of attribute NAME into OUT; their count, or -1
- * when the attribute is absent. */
-int rt_attr_ints(const struct rt_node *n, const char *name, int64_t *out, int max);
-/* 1 when string attribute NAME equals VAL, 0 when it differs, DEF when absent. */
-int rt_attr_is(const struct rt_node *n, const char *name, const char *val, int def);
 /* Normalises AXIS into [0, RANK); -1 when out of range. */
 static inline int rt_axis(int64_t axis, int rank)
 {

@@ -118,16 +118,6 @@ static const struct {
 	{"IsInf", T_HALF},
 };
 
-const char *rt_dtype_name(int dtype)
-{
-	static const char *const names[] = {
-		"undefined", "float",  "uint8",	    "int8",	  "uint16",  "int16",
-		"int32",     "int64",  "string",    "bool",	  "float16", "double",
-		"uint32",    "uint64", "complex64", "complex128", "bfloat16"};
-	return dtype >= 0 && dtype < (int)(sizeof(names) / sizeof(names[0])) ? names[dtype]
-									     : "unknown";
-}
-
 static int op_takes(const char *op, int bit)
 {
 	for (size_t i = 0; i < sizeof(takes) / sizeof(takes[0]); i++)

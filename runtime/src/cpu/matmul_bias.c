@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "graph/graph.h"
+#include "cpu/kernels.h"
 
 static int add_bias(struct art_session *s, const struct rt_node *n)
 {

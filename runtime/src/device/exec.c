@@ -11,7 +11,39 @@
 #include <string.h>
 
 #include "device/device.h"
-#include "profile.h"
+#include "core/profile.h"
+
+/* Host phases of partition PIDX and its commands from SL's PROFILE records. */
+static void prof_partition(struct art_session *s, int pidx, struct dev_slot *sl, double t_in,
+			   double t_submit, double t_done, double t_out)
+{
+	struct rt_device *d = s->dev;
+	struct dev_partition *p = &d->parts[pidx];
+	char name[96];
+	if (!rt_prof_on(s))
+		return;
+	snprintf(name, sizeof(name), "partition %d copy-in", pidx);
+	rt_prof_add(s, name, "transfer", RT_PROF_HOST, t_in, t_submit - t_in, 0, 0);
+	snprintf(name, sizeof(name), "partition %d on the device (%d commands)", pidx, p->ncmds);
+	rt_prof_add(s, name, "device", RT_PROF_HOST, t_submit, t_done - t_submit, 0, 0);
+	snprintf(name, sizeof(name), "partition %d copy-out", pidx);
+	rt_prof_add(s, name, "transfer", RT_PROF_HOST, t_done, t_out - t_done, 0, 0);
+	if (!sl->prof_map || !p->cmd_node)
+		return;
+	const struct ares_profile_record *rec = sl->prof_map;
+	for (int k = 1; k <= p->ncmds; k++) {
+		const struct rt_node *n = &s->nodes[p->cmd_node[k - 1]];
+		int64_t meas = (int64_t)(rec[k].now_ns - rec[k - 1].now_ns);
+		int64_t mod = (int64_t)(rec[k].modeled_ns - rec[k - 1].modeled_ns);
+		snprintf(name, sizeof(name), "%s (%s)", n->name, n->proto->op_type);
+		rt_prof_add(s, name, n->proto->op_type, RT_PROF_DEVICE,
+			    t_submit + (double)(rec[k - 1].now_ns - rec[0].now_ns) / 1e3,
+			    (double)meas / 1e3, meas, mod);
+		rt_prof_add(s, name, n->proto->op_type, RT_PROF_MODEL,
+			    t_submit + (double)rec[k - 1].modeled_ns / 1e3, (double)mod / 1e3, meas,
+			    mod);
+	}
+}
 
 #define WAIT_NS (120ll * 1000 * 1000 * 1000)
 
@@ -457,6 +489,6 @@ int dev_run_partition(struct art_session *s, int pidx)
 	if (!rc)
 		rc = dev_copy_out(s, pidx, sl);
 	if (!rc)
-		rt_prof_partition(s, pidx, sl, t_in, t_submit, t_done, rt_prof_now_us());
+		prof_partition(s, pidx, sl, t_in, t_submit, t_done, rt_prof_now_us());
 	return rc;
 }

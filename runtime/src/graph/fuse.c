@@ -27,7 +27,9 @@
 
 #include <ares/tensor.h>
 
-#include "graph/graph.h"
+#include "cpu/kernels.h"
+#include "graph/ir.h"
+#include "graph/passes.h"
 
 /* The one live reader of V, or -1 (none, several, or a graph output). */
 static int only_reader(const struct art_session *s, int v)

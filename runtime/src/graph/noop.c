@@ -6,7 +6,8 @@
  * when its output is a graph output the producer of its input writes that
  * output directly, so graph outputs keep their names.
  */
-#include "graph/graph.h"
+#include "graph/ir.h"
+#include "graph/passes.h"
 
 static int same_info(const struct art_tensor *a, const struct art_tensor *b)
 {

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph/graph.h"
+#include "cpu/kernels.h"
+#include "graph/ir.h"
+#include "graph/passes.h"
 
 #define MAXL 64
 

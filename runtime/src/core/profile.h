@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Per-run profile (profile.c): spans recorded while a run executes. */
+/* Per-run profile (core/profile.c): spans recorded while a run executes;
+ * the device's spans are added by device/exec.c. */
 #ifndef ART_PROFILE_H
 #define ART_PROFILE_H
 
 #include <stdint.h>
 
 struct art_session;
-struct dev_slot;
 
 /* Chrome-trace tracks (tid). */
 #define RT_PROF_HOST   1
@@ -18,9 +18,8 @@ int rt_prof_on(const struct art_session *s);
 void rt_prof_begin(struct art_session *s);
 void rt_prof_add(struct art_session *s, const char *name, const char *cat, int tid, double ts,
 		 double dur, int64_t measured_ns, int64_t modeled_ns);
-/* Host phases of partition PIDX and its commands from SL's PROFILE records. */
-void rt_prof_partition(struct art_session *s, int pidx, struct dev_slot *sl, double t_in,
-		       double t_submit, double t_done, double t_out);
+/* Starts (ON) or stops recording; -ENOMEM when the profile cannot be made. */
+int rt_prof_enable(struct art_session *s, int on);
 void rt_prof_free(struct art_session *s);
 
 #endif

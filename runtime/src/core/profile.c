@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "device/device.h"
-#include "profile.h"
+#include "core/internal.h"
+#include "core/profile.h"
 
 struct rt_prof_ev {
 	char name[96];
@@ -75,26 +75,6 @@ void rt_prof_add(struct art_session *s, const char *name, const char *cat, int t
 	e->modeled_ns = modeled_ns;
 }
 
-int art_session_set_profiling(art_session *s, int on)
-{
-	if (on && !s->prof) {
-		s->prof = calloc(1, sizeof(*s->prof));
-		if (!s->prof)
-			return rt_err(s, -ENOMEM, "out of memory for the profile");
-	}
-	if (s->prof)
-		s->prof->on = !!on;
-	if (s->dev && s->dev->profile != !!on) {
-		/* Streams carry PROFILE commands only when profiling: re-emit. */
-		s->dev->profile = !!on;
-		for (int i = 0; i < DEV_MAX_SLOTS; i++)
-			if (s->dev->slots[i].cmd_gen)
-				memset(s->dev->slots[i].cmd_gen, 0,
-				       (size_t)s->dev->nparts * sizeof(uint64_t));
-	}
-	return 0;
-}
-
 static void json_str(FILE *f, const char *str)
 {
 	fputc('"', f);
@@ -144,41 +124,22 @@ int art_session_write_profile(const art_session *s, const char *path)
 	return 0;
 }
 
+int rt_prof_enable(struct art_session *s, int on)
+{
+	if (on && !s->prof) {
+		s->prof = calloc(1, sizeof(*s->prof));
+		if (!s->prof)
+			return rt_err(s, -ENOMEM, "out of memory for the profile");
+	}
+	if (s->prof)
+		s->prof->on = !!on;
+	return 0;
+}
+
 void rt_prof_free(struct art_session *s)
 {
 	if (s->prof)
 		free(s->prof->ev);
 	free(s->prof);
 	s->prof = NULL;
-}
-
-void rt_prof_partition(struct art_session *s, int pidx, struct dev_slot *sl, double t_in,
-		       double t_submit, double t_done, double t_out)
-{
-	struct rt_device *d = s->dev;
-	struct dev_partition *p = &d->parts[pidx];
-	char name[96];
-	if (!rt_prof_on(s))
-		return;
-	snprintf(name, sizeof(name), "partition %d copy-in", pidx);
-	rt_prof_add(s, name, "transfer", RT_PROF_HOST, t_in, t_submit - t_in, 0, 0);
-	snprintf(name, sizeof(name), "partition %d on the device (%d commands)", pidx, p->ncmds);
-	rt_prof_add(s, name, "device", RT_PROF_HOST, t_submit, t_done - t_submit, 0, 0);
-	snprintf(name, sizeof(name), "partition %d copy-out", pidx);
-	rt_prof_add(s, name, "transfer", RT_PROF_HOST, t_done, t_out - t_done, 0, 0);
-	if (!sl->prof_map || !p->cmd_node)
-		return;
-	const struct ares_profile_record *rec = sl->prof_map;
-	for (int k = 1; k <= p->ncmds; k++) {
-		const struct rt_node *n = &s->nodes[p->cmd_node[k - 1]];
-		int64_t meas = (int64_t)(rec[k].now_ns - rec[k - 1].now_ns);
-		int64_t mod = (int64_t)(rec[k].modeled_ns - rec[k - 1].modeled_ns);
-		snprintf(name, sizeof(name), "%s (%s)", n->name, n->proto->op_type);
-		rt_prof_add(s, name, n->proto->op_type, RT_PROF_DEVICE,
-			    t_submit + (double)(rec[k - 1].now_ns - rec[0].now_ns) / 1e3,
-			    (double)meas / 1e3, meas, mod);
-		rt_prof_add(s, name, n->proto->op_type, RT_PROF_MODEL,
-			    t_submit + (double)rec[k - 1].modeled_ns / 1e3, (double)mod / 1e3, meas,
-			    mod);
-	}
 }
