@@ -109,6 +109,20 @@ int rt_err(struct art_session *s, int rc, const char *fmt, ...)
 const char *rt_dtype_name(int dtype);
 int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, struct art_tensor *t,
 			 void **buf, char *err, size_t errlen);
+/* The elements of int32 or int64 tensor T as int64 into OUT (at most MAX);
+ * their count, or -1 for another dtype or more than MAX: the one reader of
+ * constant integer inputs for shape inference and the device. */
+int rt_tensor_ints(const struct art_tensor *t, int64_t *out, int max);
+/* One broadcast dim of A and B; -1 (unknown) stays unknown unless the
+ * other decides it; known dims that differ and are not 1 give the larger
+ * (callers that must refuse them check). */
+int64_t rt_bcast_dim(int64_t a, int64_t b);
+/* MatMul's output dims from A's (rank RA) and B's (numpy matmul: a 1-D
+ * operand gets a dimension added and dropped again, batch dims broadcast;
+ * -1 is an unknown dim) into OUT and *ND. 0; -1 when the inner dims are
+ * known and differ, -2 when known batch dims do not broadcast (OUT is
+ * still filled, with the larger); -3 when the rank exceeds ART_MAX_DIMS. */
+int rt_matmul_dims(const int64_t *a, int ra, const int64_t *b, int rb, int64_t *out, int *nd);
 
 /* The value table (core/value.c). Index of the value named NAME, created
  * (empty) if there is none; rt_value_find() gives -1 instead. */
@@ -122,6 +136,9 @@ int rt_value_set(struct art_session *s, int v, const struct art_tensor *t);
  * size limit, data present) and gives its size in bytes: the one check
  * art_session_set_input() and art_run_set_input() share. */
 int rt_input_check(struct art_session *s, int idx, const struct art_tensor *t, size_t *nbytes);
+/* The declaration (graph input, value_info or output) of the value NAME,
+ * or NULL. */
+const Onnx__ValueInfoProto *rt_declared(const struct art_session *s, const char *name);
 /* Input I of N if it holds data, else NULL. */
 struct art_tensor *rt_in(struct art_session *s, const struct rt_node *n, int i);
 /* Allocates output I of N (zeroed, within the session's tensor limit). */
@@ -135,6 +152,13 @@ float rt_attr_f(const struct rt_node *n, const char *name, float def);
 /* Copies up to MAX ints of attribute NAME into OUT; their count, or -1
  * when the attribute is absent. */
 int rt_attr_ints(const struct rt_node *n, const char *name, int64_t *out, int max);
+/* The same, the count capped at MAX (callers that read OUT[0..count)). */
+static inline int rt_attr_ints_capped(const struct rt_node *n, const char *name, int64_t *out,
+				      int max)
+{
+	int c = rt_attr_ints(n, name, out, max);
+	return c > max ? max : c;
+}
 /* 1 when string attribute NAME equals VAL, 0 when it differs, DEF when absent. */
 int rt_attr_is(const struct rt_node *n, const char *name, const char *val, int def);
 

@@ -448,3 +448,63 @@ const char *rt_dtype_name(int dtype)
 	return dtype >= 0 && dtype < (int)(sizeof(names) / sizeof(names[0])) ? names[dtype]
 									     : "unknown";
 }
+
+int rt_tensor_ints(const struct art_tensor *t, int64_t *out, int max)
+{
+	int64_t c = art_tensor_elems(t);
+	if (c > max)
+		return -1;
+	for (int64_t k = 0; k < c; k++) {
+		if (t->dtype == ART_INT64)
+			out[k] = ((const int64_t *)t->data)[k];
+		else if (t->dtype == ART_INT32)
+			out[k] = ((const int32_t *)t->data)[k];
+		else
+			return -1;
+	}
+	return (int)c;
+}
+
+int64_t rt_bcast_dim(int64_t a, int64_t b)
+{
+	if (a == 1)
+		return b;
+	if (b == 1)
+		return a;
+	if (a < 0)
+		return b > 1 ? b : -1;
+	if (b < 0)
+		return a;
+	return a > b ? a : b;
+}
+
+int rt_matmul_dims(const int64_t *a, int ra, const int64_t *b, int rb, int64_t *out, int *nd)
+{
+	int64_t ad[ART_MAX_DIMS + 1], bd[ART_MAX_DIMS + 1];
+	int rc = 0, a1 = ra == 1, b1 = rb == 1;
+	memcpy(ad, a, sizeof(int64_t) * (size_t)ra);
+	memcpy(bd, b, sizeof(int64_t) * (size_t)rb);
+	if (a1)
+		ad[1] = ad[0], ad[0] = 1, ra = 2;
+	if (b1)
+		bd[1] = 1, rb = 2;
+	int r = ra > rb ? ra : rb, n = 0;
+	if (r > ART_MAX_DIMS)
+		return -3;
+	if (ad[ra - 1] >= 0 && bd[rb - 2] >= 0 && ad[ra - 1] != bd[rb - 2])
+		rc = -1;
+	for (int k = 0; k < r - 2; k++) {
+		int64_t da = k - (r - ra) >= 0 ? ad[k - (r - ra)] : 1;
+		int64_t db = k - (r - rb) >= 0 ? bd[k - (r - rb)] : 1;
+		if (!rc && da >= 0 && db >= 0 && da != db && da != 1 && db != 1)
+			rc = -2;
+		out[n++] = rt_bcast_dim(da, db);
+	}
+	/* A 1-D operand's added dimension is dropped again. */
+	if (!a1)
+		out[n++] = ad[ra - 2];
+	if (!b1)
+		out[n++] = bd[rb - 1];
+	*nd = n;
+	return rc;
+}

@@ -120,3 +120,15 @@ int rt_input_check(struct art_session *s, int idx, const struct art_tensor *t, s
 		return rt_err(s, -EINVAL, "input '%s': no data", name);
 	return 0;
 }
+
+const Onnx__ValueInfoProto *rt_declared(const struct art_session *s, const char *name)
+{
+	const Onnx__GraphProto *g = s->model->graph;
+	Onnx__ValueInfoProto **lists[3] = {g->input, g->value_info, g->output};
+	size_t counts[3] = {g->n_input, g->n_value_info, g->n_output};
+	for (int l = 0; l < 3; l++)
+		for (size_t i = 0; i < counts[l]; i++)
+			if (!strcmp(lists[l][i]->name, name))
+				return lists[l][i];
+	return NULL;
+}

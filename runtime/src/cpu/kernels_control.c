@@ -78,6 +78,36 @@ struct scan_acc {
 /* Loop: inputs M (trip count) and cond, both optional, then the carried
  * values; body inputs (iter, cond, carried...), body outputs (cond,
  * carried..., scan outputs...); scan outputs stack along a new axis 0. */
+/* Appends iteration IT's value T of Loop N's scan output K to A; every
+ * iteration's must have the first one's dtype and shape. */
+static int loop_scan_append(struct art_session *s, const struct rt_node *n, int k, int64_t it,
+			    const struct art_tensor *t, struct scan_acc *a)
+{
+	if (!t)
+		return rt_err(s, -EINVAL, "node '%s' (Loop): scan output %d missing", n->name, k);
+	if (it == 0) {
+		a->first = *t;
+		a->first.data = NULL;
+	} else if (t->dtype != a->first.dtype || t->ndim != a->first.ndim ||
+		   memcmp(t->dims, a->first.dims, sizeof(int64_t) * (size_t)t->ndim)) {
+		return rt_err(s, -EINVAL,
+			      "node '%s' (Loop): scan output %d changes shape at iteration %lld",
+			      n->name, k, (long long)it);
+	}
+	size_t nb = (size_t)art_tensor_elems(t) * art_dtype_size(t->dtype);
+	if (a->len + nb > a->cap) {
+		size_t cap = (a->cap + nb) * 2;
+		uint8_t *p = realloc(a->buf, cap);
+		if (!p)
+			return rt_err(s, -ENOMEM, "node '%s' (Loop): out of memory", n->name);
+		a->buf = p;
+		a->cap = cap;
+	}
+	memcpy(a->buf + a->len, t->data, nb);
+	a->len += nb;
+	return 0;
+}
+
 static int k_loop(struct art_session *s, const struct rt_node *n)
 {
 	const struct rt_graph *g = n->sub[0];
@@ -140,41 +170,9 @@ static int k_loop(struct art_session *s, const struct rt_node *n)
 			free((void *)car[k].data);
 			car[k] = d;
 		}
-		for (int k = 0; k < nscan && !rc; k++) {
-			const struct art_tensor *t = value_of(s, g->outputs[1 + ncar + k]);
-			struct scan_acc *a = &sc[k];
-			if (!t) {
-				rc = rt_err(s, -EINVAL, "node '%s' (Loop): scan output %d missing",
-					    n->name, k);
-				break;
-			}
-			if (it == 0) {
-				a->first = *t;
-				a->first.data = NULL;
-			} else if (t->dtype != a->first.dtype || t->ndim != a->first.ndim ||
-				   memcmp(t->dims, a->first.dims,
-					  sizeof(int64_t) * (size_t)t->ndim)) {
-				rc = rt_err(s, -EINVAL,
-					    "node '%s' (Loop): scan output %d changes shape at "
-					    "iteration %lld",
-					    n->name, k, (long long)it);
-				break;
-			}
-			size_t nb = (size_t)art_tensor_elems(t) * art_dtype_size(t->dtype);
-			if (a->len + nb > a->cap) {
-				size_t cap = (a->cap + nb) * 2;
-				uint8_t *p = realloc(a->buf, cap);
-				if (!p) {
-					rc = rt_err(s, -ENOMEM, "node '%s' (Loop): out of memory",
-						    n->name);
-					break;
-				}
-				a->buf = p;
-				a->cap = cap;
-			}
-			memcpy(a->buf + a->len, t->data, nb);
-			a->len += nb;
-		}
+		for (int k = 0; k < nscan && !rc; k++)
+			rc = loop_scan_append(s, n, k, it, value_of(s, g->outputs[1 + ncar + k]),
+					      &sc[k]);
 	}
 	for (int k = 0; k < ncar && !rc; k++)
 		rc = copy_out(s, n, k, &car[k]);

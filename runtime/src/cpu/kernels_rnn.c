@@ -124,6 +124,103 @@ static const float *fdata(const struct art_tensor *t)
 	return t ? (const float *)t->data : NULL;
 }
 
+/* W [dirs, gates*H, I] and R [dirs, gates*H, H]; the optional inputs OPT
+ * (B, sequence_lens, initial_h, initial_c, P; NULL when absent) sized to
+ * match. */
+static int check_weights(struct art_session *s, const struct rt_node *n, const struct art_tensor *w,
+			 const struct art_tensor *r, const struct art_tensor *const opt[5],
+			 int dirs, int gates, int64_t B, int64_t I, int64_t H)
+{
+	const char *op = n->proto->op_type;
+	const struct art_tensor *b = opt[0], *sl = opt[1], *h0 = opt[2], *c0 = opt[3], *p = opt[4];
+	NEED(w->dims[0] == dirs && w->dims[1] == gates * H && w->dims[2] == I &&
+		     r->dims[0] == dirs && r->dims[1] == gates * H && r->dims[2] == H,
+	     "node '%s' (%s): W must be [%d, %lld, %lld] and R [%d, %lld, %lld]", n->name, op, dirs,
+	     (long long)(gates * H), (long long)I, dirs, (long long)(gates * H), (long long)H);
+	NEED(!b || (b->dtype == ART_FLOAT && art_tensor_elems(b) == dirs * 2 * gates * H),
+	     "node '%s' (%s): B must be [%d, %lld]", n->name, op, dirs, (long long)(2 * gates * H));
+	NEED(!sl || art_tensor_elems(sl) == B,
+	     "node '%s' (%s): sequence_lens must have %lld values", n->name, op, (long long)B);
+	NEED(!h0 || (h0->dtype == ART_FLOAT && art_tensor_elems(h0) == dirs * B * H),
+	     "node '%s' (%s): initial_h must be [%d, %lld, %lld]", n->name, op, dirs, (long long)B,
+	     (long long)H);
+	NEED(!c0 || (c0->dtype == ART_FLOAT && art_tensor_elems(c0) == dirs * B * H),
+	     "node '%s' (%s): initial_c must be [%d, %lld, %lld]", n->name, op, dirs, (long long)B,
+	     (long long)H);
+	NEED(!p || (p->dtype == ART_FLOAT && art_tensor_elems(p) == dirs * 3 * H),
+	     "node '%s' (%s): P must be [%d, %lld]", n->name, op, dirs, (long long)(3 * H));
+	return 0;
+}
+
+/* GRU unit J's update and reset gates into g[J] and g[H + J]; with
+ * linear_before_reset (LBR) also its candidate's pre-activation into
+ * g[2H + J]. Without it R_h (r * h) needs the reset gate of every unit
+ * first: gru_update() computes it. */
+static void gru_gates(double *g, const double *hr, int64_t H, int64_t j, const struct act *f,
+		      double clip, int lbr)
+{
+	double z = g[j] + hr[j], rr = g[H + j] + hr[H + j];
+	z = act_apply(&f[0], fmax(-clip, fmin(clip, z)));
+	rr = act_apply(&f[0], fmax(-clip, fmin(clip, rr)));
+	double hh = lbr ? g[2 * H + j] + rr * hr[2 * H + j] : 0;
+	g[j] = z;
+	g[H + j] = rr;
+	g[2 * H + j] = lbr ? hh : g[2 * H + j];
+}
+
+/* The GRU step's new hidden state into HB, from the gates gru_gates() left
+ * in G (HR is scratch). */
+static void gru_update(const double *g, double *hr, double *hb, int64_t H, const float *R,
+		       const float *Rb, const struct act *f, double clip, int lbr)
+{
+	for (int64_t j = 0; j < H; j++) {
+		double hh = g[2 * H + j];
+		if (!lbr) {
+			double acc = Rb ? Rb[2 * H + j] : 0;
+			for (int64_t k = 0; k < H; k++)
+				acc += (double)R[(2 * H + j) * H + k] * g[H + k] * hb[k];
+			hh += acc;
+		}
+		hh = act_apply(&f[1], fmax(-clip, fmin(clip, hh)));
+		hr[j] = (1 - g[j]) * hh + g[j] * hb[j];
+	}
+	for (int64_t j = 0; j < H; j++)
+		hb[j] = hr[j];
+}
+
+/* LSTM unit J: its cell state CB[J] updated, its new hidden value returned
+ * (peepholes P, coupled input and forget gates with COUPLED). */
+static double lstm_unit(const double *g, const double *hr, int64_t H, int64_t j, const float *P,
+			double *cb, const struct act *f, double clip, int coupled)
+{
+	double gi = g[j] + hr[j], go = g[H + j] + hr[H + j], gf = g[2 * H + j] + hr[2 * H + j],
+	       gc = g[3 * H + j] + hr[3 * H + j];
+	if (P) {
+		gi += P[j] * cb[j];
+		gf += P[2 * H + j] * cb[j];
+	}
+	gi = act_apply(&f[0], fmax(-clip, fmin(clip, gi)));
+	gf = coupled ? 1 - gi : act_apply(&f[0], fmax(-clip, fmin(clip, gf)));
+	gc = act_apply(&f[1], fmax(-clip, fmin(clip, gc)));
+	double cn = gf * cb[j] + gi * gc;
+	if (P)
+		go += P[H + j] * cn;
+	go = act_apply(&f[0], fmax(-clip, fmin(clip, go)));
+	cb[j] = cn;
+	return go * act_apply(&f[2], cn);
+}
+
+/* Direction D's last hidden (or cell) state ST [B, H] into output Y (Y_h or
+ * Y_c, NULL when not asked for) in LAYOUT. */
+static void final_state(float *y, const double *st, int64_t B, int64_t H, int dirs, int d,
+			int layout)
+{
+	for (int64_t bb = 0; y && bb < B; bb++)
+		for (int64_t j = 0; j < H; j++)
+			y[layout ? (bb * dirs + d) * H + j : (d * B + bb) * H + j] =
+				(float)st[bb * H + j];
+}
+
 static int recurrent(struct art_session *s, const struct rt_node *n, enum cell c)
 {
 	const char *op = n->proto->op_type;
@@ -145,22 +242,10 @@ static int recurrent(struct art_session *s, const struct rt_node *n, enum cell c
 	     "node '%s' (%s): X, W, R must be 3-D float", n->name, op);
 	int64_t T = x->dims[layout ? 1 : 0], B = x->dims[layout ? 0 : 1], I = x->dims[2];
 	int64_t H = rt_attr_i(n, "hidden_size", r->dims[2]);
-	NEED(w->dims[0] == dirs && w->dims[1] == gates * H && w->dims[2] == I &&
-		     r->dims[0] == dirs && r->dims[1] == gates * H && r->dims[2] == H,
-	     "node '%s' (%s): W must be [%d, %lld, %lld] and R [%d, %lld, %lld]", n->name, op, dirs,
-	     (long long)(gates * H), (long long)I, dirs, (long long)(gates * H), (long long)H);
-	NEED(!b || (b->dtype == ART_FLOAT && art_tensor_elems(b) == dirs * 2 * gates * H),
-	     "node '%s' (%s): B must be [%d, %lld]", n->name, op, dirs, (long long)(2 * gates * H));
-	NEED(!sl || art_tensor_elems(sl) == B,
-	     "node '%s' (%s): sequence_lens must have %lld values", n->name, op, (long long)B);
-	NEED(!h0 || (h0->dtype == ART_FLOAT && art_tensor_elems(h0) == dirs * B * H),
-	     "node '%s' (%s): initial_h must be [%d, %lld, %lld]", n->name, op, dirs, (long long)B,
-	     (long long)H);
-	NEED(!c0 || (c0->dtype == ART_FLOAT && art_tensor_elems(c0) == dirs * B * H),
-	     "node '%s' (%s): initial_c must be [%d, %lld, %lld]", n->name, op, dirs, (long long)B,
-	     (long long)H);
-	NEED(!p || (p->dtype == ART_FLOAT && art_tensor_elems(p) == dirs * 3 * H),
-	     "node '%s' (%s): P must be [%d, %lld]", n->name, op, dirs, (long long)(3 * H));
+	const struct art_tensor *opt[5] = {b, sl, h0, c0, p};
+	rc = check_weights(s, n, w, r, opt, dirs, gates, B, I, H);
+	if (rc)
+		return rc;
 	struct act acts[6];
 	rc = parse_acts(s, n, c, dirs, acts);
 	if (rc)
@@ -223,61 +308,17 @@ static int recurrent(struct art_session *s, const struct rt_node *n, enum cell c
 						v = v > clip ? clip : v < -clip ? -clip : v;
 						hn = act_apply(&f[0], v);
 					} else if (c == C_GRU) {
-						double z = g[j] + hr[j], rr = g[H + j] + hr[H + j];
-						z = act_apply(&f[0], fmax(-clip, fmin(clip, z)));
-						rr = act_apply(&f[0], fmax(-clip, fmin(clip, rr)));
-						double hh;
-						if (lbr) {
-							hh = g[2 * H + j] + rr * hr[2 * H + j];
-						} else {
-							/* R_h (r * h) needs the reset gate of every
-							 * unit first: computed below. */
-							hh = 0;
-						}
-						g[j] = z;
-						g[H + j] = rr;
-						g[2 * H + j] = lbr ? hh : g[2 * H + j];
+						gru_gates(g, hr, H, j, f, clip, lbr);
 						hn = 0;
 					} else {
-						double gi = g[j] + hr[j], go = g[H + j] + hr[H + j],
-						       gf = g[2 * H + j] + hr[2 * H + j],
-						       gc = g[3 * H + j] + hr[3 * H + j];
-						if (P) {
-							gi += P[j] * cb[j];
-							gf += P[2 * H + j] * cb[j];
-						}
-						gi = act_apply(&f[0], fmax(-clip, fmin(clip, gi)));
-						gf = coupled ? 1 - gi
-							     : act_apply(
-								       &f[0],
-								       fmax(-clip, fmin(clip, gf)));
-						gc = act_apply(&f[1], fmax(-clip, fmin(clip, gc)));
-						double cn = gf * cb[j] + gi * gc;
-						if (P)
-							go += P[H + j] * cn;
-						go = act_apply(&f[0], fmax(-clip, fmin(clip, go)));
-						cb[j] = cn;
-						hn = go * act_apply(&f[2], cn);
+						hn = lstm_unit(g, hr, H, j, P, cb, f, clip,
+							       coupled);
 					}
 					if (c != C_GRU)
 						g[j] = hn; /* park: h must not change mid-step */
 				}
 				if (c == C_GRU) {
-					for (int64_t j = 0; j < H; j++) {
-						double hh = g[2 * H + j];
-						if (!lbr) {
-							double acc = Rb ? Rb[2 * H + j] : 0;
-							for (int64_t k = 0; k < H; k++)
-								acc += (double)R[(2 * H + j) * H +
-										 k] *
-								       g[H + k] * hb[k];
-							hh += acc;
-						}
-						hh = act_apply(&f[1], fmax(-clip, fmin(clip, hh)));
-						hr[j] = (1 - g[j]) * hh + g[j] * hb[j];
-					}
-					for (int64_t j = 0; j < H; j++)
-						hb[j] = hr[j];
+					gru_update(g, hr, hb, H, R, Rb, f, clip, lbr);
 				} else {
 					for (int64_t j = 0; j < H; j++)
 						hb[j] = g[j];
@@ -289,15 +330,8 @@ static int recurrent(struct art_session *s, const struct rt_node *n, enum cell c
 				}
 			}
 		}
-		for (int64_t bb = 0; bb < B; bb++)
-			for (int64_t j = 0; j < H; j++) {
-				int64_t at =
-					layout ? (bb * dirs + d) * H + j : (d * B + bb) * H + j;
-				if (yh)
-					yh[at] = (float)hs[bb * H + j];
-				if (yc)
-					yc[at] = (float)cs[bb * H + j];
-			}
+		final_state(yh, hs, B, H, dirs, d, layout);
+		final_state(yc, cs, B, H, dirs, d, layout);
 	}
 	free(hs);
 	return 0;

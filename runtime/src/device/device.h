@@ -45,10 +45,16 @@ enum dev_kind {
 
 #define DEV_POOL_GLOBAL 0x100
 
+struct dev_form;
+
+/* A row of the device table (device/ops.c): an ONNX op, how the device
+ * expresses it, and the form (device/common.h) that checks, shapes and
+ * emits it. */
 struct dev_op {
 	const char *name;
 	enum dev_kind kind;
 	int arg;
+	const struct dev_form *form;
 };
 
 const struct dev_op *dev_op_lookup(const char *op);

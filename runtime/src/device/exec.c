@@ -243,12 +243,12 @@ static const struct art_tensor *in_tensor(struct art_session *s, struct dev_part
 /* Makes sure slot SL's arena holds partition P's plan for the input
  * tensors INS (one per p->ins; NULL: the session's values) and its stream
  * is emitted against it. */
-int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl,
-		const struct art_tensor *const *ins)
+/* P must be planned again: never planned, or the shapes of its inputs and
+ * of the host values its plan read, or the values read as attributes,
+ * differ from those it was planned for. */
+static int needs_plan(struct art_session *s, struct dev_partition *p,
+		      const struct art_tensor *const *ins)
 {
-	struct rt_device *d = s->dev;
-	struct dev_partition *p = &d->parts[pidx];
-	int rc;
 	int replan = !p->planned;
 	for (int i = 0; i < p->nins && !replan; i++)
 		replan = !same_shape(in_tensor(s, p, i, ins), &p->in_shape[i]);
@@ -260,6 +260,43 @@ int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl,
 		replan = !p->akey_data || !t->data || len != p->akey_len[i] ||
 			 memcmp(t->data, p->akey_data[i], len);
 	}
+	return replan;
+}
+
+/* The slot's PROFILE record buffer, large enough for P's stream, and the
+ * first record in CB; its VA into *PROF_VA. */
+static int prof_buffer(struct art_session *s, const struct dev_partition *p, struct dev_slot *sl,
+		       accel_cmdbuf *cb, uint64_t *prof_va)
+{
+	struct rt_device *d = s->dev;
+	/* A record before the first command and after each; Concat emits
+	 * one command per input. */
+	uint64_t ncmd_max = 1;
+	for (int i = p->first; i <= p->last; i++)
+		ncmd_max += (uint64_t)s->nodes[i].nin + 1;
+	uint64_t need = 16ull * (ncmd_max + 1);
+	if (!sl->prof || accel_bo_size(sl->prof) < need) {
+		accel_bo_free(sl->prof);
+		sl->prof = NULL;
+		int rc = accel_bo_alloc(d->dev, need, 0, &sl->prof);
+		if (!rc)
+			rc = accel_bo_map(sl->prof, &sl->prof_map);
+		if (rc)
+			return rt_err(s, rc, "device: profile buffer: %s",
+				      accel_device_last_error(d->dev));
+	}
+	*prof_va = accel_bo_va(sl->prof);
+	accel_cmdbuf_profile(cb, *prof_va);
+	return 0;
+}
+
+int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl,
+		const struct art_tensor *const *ins)
+{
+	struct rt_device *d = s->dev;
+	struct dev_partition *p = &d->parts[pidx];
+	int rc;
+	int replan = needs_plan(s, p, ins);
 	if (replan)
 		for (int i = 0; i < d->nslots; i++)
 			if (d->slots[i].busy)
@@ -299,27 +336,9 @@ int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl,
 	if (rc)
 		return rc;
 	uint64_t prof_va = 0;
-	if (d->profile) {
-		/* A record before the first command and after each; Concat emits
-		 * one command per input. */
-		uint64_t ncmd_max = 1;
-		for (int i = p->first; i <= p->last; i++)
-			ncmd_max += (uint64_t)s->nodes[i].nin + 1;
-		uint64_t need = 16ull * (ncmd_max + 1);
-		if (!sl->prof || accel_bo_size(sl->prof) < need) {
-			accel_bo_free(sl->prof);
-			sl->prof = NULL;
-			rc = accel_bo_alloc(d->dev, need, 0, &sl->prof);
-			if (!rc)
-				rc = accel_bo_map(sl->prof, &sl->prof_map);
-			if (rc) {
-				accel_cmdbuf_destroy(cb);
-				return rt_err(s, rc, "device: profile buffer: %s",
-					      accel_device_last_error(d->dev));
-			}
-		}
-		prof_va = accel_bo_va(sl->prof);
-		accel_cmdbuf_profile(cb, prof_va);
+	if (d->profile && (rc = prof_buffer(s, p, sl, cb, &prof_va))) {
+		accel_cmdbuf_destroy(cb);
+		return rc;
 	}
 	int ncmds = 0, cap = 0;
 	int *cmd_node = NULL;

@@ -180,6 +180,82 @@ static int eval_plan_time(struct art_session *s, const struct rt_node *n, struct
 	return 0;
 }
 
+/* Shapes, placement in the arena and lifetime of device node I's output
+ * and scratch; its inputs live until I. */
+static int plan_node(struct art_session *s, int i, struct dev_val *dv)
+{
+	const struct rt_node *n = &s->nodes[i];
+	int rc = dev_node_shapes(s, n, dv);
+	if (rc)
+		return rc;
+	struct dev_val *o = &dv[n->out[0]];
+	o->known = 1;
+	if (dev_dtype(o->dtype) < 0)
+		return rt_err(s, -EINVAL, "node '%s' (%s): output dtype %d has no device form",
+			      n->name, n->proto->op_type, o->dtype);
+	if (o->root == n->out[0]) {
+		o->loc = DL_ARENA;
+		o->def = i;
+		o->last = i;
+	}
+	uint64_t floats = dev_node_scratch(s, n, dv);
+	if (floats) {
+		struct dev_val *t = &dv[s->nvals + i];
+		t->loc = DL_ARENA;
+		t->dtype = ART_FLOAT;
+		t->ndim = 1;
+		t->dims[0] = (int64_t)floats;
+		t->known = 1;
+		t->def = t->last = i;
+	}
+	for (int j = 0; j < n->nin; j++) {
+		int v = n->in[j];
+		if (v >= 0 && dv[dv[v].root].last < i)
+			dv[dv[v].root].last = i;
+	}
+	return 0;
+}
+
+/* Arena offsets of the NENT entries of DV: first fit in order of
+ * definition (ORDER is room for NENT indices); the arena's size. */
+static uint64_t first_fit(struct dev_val *dv, int nent, int *order)
+{
+	int nord = 0;
+	for (int v = 0; v < nent; v++)
+		if (dv[v].loc == DL_ARENA && dv[v].root == v)
+			order[nord++] = v;
+	for (int a = 1; a < nord; a++)
+		for (int b = a; b > 0 && dv[order[b]].def < dv[order[b - 1]].def; b--) {
+			int t = order[b];
+			order[b] = order[b - 1];
+			order[b - 1] = t;
+		}
+	uint64_t top = 0;
+	for (int a = 0; a < nord; a++) {
+		struct dev_val *x = &dv[order[a]];
+		uint64_t size = val_bytes(x), off = 0;
+		if (x->last < x->def)
+			x->last = x->def;
+		for (int moved = 1; moved;) {
+			moved = 0;
+			for (int b = 0; b < a; b++) {
+				const struct dev_val *y = &dv[order[b]];
+				if (y->def > x->last || x->def > y->last)
+					continue;
+				uint64_t yend = y->off + val_bytes(y);
+				if (off < yend && y->off < off + size) {
+					off = yend;
+					moved = 1;
+				}
+			}
+		}
+		x->off = off;
+		if (off + size > top)
+			top = off + size;
+	}
+	return top;
+}
+
 int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_tensor *const *ins)
 {
 	struct rt_device *d = s->dev;
@@ -229,77 +305,13 @@ int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_te
 				goto fail;
 			continue;
 		}
-		if (!n->on_device)
-			continue;
-		rc = dev_node_shapes(s, n, dv);
-		if (rc)
+		if (n->on_device && (rc = plan_node(s, i, dv)))
 			goto fail;
-		struct dev_val *o = &dv[n->out[0]];
-		o->known = 1;
-		if (dev_dtype(o->dtype) < 0) {
-			rc = rt_err(s, -EINVAL,
-				    "node '%s' (%s): output dtype %d has no device form", n->name,
-				    n->proto->op_type, o->dtype);
-			goto fail;
-		}
-		if (o->root == n->out[0]) {
-			o->loc = DL_ARENA;
-			o->def = i;
-			o->last = i;
-		}
-		uint64_t floats = dev_node_scratch(s, n, dv);
-		if (floats) {
-			struct dev_val *t = &dv[s->nvals + i];
-			t->loc = DL_ARENA;
-			t->dtype = ART_FLOAT;
-			t->ndim = 1;
-			t->dims[0] = (int64_t)floats;
-			t->known = 1;
-			t->def = t->last = i;
-		}
-		for (int j = 0; j < n->nin; j++) {
-			int v = n->in[j];
-			if (v >= 0 && dv[dv[v].root].last < i)
-				dv[dv[v].root].last = i;
-		}
 	}
 	for (int i = 0; i < p->nouts; i++)
 		dv[dv[p->outs[i]].root].last = INT_MAX;
 
-	/* First fit in order of definition. */
-	int nord = 0;
-	for (int v = 0; v < nent; v++)
-		if (dv[v].loc == DL_ARENA && dv[v].root == v)
-			order[nord++] = v;
-	for (int a = 1; a < nord; a++)
-		for (int b = a; b > 0 && dv[order[b]].def < dv[order[b - 1]].def; b--) {
-			int t = order[b];
-			order[b] = order[b - 1];
-			order[b - 1] = t;
-		}
-	uint64_t top = 0;
-	for (int a = 0; a < nord; a++) {
-		struct dev_val *x = &dv[order[a]];
-		uint64_t size = val_bytes(x), off = 0;
-		if (x->last < x->def)
-			x->last = x->def;
-		for (int moved = 1; moved;) {
-			moved = 0;
-			for (int b = 0; b < a; b++) {
-				const struct dev_val *y = &dv[order[b]];
-				if (y->def > x->last || x->def > y->last)
-					continue;
-				uint64_t yend = y->off + val_bytes(y);
-				if (off < yend && y->off < off + size) {
-					off = yend;
-					moved = 1;
-				}
-			}
-		}
-		x->off = off;
-		if (off + size > top)
-			top = off + size;
-	}
+	uint64_t top = first_fit(dv, nent, order);
 	free(order);
 	free(p->dv);
 	free(p->in_shape);

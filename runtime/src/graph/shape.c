@@ -29,18 +29,6 @@ static const struct art_tensor *info(const struct art_session *s, const struct r
 	return i < n->nin && n->in[i] >= 0 ? &s->vals[n->in[i]].info : &none;
 }
 
-static const Onnx__ValueInfoProto *declared(const struct art_session *s, const char *name)
-{
-	const Onnx__GraphProto *g = s->model->graph;
-	Onnx__ValueInfoProto **lists[3] = {g->input, g->value_info, g->output};
-	size_t counts[3] = {g->n_input, g->n_value_info, g->n_output};
-	for (int l = 0; l < 3; l++)
-		for (size_t i = 0; i < counts[l]; i++)
-			if (!strcmp(lists[l][i]->name, name))
-				return lists[l][i];
-	return NULL;
-}
-
 static void from_decl(const Onnx__ValueInfoProto *vi, struct art_tensor *t)
 {
 	*t = unknown(0);
@@ -69,7 +57,7 @@ static void set_out(struct art_session *s, const struct rt_node *n, int j, struc
 		return;
 	if (!t.dtype || t.ndim < 0) {
 		struct art_tensor d;
-		from_decl(declared(s, v->name), &d);
+		from_decl(rt_declared(s, v->name), &d);
 		if (!t.dtype)
 			t.dtype = d.dtype;
 		if (t.ndim < 0 && d.ndim >= 0) {
@@ -79,18 +67,6 @@ static void set_out(struct art_session *s, const struct rt_node *n, int j, struc
 	}
 	t.data = NULL;
 	v->info = t;
-}
-
-/* Integer list from attribute NAME; -1 when absent. */
-static int attr_ints(const struct rt_node *n, const char *name, int64_t *out, int max)
-{
-	const Onnx__AttributeProto *a = rt_attr(n, name);
-	if (!a)
-		return -1;
-	int c = (int)a->n_ints < max ? (int)a->n_ints : max;
-	for (int i = 0; i < c; i++)
-		out[i] = a->ints[i];
-	return c;
 }
 
 /* V has data now: a constant, or (while binding input shapes) shape
@@ -106,19 +82,7 @@ static int const_ints(const struct art_session *s, const struct rt_node *n, int 
 {
 	if (i >= n->nin || !has_data(s, n->in[i]))
 		return -1;
-	const struct art_tensor *t = &s->vals[n->in[i]].t;
-	int64_t c = art_tensor_elems(t);
-	if (c > max)
-		return -1;
-	for (int64_t k = 0; k < c; k++) {
-		if (t->dtype == ART_INT64)
-			out[k] = ((const int64_t *)t->data)[k];
-		else if (t->dtype == ART_INT32)
-			out[k] = ((const int32_t *)t->data)[k];
-		else
-			return -1;
-	}
-	return (int)c;
+	return rt_tensor_ints(&s->vals[n->in[i]].t, out, max);
 }
 
 static int const_floats(const struct art_session *s, const struct rt_node *n, int i, double *out,
@@ -144,19 +108,6 @@ static int norm_axis(int64_t a, int r)
 	return (int)(a < 0 ? a + r : a);
 }
 
-static int64_t bdim(int64_t a, int64_t b)
-{
-	if (a == 1)
-		return b;
-	if (b == 1)
-		return a;
-	if (a < 0)
-		return b > 1 ? b : -1;
-	if (b < 0)
-		return a;
-	return a > b ? a : b;
-}
-
 static struct art_tensor broadcast(const struct art_session *s, const struct rt_node *n, int first,
 				   int dtype)
 {
@@ -171,7 +122,8 @@ static struct art_tensor broadcast(const struct art_session *s, const struct rt_
 		struct art_tensor r = {.dtype = dtype, .ndim = nd};
 		for (int k = 0; k < nd; k++) {
 			int io = k - (nd - o.ndim), it = k - (nd - t->ndim);
-			r.dims[k] = bdim(io >= 0 ? o.dims[io] : 1, it >= 0 ? t->dims[it] : 1);
+			r.dims[k] =
+				rt_bcast_dim(io >= 0 ? o.dims[io] : 1, it >= 0 ? t->dims[it] : 1);
 		}
 		o = r;
 	}
@@ -219,7 +171,7 @@ static struct art_tensor spatial(const struct art_session *s, const struct rt_no
 	int64_t k[MAXL], st[MAXL], dil[MAXL], pads[2 * MAXL], opad[MAXL], oshape[MAXL];
 	char pad[32];
 	attr_str(n, "auto_pad", "NOTSET", pad, sizeof(pad));
-	if (kind != 'g' && attr_ints(n, "kernel_shape", k, MAXL) != nsp) {
+	if (kind != 'g' && rt_attr_ints_capped(n, "kernel_shape", k, MAXL) != nsp) {
 		if (kind == 'p' || w->ndim != x->ndim)
 			return o;
 		for (int i = 0; i < nsp; i++)
@@ -227,10 +179,10 @@ static struct art_tensor spatial(const struct art_session *s, const struct rt_no
 	}
 	for (int i = 0; i < nsp; i++)
 		st[i] = dil[i] = 1, pads[i] = pads[nsp + i] = 0, opad[i] = 0;
-	attr_ints(n, "strides", st, nsp);
-	attr_ints(n, "dilations", dil, nsp);
-	attr_ints(n, "pads", pads, 2 * nsp);
-	attr_ints(n, "output_padding", opad, nsp);
+	rt_attr_ints_capped(n, "strides", st, nsp);
+	rt_attr_ints_capped(n, "dilations", dil, nsp);
+	rt_attr_ints_capped(n, "pads", pads, 2 * nsp);
+	rt_attr_ints_capped(n, "output_padding", opad, nsp);
 	o.ndim = x->ndim;
 	o.dims[0] = x->dims[0];
 	if (kind == 'c')
@@ -240,7 +192,7 @@ static struct art_tensor spatial(const struct art_session *s, const struct rt_no
 							    : -1;
 	else
 		o.dims[1] = x->dims[1];
-	int has_oshape = kind == 't' && attr_ints(n, "output_shape", oshape, MAXL) >= nsp;
+	int has_oshape = kind == 't' && rt_attr_ints_capped(n, "output_shape", oshape, MAXL) >= nsp;
 	for (int i = 0; i < nsp; i++) {
 		int64_t in = x->dims[2 + i];
 		if (kind == 'g') {
@@ -248,9 +200,9 @@ static struct art_tensor spatial(const struct art_session *s, const struct rt_no
 		} else if (kind == 't') {
 			int64_t ek = (k[i] - 1) * dil[i] + 1;
 			if (has_oshape)
-				o.dims[2 + i] =
-					oshape[(int)attr_ints(n, "output_shape", oshape, MAXL) -
-					       nsp + i];
+				o.dims[2 + i] = oshape[(int)rt_attr_ints_capped(n, "output_shape",
+										oshape, MAXL) -
+						       nsp + i];
 			else if (in < 0 || k[i] < 0)
 				o.dims[2 + i] = -1;
 			else if (!strcmp(pad, "SAME_UPPER") || !strcmp(pad, "SAME_LOWER"))
@@ -270,33 +222,9 @@ static struct art_tensor matmul(const struct art_session *s, const struct rt_nod
 {
 	const struct art_tensor *a = info(s, n, 0), *b = info(s, n, 1);
 	struct art_tensor o = unknown(a->dtype);
-	if (a->ndim < 1 || b->ndim < 1)
-		return o;
-	int64_t ad[ART_MAX_DIMS + 1], bd[ART_MAX_DIMS + 1];
-	int ra = a->ndim, rb = b->ndim;
-	memcpy(ad, a->dims, sizeof(a->dims));
-	memcpy(bd, b->dims, sizeof(b->dims));
-	if (ra == 1)
-		ad[1] = ad[0], ad[0] = 1, ra = 2;
-	if (rb == 1)
-		bd[1] = 1, rb = 2;
-	int r = ra > rb ? ra : rb;
-	if (r > ART_MAX_DIMS)
-		return o;
-	for (int k = 0; k < r - 2; k++) {
-		int ia = k - (r - ra), ib = k - (r - rb);
-		o.dims[k] = bdim(ia >= 0 ? ad[ia] : 1, ib >= 0 ? bd[ib] : 1);
-	}
-	o.ndim = r;
-	o.dims[r - 2] = ad[ra - 2];
-	o.dims[r - 1] = bd[rb - 1];
-	/* A 1-D operand's added dimension is dropped again. */
-	if (b->ndim == 1)
-		o.ndim--;
-	if (a->ndim == 1) {
-		o.dims[o.ndim - (b->ndim == 1 ? 1 : 2)] = o.dims[o.ndim - 1];
-		o.ndim--;
-	}
+	if (a->ndim < 1 || b->ndim < 1 ||
+	    rt_matmul_dims(a->dims, a->ndim, b->dims, b->ndim, o.dims, &o.ndim) == -3)
+		return unknown(a->dtype);
 	return o;
 }
 
@@ -307,7 +235,7 @@ static struct art_tensor reshape(const struct art_session *s, const struct rt_no
 	int64_t sh[ART_MAX_DIMS];
 	int c = const_ints(s, n, 1, sh, ART_MAX_DIMS);
 	if (c < 0 && s->opset < 5)
-		c = attr_ints(n, "shape", sh, ART_MAX_DIMS);
+		c = rt_attr_ints_capped(n, "shape", sh, ART_MAX_DIMS);
 	if (c < 0)
 		return o;
 	int allowzero = (int)rt_attr_i(n, "allowzero", 0), neg = -1;
@@ -336,7 +264,7 @@ static struct art_tensor transpose(const struct art_session *s, const struct rt_
 	if (x->ndim < 0)
 		return o;
 	int64_t perm[ART_MAX_DIMS];
-	if (attr_ints(n, "perm", perm, ART_MAX_DIMS) != x->ndim)
+	if (rt_attr_ints_capped(n, "perm", perm, ART_MAX_DIMS) != x->ndim)
 		for (int i = 0; i < x->ndim; i++)
 			perm[i] = x->ndim - 1 - i;
 	for (int i = 0; i < x->ndim; i++)
@@ -374,10 +302,10 @@ static struct art_tensor slice(const struct art_session *s, const struct rt_node
 	int64_t st[ART_MAX_DIMS], en[ART_MAX_DIMS], ax[ART_MAX_DIMS], sp[ART_MAX_DIMS];
 	int c, ca, cs;
 	if (s->opset < 10) {
-		c = attr_ints(n, "starts", st, ART_MAX_DIMS);
-		if (attr_ints(n, "ends", en, ART_MAX_DIMS) != c)
+		c = rt_attr_ints_capped(n, "starts", st, ART_MAX_DIMS);
+		if (rt_attr_ints_capped(n, "ends", en, ART_MAX_DIMS) != c)
 			return unknown(x->dtype);
-		ca = attr_ints(n, "axes", ax, ART_MAX_DIMS);
+		ca = rt_attr_ints_capped(n, "axes", ax, ART_MAX_DIMS);
 		cs = -1;
 	} else {
 		c = const_ints(s, n, 1, st, ART_MAX_DIMS);
@@ -418,7 +346,7 @@ static struct art_tensor squeeze(const struct art_session *s, const struct rt_no
 	const struct art_tensor *x = info(s, n, 0);
 	struct art_tensor o = unknown(x->dtype);
 	int64_t ax[ART_MAX_DIMS];
-	int c = s->opset < 13		      ? attr_ints(n, "axes", ax, ART_MAX_DIMS)
+	int c = s->opset < 13		      ? rt_attr_ints_capped(n, "axes", ax, ART_MAX_DIMS)
 		: n->nin > 1 && n->in[1] >= 0 ? const_ints(s, n, 1, ax, ART_MAX_DIMS)
 					      : -2;
 	if (x->ndim < 0 || c == -1 || (unsq && c < 0))
@@ -515,7 +443,7 @@ static struct art_tensor reduce(const struct art_session *s, const struct rt_nod
 		ax[0] = rt_attr_i(n, "axis", 0);
 		c = 1;
 	} else {
-		c = attr_ints(n, "axes", ax, ART_MAX_DIMS);
+		c = rt_attr_ints_capped(n, "axes", ax, ART_MAX_DIMS);
 		if (c < 0 && n->nin > 1 && n->in[1] >= 0) {
 			c = const_ints(s, n, 1, ax, ART_MAX_DIMS);
 			if (c < 0)
@@ -570,7 +498,7 @@ static struct art_tensor pad(const struct art_session *s, const struct rt_node *
 	if (x->ndim < 0)
 		return o;
 	int64_t p[2 * ART_MAX_DIMS], ax[ART_MAX_DIMS];
-	int c = s->opset < 11 ? attr_ints(n, "pads", p, 2 * ART_MAX_DIMS)
+	int c = s->opset < 11 ? rt_attr_ints_capped(n, "pads", p, 2 * ART_MAX_DIMS)
 			      : const_ints(s, n, 1, p, 2 * ART_MAX_DIMS);
 	int ca = n->nin > 3 && n->in[3] >= 0 ? const_ints(s, n, 3, ax, ART_MAX_DIMS) : -2;
 	if (c < 0 || ca == -1)
@@ -616,7 +544,7 @@ static struct art_tensor split_part(const struct art_session *s, const struct rt
 	if (a < 0 || a >= x->ndim)
 		return unknown(x->dtype);
 	int64_t sp[MAXL];
-	int c = attr_ints(n, "split", sp, MAXL);
+	int c = rt_attr_ints_capped(n, "split", sp, MAXL);
 	if (c < 0 && n->nin > 1 && n->in[1] >= 0)
 		c = const_ints(s, n, 1, sp, MAXL);
 	if (c == n->nout)
@@ -746,6 +674,70 @@ static int bool_result(const char *op)
 	return IN_LIST(op, l);
 }
 
+static struct art_tensor flatten(const struct art_session *s, const struct rt_node *n)
+{
+	const struct art_tensor *x = info(s, n, 0);
+	struct art_tensor o = unknown(x->dtype);
+	if (x->ndim >= 0) {
+		int a = norm_axis(rt_attr_i(n, "axis", 1), x->ndim);
+		/* Flatten's axis may equal the rank; beyond it the kernel refuses. */
+		if (a >= 0 && a <= x->ndim) {
+			o.ndim = 2;
+			o.dims[0] = mul_dims(x->dims, 0, a);
+			o.dims[1] = mul_dims(x->dims, a, x->ndim);
+		}
+	}
+	return o;
+}
+
+static struct art_tensor shape_of(const struct art_session *s, const struct rt_node *n)
+{
+	const struct art_tensor *x = info(s, n, 0);
+	struct art_tensor o = unknown(ART_INT64);
+	if (x->ndim >= 0) {
+		int64_t b = rt_attr_i(n, "start", 0), e = rt_attr_i(n, "end", x->ndim);
+		b = b < 0 ? b + x->ndim : b;
+		e = e < 0 ? e + x->ndim : e;
+		b = b < 0 ? 0 : b > x->ndim ? x->ndim : b;
+		e = e < 0 ? 0 : e > x->ndim ? x->ndim : e;
+		o.ndim = 1;
+		o.dims[0] = e > b ? e - b : 0;
+	}
+	return o;
+}
+
+static struct art_tensor expand(const struct art_session *s, const struct rt_node *n)
+{
+	const struct art_tensor *x = info(s, n, 0);
+	struct art_tensor o = unknown(x->dtype);
+	int64_t sh[ART_MAX_DIMS];
+	int c = const_ints(s, n, 1, sh, ART_MAX_DIMS);
+	if (c >= 0 && x->ndim >= 0) {
+		int nd = c > x->ndim ? c : x->ndim;
+		o.ndim = nd;
+		for (int k = 0; k < nd; k++) {
+			int ix = k - (nd - x->ndim), it = k - (nd - c);
+			o.dims[k] = rt_bcast_dim(ix >= 0 ? x->dims[ix] : 1, it >= 0 ? sh[it] : 1);
+		}
+	}
+	return o;
+}
+
+/* Constants are folded; unfolded (--no-opt) they keep what the attribute
+ * says. */
+static struct art_tensor constant(const struct rt_node *n)
+{
+	struct art_tensor o = unknown(0);
+	const Onnx__AttributeProto *a = rt_attr(n, "value");
+	if (a && a->t) {
+		o.dtype = a->t->data_type;
+		o.ndim = (int)a->t->n_dims;
+		for (int k = 0; k < o.ndim && k < ART_MAX_DIMS; k++)
+			o.dims[k] = a->t->dims[k];
+	}
+	return o;
+}
+
 void g_infer_node(struct art_session *s, struct rt_node *n)
 {
 	const char *op = n->proto->op_type;
@@ -804,16 +796,7 @@ void g_infer_node(struct art_session *s, struct rt_node *n)
 	} else if (g_op(n, "Reshape")) {
 		o = reshape(s, n);
 	} else if (g_op(n, "Flatten")) {
-		o.dtype = x->dtype;
-		if (x->ndim >= 0) {
-			int a = norm_axis(rt_attr_i(n, "axis", 1), x->ndim);
-			/* Flatten's axis may equal the rank; beyond it the kernel refuses. */
-			if (a >= 0 && a <= x->ndim) {
-				o.ndim = 2;
-				o.dims[0] = mul_dims(x->dims, 0, a);
-				o.dims[1] = mul_dims(x->dims, a, x->ndim);
-			}
-		}
+		o = flatten(s, n);
 	} else if (g_op(n, "Transpose")) {
 		o = transpose(s, n);
 	} else if (g_op(n, "Concat")) {
@@ -832,16 +815,7 @@ void g_infer_node(struct art_session *s, struct rt_node *n)
 		o = *x;
 		o.dtype = (int)rt_attr_i(n, "to", 0);
 	} else if (g_op(n, "Shape")) {
-		o.dtype = ART_INT64;
-		if (x->ndim >= 0) {
-			int64_t b = rt_attr_i(n, "start", 0), e = rt_attr_i(n, "end", x->ndim);
-			b = b < 0 ? b + x->ndim : b;
-			e = e < 0 ? e + x->ndim : e;
-			b = b < 0 ? 0 : b > x->ndim ? x->ndim : b;
-			e = e < 0 ? 0 : e > x->ndim ? x->ndim : e;
-			o.ndim = 1;
-			o.dims[0] = e > b ? e - b : 0;
-		}
+		o = shape_of(s, n);
 	} else if (g_op(n, "Size")) {
 		o.dtype = ART_INT64;
 		o.ndim = 0;
@@ -865,19 +839,7 @@ void g_infer_node(struct art_session *s, struct rt_node *n)
 			memcpy(o.dims, sh, sizeof(int64_t) * (size_t)c);
 		}
 	} else if (g_op(n, "Expand")) {
-		int c = const_ints(s, n, 1, sh, ART_MAX_DIMS);
-		o.dtype = x->dtype;
-		if (c >= 0 && x->ndim >= 0) {
-			struct art_tensor t = {.dtype = x->dtype, .ndim = c};
-			memcpy(t.dims, sh, sizeof(int64_t) * (size_t)c);
-			int nd = c > x->ndim ? c : x->ndim;
-			o.ndim = nd;
-			for (int k = 0; k < nd; k++) {
-				int ix = k - (nd - x->ndim), it = k - (nd - c);
-				o.dims[k] =
-					bdim(ix >= 0 ? x->dims[ix] : 1, it >= 0 ? t.dims[it] : 1);
-			}
-		}
+		o = expand(s, n);
 	} else if (g_op(n, "Tile")) {
 		int c = const_ints(s, n, 1, sh, ART_MAX_DIMS);
 		o = *x;
@@ -889,15 +851,7 @@ void g_infer_node(struct art_session *s, struct rt_node *n)
 		   g_op(n, "GridSample") || g_op(n, "RoiAlign")) {
 		o = detect_sample(s, n);
 	} else if (g_op(n, "Constant")) {
-		/* Constants are folded; unfolded (--no-opt) they keep what the
-		 * attribute says. */
-		const Onnx__AttributeProto *a = rt_attr(n, "value");
-		if (a && a->t) {
-			o.dtype = a->t->data_type;
-			o.ndim = (int)a->t->n_dims;
-			for (int k = 0; k < o.ndim && k < ART_MAX_DIMS; k++)
-				o.dims[k] = a->t->dims[k];
-		}
+		o = constant(n);
 	}
 	set_out(s, n, 0, o);
 	for (int j = 1; j < n->nout; j++)
@@ -962,7 +916,7 @@ void g_infer_all(struct art_session *s, int bind)
 			val->info = val->t;
 			val->info.data = NULL;
 		} else {
-			from_decl(declared(s, val->name), &val->info);
+			from_decl(rt_declared(s, val->name), &val->info);
 		}
 	}
 	s->known = bind ? calloc((size_t)s->nvals + 1, 1) : NULL;
