@@ -42,3 +42,9 @@ int rt_attr_is(const struct rt_node *n, const char *name, const char *val, int d
 		return def;
 	return a->s.len == strlen(val) && !memcmp(a->s.data, val, a->s.len);
 }
+
+int rt_attr_ints_capped(const struct rt_node *n, const char *name, int64_t *out, int max)
+{
+	int c = rt_attr_ints(n, name, out, max);
+	return c > max ? max : c;
+}

@@ -153,12 +153,7 @@ float rt_attr_f(const struct rt_node *n, const char *name, float def);
  * when the attribute is absent. */
 int rt_attr_ints(const struct rt_node *n, const char *name, int64_t *out, int max);
 /* The same, the count capped at MAX (callers that read OUT[0..count)). */
-static inline int rt_attr_ints_capped(const struct rt_node *n, const char *name, int64_t *out,
-				      int max)
-{
-	int c = rt_attr_ints(n, name, out, max);
-	return c > max ? max : c;
-}
+int rt_attr_ints_capped(const struct rt_node *n, const char *name, int64_t *out, int max);
 /* 1 when string attribute NAME equals VAL, 0 when it differs, DEF when absent. */
 int rt_attr_is(const struct rt_node *n, const char *name, const char *val, int def);
 

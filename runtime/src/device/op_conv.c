@@ -405,8 +405,8 @@ static int conv_shapes(const struct dev_shape *c)
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
 	struct dev_val *dv = c->dv;
-	struct dev_val *x = &c->dv[c->n->in[0]];
-	struct dev_val *o = &c->dv[c->n->out[0]];
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
 	struct dev_val *w = &dv[n->in[1]];
 	int nsp = w->ndim - 2;
@@ -431,8 +431,8 @@ static int convt_shapes(const struct dev_shape *c)
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
 	struct dev_val *dv = c->dv;
-	struct dev_val *x = &c->dv[c->n->in[0]];
-	struct dev_val *o = &c->dv[c->n->out[0]];
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
 	struct dev_val *w = &dv[n->in[1]];
 	int nsp = w->ndim - 2;
@@ -459,8 +459,8 @@ static int pool_shapes(const struct dev_shape *c)
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
 	const struct dev_op *d = c->d;
-	struct dev_val *x = &c->dv[c->n->in[0]];
-	struct dev_val *o = &c->dv[c->n->out[0]];
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
 	if (x->ndim != 3 && x->ndim != 4)
 		return dev_bad(s, n, "pooling input is not 1-D or 2-D");
@@ -488,8 +488,8 @@ static int conv_emit(struct ectx *e)
 	const struct rt_node *n = e->n;
 	struct dev_val *dv = e->dv;
 	accel_cmdbuf *cb = e->cb;
-	struct dev_val *xv = &e->dv[e->n->in[0]];
-	struct dev_val *ov = &e->dv[e->n->out[0]];
+	struct dev_val *xv = &e->dv[n->in[0]];
+	struct dev_val *ov = &e->dv[n->out[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	struct ares_tensor_desc w;
@@ -544,8 +544,8 @@ static int pool_emit(struct ectx *e)
 	const struct rt_node *n = e->n;
 	const struct dev_op *d = e->d;
 	accel_cmdbuf *cb = e->cb;
-	struct dev_val *xv = &e->dv[e->n->in[0]];
-	struct dev_val *ov = &e->dv[e->n->out[0]];
+	struct dev_val *xv = &e->dv[n->in[0]];
+	struct dev_val *ov = &e->dv[n->out[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	int nsp = xv->ndim - 2;

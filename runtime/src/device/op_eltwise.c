@@ -166,8 +166,8 @@ static int unary_shapes(const struct dev_shape *c)
 static int cast_shapes(const struct dev_shape *c)
 {
 	const struct rt_node *n = c->n;
-	struct dev_val *x = &c->dv[c->n->in[0]];
-	struct dev_val *o = &c->dv[c->n->out[0]];
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
 	dev_set_out(o, (int)rt_attr_i(n, "to", 0), x->ndim, x->dims);
 	return 0;
 }
@@ -178,8 +178,8 @@ static int binary_shapes(const struct dev_shape *c)
 	const struct rt_node *n = c->n;
 	const struct dev_op *d = c->d;
 	struct dev_val *dv = c->dv;
-	struct dev_val *x = &c->dv[c->n->in[0]];
-	struct dev_val *o = &c->dv[c->n->out[0]];
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
 	struct dev_val *in[3] = {x, x, x};
 	for (int i = 0; i < n->nin && i < 3; i++)
@@ -234,7 +234,7 @@ static int binary_emit(struct ectx *e)
 	const struct rt_node *n = e->n;
 	const struct dev_op *d = e->d;
 	accel_cmdbuf *cb = e->cb;
-	struct dev_val *ov = &e->dv[e->n->out[0]];
+	struct dev_val *ov = &e->dv[n->out[0]];
 	struct ares_tensor_desc y;
 	struct ares_tensor_desc in[3];
 	const struct ares_tensor_desc *pin[3];

@@ -43,8 +43,8 @@ static int gemm_shapes(const struct dev_shape *c)
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
 	struct dev_val *dv = c->dv;
-	struct dev_val *x = &c->dv[c->n->in[0]];
-	struct dev_val *o = &c->dv[c->n->out[0]];
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
 	struct dev_val *b = &dv[n->in[1]];
 	if (x->ndim != 2 || b->ndim != 2)
@@ -81,7 +81,7 @@ static int gemm_emit(struct ectx *e)
 {
 	const struct rt_node *n = e->n;
 	accel_cmdbuf *cb = e->cb;
-	struct dev_val *ov = &e->dv[e->n->out[0]];
+	struct dev_val *ov = &e->dv[n->out[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	struct ares_tensor_desc w;
@@ -110,7 +110,7 @@ static int matmul_emit(struct ectx *e)
 	const struct rt_node *n = e->n;
 	struct dev_val *dv = e->dv;
 	accel_cmdbuf *cb = e->cb;
-	struct dev_val *xv = &e->dv[e->n->in[0]];
+	struct dev_val *xv = &e->dv[n->in[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	struct ares_tensor_desc w;

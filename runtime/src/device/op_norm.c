@@ -95,7 +95,7 @@ static const char *batchnorm_check(const struct dev_check *c)
 	return NULL;
 }
 
-static const char *instnorm_check(const struct dev_check *c)
+static const char *norm_check(const struct dev_check *c)
 {
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
@@ -113,8 +113,8 @@ static int reduce_shapes(const struct dev_shape *c)
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
 	const struct dev_op *d = c->d;
-	struct dev_val *x = &c->dv[c->n->in[0]];
-	struct dev_val *o = &c->dv[c->n->out[0]];
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
 	unsigned m;
 	int keep = (int)rt_attr_i(n, "keepdims", 1), r = 0, dt = x->dtype;
@@ -136,13 +136,13 @@ static int reduce_shapes(const struct dev_shape *c)
 	return 0;
 }
 
-static int softmax_shapes(const struct dev_shape *c)
+static int norm_shapes(const struct dev_shape *c)
 {
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
 	const struct dev_op *d = c->d;
-	struct dev_val *x = &c->dv[c->n->in[0]];
-	struct dev_val *o = &c->dv[c->n->out[0]];
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
 	if ((d->kind == DK_INSTNORM && x->ndim < 3) || (d->kind == DK_BATCHNORM && x->ndim < 2))
 		return dev_bad(s, n, "input rank too small");
 	dev_set_out(o, x->dtype, x->ndim, x->dims);
@@ -155,7 +155,7 @@ static int reduce_emit(struct ectx *e)
 	const struct rt_node *n = e->n;
 	const struct dev_op *d = e->d;
 	accel_cmdbuf *cb = e->cb;
-	struct dev_val *xv = &e->dv[e->n->in[0]];
+	struct dev_val *xv = &e->dv[n->in[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	unsigned m;
@@ -178,7 +178,7 @@ static int softmax_emit(struct ectx *e)
 	const struct rt_node *n = e->n;
 	const struct dev_op *d = e->d;
 	accel_cmdbuf *cb = e->cb;
-	struct dev_val *xv = &e->dv[e->n->in[0]];
+	struct dev_val *xv = &e->dv[n->in[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	int64_t axis;
@@ -204,7 +204,7 @@ static int batchnorm_emit(struct ectx *e)
 	const struct rt_node *n = e->n;
 	const struct dev_op *d = e->d;
 	accel_cmdbuf *cb = e->cb;
-	struct dev_val *xv = &e->dv[e->n->in[0]];
+	struct dev_val *xv = &e->dv[n->in[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	struct ares_tensor_desc sc, bi, mu, var;
@@ -230,7 +230,7 @@ static int layernorm_emit(struct ectx *e)
 {
 	const struct rt_node *n = e->n;
 	accel_cmdbuf *cb = e->cb;
-	struct dev_val *xv = &e->dv[e->n->in[0]];
+	struct dev_val *xv = &e->dv[n->in[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	struct ares_tensor_desc sc, bi;
@@ -262,7 +262,7 @@ const struct dev_form dev_form_reduce = {
 
 const struct dev_form dev_form_softmax = {
 	.check = softmax_check,
-	.shapes = softmax_shapes,
+	.shapes = norm_shapes,
 	.emit = softmax_emit,
 	.operands = 1u,
 	.fuses_act = 0,
@@ -270,23 +270,23 @@ const struct dev_form dev_form_softmax = {
 
 const struct dev_form dev_form_batchnorm = {
 	.check = batchnorm_check,
-	.shapes = softmax_shapes,
+	.shapes = norm_shapes,
 	.emit = batchnorm_emit,
 	.operands = 31u,
 	.fuses_act = 1,
 };
 
 const struct dev_form dev_form_instnorm = {
-	.check = instnorm_check,
-	.shapes = softmax_shapes,
+	.check = norm_check,
+	.shapes = norm_shapes,
 	.emit = batchnorm_emit,
 	.operands = 7u,
 	.fuses_act = 1,
 };
 
 const struct dev_form dev_form_layernorm = {
-	.check = instnorm_check,
-	.shapes = softmax_shapes,
+	.check = norm_check,
+	.shapes = norm_shapes,
 	.emit = layernorm_emit,
 	.operands = 7u,
 	.fuses_act = 1,

@@ -191,7 +191,7 @@ static const char *resize_check(const struct dev_check *c)
 	return NULL;
 }
 
-static const char *transpose_check(const struct dev_check *c)
+static const char *layout_check(const struct dev_check *c)
 {
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
@@ -259,8 +259,8 @@ static int view_shapes(const struct dev_shape *c)
 {
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
-	struct dev_val *x = &c->dv[c->n->in[0]];
-	struct dev_val *o = &c->dv[c->n->out[0]];
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
 	const char *op = n->proto->op_type;
 	o->root = x->root;
@@ -329,8 +329,8 @@ static int resize_shapes(const struct dev_shape *c)
 {
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
-	struct dev_val *x = &c->dv[c->n->in[0]];
-	struct dev_val *o = &c->dv[c->n->out[0]];
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
 	float sc[ART_MAX_DIMS];
 	if (resize_params(s, n, x, dims, sc))
@@ -343,8 +343,8 @@ static int transpose_shapes(const struct dev_shape *c)
 {
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
-	struct dev_val *x = &c->dv[c->n->in[0]];
-	struct dev_val *o = &c->dv[c->n->out[0]];
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
 	int64_t perm[ART_MAX_DIMS];
 	int np = rt_attr_ints_capped(n, "perm", perm, ART_MAX_DIMS);
@@ -362,8 +362,8 @@ static int slice_shapes(const struct dev_shape *c)
 {
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
-	struct dev_val *x = &c->dv[c->n->in[0]];
-	struct dev_val *o = &c->dv[c->n->out[0]];
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
 	int64_t st[ART_MAX_DIMS], sp[ART_MAX_DIMS];
 	if (slice_params(s, n, x, st, sp, dims))
@@ -377,8 +377,8 @@ static int concat_shapes(const struct dev_shape *c)
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
 	struct dev_val *dv = c->dv;
-	struct dev_val *x = &c->dv[c->n->in[0]];
-	struct dev_val *o = &c->dv[c->n->out[0]];
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
 	int64_t a = dev_norm_axis(rt_attr_i(n, "axis", 0), x->ndim);
 	if (a < 0 || a >= x->ndim)
@@ -402,8 +402,8 @@ static int pad_shapes(const struct dev_shape *c)
 {
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
-	struct dev_val *x = &c->dv[c->n->in[0]];
-	struct dev_val *o = &c->dv[c->n->out[0]];
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
 	int64_t b[ART_MAX_DIMS], e[ART_MAX_DIMS];
 	if (pad_params(s, n, x->ndim, b, e))
@@ -419,8 +419,8 @@ static int gather_shapes(const struct dev_shape *c)
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
 	struct dev_val *dv = c->dv;
-	struct dev_val *x = &c->dv[c->n->in[0]];
-	struct dev_val *o = &c->dv[c->n->out[0]];
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
 	struct dev_val *ix = &dv[n->in[1]];
 	int64_t a = dev_norm_axis(rt_attr_i(n, "axis", 0), x->ndim);
@@ -449,7 +449,7 @@ static int resize_emit(struct ectx *e)
 	struct art_session *s = e->s;
 	const struct rt_node *n = e->n;
 	accel_cmdbuf *cb = e->cb;
-	struct dev_val *xv = &e->dv[e->n->in[0]];
+	struct dev_val *xv = &e->dv[n->in[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	float sc[ART_MAX_DIMS];
@@ -488,7 +488,7 @@ static int resize_emit(struct ectx *e)
 static int transpose_emit(struct ectx *e)
 {
 	const struct rt_node *n = e->n;
-	struct dev_val *xv = &e->dv[e->n->in[0]];
+	struct dev_val *xv = &e->dv[n->in[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	int64_t perm[ART_MAX_DIMS];
@@ -509,7 +509,7 @@ static int slice_emit(struct ectx *e)
 {
 	struct art_session *s = e->s;
 	const struct rt_node *n = e->n;
-	struct dev_val *xv = &e->dv[e->n->in[0]];
+	struct dev_val *xv = &e->dv[n->in[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	int64_t st[ART_MAX_DIMS], sp[ART_MAX_DIMS], len[ART_MAX_DIMS];
@@ -528,8 +528,8 @@ static int concat_emit(struct ectx *e)
 {
 	const struct rt_node *n = e->n;
 	struct dev_val *dv = e->dv;
-	struct dev_val *xv = &e->dv[e->n->in[0]];
-	struct dev_val *ov = &e->dv[e->n->out[0]];
+	struct dev_val *xv = &e->dv[n->in[0]];
+	struct dev_val *ov = &e->dv[n->out[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	int rc;
@@ -554,7 +554,7 @@ static int pad_emit(struct ectx *e)
 	struct art_session *s = e->s;
 	const struct rt_node *n = e->n;
 	accel_cmdbuf *cb = e->cb;
-	struct dev_val *xv = &e->dv[e->n->in[0]];
+	struct dev_val *xv = &e->dv[n->in[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	int64_t pb[ART_MAX_DIMS], pe[ART_MAX_DIMS];
@@ -582,7 +582,7 @@ static int gather_emit(struct ectx *e)
 {
 	const struct rt_node *n = e->n;
 	accel_cmdbuf *cb = e->cb;
-	struct dev_val *xv = &e->dv[e->n->in[0]];
+	struct dev_val *xv = &e->dv[n->in[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	struct ares_tensor_desc w;
@@ -610,7 +610,7 @@ const struct dev_form dev_form_resize = {
 };
 
 const struct dev_form dev_form_transpose = {
-	.check = transpose_check,
+	.check = layout_check,
 	.shapes = transpose_shapes,
 	.emit = transpose_emit,
 	.operands = 1u,
@@ -626,7 +626,7 @@ const struct dev_form dev_form_slice = {
 };
 
 const struct dev_form dev_form_concat = {
-	.check = transpose_check,
+	.check = layout_check,
 	.shapes = concat_shapes,
 	.emit = concat_emit,
 	.operands = ~0u,
@@ -642,7 +642,7 @@ const struct dev_form dev_form_pad = {
 };
 
 const struct dev_form dev_form_gather = {
-	.check = transpose_check,
+	.check = layout_check,
 	.shapes = gather_shapes,
 	.emit = gather_emit,
 	.operands = 7u,
