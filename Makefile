@@ -29,6 +29,7 @@ include libaccel/libaccel.mk
 include runtime/runtime.mk
 include tests/tests.mk
 include runtime/examples/examples.mk
+include serve/serve.mk
 include tests/models/models.mk
 include tests/fuzz/fuzz.mk
 include bench/bench.mk

