@@ -46,14 +46,17 @@ test: all $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(FUZZ_TARGETS)
 	runtime/tests/run-runtime-tests.sh $(BUILD)
 	tests/fuzz/run-fuzz.sh $(BUILD)
 	tests/models/run-model-tests.sh $(BUILD)
+	serve/tests/run-serve-tests.sh $(BUILD)
 	tests/install/test-install.sh
 	scripts/run-guest-tests.sh
 
-test-unit: $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(RUNTIME_TEST_DEPS) $(MODEL_TEST_DEPS) $(FUZZ_TARGETS)
+test-unit: $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(RUNTIME_TEST_DEPS) $(MODEL_TEST_DEPS) $(FUZZ_TARGETS) \
+		$(SERVE_TEST_DEPS)
 	scripts/run-unit-tests.sh $(UNIT_TESTS) -- $(UNIT_TESTS_SAN)
 	runtime/tests/run-runtime-tests.sh $(BUILD)
 	tests/fuzz/run-fuzz.sh $(BUILD)
 	tests/models/run-model-tests.sh $(BUILD)
+	serve/tests/run-serve-tests.sh $(BUILD)
 
 test-guest: all
 	scripts/run-guest-tests.sh

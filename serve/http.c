@@ -498,18 +498,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > srv->opts.max_body)
 			cr->early_status = 413;
-		/* Answer now, without reading a body it would refuse. */
-		if (cr->early_status == 429)
-			return send_error(c, 429, "too many connections: %u open, the limit is %u",
-					  (unsigned)atomic_load(&srv->connections),
-					  srv->opts.max_connections);
+		/* A body over the limit is refused before it is read. */
 		if (cr->early_status == 413)
 			return send_error(c, 413, "request body of %s bytes is over the limit of %zu",
 					  cl, srv->opts.max_body);
 		return MHD_YES;
 	}
-	if (cr->early_status)
+	if (cr->early_status == 413)
 		return MHD_YES; /* the response is queued: the rest is discarded */
+	if (cr->early_status == 429) {
+		/* Read (and drop) the body first, so the client gets its 429
+		 * instead of a reset while it is still sending. */
+		if (*upload_size) {
+			*upload_size = 0;
+			return MHD_YES;
+		}
+		return send_error(c, 429, "too many connections: %u open, the limit is %u",
+				  (unsigned)atomic_load(&srv->connections),
+				  srv->opts.max_connections);
+	}
 	if (*upload_size) {
 		if (cr->too_big || cr->len + *upload_size > srv->opts.max_body) {
 			cr->too_big = true;

@@ -12,7 +12,8 @@ $(BUILD)/bin/ares-serve: $(SERVE_SRCS) $(SERVE_HDRS) runtime/include/ares_rt.h $
 
 ALL_TARGETS += $(BUILD)/bin/ares-serve
 
-# The host test on the CPU path (part of `make test-unit`).
+# The host test on the CPU path (part of `make test-unit`; alone: make test-serve).
+SERVE_TEST_DEPS := $(BUILD)/bin/ares-serve $(BUILD)/bin/accel-run
 .PHONY: test-serve
-test-serve: $(BUILD)/bin/ares-serve $(BUILD)/bin/accel-run
+test-serve: $(SERVE_TEST_DEPS)
 	serve/tests/run-serve-tests.sh $(BUILD)

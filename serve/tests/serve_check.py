@@ -1,0 +1,382 @@
+#!/usr/bin/python3
+"""ares-serve end to end: a model repository of real models, every endpoint,
+a bounded load of concurrent clients whose every response is compared with
+the CPU path (accel-run --cpu on the same input), the bad requests that must
+get their 4xx while the load runs, no fd or memory growth across the load,
+and a SIGTERM that lets the requests in progress finish.
+
+Only loopback traffic; every loop is bounded in count and time.
+
+usage: serve_check.py --build DIR --models CACHE [--device cpu|auto]
+                      [--duration S] [--clients N] [--ocr]
+"""
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serve_repo import make_repository  # noqa: E402
+
+MAX_CONN = 16
+MAX_BODY = 8 << 20
+# RSS may grow by the allocator's free lists settling after the warm-up
+# (the server runs with MALLOC_ARENA_MAX=2 so that a thread per connection
+# does not spread them over 16 arenas); more than 16 MiB + 5% across the
+# measured load is a leak. A leaked request (its body and tensors) is
+# 20 KiB for the smallest model, so hundreds of requests stay well above.
+RSS_MARGIN_KIB = 16 * 1024
+RSS_MARGIN_SHARE = 0.05
+
+results = {"passed": 0, "failed": 0}
+lock = threading.Lock()
+
+
+def report(name, ok, detail=""):
+    with lock:
+        results["passed" if ok else "failed"] += 1
+    print(("PASS " if ok else "FAIL ") + name + (": " + detail if detail and not ok else ""),
+          flush=True)
+    return ok
+
+
+def request(port, method, path, body=None, timeout=600):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        c.request(method, path, body=body,
+                  headers={"Content-Type": "application/json"} if body else {})
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
+
+
+def infer_body(name, x):
+    return json.dumps({"inputs": [{"name": name, "shape": list(x.shape), "datatype": "FP32",
+                                   "data": x.ravel().tolist()}]}).encode()
+
+
+def close_enough(got, ref, atol, rtol):
+    return got.shape == ref.shape and bool(np.all(np.abs(got - ref) <= atol + rtol * np.abs(ref)))
+
+
+class Case:
+    """One model input with the CPU path's output for it."""
+
+    def __init__(self, model, in_name, x, ref, atol, rtol):
+        self.model, self.in_name, self.x, self.ref = model, in_name, x, ref
+        self.atol, self.rtol = atol, rtol
+        self.body = infer_body(in_name, x)
+
+    def check(self, status, body):
+        if status != 200:
+            return False, "status %d: %s" % (status, body[:300])
+        out = json.loads(body)["outputs"][0]
+        got = np.array(out["data"], dtype=np.float32).reshape(out["shape"])
+        if not close_enough(got, self.ref, self.atol, self.rtol):
+            return False, "%s: max |diff| %g" % (self.model, float(np.max(np.abs(
+                got.reshape(-1)[:self.ref.size] - self.ref.reshape(-1)[:got.size]))))
+        return True, ""
+
+
+def reference(build, model_path, in_name, x, tmp):
+    inp = os.path.join(tmp, "in.npy")
+    outd = os.path.join(tmp, "out")
+    shutil.rmtree(outd, ignore_errors=True)
+    np.save(inp, x)
+    subprocess.run([os.path.join(build, "bin/accel-run"), "--cpu", model_path, "--input",
+                    "%s=%s" % (in_name, inp), "--output-dir", outd], check=True,
+                   stdout=subprocess.DEVNULL)
+    (f,) = os.listdir(outd)
+    return np.load(os.path.join(outd, f))
+
+
+def proc_fds(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def proc_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def start_server(build, repo, device, tmp):
+    port_file = os.path.join(tmp, "port")
+    log = open(os.path.join(tmp, "serve.log"), "w")
+    p = subprocess.Popen([os.path.join(build, "bin/ares-serve"), "--model-repository", repo,
+                          "--port", "0", "--port-file", port_file, "--device", device,
+                          "--max-connections", str(MAX_CONN), "--max-body", str(MAX_BODY)],
+                         stdout=log, stderr=subprocess.STDOUT,
+                         env=dict(os.environ, MALLOC_ARENA_MAX="2"))
+    for _ in range(1200):
+        if os.path.exists(port_file):
+            with open(port_file) as f:
+                return p, int(f.read())
+        if p.poll() is not None:
+            break
+        time.sleep(0.1)
+    p.kill()
+    with open(os.path.join(tmp, "serve.log")) as f:
+        sys.exit("ares-serve did not start:\n" + f.read())
+
+
+def bad_requests(port, case):
+    """Each bad request and the status it must get; all must be JSON errors."""
+    x = case.x
+    good = json.loads(case.body)
+    wrong_dtype = json.loads(case.body)
+    wrong_dtype["inputs"][0]["datatype"] = "INT64"
+    wrong_shape = json.loads(case.body)
+    wrong_shape["inputs"][0]["shape"] = [x.shape[0] + 1] + list(x.shape[1:])
+    unknown_input = json.loads(case.body)
+    unknown_input["inputs"][0]["name"] = "no_such_input"
+    short_data = json.loads(case.body)
+    short_data["inputs"][0]["data"] = good["inputs"][0]["data"][:-1]
+    infer = "/v2/models/%s/infer" % case.model
+    return [
+        ("malformed_json", infer, b'{"inputs": [', 400),
+        ("not_an_object", infer, b"[1, 2]", 400),
+        ("wrong_dtype", infer, json.dumps(wrong_dtype).encode(), 400),
+        ("wrong_shape", infer, json.dumps(wrong_shape).encode(), 400),
+        ("short_data", infer, json.dumps(short_data).encode(), 400),
+        ("unknown_input", infer, json.dumps(unknown_input).encode(), 400),
+        ("unknown_model", "/v2/models/no_such_model/infer", case.body, 404),
+    ]
+
+
+def check_error(name, status, body, want):
+    try:
+        err = json.loads(body)["error"]
+        ok = status == want and isinstance(err, str) and err
+    except (ValueError, KeyError, TypeError):
+        ok, err = False, body[:200]
+    return report("bad_request_" + name, ok, "got %d %r, want %d" % (status, err, want))
+
+
+def oversized(port):
+    """A Content-Length over --max-body is refused before the body is read."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=60)
+    try:
+        s.sendall(b"POST /v2/models/x/infer HTTP/1.1\r\nHost: l\r\nContent-Type: "
+                  b"application/json\r\nContent-Length: %d\r\n\r\n{" % (MAX_BODY + 1))
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        status = int(head.split()[1]) if head else 0
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            k, _, v = line.partition(b":")
+            if k.strip().lower() == b"content-length":
+                length = int(v)
+        while len(rest) < length:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            rest += chunk
+        return check_error("oversized_body", status, rest, 413)
+    finally:
+        s.close()
+
+
+def too_many_connections(port):
+    """Idle connections up to the limit, then one more request: 429."""
+    held = []
+    try:
+        for _ in range(MAX_CONN):
+            held.append(socket.create_connection(("127.0.0.1", port), timeout=60))
+        time.sleep(0.2)
+        status, body = request(port, "GET", "/v2/health/live")
+        return check_error("too_many_connections", status, body, 429)
+    finally:
+        for s in held:
+            s.close()
+
+
+def load(port, cases, deadline, stats, errors):
+    i = 0
+    while time.monotonic() < deadline:
+        case = cases[i % len(cases)]
+        i += 1
+        for attempt in range(200):
+            try:
+                status, body = request(port, "POST", "/v2/models/%s/infer" % case.model,
+                                       case.body)
+            except OSError as e:
+                status, body = 0, str(e).encode()
+            if status != 429:
+                break
+            # The too-many-connections check holds the limit for a moment.
+            with lock:
+                stats["retried_429"] += 1
+            time.sleep(0.02)
+        ok, why = case.check(status, body)
+        with lock:
+            stats["requests"] += 1
+            if not ok:
+                stats["wrong"] += 1
+                if len(errors) < 5:
+                    errors.append(why)
+
+
+def run_load(port, cases, seconds, clients, during=None):
+    stats = {"requests": 0, "wrong": 0, "retried_429": 0}
+    errors = []
+    deadline = time.monotonic() + seconds
+    threads = [threading.Thread(target=load, args=(port, cases[k:] + cases[:k], deadline, stats,
+                                                   errors)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    if during:
+        during()
+    for t in threads:
+        t.join()
+    return stats, errors
+
+
+def metrics(port):
+    status, body = request(port, "GET", "/metrics")
+    return status, body.decode()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--models", required=True, help="ARES_MODEL_CACHE")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--duration", type=float, default=60)
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--ocr", action="store_true", help="serve the OCR models too")
+    a = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="serve-check.")
+    try:
+        repo, models = make_repository(a.models, os.path.join(tmp, "repo"), a.device, a.ocr)
+        rng = np.random.default_rng(7)
+        cases = []
+        for m in models:
+            for _ in range(3):
+                x = rng.random(m["shape"], dtype=np.float32) * m.get("scale", 1)
+                ref = reference(a.build, m["path"], m["input"], x, tmp)
+                cases.append(Case(m["name"], m["input"], x, ref, m["atol"], m["rtol"]))
+        p, port = start_server(a.build, repo, a.device, tmp)
+        try:
+            checks(a, p, port, cases, models)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("serve: %d passed, %d failed" % (results["passed"], results["failed"]))
+    return 1 if results["failed"] else 0
+
+
+def checks(a, p, port, cases, models):
+    status, body = request(port, "GET", "/v2")
+    report("server_metadata", status == 200 and json.loads(body)["name"] == "ares-serve",
+           "%d %s" % (status, body[:200]))
+    for path in ("/v2/health/live", "/v2/health/ready"):
+        status, _ = request(port, "GET", path)
+        report("health" + path.replace("/v2/health/", "_"), status == 200, str(status))
+    for m in models:
+        status, body = request(port, "GET", "/v2/models/" + m["name"])
+        md = json.loads(body) if status == 200 else {}
+        ok = (status == 200 and md.get("name") == m["name"] and
+              md["inputs"][0]["name"] == m["input"] and md["inputs"][0]["datatype"] == "FP32" and
+              len(md["inputs"][0]["shape"]) == len(m["shape"]) and md["outputs"])
+        report("metadata_" + m["name"], ok, "%d %s" % (status, body[:300]))
+        status, _ = request(port, "GET", "/v2/models/%s/ready" % m["name"])
+        report("ready_" + m["name"], status == 200, str(status))
+    for c in cases[::3]:
+        status, body = request(port, "POST", "/v2/models/%s/infer" % c.model, c.body)
+        ok, why = c.check(status, body)
+        report("infer_matches_cpu_" + c.model, ok, why)
+
+    # Warm-up: the same load, so thread stacks, arenas and plans exist
+    # before the before-figures are taken.
+    run_load(port, cases, min(5.0, a.duration), a.clients)
+    time.sleep(0.5)
+    fds0, rss0 = proc_fds(p.pid), proc_rss_kib(p.pid)
+
+    bad_counts = {"n": 0}
+
+    def during():
+        end = time.monotonic() + a.duration * 0.8
+        while True:
+            for c in (cases[0], cases[-1]):
+                for name, path, body, want in bad_requests(port, c):
+                    status, rbody = request(port, "POST", path, body)
+                    check_error(name + "_" + c.model, status, rbody, want)
+            oversized(port)
+            too_many_connections(port)
+            bad_counts["n"] += 1
+            if time.monotonic() > end or bad_counts["n"] >= 3:
+                break
+
+    stats, errors = run_load(port, cases, a.duration, a.clients, during)
+    print("load: %d clients, %.0f s: %d requests (%d of them retried after 429), %d wrong" %
+          (a.clients, a.duration, stats["requests"], stats["retried_429"], stats["wrong"]))
+    report("load_every_response_matches_cpu", stats["wrong"] == 0 and stats["requests"] > 0,
+           "; ".join(errors))
+
+    time.sleep(0.5)
+    fds1, rss1 = proc_fds(p.pid), proc_rss_kib(p.pid)
+    margin = RSS_MARGIN_KIB + int(rss0 * RSS_MARGIN_SHARE)
+    print("leaks: fds %d -> %d, RSS %d -> %d KiB (margin %d KiB)" % (fds0, fds1, rss0, rss1,
+                                                                      margin))
+    report("no_fd_leak", fds1 <= fds0, "fds %d -> %d" % (fds0, fds1))
+    report("no_rss_growth", rss1 <= rss0 + margin, "RSS %d -> %d KiB" % (rss0, rss1))
+
+    status, text = metrics(port)
+    ok = status == 200
+    for m in models:
+        ok = ok and ('ares_serve_requests_total{model="%s"}' % m["name"]) in text
+    ok = ok and "ares_serve_request_duration_seconds_bucket" in text
+    ok = ok and "ares_serve_batch_size_bucket" in text and "ares_serve_queue_depth" in text
+    ok = ok and 'ares_serve_http_responses_total{code="429"}' in text
+    if a.device != "cpu":
+        ok = ok and "ares_serve_device_busy_seconds_total" in text
+    report("metrics", ok, text[:2000])
+    batched = [ln for ln in text.splitlines()
+               if ln.startswith("ares_serve_batch_size_sum") and "_slow" not in ln]
+    print("metrics: " + "; ".join(batched))
+
+    # SIGTERM with requests waiting in the slow model's queue (its first
+    # request waits max_delay_us = 1 s for a batch): they must finish.
+    slow = [c for c in cases if c.model == "alexa"][:3]
+    done = []
+
+    def one(c):
+        status, body = request(port, "POST", "/v2/models/alexa_slow/infer", c.body)
+        done.append(c.check(status, body))
+
+    ts = [threading.Thread(target=one, args=(c,)) for c in slow]
+    for t in ts:
+        t.start()
+    time.sleep(0.3)
+    p.send_signal(signal.SIGTERM)
+    for t in ts:
+        t.join(120)
+    rc = p.wait(120)
+    report("sigterm_finishes_in_flight", rc == 0 and len(done) == len(slow) and
+           all(ok for ok, _ in done), "rc %s, %r" % (rc, done))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
