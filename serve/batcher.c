@@ -222,8 +222,8 @@ static void *worker(void *arg)
 {
 	struct instance *in = arg;
 	struct model *m = in->m;
-	struct request **batch = calloc(m->cfg.max_batch > 1 ? m->cfg.max_batch : 1,
-					sizeof(*batch));
+	struct request **batch =
+		calloc(m->cfg.max_batch > 1 ? m->cfg.max_batch : 1, sizeof(*batch));
 
 	if (!batch)
 		abort(); /* a few hundred bytes at start-up */
@@ -294,7 +294,8 @@ int batcher_start(struct model *m, char *err, size_t errlen)
 		int ret = pthread_create(&m->inst[i].thread, NULL, worker, &m->inst[i]);
 
 		if (ret) {
-			snprintf(err, errlen, "model %s: worker thread: %s", m->name, strerror(ret));
+			snprintf(err, errlen, "model %s: worker thread: %s", m->name,
+				 strerror(ret));
 			return -ret;
 		}
 		m->inst[i].started = true;

@@ -106,9 +106,10 @@ int model_config_load(const char *dir, const struct serve_options *o, struct mod
 			 * precision is refused rather than quietly ignored. */
 			if (!json_object_is_type(v, json_type_string) ||
 			    strcmp(json_object_get_string(v), "fp32")) {
-				snprintf(err, errlen,
-					 "config key \"precision\": only \"fp32\" is supported (the "
-					 "runtime runs the model's own types)");
+				snprintf(
+					err, errlen,
+					"config key \"precision\": only \"fp32\" is supported (the "
+					"runtime runs the model's own types)");
 				ret = -EINVAL;
 			}
 		} else if (!strcmp(key, "max_batch")) {

@@ -114,7 +114,8 @@ static enum MHD_Result model_metadata(struct MHD_Connection *c, struct model *m)
 	else
 		snprintf(dev, sizeof(dev), "cpu");
 	json_object_object_add(p, "device", json_object_new_string(dev));
-	json_object_object_add(p, "max_batch", json_object_new_int64(m->batchable ? m->cfg.max_batch : 1));
+	json_object_object_add(p, "max_batch",
+			       json_object_new_int64(m->batchable ? m->cfg.max_batch : 1));
 	json_object_object_add(p, "max_delay_us", json_object_new_int64(m->cfg.max_delay_us));
 	json_object_object_add(p, "instances", json_object_new_int64(m->ninst));
 	json_object_object_add(o, "parameters", p);
@@ -147,7 +148,8 @@ static int parse_input(struct model *m, struct request *r, json_object *jin, boo
 	if (!json_object_is_type(jin, json_type_object) ||
 	    !json_object_object_get_ex(jin, "name", &jname) ||
 	    !json_object_is_type(jname, json_type_string)) {
-		snprintf(err, errlen, "each element of \"inputs\" must be an object with a \"name\"");
+		snprintf(err, errlen,
+			 "each element of \"inputs\" must be an object with a \"name\"");
 		return -EINVAL;
 	}
 	name = json_object_get_string(jname);
@@ -166,8 +168,9 @@ static int parse_input(struct model *m, struct request *r, json_object *jin, boo
 	seen[idx] = true;
 	if (json_object_object_get_ex(jin, "parameters", &jparams) &&
 	    json_object_object_get_ex(jparams, "binary_data_size", NULL)) {
-		snprintf(err, errlen, "input %s: the binary data extension is not supported; send "
-				      "\"data\" as JSON",
+		snprintf(err, errlen,
+			 "input %s: the binary data extension is not supported; send "
+			 "\"data\" as JSON",
 			 name);
 		return -EINVAL;
 	}
@@ -206,16 +209,18 @@ static int parse_input(struct model *m, struct request *r, json_object *jin, boo
 			return -EINVAL;
 		}
 		if (want != -1 && v != want) {
-			snprintf(err, errlen, "input %s: shape dim %d is %lld, the model takes %lld",
-				 name, d, (long long)v, (long long)want);
+			snprintf(err, errlen,
+				 "input %s: shape dim %d is %lld, the model takes %lld", name, d,
+				 (long long)v, (long long)want);
 			return -EINVAL;
 		}
 		/* Every element takes at least two bytes of JSON ("0,"), so
 		 * a shape holding more than the body could carry is refused
 		 * before anything is allocated for it. */
 		if (v > (int64_t)body_len || elems > (int64_t)body_len / v) {
-			snprintf(err, errlen, "input %s: shape holds more elements than the %zu-byte "
-					      "body carries",
+			snprintf(err, errlen,
+				 "input %s: shape holds more elements than the %zu-byte "
+				 "body carries",
 				 name, body_len);
 			return -EINVAL;
 		}
@@ -224,8 +229,9 @@ static int parse_input(struct model *m, struct request *r, json_object *jin, boo
 	}
 	if (m->batchable) {
 		if (idx > 0 && seen[0] && r->in[0].ndim && r->batch != t.dims[0]) {
-			snprintf(err, errlen, "input %s: dim 0 (batch) is %lld, other inputs have %lld",
-				 name, (long long)t.dims[0], (long long)r->batch);
+			snprintf(err, errlen,
+				 "input %s: dim 0 (batch) is %lld, other inputs have %lld", name,
+				 (long long)t.dims[0], (long long)r->batch);
 			return -EINVAL;
 		}
 		r->batch = t.dims[0];
@@ -268,8 +274,9 @@ static int parse_outputs(struct model *m, json_object *root, bool *want, char *e
 		if (!json_object_is_type(e, json_type_object) ||
 		    !json_object_object_get_ex(e, "name", &jn) ||
 		    !json_object_is_type(jn, json_type_string)) {
-			snprintf(err, errlen, "each element of \"outputs\" must be an object with a "
-					      "\"name\"");
+			snprintf(err, errlen,
+				 "each element of \"outputs\" must be an object with a "
+				 "\"name\"");
 			return -EINVAL;
 		}
 		name = json_object_get_string(jn);
@@ -316,8 +323,8 @@ static enum MHD_Result infer(struct MHD_Connection *c, struct model *m, struct c
 	}
 	for (size_t k = json_tokener_get_parse_end(tok); k < cr->len; k++)
 		if (!strchr(" \t\r\n", cr->body[k])) {
-			snprintf(err, sizeof(err), "malformed JSON: text after the value at byte %zu",
-				 k);
+			snprintf(err, sizeof(err),
+				 "malformed JSON: text after the value at byte %zu", k);
 			goto fail;
 		}
 	if (!json_object_is_type(root, json_type_object)) {
@@ -331,8 +338,8 @@ static enum MHD_Result infer(struct MHD_Connection *c, struct model *m, struct c
 	}
 	n = json_object_array_length(jinputs);
 	for (size_t k = 0; k < n; k++) {
-		int e = parse_input(m, &r, json_object_array_get_idx(jinputs, k), seen, cr->len, err,
-				    sizeof(err));
+		int e = parse_input(m, &r, json_object_array_get_idx(jinputs, k), seen, cr->len,
+				    err, sizeof(err));
 
 		if (e) {
 			status = e == -ENOMEM ? 500 : 400;
@@ -495,13 +502,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		atomic_fetch_add(&srv->in_flight, 1);
 		if (atomic_load(&srv->connections) > srv->opts.max_connections)
 			cr->early_status = 429;
-		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						 MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > srv->opts.max_body)
 			cr->early_status = 413;
 		/* A body over the limit is refused before it is read. */
 		if (cr->early_status == 413)
-			return send_error(c, 413, "request body of %s bytes is over the limit of %zu",
-					  cl, srv->opts.max_body);
+			return send_error(c, 413,
+					  "request body of %s bytes is over the limit of %zu", cl,
+					  srv->opts.max_body);
 		return MHD_YES;
 	}
 	if (cr->early_status == 413)
@@ -596,8 +605,8 @@ int http_start(struct server *s, char *err, size_t errlen)
 	 * are accepted and told why (429) instead of being dropped. */
 	s->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 					  MHD_USE_ITC | MHD_USE_ERROR_LOG,
-				  0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, log_mhd,
-				  NULL, MHD_OPTION_SOCK_ADDR, &sa,
+				  0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+				  log_mhd, NULL, MHD_OPTION_SOCK_ADDR, &sa,
 				  MHD_OPTION_CONNECTION_LIMIT, s->opts.max_connections + 16,
 				  MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_NOTIFY_COMPLETED,
 				  on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection,

@@ -13,10 +13,10 @@ struct server {
 	struct serve_options opts;
 	struct repository repo;
 	struct MHD_Daemon *mhd;
-	unsigned port;		      /* bound port (opts.port may be 0) */
-	atomic_uint connections;      /* open client connections */
-	atomic_uint in_flight;	      /* requests between first byte and response sent */
-	atomic_bool draining;	      /* SIGTERM seen: not ready, no new connections */
+	unsigned port;		 /* bound port (opts.port may be 0) */
+	atomic_uint connections; /* open client connections */
+	atomic_uint in_flight;	 /* requests between first byte and response sent */
+	atomic_bool draining;	 /* SIGTERM seen: not ready, no new connections */
 };
 
 int http_start(struct server *s, char *err, size_t errlen);

@@ -21,10 +21,9 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: ares-serve --model-repository DIR [--address A] [--port N]\n"
-		"                  [--port-file FILE] [--max-connections N] [--max-body BYTES]\n"
-		"                  [--device cpu|auto|N] [--threads N] [--drain-seconds N]\n");
+	fprintf(f, "usage: ares-serve --model-repository DIR [--address A] [--port N]\n"
+		   "                  [--port-file FILE] [--max-connections N] [--max-body BYTES]\n"
+		   "                  [--device cpu|auto|N] [--threads N] [--drain-seconds N]\n");
 }
 
 static int parse_ulong(const char *opt, const char *s, unsigned long lo, unsigned long hi,
@@ -138,7 +137,8 @@ static int parse_args(int argc, char **argv, struct serve_options *o, const char
 	}
 	if (optind != argc || !o->repository) {
 		fprintf(stderr, "ares-serve: %s\n",
-			optind != argc ? "unexpected argument" : "--model-repository DIR is required");
+			optind != argc ? "unexpected argument"
+				       : "--model-repository DIR is required");
 		usage(stderr);
 		return -1;
 	}

@@ -16,9 +16,8 @@
 
 #include "serve.h"
 
-static const double lat_bounds[SERVE_LAT_BUCKETS] = {0.0005, 0.001, 0.002, 0.005, 0.01,
-						     0.02,   0.05,  0.1,   0.2,	  0.5,
-						     1,	     2,	    5,	   10};
+static const double lat_bounds[SERVE_LAT_BUCKETS] = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05,
+						     0.1,    0.2,   0.5,   1,	  2,	5,    10};
 static const unsigned batch_bounds[SERVE_BATCH_BUCKETS] = {1, 2, 4, 8, 16, 32, 64, 128};
 
 static atomic_uint_fast64_t responses[600];
@@ -213,8 +212,9 @@ char *metrics_render(struct repository *r, size_t *len)
 		out(&b, "ares_serve_compute_seconds_total{model=\"%s\"} %.9f\n", r->models[i].name,
 		    (double)atomic_load(&r->models[i].met.compute_ns) / 1e9);
 	devices(&b, r);
-	out(&b, "# HELP ares_serve_connections Open client connections.\n"
-		"# TYPE ares_serve_connections gauge\nares_serve_connections %u\n",
+	out(&b,
+	    "# HELP ares_serve_connections Open client connections.\n"
+	    "# TYPE ares_serve_connections gauge\nares_serve_connections %u\n",
 	    atomic_load(&connections));
 	out(&b, "# HELP ares_serve_http_responses_total Responses by HTTP status.\n"
 		"# TYPE ares_serve_http_responses_total counter\n");

@@ -160,7 +160,8 @@ int repo_load(struct repository *r, const struct serve_options *o, char *err, si
 			continue;
 		if (!name_ok(de->d_name)) {
 			snprintf(err, errlen,
-				 "model directory \"%s\": a model name is 1 to %d of A-Z a-z 0-9 _ - "
+				 "model directory \"%s\": a model name is 1 to %d of A-Z a-z 0-9 _ "
+				 "- "
 				 ". and does not start with '.'",
 				 de->d_name, SERVE_NAME_MAX - 1);
 			ret = -EINVAL;
@@ -183,7 +184,8 @@ int repo_load(struct repository *r, const struct serve_options *o, char *err, si
 		n++;
 	}
 	if (!n) {
-		snprintf(err, errlen, "model repository %s: no DIR/model.onnx in it", o->repository);
+		snprintf(err, errlen, "model repository %s: no DIR/model.onnx in it",
+			 o->repository);
 		ret = -ENOENT;
 		goto out;
 	}

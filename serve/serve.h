@@ -16,11 +16,11 @@
 
 #include "ares_rt.h"
 
-#define SERVE_VERSION	 "0.1.0"
-#define SERVE_MAX_IO	 16 /* inputs or outputs of one served model */
-#define SERVE_MAX_INST	 8  /* instances (sessions, device contexts) per model */
-#define SERVE_NAME_MAX	 64
-#define SERVE_LAT_BUCKETS 14
+#define SERVE_VERSION	    "0.1.0"
+#define SERVE_MAX_IO	    16 /* inputs or outputs of one served model */
+#define SERVE_MAX_INST	    8  /* instances (sessions, device contexts) per model */
+#define SERVE_NAME_MAX	    64
+#define SERVE_LAT_BUCKETS   14
 #define SERVE_BATCH_BUCKETS 8
 
 /* Device choice: a model's sessions run on the CPU path, on any Ares device
@@ -40,11 +40,11 @@ struct serve_options {
 
 /* The optional config.json of a model directory. */
 struct model_config {
-	int device;		/* enum serve_device or N */
-	unsigned max_batch;	/* 0 or 1: no batching */
-	unsigned max_delay_us;	/* how long the first request of a batch waits */
-	unsigned instances;	/* sessions (device contexts) running batches at once */
-	int threads;		/* CPU-path threads per session */
+	int device;	       /* enum serve_device or N */
+	unsigned max_batch;    /* 0 or 1: no batching */
+	unsigned max_delay_us; /* how long the first request of a batch waits */
+	unsigned instances;    /* sessions (device contexts) running batches at once */
+	int threads;	       /* CPU-path threads per session */
 };
 
 struct io_info {
@@ -58,8 +58,8 @@ struct model;
  * that made it waits on done; the worker that ran it fills the outputs. */
 struct request {
 	struct model *m;
-	struct art_tensor in[SERVE_MAX_IO]; /* data malloc'd, model's dtypes */
-	int64_t batch;			    /* dim 0 of every input when batchable */
+	struct art_tensor in[SERVE_MAX_IO];  /* data malloc'd, model's dtypes */
+	int64_t batch;			     /* dim 0 of every input when batchable */
 	struct art_tensor out[SERVE_MAX_IO]; /* data malloc'd by the worker */
 	int status;			     /* HTTP status; 200 on success */
 	char err[256];

@@ -16,10 +16,10 @@ static const struct {
 	int dtype;
 	const char *name;
 } kserve_types[] = {
-	{ART_BOOL, "BOOL"},   {ART_UINT8, "UINT8"},	{ART_UINT16, "UINT16"},
+	{ART_BOOL, "BOOL"},	{ART_UINT8, "UINT8"},	{ART_UINT16, "UINT16"},
 	{ART_UINT32, "UINT32"}, {ART_UINT64, "UINT64"}, {ART_INT8, "INT8"},
-	{ART_INT16, "INT16"}, {ART_INT32, "INT32"},	{ART_INT64, "INT64"},
-	{ART_FLOAT, "FP32"},  {ART_DOUBLE, "FP64"},
+	{ART_INT16, "INT16"},	{ART_INT32, "INT32"},	{ART_INT64, "INT64"},
+	{ART_FLOAT, "FP32"},	{ART_DOUBLE, "FP64"},
 };
 
 const char *dtype_to_kserve(int dtype)
@@ -151,8 +151,8 @@ static int walk(struct fill *f, json_object *v, int depth)
 		size_t len = json_object_array_length(v);
 
 		if (depth > ART_MAX_DIMS) {
-			snprintf(f->err, f->errlen, "input %s: data nested deeper than %d", f->input,
-				 ART_MAX_DIMS);
+			snprintf(f->err, f->errlen, "input %s: data nested deeper than %d",
+				 f->input, ART_MAX_DIMS);
 			return -EINVAL;
 		}
 		for (size_t k = 0; k < len; k++) {
