@@ -113,7 +113,6 @@ static int run_one(struct instance *in, struct request **batch, unsigned nb, int
  * neighbours). */
 static void run_batch(struct instance *in, struct request **batch, unsigned nb, int64_t rows)
 {
-	struct model *m = in->m;
 	char err[256];
 	int ret = run_one(in, batch, nb, rows, err, sizeof(err));
 
@@ -128,7 +127,6 @@ static void run_batch(struct instance *in, struct request **batch, unsigned nb, 
 		else
 			complete(batch[i], 200, NULL);
 	}
-	(void)m;
 }
 
 static int run_one(struct instance *in, struct request **batch, unsigned nb, int64_t rows,
@@ -136,17 +134,27 @@ static int run_one(struct instance *in, struct request **batch, unsigned nb, int
 {
 	struct model *m = in->m;
 	void *stacked[SERVE_MAX_IO] = {0};
+	int64_t run_rows = rows;
+	bool stack = nb > 1;
 	uint64_t t0;
 	int ret = 0;
 
+	/* Padding every batch to max_batch rows keeps one input shape, so
+	 * the runtime keeps its plan (a new shape re-plans the partitions
+	 * and remakes the CPU primitives, which costs more than the padded
+	 * rows of a small model). */
+	if (m->batchable && m->cfg.pad_batch && rows < m->cfg.max_batch) {
+		run_rows = m->cfg.max_batch;
+		stack = true;
+	}
 	for (int i = 0; i < m->nin; i++) {
 		struct art_tensor t = batch[0]->in[i];
 
-		if (nb > 1) {
+		if (stack) {
 			size_t off = 0;
 
-			t.dims[0] = rows;
-			stacked[i] = malloc(tensor_bytes(&t) ? tensor_bytes(&t) : 1);
+			t.dims[0] = run_rows;
+			stacked[i] = calloc(1, tensor_bytes(&t) ? tensor_bytes(&t) : 1);
 			if (!stacked[i]) {
 				ret = -ENOMEM;
 				snprintf(err, errlen, "out of memory stacking a batch of %lld rows",
@@ -180,18 +188,18 @@ static int run_one(struct instance *in, struct request **batch, unsigned nb, int
 		ret = art_run_get_output(in->run, o, &t);
 		if (ret)
 			goto runtime_err;
-		if (nb > 1 && (t.ndim < 1 || t.dims[0] != rows)) {
+		if (stack && (t.ndim < 1 || t.dims[0] != run_rows)) {
 			snprintf(err, errlen, "output %s has dim 0 %lld for a batch of %lld rows",
 				 m->out[o].name, t.ndim < 1 ? 0LL : (long long)t.dims[0],
-				 (long long)rows);
+				 (long long)run_rows);
 			ret = -EPROTO;
 			goto out;
 		}
 		total = tensor_bytes(&t);
-		row_bytes = nb > 1 ? total / (size_t)rows : total;
+		row_bytes = stack ? total / (size_t)run_rows : total;
 		for (unsigned r = 0; r < nb; r++) {
 			struct art_tensor *dst = &batch[r]->out[o];
-			size_t b = nb > 1 ? row_bytes * (size_t)batch[r]->batch : total;
+			size_t b = stack ? row_bytes * (size_t)batch[r]->batch : total;
 			void *p = malloc(b ? b : 1);
 
 			if (!p) {
@@ -201,10 +209,10 @@ static int run_one(struct instance *in, struct request **batch, unsigned nb, int
 				goto out;
 			}
 			memcpy(p, (const char *)t.data + off, b);
-			off += nb > 1 ? b : 0;
+			off += b;
 			free((void *)dst->data);
 			*dst = t;
-			if (nb > 1)
+			if (stack)
 				dst->dims[0] = batch[r]->batch;
 			dst->data = p;
 		}

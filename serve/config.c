@@ -80,6 +80,7 @@ int model_config_load(const char *dir, const struct serve_options *o, struct mod
 		.device = o->device,
 		.max_batch = 0,
 		.max_delay_us = 1000,
+		.pad_batch = true,
 		.instances = 1,
 		.threads = o->threads,
 	};
@@ -116,6 +117,13 @@ int model_config_load(const char *dir, const struct serve_options *o, struct mod
 			ret = get_uint(v, key, 0, 256, &c->max_batch, err, errlen);
 		} else if (!strcmp(key, "max_delay_us")) {
 			ret = get_uint(v, key, 0, 10000000, &c->max_delay_us, err, errlen);
+		} else if (!strcmp(key, "pad_batch")) {
+			if (!json_object_is_type(v, json_type_boolean)) {
+				snprintf(err, errlen,
+					 "config key \"pad_batch\" must be true or false");
+				ret = -EINVAL;
+			}
+			c->pad_batch = json_object_get_boolean(v);
 		} else if (!strcmp(key, "instances")) {
 			ret = get_uint(v, key, 1, SERVE_MAX_INST, &c->instances, err, errlen);
 		} else if (!strcmp(key, "threads")) {
@@ -124,7 +132,7 @@ int model_config_load(const char *dir, const struct serve_options *o, struct mod
 		} else {
 			snprintf(err, errlen,
 				 "unknown config key \"%s\" (known: device, precision, max_batch, "
-				 "max_delay_us, instances, threads)",
+				 "max_delay_us, pad_batch, instances, threads)",
 				 key);
 			ret = -EINVAL;
 		}

@@ -43,6 +43,7 @@ struct model_config {
 	int device;	       /* enum serve_device or N */
 	unsigned max_batch;    /* 0 or 1: no batching */
 	unsigned max_delay_us; /* how long the first request of a batch waits */
+	bool pad_batch;	       /* run every batch at max_batch rows: one shape */
 	unsigned instances;    /* sessions (device contexts) running batches at once */
 	int threads;	       /* CPU-path threads per session */
 };
