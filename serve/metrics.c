@@ -9,6 +9,7 @@
  * previous scrape.
  */
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,6 +213,17 @@ char *metrics_render(struct repository *r, size_t *len)
 		out(&b, "ares_serve_compute_seconds_total{model=\"%s\"} %.9f\n", r->models[i].name,
 		    (double)atomic_load(&r->models[i].met.compute_ns) / 1e9);
 	devices(&b, r);
+	{
+		/* Live heap (small chunks in every arena plus mmapped ones):
+		 * unlike RSS, not raised by free memory the allocator keeps,
+		 * so a leak shows in it directly. */
+		struct mallinfo2 mi = mallinfo2();
+
+		out(&b,
+		    "# HELP ares_serve_heap_bytes Bytes of heap in use (mallinfo2 uordblks + "
+		    "hblkhd).\n# TYPE ares_serve_heap_bytes gauge\nares_serve_heap_bytes %zu\n",
+		    mi.uordblks + mi.hblkhd);
+	}
 	out(&b,
 	    "# HELP ares_serve_connections Open client connections.\n"
 	    "# TYPE ares_serve_connections gauge\nares_serve_connections %u\n",
