@@ -228,13 +228,14 @@ static int parse_input(struct model *m, struct request *r, json_object *jin, boo
 		elems *= v;
 	}
 	if (m->batchable) {
-		if (idx > 0 && seen[0] && r->in[0].ndim && r->batch != t.dims[0]) {
+		if (r->batch_set && r->batch != t.dims[0]) {
 			snprintf(err, errlen,
 				 "input %s: dim 0 (batch) is %lld, other inputs have %lld", name,
 				 (long long)t.dims[0], (long long)r->batch);
 			return -EINVAL;
 		}
 		r->batch = t.dims[0];
+		r->batch_set = true;
 	}
 	if (!json_object_object_get_ex(jin, "data", &jdata)) {
 		snprintf(err, errlen, "input %s: \"data\" missing", name);

@@ -109,7 +109,7 @@ static int parse_args(int argc, char **argv, struct serve_options *o, const char
 			o->max_connections = (unsigned)v;
 			break;
 		case 'b':
-			if (parse_ulong("--max-body", optarg, 64, 1ul << 31, &v))
+			if (parse_ulong("--max-body", optarg, 64, 1ul << 30, &v))
 				return -1;
 			o->max_body = v;
 			break;

@@ -61,6 +61,7 @@ struct request {
 	struct model *m;
 	struct art_tensor in[SERVE_MAX_IO];  /* data malloc'd, model's dtypes */
 	int64_t batch;			     /* dim 0 of every input when batchable */
+	bool batch_set;			     /* batch was taken from an input */
 	struct art_tensor out[SERVE_MAX_IO]; /* data malloc'd by the worker */
 	int status;			     /* HTTP status; 200 on success */
 	char err[256];

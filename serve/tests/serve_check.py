@@ -268,6 +268,27 @@ def metrics(port):
     return status, body.decode()
 
 
+def bad_config(a, tmp):
+    """A config.json the server cannot honour stops its start, naming why."""
+    cases = [
+        ({"max_batch": 8, "max_dealy_us": 10}, "unknown config key \"max_dealy_us\""),
+        ({"precision": "int8"}, "only \"fp32\""),
+        ({"instances": 0}, "\"instances\" is 0"),
+        ({"device": "gpu"}, "config key \"device\""),
+    ]
+    for k, (cfg, want) in enumerate(cases):
+        repo = os.path.join(tmp, "badrepo%d" % k)
+        os.makedirs(os.path.join(repo, "m"))
+        os.symlink(os.path.join(a.models, "oww/models/alexa_v0.1.onnx"),
+                   os.path.join(repo, "m/model.onnx"))
+        with open(os.path.join(repo, "m/config.json"), "w") as f:
+            json.dump(cfg, f)
+        r = subprocess.run([os.path.join(a.build, "bin/ares-serve"), "--model-repository", repo,
+                            "--port", "0"], capture_output=True, text=True, timeout=300)
+        report("bad_config_%d_refused" % k, r.returncode == 1 and want in r.stderr,
+               "rc %d, stderr %r, want %r" % (r.returncode, r.stderr, want))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
@@ -287,6 +308,7 @@ def main():
                 x = rng.random(m["shape"], dtype=np.float32) * m.get("scale", 1)
                 ref = reference(a.build, m["path"], m["input"], x, tmp)
                 cases.append(Case(m["name"], m["input"], x, ref, m["atol"], m["rtol"]))
+        bad_config(a, tmp)
         p, port = start_server(a.build, repo, a.device, tmp)
         try:
             checks(a, p, port, cases, models)
