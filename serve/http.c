@@ -19,6 +19,13 @@
 /* Nested data arrays plus the request's own objects. */
 #define JSON_MAX_DEPTH (ART_MAX_DIMS + 8)
 
+/* The binary data extension: tensors' raw bytes after the JSON header. */
+struct binary {
+	const char *p;
+	size_t len, used;
+	bool on; /* the request had an Inference-Header-Content-Length */
+};
+
 struct conn_req {
 	char *body;
 	size_t len, cap;
@@ -69,6 +76,53 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, con
 	va_end(ap);
 	json_object_object_add(o, "error", json_object_new_string(msg));
 	return send_json(c, status, o);
+}
+
+/* A response of the binary data extension: the JSON, then the raw bytes
+ * of each binary output in the order of "outputs". */
+static enum MHD_Result send_binary(struct MHD_Connection *c, json_object *o,
+				   const struct request *r, const bool *want, const bool *binary)
+{
+	size_t jlen, total, off;
+	const char *js = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &jlen);
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char hl[32], *buf;
+
+	total = jlen;
+	for (int k = 0; k < r->m->nout; k++)
+		if (want[k] && binary[k])
+			total += (size_t)art_tensor_elems(&r->out[k]) *
+				 art_dtype_size(r->out[k].dtype);
+	buf = malloc(total);
+	if (!buf) {
+		json_object_put(o);
+		return send_text(c, 500, "application/json", "{\"error\":\"out of memory\"}",
+				 strlen("{\"error\":\"out of memory\"}"));
+	}
+	memcpy(buf, js, jlen);
+	off = jlen;
+	for (int k = 0; k < r->m->nout; k++)
+		if (want[k] && binary[k]) {
+			size_t b = (size_t)art_tensor_elems(&r->out[k]) *
+				   art_dtype_size(r->out[k].dtype);
+
+			memcpy(buf + off, r->out[k].data, b);
+			off += b;
+		}
+	json_object_put(o);
+	resp = MHD_create_response_from_buffer(total, buf, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(buf);
+		return MHD_NO;
+	}
+	snprintf(hl, sizeof(hl), "%zu", jlen);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/octet-stream");
+	MHD_add_response_header(resp, "Inference-Header-Content-Length", hl);
+	ret = MHD_queue_response(c, 200, resp);
+	MHD_destroy_response(resp);
+	metrics_observe_response(200);
+	return ret;
 }
 
 static json_object *shape_json(const struct art_tensor *t)
@@ -134,8 +188,9 @@ static const char *input_names(const struct model *m, char *buf, size_t len)
 
 /* Checks one element of "inputs" and converts its data into R->in. */
 static int parse_input(struct model *m, struct request *r, json_object *jin, bool *seen,
-		       size_t body_len, char *err, size_t errlen)
+		       size_t body_len, struct binary *bin, char *err, size_t errlen)
 {
+	json_object *jsize = NULL;
 	json_object *jname, *jshape, *jtype, *jdata, *jparams;
 	const char *name;
 	struct art_tensor t = {0};
@@ -167,10 +222,10 @@ static int parse_input(struct model *m, struct request *r, json_object *jin, boo
 	}
 	seen[idx] = true;
 	if (json_object_object_get_ex(jin, "parameters", &jparams) &&
-	    json_object_object_get_ex(jparams, "binary_data_size", NULL)) {
+	    json_object_object_get_ex(jparams, "binary_data_size", &jsize) && !bin->on) {
 		snprintf(err, errlen,
-			 "input %s: the binary data extension is not supported; send "
-			 "\"data\" as JSON",
+			 "input %s: binary_data_size without an Inference-Header-Content-Length "
+			 "header",
 			 name);
 		return -EINVAL;
 	}
@@ -237,7 +292,7 @@ static int parse_input(struct model *m, struct request *r, json_object *jin, boo
 		r->batch = t.dims[0];
 		r->batch_set = true;
 	}
-	if (!json_object_object_get_ex(jin, "data", &jdata)) {
+	if (!jsize && !json_object_object_get_ex(jin, "data", &jdata)) {
 		snprintf(err, errlen, "input %s: \"data\" missing", name);
 		return -EINVAL;
 	}
@@ -248,15 +303,44 @@ static int parse_input(struct model *m, struct request *r, json_object *jin, boo
 	}
 	t.data = buf;
 	r->in[idx] = t;
+	if (jsize) {
+		size_t want = (size_t)elems * art_dtype_size(dtype);
+		int64_t size = json_object_get_int64(jsize);
+
+		if (!json_object_is_type(jsize, json_type_int) || size < 0 ||
+		    (size_t)size != want) {
+			snprintf(err, errlen,
+				 "input %s: binary_data_size %s, its shape and datatype take %zu "
+				 "bytes",
+				 name, json_object_get_string(jsize), want);
+			return -EINVAL;
+		}
+		if (bin->len - bin->used < want) {
+			snprintf(err, errlen,
+				 "input %s: the binary data ends %zu bytes before its %zu bytes",
+				 name, want - (bin->len - bin->used), want);
+			return -EINVAL;
+		}
+		/* Raw little-endian elements, as the extension defines. */
+		memcpy(buf, bin->p + bin->used, want);
+		bin->used += want;
+		return 0;
+	}
 	return json_to_tensor_data(jdata, &t, buf, name, err, errlen);
 }
 
 /* Which outputs the request asked for ("outputs" absent: all). */
-static int parse_outputs(struct model *m, json_object *root, bool *want, char *err, size_t errlen)
+static int parse_outputs(struct model *m, json_object *root, bool *want, bool *binary, char *err,
+			 size_t errlen)
 {
-	json_object *jo;
+	json_object *jo, *jp, *jb;
+	bool all_binary = json_object_object_get_ex(root, "parameters", &jp) &&
+			  json_object_object_get_ex(jp, "binary_data_output", &jb) &&
+			  json_object_get_boolean(jb);
 	size_t n;
 
+	for (int o = 0; o < m->nout; o++)
+		binary[o] = all_binary;
 	if (!json_object_object_get_ex(root, "outputs", &jo)) {
 		for (int o = 0; o < m->nout; o++)
 			want[o] = true;
@@ -289,6 +373,9 @@ static int parse_outputs(struct model *m, json_object *root, bool *want, char *e
 			return -ENOENT;
 		}
 		want[found] = true;
+		if (json_object_object_get_ex(e, "parameters", &jp) &&
+		    json_object_object_get_ex(jp, "binary_data", &jb))
+			binary[found] = json_object_get_boolean(jb);
 	}
 	return 0;
 }
@@ -298,7 +385,11 @@ static enum MHD_Result infer(struct MHD_Connection *c, struct model *m, struct c
 	struct json_tokener *tok = json_tokener_new_ex(JSON_MAX_DEPTH);
 	json_object *root = NULL, *jinputs, *jid = NULL, *resp, *outs;
 	struct request r;
-	bool seen[SERVE_MAX_IO] = {0}, want[SERVE_MAX_IO] = {0};
+	bool seen[SERVE_MAX_IO] = {0}, want[SERVE_MAX_IO] = {0}, binary[SERVE_MAX_IO] = {0};
+	const char *hlen =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Inference-Header-Content-Length");
+	struct binary bin = {0};
+	size_t json_len = cr->len, bin_out = 0;
 	char err[512];
 	enum json_tokener_error jerr;
 	enum MHD_Result ret;
@@ -311,7 +402,21 @@ static enum MHD_Result infer(struct MHD_Connection *c, struct model *m, struct c
 		snprintf(err, sizeof(err), "out of memory");
 		goto fail;
 	}
-	root = json_tokener_parse_ex(tok, cr->body ? cr->body : "", (int)cr->len);
+	if (hlen) {
+		char *end;
+		unsigned long long h = strtoull(hlen, &end, 10);
+
+		if (*end || end == hlen || hlen[0] == '-' || h > cr->len) {
+			snprintf(err, sizeof(err),
+				 "Inference-Header-Content-Length %.40s: not a length within the "
+				 "%zu-byte body",
+				 hlen, cr->len);
+			goto fail;
+		}
+		json_len = (size_t)h;
+		bin = (struct binary){.p = cr->body + h, .len = cr->len - h, .on = true};
+	}
+	root = json_tokener_parse_ex(tok, cr->body ? cr->body : "", (int)json_len);
 	jerr = json_tokener_get_error(tok);
 	if (jerr == json_tokener_continue || (!root && jerr == json_tokener_success)) {
 		snprintf(err, sizeof(err), "malformed JSON: the body ends before the value does");
@@ -322,7 +427,7 @@ static enum MHD_Result infer(struct MHD_Connection *c, struct model *m, struct c
 			 json_tokener_get_parse_end(tok), json_tokener_error_desc(jerr));
 		goto fail;
 	}
-	for (size_t k = json_tokener_get_parse_end(tok); k < cr->len; k++)
+	for (size_t k = json_tokener_get_parse_end(tok); k < json_len; k++)
 		if (!strchr(" \t\r\n", cr->body[k])) {
 			snprintf(err, sizeof(err),
 				 "malformed JSON: text after the value at byte %zu", k);
@@ -340,7 +445,7 @@ static enum MHD_Result infer(struct MHD_Connection *c, struct model *m, struct c
 	n = json_object_array_length(jinputs);
 	for (size_t k = 0; k < n; k++) {
 		int e = parse_input(m, &r, json_object_array_get_idx(jinputs, k), seen, cr->len,
-				    err, sizeof(err));
+				    &bin, err, sizeof(err));
 
 		if (e) {
 			status = e == -ENOMEM ? 500 : 400;
@@ -352,7 +457,12 @@ static enum MHD_Result infer(struct MHD_Connection *c, struct model *m, struct c
 			snprintf(err, sizeof(err), "input %s missing", m->in[i].name);
 			goto fail;
 		}
-	if (parse_outputs(m, root, want, err, sizeof(err)))
+	if (bin.used != bin.len) {
+		snprintf(err, sizeof(err), "%zu bytes of binary data belong to no input",
+			 bin.len - bin.used);
+		goto fail;
+	}
+	if (parse_outputs(m, root, want, binary, err, sizeof(err)))
 		goto fail;
 	json_object_object_get_ex(root, "id", &jid);
 
@@ -378,11 +488,25 @@ static enum MHD_Result infer(struct MHD_Connection *c, struct model *m, struct c
 		json_object_object_add(jo, "datatype",
 				       json_object_new_string(dtype_to_kserve(r.out[o].dtype)));
 		json_object_object_add(jo, "shape", shape_json(&r.out[o]));
-		json_object_object_add(jo, "data", tensor_data_to_json(&r.out[o]));
+		if (binary[o]) {
+			json_object *p = json_object_new_object();
+			size_t b = (size_t)art_tensor_elems(&r.out[o]) *
+				   art_dtype_size(r.out[o].dtype);
+
+			json_object_object_add(p, "binary_data_size",
+					       json_object_new_int64((int64_t)b));
+			json_object_object_add(jo, "parameters", p);
+			bin_out += b;
+		} else {
+			json_object_object_add(jo, "data", tensor_data_to_json(&r.out[o]));
+		}
 		json_object_array_add(outs, jo);
 	}
 	json_object_object_add(resp, "outputs", outs);
-	ret = send_json(c, MHD_HTTP_OK, resp);
+	if (bin_out)
+		ret = send_binary(c, resp, &r, want, binary);
+	else
+		ret = send_json(c, MHD_HTTP_OK, resp);
 	metrics_observe_request(m, serve_now_ns() - cr->start_ns, false);
 	goto out;
 fail:

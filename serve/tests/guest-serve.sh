@@ -6,7 +6,8 @@
 # SERVE_DURATION seconds (default 60) with every response compared with
 # accel-run --cpu on the same input, the bad requests during the load,
 # fd/RSS after against before, and SIGTERM with requests in progress
-# (serve_check.py). Usage: guest-serve.sh MODEL_CACHE [BUILD_DIR]
+# (serve_check.py); then the wake-word example on the device
+# (serve/examples/wakeword-demo.sh auto). Usage: guest-serve.sh MODEL_CACHE [BUILD_DIR]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -19,5 +20,9 @@ B=${2:-$root/build}
 # The guest's init brings up no network: the clients and the server talk
 # over loopback only, which starts down.
 ip link set lo up || exit 1
-exec /usr/bin/python3 "$here/serve_check.py" --build "$B" --models "$cache" --device auto \
-	--ocr --duration "${SERVE_DURATION:-60}"
+rc=0
+/usr/bin/python3 "$here/serve_check.py" --build "$B" --models "$cache" --device auto \
+	--ocr --duration "${SERVE_DURATION:-60}" || rc=1
+# The wake-word example with its models on the device.
+ARES_MODEL_CACHE=$cache "$root/serve/examples/wakeword-demo.sh" "$B" auto || rc=1
+exit $rc

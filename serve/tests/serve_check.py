@@ -268,6 +268,43 @@ def metrics(port):
     return status, body.decode()
 
 
+def binary_request(port, case, binary_out, size=None, extra=b""):
+    """The binary data extension: the input's raw bytes after the JSON."""
+    raw = case.x.astype("<f4").tobytes()
+    head = {"inputs": [{"name": case.in_name, "shape": list(case.x.shape), "datatype": "FP32",
+                        "parameters": {"binary_data_size": len(raw) if size is None else size}}]}
+    if binary_out:
+        head["parameters"] = {"binary_data_output": True}
+    hj = json.dumps(head).encode()
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    try:
+        c.request("POST", "/v2/models/%s/infer" % case.model, body=hj + raw + extra,
+                  headers={"Inference-Header-Content-Length": str(len(hj)),
+                           "Content-Type": "application/octet-stream"})
+        r = c.getresponse()
+        return r.status, r.getheader("Inference-Header-Content-Length"), r.read()
+    finally:
+        c.close()
+
+
+def binary_checks(port, case):
+    status, hl, body = binary_request(port, case, False)
+    ok, why = case.check(status, body)
+    report("binary_input_matches_cpu_" + case.model, ok and hl is None, why)
+    status, hl, body = binary_request(port, case, True)
+    ok = status == 200 and hl is not None
+    if ok:
+        head = json.loads(body[:int(hl)])["outputs"][0]
+        got = np.frombuffer(body[int(hl):], dtype="<f4").reshape(head["shape"])
+        ok = (head["parameters"]["binary_data_size"] == len(body) - int(hl) and
+              close_enough(got, case.ref, case.atol, case.rtol))
+    report("binary_output_matches_cpu_" + case.model, ok, "%d %r" % (status, body[:200]))
+    status, _, body = binary_request(port, case, False, size=case.x.nbytes - 4)
+    check_error("binary_size_not_shape", status, body, 400)
+    status, _, body = binary_request(port, case, False, extra=b"\0" * 8)
+    check_error("binary_bytes_left_over", status, body, 400)
+
+
 def bad_config(a, tmp):
     """A config.json the server cannot honour stops its start, naming why."""
     cases = [
@@ -342,6 +379,8 @@ def checks(a, p, port, cases, models):
         status, body = request(port, "POST", "/v2/models/%s/infer" % c.model, c.body)
         ok, why = c.check(status, body)
         report("infer_matches_cpu_" + c.model, ok, why)
+    for c in (cases[0], cases[3]):
+        binary_checks(port, c)
 
     bad_counts = {"n": 0}
 
