@@ -568,11 +568,13 @@ static enum MHD_Result model_route(struct MHD_Connection *c, const char *rest, b
 
 static enum MHD_Result server_metadata(struct MHD_Connection *c)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = json_object_new_object(), *ext;
 
 	json_object_object_add(o, "name", json_object_new_string("ares-serve"));
 	json_object_object_add(o, "version", json_object_new_string(SERVE_VERSION));
-	json_object_object_add(o, "extensions", json_object_new_array());
+	ext = json_object_new_array();
+	json_object_array_add(ext, json_object_new_string("binary_tensor_data"));
+	json_object_object_add(o, "extensions", ext);
 	return send_json(c, 200, o);
 }
 
