@@ -8,7 +8,7 @@ and a SIGTERM that lets the requests in progress finish.
 Only loopback traffic; every loop is bounded in count and time.
 
 usage: serve_check.py --build DIR --models CACHE [--device cpu|auto]
-                      [--duration S] [--clients N] [--ocr]
+                      [--duration S] [--clients N] [--ocr] [--server BIN]
 """
 import argparse
 import http.client
@@ -44,6 +44,7 @@ RSS_MARGIN_SHARE = 0.05
 HEAP_MARGIN = 256 * 1024
 
 results = {"passed": 0, "failed": 0}
+SERVER = [None]  # the ares-serve binary under test
 lock = threading.Lock()
 
 
@@ -138,7 +139,7 @@ def rss_parts(pid):
 def start_server(build, repo, device, tmp):
     port_file = os.path.join(tmp, "port")
     log = open(os.path.join(tmp, "serve.log"), "w")
-    p = subprocess.Popen([os.path.join(build, "bin/ares-serve"), "--model-repository", repo,
+    p = subprocess.Popen([SERVER[0], "--model-repository", repo,
                           "--port", "0", "--port-file", port_file, "--device", device,
                           "--max-connections", str(MAX_CONN), "--max-body", str(MAX_BODY)],
                          stdout=log, stderr=subprocess.STDOUT,
@@ -337,7 +338,7 @@ def bad_config(a, tmp):
                    os.path.join(repo, "m/model.onnx"))
         with open(os.path.join(repo, "m/config.json"), "w") as f:
             json.dump(cfg, f)
-        r = subprocess.run([os.path.join(a.build, "bin/ares-serve"), "--model-repository", repo,
+        r = subprocess.run([SERVER[0], "--model-repository", repo,
                             "--port", "0"], capture_output=True, text=True, timeout=300)
         report("bad_config_%d_refused" % k, r.returncode == 1 and want in r.stderr,
                "rc %d, stderr %r, want %r" % (r.returncode, r.stderr, want))
@@ -351,7 +352,9 @@ def main():
     ap.add_argument("--duration", type=float, default=60)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--ocr", action="store_true", help="serve the OCR models too")
+    ap.add_argument("--server", help="the ares-serve to test (default BUILD/bin/ares-serve)")
     a = ap.parse_args()
+    SERVER[0] = a.server or os.path.join(a.build, "bin/ares-serve")
     tmp = tempfile.mkdtemp(prefix="serve-check.")
     try:
         repo, models = make_repository(a.models, os.path.join(tmp, "repo"), a.device, a.ocr)
