@@ -29,6 +29,7 @@ include libaccel/libaccel.mk
 include runtime/runtime.mk
 include tests/tests.mk
 include runtime/examples/examples.mk
+include serve/serve.mk
 include tests/models/models.mk
 include tests/fuzz/fuzz.mk
 include bench/bench.mk
@@ -41,22 +42,25 @@ all: $(ALL_TARGETS) $(GUEST_TARGETS) kmod
 kmod:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-test: all $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(FUZZ_TARGETS)
+test: all $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(FUZZ_TARGETS) $(SERVE_TEST_DEPS)
 	scripts/run-unit-tests.sh $(UNIT_TESTS) -- $(UNIT_TESTS_SAN)
 	runtime/tests/run-runtime-tests.sh $(BUILD)
 	tests/fuzz/run-fuzz.sh $(BUILD)
 	tests/models/run-model-tests.sh $(BUILD)
 	python/tests/run-tests.sh $(BUILD)
+	serve/tests/run-serve-tests.sh $(BUILD)
 	tests/install/test-install.sh
 	scripts/run-guest-tests.sh
 
 test-unit: $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(RUNTIME_TEST_DEPS) $(MODEL_TEST_DEPS) $(FUZZ_TARGETS) \
-		$(PY_TARGETS)
+		$(PY_TARGETS) \
+		$(SERVE_TEST_DEPS)
 	scripts/run-unit-tests.sh $(UNIT_TESTS) -- $(UNIT_TESTS_SAN)
 	runtime/tests/run-runtime-tests.sh $(BUILD)
 	tests/fuzz/run-fuzz.sh $(BUILD)
 	tests/models/run-model-tests.sh $(BUILD)
 	python/tests/run-tests.sh $(BUILD)
+	serve/tests/run-serve-tests.sh $(BUILD)
 
 test-guest: all
 	scripts/run-guest-tests.sh

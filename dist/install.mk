@@ -24,8 +24,8 @@ LIBACCEL_VERSION := $(shell awk '/^\#define ACCEL_VERSION_(MAJOR|MINOR|PATCH) / 
 LIBARES_RT_VERSION := 1.0.0
 
 INSTALL_LIBS := libaccel.so:$(LIBACCEL_VERSION) libares_rt.so:$(LIBARES_RT_VERSION)
-INSTALL_BINS := accelctl accel-run
-INSTALL_MAN1 := libaccel/tools/accelctl.1 runtime/tools/accel-run.1
+INSTALL_BINS := accelctl accel-run ares-serve
+INSTALL_MAN1 := libaccel/tools/accelctl.1 runtime/tools/accel-run.1 serve/ares-serve.1
 INSTALL_CONTRACT_HDRS := $(wildcard include/ares/*.h)
 INSTALL_PCS := $(BUILD)/pkgconfig/libaccel.pc $(BUILD)/pkgconfig/ares_rt.pc
 UDEV_RULES := udev/60-ares.rules

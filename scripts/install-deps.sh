@@ -51,6 +51,8 @@ fi
 # kernels stay as the oracle (runtime/README.md).
 # python3-dev builds the `ares` Python package's C extension (python/)
 # against Debian's python3 and python3-numpy; python3-pytest runs its tests.
+# libmicrohttpd-dev: ares-serve's HTTP server (serve/README.md);
+# espeak-ng synthesises the speech its wake-word example and tests feed in.
 apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config clang-format clang libclang-rt-14-dev valgrind \
 	qemu-system-x86 busybox-static cpio kmod \
@@ -61,7 +63,7 @@ apt-get install -y -qq --no-install-recommends \
 	libonnx-dev protobuf-c-compiler libprotobuf-c-dev libonnx-testdata \
 	udev dkms groff-base \
 	python3-pil python3-numpy fonts-dejavu-core python3-onnx \
-	python3-dev python3-pytest \
+	python3-dev python3-pytest libmicrohttpd-dev espeak-ng \
 	>/dev/null
 
 # The real-model tests and the main job: npm fetches the models and

@@ -48,6 +48,15 @@ else
 	failed="$failed models-device"
 fi
 
+# ares-serve on the device (serve/README.md): 8 clients for SERVE_DURATION
+# seconds (default 60), responses against the CPU path.
+if cache=$(scripts/fetch-models.sh | tail -n 1); then
+	suite serve --timeout 1800 --mem 2G -- \
+		env SERVE_DURATION="${SERVE_DURATION:-60}" serve/tests/guest-serve.sh "$cache"
+else
+	echo "guest: FAIL suite serve (no models)" >&2
+	failed="$failed serve"
+fi
 if [ -n "$failed" ]; then
 	echo "guest: failed suites:$failed" >&2
 	exit 1

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Dynamic batching and the instances that run the batches. Each instance
+ * of a model is one art_session with one art_run (its own device context
+ * and arena) driven by its own worker thread: while one instance waits for
+ * its device job (art_run_wait), another copies its batch in and submits,
+ * so device work of one model overlaps. One session per instance rather
+ * than several runs of one session because runs of one session must share
+ * its input shapes while in flight, and batches differ in size.
+ *
+ * A worker takes the oldest request; when the model is batchable it keeps
+ * collecting requests of the same non-batch shape until the batch holds
+ * max_batch rows or the first request has waited max_delay_us, then runs
+ * them as one tensor concatenated along dim 0 and hands each request its
+ * rows of every output. Only one worker gathers at a time, so two idle
+ * workers do not split one batch between them; the next one starts
+ * gathering as soon as the first has its batch.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "serve.h"
+
+uint64_t serve_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void request_init(struct request *r, struct model *m)
+{
+	memset(r, 0, sizeof(*r));
+	r->m = m;
+	r->batch = 1;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->cond, NULL);
+}
+
+void request_free(struct request *r)
+{
+	for (int i = 0; i < SERVE_MAX_IO; i++) {
+		free((void *)r->in[i].data);
+		free((void *)r->out[i].data);
+	}
+	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->cond);
+}
+
+static void complete(struct request *r, int status, const char *err)
+{
+	pthread_mutex_lock(&r->lock);
+	r->status = status;
+	if (err)
+		snprintf(r->err, sizeof(r->err), "%s", err);
+	r->done = true;
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static size_t tensor_bytes(const struct art_tensor *t)
+{
+	int64_t n = art_tensor_elems(t);
+
+	return n < 0 ? 0 : (size_t)n * art_dtype_size(t->dtype);
+}
+
+/* Same dims past dim 0 on every input: then rows can be stacked. */
+static bool stackable(const struct request *a, const struct request *b)
+{
+	for (int i = 0; i < a->m->nin; i++) {
+		if (a->in[i].ndim != b->in[i].ndim)
+			return false;
+		for (int d = 1; d < a->in[i].ndim; d++)
+			if (a->in[i].dims[d] != b->in[i].dims[d])
+				return false;
+	}
+	return true;
+}
+
+/* Moves queued requests that fit into the batch. Caller holds qlock. */
+static void take_fitting(struct model *m, struct request **batch, unsigned *nb, int64_t *rows)
+{
+	struct request **pp = &m->head, *prev = NULL;
+
+	while (*pp && *rows < m->cfg.max_batch) {
+		struct request *r = *pp;
+
+		if (*rows + r->batch <= m->cfg.max_batch && stackable(batch[0], r)) {
+			*pp = r->next;
+			if (m->tail == r)
+				m->tail = prev;
+			m->depth--;
+			r->next = NULL;
+			batch[(*nb)++] = r;
+			*rows += r->batch;
+		} else {
+			prev = r;
+			pp = &r->next;
+		}
+	}
+}
+
+static int run_one(struct instance *in, struct request **batch, unsigned nb, int64_t rows,
+		   char *err, size_t errlen);
+
+/* Runs NB requests as one batch, or each alone when they are one or the
+ * batched run failed (so one request the model refuses does not fail its
+ * neighbours). */
+static void run_batch(struct instance *in, struct request **batch, unsigned nb, int64_t rows)
+{
+	char err[256];
+	int ret = run_one(in, batch, nb, rows, err, sizeof(err));
+
+	if (ret && nb > 1) {
+		for (unsigned i = 0; i < nb; i++)
+			run_batch(in, &batch[i], 1, batch[i]->batch);
+		return;
+	}
+	for (unsigned i = 0; i < nb; i++) {
+		if (ret)
+			complete(batch[i], ret == -EINVAL || ret == -E2BIG ? 400 : 500, err);
+		else
+			complete(batch[i], 200, NULL);
+	}
+}
+
+static int run_one(struct instance *in, struct request **batch, unsigned nb, int64_t rows,
+		   char *err, size_t errlen)
+{
+	struct model *m = in->m;
+	void *stacked[SERVE_MAX_IO] = {0};
+	int64_t run_rows = rows;
+	bool stack = nb > 1;
+	uint64_t t0;
+	int ret = 0;
+
+	/* Padding every batch to max_batch rows keeps one input shape, so
+	 * the runtime keeps its plan (a new shape re-plans the partitions
+	 * and remakes the CPU primitives, which costs more than the padded
+	 * rows of a small model). */
+	if (m->batchable && m->cfg.pad_batch && rows < m->cfg.max_batch) {
+		run_rows = m->cfg.max_batch;
+		stack = true;
+	}
+	for (int i = 0; i < m->nin; i++) {
+		struct art_tensor t = batch[0]->in[i];
+
+		if (stack) {
+			size_t off = 0;
+
+			t.dims[0] = run_rows;
+			stacked[i] = calloc(1, tensor_bytes(&t) ? tensor_bytes(&t) : 1);
+			if (!stacked[i]) {
+				ret = -ENOMEM;
+				snprintf(err, errlen, "out of memory stacking a batch of %lld rows",
+					 (long long)rows);
+				goto out;
+			}
+			for (unsigned r = 0; r < nb; r++) {
+				size_t b = tensor_bytes(&batch[r]->in[i]);
+
+				memcpy((char *)stacked[i] + off, batch[r]->in[i].data, b);
+				off += b;
+			}
+			t.data = stacked[i];
+		}
+		ret = art_run_set_input(in->run, i, &t);
+		if (ret)
+			goto runtime_err;
+	}
+	t0 = serve_now_ns();
+	ret = art_run_submit(in->run);
+	if (!ret)
+		ret = art_run_wait(in->run, -1);
+	if (ret)
+		goto runtime_err;
+	metrics_observe_batch(m, (unsigned)rows, serve_now_ns() - t0);
+
+	for (int o = 0; o < m->nout; o++) {
+		struct art_tensor t;
+		size_t total, row_bytes, off = 0;
+
+		ret = art_run_get_output(in->run, o, &t);
+		if (ret)
+			goto runtime_err;
+		if (stack && (t.ndim < 1 || t.dims[0] != run_rows)) {
+			snprintf(err, errlen, "output %s has dim 0 %lld for a batch of %lld rows",
+				 m->out[o].name, t.ndim < 1 ? 0LL : (long long)t.dims[0],
+				 (long long)run_rows);
+			ret = -EPROTO;
+			goto out;
+		}
+		total = tensor_bytes(&t);
+		row_bytes = stack ? total / (size_t)run_rows : total;
+		for (unsigned r = 0; r < nb; r++) {
+			struct art_tensor *dst = &batch[r]->out[o];
+			size_t b = stack ? row_bytes * (size_t)batch[r]->batch : total;
+			void *p = malloc(b ? b : 1);
+
+			if (!p) {
+				ret = -ENOMEM;
+				snprintf(err, errlen, "out of memory copying output %s",
+					 m->out[o].name);
+				goto out;
+			}
+			memcpy(p, (const char *)t.data + off, b);
+			off += b;
+			free((void *)dst->data);
+			*dst = t;
+			if (stack)
+				dst->dims[0] = batch[r]->batch;
+			dst->data = p;
+		}
+	}
+	goto out;
+runtime_err:
+	snprintf(err, errlen, "%s", art_session_errmsg(in->s));
+out:
+	for (int i = 0; i < m->nin; i++)
+		free(stacked[i]);
+	return ret;
+}
+
+static void *worker(void *arg)
+{
+	struct instance *in = arg;
+	struct model *m = in->m;
+	struct request **batch =
+		calloc(m->cfg.max_batch > 1 ? m->cfg.max_batch : 1, sizeof(*batch));
+
+	if (!batch)
+		abort(); /* a few hundred bytes at start-up */
+	for (;;) {
+		unsigned nb = 0;
+		int64_t rows;
+		struct request *first;
+
+		pthread_mutex_lock(&m->qlock);
+		while (!m->head && !m->stopping)
+			pthread_cond_wait(&m->qcond, &m->qlock);
+		while (m->gathering && !m->stopping)
+			pthread_cond_wait(&m->qcond, &m->qlock);
+		if (!m->head) {
+			bool stop = m->stopping;
+
+			pthread_mutex_unlock(&m->qlock);
+			if (stop)
+				break;
+			continue;
+		}
+		first = m->head;
+		m->head = first->next;
+		if (!m->head)
+			m->tail = NULL;
+		m->depth--;
+		first->next = NULL;
+		batch[nb++] = first;
+		rows = first->batch;
+		if (m->batchable && rows < m->cfg.max_batch) {
+			uint64_t deadline = first->enqueued_ns + m->cfg.max_delay_us * 1000ull;
+
+			m->gathering = true;
+			for (;;) {
+				uint64_t now;
+				struct timespec ts;
+
+				take_fitting(m, batch, &nb, &rows);
+				now = serve_now_ns();
+				if (rows >= m->cfg.max_batch || m->stopping || now >= deadline)
+					break;
+				/* qcond waits on CLOCK_MONOTONIC (batcher_start). */
+				ts.tv_sec = (time_t)(deadline / 1000000000ull);
+				ts.tv_nsec = (long)(deadline % 1000000000ull);
+				pthread_cond_timedwait(&m->qcond, &m->qlock, &ts);
+			}
+			m->gathering = false;
+			pthread_cond_broadcast(&m->qcond);
+		}
+		pthread_mutex_unlock(&m->qlock);
+		run_batch(in, batch, nb, rows);
+	}
+	free(batch);
+	return NULL;
+}
+
+int batcher_start(struct model *m, char *err, size_t errlen)
+{
+	pthread_condattr_t ca;
+
+	/* Deadlines are monotonic: a wall-clock step must not stall a batch. */
+	pthread_cond_destroy(&m->qcond);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&m->qcond, &ca);
+	pthread_condattr_destroy(&ca);
+	for (unsigned i = 0; i < m->ninst; i++) {
+		int ret = pthread_create(&m->inst[i].thread, NULL, worker, &m->inst[i]);
+
+		if (ret) {
+			snprintf(err, errlen, "model %s: worker thread: %s", m->name,
+				 strerror(ret));
+			return -ret;
+		}
+		m->inst[i].started = true;
+	}
+	return 0;
+}
+
+void batcher_stop(struct model *m)
+{
+	pthread_mutex_lock(&m->qlock);
+	m->stopping = true;
+	pthread_cond_broadcast(&m->qcond);
+	pthread_mutex_unlock(&m->qlock);
+	for (unsigned i = 0; i < m->ninst; i++)
+		if (m->inst[i].started) {
+			pthread_join(m->inst[i].thread, NULL);
+			m->inst[i].started = false;
+		}
+}
+
+void batcher_infer(struct request *r)
+{
+	struct model *m = r->m;
+
+	r->enqueued_ns = serve_now_ns();
+	pthread_mutex_lock(&m->qlock);
+	if (m->stopping) {
+		pthread_mutex_unlock(&m->qlock);
+		complete(r, 503, "the server is shutting down");
+		return;
+	}
+	if (m->tail)
+		m->tail->next = r;
+	else
+		m->head = r;
+	m->tail = r;
+	m->depth++;
+	pthread_cond_broadcast(&m->qcond);
+	pthread_mutex_unlock(&m->qlock);
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->done)
+		pthread_cond_wait(&r->cond, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+}
