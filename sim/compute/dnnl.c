@@ -39,8 +39,8 @@
 
 #include "internal.h"
 
-#define DN_CACHE_MAX 128
-#define DN_KEY_MAX   48
+#define DN_CACHE_MAX   128
+#define DN_KEY_MAX     48
 /* Input plus output rows of one task in bytes: the task's working set stays in L2. */
 #define DN_BLOCK_BYTES (512 * 1024)
 
@@ -206,8 +206,8 @@ static int dn_reorder(dnnl_primitive_t *out, const dnnl_memory_desc_t *from,
 		      const dnnl_memory_desc_t *to)
 {
 	dnnl_primitive_desc_t pd;
-	dnnl_status_t st = dnnl_reorder_primitive_desc_create(&pd, from, dn_engine, to, dn_engine,
-							      NULL);
+	dnnl_status_t st =
+		dnnl_reorder_primitive_desc_create(&pd, from, dn_engine, to, dn_engine, NULL);
 
 	if (st != dnnl_success)
 		return -1;
@@ -285,7 +285,8 @@ static size_t dn_align(size_t n)
 /* Makes @e's primitive from @pd, with its scratch sizes. */
 static int dn_finish(struct dn_entry *e, dnnl_primitive_desc_t pd)
 {
-	const dnnl_memory_desc_t *sp = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+	const dnnl_memory_desc_t *sp =
+		dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
 
 	e->scratch_bytes = sp ? dnnl_memory_desc_get_size(sp) : 0;
 	return dnnl_primitive_create(&e->prim, pd) == dnnl_success ? 0 : -1;
@@ -358,8 +359,8 @@ static void dn_conv_wei_md(const struct dn_conv *c, dnnl_memory_desc_t *md, dnnl
 }
 
 /* The primitive (and its reorders) of one block shape, from the cache or made now. */
-static struct dn_entry *dn_conv_entry(const struct dn_conv *c, int64_t ih, int64_t rows,
-				      int64_t pt, int64_t pb)
+static struct dn_entry *dn_conv_entry(const struct dn_conv *c, int64_t ih, int64_t rows, int64_t pt,
+				      int64_t pb)
 {
 	const struct ares_conv2d_params *p = c->p;
 	int64_t key[DN_KEY_MAX] = {0};
@@ -401,8 +402,8 @@ static struct dn_entry *dn_conv_entry(const struct dn_conv *c, int64_t ih, int64
 	dims[0] = bd;
 	dnnl_memory_desc_init_by_tag(&b, 1, dims, dnnl_f32, dnnl_x);
 	if (dnnl_dilated_convolution_forward_desc_init(&cd, dnnl_forward_inference,
-					       dnnl_convolution_direct, &s, &w, &b, &d, st, dil, pl,
-					       pr) != dnnl_success ||
+						       dnnl_convolution_direct, &s, &w, &b, &d, st,
+						       dil, pl, pr) != dnnl_success ||
 	    dn_attr(&attr, p->activation, ck_f32(p->act_alpha), ck_f32(p->act_beta), 0, 0, 1.0f)) {
 		free(e);
 		return NULL;
@@ -418,7 +419,8 @@ static struct dn_entry *dn_conv_entry(const struct dn_conv *c, int64_t ih, int64
 	d = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
 	e->src_bytes = dnnl_memory_desc_get_size(&s);
 	e->dst_bytes = dnnl_memory_desc_get_size(&d);
-	if (dn_finish(e, pd) || dn_reorder(&e->src_in, &us, &s) || dn_reorder(&e->dst_out, &d, &ud)) {
+	if (dn_finish(e, pd) || dn_reorder(&e->src_in, &us, &s) ||
+	    dn_reorder(&e->dst_out, &d, &ud)) {
 		dnnl_primitive_desc_destroy(pd);
 		dn_entry_free(e);
 		return NULL;
@@ -456,8 +458,7 @@ static void dn_conv_task(void *ctx, int64_t t, unsigned int worker)
 		goto out;
 	dn_rows(c, r0, r1, &i0, &ih, &pt, &pb);
 	dn_conv_user_mds(c, ih, r1 - r0, &us, &ud);
-	if (dnnl_primitive_get_primitive_desc(e->prim, &ppd) !=
-	    dnnl_success)
+	if (dnnl_primitive_get_primitive_desc(e->prim, &ppd) != dnnl_success)
 		goto out;
 	ps = dnnl_primitive_desc_query_md(ppd, dnnl_query_src_md, 0);
 	pw = dnnl_primitive_desc_query_md(ppd, dnnl_query_weights_md, 0);
@@ -797,8 +798,8 @@ int ck_dnnl_matmul(struct compute_workers *w, const struct ares_matmul_params *p
 		return -1;
 	m.M = y->shape[m.r - 2], m.N = y->shape[m.r - 1], m.K = K;
 	m.am = am, m.ak = ak, m.bk = bk, m.bn = bn;
-	if (m.M < 1 || m.N < 1 || K < 1 || (m.M > 1 && am <= 0) || (K > 1 && (ak <= 0 || bk <= 0)) ||
-	    (m.N > 1 && bn <= 0) || !dn_strides_ok(y))
+	if (m.M < 1 || m.N < 1 || K < 1 || (m.M > 1 && am <= 0) ||
+	    (K > 1 && (ak <= 0 || bk <= 0)) || (m.N > 1 && bn <= 0) || !dn_strides_ok(y))
 		return -1;
 	for (unsigned int d = 0; d + 2 < m.r; d++)
 		batch *= y->shape[d];
@@ -864,13 +865,19 @@ const char *compute_dnnl_isa(void)
 void ck_dnnl_warm(void)
 {
 	float xa[9] = {0}, ya[9], wa[1] = {1};
-	struct compute_tensor x = {.data = xa, .dtype = ARES_DTYPE_F32, .rank = 4,
-				   .shape = {1, 1, 3, 3}, .stride = {9, 9, 3, 1}};
-	struct compute_tensor wt = {.data = wa, .dtype = ARES_DTYPE_F32, .rank = 4,
-				    .shape = {1, 1, 1, 1}, .stride = {1, 1, 1, 1}};
+	struct compute_tensor x = {.data = xa,
+				   .dtype = ARES_DTYPE_F32,
+				   .rank = 4,
+				   .shape = {1, 1, 3, 3},
+				   .stride = {9, 9, 3, 1}};
+	struct compute_tensor wt = {.data = wa,
+				    .dtype = ARES_DTYPE_F32,
+				    .rank = 4,
+				    .shape = {1, 1, 1, 1},
+				    .stride = {1, 1, 1, 1}};
 	struct compute_tensor y = x;
-	struct ares_conv2d_params p = {.stride_h = 1, .stride_w = 1, .dilation_h = 1,
-				       .dilation_w = 1, .groups = 1};
+	struct ares_conv2d_params p = {
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
 
 	y.data = ya;
 	/* Loads oneDNN's CPU detection, JIT and caches while system calls are still allowed. */
