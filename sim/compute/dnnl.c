@@ -392,23 +392,45 @@ static struct dn_entry *dn_conv_entry(const struct dn_conv *c, int64_t ih, int64
 		return NULL;
 	memcpy(e->key, key, sizeof(key));
 	dn_conv_user_mds(c, ih, rows, &us, &ud);
-	for (int i = 0; i < 4; i++)
-		dims[i] = sd[i];
-	dnnl_memory_desc_init_by_tag(&s, 4, dims, c->xdt, dnnl_format_tag_any);
-	for (int i = 0; i < 4; i++)
-		dims[i] = dd[i];
-	dnnl_memory_desc_init_by_tag(&d, 4, dims, c->cdt, dnnl_format_tag_any);
-	dn_conv_wei_md(c, &w, c->xdt, 1);
-	dims[0] = bd;
-	dnnl_memory_desc_init_by_tag(&b, 1, dims, dnnl_f32, dnnl_x);
-	if (dnnl_dilated_convolution_forward_desc_init(&cd, dnnl_forward_inference,
-						       dnnl_convolution_direct, &s, &w, &b, &d, st,
-						       dil, pl, pr) != dnnl_success ||
-	    dn_attr(&attr, p->activation, ck_f32(p->act_alpha), ck_f32(p->act_beta), 0, 0, 1.0f)) {
+	if (dn_attr(&attr, p->activation, ck_f32(p->act_alpha), ck_f32(p->act_beta), 0, 0, 1.0f)) {
 		free(e);
 		return NULL;
 	}
-	rc = dnnl_primitive_desc_create(&pd, &cd, attr, dn_engine, NULL);
+	/*
+	 * Depthwise first asks for channel blocks (nChw16c, nChw8c): reordering
+	 * NCHW into them costs far less than into the NHWC that "any" picks
+	 * for it, and their JIT kernel is as fast.
+	 */
+	rc = dnnl_unimplemented;
+	for (int t = c->C == c->G && c->M == c->G ? 0 : 2; t < 3 && rc != dnnl_success; t++) {
+		static const dnnl_format_tag_t tags[3] = {dnnl_aBcd16b, dnnl_aBcd8b,
+							  dnnl_format_tag_any};
+
+		for (int i = 0; i < 4; i++)
+			dims[i] = sd[i];
+		dnnl_memory_desc_init_by_tag(&s, 4, dims, c->xdt, tags[t]);
+		for (int i = 0; i < 4; i++)
+			dims[i] = dd[i];
+		dnnl_memory_desc_init_by_tag(&d, 4, dims, c->cdt, tags[t]);
+		dn_conv_wei_md(c, &w, c->xdt, 1);
+		dims[0] = bd;
+		dnnl_memory_desc_init_by_tag(&b, 1, dims, dnnl_f32, dnnl_x);
+		rc = dnnl_dilated_convolution_forward_desc_init(&cd, dnnl_forward_inference,
+								dnnl_convolution_direct, &s, &w, &b,
+								&d, st, dil, pl, pr);
+		if (rc == dnnl_success)
+			rc = dnnl_primitive_desc_create(&pd, &cd, attr, dn_engine, NULL);
+		/* A blocked layout only where a JIT kernel takes it, not the reference one. */
+		if (rc == dnnl_success && t < 2) {
+			const char *impl = "";
+
+			dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
+			if (strncmp(impl, "jit", 3)) {
+				dnnl_primitive_desc_destroy(pd);
+				rc = dnnl_unimplemented;
+			}
+		}
+	}
 	dnnl_primitive_attr_destroy(attr);
 	if (rc != dnnl_success) {
 		free(e);

@@ -935,8 +935,8 @@ static int64_t pick(int64_t lo, int64_t hi)
 	return lo + (int64_t)(rnd32() % (uint32_t)(hi - lo + 1));
 }
 
-/* Runs @y = op() on the loops, then on oneDNN, and compares; oneDNN must have run it. */
-#define ORACLE_RUN(y, call, rtol, what, c)                                                         \
+/* Runs @y = op() on the loops, then on oneDNN, and compares; oneDNN must have run it if @must. */
+#define ORACLE_RUN(y, call, rtol, what, c, must)                                                   \
 	do {                                                                                       \
 		size_t bytes_ = (size_t)(numel(y) + 1) * 8;                                        \
 		void *want_ = malloc(bytes_);                                                      \
@@ -949,8 +949,8 @@ static int64_t pick(int64_t lo, int64_t hi)
 		compute_force_dnnl(1);                                                             \
 		runs_ = compute_dnnl_runs();                                                       \
 		ck_assert_uint_eq(call, ARES_JOB_OK);                                              \
-		ck_assert_msg(compute_dnnl_runs() == runs_ + 1, "%s case %d: oneDNN declined",     \
-			      what, c);                                                            \
+		ck_assert_msg(!(must) || compute_dnnl_runs() == runs_ + 1,                         \
+			      "%s case %d: oneDNN declined", what, c);                             \
 		same_as_oracle(y, want_, rtol, what, c);                                           \
 		free(want_);                                                                       \
 	} while (0)
@@ -959,9 +959,13 @@ START_TEST(conv2d_onednn_matches_the_loops_over_generated_shapes)
 {
 	static const int nhwc[4] = {0, 2, 3, 1};
 	static const unsigned int threads[] = {0, 1, 3};
+	int bf16_ok;
 
 	if (compute_force_isa("avx512") && compute_force_isa("avx2"))
 		return; /* oneDNN is not used on a host without AVX2 */
+	compute_force_dnnl(1);
+	/* oneDNN 2.6 runs bf16 from AVX-512 up (valgrind's CPU has AVX2): the loops below it. */
+	bf16_ok = !strncmp(compute_dnnl_isa(), "avx512_core", 11);
 	for (int c = 0; c < 80; c++) {
 		struct compute_workers *w =
 			threads[c % 3] ? compute_workers_create(threads[c % 3]) : NULL;
@@ -1012,8 +1016,8 @@ START_TEST(conv2d_onednn_matches_the_loops_over_generated_shapes)
 		if (b)
 			fill(b, -1, 1);
 		ORACLE_RUN(y, compute_conv2d(w, &p, &x->t, &wt->t, b ? &b->t : NULL, &y->t, NULL),
-			   dty == ARES_DTYPE_F32 ? 1e-5 * (1 + Cg * kh * kw / 64) : 1e-2, "conv",
-			   c);
+			   dty == ARES_DTYPE_F32 ? 1e-5 * (1 + Cg * kh * kw / 64) : 1e-2, "conv", c,
+			   !bf || bf16_ok);
 		compute_workers_destroy(w);
 		drop(x);
 		drop(wt);
@@ -1090,7 +1094,7 @@ START_TEST(matmul_onednn_matches_the_loops_over_generated_shapes)
 					cc->t.stride[d] = 0;
 		}
 		ORACLE_RUN(y, compute_matmul(w, &p, &a->t, &b->t, cc ? &cc->t : NULL, &y->t, NULL),
-			   1e-5 * (1 + K / 64), "matmul", c);
+			   1e-5 * (1 + K / 64), "matmul", c, 1);
 		compute_workers_destroy(w);
 		drop(a);
 		drop(b);
