@@ -78,7 +78,7 @@ static pthread_mutex_t dn_lock = PTHREAD_MUTEX_INITIALIZER;
 struct dn_entry {
 	int64_t key[DN_KEY_MAX];
 	uint64_t used;
-	dnnl_primitive_t prim, src_in, dst_out; /* reorders: NULL for MATMUL */
+	dnnl_primitive_t prim, src_in, dst_out, wei_in; /* reorders: NULL for MATMUL */
 	dnnl_memory_desc_t wei_md;
 	size_t src_bytes, dst_bytes, scratch_bytes;
 };
@@ -139,6 +139,8 @@ static void dn_entry_free(struct dn_entry *e)
 		dnnl_primitive_destroy(e->src_in);
 	if (e->dst_out)
 		dnnl_primitive_destroy(e->dst_out);
+	if (e->wei_in)
+		dnnl_primitive_destroy(e->wei_in);
 	free(e);
 }
 
@@ -382,6 +384,8 @@ static struct dn_entry *dn_conv_entry(const struct dn_conv *c, int64_t ih, int64
 	kput(&kb, p->stride_h), kput(&kb, p->stride_w), kput(&kb, p->dilation_h);
 	kput(&kb, p->dilation_w), kput(&kb, c->xdt), kput(&kb, c->ydt), kput(&kb, c->cdt);
 	kput(&kb, p->activation), kput(&kb, p->act_alpha), kput(&kb, p->act_beta);
+	for (int i = 0; i < 4; i++)
+		kput(&kb, c->wt->stride[i]);
 	for (int i = 1; i < 4; i++)
 		kput(&kb, c->x->stride[i]), kput(&kb, c->y->stride[i]);
 	e = dn_lookup(key);
@@ -441,8 +445,9 @@ static struct dn_entry *dn_conv_entry(const struct dn_conv *c, int64_t ih, int64
 	d = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
 	e->src_bytes = dnnl_memory_desc_get_size(&s);
 	e->dst_bytes = dnnl_memory_desc_get_size(&d);
+	dn_conv_wei_md(c, &w, c->xdt, 0);
 	if (dn_finish(e, pd) || dn_reorder(&e->src_in, &us, &s) ||
-	    dn_reorder(&e->dst_out, &d, &ud)) {
+	    dn_reorder(&e->dst_out, &d, &ud) || dn_reorder(&e->wei_in, &w, &e->wei_md)) {
 		dnnl_primitive_desc_destroy(pd);
 		dn_entry_free(e);
 		return NULL;
@@ -534,23 +539,19 @@ out:
 static void *dn_conv_weights(const struct dn_conv *c, const struct dn_entry *e, dnnl_stream_t s)
 {
 	dnnl_memory_desc_t uw;
-	dnnl_primitive_t r = NULL;
 	dnnl_memory_t mu = NULL, mw = NULL;
 	void *buf = aligned_alloc(64, dn_align(dnnl_memory_desc_get_size(&e->wei_md)) + 64);
 	int ok = 0;
 
 	dn_conv_wei_md(c, &uw, c->xdt, 0);
-	if (buf && !dn_reorder(&r, &uw, &e->wei_md) &&
-	    dnnl_memory_create(&mu, &uw, dn_engine, c->wt->data) == dnnl_success &&
+	if (buf && dnnl_memory_create(&mu, &uw, dn_engine, c->wt->data) == dnnl_success &&
 	    dnnl_memory_create(&mw, &e->wei_md, dn_engine, buf) == dnnl_success) {
 		dnnl_exec_arg_t a[2] = {{DNNL_ARG_FROM, mu}, {DNNL_ARG_TO, mw}};
 
-		ok = !dn_exec(r, s, 2, a) && dnnl_stream_wait(s) == dnnl_success;
+		ok = !dn_exec(e->wei_in, s, 2, a) && dnnl_stream_wait(s) == dnnl_success;
 	}
 	dnnl_memory_destroy(mu);
 	dnnl_memory_destroy(mw);
-	if (r)
-		dnnl_primitive_destroy(r);
 	if (!ok) {
 		free(buf);
 		return NULL;
