@@ -251,12 +251,6 @@ static int dn_attr(dnnl_primitive_attr_t *attr, uint32_t act, float a, float b, 
 	case ARES_ACT_SIGMOID:
 		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_logistic, 0.0f, 0.0f);
 		break;
-	case ARES_ACT_HARD_SIGMOID: /* 2.6 has none: a x + b, then [0, 1] */
-		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_linear, a, b);
-		if (st == dnnl_success)
-			st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_clip_v2, 0.0f,
-							  1.0f);
-		break;
 	case ARES_ACT_HARD_SWISH: /* x relu6(x + 3) / 6, the formula of ARES_ACT_HARD_SWISH */
 		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_hardswish, 0.0f, 0.0f);
 		break;
@@ -267,6 +261,11 @@ static int dn_attr(dnnl_primitive_attr_t *attr, uint32_t act, float a, float b, 
 		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_gelu_erf, 0.0f, 0.0f);
 		break;
 	default:
+		/*
+		 * HARD_SIGMOID too: 2.6 has no eltwise for it, and linear then
+		 * clip_v2 turns NaN into 0 where the loops' fmaxf(0, fminf(1, v))
+		 * give 1.
+		 */
 		st = dnnl_unimplemented;
 	}
 	if (st == dnnl_success)
@@ -592,6 +591,9 @@ int ck_dnnl_conv2d(struct compute_workers *w, const struct ares_conv2d_params *p
 	c.N = x->shape[0], c.C = x->shape[1], c.H = x->shape[2], c.W = x->shape[3];
 	c.M = wt->shape[0], c.kh = wt->shape[2], c.kw = wt->shape[3], c.G = p->groups;
 	c.oh = y->shape[2], c.ow = y->shape[3];
+	/* No input pixel: y is the bias alone, which a zero-volume primitive would not write. */
+	if (c.C < 1 || c.H < 1 || c.W < 1)
+		return -1;
 	/* Blocks of output rows: at least two per thread to balance, each within L2. */
 	row_bytes = (c.C * c.W * p->stride_h + c.M * c.ow) * 4;
 	c.rb = DN_BLOCK_BYTES / (row_bytes ? row_bytes : 1);
