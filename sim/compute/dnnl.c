@@ -572,7 +572,8 @@ int ck_dnnl_conv2d(struct compute_workers *w, const struct ares_conv2d_params *p
 		   const struct compute_tensor *b, const struct compute_tensor *y)
 {
 	struct dn_conv c = {.x = x, .wt = wt, .y = y, .p = p};
-	int64_t nthr = ck_nthreads(w), row_bytes, want, ih, i0, pt, pb;
+	int64_t nthr = ck_nthreads(w), want, ih, i0, pt, pb;
+	double row_bytes;
 	struct dn_entry *var[64];
 	void *wbuf[64] = {0};
 	float *bias = NULL;
@@ -594,9 +595,12 @@ int ck_dnnl_conv2d(struct compute_workers *w, const struct ares_conv2d_params *p
 	/* No input pixel: y is the bias alone, which a zero-volume primitive would not write. */
 	if (c.C < 1 || c.H < 1 || c.W < 1)
 		return -1;
-	/* Blocks of output rows: at least two per thread to balance, each within L2. */
-	row_bytes = (c.C * c.W * p->stride_h + c.M * c.ow) * 4;
-	c.rb = DN_BLOCK_BYTES / (row_bytes ? row_bytes : 1);
+	/*
+	 * Blocks of output rows: at least two per thread to balance, each
+	 * within L2. In double: the guest picks the shapes and the stride.
+	 */
+	row_bytes = ((double)c.C * (double)c.W * p->stride_h + (double)c.M * (double)c.ow) * 4;
+	c.rb = row_bytes >= DN_BLOCK_BYTES ? 1 : (int64_t)(DN_BLOCK_BYTES / row_bytes);
 	want = nthr > 1 ? (2 * nthr + c.N - 1) / c.N : 1;
 	if (c.rb > (c.oh + want - 1) / want)
 		c.rb = (c.oh + want - 1) / want;
