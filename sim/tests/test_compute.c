@@ -966,6 +966,7 @@ START_TEST(conv2d_onednn_matches_the_loops_over_generated_shapes)
 		return; /* oneDNN is not used on a host without AVX2 */
 	compute_force_dnnl(1);
 	/* oneDNN 2.6 runs bf16 from AVX-512 up (valgrind's CPU has AVX2): the loops below it. */
+	ck_assert_ptr_nonnull(compute_dnnl_isa());
 	bf16_ok = !strncmp(compute_dnnl_isa(), "avx512_core", 11);
 	for (int c = 0; c < 80; c++) {
 		struct compute_workers *w =
