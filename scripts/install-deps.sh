@@ -48,8 +48,7 @@ fi
 # libdnnl-dev (oneDNN): the runtime's CPU path runs Conv, ConvTranspose,
 # MatMul/Gemm and broadcast arithmetic on its JIT kernels, which pick the
 # host's ISA (AVX2, AVX-512, VNNI, AMX) at run time; the plain-loop
-# kernels stay as the oracle (runtime/README.md). ares-sim runs its float
-# CONV2D and MATMUL on it too (sim/compute/README.md).
+# kernels stay as the oracle (runtime/README.md).
 apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config clang-format clang libclang-rt-14-dev valgrind \
 	qemu-system-x86 busybox-static cpio kmod \
