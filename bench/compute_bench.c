@@ -9,9 +9,17 @@
  * /proc/cpuinfo (a VM reports the nominal clock). Measured = loops of
  * independent 256-bit and 512-bit FMAs, the ceilings of sim's AVX2 and
  * AVX-512 kernels.
- * Each figure is the best of several runs.
+ *
+ * Columns, all in one process on the same buffers: sim's plain loops
+ * (ARES_COMPUTE_DNNL=0, the oracle), sim's default path (oneDNN inside
+ * the worker pool, with its reorders from and to the strided NCHW views),
+ * oneDNN alone (a primitive in the layouts it picks, no reorders: the
+ * best the library does on that shape) and OpenBLAS. Each figure is the
+ * median of several runs; the host is shared, so compare within a run.
  */
 #include <cblas.h>
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
 #include <immintrin.h>
 #include <math.h>
 #include <stdio.h>
@@ -20,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "compute.h"
+#include "internal.h" /* compute_force_dnnl: the loops in the same run */
 
 static double now(void)
 {
@@ -138,28 +146,202 @@ static uint32_t f32bits(float f)
 	return u;
 }
 
-/* Best seconds of @reps runs of fn. */
-#define BEST(reps, stmt)                                                                           \
-	({                                                                                         \
-		double best_ = 1e30;                                                               \
-		for (int r_ = 0; r_ < (reps); r_++) {                                              \
-			double t_ = now();                                                         \
-			stmt;                                                                      \
-			t_ = now() - t_;                                                           \
-			best_ = t_ < best_ ? t_ : best_;                                           \
-		}                                                                                  \
-		best_;                                                                             \
-	})
+/*
+ * The clock of a column: one-thread columns run on this thread alone and
+ * take its CPU time, which time slices lost to the other processes of a
+ * shared host do not inflate; two-thread columns need the wall clock.
+ */
+static int timing_threads = 2;
 
-static void row(const char *what, double ops, double t_ours1, double t_ours2, double t_blas1,
-		double t_blas2)
+static double clock_for_column(void)
 {
-	printf("%-34s %9.1f %9.1f", what, ops / t_ours1 * 1e-9, ops / t_ours2 * 1e-9);
-	if (t_blas1 > 0)
-		printf(" %9.1f %9.1f\n", ops / t_blas1 * 1e-9, ops / t_blas2 * 1e-9);
-	else
-		printf(" %9s %9s\n", "-", "-");
+	struct timespec ts;
+
+	if (timing_threads > 1)
+		return now();
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
+
+/* Median seconds of @reps runs of @stmt (after one untimed run). */
+#define MEDIAN(reps, stmt)                                                                         \
+	({                                                                                         \
+		double t_[32];                                                                     \
+		int n_ = (reps) < 32 ? (reps) : 32;                                                \
+		stmt;                                                                              \
+		for (int r_ = 0; r_ < n_; r_++) {                                                  \
+			double s_ = clock_for_column();                                            \
+			stmt;                                                                      \
+			t_[r_] = clock_for_column() - s_;                                          \
+		}                                                                                  \
+		median(t_, n_);                                                                    \
+	})
+#define MEDIAN_T(threads, reps, stmt) (timing_threads = (threads), MEDIAN(reps, stmt))
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *t, int n)
+{
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
+	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
+#define REPS 7
+
+/* Seconds per column of one row; 0 where a column does not apply. */
+enum { LOOPS1, LOOPS2, SIM1, SIM2, DNNL1, DNNL2, BLAS1, BLAS2, NCOL };
+
+static void header(void)
+{
+	static const char *const names[NCOL] = {"loops 1T",  "loops 2T",  "sim 1T",  "sim 2T",
+						"oneDNN 1T", "oneDNN 2T", "BLAS 1T", "BLAS 2T"};
+
+	printf("%-30s", "");
+	for (int i = 0; i < NCOL; i++)
+		printf(" %9s", names[i]);
+	printf("   sim/oneDNN 1T 2T   sim/loops 1T 2T\n");
+}
+
+static void row(const char *what, double ops, const double *t)
+{
+	printf("%-30s", what);
+	for (int i = 0; i < NCOL; i++)
+		if (t[i] > 0)
+			printf(" %9.1f", ops / t[i] * 1e-9);
+		else
+			printf(" %9s", "-");
+	if (t[DNNL1] > 0)
+		printf("   %7.2fx %6.2fx", t[DNNL1] / t[SIM1], t[DNNL2] / t[SIM2]);
+	else
+		printf("   %7s  %6s ", "-", "-");
+	printf("   %7.2fx %6.2fx\n", t[LOOPS1] / t[SIM1], t[LOOPS2] / t[SIM2]);
+}
+
+/* ---- oneDNN on its own, in the layouts it prefers: the reference ---- */
+
+static dnnl_engine_t eng;
+static dnnl_stream_t strm;
+
+#define DN(call)                                                                                   \
+	do {                                                                                       \
+		if ((call) != dnnl_success) {                                                      \
+			fprintf(stderr, "compute_bench: %s failed\n", #call);                      \
+			exit(1);                                                                   \
+		}                                                                                  \
+	} while (0)
+
+struct ref {
+	dnnl_primitive_t prim;
+	dnnl_exec_arg_t args[4];
+	int nargs;
+	char impl[64];
+};
+
+static void ref_args(struct ref *r, dnnl_primitive_desc_t pd, const int *args,
+		     const dnnl_query_t *q, int n)
+{
+	const char *impl = "";
+
+	dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
+	snprintf(r->impl, sizeof(r->impl), "%s", impl);
+	DN(dnnl_primitive_create(&r->prim, pd));
+	r->nargs = n;
+	for (int i = 0; i < n; i++) {
+		const dnnl_memory_desc_t *md = dnnl_primitive_desc_query_md(
+			pd, q[i], q[i] == dnnl_query_weights_md && args[i] == DNNL_ARG_BIAS);
+
+		r->args[i].arg = args[i];
+		DN(dnnl_memory_create(&r->args[i].memory, md, eng, DNNL_MEMORY_ALLOCATE));
+	}
+	dnnl_primitive_desc_destroy(pd);
+}
+
+static void ref_free(struct ref *r)
+{
+	for (int i = 0; i < r->nargs; i++)
+		dnnl_memory_destroy(r->args[i].memory);
+	dnnl_primitive_destroy(r->prim);
+}
+
+/* oneDNN sizes its work split when a primitive is made: made per thread count. */
+static void ref_conv(struct ref *r, int threads, int C, int H, int W, int M, int groups,
+		     dnnl_data_type_t dt)
+{
+	static const int args[4] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST};
+	static const dnnl_query_t q[4] = {dnnl_query_src_md, dnnl_query_weights_md,
+					  dnnl_query_weights_md, dnnl_query_dst_md};
+	dnnl_dims_t sd = {1, C, H, W}, dd = {1, M, H, W}, bd = {M};
+	dnnl_dims_t wd5 = {groups, M / groups, C / groups, 3, 3}, wd4 = {M, C, 3, 3};
+	dnnl_dims_t st = {1, 1}, pad = {1, 1};
+	dnnl_memory_desc_t s, w, b, d;
+	dnnl_convolution_desc_t cd;
+	dnnl_primitive_attr_t attr;
+	dnnl_post_ops_t po;
+	dnnl_primitive_desc_t pd;
+
+	omp_set_num_threads(threads);
+	DN(dnnl_memory_desc_init_by_tag(&s, 4, sd, dt, dnnl_format_tag_any));
+	DN(dnnl_memory_desc_init_by_tag(&d, 4, dd, dt, dnnl_format_tag_any));
+	DN(dnnl_memory_desc_init_by_tag(&b, 1, bd, dnnl_f32, dnnl_x));
+	DN(dnnl_memory_desc_init_by_tag(&w, groups > 1 ? 5 : 4, groups > 1 ? wd5 : wd4, dt,
+					dnnl_format_tag_any));
+	DN(dnnl_convolution_forward_desc_init(&cd, dnnl_forward_inference, dnnl_convolution_direct,
+					      &s, &w, &b, &d, st, pad, pad));
+	DN(dnnl_post_ops_create(&po));
+	DN(dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0, 0));
+	DN(dnnl_primitive_attr_create(&attr));
+	DN(dnnl_primitive_attr_set_post_ops(attr, po));
+	DN(dnnl_primitive_desc_create(&pd, &cd, attr, eng, NULL));
+	dnnl_post_ops_destroy(po);
+	dnnl_primitive_attr_destroy(attr);
+	ref_args(r, pd, args, q, 4);
+}
+
+static void ref_gemm(struct ref *r, int threads, int64_t n)
+{
+	static const int args[3] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
+	static const dnnl_query_t q[3] = {dnnl_query_src_md, dnnl_query_weights_md,
+					  dnnl_query_dst_md};
+	dnnl_dims_t dims = {n, n};
+	dnnl_memory_desc_t a, b, c;
+	dnnl_matmul_desc_t md;
+	dnnl_primitive_desc_t pd;
+
+	omp_set_num_threads(threads);
+	DN(dnnl_memory_desc_init_by_tag(&a, 2, dims, dnnl_f32, dnnl_ab));
+	DN(dnnl_memory_desc_init_by_tag(&b, 2, dims, dnnl_f32, dnnl_ab));
+	DN(dnnl_memory_desc_init_by_tag(&c, 2, dims, dnnl_f32, dnnl_ab));
+	DN(dnnl_matmul_desc_init(&md, &a, &b, NULL, &c));
+	DN(dnnl_primitive_desc_create(&pd, &md, NULL, eng, NULL));
+	ref_args(r, pd, args, q, 3);
+}
+
+static double ref_time(struct ref *r, int threads)
+{
+	omp_set_num_threads(threads);
+	return MEDIAN_T(threads, REPS, ({
+				DN(dnnl_primitive_execute(r->prim, strm, r->nargs, r->args));
+				DN(dnnl_stream_wait(strm));
+			}));
+}
+
+/* Both sim columns: the plain loops (ARES_COMPUTE_DNNL=0) and the default path. */
+#define SIM_COLUMNS(t, w1, w2, call)                                                               \
+	do {                                                                                       \
+		struct compute_workers *w_;                                                        \
+                                                                                                   \
+		compute_force_dnnl(0);                                                             \
+		w_ = w1, (t)[LOOPS1] = MEDIAN_T(1, REPS, call);                                    \
+		w_ = w2, (t)[LOOPS2] = MEDIAN_T(2, REPS, call);                                    \
+		compute_force_dnnl(1);                                                             \
+		w_ = w1, (t)[SIM1] = MEDIAN_T(1, REPS, call);                                      \
+		w_ = w2, (t)[SIM2] = MEDIAN_T(2, REPS, call);                                      \
+	} while (0)
 
 static void bench_sgemm(struct compute_workers *w1, struct compute_workers *w2, int64_t n)
 {
@@ -167,24 +349,32 @@ static void bench_sgemm(struct compute_workers *w1, struct compute_workers *w2, 
 	struct compute_tensor ta = mat(a, ARES_DTYPE_F32, n, n), tb = mat(b, ARES_DTYPE_F32, n, n);
 	struct compute_tensor tc = mat(c, ARES_DTYPE_F32, n, n);
 	struct ares_matmul_params p = {.alpha = f32bits(1.0f)};
-	int reps = n <= 512 ? 5 : 3;
-	double o1, o2, b1, b2;
+	double t[NCOL] = {0};
+	struct ref r1, r2;
 	char what[64];
 
 	for (int64_t i = 0; i < n * n; i++)
 		a[i] = (float)(i % 7) * 0.1f, b[i] = (float)(i % 5) * 0.1f;
 	if (compute_matmul(w1, &p, &ta, &tb, NULL, &tc, NULL) != ARES_JOB_OK)
 		exit(1);
-	o1 = BEST(reps, compute_matmul(w1, &p, &ta, &tb, NULL, &tc, NULL));
-	o2 = BEST(reps, compute_matmul(w2, &p, &ta, &tb, NULL, &tc, NULL));
+	SIM_COLUMNS(t, w1, w2, compute_matmul(w_, &p, &ta, &tb, NULL, &tc, NULL));
+	ref_gemm(&r1, 1, n);
+	ref_gemm(&r2, 2, n);
+	t[DNNL1] = ref_time(&r1, 1);
+	t[DNNL2] = ref_time(&r2, 2);
 	openblas_set_num_threads(1);
-	b1 = BEST(reps, cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n,
-				    b, n, 0.0f, c, n));
+	t[BLAS1] = MEDIAN_T(1, REPS,
+			    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a,
+					n, b, n, 0.0f, c, n));
 	openblas_set_num_threads(2);
-	b2 = BEST(reps, cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n,
-				    b, n, 0.0f, c, n));
+	t[BLAS2] = MEDIAN_T(2, REPS,
+			    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a,
+					n, b, n, 0.0f, c, n));
 	snprintf(what, sizeof(what), "f32 GEMM %lld^3 (GFLOP/s)", (long long)n);
-	row(what, 2.0 * n * n * n, o1, o2, b1, b2);
+	row(what, 2.0 * n * n * n, t);
+	printf("%-30s oneDNN ran %s\n", "", r1.impl);
+	ref_free(&r1);
+	ref_free(&r2);
 	free(a);
 	free(b);
 	free(c);
@@ -197,7 +387,7 @@ static void bench_igemm(struct compute_workers *w1, struct compute_workers *w2, 
 	struct compute_tensor ta = mat(a, ARES_DTYPE_U8, n, n), tb = mat(b, ARES_DTYPE_I8, n, n);
 	struct compute_tensor tc = mat(c, ARES_DTYPE_I32, n, n);
 	struct ares_matmul_params p = {.alpha = f32bits(1.0f)};
-	double o1, o2;
+	double t[NCOL] = {0};
 	char what[64];
 
 	for (int64_t i = 0; i < n * n; i++)
@@ -205,10 +395,9 @@ static void bench_igemm(struct compute_workers *w1, struct compute_workers *w2, 
 	ta.quant = ARES_QUANT_PER_TENSOR, ta.scale = 1, ta.zero_point = 128;
 	if (compute_matmul(w1, &p, &ta, &tb, NULL, &tc, NULL) != ARES_JOB_OK)
 		exit(1);
-	o1 = BEST(3, compute_matmul(w1, &p, &ta, &tb, NULL, &tc, NULL));
-	o2 = BEST(3, compute_matmul(w2, &p, &ta, &tb, NULL, &tc, NULL));
+	SIM_COLUMNS(t, w1, w2, compute_matmul(w_, &p, &ta, &tb, NULL, &tc, NULL));
 	snprintf(what, sizeof(what), "u8xi8->i32 GEMM %lld^3 (GOP/s)", (long long)n);
-	row(what, 2.0 * n * n * n, o1, o2, 0, 0);
+	row(what, 2.0 * n * n * n, t);
 	free(a);
 	free(b);
 	free(c);
@@ -240,10 +429,10 @@ static void blas_conv(const float *x, const float *w, float *col, float *y, int 
 static void bench_conv(struct compute_workers *w1, struct compute_workers *w2, int C, int H, int W,
 		       int M, uint32_t dt, int groups)
 {
-	size_t es = dt == ARES_DTYPE_F32 ? 4 : 1;
-	int Cg = C / groups;
+	size_t es = compute_dtype_size(dt);
+	int Cg = C / groups, is_float = dt != ARES_DTYPE_U8;
 	void *x = calloc((size_t)C * H * W, es), *wt = calloc((size_t)M * Cg * 9, es);
-	void *y = calloc((size_t)M * H * W, dt == ARES_DTYPE_F32 ? 4 : 1);
+	void *y = calloc((size_t)M * H * W, es);
 	float *col = malloc((size_t)C * 9 * H * W * 4);
 	struct compute_tensor tx = {.data = x,
 				    .dtype = dt,
@@ -251,7 +440,7 @@ static void bench_conv(struct compute_workers *w1, struct compute_workers *w2, i
 				    .shape = {1, C, H, W},
 				    .stride = {C * H * W, H * W, W, 1}};
 	struct compute_tensor tw = {.data = wt,
-				    .dtype = dt == ARES_DTYPE_F32 ? dt : ARES_DTYPE_I8,
+				    .dtype = is_float ? dt : ARES_DTYPE_I8,
 				    .rank = 4,
 				    .shape = {M, Cg, 3, 3},
 				    .stride = {Cg * 9, 9, 3, 1}};
@@ -270,10 +459,13 @@ static void bench_conv(struct compute_workers *w1, struct compute_workers *w2, i
 				       .dilation_w = 1,
 				       .groups = groups,
 				       .activation = ARES_ACT_RELU};
-	double ops = 2.0 * M * H * W * Cg * 9, o1, o2, b1 = 0, b2 = 0;
+	double ops = 2.0 * M * H * W * Cg * 9, t[NCOL] = {0};
+	static const char *const dtn[] = {
+		[ARES_DTYPE_F32] = "f32", [ARES_DTYPE_BF16] = "bf16", [ARES_DTYPE_U8] = "u8"};
+	struct ref r1 = {0}, r2;
 	char what[64];
 
-	if (dt != ARES_DTYPE_F32) {
+	if (!is_float) {
 		tx.quant = tw.quant = ty.quant = ARES_QUANT_PER_TENSOR;
 		tx.scale = tw.scale = ty.scale = 0.05f;
 		tx.zero_point = ty.zero_point = 128;
@@ -282,18 +474,29 @@ static void bench_conv(struct compute_workers *w1, struct compute_workers *w2, i
 		fprintf(stderr, "compute_bench: conv2d refused its operands\n");
 		exit(1);
 	}
-	o1 = BEST(5, compute_conv2d(w1, &p, &tx, &tw, NULL, &ty, NULL));
-	o2 = BEST(5, compute_conv2d(w2, &p, &tx, &tw, NULL, &ty, NULL));
+	SIM_COLUMNS(t, w1, w2, compute_conv2d(w_, &p, &tx, &tw, NULL, &ty, NULL));
+	if (is_float) {
+		dnnl_data_type_t ddt = dt == ARES_DTYPE_F32 ? dnnl_f32 : dnnl_bf16;
+
+		ref_conv(&r1, 1, C, H, W, M, groups, ddt);
+		ref_conv(&r2, 2, C, H, W, M, groups, ddt);
+		t[DNNL1] = ref_time(&r1, 1);
+		t[DNNL2] = ref_time(&r2, 2);
+	}
 	if (dt == ARES_DTYPE_F32 && groups == 1) {
 		openblas_set_num_threads(1);
-		b1 = BEST(5, blas_conv(x, wt, col, y, C, H, W, M));
+		t[BLAS1] = MEDIAN_T(1, REPS, blas_conv(x, wt, col, y, C, H, W, M));
 		openblas_set_num_threads(2);
-		b2 = BEST(5, blas_conv(x, wt, col, y, C, H, W, M));
+		t[BLAS2] = MEDIAN_T(2, REPS, blas_conv(x, wt, col, y, C, H, W, M));
 	}
-	snprintf(what, sizeof(what), "%s3x3 %s C%d %dx%d M%d (G%s/s)", groups > 1 ? "dw" : "conv",
-		 dt == ARES_DTYPE_F32 ? "f32" : "u8", C, H, W, M,
-		 dt == ARES_DTYPE_F32 ? "FLOP" : "OP");
-	row(what, ops, o1, o2, b1, b2);
+	snprintf(what, sizeof(what), "%s3x3 %s C%d %dx%d (G%s/s)", groups > 1 ? "dw" : "conv",
+		 dtn[dt], C, H, W, is_float ? "FLOP" : "OP");
+	row(what, ops, t);
+	if (is_float) {
+		printf("%-30s oneDNN ran %s\n", "", r1.impl);
+		ref_free(&r1);
+		ref_free(&r2);
+	}
 	free(x);
 	free(wt);
 	free(y);
@@ -347,7 +550,17 @@ int main(int argc, char **argv)
 	if (avx512)
 		printf(", AVX-512 %.1f GFLOP/s", fma512_peak_1thread());
 	printf(" (turbo may exceed the nominal clock; 2 cores: x2)\n\n");
-	printf("%-34s %9s %9s %9s %9s\n", "", "sim 1T", "sim 2T", "BLAS 1T", "BLAS 2T");
+	DN(dnnl_engine_create(&eng, dnnl_cpu, 0));
+	DN(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
+	printf("oneDNN %d.%d.%d: effective ISA %s; sim runs float conv/matmul on %s\n",
+	       dnnl_version()->major, dnnl_version()->minor, dnnl_version()->patch,
+	       compute_dnnl_isa() ? compute_dnnl_isa() : "-",
+	       compute_dnnl_isa() ? "oneDNN" : "its loops");
+	printf("figures: medians of %d runs; loops = sim's own kernels (ARES_COMPUTE_DNNL=0), "
+	       "sim = its default path; oneDNN alone in its preferred layouts, no reorders;\n"
+	       "1T: CPU time of the one thread, 2T: wall clock\n\n",
+	       REPS);
+	header();
 	bench_sgemm(w1, w2, 512);
 	bench_sgemm(w1, w2, 1024);
 	bench_igemm(w1, w2, 512);
@@ -355,6 +568,9 @@ int main(int argc, char **argv)
 	bench_conv(w1, w2, 64, 56, 56, 64, ARES_DTYPE_F32, 1);
 	bench_conv(w1, w2, 64, 56, 56, 64, ARES_DTYPE_U8, 1);
 	bench_conv(w1, w2, 128, 56, 56, 128, ARES_DTYPE_F32, 128);
+	bench_conv(w1, w2, 64, 56, 56, 64, ARES_DTYPE_BF16, 1);
+	dnnl_stream_destroy(strm);
+	dnnl_engine_destroy(eng);
 	compute_workers_destroy(w1);
 	compute_workers_destroy(w2);
 	return 0;

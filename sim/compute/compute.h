@@ -78,12 +78,18 @@ void compute_workers_destroy(struct compute_workers *w);
 /*
  * Returns once every helper has started and run: thread start-up (glibc's,
  * a sanitizer runtime's) makes system calls that a seccomp filter
- * installed afterwards would refuse.
+ * installed afterwards would refuse. Also runs oneDNN's one-time set-up
+ * (CPU detection, JIT) for the same reason; @w may be NULL.
  */
 void compute_workers_sync(struct compute_workers *w);
 
 /* The SIMD level the kernels selected at run time ("avx2+fma", "sse2", ...). */
 const char *compute_isa(void);
+/*
+ * The ISA oneDNN's JIT runs float CONV2D and MATMUL on ("avx512_core_bf16",
+ * ...), or NULL when the plain loops do (ARES_COMPUTE_DNNL=0, or a scalar cap).
+ */
+const char *compute_dnnl_isa(void);
 
 /* Element size of an ARES_DTYPE_*, 0 for NONE or unknown. */
 unsigned int compute_dtype_size(uint32_t dtype);

@@ -5,7 +5,9 @@
 COMPUTE_SRCS := $(wildcard sim/compute/*.c)
 COMPUTE_LIB := $(BUILD)/sim/libares-compute.a
 COMPUTE_SAN_LIB := $(BUILD)/san/sim/libares-compute.a
-COMPUTE_LIBS := -lm -lpthread
+# oneDNN (libdnnl-dev) runs float CONV2D and MATMUL (dnnl.c); Debian builds
+# it on OpenMP, whose per-thread count dnnl.c sets, hence libgomp.
+COMPUTE_LIBS := -ldnnl -lgomp -lm -lpthread
 
 # -O3: GCC's -O2 vectorises only loops whose trip count is a multiple of
 # the vector width, and these kernels are loops of arbitrary length.
@@ -32,6 +34,19 @@ $(BUILD)/san/sim/tests/test_compute: $(BUILD)/san/sim/tests/test_compute.o $(COM
 
 UNIT_TESTS += $(BUILD)/sim/tests/test_compute
 UNIT_TESTS_SAN += $(BUILD)/san/sim/tests/test_compute
+
+# Unit test: oneDNN's kernels inside the CP's real seccomp filter.
+$(BUILD)/sim/tests/test_compute_sandbox: $(BUILD)/sim/tests/test_compute_sandbox.o \
+		$(BUILD)/sim/cp_sandbox.o $(COMPUTE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $^ -o $@ $(CHECK_LIBS) -lseccomp $(COMPUTE_LIBS)
+$(BUILD)/san/sim/tests/test_compute_sandbox: $(BUILD)/san/sim/tests/test_compute_sandbox.o \
+		$(BUILD)/san/sim/cp_sandbox.o $(COMPUTE_SAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) $^ -o $@ $(CHECK_LIBS) -lseccomp $(COMPUTE_LIBS)
+
+UNIT_TESTS += $(BUILD)/sim/tests/test_compute_sandbox
+UNIT_TESTS_SAN += $(BUILD)/san/sim/tests/test_compute_sandbox
 
 OPENBLAS_CFLAGS = $(shell pkg-config --cflags openblas)
 OPENBLAS_LIBS = $(shell pkg-config --libs openblas)

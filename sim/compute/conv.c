@@ -334,12 +334,14 @@ uint32_t compute_conv2d(struct compute_workers *w, const struct ares_conv2d_para
 	}
 	if (N * c.M * c.oh * c.ow == 0)
 		return CK_OK;
-	if (cv_weights(&c, wt, g.is_int))
-		return CK_INVAL;
 	g.batch = N * c.G;
 	g.M = c.Mg;
 	g.N = c.oh * c.ow;
 	g.K = c.Cg * c.kh * c.kw;
+	if (!g.is_int && !ck_dnnl_conv2d(w, p, x, wt, c.b, y))
+		goto done;
+	if (cv_weights(&c, wt, g.is_int))
+		return CK_INVAL;
 	if (c.Cg == 1 && c.Mg == 1) {
 		struct dw_job j = {.g = &g, .c = &c};
 
@@ -349,6 +351,7 @@ uint32_t compute_conv2d(struct compute_workers *w, const struct ares_conv2d_para
 	}
 	free(c.wf);
 	free(c.wi);
+done:
 	if (st) {
 		st->macs += (uint64_t)(N * c.M * c.oh * c.ow * g.K);
 		st->bytes += (uint64_t)(ck_numel(x) * compute_dtype_size(x->dtype) +

@@ -171,6 +171,28 @@ void ck_load_i32_zp(uint32_t dtype, const void *p, int64_t stride, int64_t n, co
 
 void ck_gemm_run(struct compute_workers *w, const struct ck_gemm *g);
 
+/* ---- oneDNN (dnnl.c) ---- */
+
+/*
+ * Float CONV2D and MATMUL on oneDNN, after the caller validated the
+ * operands: 0 when done, -1 when declined (the loops run it then; a
+ * decline after a partial write is fine, the loops write every output).
+ * MATMUL takes the element strides of op(a) [M, K] and op(b) [K, N].
+ */
+int ck_dnnl_conv2d(struct compute_workers *w, const struct ares_conv2d_params *p,
+		   const struct compute_tensor *x, const struct compute_tensor *wt,
+		   const struct compute_tensor *b, const struct compute_tensor *y);
+int ck_dnnl_matmul(struct compute_workers *w, const struct ares_matmul_params *p,
+		   const struct compute_tensor *a, const struct compute_tensor *b,
+		   const struct compute_tensor *c, const struct compute_tensor *y, int64_t am,
+		   int64_t ak, int64_t bk, int64_t bn, int64_t K);
+/* One small primitive made and run: oneDNN's one-time set-up, before a sandbox. */
+void ck_dnnl_warm(void);
+/* Test hook: float CONV2D and MATMUL calls oneDNN has done so far. */
+uint64_t compute_dnnl_runs(void);
+/* Test hook: 0 forces the plain loops, 1 allows oneDNN (ARES_COMPUTE_DNNL's default). */
+void compute_force_dnnl(int on);
+
 /* Micro-kernels: C[MR x NR] (ldc) += Ap . Bp over kc (int: kc even). */
 void ck_kern_f32_scalar(int64_t kc, const float *a, const float *b, float *c, int64_t ldc);
 void ck_kern_i16_scalar(int64_t kc, const int16_t *a, const int16_t *b, int32_t *c, int64_t ldc);

@@ -139,6 +139,7 @@ void compute_workers_sync(struct compute_workers *w)
 	/* Every helper counts itself out of busy, so this waits for all of them. */
 	if (w && w->n > 1)
 		ck_parallel(w, w->n, sync_task, NULL);
+	ck_dnnl_warm();
 }
 
 unsigned int ck_nthreads(struct compute_workers *w)

@@ -2,8 +2,10 @@
 /*
  * sim's compute kernels against naive references written here: every
  * opcode and dtype, broadcasting, strided views, padding edge cases, empty
- * and size-1 dimensions, quantised paths. Each test runs on the scalar and
- * the AVX2 path and with no pool, one worker and three workers.
+ * and size-1 dimensions, quantised paths. Each test runs on the scalar,
+ * AVX2 and AVX-512 loops and on oneDNN (float CONV2D and MATMUL), with no
+ * pool, one worker and three workers; the oneDNN path is also compared
+ * with the loops, its oracle, over many generated shapes.
  * Integer results are compared exactly; float results within the stated
  * relative tolerance of a double-precision reference.
  */
@@ -16,7 +18,7 @@
 
 /* ---------------------------------------------------------- harness */
 
-#define NCFG 9 /* {scalar, avx2, avx512} x {no pool, 1 worker, 3 workers} */
+#define NCFG 12 /* {scalar, avx2, avx512 loops, oneDNN} x {no pool, 1 worker, 3 workers} */
 
 static struct compute_workers *W;
 static int skip_cfg;
@@ -28,7 +30,13 @@ static void cfg_begin(int i)
 	static const char *const isa[] = {"scalar", "avx2", "avx512"};
 
 	/* A level the host (or valgrind's CPU) lacks is skipped. */
-	skip_cfg = compute_force_isa(isa[i / 3]) != 0;
+	if (i / 3 < 3) {
+		compute_force_dnnl(0);
+		skip_cfg = compute_force_isa(isa[i / 3]) != 0;
+	} else {
+		compute_force_dnnl(1);
+		skip_cfg = compute_force_isa("avx512") && compute_force_isa("avx2");
+	}
 	W = threads[i % 3] ? compute_workers_create(threads[i % 3]) : NULL;
 	if (threads[i % 3])
 		ck_assert_ptr_nonnull(W);
@@ -898,6 +906,238 @@ START_TEST(conv2d_rejects_bad_geometry)
 	drop(x);
 	drop(w);
 	drop(y);
+}
+END_TEST
+
+/* ---------------------------------------------------------- oneDNN against the loops */
+
+/* y of a oneDNN run against the oracle's copy @want (raw stored values). */
+static void same_as_oracle(const struct tt *y, const void *want, double rtol, const char *what,
+			   int c)
+{
+	struct tt o = *y;
+	int64_t idx[ARES_MAX_RANK] = {0};
+
+	o.t.data = (void *)want;
+	for (int64_t e = 0; e < numel(y); e++) {
+		double a, b;
+
+		unflat(&y->t, e, idx);
+		a = raw(&o, idx), b = raw(y, idx);
+		ck_assert_msg(a == b || fabs(a - b) <= rtol * (1.0 + fabs(a)) ||
+				      (isnan(a) && isnan(b)),
+			      "%s case %d: element %lld: oneDNN %.9g, loops %.9g (tol %.3g)", what,
+			      c, (long long)e, b, a, rtol);
+	}
+}
+
+static int64_t pick(int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)(rnd32() % (uint32_t)(hi - lo + 1));
+}
+
+/* Runs @y = op() on the loops, then on oneDNN, and compares; oneDNN must have run it if @must. */
+#define ORACLE_RUN(y, call, rtol, what, c, must)                                                   \
+	do {                                                                                       \
+		size_t bytes_ = (size_t)(numel(y) + 1) * 8;                                        \
+		void *want_ = malloc(bytes_);                                                      \
+		uint64_t runs_;                                                                    \
+                                                                                                   \
+		compute_force_dnnl(0);                                                             \
+		ck_assert_uint_eq(call, ARES_JOB_OK);                                              \
+		memcpy(want_, (y)->mem, bytes_);                                                   \
+		memset((y)->mem, 0xa5, bytes_);                                                    \
+		compute_force_dnnl(1);                                                             \
+		runs_ = compute_dnnl_runs();                                                       \
+		ck_assert_uint_eq(call, ARES_JOB_OK);                                              \
+		ck_assert_msg(!(must) || compute_dnnl_runs() == runs_ + 1,                         \
+			      "%s case %d: oneDNN declined", what, c);                             \
+		same_as_oracle(y, want_, rtol, what, c);                                           \
+		free(want_);                                                                       \
+	} while (0)
+
+START_TEST(conv2d_onednn_matches_the_loops_over_generated_shapes)
+{
+	static const int nhwc[4] = {0, 2, 3, 1};
+	static const unsigned int threads[] = {0, 1, 3};
+	int bf16_ok;
+
+	if (compute_force_isa("avx512") && compute_force_isa("avx2"))
+		return; /* oneDNN is not used on a host without AVX2 */
+	compute_force_dnnl(1);
+	/* oneDNN 2.6 runs bf16 from AVX-512 up (valgrind's CPU has AVX2): the loops below it. */
+	ck_assert_ptr_nonnull(compute_dnnl_isa());
+	bf16_ok = !strncmp(compute_dnnl_isa(), "avx512_core", 11);
+	for (int c = 0; c < 80; c++) {
+		struct compute_workers *w =
+			threads[c % 3] ? compute_workers_create(threads[c % 3]) : NULL;
+		int kind = (int)pick(0, 2), bf = c % 5 == 4;
+		int64_t G = 1, Cg, Mg, kh = pick(1, 5), kw = pick(1, 5);
+		uint32_t dh = (uint32_t)pick(1, 2), dw = (uint32_t)pick(1, 2);
+		int64_t eh = (kh - 1) * dh + 1, ew = (kw - 1) * dw + 1;
+		struct ares_conv2d_params p = {
+			.stride_h = (uint32_t)pick(1, 3),
+			.stride_w = (uint32_t)pick(1, 3),
+			.pad_top = (uint32_t)pick(0, eh - 1),
+			.pad_left = (uint32_t)pick(0, ew - 1),
+			.pad_bottom = (uint32_t)pick(0, eh - 1),
+			.pad_right = (uint32_t)pick(0, ew - 1),
+			.dilation_h = dh,
+			.dilation_w = dw,
+			.activation = (uint32_t)(c % ARES_ACT_COUNT),
+			.act_alpha =
+				fbits(c % ARES_ACT_COUNT == ARES_ACT_HARD_SIGMOID ? 0.2f : -0.5f),
+			.act_beta = fbits(0.5f)};
+		int64_t N = pick(1, 2), H = pick(eh, eh + 30), W = pick(ew, ew + 30), oh, ow;
+		uint32_t dtx = bf ? ARES_DTYPE_BF16 : ARES_DTYPE_F32;
+		uint32_t dty = bf && c % 2 ? ARES_DTYPE_BF16 : ARES_DTYPE_F32;
+		struct tt *x, *wt, *y, *b = NULL;
+
+		if (kind == 0) {
+			Cg = pick(1, 40), Mg = pick(1, 40);
+		} else if (kind == 1) { /* depthwise, with a channel multiplier sometimes */
+			G = pick(1, 48), Cg = 1, Mg = c % 4 ? 1 : 2;
+		} else {
+			G = pick(2, 4), Cg = pick(1, 12), Mg = pick(1, 12);
+		}
+		p.groups = (uint32_t)G;
+		oh = (H + p.pad_top + p.pad_bottom - eh) / p.stride_h + 1;
+		ow = (W + p.pad_left + p.pad_right - ew) / p.stride_w + 1;
+		{
+			int64_t sx[4] = {N, G * Cg, H, W}, sw[4] = {G * Mg, Cg, kh, kw};
+			int64_t sy[4] = {N, G * Mg, oh, ow}, sb[1] = {G * Mg};
+
+			x = mk_perm(dtx, 4, sx, c % 2 ? nhwc : NULL);
+			wt = mk(dtx, 4, sw);
+			y = mk_perm(dty, 4, sy, c % 3 == 1 ? nhwc : NULL);
+			if (c % 3)
+				b = mk(ARES_DTYPE_F32, 1, sb);
+		}
+		fill(x, -1, 1);
+		fill(wt, -1, 1);
+		if (b)
+			fill(b, -1, 1);
+		ORACLE_RUN(y, compute_conv2d(w, &p, &x->t, &wt->t, b ? &b->t : NULL, &y->t, NULL),
+			   dty == ARES_DTYPE_F32 ? 1e-5 * (1 + Cg * kh * kw / 64) : 1e-2, "conv", c,
+			   (!bf || bf16_ok) && p.activation != ARES_ACT_HARD_SIGMOID);
+		compute_workers_destroy(w);
+		drop(x);
+		drop(wt);
+		drop(y);
+		drop(b);
+	}
+	compute_force_dnnl(1);
+}
+END_TEST
+
+/* NaN through the bias-free conv into every fused activation: as the loops give it. */
+START_TEST(conv2d_onednn_activations_treat_nan_as_the_loops_do)
+{
+	int64_t sx[4] = {1, 3, 5, 7}, sw[4] = {4, 3, 1, 1}, sy[4] = {1, 4, 5, 7};
+
+	if (compute_force_isa("avx512") && compute_force_isa("avx2"))
+		return;
+	for (uint32_t act = 0; act < ARES_ACT_COUNT; act++) {
+		struct tt *x = mk(ARES_DTYPE_F32, 4, sx), *w = mk(ARES_DTYPE_F32, 4, sw);
+		struct tt *y = mk(ARES_DTYPE_F32, 4, sy);
+		struct ares_conv2d_params p = {.stride_h = 1,
+					       .stride_w = 1,
+					       .dilation_h = 1,
+					       .dilation_w = 1,
+					       .groups = 1,
+					       .activation = act,
+					       .act_alpha = fbits(-0.5f),
+					       .act_beta = fbits(0.5f)};
+
+		fill(x, -2, 2);
+		fill(w, -1, 1);
+		for (int64_t i = 0; i < numel(x); i += 3)
+			((float *)x->mem)[i] = i % 2 ? NAN : INFINITY;
+		/* HARD_SIGMOID runs on the loops (see dnnl.c), so only the others must run on
+		 * oneDNN. */
+		ORACLE_RUN(y, compute_conv2d(NULL, &p, &x->t, &w->t, NULL, &y->t, NULL), 1e-6,
+			   "conv nan", (int)act, act != ARES_ACT_HARD_SIGMOID);
+		drop(x);
+		drop(w);
+		drop(y);
+	}
+}
+END_TEST
+
+START_TEST(matmul_onednn_matches_the_loops_over_generated_shapes)
+{
+	static const unsigned int threads[] = {0, 1, 3};
+
+	if (compute_force_isa("avx512") && compute_force_isa("avx2"))
+		return;
+	for (int c = 0; c < 60; c++) {
+		struct compute_workers *w =
+			threads[c % 3] ? compute_workers_create(threads[c % 3]) : NULL;
+		unsigned int r = (unsigned int)pick(2, 4);
+		int64_t M = c % 7 ? pick(1, 70) : 1, N = pick(1, 70);
+		int64_t K = c % 5 ? pick(1, 70) : pick(200, 300);
+		int ta = c % 4 == 1, tb = c % 3 == 2;
+		int64_t sa[4], sb[4], sy[4];
+		static const int tr[4][4] = {{0}, {0}, {1, 0}, {0, 2, 1}};
+		int pa[4], pb[4];
+		struct ares_matmul_params p = {
+			.flags = (ta ? ARES_MATMUL_TRANS_A : 0) | (tb ? ARES_MATMUL_TRANS_B : 0),
+			.activation = (uint32_t)(c % ARES_ACT_COUNT),
+			.alpha = fbits(c % 2 ? 1.0f : 0.75f),
+			.beta = fbits(c % 4 ? 1.0f : -0.5f),
+			.act_alpha =
+				fbits(c % ARES_ACT_COUNT == ARES_ACT_HARD_SIGMOID ? 0.2f : -0.5f),
+			.act_beta = fbits(0.5f)};
+		struct tt *a, *b, *y, *cc = NULL;
+
+		(void)tr;
+		for (unsigned int d = 0; d < r; d++)
+			sy[d] = sa[d] = sb[d] = d + 2 < r ? pick(1, 3) : 0, pa[d] = pb[d] = (int)d;
+		sa[r - 2] = ta ? K : M, sa[r - 1] = ta ? M : K;
+		sb[r - 2] = tb ? N : K, sb[r - 1] = tb ? K : N;
+		sy[r - 2] = M, sy[r - 1] = N;
+		/* Stored transposed half the time: the view's strides swap, the shape stays. */
+		if (c % 2) {
+			pa[r - 2] = (int)r - 1, pa[r - 1] = (int)r - 2;
+			if (ta) {
+				sa[r - 2] = M, sa[r - 1] = K; /* stored [M, K], viewed [K, M] */
+			}
+		}
+		a = mk_perm(ARES_DTYPE_F32, r, sa, c % 2 ? pa : NULL);
+		if (c % 2 && ta) {
+			int64_t t = a->t.stride[r - 2];
+
+			a->t.shape[r - 2] = K, a->t.shape[r - 1] = M;
+			a->t.stride[r - 2] = a->t.stride[r - 1], a->t.stride[r - 1] = t;
+		}
+		(void)pb;
+		b = mk(ARES_DTYPE_F32, r, sb);
+		y = mk(ARES_DTYPE_F32, r, sy);
+		fill(a, -1, 1);
+		fill(b, -1, 1);
+		/* Batch broadcast by stride 0 on a or b. */
+		if (r > 2 && c % 3 == 0)
+			a->t.stride[0] = 0;
+		if (r > 2 && c % 3 == 1)
+			b->t.stride[0] = 0;
+		if (c % 2 == 0) {
+			cc = mk(ARES_DTYPE_F32, r, sy);
+			fill(cc, -1, 1);
+			if (c % 6 == 0) /* one row for every row */
+				cc->t.stride[r - 2] = 0;
+			if (c % 6 == 2) /* one value for all */
+				for (unsigned int d = 0; d < r; d++)
+					cc->t.stride[d] = 0;
+		}
+		ORACLE_RUN(y, compute_matmul(w, &p, &a->t, &b->t, cc ? &cc->t : NULL, &y->t, NULL),
+			   1e-5 * (1 + K / 64), "matmul", c, p.activation != ARES_ACT_HARD_SIGMOID);
+		compute_workers_destroy(w);
+		drop(a);
+		drop(b);
+		drop(y);
+		drop(cc);
+	}
+	compute_force_dnnl(1);
 }
 END_TEST
 
@@ -2022,6 +2262,9 @@ static Suite *compute_suite(void)
 	tcase_add_loop_test(t, conv2d_float_matches_reference, 0, NCFG);
 	tcase_add_loop_test(t, conv2d_int8_is_exact_qlinearconv_and_convinteger, 0, NCFG);
 	tcase_add_test(t, conv2d_rejects_bad_geometry);
+	tcase_add_test(t, conv2d_onednn_matches_the_loops_over_generated_shapes);
+	tcase_add_test(t, matmul_onednn_matches_the_loops_over_generated_shapes);
+	tcase_add_test(t, conv2d_onednn_activations_treat_nan_as_the_loops_do);
 	tcase_add_loop_test(t, eltwise_unary_float_ops_match_libm, 0, NCFG);
 	tcase_add_loop_test(t, eltwise_binary_float_ops_broadcast_by_stride_zero, 0, NCFG);
 	tcase_add_loop_test(t, eltwise_integer_ops_are_exact_and_divide_toward_zero, 0, NCFG);

@@ -37,7 +37,7 @@ $(BUILD)/fuzz/firmware/%.o: firmware/%.c
 
 $(BUILD)/fuzz/fuzz_device: tests/fuzz/fuzz_device.c $(FUZZ_DEV_OBJS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(CPPFLAGS_COMMON) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ -lz -lsodium -ldl -lm \
+	$(FUZZ_CC) $(CPPFLAGS_COMMON) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ -lz -lsodium -ldl -ldnnl -lgomp -lm \
 		-lpthread
 
 # Seeds for fuzz_device, written with libaccel's builder (a plain gcc build).

@@ -1,0 +1,914 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Float CONV2D and MATMUL on oneDNN (Debian's libdnnl 2.6), with the GEMM
+ * driver's plain loops (conv.c, matmul.c) as the oracle and the fallback:
+ * anything oneDNN cannot take as it stands (f16, a zero or negative
+ * stride, a window wholly in the padding, a refused primitive) declines
+ * here and the loops run it.
+ *
+ * Threads: oneDNN runs single-threaded (its OpenMP thread count is set to
+ * 1 on every thread that calls it) inside the tasks of our own worker
+ * pool. The CP's seccomp filter refuses clone(2), so OpenMP may never
+ * start a thread of its own; and an OpenMP pool would spin on the cores
+ * QEMU's vCPU needs. Work splits into (image, block of output rows) for
+ * CONV2D and (batch, block of rows) for MATMUL; every block is a
+ * primitive of its own shape (the first and last conv blocks carry the
+ * padding), made once and kept in a cache keyed by shape, strides,
+ * dtypes and parameters.
+ *
+ * Layout: each task reorders its input rows from the strided view into
+ * the primitive's chosen layout (blocked on AVX-512), convolves, and
+ * reorders the rows back into y, all in the task's scratch so the block
+ * stays in L2. Weights are reordered once per call (the guest may change
+ * them between jobs). MATMUL reads and writes the views in place.
+ *
+ * Numerics (docs/hw-spec.md section 12): f32 accumulation throughout, the
+ * bias and the activation applied in f32 before the conversion to y's
+ * dtype, which rounds to nearest even. bf16 inputs multiply exactly and
+ * accumulate in f32 (vdpbf16ps flushes bf16 subnormals, below the
+ * tolerance the tests state). Quantised ops never come here: oneDNN 2.6
+ * requantises with its own rounding and saturation, not the documented
+ * formula, so int8 stays on the loops, which are exact.
+ */
+#include <omp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include <oneapi/dnnl/dnnl.h>
+
+#include "internal.h"
+
+#define DN_CACHE_MAX   128
+#define DN_KEY_MAX     48
+/* Input plus output rows of one task in bytes: the task's working set stays in L2. */
+#define DN_BLOCK_BYTES (512 * 1024)
+
+/* ---- switches ---- */
+
+static int dn_mode = -1; /* -1 not read yet, 0 plain loops, 1 oneDNN */
+
+static int dn_enabled(void)
+{
+	int v = __atomic_load_n(&dn_mode, __ATOMIC_RELAXED);
+
+	if (v < 0) {
+		const char *e = getenv("ARES_COMPUTE_DNNL");
+
+		v = !(e && (!strcmp(e, "0") || !strcmp(e, "off")));
+		__atomic_store_n(&dn_mode, v, __ATOMIC_RELAXED);
+	}
+	/* A scalar cap means no SIMD at all: the loops, not oneDNN's JIT. */
+	return v && ck_isa() != CK_ISA_SCALAR;
+}
+
+void compute_force_dnnl(int on)
+{
+	__atomic_store_n(&dn_mode, on ? 1 : 0, __ATOMIC_RELAXED);
+}
+
+/* ---- engine, per-thread stream, cache ---- */
+
+static pthread_once_t dn_once = PTHREAD_ONCE_INIT;
+static dnnl_engine_t dn_engine;
+static pthread_key_t dn_stream_key;
+/* Serialises callers: held for a whole call, so no cache entry is evicted while used. */
+static pthread_mutex_t dn_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct dn_entry {
+	int64_t key[DN_KEY_MAX];
+	uint64_t used;
+	dnnl_primitive_t prim, src_in, dst_out, wei_in; /* reorders: NULL for MATMUL */
+	dnnl_memory_desc_t wei_md;
+	size_t src_bytes, dst_bytes, scratch_bytes;
+};
+
+static struct dn_entry *dn_cache[DN_CACHE_MAX];
+static uint64_t dn_clock;
+static atomic_uint_fast64_t dn_runs;
+
+uint64_t compute_dnnl_runs(void)
+{
+	return atomic_load(&dn_runs);
+}
+
+static void dn_stream_free(void *s)
+{
+	dnnl_stream_destroy(s);
+}
+
+static void dn_init(void)
+{
+	const char *e = getenv("ARES_COMPUTE_ISA");
+
+	/* The cap of isa.c applies to oneDNN's JIT too; it must precede its first use. */
+	if (e && !strcmp(e, "avx2"))
+		dnnl_set_max_cpu_isa(dnnl_cpu_isa_avx2);
+	if (pthread_key_create(&dn_stream_key, dn_stream_free))
+		return;
+	if (dnnl_engine_create(&dn_engine, dnnl_cpu, 0) != dnnl_success)
+		dn_engine = NULL;
+}
+
+/* The calling thread made single-threaded for oneDNN, and its stream. */
+static dnnl_stream_t dn_thread_stream(void)
+{
+	dnnl_stream_t s;
+
+	if (omp_get_max_threads() != 1)
+		omp_set_num_threads(1);
+	s = pthread_getspecific(dn_stream_key);
+	if (!s) {
+		if (dnnl_stream_create(&s, dn_engine, dnnl_stream_default_flags) != dnnl_success)
+			return NULL;
+		if (pthread_setspecific(dn_stream_key, s)) {
+			dnnl_stream_destroy(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
+static void dn_entry_free(struct dn_entry *e)
+{
+	if (!e)
+		return;
+	if (e->prim)
+		dnnl_primitive_destroy(e->prim);
+	if (e->src_in)
+		dnnl_primitive_destroy(e->src_in);
+	if (e->dst_out)
+		dnnl_primitive_destroy(e->dst_out);
+	if (e->wei_in)
+		dnnl_primitive_destroy(e->wei_in);
+	free(e);
+}
+
+static struct dn_entry *dn_lookup(const int64_t *key)
+{
+	int lru = 0;
+
+	for (int i = 0; i < DN_CACHE_MAX; i++) {
+		if (!dn_cache[i]) {
+			lru = i;
+			break;
+		}
+		if (!memcmp(dn_cache[i]->key, key, sizeof(dn_cache[i]->key))) {
+			dn_cache[i]->used = ++dn_clock;
+			return dn_cache[i];
+		}
+		if (dn_cache[i]->used < dn_cache[lru]->used)
+			lru = i;
+	}
+	return NULL;
+}
+
+/* Puts a new entry in the slot of the least recently used one. */
+static void dn_insert(struct dn_entry *e)
+{
+	int lru = 0;
+
+	for (int i = 0; i < DN_CACHE_MAX; i++) {
+		if (!dn_cache[i]) {
+			lru = i;
+			break;
+		}
+		if (dn_cache[i]->used < dn_cache[lru]->used)
+			lru = i;
+	}
+	dn_entry_free(dn_cache[lru]);
+	e->used = ++dn_clock;
+	dn_cache[lru] = e;
+}
+
+/* Appends values to a key; the rest stays zero. */
+struct dn_keyb {
+	int64_t *k;
+	int n;
+};
+
+static void kput(struct dn_keyb *b, int64_t v)
+{
+	if (b->n < DN_KEY_MAX)
+		b->k[b->n++] = v;
+}
+
+static dnnl_data_type_t dn_dt(uint32_t dt)
+{
+	switch (dt) {
+	case ARES_DTYPE_F32:
+		return dnnl_f32;
+	case ARES_DTYPE_BF16:
+		return dnnl_bf16;
+	}
+	return dnnl_data_type_undef; /* f16: oneDNN 2.6 has no f16 conv on these hosts */
+}
+
+static int dn_reorder(dnnl_primitive_t *out, const dnnl_memory_desc_t *from,
+		      const dnnl_memory_desc_t *to)
+{
+	dnnl_primitive_desc_t pd;
+	dnnl_status_t st =
+		dnnl_reorder_primitive_desc_create(&pd, from, dn_engine, to, dn_engine, NULL);
+
+	if (st != dnnl_success)
+		return -1;
+	st = dnnl_primitive_create(out, pd);
+	dnnl_primitive_desc_destroy(pd);
+	return st == dnnl_success ? 0 : -1;
+}
+
+/* The fused activation as post-ops (after an optional sum with scale @sum). */
+static int dn_attr(dnnl_primitive_attr_t *attr, uint32_t act, float a, float b, int with_sum,
+		   float sum, float oscale)
+{
+	dnnl_post_ops_t po;
+	dnnl_status_t st;
+
+	if (dnnl_primitive_attr_create(attr) != dnnl_success)
+		return -1;
+	st = dnnl_primitive_attr_set_scratchpad_mode(*attr, dnnl_scratchpad_mode_user);
+	if (st == dnnl_success && oscale != 1.0f)
+		st = dnnl_primitive_attr_set_output_scales(*attr, 1, 0, &oscale);
+	if (st != dnnl_success || dnnl_post_ops_create(&po) != dnnl_success) {
+		dnnl_primitive_attr_destroy(*attr);
+		return -1;
+	}
+	if (with_sum)
+		st = dnnl_post_ops_append_sum(po, sum);
+	switch (st == dnnl_success ? act : ARES_ACT_COUNT) {
+	case ARES_ACT_NONE:
+		break;
+	case ARES_ACT_RELU:
+		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
+		break;
+	case ARES_ACT_LEAKY_RELU:
+		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, a, 0.0f);
+		break;
+	case ARES_ACT_CLIP:
+		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_clip_v2, a, b);
+		break;
+	case ARES_ACT_SIGMOID:
+		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_logistic, 0.0f, 0.0f);
+		break;
+	case ARES_ACT_HARD_SWISH: /* x relu6(x + 3) / 6, the formula of ARES_ACT_HARD_SWISH */
+		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_hardswish, 0.0f, 0.0f);
+		break;
+	case ARES_ACT_TANH:
+		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_tanh, 0.0f, 0.0f);
+		break;
+	case ARES_ACT_GELU:
+		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_gelu_erf, 0.0f, 0.0f);
+		break;
+	default:
+		/*
+		 * HARD_SIGMOID too: 2.6 has no eltwise for it, and linear then
+		 * clip_v2 turns NaN into 0 where the loops' fmaxf(0, fminf(1, v))
+		 * give 1.
+		 */
+		st = dnnl_unimplemented;
+	}
+	if (st == dnnl_success)
+		st = dnnl_primitive_attr_set_post_ops(*attr, po);
+	dnnl_post_ops_destroy(po);
+	if (st != dnnl_success) {
+		dnnl_primitive_attr_destroy(*attr);
+		return -1;
+	}
+	return 0;
+}
+
+static size_t dn_align(size_t n)
+{
+	return (n + 63) & ~(size_t)63;
+}
+
+/* Makes @e's primitive from @pd, with its scratch sizes. */
+static int dn_finish(struct dn_entry *e, dnnl_primitive_desc_t pd)
+{
+	const dnnl_memory_desc_t *sp =
+		dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+
+	e->scratch_bytes = sp ? dnnl_memory_desc_get_size(sp) : 0;
+	return dnnl_primitive_create(&e->prim, pd) == dnnl_success ? 0 : -1;
+}
+
+/* ---- CONV2D ---- */
+
+struct dn_conv {
+	const struct compute_tensor *x, *wt, *y;
+	const struct ares_conv2d_params *p;
+	int64_t N, C, H, W, M, G, kh, kw, oh, ow, rb, nb;
+	dnnl_data_type_t xdt, ydt, cdt; /* cdt: the primitive's dst (f32 unless bf16 in and out) */
+	struct dn_entry **var;		/* per block */
+	void **wbuf;			/* reordered weights per block (shared) */
+	const float *bias;
+	atomic_int failed;
+};
+
+/* Input rows [*i0, *i0 + *ih) and the pads of the block of output rows [r0, r1). */
+static void dn_rows(const struct dn_conv *c, int64_t r0, int64_t r1, int64_t *i0, int64_t *ih,
+		    int64_t *pt, int64_t *pb)
+{
+	int64_t a = r0 * c->p->stride_h - c->p->pad_top;
+	int64_t e = (r1 - 1) * c->p->stride_h - c->p->pad_top + (c->kh - 1) * c->p->dilation_h + 1;
+
+	*pt = a < 0 ? -a : 0;
+	*pb = e > c->H ? e - c->H : 0;
+	a = a < 0 ? 0 : a;
+	e = e > c->H ? c->H : e;
+	*i0 = a;
+	*ih = e - a;
+}
+
+static void md_strided(dnnl_memory_desc_t *md, int nd, const int64_t *dims, const int64_t *str,
+		       dnnl_data_type_t dt)
+{
+	dnnl_dims_t d, s;
+
+	for (int i = 0; i < nd; i++)
+		d[i] = dims[i], s[i] = str[i];
+	dnnl_memory_desc_init_by_strides(md, nd, d, dt, s);
+}
+
+static void dn_conv_user_mds(const struct dn_conv *c, int64_t ih, int64_t rows,
+			     dnnl_memory_desc_t *src, dnnl_memory_desc_t *dst)
+{
+	int64_t sd[4] = {1, c->C, ih, c->W}, dd[4] = {1, c->M, rows, c->ow};
+
+	md_strided(src, 4, sd, c->x->stride, c->xdt);
+	md_strided(dst, 4, dd, c->y->stride, dn_dt(c->y->dtype));
+}
+
+static void dn_conv_wei_md(const struct dn_conv *c, dnnl_memory_desc_t *md, dnnl_data_type_t dt,
+			   int any)
+{
+	const int64_t *s = c->wt->stride;
+	int64_t Mg = c->M / c->G, Cg = c->C / c->G;
+	int64_t d5[5] = {c->G, Mg, Cg, c->kh, c->kw}, s5[5] = {Mg * s[0], s[0], s[1], s[2], s[3]};
+	dnnl_dims_t d;
+
+	if (any) {
+		for (int i = 0; i < (c->G == 1 ? 4 : 5); i++)
+			d[i] = d5[i + (c->G == 1)];
+		dnnl_memory_desc_init_by_tag(md, c->G == 1 ? 4 : 5, d, dt, dnnl_format_tag_any);
+	} else if (c->G == 1) {
+		md_strided(md, 4, d5 + 1, s5 + 1, dt);
+	} else {
+		md_strided(md, 5, d5, s5, dt);
+	}
+}
+
+/* The primitive (and its reorders) of one block shape, from the cache or made now. */
+static struct dn_entry *dn_conv_entry(const struct dn_conv *c, int64_t ih, int64_t rows, int64_t pt,
+				      int64_t pb)
+{
+	const struct ares_conv2d_params *p = c->p;
+	int64_t key[DN_KEY_MAX] = {0};
+	struct dn_keyb kb = {key, 0};
+	dnnl_memory_desc_t us, ud, s, w, b, d;
+	dnnl_convolution_desc_t cd;
+	dnnl_primitive_attr_t attr;
+	dnnl_primitive_desc_t pd;
+	struct dn_entry *e;
+	int64_t sd[4] = {1, c->C, ih, c->W}, dd[4] = {1, c->M, rows, c->ow}, bd = c->M;
+	dnnl_dims_t st = {p->stride_h, p->stride_w}, dil = {p->dilation_h - 1, p->dilation_w - 1};
+	dnnl_dims_t pl = {pt, p->pad_left}, pr = {pb, p->pad_right}, dims;
+	dnnl_status_t rc;
+
+	kput(&kb, 1);
+	kput(&kb, c->C), kput(&kb, ih), kput(&kb, c->W), kput(&kb, c->M), kput(&kb, rows);
+	kput(&kb, c->ow), kput(&kb, c->G), kput(&kb, c->kh), kput(&kb, c->kw);
+	kput(&kb, pt), kput(&kb, pb), kput(&kb, p->pad_left), kput(&kb, p->pad_right);
+	kput(&kb, p->stride_h), kput(&kb, p->stride_w), kput(&kb, p->dilation_h);
+	kput(&kb, p->dilation_w), kput(&kb, c->xdt), kput(&kb, c->ydt), kput(&kb, c->cdt);
+	kput(&kb, p->activation), kput(&kb, p->act_alpha), kput(&kb, p->act_beta);
+	for (int i = 0; i < 4; i++)
+		kput(&kb, c->wt->stride[i]);
+	for (int i = 1; i < 4; i++)
+		kput(&kb, c->x->stride[i]), kput(&kb, c->y->stride[i]);
+	e = dn_lookup(key);
+	if (e)
+		return e;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	memcpy(e->key, key, sizeof(key));
+	dn_conv_user_mds(c, ih, rows, &us, &ud);
+	if (dn_attr(&attr, p->activation, ck_f32(p->act_alpha), ck_f32(p->act_beta), 0, 0, 1.0f)) {
+		free(e);
+		return NULL;
+	}
+	/*
+	 * Depthwise first asks for channel blocks (nChw16c, nChw8c): reordering
+	 * NCHW into them costs far less than into the NHWC that "any" picks
+	 * for it, and their JIT kernel is as fast.
+	 */
+	rc = dnnl_unimplemented;
+	for (int t = c->C == c->G && c->M == c->G ? 0 : 2; t < 3 && rc != dnnl_success; t++) {
+		static const dnnl_format_tag_t tags[3] = {dnnl_aBcd16b, dnnl_aBcd8b,
+							  dnnl_format_tag_any};
+
+		for (int i = 0; i < 4; i++)
+			dims[i] = sd[i];
+		dnnl_memory_desc_init_by_tag(&s, 4, dims, c->xdt, tags[t]);
+		for (int i = 0; i < 4; i++)
+			dims[i] = dd[i];
+		dnnl_memory_desc_init_by_tag(&d, 4, dims, c->cdt, tags[t]);
+		dn_conv_wei_md(c, &w, c->xdt, 1);
+		dims[0] = bd;
+		dnnl_memory_desc_init_by_tag(&b, 1, dims, dnnl_f32, dnnl_x);
+		rc = dnnl_dilated_convolution_forward_desc_init(&cd, dnnl_forward_inference,
+								dnnl_convolution_direct, &s, &w, &b,
+								&d, st, dil, pl, pr);
+		if (rc == dnnl_success)
+			rc = dnnl_primitive_desc_create(&pd, &cd, attr, dn_engine, NULL);
+		/* A blocked layout only where a JIT kernel takes it, not the reference one. */
+		if (rc == dnnl_success && t < 2) {
+			const char *impl = "";
+
+			dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
+			if (strncmp(impl, "jit", 3)) {
+				dnnl_primitive_desc_destroy(pd);
+				rc = dnnl_unimplemented;
+			}
+		}
+	}
+	dnnl_primitive_attr_destroy(attr);
+	if (rc != dnnl_success) {
+		free(e);
+		return NULL;
+	}
+	e->wei_md = *dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+	s = *dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+	d = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+	e->src_bytes = dnnl_memory_desc_get_size(&s);
+	e->dst_bytes = dnnl_memory_desc_get_size(&d);
+	dn_conv_wei_md(c, &w, c->xdt, 0);
+	if (dn_finish(e, pd) || dn_reorder(&e->src_in, &us, &s) ||
+	    dn_reorder(&e->dst_out, &d, &ud) || dn_reorder(&e->wei_in, &w, &e->wei_md)) {
+		dnnl_primitive_desc_destroy(pd);
+		dn_entry_free(e);
+		return NULL;
+	}
+	dnnl_primitive_desc_destroy(pd);
+	dn_insert(e);
+	return e;
+}
+
+static int dn_exec(dnnl_primitive_t prim, dnnl_stream_t s, int n, const dnnl_exec_arg_t *a)
+{
+	return dnnl_primitive_execute(prim, s, n, a) == dnnl_success ? 0 : -1;
+}
+
+static void dn_conv_task(void *ctx, int64_t t, unsigned int worker)
+{
+	struct dn_conv *c = ctx;
+	int64_t n = t / c->nb, blk = t % c->nb, r0 = blk * c->rb;
+	int64_t r1 = r0 + c->rb < c->oh ? r0 + c->rb : c->oh, i0, ih, pt, pb;
+	const struct dn_entry *e = c->var[blk];
+	dnnl_stream_t s = dn_thread_stream();
+	dnnl_memory_desc_t us, ud;
+	const dnnl_memory_desc_t *ps, *pw, *pd, *psp;
+	dnnl_memory_t mus = NULL, mud = NULL, ms = NULL, md = NULL, mw = NULL, mb = NULL,
+		      msp = NULL;
+	const_dnnl_primitive_desc_t ppd;
+	int64_t bd = c->M;
+	dnnl_dims_t bdims = {bd};
+	dnnl_memory_desc_t bmd;
+	char *scr;
+	int bad = 1;
+
+	(void)worker;
+	if (!s || atomic_load(&c->failed))
+		goto out;
+	dn_rows(c, r0, r1, &i0, &ih, &pt, &pb);
+	dn_conv_user_mds(c, ih, r1 - r0, &us, &ud);
+	if (dnnl_primitive_get_primitive_desc(e->prim, &ppd) != dnnl_success)
+		goto out;
+	ps = dnnl_primitive_desc_query_md(ppd, dnnl_query_src_md, 0);
+	pw = dnnl_primitive_desc_query_md(ppd, dnnl_query_weights_md, 0);
+	pd = dnnl_primitive_desc_query_md(ppd, dnnl_query_dst_md, 0);
+	psp = dnnl_primitive_desc_query_md(ppd, dnnl_query_scratchpad_md, 0);
+	dnnl_memory_desc_init_by_tag(&bmd, 1, bdims, dnnl_f32, dnnl_x);
+	scr = ck_scratch(dn_align(e->src_bytes) + dn_align(e->dst_bytes) +
+			 dn_align(e->scratch_bytes) + 64);
+	{
+		int64_t xi[4] = {n, 0, i0, 0}, yi[4] = {n, 0, r0, 0};
+
+		if (dnnl_memory_create(&mus, &us, dn_engine, ck_at(c->x, xi)) ||
+		    dnnl_memory_create(&mud, &ud, dn_engine, ck_at(c->y, yi)))
+			goto out;
+	}
+	if (dnnl_memory_create(&ms, ps, dn_engine, scr) ||
+	    dnnl_memory_create(&md, pd, dn_engine, scr + dn_align(e->src_bytes)) ||
+	    dnnl_memory_create(&mw, pw, dn_engine, c->wbuf[blk]) ||
+	    dnnl_memory_create(&mb, &bmd, dn_engine, (void *)c->bias) ||
+	    (psp && e->scratch_bytes &&
+	     dnnl_memory_create(&msp, psp, dn_engine,
+				scr + dn_align(e->src_bytes) + dn_align(e->dst_bytes))))
+		goto out;
+	{
+		dnnl_exec_arg_t in[2] = {{DNNL_ARG_FROM, mus}, {DNNL_ARG_TO, ms}};
+		dnnl_exec_arg_t cv[5] = {{DNNL_ARG_SRC, ms},
+					 {DNNL_ARG_WEIGHTS, mw},
+					 {DNNL_ARG_BIAS, mb},
+					 {DNNL_ARG_DST, md},
+					 {DNNL_ARG_SCRATCHPAD, msp}};
+		dnnl_exec_arg_t o[2] = {{DNNL_ARG_FROM, md}, {DNNL_ARG_TO, mud}};
+
+		if (dn_exec(e->src_in, s, 2, in) || dn_exec(e->prim, s, msp ? 5 : 4, cv) ||
+		    dn_exec(e->dst_out, s, 2, o) || dnnl_stream_wait(s) != dnnl_success)
+			goto out;
+	}
+	bad = 0;
+out:
+	dnnl_memory_destroy(mus);
+	dnnl_memory_destroy(mud);
+	dnnl_memory_destroy(ms);
+	dnnl_memory_destroy(md);
+	dnnl_memory_destroy(mw);
+	dnnl_memory_destroy(mb);
+	dnnl_memory_destroy(msp);
+	if (bad)
+		atomic_store(&c->failed, 1);
+}
+
+/* Reorders the user's weights into the layout @e wants; NULL on failure. */
+static void *dn_conv_weights(const struct dn_conv *c, const struct dn_entry *e, dnnl_stream_t s)
+{
+	dnnl_memory_desc_t uw;
+	dnnl_memory_t mu = NULL, mw = NULL;
+	void *buf = aligned_alloc(64, dn_align(dnnl_memory_desc_get_size(&e->wei_md)) + 64);
+	int ok = 0;
+
+	dn_conv_wei_md(c, &uw, c->xdt, 0);
+	if (buf && dnnl_memory_create(&mu, &uw, dn_engine, c->wt->data) == dnnl_success &&
+	    dnnl_memory_create(&mw, &e->wei_md, dn_engine, buf) == dnnl_success) {
+		dnnl_exec_arg_t a[2] = {{DNNL_ARG_FROM, mu}, {DNNL_ARG_TO, mw}};
+
+		ok = !dn_exec(e->wei_in, s, 2, a) && dnnl_stream_wait(s) == dnnl_success;
+	}
+	dnnl_memory_destroy(mu);
+	dnnl_memory_destroy(mw);
+	if (!ok) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Every stride of a dimension longer than one is positive: what oneDNN's descriptors take. */
+static int dn_strides_ok(const struct compute_tensor *t)
+{
+	for (unsigned int i = 0; i < t->rank; i++)
+		if (t->shape[i] > 1 && t->stride[i] <= 0)
+			return 0;
+	return 1;
+}
+
+int ck_dnnl_conv2d(struct compute_workers *w, const struct ares_conv2d_params *p,
+		   const struct compute_tensor *x, const struct compute_tensor *wt,
+		   const struct compute_tensor *b, const struct compute_tensor *y)
+{
+	struct dn_conv c = {.x = x, .wt = wt, .y = y, .p = p};
+	int64_t nthr = ck_nthreads(w), want, ih, i0, pt, pb;
+	double row_bytes;
+	struct dn_entry *var[64];
+	void *wbuf[64] = {0};
+	float *bias = NULL;
+	dnnl_stream_t s;
+	int rc = -1;
+
+	if (!dn_enabled() || x->quant || wt->quant || y->quant)
+		return -1;
+	c.xdt = dn_dt(x->dtype), c.ydt = dn_dt(y->dtype);
+	if (c.xdt == dnnl_data_type_undef || c.ydt == dnnl_data_type_undef ||
+	    wt->dtype != x->dtype || !dn_strides_ok(x) || !dn_strides_ok(wt) || !dn_strides_ok(y))
+		return -1;
+	if (b && b->dtype != ARES_DTYPE_F32)
+		return -1;
+	c.cdt = c.xdt == dnnl_bf16 && c.ydt == dnnl_bf16 ? dnnl_bf16 : dnnl_f32;
+	c.N = x->shape[0], c.C = x->shape[1], c.H = x->shape[2], c.W = x->shape[3];
+	c.M = wt->shape[0], c.kh = wt->shape[2], c.kw = wt->shape[3], c.G = p->groups;
+	c.oh = y->shape[2], c.ow = y->shape[3];
+	/* No input pixel: y is the bias alone, which a zero-volume primitive would not write. */
+	if (c.C < 1 || c.H < 1 || c.W < 1)
+		return -1;
+	/*
+	 * Blocks of output rows: at least two per thread to balance, each
+	 * within L2. In double: the guest picks the shapes and the stride.
+	 */
+	row_bytes = ((double)c.C * (double)c.W * p->stride_h + (double)c.M * (double)c.ow) * 4;
+	c.rb = row_bytes >= DN_BLOCK_BYTES ? 1 : (int64_t)(DN_BLOCK_BYTES / row_bytes);
+	want = nthr > 1 ? (2 * nthr + c.N - 1) / c.N : 1;
+	if (c.rb > (c.oh + want - 1) / want)
+		c.rb = (c.oh + want - 1) / want;
+	if (c.rb < 1)
+		c.rb = 1;
+	c.nb = (c.oh + c.rb - 1) / c.rb;
+	if (c.nb > 64) {
+		c.nb = 64;
+		c.rb = (c.oh + 63) / 64;
+		c.nb = (c.oh + c.rb - 1) / c.rb;
+	}
+	pthread_once(&dn_once, dn_init);
+	if (!dn_engine)
+		return -1;
+	pthread_mutex_lock(&dn_lock);
+	s = dn_thread_stream();
+	bias = malloc((size_t)c.M * sizeof(float));
+	if (!s || !bias)
+		goto out;
+	for (int64_t m = 0; m < c.M; m++)
+		bias[m] = b && b->dtype != ARES_DTYPE_NONE
+				  ? *(const float *)ck_ptr(b, m * b->stride[0])
+				  : 0.0f;
+	c.bias = bias;
+	for (int64_t k = 0; k < c.nb; k++) {
+		int64_t r0 = k * c.rb, r1 = r0 + c.rb < c.oh ? r0 + c.rb : c.oh;
+
+		dn_rows(&c, r0, r1, &i0, &ih, &pt, &pb);
+		if (ih < 1)
+			goto out; /* a block wholly in the padding: the loops do it */
+		var[k] = dn_conv_entry(&c, ih, r1 - r0, pt, pb);
+		if (!var[k])
+			goto out;
+	}
+	/* The weights once per distinct layout the blocks want (usually one). */
+	for (int64_t k = 0; k < c.nb; k++) {
+		for (int64_t j = 0; j < k && !wbuf[k]; j++)
+			if (dnnl_memory_desc_equal(&var[j]->wei_md, &var[k]->wei_md))
+				wbuf[k] = wbuf[j];
+		if (!wbuf[k]) {
+			wbuf[k] = dn_conv_weights(&c, var[k], s);
+			if (!wbuf[k])
+				goto out;
+		}
+	}
+	c.var = var;
+	c.wbuf = wbuf;
+	atomic_init(&c.failed, 0);
+	ck_parallel(w, c.N * c.nb, dn_conv_task, &c);
+	rc = atomic_load(&c.failed) ? -1 : 0;
+	if (!rc)
+		atomic_fetch_add(&dn_runs, 1);
+out:
+	for (int64_t k = 0; k < c.nb; k++) {
+		int shared = 0;
+
+		for (int64_t j = 0; j < k; j++)
+			shared |= wbuf[j] == wbuf[k];
+		if (!shared)
+			free(wbuf[k]);
+	}
+	free(bias);
+	pthread_mutex_unlock(&dn_lock);
+	return rc;
+}
+
+/* ---- MATMUL ---- */
+
+struct dn_mm {
+	const struct compute_tensor *a, *b, *c, *y;
+	unsigned int r;
+	int64_t M, N, K, rb, nb;
+	int64_t am, ak, bk, bn;
+	struct dn_entry *var[2]; /* full blocks, the last block */
+	atomic_int failed;
+};
+
+/* Offset of batch @bi (flattened over y's batch dimensions) in @t. */
+static int64_t dn_batch_off(const struct compute_tensor *t, const struct compute_tensor *y,
+			    int64_t bi)
+{
+	int64_t off = 0;
+
+	for (int d = (int)y->rank - 3; d >= 0; d--) {
+		off += bi % y->shape[d] * t->stride[d];
+		bi /= y->shape[d];
+	}
+	return off;
+}
+
+static void dn_mm_mds(const struct dn_mm *m, int64_t rows, dnnl_memory_desc_t *s,
+		      dnnl_memory_desc_t *w, dnnl_memory_desc_t *d)
+{
+	int64_t sd[2] = {rows, m->K}, ss[2] = {m->am, m->ak};
+	int64_t wd[2] = {m->K, m->N}, ws[2] = {m->bk, m->bn};
+	int64_t dd[2] = {rows, m->N}, ds[2] = {m->y->stride[m->r - 2], m->y->stride[m->r - 1]};
+
+	md_strided(s, 2, sd, ss, dnnl_f32);
+	md_strided(w, 2, wd, ws, dnnl_f32);
+	md_strided(d, 2, dd, ds, dnnl_f32);
+}
+
+static struct dn_entry *dn_mm_entry(const struct dn_mm *m, const struct ares_matmul_params *p,
+				    int64_t rows)
+{
+	int64_t key[DN_KEY_MAX] = {0};
+	struct dn_keyb kb = {key, 0};
+	dnnl_memory_desc_t s, w, d;
+	dnnl_matmul_desc_t md;
+	dnnl_primitive_attr_t attr;
+	dnnl_primitive_desc_t pd;
+	struct dn_entry *e;
+	dnnl_status_t rc;
+
+	kput(&kb, 2);
+	kput(&kb, rows), kput(&kb, m->N), kput(&kb, m->K), kput(&kb, m->am), kput(&kb, m->ak);
+	kput(&kb, m->bk), kput(&kb, m->bn), kput(&kb, m->y->stride[m->r - 2]);
+	kput(&kb, m->y->stride[m->r - 1]), kput(&kb, !!m->c), kput(&kb, p->alpha);
+	kput(&kb, p->beta), kput(&kb, p->activation), kput(&kb, p->act_alpha);
+	kput(&kb, p->act_beta);
+	e = dn_lookup(key);
+	if (e)
+		return e;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	memcpy(e->key, key, sizeof(key));
+	dn_mm_mds(m, rows, &s, &w, &d);
+	if (dnnl_matmul_desc_init(&md, &s, &w, NULL, &d) != dnnl_success ||
+	    dn_attr(&attr, p->activation, ck_f32(p->act_alpha), ck_f32(p->act_beta), !!m->c,
+		    ck_f32(p->beta), ck_f32(p->alpha))) {
+		free(e);
+		return NULL;
+	}
+	rc = dnnl_primitive_desc_create(&pd, &md, attr, dn_engine, NULL);
+	dnnl_primitive_attr_destroy(attr);
+	if (rc != dnnl_success) {
+		free(e);
+		return NULL;
+	}
+	if (dn_finish(e, pd)) {
+		dnnl_primitive_desc_destroy(pd);
+		dn_entry_free(e);
+		return NULL;
+	}
+	dnnl_primitive_desc_destroy(pd);
+	dn_insert(e);
+	return e;
+}
+
+static void dn_mm_task(void *ctx, int64_t t, unsigned int worker)
+{
+	struct dn_mm *m = ctx;
+	int64_t bi = t / m->nb, blk = t % m->nb, r0 = blk * m->rb;
+	int64_t rows = r0 + m->rb < m->M ? m->rb : m->M - r0;
+	const struct dn_entry *e = m->var[rows == m->rb ? 0 : 1];
+	const struct compute_tensor *y = m->y;
+	unsigned int r = m->r;
+	int64_t yoff = dn_batch_off(y, y, bi) + r0 * y->stride[r - 2];
+	dnnl_stream_t s = dn_thread_stream();
+	dnnl_memory_desc_t ms_, mw_, md_;
+	const_dnnl_primitive_desc_t ppd;
+	const dnnl_memory_desc_t *psp;
+	dnnl_memory_t ms = NULL, mw = NULL, md = NULL, msp = NULL;
+	int bad = 1;
+
+	(void)worker;
+	if (!s || atomic_load(&m->failed))
+		goto out;
+	/* Gemm's C: into y first, where the sum post-op adds beta times it. */
+	if (m->c) {
+		const struct compute_tensor *c = m->c;
+		int64_t coff = dn_batch_off(c, y, bi) + r0 * c->stride[r - 2];
+		float *row = ck_scratch((size_t)m->N * sizeof(float));
+
+		for (int64_t i = 0; i < rows; i++) {
+			ck_load_f32(c->dtype, ck_ptr(c, coff + i * c->stride[r - 2]),
+				    c->stride[r - 1], m->N, NULL, row);
+			ck_store_f32(y->dtype, ck_ptr(y, yoff + i * y->stride[r - 2]),
+				     y->stride[r - 1], m->N, NULL, row);
+		}
+	}
+	dn_mm_mds(m, rows, &ms_, &mw_, &md_);
+	if (dnnl_primitive_get_primitive_desc(e->prim, &ppd) != dnnl_success)
+		goto out;
+	psp = dnnl_primitive_desc_query_md(ppd, dnnl_query_scratchpad_md, 0);
+	if (dnnl_memory_create(&ms, &ms_, dn_engine,
+			       ck_ptr(m->a, dn_batch_off(m->a, y, bi) + r0 * m->am)) ||
+	    dnnl_memory_create(&mw, &mw_, dn_engine, ck_ptr(m->b, dn_batch_off(m->b, y, bi))) ||
+	    dnnl_memory_create(&md, &md_, dn_engine, ck_ptr(y, yoff)) ||
+	    (psp && e->scratch_bytes &&
+	     dnnl_memory_create(&msp, psp, dn_engine, ck_scratch(e->scratch_bytes + 64))))
+		goto out;
+	{
+		dnnl_exec_arg_t a[4] = {{DNNL_ARG_SRC, ms},
+					{DNNL_ARG_WEIGHTS, mw},
+					{DNNL_ARG_DST, md},
+					{DNNL_ARG_SCRATCHPAD, msp}};
+
+		if (dn_exec(e->prim, s, msp ? 4 : 3, a) || dnnl_stream_wait(s) != dnnl_success)
+			goto out;
+	}
+	bad = 0;
+out:
+	dnnl_memory_destroy(ms);
+	dnnl_memory_destroy(mw);
+	dnnl_memory_destroy(md);
+	dnnl_memory_destroy(msp);
+	if (bad)
+		atomic_store(&m->failed, 1);
+}
+
+int ck_dnnl_matmul(struct compute_workers *w, const struct ares_matmul_params *p,
+		   const struct compute_tensor *a, const struct compute_tensor *b,
+		   const struct compute_tensor *c, const struct compute_tensor *y, int64_t am,
+		   int64_t ak, int64_t bk, int64_t bn, int64_t K)
+{
+	struct dn_mm m = {.a = a, .b = b, .c = c, .y = y, .r = y->rank};
+	int64_t batch = 1, nthr = ck_nthreads(w), want;
+	int rc = -1;
+
+	if (!dn_enabled() || a->dtype != ARES_DTYPE_F32 || b->dtype != ARES_DTYPE_F32 ||
+	    y->dtype != ARES_DTYPE_F32 || (c && c->dtype != ARES_DTYPE_F32))
+		return -1;
+	m.M = y->shape[m.r - 2], m.N = y->shape[m.r - 1], m.K = K;
+	m.am = am, m.ak = ak, m.bk = bk, m.bn = bn;
+	if (m.M < 1 || m.N < 1 || K < 1 || (m.M > 1 && am <= 0) ||
+	    (K > 1 && (ak <= 0 || bk <= 0)) || (m.N > 1 && bn <= 0) || !dn_strides_ok(y))
+		return -1;
+	for (unsigned int d = 0; d + 2 < m.r; d++)
+		batch *= y->shape[d];
+	/* Size-1 dimensions still need a stride oneDNN accepts. */
+	if (m.M == 1)
+		m.am = m.am > 0 ? m.am : 1;
+	if (K == 1)
+		m.ak = m.ak > 0 ? m.ak : 1, m.bk = m.bk > 0 ? m.bk : 1;
+	if (m.N == 1)
+		m.bn = m.bn > 0 ? m.bn : 1;
+	want = nthr > 1 ? (2 * nthr + batch - 1) / batch : 1;
+	m.rb = (m.M + want - 1) / want;
+	m.nb = (m.M + m.rb - 1) / m.rb;
+	pthread_once(&dn_once, dn_init);
+	if (!dn_engine)
+		return -1;
+	pthread_mutex_lock(&dn_lock);
+	if (!dn_thread_stream())
+		goto out;
+	m.var[0] = dn_mm_entry(&m, p, m.rb);
+	m.var[1] = m.M % m.rb ? dn_mm_entry(&m, p, m.M % m.rb) : m.var[0];
+	if (!m.var[0] || !m.var[1])
+		goto out;
+	atomic_init(&m.failed, 0);
+	ck_parallel(w, batch * m.nb, dn_mm_task, &m);
+	rc = atomic_load(&m.failed) ? -1 : 0;
+	if (!rc)
+		atomic_fetch_add(&dn_runs, 1);
+out:
+	pthread_mutex_unlock(&dn_lock);
+	return rc;
+}
+
+const char *compute_dnnl_isa(void)
+{
+	if (!dn_enabled())
+		return NULL;
+	pthread_once(&dn_once, dn_init);
+	if (!dn_engine)
+		return NULL;
+	switch (dnnl_get_effective_cpu_isa()) {
+	case dnnl_cpu_isa_sse41:
+		return "sse41";
+	case dnnl_cpu_isa_avx:
+		return "avx";
+	case dnnl_cpu_isa_avx2:
+		return "avx2";
+	case dnnl_cpu_isa_avx2_vnni:
+		return "avx2_vnni";
+	case dnnl_cpu_isa_avx512_core:
+		return "avx512_core";
+	case dnnl_cpu_isa_avx512_core_vnni:
+		return "avx512_core_vnni";
+	case dnnl_cpu_isa_avx512_core_bf16:
+		return "avx512_core_bf16";
+	case dnnl_cpu_isa_avx512_core_amx:
+		return "avx512_core_amx";
+	default:
+		return "other";
+	}
+}
+
+void ck_dnnl_warm(void)
+{
+	float xa[9] = {0}, ya[9], wa[1] = {1};
+	struct compute_tensor x = {.data = xa,
+				   .dtype = ARES_DTYPE_F32,
+				   .rank = 4,
+				   .shape = {1, 1, 3, 3},
+				   .stride = {9, 9, 3, 1}};
+	struct compute_tensor wt = {.data = wa,
+				    .dtype = ARES_DTYPE_F32,
+				    .rank = 4,
+				    .shape = {1, 1, 1, 1},
+				    .stride = {1, 1, 1, 1}};
+	struct compute_tensor y = x;
+	struct ares_conv2d_params p = {
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
+
+	y.data = ya;
+	/* Loads oneDNN's CPU detection, JIT and caches while system calls are still allowed. */
+	ck_dnnl_conv2d(NULL, &p, &x, &wt, NULL, &y);
+}
