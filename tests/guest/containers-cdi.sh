@@ -1,0 +1,1 @@
+# Sourced by containers.sh: the CDI part (filled in below).
