@@ -21,13 +21,15 @@ jobs() { cat /sys/class/accel/accel$1/device/ares/jobs_completed; }
 pci_of() { basename "$(readlink -f /sys/class/accel/accel$1/device)"; }
 parts=${*:-visible cdi}
 
-# Runs "$@" and checks that it put jobs on accel$want only.
+# Runs "$@", prints its output, and fails (saying why, last) unless it
+# exited 0 having put jobs on accel$want only.
 jobs_only_on() {
 	want=$1
 	shift
 	b0=$(jobs 0)
 	b1=$(jobs 1)
-	out=$("$@" 2>&1) || { echo "$*: expected exit 0, got $?: $out"; return 1; }
+	out=$("$@" 2>&1) || { echo "$out"; echo "$*: expected exit 0, got $?"; return 1; }
+	echo "$out"
 	d0=$(($(jobs 0) - b0))
 	d1=$(($(jobs 1) - b1))
 	if { [ "$want" = 0 ] && { [ $d0 -lt 1 ] || [ $d1 -ne 0 ]; }; } ||
