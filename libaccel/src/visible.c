@@ -17,11 +17,11 @@
 #include "internal.h"
 
 #define VISIBLE_ENV "ARES_VISIBLE_DEVICES"
-#define DEV_DIR "/dev/accel"
-#define SYS_DIR "/sys/class/accel"
+#define DEV_DIR	    "/dev/accel"
+#define SYS_DIR	    "/sys/class/accel"
 
-__attribute__((format(printf, 4, 5))) static int visible_error(char *errbuf, size_t errlen,
-							       int err, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int visible_error(char *errbuf, size_t errlen, int err,
+							       const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -48,9 +48,9 @@ static int hex_field(const char **p, int digits, unsigned int *v)
 
 	*v = 0;
 	for (i = 0; i < digits && isxdigit((unsigned char)**p); i++, (*p)++)
-		*v = *v * 16 + (unsigned int)(isdigit((unsigned char)**p) ?
-						      **p - '0' :
-						      tolower((unsigned char)**p) - 'a' + 10);
+		*v = *v * 16 + (unsigned int)(isdigit((unsigned char)**p)
+						      ? **p - '0'
+						      : tolower((unsigned char)**p) - 'a' + 10);
 	return i ? 0 : -EINVAL;
 }
 

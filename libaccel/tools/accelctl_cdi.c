@@ -130,8 +130,7 @@ static int write_spec(const char *text, const char *output)
 		puts(text);
 		return fflush(stdout) ? 1 : 0;
 	}
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", output, (int)getpid()) >=
-	    sizeof(tmp)) {
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", output, (int)getpid()) >= sizeof(tmp)) {
 		fprintf(stderr, "accelctl: output path too long: %s\n", output);
 		return 2;
 	}
@@ -220,9 +219,9 @@ int accelctl_cdi_main(int argc, char **argv)
 	spec = build_spec(e, n);
 	if (!spec)
 		return 1;
-	ret = write_spec(json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PRETTY |
-								      JSON_C_TO_STRING_SPACED |
-								      JSON_C_TO_STRING_NOSLASHESCAPE),
+	ret = write_spec(json_object_to_json_string_ext(
+				 spec, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					       JSON_C_TO_STRING_NOSLASHESCAPE),
 			 output);
 	json_object_put(spec);
 	return ret;

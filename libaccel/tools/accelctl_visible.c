@@ -48,8 +48,8 @@ int accelctl_visible_main(int argc, char **argv)
 		return 2;
 	}
 	if (list)
-		printf("ARES_VISIBLE_DEVICES=\"%s\": %zu of %zu Ares devices visible\n", list,
-		       nvis, nall);
+		printf("ARES_VISIBLE_DEVICES=\"%s\": %zu of %zu Ares devices visible\n", list, nvis,
+		       nall);
 	else
 		printf("ARES_VISIBLE_DEVICES is not set: all %zu Ares devices visible\n", nall);
 	printf("%-8s %-20s %-6s %-14s %s\n", "visible", "node", "index", "pci", "numa");

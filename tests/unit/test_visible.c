@@ -75,8 +75,8 @@ static void expect(const char *list, const unsigned int *want, size_t nwant)
 	int ret;
 
 	ret = accel_enumerate_visible(list, devd, sysd, e, 8, &n, err, sizeof(err));
-	ck_assert_msg(ret == 0, "list \"%s\": expected 0, got %d (%s)", list ? list : "(null)",
-		      ret, err);
+	ck_assert_msg(ret == 0, "list \"%s\": expected 0, got %d (%s)", list ? list : "(null)", ret,
+		      err);
 	ck_assert_msg(n == nwant, "list \"%s\": expected %zu devices, got %zu",
 		      list ? list : "(null)", nwant, n);
 	for (size_t i = 0; i < nwant; i++)
@@ -94,8 +94,8 @@ static void expect_error(const char *list, int errno_want, const char *words)
 	int ret;
 
 	ret = accel_enumerate_visible(list, devd, sysd, e, 8, &n, err, sizeof(err));
-	ck_assert_msg(ret == errno_want, "list \"%s\": expected %d, got %d (%s)", list,
-		      errno_want, ret, err);
+	ck_assert_msg(ret == errno_want, "list \"%s\": expected %d, got %d (%s)", list, errno_want,
+		      ret, err);
 	ck_assert_msg(strstr(err, words), "list \"%s\": message \"%s\" lacks \"%s\"", list, err,
 		      words);
 	ck_assert_msg(strstr(err, "ARES_VISIBLE_DEVICES"),
@@ -180,10 +180,8 @@ START_TEST(test_visible_bad_args)
 {
 	size_t n;
 
-	ck_assert_int_eq(accel_enumerate_visible(NULL, devd, sysd, NULL, 1, &n, NULL, 0),
-			 -EINVAL);
-	ck_assert_int_eq(accel_enumerate_visible(NULL, NULL, sysd, NULL, 0, &n, NULL, 0),
-			 -EINVAL);
+	ck_assert_int_eq(accel_enumerate_visible(NULL, devd, sysd, NULL, 1, &n, NULL, 0), -EINVAL);
+	ck_assert_int_eq(accel_enumerate_visible(NULL, NULL, sysd, NULL, 0, &n, NULL, 0), -EINVAL);
 	ck_assert_int_eq(accel_enumerate_visible(NULL, devd, sysd, NULL, 0, NULL, NULL, 0),
 			 -EINVAL);
 }
