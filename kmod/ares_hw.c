@@ -297,6 +297,7 @@ void ares_recover(struct ares_device *adev, struct ares_job *guilty,
 	struct ares_dump *dump;
 	int ret, idx, i, count;
 
+	WRITE_ONCE(adev->recovering, true);
 	for (i = 0; i < ARES_NUM_QUEUES; i++)
 		drm_sched_stop(&adev->queues[i].sched, bad);
 
@@ -340,6 +341,7 @@ void ares_recover(struct ares_device *adev, struct ares_job *guilty,
 		drm_sched_resubmit_jobs(&adev->queues[i].sched);
 	for (i = 0; i < ARES_NUM_QUEUES; i++)
 		drm_sched_start(&adev->queues[i].sched);
+	WRITE_ONCE(adev->recovering, false);
 
 	ares_reset_uevent(adev, reason, count, ret);
 }

@@ -78,6 +78,15 @@ static ssize_t state_show(struct device *kdev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(state);
 
+/* 1 while a reset is in progress: device plugins report the device unhealthy. */
+static ssize_t recovering_show(struct device *kdev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n",
+			  READ_ONCE(ares_kdev_to_adev(kdev)->recovering));
+}
+static DEVICE_ATTR_RO(recovering);
+
 static ssize_t reset_count_show(struct device *kdev,
 				struct device_attribute *attr, char *buf)
 {
@@ -277,6 +286,7 @@ static struct attribute *ares_attrs[] = {
 	&dev_attr_fw_image_version.attr,
 	&dev_attr_fw_compat.attr,
 	&dev_attr_state.attr,
+	&dev_attr_recovering.attr,
 	&dev_attr_reset_count.attr,
 	&dev_attr_heartbeat_timeouts.attr,
 	&dev_attr_as_binds.attr,

@@ -66,7 +66,7 @@ apt-get install -y -qq --no-install-recommends \
 # build ares-device-plugin (C++, one toolchain with the rest); python3-grpcio
 # and python3-grpc-tools play kubelet in its guest test.
 apt-get install -y -qq --no-install-recommends \
-	podman crun libgrpc++-dev protobuf-compiler-grpc python3-grpcio python3-grpc-tools \
+	podman crun libgrpc++-dev libprotobuf-dev protobuf-compiler-grpc python3-grpcio python3-grpc-tools \
 	>/dev/null
 
 # The real-model tests and the main job: npm fetches the models and

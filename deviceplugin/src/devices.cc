@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+#include "devices.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+
+#include "accel.h"
+
+namespace ares_dp {
+
+namespace {
+
+// First line of @path, or "" if it cannot be read (device going away).
+std::string read_line(const std::string &path)
+{
+	std::ifstream f(path);
+	std::string line;
+
+	if (f)
+		std::getline(f, line);
+	return line;
+}
+
+} // namespace
+
+DeviceTable::DeviceTable(std::string dev_dir, std::string sys_dir)
+	: dev_dir_(std::move(dev_dir)), sys_dir_(std::move(sys_dir))
+{
+}
+
+std::vector<Npu> DeviceTable::scan() const
+{
+	std::vector<accel_device_entry> e;
+	std::vector<Npu> out;
+	size_t n = 0;
+
+	// The node's own list, never a process's ARES_VISIBLE_DEVICES subset.
+	if (accel_enumerate_at(dev_dir_.c_str(), sys_dir_.c_str(), nullptr, 0, &n) || !n)
+		return out;
+	e.resize(n);
+	if (accel_enumerate_at(dev_dir_.c_str(), sys_dir_.c_str(), e.data(), n, &n))
+		return out;
+	for (size_t i = 0; i < n && i < e.size(); i++) {
+		Npu d;
+		std::string ares = sys_dir_ + "/accel" + std::to_string(e[i].index) + "/device/ares/";
+		std::string state = read_line(ares + "state");
+		std::string recovering = read_line(ares + "recovering");
+
+		if (!e[i].pci_address[0])
+			continue;
+		d.id = e[i].pci_address;
+		d.node = e[i].node;
+		d.index = e[i].index;
+		d.numa_node = e[i].numa_node;
+		if (recovering == "1")
+			d.why = "reset in progress";
+		else if (state != "running")
+			d.why = state.empty() ? "no sysfs state" : "state " + state;
+		d.healthy = d.why.empty();
+		out.push_back(d);
+	}
+	return out;
+}
+
+void DeviceTable::refresh()
+{
+	std::vector<Npu> now = scan();
+	std::map<std::string, Npu> merged;
+
+	for (const Npu &d : now)
+		merged[d.id] = d;
+	std::lock_guard<std::mutex> lock(mu_);
+	for (const Npu &old : devices_)
+		if (!merged.count(old.id)) {
+			Npu gone = old;
+			gone.node.clear();
+			gone.healthy = false;
+			gone.why = "gone";
+			merged[old.id] = gone;
+		}
+	std::vector<Npu> next;
+	for (auto &kv : merged)
+		next.push_back(kv.second);
+	if (next != devices_) {
+		devices_ = std::move(next);
+		generation_++;
+		changed_.notify_all();
+	}
+}
+
+std::vector<Npu> DeviceTable::snapshot(uint64_t *generation) const
+{
+	std::lock_guard<std::mutex> lock(mu_);
+
+	if (generation)
+		*generation = generation_;
+	return devices_;
+}
+
+bool DeviceTable::wait_change(uint64_t seen, std::chrono::milliseconds timeout) const
+{
+	std::unique_lock<std::mutex> lock(mu_);
+
+	return changed_.wait_for(lock, timeout, [&] { return generation_ != seen; });
+}
+
+} // namespace ares_dp

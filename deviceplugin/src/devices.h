@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+//
+// The Ares devices of this node and their health, as the driver reports
+// them: a device is Healthy when its node exists, sysfs `state` is
+// `running` and `recovering` is 0. A device seen once stays in the table
+// when it disappears (PCI remove, unbind), Unhealthy, so kubelet stops
+// placing pods on it but keeps counting it until it comes back.
+#ifndef ARES_DP_DEVICES_H
+#define ARES_DP_DEVICES_H
+
+#include <condition_variable>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace ares_dp {
+
+struct Npu {
+	std::string id;   // PCI address: stable across resets, rebinds and rescans
+	std::string node; // /dev/accel/accelN now ("" while gone)
+	unsigned index = 0; // N of accelN now
+	int numa_node = -1;
+	bool healthy = false;
+	std::string why; // why not healthy ("" when healthy)
+
+	bool operator==(const Npu &o) const
+	{
+		return id == o.id && node == o.node && index == o.index &&
+		       numa_node == o.numa_node && healthy == o.healthy && why == o.why;
+	}
+};
+
+class DeviceTable {
+public:
+	DeviceTable(std::string dev_dir, std::string sys_dir);
+
+	// Scans the devices once; wakes watchers if anything changed.
+	void refresh();
+	// The devices (sorted by id) and the generation they belong to.
+	std::vector<Npu> snapshot(uint64_t *generation) const;
+	// Waits until the generation differs from @seen or @timeout passes.
+	bool wait_change(uint64_t seen, std::chrono::milliseconds timeout) const;
+
+private:
+	std::vector<Npu> scan() const;
+
+	const std::string dev_dir_, sys_dir_;
+	mutable std::mutex mu_; // protects devices_ and generation_
+	mutable std::condition_variable changed_;
+	std::vector<Npu> devices_;
+	uint64_t generation_ = 0;
+};
+
+} // namespace ares_dp
+
+#endif
