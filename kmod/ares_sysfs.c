@@ -316,6 +316,20 @@ static const struct attribute_group ares_attr_group = {
 };
 
 /**
+ * ares_sysfs_set_recovering() - publish the start or end of a recovery
+ * @adev: device
+ * @recovering: true when a recovery starts, false when it is over
+ *
+ * A reset can be over in tens of milliseconds, quicker than anyone polls:
+ * readers poll() the attribute for POLLPRI and are woken at both edges.
+ */
+void ares_sysfs_set_recovering(struct ares_device *adev, bool recovering)
+{
+	WRITE_ONCE(adev->recovering, recovering);
+	sysfs_notify(&adev->drm.dev->kobj, ares_attr_group.name, "recovering");
+}
+
+/**
  * ares_sysfs_init() - add the "ares" attribute group (removed by devres)
  * @adev: device
  *

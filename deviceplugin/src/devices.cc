@@ -2,14 +2,19 @@
 #include "devices.h"
 
 #include <algorithm>
+#include <fcntl.h>
 #include <fstream>
 #include <map>
+#include <poll.h>
+#include <unistd.h>
 
 #include "accel.h"
 
-namespace ares_dp {
+namespace ares_dp
+{
 
-namespace {
+namespace
+{
 
 // First line of @path, or "" if it cannot be read (device going away).
 std::string read_line(const std::string &path)
@@ -25,7 +30,7 @@ std::string read_line(const std::string &path)
 } // namespace
 
 DeviceTable::DeviceTable(std::string dev_dir, std::string sys_dir)
-	: dev_dir_(std::move(dev_dir)), sys_dir_(std::move(sys_dir))
+    : dev_dir_(std::move(dev_dir)), sys_dir_(std::move(sys_dir))
 {
 }
 
@@ -43,7 +48,8 @@ std::vector<Npu> DeviceTable::scan() const
 		return out;
 	for (size_t i = 0; i < n && i < e.size(); i++) {
 		Npu d;
-		std::string ares = sys_dir_ + "/accel" + std::to_string(e[i].index) + "/device/ares/";
+		std::string ares =
+			sys_dir_ + "/accel" + std::to_string(e[i].index) + "/device/ares/";
 		std::string state = read_line(ares + "state");
 		std::string recovering = read_line(ares + "recovering");
 
@@ -87,6 +93,35 @@ void DeviceTable::refresh()
 		generation_++;
 		changed_.notify_all();
 	}
+}
+
+void DeviceTable::wait_event(std::chrono::milliseconds timeout) const
+{
+	std::vector<struct pollfd> fds;
+	char buf[16];
+
+	for (const Npu &d : snapshot(nullptr)) {
+		if (d.node.empty())
+			continue;
+		std::string path =
+			sys_dir_ + "/accel" + std::to_string(d.index) + "/device/ares/recovering";
+		int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		// sysfs arms POLLPRI by a read; a change after it wakes poll().
+		if (pread(fd, buf, sizeof(buf), 0) < 0) {
+			close(fd);
+			continue;
+		}
+		fds.push_back({fd, POLLPRI | POLLERR, 0});
+	}
+	if (fds.empty())
+		usleep((useconds_t)timeout.count() * 1000);
+	else
+		poll(fds.data(), fds.size(), (int)timeout.count());
+	for (const struct pollfd &p : fds)
+		close(p.fd);
 }
 
 std::vector<Npu> DeviceTable::snapshot(uint64_t *generation) const

@@ -15,11 +15,12 @@
 #include <string>
 #include <vector>
 
-namespace ares_dp {
+namespace ares_dp
+{
 
 struct Npu {
-	std::string id;   // PCI address: stable across resets, rebinds and rescans
-	std::string node; // /dev/accel/accelN now ("" while gone)
+	std::string id;	    // PCI address: stable across resets, rebinds and rescans
+	std::string node;   // /dev/accel/accelN now ("" while gone)
 	unsigned index = 0; // N of accelN now
 	int numa_node = -1;
 	bool healthy = false;
@@ -32,18 +33,23 @@ struct Npu {
 	}
 };
 
-class DeviceTable {
-public:
+class DeviceTable
+{
+      public:
 	DeviceTable(std::string dev_dir, std::string sys_dir);
 
 	// Scans the devices once; wakes watchers if anything changed.
 	void refresh();
+	// Sleeps until a device's sysfs `recovering` changes (the driver
+	// notifies both edges of a reset, which can be shorter than any poll
+	// period) or @timeout passes.
+	void wait_event(std::chrono::milliseconds timeout) const;
 	// The devices (sorted by id) and the generation they belong to.
 	std::vector<Npu> snapshot(uint64_t *generation) const;
 	// Waits until the generation differs from @seen or @timeout passes.
 	bool wait_change(uint64_t seen, std::chrono::milliseconds timeout) const;
 
-private:
+      private:
 	std::vector<Npu> scan() const;
 
 	const std::string dev_dir_, sys_dir_;

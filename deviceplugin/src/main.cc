@@ -4,8 +4,9 @@
 // resource ares.dev/npu over the device-plugin API v1beta1 (see
 // deviceplugin/README.md and docs/kubernetes.md).
 //
-// One loop, every --poll-ms: rescan the devices (health changes reach open
-// ListAndWatch streams at once), and check kubelet's socket: when kubelet
+// One loop, every --poll-ms and at once when a device's sysfs `recovering`
+// changes: rescan the devices (health changes reach open ListAndWatch
+// streams at once), and check kubelet's socket: when kubelet
 // restarts it recreates kubelet.sock and removes the plugins' sockets, so a
 // new inode, or our socket gone, means serve again and register again.
 #include <csignal>
@@ -25,7 +26,8 @@
 #include "devices.h"
 #include "plugin.h"
 
-namespace {
+namespace
+{
 
 volatile std::sig_atomic_t quit_signal;
 
@@ -45,10 +47,11 @@ struct Options {
 
 void usage(FILE *f)
 {
-	fprintf(f, "usage: ares-device-plugin [--socket-dir DIR] [--endpoint NAME] [--resource NAME]\n"
-		   "                          [--poll-ms MS] [--dev-dir DIR] [--sys-dir DIR]\n"
-		   "defaults: --socket-dir /var/lib/kubelet/device-plugins --endpoint ares-npu.sock\n"
-		   "          --resource ares.dev/npu --poll-ms 200\n");
+	fprintf(f,
+		"usage: ares-device-plugin [--socket-dir DIR] [--endpoint NAME] [--resource NAME]\n"
+		"                          [--poll-ms MS] [--dev-dir DIR] [--sys-dir DIR]\n"
+		"defaults: --socket-dir /var/lib/kubelet/device-plugins --endpoint ares-npu.sock\n"
+		"          --resource ares.dev/npu --poll-ms 200\n");
 }
 
 // A DNS-subdomain "/" name, as kubelet requires of an extended resource.
@@ -88,7 +91,9 @@ int parse(int argc, char **argv, Options *o)
 		case 'e':
 			o->endpoint = optarg;
 			if (o->endpoint.empty() || o->endpoint.find('/') != std::string::npos) {
-				fprintf(stderr, "ares-device-plugin: --endpoint wants a file name, got \"%s\"\n",
+				fprintf(stderr,
+					"ares-device-plugin: --endpoint wants a file name, got "
+					"\"%s\"\n",
 					optarg);
 				return 2;
 			}
@@ -96,7 +101,9 @@ int parse(int argc, char **argv, Options *o)
 		case 'r':
 			o->resource = optarg;
 			if (!valid_resource(o->resource)) {
-				fprintf(stderr, "ares-device-plugin: --resource wants DOMAIN/NAME, got \"%s\"\n",
+				fprintf(stderr,
+					"ares-device-plugin: --resource wants DOMAIN/NAME, got "
+					"\"%s\"\n",
 					optarg);
 				return 2;
 			}
@@ -104,7 +111,9 @@ int parse(int argc, char **argv, Options *o)
 		case 'p':
 			o->poll_ms = strtol(optarg, &end, 10);
 			if (*end || o->poll_ms < 10 || o->poll_ms > 1000) {
-				fprintf(stderr, "ares-device-plugin: --poll-ms wants 10 to 1000, got \"%s\"\n",
+				fprintf(stderr,
+					"ares-device-plugin: --poll-ms wants 10 to 1000, got "
+					"\"%s\"\n",
 					optarg);
 				return 2;
 			}
@@ -131,8 +140,9 @@ int parse(int argc, char **argv, Options *o)
 }
 
 // The plugin's gRPC server on its socket; replaced whole on kubelet restart.
-class Serving {
-public:
+class Serving
+{
+      public:
 	Serving(ares_dp::DeviceTable &table, const Options &o) : opts_(o)
 	{
 		path_ = o.socket_dir + "/" + o.endpoint;
@@ -147,12 +157,16 @@ public:
 	{
 		plugin_->stop();
 		if (server_) {
-			server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+			server_->Shutdown(std::chrono::system_clock::now() +
+					  std::chrono::seconds(2));
 			server_->Wait();
 		}
 		unlink(path_.c_str());
 	}
-	bool ok() const { return server_ != nullptr; }
+	bool ok() const
+	{
+		return server_ != nullptr;
+	}
 	bool socket_present() const
 	{
 		struct stat st;
@@ -160,7 +174,7 @@ public:
 		return !stat(path_.c_str(), &st) && S_ISSOCK(st.st_mode);
 	}
 
-private:
+      private:
 	const Options &opts_;
 	std::string path_;
 	std::unique_ptr<ares_dp::AresPlugin> plugin_;
@@ -240,7 +254,7 @@ int main(int argc, char **argv)
 			if (!registered)
 				next_try = now + std::chrono::seconds(1);
 		}
-		std::this_thread::sleep_for(std::chrono::milliseconds(o.poll_ms));
+		table.wait_event(std::chrono::milliseconds(o.poll_ms));
 		table.refresh();
 	}
 	fprintf(stderr, "ares-device-plugin: signal %d, stopping\n", (int)quit_signal);

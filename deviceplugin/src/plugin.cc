@@ -6,9 +6,11 @@
 #include <map>
 #include <set>
 
-namespace ares_dp {
+namespace ares_dp
+{
 
-namespace {
+namespace
+{
 
 // Devices by id, from one snapshot, so a request is judged on one state.
 std::map<std::string, Npu> by_id(const DeviceTable &table)
@@ -23,7 +25,7 @@ std::map<std::string, Npu> by_id(const DeviceTable &table)
 } // namespace
 
 AresPlugin::AresPlugin(DeviceTable &table, std::string cdi_kind)
-	: table_(table), cdi_kind_(std::move(cdi_kind))
+    : table_(table), cdi_kind_(std::move(cdi_kind))
 {
 }
 
@@ -87,8 +89,8 @@ grpc::Status AresPlugin::GetPreferredAllocation(grpc::ServerContext *,
 
 		if (want < 0 || (size_t)want < pick.size())
 			return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-					    "allocation_size " + std::to_string(want) + " is below the " +
-						    std::to_string(pick.size()) +
+					    "allocation_size " + std::to_string(want) +
+						    " is below the " + std::to_string(pick.size()) +
 						    " devices that must be included");
 		// Devices on one NUMA node share its memory bandwidth and the
 		// CPUs kubelet's topology manager would pin: prefer the node
@@ -145,13 +147,15 @@ grpc::Status AresPlugin::Allocate(grpc::ServerContext *, const v1beta1::Allocate
 						    "device " + id + " requested twice");
 			if (!it->second.healthy)
 				return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-						    "device " + id + " is unhealthy: " + it->second.why);
+						    "device " + id +
+							    " is unhealthy: " + it->second.why);
 			const Npu &d = it->second;
 			auto *spec = cresp->add_devices();
 			spec->set_container_path(d.node);
 			spec->set_host_path(d.node);
 			spec->set_permissions("rw");
-			cresp->add_cdi_devices()->set_name(cdi_kind_ + "=" + std::to_string(d.index));
+			cresp->add_cdi_devices()->set_name(cdi_kind_ + "=" +
+							   std::to_string(d.index));
 			// PCI addresses: the same in the container as on the host.
 			visible += (visible.empty() ? "" : ",") + d.id;
 		}

@@ -10,24 +10,30 @@
 #include "api.grpc.pb.h"
 #include "devices.h"
 
-namespace ares_dp {
+namespace ares_dp
+{
 
 constexpr const char *kApiVersion = "v1beta1";
 constexpr const char *kHealthy = "Healthy";
 constexpr const char *kUnhealthy = "Unhealthy";
 constexpr const char *kVisibleEnv = "ARES_VISIBLE_DEVICES";
 
-class AresPlugin final : public v1beta1::DevicePlugin::Service {
-public:
+class AresPlugin final : public v1beta1::DevicePlugin::Service
+{
+      public:
 	AresPlugin(DeviceTable &table, std::string cdi_kind);
 
 	// Ends every ListAndWatch stream (the server is being replaced).
-	void stop() { stopping_ = true; }
+	void stop()
+	{
+		stopping_ = true;
+	}
 
 	grpc::Status GetDevicePluginOptions(grpc::ServerContext *ctx, const v1beta1::Empty *req,
 					    v1beta1::DevicePluginOptions *resp) override;
-	grpc::Status ListAndWatch(grpc::ServerContext *ctx, const v1beta1::Empty *req,
-				  grpc::ServerWriter<v1beta1::ListAndWatchResponse> *writer) override;
+	grpc::Status
+	ListAndWatch(grpc::ServerContext *ctx, const v1beta1::Empty *req,
+		     grpc::ServerWriter<v1beta1::ListAndWatchResponse> *writer) override;
 	grpc::Status GetPreferredAllocation(grpc::ServerContext *ctx,
 					    const v1beta1::PreferredAllocationRequest *req,
 					    v1beta1::PreferredAllocationResponse *resp) override;
@@ -39,7 +45,7 @@ public:
 
 	static v1beta1::DevicePluginOptions options();
 
-private:
+      private:
 	DeviceTable &table_;
 	const std::string cdi_kind_;
 	std::atomic<bool> stopping_{false};
