@@ -30,3 +30,24 @@ $(BUILD)/bin/ares-device-plugin: $(DP_OBJS) $(LIBACCEL_SO)
 	$(CXX) -o $@ $(DP_OBJS) $(ACCEL_LINK_BIN) $(DP_LIBS)
 
 ALL_TARGETS += $(BUILD)/bin/ares-device-plugin
+
+# `make install-device-plugin` (DESTDIR and PREFIX honoured, as `make
+# install`, which it does not run): a separate target because the plugin
+# pulls in the gRPC runtime that a node without Kubernetes does not need.
+# It installs the binary next to libaccel's, its manual page, and the
+# DaemonSet manifest under share/ares/kubernetes.
+DP_PREFIX = $(or $(PREFIX),/usr/local)
+DP_MANIFEST := deviceplugin/deploy/ares-device-plugin.yaml
+.PHONY: install-device-plugin uninstall-device-plugin
+install-device-plugin: $(BUILD)/bin/ares-device-plugin
+	install -d $(DESTDIR)$(DP_PREFIX)/bin $(DESTDIR)$(DP_PREFIX)/share/ares/kubernetes \
+		$(DESTDIR)$(DP_PREFIX)/share/man/man8
+	install -m 0755 $(BUILD)/bin/ares-device-plugin $(DESTDIR)$(DP_PREFIX)/bin/
+	install -m 0644 deviceplugin/ares-device-plugin.8 $(DESTDIR)$(DP_PREFIX)/share/man/man8/
+	install -m 0644 $(DP_MANIFEST) $(DESTDIR)$(DP_PREFIX)/share/ares/kubernetes/
+
+uninstall-device-plugin:
+	rm -f $(DESTDIR)$(DP_PREFIX)/bin/ares-device-plugin \
+		$(DESTDIR)$(DP_PREFIX)/share/man/man8/ares-device-plugin.8 \
+		$(DESTDIR)$(DP_PREFIX)/share/ares/kubernetes/$(notdir $(DP_MANIFEST))
+	-rmdir $(DESTDIR)$(DP_PREFIX)/share/ares/kubernetes $(DESTDIR)$(DP_PREFIX)/share/ares 2>/dev/null

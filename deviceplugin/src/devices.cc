@@ -2,6 +2,9 @@
 #include "devices.h"
 
 #include <algorithm>
+#include <climits>
+#include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
 #include <map>
@@ -34,37 +37,73 @@ DeviceTable::DeviceTable(std::string dev_dir, std::string sys_dir)
 {
 }
 
-std::vector<Npu> DeviceTable::scan() const
+// The accelN names and the PCI addresses behind them: the enumeration
+// (libpci for NUMA nodes) is redone only when this changes, so the
+// periodic rescan costs a readdir and a few readlinks, not a PCI scan.
+std::string DeviceTable::layout() const
 {
-	std::vector<accel_device_entry> e;
-	std::vector<Npu> out;
-	size_t n = 0;
+	std::vector<std::string> names;
+	std::string out;
+	DIR *d = opendir(dev_dir_.c_str());
+	struct dirent *de;
 
-	// The node's own list, never a process's ARES_VISIBLE_DEVICES subset.
-	if (accel_enumerate_at(dev_dir_.c_str(), sys_dir_.c_str(), nullptr, 0, &n) || !n)
+	if (!d)
 		return out;
-	e.resize(n);
-	if (accel_enumerate_at(dev_dir_.c_str(), sys_dir_.c_str(), e.data(), n, &n))
-		return out;
-	for (size_t i = 0; i < n && i < e.size(); i++) {
-		Npu d;
-		std::string ares =
-			sys_dir_ + "/accel" + std::to_string(e[i].index) + "/device/ares/";
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "accel", 5))
+			names.push_back(de->d_name);
+	closedir(d);
+	std::sort(names.begin(), names.end());
+	for (const std::string &n : names) {
+		char target[PATH_MAX];
+		std::string link = sys_dir_ + "/" + n + "/device";
+		ssize_t len = readlink(link.c_str(), target, sizeof(target) - 1);
+
+		target[len > 0 ? len : 0] = '\0';
+		out += n + "=" + target + ";";
+	}
+	return out;
+}
+
+std::vector<Npu> DeviceTable::scan()
+{
+	std::string now = layout();
+
+	if (now != enumerated_layout_) {
+		std::vector<accel_device_entry> e;
+		size_t n = 0;
+
+		enumerated_.clear();
+		enumerated_layout_ = now;
+		// The node's own list, never a process's ARES_VISIBLE_DEVICES subset.
+		if (!accel_enumerate_at(dev_dir_.c_str(), sys_dir_.c_str(), nullptr, 0, &n) && n) {
+			e.resize(n);
+			if (accel_enumerate_at(dev_dir_.c_str(), sys_dir_.c_str(), e.data(), n, &n))
+				n = 0;
+		}
+		for (size_t i = 0; i < n && i < e.size(); i++) {
+			Npu d;
+
+			if (!e[i].pci_address[0])
+				continue;
+			d.id = e[i].pci_address;
+			d.node = e[i].node;
+			d.index = e[i].index;
+			d.numa_node = e[i].numa_node;
+			enumerated_.push_back(d);
+		}
+	}
+	std::vector<Npu> out = enumerated_;
+	for (Npu &d : out) {
+		std::string ares = sys_dir_ + "/accel" + std::to_string(d.index) + "/device/ares/";
 		std::string state = read_line(ares + "state");
 		std::string recovering = read_line(ares + "recovering");
 
-		if (!e[i].pci_address[0])
-			continue;
-		d.id = e[i].pci_address;
-		d.node = e[i].node;
-		d.index = e[i].index;
-		d.numa_node = e[i].numa_node;
 		if (recovering == "1")
 			d.why = "reset in progress";
 		else if (state != "running")
 			d.why = state.empty() ? "no sysfs state" : "state " + state;
 		d.healthy = d.why.empty();
-		out.push_back(d);
 	}
 	return out;
 }

@@ -50,13 +50,17 @@ class DeviceTable
 	bool wait_change(uint64_t seen, std::chrono::milliseconds timeout) const;
 
       private:
-	std::vector<Npu> scan() const;
+	std::vector<Npu> scan();
+	std::string layout() const;
 
 	const std::string dev_dir_, sys_dir_;
 	mutable std::mutex mu_; // protects devices_ and generation_
 	mutable std::condition_variable changed_;
 	std::vector<Npu> devices_;
 	uint64_t generation_ = 0;
+	// Last enumeration and the node layout it was made for (refresh only).
+	std::vector<Npu> enumerated_;
+	std::string enumerated_layout_;
 };
 
 } // namespace ares_dp
