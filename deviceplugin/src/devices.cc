@@ -75,6 +75,7 @@ std::vector<Npu> DeviceTable::scan()
 
 		enumerated_.clear();
 		enumerated_layout_ = now;
+		layout_generation_++;
 		// The node's own list, never a process's ARES_VISIBLE_DEVICES subset.
 		if (!accel_enumerate_at(dev_dir_.c_str(), sys_dir_.c_str(), nullptr, 0, &n) && n) {
 			e.resize(n);

@@ -48,6 +48,11 @@ class DeviceTable
 	std::vector<Npu> snapshot(uint64_t *generation) const;
 	// Waits until the generation differs from @seen or @timeout passes.
 	bool wait_change(uint64_t seen, std::chrono::milliseconds timeout) const;
+	// Counts node layout changes (devices added, removed, renumbered).
+	uint64_t layout_generation() const
+	{
+		return layout_generation_;
+	}
 
       private:
 	std::vector<Npu> scan();
@@ -61,6 +66,7 @@ class DeviceTable
 	// Last enumeration and the node layout it was made for (refresh only).
 	std::vector<Npu> enumerated_;
 	std::string enumerated_layout_;
+	uint64_t layout_generation_ = 0;
 };
 
 } // namespace ares_dp

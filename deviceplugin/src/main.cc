@@ -16,7 +16,10 @@
 #include <getopt.h>
 #include <memory>
 #include <string>
+#include <cerrno>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
@@ -43,6 +46,8 @@ struct Options {
 	std::string dev_dir = "/dev/accel";
 	std::string sys_dir = "/sys/class/accel";
 	long poll_ms = 200;
+	std::string cdi_spec;		   // "" = do not write one
+	std::string accelctl = "accelctl"; // writes it
 };
 
 void usage(FILE *f)
@@ -77,6 +82,8 @@ int parse(int argc, char **argv, Options *o)
 		{"poll-ms", required_argument, nullptr, 'p'},
 		{"dev-dir", required_argument, nullptr, 'D'},
 		{"sys-dir", required_argument, nullptr, 'S'},
+		{"cdi-spec", required_argument, nullptr, 'c'},
+		{"accelctl", required_argument, nullptr, 'a'},
 		{"help", no_argument, nullptr, 'h'},
 		{nullptr, 0, nullptr, 0},
 	};
@@ -123,6 +130,12 @@ int parse(int argc, char **argv, Options *o)
 			break;
 		case 'S':
 			o->sys_dir = optarg;
+			break;
+		case 'c':
+			o->cdi_spec = optarg;
+			break;
+		case 'a':
+			o->accelctl = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -206,6 +219,29 @@ bool register_with_kubelet(const Options &o)
 	return true;
 }
 
+// Allocate names CDI devices by node index, which a hot-plug can change:
+// the spec is rewritten (atomically, by accelctl) whenever the layout does.
+void write_cdi_spec(const Options &o)
+{
+	const char *argv[] = {o.accelctl.c_str(), "cdi",  "generate", "--output",
+			      o.cdi_spec.c_str(), nullptr};
+	pid_t pid;
+	int status = 0;
+
+	if (posix_spawnp(&pid, argv[0], nullptr, nullptr, const_cast<char **>(argv), environ)) {
+		fprintf(stderr, "ares-device-plugin: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		return;
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    (WEXITSTATUS(status) && WEXITSTATUS(status) != 3))
+		fprintf(stderr,
+			"ares-device-plugin: %s cdi generate --output %s failed (status %d)\n",
+			argv[0], o.cdi_spec.c_str(), status);
+	else
+		fprintf(stderr, "ares-device-plugin: wrote CDI spec %s\n", o.cdi_spec.c_str());
+}
+
 // Identity of kubelet.sock: a restarted kubelet makes a new one.
 ino_t kubelet_inode(const Options &o)
 {
@@ -235,10 +271,16 @@ int main(int argc, char **argv)
 	table.refresh();
 	std::unique_ptr<Serving> serving;
 	ino_t registered = 0;
+	uint64_t cdi_layout = 0;
 	auto next_try = std::chrono::steady_clock::now();
 
 	while (!quit_signal) {
 		ino_t kubelet = kubelet_inode(o);
+
+		if (!o.cdi_spec.empty() && table.layout_generation() != cdi_layout) {
+			cdi_layout = table.layout_generation();
+			write_cdi_spec(o);
+		}
 		auto now = std::chrono::steady_clock::now();
 
 		if (kubelet && (kubelet != registered || !serving || !serving->socket_present()) &&

@@ -11,6 +11,7 @@ by grpc_tools.protoc from deviceplugin/api/v1beta1/api.proto.
 Prints one PASS/FAIL line per behaviour and the plugin's memory and CPU
 use; exit status 0 only if every check passed.
 """
+import json
 import os
 import queue
 import subprocess
@@ -31,6 +32,7 @@ ENDPOINT = "ares-npu.sock"
 RESOURCE = "ares.dev/npu"
 # The health promise checked here, from docs/kubernetes.md.
 HEALTH_DEADLINE_S = 1.0
+CDI_SPEC = "/tmp/dp-test/ares.json"
 MODEL = "/usr/share/libonnx-testdata/data/node/test_matmul_2d/model.onnx"
 
 failures = 0
@@ -126,7 +128,8 @@ def main():
     global plugin_started
     plugin_started = time.monotonic()
     plugin = subprocess.Popen(
-        [ROOT + "/build/bin/ares-device-plugin", "--socket-dir", SOCK_DIR],
+        [ROOT + "/build/bin/ares-device-plugin", "--socket-dir", SOCK_DIR,
+         "--cdi-spec", CDI_SPEC, "--accelctl", ROOT + "/build/bin/accelctl"],
         stdout=log, stderr=subprocess.STDOUT)
     try:
         run(reg, kubelet, plugin, p0, p1)
@@ -210,9 +213,25 @@ def run(reg, kubelet, plugin, p0, p1):
         r.container_requests.add().devices_ids.extend(ids)
         return stub.Allocate(r, timeout=10).container_responses[0]
 
+    def cdi_names():
+        try:
+            with open(CDI_SPEC) as f:
+                spec = json.load(f)
+            return {"%s=%s" % (spec["kind"], d["name"]) for d in spec["devices"]}
+        except (OSError, ValueError, KeyError):
+            return set()
+
+    want_names = {"%s=%d" % (RESOURCE, k) for k in range(len(both))} | {RESOURCE + "=all"}
+    end = time.monotonic() + 5
+    while cdi_names() != want_names and time.monotonic() < end:
+        time.sleep(0.1)
+    check("cdi_spec_written", cdi_names() == want_names,
+          "expected %s in %s, got %s" % (sorted(want_names), CDI_SPEC, sorted(cdi_names())))
+
     def alloc_ok(resp, ks, ids):
         nodes = ["/dev/accel/accel%d" % k for k in ks]
-        return ([(d.container_path, d.host_path, d.permissions) for d in resp.devices] ==
+        return (all(c.name in cdi_names() for c in resp.cdi_devices) and
+                [(d.container_path, d.host_path, d.permissions) for d in resp.devices] ==
                 [(n, n, "rw") for n in nodes] and
                 dict(resp.envs) == {"ARES_VISIBLE_DEVICES": ",".join(ids)} and
                 [c.name for c in resp.cdi_devices] == ["%s=%d" % (RESOURCE, k) for k in ks])
@@ -293,7 +312,9 @@ def run(reg, kubelet, plugin, p0, p1):
         a = allocate([p1])
         node = a.devices[0].host_path
         check("allocate_after_rescan", os.path.exists(node) and
-              a.envs["ARES_VISIBLE_DEVICES"] == p1, str(a))
+              a.envs["ARES_VISIBLE_DEVICES"] == p1 and
+              all(c.name in cdi_names() for c in a.cdi_devices),
+              "%s (CDI spec names %s)" % (a, sorted(cdi_names())))
 
     # kubelet restart: kubelet.sock recreated (and the plugins' sockets
     # removed, as kubelet does); the plugin serves and registers again.
