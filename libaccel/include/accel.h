@@ -105,7 +105,7 @@ struct accel_device_entry {
  * index. If the environment variable ARES_VISIBLE_DEVICES is set, only the
  * devices it lists are returned, in its order: entry k is the process's
  * device k (see accel_enumerate_visible() and docs/containers.md). A bad
- * list fails the call and its reason is printed once on stderr.
+ * list fails the call and its reason is printed on stderr.
  *
  * Return: 0 (also with no device at all), a negative errno if a directory
  * exists but cannot be read, -EINVAL or -ENODEV if ARES_VISIBLE_DEVICES

@@ -247,7 +247,7 @@ int accel_enumerate(struct accel_device_entry *entries, size_t max, size_t *coun
 				      err, sizeof(err));
 	/*
 	 * A bad list is the user's configuration, and most callers only see
-	 * an errno: say once what is wrong where the user will look.
+	 * an errno: say what is wrong where the user will look.
 	 */
 	if (ret && getenv(VISIBLE_ENV))
 		fprintf(stderr, "libaccel: %s\n", err);
