@@ -111,7 +111,11 @@ std::vector<Npu> DeviceTable::scan()
 
 void DeviceTable::refresh()
 {
+	uint64_t layout = layout_generation_;
 	std::vector<Npu> now = scan();
+
+	if (layout != layout_generation_ && layout_hook_)
+		layout_hook_();
 	std::map<std::string, Npu> merged;
 
 	for (const Npu &d : now)

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -40,6 +41,13 @@ class DeviceTable
 
 	// Scans the devices once; wakes watchers if anything changed.
 	void refresh();
+	// Called by refresh() when the node layout changed, before the new
+	// list is published (a CDI spec must name a device before kubelet
+	// can allocate it).
+	void on_layout_change(std::function<void()> hook)
+	{
+		layout_hook_ = std::move(hook);
+	}
 	// Sleeps until a device's sysfs `recovering` changes (the driver
 	// notifies both edges of a reset, which can be shorter than any poll
 	// period) or @timeout passes.
@@ -67,6 +75,7 @@ class DeviceTable
 	std::vector<Npu> enumerated_;
 	std::string enumerated_layout_;
 	uint64_t layout_generation_ = 0;
+	std::function<void()> layout_hook_;
 };
 
 } // namespace ares_dp

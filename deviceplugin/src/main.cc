@@ -268,19 +268,16 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	ares_dp::DeviceTable table(o.dev_dir, o.sys_dir);
+	if (!o.cdi_spec.empty())
+		table.on_layout_change([&o] { write_cdi_spec(o); });
 	table.refresh();
 	std::unique_ptr<Serving> serving;
 	ino_t registered = 0;
-	uint64_t cdi_layout = 0;
 	auto next_try = std::chrono::steady_clock::now();
 
 	while (!quit_signal) {
 		ino_t kubelet = kubelet_inode(o);
 
-		if (!o.cdi_spec.empty() && table.layout_generation() != cdi_layout) {
-			cdi_layout = table.layout_generation();
-			write_cdi_spec(o);
-		}
 		auto now = std::chrono::steady_clock::now();
 
 		if (kubelet && (kubelet != registered || !serving || !serving->socket_present()) &&

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Guest suite for ares-device-plugin (vm-run.sh --devices 2): a fake
+# Guest suite for ares-device-plugin (vm-run.sh --devices 2
+# --module-args fault_injection=1, for a lost heartbeat): a fake
 # kubelet (tests/guest/kubelet/fake_kubelet.py, Debian's python3-grpcio)
 # drives it through the device-plugin API v1beta1 (docs/kubernetes.md).
 set -u

@@ -290,6 +290,39 @@ def run(reg, kubelet, plugin, p0, p1):
               reset.returncode, reset_out.strip(), bad and round(bad[0] - t0, 3),
               good and round(good[0] - t_done, 3)))
 
+    # Firmware heartbeat lost (crash with its interrupt dropped, as
+    # test_fault_knobs does): the driver's watchdog recovers the device;
+    # Unhealthy meanwhile, Healthy after. Needs fault_injection=1.
+    dbg = "/sys/kernel/debug/accel/%s" % p0
+    if not os.path.isdir("/sys/kernel/debug/accel"):
+        subprocess.run(["mount", "-t", "debugfs", "debugfs", "/sys/kernel/debug"])
+    sysdir = "/sys/class/accel/accel0/device/ares/"
+    if os.path.exists(dbg + "/crash_fw"):
+        hb_param = "/sys/module/ares/parameters/heartbeat_ms"
+        old = open(hb_param).read().strip()
+        hb0 = int(open(sysdir + "heartbeat_timeouts").read())
+        with open(hb_param, "w") as f:
+            f.write("300")
+        for knob, val in (("drop_irqs", "64"), ("crash_fw", "1")):
+            with open("%s/%s" % (dbg, knob), "w") as f:
+                f.write(val)
+        t_hb = time.monotonic()
+        bad = watch.until(lambda h: h.get(p0) == "Unhealthy", 30)
+        good = watch.until(lambda h: h == both, 30)
+        with open(hb_param, "w") as f:
+            f.write(old)
+        hb1 = int(open(sysdir + "heartbeat_timeouts").read())
+        if bad and good:
+            print("heartbeat: accel0 Unhealthy %.3f s after the crash, Healthy %.3f s after that" % (
+                bad[0] - t_hb, good[0] - bad[0]))
+        check("heartbeat_loss_unhealthy_then_healthy",
+              bad is not None and good is not None and hb1 > hb0,
+              "Unhealthy seen: %s, Healthy after: %s, heartbeat_timeouts %d -> %d" % (
+                  bad is not None, good is not None, hb0, hb1))
+    else:
+        check("heartbeat_loss_unhealthy_then_healthy", False,
+              "no %s/crash_fw: load ares with fault_injection=1" % dbg)
+
     # PCI remove: Unhealthy (kept in the list); rescan: Healthy again.
     t_rm = time.monotonic()
     with open("/sys/bus/pci/devices/%s/remove" % p1, "w") as f:
