@@ -156,7 +156,7 @@ int parse(int argc, char **argv, Options *o)
 class Serving
 {
       public:
-	Serving(ares_dp::DeviceTable &table, const Options &o) : opts_(o)
+	Serving(ares_dp::DeviceTable &table, const Options &o)
 	{
 		path_ = o.socket_dir + "/" + o.endpoint;
 		unlink(path_.c_str());
@@ -188,7 +188,6 @@ class Serving
 	}
 
       private:
-	const Options &opts_;
 	std::string path_;
 	std::unique_ptr<ares_dp::AresPlugin> plugin_;
 	std::unique_ptr<grpc::Server> server_;
