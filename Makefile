@@ -33,6 +33,7 @@ include runtime/examples/examples.mk
 include tests/models/models.mk
 include tests/fuzz/fuzz.mk
 include bench/bench.mk
+include python/python.mk
 include dist/install.mk
 include tests/debug.mk
 
@@ -46,14 +47,17 @@ test: all $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(FUZZ_TARGETS)
 	runtime/tests/run-runtime-tests.sh $(BUILD)
 	tests/fuzz/run-fuzz.sh $(BUILD)
 	tests/models/run-model-tests.sh $(BUILD)
+	python/tests/run-tests.sh $(BUILD)
 	tests/install/test-install.sh
 	scripts/run-guest-tests.sh
 
-test-unit: $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(RUNTIME_TEST_DEPS) $(MODEL_TEST_DEPS) $(FUZZ_TARGETS)
+test-unit: $(UNIT_TESTS) $(UNIT_TESTS_SAN) $(RUNTIME_TEST_DEPS) $(MODEL_TEST_DEPS) $(FUZZ_TARGETS) \
+		$(PY_TARGETS)
 	scripts/run-unit-tests.sh $(UNIT_TESTS) -- $(UNIT_TESTS_SAN)
 	runtime/tests/run-runtime-tests.sh $(BUILD)
 	tests/fuzz/run-fuzz.sh $(BUILD)
 	tests/models/run-model-tests.sh $(BUILD)
+	python/tests/run-tests.sh $(BUILD)
 
 test-guest: all
 	scripts/run-guest-tests.sh

@@ -1,17 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * null_job - round-trip latency and throughput of a single-NOP job through
- * libaccel, the driver and the device. Prints figures only: time depends on
- * the host, so this never passes or fails.
+ * null_job - the cost of a job that does nothing, against the floor under
+ * it, measured in one boot: the rate of an empty DRM ioctl (the syscall
+ * and drm_ioctl() dispatch alone), then a single-NOP job's round trip at
+ * queue depth 1 and throughput at depths 1, 8 and 64. Each figure is the
+ * median of -r repeats. Prints figures only: time depends on the host, so
+ * this never passes or fails.
  *
- *   null_job [-n SAMPLES] [-q DEPTH]     (defaults 1000, 64)
+ *   null_job [-n SAMPLES] [-r REPEATS] [-q DEPTH]...   (1000, 3, 1 8 64)
+ *
+ * The last line is for scripts; a field is left out while its path does
+ * not exist (the issue-12 transport and user-queue figures):
+ *   null_job summary: ioctl_ns=M job_median_us=M job_p90_us=M job_p99_us=M
+ *   qd1_jobs_per_s=N qd8_jobs_per_s=N qd64_jobs_per_s=N
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <xf86drm.h>
+
 #include "accel.h"
+
+#define MAX_DEPTHS  8
+#define MAX_REPEATS 15
+#define WAIT_NS	    (10ll * 1000000000)
+
+struct bench {
+	accel_device *dev;
+	accel_ctx *ctx;
+	struct accel_submit_args args;
+	int samples;
+};
 
 static uint64_t now_ns(void)
 {
@@ -28,112 +49,194 @@ static int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double pct(const uint64_t *v, int n, double p)
+static int cmp_double(const void *a, const void *b)
 {
-	int i = (int)(p * (n - 1) + 0.5);
+	double x = *(const double *)a, y = *(const double *)b;
 
-	return v[i] / 1000.0;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static double pct_us(const uint64_t *v, int n, double p)
+{
+	return v[(int)(p * (n - 1) + 0.5)] / 1000.0;
+}
+
+/* DRM_IOCTL_GET_CAP: allowed on the accel node, no locks, nothing copied back but a u64. */
+static int empty_ioctl_ns(struct bench *b, double *ns)
+{
+	int fd = accel_device_fd(b->dev), n = b->samples * 20;
+	uint64_t cap, t0 = now_ns();
+
+	for (int i = 0; i < n; i++)
+		if (drmGetCap(fd, DRM_CAP_SYNCOBJ, &cap))
+			return -1;
+	*ns = (double)(now_ns() - t0) / n;
+	return 0;
+}
+
+/* One job in flight at a time; @lat gets b->samples round trips, sorted. */
+static int round_trips(struct bench *b, uint64_t *lat)
+{
+	for (int i = 0; i < b->samples; i++) {
+		uint64_t t0 = now_ns();
+		accel_job *job;
+		int ret;
+
+		if (accel_submit(b->ctx, &b->args, &job))
+			return -1;
+		ret = accel_job_wait(job, WAIT_NS);
+		lat[i] = now_ns() - t0;
+		accel_job_destroy(job);
+		if (ret)
+			return -1;
+	}
+	qsort(lat, b->samples, sizeof(*lat), cmp_u64);
+	return 0;
+}
+
+static int retire(accel_job **slot)
+{
+	int ret = accel_job_wait(*slot, WAIT_NS);
+
+	accel_job_destroy(*slot);
+	*slot = NULL;
+	return ret;
+}
+
+/* Keep @depth jobs queued, waiting for the oldest before each submit. */
+static int throughput(struct bench *b, int depth, double *jobs_per_s)
+{
+	accel_job **ring = calloc(depth, sizeof(*ring));
+	uint64_t t0 = now_ns();
+	int ret = -1;
+
+	if (!ring)
+		return -1;
+	for (int i = 0; i < b->samples; i++) {
+		accel_job **slot = &ring[i % depth];
+
+		if ((*slot && retire(slot)) || accel_submit(b->ctx, &b->args, slot))
+			goto out;
+	}
+	for (int i = 0; i < depth; i++)
+		if (ring[i] && retire(&ring[i]))
+			goto out;
+	*jobs_per_s = b->samples / ((now_ns() - t0) / 1e9);
+	ret = 0;
+out:
+	for (int i = 0; i < depth; i++)
+		accel_job_destroy(ring[i]);
+	free(ring);
+	return ret;
+}
+
+static int run(struct bench *b, int repeats, const int *depths, int ndepths)
+{
+	double ioctl_ns[MAX_REPEATS], med[MAX_REPEATS], p90[MAX_REPEATS], p99[MAX_REPEATS];
+	double rate[MAX_DEPTHS][MAX_REPEATS];
+	uint64_t *lat = calloc(b->samples, sizeof(*lat));
+	int ret = -1;
+
+	if (!lat)
+		return -1;
+	for (int r = 0; r < repeats; r++) {
+		if (empty_ioctl_ns(b, &ioctl_ns[r])) {
+			perror("null_job: DRM_IOCTL_GET_CAP");
+			goto out;
+		}
+		if (round_trips(b, lat))
+			goto out;
+		med[r] = pct_us(lat, b->samples, 0.5);
+		p90[r] = pct_us(lat, b->samples, 0.9);
+		p99[r] = pct_us(lat, b->samples, 0.99);
+		printf("repeat %d: empty ioctl %.0f ns; null job round trip median %.1f us, "
+		       "p90 %.1f us, p99 %.1f us;",
+		       r + 1, ioctl_ns[r], med[r], p90[r], p99[r]);
+		for (int d = 0; d < ndepths; d++) {
+			if (throughput(b, depths[d], &rate[d][r]))
+				goto out;
+			printf(" depth %d %.0f jobs/s%s", depths[d], rate[d][r],
+			       d + 1 < ndepths ? "," : "\n");
+		}
+	}
+	printf("medians of %d repeats of %d jobs:\n", repeats, b->samples);
+	printf("  empty ioctl:          %.0f ns (%.0fk/s)\n", median(ioctl_ns, repeats),
+	       1e6 / median(ioctl_ns, repeats));
+	printf("  null job, depth 1:    median %.1f us, p90 %.1f us, p99 %.1f us "
+	       "(%.0fx an empty ioctl)\n",
+	       median(med, repeats), median(p90, repeats), median(p99, repeats),
+	       median(med, repeats) * 1000 / median(ioctl_ns, repeats));
+	for (int d = 0; d < ndepths; d++)
+		printf("  throughput, depth %-2d %.0f jobs/s\n", depths[d],
+		       median(rate[d], repeats));
+	printf("null_job summary: ioctl_ns=%.0f job_median_us=%.1f job_p90_us=%.1f "
+	       "job_p99_us=%.1f",
+	       median(ioctl_ns, repeats), median(med, repeats), median(p90, repeats),
+	       median(p99, repeats));
+	for (int d = 0; d < ndepths; d++)
+		printf(" qd%d_jobs_per_s=%.0f", depths[d], median(rate[d], repeats));
+	printf("\n");
+	ret = 0;
+out:
+	free(lat);
+	return ret;
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: null_job [-n SAMPLES] [-r REPEATS (1-%d)] [-q DEPTH]... "
+		"(at most %d depths)\n",
+		MAX_REPEATS, MAX_DEPTHS);
+	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	int samples = 1000, depth = 64, opt, ret, status = 1, done = 0;
-	accel_device *dev = NULL;
-	accel_ctx *ctx = NULL;
+	int depths[MAX_DEPTHS] = {1, 8, 64}, ndepths = 0, repeats = 3, opt, status = 1;
+	struct bench b = {.samples = 1000};
 	accel_cmdbuf *cb = NULL;
 	accel_bo *cmd = NULL;
-	accel_job **ring = NULL;
-	uint64_t *lat = NULL, t0, t;
 	char err[512];
 
-	while ((opt = getopt(argc, argv, "n:q:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:q:")) != -1) {
 		if (opt == 'n')
-			samples = atoi(optarg);
-		else if (opt == 'q')
-			depth = atoi(optarg);
-		else {
-			fprintf(stderr, "usage: null_job [-n SAMPLES] [-q DEPTH]\n");
-			return 2;
-		}
+			b.samples = atoi(optarg);
+		else if (opt == 'r')
+			repeats = atoi(optarg);
+		else if (opt == 'q' && ndepths < MAX_DEPTHS && atoi(optarg) > 0)
+			depths[ndepths++] = atoi(optarg);
+		else
+			return usage();
 	}
-	if (samples < 1 || depth < 1) {
-		fprintf(stderr, "null_job: -n and -q must be positive\n");
-		return 2;
-	}
-	ret = accel_device_open_index(0, &dev, err, sizeof(err));
-	if (ret) {
+	if (b.samples < 1 || repeats < 1 || repeats > MAX_REPEATS || optind != argc)
+		return usage();
+	if (!ndepths)
+		ndepths = 3;
+	if (accel_device_open_index(0, &b.dev, err, sizeof(err))) {
 		fprintf(stderr, "null_job: %s\n", err);
 		return 1;
 	}
-	lat = calloc(samples, sizeof(*lat));
-	ring = calloc(depth, sizeof(*ring));
-	if (!lat || !ring || accel_cmdbuf_create(&cb)) {
-		fprintf(stderr, "null_job: out of memory\n");
-		goto out;
-	}
-	if (accel_ctx_create(dev, ACCEL_PRIORITY_NORMAL, &ctx) || accel_cmdbuf_nop(cb, 8) ||
-	    accel_cmdbuf_upload(dev, cb, &cmd))
+	if (accel_cmdbuf_create(&cb) || accel_ctx_create(b.dev, ACCEL_PRIORITY_NORMAL, &b.ctx) ||
+	    accel_cmdbuf_nop(cb, 8) || accel_cmdbuf_upload(b.dev, cb, &cmd))
 		goto fail;
-
-	struct accel_submit_args args = {.cmd_bo = cmd, .cmd_size = 8};
-
-	/* Latency: one job in flight at a time. */
-	for (int i = 0; i < samples; i++) {
-		accel_job *job;
-
-		t0 = now_ns();
-		if (accel_submit(ctx, &args, &job))
-			goto fail;
-		ret = accel_job_wait(job, 10ll * 1000000000);
-		lat[i] = now_ns() - t0;
-		accel_job_destroy(job);
-		if (ret)
-			goto fail;
-	}
-	qsort(lat, samples, sizeof(*lat), cmp_u64);
-	printf("null job round trip over %d jobs: median %.1f us, p90 %.1f us, p99 %.1f us\n",
-	       samples, pct(lat, samples, 0.5), pct(lat, samples, 0.9), pct(lat, samples, 0.99));
-
-	/* Throughput: keep @depth jobs queued, wait for the oldest. */
-	t0 = now_ns();
-	for (int i = 0; i < samples; i++) {
-		accel_job **slot = &ring[i % depth];
-
-		if (*slot) {
-			if (accel_job_wait(*slot, 10ll * 1000000000))
-				goto fail;
-			accel_job_destroy(*slot);
-			*slot = NULL;
-			done++;
-		}
-		if (accel_submit(ctx, &args, slot))
-			goto fail;
-	}
-	for (int i = 0; i < depth; i++) {
-		if (ring[i]) {
-			if (accel_job_wait(ring[i], 10ll * 1000000000))
-				goto fail;
-			accel_job_destroy(ring[i]);
-			ring[i] = NULL;
-			done++;
-		}
-	}
-	t = now_ns() - t0;
-	printf("null job throughput, queue depth %d: %d jobs in %.3f s = %.0f jobs/s\n", depth,
-	       done, t / 1e9, done / (t / 1e9));
+	b.args = (struct accel_submit_args){.cmd_bo = cmd, .cmd_size = 8};
+	if (run(&b, repeats, depths, ndepths))
+		goto fail;
 	status = 0;
 	goto out;
-
 fail:
-	fprintf(stderr, "null_job: %s\n", accel_device_last_error(dev));
+	fprintf(stderr, "null_job: %s\n", accel_device_last_error(b.dev));
 out:
-	for (int i = 0; ring && i < depth; i++)
-		accel_job_destroy(ring[i]);
-	free(ring);
-	free(lat);
 	accel_bo_free(cmd);
 	accel_cmdbuf_destroy(cb);
-	accel_ctx_destroy(ctx);
-	accel_device_close(dev);
+	accel_ctx_destroy(b.ctx);
+	accel_device_close(b.dev);
 	return status;
 }

@@ -47,7 +47,7 @@ $(INSTALL_PCS):
 FORCE:
 
 install: kmod $(FW_IMAGE) $(LIBACCEL_SO) $(RT_SO) $(addprefix $(BUILD)/bin/,$(INSTALL_BINS)) \
-		$(INSTALL_PCS)
+		$(INSTALL_PCS) install-python
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/ares $(DESTDIR)$(INCLUDEDIR)/drm $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MODULEDIR) $(DESTDIR)$(FIRMWAREDIR)/ares $(DESTDIR)$(UDEVRULESDIR)
@@ -72,7 +72,7 @@ ifeq ($(DESTDIR),)
 	-udevadm control --reload
 endif
 
-uninstall:
+uninstall: uninstall-python
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(INSTALL_BINS))
 	set -e; for l in $(INSTALL_LIBS); do \
 		so=$${l%%:*}; v=$${l#*:}; \

@@ -11,6 +11,7 @@
 
 #include <ares/cmd.h>
 #include <ares/cp.h>
+#include <ares/op_table.h>
 #include <ares/ops.h>
 #include <ares/queue.h>
 #include <ares/regs.h>
@@ -45,28 +46,13 @@ void fw_log(const struct ares_cp_ops *ops, const char *fmt, ...)
 #define FW_CMD_NS     100ull
 #define FW_SRAM_BYTES (1ull << 20)
 
-/* Every command the firmware knows, as fetched from the stream. */
+/* Every command the firmware knows, as fetched from the stream: one member per op-table row. */
+#define FW_CMD_MEMBER(NAME, name, type, engine, tiling) type name;
 union fw_cmd {
 	struct ares_cmd_hdr hdr;
-	struct ares_cmd_fence_write fence;
-	struct ares_cmd_timestamp ts;
-	struct ares_cmd_dma_copy copy;
-	struct ares_cmd_fill fill;
-	struct ares_cmd_gemm gemm;
-	struct ares_cmd_conv2d conv2d;
-	struct ares_cmd_matmul matmul;
-	struct ares_cmd_eltwise eltwise;
-	struct ares_cmd_pool pool;
-	struct ares_cmd_reduce reduce;
-	struct ares_cmd_softmax softmax;
-	struct ares_cmd_norm norm;
-	struct ares_cmd_resize resize;
-	struct ares_cmd_copy copy_t;
-	struct ares_cmd_pad pad;
-	struct ares_cmd_gather gather;
-	struct ares_cmd_fill_tensor fill_t;
-	struct ares_cmd_profile profile;
+	ARES_OP_TABLE(FW_CMD_MEMBER)
 };
+#undef FW_CMD_MEMBER
 
 /* fw_job.c: one job from descriptor checks to its status and modeled time. */
 __u32 fw_job_check_desc(const struct ares_cp_ops *ops, const struct ares_job_desc *desc);
@@ -74,18 +60,6 @@ __u32 fw_job_run(const struct ares_cp_ops *ops, __u32 queue, const struct ares_j
 		 __u32 *error_offset, __u64 *modeled_ns);
 
 /* fw_tensor.c: descriptor and per-opcode checks (hw-spec §12), tiling (§12.11). */
-#define FW_MAX_OPERANDS 6
-
-/* Bytes a valid view spans from its va; 0 when empty. */
-struct fw_extent {
-	__u64 va;
-	__u64 bytes;
-	int empty;
-};
-
-__u32 fw_dtype_size(__u32 dtype);
-int fw_f32_positive(__u32 bits);
-__u32 fw_desc_check(const struct ares_tensor_desc *t, int optional, struct fw_extent *e);
 __u32 fw_tensor_check(const union fw_cmd *c);
 __u32 fw_tensor_run(const struct ares_cp_ops *ops, __u32 asid, __u32 queue, const union fw_cmd *c,
 		    __u64 *modeled_ns);

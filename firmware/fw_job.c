@@ -42,50 +42,6 @@ static __u32 check_gemm(const struct ares_cmd_gemm *g)
 	return ARES_JOB_OK;
 }
 
-static __u32 op_size(__u16 opcode)
-{
-	switch (opcode) {
-	case ARES_OP_FENCE_WRITE:
-		return sizeof(struct ares_cmd_fence_write);
-	case ARES_OP_TIMESTAMP:
-		return sizeof(struct ares_cmd_timestamp);
-	case ARES_OP_DMA_COPY:
-		return sizeof(struct ares_cmd_dma_copy);
-	case ARES_OP_FILL:
-		return sizeof(struct ares_cmd_fill);
-	case ARES_OP_GEMM:
-		return sizeof(struct ares_cmd_gemm);
-	case ARES_OP_CONV2D:
-		return sizeof(struct ares_cmd_conv2d);
-	case ARES_OP_MATMUL:
-		return sizeof(struct ares_cmd_matmul);
-	case ARES_OP_ELTWISE:
-		return sizeof(struct ares_cmd_eltwise);
-	case ARES_OP_POOL:
-		return sizeof(struct ares_cmd_pool);
-	case ARES_OP_REDUCE:
-		return sizeof(struct ares_cmd_reduce);
-	case ARES_OP_SOFTMAX:
-		return sizeof(struct ares_cmd_softmax);
-	case ARES_OP_NORM:
-		return sizeof(struct ares_cmd_norm);
-	case ARES_OP_RESIZE:
-		return sizeof(struct ares_cmd_resize);
-	case ARES_OP_COPY:
-		return sizeof(struct ares_cmd_copy);
-	case ARES_OP_PAD:
-		return sizeof(struct ares_cmd_pad);
-	case ARES_OP_GATHER:
-		return sizeof(struct ares_cmd_gather);
-	case ARES_OP_FILL_TENSOR:
-		return sizeof(struct ares_cmd_fill_tensor);
-	case ARES_OP_PROFILE:
-		return sizeof(struct ares_cmd_profile);
-	default:
-		return 0;
-	}
-}
-
 /* Runs one command; *modeled_ns already holds the time of the commands before it. */
 static __u32 exec(const struct ares_cp_ops *ops, __u32 asid, __u32 q, const union fw_cmd *c,
 		  __u64 *modeled_ns)
@@ -95,14 +51,15 @@ static __u32 exec(const struct ares_cp_ops *ops, __u32 asid, __u32 q, const unio
 
 	switch (c->hdr.opcode) {
 	case ARES_OP_FENCE_WRITE:
-		if (c->fence.va % 8)
+		if (c->fence_write.va % 8)
 			return ARES_JOB_INVALID_CMD;
-		return ops->va_write(ops->dev, asid, q, c->fence.va, &c->fence.value, 8);
+		return ops->va_write(ops->dev, asid, q, c->fence_write.va, &c->fence_write.value,
+				     8);
 	case ARES_OP_TIMESTAMP:
-		if (c->ts.va % 8)
+		if (c->timestamp.va % 8)
 			return ARES_JOB_INVALID_CMD;
 		now = ops->now_ns(ops->dev);
-		return ops->va_write(ops->dev, asid, q, c->ts.va, &now, 8);
+		return ops->va_write(ops->dev, asid, q, c->timestamp.va, &now, 8);
 	case ARES_OP_PROFILE:
 		if (c->profile.va % 8)
 			return ARES_JOB_INVALID_CMD;
@@ -110,13 +67,13 @@ static __u32 exec(const struct ares_cp_ops *ops, __u32 asid, __u32 q, const unio
 		rec.modeled_ns = *modeled_ns;
 		return ops->va_write(ops->dev, asid, q, c->profile.va, &rec, sizeof(rec));
 	case ARES_OP_DMA_COPY:
-		if (!range_ok(c->copy.src_va, c->copy.size) ||
-		    !range_ok(c->copy.dst_va, c->copy.size))
+		if (!range_ok(c->dma_copy.src_va, c->dma_copy.size) ||
+		    !range_ok(c->dma_copy.dst_va, c->dma_copy.size))
 			return ARES_JOB_INVALID_CMD;
-		if (c->copy.src_va < c->copy.dst_va + c->copy.size &&
-		    c->copy.dst_va < c->copy.src_va + c->copy.size)
+		if (c->dma_copy.src_va < c->dma_copy.dst_va + c->dma_copy.size &&
+		    c->dma_copy.dst_va < c->dma_copy.src_va + c->dma_copy.size)
 			return ARES_JOB_INVALID_CMD;
-		if (!c->copy.size)
+		if (!c->dma_copy.size)
 			return ARES_JOB_OK;
 		return ops->engine_run(ops->dev, asid, q, &c->hdr, modeled_ns);
 	case ARES_OP_FILL:
@@ -140,7 +97,8 @@ static __u32 exec(const struct ares_cp_ops *ops, __u32 asid, __u32 q, const unio
 __u32 fw_job_run(const struct ares_cp_ops *ops, __u32 q, const struct ares_job_desc *d,
 		 __u32 *error_offset, __u64 *modeled_ns)
 {
-	__u32 off = 0, st, want;
+	const struct ares_op_info *op;
+	__u32 off = 0, st;
 	union fw_cmd c;
 
 	*error_offset = 0;
@@ -157,11 +115,11 @@ __u32 fw_job_run(const struct ares_cp_ops *ops, __u32 q, const struct ares_job_d
 		    c.hdr.size > d->cmd_size - off || c.hdr.flags)
 			return ARES_JOB_INVALID_CMD;
 		if (c.hdr.opcode != ARES_OP_NOP) {
-			want = op_size(c.hdr.opcode);
-			if (!want || c.hdr.size != want)
+			op = ares_op_info(c.hdr.opcode);
+			if (!op || c.hdr.size != op->size)
 				return ARES_JOB_INVALID_CMD;
 			st = ops->va_read(ops->dev, d->asid, q, d->cmd_va + off + sizeof(c.hdr),
-					  (char *)&c + sizeof(c.hdr), want - sizeof(c.hdr));
+					  (char *)&c + sizeof(c.hdr), op->size - sizeof(c.hdr));
 			if (st)
 				return st;
 			/* The fixed cost is charged after PROFILE reads the time so far. */

@@ -8,43 +8,11 @@
 
 #include "fw.h"
 
-#define VA_LIMIT (1ull << ARES_VA_BITS)
-#define F32_ONE	 0x3f800000u
-
-static const __u8 esize_of[ARES_DTYPE_COUNT] = {
-	[ARES_DTYPE_F32] = 4, [ARES_DTYPE_F16] = 2, [ARES_DTYPE_BF16] = 2, [ARES_DTYPE_I8] = 1,
-	[ARES_DTYPE_U8] = 1,  [ARES_DTYPE_I32] = 4, [ARES_DTYPE_I64] = 8,  [ARES_DTYPE_BOOL] = 1,
-};
-
-__u32 fw_dtype_size(__u32 dtype)
-{
-	return dtype < ARES_DTYPE_COUNT ? esize_of[dtype] : 0;
-}
-
-static int is_float(__u32 dt)
-{
-	return dt == ARES_DTYPE_F32 || dt == ARES_DTYPE_F16 || dt == ARES_DTYPE_BF16;
-}
-
-static int is_quant(__u32 dt)
-{
-	return dt == ARES_DTYPE_I8 || dt == ARES_DTYPE_U8;
-}
-
-static int is_wide_int(__u32 dt)
-{
-	return dt == ARES_DTYPE_I32 || dt == ARES_DTYPE_I64;
-}
-
-/* Finite and > 0, from the bits: the firmware has no FPU habits to rely on. */
-int fw_f32_positive(__u32 bits)
-{
-	return !(bits & 0x80000000u) && (bits & 0x7f800000u) != 0x7f800000u && bits;
-}
+#define F32_ONE 0x3f800000u
 
 static int f32_finite_nonneg(__u32 bits)
 {
-	return !bits || fw_f32_positive(bits);
+	return !bits || ares_f32_positive(bits);
 }
 
 static int all_zero(const void *p, size_t n)
@@ -55,79 +23,6 @@ static int all_zero(const void *p, size_t n)
 		if (*b++)
 			return 0;
 	return 1;
-}
-
-/* Rules 1-6 of §12.1. Computes the byte extent for later overlap checks. */
-__u32 fw_desc_check(const struct ares_tensor_desc *t, int optional, struct fw_extent *e)
-{
-	__u64 last = 0, term, esize;
-	__s32 zp = (__s32)t->zero_point;
-	__u32 k;
-
-	e->bytes = 0;
-	if (t->dtype == ARES_DTYPE_NONE) {
-		if (!optional || !all_zero(t, sizeof(*t)))
-			return ARES_JOB_INVALID_CMD;
-		return ARES_JOB_OK;
-	}
-	esize = fw_dtype_size(t->dtype);
-	if (!esize || t->rank > ARES_MAX_RANK)
-		return ARES_JOB_INVALID_CMD;
-	for (k = 0; k < ARES_MAX_RANK; k++) {
-		if (k >= t->rank && (t->shape[k] || t->stride[k]))
-			return ARES_JOB_INVALID_CMD;
-		if (t->shape[k] >= ARES_MAX_DIM)
-			return ARES_JOB_INVALID_CMD;
-	}
-	if (t->va % esize)
-		return ARES_JOB_INVALID_CMD;
-	e->va = t->va;
-	e->empty = 0;
-	for (k = 0; k < t->rank; k++)
-		if (!t->shape[k])
-			e->empty = 1;
-	/* Broadcast strides make huge views cheap to describe; bound their work. */
-	if (!e->empty) {
-		__u64 elems = 1;
-
-		for (k = 0; k < t->rank; k++)
-			if (__builtin_mul_overflow(elems, t->shape[k], &elems) ||
-			    elems > ARES_MAX_ELEMS)
-				return ARES_JOB_INVALID_CMD;
-	}
-	if (!e->empty) {
-		for (k = 0; k < t->rank; k++) {
-			if (__builtin_mul_overflow(t->shape[k] - 1, t->stride[k], &term) ||
-			    __builtin_mul_overflow(term, esize, &term) ||
-			    __builtin_add_overflow(last, term, &last))
-				return ARES_JOB_INVALID_CMD;
-		}
-		if (last >= VA_LIMIT || t->va >= VA_LIMIT || VA_LIMIT - t->va < last + esize)
-			return ARES_JOB_INVALID_CMD;
-		e->bytes = last + esize;
-	}
-	switch (t->quant) {
-	case ARES_QUANT_NONE:
-		if (t->scale || t->zero_point || t->quant_axis || t->qparams_va)
-			return ARES_JOB_INVALID_CMD;
-		break;
-	case ARES_QUANT_PER_TENSOR:
-		if (!is_quant(t->dtype) || t->quant_axis || t->qparams_va ||
-		    !fw_f32_positive(t->scale))
-			return ARES_JOB_INVALID_CMD;
-		if (t->dtype == ARES_DTYPE_I8 ? zp < -128 || zp > 127 : zp < 0 || zp > 255)
-			return ARES_JOB_INVALID_CMD;
-		break;
-	case ARES_QUANT_PER_CHANNEL:
-		if (!is_quant(t->dtype) || t->quant_axis >= t->rank || t->scale || t->zero_point ||
-		    t->qparams_va % 4 || t->qparams_va >= VA_LIMIT ||
-		    VA_LIMIT - t->qparams_va < 8 * t->shape[t->quant_axis])
-			return ARES_JOB_INVALID_CMD;
-		break;
-	default:
-		return ARES_JOB_INVALID_CMD;
-	}
-	return ARES_JOB_OK;
 }
 
 static int same_shape(const struct ares_tensor_desc *a, const struct ares_tensor_desc *b)
@@ -158,14 +53,6 @@ static int quantised(const struct ares_tensor_desc *t)
 			return ARES_JOB_INVALID_CMD;                                               \
 	} while (0)
 
-#define DESC(t, opt)                                                                               \
-	do {                                                                                       \
-		__u32 st_ = fw_desc_check((t), (opt), &ext[n_ext]);                                \
-		if (st_)                                                                           \
-			return st_;                                                                \
-		n_ext++;                                                                           \
-	} while (0)
-
 /* Output size of one convolution/pooling axis, or -1 if the window never fits. */
 static __s64 window_out(__u64 in, __u64 pad0, __u64 pad1, __u64 k, __u64 dil, __u64 stride)
 {
@@ -176,21 +63,16 @@ static __s64 window_out(__u64 in, __u64 pad0, __u64 pad1, __u64 k, __u64 dil, __
 	return (__s64)((in + pad0 + pad1 - span) / stride + 1);
 }
 
-static __u32 check_conv2d(const struct ares_cmd_conv2d *c)
+static __u32 fw_check_conv2d(const union fw_cmd *u)
 {
+	const struct ares_cmd_conv2d *c = &u->conv2d;
 	const struct ares_conv2d_params *p = &c->p;
 	const struct ares_tensor_desc *x = &c->x, *w = &c->w, *b = &c->b, *y = &c->y;
-	struct fw_extent ext[4];
-	__u32 n_ext = 0;
 	__u64 C, M;
 
 	CHECK(!c->flags && !c->reserved && all_zero(p->reserved, sizeof(p->reserved)));
 	CHECK(p->stride_h && p->stride_w && p->dilation_h && p->dilation_w && p->groups);
 	CHECK(p->activation < ARES_ACT_COUNT);
-	DESC(x, 0);
-	DESC(w, 0);
-	DESC(b, 1);
-	DESC(y, 0);
 	CHECK(x->rank == 4 && w->rank == 4 && y->rank == 4);
 	C = x->shape[1];
 	M = w->shape[0];
@@ -203,37 +85,34 @@ static __u32 check_conv2d(const struct ares_cmd_conv2d *c)
 					       p->dilation_w, p->stride_w));
 	if (b->dtype)
 		CHECK(b->rank == 1 && b->shape[0] == M);
-	if (is_float(x->dtype)) {
-		CHECK(w->dtype == x->dtype && is_float(y->dtype));
+	if (ares_dtype_is_float(x->dtype)) {
+		CHECK(w->dtype == x->dtype && ares_dtype_is_float(y->dtype));
 		CHECK(!b->dtype || b->dtype == ARES_DTYPE_F32);
 		CHECK(!quantised(x) && !quantised(w) && !quantised(y));
 	} else {
-		CHECK(is_quant(x->dtype) && is_quant(w->dtype) && !per_channel(x));
+		CHECK(ares_dtype_is_quant(x->dtype) && ares_dtype_is_quant(w->dtype) &&
+		      !per_channel(x));
 		CHECK(!per_channel(w) || w->quant_axis == 0);
 		CHECK(!b->dtype || b->dtype == ARES_DTYPE_I32);
 		if (y->dtype == ARES_DTYPE_I32)
 			CHECK(p->activation == ARES_ACT_NONE);
 		else
-			CHECK(is_quant(y->dtype) && !per_channel(y));
+			CHECK(ares_dtype_is_quant(y->dtype) && !per_channel(y));
 	}
 	return ARES_JOB_OK;
 }
 
-static __u32 check_matmul(const struct ares_cmd_matmul *c)
+static __u32 fw_check_matmul(const union fw_cmd *u)
 {
+	const struct ares_cmd_matmul *c = &u->matmul;
 	const struct ares_matmul_params *p = &c->p;
 	const struct ares_tensor_desc *a = &c->a, *b = &c->b, *cc = &c->c, *y = &c->y;
-	struct fw_extent ext[4];
-	__u32 n_ext = 0, r, k;
+	__u32 r, k;
 	__u64 am, ak, bk, bn;
 
 	CHECK(!c->flags && !c->reserved && all_zero(p->reserved, sizeof(p->reserved)));
 	CHECK(!(p->flags & ~(ARES_MATMUL_TRANS_A | ARES_MATMUL_TRANS_B)));
 	CHECK(p->activation < ARES_ACT_COUNT);
-	DESC(a, 0);
-	DESC(b, 0);
-	DESC(cc, 1);
-	DESC(y, 0);
 	r = y->rank;
 	CHECK(r >= 2 && a->rank == r && b->rank == r);
 	if (cc->dtype)
@@ -245,28 +124,28 @@ static __u32 check_matmul(const struct ares_cmd_matmul *c)
 	CHECK(ak == bk && y->shape[r - 2] == am && y->shape[r - 1] == bn);
 	for (k = 0; k + 2 < r; k++)
 		CHECK(a->shape[k] == y->shape[k] && b->shape[k] == y->shape[k]);
-	if (is_float(a->dtype)) {
-		CHECK(b->dtype == a->dtype && is_float(y->dtype));
+	if (ares_dtype_is_float(a->dtype)) {
+		CHECK(b->dtype == a->dtype && ares_dtype_is_float(y->dtype));
 		CHECK(!cc->dtype || cc->dtype == ARES_DTYPE_F32);
 		CHECK(!quantised(a) && !quantised(b) && !quantised(y));
 	} else {
-		CHECK(is_quant(a->dtype) && is_quant(b->dtype) && !per_channel(a) && !cc->dtype);
+		CHECK(ares_dtype_is_quant(a->dtype) && ares_dtype_is_quant(b->dtype) &&
+		      !per_channel(a) && !cc->dtype);
 		CHECK(!per_channel(b) ||
 		      b->quant_axis == ((p->flags & ARES_MATMUL_TRANS_B) ? r - 2 : r - 1));
 		if (y->dtype == ARES_DTYPE_I32)
 			CHECK(p->activation == ARES_ACT_NONE && p->alpha == F32_ONE && !p->beta);
 		else
-			CHECK(is_quant(y->dtype) && !per_channel(y));
+			CHECK(ares_dtype_is_quant(y->dtype) && !per_channel(y));
 	}
 	return ARES_JOB_OK;
 }
 
-static __u32 check_eltwise(const struct ares_cmd_eltwise *c)
+static __u32 fw_check_eltwise(const union fw_cmd *u)
 {
+	const struct ares_cmd_eltwise *c = &u->eltwise;
 	const struct ares_tensor_desc *in = c->in, *out = &c->out;
 	__u32 op = c->p.op, want, i, dt;
-	struct fw_extent ext[4];
-	__u32 n_ext = 0;
 
 	CHECK(!c->flags && !c->p.reserved0);
 	if (op <= ARES_ELT_NOT)
@@ -278,11 +157,9 @@ static __u32 check_eltwise(const struct ares_cmd_eltwise *c)
 	else
 		return ARES_JOB_INVALID_CMD;
 	CHECK(c->num_inputs == want);
-	for (i = 0; i < want; i++)
-		DESC(&in[i], 0);
-	for (; i < 3; i++)
-		CHECK(all_zero(&in[i], sizeof(in[i])));
-	DESC(out, 0);
+	/* The op table's checks left in[1] and in[2] optional: the op decides. */
+	for (i = 0; i < 3; i++)
+		CHECK((in[i].dtype != ARES_DTYPE_NONE) == (i < want));
 	for (i = 0; i < want; i++) {
 		CHECK(same_shape(&in[i], out));
 		if (op != ARES_ELT_COPY)
@@ -320,9 +197,9 @@ static __u32 check_eltwise(const struct ares_cmd_eltwise *c)
 	for (i = 1; i < want; i++)
 		CHECK(in[i].dtype == dt);
 	CHECK(out->dtype == dt);
-	if (is_float(dt) || is_quant(dt))
+	if (ares_dtype_is_float(dt) || ares_dtype_is_quant(dt))
 		return ARES_JOB_OK;
-	CHECK(is_wide_int(dt));
+	CHECK(ares_dtype_is_wide_int(dt));
 	if (want == 1)
 		CHECK(op == ARES_ELT_RELU || op == ARES_ELT_NEG || op == ARES_ELT_ABS ||
 		      op == ARES_ELT_CLIP);
@@ -343,18 +220,16 @@ static __u32 check_pool_axis(__u64 in, __u64 out, __u32 pad0, __u32 pad1, __u32 
 	return ARES_JOB_OK;
 }
 
-static __u32 check_pool(const struct ares_cmd_pool *c)
+static __u32 fw_check_pool(const union fw_cmd *u)
 {
+	const struct ares_cmd_pool *c = &u->pool;
 	const struct ares_pool_params *p = &c->p;
 	const struct ares_tensor_desc *x = &c->x, *y = &c->y;
-	struct fw_extent ext[2];
-	__u32 n_ext = 0, st;
+	__u32 st;
 
 	CHECK(!c->flags && !c->reserved && !p->reserved && p->op <= ARES_POOL_AVG_PAD);
 	CHECK(p->kernel_h && p->kernel_w && p->stride_h && p->stride_w && p->dilation_h &&
 	      p->dilation_w);
-	DESC(x, 0);
-	DESC(y, 0);
 	CHECK(x->rank == 4 && y->rank == 4 && x->shape[0] == y->shape[0] &&
 	      x->shape[1] == y->shape[1]);
 	st = check_pool_axis(x->shape[2], y->shape[2], p->pad_top, p->pad_bottom, p->kernel_h,
@@ -366,23 +241,21 @@ static __u32 check_pool(const struct ares_cmd_pool *c)
 	if (st)
 		return st;
 	CHECK(y->dtype == x->dtype && !per_channel(x) && !per_channel(y));
-	if (is_quant(x->dtype))
+	if (ares_dtype_is_quant(x->dtype))
 		CHECK(p->op == ARES_POOL_MAX && x->quant == y->quant && x->scale == y->scale &&
 		      x->zero_point == y->zero_point);
 	else
-		CHECK(is_float(x->dtype));
+		CHECK(ares_dtype_is_float(x->dtype));
 	return ARES_JOB_OK;
 }
 
-static __u32 check_reduce(const struct ares_cmd_reduce *c)
+static __u32 fw_check_reduce(const union fw_cmd *u)
 {
+	const struct ares_cmd_reduce *c = &u->reduce;
 	const struct ares_tensor_desc *x = &c->x, *y = &c->y;
-	struct fw_extent ext[2];
-	__u32 n_ext = 0, op = c->p.op, axes = c->p.axes, k;
+	__u32 op = c->p.op, axes = c->p.axes, k;
 
 	CHECK(!c->flags && !c->reserved && !c->p.reserved && op <= ARES_REDUCE_ARGMIN);
-	DESC(x, 0);
-	DESC(y, 0);
 	CHECK(!(axes >> x->rank) && y->rank == x->rank);
 	for (k = 0; k < x->rank; k++)
 		CHECK(y->shape[k] == ((axes >> k) & 1 ? 1 : x->shape[k]));
@@ -391,51 +264,45 @@ static __u32 check_reduce(const struct ares_cmd_reduce *c)
 	case ARES_REDUCE_ARGMAX:
 	case ARES_REDUCE_ARGMIN:
 		CHECK(axes && !(axes & (axes - 1)));
-		CHECK((is_float(x->dtype) || is_wide_int(x->dtype)) && y->dtype == ARES_DTYPE_I64);
+		CHECK((ares_dtype_is_float(x->dtype) || ares_dtype_is_wide_int(x->dtype)) &&
+		      y->dtype == ARES_DTYPE_I64);
 		return ARES_JOB_OK;
 	case ARES_REDUCE_SUM:
 	case ARES_REDUCE_MAX:
 	case ARES_REDUCE_MIN:
 	case ARES_REDUCE_PROD:
-		CHECK(is_float(x->dtype) || is_wide_int(x->dtype));
+		CHECK(ares_dtype_is_float(x->dtype) || ares_dtype_is_wide_int(x->dtype));
 		break;
 	default:
-		CHECK(is_float(x->dtype));
+		CHECK(ares_dtype_is_float(x->dtype));
 		break;
 	}
 	CHECK(y->dtype == x->dtype);
 	return ARES_JOB_OK;
 }
 
-static __u32 check_softmax(const struct ares_cmd_softmax *c)
+static __u32 fw_check_softmax(const union fw_cmd *u)
 {
+	const struct ares_cmd_softmax *c = &u->softmax;
 	const struct ares_tensor_desc *x = &c->x, *y = &c->y;
-	struct fw_extent ext[2];
-	__u32 n_ext = 0;
 
 	CHECK(!c->flags && !c->reserved && !(c->p.flags & ~ARES_SOFTMAX_LOG));
-	DESC(x, 0);
-	DESC(y, 0);
 	CHECK(x->rank >= 1 && c->p.axis < x->rank && same_shape(x, y));
-	CHECK(is_float(x->dtype) && y->dtype == x->dtype);
+	CHECK(ares_dtype_is_float(x->dtype) && y->dtype == x->dtype);
 	return ARES_JOB_OK;
 }
 
-static __u32 check_norm(const struct ares_cmd_norm *c)
+static __u32 fw_check_norm(const union fw_cmd *u)
 {
+	const struct ares_cmd_norm *c = &u->norm;
 	const struct ares_norm_params *p = &c->p;
 	const struct ares_tensor_desc *x = &c->x, *y = &c->y;
 	const struct ares_tensor_desc *aux[4] = {&c->scale, &c->bias, &c->mean, &c->var};
-	struct fw_extent ext[6];
-	__u32 n_ext = 0, i;
+	__u32 i;
 
 	CHECK(!c->flags && !c->reserved && !p->reserved && p->kind <= ARES_NORM_BATCH);
 	CHECK(p->activation < ARES_ACT_COUNT && f32_finite_nonneg(p->epsilon));
-	DESC(x, 0);
-	for (i = 0; i < 4; i++)
-		DESC(aux[i], 1);
-	DESC(y, 0);
-	CHECK(is_float(x->dtype) && y->dtype == x->dtype && same_shape(x, y));
+	CHECK(ares_dtype_is_float(x->dtype) && y->dtype == x->dtype && same_shape(x, y));
 	for (i = 0; i < 4; i++)
 		if (aux[i]->dtype)
 			CHECK(aux[i]->dtype == ARES_DTYPE_F32 && same_shape(aux[i], x));
@@ -453,20 +320,18 @@ static __u32 check_norm(const struct ares_cmd_norm *c)
 	return ARES_JOB_OK;
 }
 
-static __u32 check_resize(const struct ares_cmd_resize *c)
+static __u32 fw_check_resize(const union fw_cmd *u)
 {
+	const struct ares_cmd_resize *c = &u->resize;
 	const struct ares_resize_params *p = &c->p;
 	const struct ares_tensor_desc *x = &c->x, *y = &c->y;
-	struct fw_extent ext[2];
-	__u32 n_ext = 0, k;
+	__u32 k;
 
 	CHECK(!c->flags && !c->reserved && !p->reserved0 && !p->reserved);
 	CHECK(p->mode <= ARES_RESIZE_LINEAR && p->coord <= ARES_COORD_TF_HALF_PIXEL_FOR_NN &&
 	      p->nearest <= ARES_NEAREST_CEIL);
-	DESC(x, 0);
-	DESC(y, 0);
 	CHECK(x->rank >= 1 && y->rank == x->rank && y->dtype == x->dtype);
-	CHECK(p->mode == ARES_RESIZE_NEAREST || is_float(x->dtype));
+	CHECK(p->mode == ARES_RESIZE_NEAREST || ares_dtype_is_float(x->dtype));
 	for (k = 0; k < ARES_MAX_RANK; k++) {
 		CHECK(k < x->rank ? f32_finite_nonneg(p->scale[k]) : !p->scale[k]);
 		CHECK(k >= x->rank || x->shape[k] || !y->shape[k]);
@@ -474,38 +339,35 @@ static __u32 check_resize(const struct ares_cmd_resize *c)
 	return ARES_JOB_OK;
 }
 
-static __u32 check_copy(const struct ares_cmd_copy *c)
+static __u32 fw_check_copy(const union fw_cmd *u)
 {
-	struct fw_extent ext[2];
-	__u32 n_ext = 0;
+	const struct ares_cmd_copy *c = &u->copy;
+	__u64 xb, yb;
 
 	CHECK(!c->flags && !c->reserved);
-	DESC(&c->x, 0);
-	DESC(&c->y, 0);
 	CHECK(c->y.dtype == c->x.dtype && same_shape(&c->x, &c->y));
-	if (ext[0].bytes && ext[1].bytes && ext[0].va < ext[1].va + ext[1].bytes &&
-	    ext[1].va < ext[0].va + ext[0].bytes)
+	/* Both views passed §12.1 already; this only measures them. */
+	CHECK(ares_desc_extent(&c->x, &xb) && ares_desc_extent(&c->y, &yb));
+	if (xb && yb && c->x.va < c->y.va + yb && c->y.va < c->x.va + xb)
 		CHECK(!memcmp(&c->x, &c->y, sizeof(c->x)));
 	return ARES_JOB_OK;
 }
 
 static int value_fits(__u64 value, __u32 dtype)
 {
-	__u32 bits = 8 * fw_dtype_size(dtype);
+	__u32 bits = 8 * ares_dtype_size(dtype);
 
 	return bits >= 64 || !(value >> bits);
 }
 
-static __u32 check_pad(const struct ares_cmd_pad *c)
+static __u32 fw_check_pad(const union fw_cmd *u)
 {
+	const struct ares_cmd_pad *c = &u->pad;
 	const struct ares_pad_params *p = &c->p;
 	const struct ares_tensor_desc *x = &c->x, *y = &c->y;
-	struct fw_extent ext[2];
-	__u32 n_ext = 0, k;
+	__u32 k;
 
 	CHECK(!c->flags && !c->reserved && !p->reserved0 && p->mode <= ARES_PAD_EDGE);
-	DESC(x, 0);
-	DESC(y, 0);
 	CHECK(y->dtype == x->dtype && y->rank == x->rank);
 	for (k = 0; k < ARES_MAX_RANK; k++) {
 		if (k >= x->rank) {
@@ -522,16 +384,13 @@ static __u32 check_pad(const struct ares_cmd_pad *c)
 	return ARES_JOB_OK;
 }
 
-static __u32 check_gather(const struct ares_cmd_gather *c)
+static __u32 fw_check_gather(const union fw_cmd *u)
 {
+	const struct ares_cmd_gather *c = &u->gather;
 	const struct ares_tensor_desc *d = &c->data, *ix = &c->indices, *y = &c->y;
-	struct fw_extent ext[3];
-	__u32 n_ext = 0, k;
+	__u32 k;
 
 	CHECK(!c->flags);
-	DESC(d, 0);
-	DESC(ix, 0);
-	DESC(y, 0);
 	CHECK(c->axis < d->rank && !quantised(ix));
 	CHECK(ix->dtype == ARES_DTYPE_I32 || ix->dtype == ARES_DTYPE_I64);
 	CHECK(y->dtype == d->dtype && y->rank == d->rank - 1 + ix->rank);
@@ -544,47 +403,137 @@ static __u32 check_gather(const struct ares_cmd_gather *c)
 	return ARES_JOB_OK;
 }
 
-static __u32 check_fill_tensor(const struct ares_cmd_fill_tensor *c)
+static __u32 fw_check_fill_tensor(const union fw_cmd *u)
 {
-	struct fw_extent ext[1];
-	__u32 n_ext = 0;
+	const struct ares_cmd_fill_tensor *c = &u->fill_tensor;
 
 	CHECK(!c->flags && !c->reserved);
-	DESC(&c->y, 0);
 	CHECK(value_fits(c->value, c->y.dtype));
 	return ARES_JOB_OK;
 }
 
+static __u32 fw_check_prelu(const union fw_cmd *u)
+{
+	const struct ares_cmd_prelu *c = &u->prelu;
+
+	CHECK(!c->flags && !c->reserved);
+	CHECK(ares_dtype_is_float(c->x.dtype) && c->slope.dtype == c->x.dtype &&
+	      c->y.dtype == c->x.dtype);
+	CHECK(same_shape(&c->slope, &c->x) && same_shape(&c->y, &c->x));
+	return ARES_JOB_OK;
+}
+
+/* ------------------------------------------------------ split rules */
+
+/*
+ * Whether a command may be split along its tiling class's dimension
+ * (hw-spec §12.11): dimension 0 must map one-to-one from the output onto
+ * every sliced input.
+ */
+static int fw_splits_conv2d(const union fw_cmd *c)
+{
+	(void)c;
+	return 1;
+}
+
+static int fw_splits_matmul(const union fw_cmd *c)
+{
+	(void)c;
+	return 1;
+}
+
+static int fw_splits_eltwise(const union fw_cmd *c)
+{
+	return c->eltwise.out.rank != 0;
+}
+
+static int fw_splits_pool(const union fw_cmd *c)
+{
+	(void)c;
+	return 1;
+}
+
+static int fw_splits_reduce(const union fw_cmd *c)
+{
+	return c->reduce.x.rank && !(c->reduce.p.axes & 1);
+}
+
+static int fw_splits_softmax(const union fw_cmd *c)
+{
+	return c->softmax.p.axis != 0;
+}
+
+static int fw_splits_norm(const union fw_cmd *c)
+{
+	return c->norm.p.kind != ARES_NORM_LAYER || c->norm.p.axis;
+}
+
+static int fw_splits_resize(const union fw_cmd *c)
+{
+	/* An unresized dimension maps row to row in every mode but TF_HALF_PIXEL_FOR_NN. */
+	return c->resize.x.shape[0] == c->resize.y.shape[0] &&
+	       (!c->resize.p.scale[0] || c->resize.p.scale[0] == F32_ONE) &&
+	       c->resize.p.coord != ARES_COORD_TF_HALF_PIXEL_FOR_NN;
+}
+
+static int fw_splits_copy(const union fw_cmd *c)
+{
+	return c->copy.x.rank != 0;
+}
+
+static int fw_splits_pad(const union fw_cmd *c)
+{
+	return c->pad.x.rank && !c->pad.p.begin[0] && !c->pad.p.end[0];
+}
+
+static int fw_splits_gather(const union fw_cmd *c)
+{
+	return c->gather.axis != 0;
+}
+
+static int fw_splits_fill_tensor(const union fw_cmd *c)
+{
+	return c->fill_tensor.y.rank != 0;
+}
+
+static int fw_splits_prelu(const union fw_cmd *c)
+{
+	return c->prelu.y.rank != 0;
+}
+
+/*
+ * The firmware's part of each tensor opcode of the op table. A row of the
+ * table without its fw_check_<name> and fw_splits_<name> does not compile.
+ */
+struct fw_op {
+	__u32 (*check)(const union fw_cmd *c);
+	int (*splits)(const union fw_cmd *c);
+};
+
+#define FW_OP_ROW(NAME, name, type, engine, tiling)                                                \
+	[ARES_OP_##NAME] = {fw_check_##name, fw_splits_##name},
+static const struct fw_op fw_ops[ARES_OP_SLOTS] = {ARES_TENSOR_OP_TABLE(FW_OP_ROW)};
+#undef FW_OP_ROW
+
+static const struct fw_op *fw_op_of(__u32 opcode)
+{
+	return opcode < ARES_OP_SLOTS && fw_ops[opcode].check ? &fw_ops[opcode] : NULL;
+}
+
 __u32 fw_tensor_check(const union fw_cmd *c)
 {
-	switch (c->hdr.opcode) {
-	case ARES_OP_CONV2D:
-		return check_conv2d(&c->conv2d);
-	case ARES_OP_MATMUL:
-		return check_matmul(&c->matmul);
-	case ARES_OP_ELTWISE:
-		return check_eltwise(&c->eltwise);
-	case ARES_OP_POOL:
-		return check_pool(&c->pool);
-	case ARES_OP_REDUCE:
-		return check_reduce(&c->reduce);
-	case ARES_OP_SOFTMAX:
-		return check_softmax(&c->softmax);
-	case ARES_OP_NORM:
-		return check_norm(&c->norm);
-	case ARES_OP_RESIZE:
-		return check_resize(&c->resize);
-	case ARES_OP_COPY:
-		return check_copy(&c->copy_t);
-	case ARES_OP_PAD:
-		return check_pad(&c->pad);
-	case ARES_OP_GATHER:
-		return check_gather(&c->gather);
-	case ARES_OP_FILL_TENSOR:
-		return check_fill_tensor(&c->fill_t);
-	default:
+	const struct ares_op_info *op = ares_op_info(c->hdr.opcode);
+	const struct fw_op *fo = fw_op_of(c->hdr.opcode);
+	__u64 bytes;
+	__u32 i;
+
+	if (!op || !fo)
 		return ARES_JOB_INVALID_CMD;
-	}
+	/* §12.1 on every operand first, then the opcode's own rules. */
+	for (i = 0; i < op->n_operands; i++)
+		CHECK(ares_desc_check(ares_operand_desc(c, op, i),
+				      op->operands[i].role & ARES_OPND_OPTIONAL, &bytes));
+	return fo->check(c);
 }
 
 /* ------------------------------------------------------------- tiling */
@@ -609,7 +558,7 @@ static __u64 sat_add(__u64 a, __u64 b)
 
 static __u64 packed_bytes(const struct ares_tensor_desc *t)
 {
-	__u64 n = fw_dtype_size(t->dtype);
+	__u64 n = ares_dtype_size(t->dtype);
 	__u32 k;
 
 	for (k = 0; k < t->rank; k++)
@@ -617,103 +566,48 @@ static __u64 packed_bytes(const struct ares_tensor_desc *t)
 	return n;
 }
 
+static struct ares_tensor_desc *operand(union fw_cmd *c, const struct ares_op_info *op, __u32 i)
+{
+	return (struct ares_tensor_desc *)((char *)c + op->operands[i].offset);
+}
+
+/* MATMUL: the M rows of a 2-D product, else its outermost batch dimension. */
+static __u32 plan_matmul(union fw_cmd *c, struct fw_slice *s)
+{
+	__u32 n = 0;
+
+	if (c->matmul.y.rank > 2) {
+		s[n++] = (struct fw_slice){&c->matmul.a, 0};
+		s[n++] = (struct fw_slice){&c->matmul.b, 0};
+	} else {
+		s[n++] = (struct fw_slice){&c->matmul.a,
+					   (c->matmul.p.flags & ARES_MATMUL_TRANS_A) ? 1 : 0};
+	}
+	if (c->matmul.c.dtype)
+		s[n++] = (struct fw_slice){&c->matmul.c, 0};
+	s[n++] = (struct fw_slice){&c->matmul.y, 0};
+	return n;
+}
+
 /*
  * Which descriptors a command slices, along which dimension (hw-spec
- * §12.11). Returns how many, 0 when the command runs as one tile.
+ * §12.11), the output last. Returns how many, 0 when the command runs as
+ * one tile.
  */
 static __u32 plan(union fw_cmd *c, struct fw_slice *s)
 {
-	__u32 n = 0, i, r;
+	const struct ares_op_info *op = ares_op_info(c->hdr.opcode);
+	const struct fw_op *fo = fw_op_of(c->hdr.opcode);
+	__u32 n = 0, i;
 
-	switch (c->hdr.opcode) {
-	case ARES_OP_CONV2D:
-		s[n++] = (struct fw_slice){&c->conv2d.x, 0};
-		s[n++] = (struct fw_slice){&c->conv2d.y, 0};
-		break;
-	case ARES_OP_MATMUL:
-		r = c->matmul.y.rank;
-		if (r > 2) {
-			s[n++] = (struct fw_slice){&c->matmul.a, 0};
-			s[n++] = (struct fw_slice){&c->matmul.b, 0};
-		} else {
-			s[n++] = (struct fw_slice){
-				&c->matmul.a, (c->matmul.p.flags & ARES_MATMUL_TRANS_A) ? 1 : 0};
-		}
-		if (c->matmul.c.dtype)
-			s[n++] = (struct fw_slice){&c->matmul.c, 0};
-		s[n++] = (struct fw_slice){&c->matmul.y, 0};
-		break;
-	case ARES_OP_ELTWISE:
-		if (!c->eltwise.out.rank)
-			return 0;
-		for (i = 0; i < c->eltwise.num_inputs; i++)
-			s[n++] = (struct fw_slice){&c->eltwise.in[i], 0};
-		s[n++] = (struct fw_slice){&c->eltwise.out, 0};
-		break;
-	case ARES_OP_POOL:
-		s[n++] = (struct fw_slice){&c->pool.x, 0};
-		s[n++] = (struct fw_slice){&c->pool.y, 0};
-		break;
-	case ARES_OP_REDUCE:
-		if (!c->reduce.x.rank || (c->reduce.p.axes & 1))
-			return 0;
-		s[n++] = (struct fw_slice){&c->reduce.x, 0};
-		s[n++] = (struct fw_slice){&c->reduce.y, 0};
-		break;
-	case ARES_OP_SOFTMAX:
-		if (!c->softmax.p.axis)
-			return 0;
-		s[n++] = (struct fw_slice){&c->softmax.x, 0};
-		s[n++] = (struct fw_slice){&c->softmax.y, 0};
-		break;
-	case ARES_OP_NORM:
-		if (c->norm.p.kind == ARES_NORM_LAYER && !c->norm.p.axis)
-			return 0;
-		s[n++] = (struct fw_slice){&c->norm.x, 0};
-		if (c->norm.scale.dtype)
-			s[n++] = (struct fw_slice){&c->norm.scale, 0};
-		if (c->norm.bias.dtype)
-			s[n++] = (struct fw_slice){&c->norm.bias, 0};
-		if (c->norm.mean.dtype)
-			s[n++] = (struct fw_slice){&c->norm.mean, 0};
-		if (c->norm.var.dtype)
-			s[n++] = (struct fw_slice){&c->norm.var, 0};
-		s[n++] = (struct fw_slice){&c->norm.y, 0};
-		break;
-	case ARES_OP_RESIZE:
-		/* An unresized dimension maps row to row in every mode but TF_HALF_PIXEL_FOR_NN. */
-		if (c->resize.x.shape[0] != c->resize.y.shape[0] ||
-		    (c->resize.p.scale[0] && c->resize.p.scale[0] != F32_ONE) ||
-		    c->resize.p.coord == ARES_COORD_TF_HALF_PIXEL_FOR_NN)
-			return 0;
-		s[n++] = (struct fw_slice){&c->resize.x, 0};
-		s[n++] = (struct fw_slice){&c->resize.y, 0};
-		break;
-	case ARES_OP_COPY:
-		if (!c->copy_t.x.rank)
-			return 0;
-		s[n++] = (struct fw_slice){&c->copy_t.x, 0};
-		s[n++] = (struct fw_slice){&c->copy_t.y, 0};
-		break;
-	case ARES_OP_PAD:
-		if (!c->pad.x.rank || c->pad.p.begin[0] || c->pad.p.end[0])
-			return 0;
-		s[n++] = (struct fw_slice){&c->pad.x, 0};
-		s[n++] = (struct fw_slice){&c->pad.y, 0};
-		break;
-	case ARES_OP_GATHER:
-		if (!c->gather.axis)
-			return 0;
-		s[n++] = (struct fw_slice){&c->gather.data, 0};
-		s[n++] = (struct fw_slice){&c->gather.y, 0};
-		break;
-	case ARES_OP_FILL_TENSOR:
-		if (!c->fill_t.y.rank)
-			return 0;
-		s[n++] = (struct fw_slice){&c->fill_t.y, 0};
-		break;
-	default:
+	if (!op || !fo || op->tiling == ARES_TILE_NONE || !fo->splits(c))
 		return 0;
+	if (op->tiling == ARES_TILE_MATMUL) {
+		n = plan_matmul(c, s);
+	} else {
+		for (i = 0; i < op->n_operands; i++)
+			if (!(op->operands[i].role & ARES_OPND_WHOLE) && operand(c, op, i)->dtype)
+				s[n++] = (struct fw_slice){operand(c, op, i), 0};
 	}
 	for (i = 0; i < n; i++)
 		if (per_channel(s[i].t) && s[i].t->quant_axis == s[i].dim)
@@ -721,58 +615,13 @@ static __u32 plan(union fw_cmd *c, struct fw_slice *s)
 	return n;
 }
 
-/* Every descriptor of a command, for the SRAM footprint. */
-static __u32 fw_tensor_operands(union fw_cmd *c, struct ares_tensor_desc **t)
-{
-	__u32 n = 0, i;
-
-	switch (c->hdr.opcode) {
-	case ARES_OP_CONV2D:
-		t[n++] = &c->conv2d.x, t[n++] = &c->conv2d.w, t[n++] = &c->conv2d.b;
-		t[n++] = &c->conv2d.y;
-		break;
-	case ARES_OP_MATMUL:
-		t[n++] = &c->matmul.a, t[n++] = &c->matmul.b, t[n++] = &c->matmul.c;
-		t[n++] = &c->matmul.y;
-		break;
-	case ARES_OP_ELTWISE:
-		for (i = 0; i < 3; i++)
-			t[n++] = &c->eltwise.in[i];
-		t[n++] = &c->eltwise.out;
-		break;
-	case ARES_OP_NORM:
-		t[n++] = &c->norm.x, t[n++] = &c->norm.scale, t[n++] = &c->norm.bias;
-		t[n++] = &c->norm.mean, t[n++] = &c->norm.var, t[n++] = &c->norm.y;
-		break;
-	case ARES_OP_POOL:
-	case ARES_OP_REDUCE:
-	case ARES_OP_SOFTMAX:
-	case ARES_OP_RESIZE:
-	case ARES_OP_COPY:
-	case ARES_OP_PAD:
-		/* x then y, ending the command in each of these layouts. */
-		t[n++] = (struct ares_tensor_desc *)((char *)c + c->hdr.size - 2 * sizeof(**t));
-		t[n++] = (struct ares_tensor_desc *)((char *)c + c->hdr.size - sizeof(**t));
-		break;
-	case ARES_OP_GATHER:
-		t[n++] = &c->gather.data, t[n++] = &c->gather.indices, t[n++] = &c->gather.y;
-		break;
-	case ARES_OP_FILL_TENSOR:
-		t[n++] = &c->fill_t.y;
-		break;
-	default:
-		break;
-	}
-	return n;
-}
-
 __u32 fw_tensor_run(const struct ares_cp_ops *ops, __u32 asid, __u32 q, const union fw_cmd *cmd,
 		    __u64 *modeled_ns)
 {
-	struct ares_tensor_desc *all[FW_MAX_OPERANDS];
-	struct fw_slice s[FW_MAX_OPERANDS];
+	const struct ares_op_info *op = ares_op_info(cmd->hdr.opcode);
+	struct fw_slice s[ARES_MAX_OPERANDS];
 	__u64 dim, unit = 0, fixed = 0, rows, start, cnt, b;
-	__u32 n, n_all, i, j, st;
+	__u32 n, i, j, st;
 	union fw_cmd tile;
 
 	tile = *cmd;
@@ -780,10 +629,10 @@ __u32 fw_tensor_run(const struct ares_cp_ops *ops, __u32 asid, __u32 q, const un
 	dim = n ? s[n - 1].t->shape[s[n - 1].dim] : 0;
 	if (dim < 2)
 		return ops->engine_run(ops->dev, asid, q, &cmd->hdr, modeled_ns);
-	n_all = fw_tensor_operands(&tile, all);
-	for (i = 0; i < n_all; i++) {
-		b = packed_bytes(all[i]);
-		for (j = 0; j < n && s[j].t != all[i]; j++)
+	/* The SRAM footprint: a row of each sliced operand, all of the others. */
+	for (i = 0; i < op->n_operands; i++) {
+		b = packed_bytes(operand(&tile, op, i));
+		for (j = 0; j < n && s[j].t != operand(&tile, op, i); j++)
 			;
 		if (j < n)
 			unit = sat_add(unit, b / dim);
@@ -800,7 +649,7 @@ __u32 fw_tensor_run(const struct ares_cp_ops *ops, __u32 asid, __u32 q, const un
 		for (i = 0; i < n; i++) {
 			struct ares_tensor_desc *t = s[i].t;
 
-			t->va += start * t->stride[s[i].dim] * fw_dtype_size(t->dtype);
+			t->va += start * t->stride[s[i].dim] * ares_dtype_size(t->dtype);
 			t->shape[s[i].dim] = cnt;
 		}
 		st = ops->engine_run(ops->dev, asid, q, &tile.hdr, modeled_ns);

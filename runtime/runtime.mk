@@ -4,12 +4,12 @@
 
 ONNX_PROTO := /usr/include/onnx/onnx.proto
 RT_GEN := $(BUILD)/runtime/gen
-RT_SRCS := $(wildcard runtime/src/*.c)
+RT_SRCS := $(wildcard runtime/src/*.c runtime/src/*/*.c)
 RT_OBJS := $(patsubst runtime/src/%.c,$(BUILD)/runtime/%.o,$(RT_SRCS)) $(BUILD)/runtime/onnx.pb-c.o
-RT_HDRS := runtime/include/ares_rt.h $(wildcard runtime/src/*.h) $(RT_GEN)/onnx.pb-c.h libaccel/include/accel.h
+RT_HDRS := runtime/include/ares_rt.h $(wildcard runtime/src/*.h runtime/src/*/*.h) $(RT_GEN)/onnx.pb-c.h libaccel/include/accel.h
 RT_SO := $(BUILD)/lib/libares_rt.so.1
 # oneDNN (libdnnl-dev) runs the CPU path's heavy ops; Debian builds it on
-# OpenMP, whose thread count the runtime sets per session (cpu_dnnl.c).
+# OpenMP, whose thread count the runtime sets per session (cpu/dnnl.c).
 RT_LIBS := -lprotobuf-c -ldnnl -lgomp -lm -L$(BUILD)/lib -l:libaccel.so.1
 RT_CPPFLAGS := $(CPPFLAGS_COMMON) -Iruntime/include -Ilibaccel/include -I$(RT_GEN)
 RT_LINK_BIN := -L$(BUILD)/lib -l:libares_rt.so.1 -Wl,-rpath,'$$ORIGIN/../lib'
@@ -61,4 +61,4 @@ test-conformance: $(BUILD)/bin/onnx-conformance
 
 # The CPU kernels are the oracle, but the real models run dozens of convs
 # on them: let the compiler vectorise their inner loops.
-$(BUILD)/runtime/kernels_conv.o $(BUILD)/runtime/kernels_linalg.o: CFLAGS_COMMON += -O3
+$(BUILD)/runtime/cpu/kernels_conv.o $(BUILD)/runtime/cpu/kernels_linalg.o: CFLAGS_COMMON += -O3

@@ -49,6 +49,8 @@ fi
 # MatMul/Gemm and broadcast arithmetic on its JIT kernels, which pick the
 # host's ISA (AVX2, AVX-512, VNNI, AMX) at run time; the plain-loop
 # kernels stay as the oracle (runtime/README.md).
+# python3-dev builds the `ares` Python package's C extension (python/)
+# against Debian's python3 and python3-numpy; python3-pytest runs its tests.
 apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config clang-format clang libclang-rt-14-dev valgrind \
 	qemu-system-x86 busybox-static cpio kmod \
@@ -59,6 +61,7 @@ apt-get install -y -qq --no-install-recommends \
 	libonnx-dev protobuf-c-compiler libprotobuf-c-dev libonnx-testdata \
 	udev dkms groff-base \
 	python3-pil python3-numpy fonts-dejavu-core python3-onnx \
+	python3-dev python3-pytest \
 	>/dev/null
 
 # Containers and Kubernetes (docs/containers.md, docs/kubernetes.md): podman

@@ -41,9 +41,11 @@ else
 	failed="$failed udev"
 fi
 # The real models on the device path: the references are written on the
-# host (onnxruntime-node), the guest runs accel-run and compares.
+# host (onnxruntime-node), the guest runs accel-run and compares, then the
+# Python package's device tests (python/tests/guest) on the same references.
 if tests/models/run-model-tests.sh --ref-only build; then
-	suite models-device --timeout 1800 -- tests/models/run-model-tests.sh --device --no-ref build
+	suite models-device --timeout 1800 -- sh -c 'tests/models/run-model-tests.sh --device --no-ref build
+		r=$?; python/tests/run-tests.sh --guest build || r=1; exit $r'
 else
 	echo "guest: FAIL suite models-device (cannot write the references)" >&2
 	failed="$failed models-device"

@@ -10,12 +10,10 @@
 #include <string.h>
 
 #include <ares/mmu.h>
-#include <ares/ops.h>
+#include <ares/op_table.h>
 
 #include "compute/compute.h"
 #include "sim.h"
-
-#define VA_LIMIT (1ull << ARES_VA_BITS)
 
 /* One operand of a command as the kernel sees it, and how to put it back. */
 struct sim_view {
@@ -27,44 +25,6 @@ struct sim_view {
 	int output;
 };
 
-static uint64_t esize_of(uint32_t dtype)
-{
-	static const uint8_t sz[ARES_DTYPE_COUNT] = {
-		[ARES_DTYPE_F32] = 4, [ARES_DTYPE_F16] = 2,  [ARES_DTYPE_BF16] = 2,
-		[ARES_DTYPE_I8] = 1,  [ARES_DTYPE_U8] = 1,   [ARES_DTYPE_I32] = 4,
-		[ARES_DTYPE_I64] = 8, [ARES_DTYPE_BOOL] = 1,
-	};
-
-	return dtype < ARES_DTYPE_COUNT ? sz[dtype] : 0;
-}
-
-/* The firmware validated the view; recheck what would make the glue misbehave. */
-static uint32_t extent(const struct ares_tensor_desc *t, uint64_t *bytes)
-{
-	uint64_t es = esize_of(t->dtype), last = 0, term, n;
-	uint32_t k;
-
-	*bytes = 0;
-	if (!es || t->rank > ARES_MAX_RANK || t->va % es)
-		return ARES_JOB_INVALID_CMD;
-	for (k = 0; k < t->rank; k++)
-		if (!t->shape[k])
-			return ARES_JOB_OK;
-	for (k = 0, n = 1; k < t->rank; k++)
-		if (__builtin_mul_overflow(n, t->shape[k], &n) || n > ARES_MAX_ELEMS)
-			return ARES_JOB_INVALID_CMD;
-	for (k = 0; k < t->rank; k++)
-		if (t->shape[k] >= ARES_MAX_DIM ||
-		    __builtin_mul_overflow(t->shape[k] - 1, t->stride[k], &term) ||
-		    __builtin_mul_overflow(term, es, &term) ||
-		    __builtin_add_overflow(last, term, &last))
-			return ARES_JOB_INVALID_CMD;
-	if (t->va >= VA_LIMIT || last >= VA_LIMIT - t->va || VA_LIMIT - t->va - last < es)
-		return ARES_JOB_INVALID_CMD;
-	*bytes = last + es;
-	return ARES_JOB_OK;
-}
-
 static uint32_t view_open(struct sim_dev *d, uint32_t asid, uint32_t q,
 			  const struct ares_tensor_desc *t, int output, struct sim_view *v)
 {
@@ -72,6 +32,7 @@ static uint32_t view_open(struct sim_dev *d, uint32_t asid, uint32_t q,
 	uint32_t access = output ? ARES_ACCESS_WRITE : ARES_ACCESS_READ, st, k;
 	uint8_t *first = NULL, *expect = NULL, *p;
 	uint64_t done = 0, chunk, n;
+	__u64 bytes;
 	int contiguous = 1;
 
 	memset(v, 0, sizeof(*v));
@@ -79,9 +40,10 @@ static uint32_t view_open(struct sim_dev *d, uint32_t asid, uint32_t q,
 	v->t.dtype = t->dtype;
 	if (t->dtype == ARES_DTYPE_NONE)
 		return ARES_JOB_OK;
-	st = extent(t, &v->bytes);
-	if (st)
-		return st;
+	/* The firmware validated the view; recheck what would make the glue misbehave. */
+	if (!ares_desc_check(t, 0, &bytes))
+		return ARES_JOB_INVALID_CMD;
+	v->bytes = bytes;
 	v->va = t->va;
 	v->t.rank = t->rank;
 	for (k = 0; k < ARES_MAX_RANK; k++) {
@@ -153,141 +115,47 @@ static uint32_t view_close(struct sim_dev *d, uint32_t asid, uint32_t q, struct 
 	return st;
 }
 
-/* The commands sim/compute executes. */
-union sim_tensor_cmd {
-	struct ares_cmd_hdr hdr;
-	struct ares_cmd_conv2d conv2d;
-	struct ares_cmd_matmul matmul;
-	struct ares_cmd_eltwise eltwise;
-	struct ares_cmd_pool pool;
-	struct ares_cmd_reduce reduce;
-	struct ares_cmd_softmax softmax;
-	struct ares_cmd_norm norm;
-	struct ares_cmd_resize resize;
-	struct ares_cmd_copy copy;
-	struct ares_cmd_pad pad;
-	struct ares_cmd_gather gather;
-	struct ares_cmd_fill_tensor fill;
+/* The compute kernel of each tensor opcode; a row without one does not compile or link. */
+#define SIM_KERNEL_ROW(NAME, name, type, engine, tiling) [ARES_OP_##NAME] = compute_cmd_##name,
+static compute_cmd_fn *const sim_kernels[ARES_OP_SLOTS] = {ARES_TENSOR_OP_TABLE(SIM_KERNEL_ROW)};
+#undef SIM_KERNEL_ROW
+
+static const enum sim_engine sim_engine_of[] = {
+	[ARES_ENGINE_DMA] = SIM_ENGINE_DMA,
+	[ARES_ENGINE_TENSOR] = SIM_ENGINE_TENSOR,
+	[ARES_ENGINE_VECTOR] = SIM_ENGINE_VECTOR,
 };
 
 /* Inputs first, outputs last: a faulting input leaves every output untouched. */
 uint32_t sim_engine_tensor(struct sim_dev *d, struct compute_workers *w, uint32_t asid, uint32_t q,
 			   const struct ares_cmd_hdr *cmd, uint64_t *modeled_ns)
 {
-	const union sim_tensor_cmd *c = (const void *)cmd;
-	const struct ares_tensor_desc *desc[6];
-	struct sim_view v[6];
+	const struct ares_op_info *op = ares_op_info(cmd->opcode);
+	struct compute_tensor t[ARES_MAX_OPERANDS];
+	struct sim_view v[ARES_MAX_OPERANDS];
 	struct compute_stats cs = {0};
 	struct sim_work work;
-	enum sim_engine engine = SIM_ENGINE_VECTOR;
-	uint32_t n = 0, n_out = 1, i, st = ARES_JOB_OK, mac_dtype = ARES_DTYPE_NONE;
+	uint32_t n, i, st = ARES_JOB_OK, mac_dtype = ARES_DTYPE_NONE;
 
-	switch (c->hdr.opcode) {
-	case ARES_OP_CONV2D:
-		desc[n++] = &c->conv2d.x, desc[n++] = &c->conv2d.w, desc[n++] = &c->conv2d.b;
-		desc[n++] = &c->conv2d.y;
-		engine = SIM_ENGINE_TENSOR;
-		mac_dtype = c->conv2d.x.dtype;
-		break;
-	case ARES_OP_MATMUL:
-		desc[n++] = &c->matmul.a, desc[n++] = &c->matmul.b, desc[n++] = &c->matmul.c;
-		desc[n++] = &c->matmul.y;
-		engine = SIM_ENGINE_TENSOR;
-		mac_dtype = c->matmul.a.dtype;
-		break;
-	case ARES_OP_ELTWISE:
-		for (i = 0; i < 3; i++)
-			desc[n++] = &c->eltwise.in[i];
-		desc[n++] = &c->eltwise.out;
-		break;
-	case ARES_OP_POOL:
-		desc[n++] = &c->pool.x, desc[n++] = &c->pool.y;
-		break;
-	case ARES_OP_REDUCE:
-		desc[n++] = &c->reduce.x, desc[n++] = &c->reduce.y;
-		break;
-	case ARES_OP_SOFTMAX:
-		desc[n++] = &c->softmax.x, desc[n++] = &c->softmax.y;
-		break;
-	case ARES_OP_NORM:
-		desc[n++] = &c->norm.x, desc[n++] = &c->norm.scale, desc[n++] = &c->norm.bias;
-		desc[n++] = &c->norm.mean, desc[n++] = &c->norm.var, desc[n++] = &c->norm.y;
-		break;
-	case ARES_OP_RESIZE:
-		desc[n++] = &c->resize.x, desc[n++] = &c->resize.y;
-		break;
-	case ARES_OP_COPY:
-		desc[n++] = &c->copy.x, desc[n++] = &c->copy.y;
-		engine = SIM_ENGINE_DMA;
-		break;
-	case ARES_OP_PAD:
-		desc[n++] = &c->pad.x, desc[n++] = &c->pad.y;
-		engine = SIM_ENGINE_DMA;
-		break;
-	case ARES_OP_GATHER:
-		desc[n++] = &c->gather.data, desc[n++] = &c->gather.indices;
-		desc[n++] = &c->gather.y;
-		engine = SIM_ENGINE_DMA;
-		break;
-	case ARES_OP_FILL_TENSOR:
-		desc[n++] = &c->fill.y;
-		engine = SIM_ENGINE_DMA;
-		break;
-	default:
+	if (!op || !sim_kernels[cmd->opcode] || cmd->size != op->size)
 		return ARES_JOB_INVALID_CMD;
-	}
+	n = op->n_operands;
 	memset(v, 0, sizeof(v));
 	for (i = 0; i < n && !st; i++)
-		st = view_open(d, asid, q, desc[i], i >= n - n_out, &v[i]);
+		st = view_open(d, asid, q, ares_operand_desc(cmd, op, i),
+			       !!(op->operands[i].role & ARES_OPND_OUT), &v[i]);
 	if (st)
 		goto out;
-	switch (c->hdr.opcode) {
-	case ARES_OP_CONV2D:
-		st = compute_conv2d(w, &c->conv2d.p, &v[0].t, &v[1].t, &v[2].t, &v[3].t, &cs);
-		break;
-	case ARES_OP_MATMUL:
-		st = compute_matmul(w, &c->matmul.p, &v[0].t, &v[1].t, &v[2].t, &v[3].t, &cs);
-		break;
-	case ARES_OP_ELTWISE: {
-		struct compute_tensor in[3] = {v[0].t, v[1].t, v[2].t};
-
-		st = compute_eltwise(w, &c->eltwise.p, c->eltwise.num_inputs, in, &v[3].t, &cs);
-		break;
-	}
-	case ARES_OP_POOL:
-		st = compute_pool(w, &c->pool.p, &v[0].t, &v[1].t, &cs);
-		break;
-	case ARES_OP_REDUCE:
-		st = compute_reduce(w, &c->reduce.p, &v[0].t, &v[1].t, &cs);
-		break;
-	case ARES_OP_SOFTMAX:
-		st = compute_softmax(w, &c->softmax.p, &v[0].t, &v[1].t, &cs);
-		break;
-	case ARES_OP_NORM:
-		st = compute_norm(w, &c->norm.p, &v[0].t, &v[1].t, &v[2].t, &v[3].t, &v[4].t,
-				  &v[5].t, &cs);
-		break;
-	case ARES_OP_RESIZE:
-		st = compute_resize(w, &c->resize.p, &v[0].t, &v[1].t, &cs);
-		break;
-	case ARES_OP_COPY:
-		st = compute_copy(w, &v[0].t, &v[1].t, &cs);
-		break;
-	case ARES_OP_PAD:
-		st = compute_pad(w, &c->pad.p, &v[0].t, &v[1].t, &cs);
-		break;
-	case ARES_OP_GATHER:
-		st = compute_gather(w, c->gather.axis, &v[0].t, &v[1].t, &v[2].t, &cs);
-		break;
-	default:
-		st = compute_fill(w, c->fill.value, &v[0].t, &cs);
-		break;
-	}
+	for (i = 0; i < n; i++)
+		t[i] = v[i].t;
+	if (op->engine == ARES_ENGINE_TENSOR)
+		mac_dtype = t[0].dtype;
+	st = sim_kernels[cmd->opcode](w, cmd, t, &cs);
 	if (!st) {
 		work.macs = cs.macs;
 		work.vector_ops = cs.vector_ops;
 		work.bytes = cs.bytes;
-		sim_perf_tile(d, engine, mac_dtype, &work, modeled_ns);
+		sim_perf_tile(d, sim_engine_of[op->engine], mac_dtype, &work, modeled_ns);
 	}
 out:
 	/* A kernel that stopped half way still wrote part of its output: write it back. */

@@ -6,7 +6,7 @@ CHECK_CFLAGS := $(shell pkg-config --cflags check)
 CHECK_LIBS := $(shell pkg-config --libs check)
 
 # ---- unit tests ----
-UNIT_TEST_NAMES := test_cmdbuf test_cmdbuf_tensor test_visible
+UNIT_TEST_NAMES := test_cmdbuf test_cmdbuf_tensor test_op_table test_visible
 UNIT_TEST_BINS := $(addprefix $(BUILD)/tests/unit/,$(UNIT_TEST_NAMES))
 UNIT_TEST_SAN_BINS := $(addprefix $(BUILD)/san/tests/unit/,$(UNIT_TEST_NAMES))
 
@@ -47,7 +47,7 @@ $(BUILD)/tests/guest/%: tests/guest/%.c tests/guest/guest_util.c tests/guest/gue
 
 $(BUILD)/bench/null_job: bench/null_job.c $(LIBACCEL_SO) libaccel/include/accel.h
 	@mkdir -p $(@D)
-	$(CC) $(ACCEL_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(ACCEL_LINK_BIN) -lm
+	$(CC) $(ACCEL_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(ACCEL_LINK_BIN) -ldrm -lm
 
 GUEST_TARGETS += $(GUEST_TEST_BINS) $(BUILD)/bench/null_job
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../tests/unit/tensor_desc_util.h"
 #include "../fw.h"
 
 #define STREAM_VA 0x100000000ull
@@ -356,20 +357,13 @@ END_TEST
 
 #define TVA 0x200000000ull
 
-/* A packed row-major descriptor. */
+/* A packed row-major descriptor of up to four dimensions. */
 static struct ares_tensor_desc td(uint64_t va, uint32_t dtype, uint32_t rank, uint64_t s0,
 				  uint64_t s1, uint64_t s2, uint64_t s3)
 {
-	struct ares_tensor_desc t = {.va = va, .dtype = dtype, .rank = rank};
-	uint64_t shape[4] = {s0, s1, s2, s3}, st = 1;
-	int k;
+	const uint64_t shape[4] = {s0, s1, s2, s3};
 
-	for (k = (int)rank - 1; k >= 0; k--) {
-		t.shape[k] = shape[k];
-		t.stride[k] = st;
-		st *= shape[k];
-	}
-	return t;
+	return test_desc_packed(va, dtype, rank, shape);
 }
 
 static struct ares_cmd_eltwise add_f32(uint64_t rows, uint64_t cols)
@@ -664,10 +658,10 @@ START_TEST(test_large_commands_split_into_sram_sized_tiles)
 	CHECK_RUN(used, ARES_JOB_OK, 0);
 	ck_assert_uint_eq(n_tiles, 8);
 	for (i = 0; i < 8; i++) {
-		ck_assert_uint_eq(tiles[i].copy_t.x.shape[0], 512);
-		ck_assert_uint_eq(tiles[i].copy_t.x.shape[1], 256);
-		ck_assert_uint_eq(tiles[i].copy_t.x.va, TVA + i * 512 * 1024ull);
-		ck_assert_uint_eq(tiles[i].copy_t.y.va, TVA + 0x10000000ull + i * 512 * 1024ull);
+		ck_assert_uint_eq(tiles[i].copy.x.shape[0], 512);
+		ck_assert_uint_eq(tiles[i].copy.x.shape[1], 256);
+		ck_assert_uint_eq(tiles[i].copy.x.va, TVA + i * 512 * 1024ull);
+		ck_assert_uint_eq(tiles[i].copy.y.va, TVA + 0x10000000ull + i * 512 * 1024ull);
 	}
 	ck_assert_uint_eq(last_modeled, FW_CMD_NS + 8 * TILE_NS);
 
@@ -690,6 +684,65 @@ START_TEST(test_large_commands_split_into_sram_sized_tiles)
 	CHECK_RUN(used, ARES_JOB_MMU_FAULT, 0);
 	ck_assert_uint_eq(n_tiles, 1);
 	ck_assert_uint_eq(last_modeled, FW_CMD_NS + TILE_NS);
+}
+END_TEST
+
+START_TEST(test_prelu_rules_and_tiles)
+{
+	struct ares_cmd_prelu pr = {.hdr = {ARES_OP_PRELU, 0, sizeof(pr)}}, bad;
+	uint32_t i;
+
+	pr.x = td(TVA, ARES_DTYPE_BF16, 2, 3, 7, 0, 0);
+	pr.slope = td(TVA + 0x1000000, ARES_DTYPE_BF16, 2, 3, 7, 0, 0);
+	pr.slope.stride[0] = 0; /* one slope per column */
+	pr.y = td(TVA + 0x2000000, ARES_DTYPE_BF16, 2, 3, 7, 0, 0);
+	expect_one(&pr, ARES_JOB_OK, "prelu");
+	bad = pr;
+	bad.flags = 1;
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu flags");
+	bad = pr;
+	bad.reserved = 1;
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu reserved");
+	bad = pr;
+	bad.x.dtype = bad.slope.dtype = bad.y.dtype = ARES_DTYPE_I32;
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu of i32");
+	bad = pr;
+	bad.slope.dtype = ARES_DTYPE_F32;
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu slope of another dtype");
+	bad = pr;
+	bad.y.dtype = ARES_DTYPE_F16;
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu y of another dtype");
+	bad = pr;
+	bad.slope.shape[0] = 1;
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu slope of another shape");
+	bad = pr;
+	bad.y = td(TVA + 0x2000000, ARES_DTYPE_BF16, 3, 3, 7, 1, 0);
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu y of another rank");
+	bad = pr;
+	memset(&bad.slope, 0, sizeof(bad.slope));
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu without slope");
+	bad = pr;
+	bad.x.va += 1;
+	expect_one(&bad, ARES_JOB_INVALID_CMD, "prelu x misaligned (§12.1)");
+
+	/*
+	 * 4096 x 256 f32: x, slope (broadcast, but a full view) and y are each
+	 * sliced by rows, 3 KiB a row, so 341 rows fill the 1 MiB SRAM: 13 tiles.
+	 */
+	setup();
+	pr.x = td(TVA, ARES_DTYPE_F32, 2, 4096, 256, 0, 0);
+	pr.slope = td(TVA + 0x10000000ull, ARES_DTYPE_F32, 2, 4096, 256, 0, 0);
+	pr.slope.stride[0] = 0;
+	pr.y = td(TVA + 0x20000000ull, ARES_DTYPE_F32, 2, 4096, 256, 0, 0);
+	put(&pr, sizeof(pr));
+	CHECK_RUN(used, ARES_JOB_OK, 0);
+	ck_assert_uint_eq(n_tiles, 13);
+	for (i = 0; i < 13; i++) {
+		ck_assert_uint_eq(tiles[i].prelu.x.shape[0], i < 12 ? 341 : 4096 - 12 * 341);
+		ck_assert_uint_eq(tiles[i].prelu.x.va, TVA + i * 341 * 1024ull);
+		ck_assert_uint_eq(tiles[i].prelu.slope.va, TVA + 0x10000000ull);
+		ck_assert_uint_eq(tiles[i].prelu.y.va, TVA + 0x20000000ull + i * 341 * 1024ull);
+	}
 }
 END_TEST
 
@@ -745,6 +798,7 @@ int main(void)
 	tcase_add_test(t, test_quantisation_rules);
 	tcase_add_test(t, test_per_opcode_shape_rules);
 	tcase_add_test(t, test_large_commands_split_into_sram_sized_tiles);
+	tcase_add_test(t, test_prelu_rules_and_tiles);
 	tcase_add_test(t, test_profile_alignment_and_empty_views);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);

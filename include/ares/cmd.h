@@ -45,6 +45,7 @@ ARES_ASSERT_SIZE(struct ares_cmd_hdr, 8);
 #define ARES_OP_SOFTMAX		0x0033
 #define ARES_OP_NORM		0x0034
 #define ARES_OP_RESIZE		0x0035
+#define ARES_OP_PRELU		0x0036
 /* DMA engine */
 #define ARES_OP_COPY		0x0040
 #define ARES_OP_PAD		0x0041

@@ -473,6 +473,29 @@ struct ares_cmd_resize {
 
 ARES_ASSERT_SIZE(struct ares_cmd_resize, 320);
 
+/* ----------------------------------------------------------------- PRELU */
+
+/**
+ * struct ares_cmd_prelu - PRelu: y = x < 0 ? slope * x : x
+ * @hdr: opcode ARES_OP_PRELU
+ * @flags: zero
+ * @reserved: zero
+ * @x: input, F32/F16/BF16
+ * @slope: x's dtype, rank and shape (stride 0 broadcasts, as ONNX's
+ *	unidirectional broadcasting of the slope needs)
+ * @y: output, x's dtype and shape
+ */
+struct ares_cmd_prelu {
+	struct ares_cmd_hdr hdr;
+	__le32 flags;
+	__le32 reserved;
+	struct ares_tensor_desc x;
+	struct ares_tensor_desc slope;
+	struct ares_tensor_desc y;
+};
+
+ARES_ASSERT_SIZE(struct ares_cmd_prelu, 400);
+
 /* ------------------------------------------------------------ DMA: COPY */
 
 /**

@@ -146,7 +146,7 @@ ACCEL_API int accel_enumerate_at(const char *dev_dir, const char *sys_dir,
  * @errbuf: optional buffer for a sentence saying which entry is wrong
  * @errlen: size of @errbuf
  *
- * ACCEL_1.4. @entries[k].index and .node keep the device's own node.
+ * ACCEL_1.5. @entries[k].index and .node keep the device's own node.
  *
  * Return: 0; -EINVAL for an empty or malformed entry, an out-of-range PCI
  * field, "all" among other entries, or a device listed twice; -ENODEV for
@@ -683,6 +683,19 @@ ACCEL_API int accel_cmdbuf_fill_tensor(accel_cmdbuf *cb, uint64_t value,
 				       const struct ares_tensor_desc *y);
 
 /**
+ * accel_cmdbuf_prelu() - append PRELU: y = x < 0 ? slope * x : x
+ * @cb: builder
+ * @x: input, F32/F16/BF16
+ * @slope: x's dtype and shape; a stride of 0 broadcasts a dimension
+ * @y: output, x's dtype and shape
+ *
+ * Return: as accel_cmdbuf_conv2d(); the device checks the dtypes and shapes.
+ */
+ACCEL_API int accel_cmdbuf_prelu(accel_cmdbuf *cb, const struct ares_tensor_desc *x,
+				 const struct ares_tensor_desc *slope,
+				 const struct ares_tensor_desc *y);
+
+/**
  * accel_cmdbuf_profile() - append PROFILE: the device clock and the job's
  *	modeled time so far (struct ares_profile_record, 16 bytes) at @va
  * @cb: builder
@@ -816,7 +829,13 @@ ACCEL_API int accel_job_export_sync_file(accel_job *job, int *fd);
 /** accel_job_seqno() - the job's sequence number in its context (accessor). */
 ACCEL_API uint64_t accel_job_seqno(const accel_job *job);
 
-/** accel_job_syncobj() - the job's syncobj handle on the device fd (accessor). */
+/**
+ * accel_job_syncobj() - the job's syncobj handle on the device fd (accessor)
+ *
+ * libaccel keeps the syncobjs of destroyed jobs and gives them to later
+ * jobs (a job then costs a SUBMIT and a wait), so after accel_job_destroy()
+ * the handle may stand for another job.
+ */
 ACCEL_API uint32_t accel_job_syncobj(const accel_job *job);
 
 /**

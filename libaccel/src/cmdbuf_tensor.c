@@ -8,14 +8,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include "ares/op_table.h"
 #include "ares/ops.h"
 
 #include "internal.h"
-
-static const uint8_t dtype_size[ARES_DTYPE_COUNT] = {
-	[ARES_DTYPE_F32] = 4, [ARES_DTYPE_F16] = 2, [ARES_DTYPE_BF16] = 2, [ARES_DTYPE_I8] = 1,
-	[ARES_DTYPE_U8] = 1,  [ARES_DTYPE_I32] = 4, [ARES_DTYPE_I64] = 8,  [ARES_DTYPE_BOOL] = 1,
-};
 
 int accel_tensor_desc_init(struct ares_tensor_desc *t, uint64_t va, uint32_t dtype, uint32_t rank,
 			   const uint64_t *shape)
@@ -23,8 +19,7 @@ int accel_tensor_desc_init(struct ares_tensor_desc *t, uint64_t va, uint32_t dty
 	uint64_t stride = 1;
 	int k;
 
-	if (!t || dtype == ARES_DTYPE_NONE || dtype >= ARES_DTYPE_COUNT || rank > ARES_MAX_RANK ||
-	    (rank && !shape))
+	if (!t || !ares_dtype_size(dtype) || rank > ARES_MAX_RANK || (rank && !shape))
 		return -EINVAL;
 	memset(t, 0, sizeof(*t));
 	t->va = va;
@@ -41,17 +36,7 @@ int accel_tensor_desc_init(struct ares_tensor_desc *t, uint64_t va, uint32_t dty
 /* What the builder can reject without the device; @t NULL is absent where @optional. */
 static int desc_ok(const struct ares_tensor_desc *t, int optional)
 {
-	uint32_t k;
-
-	if (!t)
-		return optional;
-	if (!t->dtype || t->dtype >= ARES_DTYPE_COUNT || t->rank > ARES_MAX_RANK ||
-	    t->va % dtype_size[t->dtype] || t->quant > ARES_QUANT_PER_CHANNEL)
-		return 0;
-	for (k = t->rank; k < ARES_MAX_RANK; k++)
-		if (t->shape[k] || t->stride[k])
-			return 0;
-	return 1;
+	return t ? ares_desc_layout_ok(t) : optional;
 }
 
 static void put_desc(struct ares_tensor_desc *dst, const struct ares_tensor_desc *t)
@@ -295,6 +280,19 @@ int accel_cmdbuf_fill_tensor(accel_cmdbuf *cb, uint64_t value, const struct ares
 	return append(cb, ARES_OP_FILL_TENSOR, &c, sizeof(c));
 }
 
+int accel_cmdbuf_prelu(accel_cmdbuf *cb, const struct ares_tensor_desc *x,
+		       const struct ares_tensor_desc *slope, const struct ares_tensor_desc *y)
+{
+	struct ares_cmd_prelu c = {0};
+
+	if (!desc_ok(x, 0) || !desc_ok(slope, 0) || !desc_ok(y, 0))
+		return accel_cmdbuf_fail(cb, -EINVAL);
+	put_desc(&c.x, x);
+	put_desc(&c.slope, slope);
+	put_desc(&c.y, y);
+	return append(cb, ARES_OP_PRELU, &c, sizeof(c));
+}
+
 int accel_cmdbuf_profile(accel_cmdbuf *cb, uint64_t va)
 {
 	struct ares_cmd_profile c = {0};
@@ -304,3 +302,14 @@ int accel_cmdbuf_profile(accel_cmdbuf *cb, uint64_t va)
 	c.va = htole64(va);
 	return append(cb, ARES_OP_PROFILE, &c, sizeof(c));
 }
+
+/*
+ * Every opcode of the op table has its builder, accel_cmdbuf_<name>, here
+ * or in cmdbuf.c: a row without one does not compile.
+ */
+typedef void (*accel_builder_fn)(void);
+#define ACCEL_BUILDER_ROW(NAME, name, type, engine, tiling)                                        \
+	[ARES_OP_##NAME] = (accel_builder_fn)accel_cmdbuf_##name,
+static const accel_builder_fn accel_builders[ARES_OP_SLOTS]
+	__attribute__((unused)) = {ARES_OP_TABLE(ACCEL_BUILDER_ROW)};
+#undef ACCEL_BUILDER_ROW

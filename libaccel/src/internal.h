@@ -15,9 +15,19 @@
 /* Named debug switches parsed from ARES_DEBUG, kept per device. */
 #define ACCEL_DBG_IOCTL (1u << 0)
 
+/*
+ * Syncobjs of destroyed jobs, kept for the next submit: SUBMIT replaces the
+ * out-syncobj's fence, so a reused one needs no reset, and a job costs a
+ * SUBMIT and a wait instead of also a CREATE and a DESTROY. The kernel frees
+ * the spares with the fd.
+ */
+#define ACCEL_SPARE_SYNCOBJS 64
+
 struct accel_device {
 	int fd;
 	unsigned int debug; /* ACCEL_DBG_* */
+	uint32_t spare_syncobjs[ACCEL_SPARE_SYNCOBJS];
+	unsigned int spare_syncobj_count;
 	char node[ACCEL_PATH_MAX];
 	int drv_major, drv_minor, drv_patch;
 	char errmsg[ACCEL_ERRMSG_LEN];

@@ -35,6 +35,31 @@ static void syncobj_destroy(accel_device *dev, uint32_t h)
 	accel_trace(dev, "drmSyncobjDestroy(handle=%u) = %d", h, ret);
 }
 
+static int syncobj_get(accel_device *dev, uint32_t *h)
+{
+	int ret;
+
+	if (dev->spare_syncobj_count) {
+		*h = dev->spare_syncobjs[--dev->spare_syncobj_count];
+		return 0;
+	}
+	ret = drm_ret(drmSyncobjCreate(dev->fd, 0, h));
+	accel_trace(dev, "drmSyncobjCreate() = %d handle=%u", ret, ret ? 0 : *h);
+	if (ret)
+		return accel_set_error(dev, ret, "drmSyncobjCreate on %s: %s", dev->node,
+				       accel_strerror(ret));
+	return 0;
+}
+
+/* A syncobj whose fence may still be pending is fine to keep: see internal.h. */
+static void syncobj_put(accel_device *dev, uint32_t h)
+{
+	if (dev->spare_syncobj_count < ACCEL_SPARE_SYNCOBJS)
+		dev->spare_syncobjs[dev->spare_syncobj_count++] = h;
+	else
+		syncobj_destroy(dev, h);
+}
+
 int accel_submit(accel_ctx *ctx, const struct accel_submit_args *args, accel_job **out)
 {
 	accel_device *dev = ctx->dev;
@@ -88,13 +113,9 @@ int accel_submit(accel_ctx *ctx, const struct accel_submit_args *args, accel_job
 		ins[i] = args->wait[i]->syncobj;
 	}
 
-	ret = drm_ret(drmSyncobjCreate(dev->fd, 0, &job->syncobj));
-	accel_trace(dev, "drmSyncobjCreate() = %d handle=%u", ret, ret ? 0 : job->syncobj);
-	if (ret) {
-		accel_set_error(dev, ret, "drmSyncobjCreate on %s: %s", dev->node,
-				accel_strerror(ret));
+	ret = syncobj_get(dev, &job->syncobj);
+	if (ret)
 		goto err_free;
-	}
 
 	s.ctx_id = ctx->id;
 	s.cmd_va = args->cmd_bo->va + args->cmd_offset;
@@ -122,7 +143,7 @@ int accel_submit(accel_ctx *ctx, const struct accel_submit_args *args, accel_job
 	return 0;
 
 err_syncobj:
-	syncobj_destroy(dev, job->syncobj);
+	syncobj_put(dev, job->syncobj);
 err_free:
 	free(ins);
 	free(bos);
@@ -255,7 +276,7 @@ int accel_job_destroy(accel_job *job)
 {
 	if (!job)
 		return 0;
-	syncobj_destroy(job->dev, job->syncobj);
+	syncobj_put(job->dev, job->syncobj);
 	accel_bo_free(job->owned_cmd_bo);
 	free(job);
 	return 0;

@@ -7,54 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "device.h"
+#include "device/device.h"
 #include <ares/tensor.h>
 
-#include "cpu_dnnl.h"
-#include "internal.h"
-#include "profile.h"
-
-int rt_err(struct art_session *s, int rc, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(s->err, sizeof(s->err), fmt, ap);
-	va_end(ap);
-	return rc;
-}
+#include "cpu/dnnl.h"
+#include "cpu/kernels.h"
+#include "graph/graph.h"
+#include "core/internal.h"
+#include "core/profile.h"
 
 const char *art_session_errmsg(const art_session *s)
 {
 	return s ? s->err : "no session (out of memory)";
-}
-
-static int value_find(struct art_session *s, const char *name)
-{
-	for (int i = 0; i < s->nvals; i++)
-		if (!strcmp(s->vals[i].name, name))
-			return i;
-	return -1;
-}
-
-int rt_value_get(struct art_session *s, const char *name)
-{
-	int i = value_find(s, name);
-	if (i >= 0)
-		return i;
-	if (s->nvals == s->capvals) {
-		int cap = s->capvals ? s->capvals * 2 : 64;
-		struct rt_value *v = realloc(s->vals, (size_t)cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		s->vals = v;
-		s->capvals = cap;
-	}
-	struct rt_value *v = &s->vals[s->nvals];
-	memset(v, 0, sizeof(*v));
-	v->name = strdup(name);
-	if (!v->name)
-		return -ENOMEM;
-	return s->nvals++;
 }
 
 /*
@@ -202,31 +166,6 @@ static int build_graph(struct art_session *s, const char *base_dir)
 	return 0;
 }
 
-static void graph_free(struct rt_graph *g);
-
-void rt_node_free(struct rt_node *n)
-{
-	if (n->reason_owned)
-		free((void *)n->placement_reason);
-	free(n->in);
-	free(n->out);
-	graph_free(n->sub[0]);
-	graph_free(n->sub[1]);
-	rt_cpu_memo_free(n);
-}
-
-static void graph_free(struct rt_graph *g)
-{
-	if (!g)
-		return;
-	for (int i = 0; i < g->nnodes; i++)
-		rt_node_free(&g->nodes[i]);
-	free(g->nodes);
-	free(g->inputs);
-	free(g->outputs);
-	free(g);
-}
-
 /* Builds subgraph G of node OWNER into *OUT; its values join the session's
  * table. Values it reads from outer scopes are appended to OWNER's in[]. */
 static int build_subgraph(struct art_session *s, struct rt_node *owner, const Onnx__GraphProto *g,
@@ -269,7 +208,7 @@ static int build_subgraph(struct art_session *s, struct rt_node *owner, const On
 			return rc;
 	}
 	for (size_t i = 0; i < g->n_output; i++) {
-		int v = value_find(s, g->output[i]->name);
+		int v = rt_value_find(s, g->output[i]->name);
 		if (v < 0)
 			return rt_err(s, -EINVAL,
 				      "node '%s': subgraph output '%s' is never produced",
@@ -328,7 +267,7 @@ static int build_node(struct art_session *s, const Onnx__NodeProto *np, struct r
 	for (size_t j = 0; j < np->n_input; j++) {
 		n->in[j] = -1;
 		if (np->input[j][0]) {
-			n->in[j] = value_find(s, np->input[j]);
+			n->in[j] = rt_value_find(s, np->input[j]);
 			if (n->in[j] < 0)
 				return rt_err(s, -EINVAL,
 					      "node %zu '%s': input '%s' is produced by no "
@@ -533,19 +472,12 @@ int art_session_get_stats(const art_session *s, struct art_session_stats *st)
 	return 0;
 }
 
-static void value_clear(struct rt_value *v)
-{
-	free(v->buf);
-	v->buf = NULL;
-	v->t.data = NULL;
-}
-
 void art_session_destroy(art_session *s)
 {
 	if (!s)
 		return;
 	for (int i = 0; i < s->nvals; i++) {
-		value_clear(&s->vals[i]);
+		rt_value_clear(&s->vals[i]);
 		free(s->vals[i].name);
 	}
 	dev_close(s);
@@ -621,30 +553,18 @@ int art_session_output_info(const art_session *s, int idx, const char **name,
 
 int art_session_set_input(art_session *s, int idx, const struct art_tensor *t)
 {
-	if (idx < 0 || idx >= s->ninputs)
-		return rt_err(s, -EINVAL, "input index %d out of range (%d inputs)", idx,
-			      s->ninputs);
-	size_t es = art_dtype_size(t->dtype);
-	if (!es || t->ndim < 0 || t->ndim > ART_MAX_DIMS)
-		return rt_err(s, -EINVAL, "input '%s': bad dtype %d or rank %d",
-			      s->vals[s->inputs[idx]].name, t->dtype, t->ndim);
+	size_t nbytes;
+	int rc = rt_input_check(s, idx, t, &nbytes);
+	if (rc)
+		return rc;
 	struct rt_value *v = &s->vals[s->inputs[idx]];
-	int64_t elems = art_tensor_elems(t);
-	if (elems < 0)
-		return rt_err(s, -EINVAL, "input '%s': bad shape", v->name);
-	if ((uint64_t)elems > s->max_tensor_bytes / es)
-		return rt_err(s, -E2BIG, "input '%s': %lld elements exceed the limit of %llu bytes",
-			      v->name, (long long)elems, (unsigned long long)s->max_tensor_bytes);
-	size_t nbytes = (size_t)elems * es;
-	if (nbytes && !t->data)
-		return rt_err(s, -EINVAL, "input '%s': no data", v->name);
 	void *d = malloc(nbytes ? nbytes : 1);
 	if (!d)
 		return rt_err(s, -ENOMEM, "input '%s': out of memory for %zu bytes", v->name,
 			      nbytes);
 	if (nbytes)
 		memcpy(d, t->data, nbytes);
-	value_clear(v);
+	rt_value_clear(v);
 	v->t = *t;
 	v->t.data = d;
 	v->buf = d;
@@ -677,7 +597,7 @@ int art_session_run(art_session *s)
 			continue;
 		for (int j = 0; j < n->nout; j++)
 			if (n->out[j] >= 0 && !s->vals[n->out[j]].is_const)
-				value_clear(&s->vals[n->out[j]]);
+				rt_value_clear(&s->vals[n->out[j]]);
 		double t0 = rt_prof_now_us();
 		rc = rt_kernel_check_dtypes(s, n, 0);
 		if (rc)
@@ -762,76 +682,18 @@ const char *art_session_node_fused(const art_session *s, int idx)
 
 /* ---- helpers for kernels ---- */
 
-struct art_tensor *rt_in(struct art_session *s, const struct rt_node *n, int i)
+int art_session_set_profiling(art_session *s, int on)
 {
-	if (i >= n->nin || n->in[i] < 0)
-		return NULL;
-	struct rt_value *v = &s->vals[n->in[i]];
-	return v->t.data ? &v->t : NULL;
-}
-
-int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
-		 const int64_t *dims, void **data)
-{
-	if (i >= n->nout || n->out[i] < 0) {
-		*data = NULL;
-		return 0;
+	int rc = rt_prof_enable(s, on);
+	if (rc)
+		return rc;
+	if (s->dev && s->dev->profile != !!on) {
+		/* Streams carry PROFILE commands only when profiling: re-emit. */
+		s->dev->profile = !!on;
+		for (int i = 0; i < DEV_MAX_SLOTS; i++)
+			if (s->dev->slots[i].cmd_gen)
+				memset(s->dev->slots[i].cmd_gen, 0,
+				       (size_t)s->dev->nparts * sizeof(uint64_t));
 	}
-	struct rt_value *v = &s->vals[n->out[i]];
-	value_clear(v);
-	v->t.dtype = dtype;
-	v->t.ndim = ndim;
-	for (int d = 0; d < ndim; d++)
-		v->t.dims[d] = dims[d];
-	int64_t elems = art_tensor_elems(&v->t);
-	if (elems < 0 || (uint64_t)elems > s->max_tensor_bytes / art_dtype_size(dtype)) {
-		v->t.ndim = 0;
-		return rt_err(s, -E2BIG,
-			      "node '%s': output %d would have %lld elements (limit %llu bytes)",
-			      n->name, i, (long long)elems,
-			      (unsigned long long)s->max_tensor_bytes);
-	}
-	size_t nbytes = (size_t)elems * art_dtype_size(dtype);
-	v->buf = calloc(1, nbytes ? nbytes : 1);
-	if (!v->buf)
-		return rt_err(s, -ENOMEM, "node '%s': out of memory for output %d", n->name, i);
-	v->t.data = v->buf;
-	*data = v->buf;
 	return 0;
-}
-
-int rt_value_set(struct art_session *s, int v, const struct art_tensor *t)
-{
-	struct rt_value *val = &s->vals[v];
-	size_t nbytes = (size_t)art_tensor_elems(t) * art_dtype_size(t->dtype);
-	void *d = malloc(nbytes ? nbytes : 1);
-	if (!d)
-		return rt_err(s, -ENOMEM, "value '%s': out of memory", val->name);
-	if (nbytes)
-		memcpy(d, t->data, nbytes);
-	value_clear(val);
-	val->t = *t;
-	val->t.data = d;
-	val->buf = d;
-	return 0;
-}
-
-const Onnx__AttributeProto *rt_attr(const struct rt_node *n, const char *name)
-{
-	for (size_t i = 0; i < n->proto->n_attribute; i++)
-		if (!strcmp(n->proto->attribute[i]->name, name))
-			return n->proto->attribute[i];
-	return NULL;
-}
-
-int64_t rt_attr_i(const struct rt_node *n, const char *name, int64_t def)
-{
-	const Onnx__AttributeProto *a = rt_attr(n, name);
-	return a && a->has_i ? a->i : def;
-}
-
-float rt_attr_f(const struct rt_node *n, const char *name, float def)
-{
-	const Onnx__AttributeProto *a = rt_attr(n, name);
-	return a && a->has_f ? a->f : def;
 }

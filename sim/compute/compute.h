@@ -25,6 +25,7 @@
 
 #include <stdint.h>
 
+#include <ares/op_table.h>
 #include <ares/ops.h>
 #include <ares/queue.h> /* ARES_JOB_* */
 #include <ares/tensor.h>
@@ -125,5 +126,22 @@ uint32_t compute_gather(struct compute_workers *w, uint32_t axis, const struct c
 			struct compute_stats *st);
 uint32_t compute_fill(struct compute_workers *w, uint64_t value, const struct compute_tensor *y,
 		      struct compute_stats *st);
+
+uint32_t compute_prelu(struct compute_workers *w, const struct compute_tensor *x,
+		       const struct compute_tensor *slope, const struct compute_tensor *y,
+		       struct compute_stats *st);
+
+/*
+ * One entry per tensor opcode of the op table (include/ares/op_table.h),
+ * which the engine glue calls for each tile: the command, and its
+ * operands' views in the table's order (absent ones with dtype NONE).
+ * Declared from the table, so an opcode whose kernel is missing does not
+ * link.
+ */
+typedef uint32_t compute_cmd_fn(struct compute_workers *w, const struct ares_cmd_hdr *cmd,
+				const struct compute_tensor *v, struct compute_stats *st);
+#define COMPUTE_CMD_DECL(NAME, name, type, engine, tiling) compute_cmd_fn compute_cmd_##name;
+ARES_TENSOR_OP_TABLE(COMPUTE_CMD_DECL)
+#undef COMPUTE_CMD_DECL
 
 #endif /* ARES_SIM_COMPUTE_H */

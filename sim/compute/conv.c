@@ -357,3 +357,12 @@ uint32_t compute_conv2d(struct compute_workers *w, const struct ares_conv2d_para
 	}
 	return CK_OK;
 }
+
+/* The op table's entry for CONV2D (compute.h). */
+uint32_t compute_cmd_conv2d(struct compute_workers *w, const struct ares_cmd_hdr *cmd,
+			    const struct compute_tensor *v, struct compute_stats *cs)
+{
+	const struct ares_cmd_conv2d *c = (const void *)cmd;
+
+	return compute_conv2d(w, &c->p, &v[0], &v[1], &v[2], &v[3], cs);
+}

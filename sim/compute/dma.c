@@ -318,3 +318,38 @@ uint32_t compute_fill(struct compute_workers *w, uint64_t value, const struct co
 		st->bytes += (uint64_t)ck_numel(y) * compute_dtype_size(y->dtype);
 	return CK_OK;
 }
+
+/* The op table's entry for COPY (compute.h). */
+uint32_t compute_cmd_copy(struct compute_workers *w, const struct ares_cmd_hdr *cmd,
+			  const struct compute_tensor *v, struct compute_stats *cs)
+{
+	(void)cmd;
+	return compute_copy(w, &v[0], &v[1], cs);
+}
+
+/* The op table's entry for PAD (compute.h). */
+uint32_t compute_cmd_pad(struct compute_workers *w, const struct ares_cmd_hdr *cmd,
+			 const struct compute_tensor *v, struct compute_stats *cs)
+{
+	const struct ares_cmd_pad *c = (const void *)cmd;
+
+	return compute_pad(w, &c->p, &v[0], &v[1], cs);
+}
+
+/* The op table's entry for GATHER (compute.h). */
+uint32_t compute_cmd_gather(struct compute_workers *w, const struct ares_cmd_hdr *cmd,
+			    const struct compute_tensor *v, struct compute_stats *cs)
+{
+	const struct ares_cmd_gather *c = (const void *)cmd;
+
+	return compute_gather(w, c->axis, &v[0], &v[1], &v[2], cs);
+}
+
+/* The op table's entry for FILL_TENSOR (compute.h). */
+uint32_t compute_cmd_fill_tensor(struct compute_workers *w, const struct ares_cmd_hdr *cmd,
+				 const struct compute_tensor *v, struct compute_stats *cs)
+{
+	const struct ares_cmd_fill_tensor *c = (const void *)cmd;
+
+	return compute_fill(w, c->value, &v[0], cs);
+}

@@ -12,22 +12,7 @@ static const int32_t zero_i;
 
 unsigned int compute_dtype_size(uint32_t dtype)
 {
-	switch (dtype) {
-	case ARES_DTYPE_F32:
-	case ARES_DTYPE_I32:
-		return 4;
-	case ARES_DTYPE_F16:
-	case ARES_DTYPE_BF16:
-		return 2;
-	case ARES_DTYPE_I8:
-	case ARES_DTYPE_U8:
-	case ARES_DTYPE_BOOL:
-		return 1;
-	case ARES_DTYPE_I64:
-		return 8;
-	default:
-		return 0;
-	}
+	return ares_dtype_size(dtype);
 }
 
 float ck_f16_to_f32(uint16_t h)
@@ -341,11 +326,12 @@ int64_t ck_numel(const struct compute_tensor *t)
 	return n;
 }
 
+/* hw-spec §12.1 on a host view: the op table's rules, where a host view has the field. */
 int ck_tensor_ok(const struct compute_tensor *t)
 {
-	int64_t lo, hi;
+	uint32_t scale_bits;
 
-	if (!t || !compute_dtype_size(t->dtype) || t->rank > ARES_MAX_RANK)
+	if (!t || !ares_dtype_size(t->dtype) || t->rank > ARES_MAX_RANK)
 		return 0;
 	for (unsigned int k = 0; k < t->rank; k++)
 		if (t->shape[k] < 0 || t->shape[k] >= (int64_t)ARES_MAX_DIM || t->stride[k] < 0)
@@ -354,21 +340,23 @@ int ck_tensor_ok(const struct compute_tensor *t)
 		return 0;
 	if (t->quant == ARES_QUANT_NONE)
 		return 1;
-	if (!ck_is_int8(t->dtype))
+	if (!ares_dtype_is_quant(t->dtype))
 		return 0;
-	ck_int_range(t->dtype, &lo, &hi);
-	if (t->quant == ARES_QUANT_PER_TENSOR)
-		return isfinite(t->scale) && t->scale > 0 && t->zero_point >= lo &&
-		       t->zero_point <= hi;
+	if (t->quant == ARES_QUANT_PER_TENSOR) {
+		memcpy(&scale_bits, &t->scale, sizeof(scale_bits));
+		return ares_f32_positive(scale_bits) && ares_zero_point_ok(t->dtype, t->zero_point);
+	}
 	if (t->quant != ARES_QUANT_PER_CHANNEL || t->quant_axis >= t->rank)
 		return 0;
 	/* Per-channel parameters come from device memory: the engine checks them. */
 	if (t->shape[t->quant_axis] && (!t->scales || !t->zero_points))
 		return 0;
-	for (int64_t c = 0; c < t->shape[t->quant_axis]; c++)
-		if (!isfinite(t->scales[c]) || !(t->scales[c] > 0) || t->zero_points[c] < lo ||
-		    t->zero_points[c] > hi)
+	for (int64_t c = 0; c < t->shape[t->quant_axis]; c++) {
+		memcpy(&scale_bits, &t->scales[c], sizeof(scale_bits));
+		if (!ares_f32_positive(scale_bits) ||
+		    !ares_zero_point_ok(t->dtype, t->zero_points[c]))
 			return 0;
+	}
 	return 1;
 }
 

@@ -384,3 +384,12 @@ uint32_t compute_eltwise(struct compute_workers *w, const struct ares_eltwise_pa
 	}
 	return CK_OK;
 }
+
+/* The op table's entry for ELTWISE (compute.h). */
+uint32_t compute_cmd_eltwise(struct compute_workers *w, const struct ares_cmd_hdr *cmd,
+			     const struct compute_tensor *v, struct compute_stats *cs)
+{
+	const struct ares_cmd_eltwise *c = (const void *)cmd;
+
+	return compute_eltwise(w, &c->p, c->num_inputs, v, &v[3], cs);
+}

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <ares/op_table.h>
+
 #include "compute.h"
 
 #define CK_OK	 ARES_JOB_OK
@@ -50,12 +52,12 @@ void ck_int_range(uint32_t dtype, int64_t *lo, int64_t *hi);
 
 static inline int ck_is_float(uint32_t dt)
 {
-	return dt == ARES_DTYPE_F32 || dt == ARES_DTYPE_F16 || dt == ARES_DTYPE_BF16;
+	return ares_dtype_is_float(dt);
 }
 
 static inline int ck_is_int8(uint32_t dt)
 {
-	return dt == ARES_DTYPE_I8 || dt == ARES_DTYPE_U8;
+	return ares_dtype_is_quant(dt);
 }
 
 /*

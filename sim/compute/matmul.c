@@ -233,3 +233,12 @@ uint32_t compute_matmul(struct compute_workers *w, const struct ares_matmul_para
 	}
 	return CK_OK;
 }
+
+/* The op table's entry for MATMUL (compute.h). */
+uint32_t compute_cmd_matmul(struct compute_workers *w, const struct ares_cmd_hdr *cmd,
+			    const struct compute_tensor *v, struct compute_stats *cs)
+{
+	const struct ares_cmd_matmul *c = (const void *)cmd;
+
+	return compute_matmul(w, &c->p, &v[0], &v[1], &v[2], &v[3], cs);
+}

@@ -189,3 +189,12 @@ uint32_t compute_norm(struct compute_workers *w, const struct ares_norm_params *
 	}
 	return CK_OK;
 }
+
+/* The op table's entry for NORM (compute.h). */
+uint32_t compute_cmd_norm(struct compute_workers *w, const struct ares_cmd_hdr *cmd,
+			  const struct compute_tensor *v, struct compute_stats *cs)
+{
+	const struct ares_cmd_norm *c = (const void *)cmd;
+
+	return compute_norm(w, &c->p, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], cs);
+}

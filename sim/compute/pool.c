@@ -103,3 +103,12 @@ uint32_t compute_pool(struct compute_workers *w, const struct ares_pool_params *
 	}
 	return CK_OK;
 }
+
+/* The op table's entry for POOL (compute.h). */
+uint32_t compute_cmd_pool(struct compute_workers *w, const struct ares_cmd_hdr *cmd,
+			  const struct compute_tensor *v, struct compute_stats *cs)
+{
+	const struct ares_cmd_pool *c = (const void *)cmd;
+
+	return compute_pool(w, &c->p, &v[0], &v[1], cs);
+}

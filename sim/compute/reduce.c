@@ -259,3 +259,12 @@ uint32_t compute_reduce(struct compute_workers *w, const struct ares_reduce_para
 	}
 	return CK_OK;
 }
+
+/* The op table's entry for REDUCE (compute.h). */
+uint32_t compute_cmd_reduce(struct compute_workers *w, const struct ares_cmd_hdr *cmd,
+			    const struct compute_tensor *v, struct compute_stats *cs)
+{
+	const struct ares_cmd_reduce *c = (const void *)cmd;
+
+	return compute_reduce(w, &c->p, &v[0], &v[1], cs);
+}

@@ -210,3 +210,12 @@ out:
 	}
 	return ret;
 }
+
+/* The op table's entry for RESIZE (compute.h). */
+uint32_t compute_cmd_resize(struct compute_workers *w, const struct ares_cmd_hdr *cmd,
+			    const struct compute_tensor *v, struct compute_stats *cs)
+{
+	const struct ares_cmd_resize *c = (const void *)cmd;
+
+	return compute_resize(w, &c->p, &v[0], &v[1], cs);
+}

@@ -85,3 +85,12 @@ uint32_t compute_softmax(struct compute_workers *w, const struct ares_softmax_pa
 	}
 	return CK_OK;
 }
+
+/* The op table's entry for SOFTMAX (compute.h). */
+uint32_t compute_cmd_softmax(struct compute_workers *w, const struct ares_cmd_hdr *cmd,
+			     const struct compute_tensor *v, struct compute_stats *cs)
+{
+	const struct ares_cmd_softmax *c = (const void *)cmd;
+
+	return compute_softmax(w, &c->p, &v[0], &v[1], cs);
+}

@@ -1063,6 +1063,38 @@ CFG_TEST(eltwise_binary_float_ops_broadcast_by_stride_zero)
 	}
 }
 
+CFG_TEST(prelu_broadcasts_its_slope_in_every_float_dtype)
+{
+	static const uint32_t dts[3] = {ARES_DTYPE_F32, ARES_DTYPE_F16, ARES_DTYPE_BF16};
+	static const double tol[3] = {1e-6, 1e-3, 8e-3};
+	int64_t s[3] = {3, 4, 5};
+
+	for (int d = 0; d < 3; d++) {
+		struct tt *x = mk(dts[d], 3, s), *sl = mk(dts[d], 3, s), *y = mk(dts[d], 3, s);
+		double want[60];
+		int64_t idx[3];
+
+		fill(x, -2, 2);
+		fill(sl, -0.5, 0.5);
+		/* One slope per channel (dimension 1), as ONNX broadcasts [C, 1, 1]. */
+		sl->t.stride[0] = 0;
+		sl->t.stride[2] = 0;
+		for (int64_t e = 0; e < numel(y); e++) {
+			unflat(&y->t, e, idx);
+			want[e] = val(x, idx) < 0 ? val(sl, idx) * val(x, idx) : val(x, idx);
+		}
+		ck_assert_uint_eq(compute_prelu(W, &x->t, &sl->t, &y->t, NULL), ARES_JOB_OK);
+		expect(y, want, tol[d], "prelu");
+		/* What the engine does not implement is refused, not guessed. */
+		sl->t.dtype = dts[(d + 1) % 3];
+		ck_assert_uint_eq(compute_prelu(W, &x->t, &sl->t, &y->t, NULL),
+				  ARES_JOB_INVALID_CMD);
+		drop(x);
+		drop(sl);
+		drop(y);
+	}
+}
+
 CFG_TEST(eltwise_integer_ops_are_exact_and_divide_toward_zero)
 {
 	int64_t s[2] = {3, 40};
@@ -1993,6 +2025,7 @@ static Suite *compute_suite(void)
 	tcase_add_loop_test(t, eltwise_unary_float_ops_match_libm, 0, NCFG);
 	tcase_add_loop_test(t, eltwise_binary_float_ops_broadcast_by_stride_zero, 0, NCFG);
 	tcase_add_loop_test(t, eltwise_integer_ops_are_exact_and_divide_toward_zero, 0, NCFG);
+	tcase_add_loop_test(t, prelu_broadcasts_its_slope_in_every_float_dtype, 0, NCFG);
 	tcase_add_test(t, eltwise_integer_division_by_zero_fails_without_writing);
 	tcase_add_loop_test(t, eltwise_logic_where_and_int8_quantised_arithmetic, 0, NCFG);
 	tcase_add_test(t, eltwise_copy_converts_quantises_and_saturates);

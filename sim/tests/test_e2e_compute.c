@@ -16,6 +16,7 @@
 #include <ares/mmu.h>
 #include <ares/ops.h>
 
+#include "../../tests/unit/tensor_desc_util.h"
 #include "e2e_client.h"
 
 #ifndef ARES_FW_DIR
@@ -57,21 +58,6 @@ static void cs_profile(struct cs *c, uint64_t va)
 	struct ares_cmd_profile p = {.hdr = {ARES_OP_PROFILE, 0, sizeof(p)}, .va = va};
 
 	cs_put(c, &p);
-}
-
-/* Packed row-major view of @rank dims. */
-static struct ares_tensor_desc td(uint64_t va, uint32_t dtype, uint32_t rank, const uint64_t *shape)
-{
-	struct ares_tensor_desc t = {.va = va, .dtype = dtype, .rank = rank};
-	uint64_t st = 1;
-	int k;
-
-	for (k = (int)rank - 1; k >= 0; k--) {
-		t.shape[k] = shape[k];
-		t.stride[k] = st;
-		st *= shape[k];
-	}
-	return t;
 }
 
 static void start_booted(void)
@@ -169,16 +155,54 @@ START_TEST(test_eltwise_add_broadcast_over_scattered_pages)
 		b[i] = rnd(&s);
 	put_f32(va_a, a, 1200);
 	put_f32(va_b, b, 300);
-	e.in[0] = td(va_a, ARES_DTYPE_F32, 2, sh);
-	e.in[1] = td(va_b, ARES_DTYPE_F32, 2, sh);
+	e.in[0] = test_desc_packed(va_a, ARES_DTYPE_F32, 2, sh);
+	e.in[1] = test_desc_packed(va_b, ARES_DTYPE_F32, 2, sh);
 	e.in[1].stride[0] = 0;
-	e.out = td(va_o, ARES_DTYPE_F32, 2, sh);
+	e.out = test_desc_packed(va_o, ARES_DTYPE_F32, 2, sh);
 	cs_put(&c, &e);
 	run(&c, ARES_JOB_OK, 0);
 	get_f32(va_o, o, 1200);
 	for (i = 0; i < 1200; i++)
 		ck_assert_msg(o[i] == a[i] + b[i % 300], "out[%d]: expected %g, got %g", i,
 			      a[i] + b[i % 300], o[i]);
+	stop_clean();
+}
+END_TEST
+
+START_TEST(test_prelu_through_the_firmware_with_a_broadcast_slope)
+{
+	/* y[4][300] = x < 0 ? slope[300] * x : x (slope stride 0 on dim 0), over scattered pages.
+	 */
+	const uint64_t sh[2] = {4, 300};
+	const uint64_t va_x = DATA_VA + 100 * 4, va_s = DATA_VA + 0x4000 + 8,
+		       va_y = DATA_VA + 0x8000 + 4000;
+	float x[1200], sl[300], y[1200], want;
+	struct ares_cmd_prelu p = {.hdr = {ARES_OP_PRELU, 0, sizeof(p)}};
+	const struct ares_completion *r;
+	struct cs c = {0};
+	unsigned int s = 5;
+	int i;
+
+	start_booted();
+	for (i = 0; i < 1200; i++)
+		x[i] = rnd(&s);
+	for (i = 0; i < 300; i++)
+		sl[i] = rnd(&s);
+	put_f32(va_x, x, 1200);
+	put_f32(va_s, sl, 300);
+	p.x = test_desc_packed(va_x, ARES_DTYPE_F32, 2, sh);
+	p.slope = test_desc_packed(va_s, ARES_DTYPE_F32, 2, sh);
+	p.slope.stride[0] = 0;
+	p.y = test_desc_packed(va_y, ARES_DTYPE_F32, 2, sh);
+	cs_put(&c, &p);
+	r = run(&c, ARES_JOB_OK, 0);
+	get_f32(va_y, y, 1200);
+	for (i = 0; i < 1200; i++) {
+		want = x[i] < 0 ? sl[i % 300] * x[i] : x[i];
+		ck_assert_msg(y[i] == want, "y[%d]: expected %g, got %g", i, want, y[i]);
+	}
+	/* §14: one vector tile, 1200 element operations, 3 x 4800 bytes moved. */
+	ck_assert_uint_eq(r->modeled_ns, 100 + 20 + (3 * 4800 + 63) / 64);
 	stop_clean();
 }
 END_TEST
@@ -203,8 +227,8 @@ START_TEST(test_strided_output_keeps_gap_bytes)
 		y[i] = -7.0f;
 	put_f32(va_x, x, n);
 	put_f32(va_y, y, 2 * n);
-	e.in[0] = td(va_x, ARES_DTYPE_F32, 1, sh);
-	e.out = td(va_y, ARES_DTYPE_F32, 1, sh);
+	e.in[0] = test_desc_packed(va_x, ARES_DTYPE_F32, 1, sh);
+	e.out = test_desc_packed(va_y, ARES_DTYPE_F32, 1, sh);
 	e.out.stride[0] = 2;
 	cs_put(&c, &e);
 	run(&c, ARES_JOB_OK, 0);
@@ -253,17 +277,17 @@ START_TEST(test_softmax_reduce_pool_norm_resize)
 	for (i = 0; i < 144; i++)
 		x[i] = rnd(&seed) * 3;
 	put_f32(va_x, x, 144);
-	s.x = td(va_x, ARES_DTYPE_F32, 4, sh);
-	s.y = td(va_sm, ARES_DTYPE_F32, 4, sh);
+	s.x = test_desc_packed(va_x, ARES_DTYPE_F32, 4, sh);
+	s.y = test_desc_packed(va_sm, ARES_DTYPE_F32, 4, sh);
 	r.x = s.x;
-	r.y = td(va_rd, ARES_DTYPE_F32, 4, red);
+	r.y = test_desc_packed(va_rd, ARES_DTYPE_F32, 4, red);
 	p.x = s.x;
-	p.y = td(va_pl, ARES_DTYPE_F32, 4, pooled);
+	p.y = test_desc_packed(va_pl, ARES_DTYPE_F32, 4, pooled);
 	memcpy(&nrm.p.epsilon, &eps, 4);
 	nrm.x = s.x;
-	nrm.y = td(va_nm, ARES_DTYPE_F32, 4, sh);
+	nrm.y = test_desc_packed(va_nm, ARES_DTYPE_F32, 4, sh);
 	rz.x = s.x;
-	rz.y = td(va_rs, ARES_DTYPE_F32, 4, up);
+	rz.y = test_desc_packed(va_rs, ARES_DTYPE_F32, 4, up);
 	cs_put(&c, &s);
 	cs_put(&c, &r);
 	cs_put(&c, &p);
@@ -362,11 +386,11 @@ START_TEST(test_matmul_f32_transposed_batched_with_bias)
 	put_f32(va_a, a, 90);
 	put_f32(va_b, b, 63);
 	put_f32(va_c, cc, 70);
-	m.a = td(va_a, ARES_DTYPE_F32, 3, sa);
-	m.b = td(va_b, ARES_DTYPE_F32, 3, sb);
+	m.a = test_desc_packed(va_a, ARES_DTYPE_F32, 3, sa);
+	m.b = test_desc_packed(va_b, ARES_DTYPE_F32, 3, sb);
 	m.b.stride[0] = 0;
-	m.c = td(va_c, ARES_DTYPE_F32, 3, sy);
-	m.y = td(va_y, ARES_DTYPE_F32, 3, sy);
+	m.c = test_desc_packed(va_c, ARES_DTYPE_F32, 3, sy);
+	m.y = test_desc_packed(va_y, ARES_DTYPE_F32, 3, sy);
 	cs_put(&c, &m);
 	run(&c, ARES_JOB_OK, 0);
 	get_f32(va_y, y, 70);
@@ -403,15 +427,15 @@ START_TEST(test_matmul_integer_is_exact)
 		b[i] = (int8_t)(i * 53 - 90);
 	e2e_va_write(&E, ASID, va_a, a, sizeof(a));
 	e2e_va_write(&E, ASID, va_b, b, sizeof(b));
-	m.a = td(va_a, ARES_DTYPE_U8, 2, sa);
+	m.a = test_desc_packed(va_a, ARES_DTYPE_U8, 2, sa);
 	m.a.quant = ARES_QUANT_PER_TENSOR;
 	m.a.scale = F32_1;
 	m.a.zero_point = 128;
-	m.b = td(va_b, ARES_DTYPE_I8, 2, sb);
+	m.b = test_desc_packed(va_b, ARES_DTYPE_I8, 2, sb);
 	m.b.quant = ARES_QUANT_PER_TENSOR;
 	m.b.scale = F32_1;
 	m.b.zero_point = (uint32_t)-3;
-	m.y = td(va_y, ARES_DTYPE_I32, 2, sy);
+	m.y = test_desc_packed(va_y, ARES_DTYPE_I32, 2, sy);
 	cs_put(&c, &m);
 	run(&c, ARES_JOB_OK, 0);
 	e2e_va_read(&E, ASID, va_y, y, sizeof(y));
@@ -460,10 +484,10 @@ START_TEST(test_conv2d_padding_stride_bias_relu)
 	put_f32(va_x, x, 84);
 	put_f32(va_w, w, 54);
 	put_f32(va_b, b, 3);
-	cv.x = td(va_x, ARES_DTYPE_F32, 4, sx);
-	cv.w = td(va_w, ARES_DTYPE_F32, 4, sw);
-	cv.b = td(va_b, ARES_DTYPE_F32, 1, sb);
-	cv.y = td(va_y, ARES_DTYPE_F32, 4, sy);
+	cv.x = test_desc_packed(va_x, ARES_DTYPE_F32, 4, sx);
+	cv.w = test_desc_packed(va_w, ARES_DTYPE_F32, 4, sw);
+	cv.b = test_desc_packed(va_b, ARES_DTYPE_F32, 1, sb);
+	cv.y = test_desc_packed(va_y, ARES_DTYPE_F32, 4, sy);
 	cs_put(&c, &cv);
 	run(&c, ARES_JOB_OK, 0);
 	get_f32(va_y, y, 27);
@@ -529,12 +553,12 @@ START_TEST(test_qlinear_conv_per_channel_is_exact)
 	e2e_va_write(&E, ASID, va_b, bias, sizeof(bias));
 	e2e_va_write(&E, ASID, va_q, wscale, sizeof(wscale));
 	e2e_va_write(&E, ASID, va_q + sizeof(wscale), wzp, sizeof(wzp));
-	cv.x = td(va_x, ARES_DTYPE_U8, 4, sx);
+	cv.x = test_desc_packed(va_x, ARES_DTYPE_U8, 4, sx);
 	cv.x.quant = ARES_QUANT_PER_TENSOR, cv.x.scale = 0x3f000000u, cv.x.zero_point = 128;
-	cv.w = td(va_w, ARES_DTYPE_I8, 4, sw);
+	cv.w = test_desc_packed(va_w, ARES_DTYPE_I8, 4, sw);
 	cv.w.quant = ARES_QUANT_PER_CHANNEL, cv.w.qparams_va = va_q;
-	cv.b = td(va_b, ARES_DTYPE_I32, 1, sb);
-	cv.y = td(va_y, ARES_DTYPE_U8, 4, sy);
+	cv.b = test_desc_packed(va_b, ARES_DTYPE_I32, 1, sb);
+	cv.y = test_desc_packed(va_y, ARES_DTYPE_U8, 4, sy);
 	cv.y.quant = ARES_QUANT_PER_TENSOR, cv.y.scale = F32_1, cv.y.zero_point = 10;
 	cs_put(&c, &cv);
 	run(&c, ARES_JOB_OK, 0);
@@ -623,12 +647,12 @@ START_TEST(test_half_precision_inputs_accumulate_in_f32)
 	e2e_va_write(&E, ASID, va_b, b, sizeof(b));
 	e2e_va_write(&E, ASID, va_p, p, sizeof(p));
 	e2e_va_write(&E, ASID, va_q, q, sizeof(q));
-	m.a = td(va_a, ARES_DTYPE_F16, 2, sa);
-	m.b = td(va_b, ARES_DTYPE_F16, 2, sb);
-	m.y = td(va_y, ARES_DTYPE_F32, 2, sy);
-	add.in[0] = td(va_p, ARES_DTYPE_BF16, 1, se);
-	add.in[1] = td(va_q, ARES_DTYPE_BF16, 1, se);
-	add.out = td(va_r, ARES_DTYPE_BF16, 1, se);
+	m.a = test_desc_packed(va_a, ARES_DTYPE_F16, 2, sa);
+	m.b = test_desc_packed(va_b, ARES_DTYPE_F16, 2, sb);
+	m.y = test_desc_packed(va_y, ARES_DTYPE_F32, 2, sy);
+	add.in[0] = test_desc_packed(va_p, ARES_DTYPE_BF16, 1, se);
+	add.in[1] = test_desc_packed(va_q, ARES_DTYPE_BF16, 1, se);
+	add.out = test_desc_packed(va_r, ARES_DTYPE_BF16, 1, se);
 	cs_put(&c, &m);
 	cs_put(&c, &add);
 	run(&c, ARES_JOB_OK, 0);
@@ -686,17 +710,17 @@ START_TEST(test_copy_transpose_pad_gather_fill)
 		f[i] = -5;
 	e2e_va_write(&E, ASID, va_f - 4, f, sizeof(f));
 	/* Transpose: read x with swapped strides into a packed [5][3]. */
-	cp.x = td(va_x, ARES_DTYPE_I32, 2, sx);
+	cp.x = test_desc_packed(va_x, ARES_DTYPE_I32, 2, sx);
 	cp.x.shape[0] = 5, cp.x.shape[1] = 3, cp.x.stride[0] = 1, cp.x.stride[1] = 5;
-	cp.y = td(va_t, ARES_DTYPE_I32, 2, st);
+	cp.y = test_desc_packed(va_t, ARES_DTYPE_I32, 2, st);
 	cp.y.shape[0] = 5, cp.y.shape[1] = 3, cp.y.stride[0] = 3, cp.y.stride[1] = 1;
-	pad.x = td(va_x, ARES_DTYPE_I32, 2, sx);
-	pad.y = td(va_p, ARES_DTYPE_I32, 2, spd);
-	ga.data = td(va_x, ARES_DTYPE_I32, 2, sx);
-	ga.indices = td(va_i, ARES_DTYPE_I64, 1, six);
-	ga.y = td(va_g, ARES_DTYPE_I32, 2, sg);
-	fl.y = td(va_f, ARES_DTYPE_I32, 1, sf1);
-	fe.y = td(va_f, ARES_DTYPE_I32, 3, sf); /* empty: writes nothing */
+	pad.x = test_desc_packed(va_x, ARES_DTYPE_I32, 2, sx);
+	pad.y = test_desc_packed(va_p, ARES_DTYPE_I32, 2, spd);
+	ga.data = test_desc_packed(va_x, ARES_DTYPE_I32, 2, sx);
+	ga.indices = test_desc_packed(va_i, ARES_DTYPE_I64, 1, six);
+	ga.y = test_desc_packed(va_g, ARES_DTYPE_I32, 2, sg);
+	fl.y = test_desc_packed(va_f, ARES_DTYPE_I32, 1, sf1);
+	fe.y = test_desc_packed(va_f, ARES_DTYPE_I32, 3, sf); /* empty: writes nothing */
 	cs_put(&c, &cp);
 	cs_put(&c, &pad);
 	cs_put(&c, &ga);
@@ -777,13 +801,14 @@ START_TEST(test_commands_larger_than_sram_split_into_correct_tiles)
 		b[i] = rnd(&s);
 	put_f32(va_a, a, K * M);
 	put_f32(va_b, b, K * N);
-	m.a = td(va_a, ARES_DTYPE_F32, 2, sa);
-	m.b = td(va_b, ARES_DTYPE_F32, 2, sb);
-	m.y = td(va_y, ARES_DTYPE_F32, 2, sy);
-	add.in[0] = td(va_a, ARES_DTYPE_F32, 2, se); /* a's bytes seen as [1024][256] */
-	add.in[1] = td(va_b, ARES_DTYPE_F32, 2, se);
+	m.a = test_desc_packed(va_a, ARES_DTYPE_F32, 2, sa);
+	m.b = test_desc_packed(va_b, ARES_DTYPE_F32, 2, sb);
+	m.y = test_desc_packed(va_y, ARES_DTYPE_F32, 2, sy);
+	add.in[0] =
+		test_desc_packed(va_a, ARES_DTYPE_F32, 2, se); /* a's bytes seen as [1024][256] */
+	add.in[1] = test_desc_packed(va_b, ARES_DTYPE_F32, 2, se);
 	add.in[1].stride[0] = 0; /* first 256 floats of b on every row */
-	add.out = td(va_e, ARES_DTYPE_F32, 2, se);
+	add.out = test_desc_packed(va_e, ARES_DTYPE_F32, 2, se);
 	macs0 = e2e_rd64(&E, ARES_REG_PERF_MACS);
 	busy0 = e2e_rd64(&E, ARES_REG_PERF_TENSOR_BUSY_NS);
 	cs_put(&c, &m);
@@ -842,8 +867,8 @@ START_TEST(test_malformed_descriptors_fail_and_next_job_runs)
 	for (i = 0; i < 32; i++)
 		x[i] = (float)i;
 	put_f32(DATA_VA, x, 32);
-	ok.in[0] = td(DATA_VA, ARES_DTYPE_F32, 2, sh);
-	ok.out = td(DATA_VA + 0x1000, ARES_DTYPE_F32, 2, sh);
+	ok.in[0] = test_desc_packed(DATA_VA, ARES_DTYPE_F32, 2, sh);
+	ok.out = test_desc_packed(DATA_VA + 0x1000, ARES_DTYPE_F32, 2, sh);
 	for (i = 0; i < 32; i++)
 		probe[i] = 99.0f;
 	put_f32(DATA_VA + 0x1000, probe, 32);
@@ -902,9 +927,9 @@ START_TEST(test_modeled_time_grows_with_work_and_counters_track_it)
 	uint32_t result;
 
 	start_booted();
-	e.in[0] = td(DATA_VA, ARES_DTYPE_F32, 2, small);
-	e.in[1] = td(DATA_VA + 0x20000, ARES_DTYPE_F32, 2, small);
-	e.out = td(DATA_VA + 0x40000, ARES_DTYPE_F32, 2, small);
+	e.in[0] = test_desc_packed(DATA_VA, ARES_DTYPE_F32, 2, small);
+	e.in[1] = test_desc_packed(DATA_VA + 0x20000, ARES_DTYPE_F32, 2, small);
+	e.out = test_desc_packed(DATA_VA + 0x40000, ARES_DTYPE_F32, 2, small);
 	cs_profile(&c, LIN_VA);
 	cs_put(&c, &e);
 	cs_profile(&c, LIN_VA + 16);
@@ -918,9 +943,9 @@ START_TEST(test_modeled_time_grows_with_work_and_counters_track_it)
 	/* Two PROFILEs and one tile-sized multiply: 3 x 100 + (20 + max(ops, bytes)). */
 	ck_assert_uint_gt(t_small, 300 + 20);
 
-	e.in[0] = td(DATA_VA, ARES_DTYPE_F32, 2, big);
-	e.in[1] = td(DATA_VA + 0x20000, ARES_DTYPE_F32, 2, big);
-	e.out = td(DATA_VA + 0x40000, ARES_DTYPE_F32, 2, big);
+	e.in[0] = test_desc_packed(DATA_VA, ARES_DTYPE_F32, 2, big);
+	e.in[1] = test_desc_packed(DATA_VA + 0x20000, ARES_DTYPE_F32, 2, big);
+	e.out = test_desc_packed(DATA_VA + 0x40000, ARES_DTYPE_F32, 2, big);
 	cs_put(&c, &e);
 	r = run(&c, ARES_JOB_OK, 0);
 	t_big = r->modeled_ns;
@@ -978,6 +1003,7 @@ static Suite *suite(void)
 
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, test_eltwise_add_broadcast_over_scattered_pages);
+	tcase_add_test(t, test_prelu_through_the_firmware_with_a_broadcast_slope);
 	tcase_add_test(t, test_strided_output_keeps_gap_bytes);
 	tcase_add_test(t, test_softmax_reduce_pool_norm_resize);
 	tcase_add_test(t, test_matmul_f32_transposed_batched_with_bias);

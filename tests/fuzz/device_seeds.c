@@ -164,6 +164,14 @@ int main(int argc, char **argv)
 		accel_cmdbuf_gather(cb, 2, &d, &i, &y);
 		emit(cb, "gather");
 	}
+	{
+		struct ares_tensor_desc x = t4(0, ARES_DTYPE_F32, 1, 2, 8, 8);
+		struct ares_tensor_desc sl = t4(1, ARES_DTYPE_F32, 1, 2, 8, 8);
+		struct ares_tensor_desc y = t4(2, ARES_DTYPE_F32, 1, 2, 8, 8);
+		sl.stride[2] = sl.stride[3] = 0; /* one slope per channel */
+		accel_cmdbuf_prelu(cb, &x, &sl, &y);
+		emit(cb, "prelu");
+	}
 	accel_cmdbuf_destroy(cb);
 	printf("fuzz-device-seeds: %d seeds in %s\n", nseeds, dir);
 	return 0;

@@ -85,67 +85,36 @@ static uint64_t smul(uint64_t a, uint64_t b)
 	return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
 }
 
-static uint64_t max3(uint64_t a, uint64_t b, uint64_t c)
-{
-	return a > b ? (a > c ? a : c) : (b > c ? b : c);
-}
-
 /*
  * Broadcast strides let a few bytes describe a view of 2^48 elements, which
  * the firmware accepts and the device would grind through until the
  * driver's watchdog; the harness skips tiles that large instead, so each
- * input runs in milliseconds. Elements of the largest view, and multiply-
- * accumulates of the tensor engine, bound the work.
+ * input runs in milliseconds. Elements of the largest view (any opcode, from
+ * the op table's operand lists), and multiply-accumulates of the windowed
+ * and matrix opcodes, bound the work.
  */
 static int tile_too_big(const union fw_cmd *c)
 {
 	const uint64_t max_elems = 1u << 20, max_macs = 1u << 24;
-	uint64_t big = 0, macs = 0;
+	const struct ares_op_info *op = ares_op_info(c->hdr.opcode);
+	uint64_t big = 0, macs = 0, e;
 
+	for (unsigned int i = 0; op && i < op->n_operands; i++) {
+		e = elems(ares_operand_desc(c, op, i));
+		big = e > big ? e : big;
+	}
 	switch (c->hdr.opcode) {
 	case ARES_OP_CONV2D:
-		big = max3(elems(&c->conv2d.x), elems(&c->conv2d.w), elems(&c->conv2d.y));
 		if (c->conv2d.w.rank && c->conv2d.w.shape[0])
 			macs = smul(elems(&c->conv2d.y),
 				    elems(&c->conv2d.w) / c->conv2d.w.shape[0]);
 		break;
 	case ARES_OP_MATMUL:
-		big = max3(elems(&c->matmul.a), elems(&c->matmul.b), elems(&c->matmul.y));
 		if (c->matmul.a.rank && c->matmul.a.rank <= ARES_MAX_RANK)
 			macs = smul(elems(&c->matmul.y), c->matmul.a.shape[c->matmul.a.rank - 1]);
 		break;
-	case ARES_OP_ELTWISE:
-		big = max3(max3(elems(&c->eltwise.in[0]), elems(&c->eltwise.in[1]),
-				elems(&c->eltwise.in[2])),
-			   elems(&c->eltwise.out), 0);
-		break;
 	case ARES_OP_POOL:
-		big = max3(elems(&c->pool.x), elems(&c->pool.y), 0);
 		macs = smul(smul(elems(&c->pool.y), c->pool.p.kernel_h), c->pool.p.kernel_w);
-		break;
-	case ARES_OP_REDUCE:
-		big = max3(elems(&c->reduce.x), elems(&c->reduce.y), 0);
-		break;
-	case ARES_OP_SOFTMAX:
-		big = max3(elems(&c->softmax.x), elems(&c->softmax.y), 0);
-		break;
-	case ARES_OP_NORM:
-		big = max3(elems(&c->norm.x), elems(&c->norm.y), elems(&c->norm.scale));
-		break;
-	case ARES_OP_RESIZE:
-		big = max3(elems(&c->resize.x), elems(&c->resize.y), 0);
-		break;
-	case ARES_OP_COPY:
-		big = max3(elems(&c->copy_t.x), elems(&c->copy_t.y), 0);
-		break;
-	case ARES_OP_PAD:
-		big = max3(elems(&c->pad.x), elems(&c->pad.y), 0);
-		break;
-	case ARES_OP_GATHER:
-		big = max3(elems(&c->gather.data), elems(&c->gather.indices), elems(&c->gather.y));
-		break;
-	case ARES_OP_FILL_TENSOR:
-		big = elems(&c->fill_t.y);
 		break;
 	}
 	return big > max_elems || macs > max_macs;

@@ -8,7 +8,9 @@
 #    name every option and command the tools' usage lists;
 #  - a program built only from the installed headers and pkg-config files
 #    runs an ONNX model through the installed libraries and matches the
-#    model's reference output; the installed tools run;
+#    model's reference output; the installed tools run; the installed
+#    Python package (`import ares` with Debian's python3) runs a model
+#    through the installed libraries;
 #  - the DKMS source tree holds dkms.conf and what the module build reads;
 #  - uninstall leaves no file or link behind.
 # Run by `make test-install` (part of `make test`), after the build.
@@ -34,6 +36,10 @@ pass() {
 	echo "install: PASS $1"
 }
 
+pyver=$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+pyext=$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+pydir=${prefix#/}/lib/python$pyver/dist-packages/ares
+
 # Files and links, relative to DESTDIR, "path" or "path -> target".
 {
 	for f in bin/accelctl bin/accel-run lib/libaccel.so.$accel_ver lib/libares_rt.so.1.0.0 \
@@ -49,6 +55,11 @@ pass() {
 	echo "${prefix#/}/lib/libaccel.so.1 -> libaccel.so.$accel_ver"
 	echo "${prefix#/}/lib/libares_rt.so -> libares_rt.so.1"
 	echo "${prefix#/}/lib/libares_rt.so.1 -> libares_rt.so.1.0.0"
+	# The Python package, into Debian's dist-packages layout for PREFIX.
+	for f in python/ares/*; do
+		echo "$pydir/${f##*/}"
+	done
+	echo "$pydir/_ares$pyext"
 	echo "lib/modules/$kver/updates/ares.ko"
 	echo "lib/firmware/ares/ares-fw.bin"
 	echo "${udevdir#/}/rules.d/60-ares.rules"
@@ -155,6 +166,29 @@ if LD_LIBRARY_PATH=$lib "$dest$prefix/bin/accelctl" --help >/dev/null &&
 	pass installed_tools_run
 else
 	fail installed_tools_run "accelctl --help or accel-run --cpu failed: $(cat "$tmp/ar.log")"
+fi
+
+# The installed Python package imports with Debian's python3 and runs a
+# model through the installed libraries (its RUNPATH reaches PREFIX/lib).
+cat >"$tmp/py_user.py" <<'PY'
+import sys
+import numpy as np
+import ares
+model, dest = sys.argv[1], sys.argv[2]
+assert ares.__file__.startswith(dest), ares.__file__
+s = ares.Session(model, device="cpu")
+rng = np.random.default_rng(1)
+x, y = (rng.standard_normal((3, 4, 5), dtype=np.float32) for _ in range(2))
+(out,) = s.run(None, {"x": x, "y": y})
+assert (out == x + y).all(), "sum differs from x + y"
+libs = {l.split()[-1] for l in open("/proc/self/maps") if "libares_rt" in l or "libaccel" in l}
+assert len(libs) == 2 and all(l.startswith(dest) for l in libs), libs
+PY
+if (cd "$tmp" && PYTHONPATH="$dest/$pydir/.." PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 \
+	"$tmp/py_user.py" "$model" "$dest" >"$tmp/py.log" 2>&1); then
+	pass python_import_installed
+else
+	fail python_import_installed "$(cat "$tmp/py.log")"
 fi
 
 # The DKMS source tree.

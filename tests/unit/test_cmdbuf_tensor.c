@@ -286,6 +286,39 @@ START_TEST(test_vector_commands_opcodes_sizes_and_params)
 }
 END_TEST
 
+START_TEST(test_prelu_encoding_and_refusals)
+{
+	const uint64_t s2[2] = {2, 3}, st2[2] = {3, 1}, bst[2] = {0, 1};
+	struct ares_tensor_desc x, slope, y, bad;
+	uint8_t want[400] = {0};
+
+	accel_tensor_desc_init(&x, 0x1000, ARES_DTYPE_F16, 2, s2);
+	accel_tensor_desc_init(&slope, 0x2000, ARES_DTYPE_F16, 2, s2);
+	slope.stride[0] = 0; /* one slope per column, broadcast over rows */
+	accel_tensor_desc_init(&y, 0x3000, ARES_DTYPE_F16, 2, s2);
+	ck_assert_int_eq(accel_cmdbuf_prelu(cb, &x, &slope, &y), 0);
+
+	hdr(want, 0x0036, 400);
+	desc_bytes(want + 16, 0x1000, 2, 2, s2, st2, 0, 0, 0, 0, 0);
+	desc_bytes(want + 144, 0x2000, 2, 2, s2, bst, 0, 0, 0, 0, 0);
+	desc_bytes(want + 272, 0x3000, 2, 2, s2, st2, 0, 0, 0, 0, 0);
+	expect_bytes(want, sizeof(want));
+
+	/* No operand is optional, and each is checked as a descriptor. */
+	ck_assert_int_eq(accel_cmdbuf_prelu(cb, NULL, &slope, &y), -EINVAL);
+	ck_assert_int_eq(accel_cmdbuf_prelu(cb, &x, NULL, &y), -EINVAL);
+	ck_assert_int_eq(accel_cmdbuf_prelu(cb, &x, &slope, NULL), -EINVAL);
+	bad = slope;
+	bad.va = 0x2001; /* not a multiple of the element size */
+	ck_assert_int_eq(accel_cmdbuf_prelu(cb, &x, &bad, &y), -EINVAL);
+	bad = y;
+	bad.stride[3] = 1; /* past rank */
+	ck_assert_int_eq(accel_cmdbuf_prelu(cb, &x, &slope, &bad), -EINVAL);
+	expect_bytes(want, sizeof(want));
+	ck_assert_int_eq(accel_cmdbuf_error(cb), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_bad_arguments_are_einval_and_change_nothing)
 {
 	const uint64_t s2[2] = {3, 4};
@@ -336,6 +369,7 @@ int main(void)
 	tcase_add_test(t, test_matmul_and_eltwise_encoding);
 	tcase_add_test(t, test_dma_and_profile_encoding);
 	tcase_add_test(t, test_vector_commands_opcodes_sizes_and_params);
+	tcase_add_test(t, test_prelu_encoding_and_refusals);
 	tcase_add_test(t, test_bad_arguments_are_einval_and_change_nothing);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal types of the runtime: the graph IR and the kernel table. */
+#ifndef ART_INTERNAL_H
+#define ART_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "ares_rt.h"
+#include "onnx.pb-c.h"
+
+/* A value of the graph: owns its data (malloc'd) once computed. */
+/* No tensor the runtime makes is larger: a bound on what a model can ask. */
+#define RT_MAX_TENSOR_BYTES ((uint64_t)1 << 40)
+
+struct rt_value {
+	char *name;
+	struct art_tensor t;
+	void *buf;    /* owned storage behind t.data */
+	int is_const; /* initializer or folded: survives across runs */
+	int defined;  /* an initializer, graph input or node output names it */
+	/* What graph analysis knows before any run: dtype 0 when unknown,
+	 * ndim -1 when the rank is unknown, a dim of -1 when it is dynamic. */
+	struct art_tensor info;
+};
+
+struct rt_node;
+struct rt_graph;
+struct rt_device;
+struct rt_profile;
+struct art_session;
+typedef int (*rt_kernel_fn)(struct art_session *s, const struct rt_node *n);
+
+struct rt_node {
+	const Onnx__NodeProto *proto;
+	const char *name; /* node name, or its first output if unnamed */
+	int *in, nin;	  /* value indices, -1 for an omitted optional input */
+	int *out, nout;
+	rt_kernel_fn fn;
+	/* An activation fused into this node by graph rewriting: ARES_ACT_*
+	 * (include/ares/tensor.h) applied to output 0, with its parameters. */
+	int act;
+	float act_alpha, act_beta;
+	/* Placement: on the device (1) or the CPU (0), why, and the device
+	 * partition (a run of adjacent device nodes) it belongs to, or -1. */
+	int on_device;
+	const char *placement_reason;
+	int reason_owned; /* placement_reason was allocated */
+	/* Shape arithmetic (Shape, and ops on its results and constants):
+	 * evaluated on the host when the enclosing device partition is
+	 * planned, so it neither runs per inference nor splits partitions. */
+	int plan_time;
+	int partition;
+	/* Subgraphs: If's then and else branches, Loop's body; else NULL.
+	 * The outer-scope values they read are appended to in[] after the
+	 * node's own n->proto->n_input inputs, so liveness and constant
+	 * folding see them. */
+	struct rt_graph *sub[2];
+	int dead; /* removed by a graph pass; gone once the list is compacted */
+	/* The oneDNN primitive made for this node's input shapes, for ops
+	 * with a oneDNN path (cpu/dnnl.c), else NULL. */
+	struct rt_cpu_memo *memo;
+};
+
+/* A subgraph: its nodes share the session's value table. */
+struct rt_graph {
+	struct rt_node *nodes;
+	int nnodes;
+	int *inputs, ninputs;
+	int *outputs, noutputs;
+};
+
+struct art_session {
+	Onnx__ModelProto *model;
+	int64_t opset;
+	struct rt_value *vals;
+	int nvals, capvals;
+	struct rt_node *nodes;
+	int nnodes;
+	int *inputs, ninputs; /* graph inputs that are not initializers */
+	int *outputs, noutputs;
+	unsigned flags;
+	uint64_t max_tensor_bytes; /* RT_MAX_TENSOR_BYTES or ART_MAX_TENSOR_BYTES */
+	uint64_t runs;
+	struct rt_device *dev;	 /* device execution provider, NULL on the CPU */
+	struct rt_profile *prof; /* NULL until profiling is asked for */
+	struct rt_cpu *cpu;	 /* CPU path: threads, kernels, oneDNN (cpu/dnnl.c) */
+	int loaded_nodes;	 /* node count before graph optimisation */
+	int graph_folded;	 /* nodes graph optimisation folded and removed */
+	/* Nodes the graph passes made (fused ops): their protos are ours. */
+	Onnx__NodeProto **synth;
+	int nsynth;
+	/* Input shapes the value infos were last inferred for (graph.c), and
+	 * while inferring for them, which values hold data computed from them. */
+	struct art_tensor *bound;
+	unsigned char *known;
+	char err[512];
+};
+
+/*
+ * The bottom layer (core/): what every layer above may call. Nothing here
+ * calls up into graph/, cpu/, device/ or the session.
+ */
+
+/* Sets the session's error message (core/error.c) and returns RC. */
+int rt_err(struct art_session *s, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Element types and tensors (core/tensor.c). */
+const char *rt_dtype_name(int dtype);
+int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, struct art_tensor *t,
+			 void **buf, char *err, size_t errlen);
+/* The elements of int32 or int64 tensor T as int64 into OUT (at most MAX);
+ * their count, or -1 for another dtype or more than MAX: the one reader of
+ * constant integer inputs for shape inference and the device. */
+int rt_tensor_ints(const struct art_tensor *t, int64_t *out, int max);
+/* One broadcast dim of A and B; -1 (unknown) stays unknown unless the
+ * other decides it; known dims that differ and are not 1 give the larger
+ * (callers that must refuse them check). */
+int64_t rt_bcast_dim(int64_t a, int64_t b);
+/* MatMul's output dims from A's (rank RA) and B's (numpy matmul: a 1-D
+ * operand gets a dimension added and dropped again, batch dims broadcast;
+ * -1 is an unknown dim) into OUT and *ND. 0; -1 when the inner dims are
+ * known and differ, -2 when known batch dims do not broadcast (OUT is
+ * still filled, with the larger); -3 when the rank exceeds ART_MAX_DIMS. */
+int rt_matmul_dims(const int64_t *a, int ra, const int64_t *b, int rb, int64_t *out, int *nd);
+
+/* The value table (core/value.c). Index of the value named NAME, created
+ * (empty) if there is none; rt_value_find() gives -1 instead. */
+int rt_value_get(struct art_session *s, const char *name);
+int rt_value_find(struct art_session *s, const char *name);
+/* Frees the data value V owns. */
+void rt_value_clear(struct rt_value *v);
+/* Sets value V to a copy of T (subgraph inputs of If/Loop). */
+int rt_value_set(struct art_session *s, int v, const struct art_tensor *t);
+/* Checks T as graph input IDX of S (index, dtype, rank, shape, the tensor
+ * size limit, data present) and gives its size in bytes: the one check
+ * art_session_set_input() and art_run_set_input() share. */
+int rt_input_check(struct art_session *s, int idx, const struct art_tensor *t, size_t *nbytes);
+/* The declaration (graph input, value_info or output) of the value NAME,
+ * or NULL. */
+const Onnx__ValueInfoProto *rt_declared(const struct art_session *s, const char *name);
+/* Input I of N if it holds data, else NULL. */
+struct art_tensor *rt_in(struct art_session *s, const struct rt_node *n, int i);
+/* Allocates output I of N (zeroed, within the session's tensor limit). */
+int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
+		 const int64_t *dims, void **data);
+
+/* Attributes (core/attr.c). */
+const Onnx__AttributeProto *rt_attr(const struct rt_node *n, const char *name);
+int64_t rt_attr_i(const struct rt_node *n, const char *name, int64_t def);
+float rt_attr_f(const struct rt_node *n, const char *name, float def);
+/* Copies up to MAX ints of attribute NAME into OUT; their count, or -1
+ * when the attribute is absent. */
+int rt_attr_ints(const struct rt_node *n, const char *name, int64_t *out, int max);
+/* The same, the count capped at MAX (callers that read OUT[0..count)). */
+int rt_attr_ints_capped(const struct rt_node *n, const char *name, int64_t *out, int max);
+/* 1 when string attribute NAME equals VAL, 0 when it differs, DEF when absent. */
+int rt_attr_is(const struct rt_node *n, const char *name, const char *val, int def);
+
+#endif

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The value table: values by name, node inputs and outputs, and the tensor
+ * checks and copies the session and runs share.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+int rt_value_find(struct art_session *s, const char *name)
+{
+	for (int i = 0; i < s->nvals; i++)
+		if (!strcmp(s->vals[i].name, name))
+			return i;
+	return -1;
+}
+
+int rt_value_get(struct art_session *s, const char *name)
+{
+	int i = rt_value_find(s, name);
+	if (i >= 0)
+		return i;
+	if (s->nvals == s->capvals) {
+		int cap = s->capvals ? s->capvals * 2 : 64;
+		struct rt_value *v = realloc(s->vals, (size_t)cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->vals = v;
+		s->capvals = cap;
+	}
+	struct rt_value *v = &s->vals[s->nvals];
+	memset(v, 0, sizeof(*v));
+	v->name = strdup(name);
+	if (!v->name)
+		return -ENOMEM;
+	return s->nvals++;
+}
+
+void rt_value_clear(struct rt_value *v)
+{
+	free(v->buf);
+	v->buf = NULL;
+	v->t.data = NULL;
+}
+
+struct art_tensor *rt_in(struct art_session *s, const struct rt_node *n, int i)
+{
+	if (i >= n->nin || n->in[i] < 0)
+		return NULL;
+	struct rt_value *v = &s->vals[n->in[i]];
+	return v->t.data ? &v->t : NULL;
+}
+
+int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
+		 const int64_t *dims, void **data)
+{
+	if (i >= n->nout || n->out[i] < 0) {
+		*data = NULL;
+		return 0;
+	}
+	struct rt_value *v = &s->vals[n->out[i]];
+	rt_value_clear(v);
+	v->t.dtype = dtype;
+	v->t.ndim = ndim;
+	for (int d = 0; d < ndim; d++)
+		v->t.dims[d] = dims[d];
+	int64_t elems = art_tensor_elems(&v->t);
+	if (elems < 0 || (uint64_t)elems > s->max_tensor_bytes / art_dtype_size(dtype)) {
+		v->t.ndim = 0;
+		return rt_err(s, -E2BIG,
+			      "node '%s': output %d would have %lld elements (limit %llu bytes)",
+			      n->name, i, (long long)elems,
+			      (unsigned long long)s->max_tensor_bytes);
+	}
+	size_t nbytes = (size_t)elems * art_dtype_size(dtype);
+	v->buf = calloc(1, nbytes ? nbytes : 1);
+	if (!v->buf)
+		return rt_err(s, -ENOMEM, "node '%s': out of memory for output %d", n->name, i);
+	v->t.data = v->buf;
+	*data = v->buf;
+	return 0;
+}
+
+int rt_value_set(struct art_session *s, int v, const struct art_tensor *t)
+{
+	struct rt_value *val = &s->vals[v];
+	size_t nbytes = (size_t)art_tensor_elems(t) * art_dtype_size(t->dtype);
+	void *d = malloc(nbytes ? nbytes : 1);
+	if (!d)
+		return rt_err(s, -ENOMEM, "value '%s': out of memory", val->name);
+	if (nbytes)
+		memcpy(d, t->data, nbytes);
+	rt_value_clear(val);
+	val->t = *t;
+	val->t.data = d;
+	val->buf = d;
+	return 0;
+}
+
+int rt_input_check(struct art_session *s, int idx, const struct art_tensor *t, size_t *nbytes)
+{
+	if (idx < 0 || idx >= s->ninputs)
+		return rt_err(s, -EINVAL, "input index %d out of range (%d inputs)", idx,
+			      s->ninputs);
+	const char *name = s->vals[s->inputs[idx]].name;
+	size_t es = art_dtype_size(t->dtype);
+	if (!es || t->ndim < 0 || t->ndim > ART_MAX_DIMS)
+		return rt_err(s, -EINVAL, "input '%s': bad dtype %d or rank %d", name, t->dtype,
+			      t->ndim);
+	int64_t elems = art_tensor_elems(t);
+	if (elems < 0)
+		return rt_err(s, -EINVAL, "input '%s': bad shape", name);
+	if ((uint64_t)elems > s->max_tensor_bytes / es)
+		return rt_err(s, -E2BIG, "input '%s': %lld elements exceed the limit of %llu bytes",
+			      name, (long long)elems, (unsigned long long)s->max_tensor_bytes);
+	*nbytes = (size_t)elems * es;
+	if (*nbytes && !t->data)
+		return rt_err(s, -EINVAL, "input '%s': no data", name);
+	return 0;
+}
+
+const Onnx__ValueInfoProto *rt_declared(const struct art_session *s, const char *name)
+{
+	const Onnx__GraphProto *g = s->model->graph;
+	Onnx__ValueInfoProto **lists[3] = {g->input, g->value_info, g->output};
+	size_t counts[3] = {g->n_input, g->n_value_info, g->n_output};
+	for (int l = 0; l < 3; l++)
+		for (size_t i = 0; i < counts[l]; i++)
+			if (!strcmp(lists[l][i]->name, name))
+				return lists[l][i];
+	return NULL;
+}

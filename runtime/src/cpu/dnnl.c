@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The oneDNN glue of the CPU path: the session's thread count and kernel
+ * choice, the engine and stream, and the per-node primitive cache that the
+ * op files (cpu/dnnl_conv.c, _matmul.c, _binary.c) fill through
+ * rt_cpu_run().
+ *
+ * Threads: Debian's libdnnl is built with OpenMP (libgomp), so a session's
+ * intra-op thread count is the OpenMP thread count of the calling thread
+ * while oneDNN works for it: set before a primitive is made (oneDNN sizes
+ * its work split then) and before it runs, and put back after, so the
+ * caller's own OpenMP setting and other sessions are left as they were.
+ *
+ * ISA: oneDNN picks its JIT kernels for the host at run time (AVX2,
+ * AVX-512, AVX512-BF16/VNNI, AMX); nothing here is built for one CPU.
+ */
+#include <errno.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ares/tensor.h"
+#include "cpu/dnnl_priv.h"
+#include "cpu/kernels.h"
+
+/* A bound on ART_THREADS and the session option: far past any host here,
+ * low enough that a typo is refused rather than spawning thousands. */
+#define RT_MAX_THREADS 1024
+
+int rt_cpu_open(struct art_session *s, const struct art_session_options *o)
+{
+	struct rt_cpu *c = calloc(1, sizeof(*c));
+	if (!c)
+		return rt_err(s, -ENOMEM, "out of memory");
+	s->cpu = c;
+	const char *k = getenv("ART_CPU_KERNELS");
+	if (k && *k && strcmp(k, "reference") && strcmp(k, "dnnl"))
+		return rt_err(s, -EINVAL, "ART_CPU_KERNELS='%s': expected 'reference' or 'dnnl'",
+			      k);
+	c->reference = (o->flags & ART_CPU_REFERENCE) || (k && !strcmp(k, "reference"));
+	c->threads = o->threads;
+	if (c->threads < 0 || c->threads > RT_MAX_THREADS)
+		return rt_err(s, -EINVAL, "options: threads %d (0 for the default, 1 to %d)",
+			      o->threads, RT_MAX_THREADS);
+	const char *t = getenv("ART_THREADS");
+	if (!c->threads && t && *t) {
+		char *end;
+		long v = strtol(t, &end, 10);
+		if (*end || v < 1 || v > RT_MAX_THREADS)
+			return rt_err(s, -EINVAL, "ART_THREADS='%s': expected 1 to %d", t,
+				      RT_MAX_THREADS);
+		c->threads = (int)v;
+	}
+	if (!c->threads) {
+		long v = sysconf(_SC_NPROCESSORS_ONLN);
+		c->threads = v < 1 ? 1 : v > RT_MAX_THREADS ? RT_MAX_THREADS : (int)v;
+	}
+	return 0;
+}
+
+static void memo_clear(struct rt_cpu_memo *m)
+{
+	for (int i = 0; i < m->nargs; i++) {
+		struct rt_memo_arg *a = &m->args[i];
+		if (a->reorder)
+			dnnl_primitive_destroy(a->reorder);
+		if (a->prim && a->prim != a->user)
+			dnnl_memory_destroy(a->prim);
+		if (a->user)
+			dnnl_memory_destroy(a->user);
+	}
+	if (m->prim)
+		dnnl_primitive_destroy(m->prim);
+	memset(m, 0, sizeof(*m));
+}
+
+void rt_cpu_close(struct art_session *s)
+{
+	struct rt_cpu *c = s->cpu;
+	if (!c)
+		return;
+	if (c->stream)
+		dnnl_stream_destroy(c->stream);
+	if (c->engine)
+		dnnl_engine_destroy(c->engine);
+	free(c);
+	s->cpu = NULL;
+}
+
+/* The ops with a oneDNN path, so only their nodes carry a cache. */
+static const char *const covered[] = {
+	"Conv", "ConvTranspose", "MatMul", "Gemm", "Add", "Sub", "Mul", "Div", "Max", "Min",
+};
+
+int rt_cpu_memo_new(struct rt_node *n)
+{
+	for (size_t i = 0; i < sizeof(covered) / sizeof(covered[0]); i++)
+		if (!strcmp(n->proto->op_type, covered[i])) {
+			n->memo = calloc(1, sizeof(*n->memo));
+			return n->memo ? 0 : -ENOMEM;
+		}
+	return 0;
+}
+
+void rt_cpu_memo_free(struct rt_node *n)
+{
+	if (!n->memo)
+		return;
+	memo_clear(n->memo);
+	free(n->memo);
+	n->memo = NULL;
+}
+
+int rt_cpu_is_const(const struct art_session *s, const struct rt_node *n, int input)
+{
+	return input < n->nin && n->in[input] >= 0 && s->vals[n->in[input]].is_const;
+}
+
+static void key_of(const struct art_session *s, const struct rt_node *n, struct rt_memo_key *key)
+{
+	memset(key, 0, sizeof(*key) * RT_MEMO_KEYS);
+	/* n->nin, not the proto's count: fusion gives MatMul a bias input. */
+	for (int i = 0; i < RT_MEMO_KEYS && i < n->nin; i++) {
+		if (n->in[i] < 0 || !s->vals[n->in[i]].t.data)
+			continue;
+		const struct art_tensor *t = &s->vals[n->in[i]].t;
+		key[i].present = 1;
+		key[i].dtype = t->dtype;
+		key[i].ndim = t->ndim;
+		memcpy(key[i].dims, t->dims, sizeof(int64_t) * (size_t)t->ndim);
+		if (s->vals[n->in[i]].is_const)
+			key[i].cdata = t->data;
+	}
+}
+
+void rt_md_plain(dnnl_memory_desc_t *md, int ndim, const int64_t *dims)
+{
+	dnnl_dims_t d, st;
+	int64_t step = 1;
+	for (int i = ndim - 1; i >= 0; i--) {
+		d[i] = dims[i];
+		st[i] = step;
+		step *= dims[i];
+	}
+	dnnl_memory_desc_init_by_strides(md, ndim, d, dnnl_f32, st);
+}
+
+/* oneDNN's status as what the caller does next: out of memory is an
+ * error, anything else (unimplemented, a shape it refuses) declines. */
+static int status_rc(struct art_session *s, const struct rt_node *n, dnnl_status_t st)
+{
+	if (st == dnnl_success)
+		return 0;
+	if (st == dnnl_out_of_memory)
+		return rt_err(s, -ENOMEM, "node '%s' (%s): oneDNN out of memory", n->name,
+			      n->proto->op_type);
+	return RT_CPU_DECLINED;
+}
+
+static int reorder_make(dnnl_engine_t eng, const dnnl_memory_desc_t *from,
+			const dnnl_memory_desc_t *to, dnnl_primitive_t *out)
+{
+	dnnl_primitive_desc_t pd;
+	dnnl_status_t st = dnnl_reorder_primitive_desc_create(&pd, from, eng, to, eng, NULL);
+	if (st != dnnl_success)
+		return st;
+	st = dnnl_primitive_create(out, pd);
+	dnnl_primitive_desc_destroy(pd);
+	return st;
+}
+
+static dnnl_status_t reorder_run(dnnl_stream_t strm, dnnl_primitive_t r, dnnl_memory_t from,
+				 dnnl_memory_t to)
+{
+	dnnl_exec_arg_t a[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+	return dnnl_primitive_execute(r, strm, 2, a);
+}
+
+int rt_memo_arg_add(struct art_session *s, const struct rt_node *n, struct rt_cpu_memo *m, int arg,
+		    int input, const dnnl_memory_desc_t *user, const dnnl_memory_desc_t *prim)
+{
+	struct rt_cpu *c = s->cpu;
+	struct rt_memo_arg *a = &m->args[m->nargs++];
+	a->arg = arg;
+	a->input = input;
+	if (input == RT_ARG_SCRATCH) {
+		a->mode = RT_ARG_ONCE; /* nothing to bind at each run */
+		dnnl_status_t st =
+			dnnl_memory_create(&a->user, user, c->engine, DNNL_MEMORY_ALLOCATE);
+		a->prim = a->user;
+		if (st == dnnl_success)
+			st = dnnl_memory_get_data_handle(a->user, &m->scratch);
+		return status_rc(s, n, st);
+	}
+	dnnl_status_t st = dnnl_memory_create(&a->user, user, c->engine, DNNL_MEMORY_NONE);
+	if (st != dnnl_success)
+		return status_rc(s, n, st);
+	if (dnnl_memory_desc_equal(user, prim)) {
+		a->mode = RT_ARG_DIRECT;
+		a->prim = a->user;
+		return 0;
+	}
+	a->mode = RT_ARG_REORDER;
+	st = dnnl_memory_create(&a->prim, prim, c->engine, DNNL_MEMORY_ALLOCATE);
+	if (st == dnnl_success)
+		st = input >= 0 ? reorder_make(c->engine, user, prim, &a->reorder)
+				: reorder_make(c->engine, prim, user, &a->reorder);
+	if (st != dnnl_success || input < 0 || !rt_cpu_is_const(s, n, input))
+		return status_rc(s, n, st);
+	/* A constant (weights): into the primitive's layout once, here. The
+	 * key holds its data pointer, so other data makes a new primitive. */
+	/* oneDNN only reads a reorder's source; its API has no const handle. */
+	dnnl_memory_set_data_handle(a->user, (void *)rt_in(s, n, input)->data);
+	st = reorder_run(c->stream, a->reorder, a->user, a->prim);
+	if (st == dnnl_success)
+		st = dnnl_stream_wait(c->stream);
+	a->mode = RT_ARG_ONCE;
+	return status_rc(s, n, st);
+}
+
+int rt_memo_prim(struct art_session *s, struct rt_cpu_memo *m, const void *op_desc,
+		 const_dnnl_primitive_attr_t attr, dnnl_primitive_desc_t *pd)
+{
+	dnnl_status_t st = dnnl_primitive_desc_create(pd, op_desc, attr, s->cpu->engine, NULL);
+	if (st != dnnl_success) {
+		*pd = NULL;
+		return st == dnnl_out_of_memory ? -ENOMEM : RT_CPU_DECLINED;
+	}
+	st = dnnl_primitive_create(&m->prim, *pd);
+	if (st != dnnl_success) {
+		dnnl_primitive_desc_destroy(*pd);
+		*pd = NULL;
+		m->prim = NULL;
+		return st == dnnl_out_of_memory ? -ENOMEM : RT_CPU_DECLINED;
+	}
+	return 0;
+}
+
+int rt_post_act(const struct rt_node *n, dnnl_post_ops_t po)
+{
+	float a = n->act_alpha, b = n->act_beta;
+	dnnl_status_t st = dnnl_success;
+	switch (n->act) {
+	case ARES_ACT_NONE:
+		return 0;
+	case ARES_ACT_RELU:
+		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
+		break;
+	case ARES_ACT_LEAKY_RELU:
+		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, a, 0.0f);
+		break;
+	case ARES_ACT_CLIP:
+		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_clip_v2, a, b);
+		break;
+	case ARES_ACT_SIGMOID:
+		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_logistic, 0.0f, 0.0f);
+		break;
+	case ARES_ACT_HARD_SIGMOID: /* oneDNN 2.6 has none: alpha * x + beta, then [0, 1] */
+		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_linear, a, b);
+		if (st == dnnl_success)
+			st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_clip_v2, 0.0f,
+							  1.0f);
+		break;
+	case ARES_ACT_HARD_SWISH: /* x * relu6(x + 3) / 6, as ONNX's */
+		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_hardswish, 0.0f, 0.0f);
+		break;
+	case ARES_ACT_TANH:
+		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_tanh, 0.0f, 0.0f);
+		break;
+	case ARES_ACT_GELU:
+		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_gelu_erf, 0.0f, 0.0f);
+		break;
+	default:
+		return RT_CPU_DECLINED;
+	}
+	return st == dnnl_success ? 0 : RT_CPU_DECLINED;
+}
+
+static int ensure_engine(struct art_session *s)
+{
+	struct rt_cpu *c = s->cpu;
+	if (c->stream)
+		return 0;
+	if (!c->engine && dnnl_engine_create(&c->engine, dnnl_cpu, 0) != dnnl_success)
+		return rt_err(s, -ENOMEM, "oneDNN: no CPU engine");
+	if (dnnl_stream_create(&c->stream, c->engine, dnnl_stream_default_flags) != dnnl_success)
+		return rt_err(s, -ENOMEM, "oneDNN: no CPU stream");
+	return 0;
+}
+
+static int memo_exec(struct art_session *s, const struct rt_node *n, struct rt_cpu_memo *m,
+		     void *out)
+{
+	struct rt_cpu *c = s->cpu;
+	dnnl_exec_arg_t ea[RT_MEMO_ARGS];
+	dnnl_status_t st = dnnl_success;
+	for (int i = 0; i < m->nargs && st == dnnl_success; i++) {
+		struct rt_memo_arg *a = &m->args[i];
+		ea[i].arg = a->arg;
+		ea[i].memory = a->prim;
+		if (a->mode == RT_ARG_ONCE)
+			continue;
+		/* oneDNN only reads inputs; its API has no const handle. */
+		void *data = a->input >= 0 ? (void *)rt_in(s, n, a->input)->data : out;
+		st = dnnl_memory_set_data_handle(a->user, data);
+		if (st == dnnl_success && a->mode == RT_ARG_REORDER && a->input >= 0)
+			st = reorder_run(c->stream, a->reorder, a->user, a->prim);
+	}
+	if (st == dnnl_success)
+		st = dnnl_primitive_execute(m->prim, c->stream, m->nargs, ea);
+	for (int i = 0; i < m->nargs && st == dnnl_success; i++) {
+		struct rt_memo_arg *a = &m->args[i];
+		if (a->mode == RT_ARG_REORDER && a->input < 0)
+			st = reorder_run(c->stream, a->reorder, a->prim, a->user);
+	}
+	if (st == dnnl_success)
+		st = dnnl_stream_wait(c->stream);
+	if (st != dnnl_success)
+		return rt_err(s, st == dnnl_out_of_memory ? -ENOMEM : -EIO,
+			      "node '%s' (%s): oneDNN failed to run (status %d)", n->name,
+			      n->proto->op_type, (int)st);
+	return 0;
+}
+
+int rt_cpu_run(struct art_session *s, const struct rt_node *n, rt_memo_build_fn build)
+{
+	struct rt_cpu *c = s->cpu;
+	struct rt_cpu_memo *m = n->memo;
+	if (!c || c->reference || !m)
+		return RT_CPU_DECLINED;
+	struct rt_memo_key key[RT_MEMO_KEYS];
+	key_of(s, n, key);
+	int rc = 0, was = omp_get_max_threads();
+	if (was != c->threads)
+		omp_set_num_threads(c->threads);
+	if (m->state == RT_MEMO_EMPTY || memcmp(key, m->key, sizeof(key))) {
+		memo_clear(m);
+		rc = ensure_engine(s);
+		if (!rc)
+			rc = build(s, n, m);
+		if (rc) {
+			memo_clear(m);
+			/* Declined for these shapes: the loops run them, and
+			 * the same shapes are not tried again. */
+			if (rc == RT_CPU_DECLINED)
+				m->state = RT_MEMO_DECLINED;
+		} else {
+			m->state = RT_MEMO_READY;
+		}
+		memcpy(m->key, key, sizeof(key));
+	}
+	if (!rc && m->state == RT_MEMO_DECLINED)
+		rc = RT_CPU_DECLINED;
+	void *out = NULL;
+	if (!rc)
+		rc = rt_alloc_out(s, n, 0, ART_FLOAT, m->out_ndim, m->out_dims, &out);
+	if (!rc)
+		rc = memo_exec(s, n, m, out);
+	if (!rc && m->post)
+		rc = m->post(s, n, m, out);
+	if (was != c->threads)
+		omp_set_num_threads(was);
+	return rc;
+}

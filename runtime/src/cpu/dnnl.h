@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fast CPU path: oneDNN primitives for the ops it covers, beside the
+ * plain-loop kernels (kernels_*.c), which stay the oracle. A kernel asks
+ * its rt_dnnl_*() first; RT_CPU_DECLINED sends it to its own loops, so a
+ * shape, type or attribute oneDNN does not take (or a session asking for
+ * the reference kernels) still runs, and still fails with the reference
+ * kernel's message when the node is wrong.
+ *
+ * Primitives are made once per node and input shape (the first run, or a
+ * run whose shapes changed) and kept in the node's rt_cpu_memo; constant
+ * weights are reordered into the primitive's layout then too.
+ */
+#ifndef ART_CPU_DNNL_H
+#define ART_CPU_DNNL_H
+
+#include "core/internal.h"
+
+/* Not an error: the oneDNN path does not cover this node as it stands. */
+#define RT_CPU_DECLINED 1
+
+/* Session setup from the options and the environment (ART_THREADS,
+ * ART_CPU_KERNELS); the engine and stream are made at the first use. */
+int rt_cpu_open(struct art_session *s, const struct art_session_options *o);
+void rt_cpu_close(struct art_session *s);
+/* A node's primitive cache, for ops with a oneDNN path (NULL otherwise),
+ * and its release with the node. */
+int rt_cpu_memo_new(struct rt_node *n);
+void rt_cpu_memo_free(struct rt_node *n);
+
+/* Each: 0 when done, RT_CPU_DECLINED, or a negative errno with the
+ * session's message set. */
+int rt_dnnl_conv(struct art_session *s, const struct rt_node *n);
+int rt_dnnl_conv_transpose(struct art_session *s, const struct rt_node *n);
+int rt_dnnl_matmul(struct art_session *s, const struct rt_node *n);
+int rt_dnnl_gemm(struct art_session *s, const struct rt_node *n);
+int rt_dnnl_binary(struct art_session *s, const struct rt_node *n);
+
+#endif

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the device op files share (device/common.c): the form every op's
+ * row of the device table names (device/ops.c), the contexts its three
+ * functions get, and the helpers they call. Layering inside device/:
+ * common.c, then the op files, then the table, then placement
+ * (support.c), planning (plan.c) and emission (emit.c), then exec.c.
+ */
+#ifndef ART_DEVICE_COMMON_H
+#define ART_DEVICE_COMMON_H
+
+#include "device/device.h"
+
+/* What placement knows of node N when its form's check runs: its op's row
+ * D, the dtypes of inputs 0 and 1 known before any run (0: unknown or
+ * absent), and BUF for a formatted reason. */
+struct dev_check {
+	struct art_session *s;
+	const struct rt_node *n;
+	const struct dev_op *d;
+	const char *op;
+	int x, y;
+	char *buf;
+	size_t len;
+};
+
+/* Node N at plan time: its inputs' shapes are set in DV. */
+struct dev_shape {
+	struct art_session *s;
+	const struct rt_node *n;
+	const struct dev_op *d;
+	struct dev_val *dv;
+};
+
+/* Emission of node N into CB against the planned arena offsets. */
+struct ectx {
+	struct art_session *s;
+	struct dev_val *dv;
+	accel_cmdbuf *cb;
+	uint64_t arena_va, weights_va, prof_va;
+	int *ncmds;
+	const uint64_t *ext_va;
+	const struct rt_node *n;
+	const struct dev_op *d;
+};
+
+/* How the device runs one enum dev_kind: one per kind, in device/op_*.c. */
+struct dev_form {
+	/* NULL when the device can run the node, else why not; called after
+	 * the checks every op shares (support.c). */
+	const char *(*check)(const struct dev_check *c);
+	/* Sets the output's plan shape from the inputs'; -EINVAL naming the
+	 * node when they do not fit. */
+	int (*shapes)(const struct dev_shape *c);
+	/* Emits the node's commands. */
+	int (*emit)(struct ectx *e);
+	unsigned operands; /* inputs read as device tensors (bit i = input i) */
+	int fuses_act;	   /* takes an activation fused into it (n->act) */
+};
+
+#define F32_BITS(f) dev_float_bits(f)
+
+/* The reason "OP on dtype X not supported by the device", in C's buffer. */
+const char *dev_float_only(const struct dev_check *c);
+
+int dev_is_float(int d);
+
+int dev_is_int(int d);
+
+const char *dev_attr_s(const struct rt_node *n, const char *name, const char *def, char *buf,
+		       size_t len);
+
+/* Input IN of N is absent, a constant known now, or known when the
+ * partition is planned. */
+int dev_const_or_absent(struct art_session *s, const struct rt_node *n, int in);
+
+/* Input IN of N is known on the host when the partition is planned: absent,
+ * constant, plan-time, a graph input or the output of a CPU node. Such
+ * values are part of the plan's key (device/plan.c). */
+int dev_plan_known(struct art_session *s, const struct rt_node *n, int in);
+
+uint32_t dev_float_bits(float f);
+
+int64_t dev_norm_axis(int64_t a, int rank);
+
+/* Input IN of N holds data on the host. */
+int dev_host_value(struct art_session *s, const struct rt_node *n, int in);
+
+void dev_set_out(struct dev_val *o, int dtype, int ndim, const int64_t *dims);
+
+int64_t dev_prod(const int64_t *d, int a, int b);
+
+int dev_bad(struct art_session *s, const struct rt_node *n, const char *what);
+
+uint64_t dev_va_of(const struct ectx *e, int v);
+
+/* A contiguous view of value V with the given rank and dims. */
+void dev_desc_dims(const struct ectx *e, int v, int rank, const int64_t *dims,
+		   struct ares_tensor_desc *t);
+
+void dev_desc(const struct ectx *e, int v, struct ares_tensor_desc *t);
+
+/* Value V broadcast to RANK dims DIMS: aligned right, stride 0 where V has
+ * a 1 (or no dimension). */
+void dev_desc_bcast(const struct ectx *e, int v, int rank, const int64_t *dims,
+		    struct ares_tensor_desc *t);
+
+/* Called after each command: counts it and, when profiling, records the
+ * device clock and modeled time after it. */
+int dev_done(struct ectx *e, int rc);
+
+int dev_emit_copy_view(struct ectx *e, struct ares_tensor_desc *x, struct ares_tensor_desc *y);
+
+#endif

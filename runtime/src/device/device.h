@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device execution provider: which nodes the Ares device can run
+ * (device/support.c), how adjacent device nodes become partitions with a
+ * memory plan (device/plan.c), how a planned partition becomes one command
+ * stream (device/emit.c), and how it runs (device/exec.c).
+ */
+#ifndef ART_DEVICE_H
+#define ART_DEVICE_H
+
+#include <stdint.h>
+
+#include <ares/ops.h>
+#include <accel.h>
+
+#include "core/internal.h"
+
+/* How the device expresses an ONNX op. */
+enum dev_kind {
+	DK_NONE,
+	DK_CONV,
+	DK_CONVT, /* ConvTranspose: zero-insert, then CONV2D with flipped weights */
+	DK_GEMM,
+	DK_MATMUL,
+	DK_UNARY,    /* arg: ARES_ELT_* with one input */
+	DK_BINARY,   /* arg: ARES_ELT_* with two inputs */
+	DK_VARIADIC, /* Max/Min/Sum: arg ARES_ELT_* over exactly two inputs */
+	DK_WHERE,
+	DK_CAST,
+	DK_CLIP,
+	DK_VIEW, /* Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout */
+	DK_POOL, /* arg: ARES_POOL_*; global pools have arg | DEV_POOL_GLOBAL */
+	DK_REDUCE,
+	DK_SOFTMAX, /* arg: ARES_SOFTMAX_* */
+	DK_BATCHNORM,
+	DK_INSTNORM,
+	DK_LAYERNORM,
+	DK_RESIZE,
+	DK_TRANSPOSE,
+	DK_SLICE,
+	DK_CONCAT,
+	DK_PAD,
+	DK_GATHER,
+};
+
+#define DEV_POOL_GLOBAL 0x100
+
+struct dev_form;
+
+/* A row of the device table (device/ops.c): an ONNX op, how the device
+ * expresses it, and the form (device/common.h) that checks, shapes and
+ * emits it. */
+struct dev_op {
+	const char *name;
+	enum dev_kind kind;
+	int arg;
+	const struct dev_form *form;
+};
+
+const struct dev_op *dev_op_lookup(const char *op);
+/* ONNX element type to ARES_DTYPE_*, or -1. */
+int dev_dtype(int onnx_dtype);
+
+/* Where a value lives on the device while a partition runs. */
+enum dev_loc {
+	DL_NONE,
+	DL_ARENA,   /* activation arena, at off */
+	DL_WEIGHTS, /* the session's weight buffer, at off */
+};
+
+/* A value as a partition's plan sees it: contiguous, row-major. */
+struct dev_val {
+	int loc;
+	uint64_t off;
+	int dtype; /* ONNX dtype */
+	int ndim;
+	int64_t dims[ART_MAX_DIMS];
+	int known; /* dtype and dims are set */
+	int root;  /* value whose storage this one is a view of (itself if none) */
+	int def;   /* node index that writes it; -1 for partition inputs */
+	int last;  /* last node index that reads it (or any of its views) */
+};
+
+struct dev_partition {
+	int first, last;    /* node index range; every node in it is on the device */
+	int *ins, nins;	    /* non-constant values read from the host */
+	int *outs, nouts;   /* values read after the partition or graph outputs */
+	int *skeys, nskeys; /* host values whose shapes plan-time nodes read */
+	int *akeys, nakeys; /* host values device nodes read as attributes */
+	void **akey_data;   /* their contents when planned */
+	size_t *akey_len;
+	/* Plan for the input shapes it was made for. */
+	int planned;
+	struct art_tensor *in_shape;   /* nins entries (data unused) */
+	struct art_tensor *skey_shape; /* nskeys entries */
+	struct dev_val *dv;	       /* nvals entries */
+	uint64_t arena_size;
+	/* Emitted stream per arena slot (index = slot), valid when cmd_gen of
+	 * the slot matches plan_gen. */
+	uint64_t plan_gen;
+	int ncmds;
+	int *cmd_node; /* node index of each command of the last emission */
+	/* Why the partition runs on the CPU: a plan refused the run's shapes. */
+	char *cpu_fallback;
+};
+
+/* One activation arena with the command streams emitted against it. */
+struct dev_slot {
+	accel_bo *arena;
+	void *arena_map;
+	uint64_t arena_size;
+	accel_bo **cmd;	    /* per partition */
+	uint32_t *cmd_size; /* per partition */
+	uint64_t *cmd_gen;  /* per partition: plan_gen the stream was emitted for */
+	accel_bo *prof;	    /* PROFILE records, one per command plus one */
+	void *prof_map;
+	/* Zero-copy bindings of the run holding the slot: per value, the
+	 * device VA of the caller's buffer its storage is (0: the arena), and
+	 * the imported buffers a submit must name. */
+	uint64_t *ext_va;
+	accel_bo *ext_bos[2 * 16];
+	int next_bos;
+	int busy;  /* a run's job using it is in flight */
+	int owned; /* held by an art_run */
+};
+
+#define DEV_MAX_SLOTS 8
+
+struct rt_device {
+	accel_device *dev;
+	accel_ctx *ctx;
+	int index;
+	accel_bo *weights;
+	void *weights_map;
+	uint64_t *wofs; /* per value: offset in weights, or UINT64_MAX */
+	/* Per node: offset of ConvTranspose's constant weights transformed for
+	 * its CONV2D (dev_convt_weights()), or UINT64_MAX. */
+	uint64_t *nwofs;
+	struct dev_partition *parts;
+	int nparts;
+	struct dev_slot slots[DEV_MAX_SLOTS];
+	int nslots;
+	uint64_t gen;
+	/* dma-bufs imported for zero-copy bindings, one import each. */
+	struct dev_import {
+		uint64_t dev, ino; /* the dma-buf's identity (fstat) */
+		accel_bo *bo;
+		int refs;
+	} imports[16];
+	/* Counters for tests and art_session_stats(). */
+	uint64_t submits, runs, compiles;
+	int profile; /* emit PROFILE commands around every command */
+};
+
+/* A run in flight (run.c), its zero-copy bindings (device/bind.c). */
+enum { RUN_IDLE, RUN_SUBMITTED, RUN_DONE };
+
+struct run_bind {
+	int imp; /* index into rt_device.imports, or -1 */
+	uint64_t off;
+};
+
+struct art_run {
+	struct art_session *s;
+	int slot; /* index into s->dev->slots, or -1 */
+	struct art_tensor *in, *out;
+	struct run_bind *bin, *bout;
+	accel_job *job;
+	int state; /* RUN_* */
+	double t_submit_ms;
+};
+
+void dev_unbind_one(struct art_run *r, struct run_bind *b);
+/* Sets the slot's bindings from R's; *CHANGED when the stream must be
+ * emitted again. */
+int dev_bind_resolve(struct art_run *r, struct dev_slot *sl, int *changed);
+
+/* device/support.c: fills n->on_device and n->placement_reason. */
+void dev_place(struct art_session *s);
+/* Dtype of value V as far as analysis before any run knows it, or 0. */
+int dev_value_dtype(struct art_session *s, int v);
+/* Whether value V holds a constant known at session creation. */
+int dev_is_const(const struct art_session *s, int v);
+/* Whether value V is computed by a plan-time node. */
+int dev_is_plan_time(const struct art_session *s, int v);
+
+/* device/plan.c */
+int dev_partition_graph(struct art_session *s);
+/* Plans P for input tensors INS (one per p->ins; NULL: the session's). */
+int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_tensor *const *ins);
+
+/* device/emit.c: shapes of a node's outputs from its inputs' (plan time),
+ * and its commands. */
+int dev_node_shapes(struct art_session *s, const struct rt_node *n, struct dev_val *dv);
+int dev_node_emit(struct art_session *s, const struct rt_node *n, struct dev_val *dv,
+		  accel_cmdbuf *cb, uint64_t arena_va, uint64_t weights_va, int *ncmds,
+		  uint64_t prof_va, const uint64_t *ext_va);
+/* Operand indices of N that are read as device tensors (bit i = input i). */
+unsigned dev_operand_mask(const struct rt_node *n);
+/* Arena scratch node N needs while its commands run, in floats (0: none);
+ * its inputs' plan shapes are set. Planned as dv[s->nvals + node index]. */
+uint64_t dev_node_scratch(struct art_session *s, const struct rt_node *n, const struct dev_val *dv);
+
+/* ConvTranspose N's float weights W ([C, M/group, k...]) as its CONV2D
+ * takes them: [M, C/group, k...], each kernel flipped. */
+void dev_convt_weights(const struct rt_node *n, const struct art_tensor *w, float *dst);
+/* Whether N is ConvTranspose with constant weights transformed at upload. */
+int dev_convt_host_weights(const struct art_session *s, const struct rt_node *n);
+
+/* device/exec.c */
+int dev_open(struct art_session *s, int index);
+void dev_close(struct art_session *s);
+/* 0, a negative errno, or 1 when the partition must run on the CPU (its
+ * cpu_fallback says why). */
+int dev_run_partition(struct art_session *s, int pidx);
+/* The steps of dev_run_partition(), for runs in flight on other slots. */
+int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl,
+		const struct art_tensor *const *ins);
+void dev_copy_in(struct art_session *s, int pidx, struct dev_slot *sl,
+		 const struct art_tensor *const *ins);
+int dev_submit(struct art_session *s, int pidx, struct dev_slot *sl, accel_job **job);
+int dev_wait(struct art_session *s, int pidx, accel_job *job);
+int dev_copy_out(struct art_session *s, int pidx, struct dev_slot *sl);
+
+/* Constant inputs read as attributes. */
+int dev_const_ints(struct art_session *s, const struct rt_node *n, int in, int64_t *out, int max);
+int dev_const_float(struct art_session *s, const struct rt_node *n, int in, float *out);
+
+#endif

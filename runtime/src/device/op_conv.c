@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Sliding-window ops on the device: Conv, ConvTranspose (zero-insert, then CONV2D
+ * with the kernel flipped) and the pools.
+ * Each op's row of the device table: placement check, output shapes,
+ * commands (device/ops.c).
+ */
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "device/common.h"
+
+/* Rank of V known before any run, or -1. */
+static int value_rank(const struct art_session *s, int v)
+{
+	const struct rt_value *val = &s->vals[v];
+	if (val->t.data && val->is_const)
+		return val->t.ndim;
+	if (val->info.dtype && val->info.ndim >= 0)
+		return val->info.ndim;
+	const Onnx__ValueInfoProto *vi = rt_declared(s, val->name);
+	if (vi && vi->type && vi->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
+	    vi->type->tensor_type->shape)
+		return (int)vi->type->tensor_type->shape->n_dim;
+	return -1;
+}
+
+struct geom {
+	int64_t k[2], st[2], dil[2], pb[2], pe[2], out[2];
+};
+
+/* Window geometry of Conv and the pools over NSP (1 or 2) spatial dims,
+ * placed in the last NSP of two slots so 1-D runs as 2-D with H = 1. */
+static int window_geom(const struct rt_node *n, int nsp, const int64_t *in, const int64_t *k,
+		       int ceil_mode, struct geom *g)
+{
+	int64_t v[4];
+	int off = 2 - nsp;
+	for (int i = 0; i < 2; i++) {
+		g->k[i] = 1;
+		g->st[i] = 1;
+		g->dil[i] = 1;
+		g->pb[i] = g->pe[i] = 0;
+		g->out[i] = 1;
+	}
+	for (int i = 0; i < nsp; i++)
+		g->k[off + i] = k[i];
+	if (rt_attr_ints_capped(n, "strides", v, 2) == nsp)
+		for (int i = 0; i < nsp; i++)
+			g->st[off + i] = v[i];
+	if (rt_attr_ints_capped(n, "dilations", v, 2) == nsp)
+		for (int i = 0; i < nsp; i++)
+			g->dil[off + i] = v[i];
+	int same_upper = rt_attr_is(n, "auto_pad", "SAME_UPPER", 0);
+	int same_lower = rt_attr_is(n, "auto_pad", "SAME_LOWER", 0);
+	int valid = rt_attr_is(n, "auto_pad", "VALID", 0);
+	if (!same_upper && !same_lower && !valid && rt_attr_ints_capped(n, "pads", v, 4) == 2 * nsp)
+		for (int i = 0; i < nsp; i++) {
+			g->pb[off + i] = v[i];
+			g->pe[off + i] = v[nsp + i];
+		}
+	for (int i = 0; i < nsp; i++) {
+		int j = off + i;
+		int64_t span = g->dil[j] * (g->k[j] - 1) + 1;
+		if (g->st[j] < 1 || g->dil[j] < 1 || g->k[j] < 1)
+			return -1;
+		if (same_upper || same_lower) {
+			int64_t o = (in[i] + g->st[j] - 1) / g->st[j];
+			int64_t total = (o - 1) * g->st[j] + span - in[i];
+			total = total < 0 ? 0 : total;
+			g->pb[j] = same_upper ? total / 2 : total - total / 2;
+			g->pe[j] = total - g->pb[j];
+		}
+		int64_t room = in[i] + g->pb[j] + g->pe[j] - span;
+		if (room < 0)
+			return -1;
+		g->out[j] = room / g->st[j] + 1;
+		if (ceil_mode && room % g->st[j]) {
+			g->out[j]++;
+			if ((g->out[j] - 1) * g->st[j] >= in[i] + g->pb[j])
+				g->out[j]--;
+		}
+	}
+	return 0;
+}
+
+/*
+ * ConvTranspose as a convolution: the input with (stride - 1) zeros between
+ * its pixels, placed at lp in a zeroed buffer of hb cells per spatial dim,
+ * convolved at stride 1 with the flipped, channel-swapped kernel. Input
+ * pixel i lands at lp + i * stride; lp = dilation * (k - 1) - pad_begin may
+ * be negative (pads larger than the kernel's reach crop the input), and
+ * hb = out + dilation * (k - 1) covers output_padding and an output_shape
+ * larger than the input reaches (those cells see only zeros: the bias).
+ * Output size and pads follow the CPU kernel (kernels_conv.c).
+ */
+struct tgeom {
+	int64_t k[2], st[2], dil[2], lp[2], hb[2], out[2];
+	int64_t i0[2], cnt[2]; /* input pixels that land inside the buffer */
+};
+
+static int convt_geom(const struct rt_node *n, int nsp, const int64_t *in, const int64_t *k,
+		      struct tgeom *g)
+{
+	int64_t v[ART_MAX_DIMS], pb[2] = {0, 0}, pe[2] = {0, 0}, opad[2] = {0, 0}, want[2];
+	int off = 2 - nsp, c;
+	for (int i = 0; i < 2; i++) {
+		g->k[i] = g->st[i] = g->dil[i] = g->hb[i] = g->out[i] = g->cnt[i] = 1;
+		g->lp[i] = g->i0[i] = 0;
+		want[i] = -1;
+	}
+	int64_t inn[2] = {1, 1};
+	for (int i = 0; i < nsp; i++) {
+		g->k[off + i] = k[i];
+		inn[off + i] = in[i];
+	}
+	if ((c = rt_attr_ints_capped(n, "strides", v, 2)) >= 0 && c != nsp)
+		return -1;
+	for (int i = 0; i < c; i++)
+		g->st[off + i] = v[i];
+	if ((c = rt_attr_ints_capped(n, "dilations", v, 2)) >= 0 && c != nsp)
+		return -1;
+	for (int i = 0; i < c; i++)
+		g->dil[off + i] = v[i];
+	if ((c = rt_attr_ints_capped(n, "output_padding", v, 2)) >= 0 && c != nsp)
+		return -1;
+	for (int i = 0; i < c; i++)
+		opad[off + i] = v[i];
+	if ((c = rt_attr_ints_capped(n, "pads", v, 4)) >= 0 && c != 2 * nsp)
+		return -1;
+	for (int i = 0; i < c / 2; i++) {
+		pb[off + i] = v[i];
+		pe[off + i] = v[nsp + i];
+	}
+	int upper = rt_attr_is(n, "auto_pad", "SAME_UPPER", 0);
+	int lower = rt_attr_is(n, "auto_pad", "SAME_LOWER", 0);
+	c = rt_attr_ints_capped(n, "output_shape", v, ART_MAX_DIMS);
+	if (c >= 0 && c != nsp && c != nsp + 2)
+		return -1;
+	for (int i = 0; i < nsp && c >= 0; i++)
+		want[off + i] = v[c - nsp + i];
+	for (int j = off; j < 2; j++) {
+		if (g->st[j] < 1 || g->dil[j] < 1 || g->k[j] < 1 || opad[j] < 0)
+			return -1;
+		int64_t reach = g->dil[j] * (g->k[j] - 1);
+		int64_t full = g->st[j] * (inn[j] - 1) + opad[j] + reach + 1;
+		if (want[j] < 0 && (upper || lower))
+			want[j] = inn[j] * g->st[j];
+		if (want[j] >= 0) {
+			int64_t total = full - want[j];
+			total = total < 0 ? 0 : total;
+			pb[j] = upper ? total / 2 : total - total / 2;
+			g->out[j] = want[j];
+		} else {
+			g->out[j] = full - pb[j] - pe[j];
+		}
+		if (g->out[j] < 1)
+			return -1;
+		g->lp[j] = reach - pb[j];
+		g->hb[j] = g->out[j] + reach;
+		/* First and count of i with 0 <= lp + i * st < hb. */
+		int64_t first = g->lp[j] >= 0 ? 0 : (-g->lp[j] + g->st[j] - 1) / g->st[j];
+		int64_t lastpos = g->hb[j] - 1 - g->lp[j];
+		int64_t last = lastpos < 0 ? -1 : lastpos / g->st[j];
+		if (last > inn[j] - 1)
+			last = inn[j] - 1;
+		g->i0[j] = first;
+		g->cnt[j] = last >= first ? last - first + 1 : 0;
+	}
+	return 0;
+}
+
+/* ConvTranspose's scratch: the zero-inserted input, then the transformed
+ * weights at a 64-byte boundary. */
+static uint64_t convt_wofs(const struct dev_val *x, const struct tgeom *g)
+{
+	uint64_t cells = (uint64_t)x->dims[0] * (uint64_t)x->dims[1] * (uint64_t)g->hb[0] *
+			 (uint64_t)g->hb[1];
+	return (cells + 15) / 16 * 16;
+}
+
+uint64_t dev_node_scratch(struct art_session *s, const struct rt_node *n, const struct dev_val *dv)
+{
+	/* By name, not through the table (device/ops.c), which sits above. */
+	if (strcmp(n->proto->op_type, "ConvTranspose"))
+		return 0;
+	const struct dev_val *x = &dv[n->in[0]], *w = &dv[n->in[1]];
+	struct tgeom g;
+	if (convt_geom(n, w->ndim - 2, x->dims + 2, w->dims + 2, &g))
+		return 0;
+	uint64_t wcells = 1;
+	for (int k = 0; k < w->ndim && !dev_convt_host_weights(s, n); k++)
+		wcells *= (uint64_t)w->dims[k];
+	return convt_wofs(x, &g) + (dev_convt_host_weights(s, n) ? 0 : wcells);
+}
+
+int dev_convt_host_weights(const struct art_session *s, const struct rt_node *n)
+{
+	if (strcmp(n->proto->op_type, "ConvTranspose") || n->nin < 2 || !dev_is_const(s, n->in[1]))
+		return 0;
+	const struct art_tensor *w = &s->vals[n->in[1]].t;
+	return w->dtype == ART_FLOAT && (w->ndim == 3 || w->ndim == 4);
+}
+
+void dev_convt_weights(const struct rt_node *n, const struct art_tensor *w, float *dst)
+{
+	int64_t grp = rt_attr_i(n, "group", 1), C = w->dims[0], mg = w->dims[1];
+	int64_t kh = w->ndim == 4 ? w->dims[2] : 1, kw = w->dims[w->ndim - 1], kk = kh * kw;
+	int64_t cg = grp > 0 ? C / grp : C;
+	const float *src = w->data;
+	for (int64_t gi = 0; gi < grp; gi++)
+		for (int64_t ci = 0; ci < cg; ci++)
+			for (int64_t mo = 0; mo < mg; mo++)
+				for (int64_t a = 0; a < kk; a++)
+					dst[((gi * mg + mo) * cg + ci) * kk + kk - 1 - a] =
+						src[((gi * cg + ci) * mg + mo) * kk + a];
+}
+
+/*
+ * ConvTranspose (see convt_geom): the kernel flipped and its channel axes
+ * swapped, once at upload for constant weights, else into scratch by one
+ * COPY per tap (strides cannot run backwards);
+ * the input's pixels COPY'd stride apart into the zeroed buffer; one
+ * CONV2D at stride 1 without padding.
+ */
+static int emit_convt(struct ectx *e, const struct rt_node *n)
+{
+	const struct dev_val *xv = &e->dv[n->in[0]], *wv = &e->dv[n->in[1]];
+	int nsp = wv->ndim - 2, rc;
+	struct tgeom g;
+	convt_geom(n, nsp, xv->dims + 2, wv->dims + 2, &g);
+	uint64_t N = (uint64_t)xv->dims[0], C = (uint64_t)xv->dims[1];
+	uint64_t grp = (uint64_t)rt_attr_i(n, "group", 1), cg = C / grp;
+	uint64_t mg = (uint64_t)wv->dims[1], kh = (uint64_t)g.k[0], kw = (uint64_t)g.k[1];
+	uint64_t kk = kh * kw, H = (uint64_t)(nsp == 1 ? 1 : xv->dims[2]);
+	uint64_t W = (uint64_t)xv->dims[nsp + 1], hb = (uint64_t)g.hb[0], wb = (uint64_t)g.hb[1];
+	const struct dev_val *sc = &e->dv[e->s->nvals + (n - e->s->nodes)];
+	uint64_t buf_va = e->arena_va + sc->off, w_va = buf_va + 4 * convt_wofs(xv, &g);
+	struct ares_tensor_desc x, y, w, b;
+	int host = dev_convt_host_weights(e->s, n);
+	if (host)
+		w_va = e->weights_va + e->s->dev->nwofs[n - e->s->nodes];
+
+	for (uint64_t a = 0; a < kh && !host; a++)
+		for (uint64_t c = 0; c < kw; c++) {
+			dev_desc_dims(e, n->in[1], 1, wv->dims, &x);
+			x.va += 4 * (a * kw + c);
+			y = x;
+			y.va = w_va + 4 * ((kh - 1 - a) * kw + (kw - 1 - c));
+			x.rank = y.rank = 3;
+			uint64_t shape[3] = {grp, mg, cg};
+			uint64_t xs[3] = {cg * mg * kk, kk, mg * kk},
+				 ys[3] = {mg * cg * kk, cg * kk, kk};
+			for (int k = 0; k < 3; k++) {
+				x.shape[k] = y.shape[k] = shape[k];
+				x.stride[k] = xs[k];
+				y.stride[k] = ys[k];
+			}
+			if ((rc = dev_emit_copy_view(e, &x, &y)))
+				return rc;
+		}
+
+	memset(&y, 0, sizeof(y));
+	y.va = buf_va;
+	y.dtype = ARES_DTYPE_F32;
+	y.rank = 1;
+	y.shape[0] = N * C * hb * wb;
+	y.stride[0] = 1;
+	if (y.shape[0] && (rc = dev_done(e, accel_cmdbuf_fill_tensor(e->cb, 0, &y))))
+		return rc;
+
+	int64_t xd[4] = {xv->dims[0], xv->dims[1], (int64_t)H, (int64_t)W};
+	dev_desc_dims(e, n->in[0], 4, xd, &x);
+	x.va += 4 * ((uint64_t)g.i0[0] * W + (uint64_t)g.i0[1]);
+	x.shape[2] = (uint64_t)g.cnt[0];
+	x.shape[3] = (uint64_t)g.cnt[1];
+	y = x;
+	y.va = buf_va + 4 * ((uint64_t)(g.lp[0] + g.i0[0] * g.st[0]) * wb +
+			     (uint64_t)(g.lp[1] + g.i0[1] * g.st[1]));
+	uint64_t ys[4] = {C * hb * wb, hb * wb, (uint64_t)g.st[0] * wb, (uint64_t)g.st[1]};
+	memcpy(y.stride, ys, sizeof(ys));
+	if ((rc = dev_emit_copy_view(e, &x, &y)))
+		return rc;
+
+	memset(&x, 0, sizeof(x));
+	x.va = buf_va;
+	x.dtype = ARES_DTYPE_F32;
+	x.rank = 4;
+	uint64_t bshape[4] = {N, C, hb, wb}, wshape[4] = {mg * grp, cg, kh, kw};
+	w = x;
+	w.va = w_va;
+	uint64_t sx = 1, sw = 1;
+	for (int k = 3; k >= 0; k--) {
+		x.shape[k] = bshape[k];
+		x.stride[k] = sx;
+		sx *= bshape[k];
+		w.shape[k] = wshape[k];
+		w.stride[k] = sw;
+		sw *= wshape[k];
+	}
+	int64_t yd[4] = {e->dv[n->out[0]].dims[0], e->dv[n->out[0]].dims[1], g.out[0], g.out[1]};
+	dev_desc_dims(e, n->out[0], 4, yd, &y);
+	int hasb = n->nin > 2 && n->in[2] >= 0;
+	if (hasb)
+		dev_desc(e, n->in[2], &b);
+	struct ares_conv2d_params p = {
+		.stride_h = 1,
+		.stride_w = 1,
+		.dilation_h = (uint32_t)g.dil[0],
+		.dilation_w = (uint32_t)g.dil[1],
+		.groups = (uint32_t)grp,
+		.activation = (uint32_t)n->act,
+		.act_alpha = F32_BITS(n->act_alpha),
+		.act_beta = F32_BITS(n->act_beta),
+	};
+	return dev_done(e, accel_cmdbuf_conv2d(e->cb, &p, &x, &w, hasb ? &b : NULL, &y));
+}
+
+static const char *conv_check(const struct dev_check *c)
+{
+	struct art_session *s = c->s;
+	const struct rt_node *n = c->n;
+	int x = c->x;
+	int y = c->y;
+	char *buf = c->buf;
+	size_t len = c->len;
+	if (!dev_is_float(x))
+		return dev_float_only(c);
+	if (n->nin < 2 || n->in[1] < 0)
+		return "Conv without weights";
+	/* An unknown rank is checked when the partition is planned. */
+	int wr = value_rank(s, n->in[1]);
+	if (wr >= 0 && wr != 3 && wr != 4) {
+		snprintf(buf, len, "Conv with weight rank %d (the device has 1-D and 2-D)", wr);
+		return buf;
+	}
+	if (y != x)
+		return "Conv input and weight dtypes differ";
+	return NULL;
+}
+
+static const char *convt_check(const struct dev_check *c)
+{
+	struct art_session *s = c->s;
+	const struct rt_node *n = c->n;
+	int x = c->x;
+	int y = c->y;
+	char *buf = c->buf;
+	size_t len = c->len;
+	if (!dev_is_float(x))
+		return dev_float_only(c);
+	if (n->nin < 2 || n->in[1] < 0)
+		return "ConvTranspose without weights";
+	if (y != x)
+		return "ConvTranspose input and weight dtypes differ";
+	if (n->nin > 2 && n->in[2] >= 0 && dev_value_dtype(s, n->in[2]) != ART_FLOAT)
+		return "ConvTranspose bias is not float";
+	int wr = value_rank(s, n->in[1]);
+	if (wr >= 0 && wr != 3 && wr != 4) {
+		snprintf(buf, len, "ConvTranspose with weight rank %d (the device has 1-D and 2-D)",
+			 wr);
+		return buf;
+	}
+	/* Attribute lists the CPU kernel would refuse stay there, so the
+	 * error names the node the same way on both paths. */
+	int nsp = wr >= 0 ? wr - 2 : 0;
+	static const char *const lists[] = {"strides", "dilations", "output_padding"};
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]) && nsp; i++) {
+		const Onnx__AttributeProto *a = rt_attr(n, lists[i]);
+		if (a && (int)a->n_ints != nsp) {
+			snprintf(buf, len, "ConvTranspose %s has %zu values for %d dims", lists[i],
+				 a->n_ints, nsp);
+			return buf;
+		}
+		for (size_t j = 0; a && j < a->n_ints; j++)
+			if (a->ints[j] < (i < 2 ? 1 : 0)) {
+				snprintf(buf, len, "ConvTranspose %s value %lld out of range",
+					 lists[i], (long long)a->ints[j]);
+				return buf;
+			}
+	}
+	return NULL;
+}
+
+static const char *pool_check(const struct dev_check *c)
+{
+	const struct rt_node *n = c->n;
+	const struct dev_op *d = c->d;
+	int x = c->x;
+	if (!dev_is_float(x))
+		return dev_float_only(c);
+	if (d->arg & DEV_POOL_GLOBAL)
+		return NULL;
+	const Onnx__AttributeProto *k = rt_attr(n, "kernel_shape");
+	if (!k || k->n_ints < 1 || k->n_ints > 2)
+		return "pool kernel is not 1-D or 2-D";
+	return NULL;
+}
+
+static int conv_shapes(const struct dev_shape *c)
+{
+	struct art_session *s = c->s;
+	const struct rt_node *n = c->n;
+	struct dev_val *dv = c->dv;
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
+	int64_t dims[ART_MAX_DIMS];
+	struct dev_val *w = &dv[n->in[1]];
+	int nsp = w->ndim - 2;
+	struct geom g;
+	if (x->ndim != w->ndim || window_geom(n, nsp, x->dims + 2, w->dims + 2, 0, &g))
+		return dev_bad(s, n, "input shape does not fit the kernel");
+	int64_t grp = rt_attr_i(n, "group", 1);
+	if (grp < 1 || x->dims[1] != w->dims[1] * grp || w->dims[0] % grp)
+		return dev_bad(s, n, "channels do not match the weights and group");
+	dims[0] = x->dims[0];
+	dims[1] = w->dims[0];
+	dims[2] = g.out[0];
+	dims[3] = g.out[1];
+	if (nsp == 1)
+		dims[2] = g.out[1];
+	dev_set_out(o, x->dtype, x->ndim, dims);
+	return 0;
+}
+
+static int convt_shapes(const struct dev_shape *c)
+{
+	struct art_session *s = c->s;
+	const struct rt_node *n = c->n;
+	struct dev_val *dv = c->dv;
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
+	int64_t dims[ART_MAX_DIMS];
+	struct dev_val *w = &dv[n->in[1]];
+	int nsp = w->ndim - 2;
+	struct tgeom g;
+	if (x->ndim != w->ndim || (nsp != 1 && nsp != 2) ||
+	    convt_geom(n, nsp, x->dims + 2, w->dims + 2, &g))
+		return dev_bad(s, n, "input shape or attributes do not fit the kernel");
+	int64_t grp = rt_attr_i(n, "group", 1);
+	if (grp < 1 || x->dims[1] != w->dims[0] || x->dims[1] % grp)
+		return dev_bad(s, n, "channels do not match the weights and group");
+	if (n->nin > 2 && n->in[2] >= 0 &&
+	    (dv[n->in[2]].ndim != 1 || dv[n->in[2]].dims[0] != w->dims[1] * grp))
+		return dev_bad(s, n, "bias does not match the output channels");
+	dims[0] = x->dims[0];
+	dims[1] = w->dims[1] * grp;
+	dims[2] = nsp == 1 ? g.out[1] : g.out[0];
+	dims[3] = g.out[1];
+	dev_set_out(o, x->dtype, x->ndim, dims);
+	return 0;
+}
+
+static int pool_shapes(const struct dev_shape *c)
+{
+	struct art_session *s = c->s;
+	const struct rt_node *n = c->n;
+	const struct dev_op *d = c->d;
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
+	int64_t dims[ART_MAX_DIMS];
+	if (x->ndim != 3 && x->ndim != 4)
+		return dev_bad(s, n, "pooling input is not 1-D or 2-D");
+	int nsp = x->ndim - 2;
+	struct geom g;
+	int64_t k[2];
+	if (d->arg & DEV_POOL_GLOBAL) {
+		memset(&g, 0, sizeof(g));
+		g.out[0] = g.out[1] = 1;
+	} else {
+		if (rt_attr_ints_capped(n, "kernel_shape", k, 2) != nsp ||
+		    window_geom(n, nsp, x->dims + 2, k, (int)rt_attr_i(n, "ceil_mode", 0), &g))
+			return dev_bad(s, n, "window does not fit the input");
+	}
+	dims[0] = x->dims[0];
+	dims[1] = x->dims[1];
+	dims[2] = nsp == 1 ? g.out[1] : g.out[0];
+	dims[3] = g.out[1];
+	dev_set_out(o, x->dtype, x->ndim, dims);
+	return 0;
+}
+
+static int conv_emit(struct ectx *e)
+{
+	const struct rt_node *n = e->n;
+	struct dev_val *dv = e->dv;
+	accel_cmdbuf *cb = e->cb;
+	struct dev_val *xv = &e->dv[n->in[0]];
+	struct dev_val *ov = &e->dv[n->out[0]];
+	struct ares_tensor_desc x;
+	struct ares_tensor_desc y;
+	struct ares_tensor_desc w;
+	struct ares_tensor_desc b;
+	struct dev_val *wv = &dv[n->in[1]];
+	int nsp = wv->ndim - 2;
+	struct geom g;
+	window_geom(n, nsp, xv->dims + 2, wv->dims + 2, 0, &g);
+	int64_t xd[4], wd[4], yd[4];
+	for (int k = 0; k < 2; k++) {
+		xd[k] = xv->dims[k];
+		wd[k] = wv->dims[k];
+		yd[k] = ov->dims[k];
+	}
+	xd[2] = nsp == 1 ? 1 : xv->dims[2];
+	xd[3] = xv->dims[nsp + 1];
+	wd[2] = g.k[0];
+	wd[3] = g.k[1];
+	yd[2] = g.out[0];
+	yd[3] = g.out[1];
+	dev_desc_dims(e, n->in[0], 4, xd, &x);
+	dev_desc_dims(e, n->in[1], 4, wd, &w);
+	dev_desc_dims(e, n->out[0], 4, yd, &y);
+	int hasb = n->nin > 2 && n->in[2] >= 0;
+	if (hasb)
+		dev_desc(e, n->in[2], &b);
+	struct ares_conv2d_params p = {
+		.stride_h = (uint32_t)g.st[0],
+		.stride_w = (uint32_t)g.st[1],
+		.pad_top = (uint32_t)g.pb[0],
+		.pad_left = (uint32_t)g.pb[1],
+		.pad_bottom = (uint32_t)g.pe[0],
+		.pad_right = (uint32_t)g.pe[1],
+		.dilation_h = (uint32_t)g.dil[0],
+		.dilation_w = (uint32_t)g.dil[1],
+		.groups = (uint32_t)rt_attr_i(n, "group", 1),
+		.activation = (uint32_t)n->act,
+		.act_alpha = F32_BITS(n->act_alpha),
+		.act_beta = F32_BITS(n->act_beta),
+	};
+	return dev_done(e, accel_cmdbuf_conv2d(cb, &p, &x, &w, hasb ? &b : NULL, &y));
+}
+
+static int convt_emit(struct ectx *e)
+{
+	const struct rt_node *n = e->n;
+	return emit_convt(e, n);
+}
+
+static int pool_emit(struct ectx *e)
+{
+	const struct rt_node *n = e->n;
+	const struct dev_op *d = e->d;
+	accel_cmdbuf *cb = e->cb;
+	struct dev_val *xv = &e->dv[n->in[0]];
+	struct dev_val *ov = &e->dv[n->out[0]];
+	struct ares_tensor_desc x;
+	struct ares_tensor_desc y;
+	int nsp = xv->ndim - 2;
+	struct geom g;
+	int64_t xd[4] = {xv->dims[0], xv->dims[1], nsp == 1 ? 1 : xv->dims[2], xv->dims[nsp + 1]};
+	int64_t yd[4] = {ov->dims[0], ov->dims[1], nsp == 1 ? 1 : ov->dims[2], ov->dims[nsp + 1]};
+	int op = d->arg & ~DEV_POOL_GLOBAL;
+	if (d->arg & DEV_POOL_GLOBAL) {
+		memset(&g, 0, sizeof(g));
+		g.k[0] = xd[2];
+		g.k[1] = xd[3];
+		g.st[0] = g.st[1] = g.dil[0] = g.dil[1] = 1;
+	} else {
+		int64_t k[2];
+		rt_attr_ints_capped(n, "kernel_shape", k, 2);
+		window_geom(n, nsp, xv->dims + 2, k, (int)rt_attr_i(n, "ceil_mode", 0), &g);
+		if (op == ARES_POOL_AVG && rt_attr_i(n, "count_include_pad", 0))
+			op = ARES_POOL_AVG_PAD;
+	}
+	dev_desc_dims(e, n->in[0], 4, xd, &x);
+	dev_desc_dims(e, n->out[0], 4, yd, &y);
+	struct ares_pool_params p = {.op = (uint32_t)op,
+				     .kernel_h = (uint32_t)g.k[0],
+				     .kernel_w = (uint32_t)g.k[1],
+				     .stride_h = (uint32_t)g.st[0],
+				     .stride_w = (uint32_t)g.st[1],
+				     .pad_top = (uint32_t)g.pb[0],
+				     .pad_left = (uint32_t)g.pb[1],
+				     .pad_bottom = (uint32_t)g.pe[0],
+				     .pad_right = (uint32_t)g.pe[1],
+				     .dilation_h = (uint32_t)g.dil[0],
+				     .dilation_w = (uint32_t)g.dil[1]};
+	return dev_done(e, accel_cmdbuf_pool(cb, &p, &x, &y));
+}
+
+const struct dev_form dev_form_conv = {
+	.check = conv_check,
+	.shapes = conv_shapes,
+	.emit = conv_emit,
+	.operands = 7u,
+	.fuses_act = 1,
+};
+
+const struct dev_form dev_form_convt = {
+	.check = convt_check,
+	.shapes = convt_shapes,
+	.emit = convt_emit,
+	.operands = 7u,
+	.fuses_act = 1,
+};
+
+const struct dev_form dev_form_pool = {
+	.check = pool_check,
+	.shapes = pool_shapes,
+	.emit = pool_emit,
+	.operands = 1u,
+	.fuses_act = 0,
+};

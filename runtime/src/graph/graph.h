@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The graph layer's face to the session (graph/graph.c): passes over the
+ * session's IR (core/internal.h), run once by rt_graph_optimize() after
+ * the graph is built. The passes are graph/passes.h, their shared helpers
+ * graph/ir.h.
+ */
+#ifndef ART_GRAPH_H
+#define ART_GRAPH_H
+
+#include "core/internal.h"
+
+/* Entry points for the session: shape inference, folding and rewriting
+ * once at session creation; re-inference when the first run's input
+ * shapes bind dynamic dimensions. */
+int rt_graph_optimize(struct art_session *s);
+int rt_graph_bind_inputs(struct art_session *s);
+void rt_graph_free(struct art_session *s);
+/* Frees what node N owns (inputs, outputs, subgraphs, its oneDNN
+ * primitive), not N itself. */
+void rt_node_free(struct rt_node *n);
+
+#endif

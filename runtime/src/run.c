@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Runs in flight: an art_run owns its input and output tensors and an
+ * arena slot of its own (activation arena and command streams emitted
+ * against it), so several runs of one session can be queued on the device
+ * at once. A model that is one device partition submits without waiting;
+ * any other (CPU nodes between partitions, or no device) runs to completion
+ * inside art_run_submit() through the session's own path, and
+ * art_run_wait() then returns at once.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "device/device.h"
+
+static void tensor_clear(struct art_tensor *t)
+{
+	free((void *)t->data);
+	t->data = NULL;
+}
+
+/* The whole graph is one device partition (folded nodes aside). */
+static int async_capable(const struct art_session *s)
+{
+	/* Plans reading host shapes or values need the session's values. */
+	if (!s->dev || s->dev->nparts != 1 || s->dev->parts[0].nskeys || s->dev->parts[0].nakeys)
+		return 0;
+	for (int i = 0; i < s->nnodes; i++) {
+		const struct rt_node *n = &s->nodes[i];
+		if (n->on_device)
+			continue;
+		for (int j = 0; j < n->nout; j++)
+			if (n->out[j] >= 0 && !dev_is_const(s, n->out[j]))
+				return 0;
+	}
+	return 1;
+}
+
+int art_run_create(art_session *s, art_run **out)
+{
+	*out = NULL;
+	struct art_run *r = calloc(1, sizeof(*r));
+	if (!r)
+		return rt_err(s, -ENOMEM, "out of memory for a run");
+	r->s = s;
+	r->slot = -1;
+	r->in = calloc((size_t)s->ninputs + 1, sizeof(*r->in));
+	r->out = calloc((size_t)s->noutputs + 1, sizeof(*r->out));
+	r->bin = calloc((size_t)s->ninputs + 1, sizeof(*r->bin));
+	r->bout = calloc((size_t)s->noutputs + 1, sizeof(*r->bout));
+	for (int i = 0; r->bin && i < s->ninputs; i++)
+		r->bin[i].imp = -1;
+	for (int i = 0; r->bout && i < s->noutputs; i++)
+		r->bout[i].imp = -1;
+	if (!r->in || !r->out || !r->bin || !r->bout) {
+		art_run_destroy(r);
+		return rt_err(s, -ENOMEM, "out of memory for a run");
+	}
+	if (async_capable(s)) {
+		struct rt_device *d = s->dev;
+		/* Slot 0 belongs to art_session_run(). */
+		for (int i = 1; i < DEV_MAX_SLOTS && r->slot < 0; i++)
+			if (!d->slots[i].busy && !d->slots[i].owned)
+				r->slot = i;
+		if (r->slot < 0) {
+			art_run_destroy(r);
+			return rt_err(s, -EBUSY, "every one of the %d run slots is in use",
+				      DEV_MAX_SLOTS - 1);
+		}
+		d->slots[r->slot].owned = 1;
+		if (r->slot >= d->nslots)
+			d->nslots = r->slot + 1;
+	}
+	*out = r;
+	return 0;
+}
+
+void art_run_destroy(art_run *r)
+{
+	if (!r)
+		return;
+	if (r->state == RUN_SUBMITTED)
+		art_run_wait(r, -1);
+	if (r->bin && r->bout)
+		art_run_unbind(r);
+	if (r->slot >= 0)
+		r->s->dev->slots[r->slot].owned = 0;
+	for (int i = 0; r->in && i < r->s->ninputs; i++)
+		tensor_clear(&r->in[i]);
+	for (int i = 0; r->out && i < r->s->noutputs; i++)
+		tensor_clear(&r->out[i]);
+	free(r->in);
+	free(r->out);
+	free(r->bin);
+	free(r->bout);
+	free(r);
+}
+
+int art_run_set_input(art_run *r, int idx, const struct art_tensor *t)
+{
+	struct art_session *s = r->s;
+	if (r->state == RUN_SUBMITTED)
+		return rt_err(s, -EBUSY, "run is in flight: wait for it before setting inputs");
+	size_t nbytes;
+	int rc = rt_input_check(s, idx, t, &nbytes);
+	if (rc)
+		return rc;
+	void *d = malloc(nbytes ? nbytes : 1);
+	if (!d)
+		return rt_err(s, -ENOMEM, "out of memory for input %d", idx);
+	if (nbytes)
+		memcpy(d, t->data, nbytes);
+	dev_unbind_one(r, &r->bin[idx]);
+	tensor_clear(&r->in[idx]);
+	r->in[idx] = *t;
+	r->in[idx].data = d;
+	return 0;
+}
+
+static int copy_tensor(struct art_session *s, struct art_tensor *dst, const struct art_tensor *src)
+{
+	size_t nbytes = (size_t)art_tensor_elems(src) * art_dtype_size(src->dtype);
+	void *d = malloc(nbytes ? nbytes : 1);
+	if (!d)
+		return rt_err(s, -ENOMEM, "out of memory for an output");
+	memcpy(d, src->data, nbytes);
+	tensor_clear(dst);
+	*dst = *src;
+	dst->data = d;
+	return 0;
+}
+
+/* No device path: the session runs it now. */
+static int run_through_session(struct art_run *r)
+{
+	struct art_session *s = r->s;
+	int rc = 0;
+	for (int i = 0; i < s->ninputs && !rc; i++)
+		rc = art_session_set_input(s, i, &r->in[i]);
+	if (!rc)
+		rc = art_session_run(s);
+	for (int i = 0; i < s->noutputs && !rc; i++) {
+		struct art_tensor t;
+		rc = art_session_get_output(s, i, &t);
+		if (rc)
+			rc = rt_err(s, rc, "output %d was not produced", i);
+		else
+			rc = copy_tensor(s, &r->out[i], &t);
+	}
+	return rc;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int art_run_submit(art_run *r)
+{
+	struct art_session *s = r->s;
+	if (r->state == RUN_SUBMITTED)
+		return rt_err(s, -EBUSY, "run is already in flight");
+	for (int i = 0; i < s->ninputs; i++)
+		if (!r->in[i].data && r->bin[i].imp < 0)
+			return rt_err(s, -EINVAL, "run: input '%s' was not set",
+				      s->vals[s->inputs[i]].name);
+	r->t_submit_ms = now_ms();
+	if (r->slot < 0) {
+		int rc = run_through_session(r);
+		r->state = rc ? RUN_IDLE : RUN_DONE;
+		return rc;
+	}
+	struct rt_device *d = s->dev;
+	struct dev_partition *p = &d->parts[0];
+	const struct art_tensor **ins = calloc((size_t)p->nins + 1, sizeof(*ins));
+	if (!ins)
+		return rt_err(s, -ENOMEM, "out of memory");
+	for (int i = 0; i < p->nins; i++)
+		for (int k = 0; k < s->ninputs; k++)
+			if (s->inputs[k] == p->ins[i])
+				ins[i] = &r->in[k];
+	struct dev_slot *sl = &d->slots[r->slot];
+	int changed = 0;
+	int rc = dev_prepare(s, 0, sl, ins);
+	if (rc == -ENOEXEC)
+		rc = -EINVAL;
+	if (!rc)
+		rc = dev_bind_resolve(r, sl, &changed);
+	if (!rc && changed)
+		rc = dev_prepare(s, 0, sl, ins);
+	if (!rc) {
+		dev_copy_in(s, 0, sl, ins);
+		rc = dev_submit(s, 0, sl, &r->job);
+	}
+	free(ins);
+	if (rc)
+		return rc;
+	sl->busy = 1;
+	r->state = RUN_SUBMITTED;
+	return 0;
+}
+
+int art_run_wait(art_run *r, int64_t timeout_ns)
+{
+	struct art_session *s = r->s;
+	if (r->state == RUN_DONE)
+		return 0;
+	if (r->state != RUN_SUBMITTED)
+		return rt_err(s, -EINVAL, "run was not submitted");
+	struct rt_device *d = s->dev;
+	struct dev_slot *sl = &d->slots[r->slot];
+	if (r->job && timeout_ns >= 0) {
+		int rc = accel_job_wait(r->job, timeout_ns);
+		if (rc == -ETIME)
+			return rt_err(s, -ETIME, "run still in flight after %lld ns",
+				      (long long)timeout_ns);
+	}
+	int rc = dev_wait(s, 0, r->job);
+	r->job = NULL;
+	sl->busy = 0;
+	r->state = RUN_IDLE;
+	if (rc)
+		return rc;
+	struct dev_partition *p = &d->parts[0];
+	for (int i = 0; i < s->noutputs; i++) {
+		int v = s->outputs[i];
+		if (r->bout[i].imp >= 0) {
+			/* The device wrote it into the caller's buffer. */
+			const struct dev_val *x = &p->dv[v];
+			tensor_clear(&r->out[i]);
+			r->out[i].dtype = x->dtype;
+			r->out[i].ndim = x->ndim;
+			memcpy(r->out[i].dims, x->dims, sizeof(x->dims));
+			continue;
+		}
+		if (dev_is_const(s, v)) {
+			rc = copy_tensor(s, &r->out[i], &s->vals[v].t);
+		} else {
+			const struct dev_val *x = &p->dv[v], *rt = &p->dv[x->root];
+			struct art_tensor t = {.dtype = x->dtype, .ndim = x->ndim};
+			memcpy(t.dims, x->dims, sizeof(t.dims));
+			t.data = (const uint8_t *)(rt->loc == DL_WEIGHTS ? d->weights_map
+									 : sl->arena_map) +
+				 rt->off;
+			rc = copy_tensor(s, &r->out[i], &t);
+		}
+		if (rc)
+			return rc;
+	}
+	r->state = RUN_DONE;
+	s->runs++;
+	return 0;
+}
+
+int art_run_get_output(const art_run *r, int idx, struct art_tensor *t)
+{
+	if (r->state != RUN_DONE || idx < 0 || idx >= r->s->noutputs)
+		return -EINVAL;
+	*t = r->out[idx];
+	return 0;
+}
+
+int art_run_is_async(const art_run *r)
+{
+	return r->slot >= 0;
+}
