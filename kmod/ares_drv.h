@@ -212,6 +212,11 @@ struct ares_device {
 	bool recovery_enabled;
 	/** @dead: firmware failed to reboot; jobs fail with -EIO */
 	bool dead;
+	/**
+	 * @recovering: ares_recover() is between stopping and restarting the
+	 * schedulers; read locklessly by sysfs (a health hint, not a lock)
+	 */
+	bool recovering;
 
 	/**
 	 * @perf_lock: protects @perf_base and orders its update against the

@@ -23,6 +23,7 @@
 #include "ares_hw.h"
 #include "ares_job.h"
 #include "ares_mmu.h"
+#include "ares_sysfs.h"
 #include "ares_trace.h"
 
 /* Control commands include BOOT, which waits for the firmware (slow TCG). */
@@ -297,6 +298,7 @@ void ares_recover(struct ares_device *adev, struct ares_job *guilty,
 	struct ares_dump *dump;
 	int ret, idx, i, count;
 
+	ares_sysfs_set_recovering(adev, true);
 	for (i = 0; i < ARES_NUM_QUEUES; i++)
 		drm_sched_stop(&adev->queues[i].sched, bad);
 
@@ -340,6 +342,7 @@ void ares_recover(struct ares_device *adev, struct ares_job *guilty,
 		drm_sched_resubmit_jobs(&adev->queues[i].sched);
 	for (i = 0; i < ARES_NUM_QUEUES; i++)
 		drm_sched_start(&adev->queues[i].sched);
+	ares_sysfs_set_recovering(adev, false);
 
 	ares_reset_uevent(adev, reason, count, ret);
 }

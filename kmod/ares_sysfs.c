@@ -78,6 +78,15 @@ static ssize_t state_show(struct device *kdev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(state);
 
+/* 1 while a reset is in progress: device plugins report the device unhealthy. */
+static ssize_t recovering_show(struct device *kdev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n",
+			  READ_ONCE(ares_kdev_to_adev(kdev)->recovering));
+}
+static DEVICE_ATTR_RO(recovering);
+
 static ssize_t reset_count_show(struct device *kdev,
 				struct device_attribute *attr, char *buf)
 {
@@ -277,6 +286,7 @@ static struct attribute *ares_attrs[] = {
 	&dev_attr_fw_image_version.attr,
 	&dev_attr_fw_compat.attr,
 	&dev_attr_state.attr,
+	&dev_attr_recovering.attr,
 	&dev_attr_reset_count.attr,
 	&dev_attr_heartbeat_timeouts.attr,
 	&dev_attr_as_binds.attr,
@@ -304,6 +314,20 @@ static const struct attribute_group ares_attr_group = {
 	.name = "ares",
 	.attrs = ares_attrs,
 };
+
+/**
+ * ares_sysfs_set_recovering() - publish the start or end of a recovery
+ * @adev: device
+ * @recovering: true when a recovery starts, false when it is over
+ *
+ * A reset can be over in tens of milliseconds, quicker than anyone polls:
+ * readers poll() the attribute for POLLPRI and are woken at both edges.
+ */
+void ares_sysfs_set_recovering(struct ares_device *adev, bool recovering)
+{
+	WRITE_ONCE(adev->recovering, recovering);
+	sysfs_notify(&adev->drm.dev->kobj, ares_attr_group.name, "recovering");
+}
 
 /**
  * ares_sysfs_init() - add the "ares" attribute group (removed by devres)

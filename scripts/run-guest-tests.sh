@@ -26,6 +26,9 @@ suite kmod-recovery --timeout 600 --module-args "fault_injection=1 job_timeout_m
 suite module-lifecycle --timeout 600 --no-module -- tests/guest/module-lifecycle.sh
 suite multi-device --timeout 1200 --devices 2 \
 	--module-args "fault_injection=1 job_timeout_ms=1000" -- tests/guest/multi-device.sh
+suite containers --timeout 900 --devices 2 -- tests/guest/containers.sh
+suite device-plugin --timeout 600 --devices 2 --module-args "fault_injection=1" \
+	-- tests/guest/device-plugin.sh
 suite hot-unplug --timeout 600 --module-args "fault_injection=1 job_timeout_ms=0" \
 	-- tests/guest/hot-unplug.sh
 # The udev suite runs the installed stack: module, firmware, rules, tools.

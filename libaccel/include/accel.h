@@ -94,17 +94,22 @@ struct accel_device_entry {
 };
 
 /**
- * accel_enumerate() - list the Ares devices of this machine
- * @entries: array filled with up to @max entries, sorted by index; may be
- *	NULL when @max is 0 (to count)
+ * accel_enumerate() - list the Ares devices this process may use
+ * @entries: array filled with up to @max entries; may be NULL when @max is
+ *	0 (to count)
  * @max: capacity of @entries
  * @count: out: number of Ares devices found (may exceed @max)
  *
  * Scans /dev/accel/accel* and keeps the nodes whose
- * /sys/class/accel/accelN/device is bound to the "ares" driver.
+ * /sys/class/accel/accelN/device is bound to the "ares" driver, sorted by
+ * index. If the environment variable ARES_VISIBLE_DEVICES is set, only the
+ * devices it lists are returned, in its order: entry k is the process's
+ * device k (see accel_enumerate_visible() and docs/containers.md). A bad
+ * list fails the call and its reason is printed on stderr.
  *
- * Return: 0 (also with no device at all), or a negative errno if a
- * directory exists but cannot be read.
+ * Return: 0 (also with no device at all), a negative errno if a directory
+ * exists but cannot be read, -EINVAL or -ENODEV if ARES_VISIBLE_DEVICES
+ * is malformed or names a device that is not there.
  */
 ACCEL_API int accel_enumerate(struct accel_device_entry *entries, size_t max, size_t *count);
 
@@ -118,11 +123,38 @@ ACCEL_API int accel_enumerate(struct accel_device_entry *entries, size_t max, si
  * @count: see accel_enumerate()
  *
  * For tests and for chroots. A missing directory counts as empty.
+ * ARES_VISIBLE_DEVICES is not applied: every Ares node is listed.
  *
- * Return: see accel_enumerate().
+ * Return: 0 or a negative errno if a directory cannot be read.
  */
 ACCEL_API int accel_enumerate_at(const char *dev_dir, const char *sys_dir,
 				 struct accel_device_entry *entries, size_t max, size_t *count);
+
+/**
+ * accel_enumerate_visible() - the devices a visible-devices list selects
+ * @visible: list in ARES_VISIBLE_DEVICES syntax, or NULL for every device:
+ *	comma-separated entries, each a node index N (the device accelN,
+ *	as accel_device_entry.index) or a PCI address DDDD:BB:DD.F or
+ *	BB:DD.F (hex, domain 0 if omitted); blanks around entries are
+ *	ignored; "all" alone selects every device; "" selects none
+ * @dev_dir: see accel_enumerate_at()
+ * @sys_dir: see accel_enumerate_at()
+ * @entries: filled with up to @max of the selected devices in the order
+ *	listed (entry k is visible device k); may be NULL when @max is 0
+ * @max: capacity of @entries
+ * @count: out: number of selected devices
+ * @errbuf: optional buffer for a sentence saying which entry is wrong
+ * @errlen: size of @errbuf
+ *
+ * ACCEL_1.5. @entries[k].index and .node keep the device's own node.
+ *
+ * Return: 0; -EINVAL for an empty or malformed entry, an out-of-range PCI
+ * field, "all" among other entries, or a device listed twice; -ENODEV for
+ * an entry naming no Ares device; or a scanning errno.
+ */
+ACCEL_API int accel_enumerate_visible(const char *visible, const char *dev_dir, const char *sys_dir,
+				      struct accel_device_entry *entries, size_t max, size_t *count,
+				      char *errbuf, size_t errlen);
 
 /**
  * accel_device_open() - open an Ares device node
@@ -139,8 +171,10 @@ ACCEL_API int accel_enumerate_at(const char *dev_dir, const char *sys_dir,
 ACCEL_API int accel_device_open(const char *path, accel_device **out, char *errbuf, size_t errlen);
 
 /**
- * accel_device_open_index() - open /dev/accel/accel@index
- * @index: N of accelN, as in struct accel_device_entry
+ * accel_device_open_index() - open a device by number
+ * @index: without ARES_VISIBLE_DEVICES, N of /dev/accel/accelN as in
+ *	struct accel_device_entry; with it, the process's device number,
+ *	counted from 0 in the list's order
  * @out: out: the device handle
  * @errbuf: see accel_device_open()
  * @errlen: see accel_device_open()

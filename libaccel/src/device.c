@@ -78,14 +78,6 @@ err_free:
 	return ret;
 }
 
-int accel_device_open_index(unsigned int index, accel_device **out, char *errbuf, size_t errlen)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/dev/accel/accel%u", index);
-	return accel_device_open(path, out, errbuf, errlen);
-}
-
 int accel_device_close(accel_device *dev)
 {
 	if (!dev)

@@ -16,9 +16,6 @@
 
 #include "internal.h"
 
-#define DEV_DIR "/dev/accel"
-#define SYS_DIR "/sys/class/accel"
-
 /*
  * libpci's error callback must not return (libpci is compiled assuming it
  * does not). Unwinding to the caller is the only way to survive a device
@@ -113,8 +110,8 @@ static int parse_node_name(const char *name, unsigned int *index)
 	return 0;
 }
 
-int accel_enumerate_at(const char *dev_dir, const char *sys_dir, struct accel_device_entry *entries,
-		       size_t max, size_t *count)
+int accel_scan(const char *dev_dir, const char *sys_dir, struct accel_device_entry **out,
+	       size_t *count)
 {
 	struct accel_device_entry *found = NULL, *tmp;
 	size_t n = 0, cap = 0;
@@ -123,8 +120,7 @@ int accel_enumerate_at(const char *dev_dir, const char *sys_dir, struct accel_de
 	DIR *d;
 	int ret = 0;
 
-	if (!dev_dir || !sys_dir || !count || (max && !entries))
-		return -EINVAL;
+	*out = NULL;
 	*count = 0;
 	d = opendir(dev_dir);
 	if (!d)
@@ -160,16 +156,31 @@ int accel_enumerate_at(const char *dev_dir, const char *sys_dir, struct accel_de
 	}
 	if (n)
 		qsort(found, n, sizeof(*found), entry_cmp);
-	for (size_t i = 0; i < n && i < max; i++)
-		entries[i] = found[i];
+	*out = found;
 	*count = n;
+	found = NULL;
 out:
 	free(found);
 	closedir(d);
 	return ret;
 }
 
-int accel_enumerate(struct accel_device_entry *entries, size_t max, size_t *count)
+int accel_enumerate_at(const char *dev_dir, const char *sys_dir, struct accel_device_entry *entries,
+		       size_t max, size_t *count)
 {
-	return accel_enumerate_at(DEV_DIR, SYS_DIR, entries, max, count);
+	struct accel_device_entry *found;
+	size_t n;
+	int ret;
+
+	if (!dev_dir || !sys_dir || !count || (max && !entries))
+		return -EINVAL;
+	*count = 0;
+	ret = accel_scan(dev_dir, sys_dir, &found, &n);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < n && i < max; i++)
+		entries[i] = found[i];
+	*count = n;
+	free(found);
+	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "accel.h"
@@ -76,6 +77,13 @@ int accel_cmdbuf_emit(accel_cmdbuf *cb, uint16_t opcode, uint32_t size, void **b
 /* Trace a libdrm helper call that does its own ioctl. */
 void accel_trace(const accel_device *dev, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * enumerate.c, for visible.c: every Ares node under @dev_dir, sorted by
+ * index, in a malloc()ed array the caller frees (NULL when none).
+ */
+int accel_scan(const char *dev_dir, const char *sys_dir, struct accel_device_entry **out,
+	       size_t *count);
 
 /* Parses ARES_DEBUG into ACCEL_DBG_* bits. */
 unsigned int accel_debug_flags_from_env(void);

@@ -9,6 +9,8 @@
  *   accelctl reset [-d N] [--json]              reset the device (root)
  *   accelctl fw    [-d N] [--log] [--json]      firmware versions, state, log (root)
  *   accelctl dump  [-d N] [--json]              registers and queues (root, debugfs)
+ *   accelctl visible                            ARES_VISIBLE_DEVICES mapping (accelctl_visible.c)
+ *   accelctl cdi generate [--output FILE]       CDI spec for containers (accelctl_cdi.c)
  *
  * Data come from the driver's ioctls, its sysfs group and fdinfo
  * (docs/sysfs.md); dump and fw --log read debugfs. --json prints one
@@ -34,6 +36,7 @@
 #include <json-c/json.h>
 
 #include "accel.h"
+#include "accelctl_ext.h"
 
 #define EXIT_DEVICE   1
 #define EXIT_USAGE    2
@@ -65,6 +68,8 @@ static void usage(FILE *f)
 		   "       accelctl reset [-d INDEX] [--json]\n"
 		   "       accelctl fw    [-d INDEX] [--log] [--json]\n"
 		   "       accelctl dump  [-d INDEX] [--json]\n"
+		   "       accelctl visible\n"
+		   "       accelctl cdi generate [--output FILE]\n"
 		   "exit status: 0 ok, 1 device error, 2 usage, 3 no Ares device\n");
 }
 
@@ -1104,6 +1109,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	command = argv[1];
+	if (!strcmp(command, "visible"))
+		return accelctl_visible_main(argc, argv);
+	if (!strcmp(command, "cdi"))
+		return accelctl_cdi_main(argc, argv);
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, "d:n:i:", opts, NULL)) != -1) {
 		switch (opt) {

@@ -149,7 +149,15 @@ int dev_open(struct art_session *s, int index)
 		return -ENODEV;
 	}
 	size_t pick = 0;
-	if (index >= 0) {
+	if (index >= 0 && getenv("ARES_VISIBLE_DEVICES")) {
+		/* The process's devices are numbered from 0 in the list's order. */
+		pick = (size_t)index < cnt && index < 16 ? (size_t)index : cnt;
+		if (pick == cnt)
+			return rt_err(s, -ENODEV,
+				      "device %d: no such Ares device (%zu visible through "
+				      "ARES_VISIBLE_DEVICES)",
+				      index, cnt);
+	} else if (index >= 0) {
 		for (pick = 0; pick < cnt && pick < 16; pick++)
 			if ((int)ent[pick].index == index)
 				break;
