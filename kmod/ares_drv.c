@@ -19,6 +19,7 @@
 #include <drm/drm_ioctl.h>
 #include <drm/drm_managed.h>
 
+#include "ares_ctx.h"
 #include "ares_debugfs.h"
 #include "ares_drv.h"
 #include "ares_fw.h"
@@ -26,7 +27,9 @@
 #include "ares_hw.h"
 #include "ares_job.h"
 #include "ares_mmu.h"
+#include "ares_queue.h"
 #include "ares_sysfs.h"
+#include "ares_usage.h"
 
 #include "ares/mmu.h"
 #include "uapi/drm/ares_accel.h"
@@ -516,7 +519,7 @@ static int ares_init_irqs(struct ares_device *adev)
 
 		ret = devm_request_irq(&pdev->dev,
 				       pci_irq_vector(pdev, ARES_VEC_QUEUE(i)),
-				       ares_irq_queue, 0, q->name, q);
+				       ares_queue_irq, 0, q->name, q);
 		if (ret)
 			return ret;
 	}

@@ -30,8 +30,8 @@
 
 #include "ares_drv.h"
 #include "ares_gem.h"
-#include "ares_job.h"
 #include "ares_mmu.h"
+#include "ares_usage.h"
 
 #include "ares/mmu.h"
 #include "uapi/drm/ares_accel.h"

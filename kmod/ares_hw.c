@@ -23,6 +23,7 @@
 #include "ares_hw.h"
 #include "ares_job.h"
 #include "ares_mmu.h"
+#include "ares_queue.h"
 #include "ares_trace.h"
 
 /* Control commands include BOOT, which waits for the firmware (slow TCG). */
