@@ -88,6 +88,12 @@ static const struct drm_gem_object_funcs ares_userptr_funcs = {
 	.export = ares_userptr_export,
 };
 
+/**
+ * ares_is_userptr() - whether a GEM object is a BO_USERPTR buffer
+ * @obj: any GEM object
+ *
+ * Return: true for buffers over pinned user memory.
+ */
 bool ares_is_userptr(struct drm_gem_object *obj)
 {
 	return obj->funcs == &ares_userptr_funcs;
