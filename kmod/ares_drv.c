@@ -526,22 +526,22 @@ static int ares_init_irqs(struct ares_device *adev)
 	return 0;
 }
 
-static int ares_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+/* Enables @pdev and maps its register file if it carries our signature. */
+static void __iomem *ares_probe_regs(struct pci_dev *pdev)
 {
-	struct ares_device *adev;
 	void __iomem *regs;
 	u32 signature;
 	int ret;
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
-		return ret;
+		return IOMEM_ERR_PTR(ret);
 
 	if (pci_resource_len(pdev, ARES_BAR_REGS) < ARES_BAR2_SIZE)
-		return -ENODEV;
+		return IOMEM_ERR_PTR(-ENODEV);
 	regs = pcim_iomap_region(pdev, ARES_BAR_REGS, ARES_DRIVER_NAME);
 	if (IS_ERR(regs))
-		return PTR_ERR(regs);
+		return regs;
 
 	signature = readl(regs + ARES_REG_SIGNATURE);
 	if (signature != ARES_SIGNATURE) {
@@ -549,30 +549,15 @@ static int ares_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		if (pdev->vendor != ARES_IVSHMEM_VENDOR_ID)
 			dev_err(&pdev->dev, "bad register signature 0x%08x\n",
 				signature);
-		return -ENODEV;
+		return IOMEM_ERR_PTR(-ENODEV);
 	}
+	return regs;
+}
 
-	adev = devm_drm_dev_alloc(&pdev->dev, &ares_drm_driver,
-				  struct ares_device, drm);
-	if (IS_ERR(adev))
-		return PTR_ERR(adev);
-	adev->pdev = pdev;
-	adev->regs = regs;
-	pci_set_drvdata(pdev, adev);
-
-	adev->db = pcim_iomap_region(pdev, ARES_BAR_DOORBELL, ARES_DRIVER_NAME);
-	if (IS_ERR(adev->db))
-		return PTR_ERR(adev->db);
-
-	/* Without bus mastering MSI-X writes are silently dropped. */
-	pci_set_master(pdev);
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-	if (ret)
-		return ret;
-
-	ret = ares_read_identity(adev);
-	if (ret)
-		return ret;
+/* The device's locks, lists and workqueue, all drm-managed. */
+static int ares_init_state(struct ares_device *adev)
+{
+	int ret;
 
 	ret = drmm_mutex_init(&adev->drm, &adev->ctrl_lock);
 	if (ret)
@@ -598,8 +583,42 @@ static int ares_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	adev->reset_wq = alloc_ordered_workqueue("ares-reset", 0);
 	if (!adev->reset_wq)
 		return -ENOMEM;
-	ret = drmm_add_action_or_reset(&adev->drm, ares_destroy_wq,
-				       adev->reset_wq);
+	return drmm_add_action_or_reset(&adev->drm, ares_destroy_wq,
+					adev->reset_wq);
+}
+
+static int ares_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct ares_device *adev;
+	void __iomem *regs;
+	int ret;
+
+	regs = ares_probe_regs(pdev);
+	if (IS_ERR(regs))
+		return PTR_ERR(regs);
+
+	adev = devm_drm_dev_alloc(&pdev->dev, &ares_drm_driver,
+				  struct ares_device, drm);
+	if (IS_ERR(adev))
+		return PTR_ERR(adev);
+	adev->pdev = pdev;
+	adev->regs = regs;
+	pci_set_drvdata(pdev, adev);
+
+	adev->db = pcim_iomap_region(pdev, ARES_BAR_DOORBELL, ARES_DRIVER_NAME);
+	if (IS_ERR(adev->db))
+		return PTR_ERR(adev->db);
+
+	/* Without bus mastering MSI-X writes are silently dropped. */
+	pci_set_master(pdev);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+
+	ret = ares_read_identity(adev);
+	if (ret)
+		return ret;
+	ret = ares_init_state(adev);
 	if (ret)
 		return ret;
 
