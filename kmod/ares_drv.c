@@ -251,6 +251,17 @@ static int ares_query_queue_info(struct ares_device *adev,
 	return ares_query_copy(args, info, sizeof(info));
 }
 
+/**
+ * ares_ioctl_query() - DRM_IOCTL_ARES_QUERY: device identity or queue state
+ * @dev: DRM device
+ * @data: struct drm_ares_query
+ * @file: calling file
+ *
+ * A size of 0 asks for the size of the result; a nonzero size smaller than
+ * the result fails and still reports it.
+ *
+ * Return: 0, -EINVAL (unknown type, or size too small) or -EFAULT.
+ */
 static int ares_ioctl_query(struct drm_device *dev, void *data,
 			    struct drm_file *file)
 {
@@ -287,6 +298,18 @@ static int ares_debug_hw(struct ares_device *adev, struct drm_ares_debug *args)
 	return 0;
 }
 
+/**
+ * ares_ioctl_debug() - DRM_IOCTL_ARES_DEBUG: fault injection for tests
+ * @dev: DRM device
+ * @data: struct drm_ares_debug
+ * @file: calling file
+ *
+ * Hangs a hardware queue, crashes the firmware, or resets the device and
+ * waits for the recovery. Needs fault_injection=1 and CAP_SYS_ADMIN.
+ *
+ * Return: 0, -EPERM, -EINVAL (flags, op or arg), -EOPNOTSUPP (the device
+ * has no fault injection), -ENODEV (unplugged) or -EIO (the reset failed).
+ */
 static int ares_ioctl_debug(struct drm_device *dev, void *data,
 			    struct drm_file *file)
 {
