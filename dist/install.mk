@@ -26,6 +26,9 @@ LIBARES_RT_VERSION := 1.0.0
 INSTALL_LIBS := libaccel.so:$(LIBACCEL_VERSION) libares_rt.so:$(LIBARES_RT_VERSION)
 INSTALL_BINS := accelctl accel-run ares-serve
 INSTALL_MAN1 := libaccel/tools/accelctl.1 runtime/tools/accel-run.1 serve/ares-serve.1
+# One page per public libaccel function (a page or a .so link to the page
+# that describes it with its siblings).
+INSTALL_MAN3 := $(wildcard libaccel/man/*.3)
 INSTALL_CONTRACT_HDRS := $(wildcard include/ares/*.h)
 INSTALL_PCS := $(BUILD)/pkgconfig/libaccel.pc $(BUILD)/pkgconfig/ares_rt.pc
 UDEV_RULES := udev/60-ares.rules
@@ -50,6 +53,7 @@ install: kmod $(FW_IMAGE) $(LIBACCEL_SO) $(RT_SO) $(addprefix $(BUILD)/bin/,$(IN
 		$(INSTALL_PCS) install-python
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/ares $(DESTDIR)$(INCLUDEDIR)/drm $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man3 \
 		$(DESTDIR)$(MODULEDIR) $(DESTDIR)$(FIRMWAREDIR)/ares $(DESTDIR)$(UDEVRULESDIR)
 	install -m 0755 $(addprefix $(BUILD)/bin/,$(INSTALL_BINS)) $(DESTDIR)$(BINDIR)/
 	set -e; for l in $(INSTALL_LIBS); do \
@@ -63,6 +67,7 @@ install: kmod $(FW_IMAGE) $(LIBACCEL_SO) $(RT_SO) $(addprefix $(BUILD)/bin/,$(IN
 	install -m 0644 include/uapi/drm/ares_accel.h $(DESTDIR)$(INCLUDEDIR)/drm/
 	install -m 0644 $(INSTALL_PCS) $(DESTDIR)$(PKGCONFIGDIR)/
 	install -m 0644 $(INSTALL_MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(INSTALL_MAN3) $(DESTDIR)$(MANDIR)/man3/
 	install -m 0644 kmod/ares.ko $(DESTDIR)$(MODULEDIR)/
 	install -m 0644 $(FW_IMAGE) $(DESTDIR)$(FIRMWAREDIR)/ares/
 	install -m 0644 $(UDEV_RULES) $(DESTDIR)$(UDEVRULESDIR)/
@@ -83,6 +88,7 @@ uninstall: uninstall-python
 	rm -f $(DESTDIR)$(INCLUDEDIR)/drm/ares_accel.h
 	rm -f $(addprefix $(DESTDIR)$(PKGCONFIGDIR)/,$(notdir $(INSTALL_PCS)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(INSTALL_MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(INSTALL_MAN3)))
 	rm -f $(DESTDIR)$(MODULEDIR)/ares.ko $(DESTDIR)$(FIRMWAREDIR)/ares/ares-fw.bin
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/$(notdir $(UDEV_RULES))
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/ares $(DESTDIR)$(FIRMWAREDIR)/ares 2>/dev/null

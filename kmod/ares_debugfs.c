@@ -23,11 +23,11 @@
 #include <drm/drm_debugfs.h>
 #include <drm/drm_drv.h>
 
+#include "ares_ctx.h"
 #include "ares_debugfs.h"
 #include "ares_drv.h"
 #include "ares_dump.h"
 #include "ares_hw.h"
-#include "ares_job.h"
 #include "ares_mmu.h"
 
 static struct ares_device *ares_seq_to_adev(struct seq_file *m)

@@ -19,6 +19,7 @@
 #include <drm/drm_ioctl.h>
 #include <drm/drm_managed.h>
 
+#include "ares_ctx.h"
 #include "ares_debugfs.h"
 #include "ares_drv.h"
 #include "ares_fw.h"
@@ -26,7 +27,9 @@
 #include "ares_hw.h"
 #include "ares_job.h"
 #include "ares_mmu.h"
+#include "ares_queue.h"
 #include "ares_sysfs.h"
+#include "ares_usage.h"
 
 #include "ares/mmu.h"
 #include "uapi/drm/ares_accel.h"
@@ -248,6 +251,17 @@ static int ares_query_queue_info(struct ares_device *adev,
 	return ares_query_copy(args, info, sizeof(info));
 }
 
+/**
+ * ares_ioctl_query() - DRM_IOCTL_ARES_QUERY: device identity or queue state
+ * @dev: DRM device
+ * @data: struct drm_ares_query
+ * @file: calling file
+ *
+ * A size of 0 asks for the size of the result; a nonzero size smaller than
+ * the result fails and still reports it.
+ *
+ * Return: 0, -EINVAL (unknown type, or size too small) or -EFAULT.
+ */
 static int ares_ioctl_query(struct drm_device *dev, void *data,
 			    struct drm_file *file)
 {
@@ -284,6 +298,18 @@ static int ares_debug_hw(struct ares_device *adev, struct drm_ares_debug *args)
 	return 0;
 }
 
+/**
+ * ares_ioctl_debug() - DRM_IOCTL_ARES_DEBUG: fault injection for tests
+ * @dev: DRM device
+ * @data: struct drm_ares_debug
+ * @file: calling file
+ *
+ * Hangs a hardware queue, crashes the firmware, or resets the device and
+ * waits for the recovery. Needs fault_injection=1 and CAP_SYS_ADMIN.
+ *
+ * Return: 0, -EPERM, -EINVAL (flags, op or arg), -EOPNOTSUPP (the device
+ * has no fault injection), -ENODEV (unplugged) or -EIO (the reset failed).
+ */
 static int ares_ioctl_debug(struct drm_device *dev, void *data,
 			    struct drm_file *file)
 {
@@ -516,29 +542,29 @@ static int ares_init_irqs(struct ares_device *adev)
 
 		ret = devm_request_irq(&pdev->dev,
 				       pci_irq_vector(pdev, ARES_VEC_QUEUE(i)),
-				       ares_irq_queue, 0, q->name, q);
+				       ares_queue_irq, 0, q->name, q);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-static int ares_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+/* Enables @pdev and maps its register file if it carries our signature. */
+static void __iomem *ares_probe_regs(struct pci_dev *pdev)
 {
-	struct ares_device *adev;
 	void __iomem *regs;
 	u32 signature;
 	int ret;
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
-		return ret;
+		return IOMEM_ERR_PTR(ret);
 
 	if (pci_resource_len(pdev, ARES_BAR_REGS) < ARES_BAR2_SIZE)
-		return -ENODEV;
+		return IOMEM_ERR_PTR(-ENODEV);
 	regs = pcim_iomap_region(pdev, ARES_BAR_REGS, ARES_DRIVER_NAME);
 	if (IS_ERR(regs))
-		return PTR_ERR(regs);
+		return regs;
 
 	signature = readl(regs + ARES_REG_SIGNATURE);
 	if (signature != ARES_SIGNATURE) {
@@ -546,30 +572,15 @@ static int ares_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		if (pdev->vendor != ARES_IVSHMEM_VENDOR_ID)
 			dev_err(&pdev->dev, "bad register signature 0x%08x\n",
 				signature);
-		return -ENODEV;
+		return IOMEM_ERR_PTR(-ENODEV);
 	}
+	return regs;
+}
 
-	adev = devm_drm_dev_alloc(&pdev->dev, &ares_drm_driver,
-				  struct ares_device, drm);
-	if (IS_ERR(adev))
-		return PTR_ERR(adev);
-	adev->pdev = pdev;
-	adev->regs = regs;
-	pci_set_drvdata(pdev, adev);
-
-	adev->db = pcim_iomap_region(pdev, ARES_BAR_DOORBELL, ARES_DRIVER_NAME);
-	if (IS_ERR(adev->db))
-		return PTR_ERR(adev->db);
-
-	/* Without bus mastering MSI-X writes are silently dropped. */
-	pci_set_master(pdev);
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-	if (ret)
-		return ret;
-
-	ret = ares_read_identity(adev);
-	if (ret)
-		return ret;
+/* The device's locks, lists and workqueue, all drm-managed. */
+static int ares_init_state(struct ares_device *adev)
+{
+	int ret;
 
 	ret = drmm_mutex_init(&adev->drm, &adev->ctrl_lock);
 	if (ret)
@@ -595,8 +606,42 @@ static int ares_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	adev->reset_wq = alloc_ordered_workqueue("ares-reset", 0);
 	if (!adev->reset_wq)
 		return -ENOMEM;
-	ret = drmm_add_action_or_reset(&adev->drm, ares_destroy_wq,
-				       adev->reset_wq);
+	return drmm_add_action_or_reset(&adev->drm, ares_destroy_wq,
+					adev->reset_wq);
+}
+
+static int ares_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct ares_device *adev;
+	void __iomem *regs;
+	int ret;
+
+	regs = ares_probe_regs(pdev);
+	if (IS_ERR(regs))
+		return PTR_ERR(regs);
+
+	adev = devm_drm_dev_alloc(&pdev->dev, &ares_drm_driver,
+				  struct ares_device, drm);
+	if (IS_ERR(adev))
+		return PTR_ERR(adev);
+	adev->pdev = pdev;
+	adev->regs = regs;
+	pci_set_drvdata(pdev, adev);
+
+	adev->db = pcim_iomap_region(pdev, ARES_BAR_DOORBELL, ARES_DRIVER_NAME);
+	if (IS_ERR(adev->db))
+		return PTR_ERR(adev->db);
+
+	/* Without bus mastering MSI-X writes are silently dropped. */
+	pci_set_master(pdev);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+
+	ret = ares_read_identity(adev);
+	if (ret)
+		return ret;
+	ret = ares_init_state(adev);
 	if (ret)
 		return ret;
 

@@ -18,6 +18,7 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 
+#include "ares_ctx.h"
 #include "ares_drv.h"
 #include "ares_dump.h"
 #include "ares_job.h"

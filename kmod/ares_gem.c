@@ -30,8 +30,8 @@
 
 #include "ares_drv.h"
 #include "ares_gem.h"
-#include "ares_job.h"
 #include "ares_mmu.h"
+#include "ares_usage.h"
 
 #include "ares/mmu.h"
 #include "uapi/drm/ares_accel.h"
@@ -187,11 +187,25 @@ static const struct drm_gem_object_funcs ares_gem_funcs = {
 	.vm_ops = &drm_gem_shmem_vm_ops,
 };
 
+/**
+ * ares_is_bo() - whether a GEM object is one of this driver's buffers
+ * @obj: any GEM object of a file of this device
+ *
+ * Return: true for shmem buffers and userptr buffers.
+ */
 bool ares_is_bo(struct drm_gem_object *obj)
 {
 	return obj->funcs == &ares_gem_funcs || ares_is_userptr(obj);
 }
 
+/**
+ * ares_gem_create_object() - allocate the driver's buffer object for the
+ * shmem helper
+ * @dev: DRM device
+ * @size: bytes (the helper sets up the backing)
+ *
+ * Return: the embedded GEM object, or ERR_PTR(-ENOMEM).
+ */
 struct drm_gem_object *ares_gem_create_object(struct drm_device *dev,
 					      size_t size)
 {
@@ -206,6 +220,16 @@ struct drm_gem_object *ares_gem_create_object(struct drm_device *dev,
 	return &bo->base.base;
 }
 
+/**
+ * ares_gem_prime_import() - PRIME import of a dma-buf of any exporter
+ * @dev: DRM device
+ * @dma_buf: the dma-buf; whole pages, at most DRM_ARES_MAX_BO_SIZE
+ *
+ * Always makes a new object mapped in the importing file's address space
+ * (one object, one address space), also for this device's own exports.
+ *
+ * Return: the object, or an ERR_PTR.
+ */
 struct drm_gem_object *ares_gem_prime_import(struct drm_device *dev,
 					     struct dma_buf *dma_buf)
 {

@@ -24,6 +24,7 @@
 #include "ares_job.h"
 #include "ares_mmu.h"
 #include "ares_sysfs.h"
+#include "ares_queue.h"
 #include "ares_trace.h"
 
 /* Control commands include BOOT, which waits for the firmware (slow TCG). */
@@ -31,6 +32,14 @@
 /* Re-check period while waiting for an ACK, in case its interrupt was lost. */
 #define ARES_CTRL_POLL_MS	20
 
+/**
+ * ares_ring_doorbell() - raise one of the device's interrupt vectors
+ * @adev: device
+ * @vector: ARES_VEC_* the device's side serves (control, queue)
+ *
+ * The ivshmem doorbell: the device learns of new control commands and
+ * ring entries only through it.
+ */
 void ares_ring_doorbell(struct ares_device *adev, u32 vector)
 {
 	writel(ARES_DOORBELL_VALUE(adev->db_peer, vector),
@@ -51,8 +60,10 @@ static const char *ares_ctrl_name(u32 cmd)
 	}
 }
 
+/* Only the issuer of the command in flight polls for its ACK. */
 static bool ares_ctrl_acked(struct ares_device *adev, u32 seq)
 {
+	lockdep_assert_held(&adev->ctrl_lock);
 	return ares_rd32(adev, ARES_REG_CTRL_ACK) == seq;
 }
 
@@ -127,24 +138,40 @@ int ares_tlb_invalidate(struct ares_device *adev, u32 asid)
 	return 0;
 }
 
+/*
+ * Adds the PERF registers to the totals kept across RESETs (@add), or takes
+ * them back out after a RESET that did not happen.
+ */
+static void ares_perf_fold(struct ares_device *adev, bool add)
+{
+	int i;
+
+	lockdep_assert_held(&adev->perf_lock);
+	for (i = 0; i < ARES_NUM_PERF; i++) {
+		u64 v = ares_rd64(adev, ARES_REG_PERF_BASE + 8 * i);
+
+		if (add)
+			adev->perf_base[i] += v;
+		else
+			adev->perf_base[i] -= v;
+	}
+}
+
 static int ares_hw_reset(struct ares_device *adev)
 {
 	u32 result;
-	int ret, i;
+	int ret;
 
 	/*
 	 * RESET clears the PERF counters: fold them into the totals first,
 	 * under perf_lock so a reader never sees them counted twice or lost.
 	 */
 	mutex_lock(&adev->perf_lock);
-	for (i = 0; i < ARES_NUM_PERF; i++)
-		adev->perf_base[i] += ares_rd64(adev, ARES_REG_PERF_BASE + 8 * i);
+	ares_perf_fold(adev, true);
 	ret = ares_ctrl_cmd(adev, ARES_CTRL_RESET, 0, 0, &result);
-	if (ret) {
-		/* The counters may survive a RESET that did not happen. */
-		for (i = 0; i < ARES_NUM_PERF; i++)
-			adev->perf_base[i] -= ares_rd64(adev, ARES_REG_PERF_BASE + 8 * i);
-	}
+	/* The counters may survive a RESET that did not happen. */
+	if (ret)
+		ares_perf_fold(adev, false);
 	mutex_unlock(&adev->perf_lock);
 	if (ret)
 		return ret;
@@ -208,6 +235,16 @@ void ares_hw_stop(struct ares_device *adev)
 		ares_queue_drain(&adev->queues[i]);
 }
 
+/**
+ * ares_irq_ctrl() - interrupt handler of the control vector
+ * @irq: the interrupt
+ * @arg: the device
+ *
+ * Wakes the issuer of the control command in flight; a STATUS.FATAL
+ * firmware starts the recovery.
+ *
+ * Return: IRQ_HANDLED.
+ */
 irqreturn_t ares_irq_ctrl(int irq, void *arg)
 {
 	struct ares_device *adev = arg;
@@ -237,6 +274,17 @@ static const char *ares_fault_reason_name(u32 reason)
 	}
 }
 
+/**
+ * ares_irq_fault() - interrupt handler of the MMU-fault vector
+ * @irq: the interrupt
+ * @arg: the device
+ *
+ * Reports the device's fault record: an ares_fault trace event and a
+ * rate-limited warning. The faulting job's completion record reports the
+ * fault itself.
+ *
+ * Return: IRQ_HANDLED.
+ */
 irqreturn_t ares_irq_fault(int irq, void *arg)
 {
 	struct ares_device *adev = arg;
@@ -388,6 +436,14 @@ static const char *ares_fatal_name(u32 cause)
 	}
 }
 
+/**
+ * ares_reset_work() - recovery requested outside a job timeout
+ * @work: &ares_device.reset_work
+ *
+ * Runs on the ordered reset workqueue after a FATAL interrupt, or for a
+ * DEBUG or sysfs reset (ares_reset_now()), so it never overlaps another
+ * recovery.
+ */
 void ares_reset_work(struct work_struct *work)
 {
 	struct ares_device *adev = container_of(work, struct ares_device,

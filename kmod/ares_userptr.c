@@ -23,8 +23,8 @@
 
 #include "ares_drv.h"
 #include "ares_gem.h"
-#include "ares_job.h"
 #include "ares_mmu.h"
+#include "ares_usage.h"
 
 #include "ares/mmu.h"
 #include "uapi/drm/ares_accel.h"
@@ -88,6 +88,12 @@ static const struct drm_gem_object_funcs ares_userptr_funcs = {
 	.export = ares_userptr_export,
 };
 
+/**
+ * ares_is_userptr() - whether a GEM object is a BO_USERPTR buffer
+ * @obj: any GEM object
+ *
+ * Return: true for buffers over pinned user memory.
+ */
 bool ares_is_userptr(struct drm_gem_object *obj)
 {
 	return obj->funcs == &ares_userptr_funcs;
@@ -133,6 +139,47 @@ err_unaccount:
 	return ret;
 }
 
+static int ares_userptr_check_args(const struct drm_ares_bo_userptr *args)
+{
+	if (args->flags & ~DRM_ARES_BO_READ_ONLY || args->handle || args->va)
+		return -EINVAL;
+	/* Bounded before the page array is sized from it. */
+	if (args->size > DRM_ARES_MAX_BO_SIZE)
+		return -E2BIG;
+	if (!args->addr || !PAGE_ALIGNED(args->addr) || !args->size ||
+	    !PAGE_ALIGNED(args->size) ||
+	    args->addr + args->size < args->addr ||
+	    !access_ok(u64_to_user_ptr(args->addr), args->size))
+		return -EINVAL;
+	return 0;
+}
+
+/* The pinned pages as a DMA-mapped sg table of @size bytes. */
+static struct sg_table *ares_userptr_map_pages(struct drm_device *dev,
+					       struct ares_userptr *up, u64 size)
+{
+	struct sg_table *sgt;
+	int ret;
+
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL_ACCOUNT);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table_from_pages(sgt, up->pages, up->npages, 0,
+					size, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto err_sgt;
+	ret = dma_map_sgtable(dev->dev, sgt, DMA_BIDIRECTIONAL, 0);
+	if (ret)
+		goto err_table;
+	return sgt;
+
+err_table:
+	sg_free_table(sgt);
+err_sgt:
+	kfree(sgt);
+	return ERR_PTR(ret);
+}
+
 /**
  * ares_ioctl_bo_userptr() - DRM_IOCTL_ARES_BO_USERPTR: pin user memory and
  * map it as a buffer
@@ -156,16 +203,9 @@ int ares_ioctl_bo_userptr(struct drm_device *dev, void *data,
 	u32 handle;
 	int ret;
 
-	if (args->flags & ~DRM_ARES_BO_READ_ONLY || args->handle || args->va)
-		return -EINVAL;
-	/* Bounded before the page array is sized from it. */
-	if (args->size > DRM_ARES_MAX_BO_SIZE)
-		return -E2BIG;
-	if (!args->addr || !PAGE_ALIGNED(args->addr) || !args->size ||
-	    !PAGE_ALIGNED(args->size) ||
-	    args->addr + args->size < args->addr ||
-	    !access_ok(u64_to_user_ptr(args->addr), args->size))
-		return -EINVAL;
+	ret = ares_userptr_check_args(args);
+	if (ret)
+		return ret;
 
 	up = kzalloc(sizeof(*up), GFP_KERNEL_ACCOUNT);
 	if (!up)
@@ -178,18 +218,11 @@ int ares_ioctl_bo_userptr(struct drm_device *dev, void *data,
 	if (ret)
 		goto err_free;
 
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL_ACCOUNT);
-	if (!sgt) {
-		ret = -ENOMEM;
+	sgt = ares_userptr_map_pages(dev, up, args->size);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
 		goto err_release;
 	}
-	ret = sg_alloc_table_from_pages(sgt, up->pages, up->npages, 0,
-					args->size, GFP_KERNEL_ACCOUNT);
-	if (ret)
-		goto err_sgt;
-	ret = dma_map_sgtable(dev->dev, sgt, DMA_BIDIRECTIONAL, 0);
-	if (ret)
-		goto err_table;
 
 	obj = &up->bo.base.base;
 	obj->funcs = &ares_userptr_funcs;
@@ -215,10 +248,6 @@ out_put:
 	drm_gem_object_put(obj);
 	return ret;
 
-err_table:
-	sg_free_table(sgt);
-err_sgt:
-	kfree(sgt);
 err_release:
 	ares_userptr_release_pages(up, false);
 err_free:

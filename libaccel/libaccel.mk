@@ -20,10 +20,12 @@ $(BUILD)/libaccel/%.o: libaccel/src/%.c $(LIBACCEL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ACCEL_CPPFLAGS) -Ilibaccel/src $(LIBACCEL_CFLAGS) -c -o $@ $<
 
-$(LIBACCEL_SO): $(LIBACCEL_OBJS) libaccel/libaccel.map
+$(LIBACCEL_SO): $(LIBACCEL_OBJS) libaccel/libaccel.map scripts/check-libaccel-exports.sh
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-soname,libaccel.so.1 -Wl,--version-script=libaccel/libaccel.map \
 		-Wl,--no-undefined -o $@ $(LIBACCEL_OBJS) $(LIBACCEL_LIBS)
+	scripts/check-libaccel-exports.sh libaccel/include/accel.h libaccel/libaccel.map $@ || \
+		{ rm -f $@; exit 1; }
 	ln -sf libaccel.so.1 $(BUILD)/lib/libaccel.so
 
 $(LIBACCEL_A): $(LIBACCEL_OBJS)

@@ -60,9 +60,11 @@ $(BUILD)/tests/guest/kmod_smoke: tests/guest/kmod/kmod_smoke.c include/uapi/drm/
 GUEST_TARGETS += $(BUILD)/tests/guest/kmod_smoke
 
 # Drives the registers of an unbound device with garbage (hot-unplug.sh).
-$(BUILD)/tests/guest/reg_garbage: tests/guest/reg_garbage.c include/ares/regs.h
+$(BUILD)/tests/guest/reg_garbage: tests/guest/reg_garbage.c include/ares/regs.h \
+		tests/guest/guest_util.c tests/guest/guest_util.h $(LIBACCEL_SO) libaccel/include/accel.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) -o $@ $<
+	$(CC) $(ACCEL_CPPFLAGS) -Itests/guest $(CFLAGS_COMMON) -o $@ $< tests/guest/guest_util.c \
+		-L$(BUILD)/lib -l:libaccel.so.1 -Wl,-rpath,'$$ORIGIN/../../lib' $(LIBACCEL_LIBS)
 
 GUEST_TARGETS += $(BUILD)/tests/guest/reg_garbage
 

@@ -35,7 +35,7 @@ extern "C" {
 
 /** Library version: major (ABI), minor, patch. */
 #define ACCEL_VERSION_MAJOR 1
-#define ACCEL_VERSION_MINOR 3
+#define ACCEL_VERSION_MINOR 6
 #define ACCEL_VERSION_PATCH 0
 
 typedef struct accel_device accel_device;
@@ -845,6 +845,145 @@ ACCEL_API uint32_t accel_job_syncobj(const accel_job *job);
  * Return: 0.
  */
 ACCEL_API int accel_job_destroy(accel_job *job);
+
+/* ------------------------------------------------------------------ */
+/* Device state outside the ioctls (since ACCEL_1.6)                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * These read what the driver publishes in sysfs, debugfs and
+ * /proc/PID/fdinfo (docs/sysfs.md), so that tools need not know those
+ * layouts. They need no open device handle: a device is named by its
+ * enumeration entry (accel_enumerate()).
+ */
+
+/* Counters of struct accel_device_state, named as their sysfs files. */
+#define ACCEL_COUNTER_BUSY_NS		  0
+#define ACCEL_COUNTER_JOBS_COMPLETED	  1
+#define ACCEL_COUNTER_RESET_COUNT	  2
+#define ACCEL_COUNTER_HEARTBEAT_TIMEOUTS  3
+#define ACCEL_COUNTER_PERF_JOBS		  4
+#define ACCEL_COUNTER_PERF_MODELED_NS	  5
+#define ACCEL_COUNTER_PERF_TENSOR_BUSY_NS 6
+#define ACCEL_COUNTER_PERF_VECTOR_BUSY_NS 7
+#define ACCEL_COUNTER_PERF_DMA_BUSY_NS	  8
+#define ACCEL_COUNTER_PERF_MACS		  9
+#define ACCEL_COUNTER_PERF_VECTOR_OPS	  10
+#define ACCEL_COUNTER_PERF_DMA_BYTES	  11
+#define ACCEL_COUNTER_PERF_CMDS		  12
+#define ACCEL_NUM_COUNTERS		  13
+/* Room in struct accel_device_state for counters of later versions. */
+#define ACCEL_MAX_COUNTERS		  32
+
+/**
+ * struct accel_device_state - the driver's sysfs view of one device
+ * @state: "running", or "dead" when the firmware failed to reboot after a
+ *	reset; "" if the driver does not say
+ * @fw_image_version: version in the loaded firmware image's header,
+ *	ARES_VERSION form; 0 if not reported
+ * @fw_compat_min: oldest firmware the driver accepts; 0 if not reported
+ * @fw_compat_max: newest firmware the driver accepts; 0 if not reported
+ * @link_speed: PCIe link speed as sysfs words it, "" if not on PCIe
+ * @link_width: PCIe link width, -1 if unknown
+ * @counter_valid: bit i set when @counter[i] was read
+ * @counter: ACCEL_COUNTER_* values since the driver bound
+ */
+struct accel_device_state {
+	char state[32];
+	uint32_t fw_image_version;
+	uint32_t fw_compat_min;
+	uint32_t fw_compat_max;
+	char link_speed[64];
+	int link_width;
+	uint32_t counter_valid;
+	uint64_t counter[ACCEL_MAX_COUNTERS];
+};
+
+/**
+ * accel_device_state() - read a device's state and counters from sysfs
+ * @dev: the device, as accel_enumerate() listed it
+ * @state: out; fields the driver does not publish are left at their
+ *	"unknown" values (see struct accel_device_state)
+ *
+ * Return: 0, -EINVAL (NULL argument), or -ENOENT when the device has no
+ * sysfs "ares" group (driver too old, or device gone).
+ */
+ACCEL_API int accel_device_state(const struct accel_device_entry *dev,
+				 struct accel_device_state *state);
+
+/**
+ * accel_counter_name() - sysfs name of an ACCEL_COUNTER_* value
+ * @counter: ACCEL_COUNTER_*
+ *
+ * Return: "busy_ns", "perf_macs", ...; NULL past ACCEL_NUM_COUNTERS.
+ */
+ACCEL_API const char *accel_counter_name(unsigned int counter);
+
+/**
+ * accel_device_reset() - reset a device and wait for its recovery
+ * @dev: the device, as accel_enumerate() listed it
+ *
+ * Writes the driver's sysfs "ares/reset", which returns once the recovery
+ * is over. Jobs on the device fail as after a hang; read
+ * accel_device_state() afterwards to see whether the firmware runs again.
+ *
+ * Return: 0, -EACCES/-EPERM (needs root), -ENOENT (no such device), or the
+ * error of the write.
+ */
+ACCEL_API int accel_device_reset(const struct accel_device_entry *dev);
+
+/* Engine priorities of struct accel_client, as ACCEL_PRIORITY_*. */
+#define ACCEL_NUM_PRIORITIES 4
+
+/**
+ * struct accel_client - one open file of a device, from its fdinfo
+ * @pid: process holding the file
+ * @client_id: DRM client id (drm-client-id), unique per open file
+ * @comm: the process's name
+ * @engine_ns: device time of the file's completed jobs, per priority
+ * @memory_kib: memory of the file's buffers (drm-total-memory), KiB
+ */
+struct accel_client {
+	int pid;
+	uint64_t client_id;
+	char comm[32];
+	uint64_t engine_ns[ACCEL_NUM_PRIORITIES];
+	uint64_t memory_kib;
+};
+
+/**
+ * accel_device_clients() - the open files of a device, from /proc/PID/fdinfo
+ * @dev: the device, as accel_enumerate() listed it
+ * @clients: array receiving up to @max entries; may be NULL when @max is 0
+ * @max: capacity of @clients
+ * @count: out: files found (may exceed @max: call again with more room)
+ *
+ * A file open in several processes (or dup()ed) is listed once per
+ * process. Only the caller's own processes are visible to a non-root
+ * caller. Processes that exit during the scan are skipped.
+ *
+ * Return: 0 or a negative errno (-EINVAL: NULL @dev or @count, or NULL
+ * @clients with nonzero @max; an error opening /proc).
+ */
+ACCEL_API int accel_device_clients(const struct accel_device_entry *dev,
+				   struct accel_client *clients, size_t max, size_t *count);
+
+/**
+ * accel_device_debugfs() - read one of a device's debugfs files
+ * @dev: the device, as accel_enumerate() listed it
+ * @name: file in the device's debugfs folder: "regs", "queues", "rings",
+ *	"status", "fw_log", ...
+ * @text: out: the file's contents, NUL-terminated; free() it
+ * @errbuf: optional buffer that receives a sentence on failure (which
+ *	path, and what to do); may be NULL
+ * @errlen: size of @errbuf
+ *
+ * Return: 0, -EACCES (debugfs is readable by root only), -ENOENT (debugfs
+ * not mounted, the device's folder or the file missing), -EINVAL (NULL
+ * argument, or @name not a plain file name), -ENOMEM, or a read error.
+ */
+ACCEL_API int accel_device_debugfs(const struct accel_device_entry *dev, const char *name,
+				   char **text, char *errbuf, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -12,16 +12,15 @@
  *   accelctl visible                            ARES_VISIBLE_DEVICES mapping (accelctl_visible.c)
  *   accelctl cdi generate [--output FILE]       CDI spec for containers (accelctl_cdi.c)
  *
- * Data come from the driver's ioctls, its sysfs group and fdinfo
- * (docs/sysfs.md); dump and fw --log read debugfs. --json prints one
+ * Data come from libaccel: the driver's ioctls, and its sysfs group,
+ * fdinfo and debugfs (docs/sysfs.md) through accel_device_state(),
+ * accel_device_clients() and accel_device_debugfs(). --json prints one
  * document per run (per sample for top, one per line) following
  * docs/accelctl-json.md and docs/accelctl.schema.json.
  *
  * Exit status: 0 success, 1 a device operation failed (reset: the device
  * did not recover), 2 usage error, 3 no such Ares device.
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -51,11 +50,8 @@
 #define VER_FMT	    "%u.%u.%u"
 #define VER_ARGS(v) ((v) >> 16) & 0xffff, ((v) >> 8) & 0xff, (v)&0xff
 
-#define SYSFS_ACCEL   "/sys/class/accel"
-#define DEBUGFS_ACCEL "/sys/kernel/debug/accel"
-
 static const char *const prio_names[] = {"low", "normal", "high", "realtime"};
-#define NUM_PRIO 4
+#define NUM_PRIO ACCEL_NUM_PRIORITIES
 
 static bool json_mode;
 static const char *command = "?";
@@ -135,107 +131,6 @@ static json_object *jversion(uint32_t v)
 	return json_object_new_string(buf);
 }
 
-/* ---- sysfs and debugfs ---- */
-
-/* Reads one line of @dir/@name into @buf (newline stripped); -errno. */
-static int read_line(const char *dir, const char *name, char *buf, size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	if (!fgets(buf, (int)len, f)) {
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-static int read_u64(const char *dir, const char *name, uint64_t *v)
-{
-	char buf[64], *end;
-	int ret = read_line(dir, name, buf, sizeof(buf));
-
-	if (ret)
-		return ret;
-	errno = 0;
-	*v = strtoull(buf, &end, 10);
-	return errno || end == buf ? -EINVAL : 0;
-}
-
-static void ares_sysfs_dir(unsigned int index, char *buf, size_t len)
-{
-	snprintf(buf, len, SYSFS_ACCEL "/accel%u/device/ares", index);
-}
-
-/* Parses "MAJ.MIN.PAT" into ARES_VERSION form; 0 if malformed. */
-static uint32_t parse_version(const char *s)
-{
-	unsigned int a, b, c;
-
-	if (sscanf(s, "%u.%u.%u", &a, &b, &c) != 3 || b > 255 || c > 255)
-		return 0;
-	return (a << 16) | (b << 8) | c;
-}
-
-/* Reads the whole of @path into a malloc'd string; NULL with errno set. */
-static char *slurp(const char *path)
-{
-	size_t cap = 65536, len = 0;
-	char *buf = malloc(cap + 1);
-	FILE *f = fopen(path, "r");
-
-	if (!buf || !f) {
-		int e = errno;
-
-		free(buf);
-		if (f)
-			fclose(f);
-		errno = e;
-		return NULL;
-	}
-	for (;;) {
-		size_t n = fread(buf + len, 1, cap - len, f);
-
-		len += n;
-		if (len < cap)
-			break;
-		char *nb = realloc(buf, cap * 2 + 1);
-
-		if (!nb) {
-			free(buf);
-			fclose(f);
-			errno = ENOMEM;
-			return NULL;
-		}
-		buf = nb;
-		cap *= 2;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
-
-/* Path of the device's debugfs folder; fails with a sentence. */
-static int debugfs_dir(const struct accel_device_entry *e, char *buf, size_t len)
-{
-	snprintf(buf, len, DEBUGFS_ACCEL "/%s", e->pci_address);
-	if (access(buf, R_OK) == 0)
-		return 0;
-	if (access("/sys/kernel/debug", R_OK | X_OK))
-		return fail(EXIT_DEVICE, "%s: debugfs is readable by root only (%s)", buf,
-			    strerror(errno));
-	return fail(EXIT_DEVICE,
-		    "%s: not found; mount debugfs (mount -t debugfs none /sys/kernel/debug) "
-		    "and check the driver is bound",
-		    buf);
-}
-
 /* ---- device lookup ---- */
 
 static int enumerate(struct accel_device_entry **out, size_t *n)
@@ -285,10 +180,7 @@ static int find_device(unsigned int index, struct accel_device_entry *out)
 struct devdesc {
 	struct accel_device_info info;
 	bool have_info;
-	char state[32];
-	uint32_t fw_image, compat_min, compat_max;
-	char link_speed[64];
-	int link_width;
+	struct accel_device_state st;
 	json_object *reasons;
 	bool compatible, known;
 };
@@ -299,13 +191,13 @@ struct devdesc {
  */
 static int describe(const struct accel_device_entry *e, struct devdesc *d, accel_device **keep)
 {
-	char dir[256], buf[128], pci[512];
+	char buf[128];
 	accel_device *dev;
 	char err[512];
 	int ret;
 
 	memset(d, 0, sizeof(*d));
-	d->link_width = -1;
+	d->st.link_width = -1;
 	d->reasons = json_object_new_array();
 	ret = accel_device_open(e->node, &dev, err, sizeof(err));
 	if (ret) {
@@ -324,25 +216,8 @@ static int describe(const struct accel_device_entry *e, struct devdesc *d, accel
 	else
 		accel_device_close(dev);
 
-	ares_sysfs_dir(e->index, dir, sizeof(dir));
-	if (read_line(dir, "state", d->state, sizeof(d->state)))
-		d->state[0] = '\0';
-	if (!read_line(dir, "fw_image_version", buf, sizeof(buf)))
-		d->fw_image = parse_version(buf);
-	if (!read_line(dir, "fw_compat", buf, sizeof(buf))) {
-		char *sp = strchr(buf, ' ');
-
-		if (sp) {
-			*sp = '\0';
-			d->compat_min = parse_version(buf);
-			d->compat_max = parse_version(sp + 1);
-		}
-	}
-	snprintf(pci, sizeof(pci), SYSFS_ACCEL "/accel%u/device", e->index);
-	if (read_line(pci, "current_link_speed", d->link_speed, sizeof(d->link_speed)))
-		d->link_speed[0] = '\0';
-	if (!read_line(pci, "current_link_width", buf, sizeof(buf)))
-		d->link_width = atoi(buf);
+	/* Missing parts stay unknown; the verdict below says so. */
+	accel_device_state(e, &d->st);
 
 	d->known = true;
 	d->compatible = true;
@@ -353,20 +228,21 @@ static int describe(const struct accel_device_entry *e, struct devdesc *d, accel
 		json_object_array_add(d->reasons, json_object_new_string(buf));
 		d->compatible = false;
 	}
-	if (!d->compat_min) {
+	if (!d->st.fw_compat_min) {
 		json_object_array_add(d->reasons,
 				      json_object_new_string("driver does not report its firmware "
 							     "range (sysfs ares/fw_compat)"));
 		d->known = false;
-	} else if (d->info.fw_version < d->compat_min || d->info.fw_version > d->compat_max) {
+	} else if (d->info.fw_version < d->st.fw_compat_min ||
+		   d->info.fw_version > d->st.fw_compat_max) {
 		snprintf(buf, sizeof(buf),
 			 "firmware " VER_FMT " outside the driver's range " VER_FMT " to " VER_FMT,
-			 VER_ARGS(d->info.fw_version), VER_ARGS(d->compat_min),
-			 VER_ARGS(d->compat_max));
+			 VER_ARGS(d->info.fw_version), VER_ARGS(d->st.fw_compat_min),
+			 VER_ARGS(d->st.fw_compat_max));
 		json_object_array_add(d->reasons, json_object_new_string(buf));
 		d->compatible = false;
 	}
-	if (!strcmp(d->state, "dead")) {
+	if (!strcmp(d->st.state, "dead")) {
 		json_object_array_add(
 			d->reasons,
 			json_object_new_string("firmware failed to reboot after a reset"));
@@ -395,20 +271,24 @@ static json_object *device_json(const struct accel_device_entry *e, struct devde
 	json_object_object_add(o, "pci_id", json_object_new_string(buf));
 	json_object_object_add(o, "numa_node",
 			       e->numa_node >= 0 ? json_object_new_int(e->numa_node) : NULL);
-	json_object_object_add(link, "speed", jstr_or_null(d->link_speed));
+	json_object_object_add(link, "speed", jstr_or_null(d->st.link_speed));
 	json_object_object_add(link, "width",
-			       d->link_width >= 0 ? json_object_new_int(d->link_width) : NULL);
+			       d->st.link_width >= 0 ? json_object_new_int(d->st.link_width)
+						     : NULL);
 	json_object_object_add(o, "link", link);
 	snprintf(buf, sizeof(buf), "%d.%d.%d", d->info.driver_major, d->info.driver_minor,
 		 d->info.driver_patch);
 	json_object_object_add(o, "driver_version", json_object_new_string(buf));
 	json_object_object_add(o, "hw_version", jversion(d->info.hw_version));
 	json_object_object_add(o, "fw_version", jversion(d->info.fw_version));
-	json_object_object_add(o, "fw_image_version", d->fw_image ? jversion(d->fw_image) : NULL);
-	json_object_object_add(o, "state", jstr_or_null(d->state));
+	json_object_object_add(o, "fw_image_version",
+			       d->st.fw_image_version ? jversion(d->st.fw_image_version) : NULL);
+	json_object_object_add(o, "state", jstr_or_null(d->st.state));
 	json_object_object_add(compat, "verdict", json_object_new_string(verdict(d)));
-	json_object_object_add(compat, "fw_min", d->compat_min ? jversion(d->compat_min) : NULL);
-	json_object_object_add(compat, "fw_max", d->compat_max ? jversion(d->compat_max) : NULL);
+	json_object_object_add(compat, "fw_min",
+			       d->st.fw_compat_min ? jversion(d->st.fw_compat_min) : NULL);
+	json_object_object_add(compat, "fw_max",
+			       d->st.fw_compat_max ? jversion(d->st.fw_compat_max) : NULL);
 	json_object_object_add(compat, "reasons", json_object_get(d->reasons));
 	json_object_object_add(o, "compatibility", compat);
 	return o;
@@ -450,8 +330,9 @@ static int cmd_list(void)
 				 d.info.driver_minor, d.info.driver_patch);
 			snprintf(hw, sizeof(hw), VER_FMT, VER_ARGS(d.info.hw_version));
 			snprintf(fw, sizeof(fw), VER_FMT, VER_ARGS(d.info.fw_version));
-			if (d.link_speed[0])
-				snprintf(link, sizeof(link), "x%d %s", d.link_width, d.link_speed);
+			if (d.st.link_speed[0])
+				snprintf(link, sizeof(link), "x%d %s", d.st.link_width,
+					 d.st.link_speed);
 			else
 				snprintf(link, sizeof(link), "-");
 			printf("%-5u %-18s %-12s %04x:%04x %-4d %-12s %-7s %-7s %-7s %d.%d.%d   "
@@ -475,13 +356,13 @@ static int cmd_list(void)
 	return status;
 }
 
-static const char *const perf_names[] = {
-	"perf_jobs",	       "perf_modeled_ns",  "perf_tensor_busy_ns",
-	"perf_vector_busy_ns", "perf_dma_busy_ns", "perf_macs",
-	"perf_vector_ops",     "perf_dma_bytes",   "perf_cmds",
-};
-static const char *const counter_names[] = {"busy_ns", "jobs_completed", "reset_count",
-					    "heartbeat_timeouts"};
+/* The counters `info` prints as text; --json has all of them. */
+#define TEXT_COUNTERS (ACCEL_COUNTER_HEARTBEAT_TIMEOUTS + 1)
+
+static bool have_counter(const struct accel_device_state *st, unsigned int i)
+{
+	return st->counter_valid & (1u << i);
+}
 
 static int cmd_info(unsigned int index)
 {
@@ -490,7 +371,6 @@ static int cmd_info(unsigned int index)
 	struct accel_device_entry e;
 	accel_device *dev = NULL;
 	struct devdesc d;
-	char dir[256];
 	size_t nq = 0;
 	int ret, status = 0;
 
@@ -511,8 +391,6 @@ static int cmd_info(unsigned int index)
 		status = fail(EXIT_DEVICE, "%s", accel_device_last_error(dev));
 		goto out;
 	}
-	ares_sysfs_dir(index, dir, sizeof(dir));
-
 	if (json_mode) {
 		o = device_json(&e, &d);
 		json_object_object_add(o, "fw_features", json_object_new_int64(d.info.fw_features));
@@ -554,20 +432,10 @@ static int cmd_info(unsigned int index)
 		}
 		json_object_object_add(o, "queues", qa);
 		ctr = json_object_new_object();
-		for (size_t i = 0; i < sizeof(counter_names) / sizeof(counter_names[0]); i++) {
-			uint64_t v;
-
-			if (!read_u64(dir, counter_names[i], &v))
-				json_object_object_add(ctr, counter_names[i],
-						       json_object_new_uint64(v));
-		}
-		for (size_t i = 0; i < sizeof(perf_names) / sizeof(perf_names[0]); i++) {
-			uint64_t v;
-
-			if (!read_u64(dir, perf_names[i], &v))
-				json_object_object_add(ctr, perf_names[i],
-						       json_object_new_uint64(v));
-		}
+		for (unsigned int i = 0; i < ACCEL_NUM_COUNTERS; i++)
+			if (have_counter(&d.st, i))
+				json_object_object_add(ctr, accel_counter_name(i),
+						       json_object_new_uint64(d.st.counter[i]));
 		json_object_object_add(o, "counters", ctr);
 		json_object *root = envelope();
 
@@ -595,14 +463,11 @@ static int cmd_info(unsigned int index)
 	       (unsigned long long)d.info.va_end);
 	printf("pci_id:             %04x:%04x\n", d.info.pci_vendor, d.info.pci_device);
 	printf("reset_count:        %u\n", d.info.reset_count);
-	printf("state:              %s\n", d.state[0] ? d.state : "?");
+	printf("state:              %s\n", d.st.state[0] ? d.st.state : "?");
 	printf("compatibility:      %s\n", verdict(&d));
-	for (size_t i = 0; i < sizeof(counter_names) / sizeof(counter_names[0]); i++) {
-		uint64_t v;
-
-		if (!read_u64(dir, counter_names[i], &v))
-			printf("%-19s %" PRIu64 "\n", counter_names[i], v);
-	}
+	for (unsigned int i = 0; i < TEXT_COUNTERS; i++)
+		if (have_counter(&d.st, i))
+			printf("%-19s %" PRIu64 "\n", accel_counter_name(i), d.st.counter[i]);
 	printf("queues:\n  %-5s %-9s %-12s %-8s %s\n", "INDEX", "PRIORITY", "RING_ENTRIES",
 	       "PENDING", "COMPLETED");
 	for (size_t i = 0; i < nq; i++)
@@ -619,18 +484,10 @@ out:
 
 /* ---- top ---- */
 
-struct client {
-	int pid;
-	uint64_t id;
-	char comm[32];
-	uint64_t engine_ns[NUM_PRIO];
-	uint64_t mem_kib;
-};
-
 struct sample {
 	uint64_t t_ns;
 	uint64_t busy_ns, jobs;
-	struct client *c;
+	struct accel_client *c;
 	size_t n, cap;
 };
 
@@ -642,101 +499,38 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Parses one fdinfo; adds it to @s if it is an open file of @pci. */
-static void scan_fdinfo(struct sample *s, int pid, const char *path, const char *pci,
-			const char *comm)
+static void take_sample(struct sample *s, const struct accel_device_entry *e)
 {
-	char line[256], pdev[64] = "";
-	struct client c = {.pid = pid};
-	bool ares = false, have_id = false;
-	FILE *f = fopen(path, "r");
+	struct accel_device_state st;
 
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char key[64];
-		unsigned long long v;
-		char unit[16] = "";
-
-		if (sscanf(line, "drm-driver: %63s", key) == 1) {
-			ares = !strcmp(key, "ares");
-		} else if (sscanf(line, "drm-pdev: %63s", pdev) == 1) {
-		} else if (sscanf(line, "drm-client-id: %llu", &v) == 1) {
-			c.id = v;
-			have_id = true;
-		} else if (sscanf(line, "drm-total-memory: %llu %15s", &v, unit) >= 1) {
-			c.mem_kib = !strcmp(unit, "MiB")   ? v * 1024
-				    : !strcmp(unit, "KiB") ? v
-							   : v / 1024;
-		} else {
-			for (int p = 0; p < NUM_PRIO; p++) {
-				char want[48];
-
-				snprintf(want, sizeof(want), "drm-engine-%s: %%llu", prio_names[p]);
-				if (sscanf(line, want, &v) == 1)
-					c.engine_ns[p] = v;
-			}
-		}
-	}
-	fclose(f);
-	if (!ares || !have_id || strcmp(pdev, pci))
-		return;
-	/* dup()ed fds share one open file: count it once. */
-	for (size_t i = 0; i < s->n; i++)
-		if (s->c[i].id == c.id && s->c[i].pid == pid)
-			return;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct client *nc = realloc(s->c, cap * sizeof(*nc));
-
-		if (!nc)
-			return;
-		s->c = nc;
-		s->cap = cap;
-	}
-	snprintf(c.comm, sizeof(c.comm), "%s", comm);
-	s->c[s->n++] = c;
-}
-
-static void take_sample(struct sample *s, const struct accel_device_entry *e, const char *dir)
-{
-	DIR *proc = opendir("/proc");
-	struct dirent *de;
-
-	s->n = 0;
 	s->t_ns = mono_ns();
-	if (read_u64(dir, "busy_ns", &s->busy_ns))
-		s->busy_ns = 0;
-	if (read_u64(dir, "jobs_completed", &s->jobs))
-		s->jobs = 0;
-	if (!proc)
-		return;
-	while ((de = readdir(proc))) {
-		char path[300], comm[32] = "?";
-		struct dirent *fe;
-		DIR *fds;
-		int pid;
+	accel_device_state(e, &st);
+	s->busy_ns =
+		have_counter(&st, ACCEL_COUNTER_BUSY_NS) ? st.counter[ACCEL_COUNTER_BUSY_NS] : 0;
+	s->jobs = have_counter(&st, ACCEL_COUNTER_JOBS_COMPLETED)
+			  ? st.counter[ACCEL_COUNTER_JOBS_COMPLETED]
+			  : 0;
+	/* Files open and close while we look: retry until the array was big enough. */
+	for (;;) {
+		size_t n = 0;
+		struct accel_client *nc;
 
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		pid = atoi(de->d_name);
-		snprintf(path, sizeof(path), "/proc/%d", pid);
-		read_line(path, "comm", comm, sizeof(comm));
-		snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
-		fds = opendir(path);
-		if (!fds)
-			continue;
-		while ((fe = readdir(fds))) {
-			char fpath[600];
-
-			if (!isdigit((unsigned char)fe->d_name[0]))
-				continue;
-			snprintf(fpath, sizeof(fpath), "%s/%s", path, fe->d_name);
-			scan_fdinfo(s, pid, fpath, e->pci_address, comm);
+		if (accel_device_clients(e, s->c, s->cap, &n)) {
+			s->n = 0;
+			return;
 		}
-		closedir(fds);
+		if (n <= s->cap) {
+			s->n = n;
+			return;
+		}
+		nc = realloc(s->c, (n + 16) * sizeof(*nc));
+		if (!nc) {
+			s->n = s->cap;
+			return;
+		}
+		s->c = nc;
+		s->cap = n + 16;
 	}
-	closedir(proc);
 }
 
 static double pct(uint64_t ns, uint64_t interval)
@@ -773,12 +567,12 @@ static void report(const struct accel_device_entry *e, const struct sample *a,
 		       "NORM%", "HIGH%", "RT%", "MEM_KIB");
 	}
 	for (size_t i = 0; i < b->n; i++) {
-		const struct client *c = &b->c[i];
-		const struct client *prev = NULL;
+		const struct accel_client *c = &b->c[i];
+		const struct accel_client *prev = NULL;
 		uint64_t d[NUM_PRIO];
 
 		for (size_t j = 0; j < a->n; j++)
-			if (a->c[j].id == c->id && a->c[j].pid == c->pid)
+			if (a->c[j].client_id == c->client_id && a->c[j].pid == c->pid)
 				prev = &a->c[j];
 		for (int p = 0; p < NUM_PRIO; p++)
 			d[p] = prev && c->engine_ns[p] >= prev->engine_ns[p]
@@ -790,7 +584,8 @@ static void report(const struct accel_device_entry *e, const struct sample *a,
 
 			json_object_object_add(po, "pid", json_object_new_int(c->pid));
 			json_object_object_add(po, "comm", json_object_new_string(c->comm));
-			json_object_object_add(po, "client_id", json_object_new_uint64(c->id));
+			json_object_object_add(po, "client_id",
+					       json_object_new_uint64(c->client_id));
 			for (int p = 0; p < NUM_PRIO; p++) {
 				json_object *eo = json_object_new_object();
 
@@ -803,12 +598,12 @@ static void report(const struct accel_device_entry *e, const struct sample *a,
 			}
 			json_object_object_add(po, "engines", eng);
 			json_object_object_add(po, "memory_kib",
-					       json_object_new_uint64(c->mem_kib));
+					       json_object_new_uint64(c->memory_kib));
 			json_object_array_add(procs, po);
 		} else {
 			printf("  %-7d %-16s %-8" PRIu64 " %7.1f %7.1f %7.1f %7.1f %10" PRIu64 "\n",
-			       c->pid, c->comm, c->id, pct(d[0], dt), pct(d[1], dt), pct(d[2], dt),
-			       pct(d[3], dt), c->mem_kib);
+			       c->pid, c->comm, c->client_id, pct(d[0], dt), pct(d[1], dt),
+			       pct(d[2], dt), pct(d[3], dt), c->memory_kib);
 		}
 	}
 	if (json_mode) {
@@ -823,23 +618,25 @@ static void report(const struct accel_device_entry *e, const struct sample *a,
 static int cmd_top(unsigned int index, long count, long interval_ms)
 {
 	struct sample s[2] = {{0}};
+	struct accel_device_state st;
 	struct accel_device_entry e;
-	char dir[256];
 	int ret, cur = 0;
 
 	ret = find_device(index, &e);
 	if (ret)
 		return ret;
-	ares_sysfs_dir(index, dir, sizeof(dir));
-	if (access(dir, R_OK))
-		return fail(EXIT_DEVICE, "%s: %s (driver too old for top?)", dir, strerror(errno));
-	take_sample(&s[cur], &e, dir);
+	ret = accel_device_state(&e, &st);
+	if (ret)
+		return fail(EXIT_DEVICE,
+			    "accel%u: no sysfs ares group: %s (driver too old for top?)", index,
+			    accel_strerror(ret));
+	take_sample(&s[cur], &e);
 	for (long i = 0; count <= 0 || i < count; i++) {
 		struct timespec ts = {.tv_sec = interval_ms / 1000,
 				      .tv_nsec = (interval_ms % 1000) * 1000000L};
 
 		nanosleep(&ts, NULL);
-		take_sample(&s[!cur], &e, dir);
+		take_sample(&s[!cur], &e);
 		report(&e, &s[cur], &s[!cur], (unsigned int)i);
 		cur = !cur;
 	}
@@ -852,41 +649,36 @@ static int cmd_top(unsigned int index, long count, long interval_ms)
 
 static int cmd_reset(unsigned int index)
 {
-	uint64_t before = 0, after = 0;
+	struct accel_device_state st;
+	uint64_t before, after;
 	struct accel_device_entry e;
-	char dir[256], path[300], state[32] = "";
 	json_object *root, *r;
-	int ret, err = 0;
-	FILE *f;
 	uint64_t t0;
+	int ret;
 
 	ret = find_device(index, &e);
 	if (ret)
 		return ret;
-	ares_sysfs_dir(index, dir, sizeof(dir));
-	if (read_u64(dir, "reset_count", &before))
-		return fail(EXIT_DEVICE, "%s/reset_count: cannot read (driver too old?)", dir);
-	snprintf(path, sizeof(path), "%s/reset", dir);
+	if (accel_device_state(&e, &st) || !have_counter(&st, ACCEL_COUNTER_RESET_COUNT))
+		return fail(EXIT_DEVICE, "accel%u: cannot read reset_count (driver too old?)",
+			    index);
+	before = st.counter[ACCEL_COUNTER_RESET_COUNT];
 	t0 = mono_ns();
-	/* The write returns when the recovery is over (bounded in the driver). */
-	f = fopen(path, "w");
-	if (!f)
-		return fail(EXIT_DEVICE, "%s: %s (resetting needs root)", path, strerror(errno));
-	if (fputs("1\n", f) < 0)
-		err = errno;
-	if (fclose(f) && !err)
-		err = errno;
-	if (read_u64(dir, "reset_count", &after))
-		after = before;
-	read_line(dir, "state", state, sizeof(state));
-	if (err)
+	ret = accel_device_reset(&e);
+	if (ret == -EACCES || ret == -EPERM)
+		return fail(EXIT_DEVICE, "reset of accel%u: %s (resetting needs root)", index,
+			    accel_strerror(ret));
+	accel_device_state(&e, &st);
+	after = have_counter(&st, ACCEL_COUNTER_RESET_COUNT) ? st.counter[ACCEL_COUNTER_RESET_COUNT]
+							     : before;
+	if (ret)
 		return fail(EXIT_DEVICE, "reset of accel%u (%s) failed: %s; device state %s", index,
-			    e.pci_address, strerror(err), state[0] ? state : "unknown");
-	if (after <= before || strcmp(state, "running"))
+			    e.pci_address, accel_strerror(ret), st.state[0] ? st.state : "unknown");
+	if (after <= before || strcmp(st.state, "running"))
 		return fail(EXIT_DEVICE,
 			    "reset of accel%u: reset_count %" PRIu64 " -> %" PRIu64
 			    ", state %s: the device did not recover",
-			    index, before, after, state);
+			    index, before, after, st.state);
 	if (!json_mode) {
 		printf("accel%u (%s): reset done in %.2f s, reset_count %" PRIu64
 		       ", firmware running\n",
@@ -899,7 +691,7 @@ static int cmd_reset(unsigned int index)
 	json_object_object_add(r, "pci_address", jstr_or_null(e.pci_address));
 	json_object_object_add(r, "reset_count_before", json_object_new_uint64(before));
 	json_object_object_add(r, "reset_count_after", json_object_new_uint64(after));
-	json_object_object_add(r, "state", json_object_new_string(state));
+	json_object_object_add(r, "state", json_object_new_string(st.state));
 	json_object_object_add(r, "duration_ns", json_object_new_uint64(mono_ns() - t0));
 	json_object_object_add(root, "reset", r);
 	emit(root);
@@ -913,22 +705,17 @@ static int cmd_fw(unsigned int index, bool log)
 	struct accel_device_entry e;
 	json_object *root, *fw;
 	struct devdesc d;
-	char dbg[300], path[400], *text = NULL;
-	uint64_t hb = 0;
-	char dir[256];
+	char err[600], *text = NULL;
+	uint64_t hb;
 	int ret;
 
 	ret = find_device(index, &e);
 	if (ret)
 		return ret;
 	if (log) {
-		ret = debugfs_dir(&e, dbg, sizeof(dbg));
+		ret = accel_device_debugfs(&e, "fw_log", &text, err, sizeof(err));
 		if (ret)
-			return ret;
-		snprintf(path, sizeof(path), "%s/fw_log", dbg);
-		text = slurp(path);
-		if (!text)
-			return fail(EXIT_DEVICE, "%s: %s", path, strerror(errno));
+			return fail(EXIT_DEVICE, "%s", err);
 		/* The log is the firmware's bytes: keep JSON and terminals to text. */
 		for (char *c = text; *c; c++)
 			if ((unsigned char)*c >= 0x7f ||
@@ -941,18 +728,19 @@ static int cmd_fw(unsigned int index, bool log)
 		free(text);
 		return ret;
 	}
-	ares_sysfs_dir(index, dir, sizeof(dir));
-	read_u64(dir, "heartbeat_timeouts", &hb);
+	hb = have_counter(&d.st, ACCEL_COUNTER_HEARTBEAT_TIMEOUTS)
+		     ? d.st.counter[ACCEL_COUNTER_HEARTBEAT_TIMEOUTS]
+		     : 0;
 	if (!json_mode) {
 		printf("running:        " VER_FMT "\n", VER_ARGS(d.info.fw_version));
-		if (d.fw_image)
-			printf("image:          " VER_FMT "\n", VER_ARGS(d.fw_image));
-		if (d.compat_min)
+		if (d.st.fw_image_version)
+			printf("image:          " VER_FMT "\n", VER_ARGS(d.st.fw_image_version));
+		if (d.st.fw_compat_min)
 			printf("driver accepts: " VER_FMT " to " VER_FMT "\n",
-			       VER_ARGS(d.compat_min), VER_ARGS(d.compat_max));
+			       VER_ARGS(d.st.fw_compat_min), VER_ARGS(d.st.fw_compat_max));
 		printf("compatibility:  %s\n", verdict(&d));
 		printf("features:       0x%08x\n", d.info.fw_features);
-		printf("state:          %s\n", d.state[0] ? d.state : "?");
+		printf("state:          %s\n", d.st.state[0] ? d.st.state : "?");
 		printf("heartbeat_timeouts: %" PRIu64 "\n", hb);
 		if (text)
 			printf("log:\n%s", text);
@@ -963,14 +751,15 @@ static int cmd_fw(unsigned int index, bool log)
 		json_object_object_add(fw, "pci_address", jstr_or_null(e.pci_address));
 		json_object_object_add(fw, "running_version", jversion(d.info.fw_version));
 		json_object_object_add(fw, "image_version",
-				       d.fw_image ? jversion(d.fw_image) : NULL);
+				       d.st.fw_image_version ? jversion(d.st.fw_image_version)
+							     : NULL);
 		json_object_object_add(fw, "compat_min",
-				       d.compat_min ? jversion(d.compat_min) : NULL);
+				       d.st.fw_compat_min ? jversion(d.st.fw_compat_min) : NULL);
 		json_object_object_add(fw, "compat_max",
-				       d.compat_max ? jversion(d.compat_max) : NULL);
+				       d.st.fw_compat_max ? jversion(d.st.fw_compat_max) : NULL);
 		json_object_object_add(fw, "verdict", json_object_new_string(verdict(&d)));
 		json_object_object_add(fw, "features", json_object_new_int64(d.info.fw_features));
-		json_object_object_add(fw, "state", jstr_or_null(d.state));
+		json_object_object_add(fw, "state", jstr_or_null(d.st.state));
 		json_object_object_add(fw, "heartbeat_timeouts", json_object_new_uint64(hb));
 		json_object_object_add(fw, "log", text ? json_object_new_string(text) : NULL);
 		json_object_object_add(root, "firmware", fw);
@@ -986,25 +775,20 @@ static int cmd_fw(unsigned int index, bool log)
 static int cmd_dump(unsigned int index)
 {
 	struct accel_device_entry e;
-	char dbg[300], path[400], *regs, *queues, *line, *save;
+	char err[600], *regs, *queues, *line, *save;
 	json_object *root = NULL, *ra = NULL, *qa = NULL, *d = NULL;
 	int ret;
 
 	ret = find_device(index, &e);
 	if (ret)
 		return ret;
-	ret = debugfs_dir(&e, dbg, sizeof(dbg));
+	ret = accel_device_debugfs(&e, "regs", &regs, err, sizeof(err));
 	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), "%s/regs", dbg);
-	regs = slurp(path);
-	if (!regs)
-		return fail(EXIT_DEVICE, "%s: %s", path, strerror(errno));
-	snprintf(path, sizeof(path), "%s/queues", dbg);
-	queues = slurp(path);
-	if (!queues) {
+		return fail(EXIT_DEVICE, "%s", err);
+	ret = accel_device_debugfs(&e, "queues", &queues, err, sizeof(err));
+	if (ret) {
 		free(regs);
-		return fail(EXIT_DEVICE, "%s: %s", path, strerror(errno));
+		return fail(EXIT_DEVICE, "%s", err);
 	}
 	if (!json_mode) {
 		printf("registers:\n%s\nqueues:\n%s", regs, queues);

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers shared by the guest test programs (see guest_util.h). */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "guest_util.h"
 
@@ -130,4 +134,64 @@ uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+unsigned long long read_u64_at(const char *dir, const char *name)
+{
+	char path[512], buf[64] = "";
+	unsigned long long v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		test_fail("open %s: expected success, got %m", path);
+	if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%llu", &v) != 1)
+		test_fail("%s: expected a decimal number, got '%s'", path, buf);
+	fclose(f);
+	return v;
+}
+
+void write_file(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		test_fail("open %s for writing: expected success, got %m", path);
+	if (fputs(val, f) < 0 || fclose(f))
+		test_fail("write '%s' to %s: expected success, got %m", val, path);
+}
+
+bool klog_has(const char *needle)
+{
+	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0), n;
+	bool found;
+	char *buf;
+
+	if (len <= 0 || !(buf = malloc((size_t)len + 1)))
+		test_fail("klogctl: expected the kernel log size, got %m");
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, len);
+	if (n < 0)
+		test_fail("klogctl READ_ALL: %m");
+	buf[n] = '\0';
+	found = strstr(buf, needle) != NULL;
+	free(buf);
+	return found;
+}
+
+volatile uint8_t *map_bar(const char *pci, int bar, size_t size)
+{
+	char path[256];
+	void *p;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource%d", pci, bar);
+	fd = open(path, O_RDWR | O_SYNC);
+	if (fd < 0)
+		test_fail("open %s: expected success as root, got %m", path);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		test_fail("mmap %s: expected success, got %m", path);
+	return p;
 }

@@ -6,6 +6,8 @@
 #ifndef GUEST_UTIL_H
 #define GUEST_UTIL_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
 
@@ -49,5 +51,22 @@ uint32_t run_job(accel_ctx *ctx, accel_device *dev, accel_cmdbuf *cb, accel_bo *
 accel_cmdbuf *new_cmdbuf(void);
 
 uint64_t now_ns(void);
+
+/* ---- files, the kernel log and the device's registers ---- */
+
+/* Reads the decimal number in @dir/@name (sysfs, debugfs, procfs). */
+unsigned long long read_u64_at(const char *dir, const char *name);
+
+/* Writes @val to @path (a sysfs or debugfs knob, a module parameter). */
+void write_file(const char *path, const char *val);
+
+/* Whether the kernel log holds @needle. */
+bool klog_has(const char *needle);
+
+/*
+ * Maps @size bytes of BAR @bar of the PCI function @pci through sysfs
+ * (resourceN: root, and the driver unbound for the register file).
+ */
+volatile uint8_t *map_bar(const char *pci, int bar, size_t size);
 
 #endif /* GUEST_UTIL_H */

@@ -61,28 +61,18 @@ static accel_device *open_dev(int k)
 
 static unsigned long long sysfs_u64(int k, const char *name)
 {
-	char path[320];
-	unsigned long long v;
-	FILE *f;
+	char dir[128];
 
-	snprintf(path, sizeof(path), "/sys/class/accel/accel%u/device/ares/%s", ents[k].index,
-		 name);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%llu", &v) != 1)
-		test_fail("read %s: expected a number, got %m", path);
-	fclose(f);
-	return v;
+	snprintf(dir, sizeof(dir), "/sys/class/accel/accel%u/device/ares", ents[k].index);
+	return read_u64_at(dir, name);
 }
 
 static void knob(int k, const char *name, const char *val)
 {
 	char path[320];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/%s", ents[k].pci_address, name);
-	f = fopen(path, "w");
-	if (!f || fputs(val, f) < 0 || fclose(f))
-		test_fail("write '%s' to %s: expected success, got %m", val, path);
+	write_file(path, val);
 }
 
 /*

@@ -11,8 +11,6 @@
  * Usage: reg_garbage PCI_ADDRESS [ITERATIONS [SEED]]
  * The caller unbinds the driver first and rebinds it after.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +19,8 @@
 #include <unistd.h>
 
 #include "ares/regs.h"
+
+#include "guest_util.h"
 
 /* ivshmem BAR0 (ARCHITECTURE.md): the Doorbell register. */
 #define IVSHMEM_DOORBELL  12
@@ -35,27 +35,6 @@ static uint64_t rnd(void)
 	rng_state ^= rng_state << 25;
 	rng_state ^= rng_state >> 27;
 	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static void *map_bar(const char *pci, int bar, size_t size)
-{
-	char path[256];
-	void *p;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource%d", pci, bar);
-	fd = open(path, O_RDWR | O_SYNC);
-	if (fd < 0) {
-		fprintf(stderr, "FAIL reg_garbage: open %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED) {
-		fprintf(stderr, "FAIL reg_garbage: mmap %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-	return p;
 }
 
 static void wr32(volatile uint8_t *regs, uint32_t off, uint32_t val)
@@ -87,6 +66,7 @@ int main(int argc, char **argv)
 	unsigned long iterations;
 	uint32_t ctrl_seq = 1;
 
+	test_init("reg_garbage");
 	if (argc < 2) {
 		fprintf(stderr, "usage: reg_garbage PCI_ADDRESS [ITERATIONS [SEED]]\n");
 		return 2;
@@ -100,10 +80,8 @@ int main(int argc, char **argv)
 
 	regs = map_bar(argv[1], 2, ARES_BAR2_SIZE);
 	bar0 = map_bar(argv[1], 0, IVSHMEM_BAR0_SIZE);
-	if (*(volatile uint32_t *)(regs + ARES_REG_SIGNATURE) != ARES_SIGNATURE) {
-		fprintf(stderr, "FAIL reg_garbage: no Ares signature in BAR2 of %s\n", argv[1]);
-		return 1;
-	}
+	if (*(volatile uint32_t *)(regs + ARES_REG_SIGNATURE) != ARES_SIGNATURE)
+		test_fail("expected the Ares signature in BAR2 of %s", argv[1]);
 
 	for (unsigned long i = 0; i < iterations; i++) {
 		uint32_t q = rnd() % ARES_NUM_QUEUES;

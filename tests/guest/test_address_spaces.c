@@ -42,28 +42,6 @@
 static struct accel_device_entry ent;
 static char sys_dir[256];
 
-static unsigned long long sysfs_u64(const char *name)
-{
-	char path[512];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", sys_dir, name);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%llu", &v) != 1)
-		test_fail("read %s: expected a number, got %m", path);
-	fclose(f);
-	return v;
-}
-
-static void write_file(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f || fputs(val, f) < 0 || fclose(f))
-		test_fail("write %s to %s: %m", val, path);
-}
-
 static void become(uid_t uid)
 {
 	if (setgid(uid) || setuid(uid))
@@ -162,9 +140,9 @@ static void user_child(int user, bool busy)
  */
 static void test_many_files(const char *slots, bool busy)
 {
-	unsigned long long evictions = sysfs_u64("as_evictions");
-	unsigned long long binds = sysfs_u64("as_binds");
-	unsigned long long waits = sysfs_u64("as_waits");
+	unsigned long long evictions = read_u64_at(sys_dir, "as_evictions");
+	unsigned long long binds = read_u64_at(sys_dir, "as_binds");
+	unsigned long long waits = read_u64_at(sys_dir, "as_waits");
 	pid_t pids[USERS];
 
 	write_file("/sys/module/ares/parameters/as_slots", slots);
@@ -182,19 +160,21 @@ static void test_many_files(const char *slots, bool busy)
 			test_fail("user %d: expected exit 0, got status 0x%x", u, st);
 	}
 	/* 200 address spaces on fewer slots: some were taken from idle ones. */
-	if (sysfs_u64("as_binds") < binds + USERS * FILES_PER_USER)
+	if (read_u64_at(sys_dir, "as_binds") < binds + USERS * FILES_PER_USER)
 		test_fail("as_binds: expected at least %llu more, got %llu -> %llu",
-			  (unsigned long long)USERS * FILES_PER_USER, binds, sysfs_u64("as_binds"));
-	if (sysfs_u64("as_evictions") <= evictions)
+			  (unsigned long long)USERS * FILES_PER_USER, binds,
+			  read_u64_at(sys_dir, "as_binds"));
+	if (read_u64_at(sys_dir, "as_evictions") <= evictions)
 		test_fail("as_evictions: expected it to grow past %llu with %d files open",
 			  evictions, USERS * FILES_PER_USER);
 	/* Two slots for 200 busy files: jobs found both busy and waited. */
-	if (!strcmp(slots, "2") && sysfs_u64("as_waits") <= waits)
+	if (!strcmp(slots, "2") && read_u64_at(sys_dir, "as_waits") <= waits)
 		test_fail("as_waits: expected it to grow past %llu with as_slots=2", waits);
 	write_file("/sys/module/ares/parameters/as_slots", "0");
 	printf("ok %d files from %d users on as_slots=%s: %llu evictions, %llu waits\n",
-	       USERS * FILES_PER_USER, USERS, slots, sysfs_u64("as_evictions") - evictions,
-	       sysfs_u64("as_waits") - waits);
+	       USERS * FILES_PER_USER, USERS, slots,
+	       read_u64_at(sys_dir, "as_evictions") - evictions,
+	       read_u64_at(sys_dir, "as_waits") - waits);
 }
 
 static void wait_child(pid_t pid, const char *what)

@@ -35,16 +35,6 @@
 static char pci[64], build_dir[PATH_MAX];
 static volatile uint8_t *regs, *bar0;
 
-static void write_file(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		test_fail("open %s for writing: expected success, got %m", path);
-	if (fputs(val, f) < 0 || fclose(f))
-		test_fail("write '%s' to %s: expected success, got %m", val, path);
-}
-
 static int read_line(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "r");
@@ -93,23 +83,6 @@ static uint32_t ctrl(uint32_t cmd, uint64_t arg0, uint64_t arg1, const char *wha
 	}
 	test_fail("%s: expected CTRL_ACK %u within 10 s, got %u", what, seq,
 		  rd32(ARES_REG_CTRL_ACK));
-}
-
-static volatile uint8_t *map_resource(int bar, size_t len)
-{
-	char path[160];
-	void *p;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource%d", pci, bar);
-	fd = open(path, O_RDWR | O_SYNC);
-	if (fd < 0)
-		test_fail("open %s: expected success as root, got %m", path);
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		test_fail("mmap %s: expected success, got %m", path);
-	return p;
 }
 
 /* Guest-physical address of @va, from /proc/self/pagemap (root sees PFNs). */
@@ -244,8 +217,8 @@ int main(void)
 	/* The driver's remove disabled the function: turn memory decoding back on. */
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/enable", pci);
 	write_file(path, "1");
-	regs = map_resource(2, ARES_BAR2_SIZE);
-	bar0 = map_resource(0, 4096);
+	regs = map_bar(pci, 2, ARES_BAR2_SIZE);
+	bar0 = map_bar(pci, 0, 4096);
 	if (rd32(ARES_REG_SIGNATURE) != ARES_SIGNATURE)
 		test_fail("BAR2 signature: expected 0x%x, got 0x%x", ARES_SIGNATURE,
 			  rd32(ARES_REG_SIGNATURE));

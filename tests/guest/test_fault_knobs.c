@@ -29,16 +29,6 @@
 static struct accel_device_entry ent;
 static char dbg_dir[256], sys_dir[256];
 
-static void write_file(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		test_fail("open %s for writing: expected success, got %m", path);
-	if (fputs(val, f) < 0 || fclose(f))
-		test_fail("write '%s' to %s: expected success, got %m", val, path);
-}
-
 static void knob(const char *name, const char *val)
 {
 	char path[320];
@@ -47,25 +37,11 @@ static void knob(const char *name, const char *val)
 	write_file(path, val);
 }
 
-static unsigned long long sysfs_u64(const char *name)
-{
-	char path[320];
-	unsigned long long v;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", sys_dir, name);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%llu", &v) != 1)
-		test_fail("read %s: expected a number, got %m", path);
-	fclose(f);
-	return v;
-}
-
 /* Waits up to 30 s for sysfs @name to exceed @than. */
 static void wait_sysfs_above(const char *name, unsigned long long than, const char *why)
 {
 	for (int i = 0; i < 300; i++) {
-		if (sysfs_u64(name) > than)
+		if (read_u64_at(sys_dir, name) > than)
 			return;
 		usleep(100000);
 	}
@@ -78,7 +54,7 @@ static void wait_sysfs_above(const char *name, unsigned long long than, const ch
 	if (f)
 		fclose(f);
 	test_fail("%s: expected sysfs %s > %llu within 30 s, got %llu", why, name, than,
-		  sysfs_u64(name));
+		  read_u64_at(sys_dir, name));
 }
 
 /* Path of the devcoredump of our device, or "" if there is none. */
@@ -204,7 +180,7 @@ static void innocent_job(int prio, const char *after)
 
 static void test_drop_irqs(accel_device *dev)
 {
-	unsigned long long resets = sysfs_u64("reset_count");
+	unsigned long long resets = read_u64_at(sys_dir, "reset_count");
 	accel_cmdbuf *cb = new_cmdbuf();
 	accel_ctx *ctx;
 	accel_bo *bo;
@@ -217,7 +193,7 @@ static void test_drop_irqs(accel_device *dev)
 	if (run_job(ctx, dev, cb, &bo, 1, 20000) != ACCEL_JOB_OK || *(uint64_t *)map != 7)
 		test_fail("drop_irqs: expected the job to complete OK without its interrupt");
 	expect_u64("drop_irqs: reset_count (a lost interrupt needs no reset)", resets,
-		   sysfs_u64("reset_count"));
+		   read_u64_at(sys_dir, "reset_count"));
 	accel_cmdbuf_destroy(cb);
 	accel_bo_free(bo);
 	accel_ctx_destroy(ctx);
@@ -226,7 +202,7 @@ static void test_drop_irqs(accel_device *dev)
 
 static void test_hang_queue(accel_device *dev)
 {
-	unsigned long long resets = sysfs_u64("reset_count");
+	unsigned long long resets = read_u64_at(sys_dir, "reset_count");
 	accel_cmdbuf *cb = new_cmdbuf();
 	accel_job *job, *job2 = NULL;
 	accel_ctx *ctx;
@@ -260,7 +236,7 @@ static void test_hang_queue(accel_device *dev)
 
 static void test_crash_fw(void)
 {
-	unsigned long long resets = sysfs_u64("reset_count");
+	unsigned long long resets = read_u64_at(sys_dir, "reset_count");
 
 	knob("crash_fw", "1");
 	wait_sysfs_above("reset_count", resets, "crash_fw");
@@ -273,8 +249,8 @@ static void test_heartbeat(void)
 {
 	const char *param = "/sys/module/ares/parameters/heartbeat_ms";
 	/* reset_count first: a recovery counts its reset before its cause. */
-	unsigned long long resets = sysfs_u64("reset_count");
-	unsigned long long hb = sysfs_u64("heartbeat_timeouts");
+	unsigned long long resets = read_u64_at(sys_dir, "reset_count");
+	unsigned long long hb = read_u64_at(sys_dir, "heartbeat_timeouts");
 	char old[32] = "2000";
 	FILE *f = fopen(param, "r");
 
@@ -302,11 +278,11 @@ static void test_heartbeat(void)
 
 static void test_reset(void)
 {
-	unsigned long long resets = sysfs_u64("reset_count");
+	unsigned long long resets = read_u64_at(sys_dir, "reset_count");
 
 	knob("reset", "1");
 	expect_u64("reset: reset_count right after the write returned", resets + 1,
-		   sysfs_u64("reset_count"));
+		   read_u64_at(sys_dir, "reset_count"));
 	check_coredump("debug");
 	innocent_job(ACCEL_PRIORITY_HIGH, "a forced reset");
 	printf("ok reset\n");

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,30 +27,6 @@
 #define FW_PATH_PARAM "/sys/module/firmware_class/parameters/path"
 
 static char pci[64], sys_dir[256], dbg_dir[256];
-
-static void write_file(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		test_fail("open %s for writing: expected success, got %m", path);
-	if (fputs(val, f) < 0 || fclose(f))
-		test_fail("write '%s' to %s: expected success, got %m", val, path);
-}
-
-static unsigned long long sysfs_u64(const char *name)
-{
-	char path[320];
-	unsigned long long v;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", sys_dir, name);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%llu", &v) != 1)
-		test_fail("read %s: expected a number, got %m", path);
-	fclose(f);
-	return v;
-}
 
 /* Unbinds and binds ares again, so its probe loads the firmware anew. */
 static void rebind(const char *why)
@@ -85,23 +60,6 @@ static void job_runs(const char *after)
 	accel_bo_free(bo);
 	accel_ctx_destroy(ctx);
 	accel_device_close(dev);
-}
-
-/* Whether the kernel log holds @needle. */
-static int klog_has(const char *needle)
-{
-	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0), n, found;
-	char *buf;
-
-	if (len <= 0 || !(buf = malloc((size_t)len + 1)))
-		test_fail("klogctl: expected the kernel log size, got %m");
-	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, len);
-	if (n < 0)
-		test_fail("klogctl READ_ALL: %m");
-	buf[n] = '\0';
-	found = strstr(buf, needle) != NULL;
-	free(buf);
-	return found;
 }
 
 int main(void)
@@ -140,14 +98,14 @@ int main(void)
 	write_file(FW_PATH_PARAM, probe_dir);
 	rebind("loading the sandbox probe firmware");
 	job_runs("on the sandbox probe firmware");
-	resets = sysfs_u64("reset_count");
+	resets = read_u64_at(sys_dir, "reset_count");
 	write_file(dbg_dir, "1");
-	for (int i = 0; i < 300 && sysfs_u64("reset_count") <= resets; i++)
+	for (int i = 0; i < 300 && read_u64_at(sys_dir, "reset_count") <= resets; i++)
 		usleep(100000);
-	if (sysfs_u64("reset_count") <= resets)
+	if (read_u64_at(sys_dir, "reset_count") <= resets)
 		test_fail("after the probe's openat(2): expected reset_count > %llu within 30 s "
 			  "(STATUS.FATAL and a recovery), got %llu: the CP is not sandboxed",
-			  resets, sysfs_u64("reset_count"));
+			  resets, read_u64_at(sys_dir, "reset_count"));
 	snprintf(want, sizeof(want), "firmware broke its sandbox (cause %u); recovering",
 		 ARES_FATAL_CP_SANDBOX);
 	if (!klog_has(want))

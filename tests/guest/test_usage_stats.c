@@ -59,22 +59,6 @@ static int fdinfo_has(const char *key, const char *want)
 	return found;
 }
 
-static unsigned long long sysfs_u64(const char *name)
-{
-	char path[320], buf[64];
-	unsigned long long v;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", sysfs_dir, name);
-	f = fopen(path, "r");
-	if (!f)
-		test_fail("open %s: expected success, got %m", path);
-	if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%llu", &v) != 1)
-		test_fail("%s: expected a decimal number, got '%s'", path, buf);
-	fclose(f);
-	return v;
-}
-
 static void sysfs_str(const char *name, char *buf, size_t len)
 {
 	char path[320];
@@ -160,10 +144,11 @@ int main(void)
 	sysfs_str("state", buf, sizeof(buf));
 	if (strcmp(buf, "running"))
 		test_fail("sysfs state: expected 'running', got '%s'", buf);
-	expect_u64("sysfs reset_count vs DEVICE_INFO", info.reset_count, sysfs_u64("reset_count"));
+	expect_u64("sysfs reset_count vs DEVICE_INFO", info.reset_count,
+		   read_u64_at(sysfs_dir, "reset_count"));
 
-	busy0 = sysfs_u64("busy_ns");
-	jobs0 = sysfs_u64("jobs_completed");
+	busy0 = read_u64_at(sysfs_dir, "busy_ns");
+	jobs0 = read_u64_at(sysfs_dir, "jobs_completed");
 	qbusy0 = queue_busy_total();
 
 	check_ok(dev, accel_ctx_create(dev, ACCEL_PRIORITY_NORMAL, &ctx), "accel_ctx_create");
@@ -198,17 +183,17 @@ int main(void)
 			  fdinfo_value("ares-jobs-normal", NULL, 0));
 	expect_u64("drm-engine-low (no low-priority job ran)", 0,
 		   (uint64_t)fdinfo_value("drm-engine-low", NULL, 0));
-	if (sysfs_u64("busy_ns") <= busy0)
+	if (read_u64_at(sysfs_dir, "busy_ns") <= busy0)
 		test_fail("sysfs busy_ns: expected > %llu after a job, got %llu", busy0,
-			  sysfs_u64("busy_ns"));
-	if (sysfs_u64("jobs_completed") <= jobs0)
+			  read_u64_at(sysfs_dir, "busy_ns"));
+	if (read_u64_at(sysfs_dir, "jobs_completed") <= jobs0)
 		test_fail("sysfs jobs_completed: expected > %llu after a job, got %llu", jobs0,
-			  sysfs_u64("jobs_completed"));
+			  read_u64_at(sysfs_dir, "jobs_completed"));
 	if (queue_busy_total() <= qbusy0)
 		test_fail("sysfs queue_busy_ns: expected the sum to grow past %llu", qbusy0);
 	/* Present whether or not the device implements the PERF block. */
-	(void)sysfs_u64("perf_jobs");
-	(void)sysfs_u64("perf_dma_bytes");
+	(void)read_u64_at(sysfs_dir, "perf_jobs");
+	(void)read_u64_at(sysfs_dir, "perf_dma_bytes");
 
 	accel_cmdbuf_destroy(cb);
 	accel_bo_free(bo);

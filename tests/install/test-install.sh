@@ -5,7 +5,8 @@
 #  - exactly the expected files and links are installed, SONAME links
 #    point at the versioned libraries, the module is built for the kernel it
 #    is installed under, the man pages format without groff warnings and
-#    name every option and command the tools' usage lists;
+#    name every option and command the tools' usage lists, and every
+#    function libaccel exports has a section-3 page;
 #  - a program built only from the installed headers and pkg-config files
 #    runs an ONNX model through the installed libraries and matches the
 #    model's reference output; the installed tools run; the installed
@@ -51,6 +52,9 @@ pydir=${prefix#/}/lib/python$pyver/dist-packages/ares
 	done
 	for h in include/ares/*.h; do
 		echo "${prefix#/}/include/ares/${h##*/}"
+	done
+	for m in libaccel/man/*.3; do
+		echo "${prefix#/}/share/man/man3/${m##*/}"
 	done
 	echo "${prefix#/}/lib/libaccel.so -> libaccel.so.1"
 	echo "${prefix#/}/lib/libaccel.so.1 -> libaccel.so.$accel_ver"
@@ -115,6 +119,34 @@ for m in accelctl accel-run ares-serve; do
 		fail "man_$m" "groff -man -ww: $out"
 	fi
 done
+
+# Every function the installed libaccel exports has a section-3 page (its
+# own, or a .so link to the page of its family) that formats without groff
+# warnings and names it in NAME and SYNOPSIS.
+man=$dest$prefix/share/man
+exported=$(nm -D --defined-only "$dest$prefix/lib/libaccel.so.$accel_ver" |
+	awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u)
+bad=""
+for f in $exported; do
+	page=$man/man3/$f.3
+	if [ ! -f "$page" ]; then
+		bad="$bad $f(no page)"
+		continue
+	fi
+	out=$(cd "$man" && groff -s -man -ww -z "man3/$f.3" 2>&1)
+	text=$(cd "$man" && groff -s -man -rHY=0 -Tascii -P-cbou "man3/$f.3" 2>/dev/null)
+	if [ -n "$out" ]; then
+		bad="$bad $f(groff: $out)"
+	elif ! echo "$text" | sed -n '/^NAME$/,/^SYNOPSIS$/p' | grep -q -- "$f\b" ||
+		! echo "$text" | sed -n '/^SYNOPSIS$/,/^DESCRIPTION$/p' | grep -q -- "$f("; then
+		bad="$bad $f(not in NAME and SYNOPSIS)"
+	fi
+done
+if [ -n "$exported" ] && [ -z "$bad" ]; then
+	pass man3_every_libaccel_function
+else
+	fail man3_every_libaccel_function "exported: $(echo $exported | wc -w); bad:$bad"
+fi
 
 # Every option and command the tools' own usage lists is in their page.
 for m in accelctl accel-run ares-serve; do
