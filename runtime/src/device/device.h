@@ -41,6 +41,7 @@ enum dev_kind {
 	DK_CONCAT,
 	DK_PAD,
 	DK_GATHER,
+	DK_PRELU, /* slope broadcast to X by zero strides */
 };
 
 #define DEV_POOL_GLOBAL 0x100

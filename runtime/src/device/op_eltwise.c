@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Elementwise ops on the device: unary, binary (with broadcasting), the
- * two-input variadics, Where, Cast and Clip.
+ * two-input variadics, Where, Cast, Clip and PRelu.
  * Each op's row of the device table: placement check, output shapes,
  * commands (device/ops.c).
  */
@@ -155,6 +155,20 @@ static const char *clip_check(const struct dev_check *c)
 	return NULL;
 }
 
+/* PRELU takes F32/F16/BF16 with one dtype for X, slope and Y (hw-spec §12.12). */
+static const char *prelu_check(const struct dev_check *c)
+{
+	char *buf = c->buf;
+	if (c->x != ART_FLOAT && c->x != ART_FLOAT16 && c->x != ART_BFLOAT16)
+		return dev_float_only(c);
+	if (c->y && c->y != c->x) {
+		snprintf(buf, c->len, "PRelu with slope dtype %s on %s", rt_dtype_name(c->y),
+			 rt_dtype_name(c->x));
+		return buf;
+	}
+	return NULL;
+}
+
 static int unary_shapes(const struct dev_shape *c)
 {
 	struct dev_val *x = &c->dv[c->n->in[0]];
@@ -191,6 +205,20 @@ static int binary_shapes(const struct dev_shape *c)
 	if (d->kind == DK_BINARY && d->arg >= ARES_ELT_EQUAL && d->arg <= ARES_ELT_GREATER_EQUAL)
 		dt = ART_BOOL;
 	dev_set_out(o, dt, r, dims);
+	return 0;
+}
+
+/* Y has X's shape: ONNX broadcasts the slope to X in one direction only. */
+static int prelu_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *in[2] = {x, &c->dv[n->in[1]]};
+	int64_t dims[ART_MAX_DIMS];
+	int r = bcast_shape(in, 2, dims);
+	if (r != x->ndim || memcmp(dims, x->dims, sizeof(dims[0]) * (size_t)r))
+		return dev_bad(c->s, n, "slope does not broadcast to X");
+	dev_set_out(&c->dv[n->out[0]], x->dtype, x->ndim, x->dims);
 	return 0;
 }
 
@@ -250,6 +278,17 @@ static int binary_emit(struct ectx *e)
 	return dev_done(e, accel_cmdbuf_eltwise(cb, &p, (uint32_t)n->nin, pin, &y));
 }
 
+static int prelu_emit(struct ectx *e)
+{
+	const struct rt_node *n = e->n;
+	struct dev_val *ov = &e->dv[n->out[0]];
+	struct ares_tensor_desc x, slope, y;
+	dev_desc(e, n->in[0], &x);
+	dev_desc_bcast(e, n->in[1], ov->ndim, ov->dims, &slope);
+	dev_desc(e, n->out[0], &y);
+	return dev_done(e, accel_cmdbuf_prelu(e->cb, &x, &slope, &y));
+}
+
 const struct dev_form dev_form_unary = {
 	.check = unary_check,
 	.shapes = unary_shapes,
@@ -295,5 +334,13 @@ const struct dev_form dev_form_clip = {
 	.shapes = unary_shapes,
 	.emit = clip_emit,
 	.operands = 1u,
+	.fuses_act = 0,
+};
+
+const struct dev_form dev_form_prelu = {
+	.check = prelu_check,
+	.shapes = prelu_shapes,
+	.emit = prelu_emit,
+	.operands = 3u,
 	.fuses_act = 0,
 };

@@ -33,6 +33,7 @@ extern const struct dev_form dev_form_slice;
 extern const struct dev_form dev_form_concat;
 extern const struct dev_form dev_form_pad;
 extern const struct dev_form dev_form_gather;
+extern const struct dev_form dev_form_prelu;
 
 static const struct dev_op ops[] = {
 	{"Abs", DK_UNARY, ARES_ELT_ABS, &dev_form_unary},
@@ -82,6 +83,7 @@ static const struct dev_op ops[] = {
 	{"Not", DK_UNARY, ARES_ELT_NOT, &dev_form_unary},
 	{"Or", DK_BINARY, ARES_ELT_OR, &dev_form_binary},
 	{"Pad", DK_PAD, 0, &dev_form_pad},
+	{"PRelu", DK_PRELU, 0, &dev_form_prelu},
 	{"Pow", DK_BINARY, ARES_ELT_POW, &dev_form_binary},
 	{"Reciprocal", DK_UNARY, ARES_ELT_RECIPROCAL, &dev_form_unary},
 	{"ReduceL1", DK_REDUCE, ARES_REDUCE_L1, &dev_form_reduce},
