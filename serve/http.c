@@ -380,21 +380,139 @@ static int parse_outputs(struct model *m, json_object *root, bool *want, bool *b
 	return 0;
 }
 
+/*
+ * The request's JSON header (all of the body, or its first
+ * Inference-Header-Content-Length bytes, the rest being binary tensor
+ * data in *BIN) as one JSON object in *ROOT; else ERR says what is wrong.
+ */
+static int parse_body(struct MHD_Connection *c, const struct conn_req *cr, struct json_tokener *tok,
+		      struct binary *bin, json_object **root, char *err, size_t len)
+{
+	const char *hlen =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Inference-Header-Content-Length");
+	size_t json_len = cr->len;
+	enum json_tokener_error jerr;
+
+	if (hlen) {
+		char *end;
+		unsigned long long h = strtoull(hlen, &end, 10);
+
+		if (*end || end == hlen || hlen[0] == '-' || h > cr->len) {
+			snprintf(err, len,
+				 "Inference-Header-Content-Length %.40s: not a length within the "
+				 "%zu-byte body",
+				 hlen, cr->len);
+			return -1;
+		}
+		json_len = (size_t)h;
+		*bin = (struct binary){.p = cr->body + h, .len = cr->len - h, .on = true};
+	}
+	*root = json_tokener_parse_ex(tok, cr->body ? cr->body : "", (int)json_len);
+	jerr = json_tokener_get_error(tok);
+	if (jerr == json_tokener_continue || (!*root && jerr == json_tokener_success)) {
+		snprintf(err, len, "malformed JSON: the body ends before the value does");
+		return -1;
+	}
+	if (jerr != json_tokener_success) {
+		snprintf(err, len, "malformed JSON at byte %zu: %s",
+			 json_tokener_get_parse_end(tok), json_tokener_error_desc(jerr));
+		return -1;
+	}
+	for (size_t k = json_tokener_get_parse_end(tok); k < json_len; k++)
+		if (!strchr(" \t\r\n", cr->body[k])) {
+			snprintf(err, len, "malformed JSON: text after the value at byte %zu", k);
+			return -1;
+		}
+	if (!json_object_is_type(*root, json_type_object)) {
+		snprintf(err, len, "the request must be a JSON object");
+		return -1;
+	}
+	return 0;
+}
+
+/* Every input of M exactly once, and no binary byte left over; an HTTP status or 0. */
+static unsigned parse_inputs(struct model *m, struct request *r, json_object *root,
+			     const struct conn_req *cr, struct binary *bin, char *err, size_t len)
+{
+	bool seen[SERVE_MAX_IO] = {0};
+	json_object *jinputs;
+	size_t n;
+
+	if (!json_object_object_get_ex(root, "inputs", &jinputs) ||
+	    !json_object_is_type(jinputs, json_type_array)) {
+		snprintf(err, len, "\"inputs\" (an array) missing");
+		return 400;
+	}
+	n = json_object_array_length(jinputs);
+	for (size_t k = 0; k < n; k++) {
+		int e = parse_input(m, r, json_object_array_get_idx(jinputs, k), seen, cr->len, bin,
+				    err, len);
+
+		if (e)
+			return e == -ENOMEM ? 500 : 400;
+	}
+	for (int i = 0; i < m->nin; i++)
+		if (!seen[i]) {
+			snprintf(err, len, "input %s missing", m->in[i].name);
+			return 400;
+		}
+	if (bin->used != bin->len) {
+		snprintf(err, len, "%zu bytes of binary data belong to no input",
+			 bin->len - bin->used);
+		return 400;
+	}
+	return 0;
+}
+
+/* The response object; *BIN_OUT counts the bytes of outputs sent as binary data. */
+static json_object *response_json(const struct model *m, const struct request *r, json_object *jid,
+				  const bool *want, const bool *binary, size_t *bin_out)
+{
+	json_object *resp = json_object_new_object(), *outs = json_object_new_array();
+
+	json_object_object_add(resp, "model_name", json_object_new_string(m->name));
+	json_object_object_add(resp, "model_version", json_object_new_string("1"));
+	if (jid && json_object_is_type(jid, json_type_string))
+		json_object_object_add(resp, "id", json_object_get(jid));
+	for (int o = 0; o < m->nout; o++) {
+		json_object *jo;
+
+		if (!want[o])
+			continue;
+		jo = json_object_new_object();
+		json_object_object_add(jo, "name", json_object_new_string(m->out[o].name));
+		json_object_object_add(jo, "datatype",
+				       json_object_new_string(dtype_to_kserve(r->out[o].dtype)));
+		json_object_object_add(jo, "shape", shape_json(&r->out[o]));
+		if (binary[o]) {
+			json_object *p = json_object_new_object();
+			size_t b = (size_t)art_tensor_elems(&r->out[o]) *
+				   art_dtype_size(r->out[o].dtype);
+
+			json_object_object_add(p, "binary_data_size",
+					       json_object_new_int64((int64_t)b));
+			json_object_object_add(jo, "parameters", p);
+			*bin_out += b;
+		} else {
+			json_object_object_add(jo, "data", tensor_data_to_json(&r->out[o]));
+		}
+		json_object_array_add(outs, jo);
+	}
+	json_object_object_add(resp, "outputs", outs);
+	return resp;
+}
+
 static enum MHD_Result infer(struct MHD_Connection *c, struct model *m, struct conn_req *cr)
 {
 	struct json_tokener *tok = json_tokener_new_ex(JSON_MAX_DEPTH);
-	json_object *root = NULL, *jinputs, *jid = NULL, *resp, *outs;
+	json_object *root = NULL, *jid = NULL, *resp;
 	struct request r;
-	bool seen[SERVE_MAX_IO] = {0}, want[SERVE_MAX_IO] = {0}, binary[SERVE_MAX_IO] = {0};
-	const char *hlen =
-		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Inference-Header-Content-Length");
+	bool want[SERVE_MAX_IO] = {0}, binary[SERVE_MAX_IO] = {0};
 	struct binary bin = {0};
-	size_t json_len = cr->len, bin_out = 0;
+	size_t bin_out = 0;
 	char err[512];
-	enum json_tokener_error jerr;
 	enum MHD_Result ret;
 	unsigned status = 400;
-	size_t n;
 
 	request_init(&r, m);
 	if (!tok) {
@@ -402,66 +520,12 @@ static enum MHD_Result infer(struct MHD_Connection *c, struct model *m, struct c
 		snprintf(err, sizeof(err), "out of memory");
 		goto fail;
 	}
-	if (hlen) {
-		char *end;
-		unsigned long long h = strtoull(hlen, &end, 10);
-
-		if (*end || end == hlen || hlen[0] == '-' || h > cr->len) {
-			snprintf(err, sizeof(err),
-				 "Inference-Header-Content-Length %.40s: not a length within the "
-				 "%zu-byte body",
-				 hlen, cr->len);
-			goto fail;
-		}
-		json_len = (size_t)h;
-		bin = (struct binary){.p = cr->body + h, .len = cr->len - h, .on = true};
-	}
-	root = json_tokener_parse_ex(tok, cr->body ? cr->body : "", (int)json_len);
-	jerr = json_tokener_get_error(tok);
-	if (jerr == json_tokener_continue || (!root && jerr == json_tokener_success)) {
-		snprintf(err, sizeof(err), "malformed JSON: the body ends before the value does");
+	if (parse_body(c, cr, tok, &bin, &root, err, sizeof(err)))
 		goto fail;
-	}
-	if (jerr != json_tokener_success) {
-		snprintf(err, sizeof(err), "malformed JSON at byte %zu: %s",
-			 json_tokener_get_parse_end(tok), json_tokener_error_desc(jerr));
+	status = parse_inputs(m, &r, root, cr, &bin, err, sizeof(err));
+	if (status)
 		goto fail;
-	}
-	for (size_t k = json_tokener_get_parse_end(tok); k < json_len; k++)
-		if (!strchr(" \t\r\n", cr->body[k])) {
-			snprintf(err, sizeof(err),
-				 "malformed JSON: text after the value at byte %zu", k);
-			goto fail;
-		}
-	if (!json_object_is_type(root, json_type_object)) {
-		snprintf(err, sizeof(err), "the request must be a JSON object");
-		goto fail;
-	}
-	if (!json_object_object_get_ex(root, "inputs", &jinputs) ||
-	    !json_object_is_type(jinputs, json_type_array)) {
-		snprintf(err, sizeof(err), "\"inputs\" (an array) missing");
-		goto fail;
-	}
-	n = json_object_array_length(jinputs);
-	for (size_t k = 0; k < n; k++) {
-		int e = parse_input(m, &r, json_object_array_get_idx(jinputs, k), seen, cr->len,
-				    &bin, err, sizeof(err));
-
-		if (e) {
-			status = e == -ENOMEM ? 500 : 400;
-			goto fail;
-		}
-	}
-	for (int i = 0; i < m->nin; i++)
-		if (!seen[i]) {
-			snprintf(err, sizeof(err), "input %s missing", m->in[i].name);
-			goto fail;
-		}
-	if (bin.used != bin.len) {
-		snprintf(err, sizeof(err), "%zu bytes of binary data belong to no input",
-			 bin.len - bin.used);
-		goto fail;
-	}
+	status = 400;
 	if (parse_outputs(m, root, want, binary, err, sizeof(err)))
 		goto fail;
 	json_object_object_get_ex(root, "id", &jid);
@@ -472,37 +536,7 @@ static enum MHD_Result infer(struct MHD_Connection *c, struct model *m, struct c
 		snprintf(err, sizeof(err), "model %s: %s", m->name, r.err);
 		goto fail;
 	}
-	resp = json_object_new_object();
-	json_object_object_add(resp, "model_name", json_object_new_string(m->name));
-	json_object_object_add(resp, "model_version", json_object_new_string("1"));
-	if (jid && json_object_is_type(jid, json_type_string))
-		json_object_object_add(resp, "id", json_object_get(jid));
-	outs = json_object_new_array();
-	for (int o = 0; o < m->nout; o++) {
-		json_object *jo;
-
-		if (!want[o])
-			continue;
-		jo = json_object_new_object();
-		json_object_object_add(jo, "name", json_object_new_string(m->out[o].name));
-		json_object_object_add(jo, "datatype",
-				       json_object_new_string(dtype_to_kserve(r.out[o].dtype)));
-		json_object_object_add(jo, "shape", shape_json(&r.out[o]));
-		if (binary[o]) {
-			json_object *p = json_object_new_object();
-			size_t b = (size_t)art_tensor_elems(&r.out[o]) *
-				   art_dtype_size(r.out[o].dtype);
-
-			json_object_object_add(p, "binary_data_size",
-					       json_object_new_int64((int64_t)b));
-			json_object_object_add(jo, "parameters", p);
-			bin_out += b;
-		} else {
-			json_object_object_add(jo, "data", tensor_data_to_json(&r.out[o]));
-		}
-		json_object_array_add(outs, jo);
-	}
-	json_object_object_add(resp, "outputs", outs);
+	resp = response_json(m, &r, jid, want, binary, &bin_out);
 	if (bin_out)
 		ret = send_binary(c, resp, &r, want, binary);
 	else

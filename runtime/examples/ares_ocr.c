@@ -349,15 +349,172 @@ static void usage(void)
 	exit(2);
 }
 
+/* The three models, the key file and the image, and what the stages took. */
+struct ocr {
+	art_session *det, *cls, *rec;
+	struct art_session_stats st[3];
+	char **keys;
+	int nkeys;
+	struct image img;
+	struct stage_times tm;
+	float *buf;
+};
+
+static const float det_mean[3] = {0.485f, 0.456f, 0.406f};
+static const float det_std[3] = {0.229f, 0.224f, 0.225f};
+static const float line_mean[3] = {0.5f, 0.5f, 0.5f};
+static const float line_std[3] = {0.5f, 0.5f, 0.5f};
+
+static int ocr_open(struct ocr *o, const char *dir, const char *image, unsigned flags, int use_det)
+{
+	char path[4096];
+	double t;
+
+	if (read_ppm(image, &o->img))
+		return -1;
+	snprintf(path, sizeof(path), "%s/ppocr_keys_v1.txt", dir);
+	if (!(o->keys = read_keys(path, &o->nkeys)) || !o->nkeys)
+		return -1;
+	t = now_ms();
+	if (use_det && !(o->det = open_model(dir, "ch_PP-OCRv4_det_infer.onnx", flags, &o->st[0])))
+		return -1;
+	o->cls = open_model(dir, "ch_ppocr_mobile_v2.0_cls_infer.onnx", flags, &o->st[1]);
+	o->rec = open_model(dir, "ch_PP-OCRv4_rec_infer.onnx", flags, &o->st[2]);
+	o->tm.load = now_ms() - t;
+	if (!o->cls || !o->rec)
+		return -1;
+	printf("ares-ocr: %s %dx%d; nodes on the device (of those left after folding): "
+	       "det %d/%d, cls %d/%d, rec %d/%d\n",
+	       image, o->img.w, o->img.h, o->st[0].device_nodes,
+	       o->st[0].device_nodes + o->st[0].cpu_nodes, o->st[1].device_nodes,
+	       o->st[1].device_nodes + o->st[1].cpu_nodes, o->st[2].device_nodes,
+	       o->st[2].device_nodes + o->st[2].cpu_nodes);
+	return 0;
+}
+
+static void ocr_close(struct ocr *o)
+{
+	free(o->buf);
+	art_session_destroy(o->rec);
+	art_session_destroy(o->cls);
+	art_session_destroy(o->det);
+	for (int i = 0; i < o->nkeys; i++)
+		free(o->keys[i]);
+	free(o->keys);
+	free(o->img.rgb);
+}
+
+/* Text boxes in reading order, or -1. */
+static int detect(struct ocr *o, struct box *boxes)
+{
+	const struct image *img = &o->img;
+	struct art_tensor prob;
+	double t = now_ms();
+	int nb;
+
+	/* The image scaled to fit DET_LIMIT_SIDE, each side rounded to a
+	 * multiple of 32 (the network downsamples by 32). */
+	double scale = fmin(1.0, (double)DET_LIMIT_SIDE / (img->w > img->h ? img->w : img->h));
+	int dw = (int)fmax(32, round(img->w * scale / 32) * 32);
+	int dh = (int)fmax(32, round(img->h * scale / 32) * 32);
+	o->buf = malloc((size_t)3 * dw * dh * sizeof(float));
+	if (!o->buf)
+		return -1;
+	resize_norm(img, 0, 0, img->w, img->h, dw, dh, dw, 0, det_mean, det_std, o->buf);
+	o->tm.det_pre = now_ms() - t;
+	t = now_ms();
+	if (run_image(o->det, "detector", o->buf, dh, dw, &prob))
+		return -1;
+	o->tm.det_run = now_ms() - t;
+	add_device_time(o->det, &o->tm);
+	if (prob.ndim != 4 || prob.dims[2] != dh || prob.dims[3] != dw) {
+		fprintf(stderr, "ares-ocr: detector output is not [1, 1, %d, %d]\n", dh, dw);
+		return -1;
+	}
+	t = now_ms();
+	nb = find_boxes(prob.data, dw, dh, (float)img->w / dw, (float)img->h / dh, img->w, img->h,
+			boxes);
+	if (nb < 0)
+		return -1;
+	qsort(boxes, nb, sizeof(boxes[0]), box_order);
+	o->tm.det_post = now_ms() - t;
+	return nb;
+}
+
+/* Box B's text into LINE: direction classifier, then recognizer and CTC decoding. */
+static int read_line(struct ocr *o, const struct box *bx, int b, char *line, size_t len)
+{
+	int bw = bx->x1 - bx->x0 + 1, bh = bx->y1 - bx->y0 + 1;
+	int lw = (int)ceil((double)LINE_H * bw / bh);
+	int rec_w = lw > REC_MIN_W ? lw : REC_MIN_W;
+	int cw = lw < CLS_W ? lw : CLS_W;
+	struct art_tensor out;
+	double t, conf;
+
+	free(o->buf);
+	o->buf = calloc((size_t)3 * LINE_H * rec_w, sizeof(float));
+	if (!o->buf)
+		return -1;
+	/* Direction: label 1 means turned by 180 degrees. */
+	t = now_ms();
+	resize_norm(&o->img, bx->x0, bx->y0, bw, bh, cw, LINE_H, CLS_W, 0, line_mean, line_std,
+		    o->buf);
+	if (run_image(o->cls, "classifier", o->buf, LINE_H, CLS_W, &out))
+		return -1;
+	const float *c = out.data;
+	int flip = c[1] > c[0] && c[1] > CLS_FLIP_SCORE;
+	o->tm.cls += now_ms() - t;
+	add_device_time(o->cls, &o->tm);
+
+	t = now_ms();
+	memset(o->buf, 0, (size_t)3 * LINE_H * rec_w * sizeof(float));
+	resize_norm(&o->img, bx->x0, bx->y0, bw, bh, lw, LINE_H, rec_w, flip, line_mean, line_std,
+		    o->buf);
+	if (run_image(o->rec, "recognizer", o->buf, LINE_H, rec_w, &out))
+		return -1;
+	if (out.ndim != 3 || out.dims[2] != o->nkeys + 2) {
+		fprintf(stderr, "ares-ocr: recognizer has %lld classes, key file %d lines\n",
+			out.ndim == 3 ? (long long)out.dims[2] : -1LL, o->nkeys);
+		return -1;
+	}
+	conf = ctc_decode(&out, o->keys, o->nkeys, line, len);
+	o->tm.rec += now_ms() - t;
+	add_device_time(o->rec, &o->tm);
+	printf("ares-ocr: box %d (%d,%d)-(%d,%d) det %.2f%s: \"%s\" (confidence %.3f)\n", b, bx->x0,
+	       bx->y0, bx->x1, bx->y1, bx->score, flip ? " turned" : "", line, conf);
+	return 0;
+}
+
+static void report(struct ocr *o, const char *text, int use_det, double t0)
+{
+	art_session *m[3] = {o->det, o->cls, o->rec};
+	uint64_t submits = 0;
+
+	printf("ares-ocr: text: %s\n", text);
+	for (int i = 0; i < 3; i++)
+		if (m[i] && !art_session_get_stats(m[i], &o->st[i]))
+			submits += o->st[i].device_submits;
+	printf("ares-ocr: device jobs submitted: %llu\n", (unsigned long long)submits);
+	printf("ares-ocr: times (ms): load %.1f", o->tm.load);
+	if (use_det)
+		printf(", det preprocess %.1f, det run %.1f, det boxes %.1f", o->tm.det_pre,
+		       o->tm.det_run, o->tm.det_post);
+	printf(", cls %.1f, rec %.1f; end to end %.1f\n", o->tm.cls, o->tm.rec, now_ms() - t0);
+	printf("ares-ocr: device time (ms): measured %.2f, modeled %.3f\n", o->tm.dev_measured,
+	       o->tm.dev_modeled);
+}
+
 int main(int argc, char **argv)
 {
-	static const float det_mean[3] = {0.485f, 0.456f, 0.406f};
-	static const float det_std[3] = {0.229f, 0.224f, 0.225f};
-	static const float line_mean[3] = {0.5f, 0.5f, 0.5f};
-	static const float line_std[3] = {0.5f, 0.5f, 0.5f};
 	const char *dir = NULL, *image = NULL, *expect = NULL;
 	unsigned flags = 0;
-	int use_det = 1;
+	int use_det = 1, nb = 1, rc = 1;
+	struct ocr o = {0};
+	struct box boxes[MAX_BOXES];
+	char text[8192] = "";
+	size_t tlen = 0;
+	double t0 = now_ms();
+
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--cpu"))
 			flags |= ART_CPU_ONLY;
@@ -376,147 +533,28 @@ int main(int argc, char **argv)
 	}
 	if (!dir || !image)
 		usage();
-
-	int rc = 1, nkeys = 0;
-	struct stage_times tm = {0};
-	struct image img = {0};
-	art_session *det = NULL, *cls = NULL, *rec = NULL;
-	char **keys = NULL, path[4096];
-	float *buf = NULL;
-	char text[8192] = "";
-	double t0 = now_ms(), t;
-
-	if (read_ppm(image, &img))
+	if (ocr_open(&o, dir, image, flags, use_det))
 		goto out;
-	snprintf(path, sizeof(path), "%s/ppocr_keys_v1.txt", dir);
-	if (!(keys = read_keys(path, &nkeys)) || !nkeys)
+	boxes[0] = (struct box){0, 0, o.img.w - 1, o.img.h - 1, 1.0};
+	if (use_det && (nb = detect(&o, boxes)) < 0)
 		goto out;
-	struct art_session_stats st[3] = {0};
-	t = now_ms();
-	if (use_det && !(det = open_model(dir, "ch_PP-OCRv4_det_infer.onnx", flags, &st[0])))
-		goto out;
-	cls = open_model(dir, "ch_ppocr_mobile_v2.0_cls_infer.onnx", flags, &st[1]);
-	rec = open_model(dir, "ch_PP-OCRv4_rec_infer.onnx", flags, &st[2]);
-	tm.load = now_ms() - t;
-	if (!cls || !rec)
-		goto out;
-	printf("ares-ocr: %s %dx%d; nodes on the device (of those left after folding): "
-	       "det %d/%d, cls %d/%d, rec %d/%d\n",
-	       image, img.w, img.h, st[0].device_nodes, st[0].device_nodes + st[0].cpu_nodes,
-	       st[1].device_nodes, st[1].device_nodes + st[1].cpu_nodes, st[2].device_nodes,
-	       st[2].device_nodes + st[2].cpu_nodes);
-	struct box boxes[MAX_BOXES];
-	int nb = 1;
-	boxes[0] = (struct box){0, 0, img.w - 1, img.h - 1, 1.0};
-	if (!use_det)
-		goto lines;
-
-	/* Detector input: the image scaled to fit DET_LIMIT_SIDE, each side
-	 * rounded to a multiple of 32 (the network downsamples by 32). */
-	t = now_ms();
-	double scale = fmin(1.0, (double)DET_LIMIT_SIDE / (img.w > img.h ? img.w : img.h));
-	int dw = (int)fmax(32, round(img.w * scale / 32) * 32);
-	int dh = (int)fmax(32, round(img.h * scale / 32) * 32);
-	buf = malloc((size_t)3 * dw * dh * sizeof(float));
-	if (!buf)
-		goto out;
-	resize_norm(&img, 0, 0, img.w, img.h, dw, dh, dw, 0, det_mean, det_std, buf);
-	tm.det_pre = now_ms() - t;
-	struct art_tensor prob;
-	t = now_ms();
-	if (run_image(det, "detector", buf, dh, dw, &prob))
-		goto out;
-	tm.det_run = now_ms() - t;
-	add_device_time(det, &tm);
-	if (prob.ndim != 4 || prob.dims[2] != dh || prob.dims[3] != dw) {
-		fprintf(stderr, "ares-ocr: detector output is not [1, 1, %d, %d]\n", dh, dw);
-		goto out;
-	}
-	t = now_ms();
-	nb = find_boxes(prob.data, dw, dh, (float)img.w / dw, (float)img.h / dh, img.w, img.h,
-			boxes);
-	if (nb < 0)
-		goto out;
-	qsort(boxes, nb, sizeof(boxes[0]), box_order);
-	tm.det_post = now_ms() - t;
-
-lines:;
-	size_t tlen = 0;
 	for (int b = 0; b < nb; b++) {
-		struct box *bx = &boxes[b];
-		int bw = bx->x1 - bx->x0 + 1, bh = bx->y1 - bx->y0 + 1;
-		int lw = (int)ceil((double)LINE_H * bw / bh);
-		int rec_w = lw > REC_MIN_W ? lw : REC_MIN_W;
-		free(buf);
-		buf = calloc((size_t)3 * LINE_H * rec_w, sizeof(float));
-		if (!buf)
-			goto out;
-
-		/* Direction: label 1 means turned by 180 degrees. */
-		struct art_tensor o;
-		t = now_ms();
-		int cw = lw < CLS_W ? lw : CLS_W;
-		resize_norm(&img, bx->x0, bx->y0, bw, bh, cw, LINE_H, CLS_W, 0, line_mean, line_std,
-			    buf);
-		if (run_image(cls, "classifier", buf, LINE_H, CLS_W, &o))
-			goto out;
-		const float *c = o.data;
-		int flip = c[1] > c[0] && c[1] > CLS_FLIP_SCORE;
-		tm.cls += now_ms() - t;
-		add_device_time(cls, &tm);
-
-		t = now_ms();
-		memset(buf, 0, (size_t)3 * LINE_H * rec_w * sizeof(float));
-		resize_norm(&img, bx->x0, bx->y0, bw, bh, lw, LINE_H, rec_w, flip, line_mean,
-			    line_std, buf);
-		if (run_image(rec, "recognizer", buf, LINE_H, rec_w, &o))
-			goto out;
-		if (o.ndim != 3 || o.dims[2] != nkeys + 2) {
-			fprintf(stderr,
-				"ares-ocr: recognizer has %lld classes, key file %d lines\n",
-				o.ndim == 3 ? (long long)o.dims[2] : -1LL, nkeys);
-			goto out;
-		}
 		char line[1024];
-		double conf = ctc_decode(&o, keys, nkeys, line, sizeof(line));
-		tm.rec += now_ms() - t;
-		add_device_time(rec, &tm);
-		printf("ares-ocr: box %d (%d,%d)-(%d,%d) det %.2f%s: \"%s\" (confidence %.3f)\n", b,
-		       bx->x0, bx->y0, bx->x1, bx->y1, bx->score, flip ? " turned" : "", line,
-		       conf);
+
+		if (read_line(&o, &boxes[b], b, line, sizeof(line)))
+			goto out;
 		tlen += (size_t)snprintf(text + tlen, sizeof(text) - tlen, "%s%s", b ? "\n" : "",
 					 line);
 		if (tlen >= sizeof(text))
 			tlen = sizeof(text) - 1;
 	}
-	printf("ares-ocr: text: %s\n", text);
-	uint64_t submits = 0;
-	for (int i = 0; i < 3; i++) {
-		art_session *m = i == 0 ? det : i == 1 ? cls : rec;
-		if (m && !art_session_get_stats(m, &st[i]))
-			submits += st[i].device_submits;
-	}
-	printf("ares-ocr: device jobs submitted: %llu\n", (unsigned long long)submits);
-	printf("ares-ocr: times (ms): load %.1f", tm.load);
-	if (use_det)
-		printf(", det preprocess %.1f, det run %.1f, det boxes %.1f", tm.det_pre,
-		       tm.det_run, tm.det_post);
-	printf(", cls %.1f, rec %.1f; end to end %.1f\n", tm.cls, tm.rec, now_ms() - t0);
-	printf("ares-ocr: device time (ms): measured %.2f, modeled %.3f\n", tm.dev_measured,
-	       tm.dev_modeled);
+	report(&o, text, use_det, t0);
 	rc = 0;
 	if (expect && strcmp(expect, text)) {
 		fprintf(stderr, "ares-ocr: read \"%s\", expected \"%s\"\n", text, expect);
 		rc = 1;
 	}
 out:
-	free(buf);
-	art_session_destroy(rec);
-	art_session_destroy(cls);
-	art_session_destroy(det);
-	for (int i = 0; i < nkeys; i++)
-		free(keys[i]);
-	free(keys);
-	free(img.rgb);
+	ocr_close(&o);
 	return rc;
 }

@@ -13,6 +13,7 @@
  * --reference runs CPU nodes on the plain-loop kernels, not oneDNN.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,115 +193,129 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int main(int argc, char **argv)
-{
-	const char *model = NULL, *outdir = NULL, *profile = NULL;
+struct args {
+	const char *model, *outdir, *profile;
 	const char *in_names[MAX_INPUTS], *in_files[MAX_INPUTS];
-	int nin = 0, bench = 0, coverage = 0;
-	unsigned flags = 0;
-	int device = -1, threads = 0;
+	int nin, bench, coverage;
+	struct art_session_options opts;
+};
+
+static int parse_int_arg(const char *s, int min)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*end || v < min || v > INT_MAX)
+		usage();
+	return (int)v;
+}
+
+static void parse_args(int argc, char **argv, struct args *a)
+{
+	a->opts.device_index = -1;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--input") && i + 1 < argc) {
 			char *eq = strchr(argv[++i], '=');
-			if (!eq || nin == MAX_INPUTS)
+			if (!eq || a->nin == MAX_INPUTS)
 				usage();
 			*eq = 0;
-			in_names[nin] = argv[i];
-			in_files[nin++] = eq + 1;
+			a->in_names[a->nin] = argv[i];
+			a->in_files[a->nin++] = eq + 1;
 		} else if (!strcmp(argv[i], "--output-dir") && i + 1 < argc) {
-			outdir = argv[++i];
+			a->outdir = argv[++i];
 		} else if (!strcmp(argv[i], "--bench") && i + 1 < argc) {
-			bench = atoi(argv[++i]);
-			if (bench <= 0)
+			a->bench = atoi(argv[++i]);
+			if (a->bench <= 0)
 				usage();
 		} else if (!strcmp(argv[i], "--profile") && i + 1 < argc) {
-			profile = argv[++i];
+			a->profile = argv[++i];
 		} else if (!strcmp(argv[i], "--device") && i + 1 < argc) {
-			char *end;
-			device = (int)strtol(argv[++i], &end, 10);
-			if (*end || device < 0)
-				usage();
+			a->opts.device_index = parse_int_arg(argv[++i], 0);
 		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-			char *end;
-			threads = (int)strtol(argv[++i], &end, 10);
-			if (*end || threads < 1)
-				usage();
+			a->opts.threads = parse_int_arg(argv[++i], 1);
 		} else if (!strcmp(argv[i], "--reference")) {
-			flags |= ART_CPU_REFERENCE;
+			a->opts.flags |= ART_CPU_REFERENCE;
 		} else if (!strcmp(argv[i], "--cpu")) {
-			flags |= ART_CPU_ONLY;
+			a->opts.flags |= ART_CPU_ONLY;
 		} else if (!strcmp(argv[i], "--no-fallback")) {
-			flags |= ART_NO_FALLBACK;
+			a->opts.flags |= ART_NO_FALLBACK;
 		} else if (!strcmp(argv[i], "--no-opt")) {
-			flags |= ART_NO_OPT;
+			a->opts.flags |= ART_NO_OPT;
 		} else if (!strcmp(argv[i], "--coverage")) {
-			coverage = 1;
-		} else if (argv[i][0] == '-' || model) {
+			a->coverage = 1;
+		} else if (argv[i][0] == '-' || a->model) {
 			usage();
 		} else {
-			model = argv[i];
+			a->model = argv[i];
 		}
 	}
-	if (!model)
+	if (!a->model)
 		usage();
-	art_session *s;
-	struct art_session_options opts = {
-		.flags = flags, .device_index = device, .threads = threads};
-	int rc = art_session_create_opts(model, &opts, &s);
-	if (rc) {
-		fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
-		art_session_destroy(s);
-		return 1;
-	}
-	for (int f = 0; f < nin; f++) {
+}
+
+/* Every --input names an input of the model: a typo must not run on random data. */
+static int check_input_names(art_session *s, const struct args *a)
+{
+	for (int f = 0; f < a->nin; f++) {
 		int found = 0;
 		for (int i = 0; i < art_session_input_count(s); i++) {
 			const char *name;
 			struct art_tensor info;
 			art_session_input_info(s, i, &name, &info);
-			found |= !strcmp(name, in_names[f]);
+			found |= !strcmp(name, a->in_names[f]);
 		}
 		if (!found) {
-			fprintf(stderr, "accel-run: model has no input named '%s'\n", in_names[f]);
-			art_session_destroy(s);
+			fprintf(stderr, "accel-run: model has no input named '%s'\n",
+				a->in_names[f]);
 			return 1;
 		}
 	}
-	for (int i = 0; i < art_session_input_count(s) && !rc; i++) {
-		const char *name;
-		struct art_tensor t;
-		char err[512];
-		art_session_input_info(s, i, &name, &t);
-		const char *file = NULL;
-		for (int f = 0; f < nin; f++)
-			if (!strcmp(in_names[f], name))
-				file = in_files[f];
-		if (file) {
-			rc = art_tensor_load(file, &t, err, sizeof(err));
-			if (rc)
-				fprintf(stderr, "accel-run: input '%s': %s\n", name, err);
-		} else {
-			rc = random_input(&t);
-			if (rc)
-				fprintf(stderr,
-					"accel-run: input '%s': cannot make random data of type "
-					"%d\n",
-					name, t.dtype);
-		}
-		if (!rc) {
-			rc = art_session_set_input(s, i, &t);
-			if (rc)
-				fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
-			art_tensor_free(&t);
-		}
+	return 0;
+}
+
+/* Input I from its --input file, else seeded random data. */
+static int set_input(art_session *s, const struct args *a, int i)
+{
+	const char *name, *file = NULL;
+	struct art_tensor t;
+	char err[512];
+	int rc;
+
+	art_session_input_info(s, i, &name, &t);
+	for (int f = 0; f < a->nin; f++)
+		if (!strcmp(a->in_names[f], name))
+			file = a->in_files[f];
+	if (file) {
+		rc = art_tensor_load(file, &t, err, sizeof(err));
+		if (rc)
+			fprintf(stderr, "accel-run: input '%s': %s\n", name, err);
+	} else {
+		rc = random_input(&t);
+		if (rc)
+			fprintf(stderr,
+				"accel-run: input '%s': cannot make random data of type %d\n", name,
+				t.dtype);
 	}
-	if (!rc && profile && art_session_set_profiling(s, 1)) {
+	if (rc)
+		return rc;
+	rc = art_session_set_input(s, i, &t);
+	if (rc)
 		fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
-		rc = 1;
-	}
-	int runs = bench ? bench : 1;
+	art_tensor_free(&t);
+	return rc;
+}
+
+/* One run, or --bench N runs with their median, p90 and minimum. */
+static int run_model(art_session *s, int bench)
+{
+	int runs = bench ? bench : 1, rc = 0;
 	double *times = calloc((size_t)runs, sizeof(double));
-	for (int r = 0; r < runs && !rc && times; r++) {
+
+	if (!times) {
+		fprintf(stderr, "accel-run: out of memory\n");
+		return 1;
+	}
+	for (int r = 0; r < runs && !rc; r++) {
 		double t0 = now_ms();
 		rc = art_session_run(s);
 		times[r] = now_ms() - t0;
@@ -317,43 +332,83 @@ int main(int argc, char **argv)
 		       times[0]);
 	}
 	free(times);
-	if (!rc && profile) {
-		rc = art_session_write_profile(s, profile);
+	return rc;
+}
+
+static void print_stats(art_session *s)
+{
+	struct art_session_stats st;
+
+	art_session_get_stats(s, &st);
+	printf("stats: runs %llu device_submits %llu compiles %llu partitions %d\n",
+	       (unsigned long long)st.runs, (unsigned long long)st.device_submits,
+	       (unsigned long long)st.compiles, st.partitions);
+}
+
+/* Output I's shape on stdout, and its .npy in OUTDIR (a '/' in its name becomes '_'). */
+static int write_output(art_session *s, int i, const char *outdir)
+{
+	const char *name;
+	struct art_tensor info, t;
+	char path[4096], safe[256];
+	int rc;
+
+	art_session_output_info(s, i, &name, &info);
+	art_session_get_output(s, i, &t);
+	printf("output %s: type %d shape [", name, t.dtype);
+	for (int d = 0; d < t.ndim; d++)
+		printf("%s%lld", d ? ", " : "", (long long)t.dims[d]);
+	printf("]\n");
+	if (!outdir)
+		return 0;
+	snprintf(safe, sizeof(safe), "%s", name);
+	for (char *p = safe; *p; p++)
+		if (*p == '/')
+			*p = '_';
+	mkdir(outdir, 0777);
+	snprintf(path, sizeof(path), "%s/%s.npy", outdir, safe);
+	rc = art_tensor_save_npy(path, &t);
+	if (rc)
+		fprintf(stderr, "accel-run: cannot write %s: %s\n", path, strerror(-rc));
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = {0};
+	art_session *s;
+	int rc;
+
+	parse_args(argc, argv, &a);
+	rc = art_session_create_opts(a.model, &a.opts, &s);
+	if (rc) {
+		fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
+		art_session_destroy(s);
+		return 1;
+	}
+	if (check_input_names(s, &a)) {
+		art_session_destroy(s);
+		return 1;
+	}
+	for (int i = 0; i < art_session_input_count(s) && !rc; i++)
+		rc = set_input(s, &a, i);
+	if (!rc && a.profile && art_session_set_profiling(s, 1)) {
+		fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
+		rc = 1;
+	}
+	if (!rc)
+		rc = run_model(s, a.bench);
+	if (!rc && a.profile) {
+		rc = art_session_write_profile(s, a.profile);
 		if (rc)
 			fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
 	}
-	if (coverage)
+	if (a.coverage)
 		print_coverage(s);
-	if (!rc && getenv("ART_STATS")) {
-		struct art_session_stats st;
-		art_session_get_stats(s, &st);
-		printf("stats: runs %llu device_submits %llu compiles %llu partitions %d\n",
-		       (unsigned long long)st.runs, (unsigned long long)st.device_submits,
-		       (unsigned long long)st.compiles, st.partitions);
-	}
-	for (int i = 0; i < art_session_output_count(s) && !rc; i++) {
-		const char *name;
-		struct art_tensor info, t;
-		art_session_output_info(s, i, &name, &info);
-		art_session_get_output(s, i, &t);
-		printf("output %s: type %d shape [", name, t.dtype);
-		for (int d = 0; d < t.ndim; d++)
-			printf("%s%lld", d ? ", " : "", (long long)t.dims[d]);
-		printf("]\n");
-		if (outdir) {
-			char path[4096], safe[256];
-			snprintf(safe, sizeof(safe), "%s", name);
-			for (char *p = safe; *p; p++)
-				if (*p == '/')
-					*p = '_';
-			mkdir(outdir, 0777);
-			snprintf(path, sizeof(path), "%s/%s.npy", outdir, safe);
-			rc = art_tensor_save_npy(path, &t);
-			if (rc)
-				fprintf(stderr, "accel-run: cannot write %s: %s\n", path,
-					strerror(-rc));
-		}
-	}
+	if (!rc && getenv("ART_STATS"))
+		print_stats(s);
+	for (int i = 0; i < art_session_output_count(s) && !rc; i++)
+		rc = write_output(s, i, a.outdir);
 	art_session_destroy(s);
 	return rc ? 1 : 0;
 }
