@@ -23,7 +23,7 @@
 static struct compute_workers *W;
 static int skip_cfg;
 
-static void cfg_begin(int i)
+static void cfg_begin(int i, const char *test)
 {
 	static const unsigned int threads[] = {0, 1, 3};
 
@@ -37,6 +37,10 @@ static void cfg_begin(int i)
 		compute_force_dnnl(1);
 		skip_cfg = compute_force_isa("avx512") && compute_force_isa("avx2");
 	}
+	/* Check has no skip verdict: say it, so a missing ISA is not read as a pass. */
+	if (skip_cfg)
+		fprintf(stderr, "SKIP %s [%s, %u workers]: not on this CPU\n", test,
+			i / 3 < 3 ? isa[i / 3] : "oneDNN", threads[i % 3]);
 	W = threads[i % 3] ? compute_workers_create(threads[i % 3]) : NULL;
 	if (threads[i % 3])
 		ck_assert_ptr_nonnull(W);
@@ -52,7 +56,7 @@ static void cfg_end(void)
 	static void name##_body(void);                                                             \
 	START_TEST(name)                                                                           \
 	{                                                                                          \
-		cfg_begin(_i);                                                                     \
+		cfg_begin(_i, #name);                                                              \
 		if (!skip_cfg)                                                                     \
 			name##_body();                                                             \
 		cfg_end();                                                                         \
