@@ -50,8 +50,7 @@ static void build_streams(void)
 
 		check_ok(dev, accel_cmdbuf_fence_write(cb, accel_bo_va(data_bo) + 8 * j, j + 1),
 			 "FENCE_WRITE");
-		check_ok(dev,
-			 accel_cmdbuf_timestamp(cb, accel_bo_va(data_bo) + 8 * (NJOBS + j)),
+		check_ok(dev, accel_cmdbuf_timestamp(cb, accel_bo_va(data_bo) + 8 * (NJOBS + j)),
 			 "TIMESTAMP");
 		stream_size = (uint32_t)accel_cmdbuf_size(cb);
 		if (stream_size > STREAM)
