@@ -3,16 +3,17 @@
  * null_job - the cost of a job that does nothing, against the floor under
  * it, measured in one boot: the rate of an empty DRM ioctl (the syscall
  * and drm_ioctl() dispatch alone), then a single-NOP job's round trip at
- * queue depth 1 and throughput at depths 1, 8 and 64. Each figure is the
- * median of -r repeats. Prints figures only: time depends on the host, so
- * this never passes or fails.
+ * queue depth 1 and throughput at depths 1, 8 and 64, then at depth 64 with
+ * the jobs submitted in batches of -b (16) per DRM_IOCTL_ARES_SUBMIT_BATCH
+ * (accel_submit_batch). Each figure is the median of -r repeats. Prints figures only: time depends
+ * on the host, so this never passes or fails.
  *
- *   null_job [-n SAMPLES] [-r REPEATS] [-q DEPTH]...   (1000, 3, 1 8 64)
+ *   null_job [-n SAMPLES] [-r REPEATS] [-q DEPTH]... [-b BATCH]   (1000, 3, 1 8 64, 16)
  *
  * The last line is for scripts; a field is left out while its path does
  * not exist (the issue-12 transport and user-queue figures):
  *   null_job summary: ioctl_ns=M job_median_us=M job_p90_us=M job_p99_us=M
- *   qd1_jobs_per_s=N qd8_jobs_per_s=N qd64_jobs_per_s=N
+ *   qd1_jobs_per_s=N qd8_jobs_per_s=N qd64_jobs_per_s=N qd64_batched_jobs_per_s=N
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,12 +27,14 @@
 #define MAX_DEPTHS  8
 #define MAX_REPEATS 15
 #define WAIT_NS	    (10ll * 1000000000)
+#define BATCH_DEPTH 64
 
 struct bench {
 	accel_device *dev;
 	accel_ctx *ctx;
 	struct accel_submit_args args;
 	int samples;
+	int batch; /* jobs per accel_submit_batch(), a divisor of BATCH_DEPTH */
 };
 
 static uint64_t now_ns(void)
@@ -136,10 +139,55 @@ out:
 	return ret;
 }
 
+/* Retires the batch of @n jobs at @jobs: they complete in order, so wait for the last. */
+static int retire_batch(accel_job **jobs, int n)
+{
+	int ret = accel_job_wait(jobs[n - 1], WAIT_NS);
+
+	for (int i = 0; i < n; i++) {
+		accel_job_destroy(jobs[i]);
+		jobs[i] = NULL;
+	}
+	return ret;
+}
+
+/*
+ * BATCH_DEPTH jobs queued as BATCH_DEPTH / b->batch batches: before each
+ * batch goes in, the oldest one is waited for. At least b->samples jobs.
+ */
+static int batched_throughput(struct bench *b, double *jobs_per_s)
+{
+	struct accel_submit_args args[BATCH_DEPTH];
+	accel_job *ring[BATCH_DEPTH] = {0};
+	int nbatches = BATCH_DEPTH / b->batch, total = 0, ret = -1;
+	uint64_t t0 = now_ns();
+	uint32_t submitted;
+
+	for (int i = 0; i < b->batch; i++)
+		args[i] = b->args;
+	for (int k = 0; total < b->samples; k++) {
+		accel_job **slot = &ring[(k % nbatches) * b->batch];
+
+		if ((*slot && retire_batch(slot, b->batch)) ||
+		    accel_submit_batch(b->ctx, args, b->batch, slot, &submitted))
+			goto out;
+		total += b->batch;
+	}
+	for (int k = 0; k < nbatches; k++)
+		if (ring[k * b->batch] && retire_batch(&ring[k * b->batch], b->batch))
+			goto out;
+	*jobs_per_s = total / ((now_ns() - t0) / 1e9);
+	ret = 0;
+out:
+	for (int i = 0; i < BATCH_DEPTH; i++)
+		accel_job_destroy(ring[i]);
+	return ret;
+}
+
 static int run(struct bench *b, int repeats, const int *depths, int ndepths)
 {
 	double ioctl_ns[MAX_REPEATS], med[MAX_REPEATS], p90[MAX_REPEATS], p99[MAX_REPEATS];
-	double rate[MAX_DEPTHS][MAX_REPEATS];
+	double rate[MAX_DEPTHS][MAX_REPEATS], batched[MAX_REPEATS];
 	uint64_t *lat = calloc(b->samples, sizeof(*lat));
 	int ret = -1;
 
@@ -161,9 +209,12 @@ static int run(struct bench *b, int repeats, const int *depths, int ndepths)
 		for (int d = 0; d < ndepths; d++) {
 			if (throughput(b, depths[d], &rate[d][r]))
 				goto out;
-			printf(" depth %d %.0f jobs/s%s", depths[d], rate[d][r],
-			       d + 1 < ndepths ? "," : "\n");
+			printf(" depth %d %.0f jobs/s,", depths[d], rate[d][r]);
 		}
+		if (batched_throughput(b, &batched[r]))
+			goto out;
+		printf(" depth %d in batches of %d %.0f jobs/s\n", BATCH_DEPTH, b->batch,
+		       batched[r]);
 	}
 	printf("medians of %d repeats of %d jobs:\n", repeats, b->samples);
 	printf("  empty ioctl:          %.0f ns (%.0fk/s)\n", median(ioctl_ns, repeats),
@@ -175,13 +226,15 @@ static int run(struct bench *b, int repeats, const int *depths, int ndepths)
 	for (int d = 0; d < ndepths; d++)
 		printf("  throughput, depth %-2d %.0f jobs/s\n", depths[d],
 		       median(rate[d], repeats));
+	printf("  throughput, depth %d in batches of %d per ioctl: %.0f jobs/s\n", BATCH_DEPTH,
+	       b->batch, median(batched, repeats));
 	printf("null_job summary: ioctl_ns=%.0f job_median_us=%.1f job_p90_us=%.1f "
 	       "job_p99_us=%.1f",
 	       median(ioctl_ns, repeats), median(med, repeats), median(p90, repeats),
 	       median(p99, repeats));
 	for (int d = 0; d < ndepths; d++)
 		printf(" qd%d_jobs_per_s=%.0f", depths[d], median(rate[d], repeats));
-	printf("\n");
+	printf(" qd%d_batched_jobs_per_s=%.0f\n", BATCH_DEPTH, median(batched, repeats));
 	ret = 0;
 out:
 	free(lat);
@@ -192,22 +245,24 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: null_job [-n SAMPLES] [-r REPEATS (1-%d)] [-q DEPTH]... "
-		"(at most %d depths)\n",
-		MAX_REPEATS, MAX_DEPTHS);
+		"(at most %d depths) [-b BATCH (a divisor of %d)]\n",
+		MAX_REPEATS, MAX_DEPTHS, BATCH_DEPTH);
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	int depths[MAX_DEPTHS] = {1, 8, 64}, ndepths = 0, repeats = 3, opt, status = 1;
-	struct bench b = {.samples = 1000};
+	struct bench b = {.samples = 1000, .batch = 16};
 	accel_cmdbuf *cb = NULL;
 	accel_bo *cmd = NULL;
 	char err[512];
 
-	while ((opt = getopt(argc, argv, "n:r:q:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:q:b:")) != -1) {
 		if (opt == 'n')
 			b.samples = atoi(optarg);
+		else if (opt == 'b')
+			b.batch = atoi(optarg);
 		else if (opt == 'r')
 			repeats = atoi(optarg);
 		else if (opt == 'q' && ndepths < MAX_DEPTHS && atoi(optarg) > 0)
@@ -215,7 +270,8 @@ int main(int argc, char **argv)
 		else
 			return usage();
 	}
-	if (b.samples < 1 || repeats < 1 || repeats > MAX_REPEATS || optind != argc)
+	if (b.samples < 1 || repeats < 1 || repeats > MAX_REPEATS || optind != argc ||
+	    b.batch < 1 || b.batch > BATCH_DEPTH || BATCH_DEPTH % b.batch)
 		return usage();
 	if (!ndepths)
 		ndepths = 3;

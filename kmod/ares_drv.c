@@ -361,6 +361,7 @@ static const struct drm_ioctl_desc ares_ioctls[] = {
 	ARES_IOCTL(BO_WAIT, bo_wait),
 	ARES_IOCTL(DEBUG, debug),
 	ARES_IOCTL(BO_USERPTR, bo_userptr),
+	ARES_IOCTL(SUBMIT_BATCH, submit_batch),
 };
 
 /*

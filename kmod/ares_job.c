@@ -13,6 +13,7 @@
 #include <linux/dma-resv.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -600,23 +601,17 @@ out_unlock:
 	return ret;
 }
 
-/**
- * ares_ioctl_submit() - DRM_IOCTL_ARES_SUBMIT: validate, build and queue
- * one job
- * @dev: DRM device
- * @data: struct drm_ares_submit
- * @file: calling file
- *
- * Waits for room first (context and file job limits). Everything that can
- * fail happens before the job is armed; nothing is queued on failure.
- *
- * Return: 0 or a negative errno as docs/uapi.md lists.
+/*
+ * One job through the named steps: its arguments, room for it, its
+ * handles, the job itself, the push. Everything that can fail happens
+ * before the job is armed; nothing is queued on failure. On success
+ * @args->seqno is the job's number within its context.
  */
-int ares_ioctl_submit(struct drm_device *dev, void *data,
-		      struct drm_file *file)
+static int ares_submit_one(struct drm_device *dev, struct drm_file *file,
+			   struct drm_ares_submit *args)
 {
 	struct ares_file *afile = file->driver_priv;
-	struct ares_submit s = { .args = data };
+	struct ares_submit s = { .args = args };
 	struct ares_job *job;
 	int ret, idx;
 
@@ -656,5 +651,96 @@ out_exit:
 	drm_dev_exit(idx);
 out:
 	ares_submit_fini(afile, &s);
+	return ret;
+}
+
+/**
+ * ares_ioctl_submit() - DRM_IOCTL_ARES_SUBMIT: validate, build and queue
+ * one job
+ * @dev: DRM device
+ * @data: struct drm_ares_submit
+ * @file: calling file
+ *
+ * Waits for room first (context and file job limits). Everything that can
+ * fail happens before the job is armed; nothing is queued on failure.
+ *
+ * Return: 0 or a negative errno as docs/uapi.md lists.
+ */
+int ares_ioctl_submit(struct drm_device *dev, void *data,
+		      struct drm_file *file)
+{
+	return ares_submit_one(dev, file, data);
+}
+
+static int ares_submit_batch_check_args(const struct drm_ares_submit_batch *b)
+{
+	/* submitted and error are output-only: zero on input. */
+	if (b->flags || b->reserved || b->submitted || b->error)
+		return -EINVAL;
+	if (!b->count)
+		return -EINVAL;
+	if (b->count > DRM_ARES_MAX_BATCH_JOBS)
+		return -E2BIG;
+	return 0;
+}
+
+/* Writes back the seqno of each of the first @n entries. */
+static int ares_submit_batch_copy_out(struct drm_ares_submit __user *ujobs,
+				      const struct drm_ares_submit *jobs, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (put_user(jobs[i].seqno, &ujobs[i].seqno))
+			return -EFAULT;
+	return 0;
+}
+
+/**
+ * ares_ioctl_submit_batch() - DRM_IOCTL_ARES_SUBMIT_BATCH: queue up to
+ * DRM_ARES_MAX_BATCH_JOBS jobs, each as SUBMIT would, in array order
+ * @dev: DRM device
+ * @data: struct drm_ares_submit_batch
+ * @file: calling file
+ *
+ * Stops at the first entry that fails: the entries before it stay queued,
+ * it and those after it are not. When nothing was queued the ioctl fails
+ * with that entry's error (so -ERESTARTSYS restarts it); otherwise it
+ * succeeds, and the struct's submitted and error fields tell how far it
+ * got. A restart
+ * after jobs were queued would queue them twice, hence -EINTR there.
+ *
+ * Return: 0 or a negative errno as docs/uapi.md lists.
+ */
+int ares_ioctl_submit_batch(struct drm_device *dev, void *data,
+			    struct drm_file *file)
+{
+	struct drm_ares_submit_batch *batch = data;
+	struct drm_ares_submit __user *ujobs = u64_to_user_ptr(batch->jobs);
+	struct drm_ares_submit *jobs;
+	int ret, err = 0;
+	u32 n;
+
+	ret = ares_submit_batch_check_args(batch);
+	if (ret)
+		return ret;
+	jobs = memdup_array_user(ujobs, batch->count, sizeof(*jobs));
+	if (IS_ERR(jobs))
+		return PTR_ERR(jobs);
+
+	for (n = 0; n < batch->count; n++) {
+		err = ares_submit_one(dev, file, &jobs[n]);
+		if (err)
+			break;
+	}
+	if (!n) {
+		ret = err;
+		goto out;
+	}
+	ret = ares_submit_batch_copy_out(ujobs, jobs, n);
+	batch->submitted = n;
+	batch->error = err == -ERESTARTSYS ? -EINTR : err;
+out:
+	kfree(jobs);
 	return ret;
 }

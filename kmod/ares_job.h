@@ -72,5 +72,7 @@ void ares_job_unpin(struct ares_job *job);
 
 int ares_ioctl_submit(struct drm_device *dev, void *data,
 		      struct drm_file *file);
+int ares_ioctl_submit_batch(struct drm_device *dev, void *data,
+			    struct drm_file *file);
 
 #endif /* __ARES_JOB_H__ */

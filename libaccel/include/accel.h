@@ -777,6 +777,28 @@ ACCEL_API int accel_submit(accel_ctx *ctx, const struct accel_submit_args *args,
 ACCEL_API int accel_submit_cmdbuf(accel_ctx *ctx, const accel_cmdbuf *cb, accel_bo *const *bos,
 				  uint32_t bo_count, accel_job **out);
 
+/* Most jobs one accel_submit_batch() takes (DRM_ARES_MAX_BATCH_JOBS). */
+#define ACCEL_MAX_BATCH 64
+
+/**
+ * accel_submit_batch() - queue @count jobs on @ctx with one ioctl
+ * @ctx: context
+ * @args: @count jobs, each as accel_submit() takes it, queued in order
+ * @count: 1 to ACCEL_MAX_BATCH
+ * @out: out: @count job handles, of which the first *@submitted are set
+ * @submitted: out: jobs queued, always the first ones of @args
+ *
+ * Stops at the first job the kernel refuses: the jobs before it stay
+ * queued, it and the ones after it are not. Arguments the library can
+ * check itself (NULL arrays, a command range outside its buffer) are
+ * checked for every job first, and then nothing is queued.
+ *
+ * Return: 0 when all @count were queued; else the negative errno of
+ * @args[*@submitted] (-E2BIG: @count above ACCEL_MAX_BATCH).
+ */
+ACCEL_API int accel_submit_batch(accel_ctx *ctx, const struct accel_submit_args *args,
+				 uint32_t count, accel_job **out, uint32_t *submitted);
+
 /**
  * accel_job_wait() - wait until @job finishes (successfully or not)
  * @job: job handle

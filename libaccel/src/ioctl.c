@@ -63,6 +63,8 @@ static const char *ioctl_name(unsigned long req)
 		return "DRM_IOCTL_ARES_DEBUG";
 	case DRM_IOCTL_ARES_BO_USERPTR:
 		return "DRM_IOCTL_ARES_BO_USERPTR";
+	case DRM_IOCTL_ARES_SUBMIT_BATCH:
+		return "DRM_IOCTL_ARES_SUBMIT_BATCH";
 	case DRM_IOCTL_GEM_CLOSE:
 		return "DRM_IOCTL_GEM_CLOSE";
 	default:
@@ -133,6 +135,16 @@ static void decode(unsigned long req, const void *arg, char *buf, size_t len)
 			n += snprintf(buf + n, len - n, "%s%u", i ? "," : "", h[i]);
 		if (n > 0 && (size_t)n < len)
 			snprintf(buf + n, len - n, "%s]", s->bo_count > 16 ? ",..." : "");
+		break;
+	}
+	case DRM_IOCTL_ARES_SUBMIT_BATCH: {
+		const struct drm_ares_submit_batch *b = arg;
+
+		snprintf(buf, len,
+			 "jobs=0x%llx count=%u flags=0x%x submitted=%u error=%d "
+			 "reserved=%llu",
+			 (unsigned long long)b->jobs, b->count, b->flags, b->submitted, b->error,
+			 (unsigned long long)b->reserved);
 		break;
 	}
 	case DRM_IOCTL_ARES_BO_WAIT: {

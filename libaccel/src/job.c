@@ -60,94 +60,199 @@ static void syncobj_put(accel_device *dev, uint32_t h)
 		syncobj_destroy(dev, h);
 }
 
-int accel_submit(accel_ctx *ctx, const struct accel_submit_args *args, accel_job **out)
+_Static_assert(ACCEL_MAX_BATCH == DRM_ARES_MAX_BATCH_JOBS, "accel.h and the uAPI disagree");
+
+/* One job on its way to the kernel: its handle arrays and its syncobj. */
+struct pending_submit {
+	accel_job *job;
+	uint32_t *bos;
+	uint32_t *ins;
+};
+
+static void pending_free_arrays(struct pending_submit *p)
+{
+	free(p->ins);
+	free(p->bos);
+	p->ins = NULL;
+	p->bos = NULL;
+}
+
+/* The job was not queued: give back its syncobj and memory. */
+static void pending_abort(accel_device *dev, struct pending_submit *p)
+{
+	if (p->job && p->job->syncobj)
+		syncobj_put(dev, p->job->syncobj);
+	free(p->job);
+	p->job = NULL;
+	pending_free_arrays(p);
+}
+
+/* The kernel queued it: the job handle takes its seqno and keeps its syncobj. */
+static accel_job *pending_done(accel_device *dev, struct pending_submit *p,
+			       const struct accel_submit_args *args, uint64_t seqno)
+{
+	accel_job *job = p->job;
+
+	job->dev = dev;
+	job->seqno = seqno;
+	job->status_bo = args->cmd_bo->handle;
+	p->job = NULL;
+	pending_free_arrays(p);
+	return job;
+}
+
+/*
+ * Checks @args and fills @s with the SUBMIT entry for it; on failure
+ * nothing is left allocated. @what names the caller in error messages.
+ */
+static int submit_prepare(accel_ctx *ctx, const struct accel_submit_args *args, const char *what,
+			  struct drm_ares_submit *s, struct pending_submit *p)
 {
 	accel_device *dev = ctx->dev;
-	struct drm_ares_submit s = {0};
-	uint32_t *bos = NULL, *ins = NULL;
 	uint32_t nbos = 0, i;
 	bool have_cmd = false;
-	accel_job *job = NULL;
 	int ret;
 
-	if (!args || !out || !args->cmd_bo)
-		return accel_set_error(dev, -EINVAL,
-				       "accel_submit: args, args->cmd_bo and out "
-				       "must be set");
+	if (!args || !args->cmd_bo)
+		return accel_set_error(dev, -EINVAL, "%s: args and args->cmd_bo must be set", what);
 	if ((args->bo_count && !args->bos) || (args->wait_count && !args->wait))
-		return accel_set_error(
-			dev, -EINVAL, "accel_submit: bo_count %u / wait_count %u with a NULL array",
-			args->bo_count, args->wait_count);
+		return accel_set_error(dev, -EINVAL,
+				       "%s: bo_count %u / wait_count %u with a NULL array", what,
+				       args->bo_count, args->wait_count);
 	if (args->cmd_offset > args->cmd_bo->size ||
 	    args->cmd_size > args->cmd_bo->size - args->cmd_offset)
 		return accel_set_error(dev, -EINVAL,
-				       "accel_submit: cmd range offset %llu size %u lies outside "
+				       "%s: cmd range offset %llu size %u lies outside "
 				       "the %llu-byte command BO (handle %u)",
-				       (unsigned long long)args->cmd_offset, args->cmd_size,
+				       what, (unsigned long long)args->cmd_offset, args->cmd_size,
 				       (unsigned long long)args->cmd_bo->size,
 				       args->cmd_bo->handle);
 
-	job = calloc(1, sizeof(*job));
-	bos = calloc((size_t)args->bo_count + 1, sizeof(*bos));
-	ins = calloc((size_t)args->wait_count + 1, sizeof(*ins));
-	if (!job || !bos || !ins) {
-		ret = accel_set_error(dev, -ENOMEM, "accel_submit: out of memory");
-		goto err_free;
+	p->job = calloc(1, sizeof(*p->job));
+	p->bos = calloc((size_t)args->bo_count + 1, sizeof(*p->bos));
+	p->ins = calloc((size_t)args->wait_count + 1, sizeof(*p->ins));
+	if (!p->job || !p->bos || !p->ins) {
+		ret = accel_set_error(dev, -ENOMEM, "%s: out of memory", what);
+		goto err;
 	}
 	for (i = 0; i < args->bo_count; i++) {
 		if (!args->bos[i]) {
-			ret = accel_set_error(dev, -EINVAL, "accel_submit: bos[%u] is NULL", i);
-			goto err_free;
+			ret = accel_set_error(dev, -EINVAL, "%s: bos[%u] is NULL", what, i);
+			goto err;
 		}
 		if (args->bos[i] == args->cmd_bo)
 			have_cmd = true;
-		bos[nbos++] = args->bos[i]->handle;
+		p->bos[nbos++] = args->bos[i]->handle;
 	}
 	if (!have_cmd)
-		bos[nbos++] = args->cmd_bo->handle;
+		p->bos[nbos++] = args->cmd_bo->handle;
 	for (i = 0; i < args->wait_count; i++) {
 		if (!args->wait[i]) {
-			ret = accel_set_error(dev, -EINVAL, "accel_submit: wait[%u] is NULL", i);
-			goto err_free;
+			ret = accel_set_error(dev, -EINVAL, "%s: wait[%u] is NULL", what, i);
+			goto err;
 		}
-		ins[i] = args->wait[i]->syncobj;
+		p->ins[i] = args->wait[i]->syncobj;
 	}
 
-	ret = syncobj_get(dev, &job->syncobj);
+	ret = syncobj_get(dev, &p->job->syncobj);
 	if (ret)
-		goto err_free;
+		goto err;
 
-	s.ctx_id = ctx->id;
-	s.cmd_va = args->cmd_bo->va + args->cmd_offset;
-	s.cmd_size = args->cmd_size;
-	s.bo_count = nbos;
-	s.bo_handles = (uintptr_t)bos;
-	s.in_syncobjs = args->wait_count ? (uintptr_t)ins : 0;
-	s.in_syncobj_count = args->wait_count;
-	s.out_syncobj = job->syncobj;
+	*s = (struct drm_ares_submit){0};
+	s->ctx_id = ctx->id;
+	s->cmd_va = args->cmd_bo->va + args->cmd_offset;
+	s->cmd_size = args->cmd_size;
+	s->bo_count = nbos;
+	s->bo_handles = (uintptr_t)p->bos;
+	s->in_syncobjs = args->wait_count ? (uintptr_t)p->ins : 0;
+	s->in_syncobj_count = args->wait_count;
+	s->out_syncobj = p->job->syncobj;
+	return 0;
+
+err:
+	pending_abort(dev, p);
+	return ret;
+}
+
+int accel_submit(accel_ctx *ctx, const struct accel_submit_args *args, accel_job **out)
+{
+	accel_device *dev = ctx->dev;
+	struct pending_submit p = {0};
+	struct drm_ares_submit s;
+	int ret;
+
+	if (!out)
+		return accel_set_error(dev, -EINVAL, "accel_submit: out must be set");
+	ret = submit_prepare(ctx, args, "accel_submit", &s, &p);
+	if (ret)
+		return ret;
 	ret = accel_ioctl(dev, DRM_IOCTL_ARES_SUBMIT, &s);
 	if (ret) {
 		accel_set_error(dev, ret,
 				"DRM_IOCTL_ARES_SUBMIT ctx_id %u cmd_va 0x%llx cmd_size %u "
 				"bo_count %u on %s: %s",
-				ctx->id, (unsigned long long)s.cmd_va, s.cmd_size, nbos, dev->node,
-				accel_strerror(ret));
-		goto err_syncobj;
+				ctx->id, (unsigned long long)s.cmd_va, s.cmd_size, s.bo_count,
+				dev->node, accel_strerror(ret));
+		pending_abort(dev, &p);
+		return ret;
 	}
-	job->dev = dev;
-	job->seqno = s.seqno;
-	job->status_bo = args->cmd_bo->handle;
-	free(ins);
-	free(bos);
-	*out = job;
+	*out = pending_done(dev, &p, args, s.seqno);
 	return 0;
+}
 
-err_syncobj:
-	syncobj_put(dev, job->syncobj);
-err_free:
-	free(ins);
-	free(bos);
-	free(job);
+int accel_submit_batch(accel_ctx *ctx, const struct accel_submit_args *args, uint32_t count,
+		       accel_job **out, uint32_t *submitted)
+{
+	accel_device *dev = ctx->dev;
+	struct drm_ares_submit s[ACCEL_MAX_BATCH];
+	struct pending_submit p[ACCEL_MAX_BATCH] = {0};
+	struct drm_ares_submit_batch b = {0};
+	uint32_t i, n = 0, prepared = 0;
+	int ret = 0;
+
+	if (!args || !out || !submitted)
+		return accel_set_error(dev, -EINVAL,
+				       "accel_submit_batch: args, out and submitted must be set");
+	*submitted = 0;
+	if (!count)
+		return accel_set_error(dev, -EINVAL, "accel_submit_batch: count is 0");
+	if (count > ACCEL_MAX_BATCH)
+		return accel_set_error(dev, -E2BIG,
+				       "accel_submit_batch: count %u is above the %u jobs one "
+				       "batch may hold",
+				       count, ACCEL_MAX_BATCH);
+	for (; prepared < count; prepared++) {
+		ret = submit_prepare(ctx, &args[prepared], "accel_submit_batch", &s[prepared],
+				     &p[prepared]);
+		if (ret)
+			goto out;
+	}
+
+	b.jobs = (uintptr_t)s;
+	b.count = count;
+	ret = accel_ioctl(dev, DRM_IOCTL_ARES_SUBMIT_BATCH, &b);
+	if (ret) {
+		accel_set_error(dev, ret,
+				"DRM_IOCTL_ARES_SUBMIT_BATCH of %u jobs: job 0 (ctx_id %u cmd_va "
+				"0x%llx cmd_size %u bo_count %u) on %s: %s",
+				count, ctx->id, (unsigned long long)s[0].cmd_va, s[0].cmd_size,
+				s[0].bo_count, dev->node, accel_strerror(ret));
+		goto out;
+	}
+	n = b.submitted;
+	if (b.error)
+		ret = accel_set_error(dev, b.error,
+				      "DRM_IOCTL_ARES_SUBMIT_BATCH: %u of %u jobs queued; job %u "
+				      "(ctx_id %u cmd_va 0x%llx cmd_size %u bo_count %u) on %s: %s",
+				      n, count, n, ctx->id, (unsigned long long)s[n].cmd_va,
+				      s[n].cmd_size, s[n].bo_count, dev->node,
+				      accel_strerror(b.error));
+	for (i = 0; i < n; i++)
+		out[i] = pending_done(dev, &p[i], &args[i], s[i].seqno);
+	*submitted = n;
+out:
+	for (i = n; i < prepared; i++)
+		pending_abort(dev, &p[i]);
 	return ret;
 }
 

@@ -3,7 +3,7 @@
  * Every ioctl rejects each bad field with -EINVAL (raw drmIoctl, one field
  * wrong at a time, starting from a call that succeeds), output-only fields
  * included (nonzero on input is refused, docs/uapi.md), and a rejected
- * call creates nothing: SUBMIT consumes no sequence number, BO_CREATE no
+ * call creates nothing: SUBMIT (and SUBMIT_BATCH) consumes no sequence number, BO_CREATE no
  * handle, CTX_CREATE no context id. Reports every mismatch, not just the
  * first.
  */
@@ -96,6 +96,27 @@ static void submit_cases(void)
 		s.in_syncobj_count = DRM_ARES_MAX_IN_SYNCOBJS + 1;
 	});
 #undef SUBMIT_CASE
+
+	/* SUBMIT_BATCH's own fields; its entries are SUBMIT's, checked above. */
+	s = good_submit(handles);
+#define BATCH_CASE(desc, want, mutate)                                                             \
+	do {                                                                                       \
+		struct drm_ares_submit_batch b = {.jobs = (uintptr_t)&s, .count = 1};              \
+		mutate;                                                                            \
+		expect_err("SUBMIT_BATCH " desc, want, raw(DRM_IOCTL_ARES_SUBMIT_BATCH, &b));      \
+	} while (0)
+	BATCH_CASE("count = 0", -EINVAL, b.count = 0);
+	BATCH_CASE("count > DRM_ARES_MAX_BATCH_JOBS", -E2BIG,
+		   b.count = DRM_ARES_MAX_BATCH_JOBS + 1);
+	BATCH_CASE("count = 0xffffffff", -E2BIG, b.count = 0xffffffffu);
+	BATCH_CASE("flags = 1", -EINVAL, b.flags = 1);
+	BATCH_CASE("reserved = 1", -EINVAL, b.reserved = 1);
+	BATCH_CASE("submitted = 1 on input (output-only)", -EINVAL, b.submitted = 1);
+	BATCH_CASE("error = -22 on input (output-only)", -EINVAL, b.error = -EINVAL);
+	BATCH_CASE("jobs = NULL", -EFAULT, b.jobs = 0);
+	s.reserved = 1;
+	BATCH_CASE("entry 0 reserved = 1", -EINVAL, (void)0);
+#undef BATCH_CASE
 
 	/* Rejected submits must have changed nothing: the next seqno follows on. */
 	s = good_submit(handles);

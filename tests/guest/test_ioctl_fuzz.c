@@ -7,7 +7,8 @@
  *    unmapped argument pointer: each call returns 0 or an errno, the nrs
  *    past the driver's table -EINVAL;
  *  - a seeded random sequence of 20000 driver ioctls (plus GEM_CLOSE,
- *    PRIME export and syncobj create/destroy) whose fields mix plausible
+ *    PRIME export and syncobj create/destroy; SUBMIT_BATCH arrays of 0 to
+ *    65 entries) whose fields mix plausible
  *    values (live handles, context ids, VAs) with garbage.
  * Afterwards a fresh file runs a job and, once the fuzzed file is closed,
  * no buffer memory stays charged (ares/bo_mem_used back to its start).
@@ -30,7 +31,7 @@
 #include "guest_util.h"
 
 #define CALLS	20000
-#define NDRV	9 /* driver ioctls 0x40..0x48 */
+#define NDRV	10 /* driver ioctls 0x40..0x49 */
 #define BO_USED "/sys/class/accel/accel0/device/ares/bo_mem_used"
 #define POOL	64
 
@@ -180,8 +181,36 @@ static void fuzz(int fd)
 						ctxs[k] = ctxs[--nctx];
 			break;
 		}
-		case 5:
 		case 6: {
+			/* Up to one past the limit; entries plausible, or garbage. */
+			struct drm_ares_submit s[DRM_ARES_MAX_BATCH_JOBS + 1];
+			struct drm_ares_submit_batch b = {.jobs = (uintptr_t)s,
+							  .count = rnd() %
+								   (DRM_ARES_MAX_BATCH_JOBS + 2)};
+
+			for (uint32_t k = 0; k < b.count; k++) {
+				s[k] = (struct drm_ares_submit){
+					.ctx_id = rnd() % 8 ? c : rnd(),
+					.cmd_va = va,
+					.cmd_size = 8 * (1 + rnd() % 4),
+					.bo_count = 1 + rnd() % 4,
+					.bo_handles = (uintptr_t)handles,
+					.out_syncobj =
+						nsync && rnd() % 2 ? syncs[rnd() % nsync] : 0};
+				if (garbage && rnd() % 4 == 0)
+					memcpy(&s[k], junk, sizeof(s[k]));
+			}
+			if (garbage && rnd() % 2)
+				memcpy(&b, junk, sizeof(b));
+			if (!call(fd, DRM_IOCTL_ARES_SUBMIT_BATCH, &b) &&
+			    (b.submitted > b.count || (b.submitted < b.count) != (b.error != 0))) {
+				printf("  SUBMIT_BATCH of %u: submitted %u, error %d\n", b.count,
+				       b.submitted, b.error);
+				bad++;
+			}
+			break;
+		}
+		case 5: {
 			struct drm_ares_submit s = {
 				.ctx_id = c,
 				.cmd_va = va,

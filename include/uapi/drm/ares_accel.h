@@ -31,6 +31,7 @@ extern "C" {
 #define DRM_ARES_BO_WAIT		0x06
 #define DRM_ARES_DEBUG			0x07
 #define DRM_ARES_BO_USERPTR		0x08
+#define DRM_ARES_SUBMIT_BATCH		0x09
 
 /**
  * enum drm_ares_query_type - what DRM_IOCTL_ARES_QUERY returns
@@ -256,6 +257,35 @@ struct drm_ares_submit {
 #define DRM_ARES_MAX_IN_SYNCOBJS	64
 
 /**
+ * struct drm_ares_submit_batch - queue several jobs with one ioctl
+ * @jobs: in: user pointer to @count struct drm_ares_submit, each checked
+ *	and queued as DRM_IOCTL_ARES_SUBMIT would, in array order; out: the
+ *	@seqno of each queued entry
+ * @count: in: entries in @jobs, 1 to DRM_ARES_MAX_BATCH_JOBS (more:
+ *	-E2BIG, nothing queued)
+ * @flags: in: zero
+ * @submitted: in: zero; out: entries queued, the first @submitted of @jobs
+ * @error: in: zero; out: 0 when all @count entries were queued, else the
+ *	negative errno of entry @submitted, which and whose successors were
+ *	not queued
+ * @reserved: zero
+ *
+ * Processing stops at the first entry that fails. If that is the first
+ * entry, nothing was queued and the ioctl fails with its error; otherwise
+ * the ioctl returns 0 and @submitted < @count, @error say what happened.
+ */
+struct drm_ares_submit_batch {
+	__u64 jobs;
+	__u32 count;
+	__u32 flags;
+	__u32 submitted;
+	__s32 error;
+	__u64 reserved;
+};
+
+#define DRM_ARES_MAX_BATCH_JOBS		64
+
+/**
  * enum drm_ares_job_status - outcome of a job (same values as ARES_JOB_*)
  * @DRM_ARES_JOB_OK: completed
  * @DRM_ARES_JOB_INVALID_CMD: the command stream held a malformed command
@@ -337,6 +367,8 @@ struct drm_ares_debug {
 	DRM_IOW(DRM_COMMAND_BASE + DRM_ARES_DEBUG, struct drm_ares_debug)
 #define DRM_IOCTL_ARES_BO_USERPTR \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_ARES_BO_USERPTR, struct drm_ares_bo_userptr)
+#define DRM_IOCTL_ARES_SUBMIT_BATCH \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_ARES_SUBMIT_BATCH, struct drm_ares_submit_batch)
 
 #if defined(__cplusplus)
 }
