@@ -124,8 +124,7 @@ static int add_attr(Onnx__NodeProto *np, Onnx__AttributeProto *a)
 {
 	if (!a)
 		return -ENOMEM;
-	Onnx__AttributeProto **na =
-		realloc(np->attribute, (np->n_attribute + 1) * sizeof(*na));
+	Onnx__AttributeProto **na = realloc(np->attribute, (np->n_attribute + 1) * sizeof(*na));
 	if (!na) {
 		onnx__attribute_proto__free_unpacked(a, NULL);
 		return -ENOMEM;
@@ -181,9 +180,8 @@ static char *fresh_name(struct upgrade *u, const char *base, const char *what)
 static int fail(struct upgrade *u, size_t i, int rc, const char *fmt, const char *detail)
 {
 	const Onnx__NodeProto *np = u->g->node[i];
-	return rt_err(u->s, rc, "node %zu '%s' (%s, opset %lld): %s%s", i,
-		      np->name ? np->name : "", np->op_type, (long long)u->opset, fmt,
-		      detail ? detail : "");
+	return rt_err(u->s, rc, "node %zu '%s' (%s, opset %lld): %s%s", i, np->name ? np->name : "",
+		      np->op_type, (long long)u->opset, fmt, detail ? detail : "");
 }
 
 /* Inserts, before node AT, Unsqueeze(IN, axes [FIRST, FIRST + COUNT)) and
@@ -241,7 +239,9 @@ static int broadcast_at_axis(struct upgrade *u, size_t *i, int64_t axis, const c
 	int ra = rank_of(&u->ranks, np->input[0]), rb = rank_of(&u->ranks, np->input[1]);
 	if (ra < 0 || rb < 0) {
 		char d[160];
-		snprintf(d, sizeof(d), "%s=%lld needs the ranks of '%.40s' and '%.40s', which the model does not declare",
+		snprintf(d, sizeof(d),
+			 "%s=%lld needs the ranks of '%.40s' and '%.40s', which the model does not "
+			 "declare",
 			 attr, (long long)axis, np->input[0], np->input[1]);
 		return fail(u, *i, -ENOTSUP, "legacy broadcast: ", d);
 	}
@@ -269,7 +269,7 @@ static int broadcast_at_axis(struct upgrade *u, size_t *i, int64_t axis, const c
 
 static int is_legacy_broadcast_op(const char *op)
 {
-	static const char *const ops[] = {"Add", "Sub", "Mul",	   "Div",     "Pow", "And",
+	static const char *const ops[] = {"Add", "Sub", "Mul",	 "Div",	    "Pow", "And",
 					  "Or",	 "Xor", "Equal", "Greater", "Less"};
 	for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
 		if (!strcmp(op, ops[k]))
@@ -316,7 +316,8 @@ static int upgrade_reshape(struct upgrade *u, size_t i)
 		return fail(u, i, -EINVAL, "both a shape attribute and a shape input", NULL);
 	Onnx__GraphProto *g = u->g;
 	Onnx__TensorProto *t = malloc(sizeof(*t));
-	Onnx__TensorProto **inits = realloc(g->initializer, (g->n_initializer + 1) * sizeof(*inits));
+	Onnx__TensorProto **inits =
+		realloc(g->initializer, (g->n_initializer + 1) * sizeof(*inits));
 	char **ins = realloc(np->input, 2 * sizeof(*ins));
 	if (inits)
 		g->initializer = inits;
@@ -358,8 +359,8 @@ static int upgrade_cast(struct upgrade *u, size_t i)
 	static const struct {
 		const char *name;
 		int type;
-	} types[] = {{"FLOAT", 1},  {"UINT8", 2},  {"INT8", 3},	   {"UINT16", 4},  {"INT16", 5},
-		     {"INT32", 6},  {"INT64", 7},  {"STRING", 8},  {"BOOL", 9},	   {"FLOAT16", 10},
+	} types[] = {{"FLOAT", 1},   {"UINT8", 2},   {"INT8", 3},   {"UINT16", 4}, {"INT16", 5},
+		     {"INT32", 6},   {"INT64", 7},   {"STRING", 8}, {"BOOL", 9},   {"FLOAT16", 10},
 		     {"DOUBLE", 11}, {"UINT32", 12}, {"UINT64", 13}};
 	Onnx__NodeProto *np = u->g->node[i];
 	Onnx__AttributeProto *a = find_attr(np, "to");
@@ -381,14 +382,50 @@ static int upgrade_cast(struct upgrade *u, size_t i)
  * keeps its first input's rank (the legacy broadcast's A). */
 static int track_ranks(struct upgrade *u, const Onnx__NodeProto *np)
 {
-	static const char *const same[] = {
-		"Abs",	   "Neg",	  "Relu",	 "Sigmoid", "Tanh",	"Exp",	   "Log",
-		"Sqrt",	   "Elu",	  "LeakyRelu",	 "Selu",    "Softplus", "Softsign", "HardSigmoid",
-		"Clip",	   "PRelu",	  "BatchNormalization", "InstanceNormalization",
-		"Dropout", "Softmax",	  "LogSoftmax",	 "Conv",    "MaxPool",	"AveragePool",
-		"ConvTranspose", "Ceil",  "Floor",	 "Reciprocal", "Not",	"Identity", "Cast",
-		"LRN",	   "Add",	  "Sub",	 "Mul",	    "Div",	"Pow",	   "And",
-		"Or",	   "Xor",	  "Equal",	 "Greater", "Less",	"Transpose"};
+	static const char *const same[] = {"Abs",
+					   "Neg",
+					   "Relu",
+					   "Sigmoid",
+					   "Tanh",
+					   "Exp",
+					   "Log",
+					   "Sqrt",
+					   "Elu",
+					   "LeakyRelu",
+					   "Selu",
+					   "Softplus",
+					   "Softsign",
+					   "HardSigmoid",
+					   "Clip",
+					   "PRelu",
+					   "BatchNormalization",
+					   "InstanceNormalization",
+					   "Dropout",
+					   "Softmax",
+					   "LogSoftmax",
+					   "Conv",
+					   "MaxPool",
+					   "AveragePool",
+					   "ConvTranspose",
+					   "Ceil",
+					   "Floor",
+					   "Reciprocal",
+					   "Not",
+					   "Identity",
+					   "Cast",
+					   "LRN",
+					   "Add",
+					   "Sub",
+					   "Mul",
+					   "Div",
+					   "Pow",
+					   "And",
+					   "Or",
+					   "Xor",
+					   "Equal",
+					   "Greater",
+					   "Less",
+					   "Transpose"};
 	if (!np->n_output)
 		return 0;
 	if (!strcmp(np->op_type, "Constant")) {
@@ -421,10 +458,12 @@ static int upgrade_node(struct upgrade *u, size_t *i)
 	if (!strcmp(op, "BatchNormalization")) {
 		if (!attr_int(np, "spatial", 1))
 			return fail(u, *i, -ENOTSUP,
-				    "attribute spatial=0 (per-element statistics) is not supported", NULL);
+				    "attribute spatial=0 (per-element statistics) is not supported",
+				    NULL);
 		if (!attr_int(np, "is_test", 0) && np->n_output > 1)
 			return fail(u, *i, -ENOTSUP,
-				    "attribute is_test=0 with statistics outputs (training) is not supported",
+				    "attribute is_test=0 with statistics outputs (training) is not "
+				    "supported",
 				    NULL);
 		drop_attr(np, "spatial");
 		drop_attr(np, "is_test");
@@ -433,7 +472,8 @@ static int upgrade_node(struct upgrade *u, size_t *i)
 	if (!strcmp(op, "Dropout")) {
 		if (find_attr(np, "is_test") && !attr_int(np, "is_test", 0))
 			return fail(u, *i, -ENOTSUP,
-				    "attribute is_test=0 (training-mode Dropout) is not supported", NULL);
+				    "attribute is_test=0 (training-mode Dropout) is not supported",
+				    NULL);
 		drop_attr(np, "is_test");
 		return 0;
 	}
@@ -460,8 +500,8 @@ static int upgrade_node(struct upgrade *u, size_t *i)
 		return fail(u, *i, -ENOTSUP, "the tiles and axis inputs (Tile-1) are not supported",
 			    NULL);
 	if (!strcmp(op, "Split") && np->n_input == 2)
-		return fail(u, *i, -ENOTSUP, "the split sizes as input 1 (Split-1) are not supported",
-			    NULL);
+		return fail(u, *i, -ENOTSUP,
+			    "the split sizes as input 1 (Split-1) are not supported", NULL);
 	if (!strcmp(op, "Upsample"))
 		return fail(u, *i, -ENOTSUP,
 			    "Upsample before opset 7 is experimental (width_scale/height_scale)",
@@ -472,7 +512,8 @@ static int upgrade_node(struct upgrade *u, size_t *i)
 		if (a && a->has_f && !a->has_i) {
 			int64_t v = (int64_t)a->f;
 			if ((float)v != a->f)
-				return fail(u, *i, -ENOTSUP, "a fractional p is not supported", NULL);
+				return fail(u, *i, -ENOTSUP, "a fractional p is not supported",
+					    NULL);
 			drop_attr(np, "p");
 			return add_attr_int(np, "p", v);
 		}
@@ -527,7 +568,8 @@ int rt_opset_upgrade(struct art_session *s)
 		return 0;
 	int rc = upgrade_graph(s, s->model->graph, s->opset);
 	if (rc == -ENOMEM)
-		return rt_err(s, rc, "out of memory upgrading opset %lld to 7", (long long)s->opset);
+		return rt_err(s, rc, "out of memory upgrading opset %lld to 7",
+			      (long long)s->opset);
 	if (rc)
 		return rc;
 	s->opset = 7;
