@@ -30,7 +30,9 @@ def vi(name, arr_or_shape, dtype=TensorProto.FLOAT):
 
 def save(name, opset, nodes, inputs, expected, inits=(), out_type=TensorProto.FLOAT):
     """INPUTS: (name, array) fed at run time; EXPECTED: the output y."""
-    g = helper.make_graph(nodes, name, [vi(n, a) for n, a in inputs],
+    g = helper.make_graph(nodes, name,
+                          [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) if a is None
+                           else vi(n, a) for n, a in inputs],
                           [helper.make_tensor_value_info("y", out_type, None)],
                           [numpy_helper.from_array(a, n) for n, a in inits])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
@@ -38,7 +40,8 @@ def save(name, opset, nodes, inputs, expected, inits=(), out_type=TensorProto.FL
     # No onnx.checker: the legacy attributes are what is under test.
     onnx.save(m, os.path.join(OUT, name + ".onnx"))
     for n, a in inputs:
-        np.save(os.path.join(OUT, "%s_in_%s.npy" % (name, n)), a)
+        if a is not None:
+            np.save(os.path.join(OUT, "%s_in_%s.npy" % (name, n)), a)
     if expected is not None:
         np.save(os.path.join(OUT, name + "_out.npy"), expected)
 
@@ -71,6 +74,25 @@ save("div_axis_tracked", 6,
       node("Div", ["t", "d"], broadcast=1, axis=1)],
      [("r", r)], np.maximum(r, 0) / np.array([1.0, 2.0, 4.0], np.float32)[:, None],
      inits=[("d", np.array([1.0, 2.0, 4.0], np.float32))])
+
+# A's rank through MatMul, then Reshape's shape attribute (opset 4), then
+# Unsqueeze and ReduceSum without keepdims.
+m1, m2 = f32(3, 4), f32(4, 6)
+w6, w2 = np.arange(1, 7, dtype=np.float32), np.array([10.0, 20.0], np.float32)
+t1 = (m1 @ m2) * np.ones((3, 1), np.float32) + np.array([1.0, 2.0, 3.0], np.float32)[:, None]
+t2 = t1.reshape(6, 3) - w6[:, None]
+t3 = t2.reshape(2, 3, 3).sum(axis=2)[:, None, :] / w2[:, None, None]
+save("axis_tracked_opset4", 4,
+     [helper.make_node("MatMul", ["m1", "m2"], ["p0"], name="mm"),
+      helper.make_node("Add", ["p0", "c3"], ["p1"], name="add0", broadcast=1, axis=0),
+      helper.make_node("Reshape", ["p1"], ["p2"], name="rs", shape=[6, 3]),
+      helper.make_node("Sub", ["p2", "w6"], ["p3"], name="sub1", broadcast=1, axis=0),
+      helper.make_node("Reshape", ["p3"], ["p4"], name="rs2", shape=[2, 3, 3]),
+      helper.make_node("ReduceSum", ["p4"], ["p5"], name="rsum", axes=[2], keepdims=0),
+      helper.make_node("Unsqueeze", ["p5"], ["p6"], name="unsq", axes=[1]),
+      node("Div", ["p6", "w2"], broadcast=1, axis=0)],
+     [("m1", m1), ("m2", m2)], t3.astype(np.float32),
+     inits=[("c3", np.array([1.0, 2.0, 3.0], np.float32)), ("w6", w6), ("w2", w2)])
 
 # PRelu before 7: a C-value slope is per channel.
 x = f32(2, 3, 4, 5)
@@ -133,11 +155,9 @@ save("bad_bn_spatial0", 6,
      [node("BatchNormalization", ["bx", "sc", "bi", "mean", "var"], is_test=1, spatial=0)],
      [("bx", bx)], None, inits=bn_inits)
 save("bad_dropout_training", 6, [node("Dropout", ["a"], is_test=0)], [("a", a)], None)
-# The MatMul's output has no rank the upgrade can know.
-save("bad_axis_unknown_rank", 6,
-     [helper.make_node("MatMul", ["m1", "m2"], ["t"], name="mm"),
-      node("Add", ["t", "b"], broadcast=1, axis=0)],
-     [("m1", f32(3, 4)), ("m2", f32(4, 5)), ("b", f32(3))], None)
+# A declared without a shape: its rank cannot be known.
+save("bad_axis_unknown_rank", 6, [node("Add", ["t", "b"], broadcast=1, axis=0)],
+     [("t", None), ("b", f32(3))], None)
 save("bad_axis_too_far", 6, [node("Add", ["a", "b"], broadcast=1, axis=3)],
      [("a", a), ("b", b)], None)
 save("bad_tile_opset5", 5, [node("Tile", ["a", "tiles", "axis"])], [("a", a)], None,

@@ -42,7 +42,8 @@ upgraded() {
 		"$B/bin/npy-compare" --label "$m" "$T/${m}_out.npy" "$T/$m.o/y.npy"
 }
 
-for m in add_axis mul_axis0_opset1 sub_suffix pow_axis_neg div_axis_tracked prelu_channel \
+for m in add_axis mul_axis0_opset1 sub_suffix pow_axis_neg div_axis_tracked axis_tracked_opset4 \
+	prelu_channel \
 	gemm_broadcast bn_is_test bn_consumed_opset5 dropout_is_test reshape_attr_opset4 \
 	concat_noaxis_opset3 pad_paddings_opset1 cast_name_opset5; do
 	check "opset_upgrade_$m" upgraded "$m"
@@ -66,7 +67,7 @@ check opset_refuse_bn_spatial0 refused bad_bn_spatial0 \
 check opset_refuse_dropout_training refused bad_dropout_training \
 	"node 0 'n_dropout' (Dropout, opset 6): attribute is_test=0"
 check opset_refuse_axis_unknown_rank refused bad_axis_unknown_rank \
-	"node 1 'n_add' (Add, opset 6): legacy broadcast: axis=0 needs the ranks of 't' and 'b'"
+	"node 0 'n_add' (Add, opset 6): legacy broadcast: axis=0 needs the ranks of 't' and 'b'"
 check opset_refuse_axis_too_far refused bad_axis_too_far \
 	"node 0 'n_add' (Add, opset 6): legacy broadcast: axis=3 does not fit a rank-1 B into a rank-3 A"
 check opset_refuse_tile1 refused bad_tile_opset5 \

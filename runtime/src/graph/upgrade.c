@@ -245,15 +245,14 @@ static int broadcast_at_axis(struct upgrade *u, size_t *i, int64_t axis, const c
 			 attr, (long long)axis, np->input[0], np->input[1]);
 		return fail(u, *i, -ENOTSUP, "legacy broadcast: ", d);
 	}
-	if (axis < 0)
-		axis += ra;
-	int trailing = ra - (int)axis - rb;
-	if (axis < 0 || trailing < 0) {
+	int64_t at = axis < 0 ? axis + ra : axis;
+	if (ra > ART_MAX_DIMS || at < 0 || at > ra || ra - at - rb < 0) {
 		char d[160];
 		snprintf(d, sizeof(d), "%s=%lld does not fit a rank-%d B into a rank-%d A", attr,
 			 (long long)axis, rb, ra);
 		return fail(u, *i, -EINVAL, "legacy broadcast: ", d);
 	}
+	int trailing = ra - (int)at - rb;
 	if (!trailing)
 		return 0;
 	char *b;
@@ -328,7 +327,7 @@ static int upgrade_reshape(struct upgrade *u, size_t i)
 		return -ENOMEM;
 	}
 	onnx__tensor_proto__init(t);
-	t->name = fresh_name(u, np->output[0], "shape");
+	t->name = fresh_name(u, np->n_output ? np->output[0] : "reshape", "shape");
 	t->has_data_type = 1;
 	t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
 	t->dims = malloc(sizeof(int64_t));
@@ -378,67 +377,155 @@ static int upgrade_cast(struct upgrade *u, size_t i)
 	return fail(u, i, -EINVAL, "attribute 'to' names no known type: ", name);
 }
 
-/* The opset-7 rank of a node's outputs, for the ops whose first output
- * keeps its first input's rank (the legacy broadcast's A). */
+/* How an op's outputs' ranks follow from its inputs', for the legacy
+ * broadcast's A: RANK_SAME keeps input 0's rank on every output. */
+enum rank_rule {
+	RANK_SAME,
+	RANK_TWO,
+	RANK_MATMUL,
+	RANK_GATHER,
+	RANK_AXES_ADD,
+	RANK_AXES_DROP,
+	RANK_REDUCE,
+	RANK_SHAPE_INPUT
+};
+
+static const struct {
+	const char *op;
+	enum rank_rule rule;
+} rank_rules[] = {
+	{"Abs", RANK_SAME},
+	{"Neg", RANK_SAME},
+	{"Relu", RANK_SAME},
+	{"Sigmoid", RANK_SAME},
+	{"Tanh", RANK_SAME},
+	{"Exp", RANK_SAME},
+	{"Log", RANK_SAME},
+	{"Sqrt", RANK_SAME},
+	{"Elu", RANK_SAME},
+	{"LeakyRelu", RANK_SAME},
+	{"Selu", RANK_SAME},
+	{"Softplus", RANK_SAME},
+	{"Softsign", RANK_SAME},
+	{"HardSigmoid", RANK_SAME},
+	{"Clip", RANK_SAME},
+	{"PRelu", RANK_SAME},
+	{"BatchNormalization", RANK_SAME},
+	{"InstanceNormalization", RANK_SAME},
+	{"Dropout", RANK_SAME},
+	{"Softmax", RANK_SAME},
+	{"LogSoftmax", RANK_SAME},
+	{"Conv", RANK_SAME},
+	{"MaxPool", RANK_SAME},
+	{"AveragePool", RANK_SAME},
+	{"GlobalAveragePool", RANK_SAME},
+	{"GlobalMaxPool", RANK_SAME},
+	{"ConvTranspose", RANK_SAME},
+	{"Ceil", RANK_SAME},
+	{"Floor", RANK_SAME},
+	{"Reciprocal", RANK_SAME},
+	{"Not", RANK_SAME},
+	{"Identity", RANK_SAME},
+	{"Cast", RANK_SAME},
+	{"LRN", RANK_SAME},
+	{"Transpose", RANK_SAME},
+	{"Concat", RANK_SAME},
+	{"Split", RANK_SAME},
+	{"Slice", RANK_SAME},
+	{"Pad", RANK_SAME},
+	{"Tile", RANK_SAME},
+	{"Add", RANK_SAME}, /* after the upgrade: A's rank, B broadcast into it */
+	{"Sub", RANK_SAME},
+	{"Mul", RANK_SAME},
+	{"Div", RANK_SAME},
+	{"Pow", RANK_SAME},
+	{"And", RANK_SAME},
+	{"Or", RANK_SAME},
+	{"Xor", RANK_SAME},
+	{"Equal", RANK_SAME},
+	{"Greater", RANK_SAME},
+	{"Less", RANK_SAME},
+	{"Gemm", RANK_TWO},
+	{"Flatten", RANK_TWO},
+	{"MatMul", RANK_MATMUL},
+	{"Gather", RANK_GATHER},
+	{"Unsqueeze", RANK_AXES_ADD},
+	{"Squeeze", RANK_AXES_DROP},
+	{"ReduceMean", RANK_REDUCE},
+	{"ReduceSum", RANK_REDUCE},
+	{"ReduceMax", RANK_REDUCE},
+	{"ReduceMin", RANK_REDUCE},
+	{"ReduceProd", RANK_REDUCE},
+	{"ReduceL1", RANK_REDUCE},
+	{"ReduceL2", RANK_REDUCE},
+	{"ReduceLogSum", RANK_REDUCE},
+	{"ReduceLogSumExp", RANK_REDUCE},
+	{"ReduceSumSquare", RANK_REDUCE},
+	{"Reshape", RANK_SHAPE_INPUT},
+};
+
+/* The rank of NP's outputs under RULE, -1 when it cannot be known. */
+static int rule_rank(const struct upgrade *u, const Onnx__NodeProto *np, enum rank_rule rule)
+{
+	int r0 = rank_of(&u->ranks, np->input[0]);
+	const Onnx__AttributeProto *axes = find_attr(np, "axes");
+	switch (rule) {
+	case RANK_SAME:
+		return r0;
+	case RANK_TWO:
+		return 2;
+	case RANK_MATMUL: {
+		int r1 = np->n_input > 1 ? rank_of(&u->ranks, np->input[1]) : -1;
+		if (r0 < 1 || r1 < 1)
+			return -1;
+		int r = r0 > r1 ? r0 : r1;
+		return r0 == 1 || r1 == 1 ? r - 1 : r;
+	}
+	case RANK_GATHER: {
+		int r1 = np->n_input > 1 ? rank_of(&u->ranks, np->input[1]) : -1;
+		return r0 < 1 || r1 < 0 ? -1 : r0 + r1 - 1;
+	}
+	case RANK_AXES_ADD:
+		return r0 < 0 || !axes ? -1 : r0 + (int)axes->n_ints;
+	case RANK_AXES_DROP:
+		return r0 < 0 || !axes ? -1 : r0 - (int)axes->n_ints;
+	case RANK_REDUCE:
+		if (r0 < 0 || attr_int(np, "keepdims", 1))
+			return r0;
+		return axes ? r0 - (int)axes->n_ints : 0;
+	case RANK_SHAPE_INPUT:
+		/* The shape's length (initializer by now) is the output's rank. */
+		if (np->n_input < 2)
+			return -1;
+		for (size_t k = 0; k < u->g->n_initializer; k++) {
+			const Onnx__TensorProto *t = u->g->initializer[k];
+			if (t->name && !strcmp(t->name, np->input[1]) && t->n_dims == 1)
+				return (int)t->dims[0];
+		}
+		return -1;
+	}
+	return -1;
+}
+
 static int track_ranks(struct upgrade *u, const Onnx__NodeProto *np)
 {
-	static const char *const same[] = {"Abs",
-					   "Neg",
-					   "Relu",
-					   "Sigmoid",
-					   "Tanh",
-					   "Exp",
-					   "Log",
-					   "Sqrt",
-					   "Elu",
-					   "LeakyRelu",
-					   "Selu",
-					   "Softplus",
-					   "Softsign",
-					   "HardSigmoid",
-					   "Clip",
-					   "PRelu",
-					   "BatchNormalization",
-					   "InstanceNormalization",
-					   "Dropout",
-					   "Softmax",
-					   "LogSoftmax",
-					   "Conv",
-					   "MaxPool",
-					   "AveragePool",
-					   "ConvTranspose",
-					   "Ceil",
-					   "Floor",
-					   "Reciprocal",
-					   "Not",
-					   "Identity",
-					   "Cast",
-					   "LRN",
-					   "Add",
-					   "Sub",
-					   "Mul",
-					   "Div",
-					   "Pow",
-					   "And",
-					   "Or",
-					   "Xor",
-					   "Equal",
-					   "Greater",
-					   "Less",
-					   "Transpose"};
-	if (!np->n_output)
-		return 0;
 	if (!strcmp(np->op_type, "Constant")) {
 		const Onnx__AttributeProto *a = find_attr(np, "value");
-		return a && a->t ? rank_set(&u->ranks, np->output[0], (int)a->t->n_dims) : 0;
+		return a && a->t && np->n_output
+			       ? rank_set(&u->ranks, np->output[0], (int)a->t->n_dims)
+			       : 0;
 	}
-	if (!strcmp(np->op_type, "Gemm") || !strcmp(np->op_type, "Flatten"))
-		return rank_set(&u->ranks, np->output[0], 2);
 	if (!np->n_input)
 		return 0;
-	for (size_t k = 0; k < sizeof(same) / sizeof(same[0]); k++)
-		if (!strcmp(np->op_type, same[k]))
-			return rank_set(&u->ranks, np->output[0], rank_of(&u->ranks, np->input[0]));
+	for (size_t k = 0; k < sizeof(rank_rules) / sizeof(rank_rules[0]); k++) {
+		if (strcmp(np->op_type, rank_rules[k].op))
+			continue;
+		int r = rule_rank(u, np, rank_rules[k].rule);
+		int rc = 0;
+		for (size_t o = 0; !rc && o < np->n_output; o++)
+			rc = rank_set(&u->ranks, np->output[o], r);
+		return rc;
+	}
 	return 0;
 }
 
