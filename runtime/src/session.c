@@ -105,11 +105,11 @@ static int check_opset(struct art_session *s, const char *path)
 		if (!o->domain || !o->domain[0] || !strcmp(o->domain, "ai.onnx"))
 			s->opset = o->version;
 	}
-	if (s->opset < 7 || s->opset > 21)
+	if (s->opset < 1 || s->opset > 21)
 		return rt_err(s, -ENOTSUP,
-			      "%s: default-domain opset %lld is not supported (7 to 21)", path,
+			      "%s: default-domain opset %lld is not supported (1 to 21)", path,
 			      (long long)s->opset);
-	return 0;
+	return rt_opset_upgrade(s);
 }
 
 static int build_node(struct art_session *s, const Onnx__NodeProto *np, struct rt_node *n, size_t i,

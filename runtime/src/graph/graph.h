@@ -10,6 +10,12 @@
 
 #include "core/internal.h"
 
+/* Before the graph is built: rewrites a default-domain opset 1-6 model's
+ * nodes into their opset-7 forms and sets s->opset to 7 (graph/upgrade.c);
+ * a legacy form with no such rewrite fails naming node, op, opset and
+ * attribute. */
+int rt_opset_upgrade(struct art_session *s);
+
 /* Entry points for the session: shape inference, folding and rewriting
  * once at session creation; re-inference when the first run's input
  * shapes bind dynamic dimensions. */

@@ -845,8 +845,12 @@ void g_infer_node(struct art_session *s, struct rt_node *n)
 		o = *x;
 		if (c != x->ndim)
 			o = unknown(x->dtype);
+		/* A repeat count that is negative or overflows is the kernel's
+		 * to refuse; inference leaves the dim unknown. */
 		for (int k = 0; k < c && c == x->ndim; k++)
-			o.dims[k] = x->dims[k] < 0 ? -1 : x->dims[k] * sh[k];
+			if (x->dims[k] < 0 || sh[k] < 0 ||
+			    __builtin_mul_overflow(x->dims[k], sh[k], &o.dims[k]))
+				o.dims[k] = -1;
 	} else if (g_op(n, "NonMaxSuppression") || g_op(n, "Unique") || g_op(n, "Einsum") ||
 		   g_op(n, "GridSample") || g_op(n, "RoiAlign")) {
 		o = detect_sample(s, n);
