@@ -1,0 +1,78 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Converts an f32 ONNX model to float16: float initializers, Constant
+values, graph inputs, outputs and value_info become float16, and Cast to
+float becomes Cast to float16, so every op sees one float type as ONNX's
+type constraints require. Inputs that ONNX keeps in f32 whatever the data
+type (Resize's roi and scales) stay f32. With --input IN.npy OUT.npy it
+also writes an f32 .npy input as float16 for the converted model.
+
+Usage: to_float16.py MODEL.onnx OUT.onnx [--input IN.npy OUT.npy]...
+"""
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, numpy_helper
+
+F32, F16 = TensorProto.FLOAT, TensorProto.FLOAT16
+# (op, input index) pairs whose type ONNX fixes to float32.
+KEEP_F32 = {("Resize", 1), ("Resize", 2), ("Upsample", 1)}
+
+
+def half_tensor(t):
+    """T as float16, keeping its name; refuses values float16 cannot hold."""
+    a = numpy_helper.to_array(t)
+    h = a.astype(np.float16)
+    if np.isinf(h).any() and not np.isinf(a).any():
+        sys.exit(f"to_float16: '{t.name}' has values beyond float16's range")
+    return numpy_helper.from_array(h, t.name)
+
+
+def retype(vi):
+    tt = vi.type.tensor_type
+    if tt.elem_type == F32:
+        tt.elem_type = F16
+
+
+def convert(m):
+    g = m.graph
+    keep = set()
+    for n in g.node:
+        for j, name in enumerate(n.input):
+            if (n.op_type, j) in KEEP_F32:
+                keep.add(name)
+    for i, t in enumerate(g.initializer):
+        if t.data_type == F32 and t.name not in keep:
+            g.initializer[i].CopyFrom(half_tensor(t))
+    for n in g.node:
+        if n.op_type == "Constant" and n.output[0] not in keep:
+            for a in n.attribute:
+                if a.name == "value" and a.t.data_type == F32:
+                    a.t.CopyFrom(half_tensor(a.t))
+        if n.op_type == "Cast":
+            for a in n.attribute:
+                if a.name == "to" and a.i == F32:
+                    a.i = F16
+        if n.op_type in ("If", "Loop", "Scan"):
+            sys.exit(f"to_float16: subgraphs ({n.op_type}) are not converted")
+    for vi in list(g.input) + list(g.output) + list(g.value_info):
+        if vi.name not in keep:
+            retype(vi)
+    return m
+
+
+def main(argv):
+    if len(argv) < 3 or (len(argv) - 3) % 3:
+        sys.exit(__doc__)
+    m = convert(onnx.load(argv[1]))
+    onnx.checker.check_model(m)
+    onnx.save(m, argv[2])
+    for k in range(3, len(argv), 3):
+        if argv[k] != "--input":
+            sys.exit(__doc__)
+        np.save(argv[k + 2], np.load(argv[k + 1]).astype(np.float16))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
