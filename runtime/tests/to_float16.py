@@ -7,21 +7,38 @@ type constraints require. Inputs that ONNX keeps in f32 whatever the data
 type (Resize's roi and scales) stay f32. With --input IN.npy OUT.npy it
 also writes an f32 .npy input as float16 for the converted model.
 
-Usage: to_float16.py MODEL.onnx OUT.onnx [--input IN.npy OUT.npy]...
+With --bfloat16 the model computes in bfloat16 instead (rounded to nearest
+even) and keeps f32 graph inputs and outputs, with a Cast at each (NumPy
+has no bfloat16 for .npy files).
+
+Usage: to_float16.py [--bfloat16] MODEL.onnx OUT.onnx [--input IN.npy OUT.npy]...
 """
 import sys
 
 import numpy as np
 import onnx
-from onnx import TensorProto, numpy_helper
+from onnx import TensorProto, helper, numpy_helper
 
-F32, F16 = TensorProto.FLOAT, TensorProto.FLOAT16
+F32, F16, BF16 = TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.BFLOAT16
+HALF = F16
 # (op, input index) pairs whose type ONNX fixes to float32.
 KEEP_F32 = {("Resize", 1), ("Resize", 2), ("Upsample", 1)}
 
 
+def bf16_tensor(t):
+    """T as bfloat16 rounded to nearest even (onnx 1.12's helper truncates)."""
+    a = numpy_helper.to_array(t).astype(np.float32)
+    if not np.isfinite(a).all():
+        sys.exit(f"to_float16: '{t.name}' has non-finite values")
+    u = a.view(np.uint32).astype(np.uint64)
+    b = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
+    return helper.make_tensor(t.name, BF16, a.shape, b.tobytes(), raw=True)
+
+
 def half_tensor(t):
     """T as float16, keeping its name; refuses values float16 cannot hold."""
+    if HALF == BF16:
+        return bf16_tensor(t)
     a = numpy_helper.to_array(t)
     h = a.astype(np.float16)
     if np.isinf(h).any() and not np.isinf(a).any():
@@ -32,7 +49,7 @@ def half_tensor(t):
 def retype(vi):
     tt = vi.type.tensor_type
     if tt.elem_type == F32:
-        tt.elem_type = F16
+        tt.elem_type = HALF
 
 
 def convert(m):
@@ -53,16 +70,51 @@ def convert(m):
         if n.op_type == "Cast":
             for a in n.attribute:
                 if a.name == "to" and a.i == F32:
-                    a.i = F16
+                    a.i = HALF
         if n.op_type in ("If", "Loop", "Scan"):
             sys.exit(f"to_float16: subgraphs ({n.op_type}) are not converted")
+    if HALF == BF16:
+        cast_io(g)
+        for vi in g.value_info:
+            retype(vi)
+        return m
     for vi in list(g.input) + list(g.output) + list(g.value_info):
         if vi.name not in keep:
             retype(vi)
     return m
 
 
+def cast_io(g):
+    """Float graph inputs and outputs stay f32 behind a Cast each."""
+    casts_in, casts_out = [], []
+    for vi in g.input:
+        if vi.type.tensor_type.elem_type != F32 or vi.name in {t.name for t in g.initializer}:
+            continue
+        inner = vi.name + "__half"
+        for n in g.node:
+            for j, name in enumerate(n.input):
+                if name == vi.name:
+                    n.input[j] = inner
+        casts_in.append(helper.make_node("Cast", [vi.name], [inner], to=HALF))
+    for vi in g.output:
+        if vi.type.tensor_type.elem_type != F32:
+            continue
+        inner = vi.name + "__half"
+        for n in g.node:
+            for j, name in enumerate(n.output):
+                if name == vi.name:
+                    n.output[j] = inner
+        casts_out.append(helper.make_node("Cast", [inner], [vi.name], to=F32))
+    nodes = casts_in + list(g.node) + casts_out
+    del g.node[:]
+    g.node.extend(nodes)
+
+
 def main(argv):
+    global HALF
+    if len(argv) > 1 and argv[1] == "--bfloat16":
+        HALF = BF16
+        argv = argv[:1] + argv[2:]
     if len(argv) < 3 or (len(argv) - 3) % 3:
         sys.exit(__doc__)
     m = convert(onnx.load(argv[1]))
@@ -71,6 +123,8 @@ def main(argv):
     for k in range(3, len(argv), 3):
         if argv[k] != "--input":
             sys.exit(__doc__)
+        if HALF == BF16:
+            sys.exit("to_float16: --bfloat16 keeps f32 inputs; pass them as they are")
         np.save(argv[k + 2], np.load(argv[k + 1]).astype(np.float16))
 
 
