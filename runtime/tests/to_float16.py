@@ -9,9 +9,9 @@ also writes an f32 .npy input as float16 for the converted model.
 
 With --bfloat16 the model computes in bfloat16 instead (rounded to nearest
 even) and keeps f32 graph inputs and outputs, with a Cast at each (NumPy
-has no bfloat16 for .npy files).
+has no bfloat16 for .npy files); --cast-io does the same for float16.
 
-Usage: to_float16.py [--bfloat16] MODEL.onnx OUT.onnx [--input IN.npy OUT.npy]...
+Usage: to_float16.py [--bfloat16] [--cast-io] MODEL.onnx OUT.onnx [--input IN.npy OUT.npy]...
 """
 import sys
 
@@ -21,6 +21,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 F32, F16, BF16 = TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.BFLOAT16
 HALF = F16
+CAST_IO = False
 # (op, input index) pairs whose type ONNX fixes to float32.
 KEEP_F32 = {("Resize", 1), ("Resize", 2), ("Upsample", 1)}
 
@@ -73,7 +74,7 @@ def convert(m):
                     a.i = HALF
         if n.op_type in ("If", "Loop", "Scan"):
             sys.exit(f"to_float16: subgraphs ({n.op_type}) are not converted")
-    if HALF == BF16:
+    if CAST_IO:
         cast_io(g)
         for vi in g.value_info:
             retype(vi)
@@ -111,9 +112,10 @@ def cast_io(g):
 
 
 def main(argv):
-    global HALF
-    if len(argv) > 1 and argv[1] == "--bfloat16":
-        HALF = BF16
+    global HALF, CAST_IO
+    while len(argv) > 1 and argv[1] in ("--bfloat16", "--cast-io"):
+        HALF = BF16 if argv[1] == "--bfloat16" else HALF
+        CAST_IO = True
         argv = argv[:1] + argv[2:]
     if len(argv) < 3 or (len(argv) - 3) % 3:
         sys.exit(__doc__)
@@ -123,8 +125,8 @@ def main(argv):
     for k in range(3, len(argv), 3):
         if argv[k] != "--input":
             sys.exit(__doc__)
-        if HALF == BF16:
-            sys.exit("to_float16: --bfloat16 keeps f32 inputs; pass them as they are")
+        if CAST_IO:
+            sys.exit("to_float16: --bfloat16/--cast-io keep f32 inputs; pass them as they are")
         np.save(argv[k + 2], np.load(argv[k + 1]).astype(np.float16))
 
 

@@ -90,6 +90,12 @@ convt_on_device() {
 }
 check convtranspose_on_device convt_on_device
 
+# Every float form in float16 and bfloat16 on the device (Conv with bias
+# and Relu, Gemm, MatMul, pools, Softmax, ReduceMean, Resize, elementwise,
+# data movement, Cast), against the CPU's f32 run of the same model.
+check half_forms_on_device "$root/runtime/tests/half_op_check.sh" "$B" "$T/hop"
+cat "$T/out"
+
 # A real model in float16 wholly on the device: the wake-word embedding
 # model converted by to_float16.py, on its model-test input, against
 # onnxruntime-node on the same file and the CPU path on the f32 original.
