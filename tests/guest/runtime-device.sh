@@ -90,5 +90,25 @@ convt_on_device() {
 }
 check convtranspose_on_device convt_on_device
 
+# Every float form in float16 and bfloat16 on the device (Conv with bias
+# and Relu, Gemm, MatMul, pools, Softmax, ReduceMean, Resize, elementwise,
+# data movement, Cast), against the CPU's f32 run of the same model.
+check half_forms_on_device "$root/runtime/tests/half_op_check.sh" "$B" "$T/hop"
+cat "$T/out"
+
+# A real model in float16 wholly on the device: the wake-word embedding
+# model converted by to_float16.py, on its model-test input, against
+# onnxruntime-node on the same file and the CPU path on the f32 original.
+CACHE=${ARES_MODEL_CACHE:-$B/models}
+REF=${ARES_MODEL_REF:-$B/model-ref}
+emb=$CACHE/oww/models/embedding_model.onnx
+if [ -f "$emb" ] && [ -f "$REF/embedding/in/input_1.npy" ]; then
+	check float16_model_on_device "$root/runtime/tests/half_model_check.sh" "$B" "$emb" \
+		input_1 "$REF/embedding/in/input_1.npy" "$T/h16" "$CACHE/ort/node_modules/onnxruntime-node"
+	cat "$T/out"
+else
+	echo "SKIP float16_model_on_device (no $emb or its input: scripts/fetch-models.sh, tests/models/run-model-tests.sh)"
+fi
+
 rm -rf "$T"
 exit $fail

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/half.h"
 #include "device/common.h"
 
 int dev_dtype(int onnx_dtype)
@@ -16,6 +17,10 @@ int dev_dtype(int onnx_dtype)
 	switch (onnx_dtype) {
 	case ART_FLOAT:
 		return ARES_DTYPE_F32;
+	case ART_FLOAT16:
+		return ARES_DTYPE_F16;
+	case ART_BFLOAT16:
+		return ARES_DTYPE_BF16;
 	case ART_UINT8:
 		return ARES_DTYPE_U8;
 	case ART_INT8:
@@ -34,6 +39,32 @@ int dev_dtype(int onnx_dtype)
 int dev_is_const(const struct art_session *s, int v)
 {
 	return v >= 0 && s->vals[v].is_const && s->vals[v].t.data;
+}
+
+/* The contract takes these parameters in F32 only (hw-spec §12.2, §12.3),
+ * and widening is exact, so a 16-bit model's biases cost nothing in
+ * accuracy. A value another op also reads keeps its own dtype. */
+int dev_widened_param(const struct art_session *s, int v)
+{
+	if (!dev_is_const(s, v) ||
+	    (s->vals[v].t.dtype != ART_FLOAT16 && s->vals[v].t.dtype != ART_BFLOAT16))
+		return 0;
+	int readers = 0;
+	for (int i = 0; i < s->nnodes; i++) {
+		const struct rt_node *n = &s->nodes[i];
+		const char *op = n->proto->op_type;
+		int param = !strcmp(op, "Conv") || !strcmp(op, "Gemm") || !strcmp(op, "MatMul");
+		for (int j = 0; j < n->nin; j++)
+			if (n->in[j] == v) {
+				if (!param || j != 2)
+					return 0;
+				readers++;
+			}
+	}
+	for (int o = 0; o < s->noutputs; o++)
+		if (s->outputs[o] == v)
+			return 0;
+	return readers > 0;
 }
 
 int dev_is_plan_time(const struct art_session *s, int v)
@@ -103,9 +134,11 @@ int dev_value_dtype(struct art_session *s, int v)
 	return dev_dtype_depth(s, v, 0);
 }
 
+/* The device's float dtypes: F32, F16 and BF16 (hw-spec §12.1); engines
+ * compute in f32 and round once to a 16-bit output. */
 int dev_is_float(int d)
 {
-	return d == ART_FLOAT;
+	return d == ART_FLOAT || d == ART_FLOAT16 || d == ART_BFLOAT16;
 }
 
 int dev_is_int(int d)
@@ -184,6 +217,10 @@ int dev_const_float(struct art_session *s, const struct rt_node *n, int in, floa
 		return -1;
 	if (t->dtype == ART_FLOAT)
 		*out = ((const float *)t->data)[0];
+	else if (t->dtype == ART_FLOAT16)
+		*out = (float)rt_f16_to_d(((const uint16_t *)t->data)[0]);
+	else if (t->dtype == ART_BFLOAT16)
+		*out = (float)rt_bf16_to_d(((const uint16_t *)t->data)[0]);
 	else if (t->dtype == ART_INT64)
 		*out = (float)((const int64_t *)t->data)[0];
 	else if (t->dtype == ART_INT32)

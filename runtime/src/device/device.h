@@ -182,6 +182,10 @@ void dev_place(struct art_session *s);
 int dev_value_dtype(struct art_session *s, int v);
 /* Whether value V holds a constant known at session creation. */
 int dev_is_const(const struct art_session *s, int v);
+/* Whether constant V is float16/bfloat16 read only as the f32 parameter
+ * of CONV2D or MATMUL (input 2: Conv's bias, Gemm's and a fused MatMul's
+ * C): its device copy is widened to f32 at upload. */
+int dev_widened_param(const struct art_session *s, int v);
 /* Whether value V is computed by a plan-time node. */
 int dev_is_plan_time(const struct art_session *s, int v);
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/half.h"
 #include "device/device.h"
 #include "core/profile.h"
 
@@ -110,8 +111,9 @@ static int upload_weights(struct art_session *s)
 			    d->wofs[v] != UINT64_MAX || (convt && j == 1))
 				continue;
 			d->wofs[v] = total;
-			total += align64((uint64_t)art_tensor_elems(&s->vals[v].t) *
-					 art_dtype_size(s->vals[v].t.dtype));
+			total += align64(
+				(uint64_t)art_tensor_elems(&s->vals[v].t) *
+				(dev_widened_param(s, v) ? 4 : art_dtype_size(s->vals[v].t.dtype)));
 			if (!total)
 				total = 64;
 		}
@@ -124,11 +126,23 @@ static int upload_weights(struct art_session *s)
 	if (rc)
 		return rt_err(s, rc, "device: cannot allocate %llu bytes of weights: %s",
 			      (unsigned long long)total, accel_device_last_error(d->dev));
-	for (int v = 0; v < s->nvals; v++)
-		if (d->wofs[v] != UINT64_MAX)
-			memcpy((uint8_t *)d->weights_map + d->wofs[v], s->vals[v].t.data,
-			       (size_t)art_tensor_elems(&s->vals[v].t) *
-				       art_dtype_size(s->vals[v].t.dtype));
+	for (int v = 0; v < s->nvals; v++) {
+		if (d->wofs[v] == UINT64_MAX)
+			continue;
+		const struct art_tensor *t = &s->vals[v].t;
+		uint8_t *dst = (uint8_t *)d->weights_map + d->wofs[v];
+		if (!dev_widened_param(s, v)) {
+			memcpy(dst, t->data,
+			       (size_t)art_tensor_elems(t) * art_dtype_size(t->dtype));
+			continue;
+		}
+		const uint16_t *h = t->data;
+		for (int64_t k = 0; k < art_tensor_elems(t); k++) {
+			float f = (float)(t->dtype == ART_FLOAT16 ? rt_f16_to_d(h[k])
+								  : rt_bf16_to_d(h[k]));
+			memcpy(dst + 4 * k, &f, 4);
+		}
+	}
 	for (int i = 0; i < s->nnodes; i++)
 		if (d->nwofs[i] != UINT64_MAX)
 			dev_convt_weights(&s->nodes[i], &s->vals[s->nodes[i].in[1]].t,

@@ -339,6 +339,13 @@ static const char *conv_check(const struct dev_check *c)
 	}
 	if (y != x)
 		return "Conv input and weight dtypes differ";
+	/* CONV2D's bias is F32 whatever x's float dtype (hw-spec §12.2). */
+	if (n->nin > 2 && n->in[2] >= 0 && dev_value_dtype(s, n->in[2]) != ART_FLOAT &&
+	    !dev_widened_param(s, n->in[2])) {
+		snprintf(buf, len, "Conv bias of dtype %s (the device's bias is float32)",
+			 rt_dtype_name(dev_value_dtype(s, n->in[2])));
+		return buf;
+	}
 	return NULL;
 }
 
@@ -350,7 +357,8 @@ static const char *convt_check(const struct dev_check *c)
 	int y = c->y;
 	char *buf = c->buf;
 	size_t len = c->len;
-	if (!dev_is_float(x))
+	/* The zero-insert and flip buffers are laid out in f32 (emit_convt). */
+	if (x != ART_FLOAT)
 		return dev_float_only(c);
 	if (n->nin < 2 || n->in[1] < 0)
 		return "ConvTranspose without weights";

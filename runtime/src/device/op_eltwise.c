@@ -135,8 +135,13 @@ static const char *cast_check(const struct dev_check *c)
 	}
 	/* The device rounds and saturates; ONNX truncates toward zero, wraps
 	 * narrowing integers and maps nonzero to true. */
-	if (to == x || to == ART_FLOAT || (to == ART_INT64 && x != ART_FLOAT) ||
+	if (to == x || to == ART_FLOAT || (to == ART_INT64 && !dev_is_float(x)) ||
 	    (to == ART_INT32 && (x == ART_UINT8 || x == ART_INT8 || x == ART_BOOL)))
+		return NULL;
+	/* To F16/BF16 the device goes through f32 and rounds to nearest even
+	 * once, as the CPU does from a source f32 holds exactly. */
+	if ((to == ART_FLOAT16 || to == ART_BFLOAT16) &&
+	    (dev_is_float(x) || x == ART_UINT8 || x == ART_INT8 || x == ART_BOOL))
 		return NULL;
 	snprintf(buf, len, "Cast %s to %s rounds differently on the device", rt_dtype_name(x),
 		 rt_dtype_name(to));

@@ -20,8 +20,12 @@ static const char *gemm_check(const struct dev_check *c)
 	int y = c->y;
 	if (!dev_is_float(x) || !dev_is_float(y))
 		return dev_float_only(c);
-	if (n->nin > 2 && n->in[2] >= 0 && dev_value_dtype(s, n->in[2]) != ART_FLOAT)
-		return "Gemm bias is not float";
+	if (x != y)
+		return "Gemm operands of different dtypes";
+	/* MATMUL's C is F32 whatever a's float dtype (hw-spec §12.3). */
+	if (n->nin > 2 && n->in[2] >= 0 && dev_value_dtype(s, n->in[2]) != ART_FLOAT &&
+	    !dev_widened_param(s, n->in[2]))
+		return "Gemm bias is not float32";
 	return NULL;
 }
 
@@ -33,8 +37,11 @@ static const char *matmul_check(const struct dev_check *c)
 	int y = c->y;
 	if (!dev_is_float(x) || !dev_is_float(y))
 		return dev_float_only(c);
-	if (n->nin > 2 && n->in[2] >= 0 && dev_value_dtype(s, n->in[2]) != ART_FLOAT)
-		return "fused MatMul bias is not float";
+	if (x != y)
+		return "MatMul operands of different dtypes";
+	if (n->nin > 2 && n->in[2] >= 0 && dev_value_dtype(s, n->in[2]) != ART_FLOAT &&
+	    !dev_widened_param(s, n->in[2]))
+		return "fused MatMul bias is not float32";
 	return NULL;
 }
 
@@ -54,7 +61,7 @@ static int gemm_shapes(const struct dev_shape *c)
 	dims[1] = b->dims[tb ? 0 : 1];
 	if (x->dims[ta ? 0 : 1] != b->dims[tb ? 1 : 0])
 		return dev_bad(s, n, "inner dimensions differ");
-	dev_set_out(o, ART_FLOAT, 2, dims);
+	dev_set_out(o, x->dtype, 2, dims);
 	return 0;
 }
 
@@ -73,7 +80,7 @@ static int matmul_shapes(const struct dev_shape *c)
 		return dev_bad(s, n, "inner dimensions differ");
 	if (rc)
 		return dev_bad(s, n, "batch dimensions do not broadcast");
-	dev_set_out(o, ART_FLOAT, nd, dims);
+	dev_set_out(o, x->dtype, nd, dims);
 	return 0;
 }
 

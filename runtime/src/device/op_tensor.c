@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/half.h"
 #include "device/common.h"
 
 static int slice_params(struct art_session *s, const struct rt_node *n, const struct dev_val *x,
@@ -569,7 +570,10 @@ static int pad_emit(struct ectx *e)
 	}
 	if (s->opset < 11) {
 		float f = rt_attr_f(n, "value", 0.0f);
-		p.value = F32_BITS(f);
+		/* The value is a pattern of y's dtype (hw-spec §12.10). */
+		p.value = xv->dtype == ART_FLOAT16    ? rt_f16_from_d(f)
+			  : xv->dtype == ART_BFLOAT16 ? rt_bf16_from_d(f)
+						      : F32_BITS(f);
 	} else if (dev_host_value(s, n, 2)) {
 		memcpy(&p.value, s->vals[n->in[2]].t.data, esize(xv->dtype));
 	}

@@ -275,7 +275,7 @@ int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_te
 		dv[v].last = INT_MIN;
 		if (v < s->nvals && dev_is_const(s, v)) {
 			const struct art_tensor *t = &s->vals[v].t;
-			dv[v].dtype = t->dtype;
+			dv[v].dtype = dev_widened_param(s, v) ? ART_FLOAT : t->dtype;
 			dv[v].ndim = t->ndim;
 			memcpy(dv[v].dims, t->dims, sizeof(t->dims));
 			dv[v].known = 1;
