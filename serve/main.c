@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@
 #include <time.h>
 
 #include "http.h"
+
+#define SERVE_MMAP_THRESHOLD (256 * 1024)
 
 static void usage(FILE *f)
 {
@@ -187,6 +190,14 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &s.opts, &port_file))
 		return 2;
+	/*
+	 * glibc raises its mmap threshold each time a large block is freed,
+	 * so later tensors (an OCR image is megabytes) come from the
+	 * per-thread arenas and stay resident after they are freed: the
+	 * server's RSS would climb under load with nothing leaked. A fixed
+	 * threshold gives every large tensor back to the kernel on free.
+	 */
+	mallopt(M_MMAP_THRESHOLD, SERVE_MMAP_THRESHOLD);
 	/* Before any thread exists, so every thread inherits the mask. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
