@@ -738,12 +738,41 @@ static struct art_tensor constant(const struct rt_node *n)
 	return o;
 }
 
+static struct art_tensor constant_of_shape(struct art_session *s, const struct rt_node *n)
+{
+	const Onnx__AttributeProto *a = rt_attr(n, "value");
+	struct art_tensor o = unknown(a && a->t ? a->t->data_type : ART_FLOAT);
+	int64_t sh[ART_MAX_DIMS];
+	int c = const_ints(s, n, 0, sh, ART_MAX_DIMS);
+	if (c >= 0) {
+		o.ndim = c;
+		memcpy(o.dims, sh, sizeof(int64_t) * (size_t)c);
+	}
+	return o;
+}
+
+static struct art_tensor tile(struct art_session *s, const struct rt_node *n)
+{
+	const struct art_tensor *x = info(s, n, 0);
+	int64_t sh[ART_MAX_DIMS];
+	int c = const_ints(s, n, 1, sh, ART_MAX_DIMS);
+	struct art_tensor o = *x;
+	if (c != x->ndim)
+		return unknown(x->dtype);
+	/* A repeat count that is negative or overflows is the kernel's to
+	 * refuse; inference leaves the dim unknown. */
+	for (int k = 0; k < c; k++)
+		if (x->dims[k] < 0 || sh[k] < 0 ||
+		    __builtin_mul_overflow(x->dims[k], sh[k], &o.dims[k]))
+			o.dims[k] = -1;
+	return o;
+}
+
 void g_infer_node(struct art_session *s, struct rt_node *n)
 {
 	const char *op = n->proto->op_type;
 	const struct art_tensor *x = info(s, n, 0);
 	struct art_tensor o = unknown(0);
-	int64_t sh[ART_MAX_DIMS];
 	if (IN_LIST(op, same_shape_ops)) {
 		o = *x;
 		if (bool_result(op))
@@ -831,26 +860,11 @@ void g_infer_node(struct art_session *s, struct rt_node *n)
 			set_out(s, n, j, split_part(s, n, j));
 		return;
 	} else if (g_op(n, "ConstantOfShape")) {
-		const Onnx__AttributeProto *a = rt_attr(n, "value");
-		o.dtype = a && a->t ? a->t->data_type : ART_FLOAT;
-		int c = const_ints(s, n, 0, sh, ART_MAX_DIMS);
-		if (c >= 0) {
-			o.ndim = c;
-			memcpy(o.dims, sh, sizeof(int64_t) * (size_t)c);
-		}
+		o = constant_of_shape(s, n);
 	} else if (g_op(n, "Expand")) {
 		o = expand(s, n);
 	} else if (g_op(n, "Tile")) {
-		int c = const_ints(s, n, 1, sh, ART_MAX_DIMS);
-		o = *x;
-		if (c != x->ndim)
-			o = unknown(x->dtype);
-		/* A repeat count that is negative or overflows is the kernel's
-		 * to refuse; inference leaves the dim unknown. */
-		for (int k = 0; k < c && c == x->ndim; k++)
-			if (x->dims[k] < 0 || sh[k] < 0 ||
-			    __builtin_mul_overflow(x->dims[k], sh[k], &o.dims[k]))
-				o.dims[k] = -1;
+		o = tile(s, n);
 	} else if (g_op(n, "NonMaxSuppression") || g_op(n, "Unique") || g_op(n, "Einsum") ||
 		   g_op(n, "GridSample") || g_op(n, "RoiAlign")) {
 		o = detect_sample(s, n);
