@@ -9,30 +9,8 @@
 # Then the thread settings: --threads, ART_THREADS, and their refusals.
 # Usage: run-cpu-tests.sh BUILD_DIR
 set -u
-B=${1:-build}
-HERE=$(dirname "$0")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
-RUN=$B/bin/accel-run
-
-if ! /usr/bin/python3 "$HERE/cpu_models.py" "$T" >"$T/gen.log" 2>&1; then
-	echo "runtime: FAIL cpu_models (python3-onnx from scripts/install-deps.sh)" >&2
-	sed 's/^/    /' "$T/gen.log" >&2
-	exit 1
-fi
-
-check() { # NAME, then a command whose success is the test
-	name=$1
-	shift
-	if "$@" >"$T/out" 2>&1; then
-		echo "runtime: PASS $name"
-	else
-		echo "runtime: FAIL $name" >&2
-		sed 's/^/    /' "$T/out" >&2
-		fail=1
-	fi
-}
+GEN=cpu_models
+. "$(dirname "$0")/models_prelude.sh"
 
 # MODEL PRIMITIVE: both paths, every output compared, PRIMITIVE seen.
 dnnl_vs_ref() {

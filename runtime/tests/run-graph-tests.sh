@@ -6,30 +6,8 @@
 # run's.
 # Usage: run-graph-tests.sh BUILD_DIR
 set -u
-B=${1:-build}
-HERE=$(dirname "$0")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
-RUN=$B/bin/accel-run
-
-if ! /usr/bin/python3 "$HERE/graph_models.py" "$T" >"$T/gen.log" 2>&1; then
-	echo "runtime: FAIL graph_models (python3-onnx from scripts/install-deps.sh)" >&2
-	sed 's/^/    /' "$T/gen.log" >&2
-	exit 1
-fi
-
-check() { # NAME, then a command whose success is the test
-	name=$1
-	shift
-	if "$@" >"$T/out" 2>&1; then
-		echo "runtime: PASS $name"
-	else
-		echo "runtime: FAIL $name" >&2
-		sed 's/^/    /' "$T/out" >&2
-		fail=1
-	fi
-}
+GEN=graph_models
+. "$(dirname "$0")/models_prelude.sh"
 
 # MODEL [ARGS...]: runs it optimised (coverage in $T/MODEL.cov, outputs in
 # $T/MODEL.opt) and unoptimised (outputs in $T/MODEL.ref), then compares
