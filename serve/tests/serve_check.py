@@ -30,12 +30,14 @@ from serve_repo import make_repository  # noqa: E402
 
 MAX_CONN = 16
 MAX_BODY = 8 << 20
-# RSS may grow by the allocator's free lists settling (the server runs with
-# MALLOC_ARENA_MAX=2 so that a thread per connection does not spread them
-# over 16 arenas); more than 16 MiB + 5% across the second half of the
-# measured load is a leak. A leaked request (its body and tensors) is
-# 20 KiB for the smallest model, so hundreds of requests stay well above.
-RSS_MARGIN_KIB = 16 * 1024
+# RSS may grow without a leak, by memory the heap figure below does not
+# count: freed thread stacks glibc keeps for reuse (up to 40 MiB by
+# default; a thread per connection), oneDNN's cache of JIT-compiled
+# kernels for the CPU nodes, and the allocator's free lists settling (the
+# server runs with MALLOC_ARENA_MAX=2). In CI's guest, 60 s of load grew
+# RSS by 41 and 59 MB across the second half with the live heap flat; more
+# than 64 MiB + 5% is a leak. The live heap check below is the sharp one.
+RSS_MARGIN_KIB = 64 * 1024
 RSS_MARGIN_SHARE = 0.05
 # The server's live heap (ares_serve_heap_bytes, mallinfo2) is exact: after
 # the warm-up it must come back to where it was, within what the scrape and
