@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers shared by the guest test programs (see guest_util.h). */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <xf86drm.h>
 
 #include "guest_util.h"
 
@@ -194,4 +197,39 @@ volatile uint8_t *map_bar(const char *pci, int bar, size_t size)
 	if (p == MAP_FAILED)
 		test_fail("mmap %s: expected success, got %m", path);
 	return p;
+}
+
+int open_vgem(void)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		DIR *d = opendir("/dev/dri");
+		struct dirent *de;
+
+		while (d && (de = readdir(d))) {
+			char path[300];
+			drmVersionPtr v;
+			int fd;
+
+			if (strncmp(de->d_name, "card", 4))
+				continue;
+			snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+			fd = open(path, O_RDWR | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			v = drmGetVersion(fd);
+			if (v && !strcmp(v->name, "vgem")) {
+				drmFreeVersion(v);
+				closedir(d);
+				return fd;
+			}
+			if (v)
+				drmFreeVersion(v);
+			close(fd);
+		}
+		if (d)
+			closedir(d);
+		if (attempt == 0 && system("modprobe vgem") != 0)
+			break;
+	}
+	return -1;
 }

@@ -69,4 +69,7 @@ bool klog_has(const char *needle);
  */
 volatile uint8_t *map_bar(const char *pci, int bar, size_t size);
 
+/* A file of the vgem driver (loading it if needed) for dma-buf tests, or -1. */
+int open_vgem(void);
+
 #endif /* GUEST_UTIL_H */

@@ -196,40 +196,6 @@ static void buffers(int fd, int other)
 	free(handles);
 }
 
-static int open_vgem(void)
-{
-	for (int attempt = 0; attempt < 2; attempt++) {
-		DIR *d = opendir("/dev/dri");
-		struct dirent *de;
-
-		while (d && (de = readdir(d))) {
-			char path[300];
-			drmVersionPtr v;
-			int fd;
-
-			if (strncmp(de->d_name, "card", 4))
-				continue;
-			snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
-			fd = open(path, O_RDWR | O_CLOEXEC);
-			if (fd < 0)
-				continue;
-			v = drmGetVersion(fd);
-			if (v && !strcmp(v->name, "vgem")) {
-				drmFreeVersion(v);
-				closedir(d);
-				return fd;
-			}
-			drmFreeVersion(v);
-			close(fd);
-		}
-		if (d)
-			closedir(d);
-		if (attempt == 0 && system("modprobe vgem") != 0)
-			break;
-	}
-	return -1;
-}
-
 static int submit(int fd, uint32_t ctx, uint64_t cmd_va, const uint32_t *bos)
 {
 	struct drm_ares_submit s = {.ctx_id = ctx,

@@ -137,42 +137,6 @@ static void other_driver(void)
 	accel_device_close(dev);
 }
 
-/* A file of the vgem driver (loading it if needed), or -1. */
-static int open_vgem(void)
-{
-	for (int attempt = 0; attempt < 2; attempt++) {
-		DIR *d = opendir("/dev/dri");
-		struct dirent *de;
-
-		while (d && (de = readdir(d))) {
-			char path[300];
-			drmVersionPtr v;
-			int fd;
-
-			if (strncmp(de->d_name, "card", 4))
-				continue;
-			snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
-			fd = open(path, O_RDWR | O_CLOEXEC);
-			if (fd < 0)
-				continue;
-			v = drmGetVersion(fd);
-			if (v && !strcmp(v->name, "vgem")) {
-				drmFreeVersion(v);
-				closedir(d);
-				return fd;
-			}
-			if (v)
-				drmFreeVersion(v);
-			close(fd);
-		}
-		if (d)
-			closedir(d);
-		if (attempt == 0 && system("modprobe vgem") != 0)
-			break;
-	}
-	return -1;
-}
-
 static void vgem_through_libdrm(void)
 {
 	struct drm_mode_create_dumb create = {.width = 1024, .height = SIZE / 4096, .bpp = 32};
