@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The hardware contract (include/ares/) and the uAPI (ares_accel.h) are
- * binary layouts shared by four programs: every struct's size, alignment
- * and field offsets are pinned here so an accidental edit fails loudly.
+ * binary layouts shared by four programs: field offsets and alignment are
+ * pinned here so an accidental edit fails loudly. The hardware structs'
+ * sizes are not: ARES_ASSERT_SIZE in their headers already fails the build
+ * of every program, so a run-time check of them could never fail. The uAPI
+ * structs have no such assert, so their sizes are checked below.
  */
 #include <check.h>
 #include <stdalign.h>
@@ -35,24 +38,18 @@
 
 START_TEST(test_hw_command_structs_have_fixed_layout)
 {
-	CHECK_SIZE(struct ares_cmd_hdr, 8);
 	CHECK_OFF(struct ares_cmd_hdr, flags, 2);
 	CHECK_OFF(struct ares_cmd_hdr, size, 4);
-	CHECK_SIZE(struct ares_cmd_fence_write, 24);
 	CHECK_OFF(struct ares_cmd_fence_write, va, 8);
 	CHECK_OFF(struct ares_cmd_fence_write, value, 16);
-	CHECK_SIZE(struct ares_cmd_timestamp, 16);
 	CHECK_OFF(struct ares_cmd_timestamp, va, 8);
-	CHECK_SIZE(struct ares_cmd_dma_copy, 32);
 	CHECK_OFF(struct ares_cmd_dma_copy, src_va, 8);
 	CHECK_OFF(struct ares_cmd_dma_copy, dst_va, 16);
 	CHECK_OFF(struct ares_cmd_dma_copy, size, 24);
-	CHECK_SIZE(struct ares_cmd_fill, 32);
 	CHECK_OFF(struct ares_cmd_fill, dst_va, 8);
 	CHECK_OFF(struct ares_cmd_fill, size, 16);
 	CHECK_OFF(struct ares_cmd_fill, pattern, 24);
 	CHECK_OFF(struct ares_cmd_fill, reserved, 28);
-	CHECK_SIZE(struct ares_cmd_gemm, 64);
 	CHECK_OFF(struct ares_cmd_gemm, m, 8);
 	CHECK_OFF(struct ares_cmd_gemm, n, 12);
 	CHECK_OFF(struct ares_cmd_gemm, k, 16);
@@ -75,7 +72,6 @@ END_TEST
 
 START_TEST(test_hw_queue_structs_have_fixed_layout)
 {
-	CHECK_SIZE(struct ares_job_desc, 64);
 	CHECK_OFF(struct ares_job_desc, cmd_va, 8);
 	CHECK_OFF(struct ares_job_desc, cmd_size, 16);
 	CHECK_OFF(struct ares_job_desc, asid, 20);
@@ -84,9 +80,7 @@ START_TEST(test_hw_queue_structs_have_fixed_layout)
 	CHECK_OFF(struct ares_job_desc, reserved1, 28);
 	CHECK_OFF(struct ares_job_desc, tag, 32);
 	CHECK_OFF(struct ares_job_desc, reserved, 40);
-	CHECK_SIZE(struct ares_queue_wb, 64);
 	CHECK_OFF(struct ares_queue_wb, done_seqno, 0);
-	CHECK_SIZE(struct ares_completion, 64);
 	CHECK_OFF(struct ares_completion, status, 8);
 	CHECK_OFF(struct ares_completion, error_offset, 12);
 	CHECK_OFF(struct ares_completion, start_ns, 16);
@@ -100,7 +94,6 @@ END_TEST
 
 START_TEST(test_fw_header_and_cp_ops_have_fixed_layout)
 {
-	CHECK_SIZE(struct ares_fw_header, ARES_FW_HEADER_SIZE);
 	CHECK_OFF(struct ares_fw_header, header_version, 4);
 	CHECK_OFF(struct ares_fw_header, header_size, 8);
 	CHECK_OFF(struct ares_fw_header, fw_version, 12);
@@ -114,8 +107,6 @@ START_TEST(test_fw_header_and_cp_ops_have_fixed_layout)
 	CHECK_OFF(struct ares_fw_header, sig_format, 52);
 	CHECK_OFF(struct ares_fw_header, reserved, 56);
 	CHECK_ABI(struct ares_fw_header);
-	CHECK_SIZE(struct ares_fw_signature, ARES_FW_SIG_SIZE);
-	CHECK_SIZE(struct ares_cp_ops, 144);
 	CHECK_OFF(struct ares_cp_ops, regs, 8);
 	CHECK_OFF(struct ares_cp_ops, dev, 16);
 	CHECK_OFF(struct ares_cp_ops, now_ns, 24);

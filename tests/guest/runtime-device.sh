@@ -106,6 +106,9 @@ if [ -f "$emb" ] && [ -f "$REF/embedding/in/input_1.npy" ]; then
 	check float16_model_on_device "$root/runtime/tests/half_model_check.sh" "$B" "$emb" \
 		input_1 "$REF/embedding/in/input_1.npy" "$T/h16" "$CACHE/ort/node_modules/onnxruntime-node"
 	cat "$T/out"
+elif [ "${ARES_TEST_NO_SKIP:-0}" = 1 ]; then
+	echo "FAIL float16_model_on_device: no $emb or its input under ARES_TEST_NO_SKIP=1"
+	fail=1
 else
 	echo "SKIP float16_model_on_device (no $emb or its input: scripts/fetch-models.sh, tests/models/run-model-tests.sh)"
 fi
