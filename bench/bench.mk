@@ -6,3 +6,10 @@ $(BUILD)/bench/model-bench: bench/model_bench.c runtime/include/ares_rt.h $(RT_S
 	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN)
 
 ALL_TARGETS += $(BUILD)/bench/model-bench
+
+# serve_load: a C load client for bench/serve-bench (ares-serve over HTTP).
+$(BUILD)/bench/serve_load: bench/serve_load.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) -pthread -o $@ $<
+
+ALL_TARGETS += $(BUILD)/bench/serve_load
