@@ -29,4 +29,4 @@ exec scripts/vm-run.sh --timeout 1800 -- sh -c '
 	shift 3
 	build/bin/ares-gemm-demo "$@" &&
 	build/bin/ares-ocr --expect "$text" "$cache/ocr/assets" "$image"' \
-	sh "$text" "$cache" "$out/text.ppm" "$@"
+	sh "$text" "$cache" "$out/text.png" "$@"
