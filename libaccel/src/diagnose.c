@@ -47,7 +47,7 @@ static int read_hex_file(const char *dir, const char *name, const char *file, un
  */
 static void last_ares_log_line(const char *kmsg, char *out, size_t len)
 {
-	char *line = NULL;
+	char *line = NULL, generic[256] = "";
 	size_t cap = 0;
 	ssize_t n;
 	FILE *f;
@@ -76,10 +76,21 @@ static void last_ares_log_line(const char *kmsg, char *out, size_t len)
 		if (line[0] == ' ' || !text)
 			continue;
 		text++;
-		/* dev_err() lines start "ares 0000:00:10.0: ", pr_err() ones "ares: ". */
-		if (!strncmp(text, "ares ", 5) || !strncmp(text, "ares: ", 6))
+		/*
+		 * dev_err() lines start "ares 0000:00:10.0: ", pr_err() ones
+		 * "ares: ". The driver core's own "probe with driver ares
+		 * failed with error -22" comes last and says least: the line
+		 * before it names the cause, so it is quoted only alone.
+		 */
+		if (strncmp(text, "ares ", 5) && strncmp(text, "ares: ", 6))
+			continue;
+		if (!strstr(text, "probe with driver ares failed"))
 			snprintf(out, len, "%s", text);
+		else if (!out[0])
+			snprintf(generic, sizeof(generic), "%s", text);
 	}
+	if (!out[0])
+		snprintf(out, len, "%s", generic);
 	free(line);
 	fclose(f);
 }

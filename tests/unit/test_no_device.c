@@ -100,7 +100,9 @@ START_TEST(test_probe_failed_quotes_log)
 	write_file(kmsg, "6,100,5000,-;ares 0000:00:10.0: loading firmware ares/ares-fw.bin\n"
 			 " SUBSYSTEM=pci\n"
 			 "3,101,5001,-;ares 0000:00:10.0: firmware image: payload crc mismatch\n"
-			 "4,102,5002,-;something else: ares is mentioned here\n");
+			 "3,102,5002,-;ares 0000:00:10.0: probe with driver ares failed with "
+			 "error -22\n"
+			 "4,103,5003,-;something else: ares is mentioned here\n");
 	ck_assert_int_eq(reason(buf, sizeof(buf)), ACCEL_ABSENT_PROBE_FAILED);
 	ck_assert_msg(strstr(buf, "ares.ko is loaded but its probe of PCI device 0000:00:10.0 "
 				  "failed"),
@@ -110,6 +112,21 @@ START_TEST(test_probe_failed_quotes_log)
 				  "mismatch"),
 		      "got: %s", buf);
 	ck_assert_msg(!strstr(buf, "is ares.ko loaded?"), "got: %s", buf);
+}
+END_TEST
+
+/* Only the driver core's line: that one is quoted, better than none. */
+START_TEST(test_probe_failed_generic_line_alone)
+{
+	char buf[1024];
+
+	mkdirf("%s/module/ares%s", "");
+	pci_fn("0000:00:10.0", "0x1af4\n", "0x1110\n", NULL);
+	write_file(kmsg,
+		   "3,7,5001,-;ares 0000:00:10.0: probe with driver ares failed with error -22\n");
+	ck_assert_int_eq(reason(buf, sizeof(buf)), ACCEL_ABSENT_PROBE_FAILED);
+	ck_assert_msg(strstr(buf, "last line: ares 0000:00:10.0: probe with driver ares failed"),
+		      "got: %s", buf);
 }
 END_TEST
 
@@ -215,6 +232,7 @@ static Suite *no_device_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_module_not_loaded);
 	tcase_add_test(tc, test_probe_failed_quotes_log);
+	tcase_add_test(tc, test_probe_failed_generic_line_alone);
 	tcase_add_test(tc, test_probe_failed_unreadable_log);
 	tcase_add_test(tc, test_bound_without_node);
 	tcase_add_test(tc, test_other_driver_and_no_hardware);
