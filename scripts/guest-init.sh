@@ -7,6 +7,10 @@ R=/tmp/ares-results
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp ARES_RESULTS="$R" ARES_ROOT
 status=0
+# Milestones for vm-run.sh's progress lines (shown on a terminal or with
+# --verbose); the command's own output is output.txt alone.
+progress() { echo "$*" >>"$R/progress"; }
+progress "guest kernel up"
 # A kernel of our own (vm-run.sh --kernel): its modules.builtin makes
 # modprobe of the built-in DRM pieces succeed, and the ares.ko built for it
 # takes the place of the tree's, which was built for Debian's kernel.
@@ -28,12 +32,23 @@ elif [ "$ARES_LOAD_MODULE" = 1 ]; then
 	if ! modprobe -a drm gpu-sched drm_shmem_helper; then
 		echo "guest-init: modprobe of drm, gpu-sched, drm_shmem_helper failed" >>"$R/output.txt" 2>&1
 		status=125
-	elif ! insmod "$ARES_ROOT/kmod/ares.ko" $ARES_MODULE_ARGS >>"$R/output.txt" 2>&1; then
-		echo "guest-init: insmod $ARES_ROOT/kmod/ares.ko $ARES_MODULE_ARGS failed" >>"$R/output.txt" 2>&1
-		status=125
+	else
+		progress "loading ares.ko"
+		if ! insmod "$ARES_ROOT/kmod/ares.ko" $ARES_MODULE_ARGS >>"$R/output.txt" 2>&1; then
+			echo "guest-init: insmod $ARES_ROOT/kmod/ares.ko $ARES_MODULE_ARGS failed" >>"$R/output.txt" 2>&1
+			status=125
+		else
+			# PCI probe (firmware upload and boot) runs within insmod.
+			nodes=$(cd /dev/accel 2>/dev/null && echo accel*)
+			case "$nodes" in
+			'' | 'accel*') progress "ares.ko loaded, but no device came up (see dmesg.txt)" ;;
+			*) progress "firmware up: $nodes" ;;
+			esac
+		fi
 	fi
 fi
 if [ "$status" = 0 ]; then
+	progress "running the command"
 	/bin/bash "$R/cmd.sh" >>"$R/output.txt" 2>&1
 	status=$?
 fi

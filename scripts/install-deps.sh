@@ -66,6 +66,9 @@ apt-get install -y -qq --no-install-recommends \
 	python3-dev python3-pytest libmicrohttpd-dev espeak-ng \
 	>/dev/null
 
+# ares-ocr reads PNG and JPEG (16-bit gray too) through Debian's decoders.
+apt-get install -y -qq --no-install-recommends libpng-dev libjpeg62-turbo-dev >/dev/null
+
 # Containers and Kubernetes (docs/containers.md, docs/kubernetes.md): podman
 # and crun run the CDI guest test; libgrpc++-dev, protobuf-compiler-grpc
 # build ares-device-plugin (C++, one toolchain with the rest); python3-grpcio

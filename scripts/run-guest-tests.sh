@@ -31,6 +31,9 @@ suite runtime-device --timeout 900 -- env ARES_TEST_NO_SKIP=1 tests/guest/runtim
 suite kmod-recovery --timeout 600 --module-args "fault_injection=1 job_timeout_ms=1000" \
 	-- build/tests/guest/kmod_smoke --hang
 suite module-lifecycle --timeout 600 --no-module -- tests/guest/module-lifecycle.sh
+# The first errors a user meets: no module, failed probe, no permission.
+suite user-errors --timeout 900 --no-module -- tests/guest/user-errors.sh \
+	"$(scripts/fetch-models.sh | tail -n 1)"
 suite multi-device --timeout 1200 --devices 2 \
 	--module-args "fault_injection=1 job_timeout_ms=1000" -- tests/guest/multi-device.sh
 suite containers --timeout 900 --devices 2 -- tests/guest/containers.sh
@@ -38,6 +41,14 @@ suite device-plugin --timeout 600 --devices 2 --module-args "fault_injection=1" 
 	-- tests/guest/device-plugin.sh
 suite hot-unplug --timeout 600 --module-args "fault_injection=1 job_timeout_ms=0" \
 	-- tests/guest/hot-unplug.sh
+# Progress lines on stderr, stdout untouched (boots twice).
+echo "guest: suite vm-progress"
+if tests/scripts/test-vm-progress.sh; then
+	echo "guest: PASS suite vm-progress"
+else
+	echo "guest: FAIL suite vm-progress" >&2
+	failed="$failed vm-progress"
+fi
 # The udev suite runs the installed stack: module, firmware, rules, tools.
 inst=build/guest-install
 rm -rf "$inst"

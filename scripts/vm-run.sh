@@ -10,8 +10,14 @@
 #   --sim-args "A"     extra arguments for every ares-sim
 #   --sim-args-K "A"   extra arguments for device K's ares-sim only
 #   --mem SIZE         guest RAM (default 1G)
-#   --smp N            guest vCPUs (default 1: see ARCHITECTURE.md)
+#   --smp N            guest vCPUs (default 1: on a 2-core host the vCPUs,
+#                      QEMU's main loop and ares-sim contend; -smp 2 took the
+#                      interrupt p99 from ~50 us to 6-17 ms)
 #   --quiet            print only the command's output and the verdict
+#   --verbose          progress lines (booting, loading ares.ko, firmware
+#                      up, running) on stderr even when stderr is not a
+#                      terminal; they are shown on a terminal anyway, and
+#                      with ARES_VERBOSE=1. stdout stays the command's.
 #   --kernel DIR       boot the kernel built in DIR by scripts/build-debug-kernel.sh
 #                      instead of Debian's (see below)
 #   --ko FILE          with --kernel: the ares.ko built against DIR/src
@@ -54,6 +60,7 @@ declare -A dev_sim_args=()
 mem=1G
 smp=1
 quiet=0
+verbose=${ARES_VERBOSE:-0}
 kdir=""
 ko=""
 append=""
@@ -70,6 +77,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
+	--verbose) verbose=1; shift ;;
 	--kernel) kdir=$2; shift 2 ;;
 	--ko) ko=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
@@ -99,6 +107,12 @@ if [ $# -eq 0 ]; then
 fi
 
 say() { [ "$quiet" = 1 ] || echo "vm-run: $*" >&2; }
+# Progress where a person waits: on a terminal, or when asked for.
+show_progress=0
+if [ "$quiet" != 1 ] && { [ "$verbose" = 1 ] || [ -t 2 ]; }; then
+	show_progress=1
+fi
+progress() { [ "$show_progress" = 1 ] && echo "vm-run: $*" >&2; }
 
 if [ -n "$kdir" ]; then
 	kdir=$(cd "$kdir" 2>/dev/null && pwd) || {
@@ -213,6 +227,7 @@ fi
 
 say "run $id: kernel $kver, $ndev device(s), results in $run_dir"
 start=$(date +%s.%N)
+progress "booting the guest (TCG, no KVM: usually 30-90 s before the command starts)..."
 qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m "$mem" \
 	"${device_opts[@]}" \
 	-kernel "$kimage" -initrd "$initrd" \
@@ -226,14 +241,28 @@ qemu_pid=$!
 
 deadline=$(($(date +%s) + timeout_s))
 timed_out=0
+shown=0
+# Passes on the guest's milestones (guest-init.sh writes them) as they come.
+show_milestones() {
+	[ "$show_progress" = 1 ] && [ -f "$run_dir/progress" ] || return 0
+	local n line
+	n=$(wc -l <"$run_dir/progress")
+	[ "$n" -gt "$shown" ] || return 0
+	while IFS= read -r line; do
+		progress "[$(printf '%.0f' "$(echo "$(date +%s.%N) - $start" | bc)") s] $line"
+	done < <(tail -n "+$((shown + 1))" "$run_dir/progress" | head -n "$((n - shown))")
+	shown=$n
+}
 while kill -0 "$qemu_pid" 2>/dev/null; do
 	if [ "$(date +%s)" -ge "$deadline" ]; then
 		timed_out=1
 		kill -9 "$qemu_pid" 2>/dev/null
 		break
 	fi
+	show_milestones
 	sleep 0.2
 done
+show_milestones
 wait "$qemu_pid" 2>/dev/null
 qemu_pid=""
 # The emulator leaves with status 0 when QEMU disconnects or on SIGTERM;

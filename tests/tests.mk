@@ -6,7 +6,7 @@ CHECK_CFLAGS := $(shell pkg-config --cflags check)
 CHECK_LIBS := $(shell pkg-config --libs check)
 
 # ---- unit tests ----
-UNIT_TEST_NAMES := test_cmdbuf test_cmdbuf_tensor test_op_table test_visible
+UNIT_TEST_NAMES := test_cmdbuf test_cmdbuf_tensor test_op_table test_visible test_no_device
 UNIT_TEST_BINS := $(addprefix $(BUILD)/tests/unit/,$(UNIT_TEST_NAMES))
 UNIT_TEST_SAN_BINS := $(addprefix $(BUILD)/san/tests/unit/,$(UNIT_TEST_NAMES))
 

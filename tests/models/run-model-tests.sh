@@ -123,11 +123,18 @@ errcheck() { # NAME, EXPECTED MESSAGE, then ares-ocr's arguments
 if [ "$path" = cpu ]; then
 	printf 'P6 4 4 255\n' >"$T/short.ppm"
 	errcheck ocr_error_truncated_image "truncated pixel data" "$cache/ocr/assets" "$T/short.ppm"
-	errcheck ocr_error_not_ppm "not an 8-bit binary PPM" "$cache/ocr/assets" "$REF/text.png"
+	printf 'P6 4 4 65535\n' >"$T/deep.ppm"
+	errcheck ocr_error_not_ppm "not an 8-bit binary PPM" "$cache/ocr/assets" "$T/deep.ppm"
 	mkdir "$T/m"
 	errcheck ocr_error_no_key_file "ppocr_keys_v1.txt: No such file" --no-det "$T/m" "$REF/text.ppm"
 	cp "$cache/ocr/assets/ppocr_keys_v1.txt" "$T/m/"
 	errcheck ocr_error_no_model "ch_ppocr_mobile_v2.0_cls_infer.onnx" --no-det "$T/m" "$REF/text.ppm"
+	# PNG, JPEG, 16-bit gray, reading order, no text (its own script).
+	if tests/models/ocr-images.sh "$B" "$cache"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
 fi
 echo "models: $passed passed, $failed failed"
 [ $failed = 0 ] && [ $passed -gt 0 ]
