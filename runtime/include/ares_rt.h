@@ -58,6 +58,17 @@ enum art_dtype {
  * same). */
 #define ART_CPU_REFERENCE (1u << 3)
 
+/* Where capable nodes go (art_session_options.placement). */
+enum art_placement {
+	ART_PLACEMENT_DEFAULT = 0, /* the ART_PLACEMENT environment variable
+				    * ("benefit", "device" or "cpu"), else benefit */
+	ART_PLACEMENT_BENEFIT = 1, /* on the device when the cost model finds that
+				    * faster end to end (submit and copies included) */
+	ART_PLACEMENT_DEVICE = 2,  /* every node the device can run (ART_NO_FALLBACK
+				    * implies it) */
+	ART_PLACEMENT_CPU = 3,	   /* every node on the CPU (as ART_CPU_ONLY) */
+};
+
 typedef struct art_session art_session;
 
 /* A tensor as the caller sees it; data is owned by whoever filled it. */
@@ -84,7 +95,8 @@ struct art_session_options {
 	/* Intra-op threads of the CPU path (1 to 1024); 0 takes the
 	 * ART_THREADS environment variable, else the online CPUs. */
 	int threads;
-	unsigned reserved[5]; /* zero */
+	int placement;	      /* enum art_placement */
+	unsigned reserved[4]; /* zero */
 };
 
 /*
@@ -193,6 +205,17 @@ ART_API int art_session_write_profile(const art_session *s, const char *path);
 ART_API int art_session_node_count(const art_session *s);
 ART_API int art_session_placement(const art_session *s, int idx, const char **name, const char **op,
 				  const char **device, const char **reason);
+/* Node IDX's work and the placement cost model's two estimates, from the
+ * shapes known now (after a run: that run's). known is 0 when a shape is
+ * still dynamic (the other fields are then 0). */
+struct art_node_cost {
+	int known;
+	double flops;	  /* 2 per multiply-accumulate; 1 per vector element op */
+	double bytes;	  /* read and written */
+	double cpu_us;	  /* estimated on the CPU */
+	double device_us; /* modeled on the device (hw-spec §14), without submit */
+};
+ART_API int art_session_node_cost(const art_session *s, int idx, struct art_node_cost *c);
 /*
  * Nodes are counted after graph optimisation (art_session_stats has the
  * count as loaded). Output J of node IDX: its name and the type and shape

@@ -5,6 +5,10 @@
 # CPU path's), and accel-run placing a model wholly on the device with one
 # submit per run and one plan for all runs.
 set -u
+# What the device can run is tested here, so every node it can run goes
+# there (ART_PLACEMENT=device); placement by benefit, the default, is
+# tested at the end with --placement benefit.
+export ART_PLACEMENT=device
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 B=${BUILD:-$root/build}
@@ -109,6 +113,69 @@ if [ -f "$emb" ] && [ -f "$REF/embedding/in/input_1.npy" ]; then
 else
 	echo "SKIP float16_model_on_device (no $emb or its input: scripts/fetch-models.sh, tests/models/run-model-tests.sh)"
 fi
+
+# Placement by benefit (the default) on the real models: silero_vad
+# keeps no partition the cost model finds slower than the CPU (its scalar
+# Equal was one, with 1 of 2 nodes on the device and the run slower than
+# --cpu), the OCR models keep their Convs on the device, and each node the
+# cost model keeps on the CPU says so with both estimates.
+model_args() { # NAME: the model and its model-test inputs
+	echo "$CACHE/$(cat "$REF/$1/model")"
+	for f in "$REF/$1"/in/*.npy; do
+		echo "--input"
+		echo "$(basename "$f" .npy)=$f"
+	done
+}
+benefit_coverage() { # NAME: accel-run --placement benefit --coverage into $T/NAME.cov
+	# shellcheck disable=SC2046 # one argument per line
+	(IFS='
+'
+		"$B/bin/accel-run" --device 0 --placement benefit --coverage $(model_args "$1")) \
+		>"$T/$1.cov" 2>&1 || {
+		cat "$T/$1.cov"
+		return 1
+	}
+	grep -v 'constant, evaluated\|shape arithmetic' "$T/$1.cov"
+}
+silero_benefit() {
+	benefit_coverage silero_vad || return 1
+	# No device node left whose partition the model finds slower: every
+	# capable node on the CPU names its estimates, every device node pays
+	# or is of unknown size.
+	if grep '^node .* device ' "$T/silero_vad.cov" | grep -v 'supported by the device'; then
+		return 1
+	fi
+	if grep '^node .* device .*pays: device' "$T/silero_vad.cov" |
+		awk '{ for (i = 1; i <= NF; i++) if ($i == "device" && $(i + 1) ~ /^[0-9.]+$/) d = $(i + 1); else if ($i == "cpu" && $(i + 1) ~ /^[0-9.]+$/) c = $(i + 1); if (d + 0 > c + 0) bad = 1 } END { exit !bad }'; then
+		echo "a device partition costs more than the CPU"
+		return 1
+	fi
+	# The scalar Equal is kept on the CPU by the cost model.
+	grep -q '^node .* Equal .* cpu *cost model: cpu [0-9.]* µs < device [0-9.]* µs incl. submit' \
+		"$T/silero_vad.cov" &&
+		grep -q '^work: ' "$T/silero_vad.cov"
+}
+ocr_benefit() {
+	for m in det rec; do
+		benefit_coverage $m || return 1
+		grep -q '^node .* Conv.* device ' "$T/$m.cov" || return 1
+		if grep '^node .* Conv.* cpu ' "$T/$m.cov"; then
+			echo "$m: a Conv left on the CPU"
+			return 1
+		fi
+		grep '^coverage:\|^work:' "$T/$m.cov"
+	done
+}
+if [ -f "$REF/silero_vad/model" ] && [ -f "$REF/det/model" ] && [ -f "$REF/rec/model" ]; then
+	check placement_benefit_silero_vad silero_benefit
+	cat "$T/out"
+	check placement_benefit_ocr_convs_on_device ocr_benefit
+	cat "$T/out"
+else
+	echo "SKIP placement_benefit_* (no model references in $REF: tests/models/run-model-tests.sh --ref-only)"
+fi
+check placement_bad_env sh -c "
+	ART_PLACEMENT=fast '$B/bin/accel-run' '$m/model.onnx' 2>&1 | grep -q \"ART_PLACEMENT='fast': expected benefit, device or cpu\""
 
 rm -rf "$T"
 exit $fail

@@ -189,6 +189,16 @@ int dev_widened_param(const struct art_session *s, int v);
 /* Whether value V is computed by a plan-time node. */
 int dev_is_plan_time(const struct art_session *s, int v);
 
+/* device/cost.c: placement by benefit (device/cost.h) over the nodes
+ * dev_place() put on the device: those the cost model finds faster on the
+ * CPU go back there, with the two estimates as their reason. */
+struct dev_cost_model;
+struct dev_work;
+int dev_place_by_cost(struct art_session *s, const struct dev_cost_model *m);
+/* N's work from the shapes known now (bound by the last run, if any): 1,
+ * or 0 when a shape is unknown. */
+int dev_node_work(const struct art_session *s, const struct rt_node *n, struct dev_work *w);
+
 /* device/plan.c */
 int dev_partition_graph(struct art_session *s);
 /* Plans P for input tensors INS (one per p->ins; NULL: the session's). */

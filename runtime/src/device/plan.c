@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device/cost.h"
 #include "device/device.h"
 
 #define ARENA_ALIGN 64
@@ -54,6 +55,12 @@ int dev_partition_graph(struct art_session *s)
 {
 	struct rt_device *d = s->dev;
 	int cur = -1;
+	/* Which capable nodes pay on the device decides the partitions. */
+	if (s->placement == ART_PLACEMENT_BENEFIT) {
+		int rc = dev_place_by_cost(s, &dev_cost_default);
+		if (rc)
+			return rt_err(s, rc, "placement: out of memory");
+	}
 	for (int i = 0; i < s->nnodes; i++) {
 		struct rt_node *n = &s->nodes[i];
 		if (folded(s, n))
