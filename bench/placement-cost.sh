@@ -12,7 +12,7 @@
 # which add1 measures, so the rates subtract it.
 # Usage: bench/placement-cost.sh [BUILD_DIR] [RUNS]
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 B=${1:-build}
 RUNS=${2:-20}
 T=$(mktemp -d)

@@ -102,7 +102,9 @@ struct art_session_options {
 /*
  * art_session_create() with a choice of device. Without ART_CPU_ONLY the
  * session opens its own handle on the device (so several sessions share
- * one device freely), places every node the device supports on it, folds
+ * one device freely), places on it the nodes the device supports (all of
+ * them with ART_PLACEMENT_DEVICE; by default those the cost model finds
+ * faster there end to end, see enum art_placement), folds
  * nodes whose inputs are all constant, and uploads the constant operands
  * of device nodes once. When no Ares device exists (and device_index is
  * -1) every node runs on the CPU and art_session_placement() says why; a
