@@ -218,6 +218,18 @@ struct art_node_cost {
 	double device_us; /* modeled on the device (hw-spec §14), without submit */
 };
 ART_API int art_session_node_cost(const art_session *s, int idx, struct art_node_cost *c);
+/* The cost model placement by benefit decided with, measured when the
+ * session was created (ART_PLACEMENT_CALIBRATE=0: the documented
+ * constants): a device partition's submit cost and the CPU's time
+ * relative to the host the CPU rates were measured on (2: twice as slow).
+ * -ENODATA when placement was not by benefit or no device is used. */
+struct art_cost_model {
+	double submit_us;
+	double cpu_scale;
+	int submit_measured; /* else the documented 20 us */
+	int cpu_measured;    /* else 1 */
+};
+ART_API int art_session_cost_model(const art_session *s, struct art_cost_model *m);
 /*
  * Nodes are counted after graph optimisation (art_session_stats has the
  * count as loaded). Output J of node IDX: its name and the type and shape

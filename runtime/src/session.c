@@ -690,8 +690,23 @@ int art_session_node_cost(const art_session *s, int idx, struct art_node_cost *c
 	c->known = 1;
 	c->flops = w.engine == DE_TENSOR ? 2 * w.macs : w.vector_ops;
 	c->bytes = w.bytes;
-	c->cpu_us = dev_work_cpu_ns(&dev_cost_default, &w) / 1e3;
+	const struct dev_cost_model *m = s->dev && s->dev->cost ? s->dev->cost : &dev_cost_default;
+	c->cpu_us = dev_work_cpu_ns(m, &w) / 1e3;
 	c->device_us = dev_work_device_ns(&w) / 1e3;
+	return 0;
+}
+
+int art_session_cost_model(const art_session *s, struct art_cost_model *m)
+{
+	if (!m)
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (!s->dev || !s->dev->cost)
+		return -ENODATA;
+	m->submit_us = s->dev->cost->submit_ns / 1e3;
+	m->cpu_scale = s->dev->cost->cpu_scale;
+	m->submit_measured = !!(s->dev->cost->measured & DEV_COST_SUBMIT_MEASURED);
+	m->cpu_measured = !!(s->dev->cost->measured & DEV_COST_CPU_MEASURED);
 	return 0;
 }
 

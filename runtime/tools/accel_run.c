@@ -129,6 +129,12 @@ static void print_work_share(art_session *s)
 	if (unknown)
 		printf("; %d node(s) of unknown size", unknown);
 	printf("\n");
+	struct art_cost_model cm;
+	if (!art_session_cost_model(s, &cm))
+		printf("cost model: submit %.1f us per partition (%s), CPU %.2fx the time on the "
+		       "host its rates were measured on (%s)\n",
+		       cm.submit_us, cm.submit_measured ? "measured" : "documented", cm.cpu_scale,
+		       cm.cpu_measured ? "measured" : "documented");
 }
 
 /* Each node as the session runs it: placement, fused activation, inferred

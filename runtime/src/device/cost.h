@@ -21,7 +21,12 @@ struct dev_cost_model {
 	double cpu_node_ns;	     /* per CPU node: dispatch, output allocation */
 	double cpu_flops_per_ns;     /* MAC ops (Conv, MatMul, Gemm) on oneDNN */
 	double cpu_elems_per_ns;     /* other ops: elements read and written */
+	double cpu_scale;	     /* CPU time here / on the development host */
+	unsigned measured;	     /* DEV_COST_*_MEASURED: calibrated, not documented */
 };
+
+#define DEV_COST_SUBMIT_MEASURED 1u
+#define DEV_COST_CPU_MEASURED	 2u
 
 extern const struct dev_cost_model dev_cost_default;
 

@@ -38,6 +38,7 @@ const struct dev_cost_model dev_cost_default = {
 	.cpu_node_ns = 1000,
 	.cpu_flops_per_ns = 40,
 	.cpu_elems_per_ns = 0.35,
+	.cpu_scale = 1,
 };
 
 #define TILE_SETUP_NS	 20.0

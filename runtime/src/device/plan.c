@@ -57,7 +57,11 @@ int dev_partition_graph(struct art_session *s)
 	int cur = -1;
 	/* Which capable nodes pay on the device decides the partitions. */
 	if (s->placement == ART_PLACEMENT_BENEFIT) {
-		int rc = dev_place_by_cost(s, &dev_cost_default);
+		d->cost = malloc(sizeof(*d->cost));
+		if (!d->cost)
+			return rt_err(s, -ENOMEM, "placement: out of memory");
+		dev_cost_calibrate(s, d->cost);
+		int rc = dev_place_by_cost(s, d->cost);
 		if (rc)
 			return rt_err(s, rc, "placement: out of memory");
 	}
