@@ -54,16 +54,25 @@ static double calib_loop_ns(void)
 static double submit_ns(struct rt_device *d)
 {
 	accel_cmdbuf *cb;
+	accel_bo *bo = NULL;
 	if (accel_cmdbuf_create(&cb))
 		return 0;
 	double best = 0;
-	if (!accel_cmdbuf_nop(cb, 8)) {
+	/* Uploaded once, as a partition's stream is: each job submits it. */
+	if (!accel_cmdbuf_nop(cb, 8) && !accel_cmdbuf_upload(d->dev, cb, &bo)) {
+		accel_bo *bos[1] = {bo};
+		struct accel_submit_args a = {.cmd_bo = bo,
+					      .cmd_size = (uint32_t)accel_cmdbuf_size(cb),
+					      .bos = bos,
+					      .bo_count = 1};
 		for (int rep = 0; rep < SUBMIT_REPS; rep++) {
 			accel_job *job;
 			uint32_t st = 1;
 			double t0 = rt_prof_now_us();
-			if (accel_submit_cmdbuf(d->ctx, cb, NULL, 0, &job))
+			if (accel_submit(d->ctx, &a, &job)) {
+				best = 0;
 				break;
+			}
 			int rc = accel_job_wait(job, 10ll * 1000 * 1000 * 1000);
 			if (!rc)
 				rc = accel_job_status(job, &st);
@@ -77,6 +86,7 @@ static double submit_ns(struct rt_device *d)
 				best = t;
 		}
 	}
+	accel_bo_free(bo);
 	accel_cmdbuf_destroy(cb);
 	return best;
 }
