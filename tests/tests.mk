@@ -34,6 +34,20 @@ $(BUILD)/san/tests/unit/%: tests/unit/%.c $(LIBACCEL_SAN_OBJS) libaccel/include/
 UNIT_TESTS += $(UNIT_TEST_BINS)
 UNIT_TESTS_SAN += $(UNIT_TEST_SAN_BINS)
 
+# The runtime's placement decision: the cost model alone, which knows no
+# session, linked with the test.
+PLACEMENT_COST_SRCS := tests/unit/test_placement_cost.c runtime/src/device/cost_model.c
+PLACEMENT_COST_DEPS := $(PLACEMENT_COST_SRCS) runtime/src/device/cost.h
+$(BUILD)/tests/unit/test_placement_cost: $(PLACEMENT_COST_DEPS)
+	@mkdir -p $(@D)
+	$(CC) -Iruntime/src $(CFLAGS_COMMON) $(CHECK_CFLAGS) -o $@ $(PLACEMENT_COST_SRCS) $(CHECK_LIBS)
+$(BUILD)/san/tests/unit/test_placement_cost: $(PLACEMENT_COST_DEPS)
+	@mkdir -p $(@D)
+	$(CC) -Iruntime/src $(CFLAGS_COMMON) $(SAN_FLAGS) $(CHECK_CFLAGS) -o $@ \
+		$(PLACEMENT_COST_SRCS) $(CHECK_LIBS)
+UNIT_TESTS += $(BUILD)/tests/unit/test_placement_cost
+UNIT_TESTS_SAN += $(BUILD)/san/tests/unit/test_placement_cost
+
 # ---- guest tests (each program proves one behaviour) ----
 GUEST_TEST_NAMES := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/test_*.c))
 GUEST_TEST_BINS := $(addprefix $(BUILD)/tests/guest/,$(GUEST_TEST_NAMES))

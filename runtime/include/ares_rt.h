@@ -58,6 +58,17 @@ enum art_dtype {
  * same). */
 #define ART_CPU_REFERENCE (1u << 3)
 
+/* Where capable nodes go (art_session_options.placement). */
+enum art_placement {
+	ART_PLACEMENT_DEFAULT = 0, /* the ART_PLACEMENT environment variable
+				    * ("benefit", "device" or "cpu"), else benefit */
+	ART_PLACEMENT_BENEFIT = 1, /* on the device when the cost model finds that
+				    * faster end to end (submit and copies included) */
+	ART_PLACEMENT_DEVICE = 2,  /* every node the device can run (ART_NO_FALLBACK
+				    * implies it) */
+	ART_PLACEMENT_CPU = 3,	   /* every node on the CPU (as ART_CPU_ONLY) */
+};
+
 typedef struct art_session art_session;
 
 /* A tensor as the caller sees it; data is owned by whoever filled it. */
@@ -84,13 +95,16 @@ struct art_session_options {
 	/* Intra-op threads of the CPU path (1 to 1024); 0 takes the
 	 * ART_THREADS environment variable, else the online CPUs. */
 	int threads;
-	unsigned reserved[5]; /* zero */
+	int placement;	      /* enum art_placement */
+	unsigned reserved[4]; /* zero */
 };
 
 /*
  * art_session_create() with a choice of device. Without ART_CPU_ONLY the
  * session opens its own handle on the device (so several sessions share
- * one device freely), places every node the device supports on it, folds
+ * one device freely), places on it the nodes the device supports (all of
+ * them with ART_PLACEMENT_DEVICE; by default those the cost model finds
+ * faster there end to end, see enum art_placement), folds
  * nodes whose inputs are all constant, and uploads the constant operands
  * of device nodes once. When no Ares device exists (and device_index is
  * -1) every node runs on the CPU and art_session_placement() says why; a
@@ -193,6 +207,29 @@ ART_API int art_session_write_profile(const art_session *s, const char *path);
 ART_API int art_session_node_count(const art_session *s);
 ART_API int art_session_placement(const art_session *s, int idx, const char **name, const char **op,
 				  const char **device, const char **reason);
+/* Node IDX's work and the placement cost model's two estimates, from the
+ * shapes known now (after a run: that run's). known is 0 when a shape is
+ * still dynamic (the other fields are then 0). */
+struct art_node_cost {
+	int known;
+	double flops;	  /* 2 per multiply-accumulate; 1 per vector element op */
+	double bytes;	  /* read and written */
+	double cpu_us;	  /* estimated on the CPU */
+	double device_us; /* modeled on the device (hw-spec §14), without submit */
+};
+ART_API int art_session_node_cost(const art_session *s, int idx, struct art_node_cost *c);
+/* The cost model placement by benefit decided with, measured when the
+ * session was created (ART_PLACEMENT_CALIBRATE=0: the documented
+ * constants): a device partition's submit cost and the CPU's time
+ * relative to the host the CPU rates were measured on (2: twice as slow).
+ * -ENODATA when placement was not by benefit or no device is used. */
+struct art_cost_model {
+	double submit_us;
+	double cpu_scale;
+	int submit_measured; /* else the documented 20 us */
+	int cpu_measured;    /* else 1 */
+};
+ART_API int art_session_cost_model(const art_session *s, struct art_cost_model *m);
 /*
  * Nodes are counted after graph optimisation (art_session_stats has the
  * count as loaded). Output J of node IDX: its name and the type and shape

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device/cost.h"
 #include "device/device.h"
 #include <ares/tensor.h>
 
@@ -368,6 +369,35 @@ static int check_no_fallback(struct art_session *s)
 	return -ENOTSUP;
 }
 
+/* The placement option, else ART_PLACEMENT, else benefit; forcing the
+ * device is what ART_NO_FALLBACK checks, so it implies it. */
+static int resolve_placement(struct art_session *s, int placement)
+{
+	static const char *const names[] = {"", "benefit", "device", "cpu"};
+	if (placement < ART_PLACEMENT_DEFAULT || placement > ART_PLACEMENT_CPU)
+		return rt_err(s, -EINVAL,
+			      "options: placement %d is not ART_PLACEMENT_BENEFIT (1), _DEVICE "
+			      "(2) or _CPU (3)",
+			      placement);
+	const char *env = getenv("ART_PLACEMENT");
+	if (!placement && env && *env) {
+		for (int i = ART_PLACEMENT_BENEFIT; i <= ART_PLACEMENT_CPU; i++)
+			if (!strcmp(env, names[i]))
+				placement = i;
+		if (!placement)
+			return rt_err(s, -EINVAL,
+				      "ART_PLACEMENT='%s': expected benefit, device or cpu", env);
+	}
+	if (!placement)
+		placement = ART_PLACEMENT_BENEFIT;
+	if (placement == ART_PLACEMENT_CPU)
+		s->flags |= ART_CPU_ONLY;
+	if (s->flags & ART_NO_FALLBACK)
+		placement = ART_PLACEMENT_DEVICE;
+	s->placement = placement;
+	return 0;
+}
+
 int art_session_create_opts(const char *model_path, const struct art_session_options *opts,
 			    art_session **out)
 {
@@ -384,6 +414,9 @@ int art_session_create_opts(const char *model_path, const struct art_session_opt
 	if (opts->flags & ~known)
 		return rt_err(s, -EINVAL, "options: unknown flags 0x%x", opts->flags & ~known);
 	s->flags = opts->flags;
+	int rc = resolve_placement(s, opts->placement);
+	if (rc)
+		return rc;
 	/* An operator's cap on what one hostile or mistaken model may allocate. */
 	s->max_tensor_bytes = RT_MAX_TENSOR_BYTES;
 	const char *cap = getenv("ART_MAX_TENSOR_BYTES");
@@ -396,7 +429,7 @@ int art_session_create_opts(const char *model_path, const struct art_session_opt
 				      (unsigned long long)RT_MAX_TENSOR_BYTES);
 		s->max_tensor_bytes = v;
 	}
-	int rc = rt_cpu_open(s, opts);
+	rc = rt_cpu_open(s, opts);
 	if (rc)
 		return rc;
 	rc = read_model(s, model_path);
@@ -643,6 +676,37 @@ int art_session_placement(const art_session *s, int idx, const char **name, cons
 		*device = "cpu";
 		*reason = s->dev->parts[s->nodes[idx].partition].cpu_fallback;
 	}
+	return 0;
+}
+
+int art_session_node_cost(const art_session *s, int idx, struct art_node_cost *c)
+{
+	if (idx < 0 || idx >= s->nnodes || !c)
+		return -EINVAL;
+	memset(c, 0, sizeof(*c));
+	struct dev_work w;
+	if (!dev_node_work(s, &s->nodes[idx], &w))
+		return 0;
+	c->known = 1;
+	c->flops = w.engine == DE_TENSOR ? 2 * w.macs : w.vector_ops;
+	c->bytes = w.bytes;
+	const struct dev_cost_model *m = s->dev && s->dev->cost ? s->dev->cost : &dev_cost_default;
+	c->cpu_us = dev_work_cpu_ns(m, &w) / 1e3;
+	c->device_us = dev_work_device_ns(&w) / 1e3;
+	return 0;
+}
+
+int art_session_cost_model(const art_session *s, struct art_cost_model *m)
+{
+	if (!m)
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (!s->dev || !s->dev->cost)
+		return -ENODATA;
+	m->submit_us = s->dev->cost->submit_ns / 1e3;
+	m->cpu_scale = s->dev->cost->cpu_scale;
+	m->submit_measured = !!(s->dev->cost->measured & DEV_COST_SUBMIT_MEASURED);
+	m->cpu_measured = !!(s->dev->cost->measured & DEV_COST_CPU_MEASURED);
 	return 0;
 }
 

@@ -38,6 +38,19 @@ check accel_run_npy_round_trip sh -c "
 	'$B/bin/accel-run' --cpu '$i/model.onnx' --input x='$i/test_data_set_0/input_0.pb' --output-dir '$T/i1' &&
 	'$B/bin/accel-run' --cpu '$i/model.onnx' --input x='$T/i1/y.npy' --output-dir '$T/i2' &&
 	cmp '$T/i1/y.npy' '$T/i2/y.npy'"
+# Placement (README "Placement by benefit"): a wrong choice is refused
+# naming it, --placement cpu is --cpu, and --coverage reports the share of
+# FLOPs and bytes on the device (none here: the host has no device).
+check accel_run_placement_env_refused sh -c "
+	! ART_PLACEMENT=fast '$B/bin/accel-run' '$m/model.onnx' >'$T/pl' 2>&1 &&
+	grep -q \"ART_PLACEMENT='fast': expected benefit, device or cpu\" '$T/pl'"
+check accel_run_placement_arg_refused sh -c "
+	! '$B/bin/accel-run' --placement fast '$m/model.onnx' >'$T/pl' 2>&1 &&
+	grep -q \"accel-run: --placement 'fast': expected benefit, device or cpu\" '$T/pl'"
+check accel_run_placement_cpu_work_share sh -c "
+	'$B/bin/accel-run' --placement cpu --coverage '$m/model.onnx' >'$T/pl' &&
+	grep -q 'MatMul .* cpu *--cpu requested' '$T/pl' &&
+	grep -q '^work: 0% of 72 FLOPs and 0% of 132 bytes on the device' '$T/pl'"
 check accel_run_random_and_bench sh -c "'$B/bin/accel-run' --cpu --bench 20 '$DATA/node/test_softmax_axis_1/model.onnx' | grep -q '^bench: 20 runs'"
 
 check accel_run_profile_cpu sh -c "'$B/bin/accel-run' --cpu --profile '$T/p.json' '$m/model.onnx' >/dev/null &&

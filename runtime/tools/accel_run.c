@@ -11,6 +11,9 @@
  * inferred output type and shape, and why. --threads N sets the CPU path's
  * intra-op threads (default: ART_THREADS, else the online CPUs);
  * --reference runs CPU nodes on the plain-loop kernels, not oneDNN.
+ * --placement benefit (the default: ART_PLACEMENT, else benefit) puts a
+ * node on the device when the cost model finds that faster end to end,
+ * device every node the device can run, cpu none (as --cpu).
  */
 #include <errno.h>
 #include <limits.h>
@@ -30,7 +33,8 @@ static void usage(void)
 			"[--bench N] [--profile FILE]\n"
 			"                 [--cpu] [--device N] [--no-fallback] [--no-opt] "
 			"[--coverage]\n"
-			"                 [--threads N] [--reference]\n");
+			"                 [--threads N] [--reference] "
+			"[--placement benefit|device|cpu]\n");
 	exit(2);
 }
 
@@ -93,6 +97,46 @@ static void shape_str(const struct art_tensor *t, char *buf, size_t len)
 		snprintf(buf + o, len - o, "]");
 }
 
+/* The share of the work on the device, by FLOPs and bytes, with the cost
+ * model's estimates of the nodes each side runs. */
+static void print_work_share(art_session *s)
+{
+	double flops[2] = {0, 0}, bytes[2] = {0, 0}, cpu_us = 0, dev_us = 0;
+	int unknown = 0;
+	for (int i = 0; i < art_session_node_count(s); i++) {
+		const char *name, *op, *dev, *why;
+		struct art_node_cost c;
+		art_session_placement(s, i, &name, &op, &dev, &why);
+		if (strstr(why, "constant") == why || strstr(why, "shape arithmetic") == why)
+			continue;
+		if (art_session_node_cost(s, i, &c) || !c.known) {
+			unknown++;
+			continue;
+		}
+		int on = !strcmp(dev, "device");
+		flops[on] += c.flops;
+		bytes[on] += c.bytes;
+		if (on)
+			dev_us += c.device_us;
+		else
+			cpu_us += c.cpu_us;
+	}
+	double ft = flops[0] + flops[1], bt = bytes[0] + bytes[1];
+	printf("work: %.0f%% of %.3g FLOPs and %.0f%% of %.3g bytes on the device; estimated "
+	       "cpu %.1f us, device %.1f us (modeled, without submit)",
+	       ft > 0 ? 100.0 * flops[1] / ft : 0.0, ft, bt > 0 ? 100.0 * bytes[1] / bt : 0.0, bt,
+	       cpu_us, dev_us);
+	if (unknown)
+		printf("; %d node(s) of unknown size", unknown);
+	printf("\n");
+	struct art_cost_model cm;
+	if (!art_session_cost_model(s, &cm))
+		printf("cost model: submit %.1f us per partition (%s), CPU %.2fx the time on the "
+		       "host its rates were measured on (%s)\n",
+		       cm.submit_us, cm.submit_measured ? "measured" : "documented", cm.cpu_scale,
+		       cm.cpu_measured ? "measured" : "documented");
+}
+
 /* Each node as the session runs it: placement, fused activation, inferred
  * output type and shape (bound to the inputs of the last run), and why. */
 static void print_coverage(art_session *s)
@@ -120,6 +164,7 @@ static void print_coverage(art_session *s)
 	       st.partitions, st.cpu_nodes, st.folded_nodes, art_session_device(s));
 	printf("graph: %d nodes loaded, %d after optimisation\n", st.loaded_nodes,
 	       art_session_node_count(s));
+	print_work_share(s);
 }
 
 static int random_input(struct art_tensor *t)
@@ -241,6 +286,19 @@ static void parse_args(int argc, char **argv, struct args *a)
 			a->opts.flags |= ART_NO_FALLBACK;
 		} else if (!strcmp(argv[i], "--no-opt")) {
 			a->opts.flags |= ART_NO_OPT;
+		} else if (!strcmp(argv[i], "--placement") && i + 1 < argc) {
+			const char *p = argv[++i];
+			a->opts.placement = !strcmp(p, "benefit")  ? ART_PLACEMENT_BENEFIT
+					    : !strcmp(p, "device") ? ART_PLACEMENT_DEVICE
+					    : !strcmp(p, "cpu")	   ? ART_PLACEMENT_CPU
+								   : -1;
+			if (a->opts.placement < 0) {
+				fprintf(stderr,
+					"accel-run: --placement '%s': expected benefit, "
+					"device or cpu\n",
+					p);
+				exit(2);
+			}
 		} else if (!strcmp(argv[i], "--coverage")) {
 			a->coverage = 1;
 		} else if (argv[i][0] == '-' || a->model) {

@@ -5,6 +5,10 @@
 # CPU path's), and accel-run placing a model wholly on the device with one
 # submit per run and one plan for all runs.
 set -u
+# What the device can run is tested here, so every node it can run goes
+# there (ART_PLACEMENT=device); placement by benefit, the default, is
+# tested at the end with --placement benefit.
+export ART_PLACEMENT=device
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 B=${BUILD:-$root/build}
@@ -111,6 +115,86 @@ elif [ "${ARES_TEST_NO_SKIP:-0}" = 1 ]; then
 	fail=1
 else
 	echo "SKIP float16_model_on_device (no $emb or its input: scripts/fetch-models.sh, tests/models/run-model-tests.sh)"
+fi
+
+# Placement by benefit (the default) on the real models. With the
+# documented constants (ART_PLACEMENT_CALIBRATE=0, the same on every
+# machine): silero_vad keeps no partition the cost model finds slower than
+# the CPU (its scalar Equal was one, with 1 of 2 nodes on the device and
+# the run slower than --cpu), saying so with both estimates, and the OCR
+# models keep their Convs on the device. Measured on this machine (the
+# default), the decision follows the same rules with the measured submit
+# cost and CPU speed, which the coverage report names.
+model_args() { # NAME: the model and its model-test inputs, one per line
+	echo "$CACHE/$(cat "$REF/$1/model")"
+	for f in "$REF/$1"/in/*.npy; do
+		echo "--input"
+		echo "$(basename "$f" .npy)=$f"
+	done
+}
+benefit_coverage() { # NAME, CALIBRATE: accel-run --placement benefit --coverage into $T/NAME.cov
+	# shellcheck disable=SC2046 # one argument per line
+	(IFS='
+'
+		env ART_PLACEMENT_CALIBRATE="$2" "$B/bin/accel-run" --device 0 --placement benefit \
+			--coverage $(model_args "$1")) >"$T/$1.cov" 2>&1 || {
+		cat "$T/$1.cov"
+		return 1
+	}
+	grep -v 'constant, evaluated\|shape arithmetic' "$T/$1.cov"
+}
+placed() { # FILE, device|cpu: the node lines of that placement (column 6)
+	awk -v p="$2" '$1 == "node" && $6 == p' "$1"
+}
+# Every device node is supported and pays (or its size is unknown before
+# the run); every node the device supports but the model kept on the CPU
+# says so with both estimates.
+reasons_consistent() { # FILE
+	if placed "$1" device | grep -v 'supported by the device'; then
+		return 1
+	fi
+	if placed "$1" cpu | grep 'supported by the device'; then
+		return 1
+	fi
+	return 0
+}
+silero_benefit() {
+	benefit_coverage silero_vad 0 && reasons_consistent "$T/silero_vad.cov" || return 1
+	placed "$T/silero_vad.cov" cpu |
+		grep -q ' Equal .*cost model: cpu [0-9.]* µs < device [0-9.]* µs incl. submit' &&
+		grep -q '^work: ' "$T/silero_vad.cov" &&
+		grep -q '^cost model: submit 20.0 us per partition (documented), CPU 1.00x' \
+			"$T/silero_vad.cov"
+}
+ocr_benefit() {
+	for m in det rec; do
+		benefit_coverage $m 0 && reasons_consistent "$T/$m.cov" || return 1
+		placed "$T/$m.cov" device | grep -q ' Conv' || return 1
+		if placed "$T/$m.cov" cpu | grep ' Conv'; then
+			echo "$m: a Conv left on the CPU"
+			return 1
+		fi
+		grep '^coverage:\|^work:' "$T/$m.cov"
+	done
+}
+calibrated_benefit() {
+	for m in silero_vad hey_jarvis alexa; do
+		benefit_coverage $m 1 && reasons_consistent "$T/$m.cov" || return 1
+		grep '^coverage:\|^work:\|^cost model:' "$T/$m.cov"
+		grep -q '^cost model: submit [0-9.]* us per partition (measured), CPU [0-9.]*x .*(measured)' \
+			"$T/$m.cov" || return 1
+	done
+}
+if [ -f "$REF/silero_vad/model" ] && [ -f "$REF/det/model" ] && [ -f "$REF/rec/model" ] &&
+	[ -f "$REF/hey_jarvis/model" ] && [ -f "$REF/alexa/model" ]; then
+	check placement_benefit_silero_vad silero_benefit
+	cat "$T/out"
+	check placement_benefit_ocr_convs_on_device ocr_benefit
+	cat "$T/out"
+	check placement_benefit_calibrated calibrated_benefit
+	cat "$T/out"
+else
+	echo "SKIP placement_benefit_* (no model references in $REF: tests/models/run-model-tests.sh --ref-only)"
 fi
 
 rm -rf "$T"

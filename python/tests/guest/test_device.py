@@ -6,6 +6,7 @@ flight through the runtime's art_run API, the per-run profile's device
 records, and ares.devices() on a live device."""
 
 import errno
+import os
 import threading
 import time
 
@@ -14,6 +15,11 @@ import pytest
 
 import ares
 from modelref import assert_close, models
+
+# The device's coverage of the models is what these tests check, so every
+# node the device can run goes there (placement by benefit would keep the
+# small models' nodes on the CPU, where they are faster).
+os.environ["ART_PLACEMENT"] = "device"
 
 # Every model tests/models/models.txt runs on the device path.
 DEVICE_MODELS = models("device")

@@ -79,6 +79,7 @@ struct art_session {
 	int *inputs, ninputs; /* graph inputs that are not initializers */
 	int *outputs, noutputs;
 	unsigned flags;
+	int placement;		   /* ART_PLACEMENT_BENEFIT or _DEVICE (resolved at creation) */
 	uint64_t max_tensor_bytes; /* RT_MAX_TENSOR_BYTES or ART_MAX_TENSOR_BYTES */
 	uint64_t runs;
 	struct rt_device *dev;	 /* device execution provider, NULL on the CPU */

@@ -150,6 +150,9 @@ struct rt_device {
 	} imports[16];
 	/* Counters for tests and art_session_stats(). */
 	uint64_t submits, runs, compiles;
+	/* The placement cost model this session decided with (device/cost.h),
+	 * NULL with forced placement. */
+	struct dev_cost_model *cost;
 	int profile; /* emit PROFILE commands around every command */
 };
 
@@ -188,6 +191,19 @@ int dev_is_const(const struct art_session *s, int v);
 int dev_widened_param(const struct art_session *s, int v);
 /* Whether value V is computed by a plan-time node. */
 int dev_is_plan_time(const struct art_session *s, int v);
+
+/* device/cost.c: placement by benefit (device/cost.h) over the nodes
+ * dev_place() put on the device: those the cost model finds faster on the
+ * CPU go back there, with the two estimates as their reason. */
+struct dev_cost_model;
+struct dev_work;
+/* device/cost_calib.c: the documented model measured on this machine
+ * (submit round trip, CPU speed) into M. */
+void dev_cost_calibrate(struct art_session *s, struct dev_cost_model *m);
+int dev_place_by_cost(struct art_session *s, const struct dev_cost_model *m);
+/* N's work from the shapes known now (bound by the last run, if any): 1,
+ * or 0 when a shape is unknown. */
+int dev_node_work(const struct art_session *s, const struct rt_node *n, struct dev_work *w);
 
 /* device/plan.c */
 int dev_partition_graph(struct art_session *s);

@@ -239,6 +239,7 @@ void dev_close(struct art_session *s)
 		free(d->parts[i].akeys);
 	}
 	free(d->parts);
+	free(d->cost);
 	free(d->wofs);
 	free(d->nwofs);
 	for (int i = 0; i < 16; i++)

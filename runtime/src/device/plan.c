@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device/cost.h"
 #include "device/device.h"
 
 #define ARENA_ALIGN 64
@@ -54,6 +55,16 @@ int dev_partition_graph(struct art_session *s)
 {
 	struct rt_device *d = s->dev;
 	int cur = -1;
+	/* Which capable nodes pay on the device decides the partitions. */
+	if (s->placement == ART_PLACEMENT_BENEFIT) {
+		d->cost = malloc(sizeof(*d->cost));
+		if (!d->cost)
+			return rt_err(s, -ENOMEM, "placement: out of memory");
+		dev_cost_calibrate(s, d->cost);
+		int rc = dev_place_by_cost(s, d->cost);
+		if (rc)
+			return rt_err(s, rc, "placement: out of memory");
+	}
 	for (int i = 0; i < s->nnodes; i++) {
 		struct rt_node *n = &s->nodes[i];
 		if (folded(s, n))
