@@ -30,6 +30,7 @@
 #include "ares_queue.h"
 #include "ares_sysfs.h"
 #include "ares_usage.h"
+#include "ares_xport.h"
 
 #include "ares/mmu.h"
 #include "uapi/drm/ares_accel.h"
@@ -647,6 +648,8 @@ static int ares_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 
 	ret = ares_queues_init(adev);
+	if (!ret)
+		ret = ares_xport_init(adev);
 	if (ret)
 		return ret;
 

@@ -6,6 +6,7 @@
 #define __ARES_DRV_H__
 
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/idr.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -42,6 +43,7 @@ extern unsigned int ares_bo_mem_mb;
 struct ares_as;
 struct ares_job;
 struct ares_usage;
+struct ares_xport;
 
 /**
  * struct ares_queue - one hardware queue and the drm_sched that feeds it
@@ -102,6 +104,19 @@ struct ares_queue {
 	 * the jobs completed since bind
 	 */
 	u64 busy_ns;
+
+	/*
+	 * The transport probe (ares_xport.c), under @lock: the seqno of its
+	 * descriptor in flight (0: none), the completion to fire when the
+	 * device is past it, and the ktime_get_ns() of the interrupt that saw
+	 * it done.
+	 */
+	/** @probe_seqno: probe descriptor awaited by the interrupt, or 0 */
+	u64 probe_seqno;
+	/** @probe_done: completed by the interrupt that sees @probe_seqno */
+	struct completion *probe_done;
+	/** @probe_irq_ns: when that interrupt ran */
+	u64 probe_irq_ns;
 };
 
 /* Performance counters (ARES_REG_PERF_*), in register order. */
@@ -251,6 +266,14 @@ struct ares_device {
 	u32 fault_seen;
 	/** @fault_rs: rate limit of fault messages */
 	struct ratelimit_state fault_rs;
+
+	/**
+	 * @xport_lock: one transport probe at a time; held across a whole
+	 * measurement and its figures (ares_xport.c)
+	 */
+	struct mutex xport_lock;
+	/** @xport: the transport probe, or NULL unless transport_probe=1 */
+	struct ares_xport *xport;
 };
 
 /**
