@@ -5,11 +5,12 @@
  * queue's interrupt handler, with no drm_sched, no syncobj and no ioctl.
  *
  * Test only: the debugfs file "transport" exists only when transport_probe
- * was 1 as the device bound (a module parameter, off by default). Writing N puts N null descriptors (one
- * NOP command each) one at a time on the ring of the highest-priority
- * hardware queue, taken from its scheduler while it has no job, in a
- * kernel address space of the probe's own; each round trip is timed from
- * just before TAIL moves to the interrupt that sees it done. Reading gives
+ * was 1 as the device bound (a module parameter, off by default). Writing
+ * N puts N null descriptors (one NOP command each) one at a time on the
+ * ring of the highest-priority hardware queue, taken from its scheduler
+ * while it has no job, in a kernel address space of the probe's own; each
+ * round trip is timed from just before TAIL moves to the interrupt that
+ * sees it done. Reading gives
  * the median, p90 and p99 of the last run in ns.
  *
  * The run is a work item on adev->reset_wq, so that no recovery, timeout
@@ -142,7 +143,7 @@ static void ares_xport_work(struct work_struct *work)
 	struct ares_xport *x = container_of(work, struct ares_xport, work);
 	struct ares_device *adev = x->adev;
 	struct ares_queue *q = &adev->queues[ARES_NUM_QUEUES - 1];
-	struct dma_fence *wait;
+	struct dma_fence *wait, *turn = NULL;
 	bool pinned = false;
 	int ret, idx;
 
@@ -158,8 +159,10 @@ static void ares_xport_work(struct work_struct *work)
 		ret = -EBUSY;
 		goto out_exit;
 	}
-	wait = ares_as_pin(x->as, &pinned);
+	wait = ares_as_pin(x->as, &pinned, &turn);
 	if (wait) {
+		/* Not a job: give the place in the queue up at once. */
+		ares_as_drop_turn(adev, &turn);
 		dma_fence_put(wait);
 		ret = -EBUSY;
 		goto out_exit;
