@@ -20,9 +20,9 @@
 
 #include "guest_util.h"
 
-#define PARAM	     "/sys/module/ares/parameters/transport_probe"
-#define FILL_BYTES   (1u << 20)
-#define BUSY_JOBS    16
+#define PARAM	      "/sys/module/ares/parameters/transport_probe"
+#define FILL_BYTES    (1u << 20)
+#define BUSY_JOBS     16
 #define FILLS_PER_JOB 16
 #define BUSY_CONTEXTS 4
 
@@ -78,8 +78,8 @@ static struct figures probe_read(void)
 	buf[n] = '\0';
 	if (sscanf(buf, "rounds %llu", &f.rounds) != 1)
 		test_fail("%s: expected 'rounds N' first, got '%s'", path, buf);
-	if (f.rounds && sscanf(buf, "rounds %llu\nmedian_ns %llu\np90_ns %llu\np99_ns %llu", &f.rounds,
-			       &f.median, &f.p90, &f.p99) != 4)
+	if (f.rounds && sscanf(buf, "rounds %llu\nmedian_ns %llu\np90_ns %llu\np99_ns %llu",
+			       &f.rounds, &f.median, &f.p90, &f.p99) != 4)
 		test_fail("%s: expected rounds, median_ns, p90_ns and p99_ns, got '%s'", path, buf);
 	return f;
 }
@@ -106,8 +106,8 @@ static void test_absent(void)
 
 static void test_rounds(void)
 {
-	static const char *const bad[] = {"0", "-1", "10001", "4294967296",
-					  "99999999999999999999", "abc", "12abc", " ", ""};
+	static const char *const bad[] = {
+		"0", "-1", "10001", "4294967296", "99999999999999999999", "abc", "12abc", " ", ""};
 	struct figures f;
 
 	f = probe_read();
@@ -167,7 +167,9 @@ static void test_with_jobs(void)
 						  0xa5000000u + i);
 		}
 		for (int i = 0; i < BUSY_JOBS; i++)
-			check_ok(dev, accel_submit_cmdbuf(ctx[i % BUSY_CONTEXTS], cb[i], &bo[i], 1, &job[i]),
+			check_ok(dev,
+				 accel_submit_cmdbuf(ctx[i % BUSY_CONTEXTS], cb[i], &bo[i], 1,
+						     &job[i]),
 				 "accel_submit_cmdbuf");
 		for (int i = 0; i < BUSY_JOBS; i++)
 			accel_cmdbuf_destroy(cb[i]);
@@ -189,7 +191,8 @@ static void test_with_jobs(void)
 			check_ok(dev, accel_job_status(job[i], &st), "accel_job_status");
 			if (st != ACCEL_JOB_OK || map[i][0] != 0xa5000000u + i ||
 			    map[i][FILL_BYTES / 4 - 1] != 0xa5000000u + i)
-				test_fail("job %d beside the probe: expected OK and 0x%08x, got %s and 0x%08x",
+				test_fail("job %d beside the probe: expected OK and 0x%08x, got %s "
+					  "and 0x%08x",
 					  i, 0xa5000000u + i, accel_job_status_name(st),
 					  map[i][FILL_BYTES / 4 - 1]);
 			accel_job_destroy(job[i]);
@@ -207,7 +210,8 @@ static void test_with_jobs(void)
 		accel_cmdbuf_fill(cb, accel_bo_va(b), 4096, 0x600d0000u + c);
 		st = run_job(ctx[c], dev, cb, &b, 1, 10000);
 		if (st != ACCEL_JOB_OK || map[0][1023] != 0x600d0000u + c)
-			test_fail("context %d after the probe: expected OK and 0x%08x, got %s and 0x%08x",
+			test_fail("context %d after the probe: expected OK and 0x%08x, got %s and "
+				  "0x%08x",
 				  c, 0x600d0000u + c, accel_job_status_name(st), map[0][1023]);
 		accel_cmdbuf_destroy(cb);
 		accel_bo_free(b);
