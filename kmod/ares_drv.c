@@ -596,6 +596,7 @@ static int ares_init_state(struct ares_device *adev)
 	init_waitqueue_head(&adev->ctrl_wq);
 	INIT_LIST_HEAD(&adev->as_lru);
 	spin_lock_init(&adev->as_free_lock);
+	INIT_LIST_HEAD(&adev->as_waiters);
 	adev->as_free_context = dma_fence_context_alloc(1);
 	xa_init(&adev->as_users);
 	ret = drmm_add_action_or_reset(&adev->drm, ares_destroy_as_state,

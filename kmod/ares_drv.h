@@ -187,22 +187,29 @@ struct ares_device {
 	u64 as_binds;
 	/** @as_evictions: slots reclaimed from an idle address space */
 	u64 as_evictions;
-	/** @as_waits: jobs that found every slot busy and waited */
+	/** @as_waits: times a job found every slot busy and waited */
 	u64 as_waits;
-	/** @as_free_seqno: seqno of the last @as_free; as_lock */
+	/** @as_free_seqno: seqno of the last waiter's fence; as_free_lock */
 	u64 as_free_seqno;
-	/** @as_free_context: fence context of @as_free */
+	/** @as_free_context: fence context of the waiters' fences */
 	u64 as_free_context;
 	/**
-	 * @as_free_lock: protects @as_free and is its fence lock; taken from
-	 * the completion interrupt, so irqsave
+	 * @as_free_lock: protects @as_waiters and is the lock of their
+	 * fences; taken from the completion interrupt, so irqsave
 	 */
 	spinlock_t as_free_lock;
 	/**
-	 * @as_free: signalled when an address space goes idle, for the jobs
-	 * waiting for a slot; NULL while none waits
+	 * @as_waiters: jobs waiting for a slot, oldest first, each on a
+	 * fence of its own (struct ares_as_waiter): an address space going
+	 * idle wakes the first one only
 	 */
-	struct dma_fence *as_free;
+	struct list_head as_waiters;
+	/**
+	 * @as_turns_out: waiters woken that have not asked for a slot again
+	 * yet; while nonzero or @as_waiters is not empty, a job that wants
+	 * a slot queues behind them; as_free_lock
+	 */
+	u32 as_turns_out;
 
 	/** @queues: the hardware queues */
 	struct ares_queue queues[ARES_NUM_QUEUES];
