@@ -531,21 +531,29 @@ struct dma_fence *ares_as_pin(struct ares_as *as, bool *pinned,
 {
 	struct ares_device *adev = as->adev;
 	struct ares_as_waiter *w = NULL;
+	bool woken = false, turn_used = false;
 	unsigned long flags;
-	bool woken = false;
 
 	/* Asked again once its fence signalled: it had its turn. */
 	if (*turn) {
 		woken = true;
-		spin_lock_irqsave(&adev->as_free_lock, flags);
-		ares_as_turn_used_locked(adev);
-		spin_unlock_irqrestore(&adev->as_free_lock, flags);
 		dma_fence_put(*turn);
 		*turn = NULL;
 	}
 
 retry:
 	mutex_lock(&adev->as_lock);
+	/*
+	 * The turn counts as out until now, under as_lock: dropped any
+	 * earlier, a job that needs a slot could find the queue empty and
+	 * take the slot this one was woken for.
+	 */
+	if (woken && !turn_used) {
+		spin_lock_irqsave(&adev->as_free_lock, flags);
+		ares_as_turn_used_locked(adev);
+		spin_unlock_irqrestore(&adev->as_free_lock, flags);
+		turn_used = true;
+	}
 	if ((as->slot == ARES_AS_UNBOUND || !atomic_read(&as->active)) &&
 	    !woken && ares_as_queue_busy(adev))
 		goto wait;
