@@ -9,9 +9,11 @@
  * job is prepared in it and keeps it until the slot is reclaimed for
  * another one, least recently used first and never while a job of its own
  * is on a ring. Any number of files can be open; a job waits only while
- * every slot has work on the device. Buffers get VA ranges from a drm_mm with one
- * unmapped guard page after each buffer, so running off the end of a buffer
- * faults instead of touching the next one. Tables are allocated on demand
+ * every slot has work on the device (or older jobs wait already: waiters
+ * are served in FIFO order, one woken per slot that goes idle). Buffers
+ * get VA ranges from a drm_mm with one unmapped guard page after each
+ * buffer, so running off the end of a buffer faults instead of touching the
+ * next one. Tables are allocated on demand
  * and freed with the address space.
  */
 
