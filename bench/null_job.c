@@ -8,15 +8,24 @@
  * (accel_submit_batch). Each figure is the median of -r repeats. Prints figures only: time depends
  * on the host, so this never passes or fails.
  *
+ * When the driver was loaded with transport_probe=1 and this runs as root
+ * with debugfs mounted, each repeat first times SAMPLES bare ring round
+ * trips through the debugfs file "transport" (doorbell, firmware,
+ * completion, MSI-X, the kernel's interrupt handler: no scheduler, syncobj
+ * or ioctl), the floor under a job, and the ratio of the job's median to it.
+ *
  *   null_job [-n SAMPLES] [-r REPEATS] [-q DEPTH]... [-b BATCH]   (1000, 3, 1 8 64, 16)
  *
  * The last line is for scripts; a field is left out while its path does
- * not exist (the issue-12 transport and user-queue figures):
- *   null_job summary: ioctl_ns=M job_median_us=M job_p90_us=M job_p99_us=M
- *   qd1_jobs_per_s=N qd8_jobs_per_s=N qd64_jobs_per_s=N qd64_batched_jobs_per_s=N
+ * not exist (transport_us and ratio without the probe; the user-queue figures):
+ *   null_job summary: ioctl_ns=M transport_us=M job_median_us=M job_p90_us=M job_p99_us=M
+ *   ratio=R qd1_jobs_per_s=N qd8_jobs_per_s=N qd64_jobs_per_s=N qd64_batched_jobs_per_s=N
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,7 +43,8 @@ struct bench {
 	accel_ctx *ctx;
 	struct accel_submit_args args;
 	int samples;
-	int batch; /* jobs per accel_submit_batch(), a divisor of BATCH_DEPTH */
+	int batch;	     /* jobs per accel_submit_batch(), a divisor of BATCH_DEPTH */
+	char transport[256]; /* the driver's debugfs "transport" file, or "" */
 };
 
 static uint64_t now_ns(void)
@@ -81,6 +91,56 @@ static int empty_ioctl_ns(struct bench *b, double *ns)
 			return -1;
 	*ns = (double)(now_ns() - t0) / n;
 	return 0;
+}
+
+/*
+ * The debugfs transport probe of device 0, if the driver offers it and we
+ * may use it (root, debugfs mounted); else b->transport stays "".
+ */
+static void find_transport(struct bench *b)
+{
+	struct accel_device_entry ent;
+	size_t n;
+
+	if (accel_enumerate(&ent, 1, &n) || !n || !ent.pci_address[0])
+		return;
+	snprintf(b->transport, sizeof(b->transport), "/sys/kernel/debug/accel/%s/transport",
+		 ent.pci_address);
+	if (access(b->transport, R_OK | W_OK))
+		b->transport[0] = '\0';
+}
+
+/* b->samples bare round trips through the probe; *@us gets their median. */
+static int transport_us(struct bench *b, double *us)
+{
+	unsigned long long median_ns = 0;
+	char buf[256], *at;
+	int fd, len, ret = -1;
+	ssize_t got;
+
+	len = snprintf(buf, sizeof(buf), "%d", b->samples);
+	fd = open(b->transport, O_RDWR);
+	if (fd < 0)
+		return -1;
+	if (write(fd, buf, len) != len) {
+		fprintf(stderr, "null_job: writing %d to %s: %s\n", b->samples, b->transport,
+			strerror(errno));
+		goto out;
+	}
+	got = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (got <= 0)
+		goto out;
+	buf[got] = '\0';
+	at = strstr(buf, "median_ns ");
+	if (!at || sscanf(at, "median_ns %llu", &median_ns) != 1 || !median_ns) {
+		fprintf(stderr, "null_job: no median_ns in %s: %s\n", b->transport, buf);
+		goto out;
+	}
+	*us = median_ns / 1000.0;
+	ret = 0;
+out:
+	close(fd);
+	return ret;
 }
 
 /* One job in flight at a time; @lat gets b->samples round trips, sorted. */
@@ -187,7 +247,7 @@ out:
 static int run(struct bench *b, int repeats, const int *depths, int ndepths)
 {
 	double ioctl_ns[MAX_REPEATS], med[MAX_REPEATS], p90[MAX_REPEATS], p99[MAX_REPEATS];
-	double rate[MAX_DEPTHS][MAX_REPEATS], batched[MAX_REPEATS];
+	double rate[MAX_DEPTHS][MAX_REPEATS], batched[MAX_REPEATS], xport[MAX_REPEATS];
 	uint64_t *lat = calloc(b->samples, sizeof(*lat));
 	int ret = -1;
 
@@ -198,14 +258,18 @@ static int run(struct bench *b, int repeats, const int *depths, int ndepths)
 			perror("null_job: DRM_IOCTL_GET_CAP");
 			goto out;
 		}
+		if (b->transport[0] && transport_us(b, &xport[r]))
+			goto out;
 		if (round_trips(b, lat))
 			goto out;
 		med[r] = pct_us(lat, b->samples, 0.5);
 		p90[r] = pct_us(lat, b->samples, 0.9);
 		p99[r] = pct_us(lat, b->samples, 0.99);
-		printf("repeat %d: empty ioctl %.0f ns; null job round trip median %.1f us, "
-		       "p90 %.1f us, p99 %.1f us;",
-		       r + 1, ioctl_ns[r], med[r], p90[r], p99[r]);
+		printf("repeat %d: empty ioctl %.0f ns;", r + 1, ioctl_ns[r]);
+		if (b->transport[0])
+			printf(" bare transport median %.1f us;", xport[r]);
+		printf(" null job round trip median %.1f us, p90 %.1f us, p99 %.1f us;", med[r],
+		       p90[r], p99[r]);
 		for (int d = 0; d < ndepths; d++) {
 			if (throughput(b, depths[d], &rate[d][r]))
 				goto out;
@@ -219,6 +283,9 @@ static int run(struct bench *b, int repeats, const int *depths, int ndepths)
 	printf("medians of %d repeats of %d jobs:\n", repeats, b->samples);
 	printf("  empty ioctl:          %.0f ns (%.0fk/s)\n", median(ioctl_ns, repeats),
 	       1e6 / median(ioctl_ns, repeats));
+	if (b->transport[0])
+		printf("  bare transport:       median %.1f us (doorbell to interrupt handler)\n",
+		       median(xport, repeats));
 	printf("  null job, depth 1:    median %.1f us, p90 %.1f us, p99 %.1f us "
 	       "(%.0fx an empty ioctl)\n",
 	       median(med, repeats), median(p90, repeats), median(p99, repeats),
@@ -228,10 +295,16 @@ static int run(struct bench *b, int repeats, const int *depths, int ndepths)
 		       median(rate[d], repeats));
 	printf("  throughput, depth %d in batches of %d per ioctl: %.0f jobs/s\n", BATCH_DEPTH,
 	       b->batch, median(batched, repeats));
-	printf("null_job summary: ioctl_ns=%.0f job_median_us=%.1f job_p90_us=%.1f "
-	       "job_p99_us=%.1f",
-	       median(ioctl_ns, repeats), median(med, repeats), median(p90, repeats),
-	       median(p99, repeats));
+	if (b->transport[0])
+		printf("  null job / transport: %.2fx\n",
+		       median(med, repeats) / median(xport, repeats));
+	printf("null_job summary: ioctl_ns=%.0f", median(ioctl_ns, repeats));
+	if (b->transport[0])
+		printf(" transport_us=%.1f", median(xport, repeats));
+	printf(" job_median_us=%.1f job_p90_us=%.1f job_p99_us=%.1f", median(med, repeats),
+	       median(p90, repeats), median(p99, repeats));
+	if (b->transport[0])
+		printf(" ratio=%.2f", median(med, repeats) / median(xport, repeats));
 	for (int d = 0; d < ndepths; d++)
 		printf(" qd%d_jobs_per_s=%.0f", depths[d], median(rate[d], repeats));
 	printf(" qd%d_batched_jobs_per_s=%.0f\n", BATCH_DEPTH, median(batched, repeats));
@@ -283,6 +356,7 @@ int main(int argc, char **argv)
 	    accel_cmdbuf_nop(cb, 8) || accel_cmdbuf_upload(b.dev, cb, &cmd))
 		goto fail;
 	b.args = (struct accel_submit_args){.cmd_bo = cmd, .cmd_size = 8};
+	find_transport(&b);
 	if (run(&b, repeats, depths, ndepths))
 		goto fail;
 	status = 0;

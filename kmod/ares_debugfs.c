@@ -13,6 +13,8 @@
  *  hang_queue - jobs started on hardware queue N never finish
  *  crash_fw   - the firmware crashes at its next heartbeat
  *  reset      - reset the device now; the write fails if recovery failed
+ * Transport probe (read-write, only with transport_probe=1; ares_xport.c):
+ *  transport  - write N: time N bare ring round trips; read: their figures
  */
 
 #include <linux/debugfs.h>
@@ -29,6 +31,7 @@
 #include "ares_dump.h"
 #include "ares_hw.h"
 #include "ares_mmu.h"
+#include "ares_xport.h"
 
 static struct ares_device *ares_seq_to_adev(struct seq_file *m)
 {
@@ -333,4 +336,5 @@ void ares_debugfs_init(struct ares_device *adev)
 			    &ares_debugfs_crash_fw_fops);
 	debugfs_create_file("reset", 0200, adev->drm.debugfs_root, adev,
 			    &ares_debugfs_reset_fops);
+	ares_xport_debugfs_init(adev);
 }

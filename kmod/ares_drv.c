@@ -30,6 +30,7 @@
 #include "ares_queue.h"
 #include "ares_sysfs.h"
 #include "ares_usage.h"
+#include "ares_xport.h"
 
 #include "ares/mmu.h"
 #include "uapi/drm/ares_accel.h"
@@ -595,6 +596,7 @@ static int ares_init_state(struct ares_device *adev)
 	init_waitqueue_head(&adev->ctrl_wq);
 	INIT_LIST_HEAD(&adev->as_lru);
 	spin_lock_init(&adev->as_free_lock);
+	INIT_LIST_HEAD(&adev->as_waiters);
 	adev->as_free_context = dma_fence_context_alloc(1);
 	xa_init(&adev->as_users);
 	ret = drmm_add_action_or_reset(&adev->drm, ares_destroy_as_state,
@@ -647,6 +649,8 @@ static int ares_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 
 	ret = ares_queues_init(adev);
+	if (!ret)
+		ret = ares_xport_init(adev);
 	if (ret)
 		return ret;
 

@@ -6,6 +6,7 @@
 #define __ARES_DRV_H__
 
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/idr.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -42,6 +43,7 @@ extern unsigned int ares_bo_mem_mb;
 struct ares_as;
 struct ares_job;
 struct ares_usage;
+struct ares_xport;
 
 /**
  * struct ares_queue - one hardware queue and the drm_sched that feeds it
@@ -102,6 +104,19 @@ struct ares_queue {
 	 * the jobs completed since bind
 	 */
 	u64 busy_ns;
+
+	/*
+	 * The transport probe (ares_xport.c), under @lock: the seqno of its
+	 * descriptor in flight (0: none), the completion to fire when the
+	 * device is past it, and the ktime_get_ns() of the interrupt that saw
+	 * it done.
+	 */
+	/** @probe_seqno: probe descriptor awaited by the interrupt, or 0 */
+	u64 probe_seqno;
+	/** @probe_done: completed by the interrupt that sees @probe_seqno */
+	struct completion *probe_done;
+	/** @probe_irq_ns: when that interrupt ran */
+	u64 probe_irq_ns;
 };
 
 /* Performance counters (ARES_REG_PERF_*), in register order. */
@@ -172,22 +187,29 @@ struct ares_device {
 	u64 as_binds;
 	/** @as_evictions: slots reclaimed from an idle address space */
 	u64 as_evictions;
-	/** @as_waits: jobs that found every slot busy and waited */
+	/** @as_waits: times a job found every slot busy and waited */
 	u64 as_waits;
-	/** @as_free_seqno: seqno of the last @as_free; as_lock */
+	/** @as_free_seqno: seqno of the last waiter's fence; as_free_lock */
 	u64 as_free_seqno;
-	/** @as_free_context: fence context of @as_free */
+	/** @as_free_context: fence context of the waiters' fences */
 	u64 as_free_context;
 	/**
-	 * @as_free_lock: protects @as_free and is its fence lock; taken from
-	 * the completion interrupt, so irqsave
+	 * @as_free_lock: protects @as_waiters and is the lock of their
+	 * fences; taken from the completion interrupt, so irqsave
 	 */
 	spinlock_t as_free_lock;
 	/**
-	 * @as_free: signalled when an address space goes idle, for the jobs
-	 * waiting for a slot; NULL while none waits
+	 * @as_waiters: jobs waiting for a slot, oldest first, each on a
+	 * fence of its own (struct ares_as_waiter): an address space going
+	 * idle wakes the first one only
 	 */
-	struct dma_fence *as_free;
+	struct list_head as_waiters;
+	/**
+	 * @as_turns_out: waiters woken that have not asked for a slot again
+	 * yet; while nonzero or @as_waiters is not empty, a job that wants
+	 * a slot queues behind them; as_free_lock
+	 */
+	u32 as_turns_out;
 
 	/** @queues: the hardware queues */
 	struct ares_queue queues[ARES_NUM_QUEUES];
@@ -251,6 +273,14 @@ struct ares_device {
 	u32 fault_seen;
 	/** @fault_rs: rate limit of fault messages */
 	struct ratelimit_state fault_rs;
+
+	/**
+	 * @xport_lock: one transport probe at a time; held across a whole
+	 * measurement and its figures (ares_xport.c)
+	 */
+	struct mutex xport_lock;
+	/** @xport: the transport probe, or NULL unless transport_probe=1 */
+	struct ares_xport *xport;
 };
 
 /**

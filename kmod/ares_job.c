@@ -81,7 +81,7 @@ static struct dma_fence *ares_job_prepare(struct drm_sched_job *sched_job,
 
 	if (job->as_pinned)
 		return NULL;
-	return ares_as_pin(job->as, &job->as_pinned);
+	return ares_as_pin(job->as, &job->as_pinned, &job->as_turn);
 }
 
 static struct dma_fence *ares_job_run(struct drm_sched_job *sched_job)
@@ -185,6 +185,8 @@ static void ares_job_free(struct drm_sched_job *sched_job)
 	struct ares_job *job = to_ares_job(sched_job);
 	struct ares_ctx *ctx = job->ctx;
 
+	/* Killed while waiting for a slot, or woken and never prepared again. */
+	ares_as_drop_turn(job->adev, &job->as_turn);
 	ares_job_unpin(job);
 	/*
 	 * Only pushed jobs get here, each counted once in ctx->queued and

@@ -52,6 +52,11 @@ struct ares_job {
 	 * free_job, after which nothing else touches the job.
 	 */
 	bool as_pinned;
+	/**
+	 * @as_turn: its place in the queue of jobs waiting for a slot (from
+	 * ares_as_pin() until the next prepare_job or free_job), or NULL
+	 */
+	struct dma_fence *as_turn;
 
 	/* Protected by queue->lock. */
 	/** @hw_fence: fence of the current run, or NULL before a (re)run */

@@ -9,9 +9,11 @@
  * job is prepared in it and keeps it until the slot is reclaimed for
  * another one, least recently used first and never while a job of its own
  * is on a ring. Any number of files can be open; a job waits only while
- * every slot has work on the device. Buffers get VA ranges from a drm_mm with one
- * unmapped guard page after each buffer, so running off the end of a buffer
- * faults instead of touching the next one. Tables are allocated on demand
+ * every slot has work on the device (or older jobs wait already: waiters
+ * are served in FIFO order, one woken per slot that goes idle). Buffers
+ * get VA ranges from a drm_mm with one unmapped guard page after each
+ * buffer, so running off the end of a buffer faults instead of touching the
+ * next one. Tables are allocated on demand
  * and freed with the address space.
  */
 
@@ -309,6 +311,16 @@ static int ares_as_find_slot(struct ares_device *adev)
 	return ARES_AS_UNBOUND;
 }
 
+/**
+ * struct ares_as_waiter - a job's place in the queue for a hardware slot
+ */
+struct ares_as_waiter {
+	/** @base: signalled when it is the job's turn; lock adev->as_free_lock */
+	struct dma_fence base;
+	/** @link: in adev->as_waiters until woken or dropped */
+	struct list_head link;
+};
+
 static const char *ares_as_free_driver_name(struct dma_fence *fence)
 {
 	return "ares";
@@ -319,124 +331,267 @@ static const char *ares_as_free_timeline_name(struct dma_fence *fence)
 	return "address-space-slot";
 }
 
+/* The default release frees @base, the first member, i.e. the waiter. */
 static const struct dma_fence_ops ares_as_free_ops = {
 	.get_driver_name = ares_as_free_driver_name,
 	.get_timeline_name = ares_as_free_timeline_name,
 };
 
-/*
- * The fence that the next address space going idle signals, made from
- * *@spare if there is none yet (then *@spare is consumed).
- */
-static struct dma_fence *ares_as_free_fence(struct ares_device *adev,
-					    struct dma_fence **spare)
+static struct ares_as_waiter *to_ares_as_waiter(struct dma_fence *fence)
 {
-	struct dma_fence *fence;
+	return container_of(fence, struct ares_as_waiter, base);
+}
+
+/*
+ * Queues @w for the next slot: at the head when the job had its turn and
+ * lost the slot to a job that needed no wait (it stays the oldest), else
+ * at the tail.
+ */
+static void ares_as_enqueue(struct ares_device *adev, struct ares_as_waiter *w,
+			    bool head)
+{
 	unsigned long flags;
 
 	lockdep_assert_held(&adev->as_lock);
 
 	spin_lock_irqsave(&adev->as_free_lock, flags);
-	if (!adev->as_free) {
-		dma_fence_init(*spare, &ares_as_free_ops, &adev->as_free_lock,
-			       adev->as_free_context, ++adev->as_free_seqno);
-		adev->as_free = *spare;
-		*spare = NULL;
-	}
-	fence = dma_fence_get(adev->as_free);
+	dma_fence_init(&w->base, &ares_as_free_ops, &adev->as_free_lock,
+		       adev->as_free_context, ++adev->as_free_seqno);
+	if (head)
+		list_add(&w->link, &adev->as_waiters);
+	else
+		list_add_tail(&w->link, &adev->as_waiters);
 	spin_unlock_irqrestore(&adev->as_free_lock, flags);
-	return fence;
 }
 
-static bool ares_as_any_idle(struct ares_device *adev)
+/* Wakes the oldest waiter, if any: it gets a turn. */
+static void ares_as_wake_one_locked(struct ares_device *adev)
 {
+	struct ares_as_waiter *w;
+
+	lockdep_assert_held(&adev->as_free_lock);
+
+	w = list_first_entry_or_null(&adev->as_waiters, struct ares_as_waiter,
+				     link);
+	if (!w)
+		return;
+	list_del_init(&w->link);
+	adev->as_turns_out++;
+	dma_fence_signal_locked(&w->base);
+}
+
+/* Wakes the oldest waiter, if any. Any context. */
+static void ares_as_wake_one(struct ares_device *adev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&adev->as_free_lock, flags);
+	ares_as_wake_one_locked(adev);
+	spin_unlock_irqrestore(&adev->as_free_lock, flags);
+}
+
+/* A woken waiter asked again, or will never: its turn is used. */
+static void ares_as_turn_used_locked(struct ares_device *adev)
+{
+	lockdep_assert_held(&adev->as_free_lock);
+
+	if (adev->as_turns_out)
+		adev->as_turns_out--;
+}
+
+/* Whether jobs wait for a slot or have been woken for one. */
+static bool ares_as_queue_busy(struct ares_device *adev)
+{
+	unsigned long flags;
+	bool busy;
+
+	spin_lock_irqsave(&adev->as_free_lock, flags);
+	busy = adev->as_turns_out || !list_empty(&adev->as_waiters);
+	spin_unlock_irqrestore(&adev->as_free_lock, flags);
+	return busy;
+}
+
+/*
+ * Slots a job pinning now could take: free ones under the limit and ones
+ * bound to an idle address space.
+ */
+static u32 ares_as_room(struct ares_device *adev)
+{
+	unsigned int cap = READ_ONCE(ares_as_slots);
+	u32 limit = cap ? min_t(u32, cap, adev->max_as) : adev->max_as;
 	struct ares_as *as;
+	u32 slot, room = 0;
 
 	lockdep_assert_held(&adev->as_lock);
 
+	for (slot = 0; slot < limit; slot++)
+		if (!adev->as_slots[slot])
+			room++;
 	list_for_each_entry(as, &adev->as_lru, lru)
-		if (!atomic_read(&as->active))
-			return true;
-	return false;
+		if (!atomic_read(&as->active) && as->slot < limit)
+			room++;
+	return room;
+}
+
+/*
+ * Wakes waiters, oldest first, until there is a turn out per slot a job
+ * could take: for room that no unpin announced (an unpin that ran before
+ * its waiter was queued, a job that left its turn, as_slots raised).
+ */
+static void ares_as_wake_for_room(struct ares_device *adev)
+{
+	u32 room = ares_as_room(adev);
+	unsigned long flags;
+
+	lockdep_assert_held(&adev->as_lock);
+
+	spin_lock_irqsave(&adev->as_free_lock, flags);
+	while (adev->as_turns_out < room && !list_empty(&adev->as_waiters))
+		ares_as_wake_one_locked(adev);
+	spin_unlock_irqrestore(&adev->as_free_lock, flags);
+}
+
+/**
+ * ares_as_drop_turn() - leave the queue of jobs waiting for a slot
+ * @adev: device
+ * @turn: the job's place from ares_as_pin(), or NULL; cleared
+ *
+ * For a job that will not ask again (freed, or not a job). Still queued: it
+ * leaves the queue (its fence signals, for whoever still waits on it).
+ * Already woken: the turn it will not use goes to the next waiter, so a
+ * slot that went idle is never left with nobody woken for it.
+ */
+void ares_as_drop_turn(struct ares_device *adev, struct dma_fence **turn)
+{
+	struct ares_as_waiter *w;
+	unsigned long flags;
+
+	if (!*turn)
+		return;
+	w = to_ares_as_waiter(*turn);
+	spin_lock_irqsave(&adev->as_free_lock, flags);
+	if (list_empty(&w->link)) {
+		ares_as_turn_used_locked(adev);
+		ares_as_wake_one_locked(adev);
+	} else {
+		list_del_init(&w->link);
+		dma_fence_signal_locked(&w->base);
+	}
+	spin_unlock_irqrestore(&adev->as_free_lock, flags);
+	dma_fence_put(*turn);
+	*turn = NULL;
+}
+
+/*
+ * Binds @as to a slot if it has none. Return: false when every slot has
+ * work on the device.
+ */
+static bool ares_as_bind(struct ares_as *as)
+{
+	struct ares_device *adev = as->adev;
+	int slot, idx;
+
+	lockdep_assert_held(&adev->as_lock);
+
+	if (as->slot != ARES_AS_UNBOUND)
+		return true;
+	slot = ares_as_find_slot(adev);
+	if (slot == ARES_AS_UNBOUND)
+		return false;
+	as->slot = slot;
+	adev->as_slots[slot] = as;
+	adev->as_binds++;
+	if (drm_dev_enter(&adev->drm, &idx)) {
+		ares_as_program(adev, slot, as);
+		drm_dev_exit(idx);
+	}
+	return true;
 }
 
 /**
  * ares_as_pin() - bind @as to a hardware slot for one job
  * @as: the job's address space
  * @pinned: set to true when the job holds a pin, to pass to ares_as_unpin()
+ * @turn: the job's place in the queue for a slot: NULL the first time; what
+ *	the previous call left when asking again after it signalled
  *
  * The scheduler's prepare_job: on success the slot stays @as's until the
- * job's ares_as_unpin(). When every slot has a job on the device, returns
- * a fence that the next address space to go idle signals: the scheduler
- * waits for it and asks again.
+ * job's ares_as_unpin(). When every slot has a job on the device, the job
+ * joins a FIFO of waiters, each with a fence of its own: an address space
+ * going idle signals only the oldest one's, so N waiters for one slot cost
+ * one wakeup each, not N. While jobs wait or are woken, a job that would
+ * take a slot (its address space unbound, or bound but idle and so
+ * reclaimable) queues behind them instead of overtaking; a job whose
+ * address space already has work on the device just pins it. A woken job
+ * that still finds no slot (as_slots lowered) stays first.
  *
- * Return: NULL when pinned, else a fence to wait for.
+ * Return: NULL when pinned, else a fence to wait for (its place is kept in
+ * *@turn, for ares_as_drop_turn() if the job is freed before asking again).
  */
-struct dma_fence *ares_as_pin(struct ares_as *as, bool *pinned)
+struct dma_fence *ares_as_pin(struct ares_as *as, bool *pinned,
+			      struct dma_fence **turn)
 {
 	struct ares_device *adev = as->adev;
-	struct dma_fence *spare = NULL, *wait = NULL;
-	int slot, idx;
+	struct ares_as_waiter *w = NULL;
+	bool woken = false, turn_used = false;
+	unsigned long flags;
+
+	/* Asked again once its fence signalled: it had its turn. */
+	if (*turn) {
+		woken = true;
+		dma_fence_put(*turn);
+		*turn = NULL;
+	}
 
 retry:
 	mutex_lock(&adev->as_lock);
-	if (as->slot == ARES_AS_UNBOUND) {
-		slot = ares_as_find_slot(adev);
-		if (slot == ARES_AS_UNBOUND) {
-			if (!spare) {
-				/*
-				 * prepare_job has no error return: a job can
-				 * only wait. Small, and not under as_lock.
-				 */
-				mutex_unlock(&adev->as_lock);
-				spare = kzalloc(sizeof(*spare),
-						GFP_KERNEL | __GFP_NOFAIL);
-				goto retry;
-			}
-			wait = ares_as_free_fence(adev, &spare);
-			/*
-			 * An unpin between the search and the fence being
-			 * published signalled nothing: look again.
-			 */
-			if (ares_as_any_idle(adev)) {
-				dma_fence_put(wait);
-				wait = NULL;
-				mutex_unlock(&adev->as_lock);
-				goto retry;
-			}
-			adev->as_waits++;
-			goto out;
-		}
-		as->slot = slot;
-		adev->as_slots[slot] = as;
-		adev->as_binds++;
-		if (drm_dev_enter(&adev->drm, &idx)) {
-			ares_as_program(adev, slot, as);
-			drm_dev_exit(idx);
-		}
+	/*
+	 * The turn counts as out until now, under as_lock: dropped any
+	 * earlier, a job that needs a slot could find the queue empty and
+	 * take the slot this one was woken for.
+	 */
+	if (woken && !turn_used) {
+		spin_lock_irqsave(&adev->as_free_lock, flags);
+		ares_as_turn_used_locked(adev);
+		spin_unlock_irqrestore(&adev->as_free_lock, flags);
+		turn_used = true;
 	}
+	if ((as->slot == ARES_AS_UNBOUND || !atomic_read(&as->active)) &&
+	    !woken && ares_as_queue_busy(adev))
+		goto wait;
+	if (!ares_as_bind(as))
+		goto wait;
 	list_move_tail(&as->lru, &adev->as_lru);
 	atomic_inc(&as->active);
 	*pinned = true;
-out:
+	/* Room beyond this job's slot: the next waiter's turn. */
+	if (woken)
+		ares_as_wake_for_room(adev);
 	mutex_unlock(&adev->as_lock);
-	kfree(spare);
-	return wait;
-}
+	kfree(w);
+	return NULL;
 
-/* Signals the fence jobs waiting for a slot sleep on, if any. Any context. */
-static void ares_as_wake_waiters(struct ares_device *adev)
-{
-	struct dma_fence *fence;
-	unsigned long flags;
-
-	spin_lock_irqsave(&adev->as_free_lock, flags);
-	fence = adev->as_free;
-	adev->as_free = NULL;
-	if (fence)
-		dma_fence_signal_locked(fence);
-	spin_unlock_irqrestore(&adev->as_free_lock, flags);
-	dma_fence_put(fence);
+wait:
+	if (!w) {
+		/*
+		 * prepare_job has no error return: a job can only wait.
+		 * Small, and not under as_lock.
+		 */
+		mutex_unlock(&adev->as_lock);
+		w = kzalloc(sizeof(*w), GFP_KERNEL | __GFP_NOFAIL);
+		goto retry;
+	}
+	ares_as_enqueue(adev, w, woken);
+	adev->as_waits++;
+	/*
+	 * An unpin between the search and the enqueue woke somebody else or
+	 * nobody: wake for whatever room there is, perhaps this job itself
+	 * (the scheduler then finds its fence signalled and asks again).
+	 */
+	ares_as_wake_for_room(adev);
+	mutex_unlock(&adev->as_lock);
+	*turn = dma_fence_get(&w->base);
+	return &w->base;
 }
 
 /**
@@ -444,12 +599,12 @@ static void ares_as_wake_waiters(struct ares_device *adev)
  * @as: address space
  *
  * Any context, the completion interrupt included. The last job of @as
- * wakes the jobs waiting for a slot.
+ * wakes the oldest job waiting for a slot.
  */
 void ares_as_unpin(struct ares_as *as)
 {
 	if (atomic_dec_and_test(&as->active))
-		ares_as_wake_waiters(as->adev);
+		ares_as_wake_one(as->adev);
 }
 
 /**
@@ -458,7 +613,12 @@ void ares_as_unpin(struct ares_as *as)
  */
 void ares_as_fini(struct ares_device *adev)
 {
-	ares_as_wake_waiters(adev);
+	unsigned long flags;
+
+	spin_lock_irqsave(&adev->as_free_lock, flags);
+	while (!list_empty(&adev->as_waiters))
+		ares_as_wake_one_locked(adev);
+	spin_unlock_irqrestore(&adev->as_free_lock, flags);
 }
 
 /**

@@ -70,7 +70,9 @@ int ares_as_map(struct ares_as *as, struct drm_mm_node *node, u64 size,
 		struct sg_table *sgt, bool writable);
 void ares_as_unmap(struct ares_as *as, struct drm_mm_node *node);
 void ares_as_restore_all(struct ares_device *adev);
-struct dma_fence *ares_as_pin(struct ares_as *as, bool *pinned);
+struct dma_fence *ares_as_pin(struct ares_as *as, bool *pinned,
+			      struct dma_fence **turn);
+void ares_as_drop_turn(struct ares_device *adev, struct dma_fence **turn);
 void ares_as_fini(struct ares_device *adev);
 void ares_as_unpin(struct ares_as *as);
 int ares_as_slot(struct ares_as *as);

@@ -16,6 +16,7 @@
  */
 
 #include <linux/dma-fence.h>
+#include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -144,6 +145,12 @@ static void ares_queue_process(struct ares_queue *q)
 		/* Off the device: its slot may go to another address space. */
 		ares_job_unpin(job);
 		dma_fence_signal_locked(job->hw_fence);
+	}
+
+	if (q->probe_seqno && done >= q->probe_seqno) {
+		q->probe_irq_ns = ktime_get_ns();
+		q->probe_seqno = 0;
+		complete(q->probe_done);
 	}
 }
 
@@ -326,6 +333,123 @@ struct dma_fence *ares_queue_run(struct ares_queue *q, struct ares_job *job,
 
 	ares_ring_doorbell(q->adev, ARES_VEC_QUEUE(q->index));
 	return &fence->base;
+}
+
+/**
+ * ares_queue_probe_claim() - take an idle queue away from its scheduler
+ * @q: queue
+ *
+ * For the transport probe (ares_xport.c), which runs this and the other
+ * ares_queue_probe_*() calls on adev->reset_wq, so that no recovery or
+ * timeout handler stops or restarts the scheduler meanwhile. Stops the
+ * scheduler's submission, then checks that the ring holds no job: the
+ * probe's descriptors then are the only ones on it until
+ * ares_queue_probe_release().
+ *
+ * Return: 0, or -EBUSY (scheduler left running) when a job is on the ring.
+ */
+int ares_queue_probe_claim(struct ares_queue *q)
+{
+	unsigned long flags;
+	bool idle;
+
+	drm_sched_wqueue_stop(&q->sched);
+	spin_lock_irqsave(&q->lock, flags);
+	idle = !q->num_pending;
+	spin_unlock_irqrestore(&q->lock, flags);
+	if (!idle) {
+		drm_sched_wqueue_start(&q->sched);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/**
+ * ares_queue_probe_release() - give a claimed queue back to its scheduler
+ * @q: queue claimed with ares_queue_probe_claim()
+ */
+void ares_queue_probe_release(struct ares_queue *q)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->lock, flags);
+	q->probe_seqno = 0;
+	q->probe_done = NULL;
+	spin_unlock_irqrestore(&q->lock, flags);
+	drm_sched_wqueue_start(&q->sched);
+}
+
+/**
+ * ares_queue_probe_push() - put one probe descriptor on a claimed queue
+ * @q: queue claimed with ares_queue_probe_claim()
+ * @cmd_va: its command stream, in the address space pinned to @asid
+ * @cmd_size: bytes of the stream
+ * @asid: the pinned hardware slot
+ * @done: completed by the interrupt that sees the descriptor done
+ *
+ * The caller holds a drm_dev_enter() section.
+ *
+ * Return: ktime_get_ns() just before TAIL moved (the round trip's start).
+ */
+u64 ares_queue_probe_push(struct ares_queue *q, u64 cmd_va, u32 cmd_size,
+			  int asid, struct completion *done)
+{
+	struct ares_job_desc *desc;
+	unsigned long flags;
+	u64 start;
+
+	spin_lock_irqsave(&q->lock, flags);
+	desc = &q->ring[q->tail % ARES_RING_ENTRIES];
+	memset(desc, 0, sizeof(*desc));
+	desc->seqno = cpu_to_le64(++q->hw_seqno);
+	desc->cmd_va = cpu_to_le64(cmd_va);
+	desc->cmd_size = cpu_to_le32(cmd_size);
+	desc->asid = cpu_to_le16(asid);
+	reinit_completion(done);
+	q->probe_done = done;
+	q->probe_seqno = q->hw_seqno;
+	q->tail++;
+	start = ktime_get_ns();
+	ares_wr32(q->adev, ARES_REG_Q(q->index, ARES_Q_TAIL), q->tail);
+	spin_unlock_irqrestore(&q->lock, flags);
+
+	ares_ring_doorbell(q->adev, ARES_VEC_QUEUE(q->index));
+	return start;
+}
+
+/**
+ * ares_queue_probe_result() - how the last probe descriptor ended
+ * @q: queue claimed with ares_queue_probe_claim()
+ * @irq_ns: out: ktime_get_ns() of the interrupt that saw it done
+ *
+ * Call once its completion fired, or with -ETIMEDOUT after it did not: a
+ * late interrupt then fires nothing.
+ *
+ * Return: 0, -ETIMEDOUT when it is not done, or the errno of the status the
+ * device wrote in its completion record.
+ */
+int ares_queue_probe_result(struct ares_queue *q, u64 *irq_ns)
+{
+	struct ares_completion *rec;
+	unsigned long flags;
+	u64 seqno;
+	u32 status;
+
+	spin_lock_irqsave(&q->lock, flags);
+	if (q->probe_seqno) {
+		q->probe_seqno = 0;
+		spin_unlock_irqrestore(&q->lock, flags);
+		return -ETIMEDOUT;
+	}
+	rec = q->compl + ARES_COMPL_RECORD_OFFSET((q->tail - 1) % ARES_RING_ENTRIES);
+	seqno = le64_to_cpu(READ_ONCE(rec->seqno));
+	status = le32_to_cpu(READ_ONCE(rec->status));
+	*irq_ns = q->probe_irq_ns;
+	spin_unlock_irqrestore(&q->lock, flags);
+
+	if (seqno != q->hw_seqno)
+		return -EIO;
+	return ares_status_to_errno(status);
 }
 
 static void ares_queue_fini(struct drm_device *drm, void *arg)
