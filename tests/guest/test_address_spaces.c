@@ -36,13 +36,14 @@
  * scheduler on a quiet host, so at most two address spaces are ever pinned
  * and nothing has to wait for a slot: the as_waits check then depends on
  * the host's speed (seen in CI). With busy jobs the ring backs up and the
- * third file's job finds both slots held. Four GEMMs, not sixteen: on a
- * loaded 2-core host sixteen took the emulator long enough that a job sat
- * on the ring past the suite's job_timeout_ms=1000 (TIMEOUT, with or
- * without the one-waiter wakeups).
+ * third file's job finds both slots held. Sixteen GEMMs: with four, a job
+ * takes ~0.2 ms of the emulator, about one guest submit under TCG, so on a
+ * quiet host the waits would again depend on its speed. On a host loaded
+ * ~8 times over (load 15-19 on 2 cores) sixteen can keep a job on the ring
+ * past the suite's job_timeout_ms=1000; CI's host is not shared that way.
  */
 #define BUSY_DIM    128
-#define BUSY_GEMMS  4
+#define BUSY_GEMMS  16
 #define BUSY_MATRIX (BUSY_DIM * BUSY_DIM * 4)
 #define BO_SIZE	    (4096 + 3 * BUSY_MATRIX)
 
