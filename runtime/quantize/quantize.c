@@ -299,8 +299,8 @@ int aq_quantize(const char *model_in, const char *calib_dir, const char *model_o
 	}
 	if (!rc)
 		rc = variant_error(&j, on, j.ss.n, &res.error);
-	if (!rc)
-		rc = write_variant(&j, on, model_out);
+	if (!rc && (rc = write_variant(&j, on, model_out)))
+		remove(model_out);
 	if (!rc) {
 		report(&j, &res, threshold, nsens);
 		if (result)

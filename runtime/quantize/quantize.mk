@@ -24,3 +24,4 @@ $(BUILD)/bin/ares-quantize: runtime/quantize/ares_quantize.c runtime/quantize/ar
 		$(RT_LINK_BIN) -lprotobuf-c -lm
 
 ALL_TARGETS += $(AQ_LIB) $(BUILD)/bin/ares-quantize
+RUNTIME_TEST_DEPS += $(BUILD)/bin/ares-quantize
