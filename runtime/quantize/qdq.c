@@ -127,8 +127,8 @@ int aq_find_layers(const Onnx__GraphProto *g, struct aq_layer **layers, int *n, 
 /* ---- the rewrite ---- */
 
 struct act_q {
-	const char *tensor; /* M's string */
-	const char *dq;	    /* name of the dequantized copy (names set's) */
+	char *tensor;	/* a copy: the readers' strings are replaced */
+	const char *dq; /* name of the dequantized copy (names set's) */
 	float scale;
 	uint8_t zp;
 	int emitted;
@@ -221,10 +221,13 @@ static struct act_q *act_add(struct rewrite *w, const char *tensor, float lo, fl
 	if (a)
 		return a;
 	a = &w->acts[w->nacts];
-	a->tensor = tensor;
-	a->dq = aq_names_make(&w->ns, tensor, "dequantized");
-	if (!a->dq)
+	a->tensor = aq_strdup(tensor);
+	a->dq = a->tensor ? aq_names_make(&w->ns, tensor, "dequantized") : NULL;
+	if (!a->dq) {
+		free(a->tensor);
+		a->tensor = NULL;
 		return NULL;
+	}
 	a->scale = (hi - lo) / 255.0f;
 	if (!(a->scale > 0) || !isfinite(a->scale))
 		a->scale = 1.0f; /* a tensor that was always 0: any scale keeps it 0 */
@@ -452,6 +455,8 @@ int aq_rewrite(Onnx__ModelProto *m, const struct aq_layer *l, int n, const int *
 	aq_prune_constants(g);
 out:
 	free(w.out);
+	for (int i = 0; w.acts && i < w.nacts; i++)
+		free(w.acts[i].tensor);
 	free(w.acts);
 	aq_names_free(&w.ns);
 	return rc;

@@ -6,6 +6,10 @@
   calib/NNN/x.npy   16 seeded smooth images (gradients and blobs)
   test/x.npy        one more, not in the calibration set
   small_f16.onnx    small.onnx with float16 weights (a non-f32 model)
+  op11.onnx         opset 11: Conv -> Softmax(axis 3, the last) -> Unsqueeze
+                    and Squeeze with axes attributes -> MatMul (upgraded to 13)
+  op11_bad.onnx     opset 11: Conv -> Softmax(axis 1 of rank 4), whose
+                    meaning opset 13 changed (refused)
   bad_shape/x.npy   an input of the wrong size
   no_input/         a sample folder without x.npy
 """
@@ -47,6 +51,27 @@ def model(rng, dtype=np.float32):
     return m
 
 
+def opset11(rng, axis):
+    inits = [
+        numpy_helper.from_array((rng.standard_normal((4, 3, 3, 3)) * 0.3).astype(np.float32), "w"),
+        numpy_helper.from_array((rng.standard_normal((16, 5)) * 0.3).astype(np.float32), "m"),
+    ]
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Softmax", ["c"], ["s"], name="softmax", axis=axis),
+        helper.make_node("Unsqueeze", ["s"], ["u"], name="unsqueeze", axes=[0]),
+        helper.make_node("Squeeze", ["u"], ["q"], name="squeeze", axes=[0]),
+        helper.make_node("MatMul", ["q", "m"], ["y"], name="matmul"),
+    ]
+    g = helper.make_graph(nodes, "op11",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 16, 5])],
+                          inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 11)])
+    m.ir_version = 6
+    return m
+
+
 def image(rng):
     yy, xx = np.mgrid[0:16, 0:16] / 15.0
     chans = []
@@ -69,6 +94,8 @@ def main():
     rng = np.random.default_rng(20261205)
     onnx.save(model(rng), os.path.join(out, "small.onnx"))
     onnx.save(model(np.random.default_rng(1), np.float16), os.path.join(out, "small_f16.onnx"))
+    onnx.save(opset11(np.random.default_rng(2), 3), os.path.join(out, "op11.onnx"))
+    onnx.save(opset11(np.random.default_rng(2), 1), os.path.join(out, "op11_bad.onnx"))
     for i in range(16):
         save(os.path.join(out, "calib", "%03d" % i, "x.npy"), image(rng))
     save(os.path.join(out, "test", "x.npy"), image(rng))
