@@ -203,5 +203,39 @@ fi
 	--input input_1="$(ls -d "$out"/emb_calib/* | head -n 1)/input_1.npy" >/dev/null 2>&1 ||
 	fail "embedding: libares_rt does not run the QDQ model"
 
+# The wake-word heads (Gemm) on the f32 embeddings of the espeak-ng clips:
+# each clip's score within 0.05 of f32 and the same decision at 0.5.
+node $here/wake_embedding.mjs "$ortdir" "$cache" "$set_dir/wake" heads "$out/head_calib"
+for h in alexa hey_mycroft hey_rhasspy timer weather; do
+	if ! $q --threads 1 "$oww/${h}_v0.1.onnx" "$out/head_calib" "$out/${h}_int8.onnx" \
+		>"$out/$h.log" 2>&1; then
+		fail "$h: ares-quantize failed: $(tail -n 1 "$out/$h.log")"
+		continue
+	fi
+	tail -n 1 "$out/$h.log"
+	s=$(node $here/wake_embedding.mjs "$ortdir" "$cache" "$set_dir/wake" scores \
+		"$oww/${h}_v0.1.onnx" "$out/${h}_int8.onnx" | tail -n 1)
+	if echo "$s" | awk '{ exit !($2 <= 0.05 && $3 == 0) }'; then
+		pass "$h: int8 score within $(echo "$s" | cut -d' ' -f2) of f32, same decision on all $(echo "$s" | cut -d' ' -f4) clips"
+	else
+		fail "$h: max score difference, decisions changed, clips: $s"
+	fi
+done
+
+# The detector too (opset 11, upgraded): with both det and rec int8, the
+# pipeline on libares_rt still reads make run's line exactly.
+$q --threads 1 --samples 6 --sensitivity-samples 2 "$ocr/ch_PP-OCRv4_det_infer.onnx" \
+	"$set_dir/ocr/det" "$out/det_int8.onnx" >"$out/det.log" 2>&1 ||
+	fail "det: ares-quantize failed: $(tail -n 1 "$out/det.log")"
+grep -E 'float$|^quantized' "$out/det.log"
+rm -f "$models/ch_PP-OCRv4_det_infer.onnx" # a link to the f32 model: never write through it
+cp "$out/det_int8.onnx" "$models/ch_PP-OCRv4_det_infer.onnx"
+if "$build/bin/ares-ocr" --cpu --expect "Ares NPU 2026" "$models" "$out/line/text.ppm" \
+	>"$out/ocr.log" 2>&1; then
+	pass "ocr: int8 detector and recognizer on libares_rt read \"Ares NPU 2026\""
+else
+	fail "ocr: int8 det + rec: $(grep 'text:' "$out/ocr.log")"
+fi
+
 echo "quant tests: $fails failed"
 [ $fails = 0 ]

@@ -8,14 +8,21 @@
 //   node wake_embedding.mjs ORT_DIR MODELS_DIR SETDIR/wake cosine F32.onnx INT8.onnx
 //       prints "cosine MIN MEAN N": the cosine similarity of the two models'
 //       embeddings of every window of every clip
+//   node wake_embedding.mjs ORT_DIR MODELS_DIR SETDIR/wake heads OUTDIR
+//       writes each clip's head inputs (16 consecutive f32 embeddings, every
+//       4th position) as OUTDIR/CLIP_P/onnx::Flatten_0.npy
+//   node wake_embedding.mjs ORT_DIR MODELS_DIR SETDIR/wake scores F32.onnx INT8.onnx
+//       a head's score per clip (the largest over its positions) with both
+//       models: prints "clip WORD f32 int8" per clip, then
+//       "scores MAXDIFF DECISIONS_DIFFERENT N" at threshold 0.5
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { loadNpy, saveNpy } from '../../../tests/models/npy.mjs';
 
 const [ortDir, modelsDir, wakeDir, cmd, a, b] = process.argv.slice(2);
-if (!(cmd === 'windows' && a) && !(cmd === 'cosine' && b)) {
-  console.error('usage: node wake_embedding.mjs ORT_DIR MODELS_DIR SETDIR/wake (windows OUTDIR | cosine F32.onnx INT8.onnx)');
+if (!(['windows', 'heads'].includes(cmd) && a) && !(['cosine', 'scores'].includes(cmd) && b)) {
+  console.error('usage: node wake_embedding.mjs ORT_DIR MODELS_DIR SETDIR/wake (windows|heads OUTDIR | cosine|scores F32.onnx INT8.onnx)');
   process.exit(2);
 }
 const ort = createRequire(import.meta.url)(ortDir);
@@ -34,7 +41,55 @@ async function windows(clip) {
   return out;
 }
 
-if (cmd === 'windows') {
+// Each clip's head inputs: [1, 16, 96] at every 4th position.
+const emb = await ort.InferenceSession.create(path.join(modelsDir, 'oww/models/embedding_model.onnx'), opts);
+async function headInputs(clip) {
+  const ws = await windows(clip);
+  const e = [];
+  for (const w of ws) {
+    const x = new ort.Tensor('float32', w, [1, 76, 32, 1]);
+    e.push((await emb.run({ [emb.inputNames[0]]: x }))[emb.outputNames[0]].data);
+  }
+  const out = [];
+  for (let p = 0; p + 16 <= e.length; p += 4) {
+    const h = new Float32Array(16 * 96);
+    for (let k = 0; k < 16; k++) h.set(e[p + k], k * 96);
+    out.push(h);
+  }
+  return out;
+}
+
+if (cmd === 'heads') {
+  for (const clip of clips) {
+    const hs = await headInputs(clip);
+    for (let p = 0; p < hs.length; p++) {
+      const dir = path.join(a, `${path.basename(clip, '.npy')}_${String(p).padStart(2, '0')}`);
+      fs.mkdirSync(dir, { recursive: true });
+      saveNpy(path.join(dir, 'onnx::Flatten_0.npy'), 'float32', hs[p], [1, 16, 96]);
+    }
+  }
+} else if (cmd === 'scores') {
+  const f = await ort.InferenceSession.create(a, opts);
+  const q = await ort.InferenceSession.create(b, opts);
+  const words = Object.fromEntries(fs.readFileSync(path.join(wakeDir, 'clips.tsv'), 'utf8').trim().split('\n')
+    .map((l) => l.split('\t')).map(([n, w]) => [n, w]));
+  let maxDiff = 0;
+  let flips = 0;
+  for (const clip of clips) {
+    let sf = 0;
+    let sq = 0;
+    for (const h of await headInputs(clip)) {
+      const x = new ort.Tensor('float32', h, [1, 16, 96]);
+      sf = Math.max(sf, (await f.run({ [f.inputNames[0]]: x }))[f.outputNames[0]].data[0]);
+      sq = Math.max(sq, (await q.run({ [q.inputNames[0]]: x }))[q.outputNames[0]].data[0]);
+    }
+    maxDiff = Math.max(maxDiff, Math.abs(sf - sq));
+    if ((sf >= 0.5) !== (sq >= 0.5)) flips++;
+    const name = path.basename(clip, '.npy');
+    console.log(`clip ${name} ${words[name]} ${sf.toFixed(4)} ${sq.toFixed(4)}`);
+  }
+  console.log(`scores ${maxDiff.toFixed(4)} ${flips} ${clips.length}`);
+} else if (cmd === 'windows') {
   for (const clip of clips) {
     const ws = await windows(clip);
     for (let w = 0; w < ws.length; w += 4) {
