@@ -19,6 +19,11 @@
 static const char *const acts[] = {"Relu",	  "LeakyRelu", "Clip", "Sigmoid",
 				   "HardSigmoid", "HardSwish", "Tanh"};
 
+static const char *label(const Onnx__NodeProto *n)
+{
+	return n->name && n->name[0] ? n->name : n->n_output ? n->output[0] : "?";
+}
+
 static int readers(const Onnx__GraphProto *g, const char *name, int *only)
 {
 	int c = 0;
@@ -247,7 +252,7 @@ static int quant_weight(struct rewrite *w, Onnx__NodeProto *n, int axis, float *
 	float *v = t ? aq_tensor_floats(t, &cnt) : NULL;
 	if (!v)
 		return aq_fail(w->e, -EINVAL, "node '%s': weight '%s' has no f32 data in the file",
-			       n->name, n->input[1]);
+			       label(n), n->input[1]);
 	int64_t ch = t->dims[axis], inner = 1;
 	for (size_t d = (size_t)axis + 1; d < t->n_dims; d++)
 		inner *= t->dims[d];
@@ -323,7 +328,7 @@ static int quant_bias(struct rewrite *w, Onnx__NodeProto *n, float sx, const flo
 	if (!v || cnt != ch) {
 		free(v);
 		return aq_fail(w->e, -EINVAL, "node '%s': bias '%s' is not %lld f32 values",
-			       n->name, n->input[2], (long long)ch);
+			       label(n), n->input[2], (long long)ch);
 	}
 	int32_t *q = malloc((size_t)ch * sizeof(int32_t) + 1);
 	float *s = malloc((size_t)ch * sizeof(float) + 1);

@@ -20,6 +20,11 @@ static const char *const quant_ops[] = {
 	"MatMulInteger",  "QLinearAdd",	      "QLinearMul",
 };
 
+static const char *node_label(const Onnx__NodeProto *n)
+{
+	return n->name && n->name[0] ? n->name : n->n_output ? n->output[0] : "?";
+}
+
 /* Only f32 models: no quantization ops, no half or double weights. */
 static int check_f32(const Onnx__GraphProto *g, const char *path, struct aq_err *e)
 {
@@ -29,7 +34,7 @@ static int check_f32(const Onnx__GraphProto *g, const char *path, struct aq_err 
 				return aq_fail(e, -EINVAL,
 					       "%s: node '%s' is %s: the model is already "
 					       "quantized",
-					       path, g->node[i]->name, quant_ops[k]);
+					       path, node_label(g->node[i]), quant_ops[k]);
 	for (size_t i = 0; i < g->n_initializer; i++) {
 		int dt = g->initializer[i]->data_type;
 		if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16 ||
@@ -38,7 +43,8 @@ static int check_f32(const Onnx__GraphProto *g, const char *path, struct aq_err 
 			return aq_fail(e, -EINVAL,
 				       "%s: initializer '%s' has element type %d: not an f32 "
 				       "model",
-				       path, g->initializer[i]->name, dt);
+				       path,
+				       g->initializer[i]->name ? g->initializer[i]->name : "?", dt);
 	}
 	return 0;
 }
@@ -132,11 +138,6 @@ static int variant_error(struct job *j, const int *on, int nsamples, double *err
 	free(sum);
 	remove(path);
 	return rc;
-}
-
-static const char *node_label(const Onnx__NodeProto *n)
-{
-	return n->name && n->name[0] ? n->name : n->output[0];
 }
 
 static int sensitivity(struct job *j, double threshold, int nsamples)

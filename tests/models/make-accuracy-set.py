@@ -10,7 +10,8 @@ OUTDIR, deterministically (nothing here is committed; run it into build/):
                        a sample folder per line, the layout ares-quantize
                        takes as its calibration set
   wake/clips.tsv       NNN, expected wake word (or "-"), voice, text
-  wake/NNN.npy         espeak-ng speech, 16 kHz, int16 scale, [1, samples]:
+  wake/NNN.npy         espeak-ng speech in 4 s (enough embeddings for the
+                       timer head's 34), 16 kHz, int16 scale, [1, samples]:
                        the wake phrases of the openWakeWord heads, and
                        sentences that are none of them
   vad/speech/NNN/, vad/silence/NNN/   silero_vad inputs (input, sr, h, c):
@@ -120,7 +121,7 @@ def speak(text, voice, speed):
     return np.interp(np.arange(n) * rate / SR, np.arange(pcm.size), pcm).astype(np.float32)
 
 
-def clip(speech, seconds=2.0):
+def clip(speech, seconds=4.0):
     """SPEECH centred in SECONDS of quiet noise, as openWakeWord hears it."""
     rng = np.random.default_rng(len(speech))
     n = int(seconds * SR)

@@ -17,7 +17,8 @@ py=/usr/bin/python3
 here=runtime/quantize/tests
 q=$build/bin/ares-quantize
 out=$build/quant-tests
-cache=${ARES_MODEL_CACHE:-build/models}
+# The models and onnxruntime-node (fetched once, then cached).
+cache=$(scripts/fetch-models.sh | tail -n 1) || exit 1
 ortdir=$(realpath -m "$cache/ort/node_modules/onnxruntime-node")
 fails=0
 pass() { echo "PASS $1"; }
@@ -205,16 +206,18 @@ fi
 
 # The wake-word heads (Gemm) on the f32 embeddings of the espeak-ng clips:
 # each clip's score within 0.05 of f32 and the same decision at 0.5.
-node $here/wake_embedding.mjs "$ortdir" "$cache" "$set_dir/wake" heads "$out/head_calib"
-for h in alexa hey_mycroft hey_rhasspy timer weather; do
-	if ! $q --threads 1 "$oww/${h}_v0.1.onnx" "$out/head_calib" "$out/${h}_int8.onnx" \
+for hk in alexa:16 hey_mycroft:16 hey_rhasspy:16 timer:34 weather:22; do
+	h=${hk%:*} k=${hk#*:}
+	[ -d "$out/head_calib_$k" ] || node $here/wake_embedding.mjs "$ortdir" "$cache" \
+		"$set_dir/wake" heads "$out/head_calib_$k" "$k"
+	if ! $q --threads 1 "$oww/${h}_v0.1.onnx" "$out/head_calib_$k" "$out/${h}_int8.onnx" \
 		>"$out/$h.log" 2>&1; then
 		fail "$h: ares-quantize failed: $(tail -n 1 "$out/$h.log")"
 		continue
 	fi
 	tail -n 1 "$out/$h.log"
 	s=$(node $here/wake_embedding.mjs "$ortdir" "$cache" "$set_dir/wake" scores \
-		"$oww/${h}_v0.1.onnx" "$out/${h}_int8.onnx" | tail -n 1)
+		"$oww/${h}_v0.1.onnx" "$out/${h}_int8.onnx" "$k" | tail -n 1)
 	if echo "$s" | awk '{ exit !($2 <= 0.05 && $3 == 0) }'; then
 		pass "$h: int8 score within $(echo "$s" | cut -d' ' -f2) of f32, same decision on all $(echo "$s" | cut -d' ' -f4) clips"
 	else

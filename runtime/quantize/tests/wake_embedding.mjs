@@ -8,10 +8,10 @@
 //   node wake_embedding.mjs ORT_DIR MODELS_DIR SETDIR/wake cosine F32.onnx INT8.onnx
 //       prints "cosine MIN MEAN N": the cosine similarity of the two models'
 //       embeddings of every window of every clip
-//   node wake_embedding.mjs ORT_DIR MODELS_DIR SETDIR/wake heads OUTDIR
-//       writes each clip's head inputs (16 consecutive f32 embeddings, every
+//   node wake_embedding.mjs ORT_DIR MODELS_DIR SETDIR/wake heads OUTDIR K
+//       writes each clip's head inputs (K consecutive f32 embeddings, every
 //       4th position) as OUTDIR/CLIP_P/onnx::Flatten_0.npy
-//   node wake_embedding.mjs ORT_DIR MODELS_DIR SETDIR/wake scores F32.onnx INT8.onnx
+//   node wake_embedding.mjs ORT_DIR MODELS_DIR SETDIR/wake scores F32.onnx INT8.onnx K
 //       a head's score per clip (the largest over its positions) with both
 //       models: prints "clip WORD f32 int8" per clip, then
 //       "scores MAXDIFF DECISIONS_DIFFERENT N" at threshold 0.5
@@ -20,7 +20,8 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { loadNpy, saveNpy } from '../../../tests/models/npy.mjs';
 
-const [ortDir, modelsDir, wakeDir, cmd, a, b] = process.argv.slice(2);
+const [ortDir, modelsDir, wakeDir, cmd, a, b, c] = process.argv.slice(2);
+const K = Number(cmd === 'heads' ? b : c) || 16; // embeddings a head takes
 if (!(['windows', 'heads'].includes(cmd) && a) && !(['cosine', 'scores'].includes(cmd) && b)) {
   console.error('usage: node wake_embedding.mjs ORT_DIR MODELS_DIR SETDIR/wake (windows|heads OUTDIR | cosine|scores F32.onnx INT8.onnx)');
   process.exit(2);
@@ -41,7 +42,7 @@ async function windows(clip) {
   return out;
 }
 
-// Each clip's head inputs: [1, 16, 96] at every 4th position.
+// Each clip's head inputs: [1, K, 96] at every 4th position.
 const emb = await ort.InferenceSession.create(path.join(modelsDir, 'oww/models/embedding_model.onnx'), opts);
 async function headInputs(clip) {
   const ws = await windows(clip);
@@ -51,9 +52,9 @@ async function headInputs(clip) {
     e.push((await emb.run({ [emb.inputNames[0]]: x }))[emb.outputNames[0]].data);
   }
   const out = [];
-  for (let p = 0; p + 16 <= e.length; p += 4) {
-    const h = new Float32Array(16 * 96);
-    for (let k = 0; k < 16; k++) h.set(e[p + k], k * 96);
+  for (let p = 0; p + K <= e.length; p += 4) {
+    const h = new Float32Array(K * 96);
+    for (let k = 0; k < K; k++) h.set(e[p + k], k * 96);
     out.push(h);
   }
   return out;
@@ -65,7 +66,7 @@ if (cmd === 'heads') {
     for (let p = 0; p < hs.length; p++) {
       const dir = path.join(a, `${path.basename(clip, '.npy')}_${String(p).padStart(2, '0')}`);
       fs.mkdirSync(dir, { recursive: true });
-      saveNpy(path.join(dir, 'onnx::Flatten_0.npy'), 'float32', hs[p], [1, 16, 96]);
+      saveNpy(path.join(dir, 'onnx::Flatten_0.npy'), 'float32', hs[p], [1, K, 96]);
     }
   }
 } else if (cmd === 'scores') {
@@ -79,7 +80,7 @@ if (cmd === 'heads') {
     let sf = 0;
     let sq = 0;
     for (const h of await headInputs(clip)) {
-      const x = new ort.Tensor('float32', h, [1, 16, 96]);
+      const x = new ort.Tensor('float32', h, [1, K, 96]);
       sf = Math.max(sf, (await f.run({ [f.inputNames[0]]: x }))[f.outputNames[0]].data[0]);
       sq = Math.max(sq, (await q.run({ [q.inputNames[0]]: x }))[q.outputNames[0]].data[0]);
     }
