@@ -27,6 +27,7 @@ include firmware/firmware.mk
 include sim/sim.mk
 include libaccel/libaccel.mk
 include runtime/runtime.mk
+include runtime/quantize/quantize.mk
 include deviceplugin/deviceplugin.mk
 include tests/tests.mk
 include runtime/examples/examples.mk

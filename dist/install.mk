@@ -24,8 +24,9 @@ LIBACCEL_VERSION := $(shell awk '/^\#define ACCEL_VERSION_(MAJOR|MINOR|PATCH) / 
 LIBARES_RT_VERSION := 1.0.0
 
 INSTALL_LIBS := libaccel.so:$(LIBACCEL_VERSION) libares_rt.so:$(LIBARES_RT_VERSION)
-INSTALL_BINS := accelctl accel-run ares-serve
-INSTALL_MAN1 := libaccel/tools/accelctl.1 runtime/tools/accel-run.1 serve/ares-serve.1
+INSTALL_BINS := accelctl accel-run ares-serve ares-quantize
+INSTALL_MAN1 := libaccel/tools/accelctl.1 runtime/tools/accel-run.1 serve/ares-serve.1 \
+	runtime/quantize/ares-quantize.1
 # One page per public libaccel function (a page or a .so link to the page
 # that describes it with its siblings).
 INSTALL_MAN3 := $(wildcard libaccel/man/*.3)

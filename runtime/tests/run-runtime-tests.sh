@@ -109,5 +109,8 @@ fi
 sh "$(dirname "$0")/run-graph-tests.sh" "$B" || fail=1
 sh "$(dirname "$0")/run-opset-tests.sh" "$B" || fail=1
 sh "$(dirname "$0")/run-cpu-tests.sh" "$B" || fail=1
+# ares-quantize on its generated model and its refusals (the real models:
+# runtime/quantize/tests/run-quant-tests.sh without --small).
+sh "$(dirname "$0")/../quantize/tests/run-quant-tests.sh" "$B" --small || fail=1
 
 exit $fail

@@ -47,7 +47,7 @@ pydir=${prefix#/}/lib/python$pyver/dist-packages/ares
 		lib/pkgconfig/libaccel.pc lib/pkgconfig/ares_rt.pc include/drm/ares_accel.h \
 		include/ares/accel.h include/ares/ares_rt.h \
 		share/man/man1/accelctl.1 share/man/man1/accel-run.1 bin/ares-serve \
-		share/man/man1/ares-serve.1; do
+		share/man/man1/ares-serve.1 bin/ares-quantize share/man/man1/ares-quantize.1; do
 		echo "${prefix#/}/$f"
 	done
 	for h in include/ares/*.h; do
@@ -110,7 +110,7 @@ if cmp -s "$dest/lib/firmware/ares/ares-fw.bin" build/firmware/ares/ares-fw.bin;
 else
 	fail firmware_image "lib/firmware/ares/ares-fw.bin is not the built image"
 fi
-for m in accelctl accel-run ares-serve; do
+for m in accelctl accel-run ares-serve ares-quantize; do
 	page=$dest$prefix/share/man/man1/$m.1
 	if out=$(groff -man -ww -z "$page" 2>&1) && [ -z "$out" ] &&
 		groff -man -Tascii -P-cbou "$page" 2>/dev/null | grep -q "^NAME$"; then
@@ -149,7 +149,7 @@ else
 fi
 
 # Every option and command the tools' own usage lists is in their page.
-for m in accelctl accel-run ares-serve; do
+for m in accelctl accel-run ares-serve ares-quantize; do
 	usage=$(LD_LIBRARY_PATH=$dest$prefix/lib "$dest$prefix/bin/$m" --help 2>&1)
 	page=$(groff -man -Tascii -P-cbou "$dest$prefix/share/man/man1/$m.1" 2>/dev/null)
 	words=$(echo "$usage" | grep -o -- '--[a-z-]*\|-[a-z] \|accelctl [a-z]*' | sort -u)

@@ -35,11 +35,11 @@ def save(path, arr):
     np.save(path, arr)
 
 
-def render(text):
-    font = ImageFont.truetype(FONT, 40)
+def render(text, font_path=FONT, size=40):
+    font = ImageFont.truetype(font_path, size)
     left, top, right, bottom = font.getbbox(text)
     w = -(-(right - left + 64) // 32) * 32
-    h = 96
+    h = max(96, -(-(bottom - top + 48) // 32) * 32)
     img = Image.new("RGB", (w, h), "white")
     ox = (w - (right - left)) // 2 - left
     oy = (h - (bottom - top)) // 2 - top

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: MIT
+/* ares-quantize: finding the quantizable layers and writing the QDQ form.
+ *
+ * Weights: int8, symmetric per output channel, range [-127, 127] so that
+ * w and -w quantize alike (zero point 0). Activations: uint8 per tensor,
+ * asymmetric over the calibrated range (which holds 0, so 0 is exact):
+ * ONNX Runtime's default QDQ format (QUInt8 activations, QInt8 weights),
+ * the u8 x s8 product that x86 VNNI and the device's int8 engine take, and
+ * a whole byte of levels for the non-negative tensors after ReLU. Biases:
+ * int32 with scale s_x * s_w[c], zero point 0, the accumulator's scale. */
+#include "qdq.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const acts[] = {"Relu",	  "LeakyRelu", "Clip", "Sigmoid",
+				   "HardSigmoid", "HardSwish", "Tanh"};
+
+static const char *label(const Onnx__NodeProto *n)
+{
+	return n->name && n->name[0] ? n->name : n->n_output ? n->output[0] : "?";
+}
+
+static int readers(const Onnx__GraphProto *g, const char *name, int *only)
+{
+	int c = 0;
+	for (size_t i = 0; i < g->n_node; i++)
+		for (size_t j = 0; j < g->node[i]->n_input; j++)
+			if (!strcmp(g->node[i]->input[j], name)) {
+				c++;
+				*only = (int)i;
+			}
+	return c;
+}
+
+static int dims_of(const Onnx__TensorProto *t, int rank)
+{
+	return t && aq_tensor_is_float(t) && (int)t->n_dims == rank;
+}
+
+/* Index of NAME in the names list, added if new. */
+static int name_index(const char ***names, int *n, const char *name)
+{
+	for (int i = 0; i < *n; i++)
+		if (!strcmp((*names)[i], name))
+			return i;
+	const char **v = realloc(*names, (size_t)(*n + 1) * sizeof(char *));
+	if (!v)
+		return -1;
+	*names = v;
+	v[*n] = name;
+	return (*n)++;
+}
+
+static int layer_of(const Onnx__GraphProto *g, int i, struct aq_layer *l)
+{
+	const Onnx__NodeProto *n = g->node[i];
+	memset(l, 0, sizeof(*l));
+	l->node = i;
+	if ((n->domain && n->domain[0]) || n->n_input < 2 || n->n_output < 1 ||
+	    aq_find_constant(g, n->input[0]))
+		return 0;
+	const Onnx__TensorProto *w = aq_find_constant(g, n->input[1]);
+	const Onnx__TensorProto *b =
+		n->n_input > 2 && n->input[2][0] ? aq_find_constant(g, n->input[2]) : NULL;
+	if (!strcmp(n->op_type, "Conv")) {
+		if (!w || !aq_tensor_is_float(w) || w->n_dims < 3)
+			return 0;
+		l->w_axis = 0;
+		l->has_bias = b && dims_of(b, 1) && b->dims[0] == w->dims[0];
+		if (n->n_input > 2 && n->input[2][0] && !l->has_bias)
+			return 0; /* a bias computed at run time */
+	} else if (!strcmp(n->op_type, "MatMul")) {
+		if (!dims_of(w, 2))
+			return 0;
+		l->w_axis = 1;
+	} else if (!strcmp(n->op_type, "Gemm")) {
+		if (!dims_of(w, 2) || aq_attr_i(n, "transA", 0))
+			return 0;
+		l->w_axis = aq_attr_i(n, "transB", 0) ? 0 : 1;
+		l->has_bias = b && dims_of(b, 1) && b->dims[0] == w->dims[l->w_axis] &&
+			      aq_attr_f(n, "alpha", 1) == 1 && aq_attr_f(n, "beta", 1) == 1;
+	} else {
+		return 0;
+	}
+	/* Requantize after the activation the runtime fuses into the layer, so
+	 * the pair runs as one int8 op. */
+	l->tail = i;
+	int only = -1;
+	if (readers(g, n->output[0], &only) == 1 && !aq_has_output(g, n->output[0])) {
+		const Onnx__NodeProto *a = g->node[only];
+		for (size_t k = 0; k < sizeof(acts) / sizeof(acts[0]); k++)
+			if (!strcmp(a->op_type, acts[k]) && a->n_output >= 1)
+				l->tail = only;
+	}
+	const char *out = g->node[l->tail]->output[0];
+	if (aq_has_output(g, out) || readers(g, out, &only) == 0)
+		l->tail = -1;
+	return 1;
+}
+
+int aq_find_layers(const Onnx__GraphProto *g, struct aq_layer **layers, int *n, const char ***names,
+		   int *nnames, struct aq_err *e)
+{
+	*layers = NULL;
+	*n = 0;
+	*names = NULL;
+	*nnames = 0;
+	for (size_t i = 0; i < g->n_node; i++) {
+		struct aq_layer l;
+		if (!layer_of(g, (int)i, &l))
+			continue;
+		l.r_in = name_index(names, nnames, g->node[i]->input[0]);
+		l.r_out = l.tail < 0 ? -1 : name_index(names, nnames, g->node[l.tail]->output[0]);
+		struct aq_layer *v = realloc(*layers, (size_t)(*n + 1) * sizeof(*v));
+		if (l.r_in < 0 || (l.tail >= 0 && l.r_out < 0) || !v) {
+			free(v ? v : *layers);
+			free(*names);
+			*layers = NULL;
+			*names = NULL;
+			return aq_fail(e, -ENOMEM, "out of memory");
+		}
+		*layers = v;
+		v[(*n)++] = l;
+	}
+	return 0;
+}
+
+/* ---- the rewrite ---- */
+
+struct act_q {
+	char *tensor;	/* a copy: the readers' strings are replaced */
+	const char *dq; /* name of the dequantized copy (names set's) */
+	float scale;
+	uint8_t zp;
+	int emitted;
+	int requant; /* a layer's output: every reader takes the dequantized copy */
+};
+
+struct rewrite {
+	Onnx__GraphProto *g;
+	struct aq_names ns;
+	Onnx__NodeProto **out; /* the new node list */
+	size_t nout, cap;
+	struct act_q *acts;
+	int nacts;
+	struct aq_err *e;
+};
+
+static int emit(struct rewrite *w, Onnx__NodeProto *n)
+{
+	if (!n)
+		return aq_fail(w->e, -ENOMEM, "out of memory");
+	if (w->nout == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 256;
+		Onnx__NodeProto **v = realloc(w->out, cap * sizeof(*v));
+		if (!v) {
+			onnx__node_proto__free_unpacked(n, NULL);
+			return aq_fail(w->e, -ENOMEM, "out of memory");
+		}
+		w->out = v;
+		w->cap = cap;
+	}
+	w->out[w->nout++] = n;
+	return 0;
+}
+
+static int set_input(Onnx__NodeProto *n, size_t j, const char *name)
+{
+	char *s = aq_strdup(name);
+	if (!s)
+		return -ENOMEM;
+	free(n->input[j]);
+	n->input[j] = s;
+	return 0;
+}
+
+static int add_init(struct rewrite *w, const char *name, int dtype, int ndim, const int64_t *dims,
+		    const void *data, size_t bytes)
+{
+	if (aq_add_initializer(w->g, aq_new_tensor(name, dtype, ndim, dims, data, bytes)))
+		return aq_fail(w->e, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* X -> QuantizeLinear -> DequantizeLinear -> the act's dq name. */
+static int emit_act_qdq(struct rewrite *w, struct act_q *a)
+{
+	if (a->emitted)
+		return 0;
+	const char *sc = aq_names_make(&w->ns, a->tensor, "scale");
+	const char *zp = sc ? aq_names_make(&w->ns, a->tensor, "zero_point") : NULL;
+	const char *q = zp ? aq_names_make(&w->ns, a->tensor, "quantized") : NULL;
+	const char *qn = q ? aq_names_make(&w->ns, a->tensor, "QuantizeLinear") : NULL;
+	const char *dn = qn ? aq_names_make(&w->ns, a->tensor, "DequantizeLinear") : NULL;
+	if (!dn)
+		return aq_fail(w->e, -ENOMEM, "out of memory");
+	int rc = add_init(w, sc, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 0, NULL, &a->scale,
+			  sizeof(float));
+	if (!rc)
+		rc = add_init(w, zp, ONNX__TENSOR_PROTO__DATA_TYPE__UINT8, 0, NULL, &a->zp, 1);
+	if (!rc)
+		rc = emit(w, aq_new_node("QuantizeLinear", qn, 3,
+					 (const char *[]){a->tensor, sc, zp}, q));
+	if (!rc)
+		rc = emit(w, aq_new_node("DequantizeLinear", dn, 3, (const char *[]){q, sc, zp},
+					 a->dq));
+	a->emitted = !rc;
+	return rc;
+}
+
+static struct act_q *act_find(struct rewrite *w, const char *tensor)
+{
+	for (int i = 0; i < w->nacts; i++)
+		if (!strcmp(w->acts[i].tensor, tensor))
+			return &w->acts[i];
+	return NULL;
+}
+
+static struct act_q *act_add(struct rewrite *w, const char *tensor, float lo, float hi)
+{
+	struct act_q *a = act_find(w, tensor);
+	if (a)
+		return a;
+	a = &w->acts[w->nacts];
+	a->tensor = aq_strdup(tensor);
+	a->dq = a->tensor ? aq_names_make(&w->ns, tensor, "dequantized") : NULL;
+	if (!a->dq) {
+		free(a->tensor);
+		a->tensor = NULL;
+		return NULL;
+	}
+	a->scale = (hi - lo) / 255.0f;
+	if (!(a->scale > 0) || !isfinite(a->scale))
+		a->scale = 1.0f; /* a tensor that was always 0: any scale keeps it 0 */
+	double z = nearbyint(-lo / a->scale);
+	a->zp = (uint8_t)(z < 0 ? 0 : z > 255 ? 255 : z);
+	w->nacts++;
+	return a;
+}
+
+/* Input J of N (a constant) as int8 per channel along AXIS; its scales go
+ * to *SCALES (malloc'd) for the bias. */
+static int quant_weight(struct rewrite *w, Onnx__NodeProto *n, int axis, float **scales,
+			int64_t *nch)
+{
+	const Onnx__TensorProto *t = aq_find_constant(w->g, n->input[1]);
+	int64_t cnt = 0;
+	float *v = t ? aq_tensor_floats(t, &cnt) : NULL;
+	if (!v)
+		return aq_fail(w->e, -EINVAL, "node '%s': weight '%s' has no f32 data in the file",
+			       label(n), n->input[1]);
+	int64_t ch = t->dims[axis], inner = 1;
+	for (size_t d = (size_t)axis + 1; d < t->n_dims; d++)
+		inner *= t->dims[d];
+	float *s = calloc((size_t)ch + 1, sizeof(float));
+	int8_t *q = malloc(cnt ? (size_t)cnt : 1);
+	int rc = 0;
+	if (!s || !q) {
+		rc = aq_fail(w->e, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (int64_t i = 0; i < cnt; i++) {
+		float a = fabsf(v[i]);
+		int64_t c = i / inner % ch;
+		s[c] = a > s[c] ? a : s[c];
+	}
+	for (int64_t c = 0; c < ch; c++)
+		s[c] = s[c] > 0 ? s[c] / 127.0f : 1.0f;
+	for (int64_t i = 0; i < cnt; i++) {
+		double x = nearbyint(v[i] / s[i / inner % ch]);
+		q[i] = (int8_t)(x < -127 ? -127 : x > 127 ? 127 : x);
+	}
+	const char *base = n->input[1];
+	const char *qn = aq_names_make(&w->ns, base, "quantized");
+	const char *sn = qn ? aq_names_make(&w->ns, base, "scale") : NULL;
+	const char *zn = sn ? aq_names_make(&w->ns, base, "zero_point") : NULL;
+	const char *dn = zn ? aq_names_make(&w->ns, base, "DequantizeLinear") : NULL;
+	const char *dq = dn ? aq_names_make(&w->ns, base, "dequantized") : NULL;
+	int8_t *zeros = calloc((size_t)ch + 1, 1);
+	if (!dq || !zeros) {
+		free(zeros);
+		rc = aq_fail(w->e, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = add_init(w, qn, ONNX__TENSOR_PROTO__DATA_TYPE__INT8, (int)t->n_dims, t->dims, q,
+		      (size_t)cnt);
+	if (!rc)
+		rc = add_init(w, sn, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 1, &ch, s,
+			      (size_t)ch * sizeof(float));
+	if (!rc)
+		rc = add_init(w, zn, ONNX__TENSOR_PROTO__DATA_TYPE__INT8, 1, &ch, zeros,
+			      (size_t)ch);
+	free(zeros);
+	Onnx__NodeProto *d =
+		rc ? NULL
+		   : aq_new_node("DequantizeLinear", dn, 3, (const char *[]){qn, sn, zn}, dq);
+	if (!rc && (!d || aq_add_attr(d, aq_new_attr_i("axis", axis)))) {
+		if (d)
+			onnx__node_proto__free_unpacked(d, NULL);
+		rc = aq_fail(w->e, -ENOMEM, "out of memory");
+	}
+	if (!rc)
+		rc = emit(w, d);
+	if (!rc && set_input(n, 1, dq))
+		rc = aq_fail(w->e, -ENOMEM, "out of memory");
+	if (!rc) {
+		*scales = s;
+		*nch = ch;
+		s = NULL;
+	}
+out:
+	free(v);
+	free(s);
+	free(q);
+	return rc;
+}
+
+/* Input 2 of N as int32 at scale SX * SW[c]. */
+static int quant_bias(struct rewrite *w, Onnx__NodeProto *n, float sx, const float *sw, int64_t ch)
+{
+	const Onnx__TensorProto *t = aq_find_constant(w->g, n->input[2]);
+	int64_t cnt = 0;
+	float *v = t ? aq_tensor_floats(t, &cnt) : NULL;
+	if (!v || cnt != ch) {
+		free(v);
+		return aq_fail(w->e, -EINVAL, "node '%s': bias '%s' is not %lld f32 values",
+			       label(n), n->input[2], (long long)ch);
+	}
+	int32_t *q = malloc((size_t)ch * sizeof(int32_t) + 1);
+	float *s = malloc((size_t)ch * sizeof(float) + 1);
+	int rc = 0;
+	if (!q || !s) {
+		rc = aq_fail(w->e, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (int64_t c = 0; c < ch; c++) {
+		s[c] = sx * sw[c];
+		double x = nearbyint(v[c] / s[c]);
+		q[c] = (int32_t)(x < INT32_MIN ? INT32_MIN : x > INT32_MAX ? INT32_MAX : x);
+	}
+	const char *base = n->input[2];
+	const char *qn = aq_names_make(&w->ns, base, "quantized");
+	const char *sn = qn ? aq_names_make(&w->ns, base, "scale") : NULL;
+	const char *dn = sn ? aq_names_make(&w->ns, base, "DequantizeLinear") : NULL;
+	const char *dq = dn ? aq_names_make(&w->ns, base, "dequantized") : NULL;
+	if (!dq) {
+		rc = aq_fail(w->e, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = add_init(w, qn, ONNX__TENSOR_PROTO__DATA_TYPE__INT32, 1, &ch, q,
+		      (size_t)ch * sizeof(int32_t));
+	if (!rc)
+		rc = add_init(w, sn, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 1, &ch, s,
+			      (size_t)ch * sizeof(float));
+	Onnx__NodeProto *d =
+		rc ? NULL : aq_new_node("DequantizeLinear", dn, 2, (const char *[]){qn, sn}, dq);
+	if (!rc && (!d || aq_add_attr(d, aq_new_attr_i("axis", 0)))) {
+		if (d)
+			onnx__node_proto__free_unpacked(d, NULL);
+		rc = aq_fail(w->e, -ENOMEM, "out of memory");
+	}
+	if (!rc)
+		rc = emit(w, d);
+	if (!rc && set_input(n, 2, dq))
+		rc = aq_fail(w->e, -ENOMEM, "out of memory");
+out:
+	free(v);
+	free(q);
+	free(s);
+	return rc;
+}
+
+static int rewrite_layer(struct rewrite *w, Onnx__NodeProto *n, const struct aq_layer *l,
+			 const struct aq_ranges *r)
+{
+	struct act_q *a = act_add(w, n->input[0], r->lo[l->r_in], r->hi[l->r_in]);
+	if (!a)
+		return aq_fail(w->e, -ENOMEM, "out of memory");
+	int rc = emit_act_qdq(w, a);
+	float sx = a->scale;
+	if (!rc && set_input(n, 0, a->dq))
+		rc = aq_fail(w->e, -ENOMEM, "out of memory");
+	float *sw = NULL;
+	int64_t ch = 0;
+	if (!rc)
+		rc = quant_weight(w, n, l->w_axis, &sw, &ch);
+	if (!rc && l->has_bias)
+		rc = quant_bias(w, n, sx, sw, ch);
+	free(sw);
+	return rc;
+}
+
+int aq_rewrite(Onnx__ModelProto *m, const struct aq_layer *l, int n, const int *on,
+	       const struct aq_ranges *r, struct aq_err *e)
+{
+	Onnx__GraphProto *g = m->graph;
+	struct rewrite w = {.g = g, .e = e};
+	int rc = aq_names_init(&w.ns, g);
+	w.acts = calloc(2 * (size_t)n + 1, sizeof(*w.acts));
+	if (rc || !w.acts) {
+		rc = aq_fail(e, -ENOMEM, "out of memory");
+		goto out;
+	}
+	/* Requantized outputs first, so that every reader finds them. */
+	for (int i = 0; i < n; i++) {
+		if (!on[i] || l[i].tail < 0 || r->dtype[l[i].r_out] != ART_FLOAT)
+			continue;
+		struct act_q *a = act_add(&w, g->node[l[i].tail]->output[0], r->lo[l[i].r_out],
+					  r->hi[l[i].r_out]);
+		if (!a) {
+			rc = aq_fail(e, -ENOMEM, "out of memory");
+			goto out;
+		}
+		a->requant = 1;
+	}
+	const size_t nn = g->n_node;
+	for (size_t i = 0; !rc && i < nn; i++) {
+		Onnx__NodeProto *node = g->node[i];
+		const struct aq_layer *li = NULL;
+		for (int k = 0; k < n; k++)
+			if (on[k] && l[k].node == (int)i && r->dtype[l[k].r_in] == ART_FLOAT)
+				li = &l[k];
+		for (size_t j = li ? 1 : 0; !rc && j < node->n_input; j++) {
+			struct act_q *a = node->input[j][0] ? act_find(&w, node->input[j]) : NULL;
+			if (a && a->emitted && a->requant && set_input(node, j, a->dq))
+				rc = aq_fail(e, -ENOMEM, "out of memory");
+		}
+		if (!rc && li)
+			rc = rewrite_layer(&w, node, li, r);
+		if (!rc)
+			rc = emit(&w, node);
+		for (size_t j = 0; !rc && j < node->n_output; j++) {
+			struct act_q *a = node->output[j][0] ? act_find(&w, node->output[j]) : NULL;
+			int is_tail = 0;
+			for (int k = 0; k < n; k++)
+				is_tail |= on[k] && l[k].tail == (int)i;
+			if (a && is_tail)
+				rc = emit_act_qdq(&w, a);
+		}
+	}
+	if (rc) {
+		/* The original nodes are still G's; only the new ones go. */
+		for (size_t i = 0; i < w.nout; i++) {
+			int orig = 0;
+			for (size_t k = 0; k < nn; k++)
+				orig |= w.out[i] == g->node[k];
+			if (!orig)
+				onnx__node_proto__free_unpacked(w.out[i], NULL);
+		}
+		goto out;
+	}
+	free(g->node);
+	g->node = w.out;
+	g->n_node = w.nout;
+	w.out = NULL;
+	aq_prune_constants(g);
+out:
+	free(w.out);
+	for (int i = 0; w.acts && i < w.nacts; i++)
+		free(w.acts[i].tensor);
+	free(w.acts);
+	aq_names_free(&w.ns);
+	return rc;
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""Checks that a model written by ares-quantize is standard QDQ: it passes
+onnx.checker, imports opset >= 13, and each quantized Conv/MatMul/Gemm
+reads its weight through DequantizeLinear of an int8 initializer with one
+scale per output channel on the stated axis and zero points 0, its
+activation through a uint8 QuantizeLinear/DequantizeLinear pair, and its
+bias (if any) through DequantizeLinear of int32 at scale s_x * s_w.
+Prints "qdq: N of M layers quantized: NAMES" and exits 1 on any breach.
+
+Usage: check_qdq.py MODEL.onnx [MIN_QUANTIZED]
+"""
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, numpy_helper
+
+
+def main():
+    m = onnx.load(sys.argv[1])
+    want = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    onnx.checker.check_model(m, full_check=True)
+    opset = [o.version for o in m.opset_import if o.domain in ("", "ai.onnx")][0]
+    assert opset >= 13, "opset %d" % opset
+    g = m.graph
+    inits = {t.name: t for t in g.initializer}
+    prod = {o: n for n in g.node for o in n.output}
+    layers, done = [], []
+    for n in g.node:
+        if n.op_type not in ("Conv", "MatMul", "Gemm"):
+            continue
+        layers.append(n.name)
+        w = prod.get(n.input[1])
+        if not w or w.op_type != "DequantizeLinear":
+            continue
+        wq, ws, wz = (inits[i] for i in w.input)
+        axis = [a.i for a in w.attribute if a.name == "axis"][0]
+        if n.op_type == "Conv":
+            assert axis == 0, "%s: weight axis %d" % (n.name, axis)
+        elif n.op_type == "MatMul":
+            assert axis == 1, "%s: weight axis %d" % (n.name, axis)
+        else:
+            tb = [a.i for a in n.attribute if a.name == "transB"]
+            assert axis == (0 if tb and tb[0] else 1), "%s: Gemm weight axis %d" % (n.name, axis)
+        assert wq.data_type == TensorProto.INT8, "%s: weight type %d" % (n.name, wq.data_type)
+        sw = numpy_helper.to_array(ws)
+        assert sw.shape == (wq.dims[axis],), "%s: %s scales for %d channels" % (
+            n.name, sw.shape, wq.dims[axis])
+        assert not numpy_helper.to_array(wz).any(), "%s: weight zero point not 0" % n.name
+        q = numpy_helper.to_array(wq)
+        assert q.min() >= -127, "%s: weight -128 (not symmetric)" % n.name
+        x = prod.get(n.input[0])
+        assert x and x.op_type == "DequantizeLinear", "%s: activation not dequantized" % n.name
+        xz = inits[x.input[2]]
+        assert xz.data_type == TensorProto.UINT8, "%s: activation type %d" % (n.name, xz.data_type)
+        assert prod[x.input[0]].op_type == "QuantizeLinear", "%s: no QuantizeLinear" % n.name
+        sx = float(numpy_helper.to_array(inits[x.input[1]]))
+        if len(n.input) > 2 and n.input[2]:
+            b = prod.get(n.input[2])
+            assert b and b.op_type == "DequantizeLinear", "%s: bias not int32" % n.name
+            bq, bs = inits[b.input[0]], numpy_helper.to_array(inits[b.input[1]])
+            assert bq.data_type == TensorProto.INT32, "%s: bias type %d" % (n.name, bq.data_type)
+            assert np.allclose(bs, sx * sw, rtol=1e-6), "%s: bias scale != sx*sw" % n.name
+        done.append(n.name)
+    print("qdq: %d of %d layers quantized: %s" % (len(done), len(layers), " ".join(done)))
+    if len(done) < want:
+        sys.exit("qdq: expected at least %d quantized layers" % want)
+
+
+if __name__ == "__main__":
+    main()
