@@ -96,5 +96,7 @@ fi
 sh "$(dirname "$0")/run-graph-tests.sh" "$B" || fail=1
 sh "$(dirname "$0")/run-opset-tests.sh" "$B" || fail=1
 sh "$(dirname "$0")/run-cpu-tests.sh" "$B" || fail=1
+# The reduced-precision mode (--precision) on the CPU path.
+sh "$(dirname "$0")/precision_check.sh" "$B" "$T/precision" || fail=1
 
 exit $fail
