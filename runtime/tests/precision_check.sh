@@ -119,6 +119,16 @@ if [ -z "$DEV" ]; then
 				grep -q -- \"--precision $bad: expected bf16, f16 or f32\""
 	done
 else
+	# The cheapest emission: x converted by one ELTWISE COPY, the first
+	# Conv writing the second's operand in bfloat16 itself, so three device
+	# commands (four if the intermediate were converted too).
+	check device_chain_three_commands sh -c "
+		'$RUN' '$T/conv_chain.onnx' --device 0 --no-fallback --precision bf16 \
+			--input x='$T/conv_chain.x.npy' --profile '$T/chain.json' >/dev/null &&
+		$PY -c 'import json, sys
+ev = [e for e in json.load(open(sys.argv[1]))[\"traceEvents\"] if e.get(\"ph\") == \"X\" and e[\"tid\"] == 2]
+print(len(ev), \"device commands:\", [e[\"name\"] for e in ev])
+assert len(ev) == 3 and all(e[\"name\"].endswith(\", bfloat16)\") for e in ev)' '$T/chain.json'"
 	check device_f16_overflow_keeps_f32 ovf "--device 0 --no-fallback"
 	check device_no_flag_is_f32 same_f32 "--device 0 --no-fallback"
 fi
