@@ -4,7 +4,9 @@
 # punctuation) is rendered as `make run` renders it
 # (tests/models/make-inputs.py --image-only: DejaVu Sans 40 px), read by
 # ares-ocr (detector, classifier, recognizer) in f32 and with --precision
-# PREC; the two texts must be equal, and the f32 text the line rendered.
+# PREC; the two texts must be equal on every line, and on the line `make
+# run` uses both must be the line rendered. (f32 itself misreads some
+# lines, e.g. "flo0r" for "floor": the mode must read what f32 reads.)
 # Usage: ocr_precision_check.sh BUILD OCR_ASSETS WORKDIR PREC [--cpu]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,8 +23,8 @@ while IFS= read -r line; do
 	# shellcheck disable=SC2086
 	red=$("$B/bin/ares-ocr" $WHERE --precision "$PREC" "$M" "$T/$i/text.ppm" |
 		sed -n 's/^ares-ocr: text: //p')
-	if [ "$f32" = "$line" ] && [ "$red" = "$f32" ]; then
-		echo "ok   $PREC \"$line\""
+	if [ "$red" = "$f32" ] && { [ $i -gt 1 ] || [ "$f32" = "$line" ]; }; then
+		echo "ok   $PREC \"$line\": f32 and $PREC read \"$f32\""
 	else
 		echo "FAIL $PREC rendered \"$line\", f32 read \"$f32\", $PREC read \"$red\""
 		fail=1
