@@ -117,7 +117,7 @@ check precision_forms_on_device "$root/runtime/tests/precision_check.sh" "$B" "$
 cat "$T/out"
 # OCR in bfloat16 reads what f32 reads on every line, and the line `make
 # run` renders exactly, on that line and five more
-# more (runtime/tests/ocr_precision_check.sh).
+# (runtime/tests/ocr_precision_check.sh).
 if [ -f "$CACHE/ocr/assets/ch_PP-OCRv4_rec_infer.onnx" ]; then
 	check ocr_bf16_reads_as_f32 "$root/runtime/tests/ocr_precision_check.sh" "$B" \
 		"$CACHE/ocr/assets" "$T/ocr" bf16
