@@ -10,6 +10,7 @@
 # With --device (in the guest) each model also runs wholly on the device,
 # against the same f32 bound and against the CPU's reduced run.
 # Usage: precision_check.sh BUILD WORKDIR [--device]
+# PRECISION_CASES="NAME ..." limits the forms run to those named.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 B=$1 T=$2 DEV=${3:-}
@@ -64,6 +65,7 @@ bound() {
 long() { [ "$1" = bf16 ] && echo bfloat16 || echo float16; }
 
 while read -r m; do
+	case " ${PRECISION_CASES:-$m} " in *" $m "*) ;; *) continue ;; esac
 	run "$m" "$m.f32" --cpu || fail=1
 	$PY -c "import numpy as np, sys; np.save(sys.argv[2], np.abs(np.load(sys.argv[1])))" \
 		"$T/$m.x.npy" "$T/$m.ax.npy"
