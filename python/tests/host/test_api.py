@@ -4,6 +4,7 @@ onnxruntime's run() conventions, the asynchronous path, profiles,
 statistics and the device list."""
 
 import asyncio
+import errno
 import concurrent.futures
 import threading
 
@@ -202,3 +203,14 @@ def test_precision_bf16_rounds_matmul_operands():
     want = _round_bf16(f["a"]).astype(np.float64) @ _round_bf16(f["b"]).astype(np.float64)
     np.testing.assert_allclose(bf, want, rtol=0, atol=4 * 2.0 ** -24 * 4)
     assert np.any(bf != f32)
+
+
+def test_precision_value_checked_by_the_runtime():
+    """The C API refuses a precision it does not know (EINVAL, naming it),
+    whatever a caller below the package passes."""
+    from ares import _ares
+    m = "/usr/include/onnx/backend/test/data/node/test_matmul_2d/model.onnx"
+    with pytest.raises(ares.Error, match=r"options: precision 7 is not 0, ART_BFLOAT16 \(16\) "
+                                         r"or ART_FLOAT16 \(10\)") as e:
+        _ares.Session(m, _ares.CPU_ONLY, -1, 0, 7)
+    assert e.value.errno == errno.EINVAL
