@@ -102,15 +102,20 @@ int model_config_load(const char *dir, const struct serve_options *o, struct mod
 		if (!strcmp(key, "device")) {
 			ret = get_device(v, &c->device, err, errlen);
 		} else if (!strcmp(key, "precision")) {
-			/* The runtime computes in the model's own types (fp32
-			 * for every model served here); a request for another
-			 * precision is refused rather than quietly ignored. */
-			if (!json_object_is_type(v, json_type_string) ||
-			    strcmp(json_object_get_string(v), "fp32")) {
-				snprintf(
-					err, errlen,
-					"config key \"precision\": only \"fp32\" is supported (the "
-					"runtime runs the model's own types)");
+			/* fp32 runs the model's own types; bf16 and fp16 the
+			 * runtime's reduced-precision mode for its Conv/MatMul/
+			 * Gemm. Anything else is refused, not quietly ignored. */
+			const char *p = json_object_is_type(v, json_type_string)
+						? json_object_get_string(v)
+						: "";
+			if (!strcmp(p, "bf16")) {
+				c->precision = ART_BFLOAT16;
+			} else if (!strcmp(p, "fp16")) {
+				c->precision = ART_FLOAT16;
+			} else if (strcmp(p, "fp32")) {
+				snprintf(err, errlen,
+					 "config key \"precision\": expected \"fp32\", \"bf16\" "
+					 "or \"fp16\"");
 				ret = -EINVAL;
 			}
 		} else if (!strcmp(key, "max_batch")) {

@@ -98,6 +98,7 @@ static int load_model(struct model *m, const char *dir, const char *name,
 			.flags = m->cfg.device == SERVE_DEV_CPU ? ART_CPU_ONLY : 0,
 			.device_index = m->cfg.device >= 0 ? m->cfg.device : -1,
 			.threads = m->cfg.threads,
+			.precision = m->cfg.precision,
 		};
 		struct instance *in = &m->inst[i];
 

@@ -46,6 +46,7 @@ struct model_config {
 	bool pad_batch;	       /* run every batch at max_batch rows: one shape */
 	unsigned instances;    /* sessions (device contexts) running batches at once */
 	int threads;	       /* CPU-path threads per session */
+	int precision;	       /* art_session_options.precision: 0 (fp32), bf16 or fp16 */
 };
 
 struct io_info {

@@ -15,6 +15,9 @@ Error = _ares.Error
 
 # Spellings of the one precision the runtime computes in today.
 _F32 = ("f32", "fp32", "float32", "float")
+# The reduced-precision mode (art_session_options.precision): ONNX
+# TensorProto numbers of bfloat16 and float16.
+_REDUCED = {"bf16": 16, "bfloat16": 16, "f16": 10, "fp16": 10, "float16": 10}
 
 
 class NodeArg:
@@ -51,10 +54,11 @@ def _node_args(io):
 
 
 def _session_flags(device, precision, fallback, optimize, reference):
-    if not isinstance(precision, str) or precision.lower() not in _F32:
+    if not isinstance(precision, str) or (precision.lower() not in _F32 and
+                                           precision.lower() not in _REDUCED):
         raise Error(errno.ENOTSUP,
-                    f"precision {precision!r} is not supported: the runtime "
-                    f"computes in f32 only (precision='f32')")
+                    f"precision {precision!r} is not supported: expected 'f32', "
+                    f"'bf16' or 'f16'")
     flags = 0
     if device == "cpu":
         if not fallback:
@@ -90,7 +94,9 @@ class Session:
     - ``device``: ``None`` runs on the first Ares device when there is one
       and on the CPU otherwise; ``N`` on /dev/accel/accelN (``ares.Error``
       ENODEV if there is none); ``'cpu'`` on the CPU only.
-    - ``precision``: ``'f32'``, the only one the runtime has today; any
+    - ``precision``: ``'f32'`` (the model's own types), or ``'bf16'`` /
+      ``'f16'``: Conv, ConvTranspose, MatMul and Gemm with operands rounded
+      to that type and f32 sums, the rest in f32 (runtime/README.md); any
       other raises ``ares.Error`` (ENOTSUP) rather than being ignored.
     - ``threads``: intra-op threads of the CPU path (1 to 1024); ``None``
       takes ``ART_THREADS``, else the online CPUs.
@@ -117,7 +123,8 @@ class Session:
             model = path_or_bytes
         else:
             model = os.fspath(path_or_bytes)
-        self._cs = _ares.Session(model, flags, index, threads)
+        self._cs = _ares.Session(model, flags, index, threads,
+                                 _REDUCED.get(precision.lower(), 0))
         inputs, outputs = self._cs.io()
         self._inputs = _node_args(inputs)
         self._outputs = _node_args(outputs)

@@ -126,11 +126,11 @@ static int session_read_io(AresSession *self)
 
 static int Session_init(AresSession *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"model", "flags", "device_index", "threads", NULL};
+	static char *kwlist[] = {"model", "flags", "device_index", "threads", "precision", NULL};
 	struct art_session_options opts;
 	PyObject *model, *path_bytes = NULL;
 	unsigned int flags = 0;
-	int device_index = -1, threads = 0, fd = -1, rc;
+	int device_index = -1, threads = 0, precision = 0, fd = -1, rc;
 	char memfd_path[64] = "";
 	PyThreadState *ts;
 	const char *path;
@@ -140,8 +140,8 @@ static int Session_init(AresSession *self, PyObject *args, PyObject *kw)
 		PyErr_SetString(PyExc_RuntimeError, "Session is already initialised");
 		return -1;
 	}
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|Iii", kwlist, &model, &flags, &device_index,
-					 &threads))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|Iiii", kwlist, &model, &flags, &device_index,
+					 &threads, &precision))
 		return -1;
 	if (!PyUnicode_Check(model) && PyObject_CheckBuffer(model)) {
 		/* The serialised model itself, as onnxruntime takes it. */
@@ -164,6 +164,7 @@ static int Session_init(AresSession *self, PyObject *args, PyObject *kw)
 	opts.flags = flags;
 	opts.device_index = device_index;
 	opts.threads = threads;
+	opts.precision = precision;
 	self->lock = PyThread_allocate_lock();
 	if (!self->lock) {
 		PyErr_NoMemory();

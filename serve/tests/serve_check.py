@@ -329,7 +329,7 @@ def bad_config(a, tmp):
     """A config.json the server cannot honour stops its start, naming why."""
     cases = [
         ({"max_batch": 8, "max_dealy_us": 10}, "unknown config key \"max_dealy_us\""),
-        ({"precision": "int8"}, "only \"fp32\""),
+        ({"precision": "int8"}, "expected \"fp32\", \"bf16\" or \"fp16\""),
         ({"instances": 0}, "\"instances\" is 0"),
         ({"device": "gpu"}, "config key \"device\""),
     ]

@@ -196,6 +196,21 @@ if [ -f "$REF/silero_vad/model" ] && [ -f "$REF/det/model" ] && [ -f "$REF/rec/m
 else
 	echo "SKIP placement_benefit_* (no model references in $REF: tests/models/run-model-tests.sh --ref-only)"
 fi
+# The reduced-precision mode (--precision bf16|f16) on the device: every
+# Conv/ConvTranspose/MatMul/Gemm form against the CPU's f32 run within the
+# derived bound and against the CPU path's reduced run (precision_check.py).
+check precision_forms_on_device "$root/runtime/tests/precision_check.sh" "$B" "$T/prec" --device
+cat "$T/out"
+# OCR in bfloat16 reads what f32 reads on every line, and the line `make
+# run` renders exactly, on that line and five more
+# (runtime/tests/ocr_precision_check.sh).
+if [ -f "$CACHE/ocr/assets/ch_PP-OCRv4_rec_infer.onnx" ]; then
+	check ocr_bf16_reads_as_f32 "$root/runtime/tests/ocr_precision_check.sh" "$B" \
+		"$CACHE/ocr/assets" "$T/ocr" bf16
+	cat "$T/out"
+else
+	echo "SKIP ocr_bf16_reads_as_f32 (no $CACHE/ocr/assets: scripts/fetch-models.sh)"
+fi
 
 rm -rf "$T"
 exit $fail

@@ -4,6 +4,7 @@ onnxruntime's run() conventions, the asynchronous path, profiles,
 statistics and the device list."""
 
 import asyncio
+import errno
 import concurrent.futures
 import threading
 
@@ -140,7 +141,7 @@ def test_stats_and_placement(add_model):
 def test_options_reach_the_runtime(add_model):
     f = feed()
     for kw in ({"threads": 1}, {"threads": 2}, {"optimize": False}, {"reference": True},
-               {"precision": "fp32"}):
+               {"precision": "fp32"}, {"precision": "bf16"}, {"precision": "f16"}):
         s = ares.Session(add_model, device="cpu", **kw)
         np.testing.assert_allclose(s.run(None, f)[0], f["x"] + f["y"], rtol=1e-6)
 
@@ -181,3 +182,35 @@ def test_run_freed_by_a_collection_inside_a_session_call(add_model):
     t.join(timeout=120)
     assert done.is_set(), "a session call deadlocked on a Run freed inside it"
     np.testing.assert_array_equal(s.run(None, f)[0], f["x"] + f["y"])
+
+
+def _round_bf16(a):
+    """float32 to bfloat16, nearest even, widened back (finite values)."""
+    u = a.astype(np.float32).view(np.uint32).astype(np.uint64)
+    u = (u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000
+    return u.astype(np.uint32).view(np.float32)
+
+
+def test_precision_bf16_rounds_matmul_operands():
+    """precision='bf16' reaches the runtime: MatMul's operands are rounded
+    to bfloat16 and the products summed in f32 (runtime/README.md)."""
+    m = "/usr/include/onnx/backend/test/data/node/test_matmul_2d/model.onnx"
+    rng = np.random.default_rng(5)
+    f = {"a": rng.uniform(-1, 1, (3, 4)).astype(np.float32),
+         "b": rng.uniform(-1, 1, (4, 3)).astype(np.float32)}
+    f32 = ares.Session(m, device="cpu").run(None, f)[0]
+    bf = ares.Session(m, device="cpu", precision="bf16").run(None, f)[0]
+    want = _round_bf16(f["a"]).astype(np.float64) @ _round_bf16(f["b"]).astype(np.float64)
+    np.testing.assert_allclose(bf, want, rtol=0, atol=4 * 2.0 ** -24 * 4)
+    assert np.any(bf != f32)
+
+
+def test_precision_value_checked_by_the_runtime():
+    """The C API refuses a precision it does not know (EINVAL, naming it),
+    whatever a caller below the package passes."""
+    from ares import _ares
+    m = "/usr/include/onnx/backend/test/data/node/test_matmul_2d/model.onnx"
+    with pytest.raises(ares.Error, match=r"options: precision 7 is not 0, ART_BFLOAT16 \(16\) "
+                                         r"or ART_FLOAT16 \(10\)") as e:
+        _ares.Session(m, _ares.CPU_ONLY, -1, 0, 7)
+    assert e.value.errno == errno.EINVAL

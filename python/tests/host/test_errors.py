@@ -94,7 +94,7 @@ def test_async_errors(sess):
 
 
 @pytest.mark.parametrize("kw, err, message", [
-    ({"precision": "bf16"}, errno.ENOTSUP, "precision 'bf16' is not supported: the runtime computes in f32 only"),
+    ({"precision": "int4"}, errno.ENOTSUP, "precision 'int4' is not supported: expected 'f32', 'bf16' or 'f16'"),
     ({"precision": "int8"}, errno.ENOTSUP, "precision 'int8' is not supported"),
     ({"device": "gpu"}, errno.EINVAL, "device 'gpu': expected None"),
     ({"device": -2}, errno.EINVAL, "device -2: expected None"),

@@ -59,6 +59,14 @@ struct rt_node {
 	/* The oneDNN primitive made for this node's input shapes, for ops
 	 * with a oneDNN path (cpu/dnnl.c), else NULL. */
 	struct rt_cpu_memo *memo;
+	/* The session's reduced precision (ART_BFLOAT16/ART_FLOAT16) when
+	 * this Conv/ConvTranspose/MatMul/Gemm runs in it, else 0
+	 * (core/precision.c); why an eligible node keeps f32, or NULL. */
+	int reduced;
+	const char *precision_note;
+	/* Its constant operands rounded to that precision for the CPU path
+	 * (cpu/precision.c), made at its first run. */
+	void *reduced_w[2];
 };
 
 /* A subgraph: its nodes share the session's value table. */
@@ -80,6 +88,7 @@ struct art_session {
 	int *outputs, noutputs;
 	unsigned flags;
 	int placement;		   /* ART_PLACEMENT_BENEFIT or _DEVICE (resolved at creation) */
+	int precision;		   /* art_session_options.precision: 0, ART_BFLOAT16, ART_FLOAT16 */
 	uint64_t max_tensor_bytes; /* RT_MAX_TENSOR_BYTES or ART_MAX_TENSOR_BYTES */
 	uint64_t runs;
 	struct rt_device *dev;	 /* device execution provider, NULL on the CPU */

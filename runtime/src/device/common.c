@@ -274,6 +274,11 @@ void dev_desc_dims(const struct ectx *e, int v, int rank, const int64_t *dims,
 		t->stride[k] = st;
 		st *= (uint64_t)dims[k];
 	}
+	for (int k = 0; k < e->nsub; k++)
+		if (e->sub_v[k] == v) {
+			t->va = e->sub_va[k];
+			t->dtype = (uint16_t)e->sub_dtype;
+		}
 }
 
 void dev_desc(const struct ectx *e, int v, struct ares_tensor_desc *t)

@@ -42,6 +42,12 @@ struct ectx {
 	const uint64_t *ext_va;
 	const struct rt_node *n;
 	const struct dev_op *d;
+	/* Operands a reduced node reads from its scratch in the reduced dtype
+	 * (device/precision.c): descriptors of value SUB_V[k] point there. */
+	int nsub;
+	int sub_v[2];
+	uint64_t sub_va[2];
+	int sub_dtype; /* ARES_DTYPE_* */
 };
 
 /* How the device runs one enum dev_kind: one per kind, in device/op_*.c. */
@@ -108,6 +114,10 @@ void dev_desc_bcast(const struct ectx *e, int v, int rank, const int64_t *dims,
 /* Called after each command: counts it and, when profiling, records the
  * device clock and modeled time after it. */
 int dev_done(struct ectx *e, int rc);
+
+/* Emits reduced node E->n (n->reduced): its operands' conversions, then
+ * its form's command on them (device/precision.c). */
+int dev_reduced_emit(struct ectx *e);
 
 int dev_emit_copy_view(struct ectx *e, struct ares_tensor_desc *x, struct ares_tensor_desc *y);
 

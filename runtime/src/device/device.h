@@ -204,6 +204,20 @@ int dev_place_by_cost(struct art_session *s, const struct dev_cost_model *m);
 /* N's work from the shapes known now (bound by the last run, if any): 1,
  * or 0 when a shape is unknown. */
 int dev_node_work(const struct art_session *s, const struct rt_node *n, struct dev_work *w);
+/* device/precision.c: the reduced-precision mode on the device. */
+/* Keeps N (placed on the device) in f32 where the device cannot run it
+ * reduced, with a note why. */
+void dev_precision_place(struct rt_node *n);
+/* Whether f32 constant V is read only as operand 0 or 1 of reduced device
+ * nodes: its device copy is rounded to s->precision at upload. */
+int dev_reduced_weight(const struct art_session *s, int v);
+/* Scratch of reduced node N, in floats: its operands converted. */
+uint64_t dev_reduced_scratch(struct art_session *s, const struct rt_node *n,
+			     const struct dev_val *dv);
+/* After node I of P is planned: a reduced node's output is f32, or
+ * s->precision when only later reduced nodes of P read it (as operands). */
+void dev_reduced_output(struct art_session *s, const struct dev_partition *p, int i,
+			struct dev_val *dv);
 
 /* device/plan.c */
 int dev_partition_graph(struct art_session *s);

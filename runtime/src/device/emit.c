@@ -27,6 +27,15 @@ int dev_node_emit(struct art_session *s, const struct rt_node *n, struct dev_val
 		  uint64_t prof_va, const uint64_t *ext_va)
 {
 	const struct dev_op *d = dev_op_lookup(n->proto->op_type);
-	struct ectx e = {s, dv, cb, arena_va, weights_va, prof_va, ncmds, ext_va, n, d};
-	return d->form->emit(&e);
+	struct ectx e = {.s = s,
+			 .dv = dv,
+			 .cb = cb,
+			 .arena_va = arena_va,
+			 .weights_va = weights_va,
+			 .prof_va = prof_va,
+			 .ncmds = ncmds,
+			 .ext_va = ext_va,
+			 .n = n,
+			 .d = d};
+	return n->reduced ? dev_reduced_emit(&e) : d->form->emit(&e);
 }

@@ -12,6 +12,7 @@
 
 #include "core/half.h"
 #include "device/device.h"
+#include "core/precision.h"
 #include "core/profile.h"
 
 /* Host phases of partition PIDX and its commands from SL's PROFILE records. */
@@ -36,7 +37,8 @@ static void prof_partition(struct art_session *s, int pidx, struct dev_slot *sl,
 		const struct rt_node *n = &s->nodes[p->cmd_node[k - 1]];
 		int64_t meas = (int64_t)(rec[k].now_ns - rec[k - 1].now_ns);
 		int64_t mod = (int64_t)(rec[k].modeled_ns - rec[k - 1].modeled_ns);
-		snprintf(name, sizeof(name), "%s (%s)", n->name, n->proto->op_type);
+		snprintf(name, sizeof(name), "%s (%s%s%s)", n->name, n->proto->op_type,
+			 n->reduced ? ", " : "", n->reduced ? rt_precision_name(n->reduced) : "");
 		rt_prof_add(s, name, n->proto->op_type, RT_PROF_DEVICE,
 			    t_submit + (double)(rec[k - 1].now_ns - rec[0].now_ns) / 1e3,
 			    (double)meas / 1e3, meas, mod);
@@ -111,9 +113,11 @@ static int upload_weights(struct art_session *s)
 			    d->wofs[v] != UINT64_MAX || (convt && j == 1))
 				continue;
 			d->wofs[v] = total;
-			total += align64(
-				(uint64_t)art_tensor_elems(&s->vals[v].t) *
-				(dev_widened_param(s, v) ? 4 : art_dtype_size(s->vals[v].t.dtype)));
+			total += align64((uint64_t)art_tensor_elems(&s->vals[v].t) *
+					 (dev_widened_param(s, v) ? 4
+					  : dev_reduced_weight(s, v)
+						  ? 2
+						  : art_dtype_size(s->vals[v].t.dtype)));
 			if (!total)
 				total = 64;
 		}
@@ -131,6 +135,14 @@ static int upload_weights(struct art_session *s)
 			continue;
 		const struct art_tensor *t = &s->vals[v].t;
 		uint8_t *dst = (uint8_t *)d->weights_map + d->wofs[v];
+		if (dev_reduced_weight(s, v)) {
+			const float *f = t->data;
+			for (int64_t k = 0; k < art_tensor_elems(t); k++) {
+				uint16_t h = rt_precision_bits(f[k], s->precision);
+				memcpy(dst + 2 * k, &h, 2);
+			}
+			continue;
+		}
 		if (!dev_widened_param(s, v)) {
 			memcpy(dst, t->data,
 			       (size_t)art_tensor_elems(t) * art_dtype_size(t->dtype));

@@ -193,7 +193,8 @@ static int eval_plan_time(struct art_session *s, const struct rt_node *n, struct
 
 /* Shapes, placement in the arena and lifetime of device node I's output
  * and scratch; its inputs live until I. */
-static int plan_node(struct art_session *s, int i, struct dev_val *dv)
+static int plan_node(struct art_session *s, const struct dev_partition *p, int i,
+		     struct dev_val *dv)
 {
 	const struct rt_node *n = &s->nodes[i];
 	int rc = dev_node_shapes(s, n, dv);
@@ -209,7 +210,9 @@ static int plan_node(struct art_session *s, int i, struct dev_val *dv)
 		o->def = i;
 		o->last = i;
 	}
-	uint64_t floats = dev_node_scratch(s, n, dv);
+	if (n->reduced)
+		dev_reduced_output(s, p, i, dv);
+	uint64_t floats = n->reduced ? dev_reduced_scratch(s, n, dv) : dev_node_scratch(s, n, dv);
 	if (floats) {
 		struct dev_val *t = &dv[s->nvals + i];
 		t->loc = DL_ARENA;
@@ -286,7 +289,9 @@ int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_te
 		dv[v].last = INT_MIN;
 		if (v < s->nvals && dev_is_const(s, v)) {
 			const struct art_tensor *t = &s->vals[v].t;
-			dv[v].dtype = dev_widened_param(s, v) ? ART_FLOAT : t->dtype;
+			dv[v].dtype = dev_widened_param(s, v)	 ? ART_FLOAT
+				      : dev_reduced_weight(s, v) ? s->precision
+								 : t->dtype;
 			dv[v].ndim = t->ndim;
 			memcpy(dv[v].dims, t->dims, sizeof(t->dims));
 			dv[v].known = 1;
@@ -316,7 +321,7 @@ int dev_plan(struct art_session *s, struct dev_partition *p, const struct art_te
 				goto fail;
 			continue;
 		}
-		if (n->on_device && (rc = plan_node(s, i, dv)))
+		if (n->on_device && (rc = plan_node(s, p, i, dv)))
 			goto fail;
 	}
 	for (int i = 0; i < p->nouts; i++)

@@ -114,6 +114,7 @@ void dev_place(struct art_session *s)
 		if (!why) {
 			n->on_device = 1;
 			n->placement_reason = "supported by the device";
+			dev_precision_place(n);
 			continue;
 		}
 		/* Reasons live as long as the session: intern formatted ones. */

@@ -166,4 +166,7 @@ void rt_node_free(struct rt_node *n)
 	graph_free(n->sub[0]);
 	graph_free(n->sub[1]);
 	rt_cpu_memo_free(n);
+	free((void *)n->precision_note);
+	free(n->reduced_w[0]);
+	free(n->reduced_w[1]);
 }
