@@ -63,7 +63,7 @@ static double now_s(void)
 
 static int connect_local(int port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
 	int one = 1;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -268,7 +268,7 @@ static double parse_seconds(const char *s, const char *what)
 
 int main(int argc, char **argv)
 {
-	struct load l = { .port = -1, .seconds = 10, .warmup = 1 };
+	struct load l = {.port = -1, .seconds = 10, .warmup = 1};
 	const char *headers[MAX_HEADERS], *body_path = NULL;
 	struct client *clients;
 	int nh = 0, nclients = 8, opt, rc = 0;

@@ -20,8 +20,8 @@
  * (measured by the device clock, and modeled), read from each run's
  * profile. IMAGE is PNG (8 or 16 bits, gray or colour), JPEG or binary
  * PPM (ocr_image.c). --precision bf16 or f16 runs the models' Conv,
- * MatMul and Gemm in that precision (art_session_options.precision). The text is the boxes in reading order: lines top to
- * bottom, boxes left to right within a line, joined by a space within a
+ * MatMul and Gemm in that precision (art_session_options.precision). The text is the boxes in
+ * reading order: lines top to bottom, boxes left to right within a line, joined by a space within a
  * line and a newline between lines. --expect: exit 1 unless that text is
  * exactly TEXT. --no-det: the image is one line of text, the detector is
  * not run. Exit status: 0 text read, 1 error or --expect mismatch, 2

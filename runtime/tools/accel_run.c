@@ -33,13 +33,12 @@
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR] "
-		"[--bench N] [--profile FILE]\n"
-		"                 [--cpu] [--device N] [--no-fallback] [--no-opt] "
-		"[--coverage]\n"
-		"                 [--threads N] [--reference] [--precision bf16|f16|f32]\n"
-		"                 [--placement benefit|device|cpu]\n");
+	fprintf(stderr, "usage: accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR] "
+			"[--bench N] [--profile FILE]\n"
+			"                 [--cpu] [--device N] [--no-fallback] [--no-opt] "
+			"[--coverage]\n"
+			"                 [--threads N] [--reference] [--precision bf16|f16|f32]\n"
+			"                 [--placement benefit|device|cpu]\n");
 	exit(2);
 }
 
