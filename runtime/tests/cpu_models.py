@@ -5,9 +5,11 @@ the shapes and attributes where its kernels and the plain loops could
 part: groups and depthwise, strides, dilations, asymmetric and automatic
 pads, 1 to 3 spatial dims, fused activations, ConvTranspose's
 output_padding and output_shape, batched and 1-D MatMul, Gemm's
-transposes, broadcast arithmetic either way round. run-cpu-tests.sh runs
-each on both paths and compares. Each line of OUTDIR/list is
-NAME PRIMITIVE: the oneDNN primitive that must have run.
+transposes, broadcast arithmetic either way round; and the plain-C fast
+paths (Resize) beside their reference loops. run-cpu-tests.sh runs each
+on both paths and compares. Each line of OUTDIR/list is NAME PRIMITIVE:
+the oneDNN primitive that must have run, or "exact" for a fast path that
+must match the reference bit for bit.
 
 Usage: cpu_models.py OUTDIR
 """
@@ -148,6 +150,39 @@ bins = [
 for name, op, a, b in bins:
     save(name, "binary", [helper.make_node(op, ["a", "b"], ["y"])],
          [vi("a", a), vi("b", b)], [vi("y", None)])
+
+# Resize: the f32 fast path (only the last two axes change) must give the
+# reference loop's values bit for bit; the last two fall back to it (a
+# channel axis resized, tf_crop_and_resize sampling outside).
+resizes = [
+    ("resize_nearest_x2", [1, 5, 7, 9], dict(scales=[1, 1, 2, 2]), dict(mode="nearest")),
+    ("resize_nearest_floor_x3", [2, 3, 5, 4], dict(scales=[1, 1, 3, 2.5]),
+     dict(mode="nearest", coordinate_transformation_mode="asymmetric",
+          nearest_mode="floor")),
+    ("resize_nearest_down", [1, 4, 17, 13], dict(sizes=[1, 4, 6, 5]),
+     dict(mode="nearest", nearest_mode="ceil")),
+    ("resize_linear_half", [1, 3, 11, 6], dict(scales=[1, 1, 2, 3]), dict(mode="linear")),
+    ("resize_linear_align_down", [2, 2, 15, 20], dict(sizes=[2, 2, 7, 9]),
+     dict(mode="linear", coordinate_transformation_mode="align_corners")),
+    ("resize_cubic_exclude", [1, 2, 8, 9], dict(sizes=[1, 2, 13, 5]),
+     dict(mode="cubic", exclude_outside=1)),
+    ("resize_linear_3d", [3, 10, 12], dict(scales=[1, 1.5, 0.5]),
+     dict(mode="linear", coordinate_transformation_mode="pytorch_half_pixel")),
+    ("resize_channels_too", [1, 3, 4, 4], dict(scales=[1, 2, 2, 2]), dict(mode="nearest")),
+    ("resize_crop_outside", [1, 2, 6, 6], dict(sizes=[1, 2, 5, 5]),
+     dict(mode="linear", coordinate_transformation_mode="tf_crop_and_resize",
+          extrapolation_value=7.0), [0, 0, -0.5, 0.2, 1, 1, 1.2, 0.9]),
+]
+for name, xs, how, attrs, *roi in resizes:
+    inits = [("roi", np.array(roi[0] if roi else [], np.float32))]
+    if "scales" in how:
+        inits.append(("scales", np.array(how["scales"], np.float32)))
+        ins = ["x", "roi", "scales"]
+    else:
+        inits.append(("sizes", np.array(how["sizes"], np.int64)))
+        ins = ["x", "roi", "", "sizes"]
+    save(name, "exact", [helper.make_node("Resize", ins, ["y"], **attrs)],
+         [vi("x", xs)], [vi("y", None)], inits)
 
 with open(os.path.join(OUT, "list"), "w") as f:
     f.write("\n".join(listing) + "\n")

@@ -59,6 +59,11 @@ int rt_cpu_open(struct art_session *s, const struct art_session_options *o)
 	return 0;
 }
 
+int rt_cpu_fast(const struct art_session *s)
+{
+	return s->cpu && !s->cpu->reference;
+}
+
 static void memo_clear(struct rt_cpu_memo *m)
 {
 	for (int i = 0; i < m->nargs; i++) {
