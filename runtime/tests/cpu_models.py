@@ -5,9 +5,10 @@ the shapes and attributes where its kernels and the plain loops could
 part: groups and depthwise, strides, dilations, asymmetric and automatic
 pads, 1 to 3 spatial dims, fused activations, ConvTranspose's
 output_padding and output_shape, batched and 1-D MatMul, Gemm's
-transposes, broadcast arithmetic either way round; and the plain-C fast
-paths (Resize) beside their reference loops. run-cpu-tests.sh runs each
-on both paths and compares. Each line of OUTDIR/list is NAME PRIMITIVE:
+transposes, broadcast arithmetic either way round, pooling (pads,
+ceil_mode, dilations, count_include_pad, 1-D and 3-D, global); and the
+plain-C fast path of Resize beside its reference loop. run-cpu-tests.sh
+runs each on both paths and compares. Each line of OUTDIR/list is NAME PRIMITIVE:
 the oneDNN primitive that must have run, or "exact" for a fast path that
 must match the reference bit for bit.
 
@@ -150,6 +151,28 @@ bins = [
 for name, op, a, b in bins:
     save(name, "binary", [helper.make_node(op, ["a", "b"], ["y"])],
          [vi("a", a), vi("b", b)], [vi("y", None)])
+
+# Pooling: NAME, op, X shape, attributes.
+pools = [
+    ("maxpool_3x3_s2", "MaxPool", [1, 19, 17, 15],
+     dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])),
+    ("maxpool_ceil_dil", "MaxPool", [2, 5, 14, 11],
+     dict(kernel_shape=[2, 3], strides=[2, 2], dilations=[2, 1], ceil_mode=1)),
+    ("maxpool_1d", "MaxPool", [3, 7, 30], dict(kernel_shape=[4], strides=[3], pads=[0, 2])),
+    ("avgpool_excl_pad", "AveragePool", [1, 33, 10, 13],
+     dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1])),
+    ("avgpool_incl_pad", "AveragePool", [1, 20, 9, 9],
+     dict(kernel_shape=[3, 2], strides=[2, 2], pads=[1, 0, 1, 1], count_include_pad=1)),
+    ("avgpool_ceil_excl", "AveragePool", [1, 6, 11, 11],
+     dict(kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1)),
+    ("avgpool_same_upper_3d", "AveragePool", [1, 4, 5, 6, 7],
+     dict(kernel_shape=[2, 3, 2], auto_pad="SAME_UPPER")),
+    ("gap_odd", "GlobalAveragePool", [2, 37, 13, 9], {}),
+    ("gmp_1d", "GlobalMaxPool", [3, 17, 41], {}),
+]
+for name, op, xs, attrs in pools:
+    save(name, "pooling_v2", [helper.make_node(op, ["x"], ["y"], **attrs)],
+         [vi("x", xs)], [vi("y", None)], opset=12 if "dilations" in attrs else 11)
 
 # Resize: the f32 fast path (only the last two axes change) must give the
 # reference loop's values bit for bit; the last two fall back to it (a

@@ -95,7 +95,20 @@ void rt_cpu_close(struct art_session *s)
 
 /* The ops with a oneDNN path, so only their nodes carry a cache. */
 static const char *const covered[] = {
-	"Conv", "ConvTranspose", "MatMul", "Gemm", "Add", "Sub", "Mul", "Div", "Max", "Min",
+	"Conv",
+	"ConvTranspose",
+	"MatMul",
+	"Gemm",
+	"Add",
+	"Sub",
+	"Mul",
+	"Div",
+	"Max",
+	"Min",
+	"MaxPool",
+	"AveragePool",
+	"GlobalAveragePool",
+	"GlobalMaxPool",
 };
 
 int rt_cpu_memo_new(struct rt_node *n)
