@@ -6,7 +6,8 @@ part: groups and depthwise, strides, dilations, asymmetric and automatic
 pads, 1 to 3 spatial dims, fused activations, ConvTranspose's
 output_padding and output_shape, batched and 1-D MatMul, Gemm's
 transposes, broadcast arithmetic either way round, pooling (pads,
-ceil_mode, dilations, count_include_pad, 1-D and 3-D, global); and the
+ceil_mode, dilations, count_include_pad, 1-D and 3-D, global), softmax
+along a middle axis and opset 11's flattened axes; and the
 plain-C fast path of Resize beside its reference loop. run-cpu-tests.sh
 runs each on both paths and compares. Each line of OUTDIR/list is NAME PRIMITIVE:
 the oneDNN primitive that must have run, or "exact" for a fast path that
@@ -173,6 +174,19 @@ pools = [
 for name, op, xs, attrs in pools:
     save(name, "pooling_v2", [helper.make_node(op, ["x"], ["y"], **attrs)],
          [vi("x", xs)], [vi("y", None)], opset=12 if "dilations" in attrs else 11)
+
+# Softmax and LogSoftmax: opset 13's single axis (inner dims after it) and
+# the older flatten-from-axis meaning.
+softmaxes = [
+    ("softmax_last", "Softmax", [4, 7, 33], {}, 13),
+    ("softmax_mid_axis", "Softmax", [2, 19, 5, 6], dict(axis=1), 13),
+    ("softmax_neg_axis", "LogSoftmax", [3, 8, 17], dict(axis=-2), 13),
+    ("softmax_opset11_flatten", "Softmax", [2, 3, 5, 7], dict(axis=1), 11),
+    ("logsoftmax_opset11", "LogSoftmax", [6, 40], {}, 11),
+]
+for name, op, xs, attrs, opset in softmaxes:
+    save(name, "softmax_v2", [helper.make_node(op, ["x"], ["y"], **attrs)],
+         [vi("x", xs)], [vi("y", None)], opset=opset)
 
 # Resize: the f32 fast path (only the last two axes change) must give the
 # reference loop's values bit for bit; the last two fall back to it (a

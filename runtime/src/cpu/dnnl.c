@@ -109,6 +109,8 @@ static const char *const covered[] = {
 	"AveragePool",
 	"GlobalAveragePool",
 	"GlobalMaxPool",
+	"Softmax",
+	"LogSoftmax",
 };
 
 int rt_cpu_memo_new(struct rt_node *n)

@@ -41,5 +41,7 @@ int rt_dnnl_gemm(struct art_session *s, const struct rt_node *n);
 int rt_dnnl_binary(struct art_session *s, const struct rt_node *n);
 /* MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool. */
 int rt_dnnl_pool(struct art_session *s, const struct rt_node *n);
+/* Softmax, LogSoftmax. */
+int rt_dnnl_softmax(struct art_session *s, const struct rt_node *n);
 
 #endif

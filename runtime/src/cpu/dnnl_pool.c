@@ -20,10 +20,10 @@ static int pool_build(struct art_session *s, const struct rt_node *n, struct rt_
 {
 	const struct art_tensor *x = rt_in(s, n, 0);
 	const char *op = n->proto->op_type;
-	int global = !strncmp(op, "Global", 6), max = !strcmp(op, "MaxPool") ||
-							!strcmp(op, "GlobalMaxPool");
-	if (!x || x->dtype != ART_FLOAT || x->ndim < 3 || x->ndim > 5 ||
-	    art_tensor_elems(x) == 0 || (n->nout > 1 && n->out[1] >= 0))
+	int global = !strncmp(op, "Global", 6),
+	    max = !strcmp(op, "MaxPool") || !strcmp(op, "GlobalMaxPool");
+	if (!x || x->dtype != ART_FLOAT || x->ndim < 3 || x->ndim > 5 || art_tensor_elems(x) == 0 ||
+	    (n->nout > 1 && n->out[1] >= 0))
 		return RT_CPU_DECLINED;
 	struct rt_win w;
 	int incl = 0;
