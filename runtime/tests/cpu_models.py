@@ -8,7 +8,7 @@ output_padding and output_shape, batched and 1-D MatMul, Gemm's
 transposes, broadcast arithmetic either way round, pooling (pads,
 ceil_mode, dilations, count_include_pad, 1-D and 3-D, global), softmax
 along a middle axis and opset 11's flattened axes; and the
-plain-C fast path of Resize beside its reference loop. run-cpu-tests.sh
+plain-C fast paths of Resize and Pow(x, 2) beside their reference loops. run-cpu-tests.sh
 runs each on both paths and compares. Each line of OUTDIR/list is NAME PRIMITIVE:
 the oneDNN primitive that must have run, or "exact" for a fast path that
 must match the reference bit for bit.
@@ -220,6 +220,11 @@ for name, xs, how, attrs, *roi in resizes:
         ins = ["x", "roi", "", "sizes"]
     save(name, "exact", [helper.make_node("Resize", ins, ["y"], **attrs)],
          [vi("x", xs)], [vi("y", None)], inits)
+
+# Pow by a constant 2 (the fast square), and by 3 (the loop either way).
+for name, e in (("pow_square", 2.0), ("pow_cube", 3.0)):
+    save(name, "exact", [helper.make_node("Pow", ["x", "e"], ["y"])],
+         [vi("x", [3, 7, 50])], [vi("y", None)], [("e", np.array(e, np.float32))])
 
 with open(os.path.join(OUT, "list"), "w") as f:
     f.write("\n".join(listing) + "\n")
