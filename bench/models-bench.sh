@@ -3,12 +3,14 @@
 # (accel-run --bench, CPU path on the host) next to onnxruntime-node on the
 # host CPU with 1 and 2 threads, on the same inputs, in one run.
 #
-#   bench/models-bench.sh [--runs N] [--guest] [--json FILE] [MODEL...]
+#   bench/models-bench.sh [--runs N] [--rounds R] [--guest] [--json FILE] [MODEL...]
 #
 # MODEL names are those of tests/models (default: every model in
 # tests/models/models.txt). Our CPU path runs at 1 and 2 intra-op threads
 # (accel-run --threads) right before ORT runs the same model at 1 and 2, so
-# a noisy host (the machines here are shared) hits both sides alike.
+# a noisy host (the machines here are shared) hits both sides alike;
+# --rounds R repeats that alternation R times per model, and each figure
+# is the median of the R rounds' medians.
 # --json FILE writes one object per model, keyed by its name, with those
 # medians: ort_1t_ms, ort_2t_ms, cpu_1t_ms, cpu_2t_ms, and cpu_isa (the ISA
 # oneDNN chose on this host). --guest also runs accel-run with its default
@@ -18,11 +20,13 @@
 set -u
 cd "$(dirname "$0")/.."
 runs=20
+rounds=1
 guest=0
 json=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) runs=$2 && shift ;;
+	--rounds) rounds=$2 && shift ;;
 	--guest) guest=1 ;;
 	--json) json=$2 && shift ;;
 	*) break ;;
@@ -52,26 +56,32 @@ median() { # LINE: the median of an accel-run --bench or ort-bench.mjs line
 	echo "$1" | sed -n 's/.*median \([0-9.]*\) ms.*/\1/p'
 }
 for m in $models; do
-	for t in 1 2; do
-		# shellcheck disable=SC2046 # the arguments are split on purpose
-		r=$($B/bin/accel-run --cpu --threads $t --bench "$runs" $(args "$m") 2>/dev/null |
-			sed -n 's/^bench: //p')
-		echo "ares-cpu $m threads $t: ${r:-failed}"
-		echo "$m cpu_${t}t_ms $(median "$r")" >>"$T"
+	for _ in $(seq "$rounds"); do
+		for t in 1 2; do
+			# shellcheck disable=SC2046 # the arguments are split on purpose
+			r=$($B/bin/accel-run --cpu --threads $t --bench "$runs" $(args "$m") 2>/dev/null |
+				sed -n 's/^bench: //p')
+			echo "ares-cpu $m threads $t: ${r:-failed}"
+			echo "$m cpu_${t}t_ms $(median "$r")" >>"$T"
+		done
+		node bench/ort-bench.mjs "$cache" "$B/model-ref" "$runs" "$m" >"$T.ort"
+		cat "$T.ort"
+		sed -n 's/^ort \([a-z_]*\) threads \([0-9]\): median \([0-9.]*\) ms.*/\1 ort_\2t_ms \3/p' "$T.ort" >>"$T"
 	done
-	node bench/ort-bench.mjs "$cache" "$B/model-ref" "$runs" "$m" >"$T.ort"
-	cat "$T.ort"
-	sed -n 's/^ort \([a-z_]*\) threads \([0-9]\): median \([0-9.]*\) ms.*/\1 ort_\2t_ms \3/p' "$T.ort" >>"$T"
 done
 rm -f "$T.ort"
 if [ -n "$json" ]; then
 	/usr/bin/python3 -c '
-import json, sys
+import json, statistics, sys
 out = {}
 for line in open(sys.argv[1]):
     name, key, *val = line.split()
     entry = out.setdefault(name, {"cpu_isa": sys.argv[3] or None})
-    entry[key] = float(val[0]) if val else None
+    entry.setdefault(key, []).extend(float(v) for v in val[:1])
+for entry in out.values():
+    for key, vals in entry.items():
+        if isinstance(vals, list):  # the median of the rounds, None if all failed
+            entry[key] = statistics.median(vals) if vals else None
 json.dump(out, open(sys.argv[2], "w"), indent=1)
 ' "$T" "$json" "$isa" && echo "models-bench: wrote $json"
 fi

@@ -5,9 +5,13 @@ the shapes and attributes where its kernels and the plain loops could
 part: groups and depthwise, strides, dilations, asymmetric and automatic
 pads, 1 to 3 spatial dims, fused activations, ConvTranspose's
 output_padding and output_shape, batched and 1-D MatMul, Gemm's
-transposes, broadcast arithmetic either way round. run-cpu-tests.sh runs
-each on both paths and compares. Each line of OUTDIR/list is
-NAME PRIMITIVE: the oneDNN primitive that must have run.
+transposes, broadcast arithmetic either way round, pooling (pads,
+ceil_mode, dilations, count_include_pad, 1-D and 3-D, global), softmax
+along a middle axis and opset 11's flattened axes; and the
+plain-C fast paths of Resize and Pow(x, 2) beside their reference loops. run-cpu-tests.sh
+runs each on both paths and compares. Each line of OUTDIR/list is NAME PRIMITIVE:
+the oneDNN primitive that must have run, or "exact" for a fast path that
+must match the reference bit for bit.
 
 Usage: cpu_models.py OUTDIR
 """
@@ -148,6 +152,79 @@ bins = [
 for name, op, a, b in bins:
     save(name, "binary", [helper.make_node(op, ["a", "b"], ["y"])],
          [vi("a", a), vi("b", b)], [vi("y", None)])
+
+# Pooling: NAME, op, X shape, attributes.
+pools = [
+    ("maxpool_3x3_s2", "MaxPool", [1, 19, 17, 15],
+     dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])),
+    ("maxpool_ceil_dil", "MaxPool", [2, 5, 14, 11],
+     dict(kernel_shape=[2, 3], strides=[2, 2], dilations=[2, 1], ceil_mode=1)),
+    ("maxpool_1d", "MaxPool", [3, 7, 30], dict(kernel_shape=[4], strides=[3], pads=[0, 2])),
+    ("avgpool_excl_pad", "AveragePool", [1, 33, 10, 13],
+     dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1])),
+    ("avgpool_incl_pad", "AveragePool", [1, 20, 9, 9],
+     dict(kernel_shape=[3, 2], strides=[2, 2], pads=[1, 0, 1, 1], count_include_pad=1)),
+    ("avgpool_ceil_excl", "AveragePool", [1, 6, 11, 11],
+     dict(kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1)),
+    ("avgpool_same_upper_3d", "AveragePool", [1, 4, 5, 6, 7],
+     dict(kernel_shape=[2, 3, 2], auto_pad="SAME_UPPER")),
+    ("gap_odd", "GlobalAveragePool", [2, 37, 13, 9], {}),
+    ("gmp_1d", "GlobalMaxPool", [3, 17, 41], {}),
+]
+for name, op, xs, attrs in pools:
+    save(name, "pooling_v2", [helper.make_node(op, ["x"], ["y"], **attrs)],
+         [vi("x", xs)], [vi("y", None)], opset=12 if "dilations" in attrs else 11)
+
+# Softmax and LogSoftmax: opset 13's single axis (inner dims after it) and
+# the older flatten-from-axis meaning.
+softmaxes = [
+    ("softmax_last", "Softmax", [4, 7, 33], {}, 13),
+    ("softmax_mid_axis", "Softmax", [2, 19, 5, 6], dict(axis=1), 13),
+    ("softmax_neg_axis", "LogSoftmax", [3, 8, 17], dict(axis=-2), 13),
+    ("softmax_opset11_flatten", "Softmax", [2, 3, 5, 7], dict(axis=1), 11),
+    ("logsoftmax_opset11", "LogSoftmax", [6, 40], {}, 11),
+]
+for name, op, xs, attrs, opset in softmaxes:
+    save(name, "softmax_v2", [helper.make_node(op, ["x"], ["y"], **attrs)],
+         [vi("x", xs)], [vi("y", None)], opset=opset)
+
+# Resize: the f32 fast path (only the last two axes change) must give the
+# reference loop's values bit for bit; the last two fall back to it (a
+# channel axis resized, tf_crop_and_resize sampling outside).
+resizes = [
+    ("resize_nearest_x2", [1, 5, 7, 9], dict(scales=[1, 1, 2, 2]), dict(mode="nearest")),
+    ("resize_nearest_floor_x3", [2, 3, 5, 4], dict(scales=[1, 1, 3, 2.5]),
+     dict(mode="nearest", coordinate_transformation_mode="asymmetric",
+          nearest_mode="floor")),
+    ("resize_nearest_down", [1, 4, 17, 13], dict(sizes=[1, 4, 6, 5]),
+     dict(mode="nearest", nearest_mode="ceil")),
+    ("resize_linear_half", [1, 3, 11, 6], dict(scales=[1, 1, 2, 3]), dict(mode="linear")),
+    ("resize_linear_align_down", [2, 2, 15, 20], dict(sizes=[2, 2, 7, 9]),
+     dict(mode="linear", coordinate_transformation_mode="align_corners")),
+    ("resize_cubic_exclude", [1, 2, 8, 9], dict(sizes=[1, 2, 13, 5]),
+     dict(mode="cubic", exclude_outside=1)),
+    ("resize_linear_3d", [3, 10, 12], dict(scales=[1, 1.5, 0.5]),
+     dict(mode="linear", coordinate_transformation_mode="pytorch_half_pixel")),
+    ("resize_channels_too", [1, 3, 4, 4], dict(scales=[1, 2, 2, 2]), dict(mode="nearest")),
+    ("resize_crop_outside", [1, 2, 6, 6], dict(sizes=[1, 2, 5, 5]),
+     dict(mode="linear", coordinate_transformation_mode="tf_crop_and_resize",
+          extrapolation_value=7.0), [0, 0, -0.5, 0.2, 1, 1, 1.2, 0.9]),
+]
+for name, xs, how, attrs, *roi in resizes:
+    inits = [("roi", np.array(roi[0] if roi else [], np.float32))]
+    if "scales" in how:
+        inits.append(("scales", np.array(how["scales"], np.float32)))
+        ins = ["x", "roi", "scales"]
+    else:
+        inits.append(("sizes", np.array(how["sizes"], np.int64)))
+        ins = ["x", "roi", "", "sizes"]
+    save(name, "exact", [helper.make_node("Resize", ins, ["y"], **attrs)],
+         [vi("x", xs)], [vi("y", None)], inits)
+
+# Pow by a constant 2 (the fast square), and by 3 (the loop either way).
+for name, e in (("pow_square", 2.0), ("pow_cube", 3.0)):
+    save(name, "exact", [helper.make_node("Pow", ["x", "e"], ["y"])],
+         [vi("x", [3, 7, 50])], [vi("y", None)], [("e", np.array(e, np.float32))])
 
 with open(os.path.join(OUT, "list"), "w") as f:
     f.write("\n".join(listing) + "\n")

@@ -59,6 +59,11 @@ int rt_cpu_open(struct art_session *s, const struct art_session_options *o)
 	return 0;
 }
 
+int rt_cpu_fast(const struct art_session *s)
+{
+	return s->cpu && !s->cpu->reference;
+}
+
 static void memo_clear(struct rt_cpu_memo *m)
 {
 	for (int i = 0; i < m->nargs; i++) {
@@ -90,7 +95,22 @@ void rt_cpu_close(struct art_session *s)
 
 /* The ops with a oneDNN path, so only their nodes carry a cache. */
 static const char *const covered[] = {
-	"Conv", "ConvTranspose", "MatMul", "Gemm", "Add", "Sub", "Mul", "Div", "Max", "Min",
+	"Conv",
+	"ConvTranspose",
+	"MatMul",
+	"Gemm",
+	"Add",
+	"Sub",
+	"Mul",
+	"Div",
+	"Max",
+	"Min",
+	"MaxPool",
+	"AveragePool",
+	"GlobalAveragePool",
+	"GlobalMaxPool",
+	"Softmax",
+	"LogSoftmax",
 };
 
 int rt_cpu_memo_new(struct rt_node *n)

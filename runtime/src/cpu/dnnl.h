@@ -28,6 +28,10 @@ void rt_cpu_close(struct art_session *s);
 int rt_cpu_memo_new(struct rt_node *n);
 void rt_cpu_memo_free(struct rt_node *n);
 
+/* 1 when the session runs the fast kernels (oneDNN and the plain-loop
+ * kernels' fast paths), 0 when it asked for the reference loops only. */
+int rt_cpu_fast(const struct art_session *s);
+
 /* Each: 0 when done, RT_CPU_DECLINED, or a negative errno with the
  * session's message set. */
 int rt_dnnl_conv(struct art_session *s, const struct rt_node *n);
@@ -35,5 +39,9 @@ int rt_dnnl_conv_transpose(struct art_session *s, const struct rt_node *n);
 int rt_dnnl_matmul(struct art_session *s, const struct rt_node *n);
 int rt_dnnl_gemm(struct art_session *s, const struct rt_node *n);
 int rt_dnnl_binary(struct art_session *s, const struct rt_node *n);
+/* MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool. */
+int rt_dnnl_pool(struct art_session *s, const struct rt_node *n);
+/* Softmax, LogSoftmax. */
+int rt_dnnl_softmax(struct art_session *s, const struct rt_node *n);
 
 #endif

@@ -328,12 +328,14 @@ static int pool(struct art_session *s, const struct rt_node *n, enum pool kind)
 
 static int k_maxpool(struct art_session *s, const struct rt_node *n)
 {
-	return pool(s, n, P_MAX);
+	int rc = rt_dnnl_pool(s, n);
+	return rc != RT_CPU_DECLINED ? rc : pool(s, n, P_MAX);
 }
 
 static int k_avgpool(struct art_session *s, const struct rt_node *n)
 {
-	return pool(s, n, P_AVG);
+	int rc = rt_dnnl_pool(s, n);
+	return rc != RT_CPU_DECLINED ? rc : pool(s, n, P_AVG);
 }
 
 static int k_lppool(struct art_session *s, const struct rt_node *n)
@@ -382,12 +384,14 @@ static int global_pool(struct art_session *s, const struct rt_node *n, enum pool
 
 static int k_gavgpool(struct art_session *s, const struct rt_node *n)
 {
-	return global_pool(s, n, P_AVG);
+	int rc = rt_dnnl_pool(s, n);
+	return rc != RT_CPU_DECLINED ? rc : global_pool(s, n, P_AVG);
 }
 
 static int k_gmaxpool(struct art_session *s, const struct rt_node *n)
 {
-	return global_pool(s, n, P_MAX);
+	int rc = rt_dnnl_pool(s, n);
+	return rc != RT_CPU_DECLINED ? rc : global_pool(s, n, P_MAX);
 }
 
 static int k_glppool(struct art_session *s, const struct rt_node *n)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/dnnl.h"
 #include "cpu/kernels.h"
 
 /* Softmax, LogSoftmax, Hardmax: opset 13 works along AXIS only; before 13
@@ -67,12 +68,14 @@ static int softmax_family(struct art_session *s, const struct rt_node *n, enum s
 
 static int k_softmax(struct art_session *s, const struct rt_node *n)
 {
-	return softmax_family(s, n, SM_SOFT);
+	int rc = rt_dnnl_softmax(s, n);
+	return rc != RT_CPU_DECLINED ? rc : softmax_family(s, n, SM_SOFT);
 }
 
 static int k_logsoftmax(struct art_session *s, const struct rt_node *n)
 {
-	return softmax_family(s, n, SM_LOG);
+	int rc = rt_dnnl_softmax(s, n);
+	return rc != RT_CPU_DECLINED ? rc : softmax_family(s, n, SM_LOG);
 }
 
 static int k_hardmax(struct art_session *s, const struct rt_node *n)

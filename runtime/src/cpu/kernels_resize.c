@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/dnnl.h"
 #include "cpu/kernels.h"
 
 enum rmode { RM_NEAREST, RM_LINEAR, RM_CUBIC };
@@ -143,6 +144,77 @@ static double gather(const struct job *j, const int64_t *oi, int ax, int64_t off
 	return acc;
 }
 
+/* An axis whose taps copy it unchanged (scale 1 in effect). */
+static int identity_axis(const struct taps *t, int64_t in, int64_t out)
+{
+	if (in != out)
+		return 0;
+	for (int64_t i = 0; i < out; i++)
+		if (t[i].n != 1 || t[i].idx[0] != i || t[i].w[0] != 1 || t[i].outside)
+			return 0;
+	return 1;
+}
+
+/*
+ * The common case at the speed of a copy: f32, every axis but the last
+ * two unchanged, nothing sampled outside. The same taps, weights and
+ * double sums in the same order as gather(), so the result is the
+ * reference loop's bit for bit; only the per-element recursion and the
+ * typed loads go. 0 when done, RT_CPU_DECLINED for the general loop.
+ */
+static int resize_f32_planes(const struct art_tensor *x, float *o, const int64_t *od,
+			     struct taps *const *all)
+{
+	int nd = x->ndim, h = nd - 2;
+	if (x->dtype != ART_FLOAT || nd < 2)
+		return RT_CPU_DECLINED;
+	for (int a = 0; a < h; a++)
+		if (!identity_axis(all[a], x->dims[a], od[a]))
+			return RT_CPU_DECLINED;
+	for (int a = h; a < nd; a++)
+		for (int64_t i = 0; i < od[a]; i++)
+			if (all[a][i].outside)
+				return RT_CPU_DECLINED;
+	int64_t planes = rt_shape_elems(x->dims, h), ih = x->dims[h], iw = x->dims[h + 1];
+	int64_t oh = od[h], ow = od[h + 1];
+	const struct taps *th = all[h], *tw = all[h + 1];
+	int nearest = 1;
+	for (int64_t i = 0; i < ow && nearest; i++)
+		nearest = tw[i].n == 1 && tw[i].w[0] == 1;
+	for (int64_t i = 0; i < oh && nearest; i++)
+		nearest = th[i].n == 1 && th[i].w[0] == 1;
+	const float *src = x->data;
+	for (int64_t p = 0; p < planes; p++) {
+		const float *in = src + p * ih * iw;
+		float *out = o + p * oh * ow;
+		for (int64_t y = 0; y < oh; y++, out += ow) {
+			if (nearest) {
+				const float *row = in + th[y].idx[0] * iw;
+				/* Rows that repeat (upsampling) are the row above. */
+				if (y > 0 && th[y].idx[0] == th[y - 1].idx[0]) {
+					memcpy(out, out - ow, sizeof(float) * (size_t)ow);
+					continue;
+				}
+				for (int64_t c = 0; c < ow; c++)
+					out[c] = row[tw[c].idx[0]];
+				continue;
+			}
+			for (int64_t c = 0; c < ow; c++) {
+				double acc = 0;
+				for (int k = 0; k < th[y].n; k++) {
+					const float *row = in + th[y].idx[k] * iw;
+					double part = 0;
+					for (int l = 0; l < tw[c].n; l++)
+						part += tw[c].w[l] * (double)row[tw[c].idx[l]];
+					acc += th[y].w[k] * part;
+				}
+				out[c] = (float)acc;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Resizes X to OD with per-axis SCALES (output/input) and ROI. */
 static int resize_core(struct art_session *s, const struct rt_node *n, const struct rsz *r,
 		       const int64_t *od, const double *scales, const double *roi)
@@ -174,6 +246,8 @@ static int resize_core(struct art_session *s, const struct rt_node *n, const str
 		}
 		j.tp[a] = all[a];
 	}
+	if (rt_cpu_fast(s) && !resize_f32_planes(x, o, od, all))
+		goto out;
 	int64_t idx[ART_MAX_DIMS] = {0}, cnt = rt_shape_elems(od, x->ndim);
 	for (int64_t i = 0; i < cnt; i++, rt_next_index(idx, od, x->ndim)) {
 		int out = 0;
