@@ -50,7 +50,12 @@ $(BUILD)/bin/art-device-test: runtime/tests/device_test.c runtime/include/ares_r
 	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(BUILD)/runtime/onnx.pb-c.o $(RT_LINK_BIN) \
 		$(ACCEL_LINK_BIN) -lprotobuf-c -lm
 
-RUNTIME_TEST_DEPS := $(BUILD)/bin/accel-run $(BUILD)/bin/onnx-conformance $(BUILD)/bin/npy-compare
+$(BUILD)/bin/art-input-test: runtime/tests/input_test.c runtime/include/ares_rt.h $(RT_SO)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN)
+
+RUNTIME_TEST_DEPS := $(BUILD)/bin/accel-run $(BUILD)/bin/onnx-conformance $(BUILD)/bin/npy-compare \
+	$(BUILD)/bin/art-input-test
 ALL_TARGETS += $(RT_SO) $(RUNTIME_TEST_DEPS) $(BUILD)/bin/art-device-test
 
 .PHONY: test-conformance

@@ -75,6 +75,15 @@ fi
 check error_tensor_cap sh -c "ART_MAX_TENSOR_BYTES=40 '$B/bin/accel-run' --cpu '$DATA/node/test_matmul_2d/model.onnx' 2>&1 | grep -q \"input 'a': 12 elements exceed the limit of 40 bytes\""
 check coverage_lists_nodes sh -c "'$B/bin/accel-run' --cpu --coverage '$m/model.onnx' | grep -q 'MatMul .*cpu'"
 
+# Inputs checked against the model's declaration at the API boundary.
+if /usr/bin/python3 runtime/tests/input_models.py "$T" >"$T/inputs.log" 2>&1; then
+	check input_checked_at_api "$B/bin/art-input-test" "$T/inputs.onnx"
+else
+	echo "runtime: FAIL input_models (python3-onnx from scripts/install-deps.sh)" >&2
+	sed 's/^/    /' "$T/inputs.log" >&2
+	fail=1
+fi
+
 # Element types: uint64 compared unsigned, float16 rounded to nearest even
 # (subnormals, overflow, NaN), and an op without a float16 kernel refused
 # at session creation naming node, op and type.
