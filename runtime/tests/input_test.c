@@ -49,7 +49,8 @@ static void expect_refused(art_session *s, int rc, const char *what, const char 
 
 static void set_good_inputs(art_session *s, int64_t batch)
 {
-	struct art_tensor x = tensor(ART_FLOAT, 2, batch, 3, 0), y = tensor(ART_FLOAT, 2, batch, 2, 0);
+	struct art_tensor x = tensor(ART_FLOAT, 2, batch, 3, 0),
+			  y = tensor(ART_FLOAT, 2, batch, 2, 0);
 	struct art_tensor k = tensor(ART_INT64, 1, 2, 0, 0), z = tensor(ART_FLOAT, 0, 0, 0, 0);
 	CHECK(!art_session_set_input(s, IN_X, &x), "x [%lld,3]: %s", (long long)batch,
 	      art_session_errmsg(s));
@@ -139,9 +140,9 @@ static void test_names(art_session *s)
 	static const struct {
 		int dtype;
 		const char *name;
-	} names[] = {{ART_FLOAT, "float"},  {ART_INT64, "int64"},   {ART_FLOAT16, "float16"},
-		     {ART_BFLOAT16, "bfloat16"}, {ART_BOOL, "bool"}, {ART_UINT8, "uint8"},
-		     {0, "undefined"},	    {-1, "unknown"},	    {99, "unknown"}};
+	} names[] = {{ART_FLOAT, "float"},	 {ART_INT64, "int64"}, {ART_FLOAT16, "float16"},
+		     {ART_BFLOAT16, "bfloat16"}, {ART_BOOL, "bool"},   {ART_UINT8, "uint8"},
+		     {0, "undefined"},		 {-1, "unknown"},      {99, "unknown"}};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		CHECK(!strcmp(art_dtype_name(names[i].dtype), names[i].name),
 		      "art_dtype_name(%d) is \"%s\", expected \"%s\"", names[i].dtype,

@@ -83,8 +83,8 @@ int rt_input_matches_decl(struct art_session *s, int idx, const struct art_tenso
 			      s->ninputs);
 	const char *name = s->vals[s->inputs[idx]].name;
 	if (!art_dtype_size(t->dtype))
-		return rt_err(s, -EINVAL, "input '%s': element type %s (%d) is not supported",
-			      name, art_dtype_name(t->dtype), t->dtype);
+		return rt_err(s, -EINVAL, "input '%s': element type %s (%d) is not supported", name,
+			      art_dtype_name(t->dtype), t->dtype);
 	if (t->ndim < 0 || t->ndim > ART_MAX_DIMS)
 		return rt_err(s, -EINVAL, "input '%s': rank %d is outside 0 to %d", name, t->ndim,
 			      ART_MAX_DIMS);
@@ -98,13 +98,15 @@ int rt_input_matches_decl(struct art_session *s, int idx, const struct art_tenso
 	if (!declared_shape(vi))
 		return 0; /* the model leaves the rank open */
 	if (t->ndim != decl.ndim)
-		return rt_err(s, -EINVAL, "input '%s': expected rank %d (declared %s), got rank %d (shape %s)", name,
-			      decl.ndim, decl_str(vi, want, sizeof(want)), t->ndim,
+		return rt_err(s, -EINVAL,
+			      "input '%s': expected rank %d (declared %s), got rank %d (shape %s)",
+			      name, decl.ndim, decl_str(vi, want, sizeof(want)), t->ndim,
 			      given_str(t, got, sizeof(got)));
 	for (int d = 0; d < t->ndim; d++)
 		if (decl.dims[d] >= 0 && t->dims[d] != decl.dims[d])
 			return rt_err(s, -EINVAL,
-				      "input '%s': dim %d must be %lld (declared %s), got %lld (shape %s)",
+				      "input '%s': dim %d must be %lld (declared %s), got %lld "
+				      "(shape %s)",
 				      name, d, (long long)decl.dims[d],
 				      decl_str(vi, want, sizeof(want)), (long long)t->dims[d],
 				      given_str(t, got, sizeof(got)));
@@ -141,18 +143,20 @@ int rt_inputs_agree(struct art_session *s, const struct art_tensor *const *ts)
 			/* The first use of P, in input order, binds it. */
 			for (int j = 0; j <= i; j++) {
 				const char *jname = s->vals[s->inputs[j]].name;
-				const Onnx__ValueInfoProto *vj = j == i ? vi : rt_declared(s, jname);
+				const Onnx__ValueInfoProto *vj =
+					j == i ? vi : rt_declared(s, jname);
 				int e_end = j == i ? d : (ts[j] ? ts[j]->ndim : 0);
 				for (int e = 0; e < e_end; e++) {
 					const char *q = rt_dim_param(vj, e);
 					if (!q || strcmp(p, q) || ts[j]->dims[e] == ts[i]->dims[d])
 						continue;
-					return rt_err(s, -EINVAL,
-						      "input '%s': dim %d ('%s') is %lld, but input "
-						      "'%s' dim %d gave '%s' the size %lld",
-						      s->vals[s->inputs[i]].name, d, p,
-						      (long long)ts[i]->dims[d], jname, e, q,
-						      (long long)ts[j]->dims[e]);
+					return rt_err(
+						s, -EINVAL,
+						"input '%s': dim %d ('%s') is %lld, but input "
+						"'%s' dim %d gave '%s' the size %lld",
+						s->vals[s->inputs[i]].name, d, p,
+						(long long)ts[i]->dims[d], jname, e, q,
+						(long long)ts[j]->dims[e]);
 				}
 			}
 		}
