@@ -53,8 +53,8 @@ int shape_arg_parse(char *text, struct shape_arg *sa, char *err, size_t errlen)
 			return -1;
 		}
 		if (errno == ERANGE) {
-			snprintf(err, errlen, "--shape %s: dim %d '%.*s' overflows", text,
-				 sa->ndim, (int)len, p);
+			snprintf(err, errlen, "--shape %s: dim %d '%.*s' overflows", text, sa->ndim,
+				 (int)len, p);
 			return -1;
 		}
 		if (v < 1) {
@@ -142,8 +142,9 @@ static int bind_dims(struct planner *pl, int i, const struct art_tensor *t, cons
 			continue;
 		struct binding *b = find_binding(pl, p);
 		if (b && b->size != t->dims[d]) {
-			snprintf(pl->err, pl->errlen, "%s: dim %d ('%s') is %lld, but %s gave '%s' %lld",
-				 by, d, p, (long long)t->dims[d], b->by, p, (long long)b->size);
+			snprintf(pl->err, pl->errlen,
+				 "%s: dim %d ('%s') is %lld, but %s gave '%s' %lld", by, d, p,
+				 (long long)t->dims[d], b->by, p, (long long)b->size);
 			return -1;
 		}
 		if (!b) {
@@ -188,9 +189,8 @@ static int apply_shape(struct planner *pl, int i, const struct shape_arg *sa,
 	for (int d = 0; d < sa->ndim && decl->ndim; d++)
 		if (decl->dims[d] >= 0 && sa->dims[d] != decl->dims[d]) {
 			snprintf(pl->err, pl->errlen,
-				 "--shape %s: dim %d is %lld, the model declares %lld %s",
-				 sa->name, d, (long long)sa->dims[d], (long long)decl->dims[d],
-				 want);
+				 "--shape %s: dim %d is %lld, the model declares %lld %s", sa->name,
+				 d, (long long)sa->dims[d], (long long)decl->dims[d], want);
 			return -1;
 		}
 	ip->t.ndim = sa->ndim;
@@ -217,7 +217,8 @@ static int choose_dims(struct planner *pl, int i, int from_shape, struct input_p
 {
 	const char *name;
 	struct art_tensor decl;
-	size_t o = (size_t)snprintf(ip->how, sizeof(ip->how), "random%s", ip->t.ndim ? "; dims:" : "");
+	size_t o =
+		(size_t)snprintf(ip->how, sizeof(ip->how), "random%s", ip->t.ndim ? "; dims:" : "");
 
 	art_session_input_info(pl->s, i, &name, &decl);
 	for (int d = 0; d < ip->t.ndim && o < sizeof(ip->how); d++) {
@@ -254,8 +255,8 @@ static int choose_dims(struct planner *pl, int i, int from_shape, struct input_p
 	int64_t elems = art_tensor_elems(&ip->t);
 	size_t es = art_dtype_size(ip->t.dtype);
 	if (elems < 0 || (es && (uint64_t)elems > SIZE_MAX / es)) {
-		snprintf(pl->err, pl->errlen, "input '%s': its shape has more elements than fit in memory",
-			 name);
+		snprintf(pl->err, pl->errlen,
+			 "input '%s': its shape has more elements than fit in memory", name);
 		return -1;
 	}
 	return 0;
@@ -274,8 +275,8 @@ static int load_file(struct planner *pl, int i, const char *file, struct input_p
 	return bind_dims(pl, i, &ip->t, by);
 }
 
-int input_plan_make(art_session *s, const struct input_args *a, struct input_plan *plan,
-		    char *err, size_t errlen)
+int input_plan_make(art_session *s, const struct input_args *a, struct input_plan *plan, char *err,
+		    size_t errlen)
 {
 	int n = art_session_input_count(s), rc = 0;
 	struct planner *pl = calloc(1, sizeof(*pl));

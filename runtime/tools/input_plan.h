@@ -53,8 +53,8 @@ int shape_arg_parse(char *text, struct shape_arg *sa, char *err, size_t errlen);
  * declaration (rank, static dims) and applied, symbolic dims chosen. 0, or
  * -1 with ERR naming the argument and what is wrong (PLAN's loaded tensors
  * are then freed). */
-int input_plan_make(art_session *s, const struct input_args *a, struct input_plan *plan,
-		    char *err, size_t errlen);
+int input_plan_make(art_session *s, const struct input_args *a, struct input_plan *plan, char *err,
+		    size_t errlen);
 void input_plan_free(struct input_plan *plan, int n);
 
 #endif
