@@ -21,7 +21,7 @@ struct binding {
 
 struct planner {
 	art_session *s;
-	struct binding b[MAX_INPUTS * ART_MAX_DIMS];
+	struct binding *b; /* room for every dim of every input */
 	int nb;
 	char *err;
 	size_t errlen;
@@ -285,6 +285,12 @@ int input_plan_make(art_session *s, const struct input_args *a, struct input_pla
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	pl->b = calloc((size_t)n * ART_MAX_DIMS + 1, sizeof(*pl->b));
+	if (!pl->b) {
+		free(pl);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	pl->s = s;
 	pl->err = err;
 	pl->errlen = errlen;
@@ -316,6 +322,7 @@ int input_plan_make(art_session *s, const struct input_args *a, struct input_pla
 		if (!plan[i].file)
 			rc = choose_dims(pl, i, from_shape, &plan[i]);
 	}
+	free(pl->b);
 	free(pl);
 	if (rc)
 		input_plan_free(plan, n);
