@@ -5,7 +5,8 @@
  * art_session_set_input() and art_run_set_input() with -EINVAL and a
  * message naming the input, what the model declares and what was given,
  * and leaves the input as it was; a dim_param given two sizes by two
- * inputs fails the run; an undeclared rank takes any rank. Also the dtype
+ * inputs fails the run; an undeclared rank takes any rank; a tensor over
+ * the size limit fails with -E2BIG in both setters. Also the dtype
  * names and dim names of the public API.
  * Usage: art-input-test MODEL.onnx
  */
@@ -82,6 +83,11 @@ static void test_session_refuses_mismatches(art_session *s)
 	expect_refused(s, art_session_set_input(s, IN_K, &t), "k of type 99",
 		       "input 'k': element type unknown (99) is not supported");
 
+	t = tensor(ART_FLOAT, 2, 2, (int64_t)1 << 40, 0);
+	CHECK(art_session_set_input(s, IN_Y, &t) == -E2BIG,
+	      "y [2,2^40] over the size limit: expected -E2BIG, message \"%s\"",
+	      art_session_errmsg(s));
+
 	/* The refused inputs changed nothing: the run sees the good ones. */
 	CHECK(!art_session_run(s), "run after refusals: %s", art_session_errmsg(s));
 	struct art_tensor o;
@@ -121,6 +127,10 @@ static void test_run_checks_too(art_session *s)
 	t = tensor(ART_FLOAT, 1, 3, 0, 0);
 	expect_refused(s, art_run_set_input(r, IN_X, &t), "run: x of rank 1",
 		       "input 'x': expected rank 2 (declared [batch,3]), got rank 1 (shape [3])");
+	t = tensor(ART_FLOAT, 2, 2, (int64_t)1 << 40, 0);
+	CHECK(art_run_set_input(r, IN_Y, &t) == -E2BIG,
+	      "run: y [2,2^40] over the size limit: expected -E2BIG, message \"%s\"",
+	      art_session_errmsg(s));
 	struct art_tensor x = tensor(ART_FLOAT, 2, 1, 3, 0), y = tensor(ART_FLOAT, 2, 2, 5, 0);
 	struct art_tensor k = tensor(ART_INT64, 1, 2, 0, 0), z = tensor(ART_FLOAT, 0, 0, 0, 0);
 	CHECK(!art_run_set_input(r, IN_X, &x) && !art_run_set_input(r, IN_Y, &y) &&
