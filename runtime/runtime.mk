@@ -35,9 +35,10 @@ $(RT_SO): $(RT_OBJS) runtime/runtime.map $(LIBACCEL_SO)
 		-Wl,--no-undefined -Wl,-rpath,'$$ORIGIN' -o $@ $(RT_OBJS) $(RT_LIBS)
 	ln -sf libares_rt.so.1 $(BUILD)/lib/libares_rt.so
 
-$(BUILD)/bin/accel-run: runtime/tools/accel_run.c runtime/include/ares_rt.h $(RT_SO)
+$(BUILD)/bin/accel-run: runtime/tools/accel_run.c runtime/tools/input_plan.c runtime/tools/input_plan.h \
+		runtime/include/ares_rt.h $(RT_SO)
 	@mkdir -p $(@D)
-	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN)
+	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $(filter %.c,$^) $(RT_LINK_BIN)
 
 $(BUILD)/bin/onnx-conformance: runtime/tests/conformance.c runtime/include/ares_rt.h $(RT_SO)
 	@mkdir -p $(@D)
@@ -50,7 +51,12 @@ $(BUILD)/bin/art-device-test: runtime/tests/device_test.c runtime/include/ares_r
 	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(BUILD)/runtime/onnx.pb-c.o $(RT_LINK_BIN) \
 		$(ACCEL_LINK_BIN) -lprotobuf-c -lm
 
-RUNTIME_TEST_DEPS := $(BUILD)/bin/accel-run $(BUILD)/bin/onnx-conformance $(BUILD)/bin/npy-compare
+$(BUILD)/bin/art-input-test: runtime/tests/input_test.c runtime/include/ares_rt.h $(RT_SO)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN)
+
+RUNTIME_TEST_DEPS := $(BUILD)/bin/accel-run $(BUILD)/bin/onnx-conformance $(BUILD)/bin/npy-compare \
+	$(BUILD)/bin/art-input-test
 ALL_TARGETS += $(RT_SO) $(RUNTIME_TEST_DEPS) $(BUILD)/bin/art-device-test
 
 .PHONY: test-conformance

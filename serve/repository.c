@@ -62,8 +62,9 @@ static int read_io(struct model *m, char *err, size_t errlen)
 		}
 		snprintf(io->name, sizeof(io->name), "%s", name);
 		if (!dtype_to_kserve(io->decl.dtype)) {
-			snprintf(err, errlen, "model %s: %s %s has element type %d, not served",
-				 m->name, is_in ? "input" : "output", name, io->decl.dtype);
+			snprintf(err, errlen, "model %s: %s %s has element type %s, not served",
+				 m->name, is_in ? "input" : "output", name,
+				 art_dtype_name(io->decl.dtype));
 			return -ENOTSUP;
 		}
 		if (io->decl.ndim < 1 || io->decl.dims[0] != -1)

@@ -103,8 +103,8 @@ PyArrayObject *ares_input_array(AresSession *s, int idx, PyObject *obj, struct a
 	int npy = ares_npy_type(decl->dtype);
 
 	if (npy < 0) {
-		ares_raisef(-ENOTSUP, "input '%s': element type %d has no numpy dtype", name,
-			    decl->dtype);
+		ares_raisef(-ENOTSUP, "input '%s': element type %s has no numpy dtype", name,
+			    art_dtype_name(decl->dtype));
 		return NULL;
 	}
 	/* As given (no copy of an ndarray), to check its dtype first. */
@@ -149,7 +149,8 @@ PyObject *ares_output_array(const struct art_tensor *t)
 	int npy = ares_npy_type(t->dtype);
 
 	if (npy < 0)
-		return ares_raisef(-ENOTSUP, "output element type %d has no numpy dtype", t->dtype);
+		return ares_raisef(-ENOTSUP, "output element type %s has no numpy dtype",
+				   art_dtype_name(t->dtype));
 	if (t->ndim < 0 || t->ndim > ART_MAX_DIMS)
 		return ares_raisef(-EINVAL, "output rank %d out of range", t->ndim);
 	for (int i = 0; i < t->ndim; i++)

@@ -150,8 +150,15 @@ ART_API int art_session_input_info(const art_session *s, int idx, const char **n
 				   struct art_tensor *info);
 ART_API int art_session_output_info(const art_session *s, int idx, const char **name,
 				    struct art_tensor *info);
+/* The name (ONNX dim_param) of dim D of input IDX when the model gives it
+ * one, else NULL: inputs whose dims share a name must get one size there
+ * (art_session_run() and art_run_submit() fail with -EINVAL otherwise). */
+ART_API const char *art_session_input_dim_name(const art_session *s, int idx, int d);
 
-/* Copies T in as the value of graph input IDX for the next runs. */
+/* Copies T in as the value of graph input IDX for the next runs. T must
+ * match the model's declaration of the input (element type, rank, static
+ * dims): -EINVAL otherwise, naming the input, what the model declares and
+ * what was given, and the input is left as it was. */
 ART_API int art_session_set_input(art_session *s, int idx, const struct art_tensor *t);
 ART_API int art_session_run(art_session *s);
 /* Output IDX of the last run; the data stays valid until the next run. */
@@ -263,6 +270,9 @@ ART_API int art_tensor_load(const char *path, struct art_tensor *t, char *err, s
 ART_API int art_tensor_save_npy(const char *path, const struct art_tensor *t);
 ART_API void art_tensor_free(struct art_tensor *t);
 ART_API size_t art_dtype_size(int dtype);
+/* ONNX's name of element type DTYPE ("float", "float16", "int64", ...), or
+ * "unknown" for a value ONNX does not define; never NULL. */
+ART_API const char *art_dtype_name(int dtype);
 /* Product of T's dims, or -1 when a dim is negative or the product
  * overflows int64. */
 ART_API int64_t art_tensor_elems(const struct art_tensor *t);

@@ -168,6 +168,15 @@ int art_run_submit(art_run *r)
 		if (!r->in[i].data && r->bin[i].imp < 0)
 			return rt_err(s, -EINVAL, "run: input '%s' was not set",
 				      s->vals[s->inputs[i]].name);
+	const struct art_tensor **ts = calloc((size_t)s->ninputs + 1, sizeof(*ts));
+	if (!ts)
+		return rt_err(s, -ENOMEM, "out of memory checking input shapes");
+	for (int i = 0; i < s->ninputs; i++)
+		ts[i] = &r->in[i];
+	int agree = rt_inputs_agree(s, ts);
+	free(ts);
+	if (agree)
+		return agree;
 	r->t_submit_ms = now_ms();
 	if (r->slot < 0) {
 		int rc = run_through_session(r);

@@ -557,32 +557,22 @@ static const Onnx__ValueInfoProto *find_vi(Onnx__ValueInfoProto **vis, size_t n,
 	return NULL;
 }
 
-static void fill_info(const Onnx__ValueInfoProto *vi, struct art_tensor *t)
-{
-	memset(t, 0, sizeof(*t));
-	if (!vi || !vi->type || vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
-		return;
-	const Onnx__TypeProto__Tensor *tt = vi->type->tensor_type;
-	t->dtype = tt->elem_type;
-	if (!tt->shape)
-		return;
-	t->ndim = tt->shape->n_dim < ART_MAX_DIMS ? (int)tt->shape->n_dim : ART_MAX_DIMS;
-	for (int i = 0; i < t->ndim; i++) {
-		const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
-		t->dims[i] = d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE
-				     ? d->dim_value
-				     : -1;
-	}
-}
-
 int art_session_input_info(const art_session *s, int idx, const char **name,
 			   struct art_tensor *info)
 {
 	if (idx < 0 || idx >= s->ninputs)
 		return -EINVAL;
 	*name = s->vals[s->inputs[idx]].name;
-	fill_info(find_vi(s->model->graph->input, s->model->graph->n_input, *name), info);
+	rt_declared_info(find_vi(s->model->graph->input, s->model->graph->n_input, *name), info);
 	return 0;
+}
+
+const char *art_session_input_dim_name(const art_session *s, int idx, int d)
+{
+	if (idx < 0 || idx >= s->ninputs)
+		return NULL;
+	const char *name = s->vals[s->inputs[idx]].name;
+	return rt_dim_param(find_vi(s->model->graph->input, s->model->graph->n_input, name), d);
 }
 
 int art_session_output_info(const art_session *s, int idx, const char **name,
@@ -591,7 +581,7 @@ int art_session_output_info(const art_session *s, int idx, const char **name,
 	if (idx < 0 || idx >= s->noutputs)
 		return -EINVAL;
 	*name = s->vals[s->outputs[idx]].name;
-	fill_info(find_vi(s->model->graph->output, s->model->graph->n_output, *name), info);
+	rt_declared_info(find_vi(s->model->graph->output, s->model->graph->n_output, *name), info);
 	return 0;
 }
 
@@ -615,13 +605,28 @@ int art_session_set_input(art_session *s, int idx, const struct art_tensor *t)
 	return 0;
 }
 
+/* The inputs set so far give each dim_param one size. */
+static int inputs_agree(struct art_session *s)
+{
+	const struct art_tensor **ts = calloc((size_t)s->ninputs + 1, sizeof(*ts));
+	if (!ts)
+		return rt_err(s, -ENOMEM, "out of memory checking input shapes");
+	for (int i = 0; i < s->ninputs; i++)
+		ts[i] = &s->vals[s->inputs[i]].t;
+	int rc = rt_inputs_agree(s, ts);
+	free(ts);
+	return rc;
+}
+
 int art_session_run(art_session *s)
 {
 	for (int i = 0; i < s->ninputs; i++)
 		if (!s->vals[s->inputs[i]].t.data)
 			return rt_err(s, -EINVAL, "input '%s' was not set",
 				      s->vals[s->inputs[i]].name);
-	int rc = rt_graph_bind_inputs(s);
+	int rc = inputs_agree(s);
+	if (!rc)
+		rc = rt_graph_bind_inputs(s);
 	if (rc)
 		return rc;
 	rt_prof_begin(s);

@@ -55,7 +55,7 @@ check graph_dynamic_bind dynamic_test
 # No-ops go; the graph output keeps its name.
 noop_test() {
 	opt_vs_ref noop && has noop '^graph: 9 nodes loaded, 2 after optimisation' &&
-		has noop 'relu .*Relu .*float\[2,3\]' && has noop 'output y: type 1 shape \[1, 2, 3\]'
+		has noop 'relu .*Relu .*float\[2,3\]' && has noop 'output y: type float shape \[1, 2, 3\]'
 }
 check graph_noop noop_test
 

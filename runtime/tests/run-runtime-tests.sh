@@ -30,7 +30,7 @@ check conformance_cpu_floors "$B/bin/onnx-conformance" --expect runtime/tests/co
 m=$DATA/node/test_matmul_2d
 check accel_run_pb_to_npy sh -c "
 	'$B/bin/accel-run' --cpu '$m/model.onnx' --input a='$m/test_data_set_0/input_0.pb' \
-		--input b='$m/test_data_set_0/input_1.pb' --output-dir '$T/o' | grep -q 'output c: type 1 shape \[3, 3\]' &&
+		--input b='$m/test_data_set_0/input_1.pb' --output-dir '$T/o' | grep -q 'output c: type float shape \[3, 3\]' &&
 	head -c 128 '$T/o/c.npy' | grep -q \"'descr': '<f4', 'fortran_order': False, 'shape': (3, 3)\" &&
 	test \$(stat -c %s '$T/o/c.npy') -eq \$((128 + 36))"
 i=$DATA/node/test_identity
@@ -87,6 +87,64 @@ else
 fi
 check error_tensor_cap sh -c "ART_MAX_TENSOR_BYTES=40 '$B/bin/accel-run' --cpu '$DATA/node/test_matmul_2d/model.onnx' 2>&1 | grep -q \"input 'a': 12 elements exceed the limit of 40 bytes\""
 check coverage_lists_nodes sh -c "'$B/bin/accel-run' --cpu --coverage '$m/model.onnx' | grep -q 'MatMul .*cpu'"
+
+# Inputs checked against the model's declaration at the API boundary.
+if /usr/bin/python3 runtime/tests/input_models.py "$T" >"$T/inputs.log" 2>&1; then
+	check input_checked_at_api "$B/bin/art-input-test" "$T/inputs.onnx"
+	# accel-run's random inputs: each says its shape and where each dim
+	# came from; --shape sets one, and its symbolic dims bind the others.
+	check accel_run_shape_and_defaults sh -c "'$B/bin/accel-run' --cpu '$T/inputs.onnx' >'$T/sh0' &&
+		grep -qx \"input x: float\[1,3\] random; dims: 1 'batch' leading dim default, 3 model\" '$T/sh0' &&
+		grep -qx \"input y: float\[1,512\] random; dims: 1 'batch' from input 'x', 512 'len' default\" '$T/sh0' &&
+		grep -qx 'input k: int64\[2\] random; dims: 2 model' '$T/sh0' &&
+		'$B/bin/accel-run' --cpu '$T/inputs.onnx' --shape y=4,7 >'$T/sh1' &&
+		grep -qx \"input x: float\[4,3\] random; dims: 4 'batch' from --shape y, 3 model\" '$T/sh1' &&
+		grep -qx 'input y: float\[4,7\] random; dims: 4 --shape, 7 --shape' '$T/sh1' &&
+		grep -qx 'output yo: type float shape \[4, 7\]' '$T/sh1' &&
+		grep -qx 'output ko: type int64 shape \[2\]' '$T/sh1'"
+	# Each bad --shape fails before any run, naming what is wrong.
+	for c in "nope=1,3:--shape: model has no input named 'nope'" \
+		"x=2:--shape x: 1 dims given, the model declares rank 2 [batch,3]" \
+		"x=2,4:--shape x: dim 1 is 4, the model declares 3 [batch,3]" \
+		"x=0,3:--shape x: dim 0 is 0; dims must be at least 1" \
+		"x=-2,3:--shape x: dim 0 is -2; dims must be at least 1" \
+		"x=99999999999999999999,3:--shape x: dim 0 '99999999999999999999' overflows" \
+		"x=2,three:--shape x: dim 1 'three' is not a number" \
+		"x=4611686018427387904,3:input 'x': its shape has more elements than fit in memory" \
+		"x=2,3 --shape y=5,1:--shape y: dim 0 ('batch') is 5, but --shape x gave 'batch' 2" \
+		"x=2,3 --shape x=2,3:--shape x given twice" \
+		"x=2,3 --input x=/dev/null:--shape x: input 'x' is read from /dev/null, which gives its shape"; do
+		check "error_shape_${c%%:*}" sh -c "! '$B/bin/accel-run' --cpu '$T/inputs.onnx' --shape ${c%%:*} \
+			>'$T/she' 2>&1 && grep -qxF \"accel-run: ${c#*:}\" '$T/she' && ! grep -q '^output' '$T/she'"
+	done
+	# A wrong input file is refused by the runtime, naming the input.
+	check error_input_type sh -c "! '$B/bin/accel-run' --cpu '$T/inputs.onnx' \
+		--input k='$DATA/node/test_matmul_2d/test_data_set_0/input_0.pb' >'$T/ie' 2>&1 &&
+		grep -qxF \"accel-run: input 'k': expected element type int64, got float\" '$T/ie'"
+	# Progress on stderr only for a terminal or -v; stdout the same either way.
+	check accel_run_quiet_unless_tty sh -c "'$B/bin/accel-run' --cpu '$T/inputs.onnx' >'$T/q.out' 2>'$T/q.err' &&
+		test ! -s '$T/q.err' &&
+		'$B/bin/accel-run' --cpu -v '$T/inputs.onnx' >'$T/v.out' 2>'$T/v.err' && cmp '$T/q.out' '$T/v.out' &&
+		grep -q '^accel-run: loading .*inputs.onnx (0.0 MB) and placing its nodes... done in .* s (4 nodes' '$T/v.err' &&
+		script -qec \"'$B/bin/accel-run' --cpu '$T/inputs.onnx' >/dev/null\" /dev/null | grep -q 'accel-run: loading .* done in'"
+else
+	echo "runtime: FAIL input_models (python3-onnx from scripts/install-deps.sh)" >&2
+	sed 's/^/    /' "$T/inputs.log" >&2
+	fail=1
+fi
+
+# Every model scripts/fetch-models.sh fetched runs with accel-run's default
+# random inputs (symbolic dims: 1 leading, else 512; accel-run --help).
+CACHE=${ARES_MODEL_CACHE:-$B/models}
+models=$(find "$CACHE" -name '*.onnx' -not -path '*/node_modules/*' 2>/dev/null | sort)
+if [ -n "$models" ]; then
+	for mf in $models; do
+		check "accel_run_defaults_$(basename "$mf" .onnx)" sh -c "'$B/bin/accel-run' --cpu '$mf' >'$T/dm.out' &&
+			grep -q '^input ' '$T/dm.out' && grep -q '^output ' '$T/dm.out'"
+	done
+else
+	echo "runtime: SKIP accel_run_defaults (no models in $CACHE: scripts/fetch-models.sh)"
+fi
 
 # Element types: uint64 compared unsigned, float16 rounded to nearest even
 # (subnormals, overflow, NaN), and an op without a float16 kernel refused

@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
  * accel-run: runs an ONNX model through the Ares runtime.
- *   accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR]
- *             [--bench N] [--profile FILE] [--cpu] [--device N] [--no-fallback]
- *             [--no-opt] [--coverage] [--threads N] [--reference]
- *             [--precision bf16|f16|f32]
+ *   accel-run MODEL.onnx [--input name=FILE ...] [--shape name=d0,d1,... ...]
+ *             [--output-dir DIR] [--bench N] [--profile FILE] [--cpu]
+ *             [--device N] [--no-fallback] [--no-opt] [--coverage]
+ *             [--threads N] [--reference] [--precision bf16|f16|f32]
+ *             [--placement benefit|device|cpu] [-v]
  * Inputs come from .npy or TensorProto .pb files; an input not given is
  * filled with seeded random values (uniform [-1, 1) for floats, [0, 8) for
- * integers) with dynamic dims set to 1. --coverage lists each node after
- * the first run (so dynamic dims are bound): placement, fused activation,
- * inferred output type and shape, and why. --threads N sets the CPU path's
- * intra-op threads (default: ART_THREADS, else the online CPUs);
- * --reference runs CPU nodes on the plain-loop kernels, not oneDNN.
+ * integers) of the shape --shape gives, else the model's, with its
+ * symbolic dims chosen as --help documents (input_plan.c); each input's
+ * shape and where each dim came from is printed before the run. --coverage
+ * lists each node after the first run (so dynamic dims are bound):
+ * placement, fused activation, inferred output type and shape, and why.
+ * --threads N sets the CPU path's intra-op threads (default: ART_THREADS,
+ * else the online CPUs); --reference runs CPU nodes on the plain-loop
+ * kernels, not oneDNN. Loading shows progress on stderr when it is a
+ * terminal, or with -v.
  * --placement benefit (the default: ART_PLACEMENT, else benefit) puts a
  * node on the device when the cost model finds that faster end to end,
  * device every node the device can run, cpu none (as --cpu).
@@ -29,8 +34,14 @@
 #include <unistd.h>
 
 #include "ares_rt.h"
+#include "input_plan.h"
 
-#define MAX_INPUTS 64
+static const char usage_text[] =
+	"usage: accel-run MODEL.onnx [--input name=FILE ...] [--shape name=d0,d1,... ...]\n"
+	"                 [--output-dir DIR] [--bench N] [--profile FILE]\n"
+	"                 [--cpu] [--device N] [--no-fallback] [--no-opt] [--coverage]\n"
+	"                 [--threads N] [--reference] [--precision bf16|f16|f32]\n"
+	"                 [--placement benefit|device|cpu] [-v] [--help]\n";
 
 /*
  * libgomp (under Debian's oneDNN) reads OMP_WAIT_POLICY once, in its own
@@ -54,13 +65,39 @@ static void omp_passive_wait(char **argv)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: accel-run MODEL.onnx [--input name=FILE ...] [--output-dir DIR] "
-			"[--bench N] [--profile FILE]\n"
-			"                 [--cpu] [--device N] [--no-fallback] [--no-opt] "
-			"[--coverage]\n"
-			"                 [--threads N] [--reference] [--precision bf16|f16|f32]\n"
-			"                 [--placement benefit|device|cpu]\n");
+	fputs(usage_text, stderr);
 	exit(2);
+}
+
+static void help(void)
+{
+	printf("%s\n"
+	       "Runs MODEL.onnx through libares_rt and prints each input's and output's\n"
+	       "type and shape.\n\n"
+	       "  --input NAME=FILE      input NAME from a .npy or TensorProto .pb file\n"
+	       "  --shape NAME=D0,D1,..  shape of the random input NAME (each dim at least 1;\n"
+	       "                         rank and static dims as the model declares)\n"
+	       "  --output-dir DIR       write each output to DIR/NAME.npy\n"
+	       "  --bench N              N runs: median, p90, minimum time per run\n"
+	       "  --profile FILE         the last run as Chrome-trace JSON\n"
+	       "  --cpu, --device N, --no-fallback   where nodes run\n"
+	       "  --no-opt               no graph optimisation\n"
+	       "  --coverage             each node: placement, type, shape, why\n"
+	       "  --threads N            CPU intra-op threads\n"
+	       "  --reference            CPU nodes on the plain-loop kernels\n"
+	       "  --precision P          bf16 or f16: Conv, MatMul, Gemm with rounded operands,\n"
+	       "                         f32 sums (f32, the default, keeps the model's types)\n"
+	       "  --placement P          benefit (default: where the cost model finds it faster),\n"
+	       "                         device (every node the device runs) or cpu\n"
+	       "  -v, --verbose          progress on stderr even when it is not a terminal\n\n"
+	       "Inputs without --input get seeded random values (floats in [-1, 1),\n"
+	       "integers in [0, 8)). Their symbolic dims (dim_param, or unnamed) are, in\n"
+	       "order: the size --shape or an --input file gave the same dim_param on\n"
+	       "any input; 1 for a leading (batch) dim; else %d (the smallest size the\n"
+	       "audio models silero_vad and melspectrogram accept, and a multiple of\n"
+	       "32 for image models). Each input's line says where each dim came from.\n",
+	       usage_text, DEFAULT_DIM);
+	exit(0);
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -75,38 +112,7 @@ static double next_uniform(void)
 
 static const char *dtype_str(int d)
 {
-	switch (d) {
-	case ART_FLOAT:
-		return "float";
-	case ART_UINT8:
-		return "uint8";
-	case ART_INT8:
-		return "int8";
-	case ART_INT32:
-		return "int32";
-	case ART_INT64:
-		return "int64";
-	case ART_BOOL:
-		return "bool";
-	case ART_DOUBLE:
-		return "double";
-	case ART_INT16:
-		return "int16";
-	case ART_UINT16:
-		return "uint16";
-	case ART_UINT32:
-		return "uint32";
-	case ART_UINT64:
-		return "uint64";
-	case ART_FLOAT16:
-		return "float16";
-	case ART_BFLOAT16:
-		return "bfloat16";
-	case 0:
-		return "?";
-	default:
-		return "other";
-	}
+	return d ? art_dtype_name(d) : "?";
 }
 
 /* "float[1,3,-1,-1]": inferred type and shape, -1 dynamic, "[?]" rank unknown. */
@@ -211,13 +217,9 @@ static void print_coverage(art_session *s)
 		       art_session_node_precision(s, first_reduced(s), NULL));
 }
 
+/* Seeded random data for T, whose dtype and shape are set. */
 static int random_input(struct art_tensor *t)
 {
-	for (int d = 0; d < t->ndim; d++)
-		if (t->dims[d] < 0)
-			t->dims[d] = 1;
-	if (!t->dtype)
-		t->dtype = ART_FLOAT;
 	size_t es = art_dtype_size(t->dtype);
 	if (!es)
 		return -ENOTSUP;
@@ -284,8 +286,8 @@ static int cmp_double(const void *a, const void *b)
 
 struct args {
 	const char *model, *outdir, *profile;
-	const char *in_names[MAX_INPUTS], *in_files[MAX_INPUTS];
-	int nin, bench, coverage;
+	struct input_args in;
+	int bench, coverage, verbose;
 	struct art_session_options opts;
 };
 
@@ -319,11 +321,24 @@ static void parse_args(int argc, char **argv, struct args *a)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--input") && i + 1 < argc) {
 			char *eq = strchr(argv[++i], '=');
-			if (!eq || a->nin == MAX_INPUTS)
+			if (!eq || a->in.nin == MAX_INPUTS)
 				usage();
 			*eq = 0;
-			a->in_names[a->nin] = argv[i];
-			a->in_files[a->nin++] = eq + 1;
+			a->in.in_names[a->in.nin] = argv[i];
+			a->in.in_files[a->in.nin++] = eq + 1;
+		} else if (!strcmp(argv[i], "--shape") && i + 1 < argc) {
+			char err[256];
+			if (a->in.nshapes == MAX_INPUTS)
+				usage();
+			if (shape_arg_parse(argv[++i], &a->in.shapes[a->in.nshapes++], err,
+					    sizeof(err))) {
+				fprintf(stderr, "accel-run: %s\n", err);
+				exit(2);
+			}
+		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			a->verbose = 1;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			help();
 		} else if (!strcmp(argv[i], "--output-dir") && i + 1 < argc) {
 			a->outdir = argv[++i];
 		} else if (!strcmp(argv[i], "--bench") && i + 1 < argc) {
@@ -371,55 +386,40 @@ static void parse_args(int argc, char **argv, struct args *a)
 		usage();
 }
 
-/* Every --input names an input of the model: a typo must not run on random data. */
-static int check_input_names(art_session *s, const struct args *a)
+/* Each input: random data where planned, a line saying its shape and
+ * where it came from, then into the session. */
+static int set_inputs(art_session *s, const struct args *a)
 {
-	for (int f = 0; f < a->nin; f++) {
-		int found = 0;
-		for (int i = 0; i < art_session_input_count(s); i++) {
-			const char *name;
-			struct art_tensor info;
-			art_session_input_info(s, i, &name, &info);
-			found |= !strcmp(name, a->in_names[f]);
-		}
-		if (!found) {
-			fprintf(stderr, "accel-run: model has no input named '%s'\n",
-				a->in_names[f]);
-			return 1;
-		}
-	}
-	return 0;
-}
+	int n = art_session_input_count(s), rc;
+	struct input_plan *plan = calloc((size_t)n + 1, sizeof(*plan));
+	char err[1024];
 
-/* Input I from its --input file, else seeded random data. */
-static int set_input(art_session *s, const struct args *a, int i)
-{
-	const char *name, *file = NULL;
-	struct art_tensor t;
-	char err[512];
-	int rc;
-
-	art_session_input_info(s, i, &name, &t);
-	for (int f = 0; f < a->nin; f++)
-		if (!strcmp(a->in_names[f], name))
-			file = a->in_files[f];
-	if (file) {
-		rc = art_tensor_load(file, &t, err, sizeof(err));
-		if (rc)
-			fprintf(stderr, "accel-run: input '%s': %s\n", name, err);
-	} else {
-		rc = random_input(&t);
-		if (rc)
-			fprintf(stderr,
-				"accel-run: input '%s': cannot make random data of type %d\n", name,
-				t.dtype);
+	if (!plan) {
+		fprintf(stderr, "accel-run: out of memory\n");
+		return 1;
 	}
+	rc = input_plan_make(s, &a->in, plan, err, sizeof(err));
 	if (rc)
-		return rc;
-	rc = art_session_set_input(s, i, &t);
-	if (rc)
-		fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
-	art_tensor_free(&t);
+		fprintf(stderr, "accel-run: %s\n", err);
+	for (int i = 0; i < n && !rc; i++) {
+		struct input_plan *ip = &plan[i];
+		char shape[256];
+		rc = ip->file ? 0 : random_input(&ip->t);
+		if (rc) {
+			fprintf(stderr, "accel-run: input '%s': %s %s\n", ip->name,
+				rc == -ENOMEM ? "out of memory for random data of type"
+					      : "cannot make random data of type",
+				art_dtype_name(ip->t.dtype));
+			break;
+		}
+		shape_str(&ip->t, shape, sizeof(shape));
+		printf("input %s: %s %s\n", ip->name, shape, ip->how);
+		rc = art_session_set_input(s, i, &ip->t);
+		if (rc)
+			fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
+	}
+	input_plan_free(plan, n);
+	free(plan);
 	return rc;
 }
 
@@ -473,7 +473,7 @@ static int write_output(art_session *s, int i, const char *outdir)
 
 	art_session_output_info(s, i, &name, &info);
 	art_session_get_output(s, i, &t);
-	printf("output %s: type %d shape [", name, t.dtype);
+	printf("output %s: type %s shape [", name, art_dtype_name(t.dtype));
 	for (int d = 0; d < t.ndim; d++)
 		printf("%s%lld", d ? ", " : "", (long long)t.dims[d]);
 	printf("]\n");
@@ -491,6 +491,32 @@ static int write_output(art_session *s, int i, const char *outdir)
 	return rc;
 }
 
+/* The session, with progress on stderr where a person waits for it
+ * (about a second in the guest): a terminal, or -v. Never on stdout. */
+static int create_session(const struct args *a, art_session **s)
+{
+	int show = a->verbose || isatty(STDERR_FILENO);
+	struct stat st;
+	double t0 = now_ms();
+
+	if (show && !stat(a->model, &st))
+		fprintf(stderr, "accel-run: loading %s (%.1f MB) and placing its nodes... ",
+			a->model, st.st_size / 1e6);
+	else if (show)
+		fprintf(stderr, "accel-run: loading %s... ", a->model);
+	int rc = art_session_create_opts(a->model, &a->opts, s);
+	if (show && rc) {
+		fprintf(stderr, "failed\n");
+	} else if (show) {
+		struct art_session_stats ss;
+		art_session_get_stats(*s, &ss);
+		fprintf(stderr, "done in %.2f s (%d nodes: %d on the device, %d on the CPU)\n",
+			(now_ms() - t0) / 1e3, art_session_node_count(*s), ss.device_nodes,
+			ss.cpu_nodes);
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = {0};
@@ -500,18 +526,13 @@ int main(int argc, char **argv)
 	omp_passive_wait(argv);
 
 	parse_args(argc, argv, &a);
-	rc = art_session_create_opts(a.model, &a.opts, &s);
+	rc = create_session(&a, &s);
 	if (rc) {
 		fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
 		art_session_destroy(s);
 		return 1;
 	}
-	if (check_input_names(s, &a)) {
-		art_session_destroy(s);
-		return 1;
-	}
-	for (int i = 0; i < art_session_input_count(s) && !rc; i++)
-		rc = set_input(s, &a, i);
+	rc = set_inputs(s, &a);
 	if (!rc && a.profile && art_session_set_profiling(s, 1)) {
 		fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
 		rc = 1;

@@ -124,3 +124,24 @@ def test_profile_before_any_profiled_run(sess):
 def test_devices_interval_must_not_be_negative():
     with pytest.raises(ValueError, match="interval -1"):
         ares.devices(interval=-1)
+
+
+def test_symbolic_dim_gets_one_size(tmp_path):
+    """Two inputs naming one dim_param must give it one size: the runtime's
+    check at the run, with both inputs named."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+    ins = [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["batch", 3]) for n in "xy"]
+    out = helper.make_tensor_value_info("s", TensorProto.FLOAT, ["batch", 3])
+    g = helper.make_graph([helper.make_node("Add", ["x", "y"], ["s"])], "g", ins, [out])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    onnx.save(m, tmp_path / "batch.onnx")
+    sess = ares.Session(tmp_path / "batch.onnx", device="cpu")
+    with pytest.raises(ares.Error, match=r"input 'y': dim 0 \('batch'\) is 4, but input 'x' "
+                       r"dim 0 gave 'batch' the size 2") as e:
+        sess.run(None, {"x": np.ones((2, 3), np.float32), "y": np.ones((4, 3), np.float32)})
+    assert e.value.errno == errno.EINVAL
+    np.testing.assert_array_equal(
+        sess.run(None, {"x": np.ones((4, 3), np.float32), "y": np.ones((4, 3), np.float32)})[0],
+        2 * np.ones((4, 3)))

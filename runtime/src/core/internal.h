@@ -142,10 +142,6 @@ int rt_value_find(struct art_session *s, const char *name);
 void rt_value_clear(struct rt_value *v);
 /* Sets value V to a copy of T (subgraph inputs of If/Loop). */
 int rt_value_set(struct art_session *s, int v, const struct art_tensor *t);
-/* Checks T as graph input IDX of S (index, dtype, rank, shape, the tensor
- * size limit, data present) and gives its size in bytes: the one check
- * art_session_set_input() and art_run_set_input() share. */
-int rt_input_check(struct art_session *s, int idx, const struct art_tensor *t, size_t *nbytes);
 /* The declaration (graph input, value_info or output) of the value NAME,
  * or NULL. */
 const Onnx__ValueInfoProto *rt_declared(const struct art_session *s, const char *name);
@@ -154,6 +150,21 @@ struct art_tensor *rt_in(struct art_session *s, const struct rt_node *n, int i);
 /* Allocates output I of N (zeroed, within the session's tensor limit). */
 int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
 		 const int64_t *dims, void **data);
+
+/* Graph inputs (core/input.c). T checked as graph input IDX of S against
+ * the model's declaration: index, element type, rank, static dims. */
+int rt_input_matches_decl(struct art_session *s, int idx, const struct art_tensor *t);
+/* rt_input_matches_decl(), then the tensor size limit and data present,
+ * and T's size in bytes: the one check art_session_set_input() and
+ * art_run_set_input() share. */
+int rt_input_check(struct art_session *s, int idx, const struct art_tensor *t, size_t *nbytes);
+/* TS[i] the tensor of input i (NULL: not set): every dim_param the model
+ * names gets one size across all inputs, else -EINVAL naming both uses. */
+int rt_inputs_agree(struct art_session *s, const struct art_tensor *const *ts);
+/* VI's element type and shape (dims of -1 symbolic; all zero when VI is
+ * NULL or not a tensor), and the name of its dim D when symbolic, or NULL. */
+void rt_declared_info(const Onnx__ValueInfoProto *vi, struct art_tensor *t);
+const char *rt_dim_param(const Onnx__ValueInfoProto *vi, int d);
 
 /* Attributes (core/attr.c). */
 const Onnx__AttributeProto *rt_attr(const struct rt_node *n, const char *name);

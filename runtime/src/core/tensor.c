@@ -441,6 +441,11 @@ int art_tensor_save_npy(const char *path, const struct art_tensor *t)
 
 const char *rt_dtype_name(int dtype)
 {
+	return art_dtype_name(dtype);
+}
+
+const char *art_dtype_name(int dtype)
+{
 	static const char *const names[] = {
 		"undefined", "float",  "uint8",	    "int8",	  "uint16",  "int16",
 		"int32",     "int64",  "string",    "bool",	  "float16", "double",

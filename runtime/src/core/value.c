@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The value table: values by name, node inputs and outputs, and the tensor
- * checks and copies the session and runs share.
+ * copies the session and runs share.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -96,28 +96,6 @@ int rt_value_set(struct art_session *s, int v, const struct art_tensor *t)
 	val->t = *t;
 	val->t.data = d;
 	val->buf = d;
-	return 0;
-}
-
-int rt_input_check(struct art_session *s, int idx, const struct art_tensor *t, size_t *nbytes)
-{
-	if (idx < 0 || idx >= s->ninputs)
-		return rt_err(s, -EINVAL, "input index %d out of range (%d inputs)", idx,
-			      s->ninputs);
-	const char *name = s->vals[s->inputs[idx]].name;
-	size_t es = art_dtype_size(t->dtype);
-	if (!es || t->ndim < 0 || t->ndim > ART_MAX_DIMS)
-		return rt_err(s, -EINVAL, "input '%s': bad dtype %d or rank %d", name, t->dtype,
-			      t->ndim);
-	int64_t elems = art_tensor_elems(t);
-	if (elems < 0)
-		return rt_err(s, -EINVAL, "input '%s': bad shape", name);
-	if ((uint64_t)elems > s->max_tensor_bytes / es)
-		return rt_err(s, -E2BIG, "input '%s': %lld elements exceed the limit of %llu bytes",
-			      name, (long long)elems, (unsigned long long)s->max_tensor_bytes);
-	*nbytes = (size_t)elems * es;
-	if (*nbytes && !t->data)
-		return rt_err(s, -EINVAL, "input '%s': no data", name);
 	return 0;
 }
 

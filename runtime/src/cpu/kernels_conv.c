@@ -248,7 +248,7 @@ static int pool(struct art_session *s, const struct rt_node *n, enum pool kind)
 	const char *op = n->proto->op_type;
 	NEED(x->dtype == ART_FLOAT || x->dtype == ART_DOUBLE ||
 		     (kind == P_MAX && (x->dtype == ART_INT8 || x->dtype == ART_UINT8)),
-	     "node '%s' (%s): element type %d not supported", n->name, op, x->dtype);
+	     "node '%s' (%s): element type %s not supported", n->name, op, rt_dtype_name(x->dtype));
 	int64_t ks[SP];
 	NEED(rt_attr_ints(n, "kernel_shape", ks, SP) == x->ndim - 2,
 	     "node '%s' (%s): kernel_shape must give every spatial dim", n->name, op);

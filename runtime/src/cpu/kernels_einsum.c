@@ -153,7 +153,7 @@ static int k_einsum(struct art_session *s, const struct rt_node *n)
 			width = w;
 	}
 	NEED(dtype == ART_FLOAT || dtype == ART_DOUBLE || dtype == ART_INT64 || dtype == ART_INT32,
-	     "node '%s' (Einsum): type %d not supported", n->name, dtype);
+	     "node '%s' (Einsum): type %s not supported", n->name, rt_dtype_name(dtype));
 	int64_t size[LABELS];
 	int used[LABELS] = {0};
 	for (int l = 0; l < LABELS; l++)

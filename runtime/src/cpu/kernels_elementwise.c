@@ -121,11 +121,11 @@ static int binary(struct art_session *s, const struct rt_node *n, enum binop op)
 	int64_t dims[ART_MAX_DIMS], idx[ART_MAX_DIMS] = {0};
 	int nd = rt_broadcast_shape(a, b, dims);
 	NEED(nd >= 0, "node '%s' (%s): shapes do not broadcast", n->name, n->proto->op_type);
-	NEED(a->dtype == b->dtype || op == OP_POW, "node '%s' (%s): input types %d and %d differ",
-	     n->name, n->proto->op_type, a->dtype, b->dtype);
+	NEED(a->dtype == b->dtype || op == OP_POW, "node '%s' (%s): input types %s and %s differ",
+	     n->name, n->proto->op_type, rt_dtype_name(a->dtype), rt_dtype_name(b->dtype));
 	if (a->dtype == ART_BOOL || !art_dtype_size(a->dtype) || !art_dtype_size(b->dtype))
-		return rt_err(s, -ENOTSUP, "node '%s' (%s): element type %d not supported", n->name,
-			      n->proto->op_type, a->dtype);
+		return rt_err(s, -ENOTSUP, "node '%s' (%s): element type %s not supported", n->name,
+			      n->proto->op_type, rt_dtype_name(a->dtype));
 	if (op == OP_MOD && rt_attr_i(n, "fmod", 0))
 		op = OP_FMOD;
 	void *o;
@@ -295,7 +295,8 @@ static int unary(struct art_session *s, const struct rt_node *n, enum unop op)
 		return rc;
 	const struct art_tensor *x = rt_in(s, n, 0);
 	NEED(x->dtype != ART_BOOL && art_dtype_size(x->dtype),
-	     "node '%s' (%s): element type %d not supported", n->name, n->proto->op_type, x->dtype);
+	     "node '%s' (%s): element type %s not supported", n->name, n->proto->op_type,
+	     rt_dtype_name(x->dtype));
 	void *o;
 	rc = rt_alloc_out(s, n, 0, x->dtype, x->ndim, x->dims, &o);
 	if (rc)
@@ -370,8 +371,8 @@ static int activation(struct art_session *s, const struct rt_node *n, enum actop
 	if (rc)
 		return rc;
 	const struct art_tensor *x = rt_in(s, n, 0);
-	NEED(x->dtype == ART_FLOAT, "node '%s' (%s): only float tensors (got type %d)", n->name,
-	     n->proto->op_type, x->dtype);
+	NEED(x->dtype == ART_FLOAT, "node '%s' (%s): only float tensors (got type %s)", n->name,
+	     n->proto->op_type, rt_dtype_name(x->dtype));
 	float *o;
 	rc = rt_alloc_out(s, n, 0, x->dtype, x->ndim, x->dims, (void **)&o);
 	if (rc)
@@ -612,8 +613,8 @@ static int variadic(struct art_session *s, const struct rt_node *n, enum binop o
 		memcpy(shape.dims, dims, sizeof(dims));
 	}
 	if (!art_dtype_size(shape.dtype) || shape.dtype == ART_BOOL)
-		return rt_err(s, -ENOTSUP, "node '%s' (%s): element type %d not supported", n->name,
-			      n->proto->op_type, shape.dtype);
+		return rt_err(s, -ENOTSUP, "node '%s' (%s): element type %s not supported", n->name,
+			      n->proto->op_type, rt_dtype_name(shape.dtype));
 	void *o;
 	rc = rt_alloc_out(s, n, 0, shape.dtype, shape.ndim, shape.dims, &o);
 	if (rc)
@@ -736,7 +737,8 @@ static int predicate(struct art_session *s, const struct rt_node *n, enum pred o
 		return rc;
 	const struct art_tensor *x = rt_in(s, n, 0);
 	NEED(op == PR_NOT ? x->dtype == ART_BOOL : rt_is_float(x->dtype),
-	     "node '%s' (%s): input type %d not supported", n->name, n->proto->op_type, x->dtype);
+	     "node '%s' (%s): input type %s not supported", n->name, n->proto->op_type,
+	     rt_dtype_name(x->dtype));
 	int pos = (int)rt_attr_i(n, "detect_positive", 1),
 	    neg = (int)rt_attr_i(n, "detect_negative", 1);
 	uint8_t *o;

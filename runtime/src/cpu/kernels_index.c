@@ -381,7 +381,8 @@ static int k_eyelike(struct art_session *s, const struct rt_node *n)
 	const struct art_tensor *x = rt_in(s, n, 0);
 	NEED(x->ndim == 2, "node '%s' (EyeLike): input must be 2-D", n->name);
 	int dt = (int)rt_attr_i(n, "dtype", x->dtype);
-	NEED(art_dtype_size(dt), "node '%s' (EyeLike): dtype %d not supported", n->name, dt);
+	NEED(art_dtype_size(dt), "node '%s' (EyeLike): dtype %s not supported", n->name,
+	     rt_dtype_name(dt));
 	int64_t k = rt_attr_i(n, "k", 0);
 	void *o;
 	rc = rt_alloc_out(s, n, 0, dt, 2, x->dims, &o);

@@ -287,8 +287,8 @@ static int window(struct art_session *s, const struct rt_node *n, enum window w)
 	int64_t len = rt_get_i(sz, 0);
 	NEED(len >= 0, "node '%s' (%s): negative size", n->name, n->proto->op_type);
 	int dt = (int)rt_attr_i(n, "output_datatype", ART_FLOAT);
-	NEED(art_dtype_size(dt), "node '%s' (%s): output type %d not supported", n->name,
-	     n->proto->op_type, dt);
+	NEED(art_dtype_size(dt), "node '%s' (%s): output type %s not supported", n->name,
+	     n->proto->op_type, rt_dtype_name(dt));
 	double N = (double)(rt_attr_i(n, "periodic", 1) ? len : len - 1);
 	void *o;
 	rc = rt_alloc_out(s, n, 0, dt, 1, &len, &o);

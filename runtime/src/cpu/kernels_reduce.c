@@ -20,7 +20,8 @@ static int reduce(struct art_session *s, const struct rt_node *n, enum red op)
 	const struct art_tensor *x = rt_in(s, n, 0);
 	const char *name = n->proto->op_type;
 	NEED(x->dtype != ART_BOOL && art_dtype_size(x->dtype),
-	     "node '%s' (%s): element type %d not supported", n->name, name, x->dtype);
+	     "node '%s' (%s): element type %s not supported", n->name, name,
+	     rt_dtype_name(x->dtype));
 	int64_t axes[ART_MAX_DIMS];
 	int na, red[ART_MAX_DIMS] = {0};
 	rc = rt_get_axes(s, n, axes, &na);

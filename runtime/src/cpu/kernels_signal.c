@@ -194,8 +194,8 @@ static int k_mel_weight_matrix(struct art_session *s, const struct rt_node *n)
 		rate = rt_get_i(rt_in(s, n, 2), 0);
 	double lo = rt_get_d(rt_in(s, n, 3), 0), hi = rt_get_d(rt_in(s, n, 4), 0);
 	int dt = (int)rt_attr_i(n, "output_datatype", ART_FLOAT);
-	NEED(dt == ART_FLOAT || dt == ART_DOUBLE, "node '%s' (MelWeightMatrix): output type %d",
-	     n->name, dt);
+	NEED(dt == ART_FLOAT || dt == ART_DOUBLE, "node '%s' (MelWeightMatrix): output type %s",
+	     n->name, rt_dtype_name(dt));
 	NEED(bins >= 1 && dft >= 1 && rate >= 1 && lo >= 0 && hi > lo,
 	     "node '%s' (MelWeightMatrix): needs positive num_mel_bins, dft_length and "
 	     "sample_rate, and 0 <= lower_edge_hertz < upper_edge_hertz",

@@ -69,7 +69,7 @@ static int k_unique(struct art_session *s, const struct rt_node *n)
 	NEED(x->dtype == ART_FLOAT || x->dtype == ART_DOUBLE || x->dtype == ART_INT64 ||
 		     x->dtype == ART_INT32 || x->dtype == ART_INT8 || x->dtype == ART_UINT8 ||
 		     x->dtype == ART_BOOL,
-	     "node '%s' (Unique): input type %d not supported", n->name, x->dtype);
+	     "node '%s' (Unique): input type %s not supported", n->name, rt_dtype_name(x->dtype));
 	struct slices sl = {.x = x, .outer = 1, .len = art_tensor_elems(x), .inner = 1};
 	int axis = -1;
 	if (ax) {

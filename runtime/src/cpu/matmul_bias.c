@@ -15,8 +15,8 @@ static int add_bias(struct art_session *s, const struct rt_node *n)
 	const struct art_tensor *b = &s->vals[n->in[2]].t;
 	if (y->t.dtype != ART_FLOAT || b->dtype != ART_FLOAT || b->ndim > y->t.ndim)
 		return rt_err(s, -EINVAL,
-			      "node '%s': fused bias of type %d does not fit the output", n->name,
-			      b->dtype);
+			      "node '%s': fused bias of type %s does not fit the output", n->name,
+			      rt_dtype_name(b->dtype));
 	int nd = y->t.ndim, off = nd - b->ndim;
 	for (int k = 0; k < b->ndim; k++)
 		if (b->dims[k] != 1 && b->dims[k] != y->t.dims[off + k])

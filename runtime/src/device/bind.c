@@ -90,17 +90,14 @@ int art_run_bind_input_dmabuf(art_run *r, int idx, int dmabuf_fd, uint64_t offse
 			      const struct art_tensor *t)
 {
 	struct art_session *s = r->s;
-	if (idx < 0 || idx >= s->ninputs)
-		return rt_err(s, -EINVAL, "input index %d out of range (%d inputs)", idx,
-			      s->ninputs);
-	if (!art_dtype_size(t->dtype) || t->ndim < 0 || t->ndim > ART_MAX_DIMS)
-		return rt_err(s, -EINVAL, "input '%s': bad dtype %d or rank %d",
-			      s->vals[s->inputs[idx]].name, t->dtype, t->ndim);
+	int rc = rt_input_matches_decl(s, idx, t);
+	if (rc)
+		return rc;
 	if (offset % art_dtype_size(t->dtype))
 		return rt_err(s, -EINVAL, "input '%s': offset %llu is not a multiple of %zu",
 			      s->vals[s->inputs[idx]].name, (unsigned long long)offset,
 			      art_dtype_size(t->dtype));
-	int rc = bind(r, &r->bin[idx], dmabuf_fd, offset);
+	rc = bind(r, &r->bin[idx], dmabuf_fd, offset);
 	if (rc)
 		return rc;
 	free((void *)r->in[idx].data);

@@ -203,8 +203,8 @@ static int plan_node(struct art_session *s, const struct dev_partition *p, int i
 	struct dev_val *o = &dv[n->out[0]];
 	o->known = 1;
 	if (dev_dtype(o->dtype) < 0)
-		return rt_err(s, -EINVAL, "node '%s' (%s): output dtype %d has no device form",
-			      n->name, n->proto->op_type, o->dtype);
+		return rt_err(s, -EINVAL, "node '%s' (%s): output dtype %s has no device form",
+			      n->name, n->proto->op_type, rt_dtype_name(o->dtype));
 	if (o->root == n->out[0]) {
 		o->loc = DL_ARENA;
 		o->def = i;
