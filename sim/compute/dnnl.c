@@ -321,27 +321,45 @@ static void dn_rows(const struct dn_conv *c, int64_t r0, int64_t r1, int64_t *i0
 	*ih = e - a;
 }
 
-static void md_strided(dnnl_memory_desc_t *md, int nd, const int64_t *dims, const int64_t *str,
-		       dnnl_data_type_t dt)
+/*
+ * A strided descriptor of the guest's view; nonzero when oneDNN refuses it.
+ * A dimension of one element is never stepped along, so the guest may give
+ * it any stride, up to 2^63 (its view is still one element), which oneDNN
+ * may refuse as the size of the buffer; such a dimension gets the
+ * outermost stride a dense layout would give it instead, so a descriptor
+ * depends only on what the primitive cache's key holds. Any other refusal
+ * (a stride times its dimension past 2^63) sends the op to the loops: left
+ * unchecked it left *md uninitialised for dnnl_memory_create() to read
+ * (fuzz_device: a stack overflow inside oneDNN, seen once).
+ */
+static int md_strided(dnnl_memory_desc_t *md, int nd, const int64_t *dims, const int64_t *str,
+		      dnnl_data_type_t dt)
 {
 	dnnl_dims_t d, s;
 
-	for (int i = 0; i < nd; i++)
+	for (int i = 0; i < nd; i++) {
 		d[i] = dims[i], s[i] = str[i];
-	dnnl_memory_desc_init_by_strides(md, nd, d, dt, s);
+		if (dims[i] == 1) {
+			s[i] = 1;
+			for (int j = i + 1; j < nd; j++)
+				if (str[j] > 0 && dims[j] > 0 && str[j] * dims[j] > s[i])
+					s[i] = str[j] * dims[j];
+		}
+	}
+	return dnnl_memory_desc_init_by_strides(md, nd, d, dt, s) != dnnl_success;
 }
 
-static void dn_conv_user_mds(const struct dn_conv *c, int64_t ih, int64_t rows,
-			     dnnl_memory_desc_t *src, dnnl_memory_desc_t *dst)
+static int dn_conv_user_mds(const struct dn_conv *c, int64_t ih, int64_t rows,
+			    dnnl_memory_desc_t *src, dnnl_memory_desc_t *dst)
 {
 	int64_t sd[4] = {1, c->C, ih, c->W}, dd[4] = {1, c->M, rows, c->ow};
 
-	md_strided(src, 4, sd, c->x->stride, c->xdt);
-	md_strided(dst, 4, dd, c->y->stride, dn_dt(c->y->dtype));
+	return md_strided(src, 4, sd, c->x->stride, c->xdt) ||
+	       md_strided(dst, 4, dd, c->y->stride, dn_dt(c->y->dtype));
 }
 
-static void dn_conv_wei_md(const struct dn_conv *c, dnnl_memory_desc_t *md, dnnl_data_type_t dt,
-			   int any)
+static int dn_conv_wei_md(const struct dn_conv *c, dnnl_memory_desc_t *md, dnnl_data_type_t dt,
+			  int any)
 {
 	const int64_t *s = c->wt->stride;
 	int64_t Mg = c->M / c->G, Cg = c->C / c->G;
@@ -351,12 +369,12 @@ static void dn_conv_wei_md(const struct dn_conv *c, dnnl_memory_desc_t *md, dnnl
 	if (any) {
 		for (int i = 0; i < (c->G == 1 ? 4 : 5); i++)
 			d[i] = d5[i + (c->G == 1)];
-		dnnl_memory_desc_init_by_tag(md, c->G == 1 ? 4 : 5, d, dt, dnnl_format_tag_any);
-	} else if (c->G == 1) {
-		md_strided(md, 4, d5 + 1, s5 + 1, dt);
-	} else {
-		md_strided(md, 5, d5, s5, dt);
+		return dnnl_memory_desc_init_by_tag(md, c->G == 1 ? 4 : 5, d, dt,
+						    dnnl_format_tag_any) != dnnl_success;
 	}
+	if (c->G == 1)
+		return md_strided(md, 4, d5 + 1, s5 + 1, dt);
+	return md_strided(md, 5, d5, s5, dt);
 }
 
 /* The primitive (and its reorders) of one block shape, from the cache or made now. */
@@ -394,8 +412,8 @@ static struct dn_entry *dn_conv_entry(const struct dn_conv *c, int64_t ih, int64
 	if (!e)
 		return NULL;
 	memcpy(e->key, key, sizeof(key));
-	dn_conv_user_mds(c, ih, rows, &us, &ud);
-	if (dn_attr(&attr, p->activation, ck_f32(p->act_alpha), ck_f32(p->act_beta), 0, 0, 1.0f)) {
+	if (dn_conv_user_mds(c, ih, rows, &us, &ud) ||
+	    dn_attr(&attr, p->activation, ck_f32(p->act_alpha), ck_f32(p->act_beta), 0, 0, 1.0f)) {
 		free(e);
 		return NULL;
 	}
@@ -415,7 +433,8 @@ static struct dn_entry *dn_conv_entry(const struct dn_conv *c, int64_t ih, int64
 		for (int i = 0; i < 4; i++)
 			dims[i] = dd[i];
 		dnnl_memory_desc_init_by_tag(&d, 4, dims, c->cdt, tags[t]);
-		dn_conv_wei_md(c, &w, c->xdt, 1);
+		if (dn_conv_wei_md(c, &w, c->xdt, 1))
+			break;
 		dims[0] = bd;
 		dnnl_memory_desc_init_by_tag(&b, 1, dims, dnnl_f32, dnnl_x);
 		rc = dnnl_dilated_convolution_forward_desc_init(&cd, dnnl_forward_inference,
@@ -444,9 +463,9 @@ static struct dn_entry *dn_conv_entry(const struct dn_conv *c, int64_t ih, int64
 	d = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
 	e->src_bytes = dnnl_memory_desc_get_size(&s);
 	e->dst_bytes = dnnl_memory_desc_get_size(&d);
-	dn_conv_wei_md(c, &w, c->xdt, 0);
-	if (dn_finish(e, pd) || dn_reorder(&e->src_in, &us, &s) ||
-	    dn_reorder(&e->dst_out, &d, &ud) || dn_reorder(&e->wei_in, &w, &e->wei_md)) {
+	if (dn_conv_wei_md(c, &w, c->xdt, 0) || dn_finish(e, pd) ||
+	    dn_reorder(&e->src_in, &us, &s) || dn_reorder(&e->dst_out, &d, &ud) ||
+	    dn_reorder(&e->wei_in, &w, &e->wei_md)) {
 		dnnl_primitive_desc_destroy(pd);
 		dn_entry_free(e);
 		return NULL;
@@ -483,8 +502,8 @@ static void dn_conv_task(void *ctx, int64_t t, unsigned int worker)
 	if (!s || atomic_load(&c->failed))
 		goto out;
 	dn_rows(c, r0, r1, &i0, &ih, &pt, &pb);
-	dn_conv_user_mds(c, ih, r1 - r0, &us, &ud);
-	if (dnnl_primitive_get_primitive_desc(e->prim, &ppd) != dnnl_success)
+	if (dn_conv_user_mds(c, ih, r1 - r0, &us, &ud) ||
+	    dnnl_primitive_get_primitive_desc(e->prim, &ppd) != dnnl_success)
 		goto out;
 	ps = dnnl_primitive_desc_query_md(ppd, dnnl_query_src_md, 0);
 	pw = dnnl_primitive_desc_query_md(ppd, dnnl_query_weights_md, 0);
@@ -542,8 +561,8 @@ static void *dn_conv_weights(const struct dn_conv *c, const struct dn_entry *e, 
 	void *buf = aligned_alloc(64, dn_align(dnnl_memory_desc_get_size(&e->wei_md)) + 64);
 	int ok = 0;
 
-	dn_conv_wei_md(c, &uw, c->xdt, 0);
-	if (buf && dnnl_memory_create(&mu, &uw, dn_engine, c->wt->data) == dnnl_success &&
+	if (buf && !dn_conv_wei_md(c, &uw, c->xdt, 0) &&
+	    dnnl_memory_create(&mu, &uw, dn_engine, c->wt->data) == dnnl_success &&
 	    dnnl_memory_create(&mw, &e->wei_md, dn_engine, buf) == dnnl_success) {
 		dnnl_exec_arg_t a[2] = {{DNNL_ARG_FROM, mu}, {DNNL_ARG_TO, mw}};
 
@@ -691,16 +710,15 @@ static int64_t dn_batch_off(const struct compute_tensor *t, const struct compute
 	return off;
 }
 
-static void dn_mm_mds(const struct dn_mm *m, int64_t rows, dnnl_memory_desc_t *s,
-		      dnnl_memory_desc_t *w, dnnl_memory_desc_t *d)
+static int dn_mm_mds(const struct dn_mm *m, int64_t rows, dnnl_memory_desc_t *s,
+		     dnnl_memory_desc_t *w, dnnl_memory_desc_t *d)
 {
 	int64_t sd[2] = {rows, m->K}, ss[2] = {m->am, m->ak};
 	int64_t wd[2] = {m->K, m->N}, ws[2] = {m->bk, m->bn};
 	int64_t dd[2] = {rows, m->N}, ds[2] = {m->y->stride[m->r - 2], m->y->stride[m->r - 1]};
 
-	md_strided(s, 2, sd, ss, dnnl_f32);
-	md_strided(w, 2, wd, ws, dnnl_f32);
-	md_strided(d, 2, dd, ds, dnnl_f32);
+	return md_strided(s, 2, sd, ss, dnnl_f32) || md_strided(w, 2, wd, ws, dnnl_f32) ||
+	       md_strided(d, 2, dd, ds, dnnl_f32);
 }
 
 static struct dn_entry *dn_mm_entry(const struct dn_mm *m, const struct ares_matmul_params *p,
@@ -728,8 +746,8 @@ static struct dn_entry *dn_mm_entry(const struct dn_mm *m, const struct ares_mat
 	if (!e)
 		return NULL;
 	memcpy(e->key, key, sizeof(key));
-	dn_mm_mds(m, rows, &s, &w, &d);
-	if (dnnl_matmul_desc_init(&md, &s, &w, NULL, &d) != dnnl_success ||
+	if (dn_mm_mds(m, rows, &s, &w, &d) ||
+	    dnnl_matmul_desc_init(&md, &s, &w, NULL, &d) != dnnl_success ||
 	    dn_attr(&attr, p->activation, ck_f32(p->act_alpha), ck_f32(p->act_beta), !!m->c,
 		    ck_f32(p->beta), ck_f32(p->alpha))) {
 		free(e);
@@ -783,8 +801,8 @@ static void dn_mm_task(void *ctx, int64_t t, unsigned int worker)
 				     y->stride[r - 1], m->N, NULL, row);
 		}
 	}
-	dn_mm_mds(m, rows, &ms_, &mw_, &md_);
-	if (dnnl_primitive_get_primitive_desc(e->prim, &ppd) != dnnl_success)
+	if (dn_mm_mds(m, rows, &ms_, &mw_, &md_) ||
+	    dnnl_primitive_get_primitive_desc(e->prim, &ppd) != dnnl_success)
 		goto out;
 	psp = dnnl_primitive_desc_query_md(ppd, dnnl_query_scratchpad_md, 0);
 	if (dnnl_memory_create(&ms, &ms_, dn_engine,

@@ -1034,6 +1034,49 @@ START_TEST(conv2d_onednn_matches_the_loops_over_generated_shapes)
 }
 END_TEST
 
+/*
+ * A dimension of one element may have any stride, zero or up to 2^63 (the
+ * guest never steps along it): oneDNN still runs the op, on a descriptor
+ * it accepts, and matches the loops.
+ */
+START_TEST(onednn_takes_any_stride_on_one_element_dims)
+{
+	int64_t sx[4] = {1, 3, 1, 9}, sw[4] = {4, 3, 1, 2}, sy[4] = {1, 4, 1, 8};
+	int64_t sa[2] = {1, 5}, sb[2] = {5, 6}, sm[2] = {1, 6};
+	static const int64_t odd[] = {0, INT64_MAX, (int64_t)1 << 40};
+	struct ares_conv2d_params p = {
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
+	struct ares_matmul_params mp = {.alpha = fbits(1.0f), .beta = fbits(1.0f)};
+
+	if (compute_force_isa("avx512") && compute_force_isa("avx2"))
+		return;
+	for (int c = 0; c < 6; c++) {
+		struct tt *x = mk(ARES_DTYPE_F32, 4, sx), *w = mk(ARES_DTYPE_F32, 4, sw);
+		struct tt *y = mk(ARES_DTYPE_F32, 4, sy);
+		struct tt *a = mk(ARES_DTYPE_F32, 2, sa), *b = mk(ARES_DTYPE_F32, 2, sb);
+		struct tt *m = mk(ARES_DTYPE_F32, 2, sm);
+
+		fill(x, -1, 1);
+		fill(w, -1, 1);
+		fill(a, -1, 1);
+		fill(b, -1, 1);
+		x->t.stride[0] = odd[c % 3], x->t.stride[2] = odd[(c + 1) % 3];
+		y->t.stride[0] = odd[(c + 2) % 3], y->t.stride[2] = odd[c % 3];
+		a->t.stride[0] = odd[c % 3], m->t.stride[0] = odd[(c + 1) % 3];
+		ORACLE_RUN(y, compute_conv2d(NULL, &p, &x->t, &w->t, NULL, &y->t, NULL), 1e-6,
+			   "conv, one-element dims with odd strides", c, 1);
+		ORACLE_RUN(m, compute_matmul(NULL, &mp, &a->t, &b->t, NULL, &m->t, NULL), 1e-6,
+			   "matmul, one-row operands with odd strides", c, 1);
+		drop(x);
+		drop(w);
+		drop(y);
+		drop(a);
+		drop(b);
+		drop(m);
+	}
+}
+END_TEST
+
 /* NaN through the bias-free conv into every fused activation: as the loops give it. */
 START_TEST(conv2d_onednn_activations_treat_nan_as_the_loops_do)
 {
@@ -2269,6 +2312,7 @@ static Suite *compute_suite(void)
 	tcase_add_test(t, conv2d_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, matmul_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, conv2d_onednn_activations_treat_nan_as_the_loops_do);
+	tcase_add_test(t, onednn_takes_any_stride_on_one_element_dims);
 	tcase_add_loop_test(t, eltwise_unary_float_ops_match_libm, 0, NCFG);
 	tcase_add_loop_test(t, eltwise_binary_float_ops_broadcast_by_stride_zero, 0, NCFG);
 	tcase_add_loop_test(t, eltwise_integer_ops_are_exact_and_divide_toward_zero, 0, NCFG);
