@@ -83,6 +83,16 @@ static int k_dequantize(struct art_session *s, const struct rt_node *n)
 	return rc;
 }
 
+float rt_requant_mult(double sx, double sw, double sy)
+{
+	return (float)sx * (float)sw / (float)sy;
+}
+
+double rt_requant(int64_t acc, float mult)
+{
+	return nearbyint((double)((float)(int32_t)acc * mult));
+}
+
 static int k_dynamic_quantize(struct art_session *s, const struct rt_node *n)
 {
 	int rc = rt_need_inputs(s, n, 1);
@@ -204,10 +214,10 @@ static int int_matmul(struct art_session *s, const struct rt_node *n, int qlinea
 					((int32_t *)o)[at] = (int32_t)acc;
 					continue;
 				}
-				double mult = scale_at(as, i) * scale_at(bs, j) / rt_get_d(ys, 0);
+				float mult = rt_requant_mult(scale_at(as, i), scale_at(bs, j),
+							     rt_get_d(ys, 0));
 				rt_put_d(o, dt, at,
-					 saturate(nearbyint((double)acc * mult) + rt_get_d(yz, 0),
-						  dt));
+					 saturate(rt_requant(acc, mult) + rt_get_d(yz, 0), dt));
 			}
 	}
 	return 0;

@@ -109,6 +109,16 @@ void dev_desc_bcast(const struct ectx *e, int v, int rank, const int64_t *dims,
  * device clock and modeled time after it. */
 int dev_done(struct ectx *e, int rc);
 
+/* device/quant.c: the QOperator ops' check, their output dtype, the
+ * inputs holding their weight and bias, and their descriptors'
+ * quantisation (WAXIS: the weight's channel axis). */
+const char *dev_quant_check(const struct dev_check *c);
+int dev_quant_out_dtype(const struct art_session *s, const struct rt_node *n);
+int dev_quant_weight_input(const struct rt_node *n);
+int dev_quant_bias_input(const struct rt_node *n);
+int dev_quant_desc(const struct ectx *e, struct ares_tensor_desc *x, struct ares_tensor_desc *w,
+		   struct ares_tensor_desc *y, unsigned waxis);
+
 int dev_emit_copy_view(struct ectx *e, struct ares_tensor_desc *x, struct ares_tensor_desc *y);
 
 #endif

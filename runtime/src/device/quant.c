@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The QOperator ops on the int8 tensor engine: QLinearConv, ConvInteger
+ * (CONV2D) and QLinearMatMul, MatMulInteger (MATMUL), hw-spec §12.2-12.3.
+ * Their scales and zero points are constants; this file checks them and
+ * turns them into the descriptors' quantisation.
+ *
+ * Requantisation: the engine computes y = sat(rne((acc + b) * (sx * sw)
+ * / sy) + zy) in binary32. ONNX Runtime (and the CPU kernels, cpu/
+ * kernels_quant.c) compute sat(rne(acc * m) + zy) with m = sx * sw / sy
+ * rounded to binary32 once, which the engine's order can round
+ * differently. The descriptors carry m as the weight's scale and 1 as the
+ * input's and the output's, so the engine's product and quotient are m
+ * and the division by 1 is exact: the device's integers are the CPU's.
+ * Weight-side parameters of more than one element become PER_CHANNEL
+ * (8 bytes per channel uploaded with the weights, device/exec.c).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cpu/kernels.h"
+#include "device/common.h"
+
+/* Input indices of one op's operands and parameters (-1: none). */
+struct qlayout {
+	const char *op;
+	int conv, qlinear;
+	int x, xs, xz, w, ws, wz, ys, yz, b;
+};
+
+static const struct qlayout layouts[] = {
+	{"QLinearConv", 1, 1, 0, 1, 2, 3, 4, 5, 6, 7, 8},
+	{"ConvInteger", 1, 0, 0, -1, 2, 1, -1, 3, -1, -1, -1},
+	{"QLinearMatMul", 0, 1, 0, 1, 2, 3, 4, 5, 6, 7, -1},
+	{"MatMulInteger", 0, 0, 0, -1, 2, 1, -1, 3, -1, -1, -1},
+};
+
+static const struct qlayout *layout_of(const struct rt_node *n)
+{
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
+		if (!strcmp(layouts[i].op, n->proto->op_type))
+			return &layouts[i];
+	return NULL;
+}
+
+/* Constant input IN of N, NULL when absent (or not constant). */
+static const struct art_tensor *param(const struct art_session *s, const struct rt_node *n, int in)
+{
+	if (in < 0 || in >= n->nin || n->in[in] < 0 || !dev_is_const(s, n->in[in]))
+		return NULL;
+	return &s->vals[n->in[in]].t;
+}
+
+static int present(const struct rt_node *n, int in)
+{
+	return in >= 0 && in < n->nin && n->in[in] >= 0;
+}
+
+int dev_quant_weight_input(const struct rt_node *n)
+{
+	const struct qlayout *l = layout_of(n);
+	return l ? l->w : -1;
+}
+
+int dev_quant_bias_input(const struct rt_node *n)
+{
+	const struct qlayout *l = layout_of(n);
+	return l ? l->b : -1;
+}
+
+int dev_quant_out_dtype(const struct art_session *s, const struct rt_node *n)
+{
+	const struct qlayout *l = layout_of(n);
+	if (!l->qlinear)
+		return ART_INT32;
+	const struct art_tensor *yz = param(s, n, l->yz);
+	return yz ? yz->dtype : ART_UINT8;
+}
+
+/* Channels of the weight-side parameters: 1 when both are scalars. */
+static int64_t wchannels(const struct art_session *s, const struct rt_node *n,
+			 const struct qlayout *l)
+{
+	const struct art_tensor *ws = param(s, n, l->ws), *wz = param(s, n, l->wz);
+	int64_t a = ws ? art_tensor_elems(ws) : 1, b = wz ? art_tensor_elems(wz) : 1;
+	return a > b ? a : b;
+}
+
+static int in_range(const struct art_tensor *z, int dtype)
+{
+	int64_t lo = dtype == ART_INT8 ? -128 : 0, hi = dtype == ART_INT8 ? 127 : 255;
+	for (int64_t i = 0; z && i < art_tensor_elems(z); i++)
+		if (rt_get_i(z, i) < lo || rt_get_i(z, i) > hi)
+			return 0;
+	return 1;
+}
+
+/* Scale of channel M (0 for a scalar) as the engine's weight scale. */
+static float wscale(const struct art_session *s, const struct rt_node *n,
+		    const struct qlayout *l, int64_t m)
+{
+	if (!l->qlinear)
+		return 1.0f;
+	const struct art_tensor *ws = param(s, n, l->ws);
+	int64_t i = art_tensor_elems(ws) == 1 ? 0 : m;
+	return rt_requant_mult(rt_get_d(param(s, n, l->xs), 0), rt_get_d(ws, i),
+			       rt_get_d(param(s, n, l->ys), 0));
+}
+
+static int32_t wzero(const struct art_session *s, const struct rt_node *n,
+		     const struct qlayout *l, int64_t m)
+{
+	const struct art_tensor *wz = param(s, n, l->wz);
+	if (!wz)
+		return 0;
+	return (int32_t)rt_get_i(wz, art_tensor_elems(wz) == 1 ? 0 : m);
+}
+
+const char *dev_quant_check(const struct dev_check *c)
+{
+	struct art_session *s = c->s;
+	const struct rt_node *n = c->n;
+	const struct qlayout *l = layout_of(n);
+	int xd = dev_value_dtype(s, n->in[l->x]);
+	int wd = present(n, l->w) ? dev_value_dtype(s, n->in[l->w]) : 0;
+	if ((xd != ART_INT8 && xd != ART_UINT8) || (wd != ART_INT8 && wd != ART_UINT8)) {
+		snprintf(c->buf, c->len, "%s on %s x %s (the int8 engine takes 8-bit operands)",
+			 c->op, rt_dtype_name(xd), rt_dtype_name(wd));
+		return c->buf;
+	}
+	const int ps[] = {l->xs, l->xz, l->ws, l->wz, l->ys, l->yz};
+	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+		if (present(n, ps[i]) && !dev_is_const(s, n->in[ps[i]])) {
+			snprintf(c->buf, c->len,
+				 "%s scale or zero point '%s' is not a constant (the device "
+				 "bakes them into its descriptors)",
+				 c->op, s->vals[n->in[ps[i]]].name);
+			return c->buf;
+		}
+	if (l->qlinear && (!param(s, n, l->xs) || !param(s, n, l->ws) || !param(s, n, l->ys)))
+		return "QLinear op without its scales";
+	const struct art_tensor *xs = param(s, n, l->xs), *xz = param(s, n, l->xz),
+				*ws = param(s, n, l->ws), *wz = param(s, n, l->wz),
+				*ys = param(s, n, l->ys), *yz = param(s, n, l->yz);
+	if ((xs && art_tensor_elems(xs) != 1) || (xz && art_tensor_elems(xz) != 1) ||
+	    (ys && art_tensor_elems(ys) != 1) || (yz && art_tensor_elems(yz) != 1))
+		return "per-row input or output quantisation (the engine's input and output "
+		       "are per tensor)";
+	int64_t ch = wchannels(s, n, l);
+	if ((ws && art_tensor_elems(ws) != 1 && art_tensor_elems(ws) != ch) ||
+	    (wz && art_tensor_elems(wz) != 1 && art_tensor_elems(wz) != ch) ||
+	    (ws && ws->ndim > 1) || (wz && wz->ndim > 1))
+		return "weight scale and zero point disagree in channels";
+	if (!in_range(xz, xd) || !in_range(wz, wd) ||
+	    (yz && (yz->dtype != ART_INT8 && yz->dtype != ART_UINT8)))
+		return "a zero point outside its operand's 8-bit range";
+	for (int64_t m = 0; m < ch; m++) {
+		float f = wscale(s, n, l, m);
+		if (!isfinite(f) || f <= 0) {
+			snprintf(c->buf, c->len,
+				 "%s requantisation multiplier of channel %lld is %g (the "
+				 "engine needs a finite binary32 > 0)",
+				 c->op, (long long)m, (double)f);
+			return c->buf;
+		}
+	}
+	if (present(n, l->b) && dev_value_dtype(s, n->in[l->b]) != ART_INT32)
+		return "QLinearConv bias is not int32";
+	return NULL;
+}
+
+uint64_t dev_quant_block_size(const struct art_session *s, const struct rt_node *n)
+{
+	const struct qlayout *l = layout_of(n);
+	if (!l || !n->on_device)
+		return 0;
+	int64_t ch = wchannels(s, n, l);
+	return ch > 1 ? 8 * (uint64_t)ch : 0;
+}
+
+void dev_quant_block_fill(const struct art_session *s, const struct rt_node *n, void *dst)
+{
+	const struct qlayout *l = layout_of(n);
+	int64_t ch = wchannels(s, n, l);
+	float *sc = dst;
+	int32_t *zp = (int32_t *)dst + ch;
+	for (int64_t m = 0; m < ch; m++) {
+		sc[m] = wscale(s, n, l, m);
+		zp[m] = wzero(s, n, l, m);
+	}
+}
+
+int dev_quant_desc(const struct ectx *e, struct ares_tensor_desc *x, struct ares_tensor_desc *w,
+		   struct ares_tensor_desc *y, unsigned waxis)
+{
+	const struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	const struct qlayout *l = layout_of(n);
+	const struct art_tensor *xz = param(s, n, l->xz), *yz = param(s, n, l->yz);
+	int64_t ch = wchannels(s, n, l);
+	x->quant = ARES_QUANT_PER_TENSOR;
+	x->scale = dev_float_bits(1.0f);
+	x->zero_point = (uint32_t)(xz ? (int32_t)rt_get_i(xz, 0) : 0);
+	if (ch > 1) {
+		if (w->shape[waxis] != (uint64_t)ch)
+			return dev_bad(e->s, n, "weight quantisation does not match its channels");
+		w->quant = ARES_QUANT_PER_CHANNEL;
+		w->quant_axis = (uint16_t)waxis;
+		w->qparams_va = e->weights_va + s->dev->nwofs[n - s->nodes];
+	} else {
+		w->quant = ARES_QUANT_PER_TENSOR;
+		w->scale = dev_float_bits(wscale(s, n, l, 0));
+		w->zero_point = (uint32_t)wzero(s, n, l, 0);
+	}
+	if (l->qlinear) {
+		y->quant = ARES_QUANT_PER_TENSOR;
+		y->scale = dev_float_bits(1.0f);
+		y->zero_point = (uint32_t)(yz ? (int32_t)rt_get_i(yz, 0) : 0);
+	}
+	return 0;
+}
