@@ -1,5 +1,5 @@
-// Runs a quantized ONNX model on onnxruntime-node (CPU) with one uint8 or
-// int8 .npy input and writes its first output (uint8, int8 or int32) as a
+// Runs a quantized ONNX model on onnxruntime-node (CPU) with one uint8, int8
+// or float32 .npy input and writes its first output (the same or int32) as a
 // .npy: the reference quant_check.sh compares the CPU path's run with.
 //
 //   node ort_quant.mjs ORT_MODULE_DIR MODEL.onnx INPUT_NAME IN.npy OUT.npy
@@ -18,6 +18,7 @@ const types = {
   '|u1': ['uint8', Uint8Array],
   '|i1': ['int8', Int8Array],
   '<i4': ['int32', Int32Array],
+  '<f4': ['float32', Float32Array],
 };
 
 function load(path) {
@@ -25,7 +26,7 @@ function load(path) {
   const hlen = buf.readUInt16LE(8);
   const header = buf.toString('latin1', 10, 10 + hlen);
   const descr = /'descr':\s*'([^']*)'/.exec(header)[1];
-  if (!types[descr]) throw new Error(`${path}: dtype ${descr} is not uint8, int8 or int32`);
+  if (!types[descr]) throw new Error(`${path}: dtype ${descr} is not uint8, int8, int32 or float32`);
   const [type, Arr] = types[descr];
   const dims = /'shape':\s*\(([^)]*)\)/.exec(header)[1].split(',').map((s) => s.trim()).filter((s) => s).map(Number);
   const n = dims.reduce((a, b) => a * b, 1);
@@ -36,7 +37,7 @@ function load(path) {
 
 function save(path, t) {
   const descr = Object.keys(types).find((d) => types[d][0] === t.type);
-  if (!descr) throw new Error(`output type ${t.type} is not uint8, int8 or int32`);
+  if (!descr) throw new Error(`output type ${t.type} is not uint8, int8, int32 or float32`);
   const dims = t.dims;
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${dims.join(', ')}${dims.length === 1 ? ',' : ''}), }`;
   header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';

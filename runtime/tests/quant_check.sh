@@ -48,7 +48,7 @@ for x in sorted(glob.glob(os.path.join(T, "*.x.npy"))):
         r = np.load(rf)
         same = c.dtype == r.dtype and c.shape == r.shape and np.array_equal(c, r)
         ok = ok and same
-        sat = np.isin(r, [np.iinfo(r.dtype).min, np.iinfo(r.dtype).max]).mean() if r.dtype != np.int32 else 0
+        sat = np.isin(r, [np.iinfo(r.dtype).min, np.iinfo(r.dtype).max]).mean() if r.dtype in (np.uint8, np.int8) else 0
         print(f"{'ok  ' if same else 'FAIL'} {n:28s} CPU == {ref} {str(r.dtype):6s} {str(r.shape):16s}"
               f" saturated {sat:4.0%}" + ("" if same else
               f" (shape {c.shape} dtype {c.dtype}, {int(np.sum(c != r)) if c.shape == r.shape else -1} differ)"))

@@ -5,7 +5,9 @@
 per-tensor and per-channel weights, signed and unsigned zero points, int32
 bias, padding, stride, dilation, groups, depthwise, 1-D, odd shapes),
 ConvInteger and MatMulInteger (zero points, per-channel), QLinearMatMul
-(per-tensor and per-column B, batched and broadcast, 1-D B). Scales are
+(per-tensor and per-column B, batched and broadcast, 1-D B),
+QuantizeLinear and DequantizeLinear (per tensor and per channel, inputs
+at and next to rounding ties). Scales are
 drawn so that requantised outputs cover the whole 8-bit range and some
 saturate. Each model's expected output, computed here in numpy with
 ONNX Runtime's arithmetic (int32 accumulator, multiplier sx * sw / sy in
@@ -26,7 +28,8 @@ from onnx import TensorProto, helper, numpy_helper
 
 OUT = sys.argv[1]
 rng = np.random.default_rng(1305)
-ONNX_T = {np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8, np.int32: TensorProto.INT32}
+ONNX_T = {np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8, np.int32: TensorProto.INT32,
+          np.float32: TensorProto.FLOAT}
 
 
 def q(dt, shape):
@@ -222,6 +225,42 @@ def matmul_integer(name, a_dt, b_dt, a_shape, b_shape, per_column):
 
 
 os.makedirs(OUT, exist_ok=True)
+def quantize(name, y_dt, shape, axis, per_channel, onnx_axis=None):
+    """QuantizeLinear of float x whose quotients x / scale sit on and next
+    to .5 ties (binary32 division decides them, as in ONNX Runtime)."""
+    ch = shape[axis] if per_channel else None
+    sc = np.asarray(rng.uniform(0.01, 0.1, ch), np.float32)
+    zp = np.asarray(rng.integers(np.iinfo(y_dt).min // 2, np.iinfo(y_dt).max // 2 + 1, ch), y_dt)
+    bs = sc.reshape([-1 if i == axis else 1 for i in range(len(shape))]) if per_channel else sc
+    k = rng.integers(-150, 150, shape).astype(np.float32) + np.float32(0.5)
+    x = (k * bs).astype(np.float32)
+    nudge = rng.integers(-1, 2, shape)
+    x = np.where(nudge < 0, np.nextafter(x, np.float32(-np.inf)),
+                 np.where(nudge > 0, np.nextafter(x, np.float32(np.inf)), x)).astype(np.float32)
+    info = np.iinfo(y_dt)
+    ref = np.clip(np.rint(x / bs).astype(np.float64) + zp.reshape(bs.shape).astype(np.float64)
+                  if per_channel else np.rint(x / bs).astype(np.float64) + float(zp),
+                  info.min, info.max).astype(y_dt)
+    save(name, x, y_dt, shape,
+         [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"],
+                           axis=axis if onnx_axis is None else onnx_axis)],
+         [init("s", sc), init("z", zp)], ref)
+
+
+def dequantize(name, x_dt, shape, axis, per_channel):
+    ch = shape[axis] if per_channel else None
+    sc = np.asarray(rng.uniform(0.001, 0.3, ch), np.float32)
+    zp = np.asarray(rng.integers(np.iinfo(x_dt).min, np.iinfo(x_dt).max + 1, ch), x_dt)
+    x = q(x_dt, shape)
+    bcast = [-1 if i == axis else 1 for i in range(len(shape))]
+    bs = sc.reshape(bcast) if per_channel else sc
+    bz = zp.reshape(bcast) if per_channel else zp
+    ref = ((x.astype(np.int32) - bz.astype(np.int32)).astype(np.float32) * bs).astype(np.float32)
+    save(name, x, np.float32, shape,
+         [helper.make_node("DequantizeLinear", ["x", "s", "z"], ["y"], axis=axis)],
+         [init("s", sc), init("z", zp)], ref)
+
+
 u8, i8 = np.uint8, np.int8
 qlinear_conv("qconv_u8_tensor", u8, u8, u8, [1, 3, 9, 7], 8, [3, 3], False, True,
              pads=[1, 1, 1, 1])
@@ -248,3 +287,8 @@ qmatmul_rounding("qmatmul_rounding", 6)
 qlinear_matmul("qmatmul_b_1d", u8, u8, u8, [6, 10], [10], False)
 matmul_integer("matmulint_u8", u8, u8, [7, 33], [33, 5], False)
 matmul_integer("matmulint_i8_column", i8, i8, [2, 3, 20], [20, 6], True)
+quantize("quantize_u8_tensor", u8, [3, 7, 5], 1, False)
+quantize("quantize_i8_channel", i8, [2, 6, 4, 3], 1, True)
+quantize("quantize_u8_channel_last", u8, [5, 9], 1, True, onnx_axis=-1)
+dequantize("dequantize_u8_tensor", u8, [4, 9, 3], 1, False)
+dequantize("dequantize_i8_channel", i8, [6, 5, 2], 0, True)

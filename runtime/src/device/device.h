@@ -44,6 +44,7 @@ enum dev_kind {
 	DK_PRELU,   /* slope broadcast to X by zero strides */
 	DK_QCONV,   /* QLinearConv, ConvInteger: CONV2D on 8-bit operands */
 	DK_QMATMUL, /* QLinearMatMul, MatMulInteger: MATMUL on 8-bit operands */
+	DK_QDQ,	    /* QuantizeLinear, DequantizeLinear: COPY through quantisation */
 };
 
 #define DEV_POOL_GLOBAL 0x100
@@ -215,7 +216,8 @@ void dev_convt_weights(const struct rt_node *n, const struct art_tensor *w, floa
 /* Whether N is ConvTranspose with constant weights transformed at upload. */
 int dev_convt_host_weights(const struct art_session *s, const struct rt_node *n);
 
-/* Bytes of per-channel quantisation a QOperator node N uploads with the
+/* Bytes of per-channel quantisation a QOperator, QuantizeLinear or
+ * DequantizeLinear node N uploads with the
  * weights (0: none), and their contents (device/quant.c). */
 uint64_t dev_quant_block_size(const struct art_session *s, const struct rt_node *n);
 void dev_quant_block_fill(const struct art_session *s, const struct rt_node *n, void *dst);

@@ -38,6 +38,7 @@ extern const struct dev_form dev_form_qlinear_conv;
 extern const struct dev_form dev_form_conv_integer;
 extern const struct dev_form dev_form_qlinear_matmul;
 extern const struct dev_form dev_form_matmul_integer;
+extern const struct dev_form dev_form_qdq;
 
 static const struct dev_op ops[] = {
 	{"Abs", DK_UNARY, ARES_ELT_ABS, &dev_form_unary},
@@ -54,6 +55,7 @@ static const struct dev_op ops[] = {
 	{"Conv", DK_CONV, 0, &dev_form_conv},
 	{"ConvInteger", DK_QCONV, 0, &dev_form_conv_integer},
 	{"ConvTranspose", DK_CONVT, 0, &dev_form_convt},
+	{"DequantizeLinear", DK_QDQ, 0, &dev_form_qdq},
 	{"Div", DK_BINARY, ARES_ELT_DIV, &dev_form_binary},
 	{"Dropout", DK_VIEW, 0, &dev_form_view},
 	{"Equal", DK_BINARY, ARES_ELT_EQUAL, &dev_form_binary},
@@ -93,6 +95,7 @@ static const struct dev_op ops[] = {
 	{"Pow", DK_BINARY, ARES_ELT_POW, &dev_form_binary},
 	{"QLinearConv", DK_QCONV, 0, &dev_form_qlinear_conv},
 	{"QLinearMatMul", DK_QMATMUL, 0, &dev_form_qlinear_matmul},
+	{"QuantizeLinear", DK_QDQ, 0, &dev_form_qdq},
 	{"Reciprocal", DK_UNARY, ARES_ELT_RECIPROCAL, &dev_form_unary},
 	{"ReduceL1", DK_REDUCE, ARES_REDUCE_L1, &dev_form_reduce},
 	{"ReduceL2", DK_REDUCE, ARES_REDUCE_L2, &dev_form_reduce},

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * The QOperator ops on the int8 tensor engine: QLinearConv, ConvInteger
- * (CONV2D) and QLinearMatMul, MatMulInteger (MATMUL), hw-spec §12.2-12.3.
- * Their scales and zero points are constants; this file checks them and
- * turns them into the descriptors' quantisation.
+ * (CONV2D) and QLinearMatMul, MatMulInteger (MATMUL), hw-spec §12.2-12.3;
+ * and QuantizeLinear, DequantizeLinear as ELTWISE COPY between float and
+ * a quantised 8-bit tensor (§12.4). Their scales and zero points are
+ * constants; this file checks them and turns them into the descriptors'
+ * quantisation. Q and DQ keep their own scale: the engine's x / s and
+ * (q - z) * s in binary32 are ONNX Runtime's and the CPU kernels'.
  *
  * Requantisation: the engine computes y = sat(rne((acc + b) * (sx * sw)
  * / sy) + zy) in binary32. ONNX Runtime (and the CPU kernels, cpu/
@@ -97,8 +100,8 @@ static int in_range(const struct art_tensor *z, int dtype)
 }
 
 /* Scale of channel M (0 for a scalar) as the engine's weight scale. */
-static float wscale(const struct art_session *s, const struct rt_node *n,
-		    const struct qlayout *l, int64_t m)
+static float wscale(const struct art_session *s, const struct rt_node *n, const struct qlayout *l,
+		    int64_t m)
 {
 	if (!l->qlinear)
 		return 1.0f;
@@ -108,8 +111,8 @@ static float wscale(const struct art_session *s, const struct rt_node *n,
 			       rt_get_d(param(s, n, l->ys), 0));
 }
 
-static int32_t wzero(const struct art_session *s, const struct rt_node *n,
-		     const struct qlayout *l, int64_t m)
+static int32_t wzero(const struct art_session *s, const struct rt_node *n, const struct qlayout *l,
+		     int64_t m)
 {
 	const struct art_tensor *wz = param(s, n, l->wz);
 	if (!wz)
@@ -170,24 +173,38 @@ const char *dev_quant_check(const struct dev_check *c)
 	return NULL;
 }
 
+static int is_qdq(const struct rt_node *n)
+{
+	return !strcmp(n->proto->op_type, "QuantizeLinear") ||
+	       !strcmp(n->proto->op_type, "DequantizeLinear");
+}
+
+/* Channels of a Q/DQ node's scale: 1 when per tensor. */
+static int64_t qdq_channels(const struct art_session *s, const struct rt_node *n)
+{
+	const struct art_tensor *sc = param(s, n, 1);
+	return sc ? art_tensor_elems(sc) : 1;
+}
+
 uint64_t dev_quant_block_size(const struct art_session *s, const struct rt_node *n)
 {
 	const struct qlayout *l = layout_of(n);
-	if (!l || !n->on_device)
+	if (!n->on_device || (!l && !is_qdq(n)))
 		return 0;
-	int64_t ch = wchannels(s, n, l);
+	int64_t ch = l ? wchannels(s, n, l) : qdq_channels(s, n);
 	return ch > 1 ? 8 * (uint64_t)ch : 0;
 }
 
 void dev_quant_block_fill(const struct art_session *s, const struct rt_node *n, void *dst)
 {
 	const struct qlayout *l = layout_of(n);
-	int64_t ch = wchannels(s, n, l);
+	int64_t ch = l ? wchannels(s, n, l) : qdq_channels(s, n);
+	const struct art_tensor *zt = l ? NULL : param(s, n, 2);
 	float *sc = dst;
 	int32_t *zp = (int32_t *)dst + ch;
 	for (int64_t m = 0; m < ch; m++) {
-		sc[m] = wscale(s, n, l, m);
-		zp[m] = wzero(s, n, l, m);
+		sc[m] = l ? wscale(s, n, l, m) : (float)rt_get_d(param(s, n, 1), m);
+		zp[m] = l ? wzero(s, n, l, m) : zt ? (int32_t)rt_get_i(zt, m) : 0;
 	}
 }
 
@@ -220,3 +237,91 @@ int dev_quant_desc(const struct ectx *e, struct ares_tensor_desc *x, struct ares
 	}
 	return 0;
 }
+
+/* QuantizeLinear (float to 8 bits) and DequantizeLinear (8 bits to f32):
+ * one COPY whose quantised side carries the node's scale and zero point,
+ * per tensor or, for a 1-D scale, per channel along the node's axis. */
+static const char *qdq_check(const struct dev_check *c)
+{
+	struct art_session *s = c->s;
+	const struct rt_node *n = c->n;
+	int q = !strcmp(c->op, "QuantizeLinear");
+	if (q ? !dev_is_float(c->x) : (c->x != ART_INT8 && c->x != ART_UINT8)) {
+		snprintf(c->buf, c->len, "%s of %s (the device's COPY quantises float to 8 bits)",
+			 c->op, rt_dtype_name(c->x));
+		return c->buf;
+	}
+	for (int i = 1; i < 3; i++)
+		if (present(n, i) && !dev_is_const(s, n->in[i])) {
+			snprintf(c->buf, c->len, "%s %s is not a constant", c->op,
+				 i == 1 ? "scale" : "zero point");
+			return c->buf;
+		}
+	const struct art_tensor *sc = param(s, n, 1), *zp = param(s, n, 2);
+	if (!sc || sc->dtype != ART_FLOAT || sc->ndim > 1)
+		return "scale is not a float32 scalar or 1-D tensor";
+	if (rt_attr_i(n, "block_size", 0) != 0)
+		return "blocked quantisation (block_size) has no device form";
+	int zdt = zp ? zp->dtype : ART_UINT8;
+	if ((zdt != ART_INT8 && zdt != ART_UINT8) ||
+	    (zp && art_tensor_elems(zp) != art_tensor_elems(sc)))
+		return "zero point is not 8-bit or not one per scale";
+	if (!q && zdt != c->x)
+		return "zero point and input dtypes differ";
+	for (int64_t i = 0; i < art_tensor_elems(sc); i++) {
+		double v = rt_get_d(sc, i);
+		if (!isfinite(v) || v <= 0)
+			return "a scale that is not finite and > 0";
+	}
+	if (!in_range(zp, zdt))
+		return "a zero point outside its dtype's range";
+	return NULL;
+}
+
+static int qdq_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	struct dev_val *x = &c->dv[n->in[0]];
+	int64_t ch = qdq_channels(c->s, n);
+	if (ch > 1) {
+		int64_t a = dev_norm_axis(rt_attr_i(n, "axis", 1), x->ndim);
+		if (a < 0 || a >= x->ndim || x->dims[a] != ch)
+			return dev_bad(c->s, n, "scale is not one per slice of the axis");
+	}
+	int q = !strcmp(n->proto->op_type, "QuantizeLinear");
+	const struct art_tensor *zp = param(c->s, n, 2);
+	dev_set_out(&c->dv[n->out[0]], q ? (zp ? zp->dtype : ART_UINT8) : ART_FLOAT, x->ndim,
+		    x->dims);
+	return 0;
+}
+
+static int qdq_emit(struct ectx *e)
+{
+	const struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	struct ares_tensor_desc x, y;
+	dev_desc(e, n->in[0], &x);
+	dev_desc(e, n->out[0], &y);
+	struct ares_tensor_desc *t = !strcmp(n->proto->op_type, "QuantizeLinear") ? &y : &x;
+	const struct art_tensor *sc = param(s, n, 1), *zp = param(s, n, 2);
+	if (qdq_channels(s, n) > 1) {
+		t->quant = ARES_QUANT_PER_CHANNEL;
+		t->quant_axis = (uint16_t)dev_norm_axis(rt_attr_i(n, "axis", 1), t->rank);
+		t->qparams_va = e->weights_va + s->dev->nwofs[n - s->nodes];
+	} else {
+		t->quant = ARES_QUANT_PER_TENSOR;
+		t->scale = dev_float_bits((float)rt_get_d(sc, 0));
+		t->zero_point = (uint32_t)(zp ? (int32_t)rt_get_i(zp, 0) : 0);
+	}
+	struct ares_eltwise_params p = {.op = ARES_ELT_COPY};
+	const struct ares_tensor_desc *in[1] = {&x};
+	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &p, 1, in, &y));
+}
+
+const struct dev_form dev_form_qdq = {
+	.check = qdq_check,
+	.shapes = qdq_shapes,
+	.emit = qdq_emit,
+	.operands = 1u,
+	.fuses_act = 0,
+};
