@@ -113,6 +113,9 @@ int dev_done(struct ectx *e, int rc);
  * inputs holding their weight and bias, and their descriptors'
  * quantisation (WAXIS: the weight's channel axis). */
 const char *dev_quant_check(const struct dev_check *c);
+/* At plan time: the parameters' values known only then; -EINVAL naming
+ * the node when the device cannot take them. */
+int dev_quant_plan_check(const struct dev_shape *c);
 int dev_quant_out_dtype(const struct art_session *s, const struct rt_node *n);
 int dev_quant_weight_input(const struct rt_node *n);
 int dev_quant_bias_input(const struct rt_node *n);

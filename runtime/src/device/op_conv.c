@@ -645,6 +645,9 @@ static const char *qconv_check(const struct dev_check *c)
 
 static int qconv_shapes(const struct dev_shape *c)
 {
+	int rc = dev_quant_plan_check(c);
+	if (rc)
+		return rc;
 	return conv_shapes_of(c, dev_quant_weight_input(c->n), dev_quant_out_dtype(c->s, c->n));
 }
 

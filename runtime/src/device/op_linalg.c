@@ -199,6 +199,9 @@ static int matmul_emit(struct ectx *e)
  * channels along N (device/quant.c). */
 static int qmatmul_shapes(const struct dev_shape *c)
 {
+	int rc = dev_quant_plan_check(c);
+	if (rc)
+		return rc;
 	return matmul_shapes_of(c, dev_quant_weight_input(c->n), dev_quant_out_dtype(c->s, c->n));
 }
 

@@ -47,8 +47,18 @@ static const struct qlayout *layout_of(const struct rt_node *n)
 	return NULL;
 }
 
-/* Constant input IN of N, NULL when absent (or not constant). */
+/* Input IN of N as the host holds it: a constant, or a value known when
+ * the partition is planned (a graph input, a CPU node's output: part of
+ * the plan's key, device/plan.c) once it has data; else NULL. */
 static const struct art_tensor *param(const struct art_session *s, const struct rt_node *n, int in)
+{
+	if (in < 0 || in >= n->nin || n->in[in] < 0 || !s->vals[n->in[in]].t.data)
+		return NULL;
+	return &s->vals[n->in[in]].t;
+}
+
+/* Input IN of N when it is a constant (uploaded with the weights). */
+static const struct art_tensor *cparam(const struct art_session *s, const struct rt_node *n, int in)
 {
 	if (in < 0 || in >= n->nin || n->in[in] < 0 || !dev_is_const(s, n->in[in]))
 		return NULL;
@@ -120,27 +130,12 @@ static int32_t wzero(const struct art_session *s, const struct rt_node *n, const
 	return (int32_t)rt_get_i(wz, art_tensor_elems(wz) == 1 ? 0 : m);
 }
 
-const char *dev_quant_check(const struct dev_check *c)
+/* The parameters' values, once known: at placement for constants, else
+ * when the partition is planned (device/plan.c replans when they
+ * change). XD, WD: the 8-bit operands' dtypes. */
+static const char *qvalues(const struct art_session *s, const struct rt_node *n,
+			   const struct qlayout *l, int xd, int wd, char *buf, size_t len)
 {
-	struct art_session *s = c->s;
-	const struct rt_node *n = c->n;
-	const struct qlayout *l = layout_of(n);
-	int xd = dev_value_dtype(s, n->in[l->x]);
-	int wd = present(n, l->w) ? dev_value_dtype(s, n->in[l->w]) : 0;
-	if ((xd != ART_INT8 && xd != ART_UINT8) || (wd != ART_INT8 && wd != ART_UINT8)) {
-		snprintf(c->buf, c->len, "%s on %s x %s (the int8 engine takes 8-bit operands)",
-			 c->op, rt_dtype_name(xd), rt_dtype_name(wd));
-		return c->buf;
-	}
-	const int ps[] = {l->xs, l->xz, l->ws, l->wz, l->ys, l->yz};
-	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
-		if (present(n, ps[i]) && !dev_is_const(s, n->in[ps[i]])) {
-			snprintf(c->buf, c->len,
-				 "%s scale or zero point '%s' is not a constant (the device "
-				 "bakes them into its descriptors)",
-				 c->op, s->vals[n->in[ps[i]]].name);
-			return c->buf;
-		}
 	if (l->qlinear && (!param(s, n, l->xs) || !param(s, n, l->ws) || !param(s, n, l->ys)))
 		return "QLinear op without its scales";
 	const struct art_tensor *xs = param(s, n, l->xs), *xz = param(s, n, l->xz),
@@ -155,22 +150,65 @@ const char *dev_quant_check(const struct dev_check *c)
 	    (wz && art_tensor_elems(wz) != 1 && art_tensor_elems(wz) != ch) ||
 	    (ws && ws->ndim > 1) || (wz && wz->ndim > 1))
 		return "weight scale and zero point disagree in channels";
+	if (ch > 1 && ((present(n, l->ws) && !cparam(s, n, l->ws)) ||
+		       (present(n, l->wz) && !cparam(s, n, l->wz))))
+		return "per-channel weight quantisation that is not a constant (uploaded with "
+		       "the weights)";
 	if (!in_range(xz, xd) || !in_range(wz, wd) ||
 	    (yz && (yz->dtype != ART_INT8 && yz->dtype != ART_UINT8)))
 		return "a zero point outside its operand's 8-bit range";
 	for (int64_t m = 0; m < ch; m++) {
 		float f = wscale(s, n, l, m);
 		if (!isfinite(f) || f <= 0) {
+			snprintf(buf, len,
+				 "requantisation multiplier of channel %lld is %g (the engine "
+				 "needs a finite binary32 > 0)",
+				 (long long)m, (double)f);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+const char *dev_quant_check(const struct dev_check *c)
+{
+	struct art_session *s = c->s;
+	const struct rt_node *n = c->n;
+	const struct qlayout *l = layout_of(n);
+	int xd = dev_value_dtype(s, n->in[l->x]);
+	int wd = present(n, l->w) ? dev_value_dtype(s, n->in[l->w]) : 0;
+	if ((xd != ART_INT8 && xd != ART_UINT8) || (wd != ART_INT8 && wd != ART_UINT8)) {
+		snprintf(c->buf, c->len, "%s on %s x %s (the int8 engine takes 8-bit operands)",
+			 c->op, rt_dtype_name(xd), rt_dtype_name(wd));
+		return c->buf;
+	}
+	const int ps[] = {l->xs, l->xz, l->ws, l->wz, l->ys, l->yz};
+	int all_const = 1;
+	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
+		if (!present(n, ps[i]) || dev_is_const(s, n->in[ps[i]]))
+			continue;
+		all_const = 0;
+		if (!dev_plan_known(s, n, ps[i])) {
 			snprintf(c->buf, c->len,
-				 "%s requantisation multiplier of channel %lld is %g (the "
-				 "engine needs a finite binary32 > 0)",
-				 c->op, (long long)m, (double)f);
+				 "%s scale or zero point '%s' computed on the device (the "
+				 "device bakes them into its descriptors)",
+				 c->op, s->vals[n->in[ps[i]]].name);
 			return c->buf;
 		}
 	}
 	if (present(n, l->b) && dev_value_dtype(s, n->in[l->b]) != ART_INT32)
 		return "QLinearConv bias is not int32";
-	return NULL;
+	return all_const ? qvalues(s, n, l, xd, wd, c->buf, c->len) : NULL;
+}
+
+int dev_quant_plan_check(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	const struct qlayout *l = layout_of(n);
+	char buf[160];
+	const char *why = qvalues(c->s, n, l, c->dv[n->in[l->x]].dtype, c->dv[n->in[l->w]].dtype,
+				  buf, sizeof(buf));
+	return why ? dev_bad(c->s, n, why) : 0;
 }
 
 static int is_qdq(const struct rt_node *n)
@@ -186,19 +224,33 @@ static int64_t qdq_channels(const struct art_session *s, const struct rt_node *n
 	return sc ? art_tensor_elems(sc) : 1;
 }
 
+/* Per-channel blocks are uploaded with the weights: constants only. */
+static int64_t block_channels(const struct art_session *s, const struct rt_node *n,
+			      const struct qlayout *l)
+{
+	const int ins[2] = {l ? l->ws : 1, l ? l->wz : 2};
+	int64_t ch = 1;
+	for (int i = 0; i < 2; i++) {
+		const struct art_tensor *t = cparam(s, n, ins[i]);
+		if (t && art_tensor_elems(t) > ch)
+			ch = art_tensor_elems(t);
+	}
+	return ch;
+}
+
 uint64_t dev_quant_block_size(const struct art_session *s, const struct rt_node *n)
 {
 	const struct qlayout *l = layout_of(n);
 	if (!n->on_device || (!l && !is_qdq(n)))
 		return 0;
-	int64_t ch = l ? wchannels(s, n, l) : qdq_channels(s, n);
+	int64_t ch = block_channels(s, n, l);
 	return ch > 1 ? 8 * (uint64_t)ch : 0;
 }
 
 void dev_quant_block_fill(const struct art_session *s, const struct rt_node *n, void *dst)
 {
 	const struct qlayout *l = layout_of(n);
-	int64_t ch = l ? wchannels(s, n, l) : qdq_channels(s, n);
+	int64_t ch = block_channels(s, n, l);
 	const struct art_tensor *zt = l ? NULL : param(s, n, 2);
 	float *sc = dst;
 	int32_t *zp = (int32_t *)dst + ch;
@@ -241,33 +293,23 @@ int dev_quant_desc(const struct ectx *e, struct ares_tensor_desc *x, struct ares
 /* QuantizeLinear (float to 8 bits) and DequantizeLinear (8 bits to f32):
  * one COPY whose quantised side carries the node's scale and zero point,
  * per tensor or, for a 1-D scale, per channel along the node's axis. */
-static const char *qdq_check(const struct dev_check *c)
+/* The values of a Q/DQ node's scale and zero point (see qvalues()); X:
+ * its input's dtype. */
+static const char *qdq_values(const struct art_session *s, const struct rt_node *n, int x)
 {
-	struct art_session *s = c->s;
-	const struct rt_node *n = c->n;
-	int q = !strcmp(c->op, "QuantizeLinear");
-	if (q ? !dev_is_float(c->x) : (c->x != ART_INT8 && c->x != ART_UINT8)) {
-		snprintf(c->buf, c->len, "%s of %s (the device's COPY quantises float to 8 bits)",
-			 c->op, rt_dtype_name(c->x));
-		return c->buf;
-	}
-	for (int i = 1; i < 3; i++)
-		if (present(n, i) && !dev_is_const(s, n->in[i])) {
-			snprintf(c->buf, c->len, "%s %s is not a constant", c->op,
-				 i == 1 ? "scale" : "zero point");
-			return c->buf;
-		}
+	int q = !strcmp(n->proto->op_type, "QuantizeLinear");
 	const struct art_tensor *sc = param(s, n, 1), *zp = param(s, n, 2);
 	if (!sc || sc->dtype != ART_FLOAT || sc->ndim > 1)
 		return "scale is not a float32 scalar or 1-D tensor";
-	if (rt_attr_i(n, "block_size", 0) != 0)
-		return "blocked quantisation (block_size) has no device form";
 	int zdt = zp ? zp->dtype : ART_UINT8;
 	if ((zdt != ART_INT8 && zdt != ART_UINT8) ||
 	    (zp && art_tensor_elems(zp) != art_tensor_elems(sc)))
 		return "zero point is not 8-bit or not one per scale";
-	if (!q && zdt != c->x)
+	if (!q && zdt != x)
 		return "zero point and input dtypes differ";
+	if (art_tensor_elems(sc) > 1 && (!cparam(s, n, 1) || (present(n, 2) && !cparam(s, n, 2))))
+		return "per-channel quantisation that is not a constant (uploaded with the "
+		       "weights)";
 	for (int64_t i = 0; i < art_tensor_elems(sc); i++) {
 		double v = rt_get_d(sc, i);
 		if (!isfinite(v) || v <= 0)
@@ -278,10 +320,39 @@ static const char *qdq_check(const struct dev_check *c)
 	return NULL;
 }
 
+static const char *qdq_check(const struct dev_check *c)
+{
+	struct art_session *s = c->s;
+	const struct rt_node *n = c->n;
+	int q = !strcmp(c->op, "QuantizeLinear");
+	if (q ? !dev_is_float(c->x) : (c->x != ART_INT8 && c->x != ART_UINT8)) {
+		snprintf(c->buf, c->len, "%s of %s (the device's COPY quantises float to 8 bits)",
+			 c->op, rt_dtype_name(c->x));
+		return c->buf;
+	}
+	if (rt_attr_i(n, "block_size", 0) != 0)
+		return "blocked quantisation (block_size) has no device form";
+	int all_const = 1;
+	for (int i = 1; i < 3; i++) {
+		if (!present(n, i) || dev_is_const(s, n->in[i]))
+			continue;
+		all_const = 0;
+		if (!dev_plan_known(s, n, i)) {
+			snprintf(c->buf, c->len, "%s %s computed on the device", c->op,
+				 i == 1 ? "scale" : "zero point");
+			return c->buf;
+		}
+	}
+	return all_const ? qdq_values(s, n, c->x) : NULL;
+}
+
 static int qdq_shapes(const struct dev_shape *c)
 {
 	const struct rt_node *n = c->n;
 	struct dev_val *x = &c->dv[n->in[0]];
+	const char *why = qdq_values(c->s, n, x->dtype);
+	if (why)
+		return dev_bad(c->s, n, why);
 	int64_t ch = qdq_channels(c->s, n);
 	if (ch > 1) {
 		int64_t a = dev_norm_axis(rt_attr_i(n, "axis", 1), x->ndim);
