@@ -206,9 +206,16 @@ int dev_quant_plan_check(const struct dev_shape *c)
 	const struct rt_node *n = c->n;
 	const struct qlayout *l = layout_of(n);
 	char buf[160];
-	const char *why = qvalues(c->s, n, l, c->dv[n->in[l->x]].dtype, c->dv[n->in[l->w]].dtype,
-				  buf, sizeof(buf));
-	return why ? dev_bad(c->s, n, why) : 0;
+	const struct dev_val *w = &c->dv[n->in[l->w]];
+	const char *why = qvalues(c->s, n, l, c->dv[n->in[l->x]].dtype, w->dtype, buf, sizeof(buf));
+	if (why)
+		return dev_bad(c->s, n, why);
+	/* The channels: conv W's axis 0, matmul B's N (1 for a 1-D B). */
+	int64_t ch = wchannels(c->s, n, l);
+	int64_t want = l->conv ? w->dims[0] : w->ndim >= 2 ? w->dims[w->ndim - 1] : 1;
+	if (ch > 1 && ch != want)
+		return dev_bad(c->s, n, "weight quantisation does not match its channels");
+	return 0;
 }
 
 static int is_qdq(const struct rt_node *n)
