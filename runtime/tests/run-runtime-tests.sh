@@ -163,6 +163,11 @@ else
 	fail=1
 fi
 
+# The QOperator kernels bit for bit against numpy's and onnxruntime-node's
+# arithmetic (quant_models.py; onnxruntime-node from scripts/fetch-models.sh).
+check quant_cpu_exact sh "$(dirname "$0")/quant_check.sh" "$B" "$T/quant" \
+	"${ARES_MODEL_CACHE:-$B/models}/ort/node_modules/onnxruntime-node"
+
 # The graph passes, each on a model made for it.
 sh "$(dirname "$0")/run-graph-tests.sh" "$B" || fail=1
 sh "$(dirname "$0")/run-opset-tests.sh" "$B" || fail=1

@@ -100,6 +100,11 @@ check convtranspose_on_device convt_on_device
 check half_forms_on_device "$root/runtime/tests/half_op_check.sh" "$B" "$T/hop"
 cat "$T/out"
 
+# Every QOperator form on the int8 engine (QLinearConv, ConvInteger,
+# QLinearMatMul, MatMulInteger), equal to the CPU path bit for bit.
+check quant_forms_on_device "$root/runtime/tests/quant_op_check.sh" "$B" "$T/qop"
+cat "$T/out"
+
 # A real model in float16 wholly on the device: the wake-word embedding
 # model converted by to_float16.py, on its model-test input, against
 # onnxruntime-node on the same file and the CPU path on the f32 original.

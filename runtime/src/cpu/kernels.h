@@ -244,6 +244,13 @@ static inline void rt_put_i(void *o, int dtype, int64_t i, int64_t v)
 	}
 }
 
+/* QLinearConv and QLinearMatMul requantization, as ONNX Runtime's and the
+ * device's (docs/hw-spec.md §12.2, runtime/README.md): the multiplier
+ * sx * sw / sy in binary32, the int32 accumulator times it in binary32,
+ * rounded half to even (the caller adds the zero point and saturates). */
+float rt_requant_mult(double sx, double sw, double sy);
+double rt_requant(int64_t acc, float mult);
+
 /* Stores V into output O: floats round to nearest even, integers truncate
  * toward zero and saturate (NaN is 0, see rt_d2i()). */
 static inline void rt_put_d(void *o, int dtype, int64_t i, double v)

@@ -3,8 +3,9 @@
  * over 1 to 3 spatial dims, with Conv's window geometry (rt_win_geom()).
  * Products of zero-point-shifted 8-bit values are summed exactly in
  * int64; padding holds the input's zero point, so padded taps add
- * nothing. QLinearConv requantizes like QLinearMatMul: rounded half to
- * even, saturated to the output type. */
+ * nothing. QLinearConv requantizes like QLinearMatMul (rt_requant_mult(),
+ * rt_requant()): in binary32 as ONNX Runtime does, rounded half to even,
+ * saturated to the output type. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -88,9 +89,9 @@ static int qconv(struct art_session *s, const struct rt_node *n, int qlinear)
 		for (int64_t m = 0; m < M; m++) {
 			int64_t gi = m / mg, w0 = (int64_t)per_channel(wz, m);
 			int64_t xbase = (nb * C + gi * cg) * ip, wbase = m * cg * kp;
-			double mult =
-				qlinear ? rt_get_d(xs, 0) * per_channel(ws, m) / rt_get_d(ys, 0)
-					: 0;
+			float mult = qlinear ? rt_requant_mult(rt_get_d(xs, 0), per_channel(ws, m),
+							       rt_get_d(ys, 0))
+					     : 0;
 			for (int64_t p = 0; p < P; p++) {
 				int64_t o0 = p / (w.out[1] * w.out[2]),
 					o1 = p / w.out[2] % w.out[1], o2 = p % w.out[2], acc = 0;
@@ -116,8 +117,7 @@ static int qconv(struct art_session *s, const struct rt_node *n, int qlinear)
 				}
 				if (b)
 					acc += rt_get_i(b, m);
-				double v =
-					nearbyint((double)acc * mult) + (yz ? rt_get_d(yz, 0) : 0);
+				double v = rt_requant(acc, mult) + (yz ? rt_get_d(yz, 0) : 0);
 				rt_put_d(o, dt, at, v < lo ? lo : v > hi ? hi : v);
 			}
 		}

@@ -3,7 +3,9 @@
  * DequantizeLinear, DynamicQuantizeLinear), integer and quantized matrix
  * products (MatMulInteger, QLinearMatMul, batched as MatMul), Det, and the window
  * generators (Hann, Hamming, Blackman). Rounding is half to even, as the
- * spec says, and results saturate to the target type. */
+ * spec says, and results saturate to the target type. QuantizeLinear and
+ * the requantisation of the QLinear ops compute in binary32, as ONNX
+ * Runtime does, so their integers are its own (runtime/README.md). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -57,7 +59,9 @@ static int k_quantize(struct art_session *s, const struct rt_node *n)
 	int64_t cnt = art_tensor_elems(x);
 	for (int64_t i = 0; !rc && i < cnt; i++) {
 		int64_t k = param_at(sc, x, axis, i);
-		double v = nearbyint(rt_get_d(x, i) / rt_get_d(sc, k)) + (zp ? rt_get_d(zp, k) : 0);
+		/* x / scale in binary32, as ONNX Runtime and the device divide. */
+		float q = (float)rt_get_d(x, i) / (float)rt_get_d(sc, k);
+		double v = nearbyint((double)q) + (zp ? rt_get_d(zp, k) : 0);
 		rt_put_d(o, dt, i, saturate(v, dt));
 	}
 	return rc;
@@ -81,6 +85,16 @@ static int k_dequantize(struct art_session *s, const struct rt_node *n)
 		o[i] = (float)((rt_get_d(x, i) - (zp ? rt_get_d(zp, k) : 0)) * rt_get_d(sc, k));
 	}
 	return rc;
+}
+
+float rt_requant_mult(double sx, double sw, double sy)
+{
+	return (float)sx * (float)sw / (float)sy;
+}
+
+double rt_requant(int64_t acc, float mult)
+{
+	return nearbyint((double)((float)(int32_t)acc * mult));
 }
 
 static int k_dynamic_quantize(struct art_session *s, const struct rt_node *n)
@@ -204,10 +218,10 @@ static int int_matmul(struct art_session *s, const struct rt_node *n, int qlinea
 					((int32_t *)o)[at] = (int32_t)acc;
 					continue;
 				}
-				double mult = scale_at(as, i) * scale_at(bs, j) / rt_get_d(ys, 0);
+				float mult = rt_requant_mult(scale_at(as, i), scale_at(bs, j),
+							     rt_get_d(ys, 0));
 				rt_put_d(o, dt, at,
-					 saturate(nearbyint((double)acc * mult) + rt_get_d(yz, 0),
-						  dt));
+					 saturate(rt_requant(acc, mult) + rt_get_d(yz, 0), dt));
 			}
 	}
 	return 0;

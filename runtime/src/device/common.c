@@ -118,6 +118,19 @@ static int dev_dtype_depth(struct art_session *s, int v, int depth)
 		return ART_INT64;
 	if (!strcmp(op, "Cast"))
 		return (int)rt_attr_i(n, "to", 0);
+	if (!strcmp(op, "ConvInteger") || !strcmp(op, "MatMulInteger"))
+		return ART_INT32;
+	if (!strcmp(op, "DequantizeLinear"))
+		return ART_FLOAT;
+	/* The quantised output's dtype is its zero point's, else uint8. */
+	int zin = -1;
+	if (!strcmp(op, "QuantizeLinear"))
+		zin = 2;
+	if (!strcmp(op, "QLinearConv") || !strcmp(op, "QLinearMatMul"))
+		zin = 7;
+	if (zin >= 0)
+		return zin < n->nin && n->in[zin] >= 0 ? dev_dtype_depth(s, n->in[zin], depth + 1)
+						       : ART_UINT8;
 	if (!strcmp(op, "Where"))
 		return n->nin > 1 ? dev_dtype_depth(s, n->in[1], depth + 1) : 0;
 	if (!strcmp(op, "ConstantOfShape")) {

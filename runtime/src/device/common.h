@@ -118,6 +118,18 @@ int dev_done(struct ectx *e, int rc);
 /* Emits reduced node E->n (n->reduced): its operands' conversions, then
  * its form's command on them (device/precision.c). */
 int dev_reduced_emit(struct ectx *e);
+/* device/quant.c: the QOperator ops' check, their output dtype, the
+ * inputs holding their weight and bias, and their descriptors'
+ * quantisation (WAXIS: the weight's channel axis). */
+const char *dev_quant_check(const struct dev_check *c);
+/* At plan time: the parameters' values known only then; -EINVAL naming
+ * the node when the device cannot take them. */
+int dev_quant_plan_check(const struct dev_shape *c);
+int dev_quant_out_dtype(const struct art_session *s, const struct rt_node *n);
+int dev_quant_weight_input(const struct rt_node *n);
+int dev_quant_bias_input(const struct rt_node *n);
+int dev_quant_desc(const struct ectx *e, struct ares_tensor_desc *x, struct ares_tensor_desc *w,
+		   struct ares_tensor_desc *y, unsigned waxis);
 
 int dev_emit_copy_view(struct ectx *e, struct ares_tensor_desc *x, struct ares_tensor_desc *y);
 

@@ -41,7 +41,10 @@ enum dev_kind {
 	DK_CONCAT,
 	DK_PAD,
 	DK_GATHER,
-	DK_PRELU, /* slope broadcast to X by zero strides */
+	DK_PRELU,   /* slope broadcast to X by zero strides */
+	DK_QCONV,   /* QLinearConv, ConvInteger: CONV2D on 8-bit operands */
+	DK_QMATMUL, /* QLinearMatMul, MatMulInteger: MATMUL on 8-bit operands */
+	DK_QDQ,	    /* QuantizeLinear, DequantizeLinear: COPY through quantisation */
 };
 
 #define DEV_POOL_GLOBAL 0x100
@@ -135,7 +138,8 @@ struct rt_device {
 	void *weights_map;
 	uint64_t *wofs; /* per value: offset in weights, or UINT64_MAX */
 	/* Per node: offset of ConvTranspose's constant weights transformed for
-	 * its CONV2D (dev_convt_weights()), or UINT64_MAX. */
+	 * its CONV2D (dev_convt_weights()) or of a QOperator node's per-channel
+	 * quantisation (dev_quant_block_fill()), or UINT64_MAX. */
 	uint64_t *nwofs;
 	struct dev_partition *parts;
 	int nparts;
@@ -241,6 +245,12 @@ uint64_t dev_node_scratch(struct art_session *s, const struct rt_node *n, const 
 void dev_convt_weights(const struct rt_node *n, const struct art_tensor *w, float *dst);
 /* Whether N is ConvTranspose with constant weights transformed at upload. */
 int dev_convt_host_weights(const struct art_session *s, const struct rt_node *n);
+
+/* Bytes of per-channel quantisation a QOperator, QuantizeLinear or
+ * DequantizeLinear node N uploads with the
+ * weights (0: none), and their contents (device/quant.c). */
+uint64_t dev_quant_block_size(const struct art_session *s, const struct rt_node *n);
+void dev_quant_block_fill(const struct art_session *s, const struct rt_node *n, void *dst);
 
 /* device/exec.c */
 int dev_open(struct art_session *s, int index);

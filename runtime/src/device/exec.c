@@ -107,6 +107,11 @@ static int upload_weights(struct art_session *s)
 			d->nwofs[i] = total;
 			total += align64((uint64_t)art_tensor_elems(&s->vals[n->in[1]].t) * 4);
 		}
+		uint64_t qbytes = dev_quant_block_size(s, n);
+		if (qbytes) {
+			d->nwofs[i] = total;
+			total += align64(qbytes);
+		}
 		for (int j = 0; j < n->nin; j++) {
 			int v = n->in[j];
 			if (v < 0 || !(mask & (1u << j)) || !dev_is_const(s, v) ||
@@ -155,10 +160,16 @@ static int upload_weights(struct art_session *s)
 			memcpy(dst + 4 * k, &f, 4);
 		}
 	}
-	for (int i = 0; i < s->nnodes; i++)
-		if (d->nwofs[i] != UINT64_MAX)
+	for (int i = 0; i < s->nnodes; i++) {
+		if (d->nwofs[i] == UINT64_MAX)
+			continue;
+		uint8_t *dst = (uint8_t *)d->weights_map + d->nwofs[i];
+		if (dev_quant_block_size(s, &s->nodes[i]))
+			dev_quant_block_fill(s, &s->nodes[i], dst);
+		else
 			dev_convt_weights(&s->nodes[i], &s->vals[s->nodes[i].in[1]].t,
-					  (float *)((uint8_t *)d->weights_map + d->nwofs[i]));
+					  (float *)dst);
+	}
 	return 0;
 }
 

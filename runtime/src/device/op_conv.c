@@ -408,7 +408,8 @@ static const char *pool_check(const struct dev_check *c)
 	return NULL;
 }
 
-static int conv_shapes(const struct dev_shape *c)
+/* Conv's output shape with the weight at input IW and output dtype ODT. */
+static int conv_shapes_of(const struct dev_shape *c, int iw, int odt)
 {
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
@@ -416,7 +417,7 @@ static int conv_shapes(const struct dev_shape *c)
 	struct dev_val *x = &c->dv[n->in[0]];
 	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
-	struct dev_val *w = &dv[n->in[1]];
+	struct dev_val *w = &dv[n->in[iw]];
 	int nsp = w->ndim - 2;
 	struct geom g;
 	if (x->ndim != w->ndim || window_geom(n, nsp, x->dims + 2, w->dims + 2, 0, &g))
@@ -430,8 +431,13 @@ static int conv_shapes(const struct dev_shape *c)
 	dims[3] = g.out[1];
 	if (nsp == 1)
 		dims[2] = g.out[1];
-	dev_set_out(o, x->dtype, x->ndim, dims);
+	dev_set_out(o, odt, x->ndim, dims);
 	return 0;
+}
+
+static int conv_shapes(const struct dev_shape *c)
+{
+	return conv_shapes_of(c, 1, c->dv[c->n->in[0]].dtype);
 }
 
 static int convt_shapes(const struct dev_shape *c)
@@ -491,7 +497,9 @@ static int pool_shapes(const struct dev_shape *c)
 	return 0;
 }
 
-static int conv_emit(struct ectx *e)
+/* Conv's CONV2D with the weight at input IW, the bias at IB (-1: none);
+ * QUANT: the QOperator form's quantisation (device/quant.c). */
+static int conv_emit_of(struct ectx *e, int iw, int ib, int quant)
 {
 	const struct rt_node *n = e->n;
 	struct dev_val *dv = e->dv;
@@ -502,7 +510,7 @@ static int conv_emit(struct ectx *e)
 	struct ares_tensor_desc y;
 	struct ares_tensor_desc w;
 	struct ares_tensor_desc b;
-	struct dev_val *wv = &dv[n->in[1]];
+	struct dev_val *wv = &dv[n->in[iw]];
 	int nsp = wv->ndim - 2;
 	struct geom g;
 	window_geom(n, nsp, xv->dims + 2, wv->dims + 2, 0, &g);
@@ -519,11 +527,13 @@ static int conv_emit(struct ectx *e)
 	yd[2] = g.out[0];
 	yd[3] = g.out[1];
 	dev_desc_dims(e, n->in[0], 4, xd, &x);
-	dev_desc_dims(e, n->in[1], 4, wd, &w);
+	dev_desc_dims(e, n->in[iw], 4, wd, &w);
 	dev_desc_dims(e, n->out[0], 4, yd, &y);
-	int hasb = n->nin > 2 && n->in[2] >= 0;
+	int hasb = ib >= 0 && n->nin > ib && n->in[ib] >= 0, rc;
 	if (hasb)
-		dev_desc(e, n->in[2], &b);
+		dev_desc(e, n->in[ib], &b);
+	if (quant && (rc = dev_quant_desc(e, &x, &w, &y, 0)))
+		return rc;
 	struct ares_conv2d_params p = {
 		.stride_h = (uint32_t)g.st[0],
 		.stride_w = (uint32_t)g.st[1],
@@ -539,6 +549,11 @@ static int conv_emit(struct ectx *e)
 		.act_beta = F32_BITS(n->act_beta),
 	};
 	return dev_done(e, accel_cmdbuf_conv2d(cb, &p, &x, &w, hasb ? &b : NULL, &y));
+}
+
+static int conv_emit(struct ectx *e)
+{
+	return conv_emit_of(e, 1, 2, 0);
 }
 
 static int convt_emit(struct ectx *e)
@@ -610,5 +625,50 @@ const struct dev_form dev_form_pool = {
 	.shapes = pool_shapes,
 	.emit = pool_emit,
 	.operands = 1u,
+	.fuses_act = 0,
+};
+
+/* QLinearConv and ConvInteger: CONV2D on 8-bit operands (device/quant.c). */
+static const char *qconv_check(const struct dev_check *c)
+{
+	const char *why = dev_quant_check(c);
+	if (why)
+		return why;
+	int wr = value_rank(c->s, c->n->in[dev_quant_weight_input(c->n)]);
+	if (wr >= 0 && wr != 3 && wr != 4) {
+		snprintf(c->buf, c->len, "%s with weight rank %d (the device has 1-D and 2-D)",
+			 c->op, wr);
+		return c->buf;
+	}
+	return NULL;
+}
+
+static int qconv_shapes(const struct dev_shape *c)
+{
+	int rc = dev_quant_plan_check(c);
+	if (rc)
+		return rc;
+	return conv_shapes_of(c, dev_quant_weight_input(c->n), dev_quant_out_dtype(c->s, c->n));
+}
+
+static int qconv_emit(struct ectx *e)
+{
+	return conv_emit_of(e, dev_quant_weight_input(e->n), dev_quant_bias_input(e->n), 1);
+}
+
+/* Operands: QLinearConv's x, w and bias; ConvInteger's x and w. */
+const struct dev_form dev_form_qlinear_conv = {
+	.check = qconv_check,
+	.shapes = qconv_shapes,
+	.emit = qconv_emit,
+	.operands = 0x109u,
+	.fuses_act = 0,
+};
+
+const struct dev_form dev_form_conv_integer = {
+	.check = qconv_check,
+	.shapes = qconv_shapes,
+	.emit = qconv_emit,
+	.operands = 3u,
 	.fuses_act = 0,
 };

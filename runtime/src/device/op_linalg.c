@@ -65,11 +65,12 @@ static int gemm_shapes(const struct dev_shape *c)
 	return 0;
 }
 
-static int matmul_shapes(const struct dev_shape *c)
+/* MatMul's output shape with B at input IB and output dtype ODT. */
+static int matmul_shapes_of(const struct dev_shape *c, int ib, int odt)
 {
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
-	struct dev_val *x = &c->dv[n->in[0]], *b = &c->dv[n->in[1]];
+	struct dev_val *x = &c->dv[n->in[0]], *b = &c->dv[n->in[ib]];
 	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
 	int nd;
@@ -80,8 +81,13 @@ static int matmul_shapes(const struct dev_shape *c)
 		return dev_bad(s, n, "inner dimensions differ");
 	if (rc)
 		return dev_bad(s, n, "batch dimensions do not broadcast");
-	dev_set_out(o, x->dtype, nd, dims);
+	dev_set_out(o, odt, nd, dims);
 	return 0;
+}
+
+static int matmul_shapes(const struct dev_shape *c)
+{
+	return matmul_shapes_of(c, 1, c->dv[c->n->in[0]].dtype);
 }
 
 static int gemm_emit(struct ectx *e)
@@ -111,7 +117,9 @@ static int gemm_emit(struct ectx *e)
 	return dev_done(e, accel_cmdbuf_matmul(cb, &p, &x, &w, hasc ? &c : NULL, &y));
 }
 
-static int matmul_emit(struct ectx *e)
+/* MatMul's MATMUL with B at input IB and C at IC (-1: none); QUANT: the
+ * QOperator form's quantisation (device/quant.c). */
+static int matmul_emit_of(struct ectx *e, int ib, int ic, int quant)
 {
 	struct art_session *s = e->s;
 	const struct rt_node *n = e->n;
@@ -122,7 +130,7 @@ static int matmul_emit(struct ectx *e)
 	struct ares_tensor_desc y;
 	struct ares_tensor_desc w;
 	struct ares_tensor_desc c;
-	struct dev_val *bv = &dv[n->in[1]];
+	struct dev_val *bv = &dv[n->in[ib]];
 	int64_t ad[ART_MAX_DIMS], bd[ART_MAX_DIMS], yd[ART_MAX_DIMS];
 	int ra = xv->ndim, rb = bv->ndim;
 	memcpy(ad, xv->dims, sizeof(ad));
@@ -148,7 +156,7 @@ static int matmul_emit(struct ectx *e)
 	yd[r - 1] = bd[rb - 1];
 	struct ares_tensor_desc a0, b0;
 	dev_desc_dims(e, n->in[0], ra, ad, &a0);
-	dev_desc_dims(e, n->in[1], rb, bd, &b0);
+	dev_desc_dims(e, n->in[ib], rb, bd, &b0);
 	dev_desc_dims(e, n->out[0], r, yd, &y);
 	/* Batch dims aligned right, stride 0 where broadcast. */
 	struct ares_tensor_desc *src[2] = {&a0, &b0}, *dst[2] = {&x, &w};
@@ -169,15 +177,37 @@ static int matmul_emit(struct ectx *e)
 		}
 	}
 	/* A bias fused in by graph optimisation (graph/fuse.c) is C. */
-	int hasc = n->nin > 2 && n->in[2] >= 0;
+	int hasc = ic >= 0 && n->nin > ic && n->in[ic] >= 0, rc;
 	if (hasc)
-		dev_desc_bcast(e, n->in[2], r, yd, &c);
+		dev_desc_bcast(e, n->in[ic], r, yd, &c);
+	if (quant && (rc = dev_quant_desc(e, &x, &w, &y, (unsigned)r - 1)))
+		return rc;
 	struct ares_matmul_params p = {.activation = (uint32_t)n->act,
 				       .alpha = F32_BITS(1.0f),
 				       .beta = F32_BITS(hasc ? 1.0f : 0.0f),
 				       .act_alpha = F32_BITS(n->act_alpha),
 				       .act_beta = F32_BITS(n->act_beta)};
 	return dev_done(e, accel_cmdbuf_matmul(cb, &p, &x, &w, hasc ? &c : NULL, &y));
+}
+
+static int matmul_emit(struct ectx *e)
+{
+	return matmul_emit_of(e, 1, 2, 0);
+}
+
+/* QLinearMatMul and MatMulInteger: MATMUL on 8-bit operands, B's
+ * channels along N (device/quant.c). */
+static int qmatmul_shapes(const struct dev_shape *c)
+{
+	int rc = dev_quant_plan_check(c);
+	if (rc)
+		return rc;
+	return matmul_shapes_of(c, dev_quant_weight_input(c->n), dev_quant_out_dtype(c->s, c->n));
+}
+
+static int qmatmul_emit(struct ectx *e)
+{
+	return matmul_emit_of(e, dev_quant_weight_input(e->n), -1, 1);
 }
 
 const struct dev_form dev_form_gemm = {
@@ -194,4 +224,21 @@ const struct dev_form dev_form_matmul = {
 	.emit = matmul_emit,
 	.operands = 7u,
 	.fuses_act = 1,
+};
+
+/* Operands: A and B (input 3 of QLinearMatMul, 1 of MatMulInteger). */
+const struct dev_form dev_form_qlinear_matmul = {
+	.check = dev_quant_check,
+	.shapes = qmatmul_shapes,
+	.emit = qmatmul_emit,
+	.operands = 9u,
+	.fuses_act = 0,
+};
+
+const struct dev_form dev_form_matmul_integer = {
+	.check = dev_quant_check,
+	.shapes = qmatmul_shapes,
+	.emit = qmatmul_emit,
+	.operands = 3u,
+	.fuses_act = 0,
 };

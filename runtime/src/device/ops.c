@@ -34,6 +34,11 @@ extern const struct dev_form dev_form_concat;
 extern const struct dev_form dev_form_pad;
 extern const struct dev_form dev_form_gather;
 extern const struct dev_form dev_form_prelu;
+extern const struct dev_form dev_form_qlinear_conv;
+extern const struct dev_form dev_form_conv_integer;
+extern const struct dev_form dev_form_qlinear_matmul;
+extern const struct dev_form dev_form_matmul_integer;
+extern const struct dev_form dev_form_qdq;
 
 static const struct dev_op ops[] = {
 	{"Abs", DK_UNARY, ARES_ELT_ABS, &dev_form_unary},
@@ -48,7 +53,9 @@ static const struct dev_op ops[] = {
 	{"Clip", DK_CLIP, 0, &dev_form_clip},
 	{"Concat", DK_CONCAT, 0, &dev_form_concat},
 	{"Conv", DK_CONV, 0, &dev_form_conv},
+	{"ConvInteger", DK_QCONV, 0, &dev_form_conv_integer},
 	{"ConvTranspose", DK_CONVT, 0, &dev_form_convt},
+	{"DequantizeLinear", DK_QDQ, 0, &dev_form_qdq},
 	{"Div", DK_BINARY, ARES_ELT_DIV, &dev_form_binary},
 	{"Dropout", DK_VIEW, 0, &dev_form_view},
 	{"Equal", DK_BINARY, ARES_ELT_EQUAL, &dev_form_binary},
@@ -74,6 +81,7 @@ static const struct dev_op ops[] = {
 	{"Log", DK_UNARY, ARES_ELT_LOG, &dev_form_unary},
 	{"LogSoftmax", DK_SOFTMAX, ARES_SOFTMAX_LOG, &dev_form_softmax},
 	{"MatMul", DK_MATMUL, 0, &dev_form_matmul},
+	{"MatMulInteger", DK_QMATMUL, 0, &dev_form_matmul_integer},
 	{"Max", DK_VARIADIC, ARES_ELT_MAX, &dev_form_variadic},
 	{"MaxPool", DK_POOL, ARES_POOL_MAX, &dev_form_pool},
 	{"Min", DK_VARIADIC, ARES_ELT_MIN, &dev_form_variadic},
@@ -85,6 +93,9 @@ static const struct dev_op ops[] = {
 	{"Pad", DK_PAD, 0, &dev_form_pad},
 	{"PRelu", DK_PRELU, 0, &dev_form_prelu},
 	{"Pow", DK_BINARY, ARES_ELT_POW, &dev_form_binary},
+	{"QLinearConv", DK_QCONV, 0, &dev_form_qlinear_conv},
+	{"QLinearMatMul", DK_QMATMUL, 0, &dev_form_qlinear_matmul},
+	{"QuantizeLinear", DK_QDQ, 0, &dev_form_qdq},
 	{"Reciprocal", DK_UNARY, ARES_ELT_RECIPROCAL, &dev_form_unary},
 	{"ReduceL1", DK_REDUCE, ARES_REDUCE_L1, &dev_form_reduce},
 	{"ReduceL2", DK_REDUCE, ARES_REDUCE_L2, &dev_form_reduce},

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The QOperator ops on the int8 tensor engine: QLinearConv, ConvInteger
+ * (CONV2D) and QLinearMatMul, MatMulInteger (MATMUL), hw-spec §12.2-12.3;
+ * and QuantizeLinear, DequantizeLinear as ELTWISE COPY between float and
+ * a quantised 8-bit tensor (§12.4). Their scales and zero points are
+ * constants; this file checks them and turns them into the descriptors'
+ * quantisation. Q and DQ keep their own scale: the engine's x / s and
+ * (q - z) * s in binary32 are ONNX Runtime's and the CPU kernels'.
+ *
+ * Requantisation: the engine computes y = sat(rne((acc + b) * (sx * sw)
+ * / sy) + zy) in binary32. ONNX Runtime (and the CPU kernels, cpu/
+ * kernels_quant.c) compute sat(rne(acc * m) + zy) with m = sx * sw / sy
+ * rounded to binary32 once, which the engine's order can round
+ * differently. The descriptors carry m as the weight's scale and 1 as the
+ * input's and the output's, so the engine's product and quotient are m
+ * and the division by 1 is exact: the device's integers are the CPU's.
+ * Weight-side parameters of more than one element become PER_CHANNEL
+ * (8 bytes per channel uploaded with the weights, device/exec.c).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cpu/kernels.h"
+#include "device/common.h"
+
+/* Input indices of one op's operands and parameters (-1: none). */
+struct qlayout {
+	const char *op;
+	int conv, qlinear;
+	int x, xs, xz, w, ws, wz, ys, yz, b;
+};
+
+static const struct qlayout layouts[] = {
+	{"QLinearConv", 1, 1, 0, 1, 2, 3, 4, 5, 6, 7, 8},
+	{"ConvInteger", 1, 0, 0, -1, 2, 1, -1, 3, -1, -1, -1},
+	{"QLinearMatMul", 0, 1, 0, 1, 2, 3, 4, 5, 6, 7, -1},
+	{"MatMulInteger", 0, 0, 0, -1, 2, 1, -1, 3, -1, -1, -1},
+};
+
+static const struct qlayout *layout_of(const struct rt_node *n)
+{
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
+		if (!strcmp(layouts[i].op, n->proto->op_type))
+			return &layouts[i];
+	return NULL;
+}
+
+/* Input IN of N as the host holds it: a constant, or a value known when
+ * the partition is planned (a graph input, a CPU node's output: part of
+ * the plan's key, device/plan.c) once it has data; else NULL. */
+static const struct art_tensor *param(const struct art_session *s, const struct rt_node *n, int in)
+{
+	if (in < 0 || in >= n->nin || n->in[in] < 0 || !s->vals[n->in[in]].t.data)
+		return NULL;
+	return &s->vals[n->in[in]].t;
+}
+
+/* Input IN of N when it is a constant (uploaded with the weights). */
+static const struct art_tensor *cparam(const struct art_session *s, const struct rt_node *n, int in)
+{
+	if (in < 0 || in >= n->nin || n->in[in] < 0 || !dev_is_const(s, n->in[in]))
+		return NULL;
+	return &s->vals[n->in[in]].t;
+}
+
+static int present(const struct rt_node *n, int in)
+{
+	return in >= 0 && in < n->nin && n->in[in] >= 0;
+}
+
+int dev_quant_weight_input(const struct rt_node *n)
+{
+	const struct qlayout *l = layout_of(n);
+	return l ? l->w : -1;
+}
+
+int dev_quant_bias_input(const struct rt_node *n)
+{
+	const struct qlayout *l = layout_of(n);
+	return l ? l->b : -1;
+}
+
+int dev_quant_out_dtype(const struct art_session *s, const struct rt_node *n)
+{
+	const struct qlayout *l = layout_of(n);
+	if (!l->qlinear)
+		return ART_INT32;
+	const struct art_tensor *yz = param(s, n, l->yz);
+	return yz ? yz->dtype : ART_UINT8;
+}
+
+/* Channels of the weight-side parameters: 1 when both are scalars. */
+static int64_t wchannels(const struct art_session *s, const struct rt_node *n,
+			 const struct qlayout *l)
+{
+	const struct art_tensor *ws = param(s, n, l->ws), *wz = param(s, n, l->wz);
+	int64_t a = ws ? art_tensor_elems(ws) : 1, b = wz ? art_tensor_elems(wz) : 1;
+	return a > b ? a : b;
+}
+
+static int in_range(const struct art_tensor *z, int dtype)
+{
+	int64_t lo = dtype == ART_INT8 ? -128 : 0, hi = dtype == ART_INT8 ? 127 : 255;
+	for (int64_t i = 0; z && i < art_tensor_elems(z); i++)
+		if (rt_get_i(z, i) < lo || rt_get_i(z, i) > hi)
+			return 0;
+	return 1;
+}
+
+/* Scale of channel M (0 for a scalar) as the engine's weight scale. */
+static float wscale(const struct art_session *s, const struct rt_node *n, const struct qlayout *l,
+		    int64_t m)
+{
+	if (!l->qlinear)
+		return 1.0f;
+	const struct art_tensor *ws = param(s, n, l->ws);
+	int64_t i = art_tensor_elems(ws) == 1 ? 0 : m;
+	return rt_requant_mult(rt_get_d(param(s, n, l->xs), 0), rt_get_d(ws, i),
+			       rt_get_d(param(s, n, l->ys), 0));
+}
+
+static int32_t wzero(const struct art_session *s, const struct rt_node *n, const struct qlayout *l,
+		     int64_t m)
+{
+	const struct art_tensor *wz = param(s, n, l->wz);
+	if (!wz)
+		return 0;
+	return (int32_t)rt_get_i(wz, art_tensor_elems(wz) == 1 ? 0 : m);
+}
+
+/* The parameters' values, once known: at placement for constants, else
+ * when the partition is planned (device/plan.c replans when they
+ * change). XD, WD: the 8-bit operands' dtypes. */
+static const char *qvalues(const struct art_session *s, const struct rt_node *n,
+			   const struct qlayout *l, int xd, int wd, char *buf, size_t len)
+{
+	if (l->qlinear && (!param(s, n, l->xs) || !param(s, n, l->ws) || !param(s, n, l->ys)))
+		return "QLinear op without its scales";
+	const struct art_tensor *xs = param(s, n, l->xs), *xz = param(s, n, l->xz),
+				*ws = param(s, n, l->ws), *wz = param(s, n, l->wz),
+				*ys = param(s, n, l->ys), *yz = param(s, n, l->yz);
+	if ((xs && art_tensor_elems(xs) != 1) || (xz && art_tensor_elems(xz) != 1) ||
+	    (ys && art_tensor_elems(ys) != 1) || (yz && art_tensor_elems(yz) != 1))
+		return "per-row input or output quantisation (the engine's input and output "
+		       "are per tensor)";
+	int64_t ch = wchannels(s, n, l);
+	if ((ws && art_tensor_elems(ws) != 1 && art_tensor_elems(ws) != ch) ||
+	    (wz && art_tensor_elems(wz) != 1 && art_tensor_elems(wz) != ch) ||
+	    (ws && ws->ndim > 1) || (wz && wz->ndim > 1))
+		return "weight scale and zero point disagree in channels";
+	if (ch > 1 && ((present(n, l->ws) && !cparam(s, n, l->ws)) ||
+		       (present(n, l->wz) && !cparam(s, n, l->wz))))
+		return "per-channel weight quantisation that is not a constant (uploaded with "
+		       "the weights)";
+	if (!in_range(xz, xd) || !in_range(wz, wd) ||
+	    (yz && (yz->dtype != ART_INT8 && yz->dtype != ART_UINT8)))
+		return "a zero point outside its operand's 8-bit range";
+	for (int64_t m = 0; m < ch; m++) {
+		float f = wscale(s, n, l, m);
+		if (!isfinite(f) || f <= 0) {
+			snprintf(buf, len,
+				 "requantisation multiplier of channel %lld is %g (the engine "
+				 "needs a finite binary32 > 0)",
+				 (long long)m, (double)f);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+const char *dev_quant_check(const struct dev_check *c)
+{
+	struct art_session *s = c->s;
+	const struct rt_node *n = c->n;
+	const struct qlayout *l = layout_of(n);
+	int xd = dev_value_dtype(s, n->in[l->x]);
+	int wd = present(n, l->w) ? dev_value_dtype(s, n->in[l->w]) : 0;
+	if ((xd != ART_INT8 && xd != ART_UINT8) || (wd != ART_INT8 && wd != ART_UINT8)) {
+		snprintf(c->buf, c->len, "%s on %s x %s (the int8 engine takes 8-bit operands)",
+			 c->op, rt_dtype_name(xd), rt_dtype_name(wd));
+		return c->buf;
+	}
+	const int ps[] = {l->xs, l->xz, l->ws, l->wz, l->ys, l->yz};
+	int all_const = 1;
+	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
+		if (!present(n, ps[i]) || dev_is_const(s, n->in[ps[i]]))
+			continue;
+		all_const = 0;
+		if (!dev_plan_known(s, n, ps[i])) {
+			snprintf(c->buf, c->len,
+				 "%s scale or zero point '%s' computed on the device (the "
+				 "device bakes them into its descriptors)",
+				 c->op, s->vals[n->in[ps[i]]].name);
+			return c->buf;
+		}
+	}
+	if (present(n, l->b) && dev_value_dtype(s, n->in[l->b]) != ART_INT32)
+		return "QLinearConv bias is not int32";
+	return all_const ? qvalues(s, n, l, xd, wd, c->buf, c->len) : NULL;
+}
+
+int dev_quant_plan_check(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	const struct qlayout *l = layout_of(n);
+	char buf[160];
+	const struct dev_val *w = &c->dv[n->in[l->w]];
+	const char *why = qvalues(c->s, n, l, c->dv[n->in[l->x]].dtype, w->dtype, buf, sizeof(buf));
+	if (why)
+		return dev_bad(c->s, n, why);
+	/* The channels: conv W's axis 0, matmul B's N (1 for a 1-D B). */
+	int64_t ch = wchannels(c->s, n, l);
+	int64_t want = l->conv ? w->dims[0] : w->ndim >= 2 ? w->dims[w->ndim - 1] : 1;
+	if (ch > 1 && ch != want)
+		return dev_bad(c->s, n, "weight quantisation does not match its channels");
+	return 0;
+}
+
+static int is_qdq(const struct rt_node *n)
+{
+	return !strcmp(n->proto->op_type, "QuantizeLinear") ||
+	       !strcmp(n->proto->op_type, "DequantizeLinear");
+}
+
+/* Channels of a Q/DQ node's scale: 1 when per tensor. */
+static int64_t qdq_channels(const struct art_session *s, const struct rt_node *n)
+{
+	const struct art_tensor *sc = param(s, n, 1);
+	return sc ? art_tensor_elems(sc) : 1;
+}
+
+/* Per-channel blocks are uploaded with the weights: constants only. */
+static int64_t block_channels(const struct art_session *s, const struct rt_node *n,
+			      const struct qlayout *l)
+{
+	const int ins[2] = {l ? l->ws : 1, l ? l->wz : 2};
+	int64_t ch = 1;
+	for (int i = 0; i < 2; i++) {
+		const struct art_tensor *t = cparam(s, n, ins[i]);
+		if (t && art_tensor_elems(t) > ch)
+			ch = art_tensor_elems(t);
+	}
+	return ch;
+}
+
+uint64_t dev_quant_block_size(const struct art_session *s, const struct rt_node *n)
+{
+	const struct qlayout *l = layout_of(n);
+	if (!n->on_device || (!l && !is_qdq(n)))
+		return 0;
+	int64_t ch = block_channels(s, n, l);
+	return ch > 1 ? 8 * (uint64_t)ch : 0;
+}
+
+void dev_quant_block_fill(const struct art_session *s, const struct rt_node *n, void *dst)
+{
+	const struct qlayout *l = layout_of(n);
+	int64_t ch = block_channels(s, n, l);
+	const struct art_tensor *zt = l ? NULL : param(s, n, 2);
+	float *sc = dst;
+	int32_t *zp = (int32_t *)dst + ch;
+	for (int64_t m = 0; m < ch; m++) {
+		sc[m] = l ? wscale(s, n, l, m) : (float)rt_get_d(param(s, n, 1), m);
+		zp[m] = l ? wzero(s, n, l, m) : zt ? (int32_t)rt_get_i(zt, m) : 0;
+	}
+}
+
+int dev_quant_desc(const struct ectx *e, struct ares_tensor_desc *x, struct ares_tensor_desc *w,
+		   struct ares_tensor_desc *y, unsigned waxis)
+{
+	const struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	const struct qlayout *l = layout_of(n);
+	const struct art_tensor *xz = param(s, n, l->xz), *yz = param(s, n, l->yz);
+	int64_t ch = wchannels(s, n, l);
+	x->quant = ARES_QUANT_PER_TENSOR;
+	x->scale = dev_float_bits(1.0f);
+	x->zero_point = (uint32_t)(xz ? (int32_t)rt_get_i(xz, 0) : 0);
+	if (ch > 1) {
+		if (w->shape[waxis] != (uint64_t)ch)
+			return dev_bad(e->s, n, "weight quantisation does not match its channels");
+		w->quant = ARES_QUANT_PER_CHANNEL;
+		w->quant_axis = (uint16_t)waxis;
+		w->qparams_va = e->weights_va + s->dev->nwofs[n - s->nodes];
+	} else {
+		w->quant = ARES_QUANT_PER_TENSOR;
+		w->scale = dev_float_bits(wscale(s, n, l, 0));
+		w->zero_point = (uint32_t)wzero(s, n, l, 0);
+	}
+	if (l->qlinear) {
+		y->quant = ARES_QUANT_PER_TENSOR;
+		y->scale = dev_float_bits(1.0f);
+		y->zero_point = (uint32_t)(yz ? (int32_t)rt_get_i(yz, 0) : 0);
+	}
+	return 0;
+}
+
+/* QuantizeLinear (float to 8 bits) and DequantizeLinear (8 bits to f32):
+ * one COPY whose quantised side carries the node's scale and zero point,
+ * per tensor or, for a 1-D scale, per channel along the node's axis. */
+/* The values of a Q/DQ node's scale and zero point (see qvalues()); X:
+ * its input's dtype. */
+static const char *qdq_values(const struct art_session *s, const struct rt_node *n, int x)
+{
+	int q = !strcmp(n->proto->op_type, "QuantizeLinear");
+	const struct art_tensor *sc = param(s, n, 1), *zp = param(s, n, 2);
+	if (!sc || sc->dtype != ART_FLOAT || sc->ndim > 1)
+		return "scale is not a float32 scalar or 1-D tensor";
+	int zdt = zp ? zp->dtype : ART_UINT8;
+	if ((zdt != ART_INT8 && zdt != ART_UINT8) ||
+	    (zp && art_tensor_elems(zp) != art_tensor_elems(sc)))
+		return "zero point is not 8-bit or not one per scale";
+	if (!q && zdt != x)
+		return "zero point and input dtypes differ";
+	if (art_tensor_elems(sc) > 1 && (!cparam(s, n, 1) || (present(n, 2) && !cparam(s, n, 2))))
+		return "per-channel quantisation that is not a constant (uploaded with the "
+		       "weights)";
+	for (int64_t i = 0; i < art_tensor_elems(sc); i++) {
+		double v = rt_get_d(sc, i);
+		if (!isfinite(v) || v <= 0)
+			return "a scale that is not finite and > 0";
+	}
+	if (!in_range(zp, zdt))
+		return "a zero point outside its dtype's range";
+	return NULL;
+}
+
+static const char *qdq_check(const struct dev_check *c)
+{
+	struct art_session *s = c->s;
+	const struct rt_node *n = c->n;
+	int q = !strcmp(c->op, "QuantizeLinear");
+	if (q ? !dev_is_float(c->x) : (c->x != ART_INT8 && c->x != ART_UINT8)) {
+		snprintf(c->buf, c->len, "%s of %s (the device's COPY quantises float to 8 bits)",
+			 c->op, rt_dtype_name(c->x));
+		return c->buf;
+	}
+	if (rt_attr_i(n, "block_size", 0) != 0)
+		return "blocked quantisation (block_size) has no device form";
+	int all_const = 1;
+	for (int i = 1; i < 3; i++) {
+		if (!present(n, i) || dev_is_const(s, n->in[i]))
+			continue;
+		all_const = 0;
+		if (!dev_plan_known(s, n, i)) {
+			snprintf(c->buf, c->len, "%s %s computed on the device", c->op,
+				 i == 1 ? "scale" : "zero point");
+			return c->buf;
+		}
+	}
+	return all_const ? qdq_values(s, n, c->x) : NULL;
+}
+
+static int qdq_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	struct dev_val *x = &c->dv[n->in[0]];
+	const char *why = qdq_values(c->s, n, x->dtype);
+	if (why)
+		return dev_bad(c->s, n, why);
+	int64_t ch = qdq_channels(c->s, n);
+	if (ch > 1) {
+		int64_t a = dev_norm_axis(rt_attr_i(n, "axis", 1), x->ndim);
+		if (a < 0 || a >= x->ndim || x->dims[a] != ch)
+			return dev_bad(c->s, n, "scale is not one per slice of the axis");
+	}
+	int q = !strcmp(n->proto->op_type, "QuantizeLinear");
+	const struct art_tensor *zp = param(c->s, n, 2);
+	dev_set_out(&c->dv[n->out[0]], q ? (zp ? zp->dtype : ART_UINT8) : ART_FLOAT, x->ndim,
+		    x->dims);
+	return 0;
+}
+
+static int qdq_emit(struct ectx *e)
+{
+	const struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	struct ares_tensor_desc x, y;
+	dev_desc(e, n->in[0], &x);
+	dev_desc(e, n->out[0], &y);
+	struct ares_tensor_desc *t = !strcmp(n->proto->op_type, "QuantizeLinear") ? &y : &x;
+	const struct art_tensor *sc = param(s, n, 1), *zp = param(s, n, 2);
+	if (qdq_channels(s, n) > 1) {
+		t->quant = ARES_QUANT_PER_CHANNEL;
+		t->quant_axis = (uint16_t)dev_norm_axis(rt_attr_i(n, "axis", 1), t->rank);
+		t->qparams_va = e->weights_va + s->dev->nwofs[n - s->nodes];
+	} else {
+		t->quant = ARES_QUANT_PER_TENSOR;
+		t->scale = dev_float_bits((float)rt_get_d(sc, 0));
+		t->zero_point = (uint32_t)(zp ? (int32_t)rt_get_i(zp, 0) : 0);
+	}
+	struct ares_eltwise_params p = {.op = ARES_ELT_COPY};
+	const struct ares_tensor_desc *in[1] = {&x};
+	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &p, 1, in, &y));
+}
+
+const struct dev_form dev_form_qdq = {
+	.check = qdq_check,
+	.shapes = qdq_shapes,
+	.emit = qdq_emit,
+	.operands = 1u,
+	.fuses_act = 0,
+};
