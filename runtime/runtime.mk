@@ -45,13 +45,15 @@ $(BUILD)/bin/onnx-conformance: runtime/tests/conformance.c runtime/include/ares_
 	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN) -lm
 
 # The device provider's guest test writes its model with the generated code.
-$(BUILD)/bin/art-device-test: runtime/tests/device_test.c runtime/include/ares_rt.h $(RT_SO) \
+$(BUILD)/bin/art-device-test: runtime/tests/device_test.c runtime/tests/test_check.h runtime/include/ares_rt.h \
+		$(RT_SO) \
 		$(BUILD)/runtime/onnx.pb-c.o
 	@mkdir -p $(@D)
 	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(BUILD)/runtime/onnx.pb-c.o $(RT_LINK_BIN) \
 		$(ACCEL_LINK_BIN) -lprotobuf-c -lm
 
-$(BUILD)/bin/art-input-test: runtime/tests/input_test.c runtime/include/ares_rt.h $(RT_SO)
+$(BUILD)/bin/art-input-test: runtime/tests/input_test.c runtime/tests/test_check.h \
+		runtime/include/ares_rt.h $(RT_SO)
 	@mkdir -p $(@D)
 	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN)
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ares_rt.h"
+#include "test_check.h"
 #include "onnx.pb-c.h"
 
 #define C_IN  3
@@ -32,16 +33,6 @@
 #define NRUNS 4
 
 static float w1[C_OUT][C_IN][3][3], b1[C_OUT], w2[NCLS][FEAT], b2[NCLS];
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			printf("FAIL: " __VA_ARGS__);                                              \
-			printf("\n");                                                              \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
 
 static float lcg(uint32_t *s)
 {

@@ -15,17 +15,7 @@
 #include <string.h>
 
 #include "ares_rt.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			printf("FAIL: " __VA_ARGS__);                                              \
-			printf("\n");                                                              \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
+#include "test_check.h"
 
 enum { IN_X, IN_Y, IN_K, IN_Z };
 
