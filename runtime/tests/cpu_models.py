@@ -25,6 +25,7 @@ from onnx import TensorProto, helper, numpy_helper
 OUT = sys.argv[1]
 rng = np.random.default_rng(11)
 listing = []
+reorder_bounds = []
 
 
 def f32(shape):
@@ -85,6 +86,64 @@ save("conv_clip", "convolution", [
 ], [vi("x", [1, 8, 10, 10])], [vi("y", None)],
     [("w", f32([16, 8, 3, 3])), ("lo", np.array(-0.5, np.float32)),
      ("hi", np.array(0.7, np.float32))])
+
+# Chains of convs, whose values between them may stay in oneDNN's blocked
+# layout (cpu/layout.c): odd channel counts, strides and pads, groups and
+# depthwise, fused activations, and a value that is also read by a node
+# outside oneDNN (Add, Sigmoid, MaxPool) or is a graph output, which must
+# then be in NCHW. NAME, nodes, X shape, weights (NAME, [M, C/g, k, k]),
+# graph outputs, and the most reorders oneDNN may run in all (weights once,
+# X in, each output and each value read outside a conv out, as measured with
+# the layouts kept): a value between two convs reordered out and in again
+# adds two.
+chains = [
+    ("chain_odd", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c0"], ["r0"]),
+        helper.make_node("Conv", ["r0", "w1", "b1"], ["c1"], strides=[2, 2], pads=[1, 0, 1, 2]),
+        helper.make_node("Conv", ["c1", "w2", "b2"], ["y"]),
+    ], [1, 3, 23, 19], [("0", [13, 3, 3, 3]), ("1", [21, 13, 3, 3]), ("2", [7, 21, 1, 1])],
+        ["y"], 5),
+    ("chain_mobile", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"]),
+        helper.make_node("HardSwish", ["c0"], ["r0"]),
+        helper.make_node("Conv", ["r0", "w1", "b1"], ["c1"], group=24, strides=[2, 2],
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("Clip", ["c1", "lo", "hi"], ["r1"]),
+        helper.make_node("Conv", ["r1", "w2", "b2"], ["c2"]),
+        helper.make_node("Conv", ["c2", "w3", "b3"], ["y"], group=5, pads=[2, 2, 2, 2]),
+    ], [1, 10, 17, 17], [("0", [24, 10, 1, 1]), ("1", [24, 1, 3, 3]), ("2", [35, 24, 1, 1]),
+                         ("3", [35, 7, 5, 5])], ["y"], 5),
+    ("chain_residual", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c0"], ["r0"]),
+        helper.make_node("Conv", ["r0", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1]),
+        helper.make_node("Add", ["r0", "c1"], ["a"]),
+        helper.make_node("Conv", ["a", "w2", "b2"], ["y"], strides=[2, 2]),
+    ], [2, 11, 12, 13], [("0", [19, 11, 3, 3]), ("1", [19, 19, 3, 3]), ("2", [9, 19, 2, 2])],
+        ["y"], 9),
+    ("chain_shared", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[0, 1, 0, 1]),
+        helper.make_node("Conv", ["c0", "w1", "b1"], ["y"], group=3),
+        helper.make_node("Sigmoid", ["c0"], ["z"]),
+    ], [1, 6, 9, 14], [("0", [15, 6, 3, 3]), ("1", [9, 5, 1, 1])], ["y", "z"], 3),
+    ("chain_output", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"]),
+        helper.make_node("Conv", ["c0", "w1", "b1"], ["y"], pads=[1, 1, 1, 1]),
+    ], [1, 9, 10, 10], [("0", [17, 9, 1, 1]), ("1", [5, 17, 3, 3])], ["c0", "y"], 6),
+    ("chain_pool", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[1, 1, 1, 1]),
+        helper.make_node("MaxPool", ["c0"], ["p"], kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Conv", ["p", "w1", "b1"], ["y"]),
+    ], [1, 5, 16, 18], [("0", [12, 5, 3, 3]), ("1", [27, 12, 3, 3])], ["y"], 6),
+]
+for name, nodes, xs, ws, outs, reorders in chains:
+    inits = [("lo", np.array(-0.5, np.float32)), ("hi", np.array(0.7, np.float32))]
+    for k, shape in ws:
+        inits += [("w" + k, f32(shape)), ("b" + k, f32([shape[0]]))]
+    save(name, "convolution", nodes, [vi("x", xs)], [vi(o, None) for o in outs], inits,
+         opset=14)
+    reorder_bounds.append(f"{name} {reorders}")
 
 # ConvTranspose: NAME, X, W [C, M/g, k...], attributes.
 convts = [
@@ -228,3 +287,5 @@ for name, e in (("pow_square", 2.0), ("pow_cube", 3.0)):
 
 with open(os.path.join(OUT, "list"), "w") as f:
     f.write("\n".join(listing) + "\n")
+with open(os.path.join(OUT, "chains"), "w") as f:
+    f.write("\n".join(reorder_bounds) + "\n")
