@@ -87,15 +87,14 @@ save("conv_clip", "convolution", [
     [("w", f32([16, 8, 3, 3])), ("lo", np.array(-0.5, np.float32)),
      ("hi", np.array(0.7, np.float32))])
 
-# Chains of convs, whose values between them may stay in oneDNN's blocked
+# Chains of oneDNN ops, whose values between them may stay in a blocked
 # layout (cpu/layout.c): odd channel counts, strides and pads, groups and
-# depthwise, fused activations, and a value that is also read by a node
-# outside oneDNN (Add, Sigmoid, MaxPool) or is a graph output, which must
-# then be in NCHW. NAME, nodes, X shape, weights (NAME, [M, C/g, k, k]),
-# graph outputs, and the most reorders oneDNN may run in all (weights once,
-# X in, each output and each value read outside a conv out, as measured with
-# the layouts kept): a value between two convs reordered out and in again
-# adds two.
+# depthwise, fused activations, residual Adds, pools, a squeeze-excitation
+# scale, and a value also read outside oneDNN (Sigmoid) or that is a graph
+# output, which must then be in NCHW. NAME, nodes, X shape, weights (NAME,
+# [M, C/g, k, k]), graph outputs, and the most reorders oneDNN may run in
+# all (as measured with the layouts kept): a value reordered out and in
+# again between two oneDNN ops exceeds it.
 chains = [
     ("chain_odd", [
         helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[1, 1, 1, 1]),
@@ -121,7 +120,7 @@ chains = [
         helper.make_node("Add", ["r0", "c1"], ["a"]),
         helper.make_node("Conv", ["a", "w2", "b2"], ["y"], strides=[2, 2]),
     ], [2, 11, 12, 13], [("0", [19, 11, 3, 3]), ("1", [19, 19, 3, 3]), ("2", [9, 19, 2, 2])],
-        ["y"], 9),
+        ["y"], 5),
     ("chain_shared", [
         helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[0, 1, 0, 1]),
         helper.make_node("Conv", ["c0", "w1", "b1"], ["y"], group=3),
@@ -135,7 +134,21 @@ chains = [
         helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[1, 1, 1, 1]),
         helper.make_node("MaxPool", ["c0"], ["p"], kernel_shape=[2, 2], strides=[2, 2]),
         helper.make_node("Conv", ["p", "w1", "b1"], ["y"]),
-    ], [1, 5, 16, 18], [("0", [12, 5, 3, 3]), ("1", [27, 12, 3, 3])], ["y"], 6),
+    ], [1, 5, 16, 18], [("0", [12, 5, 3, 3]), ("1", [27, 12, 3, 3])], ["y"], 4),
+    # Squeeze-excitation: a pooled and broadcast scale, the held value as
+    # Mul's second operand, then Sub of two held values.
+    ("chain_se", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[1, 1, 1, 1]),
+        helper.make_node("GlobalAveragePool", ["c0"], ["g"]),
+        helper.make_node("Conv", ["g", "w1", "b1"], ["s"]),
+        helper.make_node("Relu", ["s"], ["r"]),
+        helper.make_node("Conv", ["r", "w2", "b2"], ["t"]),
+        helper.make_node("HardSigmoid", ["t"], ["h"]),
+        helper.make_node("Mul", ["h", "c0"], ["m"]),
+        helper.make_node("Sub", ["m", "c0"], ["d"]),
+        helper.make_node("Conv", ["d", "w3", "b3"], ["y"], strides=[2, 2], pads=[1, 1, 1, 1]),
+    ], [1, 12, 13, 11], [("0", [20, 12, 3, 3]), ("1", [5, 20, 1, 1]), ("2", [20, 5, 1, 1]),
+                        ("3", [11, 20, 3, 3])], ["y"], 6),
 ]
 for name, nodes, xs, ws, outs, reorders in chains:
     inits = [("lo", np.array(-0.5, np.float32)), ("hi", np.array(0.7, np.float32))]

@@ -38,7 +38,7 @@ while read -r m prim; do
 	check "cpu_dnnl_matches_reference_$m" dnnl_vs_ref "$m" "$prim"
 done <"$T/list"
 
-# Chains of convs (cpu/layout.c): a value read only by convs stays in
+# Chains of oneDNN ops (cpu/layout.c): a value read only by them stays in
 # oneDNN's layout between them, so the run's reorders stay within the
 # model's bound. Its outputs were compared with the loops' above.
 reorders_within() {

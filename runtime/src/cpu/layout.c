@@ -1,23 +1,27 @@
 // SPDX-License-Identifier: MIT
 /*
- * Blocked layouts kept between oneDNN convolutions. A Conv on oneDNN
- * computes in the layout it chose (nChw16c on AVX-512) and the runtime
- * stores NCHW, so every Conv reorders its input in and its output out:
- * on a chain of convs that is two reorders per edge, a quarter of rec's
- * run and near half of cls's oneDNN time.
+ * Blocked layouts kept between oneDNN ops. A Conv on oneDNN computes in
+ * the layout it chose (nChw16c or nhwc on AVX-512) and the runtime stores
+ * NCHW, so every Conv reorders its input in and its output out: on a chain
+ * of convs that is two reorders per edge, a quarter of rec's run and near
+ * half of cls's oneDNN time.
  *
- * The plan (made at the first oneDNN run, once per session): a Conv's
- * output may stay in the Conv's own layout when every node that reads it
- * is a Conv reading it as X on the host path, and it is no graph output.
- * Its producer then skips the reorder out and leaves the value "held":
- * the NCHW buffer the graph sees is allocated but not yet written. A
- * consumer whose primitive wants that very layout reads the held memory;
- * any other (another layout, a primitive declined for the loops) first
- * writes the NCHW buffer from it, so the loops and every tensor read
- * outside the chain see what they always saw.
+ * The plan (made at the first oneDNN run, once per session): the output of
+ * a Conv, a pool or a binary op (Add, Sub, Mul, Div, Max, Min) may stay in
+ * the layout its primitive wrote when every node that reads it takes that
+ * layout (a Conv or a pool as X, a binary op as either operand), all on
+ * the host, and it is no graph output. Its producer then skips the
+ * reorder out and leaves the value "held": the NCHW buffer the graph sees
+ * is allocated but not yet written. A pool or binary op whose input is
+ * held is made for that layout (cpu/dnnl_pool.c, dnnl_binary.c) and so
+ * holds its output too; a Conv reads the held memory when its primitive
+ * wants that layout. Any other reader (another layout, a broadcast
+ * operand, a node declined to the loops) first writes the NCHW buffer from
+ * it, so the loops and every tensor read outside the chain see what they
+ * always saw.
  *
  * Sessions with subgraphs (If, Loop, Scan) keep nothing: their nodes read
- * the outer values by name, outside this plan. Nor does graph folding or
+ * the outer values by name, outside this plan. Nor do graph folding and
  * shape inference, which run kernels outside a session run.
  */
 #include <errno.h>
@@ -39,6 +43,31 @@ static int has_subgraph(const struct rt_node *n)
 	return 0;
 }
 
+enum hold_kind { HOLD_NONE, HOLD_CONV, HOLD_POOL, HOLD_BINARY };
+
+/* How N takes a held input: Conv and the pools as X, the binary ops as
+ * either operand; HOLD_NONE for every other node, which wants NCHW. */
+static enum hold_kind kind(const struct rt_node *n)
+{
+	static const struct {
+		const char *op;
+		enum hold_kind k;
+	} ops[] = {
+		{"Conv", HOLD_CONV},	      {"MaxPool", HOLD_POOL},
+		{"AveragePool", HOLD_POOL},   {"GlobalAveragePool", HOLD_POOL},
+		{"GlobalMaxPool", HOLD_POOL}, {"Add", HOLD_BINARY},
+		{"Sub", HOLD_BINARY},	      {"Mul", HOLD_BINARY},
+		{"Div", HOLD_BINARY},	      {"Max", HOLD_BINARY},
+		{"Min", HOLD_BINARY},
+	};
+	if (n->on_device || n->reduced)
+		return HOLD_NONE;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (!strcmp(n->proto->op_type, ops[i].op))
+			return ops[i].k;
+	return HOLD_NONE;
+}
+
 static int plan(struct art_session *s, struct rt_layout *l)
 {
 	l->nvals = s->nvals;
@@ -51,19 +80,20 @@ static int plan(struct art_session *s, struct rt_layout *l)
 	for (int i = 0; i < s->nnodes; i++)
 		if (has_subgraph(&s->nodes[i]))
 			return 0;
-	/* 1: a Conv's output; 2: read by something other than a host Conv's X. */
+	/* 1: a oneDNN op's output; 2: read by a node that wants it in NCHW. */
 	for (int i = 0; i < s->nnodes; i++) {
 		const struct rt_node *n = &s->nodes[i];
-		if (!strcmp(n->proto->op_type, "Conv") && !n->on_device && !n->reduced &&
-		    n->nout >= 1 && n->out[0] >= 0)
+		if (kind(n) && n->nout >= 1 && n->out[0] >= 0)
 			l->keep[n->out[0]] |= 1;
 	}
 	for (int i = 0; i < s->nnodes; i++) {
 		const struct rt_node *n = &s->nodes[i];
-		int conv = !strcmp(n->proto->op_type, "Conv") && !n->on_device && !n->reduced;
-		for (int j = 0; j < n->nin; j++)
-			if (n->in[j] >= 0 && (!conv || j != 0))
+		int k = kind(n);
+		for (int j = 0; j < n->nin; j++) {
+			int takes = (k == HOLD_BINARY && n->nin == 2) || (k && j == 0);
+			if (n->in[j] >= 0 && !takes)
 				l->keep[n->in[j]] |= 2;
+		}
 	}
 	for (int i = 0; i < s->noutputs; i++)
 		l->keep[s->outputs[i]] |= 2;
@@ -105,6 +135,15 @@ static const struct rt_memo_arg *held_of(const struct art_session *s, int v)
 	if (v < 0 || v >= l->nvals || !l->held || !l->held[v] || l->held_run[v] != s->runs)
 		return NULL;
 	return l->held[v];
+}
+
+const dnnl_memory_desc_t *rt_layout_held_md(const struct art_session *s, int v)
+{
+	const struct rt_memo_arg *a = held_of(s, v);
+	const dnnl_memory_desc_t *md;
+	if (!a || dnnl_memory_get_memory_desc(a->prim, &md) != dnnl_success)
+		return NULL;
+	return md;
 }
 
 int rt_layout_materialise(struct art_session *s, int v)
