@@ -149,6 +149,16 @@ chains = [
         helper.make_node("Conv", ["d", "w3", "b3"], ["y"], strides=[2, 2], pads=[1, 1, 1, 1]),
     ], [1, 12, 13, 11], [("0", [20, 12, 3, 3]), ("1", [5, 20, 1, 1]), ("2", [20, 5, 1, 1]),
                         ("3", [11, 20, 3, 3])], ["y"], 6),
+    # A constant per-channel scale and shift after an activation (rec's
+    # batch norm, which cannot fold into the conv), the scale first.
+    ("chain_affine", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c"], pads=[1, 1, 1, 1]),
+        helper.make_node("HardSwish", ["c"], ["c0"]),
+        helper.make_node("Mul", ["w2", "c0"], ["m"]),
+        helper.make_node("Add", ["m", "w3"], ["a"]),
+        helper.make_node("Conv", ["a", "w1", "b1"], ["y"], pads=[1, 1, 1, 1]),
+    ], [1, 16, 10, 23], [("0", [32, 16, 3, 3]), ("1", [17, 32, 3, 3]),
+                         ("2", [1, 32, 1, 1]), ("3", [1, 32, 1, 1])], ["y"], 4),
 ]
 for name, nodes, xs, ws, outs, reorders in chains:
     inits = [("lo", np.array(-0.5, np.float32)), ("hi", np.array(0.7, np.float32))]

@@ -108,9 +108,13 @@ int rt_layout_may_hold(struct art_session *s, const struct rt_node *n)
 	if (!l->planned && plan(s, l))
 		return -ENOMEM;
 	if (s->known || n < s->nodes || n >= s->nodes + s->nnodes || n->nout < 1 || n->out[0] < 0 ||
-	    n->out[0] >= l->nvals || rt_cpu_is_const(s, n, 0) || s->vals[n->out[0]].is_const)
+	    n->out[0] >= l->nvals || s->vals[n->out[0]].is_const)
 		return 0;
-	return l->keep[n->out[0]];
+	/* Constants only: graph folding, whose result outlives the run. */
+	int varies = 0;
+	for (int j = 0; j < n->nin; j++)
+		varies |= n->in[j] >= 0 && !rt_cpu_is_const(s, n, j);
+	return varies && l->keep[n->out[0]];
 }
 
 void rt_layout_hold(struct art_session *s, int v, const struct rt_memo_arg *a)
