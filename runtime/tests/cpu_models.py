@@ -25,6 +25,7 @@ from onnx import TensorProto, helper, numpy_helper
 OUT = sys.argv[1]
 rng = np.random.default_rng(11)
 listing = []
+reorder_bounds = []
 
 
 def f32(shape):
@@ -85,6 +86,87 @@ save("conv_clip", "convolution", [
 ], [vi("x", [1, 8, 10, 10])], [vi("y", None)],
     [("w", f32([16, 8, 3, 3])), ("lo", np.array(-0.5, np.float32)),
      ("hi", np.array(0.7, np.float32))])
+
+# Chains of oneDNN ops, whose values between them may stay in a blocked
+# layout (cpu/layout.c): odd channel counts, strides and pads, groups and
+# depthwise, fused activations, residual Adds, pools, a squeeze-excitation
+# scale, and a value also read outside oneDNN (Sigmoid) or that is a graph
+# output, which must then be in NCHW. NAME, nodes, X shape, weights (NAME,
+# [M, C/g, k, k]), graph outputs, and the most reorders oneDNN may run in
+# all (as measured with the layouts kept): a value reordered out and in
+# again between two oneDNN ops exceeds it.
+chains = [
+    ("chain_odd", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c0"], ["r0"]),
+        helper.make_node("Conv", ["r0", "w1", "b1"], ["c1"], strides=[2, 2], pads=[1, 0, 1, 2]),
+        helper.make_node("Conv", ["c1", "w2", "b2"], ["y"]),
+    ], [1, 3, 23, 19], [("0", [13, 3, 3, 3]), ("1", [21, 13, 3, 3]), ("2", [7, 21, 1, 1])],
+        ["y"], 5),
+    ("chain_mobile", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"]),
+        helper.make_node("HardSwish", ["c0"], ["r0"]),
+        helper.make_node("Conv", ["r0", "w1", "b1"], ["c1"], group=24, strides=[2, 2],
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("Clip", ["c1", "lo", "hi"], ["r1"]),
+        helper.make_node("Conv", ["r1", "w2", "b2"], ["c2"]),
+        helper.make_node("Conv", ["c2", "w3", "b3"], ["y"], group=5, pads=[2, 2, 2, 2]),
+    ], [1, 10, 17, 17], [("0", [24, 10, 1, 1]), ("1", [24, 1, 3, 3]), ("2", [35, 24, 1, 1]),
+                         ("3", [35, 7, 5, 5])], ["y"], 5),
+    ("chain_residual", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c0"], ["r0"]),
+        helper.make_node("Conv", ["r0", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1]),
+        helper.make_node("Add", ["r0", "c1"], ["a"]),
+        helper.make_node("Conv", ["a", "w2", "b2"], ["y"], strides=[2, 2]),
+    ], [2, 11, 12, 13], [("0", [19, 11, 3, 3]), ("1", [19, 19, 3, 3]), ("2", [9, 19, 2, 2])],
+        ["y"], 5),
+    ("chain_shared", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[0, 1, 0, 1]),
+        helper.make_node("Conv", ["c0", "w1", "b1"], ["y"], group=3),
+        helper.make_node("Sigmoid", ["c0"], ["z"]),
+    ], [1, 6, 9, 14], [("0", [15, 6, 3, 3]), ("1", [9, 5, 1, 1])], ["y", "z"], 3),
+    ("chain_output", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"]),
+        helper.make_node("Conv", ["c0", "w1", "b1"], ["y"], pads=[1, 1, 1, 1]),
+    ], [1, 9, 10, 10], [("0", [17, 9, 1, 1]), ("1", [5, 17, 3, 3])], ["c0", "y"], 6),
+    ("chain_pool", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[1, 1, 1, 1]),
+        helper.make_node("MaxPool", ["c0"], ["p"], kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Conv", ["p", "w1", "b1"], ["y"]),
+    ], [1, 5, 16, 18], [("0", [12, 5, 3, 3]), ("1", [27, 12, 3, 3])], ["y"], 4),
+    # Squeeze-excitation: a pooled and broadcast scale, the held value as
+    # Mul's second operand, then Sub of two held values.
+    ("chain_se", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[1, 1, 1, 1]),
+        helper.make_node("GlobalAveragePool", ["c0"], ["g"]),
+        helper.make_node("Conv", ["g", "w1", "b1"], ["s"]),
+        helper.make_node("Relu", ["s"], ["r"]),
+        helper.make_node("Conv", ["r", "w2", "b2"], ["t"]),
+        helper.make_node("HardSigmoid", ["t"], ["h"]),
+        helper.make_node("Mul", ["h", "c0"], ["m"]),
+        helper.make_node("Sub", ["m", "c0"], ["d"]),
+        helper.make_node("Conv", ["d", "w3", "b3"], ["y"], strides=[2, 2], pads=[1, 1, 1, 1]),
+    ], [1, 12, 13, 11], [("0", [20, 12, 3, 3]), ("1", [5, 20, 1, 1]), ("2", [20, 5, 1, 1]),
+                        ("3", [11, 20, 3, 3])], ["y"], 6),
+    # A constant per-channel scale and shift after an activation (rec's
+    # batch norm, which cannot fold into the conv), the scale first.
+    ("chain_affine", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c"], pads=[1, 1, 1, 1]),
+        helper.make_node("HardSwish", ["c"], ["c0"]),
+        helper.make_node("Mul", ["w2", "c0"], ["m"]),
+        helper.make_node("Add", ["m", "w3"], ["a"]),
+        helper.make_node("Conv", ["a", "w1", "b1"], ["y"], pads=[1, 1, 1, 1]),
+    ], [1, 16, 10, 23], [("0", [32, 16, 3, 3]), ("1", [17, 32, 3, 3]),
+                         ("2", [1, 32, 1, 1]), ("3", [1, 32, 1, 1])], ["y"], 4),
+]
+for name, nodes, xs, ws, outs, reorders in chains:
+    inits = [("lo", np.array(-0.5, np.float32)), ("hi", np.array(0.7, np.float32))]
+    for k, shape in ws:
+        inits += [("w" + k, f32(shape)), ("b" + k, f32([shape[0]]))]
+    save(name, "convolution", nodes, [vi("x", xs)], [vi(o, None) for o in outs], inits,
+         opset=14)
+    reorder_bounds.append(f"{name} {reorders}")
 
 # ConvTranspose: NAME, X, W [C, M/g, k...], attributes.
 convts = [
@@ -228,3 +310,5 @@ for name, e in (("pow_square", 2.0), ("pow_cube", 3.0)):
 
 with open(os.path.join(OUT, "list"), "w") as f:
     f.write("\n".join(listing) + "\n")
+with open(os.path.join(OUT, "chains"), "w") as f:
+    f.write("\n".join(reorder_bounds) + "\n")

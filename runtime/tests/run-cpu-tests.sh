@@ -8,6 +8,7 @@
 # model's primitive ran, so a silent fallback to the loops fails the test.
 # A model listed "exact" tests a plain-C fast path instead: its outputs
 # must equal the reference loop's bit for bit.
+# Chains of convs must not reorder their values between convs.
 # Then the thread settings: --threads, ART_THREADS, and their refusals.
 # Usage: run-cpu-tests.sh BUILD_DIR
 set -u
@@ -36,6 +37,20 @@ dnnl_vs_ref() {
 while read -r m prim; do
 	check "cpu_dnnl_matches_reference_$m" dnnl_vs_ref "$m" "$prim"
 done <"$T/list"
+
+# Chains of oneDNN ops (cpu/layout.c): a value read only by them stays in
+# oneDNN's layout between them, so the run's reorders stay within the
+# model's bound. Its outputs were compared with the loops' above.
+reorders_within() {
+	n=$(DNNL_VERBOSE=1 "$RUN" --cpu "$T/$1.onnx" | grep -c '^onednn_verbose,exec,cpu,reorder')
+	[ "$n" -le "$2" ] || {
+		echo "$1: $n reorders ran, at most $2 expected"
+		return 1
+	}
+}
+while read -r m bound; do
+	check "cpu_layout_kept_$m" reorders_within "$m" "$bound"
+done <"$T/chains"
 
 # Threads: the option and the variable both reach oneDNN (its verbose
 # header reports the thread count a primitive was made for).

@@ -89,6 +89,7 @@ void rt_cpu_close(struct art_session *s)
 		dnnl_stream_destroy(c->stream);
 	if (c->engine)
 		dnnl_engine_destroy(c->engine);
+	rt_layout_free(&c->layout);
 	free(c);
 	s->cpu = NULL;
 }
@@ -309,8 +310,9 @@ static int ensure_engine(struct art_session *s)
 	return 0;
 }
 
+/* HOLD: output 0 stays in the primitive's layout (cpu/layout.c). */
 static int memo_exec(struct art_session *s, const struct rt_node *n, struct rt_cpu_memo *m,
-		     void *out)
+		     void *out, int hold)
 {
 	struct rt_cpu *c = s->cpu;
 	dnnl_exec_arg_t ea[RT_MEMO_ARGS];
@@ -321,6 +323,16 @@ static int memo_exec(struct art_session *s, const struct rt_node *n, struct rt_c
 		ea[i].memory = a->prim;
 		if (a->mode == RT_ARG_ONCE)
 			continue;
+		if (a->input >= 0) {
+			dnnl_memory_t held;
+			int rc = rt_layout_take(s, n->in[a->input], a, &held);
+			if (rc)
+				return rc;
+			if (held) {
+				ea[i].memory = held;
+				continue;
+			}
+		}
 		/* oneDNN only reads inputs; its API has no const handle. */
 		void *data = a->input >= 0 ? (void *)rt_in(s, n, a->input)->data : out;
 		st = dnnl_memory_set_data_handle(a->user, data);
@@ -331,7 +343,11 @@ static int memo_exec(struct art_session *s, const struct rt_node *n, struct rt_c
 		st = dnnl_primitive_execute(m->prim, c->stream, m->nargs, ea);
 	for (int i = 0; i < m->nargs && st == dnnl_success; i++) {
 		struct rt_memo_arg *a = &m->args[i];
-		if (a->mode == RT_ARG_REORDER && a->input < 0)
+		if (a->mode != RT_ARG_REORDER || a->input >= 0)
+			continue;
+		if (hold)
+			rt_layout_hold(s, n->out[0], a);
+		else
 			st = reorder_run(c->stream, a->reorder, a->prim, a->user);
 	}
 	if (st == dnnl_success)
@@ -372,11 +388,25 @@ int rt_cpu_run(struct art_session *s, const struct rt_node *n, rt_memo_build_fn 
 	}
 	if (!rc && m->state == RT_MEMO_DECLINED)
 		rc = RT_CPU_DECLINED;
+	if (n->nout >= 1)
+		rt_layout_drop(s, n->out[0]);
+	/* The loops read the inputs as stored. */
+	if (rc == RT_CPU_DECLINED) {
+		int prc = rt_layout_inputs_plain(s, n);
+		if (prc)
+			rc = prc;
+	}
+	int hold = 0;
+	if (!rc && !m->post) {
+		hold = rt_layout_may_hold(s, n);
+		if (hold < 0)
+			rc = hold;
+	}
 	void *out = NULL;
 	if (!rc)
 		rc = rt_alloc_out(s, n, 0, ART_FLOAT, m->out_ndim, m->out_dims, &out);
 	if (!rc)
-		rc = memo_exec(s, n, m, out);
+		rc = memo_exec(s, n, m, out, hold > 0);
 	if (!rc && m->post)
 		rc = m->post(s, n, m, out);
 	if (was != c->threads)

@@ -4,7 +4,8 @@
  * primitive, with numpy broadcasting of the second operand (e.g. the
  * per-channel scale of a squeeze-excitation block). oneDNN broadcasts
  * only its second source: when the first input is the broadcast one, a
- * commutative op swaps them, Sub and Div stay on the loops.
+ * commutative op swaps them, Sub and Div stay on the loops. An operand
+ * held in a conv's layout (cpu/layout.c) is read in it.
  */
 #include <string.h>
 
@@ -55,23 +56,38 @@ static int binary_build(struct art_session *s, const struct rt_node *n, struct r
 			return RT_CPU_DECLINED;
 		first = 1;
 	}
-	dnnl_memory_desc_t m0, m1, dst;
+	dnnl_memory_desc_t m0, m1, dst, p0, p1, pdst;
 	rt_md_plain(&m0, nd, first ? pb : pa);
 	rt_md_plain(&m1, nd, first ? pa : pb);
 	rt_md_plain(&dst, nd, od);
+	p0 = m0;
+	p1 = m1;
+	pdst = dst;
+	/* src 0 held in a conv's blocked layout: read there, the result left
+	 * in it, and src 1 read there too when it is held the same way (a
+	 * residual); a broadcast src 1 stays plain. */
+	const dnnl_memory_desc_t *h0 = rt_layout_held_md(s, n->in[first]),
+				 *h1 = rt_layout_held_md(s, n->in[!first]);
+	if (h0 && h0->ndims == nd) {
+		p0 = *h0;
+		if (h1 && dnnl_memory_desc_equal(h0, h1))
+			p1 = *h1;
+		dnnl_memory_desc_init_by_tag(&pdst, nd, dst.dims, dnnl_f32, dnnl_format_tag_any);
+	}
 	dnnl_binary_desc_t bd;
-	if (dnnl_binary_desc_init(&bd, algs[k].alg, &m0, &m1, &dst) != dnnl_success)
+	if (dnnl_binary_desc_init(&bd, algs[k].alg, &p0, &p1, &pdst) != dnnl_success)
 		return RT_CPU_DECLINED;
 	dnnl_primitive_desc_t pd;
 	int rc = rt_memo_prim(s, m, &bd, NULL, &pd);
 	if (rc)
 		return rc;
+	rc = rt_memo_arg_add(s, n, m, DNNL_ARG_SRC_0, first, &m0, &p0);
+	if (!rc)
+		rc = rt_memo_arg_add(s, n, m, DNNL_ARG_SRC_1, !first, &m1, &p1);
+	if (!rc)
+		rc = rt_memo_arg_add(s, n, m, DNNL_ARG_DST, -1, &dst,
+				     dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0));
 	dnnl_primitive_desc_destroy(pd);
-	rc = rt_memo_arg_add(s, n, m, DNNL_ARG_SRC_0, first, &m0, &m0);
-	if (!rc)
-		rc = rt_memo_arg_add(s, n, m, DNNL_ARG_SRC_1, !first, &m1, &m1);
-	if (!rc)
-		rc = rt_memo_arg_add(s, n, m, DNNL_ARG_DST, -1, &dst, &dst);
 	return rc;
 }
 

@@ -3,7 +3,8 @@
  * MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool of f32 on
  * oneDNN's pooling (v2, with dilations), 1 to 3 spatial dims, in the
  * runtime's plain NCHW: oneDNN's JIT pooling takes it directly, so no
- * reorder stands around it. The window is the reference kernel's own
+ * reorder stands around it; an input held in a conv's layout
+ * (cpu/layout.c) is pooled in that layout. The window is the reference kernel's own
  * (rt_win_geom()), so both paths agree on every output size and refuse
  * the same nodes; a global pool is a window the size of the input.
  *
@@ -58,15 +59,23 @@ static int pool_build(struct art_session *s, const struct rt_node *n, struct rt_
 			return RT_CPU_DECLINED;
 		od[2 + i] = w.out[j];
 	}
-	dnnl_memory_desc_t src, dst;
+	/* A value held in a conv's blocked layout is read there, and the
+	 * result is left in the layout oneDNN pairs with it. */
+	const dnnl_memory_desc_t *held = rt_layout_held_md(s, n->in[0]);
+	dnnl_memory_desc_t src, dst, src_p, dst_p;
 	rt_md_plain(&src, x->ndim, x->dims);
 	rt_md_plain(&dst, x->ndim, od);
+	src_p = held ? *held : src;
+	dst_p = dst;
+	if (held)
+		dnnl_memory_desc_init_by_tag(&dst_p, x->ndim, dst.dims, dnnl_f32,
+					     dnnl_format_tag_any);
 	dnnl_alg_kind_t alg = max    ? dnnl_pooling_max
 			      : incl ? dnnl_pooling_avg_include_padding
 				     : dnnl_pooling_avg_exclude_padding;
 	dnnl_pooling_v2_desc_t pd_desc;
-	if (dnnl_pooling_v2_forward_desc_init(&pd_desc, dnnl_forward_inference, alg, &src, &dst, st,
-					      k, dil, pl, pr) != dnnl_success)
+	if (dnnl_pooling_v2_forward_desc_init(&pd_desc, dnnl_forward_inference, alg, &src_p, &dst_p,
+					      st, k, dil, pl, pr) != dnnl_success)
 		return RT_CPU_DECLINED;
 	dnnl_primitive_desc_t pd;
 	int rc = rt_memo_prim(s, m, &pd_desc, NULL, &pd);

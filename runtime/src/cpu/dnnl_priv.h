@@ -8,6 +8,7 @@
 
 #include "cpu/dnnl.h"
 #include "cpu/kernels.h"
+#include "cpu/layout.h"
 
 /* Operands of one primitive: inputs, weights, bias, output. */
 #define RT_MEMO_ARGS   6
@@ -68,6 +69,7 @@ struct rt_cpu {
 	int reference;
 	dnnl_engine_t engine;
 	dnnl_stream_t stream;
+	struct rt_layout layout;
 };
 
 /* Builds MEMO's primitive for N's current inputs: fills out_ndim/out_dims,
