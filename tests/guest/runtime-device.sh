@@ -105,6 +105,12 @@ cat "$T/out"
 check quant_forms_on_device "$root/runtime/tests/quant_op_check.sh" "$B" "$T/qop"
 cat "$T/out"
 
+# QDQ models (DQ, Conv/MatMul, Q) fused onto one int8 CONV2D/MATMUL:
+# within one quantisation step of the CPU's float chain, and the patterns
+# the engine cannot take exactly left unfused with their reason.
+check qdq_fused_on_device "$root/runtime/tests/qdq_check.sh" "$B" "$T/qdq"
+cat "$T/out"
+
 # A real model in float16 wholly on the device: the wake-word embedding
 # model converted by to_float16.py, on its model-test input, against
 # onnxruntime-node on the same file and the CPU path on the f32 original.
