@@ -83,8 +83,12 @@ def model(name, op, xdt, ydt, xshape, wshape, per_channel, bias, why=None, act=N
         attrs = {"pads": [1, 0, 1, 1], "strides": [1, 2]}
     nodes.append(helper.make_node(op, ins, ["y_f"], **attrs))
     last = "y_f"
-    if act == "Relu":
-        nodes.append(helper.make_node("Relu", ["y_f"], ["y_a"]))
+    if act == "Clip":
+        inits += [init("lo", np.float32(0)), init("hi", np.float32(80 * float(ys)))]
+        nodes.append(helper.make_node("Clip", ["y_f", "lo", "hi"], ["y_a"]))
+        last = "y_a"
+    elif act:
+        nodes.append(helper.make_node(act, ["y_f"], ["y_a"]))
         last = "y_a"
     nodes.append(helper.make_node("QuantizeLinear", [last, "y_s", "y_z"], ["y"]))
     outputs = ("y",)
@@ -109,5 +113,12 @@ model("refuse_dq_shared", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3]
       why="read by another node too", extra_reader=True)
 model("refuse_f32_bias", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], True, True,
       why="f32 bias", f32_bias=True)
-model("refuse_relu", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], True, True,
-      why="not read by one QuantizeLinear alone", act="Relu")
+model("conv_relu", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], True, True,
+      act="Relu")
+model("conv_clip", "Conv", np.uint8, np.int8, [1, 3, 7, 9], [6, 3, 3, 3], True, True,
+      act="Clip")
+model("conv_leaky", "Conv", np.int8, np.int8, [1, 8, 5, 5], [8, 8, 3, 3], True, True,
+      act="LeakyRelu")
+model("matmul_relu", "MatMul", np.uint8, np.uint8, [4, 29], [29, 7], True, False, act="Relu")
+model("refuse_sigmoid", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], True, True,
+      why="not read by one QuantizeLinear alone", act="Sigmoid")

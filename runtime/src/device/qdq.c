@@ -18,6 +18,7 @@
  * value lies within that rounding error of a half-step boundary.
  */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,10 +94,41 @@ static int folded_dq(const struct art_session *s, int v, struct dq *d)
 	return cv(s, d->q) && cv(s, d->s) && (d->z < 0 || cv(s, d->z));
 }
 
+/* Activation node A as one the fusion takes: Relu and LeakyRelu commute
+ * with division by the output scale, Clip does with its bounds divided. */
+static int act_node(const struct art_session *s, const struct rt_node *a, int *kind, float *al,
+		    float *be)
+{
+	*al = *be = 0;
+	if (op_is(a, "Relu")) {
+		*kind = ARES_ACT_RELU;
+		return 1;
+	}
+	if (op_is(a, "LeakyRelu")) {
+		*kind = ARES_ACT_LEAKY_RELU;
+		*al = rt_attr_f(a, "alpha", 0.01f);
+		return 1;
+	}
+	if (!op_is(a, "Clip") || s->opset < 11)
+		return 0;
+	const struct art_tensor *lo = a->nin > 1 ? cv(s, a->in[1]) : NULL,
+				*hi = a->nin > 2 ? cv(s, a->in[2]) : NULL;
+	if ((a->nin > 1 && a->in[1] >= 0 && (!lo || art_tensor_elems(lo) != 1)) ||
+	    (a->nin > 2 && a->in[2] >= 0 && (!hi || art_tensor_elems(hi) != 1)))
+		return 0;
+	*kind = ARES_ACT_CLIP;
+	*al = lo ? (float)rt_get_d(lo, 0) : -FLT_MAX;
+	*be = hi ? (float)rt_get_d(hi, 0) : FLT_MAX;
+	return 1;
+}
+
 /* The pattern around conv/matmul N: DQ(x)'s node and operands, the
  * weight's and bias's, and the QuantizeLinear node. */
 struct qdq_match {
 	int dqx, q;
+	int act; /* an activation node between, or -1, and what it does */
+	int act_kind;
+	float act_alpha, act_beta;
 	struct dq x, w, b;
 	int has_b;
 };
@@ -115,8 +147,15 @@ static const char *match(struct art_session *s, const struct rt_node *n, int con
 	m->x = (struct dq){dqx->in[0], dqx->nin > 1 ? dqx->in[1] : -1,
 			   dqx->nin > 2 ? dqx->in[2] : -1, 1};
 	m->q = only_reader(s, n->out[0]);
-	if (m->q < 0 || !op_is(&s->nodes[m->q], "QuantizeLinear") ||
-	    s->nodes[m->q].in[0] != n->out[0])
+	m->act = -1;
+	int y_f = n->out[0];
+	if (m->q >= 0 && n->act == ARES_ACT_NONE && s->nodes[m->q].nout == 1 &&
+	    act_node(s, &s->nodes[m->q], &m->act_kind, &m->act_alpha, &m->act_beta)) {
+		m->act = m->q;
+		y_f = s->nodes[m->act].out[0];
+		m->q = only_reader(s, y_f);
+	}
+	if (m->q < 0 || !op_is(&s->nodes[m->q], "QuantizeLinear") || s->nodes[m->q].in[0] != y_f)
 		return "its output is not read by one QuantizeLinear alone";
 	const struct rt_node *q = &s->nodes[m->q];
 	struct dq y = {-1, q->nin > 1 ? q->in[1] : -1, q->nin > 2 ? q->in[2] : -1, 1};
@@ -135,8 +174,13 @@ static const char *match(struct art_session *s, const struct rt_node *n, int con
 	if (art_tensor_elems(ws) > 1 &&
 	    dev_norm_axis(m->w.axis, wq->ndim) != (conv ? 0 : wq->ndim - 1))
 		return "the weight's per-channel axis is not its output channels";
-	if (n->act != ARES_ACT_NONE)
-		return "an activation between it and its QuantizeLinear";
+	/* Q is monotonic and Q(0) = zy: Q(relu(y)) = max(Q(y), zy), and
+	 * Q(clip(y, lo, hi)) clamps Q(y) to Q(lo), Q(hi); the engine applies
+	 * them to acc * m, which is y / sy (device/quant.c). */
+	if (n->act != ARES_ACT_NONE && n->act != ARES_ACT_RELU && n->act != ARES_ACT_CLIP &&
+	    n->act != ARES_ACT_LEAKY_RELU)
+		return "an activation other than Relu, LeakyRelu or Clip between it and its "
+		       "QuantizeLinear";
 	m->has_b = n->nin > 2 && n->in[2] >= 0;
 	if (!m->has_b)
 		return NULL;
@@ -164,7 +208,8 @@ static const char *match(struct art_session *s, const struct rt_node *n, int con
 
 /* The node as it was, to put back when the device refuses the fused form. */
 struct saved {
-	int *in, nin, out;
+	int *in, nin, out, act;
+	float act_alpha, act_beta;
 	rt_kernel_fn fn;
 };
 
@@ -191,7 +236,17 @@ static int fuse_one(struct art_session *s, struct rt_node *n, int conv, int *dea
 	in[7] = q->nin > 2 ? q->in[2] : -1;
 	in[8] = m.has_b ? m.b.q : -1;
 	int nin = conv ? 9 : 8;
-	struct saved sv = {n->in, n->nin, n->out[0], n->fn};
+	struct saved sv = {n->in, n->nin, n->out[0], n->act, n->act_alpha, n->act_beta, n->fn};
+	if (m.act >= 0) {
+		n->act = m.act_kind;
+		n->act_alpha = m.act_alpha;
+		n->act_beta = m.act_beta;
+	}
+	if (n->act == ARES_ACT_CLIP) {
+		float ys = (float)rt_get_d(&s->vals[in[6]].t, 0);
+		n->act_alpha /= ys;
+		n->act_beta /= ys;
+	}
 	n->in = in;
 	n->nin = nin;
 	n->out[0] = q->out[0];
@@ -204,6 +259,9 @@ static int fuse_one(struct art_session *s, struct rt_node *n, int conv, int *dea
 		n->nin = sv.nin;
 		n->out[0] = sv.out;
 		n->fn = sv.fn;
+		n->act = sv.act;
+		n->act_alpha = sv.act_alpha;
+		n->act_beta = sv.act_beta;
 		n->dev_op = NULL;
 		free(in);
 		n->qdq_note = why == buf ? "the int8 engine refuses the fused form" : why;
@@ -211,11 +269,18 @@ static int fuse_one(struct art_session *s, struct rt_node *n, int conv, int *dea
 	}
 	free(sv.in);
 	dead[m.dqx] = dead[m.q] = 1;
+	if (m.act >= 0)
+		dead[m.act] = 1;
 	return 1;
 }
 
 int dev_qdq_fuse(struct art_session *s)
 {
+	/* ART_NO_QDQ_FUSION=1 keeps the float chain on the device too, to
+	 * compare (bench, tests). */
+	const char *off = getenv("ART_NO_QDQ_FUSION");
+	if (off && off[0] && strcmp(off, "0"))
+		return 0;
 	int *dd = calloc((size_t)s->nnodes + 1, sizeof(*dd));
 	if (!dd)
 		return -ENOMEM;
