@@ -105,6 +105,10 @@ model("conv_u8_channel_bias", "Conv", np.uint8, np.uint8, [2, 6, 8, 7], [9, 6, 3
 model("conv_s8_channel_bias", "Conv", np.int8, np.int8, [1, 3, 13, 5], [4, 3, 1, 3], True,
       True)
 model("conv_s8_to_u8", "Conv", np.int8, np.uint8, [1, 16, 6, 6], [16, 16, 1, 1], True, False)
+# A deep reduction (K = 1152): the float chain's rounding of the sum now
+# meets the grid's half-steps on a few elements.
+model("conv_deep", "Conv", np.uint8, np.uint8, [1, 128, 5, 6], [24, 128, 3, 3], True, True)
+model("matmul_deep", "MatMul", np.uint8, np.int8, [8, 2048], [2048, 40], True, False)
 model("matmul_u8_tensor", "MatMul", np.uint8, np.uint8, [3, 17], [17, 10], False, False)
 model("matmul_s8_channel", "MatMul", np.int8, np.int8, [2, 5, 33], [33, 19], True, False)
 model("refuse_x_per_channel", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], False,
