@@ -3,7 +3,8 @@
  * QDQ fusion at device placement: DequantizeLinear(x 8-bit),
  * DequantizeLinear(w 8-bit constant) [, DequantizeLinear(b int32
  * constant)] into Conv or MatMul, whose one reader is QuantizeLinear(y),
- * becomes one node the device runs as QLinearConv or QLinearMatMul
+ * becomes, under forced device placement (--placement device or
+ * --no-fallback), one node the device runs as QLinearConv or QLinearMatMul
  * (device/quant.c): int32 accumulation on the int8 engine and one
  * requantisation, instead of DQ and Q as COPY around an f32 conv. The
  * CPU path never sees it (the session's nodes are rewritten only when a
@@ -280,6 +281,11 @@ int dev_qdq_fuse(struct art_session *s)
 	 * compare (bench, tests). */
 	const char *off = getenv("ART_NO_QDQ_FUSION");
 	if (off && off[0] && strcmp(off, "0"))
+		return 0;
+	/* Only where every node stays on the device: placement by benefit
+	 * may hand a node back to the CPU, whose kernels run the float
+	 * chain, not the fused node. */
+	if (s->placement != ART_PLACEMENT_DEVICE)
 		return 0;
 	int *dd = calloc((size_t)s->nnodes + 1, sizeof(*dd));
 	if (!dd)
