@@ -105,6 +105,19 @@ cat "$T/out"
 check quant_forms_on_device "$root/runtime/tests/quant_op_check.sh" "$B" "$T/qop"
 cat "$T/out"
 
+# QDQ models (DQ, Conv/MatMul, Q) fused onto one int8 CONV2D/MATMUL:
+# within one quantisation step of the CPU's float chain, and the patterns
+# the engine cannot take exactly left unfused with their reason.
+emb_f32=${ARES_MODEL_CACHE:-$B/models}/oww/models/embedding_model.onnx
+emb_in=${ARES_MODEL_REF:-$B/model-ref}/embedding/in/input_1.npy
+if [ -f "$emb_f32" ] && [ -f "$emb_in" ]; then
+	check qdq_fused_on_device "$root/runtime/tests/qdq_check.sh" "$B" "$T/qdq" "$emb_f32" \
+		"input_1=$emb_in"
+else
+	check qdq_fused_on_device "$root/runtime/tests/qdq_check.sh" "$B" "$T/qdq"
+fi
+cat "$T/out"
+
 # A real model in float16 wholly on the device: the wake-word embedding
 # model converted by to_float16.py, on its model-test input, against
 # onnxruntime-node on the same file and the CPU path on the f32 original.

@@ -21,6 +21,11 @@ struct rt_value {
 	/* What graph analysis knows before any run: dtype 0 when unknown,
 	 * ndim -1 when the rank is unknown, a dim of -1 when it is dynamic. */
 	struct art_tensor info;
+	/* Folded from DequantizeLinear at load: its 8-bit or int32 input,
+	 * scale, zero point (-1: none) and axis, which the device's QDQ
+	 * fusion reads (device/qdq.c); dq_src[0] is -1 otherwise. */
+	int dq_src[3];
+	int64_t dq_axis;
 };
 
 struct rt_node;
@@ -67,6 +72,11 @@ struct rt_node {
 	/* Its constant operands rounded to that precision for the CPU path
 	 * (cpu/precision.c), made at its first run. */
 	void *reduced_w[2];
+	/* At device placement, a QDQ pattern fused into this node runs as
+	 * this QOperator op (device/qdq.c), else NULL; why a QDQ pattern
+	 * around it stays unfused, else NULL. */
+	const char *dev_op;
+	const char *qdq_note;
 };
 
 /* A subgraph: its nodes share the session's value table. */

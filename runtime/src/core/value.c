@@ -32,6 +32,7 @@ int rt_value_get(struct art_session *s, const char *name)
 	}
 	struct rt_value *v = &s->vals[s->nvals];
 	memset(v, 0, sizeof(*v));
+	v->dq_src[0] = v->dq_src[1] = v->dq_src[2] = -1;
 	v->name = strdup(name);
 	if (!v->name)
 		return -ENOMEM;

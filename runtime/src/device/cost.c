@@ -64,7 +64,7 @@ int dev_node_work(const struct art_session *s, const struct rt_node *n, struct d
 	/* If and Loop cost what their bodies run, which this does not see. */
 	if (n->sub[0] || n->sub[1])
 		return 0;
-	const struct dev_op *d = dev_op_lookup(n->proto->op_type);
+	const struct dev_op *d = dev_op_lookup(dev_op_name(n));
 	enum dev_kind kind = d ? d->kind : DK_NONE;
 	double in_elems = 0, x_elems = -1;
 	for (int j = 0; j < n->nin; j++) {

@@ -62,6 +62,12 @@ struct dev_op {
 };
 
 const struct dev_op *dev_op_lookup(const char *op);
+/* The op the device runs N as: its own, or the QOperator op a QDQ
+ * pattern fused into it became (device/qdq.c). */
+static inline const char *dev_op_name(const struct rt_node *n)
+{
+	return n->dev_op ? n->dev_op : n->proto->op_type;
+}
 /* ONNX element type to ARES_DTYPE_*, or -1. */
 int dev_dtype(int onnx_dtype);
 
@@ -185,6 +191,13 @@ int dev_bind_resolve(struct art_run *r, struct dev_slot *sl, int *changed);
 
 /* device/support.c: fills n->on_device and n->placement_reason. */
 void dev_place(struct art_session *s);
+/* NULL when the device can run N as it stands, else why not. */
+const char *dev_why_not(struct art_session *s, const struct rt_node *n, char *buf, size_t len);
+/* device/qdq.c: at device placement, DequantizeLinear(x), a constant
+ * dequantised weight (and int32 bias), Conv or MatMul and the
+ * QuantizeLinear after it become one QLinearConv / QLinearMatMul node
+ * where the int8 engine takes it; returns -ENOMEM or 0. */
+int dev_qdq_fuse(struct art_session *s);
 /* Dtype of value V as far as analysis before any run knows it, or 0. */
 int dev_value_dtype(struct art_session *s, int v);
 /* Whether value V holds a constant known at session creation. */

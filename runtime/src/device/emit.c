@@ -12,7 +12,7 @@
 
 int dev_node_shapes(struct art_session *s, const struct rt_node *n, struct dev_val *dv)
 {
-	const struct dev_op *d = dev_op_lookup(n->proto->op_type);
+	const struct dev_op *d = dev_op_lookup(dev_op_name(n));
 	struct dev_val *o = &dv[n->out[0]];
 	o->root = n->out[0];
 	for (int i = 0; i < n->nin; i++)
@@ -26,7 +26,7 @@ int dev_node_emit(struct art_session *s, const struct rt_node *n, struct dev_val
 		  accel_cmdbuf *cb, uint64_t arena_va, uint64_t weights_va, int *ncmds,
 		  uint64_t prof_va, const uint64_t *ext_va)
 {
-	const struct dev_op *d = dev_op_lookup(n->proto->op_type);
+	const struct dev_op *d = dev_op_lookup(dev_op_name(n));
 	struct ectx e = {.s = s,
 			 .dv = dv,
 			 .cb = cb,

@@ -37,7 +37,7 @@ static void prof_partition(struct art_session *s, int pidx, struct dev_slot *sl,
 		const struct rt_node *n = &s->nodes[p->cmd_node[k - 1]];
 		int64_t meas = (int64_t)(rec[k].now_ns - rec[k - 1].now_ns);
 		int64_t mod = (int64_t)(rec[k].modeled_ns - rec[k - 1].modeled_ns);
-		snprintf(name, sizeof(name), "%s (%s%s%s)", n->name, n->proto->op_type,
+		snprintf(name, sizeof(name), "%s (%s%s%s)", n->name, dev_op_name(n),
 			 n->reduced ? ", " : "", n->reduced ? rt_precision_name(n->reduced) : "");
 		rt_prof_add(s, name, n->proto->op_type, RT_PROF_DEVICE,
 			    t_submit + (double)(rec[k - 1].now_ns - rec[0].now_ns) / 1e3,
@@ -218,6 +218,9 @@ int dev_open(struct art_session *s, int index)
 	rc = fold_constants(s);
 	if (rc)
 		return rc;
+	rc = dev_qdq_fuse(s);
+	if (rc)
+		return rt_err(s, rc, "out of memory fusing QDQ patterns");
 	dev_place(s);
 	rc = dev_partition_graph(s);
 	if (!rc)

@@ -662,7 +662,8 @@ const struct dev_form dev_form_qlinear_conv = {
 	.shapes = qconv_shapes,
 	.emit = qconv_emit,
 	.operands = 0x109u,
-	.fuses_act = 0,
+	/* Only a fused QDQ pattern (device/qdq.c) brings one. */
+	.fuses_act = 1,
 };
 
 const struct dev_form dev_form_conv_integer = {

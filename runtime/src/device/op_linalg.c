@@ -232,7 +232,8 @@ const struct dev_form dev_form_qlinear_matmul = {
 	.shapes = qmatmul_shapes,
 	.emit = qmatmul_emit,
 	.operands = 9u,
-	.fuses_act = 0,
+	/* Only a fused QDQ pattern (device/qdq.c) brings one. */
+	.fuses_act = 1,
 };
 
 const struct dev_form dev_form_matmul_integer = {

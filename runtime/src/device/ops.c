@@ -135,6 +135,6 @@ const struct dev_op *dev_op_lookup(const char *op)
 
 unsigned dev_operand_mask(const struct rt_node *n)
 {
-	const struct dev_op *d = dev_op_lookup(n->proto->op_type);
+	const struct dev_op *d = dev_op_lookup(dev_op_name(n));
 	return d ? d->form->operands : 0;
 }

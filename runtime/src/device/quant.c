@@ -42,7 +42,7 @@ static const struct qlayout layouts[] = {
 static const struct qlayout *layout_of(const struct rt_node *n)
 {
 	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
-		if (!strcmp(layouts[i].op, n->proto->op_type))
+		if (!strcmp(layouts[i].op, dev_op_name(n)))
 			return &layouts[i];
 	return NULL;
 }

@@ -37,9 +37,9 @@ static int plan_time_node(struct art_session *s, const struct rt_node *n)
  * Returns NULL when the device can run N, else why not. Reasons that name
  * values are formatted into BUF.
  */
-static const char *why_not(struct art_session *s, const struct rt_node *n, char *buf, size_t len)
+const char *dev_why_not(struct art_session *s, const struct rt_node *n, char *buf, size_t len)
 {
-	const char *op = n->proto->op_type;
+	const char *op = dev_op_name(n);
 	const struct dev_op *d = dev_op_lookup(op);
 	if (!d) {
 		snprintf(buf, len, "%s has no device command", op);
@@ -110,10 +110,22 @@ void dev_place(struct art_session *s)
 				"shape arithmetic, evaluated when its partition is planned";
 			continue;
 		}
-		const char *why = why_not(s, n, buf, sizeof(buf));
+		const char *why = dev_why_not(s, n, buf, sizeof(buf));
 		if (!why) {
 			n->on_device = 1;
-			n->placement_reason = "supported by the device";
+			n->placement_reason = !n->dev_op ? "supported by the device"
+					      : !strcmp(n->dev_op, "QLinearConv")
+						      ? "fused QDQ on int8 (as QLinearConv)"
+						      : "fused QDQ on int8 (as QLinearMatMul)";
+			if (!n->dev_op && n->qdq_note) {
+				snprintf(buf, sizeof(buf),
+					 "supported by the device (QDQ around it not fused: %s)",
+					 n->qdq_note);
+				n->placement_reason = strdup(buf);
+				n->reason_owned = n->placement_reason != NULL;
+				if (!n->placement_reason)
+					n->placement_reason = "supported by the device";
+			}
 			dev_precision_place(n);
 			continue;
 		}

@@ -30,10 +30,14 @@ static int fold_node(struct art_session *s, struct rt_node *n)
 		rc = n->fn(s, n);
 	if (rc)
 		return rc;
+	int dq = g_op(n, "DequantizeLinear") && !rt_attr_i(n, "block_size", 0);
 	for (int j = 0; j < n->nout; j++) {
 		int v = n->out[j];
 		if (v < 0)
 			continue;
+		for (int k = 0; dq && k < 3; k++)
+			s->vals[v].dq_src[k] = k < n->nin ? n->in[k] : -1;
+		s->vals[v].dq_axis = rt_attr_i(n, "axis", 1);
 		s->vals[v].is_const = 1;
 		s->vals[v].info = s->vals[v].t;
 		s->vals[v].info.data = NULL;

@@ -74,6 +74,12 @@ static void free_unused_consts(struct art_session *s)
 	if (!read)
 		return; /* keeping them is still correct */
 	mark_read(s->nodes, s->nnodes, read);
+	/* The 8-bit sources of dequantised constants stay for the device's
+	 * QDQ fusion (device/qdq.c). */
+	for (int v = 0; v < s->nvals; v++)
+		for (int k = 0; read[v] && k < 3 && s->vals[v].dq_src[0] >= 0; k++)
+			if (s->vals[v].dq_src[k] >= 0)
+				read[s->vals[v].dq_src[k]] = 1;
 	for (int v = 0; v < s->nvals; v++) {
 		if (!g_const(s, v) || g_is_output(s, v) || read[v])
 			continue;

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: MIT
+/*
+ * QDQ fusion at device placement: DequantizeLinear(x 8-bit),
+ * DequantizeLinear(w 8-bit constant) [, DequantizeLinear(b int32
+ * constant)] into Conv or MatMul, whose one reader is QuantizeLinear(y),
+ * becomes, under forced device placement (--placement device or
+ * --no-fallback), one node the device runs as QLinearConv or QLinearMatMul
+ * (device/quant.c): int32 accumulation on the int8 engine and one
+ * requantisation, instead of DQ and Q as COPY around an f32 conv. The
+ * CPU path never sees it (the session's nodes are rewritten only when a
+ * device is opened), and a pattern the engine cannot take exactly stays
+ * as it was with a note in its placement reason.
+ *
+ * The bound: the float chain computes sum((xq - zx) sx (wq - zw) sw) + b
+ * in binary32 and rounds y / sy to the grid; the engine computes the same
+ * real sum exactly in int32 and rounds acc * f32(sx sw / sy). Both are the
+ * same real number up to binary32 rounding of the sum and the scale, so
+ * rounding to the grid differs by at most one step, and only where the
+ * value lies within that rounding error of a half-step boundary.
+ */
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/kernels.h"
+#include "device/common.h"
+#include "graph/graph.h"
+#include "graph/ir.h"
+
+static int op_is(const struct rt_node *n, const char *op)
+{
+	return !strcmp(n->proto->op_type, op);
+}
+
+static int producer(const struct art_session *s, int v)
+{
+	return v < 0 ? -1 : g_producer(s, v);
+}
+
+/* The one reader of V (no graph output), or -1. */
+static int only_reader(const struct art_session *s, int v)
+{
+	int r = -1;
+	if (g_is_output(s, v))
+		return -1;
+	for (int i = 0; i < s->nnodes; i++)
+		for (int j = 0; j < s->nodes[i].nin; j++)
+			if (s->nodes[i].in[j] == v) {
+				if (r >= 0 && r != i)
+					return -1;
+				if (r == i)
+					return -1;
+				r = i;
+			}
+	return r;
+}
+
+static int eight_bit(int dt)
+{
+	return dt == ART_INT8 || dt == ART_UINT8;
+}
+
+/* A DequantizeLinear's operands: its node's inputs, or those a constant
+ * folded from one at load remembers (graph/fold.c). */
+struct dq {
+	int q, s, z;
+	int64_t axis;
+};
+
+static const struct art_tensor *cv(const struct art_session *s, int v)
+{
+	return v >= 0 && dev_is_const(s, v) ? &s->vals[v].t : NULL;
+}
+
+/* Scale and zero point V's DQ has are per tensor. */
+static int per_tensor(const struct art_session *s, const struct dq *d)
+{
+	const struct art_tensor *sc = cv(s, d->s), *zp = cv(s, d->z);
+	return sc && art_tensor_elems(sc) == 1 && (d->z < 0 || zp) &&
+	       (!zp || art_tensor_elems(zp) == 1);
+}
+
+/* Value V as a folded dequantised constant. */
+static int folded_dq(const struct art_session *s, int v, struct dq *d)
+{
+	if (v < 0 || !dev_is_const(s, v) || s->vals[v].dq_src[0] < 0)
+		return 0;
+	d->q = s->vals[v].dq_src[0];
+	d->s = s->vals[v].dq_src[1];
+	d->z = s->vals[v].dq_src[2];
+	d->axis = s->vals[v].dq_axis;
+	return cv(s, d->q) && cv(s, d->s) && (d->z < 0 || cv(s, d->z));
+}
+
+/* Activation node A as one the fusion takes: Relu and LeakyRelu commute
+ * with division by the output scale, Clip does with its bounds divided. */
+static int act_node(const struct art_session *s, const struct rt_node *a, int *kind, float *al,
+		    float *be)
+{
+	*al = *be = 0;
+	if (op_is(a, "Relu")) {
+		*kind = ARES_ACT_RELU;
+		return 1;
+	}
+	if (op_is(a, "LeakyRelu")) {
+		*kind = ARES_ACT_LEAKY_RELU;
+		*al = rt_attr_f(a, "alpha", 0.01f);
+		return 1;
+	}
+	if (!op_is(a, "Clip") || s->opset < 11)
+		return 0;
+	const struct art_tensor *lo = a->nin > 1 ? cv(s, a->in[1]) : NULL,
+				*hi = a->nin > 2 ? cv(s, a->in[2]) : NULL;
+	if ((a->nin > 1 && a->in[1] >= 0 && (!lo || art_tensor_elems(lo) != 1)) ||
+	    (a->nin > 2 && a->in[2] >= 0 && (!hi || art_tensor_elems(hi) != 1)))
+		return 0;
+	*kind = ARES_ACT_CLIP;
+	*al = lo ? (float)rt_get_d(lo, 0) : -FLT_MAX;
+	*be = hi ? (float)rt_get_d(hi, 0) : FLT_MAX;
+	return 1;
+}
+
+/* The pattern around conv/matmul N: DQ(x)'s node and operands, the
+ * weight's and bias's, and the QuantizeLinear node. */
+struct qdq_match {
+	int dqx, q;
+	int act; /* an activation node between, or -1, and what it does */
+	int act_kind;
+	float act_alpha, act_beta;
+	struct dq x, w, b;
+	int has_b;
+};
+
+/* Why N with its QDQ neighbours cannot be fused, else NULL with M set. */
+static const char *match(struct art_session *s, const struct rt_node *n, int conv,
+			 struct qdq_match *m)
+{
+	if (n->nout != 1 || n->nin < 2)
+		return "no QDQ pattern";
+	m->dqx = producer(s, n->in[0]);
+	if (m->dqx < 0 || !op_is(&s->nodes[m->dqx], "DequantizeLinear") ||
+	    !folded_dq(s, n->in[1], &m->w))
+		return "no QDQ pattern";
+	const struct rt_node *dqx = &s->nodes[m->dqx];
+	m->x = (struct dq){dqx->in[0], dqx->nin > 1 ? dqx->in[1] : -1,
+			   dqx->nin > 2 ? dqx->in[2] : -1, 1};
+	m->q = only_reader(s, n->out[0]);
+	m->act = -1;
+	int y_f = n->out[0];
+	if (m->q >= 0 && n->act == ARES_ACT_NONE && s->nodes[m->q].nout == 1 &&
+	    act_node(s, &s->nodes[m->q], &m->act_kind, &m->act_alpha, &m->act_beta)) {
+		m->act = m->q;
+		y_f = s->nodes[m->act].out[0];
+		m->q = only_reader(s, y_f);
+	}
+	if (m->q < 0 || !op_is(&s->nodes[m->q], "QuantizeLinear") || s->nodes[m->q].in[0] != y_f)
+		return "its output is not read by one QuantizeLinear alone";
+	const struct rt_node *q = &s->nodes[m->q];
+	struct dq y = {-1, q->nin > 1 ? q->in[1] : -1, q->nin > 2 ? q->in[2] : -1, 1};
+	if (only_reader(s, n->in[0]) != n - s->nodes)
+		return "the DequantizeLinear output of x is read by another node too";
+	if (!per_tensor(s, &m->x) || !per_tensor(s, &y))
+		return "per-channel activation scales, or scales that are not constants (the "
+		       "engine's input and output are per tensor)";
+	if (rt_attr_i(dqx, "block_size", 0) || rt_attr_i(q, "block_size", 0))
+		return "blocked quantisation";
+	const struct art_tensor *wq = cv(s, m->w.q), *ws = cv(s, m->w.s), *yz = cv(s, y.z);
+	if (!eight_bit(dev_value_dtype(s, m->x.q)) || !eight_bit(wq->dtype))
+		return "x or the weight is not 8-bit";
+	if (yz && !eight_bit(yz->dtype))
+		return "the QuantizeLinear output is not 8-bit";
+	if (art_tensor_elems(ws) > 1 &&
+	    dev_norm_axis(m->w.axis, wq->ndim) != (conv ? 0 : wq->ndim - 1))
+		return "the weight's per-channel axis is not its output channels";
+	/* Q is monotonic and Q(0) = zy: Q(relu(y)) = max(Q(y), zy), and
+	 * Q(clip(y, lo, hi)) clamps Q(y) to Q(lo), Q(hi); the engine applies
+	 * them to acc * m, which is y / sy (device/quant.c). */
+	if (n->act != ARES_ACT_NONE && n->act != ARES_ACT_RELU && n->act != ARES_ACT_CLIP &&
+	    n->act != ARES_ACT_LEAKY_RELU)
+		return "an activation other than Relu, LeakyRelu or Clip between it and its "
+		       "QuantizeLinear";
+	m->has_b = n->nin > 2 && n->in[2] >= 0;
+	if (!m->has_b)
+		return NULL;
+	if (!conv)
+		return "a bias added to the MatMul (QLinearMatMul has none)";
+	if (!folded_dq(s, n->in[2], &m->b))
+		return "an f32 bias, not a dequantised int32 constant";
+	const struct art_tensor *b = cv(s, m->b.q), *bs = cv(s, m->b.s), *bz = cv(s, m->b.z),
+				*xs = cv(s, m->x.s);
+	if (b->dtype != ART_INT32 || b->ndim != 1)
+		return "the bias is not a 1-D int32 constant";
+	for (int64_t i = 0; bz && i < art_tensor_elems(bz); i++)
+		if (rt_get_i(bz, i))
+			return "the bias has a zero point";
+	int64_t nb = art_tensor_elems(bs), nw = art_tensor_elems(ws);
+	if (nb > 1 && nw > 1 && nb != nw)
+		return "the bias and weight scales disagree in channels";
+	for (int64_t i = 0; i < (nb > nw ? nb : nw); i++) {
+		float want = (float)rt_get_d(xs, 0) * (float)rt_get_d(ws, nw > 1 ? i : 0);
+		if ((float)rt_get_d(bs, nb > 1 ? i : 0) != want)
+			return "the bias scale is not x's scale times the weight's";
+	}
+	return NULL;
+}
+
+/* The node as it was, to put back when the device refuses the fused form. */
+struct saved {
+	int *in, nin, out, act;
+	float act_alpha, act_beta;
+	rt_kernel_fn fn;
+};
+
+static int fuse_one(struct art_session *s, struct rt_node *n, int conv, int *dead)
+{
+	struct qdq_match m;
+	const char *why = match(s, n, conv, &m);
+	if (why) {
+		if (strcmp(why, "no QDQ pattern"))
+			n->qdq_note = why;
+		return 0;
+	}
+	int *in = malloc(9 * sizeof(*in));
+	if (!in)
+		return -ENOMEM;
+	const struct dq *src[2] = {&m.x, &m.w};
+	for (int k = 0; k < 2; k++) {
+		in[3 * k] = src[k]->q;
+		in[3 * k + 1] = src[k]->s;
+		in[3 * k + 2] = src[k]->z;
+	}
+	const struct rt_node *q = &s->nodes[m.q];
+	in[6] = q->nin > 1 ? q->in[1] : -1;
+	in[7] = q->nin > 2 ? q->in[2] : -1;
+	in[8] = m.has_b ? m.b.q : -1;
+	int nin = conv ? 9 : 8;
+	struct saved sv = {n->in, n->nin, n->out[0], n->act, n->act_alpha, n->act_beta, n->fn};
+	if (m.act >= 0) {
+		n->act = m.act_kind;
+		n->act_alpha = m.act_alpha;
+		n->act_beta = m.act_beta;
+	}
+	if (n->act == ARES_ACT_CLIP) {
+		float ys = (float)rt_get_d(&s->vals[in[6]].t, 0);
+		n->act_alpha /= ys;
+		n->act_beta /= ys;
+	}
+	n->in = in;
+	n->nin = nin;
+	n->out[0] = q->out[0];
+	n->dev_op = conv ? "QLinearConv" : "QLinearMatMul";
+	n->fn = rt_kernel_lookup(n->dev_op);
+	char buf[160];
+	why = dev_why_not(s, n, buf, sizeof(buf));
+	if (why) {
+		n->in = sv.in;
+		n->nin = sv.nin;
+		n->out[0] = sv.out;
+		n->fn = sv.fn;
+		n->act = sv.act;
+		n->act_alpha = sv.act_alpha;
+		n->act_beta = sv.act_beta;
+		n->dev_op = NULL;
+		free(in);
+		n->qdq_note = why == buf ? "the int8 engine refuses the fused form" : why;
+		return 0;
+	}
+	free(sv.in);
+	dead[m.dqx] = dead[m.q] = 1;
+	if (m.act >= 0)
+		dead[m.act] = 1;
+	return 1;
+}
+
+int dev_qdq_fuse(struct art_session *s)
+{
+	/* ART_NO_QDQ_FUSION=1 keeps the float chain on the device too, to
+	 * compare (bench, tests). */
+	const char *off = getenv("ART_NO_QDQ_FUSION");
+	if (off && off[0] && strcmp(off, "0"))
+		return 0;
+	/* Only where every node stays on the device: placement by benefit
+	 * may hand a node back to the CPU, whose kernels run the float
+	 * chain, not the fused node. */
+	if (s->placement != ART_PLACEMENT_DEVICE)
+		return 0;
+	int *dd = calloc((size_t)s->nnodes + 1, sizeof(*dd));
+	if (!dd)
+		return -ENOMEM;
+	int any = 0;
+	for (int i = 0; i < s->nnodes; i++) {
+		struct rt_node *n = &s->nodes[i];
+		if (dd[i] || (!op_is(n, "Conv") && !op_is(n, "MatMul")))
+			continue;
+		int rc = fuse_one(s, n, op_is(n, "Conv"), dd);
+		if (rc < 0) {
+			free(dd);
+			return rc;
+		}
+		any |= rc;
+	}
+	/* The fused DQ(x) and Q run inside the fused node: drop them. */
+	if (any) {
+		int k = 0;
+		for (int i = 0; i < s->nnodes; i++) {
+			if (dd[i]) {
+				rt_node_free(&s->nodes[i]);
+				continue;
+			}
+			s->nodes[k++] = s->nodes[i];
+		}
+		s->nnodes = k;
+	}
+	free(dd);
+	return 0;
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Writes small QDQ models and their 8-bit inputs (NAME.x.npy) into
+OUTDIR: DequantizeLinear(x), DequantizeLinear(constant weight) [and
+DequantizeLinear(int32 bias)] into Conv or MatMul, then QuantizeLinear,
+over uint8 and int8 activations, per-tensor and per-channel weights, zero
+points, odd shapes. The device fuses each into one int8 CONV2D/MATMUL
+(device/qdq.c); qdq_check.sh compares it to the CPU's float chain.
+Models named refuse_* hold a pattern the fusion must leave unfused, and
+NAME.why names the placement note it must give.
+
+Usage: qdq_models.py OUTDIR
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OUT = sys.argv[1]
+rng = np.random.default_rng(1313)
+T = {np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8}
+
+
+def init(name, a):
+    return numpy_helper.from_array(np.asarray(a), name)
+
+
+def rand8(dt, shape):
+    info = np.iinfo(dt)
+    return rng.integers(info.min, info.max + 1, shape).astype(dt)
+
+
+def save(name, nodes, inits, xdt, xshape, ydt, why=None, outputs=("y",)):
+    outs = [helper.make_tensor_value_info(o, TensorProto.UNDEFINED, None) for o in outputs]
+    g = helper.make_graph(nodes, name, [helper.make_tensor_value_info("x", T[xdt], xshape)],
+                          outs, inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    onnx.save(m, os.path.join(OUT, name + ".onnx"))
+    np.save(os.path.join(OUT, name + ".x.npy"), rand8(xdt, xshape))
+    if why:
+        with open(os.path.join(OUT, name + ".why"), "w") as f:
+            f.write(why + "\n")
+
+
+def model(name, op, xdt, ydt, xshape, wshape, per_channel, bias, why=None, act=None,
+          x_per_channel=False, extra_reader=False, f32_bias=False):
+    k = int(np.prod(wshape[1:])) if op == "Conv" else wshape[0]
+    ch = wshape[0] if op == "Conv" else wshape[-1]
+    xs = np.float32(0.02 + 0.01 * rng.random())
+    xz = {np.uint8: 128 - 3, np.int8: -5}[xdt]
+    ws = (0.004 + 0.01 * rng.random(ch)).astype(np.float32) if per_channel else \
+        np.float32(0.01)
+    wz = np.zeros(ch if per_channel else (), np.int8)
+    wq = rand8(np.int8, wshape)
+    # The real result spreads about 3 sigma of a sum of k products.
+    ys = np.float32(3 * np.sqrt(k) * 64 * xs * float(np.max(ws)) * 64 / 128)
+    yz = {np.uint8: 120, np.int8: 3}[ydt]
+    inits = [init("w_q", wq), init("w_s", ws), init("w_z", wz), init("y_s", ys),
+             init("y_z", np.array(yz, ydt))]
+    if x_per_channel:
+        c = xshape[1]
+        inits += [init("x_s", np.full(c, xs, np.float32)), init("x_z", np.full(c, xz, xdt))]
+    else:
+        inits += [init("x_s", xs), init("x_z", np.array(xz, xdt))]
+    nodes = [helper.make_node("DequantizeLinear", ["x", "x_s", "x_z"], ["x_f"]),
+             helper.make_node("DequantizeLinear", ["w_q", "w_s", "w_z"], ["w_f"],
+                              axis=0 if op == "Conv" else 1)]
+    ins = ["x_f", "w_f"]
+    if bias:
+        bs = (xs * ws).astype(np.float32)
+        bq = rng.integers(-3000, 3000, ch).astype(np.int32)
+        if f32_bias:
+            inits.append(init("b_f", (bq * bs).astype(np.float32) + np.float32(1e-4)))
+        else:
+            inits += [init("b_q", bq), init("b_s", bs)]
+            nodes.append(helper.make_node("DequantizeLinear", ["b_q", "b_s"], ["b_f"], axis=0))
+        ins.append("b_f")
+    attrs = {}
+    if op == "Conv":
+        attrs = {"pads": [1, 0, 1, 1], "strides": [1, 2]}
+    nodes.append(helper.make_node(op, ins, ["y_f"], **attrs))
+    last = "y_f"
+    if act == "Clip":
+        inits += [init("lo", np.float32(0)), init("hi", np.float32(80 * float(ys)))]
+        nodes.append(helper.make_node("Clip", ["y_f", "lo", "hi"], ["y_a"]))
+        last = "y_a"
+    elif act:
+        nodes.append(helper.make_node(act, ["y_f"], ["y_a"]))
+        last = "y_a"
+    nodes.append(helper.make_node("QuantizeLinear", [last, "y_s", "y_z"], ["y"]))
+    outputs = ("y",)
+    if extra_reader:
+        nodes.append(helper.make_node("Neg", ["x_f"], ["x_neg"]))
+        outputs = ("y", "x_neg")
+    save(name, nodes, inits, xdt, xshape, ydt, why, outputs)
+
+
+os.makedirs(OUT, exist_ok=True)
+model("conv_u8_tensor", "Conv", np.uint8, np.uint8, [1, 5, 9, 11], [7, 5, 3, 3], False, False)
+model("conv_u8_channel_bias", "Conv", np.uint8, np.uint8, [2, 6, 8, 7], [9, 6, 3, 2], True,
+      True)
+model("conv_s8_channel_bias", "Conv", np.int8, np.int8, [1, 3, 13, 5], [4, 3, 1, 3], True,
+      True)
+model("conv_s8_to_u8", "Conv", np.int8, np.uint8, [1, 16, 6, 6], [16, 16, 1, 1], True, False)
+# A deep reduction (K = 1152): the float chain's rounding of the sum now
+# meets the grid's half-steps on a few elements.
+model("conv_deep", "Conv", np.uint8, np.uint8, [1, 128, 5, 6], [24, 128, 3, 3], True, True)
+model("matmul_deep", "MatMul", np.uint8, np.int8, [8, 2048], [2048, 40], True, False)
+model("matmul_u8_tensor", "MatMul", np.uint8, np.uint8, [3, 17], [17, 10], False, False)
+model("matmul_s8_channel", "MatMul", np.int8, np.int8, [2, 5, 33], [33, 19], True, False)
+model("refuse_x_per_channel", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], False,
+      False, why="per-channel activation scales", x_per_channel=True)
+model("refuse_dq_shared", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], False, False,
+      why="read by another node too", extra_reader=True)
+model("refuse_f32_bias", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], True, True,
+      why="f32 bias", f32_bias=True)
+model("conv_relu", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], True, True,
+      act="Relu")
+model("conv_clip", "Conv", np.uint8, np.int8, [1, 3, 7, 9], [6, 3, 3, 3], True, True,
+      act="Clip")
+model("conv_leaky", "Conv", np.int8, np.int8, [1, 8, 5, 5], [8, 8, 3, 3], True, True,
+      act="LeakyRelu")
+model("matmul_relu", "MatMul", np.uint8, np.uint8, [4, 29], [29, 7], True, False, act="Relu")
+model("refuse_sigmoid", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], True, True,
+      why="not read by one QuantizeLinear alone", act="Sigmoid")
