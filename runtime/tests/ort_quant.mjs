@@ -5,13 +5,15 @@
 //   node ort_quant.mjs ORT_MODULE_DIR MODEL.onnx INPUT_NAME IN.npy OUT.npy
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 
 const [ortDir, model, inName, inPath, outPath] = process.argv.slice(2);
 if (!outPath) {
   console.error('usage: node ort_quant.mjs ORT_MODULE_DIR MODEL.onnx INPUT_NAME IN.npy OUT.npy');
   process.exit(2);
 }
-const ort = createRequire(import.meta.url)(ortDir);
+// A relative folder is the caller's (its working directory), not this file's.
+const ort = createRequire(import.meta.url)(resolve(ortDir));
 
 // .npy descr <-> onnxruntime type and typed array.
 const types = {

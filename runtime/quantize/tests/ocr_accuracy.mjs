@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { loadNpy } from '../../../tests/models/npy.mjs';
 
 const [ortDir, keysPath, setDir, ...models] = process.argv.slice(2);
@@ -18,7 +19,8 @@ if (!models.length) {
   console.error('usage: node ocr_accuracy.mjs ORT_MODULE_DIR KEYS.txt SETDIR/ocr MODEL.onnx...');
   process.exit(2);
 }
-const ort = createRequire(import.meta.url)(ortDir);
+// A relative folder is the caller's (its working directory), not this file's.
+const ort = createRequire(import.meta.url)(resolve(ortDir));
 const keys = fs.readFileSync(keysPath, 'utf8').split('\n');
 if (keys[keys.length - 1] === '') keys.pop();
 const lines = fs.readFileSync(path.join(setDir, 'lines.tsv'), 'utf8').trim().split('\n')

@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { loadNpy, saveNpy } from '../../../tests/models/npy.mjs';
 
 const [ortDir, modelsDir, wakeDir, cmd, a, b, c] = process.argv.slice(2);
@@ -26,7 +27,8 @@ if (!(['windows', 'heads'].includes(cmd) && a) && !(['cosine', 'scores'].include
   console.error('usage: node wake_embedding.mjs ORT_DIR MODELS_DIR SETDIR/wake (windows|heads OUTDIR | cosine|scores F32.onnx INT8.onnx)');
   process.exit(2);
 }
-const ort = createRequire(import.meta.url)(ortDir);
+// A relative folder is the caller's (its working directory), not this file's.
+const ort = createRequire(import.meta.url)(resolve(ortDir));
 const opts = { intraOpNumThreads: 1 };
 const mel = await ort.InferenceSession.create(path.join(modelsDir, 'oww/models/melspectrogram.onnx'), opts);
 const clips = fs.readdirSync(wakeDir).filter((f) => f.endsWith('.npy')).sort();
