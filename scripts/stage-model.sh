@@ -2,9 +2,12 @@
 # Prints the path under which the QEMU guest (scripts/vm-run.sh) sees the
 # ONNX model MODEL, copying it first when the guest cannot see it where it
 # is. The guest shares the host's root at the same paths, except /tmp,
-# /dev, /proc and /sys, which are its own; a model there (or reached
-# through a symbolic link into them) is copied, with the external-data
-# files its tensors name, into DEST, the run's folder in this tree.
+# /dev, /proc and /sys, which are its own; this tree is shared at its own
+# path wherever it is (vm-run.sh mounts it separately, so a clone in /tmp
+# is visible too). A model elsewhere under /tmp, /dev, /proc or /sys (or
+# reached through a symbolic link into them) is copied, with the
+# external-data files its tensors name, into DEST, the run's folder in
+# this tree.
 # A relative MODEL is taken from the current directory.
 #
 # Usage: scripts/stage-model.sh MODEL DEST
@@ -22,7 +25,12 @@ if [ ! -f "$model" ] || [ ! -r "$model" ]; then
 	exit 2
 fi
 abs=$(realpath -e -- "$model") || exit 2
+tree=$(cd "$(dirname "$0")/.." && pwd -P)
 case "$abs" in
+"$tree"/*)
+	printf '%s\n' "$abs"
+	exit 0
+	;;
 /tmp/* | /dev/* | /proc/* | /sys/*) ;;
 *)
 	printf '%s\n' "$abs"

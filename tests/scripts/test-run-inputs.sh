@@ -92,15 +92,17 @@ rc=$?
 	pass missing_external_data_refused || fail missing_external_data_refused "exit $rc: $out"
 
 # ---- the rendered line with a "$" reads back ----
-cache=${ARES_MODEL_CACHE:-}
-if [ -n "$cache" ] && [ -d "$cache/ocr/assets" ] && [ -x "$B/bin/ares-ocr" ]; then
+# The model cache as scripts/fetch-models.sh places it (make test fetches
+# the models before this runs).
+cache=${ARES_MODEL_CACHE:-$PWD/build/models}
+if [ -d "$cache/ocr/assets" ] && [ -x "$B/bin/ares-ocr" ]; then
 	text='Price: $12.50'
 	/usr/bin/python3 tests/models/make-inputs.py "$T/render" "$text" --image-only >/dev/null &&
 		"$B/bin/ares-ocr" --cpu --expect "$text" "$cache/ocr/assets" "$T/render/text.png" \
 			>"$T/ocr.log" 2>&1 && pass dollar_text_renders_and_reads_back ||
 		fail dollar_text_renders_and_reads_back "$(tail -n 3 "$T/ocr.log")"
 else
-	echo "run-inputs: SKIP dollar_text_renders_and_reads_back (no OCR models in ARES_MODEL_CACHE)"
+	echo "run-inputs: SKIP dollar_text_renders_and_reads_back (no OCR models in $cache: scripts/fetch-models.sh)"
 fi
 
 # ---- docs the scripts point to ----
