@@ -27,7 +27,11 @@ tests/models/run-model-tests.sh --ref-only build || refs=
 # a test that skips here ran nothing and fails instead.
 suite driver --timeout 900 --module-args "fault_injection=1 job_timeout_ms=1000" \
 	-- env ARES_TEST_NO_SKIP=1 tests/guest/run-all.sh
-suite runtime-device --timeout 900 -- env ARES_TEST_NO_SKIP=1 tests/guest/runtime-device.sh
+# runtime-device runs the ONNX backend suite on the device plus the f16/bf16,
+# int8, QDQ, placement and precision-mode checks: ~19 minutes on a loaded
+# 2-core host (15 of them the precision forms and OCR in bf16), so 900 s
+# cut it off in CI.
+suite runtime-device --timeout 1800 -- env ARES_TEST_NO_SKIP=1 tests/guest/runtime-device.sh
 suite kmod-recovery --timeout 600 --module-args "fault_injection=1 job_timeout_ms=1000" \
 	-- build/tests/guest/kmod_smoke --hang
 suite module-lifecycle --timeout 600 --no-module -- tests/guest/module-lifecycle.sh
