@@ -155,6 +155,9 @@ int rt_value_set(struct art_session *s, int v, const struct art_tensor *t);
 /* The declaration (graph input, value_info or output) of the value NAME,
  * or NULL. */
 const Onnx__ValueInfoProto *rt_declared(const struct art_session *s, const char *name);
+/* The element type of value V known before any run (a constant's, shape
+ * inference's, or its declaration's), or 0. */
+int rt_known_dtype(const struct art_session *s, int v);
 /* Input I of N if it holds data, else NULL. */
 struct art_tensor *rt_in(struct art_session *s, const struct rt_node *n, int i);
 /* Allocates output I of N (zeroed, within the session's tensor limit). */

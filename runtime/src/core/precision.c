@@ -34,20 +34,6 @@ uint16_t rt_precision_bits(float f, int dtype)
 	return dtype == ART_FLOAT16 ? rt_f16_from_d(f) : rt_bf16_from_d(f);
 }
 
-/* Dtype of V known before any run, or 0. */
-static int known_dtype(const struct art_session *s, int v)
-{
-	const struct rt_value *val = &s->vals[v];
-	if (val->t.data && val->is_const)
-		return val->t.dtype;
-	if (val->info.dtype)
-		return val->info.dtype;
-	const Onnx__ValueInfoProto *vi = rt_declared(s, val->name);
-	if (vi && vi->type && vi->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
-		return vi->type->tensor_type->elem_type;
-	return 0;
-}
-
 /* Why constant V cannot be rounded to DTYPE, in BUF, or NULL: a finite
  * value float16 cannot hold would become infinity. */
 static const char *range_note(const struct art_session *s, int v, int dtype, char *buf, size_t len)
@@ -73,7 +59,8 @@ int rt_precision_pick(struct art_session *s)
 		if (!rt_precision_op(n->proto->op_type) || n->nin < 2 || n->in[0] < 0 ||
 		    n->in[1] < 0)
 			continue;
-		if (known_dtype(s, n->in[0]) != ART_FLOAT || known_dtype(s, n->in[1]) != ART_FLOAT)
+		if (rt_known_dtype(s, n->in[0]) != ART_FLOAT ||
+		    rt_known_dtype(s, n->in[1]) != ART_FLOAT)
 			continue;
 		/* Evaluated once at session creation: nothing to gain. */
 		if (s->vals[n->in[0]].is_const && s->vals[n->in[1]].is_const)

@@ -111,3 +111,16 @@ const Onnx__ValueInfoProto *rt_declared(const struct art_session *s, const char 
 				return lists[l][i];
 	return NULL;
 }
+
+int rt_known_dtype(const struct art_session *s, int v)
+{
+	const struct rt_value *val = &s->vals[v];
+	if (val->t.data && val->is_const)
+		return val->t.dtype;
+	if (val->info.dtype)
+		return val->info.dtype;
+	const Onnx__ValueInfoProto *vi = rt_declared(s, val->name);
+	if (vi && vi->type && vi->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
+		return vi->type->tensor_type->elem_type;
+	return 0;
+}

@@ -93,15 +93,9 @@ static int dev_dtype_depth(struct art_session *s, int v, int depth)
 {
 	if (v < 0 || depth > 64)
 		return 0;
-	const struct rt_value *val = &s->vals[v];
-	if (val->t.data && val->is_const)
-		return val->t.dtype;
-	if (val->info.dtype)
-		return val->info.dtype;
-	const Onnx__ValueInfoProto *vi = rt_declared(s, val->name);
-	if (vi && vi->type && vi->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
-	    vi->type->tensor_type->elem_type)
-		return vi->type->tensor_type->elem_type;
+	int known = rt_known_dtype(s, v);
+	if (known)
+		return known;
 	int p = dev_producer(s, v);
 	if (p < 0)
 		return 0;
