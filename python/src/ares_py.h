@@ -80,8 +80,16 @@ int ares_session_inputs(AresSession *s, PyObject *inputs, PyArrayObject **arrays
 			struct art_tensor *tensors);
 /* A new numpy array holding a copy of T (the runtime owns T's data). */
 PyObject *ares_output_array(const struct art_tensor *t);
+/* An array over T's data with no copy: the array owns it from here on (it
+ * is freed with the array's last reference, or now if this fails). */
+PyObject *ares_output_array_owned(struct art_tensor *t);
+/* When output IDX[I] was asked for earlier in IDX, a copy of the array
+ * LIST holds for it (the runtime hands an output over once per run); else
+ * NULL with no exception. */
+PyObject *ares_repeated_output(PyObject *list, const long *idx, Py_ssize_t i);
 /* Inputs that had to be copied to become contiguous (for the tests). */
 extern unsigned long long ares_input_copies;
+extern unsigned long long ares_output_copies;
 
 /* ares.devices() half that libaccel answers. */
 PyObject *ares_devices(PyObject *self, PyObject *noargs);

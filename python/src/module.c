@@ -165,11 +165,21 @@ static PyObject *input_copies(PyObject *self, PyObject *noargs)
 	return PyLong_FromUnsignedLongLong(ares_input_copies);
 }
 
+static PyObject *output_copies(PyObject *self, PyObject *noargs)
+{
+	(void)self;
+	(void)noargs;
+	return PyLong_FromUnsignedLongLong(ares_output_copies);
+}
+
 static PyMethodDef module_methods[] = {
 	{"devices", ares_devices, METH_NOARGS,
 	 "devices() -> [dict]: each Ares device's entry, DEVICE_INFO and queues (libaccel)"},
 	{"input_copies", input_copies, METH_NOARGS,
 	 "input_copies() -> int: inputs copied to become contiguous since import"},
+	{"output_copies", output_copies, METH_NOARGS,
+	 "output_copies() -> int: outputs copied into a new array since import (the rest are "
+	 "handed over by the runtime)"},
 	{NULL, NULL, 0, NULL},
 };
 

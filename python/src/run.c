@@ -144,6 +144,7 @@ static PyObject *Run_outputs(AresRun *self, PyObject *outputs)
 {
 	PyObject *seq, *res;
 	Py_ssize_t n;
+	long *idx;
 
 	if (check_run(self))
 		return NULL;
@@ -152,27 +153,38 @@ static PyObject *Run_outputs(AresRun *self, PyObject *outputs)
 		return NULL;
 	n = PySequence_Fast_GET_SIZE(seq);
 	res = PyList_New(n);
+	idx = PyMem_Calloc((size_t)n + 1, sizeof(*idx));
+	if (!idx)
+		Py_CLEAR(res);
 	ares_session_lock(self->session);
 	for (Py_ssize_t i = 0; res && i < n; i++) {
-		long idx = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, i));
 		struct art_tensor t;
 		PyObject *a = NULL;
 		int rc;
 
-		if (idx == -1 && PyErr_Occurred()) {
+		idx[i] = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, i));
+		if (idx[i] == -1 && PyErr_Occurred()) {
 			Py_CLEAR(res);
 			break;
 		}
-		rc = idx < 0 || idx >= self->session->noutputs
+		a = ares_repeated_output(res, idx, i);
+		if (a || PyErr_Occurred()) {
+			if (!a)
+				Py_CLEAR(res);
+			else
+				PyList_SET_ITEM(res, i, a);
+			continue;
+		}
+		rc = idx[i] < 0 || idx[i] >= self->session->noutputs
 			     ? -EINVAL
-			     : art_run_get_output(self->r, (int)idx, &t);
+			     : art_run_take_output(self->r, (int)idx[i], &t);
 		if (rc)
 			ares_raisef(rc,
 				    "output %ld of the run: not available (the run did not "
-				    "complete, or no such output)",
-				    idx);
+				    "complete, no such output, or already taken)",
+				    idx[i]);
 		else
-			a = ares_output_array(&t);
+			a = ares_output_array_owned(&t);
 		if (!a) {
 			Py_CLEAR(res);
 			break;
@@ -180,6 +192,9 @@ static PyObject *Run_outputs(AresRun *self, PyObject *outputs)
 		PyList_SET_ITEM(res, i, a);
 	}
 	ares_session_unlock(self->session);
+	if (!idx && !PyErr_Occurred())
+		PyErr_NoMemory();
+	PyMem_Free(idx);
 	Py_DECREF(seq);
 	return res;
 }

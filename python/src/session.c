@@ -267,10 +267,10 @@ static PyObject *Session_io(AresSession *self, PyObject *noargs)
 }
 
 /* OUTPUTS (a sequence of output indices) as a C array; NULL on error. */
-static int *output_indices(AresSession *self, PyObject *outputs, Py_ssize_t *n)
+static long *output_indices(AresSession *self, PyObject *outputs, Py_ssize_t *n)
 {
 	PyObject *seq = PySequence_Fast(outputs, "outputs must be a sequence of indices");
-	int *idx;
+	long *idx;
 
 	if (!seq)
 		return NULL;
@@ -291,7 +291,7 @@ static int *output_indices(AresSession *self, PyObject *outputs, Py_ssize_t *n)
 				    self->noutputs);
 			goto fail;
 		}
-		idx[i] = (int)v;
+		idx[i] = v;
 	}
 	Py_DECREF(seq);
 	return idx;
@@ -334,7 +334,8 @@ static PyObject *Session_run(AresSession *self, PyObject *args)
 	PyArrayObject **arrays = NULL;
 	struct art_tensor *tensors = NULL;
 	Py_ssize_t nout = 0;
-	int *oidx = NULL, rc = 0;
+	long *oidx = NULL;
+	int rc = 0;
 	PyThreadState *ts;
 
 	if (check_open(self) || !PyArg_ParseTuple(args, "OO", &inputs, &outputs))
@@ -365,10 +366,12 @@ static PyObject *Session_run(AresSession *self, PyObject *args)
 	result = PyList_New(nout);
 	for (Py_ssize_t i = 0; result && i < nout; i++) {
 		struct art_tensor t;
-		PyObject *a;
+		PyObject *a = ares_repeated_output(result, oidx, i);
 
-		rc = art_session_get_output(self->s, oidx[i], &t);
-		a = rc ? session_error(self, rc) : ares_output_array(&t);
+		if (!a && !PyErr_Occurred()) {
+			rc = art_session_take_output(self->s, (int)oidx[i], &t);
+			a = rc ? session_error(self, rc) : ares_output_array_owned(&t);
+		}
 		if (!a) {
 			Py_CLEAR(result);
 			break;

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
  * numpy arrays in and out: dtype mapping, the checks an input gets before
- * the runtime sees it, and output copies. An input that is already a
+ * the runtime sees it, and outputs. An input that is already a
  * C-contiguous, aligned, native-order array of the declared dtype is
- * handed to the runtime by pointer.
+ * handed to the runtime by pointer; an output the runtime hands over
+ * (art_*_take_output) becomes the array's own memory, with no copy.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ares_py.h"
 
 unsigned long long ares_input_copies;
+unsigned long long ares_output_copies;
 
 static const struct {
 	int dtype;
@@ -143,23 +146,82 @@ PyArrayObject *ares_input_array(AresSession *s, int idx, PyObject *obj, struct a
 	return a;
 }
 
+/* numpy's type and dims of output T, or -1 with an exception set. */
+static int output_layout(const struct art_tensor *t, npy_intp *dims)
+{
+	int npy = ares_npy_type(t->dtype);
+
+	if (npy < 0) {
+		ares_raisef(-ENOTSUP, "output element type %s has no numpy dtype",
+			    art_dtype_name(t->dtype));
+		return -1;
+	}
+	if (t->ndim < 0 || t->ndim > ART_MAX_DIMS) {
+		ares_raisef(-EINVAL, "output rank %d out of range", t->ndim);
+		return -1;
+	}
+	for (int i = 0; i < t->ndim; i++)
+		dims[i] = (npy_intp)t->dims[i];
+	return npy;
+}
+
 PyObject *ares_output_array(const struct art_tensor *t)
 {
 	npy_intp dims[ART_MAX_DIMS];
-	int npy = ares_npy_type(t->dtype);
+	int npy = output_layout(t, dims);
 
 	if (npy < 0)
-		return ares_raisef(-ENOTSUP, "output element type %s has no numpy dtype",
-				   art_dtype_name(t->dtype));
-	if (t->ndim < 0 || t->ndim > ART_MAX_DIMS)
-		return ares_raisef(-EINVAL, "output rank %d out of range", t->ndim);
-	for (int i = 0; i < t->ndim; i++)
-		dims[i] = (npy_intp)t->dims[i];
+		return NULL;
 	PyArrayObject *a = (PyArrayObject *)PyArray_SimpleNew(t->ndim, dims, npy);
 	if (!a)
 		return NULL;
 	size_t nbytes = (size_t)PyArray_NBYTES(a);
 	if (nbytes)
 		memcpy(PyArray_DATA(a), t->data, nbytes);
+	ares_output_copies++;
 	return (PyObject *)a;
+}
+
+static void free_output(PyObject *capsule)
+{
+	free(PyCapsule_GetPointer(capsule, "ares.output"));
+}
+
+PyObject *ares_output_array_owned(struct art_tensor *t)
+{
+	npy_intp dims[ART_MAX_DIMS];
+	int npy = output_layout(t, dims);
+	void *data = (void *)t->data;
+	PyObject *owner = NULL, *a = NULL;
+
+	t->data = NULL;
+	if (npy >= 0)
+		owner = PyCapsule_New(data, "ares.output", free_output);
+	if (!owner) {
+		free(data);
+		return NULL;
+	}
+	/* The runtime's storage is malloc'd, so aligned for any element type. */
+	a = PyArray_SimpleNewFromData(t->ndim, dims, npy, data);
+	if (!a) {
+		Py_DECREF(owner);
+		return NULL;
+	}
+	/* Steals OWNER, also when it fails (then DATA goes with it). */
+	if (PyArray_SetBaseObject((PyArrayObject *)a, owner)) {
+		Py_DECREF(a);
+		return NULL;
+	}
+	return a;
+}
+
+PyObject *ares_repeated_output(PyObject *list, const long *idx, Py_ssize_t i)
+{
+	for (Py_ssize_t j = 0; j < i; j++)
+		if (idx[j] == idx[i]) {
+			ares_output_copies++;
+			return PyArray_NewCopy((PyArrayObject *)PyList_GET_ITEM(list, j),
+					       NPY_CORDER);
+		}
+	return NULL;
 }

@@ -163,6 +163,17 @@ ART_API int art_session_set_input(art_session *s, int idx, const struct art_tens
 ART_API int art_session_run(art_session *s);
 /* Output IDX of the last run; the data stays valid until the next run. */
 ART_API int art_session_get_output(const art_session *s, int idx, struct art_tensor *t);
+/*
+ * Output IDX of the last run, handed over: T->data becomes the caller's
+ * (free it with art_tensor_free()), so a caller that wraps it (a numpy
+ * array, a response buffer) copies nothing. The session keeps no copy:
+ * art_session_get_output() and another take of IDX fail with -ENOENT until
+ * the next run. An output the next run would not write again (a constant,
+ * a graph input passed through, a value computed once when the plan was
+ * made, or one that two outputs share) is given as a copy instead, so
+ * later runs see what they saw before.
+ */
+ART_API int art_session_take_output(art_session *s, int idx, struct art_tensor *t);
 
 /*
  * Runs in flight. An art_run is a reusable run of its session with its own
@@ -187,6 +198,11 @@ ART_API int art_run_submit(art_run *r);
 ART_API int art_run_wait(art_run *r, int64_t timeout_ns);
 /* Output IDX of the completed run; valid until its next submit or destroy. */
 ART_API int art_run_get_output(const art_run *r, int idx, struct art_tensor *t);
+/* Output IDX of the completed run, handed over as by
+ * art_session_take_output() (every run output is the run's own, so it is
+ * never a copy); -ENOENT once taken, until the next completion. An output
+ * written into a bound dma-buf has no host data to take: -EINVAL. */
+ART_API int art_run_take_output(art_run *r, int idx, struct art_tensor *t);
 ART_API int art_run_is_async(const art_run *r);
 
 /*

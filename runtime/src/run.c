@@ -48,13 +48,14 @@ int art_run_create(art_session *s, art_run **out)
 	r->slot = -1;
 	r->in = calloc((size_t)s->ninputs + 1, sizeof(*r->in));
 	r->out = calloc((size_t)s->noutputs + 1, sizeof(*r->out));
+	r->taken = calloc((size_t)s->noutputs + 1, 1);
 	r->bin = calloc((size_t)s->ninputs + 1, sizeof(*r->bin));
 	r->bout = calloc((size_t)s->noutputs + 1, sizeof(*r->bout));
 	for (int i = 0; r->bin && i < s->ninputs; i++)
 		r->bin[i].imp = -1;
 	for (int i = 0; r->bout && i < s->noutputs; i++)
 		r->bout[i].imp = -1;
-	if (!r->in || !r->out || !r->bin || !r->bout) {
+	if (!r->in || !r->out || !r->taken || !r->bin || !r->bout) {
 		art_run_destroy(r);
 		return rt_err(s, -ENOMEM, "out of memory for a run");
 	}
@@ -93,6 +94,7 @@ void art_run_destroy(art_run *r)
 		tensor_clear(&r->out[i]);
 	free(r->in);
 	free(r->out);
+	free(r->taken);
 	free(r->bin);
 	free(r->bout);
 	free(r);
@@ -178,6 +180,7 @@ int art_run_submit(art_run *r)
 	if (agree)
 		return agree;
 	r->t_submit_ms = now_ms();
+	memset(r->taken, 0, (size_t)s->noutputs);
 	if (r->slot < 0) {
 		int rc = run_through_session(r);
 		r->state = rc ? RUN_IDLE : RUN_DONE;
@@ -269,7 +272,23 @@ int art_run_get_output(const art_run *r, int idx, struct art_tensor *t)
 {
 	if (r->state != RUN_DONE || idx < 0 || idx >= r->s->noutputs)
 		return -EINVAL;
+	if (r->taken[idx])
+		return -ENOENT;
 	*t = r->out[idx];
+	return 0;
+}
+
+int art_run_take_output(art_run *r, int idx, struct art_tensor *t)
+{
+	int rc = art_run_get_output(r, idx, t);
+	if (rc)
+		return rc;
+	if (!t->data)
+		return rt_err(r->s, -EINVAL,
+			      "output %d was written into its bound dma-buf: no host data to take",
+			      idx);
+	r->out[idx].data = NULL;
+	r->taken[idx] = 1;
 	return 0;
 }
 

@@ -532,6 +532,7 @@ void art_session_destroy(art_session *s)
 	free(s->nodes);
 	free(s->inputs);
 	free(s->outputs);
+	free(s->taken);
 	rt_graph_free(s);
 	rt_cpu_close(s); /* after the nodes: their primitives use its engine */
 	if (s->model)
@@ -629,6 +630,8 @@ int art_session_run(art_session *s)
 		rc = rt_graph_bind_inputs(s);
 	if (rc)
 		return rc;
+	if (s->taken)
+		memset(s->taken, 0, (size_t)s->noutputs);
 	rt_prof_begin(s);
 	double t_run = rt_prof_now_us();
 	for (int i = 0; i < s->nnodes; i++) {
@@ -670,9 +673,61 @@ int art_session_run(art_session *s)
 
 int art_session_get_output(const art_session *s, int idx, struct art_tensor *t)
 {
-	if (idx < 0 || idx >= s->noutputs || !s->vals[s->outputs[idx]].t.data)
+	if (idx < 0 || idx >= s->noutputs)
+		return -EINVAL;
+	if (s->taken && s->taken[idx])
+		return -ENOENT;
+	if (!s->vals[s->outputs[idx]].t.data)
 		return -EINVAL;
 	*t = s->vals[s->outputs[idx]].t;
+	return 0;
+}
+
+/* Output OIDX's storage may leave with a caller only when the next run
+ * writes that value again and no other output names it. */
+static int rewritten_by_each_run(const art_session *s, int oidx)
+{
+	int v = s->outputs[oidx];
+	if (s->vals[v].is_const)
+		return 0;
+	for (int i = 0; i < s->noutputs; i++)
+		if (i != oidx && s->outputs[i] == v)
+			return 0;
+	for (int i = 0; i < s->nnodes; i++) {
+		const struct rt_node *n = &s->nodes[i];
+		for (int j = 0; j < n->nout; j++)
+			if (n->out[j] == v)
+				return !n->plan_time && !node_folded(s, n);
+	}
+	return 0; /* a graph input passed through */
+}
+
+int art_session_take_output(art_session *s, int idx, struct art_tensor *t)
+{
+	struct art_tensor cur;
+	int rc = art_session_get_output(s, idx, &cur);
+	if (rc)
+		return rc;
+	if (!s->taken) {
+		s->taken = calloc((size_t)s->noutputs, 1);
+		if (!s->taken)
+			return rt_err(s, -ENOMEM, "out of memory handing over an output");
+	}
+	struct rt_value *v = &s->vals[s->outputs[idx]];
+	if (rewritten_by_each_run(s, idx)) {
+		*t = v->t;
+		v->buf = NULL;
+		v->t.data = NULL;
+	} else {
+		size_t nbytes = (size_t)art_tensor_elems(&cur) * art_dtype_size(cur.dtype);
+		void *d = malloc(nbytes ? nbytes : 1);
+		if (!d)
+			return rt_err(s, -ENOMEM, "out of memory copying output %d", idx);
+		memcpy(d, cur.data, nbytes);
+		*t = cur;
+		t->data = d;
+	}
+	s->taken[idx] = 1;
 	return 0;
 }
 

@@ -7,7 +7,8 @@
  * and leaves the input as it was; a dim_param given two sizes by two
  * inputs fails the run; an undeclared rank takes any rank; a tensor over
  * the size limit fails with -E2BIG in both setters. Also the dtype
- * names and dim names of the public API.
+ * names and dim names of the public API, and outputs handed over to the
+ * caller (art_session_take_output, art_run_take_output).
  * Usage: art-input-test MODEL.onnx
  */
 #include <errno.h>
@@ -155,6 +156,53 @@ static void test_names(art_session *s)
 	CHECK(!art_session_input_dim_name(s, 9, 0), "input 9 (out of range) has a dim name");
 }
 
+/* Outputs handed over: the caller owns the data, the session and the run
+ * say -ENOENT until their next run, and the graph inputs the outputs pass
+ * through are copied out, not taken from under the next run. */
+static void test_outputs_handed_over(art_session *s)
+{
+	struct art_tensor t, again;
+	art_run *r;
+
+	set_good_inputs(s, 2);
+	for (int round = 0; round < 2; round++) {
+		CHECK(!art_session_run(s), "run %d: %s", round, art_session_errmsg(s));
+		CHECK(!art_session_take_output(s, IN_X, &t), "take xo: %s", art_session_errmsg(s));
+		CHECK(t.dtype == ART_FLOAT && t.ndim == 2 && t.dims[0] == 2 && t.dims[1] == 3 &&
+			      t.data && !memcmp(t.data, data, 6 * sizeof(float)),
+		      "run %d: xo handed over as given", round);
+		CHECK(art_session_take_output(s, IN_X, &again) == -ENOENT,
+		      "xo taken twice: expected -ENOENT");
+		CHECK(art_session_get_output(s, IN_X, &again) == -ENOENT,
+		      "xo read after the take: expected -ENOENT");
+		CHECK(!art_session_get_output(s, IN_Y, &again), "yo is still the session's");
+		art_tensor_free(&t);
+	}
+	CHECK(art_session_take_output(s, 9, &t) == -EINVAL, "no output 9: expected -EINVAL");
+	if (art_run_create(s, &r)) {
+		CHECK(0, "art_run_create: %s", art_session_errmsg(s));
+		return;
+	}
+	struct art_tensor x = tensor(ART_FLOAT, 2, 1, 3, 0), y = tensor(ART_FLOAT, 2, 1, 5, 0);
+	struct art_tensor k = tensor(ART_INT64, 1, 2, 0, 0), z = tensor(ART_FLOAT, 0, 0, 0, 0);
+	CHECK(art_run_take_output(r, 0, &t) == -EINVAL, "take before any run: expected -EINVAL");
+	CHECK(!art_run_set_input(r, IN_X, &x) && !art_run_set_input(r, IN_Y, &y) &&
+		      !art_run_set_input(r, IN_K, &k) && !art_run_set_input(r, IN_Z, &z),
+	      "run: setting inputs: %s", art_session_errmsg(s));
+	for (int round = 0; round < 2; round++) {
+		CHECK(!art_run_submit(r) && !art_run_wait(r, -1), "run %d: %s", round,
+		      art_session_errmsg(s));
+		CHECK(!art_run_take_output(r, IN_K, &t) && t.dtype == ART_INT64 && t.data &&
+			      !memcmp(t.data, data, 2 * sizeof(int64_t)),
+		      "run %d: ko handed over as given", round);
+		CHECK(art_run_take_output(r, IN_K, &again) == -ENOENT &&
+			      art_run_get_output(r, IN_K, &again) == -ENOENT,
+		      "run %d: ko after the take: expected -ENOENT", round);
+		art_tensor_free(&t);
+	}
+	art_run_destroy(r);
+}
+
 int main(int argc, char **argv)
 {
 	art_session *s;
@@ -172,6 +220,7 @@ int main(int argc, char **argv)
 	test_session_dim_param_agrees(s);
 	test_run_checks_too(s);
 	test_names(s);
+	test_outputs_handed_over(s);
 	art_session_destroy(s);
 	printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;

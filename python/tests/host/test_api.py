@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import ares
+from conftest import ONNX_DATA
 
 
 def feed(rng=None, shape=(3, 4, 5)):
@@ -78,6 +79,46 @@ def test_outputs_do_not_alias_runtime_memory(add_model):
     (b,) = s.run(None, f2)
     np.testing.assert_array_equal(a, f1["x"] + f1["y"])
     np.testing.assert_array_equal(b, f2["x"] + f2["y"])
+
+
+def test_outputs_are_handed_over_without_a_copy(add_model):
+    s = ares.Session(add_model, device="cpu")
+    f = feed()
+    want = f["x"] + f["y"]
+    before = ares._ares.output_copies()
+    (a,) = s.run(None, f)
+    (b,) = s.run(None, f)
+    (c,) = s.run_async(None, f).result(timeout=60)
+    assert ares._ares.output_copies() == before
+    for y in (a, b, c):
+        assert not y.flags.owndata and y.base is not None
+        assert y.flags.writeable and y.flags.c_contiguous and y.flags.aligned
+    # Each array is the caller's memory now: writing one changes no other
+    # and no later run.
+    a[...] = 0
+    np.testing.assert_array_equal(b, want)
+    np.testing.assert_array_equal(c, want)
+    np.testing.assert_array_equal(s.run(None, f)[0], want)
+    # An output asked for twice in one call: the runtime hands it over once,
+    # so the second is a copy, not the same memory.
+    y1, y2 = s.run(["sum", "sum"], f)
+    assert ares._ares.output_copies() == before + 1
+    assert not np.shares_memory(y1, y2)
+    np.testing.assert_array_equal(y2, want)
+
+
+def test_constant_output_is_copied_and_stays():
+    # The output is a folded Constant: later runs must still see it, so the
+    # runtime gives a copy instead of its own storage.
+    s = ares.Session(f"{ONNX_DATA}/test_constant/model.onnx", device="cpu")
+    before = ares._ares.output_copies()
+    (a,) = s.run(None, {})
+    want = a.copy()
+    a[...] = 42
+    (b,) = s.run(None, {})
+    np.testing.assert_array_equal(b, want)
+    assert not np.shares_memory(a, b)
+    assert ares._ares.output_copies() == before
 
 
 def test_run_async_future_and_await(add_model):

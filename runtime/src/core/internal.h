@@ -96,6 +96,9 @@ struct art_session {
 	int nnodes;
 	int *inputs, ninputs; /* graph inputs that are not initializers */
 	int *outputs, noutputs;
+	/* Per output: handed over by art_session_take_output() since the last
+	 * run (NULL until the first take). */
+	unsigned char *taken;
 	unsigned flags;
 	int placement;		   /* ART_PLACEMENT_BENEFIT or _DEVICE (resolved at creation) */
 	int precision;		   /* art_session_options.precision: 0, ART_BFLOAT16, ART_FLOAT16 */

@@ -178,6 +178,7 @@ struct art_run {
 	struct art_session *s;
 	int slot; /* index into s->dev->slots, or -1 */
 	struct art_tensor *in, *out;
+	unsigned char *taken; /* per output: handed over since the run completed */
 	struct run_bind *bin, *bout;
 	accel_job *job;
 	int state; /* RUN_* */
