@@ -13,7 +13,9 @@
 # its Conv/MatMul nodes must run fused, and its output stay within cosine
 # 0.9999 of the CPU's (the one-step bound holds per fused node; through
 # the layers the steps compound, so the whole model is held to cosine).
-# The modeled device time of both device runs is printed.
+# The modeled device time of both device runs is printed. Placed by
+# benefit (the default), the model must fuse too, with no fused node on
+# the CPU, and its output meet the same cosine.
 #
 # Usage: qdq_check.sh BUILD WORKDIR [MODEL NAME=INPUT.npy]
 # (in the guest: needs the device).
@@ -91,11 +93,22 @@ fi
 	--profile "$T/real/fused.json" --input "$IN" --output-dir "$T/real/fused" >"$T/real/cov"
 ART_NO_QDQ_FUSION=1 "$B/bin/accel-run" "$q" --device 0 --placement device --no-fallback \
 	--profile "$T/real/unfused.json" --input "$IN" --output-dir "$T/real/unfused" >/dev/null
+"$B/bin/accel-run" "$q" --device 0 --placement benefit --coverage --input "$IN" \
+	--output-dir "$T/real/benefit" >"$T/real/cov.benefit"
 nf=$(grep -c "fused QDQ on int8" "$T/real/cov" || true)
+nb=$(grep -c "fused QDQ on int8" "$T/real/cov.benefit" || true)
 echo "$(basename "$M") int8 (ares-quantize): $nf node(s) fused QDQ on int8;" \
-	"$(grep -c "QDQ around it not fused" "$T/real/cov" || true) left unfused"
+	"$(grep -c "QDQ around it not fused" "$T/real/cov" || true) left unfused;" \
+	"$nb fused under placement by benefit"
 grep "QDQ around it not fused" "$T/real/cov" || true
 [ "$nf" -gt 0 ] || fail=1
+# By benefit, the cost model places the float chain first; fusing must
+# then leave no fused node on the CPU and no Q/DQ of a fused pattern.
+if [ "$nb" -eq 0 ] || grep "fused QDQ" "$T/real/cov.benefit" | grep -q " cpu "; then
+	echo "FAIL placement by benefit: $nb fused, or a fused node on the CPU"
+	cat "$T/real/cov.benefit"
+	fail=1
+fi
 /usr/bin/python3 - "$T/real" <<'PY' || fail=1
 import glob
 import json
@@ -106,12 +119,14 @@ T = sys.argv[1]
 ok = True
 for f in sorted(glob.glob(os.path.join(T, "cpu", "*.npy"))):
     c = np.load(f).astype(np.float64).ravel()
-    d = np.load(os.path.join(T, "fused", os.path.basename(f))).astype(np.float64).ravel()
-    cos = float(c @ d / (np.linalg.norm(c) * np.linalg.norm(d)))
-    good = cos >= 0.9999
-    ok = ok and good
-    print(f"{'ok  ' if good else 'FAIL'} {os.path.basename(f)}: fused device vs CPU cosine "
-          f"{cos:.6f}, max |diff| {np.abs(c - d).max():.4g} (max |CPU| {np.abs(c).max():.4g})")
+    for run in ("fused", "benefit"):
+        d = np.load(os.path.join(T, run, os.path.basename(f))).astype(np.float64).ravel()
+        cos = float(c @ d / (np.linalg.norm(c) * np.linalg.norm(d)))
+        good = cos >= 0.9999
+        ok = ok and good
+        print(f"{'ok  ' if good else 'FAIL'} {os.path.basename(f)}: {run} device vs CPU "
+              f"cosine {cos:.6f}, max |diff| {np.abs(c - d).max():.4g} "
+              f"(max |CPU| {np.abs(c).max():.4g})")
 def modeled(j):
     ev = json.load(open(os.path.join(T, j)))["traceEvents"]
     m = [e for e in ev if e.get("ph") == "X" and e.get("tid") == 3]

@@ -250,6 +250,12 @@ static inline void rt_put_i(void *o, int dtype, int64_t i, int64_t v)
  * rounded half to even (the caller adds the zero point and saturates). */
 float rt_requant_mult(double sx, double sw, double sy);
 double rt_requant(int64_t acc, float mult);
+/* rt_requant() with N's fused activation (a QDQ pattern fused for the
+ * int8 engine brings Relu, LeakyRelu or Clip, device/qdq.c) applied to
+ * the scaled accumulator in binary32 before rounding, as the engine does
+ * (hw-spec §12.1): a partition that falls back to the CPU computes what
+ * the device would have. */
+double rt_requant_act(const struct rt_node *n, int64_t acc, float mult);
 
 /* Stores V into output O: floats round to nearest even, integers truncate
  * toward zero and saturate (NaN is 0, see rt_d2i()). */

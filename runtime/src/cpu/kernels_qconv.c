@@ -117,7 +117,8 @@ static int qconv(struct art_session *s, const struct rt_node *n, int qlinear)
 				}
 				if (b)
 					acc += rt_get_i(b, m);
-				double v = rt_requant(acc, mult) + (yz ? rt_get_d(yz, 0) : 0);
+				double v =
+					rt_requant_act(n, acc, mult) + (yz ? rt_get_d(yz, 0) : 0);
 				rt_put_d(o, dt, at, v < lo ? lo : v > hi ? hi : v);
 			}
 		}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ares/tensor.h"
 #include "cpu/kernels.h"
 
 static double saturate(double v, int dtype)
@@ -95,6 +96,16 @@ float rt_requant_mult(double sx, double sw, double sy)
 double rt_requant(int64_t acc, float mult)
 {
 	return nearbyint((double)((float)(int32_t)acc * mult));
+}
+
+double rt_requant_act(const struct rt_node *n, int64_t acc, float mult)
+{
+	float v = (float)(int32_t)acc * mult;
+	/* Relu and Clip are exact; LeakyRelu's product of two binary32
+	 * values is exact in double, so narrowing rounds it as binary32. */
+	if (n->act != ARES_ACT_NONE)
+		v = (float)rt_act_value(n->act, n->act_alpha, n->act_beta, v);
+	return nearbyint((double)v);
 }
 
 static int k_dynamic_quantize(struct art_session *s, const struct rt_node *n)
@@ -221,7 +232,8 @@ static int int_matmul(struct art_session *s, const struct rt_node *n, int qlinea
 				float mult = rt_requant_mult(scale_at(as, i), scale_at(bs, j),
 							     rt_get_d(ys, 0));
 				rt_put_d(o, dt, at,
-					 saturate(rt_requant(acc, mult) + rt_get_d(yz, 0), dt));
+					 saturate(rt_requant_act(n, acc, mult) + rt_get_d(yz, 0),
+						  dt));
 			}
 	}
 	return 0;

@@ -197,8 +197,10 @@ const char *dev_why_not(struct art_session *s, const struct rt_node *n, char *bu
 /* device/qdq.c: at device placement, DequantizeLinear(x), a constant
  * dequantised weight (and int32 bias), Conv or MatMul and the
  * QuantizeLinear after it become one QLinearConv / QLinearMatMul node
- * where the int8 engine takes it; returns -ENOMEM or 0. */
-int dev_qdq_fuse(struct art_session *s);
+ * where the int8 engine takes it; returns -ENOMEM or 0. PLACED 0: before
+ * placing, under forced device placement; 1: after placement by benefit,
+ * only patterns wholly on the device. */
+int dev_qdq_fuse(struct art_session *s, int placed);
 /* Dtype of value V as far as analysis before any run knows it, or 0. */
 int dev_value_dtype(struct art_session *s, int v);
 /* Whether value V holds a constant known at session creation. */

@@ -218,7 +218,7 @@ int dev_open(struct art_session *s, int index)
 	rc = fold_constants(s);
 	if (rc)
 		return rc;
-	rc = dev_qdq_fuse(s);
+	rc = dev_qdq_fuse(s, 0);
 	if (rc)
 		return rt_err(s, rc, "out of memory fusing QDQ patterns");
 	dev_place(s);

@@ -62,6 +62,8 @@ int dev_partition_graph(struct art_session *s)
 			return rt_err(s, -ENOMEM, "placement: out of memory");
 		dev_cost_calibrate(s, d->cost);
 		int rc = dev_place_by_cost(s, d->cost);
+		if (!rc)
+			rc = dev_qdq_fuse(s, 1);
 		if (rc)
 			return rt_err(s, rc, "placement: out of memory");
 	}

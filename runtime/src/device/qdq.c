@@ -3,12 +3,16 @@
  * QDQ fusion at device placement: DequantizeLinear(x 8-bit),
  * DequantizeLinear(w 8-bit constant) [, DequantizeLinear(b int32
  * constant)] into Conv or MatMul, whose one reader is QuantizeLinear(y),
- * becomes, under forced device placement (--placement device or
- * --no-fallback), one node the device runs as QLinearConv or QLinearMatMul
+ * becomes one node the device runs as QLinearConv or QLinearMatMul
  * (device/quant.c): int32 accumulation on the int8 engine and one
- * requantisation, instead of DQ and Q as COPY around an f32 conv. The
- * CPU path never sees it (the session's nodes are rewritten only when a
- * device is opened), and a pattern the engine cannot take exactly stays
+ * requantisation, instead of DQ and Q as COPY around an f32 conv. Under
+ * forced device placement (--placement device or --no-fallback) every
+ * pattern the engine takes is fused before placing; under placement by
+ * benefit, after it, only where the cost model put the whole pattern on
+ * the device. The CPU path never sees it (the session's nodes are
+ * rewritten only when a device is opened; a partition that falls back to
+ * the CPU at run time runs the fused node with the same arithmetic,
+ * rt_requant_act()), and a pattern the engine cannot take exactly stays
  * as it was with a note in its placement reason.
  *
  * The bound: the float chain computes sum((xq - zx) sx (wq - zw) sw) + b
@@ -214,7 +218,16 @@ struct saved {
 	rt_kernel_fn fn;
 };
 
-static int fuse_one(struct art_session *s, struct rt_node *n, int conv, int *dead)
+/* After placement by benefit, the nodes of the pattern are all on the
+ * device: the fused node could run nowhere else as fast. */
+static int placed_on_device(const struct art_session *s, const struct rt_node *n,
+			    const struct qdq_match *m)
+{
+	return n->on_device && s->nodes[m->dqx].on_device && s->nodes[m->q].on_device &&
+	       (m->act < 0 || s->nodes[m->act].on_device);
+}
+
+static int fuse_one(struct art_session *s, struct rt_node *n, int conv, int placed, int *dead)
 {
 	struct qdq_match m;
 	const char *why = match(s, n, conv, &m);
@@ -223,6 +236,8 @@ static int fuse_one(struct art_session *s, struct rt_node *n, int conv, int *dea
 			n->qdq_note = why;
 		return 0;
 	}
+	if (placed && !placed_on_device(s, n, &m))
+		return 0;
 	int *in = malloc(9 * sizeof(*in));
 	if (!in)
 		return -ENOMEM;
@@ -269,23 +284,31 @@ static int fuse_one(struct art_session *s, struct rt_node *n, int conv, int *dea
 		return 0;
 	}
 	free(sv.in);
+	if (placed) {
+		if (n->reason_owned)
+			free((void *)n->placement_reason);
+		n->reason_owned = 0;
+		n->placement_reason = conv ? "fused QDQ on int8 (as QLinearConv)"
+					   : "fused QDQ on int8 (as QLinearMatMul)";
+	}
 	dead[m.dqx] = dead[m.q] = 1;
 	if (m.act >= 0)
 		dead[m.act] = 1;
 	return 1;
 }
 
-int dev_qdq_fuse(struct art_session *s)
+int dev_qdq_fuse(struct art_session *s, int placed)
 {
 	/* ART_NO_QDQ_FUSION=1 keeps the float chain on the device too, to
 	 * compare (bench, tests). */
 	const char *off = getenv("ART_NO_QDQ_FUSION");
 	if (off && off[0] && strcmp(off, "0"))
 		return 0;
-	/* Only where every node stays on the device: placement by benefit
-	 * may hand a node back to the CPU, whose kernels run the float
-	 * chain, not the fused node. */
-	if (s->placement != ART_PLACEMENT_DEVICE)
+	/* Forced device placement fuses before placing (every node the
+	 * device takes stays there); placement by benefit first decides on
+	 * the float chain, then fuses only patterns wholly on the device, so
+	 * no fused node is handed back to the CPU by the cost model. */
+	if (placed != (s->placement != ART_PLACEMENT_DEVICE))
 		return 0;
 	int *dd = calloc((size_t)s->nnodes + 1, sizeof(*dd));
 	if (!dd)
@@ -295,7 +318,7 @@ int dev_qdq_fuse(struct art_session *s)
 		struct rt_node *n = &s->nodes[i];
 		if (dd[i] || (!op_is(n, "Conv") && !op_is(n, "MatMul")))
 			continue;
-		int rc = fuse_one(s, n, op_is(n, "Conv"), dd);
+		int rc = fuse_one(s, n, op_is(n, "Conv"), placed, dd);
 		if (rc < 0) {
 			free(dd);
 			return rc;
