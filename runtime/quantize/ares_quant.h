@@ -44,6 +44,7 @@ struct aq_result {
 	int quantized;	  /* of those, quantized */
 	double error;	  /* relative output error of the written model */
 	int opset_before; /* the model's default-domain opset */
+	int folded;	  /* Mul/Add nodes folded into the Conv before them */
 };
 
 /* Quantizes MODEL_IN with the samples in CALIB_DIR into MODEL_OUT. The

@@ -10,6 +10,7 @@
 
 #include "ares_quant.h"
 #include "calib.h"
+#include "fold.h"
 #include "model.h"
 #include "opset.h"
 #include "qdq.h"
@@ -173,6 +174,9 @@ static void report(const struct job *j, const struct aq_result *res, double thre
 		fprintf(f, ", no sensitivity check\n");
 	else
 		fprintf(f, ", sensitivity over %d samples, threshold %g\n", nsens, threshold);
+	if (res->folded)
+		fprintf(f, "folded %d Mul/Add node(s) with per-channel constants into their Conv\n",
+			res->folded);
 	fprintf(f, "%-5s %-40s %-7s %-10s %s\n", "layer", "node", "op", "error", "kept as");
 	for (int i = 0; i < j->nl; i++) {
 		const Onnx__NodeProto *n = j->m->graph->node[j->l[i].node];
@@ -214,6 +218,8 @@ static int prepare(struct job *j, const char *calib_dir, struct aq_result *res)
 	if (res->opset_before < 0)
 		return aq_fail(j->e, -EINVAL, "%s: no default-domain opset import", j->in_path);
 	rc = check_f32(j->m->graph, j->in_path, j->e);
+	if (!rc)
+		rc = aq_fold_affine(j->m, &res->folded, j->e);
 	if (rc)
 		return rc;
 	const char **names;

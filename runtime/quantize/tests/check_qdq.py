@@ -62,6 +62,20 @@ def main():
             assert bq.data_type == TensorProto.INT32, "%s: bias type %d" % (n.name, bq.data_type)
             assert np.allclose(bs, sx * sw, rtol=1e-6), "%s: bias scale != sx*sw" % n.name
         done.append(n.name)
+    # A constant Mul or Add right after a Conv (a BatchNormalization as an
+    # affine pair) is folded into it before quantizing.
+    def source(name):
+        p = prod.get(name)
+        while p is not None and p.op_type in ("QuantizeLinear", "DequantizeLinear"):
+            p = prod.get(p.input[0])
+        return p
+
+    for n in g.node:
+        if n.op_type in ("Mul", "Add") and len(n.input) == 2:
+            src = [source(i) for i in n.input]
+            assert not (any(p is not None and p.op_type == "Conv" for p in src) and
+                        any(i in inits for i in n.input)), \
+                "%s: constant %s after a Conv not folded into it" % (n.name, n.op_type)
     print("qdq: %d of %d layers quantized: %s" % (len(done), len(layers), " ".join(done)))
     if len(done) < want:
         sys.exit("qdq: expected at least %d quantized layers" % want)

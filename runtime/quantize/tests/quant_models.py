@@ -2,7 +2,8 @@
 """The small models and calibration sets of run-quant-tests.sh, into OUTDIR:
 
   small.onnx        x[1,3,16,16] -> Conv 3x3 + bias -> Relu -> Conv 3x3 (no
-                    bias) -> Flatten -> Gemm transB + C -> Relu -> MatMul -> y
+                    bias) -> Mul, Add (per-channel constants) -> Flatten ->
+                    Gemm transB + C -> Relu -> MatMul -> y
   calib/NNN/x.npy   16 seeded smooth images (gradients and blobs)
   test/x.npy        one more, not in the calibration set
   small_f16.onnx    small.onnx with float16 weights (a non-f32 model)
@@ -25,6 +26,9 @@ def model(rng, dtype=np.float32):
     def init(name, arr):
         return numpy_helper.from_array(arr.astype(dtype), name)
 
+    # Its own stream, so the weights and samples stay those of the model
+    # without the pair.
+    bn = np.random.default_rng(99)
     inits = [
         init("w1", rng.standard_normal((8, 3, 3, 3)) * 0.3),
         init("b1", rng.standard_normal(8) * 0.1),
@@ -32,12 +36,18 @@ def model(rng, dtype=np.float32):
         init("w3", rng.standard_normal((32, 4 * 16 * 16)) * 0.02),
         init("c3", rng.standard_normal(32) * 0.1),
         init("w4", rng.standard_normal((32, 10)) * 0.2),
+        init("bn_mul", bn.uniform(0.5, 1.5, (4, 1, 1))),
+        init("bn_add", bn.standard_normal((1, 4, 1, 1)) * 0.1),
     ]
     nodes = [
         helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
         helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
         helper.make_node("Conv", ["r1", "w2"], ["c2"], name="conv2", pads=[1, 1, 1, 1]),
-        helper.make_node("Flatten", ["c2"], ["f"], name="flatten"),
+        # A BatchNormalization exported as a per-channel affine pair, as
+        # paddle2onnx writes PP-OCR: ares-quantize folds it into conv2.
+        helper.make_node("Mul", ["c2", "bn_mul"], ["c2m"], name="bn_mul"),
+        helper.make_node("Add", ["bn_add", "c2m"], ["c2a"], name="bn_add"),
+        helper.make_node("Flatten", ["c2a"], ["f"], name="flatten"),
         helper.make_node("Gemm", ["f", "w3", "c3"], ["g"], name="gemm", transB=1),
         helper.make_node("Relu", ["g"], ["r2"], name="relu2"),
         helper.make_node("MatMul", ["r2", "w4"], ["y"], name="matmul"),
