@@ -57,6 +57,9 @@ def model(name, op, xdt, ydt, xshape, wshape, per_channel, bias, why=None, act=N
     wq = rand8(np.int8, wshape)
     # The real result spreads about 3 sigma of a sum of k products.
     ys = np.float32(3 * np.sqrt(k) * 64 * xs * float(np.max(ws)) * 64 / 128)
+    # A bounded activation's output gets the grid of its range.
+    ys = {"Sigmoid": np.float32(1 / 200), "HardSigmoid": np.float32(1 / 200),
+          "Tanh": np.float32(1 / 100)}.get(act, ys)
     yz = {np.uint8: 120, np.int8: 3}[ydt]
     inits = [init("w_q", wq), init("w_s", ws), init("w_z", wz), init("y_s", ys),
              init("y_z", np.array(yz, ydt))]
@@ -124,5 +127,14 @@ model("conv_clip", "Conv", np.uint8, np.int8, [1, 3, 7, 9], [6, 3, 3, 3], True, 
 model("conv_leaky", "Conv", np.int8, np.int8, [1, 8, 5, 5], [8, 8, 3, 3], True, True,
       act="LeakyRelu")
 model("matmul_relu", "MatMul", np.uint8, np.uint8, [4, 29], [29, 7], True, False, act="Relu")
-model("refuse_sigmoid", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], True, True,
-      why="not read by one QuantizeLinear alone", act="Sigmoid")
+# Activations that do not commute with the division by y's scale: the
+# engine applies them to the real value and divides after (qdq_real).
+model("conv_hardswish", "Conv", np.uint8, np.uint8, [1, 6, 7, 7], [8, 6, 3, 3], True, True,
+      act="HardSwish")
+model("conv_sigmoid", "Conv", np.int8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], True, True,
+      act="Sigmoid")
+model("conv_hardsigmoid", "Conv", np.uint8, np.int8, [2, 3, 5, 8], [6, 3, 3, 3], False, True,
+      act="HardSigmoid")
+model("matmul_tanh", "MatMul", np.uint8, np.int8, [3, 40], [40, 9], True, False, act="Tanh")
+model("refuse_abs", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], True, True,
+      why="not read by one QuantizeLinear alone", act="Abs")

@@ -77,6 +77,11 @@ struct rt_node {
 	 * around it stays unfused, else NULL. */
 	const char *dev_op;
 	const char *qdq_note;
+	/* That fused node's activation is not positively homogeneous (Sigmoid,
+	 * Tanh, HardSigmoid, HardSwish): it runs on the real value, acc * sx
+	 * * sw, and the result is divided by sy after it (rt_requant_params()),
+	 * not on acc * (sx * sw / sy). */
+	int qdq_real;
 };
 
 /* A subgraph: its nodes share the session's value table. */

@@ -253,9 +253,14 @@ double rt_requant(int64_t acc, float mult);
 /* rt_requant() with N's fused activation (a QDQ pattern fused for the
  * int8 engine brings Relu, LeakyRelu or Clip, device/qdq.c) applied to
  * the scaled accumulator in binary32 before rounding, as the engine does
- * (hw-spec §12.1): a partition that falls back to the CPU computes what
- * the device would have. */
-double rt_requant_act(const struct rt_node *n, int64_t acc, float mult);
+ * (hw-spec §12.1), then divided by DIV: a partition that falls back to
+ * the CPU computes what the device would have. */
+double rt_requant_act(const struct rt_node *n, int64_t acc, float mult, float div);
+/* MULT and DIV for rt_requant_act(): f32(sx sw / sy) and 1, or for a fused
+ * node whose activation runs in real units (rt_node.qdq_real) f32(sx sw)
+ * and sy, the engine's order. */
+void rt_requant_params(const struct rt_node *n, double sx, double sw, double sy, float *mult,
+		       float *div);
 
 /* Stores V into output O: floats round to nearest even, integers truncate
  * toward zero and saturate (NaN is 0, see rt_d2i()). */

@@ -89,9 +89,10 @@ static int qconv(struct art_session *s, const struct rt_node *n, int qlinear)
 		for (int64_t m = 0; m < M; m++) {
 			int64_t gi = m / mg, w0 = (int64_t)per_channel(wz, m);
 			int64_t xbase = (nb * C + gi * cg) * ip, wbase = m * cg * kp;
-			float mult = qlinear ? rt_requant_mult(rt_get_d(xs, 0), per_channel(ws, m),
-							       rt_get_d(ys, 0))
-					     : 0;
+			float mult = 0, div = 1;
+			if (qlinear)
+				rt_requant_params(n, rt_get_d(xs, 0), per_channel(ws, m),
+						  rt_get_d(ys, 0), &mult, &div);
 			for (int64_t p = 0; p < P; p++) {
 				int64_t o0 = p / (w.out[1] * w.out[2]),
 					o1 = p / w.out[2] % w.out[1], o2 = p % w.out[2], acc = 0;
@@ -117,8 +118,8 @@ static int qconv(struct art_session *s, const struct rt_node *n, int qlinear)
 				}
 				if (b)
 					acc += rt_get_i(b, m);
-				double v =
-					rt_requant_act(n, acc, mult) + (yz ? rt_get_d(yz, 0) : 0);
+				double v = rt_requant_act(n, acc, mult, div) +
+					   (yz ? rt_get_d(yz, 0) : 0);
 				rt_put_d(o, dt, at, v < lo ? lo : v > hi ? hi : v);
 			}
 		}

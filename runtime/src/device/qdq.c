@@ -20,7 +20,10 @@
  * real sum exactly in int32 and rounds acc * f32(sx sw / sy). Both are the
  * same real number up to binary32 rounding of the sum and the scale, so
  * rounding to the grid differs by at most one step, and only where the
- * value lies within that rounding error of a half-step boundary.
+ * value lies within that rounding error of a half-step boundary. With a
+ * Sigmoid, Tanh, HardSigmoid or HardSwish the engine applies it to acc *
+ * f32(sx sw) and divides by sy after; those functions change a value by
+ * at most 1.5 times as much as their input changed, so the same holds.
  */
 #include <errno.h>
 #include <float.h>
@@ -114,6 +117,22 @@ static int act_node(const struct art_session *s, const struct rt_node *a, int *k
 		*al = rt_attr_f(a, "alpha", 0.01f);
 		return 1;
 	}
+	static const struct {
+		const char *op;
+		int kind;
+	} real[] = {{"Sigmoid", ARES_ACT_SIGMOID},
+		    {"Tanh", ARES_ACT_TANH},
+		    {"HardSwish", ARES_ACT_HARD_SWISH},
+		    {"HardSigmoid", ARES_ACT_HARD_SIGMOID}};
+	for (size_t i = 0; i < sizeof(real) / sizeof(real[0]); i++)
+		if (op_is(a, real[i].op)) {
+			*kind = real[i].kind;
+			if (real[i].kind == ARES_ACT_HARD_SIGMOID) {
+				*al = rt_attr_f(a, "alpha", 0.2f);
+				*be = rt_attr_f(a, "beta", 0.5f);
+			}
+			return 1;
+		}
 	if (!op_is(a, "Clip") || s->opset < 11)
 		return 0;
 	const struct art_tensor *lo = a->nin > 1 ? cv(s, a->in[1]) : NULL,
@@ -136,6 +155,7 @@ struct qdq_match {
 	float act_alpha, act_beta;
 	struct dq x, w, b;
 	int has_b;
+	int real; /* the activation runs in real units (rt_node.qdq_real) */
 };
 
 /* Why N with its QDQ neighbours cannot be fused, else NULL with M set. */
@@ -181,11 +201,16 @@ static const char *match(struct art_session *s, const struct rt_node *n, int con
 		return "the weight's per-channel axis is not its output channels";
 	/* Q is monotonic and Q(0) = zy: Q(relu(y)) = max(Q(y), zy), and
 	 * Q(clip(y, lo, hi)) clamps Q(y) to Q(lo), Q(hi); the engine applies
-	 * them to acc * m, which is y / sy (device/quant.c). */
-	if (n->act != ARES_ACT_NONE && n->act != ARES_ACT_RELU && n->act != ARES_ACT_CLIP &&
-	    n->act != ARES_ACT_LEAKY_RELU)
-		return "an activation other than Relu, LeakyRelu or Clip between it and its "
-		       "QuantizeLinear";
+	 * them to acc * m, which is y / sy (device/quant.c). The others do
+	 * not commute with the division by sy: the engine applies them to the
+	 * real value acc * sx * sw and divides by sy after (real units). */
+	int act = m->act >= 0 ? m->act_kind : n->act;
+	m->real = act == ARES_ACT_SIGMOID || act == ARES_ACT_TANH || act == ARES_ACT_HARD_SWISH ||
+		  act == ARES_ACT_HARD_SIGMOID;
+	if (act != ARES_ACT_NONE && act != ARES_ACT_RELU && act != ARES_ACT_CLIP &&
+	    act != ARES_ACT_LEAKY_RELU && !m->real)
+		return "an activation other than Relu, LeakyRelu, Clip, Sigmoid, Tanh, "
+		       "HardSigmoid or HardSwish between it and its QuantizeLinear";
 	m->has_b = n->nin > 2 && n->in[2] >= 0;
 	if (!m->has_b)
 		return NULL;
@@ -263,6 +288,7 @@ static int fuse_one(struct art_session *s, struct rt_node *n, int conv, int plac
 		n->act_alpha /= ys;
 		n->act_beta /= ys;
 	}
+	n->qdq_real = m.real;
 	n->in = in;
 	n->nin = nin;
 	n->out[0] = q->out[0];
@@ -279,6 +305,7 @@ static int fuse_one(struct art_session *s, struct rt_node *n, int conv, int plac
 		n->act_alpha = sv.act_alpha;
 		n->act_beta = sv.act_beta;
 		n->dev_op = NULL;
+		n->qdq_real = 0;
 		free(in);
 		n->qdq_note = why == buf ? "the int8 engine refuses the fused form" : why;
 		return 0;

@@ -15,6 +15,8 @@
  * differently. The descriptors carry m as the weight's scale and 1 as the
  * input's and the output's, so the engine's product and quotient are m
  * and the division by 1 is exact: the device's integers are the CPU's.
+ * A fused QDQ node whose activation needs real units (rt_node.qdq_real)
+ * carries sx, sw and sy as they are instead, as its float chain does.
  * Weight-side parameters of more than one element become PER_CHANNEL
  * (8 bytes per channel uploaded with the weights, device/exec.c).
  */
@@ -117,6 +119,10 @@ static float wscale(const struct art_session *s, const struct rt_node *n, const 
 		return 1.0f;
 	const struct art_tensor *ws = param(s, n, l->ws);
 	int64_t i = art_tensor_elems(ws) == 1 ? 0 : m;
+	/* Real units (a fused QDQ node's Sigmoid, HardSwish...): the
+	 * descriptors carry the scales as they are. */
+	if (n->qdq_real)
+		return (float)rt_get_d(ws, i);
 	return rt_requant_mult(rt_get_d(param(s, n, l->xs), 0), rt_get_d(ws, i),
 			       rt_get_d(param(s, n, l->ys), 0));
 }
@@ -276,7 +282,7 @@ int dev_quant_desc(const struct ectx *e, struct ares_tensor_desc *x, struct ares
 	const struct art_tensor *xz = param(s, n, l->xz), *yz = param(s, n, l->yz);
 	int64_t ch = wchannels(s, n, l);
 	x->quant = ARES_QUANT_PER_TENSOR;
-	x->scale = dev_float_bits(1.0f);
+	x->scale = dev_float_bits(n->qdq_real ? (float)rt_get_d(param(s, n, l->xs), 0) : 1.0f);
 	x->zero_point = (uint32_t)(xz ? (int32_t)rt_get_i(xz, 0) : 0);
 	if (ch > 1) {
 		if (w->shape[waxis] != (uint64_t)ch)
@@ -291,7 +297,8 @@ int dev_quant_desc(const struct ectx *e, struct ares_tensor_desc *x, struct ares
 	}
 	if (l->qlinear) {
 		y->quant = ARES_QUANT_PER_TENSOR;
-		y->scale = dev_float_bits(1.0f);
+		y->scale =
+			dev_float_bits(n->qdq_real ? (float)rt_get_d(param(s, n, l->ys), 0) : 1.0f);
 		y->zero_point = (uint32_t)(yz ? (int32_t)rt_get_i(yz, 0) : 0);
 	}
 	return 0;
