@@ -55,6 +55,66 @@ static int name_index(const char ***names, int *n, const char *name)
 	return (*n)++;
 }
 
+/* Node index of the one reader of NAME (not a graph output) of type OP,
+ * or -1. */
+static int sole_reader(const Onnx__GraphProto *g, const char *name, const char *op)
+{
+	int only = -1;
+	if (readers(g, name, &only) != 1 || aq_has_output(g, name) ||
+	    strcmp(g->node[only]->op_type, op))
+		return -1;
+	return only;
+}
+
+/* Input J of N is a constant holding the one float V. */
+static int is_scalar(const Onnx__GraphProto *g, const Onnx__NodeProto *n, size_t j, float v)
+{
+	const Onnx__TensorProto *t = j < n->n_input ? aq_find_constant(g, n->input[j]) : NULL;
+	int64_t count;
+	float *d = t ? aq_tensor_floats(t, &count) : NULL;
+	int ok = d && count == 1 && d[0] == v;
+	free(d);
+	return ok;
+}
+
+/* The last node of x * Clip(x + 3, 0, 6) / 6, HardSwish as exporters for
+ * opsets before 14 write it (paddle2onnx's PP-OCR), which the runtime
+ * fuses into the layer like the HardSwish op; -1 when X is not read so. */
+static int hardswish_tail(const Onnx__GraphProto *g, const char *x)
+{
+	int add = -1, mul = -1, cnt = 0;
+	for (size_t i = 0; i < g->n_node; i++)
+		for (size_t j = 0; j < g->node[i]->n_input; j++) {
+			if (strcmp(g->node[i]->input[j], x))
+				continue;
+			cnt++;
+			if (!strcmp(g->node[i]->op_type, "Add"))
+				add = (int)i;
+			else if (!strcmp(g->node[i]->op_type, "Mul"))
+				mul = (int)i;
+		}
+	if (cnt != 2 || add < 0 || mul < 0 || g->node[add]->n_input != 2 ||
+	    !is_scalar(g, g->node[add], strcmp(g->node[add]->input[0], x) ? 0 : 1, 3))
+		return -1;
+	int clip = sole_reader(g, g->node[add]->output[0], "Clip");
+	if (clip < 0)
+		return -1;
+	const Onnx__NodeProto *c = g->node[clip];
+	int bounds = c->n_input >= 3 ? is_scalar(g, c, 1, 0) && is_scalar(g, c, 2, 6)
+				     : aq_attr_f(c, "min", -1) == 0 && aq_attr_f(c, "max", -1) == 6;
+	const Onnx__NodeProto *m = g->node[mul];
+	if (!bounds || sole_reader(g, c->output[0], "Mul") != mul || m->n_input != 2)
+		return -1;
+	int div = sole_reader(g, m->output[0], "Div");
+	if (div >= 0 && g->node[div]->n_input == 2 && is_scalar(g, g->node[div], 1, 6))
+		return div;
+	int by6 = sole_reader(g, m->output[0], "Mul");
+	if (by6 >= 0 && g->node[by6]->n_input == 2 &&
+	    (is_scalar(g, g->node[by6], 1, 1.0f / 6) || is_scalar(g, g->node[by6], 0, 1.0f / 6)))
+		return by6;
+	return -1;
+}
+
 static int layer_of(const Onnx__GraphProto *g, int i, struct aq_layer *l)
 {
 	const Onnx__NodeProto *n = g->node[i];
@@ -95,6 +155,10 @@ static int layer_of(const Onnx__GraphProto *g, int i, struct aq_layer *l)
 		for (size_t k = 0; k < sizeof(acts) / sizeof(acts[0]); k++)
 			if (!strcmp(a->op_type, acts[k]) && a->n_output >= 1)
 				l->tail = only;
+	} else if (!aq_has_output(g, n->output[0])) {
+		int hs = hardswish_tail(g, n->output[0]);
+		if (hs > i)
+			l->tail = hs;
 	}
 	const char *out = g->node[l->tail]->output[0];
 	if (aq_has_output(g, out) || readers(g, out, &only) == 0)

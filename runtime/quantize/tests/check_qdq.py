@@ -70,12 +70,34 @@ def main():
             p = prod.get(p.input[0])
         return p
 
+    readers = {}
+    for n in g.node:
+        for i in n.input:
+            readers.setdefault(i, []).append(n)
     for n in g.node:
         if n.op_type in ("Mul", "Add") and len(n.input) == 2:
-            src = [source(i) for i in n.input]
+            src = [source(i) for i in n.input if i not in inits and len(readers[i]) == 1]
             assert not (any(p is not None and p.op_type == "Conv" for p in src) and
                         any(i in inits for i in n.input)), \
                 "%s: constant %s after a Conv not folded into it" % (n.name, n.op_type)
+    # HardSwish as x * clip(x + 3, 0, 6) / 6 after a quantized Conv: the
+    # Conv feeds it directly and the Div's output is what is requantized.
+    for n in g.node:
+        m = prod.get(n.input[0]) if n.op_type == "Div" and len(n.input) == 2 else None
+        if not m or m.op_type != "Mul" or n.input[1] not in inits or \
+                float(numpy_helper.to_array(inits[n.input[1]])) != 6.0:
+            continue
+        c = [prod.get(i) for i in m.input]
+        clip = [p for p in c if p is not None and p.op_type == "Clip"]
+        if not clip:
+            continue
+        x = [i for i, p in zip(m.input, c) if p is not clip[0]][0]
+        if source(x) is None or source(x).op_type != "Conv" or source(x).name not in done:
+            continue
+        assert prod[x].op_type == "Conv", \
+            "%s: requantized between the Conv and its HardSwish" % source(x).name
+        assert any(r.op_type == "QuantizeLinear" for r in readers.get(n.output[0], [])), \
+            "%s: its HardSwish's output is not requantized" % source(x).name
     print("qdq: %d of %d layers quantized: %s" % (len(done), len(layers), " ".join(done)))
     if len(done) < want:
         sys.exit("qdq: expected at least %d quantized layers" % want)

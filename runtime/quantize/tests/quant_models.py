@@ -2,7 +2,8 @@
 """The small models and calibration sets of run-quant-tests.sh, into OUTDIR:
 
   small.onnx        x[1,3,16,16] -> Conv 3x3 + bias -> Relu -> Conv 3x3 (no
-                    bias) -> Mul, Add (per-channel constants) -> Flatten ->
+                    bias) -> Mul, Add (per-channel constants) -> HardSwish as
+                    x * clip(x + 3, 0, 6) / 6 -> Flatten ->
                     Gemm transB + C -> Relu -> MatMul -> y
   calib/NNN/x.npy   16 seeded smooth images (gradients and blobs)
   test/x.npy        one more, not in the calibration set
@@ -38,6 +39,9 @@ def model(rng, dtype=np.float32):
         init("w4", rng.standard_normal((32, 10)) * 0.2),
         init("bn_mul", bn.uniform(0.5, 1.5, (4, 1, 1))),
         init("bn_add", bn.standard_normal((1, 4, 1, 1)) * 0.1),
+        init("three", np.array(3.0)),
+        init("zero", np.array(0.0)),
+        init("six", np.array(6.0)),
     ]
     nodes = [
         helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
@@ -47,7 +51,13 @@ def model(rng, dtype=np.float32):
         # paddle2onnx writes PP-OCR: ares-quantize folds it into conv2.
         helper.make_node("Mul", ["c2", "bn_mul"], ["c2m"], name="bn_mul"),
         helper.make_node("Add", ["bn_add", "c2m"], ["c2a"], name="bn_add"),
-        helper.make_node("Flatten", ["c2a"], ["f"], name="flatten"),
+        # HardSwish as exporters before opset 14 write it: x * clip(x + 3, 0, 6) / 6,
+        # requantized after the Div, as the runtime fuses it into conv2.
+        helper.make_node("Add", ["c2a", "three"], ["hs_a"], name="hs_add"),
+        helper.make_node("Clip", ["hs_a", "zero", "six"], ["hs_c"], name="hs_clip"),
+        helper.make_node("Mul", ["c2a", "hs_c"], ["hs_m"], name="hs_mul"),
+        helper.make_node("Div", ["hs_m", "six"], ["hs"], name="hs_div"),
+        helper.make_node("Flatten", ["hs"], ["f"], name="flatten"),
         helper.make_node("Gemm", ["f", "w3", "c3"], ["g"], name="gemm", transB=1),
         helper.make_node("Relu", ["g"], ["r2"], name="relu2"),
         helper.make_node("MatMul", ["r2", "w4"], ["y"], name="matmul"),
