@@ -308,7 +308,7 @@ int accel_cmdbuf_profile(accel_cmdbuf *cb, uint64_t va)
  * or in cmdbuf.c: a row without one does not compile.
  */
 typedef void (*accel_builder_fn)(void);
-#define ACCEL_BUILDER_ROW(NAME, name, type, engine, tiling)                                        \
+#define ACCEL_BUILDER_ROW(NAME, name, code, type, engine, tiling)                                  \
 	[ARES_OP_##NAME] = (accel_builder_fn)accel_cmdbuf_##name,
 static const accel_builder_fn accel_builders[ARES_OP_SLOTS]
 	__attribute__((unused)) = {ARES_OP_TABLE(ACCEL_BUILDER_ROW)};
