@@ -287,11 +287,12 @@ static int prelu_emit(struct ectx *e)
 {
 	const struct rt_node *n = e->n;
 	struct dev_val *ov = &e->dv[n->out[0]];
-	struct ares_tensor_desc x, slope, y;
-	dev_desc(e, n->in[0], &x);
-	dev_desc_bcast(e, n->in[1], ov->ndim, ov->dims, &slope);
-	dev_desc(e, n->out[0], &y);
-	return dev_done(e, accel_cmdbuf_prelu(e->cb, &x, &slope, &y));
+	/* The op table's worked example, so built as a new opcode would be. */
+	struct ares_cmd_prelu c = {.hdr = {.opcode = ARES_OP_PRELU, .size = sizeof(c)}};
+	dev_desc(e, n->in[0], &c.x);
+	dev_desc_bcast(e, n->in[1], ov->ndim, ov->dims, &c.slope);
+	dev_desc(e, n->out[0], &c.y);
+	return dev_done(e, accel_cmdbuf_tensor_op(e->cb, &c, sizeof(c)));
 }
 
 static const struct dev_form dev_form_unary = {
@@ -379,7 +380,7 @@ static const struct dev_op eltwise_ops[] = {
 	{"Neg", DK_UNARY, ARES_ELT_NEG, &dev_form_unary},
 	{"Not", DK_UNARY, ARES_ELT_NOT, &dev_form_unary},
 	{"Or", DK_BINARY, ARES_ELT_OR, &dev_form_binary},
-	{"PRelu", DK_PRELU, 0, &dev_form_prelu},
+	{"PRelu", DK_VECTOR, 0, &dev_form_prelu},
 	{"Pow", DK_BINARY, ARES_ELT_POW, &dev_form_binary},
 	{"Reciprocal", DK_UNARY, ARES_ELT_RECIPROCAL, &dev_form_unary},
 	{"Relu", DK_UNARY, ARES_ELT_RELU, &dev_form_unary},
