@@ -40,7 +40,7 @@ END_TEST
 
 /*
  * The opcodes are an ABI: every command stream ever written carries them.
- * These are the numbers hw-spec §8 gives; moving a row or typing a new
+ * These are the numbers shipped so far; renumbering a row or typing a new
  * row's number over an old one fails here.
  */
 START_TEST(test_opcodes_keep_their_numbers_and_are_unique_below_the_slots)
