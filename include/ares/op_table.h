@@ -38,13 +38,17 @@
  * NOP's struct is the bare header: any multiple of 8 bytes is a NOP.
  */
 #define ARES_V1_OP_TABLE(X)                                                                        \
-	X(NOP, nop, ARES_OP_NOP, struct ares_cmd_hdr, ARES_ENGINE_CP, ARES_TILE_NONE)                           \
-	X(FENCE_WRITE, fence_write, ARES_OP_FENCE_WRITE, struct ares_cmd_fence_write, ARES_ENGINE_CP, ARES_TILE_NONE)   \
-	X(TIMESTAMP, timestamp, ARES_OP_TIMESTAMP, struct ares_cmd_timestamp, ARES_ENGINE_CP, ARES_TILE_NONE)         \
-	X(DMA_COPY, dma_copy, ARES_OP_DMA_COPY, struct ares_cmd_dma_copy, ARES_ENGINE_DMA, ARES_TILE_NONE)           \
-	X(FILL, fill, ARES_OP_FILL, struct ares_cmd_fill, ARES_ENGINE_DMA, ARES_TILE_NONE)                       \
-	X(GEMM, gemm, ARES_OP_GEMM, struct ares_cmd_gemm, ARES_ENGINE_TENSOR, ARES_TILE_NONE)                    \
-	X(PROFILE, profile, ARES_OP_PROFILE, struct ares_cmd_profile, ARES_ENGINE_CP, ARES_TILE_NONE)
+	X(NOP, nop, ARES_OP_NOP, struct ares_cmd_hdr, ARES_ENGINE_CP, ARES_TILE_NONE)              \
+	X(FENCE_WRITE, fence_write, ARES_OP_FENCE_WRITE, struct ares_cmd_fence_write,              \
+	  ARES_ENGINE_CP, ARES_TILE_NONE)                                                          \
+	X(TIMESTAMP, timestamp, ARES_OP_TIMESTAMP, struct ares_cmd_timestamp, ARES_ENGINE_CP,      \
+	  ARES_TILE_NONE)                                                                          \
+	X(DMA_COPY, dma_copy, ARES_OP_DMA_COPY, struct ares_cmd_dma_copy, ARES_ENGINE_DMA,         \
+	  ARES_TILE_NONE)                                                                          \
+	X(FILL, fill, ARES_OP_FILL, struct ares_cmd_fill, ARES_ENGINE_DMA, ARES_TILE_NONE)         \
+	X(GEMM, gemm, ARES_OP_GEMM, struct ares_cmd_gemm, ARES_ENGINE_TENSOR, ARES_TILE_NONE)      \
+	X(PROFILE, profile, ARES_OP_PROFILE, struct ares_cmd_profile, ARES_ENGINE_CP,              \
+	  ARES_TILE_NONE)
 
 /* Every opcode, with one shape of row: X(NAME, name, opcode, command struct, engine, tiling). */
 #define ARES_OP_TABLE(X) ARES_V1_OP_TABLE(X) ARES_TENSOR_OP_TABLE(X)
@@ -87,7 +91,7 @@ struct ares_op_info {
 
 #define ARES_OPERAND_ROW_(type, field, roles)                                                      \
 	{#field, (__u16)__builtin_offsetof(type, field), (roles)},
-#define ARES_OPERAND_ARRAY_(NAME, name, code, type, engine, tiling)                                      \
+#define ARES_OPERAND_ARRAY_(NAME, name, code, type, engine, tiling)                                \
 	static const struct ares_operand ares_operands_##name[] = {                                \
 		ARES_OPERANDS_##NAME(ARES_OPERAND_ROW_, type) {(const char *)0, 0, 0}              \
 	};                                                                                         \
@@ -97,17 +101,19 @@ struct ares_op_info {
 ARES_TENSOR_OP_TABLE(ARES_OPERAND_ARRAY_)
 
 #define ARES_OP_CHECK_(NAME, name, code, type, engine, tiling)                                     \
-	_Static_assert((code) < ARES_OP_SLOTS, "ARES_OP_" #NAME " is past ARES_OP_SLOTS");        \
+	_Static_assert((code) < ARES_OP_SLOTS, "ARES_OP_" #NAME " is past ARES_OP_SLOTS");         \
 	_Static_assert(sizeof(type) % ARES_CMD_ALIGN == 0, #type " is not a multiple of 8 bytes");
 ARES_OP_TABLE(ARES_OP_CHECK_)
 
-#define ARES_V1_OP_ROW_(NAME, name, code, type, engine, tiling)                                          \
-	[code] = {#NAME, sizeof(type), (engine), (tiling), 0,                            \
-			    (const struct ares_operand *)0},
-#define ARES_TENSOR_OP_ROW_(NAME, name, code, type, engine, tiling)                                      \
-	[code] = {#NAME, sizeof(type), (engine), (tiling),                               \
-			    sizeof(ares_operands_##name) / sizeof(struct ares_operand) - 1,        \
-			    ares_operands_##name},
+#define ARES_V1_OP_ROW_(NAME, name, code, type, engine, tiling)                                    \
+	[code] = {#NAME, sizeof(type), (engine), (tiling), 0, (const struct ares_operand *)0},
+#define ARES_TENSOR_OP_ROW_(NAME, name, code, type, engine, tiling)                                \
+	[code] = {#NAME,                                                                           \
+		  sizeof(type),                                                                    \
+		  (engine),                                                                        \
+		  (tiling),                                                                        \
+		  sizeof(ares_operands_##name) / sizeof(struct ares_operand) - 1,                  \
+		  ares_operands_##name},
 
 /*
  * Opcodes are unique: two rows with one opcode are duplicate case labels

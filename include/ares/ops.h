@@ -61,7 +61,8 @@
 	X(COPY, copy, 0x0040, struct ares_cmd_copy, ARES_ENGINE_DMA, ARES_TILE_ROWS)               \
 	X(PAD, pad, 0x0041, struct ares_cmd_pad, ARES_ENGINE_DMA, ARES_TILE_ROWS)                  \
 	X(GATHER, gather, 0x0042, struct ares_cmd_gather, ARES_ENGINE_DMA, ARES_TILE_ROWS)         \
-	X(FILL_TENSOR, fill_tensor, 0x0043, struct ares_cmd_fill_tensor, ARES_ENGINE_DMA, ARES_TILE_ROWS) \
+	X(FILL_TENSOR, fill_tensor, 0x0043, struct ares_cmd_fill_tensor, ARES_ENGINE_DMA,          \
+	  ARES_TILE_ROWS)                                                                          \
 	X(PRELU, prelu, 0x0036, struct ares_cmd_prelu, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)
 
 #define ARES_TENSOR_OPCODE_(NAME, name, code, type, engine, tiling) ARES_OP_##NAME = (code),
