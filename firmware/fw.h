@@ -47,7 +47,7 @@ void fw_log(const struct ares_cp_ops *ops, const char *fmt, ...)
 #define FW_SRAM_BYTES (1ull << 20)
 
 /* Every command the firmware knows, as fetched from the stream: one member per op-table row. */
-#define FW_CMD_MEMBER(NAME, name, type, engine, tiling) type name;
+#define FW_CMD_MEMBER(NAME, name, code, type, engine, tiling) type name;
 union fw_cmd {
 	struct ares_cmd_hdr hdr;
 	ARES_OP_TABLE(FW_CMD_MEMBER)

@@ -510,7 +510,7 @@ struct fw_op {
 	int (*splits)(const union fw_cmd *c);
 };
 
-#define FW_OP_ROW(NAME, name, type, engine, tiling)                                                \
+#define FW_OP_ROW(NAME, name, code, type, engine, tiling)                                          \
 	[ARES_OP_##NAME] = {fw_check_##name, fw_splits_##name},
 static const struct fw_op fw_ops[ARES_OP_SLOTS] = {ARES_TENSOR_OP_TABLE(FW_OP_ROW)};
 #undef FW_OP_ROW

@@ -22,10 +22,11 @@ perl "$dir/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
 # BIT(); _Static_assert is C11 spelled the only way both sides accept.
 perl "$dir/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,BIT_MACRO,CAMELCASE \
-	-f include/uapi/drm/ares_accel.h $(ls include/ares/*.h | grep -v '/op_table.h$')
-# The op table is X-macro lists, which checkpatch reads as expressions and
-# statements; every other rule holds there too.
+	-f include/uapi/drm/ares_accel.h $(ls include/ares/*.h | grep -v -e '/op_table.h$' -e '/ops.h$')
+# The op table (op_table.h, and its rows and operand lists in ops.h) is
+# X-macro lists, which checkpatch reads as expressions and statements;
+# every other rule holds there too.
 perl "$dir/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,BIT_MACRO,CAMELCASE,COMPLEX_MACRO \
 	--ignore MACRO_ARG_REUSE,MACRO_ARG_UNUSED,TRAILING_SEMICOLON,MULTISTATEMENT_MACRO_USE_DO_WHILE \
-	-f include/ares/op_table.h
+	-f include/ares/op_table.h include/ares/ops.h

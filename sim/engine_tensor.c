@@ -116,7 +116,8 @@ static uint32_t view_close(struct sim_dev *d, uint32_t asid, uint32_t q, struct 
 }
 
 /* The compute kernel of each tensor opcode; a row without one does not compile or link. */
-#define SIM_KERNEL_ROW(NAME, name, type, engine, tiling) [ARES_OP_##NAME] = compute_cmd_##name,
+#define SIM_KERNEL_ROW(NAME, name, code, type, engine, tiling)                                     \
+	[ARES_OP_##NAME] = compute_cmd_##name,
 static compute_cmd_fn *const sim_kernels[ARES_OP_SLOTS] = {ARES_TENSOR_OP_TABLE(SIM_KERNEL_ROW)};
 #undef SIM_KERNEL_ROW
 

@@ -28,29 +28,18 @@ struct ares_cmd_hdr {
 
 ARES_ASSERT_SIZE(struct ares_cmd_hdr, 8);
 
-/* Opcodes. Append only. */
+/*
+ * Opcodes. Append only. The v1 commands' are here; the tensor commands'
+ * (0x20-0x4f: tensor engine 0x20, vector engine 0x30, DMA engine 0x40)
+ * are the rows of ARES_TENSOR_OP_TABLE in ops.h, as enum
+ * ares_tensor_opcode.
+ */
 #define ARES_OP_NOP		0x0000
 #define ARES_OP_FENCE_WRITE	0x0001
 #define ARES_OP_TIMESTAMP	0x0002
 #define ARES_OP_DMA_COPY	0x0003
 #define ARES_OP_FILL		0x0004
 #define ARES_OP_GEMM		0x0010
-/* Tensor engine (include/ares/ops.h) */
-#define ARES_OP_CONV2D		0x0020
-#define ARES_OP_MATMUL		0x0021
-/* Vector engine */
-#define ARES_OP_ELTWISE		0x0030
-#define ARES_OP_POOL		0x0031
-#define ARES_OP_REDUCE		0x0032
-#define ARES_OP_SOFTMAX		0x0033
-#define ARES_OP_NORM		0x0034
-#define ARES_OP_RESIZE		0x0035
-#define ARES_OP_PRELU		0x0036
-/* DMA engine */
-#define ARES_OP_COPY		0x0040
-#define ARES_OP_PAD		0x0041
-#define ARES_OP_GATHER		0x0042
-#define ARES_OP_FILL_TENSOR	0x0043
 /* Profiling */
 #define ARES_OP_PROFILE		0x0050
 

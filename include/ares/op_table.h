@@ -8,9 +8,13 @@
  * writes, in which role. The descriptor rules of §12.1 and the dtype
  * sizes follow as header-only functions that every program calls.
  *
+ * The tensor opcodes' facts are written in ops.h next to their command
+ * structs (ARES_TENSOR_OP_TABLE, ARES_OPERANDS_<NAME>); this header adds
+ * the v1 commands' rows and turns both into the table below.
+ *
  * Consumers build their per-opcode tables from ARES_OP_TABLE or
  * ARES_TENSOR_OP_TABLE with a naming convention (the firmware's
- * fw_check_<name>, the emulator's sim_kernel_<name>, libaccel's
+ * fw_check_<name>, the emulator's compute_cmd_<name>, libaccel's
  * accel_cmdbuf_<name>), so an opcode whose consumer entry is missing does
  * not compile. docs/extending.md walks through adding one.
  *
@@ -25,98 +29,28 @@
 #include "tensor.h"
 #include "types.h"
 
-/* Engines (hw-spec §14). */
-#define ARES_ENGINE_CP	   0 /* the control processor itself; no engine tile */
-#define ARES_ENGINE_DMA	   1
-#define ARES_ENGINE_TENSOR 2 /* MAC rate set by the dtype of operand 0 (GEMM: F32) */
-#define ARES_ENGINE_VECTOR 3
-
-/* Tiling classes (hw-spec §12.11). */
-#define ARES_TILE_NONE	 0 /* always one tile */
-#define ARES_TILE_ROWS	 1 /* dimension 0 of every ROWS operand, where the opcode allows it */
-#define ARES_TILE_MATMUL 2 /* M rows of a 2-D MATMUL, or its outermost batch dimension */
-
-/* Operand roles: exactly one of IN and OUT, with any of the rest. */
-#define ARES_OPND_IN	   (1u << 0)
-#define ARES_OPND_OUT	   (1u << 1)
-#define ARES_OPND_OPTIONAL (1u << 2) /* may be absent (dtype NONE, all zero) */
-#define ARES_OPND_WHOLE	   (1u << 3) /* every tile reads all of it; otherwise sliced by rows */
-
 /*
- * The v1 commands, which carry no tensor descriptors:
- *   X(NAME, name, command struct, engine, ARES_TILE_NONE)
- * ARES_OP_<NAME> is the opcode (cmd.h), accel_cmdbuf_<name> its builder.
+ * The v1 commands, which carry no tensor descriptors, in the row shape of
+ * ARES_TENSOR_OP_TABLE (ops.h):
+ *   X(NAME, name, opcode, command struct, engine, ARES_TILE_NONE)
+ * Their opcodes ARES_OP_<NAME> stay #defines in cmd.h, which the kernel
+ * driver reads alone; accel_cmdbuf_<name> is the builder.
  * NOP's struct is the bare header: any multiple of 8 bytes is a NOP.
  */
 #define ARES_V1_OP_TABLE(X)                                                                        \
-	X(NOP, nop, struct ares_cmd_hdr, ARES_ENGINE_CP, ARES_TILE_NONE)                           \
-	X(FENCE_WRITE, fence_write, struct ares_cmd_fence_write, ARES_ENGINE_CP, ARES_TILE_NONE)   \
-	X(TIMESTAMP, timestamp, struct ares_cmd_timestamp, ARES_ENGINE_CP, ARES_TILE_NONE)         \
-	X(DMA_COPY, dma_copy, struct ares_cmd_dma_copy, ARES_ENGINE_DMA, ARES_TILE_NONE)           \
-	X(FILL, fill, struct ares_cmd_fill, ARES_ENGINE_DMA, ARES_TILE_NONE)                       \
-	X(GEMM, gemm, struct ares_cmd_gemm, ARES_ENGINE_TENSOR, ARES_TILE_NONE)                    \
-	X(PROFILE, profile, struct ares_cmd_profile, ARES_ENGINE_CP, ARES_TILE_NONE)
+	X(NOP, nop, ARES_OP_NOP, struct ares_cmd_hdr, ARES_ENGINE_CP, ARES_TILE_NONE)              \
+	X(FENCE_WRITE, fence_write, ARES_OP_FENCE_WRITE, struct ares_cmd_fence_write,              \
+	  ARES_ENGINE_CP, ARES_TILE_NONE)                                                          \
+	X(TIMESTAMP, timestamp, ARES_OP_TIMESTAMP, struct ares_cmd_timestamp, ARES_ENGINE_CP,      \
+	  ARES_TILE_NONE)                                                                          \
+	X(DMA_COPY, dma_copy, ARES_OP_DMA_COPY, struct ares_cmd_dma_copy, ARES_ENGINE_DMA,         \
+	  ARES_TILE_NONE)                                                                          \
+	X(FILL, fill, ARES_OP_FILL, struct ares_cmd_fill, ARES_ENGINE_DMA, ARES_TILE_NONE)         \
+	X(GEMM, gemm, ARES_OP_GEMM, struct ares_cmd_gemm, ARES_ENGINE_TENSOR, ARES_TILE_NONE)      \
+	X(PROFILE, profile, ARES_OP_PROFILE, struct ares_cmd_profile, ARES_ENGINE_CP,              \
+	  ARES_TILE_NONE)
 
-/*
- * The tensor commands (hw-spec §12), whose operands are descriptors:
- *   X(NAME, name, command struct, engine, tiling class)
- * and ARES_OPERANDS_<NAME>(O) lists their descriptors as O(field, roles),
- * inputs first, outputs last.
- */
-#define ARES_TENSOR_OP_TABLE(X)                                                                    \
-	X(CONV2D, conv2d, struct ares_cmd_conv2d, ARES_ENGINE_TENSOR, ARES_TILE_ROWS)              \
-	X(MATMUL, matmul, struct ares_cmd_matmul, ARES_ENGINE_TENSOR, ARES_TILE_MATMUL)            \
-	X(ELTWISE, eltwise, struct ares_cmd_eltwise, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)           \
-	X(POOL, pool, struct ares_cmd_pool, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)                    \
-	X(REDUCE, reduce, struct ares_cmd_reduce, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)              \
-	X(SOFTMAX, softmax, struct ares_cmd_softmax, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)           \
-	X(NORM, norm, struct ares_cmd_norm, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)                    \
-	X(RESIZE, resize, struct ares_cmd_resize, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)              \
-	X(COPY, copy, struct ares_cmd_copy, ARES_ENGINE_DMA, ARES_TILE_ROWS)                       \
-	X(PAD, pad, struct ares_cmd_pad, ARES_ENGINE_DMA, ARES_TILE_ROWS)                          \
-	X(GATHER, gather, struct ares_cmd_gather, ARES_ENGINE_DMA, ARES_TILE_ROWS)                 \
-	X(FILL_TENSOR, fill_tensor, struct ares_cmd_fill_tensor, ARES_ENGINE_DMA, ARES_TILE_ROWS) \
-	X(PRELU, prelu, struct ares_cmd_prelu, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)
-
-#define ARES_OPERANDS_CONV2D(O, T)                                                                 \
-	O(T, x, ARES_OPND_IN)                                                                      \
-	O(T, w, ARES_OPND_IN | ARES_OPND_WHOLE)                                                    \
-	O(T, b, ARES_OPND_IN | ARES_OPND_OPTIONAL | ARES_OPND_WHOLE)                               \
-	O(T, y, ARES_OPND_OUT)
-/* MATMUL slices by its own rule (ARES_TILE_MATMUL); WHOLE does not apply. */
-#define ARES_OPERANDS_MATMUL(O, T)                                                                 \
-	O(T, a, ARES_OPND_IN)                                                                      \
-	O(T, b, ARES_OPND_IN)                                                                      \
-	O(T, c, ARES_OPND_IN | ARES_OPND_OPTIONAL)                                                 \
-	O(T, y, ARES_OPND_OUT)
-/* Inputs past num_inputs are absent; the opcode's check ties them to p.op. */
-#define ARES_OPERANDS_ELTWISE(O, T)                                                                \
-	O(T, in[0], ARES_OPND_IN)                                                                  \
-	O(T, in[1], ARES_OPND_IN | ARES_OPND_OPTIONAL)                                             \
-	O(T, in[2], ARES_OPND_IN | ARES_OPND_OPTIONAL)                                             \
-	O(T, out, ARES_OPND_OUT)
-#define ARES_OPERANDS_POOL(O, T)    O(T, x, ARES_OPND_IN) O(T, y, ARES_OPND_OUT)
-#define ARES_OPERANDS_REDUCE(O, T)  O(T, x, ARES_OPND_IN) O(T, y, ARES_OPND_OUT)
-#define ARES_OPERANDS_SOFTMAX(O, T) O(T, x, ARES_OPND_IN) O(T, y, ARES_OPND_OUT)
-#define ARES_OPERANDS_NORM(O, T)                                                                   \
-	O(T, x, ARES_OPND_IN)                                                                      \
-	O(T, scale, ARES_OPND_IN | ARES_OPND_OPTIONAL)                                             \
-	O(T, bias, ARES_OPND_IN | ARES_OPND_OPTIONAL)                                              \
-	O(T, mean, ARES_OPND_IN | ARES_OPND_OPTIONAL)                                              \
-	O(T, var, ARES_OPND_IN | ARES_OPND_OPTIONAL)                                               \
-	O(T, y, ARES_OPND_OUT)
-#define ARES_OPERANDS_RESIZE(O, T) O(T, x, ARES_OPND_IN) O(T, y, ARES_OPND_OUT)
-#define ARES_OPERANDS_COPY(O, T)   O(T, x, ARES_OPND_IN) O(T, y, ARES_OPND_OUT)
-#define ARES_OPERANDS_PAD(O, T)	   O(T, x, ARES_OPND_IN) O(T, y, ARES_OPND_OUT)
-#define ARES_OPERANDS_GATHER(O, T)                                                                 \
-	O(T, data, ARES_OPND_IN)                                                                   \
-	O(T, indices, ARES_OPND_IN | ARES_OPND_WHOLE)                                              \
-	O(T, y, ARES_OPND_OUT)
-#define ARES_OPERANDS_FILL_TENSOR(O, T) O(T, y, ARES_OPND_OUT)
-#define ARES_OPERANDS_PRELU(O, T)                                                                  \
-	O(T, x, ARES_OPND_IN) O(T, slope, ARES_OPND_IN) O(T, y, ARES_OPND_OUT)
-
-/* Every opcode, with one shape of row: X(NAME, name, command struct, engine, tiling). */
+/* Every opcode, with one shape of row: X(NAME, name, opcode, command struct, engine, tiling). */
 #define ARES_OP_TABLE(X) ARES_V1_OP_TABLE(X) ARES_TENSOR_OP_TABLE(X)
 
 /* Opcodes are below this bound, so per-opcode arrays are indexed by opcode. */
@@ -157,7 +91,7 @@ struct ares_op_info {
 
 #define ARES_OPERAND_ROW_(type, field, roles)                                                      \
 	{#field, (__u16)__builtin_offsetof(type, field), (roles)},
-#define ARES_OPERAND_ARRAY_(NAME, name, type, engine, tiling)                                      \
+#define ARES_OPERAND_ARRAY_(NAME, name, code, type, engine, tiling)                                \
 	static const struct ares_operand ares_operands_##name[] = {                                \
 		ARES_OPERANDS_##NAME(ARES_OPERAND_ROW_, type) {(const char *)0, 0, 0}              \
 	};                                                                                         \
@@ -166,18 +100,35 @@ struct ares_op_info {
 		       #NAME " has more than ARES_MAX_OPERANDS operands");
 ARES_TENSOR_OP_TABLE(ARES_OPERAND_ARRAY_)
 
-#define ARES_OP_CHECK_(NAME, name, type, engine, tiling)                                           \
-	_Static_assert(ARES_OP_##NAME < ARES_OP_SLOTS, "ARES_OP_" #NAME " is past ARES_OP_SLOTS"); \
+#define ARES_OP_CHECK_(NAME, name, code, type, engine, tiling)                                     \
+	_Static_assert((code) < ARES_OP_SLOTS, "ARES_OP_" #NAME " is past ARES_OP_SLOTS");         \
 	_Static_assert(sizeof(type) % ARES_CMD_ALIGN == 0, #type " is not a multiple of 8 bytes");
 ARES_OP_TABLE(ARES_OP_CHECK_)
 
-#define ARES_V1_OP_ROW_(NAME, name, type, engine, tiling)                                          \
-	[ARES_OP_##NAME] = {#NAME, sizeof(type), (engine), (tiling), 0,                            \
-			    (const struct ares_operand *)0},
-#define ARES_TENSOR_OP_ROW_(NAME, name, type, engine, tiling)                                      \
-	[ARES_OP_##NAME] = {#NAME, sizeof(type), (engine), (tiling),                               \
-			    sizeof(ares_operands_##name) / sizeof(struct ares_operand) - 1,        \
-			    ares_operands_##name},
+#define ARES_V1_OP_ROW_(NAME, name, code, type, engine, tiling)                                    \
+	[code] = {#NAME, sizeof(type), (engine), (tiling), 0, (const struct ares_operand *)0},
+#define ARES_TENSOR_OP_ROW_(NAME, name, code, type, engine, tiling)                                \
+	[code] = {#NAME,                                                                           \
+		  sizeof(type),                                                                    \
+		  (engine),                                                                        \
+		  (tiling),                                                                        \
+		  sizeof(ares_operands_##name) / sizeof(struct ares_operand) - 1,                  \
+		  ares_operands_##name},
+
+/*
+ * Opcodes are unique: two rows with one opcode are duplicate case labels
+ * here, a compile error in every program that includes this header.
+ */
+#define ARES_OP_CASE_(NAME, name, code, type, engine, tiling) case (code):
+static inline int ares_opcode_in_table_(__u32 opcode)
+{
+	switch (opcode) {
+		ARES_OP_TABLE(ARES_OP_CASE_)
+		return 1;
+	default:
+		return 0;
+	}
+}
 
 /* Indexed by opcode; a row with a NULL name is no opcode. */
 static const struct ares_op_info ares_op_table[ARES_OP_SLOTS] = {

@@ -7,6 +7,10 @@
  * dtype combinations each engine accepts. All f32 parameters are stored as
  * IEEE-754 binary32 bit patterns. flags and reserved fields must be zero
  * unless a flag is defined for the command.
+ *
+ * Everything the programs need to know of a tensor opcode is here: its
+ * row of ARES_TENSOR_OP_TABLE (opcode, struct, engine, tiling), its struct
+ * and its operand list.
  */
 #ifndef ARES_OPS_H
 #define ARES_OPS_H
@@ -14,6 +18,56 @@
 #include "types.h"
 #include "cmd.h"
 #include "tensor.h"
+
+/* ------------------------------------------------------------ the table */
+
+/* Engines (hw-spec §14). */
+#define ARES_ENGINE_CP	   0 /* the control processor itself; no engine tile */
+#define ARES_ENGINE_DMA	   1
+#define ARES_ENGINE_TENSOR 2 /* MAC rate set by the dtype of operand 0 (GEMM: F32) */
+#define ARES_ENGINE_VECTOR 3
+
+/* Tiling classes (hw-spec §12.11). */
+#define ARES_TILE_NONE	 0 /* always one tile */
+#define ARES_TILE_ROWS	 1 /* dimension 0 of every ROWS operand, where the opcode allows it */
+#define ARES_TILE_MATMUL 2 /* M rows of a 2-D MATMUL, or its outermost batch dimension */
+
+/* Operand roles: exactly one of IN and OUT, with any of the rest. */
+#define ARES_OPND_IN	   (1u << 0)
+#define ARES_OPND_OUT	   (1u << 1)
+#define ARES_OPND_OPTIONAL (1u << 2) /* may be absent (dtype NONE, all zero) */
+#define ARES_OPND_WHOLE	   (1u << 3) /* every tile reads all of it; otherwise sliced by rows */
+
+/*
+ * The tensor commands (hw-spec §12), whose operands are descriptors, one
+ * row each:
+ *   X(NAME, name, opcode, command struct, engine, tiling class)
+ * Opcodes are append-only, below ARES_OP_SLOTS (op_table.h) and unique
+ * (op_table.h fails to compile otherwise); enum ares_tensor_opcode below
+ * names them ARES_OP_<NAME>. ARES_OPERANDS_<NAME>(O, T), next to each
+ * command's struct, lists its descriptors as O(T, field, roles), inputs
+ * first, outputs last. include/ares/op_table.h turns this into the table
+ * every program reads; docs/extending.md walks through adding a row.
+ */
+#define ARES_TENSOR_OP_TABLE(X)                                                                    \
+	X(CONV2D, conv2d, 0x0020, struct ares_cmd_conv2d, ARES_ENGINE_TENSOR, ARES_TILE_ROWS)      \
+	X(MATMUL, matmul, 0x0021, struct ares_cmd_matmul, ARES_ENGINE_TENSOR, ARES_TILE_MATMUL)    \
+	X(ELTWISE, eltwise, 0x0030, struct ares_cmd_eltwise, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)   \
+	X(POOL, pool, 0x0031, struct ares_cmd_pool, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)            \
+	X(REDUCE, reduce, 0x0032, struct ares_cmd_reduce, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)      \
+	X(SOFTMAX, softmax, 0x0033, struct ares_cmd_softmax, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)   \
+	X(NORM, norm, 0x0034, struct ares_cmd_norm, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)            \
+	X(RESIZE, resize, 0x0035, struct ares_cmd_resize, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)      \
+	X(COPY, copy, 0x0040, struct ares_cmd_copy, ARES_ENGINE_DMA, ARES_TILE_ROWS)               \
+	X(PAD, pad, 0x0041, struct ares_cmd_pad, ARES_ENGINE_DMA, ARES_TILE_ROWS)                  \
+	X(GATHER, gather, 0x0042, struct ares_cmd_gather, ARES_ENGINE_DMA, ARES_TILE_ROWS)         \
+	X(FILL_TENSOR, fill_tensor, 0x0043, struct ares_cmd_fill_tensor, ARES_ENGINE_DMA,          \
+	  ARES_TILE_ROWS)                                                                          \
+	X(PRELU, prelu, 0x0036, struct ares_cmd_prelu, ARES_ENGINE_VECTOR, ARES_TILE_ROWS)
+
+#define ARES_TENSOR_OPCODE_(NAME, name, code, type, engine, tiling) ARES_OP_##NAME = (code),
+/* The tensor opcodes, from the table (the v1 opcodes are in cmd.h). */
+enum ares_tensor_opcode { ARES_TENSOR_OP_TABLE(ARES_TENSOR_OPCODE_) };
 
 /* ---------------------------------------------------------------- CONV2D */
 
@@ -76,6 +130,12 @@ struct ares_cmd_conv2d {
 
 ARES_ASSERT_SIZE(struct ares_cmd_conv2d, 592);
 
+#define ARES_OPERANDS_CONV2D(O, T)                                                                 \
+	O(T, x, ARES_OPND_IN)                                                                      \
+	O(T, w, ARES_OPND_IN | ARES_OPND_WHOLE)                                                    \
+	O(T, b, ARES_OPND_IN | ARES_OPND_OPTIONAL | ARES_OPND_WHOLE)                               \
+	O(T, y, ARES_OPND_OUT)
+
 /* ---------------------------------------------------------------- MATMUL */
 
 #define ARES_MATMUL_TRANS_A	(1u << 0)	/* a holds [..., K, M] */
@@ -130,6 +190,12 @@ struct ares_cmd_matmul {
 };
 
 ARES_ASSERT_SIZE(struct ares_cmd_matmul, 560);
+
+#define ARES_OPERANDS_MATMUL(O, T)                                                                 \
+	O(T, a, ARES_OPND_IN)                                                                      \
+	O(T, b, ARES_OPND_IN)                                                                      \
+	O(T, c, ARES_OPND_IN | ARES_OPND_OPTIONAL)                                                 \
+	O(T, y, ARES_OPND_OUT)
 
 /* --------------------------------------------------------------- ELTWISE */
 
@@ -218,6 +284,12 @@ struct ares_cmd_eltwise {
 
 ARES_ASSERT_SIZE(struct ares_cmd_eltwise, 544);
 
+#define ARES_OPERANDS_ELTWISE(O, T)                                                                \
+	O(T, in[0], ARES_OPND_IN)                                                                  \
+	O(T, in[1], ARES_OPND_IN | ARES_OPND_OPTIONAL)                                             \
+	O(T, in[2], ARES_OPND_IN | ARES_OPND_OPTIONAL)                                             \
+	O(T, out, ARES_OPND_OUT)
+
 /* ------------------------------------------------------------------ POOL */
 
 #define ARES_POOL_MAX		0
@@ -274,6 +346,8 @@ struct ares_cmd_pool {
 
 ARES_ASSERT_SIZE(struct ares_cmd_pool, 320);
 
+#define ARES_OPERANDS_POOL(O, T)    O(T, x, ARES_OPND_IN) O(T, y, ARES_OPND_OUT)
+
 /* ---------------------------------------------------------------- REDUCE */
 
 #define ARES_REDUCE_SUM		0
@@ -325,6 +399,8 @@ struct ares_cmd_reduce {
 
 ARES_ASSERT_SIZE(struct ares_cmd_reduce, 288);
 
+#define ARES_OPERANDS_REDUCE(O, T)  O(T, x, ARES_OPND_IN) O(T, y, ARES_OPND_OUT)
+
 /* --------------------------------------------------------------- SOFTMAX */
 
 #define ARES_SOFTMAX_LOG	(1u << 0)	/* LogSoftmax */
@@ -360,6 +436,8 @@ struct ares_cmd_softmax {
 };
 
 ARES_ASSERT_SIZE(struct ares_cmd_softmax, 280);
+
+#define ARES_OPERANDS_SOFTMAX(O, T) O(T, x, ARES_OPND_IN) O(T, y, ARES_OPND_OUT)
 
 /* ------------------------------------------------------------------ NORM */
 
@@ -415,6 +493,14 @@ struct ares_cmd_norm {
 };
 
 ARES_ASSERT_SIZE(struct ares_cmd_norm, 816);
+
+#define ARES_OPERANDS_NORM(O, T)                                                                   \
+	O(T, x, ARES_OPND_IN)                                                                      \
+	O(T, scale, ARES_OPND_IN | ARES_OPND_OPTIONAL)                                             \
+	O(T, bias, ARES_OPND_IN | ARES_OPND_OPTIONAL)                                              \
+	O(T, mean, ARES_OPND_IN | ARES_OPND_OPTIONAL)                                              \
+	O(T, var, ARES_OPND_IN | ARES_OPND_OPTIONAL)                                               \
+	O(T, y, ARES_OPND_OUT)
 
 /* ---------------------------------------------------------------- RESIZE */
 
@@ -473,6 +559,8 @@ struct ares_cmd_resize {
 
 ARES_ASSERT_SIZE(struct ares_cmd_resize, 320);
 
+#define ARES_OPERANDS_RESIZE(O, T) O(T, x, ARES_OPND_IN) O(T, y, ARES_OPND_OUT)
+
 /* ----------------------------------------------------------------- PRELU */
 
 /**
@@ -496,6 +584,9 @@ struct ares_cmd_prelu {
 
 ARES_ASSERT_SIZE(struct ares_cmd_prelu, 400);
 
+#define ARES_OPERANDS_PRELU(O, T)                                                                  \
+	O(T, x, ARES_OPND_IN) O(T, slope, ARES_OPND_IN) O(T, y, ARES_OPND_OUT)
+
 /* ------------------------------------------------------------ DMA: COPY */
 
 /**
@@ -517,6 +608,8 @@ struct ares_cmd_copy {
 };
 
 ARES_ASSERT_SIZE(struct ares_cmd_copy, 272);
+
+#define ARES_OPERANDS_COPY(O, T)   O(T, x, ARES_OPND_IN) O(T, y, ARES_OPND_OUT)
 
 /* ------------------------------------------------------------- DMA: PAD */
 
@@ -563,6 +656,8 @@ struct ares_cmd_pad {
 
 ARES_ASSERT_SIZE(struct ares_cmd_pad, 336);
 
+#define ARES_OPERANDS_PAD(O, T)	   O(T, x, ARES_OPND_IN) O(T, y, ARES_OPND_OUT)
+
 /* ---------------------------------------------------------- DMA: GATHER */
 
 /**
@@ -587,6 +682,11 @@ struct ares_cmd_gather {
 
 ARES_ASSERT_SIZE(struct ares_cmd_gather, 400);
 
+#define ARES_OPERANDS_GATHER(O, T)                                                                 \
+	O(T, data, ARES_OPND_IN)                                                                   \
+	O(T, indices, ARES_OPND_IN | ARES_OPND_WHOLE)                                              \
+	O(T, y, ARES_OPND_OUT)
+
 /* ----------------------------------------------------- DMA: FILL_TENSOR */
 
 /**
@@ -606,6 +706,8 @@ struct ares_cmd_fill_tensor {
 };
 
 ARES_ASSERT_SIZE(struct ares_cmd_fill_tensor, 152);
+
+#define ARES_OPERANDS_FILL_TENSOR(O, T) O(T, y, ARES_OPND_OUT)
 
 /* --------------------------------------------------------------- PROFILE */
 

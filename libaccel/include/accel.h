@@ -725,6 +725,35 @@ ACCEL_API int accel_cmdbuf_prelu(accel_cmdbuf *cb, const struct ares_tensor_desc
 				 const struct ares_tensor_desc *y);
 
 /**
+ * accel_cmdbuf_tensor_op() - append any tensor command of the op table
+ * @cb: builder
+ * @cmd: the command's contract struct (struct ares_cmd_<name> of
+ *	<ares/ops.h>) in host byte order, header included: @cmd->hdr.opcode
+ *	a tensor opcode, @cmd->hdr.size its size, @cmd->hdr.flags zero;
+ *	an absent optional operand is dtype NONE and all zero
+ * @size: bytes at @cmd, the opcode's command size
+ *
+ * Validates from the op table (include/ares/op_table.h) what a builder
+ * can: the opcode is a tensor opcode this library was built with, @size
+ * and the header agree with the table, and every operand descriptor
+ * passes the layout rules of hw-spec §12.1 (dtype, rank, entries past the
+ * rank, alignment, quant kind), absent only where the table makes it
+ * optional. Descriptors are stored little-endian field by field, the rest
+ * of the body as 32-bit words (on a big-endian host, pass a 64-bit
+ * parameter as its two halves, low first, or use the typed builder). The
+ * opcode's own rules (parameters, reserved words, dtype combinations,
+ * shapes) are the firmware's, which ends the job with
+ * ACCEL_JOB_INVALID_CMD. A new tensor opcode needs no typed builder:
+ * this one builds it byte for byte as a typed builder would.
+ *
+ * Return: 0; -EOPNOTSUPP for an opcode that is not a tensor opcode of the
+ * table; -EINVAL for a NULL argument, a size or header that disagrees
+ * with the table, or a bad operand; -E2BIG past ARES_CMD_STREAM_MAX;
+ * -ENOMEM. Nothing is appended on error.
+ */
+ACCEL_API int accel_cmdbuf_tensor_op(accel_cmdbuf *cb, const void *cmd, size_t size);
+
+/**
  * accel_cmdbuf_profile() - append PROFILE: the device clock and the job's
  *	modeled time so far (struct ares_profile_record, 16 bytes) at @va
  * @cb: builder

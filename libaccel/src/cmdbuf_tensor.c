@@ -13,6 +13,9 @@
 
 #include "internal.h"
 
+/* Bytes of the largest tensor command (NORM: 816), checked at the end of this file. */
+#define ACCEL_TENSOR_CMD_MAX 1024
+
 int accel_tensor_desc_init(struct ares_tensor_desc *t, uint64_t va, uint32_t dtype, uint32_t rank,
 			   const uint64_t *shape)
 {
@@ -37,6 +40,24 @@ int accel_tensor_desc_init(struct ares_tensor_desc *t, uint64_t va, uint32_t dty
 static int desc_ok(const struct ares_tensor_desc *t, int optional)
 {
 	return t ? ares_desc_layout_ok(t) : optional;
+}
+
+static int all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n--)
+		if (*b++)
+			return 0;
+	return 1;
+}
+
+/* desc_ok() for an operand given in place: absent is dtype NONE and all zero. */
+static int operand_ok(const struct ares_tensor_desc *t, int optional)
+{
+	if (t->dtype == ARES_DTYPE_NONE)
+		return optional && all_zero(t, sizeof(*t));
+	return ares_desc_layout_ok(t);
 }
 
 static void put_desc(struct ares_tensor_desc *dst, const struct ares_tensor_desc *t)
@@ -70,16 +91,6 @@ static void put_words(void *dst, const void *src, size_t n)
 		w = htole32(w);
 		memcpy((uint8_t *)dst + i, &w, 4);
 	}
-}
-
-static int all_zero(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n--)
-		if (*b++)
-			return 0;
-	return 1;
 }
 
 /* Encodes into a local struct first so a failed append leaves the stream as it was. */
@@ -304,12 +315,69 @@ int accel_cmdbuf_profile(accel_cmdbuf *cb, uint64_t va)
 }
 
 /*
- * Every opcode of the op table has its builder, accel_cmdbuf_<name>, here
- * or in cmdbuf.c: a row without one does not compile.
+ * Any tensor command, from the op table alone: which bytes are operand
+ * descriptors and which of them may be absent. The rest of the body is
+ * parameter words, stored as 32-bit little-endian words (a 64-bit field,
+ * as PAD's and FILL_TENSOR's value, is then right on a little-endian host;
+ * the typed builders store it field by field). What a row's own rules
+ * forbid, the firmware rejects.
+ */
+int accel_cmdbuf_tensor_op(accel_cmdbuf *cb, const void *cmd, size_t size)
+{
+	const struct ares_op_info *op;
+	struct ares_cmd_hdr hdr;
+	union {
+		struct ares_cmd_hdr hdr;
+		uint64_t align;
+		uint8_t bytes[ACCEL_TENSOR_CMD_MAX];
+	} c;
+	uint32_t i;
+
+	if (!cb)
+		return -EINVAL;
+	if (!cmd || size < sizeof(hdr))
+		return accel_cmdbuf_fail(cb, -EINVAL);
+	memcpy(&hdr, cmd, sizeof(hdr));
+	op = ares_op_info(hdr.opcode);
+	if (!op || !op->n_operands)
+		return accel_cmdbuf_fail(cb, -EOPNOTSUPP);
+	if (size != op->size || hdr.size != op->size || hdr.flags)
+		return accel_cmdbuf_fail(cb, -EINVAL);
+	for (i = 0; i < op->n_operands; i++) {
+		const struct ares_tensor_desc *t = ares_operand_desc(cmd, op, i);
+		struct ares_tensor_desc d;
+
+		/* The command need not be aligned: read each descriptor out. */
+		memcpy(&d, t, sizeof(d));
+		if (!operand_ok(&d, op->operands[i].role & ARES_OPND_OPTIONAL))
+			return accel_cmdbuf_fail(cb, -EINVAL);
+	}
+	/* Words first, then each descriptor over its own bytes, field by field. */
+	put_words(c.bytes, cmd, size);
+	for (i = 0; i < op->n_operands; i++) {
+		struct ares_tensor_desc d;
+
+		memcpy(&d, ares_operand_desc(cmd, op, i), sizeof(d));
+		put_desc((struct ares_tensor_desc *)(c.bytes + op->operands[i].offset), &d);
+	}
+	return append(cb, (uint16_t)hdr.opcode, &c, op->size);
+}
+
+/*
+ * Every v1 opcode has its typed builder, accel_cmdbuf_<name>, in cmdbuf.c
+ * or here: a v1 row without one does not compile. A tensor opcode needs
+ * none: accel_cmdbuf_tensor_op() builds any row of ARES_TENSOR_OP_TABLE.
  */
 typedef void (*accel_builder_fn)(void);
-#define ACCEL_BUILDER_ROW(NAME, name, type, engine, tiling)                                        \
+#define ACCEL_BUILDER_ROW(NAME, name, code, type, engine, tiling)                                  \
 	[ARES_OP_##NAME] = (accel_builder_fn)accel_cmdbuf_##name,
 static const accel_builder_fn accel_builders[ARES_OP_SLOTS]
-	__attribute__((unused)) = {ARES_OP_TABLE(ACCEL_BUILDER_ROW)};
+	__attribute__((unused)) = {ARES_V1_OP_TABLE(ACCEL_BUILDER_ROW)};
 #undef ACCEL_BUILDER_ROW
+
+/* The largest tensor command, so accel_cmdbuf_tensor_op() encodes on the stack. */
+#define ACCEL_TENSOR_CMD_FITS_(NAME, name, code, type, engine, tiling)                             \
+	_Static_assert(sizeof(type) <= ACCEL_TENSOR_CMD_MAX, #type " exceeds "                     \
+								   "ACCEL_TENSOR_CMD_MAX");
+ARES_TENSOR_OP_TABLE(ACCEL_TENSOR_CMD_FITS_)
+#undef ACCEL_TENSOR_CMD_FITS_

@@ -146,7 +146,7 @@ uint32_t compute_prelu(struct compute_workers *w, const struct compute_tensor *x
  */
 typedef uint32_t compute_cmd_fn(struct compute_workers *w, const struct ares_cmd_hdr *cmd,
 				const struct compute_tensor *v, struct compute_stats *st);
-#define COMPUTE_CMD_DECL(NAME, name, type, engine, tiling) compute_cmd_fn compute_cmd_##name;
+#define COMPUTE_CMD_DECL(NAME, name, code, type, engine, tiling) compute_cmd_fn compute_cmd_##name;
 ARES_TENSOR_OP_TABLE(COMPUTE_CMD_DECL)
 #undef COMPUTE_CMD_DECL
 

@@ -6,7 +6,10 @@
  * broadcast by stride 0, as ONNX PRelu broadcasts a [C, 1, 1] slope)
  * against a reference computed here, exactly (one f32 multiply); and a
  * PRELU the firmware must refuse (I32) ends the job with INVALID_CMD and
- * leaves the output as it was.
+ * leaves the output as it was. Then the same command once more through
+ * the generic builder, accel_cmdbuf_tensor_op(), which gives the same
+ * output; and one whose reserved word it passes on (not a builder's rule)
+ * is refused by the firmware.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,19 @@ enum {
 	SIZE = 0x3000,
 };
 
+/* Y is PRelu(X) with one slope per channel of [2][3][4][5], bit for bit. */
+static void expect_prelu(const float *xf, const float *sf, const float *yf, const char *builder)
+{
+	for (int i = 0; i < 120; i++) {
+		float s = sf[(i / 20) % 3];
+		float want = xf[i] < 0 ? s * xf[i] : xf[i];
+
+		if (memcmp(&yf[i], &want, sizeof(want)))
+			test_fail("%s: y[%d] (x %g, slope %g): expected %g, got %g", builder, i,
+				  xf[i], s, want, yf[i]);
+	}
+}
+
 int main(void)
 {
 	const uint64_t shape[4] = {2, 3, 4, 5};
@@ -33,7 +49,7 @@ int main(void)
 	uint64_t base;
 	uint32_t status;
 	uint8_t *mem;
-	float *xf, *sf, *yf, want;
+	float *xf, *sf, *yf;
 	void *map;
 	int i;
 
@@ -77,15 +93,35 @@ int main(void)
 	status = run_job(ctx, dev, cb, &bo, 1, 60000);
 	if (status != ACCEL_JOB_OK)
 		test_fail("PRELU: expected job status OK, got %u", status);
-	for (i = 0; i < 120; i++) {
-		float s = sf[(i / 20) % 3];
+	expect_prelu(xf, sf, yf, "accel_cmdbuf_prelu");
+	accel_cmdbuf_destroy(cb);
 
-		want = xf[i] < 0 ? s * xf[i] : xf[i];
-		if (memcmp(&yf[i], &want, sizeof(want)))
-			test_fail("y[%d] (x %g, slope %g): expected %g, got %g", i, xf[i], s, want,
-				  yf[i]);
-	}
+	/* The generic builder: the command as its struct, checked from the op table. */
+	struct ares_cmd_prelu c = {.hdr = {.opcode = ARES_OP_PRELU, .size = sizeof(c)}};
 
+	c.x = x, c.slope = slope, c.y = y;
+	c.reserved = 1; /* §12: zero; the firmware's to refuse */
+	cb = new_cmdbuf();
+	check_ok(dev, accel_cmdbuf_tensor_op(cb, &c, sizeof(c)),
+		 "accel_cmdbuf_tensor_op (reserved)");
+	for (i = 0; i < 120; i++)
+		yf[i] = 1234.0f;
+	status = run_job(ctx, dev, cb, &bo, 1, 60000);
+	if (status != ACCEL_JOB_INVALID_CMD)
+		test_fail("PRELU with reserved 1: expected job status INVALID_CMD (%d), got %u",
+			  ACCEL_JOB_INVALID_CMD, status);
+	for (i = 0; i < 120; i++)
+		if (yf[i] != 1234.0f)
+			test_fail("refused PRELU (reserved 1) wrote y[%d] = %g", i, yf[i]);
+	accel_cmdbuf_destroy(cb);
+
+	c.reserved = 0;
+	cb = new_cmdbuf();
+	check_ok(dev, accel_cmdbuf_tensor_op(cb, &c, sizeof(c)), "accel_cmdbuf_tensor_op");
+	status = run_job(ctx, dev, cb, &bo, 1, 60000);
+	if (status != ACCEL_JOB_OK)
+		test_fail("PRELU (accel_cmdbuf_tensor_op): expected job status OK, got %u", status);
+	expect_prelu(xf, sf, yf, "accel_cmdbuf_tensor_op");
 	accel_cmdbuf_destroy(cb);
 	accel_bo_free(bo);
 	accel_ctx_destroy(ctx);

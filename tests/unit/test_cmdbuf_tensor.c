@@ -3,7 +3,8 @@
  * Host unit tests of libaccel's tensor-command builder: byte-exact
  * encodings of every compute and tensor-DMA command, written out by offset
  * here (not through the structs) so a layout change cannot hide, and the
- * arguments the builder refuses.
+ * arguments the builder refuses; then the generic accel_cmdbuf_tensor_op()
+ * against every typed builder, byte for byte, and each of its refusals.
  */
 #include <check.h>
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "accel.h"
+#include "ares/op_table.h"
 #include "ares/ops.h"
 
 static void put16(uint8_t *p, uint16_t v)
@@ -356,6 +358,339 @@ START_TEST(test_bad_arguments_are_einval_and_change_nothing)
 }
 END_TEST
 
+/* ------------------------------------------ the generic builder, accel_cmdbuf_tensor_op */
+
+/* One command of every tensor opcode that has a typed builder, in host order. */
+union any_cmd {
+	struct ares_cmd_hdr hdr;
+	struct ares_cmd_conv2d conv2d;
+	struct ares_cmd_matmul matmul;
+	struct ares_cmd_eltwise eltwise;
+	struct ares_cmd_pool pool;
+	struct ares_cmd_reduce reduce;
+	struct ares_cmd_softmax softmax;
+	struct ares_cmd_norm norm;
+	struct ares_cmd_resize resize;
+	struct ares_cmd_copy copy;
+	struct ares_cmd_pad pad;
+	struct ares_cmd_gather gather;
+	struct ares_cmd_fill_tensor fill_tensor;
+	struct ares_cmd_prelu prelu;
+};
+
+static const unsigned int typed_opcodes[] = {
+	ARES_OP_CONV2D,	 ARES_OP_MATMUL,      ARES_OP_ELTWISE, ARES_OP_POOL, ARES_OP_REDUCE,
+	ARES_OP_SOFTMAX, ARES_OP_NORM,	      ARES_OP_RESIZE,  ARES_OP_COPY, ARES_OP_PAD,
+	ARES_OP_GATHER,	 ARES_OP_FILL_TENSOR, ARES_OP_PRELU,
+};
+
+static struct ares_tensor_desc desc(uint64_t va, uint32_t dtype, uint32_t rank,
+				    const uint64_t *shape)
+{
+	struct ares_tensor_desc t;
+
+	ck_assert_int_eq(accel_tensor_desc_init(&t, va, dtype, rank, shape), 0);
+	return t;
+}
+
+static struct ares_tensor_desc quant(struct ares_tensor_desc t, uint32_t scale, uint32_t zp)
+{
+	t.quant = ARES_QUANT_PER_TENSOR;
+	t.scale = scale;
+	t.zero_point = zp;
+	return t;
+}
+
+/* A command of OPCODE with parameters and operands a typed builder takes. */
+static void sample(unsigned int opcode, union any_cmd *u)
+{
+	static const uint64_t s4[4] = {1, 3, 8, 8}, w4[4] = {4, 3, 3, 3}, b1[1] = {4},
+			      o4[4] = {1, 4, 6, 6}, s2[2] = {5, 7}, s3[3] = {2, 5, 7}, i1[1] = {3};
+
+	memset(u, 0, sizeof(*u));
+	switch (opcode) {
+	case ARES_OP_CONV2D: {
+		struct ares_cmd_conv2d *c = &u->conv2d;
+
+		c->p = (struct ares_conv2d_params){.stride_h = 1,
+						   .stride_w = 1,
+						   .dilation_h = 1,
+						   .dilation_w = 1,
+						   .groups = 1,
+						   .activation = 1,
+						   .act_alpha = 0x3f000000};
+		c->x = quant(desc(0x10000, ARES_DTYPE_I8, 4, s4), 0x3c000000, 0xfffffffd);
+		c->w = desc(0x20000, ARES_DTYPE_I8, 4, w4);
+		c->w.quant = ARES_QUANT_PER_CHANNEL;
+		c->w.qparams_va = 0x28000;
+		c->b = desc(0x30000, ARES_DTYPE_I32, 1, b1);
+		c->y = quant(desc(0x40000, ARES_DTYPE_U8, 4, o4), 0x3d000000, 128);
+		break;
+	}
+	case ARES_OP_MATMUL: /* c absent */
+		u->matmul.p = (struct ares_matmul_params){
+			.flags = ARES_MATMUL_TRANS_B, .alpha = 0x3f800000, .beta = 0x40000000};
+		u->matmul.a = desc(0x1000, ARES_DTYPE_F16, 2, s2);
+		u->matmul.b = desc(0x2000, ARES_DTYPE_F16, 2, s2);
+		u->matmul.y = desc(0x3000, ARES_DTYPE_F32, 2, (const uint64_t[]){5, 5});
+		break;
+	case ARES_OP_ELTWISE: /* two inputs, the third absent */
+		u->eltwise.num_inputs = 2;
+		u->eltwise.p = (struct ares_eltwise_params){
+			.op = ARES_ELT_ADD, .alpha = 0x3f800000, .beta = 0xbf800000};
+		u->eltwise.in[0] = desc(0x1000, ARES_DTYPE_BF16, 3, s3);
+		u->eltwise.in[1] = desc(0x2000, ARES_DTYPE_BF16, 3, s3);
+		u->eltwise.in[1].stride[0] = 0;
+		u->eltwise.out = desc(0x3000, ARES_DTYPE_BF16, 3, s3);
+		break;
+	case ARES_OP_POOL:
+		u->pool.p = (struct ares_pool_params){.op = ARES_POOL_MAX,
+						      .kernel_h = 3,
+						      .kernel_w = 3,
+						      .stride_h = 1,
+						      .stride_w = 1,
+						      .pad_top = 1,
+						      .dilation_h = 1,
+						      .dilation_w = 1};
+		u->pool.x = desc(0x1000, ARES_DTYPE_F32, 4, s4);
+		u->pool.y = desc(0x8000, ARES_DTYPE_F32, 4, s4);
+		break;
+	case ARES_OP_REDUCE:
+		u->reduce.p = (struct ares_reduce_params){.op = ARES_REDUCE_SUM, .axes = 2};
+		u->reduce.x = desc(0x1000, ARES_DTYPE_F32, 2, s2);
+		u->reduce.y = desc(0x2000, ARES_DTYPE_F32, 2, (const uint64_t[]){5, 1});
+		break;
+	case ARES_OP_SOFTMAX:
+		u->softmax.p = (struct ares_softmax_params){.axis = 1, .flags = ARES_SOFTMAX_LOG};
+		u->softmax.x = desc(0x1000, ARES_DTYPE_F32, 2, s2);
+		u->softmax.y = desc(0x2000, ARES_DTYPE_F32, 2, s2);
+		break;
+	case ARES_OP_NORM: /* scale and bias present, mean and var absent */
+		u->norm.p = (struct ares_norm_params){.kind = 1, .axis = 1, .epsilon = 0x3727c5ac};
+		u->norm.x = desc(0x1000, ARES_DTYPE_F32, 3, s3);
+		u->norm.scale = desc(0x2000, ARES_DTYPE_F32, 1, i1);
+		u->norm.bias = desc(0x3000, ARES_DTYPE_F32, 1, i1);
+		u->norm.y = desc(0x4000, ARES_DTYPE_F32, 3, s3);
+		break;
+	case ARES_OP_RESIZE:
+		u->resize.p = (struct ares_resize_params){
+			.mode = 1, .coord = 2, .nearest = 3, .scale = {0x3f800000, 0x40000000}};
+		u->resize.x = desc(0x1000, ARES_DTYPE_F32, 2, s2);
+		u->resize.y = desc(0x2000, ARES_DTYPE_F32, 2, (const uint64_t[]){5, 14});
+		break;
+	case ARES_OP_COPY:
+		u->copy.x = desc(0x1000, ARES_DTYPE_U8, 2, s2);
+		u->copy.x.stride[0] = 9;
+		u->copy.y = desc(0x2001, ARES_DTYPE_U8, 2, s2);
+		break;
+	case ARES_OP_PAD:
+		/* A 64-bit value whose halves differ, so their order shows. */
+		u->pad.p = (struct ares_pad_params){
+			.mode = 1, .value = 0x1122334455667788ull, .begin = {1, 2}, .end = {3, 4}};
+		u->pad.x = desc(0x1000, ARES_DTYPE_I64, 2, s2);
+		u->pad.y = desc(0x4000, ARES_DTYPE_I64, 2, (const uint64_t[]){9, 13});
+		break;
+	case ARES_OP_GATHER:
+		u->gather.axis = 1;
+		u->gather.data = desc(0x1000, ARES_DTYPE_F32, 2, s2);
+		u->gather.indices = desc(0x2000, ARES_DTYPE_I64, 1, i1);
+		u->gather.y = desc(0x3000, ARES_DTYPE_F32, 2, (const uint64_t[]){5, 3});
+		break;
+	case ARES_OP_FILL_TENSOR:
+		u->fill_tensor.value = 0xa1b2c3d4e5f60718ull;
+		u->fill_tensor.y = desc(0x1000, ARES_DTYPE_I64, 2, s2);
+		break;
+	case ARES_OP_PRELU:
+		u->prelu.x = desc(0x1000, ARES_DTYPE_F16, 2, s2);
+		u->prelu.slope = desc(0x2000, ARES_DTYPE_F16, 2, s2);
+		u->prelu.slope.stride[0] = 0;
+		u->prelu.y = desc(0x3000, ARES_DTYPE_F16, 2, s2);
+		break;
+	default:
+		ck_abort_msg("no sample command for opcode %#x", opcode);
+	}
+	u->hdr.opcode = (uint16_t)opcode;
+	u->hdr.size = ares_op_info(opcode)->size;
+}
+
+static const struct ares_tensor_desc *present(const struct ares_tensor_desc *t)
+{
+	return t->dtype == ARES_DTYPE_NONE ? NULL : t;
+}
+
+/* The same command through its typed builder. */
+static int build_typed(accel_cmdbuf *b, const union any_cmd *u)
+{
+	switch (u->hdr.opcode) {
+	case ARES_OP_CONV2D:
+		return accel_cmdbuf_conv2d(b, &u->conv2d.p, &u->conv2d.x, &u->conv2d.w,
+					   present(&u->conv2d.b), &u->conv2d.y);
+	case ARES_OP_MATMUL:
+		return accel_cmdbuf_matmul(b, &u->matmul.p, &u->matmul.a, &u->matmul.b,
+					   present(&u->matmul.c), &u->matmul.y);
+	case ARES_OP_ELTWISE: {
+		const struct ares_tensor_desc *in[3] = {&u->eltwise.in[0], &u->eltwise.in[1],
+							&u->eltwise.in[2]};
+
+		return accel_cmdbuf_eltwise(b, &u->eltwise.p, u->eltwise.num_inputs, in,
+					    &u->eltwise.out);
+	}
+	case ARES_OP_POOL:
+		return accel_cmdbuf_pool(b, &u->pool.p, &u->pool.x, &u->pool.y);
+	case ARES_OP_REDUCE:
+		return accel_cmdbuf_reduce(b, &u->reduce.p, &u->reduce.x, &u->reduce.y);
+	case ARES_OP_SOFTMAX:
+		return accel_cmdbuf_softmax(b, &u->softmax.p, &u->softmax.x, &u->softmax.y);
+	case ARES_OP_NORM:
+		return accel_cmdbuf_norm(b, &u->norm.p, &u->norm.x, present(&u->norm.scale),
+					 present(&u->norm.bias), present(&u->norm.mean),
+					 present(&u->norm.var), &u->norm.y);
+	case ARES_OP_RESIZE:
+		return accel_cmdbuf_resize(b, &u->resize.p, &u->resize.x, &u->resize.y);
+	case ARES_OP_COPY:
+		return accel_cmdbuf_copy(b, &u->copy.x, &u->copy.y);
+	case ARES_OP_PAD:
+		return accel_cmdbuf_pad(b, &u->pad.p, &u->pad.x, &u->pad.y);
+	case ARES_OP_GATHER:
+		return accel_cmdbuf_gather(b, u->gather.axis, &u->gather.data, &u->gather.indices,
+					   &u->gather.y);
+	case ARES_OP_FILL_TENSOR:
+		return accel_cmdbuf_fill_tensor(b, u->fill_tensor.value, &u->fill_tensor.y);
+	case ARES_OP_PRELU:
+		return accel_cmdbuf_prelu(b, &u->prelu.x, &u->prelu.slope, &u->prelu.y);
+	}
+	return -ENOSYS;
+}
+
+START_TEST(test_tensor_op_is_byte_identical_to_every_typed_builder)
+{
+	const unsigned int n = sizeof(typed_opcodes) / sizeof(typed_opcodes[0]);
+	unsigned int in_table = 0;
+	accel_cmdbuf *typed;
+	union any_cmd u;
+
+	/* Every tensor row of the table has a typed builder today: all are compared. */
+#define COUNT(NAME, name, code, type, engine, tiling) in_table++;
+	ARES_TENSOR_OP_TABLE(COUNT)
+#undef COUNT
+	ck_assert_uint_eq(n, in_table);
+	ck_assert_int_eq(accel_cmdbuf_create(&typed), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		const char *name = ares_op_info(typed_opcodes[i])->name;
+		size_t before = accel_cmdbuf_size(cb);
+
+		sample(typed_opcodes[i], &u);
+		ck_assert_msg(build_typed(typed, &u) == 0, "%s: typed builder refused", name);
+		ck_assert_msg(accel_cmdbuf_tensor_op(cb, &u, u.hdr.size) == 0,
+			      "%s: accel_cmdbuf_tensor_op refused", name);
+		ck_assert_uint_eq(accel_cmdbuf_size(cb) - before, u.hdr.size);
+		ck_assert_uint_eq(accel_cmdbuf_size(cb), accel_cmdbuf_size(typed));
+		const uint8_t *a = accel_cmdbuf_data(typed), *b = accel_cmdbuf_data(cb);
+
+		for (size_t k = before; k < accel_cmdbuf_size(cb); k++)
+			ck_assert_msg(a[k] == b[k], "%s: byte %zu: typed 0x%02x, generic 0x%02x",
+				      name, k - before, a[k], b[k]);
+	}
+	ck_assert_int_eq(accel_cmdbuf_error(cb), 0);
+	accel_cmdbuf_destroy(typed);
+}
+END_TEST
+
+/* The encoding by offset once, so both builders cannot share a mistake. */
+START_TEST(test_tensor_op_pad_encoding_by_offset)
+{
+	const uint64_t s2[2] = {5, 7}, o2[2] = {9, 13}, st_x[2] = {7, 1}, st_y[2] = {13, 1};
+	uint8_t want[336] = {0};
+	union any_cmd u;
+
+	sample(ARES_OP_PAD, &u);
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &u.pad, sizeof(u.pad)), 0);
+	hdr(want, 0x0041, 336);
+	put32(want + 16, 1);
+	put64(want + 24, 0x1122334455667788ull);
+	put32(want + 32, 1);
+	put32(want + 36, 2);
+	put32(want + 56, 3);
+	put32(want + 60, 4);
+	desc_bytes(want + 80, 0x1000, ARES_DTYPE_I64, 2, s2, st_x, 0, 0, 0, 0, 0);
+	desc_bytes(want + 208, 0x4000, ARES_DTYPE_I64, 2, o2, st_y, 0, 0, 0, 0, 0);
+	expect_bytes(want, sizeof(want));
+}
+END_TEST
+
+START_TEST(test_tensor_op_refusals_change_nothing)
+{
+	struct ares_cmd_fence_write fw = {.hdr = {ARES_OP_FENCE_WRITE, 0, sizeof(fw)}, .va = 8};
+	union any_cmd u, bad;
+
+	sample(ARES_OP_CONV2D, &u);
+	ck_assert_int_eq(accel_cmdbuf_nop(cb, 16), 0);
+
+	/* NULL arguments. */
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(NULL, &u, sizeof(u.conv2d)), -EINVAL);
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, NULL, sizeof(u.conv2d)), -EINVAL);
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &u, 4), -EINVAL); /* not even a header */
+
+	/* Opcodes: unknown, past the slots, and a v1 command that has no operands. */
+	bad = u;
+	bad.hdr.opcode = 0x37;
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &bad, sizeof(u.conv2d)), -EOPNOTSUPP);
+	bad.hdr.opcode = 0xffff;
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &bad, sizeof(u.conv2d)), -EOPNOTSUPP);
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &fw, sizeof(fw)), -EOPNOTSUPP);
+
+	/* Sizes and the header's own fields. */
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &u, sizeof(u.conv2d) - 8), -EINVAL);
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &u, sizeof(u.conv2d) + 8), -EINVAL);
+	bad = u;
+	bad.hdr.size = sizeof(u.conv2d) + 8;
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &bad, sizeof(u.conv2d)), -EINVAL);
+	bad.hdr.size = 0;
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &bad, sizeof(u.conv2d)), -EINVAL);
+	bad = u;
+	bad.hdr.flags = 1;
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &bad, sizeof(u.conv2d)), -EINVAL);
+
+	/* Descriptors, one layout rule at a time, on each operand in turn. */
+	bad = u;
+	bad.conv2d.x.va += 1; /* fine for I8: element size 1 */
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &bad, sizeof(u.conv2d)), 0);
+	ck_assert_int_eq(accel_cmdbuf_reset(cb), 0);
+	ck_assert_int_eq(accel_cmdbuf_nop(cb, 16), 0);
+	bad = u;
+	bad.conv2d.b.va = 0x30002; /* I32 needs 4-byte alignment */
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &bad, sizeof(u.conv2d)), -EINVAL);
+	bad = u;
+	bad.conv2d.w.dtype = 42;
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &bad, sizeof(u.conv2d)), -EINVAL);
+	bad = u;
+	bad.conv2d.y.rank = ARES_MAX_RANK + 1;
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &bad, sizeof(u.conv2d)), -EINVAL);
+	bad = u;
+	bad.conv2d.x.shape[5] = 1; /* past rank */
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &bad, sizeof(u.conv2d)), -EINVAL);
+	bad = u;
+	bad.conv2d.y.quant = ARES_QUANT_PER_CHANNEL + 1;
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &bad, sizeof(u.conv2d)), -EINVAL);
+	/* Absent: only where the table says optional, and then all zero. */
+	bad = u;
+	memset(&bad.conv2d.x, 0, sizeof(bad.conv2d.x));
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &bad, sizeof(u.conv2d)), -EINVAL);
+	bad = u;
+	memset(&bad.conv2d.b, 0, sizeof(bad.conv2d.b));
+	bad.conv2d.b.va = 0x30000; /* dtype NONE with a stray field */
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &bad, sizeof(u.conv2d)), -EINVAL);
+	ck_assert_uint_eq(accel_cmdbuf_size(cb), 16);
+	ck_assert_int_eq(accel_cmdbuf_error(cb), -EINVAL);
+
+	/* An absent optional operand is accepted, and a refusal appended nothing. */
+	bad = u;
+	memset(&bad.conv2d.b, 0, sizeof(bad.conv2d.b));
+	ck_assert_int_eq(accel_cmdbuf_tensor_op(cb, &bad, sizeof(u.conv2d)), 0);
+	ck_assert_uint_eq(accel_cmdbuf_size(cb), 16 + sizeof(u.conv2d));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("libaccel tensor commands");
@@ -371,6 +706,9 @@ int main(void)
 	tcase_add_test(t, test_vector_commands_opcodes_sizes_and_params);
 	tcase_add_test(t, test_prelu_encoding_and_refusals);
 	tcase_add_test(t, test_bad_arguments_are_einval_and_change_nothing);
+	tcase_add_test(t, test_tensor_op_is_byte_identical_to_every_typed_builder);
+	tcase_add_test(t, test_tensor_op_pad_encoding_by_offset);
+	tcase_add_test(t, test_tensor_op_refusals_change_nothing);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -11,10 +11,13 @@
 
 #include "ares/op_table.h"
 
-#define ROWS(NAME, name, type, engine, tiling) ARES_OP_##NAME,
+#define ROWS(NAME, name, code, type, engine, tiling) (code),
 static const unsigned int v1_ops[] = {ARES_V1_OP_TABLE(ROWS)};
 static const unsigned int tensor_ops[] = {ARES_TENSOR_OP_TABLE(ROWS)};
 #undef ROWS
+#define NAMES(NAME, name, code, type, engine, tiling) #NAME,
+static const char *const op_names[] = {ARES_OP_TABLE(NAMES)};
+#undef NAMES
 
 #define N_V1	 (sizeof(v1_ops) / sizeof(v1_ops[0]))
 #define N_TENSOR (sizeof(tensor_ops) / sizeof(tensor_ops[0]))
@@ -32,6 +35,53 @@ START_TEST(test_every_row_is_found_by_its_opcode_and_nothing_else)
 	ck_assert_str_eq(ares_op_info(ARES_OP_CONV2D)->name, "CONV2D");
 	ck_assert_uint_eq(ares_op_info(ARES_OP_NORM)->size, sizeof(struct ares_cmd_norm));
 	ck_assert_uint_eq(ares_op_info(ARES_OP_NOP)->size, sizeof(struct ares_cmd_hdr));
+}
+END_TEST
+
+/*
+ * The opcodes are an ABI: every command stream ever written carries them.
+ * These are the numbers shipped so far; renumbering a row or typing a new
+ * row's number over an old one fails here.
+ */
+START_TEST(test_opcodes_keep_their_numbers_and_are_unique_below_the_slots)
+{
+	static const struct {
+		const char *name;
+		unsigned int code;
+	} historic[] = {
+		{"NOP", 0x00},	    {"FENCE_WRITE", 0x01}, {"TIMESTAMP", 0x02},
+		{"DMA_COPY", 0x03}, {"FILL", 0x04},	   {"GEMM", 0x10},
+		{"PROFILE", 0x50},  {"CONV2D", 0x20},	   {"MATMUL", 0x21},
+		{"ELTWISE", 0x30},  {"POOL", 0x31},	   {"REDUCE", 0x32},
+		{"SOFTMAX", 0x33},  {"NORM", 0x34},	   {"RESIZE", 0x35},
+		{"PRELU", 0x36},    {"COPY", 0x40},	   {"PAD", 0x41},
+		{"GATHER", 0x42},   {"FILL_TENSOR", 0x43},
+	};
+	const unsigned int n_hist = sizeof(historic) / sizeof(historic[0]);
+	unsigned int codes[N_V1 + N_TENSOR];
+
+	memcpy(codes, v1_ops, sizeof(v1_ops));
+	memcpy(codes + N_V1, tensor_ops, sizeof(tensor_ops));
+	ck_assert_uint_eq(N_V1 + N_TENSOR, sizeof(op_names) / sizeof(op_names[0]));
+	for (unsigned int i = 0; i < N_V1 + N_TENSOR; i++) {
+		ck_assert_msg(codes[i] < ARES_OP_SLOTS, "%s: opcode %#x is not below %#x",
+			      op_names[i], codes[i], ARES_OP_SLOTS);
+		for (unsigned int j = 0; j < i; j++)
+			ck_assert_msg(codes[i] != codes[j], "%s and %s share opcode %#x",
+				      op_names[j], op_names[i], codes[i]);
+		ck_assert_str_eq(ares_op_info(codes[i])->name, op_names[i]);
+	}
+	/* Every opcode that ever shipped is still in the table with its number. */
+	for (unsigned int h = 0; h < n_hist; h++) {
+		const struct ares_op_info *op = ares_op_info(historic[h].code);
+
+		ck_assert_msg(op && !strcmp(op->name, historic[h].name),
+			      "opcode %#x: expected %s, found %s", historic[h].code,
+			      historic[h].name, op ? op->name : "no row");
+	}
+	ck_assert_uint_eq(ARES_OP_CONV2D, 0x20);
+	ck_assert_uint_eq(ARES_OP_PRELU, 0x36);
+	ck_assert_uint_eq(ARES_OP_FILL_TENSOR, 0x43);
 }
 END_TEST
 
@@ -207,6 +257,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(t, test_every_row_is_found_by_its_opcode_and_nothing_else);
+	tcase_add_test(t, test_opcodes_keep_their_numbers_and_are_unique_below_the_slots);
 	tcase_add_test(t, test_v1_rows_have_no_operands_and_run_as_one_tile);
 	tcase_add_test(t, test_tensor_rows_list_whole_descriptors_inputs_first);
 	tcase_add_test(t, test_dtype_sizes_are_those_of_rule_1);

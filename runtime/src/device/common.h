@@ -64,6 +64,19 @@ struct dev_form {
 	int fuses_act;	   /* takes an activation fused into it (n->act) */
 };
 
+/* One op family's rows of the device table, defined next to its forms in
+ * its file (device/op_*.c, quant.c) and searched by device/ops.c. */
+struct dev_op_family {
+	const struct dev_op *rows;
+	size_t n;
+};
+#define DEV_OP_FAMILY(rows)                                                                        \
+	{                                                                                          \
+		(rows), sizeof(rows) / sizeof((rows)[0])                                           \
+	}
+extern const struct dev_op_family dev_ops_conv, dev_ops_eltwise, dev_ops_linalg, dev_ops_norm,
+	dev_ops_tensor, dev_ops_quant;
+
 #define F32_BITS(f) dev_float_bits(f)
 
 /* The reason "OP on dtype X not supported by the device", in C's buffer. */

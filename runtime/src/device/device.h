@@ -41,7 +41,10 @@ enum dev_kind {
 	DK_CONCAT,
 	DK_PAD,
 	DK_GATHER,
-	DK_PRELU,   /* slope broadcast to X by zero strides */
+	/* A vector-engine op whose form is its own (PRelu): nothing tells such
+	 * ops apart by kind and the cost model counts them as vector work, so
+	 * a new one takes this kind and needs no edit here. */
+	DK_VECTOR,
 	DK_QCONV,   /* QLinearConv, ConvInteger: CONV2D on 8-bit operands */
 	DK_QMATMUL, /* QLinearMatMul, MatMulInteger: MATMUL on 8-bit operands */
 	DK_QDQ,	    /* QuantizeLinear, DequantizeLinear: COPY through quantisation */
@@ -51,9 +54,9 @@ enum dev_kind {
 
 struct dev_form;
 
-/* A row of the device table (device/ops.c): an ONNX op, how the device
- * expresses it, and the form (device/common.h) that checks, shapes and
- * emits it. */
+/* A row of the device table (in its family's rows array, device/op_*.c;
+ * device/ops.c searches them): an ONNX op, how the device expresses it,
+ * and the form (device/common.h) that checks, shapes and emits it. */
 struct dev_op {
 	const char *name;
 	enum dev_kind kind;

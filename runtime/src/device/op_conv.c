@@ -604,7 +604,7 @@ static int pool_emit(struct ectx *e)
 	return dev_done(e, accel_cmdbuf_pool(cb, &p, &x, &y));
 }
 
-const struct dev_form dev_form_conv = {
+static const struct dev_form dev_form_conv = {
 	.check = conv_check,
 	.shapes = conv_shapes,
 	.emit = conv_emit,
@@ -612,7 +612,7 @@ const struct dev_form dev_form_conv = {
 	.fuses_act = 1,
 };
 
-const struct dev_form dev_form_convt = {
+static const struct dev_form dev_form_convt = {
 	.check = convt_check,
 	.shapes = convt_shapes,
 	.emit = convt_emit,
@@ -620,7 +620,7 @@ const struct dev_form dev_form_convt = {
 	.fuses_act = 1,
 };
 
-const struct dev_form dev_form_pool = {
+static const struct dev_form dev_form_pool = {
 	.check = pool_check,
 	.shapes = pool_shapes,
 	.emit = pool_emit,
@@ -657,7 +657,7 @@ static int qconv_emit(struct ectx *e)
 }
 
 /* Operands: QLinearConv's x, w and bias; ConvInteger's x and w. */
-const struct dev_form dev_form_qlinear_conv = {
+static const struct dev_form dev_form_qlinear_conv = {
 	.check = qconv_check,
 	.shapes = qconv_shapes,
 	.emit = qconv_emit,
@@ -666,10 +666,24 @@ const struct dev_form dev_form_qlinear_conv = {
 	.fuses_act = 1,
 };
 
-const struct dev_form dev_form_conv_integer = {
+static const struct dev_form dev_form_conv_integer = {
 	.check = qconv_check,
 	.shapes = qconv_shapes,
 	.emit = qconv_emit,
 	.operands = 3u,
 	.fuses_act = 0,
 };
+
+/* This family's rows of the device table (device/ops.c). */
+static const struct dev_op conv_ops[] = {
+	{"AveragePool", DK_POOL, ARES_POOL_AVG, &dev_form_pool},
+	{"Conv", DK_CONV, 0, &dev_form_conv},
+	{"ConvInteger", DK_QCONV, 0, &dev_form_conv_integer},
+	{"ConvTranspose", DK_CONVT, 0, &dev_form_convt},
+	{"GlobalAveragePool", DK_POOL, ARES_POOL_AVG | DEV_POOL_GLOBAL, &dev_form_pool},
+	{"GlobalMaxPool", DK_POOL, ARES_POOL_MAX | DEV_POOL_GLOBAL, &dev_form_pool},
+	{"MaxPool", DK_POOL, ARES_POOL_MAX, &dev_form_pool},
+	{"QLinearConv", DK_QCONV, 0, &dev_form_qlinear_conv},
+};
+
+const struct dev_op_family dev_ops_conv = DEV_OP_FAMILY(conv_ops);

@@ -287,14 +287,15 @@ static int prelu_emit(struct ectx *e)
 {
 	const struct rt_node *n = e->n;
 	struct dev_val *ov = &e->dv[n->out[0]];
-	struct ares_tensor_desc x, slope, y;
-	dev_desc(e, n->in[0], &x);
-	dev_desc_bcast(e, n->in[1], ov->ndim, ov->dims, &slope);
-	dev_desc(e, n->out[0], &y);
-	return dev_done(e, accel_cmdbuf_prelu(e->cb, &x, &slope, &y));
+	/* The op table's worked example, so built as a new opcode would be. */
+	struct ares_cmd_prelu c = {.hdr = {.opcode = ARES_OP_PRELU, .size = sizeof(c)}};
+	dev_desc(e, n->in[0], &c.x);
+	dev_desc_bcast(e, n->in[1], ov->ndim, ov->dims, &c.slope);
+	dev_desc(e, n->out[0], &c.y);
+	return dev_done(e, accel_cmdbuf_tensor_op(e->cb, &c, sizeof(c)));
 }
 
-const struct dev_form dev_form_unary = {
+static const struct dev_form dev_form_unary = {
 	.check = unary_check,
 	.shapes = unary_shapes,
 	.emit = unary_emit,
@@ -302,7 +303,7 @@ const struct dev_form dev_form_unary = {
 	.fuses_act = 0,
 };
 
-const struct dev_form dev_form_binary = {
+static const struct dev_form dev_form_binary = {
 	.check = binary_check,
 	.shapes = binary_shapes,
 	.emit = binary_emit,
@@ -310,7 +311,7 @@ const struct dev_form dev_form_binary = {
 	.fuses_act = 0,
 };
 
-const struct dev_form dev_form_variadic = {
+static const struct dev_form dev_form_variadic = {
 	.check = binary_check,
 	.shapes = binary_shapes,
 	.emit = binary_emit,
@@ -318,7 +319,7 @@ const struct dev_form dev_form_variadic = {
 	.fuses_act = 0,
 };
 
-const struct dev_form dev_form_where = {
+static const struct dev_form dev_form_where = {
 	.check = where_check,
 	.shapes = binary_shapes,
 	.emit = binary_emit,
@@ -326,7 +327,7 @@ const struct dev_form dev_form_where = {
 	.fuses_act = 0,
 };
 
-const struct dev_form dev_form_cast = {
+static const struct dev_form dev_form_cast = {
 	.check = cast_check,
 	.shapes = cast_shapes,
 	.emit = cast_emit,
@@ -334,7 +335,7 @@ const struct dev_form dev_form_cast = {
 	.fuses_act = 0,
 };
 
-const struct dev_form dev_form_clip = {
+static const struct dev_form dev_form_clip = {
 	.check = clip_check,
 	.shapes = unary_shapes,
 	.emit = clip_emit,
@@ -342,10 +343,55 @@ const struct dev_form dev_form_clip = {
 	.fuses_act = 0,
 };
 
-const struct dev_form dev_form_prelu = {
+static const struct dev_form dev_form_prelu = {
 	.check = prelu_check,
 	.shapes = prelu_shapes,
 	.emit = prelu_emit,
 	.operands = 3u,
 	.fuses_act = 0,
 };
+
+/* This family's rows of the device table (device/ops.c). */
+static const struct dev_op eltwise_ops[] = {
+	{"Abs", DK_UNARY, ARES_ELT_ABS, &dev_form_unary},
+	{"Add", DK_BINARY, ARES_ELT_ADD, &dev_form_binary},
+	{"And", DK_BINARY, ARES_ELT_AND, &dev_form_binary},
+	{"Cast", DK_CAST, 0, &dev_form_cast},
+	{"Ceil", DK_UNARY, ARES_ELT_CEIL, &dev_form_unary},
+	{"Clip", DK_CLIP, 0, &dev_form_clip},
+	{"Div", DK_BINARY, ARES_ELT_DIV, &dev_form_binary},
+	{"Equal", DK_BINARY, ARES_ELT_EQUAL, &dev_form_binary},
+	{"Erf", DK_UNARY, ARES_ELT_ERF, &dev_form_unary},
+	{"Exp", DK_UNARY, ARES_ELT_EXP, &dev_form_unary},
+	{"Floor", DK_UNARY, ARES_ELT_FLOOR, &dev_form_unary},
+	{"Gelu", DK_UNARY, ARES_ELT_GELU, &dev_form_unary},
+	{"Greater", DK_BINARY, ARES_ELT_GREATER, &dev_form_binary},
+	{"GreaterOrEqual", DK_BINARY, ARES_ELT_GREATER_EQUAL, &dev_form_binary},
+	{"HardSigmoid", DK_UNARY, ARES_ELT_HARD_SIGMOID, &dev_form_unary},
+	{"HardSwish", DK_UNARY, ARES_ELT_HARD_SWISH, &dev_form_unary},
+	{"LeakyRelu", DK_UNARY, ARES_ELT_LEAKY_RELU, &dev_form_unary},
+	{"Less", DK_BINARY, ARES_ELT_LESS, &dev_form_binary},
+	{"LessOrEqual", DK_BINARY, ARES_ELT_LESS_EQUAL, &dev_form_binary},
+	{"Log", DK_UNARY, ARES_ELT_LOG, &dev_form_unary},
+	{"Max", DK_VARIADIC, ARES_ELT_MAX, &dev_form_variadic},
+	{"Min", DK_VARIADIC, ARES_ELT_MIN, &dev_form_variadic},
+	{"Mod", DK_BINARY, ARES_ELT_MOD, &dev_form_binary},
+	{"Mul", DK_BINARY, ARES_ELT_MUL, &dev_form_binary},
+	{"Neg", DK_UNARY, ARES_ELT_NEG, &dev_form_unary},
+	{"Not", DK_UNARY, ARES_ELT_NOT, &dev_form_unary},
+	{"Or", DK_BINARY, ARES_ELT_OR, &dev_form_binary},
+	{"PRelu", DK_VECTOR, 0, &dev_form_prelu},
+	{"Pow", DK_BINARY, ARES_ELT_POW, &dev_form_binary},
+	{"Reciprocal", DK_UNARY, ARES_ELT_RECIPROCAL, &dev_form_unary},
+	{"Relu", DK_UNARY, ARES_ELT_RELU, &dev_form_unary},
+	{"Round", DK_UNARY, ARES_ELT_ROUND, &dev_form_unary},
+	{"Sigmoid", DK_UNARY, ARES_ELT_SIGMOID, &dev_form_unary},
+	{"Sqrt", DK_UNARY, ARES_ELT_SQRT, &dev_form_unary},
+	{"Sub", DK_BINARY, ARES_ELT_SUB, &dev_form_binary},
+	{"Sum", DK_VARIADIC, ARES_ELT_ADD, &dev_form_variadic},
+	{"Tanh", DK_UNARY, ARES_ELT_TANH, &dev_form_unary},
+	{"Where", DK_WHERE, 0, &dev_form_where},
+	{"Xor", DK_BINARY, ARES_ELT_XOR, &dev_form_binary},
+};
+
+const struct dev_op_family dev_ops_eltwise = DEV_OP_FAMILY(eltwise_ops);

@@ -210,7 +210,7 @@ static int qmatmul_emit(struct ectx *e)
 	return matmul_emit_of(e, dev_quant_weight_input(e->n), -1, 1);
 }
 
-const struct dev_form dev_form_gemm = {
+static const struct dev_form dev_form_gemm = {
 	.check = gemm_check,
 	.shapes = gemm_shapes,
 	.emit = gemm_emit,
@@ -218,7 +218,7 @@ const struct dev_form dev_form_gemm = {
 	.fuses_act = 1,
 };
 
-const struct dev_form dev_form_matmul = {
+static const struct dev_form dev_form_matmul = {
 	.check = matmul_check,
 	.shapes = matmul_shapes,
 	.emit = matmul_emit,
@@ -227,7 +227,7 @@ const struct dev_form dev_form_matmul = {
 };
 
 /* Operands: A and B (input 3 of QLinearMatMul, 1 of MatMulInteger). */
-const struct dev_form dev_form_qlinear_matmul = {
+static const struct dev_form dev_form_qlinear_matmul = {
 	.check = dev_quant_check,
 	.shapes = qmatmul_shapes,
 	.emit = qmatmul_emit,
@@ -236,10 +236,20 @@ const struct dev_form dev_form_qlinear_matmul = {
 	.fuses_act = 1,
 };
 
-const struct dev_form dev_form_matmul_integer = {
+static const struct dev_form dev_form_matmul_integer = {
 	.check = dev_quant_check,
 	.shapes = qmatmul_shapes,
 	.emit = qmatmul_emit,
 	.operands = 3u,
 	.fuses_act = 0,
 };
+
+/* This family's rows of the device table (device/ops.c). */
+static const struct dev_op linalg_ops[] = {
+	{"Gemm", DK_GEMM, 0, &dev_form_gemm},
+	{"MatMul", DK_MATMUL, 0, &dev_form_matmul},
+	{"MatMulInteger", DK_QMATMUL, 0, &dev_form_matmul_integer},
+	{"QLinearMatMul", DK_QMATMUL, 0, &dev_form_qlinear_matmul},
+};
+
+const struct dev_op_family dev_ops_linalg = DEV_OP_FAMILY(linalg_ops);

@@ -252,7 +252,7 @@ static int layernorm_emit(struct ectx *e)
 		e, accel_cmdbuf_norm(cb, &p, &x, hs ? &sc : NULL, hb ? &bi : NULL, NULL, NULL, &y));
 }
 
-const struct dev_form dev_form_reduce = {
+static const struct dev_form dev_form_reduce = {
 	.check = reduce_check,
 	.shapes = reduce_shapes,
 	.emit = reduce_emit,
@@ -260,7 +260,7 @@ const struct dev_form dev_form_reduce = {
 	.fuses_act = 0,
 };
 
-const struct dev_form dev_form_softmax = {
+static const struct dev_form dev_form_softmax = {
 	.check = softmax_check,
 	.shapes = norm_shapes,
 	.emit = softmax_emit,
@@ -268,7 +268,7 @@ const struct dev_form dev_form_softmax = {
 	.fuses_act = 0,
 };
 
-const struct dev_form dev_form_batchnorm = {
+static const struct dev_form dev_form_batchnorm = {
 	.check = batchnorm_check,
 	.shapes = norm_shapes,
 	.emit = batchnorm_emit,
@@ -276,7 +276,7 @@ const struct dev_form dev_form_batchnorm = {
 	.fuses_act = 1,
 };
 
-const struct dev_form dev_form_instnorm = {
+static const struct dev_form dev_form_instnorm = {
 	.check = norm_check,
 	.shapes = norm_shapes,
 	.emit = batchnorm_emit,
@@ -284,10 +284,33 @@ const struct dev_form dev_form_instnorm = {
 	.fuses_act = 1,
 };
 
-const struct dev_form dev_form_layernorm = {
+static const struct dev_form dev_form_layernorm = {
 	.check = norm_check,
 	.shapes = norm_shapes,
 	.emit = layernorm_emit,
 	.operands = 7u,
 	.fuses_act = 1,
 };
+
+/* This family's rows of the device table (device/ops.c). */
+static const struct dev_op norm_ops[] = {
+	{"ArgMax", DK_REDUCE, ARES_REDUCE_ARGMAX, &dev_form_reduce},
+	{"ArgMin", DK_REDUCE, ARES_REDUCE_ARGMIN, &dev_form_reduce},
+	{"BatchNormalization", DK_BATCHNORM, 0, &dev_form_batchnorm},
+	{"InstanceNormalization", DK_INSTNORM, 0, &dev_form_instnorm},
+	{"LayerNormalization", DK_LAYERNORM, 0, &dev_form_layernorm},
+	{"LogSoftmax", DK_SOFTMAX, ARES_SOFTMAX_LOG, &dev_form_softmax},
+	{"ReduceL1", DK_REDUCE, ARES_REDUCE_L1, &dev_form_reduce},
+	{"ReduceL2", DK_REDUCE, ARES_REDUCE_L2, &dev_form_reduce},
+	{"ReduceLogSum", DK_REDUCE, ARES_REDUCE_LOG_SUM, &dev_form_reduce},
+	{"ReduceLogSumExp", DK_REDUCE, ARES_REDUCE_LOG_SUM_EXP, &dev_form_reduce},
+	{"ReduceMax", DK_REDUCE, ARES_REDUCE_MAX, &dev_form_reduce},
+	{"ReduceMean", DK_REDUCE, ARES_REDUCE_MEAN, &dev_form_reduce},
+	{"ReduceMin", DK_REDUCE, ARES_REDUCE_MIN, &dev_form_reduce},
+	{"ReduceProd", DK_REDUCE, ARES_REDUCE_PROD, &dev_form_reduce},
+	{"ReduceSum", DK_REDUCE, ARES_REDUCE_SUM, &dev_form_reduce},
+	{"ReduceSumSquare", DK_REDUCE, ARES_REDUCE_SUM_SQUARE, &dev_form_reduce},
+	{"Softmax", DK_SOFTMAX, 0, &dev_form_softmax},
+};
+
+const struct dev_op_family dev_ops_norm = DEV_OP_FAMILY(norm_ops);

@@ -597,7 +597,7 @@ static int gather_emit(struct ectx *e)
 	return dev_done(e, accel_cmdbuf_gather(cb, (uint32_t)a, &x, &w, &y));
 }
 
-const struct dev_form dev_form_view = {
+static const struct dev_form dev_form_view = {
 	.check = view_check,
 	.shapes = view_shapes,
 	.emit = view_emit,
@@ -605,7 +605,7 @@ const struct dev_form dev_form_view = {
 	.fuses_act = 0,
 };
 
-const struct dev_form dev_form_resize = {
+static const struct dev_form dev_form_resize = {
 	.check = resize_check,
 	.shapes = resize_shapes,
 	.emit = resize_emit,
@@ -613,7 +613,7 @@ const struct dev_form dev_form_resize = {
 	.fuses_act = 0,
 };
 
-const struct dev_form dev_form_transpose = {
+static const struct dev_form dev_form_transpose = {
 	.check = layout_check,
 	.shapes = transpose_shapes,
 	.emit = transpose_emit,
@@ -621,7 +621,7 @@ const struct dev_form dev_form_transpose = {
 	.fuses_act = 0,
 };
 
-const struct dev_form dev_form_slice = {
+static const struct dev_form dev_form_slice = {
 	.check = slice_check,
 	.shapes = slice_shapes,
 	.emit = slice_emit,
@@ -629,7 +629,7 @@ const struct dev_form dev_form_slice = {
 	.fuses_act = 0,
 };
 
-const struct dev_form dev_form_concat = {
+static const struct dev_form dev_form_concat = {
 	.check = layout_check,
 	.shapes = concat_shapes,
 	.emit = concat_emit,
@@ -637,7 +637,7 @@ const struct dev_form dev_form_concat = {
 	.fuses_act = 0,
 };
 
-const struct dev_form dev_form_pad = {
+static const struct dev_form dev_form_pad = {
 	.check = pad_check,
 	.shapes = pad_shapes,
 	.emit = pad_emit,
@@ -645,10 +645,28 @@ const struct dev_form dev_form_pad = {
 	.fuses_act = 0,
 };
 
-const struct dev_form dev_form_gather = {
+static const struct dev_form dev_form_gather = {
 	.check = layout_check,
 	.shapes = gather_shapes,
 	.emit = gather_emit,
 	.operands = 7u,
 	.fuses_act = 0,
 };
+
+/* This family's rows of the device table (device/ops.c). */
+static const struct dev_op tensor_ops[] = {
+	{"Concat", DK_CONCAT, 0, &dev_form_concat},
+	{"Dropout", DK_VIEW, 0, &dev_form_view},
+	{"Flatten", DK_VIEW, 0, &dev_form_view},
+	{"Gather", DK_GATHER, 0, &dev_form_gather},
+	{"Identity", DK_VIEW, 0, &dev_form_view},
+	{"Pad", DK_PAD, 0, &dev_form_pad},
+	{"Reshape", DK_VIEW, 0, &dev_form_view},
+	{"Resize", DK_RESIZE, 0, &dev_form_resize},
+	{"Slice", DK_SLICE, 0, &dev_form_slice},
+	{"Squeeze", DK_VIEW, 0, &dev_form_view},
+	{"Transpose", DK_TRANSPOSE, 0, &dev_form_transpose},
+	{"Unsqueeze", DK_VIEW, 0, &dev_form_view},
+};
+
+const struct dev_op_family dev_ops_tensor = DEV_OP_FAMILY(tensor_ops);

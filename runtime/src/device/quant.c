@@ -403,10 +403,18 @@ static int qdq_emit(struct ectx *e)
 	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &p, 1, in, &y));
 }
 
-const struct dev_form dev_form_qdq = {
+static const struct dev_form dev_form_qdq = {
 	.check = qdq_check,
 	.shapes = qdq_shapes,
 	.emit = qdq_emit,
 	.operands = 1u,
 	.fuses_act = 0,
 };
+
+/* This family's rows of the device table (device/ops.c). */
+static const struct dev_op quant_ops[] = {
+	{"DequantizeLinear", DK_QDQ, 0, &dev_form_qdq},
+	{"QuantizeLinear", DK_QDQ, 0, &dev_form_qdq},
+};
+
+const struct dev_op_family dev_ops_quant = DEV_OP_FAMILY(quant_ops);
