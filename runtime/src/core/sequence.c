@@ -129,8 +129,8 @@ enum { SEQ_TENSOR = 1, SEQ_SPARSE = 2, SEQ_SEQUENCE = 3, SEQ_MAP = 4, SEQ_OPTION
 
 int rt_seq_from_proto(const Onnx__SequenceProto *sp, struct rt_seq **out, char *err, size_t errlen)
 {
-	static const char *const kinds[] = {"undefined", "tensors", "sparse tensors", "sequences",
-					    "maps", "optionals"};
+	static const char *const kinds[] = {"undefined", "tensors", "sparse tensors",
+					    "sequences", "maps",    "optionals"};
 	const char *name = sp->name ? sp->name : "";
 	int kind = sp->has_elem_type ? sp->elem_type : 0;
 	*out = NULL;
@@ -160,10 +160,11 @@ int rt_seq_from_proto(const Onnx__SequenceProto *sp, struct rt_seq **out, char *
 		void *buf;
 		int rc = rt_tensor_from_proto(sp->tensor_values[i], ".", &t, &buf, err, errlen);
 		if (!rc && i && t.dtype != q->elem) {
-			snprintf(err, errlen,
-				 "sequence '%s': item %zu is %s, item 0 is %s (a sequence holds one "
-				 "element type)",
-				 name, i, art_dtype_name(t.dtype), art_dtype_name(q->elem));
+			snprintf(
+				err, errlen,
+				"sequence '%s': item %zu is %s, item 0 is %s (a sequence holds one "
+				"element type)",
+				name, i, art_dtype_name(t.dtype), art_dtype_name(q->elem));
 			free(buf);
 			rc = -EINVAL;
 		}

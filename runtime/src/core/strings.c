@@ -83,12 +83,13 @@ int rt_tensor_dup_err(struct art_session *s, const char *what, const struct art_
 		      rc == -ENOMEM ? "out of memory" : "bad shape or size");
 }
 
-int rt_strings_from_proto(const Onnx__TensorProto *tp, int64_t n, struct art_tensor *t,
-			  char *err, size_t errlen)
+int rt_strings_from_proto(const Onnx__TensorProto *tp, int64_t n, struct art_tensor *t, char *err,
+			  size_t errlen)
 {
 	const char *name = tp->name ? tp->name : "";
-	if (tp->has_raw_data || (tp->has_data_location &&
-				 tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)) {
+	if (tp->has_raw_data ||
+	    (tp->has_data_location &&
+	     tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)) {
 		snprintf(err, errlen,
 			 "tensor '%s': string data must be in string_data (not raw or external)",
 			 name);

@@ -38,8 +38,8 @@ static int need_tensor(struct art_session *s, const struct rt_node *n, int i,
 
 /* Optional position input I into *POS within [-LEN, HI] (HI LEN for
  * insertion, LEN - 1 otherwise), made non-negative; DEF when omitted. */
-static int position(struct art_session *s, const struct rt_node *n, int i, int len, int hi,
-		    int def, int *pos)
+static int position(struct art_session *s, const struct rt_node *n, int i, int len, int hi, int def,
+		    int *pos)
 {
 	const struct art_tensor *p = rt_in(s, n, i);
 	if (!p) {
@@ -54,8 +54,8 @@ static int position(struct art_session *s, const struct rt_node *n, int i, int l
 	NEED(v >= -(int64_t)len && v <= hi,
 	     "node '%s' (%s): position %lld of '%s' is out of range [%d, %d] for sequence '%s' "
 	     "of %d tensors",
-	     n->name, n->proto->op_type, (long long)v, in_name(s, n, i), -len, hi,
-	     in_name(s, n, 0), len);
+	     n->name, n->proto->op_type, (long long)v, in_name(s, n, i), -len, hi, in_name(s, n, 0),
+	     len);
 	*pos = (int)(v < 0 ? v + len : v);
 	return 0;
 }
@@ -181,7 +181,8 @@ static int slice_item(const struct art_tensor *x, int axis, int64_t b, int64_t e
 		return -ENOMEM;
 	for (int64_t o = 0; o < outer; o++)
 		memcpy(d + (size_t)o * chunk,
-		       (const uint8_t *)x->data + ((size_t)o * (size_t)x->dims[axis] + (size_t)b) * inner,
+		       (const uint8_t *)x->data +
+			       ((size_t)o * (size_t)x->dims[axis] + (size_t)b) * inner,
 		       chunk);
 	item->data = d;
 	return 0;
@@ -297,8 +298,8 @@ static int k_concat_from_sequence(struct art_session *s, const struct rt_node *n
 	}
 	dims[axis] = total;
 	int64_t outer = rt_shape_elems(dims, axis);
-	size_t inner = (size_t)rt_shape_elems(dims + axis + 1, r - axis - 1) *
-		       art_dtype_size(x0->dtype);
+	size_t inner =
+		(size_t)rt_shape_elems(dims + axis + 1, r - axis - 1) * art_dtype_size(x0->dtype);
 	uint8_t *o;
 	if ((rc = rt_alloc_out(s, n, 0, x0->dtype, r, dims, (void **)&o)))
 		return rc;
@@ -360,13 +361,13 @@ int rt_value_is_sequence(const struct art_session *s, int v)
 {
 	if (v < 0)
 		return 0;
-	if (s->vals[v].seq || rt_declared_kind(rt_declared(s, s->vals[v].name), NULL) ==
-				      ART_KIND_SEQUENCE)
+	if (s->vals[v].seq ||
+	    rt_declared_kind(rt_declared(s, s->vals[v].name), NULL) == ART_KIND_SEQUENCE)
 		return 1;
 	/* Every sequence op but SequenceAt, SequenceLength and
 	 * ConcatFromSequence makes one. */
-	static const char *const makers[] = {"SequenceEmpty", "SequenceConstruct",
-					     "SequenceInsert", "SequenceErase", "SplitToSequence"};
+	static const char *const makers[] = {"SequenceEmpty", "SequenceConstruct", "SequenceInsert",
+					     "SequenceErase", "SplitToSequence"};
 	for (int i = 0; i < s->nnodes; i++) {
 		const struct rt_node *n = &s->nodes[i];
 		for (int j = 0; j < n->nout; j++) {

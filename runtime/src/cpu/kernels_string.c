@@ -108,7 +108,8 @@ static int k_string_normalizer(struct art_session *s, const struct rt_node *n)
 	if (!loc)
 		return rt_err(s, -ENOTSUP, "node '%s' (StringNormalizer): no C.UTF-8 locale",
 			      n->name);
-	char **stop = calloc(nstop + 1, sizeof(char *)), **kept = calloc((size_t)c + 1, sizeof(char *));
+	char **stop = calloc(nstop + 1, sizeof(char *)),
+	     **kept = calloc((size_t)c + 1, sizeof(char *));
 	int rc = stop && kept ? 0 : -ENOMEM, bad = 0;
 	int64_t nkept = 0, bad_at = -1;
 	/* Case-insensitive matching compares lower-cased forms. */
@@ -143,8 +144,9 @@ static int k_string_normalizer(struct art_session *s, const struct rt_node *n)
 	if (rc) {
 		free_all(kept, (size_t)nkept);
 		if (rc == -EINVAL)
-			return rt_err(s, rc, "node '%s' (StringNormalizer): element %lld of '%s' is "
-					     "not UTF-8",
+			return rt_err(s, rc,
+				      "node '%s' (StringNormalizer): element %lld of '%s' is "
+				      "not UTF-8",
 				      n->name, (long long)bad_at, s->vals[n->in[0]].name);
 		return rt_err(s, rc, "node '%s' (StringNormalizer): out of memory", n->name);
 	}
@@ -177,7 +179,8 @@ static int check_string_normalizer(struct art_session *s, const struct rt_node *
 		return rt_err(s, -ENOTSUP,
 			      "node '%s' (StringNormalizer): locale '%.*s' is not supported (only "
 			      "en_US or none: Unicode's simple case mapping)",
-			      n->name, (int)(a->s.len < 64 ? a->s.len : 64), (const char *)a->s.data);
+			      n->name, (int)(a->s.len < 64 ? a->s.len : 64),
+			      (const char *)a->s.data);
 	return 0;
 }
 
