@@ -68,8 +68,13 @@ $(BUILD)/bin/art-input-test: runtime/tests/input_test.c runtime/tests/test_check
 	@mkdir -p $(@D)
 	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN)
 
+$(BUILD)/bin/art-seqstr-test: runtime/tests/seqstr_test.c runtime/tests/test_check.h \
+		runtime/include/ares_rt.h $(RT_SO)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN)
+
 RUNTIME_TEST_DEPS := $(BUILD)/bin/accel-run $(BUILD)/bin/onnx-conformance $(BUILD)/bin/npy-compare \
-	$(BUILD)/bin/art-input-test
+	$(BUILD)/bin/art-input-test $(BUILD)/bin/art-seqstr-test
 ALL_TARGETS += $(RT_SO) $(RUNTIME_TEST_DEPS) $(BUILD)/bin/art-device-test
 
 .PHONY: test-conformance

@@ -306,7 +306,9 @@ ART_API int art_sequence_load(const char *path, struct art_sequence *seq, char *
 ART_API void art_sequence_free(struct art_sequence *seq);
 
 /* Reads an ONNX TensorProto (.pb) or NumPy (.npy) file into a tensor whose
- * data is malloc'd (free with art_tensor_free). ERR gets a message. */
+ * data is malloc'd (free with art_tensor_free). ERR gets a message. A
+ * string tensor comes as one allocation (its pointers, then their text);
+ * art_tensor_save_npy() refuses strings with -ENOTSUP. */
 ART_API int art_tensor_load(const char *path, struct art_tensor *t, char *err, size_t errlen);
 ART_API int art_tensor_save_npy(const char *path, const struct art_tensor *t);
 ART_API void art_tensor_free(struct art_tensor *t);
