@@ -89,6 +89,17 @@ save("seq_to_relu", [
     helper.make_node("Relu", ["s"], ["y"], name="relu"),
 ], [tv("x", F, [2])], [tv("y", F, None)])
 
+# Cast between text and numbers: text to int32 and back, bool refused.
+save("cast_text", [
+    helper.make_node("Cast", ["x"], ["i"], name="to_int", to=TensorProto.INT32),
+    helper.make_node("Cast", ["i"], ["t"], name="to_text", to=S),
+    helper.make_node("Cast", ["f"], ["ft"], name="f_text", to=S),
+], [tv("x", S, [None]), tv("f", TensorProto.FLOAT16, [None])],
+    [tv("t", S, None), tv("ft", S, None)])
+save("cast_bool_text", [
+    helper.make_node("Cast", ["b"], ["t"], name="b_text", to=S),
+], [tv("b", TensorProto.BOOL, [None])], [tv("t", S, None)])
+
 
 def write(name, msg):
     with open(f"{D}/{name}", "wb") as f:

@@ -12,6 +12,7 @@
  * Usage: art-seqstr-test DIR
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +286,48 @@ static void test_strings(void)
 	}
 }
 
+static void test_cast_text(void)
+{
+	art_session *s = open_model("cast_text");
+	if (!s)
+		return;
+	const char *nums[3] = {"42", "-7", "2147483648"};
+	/* float16 0.1 is 0.0999755859375: the shortest text reading back as it. */
+	uint16_t halves[3] = {0x2e66, 0x7c00, 0x7e00};
+	struct art_tensor x = {.dtype = ART_STRING, .ndim = 1, .dims = {2}, .data = nums}, o;
+	struct art_tensor f = {.dtype = ART_FLOAT16, .ndim = 1, .dims = {3}, .data = halves};
+	CHECK(!art_session_set_input(s, 0, &x) && !art_session_set_input(s, 1, &f) &&
+		      !art_session_run(s),
+	      "cast_text: %s", art_session_errmsg(s));
+	CHECK(!art_session_get_output(s, 0, &o) && o.dtype == ART_STRING &&
+		      !strcmp(((const char *const *)o.data)[1], "-7"),
+	      "\"-7\" to int32 and back");
+	CHECK(!art_session_get_output(s, 1, &o) && o.dims[0] == 3 &&
+		      !strcmp(((const char *const *)o.data)[0], "0.1") &&
+		      !strcmp(((const char *const *)o.data)[1], "INF") &&
+		      !strcmp(((const char *const *)o.data)[2], "NaN"),
+	      "float16 as text: \"%s\" \"%s\" \"%s\", expected 0.1 INF NaN",
+	      ((const char *const *)o.data)[0], ((const char *const *)o.data)[1],
+	      ((const char *const *)o.data)[2]);
+	x.dims[0] = 3;
+	CHECK(!art_session_set_input(s, 0, &x), "3 numbers: %s", art_session_errmsg(s));
+	expect_msg(s, art_session_run(s), -EINVAL, "2^31 to int32",
+		   "node 'to_int' (Cast): element 2 \"2147483648\" is not a number of type int32");
+	nums[2] = "12abc";
+	CHECK(!art_session_set_input(s, 0, &x), "12abc: %s", art_session_errmsg(s));
+	expect_msg(s, art_session_run(s), -EINVAL, "12abc", "element 2 \"12abc\" is not a number");
+	art_session_destroy(s);
+
+	if (!(s = open_model("cast_bool_text")))
+		return;
+	uint8_t b[1] = {1};
+	struct art_tensor bt = {.dtype = ART_BOOL, .ndim = 1, .dims = {1}, .data = b};
+	CHECK(!art_session_set_input(s, 0, &bt), "bool in: %s", art_session_errmsg(s));
+	expect_msg(s, art_session_run(s), -ENOTSUP, "bool to text",
+		   "node 'b_text' (Cast): Cast between bool and string is not supported");
+	art_session_destroy(s);
+}
+
 static void expect_file_refused(const char *file, int seq, int rc, const char *msg)
 {
 	char path[4096], err[512] = "";
@@ -340,6 +383,7 @@ int main(int argc, char **argv)
 	test_split_concat();
 	test_empty_sequences();
 	test_strings();
+	test_cast_text();
 	test_files();
 	printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;

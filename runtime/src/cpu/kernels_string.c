@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * String ops: StringNormalizer (stopword removal and case change). Text is
+ * String ops: StringNormalizer (stopword removal and case change), and
+ * Cast/CastLike between numbers and text (rt_cast_strings). Text is
  * UTF-8; case rules are Unicode's simple case mapping of glibc's C.UTF-8
  * locale (towlower_l/towupper_l), which is what the en_US locale ONNX
  * Runtime accepts does for these one-to-one mappings. Other locales are
  * refused at session creation rather than silently treated as en_US.
  */
+#include <errno.h>
 #include <locale.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -182,6 +186,108 @@ static int check_string_normalizer(struct art_session *s, const struct rt_node *
 			      n->name, (int)(a->s.len < 64 ? a->s.len : 64),
 			      (const char *)a->s.data);
 	return 0;
+}
+
+/* V, an element of type DTYPE, as the shortest text that reads back as
+ * the same value of DTYPE (printf's %g at 1 to 17 digits); NaN and the
+ * infinities as ONNX spells them. */
+static void number_text(double v, int dtype, char *buf, size_t len)
+{
+	if (isnan(v)) {
+		snprintf(buf, len, "NaN");
+		return;
+	}
+	if (isinf(v)) {
+		snprintf(buf, len, "%sINF", v < 0 ? "-" : "");
+		return;
+	}
+	for (int p = 1; p <= 17; p++) {
+		snprintf(buf, len, "%.*g", p, v);
+		double back = strtod(buf, NULL);
+		int same = dtype == ART_FLOAT	   ? strtof(buf, NULL) == (float)v
+			   : dtype == ART_FLOAT16  ? rt_f16_from_d(back) == rt_f16_from_d(v)
+			   : dtype == ART_BFLOAT16 ? rt_bf16_from_d(back) == rt_bf16_from_d(v)
+						   : back == v;
+		if (same)
+			return;
+	}
+}
+
+static int to_text(struct art_session *s, const struct rt_node *n, const struct art_tensor *x)
+{
+	int64_t cnt = art_tensor_elems(x);
+	char(*num)[40] = malloc((size_t)(cnt ? cnt : 1) * sizeof(*num));
+	if (!num)
+		return rt_err(s, -ENOMEM, "node '%s': out of memory", n->name);
+	size_t text = 0;
+	for (int64_t i = 0; i < cnt; i++) {
+		if (rt_is_float(x->dtype))
+			number_text(rt_get_d(x, i), x->dtype, num[i], sizeof(num[i]));
+		else if (rt_is_unsigned(x->dtype))
+			snprintf(num[i], sizeof(num[i]), "%llu",
+				 (unsigned long long)rt_get_i(x, i));
+		else
+			snprintf(num[i], sizeof(num[i]), "%lld", (long long)rt_get_i(x, i));
+		text += strlen(num[i]) + 1;
+	}
+	char **o, *pool;
+	int rc = rt_alloc_out_strings(s, n, 0, x->ndim, x->dims, text, &o, &pool);
+	for (int64_t i = 0; !rc && i < cnt; i++) {
+		o[i] = strcpy(pool, num[i]);
+		pool += strlen(num[i]) + 1;
+	}
+	free(num);
+	return rc;
+}
+
+static int from_text(struct art_session *s, const struct rt_node *n, const struct art_tensor *x,
+		     int to)
+{
+	void *o;
+	int rc = rt_alloc_out(s, n, 0, to, x->ndim, x->dims, &o);
+	int64_t cnt = art_tensor_elems(x);
+	const char *const *in = x->data;
+	/* Text naming a number the target cannot hold is refused, not wrapped. */
+	int bits = (int)art_dtype_size(to) * 8;
+	for (int64_t i = 0; !rc && i < cnt; i++) {
+		char *end;
+		errno = 0;
+		/* strtod reads NaN, INF, +INF, -INF (any case) as ONNX asks;
+		 * float parses in one rounding, not through double. */
+		if (to == ART_FLOAT) {
+			((float *)o)[i] = strtof(in[i], &end);
+		} else if (rt_is_float(to)) {
+			rt_put_d(o, to, i, strtod(in[i], &end));
+		} else if (rt_is_unsigned(to)) {
+			unsigned long long v = strtoull(in[i], &end, 10);
+			if (strchr(in[i], '-') || (bits < 64 && v >> bits))
+				errno = ERANGE;
+			rt_put_i(o, to, i, (int64_t)v);
+		} else {
+			long long v = strtoll(in[i], &end, 10);
+			if (bits < 64 && (v < -(1ll << (bits - 1)) || v >= (1ll << (bits - 1))))
+				errno = ERANGE;
+			rt_put_i(o, to, i, v);
+		}
+		NEED(end != in[i] && !*end && (rt_is_float(to) || errno != ERANGE),
+		     "node '%s' (%s): element %lld \"%.40s\" is not a number of type %s", n->name,
+		     n->proto->op_type, (long long)i, in[i], art_dtype_name(to));
+	}
+	return rc;
+}
+
+int rt_cast_strings(struct art_session *s, const struct rt_node *n, const struct art_tensor *x,
+		    int to)
+{
+	if (x->dtype == ART_STRING && to == ART_STRING)
+		return rt_copy_out(s, n, x, x->ndim, x->dims);
+	int other = x->dtype == ART_STRING ? to : x->dtype;
+	if (other == ART_BOOL || !art_dtype_size(other))
+		return rt_err(s, -ENOTSUP,
+			      "node '%s' (%s): Cast between %s and string is not supported "
+			      "(numbers only)",
+			      n->name, n->proto->op_type, art_dtype_name(other));
+	return x->dtype == ART_STRING ? from_text(s, n, x, to) : to_text(s, n, x);
 }
 
 const struct rt_kernel_entry rt_kernels_string[] = {
