@@ -5,8 +5,10 @@
 ONNX_PROTO := /usr/include/onnx/onnx.proto
 RT_GEN := $(BUILD)/runtime/gen
 RT_SRCS := $(wildcard runtime/src/*.c runtime/src/*/*.c)
-RT_OBJS := $(patsubst runtime/src/%.c,$(BUILD)/runtime/%.o,$(RT_SRCS)) $(BUILD)/runtime/onnx.pb-c.o
-RT_HDRS := runtime/include/ares_rt.h $(wildcard runtime/src/*.h runtime/src/*/*.h) $(RT_GEN)/onnx.pb-c.h libaccel/include/accel.h
+RT_OBJS := $(patsubst runtime/src/%.c,$(BUILD)/runtime/%.o,$(RT_SRCS)) $(BUILD)/runtime/onnx.pb-c.o \
+	$(BUILD)/runtime/onnx_seq.pb-c.o
+RT_HDRS := runtime/include/ares_rt.h $(wildcard runtime/src/*.h runtime/src/*/*.h) $(RT_GEN)/onnx.pb-c.h \
+	$(RT_GEN)/onnx_seq.pb-c.h libaccel/include/accel.h
 RT_SO := $(BUILD)/lib/libares_rt.so.1
 # oneDNN (libdnnl-dev) runs the CPU path's heavy ops; Debian builds it on
 # OpenMP, whose thread count the runtime sets per session (cpu/dnnl.c).
@@ -22,6 +24,15 @@ $(RT_GEN)/onnx.pb-c.c $(RT_GEN)/onnx.pb-c.h: $(ONNX_PROTO)
 	cd $(RT_GEN) && protoc-c --c_out=. onnx.proto
 
 $(BUILD)/runtime/onnx.pb-c.o: $(RT_GEN)/onnx.pb-c.c $(RT_GEN)/onnx.pb-c.h
+	@mkdir -p $(@D)
+	$(CC) $(RT_CPPFLAGS) -std=c11 -O2 -g -fPIC -fvisibility=hidden -c -o $@ $<
+
+# SequenceProto (onnx-data.proto's, which Debian does not ship): ours.
+$(RT_GEN)/onnx_seq.pb-c.c $(RT_GEN)/onnx_seq.pb-c.h: runtime/proto/onnx_seq.proto $(RT_GEN)/onnx.pb-c.h
+	cp runtime/proto/onnx_seq.proto $(RT_GEN)/onnx_seq.proto
+	cd $(RT_GEN) && protoc-c --c_out=. onnx_seq.proto
+
+$(BUILD)/runtime/onnx_seq.pb-c.o: $(RT_GEN)/onnx_seq.pb-c.c $(RT_GEN)/onnx_seq.pb-c.h
 	@mkdir -p $(@D)
 	$(CC) $(RT_CPPFLAGS) -std=c11 -O2 -g -fPIC -fvisibility=hidden -c -o $@ $<
 
@@ -57,8 +68,13 @@ $(BUILD)/bin/art-input-test: runtime/tests/input_test.c runtime/tests/test_check
 	@mkdir -p $(@D)
 	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN)
 
+$(BUILD)/bin/art-seqstr-test: runtime/tests/seqstr_test.c runtime/tests/test_check.h \
+		runtime/include/ares_rt.h $(RT_SO)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN)
+
 RUNTIME_TEST_DEPS := $(BUILD)/bin/accel-run $(BUILD)/bin/onnx-conformance $(BUILD)/bin/npy-compare \
-	$(BUILD)/bin/art-input-test
+	$(BUILD)/bin/art-input-test $(BUILD)/bin/art-seqstr-test
 ALL_TARGETS += $(RT_SO) $(RUNTIME_TEST_DEPS) $(BUILD)/bin/art-device-test
 
 .PHONY: test-conformance

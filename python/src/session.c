@@ -111,6 +111,14 @@ static int session_read_io(AresSession *self)
 			session_error(self, rc);
 			return -1;
 		}
+		/* numpy arrays are tensors: a sequence has no form here. */
+		if (art_session_input_kind(self->s, i) != ART_KIND_TENSOR) {
+			ares_raisef(-ENOTSUP,
+				    "input '%s' is a sequence: the Python binding takes and gives "
+				    "tensors (numpy arrays) only",
+				    self->in_names[i]);
+			return -1;
+		}
 	}
 	for (int i = 0; i < self->noutputs; i++) {
 		int rc = art_session_output_info(self->s, i, &self->out_names[i],
@@ -118,6 +126,13 @@ static int session_read_io(AresSession *self)
 
 		if (rc) {
 			session_error(self, rc);
+			return -1;
+		}
+		if (art_session_output_kind(self->s, i) != ART_KIND_TENSOR) {
+			ares_raisef(-ENOTSUP,
+				    "output '%s' is a sequence: the Python binding takes and gives "
+				    "tensors (numpy arrays) only",
+				    self->out_names[i]);
 			return -1;
 		}
 	}

@@ -38,6 +38,10 @@ enum art_dtype {
 	ART_INT16 = 5,
 	ART_INT32 = 6,
 	ART_INT64 = 7,
+	/* Variable-length text: data is an array of const char *, one per
+	 * element, each NUL-terminated (ONNX strings are bytes; one holding a
+	 * NUL byte is refused when loaded). CPU only. */
+	ART_STRING = 8,
 	ART_BOOL = 9,
 	ART_FLOAT16 = 10, /* IEEE binary16, as uint16_t bits */
 	ART_DOUBLE = 11,
@@ -280,8 +284,47 @@ ART_API const char *art_session_node_fused(const art_session *s, int idx);
  * is not NULL) says why a node the mode covers keeps float32, or NULL. */
 ART_API const char *art_session_node_precision(const art_session *s, int idx, const char **note);
 
+/*
+ * Sequences (ONNX seq(tensor)): an ordered list of tensors of one element
+ * type, for the sequence ops, which run on the CPU. A graph input or
+ * output is a tensor or a sequence (art_session_input_kind() and
+ * art_session_output_kind() say which; art_session_input_info() and
+ * _output_info() give a sequence's element type and, where the model
+ * declares one, its tensors' shape). Sequence inputs are set with
+ * art_session_set_input_sequence() and outputs read with
+ * art_session_get_output_sequence(); the tensor functions refuse them with
+ * -EINVAL and the art_run_* API with -ENOTSUP, both saying so.
+ */
+enum art_value_kind {
+	ART_KIND_TENSOR = 1,
+	ART_KIND_SEQUENCE = 2,
+};
+struct art_sequence {
+	int elem_dtype; /* enum art_dtype of every item (an empty sequence keeps it) */
+	int count;
+	const struct art_tensor *items;
+};
+/* ART_KIND_* of graph input / output IDX, or -EINVAL past the end. */
+ART_API int art_session_input_kind(const art_session *s, int idx);
+ART_API int art_session_output_kind(const art_session *s, int idx);
+/* Copies SEQ in as sequence input IDX: every item of SEQ->elem_dtype (the
+ * model's declared one when it declares one); -EINVAL otherwise, naming the
+ * input and the item, and the input is left as it was. */
+ART_API int art_session_set_input_sequence(art_session *s, int idx, const struct art_sequence *seq);
+/* Sequence output IDX of the last run; its items stay valid until the next
+ * run. -EINVAL when IDX is not a sequence output or was not produced. */
+ART_API int art_session_get_output_sequence(const art_session *s, int idx,
+					    struct art_sequence *seq);
+/* Reads an ONNX SequenceProto (.pb) of tensors into SEQ, items malloc'd
+ * (free with art_sequence_free). Nested sequences, maps, sparse tensors
+ * and items of mixed element types are refused, ERR saying which. */
+ART_API int art_sequence_load(const char *path, struct art_sequence *seq, char *err, size_t errlen);
+ART_API void art_sequence_free(struct art_sequence *seq);
+
 /* Reads an ONNX TensorProto (.pb) or NumPy (.npy) file into a tensor whose
- * data is malloc'd (free with art_tensor_free). ERR gets a message. */
+ * data is malloc'd (free with art_tensor_free). ERR gets a message. A
+ * string tensor comes as one allocation (its pointers, then their text);
+ * art_tensor_save_npy() refuses strings with -ENOTSUP. */
 ART_API int art_tensor_load(const char *path, struct art_tensor *t, char *err, size_t errlen);
 ART_API int art_tensor_save_npy(const char *path, const struct art_tensor *t);
 ART_API void art_tensor_free(struct art_tensor *t);

@@ -202,6 +202,33 @@ void aq_samples_free(struct aq_samples *ss)
 	memset(ss, 0, sizeof(*ss));
 }
 
+/* Calibration measures number ranges: sequences and text have none, so a
+ * model taking or giving them is refused, naming the first such value. */
+static int numeric_tensors_only(art_session *s, struct aq_err *e)
+{
+	for (int io = 0; io < 2; io++) {
+		int n = io ? art_session_output_count(s) : art_session_input_count(s);
+		for (int i = 0; i < n; i++) {
+			const char *name;
+			struct art_tensor info;
+			int kind =
+				io ? art_session_output_kind(s, i) : art_session_input_kind(s, i);
+			if (io)
+				art_session_output_info(s, i, &name, &info);
+			else
+				art_session_input_info(s, i, &name, &info);
+			if (kind != ART_KIND_TENSOR || info.dtype == ART_STRING)
+				return aq_fail(e, -ENOTSUP,
+					       "%s '%s' is a %s: the quantizer takes models whose "
+					       "inputs and outputs are tensors of numbers",
+					       io ? "output" : "input", name,
+					       kind != ART_KIND_TENSOR ? "sequence"
+								       : "string tensor");
+		}
+	}
+	return 0;
+}
+
 int aq_run_model(const char *path, const struct aq_samples *ss, int nsamples, int threads,
 		 aq_output_fn fn, void *ctx, struct aq_err *e)
 {
@@ -214,6 +241,9 @@ int aq_run_model(const char *path, const struct aq_samples *ss, int nsamples, in
 			     s ? art_session_errmsg(s) : strerror(-rc));
 		goto out;
 	}
+	rc = numeric_tensors_only(s, e);
+	if (rc)
+		goto out;
 	int map[64];
 	for (int i = 0; i < ss->nin; i++) {
 		map[i] = -1;

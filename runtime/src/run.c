@@ -9,6 +9,7 @@
  * art_run_wait() then returns at once.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,6 +42,18 @@ static int async_capable(const struct art_session *s)
 int art_run_create(art_session *s, art_run **out)
 {
 	*out = NULL;
+	/* A run's inputs and outputs are tensors (dma-buf bindings, device
+	 * slots): a model with sequences runs through art_session_run(). */
+	for (int io = 0; io < 2; io++)
+		for (int i = 0; i < (io ? s->noutputs : s->ninputs); i++)
+			if ((io ? art_session_output_kind(s, i) : art_session_input_kind(s, i)) !=
+			    ART_KIND_TENSOR)
+				return rt_err(s, -ENOTSUP,
+					      "%s '%s' is a sequence: runs take tensors only (use "
+					      "art_session_set_input_sequence() and "
+					      "art_session_run())",
+					      io ? "output" : "input",
+					      s->vals[io ? s->outputs[i] : s->inputs[i]].name);
 	struct art_run *r = calloc(1, sizeof(*r));
 	if (!r)
 		return rt_err(s, -ENOMEM, "out of memory for a run");
@@ -109,28 +122,25 @@ int art_run_set_input(art_run *r, int idx, const struct art_tensor *t)
 	int rc = rt_input_check(s, idx, t, &nbytes);
 	if (rc)
 		return rc;
-	void *d = malloc(nbytes ? nbytes : 1);
-	if (!d)
-		return rt_err(s, -ENOMEM, "out of memory for input %d", idx);
-	if (nbytes)
-		memcpy(d, t->data, nbytes);
+	struct art_tensor copy;
+	char what[300];
+	snprintf(what, sizeof(what), "input '%s'", s->vals[s->inputs[idx]].name);
+	if ((rc = rt_tensor_dup_err(s, what, t, &copy)))
+		return rc;
 	dev_unbind_one(r, &r->bin[idx]);
 	tensor_clear(&r->in[idx]);
-	r->in[idx] = *t;
-	r->in[idx].data = d;
+	r->in[idx] = copy;
 	return 0;
 }
 
 static int copy_tensor(struct art_session *s, struct art_tensor *dst, const struct art_tensor *src)
 {
-	size_t nbytes = (size_t)art_tensor_elems(src) * art_dtype_size(src->dtype);
-	void *d = malloc(nbytes ? nbytes : 1);
-	if (!d)
-		return rt_err(s, -ENOMEM, "out of memory for an output");
-	memcpy(d, src->data, nbytes);
+	struct art_tensor copy;
+	int rc = rt_tensor_dup_err(s, "output", src, &copy);
+	if (rc)
+		return rc;
 	tensor_clear(dst);
-	*dst = *src;
-	dst->data = d;
+	*dst = copy;
 	return 0;
 }
 

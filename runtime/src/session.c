@@ -145,11 +145,10 @@ static int build_graph(struct art_session *s, const char *base_dir)
 		int v = rt_value_get(s, g->input[i]->name);
 		if (v < 0)
 			return v;
-		const Onnx__TypeProto *ty = g->input[i]->type;
-		if (ty && ty->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
+		if (!rt_declared_kind(g->input[i], NULL))
 			return rt_err(s, -ENOTSUP,
-				      "graph input '%s': only tensor inputs are supported (not "
-				      "sequence, map or optional)",
+				      "graph input '%s': only tensor and sequence-of-tensor inputs "
+				      "are supported (not maps, optionals or nested sequences)",
 				      g->input[i]->name);
 		if (!s->vals[v].is_const)
 			s->inputs[s->ninputs++] = v;
@@ -558,6 +557,18 @@ static const Onnx__ValueInfoProto *find_vi(Onnx__ValueInfoProto **vis, size_t n,
 	return NULL;
 }
 
+static const Onnx__ValueInfoProto *io_decl(const art_session *s, int input, int idx)
+{
+	const Onnx__GraphProto *g = s->model->graph;
+	if (input)
+		return idx >= 0 && idx < s->ninputs
+			       ? find_vi(g->input, g->n_input, s->vals[s->inputs[idx]].name)
+			       : NULL;
+	return idx >= 0 && idx < s->noutputs
+		       ? find_vi(g->output, g->n_output, s->vals[s->outputs[idx]].name)
+		       : NULL;
+}
+
 int art_session_input_info(const art_session *s, int idx, const char **name,
 			   struct art_tensor *info)
 {
@@ -565,6 +576,7 @@ int art_session_input_info(const art_session *s, int idx, const char **name,
 		return -EINVAL;
 	*name = s->vals[s->inputs[idx]].name;
 	rt_declared_info(find_vi(s->model->graph->input, s->model->graph->n_input, *name), info);
+	rt_declared_kind(io_decl(s, 1, idx), info->dtype ? NULL : &info->dtype);
 	return 0;
 }
 
@@ -583,6 +595,7 @@ int art_session_output_info(const art_session *s, int idx, const char **name,
 		return -EINVAL;
 	*name = s->vals[s->outputs[idx]].name;
 	rt_declared_info(find_vi(s->model->graph->output, s->model->graph->n_output, *name), info);
+	rt_declared_kind(io_decl(s, 0, idx), info->dtype ? NULL : &info->dtype);
 	return 0;
 }
 
@@ -593,16 +606,93 @@ int art_session_set_input(art_session *s, int idx, const struct art_tensor *t)
 	if (rc)
 		return rc;
 	struct rt_value *v = &s->vals[s->inputs[idx]];
-	void *d = malloc(nbytes ? nbytes : 1);
-	if (!d)
-		return rt_err(s, -ENOMEM, "input '%s': out of memory for %zu bytes", v->name,
-			      nbytes);
-	if (nbytes)
-		memcpy(d, t->data, nbytes);
+	struct art_tensor copy;
+	char what[300];
+	snprintf(what, sizeof(what), "input '%s'", v->name);
+	rc = rt_tensor_dup_err(s, what, t, &copy);
+	if (rc)
+		return rc;
 	rt_value_clear(v);
-	v->t = *t;
-	v->t.data = d;
-	v->buf = d;
+	v->t = copy;
+	v->buf = (void *)copy.data;
+	return 0;
+}
+
+int art_session_input_kind(const art_session *s, int idx)
+{
+	if (idx < 0 || idx >= s->ninputs)
+		return -EINVAL;
+	return rt_declared_kind(io_decl(s, 1, idx), NULL);
+}
+
+int art_session_output_kind(const art_session *s, int idx)
+{
+	if (idx < 0 || idx >= s->noutputs)
+		return -EINVAL;
+	const struct rt_value *v = &s->vals[s->outputs[idx]];
+	/* What the last run made, else what the model declares. */
+	if (v->seq)
+		return ART_KIND_SEQUENCE;
+	if (v->t.data)
+		return ART_KIND_TENSOR;
+	return rt_declared_kind(io_decl(s, 0, idx), NULL);
+}
+
+int art_session_set_input_sequence(art_session *s, int idx, const struct art_sequence *seq)
+{
+	if (idx < 0 || idx >= s->ninputs)
+		return rt_err(s, -EINVAL, "input index %d out of range (%d inputs)", idx,
+			      s->ninputs);
+	struct rt_value *v = &s->vals[s->inputs[idx]];
+	int elem;
+	if (rt_declared_kind(io_decl(s, 1, idx), &elem) != ART_KIND_SEQUENCE)
+		return rt_err(s, -EINVAL,
+			      "input '%s' is not a sequence (set it with art_session_set_input())",
+			      v->name);
+	if (!seq || seq->count < 0 || (seq->count && !seq->items))
+		return rt_err(s, -EINVAL, "input '%s': no sequence, or a negative count", v->name);
+	/* An empty sequence in a file may leave its element type open. */
+	int want = !seq->elem_dtype && !seq->count && elem ? elem : seq->elem_dtype;
+	if (!art_dtype_size(want) || (elem && want != elem))
+		return rt_err(s, -EINVAL, "input '%s': expected a sequence of %s, got %s", v->name,
+			      art_dtype_name(elem ? elem : ART_FLOAT),
+			      art_dtype_name(seq->elem_dtype));
+	struct rt_seq *q = rt_seq_new(want);
+	if (!q)
+		return rt_err(s, -ENOMEM, "input '%s': out of memory", v->name);
+	for (int i = 0; i < seq->count; i++) {
+		const struct art_tensor *t = &seq->items[i];
+		int64_t elems = art_tensor_elems(t), bad;
+		const char *why = t->dtype != seq->elem_dtype ? "its element type differs"
+				  : t->ndim < 0 || t->ndim > ART_MAX_DIMS || elems < 0 ? "bad shape"
+				  : (uint64_t)elems > s->max_tensor_bytes / art_dtype_size(t->dtype)
+					  ? "over the tensor size limit"
+				  : elems && !t->data ? "no data"
+						      : NULL;
+		int rc = why ? -EINVAL : rt_seq_insert(q, i, t, &bad);
+		if (rc) {
+			rt_seq_free(q);
+			return rt_err(s, rc, "input '%s': item %d (%s): %s", v->name, i,
+				      art_dtype_name(t->dtype),
+				      why	      ? why
+				      : rc == -ENOMEM ? "out of memory"
+						      : "a string element is NULL");
+		}
+	}
+	rt_value_clear(v);
+	memset(&v->t, 0, sizeof(v->t));
+	v->seq = q;
+	return 0;
+}
+
+int art_session_get_output_sequence(const art_session *s, int idx, struct art_sequence *seq)
+{
+	if (idx < 0 || idx >= s->noutputs || !s->vals[s->outputs[idx]].seq)
+		return -EINVAL;
+	const struct rt_seq *q = s->vals[s->outputs[idx]].seq;
+	seq->elem_dtype = q->elem;
+	seq->count = q->n;
+	seq->items = q->items;
 	return 0;
 }
 
@@ -622,7 +712,7 @@ static int inputs_agree(struct art_session *s)
 int art_session_run(art_session *s)
 {
 	for (int i = 0; i < s->ninputs; i++)
-		if (!s->vals[s->inputs[i]].t.data)
+		if (!s->vals[s->inputs[i]].t.data && !s->vals[s->inputs[i]].seq)
 			return rt_err(s, -EINVAL, "input '%s' was not set",
 				      s->vals[s->inputs[i]].name);
 	int rc = inputs_agree(s);
@@ -719,13 +809,10 @@ int art_session_take_output(art_session *s, int idx, struct art_tensor *t)
 		v->buf = NULL;
 		v->t.data = NULL;
 	} else {
-		size_t nbytes = (size_t)art_tensor_elems(&cur) * art_dtype_size(cur.dtype);
-		void *d = malloc(nbytes ? nbytes : 1);
-		if (!d)
-			return rt_err(s, -ENOMEM, "out of memory copying output %d", idx);
-		memcpy(d, cur.data, nbytes);
-		*t = cur;
-		t->data = d;
+		/* A deep copy: a string tensor's text comes with it. */
+		rc = rt_tensor_dup_err(s, "output", &cur, t);
+		if (rc)
+			return rc;
 	}
 	s->taken[idx] = 1;
 	return 0;

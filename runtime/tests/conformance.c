@@ -7,7 +7,9 @@
  * error or a mismatch beyond rtol 1e-3 / atol 1e-5 is a failure. Every
  * element type compares as a double: float16 and bfloat16 widened exactly,
  * at the same tolerance (bfloat16's unit in the last place is 2^-7
- * relative, so its results must match to the bit).
+ * relative, so its results must match to the bit). Strings compare
+ * exactly; sequences (SequenceProto files where the model declares a
+ * sequence) item by item.
  *
  * Usage: conformance [-v] [--device N] [--expect FILE] [--xfail FILE] DIR...
  * With --expect, each line "NAME PASS" of FILE is a floor: the run fails if
@@ -100,7 +102,16 @@ static int compare(const struct art_tensor *got, struct art_tensor *want, char *
 		return -1;
 	}
 	int64_t n = art_tensor_elems(want);
-	for (int64_t i = 0; i < n; i++) {
+	for (int64_t i = 0; got->dtype == ART_STRING && i < n; i++) {
+		const char *g = ((const char *const *)got->data)[i];
+		const char *w = ((const char *const *)want->data)[i];
+		if (strcmp(g, w)) {
+			snprintf(why, len, "element %lld = \"%.100s\", expected \"%.100s\"",
+				 (long long)i, g, w);
+			return -1;
+		}
+	}
+	for (int64_t i = 0; got->dtype != ART_STRING && i < n; i++) {
 		double g = elem(got, i), w = elem(want, i);
 		if (isnan(g) && isnan(w))
 			continue;
@@ -113,6 +124,93 @@ static int compare(const struct art_tensor *got, struct art_tensor *want, char *
 		}
 	}
 	return 0;
+}
+
+/* Sequences compare item by item, each as a tensor. */
+static int compare_seq(const struct art_sequence *got, struct art_sequence *want, char *why,
+		       size_t len)
+{
+	if (got->count != want->count) {
+		snprintf(why, len, "sequence of %d tensors, expected %d", got->count, want->count);
+		return -1;
+	}
+	if (got->elem_dtype != want->elem_dtype && want->count == 0) {
+		snprintf(why, len, "empty sequence of type %d, expected %d", got->elem_dtype,
+			 want->elem_dtype);
+		return -1;
+	}
+	for (int i = 0; i < got->count; i++) {
+		struct art_tensor w = want->items[i];
+		char item[768];
+		if (compare(&got->items[i], &w, item, sizeof(item))) {
+			snprintf(why, len, "sequence item %d: %s", i, item);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Input I of S from PATH: a TensorProto, or a SequenceProto where the
+ * model declares a sequence. */
+static int set_input(art_session *s, int i, const char *path, char *why, size_t len)
+{
+	int rc;
+	if (art_session_input_kind(s, i) == ART_KIND_SEQUENCE) {
+		struct art_sequence q;
+		rc = art_sequence_load(path, &q, why, len);
+		if (rc)
+			return rc;
+		rc = art_session_set_input_sequence(s, i, &q);
+		art_sequence_free(&q);
+	} else {
+		struct art_tensor t;
+		rc = art_tensor_load(path, &t, why, len);
+		if (rc)
+			return rc;
+		const char *name;
+		struct art_tensor info;
+		if (!art_session_input_info(s, i, &name, &info))
+			bf16_from_uint16(&t, info.dtype);
+		rc = art_session_set_input(s, i, &t);
+		art_tensor_free(&t);
+	}
+	if (rc)
+		snprintf(why, len, "%s", art_session_errmsg(s));
+	return rc;
+}
+
+/* Output I of S against PATH: 1 when it matches, else 0 or -1 (skip). */
+static int check_output(art_session *s, int i, const char *path, char *why, size_t len)
+{
+	int rc;
+	if (art_session_output_kind(s, i) == ART_KIND_SEQUENCE) {
+		struct art_sequence want, got;
+		rc = art_sequence_load(path, &want, why, len);
+		if (rc)
+			return rc == -ENOTSUP ? -1 : 0;
+		rc = 1;
+		if (art_session_get_output_sequence(s, i, &got)) {
+			snprintf(why, len, "sequence output %d not produced", i);
+			rc = 0;
+		} else if (compare_seq(&got, &want, why, len)) {
+			rc = 0;
+		}
+		art_sequence_free(&want);
+		return rc;
+	}
+	struct art_tensor want, got;
+	rc = art_tensor_load(path, &want, why, len);
+	if (rc)
+		return rc == -ENOTSUP ? -1 : 0;
+	rc = 1;
+	if (art_session_get_output(s, i, &got)) {
+		snprintf(why, len, "output %d not produced", i);
+		rc = 0;
+	} else if (compare(&got, &want, why, len)) {
+		rc = 0;
+	}
+	art_tensor_free(&want);
+	return rc;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -191,19 +289,8 @@ static int run_test(const char *dir, char *why, size_t len)
 	}
 	for (int k = 0; k < nsets && result == 1; k++) {
 		for (int i = 0; i < art_session_input_count(s) && result == 1; i++) {
-			struct art_tensor t;
 			snprintf(path, sizeof(path), "%s/%s/input_%d.pb", dir, sets[k], i);
-			rc = art_tensor_load(path, &t, why, len);
-			if (rc == 0) {
-				const char *name;
-				struct art_tensor info;
-				if (!art_session_input_info(s, i, &name, &info))
-					bf16_from_uint16(&t, info.dtype);
-				rc = art_session_set_input(s, i, &t);
-				if (rc)
-					snprintf(why, len, "%s", art_session_errmsg(s));
-				art_tensor_free(&t);
-			}
+			rc = set_input(s, i, path, why, len);
 			if (rc)
 				result = rc == -ENOTSUP ? -1 : 0;
 		}
@@ -216,20 +303,8 @@ static int run_test(const char *dir, char *why, size_t len)
 			break;
 		}
 		for (int i = 0; i < art_session_output_count(s) && result == 1; i++) {
-			struct art_tensor want, got;
 			snprintf(path, sizeof(path), "%s/%s/output_%d.pb", dir, sets[k], i);
-			rc = art_tensor_load(path, &want, why, len);
-			if (rc) {
-				result = rc == -ENOTSUP ? -1 : 0;
-				break;
-			}
-			if (art_session_get_output(s, i, &got)) {
-				snprintf(why, len, "output %d not produced", i);
-				result = 0;
-			} else if (compare(&got, &want, why, len)) {
-				result = 0;
-			}
-			art_tensor_free(&want);
+			result = check_output(s, i, path, why, len);
 		}
 	}
 	if (nsets > 0)

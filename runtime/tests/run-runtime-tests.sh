@@ -133,6 +133,31 @@ else
 	fail=1
 fi
 
+# Sequences and strings: the API, the kernels and their refusals, hostile
+# files (art-seqstr-test), and accel-run's lines for them.
+if /usr/bin/python3 runtime/tests/seqstr_models.py "$T" >"$T/seqstr.log" 2>&1; then
+	check sequences_and_strings "$B/bin/art-seqstr-test" "$T"
+else
+	echo "runtime: FAIL seqstr_models (python3-onnx from scripts/install-deps.sh)" >&2
+	sed 's/^/    /' "$T/seqstr.log" >&2
+	fail=1
+fi
+q=$DATA/node/test_sequence_insert_at_front
+check accel_run_sequence_in_and_out sh -c "'$B/bin/accel-run' --cpu '$q/model.onnx' \
+	--input sequence='$q/test_data_set_0/input_0.pb' --input tensor='$q/test_data_set_0/input_1.pb' \
+	--input position='$q/test_data_set_0/input_2.pb' --output-dir '$T/sq' >'$T/sq.out' &&
+	grep -qx \"input sequence: sequence of 3 int64 tensors: \[4\] \[3\] \[2\] from $q/test_data_set_0/input_0.pb\" '$T/sq.out' &&
+	grep -qx 'output output_sequence: sequence of 4 int64 tensors: \[3\] \[4\] \[3\] \[2\]' '$T/sq.out' &&
+	test -s '$T/sq/output_sequence.3.npy'"
+check error_accel_run_random_sequence sh -c "! '$B/bin/accel-run' --cpu '$q/model.onnx' >'$T/sqe' 2>&1 &&
+	grep -qF \"accel-run: input 'sequence' is a sequence: accel-run makes no random sequences; give one with --input sequence=FILE\" '$T/sqe'"
+n=$DATA/simple/test_strnorm_model_monday_casesensintive_upper
+check accel_run_strings sh -c "'$B/bin/accel-run' --cpu '$n/model.onnx' --input x='$n/test_data_set_0/input_0.pb' \
+	--output-dir '$T/st' >'$T/st.out' 2>'$T/st.err' &&
+	grep -qx 'output y: type string shape \[3\] \[\"TUESDAY\", \"WEDNESDAY\", \"THURSDAY\"\]' '$T/st.out' &&
+	grep -q 'y.npy not written: a string tensor has no .npy form here' '$T/st.err' &&
+	'$B/bin/accel-run' --cpu '$n/model.onnx' | grep -q '^input x: string\[4\] random'"
+
 # Every model scripts/fetch-models.sh fetched runs with accel-run's default
 # random inputs (symbolic dims: 1 leading, else 512; accel-run --help).
 CACHE=${ARES_MODEL_CACHE:-$B/models}

@@ -128,6 +128,25 @@ static void shape_str(const struct art_tensor *t, char *buf, size_t len)
 		snprintf(buf + o, len - o, "]");
 }
 
+/* "sequence of 3 float tensors: [2,3] [2,3] [1,3]" (the first 8 shapes). */
+static void seq_str(const struct art_sequence *q, char *buf, size_t len)
+{
+	size_t o = (size_t)snprintf(buf, len, "sequence of %d %s tensor%s%s", q->count,
+				    dtype_str(q->elem_dtype), q->count == 1 ? "" : "s",
+				    q->count ? ":" : "");
+	for (int k = 0; k < q->count && k < 8 && o < len; k++) {
+		const struct art_tensor *t = &q->items[k];
+		o += (size_t)snprintf(buf + o, len - o, " [");
+		for (int d = 0; d < t->ndim && o < len; d++)
+			o += (size_t)snprintf(buf + o, len - o, "%s%lld", d ? "," : "",
+					      (long long)t->dims[d]);
+		if (o < len)
+			o += (size_t)snprintf(buf + o, len - o, "]");
+	}
+	if (q->count > 8 && o < len)
+		snprintf(buf + o, len - o, " ...");
+}
+
 /* The share of the work on the device, by FLOPs and bytes, with the cost
  * model's estimates of the nodes each side runs. */
 static void print_work_share(art_session *s)
@@ -217,12 +236,37 @@ static void print_coverage(art_session *s)
 		       art_session_node_precision(s, first_reduced(s), NULL));
 }
 
+/* Seeded random words for string tensor T: one allocation holding the
+ * pointers and the text, so art_tensor_free() frees it like any other. */
+static int random_strings(struct art_tensor *t)
+{
+	static const char *const words[] = {"monday", "Tuesday",  "WEDNESDAY", "thursday",
+					    "friday", "Saturday", "sunday",    "week"};
+	const size_t nwords = sizeof(words) / sizeof(words[0]), longest = 10;
+	int64_t n = art_tensor_elems(t);
+	if ((uint64_t)n > SIZE_MAX / (sizeof(char *) + longest))
+		return -ENOMEM;
+	char **p = malloc((size_t)n * (sizeof(char *) + longest) + 1);
+	if (!p)
+		return -ENOMEM;
+	char *text = (char *)(p + n);
+	for (int64_t i = 0; i < n; i++) {
+		const char *w = words[(size_t)(next_uniform() * nwords) % nwords];
+		p[i] = strcpy(text, w);
+		text += strlen(w) + 1;
+	}
+	t->data = p;
+	return 0;
+}
+
 /* Seeded random data for T, whose dtype and shape are set. */
 static int random_input(struct art_tensor *t)
 {
 	size_t es = art_dtype_size(t->dtype);
 	if (!es)
 		return -ENOTSUP;
+	if (t->dtype == ART_STRING)
+		return random_strings(t);
 	int64_t n = art_tensor_elems(t);
 	size_t nbytes = (size_t)n * es;
 	uint8_t *d = malloc(nbytes ? nbytes : 1);
@@ -404,6 +448,14 @@ static int set_inputs(art_session *s, const struct args *a)
 	for (int i = 0; i < n && !rc; i++) {
 		struct input_plan *ip = &plan[i];
 		char shape[256];
+		if (ip->is_seq) {
+			seq_str(&ip->seq, shape, sizeof(shape));
+			printf("input %s: %s %s\n", ip->name, shape, ip->how);
+			rc = art_session_set_input_sequence(s, i, &ip->seq);
+			if (rc)
+				fprintf(stderr, "accel-run: %s\n", art_session_errmsg(s));
+			continue;
+		}
 		rc = ip->file ? 0 : random_input(&ip->t);
 		if (rc) {
 			fprintf(stderr, "accel-run: input '%s': %s %s\n", ip->name,
@@ -463,32 +515,81 @@ static void print_stats(art_session *s)
 	       (unsigned long long)st.compiles, st.partitions);
 }
 
-/* Output I's shape on stdout, and its .npy in OUTDIR (a '/' in its name becomes '_'). */
-static int write_output(art_session *s, int i, const char *outdir)
+/* T's .npy as OUTDIR/NAME.npy (a '/' in NAME becomes '_'); string
+ * tensors are named on stderr and skipped (.npy here holds numbers). */
+static int save_npy(const char *outdir, const char *name, const struct art_tensor *t)
 {
-	const char *name;
-	struct art_tensor info, t;
 	char path[4096], safe[256];
 	int rc;
 
-	art_session_output_info(s, i, &name, &info);
-	art_session_get_output(s, i, &t);
-	printf("output %s: type %s shape [", name, art_dtype_name(t.dtype));
-	for (int d = 0; d < t.ndim; d++)
-		printf("%s%lld", d ? ", " : "", (long long)t.dims[d]);
-	printf("]\n");
-	if (!outdir)
-		return 0;
 	snprintf(safe, sizeof(safe), "%s", name);
 	for (char *p = safe; *p; p++)
 		if (*p == '/')
 			*p = '_';
 	mkdir(outdir, 0777);
 	snprintf(path, sizeof(path), "%s/%s.npy", outdir, safe);
-	rc = art_tensor_save_npy(path, &t);
+	if (t->dtype == ART_STRING) {
+		fprintf(stderr,
+			"accel-run: %s not written: a string tensor has no .npy form here\n", path);
+		return 0;
+	}
+	rc = art_tensor_save_npy(path, t);
 	if (rc)
 		fprintf(stderr, "accel-run: cannot write %s: %s\n", path, strerror(-rc));
 	return rc;
+}
+
+/* A string tensor's first elements, quoted, after its shape. */
+static void print_strings(const struct art_tensor *t)
+{
+	int64_t n = art_tensor_elems(t);
+	printf(" [");
+	for (int64_t k = 0; k < n && k < 8; k++)
+		printf("%s\"%.40s\"", k ? ", " : "", ((const char *const *)t->data)[k]);
+	printf("%s]", n > 8 ? ", ..." : "");
+}
+
+/* Sequence output I: its items' shapes on stdout, item K as NAME.K.npy. */
+static int write_sequence(art_session *s, int i, const char *name, const char *outdir)
+{
+	struct art_sequence q;
+	char line[512], item[300];
+	int rc = 0;
+
+	if (art_session_get_output_sequence(s, i, &q)) {
+		fprintf(stderr, "accel-run: sequence output %s was not produced\n", name);
+		return -EINVAL;
+	}
+	seq_str(&q, line, sizeof(line));
+	printf("output %s: %s\n", name, line);
+	for (int k = 0; outdir && k < q.count && !rc; k++) {
+		snprintf(item, sizeof(item), "%s.%d", name, k);
+		rc = save_npy(outdir, item, &q.items[k]);
+	}
+	return rc;
+}
+
+/* Output I's shape on stdout, and its .npy in OUTDIR. */
+static int write_output(art_session *s, int i, const char *outdir)
+{
+	const char *name;
+	struct art_tensor info, t;
+
+	art_session_output_info(s, i, &name, &info);
+	if (art_session_output_kind(s, i) == ART_KIND_SEQUENCE)
+		return write_sequence(s, i, name, outdir);
+	if (art_session_get_output(s, i, &t)) {
+		fprintf(stderr, "accel-run: output %s was not produced\n", name);
+		return -EINVAL;
+	}
+	printf("output %s: type %s shape [", name, art_dtype_name(t.dtype));
+	for (int d = 0; d < t.ndim; d++)
+		printf("%s%lld", d ? ", " : "", (long long)t.dims[d]);
+	printf("]");
+	if (t.dtype == ART_STRING)
+		print_strings(&t);
+	printf("\n");
+	return outdir ? save_npy(outdir, name, &t) : 0;
 }
 
 /* The session, with progress on stderr where a person waits for it

@@ -275,6 +275,35 @@ static int load_file(struct planner *pl, int i, const char *file, struct input_p
 	return bind_dims(pl, i, &ip->t, by);
 }
 
+/* A sequence input: from its --input file only, and no --shape. */
+static int plan_sequence(struct planner *pl, const struct input_args *a, struct input_plan *ip)
+{
+	char err[512];
+
+	ip->is_seq = 1;
+	for (int f = 0; f < a->nshapes; f++)
+		if (!strcmp(a->shapes[f].name, ip->name)) {
+			snprintf(pl->err, pl->errlen,
+				 "--shape %s: the input is a sequence (its tensors' shapes come "
+				 "from its --input file)",
+				 ip->name);
+			return -1;
+		}
+	if (!ip->file) {
+		snprintf(pl->err, pl->errlen,
+			 "input '%s' is a sequence: accel-run makes no random sequences; give one "
+			 "with --input %s=FILE (an ONNX SequenceProto .pb)",
+			 ip->name, ip->name);
+		return -1;
+	}
+	if (art_sequence_load(ip->file, &ip->seq, err, sizeof(err))) {
+		snprintf(pl->err, pl->errlen, "input '%s': %s", ip->name, err);
+		return -1;
+	}
+	snprintf(ip->how, sizeof(ip->how), "from %s", ip->file);
+	return 0;
+}
+
 int input_plan_make(art_session *s, const struct input_args *a, struct input_plan *plan, char *err,
 		    size_t errlen)
 {
@@ -307,6 +336,10 @@ int input_plan_make(art_session *s, const struct input_args *a, struct input_pla
 		for (int f = 0; f < a->nin; f++)
 			if (!strcmp(a->in_names[f], ip->name))
 				ip->file = a->in_files[f];
+		if (art_session_input_kind(s, i) == ART_KIND_SEQUENCE) {
+			rc = plan_sequence(pl, a, ip);
+			continue;
+		}
 		if (ip->file) {
 			rc = load_file(pl, i, ip->file, ip);
 			continue;
@@ -319,7 +352,7 @@ int input_plan_make(art_session *s, const struct input_args *a, struct input_pla
 		int from_shape = 0;
 		for (int f = 0; f < a->nshapes; f++)
 			from_shape |= !strcmp(a->shapes[f].name, plan[i].name);
-		if (!plan[i].file)
+		if (!plan[i].file && !plan[i].is_seq)
 			rc = choose_dims(pl, i, from_shape, &plan[i]);
 	}
 	free(pl->b);
@@ -331,6 +364,8 @@ int input_plan_make(art_session *s, const struct input_args *a, struct input_pla
 
 void input_plan_free(struct input_plan *plan, int n)
 {
+	for (int i = 0; i < n; i++)
+		art_sequence_free(&plan[i].seq);
 	for (int i = 0; i < n; i++)
 		if (plan[i].t.data) {
 			art_tensor_free(&plan[i].t);

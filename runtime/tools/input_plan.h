@@ -42,6 +42,10 @@ struct input_plan {
 	const char *name;
 	const char *file; /* --input FILE, or NULL for random data */
 	struct art_tensor t;
+	/* A sequence input (only from a SequenceProto file: accel-run makes
+	 * no random sequences): is_seq set, SEQ loaded, T unused. */
+	int is_seq;
+	struct art_sequence seq;
 	char how[768]; /* "from FILE", or "random; dims: 2 model, 1 'batch' ..." */
 };
 

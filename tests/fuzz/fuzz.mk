@@ -10,7 +10,7 @@ FUZZ_SAN := -std=c11 -O1 -g -fno-strict-aliasing -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_FLAGS := $(FUZZ_SAN) $(WARN)
 FUZZ_RT_OBJS := $(patsubst runtime/src/%.c,$(BUILD)/fuzz/runtime/%.o,$(RT_SRCS)) \
-	$(BUILD)/fuzz/runtime/onnx.pb-c.o
+	$(BUILD)/fuzz/runtime/onnx.pb-c.o $(BUILD)/fuzz/runtime/onnx_seq.pb-c.o
 FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_onnx $(BUILD)/fuzz/fuzz_tensor $(BUILD)/fuzz/fuzz_device \
 	$(BUILD)/fuzz/fuzz-device-seeds
 # The device target: firmware job code on sim's engines and MMU.
@@ -19,6 +19,10 @@ FUZZ_DEV_SRCS := $(SIM_CORE_SRCS) sim/engine_run.c sim/engine_tensor.c sim/perf.
 FUZZ_DEV_OBJS := $(FUZZ_DEV_SRCS:%.c=$(BUILD)/fuzz/%.o)
 
 $(BUILD)/fuzz/runtime/onnx.pb-c.o: $(RT_GEN)/onnx.pb-c.c $(RT_GEN)/onnx.pb-c.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(RT_CPPFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(BUILD)/fuzz/runtime/onnx_seq.pb-c.o: $(RT_GEN)/onnx_seq.pb-c.c $(RT_GEN)/onnx_seq.pb-c.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(RT_CPPFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
 

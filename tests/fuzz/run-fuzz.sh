@@ -42,6 +42,8 @@ run() { # TARGET RUNS MAX_LEN SEED_DIR...
 
 run fuzz_onnx 300000 65536 "$DATA/node" "$DATA/simple"
 run fuzz_tensor 200000 4096 "$DATA/node/test_matmul_2d" "$DATA/node/test_cast_FLOAT_to_DOUBLE" \
-	"$DATA/node/test_reduce_sum_empty_axes_input_noop_example" "$T/npy"
+	"$DATA/node/test_reduce_sum_empty_axes_input_noop_example" "$T/npy" \
+	"$DATA/node/test_sequence_insert_at_back/test_data_set_0" \
+	"$DATA/simple/test_strnorm_model_monday_casesensintive_upper/test_data_set_0"
 run fuzz_device 30000 8192 "$T/devseeds"
 exit $fail

@@ -63,3 +63,28 @@ def test_bfloat16_travels_as_its_bits():
                [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])])
     (y2,) = ares.Session(m2, device="cpu").run(None, {"b": b})
     np.testing.assert_array_equal(y2, x)
+
+
+def test_string_tensors_are_refused_by_name():
+    m = model([helper.make_node("StringNormalizer", ["x"], ["y"], case_change_action="UPPER")],
+              [helper.make_tensor_value_info("x", TensorProto.STRING, [2])],
+              [helper.make_tensor_value_info("y", TensorProto.STRING, None)])
+    s = ares.Session(m, device="cpu")
+    with pytest.raises(ares.Error, match=r"input 'x': element type string has no numpy dtype"):
+        s.run(None, {"x": np.array(["a", "b"])})
+
+
+@pytest.mark.parametrize("where", ["input", "output"])
+def test_sequences_are_refused_at_load(where):
+    seq = helper.make_tensor_sequence_value_info
+    if where == "input":
+        m = model([helper.make_node("SequenceLength", ["s"], ["n"])],
+                  [seq("s", TensorProto.FLOAT, None)],
+                  [helper.make_tensor_value_info("n", TensorProto.INT64, [])])
+    else:
+        m = model([helper.make_node("SequenceConstruct", ["x"], ["s"])],
+                  [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+                  [seq("s", TensorProto.FLOAT, None)])
+    name = "s"
+    with pytest.raises(ares.Error, match=rf"{where} '{name}' is a sequence: the Python binding"):
+        ares.Session(m, device="cpu")

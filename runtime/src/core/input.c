@@ -89,6 +89,11 @@ int rt_input_matches_decl(struct art_session *s, int idx, const struct art_tenso
 		return rt_err(s, -EINVAL, "input '%s': rank %d is outside 0 to %d", name, t->ndim,
 			      ART_MAX_DIMS);
 	const Onnx__ValueInfoProto *vi = rt_declared(s, name);
+	if (rt_declared_kind(vi, NULL) == ART_KIND_SEQUENCE)
+		return rt_err(s, -EINVAL,
+			      "input '%s' is a sequence (set it with "
+			      "art_session_set_input_sequence())",
+			      name);
 	struct art_tensor decl;
 	char want[256], got[256];
 	rt_declared_info(vi, &decl);

@@ -7,17 +7,26 @@
 
 #include "ares_rt.h"
 #include "onnx.pb-c.h"
+#include "onnx_seq.pb-c.h"
 
 /* A value of the graph: owns its data (malloc'd) once computed. */
 /* No tensor the runtime makes is larger: a bound on what a model can ask. */
 #define RT_MAX_TENSOR_BYTES ((uint64_t)1 << 40)
 
+/* A sequence value: items own their data (copies, rt_tensor_dup). */
+struct rt_seq {
+	int elem; /* enum art_dtype of every item, kept when empty */
+	int n, cap;
+	struct art_tensor *items;
+};
+
 struct rt_value {
 	char *name;
 	struct art_tensor t;
-	void *buf;    /* owned storage behind t.data */
-	int is_const; /* initializer or folded: survives across runs */
-	int defined;  /* an initializer, graph input or node output names it */
+	void *buf;	    /* owned storage behind t.data */
+	struct rt_seq *seq; /* a sequence once computed (then t.data is NULL) */
+	int is_const;	    /* initializer or folded: survives across runs */
+	int defined;	    /* an initializer, graph input or node output names it */
 	/* What graph analysis knows before any run: dtype 0 when unknown,
 	 * ndim -1 when the rank is unknown, a dim of -1 when it is dynamic. */
 	struct art_tensor info;
@@ -186,6 +195,45 @@ int rt_inputs_agree(struct art_session *s, const struct art_tensor *const *ts);
  * NULL or not a tensor), and the name of its dim D when symbolic, or NULL. */
 void rt_declared_info(const Onnx__ValueInfoProto *vi, struct art_tensor *t);
 const char *rt_dim_param(const Onnx__ValueInfoProto *vi, int d);
+
+/* String tensors (core/strings.c). A block for N element pointers followed
+ * by TEXT_BYTES of text (*TEXT points there): one free releases both. */
+char **rt_strings_alloc(int64_t n, size_t text_bytes, char **text);
+/* *DST a deep copy of SRC in one allocation (strings' text included);
+ * -EINVAL with *BAD the index of a NULL string element. */
+int rt_tensor_dup(const struct art_tensor *src, struct art_tensor *dst, int64_t *bad);
+/* rt_tensor_dup() with the session's error naming WHAT on failure. */
+int rt_tensor_dup_err(struct art_session *s, const char *what, const struct art_tensor *src,
+		      struct art_tensor *dst);
+/* T's data from string tensor TP's string_data (N elements). */
+int rt_strings_from_proto(const Onnx__TensorProto *tp, int64_t n, struct art_tensor *t, char *err,
+			  size_t errlen);
+/* Output I of N as a string tensor of DIMS with TEXT_BYTES of text. */
+int rt_alloc_out_strings(struct art_session *s, const struct rt_node *n, int i, int ndim,
+			 const int64_t *dims, size_t text_bytes, char ***elems, char **text);
+
+/* Sequence values (core/sequence.c). */
+struct rt_seq *rt_seq_new(int elem);
+void rt_seq_free(struct rt_seq *q);
+/* Inserts a copy of T at POS (0..n). */
+int rt_seq_insert(struct rt_seq *q, int pos, const struct art_tensor *t, int64_t *bad);
+/* Appends T, whose malloc'd data Q now owns (on success only). */
+int rt_seq_adopt(struct rt_seq *q, const struct art_tensor *t);
+/* Removes item POS (0..n-1). */
+void rt_seq_erase(struct rt_seq *q, int pos);
+/* A deep copy of Q, or NULL when memory ran out. */
+struct rt_seq *rt_seq_dup(const struct rt_seq *q);
+/* Input I of N if it holds a sequence, else NULL. */
+struct rt_seq *rt_in_seq(struct art_session *s, const struct rt_node *n, int i);
+/* Output I of N takes Q (freed on failure). */
+int rt_out_seq(struct art_session *s, const struct rt_node *n, int i, struct rt_seq *q);
+/* What a declaration holds: ART_KIND_TENSOR (also when untyped),
+ * ART_KIND_SEQUENCE for a sequence of tensors, 0 for anything else (maps,
+ * optionals, sequences of non-tensors). *ELEM (when not NULL) gets a
+ * sequence's element type, 0 when undeclared. */
+int rt_declared_kind(const Onnx__ValueInfoProto *vi, int *elem);
+/* Q from SequenceProto SP (tensors of one element type only). */
+int rt_seq_from_proto(const Onnx__SequenceProto *sp, struct rt_seq **q, char *err, size_t errlen);
 
 /* Attributes (core/attr.c). */
 const Onnx__AttributeProto *rt_attr(const struct rt_node *n, const char *name);

@@ -29,6 +29,8 @@ size_t art_dtype_size(int dtype)
 	case ART_INT8:
 	case ART_BOOL:
 		return 1;
+	case ART_STRING: /* an element is a pointer to its text (core/strings.c) */
+		return sizeof(char *);
 	default:
 		return 0;
 	}
@@ -185,6 +187,11 @@ int rt_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, stru
 		}
 		t->dims[i] = tp->dims[i];
 		n *= tp->dims[i];
+	}
+	if (t->dtype == ART_STRING) {
+		int rc = rt_strings_from_proto(tp, n, t, err, errlen);
+		*buf = (void *)t->data;
+		return rc;
 	}
 	size_t nbytes = (size_t)n * es;
 	int external = tp->has_data_location &&

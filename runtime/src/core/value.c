@@ -4,6 +4,7 @@
  * copies the session and runs share.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,8 @@ void rt_value_clear(struct rt_value *v)
 	free(v->buf);
 	v->buf = NULL;
 	v->t.data = NULL;
+	rt_seq_free(v->seq);
+	v->seq = NULL;
 }
 
 struct art_tensor *rt_in(struct art_session *s, const struct rt_node *n, int i)
@@ -87,16 +90,35 @@ int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtyp
 int rt_value_set(struct art_session *s, int v, const struct art_tensor *t)
 {
 	struct rt_value *val = &s->vals[v];
-	size_t nbytes = (size_t)art_tensor_elems(t) * art_dtype_size(t->dtype);
-	void *d = malloc(nbytes ? nbytes : 1);
-	if (!d)
-		return rt_err(s, -ENOMEM, "value '%s': out of memory", val->name);
-	if (nbytes)
-		memcpy(d, t->data, nbytes);
+	struct art_tensor copy;
+	char what[300];
+	snprintf(what, sizeof(what), "value '%s'", val->name);
+	int rc = rt_tensor_dup_err(s, what, t, &copy);
+	if (rc)
+		return rc;
 	rt_value_clear(val);
-	val->t = *t;
-	val->t.data = d;
-	val->buf = d;
+	val->t = copy;
+	val->buf = (void *)copy.data;
+	return 0;
+}
+
+int rt_alloc_out_strings(struct art_session *s, const struct rt_node *n, int i, int ndim,
+			 const int64_t *dims, size_t text_bytes, char ***elems, char **text)
+{
+	void *ptrs;
+	int rc = rt_alloc_out(s, n, i, ART_STRING, ndim, dims, &ptrs);
+	if (rc || !ptrs)
+		return rc;
+	struct rt_value *v = &s->vals[n->out[i]];
+	int64_t count = art_tensor_elems(&v->t);
+	char **p = rt_strings_alloc(count, text_bytes, text);
+	if (!p)
+		return rt_err(s, -ENOMEM, "node '%s': out of memory for %zu bytes of text", n->name,
+			      text_bytes);
+	free(v->buf);
+	v->buf = p;
+	v->t.data = p;
+	*elems = p;
 	return 0;
 }
 

@@ -6,6 +6,7 @@
  * double where a sum runs long. */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ares/tensor.h"
@@ -85,6 +86,17 @@ int rt_copy_out(struct art_session *s, const struct rt_node *n, const struct art
 	int rc = rt_alloc_out(s, n, 0, x->dtype, ndim, dims, &o);
 	if (rc)
 		return rc;
+	if (x->dtype == ART_STRING) { /* the text too, not pointers into X */
+		struct rt_value *v = &s->vals[n->out[0]];
+		struct art_tensor c;
+		rc = rt_tensor_dup_err(s, n->name, x, &c);
+		if (rc)
+			return rc;
+		free(v->buf);
+		v->buf = (void *)c.data;
+		v->t.data = c.data;
+		return 0;
+	}
 	if (art_tensor_elems(x))
 		memcpy(o, x->data, (size_t)art_tensor_elems(x) * art_dtype_size(x->dtype));
 	return 0;

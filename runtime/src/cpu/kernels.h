@@ -45,6 +45,17 @@ int rt_kernel_check_attrs(struct art_session *s, const struct rt_node *n);
  * element type of its values (cpu/kernels_dtype.c): the types shape
  * inference gave them (INFERRED) or the ones they hold now. */
 int rt_kernel_check_dtypes(struct art_session *s, const struct rt_node *n, int inferred);
+/* Cast/CastLike of N with X or target TO a string (cpu/kernels_string.c):
+ * numbers as their shortest round-trip text, text parsed as ONNX's
+ * numbers (NaN, INF, -INF); bool is refused. */
+int rt_cast_strings(struct art_session *s, const struct rt_node *n, const struct art_tensor *x,
+		    int to);
+/* 1 when OP makes or reads sequences (cpu/kernels_sequence.c): graph
+ * folding leaves those nodes to run, since a folded value is a tensor. */
+int rt_kernel_is_sequence_op(const char *op);
+/* 1 when value V is (or will be) a sequence: so declared, holding one, or
+ * made by a sequence op; device placement keeps its readers on the CPU. */
+int rt_value_is_sequence(const struct art_session *s, int v);
 /* Adds the bias a fusion gave MatMul N to its output (cpu/matmul_bias.c). */
 int rt_matmul_bias(struct art_session *s, const struct rt_node *n);
 

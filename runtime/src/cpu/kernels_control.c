@@ -28,12 +28,14 @@ static const struct art_tensor *value_of(struct art_session *s, int v)
 	return v >= 0 && s->vals[v].t.data ? &s->vals[v].t : NULL;
 }
 
-/* Output I of N becomes a copy of T. */
+/* Output I of N becomes a copy of T (strings with their text). */
 static int copy_out(struct art_session *s, const struct rt_node *n, int i,
 		    const struct art_tensor *t)
 {
 	void *o;
 	int rc = rt_alloc_out(s, n, i, t->dtype, t->ndim, t->dims, &o);
+	if (!rc && o && t->dtype == ART_STRING)
+		return rt_value_set(s, n->out[i], t);
 	if (!rc && o)
 		memcpy(o, t->data, (size_t)art_tensor_elems(t) * art_dtype_size(t->dtype));
 	return rc;
@@ -48,6 +50,13 @@ static int k_if(struct art_session *s, const struct rt_node *n)
 	     "node '%s' (If): branch missing or its output count differs from the node's", n->name);
 	int rc = run_graph(s, g);
 	for (int j = 0; !rc && j < n->nout; j++) {
+		const struct rt_seq *q = g->outputs[j] >= 0 ? s->vals[g->outputs[j]].seq : NULL;
+		if (q) { /* a branch may yield a sequence: the node's output copies it */
+			struct rt_seq *c = rt_seq_dup(q);
+			rc = c ? rt_out_seq(s, n, j, c)
+			       : rt_err(s, -ENOMEM, "node '%s' (If): out of memory", n->name);
+			continue;
+		}
 		const struct art_tensor *t = value_of(s, g->outputs[j]);
 		NEED(t, "node '%s' (If): branch output %d was not computed", n->name, j);
 		rc = copy_out(s, n, j, t);
@@ -58,6 +67,9 @@ static int k_if(struct art_session *s, const struct rt_node *n)
 /* An owned copy of a tensor. */
 static int dup_tensor(const struct art_tensor *t, struct art_tensor *d)
 {
+	int64_t bad;
+	if (t->dtype == ART_STRING)
+		return rt_tensor_dup(t, d, &bad);
 	size_t nb = (size_t)art_tensor_elems(t) * art_dtype_size(t->dtype);
 	void *p = malloc(nb ? nb : 1);
 	if (!p)

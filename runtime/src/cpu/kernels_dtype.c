@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Which CPU kernels take the element types added after the first kernel
- * set (int16, uint16, uint32, uint64, float16, bfloat16). Those kernels go
+ * set (int16, uint16, uint32, uint64, float16, bfloat16, and strings, whose
+ * elements point at text a plain byte copy would share). Those kernels go
  * through the typed accessors of kernels.h (rt_get_d/rt_put_d widen
  * float16 and bfloat16 to double and round back to nearest even) or copy
  * bytes by element size; every other op refuses these types here, at
@@ -19,6 +20,8 @@ enum {
 	T_F16 = 1 << 4,
 	T_BF16 = 1 << 5,
 	T_HALF = T_F16 | T_BF16,
+	/* strings: only ops that copy them with their text or read it */
+	T_STR = 1 << 6,
 	/* through double: exact for these, not for uint64 past 2^53 */
 	T_SMALL = T_I16 | T_U16 | T_U32,
 	T_ALL = T_SMALL | T_U64 | T_HALF,
@@ -39,6 +42,8 @@ static int type_bit(int dtype)
 		return T_F16;
 	case ART_BFLOAT16:
 		return T_BF16;
+	case ART_STRING:
+		return T_STR;
 	default:
 		return 0;
 	}
@@ -49,7 +54,16 @@ static const struct {
 	int types;
 } takes[] = {
 	/* bytes moved by element size, or integers compared exactly */
-	{"Identity", T_ALL},
+	{"Identity", T_ALL | T_STR},
+	{"StringNormalizer", T_STR},
+	{"SequenceEmpty", T_ALL},
+	{"SequenceConstruct", T_ALL | T_STR},
+	{"SequenceInsert", T_ALL | T_STR},
+	{"SequenceAt", T_ALL | T_STR},
+	{"SequenceErase", T_ALL | T_STR},
+	{"SequenceLength", T_ALL | T_STR},
+	{"SplitToSequence", T_ALL},
+	{"ConcatFromSequence", T_ALL},
 	{"Reshape", T_ALL},
 	{"Flatten", T_ALL},
 	{"Squeeze", T_ALL},
@@ -75,8 +89,8 @@ static const struct {
 	{"ConstantOfShape", T_ALL},
 	{"Pad", T_ALL},
 	{"EyeLike", T_ALL},
-	{"Cast", T_ALL},
-	{"CastLike", T_ALL},
+	{"Cast", T_ALL | T_STR},
+	{"CastLike", T_ALL | T_STR},
 	{"Equal", T_ALL},
 	{"Less", T_ALL},
 	{"LessOrEqual", T_ALL},
@@ -142,6 +156,20 @@ int rt_kernel_check_dtypes(struct art_session *s, const struct rt_node *n, int i
 		if (n->in[i] < 0)
 			continue;
 		const struct rt_value *v = &s->vals[n->in[i]];
+		/* Only the sequence ops and Identity read a sequence (If and
+		 * Loop hand their subgraphs tensors). */
+		if (v->seq && !rt_kernel_is_sequence_op(n->proto->op_type) &&
+		    strcmp(n->proto->op_type, "Identity"))
+			return rt_err(s, -ENOTSUP,
+				      "node '%s' (%s): input '%s' is a sequence; the op takes "
+				      "tensors",
+				      n->name, n->proto->op_type, v->name);
+		if (v->seq && v->seq->elem == ART_STRING &&
+		    (!strcmp(n->proto->op_type, "ConcatFromSequence")))
+			return rt_err(s, -ENOTSUP,
+				      "node '%s' (%s): sequence '%s' holds strings, which the op "
+				      "does not concatenate",
+				      n->name, n->proto->op_type, v->name);
 		int rc = check_one(s, n, v->t.data || !inferred ? v->t.dtype : v->info.dtype);
 		if (rc)
 			return rc;

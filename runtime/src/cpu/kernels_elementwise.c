@@ -458,7 +458,7 @@ ACT(k_celu, A_CELU)
 ACT(k_mish, A_MISH)
 ACT(k_shrink, A_SHRINK)
 
-/* Cast between numeric types (strings are not supported). */
+/* Cast between numeric types; to and from text in kernels_string.c. */
 static int k_cast(struct art_session *s, const struct rt_node *n)
 {
 	int rc = rt_need_inputs(s, n, 1);
@@ -466,8 +466,8 @@ static int k_cast(struct art_session *s, const struct rt_node *n)
 		return rc;
 	const struct art_tensor *x = rt_in(s, n, 0);
 	int to = (int)rt_attr_i(n, "to", 0);
-	/* Strings would need ONNX's own number<->text rules (precision,
-	 * "INF", "NaN", ...): refused like any other type without a size. */
+	if (to == ART_STRING || x->dtype == ART_STRING)
+		return rt_cast_strings(s, n, x, to);
 	if (!art_dtype_size(to))
 		return rt_err(s, -ENOTSUP, "node '%s' (Cast): target type %s (%d) not supported",
 			      n->name, rt_dtype_name(to), to);
@@ -778,6 +778,8 @@ static int k_castlike(struct art_session *s, const struct rt_node *n)
 		return rc;
 	const struct art_tensor *x = rt_in(s, n, 0);
 	int to = rt_in(s, n, 1)->dtype;
+	if (to == ART_STRING || x->dtype == ART_STRING)
+		return rt_cast_strings(s, n, x, to);
 	void *o;
 	rc = rt_alloc_out(s, n, 0, to, x->ndim, x->dims, &o);
 	int64_t cnt = art_tensor_elems(x);

@@ -8,9 +8,18 @@
 
 #include "cpu/kernels.h"
 
-/* Identity and Dropout at inference are copies (Dropout's mask is all true). */
+/* Identity and Dropout at inference are copies (Dropout's mask is all true);
+ * Identity copies a sequence too. */
 static int k_identity(struct art_session *s, const struct rt_node *n)
 {
+	struct rt_seq *q = rt_in_seq(s, n, 0);
+	if (q && !strcmp(n->proto->op_type, "Identity")) {
+		struct rt_seq *c = rt_seq_dup(q);
+		if (!c)
+			return rt_err(s, -ENOMEM, "node '%s': out of memory copying a sequence",
+				      n->name);
+		return rt_out_seq(s, n, 0, c);
+	}
 	int rc = rt_need_inputs(s, n, 1);
 	if (rc)
 		return rc;

@@ -25,6 +25,8 @@ extern const struct rt_kernel_entry rt_kernels_unique[];
 extern const struct rt_kernel_entry rt_kernels_qconv[];
 extern const struct rt_kernel_entry rt_kernels_unpool[];
 extern const struct rt_kernel_entry rt_kernels_signal[];
+extern const struct rt_kernel_entry rt_kernels_sequence[];
+extern const struct rt_kernel_entry rt_kernels_string[];
 /* Attribute checks at session creation, per family, ending with a NULL op. */
 extern const struct rt_check_entry rt_checks_detect[];
 extern const struct rt_check_entry rt_checks_sample[];
@@ -34,13 +36,16 @@ extern const struct rt_check_entry rt_checks_qconv[];
 extern const struct rt_check_entry rt_checks_unpool[];
 extern const struct rt_check_entry rt_checks_signal[];
 extern const struct rt_check_entry rt_checks_control[];
+extern const struct rt_check_entry rt_checks_sequence[];
+extern const struct rt_check_entry rt_checks_string[];
 
 static const struct rt_kernel_entry *const families[] = {
 	rt_kernels_elementwise, rt_kernels_tensor, rt_kernels_linalg, rt_kernels_nn,
 	rt_kernels_conv,	rt_kernels_reduce, rt_kernels_resize, rt_kernels_control,
 	rt_kernels_rnn,		rt_kernels_index,  rt_kernels_loss,   rt_kernels_quant,
 	rt_kernels_detect,	rt_kernels_sample, rt_kernels_einsum, rt_kernels_unique,
-	rt_kernels_qconv,	rt_kernels_unpool, rt_kernels_signal,
+	rt_kernels_qconv,	rt_kernels_unpool, rt_kernels_signal, rt_kernels_sequence,
+	rt_kernels_string,
 };
 
 rt_kernel_fn rt_kernel_lookup(const char *op)
@@ -53,8 +58,8 @@ rt_kernel_fn rt_kernel_lookup(const char *op)
 }
 
 static const struct rt_check_entry *const check_families[] = {
-	rt_checks_detect, rt_checks_sample, rt_checks_einsum, rt_checks_unique,
-	rt_checks_qconv,  rt_checks_unpool, rt_checks_signal, rt_checks_control,
+	rt_checks_detect, rt_checks_sample, rt_checks_einsum,  rt_checks_unique,   rt_checks_qconv,
+	rt_checks_unpool, rt_checks_signal, rt_checks_control, rt_checks_sequence, rt_checks_string,
 };
 
 int rt_kernel_check_attrs(struct art_session *s, const struct rt_node *n)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cpu/kernels.h"
 #include "device/common.h"
 
 /* Shape, and nodes computing only on constants and Shape results, are
@@ -65,7 +66,19 @@ const char *dev_why_not(struct art_session *s, const struct rt_node *n, char *bu
 				 s->vals[n->in[i]].name);
 			return buf;
 		}
+		/* The device has neither sequences nor text. */
+		if (rt_value_is_sequence(s, n->in[i])) {
+			snprintf(buf, len, "operand '%s' is a sequence (the device takes tensors)",
+				 s->vals[n->in[i]].name);
+			return buf;
+		}
 		int dt = dev_value_dtype(s, n->in[i]);
+		if (dt == ART_STRING) {
+			snprintf(buf, len,
+				 "operand '%s' is a string tensor (text stays on the CPU)",
+				 s->vals[n->in[i]].name);
+			return buf;
+		}
 		if (!dt) {
 			snprintf(buf, len, "dtype of input '%s' unknown before the run",
 				 s->vals[n->in[i]].name);

@@ -82,7 +82,7 @@ int g_fold(struct art_session *s)
 		int rc = 0;
 		if (n->dead)
 			continue;
-		if (n->fn && all_inputs_const(s, n))
+		if (n->fn && all_inputs_const(s, n) && !rt_kernel_is_sequence_op(n->proto->op_type))
 			rc = fold_node(s, n);
 		else if (g_op(n, "Shape") && n->nout == 1 && n->out[0] >= 0 && n->nin == 1 &&
 			 n->in[0] >= 0 && g_static(&s->vals[n->in[0]].info))
