@@ -8,10 +8,11 @@ output_padding and output_shape, batched and 1-D MatMul, Gemm's
 transposes, broadcast arithmetic either way round, pooling (pads,
 ceil_mode, dilations, count_include_pad, 1-D and 3-D, global), softmax
 along a middle axis and opset 11's flattened axes; and the
-plain-C fast paths of Resize and Pow(x, 2) beside their reference loops. run-cpu-tests.sh
+plain-C fast paths of Resize and Pow(x, 2) beside their reference loops;
+Transpose (a reorder, so bit for bit). run-cpu-tests.sh
 runs each on both paths and compares. Each line of OUTDIR/list is NAME PRIMITIVE:
 the oneDNN primitive that must have run, or "exact" for a fast path that
-must match the reference bit for bit.
+must match the reference bit for bit; a third word "exact" asks both.
 
 Usage: cpu_models.py OUTDIR
 """
@@ -32,13 +33,13 @@ def f32(shape):
     return rng.uniform(-1, 1, shape).astype(np.float32)
 
 
-def save(name, prim, nodes, inputs, outputs, inits=(), opset=13):
+def save(name, prim, nodes, inputs, outputs, inits=(), opset=13, exact=False):
     g = helper.make_graph(nodes, name, inputs, outputs,
                           [numpy_helper.from_array(a, n) for n, a in inits])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
     m.ir_version = 7
     onnx.save(m, os.path.join(OUT, name + ".onnx"))
-    listing.append(f"{name} {prim}")
+    listing.append(f"{name} {prim}" + (" exact" if exact else ""))
 
 
 def vi(name, shape):
@@ -307,6 +308,18 @@ for name, xs, how, attrs, *roi in resizes:
 for name, e in (("pow_square", 2.0), ("pow_cube", 3.0)):
     save(name, "exact", [helper.make_node("Pow", ["x", "e"], ["y"])],
          [vi("x", [3, 7, 50])], [vi("y", None)], [("e", np.array(e, np.float32))])
+
+# Transpose: a copy through strides on oneDNN's reorder, so bit for bit.
+transposes = [
+    ("transpose_last_two", [1, 257, 97], [0, 2, 1]),
+    ("transpose_default", [3, 5, 7], None),
+    ("transpose_nchw_nhwc", [2, 3, 17, 19], [0, 2, 3, 1]),
+    ("transpose_5d", [2, 3, 4, 5, 6], [4, 0, 3, 1, 2]),
+]
+for name, xs, perm in transposes:
+    attrs = {} if perm is None else dict(perm=perm)
+    save(name, "reorder", [helper.make_node("Transpose", ["x"], ["y"], **attrs)],
+         [vi("x", xs)], [vi("y", None)], exact=True)
 
 with open(os.path.join(OUT, "list"), "w") as f:
     f.write("\n".join(listing) + "\n")

@@ -112,6 +112,7 @@ static const char *const covered[] = {
 	"GlobalMaxPool",
 	"Softmax",
 	"LogSoftmax",
+	"Transpose",
 };
 
 int rt_cpu_memo_new(struct rt_node *n)
