@@ -152,6 +152,15 @@ chains = [
                         ("3", [11, 20, 3, 3])], ["y"], 6),
     # A constant per-channel scale and shift after an activation (rec's
     # batch norm, which cannot fold into the conv), the scale first.
+    # Swish (rec): the conv's output read by Sigmoid and by Mul, so the
+    # activation cannot fuse; all three stay blocked, and Tanh too.
+    ("chain_swish", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[1, 1, 1, 1]),
+        helper.make_node("Sigmoid", ["c0"], ["s"]),
+        helper.make_node("Mul", ["c0", "s"], ["m"]),
+        helper.make_node("Tanh", ["m"], ["t"]),
+        helper.make_node("Conv", ["t", "w1", "b1"], ["y"], pads=[1, 1, 1, 1]),
+    ], [1, 12, 14, 15], [("0", [20, 12, 3, 3]), ("1", [9, 20, 3, 3])], ["y"], 4),
     ("chain_affine", [
         helper.make_node("Conv", ["x", "w0", "b0"], ["c"], pads=[1, 1, 1, 1]),
         helper.make_node("HardSwish", ["c"], ["c0"]),
@@ -308,6 +317,24 @@ for name, xs, how, attrs, *roi in resizes:
 for name, e in (("pow_square", 2.0), ("pow_cube", 3.0)):
     save(name, "exact", [helper.make_node("Pow", ["x", "e"], ["y"])],
          [vi("x", [3, 7, 50])], [vi("y", None)], [("e", np.array(e, np.float32))])
+
+# Activations on oneDNN's eltwise, on plain inputs (scaled past [-1, 1] so
+# exp, tanh and logistic leave their linear range).
+eltwises = [
+    ("relu_plain", "Relu", {}),
+    ("leaky_relu_alpha", "LeakyRelu", dict(alpha=0.2)),
+    ("sigmoid_plain", "Sigmoid", {}),
+    ("tanh_plain", "Tanh", {}),
+    ("elu_default", "Elu", {}),
+    ("hardswish_plain", "HardSwish", {}),
+    ("exp_plain", "Exp", {}),
+    ("abs_plain", "Abs", {}),
+]
+for name, op, attrs in eltwises:
+    save(name, "eltwise", [helper.make_node("Mul", ["x", "k"], ["xs"]),
+                           helper.make_node(op, ["xs"], ["y"], **attrs)],
+         [vi("x", [2, 7, 9, 11])], [vi("y", None)], [("k", np.array(4.0, np.float32))],
+         opset=14)
 
 # Transpose: a copy through strides on oneDNN's reorder, so bit for bit.
 transposes = [

@@ -113,6 +113,14 @@ static const char *const covered[] = {
 	"Softmax",
 	"LogSoftmax",
 	"Transpose",
+	"Relu",
+	"LeakyRelu",
+	"Sigmoid",
+	"Tanh",
+	"Elu",
+	"HardSwish",
+	"Exp",
+	"Abs",
 };
 
 int rt_cpu_memo_new(struct rt_node *n)

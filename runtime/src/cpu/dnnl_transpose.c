@@ -41,9 +41,8 @@ static int transpose_build(struct art_session *s, const struct rt_node *n, struc
 	dnnl_memory_desc_init_by_strides(&from, nd, od, dnnl_f32, st);
 	rt_md_plain(&to, nd, m->out_dims);
 	dnnl_primitive_desc_t pd;
-	dnnl_status_t ds =
-		dnnl_reorder_primitive_desc_create(&pd, &from, s->cpu->engine, &to, s->cpu->engine,
-						   NULL);
+	dnnl_status_t ds = dnnl_reorder_primitive_desc_create(&pd, &from, s->cpu->engine, &to,
+							      s->cpu->engine, NULL);
 	if (ds != dnnl_success)
 		return ds == dnnl_out_of_memory ? -ENOMEM : RT_CPU_DECLINED;
 	ds = dnnl_primitive_create(&m->prim, pd);
