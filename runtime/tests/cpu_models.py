@@ -336,6 +336,38 @@ for name, op, attrs in eltwises:
          [vi("x", [2, 7, 9, 11])], [vi("y", None)], [("k", np.array(4.0, np.float32))],
          opset=14)
 
+# LayerNormalization (opset 17): over the last dim, and over the last two
+# without B; values offset so the mean matters.
+layernorms = [
+    ("layernorm_last", [3, 10, 48], -1, [48], True),
+    ("layernorm_two_dims_no_bias", [2, 5, 6, 7], 2, [6, 7], False),
+]
+for name, xs, axis, ps, bias in layernorms:
+    ins = ["xo", "scale"] + (["bias"] if bias else [])
+    inits = [("off", np.array(3.0, np.float32)), ("scale", f32(ps))]
+    inits += [("bias", f32(ps))] if bias else []
+    save(name, "layer_normalization",
+         [helper.make_node("Add", ["x", "off"], ["xo"]),
+          helper.make_node("LayerNormalization", ins, ["y"], axis=axis, epsilon=1e-3)],
+         [vi("x", xs)], [vi("y", None)], inits, opset=17)
+
+# A LayerNorm spelled out (rec's), which graph/fuse.c turns into
+# LayerNormalization on its first ReduceMean's node: oneDNN must run it.
+save("layernorm_spelled_out", "layer_normalization", [
+    helper.make_node("Add", ["x", "off"], ["xo"]),
+    helper.make_node("ReduceMean", ["xo"], ["m"], axes=[-1]),
+    helper.make_node("Sub", ["xo", "m"], ["d"]),
+    helper.make_node("Pow", ["d", "two"], ["p"]),
+    helper.make_node("ReduceMean", ["p"], ["v"], axes=[-1]),
+    helper.make_node("Add", ["v", "eps"], ["ve"]),
+    helper.make_node("Sqrt", ["ve"], ["sd"]),
+    helper.make_node("Div", ["d", "sd"], ["n"]),
+    helper.make_node("Mul", ["n", "scale"], ["ns"]),
+    helper.make_node("Add", ["ns", "bias"], ["y"]),
+], [vi("x", [1, 44, 120])], [vi("y", None)],
+    [("off", np.array(2.0, np.float32)), ("two", np.array(2.0, np.float32)),
+     ("eps", np.array(1e-5, np.float32)), ("scale", f32([120])), ("bias", f32([120]))])
+
 # Transpose: a copy through strides on oneDNN's reorder, so bit for bit.
 transposes = [
     ("transpose_last_two", [1, 257, 97], [0, 2, 1]),

@@ -121,6 +121,10 @@ static const char *const covered[] = {
 	"HardSwish",
 	"Exp",
 	"Abs",
+	"LayerNormalization",
+	/* graph/fuse.c rewrites a LayerNorm spelled out from a ReduceMean
+	 * into LayerNormalization on that node, after its cache was made. */
+	"ReduceMean",
 };
 
 int rt_cpu_memo_new(struct rt_node *n)
