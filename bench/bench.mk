@@ -1,9 +1,9 @@
 # bench: model-bench, real models through libares_rt with runs in flight
 # (bench/models-bench.sh drives it).
 
-$(BUILD)/bench/model-bench: bench/model_bench.c runtime/include/ares_rt.h $(RT_SO)
+$(BUILD)/bench/model-bench: bench/model_bench.c $(OMP_PASSIVE_SRC) runtime/include/ares_rt.h $(RT_SO)
 	@mkdir -p $(@D)
-	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $< $(RT_LINK_BIN)
+	$(CC) $(RT_CPPFLAGS) -Iruntime/tools $(CFLAGS_COMMON) -o $@ $(filter %.c,$^) $(RT_LINK_BIN)
 
 ALL_TARGETS += $(BUILD)/bench/model-bench
 

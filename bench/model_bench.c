@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "ares_rt.h"
+#include "omp_passive.h"
 
 #define MAX_INPUTS   16
 #define MAX_INFLIGHT 7 /* art_run_create()'s limit per session */
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
 	const char *model = NULL, *names[MAX_INPUTS], *files[MAX_INPUTS];
 	int nin = 0, runs = 20, inflight = 1;
 	unsigned flags = 0;
+
+	omp_passive_wait(argv);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--input") && i + 1 < argc && nin < MAX_INPUTS) {
 			char *eq = strchr(argv[++i], '=');

@@ -3,7 +3,8 @@
 # (accel-run --bench, CPU path on the host) next to onnxruntime-node on the
 # host CPU with 1 and 2 threads, on the same inputs, in one run.
 #
-#   bench/models-bench.sh [--runs N] [--rounds R] [--guest] [--json FILE] [MODEL...]
+#   bench/models-bench.sh [--runs N] [--rounds R] [--base DIR] [--guest] [--json FILE]
+#                         [MODEL...]
 #
 # MODEL names are those of tests/models (default: every model in
 # tests/models/models.txt). Our CPU path runs at 1 and 2 intra-op threads
@@ -11,6 +12,11 @@
 # a noisy host (the machines here are shared) hits both sides alike;
 # --rounds R repeats that alternation R times per model, and each figure
 # is the median of the R rounds' medians.
+# --base DIR also runs DIR/bin/accel-run (another build's, e.g. a copy of
+# build/bin and build/lib from before a change) in the same alternation,
+# right before ours: old against new on one host state (cpu_base_Nt_ms).
+# The last lines give each figure as a ratio to ORT's at the same threads
+# (medians of the rounds).
 # --json FILE writes one object per model, keyed by its name, with those
 # medians: ort_1t_ms, ort_2t_ms, cpu_1t_ms, cpu_2t_ms, and cpu_isa (the ISA
 # oneDNN chose on this host). --guest also runs accel-run with its default
@@ -23,11 +29,13 @@ runs=20
 rounds=1
 guest=0
 json=
+base=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) runs=$2 && shift ;;
 	--rounds) rounds=$2 && shift ;;
 	--guest) guest=1 ;;
+	--base) base=$2 && shift ;;
 	--json) json=$2 && shift ;;
 	*) break ;;
 	esac
@@ -58,11 +66,17 @@ median() { # LINE: the median of an accel-run --bench or ort-bench.mjs line
 for m in $models; do
 	for _ in $(seq "$rounds"); do
 		for t in 1 2; do
-			# shellcheck disable=SC2046 # the arguments are split on purpose
-			r=$($B/bin/accel-run --cpu --threads $t --bench "$runs" $(args "$m") 2>/dev/null |
-				sed -n 's/^bench: //p')
-			echo "ares-cpu $m threads $t: ${r:-failed}"
-			echo "$m cpu_${t}t_ms $(median "$r")" >>"$T"
+			for side in ${base:+base} cpu; do
+				run=$B/bin/accel-run
+				[ "$side" = base ] && run=$base/bin/accel-run
+				# shellcheck disable=SC2046 # the arguments are split on purpose
+				r=$($run --cpu --threads $t --bench "$runs" $(args "$m") 2>/dev/null |
+					sed -n 's/^bench: //p')
+				echo "ares-$side $m threads $t: ${r:-failed}"
+				key=cpu_${t}t_ms
+				[ "$side" = base ] && key=cpu_base_${t}t_ms
+				echo "$m $key $(median "$r")" >>"$T"
+			done
 		done
 		node bench/ort-bench.mjs "$cache" "$B/model-ref" "$runs" "$m" >"$T.ort"
 		cat "$T.ort"
@@ -70,6 +84,24 @@ for m in $models; do
 	done
 done
 rm -f "$T.ort"
+# Medians of the rounds, as ratios to ORT at the same thread count.
+/usr/bin/python3 -c '
+import statistics, sys
+fig = {}
+for line in open(sys.argv[1]):
+    name, key, *val = line.split()
+    fig.setdefault(name, {}).setdefault(key, []).extend(float(v) for v in val[:1])
+def ratio(f, side, t):
+    a, b = f.get(side % t), f.get("ort_%dt_ms" % t)
+    if not a or not b:
+        return "-"
+    return "%.2f" % (statistics.median(a) / statistics.median(b))
+sides = ["cpu_base_%dt_ms", "cpu_%dt_ms"] if any("cpu_base_1t_ms" in f for f in fig.values()) else ["cpu_%dt_ms"]
+for name, f in fig.items():
+    cols = " ".join("%s %dt %s" % ("base" if "base" in s else "ours", t, ratio(f, s, t))
+                    for t in (1, 2) for s in sides)
+    print("x ORT %s: %s" % (name, cols))
+' "$T"
 if [ -n "$json" ]; then
 	/usr/bin/python3 -c '
 import json, statistics, sys

@@ -46,8 +46,13 @@ $(RT_SO): $(RT_OBJS) runtime/runtime.map $(LIBACCEL_SO)
 		-Wl,--no-undefined -Wl,-rpath,'$$ORIGIN' -o $@ $(RT_OBJS) $(RT_LIBS)
 	ln -sf libares_rt.so.1 $(BUILD)/lib/libares_rt.so
 
+# The OpenMP wait policy every program that runs models on a shared host
+# sets (runtime/tools/omp_passive.c): accel-run, ares-ocr, model-bench,
+# ares-serve.
+OMP_PASSIVE_SRC := runtime/tools/omp_passive.c runtime/tools/omp_passive.h
+
 $(BUILD)/bin/accel-run: runtime/tools/accel_run.c runtime/tools/input_plan.c runtime/tools/input_plan.h \
-		runtime/include/ares_rt.h $(RT_SO)
+		$(OMP_PASSIVE_SRC) runtime/include/ares_rt.h $(RT_SO)
 	@mkdir -p $(@D)
 	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -o $@ $(filter %.c,$^) $(RT_LINK_BIN)
 

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "http.h"
+#include "omp_passive.h"
 
 #define SERVE_MMAP_THRESHOLD (256 * 1024)
 
@@ -188,6 +189,7 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int sig, ret;
 
+	omp_passive_wait(argv);
 	if (parse_args(argc, argv, &s.opts, &port_file))
 		return 2;
 	/*

@@ -5,18 +5,21 @@
 SERVE_SRCS := $(wildcard serve/*.c)
 SERVE_HDRS := $(wildcard serve/*.h)
 
-$(BUILD)/bin/ares-serve: $(SERVE_SRCS) $(SERVE_HDRS) runtime/include/ares_rt.h $(RT_SO)
+$(BUILD)/bin/ares-serve: $(SERVE_SRCS) $(SERVE_HDRS) $(OMP_PASSIVE_SRC) runtime/include/ares_rt.h $(RT_SO)
 	@mkdir -p $(@D)
-	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) -pthread -o $@ $(SERVE_SRCS) $(RT_LINK_BIN) \
+	$(CC) $(RT_CPPFLAGS) -Iruntime/tools $(CFLAGS_COMMON) -pthread -o $@ $(SERVE_SRCS) \
+		runtime/tools/omp_passive.c $(RT_LINK_BIN) \
 		$(shell pkg-config --libs libmicrohttpd) -ljson-c -lm
 
 ALL_TARGETS += $(BUILD)/bin/ares-serve
 
 # The ASan/UBSan twin the host test also runs (over the uninstrumented
 # libares_rt: the server's own code is what it checks).
-$(BUILD)/san/bin/ares-serve: $(SERVE_SRCS) $(SERVE_HDRS) runtime/include/ares_rt.h $(RT_SO)
+$(BUILD)/san/bin/ares-serve: $(SERVE_SRCS) $(SERVE_HDRS) $(OMP_PASSIVE_SRC) runtime/include/ares_rt.h \
+		$(RT_SO)
 	@mkdir -p $(@D)
-	$(CC) $(RT_CPPFLAGS) $(CFLAGS_COMMON) $(SAN_FLAGS) -pthread -o $@ $(SERVE_SRCS) \
+	$(CC) $(RT_CPPFLAGS) -Iruntime/tools $(CFLAGS_COMMON) $(SAN_FLAGS) -pthread -o $@ $(SERVE_SRCS) \
+		runtime/tools/omp_passive.c \
 		-L$(BUILD)/lib -l:libares_rt.so.1 -Wl,-rpath,'$$ORIGIN/../../lib' \
 		$(shell pkg-config --libs libmicrohttpd) -ljson-c -lm
 

@@ -39,6 +39,7 @@
 
 #include "ares_rt.h"
 #include "ocr_image.h"
+#include "omp_passive.h"
 
 /* PaddleOCR's detector post-processing defaults. */
 #define DET_LIMIT_SIDE 960  /* longest side the detector is given */
@@ -535,8 +536,10 @@ int main(int argc, char **argv)
 	struct box boxes[MAX_BOXES];
 	char text[8192] = "";
 	size_t tlen = 0;
-	double t0 = now_ms();
+	double t0;
 
+	omp_passive_wait(argv);
+	t0 = now_ms();
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--cpu"))
 			flags |= ART_CPU_ONLY;

@@ -8,10 +8,11 @@ output_padding and output_shape, batched and 1-D MatMul, Gemm's
 transposes, broadcast arithmetic either way round, pooling (pads,
 ceil_mode, dilations, count_include_pad, 1-D and 3-D, global), softmax
 along a middle axis and opset 11's flattened axes; and the
-plain-C fast paths of Resize and Pow(x, 2) beside their reference loops. run-cpu-tests.sh
+plain-C fast paths of Resize and Pow(x, 2) beside their reference loops;
+Transpose (a reorder, so bit for bit). run-cpu-tests.sh
 runs each on both paths and compares. Each line of OUTDIR/list is NAME PRIMITIVE:
 the oneDNN primitive that must have run, or "exact" for a fast path that
-must match the reference bit for bit.
+must match the reference bit for bit; a third word "exact" asks both.
 
 Usage: cpu_models.py OUTDIR
 """
@@ -32,13 +33,13 @@ def f32(shape):
     return rng.uniform(-1, 1, shape).astype(np.float32)
 
 
-def save(name, prim, nodes, inputs, outputs, inits=(), opset=13):
+def save(name, prim, nodes, inputs, outputs, inits=(), opset=13, exact=False):
     g = helper.make_graph(nodes, name, inputs, outputs,
                           [numpy_helper.from_array(a, n) for n, a in inits])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
     m.ir_version = 7
     onnx.save(m, os.path.join(OUT, name + ".onnx"))
-    listing.append(f"{name} {prim}")
+    listing.append(f"{name} {prim}" + (" exact" if exact else ""))
 
 
 def vi(name, shape):
@@ -151,6 +152,15 @@ chains = [
                         ("3", [11, 20, 3, 3])], ["y"], 6),
     # A constant per-channel scale and shift after an activation (rec's
     # batch norm, which cannot fold into the conv), the scale first.
+    # Swish (rec): the conv's output read by Sigmoid and by Mul, so the
+    # activation cannot fuse; all three stay blocked, and Tanh too.
+    ("chain_swish", [
+        helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], pads=[1, 1, 1, 1]),
+        helper.make_node("Sigmoid", ["c0"], ["s"]),
+        helper.make_node("Mul", ["c0", "s"], ["m"]),
+        helper.make_node("Tanh", ["m"], ["t"]),
+        helper.make_node("Conv", ["t", "w1", "b1"], ["y"], pads=[1, 1, 1, 1]),
+    ], [1, 12, 14, 15], [("0", [20, 12, 3, 3]), ("1", [9, 20, 3, 3])], ["y"], 4),
     ("chain_affine", [
         helper.make_node("Conv", ["x", "w0", "b0"], ["c"], pads=[1, 1, 1, 1]),
         helper.make_node("HardSwish", ["c"], ["c0"]),
@@ -307,6 +317,68 @@ for name, xs, how, attrs, *roi in resizes:
 for name, e in (("pow_square", 2.0), ("pow_cube", 3.0)):
     save(name, "exact", [helper.make_node("Pow", ["x", "e"], ["y"])],
          [vi("x", [3, 7, 50])], [vi("y", None)], [("e", np.array(e, np.float32))])
+
+# Activations on oneDNN's eltwise, on plain inputs (scaled past [-1, 1] so
+# exp, tanh and logistic leave their linear range).
+eltwises = [
+    ("relu_plain", "Relu", {}),
+    ("leaky_relu_alpha", "LeakyRelu", dict(alpha=0.2)),
+    ("sigmoid_plain", "Sigmoid", {}),
+    ("tanh_plain", "Tanh", {}),
+    ("elu_default", "Elu", {}),
+    ("hardswish_plain", "HardSwish", {}),
+    ("exp_plain", "Exp", {}),
+    ("abs_plain", "Abs", {}),
+]
+for name, op, attrs in eltwises:
+    save(name, "eltwise", [helper.make_node("Mul", ["x", "k"], ["xs"]),
+                           helper.make_node(op, ["xs"], ["y"], **attrs)],
+         [vi("x", [2, 7, 9, 11])], [vi("y", None)], [("k", np.array(4.0, np.float32))],
+         opset=14)
+
+# LayerNormalization (opset 17): over the last dim, and over the last two
+# without B; values offset so the mean matters.
+layernorms = [
+    ("layernorm_last", [3, 10, 48], -1, [48], True),
+    ("layernorm_two_dims_no_bias", [2, 5, 6, 7], 2, [6, 7], False),
+]
+for name, xs, axis, ps, bias in layernorms:
+    ins = ["xo", "scale"] + (["bias"] if bias else [])
+    inits = [("off", np.array(3.0, np.float32)), ("scale", f32(ps))]
+    inits += [("bias", f32(ps))] if bias else []
+    save(name, "layer_normalization",
+         [helper.make_node("Add", ["x", "off"], ["xo"]),
+          helper.make_node("LayerNormalization", ins, ["y"], axis=axis, epsilon=1e-3)],
+         [vi("x", xs)], [vi("y", None)], inits, opset=17)
+
+# A LayerNorm spelled out (rec's), which graph/fuse.c turns into
+# LayerNormalization on its first ReduceMean's node: oneDNN must run it.
+save("layernorm_spelled_out", "layer_normalization", [
+    helper.make_node("Add", ["x", "off"], ["xo"]),
+    helper.make_node("ReduceMean", ["xo"], ["m"], axes=[-1]),
+    helper.make_node("Sub", ["xo", "m"], ["d"]),
+    helper.make_node("Pow", ["d", "two"], ["p"]),
+    helper.make_node("ReduceMean", ["p"], ["v"], axes=[-1]),
+    helper.make_node("Add", ["v", "eps"], ["ve"]),
+    helper.make_node("Sqrt", ["ve"], ["sd"]),
+    helper.make_node("Div", ["d", "sd"], ["n"]),
+    helper.make_node("Mul", ["n", "scale"], ["ns"]),
+    helper.make_node("Add", ["ns", "bias"], ["y"]),
+], [vi("x", [1, 44, 120])], [vi("y", None)],
+    [("off", np.array(2.0, np.float32)), ("two", np.array(2.0, np.float32)),
+     ("eps", np.array(1e-5, np.float32)), ("scale", f32([120])), ("bias", f32([120]))])
+
+# Transpose: a copy through strides on oneDNN's reorder, so bit for bit.
+transposes = [
+    ("transpose_last_two", [1, 257, 97], [0, 2, 1]),
+    ("transpose_default", [3, 5, 7], None),
+    ("transpose_nchw_nhwc", [2, 3, 17, 19], [0, 2, 3, 1]),
+    ("transpose_5d", [2, 3, 4, 5, 6], [4, 0, 3, 1, 2]),
+]
+for name, xs, perm in transposes:
+    attrs = {} if perm is None else dict(perm=perm)
+    save(name, "reorder", [helper.make_node("Transpose", ["x"], ["y"], **attrs)],
+         [vi("x", xs)], [vi("y", None)], exact=True)
 
 with open(os.path.join(OUT, "list"), "w") as f:
     f.write("\n".join(listing) + "\n")

@@ -35,6 +35,7 @@
 
 #include "ares_rt.h"
 #include "input_plan.h"
+#include "omp_passive.h"
 
 static const char usage_text[] =
 	"usage: accel-run MODEL.onnx [--input name=FILE ...] [--shape name=d0,d1,... ...]\n"
@@ -42,26 +43,6 @@ static const char usage_text[] =
 	"                 [--cpu] [--device N] [--no-fallback] [--no-opt] [--coverage]\n"
 	"                 [--threads N] [--reference] [--precision bf16|f16|f32]\n"
 	"                 [--placement benefit|device|cpu] [-v] [--help]\n";
-
-/*
- * libgomp (under Debian's oneDNN) reads OMP_WAIT_POLICY once, in its own
- * constructor, and by default spins at the end of each parallel region.
- * On a host with more runnable threads than CPUs (the shared machines
- * here) a spinning thread holds a CPU its partner needs, and 2 threads ran
- * 10-40x slower than 1 (det: 1116 ms against 74 ms at load 18; passive:
- * 96 ms). Nothing set in this process reaches libgomp any more (it has
- * read the environment before main, and libc resets environ after a
- * preinit function), so the tool runs itself again once with the policy
- * set. A policy the user set is kept.
- */
-static void omp_passive_wait(char **argv)
-{
-	if (getenv("OMP_WAIT_POLICY"))
-		return;
-	setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-	execv("/proc/self/exe", argv);
-	/* No /proc: run on with libgomp's default. */
-}
 
 static void usage(void)
 {

@@ -112,6 +112,19 @@ static const char *const covered[] = {
 	"GlobalMaxPool",
 	"Softmax",
 	"LogSoftmax",
+	"Transpose",
+	"Relu",
+	"LeakyRelu",
+	"Sigmoid",
+	"Tanh",
+	"Elu",
+	"HardSwish",
+	"Exp",
+	"Abs",
+	"LayerNormalization",
+	/* graph/fuse.c rewrites a LayerNorm spelled out from a ReduceMean
+	 * into LayerNormalization on that node, after its cache was made. */
+	"ReduceMean",
 };
 
 int rt_cpu_memo_new(struct rt_node *n)
@@ -359,6 +372,80 @@ static int memo_exec(struct art_session *s, const struct rt_node *n, struct rt_c
 	return 0;
 }
 
+/* Elements of input I of N, 0 when it is absent. */
+static double in_elems(struct art_session *s, const struct rt_node *n, int i)
+{
+	const struct art_tensor *t = i < n->nin ? rt_in(s, n, i) : NULL;
+	return t ? (double)art_tensor_elems(t) : 0;
+}
+
+/* A dim of input I of N counted from the end (1 = last), 1 when absent. */
+static double in_dim(struct art_session *s, const struct rt_node *n, int i, int from_end)
+{
+	const struct art_tensor *t = i < n->nin ? rt_in(s, n, i) : NULL;
+	return t && t->ndim >= from_end ? (double)t->dims[t->ndim - from_end] : 1;
+}
+
+/* A rough size of N's work at its current shapes, in multiply-adds for
+ * the ops that do one per weight and output (within a small factor where
+ * pads, broadcasting or Gemm's transposes make the exact count costly to
+ * work out), else in elements read, scaled to the same units. */
+static double node_work(struct art_session *s, const struct rt_node *n)
+{
+	const char *op = n->proto->op_type;
+	double x = in_elems(s, n, 0), w = in_elems(s, n, 1);
+	if (!strcmp(op, "Conv") || !strcmp(op, "ConvTranspose")) {
+		/* Output pixels times each one's C/g * k taps per filter:
+		 * X * W / C at stride 1; strides divide Conv's outputs. */
+		const struct art_tensor *t = rt_in(s, n, 0);
+		double work = t && t->ndim >= 2 && t->dims[1] > 0 ? x * w / (double)t->dims[1] : 0;
+		if (!strcmp(op, "Conv")) {
+			int64_t st[RT_SP];
+			int k = rt_attr_ints_capped(n, "strides", st, RT_SP);
+			for (int i = 0; i < k; i++)
+				work /= st[i] > 0 ? (double)st[i] : 1;
+		}
+		return work;
+	}
+	if (!strcmp(op, "MatMul") || !strcmp(op, "Gemm")) {
+		/* Every A row times B's columns, or every B column times A's
+		 * rows, whichever is more. Gemm's transposes only swap which
+		 * dim of a 2-D operand that is, so take the larger dim. */
+		double a_rows = in_dim(s, n, 0, 2), b_cols = in_dim(s, n, 1, 1);
+		if (!strcmp(op, "Gemm")) {
+			a_rows = in_dim(s, n, 0, 1) > a_rows ? in_dim(s, n, 0, 1) : a_rows;
+			b_cols = in_dim(s, n, 1, 2) > b_cols ? in_dim(s, n, 1, 2) : b_cols;
+		}
+		return x * b_cols > w * a_rows ? x * b_cols : w * a_rows;
+	}
+	/* Reading, combining and writing an element takes a core about as
+	 * long as 8 multiply-adds of a conv's inner loop. */
+	return 8 * (x > w ? x : w);
+}
+
+/*
+ * Threads for N at its current shapes: the session's, or one when the
+ * work is so small that handing half of it to another thread costs more
+ * than it saves. Each oneDNN parallel region wakes the OpenMP team and
+ * joins it at a barrier; with the passive wait policy (see README) that is
+ * a futex wake and sleep per region, and on a host with more runnable
+ * threads than CPUs the woken thread may wait for a time slice, which is
+ * more than the whole run of a small node: silero_vad took 0.49 ms on 2
+ * threads and 0.21 ms on 1, cls 1.5 ms and 0.86 ms. The bound, about
+ * 100 us of one AVX-512 core's conv work, is where 2 threads stopped
+ * losing on those models and on embedding's 3M multiply-add convs
+ * (bench/models-bench.sh, 2 cores shared with other jobs).
+ */
+#define RT_SERIAL_WORK (1 << 22)
+
+static int node_threads(struct art_session *s, const struct rt_node *n)
+{
+	int t = s->cpu->threads;
+	if (t > 1 && node_work(s, n) < RT_SERIAL_WORK)
+		t = 1;
+	return t;
+}
+
 int rt_cpu_run(struct art_session *s, const struct rt_node *n, rt_memo_build_fn build)
 {
 	struct rt_cpu *c = s->cpu;
@@ -367,10 +454,14 @@ int rt_cpu_run(struct art_session *s, const struct rt_node *n, rt_memo_build_fn 
 		return RT_CPU_DECLINED;
 	struct rt_memo_key key[RT_MEMO_KEYS];
 	key_of(s, n, key);
+	int rebuild = m->state == RT_MEMO_EMPTY || memcmp(key, m->key, sizeof(key));
+	/* oneDNN splits a primitive's work for the thread count it is made
+	 * with, so the count is chosen with the primitive and kept with it. */
+	int threads = rebuild ? node_threads(s, n) : m->threads;
 	int rc = 0, was = omp_get_max_threads();
-	if (was != c->threads)
-		omp_set_num_threads(c->threads);
-	if (m->state == RT_MEMO_EMPTY || memcmp(key, m->key, sizeof(key))) {
+	if (was != threads)
+		omp_set_num_threads(threads);
+	if (rebuild) {
 		memo_clear(m);
 		rc = ensure_engine(s);
 		if (!rc)
@@ -385,6 +476,7 @@ int rt_cpu_run(struct art_session *s, const struct rt_node *n, rt_memo_build_fn 
 			m->state = RT_MEMO_READY;
 		}
 		memcpy(m->key, key, sizeof(key));
+		m->threads = threads;
 	}
 	if (!rc && m->state == RT_MEMO_DECLINED)
 		rc = RT_CPU_DECLINED;
@@ -409,7 +501,7 @@ int rt_cpu_run(struct art_session *s, const struct rt_node *n, rt_memo_build_fn 
 		rc = memo_exec(s, n, m, out, hold > 0);
 	if (!rc && m->post)
 		rc = m->post(s, n, m, out);
-	if (was != c->threads)
+	if (was != threads)
 		omp_set_num_threads(was);
 	return rc;
 }

@@ -60,6 +60,7 @@ struct rt_cpu_memo {
 	rt_memo_post_fn post; /* NULL when the primitive writes output 0 itself */
 	void *scratch;	      /* the RT_ARG_SCRATCH operand's data */
 	struct rt_win win;    /* a window op's geometry, for its post step */
+	int threads;	      /* the OpenMP threads it was made for and runs on */
 };
 
 /* Per session: the intra-op thread count, whether the reference loops were

@@ -297,6 +297,9 @@ static int unary(struct art_session *s, const struct rt_node *n, enum unop op)
 	NEED(x->dtype != ART_BOOL && art_dtype_size(x->dtype),
 	     "node '%s' (%s): element type %s not supported", n->name, n->proto->op_type,
 	     rt_dtype_name(x->dtype));
+	rc = x->dtype == ART_FLOAT ? rt_dnnl_eltwise(s, n) : RT_CPU_DECLINED;
+	if (rc != RT_CPU_DECLINED)
+		return rc;
 	void *o;
 	rc = rt_alloc_out(s, n, 0, x->dtype, x->ndim, x->dims, &o);
 	if (rc)
@@ -373,6 +376,9 @@ static int activation(struct art_session *s, const struct rt_node *n, enum actop
 	const struct art_tensor *x = rt_in(s, n, 0);
 	NEED(x->dtype == ART_FLOAT, "node '%s' (%s): only float tensors (got type %s)", n->name,
 	     n->proto->op_type, rt_dtype_name(x->dtype));
+	rc = rt_dnnl_eltwise(s, n);
+	if (rc != RT_CPU_DECLINED)
+		return rc;
 	float *o;
 	rc = rt_alloc_out(s, n, 0, x->dtype, x->ndim, x->dims, (void **)&o);
 	if (rc)

@@ -209,6 +209,9 @@ static int k_layernorm(struct art_session *s, const struct rt_node *n)
 	const struct art_tensor *x = rt_in(s, n, 0), *sc = rt_in(s, n, 1), *bb = rt_in(s, n, 2);
 	int axis = rt_axis(rt_attr_i(n, "axis", -1), x->ndim);
 	NEED(axis >= 0, "node '%s' (LayerNormalization): axis out of range", n->name);
+	rc = rt_dnnl_layernorm(s, n);
+	if (rc != RT_CPU_DECLINED)
+		return rc;
 	struct art_tensor inner = {.ndim = x->ndim - axis};
 	memcpy(inner.dims, x->dims + axis, sizeof(int64_t) * (size_t)inner.ndim);
 	int64_t bd[ART_MAX_DIMS], idx[ART_MAX_DIMS] = {0};

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/dnnl.h"
 #include "cpu/kernels.h"
 
 /* Identity and Dropout at inference are copies (Dropout's mask is all true);
@@ -96,6 +97,9 @@ static int k_transpose(struct art_session *s, const struct rt_node *n)
 		seen |= 1 << perm[i];
 		od[i] = x->dims[perm[i]];
 	}
+	rc = rt_dnnl_transpose(s, n);
+	if (rc != RT_CPU_DECLINED)
+		return rc;
 	int64_t st = 1;
 	for (int i = nd - 1; i >= 0; i--) {
 		stride[i] = st;

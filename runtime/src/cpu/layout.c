@@ -7,14 +7,16 @@
  * half of cls's oneDNN time.
  *
  * The plan (made at the first oneDNN run, once per session): the output of
- * a Conv, a pool or a binary op (Add, Sub, Mul, Div, Max, Min) may stay in
- * the layout its primitive wrote when every node that reads it takes that
- * layout (a Conv or a pool as X, a binary op as either operand), all on
- * the host, and it is no graph output. Its producer then skips the
- * reorder out and leaves the value "held": the NCHW buffer the graph sees
- * is allocated but not yet written. A pool or binary op whose input is
- * held is made for that layout (cpu/dnnl_pool.c, dnnl_binary.c) and so
- * holds its output too; a Conv reads the held memory when its primitive
+ * a Conv, a pool, a binary op (Add, Sub, Mul, Div, Max, Min) or an
+ * activation on oneDNN's eltwise (cpu/dnnl_eltwise.c) may stay in the
+ * layout its primitive wrote when every node that reads it takes that
+ * layout (a Conv, a pool or an activation as X, a binary op as either
+ * operand), all on the host, and it is no graph output. Its producer then
+ * skips the reorder out and leaves the value "held": the NCHW buffer the
+ * graph sees is allocated but not yet written. A pool, binary op or
+ * activation whose input is held is made for that layout
+ * (cpu/dnnl_pool.c, dnnl_binary.c, dnnl_eltwise.c) and so holds its
+ * output too; a Conv reads the held memory when its primitive
  * wants that layout. Any other reader (another layout, a broadcast
  * operand, a node declined to the loops) first writes the NCHW buffer from
  * it, so the loops and every tensor read outside the chain see what they
@@ -43,10 +45,11 @@ static int has_subgraph(const struct rt_node *n)
 	return 0;
 }
 
-enum hold_kind { HOLD_NONE, HOLD_CONV, HOLD_POOL, HOLD_BINARY };
+enum hold_kind { HOLD_NONE, HOLD_CONV, HOLD_POOL, HOLD_BINARY, HOLD_ELTWISE };
 
-/* How N takes a held input: Conv and the pools as X, the binary ops as
- * either operand; HOLD_NONE for every other node, which wants NCHW. */
+/* How N takes a held input: Conv, the pools and the activations as X, the
+ * binary ops as either operand; HOLD_NONE for every other node, which
+ * wants NCHW. */
 static enum hold_kind kind(const struct rt_node *n)
 {
 	static const struct {
@@ -58,7 +61,11 @@ static enum hold_kind kind(const struct rt_node *n)
 		{"GlobalMaxPool", HOLD_POOL}, {"Add", HOLD_BINARY},
 		{"Sub", HOLD_BINARY},	      {"Mul", HOLD_BINARY},
 		{"Div", HOLD_BINARY},	      {"Max", HOLD_BINARY},
-		{"Min", HOLD_BINARY},
+		{"Min", HOLD_BINARY},	      {"Relu", HOLD_ELTWISE},
+		{"LeakyRelu", HOLD_ELTWISE},  {"Sigmoid", HOLD_ELTWISE},
+		{"Tanh", HOLD_ELTWISE},	      {"Elu", HOLD_ELTWISE},
+		{"HardSwish", HOLD_ELTWISE},  {"Exp", HOLD_ELTWISE},
+		{"Abs", HOLD_ELTWISE},
 	};
 	if (n->on_device || n->reduced)
 		return HOLD_NONE;
