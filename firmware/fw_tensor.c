@@ -147,7 +147,13 @@ static __u32 fw_check_eltwise(const union fw_cmd *u)
 	const struct ares_tensor_desc *in = c->in, *out = &c->out;
 	__u32 op = c->p.op, want, i, dt;
 
-	CHECK(!c->flags && !c->p.reserved0);
+	CHECK(!c->flags && !(c->p.flags & ~ARES_ELT_F_WRAP));
+	if (c->p.flags & ARES_ELT_F_WRAP) {
+		CHECK(op >= ARES_ELT_ADD && op <= ARES_ELT_DIV && c->num_inputs == 2);
+		CHECK(ares_dtype_is_quant(out->dtype) && out->quant == ARES_QUANT_NONE);
+		for (i = 0; i < 2; i++)
+			CHECK(in[i].dtype == out->dtype && in[i].quant == ARES_QUANT_NONE);
+	}
 	if (op <= ARES_ELT_SIGN || (op >= ARES_ELT_ELU && op <= ARES_ELT_ISNAN))
 		want = 1;
 	else if (op >= ARES_ELT_ADD && op <= ARES_ELT_SHR)

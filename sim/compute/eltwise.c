@@ -324,6 +324,12 @@ static void elt_task(void *ctx, int64_t t, unsigned int worker)
 				if (o->dtype == ARES_DTYPE_I32 && op != ARES_ELT_COPY)
 					for (int64_t i = 0; i < n; i++)
 						buf[3].i[i] = (int32_t)(uint32_t)buf[3].i[i];
+				else if (o->dtype == ARES_DTYPE_I8 && e->p->flags)
+					for (int64_t i = 0; i < n; i++)
+						buf[3].i[i] = (int8_t)(uint8_t)buf[3].i[i];
+				else if (o->dtype == ARES_DTYPE_U8 && e->p->flags)
+					for (int64_t i = 0; i < n; i++)
+						buf[3].i[i] = (uint8_t)buf[3].i[i];
 				ck_store_i64(o->dtype, op_, o->stride[r - 1], n, buf[3].i);
 			} else {
 				f32_math(op, al, be, buf[3].f, buf[0].f, buf[1].f, buf[2].f, n);
@@ -427,6 +433,12 @@ uint32_t compute_eltwise(struct compute_workers *w, const struct ares_eltwise_pa
 		if (ck_is_int8(vals->dtype) && !is_logic(op) && !is_cmp(op) &&
 		    op != ARES_ELT_WHERE && !is_shift(op))
 			e.int_math = 0;
+		if (p->flags & ARES_ELT_F_WRAP) {
+			if (!ck_is_int8(out->dtype) || !plain_int(&in[0]) || !plain_int(&in[1]) ||
+			    !plain_int(out) || op < ARES_ELT_ADD || op > ARES_ELT_DIV)
+				return CK_INVAL;
+			e.int_math = 1;
+		}
 		if (is_shift(op) && (in[0].dtype != ARES_DTYPE_U8 || !plain_int(&in[0]) ||
 				     !plain_int(&in[1]) || !plain_int(out)))
 			return CK_INVAL;

@@ -46,6 +46,13 @@ static int emit_act_unary(struct ectx *e, const struct rt_node *n, int op, float
 	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &p, 1, in, &y));
 }
 
+/* ONNX's 8-bit integers wrap; the device's f32 arithmetic would saturate. */
+static uint32_t wrap_flags(int op, int dtype)
+{
+	int arith = op >= ARES_ELT_ADD && op <= ARES_ELT_DIV;
+	return arith && (dtype == ART_INT8 || dtype == ART_UINT8) ? ARES_ELT_F_WRAP : 0;
+}
+
 static int is_fpclass(int op)
 {
 	return op == ARES_ELT_ISINF || op == ARES_ELT_ISNAN;
@@ -147,9 +154,9 @@ static const char *binary_check(const struct dev_check *c)
 			return NULL;
 		/* fall through */
 	default:
-		if (dev_is_float(x) || dev_is_int(x))
+		if (dev_is_float(x) || dev_is_int(x) || wrap_flags(d->arg & 0xff, x))
 			return NULL;
-		snprintf(buf, len, "%s on dtype %s (the device saturates 8-bit arithmetic)", op,
+		snprintf(buf, len, "%s on dtype %s not supported by the device", op,
 			 rt_dtype_name(x));
 		return buf;
 	}
@@ -346,7 +353,8 @@ static int binary_emit(struct ectx *e)
 		op = ARES_ELT_FMOD;
 	if (op == ARES_ELT_SHL && rt_attr_is(n, "direction", "RIGHT", 0))
 		op = ARES_ELT_SHR;
-	struct ares_eltwise_params p = {.op = (uint32_t)op};
+	struct ares_eltwise_params p = {.op = (uint32_t)op,
+					.flags = wrap_flags(op, e->dv[n->out[0]].dtype)};
 	/* An integer exponent becomes the base's dtype in the output, which
 	 * the POW then reads in place (hw-spec §12.4). */
 	if (op == ARES_ELT_POW && e->dv[n->in[1]].dtype != e->dv[n->in[0]].dtype) {
@@ -378,7 +386,7 @@ static int variadic_emit(struct ectx *e)
 		struct ares_eltwise_params cp = {.op = ARES_ELT_COPY};
 		rc = dev_done(e, accel_cmdbuf_eltwise(e->cb, &cp, 1, pin, &y));
 	} else {
-		struct ares_eltwise_params p = {.op = op};
+		struct ares_eltwise_params p = {.op = op, .flags = wrap_flags((int)op, ov->dtype)};
 		rc = 0;
 		for (int i = 1; i < n->nin && !rc; i++) {
 			dev_desc_bcast(e, n->in[i], ov->ndim, ov->dims, &b);
