@@ -188,7 +188,7 @@ ARES_ASSERT_SIZE(struct ares_cmd_matmul, 560);
 #define ARES_ELT_SHR		50	/* U8: in[0] >> in[1]; 0 once in[1] >= 8 */
 /* Ternary: three inputs. */
 #define ARES_ELT_WHERE		64	/* in[0] BOOL condition ? in[1] : in[2] */
-/* Unary, second block (0-31 is full; ternary ops stay below 96). */
+/* Unary, second block (96-127; 0-31 is full, ternary ops stay below 96). */
 #define ARES_ELT_ELU		96	/* beta * (x > 0 ? x : alpha (e^x - 1)): Elu, Selu */
 #define ARES_ELT_CELU		97	/* max(0, x) + min(0, alpha (e^(x/alpha) - 1)) */
 #define ARES_ELT_THRESHOLDED_RELU 98	/* x > alpha ? x : 0 */
