@@ -147,10 +147,16 @@ static __u32 fw_check_eltwise(const union fw_cmd *u)
 	const struct ares_tensor_desc *in = c->in, *out = &c->out;
 	__u32 op = c->p.op, want, i, dt;
 
-	CHECK(!c->flags && !c->p.reserved0);
-	if (op <= ARES_ELT_NOT)
+	CHECK(!c->flags && !(c->p.flags & ~ARES_ELT_F_WRAP));
+	if (c->p.flags & ARES_ELT_F_WRAP) {
+		CHECK(op >= ARES_ELT_ADD && op <= ARES_ELT_DIV && c->num_inputs == 2);
+		CHECK(ares_dtype_is_quant(out->dtype) && out->quant == ARES_QUANT_NONE);
+		for (i = 0; i < 2; i++)
+			CHECK(in[i].dtype == out->dtype && in[i].quant == ARES_QUANT_NONE);
+	}
+	if (op <= ARES_ELT_SIGN || (op >= ARES_ELT_ELU && op <= ARES_ELT_ISNAN))
 		want = 1;
-	else if (op >= ARES_ELT_ADD && op <= ARES_ELT_FMOD)
+	else if (op >= ARES_ELT_ADD && op <= ARES_ELT_SHR)
 		want = 2;
 	else if (op == ARES_ELT_WHERE)
 		want = 3;
@@ -191,6 +197,17 @@ static __u32 fw_check_eltwise(const union fw_cmd *u)
 		CHECK(dt == ARES_DTYPE_BOOL && in[1].dtype == out->dtype &&
 		      in[2].dtype == out->dtype);
 		return ARES_JOB_OK;
+	case ARES_ELT_ISINF:
+	case ARES_ELT_ISNAN:
+		CHECK(ares_dtype_is_float(dt) && out->dtype == ARES_DTYPE_BOOL);
+		return ARES_JOB_OK;
+	case ARES_ELT_SHL:
+	case ARES_ELT_SHR:
+		/* Plain bytes: a quantised shift has no meaning. */
+		for (i = 0; i < want; i++)
+			CHECK(in[i].dtype == ARES_DTYPE_U8 && in[i].quant == ARES_QUANT_NONE);
+		CHECK(out->dtype == ARES_DTYPE_U8 && out->quant == ARES_QUANT_NONE);
+		return ARES_JOB_OK;
 	default:
 		break;
 	}
@@ -202,9 +219,7 @@ static __u32 fw_check_eltwise(const union fw_cmd *u)
 	CHECK(ares_dtype_is_wide_int(dt));
 	if (want == 1)
 		CHECK(op == ARES_ELT_RELU || op == ARES_ELT_NEG || op == ARES_ELT_ABS ||
-		      op == ARES_ELT_CLIP);
-	else
-		CHECK(op != ARES_ELT_POW && op != ARES_ELT_FMOD);
+		      op == ARES_ELT_CLIP || op == ARES_ELT_SIGN);
 	return ARES_JOB_OK;
 }
 

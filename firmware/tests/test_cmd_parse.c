@@ -441,13 +441,119 @@ START_TEST(test_bad_descriptors_are_invalid_cmd)
 	BAD(in[2].dtype, ARES_DTYPE_F32); /* unused input present */
 	BAD(num_inputs, 1);
 	BAD(p.op, 20);
-	BAD(p.reserved0, 1);
+	BAD(p.flags, 2);
+	BAD(p.flags, ARES_ELT_F_WRAP); /* f32 */
 	BAD(flags, 1);
 	BAD(out.shape[1], 9); /* shape mismatch */
 	BAD(out.dtype, ARES_DTYPE_F16);
 	BAD(out.dtype, ARES_DTYPE_NONE);
 #undef BAD
 	expect_one(&ok, ARES_JOB_OK, "the good command");
+}
+END_TEST
+
+/* An ELTWISE of @op over operands of @in_dt (out @out_dt) with its input count. */
+static struct ares_cmd_eltwise elt_of(__u32 op, uint32_t in_dt, uint32_t out_dt)
+{
+	struct ares_cmd_eltwise e = add_f32(4, 8);
+	int unary = op <= ARES_ELT_SIGN || op >= ARES_ELT_ELU;
+
+	e.p.op = op;
+	e.in[0] = td(TVA, in_dt, 2, 4, 8, 0, 0);
+	e.out = td(TVA + 0x20000000ull, out_dt, 2, 4, 8, 0, 0);
+	if (unary) {
+		e.num_inputs = 1;
+		memset(&e.in[1], 0, sizeof(e.in[1]));
+	} else {
+		e.in[1] = td(TVA + 0x10000000ull, in_dt, 2, 4, 8, 0, 0);
+	}
+	return e;
+}
+
+START_TEST(test_eltwise_function_dtype_rules)
+{
+	static const __u32 undefined[] = {51, 63, 65, 95, 105, 0xffffffffu};
+	struct ares_cmd_eltwise e;
+	char what[64];
+	__u32 op;
+
+	for (op = ARES_ELT_SIN; op <= ARES_ELT_ISNAN; op++) {
+		int fpclass = op == ARES_ELT_ISINF || op == ARES_ELT_ISNAN;
+		int shift = op == ARES_ELT_SHL || op == ARES_ELT_SHR;
+
+		if (op > ARES_ELT_SIGN && op < ARES_ELT_ELU &&
+		    !(op >= ARES_ELT_ADD && op <= ARES_ELT_SHR))
+			continue;
+		if (op >= ARES_ELT_ADD && op <= ARES_ELT_SHR && !shift)
+			continue; /* the binary ops before SHL have their own rules */
+		snprintf(what, sizeof(what), "op %u on its dtype", op);
+		e = elt_of(op, shift ? ARES_DTYPE_U8 : ARES_DTYPE_F16,
+			   fpclass ? ARES_DTYPE_BOOL
+			   : shift ? ARES_DTYPE_U8
+				   : ARES_DTYPE_F16);
+		expect_one(&e, ARES_JOB_OK, what);
+		/* The input count is the op's. */
+		e.num_inputs = shift ? 1 : 2;
+		if (shift)
+			memset(&e.in[1], 0, sizeof(e.in[1]));
+		else
+			e.in[1] = td(TVA + 0x10000000ull, ARES_DTYPE_F16, 2, 4, 8, 0, 0);
+		snprintf(what, sizeof(what), "op %u with the wrong input count", op);
+		expect_one(&e, ARES_JOB_INVALID_CMD, what);
+		/* No function but SIGN (and the shifts' U8) takes integers. */
+		e = elt_of(op, ARES_DTYPE_I32, fpclass ? ARES_DTYPE_BOOL : ARES_DTYPE_I32);
+		snprintf(what, sizeof(what), "op %u on I32", op);
+		expect_one(&e, op == ARES_ELT_SIGN ? ARES_JOB_OK : ARES_JOB_INVALID_CMD, what);
+	}
+	e = elt_of(ARES_ELT_ISNAN, ARES_DTYPE_F32, ARES_DTYPE_F32);
+	expect_one(&e, ARES_JOB_INVALID_CMD, "ISNAN into F32");
+	e = elt_of(ARES_ELT_ISINF, ARES_DTYPE_I8, ARES_DTYPE_BOOL);
+	expect_one(&e, ARES_JOB_INVALID_CMD, "ISINF of I8");
+	e = elt_of(ARES_ELT_SHL, ARES_DTYPE_I8, ARES_DTYPE_I8);
+	expect_one(&e, ARES_JOB_INVALID_CMD, "SHL on I8");
+	e = elt_of(ARES_ELT_SHR, ARES_DTYPE_U8, ARES_DTYPE_U8);
+	e.in[1].quant = ARES_QUANT_PER_TENSOR;
+	e.in[1].scale = 0x3f800000u;
+	expect_one(&e, ARES_JOB_INVALID_CMD, "SHR of a quantised U8");
+	e = elt_of(ARES_ELT_SHR, ARES_DTYPE_U8, ARES_DTYPE_I8);
+	expect_one(&e, ARES_JOB_INVALID_CMD, "SHR into I8");
+	/* Integer POW and FMOD are integer arithmetic now. */
+	e = elt_of(ARES_ELT_POW, ARES_DTYPE_I64, ARES_DTYPE_I64);
+	expect_one(&e, ARES_JOB_OK, "POW on I64");
+	e = elt_of(ARES_ELT_FMOD, ARES_DTYPE_I32, ARES_DTYPE_I32);
+	expect_one(&e, ARES_JOB_OK, "FMOD on I32");
+	/* Wrapping 8-bit arithmetic: plain bytes, ADD to DIV only. */
+	for (op = ARES_ELT_ADD; op <= ARES_ELT_DIV; op++) {
+		e = elt_of(op, op & 1 ? ARES_DTYPE_I8 : ARES_DTYPE_U8,
+			   op & 1 ? ARES_DTYPE_I8 : ARES_DTYPE_U8);
+		e.p.flags = ARES_ELT_F_WRAP;
+		snprintf(what, sizeof(what), "wrapping op %u", op);
+		expect_one(&e, ARES_JOB_OK, what);
+	}
+	e.p.op = ARES_ELT_MAX;
+	expect_one(&e, ARES_JOB_INVALID_CMD, "wrapping MAX");
+	e = elt_of(ARES_ELT_ADD, ARES_DTYPE_I32, ARES_DTYPE_I32);
+	e.p.flags = ARES_ELT_F_WRAP;
+	expect_one(&e, ARES_JOB_INVALID_CMD, "wrapping I32");
+	e = elt_of(ARES_ELT_ADD, ARES_DTYPE_U8, ARES_DTYPE_U8);
+	e.p.flags = ARES_ELT_F_WRAP;
+	e.out.quant = ARES_QUANT_PER_TENSOR;
+	e.out.scale = 0x3f800000u;
+	expect_one(&e, ARES_JOB_INVALID_CMD, "wrapping into a quantised U8");
+	e = elt_of(ARES_ELT_ADD, ARES_DTYPE_U8, ARES_DTYPE_U8);
+	e.p.flags = ARES_ELT_F_WRAP;
+	e.in[1].dtype = ARES_DTYPE_I8;
+	expect_one(&e, ARES_JOB_INVALID_CMD, "wrapping U8 + I8");
+	e = elt_of(ARES_ELT_POW, ARES_DTYPE_BOOL, ARES_DTYPE_BOOL);
+	expect_one(&e, ARES_JOB_INVALID_CMD, "POW on BOOL");
+	for (size_t i = 0; i < sizeof(undefined) / sizeof(undefined[0]); i++) {
+		e = elt_of(undefined[i], ARES_DTYPE_F32, ARES_DTYPE_F32);
+		snprintf(what, sizeof(what), "undefined op %u", undefined[i]);
+		expect_one(&e, ARES_JOB_INVALID_CMD, what);
+		e = add_f32(4, 8);
+		e.p.op = undefined[i];
+		expect_one(&e, ARES_JOB_INVALID_CMD, what);
+	}
 }
 END_TEST
 
@@ -796,6 +902,7 @@ int main(void)
 	tcase_add_test(t, test_valid_eltwise_runs_and_reports_modeled_time);
 	tcase_add_test(t, test_bad_descriptors_are_invalid_cmd);
 	tcase_add_test(t, test_quantisation_rules);
+	tcase_add_test(t, test_eltwise_function_dtype_rules);
 	tcase_add_test(t, test_per_opcode_shape_rules);
 	tcase_add_test(t, test_large_commands_split_into_sram_sized_tiles);
 	tcase_add_test(t, test_prelu_rules_and_tiles);

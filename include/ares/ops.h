@@ -220,6 +220,18 @@ ARES_ASSERT_SIZE(struct ares_cmd_matmul, 560);
 #define ARES_ELT_CEIL		17
 #define ARES_ELT_ROUND		18	/* half to even */
 #define ARES_ELT_NOT		19	/* BOOL only */
+#define ARES_ELT_SIN		20
+#define ARES_ELT_COS		21
+#define ARES_ELT_TAN		22
+#define ARES_ELT_ASIN		23
+#define ARES_ELT_ACOS		24
+#define ARES_ELT_ATAN		25
+#define ARES_ELT_SINH		26
+#define ARES_ELT_COSH		27
+#define ARES_ELT_ASINH		28
+#define ARES_ELT_ACOSH		29
+#define ARES_ELT_ATANH		30
+#define ARES_ELT_SIGN		31	/* -1, 0 or 1; NaN stays NaN */
 /* Binary: two inputs. */
 #define ARES_ELT_ADD		32
 #define ARES_ELT_SUB		33
@@ -238,18 +250,35 @@ ARES_ASSERT_SIZE(struct ares_cmd_matmul, 560);
 #define ARES_ELT_XOR		46	/* BOOL */
 #define ARES_ELT_MOD		47	/* integer: sign of divisor (Mod fmod=0) */
 #define ARES_ELT_FMOD		48	/* sign of dividend (Mod fmod=1) */
+#define ARES_ELT_SHL		49	/* U8: in[0] << in[1]; 0 once in[1] >= 8 */
+#define ARES_ELT_SHR		50	/* U8: in[0] >> in[1]; 0 once in[1] >= 8 */
 /* Ternary: three inputs. */
 #define ARES_ELT_WHERE		64	/* in[0] BOOL condition ? in[1] : in[2] */
+/* Unary, second block (96-127; 0-31 is full, ternary ops stay below 96). */
+#define ARES_ELT_ELU		96	/* beta * (x > 0 ? x : alpha (e^x - 1)): Elu, Selu */
+#define ARES_ELT_CELU		97	/* max(0, x) + min(0, alpha (e^(x/alpha) - 1)) */
+#define ARES_ELT_THRESHOLDED_RELU 98	/* x > alpha ? x : 0 */
+#define ARES_ELT_SOFTSIGN	99	/* x / (1 + |x|) */
+#define ARES_ELT_SOFTPLUS	100	/* log(e^x + 1) */
+#define ARES_ELT_SHRINK		101	/* alpha = lambd, beta = bias */
+#define ARES_ELT_AFFINE		102	/* alpha x + beta */
+#define ARES_ELT_ISINF		103	/* out BOOL; +inf if alpha != 0, -inf if beta != 0 */
+#define ARES_ELT_ISNAN		104	/* out BOOL */
+
+/* ADD, SUB, MUL, DIV on unquantised I8/U8: integer arithmetic wrapping
+ * modulo 256 (DIV truncates; /0 is an error), as ONNX's uint8/int8
+ * arithmetic is, instead of f32 arithmetic that rounds and saturates. */
+#define ARES_ELT_F_WRAP		0x1
 
 /**
  * struct ares_eltwise_params - an elementwise operation
  * @op: ARES_ELT_*
- * @reserved0: zero
+ * @flags: ARES_ELT_F_*
  * @alpha: @beta: operation parameters
  */
 struct ares_eltwise_params {
 	__le32 op;
-	__le32 reserved0;
+	__le32 flags;
 	__le32 alpha;
 	__le32 beta;
 };

@@ -150,7 +150,8 @@ int accel_cmdbuf_eltwise(accel_cmdbuf *cb, const struct ares_eltwise_params *p, 
 	struct ares_cmd_eltwise c = {0};
 	uint32_t i;
 
-	if (!p || p->reserved0 || num_inputs < 1 || num_inputs > 3 || !in || !desc_ok(out, 0))
+	if (!p || (p->flags & ~ARES_ELT_F_WRAP) || num_inputs < 1 || num_inputs > 3 || !in ||
+	    !desc_ok(out, 0))
 		return accel_cmdbuf_fail(cb, -EINVAL);
 	for (i = 0; i < num_inputs; i++)
 		if (!desc_ok(in[i], 0))

@@ -22,12 +22,22 @@ struct elt {
 
 static int is_unary(uint32_t op)
 {
-	return op <= ARES_ELT_NOT;
+	return op <= ARES_ELT_SIGN || (op >= ARES_ELT_ELU && op <= ARES_ELT_ISNAN);
 }
 
 static int is_binary(uint32_t op)
 {
-	return op >= ARES_ELT_ADD && op <= ARES_ELT_FMOD;
+	return op >= ARES_ELT_ADD && op <= ARES_ELT_SHR;
+}
+
+static int is_shift(uint32_t op)
+{
+	return op == ARES_ELT_SHL || op == ARES_ELT_SHR;
+}
+
+static int is_class(uint32_t op)
+{
+	return op == ARES_ELT_ISINF || op == ARES_ELT_ISNAN;
 }
 
 static int is_cmp(uint32_t op)
@@ -67,6 +77,26 @@ static float fmod_floor(float a, float b)
 	return r;
 }
 
+static float sign_f(float x)
+{
+	return x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : x;
+}
+
+static float elu_f(float x, float alpha, float scale)
+{
+	return scale * (x > 0.0f ? x : alpha * (expf(x) - 1.0f));
+}
+
+static float celu_f(float x, float alpha)
+{
+	return fmaxf(0.0f, x) + fminf(0.0f, alpha * (expf(x / alpha) - 1.0f));
+}
+
+static float shrink_f(float x, float lambd, float bias)
+{
+	return x < -lambd ? x + bias : x > lambd ? x - bias : 0.0f;
+}
+
 static void f32_math(uint32_t op, float al, float be, float *o, const float *a, const float *b,
 		     const float *c, int64_t n)
 {
@@ -103,6 +133,27 @@ static void f32_math(uint32_t op, float al, float be, float *o, const float *a, 
 		U(ARES_ELT_CEIL, ceilf(a[i]));
 		U(ARES_ELT_ROUND, nearbyintf(a[i]));
 		U(ARES_ELT_NOT, a[i] == 0.0f);
+		U(ARES_ELT_SIN, sinf(a[i]));
+		U(ARES_ELT_COS, cosf(a[i]));
+		U(ARES_ELT_TAN, tanf(a[i]));
+		U(ARES_ELT_ASIN, asinf(a[i]));
+		U(ARES_ELT_ACOS, acosf(a[i]));
+		U(ARES_ELT_ATAN, atanf(a[i]));
+		U(ARES_ELT_SINH, sinhf(a[i]));
+		U(ARES_ELT_COSH, coshf(a[i]));
+		U(ARES_ELT_ASINH, asinhf(a[i]));
+		U(ARES_ELT_ACOSH, acoshf(a[i]));
+		U(ARES_ELT_ATANH, atanhf(a[i]));
+		U(ARES_ELT_SIGN, sign_f(a[i]));
+		U(ARES_ELT_ELU, elu_f(a[i], al, be));
+		U(ARES_ELT_CELU, celu_f(a[i], al));
+		U(ARES_ELT_THRESHOLDED_RELU, a[i] > al ? a[i] : 0.0f);
+		U(ARES_ELT_SOFTSIGN, a[i] / (1.0f + fabsf(a[i])));
+		U(ARES_ELT_SOFTPLUS, logf(expf(a[i]) + 1.0f));
+		U(ARES_ELT_SHRINK, shrink_f(a[i], al, be));
+		U(ARES_ELT_AFFINE, al * a[i] + be);
+		U(ARES_ELT_ISINF, isinf(a[i]) && (a[i] > 0.0f ? al != 0.0f : be != 0.0f));
+		U(ARES_ELT_ISNAN, isnan(a[i]));
 		U(ARES_ELT_ADD, a[i] + b[i]);
 		U(ARES_ELT_SUB, a[i] - b[i]);
 		U(ARES_ELT_MUL, a[i] * b[i]);
@@ -154,6 +205,7 @@ static void i64_math(uint32_t op, int64_t lo_clip, int64_t hi_clip, int64_t *o, 
 		U(ARES_ELT_CLIP, a[i] < lo_clip ? lo_clip : a[i] > hi_clip ? hi_clip : a[i]);
 		U(ARES_ELT_NEG, (int64_t)(0 - (uint64_t)a[i]));
 		U(ARES_ELT_ABS, a[i] < 0 ? (int64_t)(0 - (uint64_t)a[i]) : a[i]);
+		U(ARES_ELT_SIGN, (a[i] > 0) - (a[i] < 0));
 		U(ARES_ELT_NOT, a[i] == 0);
 		U(ARES_ELT_ADD, (int64_t)((uint64_t)a[i] + (uint64_t)b[i]));
 		U(ARES_ELT_SUB, (int64_t)((uint64_t)a[i] - (uint64_t)b[i]));
@@ -171,6 +223,9 @@ static void i64_math(uint32_t op, int64_t lo_clip, int64_t hi_clip, int64_t *o, 
 		U(ARES_ELT_OR, a[i] || b[i]);
 		U(ARES_ELT_XOR, !a[i] != !b[i]);
 		U(ARES_ELT_WHERE, a[i] ? b[i] : c[i]);
+		/* U8 operands: the shifted byte, zero once the amount is 8 or more. */
+		U(ARES_ELT_SHL, b[i] < 8 ? (a[i] << b[i]) & 0xff : 0);
+		U(ARES_ELT_SHR, b[i] < 8 ? a[i] >> b[i] : 0);
 #undef U
 	case ARES_ELT_MOD:
 	case ARES_ELT_FMOD:
@@ -264,6 +319,17 @@ static void elt_task(void *ctx, int64_t t, unsigned int worker)
 			if (e->int_math) {
 				i64_math(op, lo_clip, hi_clip, buf[3].i, buf[0].i, buf[1].i,
 					 buf[2].i, n);
+				/* I32 arithmetic wraps as I64's does; only COPY
+				 * (a conversion) saturates. */
+				if (o->dtype == ARES_DTYPE_I32 && op != ARES_ELT_COPY)
+					for (int64_t i = 0; i < n; i++)
+						buf[3].i[i] = (int32_t)(uint32_t)buf[3].i[i];
+				else if (o->dtype == ARES_DTYPE_I8 && e->p->flags)
+					for (int64_t i = 0; i < n; i++)
+						buf[3].i[i] = (int8_t)(uint8_t)buf[3].i[i];
+				else if (o->dtype == ARES_DTYPE_U8 && e->p->flags)
+					for (int64_t i = 0; i < n; i++)
+						buf[3].i[i] = (uint8_t)buf[3].i[i];
 				ck_store_i64(o->dtype, op_, o->stride[r - 1], n, buf[3].i);
 			} else {
 				f32_math(op, al, be, buf[3].f, buf[0].f, buf[1].f, buf[2].f, n);
@@ -341,7 +407,10 @@ uint32_t compute_eltwise(struct compute_workers *w, const struct ares_eltwise_pa
 	for (unsigned int k = vals - in + 1; k < num_inputs; k++)
 		if (in[k].dtype != vals->dtype)
 			return CK_INVAL;
-	if (is_cmp(op) || is_logic(op)) {
+	if (is_class(op)) {
+		if (out->dtype != ARES_DTYPE_BOOL || !ck_is_float(vals->dtype))
+			return CK_INVAL;
+	} else if (is_cmp(op) || is_logic(op)) {
 		if (out->dtype != ARES_DTYPE_BOOL)
 			return CK_INVAL;
 		if (is_logic(op) && vals->dtype != ARES_DTYPE_BOOL)
@@ -355,13 +424,24 @@ uint32_t compute_eltwise(struct compute_workers *w, const struct ares_eltwise_pa
 		e.raw_copy = in[0].dtype == out->dtype && same_quant(&in[0], out);
 		e.int_math = plain_int(&in[0]) && plain_int(out);
 	} else {
-		e.int_math =
-			plain_int(vals) && (is_binary(op) || is_logic(op) || op == ARES_ELT_WHERE ||
-					    op == ARES_ELT_RELU || op == ARES_ELT_CLIP ||
-					    op == ARES_ELT_NEG || op == ARES_ELT_ABS);
-		/* Unquantised I8/U8 arithmetic runs in f32 and requantises. */
-		if (ck_is_int8(vals->dtype) && !is_logic(op) && !is_cmp(op) && op != ARES_ELT_WHERE)
+		e.int_math = plain_int(vals) &&
+			     (is_binary(op) || is_logic(op) || op == ARES_ELT_WHERE ||
+			      op == ARES_ELT_RELU || op == ARES_ELT_CLIP || op == ARES_ELT_NEG ||
+			      op == ARES_ELT_ABS || op == ARES_ELT_SIGN);
+		/* Unquantised I8/U8 arithmetic runs in f32 and requantises;
+		 * shifts are bit operations on plain bytes. */
+		if (ck_is_int8(vals->dtype) && !is_logic(op) && !is_cmp(op) &&
+		    op != ARES_ELT_WHERE && !is_shift(op))
 			e.int_math = 0;
+		if (p->flags & ARES_ELT_F_WRAP) {
+			if (!ck_is_int8(out->dtype) || !plain_int(&in[0]) || !plain_int(&in[1]) ||
+			    !plain_int(out) || op < ARES_ELT_ADD || op > ARES_ELT_DIV)
+				return CK_INVAL;
+			e.int_math = 1;
+		}
+		if (is_shift(op) && (in[0].dtype != ARES_DTYPE_U8 || !plain_int(&in[0]) ||
+				     !plain_int(&in[1]) || !plain_int(out)))
+			return CK_INVAL;
 	}
 	for (unsigned int k = 0; k < num_inputs; k++)
 		ck_view1(&in[k], &e.in[k]);

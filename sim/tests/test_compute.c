@@ -1310,6 +1310,310 @@ CFG_TEST(eltwise_unary_float_ops_match_libm)
 	}
 }
 
+/* The math functions of the second unary blocks, in double, with the
+ * parameters the test passes (alpha, beta). */
+static double function_ref(uint32_t op, double a, double al, double be)
+{
+	switch (op) {
+	case ARES_ELT_SIN:
+		return sin(a);
+	case ARES_ELT_COS:
+		return cos(a);
+	case ARES_ELT_TAN:
+		return tan(a);
+	case ARES_ELT_ASIN:
+		return asin(a);
+	case ARES_ELT_ACOS:
+		return acos(a);
+	case ARES_ELT_ATAN:
+		return atan(a);
+	case ARES_ELT_SINH:
+		return sinh(a);
+	case ARES_ELT_COSH:
+		return cosh(a);
+	case ARES_ELT_ASINH:
+		return asinh(a);
+	case ARES_ELT_ACOSH:
+		return acosh(a);
+	case ARES_ELT_ATANH:
+		return atanh(a);
+	case ARES_ELT_SIGN:
+		return a > 0 ? 1 : a < 0 ? -1 : 0;
+	case ARES_ELT_ELU:
+		return be * (a > 0 ? a : al * (exp(a) - 1));
+	case ARES_ELT_CELU:
+		return fmax(0, a) + fmin(0, al * (exp(a / al) - 1));
+	case ARES_ELT_THRESHOLDED_RELU:
+		return a > al ? a : 0;
+	case ARES_ELT_SOFTSIGN:
+		return a / (1 + fabs(a));
+	case ARES_ELT_SOFTPLUS:
+		return log1p(exp(a));
+	case ARES_ELT_SHRINK:
+		return a < -al ? a + be : a > al ? a - be : 0;
+	case ARES_ELT_AFFINE:
+		return al * a + be;
+	}
+	return NAN;
+}
+
+CFG_TEST(eltwise_math_functions_match_libm_in_every_float_dtype)
+{
+	int64_t s[3] = {3, 1, 37};
+	static const uint32_t dts[] = {ARES_DTYPE_F32, ARES_DTYPE_F16, ARES_DTYPE_BF16};
+	static const uint32_t ops[] = {
+		ARES_ELT_SIN,	   ARES_ELT_COS,      ARES_ELT_TAN,
+		ARES_ELT_ASIN,	   ARES_ELT_ACOS,     ARES_ELT_ATAN,
+		ARES_ELT_SINH,	   ARES_ELT_COSH,     ARES_ELT_ASINH,
+		ARES_ELT_ACOSH,	   ARES_ELT_ATANH,    ARES_ELT_SIGN,
+		ARES_ELT_ELU,	   ARES_ELT_CELU,     ARES_ELT_THRESHOLDED_RELU,
+		ARES_ELT_SOFTSIGN, ARES_ELT_SOFTPLUS, ARES_ELT_SHRINK,
+		ARES_ELT_AFFINE};
+
+	for (size_t d = 0; d < 3; d++) {
+		for (size_t o = 0; o < sizeof(ops) / sizeof(ops[0]); o++) {
+			uint32_t op = ops[o];
+			static const int perm[3] = {2, 1, 0};
+			struct tt *x = mk_perm(dts[d], 3, s, perm), *y = mk(dts[d], 3, s);
+			/* Selu's constants; CELU divides by alpha. */
+			float al = op == ARES_ELT_CELU ? 2.0f : 1.6732632f, be = 1.0507010f;
+			struct ares_eltwise_params p = {
+				.op = op, .alpha = fbits(al), .beta = fbits(be)};
+			double lo = -4, hi = 4, want[111];
+			int64_t idx[3];
+			char what[40];
+
+			if (op == ARES_ELT_TAN)
+				lo = -1.4, hi = 1.4; /* away from the poles */
+			if (op == ARES_ELT_ASIN || op == ARES_ELT_ACOS || op == ARES_ELT_ATANH)
+				lo = -0.99, hi = 0.99;
+			if (op == ARES_ELT_ACOSH)
+				lo = 1, hi = 6;
+			fill(x, lo, hi);
+			for (int64_t e = 0; e < numel(y); e++) {
+				double r;
+
+				unflat(&y->t, e, idx);
+				r = function_ref(op, val(x, idx), al, be);
+				want[e] = dts[d] == ARES_DTYPE_F32 ? r
+					  : dts[d] == ARES_DTYPE_F16
+						  ? ck_f16_to_f32(ck_f32_to_f16((float)r))
+						  : ck_bf16_to_f32(ck_f32_to_bf16((float)r));
+			}
+			ck_assert_uint_eq(compute_eltwise(W, &p, 1, &x->t, &y->t, NULL),
+					  ARES_JOB_OK);
+			snprintf(what, sizeof(what), "function %u dtype %u", op, dts[d]);
+			expect(y, want, dts[d] == ARES_DTYPE_F32 ? 2e-6 : 8e-3, what);
+			drop(x);
+			drop(y);
+		}
+	}
+}
+
+START_TEST(eltwise_sign_isinf_isnan_on_special_values)
+{
+	static const float fv[8] = {INFINITY, -INFINITY, NAN, 0.0f, -0.0f, 1.5f, -2.0f, 3e38f};
+	int64_t s[1] = {8}, idx[1];
+	struct tt *x = mk(ARES_DTYPE_F32, 1, s), *y = mk(ARES_DTYPE_F32, 1, s);
+	struct tt *b = mk(ARES_DTYPE_BOOL, 1, s), *xi = mk(ARES_DTYPE_I64, 1, s);
+	struct tt *yi = mk(ARES_DTYPE_I64, 1, s);
+	struct ares_eltwise_params p = {.op = ARES_ELT_SIGN};
+	double want[8];
+
+	memcpy(x->mem, fv, sizeof(fv));
+	for (int e = 0; e < 8; e++)
+		want[e] = isnan(fv[e]) ? NAN : fv[e] > 0 ? 1 : fv[e] < 0 ? -1 : 0;
+	ck_assert_uint_eq(compute_eltwise(NULL, &p, 1, &x->t, &y->t, NULL), ARES_JOB_OK);
+	expect(y, want, 0, "sign f32");
+	for (int e = 0; e < 8; e++) {
+		idx[0] = e;
+		put(xi, idx, e == 0 ? (double)INT64_MIN : e == 7 ? 9e18 : e - 4);
+		want[e] = e == 0 ? -1 : e == 7 ? 1 : e > 4 ? 1 : e < 4 ? -1 : 0;
+	}
+	ck_assert_uint_eq(compute_eltwise(NULL, &p, 1, &xi->t, &yi->t, NULL), ARES_JOB_OK);
+	expect(yi, want, 0, "sign i64");
+	/* ISINF's alpha and beta choose the signs it detects. */
+	for (int pos = 0; pos < 2; pos++)
+		for (int neg = 0; neg < 2; neg++) {
+			p.op = ARES_ELT_ISINF;
+			p.alpha = fbits(pos ? 1.0f : 0.0f);
+			p.beta = fbits(neg ? -3.0f : 0.0f);
+			for (int e = 0; e < 8; e++)
+				want[e] = (e == 0 && pos) || (e == 1 && neg);
+			ck_assert_uint_eq(compute_eltwise(NULL, &p, 1, &x->t, &b->t, NULL),
+					  ARES_JOB_OK);
+			expect(b, want, 0, "isinf");
+		}
+	p.op = ARES_ELT_ISNAN;
+	for (int e = 0; e < 8; e++)
+		want[e] = e == 2;
+	ck_assert_uint_eq(compute_eltwise(NULL, &p, 1, &x->t, &b->t, NULL), ARES_JOB_OK);
+	expect(b, want, 0, "isnan");
+	/* They answer in BOOL about floats only. */
+	ck_assert_uint_eq(compute_eltwise(NULL, &p, 1, &x->t, &y->t, NULL), ARES_JOB_INVALID_CMD);
+	ck_assert_uint_eq(compute_eltwise(NULL, &p, 1, &xi->t, &b->t, NULL), ARES_JOB_INVALID_CMD);
+	p.op = ARES_ELT_SIN;
+	ck_assert_uint_eq(compute_eltwise(NULL, &p, 1, &x->t, &b->t, NULL), ARES_JOB_INVALID_CMD);
+	drop(x);
+	drop(y);
+	drop(b);
+	drop(xi);
+	drop(yi);
+}
+END_TEST
+
+CFG_TEST(eltwise_shifts_are_byte_operations_on_plain_u8)
+{
+	int64_t s[2] = {6, 11}, idx[2];
+	struct tt *a = mk(ARES_DTYPE_U8, 2, s), *b = mk(ARES_DTYPE_U8, 2, s);
+	struct tt *y = mk(ARES_DTYPE_U8, 2, s), *yi = mk(ARES_DTYPE_I8, 2, s);
+	struct compute_tensor v[2];
+	struct ares_eltwise_params p;
+	double want[66];
+
+	fill(a, 0, 0);
+	for (int64_t e = 0; e < numel(b); e++) {
+		unflat(&b->t, e, idx);
+		put(b, idx, e % 11 == 10 ? 200 : (double)(e % 11)); /* 0..9 and past 8 */
+	}
+	v[0] = a->t, v[1] = b->t;
+	v[1].stride[0] = 0; /* one row of amounts for every row */
+	for (uint32_t op = ARES_ELT_SHL; op <= ARES_ELT_SHR; op++) {
+		p = (struct ares_eltwise_params){.op = op};
+		for (int64_t e = 0; e < numel(y); e++) {
+			int64_t i0[2], x0, k;
+
+			unflat(&y->t, e, idx);
+			i0[0] = 0, i0[1] = idx[1];
+			x0 = rawi(a, idx), k = rawi(b, i0);
+			want[e] = k >= 8 ? 0 : op == ARES_ELT_SHL ? (x0 << k) & 0xff : x0 >> k;
+		}
+		ck_assert_uint_eq(compute_eltwise(W, &p, 2, v, &y->t, NULL), ARES_JOB_OK);
+		expect(y, want, 0, op == ARES_ELT_SHL ? "shl" : "shr");
+	}
+	/* Bytes only, and plain ones. */
+	ck_assert_uint_eq(compute_eltwise(W, &p, 2, v, &yi->t, NULL), ARES_JOB_INVALID_CMD);
+	quant(a, 0.5f, 3);
+	v[0] = a->t;
+	ck_assert_uint_eq(compute_eltwise(W, &p, 2, v, &y->t, NULL), ARES_JOB_INVALID_CMD);
+	drop(a);
+	drop(b);
+	drop(y);
+	drop(yi);
+}
+
+CFG_TEST(eltwise_runs_in_place_and_i32_arithmetic_wraps)
+{
+	int64_t s[2] = {9, 70}, idx[2];
+	struct tt *acc = mk(ARES_DTYPE_F32, 2, s), *x = mk(ARES_DTYPE_F32, 2, s);
+	struct tt *a = mk(ARES_DTYPE_I32, 2, s), *b = mk(ARES_DTYPE_I32, 2, s);
+	struct tt *y = mk(ARES_DTYPE_I32, 2, s);
+	struct compute_tensor v[2];
+	struct ares_eltwise_params p = {.op = ARES_ELT_ADD};
+	double want[630];
+
+	/* acc = (acc + x) * 0.25 - 1, the output its own input (a Mean's chain). */
+	fill(acc, -3, 3);
+	fill(x, -3, 3);
+	for (int64_t e = 0; e < numel(acc); e++) {
+		unflat(&acc->t, e, idx);
+		want[e] = (double)((val(acc, idx) + val(x, idx)) * 0.25f - 1.0f);
+	}
+	v[0] = acc->t, v[1] = x->t;
+	ck_assert_uint_eq(compute_eltwise(W, &p, 2, v, &acc->t, NULL), ARES_JOB_OK);
+	p = (struct ares_eltwise_params){
+		.op = ARES_ELT_AFFINE, .alpha = fbits(0.25f), .beta = fbits(-1.0f)};
+	ck_assert_uint_eq(compute_eltwise(W, &p, 1, &acc->t, &acc->t, NULL), ARES_JOB_OK);
+	expect(acc, want, 1e-6, "in place");
+	/* I32 results wrap modulo 2^32 (ONNX's integer arithmetic); negative
+	 * integer powers truncate. */
+	fill(a, -2147483648.0, 2147483647.0);
+	fill(b, -2147483648.0, 2147483647.0);
+	v[0] = a->t, v[1] = b->t;
+	for (uint32_t op = ARES_ELT_ADD; op <= ARES_ELT_MUL; op++) {
+		p = (struct ares_eltwise_params){.op = op};
+		for (int64_t e = 0; e < numel(y); e++) {
+			uint32_t x0, x1;
+
+			unflat(&y->t, e, idx);
+			x0 = (uint32_t)rawi(a, idx), x1 = (uint32_t)rawi(b, idx);
+			want[e] = (int32_t)(op == ARES_ELT_ADD	 ? x0 + x1
+					    : op == ARES_ELT_SUB ? x0 - x1
+								 : x0 * x1);
+		}
+		ck_assert_uint_eq(compute_eltwise(W, &p, 2, v, &y->t, NULL), ARES_JOB_OK);
+		expect(y, want, 0, "i32 wraps");
+	}
+	for (int64_t e = 0; e < numel(y); e++) {
+		unflat(&y->t, e, idx);
+		put(a, idx, (double)(e % 5) - 2); /* bases -2..2 */
+		put(b, idx, (double)(e % 7) - 3 + (e % 35 == 34 ? 40 : 0));
+	}
+	p = (struct ares_eltwise_params){.op = ARES_ELT_POW};
+	for (int64_t e = 0; e < numel(y); e++) {
+		int64_t x0, x1;
+		uint32_t r = 1;
+
+		unflat(&y->t, e, idx);
+		x0 = rawi(a, idx), x1 = rawi(b, idx);
+		if (x1 < 0)
+			r = x0 == 1 ? 1 : x0 == -1 ? (x1 & 1 ? (uint32_t)-1 : 1) : 0;
+		for (int64_t k = 0; k < x1; k++)
+			r *= (uint32_t)x0;
+		want[e] = (int32_t)r;
+	}
+	ck_assert_uint_eq(compute_eltwise(W, &p, 2, v, &y->t, NULL), ARES_JOB_OK);
+	expect(y, want, 0, "i32 pow");
+	/* ARES_ELT_F_WRAP: plain 8-bit ADD..DIV as integers modulo 256. */
+	for (uint32_t dt = ARES_DTYPE_I8; dt <= ARES_DTYPE_U8; dt++) {
+		struct tt *qa = mk(dt, 2, s), *qb = mk(dt, 2, s), *qy = mk(dt, 2, s);
+
+		fill(qa, 0, 0);
+		fill(qb, 0, 0);
+		for (int64_t e = 0; e < numel(qb); e++) {
+			unflat(&qb->t, e, idx);
+			if (rawi(qb, idx) == 0)
+				put(qb, idx, 3);
+		}
+		v[0] = qa->t, v[1] = qb->t;
+		for (uint32_t op = ARES_ELT_ADD; op <= ARES_ELT_DIV; op++) {
+			p = (struct ares_eltwise_params){.op = op, .flags = ARES_ELT_F_WRAP};
+			for (int64_t e = 0; e < numel(qy); e++) {
+				int64_t x0, x1, r;
+
+				unflat(&qy->t, e, idx);
+				x0 = rawi(qa, idx), x1 = rawi(qb, idx);
+				r = op == ARES_ELT_ADD	 ? x0 + x1
+				    : op == ARES_ELT_SUB ? x0 - x1
+				    : op == ARES_ELT_MUL ? x0 * x1
+							 : x0 / x1;
+				want[e] = dt == ARES_DTYPE_I8 ? (double)(int8_t)(uint8_t)r
+							      : (double)(uint8_t)r;
+			}
+			ck_assert_uint_eq(compute_eltwise(W, &p, 2, v, &qy->t, NULL), ARES_JOB_OK);
+			expect(qy, want, 0, "8-bit wraps");
+		}
+		/* Division by zero is an error, as for I32. */
+		idx[0] = 2, idx[1] = 5;
+		put(qb, idx, 0);
+		ck_assert_uint_eq(compute_eltwise(W, &p, 2, v, &qy->t, NULL), ARES_JOB_INVALID_CMD);
+		/* Not for other ops, nor a quantised operand. */
+		p.op = ARES_ELT_MAX;
+		ck_assert_uint_eq(compute_eltwise(W, &p, 2, v, &qy->t, NULL), ARES_JOB_INVALID_CMD);
+		p.op = ARES_ELT_ADD;
+		quant(qy, 0.5f, 0);
+		ck_assert_uint_eq(compute_eltwise(W, &p, 2, v, &qy->t, NULL), ARES_JOB_INVALID_CMD);
+		drop(qa);
+		drop(qb);
+		drop(qy);
+	}
+	drop(acc);
+	drop(x);
+	drop(a);
+	drop(b);
+	drop(y);
+}
+
 CFG_TEST(eltwise_binary_float_ops_broadcast_by_stride_zero)
 {
 	int64_t s[3] = {4, 5, 6};
@@ -2315,6 +2619,10 @@ static Suite *compute_suite(void)
 	tcase_add_test(t, onednn_takes_any_stride_on_one_element_dims);
 	tcase_add_loop_test(t, eltwise_unary_float_ops_match_libm, 0, NCFG);
 	tcase_add_loop_test(t, eltwise_binary_float_ops_broadcast_by_stride_zero, 0, NCFG);
+	tcase_add_loop_test(t, eltwise_math_functions_match_libm_in_every_float_dtype, 0, NCFG);
+	tcase_add_test(t, eltwise_sign_isinf_isnan_on_special_values);
+	tcase_add_loop_test(t, eltwise_shifts_are_byte_operations_on_plain_u8, 0, NCFG);
+	tcase_add_loop_test(t, eltwise_runs_in_place_and_i32_arithmetic_wraps, 0, NCFG);
 	tcase_add_loop_test(t, eltwise_integer_ops_are_exact_and_divide_toward_zero, 0, NCFG);
 	tcase_add_loop_test(t, prelu_broadcasts_its_slope_in_every_float_dtype, 0, NCFG);
 	tcase_add_test(t, eltwise_integer_division_by_zero_fails_without_writing);

@@ -338,6 +338,9 @@ START_TEST(test_bad_arguments_are_einval_and_change_nothing)
 	bad = ok;
 	bad.rank = 7;
 	ck_assert_int_eq(accel_cmdbuf_eltwise(cb, &ep, 1, badin, &ok), -EINVAL);
+	ep.flags = 2; /* only ARES_ELT_F_WRAP is defined */
+	ck_assert_int_eq(accel_cmdbuf_eltwise(cb, &ep, 1, in, &ok), -EINVAL);
+	ep.flags = 0;
 	bad = ok;
 	bad.shape[2] = 1; /* past rank */
 	ck_assert_int_eq(accel_cmdbuf_copy(cb, &bad, &ok), -EINVAL);

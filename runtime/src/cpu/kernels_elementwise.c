@@ -63,10 +63,14 @@ static int64_t apply_i(enum binop op, int64_t x, int64_t y)
 	case OP_PRELU:
 		return x < 0 ? y * x : x;
 	default: {
-		int64_t r = 1;
+		/* A negative power truncates toward zero like Pow of an integer
+		 * by a float: only bases 1 and -1 leave a nonzero result. */
+		if (y < 0)
+			return x == 1 ? 1 : x == -1 ? (y & 1 ? -1 : 1) : 0;
+		uint64_t r = 1;
 		for (int64_t k = 0; k < y; k++)
-			r *= x;
-		return r;
+			r *= (uint64_t)x;
+		return (int64_t)r;
 	}
 	}
 }

@@ -232,6 +232,10 @@ int dev_const_float(struct art_session *s, const struct rt_node *n, int in, floa
 		*out = (float)((const int64_t *)t->data)[0];
 	else if (t->dtype == ART_INT32)
 		*out = (float)((const int32_t *)t->data)[0];
+	else if (t->dtype == ART_INT8)
+		*out = (float)((const int8_t *)t->data)[0];
+	else if (t->dtype == ART_UINT8)
+		*out = (float)((const uint8_t *)t->data)[0];
 	else
 		return -1;
 	return 0;

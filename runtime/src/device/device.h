@@ -24,7 +24,7 @@ enum dev_kind {
 	DK_MATMUL,
 	DK_UNARY,    /* arg: ARES_ELT_* with one input */
 	DK_BINARY,   /* arg: ARES_ELT_* with two inputs */
-	DK_VARIADIC, /* Max/Min/Sum: arg ARES_ELT_* over exactly two inputs */
+	DK_VARIADIC, /* Max/Min/Sum/Mean: arg ARES_ELT_*, one command per input past the first */
 	DK_WHERE,
 	DK_CAST,
 	DK_CLIP,
@@ -50,7 +50,9 @@ enum dev_kind {
 	DK_QDQ,	    /* QuantizeLinear, DequantizeLinear: COPY through quantisation */
 };
 
-#define DEV_POOL_GLOBAL 0x100
+#define DEV_POOL_GLOBAL	  0x100
+/* Mean: Sum's chain of ADDs, then a scale by 1/N. */
+#define DEV_VARIADIC_MEAN 0x100
 
 struct dev_form;
 

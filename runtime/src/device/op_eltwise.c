@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Elementwise ops on the device: unary, binary (with broadcasting), the
- * two-input variadics, Where, Cast, Clip and PRelu.
+ * variadics (a chain of binary commands, the output its own accumulator),
+ * Where, Cast, Clip and PRelu.
  * Each op's row of the device table: placement check, output shapes,
  * commands (device/ops.c).
  */
@@ -45,6 +46,18 @@ static int emit_act_unary(struct ectx *e, const struct rt_node *n, int op, float
 	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &p, 1, in, &y));
 }
 
+/* ONNX's 8-bit integers wrap; the device's f32 arithmetic would saturate. */
+static uint32_t wrap_flags(int op, int dtype)
+{
+	int arith = op >= ARES_ELT_ADD && op <= ARES_ELT_DIV;
+	return arith && (dtype == ART_INT8 || dtype == ART_UINT8) ? ARES_ELT_F_WRAP : 0;
+}
+
+static int is_fpclass(int op)
+{
+	return op == ARES_ELT_ISINF || op == ARES_ELT_ISNAN;
+}
+
 static const char *unary_check(const struct dev_check *c)
 {
 	const struct rt_node *n = c->n;
@@ -53,13 +66,17 @@ static const char *unary_check(const struct dev_check *c)
 	char sb[64];
 	if (d->arg == ARES_ELT_NOT)
 		return x == ART_BOOL ? NULL : "Not on a non-bool tensor";
+	if (d->arg == ARES_ELT_CELU && rt_attr_f(n, "alpha", 1.0f) == 0.0f)
+		return "Celu with alpha=0";
+	if (is_fpclass(d->arg) && !dev_is_float(x))
+		return dev_float_only(c);
 	if (d->arg == ARES_ELT_GELU &&
 	    strcmp(dev_attr_s(n, "approximate", "none", sb, sizeof(sb)), "none"))
 		return "Gelu with approximate=tanh not supported by the device";
 	if (dev_is_float(x))
 		return NULL;
-	if (dev_is_int(x) &&
-	    (d->arg == ARES_ELT_RELU || d->arg == ARES_ELT_NEG || d->arg == ARES_ELT_ABS))
+	if (dev_is_int(x) && (d->arg == ARES_ELT_RELU || d->arg == ARES_ELT_NEG ||
+			      d->arg == ARES_ELT_ABS || d->arg == ARES_ELT_SIGN))
 		return NULL;
 	return dev_float_only(c);
 }
@@ -73,10 +90,26 @@ static const char *binary_check(const struct dev_check *c)
 	int y = c->y;
 	char *buf = c->buf;
 	size_t len = c->len;
-	if (d->kind == DK_VARIADIC && n->nin != 2) {
-		snprintf(buf, len, "%s over %d inputs (the device takes two)", op, n->nin);
-		return buf;
+	if (d->kind == DK_VARIADIC) {
+		if (n->nin > 32) {
+			snprintf(buf, len, "%s over %d inputs (at most 32)", op, n->nin);
+			return buf;
+		}
+		for (int i = 2; i < n->nin; i++)
+			if (dev_value_dtype(c->s, n->in[i]) != x) {
+				snprintf(buf, len, "%s on mixed dtypes", op);
+				return buf;
+			}
+		if (n->nin == 1)
+			y = x;
+		if ((d->arg & DEV_VARIADIC_MEAN) && !dev_is_float(x))
+			return dev_float_only(c);
 	}
+	/* A float base to an integer power: the exponents are converted into
+	 * the output first. */
+	if (d->arg == ARES_ELT_POW && dev_is_float(x) &&
+	    (dev_is_int(y) || y == ART_INT8 || y == ART_UINT8))
+		return NULL;
 	if (x != y) {
 		snprintf(buf, len, "%s on mixed dtypes %s and %s", op, rt_dtype_name(x),
 			 rt_dtype_name(y));
@@ -95,15 +128,35 @@ static const char *binary_check(const struct dev_check *c)
 	case ARES_ELT_GREATER_EQUAL:
 		return x == ART_BOOL ? "ordering comparison of bool tensors" : NULL;
 	case ARES_ELT_POW:
-		return dev_is_float(x) ? NULL : "Pow on integers not supported by the device";
+		return dev_is_float(x) || dev_is_int(x)
+			       ? NULL
+			       : "Pow on 8-bit integers not supported by the device";
 	case ARES_ELT_MOD:
-		if (rt_attr_i(n, "fmod", 0))
-			return dev_is_float(x) ? NULL : "Mod fmod=1 on integers";
-		return dev_is_int(x) ? NULL : "Mod fmod=0 on a float tensor";
-	default:
-		if (dev_is_float(x) || dev_is_int(x))
+		/* 8-bit remainders are exact in the device's f32 arithmetic. */
+		if (dev_is_int(x) || x == ART_INT8 || x == ART_UINT8)
 			return NULL;
-		snprintf(buf, len, "%s on dtype %s (the device saturates 8-bit arithmetic)", op,
+		return rt_attr_i(n, "fmod", 0) ? (dev_is_float(x) ? NULL : dev_float_only(c))
+					       : "Mod fmod=0 on a float tensor";
+	case ARES_ELT_SHL:
+		if (x != ART_UINT8) {
+			snprintf(buf, len, "BitShift on dtype %s (the device shifts uint8 only)",
+				 rt_dtype_name(x));
+			return buf;
+		}
+		if (!rt_attr_is(n, "direction", "LEFT", 0) &&
+		    !rt_attr_is(n, "direction", "RIGHT", 0))
+			return "BitShift direction is neither LEFT nor RIGHT";
+		return NULL;
+	case ARES_ELT_MAX:
+	case ARES_ELT_MIN:
+		/* Min and Max never leave an 8-bit range: f32 holds them exactly. */
+		if (x == ART_INT8 || x == ART_UINT8)
+			return NULL;
+		/* fall through */
+	default:
+		if (dev_is_float(x) || dev_is_int(x) || wrap_flags(d->arg & 0xff, x))
+			return NULL;
+		snprintf(buf, len, "%s on dtype %s not supported by the device", op,
 			 rt_dtype_name(x));
 		return buf;
 	}
@@ -153,7 +206,8 @@ static const char *clip_check(const struct dev_check *c)
 	struct art_session *s = c->s;
 	const struct rt_node *n = c->n;
 	int x = c->x;
-	if (!dev_is_float(x))
+	/* 8-bit values and bounds are exact in the device's f32 arithmetic. */
+	if (!dev_is_float(x) && x != ART_INT8 && x != ART_UINT8)
 		return dev_float_only(c);
 	if (!dev_plan_known(s, n, 1) || !dev_plan_known(s, n, 2))
 		return "Clip bounds computed at run time";
@@ -178,7 +232,7 @@ static int unary_shapes(const struct dev_shape *c)
 {
 	struct dev_val *x = &c->dv[c->n->in[0]];
 	struct dev_val *o = &c->dv[c->n->out[0]];
-	dev_set_out(o, x->dtype, x->ndim, x->dims);
+	dev_set_out(o, is_fpclass(c->d->arg) ? ART_BOOL : x->dtype, x->ndim, x->dims);
 	return 0;
 }
 
@@ -200,10 +254,11 @@ static int binary_shapes(const struct dev_shape *c)
 	struct dev_val *x = &c->dv[n->in[0]];
 	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
-	struct dev_val *in[3] = {x, x, x};
-	for (int i = 0; i < n->nin && i < 3; i++)
+	struct dev_val *in[32];
+	int nin = n->nin < 32 ? n->nin : 32;
+	for (int i = 0; i < nin; i++)
 		in[i] = &dv[n->in[i]];
-	int r = bcast_shape(in, n->nin < 3 ? n->nin : 3, dims);
+	int r = bcast_shape(in, nin, dims);
 	if (r < 0)
 		return dev_bad(s, n, "shapes do not broadcast");
 	int dt = d->kind == DK_WHERE ? in[1]->dtype : x->dtype;
@@ -237,6 +292,23 @@ static int unary_emit(struct ectx *e)
 	if (d->arg == ARES_ELT_HARD_SIGMOID) {
 		alpha = rt_attr_f(n, "alpha", 0.2f);
 		beta = rt_attr_f(n, "beta", 0.5f);
+	}
+	if (d->arg == ARES_ELT_ELU && !strcmp(dev_op_name(n), "Selu")) {
+		alpha = rt_attr_f(n, "alpha", 1.67326319217681884765625f);
+		beta = rt_attr_f(n, "gamma", 1.05070102214813232421875f);
+	} else if (d->arg == ARES_ELT_ELU) {
+		alpha = rt_attr_f(n, "alpha", 1.0f);
+		beta = 1.0f;
+	}
+	if (d->arg == ARES_ELT_CELU || d->arg == ARES_ELT_THRESHOLDED_RELU)
+		alpha = rt_attr_f(n, "alpha", 1.0f);
+	if (d->arg == ARES_ELT_SHRINK) {
+		alpha = rt_attr_f(n, "lambd", 0.5f);
+		beta = rt_attr_f(n, "bias", 0.0f);
+	}
+	if (d->arg == ARES_ELT_ISINF) {
+		alpha = rt_attr_i(n, "detect_positive", 1) ? 1.0f : 0.0f;
+		beta = rt_attr_i(n, "detect_negative", 1) ? 1.0f : 0.0f;
 	}
 	return emit_act_unary(e, n, d->arg, alpha, beta);
 }
@@ -279,8 +351,54 @@ static int binary_emit(struct ectx *e)
 	int op = d->kind == DK_WHERE ? ARES_ELT_WHERE : d->arg;
 	if (op == ARES_ELT_MOD && rt_attr_i(n, "fmod", 0))
 		op = ARES_ELT_FMOD;
-	struct ares_eltwise_params p = {.op = (uint32_t)op};
+	if (op == ARES_ELT_SHL && rt_attr_is(n, "direction", "RIGHT", 0))
+		op = ARES_ELT_SHR;
+	struct ares_eltwise_params p = {.op = (uint32_t)op,
+					.flags = wrap_flags(op, e->dv[n->out[0]].dtype)};
+	/* An integer exponent becomes the base's dtype in the output, which
+	 * the POW then reads in place (hw-spec §12.4). */
+	if (op == ARES_ELT_POW && e->dv[n->in[1]].dtype != e->dv[n->in[0]].dtype) {
+		struct ares_eltwise_params cp = {.op = ARES_ELT_COPY};
+		int rc = dev_done(e, accel_cmdbuf_eltwise(cb, &cp, 1, &pin[1], &y));
+		if (rc)
+			return rc;
+		pin[1] = &y;
+	}
 	return dev_done(e, accel_cmdbuf_eltwise(cb, &p, (uint32_t)n->nin, pin, &y));
+}
+
+/* Sum, Mean, Max, Min over N inputs: the first command combines inputs 0
+ * and 1 (or copies a lone input) into the output, each further one
+ * combines the output in place with the next input (hw-spec §12.4), and
+ * Mean scales the sum by 1/N. */
+static int variadic_emit(struct ectx *e)
+{
+	const struct rt_node *n = e->n;
+	int mean = (e->d->arg & DEV_VARIADIC_MEAN) != 0;
+	uint32_t op = (uint32_t)(e->d->arg & ~DEV_VARIADIC_MEAN);
+	struct dev_val *ov = &e->dv[n->out[0]];
+	struct ares_tensor_desc y, a, b;
+	const struct ares_tensor_desc *pin[2] = {&a, &b};
+	dev_desc(e, n->out[0], &y);
+	dev_desc_bcast(e, n->in[0], ov->ndim, ov->dims, &a);
+	int rc;
+	if (n->nin == 1) {
+		struct ares_eltwise_params cp = {.op = ARES_ELT_COPY};
+		rc = dev_done(e, accel_cmdbuf_eltwise(e->cb, &cp, 1, pin, &y));
+	} else {
+		struct ares_eltwise_params p = {.op = op, .flags = wrap_flags((int)op, ov->dtype)};
+		rc = 0;
+		for (int i = 1; i < n->nin && !rc; i++) {
+			dev_desc_bcast(e, n->in[i], ov->ndim, ov->dims, &b);
+			rc = dev_done(e, accel_cmdbuf_eltwise(e->cb, &p, 2, pin, &y));
+			a = y;
+		}
+	}
+	if (rc || !mean || n->nin == 1)
+		return rc;
+	struct ares_eltwise_params sc = {.op = ARES_ELT_AFFINE,
+					 .alpha = F32_BITS(1.0f / (float)n->nin)};
+	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &sc, 1, pin, &y));
 }
 
 static int prelu_emit(struct ectx *e)
@@ -314,8 +432,8 @@ static const struct dev_form dev_form_binary = {
 static const struct dev_form dev_form_variadic = {
 	.check = binary_check,
 	.shapes = binary_shapes,
-	.emit = binary_emit,
-	.operands = 7u,
+	.emit = variadic_emit,
+	.operands = 0xffffffffu,
 	.fuses_act = 0,
 };
 
@@ -392,6 +510,29 @@ static const struct dev_op eltwise_ops[] = {
 	{"Tanh", DK_UNARY, ARES_ELT_TANH, &dev_form_unary},
 	{"Where", DK_WHERE, 0, &dev_form_where},
 	{"Xor", DK_BINARY, ARES_ELT_XOR, &dev_form_binary},
+	{"Sin", DK_UNARY, ARES_ELT_SIN, &dev_form_unary},
+	{"Cos", DK_UNARY, ARES_ELT_COS, &dev_form_unary},
+	{"Tan", DK_UNARY, ARES_ELT_TAN, &dev_form_unary},
+	{"Asin", DK_UNARY, ARES_ELT_ASIN, &dev_form_unary},
+	{"Acos", DK_UNARY, ARES_ELT_ACOS, &dev_form_unary},
+	{"Atan", DK_UNARY, ARES_ELT_ATAN, &dev_form_unary},
+	{"Sinh", DK_UNARY, ARES_ELT_SINH, &dev_form_unary},
+	{"Cosh", DK_UNARY, ARES_ELT_COSH, &dev_form_unary},
+	{"Asinh", DK_UNARY, ARES_ELT_ASINH, &dev_form_unary},
+	{"Acosh", DK_UNARY, ARES_ELT_ACOSH, &dev_form_unary},
+	{"Atanh", DK_UNARY, ARES_ELT_ATANH, &dev_form_unary},
+	{"Sign", DK_UNARY, ARES_ELT_SIGN, &dev_form_unary},
+	{"Elu", DK_UNARY, ARES_ELT_ELU, &dev_form_unary},
+	{"Selu", DK_UNARY, ARES_ELT_ELU, &dev_form_unary},
+	{"Celu", DK_UNARY, ARES_ELT_CELU, &dev_form_unary},
+	{"ThresholdedRelu", DK_UNARY, ARES_ELT_THRESHOLDED_RELU, &dev_form_unary},
+	{"Softsign", DK_UNARY, ARES_ELT_SOFTSIGN, &dev_form_unary},
+	{"Softplus", DK_UNARY, ARES_ELT_SOFTPLUS, &dev_form_unary},
+	{"Shrink", DK_UNARY, ARES_ELT_SHRINK, &dev_form_unary},
+	{"IsInf", DK_UNARY, ARES_ELT_ISINF, &dev_form_unary},
+	{"IsNaN", DK_UNARY, ARES_ELT_ISNAN, &dev_form_unary},
+	{"BitShift", DK_BINARY, ARES_ELT_SHL, &dev_form_binary},
+	{"Mean", DK_VARIADIC, ARES_ELT_ADD | DEV_VARIADIC_MEAN, &dev_form_variadic},
 };
 
 const struct dev_op_family dev_ops_eltwise = DEV_OP_FAMILY(eltwise_ops);
