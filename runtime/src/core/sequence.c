@@ -85,26 +85,6 @@ struct rt_seq *rt_seq_dup(const struct rt_seq *q)
 	return c;
 }
 
-struct rt_seq *rt_in_seq(struct art_session *s, const struct rt_node *n, int i)
-{
-	if (i >= n->nin || n->in[i] < 0)
-		return NULL;
-	return s->vals[n->in[i]].seq;
-}
-
-int rt_out_seq(struct art_session *s, const struct rt_node *n, int i, struct rt_seq *q)
-{
-	if (i >= n->nout || n->out[i] < 0) {
-		rt_seq_free(q);
-		return 0;
-	}
-	struct rt_value *v = &s->vals[n->out[i]];
-	rt_value_clear(v);
-	memset(&v->t, 0, sizeof(v->t));
-	v->seq = q;
-	return 0;
-}
-
 int rt_declared_kind(const Onnx__ValueInfoProto *vi, int *elem)
 {
 	if (elem)

@@ -146,11 +146,6 @@ void rt_cpu_memo_free(struct rt_node *n)
 	n->memo = NULL;
 }
 
-int rt_cpu_is_const(const struct art_session *s, const struct rt_node *n, int input)
-{
-	return input < n->nin && n->in[input] >= 0 && s->vals[n->in[input]].is_const;
-}
-
 static void key_of(const struct art_session *s, const struct rt_node *n, struct rt_memo_key *key)
 {
 	memset(key, 0, sizeof(*key) * RT_MEMO_KEYS);

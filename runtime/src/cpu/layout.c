@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpu/dnnl_priv.h"
+#include "cpu/dnnl_memo.h"
 #include "cpu/layout.h"
 
 /* 1 when node N has a graph-valued attribute (a subgraph). */

@@ -7,17 +7,7 @@
 #include <stdint.h>
 
 #include "core/internal.h"
-
-struct rt_memo_arg;
-
-/* Per session, per value: whether it may stay in its producer's layout,
- * and the producer's operand holding it in the run HELD_RUN. */
-struct rt_layout {
-	int planned, nvals;
-	unsigned char *keep;
-	const struct rt_memo_arg **held;
-	uint64_t *held_run;
-};
+#include "cpu/dnnl_memo.h"
 
 /* 1 when N (about to run on oneDNN) may leave output 0 in its own
  * layout, 0 when it must write NCHW, -ENOMEM. */
