@@ -186,16 +186,94 @@ static const char *input_names(const struct model *m, char *buf, size_t len)
 	return buf;
 }
 
+/* Input IDX's "shape" into T (rank, dims) and *ELEMS, checked against
+ * the model's declaration and against what a BODY_LEN-byte body can
+ * carry. */
+static int parse_shape(const struct model *m, int idx, json_object *jin, const char *name,
+		       size_t body_len, struct art_tensor *t, int64_t *elems, char *err,
+		       size_t errlen)
+{
+	json_object *jshape;
+	size_t shape_len;
+
+	if (!json_object_object_get_ex(jin, "shape", &jshape) ||
+	    !json_object_is_type(jshape, json_type_array)) {
+		snprintf(err, errlen, "input %s: \"shape\" (an array) missing", name);
+		return -EINVAL;
+	}
+	shape_len = json_object_array_length(jshape);
+	if ((int)shape_len != m->in[idx].decl.ndim) {
+		snprintf(err, errlen, "input %s: shape has %zu dims, the model takes %d", name,
+			 shape_len, m->in[idx].decl.ndim);
+		return -EINVAL;
+	}
+	t->ndim = (int)shape_len;
+	*elems = 1;
+	for (int d = 0; d < t->ndim; d++) {
+		json_object *jd = json_object_array_get_idx(jshape, (size_t)d);
+		int64_t want = m->in[idx].decl.dims[d], v;
+
+		if (!json_object_is_type(jd, json_type_int) ||
+		    (v = json_object_get_int64(jd)) < 1) {
+			snprintf(err, errlen, "input %s: shape dim %d must be a positive integer",
+				 name, d);
+			return -EINVAL;
+		}
+		if (want != -1 && v != want) {
+			snprintf(err, errlen,
+				 "input %s: shape dim %d is %lld, the model takes %lld", name, d,
+				 (long long)v, (long long)want);
+			return -EINVAL;
+		}
+		/* Every element takes at least two bytes of JSON ("0,"), so
+		 * a shape holding more than the body could carry is refused
+		 * before anything is allocated for it. */
+		if (v > (int64_t)body_len || *elems > (int64_t)body_len / v) {
+			snprintf(err, errlen,
+				 "input %s: shape holds more elements than the %zu-byte "
+				 "body carries",
+				 name, body_len);
+			return -EINVAL;
+		}
+		t->dims[d] = v;
+		*elems *= v;
+	}
+	return 0;
+}
+
+/* WANT bytes of input NAME from the binary-data extension's part of the
+ * body (JSIZE: its "binary_data_size"), raw little-endian elements. */
+static int read_binary_input(struct binary *bin, json_object *jsize, const char *name, size_t want,
+			     void *buf, char *err, size_t errlen)
+{
+	int64_t size = json_object_get_int64(jsize);
+
+	if (!json_object_is_type(jsize, json_type_int) || size < 0 || (size_t)size != want) {
+		snprintf(err, errlen,
+			 "input %s: binary_data_size %s, its shape and datatype take %zu bytes",
+			 name, json_object_get_string(jsize), want);
+		return -EINVAL;
+	}
+	if (bin->len - bin->used < want) {
+		snprintf(err, errlen,
+			 "input %s: the binary data ends %zu bytes before its %zu bytes", name,
+			 want - (bin->len - bin->used), want);
+		return -EINVAL;
+	}
+	memcpy(buf, bin->p + bin->used, want);
+	bin->used += want;
+	return 0;
+}
+
 /* Checks one element of "inputs" and converts its data into R->in. */
 static int parse_input(struct model *m, struct request *r, json_object *jin, bool *seen,
 		       size_t body_len, struct binary *bin, char *err, size_t errlen)
 {
 	json_object *jsize = NULL;
-	json_object *jname, *jshape, *jtype, *jdata, *jparams;
+	json_object *jname, *jtype, *jdata, *jparams;
 	const char *name;
 	struct art_tensor t = {0};
-	int idx = -1, dtype;
-	size_t shape_len;
+	int idx = -1, dtype, rc;
 	int64_t elems = 1;
 	char names[256];
 	void *buf;
@@ -240,48 +318,10 @@ static int parse_input(struct model *m, struct request *r, json_object *jin, boo
 			 json_object_get_string(jtype), dtype_to_kserve(m->in[idx].decl.dtype));
 		return -EINVAL;
 	}
-	if (!json_object_object_get_ex(jin, "shape", &jshape) ||
-	    !json_object_is_type(jshape, json_type_array)) {
-		snprintf(err, errlen, "input %s: \"shape\" (an array) missing", name);
-		return -EINVAL;
-	}
-	shape_len = json_object_array_length(jshape);
-	if ((int)shape_len != m->in[idx].decl.ndim) {
-		snprintf(err, errlen, "input %s: shape has %zu dims, the model takes %d", name,
-			 shape_len, m->in[idx].decl.ndim);
-		return -EINVAL;
-	}
 	t.dtype = dtype;
-	t.ndim = (int)shape_len;
-	for (int d = 0; d < t.ndim; d++) {
-		json_object *jd = json_object_array_get_idx(jshape, (size_t)d);
-		int64_t want = m->in[idx].decl.dims[d], v;
-
-		if (!json_object_is_type(jd, json_type_int) ||
-		    (v = json_object_get_int64(jd)) < 1) {
-			snprintf(err, errlen, "input %s: shape dim %d must be a positive integer",
-				 name, d);
-			return -EINVAL;
-		}
-		if (want != -1 && v != want) {
-			snprintf(err, errlen,
-				 "input %s: shape dim %d is %lld, the model takes %lld", name, d,
-				 (long long)v, (long long)want);
-			return -EINVAL;
-		}
-		/* Every element takes at least two bytes of JSON ("0,"), so
-		 * a shape holding more than the body could carry is refused
-		 * before anything is allocated for it. */
-		if (v > (int64_t)body_len || elems > (int64_t)body_len / v) {
-			snprintf(err, errlen,
-				 "input %s: shape holds more elements than the %zu-byte "
-				 "body carries",
-				 name, body_len);
-			return -EINVAL;
-		}
-		t.dims[d] = v;
-		elems *= v;
-	}
+	rc = parse_shape(m, idx, jin, name, body_len, &t, &elems, err, errlen);
+	if (rc)
+		return rc;
 	if (m->batchable) {
 		if (r->batch_set && r->batch != t.dims[0]) {
 			snprintf(err, errlen,
@@ -303,29 +343,9 @@ static int parse_input(struct model *m, struct request *r, json_object *jin, boo
 	}
 	t.data = buf;
 	r->in[idx] = t;
-	if (jsize) {
-		size_t want = (size_t)elems * art_dtype_size(dtype);
-		int64_t size = json_object_get_int64(jsize);
-
-		if (!json_object_is_type(jsize, json_type_int) || size < 0 ||
-		    (size_t)size != want) {
-			snprintf(err, errlen,
-				 "input %s: binary_data_size %s, its shape and datatype take %zu "
-				 "bytes",
-				 name, json_object_get_string(jsize), want);
-			return -EINVAL;
-		}
-		if (bin->len - bin->used < want) {
-			snprintf(err, errlen,
-				 "input %s: the binary data ends %zu bytes before its %zu bytes",
-				 name, want - (bin->len - bin->used), want);
-			return -EINVAL;
-		}
-		/* Raw little-endian elements, as the extension defines. */
-		memcpy(buf, bin->p + bin->used, want);
-		bin->used += want;
-		return 0;
-	}
+	if (jsize)
+		return read_binary_input(bin, jsize, name, (size_t)elems * art_dtype_size(dtype),
+					 buf, err, errlen);
 	return json_to_tensor_data(jdata, &t, buf, name, err, errlen);
 }
 

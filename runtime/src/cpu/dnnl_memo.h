@@ -86,8 +86,7 @@ struct rt_cpu {
 };
 
 /* 1 when input INPUT of N is a constant (initializer or folded). */
-static inline int rt_cpu_is_const(const struct art_session *s, const struct rt_node *n,
-				  int input)
+static inline int rt_cpu_is_const(const struct art_session *s, const struct rt_node *n, int input)
 {
 	return input < n->nin && n->in[input] >= 0 && s->vals[n->in[input]].is_const;
 }
