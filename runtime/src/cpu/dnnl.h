@@ -43,5 +43,9 @@ int rt_dnnl_binary(struct art_session *s, const struct rt_node *n);
 int rt_dnnl_pool(struct art_session *s, const struct rt_node *n);
 /* Softmax, LogSoftmax. */
 int rt_dnnl_softmax(struct art_session *s, const struct rt_node *n);
+/* QLinearConv, ConvInteger (cpu/dnnl_quant.c). */
+int rt_dnnl_qconv(struct art_session *s, const struct rt_node *n);
+/* QLinearMatMul, MatMulInteger. */
+int rt_dnnl_qmatmul(struct art_session *s, const struct rt_node *n);
 
 #endif
