@@ -10,8 +10,9 @@
  * kernels' own rt_requant_mult() and rt_requant_act(), so the integers are
  * the loops' (kernels_qconv.c, kernels_quant.c) bit for bit. What oneDNN
  * cannot give exactly is declined to those loops:
- *  - a nonzero w_zero_point, uint8 weights, weights that are not constant;
- *  - a host without VNNI: oneDNN's AVX2 / AVX-512 int8 kernels sum u8 x s8
+ *  - a nonzero w_zero_point, uint8 weights, weights, scales, zero points
+ *    or bias that are not constants;
+ *  - a host without AVX-512 VNNI: oneDNN's other int8 kernels sum u8 x s8
  *    pairs in saturating int16 (vpmaddubsw) or halve the weights;
  *  - an accumulator that may reach 2^24: oneDNN converts it to f32 before
  *    writing it, exact only below that, so each output channel's
@@ -39,13 +40,26 @@ static dnnl_data_type_t dt_of(int dtype)
 	return dtype == ART_UINT8 ? dnnl_u8 : dtype == ART_INT8 ? dnnl_s8 : dnnl_s32;
 }
 
-/* VNNI (vpdpbusd) sums u8 x s8 products straight into int32. */
+/* AVX-512 VNNI (vpdpbusd) sums u8 x s8 products straight into int32.
+ * AVX2-VNNI hosts are left to the loops: oneDNN 2.6's AVX2 int8 kernels
+ * are not known to use it everywhere. */
 static int has_vnni(void)
 {
 	unsigned isa = (unsigned)dnnl_get_effective_cpu_isa();
 	return (isa & (unsigned)dnnl_cpu_isa_avx512_core_vnni) ==
-		       (unsigned)dnnl_cpu_isa_avx512_core_vnni ||
-	       (isa & (unsigned)dnnl_cpu_isa_avx2_vnni) == (unsigned)dnnl_cpu_isa_avx2_vnni;
+	       (unsigned)dnnl_cpu_isa_avx512_core_vnni;
+}
+
+/* The requantisation's parameters (inputs 1, 4, 6, 7, 8 when present) are
+ * constants: the post step reads them as validated when the primitive was
+ * made. */
+static int params_const(struct art_session *s, const struct rt_node *n)
+{
+	static const int in[] = {1, 4, 6, 7, 8};
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		if (rt_in(s, n, in[i]) && !rt_cpu_is_const(s, n, in[i]))
+			return 0;
+	return 1;
 }
 
 static void md_plain(dnnl_memory_desc_t *md, int ndim, const int64_t *dims, dnnl_data_type_t dt)
@@ -91,8 +105,8 @@ static int src_zero(struct art_session *s, const struct rt_node *n, int i,
 
 /* Every output's sum |w| (COLS of them, ROWS terms each, element (r, c)
  * at r * RS + c * CS, over NB blocks of BS) times 255 below 2^24. */
-static int acc_exact(const struct art_tensor *w, int64_t nb, int64_t bs, int64_t cols,
-		     int64_t rows, int64_t cs, int64_t rs)
+static int acc_exact(const struct art_tensor *w, int64_t nb, int64_t bs, int64_t cols, int64_t rows,
+		     int64_t cs, int64_t rs)
 {
 	const int8_t *d = w->data;
 	for (int64_t b = 0; b < nb; b++)
@@ -146,8 +160,8 @@ static int zp_arg(struct art_session *s, const struct rt_node *n, struct rt_cpu_
 		st = dnnl_memory_get_data_handle(a->user, &h);
 	if (st != dnnl_success || !h)
 		return st == dnnl_out_of_memory
-			       ? rt_err(s, -ENOMEM, "node '%s' (%s): oneDNN out of memory",
-					n->name, n->proto->op_type)
+			       ? rt_err(s, -ENOMEM, "node '%s' (%s): oneDNN out of memory", n->name,
+					n->proto->op_type)
 			       : RT_CPU_DECLINED;
 	*(int32_t *)h = zp;
 	return 0;
@@ -232,9 +246,9 @@ static int qconv_post(struct art_session *s, const struct rt_node *n, struct rt_
 			int64_t bv = bias ? bias[c] : 0;
 			for (int64_t p = 0; p < P; p++) {
 				int64_t at = (nb * M + c) * P + p;
-				double v = rt_requant_act(n, acc[(nb * P + p) * M + c] + bv,
-							  mult[c]) +
-					   zy;
+				double v =
+					rt_requant_act(n, acc[(nb * P + p) * M + c] + bv, mult[c]) +
+					zy;
 				v = v < lo ? lo : v > hi ? hi : v;
 				if (m->out_dtype == ART_INT8)
 					((int8_t *)out)[at] = (int8_t)v;
@@ -262,7 +276,7 @@ static int qconv_build(struct art_session *s, const struct rt_node *n, struct rt
 	if (src_zero(s, n, 2, x, &zp) || !const_zero(s, n, qlinear ? 5 : 3) ||
 	    (wz && art_tensor_elems(wz) != 1 && art_tensor_elems(wz) != M))
 		return RT_CPU_DECLINED;
-	if (qlinear && (!qlinear_params_ok(s, n, 1, M) ||
+	if (qlinear && (!qlinear_params_ok(s, n, 1, M) || !params_const(s, n) ||
 			(b && (b->ndim != 1 || b->dims[0] != M || b->dtype != ART_INT32))))
 		return RT_CPU_DECLINED;
 	int64_t ks[RT_SP];
@@ -309,8 +323,7 @@ static int qconv_build(struct art_session *s, const struct rt_node *n, struct rt
 						       dnnl_convolution_direct, &src_cl, &wei_any,
 						       NULL, &dst, st, dil, pl, pr) != dnnl_success)
 		return RT_CPU_DECLINED;
-	m->out_dtype =
-		!qlinear ? ART_INT32 : rt_in(s, n, 7) ? rt_in(s, n, 7)->dtype : ART_UINT8;
+	m->out_dtype = !qlinear ? ART_INT32 : rt_in(s, n, 7) ? rt_in(s, n, 7)->dtype : ART_UINT8;
 	m->out_ndim = nd;
 	memcpy(m->out_dims, od, sizeof(int64_t) * (size_t)nd);
 	m->post = qconv_post;
@@ -359,8 +372,8 @@ static int qmatmul_build(struct art_session *s, const struct rt_node *n, struct 
 	const struct art_tensor *a = rt_in(s, n, 0), *b = rt_in(s, n, ib);
 	/* 1-D operands are the loops' (rare in quantized models). */
 	if (!has_vnni() || !is_8bit(a) || !b || b->dtype != ART_INT8 ||
-	    !rt_cpu_is_const(s, n, ib) || a->ndim < 2 || b->ndim < 2 ||
-	    art_tensor_elems(a) <= 0 || art_tensor_elems(b) <= 0)
+	    !rt_cpu_is_const(s, n, ib) || a->ndim < 2 || b->ndim < 2 || art_tensor_elems(a) <= 0 ||
+	    art_tensor_elems(b) <= 0)
 		return RT_CPU_DECLINED;
 	int64_t M = a->dims[a->ndim - 2], K = a->dims[a->ndim - 1], N = b->dims[b->ndim - 1];
 	if (b->dims[b->ndim - 2] != K)
@@ -370,7 +383,7 @@ static int qmatmul_build(struct art_session *s, const struct rt_node *n, struct 
 	if (src_zero(s, n, 2, a, &zp) || !const_zero(s, n, qlinear ? 5 : 3) ||
 	    (bz && art_tensor_elems(bz) != 1 && art_tensor_elems(bz) != N))
 		return RT_CPU_DECLINED;
-	if (qlinear && (!qlinear_params_ok(s, n, M, N) || !rt_in(s, n, 7)))
+	if (qlinear && (!qlinear_params_ok(s, n, M, N) || !params_const(s, n) || !rt_in(s, n, 7)))
 		return RT_CPU_DECLINED;
 	if (!acc_exact(b, rt_shape_elems(b->dims, b->ndim - 2), K * N, N, K, 1, N))
 		return RT_CPU_DECLINED;
