@@ -14,8 +14,9 @@
  *    or bias that are not constants;
  *  - a host without AVX-512 VNNI: oneDNN's other int8 kernels sum u8 x s8
  *    pairs in saturating int16 (vpmaddubsw) or halve the weights;
- *  - an accumulator that may reach 2^24: oneDNN converts it to f32 before
- *    writing it, exact only below that, so each output channel's
+ *  - an accumulator that may reach 2^24: with a source zero point oneDNN
+ *    passes it through f32 (off by one near 3e7 on 2.6,
+ *    tests/quant_models.py's convint_large_acc), so each output channel's
  *    255 * sum |w| must stay under it (real layers are far below).
  * Padded taps add nothing, as in the loops: oneDNN's zero-point
  * compensation leaves out the taps that fall in the padding.
