@@ -14,7 +14,7 @@ ONNX Runtime's arithmetic (int32 accumulator, multiplier sx * sw / sy in
 binary32, binary32 product rounded half to even, zero point, saturation),
 is NAME.ref.npy; ort-models.txt lists the models onnxruntime-node also
 runs (it lacks some type combinations and per-channel weight zero points
-that differ). quant_check.sh runs them on the CPU against both, and
+that differ), cpu-only.txt those the device lacks (3-D convolution). quant_check.sh runs them on the CPU against both, and
 quant_op_check.sh on the device against the CPU.
 
 Usage: quant_models.py OUTDIR
@@ -89,13 +89,14 @@ def out_params(acc, x_s, w_s, y_dt):
     return y_s, y_zp
 
 
-def save(name, x, y_dt, y_shape, nodes, inits, ref, ort=True):
+def save(name, x, y_dt, y_shape, nodes, inits, ref, ort=True, device=True):
     assert list(ref.shape) == list(y_shape) and ref.dtype == y_dt, name
     np.save(os.path.join(OUT, name + ".x.npy"), x)
     np.save(os.path.join(OUT, name + ".ref.npy"), ref)
-    if ort:
-        with open(os.path.join(OUT, "ort-models.txt"), "a") as f:
-            f.write(name + "\n")
+    for listed, txt in ((ort, "ort-models.txt"), (not device, "cpu-only.txt")):
+        if listed:
+            with open(os.path.join(OUT, txt), "a") as f:
+                f.write(name + "\n")
     g = helper.make_graph(nodes, name,
                           [helper.make_tensor_value_info("x", ONNX_T[x.dtype.type], x.shape)],
                           [helper.make_tensor_value_info("y", ONNX_T[y_dt], y_shape)],
@@ -111,7 +112,7 @@ def conv_out(n, k, pad, st, dil):
 
 
 def qlinear_conv(name, x_dt, w_dt, y_dt, xs, M, k, per_channel, bias, w_zp_differ=False,
-                 x_zp=None, **attrs):
+                 x_zp=None, device=True, **attrs):
     """QLinearConv of x [N, C, spatial...] with M output channels."""
     N, C = xs[:2]
     g = attrs.get("group", 1)
@@ -145,7 +146,7 @@ def qlinear_conv(name, x_dt, w_dt, y_dt, xs, M, k, per_channel, bias, w_zp_diffe
           for i in range(len(k))]
     ref = requant(acc, x_s, wsb, y_s, y_zp, y_dt)
     save(name, x, y_dt, [N, M] + sp, [helper.make_node("QLinearConv", ins, ["y"], **attrs)],
-         inits, ref, ort=x_dt == y_dt and not w_zp_differ)
+         inits, ref, ort=x_dt == y_dt and not w_zp_differ, device=device)
 
 
 def conv_integer(name, x_dt, w_dt, xs, M, k, per_channel, w_zp=True, **attrs):
@@ -306,8 +307,9 @@ qlinear_conv("qconv_sym_depthwise", u8, i8, u8, [1, 32, 11, 11], 32, [3, 3], Tru
              x_zp=200, group=32, strides=[2, 2], pads=[1, 1, 1, 1])
 qlinear_conv("qconv_sym_1d", u8, i8, u8, [2, 8, 15], 16, [5], True, True, x_zp=9,
              pads=[2, 2], strides=[2])
+# The device has 1-D and 2-D convolutions only (cpu-only.txt).
 qlinear_conv("qconv_sym_3d", i8, i8, i8, [1, 4, 5, 6, 5], 8, [3, 3, 3], True, True,
-             x_zp=50, pads=[1, 1, 1, 1, 1, 1])
+             x_zp=50, device=False, pads=[1, 1, 1, 1, 1, 1])
 conv_integer("convint_sym_border", u8, i8, [1, 16, 9, 9], 16, [3, 3], False, w_zp=False,
              pads=[1, 2, 0, 1], strides=[2, 2])
 conv_integer("convint_sym_depthwise", u8, i8, [1, 8, 6, 6], 8, [3, 3], True, w_zp=False,
