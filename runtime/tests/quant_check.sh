@@ -4,7 +4,9 @@
 # quant_models.py, and onnxruntime-node itself for those it runs
 # (ort-models.txt). ORT_DIR: onnxruntime-node's module folder (fetched by
 # scripts/fetch-models.sh into $ARES_MODEL_CACHE/ort); without it the ORT
-# comparison says SKIP and the numpy one still runs.
+# comparison says SKIP and the numpy one still runs. The fast CPU path
+# (oneDNN's integer products) is also held to the reference loops
+# (--reference), bit for bit.
 #
 # Usage: quant_check.sh BUILD WORKDIR [ORT_DIR]
 set -eu
@@ -18,7 +20,23 @@ for x in "$T"/*.x.npy; do
 	n=$(basename "$x" .x.npy)
 	"$B/bin/accel-run" "$T/$n.onnx" --cpu --input x="$x" --output-dir "$T/$n.cpu" >/dev/null ||
 		{ echo "FAIL $n: the CPU path refused it"; fail=1; }
+	"$B/bin/accel-run" "$T/$n.onnx" --cpu --reference --input x="$x" \
+		--output-dir "$T/$n.loops" >/dev/null ||
+		{ echo "FAIL $n: the reference loops refused it"; fail=1; }
 done
+# The *_sym_* models are the form oneDNN takes (int8 weights, zero point
+# 0): on a host with VNNI their products must run there, or the
+# comparison with the loops above compares the loops with themselves.
+if grep -qE 'avx512_vnni|avx_vnni' /proc/cpuinfo; then
+	for x in "$T"/*_sym_*.x.npy; do
+		n=$(basename "$x" .x.npy)
+		DNNL_VERBOSE=1 "$B/bin/accel-run" "$T/$n.onnx" --cpu --input x="$x" 2>&1 |
+			grep -qE '^(dnnl|onednn)_verbose,exec,cpu,(convolution|matmul),' ||
+			{ echo "FAIL $n: its integer product did not run on oneDNN"; fail=1; }
+	done
+else
+	echo "SKIP oneDNN coverage of the *_sym_* models: no VNNI, the loops run them"
+fi
 if [ -n "$ORT" ] && [ -d "$ORT" ]; then
 	while read -r n; do
 		node "$here/ort_quant.mjs" "$ORT" "$T/$n.onnx" x "$T/$n.x.npy" "$T/$n.ort.npy" ||
@@ -41,8 +59,9 @@ for x in sorted(glob.glob(os.path.join(T, "*.x.npy"))):
         ok = False
         continue
     c = np.load(f)
-    for ref in ("ref", "ort"):
-        rf = os.path.join(T, f"{n}.{ref}.npy")
+    for ref in ("ref", "ort", "loops"):
+        rf = os.path.join(T, f"{n}.{ref}.npy") if ref != "loops" else \
+            os.path.join(T, f"{n}.loops", "y.npy")
         if not os.path.exists(rf):
             continue
         r = np.load(rf)

@@ -15,6 +15,10 @@ mkdir -p "$T"
 fail=0
 for x in "$T"/*.x.npy; do
 	n=$(basename "$x" .x.npy)
+	if grep -qx "$n" "$T/cpu-only.txt" 2>/dev/null; then
+		echo "SKIP $n: the device lacks it (cpu-only.txt)"
+		continue
+	fi
 	"$B/bin/accel-run" "$T/$n.onnx" --cpu --input x="$x" --output-dir "$T/$n.cpu" >/dev/null
 	"$B/bin/accel-run" "$T/$n.onnx" --device 0 --no-fallback --coverage --input x="$x" \
 		--output-dir "$T/$n.dev" >"$T/$n.cov" 2>&1 && continue
@@ -29,8 +33,12 @@ import sys
 import numpy as np
 T = sys.argv[1]
 ok = True
+cpu_only = os.path.join(T, "cpu-only.txt")
+skip = set(open(cpu_only).read().split()) if os.path.exists(cpu_only) else set()
 for x in sorted(glob.glob(os.path.join(T, "*.x.npy"))):
     n = os.path.basename(x)[:-6]
+    if n in skip:
+        continue
     f = os.path.join(T, n + ".dev", "y.npy")
     if not os.path.exists(f):
         ok = False

@@ -125,6 +125,10 @@ static const char *const covered[] = {
 	/* graph/fuse.c rewrites a LayerNorm spelled out from a ReduceMean
 	 * into LayerNormalization on that node, after its cache was made. */
 	"ReduceMean",
+	"QLinearConv",
+	"ConvInteger",
+	"QLinearMatMul",
+	"MatMulInteger",
 };
 
 int rt_cpu_memo_new(struct rt_node *n)
@@ -491,7 +495,8 @@ int rt_cpu_run(struct art_session *s, const struct rt_node *n, rt_memo_build_fn 
 	}
 	void *out = NULL;
 	if (!rc)
-		rc = rt_alloc_out(s, n, 0, ART_FLOAT, m->out_ndim, m->out_dims, &out);
+		rc = rt_alloc_out(s, n, 0, m->out_dtype ? m->out_dtype : ART_FLOAT, m->out_ndim,
+				  m->out_dims, &out);
 	if (!rc)
 		rc = memo_exec(s, n, m, out, hold > 0);
 	if (!rc && m->post)

@@ -49,5 +49,9 @@ int rt_dnnl_eltwise(struct art_session *s, const struct rt_node *n);
 int rt_dnnl_layernorm(struct art_session *s, const struct rt_node *n);
 /* Transpose of f32 (a valid perm; the loop reports a wrong one). */
 int rt_dnnl_transpose(struct art_session *s, const struct rt_node *n);
+/* QLinearConv, ConvInteger (cpu/dnnl_quant.c). */
+int rt_dnnl_qconv(struct art_session *s, const struct rt_node *n);
+/* QLinearMatMul, MatMulInteger. */
+int rt_dnnl_qmatmul(struct art_session *s, const struct rt_node *n);
 
 #endif

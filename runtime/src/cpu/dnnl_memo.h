@@ -57,6 +57,7 @@ struct rt_cpu_memo {
 	struct rt_memo_key key[RT_MEMO_KEYS];
 	int out_ndim;
 	int64_t out_dims[ART_MAX_DIMS];
+	int out_dtype; /* output 0's ART_* type; 0 for float */
 	dnnl_primitive_t prim;
 	struct rt_memo_arg args[RT_MEMO_ARGS];
 	int nargs;

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "cpu/dnnl.h"
 #include "cpu/kernels.h"
 
 static int is_8bit(const struct art_tensor *t)
@@ -140,12 +141,14 @@ static int check_qconv(struct art_session *s, const struct rt_node *n)
 
 static int k_conv_integer(struct art_session *s, const struct rt_node *n)
 {
-	return qconv(s, n, 0);
+	int rc = rt_dnnl_qconv(s, n);
+	return rc != RT_CPU_DECLINED ? rc : qconv(s, n, 0);
 }
 
 static int k_qlinear_conv(struct art_session *s, const struct rt_node *n)
 {
-	return qconv(s, n, 1);
+	int rc = rt_dnnl_qconv(s, n);
+	return rc != RT_CPU_DECLINED ? rc : qconv(s, n, 1);
 }
 
 const struct rt_kernel_entry rt_kernels_qconv[] = {

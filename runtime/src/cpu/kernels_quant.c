@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ares/tensor.h"
+#include "cpu/dnnl.h"
 #include "cpu/kernels.h"
 
 static double saturate(double v, int dtype)
@@ -255,12 +256,14 @@ static int int_matmul(struct art_session *s, const struct rt_node *n, int qlinea
 
 static int k_matmul_integer(struct art_session *s, const struct rt_node *n)
 {
-	return int_matmul(s, n, 0);
+	int rc = rt_dnnl_qmatmul(s, n);
+	return rc != RT_CPU_DECLINED ? rc : int_matmul(s, n, 0);
 }
 
 static int k_qlinear_matmul(struct art_session *s, const struct rt_node *n)
 {
-	return int_matmul(s, n, 1);
+	int rc = rt_dnnl_qmatmul(s, n);
+	return rc != RT_CPU_DECLINED ? rc : int_matmul(s, n, 1);
 }
 
 /* Det of each trailing [M, M] matrix by LU with partial pivoting. */
