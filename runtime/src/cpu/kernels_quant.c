@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ares/tensor.h"
 #include "cpu/dnnl.h"
 #include "cpu/kernels.h"
 
