@@ -39,6 +39,13 @@ extern const struct dev_form dev_form_conv_integer;
 extern const struct dev_form dev_form_qlinear_matmul;
 extern const struct dev_form dev_form_matmul_integer;
 extern const struct dev_form dev_form_qdq;
+extern const struct dev_form dev_form_split;
+extern const struct dev_form dev_form_depth_space;
+extern const struct dev_form dev_form_tile;
+extern const struct dev_form dev_form_expand;
+extern const struct dev_form dev_form_trilu;
+extern const struct dev_form dev_form_eyelike;
+extern const struct dev_form dev_form_constant_of_shape;
 
 static const struct dev_op ops[] = {
 	{"Abs", DK_UNARY, ARES_ELT_ABS, &dev_form_unary},
@@ -123,6 +130,15 @@ static const struct dev_op ops[] = {
 	{"Unsqueeze", DK_VIEW, 0, &dev_form_view},
 	{"Where", DK_WHERE, 0, &dev_form_where},
 	{"Xor", DK_BINARY, ARES_ELT_XOR, &dev_form_binary},
+	{"CastLike", DK_CAST, 0, &dev_form_cast},
+	{"ConstantOfShape", DK_MOVE, 0, &dev_form_constant_of_shape},
+	{"DepthToSpace", DK_MOVE, 0, &dev_form_depth_space},
+	{"Expand", DK_MOVE, 0, &dev_form_expand},
+	{"EyeLike", DK_MOVE, 0, &dev_form_eyelike},
+	{"SpaceToDepth", DK_MOVE, 0, &dev_form_depth_space},
+	{"Split", DK_MOVE, 0, &dev_form_split},
+	{"Tile", DK_MOVE, 0, &dev_form_tile},
+	{"Trilu", DK_MOVE, 0, &dev_form_trilu},
 };
 
 const struct dev_op *dev_op_lookup(const char *op)
