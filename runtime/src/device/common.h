@@ -63,6 +63,9 @@ struct dev_form {
 	unsigned operands; /* inputs read as device tensors (bit i = input i) */
 	int fuses_act;	   /* takes an activation fused into it (n->act) */
 	int all_outputs;   /* sets and writes every output, not only output 0 */
+	/* Arena scratch the node's commands need, in floats (NULL: none);
+	 * its inputs' plan shapes are set. */
+	uint64_t (*scratch)(const struct dev_shape *c);
 };
 
 #define F32_BITS(f) dev_float_bits(f)

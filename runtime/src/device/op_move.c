@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Data movement composed from the DMA engine's COPY and FILL_TENSOR:
- * Split, DepthToSpace, SpaceToDepth, Tile, Expand, Trilu, EyeLike and
- * ConstantOfShape. Each is a choice of strides (zero strides repeat a
+ * Split, DepthToSpace, SpaceToDepth, Tile, Expand, Trilu, EyeLike,
+ * ConstantOfShape and Dropout's mask. Each is a choice of strides (zero strides repeat a
  * source, a stride of row + 1 walks a diagonal) over contiguous values;
  * the parameters these ops take as inputs (split sizes, repeats, shape, k)
  * are read on the host when the partition is planned. Each op's row of
@@ -57,7 +57,8 @@ static int copy_loops(struct ectx *e, int dt, uint64_t x_va, uint64_t y_va, int 
 		loop = 0;
 	uint64_t es = (uint64_t)ares_dtype_size((uint32_t)dt);
 	if (loop >= 0) {
-		int64_t rest_sh[2 * ART_MAX_DIMS], rest_x[2 * ART_MAX_DIMS], rest_y[2 * ART_MAX_DIMS];
+		int64_t rest_sh[2 * ART_MAX_DIMS], rest_x[2 * ART_MAX_DIMS],
+			rest_y[2 * ART_MAX_DIMS];
 		int nr = 0;
 		for (int k = 0; k < r; k++)
 			if (k != loop) {
@@ -68,8 +69,8 @@ static int copy_loops(struct ectx *e, int dt, uint64_t x_va, uint64_t y_va, int 
 			}
 		for (int64_t i = 0; i < sh[loop]; i++) {
 			int rc = copy_loops(e, dt, x_va + (uint64_t)(i * sx[loop]) * es,
-					    y_va + (uint64_t)(i * sy[loop]) * es, nr, rest_sh, rest_x,
-					    rest_y, count);
+					    y_va + (uint64_t)(i * sy[loop]) * es, nr, rest_sh,
+					    rest_x, rest_y, count);
 			if (rc)
 				return rc;
 		}
@@ -575,6 +576,56 @@ static int cos_emit(struct ectx *e)
 	}
 	return fill(e, bits, &y);
 }
+
+/* ------------------------------------------------------ Dropout's mask */
+
+static const char *dropout_check(const struct dev_check *c)
+{
+	if (c->n->nout > 1 && !dev_plan_known(c->s, c->n, 2))
+		return "Dropout training_mode computed on the device";
+	return NULL;
+}
+
+/* Y is a view of X (inference: the identity); the mask, when asked for,
+ * is all true. */
+static int dropout_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	struct dev_val *x = &c->dv[n->in[0]];
+	struct dev_val *o = &c->dv[n->out[0]];
+	int64_t train = 0;
+	if (n->nin > 2 && n->in[2] >= 0 && dev_const_ints(c->s, n, 2, &train, 1) != 1)
+		return dev_bad(c->s, n, "training_mode is not one value");
+	if (train && n->nout > 1 && n->out[1] >= 0)
+		return dev_bad(c->s, n, "training mode (a random mask) on the device");
+	dev_set_out(o, x->dtype, x->ndim, x->dims);
+	o->root = x->root;
+	if (n->nout > 1 && n->out[1] >= 0)
+		dev_set_out(&c->dv[n->out[1]], ART_BOOL, x->ndim, x->dims);
+	return 0;
+}
+
+static int dropout_emit(struct ectx *e)
+{
+	const struct rt_node *n = e->n;
+	struct ares_tensor_desc y;
+	if (n->nout < 2 || n->out[1] < 0)
+		return 0;
+	dev_desc(e, n->out[1], &y);
+	if (!y.rank) {
+		y.rank = 1;
+		y.shape[0] = y.stride[0] = 1;
+	}
+	return fill(e, 1, &y);
+}
+
+const struct dev_form dev_form_dropout = {
+	.check = dropout_check,
+	.shapes = dropout_shapes,
+	.emit = dropout_emit,
+	.operands = 1u,
+	.all_outputs = 1,
+};
 
 const struct dev_form dev_form_split = {
 	.check = split_check,

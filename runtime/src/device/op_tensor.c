@@ -148,12 +148,16 @@ static const char *resize_check(const struct dev_check *c)
 	size_t len = c->len;
 	char sb[64];
 	const char *mode = dev_attr_s(n, "mode", "nearest", sb, sizeof(sb));
-	if (strcmp(mode, "nearest") && strcmp(mode, "linear")) {
+	if (strcmp(mode, "nearest") && strcmp(mode, "linear") && strcmp(mode, "cubic")) {
 		snprintf(buf, len, "Resize mode %s not supported by the device", mode);
 		return buf;
 	}
-	if (!strcmp(mode, "linear") && !dev_is_float(x))
+	if (strcmp(mode, "nearest") && !dev_is_float(x))
 		return dev_float_only(c);
+	if (!strcmp(mode, "cubic") && !isfinite(rt_attr_f(n, "cubic_coeff_a", -0.75f)))
+		return "Resize cubic_coeff_a not finite";
+	if (!strcmp(mode, "cubic") && (rt_attr_i(n, "exclude_outside", 0) & ~1ll))
+		return "Resize exclude_outside other than 0 or 1";
 	char cb[64];
 	const char *coord =
 		dev_attr_s(n, "coordinate_transformation_mode", "half_pixel", cb, sizeof(cb));
@@ -472,7 +476,13 @@ static int resize_emit(struct ectx *e)
 	int64_t dims[ART_MAX_DIMS];
 	resize_params(s, n, xv, dims, sc);
 	struct ares_resize_params p = {0};
-	p.mode = rt_attr_is(n, "mode", "linear", 0) ? ARES_RESIZE_LINEAR : ARES_RESIZE_NEAREST;
+	p.mode = rt_attr_is(n, "mode", "linear", 0)  ? ARES_RESIZE_LINEAR
+		 : rt_attr_is(n, "mode", "cubic", 0) ? ARES_RESIZE_CUBIC
+						     : ARES_RESIZE_NEAREST;
+	if (p.mode == ARES_RESIZE_CUBIC) {
+		p.cubic_a = F32_BITS(rt_attr_f(n, "cubic_coeff_a", -0.75f));
+		p.exclude_outside = (uint32_t)rt_attr_i(n, "exclude_outside", 0);
+	}
 	if (s->opset < 11) {
 		p.coord = ARES_COORD_ASYMMETRIC;
 		p.nearest = ARES_NEAREST_FLOOR;

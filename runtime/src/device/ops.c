@@ -40,6 +40,11 @@ extern const struct dev_form dev_form_qlinear_matmul;
 extern const struct dev_form dev_form_matmul_integer;
 extern const struct dev_form dev_form_qdq;
 extern const struct dev_form dev_form_split;
+extern const struct dev_form dev_form_dropout;
+extern const struct dev_form dev_form_range;
+extern const struct dev_form dev_form_onehot;
+extern const struct dev_form dev_form_gather_elements;
+extern const struct dev_form dev_form_gather_nd;
 extern const struct dev_form dev_form_depth_space;
 extern const struct dev_form dev_form_tile;
 extern const struct dev_form dev_form_expand;
@@ -64,7 +69,7 @@ static const struct dev_op ops[] = {
 	{"ConvTranspose", DK_CONVT, 0, &dev_form_convt},
 	{"DequantizeLinear", DK_QDQ, 0, &dev_form_qdq},
 	{"Div", DK_BINARY, ARES_ELT_DIV, &dev_form_binary},
-	{"Dropout", DK_VIEW, 0, &dev_form_view},
+	{"Dropout", DK_VIEW, 0, &dev_form_dropout},
 	{"Equal", DK_BINARY, ARES_ELT_EQUAL, &dev_form_binary},
 	{"Erf", DK_UNARY, ARES_ELT_ERF, &dev_form_unary},
 	{"Exp", DK_UNARY, ARES_ELT_EXP, &dev_form_unary},
@@ -139,6 +144,10 @@ static const struct dev_op ops[] = {
 	{"Split", DK_MOVE, 0, &dev_form_split},
 	{"Tile", DK_MOVE, 0, &dev_form_tile},
 	{"Trilu", DK_MOVE, 0, &dev_form_trilu},
+	{"Range", DK_MOVE, 0, &dev_form_range},
+	{"OneHot", DK_MOVE, 0, &dev_form_onehot},
+	{"GatherElements", DK_MOVE, 0, &dev_form_gather_elements},
+	{"GatherND", DK_MOVE, 0, &dev_form_gather_nd},
 };
 
 const struct dev_op *dev_op_lookup(const char *op)

@@ -220,6 +220,11 @@ static int plan_node(struct art_session *s, const struct dev_partition *p, int i
 	if (n->reduced)
 		dev_reduced_output(s, p, i, dv);
 	uint64_t floats = n->reduced ? dev_reduced_scratch(s, n, dv) : dev_node_scratch(s, n, dv);
+	const struct dev_op *op = dev_op_lookup(dev_op_name(n));
+	if (!floats && op->form->scratch) {
+		struct dev_shape sc = {s, n, op, dv};
+		floats = op->form->scratch(&sc);
+	}
 	if (floats) {
 		struct dev_val *t = &dv[s->nvals + i];
 		t->loc = DL_ARENA;
