@@ -299,7 +299,8 @@ static int onehot_emit(struct ectx *e)
 		uint64_t kk = scr_take(&s, 8 * (uint64_t)m);
 		vdesc(&a, k_va, dev_dtype(idt), r, ix->dims, NULL);
 		if (idt == ART_FLOAT) {
-			uint64_t c_va = scr_take(&s, 4 * (uint64_t)m), f_va = scr_take(&s, 4 * (uint64_t)m);
+			uint64_t c_va = scr_take(&s, 4 * (uint64_t)m),
+				 f_va = scr_take(&s, 4 * (uint64_t)m);
 			uint64_t w_va = scr_take(&s, 4 * (uint64_t)m);
 			rc = fill1(e, z_va, ARES_DTYPE_F32, 0);
 			vdesc(&b, z_va, ARES_DTYPE_F32, r, ix->dims, zs);
@@ -368,8 +369,9 @@ static int onehot_emit(struct ectx *e)
 static const char *gather_index_check(const struct dev_check *c)
 {
 	if (!dev_is_int(c->y))
-		return c->n->proto->op_type[6] == 'E' ? "GatherElements indices are not int32 or int64"
-						      : "GatherND indices are not int32 or int64";
+		return c->n->proto->op_type[6] == 'E'
+			       ? "GatherElements indices are not int32 or int64"
+			       : "GatherND indices are not int32 or int64";
 	return NULL;
 }
 

@@ -619,6 +619,192 @@ static int dropout_emit(struct ectx *e)
 	return fill(e, 1, &y);
 }
 
+/* --------------------------------------- ScatterElements, ScatterND */
+
+/* ELTWISE op of a reduction attribute (0: none), or -1 when the device
+ * form has none. */
+static int scatter_reduction(const struct rt_node *n)
+{
+	if (rt_attr_is(n, "reduction", "none", 1))
+		return 0;
+	if (rt_attr_is(n, "reduction", "add", 0))
+		return ARES_ELT_ADD;
+	if (rt_attr_is(n, "reduction", "mul", 0))
+		return ARES_ELT_MUL;
+	return -1;
+}
+
+static const char *scatter_check(const struct dev_check *c)
+{
+	const struct rt_node *n = c->n;
+	int red = scatter_reduction(n);
+	if (n->nin != 3)
+		return "Scatter without updates";
+	if (!dev_is_int(c->y))
+		return "Scatter indices are not int32 or int64";
+	if (red < 0)
+		return "Scatter reduction other than none, add or mul";
+	/* Integer ELTWISE arithmetic is exact only in I32 and I64. */
+	if (red && !dev_is_float(c->x) && !dev_is_int(c->x)) {
+		snprintf(c->buf, c->len,
+			 "Scatter reduction on dtype %s not supported by the device",
+			 rt_dtype_name(c->x));
+		return c->buf;
+	}
+	if (!dev_plan_known(c->s, n, 1))
+		return "Scatter indices computed on the device (each update is a COPY "
+		       "placed when the plan is built)";
+	return NULL;
+}
+
+/* Element I of an int32 or int64 index tensor. */
+static int64_t index_at(const struct art_tensor *t, int64_t i)
+{
+	return t->dtype == ART_INT32 ? ((const int32_t *)t->data)[i]
+				     : ((const int64_t *)t->data)[i];
+}
+
+/* The row-major successor of IDX within DIMS. */
+static void next_index(int64_t *idx, const int64_t *dims, int nd)
+{
+	for (int k = nd - 1; k >= 0; k--) {
+		if (++idx[k] < dims[k])
+			return;
+		idx[k] = 0;
+	}
+}
+
+/* Element offset in the output of each update run of LEN elements: with
+ * OFF NULL, only checks and counts the runs (-1: bad indices). */
+static int64_t scatter_runs(struct art_session *s, const struct rt_node *n, const struct dev_val *x,
+			    const struct dev_val *up, int64_t *off, int64_t *len)
+{
+	const struct art_tensor *ix = &s->vals[n->in[1]].t;
+	int64_t cnt = art_tensor_elems(ix), st[ART_MAX_DIMS];
+	row_major(x->ndim, x->dims, st);
+	if (!strcmp(n->proto->op_type, "ScatterND")) {
+		int64_t q = ix->ndim ? ix->dims[ix->ndim - 1] : 0;
+		if (ix->ndim < 1 || q < 1 || q > x->ndim)
+			return -1;
+		int64_t tuples = cnt / q, slice = dev_prod(x->dims, (int)q, x->ndim);
+		if (dev_prod(up->dims, 0, up->ndim) != tuples * slice)
+			return -1;
+		*len = slice;
+		for (int64_t t = 0; t < tuples; t++) {
+			int64_t o = 0;
+			for (int64_t k = 0; k < q; k++) {
+				int64_t v = index_at(ix, t * q + k), d = x->dims[k];
+				v = v < 0 ? v + d : v;
+				if (v < 0 || v >= d)
+					return -1;
+				o += v * st[k];
+			}
+			if (off)
+				off[t] = o;
+		}
+		return tuples;
+	}
+	int64_t a = dev_norm_axis(rt_attr_i(n, "axis", 0), x->ndim), idx[ART_MAX_DIMS] = {0};
+	if (a < 0 || a >= x->ndim || ix->ndim != x->ndim || up->ndim != ix->ndim ||
+	    memcmp(up->dims, ix->dims, sizeof(int64_t) * (size_t)ix->ndim))
+		return -1;
+	for (int k = 0; k < x->ndim; k++)
+		if (k != a && ix->dims[k] > x->dims[k])
+			return -1;
+	*len = 1;
+	for (int64_t i = 0; i < cnt; i++, next_index(idx, ix->dims, ix->ndim)) {
+		int64_t o = 0;
+		for (int k = 0; k < x->ndim; k++) {
+			int64_t v = idx[k];
+			if (k == a) {
+				v = index_at(ix, i);
+				v = v < 0 ? v + x->dims[k] : v;
+				if (v < 0 || v >= x->dims[k])
+					return -1;
+			}
+			o += v * st[k];
+		}
+		if (off)
+			off[i] = o;
+	}
+	return cnt;
+}
+
+static int scatter_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	struct dev_val *x = &c->dv[n->in[0]], *up = &c->dv[n->in[2]];
+	int64_t len;
+	if (!dev_host_value(c->s, n, 1))
+		return dev_bad(c->s, n, "indices not known when planning");
+	int64_t runs = scatter_runs(c->s, n, x, up, NULL, &len);
+	if (runs < 0 || up->dtype != x->dtype)
+		return dev_bad(c->s, n, "indices out of range or shapes that do not match");
+	if (runs * (scatter_reduction(n) ? 2 : 1) + 1 > MOVE_MAX_CMDS)
+		return dev_bad(c->s, n, "more updates than the device form copies one by one");
+	dev_set_out(&c->dv[n->out[0]], x->dtype, x->ndim, x->dims);
+	return 0;
+}
+
+static uint64_t scatter_scratch(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	struct dev_val *x = &c->dv[n->in[0]], *up = &c->dv[n->in[2]];
+	int64_t len = 0;
+	if (!scatter_reduction(n) || scatter_runs(c->s, n, x, up, NULL, &len) < 0)
+		return 0;
+	return ((uint64_t)len * art_dtype_size(x->dtype) + 7) / 4 + 2;
+}
+
+/* Y = X; then each update run is a COPY into Y (in order, so the last of
+ * duplicates wins as on the CPU), or with a reduction an ELTWISE of Y's
+ * run and the update into scratch and a COPY back. */
+static int scatter_emit(struct ectx *e)
+{
+	const struct rt_node *n = e->n;
+	struct dev_val *x = &e->dv[n->in[0]], *up = &e->dv[n->in[2]];
+	int op = scatter_reduction(n);
+	int64_t len, runs = scatter_runs(e->s, n, x, up, NULL, &len);
+	int64_t *off = malloc(sizeof(int64_t) * (size_t)(runs + 1));
+	struct ares_tensor_desc a, y;
+	if (!off)
+		return -ENOMEM;
+	scatter_runs(e->s, n, x, up, off, &len);
+	dev_desc(e, n->in[0], &a);
+	dev_desc(e, n->out[0], &y);
+	int rc = dev_emit_copy_view(e, &a, &y);
+	uint64_t es = art_dtype_size(x->dtype), yva = dev_va_of(e, n->out[0]);
+	uint64_t uva = dev_va_of(e, n->in[2]);
+	uint64_t tmp = e->arena_va + e->dv[e->s->nvals + (n - e->s->nodes)].off;
+	for (int64_t i = 0; i < runs && !rc && len; i++) {
+		struct ares_tensor_desc u, t, o;
+		dev_desc_dims(e, n->in[2], 1, &len, &u);
+		u.va = uva + (uint64_t)(i * len) * es;
+		dev_desc_dims(e, n->out[0], 1, &len, &o);
+		o.va = yva + (uint64_t)off[i] * es;
+		if (!op) {
+			rc = dev_done(e, accel_cmdbuf_copy(e->cb, &u, &o));
+			continue;
+		}
+		struct ares_eltwise_params p = {.op = (uint32_t)op};
+		t = o;
+		t.va = tmp;
+		const struct ares_tensor_desc *in[2] = {&o, &u};
+		rc = dev_done(e, accel_cmdbuf_eltwise(e->cb, &p, 2, in, &t));
+		rc = rc ? rc : dev_done(e, accel_cmdbuf_copy(e->cb, &t, &o));
+	}
+	free(off);
+	return rc;
+}
+
+const struct dev_form dev_form_scatter = {
+	.check = scatter_check,
+	.shapes = scatter_shapes,
+	.emit = scatter_emit,
+	.operands = 5u,
+	.scratch = scatter_scratch,
+};
+
 const struct dev_form dev_form_dropout = {
 	.check = dropout_check,
 	.shapes = dropout_shapes,

@@ -164,12 +164,9 @@ static const char *resize_check(const struct dev_check *c)
 	if (!strcmp(coord, "tf_crop_and_resize"))
 		return "Resize coordinate mode tf_crop_and_resize not supported by the "
 		       "device";
-	/* ONNX maps align_corners through the fractional length in * scale;
-	 * the device through the integer output length. */
-	int si = s->opset < 11 ? 1 : 2;
-	if (!strcmp(coord, "align_corners") && si < n->nin && n->in[si] >= 0 &&
-	    !(dev_is_const(s, n->in[si]) && art_tensor_elems(&s->vals[n->in[si]].t) == 0))
-		return "Resize align_corners with scales (fractional output length)";
+	/* ONNX maps align_corners through the fractional length in * scale,
+	 * the device through the integer output length: the plan refuses
+	 * scales whose product is not whole (resize_shapes). */
 	static const char *const coords[] = {"half_pixel",
 					     "asymmetric",
 					     "align_corners",
@@ -340,6 +337,14 @@ static int resize_shapes(const struct dev_shape *c)
 	float sc[ART_MAX_DIMS];
 	if (resize_params(s, n, x, dims, sc))
 		return dev_bad(s, n, "scales or sizes do not match the input rank");
+	for (int k = 0; k < x->ndim && s->opset >= 11; k++) {
+		double len = (double)x->dims[k] * sc[k];
+		if (sc[k] && len != floor(len) &&
+		    rt_attr_is(n, "coordinate_transformation_mode", "align_corners", 0))
+			return dev_bad(s, n,
+				       "align_corners with scales giving a fractional output "
+				       "length");
+	}
 	dev_set_out(o, x->dtype, x->ndim, dims);
 	return 0;
 }

@@ -41,6 +41,7 @@ extern const struct dev_form dev_form_matmul_integer;
 extern const struct dev_form dev_form_qdq;
 extern const struct dev_form dev_form_split;
 extern const struct dev_form dev_form_dropout;
+extern const struct dev_form dev_form_scatter;
 extern const struct dev_form dev_form_range;
 extern const struct dev_form dev_form_onehot;
 extern const struct dev_form dev_form_gather_elements;
@@ -148,6 +149,9 @@ static const struct dev_op ops[] = {
 	{"OneHot", DK_MOVE, 0, &dev_form_onehot},
 	{"GatherElements", DK_MOVE, 0, &dev_form_gather_elements},
 	{"GatherND", DK_MOVE, 0, &dev_form_gather_nd},
+	{"Scatter", DK_MOVE, 0, &dev_form_scatter},
+	{"ScatterElements", DK_MOVE, 0, &dev_form_scatter},
+	{"ScatterND", DK_MOVE, 0, &dev_form_scatter},
 };
 
 const struct dev_op *dev_op_lookup(const char *op)
