@@ -797,6 +797,213 @@ static int scatter_emit(struct ectx *e)
 	return rc;
 }
 
+/* ----------------------------------------------------- ReverseSequence */
+
+static const char *revseq_check(const struct dev_check *c)
+{
+	if (!dev_plan_known(c->s, c->n, 1))
+		return "ReverseSequence lengths computed on the device";
+	return NULL;
+}
+
+/* The time and batch axes, and each batch's length (NULL: check only). */
+static int revseq_params(struct art_session *s, const struct rt_node *n, const struct dev_val *x,
+			 int64_t *ta, int64_t *ba, int64_t *lens)
+{
+	*ba = dev_norm_axis(rt_attr_i(n, "batch_axis", 1), x->ndim);
+	*ta = dev_norm_axis(rt_attr_i(n, "time_axis", 0), x->ndim);
+	if (x->ndim < 2 || *ba < 0 || *ta < 0 || *ba >= x->ndim || *ta >= x->ndim || *ba == *ta ||
+	    !dev_host_value(s, n, 1))
+		return -1;
+	const struct art_tensor *t = &s->vals[n->in[1]].t;
+	if (art_tensor_elems(t) != x->dims[*ba] || (t->dtype != ART_INT32 && t->dtype != ART_INT64))
+		return -1;
+	for (int64_t b = 0; b < x->dims[*ba]; b++) {
+		int64_t l = index_at(t, b);
+		if (l < 0 || l > x->dims[*ta])
+			return -1;
+		if (lens)
+			lens[b] = l;
+	}
+	return 0;
+}
+
+static int revseq_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	struct dev_val *x = &c->dv[n->in[0]];
+	int64_t ta, ba;
+	if (revseq_params(c->s, n, x, &ta, &ba, NULL))
+		return dev_bad(c->s, n, "bad axes, or lengths not in [0, time steps]");
+	if (x->dims[ta] * x->dims[ba] + 1 > MOVE_MAX_CMDS)
+		return dev_bad(c->s, n, "more steps than the device form copies one by one");
+	dev_set_out(&c->dv[n->out[0]], x->dtype, x->ndim, x->dims);
+	return 0;
+}
+
+/* Y = X, then each batch's first len steps again in reverse (a negative
+ * stride: one COPY per step). */
+static int revseq_emit(struct ectx *e)
+{
+	const struct rt_node *n = e->n;
+	struct dev_val *x = &e->dv[n->in[0]];
+	int64_t ta, ba, st[ART_MAX_DIMS], shape[ART_MAX_DIMS], xs[ART_MAX_DIMS], ys[ART_MAX_DIMS];
+	struct ares_tensor_desc a, y;
+	revseq_params(e->s, n, x, &ta, &ba, NULL);
+	int64_t *lens = malloc(sizeof(int64_t) * (size_t)(x->dims[ba] + 1));
+	if (!lens)
+		return -ENOMEM;
+	revseq_params(e->s, n, x, &ta, &ba, lens);
+	dev_desc(e, n->in[0], &a);
+	dev_desc(e, n->out[0], &y);
+	int rc = dev_emit_copy_view(e, &a, &y);
+	row_major(x->ndim, x->dims, st);
+	uint64_t es = art_dtype_size(x->dtype), xva = dev_va_of(e, n->in[0]);
+	uint64_t yva = dev_va_of(e, n->out[0]);
+	for (int64_t b = 0; b < x->dims[ba] && !rc; b++) {
+		if (lens[b] < 2)
+			continue;
+		for (int k = 0; k < x->ndim; k++) {
+			shape[k] = x->dims[k];
+			xs[k] = ys[k] = st[k];
+		}
+		shape[ba] = 1;
+		shape[ta] = lens[b];
+		xs[ta] = -st[ta];
+		uint64_t base = (uint64_t)(b * st[ba]) * es;
+		rc = dev_copy_signed(e, dev_dtype(x->dtype),
+				     xva + base + (uint64_t)((lens[b] - 1) * st[ta]) * es,
+				     yva + base, x->ndim, shape, xs, ys);
+	}
+	free(lens);
+	return rc;
+}
+
+/* ------------------------------------------------------------ Compress */
+
+static const char *compress_check(const struct dev_check *c)
+{
+	if (!dev_plan_known(c->s, c->n, 1))
+		return "Compress condition computed on the device (its output shape "
+		       "depends on it)";
+	return NULL;
+}
+
+static int cond_at(const struct art_tensor *t, int64_t i)
+{
+	switch (t->dtype) {
+	case ART_BOOL:
+	case ART_UINT8:
+	case ART_INT8:
+		return ((const uint8_t *)t->data)[i] != 0;
+	case ART_INT32:
+	case ART_FLOAT:
+		return (((const uint32_t *)t->data)[i] &
+			(t->dtype == ART_FLOAT ? 0x7fffffffu : ~0u)) != 0;
+	case ART_INT64:
+		return ((const int64_t *)t->data)[i] != 0;
+	default:
+		return -1;
+	}
+}
+
+/* The length along the compressed axis (or of the flattened data) and
+ * how many it keeps; -1 when the condition cannot be read. */
+static int compress_params(struct art_session *s, const struct rt_node *n, const struct dev_val *x,
+			   int64_t *axis, int64_t *len, int64_t *keep, int64_t *runs)
+{
+	const Onnx__AttributeProto *aa = rt_attr(n, "axis");
+	*axis = aa ? dev_norm_axis(aa->i, x->ndim) : -1;
+	if (aa && (*axis < 0 || *axis >= x->ndim))
+		return -1;
+	if (!dev_host_value(s, n, 1))
+		return -1;
+	const struct art_tensor *t = &s->vals[n->in[1]].t;
+	int64_t nc = art_tensor_elems(t);
+	*len = aa ? x->dims[*axis] : dev_prod(x->dims, 0, x->ndim);
+	*keep = *runs = 0;
+	for (int64_t i = 0, prev = 0; i < nc && i < *len; i++) {
+		int c = cond_at(t, i);
+		if (c < 0)
+			return -1;
+		*keep += c;
+		*runs += c && !prev;
+		prev = c;
+	}
+	return 0;
+}
+
+static int compress_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	struct dev_val *x = &c->dv[n->in[0]];
+	int64_t axis, len, keep, runs, od[ART_MAX_DIMS];
+	if (compress_params(c->s, n, x, &axis, &len, &keep, &runs))
+		return dev_bad(c->s, n, "axis out of range or condition of an unknown dtype");
+	if (runs > MOVE_MAX_CMDS)
+		return dev_bad(c->s, n, "more kept runs than the device form copies one by one");
+	if (axis < 0) {
+		dev_set_out(&c->dv[n->out[0]], x->dtype, 1, &keep);
+		return 0;
+	}
+	memcpy(od, x->dims, sizeof(od));
+	od[axis] = keep;
+	dev_set_out(&c->dv[n->out[0]], x->dtype, x->ndim, od);
+	return 0;
+}
+
+/* One COPY per run of kept indices along the axis (or of the flattened
+ * data). */
+static int compress_emit(struct ectx *e)
+{
+	const struct rt_node *n = e->n;
+	struct dev_val *x = &e->dv[n->in[0]];
+	int64_t axis, len, keep, runs;
+	compress_params(e->s, n, x, &axis, &len, &keep, &runs);
+	const struct art_tensor *t = &e->s->vals[n->in[1]].t;
+	int64_t nc = art_tensor_elems(t), at = 0, total = dev_prod(x->dims, 0, x->ndim);
+	int r = axis < 0 ? 1 : x->ndim;
+	int64_t a = axis < 0 ? 0 : axis;
+	const int64_t *dims = axis < 0 ? &total : x->dims;
+	int rc = 0;
+	for (int64_t i = 0; i < nc && i < len && !rc;) {
+		if (!cond_at(t, i)) {
+			i++;
+			continue;
+		}
+		int64_t j = i;
+		while (j < nc && j < len && cond_at(t, j))
+			j++;
+		struct ares_tensor_desc xd, yd;
+		dev_desc_dims(e, n->in[0], r, dims, &xd);
+		dev_desc(e, n->out[0], &yd);
+		if (axis < 0)
+			yd.stride[0] = 1;
+		xd.va += (uint64_t)i * xd.stride[a] * art_dtype_size(x->dtype);
+		xd.shape[a] = (uint64_t)(j - i);
+		yd.va += (uint64_t)at * yd.stride[a] * art_dtype_size(x->dtype);
+		yd.shape[a] = (uint64_t)(j - i);
+		rc = dev_emit_copy_view(e, &xd, &yd);
+		at += j - i;
+		i = j;
+	}
+	return rc;
+}
+
+const struct dev_form dev_form_revseq = {
+	.check = revseq_check,
+	.shapes = revseq_shapes,
+	.emit = revseq_emit,
+	.operands = 1u,
+};
+
+const struct dev_form dev_form_compress = {
+	.check = compress_check,
+	.shapes = compress_shapes,
+	.emit = compress_emit,
+	.operands = 1u,
+};
+
 const struct dev_form dev_form_scatter = {
 	.check = scatter_check,
 	.shapes = scatter_shapes,

@@ -42,6 +42,8 @@ extern const struct dev_form dev_form_qdq;
 extern const struct dev_form dev_form_split;
 extern const struct dev_form dev_form_dropout;
 extern const struct dev_form dev_form_scatter;
+extern const struct dev_form dev_form_revseq;
+extern const struct dev_form dev_form_compress;
 extern const struct dev_form dev_form_range;
 extern const struct dev_form dev_form_onehot;
 extern const struct dev_form dev_form_gather_elements;
@@ -152,6 +154,8 @@ static const struct dev_op ops[] = {
 	{"Scatter", DK_MOVE, 0, &dev_form_scatter},
 	{"ScatterElements", DK_MOVE, 0, &dev_form_scatter},
 	{"ScatterND", DK_MOVE, 0, &dev_form_scatter},
+	{"ReverseSequence", DK_MOVE, 0, &dev_form_revseq},
+	{"Compress", DK_MOVE, 0, &dev_form_compress},
 };
 
 const struct dev_op *dev_op_lookup(const char *op)
