@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Data movement composed from the DMA engine's COPY and FILL_TENSOR:
- * Split, DepthToSpace, SpaceToDepth, Tile, Expand, Trilu, EyeLike,
- * ConstantOfShape and Dropout's mask. Each is a choice of strides (zero strides repeat a
- * source, a stride of row + 1 walks a diagonal) over contiguous values;
- * the parameters these ops take as inputs (split sizes, repeats, shape, k)
- * are read on the host when the partition is planned. Each op's row of
- * the device table: placement check, output shapes, commands
- * (device/ops.c).
+ * Data movement composed from the DMA engine's COPY and FILL_TENSOR (and,
+ * for scatter reductions, ELTWISE): Split, DepthToSpace, SpaceToDepth,
+ * Tile, Expand, Trilu, EyeLike, ConstantOfShape, Dropout's mask,
+ * ScatterElements/ScatterND, ReverseSequence and Compress. Each is a
+ * choice of strides (zero strides repeat a source, a stride of row + 1
+ * walks a diagonal) over contiguous values; the parameters these ops take
+ * as inputs (split sizes, repeats, shape, k, scatter indices, sequence
+ * lengths, the condition) are read on the host when the partition is
+ * planned and are part of the plan's key. Each op's row of the device
+ * table: placement check, output shapes, commands (device/ops.c).
  */
 
 #include <errno.h>
