@@ -15,6 +15,11 @@ static int f32_finite_nonneg(__u32 bits)
 	return !bits || ares_f32_positive(bits);
 }
 
+static int f32_finite(__u32 bits)
+{
+	return (bits & 0x7f800000u) != 0x7f800000u;
+}
+
 static int all_zero(const void *p, size_t n)
 {
 	const __u8 *b = p;
@@ -342,9 +347,11 @@ static __u32 fw_check_resize(const union fw_cmd *u)
 	const struct ares_tensor_desc *x = &c->x, *y = &c->y;
 	__u32 k;
 
-	CHECK(!c->flags && !c->reserved && !p->reserved0 && !p->reserved);
-	CHECK(p->mode <= ARES_RESIZE_LINEAR && p->coord <= ARES_COORD_TF_HALF_PIXEL_FOR_NN &&
+	CHECK(!c->flags && !c->reserved && !p->reserved);
+	CHECK(p->mode <= ARES_RESIZE_CUBIC && p->coord <= ARES_COORD_TF_HALF_PIXEL_FOR_NN &&
 	      p->nearest <= ARES_NEAREST_CEIL);
+	CHECK(p->mode == ARES_RESIZE_CUBIC ? f32_finite(p->cubic_a) && p->exclude_outside <= 1
+					   : !p->cubic_a && !p->exclude_outside);
 	CHECK(x->rank >= 1 && y->rank == x->rank && y->dtype == x->dtype);
 	CHECK(p->mode == ARES_RESIZE_NEAREST || ares_dtype_is_float(x->dtype));
 	for (k = 0; k < ARES_MAX_RANK; k++) {

@@ -752,6 +752,38 @@ START_TEST(test_per_opcode_shape_rules)
 }
 END_TEST
 
+START_TEST(test_resize_cubic_parameters)
+{
+	struct ares_cmd_resize rs = {.hdr = {ARES_OP_RESIZE, 0, sizeof(rs)},
+				     .p = {.mode = ARES_RESIZE_CUBIC,
+					   .cubic_a = 0xbf400000u, /* -0.75 */
+					   .exclude_outside = 1}};
+	struct ares_cmd_resize rs2;
+
+	rs.x = td(TVA, ARES_DTYPE_F32, 4, 1, 2, 4, 4);
+	rs.y = td(TVA + 0x1000000, ARES_DTYPE_F32, 4, 1, 2, 8, 8);
+	expect_one(&rs, ARES_JOB_OK, "cubic with exclude_outside");
+	rs2 = rs;
+	rs2.p.exclude_outside = 2;
+	expect_one(&rs2, ARES_JOB_INVALID_CMD, "exclude_outside 2");
+	rs2 = rs;
+	rs2.p.cubic_a = 0x7fc00000u;
+	expect_one(&rs2, ARES_JOB_INVALID_CMD, "cubic_a NaN");
+	rs2 = rs;
+	rs2.p.mode = ARES_RESIZE_LINEAR;
+	expect_one(&rs2, ARES_JOB_INVALID_CMD, "cubic parameters on LINEAR");
+	rs2.p.cubic_a = 0;
+	rs2.p.exclude_outside = 0;
+	expect_one(&rs2, ARES_JOB_OK, "linear");
+	rs2 = rs;
+	rs2.p.mode = ARES_RESIZE_CUBIC + 1;
+	expect_one(&rs2, ARES_JOB_INVALID_CMD, "mode past CUBIC");
+	rs2 = rs;
+	rs2.x.dtype = rs2.y.dtype = ARES_DTYPE_I8;
+	expect_one(&rs2, ARES_JOB_INVALID_CMD, "cubic of i8");
+}
+END_TEST
+
 START_TEST(test_large_commands_split_into_sram_sized_tiles)
 {
 	/* 4096 x 256 f32 copy: 4 MiB in, 4 MiB out; 512 rows fill the 1 MiB SRAM. */
@@ -904,6 +936,7 @@ int main(void)
 	tcase_add_test(t, test_quantisation_rules);
 	tcase_add_test(t, test_eltwise_function_dtype_rules);
 	tcase_add_test(t, test_per_opcode_shape_rules);
+	tcase_add_test(t, test_resize_cubic_parameters);
 	tcase_add_test(t, test_large_commands_split_into_sram_sized_tiles);
 	tcase_add_test(t, test_prelu_rules_and_tiles);
 	tcase_add_test(t, test_profile_alignment_and_empty_views);

@@ -535,6 +535,7 @@ ARES_ASSERT_SIZE(struct ares_cmd_norm, 816);
 
 #define ARES_RESIZE_NEAREST		0
 #define ARES_RESIZE_LINEAR		1	/* separable along every resized axis */
+#define ARES_RESIZE_CUBIC		2	/* separable, four taps per resized axis */
 
 #define ARES_COORD_HALF_PIXEL		0
 #define ARES_COORD_ASYMMETRIC		1
@@ -552,18 +553,22 @@ ARES_ASSERT_SIZE(struct ares_cmd_norm, 816);
  * @mode: ARES_RESIZE_*
  * @coord: ARES_COORD_* (ONNX coordinate_transformation_mode)
  * @nearest: ARES_NEAREST_* (ONNX nearest_mode)
- * @reserved0: zero
+ * @cubic_a: CUBIC: the kernel's coefficient a (ONNX cubic_coeff_a), f32;
+ *	otherwise zero
  * @scale: per-dimension f32 scale used in the coordinate transform; 0
  *	means y.shape / x.shape
+ * @exclude_outside: CUBIC: 1 gives taps outside x weight 0 and
+ *	renormalises the others (ONNX exclude_outside); otherwise zero
  * @reserved: zero
  */
 struct ares_resize_params {
 	__le32 mode;
 	__le32 coord;
 	__le32 nearest;
-	__le32 reserved0;
+	__le32 cubic_a;
 	__le32 scale[ARES_MAX_RANK];
-	__le64 reserved;
+	__le32 exclude_outside;
+	__le32 reserved;
 };
 
 ARES_ASSERT_SIZE(struct ares_resize_params, 48);

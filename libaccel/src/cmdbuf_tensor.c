@@ -228,7 +228,7 @@ int accel_cmdbuf_resize(accel_cmdbuf *cb, const struct ares_resize_params *p,
 {
 	struct ares_cmd_resize c = {0};
 
-	if (!p || p->reserved0 || p->reserved || !desc_ok(x, 0) || !desc_ok(y, 0))
+	if (!p || p->reserved || !desc_ok(x, 0) || !desc_ok(y, 0))
 		return accel_cmdbuf_fail(cb, -EINVAL);
 	put_words(&c.p, p, sizeof(c.p));
 	put_desc(&c.x, x);

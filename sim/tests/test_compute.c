@@ -2421,6 +2421,90 @@ CFG_TEST(resize_nearest_and_linear_in_every_coordinate_mode)
 	}
 }
 
+/* Keys kernel weights of the four taps floor(x) - 1 .. floor(x) + 2 at
+ * fraction T: ONNX Resize's cubic interpolation, in double. */
+static void cubic_taps(double c, double a, int exclude, int64_t in, int64_t *j, double *w)
+{
+	double f = floor(c), t = c - f, sum = 0;
+	double d[4] = {t + 1, t, 1 - t, 2 - t};
+
+	for (int k = 0; k < 4; k++) {
+		double x = d[k];
+
+		w[k] = x <= 1 ? ((a + 2) * x - (a + 3)) * x * x + 1
+			      : ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+		j[k] = (int64_t)f - 1 + k;
+		if (exclude && (j[k] < 0 || j[k] >= in))
+			w[k] = 0;
+		sum += w[k];
+	}
+	for (int k = 0; k < 4; k++) {
+		if (exclude)
+			w[k] /= sum;
+		j[k] = clampi(j[k], in);
+	}
+}
+
+static void run_cubic(uint32_t cm, float a, uint32_t exclude, int64_t ih, int64_t iw, int64_t oh,
+		      int64_t ow)
+{
+	int64_t sx[4] = {1, 2, ih, iw}, sy[4] = {1, 2, oh, ow}, idx[4];
+	struct tt *x = mk(ARES_DTYPE_F32, 4, sx), *y = mk(ARES_DTYPE_F32, 4, sy);
+	struct ares_resize_params p = {.mode = ARES_RESIZE_CUBIC,
+				       .coord = cm,
+				       .cubic_a = fbits(a),
+				       .exclude_outside = exclude};
+	double *want = calloc((size_t)numel(y), sizeof(double));
+	char what[80];
+
+	fill(x, -5, 5);
+	for (int64_t e = 0; e < numel(y); e++) {
+		int64_t jy[4], jx[4];
+		double wy[4], wx[4], s = 0;
+
+		unflat(&y->t, e, idx);
+		cubic_taps(coord(cm, (double)idx[2], (double)oh / (double)ih, ih, oh), a,
+			   (int)exclude, ih, jy, wy);
+		cubic_taps(coord(cm, (double)idx[3], (double)ow / (double)iw, iw, ow), a,
+			   (int)exclude, iw, jx, wx);
+		for (int ky = 0; ky < 4; ky++)
+			for (int kx = 0; kx < 4; kx++) {
+				int64_t j[4] = {idx[0], idx[1], jy[ky], jx[kx]};
+
+				s += wy[ky] * wx[kx] * val(x, j);
+			}
+		want[e] = s;
+	}
+	ck_assert_uint_eq(compute_resize(W, &p, &x->t, &y->t, NULL), ARES_JOB_OK);
+	snprintf(what, sizeof(what), "cubic coord %u a %g exclude %u", cm, (double)a, exclude);
+	expect(y, want, 1e-4, what);
+	free(want);
+	drop(x);
+	drop(y);
+}
+
+CFG_TEST(resize_cubic_with_and_without_exclude_outside)
+{
+	for (uint32_t cm = 0; cm < ARES_COORD_TF_HALF_PIXEL_FOR_NN; cm++)
+		for (uint32_t ex = 0; ex <= 1; ex++) {
+			run_cubic(cm, -0.75f, ex, 4, 4, 8, 8);
+			run_cubic(cm, -0.5f, ex, 5, 7, 3, 4);
+			run_cubic(cm, -0.75f, ex, 1, 3, 2, 3);
+		}
+	/* A parameter the mode does not take, and a non-finite coefficient. */
+	int64_t s[4] = {1, 1, 2, 2};
+	struct tt *x = mk(ARES_DTYPE_F32, 4, s), *y = mk(ARES_DTYPE_F32, 4, s);
+	struct ares_resize_params p = {.mode = ARES_RESIZE_LINEAR, .exclude_outside = 1};
+
+	ck_assert_uint_ne(compute_resize(W, &p, &x->t, &y->t, NULL), ARES_JOB_OK);
+	p.mode = ARES_RESIZE_CUBIC;
+	p.exclude_outside = 0;
+	p.cubic_a = 0x7f800000u;
+	ck_assert_uint_ne(compute_resize(W, &p, &x->t, &y->t, NULL), ARES_JOB_OK);
+	drop(x);
+	drop(y);
+}
+
 /* ---------------------------------------------------------- DMA */
 
 CFG_TEST(copy_transposes_slices_and_broadcasts)
@@ -2635,6 +2719,7 @@ static Suite *compute_suite(void)
 	tcase_add_loop_test(t, softmax_and_log_softmax_along_each_axis, 0, NCFG);
 	tcase_add_loop_test(t, layer_instance_and_batch_norm_match_reference, 0, NCFG);
 	tcase_add_loop_test(t, resize_nearest_and_linear_in_every_coordinate_mode, 0, NCFG);
+	tcase_add_loop_test(t, resize_cubic_with_and_without_exclude_outside, 0, NCFG);
 	tcase_add_loop_test(t, copy_transposes_slices_and_broadcasts, 0, NCFG);
 	tcase_add_loop_test(t, pad_constant_reflect_and_edge, 0, NCFG);
 	tcase_add_loop_test(t, gather_with_negative_indices_and_range_check, 0, NCFG);

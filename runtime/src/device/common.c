@@ -112,6 +112,8 @@ static int dev_dtype_depth(struct art_session *s, int v, int depth)
 		return ART_INT64;
 	if (!strcmp(op, "Cast"))
 		return (int)rt_attr_i(n, "to", 0);
+	if (!strcmp(op, "CastLike"))
+		return n->nin > 1 ? dev_dtype_depth(s, n->in[1], depth + 1) : 0;
 	if (!strcmp(op, "ConvInteger") || !strcmp(op, "MatMulInteger"))
 		return ART_INT32;
 	if (!strcmp(op, "DequantizeLinear"))

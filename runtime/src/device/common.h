@@ -62,6 +62,10 @@ struct dev_form {
 	int (*emit)(struct ectx *e);
 	unsigned operands; /* inputs read as device tensors (bit i = input i) */
 	int fuses_act;	   /* takes an activation fused into it (n->act) */
+	int all_outputs;   /* sets and writes every output, not only output 0 */
+	/* Arena scratch the node's commands need, in floats (NULL: none);
+	 * its inputs' plan shapes are set. */
+	uint64_t (*scratch)(const struct dev_shape *c);
 };
 
 /* One op family's rows of the device table, defined next to its forms in
@@ -75,7 +79,7 @@ struct dev_op_family {
 		(rows), sizeof(rows) / sizeof((rows)[0])                                           \
 	}
 extern const struct dev_op_family dev_ops_conv, dev_ops_eltwise, dev_ops_linalg, dev_ops_norm,
-	dev_ops_tensor, dev_ops_quant;
+	dev_ops_tensor, dev_ops_quant, dev_ops_move, dev_ops_index;
 
 #define F32_BITS(f) dev_float_bits(f)
 
@@ -145,5 +149,13 @@ int dev_quant_desc(const struct ectx *e, struct ares_tensor_desc *x, struct ares
 		   struct ares_tensor_desc *y, unsigned waxis);
 
 int dev_emit_copy_view(struct ectx *e, struct ares_tensor_desc *x, struct ares_tensor_desc *y);
+
+/* device/op_move.c: COPY of a view of RANK (up to 2 * ART_MAX_DIMS) dims
+ * SHAPE with signed element strides XS (from X_VA) and YS (to Y_VA) of
+ * ARES dtype DT, as several COPYs where a stride is negative or the rank
+ * above 6; and how many commands that takes. */
+int dev_copy_signed(struct ectx *e, int dt, uint64_t x_va, uint64_t y_va, int rank,
+		    const int64_t *shape, const int64_t *xs, const int64_t *ys);
+int64_t dev_copy_signed_count(int rank, const int64_t *shape, const int64_t *xs, const int64_t *ys);
 
 #endif

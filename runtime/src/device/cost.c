@@ -129,6 +129,7 @@ int dev_node_work(const struct art_session *s, const struct rt_node *n, struct d
 	case DK_CONCAT:
 	case DK_PAD:
 	case DK_GATHER:
+	case DK_MOVE:
 		w->engine = DE_DMA;
 		break;
 	default:

@@ -48,6 +48,7 @@ enum dev_kind {
 	DK_QCONV,   /* QLinearConv, ConvInteger: CONV2D on 8-bit operands */
 	DK_QMATMUL, /* QLinearMatMul, MatMulInteger: MATMUL on 8-bit operands */
 	DK_QDQ,	    /* QuantizeLinear, DequantizeLinear: COPY through quantisation */
+	DK_MOVE,    /* Split, Tile, Expand, Trilu...: COPY and FILL_TENSOR (op_move.c) */
 };
 
 #define DEV_POOL_GLOBAL	  0x100

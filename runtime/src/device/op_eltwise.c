@@ -175,13 +175,21 @@ static const char *where_check(const struct dev_check *c)
 	return NULL;
 }
 
+/* Cast's target dtype: its attribute, or CastLike's second input's. */
+static int cast_to(struct art_session *s, const struct rt_node *n)
+{
+	if (!strcmp(n->proto->op_type, "CastLike"))
+		return n->nin > 1 && n->in[1] >= 0 ? dev_value_dtype(s, n->in[1]) : 0;
+	return (int)rt_attr_i(n, "to", 0);
+}
+
 static const char *cast_check(const struct dev_check *c)
 {
 	const struct rt_node *n = c->n;
 	int x = c->x;
 	char *buf = c->buf;
 	size_t len = c->len;
-	int to = (int)rt_attr_i(n, "to", 0);
+	int to = cast_to(c->s, n);
 	if (dev_dtype(to) < 0) {
 		snprintf(buf, len, "Cast to dtype %s", rt_dtype_name(to));
 		return buf;
@@ -241,7 +249,7 @@ static int cast_shapes(const struct dev_shape *c)
 	const struct rt_node *n = c->n;
 	struct dev_val *x = &c->dv[n->in[0]];
 	struct dev_val *o = &c->dv[n->out[0]];
-	dev_set_out(o, (int)rt_attr_i(n, "to", 0), x->ndim, x->dims);
+	dev_set_out(o, cast_to(c->s, n), x->ndim, x->dims);
 	return 0;
 }
 
@@ -533,6 +541,7 @@ static const struct dev_op eltwise_ops[] = {
 	{"IsNaN", DK_UNARY, ARES_ELT_ISNAN, &dev_form_unary},
 	{"BitShift", DK_BINARY, ARES_ELT_SHL, &dev_form_binary},
 	{"Mean", DK_VARIADIC, ARES_ELT_ADD | DEV_VARIADIC_MEAN, &dev_form_variadic},
+	{"CastLike", DK_CAST, 0, &dev_form_cast},
 };
 
 const struct dev_op_family dev_ops_eltwise = DEV_OP_FAMILY(eltwise_ops);

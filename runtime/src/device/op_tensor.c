@@ -42,15 +42,22 @@ static int slice_params(struct art_session *s, const struct rt_node *n, const st
 		if (a < 0 || a >= x->ndim)
 			return -1;
 		int64_t d = x->dims[a], b = st[i], e = en[i], p = nsp >= 0 ? sp[i] : 1;
-		if (p <= 0)
+		if (p == 0)
 			return -1;
 		b = b < 0 ? b + d : b;
 		e = e < 0 ? e + d : e;
-		b = b < 0 ? 0 : b > d ? d : b;
-		e = e < 0 ? 0 : e > d ? d : e;
+		if (p > 0) {
+			b = b < 0 ? 0 : b > d ? d : b;
+			e = e < 0 ? 0 : e > d ? d : e;
+			len[a] = e > b ? (e - b + p - 1) / p : 0;
+		} else {
+			/* As the CPU kernel: from b down to past e. */
+			b = b < 0 ? 0 : b > d - 1 ? d - 1 : b;
+			e = e < -1 ? -1 : e > d - 1 ? d - 1 : e;
+			len[a] = b > e ? (b - e - p - 1) / -p : 0;
+		}
 		start[a] = b;
 		step[a] = p;
-		len[a] = e > b ? (e - b + p - 1) / p : 0;
 	}
 	return 0;
 }
@@ -141,24 +148,25 @@ static const char *resize_check(const struct dev_check *c)
 	size_t len = c->len;
 	char sb[64];
 	const char *mode = dev_attr_s(n, "mode", "nearest", sb, sizeof(sb));
-	if (strcmp(mode, "nearest") && strcmp(mode, "linear")) {
+	if (strcmp(mode, "nearest") && strcmp(mode, "linear") && strcmp(mode, "cubic")) {
 		snprintf(buf, len, "Resize mode %s not supported by the device", mode);
 		return buf;
 	}
-	if (!strcmp(mode, "linear") && !dev_is_float(x))
+	if (strcmp(mode, "nearest") && !dev_is_float(x))
 		return dev_float_only(c);
+	if (!strcmp(mode, "cubic") && !isfinite(rt_attr_f(n, "cubic_coeff_a", -0.75f)))
+		return "Resize cubic_coeff_a not finite";
+	if (!strcmp(mode, "cubic") && (rt_attr_i(n, "exclude_outside", 0) & ~1ll))
+		return "Resize exclude_outside other than 0 or 1";
 	char cb[64];
 	const char *coord =
 		dev_attr_s(n, "coordinate_transformation_mode", "half_pixel", cb, sizeof(cb));
 	if (!strcmp(coord, "tf_crop_and_resize"))
 		return "Resize coordinate mode tf_crop_and_resize not supported by the "
 		       "device";
-	/* ONNX maps align_corners through the fractional length in * scale;
-	 * the device through the integer output length. */
-	int si = s->opset < 11 ? 1 : 2;
-	if (!strcmp(coord, "align_corners") && si < n->nin && n->in[si] >= 0 &&
-	    !(dev_is_const(s, n->in[si]) && art_tensor_elems(&s->vals[n->in[si]].t) == 0))
-		return "Resize align_corners with scales (fractional output length)";
+	/* ONNX maps align_corners through the fractional length in * scale,
+	 * the device through the integer output length: the plan refuses
+	 * scales whose product is not whole (resize_shapes). */
 	static const char *const coords[] = {"half_pixel",
 					     "asymmetric",
 					     "align_corners",
@@ -215,15 +223,6 @@ static const char *slice_check(const struct dev_check *c)
 	for (int i = 1; i < n->nin; i++)
 		if (!dev_plan_known(s, n, i))
 			return "Slice bounds computed on the device";
-	/* Steps are checked for sign here, so they must be known now. */
-	if (!dev_const_or_absent(s, n, 4))
-		return "Slice steps not constant";
-	int64_t steps[ART_MAX_DIMS];
-	int ns = dev_const_ints(s, n, 4, steps, ART_MAX_DIMS);
-	for (int i = 0; i < ns; i++)
-		if (steps[i] <= 0)
-			return "Slice with a negative step (the device's strides are "
-			       "non-negative)";
 	return NULL;
 }
 
@@ -239,13 +238,15 @@ static const char *pad_check(const struct dev_check *c)
 		snprintf(buf, len, "Pad mode %s not supported by the device", mode);
 		return buf;
 	}
-	/* Amounts are checked for sign here, so they must be known now. */
-	if (!dev_const_or_absent(s, n, 1) || !dev_const_or_absent(s, n, 3))
-		return "Pad amounts or axes not constant";
+	if (!dev_plan_known(s, n, 1) || !dev_plan_known(s, n, 3))
+		return "Pad amounts or axes computed on the device";
 	if (!dev_plan_known(s, n, 2))
 		return "Pad value computed on the device";
+	/* Amounts known only when planning are checked then (pad_shapes). */
 	int64_t pads[2 * ART_MAX_DIMS];
-	int np = s->opset < 11 ? 0 : dev_const_ints(s, n, 1, pads, 2 * ART_MAX_DIMS);
+	int np = s->opset < 11 || !dev_const_or_absent(s, n, 1)
+			 ? 0
+			 : dev_const_ints(s, n, 1, pads, 2 * ART_MAX_DIMS);
 	const Onnx__AttributeProto *a = rt_attr(n, "pads");
 	if (s->opset < 11 && a)
 		for (size_t i = 0; i < a->n_ints && i < 2 * ART_MAX_DIMS; i++)
@@ -336,6 +337,14 @@ static int resize_shapes(const struct dev_shape *c)
 	float sc[ART_MAX_DIMS];
 	if (resize_params(s, n, x, dims, sc))
 		return dev_bad(s, n, "scales or sizes do not match the input rank");
+	for (int k = 0; k < x->ndim && s->opset >= 11; k++) {
+		double len = (double)x->dims[k] * sc[k];
+		if (sc[k] && len != floor(len) &&
+		    rt_attr_is(n, "coordinate_transformation_mode", "align_corners", 0))
+			return dev_bad(s, n,
+				       "align_corners with scales giving a fractional output "
+				       "length");
+	}
 	dev_set_out(o, x->dtype, x->ndim, dims);
 	return 0;
 }
@@ -369,6 +378,13 @@ static int slice_shapes(const struct dev_shape *c)
 	int64_t st[ART_MAX_DIMS], sp[ART_MAX_DIMS];
 	if (slice_params(s, n, x, st, sp, dims))
 		return dev_bad(s, n, "starts, ends, axes or steps out of range");
+	/* The contract's strides are non-negative: each index along a
+	 * reversed dim is a COPY of its own. */
+	int64_t xs[ART_MAX_DIMS], ys[ART_MAX_DIMS];
+	for (int k = 0; k < x->ndim; k++)
+		xs[k] = ys[k] = sp[k] < 0 ? -1 : 1;
+	if (dev_copy_signed_count(x->ndim, dims, xs, ys) > 1024)
+		return dev_bad(s, n, "negative steps that need more than 1024 copies");
 	dev_set_out(o, x->dtype, x->ndim, dims);
 	return 0;
 }
@@ -409,8 +425,16 @@ static int pad_shapes(const struct dev_shape *c)
 	int64_t b[ART_MAX_DIMS], e[ART_MAX_DIMS];
 	if (pad_params(s, n, x->ndim, b, e))
 		return dev_bad(s, n, "pads do not match the input rank");
-	for (int k = 0; k < x->ndim; k++)
+	int reflect = rt_attr_is(n, "mode", "reflect", 0), edge = rt_attr_is(n, "mode", "edge", 0);
+	for (int k = 0; k < x->ndim; k++) {
+		if (b[k] < 0 || e[k] < 0)
+			return dev_bad(s, n, "negative pads (cropping) on the device");
+		if (reflect && (b[k] >= x->dims[k] || e[k] >= x->dims[k]))
+			return dev_bad(s, n, "reflect pads not below the dim");
+		if (edge && !x->dims[k] && (b[k] || e[k]))
+			return dev_bad(s, n, "edge pads of an empty dim");
 		dims[k] = x->dims[k] + b[k] + e[k];
+	}
 	dev_set_out(o, x->dtype, x->ndim, dims);
 	return 0;
 }
@@ -457,7 +481,13 @@ static int resize_emit(struct ectx *e)
 	int64_t dims[ART_MAX_DIMS];
 	resize_params(s, n, xv, dims, sc);
 	struct ares_resize_params p = {0};
-	p.mode = rt_attr_is(n, "mode", "linear", 0) ? ARES_RESIZE_LINEAR : ARES_RESIZE_NEAREST;
+	p.mode = rt_attr_is(n, "mode", "linear", 0)  ? ARES_RESIZE_LINEAR
+		 : rt_attr_is(n, "mode", "cubic", 0) ? ARES_RESIZE_CUBIC
+						     : ARES_RESIZE_NEAREST;
+	if (p.mode == ARES_RESIZE_CUBIC) {
+		p.cubic_a = F32_BITS(rt_attr_f(n, "cubic_coeff_a", -0.75f));
+		p.exclude_outside = (uint32_t)rt_attr_i(n, "exclude_outside", 0);
+	}
 	if (s->opset < 11) {
 		p.coord = ARES_COORD_ASYMMETRIC;
 		p.nearest = ARES_NEAREST_FLOOR;
@@ -517,6 +547,19 @@ static int slice_emit(struct ectx *e)
 	slice_params(s, n, xv, st, sp, len);
 	dev_desc(e, n->in[0], &x);
 	dev_desc(e, n->out[0], &y);
+	int reversed = 0;
+	for (int k = 0; k < xv->ndim; k++)
+		reversed |= sp[k] < 0;
+	if (reversed) {
+		int64_t xs[ART_MAX_DIMS], ys[ART_MAX_DIMS];
+		uint64_t va = x.va;
+		for (int k = 0; k < xv->ndim; k++) {
+			va += (uint64_t)st[k] * x.stride[k] * esize(xv->dtype);
+			xs[k] = (int64_t)x.stride[k] * sp[k];
+			ys[k] = (int64_t)y.stride[k];
+		}
+		return dev_copy_signed(e, x.dtype, va, y.va, xv->ndim, len, xs, ys);
+	}
 	for (int k = 0; k < xv->ndim; k++) {
 		x.va += (uint64_t)st[k] * x.stride[k] * esize(xv->dtype);
 		x.shape[k] = (uint64_t)len[k];
@@ -656,7 +699,6 @@ static const struct dev_form dev_form_gather = {
 /* This family's rows of the device table (device/ops.c). */
 static const struct dev_op tensor_ops[] = {
 	{"Concat", DK_CONCAT, 0, &dev_form_concat},
-	{"Dropout", DK_VIEW, 0, &dev_form_view},
 	{"Flatten", DK_VIEW, 0, &dev_form_view},
 	{"Gather", DK_GATHER, 0, &dev_form_gather},
 	{"Identity", DK_VIEW, 0, &dev_form_view},

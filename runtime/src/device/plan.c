@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "device/cost.h"
-#include "device/device.h"
+#include "device/common.h"
 
 #define ARENA_ALIGN 64
 
@@ -202,19 +202,31 @@ static int plan_node(struct art_session *s, const struct dev_partition *p, int i
 	int rc = dev_node_shapes(s, n, dv);
 	if (rc)
 		return rc;
-	struct dev_val *o = &dv[n->out[0]];
-	o->known = 1;
-	if (dev_dtype(o->dtype) < 0)
-		return rt_err(s, -EINVAL, "node '%s' (%s): output dtype %s has no device form",
-			      n->name, n->proto->op_type, rt_dtype_name(o->dtype));
-	if (o->root == n->out[0]) {
-		o->loc = DL_ARENA;
-		o->def = i;
-		o->last = i;
+	/* Forms without all_outputs set output 0 only (support.c refuses the
+	 * others). */
+	for (int j = 0; j < (dev_op_lookup(dev_op_name(n))->form->all_outputs ? n->nout : 1); j++) {
+		if (n->out[j] < 0)
+			continue;
+		struct dev_val *o = &dv[n->out[j]];
+		o->known = 1;
+		if (dev_dtype(o->dtype) < 0)
+			return rt_err(s, -EINVAL,
+				      "node '%s' (%s): output dtype %s has no device form", n->name,
+				      n->proto->op_type, rt_dtype_name(o->dtype));
+		if (o->root == n->out[j]) {
+			o->loc = DL_ARENA;
+			o->def = i;
+			o->last = i;
+		}
 	}
 	if (n->reduced)
 		dev_reduced_output(s, p, i, dv);
 	uint64_t floats = n->reduced ? dev_reduced_scratch(s, n, dv) : dev_node_scratch(s, n, dv);
+	const struct dev_op *op = dev_op_lookup(dev_op_name(n));
+	if (!floats && op->form->scratch) {
+		struct dev_shape sc = {s, n, op, dv};
+		floats = op->form->scratch(&sc);
+	}
 	if (floats) {
 		struct dev_val *t = &dv[s->nvals + i];
 		t->loc = DL_ARENA;

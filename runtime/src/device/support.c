@@ -50,7 +50,7 @@ const char *dev_why_not(struct art_session *s, const struct rt_node *n, char *bu
 		snprintf(buf, len, "an activation fused into %s has no device form", op);
 		return buf;
 	}
-	for (int j = 1; j < n->nout; j++)
+	for (int j = 1; j < n->nout && !d->form->all_outputs; j++)
 		if (n->out[j] >= 0) {
 			snprintf(buf, len, "%s output %d ('%s') has no device form", op, j,
 				 s->vals[n->out[j]].name);
