@@ -62,6 +62,7 @@ struct dev_form {
 	int (*emit)(struct ectx *e);
 	unsigned operands; /* inputs read as device tensors (bit i = input i) */
 	int fuses_act;	   /* takes an activation fused into it (n->act) */
+	unsigned outputs;  /* outputs it writes besides output 0 (bit j = output j) */
 };
 
 #define F32_BITS(f) dev_float_bits(f)

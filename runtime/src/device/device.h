@@ -252,6 +252,8 @@ unsigned dev_operand_mask(const struct rt_node *n);
 /* Arena scratch node N needs while its commands run, in floats (0: none);
  * its inputs' plan shapes are set. Planned as dv[s->nvals + node index]. */
 uint64_t dev_node_scratch(struct art_session *s, const struct rt_node *n, const struct dev_val *dv);
+/* The part of it the multi-command forms of device/op_norm.c need. */
+uint64_t dev_norm_scratch(struct art_session *s, const struct rt_node *n, const struct dev_val *dv);
 
 /* ConvTranspose N's float weights W ([C, M/group, k...]) as its CONV2D
  * takes them: [M, C/group, k...], each kernel flipped. */

@@ -15,6 +15,9 @@ int dev_node_shapes(struct art_session *s, const struct rt_node *n, struct dev_v
 	const struct dev_op *d = dev_op_lookup(dev_op_name(n));
 	struct dev_val *o = &dv[n->out[0]];
 	o->root = n->out[0];
+	for (int j = 1; j < n->nout; j++)
+		if (n->out[j] >= 0)
+			dv[n->out[j]].root = n->out[j];
 	for (int i = 0; i < n->nin; i++)
 		if (n->in[i] >= 0 && dev_operand_mask(n) & (1u << i) && dv[n->in[i]].ndim > 6)
 			return dev_bad(s, n, "an operand has more than 6 dimensions");

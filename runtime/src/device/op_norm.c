@@ -54,8 +54,6 @@ static const char *reduce_check(const struct dev_check *c)
 	int x = c->x;
 	int a = d->arg;
 	if (a == ARES_REDUCE_ARGMAX || a == ARES_REDUCE_ARGMIN) {
-		if (rt_attr_i(n, "select_last_index", 0))
-			return "ArgMax/ArgMin select_last_index=1";
 		if (!dev_is_float(x) && !dev_is_int(x))
 			return dev_float_only(c);
 		return NULL;
@@ -108,6 +106,22 @@ static const char *norm_check(const struct dev_check *c)
 	return NULL;
 }
 
+/* LayerNormalization's Mean and InvStdDev (outputs 1 and 2) are stashed in
+ * X's dtype; the commands computing them use f32 scratch. */
+static const char *layernorm_check(const struct dev_check *c)
+{
+	const struct rt_node *n = c->n;
+	const char *why = norm_check(c);
+	if (why)
+		return why;
+	int stats = (n->nout > 1 && n->out[1] >= 0) || (n->nout > 2 && n->out[2] >= 0);
+	if (stats && c->x != ART_FLOAT)
+		return "LayerNormalization Mean/InvStdDev of a non-float32 input";
+	if (stats && rt_attr_i(n, "stash_type", 1) != 1)
+		return "LayerNormalization stash_type other than float32";
+	return NULL;
+}
+
 static int reduce_shapes(const struct dev_shape *c)
 {
 	struct art_session *s = c->s;
@@ -149,6 +163,128 @@ static int norm_shapes(const struct dev_shape *c)
 	return 0;
 }
 
+static int layernorm_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	struct dev_val *x = &c->dv[n->in[0]];
+	int rc = norm_shapes(c);
+	if (rc)
+		return rc;
+	int64_t a = dev_norm_axis(rt_attr_i(n, "axis", -1), x->ndim);
+	if (a < 0 || a >= x->ndim)
+		return dev_bad(c->s, n, "axis out of range");
+	int64_t sd[ART_MAX_DIMS];
+	for (int k = 0; k < x->ndim; k++)
+		sd[k] = k < a ? x->dims[k] : 1;
+	for (int j = 1; j < n->nout && j < 3; j++)
+		if (n->out[j] >= 0)
+			dev_set_out(&c->dv[n->out[j]], x->dtype, x->ndim, sd);
+	return 0;
+}
+
+/* LayerNormalization's statistics need, in floats: x - mean and its
+ * square (X's size each), then the mean (when Mean is not an output), the
+ * variance, epsilon and variance + epsilon (one per row each). */
+static uint64_t layernorm_scratch(const struct rt_node *n, const struct dev_val *dv)
+{
+	if (n->nout < 3 || n->out[2] < 0)
+		return 0;
+	const struct dev_val *x = &dv[n->in[0]];
+	int64_t a = dev_norm_axis(rt_attr_i(n, "axis", -1), x->ndim);
+	uint64_t nx = (uint64_t)dev_prod(x->dims, 0, x->ndim);
+	uint64_t rows = (uint64_t)dev_prod(x->dims, 0, (int)a);
+	return 2 * nx + 4 * rows;
+}
+
+uint64_t dev_norm_scratch(struct art_session *s, const struct rt_node *n, const struct dev_val *dv)
+{
+	(void)s;
+	if (!strcmp(n->proto->op_type, "LayerNormalization"))
+		return layernorm_scratch(n, dv);
+	return 0;
+}
+
+/* An f32 contiguous tensor of RANK dims DIMS at VA. */
+static void desc_f32(uint64_t va, int rank, const int64_t *dims, struct ares_tensor_desc *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->va = va;
+	t->dtype = ARES_DTYPE_F32;
+	t->rank = (uint16_t)rank;
+	uint64_t st = 1;
+	for (int k = rank - 1; k >= 0; k--) {
+		t->shape[k] = (uint64_t)dims[k];
+		t->stride[k] = st;
+		st *= (uint64_t)dims[k];
+	}
+}
+
+/* T, contiguous over DIMS' leading part, broadcast to FULL by stride 0
+ * where DIMS has 1 and FULL does not. */
+static void desc_spread(struct ares_tensor_desc *t, const int64_t *full)
+{
+	for (int k = 0; k < t->rank; k++)
+		if (t->shape[k] == 1 && full[k] != 1) {
+			t->shape[k] = (uint64_t)full[k];
+			t->stride[k] = 0;
+		}
+}
+
+static int eltwise(struct ectx *e, uint32_t op, const struct ares_tensor_desc *a,
+		   const struct ares_tensor_desc *b, const struct ares_tensor_desc *y)
+{
+	const struct ares_tensor_desc *in[2] = {a, b};
+	struct ares_eltwise_params p = {.op = op};
+	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &p, b ? 2 : 1, in, y));
+}
+
+/* Mean by REDUCE MEAN; InvStdDev = 1 / sqrt(mean((x - mean)^2) + epsilon),
+ * as the CPU kernel computes it, one command per step. */
+static int layernorm_stats_emit(struct ectx *e)
+{
+	const struct rt_node *n = e->n;
+	const struct dev_val *xv = &e->dv[n->in[0]];
+	int hm = n->nout > 1 && n->out[1] >= 0, hi = n->nout > 2 && n->out[2] >= 0, rc;
+	if (!hm && !hi)
+		return 0;
+	int r = xv->ndim;
+	int64_t a = dev_norm_axis(rt_attr_i(n, "axis", -1), r);
+	int64_t sd[ART_MAX_DIMS];
+	for (int k = 0; k < r; k++)
+		sd[k] = k < a ? xv->dims[k] : 1;
+	uint64_t nx = (uint64_t)dev_prod(xv->dims, 0, r), rows = (uint64_t)dev_prod(sd, 0, r);
+	const struct dev_val *sc = &e->dv[e->s->nvals + (n - e->s->nodes)];
+	uint64_t d_va = e->arena_va + sc->off, d2_va = d_va + 4 * nx, m_va = d2_va + 4 * nx;
+	uint64_t v_va = m_va + 4 * rows, w_va = v_va + 4 * rows, u_va = w_va + 4 * rows;
+	struct ares_tensor_desc x, m, d, d2, v, w, u, inv;
+	dev_desc(e, n->in[0], &x);
+	if (hm)
+		dev_desc_dims(e, n->out[1], r, sd, &m);
+	else
+		desc_f32(m_va, r, sd, &m);
+	struct ares_reduce_params rp = {.op = ARES_REDUCE_MEAN,
+					.axes = ((1u << r) - 1) & ~((1u << a) - 1)};
+	if ((rc = dev_done(e, accel_cmdbuf_reduce(e->cb, &rp, &x, &m))) || !hi)
+		return rc;
+	struct ares_tensor_desc mb = m;
+	desc_spread(&mb, xv->dims);
+	desc_f32(d_va, r, xv->dims, &d);
+	desc_f32(d2_va, r, xv->dims, &d2);
+	desc_f32(v_va, r, sd, &v);
+	desc_f32(w_va, r, sd, &w);
+	desc_f32(u_va, r, sd, &u);
+	dev_desc_dims(e, n->out[2], r, sd, &inv);
+	float eps = rt_attr_f(n, "epsilon", 1e-5f);
+	if ((rc = eltwise(e, ARES_ELT_SUB, &x, &mb, &d)) ||
+	    (rc = eltwise(e, ARES_ELT_MUL, &d, &d, &d2)) ||
+	    (rc = dev_done(e, accel_cmdbuf_reduce(e->cb, &rp, &d2, &v))) ||
+	    (rc = dev_done(e, accel_cmdbuf_fill_tensor(e->cb, F32_BITS(eps), &w))) ||
+	    (rc = eltwise(e, ARES_ELT_ADD, &v, &w, &u)) ||
+	    (rc = eltwise(e, ARES_ELT_SQRT, &u, NULL, &v)))
+		return rc;
+	return eltwise(e, ARES_ELT_RECIPROCAL, &v, NULL, &inv);
+}
+
 static int reduce_emit(struct ectx *e)
 {
 	struct art_session *s = e->s;
@@ -168,7 +304,11 @@ static int reduce_emit(struct ectx *e)
 		yd[k] = (m & (1u << k)) ? 1 : xv->dims[k];
 	dev_desc(e, n->in[0], &x);
 	dev_desc_dims(e, n->out[0], xv->ndim, yd, &y);
-	struct ares_reduce_params p = {.op = (uint32_t)d->arg, .axes = m};
+	uint32_t op = (uint32_t)d->arg;
+	if ((op == ARES_REDUCE_ARGMAX || op == ARES_REDUCE_ARGMIN) &&
+	    rt_attr_i(n, "select_last_index", 0))
+		op = op == ARES_REDUCE_ARGMAX ? ARES_REDUCE_ARGMAX_LAST : ARES_REDUCE_ARGMIN_LAST;
+	struct ares_reduce_params p = {.op = op, .axes = m};
 	return dev_done(e, accel_cmdbuf_reduce(cb, &p, &x, &y));
 }
 
@@ -248,6 +388,9 @@ static int layernorm_emit(struct ectx *e)
 				     .activation = (uint32_t)n->act,
 				     .act_alpha = F32_BITS(n->act_alpha),
 				     .act_beta = F32_BITS(n->act_beta)};
+	int rc = layernorm_stats_emit(e);
+	if (rc)
+		return rc;
 	return dev_done(
 		e, accel_cmdbuf_norm(cb, &p, &x, hs ? &sc : NULL, hb ? &bi : NULL, NULL, NULL, &y));
 }
@@ -285,9 +428,10 @@ const struct dev_form dev_form_instnorm = {
 };
 
 const struct dev_form dev_form_layernorm = {
-	.check = norm_check,
-	.shapes = norm_shapes,
+	.check = layernorm_check,
+	.shapes = layernorm_shapes,
 	.emit = layernorm_emit,
 	.operands = 7u,
 	.fuses_act = 1,
+	.outputs = 6u,
 };

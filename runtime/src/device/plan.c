@@ -200,15 +200,20 @@ static int plan_node(struct art_session *s, const struct dev_partition *p, int i
 	int rc = dev_node_shapes(s, n, dv);
 	if (rc)
 		return rc;
-	struct dev_val *o = &dv[n->out[0]];
-	o->known = 1;
-	if (dev_dtype(o->dtype) < 0)
-		return rt_err(s, -EINVAL, "node '%s' (%s): output dtype %s has no device form",
-			      n->name, n->proto->op_type, rt_dtype_name(o->dtype));
-	if (o->root == n->out[0]) {
-		o->loc = DL_ARENA;
-		o->def = i;
-		o->last = i;
+	for (int j = 0; j < n->nout; j++) {
+		if (n->out[j] < 0)
+			continue;
+		struct dev_val *o = &dv[n->out[j]];
+		o->known = 1;
+		if (dev_dtype(o->dtype) < 0)
+			return rt_err(s, -EINVAL,
+				      "node '%s' (%s): output dtype %s has no device form", n->name,
+				      n->proto->op_type, rt_dtype_name(o->dtype));
+		if (o->root == n->out[j]) {
+			o->loc = DL_ARENA;
+			o->def = i;
+			o->last = i;
+		}
 	}
 	if (n->reduced)
 		dev_reduced_output(s, p, i, dv);

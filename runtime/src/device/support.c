@@ -50,7 +50,7 @@ const char *dev_why_not(struct art_session *s, const struct rt_node *n, char *bu
 		return buf;
 	}
 	for (int j = 1; j < n->nout; j++)
-		if (n->out[j] >= 0) {
+		if (n->out[j] >= 0 && !(d->form->outputs & (1u << j))) {
 			snprintf(buf, len, "%s output %d ('%s') has no device form", op, j,
 				 s->vals[n->out[j]].name);
 			return buf;
