@@ -45,6 +45,7 @@ enum dev_kind {
 	DK_QCONV,   /* QLinearConv, ConvInteger: CONV2D on 8-bit operands */
 	DK_QMATMUL, /* QLinearMatMul, MatMulInteger: MATMUL on 8-bit operands */
 	DK_QDQ,	    /* QuantizeLinear, DequantizeLinear: COPY through quantisation */
+	DK_LOSS,    /* NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss */
 };
 
 #define DEV_POOL_GLOBAL 0x100
@@ -254,6 +255,11 @@ unsigned dev_operand_mask(const struct rt_node *n);
 uint64_t dev_node_scratch(struct art_session *s, const struct rt_node *n, const struct dev_val *dv);
 /* The part of it the multi-command forms of device/op_norm.c need. */
 uint64_t dev_norm_scratch(struct art_session *s, const struct rt_node *n, const struct dev_val *dv);
+uint64_t dev_loss_scratch(const struct rt_node *n, const struct dev_val *dv);
+/* Bytes of the constants a loss node N uploads with the weights (0: none)
+ * and their contents (device/op_loss.c). */
+uint64_t dev_loss_const_size(struct art_session *s, const struct rt_node *n);
+void dev_loss_const_fill(struct art_session *s, const struct rt_node *n, void *dst);
 
 /* ConvTranspose N's float weights W ([C, M/group, k...]) as its CONV2D
  * takes them: [M, C/group, k...], each kernel flipped. */

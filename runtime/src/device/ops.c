@@ -39,6 +39,7 @@ extern const struct dev_form dev_form_conv_integer;
 extern const struct dev_form dev_form_qlinear_matmul;
 extern const struct dev_form dev_form_matmul_integer;
 extern const struct dev_form dev_form_qdq;
+extern const struct dev_form dev_form_loss;
 
 static const struct dev_op ops[] = {
 	{"Abs", DK_UNARY, ARES_ELT_ABS, &dev_form_unary},
@@ -123,6 +124,8 @@ static const struct dev_op ops[] = {
 	{"Unsqueeze", DK_VIEW, 0, &dev_form_view},
 	{"Where", DK_WHERE, 0, &dev_form_where},
 	{"Xor", DK_BINARY, ARES_ELT_XOR, &dev_form_binary},
+	{"NegativeLogLikelihoodLoss", DK_LOSS, 0, &dev_form_loss},
+	{"SoftmaxCrossEntropyLoss", DK_LOSS, 0, &dev_form_loss},
 };
 
 const struct dev_op *dev_op_lookup(const char *op)
