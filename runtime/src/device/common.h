@@ -63,6 +63,9 @@ struct dev_form {
 	unsigned operands; /* inputs read as device tensors (bit i = input i) */
 	int fuses_act;	   /* takes an activation fused into it (n->act) */
 	unsigned outputs;  /* outputs it writes besides output 0 (bit j = output j) */
+	/* Constants it reads, uploaded with the weights at s->dev->nwofs[node]:
+	 * their size in bytes (0: none), written to DST unless NULL. */
+	uint64_t (*consts)(struct art_session *s, const struct rt_node *n, void *dst);
 };
 
 #define F32_BITS(f) dev_float_bits(f)
@@ -131,6 +134,13 @@ int dev_quant_weight_input(const struct rt_node *n);
 int dev_quant_bias_input(const struct rt_node *n);
 int dev_quant_desc(const struct ectx *e, struct ares_tensor_desc *x, struct ares_tensor_desc *w,
 		   struct ares_tensor_desc *y, unsigned waxis);
+
+/* The one-hot constants (Hardmax, the losses): f32 0 at byte 0, f32 1 at
+ * 4, then at DEV_RAMP_AT the ramp 0 .. LEN-1 in int64 (WIDE) or int32
+ * with entry HOLE (if in range) -1. Returns their size; writes them to
+ * DST unless NULL. */
+#define DEV_RAMP_AT 8
+uint64_t dev_ramp_consts(void *dst, int64_t len, int64_t hole, int wide);
 
 int dev_emit_copy_view(struct ectx *e, struct ares_tensor_desc *x, struct ares_tensor_desc *y);
 

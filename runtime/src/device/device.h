@@ -46,6 +46,7 @@ enum dev_kind {
 	DK_QMATMUL, /* QLinearMatMul, MatMulInteger: MATMUL on 8-bit operands */
 	DK_QDQ,	    /* QuantizeLinear, DequantizeLinear: COPY through quantisation */
 	DK_LOSS,    /* NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss */
+	DK_HARDMAX,
 };
 
 #define DEV_POOL_GLOBAL 0x100
@@ -256,10 +257,9 @@ uint64_t dev_node_scratch(struct art_session *s, const struct rt_node *n, const 
 /* The part of it the multi-command forms of device/op_norm.c need. */
 uint64_t dev_norm_scratch(struct art_session *s, const struct rt_node *n, const struct dev_val *dv);
 uint64_t dev_loss_scratch(const struct rt_node *n, const struct dev_val *dv);
-/* Bytes of the constants a loss node N uploads with the weights (0: none)
- * and their contents (device/op_loss.c). */
-uint64_t dev_loss_const_size(struct art_session *s, const struct rt_node *n);
-void dev_loss_const_fill(struct art_session *s, const struct rt_node *n, void *dst);
+/* Bytes of the constants device node N's form uploads with the weights
+ * (0: none), written to DST unless NULL (device/ops.c). */
+uint64_t dev_node_consts(struct art_session *s, const struct rt_node *n, void *dst);
 
 /* ConvTranspose N's float weights W ([C, M/group, k...]) as its CONV2D
  * takes them: [M, C/group, k...], each kernel flipped. */

@@ -20,10 +20,6 @@
 
 enum loss_red { RED_NONE, RED_SUM, RED_MEAN };
 
-/* Bytes of the constant block before the ramp: f32 0 and 1, padded so the
- * ramp is 8-byte aligned. */
-#define LOSS_RAMP_AT 8
-
 static int is_loss(const struct rt_node *n)
 {
 	const char *op = n->proto->op_type;
@@ -167,31 +163,11 @@ uint64_t dev_loss_scratch(const struct rt_node *n, const struct dev_val *dv)
 	return l.total;
 }
 
-uint64_t dev_loss_const_size(struct art_session *s, const struct rt_node *n)
+static uint64_t loss_consts(struct art_session *s, const struct rt_node *n, void *dst)
 {
-	if (!n->on_device || !is_loss(n))
-		return 0;
-	int64_t C = loss_classes(s, n);
-	return LOSS_RAMP_AT + (uint64_t)(C > 0 ? C : 0) * art_dtype_size(dev_value_dtype(s, n->in[1]));
-}
-
-void dev_loss_const_fill(struct art_session *s, const struct rt_node *n, void *dst)
-{
-	float zero = 0.0f, one = 1.0f;
-	uint8_t *p = dst;
-	memcpy(p, &zero, 4);
-	memcpy(p + 4, &one, 4);
 	const Onnx__AttributeProto *ia = rt_attr(n, "ignore_index");
-	int64_t C = loss_classes(s, n), ign = ia && ia->has_i ? ia->i : -1;
-	int wide = dev_value_dtype(s, n->in[1]) == ART_INT64;
-	for (int64_t c = 0; c < C; c++) {
-		int64_t v = c == ign ? -1 : c;
-		int32_t v32 = (int32_t)v;
-		if (wide)
-			memcpy(p + LOSS_RAMP_AT + 8 * c, &v, 8);
-		else
-			memcpy(p + LOSS_RAMP_AT + 4 * c, &v32, 4);
-	}
+	return dev_ramp_consts(dst, loss_classes(s, n), ia && ia->has_i ? ia->i : -1,
+			       dev_value_dtype(s, n->in[1]) == ART_INT64);
 }
 
 /* A rank-3 view at VA of DTYPE with SHAPE and STRIDE (elements). */
@@ -259,7 +235,7 @@ static int loss_emit(struct ectx *e)
 	}
 	dev_desc(e, n->in[1], &t);
 	view3(t.va, tdt, full, bcast_c, &t);
-	view3(cva + LOSS_RAMP_AT, tdt, full, ramp_st, &ramp);
+	view3(cva + DEV_RAMP_AT, tdt, full, ramp_st, &ramp);
 	view3(sva + 4 * l.mask, ARES_DTYPE_BOOL, full, full_st, &mask);
 	view3(sva + 4 * l.sel, f32, full, full_st, &sel);
 	view3(cva, f32, full, zero_st, &zero);
@@ -315,4 +291,5 @@ const struct dev_form dev_form_loss = {
 	.operands = 7u,
 	.fuses_act = 0,
 	.outputs = 2u,
+	.consts = loss_consts,
 };

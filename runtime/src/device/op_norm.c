@@ -122,6 +122,74 @@ static const char *layernorm_check(const struct dev_check *c)
 	return NULL;
 }
 
+static int norm_shapes(const struct dev_shape *c);
+
+/* Hardmax as [O, L, I] with L the axis (before opset 13: the input
+ * coerced to 2-D at axis, I = 1); -1 when the axis is out of range. */
+static int hardmax_geom(int opset, const struct rt_node *n, int nd, const int64_t *dims, int64_t *o,
+			int64_t *l, int64_t *i)
+{
+	int64_t a = dev_norm_axis(rt_attr_i(n, "axis", opset < 13 ? 1 : -1), nd);
+	if (a < 0 || a >= nd)
+		return -1;
+	*o = dev_prod(dims, 0, (int)a);
+	*l = opset < 13 ? dev_prod(dims, (int)a, nd) : dims[a];
+	*i = opset < 13 ? 1 : dev_prod(dims, (int)a + 1, nd);
+	return 0;
+}
+
+/* The ramp along Hardmax's axis is uploaded: its length must be known. */
+static int64_t hardmax_len(const struct art_session *s, const struct rt_node *n)
+{
+	const struct art_tensor *t = &s->vals[n->in[0]].info;
+	int64_t o, l, i;
+	if (t->ndim < 1 || hardmax_geom(s->opset, n, t->ndim, t->dims, &o, &l, &i))
+		return -1;
+	int64_t a = dev_norm_axis(rt_attr_i(n, "axis", s->opset < 13 ? 1 : -1), t->ndim);
+	for (int k = (int)a; k < (s->opset < 13 ? t->ndim : (int)a + 1); k++)
+		if (t->dims[k] < 0)
+			return -1;
+	return l;
+}
+
+static const char *hardmax_check(const struct dev_check *c)
+{
+	if (c->x != ART_FLOAT)
+		return "Hardmax on a non-float32 input";
+	if (hardmax_len(c->s, c->n) < 0)
+		return "Hardmax axis length unknown before the run";
+	return NULL;
+}
+
+static int hardmax_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	const struct dev_val *x = &c->dv[n->in[0]];
+	int64_t o, l, i;
+	if (hardmax_geom(c->s->opset, n, x->ndim, x->dims, &o, &l, &i))
+		return dev_bad(c->s, n, "axis out of range");
+	if (l != hardmax_len(c->s, n))
+		return dev_bad(c->s, n, "axis length differs from the one uploaded");
+	return norm_shapes(c);
+}
+
+static uint64_t hardmax_consts(struct art_session *s, const struct rt_node *n, void *dst)
+{
+	return dev_ramp_consts(dst, hardmax_len(s, n), -1, 1);
+}
+
+/* Hardmax's scratch in floats: the I64 positions, then the BOOL mask. */
+static uint64_t hardmax_scratch(struct art_session *s, const struct rt_node *n,
+				const struct dev_val *dv, uint64_t *mask_at)
+{
+	const struct dev_val *x = &dv[n->in[0]];
+	int64_t o, l, i;
+	if (hardmax_geom(s->opset, n, x->ndim, x->dims, &o, &l, &i))
+		return 0;
+	*mask_at = ((uint64_t)(2 * o * i) + 15) / 16 * 16;
+	return *mask_at + ((uint64_t)(o * l * i) + 3) / 4;
+}
+
 static int reduce_shapes(const struct dev_shape *c)
 {
 	struct art_session *s = c->s;
@@ -198,9 +266,11 @@ static uint64_t layernorm_scratch(const struct rt_node *n, const struct dev_val 
 
 uint64_t dev_norm_scratch(struct art_session *s, const struct rt_node *n, const struct dev_val *dv)
 {
-	(void)s;
+	uint64_t mask_at;
 	if (!strcmp(n->proto->op_type, "LayerNormalization"))
 		return layernorm_scratch(n, dv);
+	if (!strcmp(n->proto->op_type, "Hardmax"))
+		return hardmax_scratch(s, n, dv, &mask_at);
 	return 0;
 }
 
@@ -283,6 +353,47 @@ static int layernorm_stats_emit(struct ectx *e)
 	    (rc = eltwise(e, ARES_ELT_SQRT, &u, NULL, &v)))
 		return rc;
 	return eltwise(e, ARES_ELT_RECIPROCAL, &v, NULL, &inv);
+}
+
+/* Hardmax: 1 at the first maximum along the axis (ARGMAX), 0 elsewhere,
+ * by the one-hot mask position == ramp. */
+static int hardmax_emit(struct ectx *e)
+{
+	struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	const struct dev_val *xv = &e->dv[n->in[0]];
+	int64_t o, l, i;
+	uint64_t mask_at;
+	hardmax_geom(s->opset, n, xv->ndim, xv->dims, &o, &l, &i);
+	hardmax_scratch(s, n, e->dv, &mask_at);
+	if (!o || !l || !i)
+		return 0;
+	uint64_t sva = e->arena_va + e->dv[s->nvals + (n - s->nodes)].off;
+	uint64_t cva = e->weights_va + s->dev->nwofs[n - s->nodes];
+	int64_t full[3] = {o, l, i}, row[3] = {o, 1, i};
+	struct ares_tensor_desc x, y, pos, ramp, mask, zero, one;
+	dev_desc_dims(e, n->in[0], 3, full, &x);
+	dev_desc_dims(e, n->out[0], 3, full, &y);
+	desc_f32(sva, 3, row, &pos);
+	pos.dtype = ARES_DTYPE_I64;
+	desc_f32(sva + 4 * mask_at, 3, full, &mask);
+	mask.dtype = ARES_DTYPE_BOOL;
+	desc_f32(cva + DEV_RAMP_AT, 3, full, &ramp);
+	ramp.dtype = ARES_DTYPE_I64;
+	ramp.stride[0] = ramp.stride[2] = 0;
+	ramp.stride[1] = 1;
+	desc_f32(cva, 3, full, &zero);
+	zero.stride[0] = zero.stride[1] = zero.stride[2] = 0;
+	one = zero;
+	one.va = cva + 4;
+	struct ares_reduce_params rp = {.op = ARES_REDUCE_ARGMAX, .axes = 2};
+	int rc = dev_done(e, accel_cmdbuf_reduce(e->cb, &rp, &x, &pos));
+	desc_spread(&pos, full);
+	const struct ares_tensor_desc *eq[2] = {&pos, &ramp}, *wh[3] = {&mask, &one, &zero};
+	struct ares_eltwise_params pe = {.op = ARES_ELT_EQUAL}, pw = {.op = ARES_ELT_WHERE};
+	if (rc || (rc = dev_done(e, accel_cmdbuf_eltwise(e->cb, &pe, 2, eq, &mask))))
+		return rc;
+	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &pw, 3, wh, &y));
 }
 
 static int reduce_emit(struct ectx *e)
@@ -434,4 +545,13 @@ const struct dev_form dev_form_layernorm = {
 	.operands = 7u,
 	.fuses_act = 1,
 	.outputs = 6u,
+};
+
+const struct dev_form dev_form_hardmax = {
+	.check = hardmax_check,
+	.shapes = hardmax_shapes,
+	.emit = hardmax_emit,
+	.operands = 1u,
+	.fuses_act = 0,
+	.consts = hardmax_consts,
 };

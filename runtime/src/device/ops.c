@@ -40,6 +40,7 @@ extern const struct dev_form dev_form_qlinear_matmul;
 extern const struct dev_form dev_form_matmul_integer;
 extern const struct dev_form dev_form_qdq;
 extern const struct dev_form dev_form_loss;
+extern const struct dev_form dev_form_hardmax;
 
 static const struct dev_op ops[] = {
 	{"Abs", DK_UNARY, ARES_ELT_ABS, &dev_form_unary},
@@ -126,6 +127,7 @@ static const struct dev_op ops[] = {
 	{"Xor", DK_BINARY, ARES_ELT_XOR, &dev_form_binary},
 	{"NegativeLogLikelihoodLoss", DK_LOSS, 0, &dev_form_loss},
 	{"SoftmaxCrossEntropyLoss", DK_LOSS, 0, &dev_form_loss},
+	{"Hardmax", DK_HARDMAX, 0, &dev_form_hardmax},
 };
 
 const struct dev_op *dev_op_lookup(const char *op)
@@ -140,4 +142,10 @@ unsigned dev_operand_mask(const struct rt_node *n)
 {
 	const struct dev_op *d = dev_op_lookup(dev_op_name(n));
 	return d ? d->form->operands : 0;
+}
+
+uint64_t dev_node_consts(struct art_session *s, const struct rt_node *n, void *dst)
+{
+	const struct dev_op *d = dev_op_lookup(dev_op_name(n));
+	return n->on_device && d && d->form->consts ? d->form->consts(s, n, dst) : 0;
 }
