@@ -66,6 +66,7 @@ struct dev_form {
 	/* Constants it reads, uploaded with the weights at s->dev->nwofs[node]:
 	 * their size in bytes (0: none), written to DST unless NULL. */
 	uint64_t (*consts)(struct art_session *s, const struct rt_node *n, void *dst);
+	int flattens; /* views operands of any rank in at most 6 dimensions */
 };
 
 #define F32_BITS(f) dev_float_bits(f)

@@ -219,41 +219,34 @@ static int loss_emit(struct ectx *e)
 	uint64_t full_st[3] = {C * D, D, 1}, row_st[3] = {D, D, 1}, unit_st[3] = {1, 1, 1};
 	uint64_t bcast_c[3] = {D, 0, 1}, ramp_st[3] = {0, 1, 0}, zero_st[3] = {0, 0, 0};
 	struct ares_tensor_desc x, lp, t, ramp, mask, sel, zero, one, w, picked, wt, prod, loss;
-	dev_desc(e, n->in[0], &x);
-	view3(x.va, x.dtype, full, full_st, &x);
+	/* Addresses only: the operands may have more dimensions than a
+	 * descriptor. */
+	view3(dev_va_of(e, n->in[0]), f32, full, full_st, &x);
 	if (is_sce(n)) {
-		if (has_out1(n))
-			dev_desc(e, n->out[1], &lp);
-		else
-			lp.va = sva + 4 * l.lp;
-		view3(lp.va, f32, full, full_st, &lp);
+		view3(has_out1(n) ? dev_va_of(e, n->out[1]) : sva + 4 * l.lp, f32, full, full_st,
+		      &lp);
 		struct ares_softmax_params sp = {.axis = 1, .flags = ARES_SOFTMAX_LOG};
 		if ((rc = dev_done(e, accel_cmdbuf_softmax(e->cb, &sp, &x, &lp))))
 			return rc;
 	} else {
 		lp = x;
 	}
-	dev_desc(e, n->in[1], &t);
-	view3(t.va, tdt, full, bcast_c, &t);
+	view3(dev_va_of(e, n->in[1]), tdt, full, bcast_c, &t);
 	view3(cva + DEV_RAMP_AT, tdt, full, ramp_st, &ramp);
 	view3(sva + 4 * l.mask, ARES_DTYPE_BOOL, full, full_st, &mask);
 	view3(sva + 4 * l.sel, f32, full, full_st, &sel);
 	view3(cva, f32, full, zero_st, &zero);
 	view3(cva + 4, f32, full, zero_st, &one);
 	if (has_weights(n)) {
-		dev_desc(e, n->in[2], &w);
-		view3(w.va, f32, full, ramp_st, &w);
+		view3(dev_va_of(e, n->in[2]), f32, full, ramp_st, &w);
 	} else {
 		w = one;
 	}
 	view3(sva + 4 * l.picked, f32, row, row_st, &picked);
 	view3(sva + 4 * l.wt, f32, row, row_st, &wt);
 	view3(sva + 4 * l.prod, f32, row, row_st, &prod);
-	if (red == RED_NONE)
-		dev_desc(e, n->out[0], &loss);
-	else
-		loss.va = sva + 4 * l.lsum;
-	view3(loss.va, f32, row, row_st, &loss);
+	view3(red == RED_NONE ? dev_va_of(e, n->out[0]) : sva + 4 * l.lsum, f32, row, row_st,
+	      &loss);
 	/* The mask is read twice, the selection buffer reused once summed. */
 	if ((rc = elt(e, ARES_ELT_EQUAL, 2, &t, &ramp, NULL, &mask)) ||
 	    (rc = elt(e, ARES_ELT_WHERE, 3, &mask, &lp, &zero, &sel)) ||
@@ -265,8 +258,7 @@ static int loss_emit(struct ectx *e)
 		return rc;
 
 	struct ares_tensor_desc out, a, b, b2, bm, zero1, one1;
-	dev_desc(e, n->out[0], &out);
-	view3(out.va, f32, unit, unit_st, &out);
+	view3(dev_va_of(e, n->out[0]), f32, unit, unit_st, &out);
 	if (red == RED_SUM)
 		return reduce(e, 7, &loss, &out);
 	view3(sva + 4 * l.a, f32, unit, unit_st, &a);
@@ -292,4 +284,5 @@ const struct dev_form dev_form_loss = {
 	.fuses_act = 0,
 	.outputs = 2u,
 	.consts = loss_consts,
+	.flattens = 1,
 };

@@ -77,7 +77,7 @@ const char *dev_why_not(struct art_session *s, const struct rt_node *n, char *bu
 		}
 		const struct rt_value *v = &s->vals[n->in[i]];
 		int rank = v->t.data ? v->t.ndim : v->info.ndim > 0 ? v->info.ndim : 0;
-		if (rank > ARES_MAX_RANK) {
+		if (rank > ARES_MAX_RANK && !d->form->flattens) {
 			snprintf(buf, len, "rank %d of '%s' exceeds the device's %d", rank, v->name,
 				 ARES_MAX_RANK);
 			return buf;
