@@ -47,6 +47,7 @@ enum dev_kind {
 	DK_QDQ,	    /* QuantizeLinear, DequantizeLinear: COPY through quantisation */
 	DK_LOSS,    /* NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss */
 	DK_HARDMAX,
+	DK_TOPK,
 };
 
 #define DEV_POOL_GLOBAL 0x100

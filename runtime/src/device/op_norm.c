@@ -190,6 +190,103 @@ static uint64_t hardmax_scratch(struct art_session *s, const struct rt_node *n,
 	return *mask_at + ((uint64_t)(o * l * i) + 3) / 4;
 }
 
+/* TopK: k passes of ARGMAX (ARGMIN) and MAX (MIN) along the axis, each
+ * but the last knocking the chosen element out with -inf (+inf) through
+ * the one-hot mask; ties go to the lower index, as in the CPU kernel. */
+#define TOPK_MAX_K 16
+
+static int64_t topk_k(struct art_session *s, const struct rt_node *n)
+{
+	int64_t k[2];
+	if (s->opset < 10)
+		return rt_attr_i(n, "k", -1);
+	return dev_const_ints(s, n, 1, k, 2) == 1 ? k[0] : -1;
+}
+
+static int64_t topk_len(const struct art_session *s, const struct rt_node *n)
+{
+	const struct art_tensor *t = &s->vals[n->in[0]].info;
+	int64_t a = dev_norm_axis(rt_attr_i(n, "axis", -1), t->ndim);
+	if (t->ndim < 1 || a < 0 || a >= t->ndim || t->dims[a] < 0)
+		return -1;
+	return t->dims[a];
+}
+
+static const char *topk_check(const struct dev_check *c)
+{
+	struct art_session *s = c->s;
+	const struct rt_node *n = c->n;
+	if (c->x != ART_FLOAT)
+		return "TopK on a non-float32 input";
+	if (s->opset >= 10 && !dev_plan_known(s, n, 1))
+		return "TopK k computed on the device";
+	if (dev_const_or_absent(s, n, 1) && topk_k(s, n) > TOPK_MAX_K)
+		return "TopK with k above 16 (one pass per k)";
+	if (topk_len(s, n) < 0)
+		return "TopK axis length unknown before the run";
+	return NULL;
+}
+
+static int topk_shapes(const struct dev_shape *c)
+{
+	struct art_session *s = c->s;
+	const struct rt_node *n = c->n;
+	const struct dev_val *x = &c->dv[n->in[0]];
+	int64_t a = dev_norm_axis(rt_attr_i(n, "axis", -1), x->ndim), k = topk_k(s, n);
+	if (a < 0 || a >= x->ndim)
+		return dev_bad(s, n, "axis out of range");
+	if (x->dims[a] != topk_len(s, n))
+		return dev_bad(s, n, "axis length differs from the one uploaded");
+	if (k < 0 || k > x->dims[a] || k > TOPK_MAX_K)
+		return dev_bad(s, n, "k out of range or above 16");
+	int64_t d[ART_MAX_DIMS];
+	memcpy(d, x->dims, sizeof(d));
+	d[a] = k;
+	dev_set_out(&c->dv[n->out[0]], x->dtype, x->ndim, d);
+	if (n->nout > 1 && n->out[1] >= 0)
+		dev_set_out(&c->dv[n->out[1]], ART_INT64, x->ndim, d);
+	return 0;
+}
+
+static uint64_t topk_consts(struct art_session *s, const struct rt_node *n, void *dst)
+{
+	return dev_ramp_consts(dst, topk_len(s, n), -1, 1);
+}
+
+/* TopK's scratch in floats: two working copies, the BOOL mask, the
+ * infinity, and the indices when output 1 is unused. */
+struct topk_layout {
+	uint64_t a, b, mask, inf, ind, total;
+};
+
+static void topk_layout(struct art_session *s, const struct rt_node *n, const struct dev_val *dv,
+			int64_t *o, int64_t *l, int64_t *i, int64_t *k, struct topk_layout *t)
+{
+	const struct dev_val *x = &dv[n->in[0]];
+	int64_t a = dev_norm_axis(rt_attr_i(n, "axis", -1), x->ndim);
+	memset(t, 0, sizeof(*t));
+	*o = *l = *i = *k = 0;
+	if (a < 0 || a >= x->ndim)
+		return;
+	*o = dev_prod(x->dims, 0, (int)a);
+	*l = x->dims[a];
+	*i = dev_prod(x->dims, (int)a + 1, x->ndim);
+	*k = topk_k(s, n);
+	uint64_t all = (uint64_t)(*o * *l * *i), at = 0;
+	t->a = at;
+	at += (all + 15) / 16 * 16;
+	t->b = at;
+	at += (all + 15) / 16 * 16;
+	t->mask = at;
+	at += (all / 4 + 16) / 16 * 16;
+	t->inf = at;
+	at += 16;
+	t->ind = at;
+	if (n->nout < 2 || n->out[1] < 0)
+		at += (uint64_t)(2 * *o * (*k > 0 ? *k : 0) * *i);
+	t->total = at;
+}
+
 static int reduce_shapes(const struct dev_shape *c)
 {
 	struct art_session *s = c->s;
@@ -271,6 +368,12 @@ uint64_t dev_norm_scratch(struct art_session *s, const struct rt_node *n, const 
 		return layernorm_scratch(n, dv);
 	if (!strcmp(n->proto->op_type, "Hardmax"))
 		return hardmax_scratch(s, n, dv, &mask_at);
+	if (!strcmp(n->proto->op_type, "TopK")) {
+		int64_t o, l, i, k;
+		struct topk_layout t;
+		topk_layout(s, n, dv, &o, &l, &i, &k, &t);
+		return t.total;
+	}
 	return 0;
 }
 
@@ -394,6 +497,65 @@ static int hardmax_emit(struct ectx *e)
 	if (rc || (rc = dev_done(e, accel_cmdbuf_eltwise(e->cb, &pe, 2, eq, &mask))))
 		return rc;
 	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &pw, 3, wh, &y));
+}
+
+static int topk_emit(struct ectx *e)
+{
+	struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	int64_t o, l, i, k;
+	struct topk_layout t;
+	topk_layout(s, n, e->dv, &o, &l, &i, &k, &t);
+	if (!o || !l || !i || !k)
+		return 0;
+	int largest = (int)rt_attr_i(n, "largest", 1), rc;
+	uint64_t sva = e->arena_va + e->dv[s->nvals + (n - s->nodes)].off;
+	uint64_t cva = e->weights_va + s->dev->nwofs[n - s->nodes];
+	uint64_t vva = dev_va_of(e, n->out[0]);
+	uint64_t iva = n->nout > 1 && n->out[1] >= 0 ? dev_va_of(e, n->out[1]) : sva + 4 * t.ind;
+	int64_t full[3] = {o, l, i}, row[3] = {o, 1, i}, one[1] = {1};
+	struct ares_tensor_desc src, buf[2], mask, ramp, inf, val, ind;
+	dev_desc_dims(e, n->in[0], 3, full, &src);
+	desc_f32(sva + 4 * t.a, 3, full, &buf[0]);
+	desc_f32(sva + 4 * t.b, 3, full, &buf[1]);
+	desc_f32(sva + 4 * t.mask, 3, full, &mask);
+	mask.dtype = ARES_DTYPE_BOOL;
+	desc_f32(cva + DEV_RAMP_AT, 3, full, &ramp);
+	ramp.dtype = ARES_DTYPE_I64;
+	ramp.stride[0] = ramp.stride[2] = 0;
+	ramp.stride[1] = 1;
+	desc_f32(sva + 4 * t.inf, 1, one, &inf);
+	if ((rc = dev_done(e, accel_cmdbuf_fill_tensor(
+				      e->cb, F32_BITS(largest ? -INFINITY : INFINITY), &inf))))
+		return rc;
+	desc_f32(sva + 4 * t.inf, 3, full, &inf);
+	inf.stride[0] = inf.stride[1] = inf.stride[2] = 0;
+	struct ares_reduce_params pa = {.op = largest ? ARES_REDUCE_ARGMAX : ARES_REDUCE_ARGMIN,
+					.axes = 2},
+				  pv = {.op = largest ? ARES_REDUCE_MAX : ARES_REDUCE_MIN,
+					.axes = 2};
+	struct ares_eltwise_params pe = {.op = ARES_ELT_EQUAL}, pw = {.op = ARES_ELT_WHERE};
+	for (int64_t j = 0; j < k; j++) {
+		/* Column j of the [O, k, I] outputs. */
+		desc_f32(vva + 4 * (uint64_t)(j * i), 3, row, &val);
+		val.stride[0] = (uint64_t)(k * i);
+		desc_f32(iva + 8 * (uint64_t)(j * i), 3, row, &ind);
+		ind.dtype = ARES_DTYPE_I64;
+		ind.stride[0] = (uint64_t)(k * i);
+		if ((rc = dev_done(e, accel_cmdbuf_reduce(e->cb, &pa, &src, &ind))) ||
+		    (rc = dev_done(e, accel_cmdbuf_reduce(e->cb, &pv, &src, &val))))
+			return rc;
+		if (j == k - 1)
+			break;
+		desc_spread(&ind, full);
+		const struct ares_tensor_desc *eq[2] = {&ind, &ramp}, *wh[3] = {&mask, &inf, &src};
+		struct ares_tensor_desc *next = &buf[j % 2];
+		if ((rc = dev_done(e, accel_cmdbuf_eltwise(e->cb, &pe, 2, eq, &mask))) ||
+		    (rc = dev_done(e, accel_cmdbuf_eltwise(e->cb, &pw, 3, wh, next))))
+			return rc;
+		src = *next;
+	}
+	return 0;
 }
 
 static int reduce_emit(struct ectx *e)
@@ -554,4 +716,15 @@ const struct dev_form dev_form_hardmax = {
 	.operands = 1u,
 	.fuses_act = 0,
 	.consts = hardmax_consts,
+};
+
+/* Operands: X (K is read as an attribute). */
+const struct dev_form dev_form_topk = {
+	.check = topk_check,
+	.shapes = topk_shapes,
+	.emit = topk_emit,
+	.operands = 1u,
+	.fuses_act = 0,
+	.outputs = 2u,
+	.consts = topk_consts,
 };

@@ -41,6 +41,7 @@ extern const struct dev_form dev_form_matmul_integer;
 extern const struct dev_form dev_form_qdq;
 extern const struct dev_form dev_form_loss;
 extern const struct dev_form dev_form_hardmax;
+extern const struct dev_form dev_form_topk;
 
 static const struct dev_op ops[] = {
 	{"Abs", DK_UNARY, ARES_ELT_ABS, &dev_form_unary},
@@ -128,6 +129,7 @@ static const struct dev_op ops[] = {
 	{"NegativeLogLikelihoodLoss", DK_LOSS, 0, &dev_form_loss},
 	{"SoftmaxCrossEntropyLoss", DK_LOSS, 0, &dev_form_loss},
 	{"Hardmax", DK_HARDMAX, 0, &dev_form_hardmax},
+	{"TopK", DK_TOPK, 0, &dev_form_topk},
 };
 
 const struct dev_op *dev_op_lookup(const char *op)
