@@ -48,6 +48,7 @@ enum dev_kind {
 	DK_LOSS,    /* NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss */
 	DK_HARDMAX,
 	DK_TOPK,
+	DK_MVN,
 };
 
 #define DEV_POOL_GLOBAL 0x100

@@ -85,11 +85,16 @@ static const char *batchnorm_check(const struct dev_check *c)
 	int x = c->x;
 	if (!dev_is_float(x))
 		return dev_float_only(c);
-	if (rt_attr_i(n, "training_mode", 0))
-		return "BatchNormalization in training mode";
 	for (int i = 1; i < 5; i++)
 		if (i >= n->nin || n->in[i] < 0 || dev_value_dtype(s, n->in[i]) != ART_FLOAT)
 			return "BatchNormalization statistics are not float";
+	int extra = 0;
+	for (int j = 1; j < n->nout; j++)
+		extra |= n->out[j] >= 0;
+	if (extra && (s->opset < 14 || !rt_attr_i(n, "training_mode", 0)))
+		return "BatchNormalization outputs past Y outside opset 14's training mode";
+	if (rt_attr_i(n, "training_mode", 0) && x != ART_FLOAT)
+		return "BatchNormalization training mode on a non-float32 input";
 	return NULL;
 }
 
@@ -347,6 +352,84 @@ static int layernorm_shapes(const struct dev_shape *c)
 	return 0;
 }
 
+static int train_mode(const struct art_session *s, const struct rt_node *n)
+{
+	return s->opset >= 14 && rt_attr_i(n, "training_mode", 0);
+}
+
+static int batchnorm_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	const struct dev_val *x = &c->dv[n->in[0]];
+	int rc = norm_shapes(c);
+	if (rc)
+		return rc;
+	for (int j = 1; j < n->nout && j < 3; j++)
+		if (n->out[j] >= 0)
+			dev_set_out(&c->dv[n->out[j]], ART_FLOAT, 1, &x->dims[1]);
+	return 0;
+}
+
+/* BatchNormalization in training mode needs, in floats: x - batch mean and
+ * its square (X's size each), then six [C] vectors: the batch mean and
+ * variance, momentum, 1 - momentum and two products. */
+static uint64_t batchnorm_scratch(const struct art_session *s, const struct rt_node *n,
+				  const struct dev_val *dv)
+{
+	if (!train_mode(s, n))
+		return 0;
+	const struct dev_val *x = &dv[n->in[0]];
+	uint64_t nx = (uint64_t)dev_prod(x->dims, 0, x->ndim), c = (uint64_t)x->dims[1];
+	return 2 * ((nx + 15) / 16 * 16) + 6 * ((c + 15) / 16 * 16);
+}
+
+/* MeanVarianceNormalization over its axes (default 0, 2, 3): the mask of
+ * reduced dimensions, -1 when one is out of range. */
+static int mvn_axes(const struct rt_node *n, int rank, unsigned *mask)
+{
+	int64_t ax[ART_MAX_DIMS] = {0, 2, 3};
+	int na = rt_attr_ints_capped(n, "axes", ax, ART_MAX_DIMS);
+	*mask = 0;
+	for (int i = 0; i < (na < 0 ? 3 : na); i++) {
+		int64_t a = dev_norm_axis(ax[i], rank);
+		if (a < 0 || a >= rank)
+			return -1;
+		*mask |= 1u << a;
+	}
+	return 0;
+}
+
+static const char *mvn_check(const struct dev_check *c)
+{
+	return c->x == ART_FLOAT ? NULL : "MeanVarianceNormalization on a non-float32 input";
+}
+
+static int mvn_shapes(const struct dev_shape *c)
+{
+	unsigned m;
+	const struct dev_val *x = &c->dv[c->n->in[0]];
+	if (mvn_axes(c->n, x->ndim, &m))
+		return dev_bad(c->s, c->n, "axes out of range");
+	return norm_shapes(c);
+}
+
+/* MVN needs, in floats: x - mean and its square (X's size each), then
+ * five vectors of the kept dimensions' size. */
+static uint64_t mvn_scratch(const struct rt_node *n, const struct dev_val *dv, uint64_t *rows)
+{
+	const struct dev_val *x = &dv[n->in[0]];
+	unsigned m;
+	*rows = 1;
+	if (mvn_axes(n, x->ndim, &m))
+		return 0;
+	for (int k = 0; k < x->ndim; k++)
+		if (!(m & (1u << k)))
+			*rows *= (uint64_t)x->dims[k];
+	uint64_t nx = (uint64_t)dev_prod(x->dims, 0, x->ndim);
+	*rows = (*rows + 15) / 16 * 16;
+	return 2 * ((nx + 15) / 16 * 16) + 5 * *rows;
+}
+
 /* LayerNormalization's statistics need, in floats: x - mean and its
  * square (X's size each), then the mean (when Mean is not an output), the
  * variance, epsilon and variance + epsilon (one per row each). */
@@ -366,6 +449,12 @@ uint64_t dev_norm_scratch(struct art_session *s, const struct rt_node *n, const 
 	uint64_t mask_at;
 	if (!strcmp(n->proto->op_type, "LayerNormalization"))
 		return layernorm_scratch(n, dv);
+	if (!strcmp(n->proto->op_type, "BatchNormalization"))
+		return batchnorm_scratch(s, n, dv);
+	if (!strcmp(n->proto->op_type, "MeanVarianceNormalization")) {
+		uint64_t rows;
+		return mvn_scratch(n, dv, &rows);
+	}
 	if (!strcmp(n->proto->op_type, "Hardmax"))
 		return hardmax_scratch(s, n, dv, &mask_at);
 	if (!strcmp(n->proto->op_type, "TopK")) {
@@ -558,6 +647,51 @@ static int topk_emit(struct ectx *e)
 	return 0;
 }
 
+/* (x - mean) / (sqrt(mean((x - mean)^2)) + 1e-9), as the CPU kernel. */
+static int mvn_emit(struct ectx *e)
+{
+	struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	const struct dev_val *xv = &e->dv[n->in[0]];
+	int r = xv->ndim, rc;
+	unsigned m;
+	uint64_t rows;
+	mvn_axes(n, r, &m);
+	mvn_scratch(n, e->dv, &rows);
+	int64_t kd[ART_MAX_DIMS];
+	for (int k = 0; k < r; k++)
+		kd[k] = m & (1u << k) ? 1 : xv->dims[k];
+	uint64_t nx = (uint64_t)dev_prod(xv->dims, 0, r), nxa = (nx + 15) / 16 * 16;
+	uint64_t d_va = e->arena_va + e->dv[s->nvals + (n - s->nodes)].off, d2_va = d_va + 4 * nxa;
+	uint64_t v_va[5];
+	for (int i = 0; i < 5; i++)
+		v_va[i] = d2_va + 4 * nxa + 4 * rows * (uint64_t)i;
+	struct ares_tensor_desc x, y, d, d2, mean, var, sd, eps, den;
+	dev_desc(e, n->in[0], &x);
+	dev_desc(e, n->out[0], &y);
+	desc_f32(d_va, r, xv->dims, &d);
+	desc_f32(d2_va, r, xv->dims, &d2);
+	desc_f32(v_va[0], r, kd, &mean);
+	desc_f32(v_va[1], r, kd, &var);
+	desc_f32(v_va[2], r, kd, &sd);
+	desc_f32(v_va[3], r, kd, &eps);
+	desc_f32(v_va[4], r, kd, &den);
+	struct ares_tensor_desc mb = mean, denb;
+	desc_spread(&mb, xv->dims);
+	struct ares_reduce_params rp = {.op = ARES_REDUCE_MEAN, .axes = m};
+	if ((rc = dev_done(e, accel_cmdbuf_reduce(e->cb, &rp, &x, &mean))) ||
+	    (rc = eltwise(e, ARES_ELT_SUB, &x, &mb, &d)) ||
+	    (rc = eltwise(e, ARES_ELT_MUL, &d, &d, &d2)) ||
+	    (rc = dev_done(e, accel_cmdbuf_reduce(e->cb, &rp, &d2, &var))) ||
+	    (rc = eltwise(e, ARES_ELT_SQRT, &var, NULL, &sd)) ||
+	    (rc = dev_done(e, accel_cmdbuf_fill_tensor(e->cb, F32_BITS(1e-9f), &eps))) ||
+	    (rc = eltwise(e, ARES_ELT_ADD, &sd, &eps, &den)))
+		return rc;
+	denb = den;
+	desc_spread(&denb, xv->dims);
+	return eltwise(e, ARES_ELT_DIV, &d, &denb, &y);
+}
+
 static int reduce_emit(struct ectx *e)
 {
 	struct art_session *s = e->s;
@@ -612,6 +746,62 @@ static int softmax_emit(struct ectx *e)
 	return dev_done(e, accel_cmdbuf_softmax(cb, &p, &x, &y));
 }
 
+/* Training mode: the batch's mean and (population) variance per channel
+ * by REDUCE MEAN of x and of (x - mean)^2, which NORM then uses; the
+ * running statistics input * momentum + batch * (1 - momentum). */
+static int batch_stats_emit(struct ectx *e, uint64_t *mean_va, uint64_t *var_va)
+{
+	struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	const struct dev_val *xv = &e->dv[n->in[0]];
+	int r = xv->ndim, rc;
+	int64_t C = xv->dims[1], cd[ART_MAX_DIMS], c1[1] = {C};
+	for (int k = 0; k < r; k++)
+		cd[k] = k == 1 ? C : 1;
+	uint64_t nx = (uint64_t)dev_prod(xv->dims, 0, r), cs = ((uint64_t)C + 15) / 16 * 16;
+	uint64_t d_va = e->arena_va + e->dv[s->nvals + (n - s->nodes)].off;
+	uint64_t d2_va = d_va + 4 * ((nx + 15) / 16 * 16), m_va = d2_va + 4 * ((nx + 15) / 16 * 16);
+	uint64_t v_va = m_va + 4 * cs, f_va = v_va + 4 * cs, g_va = f_va + 4 * cs,
+		 t1_va = g_va + 4 * cs, t2_va = t1_va + 4 * cs;
+	struct ares_tensor_desc x, m, mb, d, d2, v;
+	dev_desc(e, n->in[0], &x);
+	desc_f32(m_va, r, cd, &m);
+	desc_f32(v_va, r, cd, &v);
+	desc_f32(d_va, r, xv->dims, &d);
+	desc_f32(d2_va, r, xv->dims, &d2);
+	mb = m;
+	desc_spread(&mb, xv->dims);
+	struct ares_reduce_params rp = {.op = ARES_REDUCE_MEAN, .axes = ((1u << r) - 1) & ~2u};
+	if ((rc = dev_done(e, accel_cmdbuf_reduce(e->cb, &rp, &x, &m))) ||
+	    (rc = eltwise(e, ARES_ELT_SUB, &x, &mb, &d)) ||
+	    (rc = eltwise(e, ARES_ELT_MUL, &d, &d, &d2)) ||
+	    (rc = dev_done(e, accel_cmdbuf_reduce(e->cb, &rp, &d2, &v))))
+		return rc;
+	*mean_va = m_va;
+	*var_va = v_va;
+	float mom = rt_attr_f(n, "momentum", 0.9f);
+	struct ares_tensor_desc f, g, t1, t2, in, bat, out;
+	desc_f32(f_va, 1, c1, &f);
+	desc_f32(g_va, 1, c1, &g);
+	desc_f32(t1_va, 1, c1, &t1);
+	desc_f32(t2_va, 1, c1, &t2);
+	if ((rc = dev_done(e, accel_cmdbuf_fill_tensor(e->cb, F32_BITS(mom), &f))) ||
+	    (rc = dev_done(e, accel_cmdbuf_fill_tensor(e->cb, F32_BITS(1.0f - mom), &g))))
+		return rc;
+	for (int j = 1; j < 3; j++) {
+		if (n->nout <= j || n->out[j] < 0)
+			continue;
+		dev_desc_dims(e, n->in[2 + j], 1, c1, &in);
+		desc_f32(j == 1 ? m_va : v_va, 1, c1, &bat);
+		dev_desc_dims(e, n->out[j], 1, c1, &out);
+		if ((rc = eltwise(e, ARES_ELT_MUL, &in, &f, &t1)) ||
+		    (rc = eltwise(e, ARES_ELT_MUL, &bat, &g, &t2)) ||
+		    (rc = eltwise(e, ARES_ELT_ADD, &t1, &t2, &out)))
+			return rc;
+	}
+	return 0;
+}
+
 static int batchnorm_emit(struct ectx *e)
 {
 	const struct rt_node *n = e->n;
@@ -629,6 +819,14 @@ static int batchnorm_emit(struct ectx *e)
 	if (bn) {
 		desc_channel(e, n->in[3], xv, &mu);
 		desc_channel(e, n->in[4], xv, &var);
+	}
+	uint64_t mean_va, var_va;
+	int rc;
+	if (bn && train_mode(e->s, n)) {
+		if ((rc = batch_stats_emit(e, &mean_va, &var_va)))
+			return rc;
+		mu.va = mean_va;
+		var.va = var_va;
 	}
 	struct ares_norm_params p = {.kind = bn ? ARES_NORM_BATCH : ARES_NORM_INSTANCE,
 				     .epsilon = F32_BITS(rt_attr_f(n, "epsilon", 1e-5f)),
@@ -686,10 +884,11 @@ const struct dev_form dev_form_softmax = {
 
 const struct dev_form dev_form_batchnorm = {
 	.check = batchnorm_check,
-	.shapes = norm_shapes,
+	.shapes = batchnorm_shapes,
 	.emit = batchnorm_emit,
 	.operands = 31u,
 	.fuses_act = 1,
+	.outputs = 6u,
 };
 
 const struct dev_form dev_form_instnorm = {
@@ -727,4 +926,12 @@ const struct dev_form dev_form_topk = {
 	.fuses_act = 0,
 	.outputs = 2u,
 	.consts = topk_consts,
+};
+
+const struct dev_form dev_form_mvn = {
+	.check = mvn_check,
+	.shapes = mvn_shapes,
+	.emit = mvn_emit,
+	.operands = 1u,
+	.fuses_act = 0,
 };

@@ -42,6 +42,7 @@ extern const struct dev_form dev_form_qdq;
 extern const struct dev_form dev_form_loss;
 extern const struct dev_form dev_form_hardmax;
 extern const struct dev_form dev_form_topk;
+extern const struct dev_form dev_form_mvn;
 
 static const struct dev_op ops[] = {
 	{"Abs", DK_UNARY, ARES_ELT_ABS, &dev_form_unary},
@@ -130,6 +131,7 @@ static const struct dev_op ops[] = {
 	{"SoftmaxCrossEntropyLoss", DK_LOSS, 0, &dev_form_loss},
 	{"Hardmax", DK_HARDMAX, 0, &dev_form_hardmax},
 	{"TopK", DK_TOPK, 0, &dev_form_topk},
+	{"MeanVarianceNormalization", DK_MVN, 0, &dev_form_mvn},
 };
 
 const struct dev_op *dev_op_lookup(const char *op)
