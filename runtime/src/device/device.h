@@ -49,6 +49,7 @@ enum dev_kind {
 	DK_HARDMAX,
 	DK_TOPK,
 	DK_MVN,
+	DK_LRN,
 };
 
 #define DEV_POOL_GLOBAL 0x100

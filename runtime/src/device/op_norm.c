@@ -430,6 +430,33 @@ static uint64_t mvn_scratch(const struct rt_node *n, const struct dev_val *dv, u
 	return 2 * ((nx + 15) / 16 * 16) + 5 * *rows;
 }
 
+/* LRN: x / (bias + alpha / size * window sum of x^2)^beta, the window
+ * [c - (size-1)/2, c + size/2] over channels clipped to [0, C). */
+static const char *lrn_check(const struct dev_check *c)
+{
+	if (c->x != ART_FLOAT)
+		return "LRN on a non-float32 input";
+	if (rt_attr_i(c->n, "size", 0) < 1)
+		return "LRN size below 1";
+	return NULL;
+}
+
+static int lrn_shapes(const struct dev_shape *c)
+{
+	const struct dev_val *x = &c->dv[c->n->in[0]];
+	if (x->ndim < 2)
+		return dev_bad(c->s, c->n, "input rank below 2");
+	return norm_shapes(c);
+}
+
+/* Four X-sized buffers and three scalars, in floats. */
+static uint64_t lrn_scratch(const struct dev_val *dv, const struct rt_node *n, uint64_t *nxa)
+{
+	const struct dev_val *x = &dv[n->in[0]];
+	*nxa = ((uint64_t)dev_prod(x->dims, 0, x->ndim) + 15) / 16 * 16;
+	return 4 * *nxa + 48;
+}
+
 /* LayerNormalization's statistics need, in floats: x - mean and its
  * square (X's size each), then the mean (when Mean is not an output), the
  * variance, epsilon and variance + epsilon (one per row each). */
@@ -451,6 +478,10 @@ uint64_t dev_norm_scratch(struct art_session *s, const struct rt_node *n, const 
 		return layernorm_scratch(n, dv);
 	if (!strcmp(n->proto->op_type, "BatchNormalization"))
 		return batchnorm_scratch(s, n, dv);
+	if (!strcmp(n->proto->op_type, "LRN")) {
+		uint64_t nxa;
+		return lrn_scratch(dv, n, &nxa);
+	}
 	if (!strcmp(n->proto->op_type, "MeanVarianceNormalization")) {
 		uint64_t rows;
 		return mvn_scratch(n, dv, &rows);
@@ -690,6 +721,56 @@ static int mvn_emit(struct ectx *e)
 	denb = den;
 	desc_spread(&denb, xv->dims);
 	return eltwise(e, ARES_ELT_DIV, &d, &denb, &y);
+}
+
+/* The window sum is an AVG_PAD POOL of x^2 seen as [N, 1, C, rest] with a
+ * (size, 1) kernel padded over C: its divisor is always size, so
+ * alpha / size * sum is alpha times the average. */
+static int lrn_emit(struct ectx *e)
+{
+	struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	const struct dev_val *xv = &e->dv[n->in[0]];
+	int64_t size = rt_attr_i(n, "size", 1), lo = (size - 1) / 2, hi = size - 1 - lo;
+	uint64_t nxa;
+	int r;
+	lrn_scratch(e->dv, n, &nxa);
+	uint64_t sva = e->arena_va + e->dv[s->nvals + (n - s->nodes)].off;
+	int64_t d4[4] = {xv->dims[0], 1, xv->dims[1], dev_prod(xv->dims, 2, xv->ndim)};
+	int64_t one[1] = {1};
+	struct ares_tensor_desc x, y, b[4], x4, sq4, av4, k[3];
+	dev_desc_dims(e, n->in[0], 4, d4, &x);
+	dev_desc_dims(e, n->out[0], 4, d4, &y);
+	for (int i = 0; i < 4; i++)
+		desc_f32(sva + 4 * nxa * (uint64_t)i, 4, d4, &b[i]);
+	float par[3] = {rt_attr_f(n, "alpha", 1e-4f), rt_attr_f(n, "bias", 1.0f),
+			rt_attr_f(n, "beta", 0.75f)};
+	for (int i = 0; i < 3; i++) {
+		desc_f32(sva + 4 * (4 * nxa + 16 * (uint64_t)i), 1, one, &k[i]);
+		if ((r = dev_done(e, accel_cmdbuf_fill_tensor(e->cb, F32_BITS(par[i]), &k[i]))))
+			return r;
+		desc_f32(k[i].va, 4, d4, &k[i]);
+		memset(k[i].stride, 0, sizeof(k[i].stride));
+	}
+	x4 = x;
+	sq4 = b[0];
+	av4 = b[1];
+	struct ares_pool_params pp = {.op = ARES_POOL_AVG_PAD,
+				      .kernel_h = (uint32_t)size,
+				      .kernel_w = 1,
+				      .stride_h = 1,
+				      .stride_w = 1,
+				      .pad_top = (uint32_t)lo,
+				      .pad_bottom = (uint32_t)hi,
+				      .dilation_h = 1,
+				      .dilation_w = 1};
+	if ((r = eltwise(e, ARES_ELT_MUL, &x4, &x4, &sq4)) ||
+	    (r = dev_done(e, accel_cmdbuf_pool(e->cb, &pp, &sq4, &av4))) ||
+	    (r = eltwise(e, ARES_ELT_MUL, &av4, &k[0], &b[2])) ||
+	    (r = eltwise(e, ARES_ELT_ADD, &b[2], &k[1], &b[3])) ||
+	    (r = eltwise(e, ARES_ELT_POW, &b[3], &k[2], &b[0])))
+		return r;
+	return eltwise(e, ARES_ELT_DIV, &x, &b[0], &y);
 }
 
 static int reduce_emit(struct ectx *e)
@@ -932,6 +1013,14 @@ const struct dev_form dev_form_mvn = {
 	.check = mvn_check,
 	.shapes = mvn_shapes,
 	.emit = mvn_emit,
+	.operands = 1u,
+	.fuses_act = 0,
+};
+
+const struct dev_form dev_form_lrn = {
+	.check = lrn_check,
+	.shapes = lrn_shapes,
+	.emit = lrn_emit,
 	.operands = 1u,
 	.fuses_act = 0,
 };

@@ -43,6 +43,7 @@ extern const struct dev_form dev_form_loss;
 extern const struct dev_form dev_form_hardmax;
 extern const struct dev_form dev_form_topk;
 extern const struct dev_form dev_form_mvn;
+extern const struct dev_form dev_form_lrn;
 
 static const struct dev_op ops[] = {
 	{"Abs", DK_UNARY, ARES_ELT_ABS, &dev_form_unary},
@@ -132,6 +133,7 @@ static const struct dev_op ops[] = {
 	{"Hardmax", DK_HARDMAX, 0, &dev_form_hardmax},
 	{"TopK", DK_TOPK, 0, &dev_form_topk},
 	{"MeanVarianceNormalization", DK_MVN, 0, &dev_form_mvn},
+	{"LRN", DK_LRN, 0, &dev_form_lrn},
 };
 
 const struct dev_op *dev_op_lookup(const char *op)
