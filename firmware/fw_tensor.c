@@ -275,7 +275,7 @@ static __u32 fw_check_reduce(const union fw_cmd *u)
 	const struct ares_tensor_desc *x = &c->x, *y = &c->y;
 	__u32 op = c->p.op, axes = c->p.axes, k;
 
-	CHECK(!c->flags && !c->reserved && !c->p.reserved && op <= ARES_REDUCE_ARGMIN);
+	CHECK(!c->flags && !c->reserved && !c->p.reserved && op <= ARES_REDUCE_ARGMIN_LAST);
 	CHECK(!(axes >> x->rank) && y->rank == x->rank);
 	for (k = 0; k < x->rank; k++)
 		CHECK(y->shape[k] == ((axes >> k) & 1 ? 1 : x->shape[k]));
@@ -283,6 +283,8 @@ static __u32 fw_check_reduce(const union fw_cmd *u)
 	switch (op) {
 	case ARES_REDUCE_ARGMAX:
 	case ARES_REDUCE_ARGMIN:
+	case ARES_REDUCE_ARGMAX_LAST:
+	case ARES_REDUCE_ARGMIN_LAST:
 		CHECK(axes && !(axes & (axes - 1)));
 		CHECK((ares_dtype_is_float(x->dtype) || ares_dtype_is_wide_int(x->dtype)) &&
 		      y->dtype == ARES_DTYPE_I64);

@@ -706,6 +706,14 @@ START_TEST(test_per_opcode_shape_rules)
 	rd2 = rd;
 	rd2.p.op = ARES_REDUCE_SUM;
 	expect_one(&rd2, ARES_JOB_INVALID_CMD, "sum into i64 from f32");
+	rd2 = rd;
+	rd2.p.op = ARES_REDUCE_ARGMIN_LAST;
+	expect_one(&rd2, ARES_JOB_OK, "argmin to the last tie");
+	rd2.p.axes = 3;
+	expect_one(&rd2, ARES_JOB_INVALID_CMD, "argmin_last over two axes");
+	rd2 = rd;
+	rd2.p.op = ARES_REDUCE_ARGMIN_LAST + 1;
+	expect_one(&rd2, ARES_JOB_INVALID_CMD, "reduce op past ARGMIN_LAST");
 
 	/* data [4, 10, 3], indices [2, 5] along axis 1 -> [4, 2, 5, 3] */
 	ga.data = td(TVA, ARES_DTYPE_F32, 3, 4, 10, 3, 0);

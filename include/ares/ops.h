@@ -391,11 +391,14 @@ ARES_ASSERT_SIZE(struct ares_cmd_pool, 320);
 #define ARES_REDUCE_LOG_SUM_EXP	9
 #define ARES_REDUCE_ARGMAX	10	/* output I64; first occurrence */
 #define ARES_REDUCE_ARGMIN	11	/* output I64; first occurrence */
+#define ARES_REDUCE_ARGMAX_LAST	12	/* output I64; last occurrence */
+#define ARES_REDUCE_ARGMIN_LAST	13	/* output I64; last occurrence */
 
 /**
  * struct ares_reduce_params - Reduce* / ArgMax / ArgMin
  * @op: ARES_REDUCE_*
- * @axes: bit k set reduces dimension k (ARGMAX/ARGMIN: exactly one bit)
+ * @axes: bit k set reduces dimension k (ARGMAX/ARGMIN and their _LAST
+ *	forms: exactly one bit)
  * @reserved: zero
  */
 struct ares_reduce_params {

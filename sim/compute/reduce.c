@@ -103,6 +103,13 @@ struct acc {
 	int seen;
 };
 
+/* ArgMax/ArgMin: the result is a position. */
+static int is_arg(uint32_t op)
+{
+	return op == ARES_REDUCE_ARGMAX || op == ARES_REDUCE_ARGMIN ||
+	       op == ARES_REDUCE_ARGMAX_LAST || op == ARES_REDUCE_ARGMIN_LAST;
+}
+
 static void accumulate(void *arg, const double *v, int64_t n)
 {
 	struct acc *a = arg;
@@ -141,6 +148,14 @@ static void accumulate(void *arg, const double *v, int64_t n)
 			break;
 		case ARES_REDUCE_ARGMIN:
 			if (!a->seen || x < a->s)
+				a->s = x, a->best = a->pos, a->seen = 1;
+			break;
+		case ARES_REDUCE_ARGMAX_LAST:
+			if (!a->seen || x >= a->s)
+				a->s = x, a->best = a->pos, a->seen = 1;
+			break;
+		case ARES_REDUCE_ARGMIN_LAST:
+			if (!a->seen || x <= a->s)
 				a->s = x, a->best = a->pos, a->seen = 1;
 			break;
 		}
@@ -200,14 +215,16 @@ static void reduce_task(void *ctx, int64_t t, unsigned int worker)
 			break;
 		case ARES_REDUCE_ARGMAX:
 		case ARES_REDUCE_ARGMIN:
+		case ARES_REDUCE_ARGMAX_LAST:
+		case ARES_REDUCE_ARGMIN_LAST:
 			r = (double)a.best;
 			break;
 		default:
 			r = a.s;
 		}
 		if (plain_int(y)) {
-			int64_t iv = op == ARES_REDUCE_ARGMAX || op == ARES_REDUCE_ARGMIN ? a.best
-				     : isnan(r)						  ? 0
+			int64_t iv = is_arg(op)	    ? a.best
+				     : isnan(r)	    ? 0
 				     : r >= 0x1p63  ? INT64_MAX
 				     : r <= -0x1p63 ? INT64_MIN
 						    : (int64_t)nearbyint(r);
@@ -231,7 +248,7 @@ uint32_t compute_reduce(struct compute_workers *w, const struct ares_reduce_para
 	int64_t total;
 
 	if (!ck_tensor_ok(x) || !ck_tensor_ok(y) || x->rank != y->rank ||
-	    p->op > ARES_REDUCE_ARGMIN || p->axes >> x->rank)
+	    p->op > ARES_REDUCE_ARGMIN_LAST || p->axes >> x->rank)
 		return CK_INVAL;
 	for (unsigned int d = 0; d < x->rank; d++) {
 		if (p->axes & (1u << d)) {
@@ -243,7 +260,7 @@ uint32_t compute_reduce(struct compute_workers *w, const struct ares_reduce_para
 			return CK_INVAL;
 		}
 	}
-	if (p->op == ARES_REDUCE_ARGMAX || p->op == ARES_REDUCE_ARGMIN) {
+	if (is_arg(p->op)) {
 		if (c.nred != 1 || (y->dtype != ARES_DTYPE_I64 && y->dtype != ARES_DTYPE_I32))
 			return CK_INVAL;
 	}

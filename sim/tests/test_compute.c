@@ -2161,6 +2161,42 @@ CFG_TEST(reduce_every_op_over_axis_sets_and_empty_dims)
 	run_reduce(ARES_REDUCE_MEAN, 7, ARES_DTYPE_F32, ARES_DTYPE_F32, one);
 }
 
+/* Ties: ARGMAX/ARGMIN keep the first position, the _LAST forms the last,
+ * along a strided axis too. */
+START_TEST(reduce_arg_ties_first_or_last)
+{
+	static const float v[2][5] = {{1, 3, 0, 3, 0}, {2, 2, 2, -1, -1}};
+	static const int64_t want[4][2] = {{1, 0}, {2, 3}, {3, 2}, {4, 4}};
+	static const uint32_t ops[4] = {ARES_REDUCE_ARGMAX, ARES_REDUCE_ARGMIN,
+					ARES_REDUCE_ARGMAX_LAST, ARES_REDUCE_ARGMIN_LAST};
+	int64_t s[2] = {2, 5}, s1[2] = {2, 1};
+	struct tt *x = mk(ARES_DTYPE_F32, 2, s), *y = mk(ARES_DTYPE_I64, 2, s1);
+
+	memcpy(x->t.data, v, sizeof(v));
+	for (int i = 0; i < 4; i++) {
+		struct ares_reduce_params p = {.op = ops[i], .axes = 2};
+
+		ck_assert_uint_eq(compute_reduce(NULL, &p, &x->t, &y->t, NULL), ARES_JOB_OK);
+		for (int r = 0; r < 2; r++)
+			ck_assert_int_eq(((int64_t *)y->t.data)[r], want[i][r]);
+	}
+	/* Every other element of each row: {1, 0, 0} and {2, 2, -1}. */
+	x->t.shape[1] = 3;
+	x->t.stride[1] = 2;
+	struct ares_reduce_params p = {.op = ARES_REDUCE_ARGMAX_LAST, .axes = 2};
+
+	ck_assert_uint_eq(compute_reduce(NULL, &p, &x->t, &y->t, NULL), ARES_JOB_OK);
+	ck_assert_int_eq(((int64_t *)y->t.data)[0], 0);
+	ck_assert_int_eq(((int64_t *)y->t.data)[1], 1);
+	p.op = ARES_REDUCE_ARGMIN_LAST;
+	ck_assert_uint_eq(compute_reduce(NULL, &p, &x->t, &y->t, NULL), ARES_JOB_OK);
+	ck_assert_int_eq(((int64_t *)y->t.data)[0], 2);
+	ck_assert_int_eq(((int64_t *)y->t.data)[1], 2);
+	drop(x);
+	drop(y);
+}
+END_TEST
+
 START_TEST(reduce_rejects_bad_axes_and_shapes)
 {
 	int64_t s[2] = {3, 4}, s1[2] = {3, 1};
@@ -2716,6 +2752,7 @@ static Suite *compute_suite(void)
 	tcase_add_loop_test(t, pool_max_avg_and_pad_counting_with_ceil_mode, 0, NCFG);
 	tcase_add_loop_test(t, reduce_every_op_over_axis_sets_and_empty_dims, 0, NCFG);
 	tcase_add_test(t, reduce_rejects_bad_axes_and_shapes);
+	tcase_add_test(t, reduce_arg_ties_first_or_last);
 	tcase_add_loop_test(t, softmax_and_log_softmax_along_each_axis, 0, NCFG);
 	tcase_add_loop_test(t, layer_instance_and_batch_norm_match_reference, 0, NCFG);
 	tcase_add_loop_test(t, resize_nearest_and_linear_in_every_coordinate_mode, 0, NCFG);

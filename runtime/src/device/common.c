@@ -344,3 +344,24 @@ const char *dev_float_only(const struct dev_check *c)
 		 rt_dtype_name(c->x));
 	return c->buf;
 }
+
+uint64_t dev_ramp_consts(void *dst, int64_t len, int64_t hole, int wide)
+{
+	uint8_t *p = dst;
+	if (len < 0)
+		len = 0;
+	if (p) {
+		float zero = 0.0f, one = 1.0f;
+		memcpy(p, &zero, 4);
+		memcpy(p + 4, &one, 4);
+		for (int64_t c = 0; c < len; c++) {
+			int64_t v = c == hole ? -1 : c;
+			int32_t v32 = (int32_t)v;
+			if (wide)
+				memcpy(p + DEV_RAMP_AT + 8 * c, &v, 8);
+			else
+				memcpy(p + DEV_RAMP_AT + 4 * c, &v32, 4);
+		}
+	}
+	return DEV_RAMP_AT + (uint64_t)len * (wide ? 8 : 4);
+}

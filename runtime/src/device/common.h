@@ -66,6 +66,11 @@ struct dev_form {
 	/* Arena scratch the node's commands need, in floats (NULL: none);
 	 * its inputs' plan shapes are set. */
 	uint64_t (*scratch)(const struct dev_shape *c);
+	unsigned outputs; /* outputs it writes besides output 0 (bit j = output j) */
+	/* Constants it reads, uploaded with the weights at s->dev->nwofs[node]:
+	 * their size in bytes (0: none), written to DST unless NULL. */
+	uint64_t (*consts)(struct art_session *s, const struct rt_node *n, void *dst);
+	int flattens; /* views operands of any rank in at most 6 dimensions */
 };
 
 /* One op family's rows of the device table, defined next to its forms in
@@ -79,7 +84,7 @@ struct dev_op_family {
 		(rows), sizeof(rows) / sizeof((rows)[0])                                           \
 	}
 extern const struct dev_op_family dev_ops_conv, dev_ops_eltwise, dev_ops_linalg, dev_ops_norm,
-	dev_ops_tensor, dev_ops_quant, dev_ops_move, dev_ops_index;
+	dev_ops_tensor, dev_ops_quant, dev_ops_move, dev_ops_index, dev_ops_loss;
 
 #define F32_BITS(f) dev_float_bits(f)
 
@@ -147,6 +152,13 @@ int dev_quant_weight_input(const struct rt_node *n);
 int dev_quant_bias_input(const struct rt_node *n);
 int dev_quant_desc(const struct ectx *e, struct ares_tensor_desc *x, struct ares_tensor_desc *w,
 		   struct ares_tensor_desc *y, unsigned waxis);
+
+/* The one-hot constants (Hardmax, the losses): f32 0 at byte 0, f32 1 at
+ * 4, then at DEV_RAMP_AT the ramp 0 .. LEN-1 in int64 (WIDE) or int32
+ * with entry HOLE (if in range) -1. Returns their size; writes them to
+ * DST unless NULL. */
+#define DEV_RAMP_AT 8
+uint64_t dev_ramp_consts(void *dst, int64_t len, int64_t hole, int wide);
 
 int dev_emit_copy_view(struct ectx *e, struct ares_tensor_desc *x, struct ares_tensor_desc *y);
 

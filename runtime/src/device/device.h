@@ -49,6 +49,11 @@ enum dev_kind {
 	DK_QMATMUL, /* QLinearMatMul, MatMulInteger: MATMUL on 8-bit operands */
 	DK_QDQ,	    /* QuantizeLinear, DequantizeLinear: COPY through quantisation */
 	DK_MOVE,    /* Split, Tile, Expand, Trilu...: COPY and FILL_TENSOR (op_move.c) */
+	DK_LOSS,    /* NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss */
+	DK_HARDMAX,
+	DK_TOPK,
+	DK_MVN,
+	DK_LRN,
 };
 
 #define DEV_POOL_GLOBAL	  0x100
@@ -261,6 +266,12 @@ unsigned dev_operand_mask(const struct rt_node *n);
 /* Arena scratch node N needs while its commands run, in floats (0: none);
  * its inputs' plan shapes are set. Planned as dv[s->nvals + node index]. */
 uint64_t dev_node_scratch(struct art_session *s, const struct rt_node *n, const struct dev_val *dv);
+/* The part of it the multi-command forms of device/op_norm.c need. */
+uint64_t dev_norm_scratch(struct art_session *s, const struct rt_node *n, const struct dev_val *dv);
+uint64_t dev_loss_scratch(const struct rt_node *n, const struct dev_val *dv);
+/* Bytes of the constants device node N's form uploads with the weights
+ * (0: none), written to DST unless NULL (device/ops.c). */
+uint64_t dev_node_consts(struct art_session *s, const struct rt_node *n, void *dst);
 
 /* ConvTranspose N's float weights W ([C, M/group, k...]) as its CONV2D
  * takes them: [M, C/group, k...], each kernel flipped. */

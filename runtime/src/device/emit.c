@@ -17,7 +17,8 @@ int dev_node_shapes(struct art_session *s, const struct rt_node *n, struct dev_v
 		if (n->out[j] >= 0)
 			dv[n->out[j]].root = n->out[j];
 	for (int i = 0; i < n->nin; i++)
-		if (n->in[i] >= 0 && dev_operand_mask(n) & (1u << i) && dv[n->in[i]].ndim > 6)
+		if (n->in[i] >= 0 && dev_operand_mask(n) & (1u << i) && dv[n->in[i]].ndim > 6 &&
+		    !d->form->flattens)
 			return dev_bad(s, n, "an operand has more than 6 dimensions");
 	struct dev_shape c = {s, n, d, dv};
 	return d->form->shapes(&c);

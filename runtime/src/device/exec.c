@@ -112,6 +112,11 @@ static int upload_weights(struct art_session *s)
 			d->nwofs[i] = total;
 			total += align64(qbytes);
 		}
+		uint64_t lbytes = dev_node_consts(s, n, NULL);
+		if (lbytes) {
+			d->nwofs[i] = total;
+			total += align64(lbytes);
+		}
 		for (int j = 0; j < n->nin; j++) {
 			int v = n->in[j];
 			if (v < 0 || !(mask & (1u << j)) || !dev_is_const(s, v) ||
@@ -166,6 +171,8 @@ static int upload_weights(struct art_session *s)
 		uint8_t *dst = (uint8_t *)d->weights_map + d->nwofs[i];
 		if (dev_quant_block_size(s, &s->nodes[i]))
 			dev_quant_block_fill(s, &s->nodes[i], dst);
+		else if (dev_node_consts(s, &s->nodes[i], NULL))
+			dev_node_consts(s, &s->nodes[i], dst);
 		else
 			dev_convt_weights(&s->nodes[i], &s->vals[s->nodes[i].in[1]].t,
 					  (float *)dst);

@@ -186,7 +186,7 @@ uint64_t dev_node_scratch(struct art_session *s, const struct rt_node *n, const 
 {
 	/* By name, not through the table (device/ops.c), which sits above. */
 	if (strcmp(n->proto->op_type, "ConvTranspose"))
-		return 0;
+		return dev_norm_scratch(s, n, dv) + dev_loss_scratch(n, dv);
 	const struct dev_val *x = &dv[n->in[0]], *w = &dv[n->in[1]];
 	struct tgeom g;
 	if (convt_geom(n, w->ndim - 2, x->dims + 2, w->dims + 2, &g))

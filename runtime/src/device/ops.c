@@ -33,3 +33,9 @@ unsigned dev_operand_mask(const struct rt_node *n)
 	const struct dev_op *d = dev_op_lookup(dev_op_name(n));
 	return d ? d->form->operands : 0;
 }
+
+uint64_t dev_node_consts(struct art_session *s, const struct rt_node *n, void *dst)
+{
+	const struct dev_op *d = dev_op_lookup(dev_op_name(n));
+	return n->on_device && d && d->form->consts ? d->form->consts(s, n, dst) : 0;
+}

@@ -202,9 +202,7 @@ static int plan_node(struct art_session *s, const struct dev_partition *p, int i
 	int rc = dev_node_shapes(s, n, dv);
 	if (rc)
 		return rc;
-	/* Forms without all_outputs set output 0 only (support.c refuses the
-	 * others). */
-	for (int j = 0; j < (dev_op_lookup(dev_op_name(n))->form->all_outputs ? n->nout : 1); j++) {
+	for (int j = 0; j < n->nout; j++) {
 		if (n->out[j] < 0)
 			continue;
 		struct dev_val *o = &dv[n->out[j]];

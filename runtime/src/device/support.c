@@ -50,8 +50,8 @@ const char *dev_why_not(struct art_session *s, const struct rt_node *n, char *bu
 		snprintf(buf, len, "an activation fused into %s has no device form", op);
 		return buf;
 	}
-	for (int j = 1; j < n->nout && !d->form->all_outputs; j++)
-		if (n->out[j] >= 0) {
+	for (int j = 1; j < n->nout; j++)
+		if (n->out[j] >= 0 && !d->form->all_outputs && !(d->form->outputs & (1u << j))) {
 			snprintf(buf, len, "%s output %d ('%s') has no device form", op, j,
 				 s->vals[n->out[j]].name);
 			return buf;
@@ -90,7 +90,7 @@ const char *dev_why_not(struct art_session *s, const struct rt_node *n, char *bu
 		}
 		const struct rt_value *v = &s->vals[n->in[i]];
 		int rank = v->t.data ? v->t.ndim : v->info.ndim > 0 ? v->info.ndim : 0;
-		if (rank > ARES_MAX_RANK) {
+		if (rank > ARES_MAX_RANK && !d->form->flattens) {
 			snprintf(buf, len, "rank %d of '%s' exceeds the device's %d", rank, v->name,
 				 ARES_MAX_RANK);
 			return buf;
