@@ -265,9 +265,11 @@ ARES_ASSERT_SIZE(struct ares_cmd_matmul, 560);
 #define ARES_ELT_ISINF		103	/* out BOOL; +inf if alpha != 0, -inf if beta != 0 */
 #define ARES_ELT_ISNAN		104	/* out BOOL */
 
-/* ADD, SUB, MUL, DIV on unquantised I8/U8: integer arithmetic wrapping
+/*
+ * ADD, SUB, MUL, DIV on unquantised I8/U8: integer arithmetic wrapping
  * modulo 256 (DIV truncates; /0 is an error), as ONNX's uint8/int8
- * arithmetic is, instead of f32 arithmetic that rounds and saturates. */
+ * arithmetic is, instead of f32 arithmetic that rounds and saturates.
+ */
 #define ARES_ELT_F_WRAP		0x1
 
 /**
