@@ -88,7 +88,7 @@ while read -r m; do
 				'$RUN' '$T/$m.onnx' --device 0 --no-fallback --precision $dt --coverage \
 					--input x='$T/$m.x.npy' --output-dir '$T/$m.dev.$dt' >'$T/$m.dev.$dt.cov' &&
 				grep -q 'float32 kept: the device.s ConvTranspose lowering is f32' '$T/$m.dev.$dt.cov' &&
-				'$RUN' '$T/$m.onnx' --device 0 --input x='$T/$m.x.npy' \
+				'$RUN' '$T/$m.onnx' --device 0 --placement device --input x='$T/$m.x.npy' \
 					--output-dir '$T/$m.dev.f32' >/dev/null &&
 				cmp '$T/$m.dev.f32/y.npy' '$T/$m.dev.$dt/y.npy'"
 			continue

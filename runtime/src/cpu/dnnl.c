@@ -116,7 +116,6 @@ static const char *const covered[] = {
 	"Relu",
 	"LeakyRelu",
 	"Sigmoid",
-	"Tanh",
 	"Elu",
 	"HardSwish",
 	"Exp",
@@ -298,9 +297,10 @@ int rt_post_act(const struct rt_node *n, dnnl_post_ops_t po)
 	case ARES_ACT_HARD_SWISH: /* x * relu6(x + 3) / 6, as ONNX's */
 		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_hardswish, 0.0f, 0.0f);
 		break;
-	case ARES_ACT_TANH:
-		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_tanh, 0.0f, 0.0f);
-		break;
+	/* ARES_ACT_TANH: declined. oneDNN 2.6's AVX2 tanh kernel jumps to a
+	 * bad address under QEMU's TCG (the guests the device tests run in;
+	 * measured: standalone and as a MatMul post-op, every other activation
+	 * runs), so the loops keep tanh everywhere. */
 	case ARES_ACT_GELU:
 		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_gelu_erf, 0.0f, 0.0f);
 		break;

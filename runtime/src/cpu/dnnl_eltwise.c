@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Activations outside a conv's post-ops (Relu, LeakyRelu, Sigmoid, Tanh,
- * Elu, HardSwish, Exp, Abs of f32) on oneDNN's eltwise primitive. An
+ * Activations outside a conv's post-ops (Relu, LeakyRelu, Sigmoid, Elu,
+ * HardSwish, Exp, Abs of f32) on oneDNN's eltwise primitive; not Tanh,
+ * whose AVX2 kernel crashes under QEMU's TCG (rt_post_act() in dnnl.c). An
  * input held in a conv's blocked layout (cpu/layout.c) is read in it and
  * the result left there, so conv -> Sigmoid -> Mul (rec's swish) stays
- * blocked. oneDNN's exp, tanh and logistic are f32 polynomials; the loops
+ * blocked. oneDNN's exp and logistic are f32 polynomials; the loops
  * compute in double and round once.
  */
 #include <string.h>
@@ -18,10 +19,13 @@ static const struct {
 	float alpha; /* the default of the op's "alpha" attribute, when it has one */
 	int has_alpha;
 } algs[] = {
-	{"Relu", dnnl_eltwise_relu, 0.0f, 0},	  {"LeakyRelu", dnnl_eltwise_relu, 0.01f, 1},
-	{"Sigmoid", dnnl_eltwise_logistic, 0, 0}, {"Tanh", dnnl_eltwise_tanh, 0, 0},
-	{"Elu", dnnl_eltwise_elu, 1.0f, 1},	  {"HardSwish", dnnl_eltwise_hardswish, 0, 0},
-	{"Exp", dnnl_eltwise_exp, 0, 0},	  {"Abs", dnnl_eltwise_abs, 0, 0},
+	{"Relu", dnnl_eltwise_relu, 0.0f, 0},
+	{"LeakyRelu", dnnl_eltwise_relu, 0.01f, 1},
+	{"Sigmoid", dnnl_eltwise_logistic, 0, 0},
+	{"Elu", dnnl_eltwise_elu, 1.0f, 1},
+	{"HardSwish", dnnl_eltwise_hardswish, 0, 0},
+	{"Exp", dnnl_eltwise_exp, 0, 0},
+	{"Abs", dnnl_eltwise_abs, 0, 0},
 };
 
 static int eltwise_build(struct art_session *s, const struct rt_node *n, struct rt_cpu_memo *m)

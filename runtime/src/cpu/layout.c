@@ -63,9 +63,8 @@ static enum hold_kind kind(const struct rt_node *n)
 		{"Div", HOLD_BINARY},	      {"Max", HOLD_BINARY},
 		{"Min", HOLD_BINARY},	      {"Relu", HOLD_ELTWISE},
 		{"LeakyRelu", HOLD_ELTWISE},  {"Sigmoid", HOLD_ELTWISE},
-		{"Tanh", HOLD_ELTWISE},	      {"Elu", HOLD_ELTWISE},
-		{"HardSwish", HOLD_ELTWISE},  {"Exp", HOLD_ELTWISE},
-		{"Abs", HOLD_ELTWISE},
+		{"Elu", HOLD_ELTWISE},	      {"HardSwish", HOLD_ELTWISE},
+		{"Exp", HOLD_ELTWISE},	      {"Abs", HOLD_ELTWISE},
 	};
 	if (n->on_device || n->reduced)
 		return HOLD_NONE;
