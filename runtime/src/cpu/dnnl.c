@@ -166,7 +166,7 @@ static void key_of(const struct art_session *s, const struct rt_node *n, struct 
 	}
 }
 
-void rt_md_plain(dnnl_memory_desc_t *md, int ndim, const int64_t *dims)
+void rt_md_plain_dt(dnnl_memory_desc_t *md, int ndim, const int64_t *dims, dnnl_data_type_t dt)
 {
 	dnnl_dims_t d, st;
 	int64_t step = 1;
@@ -175,7 +175,12 @@ void rt_md_plain(dnnl_memory_desc_t *md, int ndim, const int64_t *dims)
 		st[i] = step;
 		step *= dims[i];
 	}
-	dnnl_memory_desc_init_by_strides(md, ndim, d, dnnl_f32, st);
+	dnnl_memory_desc_init_by_strides(md, ndim, d, dt, st);
+}
+
+void rt_md_plain(dnnl_memory_desc_t *md, int ndim, const int64_t *dims)
+{
+	rt_md_plain_dt(md, ndim, dims, dnnl_f32);
 }
 
 /* oneDNN's status as what the caller does next: out of memory is an

@@ -23,6 +23,8 @@ int rt_cpu_run(struct art_session *s, const struct rt_node *n, rt_memo_build_fn 
 
 /* Dense row-major descriptor of NDIM DIMS (f32). */
 void rt_md_plain(dnnl_memory_desc_t *md, int ndim, const int64_t *dims);
+/* The same of element type DT. */
+void rt_md_plain_dt(dnnl_memory_desc_t *md, int ndim, const int64_t *dims, dnnl_data_type_t dt);
 /* Adds operand ARG fed from node input INPUT (-1: output 0), stored as
  * USER, wanted by the primitive as PRIM (taken from its primitive
  * descriptor); a reorder goes between them when they differ, done once

@@ -63,18 +63,6 @@ static int params_const(struct art_session *s, const struct rt_node *n)
 	return 1;
 }
 
-static void md_plain(dnnl_memory_desc_t *md, int ndim, const int64_t *dims, dnnl_data_type_t dt)
-{
-	dnnl_dims_t d, st;
-	int64_t step = 1;
-	for (int i = ndim - 1; i >= 0; i--) {
-		d[i] = dims[i];
-		st[i] = step;
-		step *= dims[i];
-	}
-	dnnl_memory_desc_init_by_strides(md, ndim, d, dt, st);
-}
-
 /* Input I absent, or a constant whose values are all zero. */
 static int const_zero(struct art_session *s, const struct rt_node *n, int i)
 {
@@ -149,7 +137,7 @@ static int zp_arg(struct art_session *s, const struct rt_node *n, struct rt_cpu_
 		return 0;
 	int64_t one = 1;
 	dnnl_memory_desc_t md;
-	md_plain(&md, 1, &one, dnnl_s32);
+	rt_md_plain_dt(&md, 1, &one, dnnl_s32);
 	struct rt_memo_arg *a = &m->args[m->nargs++];
 	a->arg = DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC;
 	a->input = RT_ARG_SCRATCH;
@@ -297,7 +285,7 @@ static int qconv_build(struct art_session *s, const struct rt_node *n, struct rt
 	for (int i = 0; i < w.nsp; i++)
 		od[2 + i] = w.out[RT_SP - w.nsp + i];
 	dnnl_memory_desc_t src, src_cl, wei, wei_any, dst;
-	md_plain(&src, nd, x->dims, dt_of(x->dtype));
+	rt_md_plain_dt(&src, nd, x->dims, dt_of(x->dtype));
 	dnnl_memory_desc_init_by_tag(&src_cl, nd, src.dims, src.data_type, cl);
 	dnnl_dims_t odd;
 	for (int i = 0; i < nd; i++)
@@ -307,9 +295,9 @@ static int qconv_build(struct art_session *s, const struct rt_node *n, struct rt
 	int64_t wd[ART_MAX_DIMS + 1] = {g, M / g};
 	memcpy(wd + 2, wt->dims + 1, sizeof(int64_t) * (size_t)(wt->ndim - 1));
 	if (g > 1)
-		md_plain(&wei, nd + 1, wd, dnnl_s8);
+		rt_md_plain_dt(&wei, nd + 1, wd, dnnl_s8);
 	else
-		md_plain(&wei, nd, wt->dims, dnnl_s8);
+		rt_md_plain_dt(&wei, nd, wt->dims, dnnl_s8);
 	dnnl_memory_desc_init_by_tag(&wei_any, wei.ndims, wei.dims, dnnl_s8, dnnl_format_tag_any);
 	dnnl_dims_t st, dil, pl, pr;
 	for (int i = 0; i < w.nsp; i++) {
@@ -402,9 +390,9 @@ static int qmatmul_build(struct art_session *s, const struct rt_node *n, struct 
 	od[nd - 2] = M;
 	od[nd - 1] = N;
 	dnnl_memory_desc_t am, bm, b_any, dst;
-	md_plain(&am, nd, pa, dt_of(a->dtype));
-	md_plain(&bm, nd, pb, dnnl_s8);
-	md_plain(&dst, nd, od, dnnl_s32);
+	rt_md_plain_dt(&am, nd, pa, dt_of(a->dtype));
+	rt_md_plain_dt(&bm, nd, pb, dnnl_s8);
+	rt_md_plain_dt(&dst, nd, od, dnnl_s32);
 	dnnl_memory_desc_init_by_tag(&b_any, nd, bm.dims, dnnl_s8, dnnl_format_tag_any);
 	dnnl_matmul_desc_t md;
 	if (dnnl_matmul_desc_init(&md, &am, &b_any, NULL, &dst) != dnnl_success)
