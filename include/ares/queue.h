@@ -38,10 +38,17 @@ ARES_ASSERT_SIZE(struct ares_job_desc, 64);
 /**
  * struct ares_queue_wb - queue writeback header at COMPL_BASE
  * @done_seqno: seqno of the last completed job; written after its record
+ * @head: HEAD after that job; written after @done_seqno
+ * @error: user queues: ARES_UQ_ERR_* once the device stopped the queue,
+ *	written before STATUS.ERROR; the driver writes ARES_UQ_ERR_BANNED here
+ *	when it bans the queue. Zero otherwise.
+ * @reserved: zero
  */
 struct ares_queue_wb {
 	__le64 done_seqno;
-	__le64 reserved[7];
+	__le32 head;
+	__le32 error;
+	__le64 reserved[6];
 };
 
 ARES_ASSERT_SIZE(struct ares_queue_wb, 64);
@@ -71,6 +78,31 @@ struct ares_completion {
 ARES_ASSERT_SIZE(struct ares_completion, 64);
 
 #define ARES_COMPL_RECORD_OFFSET(slot)	(64 + (slot) * 64)
+
+/**
+ * struct ares_uq_doorbell - a user queue's doorbell page (hw-spec §15)
+ * @tail: written by the queue's owner: free-running producer index, advanced
+ *	after the descriptors it covers are in the ring
+ * @flags: written by the device: ARES_UQ_DB_NEED_WAKEUP
+ * @reserved: zero; the device ignores it and the rest of the page
+ *
+ * The whole page belongs to one process, so nothing the device reads from it
+ * is trusted: a TAIL more than RING_ENTRIES ahead of HEAD stops the queue
+ * with ARES_UQ_ERR_BAD_TAIL.
+ */
+struct ares_uq_doorbell {
+	__le32 tail;
+	__le32 flags;
+	__le32 reserved[14];
+};
+
+ARES_ASSERT_SIZE(struct ares_uq_doorbell, 64);
+
+/*
+ * Set by the device before it stops polling the doorbell pages: a producer
+ * that sees it after advancing TAIL must have ARES_VEC_UQ rung (§15).
+ */
+#define ARES_UQ_DB_NEED_WAKEUP		(1u << 0)
 
 /* Per-job status codes. Append only. */
 #define ARES_JOB_OK			0

@@ -48,6 +48,7 @@
 #define ARES_CAP_MMU			(1u << 0)
 #define ARES_CAP_GEMM_F32		(1u << 1)
 #define ARES_CAP_FAULT_INJECT		(1u << 2)
+#define ARES_CAP_USER_QUEUES		(1u << 3)	/* §15: ARES_NUM_UQ user queues */
 
 #define ARES_NUM_QUEUES			8
 #define ARES_MAX_AS			64
@@ -57,7 +58,9 @@
 #define ARES_VEC_CTRL			0	/* control command ack, boot, fatal */
 #define ARES_VEC_FAULT			1	/* MMU fault recorded */
 #define ARES_VEC_QUEUE(q)		(2 + (q))	/* queue q doorbell and completion */
-#define ARES_NUM_VECTORS		(2 + ARES_NUM_QUEUES)
+/* Doorbell: a user queue's doorbell page may have moved; interrupt: §15. */
+#define ARES_VEC_UQ			(2 + ARES_NUM_QUEUES)
+#define ARES_NUM_VECTORS		(3 + ARES_NUM_QUEUES)
 
 /* ---- Status and control block ---- */
 #define ARES_REG_STATUS			0x0040	/* RO: ARES_STATUS_* */
@@ -116,7 +119,7 @@
 /* ---- MMU fault record (latest fault; FAULT_COUNT bumps after the record) ---- */
 #define ARES_REG_FAULT_COUNT		0x00c0	/* RO */
 #define ARES_REG_FAULT_ASID		0x00c4	/* RO */
-#define ARES_REG_FAULT_QUEUE		0x00c8	/* RO */
+#define ARES_REG_FAULT_QUEUE		0x00c8	/* RO: queue, or ARES_UQ_QUEUE_ID(n) */
 #define ARES_REG_FAULT_ACCESS		0x00cc	/* RO: ARES_ACCESS_* */
 #define ARES_REG_FAULT_VA		0x00d0	/* RO u64 */
 #define ARES_REG_FAULT_REASON		0x00d8	/* RO: ARES_FAULT_* */
@@ -161,10 +164,55 @@
 #define ARES_Q_WEIGHT_MAX		255	/* larger WEIGHT values act as this */
 #define ARES_NUM_PRIORITIES		4
 
+/*
+ * ---- User queues (hw-spec §15): ARES_NUM_UQ more queues the firmware
+ * schedules alongside the hardware ones ----
+ * The register block is the driver's (its process never sees it); the
+ * doorbell page of user queue n is the one page a process maps. RESET clears
+ * both.
+ */
+#define ARES_NUM_UQ			64
+#define ARES_REG_UQ_BASE		0x5000
+#define ARES_REG_UQ_STRIDE		0x40
+#define ARES_REG_UQ(n, off)		(ARES_REG_UQ_BASE + (n) * ARES_REG_UQ_STRIDE + (off))
+#define ARES_UQ_RING_BASE		0x00	/* RW u64: bus address, 4 KiB aligned */
+#define ARES_UQ_RING_ENTRIES		0x08	/* RW: power of two, 16..4096 */
+#define ARES_UQ_PRIORITY		0x0c	/* RW: 0 (lowest) .. 3 (highest) */
+#define ARES_UQ_COMPL_BASE		0x10	/* RW u64: bus address, 4 KiB aligned */
+#define ARES_UQ_ASID			0x18	/* RW: the only ASID its jobs may name */
+#define ARES_UQ_HEAD			0x1c	/* RO (RW while disabled): jobs completed */
+#define ARES_UQ_CONTROL			0x20	/* RW: ARES_UQ_CONTROL_* */
+#define ARES_UQ_STATUS			0x24	/* RO: ARES_UQ_STATUS_* */
+#define ARES_UQ_IRQ_HEAD		0x28	/* RW: raise ARES_VEC_UQ when HEAD reaches it */
+#define ARES_UQ_ERROR			0x2c	/* RO: ARES_UQ_ERR_*, valid when STATUS.ERROR */
+#define ARES_UQ_JOBS			0x30	/* RO u64: jobs completed since enable */
+#define ARES_UQ_BUSY_NS			0x38	/* RO u64: device time in its jobs since enable */
+
+#define ARES_UQ_CONTROL_ENABLE		(1u << 0)
+#define ARES_UQ_CONTROL_IRQ		(1u << 1)	/* IRQ_HEAD is armed */
+#define ARES_UQ_STATUS_ACTIVE		(1u << 0)	/* enabled, configured, serving */
+#define ARES_UQ_STATUS_BAD_CONFIG	(1u << 1)	/* enabled with an invalid config */
+#define ARES_UQ_STATUS_RUNNING		(1u << 2)	/* one of its jobs is on the engines */
+#define ARES_UQ_STATUS_ERROR		(1u << 3)	/* stopped by ARES_UQ_ERR_*; re-enable */
+
+/* User queue n as FAULT_QUEUE names it. */
+#define ARES_UQ_QUEUE_ID(n)		(ARES_NUM_QUEUES + (n))
+
+#define ARES_UQ_ERR_NONE		0
+#define ARES_UQ_ERR_BAD_TAIL		1	/* TAIL - HEAD above RING_ENTRIES */
+#define ARES_UQ_ERR_RING_READ		2	/* ring or completion area unreachable */
+#define ARES_UQ_ERR_BANNED		0x100	/* written by the driver, never the device */
+
+/* Doorbell pages: struct ares_uq_doorbell (queue.h), one 4 KiB page each. */
+#define ARES_REG_UQ_DB_BASE		0x80000
+#define ARES_UQ_DB_PAGE			0x1000
+#define ARES_REG_UQ_DB(n)		(ARES_REG_UQ_DB_BASE + (n) * ARES_UQ_DB_PAGE)
+
 /* ---- Fault injection (cleared by reset) ---- */
 #define ARES_REG_DBG_HANG_QUEUES	0x3000	/* RW: jobs started on these queues never finish */
 #define ARES_REG_DBG_FW_CRASH		0x3004	/* RW: nonzero: CP faults at its next heartbeat */
 #define ARES_REG_DBG_DROP_IRQS		0x3008	/* RW: number of next interrupts to drop */
+#define ARES_REG_DBG_HANG_UQS		0x3010	/* RW u64: as HANG_QUEUES, user queues */
 
 /*
  * ---- Performance counters (RO u64, cumulative since RESET) ----

@@ -32,6 +32,9 @@ extern "C" {
 #define DRM_ARES_DEBUG			0x07
 #define DRM_ARES_BO_USERPTR		0x08
 #define DRM_ARES_SUBMIT_BATCH		0x09
+#define DRM_ARES_UQ_CREATE		0x0a
+#define DRM_ARES_UQ_WAKE		0x0b
+#define DRM_ARES_UQ_WAIT		0x0c
 
 /**
  * enum drm_ares_query_type - what DRM_IOCTL_ARES_QUERY returns
@@ -324,17 +327,118 @@ struct drm_ares_bo_wait {
 };
 
 /**
+ * struct drm_ares_uq_create - create a context that is a user queue
+ * @priority: in: enum drm_ares_priority (REALTIME needs CAP_SYS_NICE)
+ * @ring_entries: in: power of two, 16..4096
+ * @flags: in: zero
+ * @ctx_id: in: zero; out: context id, in the namespace of CTX_CREATE's;
+ *	DRM_IOCTL_ARES_CTX_DESTROY destroys it, SUBMIT on it fails -EINVAL
+ * @asid: in: zero; out: the address space every descriptor must name
+ * @pad: zero
+ * @ring_offset: in: zero; out: mmap offset of the ring, ring_entries
+ *	struct ares_job_desc, mapped shared and read/write
+ * @compl_offset: in: zero; out: mmap offset of the completion area
+ *	(struct ares_queue_wb and one struct ares_completion per slot, rounded
+ *	up to pages), mapped shared and read only
+ * @doorbell_offset: in: zero; out: mmap offset of the doorbell page
+ *	(struct ares_uq_doorbell, 4096 bytes), mapped shared and read/write
+ * @reserved: zero
+ *
+ * The process then submits with no system call: it writes descriptors into
+ * the ring, advances the doorbell page's TAIL and, only when the page shows
+ * ARES_UQ_DB_NEED_WAKEUP, calls DRM_IOCTL_ARES_UQ_WAKE. docs/uapi.md gives
+ * the protocol and what the driver keeps (timeouts, bans, recovery, fdinfo).
+ */
+struct drm_ares_uq_create {
+	__u32 priority;
+	__u32 ring_entries;
+	__u32 flags;
+	__u32 ctx_id;
+	__u32 asid;
+	__u32 pad;
+	__u64 ring_offset;
+	__u64 compl_offset;
+	__u64 doorbell_offset;
+	__u64 reserved;
+};
+
+/**
+ * struct drm_ares_uq_wake - ring the device for a user queue whose doorbell
+ *	page shows ARES_UQ_DB_NEED_WAKEUP
+ * @ctx_id: in: a user-queue context of this file
+ * @flags: in: zero
+ */
+struct drm_ares_uq_wake {
+	__u32 ctx_id;
+	__u32 flags;
+};
+
+/* drm_ares_uq_wait.flags: install a fence in @syncobj and return at once. */
+#define DRM_ARES_UQ_WAIT_SYNCOBJ	(1u << 0)
+
+/**
+ * enum drm_ares_uq_state - a user queue's state (drm_ares_uq_wait.state)
+ * @DRM_ARES_UQ_ACTIVE: serving its ring
+ * @DRM_ARES_UQ_ERROR: the device stopped it (drm_ares_uq_wait.error says why)
+ * @DRM_ARES_UQ_BANNED: the driver stopped it: one of its jobs hung past the
+ *	job timeout
+ */
+enum drm_ares_uq_state {
+	DRM_ARES_UQ_ACTIVE = 0,
+	DRM_ARES_UQ_ERROR = 1,
+	DRM_ARES_UQ_BANNED = 2,
+};
+
+/**
+ * struct drm_ares_uq_wait - wait until a user queue has completed jobs
+ * @ctx_id: in: a user-queue context of this file
+ * @flags: in: zero or DRM_ARES_UQ_WAIT_SYNCOBJ
+ * @head: in: the HEAD to wait for: done when (s32)(HEAD - @head) >= 0,
+ *	HEAD counting the queue's completed jobs (free-running)
+ * @syncobj: in: with DRM_ARES_UQ_WAIT_SYNCOBJ, a syncobj whose fence is
+ *	replaced by one that signals when HEAD reaches @head (or the queue
+ *	stops); otherwise zero
+ * @timeout_ns: in: absolute CLOCK_MONOTONIC deadline in ns, 0 polls; zero
+ *	with DRM_ARES_UQ_WAIT_SYNCOBJ
+ * @state: in: zero; out: enum drm_ares_uq_state
+ * @error: in: zero; out: ARES_UQ_ERR_* with DRM_ARES_UQ_ERROR, else zero
+ * @head_now: in: zero; out: HEAD when the call returned
+ * @pad: zero
+ * @reserved: zero
+ *
+ * Return: 0 when HEAD reached @head (or the fence is installed), -ETIME
+ * when the deadline passed first, -ECANCELED when the queue is stopped
+ * (@state says why), -EINTR/-ERESTARTSYS on a signal. The out fields are
+ * written on -ETIME and -ECANCELED too.
+ */
+struct drm_ares_uq_wait {
+	__u32 ctx_id;
+	__u32 flags;
+	__u32 head;
+	__u32 syncobj;
+	__s64 timeout_ns;
+	__u32 state;
+	__u32 error;
+	__u32 head_now;
+	__u32 pad;
+	__u64 reserved;
+};
+
+/**
  * enum drm_ares_debug_op - fault injection for tests (CAP_SYS_ADMIN and
  *	the module parameter fault_injection=1)
  * @DRM_ARES_DEBUG_HANG_QUEUE: @arg is a hardware queue; its next jobs never
  *	finish until the device is reset
  * @DRM_ARES_DEBUG_CRASH_FW: the firmware crashes at its next heartbeat
  * @DRM_ARES_DEBUG_RESET: reset the device and reboot the firmware now
+ * @DRM_ARES_DEBUG_HANG_UQ: @arg is a user-queue context of this file; its
+ *	next job never finishes until the device is reset
  */
 enum drm_ares_debug_op {
 	DRM_ARES_DEBUG_HANG_QUEUE = 1,
 	DRM_ARES_DEBUG_CRASH_FW = 2,
 	DRM_ARES_DEBUG_RESET = 3,
+	DRM_ARES_DEBUG_HANG_UQ = 4,
 };
 
 /**
@@ -369,6 +473,12 @@ struct drm_ares_debug {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_ARES_BO_USERPTR, struct drm_ares_bo_userptr)
 #define DRM_IOCTL_ARES_SUBMIT_BATCH \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_ARES_SUBMIT_BATCH, struct drm_ares_submit_batch)
+#define DRM_IOCTL_ARES_UQ_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_ARES_UQ_CREATE, struct drm_ares_uq_create)
+#define DRM_IOCTL_ARES_UQ_WAKE \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_ARES_UQ_WAKE, struct drm_ares_uq_wake)
+#define DRM_IOCTL_ARES_UQ_WAIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_ARES_UQ_WAIT, struct drm_ares_uq_wait)
 
 #if defined(__cplusplus)
 }
