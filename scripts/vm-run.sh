@@ -219,7 +219,7 @@ if [ "$ndev" -gt 0 ]; then
 			exit 125
 		fi
 		device_opts+=(-chardev "socket,path=$sock,id=ares$k"
-			-device "ivshmem-doorbell,chardev=ares$k,vectors=10,addr=$(printf '0x%x' $((0x10 + k)))")
+			-device "ivshmem-doorbell,chardev=ares$k,vectors=11,addr=$(printf '0x%x' $((0x10 + k)))")
 	done
 else
 	device_opts=(-machine q35)
