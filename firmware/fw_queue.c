@@ -222,18 +222,30 @@ static __u32 turn_length(const struct ares_cp_ops *ops, __u32 q)
 	return w > ARES_Q_WEIGHT_MAX ? ARES_Q_WEIGHT_MAX : w;
 }
 
+/*
+ * Called per job over 72 queue ids: one pass notes the priorities that have
+ * a queue at all, and the round robin steps without a division, so an idle
+ * priority or an idle queue costs a load or two.
+ */
 static int pick(const struct ares_cp_ops *ops)
 {
-	__u32 prio, i, q;
+	__u32 present = 0, prio, i, q;
 
+	for (q = 0; q < FW_NUM_QUEUES; q++)
+		if (fw_q[q].active && !fw_q[q].stuck)
+			present |= 1u << fw_q[q].priority;
 	for (prio = ARES_NUM_PRIORITIES; prio-- > 0;) {
+		if (!(present & (1u << prio)))
+			continue;
 		q = fw_rr[prio];
 		if (fw_turn_left[prio] && fw_q[q].priority == prio && has_work(ops, q)) {
 			fw_turn_left[prio]--;
 			return (int)q;
 		}
-		for (i = 1; i <= FW_NUM_QUEUES; i++) {
-			q = (fw_rr[prio] + i) % FW_NUM_QUEUES;
+		/* From the queue after the last one served, round to that one. */
+		for (i = 0; i < FW_NUM_QUEUES; i++) {
+			if (++q == FW_NUM_QUEUES)
+				q = 0;
 			if (fw_q[q].active && fw_q[q].priority == prio && has_work(ops, q)) {
 				fw_rr[prio] = q;
 				fw_turn_left[prio] = turn_length(ops, q) - 1;
