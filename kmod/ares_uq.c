@@ -1165,6 +1165,12 @@ static int ares_uq_wait_check(struct ares_uq *uq, u32 target,
 	return ret;
 }
 
+/* The wait is over: @args->head reached, or it never will be. */
+static bool ares_uq_wait_over(struct ares_uq *uq, struct drm_ares_uq_wait *args)
+{
+	return ares_uq_wait_check(uq, args->head, args) != -EAGAIN;
+}
+
 static int ares_uq_wait_fence(struct ares_uq *uq, struct drm_file *file,
 			      struct drm_ares_uq_wait *args)
 {
@@ -1244,8 +1250,8 @@ static int ares_uq_wait_block(struct ares_uq *uq, struct drm_ares_uq_wait *args)
 		}
 		left = min(left, ms_to_ktime(ARES_UQ_WAIT_SLICE_MS));
 		wret = wait_event_interruptible_hrtimeout(uq->wq,
-				ares_uq_wait_check(uq, args->head, args) != -EAGAIN,
-				left);
+							  ares_uq_wait_over(uq, args),
+							  left);
 		if (wret == -ERESTARTSYS) {
 			ret = -ERESTARTSYS;
 			break;
