@@ -1333,6 +1333,8 @@ int ares_uq_debug_hang(struct ares_file *afile, u32 ctx_id)
 		return -EINVAL;
 	}
 	if (drm_dev_enter(&adev->drm, &idx)) {
+		drm_info(&adev->drm, "debug: hanging user queue %u (context %u)\n",
+			 ctx->uq->index, ctx_id);
 		mutex_lock(&adev->ctrl_lock);
 		ares_wr64(adev, ARES_REG_DBG_HANG_UQS,
 			  ares_rd64(adev, ARES_REG_DBG_HANG_UQS) |

@@ -94,7 +94,7 @@ static void garbage_descriptors(struct uq *q, uint64_t va)
 		if (st == ARES_JOB_OK)
 			test_fail("garbage descriptor %u: expected a failure, got OK", i - start);
 	}
-	for (i = start + 1; i != q->tail; i += 3)
+	for (i = start + 1; i - start < 24; i += 3)
 		expect_int("descriptor naming another ASID", ARES_JOB_INVALID_DESC,
 			   (int)uq_rec(q, i)->status);
 }
@@ -142,8 +142,9 @@ int main(void)
 	uq_run_nops(&q, va, 8, "after scribbling over the doorbell page");
 
 	/* TAIL far past the ring: this queue stops, only this one. */
-	q.db->tail = q.tail + 5000;
+	q.tail += 5000;
 	uq_kick(&q);
+	q.tail -= 5000;
 	ret = uq_wait(&q, q.tail + 1, 20000, &w);
 	expect_int("UQ_WAIT after a bad TAIL", -ECANCELED, ret);
 	expect_int("state", DRM_ARES_UQ_ERROR, (int)w.state);
