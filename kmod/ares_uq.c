@@ -734,10 +734,21 @@ void ares_uq_hw_restore(struct ares_device *adev)
 /**
  * ares_uq_kick() - have the device look at its user queues (after BOOT)
  * @adev: device, in a drm_dev_enter() section
+ *
+ * Only when one is enabled: nothing else needs the vector.
  */
 void ares_uq_kick(struct ares_device *adev)
 {
-	ares_ring_doorbell(adev, ARES_VEC_UQ);
+	unsigned long flags;
+	bool any = false;
+	int i;
+
+	spin_lock_irqsave(&adev->uq_hw_lock, flags);
+	for (i = 0; i < ARES_NUM_UQ && !any; i++)
+		any = adev->uqs[i] && adev->uqs[i]->enabled;
+	spin_unlock_irqrestore(&adev->uq_hw_lock, flags);
+	if (any)
+		ares_ring_doorbell(adev, ARES_VEC_UQ);
 }
 
 /**
