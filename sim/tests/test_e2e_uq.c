@@ -75,7 +75,7 @@ static uint32_t cs_store(const struct cs *c, uint64_t va)
  * check that it was still running.
  */
 #define LONG_N	  256u
-#define LONG_REPS 200u
+#define LONG_REPS 40u
 #define LONG_VA	  (DATA_VA + 0x100000ull)
 #define LONG_CMD  (CMD_VA + (uint64_t)CMD_PAGES * ARES_PAGE_SIZE)
 
@@ -140,13 +140,17 @@ static uint32_t uq_reg(uint32_t n, uint32_t off)
 	return e2e_rd32(&E, ARES_REG_UQ(n, off));
 }
 
+/* Polls, so that ARES_VEC_UQ stays pending for the test to check. */
 static void wait_uq_status(uint32_t n, uint32_t want)
 {
-	int ret = e2e_wait_reg(&E, ARES_REG_UQ(n, ARES_UQ_STATUS), ~0u, want, ARES_VEC_UQ);
+	int i;
 
-	if (ret)
+	for (i = 0; i < E2E_TIMEOUT_MS && uq_reg(n, ARES_UQ_STATUS) != want; i++)
+		usleep(1000);
+	if (uq_reg(n, ARES_UQ_STATUS) != want)
 		e2e_dump_log(&E);
-	ck_assert_msg(ret == 0, "user queue %u: STATUS stuck at 0x%x, expected 0x%x", n,
+	ck_assert_msg(uq_reg(n, ARES_UQ_STATUS) == want,
+		      "user queue %u: STATUS stuck at 0x%x, expected 0x%x", n,
 		      uq_reg(n, ARES_UQ_STATUS), want);
 }
 
@@ -160,7 +164,7 @@ static void wait_uq_jobs(uint32_t n, uint32_t head)
 		      uq_reg(n, ARES_UQ_HEAD), head);
 }
 
-static __attribute__((unused)) void wait_hw_jobs(uint32_t q, uint32_t head)
+static void wait_hw_jobs(uint32_t q, uint32_t head)
 {
 	int ret = e2e_wait_head(&E, q, head);
 
@@ -343,6 +347,417 @@ START_TEST(test_uq_producer_not_ringing_while_device_awake_is_served)
 }
 END_TEST
 
+/* The CP is the only child of ares-sim. */
+static pid_t find_cp_pid(void)
+{
+	char path[300], buf[512], *p;
+	struct dirent *de;
+	pid_t found = 0;
+	DIR *dir = opendir("/proc");
+	FILE *f;
+	int ppid;
+
+	while (dir && (de = readdir(dir))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+		    sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == E.sim_pid)
+			found = atoi(de->d_name);
+		fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
+/* Freezes the CP so that every queue is ready before it arbitrates. */
+static pid_t freeze_cp(void)
+{
+	pid_t cp = find_cp_pid();
+
+	ck_assert_msg(cp > 0, "could not find the CP child of ares-sim");
+	ck_assert_int_eq(kill(cp, SIGSTOP), 0);
+	return cp;
+}
+
+#define HW_START(q, s) (e2e_completion(&E, q, s)->start_ns)
+#define UQ_START(n, s) (e2e_uq_completion(&E, n, s)->start_ns)
+
+/*
+ * Hardware queue 2 and user queue 3 at one priority take turns of one job
+ * each (the hardware queue has WEIGHT 0); then user queue 7 at priority 3
+ * drains before hardware queue 0 at priority 1. Hardware queues publish
+ * wb.head too.
+ */
+START_TEST(test_uq_arbitrates_with_hardware_queues)
+{
+	struct cs c = {0};
+	uint32_t size, i;
+	pid_t cp;
+
+	start_booted();
+	cs_nop(&c);
+	size = cs_store(&c, CMD_VA);
+	cp = freeze_cp();
+	e2e_queue_enable(&E, 2, 1, 16);
+	e2e_uq_enable(&E, 3, 1, 16, ASID);
+	for (i = 0; i < 4; i++) {
+		e2e_submit(&E, 2, ASID, CMD_VA, size);
+		e2e_uq_push_desc(&E, 3,
+				 &(struct ares_job_desc){.seqno = ++E.uq_seqno[3],
+							 .cmd_va = CMD_VA,
+							 .cmd_size = size,
+							 .asid = ASID});
+	}
+	ck_assert_int_eq(kill(cp, SIGCONT), 0);
+	wait_hw_jobs(2, 4);
+	wait_uq_jobs(3, 4);
+	for (i = 0; i < 4; i++) {
+		check_uq_completion(3, i, i + 1, ARES_JOB_OK);
+		ck_assert_uint_eq(e2e_completion(&E, 2, i)->status, ARES_JOB_OK);
+	}
+	/* Strict alternation, whichever went first. */
+	for (i = 0; i < 3; i++) {
+		if (HW_START(2, 0) < UQ_START(3, 0))
+			ck_assert_msg(HW_START(2, i) < UQ_START(3, i) &&
+					      UQ_START(3, i) < HW_START(2, i + 1),
+				      "queue 2 and user queue 3 must alternate (job %u)", i);
+		else
+			ck_assert_msg(UQ_START(3, i) < HW_START(2, i) &&
+					      HW_START(2, i) < UQ_START(3, i + 1),
+				      "user queue 3 and queue 2 must alternate (job %u)", i);
+	}
+	ck_assert_uint_eq(((const struct ares_queue_wb *)e2e_bus(&E, E2E_COMPL_BASE(2)))->head, 4);
+
+	cp = freeze_cp();
+	e2e_queue_enable(&E, 0, 1, 16);
+	e2e_uq_enable(&E, 7, 3, 16, ASID);
+	for (i = 0; i < 3; i++) {
+		e2e_submit(&E, 0, ASID, CMD_VA, size);
+		e2e_uq_push_desc(&E, 7,
+				 &(struct ares_job_desc){.seqno = ++E.uq_seqno[7],
+							 .cmd_va = CMD_VA,
+							 .cmd_size = size,
+							 .asid = ASID});
+	}
+	ck_assert_int_eq(kill(cp, SIGCONT), 0);
+	wait_hw_jobs(0, 3);
+	wait_uq_jobs(7, 3);
+	ck_assert_msg(UQ_START(7, 2) < HW_START(0, 0),
+		      "priority 3 user queue must drain before the priority 1 queue");
+	stop_clean();
+}
+END_TEST
+
+/*
+ * A descriptor naming another address space than the queue's completes
+ * with INVALID_DESC and writes nothing; the next job runs. A fault of a
+ * user-queue job names ARES_UQ_QUEUE_ID(n) in FAULT_QUEUE.
+ */
+START_TEST(test_uq_foreign_asid_is_invalid_desc_and_faults_name_the_queue)
+{
+	struct cs c = {0}, bad = {0};
+	uint32_t size, bad_size;
+	const uint32_t n = 9;
+
+	start_booted();
+	cs_fence(&c, DATA_VA, 0x55);
+	size = cs_store(&c, CMD_VA);
+	/* The same stream mapped in OTHER_ASID: only the queue's ASID may run it. */
+	e2e_map(&E, OTHER_ASID, CMD_VA, e2e_va(&E, ASID, CMD_VA) - E.ram, RW);
+	cs_fence(&bad, 0x200000000ull, 1); /* unmapped */
+	bad_size = bad.n;
+	e2e_va_write(&E, ASID, CMD_VA + 256, bad.b, bad.n);
+	e2e_uq_enable(&E, n, 0, 16, ASID);
+	wait_uq_status(n, ARES_UQ_STATUS_ACTIVE);
+	e2e_uq_submit(&E, n, OTHER_ASID, CMD_VA, size, NULL);
+	e2e_uq_submit(&E, n, ASID, CMD_VA, size, NULL);
+	e2e_uq_submit(&E, n, ASID, CMD_VA + 256, bad_size, NULL);
+	wait_uq_jobs(n, 3);
+	check_uq_completion(n, 0, 1, ARES_JOB_INVALID_DESC);
+	check_uq_completion(n, 1, 2, ARES_JOB_OK);
+	check_uq_completion(n, 2, 3, ARES_JOB_MMU_FAULT);
+	ck_assert_uint_eq(data_u64(OTHER_ASID, DATA_VA), 0);
+	ck_assert_uint_eq(data_u64(ASID, DATA_VA), 0x55);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_FAULT_QUEUE), ARES_UQ_QUEUE_ID(n));
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_FAULT_ASID), ASID);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_FAULT_VA), 0x200000000ull);
+	ck_assert_uint_eq(uq_reg(n, ARES_UQ_STATUS), ARES_UQ_STATUS_ACTIVE);
+	stop_clean();
+}
+END_TEST
+
+/*
+ * A TAIL more than RING_ENTRIES ahead of HEAD stops that queue with
+ * BAD_TAIL (wb.error, ERROR, STATUS.ERROR, ARES_VEC_UQ); the hardware queue
+ * and the other user queue keep running. Disabled (the stop handshake) and
+ * re-enabled where it stopped, the queue runs again.
+ */
+START_TEST(test_uq_garbage_tail_stops_only_that_queue)
+{
+	struct cs c = {0};
+	uint32_t size;
+
+	start_booted();
+	cs_nop(&c);
+	size = cs_store(&c, CMD_VA);
+	e2e_queue_enable(&E, 1, 1, 16);
+	e2e_uq_enable(&E, 2, 1, 16, ASID);
+	e2e_uq_enable(&E, 4, 1, 16, ASID);
+	wait_uq_status(2, ARES_UQ_STATUS_ACTIVE);
+	wait_uq_status(4, ARES_UQ_STATUS_ACTIVE);
+	e2e_uq_submit(&E, 2, ASID, CMD_VA, size, NULL);
+	wait_uq_jobs(2, 1);
+	while (e2e_irq_pending(&E, ARES_VEC_UQ, 0))
+		;
+	/* HEAD 1, TAIL 18: 17 jobs on a 16-entry ring. */
+	__atomic_store_n(&e2e_uq_db(&E, 2)->tail, 18, __ATOMIC_RELEASE);
+	e2e_ring(&E, ARES_VEC_UQ);
+	wait_uq_status(2, ARES_UQ_STATUS_ERROR);
+	ck_assert_uint_eq(uq_reg(2, ARES_UQ_ERROR), ARES_UQ_ERR_BAD_TAIL);
+	ck_assert_uint_eq(e2e_uq_wb(&E, 2)->error, ARES_UQ_ERR_BAD_TAIL);
+	ck_assert_uint_eq(uq_reg(2, ARES_UQ_HEAD), 1);
+	ck_assert_msg(e2e_irq_pending(&E, ARES_VEC_UQ, E2E_TIMEOUT_MS),
+		      "no ARES_VEC_UQ for the queue error");
+	/* The others run. */
+	e2e_submit(&E, 1, ASID, CMD_VA, size);
+	e2e_uq_submit(&E, 4, ASID, CMD_VA, size, NULL);
+	wait_hw_jobs(1, 1);
+	wait_uq_jobs(4, 1);
+	check_uq_completion(4, 0, 1, ARES_JOB_OK);
+	/* A TAIL behind HEAD is as bad. */
+	__atomic_store_n(&e2e_uq_db(&E, 4)->tail, 0, __ATOMIC_RELEASE);
+	e2e_ring(&E, ARES_VEC_UQ);
+	wait_uq_status(4, ARES_UQ_STATUS_ERROR);
+	ck_assert_uint_eq(uq_reg(4, ARES_UQ_ERROR), ARES_UQ_ERR_BAD_TAIL);
+	/* Stopped, then re-enabled with HEAD where it was and a sane TAIL: it runs again. */
+	e2e_wr32(&E, ARES_REG_UQ(2, ARES_UQ_CONTROL), 0);
+	e2e_ring(&E, ARES_VEC_UQ);
+	wait_uq_status(2, 0);
+	__atomic_store_n(&e2e_uq_db(&E, 2)->tail, 1, __ATOMIC_RELEASE);
+	E.uq_tail[2] = 1;
+	e2e_wr32(&E, ARES_REG_UQ(2, ARES_UQ_CONTROL), ARES_UQ_CONTROL_ENABLE);
+	e2e_ring(&E, ARES_VEC_UQ);
+	wait_uq_status(2, ARES_UQ_STATUS_ACTIVE);
+	ck_assert_uint_eq(uq_reg(2, ARES_UQ_ERROR), 0);
+	e2e_uq_submit(&E, 2, ASID, CMD_VA, size, NULL);
+	wait_uq_jobs(2, 2);
+	check_uq_completion(2, 1, 2, ARES_JOB_OK);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_UQ(2, ARES_UQ_JOBS)), 1);
+	stop_clean();
+}
+END_TEST
+
+/* Enabled with a bad config: BAD_CONFIG (with ARES_VEC_UQ), and no job runs. */
+START_TEST(test_uq_bad_config_is_flagged_and_ignored)
+{
+	struct cs c = {0};
+	uint32_t size;
+
+	start_booted();
+	cs_nop(&c);
+	size = cs_store(&c, CMD_VA);
+	while (e2e_irq_pending(&E, ARES_VEC_UQ, 0))
+		;
+	e2e_uq_enable(&E, 6, 1, 24, ASID); /* not a power of two */
+	wait_uq_status(6, ARES_UQ_STATUS_BAD_CONFIG);
+	ck_assert(e2e_irq_pending(&E, ARES_VEC_UQ, E2E_TIMEOUT_MS));
+	e2e_uq_enable(&E, 6, 1, 16, ARES_MAX_AS); /* no such address space */
+	wait_uq_status(6, ARES_UQ_STATUS_BAD_CONFIG);
+	e2e_uq_setup(&E, 6, 1, 16, ASID);
+	e2e_wr64(&E, ARES_REG_UQ(6, ARES_UQ_COMPL_BASE), E2E_RAM_SIZE); /* outside host memory */
+	e2e_wr32(&E, ARES_REG_UQ(6, ARES_UQ_CONTROL), ARES_UQ_CONTROL_ENABLE);
+	e2e_ring(&E, ARES_VEC_UQ);
+	wait_uq_status(6, ARES_UQ_STATUS_BAD_CONFIG);
+	e2e_uq_submit(&E, 6, ASID, CMD_VA, size, NULL);
+	/* Served it would be by the next heartbeat at the latest, and a job after it. */
+	e2e_uq_enable(&E, 8, 1, 16, ASID);
+	e2e_uq_submit(&E, 8, ASID, CMD_VA, size, NULL);
+	wait_uq_jobs(8, 1);
+	usleep(30000);
+	ck_assert_uint_eq(uq_reg(6, ARES_UQ_HEAD), 0);
+	ck_assert_uint_eq(uq_reg(6, ARES_UQ_STATUS), ARES_UQ_STATUS_BAD_CONFIG);
+	e2e_uq_enable(&E, 6, 1, 16, ASID);
+	wait_uq_status(6, ARES_UQ_STATUS_ACTIVE);
+	stop_clean();
+}
+END_TEST
+
+/*
+ * ENABLE cleared while one of the queue's jobs runs: that job completes,
+ * then STATUS reads zero (with ARES_VEC_UQ) and the jobs behind it stay in
+ * the ring. Re-enabled with HEAD where it stopped, they run; JOBS restarts.
+ */
+START_TEST(test_uq_stop_handshake_after_running_job)
+{
+	struct cs c = {0};
+	uint32_t size, long_size;
+
+	start_booted();
+	cs_nop(&c);
+	size = cs_store(&c, CMD_VA);
+	long_size = long_job_store();
+	e2e_uq_enable(&E, 1, 1, 16, ASID);
+	wait_uq_status(1, ARES_UQ_STATUS_ACTIVE);
+	e2e_uq_submit(&E, 1, ASID, LONG_CMD, long_size, NULL);
+	e2e_uq_submit(&E, 1, ASID, CMD_VA, size, NULL);
+	e2e_uq_submit(&E, 1, ASID, CMD_VA, size, NULL);
+	wait_uq_status(1, ARES_UQ_STATUS_ACTIVE | ARES_UQ_STATUS_RUNNING);
+	while (e2e_irq_pending(&E, ARES_VEC_UQ, 0))
+		;
+	e2e_wr32(&E, ARES_REG_UQ(1, ARES_UQ_CONTROL), 0);
+	e2e_ring(&E, ARES_VEC_UQ);
+	ck_assert_msg(uq_reg(1, ARES_UQ_STATUS) & ARES_UQ_STATUS_RUNNING,
+		      "the long job ended before the stop: make it longer");
+	wait_uq_status(1, 0);
+	ck_assert(e2e_irq_pending(&E, ARES_VEC_UQ, E2E_TIMEOUT_MS));
+	ck_assert_uint_eq(uq_reg(1, ARES_UQ_HEAD), 1);
+	check_uq_completion(1, 0, 1, ARES_JOB_OK);
+	usleep(30000);
+	ck_assert_uint_eq(uq_reg(1, ARES_UQ_HEAD), 1);
+	ck_assert_uint_eq(e2e_uq_completion(&E, 1, 1)->seqno, 0);
+	e2e_wr32(&E, ARES_REG_UQ(1, ARES_UQ_CONTROL), ARES_UQ_CONTROL_ENABLE);
+	e2e_ring(&E, ARES_VEC_UQ);
+	wait_uq_jobs(1, 3);
+	check_uq_completion(1, 1, 2, ARES_JOB_OK);
+	check_uq_completion(1, 2, 3, ARES_JOB_OK);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_UQ(1, ARES_UQ_JOBS)), 2);
+	stop_clean();
+}
+END_TEST
+
+/*
+ * DBG_HANG_UQS bit n: the job started on user queue n never completes and
+ * STATUS.RUNNING stays, even when the queue is disabled; other queues run.
+ * RESET clears the user-queue block, the knob and every doorbell page; the
+ * queue resumed after it where the driver says.
+ */
+START_TEST(test_uq_hang_knob_then_reset_clears_block_and_pages)
+{
+	static const uint8_t zero[ARES_UQ_DB_PAGE];
+	struct cs c = {0};
+	uint32_t size, result, n;
+
+	start_booted();
+	cs_nop(&c);
+	size = cs_store(&c, CMD_VA);
+	e2e_wr64(&E, ARES_REG_DBG_HANG_UQS, 1ull << 63);
+	e2e_uq_enable(&E, 63, 2, 16, ASID);
+	e2e_uq_enable(&E, 0, 1, 16, ASID);
+	wait_uq_status(63, ARES_UQ_STATUS_ACTIVE);
+	e2e_uq_submit(&E, 63, ASID, CMD_VA, size, NULL);
+	e2e_uq_submit(&E, 63, ASID, CMD_VA, size, NULL);
+	wait_uq_status(63, ARES_UQ_STATUS_ACTIVE | ARES_UQ_STATUS_RUNNING);
+	e2e_uq_submit(&E, 0, ASID, CMD_VA, size, NULL);
+	wait_uq_jobs(0, 1);
+	e2e_wr32(&E, ARES_REG_UQ(63, ARES_UQ_CONTROL), 0);
+	e2e_ring(&E, ARES_VEC_UQ);
+	usleep(30000);
+	ck_assert_uint_eq(uq_reg(63, ARES_UQ_STATUS),
+			  ARES_UQ_STATUS_ACTIVE | ARES_UQ_STATUS_RUNNING);
+	ck_assert_uint_eq(uq_reg(63, ARES_UQ_HEAD), 0);
+	ck_assert_uint_eq(e2e_uq_wb(&E, 63)->done_seqno, 0);
+	wait_need_wakeup(0);
+
+	ck_assert(e2e_ctrl(&E, ARES_CTRL_RESET, 0, 0, &result) == 0);
+	ck_assert_uint_eq(result, 0);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_DBG_HANG_UQS), 0);
+	for (n = 0; n < ARES_NUM_UQ; n++) {
+		uint32_t off;
+
+		for (off = 0; off < ARES_REG_UQ_STRIDE; off += 4)
+			ck_assert_msg(uq_reg(n, off) == 0, "user queue %u +0x%x: 0x%x after RESET",
+				      n, off, uq_reg(n, off));
+		ck_assert_msg(!memcmp(E.regs + ARES_REG_UQ_DB(n), zero, sizeof(zero)),
+			      "user queue %u: doorbell page not cleared by RESET", n);
+	}
+	/*
+	 * Booted again, the driver resumes the queue past the job that hung,
+	 * as its recovery does: HEAD 1 while disabled, TAIL put back at 2. The
+	 * device serves slot 1 and goes on from there.
+	 */
+	boot_ok();
+	e2e_wr64(&E, ARES_REG_AS_ROOT(ASID), E2E_PT_BASE);
+	e2e_wr32(&E, ARES_REG_AS_CONFIG(ASID), ARES_AS_CONFIG_ENABLE);
+	e2e_uq_setup(&E, 63, 2, 16, ASID);
+	e2e_wr32(&E, ARES_REG_UQ(63, ARES_UQ_HEAD), 1);
+	__atomic_store_n(&e2e_uq_db(&E, 63)->tail, 2, __ATOMIC_RELEASE);
+	E.uq_tail[63] = 2;
+	E.uq_seqno[63] = 2;
+	e2e_wr32(&E, ARES_REG_UQ(63, ARES_UQ_CONTROL), ARES_UQ_CONTROL_ENABLE);
+	e2e_ring(&E, ARES_VEC_UQ);
+	wait_uq_jobs(63, 2);
+	check_uq_completion(63, 1, 2, ARES_JOB_OK);
+	ck_assert_uint_eq(e2e_uq_completion(&E, 63, 0)->seqno, 0);
+	e2e_uq_submit(&E, 63, ASID, CMD_VA, size, NULL);
+	wait_uq_jobs(63, 3);
+	check_uq_completion(63, 2, 3, ARES_JOB_OK);
+	ck_assert_uint_eq(e2e_uq_wb(&E, 63)->head, 3);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_UQ(63, ARES_UQ_JOBS)), 2);
+	stop_clean();
+}
+END_TEST
+
+/* Lines of the device log that contain @needle. */
+static uint32_t log_lines_with(const char *needle)
+{
+	char line[1024];
+	uint32_t n = 0;
+	FILE *f = fopen(E.log_path, "r");
+
+	ck_assert_msg(f, "cannot read the device log %s", E.log_path);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+/*
+ * A process fails jobs as fast as the device runs them (foreign ASID, MMU
+ * faults): every job completes as it should, but the log gets a bounded
+ * number of lines, so the host's log file is not the process's to fill.
+ */
+START_TEST(test_uq_failing_jobs_cannot_flood_the_log)
+{
+	struct cs c = {0}, bad = {0};
+	uint32_t size, bad_size, i, faults = 0;
+	const uint32_t n = 12, jobs = 1024;
+
+	start_booted();
+	cs_nop(&c);
+	size = cs_store(&c, CMD_VA);
+	cs_fence(&bad, 0x200000000ull, 1); /* unmapped */
+	bad_size = bad.n;
+	e2e_va_write(&E, ASID, CMD_VA + 256, bad.b, bad.n);
+	e2e_uq_enable(&E, n, 1, 16, ASID);
+	wait_uq_status(n, ARES_UQ_STATUS_ACTIVE);
+	for (i = 0; i < jobs; i++) {
+		/* A ring at a time, as fast as it drains. */
+		if (i && i % 16 == 0)
+			wait_uq_jobs(n, i);
+		if (i % 2) {
+			e2e_uq_submit(&E, n, ASID, CMD_VA + 256, bad_size, NULL);
+			faults++;
+		} else {
+			e2e_uq_submit(&E, n, OTHER_ASID, CMD_VA, size, NULL);
+		}
+	}
+	wait_uq_jobs(n, jobs);
+	check_uq_completion(n, (jobs - 2) % 16, jobs - 1, ARES_JOB_INVALID_DESC);
+	check_uq_completion(n, (jobs - 1) % 16, jobs, ARES_JOB_MMU_FAULT);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_FAULT_COUNT), faults);
+	ck_assert_uint_eq(log_lines_with("user queue 12: job seqno"), 8);
+	ck_assert_uint_eq(log_lines_with("user queue 12: more jobs failed, not logged"), 1);
+	ck_assert_msg(log_lines_with("mmu: fault") < faults,
+		      "%u MMU faults gave as many log lines: no limit", faults);
+	stop_clean();
+}
+END_TEST
+
 static Suite *uq_suite(void)
 {
 	Suite *s = suite_create("ares-sim user queues");
@@ -352,6 +767,13 @@ static Suite *uq_suite(void)
 	tcase_add_test(t, test_uq_jobs_complete_in_order_with_wb_head_jobs_and_busy);
 	tcase_add_test(t, test_uq_need_wakeup_when_device_sleeps_and_ring_gets_served);
 	tcase_add_test(t, test_uq_producer_not_ringing_while_device_awake_is_served);
+	tcase_add_test(t, test_uq_arbitrates_with_hardware_queues);
+	tcase_add_test(t, test_uq_foreign_asid_is_invalid_desc_and_faults_name_the_queue);
+	tcase_add_test(t, test_uq_garbage_tail_stops_only_that_queue);
+	tcase_add_test(t, test_uq_bad_config_is_flagged_and_ignored);
+	tcase_add_test(t, test_uq_stop_handshake_after_running_job);
+	tcase_add_test(t, test_uq_hang_knob_then_reset_clears_block_and_pages);
+	tcase_add_test(t, test_uq_failing_jobs_cannot_flood_the_log);
 	suite_add_tcase(s, t);
 	return s;
 }
