@@ -16,6 +16,8 @@
  * hand-written filter must remember to do.
  */
 #include <errno.h>
+#include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +108,16 @@ int sim_cp_sandbox_enter(const struct sim_dev *d, int notify_fd)
 	ret = close_others(keep, n);
 	if (ret)
 		return ret;
+	/*
+	 * glibc's malloc opens /proc/sys/vm/overcommit_memory the first time it
+	 * would shrink a thread arena's heap: lazily, from whichever compute
+	 * worker frees enough, inside the filter (seen in a guest run as a CP
+	 * killed for openat). Heaps that are never trimmed never ask; blocks
+	 * above the mmap threshold still go back to the system when freed.
+	 * A sanitizer's allocator, which has no glibc arenas, refuses mallopt:
+	 * nothing to do there.
+	 */
+	(void)mallopt(M_TRIM_THRESHOLD, INT_MAX);
 	/* libseccomp sets it too; said here so no setuid binary can ever follow. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -errno;

@@ -113,6 +113,70 @@ static int work_in_sandbox(struct compute_workers *w)
 	return compute_dnnl_runs() - before == 5 ? 0 : 4;
 }
 
+/*
+ * Each worker frees blocks below the mmap threshold from its own arena
+ * until the heap's top passes glibc's default trim threshold: glibc then
+ * shrinks the heap, and asks /proc/sys/vm/overcommit_memory the first time.
+ */
+static void churn_arena(void *ctx, int64_t t, unsigned int id)
+{
+	void *p[16];
+
+	(void)ctx;
+	(void)t;
+	(void)id;
+	for (int round = 0; round < 64; round++) {
+		for (int k = 0; k < 16; k++) {
+			p[k] = malloc(60000 + (size_t)k * 1024);
+			if (p[k])
+				memset(p[k], k, 4096);
+		}
+		for (int k = 15; k >= 0; k--)
+			free(p[k]);
+	}
+}
+
+static void expect_clean_exit(pid_t pid, const char *what)
+{
+	int status;
+
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(!WIFSIGNALED(status),
+		      "%s: the sandboxed child died of signal %d (SIGSYS: a refused system call)",
+		      what, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "%s: the sandboxed child exited with %d", what, WEXITSTATUS(status));
+}
+
+START_TEST(worker_heap_trimming_opens_nothing_inside_the_cp_sandbox)
+{
+	pid_t pid;
+
+	if (RUNNING_ON_VALGRIND)
+		return;
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct sim_dev d;
+		struct compute_workers *w;
+
+		memset(&d, 0, sizeof(d));
+		for (int i = 0; i < ARES_NUM_VECTORS; i++)
+			d.db_fd[i] = d.irq_fd[i] = -1;
+		d.log_fd = -1;
+		w = compute_workers_create(2);
+		if (!w)
+			_exit(2);
+		compute_workers_sync(w);
+		if (sim_cp_sandbox_enter(&d, -1))
+			_exit(5);
+		ck_parallel(w, 8, churn_arena, NULL);
+		syscall(SYS_exit_group, 0);
+	}
+	expect_clean_exit(pid, "arena churn");
+}
+END_TEST
+
 START_TEST(onednn_conv_and_matmul_run_inside_the_cp_sandbox)
 {
 	int status;
@@ -163,6 +227,7 @@ int main(void)
 
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, onednn_conv_and_matmul_run_inside_the_cp_sandbox);
+	tcase_add_test(t, worker_heap_trimming_opens_nothing_inside_the_cp_sandbox);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
