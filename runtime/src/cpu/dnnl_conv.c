@@ -42,7 +42,7 @@ static int operands_ok(struct art_session *s, const struct rt_node *n)
 static int act_attr(const struct rt_node *n, dnnl_primitive_attr_t *attr)
 {
 	*attr = NULL;
-	if (!n->act)
+	if (!n->act && !n->ntail)
 		return 0;
 	dnnl_post_ops_t po;
 	if (dnnl_post_ops_create(&po) != dnnl_success)
