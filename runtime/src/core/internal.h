@@ -193,6 +193,10 @@ struct art_tensor *rt_in(struct art_session *s, const struct rt_node *n, int i);
 /* Allocates output I of N (zeroed, within the session's tensor limit). */
 int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
 		 const int64_t *dims, void **data);
+/* The same, not zeroed: for a kernel that writes every element (oneDNN's
+ * primitives), where zeroing was a tenth of det's time on one thread. */
+int rt_alloc_out_raw(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
+		     const int64_t *dims, void **data);
 
 /* Graph inputs (core/input.c). T checked as graph input IDX of S against
  * the model's declaration: index, element type, rank, static dims. */
