@@ -538,8 +538,8 @@ int rt_cpu_run(struct art_session *s, const struct rt_node *n, rt_memo_build_fn 
 	 * output's plain buffer is written when a reader needs it
 	 * (cpu/layout.c). */
 	if (!rc)
-		rc = rt_alloc_out_raw(s, n, 0, m->out_dtype ? m->out_dtype : ART_FLOAT,
-				      m->out_ndim, m->out_dims, &out);
+		rc = rt_alloc_out_raw(s, n, 0, m->out_dtype ? m->out_dtype : ART_FLOAT, m->out_ndim,
+				      m->out_dims, &out);
 	if (!rc)
 		rc = memo_exec(s, n, m, out, hold > 0);
 	if (!rc && m->post)
