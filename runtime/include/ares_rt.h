@@ -277,7 +277,10 @@ ART_API int art_session_cost_model(const art_session *s, struct art_cost_model *
 ART_API int art_session_node_output_info(const art_session *s, int idx, int j, const char **name,
 					 struct art_tensor *info);
 /* What graph fusion folded into node IDX ("relu", "hard_swish", "bias",
- * "bias+relu"...: an activation and, for MatMul, a bias), or NULL. */
+ * "bias+relu"...: an activation and, for MatMul, a bias; "+scalars" after
+ * a Conv's activation, or "scalars" alone, when Mul/Add/Sub/Max/Min by
+ * constant scalars were folded in too, on a session without a device),
+ * or NULL. */
 ART_API const char *art_session_node_fused(const art_session *s, int idx);
 /* "bfloat16" or "float16" when node IDX runs in the session's reduced
  * precision (art_session_options.precision), else NULL; *NOTE (when NOTE

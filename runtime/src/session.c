@@ -472,6 +472,13 @@ int art_session_create_opts(const char *model_path, const struct art_session_opt
 			return rc;
 		}
 	}
+	if (!s->dev) {
+		rc = rt_graph_optimize_host(s);
+		if (rc == -ENOMEM)
+			rt_err(s, rc, "out of memory optimising %s", model_path);
+		if (rc)
+			return rc;
+	}
 	rc = check_runnable(s);
 	if (rc)
 		return rc;
@@ -895,10 +902,17 @@ const char *art_session_node_fused(const art_session *s, int idx)
 		"bias",		"bias+relu",	     "bias+leaky_relu", "bias+clip",
 		"bias+sigmoid", "bias+hard_sigmoid", "bias+hard_swish", "bias+tanh",
 		"bias+gelu"};
+	/* A Conv's scalar tail (Mul, Add, Max, Min by constants), CPU only. */
+	static const char *const with_tail[ARES_ACT_COUNT] = {
+		"scalars",	   "relu+scalars",	   "leaky_relu+scalars", "clip+scalars",
+		"sigmoid+scalars", "hard_sigmoid+scalars", "hard_swish+scalars", "tanh+scalars",
+		"gelu+scalars"};
 	if (idx < 0 || idx >= s->nnodes)
 		return NULL;
 	const struct rt_node *n = &s->nodes[idx];
 	int act = n->act >= 0 && n->act < ARES_ACT_COUNT ? n->act : 0;
+	if (n->ntail)
+		return with_tail[act];
 	if (!strcmp(n->proto->op_type, "MatMul") && n->nin > 2 && n->in[2] >= 0)
 		return with_bias[act];
 	return act ? acts[act] : NULL;

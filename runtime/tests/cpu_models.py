@@ -87,6 +87,42 @@ save("conv_clip", "convolution", [
     [("w", f32([16, 8, 3, 3])), ("lo", np.array(-0.5, np.float32)),
      ("hi", np.array(0.7, np.float32))])
 
+# Scalar Mul/Add/Sub/Max/Min by constants after a Conv's activation fuse
+# into its tail on a CPU-only session (graph/fuse.c): PP-OCR's affine
+# blocks (HardSwish, * a, + b; a 1x1, a 3x3 and a depthwise conv),
+# embedding's LeakyRelu then Max, a HardSigmoid (itself a linear step in
+# oneDNN) with an affine tail, and a chain mixing them in every order.
+def sc(v):
+    return np.array(v, np.float32)
+
+
+tails = [
+    ("tail_affine_1x1", [16, 8, 1, 1], {}, ("HardSwish", {}),
+     [("Mul", 0.7), ("Add", -0.3)]),
+    ("tail_affine_3x3", [16, 8, 3, 3], dict(pads=[1, 1, 1, 1]), ("HardSwish", {}),
+     [("Mul", 1.3), ("Add", 0.2)]),
+    ("tail_affine_dw", [8, 1, 3, 3], dict(group=8, pads=[1, 1, 1, 1]), ("HardSwish", {}),
+     [("Mul", -0.6), ("Add", 0.1)]),
+    ("tail_leaky_max", [16, 8, 3, 3], {}, ("LeakyRelu", dict(alpha=0.2)), [("Max", -0.05)]),
+    ("tail_hsig_affine", [16, 8, 1, 1], {}, ("HardSigmoid", dict(alpha=0.3, beta=0.4)),
+     [("Add", 0.5), ("Mul", 2.0)]),
+    ("tail_mixed", [16, 8, 3, 3], dict(pads=[0, 1, 0, 1]), None,
+     [("Mul", 0.5), ("Max", -0.2), ("Sub", 0.1), ("Min", 0.3)]),
+]
+for name, ws, attrs, act, steps in tails:
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["v0"], **attrs)]
+    v = "v0"
+    if act:
+        nodes.append(helper.make_node(act[0], [v], ["a"], **act[1]))
+        v = "a"
+    inits = [("w", f32(ws)), ("b", f32([ws[0]]))]
+    for i, (op, k) in enumerate(steps):
+        out = "y" if i == len(steps) - 1 else f"s{i}"
+        nodes.append(helper.make_node(op, [v, f"k{i}"], [out]))
+        inits.append((f"k{i}", sc(k)))
+        v = out
+    save(name, "convolution", nodes, [vi("x", [1, 8, 13, 21])], [vi("y", None)], inits)
+
 # Chains of oneDNN ops, whose values between them may stay in a blocked
 # layout (cpu/layout.c): odd channel counts, strides and pads, groups and
 # depthwise, fused activations, residual Adds, pools, a squeeze-excitation

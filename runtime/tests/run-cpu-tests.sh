@@ -53,6 +53,32 @@ while read -r m bound; do
 	check "cpu_layout_kept_$m" reorders_within "$m" "$bound"
 done <"$T/chains"
 
+# A Conv's scalar tail (graph/fuse.c): fused as the model says (FUSED: the
+# coverage words of each node, in order), and the result within the
+# tolerance of the plain loops on the graph as loaded (--no-opt), so
+# neither the fusion nor the loops' tail can be wrong alike on both paths.
+tail_vs_unfused() {
+	got=$("$RUN" --cpu --coverage "$T/$1.onnx" 2>&1 | awk '/^node/ {printf "%s ", $4}')
+	[ "$got" = "$2 " ] || {
+		echo "$1: fused as '$got', expected '$2 '"
+		return 1
+	}
+	"$RUN" --cpu --output-dir "$T/$1.fused" "$T/$1.onnx" >/dev/null &&
+		"$RUN" --cpu --reference --no-opt --output-dir "$T/$1.plain" "$T/$1.onnx" >/dev/null &&
+		"$B/bin/npy-compare" --atol 1e-4 --rtol 1e-4 --label "$1" "$T/$1.plain/y.npy" \
+			"$T/$1.fused/y.npy"
+}
+check cpu_tail_affine_1x1 tail_vs_unfused tail_affine_1x1 "Conv+hard_swish+scalars"
+check cpu_tail_affine_3x3 tail_vs_unfused tail_affine_3x3 "Conv+hard_swish+scalars"
+check cpu_tail_affine_dw tail_vs_unfused tail_affine_dw "Conv+hard_swish+scalars"
+check cpu_tail_leaky_max tail_vs_unfused tail_leaky_max "Conv+leaky_relu+scalars"
+# oneDNN 2.6 gives a second post-op of one eltwise kind the first one's
+# parameters: HardSigmoid's linear step keeps the Add and Mul out; in
+# tail_mixed the Mul folds into the weights, Max and Sub join the tail and
+# its clip (the Max) keeps the Min out.
+check cpu_tail_hsig_affine tail_vs_unfused tail_hsig_affine "Conv+hard_sigmoid Add Mul"
+check cpu_tail_mixed tail_vs_unfused tail_mixed "Conv+scalars Min"
+
 # Threads: the option and the variable both reach oneDNN (its verbose
 # header reports the thread count a primitive was made for).
 m=$T/conv3x3.onnx

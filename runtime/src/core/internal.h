@@ -44,6 +44,10 @@ struct rt_profile;
 struct art_session;
 typedef int (*rt_kernel_fn)(struct art_session *s, const struct rt_node *n);
 
+/* Kinds of a fused scalar tail step (struct rt_node's tail). */
+enum { RT_TAIL_MUL = 1, RT_TAIL_ADD, RT_TAIL_MAX, RT_TAIL_MIN };
+#define RT_MAX_TAIL 4
+
 struct rt_node {
 	const Onnx__NodeProto *proto;
 	const char *name; /* node name, or its first output if unnamed */
@@ -54,6 +58,15 @@ struct rt_node {
 	 * (include/ares/tensor.h) applied to output 0, with its parameters. */
 	int act;
 	float act_alpha, act_beta;
+	/* Scalar ops after the activation (Mul, Add, Sub, Max or Min by a
+	 * constant) fused into a Conv when the session has no device
+	 * (graph/fuse.c, g_fuse_host()): applied in order to output 0 after
+	 * act, each rounded to f32 as the node it replaced did. */
+	int ntail;
+	struct rt_tail {
+		int op; /* RT_TAIL_* */
+		float v;
+	} tail[RT_MAX_TAIL];
 	/* Placement: on the device (1) or the CPU (0), why, and the device
 	 * partition (a run of adjacent device nodes) it belongs to, or -1. */
 	int on_device;
@@ -180,6 +193,10 @@ struct art_tensor *rt_in(struct art_session *s, const struct rt_node *n, int i);
 /* Allocates output I of N (zeroed, within the session's tensor limit). */
 int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
 		 const int64_t *dims, void **data);
+/* The same, not zeroed: for a kernel that writes every element (oneDNN's
+ * primitives), where zeroing was a tenth of det's time on one thread. */
+int rt_alloc_out_raw(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
+		     const int64_t *dims, void **data);
 
 /* Graph inputs (core/input.c). T checked as graph input IDX of S against
  * the model's declaration: index, element type, rank, static dims. */

@@ -57,8 +57,8 @@ struct art_tensor *rt_in(struct art_session *s, const struct rt_node *n, int i)
 	return v->t.data ? &v->t : NULL;
 }
 
-int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
-		 const int64_t *dims, void **data)
+static int alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
+		     const int64_t *dims, void **data, int zeroed)
 {
 	if (i >= n->nout || n->out[i] < 0) {
 		*data = NULL;
@@ -79,12 +79,24 @@ int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtyp
 			      (unsigned long long)s->max_tensor_bytes);
 	}
 	size_t nbytes = (size_t)elems * art_dtype_size(dtype);
-	v->buf = calloc(1, nbytes ? nbytes : 1);
+	v->buf = zeroed ? calloc(1, nbytes ? nbytes : 1) : malloc(nbytes ? nbytes : 1);
 	if (!v->buf)
 		return rt_err(s, -ENOMEM, "node '%s': out of memory for output %d", n->name, i);
 	v->t.data = v->buf;
 	*data = v->buf;
 	return 0;
+}
+
+int rt_alloc_out(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
+		 const int64_t *dims, void **data)
+{
+	return alloc_out(s, n, i, dtype, ndim, dims, data, 1);
+}
+
+int rt_alloc_out_raw(struct art_session *s, const struct rt_node *n, int i, int dtype, int ndim,
+		     const int64_t *dims, void **data)
+{
+	return alloc_out(s, n, i, dtype, ndim, dims, data, 0);
 }
 
 int rt_value_set(struct art_session *s, int v, const struct art_tensor *t)

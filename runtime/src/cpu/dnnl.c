@@ -15,6 +15,7 @@
  * AVX-512, AVX512-BF16/VNNI, AMX); nothing here is built for one CPU.
  */
 #include <errno.h>
+#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,7 +281,7 @@ int rt_post_act(const struct rt_node *n, dnnl_post_ops_t po)
 	dnnl_status_t st = dnnl_success;
 	switch (n->act) {
 	case ARES_ACT_NONE:
-		return 0;
+		break;
 	case ARES_ACT_RELU:
 		st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
 		break;
@@ -311,6 +312,40 @@ int rt_post_act(const struct rt_node *n, dnnl_post_ops_t po)
 		break;
 	default:
 		return RT_CPU_DECLINED;
+	}
+	/* The scalar tail (graph/fuse.c): a run of Mul and Add steps is one
+	 * linear post-op, a Max or Min a clip. oneDNN 2.6 gives a second
+	 * post-op of one eltwise kind the first one's parameters, so the
+	 * fusion makes no tail that needs one; refused here all the same. */
+	float la = 1.0f, lb = 0.0f;
+	int lin = 0, lins = n->act == ARES_ACT_HARD_SIGMOID;
+	int clips = n->act == ARES_ACT_HARD_SIGMOID || n->act == ARES_ACT_CLIP;
+	for (int k = 0; k <= n->ntail && st == dnnl_success; k++) {
+		int op = k < n->ntail ? n->tail[k].op : 0;
+		float c = k < n->ntail ? n->tail[k].v : 0.0f;
+		if (op == RT_TAIL_MUL || op == RT_TAIL_ADD) {
+			la *= op == RT_TAIL_MUL ? c : 1.0f;
+			lb = op == RT_TAIL_MUL ? lb * c : lb + c;
+			lin = 1;
+			continue;
+		}
+		if (lin && lins++)
+			return RT_CPU_DECLINED;
+		if (lin)
+			st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_linear, la, lb);
+		la = 1.0f, lb = 0.0f, lin = 0;
+		if (st != dnnl_success || !op)
+			break;
+		if (clips++)
+			return RT_CPU_DECLINED;
+		if (op == RT_TAIL_MAX)
+			st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_clip_v2, c,
+							  INFINITY);
+		else if (op == RT_TAIL_MIN)
+			st = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_clip_v2, -INFINITY,
+							  c);
+		else
+			return RT_CPU_DECLINED;
 	}
 	return st == dnnl_success ? 0 : RT_CPU_DECLINED;
 }
@@ -499,9 +534,12 @@ int rt_cpu_run(struct art_session *s, const struct rt_node *n, rt_memo_build_fn 
 			rc = hold;
 	}
 	void *out = NULL;
+	/* The primitive (or the post pass) writes every element; a held
+	 * output's plain buffer is written when a reader needs it
+	 * (cpu/layout.c). */
 	if (!rc)
-		rc = rt_alloc_out(s, n, 0, m->out_dtype ? m->out_dtype : ART_FLOAT, m->out_ndim,
-				  m->out_dims, &out);
+		rc = rt_alloc_out_raw(s, n, 0, m->out_dtype ? m->out_dtype : ART_FLOAT, m->out_ndim,
+				      m->out_dims, &out);
 	if (!rc)
 		rc = memo_exec(s, n, m, out, hold > 0);
 	if (!rc && m->post)

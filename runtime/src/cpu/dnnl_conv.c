@@ -19,6 +19,7 @@
  */
 #include <string.h>
 
+#include "ares/tensor.h"
 #include "cpu/dnnl_priv.h"
 #include "cpu/kernels.h"
 
@@ -42,7 +43,7 @@ static int operands_ok(struct art_session *s, const struct rt_node *n)
 static int act_attr(const struct rt_node *n, dnnl_primitive_attr_t *attr)
 {
 	*attr = NULL;
-	if (!n->act)
+	if (!n->act && !n->ntail)
 		return 0;
 	dnnl_post_ops_t po;
 	if (dnnl_post_ops_create(&po) != dnnl_success)
@@ -215,6 +216,18 @@ static int convt_build(struct art_session *s, const struct rt_node *n, struct rt
 	return finish(s, n, m, &dd, &md);
 }
 
+/* The taps I in [*LO, *HI) of an input row of IN that land inside an
+ * output row of OUT when tap I lands at Y0 + I * ST (ST >= 1). */
+static void in_range(int64_t y0, int64_t st, int64_t out, int64_t in, int64_t *lo, int64_t *hi)
+{
+	*lo = y0 >= 0 ? 0 : (-y0 + st - 1) / st;
+	*hi = out - 1 - y0 < 0 ? 0 : (out - 1 - y0) / st + 1;
+	if (*hi > in)
+		*hi = in;
+	if (*lo > *hi)
+		*lo = *hi;
+}
+
 /* Output 0 from the columns: bias, each column's taps added where they
  * land (ConvTranspose's scatter, as the reference's), then the
  * activation. */
@@ -253,17 +266,24 @@ static int convt_col2im(struct art_session *s, const struct rt_node *n, struct r
 							float *o = oc + (y0 * w->out[1] + y1) *
 										w->out[2];
 							int64_t y2 = k2 * w->dil[2] - w->pb[2];
-							for (int64_t i2 = 0; i2 < w->in[2];
-							     i2++, y2 += w->st[2])
-								if (y2 >= 0 && y2 < w->out[2])
-									o[y2] += r[i2];
+							int64_t lo, hi;
+							in_range(y2, w->st[2], w->out[2], w->in[2],
+								 &lo, &hi);
+							for (int64_t i2 = lo; i2 < hi; i2++)
+								o[y2 + i2 * w->st[2]] += r[i2];
 						}
 					}
 				}
+		/* The activation while the plane is in cache; ReLU (det's
+		 * upsampling) without the generic per-element dispatch. */
+		if (n->act == ARES_ACT_RELU)
+			for (int64_t p = 0; p < P; p++)
+				oc[p] = oc[p] > 0 ? oc[p] : 0.0f;
+		else if (n->act)
+			for (int64_t p = 0; p < P; p++)
+				oc[p] = (float)rt_act_value(n->act, n->act_alpha, n->act_beta,
+							    oc[p]);
 	}
-	if (n->act)
-		for (int64_t i = 0; i < N * M * P; i++)
-			out[i] = (float)rt_act_value(n->act, n->act_alpha, n->act_beta, out[i]);
 	return 0;
 }
 

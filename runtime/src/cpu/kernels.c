@@ -40,20 +40,49 @@ double rt_act_value(int act, double alpha, double beta, double x)
 	}
 }
 
+/* The fused scalar tail of N on V, each step rounded to f32 as the Mul,
+ * Add, Max or Min node it replaced rounded its result. */
+static float tail_value(const struct rt_node *n, float v)
+{
+	for (int k = 0; k < n->ntail; k++) {
+		float c = n->tail[k].v;
+		switch (n->tail[k].op) {
+		case RT_TAIL_MUL:
+			v = v * c;
+			break;
+		case RT_TAIL_ADD:
+			v = v + c;
+			break;
+		case RT_TAIL_MAX:
+			v = isnan(v) || v > c ? v : c;
+			break;
+		case RT_TAIL_MIN:
+			v = isnan(v) || v < c ? v : c;
+			break;
+		}
+	}
+	return v;
+}
+
 int rt_apply_act(struct art_session *s, const struct rt_node *n)
 {
-	if (n->act == ARES_ACT_NONE || n->nout < 1 || n->out[0] < 0)
+	if ((n->act == ARES_ACT_NONE && !n->ntail) || n->nout < 1 || n->out[0] < 0)
 		return 0;
-	NEED(n->act > 0 && n->act < ARES_ACT_COUNT, "node '%s' (%s): unknown fused activation %d",
+	NEED(n->act >= 0 && n->act < ARES_ACT_COUNT, "node '%s' (%s): unknown fused activation %d",
 	     n->name, n->proto->op_type, n->act);
 	struct art_tensor *t = &s->vals[n->out[0]].t;
 	NEED(t->dtype == ART_FLOAT || t->dtype == ART_DOUBLE,
 	     "node '%s' (%s): fused activation on a non-float output", n->name, n->proto->op_type);
+	NEED(!n->ntail || t->dtype == ART_FLOAT,
+	     "node '%s' (%s): fused scalar ops on a non-f32 output", n->name, n->proto->op_type);
 	void *d = (void *)t->data;
 	int64_t cnt = art_tensor_elems(t);
-	for (int64_t i = 0; i < cnt; i++)
-		rt_put_d(d, t->dtype, i,
-			 rt_act_value(n->act, n->act_alpha, n->act_beta, rt_get_d(t, i)));
+	if (n->act != ARES_ACT_NONE)
+		for (int64_t i = 0; i < cnt; i++)
+			rt_put_d(d, t->dtype, i,
+				 rt_act_value(n->act, n->act_alpha, n->act_beta, rt_get_d(t, i)));
+	for (int64_t i = 0; n->ntail && i < cnt; i++)
+		((float *)d)[i] = tail_value(n, ((float *)d)[i]);
 	return 0;
 }
 

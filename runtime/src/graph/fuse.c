@@ -15,7 +15,9 @@
  *    the matmul command's C operand on the device); after Gemm without C it
  *    becomes C;
  *  - an activation after Conv, ConvTranspose, Gemm or MatMul becomes the
- *    node's act.
+ *    node's act;
+ *  - on a session with no device only (g_fuse_host()): Mul, Add, Sub, Max
+ *    and Min by constant scalars after a Conv become its tail.
  * A fusion only fires when the intermediate value has the one reader and
  * is no graph output, so nothing observable is lost.
  */
@@ -566,6 +568,74 @@ static int fuse_act(struct art_session *s, struct rt_node *n)
 	return 1;
 }
 
+/*
+ * A Conv's output read only by Mul, Add, Sub (x - c), Max or Min with a
+ * constant f32 scalar that broadcasts to nothing new: the op becomes a
+ * step of the Conv's tail, applied after its activation (the CPU path: a
+ * oneDNN post-op, rt_apply_act() on the loops). PP-OCR's learnable affine
+ * blocks (x * a + b after each HardSwish: det's and rec's 24 and 20
+ * pairs) and embedding's Max after each LeakyRelu were a pass over memory
+ * and a parallel region each. Only on a session with no device: the
+ * device's conv has no such tail.
+ */
+/* N's activation or tail already needs a oneDNN clip post-op (CLIP) or a
+ * linear one (!CLIP). */
+static int tail_uses(const struct rt_node *n, int clip)
+{
+	if (n->act == ARES_ACT_HARD_SIGMOID || (clip && n->act == ARES_ACT_CLIP))
+		return 1;
+	for (int k = 0; k < n->ntail; k++) {
+		int c = n->tail[k].op == RT_TAIL_MAX || n->tail[k].op == RT_TAIL_MIN;
+		if (c == clip)
+			return 1;
+	}
+	return 0;
+}
+
+static int fuse_conv_tail(struct art_session *s, struct rt_node *n)
+{
+	if (!g_op(n, "Conv") || n->nout != 1 || n->ntail >= RT_MAX_TAIL ||
+	    s->vals[n->out[0]].info.dtype != ART_FLOAT)
+		return 0;
+	int y = n->out[0], ri = only_reader(s, y);
+	if (ri < 0)
+		return 0;
+	struct rt_node *r = &s->nodes[ri];
+	int op = g_op(r, "Mul")	  ? RT_TAIL_MUL
+		 : g_op(r, "Add") ? RT_TAIL_ADD
+		 : g_op(r, "Sub") ? RT_TAIL_ADD
+		 : g_op(r, "Max") ? RT_TAIL_MAX
+		 : g_op(r, "Min") ? RT_TAIL_MIN
+				  : 0;
+	float f;
+	if (!op || r->nin != 2 || r->nout != 1 || !other_scalar(s, r, y, &f) ||
+	    (g_op(r, "Sub") && r->in[0] != y))
+		return 0;
+	const struct art_tensor *k = &s->vals[r->in[r->in[0] == y ? 1 : 0]].t;
+	const struct art_tensor *yi = &s->vals[y].info, *zi = &s->vals[r->out[0]].info;
+	if (k->dtype != ART_FLOAT || yi->ndim < k->ndim || zi->ndim != yi->ndim ||
+	    zi->dtype != ART_FLOAT)
+		return 0;
+	/* oneDNN 2.6 runs a post-op chain with one eltwise kind twice in it
+	 * with the first one's parameters for both (measured: two linears,
+	 * two clips), and the CPU path takes a tail as post-ops after the
+	 * activation's: a Mul or Add joins a run of them (one linear step) or
+	 * starts the only one, a Max or Min is the only clip. */
+	int last = n->ntail ? n->tail[n->ntail - 1].op : 0;
+	if (op == RT_TAIL_MUL || op == RT_TAIL_ADD) {
+		if (last != RT_TAIL_MUL && last != RT_TAIL_ADD && tail_uses(n, 0))
+			return 0;
+	} else if (tail_uses(n, 1)) {
+		return 0;
+	}
+	n->tail[n->ntail].op = op;
+	n->tail[n->ntail].v = g_op(r, "Sub") ? -f : f;
+	n->ntail++;
+	n->out[0] = r->out[0];
+	r->dead = 1;
+	return 1;
+}
+
 typedef int (*fuse_fn)(struct art_session *s, struct rt_node *n);
 
 /* BatchNormalization and scale/shift after a Conv, in any order. */
@@ -601,4 +671,9 @@ int g_fuse(struct art_session *s)
 			return rc;
 	}
 	return 0;
+}
+
+int g_fuse_host(struct art_session *s)
+{
+	return run(s, fuse_conv_tail);
 }

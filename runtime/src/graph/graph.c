@@ -122,6 +122,18 @@ int rt_graph_optimize(struct art_session *s)
 	return 0;
 }
 
+int rt_graph_optimize_host(struct art_session *s)
+{
+	if (opt_disabled(s))
+		return 0;
+	int rc = g_fuse_host(s);
+	compact(s);
+	if (rc)
+		return rc;
+	free_unused_consts(s);
+	return 0;
+}
+
 static int same_shape(const struct art_tensor *a, const struct art_tensor *b)
 {
 	return a->dtype == b->dtype && a->ndim == b->ndim &&

@@ -21,6 +21,9 @@ int rt_opset_upgrade(struct art_session *s);
  * shapes bind dynamic dimensions. */
 int rt_graph_optimize(struct art_session *s);
 int rt_graph_bind_inputs(struct art_session *s);
+/* Once no device was found (or --cpu): the fusions only the CPU path
+ * runs, unless optimisation is off. */
+int rt_graph_optimize_host(struct art_session *s);
 void rt_graph_free(struct art_session *s);
 /* Frees what node N owns (inputs, outputs, subgraphs, its oneDNN
  * primitive), not N itself. */

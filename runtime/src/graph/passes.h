@@ -21,5 +21,7 @@ int g_fold(struct art_session *s);
 void g_remove_dead(struct art_session *s);
 int g_remove_noops(struct art_session *s);
 int g_fuse(struct art_session *s);
+/* The fusions only the CPU path runs (a session with no device). */
+int g_fuse_host(struct art_session *s);
 
 #endif
