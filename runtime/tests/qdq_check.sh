@@ -17,6 +17,10 @@
 # benefit (the default), the model must fuse too, with no fused node on
 # the CPU, and its output meet the same cosine.
 #
+# Models elt_* (a DequantizeLinear, Mul/Add/Sub by scalar constants and a
+# QuantizeLinear, fused into one ELTWISE AFFINE) must equal the CPU's
+# integers exactly.
+#
 # Usage: qdq_check.sh BUILD WORKDIR [MODEL NAME=INPUT.npy]
 # (in the guest: needs the device).
 set -eu
@@ -73,7 +77,9 @@ for x in sorted(glob.glob(os.path.join(T, "*.x.npy"))):
         print(f"FAIL {n:24s} device {d.dtype} {d.shape}, CPU {c.dtype} {c.shape}")
         continue
     diff = np.abs(d.astype(np.int32) - c.astype(np.int32))
-    good = int(diff.max()) <= 1
+    # elt_*: DQ -> scalar Mul/Add -> Q as one ELTWISE AFFINE rounds at the
+    # chain's own steps, so the integers are the CPU's exactly.
+    good = int(diff.max()) <= (0 if n.startswith("elt_") else 1)
     ok = ok and good
     print(f"{'ok  ' if good else 'FAIL'} {n:24s} max |device - CPU| {int(diff.max())} step, "
           f"{np.count_nonzero(diff)} of {diff.size} differ ({100 * np.mean(diff > 0):.2f}%)")

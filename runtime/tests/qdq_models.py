@@ -6,6 +6,8 @@ DequantizeLinear(int32 bias)] into Conv or MatMul, then QuantizeLinear,
 over uint8 and int8 activations, per-tensor and per-channel weights, zero
 points, odd shapes. The device fuses each into one int8 CONV2D/MATMUL
 (device/qdq.c); qdq_check.sh compares it to the CPU's float chain.
+Chains of scalar Mul/Add/Sub between a DequantizeLinear and a
+QuantizeLinear (elt_*) become one ELTWISE AFFINE on the 8-bit tensors.
 Models named refuse_* hold a pattern the fusion must leave unfused, and
 NAME.why names the placement note it must give.
 
@@ -138,3 +140,34 @@ model("conv_hardsigmoid", "Conv", np.uint8, np.int8, [2, 3, 5, 8], [6, 3, 3, 3],
 model("matmul_tanh", "MatMul", np.uint8, np.int8, [3, 40], [40, 9], True, False, act="Tanh")
 model("refuse_abs", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], True, True,
       why="not read by one QuantizeLinear alone", act="Abs")
+
+
+def elt(name, xdt, xshape, steps, xs, ys, ydt=None, const_shape=()):
+    """DequantizeLinear(x) -> STEPS (op, constant[, constant first]) -> QuantizeLinear:
+    the chains of scalar Mul/Add/Sub the device fuses into one ELTWISE AFFINE
+    on the 8-bit tensors (device/qdq.c), bit for bit the CPU's chain."""
+    ydt = ydt or xdt
+    xz = {np.uint8: 131, np.int8: -7}[xdt]
+    yz = {np.uint8: 97, np.int8: 4}[ydt]
+    inits = [init("x_s", np.float32(xs)), init("x_z", np.array(xz, xdt)),
+             init("y_s", np.float32(ys)), init("y_z", np.array(yz, ydt))]
+    nodes = [helper.make_node("DequantizeLinear", ["x", "x_s", "x_z"], ["t0"])]
+    for i, step in enumerate(steps):
+        op, v = step[0], step[1]
+        inits.append(init(f"c{i}", np.full(const_shape, v, np.float32)))
+        ins = [f"c{i}", f"t{i}"] if len(step) > 2 else [f"t{i}", f"c{i}"]
+        nodes.append(helper.make_node(op, ins, [f"t{i + 1}"]))
+    nodes.append(helper.make_node("QuantizeLinear", [f"t{len(steps)}", "y_s", "y_z"], ["y"]))
+    save(name, nodes, inits, xdt, xshape, ydt)
+
+
+# PP-LCNetV3's affine after each activation (Mul then Add by scalars), and
+# single steps; odd scales so the products round, large factors so the
+# output saturates at both ends, and halves of the grid (ties to even).
+elt("elt_mul_add_u8", np.uint8, [1, 6, 7, 9], [("Mul", 1.37, 1), ("Add", -0.213)], 0.0173,
+    0.0291, const_shape=[1])
+elt("elt_mul_s8", np.int8, [2, 3, 5], [("Mul", -2.9)], 0.031, 0.027)
+elt("elt_add_u8", np.uint8, [1, 4, 8, 8], [("Add", 0.77, 1)], 0.011, 0.013)
+elt("elt_sub_s8", np.int8, [3, 70], [("Sub", 1.1)], 0.05, 0.02, const_shape=[1])
+elt("elt_mul_sub_ties", np.uint8, [1, 2, 16, 16], [("Mul", 1.0), ("Sub", 1.0)], 0.5, 1.0)
+elt("elt_saturate_s8_to_s8", np.int8, [1, 3, 9, 9], [("Mul", 40.0), ("Add", 3.0)], 0.1, 0.05)

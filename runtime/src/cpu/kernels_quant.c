@@ -88,6 +88,45 @@ static int k_dequantize(struct art_session *s, const struct rt_node *n)
 	return rc;
 }
 
+int rt_kernel_qaffine(struct art_session *s, const struct rt_node *n)
+{
+	int rc = rt_need_inputs(s, n, 4);
+	if (rc)
+		return rc;
+	const struct art_tensor *x = rt_in(s, n, 0), *xs = rt_in(s, n, 1), *xz = rt_in(s, n, 2),
+				*ys = rt_in(s, n, 3), *yz = rt_in(s, n, 4);
+	int dt = yz ? yz->dtype : ART_UINT8;
+	NEED((x->dtype == ART_UINT8 || x->dtype == ART_INT8) && x->dtype == dt &&
+		     (!xz || xz->dtype == dt),
+	     "node '%s' (fused QDQ affine): x, its zero point and the output must be one 8-bit "
+	     "dtype",
+	     n->name);
+	NEED(art_tensor_elems(xs) == 1 && art_tensor_elems(ys) == 1 &&
+		     (!xz || art_tensor_elems(xz) == 1) && (!yz || art_tensor_elems(yz) == 1),
+	     "node '%s' (fused QDQ affine): scales and zero points must be per tensor", n->name);
+	uint8_t *o;
+	static const int64_t one[1] = {1};
+	int r0 = !x->ndim && n->qaff_rank1;
+	rc = rt_alloc_out(s, n, 0, dt, r0 ? 1 : x->ndim, r0 ? one : x->dims, (void **)&o);
+	if (rc)
+		return rc;
+	double zx = xz ? rt_get_d(xz, 0) : 0, zy = yz ? rt_get_d(yz, 0) : 0;
+	double sx = rt_get_d(xs, 0);
+	float sy = (float)rt_get_d(ys, 0);
+	int64_t cnt = art_tensor_elems(x);
+	/* Each step rounds to binary32 on its own, as the chain's kernels and
+	 * the device's ELTWISE AFFINE do (no fused multiply-add: neither is
+	 * built for an ISA that has one). */
+	for (int64_t i = 0; i < cnt; i++) {
+		float f = (float)((rt_get_d(x, i) - zx) * sx);
+		float t = n->qaff_alpha * f;
+		float u = t + n->qaff_beta;
+		float q = u / sy;
+		rt_put_d(o, dt, i, saturate(nearbyint((double)q) + zy, dt));
+	}
+	return 0;
+}
+
 static int k_dynamic_quantize(struct art_session *s, const struct rt_node *n)
 {
 	int rc = rt_need_inputs(s, n, 1);

@@ -411,10 +411,95 @@ static const struct dev_form dev_form_qdq = {
 	.fuses_act = 0,
 };
 
+/* A DQ -> Mul/Add by scalars -> Q chain fused into one node (device/
+ * qdq.c): one ELTWISE AFFINE from the 8-bit x to the 8-bit y, each side
+ * with its own scale and zero point (hw-spec 12.4: a quantised unary op
+ * computes in f32 through the tensors' quantisation). Inputs: x, x_scale,
+ * x_zero_point, y_scale, y_zero_point, all but x constants. */
+static const char *qaffine_why(const struct art_session *s, const struct rt_node *n, int x)
+{
+	if (!n->dev_op)
+		return "QAffine is the runtime's fused QDQ node, not an ONNX op";
+	if (x != ART_INT8 && x != ART_UINT8)
+		return "fused QDQ affine on a tensor that is not 8-bit";
+	for (int i = 1; i < 5; i++)
+		if (present(n, i) && !cparam(s, n, i))
+			return "fused QDQ affine with a scale or zero point that is not a constant";
+	const struct art_tensor *xs = cparam(s, n, 1), *xz = cparam(s, n, 2), *ys = cparam(s, n, 3),
+				*yz = cparam(s, n, 4);
+	if (!xs || !ys || xs->dtype != ART_FLOAT || ys->dtype != ART_FLOAT ||
+	    art_tensor_elems(xs) != 1 || art_tensor_elems(ys) != 1 ||
+	    (xz && art_tensor_elems(xz) != 1) || (yz && art_tensor_elems(yz) != 1))
+		return "fused QDQ affine without per-tensor f32 scales";
+	if ((yz ? yz->dtype : ART_UINT8) != x || (xz && xz->dtype != x))
+		return "fused QDQ affine whose input and output dtypes differ (ELTWISE keeps one "
+		       "dtype)";
+	for (int i = 0; i < 2; i++) {
+		double v = rt_get_d(i ? ys : xs, 0);
+		if (!isfinite(v) || v <= 0)
+			return "a scale that is not finite and > 0";
+	}
+	if (!isfinite(n->qaff_alpha) || !isfinite(n->qaff_beta))
+		return "fused QDQ affine with a constant that is not finite";
+	return NULL;
+}
+
+static const char *qaffine_check(const struct dev_check *c)
+{
+	return qaffine_why(c->s, c->n, c->x);
+}
+
+static int qaffine_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	struct dev_val *x = &c->dv[n->in[0]];
+	const char *why = qaffine_why(c->s, n, x->dtype);
+	if (why)
+		return dev_bad(c->s, n, why);
+	static const int64_t one[1] = {1};
+	int r0 = !x->ndim && n->qaff_rank1;
+	dev_set_out(&c->dv[n->out[0]], x->dtype, r0 ? 1 : x->ndim, r0 ? one : x->dims);
+	return 0;
+}
+
+static int qaffine_emit(struct ectx *e)
+{
+	const struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	struct ares_tensor_desc x, y;
+	dev_desc(e, n->in[0], &x);
+	dev_desc(e, n->out[0], &y);
+	if (x.rank == 0 && y.rank == 1) { /* qaff_rank1: the one element as [1] */
+		x.rank = 1;
+		x.shape[0] = 1;
+		x.stride[0] = 1;
+	}
+	const struct art_tensor *xz = cparam(s, n, 2), *yz = cparam(s, n, 4);
+	x.quant = y.quant = ARES_QUANT_PER_TENSOR;
+	x.scale = dev_float_bits((float)rt_get_d(cparam(s, n, 1), 0));
+	x.zero_point = (uint32_t)(xz ? (int32_t)rt_get_i(xz, 0) : 0);
+	y.scale = dev_float_bits((float)rt_get_d(cparam(s, n, 3), 0));
+	y.zero_point = (uint32_t)(yz ? (int32_t)rt_get_i(yz, 0) : 0);
+	struct ares_eltwise_params p = {.op = ARES_ELT_AFFINE,
+					.alpha = dev_float_bits(n->qaff_alpha),
+					.beta = dev_float_bits(n->qaff_beta)};
+	const struct ares_tensor_desc *in[1] = {&x};
+	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &p, 1, in, &y));
+}
+
+static const struct dev_form dev_form_qaffine = {
+	.check = qaffine_check,
+	.shapes = qaffine_shapes,
+	.emit = qaffine_emit,
+	.operands = 1u,
+	.fuses_act = 0,
+};
+
 /* This family's rows of the device table (device/ops.c). */
 static const struct dev_op quant_ops[] = {
 	{"DequantizeLinear", DK_QDQ, 0, &dev_form_qdq},
 	{"QuantizeLinear", DK_QDQ, 0, &dev_form_qdq},
+	{"QAffine", DK_VECTOR, 0, &dev_form_qaffine},
 };
 
 const struct dev_op_family dev_ops_quant = DEV_OP_FAMILY(quant_ops);

@@ -129,6 +129,8 @@ void dev_place(struct art_session *s)
 			n->placement_reason = !n->dev_op ? "supported by the device"
 					      : !strcmp(n->dev_op, "QLinearConv")
 						      ? "fused QDQ on int8 (as QLinearConv)"
+					      : !strcmp(n->dev_op, "QAffine")
+						      ? "fused QDQ on int8 (as ELTWISE AFFINE)"
 						      : "fused QDQ on int8 (as QLinearMatMul)";
 			if (!n->dev_op && n->qdq_note) {
 				snprintf(buf, sizeof(buf),
