@@ -18,8 +18,9 @@
 # the CPU, and its output meet the same cosine.
 #
 # Models elt_* (a DequantizeLinear, Mul/Add/Sub by scalar constants and a
-# QuantizeLinear, fused into one ELTWISE AFFINE) must equal the CPU's
-# integers exactly.
+# QuantizeLinear, fused into one ELTWISE AFFINE; or two DequantizeLinear
+# into Add/Sub/Mul and a QuantizeLinear, one quantised ELTWISE) must equal
+# the CPU's integers exactly.
 #
 # Usage: qdq_check.sh BUILD WORKDIR [MODEL NAME=INPUT.npy]
 # (in the guest: needs the device).

@@ -7,7 +7,8 @@ over uint8 and int8 activations, per-tensor and per-channel weights, zero
 points, odd shapes. The device fuses each into one int8 CONV2D/MATMUL
 (device/qdq.c); qdq_check.sh compares it to the CPU's float chain.
 Chains of scalar Mul/Add/Sub between a DequantizeLinear and a
-QuantizeLinear (elt_*) become one ELTWISE AFFINE on the 8-bit tensors.
+QuantizeLinear (elt_*) become one ELTWISE AFFINE on the 8-bit tensors,
+and an Add/Sub/Mul of two DequantizeLinear outputs one quantised ELTWISE.
 Models named refuse_* hold a pattern the fusion must leave unfused, and
 NAME.why names the placement note it must give.
 
@@ -171,3 +172,32 @@ elt("elt_add_u8", np.uint8, [1, 4, 8, 8], [("Add", 0.77, 1)], 0.011, 0.013)
 elt("elt_sub_s8", np.int8, [3, 70], [("Sub", 1.1)], 0.05, 0.02, const_shape=[1])
 elt("elt_mul_sub_ties", np.uint8, [1, 2, 16, 16], [("Mul", 1.0), ("Sub", 1.0)], 0.5, 1.0)
 elt("elt_saturate_s8_to_s8", np.int8, [1, 3, 9, 9], [("Mul", 40.0), ("Add", 3.0)], 0.1, 0.05)
+
+
+def elt2(name, op, xdt, xshape, sa, sb, sy, b_slice=None):
+    """DequantizeLinear(x) op DequantizeLinear(x or a slice of it, own scale and
+    zero point) -> QuantizeLinear: one quantised ELTWISE ADD/SUB/MUL with a
+    scale per operand (device/qdq.c), bit for bit the CPU's chain."""
+    za, zb, zy = {np.uint8: (129, 101, 90), np.int8: (-3, 6, -2)}[xdt]
+    inits = [init("a_s", np.float32(sa)), init("a_z", np.array(za, xdt)),
+             init("b_s", np.float32(sb)), init("b_z", np.array(zb, xdt)),
+             init("y_s", np.float32(sy)), init("y_z", np.array(zy, xdt))]
+    nodes = [helper.make_node("DequantizeLinear", ["x", "a_s", "a_z"], ["a"])]
+    xb = "x"
+    if b_slice:
+        inits += [init("st", np.array(b_slice[0], np.int64)),
+                  init("en", np.array(b_slice[1], np.int64)),
+                  init("ax", np.array(b_slice[2], np.int64))]
+        nodes.append(helper.make_node("Slice", ["x", "st", "en", "ax"], ["xb"]))
+        xb = "xb"
+    nodes += [helper.make_node("DequantizeLinear", [xb, "b_s", "b_z"], ["b"]),
+              helper.make_node(op, ["a", "b"], ["t"]),
+              helper.make_node("QuantizeLinear", ["t", "y_s", "y_z"], ["y"])]
+    save(name, nodes, inits, xdt, xshape, xdt)
+
+
+# A residual Add, an SE-style Mul and a Sub, one broadcasting its second
+# operand (a [1, C, 1, W] slice); scales whose sums land on half-steps.
+elt2("elt_add_pair_u8", "Add", np.uint8, [1, 5, 6, 7], 0.0213, 0.0371, 0.043)
+elt2("elt_mul_pair_s8", "Mul", np.int8, [2, 3, 11], 0.05, 0.011, 0.0007)
+elt2("elt_sub_bcast_u8", "Sub", np.uint8, [1, 4, 6, 6], 0.5, 0.25, 0.5, ([0], [1], [2]))

@@ -18,7 +18,8 @@
  * Likewise DequantizeLinear(x) -> Mul by a scalar constant [-> Add or
  * Sub of one] (or Add/Sub alone) -> QuantizeLinear becomes one node the
  * device runs as ELTWISE AFFINE on the 8-bit tensors (device/quant.c,
- * "QAffine"), exactly the chain's integers (match_affine() below).
+ * "QAffine"), exactly the chain's integers (match_affine() below); and
+ * DQ(a), DQ(b) -> Add/Sub/Mul -> Q one quantised ELTWISE ("QAdd"...).
  *
  * The bound: the float chain computes sum((xq - zx) sx (wq - zw) sw) + b
  * in binary32 and rounds y / sy to the grid; the engine computes the same
@@ -449,6 +450,7 @@ static int fuse_affine(struct art_session *s, struct rt_node *n, int placed, int
 		n->fn = sv.fn;
 		n->dev_op = NULL;
 		free(in);
+		n->qdq_note = why == buf ? "the vector engine refuses the fused form" : why;
 		return 0;
 	}
 	free(sv.in);
@@ -461,6 +463,80 @@ static int fuse_affine(struct art_session *s, struct rt_node *n, int placed, int
 	dead[m.dq] = dead[m.q] = 1;
 	if (m.op2 >= 0)
 		dead[m.op2] = 1;
+	return 1;
+}
+
+/* DQ(a), DQ(b) -> Add, Sub or Mul -> Q, the op read by the Q alone,
+ * everything per tensor: one quantised ELTWISE
+ * (device/quant.c, "QAdd", "QSub", "QMul"), whose f32 steps are the
+ * chain's, so its integers are the CPU's exactly. */
+static int fuse_binary(struct art_session *s, struct rt_node *n, int placed, int *dead)
+{
+	if (n->nin != 2 || n->nout != 1 || n->act != ARES_ACT_NONE || n->in[0] == n->in[1])
+		return 0;
+	int dq[2], shared[2], q = only_reader(s, n->out[0]);
+	struct dq d[3];
+	for (int k = 0; k < 2; k++) {
+		dq[k] = producer(s, n->in[k]);
+		if (dq[k] < 0 || !op_is(&s->nodes[dq[k]], "DequantizeLinear"))
+			return 0;
+		/* A DQ read by others too (squeeze-excitation's x * gate(x))
+		 * stays for them; the fused node reads its 8-bit input. */
+		shared[k] = only_reader(s, n->in[k]) != n - s->nodes;
+		const struct rt_node *x = &s->nodes[dq[k]];
+		d[k] = (struct dq){x->in[0], x->nin > 1 ? x->in[1] : -1, x->nin > 2 ? x->in[2] : -1,
+				   1};
+		if (rt_attr_i(x, "block_size", 0) || !eight_bit(dev_value_dtype(s, d[k].q)))
+			return 0;
+	}
+	if (q < 0 || !op_is(&s->nodes[q], "QuantizeLinear") || s->nodes[q].nout != 1 ||
+	    rt_attr_i(&s->nodes[q], "block_size", 0))
+		return 0;
+	const struct rt_node *qn = &s->nodes[q];
+	d[2] = (struct dq){-1, qn->nin > 1 ? qn->in[1] : -1, qn->nin > 2 ? qn->in[2] : -1, 1};
+	for (int k = 0; k < 3; k++)
+		if (!per_tensor(s, &d[k]))
+			return 0;
+	if (placed && !(n->on_device && s->nodes[dq[0]].on_device && s->nodes[dq[1]].on_device &&
+			qn->on_device))
+		return 0;
+	int *in = malloc(8 * sizeof(*in));
+	if (!in)
+		return -ENOMEM;
+	for (int k = 0; k < 3; k++) {
+		if (k < 2)
+			in[3 * k] = d[k].q;
+		in[3 * k + (k < 2)] = d[k].s;
+		in[3 * k + (k < 2) + 1] = d[k].z;
+	}
+	struct saved sv = {n->in, n->nin, n->out[0], n->act, 0, 0, n->fn};
+	n->in = in;
+	n->nin = 8;
+	n->out[0] = qn->out[0];
+	n->dev_op = op_is(n, "Add") ? "QAdd" : op_is(n, "Sub") ? "QSub" : "QMul";
+	n->fn = rt_kernel_qbinary;
+	char buf[160];
+	const char *why = dev_why_not(s, n, buf, sizeof(buf));
+	if (why) {
+		n->in = sv.in;
+		n->nin = sv.nin;
+		n->out[0] = sv.out;
+		n->fn = sv.fn;
+		n->dev_op = NULL;
+		free(in);
+		n->qdq_note = why == buf ? "the vector engine refuses the fused form" : why;
+		return 0;
+	}
+	free(sv.in);
+	if (placed) {
+		if (n->reason_owned)
+			free((void *)n->placement_reason);
+		n->reason_owned = 0;
+		n->placement_reason = "fused QDQ on int8 (as a quantised ELTWISE)";
+	}
+	for (int k = 0; k < 2; k++)
+		dead[dq[k]] |= !shared[k];
+	dead[q] = 1;
 	return 1;
 }
 
@@ -488,8 +564,11 @@ int dev_qdq_fuse(struct art_session *s, int placed)
 		int rc = 0;
 		if (op_is(n, "Conv") || op_is(n, "MatMul"))
 			rc = fuse_one(s, n, op_is(n, "Conv"), placed, dd);
-		else if (op_is(n, "Mul") || op_is(n, "Add") || op_is(n, "Sub"))
+		else if (op_is(n, "Mul") || op_is(n, "Add") || op_is(n, "Sub")) {
 			rc = fuse_affine(s, n, placed, dd);
+			if (!rc)
+				rc = fuse_binary(s, n, placed, dd);
+		}
 		if (rc < 0) {
 			free(dd);
 			return rc;

@@ -20,6 +20,7 @@
  * Weight-side parameters of more than one element become PER_CHANNEL
  * (8 bytes per channel uploaded with the weights, device/exec.c).
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -436,8 +437,9 @@ static const char *qaffine_why(const struct art_session *s, const struct rt_node
 		       "dtype)";
 	for (int i = 0; i < 2; i++) {
 		double v = rt_get_d(i ? ys : xs, 0);
-		if (!isfinite(v) || v <= 0)
-			return "a scale that is not finite and > 0";
+		if (!isfinite(v) || v <= 0 || v >= FLT_MAX / 256)
+			return "a scale that is not finite, > 0 and below FLT_MAX / 256 (a "
+			       "dequantised value that overflows, times 0, is NaN)";
 	}
 	if (!isfinite(n->qaff_alpha) || !isfinite(n->qaff_beta))
 		return "fused QDQ affine with a constant that is not finite";
@@ -495,11 +497,105 @@ static const struct dev_form dev_form_qaffine = {
 	.fuses_act = 0,
 };
 
+/* DQ(a), DQ(b) -> Add, Sub or Mul -> Q fused into one node (device/qdq.c):
+ * one quantised ELTWISE ADD/SUB/MUL, each operand and the output with its
+ * own scale and zero point (hw-spec 12.4: computed in f32 and
+ * requantised). Inputs: a, a_scale, a_zero_point, b, b_scale,
+ * b_zero_point, y_scale, y_zero_point, all but a and b constants. */
+static const char *qbinary_why(const struct art_session *s, const struct rt_node *n, int a, int b)
+{
+	if (!n->dev_op)
+		return "QAdd, QSub and QMul are the runtime's fused QDQ nodes, not ONNX ops";
+	if ((a != ART_INT8 && a != ART_UINT8) || b != a)
+		return "fused QDQ binary op on operands that are not one 8-bit dtype";
+	for (int i = 1; i < 8; i++)
+		if (i != 3 && present(n, i) && !cparam(s, n, i))
+			return "fused QDQ binary op with a scale or zero point that is not a "
+			       "constant";
+	static const int scales[3] = {1, 4, 6}; /* a's, b's and y's; the zero point next */
+	for (int k = 0; k < 3; k++) {
+		int i = scales[k];
+		const struct art_tensor *sc = cparam(s, n, i), *zp = cparam(s, n, i + 1);
+		if (!sc || sc->dtype != ART_FLOAT || art_tensor_elems(sc) != 1 ||
+		    (zp && art_tensor_elems(zp) != 1))
+			return "fused QDQ binary op without per-tensor f32 scales";
+		if ((zp ? zp->dtype : ART_UINT8) != a)
+			return "fused QDQ binary op whose operand and output dtypes differ "
+			       "(ELTWISE keeps one dtype)";
+		/* Below FLT_MAX / 256 no dequantised value overflows, so the
+		 * sum or product is never NaN (which the two sides would not
+		 * round alike). */
+		double v = rt_get_d(sc, 0);
+		if (!isfinite(v) || v <= 0 || v >= FLT_MAX / 256)
+			return "a scale that is not finite, > 0 and below FLT_MAX / 256";
+	}
+	return NULL;
+}
+
+static const char *qbinary_check(const struct dev_check *c)
+{
+	return qbinary_why(c->s, c->n, c->x, dev_value_dtype(c->s, c->n->in[3]));
+}
+
+static int qbinary_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	const struct dev_val *a = &c->dv[n->in[0]], *b = &c->dv[n->in[3]];
+	const char *why = qbinary_why(c->s, n, a->dtype, b->dtype);
+	if (why)
+		return dev_bad(c->s, n, why);
+	int64_t dims[ART_MAX_DIMS];
+	int r = a->ndim > b->ndim ? a->ndim : b->ndim;
+	for (int k = 0; k < r; k++) {
+		int ka = k - (r - a->ndim), kb = k - (r - b->ndim);
+		int64_t da = ka >= 0 ? a->dims[ka] : 1, db = kb >= 0 ? b->dims[kb] : 1;
+		if (da != db && da != 1 && db != 1)
+			return dev_bad(c->s, n, "shapes do not broadcast");
+		dims[k] = da == 1 ? db : da;
+	}
+	dev_set_out(&c->dv[n->out[0]], a->dtype, r, dims);
+	return 0;
+}
+
+static int qbinary_emit(struct ectx *e)
+{
+	const struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	struct dev_val *ov = &e->dv[n->out[0]];
+	struct ares_tensor_desc in[2], y;
+	const struct ares_tensor_desc *pin[2] = {&in[0], &in[1]};
+	for (int k = 0; k < 2; k++) {
+		dev_desc_bcast(e, n->in[3 * k], ov->ndim, ov->dims, &in[k]);
+		const struct art_tensor *zp = cparam(s, n, 3 * k + 2);
+		in[k].quant = ARES_QUANT_PER_TENSOR;
+		in[k].scale = dev_float_bits((float)rt_get_d(cparam(s, n, 3 * k + 1), 0));
+		in[k].zero_point = (uint32_t)(zp ? (int32_t)rt_get_i(zp, 0) : 0);
+	}
+	dev_desc(e, n->out[0], &y);
+	const struct art_tensor *yz = cparam(s, n, 7);
+	y.quant = ARES_QUANT_PER_TENSOR;
+	y.scale = dev_float_bits((float)rt_get_d(cparam(s, n, 6), 0));
+	y.zero_point = (uint32_t)(yz ? (int32_t)rt_get_i(yz, 0) : 0);
+	struct ares_eltwise_params p = {.op = (uint32_t)e->d->arg};
+	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &p, 2, pin, &y));
+}
+
+static const struct dev_form dev_form_qbinary = {
+	.check = qbinary_check,
+	.shapes = qbinary_shapes,
+	.emit = qbinary_emit,
+	.operands = 1u | 8u,
+	.fuses_act = 0,
+};
+
 /* This family's rows of the device table (device/ops.c). */
 static const struct dev_op quant_ops[] = {
 	{"DequantizeLinear", DK_QDQ, 0, &dev_form_qdq},
 	{"QuantizeLinear", DK_QDQ, 0, &dev_form_qdq},
 	{"QAffine", DK_VECTOR, 0, &dev_form_qaffine},
+	{"QAdd", DK_VECTOR, ARES_ELT_ADD, &dev_form_qbinary},
+	{"QSub", DK_VECTOR, ARES_ELT_SUB, &dev_form_qbinary},
+	{"QMul", DK_VECTOR, ARES_ELT_MUL, &dev_form_qbinary},
 };
 
 const struct dev_op_family dev_ops_quant = DEV_OP_FAMILY(quant_ops);
