@@ -86,6 +86,29 @@ for x in sorted(glob.glob(os.path.join(T, "*.x.npy"))):
           f"{np.count_nonzero(diff)} of {diff.size} differ ({100 * np.mean(diff > 0):.2f}%)")
 sys.exit(0 if ok else 1)
 PY
+# A fused node on the CPU: fallback_* declare x without a shape and get a
+# rank-7 input, which the plan refuses at run time (hw-spec's rank 6), so
+# the fused partition falls back to the CPU (forced device placement
+# without --no-fallback) and runs the fused node's own kernel: one node
+# left of the chain, no device command in its profile, the chain's
+# integers exactly.
+for x in "$T"/*.x7.npy; do
+	n=$(basename "$x" .x7.npy)
+	"$B/bin/accel-run" "$T/$n.onnx" --cpu --input x="$x" --output-dir "$T/$n.cpu" >/dev/null
+	if "$B/bin/accel-run" "$T/$n.onnx" --device 0 --placement device --coverage \
+		--profile "$T/$n.json" --input x="$x" --output-dir "$T/$n.dev" >"$T/$n.cov" 2>&1 &&
+		grep -q "nodes loaded, 1 after optimisation" "$T/$n.cov" && cmp -s "$T/$n.cpu/y.npy" "$T/$n.dev/y.npy" &&
+		/usr/bin/python3 -c '
+import json, sys
+ev = json.load(open(sys.argv[1]))["traceEvents"]
+sys.exit(any(e.get("ph") == "X" and e.get("tid") == 3 for e in ev))' "$T/$n.json"; then
+		echo "ok   $n: fused, run on the CPU by its fallback, equal to the chain"
+	else
+		echo "FAIL $n: not fused, not fallen back, or not the chain's integers"
+		cat "$T/$n.cov"
+		fail=1
+	fi
+done
 [ -n "$M" ] || exit $fail
 mkdir -p "$T/real/calib"
 cp "${IN#*=}" "$T/real/calib/${IN%%=*}.npy"

@@ -201,3 +201,36 @@ def elt2(name, op, xdt, xshape, sa, sb, sy, b_slice=None):
 elt2("elt_add_pair_u8", "Add", np.uint8, [1, 5, 6, 7], 0.0213, 0.0371, 0.043)
 elt2("elt_mul_pair_s8", "Mul", np.int8, [2, 3, 11], 0.05, 0.011, 0.0007)
 elt2("elt_sub_bcast_u8", "Sub", np.uint8, [1, 4, 6, 6], 0.5, 0.25, 0.5, ([0], [1], [2]))
+
+
+def fallback(name, nodes, inits, xdt, shape7):
+    """x declared without a shape, fed a rank-7 NAME.x7.npy: placement fuses
+    the chain on the device, the plan refuses the rank (hw-spec's 6) at run
+    time and the partition falls back to the CPU, which runs the fused node
+    (rt_kernel_qaffine, rt_kernel_qbinary): the same integers as the chain."""
+    g = helper.make_graph(nodes, name, [helper.make_tensor_value_info("x", T[xdt], None)],
+                          [helper.make_tensor_value_info("y", TensorProto.UNDEFINED, None)],
+                          inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    onnx.save(m, os.path.join(OUT, name + ".onnx"))
+    np.save(os.path.join(OUT, name + ".x7.npy"), rand8(xdt, shape7))
+
+
+fallback("fallback_affine", [
+    helper.make_node("DequantizeLinear", ["x", "x_s"], ["a"]),
+    helper.make_node("Mul", ["a", "c"], ["t"]),
+    helper.make_node("Add", ["t", "d"], ["u"]),
+    helper.make_node("QuantizeLinear", ["u", "y_s", "y_z"], ["y"])],
+    [init("x_s", np.float32(0.013)), init("c", np.float32(1.7)), init("d", np.float32(-0.4)),
+     init("y_s", np.float32(0.02)), init("y_z", np.array(100, np.uint8))],
+    np.uint8, [1, 2, 1, 3, 2, 2, 5])
+fallback("fallback_binary", [
+    helper.make_node("DequantizeLinear", ["x", "a_s", "a_z"], ["a"]),
+    helper.make_node("DequantizeLinear", ["x", "b_s"], ["b"]),
+    helper.make_node("Mul", ["a", "b"], ["t"]),
+    helper.make_node("QuantizeLinear", ["t", "y_s", "y_z"], ["y"])],
+    [init("a_s", np.float32(0.021)), init("a_z", np.array(-4, np.int8)),
+     init("b_s", np.float32(0.033)), init("y_s", np.float32(0.05)),
+     init("y_z", np.array(2, np.int8))],
+    np.int8, [2, 1, 3, 1, 2, 3, 4])

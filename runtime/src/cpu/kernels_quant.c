@@ -90,11 +90,11 @@ static int k_dequantize(struct art_session *s, const struct rt_node *n)
 
 int rt_kernel_qaffine(struct art_session *s, const struct rt_node *n)
 {
-	int rc = rt_need_inputs(s, n, 4);
-	if (rc)
-		return rc;
 	const struct art_tensor *x = rt_in(s, n, 0), *xs = rt_in(s, n, 1), *xz = rt_in(s, n, 2),
 				*ys = rt_in(s, n, 3), *yz = rt_in(s, n, 4);
+	/* The zero points are optional, as they are to Q and DQ. */
+	NEED(x && xs && ys, "node '%s' (fused QDQ affine): x or a scale missing", n->name);
+	int rc;
 	int dt = yz ? yz->dtype : ART_UINT8;
 	NEED((x->dtype == ART_UINT8 || x->dtype == ART_INT8) && x->dtype == dt &&
 		     (!xz || xz->dtype == dt),
@@ -129,12 +129,13 @@ int rt_kernel_qaffine(struct art_session *s, const struct rt_node *n)
 
 int rt_kernel_qbinary(struct art_session *s, const struct rt_node *n)
 {
-	int rc = rt_need_inputs(s, n, 7);
-	if (rc)
-		return rc;
 	const struct art_tensor *a = rt_in(s, n, 0), *as = rt_in(s, n, 1), *az = rt_in(s, n, 2),
 				*b = rt_in(s, n, 3), *bs = rt_in(s, n, 4), *bz = rt_in(s, n, 5),
 				*ys = rt_in(s, n, 6), *yz = rt_in(s, n, 7);
+	/* The zero points are optional, as they are to Q and DQ. */
+	NEED(a && as && b && bs && ys, "node '%s' (fused QDQ %s): an operand or a scale missing",
+	     n->name, n->dev_op);
+	int rc;
 	int dt = yz ? yz->dtype : ART_UINT8;
 	int op = !strcmp(n->dev_op, "QAdd") ? 0 : !strcmp(n->dev_op, "QSub") ? 1 : 2;
 	NEED((dt == ART_UINT8 || dt == ART_INT8) && a->dtype == dt && b->dtype == dt &&

@@ -519,7 +519,8 @@ static const char *qbinary_why(const struct art_session *s, const struct rt_node
 		if (!sc || sc->dtype != ART_FLOAT || art_tensor_elems(sc) != 1 ||
 		    (zp && art_tensor_elems(zp) != 1))
 			return "fused QDQ binary op without per-tensor f32 scales";
-		if ((zp ? zp->dtype : ART_UINT8) != a)
+		/* A DQ without a zero point takes x's dtype; a Q's output is uint8. */
+		if (zp ? zp->dtype != a : k == 2 && a != ART_UINT8)
 			return "fused QDQ binary op whose operand and output dtypes differ "
 			       "(ELTWISE keeps one dtype)";
 		/* Below FLT_MAX / 256 no dequantised value overflows, so the
