@@ -6,6 +6,9 @@ DequantizeLinear(int32 bias)] into Conv or MatMul, then QuantizeLinear,
 over uint8 and int8 activations, per-tensor and per-channel weights, zero
 points, odd shapes. The device fuses each into one int8 CONV2D/MATMUL
 (device/qdq.c); qdq_check.sh compares it to the CPU's float chain.
+Chains of scalar Mul/Add/Sub between a DequantizeLinear and a
+QuantizeLinear (elt_*) become one ELTWISE AFFINE on the 8-bit tensors,
+and an Add/Sub/Mul of two DequantizeLinear outputs one quantised ELTWISE.
 Models named refuse_* hold a pattern the fusion must leave unfused, and
 NAME.why names the placement note it must give.
 
@@ -138,3 +141,96 @@ model("conv_hardsigmoid", "Conv", np.uint8, np.int8, [2, 3, 5, 8], [6, 3, 3, 3],
 model("matmul_tanh", "MatMul", np.uint8, np.int8, [3, 40], [40, 9], True, False, act="Tanh")
 model("refuse_abs", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], True, True,
       why="not read by one QuantizeLinear alone", act="Abs")
+
+
+def elt(name, xdt, xshape, steps, xs, ys, ydt=None, const_shape=()):
+    """DequantizeLinear(x) -> STEPS (op, constant[, constant first]) -> QuantizeLinear:
+    the chains of scalar Mul/Add/Sub the device fuses into one ELTWISE AFFINE
+    on the 8-bit tensors (device/qdq.c), bit for bit the CPU's chain."""
+    ydt = ydt or xdt
+    xz = {np.uint8: 131, np.int8: -7}[xdt]
+    yz = {np.uint8: 97, np.int8: 4}[ydt]
+    inits = [init("x_s", np.float32(xs)), init("x_z", np.array(xz, xdt)),
+             init("y_s", np.float32(ys)), init("y_z", np.array(yz, ydt))]
+    nodes = [helper.make_node("DequantizeLinear", ["x", "x_s", "x_z"], ["t0"])]
+    for i, step in enumerate(steps):
+        op, v = step[0], step[1]
+        inits.append(init(f"c{i}", np.full(const_shape, v, np.float32)))
+        ins = [f"c{i}", f"t{i}"] if len(step) > 2 else [f"t{i}", f"c{i}"]
+        nodes.append(helper.make_node(op, ins, [f"t{i + 1}"]))
+    nodes.append(helper.make_node("QuantizeLinear", [f"t{len(steps)}", "y_s", "y_z"], ["y"]))
+    save(name, nodes, inits, xdt, xshape, ydt)
+
+
+# PP-LCNetV3's affine after each activation (Mul then Add by scalars), and
+# single steps; odd scales so the products round, large factors so the
+# output saturates at both ends, and halves of the grid (ties to even).
+elt("elt_mul_add_u8", np.uint8, [1, 6, 7, 9], [("Mul", 1.37, 1), ("Add", -0.213)], 0.0173,
+    0.0291, const_shape=[1])
+elt("elt_mul_s8", np.int8, [2, 3, 5], [("Mul", -2.9)], 0.031, 0.027)
+elt("elt_add_u8", np.uint8, [1, 4, 8, 8], [("Add", 0.77, 1)], 0.011, 0.013)
+elt("elt_sub_s8", np.int8, [3, 70], [("Sub", 1.1)], 0.05, 0.02, const_shape=[1])
+elt("elt_mul_sub_ties", np.uint8, [1, 2, 16, 16], [("Mul", 1.0), ("Sub", 1.0)], 0.5, 1.0)
+elt("elt_saturate_s8_to_s8", np.int8, [1, 3, 9, 9], [("Mul", 40.0), ("Add", 3.0)], 0.1, 0.05)
+
+
+def elt2(name, op, xdt, xshape, sa, sb, sy, b_slice=None):
+    """DequantizeLinear(x) op DequantizeLinear(x or a slice of it, own scale and
+    zero point) -> QuantizeLinear: one quantised ELTWISE ADD/SUB/MUL with a
+    scale per operand (device/qdq.c), bit for bit the CPU's chain."""
+    za, zb, zy = {np.uint8: (129, 101, 90), np.int8: (-3, 6, -2)}[xdt]
+    inits = [init("a_s", np.float32(sa)), init("a_z", np.array(za, xdt)),
+             init("b_s", np.float32(sb)), init("b_z", np.array(zb, xdt)),
+             init("y_s", np.float32(sy)), init("y_z", np.array(zy, xdt))]
+    nodes = [helper.make_node("DequantizeLinear", ["x", "a_s", "a_z"], ["a"])]
+    xb = "x"
+    if b_slice:
+        inits += [init("st", np.array(b_slice[0], np.int64)),
+                  init("en", np.array(b_slice[1], np.int64)),
+                  init("ax", np.array(b_slice[2], np.int64))]
+        nodes.append(helper.make_node("Slice", ["x", "st", "en", "ax"], ["xb"]))
+        xb = "xb"
+    nodes += [helper.make_node("DequantizeLinear", [xb, "b_s", "b_z"], ["b"]),
+              helper.make_node(op, ["a", "b"], ["t"]),
+              helper.make_node("QuantizeLinear", ["t", "y_s", "y_z"], ["y"])]
+    save(name, nodes, inits, xdt, xshape, xdt)
+
+
+# A residual Add, an SE-style Mul and a Sub, one broadcasting its second
+# operand (a [1, C, 1, W] slice); scales whose sums land on half-steps.
+elt2("elt_add_pair_u8", "Add", np.uint8, [1, 5, 6, 7], 0.0213, 0.0371, 0.043)
+elt2("elt_mul_pair_s8", "Mul", np.int8, [2, 3, 11], 0.05, 0.011, 0.0007)
+elt2("elt_sub_bcast_u8", "Sub", np.uint8, [1, 4, 6, 6], 0.5, 0.25, 0.5, ([0], [1], [2]))
+
+
+def fallback(name, nodes, inits, xdt, shape7):
+    """x declared without a shape, fed a rank-7 NAME.x7.npy: placement fuses
+    the chain on the device, the plan refuses the rank (hw-spec's 6) at run
+    time and the partition falls back to the CPU, which runs the fused node
+    (rt_kernel_qaffine, rt_kernel_qbinary): the same integers as the chain."""
+    g = helper.make_graph(nodes, name, [helper.make_tensor_value_info("x", T[xdt], None)],
+                          [helper.make_tensor_value_info("y", TensorProto.UNDEFINED, None)],
+                          inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    onnx.save(m, os.path.join(OUT, name + ".onnx"))
+    np.save(os.path.join(OUT, name + ".x7.npy"), rand8(xdt, shape7))
+
+
+fallback("fallback_affine", [
+    helper.make_node("DequantizeLinear", ["x", "x_s"], ["a"]),
+    helper.make_node("Mul", ["a", "c"], ["t"]),
+    helper.make_node("Add", ["t", "d"], ["u"]),
+    helper.make_node("QuantizeLinear", ["u", "y_s", "y_z"], ["y"])],
+    [init("x_s", np.float32(0.013)), init("c", np.float32(1.7)), init("d", np.float32(-0.4)),
+     init("y_s", np.float32(0.02)), init("y_z", np.array(100, np.uint8))],
+    np.uint8, [1, 2, 1, 3, 2, 2, 5])
+fallback("fallback_binary", [
+    helper.make_node("DequantizeLinear", ["x", "a_s", "a_z"], ["a"]),
+    helper.make_node("DequantizeLinear", ["x", "b_s"], ["b"]),
+    helper.make_node("Mul", ["a", "b"], ["t"]),
+    helper.make_node("QuantizeLinear", ["t", "y_s", "y_z"], ["y"])],
+    [init("a_s", np.float32(0.021)), init("a_z", np.array(-4, np.int8)),
+     init("b_s", np.float32(0.033)), init("y_s", np.float32(0.05)),
+     init("y_z", np.array(2, np.int8))],
+    np.int8, [2, 1, 3, 1, 2, 3, 4])

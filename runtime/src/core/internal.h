@@ -104,6 +104,11 @@ struct rt_node {
 	 * * sw, and the result is divided by sy after it (rt_requant_params()),
 	 * not on acc * (sx * sw / sy). */
 	int qdq_real;
+	/* A DQ -> Mul/Add by scalar constants -> Q chain fused into this node
+	 * (dev_op "QAffine", device/qdq.c): the chain's y = alpha x + beta
+	 * on the dequantised x, requantised (rt_kernel_qaffine()). */
+	float qaff_alpha, qaff_beta;
+	int qaff_rank1; /* a [1] constant made a rank-0 x [1] */
 };
 
 /* A subgraph: its nodes share the session's value table. */

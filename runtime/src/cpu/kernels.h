@@ -267,6 +267,16 @@ double rt_requant(int64_t acc, float mult);
  * (hw-spec §12.1), then divided by DIV: a partition that falls back to
  * the CPU computes what the device would have. */
 double rt_requant_act(const struct rt_node *n, int64_t acc, float mult, float div);
+/* A fused QDQ affine node (device/qdq.c; not an ONNX op, so not in the
+ * kernel table): inputs x, x_scale, x_zero_point, y_scale, y_zero_point,
+ * out Q(n->qaff_alpha * DQ(x) + n->qaff_beta), each step in binary32 as
+ * the DequantizeLinear, Mul, Add and QuantizeLinear kernels it replaces. */
+int rt_kernel_qaffine(struct art_session *s, const struct rt_node *n);
+/* A fused QDQ binary node (device/qdq.c, dev_op "QAdd", "QSub" or "QMul"):
+ * inputs a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale,
+ * y_zero_point (numpy broadcasting), out Q(DQ(a) op DQ(b)) with the
+ * chain's binary32 steps. */
+int rt_kernel_qbinary(struct art_session *s, const struct rt_node *n);
 /* MULT and DIV for rt_requant_act(): f32(sx sw / sy) and 1, or for a fused
  * node whose activation runs in real units (rt_node.qdq_real) f32(sx sw)
  * and sy, the engine's order. */

@@ -88,6 +88,89 @@ static int k_dequantize(struct art_session *s, const struct rt_node *n)
 	return rc;
 }
 
+int rt_kernel_qaffine(struct art_session *s, const struct rt_node *n)
+{
+	const struct art_tensor *x = rt_in(s, n, 0), *xs = rt_in(s, n, 1), *xz = rt_in(s, n, 2),
+				*ys = rt_in(s, n, 3), *yz = rt_in(s, n, 4);
+	/* The zero points are optional, as they are to Q and DQ. */
+	NEED(x && xs && ys, "node '%s' (fused QDQ affine): x or a scale missing", n->name);
+	int rc;
+	int dt = yz ? yz->dtype : ART_UINT8;
+	NEED((x->dtype == ART_UINT8 || x->dtype == ART_INT8) && x->dtype == dt &&
+		     (!xz || xz->dtype == dt),
+	     "node '%s' (fused QDQ affine): x, its zero point and the output must be one 8-bit "
+	     "dtype",
+	     n->name);
+	NEED(art_tensor_elems(xs) == 1 && art_tensor_elems(ys) == 1 &&
+		     (!xz || art_tensor_elems(xz) == 1) && (!yz || art_tensor_elems(yz) == 1),
+	     "node '%s' (fused QDQ affine): scales and zero points must be per tensor", n->name);
+	uint8_t *o;
+	static const int64_t one[1] = {1};
+	int r0 = !x->ndim && n->qaff_rank1;
+	rc = rt_alloc_out(s, n, 0, dt, r0 ? 1 : x->ndim, r0 ? one : x->dims, (void **)&o);
+	if (rc)
+		return rc;
+	double zx = xz ? rt_get_d(xz, 0) : 0, zy = yz ? rt_get_d(yz, 0) : 0;
+	double sx = rt_get_d(xs, 0);
+	float sy = (float)rt_get_d(ys, 0);
+	int64_t cnt = art_tensor_elems(x);
+	/* Each step rounds to binary32 on its own, as the chain's kernels and
+	 * the device's ELTWISE AFFINE do (no fused multiply-add: neither is
+	 * built for an ISA that has one). */
+	for (int64_t i = 0; i < cnt; i++) {
+		float f = (float)((rt_get_d(x, i) - zx) * sx);
+		float t = n->qaff_alpha * f;
+		float u = t + n->qaff_beta;
+		float q = u / sy;
+		rt_put_d(o, dt, i, saturate(nearbyint((double)q) + zy, dt));
+	}
+	return 0;
+}
+
+int rt_kernel_qbinary(struct art_session *s, const struct rt_node *n)
+{
+	const struct art_tensor *a = rt_in(s, n, 0), *as = rt_in(s, n, 1), *az = rt_in(s, n, 2),
+				*b = rt_in(s, n, 3), *bs = rt_in(s, n, 4), *bz = rt_in(s, n, 5),
+				*ys = rt_in(s, n, 6), *yz = rt_in(s, n, 7);
+	/* The zero points are optional, as they are to Q and DQ. */
+	NEED(a && as && b && bs && ys, "node '%s' (fused QDQ %s): an operand or a scale missing",
+	     n->name, n->dev_op);
+	int rc;
+	int dt = yz ? yz->dtype : ART_UINT8;
+	int op = !strcmp(n->dev_op, "QAdd") ? 0 : !strcmp(n->dev_op, "QSub") ? 1 : 2;
+	NEED((dt == ART_UINT8 || dt == ART_INT8) && a->dtype == dt && b->dtype == dt &&
+		     (!az || az->dtype == dt) && (!bz || bz->dtype == dt),
+	     "node '%s' (fused QDQ %s): the inputs, their zero points and the output must be "
+	     "one 8-bit dtype",
+	     n->name, n->dev_op);
+	NEED(art_tensor_elems(as) == 1 && art_tensor_elems(bs) == 1 && art_tensor_elems(ys) == 1 &&
+		     (!az || art_tensor_elems(az) == 1) && (!bz || art_tensor_elems(bz) == 1) &&
+		     (!yz || art_tensor_elems(yz) == 1),
+	     "node '%s' (fused QDQ %s): scales and zero points must be per tensor", n->name,
+	     n->dev_op);
+	int64_t dims[ART_MAX_DIMS], idx[ART_MAX_DIMS] = {0};
+	int nd = rt_broadcast_shape(a, b, dims);
+	NEED(nd >= 0, "node '%s' (fused QDQ %s): shapes do not broadcast", n->name, n->dev_op);
+	uint8_t *o;
+	rc = rt_alloc_out(s, n, 0, dt, nd, dims, (void **)&o);
+	if (rc)
+		return rc;
+	double za = az ? rt_get_d(az, 0) : 0, zb = bz ? rt_get_d(bz, 0) : 0,
+	       zy = yz ? rt_get_d(yz, 0) : 0, sa = rt_get_d(as, 0), sb = rt_get_d(bs, 0);
+	float sy = (float)rt_get_d(ys, 0);
+	int64_t cnt = rt_shape_elems(dims, nd);
+	/* The chain's steps, each rounded to binary32: both DequantizeLinear,
+	 * the op, the QuantizeLinear (the device's quantised ELTWISE). */
+	for (int64_t i = 0; i < cnt; i++, rt_next_index(idx, dims, nd)) {
+		float fa = (float)((rt_get_d(a, rt_bcast_offset(a, idx, nd)) - za) * sa);
+		float fb = (float)((rt_get_d(b, rt_bcast_offset(b, idx, nd)) - zb) * sb);
+		float r = op == 0 ? fa + fb : op == 1 ? fa - fb : fa * fb;
+		float q = r / sy;
+		rt_put_d(o, dt, i, saturate(nearbyint((double)q) + zy, dt));
+	}
+	return 0;
+}
+
 static int k_dynamic_quantize(struct art_session *s, const struct rt_node *n)
 {
 	int rc = rt_need_inputs(s, n, 1);

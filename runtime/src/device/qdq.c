@@ -15,6 +15,12 @@
  * rt_requant_act()), and a pattern the engine cannot take exactly stays
  * as it was with a note in its placement reason.
  *
+ * Likewise DequantizeLinear(x) -> Mul by a scalar constant [-> Add or
+ * Sub of one] (or Add/Sub alone) -> QuantizeLinear becomes one node the
+ * device runs as ELTWISE AFFINE on the 8-bit tensors (device/quant.c,
+ * "QAffine"), exactly the chain's integers (match_affine() below); and
+ * DQ(a), DQ(b) -> Add/Sub/Mul -> Q one quantised ELTWISE ("QAdd"...).
+ *
  * The bound: the float chain computes sum((xq - zx) sx (wq - zw) sw) + b
  * in binary32 and rounds y / sy to the grid; the engine computes the same
  * real sum exactly in int32 and rounds acc * f32(sx sw / sy). Both are the
@@ -324,6 +330,216 @@ static int fuse_one(struct art_session *s, struct rt_node *n, int conv, int plac
 	return 1;
 }
 
+/* The f32 scalar constant operand of binary node B besides X, into *V:
+ * a rank-0 or one-element 1-D constant, or 0. */
+static int scalar_operand(const struct art_session *s, const struct rt_node *b, int x, float *v,
+			  int *x_first, int *rank1)
+{
+	if (b->nin != 2 || b->nout != 1 || b->act != ARES_ACT_NONE || b->in[0] == b->in[1])
+		return 0;
+	int k = b->in[0] == x ? 1 : b->in[1] == x ? 0 : -1;
+	const struct art_tensor *c = k < 0 ? NULL : cv(s, b->in[k]);
+	if (!c || c->dtype != ART_FLOAT || art_tensor_elems(c) != 1 || c->ndim > 1)
+		return 0;
+	/* A [1] constant makes a rank-0 x [1] (rt_node.qaff_rank1). */
+	*rank1 |= c->ndim == 1;
+	*v = (float)rt_get_d(c, 0);
+	*x_first = k == 1;
+	return 1;
+}
+
+/* DQ(x) -> Mul(c) [-> Add(d) | Sub(d)] -> Q, or DQ(x) -> Add(d) | Sub(d)
+ * -> Q, with x, scales and zero points per tensor: y = alpha x + beta in
+ * binary32 with the steps the chain rounds at (Mul then Add, as ELTWISE
+ * AFFINE computes alpha x + beta; x - d is x + (-d) exactly). The
+ * residual-free affine pairs PP-LCNetV3 (PP-OCRv4) puts after every
+ * activation are this chain. */
+struct qaff_match {
+	int dq, op2, q;
+	float alpha, beta;
+	int rank1;
+};
+
+static int affine_step(const struct art_session *s, const struct rt_node *b, int x, int mul_ok,
+		       struct qaff_match *m)
+{
+	float v;
+	int x_first;
+	float *alpha = &m->alpha, *beta = &m->beta;
+	if (!scalar_operand(s, b, x, &v, &x_first, &m->rank1))
+		return 0;
+	if (mul_ok && op_is(b, "Mul")) {
+		*alpha = v;
+		return 1;
+	}
+	if (op_is(b, "Add") || (op_is(b, "Sub") && x_first)) {
+		*beta = op_is(b, "Sub") ? -v : v;
+		return 1;
+	}
+	return 0;
+}
+
+static int match_affine(struct art_session *s, const struct rt_node *n, struct qaff_match *m)
+{
+	m->dq = producer(s, n->nin > 0 ? n->in[0] : -1);
+	int x = -1;
+	for (int k = 0; k < n->nin && k < 2; k++) {
+		int p = producer(s, n->in[k]);
+		if (p >= 0 && op_is(&s->nodes[p], "DequantizeLinear")) {
+			m->dq = p;
+			x = n->in[k];
+		}
+	}
+	if (x < 0 || only_reader(s, x) != n - s->nodes)
+		return 0;
+	m->alpha = 1.0f;
+	m->beta = 0.0f;
+	m->rank1 = 0;
+	if (!affine_step(s, n, x, 1, m))
+		return 0;
+	int y = n->out[0];
+	m->op2 = -1;
+	m->q = only_reader(s, y);
+	if (m->q >= 0 && op_is(n, "Mul") && affine_step(s, &s->nodes[m->q], y, 0, m)) {
+		m->op2 = m->q;
+		y = s->nodes[m->op2].out[0];
+		m->q = only_reader(s, y);
+	}
+	if (m->q < 0 || !op_is(&s->nodes[m->q], "QuantizeLinear") || s->nodes[m->q].in[0] != y ||
+	    s->nodes[m->q].nout != 1)
+		return 0;
+	const struct rt_node *dq = &s->nodes[m->dq], *q = &s->nodes[m->q];
+	struct dq xd = {dq->in[0], dq->nin > 1 ? dq->in[1] : -1, dq->nin > 2 ? dq->in[2] : -1, 1},
+		  yd = {-1, q->nin > 1 ? q->in[1] : -1, q->nin > 2 ? q->in[2] : -1, 1};
+	return per_tensor(s, &xd) && per_tensor(s, &yd) && !rt_attr_i(dq, "block_size", 0) &&
+	       !rt_attr_i(q, "block_size", 0) && eight_bit(dev_value_dtype(s, xd.q));
+}
+
+static int fuse_affine(struct art_session *s, struct rt_node *n, int placed, int *dead)
+{
+	struct qaff_match m;
+	if (!match_affine(s, n, &m))
+		return 0;
+	if (placed && !(n->on_device && s->nodes[m.dq].on_device && s->nodes[m.q].on_device &&
+			(m.op2 < 0 || s->nodes[m.op2].on_device)))
+		return 0;
+	int *in = malloc(5 * sizeof(*in));
+	if (!in)
+		return -ENOMEM;
+	const struct rt_node *dq = &s->nodes[m.dq], *q = &s->nodes[m.q];
+	in[0] = dq->in[0];
+	in[1] = dq->nin > 1 ? dq->in[1] : -1;
+	in[2] = dq->nin > 2 ? dq->in[2] : -1;
+	in[3] = q->nin > 1 ? q->in[1] : -1;
+	in[4] = q->nin > 2 ? q->in[2] : -1;
+	struct saved sv = {n->in, n->nin, n->out[0], n->act, 0, 0, n->fn};
+	n->in = in;
+	n->nin = 5;
+	n->out[0] = q->out[0];
+	n->qaff_alpha = m.alpha;
+	n->qaff_beta = m.beta;
+	n->qaff_rank1 = m.rank1;
+	n->dev_op = "QAffine";
+	n->fn = rt_kernel_qaffine;
+	char buf[160];
+	const char *why = dev_why_not(s, n, buf, sizeof(buf));
+	if (why) {
+		n->in = sv.in;
+		n->nin = sv.nin;
+		n->out[0] = sv.out;
+		n->fn = sv.fn;
+		n->dev_op = NULL;
+		free(in);
+		n->qdq_note = why == buf ? "the vector engine refuses the fused form" : why;
+		return 0;
+	}
+	free(sv.in);
+	if (placed) {
+		if (n->reason_owned)
+			free((void *)n->placement_reason);
+		n->reason_owned = 0;
+		n->placement_reason = "fused QDQ on int8 (as ELTWISE AFFINE)";
+	}
+	dead[m.dq] = dead[m.q] = 1;
+	if (m.op2 >= 0)
+		dead[m.op2] = 1;
+	return 1;
+}
+
+/* DQ(a), DQ(b) -> Add, Sub or Mul -> Q, the op read by the Q alone,
+ * everything per tensor: one quantised ELTWISE
+ * (device/quant.c, "QAdd", "QSub", "QMul"), whose f32 steps are the
+ * chain's, so its integers are the CPU's exactly. */
+static int fuse_binary(struct art_session *s, struct rt_node *n, int placed, int *dead)
+{
+	if (n->nin != 2 || n->nout != 1 || n->act != ARES_ACT_NONE || n->in[0] == n->in[1])
+		return 0;
+	int dq[2], shared[2], q = only_reader(s, n->out[0]);
+	struct dq d[3];
+	for (int k = 0; k < 2; k++) {
+		dq[k] = producer(s, n->in[k]);
+		if (dq[k] < 0 || !op_is(&s->nodes[dq[k]], "DequantizeLinear"))
+			return 0;
+		/* A DQ read by others too (squeeze-excitation's x * gate(x))
+		 * stays for them; the fused node reads its 8-bit input. */
+		shared[k] = only_reader(s, n->in[k]) != n - s->nodes;
+		const struct rt_node *x = &s->nodes[dq[k]];
+		d[k] = (struct dq){x->in[0], x->nin > 1 ? x->in[1] : -1, x->nin > 2 ? x->in[2] : -1,
+				   1};
+		if (rt_attr_i(x, "block_size", 0) || !eight_bit(dev_value_dtype(s, d[k].q)))
+			return 0;
+	}
+	if (q < 0 || !op_is(&s->nodes[q], "QuantizeLinear") || s->nodes[q].nout != 1 ||
+	    rt_attr_i(&s->nodes[q], "block_size", 0))
+		return 0;
+	const struct rt_node *qn = &s->nodes[q];
+	d[2] = (struct dq){-1, qn->nin > 1 ? qn->in[1] : -1, qn->nin > 2 ? qn->in[2] : -1, 1};
+	for (int k = 0; k < 3; k++)
+		if (!per_tensor(s, &d[k]))
+			return 0;
+	if (placed && !(n->on_device && s->nodes[dq[0]].on_device && s->nodes[dq[1]].on_device &&
+			qn->on_device))
+		return 0;
+	int *in = malloc(8 * sizeof(*in));
+	if (!in)
+		return -ENOMEM;
+	for (int k = 0; k < 3; k++) {
+		if (k < 2)
+			in[3 * k] = d[k].q;
+		in[3 * k + (k < 2)] = d[k].s;
+		in[3 * k + (k < 2) + 1] = d[k].z;
+	}
+	struct saved sv = {n->in, n->nin, n->out[0], n->act, 0, 0, n->fn};
+	n->in = in;
+	n->nin = 8;
+	n->out[0] = qn->out[0];
+	n->dev_op = op_is(n, "Add") ? "QAdd" : op_is(n, "Sub") ? "QSub" : "QMul";
+	n->fn = rt_kernel_qbinary;
+	char buf[160];
+	const char *why = dev_why_not(s, n, buf, sizeof(buf));
+	if (why) {
+		n->in = sv.in;
+		n->nin = sv.nin;
+		n->out[0] = sv.out;
+		n->fn = sv.fn;
+		n->dev_op = NULL;
+		free(in);
+		n->qdq_note = why == buf ? "the vector engine refuses the fused form" : why;
+		return 0;
+	}
+	free(sv.in);
+	if (placed) {
+		if (n->reason_owned)
+			free((void *)n->placement_reason);
+		n->reason_owned = 0;
+		n->placement_reason = "fused QDQ on int8 (as a quantised ELTWISE)";
+	}
+	for (int k = 0; k < 2; k++)
+		dead[dq[k]] |= !shared[k];
+	dead[q] = 1;
+	return 1;
+}
+
 int dev_qdq_fuse(struct art_session *s, int placed)
 {
 	/* ART_NO_QDQ_FUSION=1 keeps the float chain on the device too, to
@@ -343,9 +559,16 @@ int dev_qdq_fuse(struct art_session *s, int placed)
 	int any = 0;
 	for (int i = 0; i < s->nnodes; i++) {
 		struct rt_node *n = &s->nodes[i];
-		if (dd[i] || (!op_is(n, "Conv") && !op_is(n, "MatMul")))
+		if (dd[i])
 			continue;
-		int rc = fuse_one(s, n, op_is(n, "Conv"), placed, dd);
+		int rc = 0;
+		if (op_is(n, "Conv") || op_is(n, "MatMul"))
+			rc = fuse_one(s, n, op_is(n, "Conv"), placed, dd);
+		else if (op_is(n, "Mul") || op_is(n, "Add") || op_is(n, "Sub")) {
+			rc = fuse_affine(s, n, placed, dd);
+			if (!rc)
+				rc = fuse_binary(s, n, placed, dd);
+		}
 		if (rc < 0) {
 			free(dd);
 			return rc;

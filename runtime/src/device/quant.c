@@ -20,6 +20,7 @@
  * Weight-side parameters of more than one element become PER_CHANNEL
  * (8 bytes per channel uploaded with the weights, device/exec.c).
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -411,10 +412,191 @@ static const struct dev_form dev_form_qdq = {
 	.fuses_act = 0,
 };
 
+/* A DQ -> Mul/Add by scalars -> Q chain fused into one node (device/
+ * qdq.c): one ELTWISE AFFINE from the 8-bit x to the 8-bit y, each side
+ * with its own scale and zero point (hw-spec 12.4: a quantised unary op
+ * computes in f32 through the tensors' quantisation). Inputs: x, x_scale,
+ * x_zero_point, y_scale, y_zero_point, all but x constants. */
+static const char *qaffine_why(const struct art_session *s, const struct rt_node *n, int x)
+{
+	if (!n->dev_op)
+		return "QAffine is the runtime's fused QDQ node, not an ONNX op";
+	if (x != ART_INT8 && x != ART_UINT8)
+		return "fused QDQ affine on a tensor that is not 8-bit";
+	for (int i = 1; i < 5; i++)
+		if (present(n, i) && !cparam(s, n, i))
+			return "fused QDQ affine with a scale or zero point that is not a constant";
+	const struct art_tensor *xs = cparam(s, n, 1), *xz = cparam(s, n, 2), *ys = cparam(s, n, 3),
+				*yz = cparam(s, n, 4);
+	if (!xs || !ys || xs->dtype != ART_FLOAT || ys->dtype != ART_FLOAT ||
+	    art_tensor_elems(xs) != 1 || art_tensor_elems(ys) != 1 ||
+	    (xz && art_tensor_elems(xz) != 1) || (yz && art_tensor_elems(yz) != 1))
+		return "fused QDQ affine without per-tensor f32 scales";
+	if ((yz ? yz->dtype : ART_UINT8) != x || (xz && xz->dtype != x))
+		return "fused QDQ affine whose input and output dtypes differ (ELTWISE keeps one "
+		       "dtype)";
+	for (int i = 0; i < 2; i++) {
+		double v = rt_get_d(i ? ys : xs, 0);
+		if (!isfinite(v) || v <= 0 || v >= FLT_MAX / 256)
+			return "a scale that is not finite, > 0 and below FLT_MAX / 256 (a "
+			       "dequantised value that overflows, times 0, is NaN)";
+	}
+	if (!isfinite(n->qaff_alpha) || !isfinite(n->qaff_beta))
+		return "fused QDQ affine with a constant that is not finite";
+	return NULL;
+}
+
+static const char *qaffine_check(const struct dev_check *c)
+{
+	return qaffine_why(c->s, c->n, c->x);
+}
+
+static int qaffine_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	struct dev_val *x = &c->dv[n->in[0]];
+	const char *why = qaffine_why(c->s, n, x->dtype);
+	if (why)
+		return dev_bad(c->s, n, why);
+	static const int64_t one[1] = {1};
+	int r0 = !x->ndim && n->qaff_rank1;
+	dev_set_out(&c->dv[n->out[0]], x->dtype, r0 ? 1 : x->ndim, r0 ? one : x->dims);
+	return 0;
+}
+
+static int qaffine_emit(struct ectx *e)
+{
+	const struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	struct ares_tensor_desc x, y;
+	dev_desc(e, n->in[0], &x);
+	dev_desc(e, n->out[0], &y);
+	if (x.rank == 0 && y.rank == 1) { /* qaff_rank1: the one element as [1] */
+		x.rank = 1;
+		x.shape[0] = 1;
+		x.stride[0] = 1;
+	}
+	const struct art_tensor *xz = cparam(s, n, 2), *yz = cparam(s, n, 4);
+	x.quant = y.quant = ARES_QUANT_PER_TENSOR;
+	x.scale = dev_float_bits((float)rt_get_d(cparam(s, n, 1), 0));
+	x.zero_point = (uint32_t)(xz ? (int32_t)rt_get_i(xz, 0) : 0);
+	y.scale = dev_float_bits((float)rt_get_d(cparam(s, n, 3), 0));
+	y.zero_point = (uint32_t)(yz ? (int32_t)rt_get_i(yz, 0) : 0);
+	struct ares_eltwise_params p = {.op = ARES_ELT_AFFINE,
+					.alpha = dev_float_bits(n->qaff_alpha),
+					.beta = dev_float_bits(n->qaff_beta)};
+	const struct ares_tensor_desc *in[1] = {&x};
+	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &p, 1, in, &y));
+}
+
+static const struct dev_form dev_form_qaffine = {
+	.check = qaffine_check,
+	.shapes = qaffine_shapes,
+	.emit = qaffine_emit,
+	.operands = 1u,
+	.fuses_act = 0,
+};
+
+/* DQ(a), DQ(b) -> Add, Sub or Mul -> Q fused into one node (device/qdq.c):
+ * one quantised ELTWISE ADD/SUB/MUL, each operand and the output with its
+ * own scale and zero point (hw-spec 12.4: computed in f32 and
+ * requantised). Inputs: a, a_scale, a_zero_point, b, b_scale,
+ * b_zero_point, y_scale, y_zero_point, all but a and b constants. */
+static const char *qbinary_why(const struct art_session *s, const struct rt_node *n, int a, int b)
+{
+	if (!n->dev_op)
+		return "QAdd, QSub and QMul are the runtime's fused QDQ nodes, not ONNX ops";
+	if ((a != ART_INT8 && a != ART_UINT8) || b != a)
+		return "fused QDQ binary op on operands that are not one 8-bit dtype";
+	for (int i = 1; i < 8; i++)
+		if (i != 3 && present(n, i) && !cparam(s, n, i))
+			return "fused QDQ binary op with a scale or zero point that is not a "
+			       "constant";
+	static const int scales[3] = {1, 4, 6}; /* a's, b's and y's; the zero point next */
+	for (int k = 0; k < 3; k++) {
+		int i = scales[k];
+		const struct art_tensor *sc = cparam(s, n, i), *zp = cparam(s, n, i + 1);
+		if (!sc || sc->dtype != ART_FLOAT || art_tensor_elems(sc) != 1 ||
+		    (zp && art_tensor_elems(zp) != 1))
+			return "fused QDQ binary op without per-tensor f32 scales";
+		/* A DQ without a zero point takes x's dtype; a Q's output is uint8. */
+		if (zp ? zp->dtype != a : k == 2 && a != ART_UINT8)
+			return "fused QDQ binary op whose operand and output dtypes differ "
+			       "(ELTWISE keeps one dtype)";
+		/* Below FLT_MAX / 256 no dequantised value overflows, so the
+		 * sum or product is never NaN (which the two sides would not
+		 * round alike). */
+		double v = rt_get_d(sc, 0);
+		if (!isfinite(v) || v <= 0 || v >= FLT_MAX / 256)
+			return "a scale that is not finite, > 0 and below FLT_MAX / 256";
+	}
+	return NULL;
+}
+
+static const char *qbinary_check(const struct dev_check *c)
+{
+	return qbinary_why(c->s, c->n, c->x, dev_value_dtype(c->s, c->n->in[3]));
+}
+
+static int qbinary_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	const struct dev_val *a = &c->dv[n->in[0]], *b = &c->dv[n->in[3]];
+	const char *why = qbinary_why(c->s, n, a->dtype, b->dtype);
+	if (why)
+		return dev_bad(c->s, n, why);
+	int64_t dims[ART_MAX_DIMS];
+	int r = a->ndim > b->ndim ? a->ndim : b->ndim;
+	for (int k = 0; k < r; k++) {
+		int ka = k - (r - a->ndim), kb = k - (r - b->ndim);
+		int64_t da = ka >= 0 ? a->dims[ka] : 1, db = kb >= 0 ? b->dims[kb] : 1;
+		if (da != db && da != 1 && db != 1)
+			return dev_bad(c->s, n, "shapes do not broadcast");
+		dims[k] = da == 1 ? db : da;
+	}
+	dev_set_out(&c->dv[n->out[0]], a->dtype, r, dims);
+	return 0;
+}
+
+static int qbinary_emit(struct ectx *e)
+{
+	const struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	struct dev_val *ov = &e->dv[n->out[0]];
+	struct ares_tensor_desc in[2], y;
+	const struct ares_tensor_desc *pin[2] = {&in[0], &in[1]};
+	for (int k = 0; k < 2; k++) {
+		dev_desc_bcast(e, n->in[3 * k], ov->ndim, ov->dims, &in[k]);
+		const struct art_tensor *zp = cparam(s, n, 3 * k + 2);
+		in[k].quant = ARES_QUANT_PER_TENSOR;
+		in[k].scale = dev_float_bits((float)rt_get_d(cparam(s, n, 3 * k + 1), 0));
+		in[k].zero_point = (uint32_t)(zp ? (int32_t)rt_get_i(zp, 0) : 0);
+	}
+	dev_desc(e, n->out[0], &y);
+	const struct art_tensor *yz = cparam(s, n, 7);
+	y.quant = ARES_QUANT_PER_TENSOR;
+	y.scale = dev_float_bits((float)rt_get_d(cparam(s, n, 6), 0));
+	y.zero_point = (uint32_t)(yz ? (int32_t)rt_get_i(yz, 0) : 0);
+	struct ares_eltwise_params p = {.op = (uint32_t)e->d->arg};
+	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &p, 2, pin, &y));
+}
+
+static const struct dev_form dev_form_qbinary = {
+	.check = qbinary_check,
+	.shapes = qbinary_shapes,
+	.emit = qbinary_emit,
+	.operands = 1u | 8u,
+	.fuses_act = 0,
+};
+
 /* This family's rows of the device table (device/ops.c). */
 static const struct dev_op quant_ops[] = {
 	{"DequantizeLinear", DK_QDQ, 0, &dev_form_qdq},
 	{"QuantizeLinear", DK_QDQ, 0, &dev_form_qdq},
+	{"QAffine", DK_VECTOR, 0, &dev_form_qaffine},
+	{"QAdd", DK_VECTOR, ARES_ELT_ADD, &dev_form_qbinary},
+	{"QSub", DK_VECTOR, ARES_ELT_SUB, &dev_form_qbinary},
+	{"QMul", DK_VECTOR, ARES_ELT_MUL, &dev_form_qbinary},
 };
 
 const struct dev_op_family dev_ops_quant = DEV_OP_FAMILY(quant_ops);

@@ -126,10 +126,15 @@ void dev_place(struct art_session *s)
 		const char *why = dev_why_not(s, n, buf, sizeof(buf));
 		if (!why) {
 			n->on_device = 1;
-			n->placement_reason = !n->dev_op ? "supported by the device"
-					      : !strcmp(n->dev_op, "QLinearConv")
-						      ? "fused QDQ on int8 (as QLinearConv)"
-						      : "fused QDQ on int8 (as QLinearMatMul)";
+			n->placement_reason =
+				!n->dev_op ? "supported by the device"
+				: !strcmp(n->dev_op, "QLinearConv")
+					? "fused QDQ on int8 (as QLinearConv)"
+				: !strcmp(n->dev_op, "QAffine")
+					? "fused QDQ on int8 (as ELTWISE AFFINE)"
+				: n->dev_op[0] == 'Q' && strncmp(n->dev_op, "QLinear", 7)
+					? "fused QDQ on int8 (as a quantised ELTWISE)"
+					: "fused QDQ on int8 (as QLinearMatMul)";
 			if (!n->dev_op && n->qdq_note) {
 				snprintf(buf, sizeof(buf),
 					 "supported by the device (QDQ around it not fused: %s)",

@@ -843,6 +843,15 @@ void g_infer_node(struct art_session *s, struct rt_node *n)
 	} else if (g_op(n, "Cast")) {
 		o = *x;
 		o.dtype = (int)rt_attr_i(n, "to", 0);
+	} else if (g_op(n, "DequantizeLinear")) {
+		/* The scale's float type (f32 before opset 19): the float ops
+		 * after it in a QDQ model then fuse as they do in an f32 one. */
+		o = *x;
+		o.dtype = n->nin > 1 && info(s, n, 1)->dtype ? info(s, n, 1)->dtype : ART_FLOAT;
+	} else if (g_op(n, "QuantizeLinear")) {
+		o = *x;
+		int od = (int)rt_attr_i(n, "output_dtype", 0); /* opset 21; 0: the default */
+		o.dtype = n->nin > 2 && n->in[2] >= 0 ? info(s, n, 2)->dtype : od ? od : ART_UINT8;
 	} else if (g_op(n, "Shape")) {
 		o = shape_of(s, n);
 	} else if (g_op(n, "Size")) {
