@@ -32,6 +32,33 @@ struct geom {
 	int64_t k[2], st[2], dil[2], pb[2], pe[2], out[2];
 };
 
+/* One spatial dim's window: the pads auto_pad SAME_* sets (else PB, PE
+ * as given) and the output length OUT; -1 when the window does not fit. */
+static int dim_geom(int64_t in, int64_t k, int64_t st, int64_t dil, int same_upper, int same_lower,
+		    int ceil_mode, int64_t *pb, int64_t *pe, int64_t *out)
+{
+	int64_t span = dil * (k - 1) + 1;
+	if (st < 1 || dil < 1 || k < 1)
+		return -1;
+	if (same_upper || same_lower) {
+		int64_t o = (in + st - 1) / st;
+		int64_t total = (o - 1) * st + span - in;
+		total = total < 0 ? 0 : total;
+		*pb = same_upper ? total / 2 : total - total / 2;
+		*pe = total - *pb;
+	}
+	int64_t room = in + *pb + *pe - span;
+	if (room < 0)
+		return -1;
+	*out = room / st + 1;
+	if (ceil_mode && room % st) {
+		(*out)++;
+		if ((*out - 1) * st >= in + *pb)
+			(*out)--;
+	}
+	return 0;
+}
+
 /* Window geometry of Conv and the pools over NSP (1 or 2) spatial dims,
  * placed in the last NSP of two slots so 1-D runs as 2-D with H = 1. */
 static int window_geom(const struct rt_node *n, int nsp, const int64_t *in, const int64_t *k,
@@ -64,26 +91,55 @@ static int window_geom(const struct rt_node *n, int nsp, const int64_t *in, cons
 		}
 	for (int i = 0; i < nsp; i++) {
 		int j = off + i;
-		int64_t span = g->dil[j] * (g->k[j] - 1) + 1;
-		if (g->st[j] < 1 || g->dil[j] < 1 || g->k[j] < 1)
+		if (dim_geom(in[i], g->k[j], g->st[j], g->dil[j], same_upper, same_lower, ceil_mode,
+			     &g->pb[j], &g->pe[j], &g->out[j]))
 			return -1;
-		if (same_upper || same_lower) {
-			int64_t o = (in[i] + g->st[j] - 1) / g->st[j];
-			int64_t total = (o - 1) * g->st[j] + span - in[i];
-			total = total < 0 ? 0 : total;
-			g->pb[j] = same_upper ? total / 2 : total - total / 2;
-			g->pe[j] = total - g->pb[j];
-		}
-		int64_t room = in[i] + g->pb[j] + g->pe[j] - span;
-		if (room < 0)
-			return -1;
-		g->out[j] = room / g->st[j] + 1;
-		if (ceil_mode && room % g->st[j]) {
-			g->out[j]++;
-			if ((g->out[j] - 1) * g->st[j] >= in[i] + g->pb[j])
-				g->out[j]--;
-		}
 	}
+	return 0;
+}
+
+/* A 3-D pool as two 2-D ones, which is exact: a window is a box, so its
+ * max is the max over D of the maxes over (H, W), and its average the
+ * average of averages, each divisor (cells inside the input, or inside
+ * the padded input for AVG_PAD) a product of per-dim counts. HW takes
+ * (H, W) over [N, C * D, H, W]; D takes D over [N, C, D, H' * W'] with a
+ * window of width 1. */
+static int pool3_geom(const struct rt_node *n, const int64_t *in, const int64_t *k, int ceil_mode,
+		      struct geom *hw, struct geom *d)
+{
+	int64_t st[3] = {1, 1, 1}, dil[3] = {1, 1, 1}, pads[6] = {0}, out[3];
+	int same_upper = rt_attr_is(n, "auto_pad", "SAME_UPPER", 0);
+	int same_lower = rt_attr_is(n, "auto_pad", "SAME_LOWER", 0);
+	int valid = rt_attr_is(n, "auto_pad", "VALID", 0);
+	if (rt_attr(n, "strides") && rt_attr_ints(n, "strides", st, 3) != 3)
+		return -1;
+	if (rt_attr(n, "dilations") && rt_attr_ints(n, "dilations", dil, 3) != 3)
+		return -1;
+	if (rt_attr(n, "pads") && rt_attr_ints(n, "pads", pads, 6) != 6)
+		return -1;
+	if (same_upper || same_lower || valid)
+		memset(pads, 0, sizeof(pads));
+	for (int i = 0; i < 3; i++)
+		if (dim_geom(in[i], k[i], st[i], dil[i], same_upper, same_lower, ceil_mode,
+			     &pads[i], &pads[3 + i], &out[i]))
+			return -1;
+	for (int j = 0; j < 2; j++) {
+		hw->k[j] = k[1 + j];
+		hw->st[j] = st[1 + j];
+		hw->dil[j] = dil[1 + j];
+		hw->pb[j] = pads[1 + j];
+		hw->pe[j] = pads[4 + j];
+		hw->out[j] = out[1 + j];
+	}
+	memset(d, 0, sizeof(*d));
+	d->k[0] = k[0];
+	d->st[0] = st[0];
+	d->dil[0] = dil[0];
+	d->pb[0] = pads[0];
+	d->pe[0] = pads[3];
+	d->out[0] = out[0];
+	d->k[1] = d->st[1] = d->dil[1] = 1;
+	d->out[1] = out[1] * out[2];
 	return 0;
 }
 
@@ -403,8 +459,8 @@ static const char *pool_check(const struct dev_check *c)
 	if (d->arg & DEV_POOL_GLOBAL)
 		return NULL;
 	const Onnx__AttributeProto *k = rt_attr(n, "kernel_shape");
-	if (!k || k->n_ints < 1 || k->n_ints > 2)
-		return "pool kernel is not 1-D or 2-D";
+	if (!k || k->n_ints < 1 || k->n_ints > 3)
+		return "pool kernel is not 1-D, 2-D or 3-D";
 	return NULL;
 }
 
@@ -476,8 +532,18 @@ static int pool_shapes(const struct dev_shape *c)
 	struct dev_val *x = &c->dv[n->in[0]];
 	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
+	if (x->ndim == 5 && !(d->arg & DEV_POOL_GLOBAL)) {
+		struct geom hw, gd;
+		int64_t k3[3];
+		if (rt_attr_ints_capped(n, "kernel_shape", k3, 3) != 3 ||
+		    pool3_geom(n, x->dims + 2, k3, (int)rt_attr_i(n, "ceil_mode", 0), &hw, &gd))
+			return dev_bad(s, n, "window does not fit the input");
+		int64_t d5[5] = {x->dims[0], x->dims[1], gd.out[0], hw.out[0], hw.out[1]};
+		dev_set_out(o, x->dtype, 5, d5);
+		return 0;
+	}
 	if (x->ndim != 3 && x->ndim != 4)
-		return dev_bad(s, n, "pooling input is not 1-D or 2-D");
+		return dev_bad(s, n, "pooling input is not 1-D, 2-D or 3-D");
 	int nsp = x->ndim - 2;
 	struct geom g;
 	int64_t k[2];
@@ -562,17 +628,83 @@ static int convt_emit(struct ectx *e)
 	return emit_convt(e, n);
 }
 
+/* One POOL of OP with window G from X into Y ([N, C, H, W] views). */
+static int pool2(struct ectx *e, int op, const struct geom *g, const struct ares_tensor_desc *x,
+		 const struct ares_tensor_desc *y)
+{
+	struct ares_pool_params p = {.op = (uint32_t)op,
+				     .kernel_h = (uint32_t)g->k[0],
+				     .kernel_w = (uint32_t)g->k[1],
+				     .stride_h = (uint32_t)g->st[0],
+				     .stride_w = (uint32_t)g->st[1],
+				     .pad_top = (uint32_t)g->pb[0],
+				     .pad_left = (uint32_t)g->pb[1],
+				     .pad_bottom = (uint32_t)g->pe[0],
+				     .pad_right = (uint32_t)g->pe[1],
+				     .dilation_h = (uint32_t)g->dil[0],
+				     .dilation_w = (uint32_t)g->dil[1]};
+	return dev_done(e, accel_cmdbuf_pool(e->cb, &p, x, y));
+}
+
+/* The 3-D pool's (H, W) result [N, C * D, H', W'], in elements. */
+static uint64_t pool3_cells(const struct rt_node *n, const struct dev_val *x)
+{
+	struct geom hw, gd;
+	int64_t k3[3];
+	if (x->ndim != 5 || rt_attr_ints_capped(n, "kernel_shape", k3, 3) != 3 ||
+	    pool3_geom(n, x->dims + 2, k3, (int)rt_attr_i(n, "ceil_mode", 0), &hw, &gd))
+		return 0;
+	return (uint64_t)(x->dims[0] * x->dims[1] * x->dims[2] * hw.out[0] * hw.out[1]);
+}
+
+static uint64_t pool_scratch(const struct dev_shape *c)
+{
+	if (c->d->arg & DEV_POOL_GLOBAL)
+		return 0;
+	/* In floats: the widest pooled dtype is f32. */
+	return pool3_cells(c->n, &c->dv[c->n->in[0]]);
+}
+
+static int pool3_emit(struct ectx *e)
+{
+	struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	const struct dev_val *xv = &e->dv[n->in[0]], *ov = &e->dv[n->out[0]];
+	const struct dev_val *sc = &e->dv[s->nvals + (n - s->nodes)];
+	struct geom hw, gd;
+	int64_t k3[3];
+	rt_attr_ints_capped(n, "kernel_shape", k3, 3);
+	pool3_geom(n, xv->dims + 2, k3, (int)rt_attr_i(n, "ceil_mode", 0), &hw, &gd);
+	int op = e->d->arg;
+	if (op == ARES_POOL_AVG && rt_attr_i(n, "count_include_pad", 0))
+		op = ARES_POOL_AVG_PAD;
+	int64_t N = xv->dims[0], C = xv->dims[1], D = xv->dims[2];
+	int64_t xd[4] = {N, C * D, xv->dims[3], xv->dims[4]};
+	int64_t td[4] = {N, C * D, hw.out[0], hw.out[1]};
+	int64_t t2[4] = {N, C, D, hw.out[0] * hw.out[1]};
+	int64_t yd[4] = {N, C, ov->dims[2], hw.out[0] * hw.out[1]};
+	struct ares_tensor_desc x, t, tv, y;
+	dev_desc_dims(e, n->in[0], 4, xd, &x);
+	dev_desc_dims(e, n->in[0], 4, td, &t);
+	dev_desc_dims(e, n->in[0], 4, t2, &tv);
+	t.va = tv.va = e->arena_va + sc->off;
+	dev_desc_dims(e, n->out[0], 4, yd, &y);
+	int rc = pool2(e, op, &hw, &x, &t);
+	return rc ? rc : pool2(e, op, &gd, &tv, &y);
+}
+
 static int pool_emit(struct ectx *e)
 {
 	const struct rt_node *n = e->n;
 	const struct dev_op *d = e->d;
-	accel_cmdbuf *cb = e->cb;
 	struct dev_val *xv = &e->dv[n->in[0]];
 	struct dev_val *ov = &e->dv[n->out[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	int nsp = xv->ndim - 2;
 	struct geom g;
+	if (nsp == 3 && !(d->arg & DEV_POOL_GLOBAL))
+		return pool3_emit(e);
 	int64_t xd[4] = {xv->dims[0], xv->dims[1], nsp == 1 ? 1 : xv->dims[2], xv->dims[nsp + 1]};
 	int64_t yd[4] = {ov->dims[0], ov->dims[1], nsp == 1 ? 1 : ov->dims[2], ov->dims[nsp + 1]};
 	int op = d->arg & ~DEV_POOL_GLOBAL;
@@ -590,18 +722,7 @@ static int pool_emit(struct ectx *e)
 	}
 	dev_desc_dims(e, n->in[0], 4, xd, &x);
 	dev_desc_dims(e, n->out[0], 4, yd, &y);
-	struct ares_pool_params p = {.op = (uint32_t)op,
-				     .kernel_h = (uint32_t)g.k[0],
-				     .kernel_w = (uint32_t)g.k[1],
-				     .stride_h = (uint32_t)g.st[0],
-				     .stride_w = (uint32_t)g.st[1],
-				     .pad_top = (uint32_t)g.pb[0],
-				     .pad_left = (uint32_t)g.pb[1],
-				     .pad_bottom = (uint32_t)g.pe[0],
-				     .pad_right = (uint32_t)g.pe[1],
-				     .dilation_h = (uint32_t)g.dil[0],
-				     .dilation_w = (uint32_t)g.dil[1]};
-	return dev_done(e, accel_cmdbuf_pool(cb, &p, &x, &y));
+	return pool2(e, op, &g, &x, &y);
 }
 
 static const struct dev_form dev_form_conv = {
@@ -626,6 +747,7 @@ static const struct dev_form dev_form_pool = {
 	.emit = pool_emit,
 	.operands = 1u,
 	.fuses_act = 0,
+	.scratch = pool_scratch,
 };
 
 /* QLinearConv and ConvInteger: CONV2D on 8-bit operands (device/quant.c). */
