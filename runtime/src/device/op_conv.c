@@ -454,13 +454,18 @@ static const char *pool_check(const struct dev_check *c)
 	const struct rt_node *n = c->n;
 	const struct dev_op *d = c->d;
 	int x = c->x;
-	if (!dev_is_float(x))
+	/* 8-bit MaxPool runs in f32, which holds every 8-bit value. */
+	int max8 =
+		(x == ART_UINT8 || x == ART_INT8) && (d->arg & ~DEV_POOL_GLOBAL) == ARES_POOL_MAX;
+	if (!dev_is_float(x) && !max8)
 		return dev_float_only(c);
 	if (d->arg & DEV_POOL_GLOBAL)
 		return NULL;
 	const Onnx__AttributeProto *k = rt_attr(n, "kernel_shape");
 	if (!k || k->n_ints < 1 || k->n_ints > 3)
 		return "pool kernel is not 1-D, 2-D or 3-D";
+	if (max8 && k->n_ints == 3)
+		return "3-D MaxPool on an 8-bit tensor";
 	return NULL;
 }
 
@@ -657,12 +662,69 @@ static uint64_t pool3_cells(const struct rt_node *n, const struct dev_val *x)
 	return (uint64_t)(x->dims[0] * x->dims[1] * x->dims[2] * hw.out[0] * hw.out[1]);
 }
 
+/* The geometry of a 1-D or 2-D pool of X as POOL's [N, C, H, W]. */
+static void pool2_geom(const struct rt_node *n, int global, const struct dev_val *x, struct geom *g)
+{
+	int nsp = x->ndim - 2;
+	if (global) {
+		memset(g, 0, sizeof(*g));
+		g->k[0] = nsp == 1 ? 1 : x->dims[2];
+		g->k[1] = x->dims[nsp + 1];
+		g->st[0] = g->st[1] = g->dil[0] = g->dil[1] = 1;
+		g->out[0] = g->out[1] = 1;
+	} else {
+		int64_t k[2];
+		rt_attr_ints_capped(n, "kernel_shape", k, 2);
+		window_geom(n, nsp, x->dims + 2, k, (int)rt_attr_i(n, "ceil_mode", 0), g);
+	}
+}
+
+/* An 8-bit pool's f32 copies of its input and output, in floats. */
+static uint64_t pool8_cells(const struct rt_node *n, int global, const struct dev_val *x,
+			    uint64_t *y_at)
+{
+	struct geom g;
+	if (x->ndim != 3 && x->ndim != 4)
+		return 0;
+	pool2_geom(n, global, x, &g);
+	uint64_t nc = (uint64_t)(x->dims[0] * x->dims[1]);
+	*y_at = (nc * (uint64_t)dev_prod(x->dims, 2, x->ndim) + 15) / 16 * 16;
+	return *y_at + nc * (uint64_t)(g.out[0] * g.out[1]);
+}
+
 static uint64_t pool_scratch(const struct dev_shape *c)
 {
-	if (c->d->arg & DEV_POOL_GLOBAL)
+	const struct dev_val *x = &c->dv[c->n->in[0]];
+	int global = c->d->arg & DEV_POOL_GLOBAL;
+	uint64_t y_at;
+	if (x->dtype == ART_UINT8 || x->dtype == ART_INT8)
+		return pool8_cells(c->n, global, x, &y_at);
+	if (global)
 		return 0;
 	/* In floats: the widest pooled dtype is f32. */
-	return pool3_cells(c->n, &c->dv[c->n->in[0]]);
+	return pool3_cells(c->n, x);
+}
+
+/* 8-bit MaxPool: COPY into f32, POOL, COPY back (exact: the maxima are
+ * inputs). */
+static int pool8_emit(struct ectx *e, const struct geom *g, const struct ares_tensor_desc *x,
+		      const struct ares_tensor_desc *y)
+{
+	struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	const struct dev_val *sc = &e->dv[s->nvals + (n - s->nodes)];
+	uint64_t y_at;
+	pool8_cells(n, e->d->arg & DEV_POOL_GLOBAL, &e->dv[n->in[0]], &y_at);
+	struct ares_tensor_desc xf = *x, yf = *y;
+	xf.dtype = yf.dtype = ARES_DTYPE_F32;
+	xf.va = e->arena_va + sc->off;
+	yf.va = xf.va + 4 * y_at;
+	struct ares_eltwise_params cp = {.op = ARES_ELT_COPY};
+	const struct ares_tensor_desc *in[3] = {x, NULL, NULL}, *back[3] = {&yf, NULL, NULL};
+	int rc = dev_done(e, accel_cmdbuf_eltwise(e->cb, &cp, 1, in, &xf));
+	if (rc || (rc = pool2(e, ARES_POOL_MAX, g, &xf, &yf)))
+		return rc;
+	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &cp, 1, back, y));
 }
 
 static int pool3_emit(struct ectx *e)
@@ -708,20 +770,14 @@ static int pool_emit(struct ectx *e)
 	int64_t xd[4] = {xv->dims[0], xv->dims[1], nsp == 1 ? 1 : xv->dims[2], xv->dims[nsp + 1]};
 	int64_t yd[4] = {ov->dims[0], ov->dims[1], nsp == 1 ? 1 : ov->dims[2], ov->dims[nsp + 1]};
 	int op = d->arg & ~DEV_POOL_GLOBAL;
-	if (d->arg & DEV_POOL_GLOBAL) {
-		memset(&g, 0, sizeof(g));
-		g.k[0] = xd[2];
-		g.k[1] = xd[3];
-		g.st[0] = g.st[1] = g.dil[0] = g.dil[1] = 1;
-	} else {
-		int64_t k[2];
-		rt_attr_ints_capped(n, "kernel_shape", k, 2);
-		window_geom(n, nsp, xv->dims + 2, k, (int)rt_attr_i(n, "ceil_mode", 0), &g);
-		if (op == ARES_POOL_AVG && rt_attr_i(n, "count_include_pad", 0))
-			op = ARES_POOL_AVG_PAD;
-	}
+	pool2_geom(n, d->arg & DEV_POOL_GLOBAL, xv, &g);
+	if (op == ARES_POOL_AVG && !(d->arg & DEV_POOL_GLOBAL) &&
+	    rt_attr_i(n, "count_include_pad", 0))
+		op = ARES_POOL_AVG_PAD;
 	dev_desc_dims(e, n->in[0], 4, xd, &x);
 	dev_desc_dims(e, n->out[0], 4, yd, &y);
+	if (xv->dtype == ART_UINT8 || xv->dtype == ART_INT8)
+		return pool8_emit(e, &g, &x, &y);
 	return pool2(e, op, &g, &x, &y);
 }
 

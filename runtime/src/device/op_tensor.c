@@ -165,8 +165,9 @@ static const char *resize_check(const struct dev_check *c)
 		return "Resize coordinate mode tf_crop_and_resize not supported by the "
 		       "device";
 	/* ONNX maps align_corners through the fractional length in * scale,
-	 * the device through the integer output length: the plan refuses
-	 * scales whose product is not whole (resize_shapes). */
+	 * the device through the integer output length: such scales run as
+	 * ASYMMETRIC (align_as_asymmetric), nearest is refused
+	 * (resize_shapes). */
 	static const char *const coords[] = {"half_pixel",
 					     "asymmetric",
 					     "align_corners",
@@ -198,6 +199,15 @@ static const char *resize_check(const struct dev_check *c)
 		if (!dev_plan_known(s, n, i))
 			return "Resize scales or sizes computed on the device";
 	return NULL;
+}
+
+/* Upsample (opset 9) is Resize-10: scales as input 1, asymmetric,
+ * nearest rounding down (resize_emit). */
+static const char *upsample_check(const struct dev_check *c)
+{
+	if (c->n->nin < 2 || c->n->in[1] < 0)
+		return "Upsample with scales as an attribute (opset 7)";
+	return resize_check(c);
 }
 
 static const char *layout_check(const struct dev_check *c)
@@ -689,6 +699,14 @@ static const struct dev_form dev_form_resize = {
 	.fuses_act = 0,
 };
 
+static const struct dev_form dev_form_upsample = {
+	.check = upsample_check,
+	.shapes = resize_shapes,
+	.emit = resize_emit,
+	.operands = 1u,
+	.fuses_act = 0,
+};
+
 static const struct dev_form dev_form_transpose = {
 	.check = layout_check,
 	.shapes = transpose_shapes,
@@ -742,6 +760,7 @@ static const struct dev_op tensor_ops[] = {
 	{"Squeeze", DK_VIEW, 0, &dev_form_view},
 	{"Transpose", DK_TRANSPOSE, 0, &dev_form_transpose},
 	{"Unsqueeze", DK_VIEW, 0, &dev_form_view},
+	{"Upsample", DK_RESIZE, 0, &dev_form_upsample},
 };
 
 const struct dev_op_family dev_ops_tensor = DEV_OP_FAMILY(tensor_ops);
