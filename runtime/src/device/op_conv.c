@@ -449,6 +449,77 @@ static const char *convt_check(const struct dev_check *c)
 	return NULL;
 }
 
+/*
+ * MaxPool's Indices: a window table T [cells, K] (K = window size) of
+ * each window's in-input positions' flat offsets in X (each plane by
+ * rows, or by columns for storage_order 1) in row-major scan order, then
+ * -1 for its padding, uploaded with the weights (pool_idx_consts), and
+ * rowbase[r] = r K. On the device: X with -inf appended, GATHERed
+ * through T (-1 picks the -inf, after every real cell so a window of
+ * -inf still picks its first real one); ARGMAX along K (the first
+ * maximum, as the CPU kernel); + rowbase; a GATHER of T at those
+ * positions is the index.
+ */
+static int pool_has_indices(const struct rt_node *n)
+{
+	return n->nout > 1 && n->out[1] >= 0;
+}
+
+/* X's static dims before the run; 0 when one is unknown. */
+static int pool_static_dims(const struct art_session *s, const struct rt_node *n, int64_t *d)
+{
+	const struct rt_value *v = &s->vals[n->in[0]];
+	const struct art_tensor *t = v->t.data ? &v->t : &v->info;
+	if (t->ndim != 3 && t->ndim != 4)
+		return 0;
+	for (int k = 0; k < t->ndim; k++)
+		if ((d[k] = t->dims[k]) < 1)
+			return 0;
+	return t->ndim;
+}
+
+/* Writes the window table and rowbase to DST (unless NULL); returns
+ * their size in bytes, 0 when the shape is not known before the run. */
+static uint64_t pool_idx_table(const struct art_session *s, const struct rt_node *n, void *dst)
+{
+	int64_t d[4], k[2];
+	int nd = pool_static_dims(s, n, d), nsp = nd - 2;
+	struct geom g;
+	if (!nd || rt_attr_ints_capped(n, "kernel_shape", k, 2) != nsp ||
+	    window_geom(n, nsp, d + 2, k, (int)rt_attr_i(n, "ceil_mode", 0), &g))
+		return 0;
+	int64_t H = nsp == 1 ? 1 : d[2], W = d[nsp + 1], K = g.k[0] * g.k[1];
+	int64_t cells = d[0] * d[1] * g.out[0] * g.out[1];
+	/* storage_order 1 numbers each plane column by column. */
+	int col = rt_attr_i(n, "storage_order", 0) == 1;
+	if (cells * K > (1 << 24))
+		return 0;
+	if (dst) {
+		int64_t *t = dst, *rb = t + cells * K;
+		for (int64_t r = 0; r < cells; r++) {
+			int64_t ow = r % g.out[1], oh = r / g.out[1] % g.out[0];
+			int64_t nc = r / (g.out[0] * g.out[1]);
+			int64_t *end = t + K;
+			for (int64_t kh = 0; kh < g.k[0]; kh++)
+				for (int64_t kw = 0; kw < g.k[1]; kw++) {
+					int64_t h = oh * g.st[0] - g.pb[0] + kh * g.dil[0];
+					int64_t w = ow * g.st[1] - g.pb[1] + kw * g.dil[1];
+					if (h >= 0 && h < H && w >= 0 && w < W)
+						*t++ = nc * H * W + (col ? w * H + h : h * W + w);
+				}
+			while (t < end)
+				*t++ = -1;
+			rb[r] = r * K;
+		}
+	}
+	return (uint64_t)(cells * K + cells) * 8;
+}
+
+static uint64_t pool_idx_consts(struct art_session *s, const struct rt_node *n, void *dst)
+{
+	return pool_has_indices(n) ? pool_idx_table(s, n, dst) : 0;
+}
+
 static const char *pool_check(const struct dev_check *c)
 {
 	const struct rt_node *n = c->n;
@@ -466,6 +537,15 @@ static const char *pool_check(const struct dev_check *c)
 		return "pool kernel is not 1-D, 2-D or 3-D";
 	if (max8 && k->n_ints == 3)
 		return "3-D MaxPool on an 8-bit tensor";
+	if (pool_has_indices(n)) {
+		if (x != ART_FLOAT || k->n_ints > 2)
+			return "MaxPool Indices of a non-float32 or 3-D input";
+		if (rt_attr_i(n, "storage_order", 0) & ~1ll)
+			return "MaxPool storage_order other than 0 or 1";
+		if (pool_idx_table(c->s, n, NULL) == 0)
+			return "MaxPool Indices of an input shape unknown before the run (its "
+			       "window table is uploaded)";
+	}
 	return NULL;
 }
 
@@ -565,6 +645,13 @@ static int pool_shapes(const struct dev_shape *c)
 	dims[2] = nsp == 1 ? g.out[1] : g.out[0];
 	dims[3] = g.out[1];
 	dev_set_out(o, x->dtype, x->ndim, dims);
+	if (pool_has_indices(n)) {
+		int64_t sd[4];
+		if (pool_static_dims(s, n, sd) != x->ndim ||
+		    memcmp(sd, x->dims, sizeof(int64_t) * (size_t)x->ndim))
+			return dev_bad(s, n, "input shape differs from the one uploaded");
+		dev_set_out(&c->dv[n->out[1]], ART_INT64, x->ndim, dims);
+	}
 	return 0;
 }
 
@@ -692,6 +779,81 @@ static uint64_t pool8_cells(const struct rt_node *n, int global, const struct de
 	return *y_at + nc * (uint64_t)(g.out[0] * g.out[1]);
 }
 
+/* The Indices' scratch in floats: X with -inf appended, the gathered
+ * windows, the ARGMAX positions and the table positions (I64), each at a
+ * 64-byte boundary; AT gets their offsets. */
+static uint64_t pool_idx_scratch(const struct art_session *s, const struct rt_node *n,
+				 const struct dev_val *x, uint64_t *at)
+{
+	uint64_t bytes = pool_idx_table(s, n, NULL), own[4];
+	if (!bytes)
+		return 0;
+	uint64_t cells = bytes / 8, len = (uint64_t)dev_prod(x->dims, 0, x->ndim), off = 0;
+	int64_t k[2], K = 1;
+	int nk = rt_attr_ints_capped(n, "kernel_shape", k, 2);
+	for (int i = 0; i < nk; i++)
+		K *= k[i];
+	cells /= (uint64_t)K + 1;
+	uint64_t sz[4] = {len + 1, cells * (uint64_t)K, 2 * cells, 2 * cells};
+	at = at ? at : own;
+	for (int i = 0; i < 4; i++) {
+		at[i] = off;
+		off += (sz[i] + 15) / 16 * 16;
+	}
+	return off;
+}
+
+static int pool_idx_emit(struct ectx *e)
+{
+	struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	const struct dev_val *xv = &e->dv[n->in[0]];
+	uint64_t at[4], sva = e->arena_va + e->dv[s->nvals + (n - s->nodes)].off;
+	pool_idx_scratch(s, n, xv, at);
+	uint64_t cva = e->weights_va + s->dev->nwofs[n - s->nodes];
+	int64_t k[2], K = 1, len = dev_prod(xv->dims, 0, xv->ndim);
+	int nk = rt_attr_ints_capped(n, "kernel_shape", k, 2);
+	for (int i = 0; i < nk; i++)
+		K *= k[i];
+	int64_t cells = dev_prod(e->dv[n->out[1]].dims, 0, xv->ndim), ck = cells * K;
+	int64_t tk[2] = {cells, K}, c1[2] = {cells, 1};
+	struct ares_tensor_desc flat, xp, ninf, t, v, am, rb, pos, tf, y;
+	dev_desc_dims(e, n->in[0], 1, &len, &flat);
+	xp = flat;
+	xp.va = sva;
+	ninf = flat;
+	ninf.va = sva + 4 * (uint64_t)len;
+	ninf.shape[0] = 1;
+	dev_desc_dims(e, n->out[1], 2, tk, &t);
+	t.va = cva;
+	v = t;
+	v.dtype = ARES_DTYPE_F32;
+	v.va = sva + 4 * at[1];
+	dev_desc_dims(e, n->out[1], 2, c1, &am);
+	am.va = sva + 4 * at[2];
+	rb = am;
+	rb.va = cva + 8 * (uint64_t)ck;
+	pos = am;
+	pos.va = sva + 4 * at[3];
+	dev_desc_dims(e, n->out[1], 1, &ck, &tf);
+	tf.va = cva;
+	dev_desc_dims(e, n->out[1], 2, c1, &y);
+	xp.shape[0] = (uint64_t)(len + 1);
+	struct ares_tensor_desc xdst = flat;
+	xdst.va = sva;
+	struct ares_reduce_params rp = {.op = ARES_REDUCE_ARGMAX, .axes = 2};
+	struct ares_eltwise_params add = {.op = ARES_ELT_ADD};
+	const struct ares_tensor_desc *in[3] = {&am, &rb, NULL};
+	int rc = dev_done(e, accel_cmdbuf_copy(e->cb, &flat, &xdst));
+	if (rc ||
+	    (rc = dev_done(e, accel_cmdbuf_fill_tensor(e->cb, dev_float_bits(-INFINITY), &ninf))) ||
+	    (rc = dev_done(e, accel_cmdbuf_gather(e->cb, 0, &xp, &t, &v))) ||
+	    (rc = dev_done(e, accel_cmdbuf_reduce(e->cb, &rp, &v, &am))) ||
+	    (rc = dev_done(e, accel_cmdbuf_eltwise(e->cb, &add, 2, in, &pos))))
+		return rc;
+	return dev_done(e, accel_cmdbuf_gather(e->cb, 0, &tf, &pos, &y));
+}
+
 static uint64_t pool_scratch(const struct dev_shape *c)
 {
 	const struct dev_val *x = &c->dv[c->n->in[0]];
@@ -699,6 +861,8 @@ static uint64_t pool_scratch(const struct dev_shape *c)
 	uint64_t y_at;
 	if (x->dtype == ART_UINT8 || x->dtype == ART_INT8)
 		return pool8_cells(c->n, global, x, &y_at);
+	if (pool_has_indices(c->n))
+		return pool_idx_scratch(c->s, c->n, x, NULL);
 	if (global)
 		return 0;
 	/* In floats: the widest pooled dtype is f32. */
@@ -778,7 +942,8 @@ static int pool_emit(struct ectx *e)
 	dev_desc_dims(e, n->out[0], 4, yd, &y);
 	if (xv->dtype == ART_UINT8 || xv->dtype == ART_INT8)
 		return pool8_emit(e, &g, &x, &y);
-	return pool2(e, op, &g, &x, &y);
+	int rc = pool2(e, op, &g, &x, &y);
+	return rc || !pool_has_indices(n) ? rc : pool_idx_emit(e);
 }
 
 static const struct dev_form dev_form_conv = {
@@ -804,6 +969,8 @@ static const struct dev_form dev_form_pool = {
 	.operands = 1u,
 	.fuses_act = 0,
 	.scratch = pool_scratch,
+	.outputs = 2u,
+	.consts = pool_idx_consts,
 };
 
 /* QLinearConv and ConvInteger: CONV2D on 8-bit operands (device/quant.c). */
