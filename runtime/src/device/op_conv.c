@@ -451,14 +451,14 @@ static const char *convt_check(const struct dev_check *c)
 
 /*
  * MaxPool's Indices: a window table T [cells, K] (K = window size) of
- * each window's in-input positions' flat offsets in X (each plane by
- * rows, or by columns for storage_order 1) in row-major scan order, then
- * -1 for its padding, uploaded with the weights (pool_idx_consts), and
- * rowbase[r] = r K. On the device: X with -inf appended, GATHERed
- * through T (-1 picks the -inf, after every real cell so a window of
- * -inf still picks its first real one); ARGMAX along K (the first
- * maximum, as the CPU kernel); + rowbase; a GATHER of T at those
- * positions is the index.
+ * each window's in-input positions' flat offsets in X in row-major scan
+ * order, then -1 for its padding, uploaded with the weights
+ * (pool_idx_consts), and rowbase[r] = r K. On the device: X with -inf
+ * appended, GATHERed through T (-1 picks the -inf, after every real cell
+ * so a window of -inf still picks its first real one); ARGMAX along K
+ * (the first maximum, as the CPU kernel); + rowbase; a GATHER of T (for
+ * storage_order 1, of T numbered column by column) at those positions
+ * is the index.
  */
 static int pool_has_indices(const struct rt_node *n)
 {
@@ -478,9 +478,13 @@ static int pool_static_dims(const struct art_session *s, const struct rt_node *n
 	return t->ndim;
 }
 
-/* Writes the window table and rowbase to DST (unless NULL); returns
- * their size in bytes, 0 when the shape is not known before the run. */
-static uint64_t pool_idx_table(const struct art_session *s, const struct rt_node *n, void *dst)
+/* Writes the window table and rowbase to DST (unless NULL), and for
+ * storage_order 1 after them the table numbered column by column (read
+ * only for the result: X is gathered through the first); returns their
+ * size in bytes, 0 when the shape is not known before the run. *CELLS
+ * and *K (unless NULL) get the table's dims. */
+static uint64_t pool_idx_table(const struct art_session *s, const struct rt_node *n, void *dst,
+			       int64_t *cells_out, int64_t *k_out)
 {
 	int64_t d[4], k[2];
 	int nd = pool_static_dims(s, n, d), nsp = nd - 2;
@@ -490,12 +494,15 @@ static uint64_t pool_idx_table(const struct art_session *s, const struct rt_node
 		return 0;
 	int64_t H = nsp == 1 ? 1 : d[2], W = d[nsp + 1], K = g.k[0] * g.k[1];
 	int64_t cells = d[0] * d[1] * g.out[0] * g.out[1];
-	/* storage_order 1 numbers each plane column by column. */
 	int col = rt_attr_i(n, "storage_order", 0) == 1;
 	if (cells * K > (1 << 24))
 		return 0;
+	if (cells_out)
+		*cells_out = cells;
+	if (k_out)
+		*k_out = K;
 	if (dst) {
-		int64_t *t = dst, *rb = t + cells * K;
+		int64_t *t = dst, *rb = t + cells * K, *tc = rb + cells;
 		for (int64_t r = 0; r < cells; r++) {
 			int64_t ow = r % g.out[1], oh = r / g.out[1] % g.out[0];
 			int64_t nc = r / (g.out[0] * g.out[1]);
@@ -504,20 +511,26 @@ static uint64_t pool_idx_table(const struct art_session *s, const struct rt_node
 				for (int64_t kw = 0; kw < g.k[1]; kw++) {
 					int64_t h = oh * g.st[0] - g.pb[0] + kh * g.dil[0];
 					int64_t w = ow * g.st[1] - g.pb[1] + kw * g.dil[1];
-					if (h >= 0 && h < H && w >= 0 && w < W)
-						*t++ = nc * H * W + (col ? w * H + h : h * W + w);
+					if (h < 0 || h >= H || w < 0 || w >= W)
+						continue;
+					*t++ = nc * H * W + h * W + w;
+					if (col)
+						*tc++ = nc * H * W + w * H + h;
 				}
-			while (t < end)
+			while (t < end) {
 				*t++ = -1;
+				if (col)
+					*tc++ = -1;
+			}
 			rb[r] = r * K;
 		}
 	}
-	return (uint64_t)(cells * K + cells) * 8;
+	return (uint64_t)(cells * K * (1 + col) + cells) * 8;
 }
 
 static uint64_t pool_idx_consts(struct art_session *s, const struct rt_node *n, void *dst)
 {
-	return pool_has_indices(n) ? pool_idx_table(s, n, dst) : 0;
+	return pool_has_indices(n) ? pool_idx_table(s, n, dst, NULL, NULL) : 0;
 }
 
 static const char *pool_check(const struct dev_check *c)
@@ -542,7 +555,7 @@ static const char *pool_check(const struct dev_check *c)
 			return "MaxPool Indices of a non-float32 or 3-D input";
 		if (rt_attr_i(n, "storage_order", 0) & ~1ll)
 			return "MaxPool storage_order other than 0 or 1";
-		if (pool_idx_table(c->s, n, NULL) == 0)
+		if (pool_idx_table(c->s, n, NULL, NULL, NULL) == 0)
 			return "MaxPool Indices of an input shape unknown before the run (its "
 			       "window table is uploaded)";
 	}
@@ -785,16 +798,11 @@ static uint64_t pool8_cells(const struct rt_node *n, int global, const struct de
 static uint64_t pool_idx_scratch(const struct art_session *s, const struct rt_node *n,
 				 const struct dev_val *x, uint64_t *at)
 {
-	uint64_t bytes = pool_idx_table(s, n, NULL), own[4];
-	if (!bytes)
+	int64_t cells, K;
+	uint64_t own[4], off = 0, len = (uint64_t)dev_prod(x->dims, 0, x->ndim);
+	if (!pool_idx_table(s, n, NULL, &cells, &K))
 		return 0;
-	uint64_t cells = bytes / 8, len = (uint64_t)dev_prod(x->dims, 0, x->ndim), off = 0;
-	int64_t k[2], K = 1;
-	int nk = rt_attr_ints_capped(n, "kernel_shape", k, 2);
-	for (int i = 0; i < nk; i++)
-		K *= k[i];
-	cells /= (uint64_t)K + 1;
-	uint64_t sz[4] = {len + 1, cells * (uint64_t)K, 2 * cells, 2 * cells};
+	uint64_t sz[4] = {len + 1, (uint64_t)(cells * K), 2 * (uint64_t)cells, 2 * (uint64_t)cells};
 	at = at ? at : own;
 	for (int i = 0; i < 4; i++) {
 		at[i] = off;
@@ -811,11 +819,9 @@ static int pool_idx_emit(struct ectx *e)
 	uint64_t at[4], sva = e->arena_va + e->dv[s->nvals + (n - s->nodes)].off;
 	pool_idx_scratch(s, n, xv, at);
 	uint64_t cva = e->weights_va + s->dev->nwofs[n - s->nodes];
-	int64_t k[2], K = 1, len = dev_prod(xv->dims, 0, xv->ndim);
-	int nk = rt_attr_ints_capped(n, "kernel_shape", k, 2);
-	for (int i = 0; i < nk; i++)
-		K *= k[i];
-	int64_t cells = dev_prod(e->dv[n->out[1]].dims, 0, xv->ndim), ck = cells * K;
+	int64_t K, cells, len = dev_prod(xv->dims, 0, xv->ndim);
+	pool_idx_table(s, n, NULL, &cells, &K);
+	int64_t ck = cells * K;
 	int64_t tk[2] = {cells, K}, c1[2] = {cells, 1};
 	struct ares_tensor_desc flat, xp, ninf, t, v, am, rb, pos, tf, y;
 	dev_desc_dims(e, n->in[0], 1, &len, &flat);
@@ -836,7 +842,8 @@ static int pool_idx_emit(struct ectx *e)
 	pos = am;
 	pos.va = sva + 4 * at[3];
 	dev_desc_dims(e, n->out[1], 1, &ck, &tf);
-	tf.va = cva;
+	/* storage_order 1: the column-major table, after rowbase. */
+	tf.va = rt_attr_i(n, "storage_order", 0) ? cva + 8 * (uint64_t)(ck + cells) : cva;
 	dev_desc_dims(e, n->out[1], 2, c1, &y);
 	xp.shape[0] = (uint64_t)(len + 1);
 	struct ares_tensor_desc xdst = flat;
