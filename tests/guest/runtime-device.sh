@@ -94,6 +94,14 @@ convt_on_device() {
 }
 check convtranspose_on_device convt_on_device
 
+# The forms composed from existing commands (MaxPool's Indices, 3-D and
+# 8-bit pools, MaxUnpool, the windows, noop reductions, Resize
+# align_corners with fractional lengths, Upsample) in shapes and
+# attributes the backend suite lacks, wholly on the device and equal to
+# the CPU kernels' outputs.
+check devcov_forms_on_device "$root/runtime/tests/devcov_check.sh" "$B" "$T/dc"
+cat "$T/out"
+
 # Every float form in float16 and bfloat16 on the device (Conv with bias
 # and Relu, Gemm, MatMul, pools, Softmax, ReduceMean, Resize, elementwise,
 # data movement, Cast), against the CPU's f32 run of the same model.

@@ -32,6 +32,33 @@ struct geom {
 	int64_t k[2], st[2], dil[2], pb[2], pe[2], out[2];
 };
 
+/* One spatial dim's window: the pads auto_pad SAME_* sets (else PB, PE
+ * as given) and the output length OUT; -1 when the window does not fit. */
+static int dim_geom(int64_t in, int64_t k, int64_t st, int64_t dil, int same_upper, int same_lower,
+		    int ceil_mode, int64_t *pb, int64_t *pe, int64_t *out)
+{
+	int64_t span = dil * (k - 1) + 1;
+	if (st < 1 || dil < 1 || k < 1)
+		return -1;
+	if (same_upper || same_lower) {
+		int64_t o = (in + st - 1) / st;
+		int64_t total = (o - 1) * st + span - in;
+		total = total < 0 ? 0 : total;
+		*pb = same_upper ? total / 2 : total - total / 2;
+		*pe = total - *pb;
+	}
+	int64_t room = in + *pb + *pe - span;
+	if (room < 0)
+		return -1;
+	*out = room / st + 1;
+	if (ceil_mode && room % st) {
+		(*out)++;
+		if ((*out - 1) * st >= in + *pb)
+			(*out)--;
+	}
+	return 0;
+}
+
 /* Window geometry of Conv and the pools over NSP (1 or 2) spatial dims,
  * placed in the last NSP of two slots so 1-D runs as 2-D with H = 1. */
 static int window_geom(const struct rt_node *n, int nsp, const int64_t *in, const int64_t *k,
@@ -64,26 +91,55 @@ static int window_geom(const struct rt_node *n, int nsp, const int64_t *in, cons
 		}
 	for (int i = 0; i < nsp; i++) {
 		int j = off + i;
-		int64_t span = g->dil[j] * (g->k[j] - 1) + 1;
-		if (g->st[j] < 1 || g->dil[j] < 1 || g->k[j] < 1)
+		if (dim_geom(in[i], g->k[j], g->st[j], g->dil[j], same_upper, same_lower, ceil_mode,
+			     &g->pb[j], &g->pe[j], &g->out[j]))
 			return -1;
-		if (same_upper || same_lower) {
-			int64_t o = (in[i] + g->st[j] - 1) / g->st[j];
-			int64_t total = (o - 1) * g->st[j] + span - in[i];
-			total = total < 0 ? 0 : total;
-			g->pb[j] = same_upper ? total / 2 : total - total / 2;
-			g->pe[j] = total - g->pb[j];
-		}
-		int64_t room = in[i] + g->pb[j] + g->pe[j] - span;
-		if (room < 0)
-			return -1;
-		g->out[j] = room / g->st[j] + 1;
-		if (ceil_mode && room % g->st[j]) {
-			g->out[j]++;
-			if ((g->out[j] - 1) * g->st[j] >= in[i] + g->pb[j])
-				g->out[j]--;
-		}
 	}
+	return 0;
+}
+
+/* A 3-D pool as two 2-D ones, which is exact: a window is a box, so its
+ * max is the max over D of the maxes over (H, W), and its average the
+ * average of averages, each divisor (cells inside the input, or inside
+ * the padded input for AVG_PAD) a product of per-dim counts. HW takes
+ * (H, W) over [N, C * D, H, W]; D takes D over [N, C, D, H' * W'] with a
+ * window of width 1. */
+static int pool3_geom(const struct rt_node *n, const int64_t *in, const int64_t *k, int ceil_mode,
+		      struct geom *hw, struct geom *d)
+{
+	int64_t st[3] = {1, 1, 1}, dil[3] = {1, 1, 1}, pads[6] = {0}, out[3];
+	int same_upper = rt_attr_is(n, "auto_pad", "SAME_UPPER", 0);
+	int same_lower = rt_attr_is(n, "auto_pad", "SAME_LOWER", 0);
+	int valid = rt_attr_is(n, "auto_pad", "VALID", 0);
+	if (rt_attr(n, "strides") && rt_attr_ints(n, "strides", st, 3) != 3)
+		return -1;
+	if (rt_attr(n, "dilations") && rt_attr_ints(n, "dilations", dil, 3) != 3)
+		return -1;
+	if (rt_attr(n, "pads") && rt_attr_ints(n, "pads", pads, 6) != 6)
+		return -1;
+	if (same_upper || same_lower || valid)
+		memset(pads, 0, sizeof(pads));
+	for (int i = 0; i < 3; i++)
+		if (dim_geom(in[i], k[i], st[i], dil[i], same_upper, same_lower, ceil_mode,
+			     &pads[i], &pads[3 + i], &out[i]))
+			return -1;
+	for (int j = 0; j < 2; j++) {
+		hw->k[j] = k[1 + j];
+		hw->st[j] = st[1 + j];
+		hw->dil[j] = dil[1 + j];
+		hw->pb[j] = pads[1 + j];
+		hw->pe[j] = pads[4 + j];
+		hw->out[j] = out[1 + j];
+	}
+	memset(d, 0, sizeof(*d));
+	d->k[0] = k[0];
+	d->st[0] = st[0];
+	d->dil[0] = dil[0];
+	d->pb[0] = pads[0];
+	d->pe[0] = pads[3];
+	d->out[0] = out[0];
+	d->k[1] = d->st[1] = d->dil[1] = 1;
+	d->out[1] = out[1] * out[2];
 	return 0;
 }
 
@@ -393,18 +449,116 @@ static const char *convt_check(const struct dev_check *c)
 	return NULL;
 }
 
+/*
+ * MaxPool's Indices: a window table T [cells, K] (K = window size) of
+ * each window's in-input positions' flat offsets in X in row-major scan
+ * order, then -1 for its padding, uploaded with the weights
+ * (pool_idx_consts), and rowbase[r] = r K. On the device: X with -inf
+ * appended, GATHERed through T (-1 picks the -inf, after every real cell
+ * so a window of -inf still picks its first real one); ARGMAX along K
+ * (the first maximum, as the CPU kernel); + rowbase; a GATHER of T (for
+ * storage_order 1, of T numbered column by column) at those positions
+ * is the index.
+ */
+static int pool_has_indices(const struct rt_node *n)
+{
+	return n->nout > 1 && n->out[1] >= 0;
+}
+
+/* X's static dims before the run; 0 when one is unknown. */
+static int pool_static_dims(const struct art_session *s, const struct rt_node *n, int64_t *d)
+{
+	const struct rt_value *v = &s->vals[n->in[0]];
+	const struct art_tensor *t = v->t.data ? &v->t : &v->info;
+	if (t->ndim != 3 && t->ndim != 4)
+		return 0;
+	for (int k = 0; k < t->ndim; k++)
+		if ((d[k] = t->dims[k]) < 1)
+			return 0;
+	return t->ndim;
+}
+
+/* Writes the window table and rowbase to DST (unless NULL), and for
+ * storage_order 1 after them the table numbered column by column (read
+ * only for the result: X is gathered through the first); returns their
+ * size in bytes, 0 when the shape is not known before the run. *CELLS
+ * and *K (unless NULL) get the table's dims. */
+static uint64_t pool_idx_table(const struct art_session *s, const struct rt_node *n, void *dst,
+			       int64_t *cells_out, int64_t *k_out)
+{
+	int64_t d[4], k[2];
+	int nd = pool_static_dims(s, n, d), nsp = nd - 2;
+	struct geom g;
+	if (!nd || rt_attr_ints_capped(n, "kernel_shape", k, 2) != nsp ||
+	    window_geom(n, nsp, d + 2, k, (int)rt_attr_i(n, "ceil_mode", 0), &g))
+		return 0;
+	int64_t H = nsp == 1 ? 1 : d[2], W = d[nsp + 1], K = g.k[0] * g.k[1];
+	int64_t cells = d[0] * d[1] * g.out[0] * g.out[1];
+	int col = rt_attr_i(n, "storage_order", 0) == 1;
+	if (cells * K > (1 << 24))
+		return 0;
+	if (cells_out)
+		*cells_out = cells;
+	if (k_out)
+		*k_out = K;
+	if (dst) {
+		int64_t *t = dst, *rb = t + cells * K, *tc = rb + cells;
+		for (int64_t r = 0; r < cells; r++) {
+			int64_t ow = r % g.out[1], oh = r / g.out[1] % g.out[0];
+			int64_t nc = r / (g.out[0] * g.out[1]);
+			int64_t *end = t + K;
+			for (int64_t kh = 0; kh < g.k[0]; kh++)
+				for (int64_t kw = 0; kw < g.k[1]; kw++) {
+					int64_t h = oh * g.st[0] - g.pb[0] + kh * g.dil[0];
+					int64_t w = ow * g.st[1] - g.pb[1] + kw * g.dil[1];
+					if (h < 0 || h >= H || w < 0 || w >= W)
+						continue;
+					*t++ = nc * H * W + h * W + w;
+					if (col)
+						*tc++ = nc * H * W + w * H + h;
+				}
+			while (t < end) {
+				*t++ = -1;
+				if (col)
+					*tc++ = -1;
+			}
+			rb[r] = r * K;
+		}
+	}
+	return (uint64_t)(cells * K * (1 + col) + cells) * 8;
+}
+
+static uint64_t pool_idx_consts(struct art_session *s, const struct rt_node *n, void *dst)
+{
+	return pool_has_indices(n) ? pool_idx_table(s, n, dst, NULL, NULL) : 0;
+}
+
 static const char *pool_check(const struct dev_check *c)
 {
 	const struct rt_node *n = c->n;
 	const struct dev_op *d = c->d;
 	int x = c->x;
-	if (!dev_is_float(x))
+	/* 8-bit MaxPool runs in f32, which holds every 8-bit value. */
+	int max8 =
+		(x == ART_UINT8 || x == ART_INT8) && (d->arg & ~DEV_POOL_GLOBAL) == ARES_POOL_MAX;
+	if (!dev_is_float(x) && !max8)
 		return dev_float_only(c);
 	if (d->arg & DEV_POOL_GLOBAL)
 		return NULL;
 	const Onnx__AttributeProto *k = rt_attr(n, "kernel_shape");
-	if (!k || k->n_ints < 1 || k->n_ints > 2)
-		return "pool kernel is not 1-D or 2-D";
+	if (!k || k->n_ints < 1 || k->n_ints > 3)
+		return "pool kernel is not 1-D, 2-D or 3-D";
+	if (max8 && k->n_ints == 3)
+		return "3-D MaxPool on an 8-bit tensor";
+	if (pool_has_indices(n)) {
+		if (x != ART_FLOAT || k->n_ints > 2)
+			return "MaxPool Indices of a non-float32 or 3-D input";
+		if (rt_attr_i(n, "storage_order", 0) & ~1ll)
+			return "MaxPool storage_order other than 0 or 1";
+		if (pool_idx_table(c->s, n, NULL, NULL, NULL) == 0)
+			return "MaxPool Indices of an input shape unknown before the run (its "
+			       "window table is uploaded)";
+	}
 	return NULL;
 }
 
@@ -476,8 +630,18 @@ static int pool_shapes(const struct dev_shape *c)
 	struct dev_val *x = &c->dv[n->in[0]];
 	struct dev_val *o = &c->dv[n->out[0]];
 	int64_t dims[ART_MAX_DIMS];
+	if (x->ndim == 5 && !(d->arg & DEV_POOL_GLOBAL)) {
+		struct geom hw, gd;
+		int64_t k3[3];
+		if (rt_attr_ints_capped(n, "kernel_shape", k3, 3) != 3 ||
+		    pool3_geom(n, x->dims + 2, k3, (int)rt_attr_i(n, "ceil_mode", 0), &hw, &gd))
+			return dev_bad(s, n, "window does not fit the input");
+		int64_t d5[5] = {x->dims[0], x->dims[1], gd.out[0], hw.out[0], hw.out[1]};
+		dev_set_out(o, x->dtype, 5, d5);
+		return 0;
+	}
 	if (x->ndim != 3 && x->ndim != 4)
-		return dev_bad(s, n, "pooling input is not 1-D or 2-D");
+		return dev_bad(s, n, "pooling input is not 1-D, 2-D or 3-D");
 	int nsp = x->ndim - 2;
 	struct geom g;
 	int64_t k[2];
@@ -494,6 +658,13 @@ static int pool_shapes(const struct dev_shape *c)
 	dims[2] = nsp == 1 ? g.out[1] : g.out[0];
 	dims[3] = g.out[1];
 	dev_set_out(o, x->dtype, x->ndim, dims);
+	if (pool_has_indices(n)) {
+		int64_t sd[4];
+		if (pool_static_dims(s, n, sd) != x->ndim ||
+		    memcmp(sd, x->dims, sizeof(int64_t) * (size_t)x->ndim))
+			return dev_bad(s, n, "input shape differs from the one uploaded");
+		dev_set_out(&c->dv[n->out[1]], ART_INT64, x->ndim, dims);
+	}
 	return 0;
 }
 
@@ -562,46 +733,224 @@ static int convt_emit(struct ectx *e)
 	return emit_convt(e, n);
 }
 
+/* One POOL of OP with window G from X into Y ([N, C, H, W] views). */
+static int pool2(struct ectx *e, int op, const struct geom *g, const struct ares_tensor_desc *x,
+		 const struct ares_tensor_desc *y)
+{
+	struct ares_pool_params p = {.op = (uint32_t)op,
+				     .kernel_h = (uint32_t)g->k[0],
+				     .kernel_w = (uint32_t)g->k[1],
+				     .stride_h = (uint32_t)g->st[0],
+				     .stride_w = (uint32_t)g->st[1],
+				     .pad_top = (uint32_t)g->pb[0],
+				     .pad_left = (uint32_t)g->pb[1],
+				     .pad_bottom = (uint32_t)g->pe[0],
+				     .pad_right = (uint32_t)g->pe[1],
+				     .dilation_h = (uint32_t)g->dil[0],
+				     .dilation_w = (uint32_t)g->dil[1]};
+	return dev_done(e, accel_cmdbuf_pool(e->cb, &p, x, y));
+}
+
+/* The 3-D pool's (H, W) result [N, C * D, H', W'], in elements. */
+static uint64_t pool3_cells(const struct rt_node *n, const struct dev_val *x)
+{
+	struct geom hw, gd;
+	int64_t k3[3];
+	if (x->ndim != 5 || rt_attr_ints_capped(n, "kernel_shape", k3, 3) != 3 ||
+	    pool3_geom(n, x->dims + 2, k3, (int)rt_attr_i(n, "ceil_mode", 0), &hw, &gd))
+		return 0;
+	return (uint64_t)(x->dims[0] * x->dims[1] * x->dims[2] * hw.out[0] * hw.out[1]);
+}
+
+/* The geometry of a 1-D or 2-D pool of X as POOL's [N, C, H, W]. */
+static void pool2_geom(const struct rt_node *n, int global, const struct dev_val *x, struct geom *g)
+{
+	int nsp = x->ndim - 2;
+	if (global) {
+		memset(g, 0, sizeof(*g));
+		g->k[0] = nsp == 1 ? 1 : x->dims[2];
+		g->k[1] = x->dims[nsp + 1];
+		g->st[0] = g->st[1] = g->dil[0] = g->dil[1] = 1;
+		g->out[0] = g->out[1] = 1;
+	} else {
+		int64_t k[2];
+		rt_attr_ints_capped(n, "kernel_shape", k, 2);
+		window_geom(n, nsp, x->dims + 2, k, (int)rt_attr_i(n, "ceil_mode", 0), g);
+	}
+}
+
+/* An 8-bit pool's f32 copies of its input and output, in floats. */
+static uint64_t pool8_cells(const struct rt_node *n, int global, const struct dev_val *x,
+			    uint64_t *y_at)
+{
+	struct geom g;
+	if (x->ndim != 3 && x->ndim != 4)
+		return 0;
+	pool2_geom(n, global, x, &g);
+	uint64_t nc = (uint64_t)(x->dims[0] * x->dims[1]);
+	*y_at = (nc * (uint64_t)dev_prod(x->dims, 2, x->ndim) + 15) / 16 * 16;
+	return *y_at + nc * (uint64_t)(g.out[0] * g.out[1]);
+}
+
+/* The Indices' scratch in floats: X with -inf appended, the gathered
+ * windows, the ARGMAX positions and the table positions (I64), each at a
+ * 64-byte boundary; AT gets their offsets. */
+static uint64_t pool_idx_scratch(const struct art_session *s, const struct rt_node *n,
+				 const struct dev_val *x, uint64_t *at)
+{
+	int64_t cells, K;
+	uint64_t own[4], off = 0, len = (uint64_t)dev_prod(x->dims, 0, x->ndim);
+	if (!pool_idx_table(s, n, NULL, &cells, &K))
+		return 0;
+	uint64_t sz[4] = {len + 1, (uint64_t)(cells * K), 2 * (uint64_t)cells, 2 * (uint64_t)cells};
+	at = at ? at : own;
+	for (int i = 0; i < 4; i++) {
+		at[i] = off;
+		off += (sz[i] + 15) / 16 * 16;
+	}
+	return off;
+}
+
+static int pool_idx_emit(struct ectx *e)
+{
+	struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	const struct dev_val *xv = &e->dv[n->in[0]];
+	uint64_t at[4], sva = e->arena_va + e->dv[s->nvals + (n - s->nodes)].off;
+	pool_idx_scratch(s, n, xv, at);
+	uint64_t cva = e->weights_va + s->dev->nwofs[n - s->nodes];
+	int64_t K, cells, len = dev_prod(xv->dims, 0, xv->ndim);
+	pool_idx_table(s, n, NULL, &cells, &K);
+	int64_t ck = cells * K;
+	int64_t tk[2] = {cells, K}, c1[2] = {cells, 1};
+	struct ares_tensor_desc flat, xp, ninf, t, v, am, rb, pos, tf, y;
+	dev_desc_dims(e, n->in[0], 1, &len, &flat);
+	xp = flat;
+	xp.va = sva;
+	ninf = flat;
+	ninf.va = sva + 4 * (uint64_t)len;
+	ninf.shape[0] = 1;
+	dev_desc_dims(e, n->out[1], 2, tk, &t);
+	t.va = cva;
+	v = t;
+	v.dtype = ARES_DTYPE_F32;
+	v.va = sva + 4 * at[1];
+	dev_desc_dims(e, n->out[1], 2, c1, &am);
+	am.va = sva + 4 * at[2];
+	rb = am;
+	rb.va = cva + 8 * (uint64_t)ck;
+	pos = am;
+	pos.va = sva + 4 * at[3];
+	dev_desc_dims(e, n->out[1], 1, &ck, &tf);
+	/* storage_order 1: the column-major table, after rowbase. */
+	tf.va = rt_attr_i(n, "storage_order", 0) ? cva + 8 * (uint64_t)(ck + cells) : cva;
+	dev_desc_dims(e, n->out[1], 2, c1, &y);
+	xp.shape[0] = (uint64_t)(len + 1);
+	struct ares_tensor_desc xdst = flat;
+	xdst.va = sva;
+	struct ares_reduce_params rp = {.op = ARES_REDUCE_ARGMAX, .axes = 2};
+	struct ares_eltwise_params add = {.op = ARES_ELT_ADD};
+	const struct ares_tensor_desc *in[3] = {&am, &rb, NULL};
+	int rc = dev_done(e, accel_cmdbuf_copy(e->cb, &flat, &xdst));
+	if (rc ||
+	    (rc = dev_done(e, accel_cmdbuf_fill_tensor(e->cb, dev_float_bits(-INFINITY), &ninf))) ||
+	    (rc = dev_done(e, accel_cmdbuf_gather(e->cb, 0, &xp, &t, &v))) ||
+	    (rc = dev_done(e, accel_cmdbuf_reduce(e->cb, &rp, &v, &am))) ||
+	    (rc = dev_done(e, accel_cmdbuf_eltwise(e->cb, &add, 2, in, &pos))))
+		return rc;
+	return dev_done(e, accel_cmdbuf_gather(e->cb, 0, &tf, &pos, &y));
+}
+
+static uint64_t pool_scratch(const struct dev_shape *c)
+{
+	const struct dev_val *x = &c->dv[c->n->in[0]];
+	int global = c->d->arg & DEV_POOL_GLOBAL;
+	uint64_t y_at;
+	if (x->dtype == ART_UINT8 || x->dtype == ART_INT8)
+		return pool8_cells(c->n, global, x, &y_at);
+	if (pool_has_indices(c->n))
+		return pool_idx_scratch(c->s, c->n, x, NULL);
+	if (global)
+		return 0;
+	/* In floats: the widest pooled dtype is f32. */
+	return pool3_cells(c->n, x);
+}
+
+/* 8-bit MaxPool: COPY into f32, POOL, COPY back (exact: the maxima are
+ * inputs). */
+static int pool8_emit(struct ectx *e, const struct geom *g, const struct ares_tensor_desc *x,
+		      const struct ares_tensor_desc *y)
+{
+	struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	const struct dev_val *sc = &e->dv[s->nvals + (n - s->nodes)];
+	uint64_t y_at;
+	pool8_cells(n, e->d->arg & DEV_POOL_GLOBAL, &e->dv[n->in[0]], &y_at);
+	struct ares_tensor_desc xf = *x, yf = *y;
+	xf.dtype = yf.dtype = ARES_DTYPE_F32;
+	xf.va = e->arena_va + sc->off;
+	yf.va = xf.va + 4 * y_at;
+	struct ares_eltwise_params cp = {.op = ARES_ELT_COPY};
+	const struct ares_tensor_desc *in[3] = {x, NULL, NULL}, *back[3] = {&yf, NULL, NULL};
+	int rc = dev_done(e, accel_cmdbuf_eltwise(e->cb, &cp, 1, in, &xf));
+	if (rc || (rc = pool2(e, ARES_POOL_MAX, g, &xf, &yf)))
+		return rc;
+	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &cp, 1, back, y));
+}
+
+static int pool3_emit(struct ectx *e)
+{
+	struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	const struct dev_val *xv = &e->dv[n->in[0]], *ov = &e->dv[n->out[0]];
+	const struct dev_val *sc = &e->dv[s->nvals + (n - s->nodes)];
+	struct geom hw, gd;
+	int64_t k3[3];
+	rt_attr_ints_capped(n, "kernel_shape", k3, 3);
+	pool3_geom(n, xv->dims + 2, k3, (int)rt_attr_i(n, "ceil_mode", 0), &hw, &gd);
+	int op = e->d->arg;
+	if (op == ARES_POOL_AVG && rt_attr_i(n, "count_include_pad", 0))
+		op = ARES_POOL_AVG_PAD;
+	int64_t N = xv->dims[0], C = xv->dims[1], D = xv->dims[2];
+	int64_t xd[4] = {N, C * D, xv->dims[3], xv->dims[4]};
+	int64_t td[4] = {N, C * D, hw.out[0], hw.out[1]};
+	int64_t t2[4] = {N, C, D, hw.out[0] * hw.out[1]};
+	int64_t yd[4] = {N, C, ov->dims[2], hw.out[0] * hw.out[1]};
+	struct ares_tensor_desc x, t, tv, y;
+	dev_desc_dims(e, n->in[0], 4, xd, &x);
+	dev_desc_dims(e, n->in[0], 4, td, &t);
+	dev_desc_dims(e, n->in[0], 4, t2, &tv);
+	t.va = tv.va = e->arena_va + sc->off;
+	dev_desc_dims(e, n->out[0], 4, yd, &y);
+	int rc = pool2(e, op, &hw, &x, &t);
+	return rc ? rc : pool2(e, op, &gd, &tv, &y);
+}
+
 static int pool_emit(struct ectx *e)
 {
 	const struct rt_node *n = e->n;
 	const struct dev_op *d = e->d;
-	accel_cmdbuf *cb = e->cb;
 	struct dev_val *xv = &e->dv[n->in[0]];
 	struct dev_val *ov = &e->dv[n->out[0]];
 	struct ares_tensor_desc x;
 	struct ares_tensor_desc y;
 	int nsp = xv->ndim - 2;
 	struct geom g;
+	if (nsp == 3 && !(d->arg & DEV_POOL_GLOBAL))
+		return pool3_emit(e);
 	int64_t xd[4] = {xv->dims[0], xv->dims[1], nsp == 1 ? 1 : xv->dims[2], xv->dims[nsp + 1]};
 	int64_t yd[4] = {ov->dims[0], ov->dims[1], nsp == 1 ? 1 : ov->dims[2], ov->dims[nsp + 1]};
 	int op = d->arg & ~DEV_POOL_GLOBAL;
-	if (d->arg & DEV_POOL_GLOBAL) {
-		memset(&g, 0, sizeof(g));
-		g.k[0] = xd[2];
-		g.k[1] = xd[3];
-		g.st[0] = g.st[1] = g.dil[0] = g.dil[1] = 1;
-	} else {
-		int64_t k[2];
-		rt_attr_ints_capped(n, "kernel_shape", k, 2);
-		window_geom(n, nsp, xv->dims + 2, k, (int)rt_attr_i(n, "ceil_mode", 0), &g);
-		if (op == ARES_POOL_AVG && rt_attr_i(n, "count_include_pad", 0))
-			op = ARES_POOL_AVG_PAD;
-	}
+	pool2_geom(n, d->arg & DEV_POOL_GLOBAL, xv, &g);
+	if (op == ARES_POOL_AVG && !(d->arg & DEV_POOL_GLOBAL) &&
+	    rt_attr_i(n, "count_include_pad", 0))
+		op = ARES_POOL_AVG_PAD;
 	dev_desc_dims(e, n->in[0], 4, xd, &x);
 	dev_desc_dims(e, n->out[0], 4, yd, &y);
-	struct ares_pool_params p = {.op = (uint32_t)op,
-				     .kernel_h = (uint32_t)g.k[0],
-				     .kernel_w = (uint32_t)g.k[1],
-				     .stride_h = (uint32_t)g.st[0],
-				     .stride_w = (uint32_t)g.st[1],
-				     .pad_top = (uint32_t)g.pb[0],
-				     .pad_left = (uint32_t)g.pb[1],
-				     .pad_bottom = (uint32_t)g.pe[0],
-				     .pad_right = (uint32_t)g.pe[1],
-				     .dilation_h = (uint32_t)g.dil[0],
-				     .dilation_w = (uint32_t)g.dil[1]};
-	return dev_done(e, accel_cmdbuf_pool(cb, &p, &x, &y));
+	if (xv->dtype == ART_UINT8 || xv->dtype == ART_INT8)
+		return pool8_emit(e, &g, &x, &y);
+	int rc = pool2(e, op, &g, &x, &y);
+	return rc || !pool_has_indices(n) ? rc : pool_idx_emit(e);
 }
 
 static const struct dev_form dev_form_conv = {
@@ -626,6 +975,9 @@ static const struct dev_form dev_form_pool = {
 	.emit = pool_emit,
 	.operands = 1u,
 	.fuses_act = 0,
+	.scratch = pool_scratch,
+	.outputs = 2u,
+	.consts = pool_idx_consts,
 };
 
 /* QLinearConv and ConvInteger: CONV2D on 8-bit operands (device/quant.c). */

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Index ops composed on the device: Range, OneHot, GatherElements and
- * GatherND. Their common piece is an arithmetic sequence built on the
- * device in log2(n) steps (FILL_TENSOR the first element, then each ADD
- * doubles the filled prefix), so no index table crosses from the host.
+ * Index ops composed on the device: Range, the Hann, Hamming and
+ * Blackman windows, OneHot, GatherElements and GatherND. Their common
+ * piece is an arithmetic sequence built on the device in log2(n) steps
+ * (FILL_TENSOR the first element, then each ADD doubles the filled
+ * prefix), so no index table crosses from the host.
  * GatherElements and GatherND turn their indices into offsets of the
  * flattened data with GATHERs from such sequences (which also normalise
  * negative indices and stop the job on one out of range, as GATHER
@@ -216,6 +217,99 @@ static int range_emit(struct ectx *e)
 	range_params(e->s, e->n, &r);
 	return arange(e, r.dt, dev_va_of(e, e->n->out[0]), r.len, r.start, r.delta, r.istart,
 		      r.idelta, scr_take(&s, 8));
+}
+
+/* ------------------------------------------- Hann, Hamming, Blackman */
+
+/*
+ * The windows as the CPU kernel computes them (cpu/kernels_quant.c):
+ * x = 2 pi i / N with N the size (periodic) or size - 1, then
+ * a0 - a1 cos(x) (+ a2 cos(2x) for Blackman), in f32 on the device from
+ * the sequence 0 .. size-1 built as Range builds it. Dispatch on the
+ * row's argument.
+ */
+enum win { WIN_HANN, WIN_HAMMING, WIN_BLACKMAN };
+
+static const char *window_check(const struct dev_check *c)
+{
+	if (c->x != ART_INT32 && c->x != ART_INT64)
+		return "window size is not int32 or int64";
+	if (rt_attr_i(c->n, "output_datatype", ART_FLOAT) != ART_FLOAT)
+		return "window output_datatype other than float32";
+	if (!dev_plan_known(c->s, c->n, 0))
+		return "window size computed on the device";
+	return NULL;
+}
+
+static int64_t window_len(struct art_session *s, const struct rt_node *n)
+{
+	int64_t len;
+	if (dev_const_ints(s, n, 0, &len, 1) != 1 || art_tensor_elems(&s->vals[n->in[0]].t) != 1)
+		return -1;
+	return len;
+}
+
+static int window_shapes(const struct dev_shape *c)
+{
+	int64_t len = window_len(c->s, c->n);
+	if (len < 0)
+		return dev_bad(c->s, c->n, "size is not one non-negative integer");
+	dev_set_out(&c->dv[c->n->out[0]], ART_FLOAT, 1, &len);
+	return 0;
+}
+
+static uint64_t window_scratch(const struct dev_shape *c)
+{
+	int64_t len = window_len(c->s, c->n);
+	return len < 0 ? 0 : scratch_floats(8 + 4 * 4 * (uint64_t)len);
+}
+
+/* Y = alpha X + beta. */
+static int affine(struct ectx *e, float alpha, float beta, const struct ares_tensor_desc *x,
+		  const struct ares_tensor_desc *y)
+{
+	if (empty(y))
+		return 0;
+	struct ares_eltwise_params p = {.op = ARES_ELT_AFFINE,
+					.alpha = dev_float_bits(alpha),
+					.beta = dev_float_bits(beta)};
+	const struct ares_tensor_desc *in[3] = {x, NULL, NULL};
+	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &p, 1, in, y));
+}
+
+static int window_emit(struct ectx *e)
+{
+	const struct rt_node *n = e->n;
+	int64_t len = window_len(e->s, n);
+	double N = (double)(rt_attr_i(n, "periodic", 1) ? len : len - 1);
+	const int f32 = ARES_DTYPE_F32;
+	struct scr s = scr_of(e);
+	uint64_t inc = scr_take(&s, 8), bytes = 4 * (uint64_t)len;
+	struct ares_tensor_desc ramp, x, c1, x2, c2, y;
+	vdesc(&ramp, scr_take(&s, bytes), f32, 1, &len, NULL);
+	vdesc(&x, scr_take(&s, bytes), f32, 1, &len, NULL);
+	vdesc(&c1, scr_take(&s, bytes), f32, 1, &len, NULL);
+	vdesc(&c2, scr_take(&s, bytes), f32, 1, &len, NULL);
+	vdesc(&y, dev_va_of(e, n->out[0]), f32, 1, &len, NULL);
+	int rc = arange(e, ART_FLOAT, ramp.va, len, 0, 1, 0, 1, inc);
+	if (rc || (rc = affine(e, (float)(2 * M_PI / N), 0, &ramp, &x)) ||
+	    (rc = elt(e, ARES_ELT_COS, 1, &x, NULL, NULL, &c1)))
+		return rc;
+	switch (e->d->arg) {
+	case WIN_HANN:
+		return affine(e, -0.5f, 0.5f, &c1, &y);
+	case WIN_HAMMING:
+		return affine(e, (float)(-21.0 / 46), (float)(25.0 / 46), &c1, &y);
+	default:
+		/* 0.42 - 0.5 cos(x) + 0.08 cos(2x); the ramp and x are free
+		 * again. */
+		x2 = ramp;
+		if ((rc = affine(e, 2, 0, &x, &x2)) ||
+		    (rc = elt(e, ARES_ELT_COS, 1, &x2, NULL, NULL, &c2)) ||
+		    (rc = affine(e, -0.5f, 0.42f, &c1, &x)) || (rc = affine(e, 0.08f, 0, &c2, &c1)))
+			return rc;
+		return elt(e, ARES_ELT_ADD, 2, &x, &c1, NULL, &y);
+	}
 }
 
 /* -------------------------------------------------------------- OneHot */
@@ -600,11 +694,22 @@ static const struct dev_form dev_form_gather_nd = {
 	.scratch = gather_nd_scratch,
 };
 
+static const struct dev_form dev_form_window = {
+	.check = window_check,
+	.shapes = window_shapes,
+	.emit = window_emit,
+	.operands = 0u,
+	.scratch = window_scratch,
+};
+
 static const struct dev_op index_ops[] = {
 	{"GatherElements", DK_MOVE, 0, &dev_form_gather_elements},
 	{"GatherND", DK_MOVE, 0, &dev_form_gather_nd},
 	{"OneHot", DK_MOVE, 0, &dev_form_onehot},
 	{"Range", DK_MOVE, 0, &dev_form_range},
+	{"HannWindow", DK_MOVE, WIN_HANN, &dev_form_window},
+	{"HammingWindow", DK_MOVE, WIN_HAMMING, &dev_form_window},
+	{"BlackmanWindow", DK_MOVE, WIN_BLACKMAN, &dev_form_window},
 };
 
 const struct dev_op_family dev_ops_index = DEV_OP_FAMILY(index_ops);

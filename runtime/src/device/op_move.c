@@ -3,13 +3,14 @@
  * Data movement composed from the DMA engine's COPY and FILL_TENSOR (and,
  * for scatter reductions, ELTWISE): Split, DepthToSpace, SpaceToDepth,
  * Tile, Expand, Trilu, EyeLike, ConstantOfShape, Dropout's mask,
- * ScatterElements/ScatterND, ReverseSequence and Compress. Each is a
- * choice of strides (zero strides repeat a source, a stride of row + 1
- * walks a diagonal) over contiguous values; the parameters these ops take
- * as inputs (split sizes, repeats, shape, k, scatter indices, sequence
- * lengths, the condition) are read on the host when the partition is
- * planned and are part of the plan's key. Each op's row of the device
- * table: placement check, output shapes, commands (device/ops.c).
+ * ScatterElements/ScatterND, MaxUnpool, ReverseSequence and Compress.
+ * Each is a choice of strides (zero strides repeat a source, a stride of
+ * row + 1 walks a diagonal) over contiguous values; the parameters these
+ * ops take as inputs (split sizes, repeats, shape, k, scatter and unpool
+ * indices, sequence lengths, the condition) are read on the host when the
+ * partition is planned and are part of the plan's key. Each op's row of
+ * the device table: placement check, output shapes, commands
+ * (device/ops.c).
  */
 
 #include <errno.h>
@@ -799,6 +800,121 @@ static int scatter_emit(struct ectx *e)
 	return rc;
 }
 
+/* ---------------------------------------------------------- MaxUnpool */
+
+static const char *unpool_check(const struct dev_check *c)
+{
+	const struct rt_node *n = c->n;
+	if (!dev_is_int(c->y))
+		return "MaxUnpool indices are not int32 or int64";
+	if (!dev_plan_known(c->s, n, 1))
+		return "MaxUnpool indices computed on the device (each element is a COPY "
+		       "placed when the plan is built)";
+	if (!dev_plan_known(c->s, n, 2))
+		return "MaxUnpool output_shape computed on the device";
+	return NULL;
+}
+
+/* As the CPU kernel (cpu/kernels_unpool.c): the shape the window
+ * attributes imply (DEF), over which the indices count, and the output's
+ * (OD: output_shape when given, at least DEF). -1 when they do not fit. */
+static int unpool_dims(struct art_session *s, const struct rt_node *n, const struct dev_val *x,
+		       int64_t *def, int64_t *od)
+{
+	int64_t ks[ART_MAX_DIMS], st[ART_MAX_DIMS], pads[2 * ART_MAX_DIMS];
+	int nsp = rt_attr_ints(n, "kernel_shape", ks, ART_MAX_DIMS);
+	if (nsp < 1 || x->ndim != nsp + 2)
+		return -1;
+	for (int i = 0; i < nsp; i++) {
+		st[i] = 1;
+		pads[i] = pads[nsp + i] = 0;
+	}
+	int c = rt_attr_ints(n, "strides", st, nsp), p = rt_attr_ints(n, "pads", pads, 2 * nsp);
+	if ((c >= 0 && c != nsp) || (p >= 0 && p != 2 * nsp))
+		return -1;
+	def[0] = od[0] = x->dims[0];
+	def[1] = od[1] = x->dims[1];
+	for (int i = 0; i < nsp; i++) {
+		if (ks[i] < 1 || st[i] < 1 || pads[i] < 0 || pads[nsp + i] < 0)
+			return -1;
+		def[2 + i] = od[2 + i] =
+			(x->dims[2 + i] - 1) * st[i] + ks[i] - pads[i] - pads[nsp + i];
+	}
+	if (n->nin > 2 && n->in[2] >= 0) {
+		const struct art_tensor *os = &s->vals[n->in[2]].t;
+		if (!os->data || os->dtype != ART_INT64 || art_tensor_elems(os) != x->ndim)
+			return -1;
+		for (int i = 0; i < x->ndim; i++)
+			od[i] = ((const int64_t *)os->data)[i];
+	}
+	for (int i = 0; i < x->ndim; i++)
+		if (def[i] < 0 || od[i] < def[i])
+			return -1;
+	return 0;
+}
+
+/* Output element offset of input element I; -1 when its index is out of
+ * range. */
+static int64_t unpool_at(const struct art_tensor *ix, int64_t i, int nd, const int64_t *def,
+			 const int64_t *od)
+{
+	int64_t at = index_at(ix, i), to = 0, stride = 1;
+	if (at < 0 || at >= dev_prod(def, 0, nd))
+		return -1;
+	for (int d = nd - 1; d >= 0; d--) {
+		to += at % def[d] * stride;
+		at /= def[d];
+		stride *= od[d];
+	}
+	return to;
+}
+
+static int unpool_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	struct dev_val *x = &c->dv[n->in[0]];
+	int64_t def[ART_MAX_DIMS], od[ART_MAX_DIMS];
+	if (!dev_host_value(c->s, n, 1))
+		return dev_bad(c->s, n, "indices not known when planning");
+	const struct art_tensor *it = &c->s->vals[n->in[1]].t;
+	if (unpool_dims(c->s, n, x, def, od) || it->ndim != x->ndim ||
+	    memcmp(it->dims, x->dims, sizeof(int64_t) * (size_t)x->ndim))
+		return dev_bad(c->s, n, "attributes, indices or output_shape do not fit the input");
+	int64_t cnt = art_tensor_elems(it);
+	if (cnt + 1 > MOVE_MAX_CMDS)
+		return dev_bad(c->s, n, "more elements than the device form copies one by one");
+	for (int64_t i = 0; i < cnt; i++)
+		if (unpool_at(it, i, x->ndim, def, od) < 0)
+			return dev_bad(c->s, n, "an index outside the unpooled output");
+	dev_set_out(&c->dv[n->out[0]], x->dtype, x->ndim, od);
+	return 0;
+}
+
+/* Y = 0; then each input element is a COPY to its index (in order, so
+ * the last of duplicates wins as on the CPU). */
+static int unpool_emit(struct ectx *e)
+{
+	const struct rt_node *n = e->n;
+	struct dev_val *x = &e->dv[n->in[0]];
+	const struct art_tensor *it = &e->s->vals[n->in[1]].t;
+	int64_t def[ART_MAX_DIMS], od[ART_MAX_DIMS], one = 1;
+	unpool_dims(e->s, n, x, def, od);
+	struct ares_tensor_desc y;
+	dev_desc(e, n->out[0], &y);
+	int rc = fill(e, 0, &y);
+	uint64_t es = art_dtype_size(x->dtype), xva = dev_va_of(e, n->in[0]);
+	uint64_t yva = dev_va_of(e, n->out[0]);
+	for (int64_t i = 0, cnt = art_tensor_elems(it); i < cnt && !rc; i++) {
+		struct ares_tensor_desc u, o;
+		dev_desc_dims(e, n->in[0], 1, &one, &u);
+		u.va = xva + (uint64_t)i * es;
+		dev_desc_dims(e, n->out[0], 1, &one, &o);
+		o.va = yva + (uint64_t)unpool_at(it, i, x->ndim, def, od) * es;
+		rc = dev_done(e, accel_cmdbuf_copy(e->cb, &u, &o));
+	}
+	return rc;
+}
+
 /* ----------------------------------------------------- ReverseSequence */
 
 static const char *revseq_check(const struct dev_check *c)
@@ -1072,6 +1188,13 @@ static const struct dev_form dev_form_constant_of_shape = {
 	.operands = 0u,
 };
 
+static const struct dev_form dev_form_unpool = {
+	.check = unpool_check,
+	.shapes = unpool_shapes,
+	.emit = unpool_emit,
+	.operands = 1u,
+};
+
 static const struct dev_op move_ops[] = {
 	{"Compress", DK_MOVE, 0, &dev_form_compress},
 	{"ConstantOfShape", DK_MOVE, 0, &dev_form_constant_of_shape},
@@ -1087,6 +1210,7 @@ static const struct dev_op move_ops[] = {
 	{"Split", DK_MOVE, 0, &dev_form_split},
 	{"Tile", DK_MOVE, 0, &dev_form_tile},
 	{"Trilu", DK_MOVE, 0, &dev_form_trilu},
+	{"MaxUnpool", DK_MOVE, 0, &dev_form_unpool},
 };
 
 const struct dev_op_family dev_ops_move = DEV_OP_FAMILY(move_ops);

@@ -19,8 +19,12 @@ static int reduce_axes(struct art_session *s, const struct rt_node *n, int rank,
 	if (na < 0)
 		na = dev_const_ints(s, n, 1, ax, ART_MAX_DIMS);
 	*mask = 0;
+	/* No axes reduce everything, or nothing with noop_with_empty_axes:
+	 * a REDUCE over no axes applies the op to each element alone, as the
+	 * CPU kernel does (kernels_reduce.c). */
 	if (na <= 0) {
-		*mask = (1u << rank) - 1;
+		if (!rt_attr_i(n, "noop_with_empty_axes", 0))
+			*mask = (1u << rank) - 1;
 		return 0;
 	}
 	for (int i = 0; i < na; i++) {
@@ -60,10 +64,6 @@ static const char *reduce_check(const struct dev_check *c)
 	}
 	if (!dev_plan_known(s, n, 1))
 		return "reduce axes computed at run time";
-	int64_t axes[ART_MAX_DIMS];
-	if (rt_attr_i(n, "noop_with_empty_axes", 0) && !rt_attr(n, "axes") &&
-	    dev_const_ints(s, n, 1, axes, ART_MAX_DIMS) <= 0)
-		return "reduce with noop_with_empty_axes and no axes";
 	if (dev_is_float(x))
 		return NULL;
 	if (dev_is_int(x) && (a == ARES_REDUCE_SUM || a == ARES_REDUCE_MAX ||

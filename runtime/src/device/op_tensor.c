@@ -165,8 +165,9 @@ static const char *resize_check(const struct dev_check *c)
 		return "Resize coordinate mode tf_crop_and_resize not supported by the "
 		       "device";
 	/* ONNX maps align_corners through the fractional length in * scale,
-	 * the device through the integer output length: the plan refuses
-	 * scales whose product is not whole (resize_shapes). */
+	 * the device through the integer output length: such scales run as
+	 * ASYMMETRIC (align_as_asymmetric), nearest is refused
+	 * (resize_shapes). */
 	static const char *const coords[] = {"half_pixel",
 					     "asymmetric",
 					     "align_corners",
@@ -198,6 +199,15 @@ static const char *resize_check(const struct dev_check *c)
 		if (!dev_plan_known(s, n, i))
 			return "Resize scales or sizes computed on the device";
 	return NULL;
+}
+
+/* Upsample (opset 9) is Resize-10: scales as input 1, asymmetric,
+ * nearest rounding down (resize_emit). */
+static const char *upsample_check(const struct dev_check *c)
+{
+	if (c->n->nin < 2 || c->n->in[1] < 0)
+		return "Upsample with scales as an attribute (opset 7)";
+	return resize_check(c);
 }
 
 static const char *layout_check(const struct dev_check *c)
@@ -340,10 +350,11 @@ static int resize_shapes(const struct dev_shape *c)
 	for (int k = 0; k < x->ndim && s->opset >= 11; k++) {
 		double len = (double)x->dims[k] * sc[k];
 		if (sc[k] && len != floor(len) &&
-		    rt_attr_is(n, "coordinate_transformation_mode", "align_corners", 0))
+		    rt_attr_is(n, "coordinate_transformation_mode", "align_corners", 0) &&
+		    !rt_attr_is(n, "mode", "linear", 0) && !rt_attr_is(n, "mode", "cubic", 0))
 			return dev_bad(s, n,
-				       "align_corners with scales giving a fractional output "
-				       "length");
+				       "nearest align_corners with scales giving a fractional "
+				       "output length");
 	}
 	dev_set_out(o, x->dtype, x->ndim, dims);
 	return 0;
@@ -469,6 +480,36 @@ static int view_emit(struct ectx *e)
 	return 0;
 }
 
+/* The spec's align_corners maps o to o (in - 1) / (in * scale - 1), with
+ * the fractional resized length when scales were given (as the CPU
+ * kernel, cpu/kernels_resize.c); the device's ALIGN_CORNERS takes the
+ * output's integer length. When a length is fractional, the same map is
+ * ASYMMETRIC's o / s with s = (in * scale - 1) / (in - 1) (any s for
+ * in = 1, whose taps all clamp to 0; s = 0, the device's out / in, where
+ * out <= 1 maps only o = 0). Scales were given: a size decides no dim.
+ * Linear and cubic only: their weights move by an ulp, a nearest tap
+ * could flip (resize_shapes refuses that). */
+static void align_as_asymmetric(const struct dev_val *x, const float *sc,
+				struct ares_resize_params *p)
+{
+	int frac = 0;
+	for (int k = 0; k < x->ndim; k++) {
+		double len = (double)x->dims[k] * sc[k];
+		frac |= sc[k] && len != floor(len);
+	}
+	if (!frac)
+		return;
+	p->coord = ARES_COORD_ASYMMETRIC;
+	for (int k = 0; k < x->ndim; k++) {
+		int64_t in = x->dims[k];
+		double len = (double)in * sc[k];
+		float a = 1.0f;
+		if (in > 1)
+			a = len > 1 ? (float)((len - 1) / (double)(in - 1)) : 0.0f;
+		p->scale[k] = F32_BITS(a);
+	}
+}
+
 static int resize_emit(struct ectx *e)
 {
 	struct art_session *s = e->s;
@@ -511,6 +552,8 @@ static int resize_emit(struct ectx *e)
 	}
 	for (int k = 0; k < xv->ndim; k++)
 		p.scale[k] = F32_BITS(sc[k]);
+	if (p.coord == ARES_COORD_ALIGN_CORNERS && p.mode != ARES_RESIZE_NEAREST)
+		align_as_asymmetric(xv, sc, &p);
 	dev_desc(e, n->in[0], &x);
 	dev_desc(e, n->out[0], &y);
 	return dev_done(e, accel_cmdbuf_resize(cb, &p, &x, &y));
@@ -656,6 +699,14 @@ static const struct dev_form dev_form_resize = {
 	.fuses_act = 0,
 };
 
+static const struct dev_form dev_form_upsample = {
+	.check = upsample_check,
+	.shapes = resize_shapes,
+	.emit = resize_emit,
+	.operands = 1u,
+	.fuses_act = 0,
+};
+
 static const struct dev_form dev_form_transpose = {
 	.check = layout_check,
 	.shapes = transpose_shapes,
@@ -709,6 +760,7 @@ static const struct dev_op tensor_ops[] = {
 	{"Squeeze", DK_VIEW, 0, &dev_form_view},
 	{"Transpose", DK_TRANSPOSE, 0, &dev_form_transpose},
 	{"Unsqueeze", DK_VIEW, 0, &dev_form_view},
+	{"Upsample", DK_RESIZE, 0, &dev_form_upsample},
 };
 
 const struct dev_op_family dev_ops_tensor = DEV_OP_FAMILY(tensor_ops);
