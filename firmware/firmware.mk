@@ -3,7 +3,8 @@
 # guest kernel finds it as $(BUILD)/firmware/ares/ares-fw.bin.
 
 FW_VERSION := 1.0.0
-FW_FEATURES := 0x0
+# ARES_FW_FEATURE_* (include/ares/regs.h): 0x1 user queues (hw-spec §15).
+FW_FEATURES := 0x1
 FW_VERSION_WORDS := $(subst ., ,$(FW_VERSION))
 
 FW_SRCS := firmware/fw_main.c firmware/fw_queue.c firmware/fw_job.c firmware/fw_tensor.c \

@@ -50,6 +50,13 @@
  * The clock is read every SIM_CP_SPIN_CHECK polls (each poll reads 2 regs per
  * queue, tens of ns), with a pause instruction in between to be kind to a
  * hyperthread sibling. A budget of zero still checks the rings once.
+ *
+ * User queues (hw-spec §15) ride on the same spin: it also polls the
+ * doorbell-page TAIL of each user queue that was active when the wait began
+ * (a list built once per wait, so the spin costs two loads per active queue
+ * whatever ARES_NUM_UQ is). Their producers cannot ring while the device
+ * polls, so before sleeping the wait publishes NEED_WAKEUP in those pages
+ * and looks once more (uq_arm_wakeup), and it sleeps on ARES_VEC_UQ too.
  */
 #define SIM_CP_SPIN_MAX_NS    80000ull /* the old fixed spin: the ceiling */
 #define SIM_CP_SPIN_MIN_NS    2000ull  /* below this, don't bother spinning */
@@ -62,6 +69,12 @@ static inline void cpu_relax(void)
 	__builtin_ia32_pause();
 #endif
 }
+
+/* The user queues one wait watches: active, and no job of theirs on the engines. */
+struct uq_watch {
+	uint32_t n;
+	uint32_t id[ARES_NUM_UQ];
+};
 
 struct sim_cp_ctx {
 	struct sim_dev *dev;
@@ -92,6 +105,70 @@ static int queue_work_pending(struct sim_dev *d, __u32 mask)
 	return 0;
 }
 
+/*
+ * STATUS is the firmware's word on which user queues it serves: a queue it
+ * stopped (ERROR), never started (BAD_CONFIG) or whose job hangs (RUNNING)
+ * has nothing for the spin to catch.
+ */
+static void uq_watch_build(struct sim_dev *d, struct uq_watch *w)
+{
+	uint32_t n, st;
+
+	w->n = 0;
+	for (n = 0; n < ARES_NUM_UQ; n++) {
+		st = sim_rd32(d, ARES_REG_UQ(n, ARES_UQ_STATUS));
+		if ((st & (ARES_UQ_STATUS_ACTIVE | ARES_UQ_STATUS_RUNNING)) ==
+		    ARES_UQ_STATUS_ACTIVE)
+			w->id[w->n++] = n;
+	}
+}
+
+static uint32_t uq_db(uint32_t n, size_t field)
+{
+	return ARES_REG_UQ_DB(n) + (uint32_t)field;
+}
+
+/* Any TAIL the process moved counts, garbage included: the firmware judges it. */
+static int uq_work_pending(struct sim_dev *d, const struct uq_watch *w)
+{
+	uint32_t i, n;
+
+	for (i = 0; i < w->n; i++) {
+		n = w->id[i];
+		if (sim_rd32(d, uq_db(n, offsetof(struct ares_uq_doorbell, tail))) !=
+		    sim_rd32(d, ARES_REG_UQ(n, ARES_UQ_HEAD)))
+			return 1;
+	}
+	return 0;
+}
+
+static void uq_set_flags(struct sim_dev *d, const struct uq_watch *w, uint32_t flags)
+{
+	uint32_t i;
+
+	for (i = 0; i < w->n; i++)
+		sim_wr32(d, uq_db(w->id[i], offsetof(struct ares_uq_doorbell, flags)), flags);
+}
+
+/*
+ * §15's handshake with producers that cannot ring while the device polls:
+ * NEED_WAKEUP out, full barrier, every TAIL once more. A producer's TAIL
+ * store either lands before this last look (seen here) or after it, and
+ * then its own barrier makes it see NEED_WAKEUP and ring ARES_VEC_UQ.
+ * Returns 1 (flags cleared again) if work came in.
+ */
+static int uq_arm_wakeup(struct sim_dev *d, const struct uq_watch *w)
+{
+	if (!w->n)
+		return 0;
+	uq_set_flags(d, w, ARES_UQ_DB_NEED_WAKEUP);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!uq_work_pending(d, w))
+		return 0;
+	uq_set_flags(d, w, 0);
+	return 1;
+}
+
 static void drain(int fd)
 {
 	uint64_t v;
@@ -113,18 +190,23 @@ static void spin_miss(struct sim_cp_ctx *c)
 		c->spin_ns = 0;
 }
 
+/* The doorbells the CP sleeps on: every queue's, then the user queues' one. */
+#define SIM_CP_NUM_WAIT_FDS (ARES_NUM_QUEUES + 1)
+
 static int cp_wait(void *ctx, __u32 queue_mask, __u64 timeout_ns)
 {
 	struct sim_cp_ctx *c = ctx;
 	struct sim_dev *d = c->dev;
-	struct pollfd pfd[ARES_NUM_QUEUES];
+	struct pollfd pfd[SIM_CP_NUM_WAIT_FDS];
 	uint64_t start = sim_now_ns(), now = start, spun, slept;
 	uint64_t budget = c->spin_ns < timeout_ns ? c->spin_ns : timeout_ns;
+	struct uq_watch uqs;
 	struct timespec ts;
 	int i, n, iter = 0;
 
+	uq_watch_build(d, &uqs);
 	for (;;) {
-		if (queue_work_pending(d, queue_mask)) {
+		if (queue_work_pending(d, queue_mask) || uq_work_pending(d, &uqs)) {
 			spin_hit(c, now - start);
 			return 1;
 		}
@@ -140,17 +222,22 @@ static int cp_wait(void *ctx, __u32 queue_mask, __u64 timeout_ns)
 		spin_miss(c); /* ran out unused, however soon work comes now */
 	if (spun >= timeout_ns)
 		return 0;
-	for (i = 0; i < ARES_NUM_QUEUES; i++) {
+	if (uq_arm_wakeup(d, &uqs))
+		return 1;
+	for (i = 0; i < ARES_NUM_QUEUES; i++)
 		pfd[i].fd = d->db_fd[ARES_VEC_QUEUE(i)];
+	pfd[ARES_NUM_QUEUES].fd = d->db_fd[ARES_VEC_UQ];
+	for (i = 0; i < SIM_CP_NUM_WAIT_FDS; i++)
 		pfd[i].events = POLLIN;
-	}
 	ts.tv_sec = (time_t)((timeout_ns - spun) / 1000000000ull);
 	ts.tv_nsec = (long)((timeout_ns - spun) % 1000000000ull);
-	n = ppoll(pfd, ARES_NUM_QUEUES, &ts, NULL);
+	n = ppoll(pfd, SIM_CP_NUM_WAIT_FDS, &ts, NULL);
+	/* Running again, if only for the heartbeat: producers need not ring now. */
+	uq_set_flags(d, &uqs, 0);
 	if (n <= 0)
 		return 0;
 	/* Drain before the caller rescans: a ring after this point wakes us again. */
-	for (i = 0; i < ARES_NUM_QUEUES; i++)
+	for (i = 0; i < SIM_CP_NUM_WAIT_FDS; i++)
 		if (pfd[i].revents & POLLIN)
 			drain(pfd[i].fd);
 	/*
@@ -158,7 +245,7 @@ static int cp_wait(void *ctx, __u32 queue_mask, __u64 timeout_ns)
 	 * over from a ring already served by polling wakes ppoll() at once with
 	 * nothing new on the rings, and says nothing about timing.
 	 */
-	if (!budget && queue_work_pending(d, queue_mask)) {
+	if (!budget && (queue_work_pending(d, queue_mask) || uq_work_pending(d, &uqs))) {
 		slept = sim_now_ns() - start;
 		if (slept < SIM_CP_SHORT_SLEEP_NS)
 			spin_hit(c, slept - slept / 4); /* budget 1.5x the wait */
@@ -266,7 +353,12 @@ static void cp_log(void *ctx, const char *line, __u32 len)
 
 static int cp_queue_hung(void *ctx, __u32 queue)
 {
-	return queue < 32 && (sim_rd32(dev_of(ctx), ARES_REG_DBG_HANG_QUEUES) & (1u << queue));
+	struct sim_dev *d = dev_of(ctx);
+
+	if (queue < ARES_NUM_QUEUES)
+		return !!(sim_rd32(d, ARES_REG_DBG_HANG_QUEUES) & (1u << queue));
+	queue -= ARES_NUM_QUEUES;
+	return queue < ARES_NUM_UQ && (sim_rd64(d, ARES_REG_DBG_HANG_UQS) & (1ull << queue));
 }
 
 static void __attribute__((noreturn))

@@ -86,13 +86,17 @@ static int close_others(const int *keep, int nkeep)
 
 int sim_cp_sandbox_enter(const struct sim_dev *d, int notify_fd)
 {
-	int keep[ARES_NUM_QUEUES + ARES_NUM_VECTORS + 3], n = 0, ret;
+	int keep[ARES_NUM_QUEUES + 1 + ARES_NUM_VECTORS + 3], n = 0, ret;
 	scmp_filter_ctx ctx;
 	size_t i;
 
-	/* The CP sleeps on the queues' doorbells; control and fault are the main process's. */
+	/*
+	 * The CP sleeps on the queues' doorbells and the user queues' one;
+	 * control and fault are the main process's.
+	 */
 	for (i = 0; i < ARES_NUM_QUEUES; i++)
 		keep[n++] = d->db_fd[ARES_VEC_QUEUE(i)];
+	keep[n++] = d->db_fd[ARES_VEC_UQ];
 	for (i = 0; i < ARES_NUM_VECTORS; i++)
 		keep[n++] = d->irq_fd[i];
 	keep[n++] = notify_fd;

@@ -53,8 +53,9 @@ SIM_TEST_test_mmu := tests/test_mmu.o $(SIM_CORE_OBJS)
 SIM_TEST_test_gemm := tests/test_gemm.o $(SIM_CORE_OBJS)
 SIM_TEST_test_e2e := tests/test_e2e.o tests/e2e_client.o
 SIM_TEST_test_e2e_compute := tests/test_e2e_compute.o tests/e2e_client.o
+SIM_TEST_test_e2e_uq := tests/test_e2e_uq.o tests/e2e_client.o
 SIM_TEST_test_bootrom := tests/test_bootrom.o bootrom.o gen/fw_verify_key.o
-SIM_TESTS := test_contract test_mmu test_gemm test_bootrom test_e2e test_e2e_compute
+SIM_TESTS := test_contract test_mmu test_gemm test_bootrom test_e2e test_e2e_compute test_e2e_uq
 
 define sim_test_rule
 $(BUILD)/sim/tests/$(1): $(addprefix $(BUILD)/sim/,$(SIM_TEST_$(1)))
@@ -73,6 +74,8 @@ $(BUILD)/san/sim/tests/e2e_client.o: CPPFLAGS_COMMON += -DARES_SIM_BIN=\"$(abspa
 $(BUILD)/sim/tests/test_e2e.o $(BUILD)/san/sim/tests/test_e2e.o: CPPFLAGS_COMMON += $(SIM_E2E_FW_DEF)
 $(BUILD)/sim/tests/test_e2e_compute.o $(BUILD)/san/sim/tests/test_e2e_compute.o: \
 	CPPFLAGS_COMMON += $(SIM_E2E_FW_DEF)
+$(BUILD)/sim/tests/test_e2e_uq.o $(BUILD)/san/sim/tests/test_e2e_uq.o: \
+	CPPFLAGS_COMMON += $(SIM_E2E_FW_DEF)
 $(BUILD)/sim/tests/test_bootrom.o $(BUILD)/san/sim/tests/test_bootrom.o: \
 	CPPFLAGS_COMMON += $(SIM_E2E_FW_DEF)
 $(BUILD)/sim/tests/test_bootrom: | $(FW_IMAGE)
@@ -83,6 +86,8 @@ $(BUILD)/san/sim/tests/test_e2e: | $(SIM_SAN_BIN) $(FW_IMAGE) $(FW_BAD_IMAGES) $
 	$(FW_EVIL_IMAGES) $(FW_SANDBOX_IMAGE)
 $(BUILD)/sim/tests/test_e2e_compute: | $(SIM_BIN) $(FW_IMAGE)
 $(BUILD)/san/sim/tests/test_e2e_compute: | $(SIM_SAN_BIN) $(FW_IMAGE)
+$(BUILD)/sim/tests/test_e2e_uq: | $(SIM_BIN) $(FW_IMAGE)
+$(BUILD)/san/sim/tests/test_e2e_uq: | $(SIM_SAN_BIN) $(FW_IMAGE)
 
 UNIT_TESTS += $(SIM_TESTS:%=$(BUILD)/sim/tests/%)
 UNIT_TESTS_SAN += $(SIM_TESTS:%=$(BUILD)/san/sim/tests/%)

@@ -41,7 +41,10 @@
  * @now_ns: device clock, ns since power-on (the clock TIMESTAMP writes)
  * @wait: sleep until a doorbell rings, a queue in @queue_mask has
  *	TAIL != HEAD, or @timeout_ns passes. Returns nonzero if woken by work.
- *	Spurious wakeups are allowed: callers rescan every queue.
+ *	Spurious wakeups are allowed: callers rescan every queue. User queues
+ *	need no mask: the hardware watches the doorbell page of every user
+ *	queue whose STATUS reads ACTIVE without RUNNING (TAIL != HEAD is
+ *	work), and runs hw-spec §15's NEED_WAKEUP handshake before it sleeps
  * @raise_irq: raise MSI-X vector @vector (subject to DBG_DROP_IRQS)
  * @bus_read: read host memory at a bus address, no MMU. 0 or -1 (outside
  *	host memory)
@@ -61,7 +64,8 @@
  *	completes the BOOT command
  * @log: mirror one firmware log line (no trailing newline) to the device's
  *	debug log; the firmware log ring in BAR2 is written by the firmware
- * @queue_hung: nonzero if DBG_HANG_QUEUES selects @queue
+ * @queue_hung: nonzero if DBG_HANG_QUEUES selects @queue, or, for
+ *	@queue = ARES_UQ_QUEUE_ID(n), if DBG_HANG_UQS selects user queue n
  * @engine_run: (ABI 2) run one validated engine command, or one tile of it
  *	(the same command with sliced descriptors, hw-spec §12.11), on its
  *	engine: DMA_COPY, FILL, GEMM and CONV2D..FILL_TENSOR. @cmd is the

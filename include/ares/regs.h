@@ -101,6 +101,9 @@
 #define ARES_REG_HEARTBEAT		0x0090	/* RO u64: bumped by firmware */
 #define ARES_HEARTBEAT_PERIOD_MS	10
 
+/* FW_FEATURES bits: what the running firmware serves beyond §5's queues. */
+#define ARES_FW_FEATURE_USER_QUEUES	(1u << 0)	/* §15's user queues */
+
 #define ARES_BOOT_IDLE			0
 #define ARES_BOOT_LOADING		1
 #define ARES_BOOT_READY			2

@@ -553,3 +553,92 @@ uint64_t e2e_done_seqno(struct e2e_dev *e, uint32_t q)
 {
 	return __atomic_load_n((uint64_t *)e2e_bus(e, E2E_COMPL_BASE(q)), __ATOMIC_ACQUIRE);
 }
+
+/* The driver's part: program the block while disabled, TAIL = HEAD, then enable. */
+void e2e_uq_setup(struct e2e_dev *e, uint32_t n, uint32_t priority, uint32_t entries, uint32_t asid)
+{
+	e2e_wr32(e, ARES_REG_UQ(n, ARES_UQ_CONTROL), 0);
+	e2e_wr64(e, ARES_REG_UQ(n, ARES_UQ_RING_BASE), E2E_UQ_RING_BASE(n));
+	e2e_wr32(e, ARES_REG_UQ(n, ARES_UQ_RING_ENTRIES), entries);
+	e2e_wr32(e, ARES_REG_UQ(n, ARES_UQ_PRIORITY), priority);
+	e2e_wr64(e, ARES_REG_UQ(n, ARES_UQ_COMPL_BASE), E2E_UQ_COMPL_BASE(n));
+	e2e_wr32(e, ARES_REG_UQ(n, ARES_UQ_ASID), asid);
+	e2e_wr32(e, ARES_REG_UQ(n, ARES_UQ_HEAD), 0);
+	memset(e2e_bus(e, E2E_UQ_COMPL_BASE(n)), 0, ARES_COMPL_RECORD_OFFSET((uint64_t)entries));
+	__atomic_store_n(&e2e_uq_db(e, n)->tail, 0, __ATOMIC_RELEASE);
+	e->uq_tail[n] = 0;
+	e->uq_seqno[n] = 0;
+}
+
+void e2e_uq_enable(struct e2e_dev *e, uint32_t n, uint32_t priority, uint32_t entries,
+		   uint32_t asid)
+{
+	e2e_uq_setup(e, n, priority, entries, asid);
+	e2e_wr32(e, ARES_REG_UQ(n, ARES_UQ_CONTROL), ARES_UQ_CONTROL_ENABLE);
+	e2e_ring(e, ARES_VEC_UQ);
+}
+
+struct ares_uq_doorbell *e2e_uq_db(struct e2e_dev *e, uint32_t n)
+{
+	return (struct ares_uq_doorbell *)(e->regs + ARES_REG_UQ_DB(n));
+}
+
+void e2e_uq_push_desc(struct e2e_dev *e, uint32_t n, const struct ares_job_desc *d)
+{
+	uint32_t entries = e2e_rd32(e, ARES_REG_UQ(n, ARES_UQ_RING_ENTRIES));
+
+	memcpy(e2e_bus(e, E2E_UQ_RING_BASE(n) + (uint64_t)(e->uq_tail[n] % entries) * sizeof(*d)),
+	       d, sizeof(*d));
+	__atomic_store_n(&e2e_uq_db(e, n)->tail, ++e->uq_tail[n], __ATOMIC_RELEASE);
+}
+
+int e2e_uq_submit_desc(struct e2e_dev *e, uint32_t n, const struct ares_job_desc *d)
+{
+	e2e_uq_push_desc(e, n, d);
+	/* The TAIL store must be visible before the flags are read (§15). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!(__atomic_load_n(&e2e_uq_db(e, n)->flags, __ATOMIC_ACQUIRE) & ARES_UQ_DB_NEED_WAKEUP))
+		return 0;
+	e2e_ring(e, ARES_VEC_UQ);
+	return 1;
+}
+
+uint64_t e2e_uq_submit(struct e2e_dev *e, uint32_t n, uint32_t asid, uint64_t cmd_va,
+		       uint32_t cmd_size, int *rang)
+{
+	struct ares_job_desc d = {
+		.seqno = ++e->uq_seqno[n],
+		.cmd_va = cmd_va,
+		.cmd_size = cmd_size,
+		.asid = (uint16_t)asid,
+		.tag = 0x09,
+	};
+	int r = e2e_uq_submit_desc(e, n, &d);
+
+	if (rang)
+		*rang = r;
+	return d.seqno;
+}
+
+int e2e_uq_wait_head(struct e2e_dev *e, uint32_t n, uint32_t head)
+{
+	uint64_t deadline = now_ms() + E2E_TIMEOUT_MS;
+
+	while ((int32_t)(e2e_rd32(e, ARES_REG_UQ(n, ARES_UQ_HEAD)) - head) < 0) {
+		if (now_ms() > deadline)
+			return -1;
+		sleep_ms(1);
+	}
+	return 0;
+}
+
+const struct ares_completion *e2e_uq_completion(struct e2e_dev *e, uint32_t n, uint32_t slot)
+{
+	return (const struct ares_completion *)e2e_bus(
+		e, E2E_UQ_COMPL_BASE(n) + ARES_COMPL_RECORD_OFFSET((uint64_t)slot));
+}
+
+const struct ares_queue_wb *e2e_uq_wb(struct e2e_dev *e, uint32_t n)
+{
+	return (const struct ares_queue_wb *)e2e_bus(e, E2E_UQ_COMPL_BASE(n));
+}

@@ -25,6 +25,11 @@
 #define E2E_RING_ENTRIES  64
 #define E2E_TIMEOUT_MS	  10000 /* only so a broken device cannot hang the test */
 
+/* User queue n (n < 64) uses the ring and completion slots after the hardware queues'. */
+#define E2E_UQ_RING_BASE(n)  E2E_RING_BASE(ARES_NUM_QUEUES + (n))
+#define E2E_UQ_COMPL_BASE(n) E2E_COMPL_BASE(ARES_NUM_QUEUES + (n))
+#define E2E_UQ_MAX	     64
+
 struct e2e_dev {
 	char dir[64];
 	char sock_path[128];
@@ -44,6 +49,8 @@ struct e2e_dev {
 	uint64_t data_next;
 	uint32_t tail[ARES_NUM_QUEUES];
 	uint64_t seqno[ARES_NUM_QUEUES];
+	uint32_t uq_tail[E2E_UQ_MAX];
+	uint64_t uq_seqno[E2E_UQ_MAX];
 	char err[256];
 };
 
@@ -80,5 +87,24 @@ void e2e_submit_desc(struct e2e_dev *e, uint32_t q, const struct ares_job_desc *
 int e2e_wait_head(struct e2e_dev *e, uint32_t q, uint32_t head);
 const struct ares_completion *e2e_completion(struct e2e_dev *e, uint32_t q, uint32_t slot);
 uint64_t e2e_done_seqno(struct e2e_dev *e, uint32_t q);
+
+/*
+ * User queues (hw-spec §15): the driver's setup, and the process's side of
+ * submission through the doorbell page.
+ */
+void e2e_uq_setup(struct e2e_dev *e, uint32_t n, uint32_t priority, uint32_t entries,
+		  uint32_t asid);
+void e2e_uq_enable(struct e2e_dev *e, uint32_t n, uint32_t priority, uint32_t entries,
+		   uint32_t asid);
+struct ares_uq_doorbell *e2e_uq_db(struct e2e_dev *e, uint32_t n);
+/* Writes the descriptor and moves TAIL; returns 1 if NEED_WAKEUP made it ring ARES_VEC_UQ. */
+int e2e_uq_submit_desc(struct e2e_dev *e, uint32_t n, const struct ares_job_desc *d);
+/* The same without the NEED_WAKEUP check: a producer that never rings. */
+void e2e_uq_push_desc(struct e2e_dev *e, uint32_t n, const struct ares_job_desc *d);
+uint64_t e2e_uq_submit(struct e2e_dev *e, uint32_t n, uint32_t asid, uint64_t cmd_va,
+		       uint32_t cmd_size, int *rang);
+int e2e_uq_wait_head(struct e2e_dev *e, uint32_t n, uint32_t head);
+const struct ares_completion *e2e_uq_completion(struct e2e_dev *e, uint32_t n, uint32_t slot);
+const struct ares_queue_wb *e2e_uq_wb(struct e2e_dev *e, uint32_t n);
 
 #endif /* SIM_TESTS_E2E_CLIENT_H */

@@ -81,6 +81,12 @@ START_TEST(test_hw_queue_structs_have_fixed_layout)
 	CHECK_OFF(struct ares_job_desc, tag, 32);
 	CHECK_OFF(struct ares_job_desc, reserved, 40);
 	CHECK_OFF(struct ares_queue_wb, done_seqno, 0);
+	CHECK_OFF(struct ares_queue_wb, head, 8);
+	CHECK_OFF(struct ares_queue_wb, error, 12);
+	CHECK_OFF(struct ares_queue_wb, reserved, 16);
+	CHECK_OFF(struct ares_uq_doorbell, tail, 0);
+	CHECK_OFF(struct ares_uq_doorbell, flags, 4);
+	CHECK_OFF(struct ares_uq_doorbell, reserved, 8);
 	CHECK_OFF(struct ares_completion, status, 8);
 	CHECK_OFF(struct ares_completion, error_offset, 12);
 	CHECK_OFF(struct ares_completion, start_ns, 16);
@@ -131,7 +137,25 @@ START_TEST(test_register_map_fits_bar2_and_is_aligned)
 	ck_assert_uint_eq(ARES_REG_Q(1, ARES_Q_RING_BASE) % 8, 0);
 	ck_assert_uint_eq(ARES_REG_Q(1, ARES_Q_COMPL_BASE) % 8, 0);
 	ck_assert_uint_eq(ARES_FW_LOG_WRITE_POS % 8, 0);
-	ck_assert_uint_eq(ARES_NUM_VECTORS, 10);
+	ck_assert_uint_eq(ARES_NUM_VECTORS, 11);
+	ck_assert_uint_eq(ARES_VEC_UQ, ARES_NUM_VECTORS - 1);
+	ck_assert_uint_le(ARES_REG_DBG_DROP_IRQS + 4, ARES_REG_DBG_HANG_UQS);
+	ck_assert_uint_eq(ARES_REG_DBG_HANG_UQS % 8, 0);
+	ck_assert_uint_le(ARES_REG_DBG_HANG_UQS + 8, ARES_REG_PERF_BASE);
+	/* User queues: the block between PERF and the log, each page after the log. */
+	ck_assert_uint_le(ARES_REG_PERF_CMDS + 8, ARES_REG_UQ_BASE);
+	ck_assert_uint_le(ARES_REG_UQ(ARES_NUM_UQ - 1, ARES_UQ_BUSY_NS) + 8,
+			  ARES_REG_UQ(ARES_NUM_UQ, 0));
+	ck_assert_uint_le(ARES_REG_UQ(ARES_NUM_UQ, 0), ARES_REG_FW_LOG_BASE);
+	ck_assert_uint_eq(ARES_REG_UQ(1, ARES_UQ_RING_BASE) % 8, 0);
+	ck_assert_uint_eq(ARES_REG_UQ(1, ARES_UQ_COMPL_BASE) % 8, 0);
+	ck_assert_uint_eq(ARES_REG_UQ(1, ARES_UQ_JOBS) % 8, 0);
+	ck_assert_uint_eq(ARES_REG_UQ(1, ARES_UQ_BUSY_NS) % 8, 0);
+	ck_assert_uint_le(ARES_REG_FW_LOG_BASE + ARES_FW_LOG_SIZE, ARES_REG_UQ_DB(0));
+	ck_assert_uint_eq(ARES_REG_UQ_DB(1) % ARES_UQ_DB_PAGE, 0);
+	ck_assert_uint_eq(ARES_UQ_DB_PAGE, 4096);
+	ck_assert_uint_le(ARES_REG_UQ_DB(ARES_NUM_UQ - 1) + ARES_UQ_DB_PAGE, ARES_BAR2_SIZE);
+	ck_assert_uint_eq(ARES_UQ_QUEUE_ID(0), ARES_NUM_QUEUES);
 	ck_assert_uint_eq(ARES_PT_INDEX(0xff8000000000ull, 0), 0x1ff);
 	ck_assert_uint_eq(ARES_PT_INDEX(0x1000ull, 3), 1);
 }

@@ -181,13 +181,14 @@ START_TEST(test_handshake_gives_identity_and_disconnect_exits_zero)
 	start_with(NULL, NULL);
 	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_SIGNATURE), ARES_SIGNATURE);
 	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_HW_VERSION), ARES_HW_VERSION_V1);
-	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_CAPS),
-			  ARES_CAP_MMU | ARES_CAP_GEMM_F32 | ARES_CAP_FAULT_INJECT);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_CAPS), ARES_CAP_MMU | ARES_CAP_GEMM_F32 |
+							       ARES_CAP_FAULT_INJECT |
+							       ARES_CAP_USER_QUEUES);
 	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_NUM_QUEUES), 8);
 	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_MAX_AS), 64);
 	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_VA_BITS), 48);
 	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_DB_PEER), 0);
-	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_NUM_VECTORS), 10);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_NUM_VECTORS), 11);
 	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_STATUS), 0);
 	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_BOOT_STATUS), ARES_BOOT_IDLE);
 	stop_clean();
@@ -217,7 +218,7 @@ START_TEST(test_boot_publishes_version_heartbeat_and_log)
 	start_with(NULL, NULL);
 	boot_ok();
 	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_FW_VERSION), ARES_VERSION(1, 0, 0));
-	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_FW_FEATURES), 0);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_FW_FEATURES), ARES_FW_FEATURE_USER_QUEUES);
 	/* The heartbeat moves while the firmware runs. */
 	for (int i = 0; i < 1000 && e2e_rd64(&E, ARES_REG_HEARTBEAT) < 3; i++)
 		sleep_ms(10);
