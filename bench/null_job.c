@@ -274,20 +274,21 @@ static int userq_round_trips(struct bench *b, uint64_t *lat)
 }
 
 /*
- * One process keeping the user queue's ring full: submit until the ring
- * refuses (-EAGAIN), then poll until the oldest job completed.
+ * One process keeping the user queue's ring full: before the job of
+ * ticket T goes in, the one of T - USERQ_RING must have completed (from
+ * its own count, as an application would, so the ring never refuses a
+ * job); that wait polls.
  */
 static int userq_throughput(struct bench *b, double *jobs_per_s)
 {
-	int total = b->samples * USERQ_RATE_SAMPLES, ret;
-	uint64_t t0 = now_ns(), ticket = 0;
+	int total = b->samples * USERQ_RATE_SAMPLES;
+	uint64_t t0 = now_ns(), ticket = accel_uq_completed(b->uq);
 
 	for (int i = 0; i < total; i++) {
-		while ((ret = accel_uq_submit(b->uq, b->args.cmd_bo, 0, b->args.cmd_size,
-					      &ticket)) == -EAGAIN)
-			if (accel_uq_wait(b->uq, accel_uq_completed(b->uq) + 1, WAIT_NS, WAIT_NS))
-				return -1;
-		if (ret)
+		if (ticket >= USERQ_RING &&
+		    accel_uq_wait(b->uq, ticket + 1 - USERQ_RING, WAIT_NS, WAIT_NS))
+			return -1;
+		if (accel_uq_submit(b->uq, b->args.cmd_bo, 0, b->args.cmd_size, &ticket))
 			return -1;
 	}
 	if (accel_uq_wait(b->uq, ticket, WAIT_NS, WAIT_NS))

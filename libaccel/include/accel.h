@@ -995,7 +995,8 @@ ACCEL_API int accel_uq_destroy(accel_uq *uq);
  * @cmd_bo: buffer of @uq's device holding the command stream
  * @cmd_offset: byte offset of the stream in @cmd_bo, 8-byte aligned
  * @cmd_size: bytes of stream: nonzero, multiple of 8, at most 16 MiB
- * @ticket: out: the job's ticket
+ * @ticket: out: the job's ticket; with -EAGAIN, the ticket to wait for
+ *	before submitting again (the oldest job not seen completed)
  *
  * Writes the descriptor into the ring, publishes it by a release store of
  * the doorbell page's TAIL and, after a full fence, calls
@@ -1003,7 +1004,7 @@ ACCEL_API int accel_uq_destroy(accel_uq *uq);
  * (ARES_UQ_DB_NEED_WAKEUP: it had gone idle).
  *
  * Return: 0; -EAGAIN when the ring is full (RING_ENTRIES jobs not yet
- * completed: accel_uq_wait() for accel_uq_completed() + 1, then submit
+ * completed: accel_uq_wait() for the *@ticket it stored, then submit
  * again); -ECANCELED once the queue is stopped (accel_uq_state()); -EINVAL
  * for a bad range or a buffer of another device; or a negative errno of
  * the wake-up.

@@ -337,13 +337,14 @@ int accel_uq_submit(accel_uq *uq, accel_bo *cmd_bo, uint64_t cmd_offset, uint32_
 	ret = uq_check_submit(uq, cmd_bo, cmd_offset, cmd_size, ticket);
 	if (ret)
 		return ret;
-	if (uq->tail - uq->head >= uq->ring_entries && uq->tail - uq_head(uq) >= uq->ring_entries)
+	if (uq->tail - uq->head >= uq->ring_entries && uq->tail - uq_head(uq) >= uq->ring_entries) {
+		*ticket = uq->head + 1;
 		return accel_set_error(uq->dev, -EAGAIN,
 				       "accel_uq_submit: the ring of user queue ctx_id %u is full "
 				       "(%u jobs not completed); wait for ticket %llu and submit "
 				       "again",
-				       uq->ctx_id, uq->ring_entries,
-				       (unsigned long long)(uq->head + 1));
+				       uq->ctx_id, uq->ring_entries, (unsigned long long)*ticket);
+	}
 	t = uq->tail + 1;
 	desc.seqno = htole64(t);
 	desc.cmd_va = htole64(cmd_bo->va + cmd_offset);

@@ -197,7 +197,7 @@ static void ordering(accel_uq *uq)
 		/* 200 jobs overflow the 64-entry ring: backpressure, then go on. */
 		while ((ret = accel_uq_submit(uq, cmds[i], 0, (uint32_t)accel_cmdbuf_size(cb),
 					      &t)) == -EAGAIN)
-			check_ok(dev, accel_uq_wait(uq, accel_uq_completed(uq) + 1, 0, WAIT_NS),
+			check_ok(dev, accel_uq_wait(uq, t, 0, WAIT_NS),
 				 "accel_uq_wait for ring space");
 		check_ok(dev, ret, "accel_uq_submit (ordering)");
 		if (last && t != last + 1)
@@ -252,8 +252,7 @@ static void wrap(void)
 	for (int i = 0; i < WRAP_JOBS; i++) {
 		while ((ret = accel_uq_submit(uq, cmds, (uint64_t)i * sz, sz, &t)) == -EAGAIN) {
 			again++;
-			check_ok(dev,
-				 accel_uq_wait(uq, accel_uq_completed(uq) + 1, SPIN_NS, WAIT_NS),
+			check_ok(dev, accel_uq_wait(uq, t, SPIN_NS, WAIT_NS),
 				 "accel_uq_wait for ring space (wrap)");
 		}
 		check_ok(dev, ret, "accel_uq_submit (wrap)");
@@ -385,10 +384,10 @@ static void side_by_side(accel_uq *uq1, accel_ctx *ctx)
 		struct accel_submit_args args = {.cmd_bo = cmd[2][r], .cmd_size = 24};
 
 		while (accel_uq_submit(uq1, cmd[0][r], 0, 24, &t1) == -EAGAIN)
-			check_ok(dev, accel_uq_wait(uq1, accel_uq_completed(uq1) + 1, 0, WAIT_NS),
+			check_ok(dev, accel_uq_wait(uq1, t1, 0, WAIT_NS),
 				 "accel_uq_wait (queue 1)");
 		while (accel_uq_submit(uq2, cmd[1][r], 0, 24, &t2) == -EAGAIN)
-			check_ok(dev, accel_uq_wait(uq2, accel_uq_completed(uq2) + 1, 0, WAIT_NS),
+			check_ok(dev, accel_uq_wait(uq2, t2, 0, WAIT_NS),
 				 "accel_uq_wait (queue 2)");
 		check_ok(dev, accel_submit(ctx, &args, &jobs[r]), "accel_submit (context)");
 	}

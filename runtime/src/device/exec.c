@@ -487,7 +487,7 @@ static int submit_user_queue(struct art_session *s, int pidx, struct dev_slot *s
 	/* Not with more than a slot per run in flight, but never lose a job. */
 	while ((rc = accel_uq_submit(d->uq, sl->cmd[pidx], 0, sl->cmd_size[pidx], &job->ticket)) ==
 	       -EAGAIN) {
-		rc = accel_uq_wait(d->uq, accel_uq_completed(d->uq) + 1, DEV_UQ_SPIN_NS, WAIT_NS);
+		rc = accel_uq_wait(d->uq, job->ticket, DEV_UQ_SPIN_NS, WAIT_NS);
 		if (rc)
 			break;
 	}
