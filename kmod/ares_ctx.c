@@ -17,6 +17,7 @@
 
 #include "ares_ctx.h"
 #include "ares_drv.h"
+#include "ares_uq.h"
 
 #include "uapi/drm/ares_accel.h"
 
@@ -27,6 +28,8 @@ static void ares_ctx_release(struct kref *ref)
 {
 	struct ares_ctx *ctx = container_of(ref, struct ares_ctx, ref);
 
+	if (ctx->uq)
+		ares_uq_free(ctx->uq);
 	mutex_destroy(&ctx->submit_lock);
 	kfree(ctx);
 }
@@ -59,6 +62,25 @@ struct ares_ctx *ares_ctx_lookup(struct ares_file *afile, u32 id)
 	return ctx;
 }
 
+/**
+ * ares_ctx_alloc() - a bare context, one reference, in no table yet
+ *
+ * Return: the context or NULL.
+ */
+struct ares_ctx *ares_ctx_alloc(void)
+{
+	struct ares_ctx *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return NULL;
+	kref_init(&ctx->ref);
+	mutex_init(&ctx->submit_lock);
+	atomic_set(&ctx->queued, 0);
+	ctx->uid = atomic64_inc_return(&ares_ctx_uid_next);
+	return ctx;
+}
+
 /* A new context (one reference) on the less loaded queue of @priority. */
 static struct ares_ctx *ares_ctx_create(struct ares_device *adev, u32 priority)
 {
@@ -66,13 +88,9 @@ static struct ares_ctx *ares_ctx_create(struct ares_device *adev, u32 priority)
 	struct ares_ctx *ctx;
 	int ret;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	ctx = ares_ctx_alloc();
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
-	kref_init(&ctx->ref);
-	mutex_init(&ctx->submit_lock);
-	atomic_set(&ctx->queued, 0);
-	ctx->uid = atomic64_inc_return(&ares_ctx_uid_next);
 
 	/* Priority p is served by queues 2p and 2p+1: take the less loaded. */
 	qa = &adev->queues[2 * priority];
@@ -93,6 +111,14 @@ static struct ares_ctx *ares_ctx_create(struct ares_device *adev, u32 priority)
 
 static void ares_ctx_teardown(struct ares_ctx *ctx)
 {
+	if (ctx->uq) {
+		struct ares_file *afile = ctx->uq->file->driver_priv;
+
+		ares_uq_destroy(ctx->uq);
+		atomic_dec(&afile->num_uqs);
+		ares_ctx_put(ctx);
+		return;
+	}
 	mutex_lock(&ctx->submit_lock);
 	ctx->destroyed = true;
 	mutex_unlock(&ctx->submit_lock);

@@ -13,6 +13,7 @@
 
 struct ares_file;
 struct ares_queue;
+struct ares_uq;
 struct drm_device;
 struct drm_file;
 
@@ -44,11 +45,17 @@ struct ares_ctx {
 	bool banned;
 	/** @queued: jobs pushed and not yet freed by the scheduler */
 	atomic_t queued;
+	/**
+	 * @uq: a user-queue context (UQ_CREATE): the queue, and no entity,
+	 * queue or jobs; NULL for a CTX_CREATE context
+	 */
+	struct ares_uq *uq;
 };
 
 /* Jobs a context may have queued before SUBMIT waits: a ring's worth. */
 #define ARES_CTX_MAX_JOBS	256
 
+struct ares_ctx *ares_ctx_alloc(void);
 struct ares_ctx *ares_ctx_lookup(struct ares_file *afile, u32 id);
 void ares_ctx_put(struct ares_ctx *ctx);
 void ares_file_ctx_fini(struct ares_file *afile);

@@ -31,6 +31,7 @@
 #include "ares_dump.h"
 #include "ares_hw.h"
 #include "ares_mmu.h"
+#include "ares_uq.h"
 #include "ares_xport.h"
 
 static struct ares_device *ares_seq_to_adev(struct seq_file *m)
@@ -163,11 +164,20 @@ static void ares_debugfs_file(struct seq_file *m, struct drm_file *file)
 
 	/* Contexts are torn down only after xa_erase(): the lock holds that. */
 	xa_lock(&afile->ctxs);
-	xa_for_each(&afile->ctxs, id, ctx)
+	xa_for_each(&afile->ctxs, id, ctx) {
+		if (ctx->uq) {
+			/* A snapshot: state may change under us. */
+			seq_printf(m, "  context %lu uid %llu user queue %u priority %u entries %u state %u\n",
+				   id, ctx->uid, ctx->uq->index,
+				   ctx->uq->priority, ctx->uq->entries,
+				   READ_ONCE(ctx->uq->state));
+			continue;
+		}
 		seq_printf(m, "  context %lu uid %llu queue %u priority %u seqno %llu%s\n",
 			   id, ctx->uid, ctx->queue->index,
 			   ctx->queue->priority, READ_ONCE(ctx->seqno),
 			   READ_ONCE(ctx->banned) ? " banned" : "");
+	}
 	xa_unlock(&afile->ctxs);
 
 	mutex_lock(&as->lock);

@@ -29,6 +29,7 @@
 #include "ares_mmu.h"
 #include "ares_queue.h"
 #include "ares_sysfs.h"
+#include "ares_uq.h"
 #include "ares_usage.h"
 #include "ares_xport.h"
 
@@ -70,6 +71,11 @@ unsigned int ares_max_contexts_per_file = 128;
 module_param_named(max_contexts_per_file, ares_max_contexts_per_file, uint, 0644);
 MODULE_PARM_DESC(max_contexts_per_file,
 		 "Contexts one open file may have; CTX_CREATE past it fails with -EMFILE (default 128)");
+
+unsigned int ares_max_uqs_per_file = 16;
+module_param_named(max_uqs_per_file, ares_max_uqs_per_file, uint, 0644);
+MODULE_PARM_DESC(max_uqs_per_file,
+		 "User queues one open file may have (of the device's 64); UQ_CREATE past it fails with -EMFILE (default 16)");
 
 unsigned int ares_max_bos_per_file = 16384;
 module_param_named(max_bos_per_file, ares_max_bos_per_file, uint, 0644);
@@ -180,14 +186,17 @@ static const char *const ares_engine_names[ARES_NUM_PRIORITIES] = {
 static void ares_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
 	struct ares_file *afile = file->driver_priv;
+	u64 busy[ARES_NUM_PRIORITIES] = {}, jobs[ARES_NUM_PRIORITIES] = {};
 	int i;
 
+	/* User queues count on the device until they stop: add those. */
+	ares_uq_usage(file, busy, jobs);
 	for (i = 0; i < ARES_NUM_PRIORITIES; i++)
 		drm_printf(p, "drm-engine-%s:\t%llu ns\n", ares_engine_names[i],
-			   (u64)atomic64_read(&afile->usage->busy_ns[i]));
+			   (u64)atomic64_read(&afile->usage->busy_ns[i]) + busy[i]);
 	for (i = 0; i < ARES_NUM_PRIORITIES; i++)
 		drm_printf(p, "ares-jobs-%s:\t%llu\n", ares_engine_names[i],
-			   (u64)atomic64_read(&afile->usage->jobs[i]));
+			   (u64)atomic64_read(&afile->usage->jobs[i]) + jobs[i]);
 	drm_show_memory_stats(p, file);
 }
 
@@ -336,6 +345,12 @@ static int ares_ioctl_debug(struct drm_device *dev, void *data,
 			return -EINVAL;
 		drm_info(dev, "debug: crashing the firmware\n");
 		return ares_debug_hw(adev, args);
+	case DRM_ARES_DEBUG_HANG_UQ:
+		if (args->arg > U32_MAX)
+			return -EINVAL;
+		drm_info(dev, "debug: hanging the user queue of context %llu\n",
+			 args->arg);
+		return ares_uq_debug_hang(file->driver_priv, args->arg);
 	case DRM_ARES_DEBUG_RESET:
 		if (args->arg)
 			return -EINVAL;
@@ -363,6 +378,9 @@ static const struct drm_ioctl_desc ares_ioctls[] = {
 	ARES_IOCTL(DEBUG, debug),
 	ARES_IOCTL(BO_USERPTR, bo_userptr),
 	ARES_IOCTL(SUBMIT_BATCH, submit_batch),
+	ARES_IOCTL(UQ_CREATE, uq_create),
+	ARES_IOCTL(UQ_WAKE, uq_wake),
+	ARES_IOCTL(UQ_WAIT, uq_wait),
 };
 
 /*
@@ -438,6 +456,19 @@ static long ares_compat_ioctl(struct file *filp, unsigned int cmd,
 }
 #endif
 
+/*
+ * User-queue offsets (below 4 GiB) go to the user queues, the rest to GEM,
+ * whose fake offsets start at 4 GiB.
+ */
+static int ares_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+
+	if (off >= ARES_UQ_MMAP_BASE && off < ARES_UQ_MMAP_END)
+		return ares_uq_mmap(filp, vma);
+	return drm_gem_mmap(filp, vma);
+}
+
 /* DRM_ACCEL_FOPS, with the ioctl entry points filtered. */
 static const struct file_operations ares_accel_fops = {
 	.owner = THIS_MODULE,
@@ -450,7 +481,7 @@ static const struct file_operations ares_accel_fops = {
 	.poll = drm_poll,
 	.read = drm_read,
 	.llseek = noop_llseek,
-	.mmap = drm_gem_mmap,
+	.mmap = ares_mmap,
 	.fop_flags = FOP_UNSIGNED_OFFSET,
 	.show_fdinfo = drm_show_fdinfo,
 };
@@ -548,7 +579,7 @@ static int ares_init_irqs(struct ares_device *adev)
 		if (ret)
 			return ret;
 	}
-	return 0;
+	return ares_uq_request_irq(adev);
 }
 
 /* Enables @pdev and maps its register file if it carries our signature. */
@@ -605,6 +636,9 @@ static int ares_init_state(struct ares_device *adev)
 		return ret;
 	ratelimit_state_init(&adev->fault_rs, 5 * HZ, 10);
 	INIT_WORK(&adev->reset_work, ares_reset_work);
+	ret = ares_uq_init(adev);
+	if (ret)
+		return ret;
 
 	adev->reset_wq = alloc_ordered_workqueue("ares-reset", 0);
 	if (!adev->reset_wq)
@@ -701,6 +735,7 @@ static void ares_remove(struct pci_dev *pdev)
 	drm_dev_unplug(&adev->drm);
 	ares_hb_stop(adev);
 	cancel_work_sync(&adev->reset_work);
+	ares_uq_unplug(adev);
 	/* Stop the firmware and every queue; IRQs are freed by devres. */
 	ares_hw_stop(adev);
 }

@@ -35,6 +35,7 @@ extern unsigned int ares_submit_wait_ms;
 extern unsigned int ares_as_per_user;
 extern unsigned int ares_as_slots;
 extern unsigned int ares_max_contexts_per_file;
+extern unsigned int ares_max_uqs_per_file;
 extern unsigned int ares_max_bos_per_file;
 extern unsigned int ares_max_jobs_per_file;
 extern unsigned int ares_bo_mem_per_file_mb;
@@ -43,6 +44,7 @@ extern unsigned int ares_bo_mem_mb;
 struct ares_as;
 struct ares_job;
 struct ares_usage;
+struct ares_uq;
 struct ares_xport;
 
 /**
@@ -281,6 +283,30 @@ struct ares_device {
 	struct mutex xport_lock;
 	/** @xport: the transport probe, or NULL unless transport_probe=1 */
 	struct ares_xport *xport;
+
+	/*
+	 * User queues (ares_uq.c). Lock order: uq_lock, then an address
+	 * space's lock, as_lock, ctrl_lock; uq_hw_lock innermost.
+	 */
+	/**
+	 * @uq_lock: serialises creating, destroying, suspending, resuming and
+	 * mapping user queues: @uqs slot allocation and every address space's
+	 * uqs list. Held across a stop handshake (bounded); never taken by
+	 * the recovery, which a hung queue may be waiting for.
+	 */
+	struct mutex uq_lock;
+	/**
+	 * @uq_hw_lock: protects @uqs, each queue's state, waiters and fences
+	 * (the lock of its fences) and its CONTROL, IRQ_HEAD and HEAD
+	 * registers. Taken from the ARES_VEC_UQ interrupt, so irqsave.
+	 */
+	spinlock_t uq_hw_lock;
+	/** @uqs: user queue of each hardware user-queue slot, or NULL */
+	struct ares_uq *uqs[ARES_NUM_UQ];
+	/** @uq_wd_work: user-queue watchdog, on @reset_wq */
+	struct delayed_work uq_wd_work;
+	/** @uq_unplugged: the watchdog must not re-arm */
+	bool uq_unplugged;
 };
 
 /**
@@ -297,6 +323,8 @@ struct ares_file {
 	u32 ctx_next;
 	/** @num_ctx: contexts in @ctxs, at most max_contexts_per_file */
 	atomic_t num_ctx;
+	/** @num_uqs: user-queue contexts among them, at most max_uqs_per_file */
+	atomic_t num_uqs;
 	/** @usage: engine time, job and buffer counts of this file */
 	struct ares_usage *usage;
 };

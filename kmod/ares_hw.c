@@ -26,6 +26,7 @@
 #include "ares_sysfs.h"
 #include "ares_queue.h"
 #include "ares_trace.h"
+#include "ares_uq.h"
 
 /* Control commands include BOOT, which waits for the firmware (slow TCG). */
 #define ARES_CTRL_TIMEOUT_MS	5000
@@ -199,6 +200,8 @@ int ares_hw_start(struct ares_device *adev)
 {
 	int ret, i;
 
+	/* Where each user queue stands, before RESET clears it. */
+	ares_uq_snapshot(adev);
 	ret = ares_hw_reset(adev);
 	for (i = 0; i < ARES_NUM_QUEUES; i++)
 		ares_queue_drain(&adev->queues[i]);
@@ -208,10 +211,12 @@ int ares_hw_start(struct ares_device *adev)
 	for (i = 0; i < ARES_NUM_QUEUES; i++)
 		ares_queue_hw_init(&adev->queues[i]);
 	ares_as_restore_all(adev);
+	ares_uq_hw_restore(adev);
 
 	ret = ares_fw_boot(adev);
 	if (ret)
 		return ret;
+	ares_uq_kick(adev);
 
 	/* Report any queue the device refused (best effort: checked once). */
 	for (i = 0; i < ARES_NUM_QUEUES; i++)

@@ -623,6 +623,11 @@ static int ares_submit_one(struct drm_device *dev, struct drm_file *file,
 	s.ctx = ares_ctx_lookup(afile, s.args->ctx_id);
 	if (!s.ctx)
 		return -EINVAL;
+	/* A user queue's jobs go through its ring, never through SUBMIT. */
+	if (s.ctx->uq) {
+		ret = -EINVAL;
+		goto out;
+	}
 
 	/* Sleep before drm_dev_enter(): an unplug must not wait for us. */
 	ret = ares_submit_wait_room(s.ctx, afile->usage, &s.slot);

@@ -28,6 +28,7 @@
 #include "ares_drv.h"
 #include "ares_hw.h"
 #include "ares_mmu.h"
+#include "ares_uq.h"
 
 #include "ares/mmu.h"
 
@@ -203,13 +204,16 @@ out_unlock:
  * @node: VA range from ares_as_map()
  *
  * Returns once the device can no longer reach the pages (TLB invalidated),
- * so the caller may free them.
+ * so the caller may free them. The user queues of @as, whose jobs the
+ * driver does not see, are stopped around it (§15 handshake) and resume
+ * where they stopped.
  */
 void ares_as_unmap(struct ares_as *as, struct drm_mm_node *node)
 {
 	struct ares_device *adev = as->adev;
 	int idx;
 
+	ares_uq_as_suspend(as);
 	mutex_lock(&as->lock);
 	ares_as_clear_range(as, node->start, node->size - ARES_PAGE_SIZE);
 	mutex_unlock(&as->lock);
@@ -225,6 +229,7 @@ void ares_as_unmap(struct ares_as *as, struct drm_mm_node *node)
 		drm_dev_exit(idx);
 	}
 	mutex_unlock(&adev->as_lock);
+	ares_uq_as_resume(as);
 
 	mutex_lock(&as->lock);
 	drm_mm_remove_node(node);
@@ -608,6 +613,30 @@ void ares_as_unpin(struct ares_as *as)
 }
 
 /**
+ * ares_as_pin_uq() - pin @as to a hardware slot for a user queue's life
+ * @as: address space
+ *
+ * Like a job's pin, but never waits: a user queue cannot be created while
+ * every slot has work. ares_as_unpin() gives the pin back.
+ *
+ * Return: the slot, or -EBUSY.
+ */
+int ares_as_pin_uq(struct ares_as *as)
+{
+	struct ares_device *adev = as->adev;
+	int slot = -EBUSY;
+
+	mutex_lock(&adev->as_lock);
+	if (ares_as_bind(as)) {
+		list_move_tail(&as->lru, &adev->as_lru);
+		atomic_inc(&as->active);
+		slot = as->slot;
+	}
+	mutex_unlock(&adev->as_lock);
+	return slot;
+}
+
+/**
  * ares_as_fini() - wake anything still waiting for a slot (device teardown)
  * @adev: device
  */
@@ -685,6 +714,7 @@ struct ares_as *ares_as_create(struct ares_device *adev)
 	as->slot = ARES_AS_UNBOUND;
 	as->uid = current_uid();
 	INIT_LIST_HEAD(&as->lru);
+	INIT_LIST_HEAD(&as->uqs);
 	mutex_init(&as->lock);
 	drm_mm_init(&as->mm, ARES_VA_START, ARES_VA_END - ARES_VA_START);
 

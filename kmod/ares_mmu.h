@@ -55,6 +55,12 @@ struct ares_as {
 	struct drm_mm mm;
 	/** @root: level-0 table */
 	struct ares_pt *root;
+	/**
+	 * @uqs: struct ares_uq of this address space (ares_uq.as_link); while
+	 * not empty the address space holds a pin on its slot;
+	 * adev->uq_lock
+	 */
+	struct list_head uqs;
 };
 
 struct ares_as *ares_as_create(struct ares_device *adev);
@@ -75,6 +81,7 @@ struct dma_fence *ares_as_pin(struct ares_as *as, bool *pinned,
 void ares_as_drop_turn(struct ares_device *adev, struct dma_fence **turn);
 void ares_as_fini(struct ares_device *adev);
 void ares_as_unpin(struct ares_as *as);
+int ares_as_pin_uq(struct ares_as *as);
 int ares_as_slot(struct ares_as *as);
 
 #endif /* __ARES_MMU_H__ */

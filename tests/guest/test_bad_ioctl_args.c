@@ -211,6 +211,101 @@ static void other_cases(void)
 		   raw(DRM_IOCTL_ARES_DEBUG, &d));
 }
 
+/* The user-queue ioctls; each case one field wrong. Return: the good queue's ctx id or 0. */
+static uint32_t uq_cases(void)
+{
+	struct drm_ares_uq_create c,
+		good = {.priority = DRM_ARES_PRIORITY_NORMAL, .ring_entries = 16};
+	struct drm_ares_uq_wake k;
+	struct drm_ares_uq_wait w;
+	struct drm_ares_debug d;
+	uint32_t uq_id, sync;
+	int ret;
+
+	c = good;
+	ret = raw(DRM_IOCTL_ARES_UQ_CREATE, &c);
+	if (ret == -EOPNOTSUPP) {
+		printf("  (no user queues on this device: their cases skipped)\n");
+		return 0;
+	}
+	if (ret)
+		test_fail("baseline UQ_CREATE: expected 0, got %s", accel_strerror(ret));
+	uq_id = c.ctx_id;
+
+#define UQ_CREATE_CASE(desc, mutate)                                                               \
+	do {                                                                                       \
+		c = good;                                                                          \
+		mutate;                                                                            \
+		expect_err("UQ_CREATE " desc, -EINVAL, raw(DRM_IOCTL_ARES_UQ_CREATE, &c));         \
+	} while (0)
+	UQ_CREATE_CASE("flags = 1", c.flags = 1);
+	UQ_CREATE_CASE("pad = 1", c.pad = 1);
+	UQ_CREATE_CASE("reserved = 1", c.reserved = 1);
+	UQ_CREATE_CASE("ctx_id nonzero on input (output-only)", c.ctx_id = 1);
+	UQ_CREATE_CASE("asid nonzero on input (output-only)", c.asid = 1);
+	UQ_CREATE_CASE("ring_offset nonzero on input (output-only)", c.ring_offset = 4096);
+	UQ_CREATE_CASE("compl_offset nonzero on input (output-only)", c.compl_offset = 4096);
+	UQ_CREATE_CASE("doorbell_offset nonzero on input (output-only)", c.doorbell_offset = 4096);
+	UQ_CREATE_CASE("ring_entries = 0", c.ring_entries = 0);
+	UQ_CREATE_CASE("ring_entries = 8 (below 16)", c.ring_entries = 8);
+	UQ_CREATE_CASE("ring_entries = 17 (not a power of two)", c.ring_entries = 17);
+	UQ_CREATE_CASE("ring_entries = 8192 (above 4096)", c.ring_entries = 8192);
+	UQ_CREATE_CASE("ring_entries = 0x80000000", c.ring_entries = 0x80000000u);
+	UQ_CREATE_CASE("priority = 4", c.priority = 4);
+
+	k = (struct drm_ares_uq_wake){.ctx_id = uq_id, .flags = 1};
+	expect_err("UQ_WAKE flags = 1", -EINVAL, raw(DRM_IOCTL_ARES_UQ_WAKE, &k));
+	k = (struct drm_ares_uq_wake){.ctx_id = ctx_id};
+	expect_err("UQ_WAKE on a CTX_CREATE context", -EINVAL, raw(DRM_IOCTL_ARES_UQ_WAKE, &k));
+	k = (struct drm_ares_uq_wake){.ctx_id = uq_id + 1000};
+	expect_err("UQ_WAKE unknown ctx_id", -ENOENT, raw(DRM_IOCTL_ARES_UQ_WAKE, &k));
+	k = (struct drm_ares_uq_wake){.ctx_id = uq_id};
+	expect_err("UQ_WAKE baseline", 0, raw(DRM_IOCTL_ARES_UQ_WAKE, &k));
+
+	if (drmSyncobjCreate(fd, 0, &sync))
+		test_fail("SYNCOBJ_CREATE: %m");
+#define UQ_WAIT_CASE(desc, want, mutate)                                                           \
+	do {                                                                                       \
+		w = (struct drm_ares_uq_wait){.ctx_id = uq_id};                                    \
+		mutate;                                                                            \
+		expect_err("UQ_WAIT " desc, want, raw(DRM_IOCTL_ARES_UQ_WAIT, &w));                \
+	} while (0)
+	UQ_WAIT_CASE("baseline (HEAD 0, poll)", 0, (void)0);
+	UQ_WAIT_CASE("flags = 2 (unknown)", -EINVAL, w.flags = 2);
+	UQ_WAIT_CASE("pad = 1", -EINVAL, w.pad = 1);
+	UQ_WAIT_CASE("reserved = 1", -EINVAL, w.reserved = 1);
+	UQ_WAIT_CASE("state nonzero on input (output-only)", -EINVAL, w.state = 1);
+	UQ_WAIT_CASE("error nonzero on input (output-only)", -EINVAL, w.error = 1);
+	UQ_WAIT_CASE("head_now nonzero on input (output-only)", -EINVAL, w.head_now = 1);
+	UQ_WAIT_CASE("timeout_ns = -1", -EINVAL, w.timeout_ns = -1);
+	UQ_WAIT_CASE("syncobj without SYNCOBJ", -EINVAL, w.syncobj = sync);
+	UQ_WAIT_CASE("SYNCOBJ without a syncobj", -EINVAL, w.flags = DRM_ARES_UQ_WAIT_SYNCOBJ);
+	UQ_WAIT_CASE("SYNCOBJ with a timeout", -EINVAL,
+		     (w.flags = DRM_ARES_UQ_WAIT_SYNCOBJ, w.syncobj = sync, w.timeout_ns = 1));
+	UQ_WAIT_CASE("SYNCOBJ with an unknown syncobj", -ENOENT,
+		     (w.flags = DRM_ARES_UQ_WAIT_SYNCOBJ, w.syncobj = sync + 1000));
+	UQ_WAIT_CASE("on a CTX_CREATE context", -EINVAL, w.ctx_id = ctx_id);
+	UQ_WAIT_CASE("unknown ctx_id", -ENOENT, w.ctx_id = uq_id + 1000);
+	drmSyncobjDestroy(fd, sync);
+
+	d = (struct drm_ares_debug){.op = DRM_ARES_DEBUG_HANG_UQ, .arg = ctx_id};
+	expect_err("DEBUG HANG_UQ on a CTX_CREATE context", -EINVAL, raw(DRM_IOCTL_ARES_DEBUG, &d));
+	d = (struct drm_ares_debug){.op = DRM_ARES_DEBUG_HANG_UQ, .arg = (1ull << 40) + uq_id};
+	expect_err("DEBUG HANG_UQ arg above 32 bits", -EINVAL, raw(DRM_IOCTL_ARES_DEBUG, &d));
+
+	/* Rejected UQ_CREATEs made no context: the next id follows on. */
+	c = good;
+	if (raw(DRM_IOCTL_ARES_UQ_CREATE, &c))
+		test_fail("UQ_CREATE after the rejected ones: expected 0, got %s",
+			  accel_strerror(-errno));
+	if (c.ctx_id != uq_id + 1) {
+		printf("  UQ_CREATE ctx_id after rejected calls: expected %u, got %u\n", uq_id + 1,
+		       c.ctx_id);
+		failures++;
+	}
+	return uq_id;
+}
+
 int main(void)
 {
 	struct drm_ares_bo_create bc;
@@ -272,6 +367,8 @@ int main(void)
 		       ctx_id + 1, cc.ctx_id);
 		failures++;
 	}
+
+	uq_cases();
 
 	/* Let the baseline jobs finish before the BOs go away. */
 	w = (struct drm_ares_bo_wait){.handle = bo_handle,

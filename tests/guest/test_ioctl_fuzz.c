@@ -7,6 +7,7 @@
  *    unmapped argument pointer: each call returns 0 or an errno, the nrs
  *    past the driver's table -EINVAL;
  *  - a seeded random sequence of 20000 driver ioctls (plus GEM_CLOSE,
+ *    mmap of user-queue offsets with garbage written through them,
  *    PRIME export and syncobj create/destroy; SUBMIT_BATCH arrays of 0 to
  *    65 entries) whose fields mix plausible
  *    values (live handles, context ids, VAs) with garbage.
@@ -31,7 +32,7 @@
 #include "guest_util.h"
 
 #define CALLS	20000
-#define NDRV	10 /* driver ioctls 0x40..0x49 */
+#define NDRV	13 /* driver ioctls 0x40..0x4c */
 #define BO_USED "/sys/class/accel/accel0/device/ares/bo_mem_used"
 #define POOL	64
 
@@ -128,7 +129,7 @@ static void fuzz(int fd)
 		for (int k = 0; k < 4; k++)
 			handles[k] = nbo ? bos[rnd() % nbo] : (uint32_t)rnd();
 
-		switch (rnd() % 12) {
+		switch (rnd() % 15) {
 		case 0: {
 			struct drm_ares_query q = {.type = rnd() % 3,
 						   .size = (uint32_t)pick(sizes, 11),
@@ -274,6 +275,51 @@ static void fuzz(int fd)
 						bos[k] = bos[--nbo];
 						vas[k] = vas[nbo];
 					}
+			break;
+		}
+		case 11: {
+			struct drm_ares_uq_create u = {.priority = rnd() % 5,
+						       .ring_entries = 8u << (rnd() % 11)};
+			const uint64_t sz[] = {4096, 8192, 65536, rnd() % (1u << 20)};
+			size_t msz = pick(sz, 4);
+			void *m;
+
+			if (garbage)
+				memcpy(&u, junk, sizeof(u));
+			if (call(fd, DRM_IOCTL_ARES_UQ_CREATE, &u))
+				break;
+			if (nctx < POOL)
+				ctxs[nctx++] = u.ctx_id;
+			/* Map one part at a random size and write garbage through it. */
+			m = mmap(NULL, msz, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+				 (off_t)(rnd() % 2 ? u.ring_offset : u.doorbell_offset));
+			if (m != MAP_FAILED) {
+				memcpy(m, junk, 64);
+				munmap(m, msz);
+			}
+			break;
+		}
+		case 12: {
+			struct drm_ares_uq_wake k = {.ctx_id = c, .flags = rnd() % 4 ? 0 : rnd()};
+
+			if (garbage)
+				memcpy(&k, junk, sizeof(k));
+			call(fd, DRM_IOCTL_ARES_UQ_WAKE, &k);
+			break;
+		}
+		case 13: {
+			struct drm_ares_uq_wait w = {.ctx_id = c,
+						     .head = rnd() % 4,
+						     .flags = rnd() % 3 ? 0 : rnd() % 3,
+						     .syncobj = nsync ? syncs[rnd() % nsync] : 0};
+
+			if (garbage)
+				memcpy(&w, junk, sizeof(w));
+			/* Never a long sleep: poll, or a deadline 1 ms away. */
+			w.timeout_ns = rnd() % 2 ? 0 : (int64_t)now_ns() + 1000000;
+			if (w.flags & DRM_ARES_UQ_WAIT_SYNCOBJ && rnd() % 2)
+				w.timeout_ns = 0;
+			call(fd, DRM_IOCTL_ARES_UQ_WAIT, &w);
 			break;
 		}
 		default: {
