@@ -373,12 +373,14 @@ static int run(struct bench *b, int repeats, const int *depths, int ndepths)
 		       median(med, repeats) / median(xport, repeats));
 	if (b->uq) {
 		printf("  user queue, depth 1, polled: median %.1f us, p90 %.1f us, p99 %.1f us "
-		       "(%.0fx an empty ioctl, %.2fx the ioctl path's null job)\n",
+		       "(%.2fx an empty ioctl; the ioctl path's null job takes %.0fx as long)\n",
 		       median(uq_med, repeats), median(uq_p90, repeats), median(uq_p99, repeats),
 		       median(uq_med, repeats) * 1000 / median(ioctl_ns, repeats),
-		       median(uq_med, repeats) / median(med, repeats));
-		printf("  user queue, ring of %d kept full: %.0f jobs/s\n", USERQ_RING,
-		       median(uq_rate, repeats));
+		       median(med, repeats) / median(uq_med, repeats));
+		printf("  user queue, ring of %d kept full: %.0f jobs/s (%.1fx the batched ioctl "
+		       "path)\n",
+		       USERQ_RING, median(uq_rate, repeats),
+		       median(uq_rate, repeats) / median(batched, repeats));
 		if (b->transport[0])
 			printf("  user queue / transport: %.2fx\n",
 			       median(uq_med, repeats) / median(xport, repeats));
