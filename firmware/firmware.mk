@@ -115,12 +115,23 @@ $(BUILD)/san/firmware/host/%.o: firmware/%.c
 FW_TEST_CMD_OBJS := firmware/tests/test_cmd_parse.o firmware/fw_job.o firmware/fw_tensor.o \
 	firmware/fw_log.o
 FW_TEST_IMAGE_OBJS := firmware/tests/test_fw_image.o
+FW_TEST_QUEUE_OBJS := firmware/tests/test_fw_queue.o firmware/fw_queue.o firmware/fw_job.o \
+	firmware/fw_tensor.o firmware/fw_log.o
 
 $(BUILD)/firmware/tests/test_cmd_parse: $(FW_TEST_CMD_OBJS:firmware/%=$(BUILD)/firmware/host/%)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $^ -o $@ $(shell pkg-config --libs check)
 
 $(BUILD)/san/firmware/tests/test_cmd_parse: $(FW_TEST_CMD_OBJS:firmware/%=$(BUILD)/san/firmware/host/%)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) $^ -o $@ $(shell pkg-config --libs check)
+
+$(BUILD)/firmware/tests/test_fw_queue: $(FW_TEST_QUEUE_OBJS:firmware/%=$(BUILD)/firmware/host/%)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $^ -o $@ $(shell pkg-config --libs check)
+
+$(BUILD)/san/firmware/tests/test_fw_queue: \
+		$(FW_TEST_QUEUE_OBJS:firmware/%=$(BUILD)/san/firmware/host/%)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) $^ -o $@ $(shell pkg-config --libs check)
 
@@ -140,9 +151,10 @@ $(BUILD)/san/firmware/tests/test_fw_image: \
 $(BUILD)/firmware/host/tests/test_fw_image.o $(BUILD)/san/firmware/host/tests/test_fw_image.o: \
 	CPPFLAGS_COMMON += -DARES_FW_IMAGE_DIR=\"$(abspath $(BUILD))/firmware\"
 
-UNIT_TESTS += $(BUILD)/firmware/tests/test_cmd_parse $(BUILD)/firmware/tests/test_fw_image
+UNIT_TESTS += $(BUILD)/firmware/tests/test_cmd_parse $(BUILD)/firmware/tests/test_fw_image \
+	$(BUILD)/firmware/tests/test_fw_queue
 UNIT_TESTS_SAN += $(BUILD)/san/firmware/tests/test_cmd_parse \
-	$(BUILD)/san/firmware/tests/test_fw_image
+	$(BUILD)/san/firmware/tests/test_fw_image $(BUILD)/san/firmware/tests/test_fw_queue
 
 -include $(wildcard $(BUILD)/firmware/pic/*.d $(BUILD)/firmware/pic/sandbox/*.d \
 	$(BUILD)/firmware/host/*.d \

@@ -36,7 +36,16 @@ struct fw_queue {
 	__u32 priority;
 	__u32 asid; /* user queues: the only ASID their descriptors may name */
 	__u32 head;
+	__u32 fails_logged; /* user queues: failed jobs logged since enable */
 };
+
+/*
+ * A user queue's process can fail jobs as fast as the device runs them: its
+ * first FW_UQ_FAILS_LOGGED failures per enable are logged, then one line
+ * says the rest are not, so that one process cannot wash every other line
+ * out of the log.
+ */
+#define FW_UQ_FAILS_LOGGED 8
 
 static struct fw_queue fw_q[FW_NUM_QUEUES];
 static __u32 fw_rr[ARES_NUM_PRIORITIES]; /* last queue served at each priority */
@@ -154,6 +163,7 @@ static void scan_one(const struct ares_cp_ops *ops, __u32 q)
 	    fw_rd32(ops, qreg(q, ARES_Q_HEAD)) == s->head)
 		return;
 	n.configured = 1;
+	n.fails_logged = 0;
 	n.active = config_valid(ops, q, &n);
 	n.head = fw_rd32(ops, qreg(q, ARES_Q_HEAD));
 	*s = n;
@@ -222,18 +232,30 @@ static __u32 turn_length(const struct ares_cp_ops *ops, __u32 q)
 	return w > ARES_Q_WEIGHT_MAX ? ARES_Q_WEIGHT_MAX : w;
 }
 
+/*
+ * Called per job over 72 queue ids: one pass notes the priorities that have
+ * a queue at all, and the round robin steps without a division, so an idle
+ * priority or an idle queue costs a load or two.
+ */
 static int pick(const struct ares_cp_ops *ops)
 {
-	__u32 prio, i, q;
+	__u32 present = 0, prio, i, q;
 
+	for (q = 0; q < FW_NUM_QUEUES; q++)
+		if (fw_q[q].active && !fw_q[q].stuck)
+			present |= 1u << fw_q[q].priority;
 	for (prio = ARES_NUM_PRIORITIES; prio-- > 0;) {
+		if (!(present & (1u << prio)))
+			continue;
 		q = fw_rr[prio];
 		if (fw_turn_left[prio] && fw_q[q].priority == prio && has_work(ops, q)) {
 			fw_turn_left[prio]--;
 			return (int)q;
 		}
-		for (i = 1; i <= FW_NUM_QUEUES; i++) {
-			q = (fw_rr[prio] + i) % FW_NUM_QUEUES;
+		/* From the queue after the last one served, round to that one. */
+		for (i = 0; i < FW_NUM_QUEUES; i++) {
+			if (++q == FW_NUM_QUEUES)
+				q = 0;
 			if (fw_q[q].active && fw_q[q].priority == prio && has_work(ops, q)) {
 				fw_rr[prio] = q;
 				fw_turn_left[prio] = turn_length(ops, q) - 1;
@@ -272,6 +294,23 @@ static int complete(const struct ares_cp_ops *ops, __u32 q, const struct ares_co
 	    (__s32)(s->head - fw_rd32(ops, qreg(q, ARES_UQ_IRQ_HEAD))) >= 0)
 		ops->raise_irq(ops->dev, ARES_VEC_UQ);
 	return 0;
+}
+
+static void log_failure(const struct ares_cp_ops *ops, __u32 q, const struct ares_completion *c)
+{
+	struct fw_queue *s = &fw_q[q];
+
+	if (is_uq(q) && s->fails_logged >= FW_UQ_FAILS_LOGGED) {
+		if (s->fails_logged == FW_UQ_FAILS_LOGGED) {
+			s->fails_logged++;
+			fw_log(ops, "user queue %u: more jobs failed, not logged until re-enabled",
+			       number(q));
+		}
+		return;
+	}
+	s->fails_logged++;
+	fw_log(ops, "%s %u: job seqno %llu failed, status %u at offset %u", kind(q), number(q),
+	       (unsigned long long)c->seqno, c->status, c->error_offset);
 }
 
 /* Reads the job's descriptor once: every check and the run use this copy (§15). */
@@ -330,8 +369,7 @@ int fw_queues_run_one(const struct ares_cp_ops *ops)
 	fw_wr64(ops, ARES_REG_PERF_MODELED_NS, fw_rd64(ops, ARES_REG_PERF_MODELED_NS) + modeled);
 	fw_wr64(ops, ARES_REG_PERF_JOBS, fw_rd64(ops, ARES_REG_PERF_JOBS) + 1);
 	if (c.status)
-		fw_log(ops, "%s %u: job seqno %llu failed, status %u at offset %u", kind((__u32)q),
-		       number((__u32)q), (unsigned long long)desc.seqno, c.status, c.error_offset);
+		log_failure(ops, (__u32)q, &c);
 	if (!complete(ops, (__u32)q, &c))
 		return 1;
 	/* Checked at enable, like the ring. */

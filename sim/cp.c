@@ -348,7 +348,10 @@ static void cp_report_ready(void *ctx, __u32 version, __u32 features)
 
 static void cp_log(void *ctx, const char *line, __u32 len)
 {
-	sim_log(dev_of(ctx), "fw: %.*s", (int)len, line);
+	static struct sim_log_limit fw_lines;
+
+	if (sim_log_allow(dev_of(ctx), &fw_lines, "firmware"))
+		sim_log(dev_of(ctx), "fw: %.*s", (int)len, line);
 }
 
 static int cp_queue_hung(void *ctx, __u32 queue)

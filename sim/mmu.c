@@ -49,14 +49,18 @@ uint32_t sim_mmu_translate(const struct sim_dev *d, uint32_t asid, uint64_t va, 
 void sim_mmu_record_fault(struct sim_dev *d, uint32_t asid, uint32_t queue, uint32_t access,
 			  uint64_t va, uint32_t reason)
 {
+	static struct sim_log_limit fault_log;
+
 	sim_wr32(d, ARES_REG_FAULT_ASID, asid);
 	sim_wr32(d, ARES_REG_FAULT_QUEUE, queue);
 	sim_wr32(d, ARES_REG_FAULT_ACCESS, access);
 	sim_wr64(d, ARES_REG_FAULT_VA, va);
 	sim_wr32(d, ARES_REG_FAULT_REASON, reason);
 	__atomic_fetch_add((uint32_t *)(d->regs + ARES_REG_FAULT_COUNT), 1, __ATOMIC_ACQ_REL);
-	sim_log(d, "mmu: fault asid %u queue %u %s va 0x%llx reason %u", asid, queue,
-		access == ARES_ACCESS_WRITE ? "write" : "read", (unsigned long long)va, reason);
+	if (sim_log_allow(d, &fault_log, "mmu fault"))
+		sim_log(d, "mmu: fault asid %u queue %u %s va 0x%llx reason %u", asid, queue,
+			access == ARES_ACCESS_WRITE ? "write" : "read", (unsigned long long)va,
+			reason);
 	sim_raise_irq(d, ARES_VEC_FAULT);
 }
 

@@ -62,6 +62,23 @@ void sim_regs_reset(struct sim_dev *d);
 /* ---- logging (sim/log.c) ---- */
 void sim_log(const struct sim_dev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * A guest process with a user queue can make jobs fail or fault at device
+ * speed, and each of those has a log line: without a bound the host's log
+ * file grows as fast as the guest likes. A source with its own limit logs
+ * at most SIM_LOG_LIMIT_LINES lines a second, then one line saying how many
+ * it dropped. Zero-initialised; one per source and process.
+ */
+#define SIM_LOG_LIMIT_LINES 100
+struct sim_log_limit {
+	uint64_t window_start_ns;
+	uint32_t lines;
+	uint32_t dropped;
+};
+
+/* 1 if @l allows one more line of @what now. */
+int sim_log_allow(const struct sim_dev *d, struct sim_log_limit *l, const char *what);
+
 /* ---- interrupts (sim/irq.c) ---- */
 void sim_raise_irq(struct sim_dev *d, uint32_t vector);
 uint64_t sim_now_ns(void);

@@ -686,6 +686,62 @@ START_TEST(test_uq_hang_knob_then_reset_clears_block_and_pages)
 }
 END_TEST
 
+/* Lines of the device log that contain @needle. */
+static uint32_t log_lines_with(const char *needle)
+{
+	char line[1024];
+	uint32_t n = 0;
+	FILE *f = fopen(E.log_path, "r");
+
+	ck_assert_msg(f, "cannot read the device log %s", E.log_path);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+/*
+ * A process fails jobs as fast as the device runs them (foreign ASID, MMU
+ * faults): every job completes as it should, but the log gets a bounded
+ * number of lines, so the host's log file is not the process's to fill.
+ */
+START_TEST(test_uq_failing_jobs_cannot_flood_the_log)
+{
+	struct cs c = {0}, bad = {0};
+	uint32_t size, bad_size, i, faults = 0;
+	const uint32_t n = 12, jobs = 1024;
+
+	start_booted();
+	cs_nop(&c);
+	size = cs_store(&c, CMD_VA);
+	cs_fence(&bad, 0x200000000ull, 1); /* unmapped */
+	bad_size = bad.n;
+	e2e_va_write(&E, ASID, CMD_VA + 256, bad.b, bad.n);
+	e2e_uq_enable(&E, n, 1, 16, ASID);
+	wait_uq_status(n, ARES_UQ_STATUS_ACTIVE);
+	for (i = 0; i < jobs; i++) {
+		/* A ring at a time, as fast as it drains. */
+		if (i && i % 16 == 0)
+			wait_uq_jobs(n, i);
+		if (i % 2) {
+			e2e_uq_submit(&E, n, ASID, CMD_VA + 256, bad_size, NULL);
+			faults++;
+		} else {
+			e2e_uq_submit(&E, n, OTHER_ASID, CMD_VA, size, NULL);
+		}
+	}
+	wait_uq_jobs(n, jobs);
+	check_uq_completion(n, (jobs - 2) % 16, jobs - 1, ARES_JOB_INVALID_DESC);
+	check_uq_completion(n, (jobs - 1) % 16, jobs, ARES_JOB_MMU_FAULT);
+	ck_assert_uint_eq(e2e_rd32(&E, ARES_REG_FAULT_COUNT), faults);
+	ck_assert_uint_eq(log_lines_with("user queue 12: job seqno"), 8);
+	ck_assert_uint_eq(log_lines_with("user queue 12: more jobs failed, not logged"), 1);
+	ck_assert_msg(log_lines_with("mmu: fault") < faults,
+		      "%u MMU faults gave as many log lines: no limit", faults);
+	stop_clean();
+}
+END_TEST
+
 static Suite *uq_suite(void)
 {
 	Suite *s = suite_create("ares-sim user queues");
@@ -701,6 +757,7 @@ static Suite *uq_suite(void)
 	tcase_add_test(t, test_uq_bad_config_is_flagged_and_ignored);
 	tcase_add_test(t, test_uq_stop_handshake_after_running_job);
 	tcase_add_test(t, test_uq_hang_knob_then_reset_clears_block_and_pages);
+	tcase_add_test(t, test_uq_failing_jobs_cannot_flood_the_log);
 	suite_add_tcase(s, t);
 	return s;
 }
