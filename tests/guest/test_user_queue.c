@@ -6,8 +6,9 @@
  * -EAGAIN backpressure, and an old ticket's record is reported reused;
  * a ticket exported as a fence is the in-fence of an ordinary job and a
  * pollable sync_file; two user queues and an ordinary context run side by
- * side; bad submits change nothing; and a queue goes on after the device
- * is reset (DEBUG_RESET, when the driver allows fault injection).
+ * side; bad submits change nothing; a job submitted after the device went
+ * idle runs (the library rang for it); and a queue goes on after the
+ * device is reset (DEBUG_RESET, when the driver allows fault injection).
  */
 #include <errno.h>
 #include <math.h>
@@ -409,6 +410,32 @@ static void side_by_side(accel_uq *uq1, accel_ctx *ctx)
 	check_ok(dev, accel_uq_destroy(uq2), "accel_uq_destroy (second queue)");
 }
 
+/*
+ * After the device has been idle long enough to stop polling (it sets
+ * NEED_WAKEUP first), a submit still gets its job run: the library rang.
+ * Both waits: blocking, then polled.
+ */
+static void after_idle(accel_uq *uq)
+{
+	accel_cmdbuf *cb = new_cmdbuf();
+	uint64_t *w;
+	accel_bo *bo;
+	void *map;
+
+	bo = alloc_mapped(dev, 4096, &map);
+	w = map;
+	for (int round = 0; round < 2; round++) {
+		accel_cmdbuf_reset(cb);
+		accel_cmdbuf_fence_write(cb, accel_bo_va(bo), 0x1d1e0000u + round);
+		usleep(300 * 1000);
+		expect_u64("job after an idle pause: status", ACCEL_JOB_OK,
+			   run_uq(uq, cb, round ? SPIN_NS : 0));
+		expect_u64("job after an idle pause: its word", 0x1d1e0000u + round, w[0]);
+	}
+	accel_bo_free(bo);
+	accel_cmdbuf_destroy(cb);
+}
+
 /* Refused submits and creates name the problem and change nothing. */
 static void bad_input(accel_uq *uq)
 {
@@ -502,6 +529,7 @@ int main(void)
 	gemm(uq);
 	ordering(uq);
 	bad_input(uq);
+	after_idle(uq);
 	wrap();
 	fence_export(uq, ctx);
 	side_by_side(uq, ctx);
