@@ -57,11 +57,30 @@
  * whatever ARES_NUM_UQ is). Their producers cannot ring while the device
  * polls, so before sleeping the wait publishes NEED_WAKEUP in those pages
  * and looks once more (uq_arm_wakeup), and it sleeps on ARES_VEC_UQ too.
+ *
+ * A user queue's near miss needs its own window: its producer rings only
+ * because the device slept, after a system call (UQ_WAKE) that comes well
+ * after its TAIL moved, so its ring is seldom within SIM_CP_SHORT_SLEEP_NS
+ * even when a short spin would have caught the TAIL. In the guest that left
+ * a polling producer paying UQ_WAKE on every job (22 us round trips against
+ * 0.6 us once the spin runs, uq-lib's null_job). So a wakeup by ARES_VEC_UQ
+ * with a moved TAIL within SIM_CP_SPIN_MAX_NS starts the spin too, but at
+ * the smallest budget the hardware-queue rule would start (as if the TAIL
+ * had come at the edge of its window): the spin then grows only if it pays.
+ * Where the spin is what starves the producer (CP and producer on one
+ * core), such a trial halves away unused, and restarting it at every ring
+ * would break the rule above (a near miss after a failed spin must not
+ * grow it): so each failed trial doubles the number of user-queue near
+ * misses ignored before the next one (up to SIM_CP_UQ_BACKOFF_MAX), and a
+ * spin that finds work resets it.
  */
-#define SIM_CP_SPIN_MAX_NS    80000ull /* the old fixed spin: the ceiling */
-#define SIM_CP_SPIN_MIN_NS    2000ull  /* below this, don't bother spinning */
-#define SIM_CP_SHORT_SLEEP_NS 20000ull /* a sleep this short counts as a near miss */
-#define SIM_CP_SPIN_CHECK     16       /* polls between clock reads */
+#define SIM_CP_SPIN_MAX_NS	 80000ull /* the old fixed spin: the ceiling */
+#define SIM_CP_SPIN_MIN_NS	 2000ull  /* below this, don't bother spinning */
+#define SIM_CP_SHORT_SLEEP_NS	 20000ull /* a sleep this short counts as a near miss */
+/* A user queue's ring this soon after the sleep began is a near miss too. */
+#define SIM_CP_UQ_SHORT_SLEEP_NS SIM_CP_SPIN_MAX_NS
+#define SIM_CP_UQ_BACKOFF_MAX	 1024u /* near misses ignored after failed trials, at most */
+#define SIM_CP_SPIN_CHECK	 16    /* polls between clock reads */
 
 static inline void cpu_relax(void)
 {
@@ -81,6 +100,9 @@ struct sim_cp_ctx {
 	int notify_fd;
 	struct compute_workers *workers; /* NULL: kernels run on the CP thread */
 	uint64_t spin_ns;		 /* wait()'s adaptive spin budget, see SIM_CP_SPIN_MAX_NS */
+	int uq_trial;			 /* the spin was started by a user queue's near miss */
+	uint32_t uq_backoff;		 /* near misses the last failed trial had ignored */
+	uint32_t uq_skip;		 /* user-queue near misses still to ignore */
 };
 
 static struct sim_dev *dev_of(void *ctx)
@@ -207,6 +229,10 @@ static int cp_wait(void *ctx, __u32 queue_mask, __u64 timeout_ns)
 	uq_watch_build(d, &uqs);
 	for (;;) {
 		if (queue_work_pending(d, queue_mask) || uq_work_pending(d, &uqs)) {
+			if (budget) { /* spinning pays */
+				c->uq_trial = 0;
+				c->uq_backoff = 0;
+			}
 			spin_hit(c, now - start);
 			return 1;
 		}
@@ -218,8 +244,16 @@ static int cp_wait(void *ctx, __u32 queue_mask, __u64 timeout_ns)
 		cpu_relax();
 	}
 	spun = now - start;
-	if (budget)
+	if (budget) {
 		spin_miss(c); /* ran out unused, however soon work comes now */
+		if (c->uq_trial && !c->spin_ns) {
+			c->uq_trial = 0;
+			c->uq_backoff = c->uq_backoff ? 2 * c->uq_backoff : 1;
+			if (c->uq_backoff > SIM_CP_UQ_BACKOFF_MAX)
+				c->uq_backoff = SIM_CP_UQ_BACKOFF_MAX;
+			c->uq_skip = c->uq_backoff;
+		}
+	}
 	if (spun >= timeout_ns)
 		return 0;
 	if (uq_arm_wakeup(d, &uqs))
@@ -245,10 +279,20 @@ static int cp_wait(void *ctx, __u32 queue_mask, __u64 timeout_ns)
 	 * over from a ring already served by polling wakes ppoll() at once with
 	 * nothing new on the rings, and says nothing about timing.
 	 */
-	if (!budget && (queue_work_pending(d, queue_mask) || uq_work_pending(d, &uqs))) {
+	if (!budget) {
 		slept = sim_now_ns() - start;
-		if (slept < SIM_CP_SHORT_SLEEP_NS)
+		if (slept < SIM_CP_SHORT_SLEEP_NS &&
+		    (queue_work_pending(d, queue_mask) || uq_work_pending(d, &uqs)))
 			spin_hit(c, slept - slept / 4); /* budget 1.5x the wait */
+		else if (slept < SIM_CP_UQ_SHORT_SLEEP_NS &&
+			 (pfd[ARES_NUM_QUEUES].revents & POLLIN) && uq_work_pending(d, &uqs)) {
+			if (c->uq_skip) {
+				c->uq_skip--;
+			} else {
+				spin_hit(c, SIM_CP_SHORT_SLEEP_NS / 2); /* budget the window */
+				c->uq_trial = 1;
+			}
+		}
 	}
 	return 1;
 }

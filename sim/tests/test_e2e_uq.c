@@ -633,7 +633,8 @@ END_TEST
 /*
  * DBG_HANG_UQS bit n: the job started on user queue n never completes and
  * STATUS.RUNNING stays, even when the queue is disabled; other queues run.
- * RESET clears the user-queue block, the knob and every doorbell page.
+ * RESET clears the user-queue block, the knob and every doorbell page; the
+ * queue resumed after it where the driver says.
  */
 START_TEST(test_uq_hang_knob_then_reset_clears_block_and_pages)
 {
@@ -674,14 +675,29 @@ START_TEST(test_uq_hang_knob_then_reset_clears_block_and_pages)
 		ck_assert_msg(!memcmp(E.regs + ARES_REG_UQ_DB(n), zero, sizeof(zero)),
 			      "user queue %u: doorbell page not cleared by RESET", n);
 	}
-	/* Booted again, the queue that hung serves. */
+	/*
+	 * Booted again, the driver resumes the queue past the job that hung,
+	 * as its recovery does: HEAD 1 while disabled, TAIL put back at 2. The
+	 * device serves slot 1 and goes on from there.
+	 */
 	boot_ok();
 	e2e_wr64(&E, ARES_REG_AS_ROOT(ASID), E2E_PT_BASE);
 	e2e_wr32(&E, ARES_REG_AS_CONFIG(ASID), ARES_AS_CONFIG_ENABLE);
-	e2e_uq_enable(&E, 63, 2, 16, ASID);
+	e2e_uq_setup(&E, 63, 2, 16, ASID);
+	e2e_wr32(&E, ARES_REG_UQ(63, ARES_UQ_HEAD), 1);
+	__atomic_store_n(&e2e_uq_db(&E, 63)->tail, 2, __ATOMIC_RELEASE);
+	E.uq_tail[63] = 2;
+	E.uq_seqno[63] = 2;
+	e2e_wr32(&E, ARES_REG_UQ(63, ARES_UQ_CONTROL), ARES_UQ_CONTROL_ENABLE);
+	e2e_ring(&E, ARES_VEC_UQ);
+	wait_uq_jobs(63, 2);
+	check_uq_completion(63, 1, 2, ARES_JOB_OK);
+	ck_assert_uint_eq(e2e_uq_completion(&E, 63, 0)->seqno, 0);
 	e2e_uq_submit(&E, 63, ASID, CMD_VA, size, NULL);
-	wait_uq_jobs(63, 1);
-	check_uq_completion(63, 0, 1, ARES_JOB_OK);
+	wait_uq_jobs(63, 3);
+	check_uq_completion(63, 2, 3, ARES_JOB_OK);
+	ck_assert_uint_eq(e2e_uq_wb(&E, 63)->head, 3);
+	ck_assert_uint_eq(e2e_rd64(&E, ARES_REG_UQ(63, ARES_UQ_JOBS)), 2);
 	stop_clean();
 }
 END_TEST
