@@ -348,8 +348,6 @@ static int ares_ioctl_debug(struct drm_device *dev, void *data,
 	case DRM_ARES_DEBUG_HANG_UQ:
 		if (args->arg > U32_MAX)
 			return -EINVAL;
-		drm_info(dev, "debug: hanging the user queue of context %llu\n",
-			 args->arg);
 		return ares_uq_debug_hang(file->driver_priv, args->arg);
 	case DRM_ARES_DEBUG_RESET:
 		if (args->arg)

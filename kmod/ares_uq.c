@@ -734,10 +734,21 @@ void ares_uq_hw_restore(struct ares_device *adev)
 /**
  * ares_uq_kick() - have the device look at its user queues (after BOOT)
  * @adev: device, in a drm_dev_enter() section
+ *
+ * Only when one is enabled: nothing else needs the vector.
  */
 void ares_uq_kick(struct ares_device *adev)
 {
-	ares_ring_doorbell(adev, ARES_VEC_UQ);
+	unsigned long flags;
+	bool any = false;
+	int i;
+
+	spin_lock_irqsave(&adev->uq_hw_lock, flags);
+	for (i = 0; i < ARES_NUM_UQ && !any; i++)
+		any = adev->uqs[i] && adev->uqs[i]->enabled;
+	spin_unlock_irqrestore(&adev->uq_hw_lock, flags);
+	if (any)
+		ares_ring_doorbell(adev, ARES_VEC_UQ);
 }
 
 /**
@@ -1333,6 +1344,8 @@ int ares_uq_debug_hang(struct ares_file *afile, u32 ctx_id)
 		return -EINVAL;
 	}
 	if (drm_dev_enter(&adev->drm, &idx)) {
+		drm_info(&adev->drm, "debug: hanging user queue %u (context %u)\n",
+			 ctx->uq->index, ctx_id);
 		mutex_lock(&adev->ctrl_lock);
 		ares_wr64(adev, ARES_REG_DBG_HANG_UQS,
 			  ares_rd64(adev, ARES_REG_DBG_HANG_UQS) |

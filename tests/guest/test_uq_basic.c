@@ -143,7 +143,7 @@ int main(void)
 	struct drm_ares_ctx_destroy d = {0};
 	struct drm_ares_uq_wait w;
 	struct uq q, q2;
-	long long jobs0, jobs1;
+	long long jobs0, jobs1, busy0, busy1;
 	uint64_t va;
 	uint32_t bo, i;
 	accel_device *dev;
@@ -158,6 +158,7 @@ int main(void)
 
 	bo = uq_nop_bo(fd, &va);
 	jobs0 = fdinfo_jobs("ares-jobs-normal:");
+	busy0 = fdinfo_jobs("drm-engine-normal:");
 
 	ret = uq_open(fd, DRM_ARES_PRIORITY_NORMAL, 16, &q);
 	if (ret)
@@ -203,6 +204,10 @@ int main(void)
 	expect_int("SUBMIT naming a user queue", -EINVAL, uq_ioctl(fd, DRM_IOCTL_ARES_SUBMIT, &s));
 
 	jobs1 = fdinfo_jobs("ares-jobs-normal:");
+	busy1 = fdinfo_jobs("drm-engine-normal:");
+	if (busy1 <= busy0)
+		test_fail("fdinfo drm-engine-normal: expected to grow past %lld ns, got %lld ns",
+			  busy0, busy1);
 	/* 86 on the user queue, one gated SUBMIT. */
 	if (jobs1 - jobs0 != 87)
 		test_fail("fdinfo ares-jobs-normal: expected +87, got %+lld", jobs1 - jobs0);
@@ -223,6 +228,10 @@ int main(void)
 	expect_int("UQ_WAIT on a destroyed queue", -ENOENT, uq_wait(&q, 0, 0, NULL));
 	expect_int("fdinfo after CTX_DESTROY keeps the jobs", (int)jobs1,
 		   (int)fdinfo_jobs("ares-jobs-normal:"));
+	if (fdinfo_jobs("drm-engine-normal:") < busy1)
+		test_fail(
+			"fdinfo drm-engine-normal after CTX_DESTROY: expected >= %lld ns, got %lld",
+			busy1, fdinfo_jobs("drm-engine-normal:"));
 
 	uq_run_nops(&q2, va, 64, "64 NOPs after the other queue went");
 	uq_unmap(&q2);

@@ -7,8 +7,10 @@
  * which stops its queue with ARES_UQ_ERR_BAD_TAIL (UQ_WAIT: -ECANCELED,
  * state ERROR). Meanwhile another process's user queue and a normal
  * SUBMIT context run their jobs to completion, and the hostile process's
- * next user queue works.
+ * next user queue works. A process killed in UQ_WAIT with 4000 jobs queued
+ * leaves everything working.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -94,9 +96,47 @@ static void garbage_descriptors(struct uq *q, uint64_t va)
 		if (st == ARES_JOB_OK)
 			test_fail("garbage descriptor %u: expected a failure, got OK", i - start);
 	}
-	for (i = start + 1; i != q->tail; i += 3)
+	for (i = start + 1; i - start < 24; i += 3)
 		expect_int("descriptor naming another ASID", ARES_JOB_INVALID_DESC,
 			   (int)uq_rec(q, i)->status);
+}
+
+/* A process killed in UQ_WAIT with thousands of jobs queued: closing frees it all. */
+static void killed_while_busy(void)
+{
+	int sock[2], status;
+	pid_t pid;
+	char c;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sock))
+		test_fail("socketpair: %m");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		accel_device *dev = open_first_device();
+		int fd = accel_device_fd(dev);
+		struct uq q;
+		uint64_t va;
+		uint32_t i;
+
+		uq_nop_bo(fd, &va);
+		if (uq_open(fd, DRM_ARES_PRIORITY_NORMAL, 4096, &q))
+			_exit(2);
+		for (i = 0; i < 4000; i++)
+			uq_write_desc(&q, va, 8);
+		uq_kick(&q);
+		if (write(sock[1], "b", 1) != 1)
+			_exit(3);
+		uq_wait(&q, q.tail + 1, 60000, NULL); /* never reached */
+		_exit(4);
+	}
+	if (read(sock[0], &c, 1) != 1)
+		test_fail("the busy process did not start");
+	kill(pid, SIGKILL);
+	if (waitpid(pid, &status, 0) != pid || !WIFSIGNALED(status))
+		test_fail("the busy process: expected killed, status 0x%x", status);
+	close(sock[0]);
+	close(sock[1]);
 }
 
 int main(void)
@@ -142,8 +182,9 @@ int main(void)
 	uq_run_nops(&q, va, 8, "after scribbling over the doorbell page");
 
 	/* TAIL far past the ring: this queue stops, only this one. */
-	q.db->tail = q.tail + 5000;
+	q.tail += 5000;
 	uq_kick(&q);
+	q.tail -= 5000;
 	ret = uq_wait(&q, q.tail + 1, 20000, &w);
 	expect_int("UQ_WAIT after a bad TAIL", -ECANCELED, ret);
 	expect_int("state", DRM_ARES_UQ_ERROR, (int)w.state);
@@ -157,6 +198,9 @@ int main(void)
 	if (ret)
 		test_fail("UQ_CREATE after the failure: %s", accel_strerror(ret));
 	uq_run_nops(&q2, va, 16, "the attacker's next queue");
+
+	killed_while_busy();
+	uq_run_nops(&q2, va, 16, "the attacker's next queue after a process was killed busy");
 
 	if (write(pipe_go[0], "d", 1) != 1)
 		test_fail("pipe: %m");

@@ -8,20 +8,121 @@
  *  - every job's fence signals (within 30 s), each with an error;
  *  - the open file stays safe: every ioctl fails with -ENODEV, the mapped
  *    buffer stays readable;
+ *  - a user queue whose job hangs (DEBUG_HANG_UQ): a process sleeping in
+ *    UQ_WAIT gets -ENODEV, its syncobj fence signals with an error, and
+ *    its three mappings are taken away (a read faults);
  *  - closing everything afterwards is clean (the script then rmmods, which
  *    only succeeds when no reference was leaked, and rescans).
  */
 #include <errno.h>
 #include <linux/sync_file.h>
 #include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "guest_util.h"
+#include "uq_raw.h"
 
 #define NJOBS 6
+
+static sigjmp_buf fault_jmp;
+
+static void on_fault(int sig)
+{
+	siglongjmp(fault_jmp, sig);
+}
+
+static bool read_faults(const volatile uint32_t *p)
+{
+	volatile uint32_t v;
+
+	if (sigsetjmp(fault_jmp, 1))
+		return true;
+	v = *p;
+	(void)v;
+	return false;
+}
+
+/*
+ * A user queue with a hung job, a syncobj fence on it exported as a
+ * sync_file (*@sfd) and a child sleeping in UQ_WAIT (*@waiter). Return:
+ * false when the device has no user queues.
+ */
+static bool uq_setup(accel_device *dev, struct uq *q, int *sfd, pid_t *waiter)
+{
+	int fd = accel_device_fd(dev);
+	struct drm_ares_debug d = {.op = DRM_ARES_DEBUG_HANG_UQ};
+	struct drm_ares_uq_wait w;
+	uint32_t sync;
+	uint64_t va;
+
+	if (uq_open(fd, DRM_ARES_PRIORITY_NORMAL, 16, q))
+		return false;
+	d.arg = q->c.ctx_id;
+	if (uq_ioctl(fd, DRM_IOCTL_ARES_DEBUG, &d))
+		test_fail("DEBUG_HANG_UQ: %m");
+	uq_nop_bo(fd, &va);
+	uq_write_desc(q, va, 8);
+	if (uq_kick(q))
+		test_fail("UQ_WAKE: %m");
+	if (drmSyncobjCreate(fd, 0, &sync))
+		test_fail("SYNCOBJ_CREATE: %m");
+	w = (struct drm_ares_uq_wait){.ctx_id = q->c.ctx_id,
+				      .flags = DRM_ARES_UQ_WAIT_SYNCOBJ,
+				      .head = 1,
+				      .syncobj = sync};
+	if (uq_ioctl(fd, DRM_IOCTL_ARES_UQ_WAIT, &w))
+		test_fail("UQ_WAIT(SYNCOBJ): %m");
+	if (drmSyncobjExportSyncFile(fd, sync, sfd))
+		test_fail("export of the user-queue fence: %m");
+	fflush(stdout);
+	*waiter = fork();
+	if (*waiter == 0) {
+		int ret = uq_wait(q, 1, 60000, &w);
+
+		if (ret != -ENODEV) {
+			printf("FAIL unplug_client: UQ_WAIT across the unplug: expected -ENODEV, "
+			       "got %s\n",
+			       accel_strerror(ret));
+			_exit(1);
+		}
+		_exit(0);
+	}
+	if (*waiter < 0)
+		test_fail("fork: %m");
+	return true;
+}
+
+static void uq_check(struct uq *q, int sfd, pid_t waiter)
+{
+	struct sync_file_info si = {0};
+	struct pollfd pfd = {.fd = sfd, .events = POLLIN};
+	int status;
+
+	if (waitpid(waiter, &status, 0) != waiter || !WIFEXITED(status) || WEXITSTATUS(status))
+		test_fail("the process in UQ_WAIT: expected -ENODEV, status 0x%x", status);
+	if (poll(&pfd, 1, 30000) != 1)
+		test_fail("user-queue fence: expected it signalled after the unplug");
+	if (ioctl(sfd, SYNC_IOC_FILE_INFO, &si) || si.status >= 0)
+		test_fail("user-queue fence: expected an error status, got %d", si.status);
+	close(sfd);
+	signal(SIGBUS, on_fault);
+	signal(SIGSEGV, on_fault);
+	if (!read_faults(&q->db->tail))
+		test_fail("doorbell page still mapped after the unplug");
+	if (!read_faults((const volatile uint32_t *)q->ring))
+		test_fail("ring still mapped after the unplug");
+	if (!read_faults((const volatile uint32_t *)q->compl ))
+		test_fail("completion area still mapped after the unplug");
+	signal(SIGBUS, SIG_DFL);
+	signal(SIGSEGV, SIG_DFL);
+}
 
 int main(void)
 {
@@ -36,6 +137,10 @@ int main(void)
 	char path[128];
 	uint64_t *p;
 	void *map;
+	struct uq q;
+	int uq_sfd = -1;
+	pid_t uq_waiter = -1;
+	bool have_uq;
 	size_t n;
 	int ret;
 	FILE *f;
@@ -67,6 +172,8 @@ int main(void)
 			test_fail("job %d finished on a hung queue before the unplug", i);
 	}
 
+	have_uq = uq_setup(dev, &q, &uq_sfd, &uq_waiter);
+
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", e.pci_address);
 	printf("removing %s with %d jobs in flight\n", e.pci_address, NJOBS);
 	f = fopen(path, "w");
@@ -89,6 +196,11 @@ int main(void)
 				  i, si.status);
 		close(fds[i]);
 	}
+
+	if (have_uq)
+		uq_check(&q, uq_sfd, uq_waiter);
+	else
+		printf("(no user queues: their unplug checks skipped)\n");
 
 	expect_int("QUERY after unplug", -ENODEV, accel_device_query_info(dev, &info));
 	expect_int("CTX_CREATE after unplug", -ENODEV,
