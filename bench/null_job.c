@@ -8,6 +8,12 @@
  * (accel_submit_batch). Each figure is the median of -r repeats. Prints figures only: time depends
  * on the host, so this never passes or fails.
  *
+ * When the device has user queues (ARES_CAP_USER_QUEUES), the same boot
+ * also measures them: a NOP job's round trip at depth 1 through a user
+ * queue with a polled wait (submit, poll the completion area until done:
+ * no system call unless the device slept and asked for a wake-up), and
+ * the jobs per second of one process keeping a USERQ_RING-entry ring full.
+ *
  * When the driver was loaded with transport_probe=1 and this runs as root
  * with debugfs mounted, each repeat first times SAMPLES bare ring round
  * trips through the debugfs file "transport" (doorbell, firmware,
@@ -17,9 +23,12 @@
  *   null_job [-n SAMPLES] [-r REPEATS] [-q DEPTH]... [-b BATCH]   (1000, 3, 1 8 64, 16)
  *
  * The last line is for scripts; a field is left out while its path does
- * not exist (transport_us and ratio without the probe; the user-queue figures):
+ * not exist (transport_us, ratio and userq_ratio without the probe; the
+ * userq_ fields without user queues):
  *   null_job summary: ioctl_ns=M transport_us=M job_median_us=M job_p90_us=M job_p99_us=M
  *   ratio=R qd1_jobs_per_s=N qd8_jobs_per_s=N qd64_jobs_per_s=N qd64_batched_jobs_per_s=N
+ *   userq_median_us=M userq_p90_us=M userq_p99_us=M userq_ratio=R userq_jobs_per_s=N
+ * (ratio and userq_ratio: the median round trip over the bare transport's).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,15 +41,25 @@
 #include <xf86drm.h>
 
 #include "accel.h"
+#include "ares/regs.h"
 
-#define MAX_DEPTHS  8
-#define MAX_REPEATS 15
-#define WAIT_NS	    (10ll * 1000000000)
-#define BATCH_DEPTH 64
+#define MAX_DEPTHS	   8
+#define MAX_REPEATS	   15
+#define WAIT_NS		   (10ll * 1000000000)
+#define BATCH_DEPTH	   64
+/*
+ * The largest ring: a device that drains a small ring goes idle and waits
+ * for a wake-up before each refill (guest: 64 entries 41k jobs/s, 1024
+ * 300k, 4096 650k).
+ */
+#define USERQ_RING	   4096
+/* Jobs per user-queue throughput repeat, in units of -n SAMPLES. */
+#define USERQ_RATE_SAMPLES 20
 
 struct bench {
 	accel_device *dev;
 	accel_ctx *ctx;
+	accel_uq *uq; /* NULL when the device has no user queues */
 	struct accel_submit_args args;
 	int samples;
 	int batch;	     /* jobs per accel_submit_batch(), a divisor of BATCH_DEPTH */
@@ -244,10 +263,67 @@ out:
 	return ret;
 }
 
+/* User queue, depth 1: submit, then poll the completion area until done. */
+static int userq_round_trips(struct bench *b, uint64_t *lat)
+{
+	for (int i = 0; i < b->samples; i++) {
+		uint64_t t0 = now_ns(), ticket;
+
+		if (accel_uq_submit(b->uq, b->args.cmd_bo, 0, b->args.cmd_size, &ticket) ||
+		    accel_uq_wait(b->uq, ticket, WAIT_NS, WAIT_NS))
+			return -1;
+		lat[i] = now_ns() - t0;
+	}
+	qsort(lat, b->samples, sizeof(*lat), cmp_u64);
+	return 0;
+}
+
+/*
+ * One process keeping the user queue's ring full: before the job of
+ * ticket T goes in, the one of T - USERQ_RING must have completed (from
+ * its own count, as an application would, so the ring never refuses a
+ * job); that wait polls.
+ */
+static int userq_throughput(struct bench *b, double *jobs_per_s)
+{
+	int total = b->samples * USERQ_RATE_SAMPLES;
+	uint64_t t0 = now_ns(), ticket = accel_uq_completed(b->uq);
+
+	for (int i = 0; i < total; i++) {
+		if (ticket >= USERQ_RING &&
+		    accel_uq_wait(b->uq, ticket + 1 - USERQ_RING, WAIT_NS, WAIT_NS))
+			return -1;
+		if (accel_uq_submit(b->uq, b->args.cmd_bo, 0, b->args.cmd_size, &ticket))
+			return -1;
+	}
+	if (accel_uq_wait(b->uq, ticket, WAIT_NS, WAIT_NS))
+		return -1;
+	*jobs_per_s = total / ((now_ns() - t0) / 1e9);
+	return 0;
+}
+
+/* The user-queue figures of one repeat, printed on its line. */
+static int userq_repeat(struct bench *b, uint64_t *lat, double *med, double *p90, double *p99,
+			double *rate)
+{
+	if (userq_round_trips(b, lat))
+		return -1;
+	*med = pct_us(lat, b->samples, 0.5);
+	*p90 = pct_us(lat, b->samples, 0.9);
+	*p99 = pct_us(lat, b->samples, 0.99);
+	if (userq_throughput(b, rate))
+		return -1;
+	printf(" user queue polled round trip median %.1f us, p90 %.1f us, p99 %.1f us;"
+	       " ring full %.0f jobs/s\n",
+	       *med, *p90, *p99, *rate);
+	return 0;
+}
+
 static int run(struct bench *b, int repeats, const int *depths, int ndepths)
 {
 	double ioctl_ns[MAX_REPEATS], med[MAX_REPEATS], p90[MAX_REPEATS], p99[MAX_REPEATS];
 	double rate[MAX_DEPTHS][MAX_REPEATS], batched[MAX_REPEATS], xport[MAX_REPEATS];
+	double uq_med[MAX_REPEATS], uq_p90[MAX_REPEATS], uq_p99[MAX_REPEATS], uq_rate[MAX_REPEATS];
 	uint64_t *lat = calloc(b->samples, sizeof(*lat));
 	int ret = -1;
 
@@ -277,8 +353,10 @@ static int run(struct bench *b, int repeats, const int *depths, int ndepths)
 		}
 		if (batched_throughput(b, &batched[r]))
 			goto out;
-		printf(" depth %d in batches of %d %.0f jobs/s\n", BATCH_DEPTH, b->batch,
-		       batched[r]);
+		printf(" depth %d in batches of %d %.0f jobs/s%s", BATCH_DEPTH, b->batch,
+		       batched[r], b->uq ? ";" : "\n");
+		if (b->uq && userq_repeat(b, lat, &uq_med[r], &uq_p90[r], &uq_p99[r], &uq_rate[r]))
+			goto out;
 	}
 	printf("medians of %d repeats of %d jobs:\n", repeats, b->samples);
 	printf("  empty ioctl:          %.0f ns (%.0fk/s)\n", median(ioctl_ns, repeats),
@@ -298,6 +376,22 @@ static int run(struct bench *b, int repeats, const int *depths, int ndepths)
 	if (b->transport[0])
 		printf("  null job / transport: %.2fx\n",
 		       median(med, repeats) / median(xport, repeats));
+	if (b->uq) {
+		printf("  user queue, depth 1, polled: median %.1f us, p90 %.1f us, p99 %.1f us "
+		       "(%.2fx an empty ioctl; the ioctl path's null job takes %.0fx as long)\n",
+		       median(uq_med, repeats), median(uq_p90, repeats), median(uq_p99, repeats),
+		       median(uq_med, repeats) * 1000 / median(ioctl_ns, repeats),
+		       median(med, repeats) / median(uq_med, repeats));
+		printf("  user queue, ring of %d kept full: %.0f jobs/s (%.1fx the batched ioctl "
+		       "path)\n",
+		       USERQ_RING, median(uq_rate, repeats),
+		       median(uq_rate, repeats) / median(batched, repeats));
+		if (b->transport[0])
+			printf("  user queue / transport: %.2fx\n",
+			       median(uq_med, repeats) / median(xport, repeats));
+	} else {
+		printf("  user queue:           none (the device lacks ARES_CAP_USER_QUEUES)\n");
+	}
 	printf("null_job summary: ioctl_ns=%.0f", median(ioctl_ns, repeats));
 	if (b->transport[0])
 		printf(" transport_us=%.1f", median(xport, repeats));
@@ -307,11 +401,32 @@ static int run(struct bench *b, int repeats, const int *depths, int ndepths)
 		printf(" ratio=%.2f", median(med, repeats) / median(xport, repeats));
 	for (int d = 0; d < ndepths; d++)
 		printf(" qd%d_jobs_per_s=%.0f", depths[d], median(rate[d], repeats));
-	printf(" qd%d_batched_jobs_per_s=%.0f\n", BATCH_DEPTH, median(batched, repeats));
+	printf(" qd%d_batched_jobs_per_s=%.0f", BATCH_DEPTH, median(batched, repeats));
+	if (b->uq) {
+		printf(" userq_median_us=%.1f userq_p90_us=%.1f userq_p99_us=%.1f",
+		       median(uq_med, repeats), median(uq_p90, repeats), median(uq_p99, repeats));
+		if (b->transport[0])
+			printf(" userq_ratio=%.2f",
+			       median(uq_med, repeats) / median(xport, repeats));
+		printf(" userq_jobs_per_s=%.0f", median(uq_rate, repeats));
+	}
+	printf("\n");
 	ret = 0;
 out:
 	free(lat);
 	return ret;
+}
+
+/* A user queue when the device has them; b->uq stays NULL when it has not. */
+static int userq_open(struct bench *b)
+{
+	struct accel_device_info info;
+
+	if (accel_device_query_info(b->dev, &info))
+		return -1;
+	if (!(info.caps & ARES_CAP_USER_QUEUES))
+		return 0;
+	return accel_uq_create(b->dev, ACCEL_PRIORITY_NORMAL, USERQ_RING, &b->uq);
 }
 
 static int usage(void)
@@ -356,6 +471,8 @@ int main(int argc, char **argv)
 	    accel_cmdbuf_nop(cb, 8) || accel_cmdbuf_upload(b.dev, cb, &cmd))
 		goto fail;
 	b.args = (struct accel_submit_args){.cmd_bo = cmd, .cmd_size = 8};
+	if (userq_open(&b))
+		goto fail;
 	find_transport(&b);
 	if (run(&b, repeats, depths, ndepths))
 		goto fail;
@@ -366,6 +483,7 @@ fail:
 out:
 	accel_bo_free(cmd);
 	accel_cmdbuf_destroy(cb);
+	accel_uq_destroy(b.uq);
 	accel_ctx_destroy(b.ctx);
 	accel_device_close(b.dev);
 	return status;

@@ -43,6 +43,7 @@ typedef struct accel_bo accel_bo;
 typedef struct accel_ctx accel_ctx;
 typedef struct accel_cmdbuf accel_cmdbuf;
 typedef struct accel_job accel_job;
+typedef struct accel_uq accel_uq;
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
@@ -330,12 +331,14 @@ ACCEL_API int accel_device_query_raw(accel_device *dev, uint32_t type, void *dat
 #define ACCEL_DEBUG_HANG_QUEUE 1
 #define ACCEL_DEBUG_CRASH_FW   2
 #define ACCEL_DEBUG_RESET      3
+#define ACCEL_DEBUG_HANG_UQ    4 /* @arg: accel_uq_ctx_id() of a user queue (ACCEL_1.10) */
 
 /**
  * accel_device_debug() - drive the device's fault injection (tests only)
  * @dev: device handle
  * @op: ACCEL_DEBUG_*
- * @arg: operation argument (the hardware queue for HANG_QUEUE)
+ * @arg: operation argument (the hardware queue for HANG_QUEUE, a user
+ *	queue's context id for HANG_UQ)
  *
  * Needs CAP_SYS_ADMIN and the driver loaded with fault_injection=1.
  *
@@ -925,6 +928,167 @@ ACCEL_API uint32_t accel_job_syncobj(const accel_job *job);
  * Return: 0.
  */
 ACCEL_API int accel_job_destroy(accel_job *job);
+
+/* ------------------------------------------------------------------ */
+/* User queues (since ACCEL_1.10)                                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A user queue is a context whose ring, completion area and doorbell page
+ * are mapped into the process (docs/hw-spec.md section 15): a submit writes
+ * a descriptor and moves TAIL with no system call, and a wait can poll the
+ * completion area before it sleeps in the kernel. A job is named by its
+ * ticket: the queue's count of completed jobs (HEAD) once it is done.
+ * Tickets of one queue increase by one per job, and jobs complete in
+ * ticket order. A user queue takes no in-fences and keeps no buffer
+ * alive: its jobs see every buffer of the device handle at its VA, and a
+ * buffer freed while a job uses it makes that job fault, nothing else.
+ * The mappings are not inherited across fork().
+ */
+
+/* Queue states (enum drm_ares_uq_state). */
+#define ACCEL_UQ_ACTIVE 0
+#define ACCEL_UQ_ERROR	1 /* the device stopped it: see the ACCEL_UQ_ERR_* value */
+#define ACCEL_UQ_BANNED 2 /* the driver stopped it: one of its jobs hung */
+
+/* Why a queue stopped (ARES_UQ_ERR_*). */
+#define ACCEL_UQ_ERR_NONE      0
+#define ACCEL_UQ_ERR_BAD_TAIL  1     /* TAIL ran more than the ring's size ahead of HEAD */
+#define ACCEL_UQ_ERR_RING_READ 2     /* the device could not reach the ring or completions */
+#define ACCEL_UQ_ERR_BANNED    0x100 /* a job hung past the driver's job timeout */
+
+/* Job outcome a user-queue job can have besides the ACCEL_JOB_* above. */
+#define ACCEL_JOB_INVALID_DESC 6 /* the ring entry was malformed */
+
+/**
+ * accel_uq_create() - create a user queue on @dev
+ * @dev: device handle (its device must report ARES_CAP_USER_QUEUES)
+ * @priority: ACCEL_PRIORITY_* (REALTIME needs CAP_SYS_NICE)
+ * @ring_entries: jobs the ring holds: a power of two, 16..4096
+ * @out: out: the queue
+ *
+ * Creates the kernel context (DRM_IOCTL_ARES_UQ_CREATE) and maps its ring,
+ * completion area and doorbell page.
+ *
+ * Return: 0, -EOPNOTSUPP (the device or driver has no user queues),
+ * -EINVAL (@ring_entries or @priority out of range), -EBUSY (no device
+ * address-space slot or user queue left), -EPERM, -ENOMEM, or another
+ * negative errno.
+ */
+ACCEL_API int accel_uq_create(accel_device *dev, uint32_t priority, uint32_t ring_entries,
+			      accel_uq **out);
+
+/**
+ * accel_uq_destroy() - unmap and destroy a user queue
+ * @uq: queue; NULL is ignored
+ *
+ * Jobs that have not completed may or may not run: wait for the last
+ * ticket first. Jobs from accel_uq_fence() on @uq are destroyed first.
+ *
+ * Return: 0 or a negative errno (the handle is freed in any case).
+ */
+ACCEL_API int accel_uq_destroy(accel_uq *uq);
+
+/**
+ * accel_uq_submit() - queue a command stream on @uq with no system call
+ * @uq: queue
+ * @cmd_bo: buffer of @uq's device holding the command stream
+ * @cmd_offset: byte offset of the stream in @cmd_bo, 8-byte aligned
+ * @cmd_size: bytes of stream: nonzero, multiple of 8, at most 16 MiB
+ * @ticket: out: the job's ticket; with -EAGAIN, the ticket to wait for
+ *	before submitting again (the oldest job not seen completed)
+ *
+ * Writes the descriptor into the ring, publishes it by a release store of
+ * the doorbell page's TAIL and, after a full fence, calls
+ * DRM_IOCTL_ARES_UQ_WAKE only if the device asked for it
+ * (ARES_UQ_DB_NEED_WAKEUP: it had gone idle).
+ *
+ * Return: 0; -EAGAIN when the ring is full (RING_ENTRIES jobs not yet
+ * completed: accel_uq_wait() for the *@ticket it stored, then submit
+ * again); -ECANCELED once the queue is stopped (accel_uq_state()); -EINVAL
+ * for a bad range or a buffer of another device; or a negative errno of
+ * the wake-up.
+ */
+ACCEL_API int accel_uq_submit(accel_uq *uq, accel_bo *cmd_bo, uint64_t cmd_offset,
+			      uint32_t cmd_size, uint64_t *ticket);
+
+/**
+ * accel_uq_wait() - wait until the job of @ticket has completed
+ * @uq: queue
+ * @ticket: a ticket from accel_uq_submit() on @uq
+ * @spin_ns: poll the completion area for up to this long before sleeping
+ *	in the kernel (0: do not poll); a CPU spins meanwhile
+ * @timeout_ns: relative timeout in ns, counting the polling; 0 polls once;
+ *	negative waits forever
+ *
+ * Return: 0 once the job completed (successfully or not: see
+ * accel_uq_job_status()), -ETIME when the timeout passed first,
+ * -ECANCELED when the queue stopped first (accel_uq_state() says why),
+ * -EINVAL for a ticket not yet handed out, or another negative errno.
+ */
+ACCEL_API int accel_uq_wait(accel_uq *uq, uint64_t ticket, uint64_t spin_ns, int64_t timeout_ns);
+
+/**
+ * accel_uq_completed() - the ticket of @uq's latest completed job
+ * @uq: queue
+ *
+ * Reads the completion area: no system call. The job of ticket T has
+ * completed once this is >= T.
+ *
+ * Return: the ticket (the first job's ticket - 1 before any completed).
+ */
+ACCEL_API uint64_t accel_uq_completed(accel_uq *uq);
+
+/**
+ * accel_uq_job_status() - outcome of the completed job of @ticket
+ * @uq: queue
+ * @ticket: a ticket from accel_uq_submit() on @uq
+ * @status: out: ACCEL_JOB_*
+ *
+ * Reads the job's completion record, with no system call. The record's
+ * slot is reused by a later job, so the status can be read only until
+ * RING_ENTRIES later jobs have completed.
+ *
+ * Return: 0, -EBUSY (not completed yet), -ESTALE (its record was reused),
+ * -EINVAL (a ticket not yet handed out), -EIO (the record names another
+ * job: the completion area is not what the device wrote).
+ */
+ACCEL_API int accel_uq_job_status(accel_uq *uq, uint64_t ticket, uint32_t *status);
+
+/**
+ * accel_uq_fence() - a job handle whose syncobj signals with @ticket
+ * @uq: queue
+ * @ticket: a ticket from accel_uq_submit() on @uq
+ * @out: out: a job handle: accel_job_wait(), accel_job_export_sync_file()
+ *	(a sync_file), accel_job_syncobj(), and accel_submit_args.wait (an
+ *	in-fence of a job on an ordinary context) all take it;
+ *	accel_job_status() reads the ticket's completion record as
+ *	accel_uq_job_status() does. Destroy it before @uq.
+ *
+ * DRM_IOCTL_ARES_UQ_WAIT with DRM_ARES_UQ_WAIT_SYNCOBJ: the fence also
+ * signals if the queue stops first.
+ *
+ * Return: 0 or a negative errno (-EINVAL: a ticket not yet handed out).
+ */
+ACCEL_API int accel_uq_fence(accel_uq *uq, uint64_t ticket, accel_job **out);
+
+/**
+ * accel_uq_state() - ask the driver whether @uq still runs
+ * @uq: queue
+ * @state: out: ACCEL_UQ_ACTIVE, ACCEL_UQ_ERROR or ACCEL_UQ_BANNED
+ * @error: out (may be NULL): ACCEL_UQ_ERR_* (why it stopped), else 0
+ *
+ * One DRM_IOCTL_ARES_UQ_WAIT that does not wait. When the queue is not
+ * active, accel_device_last_error() says why in words.
+ *
+ * Return: 0 or a negative errno.
+ */
+ACCEL_API int accel_uq_state(accel_uq *uq, uint32_t *state, uint32_t *error);
+
+/** accel_uq_ctx_id() - kernel context id of @uq (accessor). Return: the id. */
+ACCEL_API uint32_t accel_uq_ctx_id(const accel_uq *uq);
+/** accel_uq_ring_entries() - jobs @uq's ring holds (accessor). Return: the size. */
+ACCEL_API uint32_t accel_uq_ring_entries(const accel_uq *uq);
 
 /* ------------------------------------------------------------------ */
 /* Device state outside the ioctls (since ACCEL_1.6)                   */

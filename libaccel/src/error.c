@@ -20,7 +20,9 @@ const char *accel_strerror(int err)
 	 */
 	switch (err) {
 	case ECANCELED:
-		return "Context banned after a job timeout (destroy it and create another)";
+		return "Context banned after a job timeout, or user queue stopped (destroy it and "
+		       "create "
+		       "another)";
 	case ETIME:
 		return "Timed out waiting for the job";
 	default:

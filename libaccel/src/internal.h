@@ -57,7 +57,13 @@ struct accel_job {
 	uint32_t status_bo; /* GEM handle BO_WAIT is asked about */
 	uint64_t seqno;
 	accel_bo *owned_cmd_bo; /* from accel_submit_cmdbuf(), freed with the job */
+	/* accel_uq_fence(): the ticket on @uq whose record holds the status. */
+	accel_uq *uq;
 };
+
+/* job.c, for uq.c: the syncobj pool, shared by both kinds of job. */
+int accel_syncobj_get(accel_device *dev, uint32_t *h);
+void accel_syncobj_put(accel_device *dev, uint32_t h);
 
 /* Records a sentence in dev->errmsg and returns err (a negative errno). */
 /* diagnose.c: appends who may open @node and how to join them. */

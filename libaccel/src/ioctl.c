@@ -65,6 +65,12 @@ static const char *ioctl_name(unsigned long req)
 		return "DRM_IOCTL_ARES_BO_USERPTR";
 	case DRM_IOCTL_ARES_SUBMIT_BATCH:
 		return "DRM_IOCTL_ARES_SUBMIT_BATCH";
+	case DRM_IOCTL_ARES_UQ_CREATE:
+		return "DRM_IOCTL_ARES_UQ_CREATE";
+	case DRM_IOCTL_ARES_UQ_WAKE:
+		return "DRM_IOCTL_ARES_UQ_WAKE";
+	case DRM_IOCTL_ARES_UQ_WAIT:
+		return "DRM_IOCTL_ARES_UQ_WAIT";
 	case DRM_IOCTL_GEM_CLOSE:
 		return "DRM_IOCTL_GEM_CLOSE";
 	default:
@@ -159,6 +165,35 @@ static void decode(unsigned long req, const void *arg, char *buf, size_t len)
 
 		snprintf(buf, len, "op=%u flags=0x%x arg=%llu", d->op, d->flags,
 			 (unsigned long long)d->arg);
+		break;
+	}
+	case DRM_IOCTL_ARES_UQ_CREATE: {
+		const struct drm_ares_uq_create *c = arg;
+
+		snprintf(buf, len,
+			 "priority=%u ring_entries=%u flags=0x%x ctx_id=%u asid=%u "
+			 "ring_offset=0x%llx "
+			 "compl_offset=0x%llx doorbell_offset=0x%llx",
+			 c->priority, c->ring_entries, c->flags, c->ctx_id, c->asid,
+			 (unsigned long long)c->ring_offset, (unsigned long long)c->compl_offset,
+			 (unsigned long long)c->doorbell_offset);
+		break;
+	}
+	case DRM_IOCTL_ARES_UQ_WAKE: {
+		const struct drm_ares_uq_wake *w = arg;
+
+		snprintf(buf, len, "ctx_id=%u flags=0x%x", w->ctx_id, w->flags);
+		break;
+	}
+	case DRM_IOCTL_ARES_UQ_WAIT: {
+		const struct drm_ares_uq_wait *w = arg;
+
+		snprintf(buf, len,
+			 "ctx_id=%u flags=0x%x head=%u syncobj=%u timeout_ns=%lld state=%u "
+			 "error=0x%x "
+			 "head_now=%u",
+			 w->ctx_id, w->flags, w->head, w->syncobj, (long long)w->timeout_ns,
+			 w->state, w->error, w->head_now);
 		break;
 	}
 	case DRM_IOCTL_GEM_CLOSE: {

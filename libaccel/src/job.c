@@ -35,7 +35,7 @@ static void syncobj_destroy(accel_device *dev, uint32_t h)
 	accel_trace(dev, "drmSyncobjDestroy(handle=%u) = %d", h, ret);
 }
 
-static int syncobj_get(accel_device *dev, uint32_t *h)
+int accel_syncobj_get(accel_device *dev, uint32_t *h)
 {
 	int ret;
 
@@ -52,7 +52,7 @@ static int syncobj_get(accel_device *dev, uint32_t *h)
 }
 
 /* A syncobj whose fence may still be pending is fine to keep: see internal.h. */
-static void syncobj_put(accel_device *dev, uint32_t h)
+void accel_syncobj_put(accel_device *dev, uint32_t h)
 {
 	if (dev->spare_syncobj_count < ACCEL_SPARE_SYNCOBJS)
 		dev->spare_syncobjs[dev->spare_syncobj_count++] = h;
@@ -81,7 +81,7 @@ static void pending_free_arrays(struct pending_submit *p)
 static void pending_abort(accel_device *dev, struct pending_submit *p)
 {
 	if (p->job && p->job->syncobj)
-		syncobj_put(dev, p->job->syncobj);
+		accel_syncobj_put(dev, p->job->syncobj);
 	free(p->job);
 	p->job = NULL;
 	pending_free_arrays(p);
@@ -154,7 +154,7 @@ static int submit_prepare(accel_ctx *ctx, const struct accel_submit_args *args, 
 		p->ins[i] = args->wait[i]->syncobj;
 	}
 
-	ret = syncobj_get(dev, &p->job->syncobj);
+	ret = accel_syncobj_get(dev, &p->job->syncobj);
 	if (ret)
 		goto err;
 
@@ -316,6 +316,8 @@ int accel_job_status(accel_job *job, uint32_t *status)
 
 	if (!status)
 		return accel_set_error(job->dev, -EINVAL, "accel_job_status: status is NULL");
+	if (job->uq)
+		return accel_uq_job_status(job->uq, job->seqno, status);
 	ret = accel_ioctl(job->dev, DRM_IOCTL_ARES_BO_WAIT, &w);
 	if (ret == -ETIME || ret == -EBUSY)
 		return accel_set_error(job->dev, -EBUSY,
@@ -346,6 +348,8 @@ const char *accel_job_status_name(uint32_t status)
 		return "ABORTED";
 	case ACCEL_JOB_FW_ERROR:
 		return "FW_ERROR";
+	case ACCEL_JOB_INVALID_DESC:
+		return "INVALID_DESC";
 	default:
 		return "UNKNOWN";
 	}
@@ -381,7 +385,7 @@ int accel_job_destroy(accel_job *job)
 {
 	if (!job)
 		return 0;
-	syncobj_put(job->dev, job->syncobj);
+	accel_syncobj_put(job->dev, job->syncobj);
 	accel_bo_free(job->owned_cmd_bo);
 	free(job);
 	return 0;

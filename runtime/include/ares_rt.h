@@ -73,6 +73,21 @@ enum art_placement {
 	ART_PLACEMENT_CPU = 3,	   /* every node on the CPU (as ART_CPU_ONLY) */
 };
 
+/*
+ * How device jobs reach the device (art_session_options.submit). A user
+ * queue (libaccel's accel_uq_*, devices with user queues) submits with no
+ * system call and polls for short jobs; the ioctl path is a kernel
+ * context. Either way the results are the same.
+ */
+enum art_submit {
+	ART_SUBMIT_DEFAULT = 0,	   /* the ART_SUBMIT environment variable ("auto",
+				    * "ioctl" or "user-queue"), else auto */
+	ART_SUBMIT_AUTO = 1,	   /* a user queue when the device gives one, else ioctls */
+	ART_SUBMIT_IOCTL = 2,	   /* always the kernel context */
+	ART_SUBMIT_USER_QUEUE = 3, /* a user queue, or the session fails (-EOPNOTSUPP
+				    * when the device has none) */
+};
+
 typedef struct art_session art_session;
 
 /* A tensor as the caller sees it; data is owned by whoever filled it. */
@@ -109,8 +124,11 @@ struct art_session_options {
 	 * art_session_node_precision() names the nodes that run reduced. Takes
 	 * what was a reserved field, so older callers' zero means 0. */
 	int precision;
-	int placement;	      /* enum art_placement */
-	unsigned reserved[3]; /* zero */
+	int placement; /* enum art_placement */
+	/* enum art_submit; takes what was a reserved field, so older callers'
+	 * zero means the default. */
+	int submit;
+	unsigned reserved[2]; /* zero */
 };
 
 /*
@@ -141,7 +159,9 @@ struct art_session_stats {
 	int fallback_partitions; /* partitions whose run shapes the device refused:
 				  * they run on the CPU (placement says why) */
 	int loaded_nodes;	 /* nodes in the model, before graph optimisation */
-	int reserved[3];
+	int user_queue;		 /* 1 when device jobs go through a user queue
+				  * (art_session_options.submit), else 0 */
+	int reserved[2];
 };
 ART_API int art_session_get_stats(const art_session *s, struct art_session_stats *st);
 ART_API void art_session_destroy(art_session *s);

@@ -235,14 +235,10 @@ int art_run_wait(art_run *r, int64_t timeout_ns)
 		return rt_err(s, -EINVAL, "run was not submitted");
 	struct rt_device *d = s->dev;
 	struct dev_slot *sl = &d->slots[r->slot];
-	if (r->job && timeout_ns >= 0) {
-		int rc = accel_job_wait(r->job, timeout_ns);
-		if (rc == -ETIME)
-			return rt_err(s, -ETIME, "run still in flight after %lld ns",
-				      (long long)timeout_ns);
-	}
-	int rc = dev_wait(s, 0, r->job);
-	r->job = NULL;
+	if (timeout_ns >= 0 && dev_job_ready(s, &r->job, timeout_ns) == -ETIME)
+		return rt_err(s, -ETIME, "run still in flight after %lld ns",
+			      (long long)timeout_ns);
+	int rc = dev_wait(s, 0, &r->job);
 	sl->busy = 0;
 	r->state = RUN_IDLE;
 	if (rc)

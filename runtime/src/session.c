@@ -399,6 +399,28 @@ static int resolve_placement(struct art_session *s, int placement)
 	return 0;
 }
 
+/* The submit option, else ART_SUBMIT, else auto. */
+static int resolve_submit(struct art_session *s, int submit)
+{
+	static const char *const names[] = {"", "auto", "ioctl", "user-queue"};
+	if (submit < ART_SUBMIT_DEFAULT || submit > ART_SUBMIT_USER_QUEUE)
+		return rt_err(s, -EINVAL,
+			      "options: submit %d is not ART_SUBMIT_AUTO (1), _IOCTL (2) or "
+			      "_USER_QUEUE (3)",
+			      submit);
+	const char *env = getenv("ART_SUBMIT");
+	if (!submit && env && *env) {
+		for (int i = ART_SUBMIT_AUTO; i <= ART_SUBMIT_USER_QUEUE; i++)
+			if (!strcmp(env, names[i]))
+				submit = i;
+		if (!submit)
+			return rt_err(s, -EINVAL,
+				      "ART_SUBMIT='%s': expected auto, ioctl or user-queue", env);
+	}
+	s->submit = submit ? submit : ART_SUBMIT_AUTO;
+	return 0;
+}
+
 int art_session_create_opts(const char *model_path, const struct art_session_options *opts,
 			    art_session **out)
 {
@@ -422,6 +444,8 @@ int art_session_create_opts(const char *model_path, const struct art_session_opt
 			opts->precision, ART_BFLOAT16, ART_FLOAT16);
 	s->precision = opts->precision;
 	int rc = resolve_placement(s, opts->placement);
+	if (!rc)
+		rc = resolve_submit(s, opts->submit);
 	if (rc)
 		return rc;
 	/* An operator's cap on what one hostile or mistaken model may allocate. */
@@ -508,6 +532,7 @@ int art_session_get_stats(const art_session *s, struct art_session_stats *st)
 		st->device_submits = s->dev->submits;
 		st->compiles = s->dev->compiles;
 		st->partitions = s->dev->nparts;
+		st->user_queue = !!s->dev->uq;
 		for (int i = 0; i < s->dev->nparts; i++)
 			st->fallback_partitions += !!s->dev->parts[i].cpu_fallback;
 	}

@@ -239,6 +239,36 @@ static void compare(const char *what, const struct art_tensor *got, const float 
 	}
 }
 
+/*
+ * A session with submit option SUBMIT runs X right; *USER_QUEUE gets the
+ * path its jobs took. 0, or the session's error.
+ */
+static int run_submit_path(const char *path, int submit, const float *x, const float *want,
+			   int *user_queue)
+{
+	struct art_session_options o = {
+		.flags = ART_NO_FALLBACK, .device_index = 0, .submit = submit};
+	struct art_session_stats st;
+	art_session *s;
+	struct art_tensor y;
+	int rc = art_session_create_opts(path, &o, &s);
+	for (int r = 0; !rc && r < 3; r++) {
+		struct art_tensor t = {.dtype = ART_FLOAT, .ndim = 4, .dims = {1, C_IN, HW, HW}};
+		t.data = x;
+		rc = art_session_set_input(s, 0, &t);
+		rc = rc ? rc : art_session_run(s);
+		if (!rc && !art_session_get_output(s, 0, &y))
+			compare(submit == ART_SUBMIT_IOCTL ? "submit ioctl" : "submit user-queue",
+				&y, want);
+	}
+	if (rc)
+		printf("submit %d: %s\n", submit, art_session_errmsg(s));
+	art_session_get_stats(s, &st);
+	*user_queue = st.user_queue;
+	art_session_destroy(s);
+	return rc;
+}
+
 static void make_input(float *x, uint32_t seed)
 {
 	for (int i = 0; i < C_IN * HW * HW; i++)
@@ -443,6 +473,42 @@ int main(int argc, char **argv)
 		art_run_destroy(runs[r]);
 	art_session_destroy(s2);
 	art_session_destroy(s1);
+
+	/* Either submit path gives the same outputs; a forced one is kept or fails. */
+	int uq = -1, has_uq = 0;
+	rc = run_submit_path(path, ART_SUBMIT_IOCTL, x[0], want[0], &uq);
+	CHECK(!rc && uq == 0,
+	      "submit ioctl: expected a run on the kernel context, got rc %d, "
+	      "user_queue %d",
+	      rc, uq);
+	rc = run_submit_path(path, ART_SUBMIT_AUTO, x[1], want[1], &has_uq);
+	CHECK(!rc, "submit auto: expected the runs to pass, got %d", rc);
+	rc = run_submit_path(path, ART_SUBMIT_USER_QUEUE, x[2], want[2], &uq);
+	if (has_uq)
+		CHECK(!rc && uq == 1,
+		      "submit user-queue: expected a run on a user queue, got rc %d, "
+		      "user_queue %d",
+		      rc, uq);
+	else
+		CHECK(rc == -EOPNOTSUPP,
+		      "submit user-queue on a device without user queues: "
+		      "expected -EOPNOTSUPP, got %d",
+		      rc);
+	printf("submit paths: ioctl and %s give the same outputs\n",
+	       has_uq ? "user-queue (auto took it)" : "auto (no user queue on this device)");
+	struct art_session_options badopt = {.device_index = 0, .submit = 7};
+	art_session *sb;
+	CHECK(art_session_create_opts(path, &badopt, &sb) == -EINVAL &&
+		      strstr(art_session_errmsg(sb), "submit 7"),
+	      "submit 7: expected -EINVAL naming it, got '%s'", art_session_errmsg(sb));
+	art_session_destroy(sb);
+	setenv("ART_SUBMIT", "fast", 1);
+	badopt.submit = 0;
+	CHECK(art_session_create_opts(path, &badopt, &sb) == -EINVAL &&
+		      strstr(art_session_errmsg(sb), "ART_SUBMIT='fast'"),
+	      "ART_SUBMIT=fast: expected -EINVAL naming it, got '%s'", art_session_errmsg(sb));
+	art_session_destroy(sb);
+	unsetenv("ART_SUBMIT");
 	printf("%s\n", failures ? "device_test: FAILED" : "device_test: ok");
 	return failures ? 1 : 0;
 }

@@ -5,7 +5,8 @@
  *             [--output-dir DIR] [--bench N] [--profile FILE] [--cpu]
  *             [--device N] [--no-fallback] [--no-opt] [--coverage]
  *             [--threads N] [--reference] [--precision bf16|f16|f32]
- *             [--placement benefit|device|cpu] [-v]
+ *             [--placement benefit|device|cpu]
+ *             [--submit auto|ioctl|user-queue] [-v]
  * Inputs come from .npy or TensorProto .pb files; an input not given is
  * filled with seeded random values (uniform [-1, 1) for floats, [0, 8) for
  * integers) of the shape --shape gives, else the model's, with its
@@ -20,6 +21,10 @@
  * --placement benefit (the default: ART_PLACEMENT, else benefit) puts a
  * node on the device when the cost model finds that faster end to end,
  * device every node the device can run, cpu none (as --cpu).
+ * --submit (art_session_options.submit; the default: ART_SUBMIT, else
+ * auto) sends device jobs through a user queue when the device has one
+ * (auto), always through the kernel context (ioctl), or fails without one
+ * (user-queue).
  * --precision bf16 or f16 runs an f32 model's Conv, ConvTranspose, MatMul
  * and Gemm with operands rounded to that type and f32 sums
  * (art_session_options.precision); f32, the default, keeps the model's.
@@ -42,7 +47,8 @@ static const char usage_text[] =
 	"                 [--output-dir DIR] [--bench N] [--profile FILE]\n"
 	"                 [--cpu] [--device N] [--no-fallback] [--no-opt] [--coverage]\n"
 	"                 [--threads N] [--reference] [--precision bf16|f16|f32]\n"
-	"                 [--placement benefit|device|cpu] [-v] [--help]\n";
+	"                 [--placement benefit|device|cpu]\n"
+	"                 [--submit auto|ioctl|user-queue] [-v] [--help]\n";
 
 static void usage(void)
 {
@@ -70,6 +76,8 @@ static void help(void)
 	       "                         f32 sums (f32, the default, keeps the model's types)\n"
 	       "  --placement P          benefit (default: where the cost model finds it faster),\n"
 	       "                         device (every node the device runs) or cpu\n"
+	       "  --submit S             auto (default: a user queue when the device has one),\n"
+	       "                         ioctl (the kernel context) or user-queue (required)\n"
 	       "  -v, --verbose          progress on stderr even when it is not a terminal\n\n"
 	       "Inputs without --input get seeded random values (floats in [-1, 1),\n"
 	       "integers in [0, 8)). Their symbolic dims (dim_param, or unnamed) are, in\n"
@@ -399,6 +407,19 @@ static void parse_args(int argc, char **argv, struct args *a)
 					p);
 				exit(2);
 			}
+		} else if (!strcmp(argv[i], "--submit") && i + 1 < argc) {
+			const char *p = argv[++i];
+			a->opts.submit = !strcmp(p, "auto")	    ? ART_SUBMIT_AUTO
+					 : !strcmp(p, "ioctl")	    ? ART_SUBMIT_IOCTL
+					 : !strcmp(p, "user-queue") ? ART_SUBMIT_USER_QUEUE
+								    : -1;
+			if (a->opts.submit < 0) {
+				fprintf(stderr,
+					"accel-run: --submit '%s': expected auto, ioctl or "
+					"user-queue\n",
+					p);
+				exit(2);
+			}
 		} else if (!strcmp(argv[i], "--coverage")) {
 			a->coverage = 1;
 		} else if (argv[i][0] == '-' || a->model) {
@@ -491,9 +512,10 @@ static void print_stats(art_session *s)
 	struct art_session_stats st;
 
 	art_session_get_stats(s, &st);
-	printf("stats: runs %llu device_submits %llu compiles %llu partitions %d\n",
+	printf("stats: runs %llu device_submits %llu compiles %llu partitions %d submit %s\n",
 	       (unsigned long long)st.runs, (unsigned long long)st.device_submits,
-	       (unsigned long long)st.compiles, st.partitions);
+	       (unsigned long long)st.compiles, st.partitions,
+	       st.user_queue ? "user-queue" : "ioctl");
 }
 
 /* T's .npy as OUTDIR/NAME.npy (a '/' in NAME becomes '_'); string

@@ -133,6 +133,7 @@ struct art_session {
 	unsigned char *taken;
 	unsigned flags;
 	int placement;		   /* ART_PLACEMENT_BENEFIT or _DEVICE (resolved at creation) */
+	int submit;		   /* ART_SUBMIT_AUTO, _IOCTL or _USER_QUEUE (resolved) */
 	int precision;		   /* art_session_options.precision: 0, ART_BFLOAT16, ART_FLOAT16 */
 	uint64_t max_tensor_bytes; /* RT_MAX_TENSOR_BYTES or ART_MAX_TENSOR_BYTES */
 	uint64_t runs;

@@ -150,6 +150,9 @@ struct dev_slot {
 struct rt_device {
 	accel_device *dev;
 	accel_ctx *ctx;
+	/* The user queue jobs go through (art_session_options.submit), or NULL
+	 * for the ioctl path on @ctx. */
+	accel_uq *uq;
 	int index;
 	accel_bo *weights;
 	void *weights_map;
@@ -177,6 +180,25 @@ struct rt_device {
 	int profile; /* emit PROFILE commands around every command */
 };
 
+/*
+ * A user-queue wait polls this long before it sleeps in the kernel: a
+ * partition is seen done without an interrupt and a wake-up, and a job
+ * that outlasts it costs this much CPU. Between runs the device goes idle,
+ * so a run's job usually waits for the device's wake-up: in the QEMU guest
+ * the wake-word head alexa took a median 0.25 ms a run with 100 us (most
+ * jobs outlasted it), 0.11 ms with 500 us and with 1 ms (ioctl path: 0.27).
+ */
+#define DEV_UQ_SPIN_NS (500ll * 1000)
+
+/*
+ * A device job in flight: a job of the kernel context, or a ticket of the
+ * user queue (@job NULL, @ticket nonzero). All zero: nothing was submitted.
+ */
+struct dev_job {
+	accel_job *job;
+	uint64_t ticket;
+};
+
 /* A run in flight (run.c), its zero-copy bindings (device/bind.c). */
 enum { RUN_IDLE, RUN_SUBMITTED, RUN_DONE };
 
@@ -191,7 +213,7 @@ struct art_run {
 	struct art_tensor *in, *out;
 	unsigned char *taken; /* per output: handed over since the run completed */
 	struct run_bind *bin, *bout;
-	accel_job *job;
+	struct dev_job job;
 	int state; /* RUN_* */
 	double t_submit_ms;
 };
@@ -296,8 +318,11 @@ int dev_prepare(struct art_session *s, int pidx, struct dev_slot *sl,
 		const struct art_tensor *const *ins);
 void dev_copy_in(struct art_session *s, int pidx, struct dev_slot *sl,
 		 const struct art_tensor *const *ins);
-int dev_submit(struct art_session *s, int pidx, struct dev_slot *sl, accel_job **job);
-int dev_wait(struct art_session *s, int pidx, accel_job *job);
+int dev_submit(struct art_session *s, int pidx, struct dev_slot *sl, struct dev_job *job);
+/* 0 once JOB finished, -ETIME if it had not after TIMEOUT_NS (0 looks once). */
+int dev_job_ready(struct art_session *s, struct dev_job *job, int64_t timeout_ns);
+/* Waits for JOB, releases it and checks its status. */
+int dev_wait(struct art_session *s, int pidx, struct dev_job *job);
 int dev_copy_out(struct art_session *s, int pidx, struct dev_slot *sl);
 
 /* Constant inputs read as attributes. */

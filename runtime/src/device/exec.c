@@ -48,7 +48,9 @@ static void prof_partition(struct art_session *s, int pidx, struct dev_slot *sl,
 	}
 }
 
-#define WAIT_NS (120ll * 1000 * 1000 * 1000)
+#define WAIT_NS		(120ll * 1000 * 1000 * 1000)
+/* Ring of the session's user queue: more than the runs one session keeps in flight. */
+#define UQ_RING_ENTRIES 64
 
 static uint64_t align64(uint64_t x)
 {
@@ -180,6 +182,23 @@ static int upload_weights(struct art_session *s)
 	return 0;
 }
 
+/*
+ * The user queue of the submit option: auto takes one when the device
+ * gives one (no user queues, none free, or no address-space slot to pin
+ * leave the ioctl path); user-queue must have one.
+ */
+static int open_user_queue(struct art_session *s, const char *node)
+{
+	struct rt_device *d = s->dev;
+	if (s->submit == ART_SUBMIT_IOCTL)
+		return 0;
+	int rc = accel_uq_create(d->dev, ACCEL_PRIORITY_NORMAL, UQ_RING_ENTRIES, &d->uq);
+	if (rc && s->submit == ART_SUBMIT_USER_QUEUE)
+		return rt_err(s, rc, "device %s: user queue (submit user-queue): %s", node,
+			      accel_device_last_error(d->dev));
+	return 0;
+}
+
 int dev_open(struct art_session *s, int index)
 {
 	struct accel_device_entry ent[16];
@@ -221,6 +240,9 @@ int dev_open(struct art_session *s, int index)
 	if (rc)
 		return rt_err(s, rc, "device %s: context: %s", ent[pick].node,
 			      accel_device_last_error(d->dev));
+	rc = open_user_queue(s, ent[pick].node);
+	if (rc)
+		return rc;
 	d->nslots = 1;
 	rc = fold_constants(s);
 	if (rc)
@@ -254,6 +276,8 @@ void dev_close(struct art_session *s)
 	struct rt_device *d = s->dev;
 	if (!d)
 		return;
+	/* First: with a user queue, every buffer freed would stop and restart it. */
+	accel_uq_destroy(d->uq);
 	for (int i = 0; i < DEV_MAX_SLOTS; i++)
 		slot_free(d, &d->slots[i]);
 	for (int i = 0; i < d->nparts; i++) {
@@ -454,12 +478,42 @@ void dev_copy_in(struct art_session *s, int pidx, struct dev_slot *sl,
 	}
 }
 
-int dev_submit(struct art_session *s, int pidx, struct dev_slot *sl, accel_job **job)
+/* The job on the user queue: no system call unless the device slept. */
+static int submit_user_queue(struct art_session *s, int pidx, struct dev_slot *sl,
+			     struct dev_job *job)
 {
 	struct rt_device *d = s->dev;
-	*job = NULL;
+	int rc;
+	/* Not with more than a slot per run in flight, but never lose a job. */
+	while ((rc = accel_uq_submit(d->uq, sl->cmd[pidx], 0, sl->cmd_size[pidx], &job->ticket)) ==
+	       -EAGAIN) {
+		rc = accel_uq_wait(d->uq, job->ticket, DEV_UQ_SPIN_NS, WAIT_NS);
+		if (rc)
+			break;
+	}
+	if (rc)
+		return rt_err(s, rc, "device: submit of partition %d on the user queue: %s", pidx,
+			      accel_device_last_error(d->dev));
+	return 0;
+}
+
+int dev_submit(struct art_session *s, int pidx, struct dev_slot *sl, struct dev_job *job)
+{
+	struct rt_device *d = s->dev;
+	*job = (struct dev_job){0};
 	if (!sl->cmd[pidx])
 		return 0;
+	/*
+	 * Buffers imported from elsewhere are ordered by their dma-buf fences,
+	 * which only the kernel's jobs take part in: those runs go through the
+	 * context.
+	 */
+	if (d->uq && !sl->next_bos) {
+		int rc = submit_user_queue(s, pidx, sl, job);
+		if (!rc)
+			d->submits++;
+		return rc;
+	}
 	accel_bo *bos[4 + sizeof(sl->ext_bos) / sizeof(sl->ext_bos[0])] = {sl->arena,
 									   sl->cmd[pidx]};
 	uint32_t nb = 2;
@@ -473,7 +527,7 @@ int dev_submit(struct art_session *s, int pidx, struct dev_slot *sl, accel_job *
 				      .cmd_size = sl->cmd_size[pidx],
 				      .bos = bos,
 				      .bo_count = nb};
-	int rc = accel_submit(d->ctx, &a, job);
+	int rc = accel_submit(d->ctx, &a, &job->job);
 	if (rc)
 		return rt_err(s, rc, "device: submit of partition %d: %s", pidx,
 			      accel_device_last_error(d->dev));
@@ -481,18 +535,42 @@ int dev_submit(struct art_session *s, int pidx, struct dev_slot *sl, accel_job *
 	return 0;
 }
 
-int dev_wait(struct art_session *s, int pidx, accel_job *job)
+int dev_job_ready(struct art_session *s, struct dev_job *job, int64_t timeout_ns)
+{
+	if (job->job)
+		return accel_job_wait(job->job, timeout_ns);
+	if (job->ticket)
+		return accel_uq_wait(s->dev->uq, job->ticket, DEV_UQ_SPIN_NS, timeout_ns);
+	return 0;
+}
+
+/* Waits for JOB and reads its ACCEL_JOB_* status into *ST. */
+static int job_finish(struct art_session *s, struct dev_job *job, uint32_t *st)
+{
+	int rc;
+	if (job->job) {
+		rc = accel_job_wait(job->job, WAIT_NS);
+		if (!rc)
+			rc = accel_job_status(job->job, st);
+		accel_job_destroy(job->job);
+	} else {
+		rc = accel_uq_wait(s->dev->uq, job->ticket, DEV_UQ_SPIN_NS, WAIT_NS);
+		if (!rc)
+			rc = accel_uq_job_status(s->dev->uq, job->ticket, st);
+	}
+	*job = (struct dev_job){0};
+	return rc;
+}
+
+int dev_wait(struct art_session *s, int pidx, struct dev_job *job)
 {
 	uint32_t st = 0;
-	if (!job)
+	if (!job->job && !job->ticket)
 		return 0;
-	int rc = accel_job_wait(job, WAIT_NS);
-	if (!rc)
-		rc = accel_job_status(job, &st);
-	accel_job_destroy(job);
+	int rc = job_finish(s, job, &st);
 	if (rc)
-		return rt_err(s, rc, "device: waiting for partition %d: %s", pidx,
-			      accel_strerror(rc));
+		return rt_err(s, rc, "device: waiting for partition %d: %s (%s)", pidx,
+			      accel_strerror(rc), accel_device_last_error(s->dev->dev));
 	if (st != ACCEL_JOB_OK)
 		return rt_err(s, -EIO, "device: partition %d (nodes '%s'..'%s') ended with %s",
 			      pidx, s->nodes[s->dev->parts[pidx].first].name,
@@ -531,7 +609,7 @@ int dev_run_partition(struct art_session *s, int pidx)
 {
 	struct rt_device *d = s->dev;
 	struct dev_slot *sl = &d->slots[0];
-	accel_job *job;
+	struct dev_job job;
 	double t_prep = rt_prof_now_us();
 	int rc = dev_prepare(s, pidx, sl, NULL);
 	if (rc == -ENOEXEC) {
@@ -559,7 +637,7 @@ int dev_run_partition(struct art_session *s, int pidx)
 	double t_submit = rt_prof_now_us();
 	rc = dev_submit(s, pidx, sl, &job);
 	if (!rc)
-		rc = dev_wait(s, pidx, job);
+		rc = dev_wait(s, pidx, &job);
 	double t_done = rt_prof_now_us();
 	if (!rc)
 		rc = dev_copy_out(s, pidx, sl);
