@@ -186,6 +186,15 @@ int ck_dnnl_matmul(struct compute_workers *w, const struct ares_matmul_params *p
 		   const struct compute_tensor *a, const struct compute_tensor *b,
 		   const struct compute_tensor *c, const struct compute_tensor *y, int64_t am,
 		   int64_t ak, int64_t bk, int64_t bn, int64_t K);
+/*
+ * Integer MATMUL: oneDNN's exact int32 products (AVX-512 VNNI or AMX
+ * only), corrected for the zero points za and zb[n * zb_step], handed to
+ * g->store in blocks of whole rows; -1 when declined (the loops run it).
+ */
+int ck_dnnl_matmul_int(struct compute_workers *w, const struct ck_gemm *g,
+		       const struct compute_tensor *a, const struct compute_tensor *b,
+		       const struct compute_tensor *y, int64_t am, int64_t ak, int64_t bk,
+		       int64_t bn, int32_t za, const int32_t *zb, int64_t zb_step);
 /* One small primitive made and run: oneDNN's one-time set-up, before a sandbox. */
 void ck_dnnl_warm(void);
 /* Test hook: float CONV2D and MATMUL calls oneDNN has done so far. */
