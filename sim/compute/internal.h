@@ -171,6 +171,18 @@ void ck_load_i32_zp(uint32_t dtype, const void *p, int64_t stride, int64_t n, co
 
 void ck_gemm_run(struct compute_workers *w, const struct ck_gemm *g);
 
+/*
+ * One depthwise f32 plane, unit width stride (dw_avx512.c): out[oy][ox]
+ * (oh x ow, dense) = sum over taps, in the loops' order, of
+ * w[ky * kw + kx] * src[oy * row_step + ky * dh * wp + kx * dw + ox],
+ * src being the zero-padded plane, wp wide.
+ */
+struct ck_dw_plane {
+	const float *src, *w;
+	int64_t wp, row_step, kh, kw, dh, dw, oh, ow;
+};
+void ck_dw_plane_f32_avx512(const struct ck_dw_plane *d, float *out);
+
 /* ---- oneDNN (dnnl.c) ---- */
 
 /*

@@ -789,6 +789,10 @@ CFG_TEST(conv2d_float_matches_reference)
 		 ARES_DTYPE_F16,
 		 0},
 		{1, 4, 7, 9, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4, 0, 1, ARES_DTYPE_BF16, 1, 1, 0},
+		/* depthwise 3x3: blocks of four rows and a remainder, a 32-column step and a tail
+		 */
+		{2, 5, 10, 37, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 5, ARES_ACT_RELU, 1, 1, 1, 1, 0},
+		{1, 3, 4, 16, 3, 3, 3, 1, 1, 0, 1, 2, 0, 1, 1, 3, 0, 0, 1, 1, 1, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
