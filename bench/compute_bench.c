@@ -405,7 +405,8 @@ static void bench_igemm(struct compute_workers *w1, struct compute_workers *w2, 
 	snprintf(what, sizeof(what), "u8xi8->i32 GEMM %lld^3 (GOP/s)", (long long)n);
 	row(what, 2.0 * n * n * n, t);
 	printf("%-30s oneDNN ran %s; sim int8 %s\n", "", r1.impl,
-	       compute_dnnl_isa() && strstr(compute_dnnl_isa(), "_vnni") ? "on oneDNN (VNNI)"
+	       compute_dnnl_isa() && strstr(compute_dnnl_isa(), "avx512_core_vnni")
+		       ? "on oneDNN (VNNI)"
 	       : compute_dnnl_isa() && (strstr(compute_dnnl_isa(), "bf16") ||
 					strstr(compute_dnnl_isa(), "amx"))
 		       ? "on oneDNN (VNNI)"
