@@ -950,6 +950,8 @@ void ck_dnnl_warm(void)
  * there vpdpbusd sums u8 x s8 into int32 directly; oneDNN's older int8
  * kernels pair products in saturating int16 (vpmaddubsw).
  */
+#define DN_MMI_ACC_MAX (1 << 20) /* int32 accumulators per task */
+
 struct dn_mmi {
 	const struct compute_tensor *a, *b, *y;
 	const struct ck_gemm *g;
@@ -1212,6 +1214,9 @@ int ck_dnnl_matmul_int(struct compute_workers *w, const struct ck_gemm *g,
 	m.b_in_place = b->dtype == ARES_DTYPE_I8 && (bn == 1 || bk == 1) && bk > 0 && bn > 0;
 	want = nthr > 1 ? (2 * nthr + g->batch - 1) / g->batch : 1;
 	m.rb = (m.M + want - 1) / want;
+	/* A task's int32 rows stay within a few MB of scratch. */
+	if (m.rb > 1 && m.rb * m.N > DN_MMI_ACC_MAX)
+		m.rb = DN_MMI_ACC_MAX / m.N > 0 ? DN_MMI_ACC_MAX / m.N : 1;
 	m.nb = (m.M + m.rb - 1) / m.rb;
 	pthread_once(&dn_once, dn_init);
 	if (!dn_engine || !dn_has_vnni())
