@@ -302,7 +302,8 @@ static void ref_conv(struct ref *r, int threads, int C, int H, int W, int M, int
 	ref_args(r, pd, args, q, 4);
 }
 
-static void ref_gemm(struct ref *r, int threads, int64_t n)
+static void ref_gemm(struct ref *r, int threads, int64_t n, dnnl_data_type_t at,
+		     dnnl_data_type_t bt, dnnl_data_type_t ct)
 {
 	static const int args[3] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
 	static const dnnl_query_t q[3] = {dnnl_query_src_md, dnnl_query_weights_md,
@@ -313,9 +314,9 @@ static void ref_gemm(struct ref *r, int threads, int64_t n)
 	dnnl_primitive_desc_t pd;
 
 	omp_set_num_threads(threads);
-	DN(dnnl_memory_desc_init_by_tag(&a, 2, dims, dnnl_f32, dnnl_ab));
-	DN(dnnl_memory_desc_init_by_tag(&b, 2, dims, dnnl_f32, dnnl_ab));
-	DN(dnnl_memory_desc_init_by_tag(&c, 2, dims, dnnl_f32, dnnl_ab));
+	DN(dnnl_memory_desc_init_by_tag(&a, 2, dims, at, dnnl_ab));
+	DN(dnnl_memory_desc_init_by_tag(&b, 2, dims, bt, dnnl_ab));
+	DN(dnnl_memory_desc_init_by_tag(&c, 2, dims, ct, dnnl_ab));
 	DN(dnnl_matmul_desc_init(&md, &a, &b, NULL, &c));
 	DN(dnnl_primitive_desc_create(&pd, &md, NULL, eng, NULL));
 	ref_args(r, pd, args, q, 3);
@@ -358,8 +359,8 @@ static void bench_sgemm(struct compute_workers *w1, struct compute_workers *w2, 
 	if (compute_matmul(w1, &p, &ta, &tb, NULL, &tc, NULL) != ARES_JOB_OK)
 		exit(1);
 	SIM_COLUMNS(t, w1, w2, compute_matmul(w_, &p, &ta, &tb, NULL, &tc, NULL));
-	ref_gemm(&r1, 1, n);
-	ref_gemm(&r2, 2, n);
+	ref_gemm(&r1, 1, n, dnnl_f32, dnnl_f32, dnnl_f32);
+	ref_gemm(&r2, 2, n, dnnl_f32, dnnl_f32, dnnl_f32);
 	t[DNNL1] = ref_time(&r1, 1);
 	t[DNNL2] = ref_time(&r2, 2);
 	openblas_set_num_threads(1);
@@ -388,6 +389,7 @@ static void bench_igemm(struct compute_workers *w1, struct compute_workers *w2, 
 	struct compute_tensor tc = mat(c, ARES_DTYPE_I32, n, n);
 	struct ares_matmul_params p = {.alpha = f32bits(1.0f)};
 	double t[NCOL] = {0};
+	struct ref r1, r2;
 	char what[64];
 
 	for (int64_t i = 0; i < n * n; i++)
@@ -396,8 +398,21 @@ static void bench_igemm(struct compute_workers *w1, struct compute_workers *w2, 
 	if (compute_matmul(w1, &p, &ta, &tb, NULL, &tc, NULL) != ARES_JOB_OK)
 		exit(1);
 	SIM_COLUMNS(t, w1, w2, compute_matmul(w_, &p, &ta, &tb, NULL, &tc, NULL));
+	ref_gemm(&r1, 1, n, dnnl_u8, dnnl_s8, dnnl_s32);
+	ref_gemm(&r2, 2, n, dnnl_u8, dnnl_s8, dnnl_s32);
+	t[DNNL1] = ref_time(&r1, 1);
+	t[DNNL2] = ref_time(&r2, 2);
 	snprintf(what, sizeof(what), "u8xi8->i32 GEMM %lld^3 (GOP/s)", (long long)n);
 	row(what, 2.0 * n * n * n, t);
+	printf("%-30s oneDNN ran %s; sim int8 %s\n", "", r1.impl,
+	       compute_dnnl_isa() && strstr(compute_dnnl_isa(), "avx512_core_vnni")
+		       ? "on oneDNN (VNNI)"
+	       : compute_dnnl_isa() && (strstr(compute_dnnl_isa(), "bf16") ||
+					strstr(compute_dnnl_isa(), "amx"))
+		       ? "on oneDNN (VNNI)"
+		       : "on its loops (vpmaddwd)");
+	ref_free(&r1);
+	ref_free(&r2);
 	free(a);
 	free(b);
 	free(c);

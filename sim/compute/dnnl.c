@@ -26,9 +26,10 @@
  * bias and the activation applied in f32 before the conversion to y's
  * dtype, which rounds to nearest even. bf16 inputs multiply exactly and
  * accumulate in f32 (vdpbf16ps flushes bf16 subnormals, below the
- * tolerance the tests state). Quantised ops never come here: oneDNN 2.6
+ * tolerance the tests state). Quantised conv never comes here: oneDNN 2.6
  * requantises with its own rounding and saturation, not the documented
- * formula, so int8 stays on the loops, which are exact.
+ * formula, so int8 conv stays on the loops, which are exact. Integer
+ * MATMUL takes only oneDNN's exact int32 products (see below).
  */
 #include <omp.h>
 #include <pthread.h>
@@ -36,6 +37,7 @@
 #include <stdlib.h>
 
 #include <oneapi/dnnl/dnnl.h>
+#include <immintrin.h>
 
 #include "internal.h"
 
@@ -929,4 +931,309 @@ void ck_dnnl_warm(void)
 	y.data = ya;
 	/* Loads oneDNN's CPU detection, JIT and caches while system calls are still allowed. */
 	ck_dnnl_conv2d(NULL, &p, &x, &wt, NULL, &y);
+}
+
+/*
+ * ---- int8 MATMUL: oneDNN's exact int32 products, the loops' requantisation ----
+ *
+ * oneDNN computes only the raw product sum a' * b' of u8 a' and s8 b'
+ * (no zero points, scales or post-ops: none of oneDNN's own rounding).
+ * Each task copies its rows of a into a' = a (u8) or a + 128 (i8), and
+ * the batch's b into b' = b (i8) or b - 128 (u8), contiguous, summing
+ * rows and columns on the way; with za' and zb' the zero points moved
+ * by the same shifts,
+ *   sum (a - za)(b - zb) = sum a'b' - za' colsum(b') - zb' rowsum(a') + K za' zb'
+ * holds modulo 2^32, where the loops' i32 accumulation wraps too, so the
+ * accumulator is the loops' bit for bit. The caller's own store (the
+ * loops' epilogue) then adds nothing new: scale, activation and
+ * quantisation are the loops' code. Only on AVX-512 VNNI (or AMX):
+ * there vpdpbusd sums u8 x s8 into int32 directly; oneDNN's older int8
+ * kernels pair products in saturating int16 (vpmaddubsw).
+ */
+#define DN_MMI_ACC_MAX (1 << 20) /* int32 accumulators per task */
+
+struct dn_mmi {
+	const struct compute_tensor *a, *b, *y;
+	const struct ck_gemm *g;
+	int64_t M, N, K, rb, nb, am, ak, bk, bn, zb_step;
+	int a_in_place, b_in_place; /* read where they are (else copied, row-major) */
+	int32_t za;
+	const int32_t *zb;
+	struct dn_entry *var[2];
+	atomic_int failed;
+};
+
+static int dn_has_vnni(void)
+{
+	unsigned int isa = (unsigned int)dnnl_get_effective_cpu_isa();
+
+	return (isa & (unsigned int)dnnl_cpu_isa_avx512_core_vnni) ==
+	       (unsigned int)dnnl_cpu_isa_avx512_core_vnni;
+}
+
+/*
+ * The zero-point corrections' sums, vectorised (this path runs on AVX-512
+ * VNNI hosts only, so AVX2 is there): the first over @len contiguous bytes
+ * of each of @n lines @ls apart, the second down @n contiguous columns of
+ * @len lines @ls apart. Bytes are u8, or s8 when @s8.
+ */
+__attribute__((target("avx2"))) static void dn_sum_lines(const uint8_t *p, int64_t n, int64_t ls,
+							 int64_t len, int s8, uint32_t *out)
+{
+	const __m256i flip = _mm256_set1_epi8(s8 ? (char)0x80 : 0), zero = _mm256_setzero_si256();
+
+	for (int64_t i = 0; i < n; i++) {
+		const uint8_t *q = p + i * ls;
+		__m256i acc = zero;
+		uint64_t lanes[4];
+		uint32_t sum = 0;
+		int64_t k = 0;
+
+		/* |u8 - 0x80| sums via vpsadbw: s8 values plus 128, taken back below. */
+		for (; k + 32 <= len; k += 32)
+			acc = _mm256_add_epi64(
+				acc,
+				_mm256_sad_epu8(
+					_mm256_xor_si256(
+						_mm256_loadu_si256((const __m256i *)(q + k)), flip),
+					zero));
+		_mm256_storeu_si256((__m256i *)lanes, acc);
+		sum = (uint32_t)(lanes[0] + lanes[1] + lanes[2] + lanes[3]) -
+		      (s8 ? 128u * (uint32_t)k : 0u);
+		for (; k < len; k++)
+			sum += s8 ? (uint32_t)(int32_t)(int8_t)q[k] : q[k];
+		out[i] = sum;
+	}
+}
+
+__attribute__((target("avx2"))) static void dn_sum_columns(const uint8_t *p, int64_t n, int64_t ls,
+							   int64_t len, int s8, uint32_t *out)
+{
+	int64_t j = 0;
+
+	for (; j + 8 <= n; j += 8) {
+		__m256i acc = _mm256_setzero_si256();
+
+		for (int64_t k = 0; k < len; k++) {
+			__m128i v = _mm_loadl_epi64((const __m128i *)(p + k * ls + j));
+
+			acc = _mm256_add_epi32(acc, s8 ? _mm256_cvtepi8_epi32(v)
+						       : _mm256_cvtepu8_epi32(v));
+		}
+		_mm256_storeu_si256((__m256i *)(out + j), acc);
+	}
+	for (; j < n; j++) {
+		uint32_t sum = 0;
+
+		for (int64_t k = 0; k < len; k++)
+			sum += s8 ? (uint32_t)(int32_t)(int8_t)p[k * ls + j] : p[k * ls + j];
+		out[j] = sum;
+	}
+}
+
+static struct dn_entry *dn_mmi_entry(const struct dn_mmi *m, int64_t rows)
+{
+	int64_t key[DN_KEY_MAX] = {0};
+	struct dn_keyb kb = {key, 0};
+	int64_t sd[2] = {rows, m->K}, wd[2] = {m->K, m->N}, dd[2] = {rows, m->N};
+	int64_t ss[2] = {m->K, 1}, ws[2] = {m->N, 1}, ds[2] = {m->N, 1};
+	dnnl_memory_desc_t s, w, d;
+	dnnl_matmul_desc_t md;
+	dnnl_primitive_attr_t attr;
+	dnnl_primitive_desc_t pd;
+	struct dn_entry *e;
+	dnnl_status_t rc;
+
+	if (m->a_in_place)
+		ss[0] = m->am, ss[1] = m->ak;
+	if (m->b_in_place)
+		ws[0] = m->bk, ws[1] = m->bn;
+	kput(&kb, 3);
+	kput(&kb, rows), kput(&kb, m->N), kput(&kb, m->K);
+	kput(&kb, ss[0]), kput(&kb, ss[1]), kput(&kb, ws[0]), kput(&kb, ws[1]);
+	e = dn_lookup(key);
+	if (e)
+		return e;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	memcpy(e->key, key, sizeof(key));
+	if (md_strided(&s, 2, sd, ss, dnnl_u8) || md_strided(&w, 2, wd, ws, dnnl_s8) ||
+	    md_strided(&d, 2, dd, ds, dnnl_s32) ||
+	    dnnl_matmul_desc_init(&md, &s, &w, NULL, &d) != dnnl_success ||
+	    dnnl_primitive_attr_create(&attr) != dnnl_success) {
+		free(e);
+		return NULL;
+	}
+	rc = dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
+	if (rc == dnnl_success)
+		rc = dnnl_primitive_desc_create(&pd, &md, attr, dn_engine, NULL);
+	dnnl_primitive_attr_destroy(attr);
+	if (rc != dnnl_success) {
+		free(e);
+		return NULL;
+	}
+	if (dn_finish(e, pd)) {
+		dnnl_primitive_desc_destroy(pd);
+		dn_entry_free(e);
+		return NULL;
+	}
+	dnnl_primitive_desc_destroy(pd);
+	dn_insert(e);
+	return e;
+}
+
+static void dn_mmi_task(void *ctx, int64_t t, unsigned int worker)
+{
+	struct dn_mmi *m = ctx;
+	int64_t bi = t / m->nb, r0 = t % m->nb * m->rb, N = m->N, K = m->K;
+	int64_t rows = r0 + m->rb < m->M ? m->rb : m->M - r0;
+	const struct dn_entry *e = m->var[rows == m->rb ? 0 : 1];
+	const struct compute_tensor *y = m->y;
+	int a_s8 = m->a->dtype == ARES_DTYPE_I8, b_u8 = m->b->dtype == ARES_DTYPE_U8;
+	uint32_t za = (uint32_t)m->za + (a_s8 ? 128u : 0u);
+	size_t o_acc = 0, o_a = o_acc + dn_align((size_t)(rows * N) * 4);
+	size_t o_b = o_a + dn_align(m->a_in_place ? 0 : (size_t)(rows * K));
+	size_t o_cs = o_b + dn_align(m->b_in_place ? 0 : (size_t)(K * N));
+	size_t o_zb = o_cs + dn_align((size_t)N * 4), o_rs = o_zb + dn_align((size_t)N * 4);
+	size_t o_sp = o_rs + dn_align((size_t)rows * 4);
+	char *buf = ck_scratch(o_sp + e->scratch_bytes + 64);
+	uint32_t *acc = (uint32_t *)(buf + o_acc), *colfix = (uint32_t *)(buf + o_cs);
+	uint32_t *zbs = (uint32_t *)(buf + o_zb), *rowsum = (uint32_t *)(buf + o_rs);
+	const uint8_t *abase =
+		(const uint8_t *)ck_ptr(m->a, dn_batch_off(m->a, y, bi) + r0 * m->am);
+	const uint8_t *bbase = (const uint8_t *)ck_ptr(m->b, dn_batch_off(m->b, y, bi));
+	const uint8_t *ap = abase, *bp = bbase;
+	int64_t am = m->am, ak = m->ak, bk = m->bk, bn = m->bn;
+	int any_zb = 0;
+	dnnl_stream_t s = dn_thread_stream();
+	const_dnnl_primitive_desc_t ppd;
+	const dnnl_memory_desc_t *psp;
+	dnnl_memory_desc_t ms_, mw_, md_;
+	dnnl_memory_t ms = NULL, mw = NULL, md = NULL, msp = NULL;
+	int bad = 1;
+
+	(void)worker;
+	if (!s || atomic_load(&m->failed))
+		goto out;
+	/* Copies: a' = a + 128 (i8), b' = b - 128 (u8), or a layout oneDNN cannot read. */
+	if (!m->a_in_place) {
+		uint8_t *c = (uint8_t *)(buf + o_a);
+
+		for (int64_t i = 0; i < rows; i++)
+			for (int64_t k = 0; k < K; k++)
+				c[i * K + k] = (uint8_t)(abase[i * am + k * ak] + (a_s8 ? 128 : 0));
+		ap = c, am = K, ak = 1;
+	}
+	if (!m->b_in_place) {
+		uint8_t *c = (uint8_t *)(buf + o_b);
+
+		for (int64_t k = 0; k < K; k++)
+			for (int64_t n = 0; n < N; n++)
+				c[k * N + n] = (uint8_t)(bbase[k * bk + n * bn] - (b_u8 ? 128 : 0));
+		bp = c, bk = N, bn = 1;
+	}
+	for (int64_t n = 0; n < N; n++) {
+		zbs[n] = (uint32_t)m->zb[n * m->zb_step] - (b_u8 ? 128u : 0u);
+		any_zb |= zbs[n] != 0;
+	}
+	if (any_zb) {
+		if (ak == 1)
+			dn_sum_lines(ap, rows, am, K, 0, rowsum);
+		else
+			dn_sum_columns(ap, rows, ak, K, 0, rowsum);
+	}
+	if (za) {
+		if (bk == 1)
+			dn_sum_lines(bp, N, bn, K, 1, colfix);
+		else
+			dn_sum_columns(bp, N, bk, K, 1, colfix);
+		for (int64_t n = 0; n < N; n++)
+			colfix[n] = (uint32_t)K * za * zbs[n] - za * colfix[n];
+	}
+	if (dnnl_primitive_get_primitive_desc(e->prim, &ppd) != dnnl_success)
+		goto out;
+	psp = dnnl_primitive_desc_query_md(ppd, dnnl_query_scratchpad_md, 0);
+	ms_ = *dnnl_primitive_desc_query_md(ppd, dnnl_query_src_md, 0);
+	mw_ = *dnnl_primitive_desc_query_md(ppd, dnnl_query_weights_md, 0);
+	md_ = *dnnl_primitive_desc_query_md(ppd, dnnl_query_dst_md, 0);
+	if (dnnl_memory_create(&ms, &ms_, dn_engine, (void *)ap) ||
+	    dnnl_memory_create(&mw, &mw_, dn_engine, (void *)bp) ||
+	    dnnl_memory_create(&md, &md_, dn_engine, acc) ||
+	    (psp && e->scratch_bytes &&
+	     dnnl_memory_create(&msp, psp, dn_engine,
+				(void *)(((uintptr_t)(buf + o_sp) + 63) & ~(uintptr_t)63))))
+		goto out;
+	{
+		dnnl_exec_arg_t a[4] = {{DNNL_ARG_SRC, ms},
+					{DNNL_ARG_WEIGHTS, mw},
+					{DNNL_ARG_DST, md},
+					{DNNL_ARG_SCRATCHPAD, msp}};
+
+		if (dn_exec(e->prim, s, msp ? 4 : 3, a) || dnnl_stream_wait(s) != dnnl_success)
+			goto out;
+	}
+	/* Row by row, unsigned: the loops' i32 wraps, and so does this. */
+	for (int64_t i = 0; i < rows && (za || any_zb); i++) {
+		uint32_t *row = acc + i * N, rs = any_zb ? rowsum[i] : 0;
+
+		if (za)
+			for (int64_t n = 0; n < N; n++)
+				row[n] += colfix[n] - zbs[n] * rs;
+		else
+			for (int64_t n = 0; n < N; n++)
+				row[n] -= zbs[n] * rs;
+	}
+	m->g->store(m->g, bi, r0, rows, 0, N, acc, N);
+	bad = 0;
+out:
+	dnnl_memory_destroy(ms);
+	dnnl_memory_destroy(mw);
+	dnnl_memory_destroy(md);
+	dnnl_memory_destroy(msp);
+	if (bad)
+		atomic_store(&m->failed, 1);
+}
+
+int ck_dnnl_matmul_int(struct compute_workers *w, const struct ck_gemm *g,
+		       const struct compute_tensor *a, const struct compute_tensor *b,
+		       const struct compute_tensor *y, int64_t am, int64_t ak, int64_t bk,
+		       int64_t bn, int32_t za, const int32_t *zb, int64_t zb_step)
+{
+	struct dn_mmi m = {.a = a, .b = b, .y = y, .g = g, .M = g->M, .N = g->N, .K = g->K};
+	int64_t nthr = ck_nthreads(w), want;
+	int rc = -1;
+
+	/* |a'b'| sums stay below 2^31: oneDNN's int32 is never asked to wrap. */
+	if (!dn_enabled() || m.M < 1 || m.N < 1 || m.K < 1 || m.K > 65000)
+		return -1;
+	m.am = am, m.ak = ak, m.bk = bk, m.bn = bn;
+	m.za = za, m.zb = zb, m.zb_step = zb_step;
+	/* oneDNN reads u8 a and s8 b where they are if a dimension is contiguous. */
+	m.a_in_place = a->dtype == ARES_DTYPE_U8 && (ak == 1 || am == 1) && am > 0 && ak > 0;
+	m.b_in_place = b->dtype == ARES_DTYPE_I8 && (bn == 1 || bk == 1) && bk > 0 && bn > 0;
+	want = nthr > 1 ? (2 * nthr + g->batch - 1) / g->batch : 1;
+	m.rb = (m.M + want - 1) / want;
+	/* A task's int32 rows stay within a few MB of scratch. */
+	if (m.rb > 1 && m.rb * m.N > DN_MMI_ACC_MAX)
+		m.rb = DN_MMI_ACC_MAX / m.N > 0 ? DN_MMI_ACC_MAX / m.N : 1;
+	m.nb = (m.M + m.rb - 1) / m.rb;
+	pthread_once(&dn_once, dn_init);
+	if (!dn_engine || !dn_has_vnni())
+		return -1;
+	pthread_mutex_lock(&dn_lock);
+	if (!dn_thread_stream())
+		goto out;
+	m.var[0] = dn_mmi_entry(&m, m.rb);
+	m.var[1] = m.M % m.rb ? dn_mmi_entry(&m, m.M % m.rb) : m.var[0];
+	if (!m.var[0] || !m.var[1])
+		goto out;
+	atomic_init(&m.failed, 0);
+	ck_parallel(w, g->batch * m.nb, dn_mmi_task, &m);
+	rc = atomic_load(&m.failed) ? -1 : 0;
+	if (!rc)
+		atomic_fetch_add(&dn_runs, 1);
+out:
+	pthread_mutex_unlock(&dn_lock);
+	return rc;
 }

@@ -171,6 +171,18 @@ void ck_load_i32_zp(uint32_t dtype, const void *p, int64_t stride, int64_t n, co
 
 void ck_gemm_run(struct compute_workers *w, const struct ck_gemm *g);
 
+/*
+ * One depthwise f32 plane, unit width stride (dw_avx512.c): out[oy][ox]
+ * (oh x ow, dense) = sum over taps, in the loops' order, of
+ * w[ky * kw + kx] * src[oy * row_step + ky * dh * wp + kx * dw + ox],
+ * src being the zero-padded plane, wp wide.
+ */
+struct ck_dw_plane {
+	const float *src, *w;
+	int64_t wp, row_step, kh, kw, dh, dw, oh, ow;
+};
+void ck_dw_plane_f32_avx512(const struct ck_dw_plane *d, float *out);
+
 /* ---- oneDNN (dnnl.c) ---- */
 
 /*
@@ -186,6 +198,15 @@ int ck_dnnl_matmul(struct compute_workers *w, const struct ares_matmul_params *p
 		   const struct compute_tensor *a, const struct compute_tensor *b,
 		   const struct compute_tensor *c, const struct compute_tensor *y, int64_t am,
 		   int64_t ak, int64_t bk, int64_t bn, int64_t K);
+/*
+ * Integer MATMUL: oneDNN's exact int32 products (AVX-512 VNNI or AMX
+ * only), corrected for the zero points za and zb[n * zb_step], handed to
+ * g->store in blocks of whole rows; -1 when declined (the loops run it).
+ */
+int ck_dnnl_matmul_int(struct compute_workers *w, const struct ck_gemm *g,
+		       const struct compute_tensor *a, const struct compute_tensor *b,
+		       const struct compute_tensor *y, int64_t am, int64_t ak, int64_t bk,
+		       int64_t bn, int32_t za, const int32_t *zb, int64_t zb_step);
 /* One small primitive made and run: oneDNN's one-time set-up, before a sandbox. */
 void ck_dnnl_warm(void);
 /* Test hook: float CONV2D and MATMUL calls oneDNN has done so far. */

@@ -224,7 +224,9 @@ uint32_t compute_matmul(struct compute_workers *w, const struct ares_matmul_para
 	for (unsigned int d = 0; d + 2 < r; d++)
 		g.batch *= y->shape[d];
 	g.M = M, g.N = N, g.K = K;
-	if (g.is_int || ck_dnnl_matmul(w, p, a, b, m.c, y, m.am, m.ak, m.bk, m.bn, K))
+	if (g.is_int ? ck_dnnl_matmul_int(w, &g, a, b, y, m.am, m.ak, m.bk, m.bn, m.za, m.zb,
+					  m.zb_step)
+		     : ck_dnnl_matmul(w, p, a, b, m.c, y, m.am, m.ak, m.bk, m.bn, K))
 		ck_gemm_run(w, &g);
 	if (st) {
 		st->macs += (uint64_t)(g.batch * M * N * K);

@@ -789,6 +789,10 @@ CFG_TEST(conv2d_float_matches_reference)
 		 ARES_DTYPE_F16,
 		 0},
 		{1, 4, 7, 9, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4, 0, 1, ARES_DTYPE_BF16, 1, 1, 0},
+		/* depthwise 3x3: blocks of four rows and a remainder, a 32-column step and a tail
+		 */
+		{2, 5, 10, 37, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 5, ARES_ACT_RELU, 1, 1, 1, 1, 0},
+		{1, 3, 4, 16, 3, 3, 3, 1, 1, 0, 1, 2, 0, 1, 1, 3, 0, 0, 1, 1, 1, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -1183,6 +1187,81 @@ START_TEST(matmul_onednn_matches_the_loops_over_generated_shapes)
 		drop(b);
 		drop(y);
 		drop(cc);
+	}
+	compute_force_dnnl(1);
+}
+END_TEST
+
+/*
+ * Integer MATMUL on oneDNN (AVX-512 VNNI hosts) against the loops, bit for
+ * bit: every 8-bit type pair, per-tensor and per-channel zero points,
+ * both transposes, batch broadcast, requantised and I32 outputs, and extreme
+ * operands (every a 255 or -128, every b -128 or 127) whose sums pass 2^24
+ * and would saturate int16 pairs.
+ */
+START_TEST(matmul_int8_onednn_matches_the_loops_over_generated_shapes)
+{
+	static const unsigned int threads[] = {0, 1, 3};
+	static const uint32_t t8[2] = {ARES_DTYPE_U8, ARES_DTYPE_I8};
+	static const uint32_t ty[3] = {ARES_DTYPE_I32, ARES_DTYPE_U8, ARES_DTYPE_I8};
+	const char *isa;
+	int vnni;
+
+	if (compute_force_isa("avx512") && compute_force_isa("avx2"))
+		return;
+	/* oneDNN must take it where its ISA (ARES_COMPUTE_ISA may cap it) has VNNI. */
+	compute_force_dnnl(1);
+	isa = compute_dnnl_isa();
+	vnni = isa && !strncmp(isa, "avx512_core_", 12);
+	for (int c = 0; c < 48; c++) {
+		struct compute_workers *w =
+			threads[c % 3] ? compute_workers_create(threads[c % 3]) : NULL;
+		unsigned int r = c % 4 == 3 ? 3 : 2;
+		int extreme = c % 8 == 5;
+		int64_t M = c % 7 ? pick(1, 70) : 1, N = pick(1, 64); /* tt holds 64 scales */
+		int64_t K = extreme ? pick(600, 900) : c % 5 ? pick(1, 70) : pick(200, 300);
+		int tb = c % 3 == 2, ta = c % 5 == 3;
+
+		if (c == 47) /* more int32 sums than one task holds: blocks of fewer rows */
+			M = 1100, N = 1000, K = 9;
+		uint32_t dta = t8[c % 2], dtb = t8[c / 2 % 2], dty = ty[c % 3];
+		int64_t sa[3], sb[3], sy[3];
+		struct ares_matmul_params p = {
+			.flags = (ta ? ARES_MATMUL_TRANS_A : 0) | (tb ? ARES_MATMUL_TRANS_B : 0),
+			.activation = dty != ARES_DTYPE_I32 && c % 4 == 1 ? ARES_ACT_RELU : 0,
+			.alpha = fbits(1.0f)};
+		struct tt *a, *b, *y;
+
+		for (unsigned int d = 0; d < r; d++)
+			sy[d] = sa[d] = sb[d] = pick(1, 3);
+		sa[r - 2] = ta ? K : M, sa[r - 1] = ta ? M : K;
+		sb[r - 2] = tb ? N : K, sb[r - 1] = tb ? K : N;
+		sy[r - 2] = M, sy[r - 1] = N;
+		a = mk(dta, r, sa);
+		b = mk(dtb, r, sb);
+		y = mk(dty, r, sy);
+		fill(a, 0, 0);
+		fill(b, 0, 0);
+		if (extreme) {
+			memset(a->mem, dta == ARES_DTYPE_U8 ? 255 : 0x80, (size_t)numel(a));
+			memset(b->mem, dtb == ARES_DTYPE_U8 ? 0 : (c % 16 == 5 ? 0x80 : 0x7f),
+			       (size_t)numel(b));
+		}
+		if (r > 2 && c % 2)
+			a->t.stride[0] = 0;
+		quant(a, 0.05f, extreme ? 0 : dta == ARES_DTYPE_U8 ? 131 : -3);
+		if (c % 4 == 2)
+			quant_ch(b, tb ? r - 2 : r - 1);
+		else
+			quant(b, 0.02f, extreme ? 0 : dtb == ARES_DTYPE_U8 ? 120 : 5);
+		if (dty != ARES_DTYPE_I32)
+			quant(y, extreme ? 1000.0f : 0.07f, dty == ARES_DTYPE_U8 ? 100 : -10);
+		ORACLE_RUN(y, compute_matmul(w, &p, &a->t, &b->t, NULL, &y->t, NULL), 0,
+			   "int8 matmul", c, vnni);
+		compute_workers_destroy(w);
+		drop(a);
+		drop(b);
+		drop(y);
 	}
 	compute_force_dnnl(1);
 }
@@ -2735,6 +2814,7 @@ static Suite *compute_suite(void)
 	tcase_add_test(t, conv2d_rejects_bad_geometry);
 	tcase_add_test(t, conv2d_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, matmul_onednn_matches_the_loops_over_generated_shapes);
+	tcase_add_test(t, matmul_int8_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, conv2d_onednn_activations_treat_nan_as_the_loops_do);
 	tcase_add_test(t, onednn_takes_any_stride_on_one_element_dims);
 	tcase_add_loop_test(t, eltwise_unary_float_ops_match_libm, 0, NCFG);
