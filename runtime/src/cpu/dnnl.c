@@ -427,8 +427,8 @@ static double in_dim(struct art_session *s, const struct rt_node *n, int i, int 
 
 /* A rough size of N's work at its current shapes, in multiply-adds for
  * the ops that do one per weight and output (within a small factor where
- * pads, broadcasting or Gemm's transposes make the exact count costly to
- * work out), else in elements read, scaled to the same units. */
+ * pads or broadcasting make the exact count costly to work out), else in
+ * elements read, scaled to the same units. */
 static double node_work(struct art_session *s, const struct rt_node *n)
 {
 	const char *op = n->proto->op_type;
@@ -446,15 +446,14 @@ static double node_work(struct art_session *s, const struct rt_node *n)
 		}
 		return work;
 	}
-	if (!strcmp(op, "MatMul") || !strcmp(op, "Gemm")) {
+	if (!strcmp(op, "Gemm")) {
+		/* M * K * N: A's elements times B's output columns. */
+		return x * in_dim(s, n, 1, rt_attr_i(n, "transB", 0) ? 2 : 1);
+	}
+	if (!strcmp(op, "MatMul")) {
 		/* Every A row times B's columns, or every B column times A's
-		 * rows, whichever is more. Gemm's transposes only swap which
-		 * dim of a 2-D operand that is, so take the larger dim. */
+		 * rows, whichever is more (the other operand may broadcast). */
 		double a_rows = in_dim(s, n, 0, 2), b_cols = in_dim(s, n, 1, 1);
-		if (!strcmp(op, "Gemm")) {
-			a_rows = in_dim(s, n, 0, 1) > a_rows ? in_dim(s, n, 0, 1) : a_rows;
-			b_cols = in_dim(s, n, 1, 2) > b_cols ? in_dim(s, n, 1, 2) : b_cols;
-		}
 		return x * b_cols > w * a_rows ? x * b_cols : w * a_rows;
 	}
 	/* Reading, combining and writing an element takes a core about as
