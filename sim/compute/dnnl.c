@@ -295,6 +295,30 @@ static int dn_finish(struct dn_entry *e, dnnl_primitive_desc_t pd)
 	return dnnl_primitive_create(&e->prim, pd) == dnnl_success ? 0 : -1;
 }
 
+/*
+ * Makes @e's primitive for the op descriptor @desc under @attr, then caches
+ * @e. Takes @attr, and @e on failure: NULL then.
+ */
+static struct dn_entry *dn_make(struct dn_entry *e, const void *desc, dnnl_primitive_attr_t attr)
+{
+	dnnl_primitive_desc_t pd;
+	dnnl_status_t rc = dnnl_primitive_desc_create(&pd, desc, attr, dn_engine, NULL);
+
+	dnnl_primitive_attr_destroy(attr);
+	if (rc != dnnl_success) {
+		free(e);
+		return NULL;
+	}
+	if (dn_finish(e, pd)) {
+		dnnl_primitive_desc_destroy(pd);
+		dn_entry_free(e);
+		return NULL;
+	}
+	dnnl_primitive_desc_destroy(pd);
+	dn_insert(e);
+	return e;
+}
+
 /* ---- CONV2D ---- */
 
 struct dn_conv {
@@ -731,9 +755,7 @@ static struct dn_entry *dn_mm_entry(const struct dn_mm *m, const struct ares_mat
 	dnnl_memory_desc_t s, w, d;
 	dnnl_matmul_desc_t md;
 	dnnl_primitive_attr_t attr;
-	dnnl_primitive_desc_t pd;
 	struct dn_entry *e;
-	dnnl_status_t rc;
 
 	kput(&kb, 2);
 	kput(&kb, rows), kput(&kb, m->N), kput(&kb, m->K), kput(&kb, m->am), kput(&kb, m->ak);
@@ -755,20 +777,7 @@ static struct dn_entry *dn_mm_entry(const struct dn_mm *m, const struct ares_mat
 		free(e);
 		return NULL;
 	}
-	rc = dnnl_primitive_desc_create(&pd, &md, attr, dn_engine, NULL);
-	dnnl_primitive_attr_destroy(attr);
-	if (rc != dnnl_success) {
-		free(e);
-		return NULL;
-	}
-	if (dn_finish(e, pd)) {
-		dnnl_primitive_desc_destroy(pd);
-		dn_entry_free(e);
-		return NULL;
-	}
-	dnnl_primitive_desc_destroy(pd);
-	dn_insert(e);
-	return e;
+	return dn_make(e, &md, attr);
 }
 
 static void dn_mm_task(void *ctx, int64_t t, unsigned int worker)
@@ -1040,9 +1049,7 @@ static struct dn_entry *dn_mmi_entry(const struct dn_mmi *m, int64_t rows)
 	dnnl_memory_desc_t s, w, d;
 	dnnl_matmul_desc_t md;
 	dnnl_primitive_attr_t attr;
-	dnnl_primitive_desc_t pd;
 	struct dn_entry *e;
-	dnnl_status_t rc;
 
 	if (m->a_in_place)
 		ss[0] = m->am, ss[1] = m->ak;
@@ -1065,22 +1072,13 @@ static struct dn_entry *dn_mmi_entry(const struct dn_mmi *m, int64_t rows)
 		free(e);
 		return NULL;
 	}
-	rc = dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
-	if (rc == dnnl_success)
-		rc = dnnl_primitive_desc_create(&pd, &md, attr, dn_engine, NULL);
-	dnnl_primitive_attr_destroy(attr);
-	if (rc != dnnl_success) {
+	if (dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) !=
+	    dnnl_success) {
+		dnnl_primitive_attr_destroy(attr);
 		free(e);
 		return NULL;
 	}
-	if (dn_finish(e, pd)) {
-		dnnl_primitive_desc_destroy(pd);
-		dn_entry_free(e);
-		return NULL;
-	}
-	dnnl_primitive_desc_destroy(pd);
-	dn_insert(e);
-	return e;
+	return dn_make(e, &md, attr);
 }
 
 static void dn_mmi_task(void *ctx, int64_t t, unsigned int worker)

@@ -114,6 +114,28 @@ static int work_in_sandbox(struct compute_workers *w)
 }
 
 /*
+ * In the forked child, as sim/cp.c sets up the CP: the worker pool started
+ * and synced, then the filter. Exits 2 (no pool) or 5 (no sandbox).
+ */
+static struct compute_workers *enter_cp_sandbox(void)
+{
+	struct sim_dev d;
+	struct compute_workers *w;
+
+	memset(&d, 0, sizeof(d));
+	for (int i = 0; i < ARES_NUM_VECTORS; i++)
+		d.db_fd[i] = d.irq_fd[i] = -1;
+	d.log_fd = -1;
+	w = compute_workers_create(2);
+	if (!w)
+		_exit(2);
+	compute_workers_sync(w);
+	if (sim_cp_sandbox_enter(&d, -1))
+		_exit(5);
+	return w;
+}
+
+/*
  * Each worker frees blocks below the mmap threshold from its own arena
  * until the heap's top passes glibc's default trim threshold: glibc then
  * shrinks the heap, and asks /proc/sys/vm/overcommit_memory the first time.
@@ -157,20 +179,7 @@ START_TEST(worker_heap_trimming_opens_nothing_inside_the_cp_sandbox)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		struct sim_dev d;
-		struct compute_workers *w;
-
-		memset(&d, 0, sizeof(d));
-		for (int i = 0; i < ARES_NUM_VECTORS; i++)
-			d.db_fd[i] = d.irq_fd[i] = -1;
-		d.log_fd = -1;
-		w = compute_workers_create(2);
-		if (!w)
-			_exit(2);
-		compute_workers_sync(w);
-		if (sim_cp_sandbox_enter(&d, -1))
-			_exit(5);
-		ck_parallel(w, 8, churn_arena, NULL);
+		ck_parallel(enter_cp_sandbox(), 8, churn_arena, NULL);
 		syscall(SYS_exit_group, 0);
 	}
 	expect_clean_exit(pid, "arena churn");
@@ -188,22 +197,8 @@ START_TEST(onednn_conv_and_matmul_run_inside_the_cp_sandbox)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		struct sim_dev d;
-		struct compute_workers *w;
-		int rc;
+		int rc = work_in_sandbox(enter_cp_sandbox());
 
-		memset(&d, 0, sizeof(d));
-		for (int i = 0; i < ARES_NUM_VECTORS; i++)
-			d.db_fd[i] = d.irq_fd[i] = -1;
-		d.log_fd = -1;
-		/* As sim/cp.c: the pool started and synced, then the filter. */
-		w = compute_workers_create(2);
-		if (!w)
-			_exit(2);
-		compute_workers_sync(w);
-		if (sim_cp_sandbox_enter(&d, -1))
-			_exit(5);
-		rc = work_in_sandbox(w);
 		/* exit_group directly: exit handlers are not the CP's business. */
 		syscall(SYS_exit_group, rc);
 	}
