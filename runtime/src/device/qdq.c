@@ -249,6 +249,46 @@ struct saved {
 	rt_kernel_fn fn;
 };
 
+static struct saved save(const struct rt_node *n)
+{
+	return (struct saved){n->in, n->nin, n->out[0], n->act, n->act_alpha, n->act_beta, n->fn};
+}
+
+/*
+ * N carries its fused form, with inputs IN: keep it if the device table
+ * takes it (1, the old inputs freed, PLACED nodes say REASON), else put N
+ * back as SV was (0, IN freed, the refusal in qdq_note; REFUSED when the
+ * table's reason is a formatted one).
+ */
+static int adopt_fused(struct art_session *s, struct rt_node *n, const struct saved *sv, int *in,
+		       int placed, const char *refused, const char *reason)
+{
+	char buf[160];
+	const char *why = dev_why_not(s, n, buf, sizeof(buf));
+	if (why) {
+		n->in = sv->in;
+		n->nin = sv->nin;
+		n->out[0] = sv->out;
+		n->fn = sv->fn;
+		n->act = sv->act;
+		n->act_alpha = sv->act_alpha;
+		n->act_beta = sv->act_beta;
+		n->dev_op = NULL;
+		n->qdq_real = 0;
+		free(in);
+		n->qdq_note = why == buf ? refused : why;
+		return 0;
+	}
+	free(sv->in);
+	if (placed) {
+		if (n->reason_owned)
+			free((void *)n->placement_reason);
+		n->reason_owned = 0;
+		n->placement_reason = reason;
+	}
+	return 1;
+}
+
 /* After placement by benefit, the nodes of the pattern are all on the
  * device: the fused node could run nowhere else as fast. */
 static int placed_on_device(const struct art_session *s, const struct rt_node *n,
@@ -283,7 +323,7 @@ static int fuse_one(struct art_session *s, struct rt_node *n, int conv, int plac
 	in[7] = q->nin > 2 ? q->in[2] : -1;
 	in[8] = m.has_b ? m.b.q : -1;
 	int nin = conv ? 9 : 8;
-	struct saved sv = {n->in, n->nin, n->out[0], n->act, n->act_alpha, n->act_beta, n->fn};
+	struct saved sv = save(n);
 	if (m.act >= 0) {
 		n->act = m.act_kind;
 		n->act_alpha = m.act_alpha;
@@ -300,30 +340,10 @@ static int fuse_one(struct art_session *s, struct rt_node *n, int conv, int plac
 	n->out[0] = q->out[0];
 	n->dev_op = conv ? "QLinearConv" : "QLinearMatMul";
 	n->fn = rt_kernel_lookup(n->dev_op);
-	char buf[160];
-	why = dev_why_not(s, n, buf, sizeof(buf));
-	if (why) {
-		n->in = sv.in;
-		n->nin = sv.nin;
-		n->out[0] = sv.out;
-		n->fn = sv.fn;
-		n->act = sv.act;
-		n->act_alpha = sv.act_alpha;
-		n->act_beta = sv.act_beta;
-		n->dev_op = NULL;
-		n->qdq_real = 0;
-		free(in);
-		n->qdq_note = why == buf ? "the int8 engine refuses the fused form" : why;
+	if (!adopt_fused(s, n, &sv, in, placed, "the int8 engine refuses the fused form",
+			 conv ? "fused QDQ on int8 (as QLinearConv)"
+			      : "fused QDQ on int8 (as QLinearMatMul)"))
 		return 0;
-	}
-	free(sv.in);
-	if (placed) {
-		if (n->reason_owned)
-			free((void *)n->placement_reason);
-		n->reason_owned = 0;
-		n->placement_reason = conv ? "fused QDQ on int8 (as QLinearConv)"
-					   : "fused QDQ on int8 (as QLinearMatMul)";
-	}
 	dead[m.dqx] = dead[m.q] = 1;
 	if (m.act >= 0)
 		dead[m.act] = 1;
@@ -432,7 +452,7 @@ static int fuse_affine(struct art_session *s, struct rt_node *n, int placed, int
 	in[2] = dq->nin > 2 ? dq->in[2] : -1;
 	in[3] = q->nin > 1 ? q->in[1] : -1;
 	in[4] = q->nin > 2 ? q->in[2] : -1;
-	struct saved sv = {n->in, n->nin, n->out[0], n->act, 0, 0, n->fn};
+	struct saved sv = save(n);
 	n->in = in;
 	n->nin = 5;
 	n->out[0] = q->out[0];
@@ -441,25 +461,9 @@ static int fuse_affine(struct art_session *s, struct rt_node *n, int placed, int
 	n->qaff_rank1 = m.rank1;
 	n->dev_op = "QAffine";
 	n->fn = rt_kernel_qaffine;
-	char buf[160];
-	const char *why = dev_why_not(s, n, buf, sizeof(buf));
-	if (why) {
-		n->in = sv.in;
-		n->nin = sv.nin;
-		n->out[0] = sv.out;
-		n->fn = sv.fn;
-		n->dev_op = NULL;
-		free(in);
-		n->qdq_note = why == buf ? "the vector engine refuses the fused form" : why;
+	if (!adopt_fused(s, n, &sv, in, placed, "the vector engine refuses the fused form",
+			 "fused QDQ on int8 (as ELTWISE AFFINE)"))
 		return 0;
-	}
-	free(sv.in);
-	if (placed) {
-		if (n->reason_owned)
-			free((void *)n->placement_reason);
-		n->reason_owned = 0;
-		n->placement_reason = "fused QDQ on int8 (as ELTWISE AFFINE)";
-	}
 	dead[m.dq] = dead[m.q] = 1;
 	if (m.op2 >= 0)
 		dead[m.op2] = 1;
@@ -509,31 +513,15 @@ static int fuse_binary(struct art_session *s, struct rt_node *n, int placed, int
 		in[3 * k + (k < 2)] = d[k].s;
 		in[3 * k + (k < 2) + 1] = d[k].z;
 	}
-	struct saved sv = {n->in, n->nin, n->out[0], n->act, 0, 0, n->fn};
+	struct saved sv = save(n);
 	n->in = in;
 	n->nin = 8;
 	n->out[0] = qn->out[0];
 	n->dev_op = op_is(n, "Add") ? "QAdd" : op_is(n, "Sub") ? "QSub" : "QMul";
 	n->fn = rt_kernel_qbinary;
-	char buf[160];
-	const char *why = dev_why_not(s, n, buf, sizeof(buf));
-	if (why) {
-		n->in = sv.in;
-		n->nin = sv.nin;
-		n->out[0] = sv.out;
-		n->fn = sv.fn;
-		n->dev_op = NULL;
-		free(in);
-		n->qdq_note = why == buf ? "the vector engine refuses the fused form" : why;
+	if (!adopt_fused(s, n, &sv, in, placed, "the vector engine refuses the fused form",
+			 "fused QDQ on int8 (as a quantised ELTWISE)"))
 		return 0;
-	}
-	free(sv.in);
-	if (placed) {
-		if (n->reason_owned)
-			free((void *)n->placement_reason);
-		n->reason_owned = 0;
-		n->placement_reason = "fused QDQ on int8 (as a quantised ELTWISE)";
-	}
 	for (int k = 0; k < 2; k++)
 		dead[dq[k]] |= !shared[k];
 	dead[q] = 1;
