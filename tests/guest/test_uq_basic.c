@@ -16,28 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fault_probe.h"
 #include "uq_raw.h"
 
 static int fd;
-static sigjmp_buf fault_jmp;
-
-static void on_fault(int sig)
-{
-	siglongjmp(fault_jmp, sig);
-}
-
-/* Whether reading @p faults. */
-static bool read_faults(const volatile uint32_t *p)
-{
-	volatile uint32_t v;
-
-	if (sigsetjmp(fault_jmp, 1))
-		return true;
-	v = *p;
-	(void)v;
-	return false;
-}
-
 static long long fdinfo_jobs(const char *key)
 {
 	char path[64], line[256];
@@ -153,8 +135,7 @@ int main(void)
 	dev = open_first_device();
 	fd = accel_device_fd(dev);
 	check_caps();
-	signal(SIGBUS, on_fault);
-	signal(SIGSEGV, on_fault);
+	fault_probe_install();
 
 	bo = uq_nop_bo(fd, &va);
 	jobs0 = fdinfo_jobs("ares-jobs-normal:");

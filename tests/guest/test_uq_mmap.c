@@ -13,35 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fault_probe.h"
 #include "uq_raw.h"
 
 static int fd, failures;
-static sigjmp_buf fault_jmp;
-
-static void on_fault(int sig)
-{
-	siglongjmp(fault_jmp, sig);
-}
-
-static bool write_faults(volatile uint32_t *p)
-{
-	if (sigsetjmp(fault_jmp, 1))
-		return true;
-	*p = 1;
-	return false;
-}
-
-static bool read_faults(const volatile uint32_t *p)
-{
-	volatile uint32_t v;
-
-	if (sigsetjmp(fault_jmp, 1))
-		return true;
-	v = *p;
-	(void)v;
-	return false;
-}
-
 /* mmap() that must fail with @want (an errno). */
 static void expect_mmap_err(const char *what, int want, int mfd, size_t size, int prot, int flags,
 			    uint64_t off)
@@ -71,8 +46,7 @@ int main(void)
 	test_init("uq_mmap");
 	dev = open_first_device();
 	fd = accel_device_fd(dev);
-	signal(SIGBUS, on_fault);
-	signal(SIGSEGV, on_fault);
+	fault_probe_install();
 
 	ret = uq_open(fd, DRM_ARES_PRIORITY_NORMAL, 256, &q);
 	if (ret == -EOPNOTSUPP)

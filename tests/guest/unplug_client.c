@@ -27,27 +27,10 @@
 #include <unistd.h>
 
 #include "guest_util.h"
+#include "fault_probe.h"
 #include "uq_raw.h"
 
 #define NJOBS 6
-
-static sigjmp_buf fault_jmp;
-
-static void on_fault(int sig)
-{
-	siglongjmp(fault_jmp, sig);
-}
-
-static bool read_faults(const volatile uint32_t *p)
-{
-	volatile uint32_t v;
-
-	if (sigsetjmp(fault_jmp, 1))
-		return true;
-	v = *p;
-	(void)v;
-	return false;
-}
 
 /*
  * A user queue with a hung job, a syncobj fence on it exported as a
@@ -112,8 +95,7 @@ static void uq_check(struct uq *q, int sfd, pid_t waiter)
 	if (ioctl(sfd, SYNC_IOC_FILE_INFO, &si) || si.status >= 0)
 		test_fail("user-queue fence: expected an error status, got %d", si.status);
 	close(sfd);
-	signal(SIGBUS, on_fault);
-	signal(SIGSEGV, on_fault);
+	fault_probe_install();
 	if (!read_faults(&q->db->tail))
 		test_fail("doorbell page still mapped after the unplug");
 	if (!read_faults((const volatile uint32_t *)q->ring))
