@@ -303,6 +303,13 @@ struct ares_device {
 	spinlock_t uq_hw_lock;
 	/** @uqs: user queue of each hardware user-queue slot, or NULL */
 	struct ares_uq *uqs[ARES_NUM_UQ];
+	/**
+	 * @uq_jobs_folded: user-queue jobs completed while their queues'
+	 * counters were live, added when the counters stop (@uq_hw_lock)
+	 */
+	u64 uq_jobs_folded;
+	/** @uq_busy_ns_folded: those jobs' device time (@uq_hw_lock) */
+	u64 uq_busy_ns_folded;
 	/** @uq_wd_work: user-queue watchdog, on @reset_wq */
 	struct delayed_work uq_wd_work;
 	/** @uq_unplugged: the watchdog must not re-arm */

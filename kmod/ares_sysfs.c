@@ -20,6 +20,7 @@
 #include "ares_fw.h"
 #include "ares_hw.h"
 #include "ares_sysfs.h"
+#include "ares_uq.h"
 
 static struct ares_device *ares_kdev_to_adev(struct device *kdev)
 {
@@ -187,13 +188,18 @@ static ssize_t reset_store(struct device *kdev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_WO(reset);
 
-/* Sum of a per-queue driver counter; @busy picks busy_ns over jobs. */
+/*
+ * Sum of a per-queue driver counter and the user queues' (jobs submitted
+ * either way are the device's work); @busy picks busy_ns over jobs.
+ */
 static u64 ares_queue_sum(struct ares_device *adev, bool busy)
 {
 	unsigned long flags;
-	u64 sum = 0;
+	u64 sum, uq_busy, uq_jobs;
 	int i;
 
+	ares_uq_device_usage(adev, &uq_busy, &uq_jobs);
+	sum = busy ? uq_busy : uq_jobs;
 	for (i = 0; i < ARES_NUM_QUEUES; i++) {
 		struct ares_queue *q = &adev->queues[i];
 

@@ -139,15 +139,18 @@ static u32 ares_uq_head_locked(struct ares_uq *uq)
 static void ares_uq_fold_locked(struct ares_uq *uq)
 {
 	struct ares_device *adev = uq->adev;
+	u64 busy, jobs;
 
 	lockdep_assert_held(&adev->uq_hw_lock);
 
 	if (!uq->counting)
 		return;
-	atomic64_add(ares_rd64(adev, ARES_REG_UQ(uq->index, ARES_UQ_BUSY_NS)),
-		     &uq->usage->busy_ns[uq->priority]);
-	atomic64_add(ares_rd64(adev, ARES_REG_UQ(uq->index, ARES_UQ_JOBS)),
-		     &uq->usage->jobs[uq->priority]);
+	busy = ares_rd64(adev, ARES_REG_UQ(uq->index, ARES_UQ_BUSY_NS));
+	jobs = ares_rd64(adev, ARES_REG_UQ(uq->index, ARES_UQ_JOBS));
+	atomic64_add(busy, &uq->usage->busy_ns[uq->priority]);
+	atomic64_add(jobs, &uq->usage->jobs[uq->priority]);
+	adev->uq_busy_ns_folded += busy;
+	adev->uq_jobs_folded += jobs;
 	uq->counting = false;
 }
 
@@ -810,6 +813,37 @@ void ares_uq_usage(struct drm_file *file, u64 *busy_ns, u64 *jobs)
 	}
 	spin_unlock_irqrestore(&adev->uq_hw_lock, flags);
 	drm_dev_exit(idx);
+}
+
+/**
+ * ares_uq_device_usage() - jobs and device time of every user queue since bind
+ * @adev: the device
+ * @busy_ns: out: device time in user-queue jobs
+ * @jobs: out: user-queue jobs completed
+ *
+ * For the device's sysfs totals, which count both submission paths.
+ */
+void ares_uq_device_usage(struct ares_device *adev, u64 *busy_ns, u64 *jobs)
+{
+	unsigned long flags;
+	int i, idx;
+	/* Unplugged: the folded totals are all there is. */
+	bool live = drm_dev_enter(&adev->drm, &idx);
+
+	spin_lock_irqsave(&adev->uq_hw_lock, flags);
+	*busy_ns = adev->uq_busy_ns_folded;
+	*jobs = adev->uq_jobs_folded;
+	for (i = 0; live && i < ARES_NUM_UQ; i++) {
+		struct ares_uq *uq = adev->uqs[i];
+
+		if (!uq || !uq->counting)
+			continue;
+		*busy_ns += ares_rd64(adev, ARES_REG_UQ(i, ARES_UQ_BUSY_NS));
+		*jobs += ares_rd64(adev, ARES_REG_UQ(i, ARES_UQ_JOBS));
+	}
+	spin_unlock_irqrestore(&adev->uq_hw_lock, flags);
+	if (live)
+		drm_dev_exit(idx);
 }
 
 /* dma_mmap_coherent() takes vm_pgoff as an offset into the buffer. */

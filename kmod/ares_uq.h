@@ -125,6 +125,7 @@ void ares_uq_hw_restore(struct ares_device *adev);
 void ares_uq_kick(struct ares_device *adev);
 void ares_uq_unplug(struct ares_device *adev);
 void ares_uq_usage(struct drm_file *file, u64 *busy_ns, u64 *jobs);
+void ares_uq_device_usage(struct ares_device *adev, u64 *busy_ns, u64 *jobs);
 int ares_uq_mmap(struct file *filp, struct vm_area_struct *vma);
 int ares_uq_debug_hang(struct ares_file *afile, u32 ctx_id);
 int ares_ioctl_uq_create(struct drm_device *dev, void *data,
