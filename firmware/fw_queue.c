@@ -37,6 +37,7 @@ struct fw_queue {
 	__u32 asid; /* user queues: the only ASID their descriptors may name */
 	__u32 head;
 	__u32 fails_logged; /* user queues: failed jobs logged since enable */
+	int active_before;  /* the latched config was valid: a re-enable of it resumes */
 };
 
 /*
@@ -125,10 +126,10 @@ static void disable(const struct ares_cp_ops *ops, __u32 q)
 
 	if (s->configured) {
 		fw_wr32(ops, qreg(q, ARES_Q_STATUS), 0);
-		if (is_uq(q)) {
+		/* Not logged: the driver stops a user queue around every unmap of its address
+		 * space. */
+		if (is_uq(q))
 			ops->raise_irq(ops->dev, ARES_VEC_UQ);
-			fw_log(ops, "user queue %u: stopped at head %u", number(q), s->head);
-		}
 	}
 	s->configured = s->active = 0;
 }
@@ -136,7 +137,7 @@ static void disable(const struct ares_cp_ops *ops, __u32 q)
 static void scan_one(const struct ares_cp_ops *ops, __u32 q)
 {
 	struct fw_queue *s = &fw_q[q], n;
-	int uq = is_uq(q);
+	int uq = is_uq(q), resumed;
 
 	/* A hung user job keeps STATUS.RUNNING until RESET, whatever the driver does (§15). */
 	if (uq && s->stuck)
@@ -162,9 +163,20 @@ static void scan_one(const struct ares_cp_ops *ops, __u32 q)
 	    n.entries == s->entries && n.priority == s->priority && n.asid == s->asid &&
 	    fw_rd32(ops, qreg(q, ARES_Q_HEAD)) == s->head)
 		return;
+	/*
+	 * The driver's stop and re-enable around an unmap brings back the
+	 * ring, completion area and address space the slot had: the same
+	 * queue resuming, which neither logs again nor gets a fresh budget of
+	 * logged failures (else interleaving unmaps with failing jobs would
+	 * flood the log after all).
+	 */
+	resumed = uq && !s->configured && s->active_before && n.ring_base == s->ring_base &&
+		  n.compl_base == s->compl_base && n.entries == s->entries && n.asid == s->asid;
 	n.configured = 1;
-	n.fails_logged = 0;
+	if (!resumed)
+		n.fails_logged = 0;
 	n.active = config_valid(ops, q, &n);
+	n.active_before = n.active;
 	n.head = fw_rd32(ops, qreg(q, ARES_Q_HEAD));
 	*s = n;
 	if (uq) {
@@ -175,8 +187,9 @@ static void scan_one(const struct ares_cp_ops *ops, __u32 q)
 	fw_wr32(ops, qreg(q, ARES_Q_STATUS),
 		n.active ? ARES_Q_STATUS_ACTIVE : ARES_Q_STATUS_BAD_CONFIG);
 	if (n.active) {
-		fw_log(ops, "%s %u: enabled, %u entries, priority %u, head %u", kind(q), number(q),
-		       n.entries, n.priority, n.head);
+		if (!resumed)
+			fw_log(ops, "%s %u: enabled, %u entries, priority %u, head %u", kind(q),
+			       number(q), n.entries, n.priority, n.head);
 		return;
 	}
 	fw_log(ops, "%s %u: bad config (ring 0x%llx entries %u compl 0x%llx asid %u)", kind(q),
