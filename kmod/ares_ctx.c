@@ -149,17 +149,28 @@ void ares_file_ctx_fini(struct ares_file *afile)
 	xa_destroy(&afile->ctxs);
 }
 
+/**
+ * ares_ctx_check_priority() - may the caller create a context of @priority
+ * @priority: enum drm_ares_priority, from CTX_CREATE or UQ_CREATE
+ *
+ * Return: 0, -EINVAL (no such priority) or -EPERM (REALTIME without
+ * CAP_SYS_NICE).
+ */
+int ares_ctx_check_priority(u32 priority)
+{
+	if (priority > DRM_ARES_PRIORITY_REALTIME)
+		return -EINVAL;
+	if (priority == DRM_ARES_PRIORITY_REALTIME && !capable(CAP_SYS_NICE))
+		return -EPERM;
+	return 0;
+}
+
 static int ares_ctx_create_check_args(const struct drm_ares_ctx_create *args)
 {
 	/* ctx_id is output-only: zero on input. */
 	if (args->flags || args->pad || args->ctx_id)
 		return -EINVAL;
-	if (args->priority > DRM_ARES_PRIORITY_REALTIME)
-		return -EINVAL;
-	if (args->priority == DRM_ARES_PRIORITY_REALTIME &&
-	    !capable(CAP_SYS_NICE))
-		return -EPERM;
-	return 0;
+	return ares_ctx_check_priority(args->priority);
 }
 
 /**

@@ -55,6 +55,7 @@ struct ares_ctx {
 /* Jobs a context may have queued before SUBMIT waits: a ring's worth. */
 #define ARES_CTX_MAX_JOBS	256
 
+int ares_ctx_check_priority(u32 priority);
 struct ares_ctx *ares_ctx_alloc(void);
 struct ares_ctx *ares_ctx_lookup(struct ares_file *afile, u32 id);
 void ares_ctx_put(struct ares_ctx *ctx);

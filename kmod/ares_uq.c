@@ -946,19 +946,20 @@ int ares_uq_mmap(struct file *filp, struct vm_area_struct *vma)
 static int ares_uq_create_check_args(struct ares_device *adev,
 				     const struct drm_ares_uq_create *args)
 {
+	int ret;
+
 	/* ctx_id, asid and the offsets are output-only: zero on input. */
 	if (args->flags || args->pad || args->reserved || args->ctx_id ||
 	    args->asid || args->ring_offset || args->compl_offset ||
 	    args->doorbell_offset)
 		return -EINVAL;
-	if (args->ring_entries < 16 || args->ring_entries > 4096 ||
+	if (args->ring_entries < ARES_Q_RING_MIN ||
+	    args->ring_entries > ARES_Q_RING_MAX ||
 	    !is_power_of_2(args->ring_entries))
 		return -EINVAL;
-	if (args->priority > DRM_ARES_PRIORITY_REALTIME)
-		return -EINVAL;
-	if (args->priority == DRM_ARES_PRIORITY_REALTIME &&
-	    !capable(CAP_SYS_NICE))
-		return -EPERM;
+	ret = ares_ctx_check_priority(args->priority);
+	if (ret)
+		return ret;
 	if (!(adev->caps & ARES_CAP_USER_QUEUES))
 		return -EOPNOTSUPP;
 	return 0;

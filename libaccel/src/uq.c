@@ -37,9 +37,6 @@ _Static_assert(ACCEL_JOB_INVALID_DESC == ARES_JOB_INVALID_DESC,
 	       "accel.h and the hardware contract disagree on job statuses");
 _Static_assert(ACCEL_DEBUG_HANG_UQ == DRM_ARES_DEBUG_HANG_UQ, "accel.h and the uAPI disagree");
 
-#define UQ_RING_MIN 16
-#define UQ_RING_MAX 4096
-
 /* Polling reads the clock once per this many looks at the completion area. */
 #define UQ_SPINS_PER_CLOCK 64
 
@@ -178,12 +175,12 @@ static int uq_check_create(accel_device *dev, uint32_t priority, uint32_t ring_e
 	struct accel_device_info info;
 	int ret;
 
-	if (ring_entries < UQ_RING_MIN || ring_entries > UQ_RING_MAX ||
+	if (ring_entries < ARES_Q_RING_MIN || ring_entries > ARES_Q_RING_MAX ||
 	    (ring_entries & (ring_entries - 1)))
 		return accel_set_error(dev, -EINVAL,
 				       "accel_uq_create: ring_entries %u is not a power of two "
 				       "from %u to %u",
-				       ring_entries, UQ_RING_MIN, UQ_RING_MAX);
+				       ring_entries, ARES_Q_RING_MIN, ARES_Q_RING_MAX);
 	if (priority > ACCEL_PRIORITY_REALTIME)
 		return accel_set_error(dev, -EINVAL,
 				       "accel_uq_create: priority %u is above "
