@@ -133,22 +133,15 @@ static void reset_mid_job(int fd)
 {
 	struct drm_ares_debug dbg = {.op = DRM_ARES_DEBUG_RESET};
 	struct drm_ares_bo_create big = {.size = 64u << 20}, cmd = {.size = 4096};
-	struct drm_ares_bo_info info = {0};
 	uint32_t i, aborted = 0, waited;
 	struct ares_cmd_fill *fill;
 	struct drm_ares_uq_wait w;
 	struct uq q;
 	int ret;
 
-	if (uq_ioctl(fd, DRM_IOCTL_ARES_BO_CREATE, &big) ||
-	    uq_ioctl(fd, DRM_IOCTL_ARES_BO_CREATE, &cmd))
+	if (uq_ioctl(fd, DRM_IOCTL_ARES_BO_CREATE, &big))
 		test_fail("BO_CREATE: %m");
-	info.handle = cmd.handle;
-	if (uq_ioctl(fd, DRM_IOCTL_ARES_BO_INFO, &info))
-		test_fail("BO_INFO: %m");
-	fill = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, info.mmap_offset);
-	if (fill == MAP_FAILED)
-		test_fail("mmap: %m");
+	fill = uq_bo_map(fd, &cmd);
 	*fill = (struct ares_cmd_fill){.hdr = {.opcode = ARES_OP_FILL, .size = sizeof(*fill)},
 				       .dst_va = big.va,
 				       .size = big.size,

@@ -151,21 +151,29 @@ static inline int uq_wait(struct uq *q, uint32_t head, int ms, struct drm_ares_u
 }
 
 /* A buffer holding one 8-byte NOP; its VA in *@va. */
+/* Creates the BO @c describes (its handle and VA filled in) and maps it whole. */
+static inline void *uq_bo_map(int fd, struct drm_ares_bo_create *c)
+{
+	struct drm_ares_bo_info i = {0};
+	void *p;
+
+	if (uq_ioctl(fd, DRM_IOCTL_ARES_BO_CREATE, c))
+		test_fail("BO_CREATE: %m");
+	i.handle = c->handle;
+	if (uq_ioctl(fd, DRM_IOCTL_ARES_BO_INFO, &i))
+		test_fail("BO_INFO: %m");
+	p = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, i.mmap_offset);
+	if (p == MAP_FAILED)
+		test_fail("mmap of BO %u: %m", c->handle);
+	return p;
+}
+
 static inline uint32_t uq_nop_bo(int fd, uint64_t *va)
 {
 	struct drm_ares_bo_create c = {.size = 4096};
-	struct drm_ares_bo_info i = {0};
 	struct ares_cmd_hdr *hdr;
-	void *p;
+	void *p = uq_bo_map(fd, &c);
 
-	if (uq_ioctl(fd, DRM_IOCTL_ARES_BO_CREATE, &c))
-		test_fail("BO_CREATE: %m");
-	i.handle = c.handle;
-	if (uq_ioctl(fd, DRM_IOCTL_ARES_BO_INFO, &i))
-		test_fail("BO_INFO: %m");
-	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, i.mmap_offset);
-	if (p == MAP_FAILED)
-		test_fail("mmap of the NOP buffer: %m");
 	hdr = p;
 	hdr->opcode = ARES_OP_NOP;
 	hdr->flags = 0;
