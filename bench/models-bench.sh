@@ -37,13 +37,20 @@ while [ $# -gt 0 ]; do
 	--guest) guest=1 ;;
 	--base) base=$2 && shift ;;
 	--json) json=$2 && shift ;;
+	-h | --help) sed -n '2,/^set -u/{/^set -u/d;s/^# \{0,1\}//;p}' "$0" && exit 0 ;;
+	-*) echo "models-bench.sh: unknown option $1 (--help lists them)" >&2 && exit 2 ;;
 	*) break ;;
 	esac
 	shift
 done
 B=build
 # Every single model in the list (the ocr* entries are pipelines, not models).
-models=${*:-$(sed -n 's/^\([a-z_]\+\) .*/\1/p' tests/models/models.txt | grep -v '^ocr')}
+known=$(sed -n 's/^\([a-z_]\+\) .*/\1/p' tests/models/models.txt | grep -v '^ocr')
+for m in "$@"; do
+	echo "$known" | grep -qx "$m" ||
+		{ echo "models-bench.sh: unknown model '$m'; models: $(echo "$known" | tr '\n' ' ')" >&2 && exit 2; }
+done
+models=${*:-$known}
 tests/models/run-model-tests.sh --ref-only "$B" || exit 1
 cache=$(cat "$B/model-ref/cache")
 
