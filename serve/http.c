@@ -533,6 +533,7 @@ static enum MHD_Result infer(struct MHD_Connection *c, struct model *m, struct c
 	char err[512];
 	enum MHD_Result ret;
 	unsigned status = 400;
+	uint64_t t[SERVE_STAGES + 1] = {cr->start_ns, serve_now_ns()};
 
 	request_init(&r, m);
 	if (!tok) {
@@ -551,6 +552,7 @@ static enum MHD_Result infer(struct MHD_Connection *c, struct model *m, struct c
 	json_object_object_get_ex(root, "id", &jid);
 
 	batcher_infer(&r);
+	t[SERVE_STAGE_WAKE + 1] = serve_now_ns();
 	if (r.status != 200) {
 		status = (unsigned)r.status;
 		snprintf(err, sizeof(err), "model %s: %s", m->name, r.err);
@@ -561,7 +563,12 @@ static enum MHD_Result infer(struct MHD_Connection *c, struct model *m, struct c
 		ret = send_binary(c, resp, &r, want, binary);
 	else
 		ret = send_json(c, MHD_HTTP_OK, resp);
-	metrics_observe_request(m, serve_now_ns() - cr->start_ns, false);
+	t[SERVE_STAGE_PARSE + 1] = r.enqueued_ns;
+	t[SERVE_STAGE_QUEUE + 1] = r.batched_ns;
+	t[SERVE_STAGE_RUN + 1] = r.completed_ns;
+	t[SERVE_STAGE_RESPOND + 1] = serve_now_ns();
+	metrics_observe_stages(m, t);
+	metrics_observe_request(m, t[SERVE_STAGE_RESPOND + 1] - cr->start_ns, false);
 	goto out;
 fail:
 	ret = send_error(c, status, "%s", err);

@@ -49,6 +49,17 @@ struct model_config {
 	int precision;	       /* art_session_options.precision: 0 (fp32), bf16 or fp16 */
 };
 
+/* The spans of one request, first byte to response queued. */
+enum serve_stage {
+	SERVE_STAGE_READ,    /* headers seen to body read */
+	SERVE_STAGE_PARSE,   /* JSON and input checks, to queued */
+	SERVE_STAGE_QUEUE,   /* queued to its batch closed (the batching delay) */
+	SERVE_STAGE_RUN,     /* batch closed to outputs copied (stack, run, split) */
+	SERVE_STAGE_WAKE,    /* outputs copied to the HTTP thread running again */
+	SERVE_STAGE_RESPOND, /* response built and queued */
+	SERVE_STAGES
+};
+
 struct io_info {
 	char name[SERVE_NAME_MAX * 2];
 	struct art_tensor decl; /* declared dtype and dims (-1 dynamic) */
@@ -66,7 +77,9 @@ struct request {
 	struct art_tensor out[SERVE_MAX_IO]; /* data malloc'd by the worker */
 	int status;			     /* HTTP status; 200 on success */
 	char err[256];
-	uint64_t enqueued_ns;
+	uint64_t enqueued_ns;  /* parsed and queued */
+	uint64_t batched_ns;   /* its batch closed, taken by a worker */
+	uint64_t completed_ns; /* its batch ran and its outputs are copied */
 	bool done;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -89,6 +102,9 @@ struct model_metrics {
 	atomic_uint_fast64_t batch_buckets[SERVE_BATCH_BUCKETS + 1];
 	atomic_uint_fast64_t batch_sum, batches;
 	atomic_uint_fast64_t compute_ns; /* submit to wait done, summed over batches */
+	/* Where a successful request's time goes, summed over requests
+	 * (enum serve_stage): what serve-bench divides into a breakdown. */
+	atomic_uint_fast64_t stage_ns[SERVE_STAGES];
 };
 
 struct model {
@@ -104,11 +120,17 @@ struct model {
 
 	/* The queue of requests not yet taken by a worker. gathering is set
 	 * while one worker collects a batch, so two idle workers do not split
-	 * the requests of one batch between them. */
-	pthread_mutex_t qlock; /* protects head, tail, depth, gathering, stopping */
-	pthread_cond_t qcond;
+	 * the requests of one batch between them. Idle workers wait on qcond
+	 * and the gatherer on gcond, and an arrival wakes only the one that
+	 * can act on it (under TCG every needless wakeup cost the guest's
+	 * vCPUs what the HTTP threads needed). */
+	pthread_mutex_t qlock; /* protects everything down to stopping */
+	pthread_cond_t qcond;  /* a request waits and nobody gathers, or stop */
+	pthread_cond_t gcond;  /* the gatherer's batch may fill, or stop */
 	struct request *head, *tail;
 	unsigned depth;
+	int64_t queued_rows; /* rows of the queued requests */
+	int64_t gather_need; /* rows the gatherer's batch still lacks */
 	bool gathering, stopping;
 
 	struct model_metrics met;
@@ -143,6 +165,8 @@ int dtype_from_kserve(const char *s);
 /* metrics.c */
 void metrics_observe_request(struct model *m, uint64_t ns, bool failed);
 void metrics_observe_batch(struct model *m, unsigned size, uint64_t compute_ns);
+/* T: the request's SERVE_STAGES + 1 instants, first byte to response queued. */
+void metrics_observe_stages(struct model *m, const uint64_t *t);
 void metrics_observe_response(unsigned status);
 void metrics_set_connections(unsigned n);
 /* Prometheus text for every model and device; malloc'd, NUL-terminated. */
