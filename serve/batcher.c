@@ -37,8 +37,6 @@ void request_init(struct request *r, struct model *m)
 	memset(r, 0, sizeof(*r));
 	r->m = m;
 	r->batch = 1;
-	pthread_mutex_init(&r->lock, NULL);
-	pthread_cond_init(&r->cond, NULL);
 }
 
 void request_free(struct request *r)
@@ -47,20 +45,15 @@ void request_free(struct request *r)
 		free((void *)r->in[i].data);
 		free((void *)r->out[i].data);
 	}
-	pthread_mutex_destroy(&r->lock);
-	pthread_cond_destroy(&r->cond);
 }
 
 static void complete(struct request *r, int status, const char *err)
 {
 	r->completed_ns = serve_now_ns();
-	pthread_mutex_lock(&r->lock);
 	r->status = status;
 	if (err)
 		snprintf(r->err, sizeof(r->err), "%s", err);
-	r->done = true;
-	pthread_cond_signal(&r->cond);
-	pthread_mutex_unlock(&r->lock);
+	r->on_done(r); /* R may be gone after it */
 }
 
 static size_t tensor_bytes(const struct art_tensor *t)
@@ -341,7 +334,7 @@ void batcher_stop(struct model *m)
 		}
 }
 
-void batcher_infer(struct request *r)
+void batcher_submit(struct request *r)
 {
 	struct model *m = r->m;
 
@@ -369,9 +362,4 @@ void batcher_infer(struct request *r)
 		pthread_cond_signal(&m->qcond);
 	}
 	pthread_mutex_unlock(&m->qlock);
-
-	pthread_mutex_lock(&r->lock);
-	while (!r->done)
-		pthread_cond_wait(&r->cond, &r->lock);
-	pthread_mutex_unlock(&r->lock);
 }

@@ -127,6 +127,12 @@ static int load_model(struct model *m, const char *dir, const char *name,
 	return batcher_start(m, err, errlen);
 }
 
+void repo_stop_batchers(struct repository *r)
+{
+	for (int i = 0; i < r->n; i++)
+		batcher_stop(&r->models[i]);
+}
+
 static void free_model(struct model *m)
 {
 	batcher_stop(m);

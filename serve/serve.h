@@ -55,7 +55,7 @@ enum serve_stage {
 	SERVE_STAGE_PARSE,   /* JSON and input checks, to queued */
 	SERVE_STAGE_QUEUE,   /* queued to its batch closed (the batching delay) */
 	SERVE_STAGE_RUN,     /* batch closed to outputs copied (stack, run, split) */
-	SERVE_STAGE_WAKE,    /* outputs copied to the HTTP thread running again */
+	SERVE_STAGE_WAKE,    /* outputs copied to its connection resumed */
 	SERVE_STAGE_RESPOND, /* response built and queued */
 	SERVE_STAGES
 };
@@ -67,8 +67,8 @@ struct io_info {
 
 struct model;
 
-/* One inference request: validated inputs in, outputs out. The HTTP thread
- * that made it waits on done; the worker that ran it fills the outputs. */
+/* One inference request: validated inputs in, outputs out. The worker that
+ * ran it fills the outputs and calls on_done, its last touch of it. */
 struct request {
 	struct model *m;
 	struct art_tensor in[SERVE_MAX_IO];  /* data malloc'd, model's dtypes */
@@ -80,9 +80,8 @@ struct request {
 	uint64_t enqueued_ns;  /* parsed and queued */
 	uint64_t batched_ns;   /* its batch closed, taken by a worker */
 	uint64_t completed_ns; /* its batch ran and its outputs are copied */
-	bool done;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	void (*on_done)(struct request *r);
+	void *ctx;	      /* on_done's */
 	struct request *next; /* in the model's queue */
 };
 
@@ -144,6 +143,8 @@ struct repository {
 /* repository.c */
 int repo_load(struct repository *r, const struct serve_options *o, char *err, size_t errlen);
 struct model *repo_find(struct repository *r, const char *name);
+/* Stops every model's workers once their queued requests ran (idempotent). */
+void repo_stop_batchers(struct repository *r);
 void repo_stop(struct repository *r);
 
 /* config.c */
@@ -153,8 +154,9 @@ int model_config_load(const char *dir, const struct serve_options *o, struct mod
 /* batcher.c */
 int batcher_start(struct model *m, char *err, size_t errlen);
 void batcher_stop(struct model *m);
-/* Queues R on its model and waits until a worker has run it. */
-void batcher_infer(struct request *r);
+/* Queues R on its model; R->on_done is called (from a worker, or from
+ * here when the server is stopping) once it ran or was refused. */
+void batcher_submit(struct request *r);
 void request_init(struct request *r, struct model *m);
 void request_free(struct request *r);
 

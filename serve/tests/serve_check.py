@@ -33,7 +33,7 @@ MAX_CONN = 16
 MAX_BODY = 8 << 20
 # RSS may grow without a leak, by memory the heap figure below does not
 # count: freed thread stacks glibc keeps for reuse (up to 40 MiB by
-# default; a thread per connection), oneDNN's cache of JIT-compiled
+# default; the server had a thread per connection), oneDNN's cache of JIT-compiled
 # kernels for the CPU nodes, and the allocator's free lists settling (the
 # server runs with MALLOC_ARENA_MAX=2). In CI's guest, 60 s of load grew
 # RSS by 41 and 59 MB across the second half with the live heap flat; more
