@@ -37,8 +37,6 @@ void request_init(struct request *r, struct model *m)
 	memset(r, 0, sizeof(*r));
 	r->m = m;
 	r->batch = 1;
-	pthread_mutex_init(&r->lock, NULL);
-	pthread_cond_init(&r->cond, NULL);
 }
 
 void request_free(struct request *r)
@@ -47,19 +45,15 @@ void request_free(struct request *r)
 		free((void *)r->in[i].data);
 		free((void *)r->out[i].data);
 	}
-	pthread_mutex_destroy(&r->lock);
-	pthread_cond_destroy(&r->cond);
 }
 
 static void complete(struct request *r, int status, const char *err)
 {
-	pthread_mutex_lock(&r->lock);
+	r->completed_ns = serve_now_ns();
 	r->status = status;
 	if (err)
 		snprintf(r->err, sizeof(r->err), "%s", err);
-	r->done = true;
-	pthread_cond_signal(&r->cond);
-	pthread_mutex_unlock(&r->lock);
+	r->on_done(r); /* R may be gone after it */
 }
 
 static size_t tensor_bytes(const struct art_tensor *t)
@@ -95,6 +89,7 @@ static void take_fitting(struct model *m, struct request **batch, unsigned *nb, 
 			if (m->tail == r)
 				m->tail = prev;
 			m->depth--;
+			m->queued_rows -= r->batch;
 			r->next = NULL;
 			batch[(*nb)++] = r;
 			*rows += r->batch;
@@ -226,6 +221,44 @@ out:
 	return ret;
 }
 
+/* The oldest request, off the queue. Caller holds qlock; the queue is not empty. */
+static struct request *dequeue(struct model *m)
+{
+	struct request *r = m->head;
+
+	m->head = r->next;
+	if (!m->head)
+		m->tail = NULL;
+	m->depth--;
+	m->queued_rows -= r->batch;
+	r->next = NULL;
+	return r;
+}
+
+/* Gathers queued requests into BATCH (which holds its first) until it has
+ * max_batch rows or the first request's max_delay_us are over. Caller holds
+ * qlock; the gatherer sleeps on gcond, which an arrival signals only once
+ * the queue holds the rows the batch lacks. */
+static void gather(struct model *m, struct request **batch, unsigned *nb, int64_t *rows)
+{
+	uint64_t deadline = batch[0]->enqueued_ns + m->cfg.max_delay_us * 1000ull;
+
+	m->gathering = true;
+	for (;;) {
+		struct timespec ts;
+
+		take_fitting(m, batch, nb, rows);
+		if (*rows >= m->cfg.max_batch || m->stopping || serve_now_ns() >= deadline)
+			break;
+		m->gather_need = (int64_t)m->cfg.max_batch - *rows;
+		/* gcond waits on CLOCK_MONOTONIC (batcher_start). */
+		ts.tv_sec = (time_t)(deadline / 1000000000ull);
+		ts.tv_nsec = (long)(deadline % 1000000000ull);
+		pthread_cond_timedwait(&m->gcond, &m->qlock, &ts);
+	}
+	m->gathering = false;
+}
+
 static void *worker(void *arg)
 {
 	struct instance *in = arg;
@@ -238,50 +271,26 @@ static void *worker(void *arg)
 	for (;;) {
 		unsigned nb = 0;
 		int64_t rows;
-		struct request *first;
+		uint64_t now;
 
 		pthread_mutex_lock(&m->qlock);
-		while (!m->head && !m->stopping)
-			pthread_cond_wait(&m->qcond, &m->qlock);
-		while (m->gathering && !m->stopping)
+		while ((!m->head || m->gathering) && !m->stopping)
 			pthread_cond_wait(&m->qcond, &m->qlock);
 		if (!m->head) {
-			bool stop = m->stopping;
-
 			pthread_mutex_unlock(&m->qlock);
-			if (stop)
-				break;
-			continue;
+			break; /* stopping, and nothing is left to run */
 		}
-		first = m->head;
-		m->head = first->next;
-		if (!m->head)
-			m->tail = NULL;
-		m->depth--;
-		first->next = NULL;
-		batch[nb++] = first;
-		rows = first->batch;
-		if (m->batchable && rows < m->cfg.max_batch) {
-			uint64_t deadline = first->enqueued_ns + m->cfg.max_delay_us * 1000ull;
-
-			m->gathering = true;
-			for (;;) {
-				uint64_t now;
-				struct timespec ts;
-
-				take_fitting(m, batch, &nb, &rows);
-				now = serve_now_ns();
-				if (rows >= m->cfg.max_batch || m->stopping || now >= deadline)
-					break;
-				/* qcond waits on CLOCK_MONOTONIC (batcher_start). */
-				ts.tv_sec = (time_t)(deadline / 1000000000ull);
-				ts.tv_nsec = (long)(deadline % 1000000000ull);
-				pthread_cond_timedwait(&m->qcond, &m->qlock, &ts);
-			}
-			m->gathering = false;
-			pthread_cond_broadcast(&m->qcond);
-		}
+		batch[nb++] = dequeue(m);
+		rows = batch[0]->batch;
+		if (m->batchable && rows < m->cfg.max_batch)
+			gather(m, batch, &nb, &rows);
+		/* What is left waits for the next idle worker. */
+		if (m->head)
+			pthread_cond_signal(&m->qcond);
 		pthread_mutex_unlock(&m->qlock);
+		now = serve_now_ns();
+		for (unsigned i = 0; i < nb; i++)
+			batch[i]->batched_ns = now;
 		run_batch(in, batch, nb, rows);
 	}
 	free(batch);
@@ -293,10 +302,10 @@ int batcher_start(struct model *m, char *err, size_t errlen)
 	pthread_condattr_t ca;
 
 	/* Deadlines are monotonic: a wall-clock step must not stall a batch. */
-	pthread_cond_destroy(&m->qcond);
+	pthread_cond_destroy(&m->gcond);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&m->qcond, &ca);
+	pthread_cond_init(&m->gcond, &ca);
 	pthread_condattr_destroy(&ca);
 	for (unsigned i = 0; i < m->ninst; i++) {
 		int ret = pthread_create(&m->inst[i].thread, NULL, worker, &m->inst[i]);
@@ -316,6 +325,7 @@ void batcher_stop(struct model *m)
 	pthread_mutex_lock(&m->qlock);
 	m->stopping = true;
 	pthread_cond_broadcast(&m->qcond);
+	pthread_cond_broadcast(&m->gcond);
 	pthread_mutex_unlock(&m->qlock);
 	for (unsigned i = 0; i < m->ninst; i++)
 		if (m->inst[i].started) {
@@ -324,7 +334,7 @@ void batcher_stop(struct model *m)
 		}
 }
 
-void batcher_infer(struct request *r)
+void batcher_submit(struct request *r)
 {
 	struct model *m = r->m;
 
@@ -341,11 +351,15 @@ void batcher_infer(struct request *r)
 		m->head = r;
 	m->tail = r;
 	m->depth++;
-	pthread_cond_broadcast(&m->qcond);
+	m->queued_rows += r->batch;
+	/* Wake the gatherer only when its batch may be full now (rows of
+	 * other shapes may still leave it short: it sleeps again), else an
+	 * idle worker when nobody gathers. */
+	if (m->gathering) {
+		if (m->queued_rows >= m->gather_need)
+			pthread_cond_signal(&m->gcond);
+	} else {
+		pthread_cond_signal(&m->qcond);
+	}
 	pthread_mutex_unlock(&m->qlock);
-
-	pthread_mutex_lock(&r->lock);
-	while (!r->done)
-		pthread_cond_wait(&r->cond, &r->lock);
-	pthread_mutex_unlock(&r->lock);
 }

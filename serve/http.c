@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The HTTP side: libmicrohttpd with a thread per connection (an infer
- * request blocks its connection's thread until its batch has run), the
+ * The HTTP side: libmicrohttpd with a pool of epoll threads (an infer
+ * request's connection is suspended until its batch has run), the
  * Open Inference Protocol routes, and the checks every request passes
  * before it reaches a model. Every refusal is a 4xx with {"error": "..."}
  * naming what was wrong; nothing a client sends changes the server's
@@ -26,12 +26,21 @@ struct binary {
 	bool on; /* the request had an Inference-Header-Content-Length */
 };
 
+/* One HTTP request. An infer request's connection is suspended while its
+ * request waits in a batch, so no thread blocks on it: the worker resumes
+ * it when the batch ran, and a polling thread sends the answer. */
 struct conn_req {
 	char *body;
 	size_t len, cap;
 	bool too_big;
 	int early_status; /* decided at the first call: 429, 413 */
 	uint64_t start_ns;
+	/* Set while an infer request is queued and after. */
+	struct request *req;
+	struct MHD_Connection *conn;
+	json_object *root; /* the request's JSON, for its "id" */
+	bool want[SERVE_MAX_IO], binary[SERVE_MAX_IO];
+	uint64_t t[SERVE_STAGES + 1];
 };
 
 static struct server *srv;
@@ -522,55 +531,81 @@ static json_object *response_json(const struct model *m, const struct request *r
 	return resp;
 }
 
+static void resume(struct request *r)
+{
+	MHD_resume_connection(((struct conn_req *)r->ctx)->conn);
+}
+
+/* Parses and checks an infer request and queues it on M, the connection
+ * suspended until it ran (infer_answer() then); else answers its 4xx. */
 static enum MHD_Result infer(struct MHD_Connection *c, struct model *m, struct conn_req *cr)
 {
 	struct json_tokener *tok = json_tokener_new_ex(JSON_MAX_DEPTH);
-	json_object *root = NULL, *jid = NULL, *resp;
-	struct request r;
-	bool want[SERVE_MAX_IO] = {0}, binary[SERVE_MAX_IO] = {0};
 	struct binary bin = {0};
-	size_t bin_out = 0;
 	char err[512];
+	unsigned status = 500;
 	enum MHD_Result ret;
-	unsigned status = 400;
 
-	request_init(&r, m);
-	if (!tok) {
-		status = 500;
-		snprintf(err, sizeof(err), "out of memory");
+	cr->t[0] = cr->start_ns;
+	cr->t[1] = serve_now_ns();
+	snprintf(err, sizeof(err), "out of memory");
+	cr->req = malloc(sizeof(*cr->req));
+	if (!tok || !cr->req)
 		goto fail;
-	}
-	if (parse_body(c, cr, tok, &bin, &root, err, sizeof(err)))
+	request_init(cr->req, m);
+	status = 400;
+	if (parse_body(c, cr, tok, &bin, &cr->root, err, sizeof(err)))
 		goto fail;
-	status = parse_inputs(m, &r, root, cr, &bin, err, sizeof(err));
+	status = parse_inputs(m, cr->req, cr->root, cr, &bin, err, sizeof(err));
 	if (status)
 		goto fail;
 	status = 400;
-	if (parse_outputs(m, root, want, binary, err, sizeof(err)))
+	if (parse_outputs(m, cr->root, cr->want, cr->binary, err, sizeof(err)))
 		goto fail;
-	json_object_object_get_ex(root, "id", &jid);
-
-	batcher_infer(&r);
-	if (r.status != 200) {
-		status = (unsigned)r.status;
-		snprintf(err, sizeof(err), "model %s: %s", m->name, r.err);
-		goto fail;
-	}
-	resp = response_json(m, &r, jid, want, binary, &bin_out);
-	if (bin_out)
-		ret = send_binary(c, resp, &r, want, binary);
-	else
-		ret = send_json(c, MHD_HTTP_OK, resp);
-	metrics_observe_request(m, serve_now_ns() - cr->start_ns, false);
-	goto out;
+	json_tokener_free(tok);
+	cr->req->on_done = resume;
+	cr->req->ctx = cr;
+	cr->conn = c;
+	/* Suspended before it is queued: its worker may resume it at once. */
+	MHD_suspend_connection(c);
+	batcher_submit(cr->req);
+	return MHD_YES;
 fail:
-	ret = send_error(c, status, "%s", err);
-	metrics_observe_request(m, serve_now_ns() - cr->start_ns, true);
-out:
-	json_object_put(root);
 	if (tok)
 		json_tokener_free(tok);
-	request_free(&r);
+	ret = send_error(c, status, "%s", err);
+	metrics_observe_request(m, serve_now_ns() - cr->start_ns, true);
+	return ret;
+}
+
+/* The answer of an infer request whose batch ran. */
+static enum MHD_Result infer_answer(struct MHD_Connection *c, struct conn_req *cr)
+{
+	struct request *r = cr->req;
+	struct model *m = r->m;
+	json_object *jid = NULL, *resp;
+	size_t bin_out = 0;
+	uint64_t *t = cr->t;
+	enum MHD_Result ret;
+
+	t[SERVE_STAGE_WAKE + 1] = serve_now_ns();
+	if (r->status != 200) {
+		ret = send_error(c, (unsigned)r->status, "model %s: %s", m->name, r->err);
+		metrics_observe_request(m, serve_now_ns() - cr->start_ns, true);
+		return ret;
+	}
+	json_object_object_get_ex(cr->root, "id", &jid);
+	resp = response_json(m, r, jid, cr->want, cr->binary, &bin_out);
+	if (bin_out)
+		ret = send_binary(c, resp, r, cr->want, cr->binary);
+	else
+		ret = send_json(c, MHD_HTTP_OK, resp);
+	t[SERVE_STAGE_PARSE + 1] = r->enqueued_ns;
+	t[SERVE_STAGE_QUEUE + 1] = r->batched_ns;
+	t[SERVE_STAGE_RUN + 1] = r->completed_ns;
+	t[SERVE_STAGE_RESPOND + 1] = serve_now_ns();
+	metrics_observe_stages(m, t);
+	metrics_observe_request(m, t[SERVE_STAGE_RESPOND + 1] - cr->start_ns, false);
 	return ret;
 }
 
@@ -733,6 +768,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (cr->too_big)
 		return send_error(c, 413, "request body over the limit of %zu bytes",
 				  srv->opts.max_body);
+	if (cr->req && cr->conn)
+		return infer_answer(c, cr); /* resumed: its batch ran */
 	return route(c, url, method, cr);
 }
 
@@ -746,6 +783,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)toe;
 	if (!cr)
 		return;
+	if (cr->req) {
+		request_free(cr->req);
+		free(cr->req);
+	}
+	json_object_put(cr->root);
 	free(cr->body);
 	free(cr);
 	*con_cls = NULL;
@@ -772,6 +814,13 @@ static void log_mhd(void *cls, const char *fmt, va_list ap)
 	vfprintf(stderr, fmt, ap);
 }
 
+static unsigned polling_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 4 ? 4 : (unsigned)n;
+}
+
 int http_start(struct server *s, char *err, size_t errlen)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->opts.port)};
@@ -783,15 +832,20 @@ int http_start(struct server *s, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	/* MHD's own limit sits above ours so that the connections past ours
-	 * are accepted and told why (429) instead of being dropped. */
-	s->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-					  MHD_USE_ITC | MHD_USE_ERROR_LOG,
-				  0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER,
-				  log_mhd, NULL, MHD_OPTION_SOCK_ADDR, &sa,
-				  MHD_OPTION_CONNECTION_LIMIT, s->opts.max_connections + 16,
-				  MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_NOTIFY_COMPLETED,
-				  on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-				  NULL, MHD_OPTION_END);
+	 * are accepted and told why (429) instead of being dropped. A pool of
+	 * epoll threads, one per CPU, rather than a thread per connection: a
+	 * batch's requests are suspended while they wait and resumed
+	 * together, so one wake-up of a polling thread answers several, where
+	 * a thread per connection took a wake-up (and under TCG most of a
+	 * millisecond of the guest's CPU) per request. */
+	s->mhd = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+			MHD_USE_ERROR_LOG,
+		0, NULL, NULL, on_request, NULL, MHD_OPTION_THREAD_POOL_SIZE, polling_threads(),
+		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_SOCK_ADDR, &sa,
+		MHD_OPTION_CONNECTION_LIMIT, s->opts.max_connections + 16,
+		MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
 	if (!s->mhd) {
 		snprintf(err, errlen, "cannot listen on %s:%u (in use, or no permission)",
 			 s->opts.address, s->opts.port);

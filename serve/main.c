@@ -242,6 +242,9 @@ int main(int argc, char **argv)
 		atomic_load(&s.in_flight));
 	http_quiesce(&s);
 	drain(&s);
+	/* Requests still queued after the drain run now and their
+	 * connections resume before the daemon that holds them stops. */
+	repo_stop_batchers(&s.repo);
 	http_stop(&s);
 	repo_stop(&s.repo);
 	fprintf(stderr, "ares-serve: stopped\n");

@@ -21,6 +21,9 @@ static const double lat_bounds[SERVE_LAT_BUCKETS] = {0.0005, 0.001, 0.002, 0.005
 						     0.1,    0.2,   0.5,   1,	  2,	5,    10};
 static const unsigned batch_bounds[SERVE_BATCH_BUCKETS] = {1, 2, 4, 8, 16, 32, 64, 128};
 
+static const char *const stage_names[SERVE_STAGES] = {"read", "parse", "queue",
+						      "run",  "wake",  "respond"};
+
 static atomic_uint_fast64_t responses[600];
 static atomic_uint connections;
 
@@ -63,6 +66,13 @@ void metrics_observe_batch(struct model *m, unsigned size, uint64_t compute_ns)
 	atomic_fetch_add(&m->met.batch_sum, size);
 	atomic_fetch_add(&m->met.batches, 1);
 	atomic_fetch_add(&m->met.compute_ns, compute_ns);
+}
+
+void metrics_observe_stages(struct model *m, const uint64_t *t)
+{
+	for (int k = 0; k < SERVE_STAGES; k++)
+		if (t[k + 1] > t[k])
+			atomic_fetch_add(&m->met.stage_ns[k], t[k + 1] - t[k]);
 }
 
 struct buf {
@@ -212,6 +222,15 @@ char *metrics_render(struct repository *r, size_t *len)
 	for (int i = 0; i < r->n; i++)
 		out(&b, "ares_serve_compute_seconds_total{model=\"%s\"} %.9f\n", r->models[i].name,
 		    (double)atomic_load(&r->models[i].met.compute_ns) / 1e9);
+	out(&b, "# HELP ares_serve_request_stage_seconds_total Time successful requests spent in "
+		"each stage, summed.\n# TYPE ares_serve_request_stage_seconds_total counter\n");
+	for (int i = 0; i < r->n; i++)
+		for (int k = 0; k < SERVE_STAGES; k++)
+			out(&b,
+			    "ares_serve_request_stage_seconds_total{model=\"%s\",stage=\"%s\"} "
+			    "%.9f\n",
+			    r->models[i].name, stage_names[k],
+			    (double)atomic_load(&r->models[i].met.stage_ns[k]) / 1e9);
 	devices(&b, r);
 	{
 		/* Live heap (small chunks in every arena plus mmapped ones):

@@ -83,6 +83,7 @@ static int load_model(struct model *m, const char *dir, const char *name,
 	snprintf(m->path, sizeof(m->path), "%s/%s/model.onnx", dir, name);
 	pthread_mutex_init(&m->qlock, NULL);
 	pthread_cond_init(&m->qcond, NULL);
+	pthread_cond_init(&m->gcond, NULL);
 	{
 		char mdir[4200];
 
@@ -126,6 +127,12 @@ static int load_model(struct model *m, const char *dir, const char *name,
 	return batcher_start(m, err, errlen);
 }
 
+void repo_stop_batchers(struct repository *r)
+{
+	for (int i = 0; i < r->n; i++)
+		batcher_stop(&r->models[i]);
+}
+
 static void free_model(struct model *m)
 {
 	batcher_stop(m);
@@ -136,6 +143,7 @@ static void free_model(struct model *m)
 	}
 	pthread_mutex_destroy(&m->qlock);
 	pthread_cond_destroy(&m->qcond);
+	pthread_cond_destroy(&m->gcond);
 }
 
 int repo_load(struct repository *r, const struct serve_options *o, char *err, size_t errlen)

@@ -49,6 +49,17 @@ struct model_config {
 	int precision;	       /* art_session_options.precision: 0 (fp32), bf16 or fp16 */
 };
 
+/* The spans of one request, first byte to response queued. */
+enum serve_stage {
+	SERVE_STAGE_READ,    /* headers seen to body read */
+	SERVE_STAGE_PARSE,   /* JSON and input checks, to queued */
+	SERVE_STAGE_QUEUE,   /* queued to its batch closed (the batching delay) */
+	SERVE_STAGE_RUN,     /* batch closed to outputs copied (stack, run, split) */
+	SERVE_STAGE_WAKE,    /* outputs copied to its connection resumed */
+	SERVE_STAGE_RESPOND, /* response built and queued */
+	SERVE_STAGES
+};
+
 struct io_info {
 	char name[SERVE_NAME_MAX * 2];
 	struct art_tensor decl; /* declared dtype and dims (-1 dynamic) */
@@ -56,8 +67,8 @@ struct io_info {
 
 struct model;
 
-/* One inference request: validated inputs in, outputs out. The HTTP thread
- * that made it waits on done; the worker that ran it fills the outputs. */
+/* One inference request: validated inputs in, outputs out. The worker that
+ * ran it fills the outputs and calls on_done, its last touch of it. */
 struct request {
 	struct model *m;
 	struct art_tensor in[SERVE_MAX_IO];  /* data malloc'd, model's dtypes */
@@ -66,10 +77,11 @@ struct request {
 	struct art_tensor out[SERVE_MAX_IO]; /* data malloc'd by the worker */
 	int status;			     /* HTTP status; 200 on success */
 	char err[256];
-	uint64_t enqueued_ns;
-	bool done;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	uint64_t enqueued_ns;  /* parsed and queued */
+	uint64_t batched_ns;   /* its batch closed, taken by a worker */
+	uint64_t completed_ns; /* its batch ran and its outputs are copied */
+	void (*on_done)(struct request *r);
+	void *ctx;	      /* on_done's */
 	struct request *next; /* in the model's queue */
 };
 
@@ -89,6 +101,9 @@ struct model_metrics {
 	atomic_uint_fast64_t batch_buckets[SERVE_BATCH_BUCKETS + 1];
 	atomic_uint_fast64_t batch_sum, batches;
 	atomic_uint_fast64_t compute_ns; /* submit to wait done, summed over batches */
+	/* Where a successful request's time goes, summed over requests
+	 * (enum serve_stage): what serve-bench divides into a breakdown. */
+	atomic_uint_fast64_t stage_ns[SERVE_STAGES];
 };
 
 struct model {
@@ -104,11 +119,17 @@ struct model {
 
 	/* The queue of requests not yet taken by a worker. gathering is set
 	 * while one worker collects a batch, so two idle workers do not split
-	 * the requests of one batch between them. */
-	pthread_mutex_t qlock; /* protects head, tail, depth, gathering, stopping */
-	pthread_cond_t qcond;
+	 * the requests of one batch between them. Idle workers wait on qcond
+	 * and the gatherer on gcond, and an arrival wakes only the one that
+	 * can act on it (under TCG every needless wakeup cost the guest's
+	 * vCPUs what the HTTP threads needed). */
+	pthread_mutex_t qlock; /* protects everything down to stopping */
+	pthread_cond_t qcond;  /* a request waits and nobody gathers, or stop */
+	pthread_cond_t gcond;  /* the gatherer's batch may fill, or stop */
 	struct request *head, *tail;
 	unsigned depth;
+	int64_t queued_rows; /* rows of the queued requests */
+	int64_t gather_need; /* rows the gatherer's batch still lacks */
 	bool gathering, stopping;
 
 	struct model_metrics met;
@@ -122,6 +143,8 @@ struct repository {
 /* repository.c */
 int repo_load(struct repository *r, const struct serve_options *o, char *err, size_t errlen);
 struct model *repo_find(struct repository *r, const char *name);
+/* Stops every model's workers once their queued requests ran (idempotent). */
+void repo_stop_batchers(struct repository *r);
 void repo_stop(struct repository *r);
 
 /* config.c */
@@ -131,8 +154,9 @@ int model_config_load(const char *dir, const struct serve_options *o, struct mod
 /* batcher.c */
 int batcher_start(struct model *m, char *err, size_t errlen);
 void batcher_stop(struct model *m);
-/* Queues R on its model and waits until a worker has run it. */
-void batcher_infer(struct request *r);
+/* Queues R on its model; R->on_done is called (from a worker, or from
+ * here when the server is stopping) once it ran or was refused. */
+void batcher_submit(struct request *r);
 void request_init(struct request *r, struct model *m);
 void request_free(struct request *r);
 
@@ -143,6 +167,8 @@ int dtype_from_kserve(const char *s);
 /* metrics.c */
 void metrics_observe_request(struct model *m, uint64_t ns, bool failed);
 void metrics_observe_batch(struct model *m, unsigned size, uint64_t compute_ns);
+/* T: the request's SERVE_STAGES + 1 instants, first byte to response queued. */
+void metrics_observe_stages(struct model *m, const uint64_t *t);
 void metrics_observe_response(unsigned status);
 void metrics_set_connections(unsigned n);
 /* Prometheus text for every model and device; malloc'd, NUL-terminated. */

@@ -14,6 +14,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -32,7 +33,7 @@ MAX_CONN = 16
 MAX_BODY = 8 << 20
 # RSS may grow without a leak, by memory the heap figure below does not
 # count: freed thread stacks glibc keeps for reuse (up to 40 MiB by
-# default; a thread per connection), oneDNN's cache of JIT-compiled
+# default; the server had a thread per connection), oneDNN's cache of JIT-compiled
 # kernels for the CPU nodes, and the allocator's free lists settling (the
 # server runs with MALLOC_ARENA_MAX=2). In CI's guest, 60 s of load grew
 # RSS by 41 and 59 MB across the second half with the live heap flat; more
@@ -288,19 +289,25 @@ def metrics(port):
     return status, body.decode()
 
 
-def binary_request(port, case, binary_out, size=None, extra=b""):
-    """The binary data extension: the input's raw bytes after the JSON."""
+def binary_request(port, case, binary_out, size=None, extra=b"", header_len=None, cut=0):
+    """The binary data extension: the input's raw bytes after the JSON.
+    HEADER_LEN replaces the Inference-Header-Content-Length value (False: no
+    such header); CUT drops that many bytes from the end of the body."""
     raw = case.x.astype("<f4").tobytes()
     head = {"inputs": [{"name": case.in_name, "shape": list(case.x.shape), "datatype": "FP32",
                         "parameters": {"binary_data_size": len(raw) if size is None else size}}]}
     if binary_out:
         head["parameters"] = {"binary_data_output": True}
     hj = json.dumps(head).encode()
+    headers = {"Content-Type": "application/octet-stream"}
+    if header_len is not False:
+        headers["Inference-Header-Content-Length"] = (str(len(hj)) if header_len is None
+                                                      else str(header_len))
+    body = hj + raw + extra
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     try:
-        c.request("POST", "/v2/models/%s/infer" % case.model, body=hj + raw + extra,
-                  headers={"Inference-Header-Content-Length": str(len(hj)),
-                           "Content-Type": "application/octet-stream"})
+        c.request("POST", "/v2/models/%s/infer" % case.model,
+                  body=body[:len(body) - cut], headers=headers)
         r = c.getresponse()
         return r.status, r.getheader("Inference-Header-Content-Length"), r.read()
     finally:
@@ -323,6 +330,18 @@ def binary_checks(port, case):
     check_error("binary_size_not_shape", status, body, 400)
     status, _, body = binary_request(port, case, False, extra=b"\0" * 8)
     check_error("binary_bytes_left_over", status, body, 400)
+    # Malformed framing: each is refused with a 400 naming it, none runs.
+    status, _, body = binary_request(port, case, False, header_len=False)
+    check_error("binary_size_without_header", status, body, 400)
+    status, _, body = binary_request(port, case, False, cut=4)
+    check_error("binary_data_past_body", status, body, 400)
+    status, _, body = binary_request(port, case, False, header_len=10 ** 9)
+    check_error("binary_header_length_past_body", status, body, 400)
+    status, _, body = binary_request(port, case, False, header_len=20)
+    check_error("binary_header_length_cuts_json", status, body, 400)
+    for bad in ("-1", "12abc", "", "0x20", "99999999999999999999999"):
+        status, _, body = binary_request(port, case, False, header_len=bad)
+        check_error("binary_header_length_%r" % bad, status, body, 400)
 
 
 def bad_config(a, tmp):
@@ -466,6 +485,11 @@ def checks(a, p, port, cases, models):
     ok = ok and "ares_serve_request_duration_seconds_bucket" in text
     ok = ok and "ares_serve_batch_size_bucket" in text and "ares_serve_queue_depth" in text
     ok = ok and 'ares_serve_http_responses_total{code="429"}' in text
+    # Every stage of a served request took some time (the load ran).
+    for st in ("read", "parse", "queue", "run", "wake", "respond"):
+        mt = re.search(r'^ares_serve_request_stage_seconds_total\{model="alexa",stage="%s"\} '
+                       r'([0-9.e+-]+)$' % st, text, re.M)
+        ok = ok and mt is not None and (float(mt.group(1)) > 0 or st == "read")
     if a.device != "cpu":
         ok = ok and "ares_serve_device_busy_seconds_total" in text
     report("metrics", ok, text[:2000])
