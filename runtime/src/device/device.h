@@ -54,6 +54,7 @@ enum dev_kind {
 	DK_TOPK,
 	DK_MVN,
 	DK_LRN,
+	DK_DFT, /* MATMUL against the transform's matrix (op_signal.c) */
 };
 
 #define DEV_POOL_GLOBAL	  0x100

@@ -238,6 +238,12 @@ static int64_t qdq_channels(const struct art_session *s, const struct rt_node *n
 	return sc ? art_tensor_elems(sc) : 1;
 }
 
+/* A Q/DQ node's scale and zero point (if any) are constants. */
+static int qdq_params_const(const struct art_session *s, const struct rt_node *n)
+{
+	return cparam(s, n, 1) && (!present(n, 2) || cparam(s, n, 2));
+}
+
 /* Per-channel blocks are uploaded with the weights: constants only. */
 static int64_t block_channels(const struct art_session *s, const struct rt_node *n,
 			      const struct qlayout *l)
@@ -255,7 +261,7 @@ static int64_t block_channels(const struct art_session *s, const struct rt_node 
 uint64_t dev_quant_block_size(const struct art_session *s, const struct rt_node *n)
 {
 	const struct qlayout *l = layout_of(n);
-	if (!n->on_device || (!l && !is_qdq(n)))
+	if (!n->on_device || (!l && (!is_qdq(n) || !qdq_params_const(s, n))))
 		return 0;
 	int64_t ch = block_channels(s, n, l);
 	return ch > 1 ? 8 * (uint64_t)ch : 0;
@@ -307,7 +313,11 @@ int dev_quant_desc(const struct ectx *e, struct ares_tensor_desc *x, struct ares
 
 /* QuantizeLinear (float to 8 bits) and DequantizeLinear (8 bits to f32):
  * one COPY whose quantised side carries the node's scale and zero point,
- * per tensor or, for a 1-D scale, per channel along the node's axis. */
+ * per tensor or, for a 1-D scale, per channel along the node's axis. A
+ * per-channel scale or zero point known only when planning (a graph
+ * input: part of the plan's key) cannot go with the weights: the node's
+ * scratch takes the 8-byte-per-channel block, written by one FILL per
+ * 32-bit word before the COPY. */
 /* The values of a Q/DQ node's scale and zero point (see qvalues()); X:
  * its input's dtype. */
 static const char *qdq_values(const struct art_session *s, const struct rt_node *n, int x)
@@ -322,9 +332,6 @@ static const char *qdq_values(const struct art_session *s, const struct rt_node 
 		return "zero point is not 8-bit or not one per scale";
 	if (!q && zdt != x)
 		return "zero point and input dtypes differ";
-	if (art_tensor_elems(sc) > 1 && (!cparam(s, n, 1) || (present(n, 2) && !cparam(s, n, 2))))
-		return "per-channel quantisation that is not a constant (uploaded with the "
-		       "weights)";
 	for (int64_t i = 0; i < art_tensor_elems(sc); i++) {
 		double v = rt_get_d(sc, i);
 		if (!isfinite(v) || v <= 0)
@@ -381,6 +388,38 @@ static int qdq_shapes(const struct dev_shape *c)
 	return 0;
 }
 
+/* Channels of a per-channel Q/DQ node whose block is not uploaded with
+ * the weights (0: per tensor or uploaded). */
+static int64_t qdq_staged_channels(const struct art_session *s, const struct rt_node *n)
+{
+	int64_t ch = qdq_channels(s, n);
+	return ch > 1 && !qdq_params_const(s, n) ? ch : 0;
+}
+
+static uint64_t qdq_scratch(const struct dev_shape *c)
+{
+	return 2 * (uint64_t)qdq_staged_channels(c->s, c->n);
+}
+
+/* The block of dev_quant_block_fill() at VA, one FILL per word. */
+static int qdq_stage_block(struct ectx *e, int64_t ch, uint64_t va)
+{
+	const struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	const struct art_tensor *sc = param(s, n, 1), *zp = param(s, n, 2);
+	for (int64_t m = 0; m < ch; m++) {
+		int32_t z = zp ? (int32_t)rt_get_i(zp, m) : 0;
+		int rc = dev_done(e, accel_cmdbuf_fill(e->cb, va + 4 * (uint64_t)m, 4,
+						       dev_float_bits((float)rt_get_d(sc, m))));
+		if (!rc)
+			rc = dev_done(e, accel_cmdbuf_fill(e->cb, va + 4 * (uint64_t)(ch + m), 4,
+							   (uint32_t)z));
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int qdq_emit(struct ectx *e)
 {
 	const struct art_session *s = e->s;
@@ -390,7 +429,16 @@ static int qdq_emit(struct ectx *e)
 	dev_desc(e, n->out[0], &y);
 	struct ares_tensor_desc *t = !strcmp(n->proto->op_type, "QuantizeLinear") ? &y : &x;
 	const struct art_tensor *sc = param(s, n, 1), *zp = param(s, n, 2);
-	if (qdq_channels(s, n) > 1) {
+	int64_t staged = qdq_staged_channels(s, n);
+	if (staged) {
+		uint64_t va = e->arena_va + e->dv[s->nvals + (n - s->nodes)].off;
+		int rc = qdq_stage_block(e, staged, va);
+		if (rc)
+			return rc;
+		t->quant = ARES_QUANT_PER_CHANNEL;
+		t->quant_axis = (uint16_t)dev_norm_axis(rt_attr_i(n, "axis", 1), t->rank);
+		t->qparams_va = va;
+	} else if (qdq_channels(s, n) > 1) {
 		t->quant = ARES_QUANT_PER_CHANNEL;
 		t->quant_axis = (uint16_t)dev_norm_axis(rt_attr_i(n, "axis", 1), t->rank);
 		t->qparams_va = e->weights_va + s->dev->nwofs[n - s->nodes];
@@ -410,6 +458,7 @@ static const struct dev_form dev_form_qdq = {
 	.emit = qdq_emit,
 	.operands = 1u,
 	.fuses_act = 0,
+	.scratch = qdq_scratch,
 };
 
 /* A DQ -> Mul/Add by scalars -> Q chain fused into one node (device/
