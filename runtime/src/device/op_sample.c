@@ -19,7 +19,7 @@
 
 /* Nonzero weights written one FILL each: beyond this the stream is long
  * and the CPU's loop is as good. */
-#define GS_MAX_TAPS 8192
+#define GS_MAX_TAPS   8192
 /* Floats of M in the scratch. */
 #define GS_MAX_MATRIX (4 << 20)
 
@@ -186,7 +186,7 @@ static void gs_matrix(const struct rt_node *n, const int64_t *xd, const struct a
 static const struct art_tensor *gs_grid(const struct art_session *s, const struct rt_node *n)
 {
 	return n->nin > 1 && n->in[1] >= 0 && s->vals[n->in[1]].t.data ? &s->vals[n->in[1]].t
-									: NULL;
+								       : NULL;
 }
 
 static const char *gs_check(const struct dev_check *c)
@@ -283,8 +283,8 @@ static int gs_emit(struct ectx *e)
 	if (rc)
 		return rc;
 	/* Y[n] [C, Ho Wo] = X[n] [C, H W] . M[n]^T, M^T a strided view. */
-	struct ares_tensor_desc a = {.va = dev_va_of(e, n->in[0]), .dtype = ARES_DTYPE_F32,
-				     .rank = 3};
+	struct ares_tensor_desc a = {
+		.va = dev_va_of(e, n->in[0]), .dtype = ARES_DTYPE_F32, .rank = 3};
 	struct ares_tensor_desc b = a, y = a;
 	const uint64_t as[3] = {(uint64_t)N, (uint64_t)C, (uint64_t)HW},
 		       ast[3] = {(uint64_t)(C * HW), (uint64_t)HW, 1},

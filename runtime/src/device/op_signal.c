@@ -125,6 +125,15 @@ static uint64_t dft_scratch(const struct dev_shape *c)
 	return (uint64_t)(g.P * g.L * g.D * g.Q);
 }
 
+/* The cosine and sine of bin K's phase at sample T of an N-point
+ * transform, reduced mod N first as the CPU kernel does. */
+static void dft_phase(int64_t k, int64_t t, int64_t N, int inverse, double *cs, double *sn)
+{
+	double ph = (inverse ? 1 : -1) * 2 * M_PI * (double)((k * t) % N) / (double)N;
+	*cs = cos(ph);
+	*sn = sin(ph);
+}
+
 static uint64_t dft_consts(struct art_session *s, const struct rt_node *n, void *dst)
 {
 	struct dft_geom g;
@@ -136,11 +145,13 @@ static uint64_t dft_consts(struct art_session *s, const struct rt_node *n, void 
 		return bytes;
 	float *w = dst;
 	memset(w, 0, bytes);
-	double sign = g.inverse ? 1 : -1, scale = g.inverse ? 1.0 / (double)g.N : 1.0;
+	double scale = g.inverse ? 1.0 / (double)g.N : 1.0;
 	for (int64_t k = 0; k < g.K; k++)
 		for (int64_t t = 0; t < T; t++) {
-			double ph = sign * 2 * M_PI * (double)((k * t) % g.N) / (double)g.N;
-			double cs = cos(ph) * scale, sn = sin(ph) * scale;
+			double cs, sn;
+			dft_phase(k, t, g.N, g.inverse, &cs, &sn);
+			cs *= scale;
+			sn *= scale;
 			float *re = w + k * J + t * g.D, *im = w + (g.K + k) * J + t * g.D;
 			/* re' = re cos - im sin, im' = re sin + im cos */
 			re[0] = (float)cs;
@@ -208,8 +219,165 @@ static const struct dev_form dev_form_dft = {
 	.consts = dft_consts,
 };
 
+/*
+ * STFT with frame_step, frame_length and the window known when planning:
+ * the frames are a strided view of the signal [B, frames, F D] (frame f
+ * starts at sample f step; overlapping reads), and one MATMUL against a
+ * [F D, 2 K] matrix with the window folded in gives [B, frames, K, 2]
+ * directly. The matrix depends on the planned values, so the stream
+ * builds it in the node's scratch: FILL_TENSOR zero, then one 4-byte FILL
+ * per nonzero weight.
+ */
+#define STFT_MAX_TAPS 8192
+
+struct stft_geom {
+	int64_t B, S, D, step, F, frames, K;
+	const struct art_tensor *win;
+};
+
+static const struct art_tensor *host_in(const struct art_session *s, const struct rt_node *n,
+					int in)
+{
+	return in < n->nin && n->in[in] >= 0 && s->vals[n->in[in]].t.data ? &s->vals[n->in[in]].t
+									  : NULL;
+}
+
+static int int_scalar(const struct art_tensor *t)
+{
+	return t && art_tensor_elems(t) == 1 && (t->dtype == ART_INT64 || t->dtype == ART_INT32);
+}
+
+static const char *stft_check(const struct dev_check *c)
+{
+	if (c->x != ART_FLOAT)
+		return dev_float_only(c);
+	int64_t one = rt_attr_i(c->n, "onesided", 1);
+	if (one != 0 && one != 1)
+		return "STFT onesided is not 0 or 1";
+	for (int i = 1; i < 4 && i < c->n->nin; i++)
+		if (c->n->in[i] >= 0 && !dev_plan_known(c->s, c->n, i))
+			return "STFT frame_step, window or frame_length computed on the device "
+			       "(its "
+			       "matrix is built when planning)";
+	return NULL;
+}
+
+/* The geometry for signal dims X; NULL or why not. */
+static const char *stft_geom(const struct art_session *s, const struct rt_node *n,
+			     const struct dev_val *x, struct stft_geom *g)
+{
+	const struct art_tensor *fs = host_in(s, n, 1), *fl = host_in(s, n, 3);
+	g->win = host_in(s, n, 2);
+	if (x->ndim != 3 || (x->dims[2] != 1 && x->dims[2] != 2))
+		return "STFT signal is not [batch, length, 1 or 2]";
+	if (!int_scalar(fs) || (fl && !int_scalar(fl)) || (!fl && !g->win))
+		return "STFT frame_step or frame_length is not an int scalar";
+	if (g->win && (g->win->ndim != 1 || g->win->dtype != ART_FLOAT))
+		return "STFT window is not 1-D float32";
+	g->B = x->dims[0];
+	g->S = x->dims[1];
+	g->D = x->dims[2];
+	g->step = rt_get_i(fs, 0);
+	g->F = fl ? rt_get_i(fl, 0) : g->win->dims[0];
+	if (g->step < 1 || g->F < 1 || g->F > g->S || (g->win && g->win->dims[0] != g->F))
+		return "STFT frame_step, frame_length, signal length and window length disagree";
+	int one = (int)rt_attr_i(n, "onesided", 1);
+	if (one && g->D == 2)
+		return "onesided STFT of a complex signal";
+	g->frames = (g->S - g->F) / g->step + 1;
+	g->K = one ? g->F / 2 + 1 : g->F;
+	if (g->F * g->D * 2 * g->K > STFT_MAX_TAPS)
+		return "STFT matrix over 8192 weights (each is one FILL)";
+	return NULL;
+}
+
+static int stft_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	struct stft_geom g;
+	const char *why = stft_geom(c->s, n, &c->dv[n->in[0]], &g);
+	if (why)
+		return dev_bad(c->s, n, why);
+	const int64_t od[4] = {g.B, g.frames, g.K, 2};
+	dev_set_out(&c->dv[n->out[0]], ART_FLOAT, 4, od);
+	return 0;
+}
+
+static uint64_t stft_scratch(const struct dev_shape *c)
+{
+	struct stft_geom g;
+	if (stft_geom(c->s, c->n, &c->dv[c->n->in[0]], &g))
+		return 0;
+	return (uint64_t)(g.F * g.D * 2 * g.K);
+}
+
+static void desc3(struct ares_tensor_desc *t, uint64_t va, const int64_t *shape,
+		  const int64_t *stride)
+{
+	desc4(t, va, shape, stride);
+	t->rank = 3;
+	t->shape[3] = 0;
+	t->stride[3] = 0;
+}
+
+static int stft_emit(struct ectx *e)
+{
+	struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	struct stft_geom g;
+	const char *why = stft_geom(s, n, &e->dv[n->in[0]], &g);
+	if (why)
+		return dev_bad(s, n, why);
+	int64_t J = g.F * g.D, C2 = 2 * g.K;
+	uint64_t mva = e->arena_va + e->dv[s->nvals + (n - s->nodes)].off;
+	const int64_t ms[4] = {J * C2, 0, 0, 0}, mst[4] = {1, 0, 0, 0};
+	struct ares_tensor_desc m;
+	desc4(&m, mva, ms, mst);
+	m.rank = 1;
+	int rc = dev_done(e, accel_cmdbuf_fill_tensor(e->cb, 0, &m));
+	/* Row (t, d), column (k, part): re' = re cos - im sin,
+	 * im' = re sin + im cos, each sample weighed by the window. */
+	for (int64_t t = 0; t < g.F && !rc; t++) {
+		double w = g.win ? rt_get_d(g.win, t) : 1;
+		for (int64_t k = 0; k < g.K && !rc; k++) {
+			double cs, sn;
+			dft_phase(k, t, g.F, 0, &cs, &sn);
+			const double v[2][2] = {{cs * w, sn * w}, {-sn * w, cs * w}};
+			for (int d = 0; d < g.D && !rc; d++)
+				for (int part = 0; part < 2 && !rc; part++) {
+					float f = (float)v[d][part];
+					uint64_t at = (uint64_t)((t * g.D + d) * C2 + 2 * k + part);
+					if (f != 0)
+						rc = dev_done(
+							e, accel_cmdbuf_fill(e->cb, mva + 4 * at, 4,
+									     dev_float_bits(f)));
+				}
+		}
+	}
+	if (rc)
+		return rc;
+	struct ares_tensor_desc a, b, y;
+	const int64_t as[3] = {g.B, g.frames, J}, ast[3] = {g.S * g.D, g.step * g.D, 1};
+	const int64_t bs[3] = {g.B, J, C2}, bst[3] = {0, C2, 1};
+	const int64_t ys[3] = {g.B, g.frames, C2}, yst[3] = {g.frames * C2, C2, 1};
+	desc3(&a, dev_va_of(e, n->in[0]), as, ast);
+	desc3(&b, mva, bs, bst);
+	desc3(&y, dev_va_of(e, n->out[0]), ys, yst);
+	struct ares_matmul_params p = {.alpha = F32_BITS(1.0f), .beta = F32_BITS(0.0f)};
+	return dev_done(e, accel_cmdbuf_matmul(e->cb, &p, &a, &b, NULL, &y));
+}
+
+static const struct dev_form dev_form_stft = {
+	.check = stft_check,
+	.shapes = stft_shapes,
+	.emit = stft_emit,
+	.operands = 1u,
+	.scratch = stft_scratch,
+};
+
 static const struct dev_op signal_ops[] = {
 	{"DFT", DK_DFT, 0, &dev_form_dft},
+	{"STFT", DK_STFT, 0, &dev_form_stft},
 };
 
 const struct dev_op_family dev_ops_signal = DEV_OP_FAMILY(signal_ops);
