@@ -10,7 +10,7 @@ reductions with noop_with_empty_axes; linear and cubic Resize
 align_corners with fractional scaled lengths; Upsample; DFT on complex
 inputs with inner dims, dft_length and onesided; GridSample and STFT
 with their grid, steps and window given as graph inputs; per-channel
-Q/DQ with input scales. runtime-device.sh
+Q/DQ with input scales; DynamicQuantizeLinear. runtime-device.sh
 runs each wholly on the device and on the CPU and compares every output.
 
 Each model NAME.onnx comes with NAME.outs (its output names) and
@@ -167,3 +167,12 @@ for axis, shape in ((0, [4, 3, 2]), (-1, [2, 3, 5])):
         helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"], axis=axis)
     ], [vi("x", F, shape), vi("s", F, [ch]), vi("z", TensorProto.INT8, [ch])], ["q", "y"],
          feeds={"s": scale, "z": zp})
+
+# DynamicQuantizeLinear composed on the vector engine: all zeros (scale 0:
+# zero point and output 0), all positive (lo 0), mixed with ties at .5.
+for tag, x in (("zeros", np.zeros([3, 4], np.float32)),
+               ("positive", rng.uniform(0.5, 3, [2, 3, 4]).astype(np.float32)),
+               ("mixed", np.array([-2.55, -1.5, 0, 0.5, 1.5, 2.5, 100], np.float32))):
+    save("dynamicquantize_%s" % tag, [
+        helper.make_node("DynamicQuantizeLinear", ["x"], ["y", "s", "z"])
+    ], [vi("x", F, list(x.shape))], ["y", "s", "z"], feeds={"x": x})
