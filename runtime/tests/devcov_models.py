@@ -7,7 +7,10 @@ ties, padding, dilation, ceil mode, column-major storage_order and 1-D;
 count_include_pad; 8-bit MaxPool with padding; MaxUnpool with duplicate
 indices and a larger output_shape; the Hann/Hamming/Blackman windows;
 reductions with noop_with_empty_axes; linear and cubic Resize
-align_corners with fractional scaled lengths; Upsample. runtime-device.sh
+align_corners with fractional scaled lengths; Upsample; DFT on complex
+inputs with inner dims, dft_length and onesided; GridSample and STFT
+with their grid, steps and window given as graph inputs; per-channel
+Q/DQ with input scales; DynamicQuantizeLinear. runtime-device.sh
 runs each wholly on the device and on the CPU and compares every output.
 
 Each model NAME.onnx comes with NAME.outs (its output names) and
@@ -118,3 +121,58 @@ for mode in ("nearest", "linear"):
     save("upsample_%s" % mode, [helper.make_node("Upsample", ["x", "scales"], ["y"], mode=mode)],
          [vi("x", F, [1, 2, 3, 4])], ["y"], [const("scales", np.array([1, 1, 2, 1.5], np.float32))],
          opset=9)
+
+# DFT as a MATMUL against its uploaded matrix: a complex input with inner
+# dims (copied first), dft_length padding and cutting, onesided, inverse.
+for name, shape, attrs, length in (("dft_complex_inner", [2, 6, 3, 2], {"axis": 1}, None),
+                                   ("dft_inverse_axis2", [1, 3, 5, 2], {"axis": 2, "inverse": 1},
+                                    None),
+                                   ("dft_onesided_pad", [2, 7, 3, 1], {"axis": 1, "onesided": 1},
+                                    10),
+                                   ("dft_cut", [1, 2, 8, 1], {"axis": 2}, 5)):
+    inits = [const("len", np.int64(length))] if length else []
+    save(name, [helper.make_node("DFT", ["x", "len" if length else ""], ["y"], **attrs)],
+         [vi("x", F, shape)], ["y"], inits)
+
+# GridSample against a grid given as a graph input (known when planning),
+# reaching outside the image, over two batches and three channels.
+for mode, pad, align in (("bicubic", "reflection", 1), ("bilinear", "border", 0),
+                         ("nearest", "zeros", 0), ("bicubic", "zeros", 0)):
+    save("gridsample_%s_%s_%d" % (mode, pad, align), [
+        helper.make_node("GridSample", ["x", "grid"], ["y"], mode=mode, padding_mode=pad,
+                         align_corners=align)
+    ], [vi("x", F, [2, 3, 4, 5]), vi("grid", F, [2, 3, 6, 2])], ["y"], opset=16,
+         feeds={"grid": rng.uniform(-1.4, 1.4, [2, 3, 6, 2]).astype(np.float32)})
+
+# STFT of a complex signal, two-sided, with a window; a real one without.
+save("stft_complex_window", [
+    helper.make_node("STFT", ["x", "step", "win"], ["y"], onesided=0)
+], [vi("x", F, [2, 40, 2]), vi("step", I64, []), vi("win", F, [12])], ["y"],
+     feeds={"step": np.array(5, dtype=np.int64),
+            "win": rng.uniform(0, 1, [12]).astype(np.float32)})
+save("stft_real_length", [
+    helper.make_node("STFT", ["x", "step", "", "len"], ["y"])
+], [vi("x", F, [1, 33, 1]), vi("step", I64, []), vi("len", I64, [])], ["y"],
+     feeds={"step": np.array(4, dtype=np.int64), "len": np.array(9, dtype=np.int64)})
+
+# Per-channel QuantizeLinear/DequantizeLinear with the scale and zero
+# point as graph inputs (staged by FILLs), along axis 0 and a last axis.
+for axis, shape in ((0, [4, 3, 2]), (-1, [2, 3, 5])):
+    ch = shape[axis]
+    scale = rng.uniform(0.01, 0.2, [ch]).astype(np.float32)
+    zp = rng.integers(-20, 20, [ch]).astype(np.int8)
+    tag = "m1" if axis < 0 else str(axis)
+    save("quantize_axis_inputs_%s" % tag, [
+        helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], axis=axis),
+        helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"], axis=axis)
+    ], [vi("x", F, shape), vi("s", F, [ch]), vi("z", TensorProto.INT8, [ch])], ["q", "y"],
+         feeds={"s": scale, "z": zp})
+
+# DynamicQuantizeLinear composed on the vector engine: all zeros (scale 0:
+# zero point and output 0), all positive (lo 0), mixed with ties at .5.
+for tag, x in (("zeros", np.zeros([3, 4], np.float32)),
+               ("positive", rng.uniform(0.5, 3, [2, 3, 4]).astype(np.float32)),
+               ("mixed", np.array([-2.55, -1.5, 0, 0.5, 1.5, 2.5, 100], np.float32))):
+    save("dynamicquantize_%s" % tag, [
+        helper.make_node("DynamicQuantizeLinear", ["x"], ["y", "s", "z"])
+    ], [vi("x", F, list(x.shape))], ["y", "s", "z"], feeds={"x": x})

@@ -96,7 +96,8 @@ check convtranspose_on_device convt_on_device
 
 # The forms composed from existing commands (MaxPool's Indices, 3-D and
 # 8-bit pools, MaxUnpool, the windows, noop reductions, Resize
-# align_corners with fractional lengths, Upsample) in shapes and
+# align_corners with fractional lengths, Upsample; DFT, STFT, GridSample,
+# per-channel Q/DQ with input scales, DynamicQuantizeLinear) in shapes and
 # attributes the backend suite lacks, wholly on the device and equal to
 # the CPU kernels' outputs.
 check devcov_forms_on_device "$root/runtime/tests/devcov_check.sh" "$B" "$T/dc"

@@ -84,7 +84,8 @@ struct dev_op_family {
 		(rows), sizeof(rows) / sizeof((rows)[0])                                           \
 	}
 extern const struct dev_op_family dev_ops_conv, dev_ops_eltwise, dev_ops_linalg, dev_ops_norm,
-	dev_ops_tensor, dev_ops_quant, dev_ops_move, dev_ops_index, dev_ops_loss;
+	dev_ops_tensor, dev_ops_quant, dev_ops_move, dev_ops_index, dev_ops_loss, dev_ops_signal,
+	dev_ops_sample;
 
 #define F32_BITS(f) dev_float_bits(f)
 

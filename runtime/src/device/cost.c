@@ -120,6 +120,18 @@ int dev_node_work(const struct art_session *s, const struct rt_node *n, struct d
 		w->macs = out * (double)k;
 		break;
 	}
+	case DK_DFT: {
+		/* Each output element sums the signal's L x D samples. */
+		const struct art_tensor *a = &s->vals[n->in[0]].info;
+		int64_t ax = s->opset >= 20 ? -2 : rt_attr_i(n, "axis", 1);
+		ax = ax < 0 ? ax + a->ndim : ax;
+		if (a->ndim < 3 || ax < 1 || ax > a->ndim - 2 || a->dims[ax] < 1 ||
+		    a->dims[a->ndim - 1] < 1)
+			return 0;
+		w->engine = DE_TENSOR;
+		w->macs = out * (double)a->dims[ax] * (double)a->dims[a->ndim - 1];
+		break;
+	}
 	case DK_VIEW:
 		w->engine = DE_NONE;
 		w->elems = 0;

@@ -54,6 +54,9 @@ enum dev_kind {
 	DK_TOPK,
 	DK_MVN,
 	DK_LRN,
+	DK_DFT,		/* MATMUL against the transform's matrix (op_signal.c) */
+	DK_GRID_SAMPLE, /* MATMUL against a sampling matrix built when planning */
+	DK_STFT,	/* MATMUL of strided frames against a matrix built when planning */
 };
 
 #define DEV_POOL_GLOBAL	  0x100

@@ -238,6 +238,12 @@ static int64_t qdq_channels(const struct art_session *s, const struct rt_node *n
 	return sc ? art_tensor_elems(sc) : 1;
 }
 
+/* A Q/DQ node's scale and zero point (if any) are constants. */
+static int qdq_params_const(const struct art_session *s, const struct rt_node *n)
+{
+	return cparam(s, n, 1) && (!present(n, 2) || cparam(s, n, 2));
+}
+
 /* Per-channel blocks are uploaded with the weights: constants only. */
 static int64_t block_channels(const struct art_session *s, const struct rt_node *n,
 			      const struct qlayout *l)
@@ -255,7 +261,7 @@ static int64_t block_channels(const struct art_session *s, const struct rt_node 
 uint64_t dev_quant_block_size(const struct art_session *s, const struct rt_node *n)
 {
 	const struct qlayout *l = layout_of(n);
-	if (!n->on_device || (!l && !is_qdq(n)))
+	if (!n->on_device || (!l && (!is_qdq(n) || !qdq_params_const(s, n))))
 		return 0;
 	int64_t ch = block_channels(s, n, l);
 	return ch > 1 ? 8 * (uint64_t)ch : 0;
@@ -307,7 +313,11 @@ int dev_quant_desc(const struct ectx *e, struct ares_tensor_desc *x, struct ares
 
 /* QuantizeLinear (float to 8 bits) and DequantizeLinear (8 bits to f32):
  * one COPY whose quantised side carries the node's scale and zero point,
- * per tensor or, for a 1-D scale, per channel along the node's axis. */
+ * per tensor or, for a 1-D scale, per channel along the node's axis. A
+ * per-channel scale or zero point known only when planning (a graph
+ * input: part of the plan's key) cannot go with the weights: the node's
+ * scratch takes the 8-byte-per-channel block, written by one FILL per
+ * 32-bit word before the COPY. */
 /* The values of a Q/DQ node's scale and zero point (see qvalues()); X:
  * its input's dtype. */
 static const char *qdq_values(const struct art_session *s, const struct rt_node *n, int x)
@@ -322,9 +332,6 @@ static const char *qdq_values(const struct art_session *s, const struct rt_node 
 		return "zero point is not 8-bit or not one per scale";
 	if (!q && zdt != x)
 		return "zero point and input dtypes differ";
-	if (art_tensor_elems(sc) > 1 && (!cparam(s, n, 1) || (present(n, 2) && !cparam(s, n, 2))))
-		return "per-channel quantisation that is not a constant (uploaded with the "
-		       "weights)";
 	for (int64_t i = 0; i < art_tensor_elems(sc); i++) {
 		double v = rt_get_d(sc, i);
 		if (!isfinite(v) || v <= 0)
@@ -381,6 +388,38 @@ static int qdq_shapes(const struct dev_shape *c)
 	return 0;
 }
 
+/* Channels of a per-channel Q/DQ node whose block is not uploaded with
+ * the weights (0: per tensor or uploaded). */
+static int64_t qdq_staged_channels(const struct art_session *s, const struct rt_node *n)
+{
+	int64_t ch = qdq_channels(s, n);
+	return ch > 1 && !qdq_params_const(s, n) ? ch : 0;
+}
+
+static uint64_t qdq_scratch(const struct dev_shape *c)
+{
+	return 2 * (uint64_t)qdq_staged_channels(c->s, c->n);
+}
+
+/* The block of dev_quant_block_fill() at VA, one FILL per word. */
+static int qdq_stage_block(struct ectx *e, int64_t ch, uint64_t va)
+{
+	const struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	const struct art_tensor *sc = param(s, n, 1), *zp = param(s, n, 2);
+	for (int64_t m = 0; m < ch; m++) {
+		int32_t z = zp ? (int32_t)rt_get_i(zp, m) : 0;
+		int rc = dev_done(e, accel_cmdbuf_fill(e->cb, va + 4 * (uint64_t)m, 4,
+						       dev_float_bits((float)rt_get_d(sc, m))));
+		if (!rc)
+			rc = dev_done(e, accel_cmdbuf_fill(e->cb, va + 4 * (uint64_t)(ch + m), 4,
+							   (uint32_t)z));
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int qdq_emit(struct ectx *e)
 {
 	const struct art_session *s = e->s;
@@ -390,7 +429,16 @@ static int qdq_emit(struct ectx *e)
 	dev_desc(e, n->out[0], &y);
 	struct ares_tensor_desc *t = !strcmp(n->proto->op_type, "QuantizeLinear") ? &y : &x;
 	const struct art_tensor *sc = param(s, n, 1), *zp = param(s, n, 2);
-	if (qdq_channels(s, n) > 1) {
+	int64_t staged = qdq_staged_channels(s, n);
+	if (staged) {
+		uint64_t va = e->arena_va + e->dv[s->nvals + (n - s->nodes)].off;
+		int rc = qdq_stage_block(e, staged, va);
+		if (rc)
+			return rc;
+		t->quant = ARES_QUANT_PER_CHANNEL;
+		t->quant_axis = (uint16_t)dev_norm_axis(rt_attr_i(n, "axis", 1), t->rank);
+		t->qparams_va = va;
+	} else if (qdq_channels(s, n) > 1) {
 		t->quant = ARES_QUANT_PER_CHANNEL;
 		t->quant_axis = (uint16_t)dev_norm_axis(rt_attr_i(n, "axis", 1), t->rank);
 		t->qparams_va = e->weights_va + s->dev->nwofs[n - s->nodes];
@@ -410,6 +458,7 @@ static const struct dev_form dev_form_qdq = {
 	.emit = qdq_emit,
 	.operands = 1u,
 	.fuses_act = 0,
+	.scratch = qdq_scratch,
 };
 
 /* A DQ -> Mul/Add by scalars -> Q chain fused into one node (device/
@@ -590,6 +639,177 @@ static const struct dev_form dev_form_qbinary = {
 };
 
 /* This family's rows of the device table (device/ops.c). */
+/*
+ * DynamicQuantizeLinear (f32 to uint8) composed on the vector engine, in
+ * the CPU kernel's binary32 steps: hi = max(0, REDUCE MAX x), lo = min(0,
+ * REDUCE MIN x) (as -RELU(-v)), scale = (hi - lo) / 255; with s = scale,
+ * or 1 where scale is 0 (x is all zeros: the kernel's zero point and
+ * output are then 0, which 1 gives too), zp = CLIP(ROUND(-(lo / s)), 0,
+ * 255) and y = ROUND(x / s) + zp, converted to uint8 (saturating).
+ * Scratch: DQ_SLOTS scalars (one float each, the condition a BOOL in
+ * its own), then x / s and its rounding.
+ */
+enum dq_slot {
+	DQ_HI_RAW,
+	DQ_LO_RAW,
+	DQ_HI,
+	DQ_NEG_LO,
+	DQ_RELU_NEG_LO,
+	DQ_LO,
+	DQ_RANGE,
+	DQ_255,
+	DQ_SCALE,
+	DQ_ZERO,
+	DQ_ONE,
+	DQ_IS_ZERO,
+	DQ_SAFE,
+	DQ_LO_Q,
+	DQ_NEG_LO_Q,
+	DQ_ZP_ROUND,
+	DQ_ZP,
+	DQ_SLOTS
+};
+
+static const char *dynq_check(const struct dev_check *c)
+{
+	return c->x == ART_FLOAT ? NULL : dev_float_only(c);
+}
+
+static int dynq_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	const struct dev_val *x = &c->dv[n->in[0]];
+	if (x->ndim > 6 || dev_prod(x->dims, 0, x->ndim) < 1)
+		return dev_bad(c->s, n, "DynamicQuantizeLinear of an empty tensor");
+	dev_set_out(&c->dv[n->out[0]], ART_UINT8, x->ndim, x->dims);
+	if (n->nout > 1 && n->out[1] >= 0)
+		dev_set_out(&c->dv[n->out[1]], ART_FLOAT, 0, x->dims);
+	if (n->nout > 2 && n->out[2] >= 0)
+		dev_set_out(&c->dv[n->out[2]], ART_UINT8, 0, x->dims);
+	return 0;
+}
+
+static uint64_t dynq_scratch(const struct dev_shape *c)
+{
+	const struct dev_val *x = &c->dv[c->n->in[0]];
+	return DQ_SLOTS + 2 * (uint64_t)dev_prod(x->dims, 0, x->ndim);
+}
+
+/* A contiguous 1-D view of LEN elements of ARES dtype DT at VA. */
+static void dq_vec(struct ares_tensor_desc *t, uint64_t va, int dt, int64_t len)
+{
+	memset(t, 0, sizeof(*t));
+	t->va = va;
+	t->dtype = (uint16_t)dt;
+	t->rank = 1;
+	t->shape[0] = (uint64_t)len;
+	t->stride[0] = 1;
+}
+
+static int dq_elt(struct ectx *e, int op, float alpha, float beta, int nin,
+		  const struct ares_tensor_desc *a, const struct ares_tensor_desc *b,
+		  const struct ares_tensor_desc *c, const struct ares_tensor_desc *y)
+{
+	struct ares_eltwise_params p = {
+		.op = (uint32_t)op, .alpha = dev_float_bits(alpha), .beta = dev_float_bits(beta)};
+	const struct ares_tensor_desc *in[3] = {a, b, c};
+	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &p, (uint32_t)nin, in, y));
+}
+
+static int dynq_emit(struct ectx *e)
+{
+	const struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	const struct dev_val *xv = &e->dv[n->in[0]];
+	int64_t cnt = dev_prod(xv->dims, 0, xv->ndim);
+	uint64_t sva = e->arena_va + e->dv[s->nvals + (n - s->nodes)].off;
+	struct ares_tensor_desc v[DQ_SLOTS], x, t, r, tb, sb, zb, y;
+	for (int k = 0; k < DQ_SLOTS; k++)
+		dq_vec(&v[k], sva + 4 * (uint64_t)k,
+		       k == DQ_IS_ZERO ? ARES_DTYPE_BOOL : ARES_DTYPE_F32, 1);
+	dq_vec(&x, dev_va_of(e, n->in[0]), ARES_DTYPE_F32, cnt);
+	dq_vec(&t, sva + 4 * DQ_SLOTS, ARES_DTYPE_F32, cnt);
+	dq_vec(&r, sva + 4 * (DQ_SLOTS + (uint64_t)cnt), ARES_DTYPE_F32, cnt);
+	dq_vec(&y, dev_va_of(e, n->out[0]), ARES_DTYPE_U8, cnt);
+	/* The scalars broadcast over x by stride 0. */
+	sb = v[DQ_SAFE];
+	sb.shape[0] = (uint64_t)cnt;
+	sb.stride[0] = 0;
+	zb = v[DQ_ZP];
+	zb.shape[0] = (uint64_t)cnt;
+	zb.stride[0] = 0;
+	tb = t;
+	struct ares_reduce_params rmax = {.op = ARES_REDUCE_MAX, .axes = 1},
+				  rmin = {.op = ARES_REDUCE_MIN, .axes = 1};
+	int rc = dev_done(e, accel_cmdbuf_reduce(e->cb, &rmax, &x, &v[DQ_HI_RAW]));
+	if (!rc)
+		rc = dev_done(e, accel_cmdbuf_reduce(e->cb, &rmin, &x, &v[DQ_LO_RAW]));
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_RELU, 0, 0, 1, &v[DQ_HI_RAW], NULL, NULL, &v[DQ_HI]);
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_NEG, 0, 0, 1, &v[DQ_LO_RAW], NULL, NULL, &v[DQ_NEG_LO]);
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_RELU, 0, 0, 1, &v[DQ_NEG_LO], NULL, NULL,
+			    &v[DQ_RELU_NEG_LO]);
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_NEG, 0, 0, 1, &v[DQ_RELU_NEG_LO], NULL, NULL, &v[DQ_LO]);
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_SUB, 0, 0, 2, &v[DQ_HI], &v[DQ_LO], NULL, &v[DQ_RANGE]);
+	if (!rc)
+		rc = dev_done(e,
+			      accel_cmdbuf_fill_tensor(e->cb, dev_float_bits(255.0f), &v[DQ_255]));
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_DIV, 0, 0, 2, &v[DQ_RANGE], &v[DQ_255], NULL, &v[DQ_SCALE]);
+	if (!rc)
+		rc = dev_done(e,
+			      accel_cmdbuf_fill_tensor(e->cb, dev_float_bits(0.0f), &v[DQ_ZERO]));
+	if (!rc)
+		rc = dev_done(e, accel_cmdbuf_fill_tensor(e->cb, dev_float_bits(1.0f), &v[DQ_ONE]));
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_EQUAL, 0, 0, 2, &v[DQ_SCALE], &v[DQ_ZERO], NULL,
+			    &v[DQ_IS_ZERO]);
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_WHERE, 0, 0, 3, &v[DQ_IS_ZERO], &v[DQ_ONE], &v[DQ_SCALE],
+			    &v[DQ_SAFE]);
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_DIV, 0, 0, 2, &v[DQ_LO], &v[DQ_SAFE], NULL, &v[DQ_LO_Q]);
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_NEG, 0, 0, 1, &v[DQ_LO_Q], NULL, NULL, &v[DQ_NEG_LO_Q]);
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_ROUND, 0, 0, 1, &v[DQ_NEG_LO_Q], NULL, NULL,
+			    &v[DQ_ZP_ROUND]);
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_CLIP, 0, 255, 1, &v[DQ_ZP_ROUND], NULL, NULL, &v[DQ_ZP]);
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_DIV, 0, 0, 2, &x, &sb, NULL, &t);
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_ROUND, 0, 0, 1, &t, NULL, NULL, &r);
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_ADD, 0, 0, 2, &r, &zb, NULL, &tb);
+	if (!rc)
+		rc = dq_elt(e, ARES_ELT_COPY, 0, 0, 1, &tb, NULL, NULL, &y);
+	if (!rc && n->nout > 1 && n->out[1] >= 0) {
+		struct ares_tensor_desc o;
+		dq_vec(&o, dev_va_of(e, n->out[1]), ARES_DTYPE_F32, 1);
+		rc = dq_elt(e, ARES_ELT_COPY, 0, 0, 1, &v[DQ_SCALE], NULL, NULL, &o);
+	}
+	if (!rc && n->nout > 2 && n->out[2] >= 0) {
+		struct ares_tensor_desc o;
+		dq_vec(&o, dev_va_of(e, n->out[2]), ARES_DTYPE_U8, 1);
+		rc = dq_elt(e, ARES_ELT_COPY, 0, 0, 1, &v[DQ_ZP], NULL, NULL, &o);
+	}
+	return rc;
+}
+
+static const struct dev_form dev_form_dynq = {
+	.check = dynq_check,
+	.shapes = dynq_shapes,
+	.emit = dynq_emit,
+	.operands = 1u,
+	.outputs = 6u,
+	.scratch = dynq_scratch,
+};
+
 static const struct dev_op quant_ops[] = {
 	{"DequantizeLinear", DK_QDQ, 0, &dev_form_qdq},
 	{"QuantizeLinear", DK_QDQ, 0, &dev_form_qdq},
@@ -597,6 +817,7 @@ static const struct dev_op quant_ops[] = {
 	{"QAdd", DK_VECTOR, ARES_ELT_ADD, &dev_form_qbinary},
 	{"QSub", DK_VECTOR, ARES_ELT_SUB, &dev_form_qbinary},
 	{"QMul", DK_VECTOR, ARES_ELT_MUL, &dev_form_qbinary},
+	{"DynamicQuantizeLinear", DK_VECTOR, 0, &dev_form_dynq},
 };
 
 const struct dev_op_family dev_ops_quant = DEV_OP_FAMILY(quant_ops);
