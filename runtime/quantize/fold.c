@@ -3,13 +3,15 @@
  * Before anything is measured or quantized: a Conv followed by a Mul or
  * Add of a constant that varies at most along the output channel (a
  * BatchNormalization exported as an affine pair, as paddle2onnx writes
- * PP-OCR) is folded into the Conv's weight and bias, as libares_rt's graph
- * passes fold it on the f32 path. Quantized first, the pair would sit
+ * PP-OCR), or by an inference BatchNormalization with constant
+ * parameters (PP-OCRv4 det's head), is folded into the Conv's weight and
+ * bias, as libares_rt's graph passes fold it on the f32 path. Quantized first, the pair would sit
  * behind the Conv's requantisation, where nothing folds it: the int8 model
  * would run it in float between a DequantizeLinear and a QuantizeLinear,
  * and the activation after it could no longer be fused into the layer.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +78,46 @@ static int set_constant(Onnx__GraphProto *g, struct aq_names *ns, Onnx__NodeProt
 	return 0;
 }
 
+/* An inference BatchNormalization OP over M channels as the affine pair
+ * y = x * A + B it is: A = scale / sqrt(var + epsilon), B = bias - mean *
+ * A (in double, rounded once). 0 when its parameters are not M constants
+ * each, or it has the training outputs. */
+static int bn_affine(const Onnx__GraphProto *g, const Onnx__NodeProto *op, int64_t m, float **a,
+		     float **b)
+{
+	*a = *b = NULL;
+	if (strcmp(op->op_type, "BatchNormalization") || op->n_input != 5 || op->n_output != 1 ||
+	    aq_attr_i(op, "training_mode", 0))
+		return 0;
+	float *v[4] = {NULL, NULL, NULL, NULL};
+	int ok = 1;
+	for (int k = 0; k < 4; k++) {
+		int64_t count = 0;
+		const Onnx__TensorProto *t = aq_find_constant(g, op->input[1 + k]);
+		v[k] = t ? aq_tensor_floats(t, &count) : NULL;
+		ok &= v[k] && count == m;
+	}
+	double eps = aq_attr_f(op, "epsilon", 1e-5f);
+	if (ok) {
+		*a = malloc((size_t)m * sizeof(float));
+		*b = malloc((size_t)m * sizeof(float));
+	}
+	for (int64_t c = 0; ok && *a && *b && c < m; c++) {
+		double sc = v[0][c] / sqrt((double)v[3][c] + eps);
+		(*a)[c] = (float)sc;
+		(*b)[c] = (float)(v[1][c] - v[2][c] * sc);
+	}
+	for (int k = 0; k < 4; k++)
+		free(v[k]);
+	if (!ok || !*a || !*b) {
+		free(*a);
+		free(*b);
+		*a = *b = NULL;
+		return 0;
+	}
+	return 1;
+}
+
 static void remove_node(Onnx__GraphProto *g, int r)
 {
 	onnx__node_proto__free_unpacked(g->node[r], NULL);
@@ -111,23 +153,30 @@ static int fold_after(Onnx__GraphProto *g, struct aq_names *ns, size_t i)
 			break;
 		Onnx__NodeProto *op = g->node[r];
 		int mul = !strcmp(op->op_type, "Mul");
-		if ((!mul && strcmp(op->op_type, "Add")) || op->n_input != 2 || op->n_output != 1)
-			break;
-		int other = !strcmp(op->input[0], n->output[0]) ? 1 : 0;
-		float *c = per_channel(aq_find_constant(g, op->input[other]), rank, m);
-		if (!c)
-			break;
+		float *c = NULL, *d = NULL;
+		if (!bn_affine(g, op, m, &c, &d)) {
+			if ((!mul && strcmp(op->op_type, "Add")) || op->n_input != 2 ||
+			    op->n_output != 1)
+				break;
+			int other = !strcmp(op->input[0], n->output[0]) ? 1 : 0;
+			c = per_channel(aq_find_constant(g, op->input[other]), rank, m);
+			if (!c)
+				break;
+		}
 		int64_t per = wn / m;
 		for (int64_t k = 0; k < m; k++) {
-			if (mul) {
+			if (mul || d) {
 				for (int64_t t = 0; t < per; t++)
 					w[k * per + t] *= c[k];
 				b[k] *= c[k];
-			} else {
-				b[k] += c[k];
 			}
+			if (d)
+				b[k] += d[k];
+			else if (!mul)
+				b[k] += c[k];
 		}
 		free(c);
+		free(d);
 		char *out = aq_strdup(op->output[0]);
 		if (!out) {
 			rc = -ENOMEM;
@@ -164,7 +213,7 @@ int aq_fold_affine(Onnx__ModelProto *m, int *folded, struct aq_err *e)
 	}
 	aq_names_free(&ns);
 	if (rc < 0)
-		return aq_fail(e, rc, "out of memory folding Mul/Add into Conv");
+		return aq_fail(e, rc, "out of memory folding Mul/Add/BatchNormalization into Conv");
 	aq_prune_constants(g);
 	return 0;
 }

@@ -193,6 +193,51 @@ int aq_find_layers(const Onnx__GraphProto *g, struct aq_layer **layers, int *n, 
 	return 0;
 }
 
+/* Resize N picks input pixels (nearest) rather than mixing them. */
+static int nearest_resize(const Onnx__NodeProto *n)
+{
+	const Onnx__AttributeProto *a = aq_attr(n, "mode");
+	return !strcmp(n->op_type, "Resize") && n->n_input >= 1 &&
+	       (!a || (a->s.len == 7 && !memcmp(a->s.data, "nearest", 7)));
+}
+
+static int elt_of(const Onnx__GraphProto *g, const Onnx__NodeProto *n)
+{
+	if ((n->domain && n->domain[0]) || n->n_output != 1 || aq_has_output(g, n->output[0]))
+		return 0;
+	if (nearest_resize(n))
+		return !aq_find_constant(g, n->input[0]);
+	if (strcmp(n->op_type, "Mul") && strcmp(n->op_type, "Add"))
+		return 0;
+	return n->n_input == 2 && strcmp(n->input[0], n->input[1]) &&
+	       !aq_find_constant(g, n->input[0]) && !aq_find_constant(g, n->input[1]);
+}
+
+int aq_find_elts(const Onnx__GraphProto *g, struct aq_elt **elts, int *n, const char ***names,
+		 int *nnames, struct aq_err *e)
+{
+	*elts = NULL;
+	*n = 0;
+	for (size_t i = 0; i < g->n_node; i++) {
+		const Onnx__NodeProto *node = g->node[i];
+		if (!elt_of(g, node))
+			continue;
+		struct aq_elt t = {(int)i, -1};
+		if (!nearest_resize(node))
+			t.r_out = name_index(names, nnames, node->output[0]);
+		struct aq_elt *v = realloc(*elts, (size_t)(*n + 1) * sizeof(*v));
+		if ((!nearest_resize(node) && t.r_out < 0) || !v) {
+			free(v ? v : *elts);
+			*elts = NULL;
+			*n = 0;
+			return aq_fail(e, -ENOMEM, "out of memory");
+		}
+		*elts = v;
+		v[(*n)++] = t;
+	}
+	return 0;
+}
+
 /* ---- the rewrite ---- */
 
 struct act_q {
@@ -302,6 +347,27 @@ static struct act_q *act_add(struct rewrite *w, const char *tensor, float lo, fl
 		a->scale = 1.0f; /* a tensor that was always 0: any scale keeps it 0 */
 	double z = nearbyint(-lo / a->scale);
 	a->zp = (uint8_t)(z < 0 ? 0 : z > 255 ? 255 : z);
+	w->nacts++;
+	return a;
+}
+
+/* TENSOR requantized at FROM's scale and zero point (a nearest Resize's
+ * output: the same values, so the same grid). */
+static struct act_q *act_copy(struct rewrite *w, const char *tensor, const struct act_q *from)
+{
+	struct act_q *a = act_find(w, tensor);
+	if (a)
+		return a;
+	a = &w->acts[w->nacts];
+	a->tensor = aq_strdup(tensor);
+	a->dq = a->tensor ? aq_names_make(&w->ns, tensor, "dequantized") : NULL;
+	if (!a->dq) {
+		free(a->tensor);
+		a->tensor = NULL;
+		return NULL;
+	}
+	a->scale = from->scale;
+	a->zp = from->zp;
 	w->nacts++;
 	return a;
 }
@@ -458,13 +524,37 @@ static int rewrite_layer(struct rewrite *w, Onnx__NodeProto *n, const struct aq_
 	return rc;
 }
 
+/* The act of requantized tensor NAME when it has been written, else NULL. */
+static const struct act_q *requantized(struct rewrite *w, const char *name)
+{
+	const struct act_q *a = name[0] ? act_find(w, name) : NULL;
+	return a && a->emitted && a->requant ? a : NULL;
+}
+
+/* ELT (node NODE, whose data inputs all were requantized tensors, the
+ * first X) gets a QuantizeLinear/DequantizeLinear after it: a Mul/Add at
+ * its own range, a nearest Resize at its input's grid. */
+static int requant_elt(struct rewrite *w, const Onnx__NodeProto *node, const struct aq_elt *elt,
+		       const struct act_q *x, const struct aq_ranges *r)
+{
+	if (elt->r_out >= 0 && r->dtype[elt->r_out] != ART_FLOAT)
+		return 0;
+	struct act_q *a =
+		elt->r_out >= 0 ? act_add(w, node->output[0], r->lo[elt->r_out], r->hi[elt->r_out])
+				: act_copy(w, node->output[0], x);
+	if (!a)
+		return aq_fail(w->e, -ENOMEM, "out of memory");
+	a->requant = 1;
+	return emit_act_qdq(w, a);
+}
+
 int aq_rewrite(Onnx__ModelProto *m, const struct aq_layer *l, int n, const int *on,
-	       const struct aq_ranges *r, struct aq_err *e)
+	       const struct aq_elt *elts, int nelts, const struct aq_ranges *r, struct aq_err *e)
 {
 	Onnx__GraphProto *g = m->graph;
 	struct rewrite w = {.g = g, .e = e};
 	int rc = aq_names_init(&w.ns, g);
-	w.acts = calloc(2 * (size_t)n + 1, sizeof(*w.acts));
+	w.acts = calloc(2 * (size_t)n + (size_t)nelts + 1, sizeof(*w.acts));
 	if (rc || !w.acts) {
 		rc = aq_fail(e, -ENOMEM, "out of memory");
 		goto out;
@@ -488,6 +578,16 @@ int aq_rewrite(Onnx__ModelProto *m, const struct aq_layer *l, int n, const int *
 		for (int k = 0; k < n; k++)
 			if (on[k] && l[k].node == (int)i && r->dtype[l[k].r_in] == ART_FLOAT)
 				li = &l[k];
+		const struct aq_elt *elt = NULL;
+		for (int k = 0; k < nelts; k++)
+			if (elts[k].node == (int)i)
+				elt = &elts[k];
+		/* Before the inputs are rewired to the dequantized copies. Not
+		 * when an input stays float: the QuantizeLinear would run alone,
+		 * not fused. */
+		const struct act_q *ex = elt && !li ? requantized(&w, node->input[0]) : NULL;
+		if (ex && elt->r_out >= 0 && !requantized(&w, node->input[1]))
+			ex = NULL;
 		for (size_t j = li ? 1 : 0; !rc && j < node->n_input; j++) {
 			struct act_q *a = node->input[j][0] ? act_find(&w, node->input[j]) : NULL;
 			if (a && a->emitted && a->requant && set_input(node, j, a->dq))
@@ -505,6 +605,8 @@ int aq_rewrite(Onnx__ModelProto *m, const struct aq_layer *l, int n, const int *
 			if (a && is_tail)
 				rc = emit_act_qdq(&w, a);
 		}
+		if (!rc && ex)
+			rc = requant_elt(&w, node, elt, ex, r);
 	}
 	if (rc) {
 		/* The original nodes are still G's; only the new ones go. */

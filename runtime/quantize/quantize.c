@@ -100,6 +100,8 @@ struct job {
 	size_t base_len;
 	struct aq_layer *l;
 	int nl;
+	struct aq_elt *elts; /* requantized between layers when both sides are */
+	int nelts;
 	struct aq_ranges r;
 	struct aq_samples ss;
 	char tmpdir[64];
@@ -113,7 +115,7 @@ static int write_variant(struct job *j, const int *on, const char *path)
 	Onnx__ModelProto *v = aq_unpack(j->base, j->base_len, j->in_path, j->e);
 	if (!v)
 		return -EINVAL;
-	int rc = aq_rewrite(v, j->l, j->nl, on, &j->r, j->e);
+	int rc = aq_rewrite(v, j->l, j->nl, on, j->elts, j->nelts, &j->r, j->e);
 	if (!rc)
 		rc = aq_write_model(v, path, j->e);
 	onnx__model_proto__free_unpacked(v, NULL);
@@ -175,7 +177,9 @@ static void report(const struct job *j, const struct aq_result *res, double thre
 	else
 		fprintf(f, ", sensitivity over %d samples, threshold %g\n", nsens, threshold);
 	if (res->folded)
-		fprintf(f, "folded %d Mul/Add node(s) with per-channel constants into their Conv\n",
+		fprintf(f,
+			"folded %d Mul/Add/BatchNormalization node(s) with per-channel "
+			"constants into their Conv\n",
 			res->folded);
 	fprintf(f, "%-5s %-40s %-7s %-10s %s\n", "layer", "node", "op", "error", "kept as");
 	for (int i = 0; i < j->nl; i++) {
@@ -227,6 +231,10 @@ static int prepare(struct job *j, const char *calib_dir, struct aq_result *res)
 	rc = aq_find_layers(j->m->graph, &j->l, &j->nl, &names, &nnames, j->e);
 	if (rc)
 		return rc;
+	if ((rc = aq_find_elts(j->m->graph, &j->elts, &j->nelts, &names, &nnames, j->e))) {
+		free(names);
+		return rc;
+	}
 	if (!j->nl) {
 		free(names);
 		return aq_fail(j->e, -EINVAL,
@@ -317,6 +325,7 @@ int aq_quantize(const char *model_in, const char *calib_dir, const char *model_o
 	rmdir(j.tmpdir);
 	free(j.base);
 	free(j.l);
+	free(j.elts);
 	aq_ranges_free(&j.r);
 	aq_samples_free(&j.ss);
 	if (j.m)

@@ -19,8 +19,10 @@
 #
 # Models elt_* (a DequantizeLinear, Mul/Add/Sub by scalar constants and a
 # QuantizeLinear, fused into one ELTWISE AFFINE; or two DequantizeLinear
-# into Add/Sub/Mul and a QuantizeLinear, one quantised ELTWISE) must equal
-# the CPU's integers exactly.
+# into Add/Sub/Mul and a QuantizeLinear, one quantised ELTWISE; or a
+# DequantizeLinear, a nearest Resize and a QuantizeLinear onto the same
+# grid, one Resize of the 8-bit tensor) must equal the CPU's integers
+# exactly. conv_dq_shared: two Convs read one DequantizeLinear, both fuse.
 #
 # Usage: qdq_check.sh BUILD WORKDIR [MODEL NAME=INPUT.npy]
 # (in the guest: needs the device).

@@ -99,8 +99,12 @@ def model(name, op, xdt, ydt, xshape, wshape, per_channel, bias, why=None, act=N
     nodes.append(helper.make_node("QuantizeLinear", [last, "y_s", "y_z"], ["y"]))
     outputs = ("y",)
     if extra_reader:
-        nodes.append(helper.make_node("Neg", ["x_f"], ["x_neg"]))
-        outputs = ("y", "x_neg")
+        # A second layer reads the same DequantizeLinear (a requantized
+        # tensor with two readers, as ares-quantize writes them): each
+        # fuses and reads the 8-bit x; the DQ goes with the last one.
+        nodes.append(helper.make_node(op, ins, ["y2_f"], **attrs))
+        nodes.append(helper.make_node("QuantizeLinear", ["y2_f", "y_s", "y_z"], ["y2"]))
+        outputs = ("y", "y2")
     save(name, nodes, inits, xdt, xshape, ydt, why, outputs)
 
 
@@ -119,8 +123,8 @@ model("matmul_u8_tensor", "MatMul", np.uint8, np.uint8, [3, 17], [17, 10], False
 model("matmul_s8_channel", "MatMul", np.int8, np.int8, [2, 5, 33], [33, 19], True, False)
 model("refuse_x_per_channel", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], False,
       False, why="per-channel activation scales", x_per_channel=True)
-model("refuse_dq_shared", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], False, False,
-      why="read by another node too", extra_reader=True)
+model("conv_dq_shared", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], False, True,
+      extra_reader=True)
 model("refuse_f32_bias", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], True, True,
       why="f32 bias", f32_bias=True)
 model("conv_relu", "Conv", np.uint8, np.uint8, [1, 4, 6, 6], [5, 4, 3, 3], True, True,
@@ -201,6 +205,27 @@ def elt2(name, op, xdt, xshape, sa, sb, sy, b_slice=None):
 elt2("elt_add_pair_u8", "Add", np.uint8, [1, 5, 6, 7], 0.0213, 0.0371, 0.043)
 elt2("elt_mul_pair_s8", "Mul", np.int8, [2, 3, 11], 0.05, 0.011, 0.0007)
 elt2("elt_sub_bcast_u8", "Sub", np.uint8, [1, 4, 6, 6], 0.5, 0.25, 0.5, ([0], [1], [2]))
+
+
+def elt_resize(name, xdt, xshape, scales, mode_attrs, xs, xz):
+    """DequantizeLinear(x) -> Resize (nearest) -> QuantizeLinear onto x's own
+    grid: the device resizes the 8-bit tensor itself (device/qdq.c
+    fuse_move), bit for bit the CPU's chain."""
+    inits = [init("x_s", np.float32(xs)), init("x_z", np.array(xz, xdt)),
+             init("y_s", np.float32(xs)), init("y_z", np.array(xz, xdt)),
+             init("roi", np.array([], np.float32)), init("sc", np.array(scales, np.float32))]
+    nodes = [helper.make_node("DequantizeLinear", ["x", "x_s", "x_z"], ["a"]),
+             helper.make_node("Resize", ["a", "roi", "sc"], ["r"], **mode_attrs),
+             helper.make_node("QuantizeLinear", ["r", "y_s", "y_z"], ["y"])]
+    save(name, nodes, inits, xdt, xshape, xdt)
+
+
+# The FPN's 2x nearest upsampling (paddle2onnx: asymmetric, floor), a
+# 3x half-pixel one on int8 with odd sizes.
+elt_resize("elt_resize_u8", np.uint8, [1, 3, 5, 7], [1, 1, 2, 2],
+           {"mode": "nearest", "coordinate_transformation_mode": "asymmetric",
+            "nearest_mode": "floor"}, 0.0371, 117)
+elt_resize("elt_resize_s8", np.int8, [2, 2, 3, 4], [1, 1, 3, 3], {"mode": "nearest"}, 0.013, -9)
 
 
 def fallback(name, nodes, inits, xdt, shape7):

@@ -8,6 +8,9 @@
   calib/NNN/x.npy   16 seeded smooth images (gradients and blobs)
   test/x.npy        one more, not in the calibration set
   small_f16.onnx    small.onnx with float16 weights (a non-f32 model)
+  neck.onnx         x -> Conv -> BatchNormalization -> Relu -> r; Conv ->
+                    HardSigmoid -> g; Mul(r, g), Add(r, that) (an FPN's
+                    squeeze-excitation) -> Resize 2x nearest -> Conv -> y
   op11.onnx         opset 11: Conv -> Softmax(axis 3, the last) -> Unsqueeze
                     and Squeeze with axes attributes -> MatMul (upgraded to 13)
   op11_bad.onnx     opset 11: Conv -> Softmax(axis 1 of rank 4), whose
@@ -71,6 +74,40 @@ def model(rng, dtype=np.float32):
     return m
 
 
+def neck(rng):
+    def init(name, arr):
+        return numpy_helper.from_array(np.asarray(arr).astype(np.float32), name)
+
+    inits = [
+        init("w1", rng.standard_normal((8, 3, 3, 3)) * 0.3),
+        init("bn_s", rng.uniform(0.5, 1.5, 8)), init("bn_b", rng.standard_normal(8) * 0.1),
+        init("bn_m", rng.standard_normal(8) * 0.1), init("bn_v", rng.uniform(0.5, 2, 8)),
+        init("w2", rng.standard_normal((8, 8, 1, 1)) * 0.3),
+        init("w3", rng.standard_normal((4, 8, 3, 3)) * 0.2),
+        init("roi", np.zeros(0)), init("sc", [1, 1, 2, 2]),
+    ]
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization", ["c1", "bn_s", "bn_b", "bn_m", "bn_v"], ["b1"],
+                         name="bn"),
+        helper.make_node("Relu", ["b1"], ["r"], name="relu"),
+        helper.make_node("Conv", ["r", "w2"], ["c2"], name="conv2"),
+        helper.make_node("HardSigmoid", ["c2"], ["g"], name="gate"),
+        helper.make_node("Mul", ["r", "g"], ["m"], name="se_mul"),
+        helper.make_node("Add", ["r", "m"], ["a"], name="se_add"),
+        helper.make_node("Resize", ["a", "roi", "sc"], ["u"], name="up", mode="nearest",
+                         coordinate_transformation_mode="asymmetric", nearest_mode="floor"),
+        helper.make_node("Conv", ["u", "w3"], ["y"], name="conv3", pads=[1, 1, 1, 1]),
+    ]
+    g = helper.make_graph(nodes, "neck",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 32, 32])],
+                          inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 7
+    return m
+
+
 def opset11(rng, axis):
     inits = [
         numpy_helper.from_array((rng.standard_normal((4, 3, 3, 3)) * 0.3).astype(np.float32), "w"),
@@ -115,6 +152,7 @@ def main():
     onnx.save(model(rng), os.path.join(out, "small.onnx"))
     onnx.save(model(np.random.default_rng(1), np.float16), os.path.join(out, "small_f16.onnx"))
     onnx.save(opset11(np.random.default_rng(2), 3), os.path.join(out, "op11.onnx"))
+    onnx.save(neck(np.random.default_rng(3)), os.path.join(out, "neck.onnx"))
     onnx.save(opset11(np.random.default_rng(2), 1), os.path.join(out, "op11_bad.onnx"))
     for i in range(16):
         save(os.path.join(out, "calib", "%03d" % i, "x.npy"), image(rng))

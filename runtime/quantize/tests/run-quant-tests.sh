@@ -98,6 +98,48 @@ else
 	fail "opset 11 upgrade: $(cat "$t/op11.log" "$t/op11.qdq" 2>/dev/null | tail -n 2)"
 fi
 
+# Between layers: the BatchNormalization folded into its Conv, the
+# squeeze-excitation Mul and Add of two requantized tensors requantized
+# after themselves, the nearest Resize at its input's own grid; ORT and
+# libares_rt agree and int8 stays within 10% of f32.
+if $q --quiet --threads 1 "$t/neck.onnx" "$t/calib" "$t/neck_int8.onnx" >"$t/neck.log" 2>&1 &&
+	$py $here/check_qdq.py "$t/neck_int8.onnx" 3 >"$t/neck.qdq" 2>&1 &&
+	$py - "$t/neck_int8.onnx" >>"$t/neck.qdq" 2>&1 <<'PY' &&
+import sys
+import onnx
+from onnx import numpy_helper
+g = onnx.load(sys.argv[1]).graph
+inits = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+prod = {o: n for n in g.node for o in n.output}
+reads = {}
+for n in g.node:
+    for i in n.input:
+        reads.setdefault(i, []).append(n)
+assert not [n for n in g.node if n.op_type == "BatchNormalization"], "BatchNormalization left"
+for name in ("se_mul", "se_add", "up"):
+    n = [k for k in g.node if k.name == name][0]
+    q = [r for r in reads[n.output[0]] if r.op_type == "QuantizeLinear"]
+    assert q and len(reads[n.output[0]]) == 1, "%s: output not requantized" % name
+    for i in n.input[:1 if name == "up" else 2]:
+        assert prod[i].op_type == "DequantizeLinear", "%s: input %s not dequantized" % (name, i)
+    if name == "up":
+        dq = prod[n.input[0]]
+        assert [float(inits[q[0].input[k]]) for k in (1, 2)] == \
+            [float(inits[dq.input[k]]) for k in (1, 2)], "up: not requantized on its input's grid"
+print("BatchNormalization folded; Mul, Add and Resize requantized")
+PY
+	node $here/run_ort.mjs "$ortdir" "$t/neck.onnx" "$t/test/x.npy" "$t/ort_neck_f32.npy" &&
+	node $here/run_ort.mjs "$ortdir" "$t/neck_int8.onnx" "$t/test/x.npy" "$t/ort_neck.npy" &&
+	"$build/bin/accel-run" "$t/neck_int8.onnx" --cpu --threads 1 --input x="$t/test/x.npy" \
+		--output-dir "$t/ours_neck" >/dev/null 2>&1 &&
+	"$build/bin/npy-compare" --atol 1e-5 --rtol 1e-4 --label "neck ours vs ORT" \
+		"$t/ort_neck.npy" "$t/ours_neck/y.npy" >/dev/null &&
+	e=$(rel_err "$t/ort_neck_f32.npy" "$t/ort_neck.npy" 0.10); then
+	pass "neck: $(tr '\n' ' ' <"$t/neck.qdq")int8 vs f32 relative error $e <= 0.10"
+else
+	fail "neck: $(cat "$t/neck.log" "$t/neck.qdq" 2>/dev/null | tail -n 2)"
+fi
+
 # --- refusals: exit 1, a message naming the problem, no output written ---
 refuse() { # NAME PATTERN ARGS...
 	what=$1 pat=$2
@@ -226,8 +268,14 @@ for hk in alexa:16 hey_mycroft:16 hey_rhasspy:16 timer:34 weather:22; do
 done
 
 # The detector too (opset 11, upgraded): with both det and rec int8, the
-# pipeline on libares_rt still reads make run's line exactly.
-$q --threads 1 --samples 6 --sensitivity-samples 2 "$ocr/ch_PP-OCRv4_det_infer.onnx" \
+# pipeline on libares_rt still reads make run's line exactly. Threshold
+# 0.25: det's output is a probability map that is thresholded into boxes,
+# and its relative L2 error overstates what reaches the text: the stem
+# convs (0.06 to 0.21 alone) kept float at 0.05 cost 0.52x f32 modeled
+# time against 0.36x, and with them int8 the pipeline reads the 24 lines
+# as well as f32 (checked below).
+$q --threads 1 --samples 6 --sensitivity-samples 2 --threshold 0.25 \
+	"$ocr/ch_PP-OCRv4_det_infer.onnx" \
 	"$set_dir/ocr/det" "$out/det_int8.onnx" >"$out/det.log" 2>&1 ||
 	fail "det: ares-quantize failed: $(tail -n 1 "$out/det.log")"
 grep -E 'float$|^quantized' "$out/det.log"
@@ -238,6 +286,39 @@ if "$build/bin/ares-ocr" --cpu --expect "Ares NPU 2026" "$models" "$out/line/tex
 	pass "ocr: int8 detector and recognizer on libares_rt read \"Ares NPU 2026\""
 else
 	fail "ocr: int8 det + rec: $(grep 'text:' "$out/ocr.log")"
+fi
+
+# The whole pipeline (det + cls + rec, ares-ocr on libares_rt's CPU path)
+# over the 24 rendered lines: character accuracy (1 - edit distance /
+# length) with the int8 detector and recognizer at least f32's minus 1
+# point.
+ocr_lines() { # MODEL_DIR OUT.tsv: the text rendered and the text read, per line
+	while IFS="$(printf '\t')" read -r id font size text; do
+		got=$("$build/bin/ares-ocr" --cpu "$1" "$set_dir/ocr/img/$id.ppm" 2>&1 |
+			sed -n 's/^ares-ocr: text: //p')
+		printf '%s\t%s\n' "$text" "$got"
+	done <"$set_dir/ocr/lines.tsv" >"$2"
+	$py -c 'import sys
+def dist(a, b):
+    p = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        c = [i]
+        for j, cb in enumerate(b, 1):
+            c.append(min(p[j] + 1, c[j - 1] + 1, p[j - 1] + (ca != cb)))
+        p = c
+    return p[-1]
+rows = [l.rstrip("\n").split("\t") + [""] for l in open(sys.argv[1])]
+n = sum(len(r[0]) for r in rows)
+e = sum(dist(r[0], r[1]) for r in rows)
+print("%.2f %d/%d characters, %d/%d lines exact" % (100 * (1 - e / n), n - e, n,
+      sum(r[0] == r[1] for r in rows), len(rows)))' "$2"
+}
+f32=$(ocr_lines "$ocr" "$out/pipeline_f32.tsv")
+i8=$(ocr_lines "$models" "$out/pipeline_int8.tsv")
+if awk -v a="${f32%% *}" -v b="${i8%% *}" 'BEGIN { exit !(b >= a - 1) }'; then
+	pass "ocr pipeline on libares_rt: character accuracy int8 det+rec $i8 >= f32 $f32 - 1"
+else
+	fail "ocr pipeline on libares_rt: character accuracy int8 '$i8' vs f32 '$f32'"
 fi
 
 echo "quant tests: $fails failed"

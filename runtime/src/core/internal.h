@@ -109,6 +109,9 @@ struct rt_node {
 	 * on the dequantised x, requantised (rt_kernel_qaffine()). */
 	float qaff_alpha, qaff_beta;
 	int qaff_rank1; /* a [1] constant made a rank-0 x [1] */
+	/* A DQ -> Resize (nearest) -> Q onto one grid fused into this node:
+	 * it runs as it is, on the 8-bit tensor (device/qdq.c fuse_move). */
+	int qdq_move;
 };
 
 /* A subgraph: its nodes share the session's value table. */

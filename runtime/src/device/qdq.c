@@ -156,7 +156,8 @@ static int act_node(const struct art_session *s, const struct rt_node *a, int *k
  * weight's and bias's, and the QuantizeLinear node. */
 struct qdq_match {
 	int dqx, q;
-	int act; /* an activation node between, or -1, and what it does */
+	int shared_x; /* DQ(x) is read by other nodes too: it stays for them */
+	int act;      /* an activation node between, or -1, and what it does */
 	int act_kind;
 	float act_alpha, act_beta;
 	struct dq x, w, b;
@@ -190,8 +191,10 @@ static const char *match(struct art_session *s, const struct rt_node *n, int con
 		return "its output is not read by one QuantizeLinear alone";
 	const struct rt_node *q = &s->nodes[m->q];
 	struct dq y = {-1, q->nin > 1 ? q->in[1] : -1, q->nin > 2 ? q->in[2] : -1, 1};
-	if (only_reader(s, n->in[0]) != n - s->nodes)
-		return "the DequantizeLinear output of x is read by another node too";
+	/* A requantized tensor read by several nodes (ares-quantize's
+	 * requantized Mul/Add and Resize) has one DQ for all: the fused node
+	 * reads the 8-bit tensor, the DQ stays for the others. */
+	m->shared_x = only_reader(s, n->in[0]) != n - s->nodes;
 	if (!per_tensor(s, &m->x) || !per_tensor(s, &y))
 		return "per-channel activation scales, or scales that are not constants (the "
 		       "engine's input and output are per tensor)";
@@ -344,7 +347,8 @@ static int fuse_one(struct art_session *s, struct rt_node *n, int conv, int plac
 			 conv ? "fused QDQ on int8 (as QLinearConv)"
 			      : "fused QDQ on int8 (as QLinearMatMul)"))
 		return 0;
-	dead[m.dqx] = dead[m.q] = 1;
+	dead[m.dqx] |= !m.shared_x;
+	dead[m.q] = 1;
 	if (m.act >= 0)
 		dead[m.act] = 1;
 	return 1;
@@ -528,6 +532,68 @@ static int fuse_binary(struct art_session *s, struct rt_node *n, int placed, int
 	return 1;
 }
 
+/* DQ V's grid (scale and zero point, per tensor, of 8-bit type DT) is
+ * Q's: Q(DQ(v)) = v for every v of the type. v - z is an integer k with
+ * |k| <= 255 and fl(k s) / s is within 2 ulps of k, far from a half, so
+ * the QuantizeLinear rounds back to k whenever s is normal and k s cannot
+ * overflow. */
+static int same_grid(const struct art_session *s, const struct dq *x, const struct dq *y, int dt)
+{
+	const struct art_tensor *xz = cv(s, x->z), *yz = cv(s, y->z);
+	double sc = rt_get_d(cv(s, x->s), 0);
+	int ydt = yz ? yz->dtype : ART_UINT8;
+	return ydt == dt && (float)sc == (float)rt_get_d(cv(s, y->s), 0) && isnormal((float)sc) &&
+	       sc > 0 && sc < FLT_MAX / 256 &&
+	       (xz ? rt_get_i(xz, 0) : 0) == (yz ? rt_get_i(yz, 0) : 0);
+}
+
+/* DQ(x) -> Resize (nearest) -> Q onto x's own grid: the Resize only picks
+ * values, and Q(DQ(v)) = v (same_grid), so it runs on the 8-bit tensor
+ * itself, the 8-bit values the CPU chain ends with, exactly. ares-quantize
+ * writes this for the FPN's upsampling, so the Add after it is a QAdd. */
+static int fuse_move(struct art_session *s, struct rt_node *n, int placed, int *dead)
+{
+	if (n->nin < 1 || n->nout != 1 || n->act != ARES_ACT_NONE ||
+	    !rt_attr_is(n, "mode", "nearest", 1))
+		return 0;
+	int dq = producer(s, n->in[0]), q = only_reader(s, n->out[0]);
+	if (dq < 0 || !op_is(&s->nodes[dq], "DequantizeLinear") || q < 0 ||
+	    !op_is(&s->nodes[q], "QuantizeLinear") || s->nodes[q].nout != 1 ||
+	    s->nodes[q].in[0] != n->out[0])
+		return 0;
+	for (int k = 1; k < n->nin; k++)
+		if (n->in[k] >= 0 && n->in[k] == n->in[0])
+			return 0;
+	const struct rt_node *x = &s->nodes[dq], *qn = &s->nodes[q];
+	struct dq dx = {x->in[0], x->nin > 1 ? x->in[1] : -1, x->nin > 2 ? x->in[2] : -1, 1},
+		  dy = {-1, qn->nin > 1 ? qn->in[1] : -1, qn->nin > 2 ? qn->in[2] : -1, 1};
+	int dt = dev_value_dtype(s, dx.q);
+	if (!eight_bit(dt) || !per_tensor(s, &dx) || !per_tensor(s, &dy) ||
+	    rt_attr_i(x, "block_size", 0) || rt_attr_i(qn, "block_size", 0) ||
+	    !same_grid(s, &dx, &dy, dt))
+		return 0;
+	if (placed && !(n->on_device && x->on_device && qn->on_device))
+		return 0;
+	int shared = only_reader(s, n->in[0]) != n - s->nodes;
+	int *in = malloc((size_t)n->nin * sizeof(*in));
+	if (!in)
+		return -ENOMEM;
+	memcpy(in, n->in, (size_t)n->nin * sizeof(*in));
+	in[0] = dx.q;
+	struct saved sv = save(n);
+	n->in = in;
+	n->out[0] = qn->out[0];
+	n->qdq_move = 1;
+	if (!adopt_fused(s, n, &sv, in, placed, "the device refuses the 8-bit Resize",
+			 "fused QDQ on int8 (as an 8-bit Resize)")) {
+		n->qdq_move = 0;
+		return 0;
+	}
+	dead[dq] |= !shared;
+	dead[q] = 1;
+	return 1;
+}
+
 int dev_qdq_fuse(struct art_session *s, int placed)
 {
 	/* ART_NO_QDQ_FUSION=1 keeps the float chain on the device too, to
@@ -556,6 +622,8 @@ int dev_qdq_fuse(struct art_session *s, int placed)
 			rc = fuse_affine(s, n, placed, dd);
 			if (!rc)
 				rc = fuse_binary(s, n, placed, dd);
+		} else if (op_is(n, "Resize")) {
+			rc = fuse_move(s, n, placed, dd);
 		}
 		if (rc < 0) {
 			free(dd);

@@ -127,7 +127,8 @@ void dev_place(struct art_session *s)
 		if (!why) {
 			n->on_device = 1;
 			n->placement_reason =
-				!n->dev_op ? "supported by the device"
+				n->qdq_move  ? "fused QDQ on int8 (as an 8-bit Resize)"
+				: !n->dev_op ? "supported by the device"
 				: !strcmp(n->dev_op, "QLinearConv")
 					? "fused QDQ on int8 (as QLinearConv)"
 				: !strcmp(n->dev_op, "QAffine")
