@@ -9,10 +9,13 @@ transposes, broadcast arithmetic either way round, pooling (pads,
 ceil_mode, dilations, count_include_pad, 1-D and 3-D, global), softmax
 along a middle axis and opset 11's flattened axes; and the
 plain-C fast paths of Resize and Pow(x, 2) beside their reference loops;
-Transpose (a reorder, so bit for bit). run-cpu-tests.sh
+Transpose (a reorder, so bit for bit); LSTM, GRU and RNN, whose gate
+sums run on oneDNN's sgemm. run-cpu-tests.sh
 runs each on both paths and compares. Each line of OUTDIR/list is NAME PRIMITIVE:
 the oneDNN primitive that must have run, or "exact" for a fast path that
-must match the reference bit for bit; a third word "exact" asks both.
+must match the reference bit for bit, or "sgemm" for a fast path on
+oneDNN's sgemm (no primitive in its verbose log); a third word "exact"
+asks both.
 
 Usage: cpu_models.py OUTDIR
 """
@@ -414,6 +417,48 @@ for name, xs, perm in transposes:
     attrs = {} if perm is None else dict(perm=perm)
     save(name, "reorder", [helper.make_node("Transpose", ["x"], ["y"], **attrs)],
          [vi("x", xs)], [vi("y", None)], exact=True)
+
+# The recurrent ops' fast path: f32 gate sums on oneDNN's sgemm (no
+# primitive, so "sgemm": within the tolerance of the loops' double sums,
+# and not bit for bit theirs, which a silent fallback would be). NAME,
+# op, gates, X [T, B, I] (layout 0), H, attributes, which optional
+# inputs (B, sequence_lens, initial_h, initial_c, P) it has.
+recurrents = [
+    ("lstm_forward", "LSTM", 4, [5, 2, 16], 24, {}, "b h c"),
+    ("lstm_bidir_peephole_lens", "LSTM", 4, [6, 3, 8], 20,
+     dict(direction="bidirectional"), "b l h c p"),
+    ("lstm_layout1_reverse", "LSTM", 4, [3, 4, 12], 16,
+     dict(direction="reverse", layout=1), "b h c"),
+    ("gru_default", "GRU", 3, [4, 2, 10], 12, {}, "b h"),
+    ("gru_lbr_bidir", "GRU", 3, [4, 2, 10], 12,
+     dict(linear_before_reset=1, direction="bidirectional"), "b"),
+    ("rnn_tanh", "RNN", 1, [5, 3, 9], 14, {}, "b h"),
+]
+for name, op, gates, xs, hid, attrs, opts in recurrents:
+    dirs = 2 if attrs.get("direction") == "bidirectional" else 1
+    T, B, I = xs
+    if attrs.get("layout"):
+        xs = [B, T, I]
+    sd = [B, dirs, hid] if attrs.get("layout") else [dirs, B, hid]
+    inits = [("w", f32([dirs, gates * hid, I])), ("r", f32([dirs, gates * hid, hid]))]
+    ins = ["x", "w", "r"]
+    have = opts.split()
+    for key, iname, val in [("b", "bias", lambda: f32([dirs, 2 * gates * hid])),
+                            ("l", "lens", lambda: np.array([T, T - 2, 1][:B], np.int32)),
+                            ("h", "h0", lambda: f32(sd)), ("c", "c0", lambda: f32(sd)),
+                            ("p", "p", lambda: f32([dirs, 3 * hid]))]:
+        if key == "c" and op != "LSTM" or key == "p" and op != "LSTM":
+            continue
+        if key in have:
+            inits.append((iname, val()))
+            ins.append(iname)
+        else:
+            ins.append("")
+    while ins[-1] == "":
+        ins.pop()
+    outs = ["y", "yh"] + (["yc"] if op == "LSTM" else [])
+    save(name, "sgemm", [helper.make_node(op, ins, outs, hidden_size=hid, **attrs)],
+         [vi("x", xs)], [vi(o, None) for o in outs], inits, opset=14)
 
 with open(os.path.join(OUT, "list"), "w") as f:
     f.write("\n".join(listing) + "\n")

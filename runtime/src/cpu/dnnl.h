@@ -54,4 +54,11 @@ int rt_dnnl_qconv(struct art_session *s, const struct rt_node *n);
 /* QLinearMatMul, MatMulInteger. */
 int rt_dnnl_qmatmul(struct art_session *s, const struct rt_node *n);
 
+/* C [M, N] = A [M, K] x B^T (B stored [N, K]) + BETA * C, row-major with
+ * leading dims LDA, LDB, LDC, f32, on one thread (cpu/dnnl_sgemm.c); N
+ * names the node in the error message. */
+int rt_cpu_sgemm_nt(struct art_session *s, const struct rt_node *n, int64_t M, int64_t N, int64_t K,
+		    const float *A, int64_t lda, const float *B, int64_t ldb, float beta, float *C,
+		    int64_t ldc);
+
 #endif
