@@ -8,7 +8,8 @@ output_padding and output_shape, batched and 1-D MatMul, Gemm's
 transposes, broadcast arithmetic either way round, pooling (pads,
 ceil_mode, dilations, count_include_pad, 1-D and 3-D, global), softmax
 along a middle axis and opset 11's flattened axes; and the
-plain-C fast paths of Resize and Pow(x, 2) beside their reference loops;
+plain-C fast paths of Resize, Pow(x, 2), Clip and trailing ReduceMax/Min
+beside their reference loops;
 Transpose (a reorder, so bit for bit); LSTM, GRU and RNN, whose gate
 sums run on oneDNN's sgemm. run-cpu-tests.sh
 runs each on both paths and compares. Each line of OUTDIR/list is NAME PRIMITIVE:
@@ -357,6 +358,21 @@ for name, e in (("pow_square", 2.0), ("pow_cube", 3.0)):
     save(name, "exact", [helper.make_node("Pow", ["x", "e"], ["y"])],
          [vi("x", [3, 7, 50])], [vi("y", None)], [("e", np.array(e, np.float32))])
 
+# Clip of f32 and ReduceMax/ReduceMin over trailing axes (melspectrogram's
+# tail): plain-C fast paths, bit for bit the loops'; the middle-axis
+# ReduceMax and the int64 Clip take the loops either way.
+save("clip_bounds", "exact", [helper.make_node("Clip", ["x", "lo", "hi"], ["y"])],
+     [vi("x", [3, 7, 50])], [vi("y", None)],
+     [("lo", np.array(-0.3, np.float32)), ("hi", np.array(0.6, np.float32))])
+save("clip_min_only_opset6", "exact", [helper.make_node("Clip", ["x"], ["y"], min=0.1)],
+     [vi("x", [4, 33])], [vi("y", None)], opset=6)
+for name, op, attrs in (("reduce_max_all", "ReduceMax", dict(keepdims=0)),
+                        ("reduce_max_last_two", "ReduceMax", dict(axes=[-2, -1])),
+                        ("reduce_min_last", "ReduceMin", dict(axes=[2], keepdims=0)),
+                        ("reduce_max_middle", "ReduceMax", dict(axes=[1]))):
+    save(name, "exact", [helper.make_node(op, ["x"], ["y"], **attrs)],
+         [vi("x", [2, 5, 97, 32])], [vi("y", None)])
+
 # Activations on oneDNN's eltwise, on plain inputs (scaled past [-1, 1] so
 # exp and logistic leave their linear range).
 eltwises = [
@@ -368,6 +384,10 @@ eltwises = [
     ("exp_plain", "Exp", {}),
     ("abs_plain", "Abs", {}),
 ]
+# Log of positive values (the input shifted into [0.01, 2.01)).
+save("log_positive", "eltwise", [helper.make_node("Add", ["x", "k"], ["xs"]),
+                                 helper.make_node("Log", ["xs"], ["y"])],
+     [vi("x", [2, 7, 9, 11])], [vi("y", None)], [("k", np.array(1.01, np.float32))])
 for name, op, attrs in eltwises:
     save(name, "eltwise", [helper.make_node("Mul", ["x", "k"], ["xs"]),
                            helper.make_node(op, ["xs"], ["y"], **attrs)],

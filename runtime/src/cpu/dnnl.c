@@ -121,6 +121,7 @@ static const char *const covered[] = {
 	"HardSwish",
 	"Exp",
 	"Abs",
+	"Log",
 	"LayerNormalization",
 	/* graph/fuse.c rewrites a LayerNorm spelled out from a ReduceMean
 	 * into LayerNormalization on that node, after its cache was made. */

@@ -43,7 +43,7 @@ int rt_dnnl_binary(struct art_session *s, const struct rt_node *n);
 int rt_dnnl_pool(struct art_session *s, const struct rt_node *n);
 /* Softmax, LogSoftmax. */
 int rt_dnnl_softmax(struct art_session *s, const struct rt_node *n);
-/* Relu, LeakyRelu, Sigmoid, Tanh, Elu, HardSwish, Exp, Abs of f32. */
+/* Relu, LeakyRelu, Sigmoid, Elu, HardSwish, Exp, Abs, Log of f32. */
 int rt_dnnl_eltwise(struct art_session *s, const struct rt_node *n);
 /* LayerNormalization of f32, Y only. */
 int rt_dnnl_layernorm(struct art_session *s, const struct rt_node *n);
