@@ -32,7 +32,7 @@ dnnl_vs_ref() {
 		for f in "$T/$m.ref"/*.npy; do
 			cmp -s "$f" "$T/$m.dnnl/$(basename "$f")" || same=0
 		done
-		[ $same = 0 ] || {
+		[ "$same" = 0 ] || {
 			echo "$m: outputs equal the reference loops bit for bit (no fast path ran)"
 			return 1
 		}
