@@ -91,3 +91,6 @@ test-conformance: $(BUILD)/bin/onnx-conformance
 # The CPU kernels are the oracle, but the real models run dozens of convs
 # on them: let the compiler vectorise their inner loops.
 $(BUILD)/runtime/cpu/kernels_conv.o $(BUILD)/runtime/cpu/kernels_linalg.o: CFLAGS_COMMON += -O3
+# ConvTranspose's col2im splits its channels on the session's OpenMP
+# threads (the team oneDNN uses, libgomp, linked above).
+$(BUILD)/runtime/cpu/dnnl_conv.o: CFLAGS_COMMON += -fopenmp

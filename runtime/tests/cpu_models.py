@@ -8,11 +8,15 @@ output_padding and output_shape, batched and 1-D MatMul, Gemm's
 transposes, broadcast arithmetic either way round, pooling (pads,
 ceil_mode, dilations, count_include_pad, 1-D and 3-D, global), softmax
 along a middle axis and opset 11's flattened axes; and the
-plain-C fast paths of Resize and Pow(x, 2) beside their reference loops;
-Transpose (a reorder, so bit for bit). run-cpu-tests.sh
+plain-C fast paths of Resize, Pow(x, 2), Clip and trailing ReduceMax/Min
+beside their reference loops;
+Transpose (a reorder, so bit for bit); LSTM, GRU and RNN, whose gate
+sums run on oneDNN's sgemm. run-cpu-tests.sh
 runs each on both paths and compares. Each line of OUTDIR/list is NAME PRIMITIVE:
 the oneDNN primitive that must have run, or "exact" for a fast path that
-must match the reference bit for bit; a third word "exact" asks both.
+must match the reference bit for bit, or "sgemm" for a fast path on
+oneDNN's sgemm (no primitive in its verbose log); a third word "exact"
+asks both.
 
 Usage: cpu_models.py OUTDIR
 """
@@ -354,6 +358,21 @@ for name, e in (("pow_square", 2.0), ("pow_cube", 3.0)):
     save(name, "exact", [helper.make_node("Pow", ["x", "e"], ["y"])],
          [vi("x", [3, 7, 50])], [vi("y", None)], [("e", np.array(e, np.float32))])
 
+# Clip of f32 and ReduceMax/ReduceMin over trailing axes (melspectrogram's
+# tail): plain-C fast paths, bit for bit the loops'; the middle-axis
+# ReduceMax and the int64 Clip take the loops either way.
+save("clip_bounds", "exact", [helper.make_node("Clip", ["x", "lo", "hi"], ["y"])],
+     [vi("x", [3, 7, 50])], [vi("y", None)],
+     [("lo", np.array(-0.3, np.float32)), ("hi", np.array(0.6, np.float32))])
+save("clip_min_only_opset6", "exact", [helper.make_node("Clip", ["x"], ["y"], min=0.1)],
+     [vi("x", [4, 33])], [vi("y", None)], opset=6)
+for name, op, attrs in (("reduce_max_all", "ReduceMax", dict(keepdims=0)),
+                        ("reduce_max_last_two", "ReduceMax", dict(axes=[-2, -1])),
+                        ("reduce_min_last", "ReduceMin", dict(axes=[2], keepdims=0)),
+                        ("reduce_max_middle", "ReduceMax", dict(axes=[1]))):
+    save(name, "exact", [helper.make_node(op, ["x"], ["y"], **attrs)],
+         [vi("x", [2, 5, 97, 32])], [vi("y", None)])
+
 # Activations on oneDNN's eltwise, on plain inputs (scaled past [-1, 1] so
 # exp and logistic leave their linear range).
 eltwises = [
@@ -365,6 +384,10 @@ eltwises = [
     ("exp_plain", "Exp", {}),
     ("abs_plain", "Abs", {}),
 ]
+# Log of positive values (the input shifted into [0.01, 2.01)).
+save("log_positive", "eltwise", [helper.make_node("Add", ["x", "k"], ["xs"]),
+                                 helper.make_node("Log", ["xs"], ["y"])],
+     [vi("x", [2, 7, 9, 11])], [vi("y", None)], [("k", np.array(1.01, np.float32))])
 for name, op, attrs in eltwises:
     save(name, "eltwise", [helper.make_node("Mul", ["x", "k"], ["xs"]),
                            helper.make_node(op, ["xs"], ["y"], **attrs)],
@@ -414,6 +437,48 @@ for name, xs, perm in transposes:
     attrs = {} if perm is None else dict(perm=perm)
     save(name, "reorder", [helper.make_node("Transpose", ["x"], ["y"], **attrs)],
          [vi("x", xs)], [vi("y", None)], exact=True)
+
+# The recurrent ops' fast path: f32 gate sums on oneDNN's sgemm (no
+# primitive, so "sgemm": within the tolerance of the loops' double sums,
+# and not bit for bit theirs, which a silent fallback would be). NAME,
+# op, gates, X [T, B, I] (layout 0), H, attributes, which optional
+# inputs (B, sequence_lens, initial_h, initial_c, P) it has.
+recurrents = [
+    ("lstm_forward", "LSTM", 4, [5, 2, 16], 24, {}, "b h c"),
+    ("lstm_bidir_peephole_lens", "LSTM", 4, [6, 3, 8], 20,
+     dict(direction="bidirectional"), "b l h c p"),
+    ("lstm_layout1_reverse", "LSTM", 4, [3, 4, 12], 16,
+     dict(direction="reverse", layout=1), "b h c"),
+    ("gru_default", "GRU", 3, [4, 2, 10], 12, {}, "b h"),
+    ("gru_lbr_bidir", "GRU", 3, [4, 2, 10], 12,
+     dict(linear_before_reset=1, direction="bidirectional"), "b"),
+    ("rnn_tanh", "RNN", 1, [5, 3, 9], 14, {}, "b h"),
+]
+for name, op, gates, xs, hid, attrs, opts in recurrents:
+    dirs = 2 if attrs.get("direction") == "bidirectional" else 1
+    T, B, I = xs
+    if attrs.get("layout"):
+        xs = [B, T, I]
+    sd = [B, dirs, hid] if attrs.get("layout") else [dirs, B, hid]
+    inits = [("w", f32([dirs, gates * hid, I])), ("r", f32([dirs, gates * hid, hid]))]
+    ins = ["x", "w", "r"]
+    have = opts.split()
+    for key, iname, val in [("b", "bias", lambda: f32([dirs, 2 * gates * hid])),
+                            ("l", "lens", lambda: np.array([T, T - 2, 1][:B], np.int32)),
+                            ("h", "h0", lambda: f32(sd)), ("c", "c0", lambda: f32(sd)),
+                            ("p", "p", lambda: f32([dirs, 3 * hid]))]:
+        if key == "c" and op != "LSTM" or key == "p" and op != "LSTM":
+            continue
+        if key in have:
+            inits.append((iname, val()))
+            ins.append(iname)
+        else:
+            ins.append("")
+    while ins[-1] == "":
+        ins.pop()
+    outs = ["y", "yh"] + (["yc"] if op == "LSTM" else [])
+    save(name, "sgemm", [helper.make_node(op, ins, outs, hidden_size=hid, **attrs)],
+         [vi("x", xs)], [vi(o, None) for o in outs], inits, opset=14)
 
 with open(os.path.join(OUT, "list"), "w") as f:
     f.write("\n".join(listing) + "\n")

@@ -121,6 +121,7 @@ static const char *const covered[] = {
 	"HardSwish",
 	"Exp",
 	"Abs",
+	"Log",
 	"LayerNormalization",
 	/* graph/fuse.c rewrites a LayerNorm spelled out from a ReduceMean
 	 * into LayerNormalization on that node, after its cache was made. */
@@ -196,15 +197,45 @@ static int status_rc(struct art_session *s, const struct rt_node *n, dnnl_status
 	return RT_CPU_DECLINED;
 }
 
+/* Elements of a reorder on fewer threads than this run on one: a node
+ * big enough for 2 threads can still have an operand small enough that
+ * the second thread's wake costs more than its half of the copy
+ * (melspectrogram's STFT convs: the 25K-element output reorder took
+ * 13 us on 2 threads, 4 us on 1). The bound is node_threads()'s for an
+ * elementwise op (RT_SERIAL_WORK / 8). oneDNN's reorder fixes its thread
+ * split when it is made, so it is made and run on the same count. */
+#define RT_SERIAL_REORDER (1 << 19)
+
+/* The OpenMP threads before a reorder of MD, after setting one when it
+ * is small; reorder_threads_end() puts them back. */
+static int reorder_threads(const dnnl_memory_desc_t *md)
+{
+	int was = omp_get_max_threads();
+	int64_t elems = 1;
+	for (int i = 0; md && i < md->ndims; i++)
+		elems *= md->dims[i];
+	if (was > 1 && md && elems < RT_SERIAL_REORDER)
+		omp_set_num_threads(1);
+	return was;
+}
+
+static void reorder_threads_end(int was)
+{
+	if (omp_get_max_threads() != was)
+		omp_set_num_threads(was);
+}
+
 static int reorder_make(dnnl_engine_t eng, const dnnl_memory_desc_t *from,
 			const dnnl_memory_desc_t *to, dnnl_primitive_t *out)
 {
 	dnnl_primitive_desc_t pd;
+	int was = reorder_threads(from);
 	dnnl_status_t st = dnnl_reorder_primitive_desc_create(&pd, from, eng, to, eng, NULL);
-	if (st != dnnl_success)
-		return st;
-	st = dnnl_primitive_create(out, pd);
-	dnnl_primitive_desc_destroy(pd);
+	if (st == dnnl_success) {
+		st = dnnl_primitive_create(out, pd);
+		dnnl_primitive_desc_destroy(pd);
+	}
+	reorder_threads_end(was);
 	return st;
 }
 
@@ -212,7 +243,13 @@ static dnnl_status_t reorder_run(dnnl_stream_t strm, dnnl_primitive_t r, dnnl_me
 				 dnnl_memory_t to)
 {
 	dnnl_exec_arg_t a[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
-	return dnnl_primitive_execute(r, strm, 2, a);
+	const dnnl_memory_desc_t *md = NULL;
+	if (dnnl_memory_get_memory_desc(from, &md) != dnnl_success)
+		md = NULL;
+	int was = reorder_threads(md);
+	dnnl_status_t st = dnnl_primitive_execute(r, strm, 2, a);
+	reorder_threads_end(was);
+	return st;
 }
 
 int rt_memo_arg_add(struct art_session *s, const struct rt_node *n, struct rt_cpu_memo *m, int arg,

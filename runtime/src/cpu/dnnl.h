@@ -43,7 +43,7 @@ int rt_dnnl_binary(struct art_session *s, const struct rt_node *n);
 int rt_dnnl_pool(struct art_session *s, const struct rt_node *n);
 /* Softmax, LogSoftmax. */
 int rt_dnnl_softmax(struct art_session *s, const struct rt_node *n);
-/* Relu, LeakyRelu, Sigmoid, Tanh, Elu, HardSwish, Exp, Abs of f32. */
+/* Relu, LeakyRelu, Sigmoid, Elu, HardSwish, Exp, Abs, Log of f32. */
 int rt_dnnl_eltwise(struct art_session *s, const struct rt_node *n);
 /* LayerNormalization of f32, Y only. */
 int rt_dnnl_layernorm(struct art_session *s, const struct rt_node *n);
@@ -53,5 +53,12 @@ int rt_dnnl_transpose(struct art_session *s, const struct rt_node *n);
 int rt_dnnl_qconv(struct art_session *s, const struct rt_node *n);
 /* QLinearMatMul, MatMulInteger. */
 int rt_dnnl_qmatmul(struct art_session *s, const struct rt_node *n);
+
+/* C [M, N] = A [M, K] x B^T (B stored [N, K]) + BETA * C, row-major with
+ * leading dims LDA, LDB, LDC, f32, on one thread (cpu/dnnl_sgemm.c); N
+ * names the node in the error message. */
+int rt_cpu_sgemm_nt(struct art_session *s, const struct rt_node *n, int64_t M, int64_t N, int64_t K,
+		    const float *A, int64_t lda, const float *B, int64_t ldb, float beta, float *C,
+		    int64_t ldc);
 
 #endif

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Activations outside a conv's post-ops (Relu, LeakyRelu, Sigmoid, Elu,
- * HardSwish, Exp, Abs of f32) on oneDNN's eltwise primitive; not Tanh,
- * whose AVX2 kernel crashes under QEMU's TCG (rt_post_act() in dnnl.c). An
- * input held in a conv's blocked layout (cpu/layout.c) is read in it and
- * the result left there, so conv -> Sigmoid -> Mul (rec's swish) stays
- * blocked. oneDNN's exp and logistic are f32 polynomials; the loops
- * compute in double and round once.
+ * HardSwish, Exp, Abs, and melspectrogram's Log, of f32) on oneDNN's
+ * eltwise primitive; not Tanh, whose AVX2 kernel crashes under QEMU's TCG
+ * (rt_post_act() in dnnl.c). An input held in a conv's blocked layout
+ * (cpu/layout.c) is read in it and the result left there, so conv ->
+ * Sigmoid -> Mul (rec's swish) stays blocked. oneDNN's exp, log and
+ * logistic are f32 polynomials; the loops compute in double and round
+ * once.
  */
 #include <string.h>
 
@@ -26,6 +27,7 @@ static const struct {
 	{"HardSwish", dnnl_eltwise_hardswish, 0, 0},
 	{"Exp", dnnl_eltwise_exp, 0, 0},
 	{"Abs", dnnl_eltwise_abs, 0, 0},
+	{"Log", dnnl_eltwise_log, 0, 0},
 };
 
 static int eltwise_build(struct art_session *s, const struct rt_node *n, struct rt_cpu_memo *m)

@@ -508,6 +508,19 @@ static int k_clip(struct art_session *s, const struct rt_node *n)
 	void *o;
 	rc = rt_alloc_out(s, n, 0, x->dtype, x->ndim, x->dims, &o);
 	int64_t cnt = art_tensor_elems(x);
+	if (!rc && x->dtype == ART_FLOAT && rt_cpu_fast(s)) {
+		/* Rounding to float is monotonic, so clamping in float between
+		 * the rounded bounds is the double clamp rounded, bit for bit
+		 * (NaN passes through both); without a call per element. */
+		const float *in = x->data;
+		float *out = o, flo = (float)lo, fhi = (float)hi;
+		for (int64_t i = 0; i < cnt; i++) {
+			float v = in[i];
+			v = v < flo ? flo : v;
+			out[i] = v > fhi ? fhi : v;
+		}
+		return 0;
+	}
 	for (int64_t i = 0; !rc && i < cnt; i++) {
 		double v = rt_get_d(x, i);
 		v = v < lo ? lo : v;

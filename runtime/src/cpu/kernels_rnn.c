@@ -2,12 +2,15 @@
 /* CPU reference kernels: the recurrent ops LSTM, GRU and RNN (forward,
  * reverse or bidirectional; optional biases, sequence_lens, initial
  * states, peepholes; named activations; layout 0 or 1). One step is a
- * matrix-vector product per gate, accumulated in double. */
+ * matrix-vector product per gate, accumulated in double; the fast path
+ * (any session not asking for the reference loops) sums the gates in f32
+ * on oneDNN's sgemm instead and keeps the rest. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/dnnl.h"
 #include "cpu/kernels.h"
 
 enum cell { C_RNN, C_GRU, C_LSTM };
@@ -267,12 +270,22 @@ static int recurrent(struct art_session *s, const struct rt_node *n, enum cell c
 		rc = rt_alloc_out(s, n, 2, ART_FLOAT, 3, hd, (void **)&yc);
 	if (rc)
 		return rc;
+	/* The fast path sums the gates in f32 on oneDNN's sgemm (as ONNX
+	 * Runtime does): X W^T for every step at once into GX, then R h per
+	 * step from HF (h as f32) into RH; the reference sums in double. */
+	int fast = rt_cpu_fast(s) && I > 0 && H > 0;
 	double *hs = calloc((size_t)(B * H * 2 + gates * H * 2 + 1), sizeof(double));
-	NEED(hs, "node '%s' (%s): out of memory", n->name, op);
+	float *gx = fast ? malloc(sizeof(float) * (size_t)((T * B + 1) * gates * H + H)) : NULL;
+	if (!hs || (fast && !gx)) {
+		free(hs);
+		free(gx);
+		return rt_err(s, -ENOMEM, "node '%s' (%s): out of memory", n->name, op);
+	}
+	float *hf = gx ? gx + T * B * gates * H : NULL, *rh = hf ? hf + H : NULL;
 	double *cs = hs + B * H, *g = cs + B * H, *hr = g + gates * H;
 	const float *X = fdata(x);
 	int nact = c == C_LSTM ? 3 : c == C_GRU ? 2 : 1;
-	for (int d = 0; d < dirs; d++) {
+	for (int d = 0; d < dirs && !rc; d++) {
 		int rev = dirs == 2 ? d == 1 : reverse;
 		const float *W = fdata(w) + d * gates * H * I, *R = fdata(r) + d * gates * H * H;
 		const float *Wb = b ? fdata(b) + d * 2 * gates * H : NULL,
@@ -283,16 +296,31 @@ static int recurrent(struct art_session *s, const struct rt_node *n, enum cell c
 			hs[i] = h0 ? fdata(h0)[d * B * H + i] : 0;
 			cs[i] = c0 ? fdata(c0)[d * B * H + i] : 0;
 		}
-		for (int64_t bb = 0; bb < B; bb++) {
+		if (fast && T * B > 0)
+			rc = rt_cpu_sgemm_nt(s, n, T * B, gates * H, I, X, I, W, I, 0.0f, gx,
+					     gates * H);
+		for (int64_t bb = 0; bb < B && !rc; bb++) {
 			int64_t len = sl ? rt_get_i(sl, bb) : T;
 			len = len < 0 ? 0 : len > T ? T : len;
 			double *hb = hs + bb * H, *cb = cs + bb * H;
-			for (int64_t step = 0; step < len; step++) {
+			for (int64_t step = 0; step < len && !rc; step++) {
 				int64_t t = rev ? len - 1 - step : step;
-				const float *xt = X + (layout ? bb * T + t : t * B + bb) * I;
+				int64_t row = layout ? bb * T + t : t * B + bb;
+				const float *xt = X + row * I;
 				/* g = W x + Wb (+ R h + Rb, kept apart as hr for GRU's
 				 * candidate gate) */
-				for (int64_t k = 0; k < gates * H; k++) {
+				if (fast) {
+					for (int64_t j = 0; j < H; j++)
+						hf[j] = (float)hb[j];
+					rc = rt_cpu_sgemm_nt(s, n, 1, gates * H, H, hf, H, R, H,
+							     0.0f, rh, gates * H);
+					const float *gr = gx + row * gates * H;
+					for (int64_t k = 0; k < gates * H; k++) {
+						g[k] = (double)gr[k] + (Wb ? Wb[k] : 0);
+						hr[k] = (double)rh[k] + (Rb ? Rb[k] : 0);
+					}
+				}
+				for (int64_t k = 0; !fast && k < gates * H; k++) {
 					double acc = Wb ? Wb[k] : 0, racc = Rb ? Rb[k] : 0;
 					for (int64_t j = 0; j < I; j++)
 						acc += (double)W[k * I + j] * xt[j];
@@ -334,7 +362,8 @@ static int recurrent(struct art_session *s, const struct rt_node *n, enum cell c
 		final_state(yc, cs, B, H, dirs, d, layout);
 	}
 	free(hs);
-	return 0;
+	free(gx);
+	return rc;
 }
 
 static int k_lstm(struct art_session *s, const struct rt_node *n)
