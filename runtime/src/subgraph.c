@@ -72,7 +72,8 @@ static int outer_names(const Onnx__GraphProto *g, struct names *out)
 		for (size_t a = 0; a < np->n_attribute && !rc; a++) {
 			const Onnx__AttributeProto *at = np->attribute[a];
 			for (size_t m = 0; m <= at->n_graphs && !rc; m++) {
-				const Onnx__GraphProto *sg = m < at->n_graphs ? at->graphs[m] : at->g;
+				const Onnx__GraphProto *sg =
+					m < at->n_graphs ? at->graphs[m] : at->g;
 				struct names inner = {0};
 				if (sg)
 					rc = outer_names(sg, &inner);
@@ -89,12 +90,11 @@ static int outer_names(const Onnx__GraphProto *g, struct names *out)
 	return rc;
 }
 
-static const Onnx__GraphProto *graph_attr(const struct rt_node *owner, int which,
-					  const char **attr)
+static const Onnx__GraphProto *graph_attr(const struct rt_node *owner, int which, const char **attr)
 {
 	const char *name = strcmp(owner->proto->op_type, "If") ? "body"
-			   : which				 ? "else_branch"
-								 : "then_branch";
+			   : which			       ? "else_branch"
+							       : "then_branch";
 	*attr = name;
 	for (size_t a = 0; a < owner->proto->n_attribute; a++)
 		if (!strcmp(owner->proto->attribute[a]->name, name))

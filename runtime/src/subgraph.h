@@ -17,7 +17,7 @@
 struct rt_sub {
 	const struct rt_node *owner;
 	const struct rt_graph *g;
-	char label[160]; /* "If_25/then_branch" */
+	char label[160];    /* "If_25/then_branch" */
 	art_session *child; /* NULL: runs node by node on the CPU (why says why) */
 	char *why;
 	int nin, *vin;		/* per child input: the parent's value */
@@ -33,7 +33,7 @@ int rt_subgraph_run(struct art_session *s, const struct rt_node *owner, const st
 void rt_subgraph_run_begin(struct art_session *s);
 void rt_subgraph_free(struct art_session *s);
 /* session.c: a session of MODEL (owned from here on) with PARENT's options. */
-int rt_session_create_child(struct art_session *parent, const char *label,
-			    Onnx__ModelProto *model, art_session **out);
+int rt_session_create_child(struct art_session *parent, const char *label, Onnx__ModelProto *model,
+			    art_session **out);
 
 #endif

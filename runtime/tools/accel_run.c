@@ -152,8 +152,10 @@ static void add_work(const art_session *s, double times, struct work_sum *w)
 		art_session_placement(s, i, &name, &op, &dev, &why);
 		if (strstr(why, "constant") == why || strstr(why, "shape arithmetic") == why)
 			continue;
+		/* Control flow's work is its subgraphs', added below. */
+		int ctl = !strcmp(op, "If") || !strcmp(op, "Loop") || !strcmp(op, "Scan");
 		if (art_session_node_cost(s, i, &c) || !c.known) {
-			w->unknown++;
+			w->unknown += !ctl;
 			continue;
 		}
 		int on = !strcmp(dev, "device");

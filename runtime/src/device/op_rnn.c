@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: MIT
+/*
+ * LSTM on the device, lowered to the commands it has: per time step two
+ * MATMULs (the gates' X_t W^T plus both biases, then H_{t-1} R^T added
+ * through MATMUL's C), ELTWISE Sigmoid over the i, o, f gates and Tanh
+ * over the cell gate (strided views of the gate rows), the cell update
+ * C_t = f C_{t-1} + i c~ and H_t = o tanh(C_t) as ELTWISE MUL, ADD and
+ * TANH, and a COPY of H_t into Y. The form covers what the real models
+ * use (silero_vad: one step, forward, default activations); the rest
+ * stays on the CPU with its reason.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "device/common.h"
+
+/* Steps one node unrolls: each is 9 to 10 commands in one stream. */
+#define LSTM_MAX_STEPS 64
+
+static int absent(const struct rt_node *n, int i)
+{
+	return i >= n->nin || n->in[i] < 0;
+}
+
+static int has_out(const struct rt_node *n, int j)
+{
+	return j < n->nout && n->out[j] >= 0;
+}
+
+static const char *lstm_check(const struct dev_check *c)
+{
+	struct art_session *s = c->s;
+	const struct rt_node *n = c->n;
+	char dir[32];
+	if (c->x != ART_FLOAT || c->y != ART_FLOAT)
+		return dev_float_only(c);
+	if (strcmp(dev_attr_s(n, "direction", "forward", dir, sizeof(dir)), "forward"))
+		return "LSTM direction other than forward";
+	if (rt_attr_i(n, "layout", 0) != 0)
+		return "LSTM layout 1 (batch first)";
+	if (rt_attr_i(n, "input_forget", 0) != 0)
+		return "LSTM input_forget";
+	for (size_t a = 0; a < n->proto->n_attribute; a++)
+		if (!strcmp(n->proto->attribute[a]->name, "clip"))
+			return "LSTM clip";
+	const Onnx__AttributeProto *an = rt_attr(n, "activations");
+	static const char *const want[3] = {"Sigmoid", "Tanh", "Tanh"};
+	if (an && an->n_strings != 3)
+		return "LSTM activations other than Sigmoid, Tanh, Tanh";
+	for (size_t k = 0; an && k < 3; k++)
+		if (an->strings[k].len != strlen(want[k]) ||
+		    memcmp(an->strings[k].data, want[k], an->strings[k].len))
+			return "LSTM activations other than Sigmoid, Tanh, Tanh";
+	if (rt_attr(n, "activation_alpha") || rt_attr(n, "activation_beta"))
+		return "LSTM activation_alpha or activation_beta";
+	if (!absent(n, 4))
+		return "LSTM sequence_lens given";
+	if (!absent(n, 7))
+		return "LSTM peepholes (P)";
+	if (!absent(n, 3) && !dev_is_const(s, n->in[3]))
+		return "LSTM bias B not a constant";
+	if (!absent(n, 3) && s->vals[n->in[3]].t.dtype != ART_FLOAT)
+		return "LSTM bias B not float32";
+	for (int i = 5; i <= 6; i++)
+		if (!absent(n, i) && dev_value_dtype(s, n->in[i]) != ART_FLOAT)
+			return "LSTM initial_h or initial_c not float32";
+	const struct art_tensor *x = &s->vals[n->in[0]].info;
+	if (x->ndim == 3 && x->dims[0] > LSTM_MAX_STEPS)
+		return "LSTM of more than 64 time steps";
+	return NULL;
+}
+
+/* X [T, B, I], H; 0 when the plan's shapes do not fit the form. */
+static int lstm_dims(const struct rt_node *n, const struct dev_val *dv, int64_t *t, int64_t *b,
+		     int64_t *i, int64_t *h)
+{
+	const struct dev_val *x = &dv[n->in[0]], *w = &dv[n->in[1]], *r = &dv[n->in[2]];
+	*h = rt_attr_i(n, "hidden_size", -1);
+	if (x->ndim != 3 || w->ndim != 3 || r->ndim != 3 || *h <= 0)
+		return 0;
+	*t = x->dims[0];
+	*b = x->dims[1];
+	*i = x->dims[2];
+	return w->dims[0] == 1 && w->dims[1] == 4 * *h && w->dims[2] == *i && r->dims[0] == 1 &&
+	       r->dims[1] == 4 * *h && r->dims[2] == *h;
+}
+
+static int lstm_shapes(const struct dev_shape *c)
+{
+	const struct rt_node *n = c->n;
+	int64_t t, b, i, h;
+	if (!lstm_dims(n, c->dv, &t, &b, &i, &h))
+		return dev_bad(c->s, n, "X, W, R or hidden_size do not match one forward LSTM");
+	if (t < 1 || t > LSTM_MAX_STEPS)
+		return dev_bad(c->s, n, "not 1 to 64 time steps");
+	for (int k = 5; k <= 6; k++) {
+		const struct dev_val *v = absent(n, k) ? NULL : &c->dv[n->in[k]];
+		if (v && (v->ndim != 3 || v->dims[0] != 1 || v->dims[1] != b || v->dims[2] != h))
+			return dev_bad(c->s, n, "initial_h or initial_c is not [1, batch, hidden]");
+	}
+	int64_t y[4] = {t, 1, b, h}, yh[3] = {1, b, h};
+	if (has_out(n, 0))
+		dev_set_out(&c->dv[n->out[0]], ART_FLOAT, 4, y);
+	for (int j = 1; j <= 2; j++)
+		if (has_out(n, j))
+			dev_set_out(&c->dv[n->out[j]], ART_FLOAT, 3, yh);
+	return 0;
+}
+
+/* Floats: the gates twice (X W^T + bias, then + H R^T), the three
+ * sigmoid gates, the cell gate, two products, tanh(C), H and C. */
+static uint64_t lstm_scratch(const struct dev_shape *c)
+{
+	int64_t t, b, i, h;
+	if (!lstm_dims(c->n, c->dv, &t, &b, &i, &h))
+		return 0;
+	return (uint64_t)(17 * b * h);
+}
+
+/* The two biases summed: [4H] f32, zeros without B. */
+static uint64_t lstm_consts(struct art_session *s, const struct rt_node *n, void *dst)
+{
+	int64_t h = rt_attr_i(n, "hidden_size", -1);
+	if (h <= 0)
+		return 0;
+	if (dst) {
+		float *o = dst;
+		const struct art_tensor *bt = absent(n, 3) ? NULL : &s->vals[n->in[3]].t;
+		const float *bv = bt && art_tensor_elems(bt) == 8 * h ? bt->data : NULL;
+		for (int64_t k = 0; k < 4 * h; k++)
+			o[k] = bv ? bv[k] + bv[4 * h + k] : 0.0f;
+	}
+	return (uint64_t)(4 * h) * sizeof(float);
+}
+
+/* An f32 [R, C] view at VA with row stride RS. */
+static void view2(uint64_t va, int64_t r, int64_t cols, int64_t rs, struct ares_tensor_desc *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->va = va;
+	t->dtype = ARES_DTYPE_F32;
+	t->rank = 2;
+	t->shape[0] = (uint64_t)r;
+	t->shape[1] = (uint64_t)cols;
+	t->stride[0] = (uint64_t)rs;
+	t->stride[1] = 1;
+}
+
+static int elt(struct ectx *e, uint32_t op, int nin, const struct ares_tensor_desc *a,
+	       const struct ares_tensor_desc *b, const struct ares_tensor_desc *y)
+{
+	struct ares_eltwise_params p = {.op = op};
+	const struct ares_tensor_desc *in[2] = {a, b};
+	return dev_done(e, accel_cmdbuf_eltwise(e->cb, &p, (uint32_t)nin, in, y));
+}
+
+static int gates_matmul(struct ectx *e, const struct ares_tensor_desc *a,
+			const struct ares_tensor_desc *w, const struct ares_tensor_desc *c,
+			const struct ares_tensor_desc *y)
+{
+	struct ares_matmul_params p = {.flags = ARES_MATMUL_TRANS_B,
+				       .alpha = F32_BITS(1.0f),
+				       .beta = F32_BITS(1.0f),
+				       .act_alpha = F32_BITS(0.0f),
+				       .act_beta = F32_BITS(0.0f)};
+	return dev_done(e, accel_cmdbuf_matmul(e->cb, &p, a, w, c, y));
+}
+
+static int lstm_emit(struct ectx *e)
+{
+	struct art_session *s = e->s;
+	const struct rt_node *n = e->n;
+	int64_t T, B, I, H;
+	if (!lstm_dims(n, e->dv, &T, &B, &I, &H))
+		return dev_bad(s, n, "shapes changed after planning");
+	int idx = (int)(n - s->nodes), rc = 0;
+	uint64_t bh = 4 * (uint64_t)(B * H);
+	uint64_t g1 = e->arena_va + e->dv[s->nvals + idx].off, g = g1 + 4 * bh;
+	uint64_t sg = g + 4 * bh, tg = sg + 3 * bh, m1 = tg + bh, m2 = m1 + bh;
+	uint64_t tc = m2 + bh, hb = tc + bh, cb = hb + bh;
+	uint64_t bias = e->weights_va + s->dev->nwofs[idx];
+	int64_t w2[2] = {4 * H, I}, r2[2] = {4 * H, H};
+	struct ares_tensor_desc w, r, c, x, gt, gall, sgm, cg, ig, og, fg, hv, cv, prev, t1, t2, tcv;
+	dev_desc_dims(e, n->in[1], 2, w2, &w);
+	dev_desc_dims(e, n->in[2], 2, r2, &r);
+	view2(bias, B, 4 * H, 0, &c);
+	view2(g1, B, 4 * H, 4 * H, &gt);
+	view2(g, B, 4 * H, 4 * H, &gall);
+	view2(sg, B, 3 * H, 3 * H, &sgm);
+	view2(tg, B, H, H, &cg);
+	view2(sg, B, H, 3 * H, &ig);
+	view2(sg + 4 * (uint64_t)H, B, H, 3 * H, &og);
+	view2(sg + 8 * (uint64_t)H, B, H, 3 * H, &fg);
+	view2(hb, B, H, H, &hv);
+	view2(cb, B, H, H, &cv);
+	view2(m1, B, H, H, &t1);
+	view2(m2, B, H, H, &t2);
+	view2(tc, B, H, H, &tcv);
+	uint64_t xva = dev_va_of(e, n->in[0]);
+	for (int64_t t = 0; t < T && !rc; t++) {
+		int h0 = t > 0 || !absent(n, 5), c0 = t > 0 || !absent(n, 6);
+		view2(xva + 4 * (uint64_t)(t * B * I), B, I, I, &x);
+		rc = gates_matmul(e, &x, &w, &c, &gt);
+		const struct ares_tensor_desc *gs = &gt;
+		if (!rc && h0) {
+			if (t == 0)
+				view2(dev_va_of(e, n->in[5]), B, H, H, &prev);
+			rc = gates_matmul(e, t ? &hv : &prev, &r, &gt, &gall);
+			gs = &gall;
+		}
+		struct ares_tensor_desc s3 = *gs, cgate = *gs;
+		s3.shape[1] = 3 * (uint64_t)H;
+		cgate.shape[1] = (uint64_t)H;
+		cgate.va += 12 * (uint64_t)H;
+		if (!rc)
+			rc = elt(e, ARES_ELT_SIGMOID, 1, &s3, NULL, &sgm);
+		if (!rc)
+			rc = elt(e, ARES_ELT_TANH, 1, &cgate, NULL, &cg);
+		if (!rc && c0) {
+			if (t == 0)
+				view2(dev_va_of(e, n->in[6]), B, H, H, &prev);
+			rc = elt(e, ARES_ELT_MUL, 2, &fg, t ? &cv : &prev, &t1);
+			if (!rc)
+				rc = elt(e, ARES_ELT_MUL, 2, &ig, &cg, &t2);
+			if (!rc)
+				rc = elt(e, ARES_ELT_ADD, 2, &t1, &t2, &cv);
+		} else if (!rc) {
+			rc = elt(e, ARES_ELT_MUL, 2, &ig, &cg, &cv);
+		}
+		if (!rc)
+			rc = elt(e, ARES_ELT_TANH, 1, &cv, NULL, &tcv);
+		if (!rc)
+			rc = elt(e, ARES_ELT_MUL, 2, &og, &tcv, &hv);
+		if (!rc && has_out(n, 0)) {
+			struct ares_tensor_desc yt;
+			view2(dev_va_of(e, n->out[0]) + 4 * (uint64_t)(t * B * H), B, H, H, &yt);
+			rc = dev_emit_copy_view(e, &hv, &yt);
+		}
+	}
+	struct ares_tensor_desc o;
+	if (!rc && has_out(n, 1)) {
+		view2(dev_va_of(e, n->out[1]), B, H, H, &o);
+		rc = dev_emit_copy_view(e, &hv, &o);
+	}
+	if (!rc && has_out(n, 2)) {
+		view2(dev_va_of(e, n->out[2]), B, H, H, &o);
+		rc = dev_emit_copy_view(e, &cv, &o);
+	}
+	return rc;
+}
+
+/* Operands: X, W, R, initial_h, initial_c; B is folded into the consts. */
+static const struct dev_form dev_form_lstm = {
+	.check = lstm_check,
+	.shapes = lstm_shapes,
+	.emit = lstm_emit,
+	.operands = 0x67u,
+	.all_outputs = 1,
+	.scratch = lstm_scratch,
+	.consts = lstm_consts,
+};
+
+static const struct dev_op rnn_ops[] = {
+	{"LSTM", DK_VECTOR, 0, &dev_form_lstm},
+};
+
+const struct dev_op_family dev_ops_rnn = DEV_OP_FAMILY(rnn_ops);
