@@ -57,13 +57,9 @@ static const char *lstm_check(const struct dev_check *c)
 		return "LSTM sequence_lens given";
 	if (!absent(n, 7))
 		return "LSTM peepholes (P)";
-	if (!absent(n, 3) && !dev_is_const(s, n->in[3]))
-		return "LSTM bias B not a constant";
-	if (!absent(n, 3) && s->vals[n->in[3]].t.dtype != ART_FLOAT)
-		return "LSTM bias B not float32";
-	for (int i = 5; i <= 6; i++)
+	for (int i = 3; i <= 6; i += i == 3 ? 2 : 1)
 		if (!absent(n, i) && dev_value_dtype(s, n->in[i]) != ART_FLOAT)
-			return "LSTM initial_h or initial_c not float32";
+			return "LSTM B, initial_h or initial_c not float32";
 	const struct art_tensor *x = &s->vals[n->in[0]].info;
 	if (x->ndim == 3 && x->dims[0] > LSTM_MAX_STEPS)
 		return "LSTM of more than 64 time steps";
@@ -93,6 +89,9 @@ static int lstm_shapes(const struct dev_shape *c)
 		return dev_bad(c->s, n, "X, W, R or hidden_size do not match one forward LSTM");
 	if (t < 1 || t > LSTM_MAX_STEPS)
 		return dev_bad(c->s, n, "not 1 to 64 time steps");
+	const struct dev_val *bv = absent(n, 3) ? NULL : &c->dv[n->in[3]];
+	if (bv && (bv->ndim != 2 || bv->dims[0] != 1 || bv->dims[1] != 8 * h))
+		return dev_bad(c->s, n, "B is not [1, 8 * hidden]");
 	for (int k = 5; k <= 6; k++) {
 		const struct dev_val *v = absent(n, k) ? NULL : &c->dv[n->in[k]];
 		if (v && (v->ndim != 3 || v->dims[0] != 1 || v->dims[1] != b || v->dims[2] != h))
@@ -108,29 +107,14 @@ static int lstm_shapes(const struct dev_shape *c)
 }
 
 /* Floats: the gates twice (X W^T + bias, then + H R^T), the three
- * sigmoid gates, the cell gate, two products, tanh(C), H and C. */
+ * sigmoid gates, the cell gate, two products, tanh(C), H and C, then
+ * the two biases summed (4H). */
 static uint64_t lstm_scratch(const struct dev_shape *c)
 {
 	int64_t t, b, i, h;
 	if (!lstm_dims(c->n, c->dv, &t, &b, &i, &h))
 		return 0;
-	return (uint64_t)(17 * b * h);
-}
-
-/* The two biases summed: [4H] f32, zeros without B. */
-static uint64_t lstm_consts(struct art_session *s, const struct rt_node *n, void *dst)
-{
-	int64_t h = rt_attr_i(n, "hidden_size", -1);
-	if (h <= 0)
-		return 0;
-	if (dst) {
-		float *o = dst;
-		const struct art_tensor *bt = absent(n, 3) ? NULL : &s->vals[n->in[3]].t;
-		const float *bv = bt && art_tensor_elems(bt) == 8 * h ? bt->data : NULL;
-		for (int64_t k = 0; k < 4 * h; k++)
-			o[k] = bv ? bv[k] + bv[4 * h + k] : 0.0f;
-	}
-	return (uint64_t)(4 * h) * sizeof(float);
+	return (uint64_t)(17 * b * h + 4 * h);
 }
 
 /* An f32 [R, C] view at VA with row stride RS. */
@@ -160,7 +144,7 @@ static int gates_matmul(struct ectx *e, const struct ares_tensor_desc *a,
 {
 	struct ares_matmul_params p = {.flags = ARES_MATMUL_TRANS_B,
 				       .alpha = F32_BITS(1.0f),
-				       .beta = F32_BITS(1.0f),
+				       .beta = F32_BITS(c ? 1.0f : 0.0f),
 				       .act_alpha = F32_BITS(0.0f),
 				       .act_beta = F32_BITS(0.0f)};
 	return dev_done(e, accel_cmdbuf_matmul(e->cb, &p, a, w, c, y));
@@ -178,9 +162,10 @@ static int lstm_emit(struct ectx *e)
 	uint64_t g1 = e->arena_va + e->dv[s->nvals + idx].off, g = g1 + 4 * bh;
 	uint64_t sg = g + 4 * bh, tg = sg + 3 * bh, m1 = tg + bh, m2 = m1 + bh;
 	uint64_t tc = m2 + bh, hb = tc + bh, cb = hb + bh;
-	uint64_t bias = e->weights_va + s->dev->nwofs[idx];
+	uint64_t bias = cb + bh;
 	int64_t w2[2] = {4 * H, I}, r2[2] = {4 * H, H};
-	struct ares_tensor_desc w, r, c, x, gt, gall, sgm, cg, ig, og, fg, hv, cv, prev, t1, t2, tcv;
+	struct ares_tensor_desc w, r, c, x, gt, gall, sgm, cg, ig, og, fg, hv, cv, prev, t1, t2,
+		tcv;
 	dev_desc_dims(e, n->in[1], 2, w2, &w);
 	dev_desc_dims(e, n->in[2], 2, r2, &r);
 	view2(bias, B, 4 * H, 0, &c);
@@ -197,10 +182,19 @@ static int lstm_emit(struct ectx *e)
 	view2(m2, B, H, H, &t2);
 	view2(tc, B, H, H, &tcv);
 	uint64_t xva = dev_va_of(e, n->in[0]);
+	/* The bias: W's and R's halves of B summed once, or no bias. */
+	if (!absent(n, 3)) {
+		struct ares_tensor_desc wb, rb, sum;
+		uint64_t bva = dev_va_of(e, n->in[3]);
+		view2(bva, 1, 4 * H, 4 * H, &wb);
+		view2(bva + 16 * (uint64_t)H, 1, 4 * H, 4 * H, &rb);
+		view2(bias, 1, 4 * H, 4 * H, &sum);
+		rc = elt(e, ARES_ELT_ADD, 2, &wb, &rb, &sum);
+	}
 	for (int64_t t = 0; t < T && !rc; t++) {
 		int h0 = t > 0 || !absent(n, 5), c0 = t > 0 || !absent(n, 6);
 		view2(xva + 4 * (uint64_t)(t * B * I), B, I, I, &x);
-		rc = gates_matmul(e, &x, &w, &c, &gt);
+		rc = gates_matmul(e, &x, &w, absent(n, 3) ? NULL : &c, &gt);
 		const struct ares_tensor_desc *gs = &gt;
 		if (!rc && h0) {
 			if (t == 0)
@@ -249,15 +243,14 @@ static int lstm_emit(struct ectx *e)
 	return rc;
 }
 
-/* Operands: X, W, R, initial_h, initial_c; B is folded into the consts. */
+/* Operands: X, W, R, B, initial_h, initial_c. */
 static const struct dev_form dev_form_lstm = {
 	.check = lstm_check,
 	.shapes = lstm_shapes,
 	.emit = lstm_emit,
-	.operands = 0x67u,
+	.operands = 0x6fu,
 	.all_outputs = 1,
 	.scratch = lstm_scratch,
-	.consts = lstm_consts,
 };
 
 static const struct dev_op rnn_ops[] = {
