@@ -6,9 +6,10 @@
 #    coverage report counts the branch's work (forced: at least 95% of
 #    the FLOPs on the device), and the outputs match the CPU path (rtol 1e-3, atol 1e-5)
 #    and, for 16000, ONNX Runtime's reference (tests/models tolerance).
-# 2. The ONNX backend suite's If, Loop, Scan and LSTM tests on the device
-#    path: none fails, and the bodies that have device forms (Loop's
-#    and Scan's Add, the LSTMs) pass with nodes on the device.
+# 2. The ONNX backend suite's If, Loop, Scan, LSTM, GRU and RNN tests on
+#    the device path: none fails, and the bodies that have device forms
+#    (Loop's and Scan's Add) and the recurrent layers pass with nodes on
+#    the device.
 #
 # Usage: ctrlflow_check.sh BUILD WORKDIR MODEL_CACHE MODEL_REF (in the
 # guest: needs the device). Exits 77 when silero_vad is not fetched.
@@ -90,7 +91,8 @@ done
 # The backend suite's control-flow and LSTM tests, by themselves.
 D=/usr/include/onnx/backend/test/data/node
 mkdir -p "$T/conf"
-for d in "$D"/test_if* "$D"/test_loop* "$D"/test_scan* "$D"/test_lstm*; do
+for d in "$D"/test_if* "$D"/test_loop* "$D"/test_scan* "$D"/test_lstm* "$D"/test_gru* \
+	"$D"/test_rnn* "$D"/test_simple_rnn*; do
 	[ -d "$d" ] && ln -s "$d" "$T/conf/"
 done
 ART_PLACEMENT=device "$B/bin/onnx-conformance" -v --device -1 "$T/conf" >"$T/conf.txt" 2>&1
@@ -98,7 +100,9 @@ grep '^conformance' "$T/conf.txt"
 if grep '^  FAIL' "$T/conf.txt"; then
 	fail=1
 fi
-for t in test_loop11 test_scan_sum test_scan9_sum test_lstm_defaults test_lstm_with_initial_bias; do
+for t in test_loop11 test_scan_sum test_scan9_sum test_lstm_defaults test_lstm_with_initial_bias \
+	test_gru_defaults test_gru_with_initial_bias test_simple_rnn_defaults \
+	test_simple_rnn_with_initial_bias; do
 	grep -q "^  PASS $t\$" "$T/conf.txt" || {
 		echo "FAIL $t: not a pass with nodes on the device"
 		grep " $t" "$T/conf.txt"
