@@ -90,6 +90,27 @@ static int outer_names(const Onnx__GraphProto *g, struct names *out)
 	return rc;
 }
 
+/* Whether G (or a subgraph in it) makes sequences or optionals, which a
+ * session's outputs and inputs cannot carry between the parent and a
+ * child the way the value table does. */
+static int uses_sequences(const Onnx__GraphProto *g)
+{
+	for (size_t i = 0; i < g->n_node; i++) {
+		const Onnx__NodeProto *np = g->node[i];
+		if (strstr(np->op_type, "Sequence") || strstr(np->op_type, "Optional"))
+			return 1;
+		for (size_t a = 0; a < np->n_attribute; a++) {
+			const Onnx__AttributeProto *at = np->attribute[a];
+			if (at->g && uses_sequences(at->g))
+				return 1;
+			for (size_t m = 0; m < at->n_graphs; m++)
+				if (uses_sequences(at->graphs[m]))
+					return 1;
+		}
+	}
+	return 0;
+}
+
 static const Onnx__GraphProto *graph_attr(const struct rt_node *owner, int which, const char **attr)
 {
 	const char *name = strcmp(owner->proto->op_type, "If") ? "body"
@@ -285,6 +306,10 @@ static int make_child(struct art_session *s, struct rt_sub *e)
 		give_up(e, "%s: no subgraph attribute %s", e->owner->name, attr);
 		return -ENOSYS;
 	}
+	if (uses_sequences(sg)) {
+		give_up(e, "%s makes sequences or optionals%s", e->label, "");
+		return -ENOSYS;
+	}
 	struct names nm = {0};
 	int rc = 0, *vals = NULL;
 	for (size_t i = 0; i < sg->n_input && !rc; i++)
@@ -315,8 +340,11 @@ static int make_child(struct art_session *s, struct rt_sub *e)
 	if (!m)
 		return -ENOMEM;
 	rc = rt_session_create_child(s, e->label, m, &e->child);
-	if (rc == -ENOMEM)
+	if (rc == -ENOMEM) {
+		art_session_destroy(e->child);
+		e->child = NULL;
 		return rc;
+	}
 	for (int j = 0; !rc && j < art_session_output_count(e->child); j++)
 		if (art_session_output_kind(e->child, j) != ART_KIND_TENSOR)
 			rc = -ENOSYS;
