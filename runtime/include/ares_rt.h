@@ -260,6 +260,20 @@ ART_API int art_run_unbind(art_run *r);
 ART_API int art_session_set_profiling(art_session *s, int on);
 ART_API int art_session_write_profile(const art_session *s, const char *path);
 
+/*
+ * Subgraphs: each If branch, Loop body and Scan body that ran becomes a
+ * session of its own when the main session has a device, placed like the
+ * main graph (its nodes, coverage and costs read through the same calls).
+ * Subgraph IDX of S: LABEL "node/attribute" (e.g. "If_25/then_branch"),
+ * CALLS its runs during S's last run (0: e.g. the branch not taken), SUB
+ * its session, or NULL when it runs node by node on the CPU, with WHY
+ * saying why. Any pointer may be NULL. A subgraph's own subgraphs are
+ * read from SUB. -EINVAL past the end.
+ */
+ART_API int art_session_subgraph_count(const art_session *s);
+ART_API int art_session_subgraph(const art_session *s, int idx, const char **label, uint64_t *calls,
+				 const art_session **sub, const char **why);
+
 /* Node count and, for node IDX, its name, op type, and where it runs and why. */
 ART_API int art_session_node_count(const art_session *s);
 ART_API int art_session_placement(const art_session *s, int idx, const char **name, const char **op,

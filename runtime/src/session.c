@@ -18,6 +18,7 @@
 #include "core/internal.h"
 #include "core/precision.h"
 #include "core/profile.h"
+#include "subgraph.h"
 
 const char *art_session_errmsg(const art_session *s)
 {
@@ -421,15 +422,24 @@ static int resolve_submit(struct art_session *s, int submit)
 	return 0;
 }
 
-int art_session_create_opts(const char *model_path, const struct art_session_options *opts,
-			    art_session **out)
+/* A session of MODEL_PATH, or of MODEL (owned from here on; MODEL_PATH
+ * then only names it in messages) whose external data lies in BASE_DIR. */
+static int session_create(const char *model_path, Onnx__ModelProto *model, const char *base_dir,
+			  struct art_session *parent, const struct art_session_options *opts,
+			  art_session **out)
 {
 	struct art_session *s = calloc(1, sizeof(*s));
 	*out = s;
-	if (!s)
+	if (!s) {
+		if (model)
+			onnx__model_proto__free_unpacked(model, NULL);
 		return -ENOMEM;
+	}
+	s->model = model;
+	s->parent = parent;
 	if (!opts)
 		return rt_err(s, -EINVAL, "no options");
+	s->opts = *opts;
 	for (size_t i = 0; i < sizeof(opts->reserved) / sizeof(opts->reserved[0]); i++)
 		if (opts->reserved[i])
 			return rt_err(s, -EINVAL, "options: reserved[%zu] is not zero", i);
@@ -463,17 +473,18 @@ int art_session_create_opts(const char *model_path, const struct art_session_opt
 	rc = rt_cpu_open(s, opts);
 	if (rc)
 		return rc;
-	rc = read_model(s, model_path);
+	rc = model ? check_names(s, model->graph, model_path) : read_model(s, model_path);
 	if (rc)
 		return rc;
 	rc = check_opset(s, model_path);
 	if (rc)
 		return rc;
 	char *dup = strdup(model_path);
-	if (!dup)
-		return -ENOMEM;
-	rc = build_graph(s, dirname(dup));
+	s->base_dir = base_dir ? strdup(base_dir) : dup ? strdup(dirname(dup)) : NULL;
 	free(dup);
+	if (!s->base_dir)
+		return -ENOMEM;
+	rc = build_graph(s, s->base_dir);
 	if (rc == -ENOMEM)
 		rt_err(s, rc, "out of memory loading %s", model_path);
 	if (rc)
@@ -504,11 +515,29 @@ int art_session_create_opts(const char *model_path, const struct art_session_opt
 			return rc;
 	}
 	rc = check_runnable(s);
-	if (rc)
-		return rc;
-	if (s->flags & ART_NO_FALLBACK)
-		return check_no_fallback(s);
-	return 0;
+	if (!rc && (s->flags & ART_NO_FALLBACK))
+		rc = check_no_fallback(s);
+	if (!rc && s->dev)
+		s->run_subgraph = rt_subgraph_run;
+	return rc;
+}
+
+int art_session_create_opts(const char *model_path, const struct art_session_options *opts,
+			    art_session **out)
+{
+	return session_create(model_path, NULL, NULL, NULL, opts, out);
+}
+
+int rt_session_create_child(struct art_session *parent, const char *label, Onnx__ModelProto *model,
+			    art_session **out)
+{
+	struct art_session_options o = parent->opts;
+	/* A body's CPU nodes are the parent's to allow or refuse: the If or
+	 * Loop node itself already stays on the CPU. */
+	o.flags &= ~(unsigned)ART_NO_FALLBACK;
+	o.placement = parent->placement;
+	o.submit = parent->submit;
+	return session_create(label, model, parent->base_dir, parent, &o, out);
 }
 
 int art_session_create(const char *model_path, unsigned flags, art_session **out)
@@ -555,6 +584,7 @@ void art_session_destroy(art_session *s)
 		rt_value_clear(&s->vals[i]);
 		free(s->vals[i].name);
 	}
+	rt_subgraph_free(s); /* before the values its sessions were made from */
 	dev_close(s);
 	rt_prof_free(s);
 	for (int i = 0; i < s->nnodes; i++)
@@ -568,6 +598,7 @@ void art_session_destroy(art_session *s)
 	rt_cpu_close(s); /* after the nodes: their primitives use its engine */
 	if (s->model)
 		onnx__model_proto__free_unpacked(s->model, NULL);
+	free(s->base_dir);
 	free(s);
 }
 
@@ -754,6 +785,7 @@ int art_session_run(art_session *s)
 		return rc;
 	if (s->taken)
 		memset(s->taken, 0, (size_t)s->noutputs);
+	rt_subgraph_run_begin(s);
 	rt_prof_begin(s);
 	double t_run = rt_prof_now_us();
 	for (int i = 0; i < s->nnodes; i++) {

@@ -136,37 +136,60 @@ static void seq_str(const struct art_sequence *q, char *buf, size_t len)
 		snprintf(buf + o, len - o, " ...");
 }
 
-/* The share of the work on the device, by FLOPs and bytes, with the cost
- * model's estimates of the nodes each side runs. */
-static void print_work_share(art_session *s)
+struct work_sum {
+	double flops[2], bytes[2], cpu_us, dev_us;
+	int unknown;
+};
+
+/* S's work, its subgraphs' included: each subgraph's session as it last
+ * ran, times its runs in S's last run (the branch not taken adds
+ * nothing; a Loop body counts once per iteration). */
+static void add_work(const art_session *s, double times, struct work_sum *w)
 {
-	double flops[2] = {0, 0}, bytes[2] = {0, 0}, cpu_us = 0, dev_us = 0;
-	int unknown = 0;
 	for (int i = 0; i < art_session_node_count(s); i++) {
 		const char *name, *op, *dev, *why;
 		struct art_node_cost c;
 		art_session_placement(s, i, &name, &op, &dev, &why);
 		if (strstr(why, "constant") == why || strstr(why, "shape arithmetic") == why)
 			continue;
+		/* Control flow's work is its subgraphs', added below. */
+		int ctl = !strcmp(op, "If") || !strcmp(op, "Loop") || !strcmp(op, "Scan");
 		if (art_session_node_cost(s, i, &c) || !c.known) {
-			unknown++;
+			w->unknown += !ctl;
 			continue;
 		}
 		int on = !strcmp(dev, "device");
-		flops[on] += c.flops;
-		bytes[on] += c.bytes;
+		w->flops[on] += times * c.flops;
+		w->bytes[on] += times * c.bytes;
 		if (on)
-			dev_us += c.device_us;
+			w->dev_us += times * c.device_us;
 		else
-			cpu_us += c.cpu_us;
+			w->cpu_us += times * c.cpu_us;
 	}
-	double ft = flops[0] + flops[1], bt = bytes[0] + bytes[1];
+	for (int k = 0; k < art_session_subgraph_count(s); k++) {
+		const art_session *sub;
+		uint64_t calls;
+		art_session_subgraph(s, k, NULL, &calls, &sub, NULL);
+		if (sub && calls)
+			add_work(sub, times * (double)calls, w);
+	}
+}
+
+/* The share of the work on the device, by FLOPs and bytes, with the cost
+ * model's estimates of the nodes each side runs. */
+static void print_work_share(art_session *s)
+{
+	struct work_sum w = {{0, 0}, {0, 0}, 0, 0, 0};
+	add_work(s, 1, &w);
+	double ft = w.flops[0] + w.flops[1], bt = w.bytes[0] + w.bytes[1];
 	printf("work: %.0f%% of %.3g FLOPs and %.0f%% of %.3g bytes on the device; estimated "
 	       "cpu %.1f us, device %.1f us (modeled, without submit)",
-	       ft > 0 ? 100.0 * flops[1] / ft : 0.0, ft, bt > 0 ? 100.0 * bytes[1] / bt : 0.0, bt,
-	       cpu_us, dev_us);
-	if (unknown)
-		printf("; %d node(s) of unknown size", unknown);
+	       ft > 0 ? 100.0 * w.flops[1] / ft : 0.0, ft, bt > 0 ? 100.0 * w.bytes[1] / bt : 0.0,
+	       bt, w.cpu_us, w.dev_us);
+	if (w.unknown)
+		printf("; %d node(s) of unknown size", w.unknown);
+	if (art_session_subgraph_count(s) > 0)
+		printf("; subgraphs counted as they ran");
 	printf("\n");
 	struct art_cost_model cm;
 	if (!art_session_cost_model(s, &cm))
@@ -186,7 +209,8 @@ static int first_reduced(art_session *s)
 	return i;
 }
 
-static void print_coverage(art_session *s)
+/* S's nodes, then its subgraphs' (LABEL before each name: "If_25/then_branch/"). */
+static int print_nodes(const art_session *s, const char *label)
 {
 	int reduced = 0;
 	for (int i = 0; i < art_session_node_count(s); i++) {
@@ -201,7 +225,9 @@ static void print_coverage(art_session *s)
 			snprintf(shape, sizeof(shape), "-");
 		else
 			shape_str(&info, shape, sizeof(shape));
-		printf("node %4d %-32s %-24s %-20s %-6s %s%s%s%s\n", i, name, opf, shape, dev, why,
+		char full[256];
+		snprintf(full, sizeof(full), "%s%s", label, name);
+		printf("node %4d %-32s %-24s %-20s %-6s %s%s%s%s\n", i, full, opf, shape, dev, why,
 		       prec || note ? " [" : "",
 		       prec   ? prec
 		       : note ? note
@@ -209,6 +235,25 @@ static void print_coverage(art_session *s)
 		       prec || note ? "]" : "");
 		reduced += prec != NULL;
 	}
+	for (int k = 0; k < art_session_subgraph_count(s); k++) {
+		const char *sl, *why;
+		const art_session *sub;
+		uint64_t calls;
+		char pre[256];
+		art_session_subgraph(s, k, &sl, &calls, &sub, &why);
+		snprintf(pre, sizeof(pre), "%s%s/", label, sl);
+		printf("subgraph %s%s: ran %llu time(s) in the last run, %s%s\n", label, sl,
+		       (unsigned long long)calls,
+		       sub ? "its own session" : "on the CPU node by node: ", sub ? "" : why);
+		if (sub)
+			reduced += print_nodes(sub, pre);
+	}
+	return reduced;
+}
+
+static void print_coverage(art_session *s)
+{
+	int reduced = print_nodes(s, "");
 	struct art_session_stats st;
 	art_session_get_stats(s, &st);
 	int placed = st.device_nodes + st.cpu_nodes;

@@ -144,6 +144,20 @@ else
 	echo "SKIP float16_model_on_device (no $emb or its input: scripts/fetch-models.sh, tests/models/run-model-tests.sh)"
 fi
 
+# Control flow on the device: silero_vad's If branches as sessions of
+# their own (both sample rates, so both branches), its LSTMs on the
+# device, and the backend suite's If/Loop/Scan/LSTM tests on the device
+# path (runtime/tests/ctrlflow_check.sh).
+if [ -f "$REF/silero_vad/model" ]; then
+	check control_flow_on_device "$root/runtime/tests/ctrlflow_check.sh" "$B" "$T/cf" \
+		"$CACHE" "$REF"
+	cat "$T/out"
+elif [ "${ARES_TEST_NO_SKIP:-0}" = 1 ]; then
+	echo "FAIL control_flow_on_device: no silero_vad reference under ARES_TEST_NO_SKIP=1"
+	fail=1
+else
+	echo "SKIP control_flow_on_device (no $REF/silero_vad: tests/models/run-model-tests.sh --ref-only)"
+fi
 # Placement by benefit (the default) on the real models. With the
 # documented constants (ART_PLACEMENT_CALIBRATE=0, the same on every
 # machine): silero_vad keeps no partition the cost model finds slower than

@@ -152,6 +152,19 @@ struct art_session {
 	 * while inferring for them, which values hold data computed from them. */
 	struct art_tensor *bound;
 	unsigned char *known;
+	/* Subgraphs (If branches, Loop and Scan bodies) as sessions of their
+	 * own, placed on the device like the main graph (subgraph.c): the
+	 * options and model directory they are made with, the session that
+	 * made this one (NULL for the main graph), and the runner the
+	 * control-flow kernels call, set once the session is ready (NULL:
+	 * bodies run node by node on the CPU). */
+	struct art_session_options opts;
+	char *base_dir;
+	struct art_session *parent;
+	struct rt_sub **subs;
+	int nsubs;
+	int (*run_subgraph)(struct art_session *s, const struct rt_node *owner,
+			    const struct rt_graph *g);
 	char err[512];
 };
 

@@ -10,8 +10,15 @@
 
 #include "cpu/kernels.h"
 
-static int run_graph(struct art_session *s, const struct rt_graph *g)
+static int run_graph(struct art_session *s, const struct rt_node *owner, const struct rt_graph *g)
 {
+	/* With a device the session runs the body as a session of its own
+	 * (subgraph.c), placed on the device; -ENOSYS: it stays here. */
+	if (s->run_subgraph) {
+		int rc = s->run_subgraph(s, owner, g);
+		if (rc != -ENOSYS)
+			return rc;
+	}
 	for (int i = 0; i < g->nnodes; i++) {
 		const struct rt_node *n = &g->nodes[i];
 		int rc = rt_kernel_check_dtypes(s, n, 0);
@@ -48,7 +55,7 @@ static int k_if(struct art_session *s, const struct rt_node *n)
 	const struct rt_graph *g = n->sub[rt_get_d(c, 0) != 0 ? 0 : 1];
 	NEED(g && g->noutputs == n->nout,
 	     "node '%s' (If): branch missing or its output count differs from the node's", n->name);
-	int rc = run_graph(s, g);
+	int rc = run_graph(s, n, g);
 	for (int j = 0; !rc && j < n->nout; j++) {
 		const struct rt_seq *q = g->outputs[j] >= 0 ? s->vals[g->outputs[j]].seq : NULL;
 		if (q) { /* a branch may yield a sequence: the node's output copies it */
@@ -160,7 +167,7 @@ static int k_loop(struct art_session *s, const struct rt_node *n)
 		for (int k = 0; k < ncar && !rc; k++)
 			rc = rt_value_set(s, g->inputs[2 + k], &car[k]);
 		if (!rc)
-			rc = run_graph(s, g);
+			rc = run_graph(s, n, g);
 		if (rc)
 			break;
 		const struct art_tensor *co = value_of(s, g->outputs[0]);
@@ -319,7 +326,7 @@ static int scan_once(struct art_session *s, const struct rt_node *n, const struc
 			free((void *)sl.data);
 		}
 		if (!rc)
-			rc = run_graph(s, g);
+			rc = run_graph(s, n, g);
 		for (int k = 0; k < io->nst && !rc; k++) {
 			const struct art_tensor *v = value_of(s, g->outputs[k]);
 			struct art_tensor d;

@@ -86,6 +86,8 @@ struct dev_op_family {
 extern const struct dev_op_family dev_ops_conv, dev_ops_eltwise, dev_ops_linalg, dev_ops_norm,
 	dev_ops_tensor, dev_ops_quant, dev_ops_move, dev_ops_index, dev_ops_loss, dev_ops_signal,
 	dev_ops_sample;
+/* LSTM, GRU and RNN lowered to MATMUL and ELTWISE (device/op_rnn.c). */
+extern const struct dev_op_family dev_ops_rnn;
 
 #define F32_BITS(f) dev_float_bits(f)
 

@@ -97,6 +97,22 @@ int dev_node_work(const struct art_session *s, const struct rt_node *n, struct d
 		n->nin > 1 && n->in[1] >= 0 ? (dev_is_const(s, n->in[1]) ? &s->vals[n->in[1]].t
 									 : &s->vals[n->in[1]].info)
 					    : NULL;
+	/* Recurrent layers: per step and batch row, every gate's W x and R h
+	 * (W [dirs, gates*H, I], R [dirs, gates*H, H]); the gate functions
+	 * are small next to them. */
+	const char *op = n->proto->op_type;
+	if ((!strcmp(op, "LSTM") || !strcmp(op, "GRU") || !strcmp(op, "RNN"))) {
+		const struct art_tensor *x =
+			dev_is_const(s, n->in[0]) ? &s->vals[n->in[0]].t : &s->vals[n->in[0]].info;
+		int ok = n->nin > 2 && n->in[1] >= 0 && n->in[2] >= 0;
+		double we = ok ? value_elems(s, n->in[1]) : -1,
+		       re = ok ? value_elems(s, n->in[2]) : -1;
+		if (x->ndim != 3 || we < 0 || re < 0)
+			return 0;
+		w->engine = DE_TENSOR;
+		w->macs = (double)x->dims[0] * (double)x->dims[1] * (we + re);
+		return 1;
+	}
 	switch (kind) {
 	case DK_CONV:
 	case DK_CONVT:

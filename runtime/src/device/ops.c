@@ -17,7 +17,7 @@
 static const struct dev_op_family *const families[] = {
 	&dev_ops_conv,	 &dev_ops_eltwise, &dev_ops_linalg, &dev_ops_norm,
 	&dev_ops_tensor, &dev_ops_quant,   &dev_ops_move,   &dev_ops_index,
-	&dev_ops_loss,	 &dev_ops_signal,  &dev_ops_sample,
+	&dev_ops_loss,	 &dev_ops_signal,  &dev_ops_sample, &dev_ops_rnn,
 };
 
 const struct dev_op *dev_op_lookup(const char *op)

@@ -60,7 +60,12 @@ int dev_partition_graph(struct art_session *s)
 		d->cost = malloc(sizeof(*d->cost));
 		if (!d->cost)
 			return rt_err(s, -ENOMEM, "placement: out of memory");
-		dev_cost_calibrate(s, d->cost);
+		/* A subgraph's session decides with its parent's measurement:
+		 * one machine, and calibrating costs device round trips. */
+		if (s->parent && s->parent->dev && s->parent->dev->cost)
+			*d->cost = *s->parent->dev->cost;
+		else
+			dev_cost_calibrate(s, d->cost);
 		int rc = dev_place_by_cost(s, d->cost);
 		if (!rc)
 			rc = dev_qdq_fuse(s, 1);

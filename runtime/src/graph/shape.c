@@ -768,6 +768,38 @@ static struct art_tensor tile(struct art_session *s, const struct rt_node *n)
 	return o;
 }
 
+/* If's outputs: what both branches agree on (their nodes share the
+ * value table, so they are inferred here too), so that the nodes after an
+ * If inside a subgraph session (subgraph.c) know their dtypes when placed. */
+static void if_outputs(struct art_session *s, struct rt_node *n)
+{
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < n->sub[k]->nnodes; i++)
+			g_infer_node(s, &n->sub[k]->nodes[i]);
+	/* A condition known now picks the branch whose shapes count. */
+	int c = n->in[0];
+	const struct art_tensor *ct = c >= 0 && has_data(s, c) ? &s->vals[c].t : NULL;
+	int pick = ct && art_tensor_elems(ct) == 1 ? rt_get_d(ct, 0) == 0 : -1;
+	for (int j = 0; j < n->nout; j++) {
+		struct art_tensor o = unknown(0);
+		const struct rt_graph *a = n->sub[pick < 0 ? 0 : pick],
+				      *b = n->sub[pick < 0 ? 1 : pick];
+		if (j < a->noutputs && j < b->noutputs && a->outputs[j] >= 0 &&
+		    b->outputs[j] >= 0) {
+			const struct art_tensor *x = &s->vals[a->outputs[j]].info;
+			const struct art_tensor *y = &s->vals[b->outputs[j]].info;
+			if (x->dtype == y->dtype)
+				o.dtype = x->dtype;
+			if (x->ndim >= 0 && x->ndim == y->ndim) {
+				o.ndim = x->ndim;
+				for (int d = 0; d < o.ndim; d++)
+					o.dims[d] = x->dims[d] == y->dims[d] ? x->dims[d] : -1;
+			}
+		}
+		set_out(s, n, j, o);
+	}
+}
+
 void g_infer_node(struct art_session *s, struct rt_node *n)
 {
 	const char *op = n->proto->op_type;
@@ -879,6 +911,9 @@ void g_infer_node(struct art_session *s, struct rt_node *n)
 		o = detect_sample(s, n);
 	} else if (g_op(n, "Constant")) {
 		o = constant(n);
+	} else if (g_op(n, "If") && n->sub[0] && n->sub[1]) {
+		if_outputs(s, n);
+		return;
 	}
 	set_out(s, n, 0, o);
 	for (int j = 1; j < n->nout; j++)
@@ -894,12 +929,16 @@ void g_infer_node(struct art_session *s, struct rt_node *n)
  */
 static void eval_shape_math(struct art_session *s, struct rt_node *n)
 {
-	static const char *const ops[] = {
-		"Shape", "Gather", "Concat", "Unsqueeze", "Squeeze",  "Slice", "Cast", "Add",
-		"Sub",	 "Mul",	   "Div",    "Reshape",	  "Identity", "Range", "Max",  "Min"};
+	static const char *const ops[] = {"Shape", "Gather",  "Concat",	  "Unsqueeze", "Squeeze",
+					  "Slice", "Cast",    "Add",	  "Sub",       "Mul",
+					  "Div",   "Reshape", "Identity", "Range",     "Max",
+					  "Min",   "Equal"};
+	/* Equal on shapes is an If's condition: with it known, the If's
+	 * outputs take the branch's shapes (if_outputs()). */
+	int cond = g_op(n, "Equal") && s->vals[n->out[0]].info.dtype == ART_BOOL;
 	if (!IN_LIST(n->proto->op_type, ops) || !n->fn || n->nout != 1 || n->out[0] < 0 ||
 	    (s->vals[n->out[0]].info.dtype != ART_INT64 &&
-	     s->vals[n->out[0]].info.dtype != ART_INT32))
+	     s->vals[n->out[0]].info.dtype != ART_INT32 && !cond))
 		return;
 	struct rt_value *o = &s->vals[n->out[0]];
 	if (!g_static(&o->info) || art_tensor_elems(&o->info) > MAXL)
