@@ -21,7 +21,7 @@
 /* Phase rows of at most this many columns of stride: wider strides stay on the loops. */
 #define DW_MAX_SW 8
 /* Output rows per kernel call: their input rows are padded just before, still in L1. */
-#define DW_BAND 4
+#define DW_BAND	  4
 
 struct dw_run {
 	const struct ck_dw_conv *c;
@@ -30,8 +30,8 @@ struct dw_run {
 	int64_t j0[DW_MAX_SW], j1[DW_MAX_SW];
 	uint32_t kernel_act; /* the activation the kernel applies: c->act or NONE */
 	int direct;	     /* y is f32 with unit width stride: the kernel stores into it */
-	int plain_rows;	     /* x is f32 with unit width stride, and sw is 1: rows copy as they are */
-	int64_t es;	     /* x's element size */
+	int plain_rows; /* x is f32 with unit width stride, and sw is 1: rows copy as they are */
+	int64_t es;	/* x's element size */
 };
 
 /* The activations the kernels do in registers; NaN bounds of CLIP go to ck_activate. */

@@ -61,13 +61,13 @@ DW_INLINE void dw_rows(const struct ck_dw_plane *d, int64_t oy, const int R, con
 #pragma GCC unroll 8
 		for (int r = 0; r < R; r++)
 			acc[r][0] = acc[r][1] = V_ZERO();
-		/* Taps in the loops' order for each output row: ky outer, kx inner. */
+			/* Taps in the loops' order for each output row: ky outer, kx inner. */
 #pragma GCC unroll 16
 		for (int ir = 0; ir < in_rows; ir++)
 #pragma GCC unroll 8
 			for (int kx = 0; kx < kw; kx++) {
-				const float *p = base + (ir * sw + kx * dw % sw) * d->wq +
-						 kx * dw / sw + ox;
+				const float *p =
+					base + (ir * sw + kx * dw % sw) * d->wq + kx * dw / sw + ox;
 				V x0 = V_LOAD(p), x1 = V_LOAD(p + VL);
 
 #pragma GCC unroll 8
