@@ -158,6 +158,8 @@ static void cv_store(const struct ck_gemm *g, int64_t bi, int64_t m0, int64_t mn
  * Depthwise (one input and one output channel per group): a GEMM of one
  * row would waste most of the micro-kernel, so each plane is padded once
  * and every tap adds a shifted row, which vectorises along the width.
+ * These are the oracle and the int8 path; float depthwise on AVX2 and up
+ * runs on dw.c's vector kernels.
  */
 struct dw_job {
 	const struct ck_gemm *g;
@@ -197,9 +199,7 @@ static void dw_task(void *ctx, int64_t t, unsigned int worker)
 	int64_t n = t / c->G, ch = t % c->G, taps = c->kh * c->kw;
 	int64_t hp = c->H + c->pt + (c->oh - 1) * c->sh + (c->kh - 1) * c->dh + 1;
 	int64_t wp = c->W + c->pl + (c->ow - 1) * c->sw + (c->kw - 1) * c->dw + 1;
-	int plane = !is_int && c->sw == 1 && ck_isa() == CK_ISA_AVX512;
-	float *pf = plane ? ck_scratch((size_t)(hp * wp + c->oh * c->ow) * sizeof(float))
-			  : calloc((size_t)(hp * wp + c->ow), sizeof(float));
+	float *pf = calloc((size_t)(hp * wp + c->ow), sizeof(float));
 	float *af = pf ? pf + hp * wp : NULL;
 	int32_t *pi = (int32_t *)pf, *ai = (int32_t *)af;
 	int64_t idx[4] = {n, ch, 0, 0};
@@ -207,18 +207,6 @@ static void dw_task(void *ctx, int64_t t, unsigned int worker)
 	(void)worker;
 	if (!pf)
 		abort();
-	/* The scratch plane is reused: only its padding needs zeroing. */
-	if (plane) {
-		memset(pf, 0, (size_t)(c->pt * wp) * sizeof(float));
-		memset(pf + (c->pt + c->H) * wp, 0,
-		       (size_t)((hp - c->pt - c->H) * wp) * sizeof(float));
-		for (int64_t i = 0; i < c->H; i++) {
-			float *r = pf + (i + c->pt) * wp;
-
-			memset(r, 0, (size_t)c->pl * sizeof(float));
-			memset(r + c->pl + c->W, 0, (size_t)(wp - c->pl - c->W) * sizeof(float));
-		}
-	}
 	for (int64_t i = 0; i < c->H; i++) {
 		idx[2] = i;
 		if (is_int)
@@ -227,22 +215,6 @@ static void dw_task(void *ctx, int64_t t, unsigned int worker)
 		else
 			ck_load_f32(x->dtype, ck_at(x, idx), x->stride[3], c->W, NULL,
 				    pf + (i + c->pt) * wp + c->pl);
-	}
-	if (plane) {
-		struct ck_dw_plane d = {.src = pf,
-					.w = c->wf + ch * taps,
-					.wp = wp,
-					.row_step = c->sh * wp,
-					.kh = c->kh,
-					.kw = c->kw,
-					.dh = c->dh,
-					.dw = c->dw,
-					.oh = c->oh,
-					.ow = c->ow};
-
-		ck_dw_plane_f32_avx512(&d, af);
-		cv_store(j->g, t, 0, 1, 0, c->oh * c->ow, af, c->oh * c->ow);
-		return;
 	}
 	for (int64_t oy = 0; oy < c->oh; oy++) {
 		memset(af, 0, (size_t)c->ow * sizeof(float));
@@ -369,6 +341,39 @@ uint32_t compute_conv2d(struct compute_workers *w, const struct ares_conv2d_para
 	g.M = c.Mg;
 	g.N = c.oh * c.ow;
 	g.K = c.Cg * c.kh * c.kw;
+	/* Float depthwise: dw.c reads NCHW as it is, where oneDNN needs reorders. */
+	if (!g.is_int && c.Cg == 1 && c.Mg == 1 && ck_isa() != CK_ISA_SCALAR) {
+		struct ck_dw_conv d = {.x = x,
+				       .b = c.b,
+				       .y = y,
+				       .N = N,
+				       .C = c.C,
+				       .H = c.H,
+				       .W = c.W,
+				       .kh = c.kh,
+				       .kw = c.kw,
+				       .oh = c.oh,
+				       .ow = c.ow,
+				       .sh = c.sh,
+				       .sw = c.sw,
+				       .pt = c.pt,
+				       .pl = c.pl,
+				       .dh = c.dh,
+				       .dw = c.dw,
+				       .act = c.act,
+				       .alpha = c.act_alpha,
+				       .beta = c.act_beta};
+
+		if (cv_weights(&c, wt, 0))
+			return CK_INVAL;
+		d.w = c.wf;
+		if (!ck_dw_run(w, &d)) {
+			free(c.wf);
+			goto done;
+		}
+		free(c.wf);
+		c.wf = NULL;
+	}
 	if (!g.is_int && !ck_dnnl_conv2d(w, p, x, wt, c.b, y))
 		goto done;
 	if (cv_weights(&c, wt, g.is_int))

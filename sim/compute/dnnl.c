@@ -644,7 +644,8 @@ int ck_dnnl_conv2d(struct compute_workers *w, const struct ares_conv2d_params *p
 	 * Blocks of output rows: at least two per thread to balance, each
 	 * within L2. In double: the guest picks the shapes and the stride.
 	 */
-	row_bytes = ((double)c.C * (double)c.W * p->stride_h + (double)c.M * (double)c.ow) * 4;
+	row_bytes = (double)c.C * (double)c.W * p->stride_h * (c.xdt == dnnl_bf16 ? 2 : 4) +
+		    (double)c.M * (double)c.ow * (c.cdt == dnnl_bf16 ? 2 : 4);
 	c.rb = row_bytes >= DN_BLOCK_BYTES ? 1 : (int64_t)(DN_BLOCK_BYTES / row_bytes);
 	want = nthr > 1 ? (2 * nthr + c.N - 1) / c.N : 1;
 	if (c.rb > (c.oh + want - 1) / want)

@@ -1,96 +1,51 @@
 // SPDX-License-Identifier: MIT
 /*
- * Depthwise f32 output planes on AVX-512, for a unit width stride: every
- * tap of 16 outputs summed in one register, where the portable loops
- * (conv.c) make one pass over the row per tap. f32 accumulation in the
- * loops' tap order, fused multiply-adds (one rounding per tap, as
- * oneDNN's kernels; the portable loops round the product too).
+ * The depthwise plane kernel (dw_kern.h) on AVX-512: 16 lanes, masked
+ * stores for the last columns. Compiled for that target only here and
+ * called only when the CPU has it (isa.c).
  */
 #include <immintrin.h>
 
 #include "internal.h"
 
-#define AVX512 __attribute__((target("avx512f")))
+#define DW_ATTR __attribute__((target("avx512f")))
 
-static AVX512 inline __mmask16 dw_mask(int64_t left)
+/* Lane l set when 0 <= e + l < w: the lanes of a load at column e inside a row of w. */
+static inline __mmask16 dw_col_mask(int64_t e, int64_t w)
 {
-	return left >= 16 ? 0xffff : left > 0 ? (__mmask16)((1u << left) - 1) : 0;
+	uint32_t m = 0xffff;
+
+	if (e >= 0 && e + 16 <= w)
+		return 0xffff;
+	if (e < 0)
+		m = e <= -16 ? 0 : (m << -e) & 0xffff;
+	if (w - e < 16)
+		m &= w - e <= 0 ? 0 : (1u << (w - e)) - 1;
+	return (__mmask16)m;
 }
+#define V	       __m512
+#define VL	       16
+#define V_ZERO()       _mm512_setzero_ps()
+#define V_SET1(f)      _mm512_set1_ps(f)
+#define V_LOAD(p)      _mm512_loadu_ps(p)
+#define V_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define V_ADD(a, b)    _mm512_add_ps(a, b)
+#define V_MUL(a, b)    _mm512_mul_ps(a, b)
+#define V_MAX(a, b)    _mm512_max_ps(a, b)
+#define V_MIN(a, b)    _mm512_min_ps(a, b)
+#define V_LT0_BLEND_MUL(v, s)                                                                      \
+	_mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ), v, s)
+#define V_STORE_N(p, v, n)                                                                         \
+	_mm512_mask_storeu_ps(p, (n) >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n)) - 1), v)
+#define V_STORE(p, v) _mm512_storeu_ps(p, v)
+#define V_COPY_N(d, s, n)                                                                          \
+	_mm512_mask_storeu_ps(d, (__mmask16)((1u << (n)) - 1),                                     \
+			      _mm512_maskz_loadu_ps((__mmask16)((1u << (n)) - 1), s))
+#define V_MASK		 __mmask16
+#define V_LOADZ(m, p)	 _mm512_maskz_loadu_ps(m, p)
+#define V_COL_MASK(e, w) dw_col_mask(e, w)
+#define DW_DIRECT_FN	 ck_dw_direct_avx512
+#define DW_FN		 ck_dw_plane_avx512
+#define DW_PAD		 ck_dw_pad_avx512
 
-/*
- * 3x3, unit strides and dilations (most depthwise layers): four output
- * rows by 32 columns at once, eight independent sums in registers, each
- * input row loaded once for the three output rows it feeds.
- */
-#define DW_ROWS 4
-static AVX512 int64_t dw3x3_rows(const struct ck_dw_plane *d, float *out)
-{
-	__m512 wv[9];
-	int64_t oy = 0;
-
-	for (int i = 0; i < 9; i++)
-		wv[i] = _mm512_set1_ps(d->w[i]);
-	for (; oy + DW_ROWS <= d->oh; oy += DW_ROWS)
-		for (int64_t ox = 0; ox < d->ow; ox += 32) {
-			__mmask16 m0 = dw_mask(d->ow - ox), m1 = dw_mask(d->ow - ox - 16);
-			__m512 acc[DW_ROWS][2];
-
-			for (int r = 0; r < DW_ROWS; r++)
-				acc[r][0] = acc[r][1] = _mm512_setzero_ps();
-			for (int ir = 0; ir < DW_ROWS + 2; ir++) {
-				const float *p = d->src + (oy + ir) * d->wp + ox;
-
-				for (int kx = 0; kx < 3; kx++) {
-					__m512 x0 = _mm512_maskz_loadu_ps(m0, p + kx);
-					__m512 x1 = _mm512_maskz_loadu_ps(m1, p + kx + 16);
-
-					for (int r = 0; r < DW_ROWS; r++) {
-						int ky = ir - r;
-
-						if (ky < 0 || ky > 2)
-							continue;
-						acc[r][0] = _mm512_fmadd_ps(wv[ky * 3 + kx], x0,
-									    acc[r][0]);
-						acc[r][1] = _mm512_fmadd_ps(wv[ky * 3 + kx], x1,
-									    acc[r][1]);
-					}
-				}
-			}
-			for (int r = 0; r < DW_ROWS; r++) {
-				_mm512_mask_storeu_ps(out + (oy + r) * d->ow + ox, m0, acc[r][0]);
-				_mm512_mask_storeu_ps(out + (oy + r) * d->ow + ox + 16, m1,
-						      acc[r][1]);
-			}
-		}
-	return oy;
-}
-
-AVX512 void ck_dw_plane_f32_avx512(const struct ck_dw_plane *d, float *out)
-{
-	int64_t oy = 0;
-
-	if (d->kh == 3 && d->kw == 3 && d->dh == 1 && d->dw == 1 && d->row_step == d->wp)
-		oy = dw3x3_rows(d, out);
-	for (; oy < d->oh; oy++) {
-		const float *row = d->src + oy * d->row_step;
-
-		for (int64_t ox = 0; ox < d->ow; ox += 32) {
-			int64_t left = d->ow - ox;
-			__mmask16 m0 = dw_mask(left), m1 = dw_mask(left - 16);
-			__m512 a0 = _mm512_setzero_ps(), a1 = a0;
-
-			/* Two independent sums: the adds' latency overlaps. */
-			for (int64_t ky = 0; ky < d->kh; ky++)
-				for (int64_t kx = 0; kx < d->kw; kx++) {
-					const float *p = row + ky * d->dh * d->wp + kx * d->dw + ox;
-					__m512 wv = _mm512_set1_ps(d->w[ky * d->kw + kx]);
-
-					a0 = _mm512_fmadd_ps(wv, _mm512_maskz_loadu_ps(m0, p), a0);
-					a1 = _mm512_fmadd_ps(wv, _mm512_maskz_loadu_ps(m1, p + 16),
-							     a1);
-				}
-			_mm512_mask_storeu_ps(out + oy * d->ow + ox, m0, a0);
-			_mm512_mask_storeu_ps(out + oy * d->ow + ox + 16, m1, a1);
-		}
-	}
-}
+#include "dw_kern.h"

@@ -172,16 +172,53 @@ void ck_load_i32_zp(uint32_t dtype, const void *p, int64_t stride, int64_t n, co
 void ck_gemm_run(struct compute_workers *w, const struct ck_gemm *g);
 
 /*
- * One depthwise f32 plane, unit width stride (dw_avx512.c): out[oy][ox]
- * (oh x ow, dense) = sum over taps, in the loops' order, of
- * w[ky * kw + kx] * src[oy * row_step + ky * dh * wp + kx * dw + ox],
- * src being the zero-padded plane, wp wide.
+ * Float depthwise CONV2D (one input and one output channel per group) on
+ * the vector kernels, AVX2 or AVX-512 (dw.c); the loops of conv.c are its
+ * oracle. @w holds the taps as f32, [C][kh * kw]; @b is the bias or NULL.
+ */
+struct ck_dw_conv {
+	const struct compute_tensor *x, *b, *y;
+	const float *w;
+	int64_t N, C, H, W, kh, kw, oh, ow, sh, sw, pt, pl, dh, dw;
+	uint32_t act;
+	float alpha, beta;
+};
+/* 0 when done, -1 when declined (a width stride above 8: the loops run it). */
+int ck_dw_run(struct compute_workers *w, const struct ck_dw_conv *c);
+
+/*
+ * One output plane for the kernels (dw_kern.h): out[oy * out_row + ox] =
+ * act(sum over taps, in the loops' order, of w[ky * kw + kx] *
+ * in(oy * sh + ky * dh, ox * sw + kx * dw) + bias), in() being the padded
+ * input, stored split by column phase: padded column c of padded row r is
+ * src[(r * sw + c % sw) * wq + c / sw], so that every tap reads a unit
+ * stride row. A row holds at least ow rounded up to 32 plus
+ * (kw - 1) * dw / sw + 1 values (zeros past the input), so whole vectors
+ * may be read. act is NONE, RELU, LEAKY_RELU, CLIP or HARD_SWISH (dw.c
+ * applies the others to the stored rows).
  */
 struct ck_dw_plane {
 	const float *src, *w;
-	int64_t wp, row_step, kh, kw, dh, dw, oh, ow;
+	float *out;
+	float bias, alpha, beta;
+	uint32_t act;
+	int64_t wq, out_row, kh, kw, sh, sw, dh, dw, oh, ow;
+	/* ck_dw_direct_avx512 only: the f32 input plane (H x W, rows x_row apart), pads */
+	const float *x;
+	int64_t x_row, H, W, pt, pl;
 };
-void ck_dw_plane_f32_avx512(const struct ck_dw_plane *d, float *out);
+/* Output rows [oy0, oy1) of the plane; the input rows they read are padded. */
+void ck_dw_plane_avx512(const struct ck_dw_plane *d, int64_t oy0, int64_t oy1);
+void ck_dw_plane_avx2(const struct ck_dw_plane *d, int64_t oy0, int64_t oy1);
+/*
+ * The whole plane read straight from d->x (no src), where the width
+ * stride and both dilations are 1 and the kernel is 3x3 or 5x5 with a
+ * height stride of 1 or 2; -1 (nothing written) otherwise.
+ */
+int ck_dw_direct_avx512(const struct ck_dw_plane *d);
+/* dst[0, wq) = @pl zeros, the @W floats of @src, zeros (pl + W <= wq). */
+void ck_dw_pad_avx512(float *dst, const float *src, int64_t pl, int64_t W, int64_t wq);
+void ck_dw_pad_avx2(float *dst, const float *src, int64_t pl, int64_t W, int64_t wq);
 
 /* ---- oneDNN (dnnl.c) ---- */
 
