@@ -188,8 +188,12 @@ oww=$cache/oww/models
 
 # The recognizer (opset 9: upgraded to 13 on the way). Calibrated on 12 of
 # the 24 lines, sensitivity on 4 of them; judged on all 24 with ORT:
-# character accuracy at least f32's minus 1 point.
-$q --threads 1 --samples 12 --sensitivity-samples 4 "$ocr/ch_PP-OCRv4_rec_infer.onnx" \
+# character accuracy at least f32's minus 1 point. Threshold 0.25 as for
+# det below: the relative L2 error of rec's logits overstates what changes
+# the argmax; at 0.05 two large convs stayed float (modeled time 0.55x f32
+# against 0.23x) and every layer int8 reads the 24 lines as f32 does.
+$q --threads 1 --samples 12 --sensitivity-samples 4 --threshold 0.25 \
+	"$ocr/ch_PP-OCRv4_rec_infer.onnx" \
 	"$set_dir/ocr/rec" "$out/rec_int8.onnx" >"$out/rec.log" 2>&1 ||
 	fail "rec: ares-quantize failed: $(tail -n 1 "$out/rec.log")"
 cat "$out/rec.log"
