@@ -10,7 +10,8 @@ reductions with noop_with_empty_axes; linear and cubic Resize
 align_corners with fractional scaled lengths; Upsample; DFT on complex
 inputs with inner dims, dft_length and onesided; GridSample and STFT
 with their grid, steps and window given as graph inputs; per-channel
-Q/DQ with input scales; DynamicQuantizeLinear. runtime-device.sh
+Q/DQ with input scales; DynamicQuantizeLinear; ConvTranspose with its
+kernel equal to its stride (one MATMUL per tap). runtime-device.sh
 runs each wholly on the device and on the CPU and compares every output.
 
 Each model NAME.onnx comes with NAME.outs (its output names) and
@@ -176,3 +177,27 @@ for tag, x in (("zeros", np.zeros([3, 4], np.float32)),
     save("dynamicquantize_%s" % tag, [
         helper.make_node("DynamicQuantizeLinear", ["x"], ["y", "s", "z"])
     ], [vi("x", F, list(x.shape))], ["y", "s", "z"], feeds={"x": x})
+
+# ConvTranspose with kernel equal to stride as one MATMUL per tap: 2-D with
+# uploaded weights, bias and a fused Relu or Sigmoid (PP-OCR det's head), a
+# rectangular kernel with weights given as a graph input, 1-D, and
+# output_padding cropped again by end pads.
+for name, x, w, attrs, bias, act, winput in (
+        ("convt_block_2x2_relu", [2, 5, 6, 7], [5, 3, 2, 2], {"strides": [2, 2]}, True, "Relu",
+         False),
+        ("convt_block_2x2_sigmoid", [1, 4, 5, 5], [4, 1, 2, 2], {"strides": [2, 2]}, True,
+         "Sigmoid", False),
+        ("convt_block_3x2_winput", [1, 3, 4, 5], [3, 2, 3, 2], {"strides": [3, 2]}, False, None,
+         True),
+        ("convt_block_1d", [2, 4, 9], [4, 6, 3], {"strides": [3]}, True, None, False),
+        ("convt_block_opad_cropped", [1, 2, 3, 4], [2, 3, 2, 2],
+         {"strides": [2, 2], "output_padding": [1, 1], "pads": [0, 0, 1, 1]}, True, None, False)):
+    ins = ["x", "w", "b" if bias else ""]
+    nodes = [helper.make_node("ConvTranspose", ins, ["t" if act else "y"], **attrs)]
+    if act:
+        nodes.append(helper.make_node(act, ["t"], ["y"]))
+    inits = [] if winput else [const("w", rng.uniform(-1, 1, w).astype(np.float32))]
+    if bias:
+        inits.append(const("b", rng.uniform(-0.5, 0.5, [w[1]]).astype(np.float32)))
+    inputs = [vi("x", F, x)] + ([vi("w", F, w)] if winput else [])
+    save(name, nodes, inputs, ["y"], inits)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Sliding-window ops on the device: Conv, ConvTranspose (zero-insert, then CONV2D
- * with the kernel flipped) and the pools.
+ * Sliding-window ops on the device: Conv, ConvTranspose (one MATMUL per tap
+ * when its kernel equals its stride, else zero-insert, then CONV2D with the
+ * kernel flipped) and the pools.
  * Each op's row of the device table: placement check, output shapes,
  * commands (device/ops.c).
  */
@@ -229,6 +230,29 @@ static int convt_geom(const struct rt_node *n, int nsp, const int64_t *in, const
 	return 0;
 }
 
+/*
+ * Kernel equal to stride, no dilation, groups or padding (output_padding
+ * cropped again by end pads counts as none): each input pixel writes its
+ * own kh x kw block of the output and no two blocks overlap, so the node
+ * is one MATMUL per tap over the real pixels (emit_convt_blockwise), with
+ * stride^2 fewer MACs than the zero-inserted CONV2D and no scratch.
+ * PP-OCR det's head upsamples with two such 2x2 ConvTransposes.
+ */
+static int convt_blockwise(const struct rt_node *n, int nsp, const int64_t *in,
+			   const struct tgeom *g)
+{
+	int64_t inn[2] = {1, 1};
+	for (int i = 0; i < nsp; i++)
+		inn[2 - nsp + i] = in[i];
+	if (rt_attr_i(n, "group", 1) != 1)
+		return 0;
+	for (int j = 0; j < 2; j++)
+		if (g->st[j] != g->k[j] || g->dil[j] != 1 || g->lp[j] != g->k[j] - 1 ||
+		    g->out[j] != g->st[j] * inn[j])
+			return 0;
+	return 1;
+}
+
 /* ConvTranspose's scratch: the zero-inserted input, then the transformed
  * weights at a 64-byte boundary. */
 static uint64_t convt_wofs(const struct dev_val *x, const struct tgeom *g)
@@ -245,7 +269,8 @@ uint64_t dev_node_scratch(struct art_session *s, const struct rt_node *n, const 
 		return dev_norm_scratch(s, n, dv) + dev_loss_scratch(n, dv);
 	const struct dev_val *x = &dv[n->in[0]], *w = &dv[n->in[1]];
 	struct tgeom g;
-	if (convt_geom(n, w->ndim - 2, x->dims + 2, w->dims + 2, &g))
+	if (convt_geom(n, w->ndim - 2, x->dims + 2, w->dims + 2, &g) ||
+	    convt_blockwise(n, w->ndim - 2, x->dims + 2, &g))
 		return 0;
 	uint64_t wcells = 1;
 	for (int k = 0; k < w->ndim && !dev_convt_host_weights(s, n); k++)
@@ -276,6 +301,81 @@ void dev_convt_weights(const struct rt_node *n, const struct art_tensor *w, floa
 }
 
 /*
+ * ConvTranspose by blocks (see convt_blockwise): for tap (a, b),
+ * y[n, m, h kh + a, w kw + b] = bias[m] + sum_c W[c, m, a, b] x[n, c, h, w]
+ * is a MATMUL batched over (n, h): [M, C] . [C, W] into the output's view
+ * whose rows step one output plane and whose columns step kw cells. The
+ * uploaded weights are flipped and channel-swapped ([M, C, kk], tap t at
+ * kk - 1 - t: dev_convt_weights); weights computed on the device are in
+ * ONNX's [C, M, kh, kw].
+ */
+static int emit_convt_blockwise(struct ectx *e, const struct rt_node *n, int nsp,
+				const struct tgeom *g)
+{
+	const struct dev_val *xv = &e->dv[n->in[0]], *wv = &e->dv[n->in[1]];
+	uint64_t N = (uint64_t)xv->dims[0], C = (uint64_t)xv->dims[1];
+	uint64_t M = (uint64_t)wv->dims[1], kh = (uint64_t)g->k[0], kw = (uint64_t)g->k[1];
+	uint64_t kk = kh * kw, H = (uint64_t)(nsp == 1 ? 1 : xv->dims[2]);
+	uint64_t W = (uint64_t)xv->dims[nsp + 1];
+	int64_t xd[4] = {(int64_t)N, (int64_t)C, (int64_t)H, (int64_t)W};
+	int64_t yd[4] = {(int64_t)N, (int64_t)M, g->out[0], g->out[1]};
+	int host = dev_convt_host_weights(e->s, n);
+	int hasb = n->nin > 2 && n->in[2] >= 0;
+	struct ares_tensor_desc x, y, a, b, bias = {0}, c;
+	uint64_t w_va, sm = kk, sc = M * kk;
+	if (host) {
+		w_va = e->weights_va + e->s->dev->nwofs[n - e->s->nodes];
+		sm = C * kk;
+		sc = kk;
+	} else {
+		dev_desc(e, n->in[1], &a);
+		w_va = a.va;
+	}
+	dev_desc_dims(e, n->in[0], 4, xd, &x);
+	dev_desc_dims(e, n->out[0], 4, yd, &y);
+	if (hasb)
+		dev_desc(e, n->in[2], &bias);
+	struct ares_matmul_params p = {
+		.activation = (uint32_t)n->act,
+		.alpha = F32_BITS(1.0f),
+		.beta = F32_BITS(hasb ? 1.0f : 0.0f),
+		.act_alpha = F32_BITS(n->act_alpha),
+		.act_beta = F32_BITS(n->act_beta),
+	};
+	/* Batch (n, h); A [M, C] is the tap's weights, B [C, W] row h of x. */
+	uint64_t ashape[4] = {N, H, M, C}, astride[4] = {0, 0, sm, sc};
+	uint64_t bshape[4] = {N, H, C, W};
+	uint64_t bstride[4] = {x.stride[0], x.stride[2], x.stride[1], x.stride[3]};
+	uint64_t yshape[4] = {N, H, M, W};
+	uint64_t ystride[4] = {y.stride[0], kh * y.stride[2], y.stride[1], kw * y.stride[3]};
+	uint64_t cstride[4] = {0, 0, hasb ? bias.stride[0] : 0, 0};
+	b = x;
+	c = bias;
+	memcpy(b.shape, bshape, sizeof(bshape));
+	memcpy(b.stride, bstride, sizeof(bstride));
+	for (uint64_t t = 0; t < kk; t++) {
+		struct ares_tensor_desc yt = y;
+		int rc;
+		a = x;
+		a.va = w_va + 4 * (host ? kk - 1 - t : t);
+		memcpy(a.shape, ashape, sizeof(ashape));
+		memcpy(a.stride, astride, sizeof(astride));
+		yt.va += 4 * ((t / kw) * y.stride[2] + (t % kw) * y.stride[3]);
+		memcpy(yt.shape, yshape, sizeof(yshape));
+		memcpy(yt.stride, ystride, sizeof(ystride));
+		if (hasb) {
+			c.rank = 4;
+			memcpy(c.shape, yshape, sizeof(yshape));
+			memcpy(c.stride, cstride, sizeof(cstride));
+		}
+		rc = dev_done(e, accel_cmdbuf_matmul(e->cb, &p, &a, &b, hasb ? &c : NULL, &yt));
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
  * ConvTranspose (see convt_geom): the kernel flipped and its channel axes
  * swapped, once at upload for constant weights, else into scratch by one
  * COPY per tap (strides cannot run backwards);
@@ -288,6 +388,8 @@ static int emit_convt(struct ectx *e, const struct rt_node *n)
 	int nsp = wv->ndim - 2, rc;
 	struct tgeom g;
 	convt_geom(n, nsp, xv->dims + 2, wv->dims + 2, &g);
+	if (convt_blockwise(n, nsp, xv->dims + 2, &g))
+		return emit_convt_blockwise(e, n, nsp, &g);
 	uint64_t N = (uint64_t)xv->dims[0], C = (uint64_t)xv->dims[1];
 	uint64_t grp = (uint64_t)rt_attr_i(n, "group", 1), cg = C / grp;
 	uint64_t mg = (uint64_t)wv->dims[1], kh = (uint64_t)g.k[0], kw = (uint64_t)g.k[1];
