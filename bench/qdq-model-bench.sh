@@ -9,6 +9,9 @@
 #   scripts/vm-run.sh -- bench/qdq-model-bench.sh F32.onnx INT8.onnx NAME=INPUT.npy [TOP]
 #
 # TOP (default 12) also lists the int8 run's TOP most expensive commands.
+# Each model runs RUNS times (default 5) and the last, warm run is profiled:
+# its "measured" line is the emulator's own time for the device commands
+# (measured_ns: wall time on the device clock, so the host's load shows in it).
 set -eu
 cd "$(dirname "$0")/.."
 B=${BUILD:-build}
@@ -18,8 +21,10 @@ B=${BUILD:-build}
 }
 T=$(mktemp -d /tmp/qdqbench.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-"$B/bin/accel-run" "$1" --device 0 --input "$3" --profile "$T/f32.json" >/dev/null
-"$B/bin/accel-run" "$2" --device 0 --input "$3" --profile "$T/int8.json" --coverage >"$T/cov"
+runs=${RUNS:-5}
+"$B/bin/accel-run" "$1" --device 0 --input "$3" --bench "$runs" --profile "$T/f32.json" >/dev/null
+"$B/bin/accel-run" "$2" --device 0 --input "$3" --bench "$runs" --profile "$T/int8.json" \
+	--coverage >"$T/cov"
 echo "int8 nodes fused QDQ on int8: $(grep -c 'fused QDQ on int8' "$T/cov" || true)"
 /usr/bin/python3 - "$T/f32.json" "$T/int8.json" "${4:-12}" <<'PY'
 import json
@@ -44,6 +49,8 @@ f, q = commands(sys.argv[1]), commands(sys.argv[2])
 ft, qt = sum(e["args"]["modeled_ns"] for e in f), sum(e["args"]["modeled_ns"] for e in q)
 print(f"modeled f32 {ft / 1e3:.1f} us ({len(f)} commands), int8 {qt / 1e3:.1f} us "
       f"({len(q)} commands), int8/f32 {qt / ft:.3f}")
+fm, qm = sum(e["args"]["measured_ns"] for e in f), sum(e["args"]["measured_ns"] for e in q)
+print(f"measured (emulator) f32 {fm / 1e3:.1f} us, int8 {qm / 1e3:.1f} us, int8/f32 {qm / fm:.3f}")
 fo, qo = by_op(f), by_op(q)
 print(f"{'op':22s} {'f32 us':>9s} {'n':>4s} {'int8 us':>9s} {'n':>4s}")
 for op in sorted(set(fo) | set(qo), key=lambda o: -qo.get(o, [0])[0]):
