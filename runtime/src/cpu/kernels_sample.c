@@ -10,17 +10,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "cpu/grid_sample.h"
 #include "cpu/kernels.h"
-
-enum pad_mode { PAD_ZEROS, PAD_BORDER, PAD_REFLECTION };
-enum gs_mode { GS_NEAREST, GS_LINEAR, GS_CUBIC };
-
-struct plane {
-	const struct art_tensor *x;
-	int64_t base, H, W;
-	enum pad_mode pad;
-	double lo_x, hi_x, lo_y, hi_y; /* the reflection bounds */
-};
 
 static double denorm(double v, int64_t len, int align)
 {
@@ -53,21 +44,37 @@ static int64_t clampi(int64_t v, int64_t lo, int64_t hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-static double pixel(const struct plane *p, int64_t r, int64_t c)
+void rt_gs_geom_init(struct rt_gs_geom *g, int64_t H, int64_t W, enum rt_gs_mode mode,
+		     enum rt_gs_pad pad, int align)
 {
-	if (p->pad == PAD_ZEROS) {
-		if (r < 0 || r >= p->H || c < 0 || c >= p->W)
-			return 0;
-	} else if (p->pad == PAD_BORDER) {
-		r = clampi(r, 0, p->H - 1);
-		c = clampi(c, 0, p->W - 1);
+	g->H = H;
+	g->W = W;
+	g->mode = mode;
+	g->pad = pad;
+	g->align = align;
+	g->lo_x = align ? 0 : -0.5;
+	g->hi_x = align ? (double)W - 1 : (double)W - 0.5;
+	g->lo_y = align ? 0 : -0.5;
+	g->hi_y = align ? (double)H - 1 : (double)H - 0.5;
+}
+
+/* Pixel (R, C) as the padding mode fetches it: TAP'd, or nothing for zeros. */
+static void tap_at(const struct rt_gs_geom *g, int64_t r, int64_t c, double w, rt_gs_tap_fn *tap,
+		   void *ctx)
+{
+	if (g->pad == RT_GS_ZEROS) {
+		if (r < 0 || r >= g->H || c < 0 || c >= g->W)
+			return;
+	} else if (g->pad == RT_GS_BORDER) {
+		r = clampi(r, 0, g->H - 1);
+		c = clampi(c, 0, g->W - 1);
 	} else {
-		c = (int64_t)reflect((double)c, p->lo_x, p->hi_x);
-		r = (int64_t)reflect((double)r, p->lo_y, p->hi_y);
-		r = clampi(r, 0, p->H - 1);
-		c = clampi(c, 0, p->W - 1);
+		c = (int64_t)reflect((double)c, g->lo_x, g->hi_x);
+		r = (int64_t)reflect((double)r, g->lo_y, g->hi_y);
+		r = clampi(r, 0, g->H - 1);
+		c = clampi(c, 0, g->W - 1);
 	}
-	return rt_get_d(p->x, p->base + r * p->W + c);
+	tap(ctx, r * g->W + c, w);
 }
 
 /* Cubic convolution weights (A = -0.75) of the 4 taps around T in [0, 1). */
@@ -81,50 +88,80 @@ static void cubic(double t, double *w)
 	w[3] = ((A * d - 5 * A) * d + 8 * A) * d - 4 * A;
 }
 
-static double sample(const struct plane *p, enum gs_mode mode, double x, double y)
+void rt_gs_taps(const struct rt_gs_geom *g, double gx, double gy, rt_gs_tap_fn *tap, void *ctx)
 {
-	if (mode == GS_NEAREST)
-		return pixel(p, (int64_t)y, (int64_t)x);
-	if (mode == GS_LINEAR) {
-		double fx = floor(x), fy = floor(y), dx = x - fx, dy = y - fy;
-		int64_t c = (int64_t)fx, r = (int64_t)fy;
-		return (1 - dy) * ((1 - dx) * pixel(p, r, c) + dx * pixel(p, r, c + 1)) +
-		       dy * ((1 - dx) * pixel(p, r + 1, c) + dx * pixel(p, r + 1, c + 1));
+	double x = denorm(gx, g->W, g->align), y = denorm(gy, g->H, g->align);
+	if (g->mode == RT_GS_NEAREST) {
+		x = nearbyint(x);
+		y = nearbyint(y);
 	}
-	double fx = floor(x), fy = floor(y), wx[4], wy[4], v = 0;
+	if (x < g->lo_x || x > g->hi_x || y < g->lo_y || y > g->hi_y) {
+		if (g->pad == RT_GS_BORDER) {
+			x = fmin(fmax(x, 0), (double)g->W - 1);
+			y = fmin(fmax(y, 0), (double)g->H - 1);
+		} else if (g->pad == RT_GS_REFLECTION) {
+			x = reflect(x, g->lo_x, g->hi_x);
+			y = reflect(y, g->lo_y, g->hi_y);
+		}
+	}
+	if (g->mode == RT_GS_NEAREST) {
+		tap_at(g, (int64_t)y, (int64_t)x, 1, tap, ctx);
+		return;
+	}
+	double fx = floor(x), fy = floor(y);
+	if (g->mode == RT_GS_LINEAR) {
+		double dx = x - fx, dy = y - fy;
+		int64_t c = (int64_t)fx, r = (int64_t)fy;
+		tap_at(g, r, c, (1 - dy) * (1 - dx), tap, ctx);
+		tap_at(g, r, c + 1, (1 - dy) * dx, tap, ctx);
+		tap_at(g, r + 1, c, dy * (1 - dx), tap, ctx);
+		tap_at(g, r + 1, c + 1, dy * dx, tap, ctx);
+		return;
+	}
+	double wx[4], wy[4];
 	cubic(x - fx, wx);
 	cubic(y - fy, wy);
-	for (int i = 0; i < 4; i++) {
-		double row = 0;
+	for (int i = 0; i < 4; i++)
 		for (int j = 0; j < 4; j++)
-			row += wx[j] * pixel(p, (int64_t)fy - 1 + i, (int64_t)fx - 1 + j);
-		v += wy[i] * row;
-	}
-	return v;
+			tap_at(g, (int64_t)fy - 1 + i, (int64_t)fx - 1 + j, wy[i] * wx[j], tap,
+			       ctx);
+}
+
+/* The CPU kernel's sum over one output cell's taps. */
+struct cell_sum {
+	const struct art_tensor *x;
+	int64_t base; /* the (n, c) plane's first element */
+	double v;
+};
+
+static void add_tap(void *ctx, int64_t pixel, double weight)
+{
+	struct cell_sum *cs = ctx;
+	cs->v += weight * rt_get_d(cs->x, cs->base + pixel);
 }
 
 /* Mode, padding and align_corners from the attributes, or -EINVAL. */
-static int gs_attrs(struct art_session *s, const struct rt_node *n, enum gs_mode *mode,
-		    enum pad_mode *pad, int *align)
+static int gs_attrs(struct art_session *s, const struct rt_node *n, enum rt_gs_mode *mode,
+		    enum rt_gs_pad *pad, int *align)
 {
 	if (!rt_attr(n, "mode") || rt_attr_is(n, "mode", "bilinear", 0) ||
 	    rt_attr_is(n, "mode", "linear", 0))
-		*mode = GS_LINEAR;
+		*mode = RT_GS_LINEAR;
 	else if (rt_attr_is(n, "mode", "nearest", 0))
-		*mode = GS_NEAREST;
+		*mode = RT_GS_NEAREST;
 	else if (rt_attr_is(n, "mode", "bicubic", 0) || rt_attr_is(n, "mode", "cubic", 0))
-		*mode = GS_CUBIC;
+		*mode = RT_GS_CUBIC;
 	else
 		return rt_err(s, -EINVAL,
 			      "node '%s' (GridSample): unknown mode (nearest, bilinear/linear or "
 			      "bicubic/cubic)",
 			      n->name);
 	if (rt_attr_is(n, "padding_mode", "zeros", 1))
-		*pad = PAD_ZEROS;
+		*pad = RT_GS_ZEROS;
 	else if (rt_attr_is(n, "padding_mode", "border", 0))
-		*pad = PAD_BORDER;
+		*pad = RT_GS_BORDER;
 	else if (rt_attr_is(n, "padding_mode", "reflection", 0))
-		*pad = PAD_REFLECTION;
+		*pad = RT_GS_REFLECTION;
 	else
 		return rt_err(s, -EINVAL,
 			      "node '%s' (GridSample): unknown padding_mode (zeros, border or "
@@ -141,16 +178,16 @@ static int gs_attrs(struct art_session *s, const struct rt_node *n, enum gs_mode
 
 static int check_grid_sample(struct art_session *s, const struct rt_node *n)
 {
-	enum gs_mode mode;
-	enum pad_mode pad;
+	enum rt_gs_mode mode;
+	enum rt_gs_pad pad;
 	int align;
 	return gs_attrs(s, n, &mode, &pad, &align);
 }
 
 static int k_grid_sample(struct art_session *s, const struct rt_node *n)
 {
-	enum gs_mode mode;
-	enum pad_mode pad;
+	enum rt_gs_mode mode;
+	enum rt_gs_pad pad;
 	int align;
 	int rc = gs_attrs(s, n, &mode, &pad, &align);
 	if (!rc)
@@ -173,35 +210,17 @@ static int k_grid_sample(struct art_session *s, const struct rt_node *n)
 	rc = rt_alloc_out(s, n, 0, x->dtype, 4, od, &o);
 	if (rc)
 		return rc;
-	struct plane p = {.x = x, .H = H, .W = W, .pad = pad};
-	p.lo_x = align ? 0 : -0.5;
-	p.hi_x = align ? (double)W - 1 : (double)W - 0.5;
-	p.lo_y = align ? 0 : -0.5;
-	p.hi_y = align ? (double)H - 1 : (double)H - 0.5;
+	struct rt_gs_geom geom;
+	rt_gs_geom_init(&geom, H, W, mode, pad, align);
 	for (int64_t b = 0; b < N; b++)
-		for (int64_t c = 0; c < C; c++) {
-			p.base = (b * C + c) * H * W;
+		for (int64_t c = 0; c < C; c++)
 			for (int64_t i = 0; i < Ho * Wo; i++) {
 				int64_t gi = (b * Ho * Wo + i) * 2;
-				double fx = denorm(rt_get_d(g, gi), W, align);
-				double fy = denorm(rt_get_d(g, gi + 1), H, align);
-				if (mode == GS_NEAREST) {
-					fx = nearbyint(fx);
-					fy = nearbyint(fy);
-				}
-				if (fx < p.lo_x || fx > p.hi_x || fy < p.lo_y || fy > p.hi_y) {
-					if (pad == PAD_BORDER) {
-						fx = fmin(fmax(fx, 0), (double)W - 1);
-						fy = fmin(fmax(fy, 0), (double)H - 1);
-					} else if (pad == PAD_REFLECTION) {
-						fx = reflect(fx, p.lo_x, p.hi_x);
-						fy = reflect(fy, p.lo_y, p.hi_y);
-					}
-				}
-				rt_put_d(o, x->dtype, (b * C + c) * Ho * Wo + i,
-					 sample(&p, mode, fx, fy));
+				struct cell_sum cs = {.x = x, .base = (b * C + c) * H * W};
+				rt_gs_taps(&geom, rt_get_d(g, gi), rt_get_d(g, gi + 1), add_tap,
+					   &cs);
+				rt_put_d(o, x->dtype, (b * C + c) * Ho * Wo + i, cs.v);
 			}
-		}
 	return 0;
 }
 

@@ -4,16 +4,16 @@
  * input or a CPU node's output: part of the plan's key). For a fixed grid
  * the output is linear in X: Y[n, c] = M[n] X[n, c] with M[n] the
  * [Ho Wo, H W] sampling matrix. The plan computes M's weights on the host
- * the way the CPU kernel (cpu/kernels_sample.c) weighs its taps (same
+ * with the CPU kernel's own tap walk (cpu/grid_sample.h: the same
  * denormalisation, rounding, padding and cubic weights, so each tap lands
  * where the kernel fetches it); the stream zeroes M in the node's scratch
  * with FILL_TENSOR, writes each nonzero weight with a 4-byte FILL, and
  * runs one MATMUL X[n] [C, H W] . M[n]^T (a strided view) per batch.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/grid_sample.h"
 #include "cpu/kernels.h"
 #include "device/common.h"
 
@@ -23,37 +23,27 @@
 /* Floats of M in the scratch. */
 #define GS_MAX_MATRIX (4 << 20)
 
-enum gs_pad { GS_ZEROS, GS_BORDER, GS_REFLECTION };
-enum gs_mode { GS_NEAREST, GS_LINEAR, GS_CUBIC };
-
-struct gs_plane {
-	int64_t H, W;
-	enum gs_pad pad;
-	double lo_x, hi_x, lo_y, hi_y;
-	float *row; /* M's row of the output pixel being weighed: H W floats */
-};
-
 /* Mode and padding from the attributes; NULL or why not. */
-static const char *gs_attrs(const struct rt_node *n, enum gs_mode *mode, enum gs_pad *pad,
+static const char *gs_attrs(const struct rt_node *n, enum rt_gs_mode *mode, enum rt_gs_pad *pad,
 			    int *align)
 {
 	char buf[32];
 	const char *m = dev_attr_s(n, "mode", "bilinear", buf, sizeof(buf));
 	if (!strcmp(m, "bilinear") || !strcmp(m, "linear"))
-		*mode = GS_LINEAR;
+		*mode = RT_GS_LINEAR;
 	else if (!strcmp(m, "nearest"))
-		*mode = GS_NEAREST;
+		*mode = RT_GS_NEAREST;
 	else if (!strcmp(m, "bicubic") || !strcmp(m, "cubic"))
-		*mode = GS_CUBIC;
+		*mode = RT_GS_CUBIC;
 	else
 		return "GridSample mode is not nearest, linear or cubic";
 	const char *p = dev_attr_s(n, "padding_mode", "zeros", buf, sizeof(buf));
 	if (!strcmp(p, "zeros"))
-		*pad = GS_ZEROS;
+		*pad = RT_GS_ZEROS;
 	else if (!strcmp(p, "border"))
-		*pad = GS_BORDER;
+		*pad = RT_GS_BORDER;
 	else if (!strcmp(p, "reflection"))
-		*pad = GS_REFLECTION;
+		*pad = RT_GS_REFLECTION;
 	else
 		return "GridSample padding_mode is not zeros, border or reflection";
 	int64_t a = rt_attr_i(n, "align_corners", 0);
@@ -63,123 +53,29 @@ static const char *gs_attrs(const struct rt_node *n, enum gs_mode *mode, enum gs
 	return NULL;
 }
 
-static double gs_denorm(double v, int64_t len, int align)
+/* Adds a tap's weight to the row of M being built. */
+static void gs_weigh(void *row, int64_t pixel, double weight)
 {
-	return align ? (v + 1) / 2 * (double)(len - 1) : ((v + 1) * (double)len - 1) / 2;
-}
-
-static double gs_reflect(double v, double lo, double hi)
-{
-	double range = hi - lo;
-	if (range <= 0)
-		return lo;
-	if (v < lo) {
-		double d = lo - v;
-		int64_t k = (int64_t)(d / range);
-		double r = d - (double)k * range;
-		return k % 2 == 0 ? lo + r : hi - r;
-	}
-	if (v > hi) {
-		double d = v - hi;
-		int64_t k = (int64_t)(d / range);
-		double r = d - (double)k * range;
-		return k % 2 == 0 ? hi - r : lo + r;
-	}
-	return v;
-}
-
-static int64_t gs_clamp(int64_t v, int64_t lo, int64_t hi)
-{
-	return v < lo ? lo : v > hi ? hi : v;
-}
-
-/* Adds W to the weight of the pixel the CPU kernel fetches for (R, C). */
-static void gs_tap(const struct gs_plane *p, int64_t r, int64_t c, double w)
-{
-	if (p->pad == GS_ZEROS) {
-		if (r < 0 || r >= p->H || c < 0 || c >= p->W)
-			return;
-	} else if (p->pad == GS_BORDER) {
-		r = gs_clamp(r, 0, p->H - 1);
-		c = gs_clamp(c, 0, p->W - 1);
-	} else {
-		c = (int64_t)gs_reflect((double)c, p->lo_x, p->hi_x);
-		r = (int64_t)gs_reflect((double)r, p->lo_y, p->hi_y);
-		r = gs_clamp(r, 0, p->H - 1);
-		c = gs_clamp(c, 0, p->W - 1);
-	}
-	p->row[r * p->W + c] += (float)w;
-}
-
-static void gs_cubic(double t, double *w)
-{
-	const double A = -0.75;
-	double a = t + 1, b = t, c = 1 - t, d = 2 - t;
-	w[0] = ((A * a - 5 * A) * a + 8 * A) * a - 4 * A;
-	w[1] = ((A + 2) * b - (A + 3)) * b * b + 1;
-	w[2] = ((A + 2) * c - (A + 3)) * c * c + 1;
-	w[3] = ((A * d - 5 * A) * d + 8 * A) * d - 4 * A;
-}
-
-static void gs_weigh(const struct gs_plane *p, enum gs_mode mode, double x, double y)
-{
-	if (mode == GS_NEAREST) {
-		gs_tap(p, (int64_t)y, (int64_t)x, 1);
-		return;
-	}
-	double fx = floor(x), fy = floor(y);
-	if (mode == GS_LINEAR) {
-		double dx = x - fx, dy = y - fy;
-		int64_t c = (int64_t)fx, r = (int64_t)fy;
-		gs_tap(p, r, c, (1 - dy) * (1 - dx));
-		gs_tap(p, r, c + 1, (1 - dy) * dx);
-		gs_tap(p, r + 1, c, dy * (1 - dx));
-		gs_tap(p, r + 1, c + 1, dy * dx);
-		return;
-	}
-	double wx[4], wy[4];
-	gs_cubic(x - fx, wx);
-	gs_cubic(y - fy, wy);
-	for (int i = 0; i < 4; i++)
-		for (int j = 0; j < 4; j++)
-			gs_tap(p, (int64_t)fy - 1 + i, (int64_t)fx - 1 + j, wy[i] * wx[j]);
+	((float *)row)[pixel] += (float)weight;
 }
 
 /* M for X's dims XD from grid G, into M ([N, Ho Wo, H W], zeroed here). */
 static void gs_matrix(const struct rt_node *n, const int64_t *xd, const struct art_tensor *g,
 		      float *m)
 {
-	enum gs_mode mode;
-	enum gs_pad pad;
+	enum rt_gs_mode mode;
+	enum rt_gs_pad pad;
 	int align;
 	gs_attrs(n, &mode, &pad, &align);
 	int64_t N = xd[0], H = xd[2], W = xd[3], HoWo = g->dims[1] * g->dims[2];
-	struct gs_plane p = {.H = H, .W = W, .pad = pad};
-	p.lo_x = align ? 0 : -0.5;
-	p.hi_x = align ? (double)W - 1 : (double)W - 0.5;
-	p.lo_y = align ? 0 : -0.5;
-	p.hi_y = align ? (double)H - 1 : (double)H - 0.5;
+	struct rt_gs_geom geom;
+	rt_gs_geom_init(&geom, H, W, mode, pad, align);
 	memset(m, 0, sizeof(float) * (size_t)(N * HoWo * H * W));
 	for (int64_t b = 0; b < N; b++)
 		for (int64_t i = 0; i < HoWo; i++) {
 			int64_t gi = (b * HoWo + i) * 2;
-			double fx = gs_denorm(rt_get_d(g, gi), W, align);
-			double fy = gs_denorm(rt_get_d(g, gi + 1), H, align);
-			if (mode == GS_NEAREST) {
-				fx = nearbyint(fx);
-				fy = nearbyint(fy);
-			}
-			if (fx < p.lo_x || fx > p.hi_x || fy < p.lo_y || fy > p.hi_y) {
-				if (pad == GS_BORDER) {
-					fx = fmin(fmax(fx, 0), (double)W - 1);
-					fy = fmin(fmax(fy, 0), (double)H - 1);
-				} else if (pad == GS_REFLECTION) {
-					fx = gs_reflect(fx, p.lo_x, p.hi_x);
-					fy = gs_reflect(fy, p.lo_y, p.hi_y);
-				}
-			}
-			p.row = m + (b * HoWo + i) * H * W;
-			gs_weigh(&p, mode, fx, fy);
+			rt_gs_taps(&geom, rt_get_d(g, gi), rt_get_d(g, gi + 1), gs_weigh,
+				   m + (b * HoWo + i) * H * W);
 		}
 }
 
@@ -191,8 +87,8 @@ static const struct art_tensor *gs_grid(const struct art_session *s, const struc
 
 static const char *gs_check(const struct dev_check *c)
 {
-	enum gs_mode mode;
-	enum gs_pad pad;
+	enum rt_gs_mode mode;
+	enum rt_gs_pad pad;
 	int align;
 	if (c->x != ART_FLOAT)
 		return dev_float_only(c);
@@ -220,11 +116,11 @@ static const char *gs_plan_check(const struct art_session *s, const struct rt_no
 		return "GridSample with an empty input or grid";
 	if ((double)cells * (double)(x->dims[2] * x->dims[3]) > GS_MAX_MATRIX)
 		return "GridSample sampling matrix over 4 Mi floats";
-	enum gs_mode mode;
-	enum gs_pad pad;
+	enum rt_gs_mode mode;
+	enum rt_gs_pad pad;
 	int align;
 	gs_attrs(n, &mode, &pad, &align);
-	*taps = cells * (mode == GS_NEAREST ? 1 : mode == GS_LINEAR ? 4 : 16);
+	*taps = cells * (mode == RT_GS_NEAREST ? 1 : mode == RT_GS_LINEAR ? 4 : 16);
 	if (*taps > GS_MAX_TAPS)
 		return "GridSample with more than 8192 sampling taps (each weight is one FILL)";
 	return NULL;
