@@ -329,12 +329,11 @@ static struct act_q *act_find(struct rewrite *w, const char *tensor)
 	return NULL;
 }
 
-static struct act_q *act_add(struct rewrite *w, const char *tensor, float lo, float hi)
+/* A new entry for TENSOR with its dequantized name; the caller sets its
+ * grid. NULL when out of memory. */
+static struct act_q *act_new(struct rewrite *w, const char *tensor)
 {
-	struct act_q *a = act_find(w, tensor);
-	if (a)
-		return a;
-	a = &w->acts[w->nacts];
+	struct act_q *a = &w->acts[w->nacts];
 	a->tensor = aq_strdup(tensor);
 	a->dq = a->tensor ? aq_names_make(&w->ns, tensor, "dequantized") : NULL;
 	if (!a->dq) {
@@ -342,12 +341,20 @@ static struct act_q *act_add(struct rewrite *w, const char *tensor, float lo, fl
 		a->tensor = NULL;
 		return NULL;
 	}
+	w->nacts++;
+	return a;
+}
+
+static struct act_q *act_add(struct rewrite *w, const char *tensor, float lo, float hi)
+{
+	struct act_q *a = act_find(w, tensor);
+	if (a || !(a = act_new(w, tensor)))
+		return a;
 	a->scale = (hi - lo) / 255.0f;
 	if (!(a->scale > 0) || !isfinite(a->scale))
 		a->scale = 1.0f; /* a tensor that was always 0: any scale keeps it 0 */
 	double z = nearbyint(-lo / a->scale);
 	a->zp = (uint8_t)(z < 0 ? 0 : z > 255 ? 255 : z);
-	w->nacts++;
 	return a;
 }
 
@@ -356,19 +363,10 @@ static struct act_q *act_add(struct rewrite *w, const char *tensor, float lo, fl
 static struct act_q *act_copy(struct rewrite *w, const char *tensor, const struct act_q *from)
 {
 	struct act_q *a = act_find(w, tensor);
-	if (a)
+	if (a || !(a = act_new(w, tensor)))
 		return a;
-	a = &w->acts[w->nacts];
-	a->tensor = aq_strdup(tensor);
-	a->dq = a->tensor ? aq_names_make(&w->ns, tensor, "dequantized") : NULL;
-	if (!a->dq) {
-		free(a->tensor);
-		a->tensor = NULL;
-		return NULL;
-	}
 	a->scale = from->scale;
 	a->zp = from->zp;
-	w->nacts++;
 	return a;
 }
 

@@ -17,7 +17,7 @@ struct rt_gs_geom {
 	int64_t H, W; /* the image sampled */
 	enum rt_gs_mode mode;
 	enum rt_gs_pad pad;
-	int align; /* align_corners */
+	int align_corners;
 	double lo_x, hi_x, lo_y, hi_y; /* the reflection bounds */
 };
 

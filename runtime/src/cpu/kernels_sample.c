@@ -51,7 +51,7 @@ void rt_gs_geom_init(struct rt_gs_geom *g, int64_t H, int64_t W, enum rt_gs_mode
 	g->W = W;
 	g->mode = mode;
 	g->pad = pad;
-	g->align = align;
+	g->align_corners = align;
 	g->lo_x = align ? 0 : -0.5;
 	g->hi_x = align ? (double)W - 1 : (double)W - 0.5;
 	g->lo_y = align ? 0 : -0.5;
@@ -90,7 +90,7 @@ static void cubic(double t, double *w)
 
 void rt_gs_taps(const struct rt_gs_geom *g, double gx, double gy, rt_gs_tap_fn *tap, void *ctx)
 {
-	double x = denorm(gx, g->W, g->align), y = denorm(gy, g->H, g->align);
+	double x = denorm(gx, g->W, g->align_corners), y = denorm(gy, g->H, g->align_corners);
 	if (g->mode == RT_GS_NEAREST) {
 		x = nearbyint(x);
 		y = nearbyint(y);
