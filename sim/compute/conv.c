@@ -376,6 +376,8 @@ uint32_t compute_conv2d(struct compute_workers *w, const struct ares_conv2d_para
 	}
 	if (!g.is_int && !ck_dnnl_conv2d(w, p, x, wt, c.b, y))
 		goto done;
+	if (g.is_int && !(c.Cg == 1 && c.Mg == 1) && !ck_dnnl_conv2d_int(w, &g, p, x, wt, y))
+		goto done;
 	if (cv_weights(&c, wt, g.is_int))
 		return CK_INVAL;
 	if (c.Cg == 1 && c.Mg == 1) {

@@ -1376,6 +1376,109 @@ START_TEST(matmul_int8_onednn_matches_the_loops_over_generated_shapes)
 }
 END_TEST
 
+/*
+ * Integer CONV2D on oneDNN's int8 products (AVX-512 VNNI hosts) against
+ * the loops, bit for bit: odd sizes, padding, strides, dilation, groups,
+ * every 8-bit type pair, per-tensor and per-channel weights, bias, every
+ * fused activation, I32 and requantised outputs, extreme operands, and
+ * more output pixels than one task takes. Depthwise stays on the loops.
+ */
+START_TEST(conv2d_int8_onednn_matches_the_loops_over_generated_shapes)
+{
+	static const unsigned int threads[] = {0, 1, 3};
+	static const uint32_t t8[2] = {ARES_DTYPE_U8, ARES_DTYPE_I8};
+	static const uint32_t ty[3] = {ARES_DTYPE_I32, ARES_DTYPE_U8, ARES_DTYPE_I8};
+	const char *isa;
+	int vnni;
+
+	if (compute_force_isa("avx512") && compute_force_isa("avx2"))
+		return;
+	compute_force_dnnl(1);
+	isa = compute_dnnl_isa();
+	vnni = isa && !strncmp(isa, "avx512_core_", 12);
+	for (int c = 0; c < 64; c++) {
+		struct compute_workers *w =
+			threads[c % 3] ? compute_workers_create(threads[c % 3]) : NULL;
+		int extreme = c % 8 == 5, big = c % 16 == 15;
+		uint32_t dtx = t8[c % 2], dtw = t8[c / 2 % 2], dty = ty[c % 3];
+		int64_t G = c % 5 == 4 ? pick(2, 3) : 1, Cg = pick(1, 5), Mg = pick(1, 7);
+		int64_t kh = pick(1, 3), kw = pick(1, 3), sh = pick(1, 3), sw = pick(1, 3);
+		int64_t dh = c % 4 == 3 ? 2 : 1, dw = c % 6 == 1 ? 2 : 1;
+		int64_t pt = pick(0, 2), pb = pick(0, 2), pl = pick(0, 2), pr = pick(0, 2);
+		int64_t H = pick(1, 11) + dh * (kh - 1), W = pick(1, 11) + dw * (kw - 1);
+		struct ares_conv2d_params p = {.stride_h = (uint32_t)sh,
+					       .stride_w = (uint32_t)sw,
+					       .dilation_h = (uint32_t)dh,
+					       .dilation_w = (uint32_t)dw,
+					       .pad_top = (uint32_t)pt,
+					       .pad_bottom = (uint32_t)pb,
+					       .pad_left = (uint32_t)pl,
+					       .pad_right = (uint32_t)pr,
+					       .groups = (uint32_t)G};
+		int64_t sx[4], sk[4], sy[4], sbias[1];
+		struct tt *x, *k, *y, *bias = NULL;
+
+		if (Cg == 1 && Mg == 1)
+			Mg = 2; /* depthwise is the loops' */
+		if (extreme)
+			Cg = pick(60, 80), kh = kw = 3, dh = dw = 1, H = W = 6;
+		if (big) /* more output pixels than one task's block */
+			G = 1, Cg = 3, Mg = 4, kh = kw = 3, sh = sw = 1, dh = dw = 1, H = 300,
+			W = 301, pt = pb = pl = pr = 1;
+		p.stride_h = (uint32_t)sh, p.stride_w = (uint32_t)sw;
+		p.dilation_h = (uint32_t)dh, p.dilation_w = (uint32_t)dw;
+		p.pad_top = (uint32_t)pt, p.pad_bottom = (uint32_t)pb;
+		p.pad_left = (uint32_t)pl, p.pad_right = (uint32_t)pr, p.groups = (uint32_t)G;
+		if (dty != ARES_DTYPE_I32) {
+			p.activation = (uint32_t)(c / 3 % ARES_ACT_COUNT);
+			p.act_alpha = fbits(p.activation == ARES_ACT_HARD_SIGMOID ? 0.2f : -0.5f);
+			p.act_beta = fbits(0.5f);
+		}
+		sx[0] = sy[0] = c % 7 == 2 ? 2 : 1;
+		sx[1] = G * Cg, sx[2] = H, sx[3] = W;
+		sk[0] = G * Mg, sk[1] = Cg, sk[2] = kh, sk[3] = kw;
+		sy[1] = G * Mg;
+		sy[2] = (H + pt + pb - dh * (kh - 1) - 1) / sh + 1;
+		sy[3] = (W + pl + pr - dw * (kw - 1) - 1) / sw + 1;
+		x = mk(dtx, 4, sx);
+		k = mk(dtw, 4, sk);
+		y = mk(dty, 4, sy);
+		fill(x, 0, 0);
+		fill(k, 0, 0);
+		if (extreme) {
+			memset(x->mem, dtx == ARES_DTYPE_U8 ? 255 : 0x80, (size_t)numel(x));
+			memset(k->mem, dtw == ARES_DTYPE_U8 ? 0 : (c % 16 == 5 ? 0x80 : 0x7f),
+			       (size_t)numel(k));
+		}
+		/* Zero points at the ends of the range too: the padding holds them. */
+		quant(x, 0.05f,
+		      extreme	   ? 0
+		      : c % 5 == 1 ? (dtx == ARES_DTYPE_U8 ? 255 : -128)
+				   : (dtx == ARES_DTYPE_U8 ? 131 : -3));
+		if (c % 3 == 1)
+			quant_ch(k, 0);
+		else
+			quant(k, 0.02f, extreme ? 0 : dtw == ARES_DTYPE_U8 ? 120 : 5);
+		if (dty != ARES_DTYPE_I32)
+			quant(y, extreme ? 1000.0f : 0.07f, dty == ARES_DTYPE_U8 ? 100 : -10);
+		if (c % 2 == 0) {
+			sbias[0] = G * Mg;
+			bias = mk(ARES_DTYPE_I32, 1, sbias);
+			fill(bias, -3000, 3000);
+		}
+		ORACLE_RUN(y,
+			   compute_conv2d(w, &p, &x->t, &k->t, bias ? &bias->t : NULL, &y->t, NULL),
+			   0, "int8 conv", c, vnni);
+		compute_workers_destroy(w);
+		drop(x);
+		drop(k);
+		drop(y);
+		drop(bias);
+	}
+	compute_force_dnnl(1);
+}
+END_TEST
+
 /* ---------------------------------------------------------- eltwise */
 
 static double unary_ref(uint32_t op, double a, double al, double be)
@@ -2924,6 +3027,7 @@ static Suite *compute_suite(void)
 	tcase_add_test(t, conv2d_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, matmul_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, matmul_int8_onednn_matches_the_loops_over_generated_shapes);
+	tcase_add_test(t, conv2d_int8_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, conv2d_onednn_activations_treat_nan_as_the_loops_do);
 	tcase_add_test(t, onednn_takes_any_stride_on_one_element_dims);
 	tcase_add_test(t, conv2d_depthwise_kernels_match_the_scalar_loops);
