@@ -1479,6 +1479,49 @@ START_TEST(conv2d_int8_onednn_matches_the_loops_over_generated_shapes)
 }
 END_TEST
 
+/*
+ * The vector int8 store against the scalar one, byte for byte: ties,
+ * NaN, infinities, huge quotients, the range's ends, extreme zero points.
+ */
+START_TEST(int8_store_vector_matches_scalar)
+{
+	static const float special[] = {0.5f,	1.5f,	 2.5f,	 -0.5f,	 -1.5f,	   -2.5f,    127.5f,
+					128.5f, -128.5f, 255.5f, 254.5f, -127.5f,  1e30f,    -1e30f,
+					0.0f,	-0.0f,	 3.49f,	 1e-40f, 65535.5f, -65536.5f};
+	static const int32_t zs[] = {0, 128, -10, 127, -128, 255, 1 << 20, -(1 << 20), 1 << 21};
+	static const float ss[] = {1.0f, 0.5f, 0.07f, 3.0f};
+	float src[40];
+	uint8_t a[40], b[40];
+
+	if (compute_force_isa("avx2"))
+		return;
+	for (int i = 0; i < 40; i++)
+		src[i] = i < 20 ? special[i] : (float)urand(-400, 400);
+	src[20] = NAN, src[21] = INFINITY, src[22] = -INFINITY;
+	for (int d = 0; d < 2; d++) {
+		uint32_t dt = d ? ARES_DTYPE_I8 : ARES_DTYPE_U8;
+
+		for (size_t zi = 0; zi < sizeof(zs) / sizeof(zs[0]); zi++) {
+			for (size_t si = 0; si < sizeof(ss) / sizeof(ss[0]); si++) {
+				struct ck_qrow q = {.s = &ss[si], .z = &zs[zi], .step = 0};
+
+				ck_assert_int_eq(compute_force_isa("scalar"), 0);
+				ck_store_f32(dt, a, 1, 40, &q, src);
+				ck_assert_int_eq(compute_force_isa("avx2"), 0);
+				ck_store_f32(dt, b, 1, 40, &q, src);
+				for (int i = 0; i < 40; i++)
+					ck_assert_msg(a[i] == b[i],
+						      "dtype %u z %d s %g: %g stored %u, scalar %u",
+						      dt, zs[zi], (double)ss[si], (double)src[i],
+						      b[i], a[i]);
+			}
+		}
+	}
+	if (compute_force_isa("avx512"))
+		compute_force_isa("avx2");
+}
+END_TEST
+
 /* ---------------------------------------------------------- eltwise */
 
 static double unary_ref(uint32_t op, double a, double al, double be)
@@ -3028,6 +3071,7 @@ static Suite *compute_suite(void)
 	tcase_add_test(t, matmul_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, matmul_int8_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, conv2d_int8_onednn_matches_the_loops_over_generated_shapes);
+	tcase_add_test(t, int8_store_vector_matches_scalar);
 	tcase_add_test(t, conv2d_onednn_activations_treat_nan_as_the_loops_do);
 	tcase_add_test(t, onednn_takes_any_stride_on_one_element_dims);
 	tcase_add_test(t, conv2d_depthwise_kernels_match_the_scalar_loops);
