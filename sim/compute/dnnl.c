@@ -64,6 +64,11 @@ static int dn_enabled(void)
 	return v && ck_isa() != CK_ISA_SCALAR;
 }
 
+int ck_dnnl_enabled(void)
+{
+	return dn_enabled();
+}
+
 void compute_force_dnnl(int on)
 {
 	__atomic_store_n(&dn_mode, on ? 1 : 0, __ATOMIC_RELAXED);
@@ -1392,15 +1397,20 @@ static void dn_cvi_weights(struct dn_cvi *c, const struct compute_tensor *wt, in
 		ck_qrow_of(wt, idx, 3, &q);
 		zbs[m] = (uint32_t)q.z[0] - (w_u8 ? 128u : 0u);
 		c->any_zb |= zbs[m] != 0;
-		for (int64_t k = 0; k < K; k++) {
-			int64_t kx = k % c->kw, ky = k / c->kw % c->kh, ci = k / (c->kw * c->kh);
-			const uint8_t *p = (const uint8_t *)ck_ptr(
-				wt, m * wt->stride[0] + ci * wt->stride[1] + ky * wt->stride[2] +
-					    kx * wt->stride[3]);
-			int8_t v = (int8_t)(uint8_t)(*p - (w_u8 ? 128 : 0));
+		for (int64_t ci = 0, k = 0; ci < c->Cg; ci++) {
+			for (int64_t ky = 0; ky < c->kh; ky++) {
+				const uint8_t *p = (const uint8_t *)ck_ptr(
+					wt, m * wt->stride[0] + ci * wt->stride[1] +
+						    ky * wt->stride[2]);
 
-			col[k * Mg] = v;
-			sum += (uint32_t)(int32_t)v;
+				for (int64_t kx = 0; kx < c->kw; kx++, k++) {
+					int8_t v = (int8_t)(uint8_t)(p[kx * wt->stride[3]] -
+								     (w_u8 ? 128 : 0));
+
+					col[k * Mg] = v;
+					sum += (uint32_t)(int32_t)v;
+				}
+			}
 		}
 		colfix[m] = (uint32_t)K * c->za * zbs[m] - c->za * sum;
 	}

@@ -252,6 +252,8 @@ int ck_dnnl_matmul_int(struct compute_workers *w, const struct ck_gemm *g,
 int ck_dnnl_conv2d_int(struct compute_workers *w, const struct ck_gemm *g,
 		       const struct ares_conv2d_params *p, const struct compute_tensor *x,
 		       const struct compute_tensor *wt, const struct compute_tensor *y);
+/* 0 when ARES_COMPUTE_DNNL (or its test hook) forces the plain loops, or the ISA cap is scalar. */
+int ck_dnnl_enabled(void);
 /* One small primitive made and run: oneDNN's one-time set-up, before a sandbox. */
 void ck_dnnl_warm(void);
 /* Test hook: float CONV2D and MATMUL calls oneDNN has done so far. */
