@@ -239,6 +239,97 @@ static void dw_task(void *ctx, int64_t t, unsigned int worker)
 	free(pf);
 }
 
+/*
+ * Int8 depthwise on dw.c's float kernels: with operands x - zx and w - zw
+ * of at most 255 in size, every product (< 2^16) and every partial sum of
+ * at most 256 taps (< 2^24) is an integer f32 holds exactly, so any order
+ * of FMAs gives the loops' int32 sum; the sums then go through the loops'
+ * own store. Declined (-1: the loops run it) where that bound does not hold.
+ */
+static int cv_dw_int(struct compute_workers *w, const struct ck_gemm *g, const struct cv *c,
+		     int64_t N)
+{
+	int64_t taps = c->kh * c->kw, plane = c->oh * c->ow, lo, hi;
+	struct compute_tensor xt = {.dtype = ARES_DTYPE_F32, .rank = 4}, yt = xt;
+	struct ck_dw_conv d = {.x = &xt,
+			       .y = &yt,
+			       .N = N,
+			       .C = c->C,
+			       .H = c->H,
+			       .W = c->W,
+			       .kh = c->kh,
+			       .kw = c->kw,
+			       .oh = c->oh,
+			       .ow = c->ow,
+			       .sh = c->sh,
+			       .sw = c->sw,
+			       .pt = c->pt,
+			       .pl = c->pl,
+			       .dh = c->dh,
+			       .dw = c->dw,
+			       .act = ARES_ACT_NONE};
+	float *xf, *yf, *wf;
+	int32_t *row;
+	int rc = -1;
+
+	ck_int_range(c->x->dtype, &lo, &hi);
+	if (ck_isa() == CK_ISA_SCALAR || !ck_dnnl_enabled() || taps > 256 || c->zx < lo ||
+	    c->zx > hi)
+		return -1;
+	for (int64_t i = 0; i < c->M * taps; i++)
+		if (c->wi[i] < -255 || c->wi[i] > 255)
+			return -1;
+	xf = malloc((size_t)(N * c->C * c->H * c->W + c->M * taps + N * c->C * plane) *
+		    sizeof(float));
+	row = malloc((size_t)(c->W > plane ? c->W : plane) * sizeof(int32_t) + 4);
+	if (!xf || !row)
+		goto out;
+	wf = xf + N * c->C * c->H * c->W, yf = wf + c->M * taps;
+	for (int64_t i = 0; i < c->M * taps; i++)
+		wf[i] = (float)c->wi[i];
+	for (int64_t n = 0; n < N; n++) {
+		for (int64_t ch = 0; ch < c->C; ch++) {
+			for (int64_t i = 0; i < c->H; i++) {
+				int64_t idx[4] = {n, ch, i, 0};
+				float *dst = xf + ((n * c->C + ch) * c->H + i) * c->W;
+
+				const void *p = ck_at(c->x, idx);
+				int64_t xs = c->x->stride[3];
+
+				if (c->x->dtype == ARES_DTYPE_U8)
+					for (int64_t k = 0; k < c->W; k++)
+						dst[k] =
+							(float)((int32_t)((
+									const uint8_t *)p)[k * xs] -
+								c->zx);
+				else
+					for (int64_t k = 0; k < c->W; k++)
+						dst[k] = (float)((int32_t)((
+									 const int8_t *)p)[k * xs] -
+								 c->zx);
+			}
+		}
+	}
+	xt.data = xf, yt.data = yf, d.w = wf;
+	xt.shape[0] = yt.shape[0] = N, xt.shape[1] = yt.shape[1] = c->C;
+	xt.shape[2] = c->H, xt.shape[3] = c->W, yt.shape[2] = c->oh, yt.shape[3] = c->ow;
+	xt.stride[3] = yt.stride[3] = 1;
+	xt.stride[2] = c->W, xt.stride[1] = c->H * c->W, xt.stride[0] = c->C * c->H * c->W;
+	yt.stride[2] = c->ow, yt.stride[1] = plane, yt.stride[0] = c->C * plane;
+	if (ck_dw_run(w, &d))
+		goto out;
+	for (int64_t t = 0; t < N * c->C; t++) {
+		for (int64_t i = 0; i < plane; i++)
+			row[i] = (int32_t)yf[t * plane + i];
+		cv_store(g, t, 0, 1, 0, plane, row, plane);
+	}
+	rc = 0;
+out:
+	free(xf);
+	free(row);
+	return rc;
+}
+
 /* Weights into a dense [M][K] array, converted (float) or minus zero points (int). */
 static int cv_weights(struct cv *c, const struct compute_tensor *wt, int is_int)
 {
@@ -376,9 +467,13 @@ uint32_t compute_conv2d(struct compute_workers *w, const struct ares_conv2d_para
 	}
 	if (!g.is_int && !ck_dnnl_conv2d(w, p, x, wt, c.b, y))
 		goto done;
+	if (g.is_int && !(c.Cg == 1 && c.Mg == 1) && !ck_dnnl_conv2d_int(w, &g, p, x, wt, y))
+		goto done;
 	if (cv_weights(&c, wt, g.is_int))
 		return CK_INVAL;
-	if (c.Cg == 1 && c.Mg == 1) {
+	if (c.Cg == 1 && c.Mg == 1 && g.is_int && !cv_dw_int(w, &g, &c, N)) {
+		/* done */
+	} else if (c.Cg == 1 && c.Mg == 1) {
 		struct dw_job j = {.g = &g, .c = &c};
 
 		ck_parallel(w, g.batch, dw_task, &j);

@@ -26,10 +26,10 @@
  * bias and the activation applied in f32 before the conversion to y's
  * dtype, which rounds to nearest even. bf16 inputs multiply exactly and
  * accumulate in f32 (vdpbf16ps flushes bf16 subnormals, below the
- * tolerance the tests state). Quantised conv never comes here: oneDNN 2.6
- * requantises with its own rounding and saturation, not the documented
- * formula, so int8 conv stays on the loops, which are exact. Integer
- * MATMUL takes only oneDNN's exact int32 products (see below).
+ * tolerance the tests state). Quantised CONV2D and MATMUL never use
+ * oneDNN's requantisation (its rounding and saturation are not the
+ * documented formula): they take only its exact int32 products and finish
+ * in the loops' own epilogue (see below); int8 depthwise stays on the loops.
  */
 #include <omp.h>
 #include <pthread.h>
@@ -62,6 +62,11 @@ static int dn_enabled(void)
 	}
 	/* A scalar cap means no SIMD at all: the loops, not oneDNN's JIT. */
 	return v && ck_isa() != CK_ISA_SCALAR;
+}
+
+int ck_dnnl_enabled(void)
+{
+	return dn_enabled();
 }
 
 void compute_force_dnnl(int on)
@@ -1234,5 +1239,243 @@ int ck_dnnl_matmul_int(struct compute_workers *w, const struct ck_gemm *g,
 		atomic_fetch_add(&dn_runs, 1);
 out:
 	pthread_mutex_unlock(&dn_lock);
+	return rc;
+}
+
+/*
+ * Integer CONV2D (groups of more than one channel) on the integer MATMUL
+ * above, transposed so its single zero point is the input's: per (image,
+ * group, block of output pixels), pixels x taps im2col [rows, K] times
+ * weights [K, Mg]. The im2col is stored K-major ([K][rb]: each tap's row
+ * copies straight from the input row) and read by oneDNN as a transposed
+ * view. Padding cells hold the input's zero point itself, so they add
+ * (zx - zx) * w = 0, as the loops' zeros do; i8 inputs go in as u8 plus
+ * 128 (x ^ 0x80) with the zero point raised alike. The int32 sums, fixed
+ * up modulo 2^32 as dn_mmi_task does, are turned to [Mg][rows] and go
+ * through the loops' own store (bias, requantisation, activation).
+ */
+struct dn_cvi {
+	const struct ck_gemm *g;
+	const struct compute_tensor *x;
+	int64_t G, Cg, Mg, H, W, kh, kw, ow, sh, sw, pt, pl, dh, dw;
+	int64_t P, K, rb, nb;
+	uint8_t flip, pad; /* 0x80 for i8 inputs; the zero point as stored in the im2col */
+	uint32_t za;
+	const int8_t *wt;	/* [G][K][Mg], u8 weights minus 128 */
+	const uint32_t *zbs;	/* [M] weight zero points, minus 128 for u8 weights */
+	const uint32_t *colfix; /* [M] K za zb - za sum_k w */
+	int any_zb;
+	struct dn_entry *var[2];
+	atomic_int failed;
+};
+
+static void dn_cvi_im2col(const struct dn_cvi *c, int64_t n, int64_t grp, int64_t p0, int64_t rows,
+			  uint8_t *col)
+{
+	const struct compute_tensor *x = c->x;
+	int64_t xs = c->sw * x->stride[3];
+
+	for (int64_t k = 0; k < c->K; k++) {
+		int64_t kx = k % c->kw, ky = k / c->kw % c->kh,
+			ch = grp * c->Cg + k / (c->kw * c->kh);
+		int64_t off = kx * c->dw - c->pl;
+		int64_t lo = off >= 0 ? 0 : (-off + c->sw - 1) / c->sw;
+		int64_t hi = c->W - 1 - off < 0 ? 0 : (c->W - 1 - off) / c->sw + 1; /* exclusive */
+		const uint8_t *plane =
+			(const uint8_t *)ck_ptr(x, n * x->stride[0] + ch * x->stride[1]);
+		uint8_t *dst = col + k * c->rb;
+
+		for (int64_t j = 0; j < rows;) {
+			int64_t oy = (p0 + j) / c->ow, ox = (p0 + j) % c->ow;
+			int64_t run = c->ow - ox < rows - j ? c->ow - ox : rows - j;
+			int64_t iy = oy * c->sh - c->pt + ky * c->dh;
+			int64_t a = ox > lo ? ox : lo, e = ox + run < hi ? ox + run : hi;
+
+			if (iy < 0 || iy >= c->H || a >= e) {
+				memset(dst + j, c->pad, (size_t)run);
+			} else {
+				const uint8_t *p = plane + iy * x->stride[2] +
+						   (a * c->sw + off) * x->stride[3];
+				uint8_t *d = dst + j + (a - ox);
+
+				memset(dst + j, c->pad, (size_t)(a - ox));
+				if (xs == 1 && !c->flip)
+					memcpy(d, p, (size_t)(e - a));
+				else
+					for (int64_t t = 0; t < e - a; t++)
+						d[t] = p[t * xs] ^ c->flip;
+				memset(dst + j + (e - ox), c->pad, (size_t)(ox + run - e));
+			}
+			j += run;
+		}
+	}
+}
+
+static void dn_cvi_task(void *ctx, int64_t t, unsigned int worker)
+{
+	struct dn_cvi *c = ctx;
+	int64_t bi = t / c->nb, p0 = t % c->nb * c->rb, Mg = c->Mg, K = c->K;
+	int64_t rows = p0 + c->rb < c->P ? c->rb : c->P - p0, grp = bi % c->G;
+	const struct dn_entry *e = c->var[rows == c->rb ? 0 : 1];
+	size_t o_acc = 0, o_tr = o_acc + dn_align((size_t)(rows * Mg) * 4);
+	size_t o_col = o_tr + dn_align((size_t)(rows * Mg) * 4);
+	size_t o_rs = o_col + dn_align((size_t)(K * c->rb)),
+	       o_sp = o_rs + dn_align((size_t)rows * 4);
+	char *buf = ck_scratch(o_sp + e->scratch_bytes + 64);
+	uint32_t *acc = (uint32_t *)(buf + o_acc), *tr = (uint32_t *)(buf + o_tr);
+	uint32_t *rowsum = (uint32_t *)(buf + o_rs);
+	uint8_t *col = (uint8_t *)(buf + o_col);
+	const uint32_t *zbs = c->zbs + grp * Mg, *colfix = c->colfix + grp * Mg;
+	dnnl_stream_t s = dn_thread_stream();
+	const_dnnl_primitive_desc_t ppd;
+	const dnnl_memory_desc_t *psp;
+	dnnl_memory_desc_t ms_, mw_, md_;
+	dnnl_memory_t ms = NULL, mw = NULL, md = NULL, msp = NULL;
+	int bad = 1;
+
+	(void)worker;
+	if (!s || atomic_load(&c->failed))
+		goto out;
+	dn_cvi_im2col(c, bi / c->G, grp, p0, rows, col);
+	if (c->any_zb)
+		dn_sum_columns(col, rows, c->rb, K, 0, rowsum);
+	if (dnnl_primitive_get_primitive_desc(e->prim, &ppd) != dnnl_success)
+		goto out;
+	psp = dnnl_primitive_desc_query_md(ppd, dnnl_query_scratchpad_md, 0);
+	ms_ = *dnnl_primitive_desc_query_md(ppd, dnnl_query_src_md, 0);
+	mw_ = *dnnl_primitive_desc_query_md(ppd, dnnl_query_weights_md, 0);
+	md_ = *dnnl_primitive_desc_query_md(ppd, dnnl_query_dst_md, 0);
+	if (dnnl_memory_create(&ms, &ms_, dn_engine, col) ||
+	    dnnl_memory_create(&mw, &mw_, dn_engine, (void *)(c->wt + grp * K * Mg)) ||
+	    dnnl_memory_create(&md, &md_, dn_engine, acc) ||
+	    (psp && e->scratch_bytes &&
+	     dnnl_memory_create(&msp, psp, dn_engine,
+				(void *)(((uintptr_t)(buf + o_sp) + 63) & ~(uintptr_t)63))))
+		goto out;
+	{
+		dnnl_exec_arg_t a[4] = {{DNNL_ARG_SRC, ms},
+					{DNNL_ARG_WEIGHTS, mw},
+					{DNNL_ARG_DST, md},
+					{DNNL_ARG_SCRATCHPAD, msp}};
+
+		if (dn_exec(e->prim, s, msp ? 4 : 3, a) || dnnl_stream_wait(s) != dnnl_success)
+			goto out;
+	}
+	/* The fix-ups and the turn to the store's [channel][pixel] order in one pass. */
+	for (int64_t i = 0; i < rows; i++) {
+		const uint32_t *row = acc + i * Mg;
+		uint32_t rs = c->any_zb ? rowsum[i] : 0;
+
+		for (int64_t m = 0; m < Mg; m++)
+			tr[m * rows + i] = row[m] + colfix[m] - zbs[m] * rs;
+	}
+	c->g->store(c->g, bi, 0, Mg, p0, rows, tr, rows);
+	bad = 0;
+out:
+	dnnl_memory_destroy(ms);
+	dnnl_memory_destroy(mw);
+	dnnl_memory_destroy(md);
+	dnnl_memory_destroy(msp);
+	if (bad)
+		atomic_store(&c->failed, 1);
+}
+
+/* Weights [M][Cg][kh][kw] into [G][K][Mg] s8, with their zero points and column fix-ups. */
+static void dn_cvi_weights(struct dn_cvi *c, const struct compute_tensor *wt, int8_t *wb,
+			   uint32_t *zbs, uint32_t *colfix)
+{
+	int w_u8 = wt->dtype == ARES_DTYPE_U8;
+	int64_t K = c->K, Mg = c->Mg;
+
+	c->any_zb = 0;
+	for (int64_t m = 0; m < c->G * Mg; m++) {
+		int64_t idx[4] = {m, 0, 0, 0};
+		int8_t *col = wb + (m / Mg) * K * Mg + m % Mg;
+		uint32_t sum = 0;
+		struct ck_qrow q;
+
+		ck_qrow_of(wt, idx, 3, &q);
+		zbs[m] = (uint32_t)q.z[0] - (w_u8 ? 128u : 0u);
+		c->any_zb |= zbs[m] != 0;
+		for (int64_t ci = 0, k = 0; ci < c->Cg; ci++) {
+			for (int64_t ky = 0; ky < c->kh; ky++) {
+				const uint8_t *p = (const uint8_t *)ck_ptr(
+					wt, m * wt->stride[0] + ci * wt->stride[1] +
+						    ky * wt->stride[2]);
+
+				for (int64_t kx = 0; kx < c->kw; kx++, k++) {
+					int8_t v = (int8_t)(uint8_t)(p[kx * wt->stride[3]] -
+								     (w_u8 ? 128 : 0));
+
+					col[k * Mg] = v;
+					sum += (uint32_t)(int32_t)v;
+				}
+			}
+		}
+		colfix[m] = (uint32_t)K * c->za * zbs[m] - c->za * sum;
+	}
+}
+
+int ck_dnnl_conv2d_int(struct compute_workers *w, const struct ck_gemm *g,
+		       const struct ares_conv2d_params *p, const struct compute_tensor *x,
+		       const struct compute_tensor *wt, const struct compute_tensor *y)
+{
+	struct dn_cvi c = {.g = g, .x = x, .G = p->groups, .Mg = g->M, .P = g->N, .K = g->K};
+	struct dn_mmi m = {.a_in_place = 1, .b_in_place = 1, .am = 1, .bn = 1};
+	int64_t nthr = ck_nthreads(w), want, lo, hi, M;
+	int32_t zx = x->quant == ARES_QUANT_PER_TENSOR ? x->zero_point : 0;
+	int8_t *wb = NULL;
+	uint32_t *zbs = NULL, *colfix;
+	int rc = -1;
+
+	/* The zero point must fit the im2col's bytes; |a'b'| sums stay below 2^31. */
+	ck_int_range(x->dtype, &lo, &hi);
+	if (!dn_enabled() || g->batch < 1 || c.P < 1 || c.Mg < 1 || c.K < 1 || c.K > 65000 ||
+	    zx < lo || zx > hi)
+		return -1;
+	c.Cg = x->shape[1] / c.G, c.H = x->shape[2], c.W = x->shape[3];
+	c.kh = wt->shape[2], c.kw = wt->shape[3], c.ow = y->shape[3];
+	c.sh = p->stride_h, c.sw = p->stride_w, c.dh = p->dilation_h, c.dw = p->dilation_w;
+	c.pt = p->pad_top, c.pl = p->pad_left;
+	c.flip = x->dtype == ARES_DTYPE_I8 ? 0x80 : 0;
+	c.za = (uint32_t)zx + (c.flip ? 128u : 0u);
+	c.pad = (uint8_t)c.za;
+	/* About two tasks a thread; a task's im2col and int32 sums stay in L2. */
+	want = nthr > 1 ? (2 * nthr + g->batch - 1) / g->batch : 1;
+	c.rb = (c.P + want - 1) / want;
+	if (c.rb > 16 && c.rb * (c.K + 8 * c.Mg) > 2 * DN_BLOCK_BYTES)
+		c.rb = 2 * DN_BLOCK_BYTES / (c.K + 8 * c.Mg) > 16
+			       ? 2 * DN_BLOCK_BYTES / (c.K + 8 * c.Mg)
+			       : 16;
+	c.nb = (c.P + c.rb - 1) / c.rb;
+	pthread_once(&dn_once, dn_init);
+	if (!dn_engine || !dn_has_vnni())
+		return -1;
+	M = c.G * c.Mg;
+	wb = malloc((size_t)(M * c.K));
+	zbs = malloc((size_t)M * 2 * sizeof(*zbs));
+	if (!wb || !zbs)
+		goto done;
+	colfix = zbs + M;
+	dn_cvi_weights(&c, wt, wb, zbs, colfix);
+	c.wt = wb, c.zbs = zbs, c.colfix = colfix;
+	m.N = c.Mg, m.K = c.K, m.ak = c.rb, m.bk = c.Mg;
+	pthread_mutex_lock(&dn_lock);
+	if (!dn_thread_stream())
+		goto out;
+	c.var[0] = dn_mmi_entry(&m, c.rb);
+	c.var[1] = c.P % c.rb ? dn_mmi_entry(&m, c.P % c.rb) : c.var[0];
+	if (!c.var[0] || !c.var[1])
+		goto out;
+	atomic_init(&c.failed, 0);
+	ck_parallel(w, g->batch * c.nb, dn_cvi_task, &c);
+	rc = atomic_load(&c.failed) ? -1 : 0;
+	if (!rc)
+		atomic_fetch_add(&dn_runs, 1);
+out:
+	pthread_mutex_unlock(&dn_lock);
+done:
+	free(wb);
+	free(zbs);
 	return rc;
 }

@@ -3,6 +3,7 @@
  * Element types: conversion of strided rows between the stored dtypes and
  * the f32 / i64 the kernels compute in, quantisation, activations.
  */
+#include <immintrin.h>
 #include <math.h>
 
 #include "internal.h"
@@ -172,6 +173,41 @@ void ck_load_f32(uint32_t dtype, const void *p, int64_t stride, int64_t n, const
 	}
 }
 
+/*
+ * ck_store_f32's I8/U8 case for a contiguous row with one scale and zero
+ * point, eight at a time and bit for bit: the f32 division and the
+ * round-half-even are the same IEEE operations in vector form; a NaN
+ * quotient becomes 0 as ck_f32_to_int makes it; and clamping the rounded
+ * quotient to [lo - z, hi - z] before adding z gives the scalar's result
+ * as long as those bounds are far from INT32_MIN and INT32_MAX (|z| small).
+ * Returns how many elements it stored.
+ */
+__attribute__((target("avx2"))) static int64_t ck_store_q8_avx2(uint32_t dtype, void *p, int64_t n,
+								float s, int32_t z, int64_t lo,
+								int64_t hi, const float *src)
+{
+	const __m256 vs = _mm256_set1_ps(s), vlo = _mm256_set1_ps((float)(lo - z)),
+		     vhi = _mm256_set1_ps((float)(hi - z));
+	const __m256i vz = _mm256_set1_epi32(z);
+	int64_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		__m256 f = _mm256_div_ps(_mm256_loadu_ps(src + i), vs);
+		__m256i v;
+		__m128i w;
+
+		f = _mm256_round_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+		f = _mm256_and_ps(f, _mm256_cmp_ps(f, f, _CMP_ORD_Q));
+		f = _mm256_min_ps(_mm256_max_ps(f, vlo), vhi);
+		v = _mm256_add_epi32(_mm256_cvtps_epi32(f), vz);
+		/* Values are in [lo, hi] already: the packs do not saturate. */
+		w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+		w = dtype == ARES_DTYPE_I8 ? _mm_packs_epi16(w, w) : _mm_packus_epi16(w, w);
+		_mm_storel_epi64((__m128i *)((uint8_t *)p + i), w);
+	}
+	return i;
+}
+
 void ck_store_f32(uint32_t dtype, void *p, int64_t stride, int64_t n, const struct ck_qrow *q,
 		  const float *src)
 {
@@ -199,7 +235,11 @@ void ck_store_f32(uint32_t dtype, void *p, int64_t stride, int64_t n, const stru
 		break;
 	case ARES_DTYPE_I8:
 	case ARES_DTYPE_U8:
-		for (i = 0; i < n; i++) {
+		i = 0;
+		if (stride == 1 && !qs && z[0] >= -(1 << 20) && z[0] <= 1 << 20 && n >= 8 &&
+		    ck_isa() != CK_ISA_SCALAR)
+			i = ck_store_q8_avx2(dtype, p, n, s[0], z[0], lo, hi, src);
+		for (; i < n; i++) {
 			int64_t v =
 				ck_f32_to_int(src[i] / s[i * qs], INT32_MIN, INT32_MAX) + z[i * qs];
 

@@ -244,6 +244,16 @@ int ck_dnnl_matmul_int(struct compute_workers *w, const struct ck_gemm *g,
 		       const struct compute_tensor *a, const struct compute_tensor *b,
 		       const struct compute_tensor *y, int64_t am, int64_t ak, int64_t bk,
 		       int64_t bn, int32_t za, const int32_t *zb, int64_t zb_step);
+/*
+ * Integer CONV2D (not depthwise) as that MATMUL over an im2col, after
+ * compute_conv2d validated it; the sums go to g->store ([Mg] rows of
+ * output pixels). -1 when declined (the loops run it).
+ */
+int ck_dnnl_conv2d_int(struct compute_workers *w, const struct ck_gemm *g,
+		       const struct ares_conv2d_params *p, const struct compute_tensor *x,
+		       const struct compute_tensor *wt, const struct compute_tensor *y);
+/* 0 when ARES_COMPUTE_DNNL (or its test hook) forces the plain loops, or the ISA cap is scalar. */
+int ck_dnnl_enabled(void);
 /* One small primitive made and run: oneDNN's one-time set-up, before a sandbox. */
 void ck_dnnl_warm(void);
 /* Test hook: float CONV2D and MATMUL calls oneDNN has done so far. */

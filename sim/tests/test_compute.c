@@ -1376,6 +1376,152 @@ START_TEST(matmul_int8_onednn_matches_the_loops_over_generated_shapes)
 }
 END_TEST
 
+/*
+ * Integer CONV2D on oneDNN's int8 products (AVX-512 VNNI hosts) against
+ * the loops, bit for bit: odd sizes, padding, strides, dilation, groups,
+ * every 8-bit type pair, per-tensor and per-channel weights, bias, every
+ * fused activation, I32 and requantised outputs, extreme operands, and
+ * more output pixels than one task takes; and int8 depthwise on dw.c.
+ */
+START_TEST(conv2d_int8_onednn_matches_the_loops_over_generated_shapes)
+{
+	static const unsigned int threads[] = {0, 1, 3};
+	static const uint32_t t8[2] = {ARES_DTYPE_U8, ARES_DTYPE_I8};
+	static const uint32_t ty[3] = {ARES_DTYPE_I32, ARES_DTYPE_U8, ARES_DTYPE_I8};
+	const char *isa;
+	int vnni;
+
+	if (compute_force_isa("avx512") && compute_force_isa("avx2"))
+		return;
+	compute_force_dnnl(1);
+	isa = compute_dnnl_isa();
+	vnni = isa && !strncmp(isa, "avx512_core_", 12);
+	for (int c = 0; c < 64; c++) {
+		struct compute_workers *w =
+			threads[c % 3] ? compute_workers_create(threads[c % 3]) : NULL;
+		int extreme = c % 8 == 5, big = c % 16 == 15;
+		uint32_t dtx = t8[c % 2], dtw = t8[c / 2 % 2], dty = ty[c % 3];
+		int64_t G = c % 5 == 4 ? pick(2, 3) : 1, Cg = pick(1, 5), Mg = pick(1, 7);
+		int64_t kh = pick(1, 3), kw = pick(1, 3), sh = pick(1, 3), sw = pick(1, 3);
+		int64_t dh = c % 4 == 3 ? 2 : 1, dw = c % 6 == 1 ? 2 : 1;
+		int64_t pt = pick(0, 2), pb = pick(0, 2), pl = pick(0, 2), pr = pick(0, 2);
+		int64_t H = pick(1, 11) + dh * (kh - 1), W = pick(1, 11) + dw * (kw - 1);
+		struct ares_conv2d_params p = {.stride_h = (uint32_t)sh,
+					       .stride_w = (uint32_t)sw,
+					       .dilation_h = (uint32_t)dh,
+					       .dilation_w = (uint32_t)dw,
+					       .pad_top = (uint32_t)pt,
+					       .pad_bottom = (uint32_t)pb,
+					       .pad_left = (uint32_t)pl,
+					       .pad_right = (uint32_t)pr,
+					       .groups = (uint32_t)G};
+		int64_t sx[4], sk[4], sy[4], sbias[1];
+		struct tt *x, *k, *y, *bias = NULL;
+
+		if (c % 7 == 3) /* depthwise: dw.c's float kernels, exact for these sizes */
+			G = pick(2, 9), Cg = Mg = 1;
+		if (extreme)
+			Cg = pick(60, 80), kh = kw = 3, dh = dw = 1, H = W = 6;
+		if (big) /* more output pixels than one task's block */
+			G = 1, Cg = 3, Mg = 4, kh = kw = 3, sh = sw = 1, dh = dw = 1, H = 300,
+			W = 301, pt = pb = pl = pr = 1;
+		p.stride_h = (uint32_t)sh, p.stride_w = (uint32_t)sw;
+		p.dilation_h = (uint32_t)dh, p.dilation_w = (uint32_t)dw;
+		p.pad_top = (uint32_t)pt, p.pad_bottom = (uint32_t)pb;
+		p.pad_left = (uint32_t)pl, p.pad_right = (uint32_t)pr, p.groups = (uint32_t)G;
+		if (dty != ARES_DTYPE_I32) {
+			p.activation = (uint32_t)(c / 3 % ARES_ACT_COUNT);
+			p.act_alpha = fbits(p.activation == ARES_ACT_HARD_SIGMOID ? 0.2f : -0.5f);
+			p.act_beta = fbits(0.5f);
+		}
+		sx[0] = sy[0] = c % 7 == 2 ? 2 : 1;
+		sx[1] = G * Cg, sx[2] = H, sx[3] = W;
+		sk[0] = G * Mg, sk[1] = Cg, sk[2] = kh, sk[3] = kw;
+		sy[1] = G * Mg;
+		sy[2] = (H + pt + pb - dh * (kh - 1) - 1) / sh + 1;
+		sy[3] = (W + pl + pr - dw * (kw - 1) - 1) / sw + 1;
+		x = mk(dtx, 4, sx);
+		k = mk(dtw, 4, sk);
+		y = mk(dty, 4, sy);
+		fill(x, 0, 0);
+		fill(k, 0, 0);
+		if (extreme) {
+			memset(x->mem, dtx == ARES_DTYPE_U8 ? 255 : 0x80, (size_t)numel(x));
+			memset(k->mem, dtw == ARES_DTYPE_U8 ? 0 : (c % 16 == 5 ? 0x80 : 0x7f),
+			       (size_t)numel(k));
+		}
+		/* Zero points at the ends of the range too: the padding holds them. */
+		quant(x, 0.05f,
+		      extreme	   ? 0
+		      : c % 5 == 1 ? (dtx == ARES_DTYPE_U8 ? 255 : -128)
+				   : (dtx == ARES_DTYPE_U8 ? 131 : -3));
+		if (c % 3 == 1)
+			quant_ch(k, 0);
+		else
+			quant(k, 0.02f, extreme ? 0 : dtw == ARES_DTYPE_U8 ? 120 : 5);
+		if (dty != ARES_DTYPE_I32)
+			quant(y, extreme ? 1000.0f : 0.07f, dty == ARES_DTYPE_U8 ? 100 : -10);
+		if (c % 2 == 0) {
+			sbias[0] = G * Mg;
+			bias = mk(ARES_DTYPE_I32, 1, sbias);
+			fill(bias, -3000, 3000);
+		}
+		ORACLE_RUN(y,
+			   compute_conv2d(w, &p, &x->t, &k->t, bias ? &bias->t : NULL, &y->t, NULL),
+			   0, "int8 conv", c, vnni && !(Cg == 1 && Mg == 1));
+		compute_workers_destroy(w);
+		drop(x);
+		drop(k);
+		drop(y);
+		drop(bias);
+	}
+	compute_force_dnnl(1);
+}
+END_TEST
+
+/*
+ * The vector int8 store against the scalar one, byte for byte: ties,
+ * NaN, infinities, huge quotients, the range's ends, extreme zero points.
+ */
+START_TEST(int8_store_vector_matches_scalar)
+{
+	static const float special[] = {0.5f,	1.5f,	 2.5f,	 -0.5f,	 -1.5f,	   -2.5f,    127.5f,
+					128.5f, -128.5f, 255.5f, 254.5f, -127.5f,  1e30f,    -1e30f,
+					0.0f,	-0.0f,	 3.49f,	 1e-40f, 65535.5f, -65536.5f};
+	static const int32_t zs[] = {0, 128, -10, 127, -128, 255, 1 << 20, -(1 << 20), 1 << 21};
+	static const float ss[] = {1.0f, 0.5f, 0.07f, 3.0f};
+	float src[40];
+	uint8_t a[40], b[40];
+
+	if (compute_force_isa("avx2"))
+		return;
+	for (int i = 0; i < 40; i++)
+		src[i] = i < 20 ? special[i] : (float)urand(-400, 400);
+	src[20] = NAN, src[21] = INFINITY, src[22] = -INFINITY;
+	for (int d = 0; d < 2; d++) {
+		uint32_t dt = d ? ARES_DTYPE_I8 : ARES_DTYPE_U8;
+
+		for (size_t zi = 0; zi < sizeof(zs) / sizeof(zs[0]); zi++) {
+			for (size_t si = 0; si < sizeof(ss) / sizeof(ss[0]); si++) {
+				struct ck_qrow q = {.s = &ss[si], .z = &zs[zi], .step = 0};
+
+				ck_assert_int_eq(compute_force_isa("scalar"), 0);
+				ck_store_f32(dt, a, 1, 40, &q, src);
+				ck_assert_int_eq(compute_force_isa("avx2"), 0);
+				ck_store_f32(dt, b, 1, 40, &q, src);
+				for (int i = 0; i < 40; i++)
+					ck_assert_msg(a[i] == b[i],
+						      "dtype %u z %d s %g: %g stored %u, scalar %u",
+						      dt, zs[zi], (double)ss[si], (double)src[i],
+						      b[i], a[i]);
+			}
+		}
+	}
+	if (compute_force_isa("avx512"))
+		compute_force_isa("avx2");
+}
+END_TEST
+
 /* ---------------------------------------------------------- eltwise */
 
 static double unary_ref(uint32_t op, double a, double al, double be)
@@ -2924,6 +3070,8 @@ static Suite *compute_suite(void)
 	tcase_add_test(t, conv2d_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, matmul_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, matmul_int8_onednn_matches_the_loops_over_generated_shapes);
+	tcase_add_test(t, conv2d_int8_onednn_matches_the_loops_over_generated_shapes);
+	tcase_add_test(t, int8_store_vector_matches_scalar);
 	tcase_add_test(t, conv2d_onednn_activations_treat_nan_as_the_loops_do);
 	tcase_add_test(t, onednn_takes_any_stride_on_one_element_dims);
 	tcase_add_test(t, conv2d_depthwise_kernels_match_the_scalar_loops);
