@@ -101,34 +101,60 @@ static uint32_t gather(struct sim_dev *d, uint32_t asid, uint32_t queue, uint64_
 	return ARES_JOB_OK;
 }
 
+/*
+ * Tiles of the GEMM command: the dims go to 65536, so whole operands
+ * could be 16 GiB each, which a guest must not be able to make the
+ * emulator allocate. C is done GEMM_TM x GEMM_TN at a time (3.3 MiB of
+ * buffers in all), its k blocks in order, so each C element still
+ * receives its k products in index order: the same sums as whole
+ * operands.
+ */
+#define GEMM_TM 256u
+#define GEMM_TN 1024u
+#define GEMM_TK 256u
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
 uint32_t sim_engine_gemm(struct sim_dev *d, uint32_t asid, uint32_t queue,
 			 const struct ares_cmd_gemm *cmd)
 {
-	uint32_t m = cmd->m, n = cmd->n, k = cmd->k, r, st;
-	float *a, *b, *c;
+	uint32_t m = cmd->m, n = cmd->n, k = cmd->k, i0, j0, p0, tm, tn, tk, r, st = ARES_JOB_OK;
+	float *a = malloc((size_t)GEMM_TM * GEMM_TK * sizeof(float));
+	float *b = malloc((size_t)GEMM_TK * GEMM_TN * sizeof(float));
+	float *c = malloc((size_t)GEMM_TM * GEMM_TN * sizeof(float));
 
-	a = malloc((size_t)m * k * sizeof(float));
-	b = malloc((size_t)k * n * sizeof(float));
-	c = malloc((size_t)m * n * sizeof(float));
 	if (!a || !b || !c) {
 		st = ARES_JOB_FW_ERROR;
 		goto out;
 	}
-	st = gather(d, asid, queue, cmd->a_va, m, k, cmd->lda, a);
-	if (st)
-		goto out;
-	st = gather(d, asid, queue, cmd->b_va, k, n, cmd->ldb, b);
-	if (st)
-		goto out;
-	st = gather(d, asid, queue, cmd->c_va, m, n, cmd->ldc, c);
-	if (st)
-		goto out;
-	sim_gemm_f32(m, n, k, a, b, c);
-	for (r = 0; r < m; r++) {
-		st = sim_va_write(d, asid, queue, cmd->c_va + (uint64_t)r * cmd->ldc * 4,
-				  c + (size_t)r * n, (uint64_t)n * 4);
-		if (st)
-			goto out;
+	for (i0 = 0; i0 < m; i0 += tm) {
+		tm = min_u32(GEMM_TM, m - i0);
+		for (j0 = 0; j0 < n; j0 += tn) {
+			uint64_t c_va = cmd->c_va + ((uint64_t)i0 * cmd->ldc + j0) * 4;
+
+			tn = min_u32(GEMM_TN, n - j0);
+			st = gather(d, asid, queue, c_va, tm, tn, cmd->ldc, c);
+			for (p0 = 0; !st && p0 < k; p0 += tk) {
+				tk = min_u32(GEMM_TK, k - p0);
+				st = gather(d, asid, queue,
+					    cmd->a_va + ((uint64_t)i0 * cmd->lda + p0) * 4, tm, tk,
+					    cmd->lda, a);
+				if (!st)
+					st = gather(d, asid, queue,
+						    cmd->b_va + ((uint64_t)p0 * cmd->ldb + j0) * 4,
+						    tk, tn, cmd->ldb, b);
+				if (!st)
+					sim_gemm_f32(tm, tn, tk, a, b, c);
+			}
+			for (r = 0; !st && r < tm; r++)
+				st = sim_va_write(d, asid, queue, c_va + (uint64_t)r * cmd->ldc * 4,
+						  c + (size_t)r * tn, (uint64_t)tn * 4);
+			if (st)
+				goto out;
+		}
 	}
 out:
 	free(c);

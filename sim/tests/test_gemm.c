@@ -121,6 +121,34 @@ START_TEST(test_gemm_operands_cross_pages)
 }
 END_TEST
 
+START_TEST(test_gemm_spans_tiles_with_ragged_edges)
+{
+	/* Past one tile in every dim (256 rows, 1024 columns, 256 of k). */
+	check_gemm(260, 1030, 260, 261, 1031, 1033, 8);
+}
+END_TEST
+
+START_TEST(test_gemm_huge_dims_fault_without_whole_operand_buffers)
+{
+	/* 16 GiB per operand at the largest dims: the engine holds tiles only,
+	 * so it reaches the unmapped C at once instead of failing an
+	 * allocation (ARES_JOB_FW_ERROR) or taking the host's memory. */
+	struct ares_cmd_gemm g = {.hdr = {.opcode = ARES_OP_GEMM, .size = sizeof(g)},
+				  .m = ARES_GEMM_DIM_MAX,
+				  .n = ARES_GEMM_DIM_MAX,
+				  .k = ARES_GEMM_DIM_MAX,
+				  .a_va = A_VA,
+				  .b_va = B_VA,
+				  .c_va = C_VA,
+				  .lda = ARES_GEMM_DIM_MAX,
+				  .ldb = ARES_GEMM_DIM_MAX,
+				  .ldc = ARES_GEMM_DIM_MAX};
+
+	ck_assert_uint_eq(sim_engine_gemm(&F.d, 2, 0, &g), ARES_JOB_MMU_FAULT);
+	ck_assert_uint_eq(sim_rd64(&F.d, ARES_REG_FAULT_VA), C_VA);
+}
+END_TEST
+
 START_TEST(test_gemm_leaves_padding_alone_and_faults_unmapped_operand)
 {
 	struct ares_cmd_gemm g = {.hdr = {.opcode = ARES_OP_GEMM, .size = sizeof(g)},
@@ -180,6 +208,8 @@ int main(void)
 	tcase_add_test(t, test_gemm_non_square_shapes);
 	tcase_add_test(t, test_gemm_row_strides_longer_than_rows);
 	tcase_add_test(t, test_gemm_operands_cross_pages);
+	tcase_add_test(t, test_gemm_spans_tiles_with_ragged_edges);
+	tcase_add_test(t, test_gemm_huge_dims_fault_without_whole_operand_buffers);
 	tcase_add_test(t, test_gemm_leaves_padding_alone_and_faults_unmapped_operand);
 	tcase_add_test(t, test_gemm_kernel_matches_reference_256);
 	suite_add_tcase(s, t);
