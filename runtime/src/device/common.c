@@ -197,6 +197,19 @@ uint32_t dev_float_bits(float f)
 	return u;
 }
 
+void dev_f32_view(struct ares_tensor_desc *t, uint64_t va, int rank, const int64_t *shape,
+		  const int64_t *stride)
+{
+	memset(t, 0, sizeof(*t));
+	t->va = va;
+	t->dtype = ARES_DTYPE_F32;
+	t->rank = (uint32_t)rank;
+	for (int k = 0; k < rank; k++) {
+		t->shape[k] = (uint64_t)shape[k];
+		t->stride[k] = (uint64_t)stride[k];
+	}
+}
+
 int64_t dev_norm_axis(int64_t a, int rank)
 {
 	return a < 0 ? a + rank : a;

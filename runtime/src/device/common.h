@@ -112,6 +112,12 @@ int dev_plan_known(struct art_session *s, const struct rt_node *n, int in);
 
 uint32_t dev_float_bits(float f);
 
+/* An f32 view of RANK dims at VA with the given element strides, for the
+ * forms that address a matrix they built themselves (op_signal.c,
+ * op_sample.c) rather than a graph value. */
+void dev_f32_view(struct ares_tensor_desc *t, uint64_t va, int rank, const int64_t *shape,
+		  const int64_t *stride);
+
 int64_t dev_norm_axis(int64_t a, int rank);
 
 /* Input IN of N holds data on the host. */

@@ -167,9 +167,9 @@ static int gs_emit(struct ectx *e)
 		return rt_err(s, -ENOMEM, "out of memory");
 	gs_matrix(n, x->dims, g, m);
 	uint64_t mva = e->arena_va + e->dv[s->nvals + (n - s->nodes)].off;
-	struct ares_tensor_desc md = {.va = mva, .dtype = ARES_DTYPE_F32, .rank = 1};
-	md.shape[0] = (uint64_t)cells;
-	md.stride[0] = 1;
+	const int64_t unit = 1;
+	struct ares_tensor_desc md;
+	dev_f32_view(&md, mva, 1, &cells, &unit);
 	int rc = dev_done(e, accel_cmdbuf_fill_tensor(e->cb, 0, &md));
 	for (int64_t k = 0; k < cells && !rc; k++)
 		if (m[k] != 0)
@@ -179,25 +179,13 @@ static int gs_emit(struct ectx *e)
 	if (rc)
 		return rc;
 	/* Y[n] [C, Ho Wo] = X[n] [C, H W] . M[n]^T, M^T a strided view. */
-	struct ares_tensor_desc a = {
-		.va = dev_va_of(e, n->in[0]), .dtype = ARES_DTYPE_F32, .rank = 3};
-	struct ares_tensor_desc b = a, y = a;
-	const uint64_t as[3] = {(uint64_t)N, (uint64_t)C, (uint64_t)HW},
-		       ast[3] = {(uint64_t)(C * HW), (uint64_t)HW, 1},
-		       bs[3] = {(uint64_t)N, (uint64_t)HW, (uint64_t)HoWo},
-		       bst[3] = {(uint64_t)(HoWo * HW), 1, (uint64_t)HW},
-		       ys[3] = {(uint64_t)N, (uint64_t)C, (uint64_t)HoWo},
-		       yst[3] = {(uint64_t)(C * HoWo), (uint64_t)HoWo, 1};
-	b.va = mva;
-	y.va = dev_va_of(e, n->out[0]);
-	for (int k = 0; k < 3; k++) {
-		a.shape[k] = as[k];
-		a.stride[k] = ast[k];
-		b.shape[k] = bs[k];
-		b.stride[k] = bst[k];
-		y.shape[k] = ys[k];
-		y.stride[k] = yst[k];
-	}
+	const int64_t as[3] = {N, C, HW}, ast[3] = {C * HW, HW, 1};
+	const int64_t bs[3] = {N, HW, HoWo}, bst[3] = {HoWo * HW, 1, HW};
+	const int64_t ys[3] = {N, C, HoWo}, yst[3] = {C * HoWo, HoWo, 1};
+	struct ares_tensor_desc a, b, y;
+	dev_f32_view(&a, dev_va_of(e, n->in[0]), 3, as, ast);
+	dev_f32_view(&b, mva, 3, bs, bst);
+	dev_f32_view(&y, dev_va_of(e, n->out[0]), 3, ys, yst);
 	struct ares_matmul_params p = {.alpha = F32_BITS(1.0f), .beta = F32_BITS(0.0f)};
 	return dev_done(e, accel_cmdbuf_matmul(e->cb, &p, &a, &b, NULL, &y));
 }

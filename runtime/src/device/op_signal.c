@@ -164,19 +164,6 @@ static uint64_t dft_consts(struct art_session *s, const struct rt_node *n, void 
 	return bytes;
 }
 
-static void desc4(struct ares_tensor_desc *t, uint64_t va, const int64_t *shape,
-		  const int64_t *stride)
-{
-	memset(t, 0, sizeof(*t));
-	t->va = va;
-	t->dtype = ARES_DTYPE_F32;
-	t->rank = 4;
-	for (int k = 0; k < 4; k++) {
-		t->shape[k] = (uint64_t)shape[k];
-		t->stride[k] = (uint64_t)stride[k];
-	}
-}
-
 static int dft_emit(struct ectx *e)
 {
 	struct art_session *s = e->s;
@@ -203,9 +190,9 @@ static int dft_emit(struct ectx *e)
 	const int64_t as[4] = {P, 2, K, J}, ast[4] = {0, K * J, J, 1};
 	const int64_t bs[4] = {P, 2, J, Q}, bst[4] = {J * Q, 0, Q, 1};
 	const int64_t ys[4] = {P, 2, K, Q}, yst[4] = {K * Q * 2, 1, Q * 2, 2};
-	desc4(&a, e->weights_va + s->dev->nwofs[n - s->nodes], as, ast);
-	desc4(&b, b_va, bs, bst);
-	desc4(&y, dev_va_of(e, n->out[0]), ys, yst);
+	dev_f32_view(&a, e->weights_va + s->dev->nwofs[n - s->nodes], 4, as, ast);
+	dev_f32_view(&b, b_va, 4, bs, bst);
+	dev_f32_view(&y, dev_va_of(e, n->out[0]), 4, ys, yst);
 	struct ares_matmul_params p = {.alpha = F32_BITS(1.0f), .beta = F32_BITS(0.0f)};
 	return dev_done(e, accel_cmdbuf_matmul(e->cb, &p, &a, &b, NULL, &y));
 }
@@ -311,15 +298,6 @@ static uint64_t stft_scratch(const struct dev_shape *c)
 	return (uint64_t)(g.F * g.D * 2 * g.K);
 }
 
-static void desc3(struct ares_tensor_desc *t, uint64_t va, const int64_t *shape,
-		  const int64_t *stride)
-{
-	desc4(t, va, shape, stride);
-	t->rank = 3;
-	t->shape[3] = 0;
-	t->stride[3] = 0;
-}
-
 static int stft_emit(struct ectx *e)
 {
 	struct art_session *s = e->s;
@@ -330,10 +308,9 @@ static int stft_emit(struct ectx *e)
 		return dev_bad(s, n, why);
 	int64_t J = g.F * g.D, C2 = 2 * g.K;
 	uint64_t mva = e->arena_va + e->dv[s->nvals + (n - s->nodes)].off;
-	const int64_t ms[4] = {J * C2, 0, 0, 0}, mst[4] = {1, 0, 0, 0};
+	const int64_t cells = J * C2, unit = 1;
 	struct ares_tensor_desc m;
-	desc4(&m, mva, ms, mst);
-	m.rank = 1;
+	dev_f32_view(&m, mva, 1, &cells, &unit);
 	int rc = dev_done(e, accel_cmdbuf_fill_tensor(e->cb, 0, &m));
 	/* Row (t, d), column (k, part): re' = re cos - im sin,
 	 * im' = re sin + im cos, each sample weighed by the window. */
@@ -360,9 +337,9 @@ static int stft_emit(struct ectx *e)
 	const int64_t as[3] = {g.B, g.frames, J}, ast[3] = {g.S * g.D, g.step * g.D, 1};
 	const int64_t bs[3] = {g.B, J, C2}, bst[3] = {0, C2, 1};
 	const int64_t ys[3] = {g.B, g.frames, C2}, yst[3] = {g.frames * C2, C2, 1};
-	desc3(&a, dev_va_of(e, n->in[0]), as, ast);
-	desc3(&b, mva, bs, bst);
-	desc3(&y, dev_va_of(e, n->out[0]), ys, yst);
+	dev_f32_view(&a, dev_va_of(e, n->in[0]), 3, as, ast);
+	dev_f32_view(&b, mva, 3, bs, bst);
+	dev_f32_view(&y, dev_va_of(e, n->out[0]), 3, ys, yst);
 	struct ares_matmul_params p = {.alpha = F32_BITS(1.0f), .beta = F32_BITS(0.0f)};
 	return dev_done(e, accel_cmdbuf_matmul(e->cb, &p, &a, &b, NULL, &y));
 }
