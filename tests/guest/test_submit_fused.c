@@ -28,7 +28,7 @@
 #include "guest_util.h"
 
 #define NJOBS	  DRM_ARES_MAX_BATCH_JOBS
-#define STREAM	  64 /* bytes reserved per job's command stream in the command BO */
+#define STREAM	  64	/* bytes reserved per job's command stream in the command BO */
 #define FAULTING  NJOBS /* the stream at this index writes an unmapped VA */
 #define WAIT_NS	  (60ll * 1000000000)
 #define NBAD	  8
@@ -40,7 +40,7 @@ static int fd;
 static accel_ctx *ctx, *other_ctx;
 static accel_bo *cmd_bo, *data_bo;
 static uint64_t *data; /* [0, NJOBS): fence values; [NJOBS, 2 * NJOBS): timestamps */
-static uint8_t *cmd; /* cmd_bo's mapping: stream j at j * STREAM */
+static uint8_t *cmd;   /* cmd_bo's mapping: stream j at j * STREAM */
 static uint32_t stream_size;
 static char fdinfo_path[64];
 
