@@ -134,10 +134,15 @@ void ares_dump_queues(struct ares_device *adev, struct drm_printer *p)
 			   q->tail, q->hw_seqno, q->num_pending,
 			   q->jobs_completed, q->busy_ns);
 		list_for_each_entry(job, &q->pending, link)
-			drm_printf(p, "  job %llu slot %u ctx %llu seqno %llu as %d cmd %llx+%u\n",
-				   job->hw_seqno, job->slot, job->ctx->uid,
-				   job->seqno, ares_as_slot(job->as), job->cmd_va,
-				   job->cmd_size);
+			drm_printf(p,
+				   "  job %llu slot %u ctx %llu seqno %llu as %d cmd %llx+%u entries %u/%u\n",
+				   job->hw_seqno,
+				   job->entries[job->nentries - 1].slot,
+				   job->ctx->uid, job->seqno,
+				   ares_as_slot(job->as),
+				   job->entries[0].cmd_va,
+				   job->entries[0].cmd_size,
+				   job->entries_done, job->nentries);
 		spin_unlock_irqrestore(&q->lock, flags);
 	}
 }

@@ -170,6 +170,8 @@ static void ares_job_release(struct ares_job *job)
 	for (i = 0; i < job->bo_count; i++)
 		drm_gem_object_put(job->bos[i]);
 	kvfree(job->bos);
+	if (job->entries != &job->one)
+		kfree(job->entries);
 	dma_fence_put(job->hw_fence);
 	if (job->as)
 		ares_as_put(job->as);
@@ -189,12 +191,12 @@ static void ares_job_free(struct drm_sched_job *sched_job)
 	ares_as_drop_turn(job->adev, &job->as_turn);
 	ares_job_unpin(job);
 	/*
-	 * Only pushed jobs get here, each counted once in ctx->queued and
-	 * once in its file's jobs_queued.
+	 * Only pushed jobs get here, each entry counted once in ctx->queued
+	 * and once in its file's jobs_queued.
 	 */
-	if (atomic_dec_return(&ctx->queued) == 0)
+	if (atomic_sub_return(job->nentries, &ctx->queued) == 0)
 		ares_queue_busy_ctx_add(ctx->queue, -1);
-	ares_usage_job_done(job->usage);
+	ares_usage_jobs_done(job->usage, job->nentries);
 	drm_sched_job_cleanup(sched_job);
 	ares_job_release(job);
 }
@@ -206,49 +208,65 @@ const struct drm_sched_backend_ops ares_sched_ops = {
 	.free_job = ares_job_free,
 };
 
-/* Looks up the job's buffers: every handle must name a buffer of @afile. */
-static int ares_submit_lookup_bos(struct drm_file *file, struct ares_job *job,
-				  const u32 *handles, u32 count)
+/*
+ * Adds the buffers of one entry to @job: every handle must name a buffer
+ * of @afile, none twice in the entry, and one of them must hold the
+ * entry's command stream. A buffer an earlier entry of a fused batch
+ * listed is kept once. On failure the buffers this entry added are
+ * dropped again.
+ */
+static int ares_job_add_bos(struct drm_file *file, struct ares_job *job,
+			    const u32 *handles, const struct drm_ares_submit *args,
+			    u32 capacity)
 {
 	struct ares_file *afile = file->driver_priv;
-	u32 i, j;
+	u32 mark = job->bo_count, i, j;
+	bool cmd_found = false;
+	int ret = -EINVAL;
 
-	for (i = 0; i < count; i++)
+	for (i = 0; i < args->bo_count; i++)
 		for (j = 0; j < i; j++)
 			if (handles[i] == handles[j])
 				return -EINVAL;
 
-	job->bos = kvcalloc(count, sizeof(*job->bos), GFP_KERNEL_ACCOUNT);
-	if (!job->bos)
-		return -ENOMEM;
-
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < args->bo_count; i++) {
 		struct drm_gem_object *obj;
+		struct ares_bo *bo;
+		u64 start;
 
 		obj = drm_gem_object_lookup(file, handles[i]);
 		if (!obj)
-			return -EINVAL;
+			goto err;
+		if (!ares_is_bo(obj) || to_ares_bo(obj)->as != afile->as) {
+			drm_gem_object_put(obj);
+			goto err;
+		}
+		bo = to_ares_bo(obj);
+		start = bo->node.start;
+		if (args->cmd_va >= start &&
+		    args->cmd_va - start <= bo->base.base.size &&
+		    args->cmd_size <= bo->base.base.size - (args->cmd_va - start))
+			cmd_found = true;
+
+		for (j = 0; j < job->bo_count; j++)
+			if (job->bos[j] == obj)
+				break;
+		if (j < job->bo_count) {
+			drm_gem_object_put(obj);
+			continue;
+		}
+		if (job->bo_count == capacity) {
+			drm_gem_object_put(obj);
+			goto err;
+		}
 		job->bos[job->bo_count++] = obj;
-		if (!ares_is_bo(obj) || to_ares_bo(obj)->as != afile->as)
-			return -EINVAL;
 	}
-	return 0;
-}
-
-static bool ares_submit_cmd_in_bos(struct ares_job *job)
-{
-	u32 i;
-
-	for (i = 0; i < job->bo_count; i++) {
-		struct ares_bo *bo = to_ares_bo(job->bos[i]);
-		u64 start = bo->node.start;
-
-		if (job->cmd_va >= start &&
-		    job->cmd_va - start <= bo->base.base.size &&
-		    job->cmd_size <= bo->base.base.size - (job->cmd_va - start))
-			return true;
-	}
-	return false;
+	if (cmd_found)
+		return 0;
+err:
+	while (job->bo_count > mark)
+		drm_gem_object_put(job->bos[--job->bo_count]);
+	return ret;
 }
 
 static int ares_submit_check_syncobjs(struct drm_file *file,
@@ -351,22 +369,32 @@ static int ares_submit_wait_room(struct ares_ctx *ctx, struct ares_usage *usage,
 }
 
 /**
- * struct ares_submit - what SUBMIT copied in and looked up; freed when the
- * ioctl returns, whether the job was pushed or not
+ * struct ares_submit_entry - what SUBMIT copied in for one entry
  */
-struct ares_submit {
-	/** @args: the ioctl's arguments */
+struct ares_submit_entry {
+	/** @args: the entry's arguments */
 	struct drm_ares_submit *args;
-	/** @ctx: the context (a reference) */
-	struct ares_ctx *ctx;
-	/** @slot: holds one of the file's max_jobs_per_file job slots */
-	bool slot;
 	/** @bo_handles: @args->bo_count buffer handles */
 	u32 *bo_handles;
 	/** @in_syncobjs: @args->in_syncobj_count syncobj handles, or NULL */
 	u32 *in_syncobjs;
 	/** @out_sync: the syncobj that gets the job's fence, or NULL */
 	struct drm_syncobj *out_sync;
+};
+
+/**
+ * struct ares_submit - what SUBMIT (or one fused batch) copied in and
+ * looked up; freed when the ioctl returns, whether the job was pushed or not
+ */
+struct ares_submit {
+	/** @ctx: the context (a reference) */
+	struct ares_ctx *ctx;
+	/** @slots: the file's max_jobs_per_file job slots held */
+	u32 slots;
+	/** @e: the entries, as many as the caller passed */
+	struct ares_submit_entry *e;
+	/** @n: the first @n entries passed every check so far */
+	u32 n;
 	/** @users: a BO_WAIT record per buffer, given to the buffers at push */
 	struct ares_bo_user **users;
 	/** @nusers: entries in @users */
@@ -389,10 +417,11 @@ static int ares_submit_check_args(const struct drm_ares_submit *args)
 	return 0;
 }
 
-/* Copies the handle arrays in and checks that every syncobj exists. */
-static int ares_submit_copy_in(struct drm_file *file, struct ares_submit *s)
+/* Copies one entry's handle arrays in and checks that every syncobj exists. */
+static int ares_submit_copy_in(struct drm_file *file,
+			       struct ares_submit_entry *e)
 {
-	const struct drm_ares_submit *args = s->args;
+	const struct drm_ares_submit *args = e->args;
 	u32 *handles;
 	int ret;
 
@@ -400,7 +429,7 @@ static int ares_submit_copy_in(struct drm_file *file, struct ares_submit *s)
 				    args->bo_count, sizeof(u32));
 	if (IS_ERR(handles))
 		return PTR_ERR(handles);
-	s->bo_handles = handles;
+	e->bo_handles = handles;
 
 	if (args->in_syncobj_count) {
 		handles = memdup_array_user(u64_to_user_ptr(args->in_syncobjs),
@@ -408,16 +437,16 @@ static int ares_submit_copy_in(struct drm_file *file, struct ares_submit *s)
 					    sizeof(u32));
 		if (IS_ERR(handles))
 			return PTR_ERR(handles);
-		s->in_syncobjs = handles;
+		e->in_syncobjs = handles;
 	}
-	ret = ares_submit_check_syncobjs(file, s->in_syncobjs,
+	ret = ares_submit_check_syncobjs(file, e->in_syncobjs,
 					 args->in_syncobj_count);
 	if (ret)
 		return ret;
 
 	if (args->out_syncobj) {
-		s->out_sync = drm_syncobj_find(file, args->out_syncobj);
-		if (!s->out_sync)
+		e->out_sync = drm_syncobj_find(file, args->out_syncobj);
+		if (!e->out_sync)
 			return -EINVAL;
 	}
 	return 0;
@@ -440,7 +469,16 @@ static int ares_submit_alloc_users(struct ares_submit *s, u32 count)
 	return 0;
 }
 
-static void ares_submit_fini(struct ares_file *afile, struct ares_submit *s)
+static void ares_submit_entry_fini(struct ares_submit_entry *e)
+{
+	if (e->out_sync)
+		drm_syncobj_put(e->out_sync);
+	kfree(e->in_syncobjs);
+	kfree(e->bo_handles);
+}
+
+static void ares_submit_fini(struct ares_file *afile, struct ares_submit *s,
+			     u32 count)
 {
 	u32 i;
 
@@ -448,58 +486,85 @@ static void ares_submit_fini(struct ares_file *afile, struct ares_submit *s)
 		for (i = 0; i < s->nusers; i++)
 			kfree(s->users[i]);
 	kfree(s->users);
-	if (s->out_sync)
-		drm_syncobj_put(s->out_sync);
-	kfree(s->in_syncobjs);
-	kfree(s->bo_handles);
-	if (s->slot)
-		ares_usage_job_done(afile->usage);
-	ares_ctx_put(s->ctx);
+	for (i = 0; i < count; i++)
+		ares_submit_entry_fini(&s->e[i]);
+	if (s->slots)
+		ares_usage_jobs_done(afile->usage, s->slots);
+	if (s->ctx)
+		ares_ctx_put(s->ctx);
 }
 
 /*
- * A job with its buffers looked up (each one of the file's, the command
- * stream inside one of them), not yet known to the scheduler.
+ * An empty job for @count entries, room for the buffers they list (one
+ * entry's bo_count, or for a fused batch the most any job may hold).
  */
-static struct ares_job *ares_job_create(struct ares_device *adev,
-					struct drm_file *file,
-					struct ares_submit *s)
+static struct ares_job *ares_job_alloc(struct ares_device *adev,
+				       struct ares_submit *s, u32 count)
 {
+	u32 capacity = count == 1 ? s->e[0].args->bo_count :
+			DRM_ARES_MAX_BOS_PER_JOB;
 	struct ares_job *job;
-	int ret;
 
 	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job)
-		return ERR_PTR(-ENOMEM);
+		return NULL;
 	job->adev = adev;
 	job->queue = s->ctx->queue;
-	job->cmd_va = s->args->cmd_va;
-	job->cmd_size = s->args->cmd_size;
+	job->status = ARES_JOB_OK;
 	INIT_LIST_HEAD(&job->link);
-
-	ret = ares_submit_lookup_bos(file, job, s->bo_handles,
-				     s->args->bo_count);
-	if (!ret && !ares_submit_cmd_in_bos(job))
-		ret = -EINVAL;
-	if (!ret)
-		ret = ares_submit_alloc_users(s, job->bo_count);
-	if (ret) {
-		ares_job_release(job);
-		return ERR_PTR(ret);
+	job->entries = &job->one;
+	if (count > 1) {
+		job->entries = kcalloc(count, sizeof(*job->entries),
+				       GFP_KERNEL_ACCOUNT);
+		if (!job->entries) {
+			job->entries = &job->one;
+			goto err;
+		}
 	}
+	job->bos = kvcalloc(capacity, sizeof(*job->bos), GFP_KERNEL_ACCOUNT);
+	if (!job->bos)
+		goto err;
 	return job;
+err:
+	ares_job_release(job);
+	return NULL;
 }
 
 /*
- * Makes @job a scheduler job of its context with its syncobj dependencies.
- * On failure nothing of the scheduler job is left to clean up.
+ * Copies in entry @i and adds it to @job. Return: 0, or the entry's error
+ * with nothing of it left in @job.
+ */
+static int ares_job_add_entry(struct ares_job *job, struct drm_file *file,
+			      struct ares_submit *s, u32 i)
+{
+	struct ares_submit_entry *e = &s->e[i];
+	u32 capacity = s->n == 1 && i == 0 ? e->args->bo_count :
+			DRM_ARES_MAX_BOS_PER_JOB;
+	int ret;
+
+	ret = ares_submit_copy_in(file, e);
+	if (ret)
+		return ret;
+	ret = ares_job_add_bos(file, job, e->bo_handles, e->args, capacity);
+	if (ret)
+		return ret;
+	job->entries[i].cmd_va = e->args->cmd_va;
+	job->entries[i].cmd_size = e->args->cmd_size;
+	job->nentries = i + 1;
+	return 0;
+}
+
+/*
+ * Makes @job a scheduler job of its context, one credit (ring slot) per
+ * entry, with every entry's syncobj dependencies. On failure nothing of
+ * the scheduler job is left to clean up.
  */
 static int ares_job_init_locked(struct ares_job *job, struct drm_file *file,
 				struct ares_submit *s)
 {
 	struct ares_file *afile = file->driver_priv;
 	struct ares_ctx *ctx = s->ctx;
-	u32 i;
+	u32 i, k;
 	int ret;
 
 	lockdep_assert_held(&ctx->submit_lock);
@@ -509,8 +574,8 @@ static int ares_job_init_locked(struct ares_job *job, struct drm_file *file,
 	if (ctx->banned)
 		return -ECANCELED;
 
-	ret = drm_sched_job_init(&job->base, &ctx->entity, 1, afile,
-				 file->client_id);
+	ret = drm_sched_job_init(&job->base, &ctx->entity, job->nentries,
+				 afile, file->client_id);
 	if (ret)
 		return ret;
 	kref_get(&ctx->ref);
@@ -518,12 +583,16 @@ static int ares_job_init_locked(struct ares_job *job, struct drm_file *file,
 	job->as = ares_as_get(afile->as);
 	job->usage = ares_usage_get(afile->usage);
 
-	for (i = 0; i < s->args->in_syncobj_count; i++) {
-		ret = drm_sched_job_add_syncobj_dependency(&job->base, file,
-							   s->in_syncobjs[i], 0);
-		if (ret) {
-			drm_sched_job_cleanup(&job->base);
-			return ret;
+	for (k = 0; k < job->nentries; k++) {
+		const struct ares_submit_entry *e = &s->e[k];
+
+		for (i = 0; i < e->args->in_syncobj_count; i++) {
+			ret = drm_sched_job_add_syncobj_dependency(&job->base, file,
+								   e->in_syncobjs[i], 0);
+			if (ret) {
+				drm_sched_job_cleanup(&job->base);
+				return ret;
+			}
 		}
 	}
 	return 0;
@@ -531,7 +600,8 @@ static int ares_job_init_locked(struct ares_job *job, struct drm_file *file,
 
 /*
  * Arms and pushes @job, its buffers' reservations locked: nothing here can
- * fail. Return: the job's finished fence (a reference).
+ * fail. Each entry gets the next seqno of the context. Return: the job's
+ * finished fence (a reference).
  */
 static struct dma_fence *ares_job_arm_push_locked(struct ares_job *job,
 						  struct ares_submit *s,
@@ -543,8 +613,13 @@ static struct dma_fence *ares_job_arm_push_locked(struct ares_job *job,
 
 	lockdep_assert_held(&ctx->submit_lock);
 
-	job->seqno = ++ctx->seqno;
-	s->args->seqno = job->seqno;
+	for (i = 0; i < job->nentries; i++) {
+		job->entries[i].seqno = ++ctx->seqno;
+		s->e[i].args->seqno = ctx->seqno;
+		trace_ares_submit(dev_name(job->adev->drm.dev), ctx->uid,
+				  ctx->seqno, ctx->queue->index, job->bo_count);
+	}
+	job->seqno = ctx->seqno;
 	drm_sched_job_arm(&job->base);
 	finished = dma_fence_get(&job->base.s_fence->finished);
 	for (i = 0; i < job->bo_count; i++) {
@@ -556,10 +631,8 @@ static struct dma_fence *ares_job_arm_push_locked(struct ares_job *job,
 		ares_bo_set_user(to_ares_bo(job->bos[i]), s->users[i]);
 		s->users[i] = NULL;
 	}
-	if (atomic_inc_return(&ctx->queued) == 1)
+	if (atomic_add_return(job->nentries, &ctx->queued) == job->nentries)
 		ares_queue_busy_ctx_add(ctx->queue, 1);
-	trace_ares_submit(dev_name(job->adev->drm.dev), ctx->uid, job->seqno,
-			  ctx->queue->index, job->bo_count);
 	/*
 	 * Unlock before the push: once pushed, the job may run and be freed
 	 * (with its bos array) at any time. The finished fence is already in
@@ -577,6 +650,7 @@ static int ares_job_push(struct ares_job *job, struct drm_file *file,
 	struct ares_ctx *ctx = s->ctx;
 	struct ww_acquire_ctx acquire;
 	struct dma_fence *finished;
+	u32 i;
 	int ret;
 
 	mutex_lock(&ctx->submit_lock);
@@ -591,10 +665,11 @@ static int ares_job_push(struct ares_job *job, struct drm_file *file,
 	finished = ares_job_arm_push_locked(job, s, &acquire);
 	mutex_unlock(&ctx->submit_lock);
 
-	/* The file's job slot is the job's now: free_job releases it. */
-	s->slot = false;
-	if (s->out_sync)
-		drm_syncobj_replace_fence(s->out_sync, finished);
+	/* The file's job slots are the job's now: free_job releases them. */
+	s->slots -= job->nentries;
+	for (i = 0; i < job->nentries; i++)
+		if (s->e[i].out_sync)
+			drm_syncobj_replace_fence(s->e[i].out_sync, finished);
 	dma_fence_put(finished);
 	return 0;
 
@@ -604,34 +679,70 @@ out_unlock:
 }
 
 /*
- * One job through the named steps: its arguments, room for it, its
- * handles, the job itself, the push. Everything that can fail happens
- * before the job is armed; nothing is queued on failure. On success
- * @args->seqno is the job's number within its context.
+ * The checks that need no device: the entry's arguments, its context
+ * (every entry of a fused batch names the first one's), room for it.
  */
-static int ares_submit_one(struct drm_device *dev, struct drm_file *file,
-			   struct drm_ares_submit *args)
+static int ares_submit_precheck(struct ares_file *afile, struct ares_submit *s,
+				u32 i)
 {
-	struct ares_file *afile = file->driver_priv;
-	struct ares_submit s = { .args = args };
-	struct ares_job *job;
-	int ret, idx;
+	const struct drm_ares_submit *args = s->e[i].args;
+	bool slot = false;
+	int ret;
 
-	ret = ares_submit_check_args(s.args);
+	ret = ares_submit_check_args(args);
 	if (ret)
 		return ret;
-	s.ctx = ares_ctx_lookup(afile, s.args->ctx_id);
-	if (!s.ctx)
+	if (!i) {
+		s->ctx = ares_ctx_lookup(afile, args->ctx_id);
+		if (!s->ctx)
+			return -EINVAL;
+		/* A user queue's jobs go through its ring, never through SUBMIT. */
+		if (s->ctx->uq)
+			return -EINVAL;
+	} else if (args->ctx_id != s->e[0].args->ctx_id) {
 		return -EINVAL;
-	/* A user queue's jobs go through its ring, never through SUBMIT. */
-	if (s.ctx->uq) {
-		ret = -EINVAL;
-		goto out;
+	}
+	/* Sleep before drm_dev_enter(): an unplug must not wait for us. */
+	ret = ares_submit_wait_room(s->ctx, afile->usage, &slot);
+	if (slot)
+		s->slots++;
+	return ret;
+}
+
+/*
+ * @count entries through the named steps as one scheduler job: their
+ * arguments, room for them, their handles, the job, the push. Everything
+ * that can fail happens before the job is armed. An entry that fails
+ * ends the job before it: the entries before it are queued, it and its
+ * successors are not. On return *@queued entries were queued, with their
+ * seqnos in their args; the return value is the error of entry *@queued,
+ * or 0 when all were.
+ */
+static int ares_submit_job(struct drm_device *dev, struct drm_file *file,
+			   struct drm_ares_submit *args, u32 count, u32 *queued)
+{
+	struct ares_submit_entry one_entry = { .args = args };
+	struct ares_file *afile = file->driver_priv;
+	struct ares_submit s = { .e = &one_entry };
+	struct ares_job *job = NULL;
+	int ret = 0, err, idx;
+	u32 i;
+
+	*queued = 0;
+	if (count > 1) {
+		s.e = kcalloc(count, sizeof(*s.e), GFP_KERNEL);
+		if (!s.e)
+			return -ENOMEM;
+		for (i = 0; i < count; i++)
+			s.e[i].args = &args[i];
 	}
 
-	/* Sleep before drm_dev_enter(): an unplug must not wait for us. */
-	ret = ares_submit_wait_room(s.ctx, afile->usage, &s.slot);
-	if (ret)
+	for (s.n = 0; s.n < count; s.n++) {
+		ret = ares_submit_precheck(afile, &s, s.n);
+		if (ret)
+			break;
+	}
+	if (!s.n)
 		goto out;
 	if (!drm_dev_enter(dev, &idx)) {
 		ret = -ENODEV;
@@ -642,22 +753,39 @@ static int ares_submit_one(struct drm_device *dev, struct drm_file *file,
 		goto out_exit;
 	}
 
-	ret = ares_submit_copy_in(file, &s);
-	if (ret)
-		goto out_exit;
-	job = ares_job_create(to_ares_device(dev), file, &s);
-	if (IS_ERR(job)) {
-		ret = PTR_ERR(job);
+	job = ares_job_alloc(to_ares_device(dev), &s, s.n);
+	if (!job) {
+		ret = -ENOMEM;
 		goto out_exit;
 	}
-	ret = ares_job_push(job, file, &s);
-	if (ret)
-		ares_job_release(job);
+	for (i = 0; i < s.n; i++) {
+		err = ares_job_add_entry(job, file, &s, i);
+		if (err) {
+			s.n = i;
+			ret = err;
+			break;
+		}
+	}
+	if (!s.n)
+		goto out_exit;
+	err = ares_submit_alloc_users(&s, job->bo_count);
+	if (!err)
+		err = ares_job_push(job, file, &s);
+	if (err) {
+		ret = err;
+		goto out_exit;
+	}
+	*queued = s.n;
+	job = NULL;
 
 out_exit:
 	drm_dev_exit(idx);
 out:
-	ares_submit_fini(afile, &s);
+	if (job)
+		ares_job_release(job);
+	ares_submit_fini(afile, &s, count);
+	if (s.e != &one_entry)
+		kfree(s.e);
 	return ret;
 }
 
@@ -676,13 +804,17 @@ out:
 int ares_ioctl_submit(struct drm_device *dev, void *data,
 		      struct drm_file *file)
 {
-	return ares_submit_one(dev, file, data);
+	u32 queued;
+
+	return ares_submit_job(dev, file, data, 1, &queued);
 }
 
 static int ares_submit_batch_check_args(const struct drm_ares_submit_batch *b)
 {
 	/* submitted and error are output-only: zero on input. */
-	if (b->flags || b->reserved || b->submitted || b->error)
+	if (b->flags & ~DRM_ARES_SUBMIT_BATCH_FLAGS)
+		return -EINVAL;
+	if (b->reserved || b->submitted || b->error)
 		return -EINVAL;
 	if (!b->count)
 		return -EINVAL;
@@ -714,8 +846,9 @@ static int ares_submit_batch_copy_out(struct drm_ares_submit __user *ujobs,
  * it and those after it are not. When nothing was queued the ioctl fails
  * with that entry's error (so -ERESTARTSYS restarts it); otherwise it
  * succeeds, and the struct's submitted and error fields tell how far it
- * got. A restart
- * after jobs were queued would queue them twice, hence -EINTR there.
+ * got. A restart after jobs were queued would queue them twice, hence
+ * -EINTR there. With DRM_ARES_SUBMIT_BATCH_FUSED the queued entries are
+ * one scheduler job (one run_job, one doorbell, one fence).
  *
  * Return: 0 or a negative errno as docs/uapi.md lists.
  */
@@ -726,7 +859,7 @@ int ares_ioctl_submit_batch(struct drm_device *dev, void *data,
 	struct drm_ares_submit __user *ujobs = u64_to_user_ptr(batch->jobs);
 	struct drm_ares_submit *jobs;
 	int ret, err = 0;
-	u32 n;
+	u32 n, one;
 
 	ret = ares_submit_batch_check_args(batch);
 	if (ret)
@@ -735,10 +868,14 @@ int ares_ioctl_submit_batch(struct drm_device *dev, void *data,
 	if (IS_ERR(jobs))
 		return PTR_ERR(jobs);
 
-	for (n = 0; n < batch->count; n++) {
-		err = ares_submit_one(dev, file, &jobs[n]);
-		if (err)
-			break;
+	if (batch->flags & DRM_ARES_SUBMIT_BATCH_FUSED) {
+		err = ares_submit_job(dev, file, jobs, batch->count, &n);
+	} else {
+		for (n = 0; n < batch->count; n++) {
+			err = ares_submit_job(dev, file, &jobs[n], 1, &one);
+			if (err)
+				break;
+		}
 	}
 	if (!n) {
 		ret = err;

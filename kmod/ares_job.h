@@ -19,7 +19,27 @@ struct drm_file;
 struct drm_gem_object;
 
 /**
- * struct ares_job - one submitted job
+ * struct ares_job_entry - one descriptor of a scheduler job
+ *
+ * A plain SUBMIT makes a scheduler job of one entry; SUBMIT_BATCH with
+ * DRM_ARES_SUBMIT_BATCH_FUSED makes one of up to DRM_ARES_MAX_BATCH_JOBS,
+ * written to the ring together by one run_job().
+ */
+struct ares_job_entry {
+	/** @cmd_va: command stream VA */
+	u64 cmd_va;
+	/** @seqno: seqno within the context */
+	u64 seqno;
+	/** @hw_seqno: descriptor seqno of the current run (queue->lock) */
+	u64 hw_seqno;
+	/** @cmd_size: command stream bytes */
+	u32 cmd_size;
+	/** @slot: ring slot of the current run (queue->lock) */
+	u32 slot;
+};
+
+/**
+ * struct ares_job - one scheduler job: one submitted job, or a fused batch
  */
 struct ares_job {
 	/** @base: scheduler job, embedded */
@@ -38,11 +58,13 @@ struct ares_job {
 	struct drm_gem_object **bos;
 	/** @bo_count: entries in @bos */
 	u32 bo_count;
-	/** @cmd_va: command stream VA */
-	u64 cmd_va;
-	/** @cmd_size: command stream bytes */
-	u32 cmd_size;
-	/** @seqno: seqno within the context */
+	/** @entries: its descriptors, in order (&@one for a single job) */
+	struct ares_job_entry *entries;
+	/** @nentries: entries in @entries, 1..DRM_ARES_MAX_BATCH_JOBS */
+	u32 nentries;
+	/** @one: the entry of a single job */
+	struct ares_job_entry one;
+	/** @seqno: seqno within the context of the last entry */
 	u64 seqno;
 	/** @guilty: timed out; its next run fails it with -ETIMEDOUT */
 	bool guilty;
@@ -61,10 +83,15 @@ struct ares_job {
 	/* Protected by queue->lock. */
 	/** @hw_fence: fence of the current run, or NULL before a (re)run */
 	struct dma_fence *hw_fence;
-	/** @hw_seqno: descriptor seqno of the current run */
+	/** @hw_seqno: descriptor seqno of the last entry in the current run */
 	u64 hw_seqno;
-	/** @slot: ring slot of the current run */
-	u32 slot;
+	/**
+	 * @entries_done: entries the device completed, over all runs: a run
+	 * after a reset writes only the others, so none runs twice
+	 */
+	u32 entries_done;
+	/** @status: ARES_JOB_* of the first entry that failed, else OK */
+	u32 status;
 	/** @link: in &ares_queue.pending while on the ring */
 	struct list_head link;
 };

@@ -81,21 +81,22 @@ static int ares_status_to_errno(u32 status)
 	}
 }
 
-/* Reads @job's completion record: its status, and its device time counted. */
-static u32 ares_queue_account(struct ares_queue *q, struct ares_job *job)
+/* Reads entry @e's completion record: its status, and its device time counted. */
+static u32 ares_queue_account(struct ares_queue *q, struct ares_job *job,
+			      struct ares_job_entry *e)
 {
-	struct ares_completion *rec = q->compl + ARES_COMPL_RECORD_OFFSET(job->slot);
+	struct ares_completion *rec = q->compl + ARES_COMPL_RECORD_OFFSET(e->slot);
 	u32 status = le32_to_cpu(READ_ONCE(rec->status));
 	u64 start, end, busy;
 
 	lockdep_assert_held(&q->lock);
 
-	if (le64_to_cpu(READ_ONCE(rec->seqno)) != job->hw_seqno) {
+	if (le64_to_cpu(READ_ONCE(rec->seqno)) != e->hw_seqno) {
 		drm_err_ratelimited(&q->adev->drm,
 				    "queue %u: completion slot %u holds seqno %llu, expected %llu\n",
-				    q->index, job->slot,
+				    q->index, e->slot,
 				    le64_to_cpu(READ_ONCE(rec->seqno)),
-				    job->hw_seqno);
+				    e->hw_seqno);
 		status = ARES_JOB_FW_ERROR;
 	}
 	start = le64_to_cpu(READ_ONCE(rec->start_ns));
@@ -104,14 +105,40 @@ static u32 ares_queue_account(struct ares_queue *q, struct ares_job *job)
 	q->busy_ns += busy;
 	atomic64_add(busy, &job->usage->busy_ns[q->priority]);
 	atomic64_inc(&job->usage->jobs[q->priority]);
-	trace_ares_complete(dev_name(q->adev->drm.dev), job->ctx->uid, job->seqno, q->index,
-			    job->hw_seqno, status, busy);
+	trace_ares_complete(dev_name(q->adev->drm.dev), job->ctx->uid, e->seqno, q->index,
+			    e->hw_seqno, status, busy);
 	if (status != ARES_JOB_OK)
 		drm_dbg_driver(&q->adev->drm,
 			       "queue %u: job %llu (context seqno %llu) failed: status %u at command offset %u\n",
-			       q->index, job->hw_seqno, job->seqno,
+			       q->index, e->hw_seqno, e->seqno,
 			       status, le32_to_cpu(READ_ONCE(rec->error_offset)));
 	return status;
+}
+
+/*
+ * Accounts @job's entries the device has completed up to @done.
+ * Return: true when all of them are.
+ */
+static bool ares_queue_account_entries(struct ares_queue *q,
+				       struct ares_job *job, u64 done)
+{
+	lockdep_assert_held(&q->lock);
+
+	while (job->entries_done < job->nentries) {
+		struct ares_job_entry *e = &job->entries[job->entries_done];
+		u32 status;
+
+		if (e->hw_seqno > done)
+			return false;
+		status = ares_queue_account(q, job, e);
+		/* The fence carries the first failure; later entries still ran. */
+		if (status != ARES_JOB_OK && job->status == ARES_JOB_OK)
+			job->status = status;
+		job->entries_done++;
+		q->num_pending--;
+		q->jobs_completed++;
+	}
+	return true;
 }
 
 /* Signals the hardware fence of every job the device has completed. */
@@ -129,19 +156,13 @@ static void ares_queue_process(struct ares_queue *q)
 
 	/* Interrupts coalesce: complete everything up to done_seqno. */
 	list_for_each_entry_safe(job, tmp, &q->pending, link) {
-		u32 status;
-
-		if (job->hw_seqno > done)
+		if (!ares_queue_account_entries(q, job, done))
 			break;
-
-		status = ares_queue_account(q, job);
-		if (status != ARES_JOB_OK)
+		if (job->status != ARES_JOB_OK)
 			dma_fence_set_error(job->hw_fence,
-					    ares_status_to_errno(status));
+					    ares_status_to_errno(job->status));
 
 		list_del_init(&job->link);
-		q->num_pending--;
-		q->jobs_completed++;
 		/* Off the device: its slot may go to another address space. */
 		ares_job_unpin(job);
 		dma_fence_signal_locked(job->hw_fence);
@@ -189,7 +210,9 @@ irqreturn_t ares_queue_irq(int irq, void *arg)
  *
  * Jobs the device completed before the reset complete normally; the others
  * were lost: their hardware fences signal with -ECANCELED and are cleared so
- * that the next run_job() of the job submits it again.
+ * that the next run_job() of the job submits it again. Entries of a fused
+ * batch that completed stay counted in its entries_done: the next run
+ * writes only the rest.
  */
 void ares_queue_drain(struct ares_queue *q)
 {
@@ -266,26 +289,36 @@ void ares_queue_hw_init(struct ares_queue *q)
 	ares_ring_doorbell(adev, ARES_VEC_QUEUE(i));
 }
 
-/* Writes @job's descriptor into the next ring slot and moves TAIL past it. */
+/*
+ * Writes the descriptors of @job's entries not yet completed into the next
+ * ring slots and moves TAIL past them with one register write.
+ */
 static void ares_queue_write_desc(struct ares_queue *q, struct ares_job *job)
 {
-	struct ares_job_desc *desc;
+	u16 asid = ares_as_slot(job->as);
+	u32 i;
 
 	lockdep_assert_held(&q->lock);
 
-	job->hw_seqno = ++q->hw_seqno;
-	job->slot = q->tail % ARES_RING_ENTRIES;
-	desc = &q->ring[job->slot];
-	memset(desc, 0, sizeof(*desc));
-	desc->seqno = cpu_to_le64(job->hw_seqno);
-	desc->cmd_va = cpu_to_le64(job->cmd_va);
-	desc->cmd_size = cpu_to_le32(job->cmd_size);
-	desc->asid = cpu_to_le16(ares_as_slot(job->as));
-	desc->tag = cpu_to_le64(job->seqno);
+	for (i = job->entries_done; i < job->nentries; i++) {
+		struct ares_job_entry *e = &job->entries[i];
+		struct ares_job_desc *desc;
+
+		e->hw_seqno = ++q->hw_seqno;
+		e->slot = q->tail % ARES_RING_ENTRIES;
+		desc = &q->ring[e->slot];
+		memset(desc, 0, sizeof(*desc));
+		desc->seqno = cpu_to_le64(e->hw_seqno);
+		desc->cmd_va = cpu_to_le64(e->cmd_va);
+		desc->cmd_size = cpu_to_le32(e->cmd_size);
+		desc->asid = cpu_to_le16(asid);
+		desc->tag = cpu_to_le64(e->seqno);
+		q->num_pending++;
+		q->tail++;
+	}
+	job->hw_seqno = q->hw_seqno;
 	list_add_tail(&job->link, &q->pending);
-	q->num_pending++;
-	q->tail++;
-	/* writel() orders the descriptor (coherent memory) before TAIL. */
+	/* writel() orders the descriptors (coherent memory) before TAIL. */
 	ares_wr32(q->adev, ARES_REG_Q(q->index, ARES_Q_TAIL), q->tail);
 }
 

@@ -39,14 +39,15 @@ void ares_usage_put(struct ares_usage *usage)
 }
 
 /**
- * ares_usage_job_done() - give back one of the file's job slots
+ * ares_usage_jobs_done() - give back some of the file's job slots
  * @usage: the file's counters
+ * @n: slots: a fused batch holds one per entry
  *
  * For a job that was freed, or a SUBMIT that failed after taking its slot;
  * wakes the submitters waiting for room.
  */
-void ares_usage_job_done(struct ares_usage *usage)
+void ares_usage_jobs_done(struct ares_usage *usage, u32 n)
 {
-	atomic_dec(&usage->jobs_queued);
+	atomic_sub(n, &usage->jobs_queued);
 	wake_up_all(&usage->space_wq);
 }

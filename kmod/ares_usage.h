@@ -37,7 +37,7 @@ struct ares_usage {
 
 struct ares_usage *ares_usage_create(void);
 void ares_usage_put(struct ares_usage *usage);
-void ares_usage_job_done(struct ares_usage *usage);
+void ares_usage_jobs_done(struct ares_usage *usage, u32 n);
 
 /**
  * ares_usage_get() - take a reference on a file's usage counters

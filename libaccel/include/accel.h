@@ -861,6 +861,26 @@ ACCEL_API int accel_submit_batch(accel_ctx *ctx, const struct accel_submit_args 
 				 uint32_t count, accel_job **out, uint32_t *submitted);
 
 /**
+ * accel_submit_fused() - queue @count jobs on @ctx as one kernel job
+ * @ctx: context
+ * @args: @count jobs, each as accel_submit() takes it, run in order
+ * @count: 1 to ACCEL_MAX_BATCH
+ * @out: out: @count job handles, of which the first *@submitted are set
+ * @submitted: out: jobs queued, always the first ones of @args
+ *
+ * As accel_submit_batch(), but the jobs queued go through the kernel's
+ * scheduler as one job (DRM_ARES_SUBMIT_BATCH_FUSED): one doorbell, one
+ * fence. Every handle of the batch finishes when its last job does, and
+ * each one's accel_job_status() is the first failure among them. The
+ * jobs together may list at most 256 distinct buffers. For many small
+ * jobs whose results are needed together.
+ *
+ * Return: as accel_submit_batch().
+ */
+ACCEL_API int accel_submit_fused(accel_ctx *ctx, const struct accel_submit_args *args,
+				 uint32_t count, accel_job **out, uint32_t *submitted);
+
+/**
  * accel_job_wait() - wait until @job finishes (successfully or not)
  * @job: job handle
  * @timeout_ns: relative timeout in ns; 0 polls; negative waits forever

@@ -200,8 +200,9 @@ int accel_submit(accel_ctx *ctx, const struct accel_submit_args *args, accel_job
 	return 0;
 }
 
-int accel_submit_batch(accel_ctx *ctx, const struct accel_submit_args *args, uint32_t count,
-		       accel_job **out, uint32_t *submitted)
+/* SUBMIT_BATCH with @flags; @what names the caller in error messages. */
+static int submit_batch(accel_ctx *ctx, const struct accel_submit_args *args, uint32_t count,
+			accel_job **out, uint32_t *submitted, uint32_t flags, const char *what)
 {
 	accel_device *dev = ctx->dev;
 	struct drm_ares_submit s[ACCEL_MAX_BATCH];
@@ -211,32 +212,32 @@ int accel_submit_batch(accel_ctx *ctx, const struct accel_submit_args *args, uin
 	int ret = 0;
 
 	if (!args || !out || !submitted)
-		return accel_set_error(dev, -EINVAL,
-				       "accel_submit_batch: args, out and submitted must be set");
+		return accel_set_error(dev, -EINVAL, "%s: args, out and submitted must be set",
+				       what);
 	*submitted = 0;
 	if (!count)
-		return accel_set_error(dev, -EINVAL, "accel_submit_batch: count is 0");
+		return accel_set_error(dev, -EINVAL, "%s: count is 0", what);
 	if (count > ACCEL_MAX_BATCH)
 		return accel_set_error(dev, -E2BIG,
-				       "accel_submit_batch: count %u is above the %u jobs one "
-				       "batch may hold",
+				       "%s: count %u is above the %u jobs one batch may hold", what,
 				       count, ACCEL_MAX_BATCH);
 	for (; prepared < count; prepared++) {
-		ret = submit_prepare(ctx, &args[prepared], "accel_submit_batch", &s[prepared],
-				     &p[prepared]);
+		ret = submit_prepare(ctx, &args[prepared], what, &s[prepared], &p[prepared]);
 		if (ret)
 			goto out;
 	}
 
 	b.jobs = (uintptr_t)s;
 	b.count = count;
+	b.flags = flags;
 	ret = accel_ioctl(dev, DRM_IOCTL_ARES_SUBMIT_BATCH, &b);
 	if (ret) {
 		accel_set_error(dev, ret,
-				"DRM_IOCTL_ARES_SUBMIT_BATCH of %u jobs: job 0 (ctx_id %u cmd_va "
+				"DRM_IOCTL_ARES_SUBMIT_BATCH (flags 0x%x) of %u jobs: job 0 "
+				"(ctx_id %u cmd_va "
 				"0x%llx cmd_size %u bo_count %u) on %s: %s",
-				count, ctx->id, (unsigned long long)s[0].cmd_va, s[0].cmd_size,
-				s[0].bo_count, dev->node, accel_strerror(ret));
+				flags, count, ctx->id, (unsigned long long)s[0].cmd_va,
+				s[0].cmd_size, s[0].bo_count, dev->node, accel_strerror(ret));
 		goto out;
 	}
 	n = b.submitted;
@@ -254,6 +255,19 @@ out:
 	for (i = n; i < prepared; i++)
 		pending_abort(dev, &p[i]);
 	return ret;
+}
+
+int accel_submit_batch(accel_ctx *ctx, const struct accel_submit_args *args, uint32_t count,
+		       accel_job **out, uint32_t *submitted)
+{
+	return submit_batch(ctx, args, count, out, submitted, 0, "accel_submit_batch");
+}
+
+int accel_submit_fused(accel_ctx *ctx, const struct accel_submit_args *args, uint32_t count,
+		       accel_job **out, uint32_t *submitted)
+{
+	return submit_batch(ctx, args, count, out, submitted, DRM_ARES_SUBMIT_BATCH_FUSED,
+			    "accel_submit_fused");
 }
 
 int accel_submit_cmdbuf(accel_ctx *ctx, const accel_cmdbuf *cb, accel_bo *const *bos,

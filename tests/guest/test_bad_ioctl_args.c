@@ -109,13 +109,18 @@ static void submit_cases(void)
 	BATCH_CASE("count > DRM_ARES_MAX_BATCH_JOBS", -E2BIG,
 		   b.count = DRM_ARES_MAX_BATCH_JOBS + 1);
 	BATCH_CASE("count = 0xffffffff", -E2BIG, b.count = 0xffffffffu);
-	BATCH_CASE("flags = 1", -EINVAL, b.flags = 1);
+	BATCH_CASE("flags = 2 (undefined bit)", -EINVAL, b.flags = 2);
+	BATCH_CASE("flags = 0x80000000", -EINVAL, b.flags = 0x80000000u);
+	BATCH_CASE("flags = FUSED | 2", -EINVAL, b.flags = DRM_ARES_SUBMIT_BATCH_FUSED | 2);
+	BATCH_CASE("FUSED, reserved = 1", -EINVAL,
+		   (b.flags = DRM_ARES_SUBMIT_BATCH_FUSED, b.reserved = 1));
 	BATCH_CASE("reserved = 1", -EINVAL, b.reserved = 1);
 	BATCH_CASE("submitted = 1 on input (output-only)", -EINVAL, b.submitted = 1);
 	BATCH_CASE("error = -22 on input (output-only)", -EINVAL, b.error = -EINVAL);
 	BATCH_CASE("jobs = NULL", -EFAULT, b.jobs = 0);
 	s.reserved = 1;
 	BATCH_CASE("entry 0 reserved = 1", -EINVAL, (void)0);
+	BATCH_CASE("FUSED, entry 0 reserved = 1", -EINVAL, b.flags = DRM_ARES_SUBMIT_BATCH_FUSED);
 #undef BATCH_CASE
 
 	/* Rejected submits must have changed nothing: the next seqno follows on. */

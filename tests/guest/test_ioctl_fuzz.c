@@ -185,9 +185,10 @@ static void fuzz(int fd)
 		case 6: {
 			/* Up to one past the limit; entries plausible, or garbage. */
 			struct drm_ares_submit s[DRM_ARES_MAX_BATCH_JOBS + 1];
-			struct drm_ares_submit_batch b = {.jobs = (uintptr_t)s,
-							  .count = rnd() %
-								   (DRM_ARES_MAX_BATCH_JOBS + 2)};
+			struct drm_ares_submit_batch b = {
+				.jobs = (uintptr_t)s,
+				.count = rnd() % (DRM_ARES_MAX_BATCH_JOBS + 2),
+				.flags = rnd() % 2 ? DRM_ARES_SUBMIT_BATCH_FUSED : 0};
 
 			for (uint32_t k = 0; k < b.count; k++) {
 				s[k] = (struct drm_ares_submit){

@@ -240,8 +240,8 @@ static void refused_batches(void)
 	refused("count = DRM_ARES_MAX_BATCH_JOBS + 1", -E2BIG, &b);
 	b = (struct drm_ares_submit_batch){.jobs = (uintptr_t)s, .count = 0};
 	refused("count = 0", -EINVAL, &b);
-	b = (struct drm_ares_submit_batch){.jobs = (uintptr_t)s, .count = 1, .flags = 1};
-	refused("flags = 1", -EINVAL, &b);
+	b = (struct drm_ares_submit_batch){.jobs = (uintptr_t)s, .count = 1, .flags = 2};
+	refused("flags = 2 (an undefined bit)", -EINVAL, &b);
 	b = (struct drm_ares_submit_batch){.jobs = (uintptr_t)s, .count = 1, .reserved = 1};
 	refused("reserved = 1", -EINVAL, &b);
 	b = (struct drm_ares_submit_batch){.jobs = (uintptr_t)s, .count = 1, .submitted = 1};

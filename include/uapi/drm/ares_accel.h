@@ -266,7 +266,7 @@ struct drm_ares_submit {
  *	@seqno of each queued entry
  * @count: in: entries in @jobs, 1 to DRM_ARES_MAX_BATCH_JOBS (more:
  *	-E2BIG, nothing queued)
- * @flags: in: zero
+ * @flags: in: zero or DRM_ARES_SUBMIT_BATCH_FUSED
  * @submitted: in: zero; out: entries queued, the first @submitted of @jobs
  * @error: in: zero; out: 0 when all @count entries were queued, else the
  *	negative errno of entry @submitted, which and whose successors were
@@ -276,6 +276,29 @@ struct drm_ares_submit {
  * Processing stops at the first entry that fails. If that is the first
  * entry, nothing was queued and the ioctl fails with its error; otherwise
  * the ioctl returns 0 and @submitted < @count, @error say what happened.
+ *
+ * Without flags every entry is a job of its own (its own fence, its own
+ * pass through the scheduler). With DRM_ARES_SUBMIT_BATCH_FUSED the
+ * queued entries are one job of the scheduler, which costs the kernel one
+ * job's work instead of @submitted:
+ *  - every entry names the same context (another: -EINVAL at that entry),
+ *    and together the entries list at most DRM_ARES_MAX_BOS_PER_JOB
+ *    distinct buffers (the entry that adds one more: -EINVAL); each entry
+ *    is checked as SUBMIT checks it, and the entries before a failing one
+ *    are queued as one job, as above;
+ *  - the job waits for the in-syncobjs of all its entries, then its
+ *    entries go onto the ring together, in order, with one doorbell; each
+ *    entry gets its own seqno, consecutive in the context;
+ *  - it has one fence, which every entry's out_syncobj receives and every
+ *    listed buffer's BO_WAIT covers: it signals when the last entry is
+ *    done. If entries failed, the fence carries the error of the first one
+ *    that did (the ares_complete trace event names each entry's seqno and
+ *    status); the entries after it still run;
+ *  - the job timeout covers the whole job; if it expires the job fails
+ *    with -ETIMEDOUT and the context is banned, as for a single job. An
+ *    entry the device finished before a reset is not run again;
+ *  - each entry counts as one job against the context's and the file's
+ *    job limits and in fdinfo.
  */
 struct drm_ares_submit_batch {
 	__u64 jobs;
@@ -285,6 +308,10 @@ struct drm_ares_submit_batch {
 	__s32 error;
 	__u64 reserved;
 };
+
+/* drm_ares_submit_batch.flags: queue the entries as one scheduler job. */
+#define DRM_ARES_SUBMIT_BATCH_FUSED	(1u << 0)
+#define DRM_ARES_SUBMIT_BATCH_FLAGS	DRM_ARES_SUBMIT_BATCH_FUSED
 
 #define DRM_ARES_MAX_BATCH_JOBS		64
 
