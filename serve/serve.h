@@ -60,6 +60,16 @@ enum serve_stage {
 	SERVE_STAGES
 };
 
+/* Why a gatherer closed its batch (ares_serve_batches_closed_total). */
+enum serve_close {
+	SERVE_CLOSE_FULL,     /* max_batch rows */
+	SERVE_CLOSE_DELAY,    /* the first request waited max_delay_us */
+	SERVE_CLOSE_CLIENTS,  /* every open connection's request was in hand */
+	SERVE_CLOSE_IDLE,     /* half of max_batch rows, and no instance running */
+	SERVE_CLOSE_STOPPING, /* SIGTERM: run what is queued */
+	SERVE_CLOSES
+};
+
 struct io_info {
 	char name[SERVE_NAME_MAX * 2];
 	struct art_tensor decl; /* declared dtype and dims (-1 dynamic) */
@@ -104,6 +114,7 @@ struct model_metrics {
 	/* Where a successful request's time goes, summed over requests
 	 * (enum serve_stage): what serve-bench divides into a breakdown. */
 	atomic_uint_fast64_t stage_ns[SERVE_STAGES];
+	atomic_uint_fast64_t batches_closed[SERVE_CLOSES]; /* batchable models */
 };
 
 struct model {
@@ -130,6 +141,8 @@ struct model {
 	unsigned depth;
 	int64_t queued_rows; /* rows of the queued requests */
 	int64_t gather_need; /* rows the gatherer's batch still lacks */
+	int64_t gather_rows; /* rows the gatherer's batch holds */
+	unsigned running;    /* instances running a batch */
 	bool gathering, stopping;
 
 	struct model_metrics met;
@@ -157,6 +170,8 @@ void batcher_stop(struct model *m);
 /* Queues R on its model; R->on_done is called (from a worker, or from
  * here when the server is stopping) once it ran or was refused. */
 void batcher_submit(struct request *r);
+/* The open client connections, for the early close of a batch. */
+void batcher_set_connections(unsigned n);
 void request_init(struct request *r, struct model *m);
 void request_free(struct request *r);
 
