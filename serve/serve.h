@@ -44,6 +44,7 @@ struct model_config {
 	unsigned max_batch;    /* 0 or 1: no batching */
 	unsigned max_delay_us; /* how long the first request of a batch waits */
 	bool pad_batch;	       /* run every batch at max_batch rows: one shape */
+	bool idle_close;       /* close at half max_batch while no instance runs */
 	unsigned instances;    /* sessions (device contexts) running batches at once */
 	int threads;	       /* CPU-path threads per session */
 	int precision;	       /* art_session_options.precision: 0 (fp32), bf16 or fp16 */
@@ -65,7 +66,7 @@ enum serve_close {
 	SERVE_CLOSE_FULL,     /* max_batch rows */
 	SERVE_CLOSE_DELAY,    /* the first request waited max_delay_us */
 	SERVE_CLOSE_CLIENTS,  /* every open connection's request was in hand */
-	SERVE_CLOSE_IDLE,     /* half of max_batch rows, and no instance running */
+	SERVE_CLOSE_IDLE,     /* idle_close: half of max_batch, no instance running */
 	SERVE_CLOSE_STOPPING, /* SIGTERM: run what is queued */
 	SERVE_CLOSES
 };

@@ -341,9 +341,9 @@ def early_close(port, case):
 
 def early_close_idle(port, cases):
     """Two concurrent requests to alexa_pair (max batch 4, max delay 5 s, one
-    instance) while the scraping connection stays open: half the batch is
-    in and no instance runs, so the batch closes at once (reason "idle")
-    with both rows, not after the delay."""
+    instance, idle_close) while the scraping connection stays open: half the
+    batch is in and no instance runs, so the batch closes at once (reason
+    "idle") with both rows, not after the delay."""
     labels = 'model="alexa_pair",reason="%s"'
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     done = []
@@ -372,6 +372,12 @@ def early_close_idle(port, cases):
           None not in after.values() and after["idle"] == before["idle"] + 1 and
           after["delay"] == before["delay"] and after["clients"] == before["clients"] and
           rows0 is not None and rows1 == rows0 + 2)
+    # Off by default: the load sent alexa (max batch 8, two instances, no
+    # idle_close) batches that met its condition, and none may close by it.
+    alexa_idle = metric_value(text, "ares_serve_batches_closed_total",
+                              'model="alexa",reason="idle"')
+    report("idle_close_off_by_default", alexa_idle == 0, "alexa closed %r batches by idle" %
+           alexa_idle)
     report("early_close_when_half_full_and_idle", ok,
            "%r; batches closed before %r, after %r; rows %r -> %r" % (done, before, after,
                                                                       rows0, rows1))
@@ -439,6 +445,7 @@ def bad_config(a, tmp):
         ({"precision": "int8"}, "expected \"fp32\", \"bf16\" or \"fp16\""),
         ({"instances": 0}, "\"instances\" is 0"),
         ({"device": "gpu"}, "config key \"device\""),
+        ({"idle_close": 1}, "config key \"idle_close\" must be true or false"),
     ]
     for k, (cfg, want) in enumerate(cases):
         repo = os.path.join(tmp, "badrepo%d" % k)

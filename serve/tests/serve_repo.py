@@ -53,10 +53,11 @@ def make_repository(cache, repo, device, ocr=False, alexa_config=None):
     # check finds requests in progress there.
     add(repo, "alexa_slow", os.path.join(cache, OWW, "alexa_v0.1.onnx"),
         {"max_batch": 64, "max_delay_us": 1000000, "instances": 1, "threads": 1}, True)
-    # A batch of 4 that waits 5 s: two requests with another
-    # connection open close it early only because no instance runs.
+    # A batch of 4 that waits 5 s: two requests with another connection
+    # open close it early only by idle_close (no instance runs).
     add(repo, "alexa_pair", os.path.join(cache, OWW, "alexa_v0.1.onnx"),
-        {"max_batch": 4, "max_delay_us": 5000000, "instances": 1, "threads": 1}, True)
+        {"max_batch": 4, "max_delay_us": 5000000, "instances": 1, "threads": 1,
+         "idle_close": True}, True)
     path = add(repo, "hey_jarvis", os.path.join(cache, OWW, "hey_jarvis_v0.1.onnx"),
                {"instances": 2, "threads": 1})
     models.append({"name": "hey_jarvis", "path": path, "input": "x.1", "shape": [1, 16, 96],
