@@ -17,13 +17,11 @@
  * gathering as soon as the first has its batch.
  *
  * A gatherer also closes its batch early once every open client
- * connection has a request in a batcher (queued, gathering or running):
- * over HTTP/1.1 a connection carries one request at a time, so no row can
- * arrive before one of them is answered, and waiting out the delay would
- * only keep the instance idle. With closed-loop clients this lets the
- * clients of a running batch get their answers while the next batch runs
- * (instead of the gatherer waiting for them), and a lone client gets no
- * delay at all. Any other open connection (idle, or sending something
+ * connection has a request in a batcher (queued or gathering) and no batch
+ * runs: over HTTP/1.1 a connection carries one request at a time, so no
+ * row can arrive before this batch is answered (bar a new connection),
+ * and waiting out the delay would only add latency; a lone client gets
+ * no delay at all. Any other open connection (idle, or sending something
  * else) keeps the max_delay_us wait.
  *
  * With the model's idle_close, it closes early too once it holds half of
@@ -45,20 +43,27 @@
 #include "serve.h"
 
 /* Over every model, for the early close: the open client connections (set
- * by the HTTP side) and the infer requests the batchers hold, submitted
- * and not yet completed. */
+ * by the HTTP side), the infer requests the batchers hold, submitted and
+ * not yet completed, and the batches running. */
 static atomic_uint open_connections;
 static atomic_uint requests_in_hand;
+static atomic_uint batches_running;
 
 void batcher_set_connections(unsigned n)
 {
 	atomic_store(&open_connections, n);
 }
 
-/* Every open connection's request is in a batcher: nothing more can come. */
-static bool every_client_in_hand(void)
+/* Every open connection's request is in a batcher and no batch runs:
+ * nothing more can come before this batch runs. While a batch runs, its
+ * clients come back when it is done, and waiting for them makes one
+ * batch of what would be two (measured in the 2-vCPU guest, where the
+ * HTTP work limits: closing then gave batches of 7.0 rows instead of 7.7
+ * and no more throughput). */
+static bool nothing_more_can_come(void)
 {
-	return atomic_load(&requests_in_hand) >= atomic_load(&open_connections);
+	return !atomic_load(&batches_running) &&
+	       atomic_load(&requests_in_hand) >= atomic_load(&open_connections);
 }
 
 /* The batch the gatherer holds may close at half: idle_close, no instance runs. */
@@ -303,7 +308,7 @@ static enum serve_close gather(struct model *m, struct request **batch, unsigned
 			why = SERVE_CLOSE_STOPPING;
 			break;
 		}
-		if (every_client_in_hand()) {
+		if (nothing_more_can_come()) {
 			why = SERVE_CLOSE_CLIENTS;
 			break;
 		}
@@ -344,8 +349,10 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&m->qlock);
 		if (ran) {
 			m->running--;
-			/* No instance runs now: the gatherer may close at half. */
-			if (m->gathering && idle_half(m, m->gather_rows))
+			atomic_fetch_sub(&batches_running, 1);
+			/* No instance runs now: the gatherer may close early. */
+			if (m->gathering &&
+			    (idle_half(m, m->gather_rows) || nothing_more_can_come()))
 				pthread_cond_signal(&m->gcond);
 			ran = false;
 		}
@@ -368,6 +375,7 @@ static void *worker(void *arg)
 		if (m->head)
 			pthread_cond_signal(&m->qcond);
 		m->running++;
+		atomic_fetch_add(&batches_running, 1);
 		ran = true;
 		pthread_mutex_unlock(&m->qlock);
 		now = serve_now_ns();
@@ -440,7 +448,7 @@ void batcher_submit(struct request *r)
 	 * client is left to wait for, or it may close at half (idle_close);
 	 * else an idle worker when nobody gathers. */
 	if (m->gathering) {
-		if (m->queued_rows >= m->gather_need || every_client_in_hand() ||
+		if (m->queued_rows >= m->gather_need || nothing_more_can_come() ||
 		    idle_half(m, m->gather_rows + m->queued_rows))
 			pthread_cond_signal(&m->gcond);
 	} else {

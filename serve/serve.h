@@ -65,7 +65,7 @@ enum serve_stage {
 enum serve_close {
 	SERVE_CLOSE_FULL,     /* max_batch rows */
 	SERVE_CLOSE_DELAY,    /* the first request waited max_delay_us */
-	SERVE_CLOSE_CLIENTS,  /* every open connection's request was in hand */
+	SERVE_CLOSE_CLIENTS,  /* every connection's request in hand, no batch running */
 	SERVE_CLOSE_IDLE,     /* idle_close: half of max_batch, no instance running */
 	SERVE_CLOSE_STOPPING, /* SIGTERM: run what is queued */
 	SERVE_CLOSES
