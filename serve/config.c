@@ -129,6 +129,13 @@ int model_config_load(const char *dir, const struct serve_options *o, struct mod
 				ret = -EINVAL;
 			}
 			c->pad_batch = json_object_get_boolean(v);
+		} else if (!strcmp(key, "idle_close")) {
+			if (!json_object_is_type(v, json_type_boolean)) {
+				snprintf(err, errlen,
+					 "config key \"idle_close\" must be true or false");
+				ret = -EINVAL;
+			}
+			c->idle_close = json_object_get_boolean(v);
 		} else if (!strcmp(key, "instances")) {
 			ret = get_uint(v, key, 1, SERVE_MAX_INST, &c->instances, err, errlen);
 		} else if (!strcmp(key, "threads")) {
@@ -137,7 +144,7 @@ int model_config_load(const char *dir, const struct serve_options *o, struct mod
 		} else {
 			snprintf(err, errlen,
 				 "unknown config key \"%s\" (known: device, precision, max_batch, "
-				 "max_delay_us, pad_batch, instances, threads)",
+				 "max_delay_us, pad_batch, idle_close, instances, threads)",
 				 key);
 			ret = -EINVAL;
 		}

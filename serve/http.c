@@ -805,6 +805,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 	else
 		atomic_fetch_sub(&srv->connections, 1);
 	metrics_set_connections((unsigned)atomic_load(&srv->connections));
+	batcher_set_connections((unsigned)atomic_load(&srv->connections));
 }
 
 static void log_mhd(void *cls, const char *fmt, va_list ap)

@@ -24,6 +24,9 @@ static const unsigned batch_bounds[SERVE_BATCH_BUCKETS] = {1, 2, 4, 8, 16, 32, 6
 static const char *const stage_names[SERVE_STAGES] = {"read", "parse", "queue",
 						      "run",  "wake",  "respond"};
 
+static const char *const close_names[SERVE_CLOSES] = {"full", "delay", "clients", "idle",
+						      "stopping"};
+
 static atomic_uint_fast64_t responses[600];
 static atomic_uint connections;
 
@@ -231,6 +234,15 @@ char *metrics_render(struct repository *r, size_t *len)
 			    "%.9f\n",
 			    r->models[i].name, stage_names[k],
 			    (double)atomic_load(&r->models[i].met.stage_ns[k]) / 1e9);
+	out(&b, "# HELP ares_serve_batches_closed_total Batches of a batchable model by why "
+		"gathering stopped.\n# TYPE ares_serve_batches_closed_total counter\n");
+	for (int i = 0; i < r->n; i++)
+		for (int k = 0; k < SERVE_CLOSES; k++)
+			out(&b,
+			    "ares_serve_batches_closed_total{model=\"%s\",reason=\"%s\"} %" PRIu64
+			    "\n",
+			    r->models[i].name, close_names[k],
+			    (uint64_t)atomic_load(&r->models[i].met.batches_closed[k]));
 	devices(&b, r);
 	{
 		/* Live heap (small chunks in every arena plus mmapped ones):

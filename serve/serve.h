@@ -44,6 +44,7 @@ struct model_config {
 	unsigned max_batch;    /* 0 or 1: no batching */
 	unsigned max_delay_us; /* how long the first request of a batch waits */
 	bool pad_batch;	       /* run every batch at max_batch rows: one shape */
+	bool idle_close;       /* close at half max_batch while no instance runs */
 	unsigned instances;    /* sessions (device contexts) running batches at once */
 	int threads;	       /* CPU-path threads per session */
 	int precision;	       /* art_session_options.precision: 0 (fp32), bf16 or fp16 */
@@ -58,6 +59,16 @@ enum serve_stage {
 	SERVE_STAGE_WAKE,    /* outputs copied to its connection resumed */
 	SERVE_STAGE_RESPOND, /* response built and queued */
 	SERVE_STAGES
+};
+
+/* Why a gatherer closed its batch (ares_serve_batches_closed_total). */
+enum serve_close {
+	SERVE_CLOSE_FULL,     /* max_batch rows */
+	SERVE_CLOSE_DELAY,    /* the first request waited max_delay_us */
+	SERVE_CLOSE_CLIENTS,  /* every connection's request in hand, no batch running */
+	SERVE_CLOSE_IDLE,     /* idle_close: half of max_batch, no instance running */
+	SERVE_CLOSE_STOPPING, /* SIGTERM: run what is queued */
+	SERVE_CLOSES
 };
 
 struct io_info {
@@ -104,6 +115,7 @@ struct model_metrics {
 	/* Where a successful request's time goes, summed over requests
 	 * (enum serve_stage): what serve-bench divides into a breakdown. */
 	atomic_uint_fast64_t stage_ns[SERVE_STAGES];
+	atomic_uint_fast64_t batches_closed[SERVE_CLOSES]; /* batchable models */
 };
 
 struct model {
@@ -130,6 +142,8 @@ struct model {
 	unsigned depth;
 	int64_t queued_rows; /* rows of the queued requests */
 	int64_t gather_need; /* rows the gatherer's batch still lacks */
+	int64_t gather_rows; /* rows the gatherer's batch holds */
+	unsigned running;    /* instances running a batch */
 	bool gathering, stopping;
 
 	struct model_metrics met;
@@ -157,6 +171,8 @@ void batcher_stop(struct model *m);
 /* Queues R on its model; R->on_done is called (from a worker, or from
  * here when the server is stopping) once it ran or was refused. */
 void batcher_submit(struct request *r);
+/* The open client connections, for the early close of a batch. */
+void batcher_set_connections(unsigned n);
 void request_init(struct request *r, struct model *m);
 void request_free(struct request *r);
 

@@ -289,6 +289,100 @@ def metrics(port):
     return status, body.decode()
 
 
+def metric_value(text, name, labels):
+    m = re.search(r"^%s\{%s\} ([0-9.e+-]+)$" % (re.escape(name), re.escape(labels)), text, re.M)
+    return float(m.group(1)) if m else None
+
+
+def keepalive_metrics(c):
+    """/metrics over the keep-alive connection C."""
+    c.request("GET", "/metrics")
+    r = c.getresponse()
+    return r.read().decode()
+
+
+def early_close(port, case):
+    """A batch closes as soon as every open connection's request is in hand
+    (reason "clients"), and waits out max_delay_us while another connection
+    is open (reason "delay"). alexa_slow's delay is 1 s and its max batch
+    64, so only the early close can end its batch before the delay. Both
+    cases send over one keep-alive connection, after the server's count of
+    open connections shows exactly the ones the case holds (earlier
+    checks' connections may still be closing on its side)."""
+    labels = 'model="alexa_slow",reason="%s"'
+    for name, idle, want in (("early_close_when_every_client_waits", 0, "clients"),
+                             ("no_early_close_with_another_connection_open", 1, "delay")):
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(idle)]
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        try:
+            for _ in range(1000):
+                text = keepalive_metrics(c)
+                if re.search(r"^ares_serve_connections %d$" % (1 + idle), text, re.M):
+                    break
+                time.sleep(0.02)
+            before = {k: metric_value(text, "ares_serve_batches_closed_total", labels % k)
+                      for k in ("clients", "delay")}
+            c.request("POST", "/v2/models/alexa_slow/infer", body=case.body,
+                      headers={"Content-Type": "application/json"})
+            r = c.getresponse()
+            ok, why = case.check(r.status, r.read())
+            text = keepalive_metrics(c)
+            after = {k: metric_value(text, "ares_serve_batches_closed_total", labels % k)
+                     for k in ("clients", "delay")}
+        finally:
+            c.close()
+            for s in held:
+                s.close()
+        other = "delay" if want == "clients" else "clients"
+        ok = (ok and None not in before.values() and None not in after.values() and
+              after[want] == before[want] + 1 and after[other] == before[other])
+        report(name, ok, "%s; batches closed before %r, after %r" % (why, before, after))
+
+
+def early_close_idle(port, cases):
+    """Two concurrent requests to alexa_pair (max batch 4, max delay 5 s, one
+    instance, idle_close) while the scraping connection stays open: half the
+    batch is in and no instance runs, so the batch closes at once (reason
+    "idle") with both rows, not after the delay."""
+    labels = 'model="alexa_pair",reason="%s"'
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    done = []
+    try:
+        text = keepalive_metrics(c)
+        before = {k: metric_value(text, "ares_serve_batches_closed_total", labels % k)
+                  for k in ("idle", "delay", "clients")}
+        rows0 = metric_value(text, "ares_serve_batch_size_sum", 'model="alexa_pair"')
+
+        def one(case):
+            status, body = request(port, "POST", "/v2/models/alexa_pair/infer", case.body)
+            done.append(case.check(status, body))
+
+        ts = [threading.Thread(target=one, args=(k,)) for k in cases[:2]]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(120)
+        text = keepalive_metrics(c)
+        after = {k: metric_value(text, "ares_serve_batches_closed_total", labels % k)
+                 for k in ("idle", "delay", "clients")}
+        rows1 = metric_value(text, "ares_serve_batch_size_sum", 'model="alexa_pair"')
+    finally:
+        c.close()
+    ok = (len(done) == 2 and all(k for k, _ in done) and None not in before.values() and
+          None not in after.values() and after["idle"] == before["idle"] + 1 and
+          after["delay"] == before["delay"] and after["clients"] == before["clients"] and
+          rows0 is not None and rows1 == rows0 + 2)
+    # Off by default: the load sent alexa (max batch 8, two instances, no
+    # idle_close) batches that met its condition, and none may close by it.
+    alexa_idle = metric_value(text, "ares_serve_batches_closed_total",
+                              'model="alexa",reason="idle"')
+    report("idle_close_off_by_default", alexa_idle == 0, "alexa closed %r batches by idle" %
+           alexa_idle)
+    report("early_close_when_half_full_and_idle", ok,
+           "%r; batches closed before %r, after %r; rows %r -> %r" % (done, before, after,
+                                                                      rows0, rows1))
+
+
 def binary_request(port, case, binary_out, size=None, extra=b"", header_len=None, cut=0):
     """The binary data extension: the input's raw bytes after the JSON.
     HEADER_LEN replaces the Inference-Header-Content-Length value (False: no
@@ -351,6 +445,7 @@ def bad_config(a, tmp):
         ({"precision": "int8"}, "expected \"fp32\", \"bf16\" or \"fp16\""),
         ({"instances": 0}, "\"instances\" is 0"),
         ({"device": "gpu"}, "config key \"device\""),
+        ({"idle_close": 1}, "config key \"idle_close\" must be true or false"),
     ]
     for k, (cfg, want) in enumerate(cases):
         repo = os.path.join(tmp, "badrepo%d" % k)
@@ -497,10 +592,16 @@ def checks(a, p, port, cases, models):
                if ln.startswith("ares_serve_batch_size_sum") and "_slow" not in ln]
     print("metrics: " + "; ".join(batched))
 
+    early_close(port, cases[0])
+    early_close_idle(port, [c for c in cases if c.model == "alexa"])
+
     # SIGTERM with requests waiting in the slow model's queue (its first
-    # request waits max_delay_us = 1 s for a batch): they must finish.
+    # request waits max_delay_us = 1 s for a batch, as an idle connection
+    # stays open: else their batch would close as soon as all three were
+    # in): they must finish.
     slow = [c for c in cases if c.model == "alexa"][:3]
     done = []
+    idle = socket.create_connection(("127.0.0.1", port))
 
     def one(c):
         status, body = request(port, "POST", "/v2/models/alexa_slow/infer", c.body)
@@ -514,6 +615,7 @@ def checks(a, p, port, cases, models):
     for t in ts:
         t.join(120)
     rc = p.wait(120)
+    idle.close()
     report("sigterm_finishes_in_flight", rc == 0 and len(done) == len(slow) and
            all(ok for ok, _ in done), "rc %s, %r" % (rc, done))
 

@@ -40,8 +40,11 @@ def add(repo, name, src, config, batchable=False):
     return dst
 
 
-def make_repository(cache, repo, device, ocr=False, alexa_config=None):
-    """Writes REPO; returns it and the served models the load test sends to."""
+def make_repository(cache, repo, device, ocr=False, alexa_config=None, idle_close=True):
+    """Writes REPO; returns it and the served models the load test sends to.
+    IDLE_CLOSE=False leaves out the model whose config.json sets idle_close,
+    so that servers from before that key (serve-bench's before figures)
+    take the repository."""
     os.makedirs(repo)
     models = []
     head_cfg = alexa_config or {"max_batch": 8, "max_delay_us": 2000, "instances": 2,
@@ -53,6 +56,12 @@ def make_repository(cache, repo, device, ocr=False, alexa_config=None):
     # check finds requests in progress there.
     add(repo, "alexa_slow", os.path.join(cache, OWW, "alexa_v0.1.onnx"),
         {"max_batch": 64, "max_delay_us": 1000000, "instances": 1, "threads": 1}, True)
+    # A batch of 4 that waits 5 s: two requests with another connection
+    # open close it early only by idle_close (no instance runs).
+    if idle_close:
+        add(repo, "alexa_pair", os.path.join(cache, OWW, "alexa_v0.1.onnx"),
+            {"max_batch": 4, "max_delay_us": 5000000, "instances": 1, "threads": 1,
+             "idle_close": True}, True)
     path = add(repo, "hey_jarvis", os.path.join(cache, OWW, "hey_jarvis_v0.1.onnx"),
                {"instances": 2, "threads": 1})
     models.append({"name": "hey_jarvis", "path": path, "input": "x.1", "shape": [1, 16, 96],
