@@ -304,13 +304,27 @@ static int dn_finish(struct dn_entry *e, dnnl_primitive_desc_t pd)
  * Makes @e's primitive for the op descriptor @desc under @attr, then caches
  * @e. Takes @attr, and @e on failure: NULL then.
  */
-static struct dn_entry *dn_make(struct dn_entry *e, const void *desc, dnnl_primitive_attr_t attr)
+static struct dn_entry *dn_make(struct dn_entry *e, const void *desc, dnnl_primitive_attr_t attr,
+				int no_ref)
 {
 	dnnl_primitive_desc_t pd;
 	dnnl_status_t rc = dnnl_primitive_desc_create(&pd, desc, attr, dn_engine, NULL);
+	const char *impl = NULL;
 
 	dnnl_primitive_attr_destroy(attr);
 	if (rc != dnnl_success) {
+		free(e);
+		return NULL;
+	}
+	/*
+	 * oneDNN's reference matmul (its choice for a strided destination
+	 * such as ConvTranspose's interleaved taps) computes every offset
+	 * in C++ and ran 100x slower than the loops: declined, the loops run it.
+	 */
+	if (no_ref &&
+	    dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success &&
+	    impl && !strncmp(impl, "ref", 3)) {
+		dnnl_primitive_desc_destroy(pd);
 		free(e);
 		return NULL;
 	}
@@ -783,7 +797,7 @@ static struct dn_entry *dn_mm_entry(const struct dn_mm *m, const struct ares_mat
 		free(e);
 		return NULL;
 	}
-	return dn_make(e, &md, attr);
+	return dn_make(e, &md, attr, 1);
 }
 
 static void dn_mm_task(void *ctx, int64_t t, unsigned int worker)
@@ -1084,7 +1098,7 @@ static struct dn_entry *dn_mmi_entry(const struct dn_mmi *m, int64_t rows)
 		free(e);
 		return NULL;
 	}
-	return dn_make(e, &md, attr);
+	return dn_make(e, &md, attr, 0);
 }
 
 /* dst (s32) = src (u8) x wei (s8) on @e's primitive, @sp its scratchpad: 0 when done. */
