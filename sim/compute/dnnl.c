@@ -1583,13 +1583,21 @@ static void dn_cvi_task(void *ctx, int64_t t, unsigned int worker)
 		dn_sum_columns(col, rows, c->rb, K, 0, rowsum);
 	if (dn_mmi_exec(e, s, col, c->wp->wt + grp * K * Mg, acc, buf + o_sp))
 		goto out;
-	/* The fix-ups and the turn to the store's [channel][pixel] order in one pass. */
-	for (int64_t i = 0; i < rows; i++) {
-		const uint32_t *row = acc + i * Mg;
-		uint32_t rs = c->wp->any_zb ? rowsum[i] : 0;
+	/*
+	 * The fix-ups and the turn to the store's [channel][pixel] order in
+	 * one pass, 16 pixels at a time: their sums stay in L1 while each
+	 * channel's 16 results go out as one cache line.
+	 */
+	for (int64_t i0 = 0; i0 < rows; i0 += 16) {
+		int64_t i1 = i0 + 16 < rows ? i0 + 16 : rows;
 
-		for (int64_t m = 0; m < Mg; m++)
-			tr[m * rows + i] = row[m] + colfix[m] - zbs[m] * rs;
+		for (int64_t m = 0; m < Mg; m++) {
+			uint32_t *out = tr + m * rows, cf = colfix[m], zb = zbs[m];
+
+			for (int64_t i = i0; i < i1; i++)
+				out[i] =
+					acc[i * Mg + m] + cf - zb * (c->wp->any_zb ? rowsum[i] : 0);
+		}
 	}
 	c->g->store(c->g, bi, 0, Mg, p0, rows, tr, rows);
 	bad = 0;

@@ -168,6 +168,13 @@ void ck_load_f32(uint32_t dtype, const void *p, int64_t stride, int64_t n, const
 	const float *s = q ? q->s : &one_f;
 	const int32_t *z = q ? q->z : &zero_i;
 
+	/* A broadcast (stride 0) with one scale and zero point: one value, loaded once. */
+	if (!stride && !qs && n > 1) {
+		ck_load_f32(dtype, p, 0, 1, q, dst);
+		for (i = 1; i < n; i++)
+			dst[i] = dst[0];
+		return;
+	}
 	switch (dtype) {
 	case ARES_DTYPE_F32:
 		if (stride == 1) {
