@@ -39,9 +39,10 @@ def commands(path):
 def by_op(cmds):
     out = {}
     for e in cmds:
-        t = out.setdefault(e["cat"], [0, 0])
+        t = out.setdefault(e["cat"], [0, 0, 0])
         t[0] += e["args"]["modeled_ns"]
         t[1] += 1
+        t[2] += e["args"]["measured_ns"]
     return out
 
 
@@ -52,10 +53,12 @@ print(f"modeled f32 {ft / 1e3:.1f} us ({len(f)} commands), int8 {qt / 1e3:.1f} u
 fm, qm = sum(e["args"]["measured_ns"] for e in f), sum(e["args"]["measured_ns"] for e in q)
 print(f"measured (emulator) f32 {fm / 1e3:.1f} us, int8 {qm / 1e3:.1f} us, int8/f32 {qm / fm:.3f}")
 fo, qo = by_op(f), by_op(q)
-print(f"{'op':22s} {'f32 us':>9s} {'n':>4s} {'int8 us':>9s} {'n':>4s}")
+print(f"{'op':22s} {'f32 us':>9s} {'n':>4s} {'int8 us':>9s} {'n':>4s}"
+      f" {'meas f32':>9s} {'meas int8':>9s}")
 for op in sorted(set(fo) | set(qo), key=lambda o: -qo.get(o, [0])[0]):
-    a, b = fo.get(op, [0, 0]), qo.get(op, [0, 0])
-    print(f"{op:22s} {a[0] / 1e3:9.1f} {a[1]:4d} {b[0] / 1e3:9.1f} {b[1]:4d}")
+    a, b = fo.get(op, [0, 0, 0]), qo.get(op, [0, 0, 0])
+    print(f"{op:22s} {a[0] / 1e3:9.1f} {a[1]:4d} {b[0] / 1e3:9.1f} {b[1]:4d}"
+          f" {a[2] / 1e3:9.1f} {b[2] / 1e3:9.1f}")
 print("int8 commands by modeled time:")
 for e in sorted(q, key=lambda e: -e["args"]["modeled_ns"])[:int(sys.argv[3])]:
     print(f"  {e['args']['modeled_ns'] / 1e3:8.1f} us  {e['name']}")

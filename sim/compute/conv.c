@@ -249,7 +249,7 @@ static void dw_task(void *ctx, int64_t t, unsigned int worker)
 static int cv_dw_int(struct compute_workers *w, const struct ck_gemm *g, const struct cv *c,
 		     int64_t N)
 {
-	int64_t taps = c->kh * c->kw, plane = c->oh * c->ow, lo, hi;
+	int64_t taps = c->kh * c->kw, plane = c->oh * c->ow;
 	struct compute_tensor xt = {.dtype = ARES_DTYPE_F32, .rank = 4}, yt = xt;
 	struct ck_dw_conv d = {.x = &xt,
 			       .y = &yt,
@@ -272,9 +272,8 @@ static int cv_dw_int(struct compute_workers *w, const struct ck_gemm *g, const s
 	int32_t *row;
 	int rc = -1;
 
-	ck_int_range(c->x->dtype, &lo, &hi);
-	if (ck_isa() == CK_ISA_SCALAR || !ck_dnnl_enabled() || taps > 256 || c->zx < lo ||
-	    c->zx > hi)
+	if (ck_isa() == CK_ISA_SCALAR || !ck_dnnl_enabled() || taps > 256 ||
+	    !ck_zp_is_value(c->x->dtype, c->zx))
 		return -1;
 	for (int64_t i = 0; i < c->M * taps; i++)
 		if (c->wi[i] < -255 || c->wi[i] > 255)

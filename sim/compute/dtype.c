@@ -106,6 +106,14 @@ void ck_int_range(uint32_t dtype, int64_t *lo, int64_t *hi)
 	}
 }
 
+int ck_zp_is_value(uint32_t dtype, int64_t z)
+{
+	int64_t lo, hi;
+
+	ck_int_range(dtype, &lo, &hi);
+	return z >= lo && z <= hi;
+}
+
 void ck_qrow_of(const struct compute_tensor *t, const int64_t *idx, unsigned int dim,
 		struct ck_qrow *q)
 {
@@ -126,6 +134,33 @@ void ck_qrow_of(const struct compute_tensor *t, const int64_t *idx, unsigned int
 	}
 }
 
+/*
+ * ck_load_f32's I8/U8 case for a contiguous row with one scale and zero
+ * point, eight at a time: the integer difference converts to f32 exactly
+ * (|q - z| < 2^24 for the zero points the store's vector path takes) and
+ * the one multiplication is the scalar's IEEE operation, so the floats
+ * are the scalar's bit for bit. Returns how many elements it loaded.
+ */
+__attribute__((target("avx2"))) static int64_t
+ck_load_q8_avx2(uint32_t dtype, const void *p, int64_t n, float s, int32_t z, float *dst)
+{
+	const __m256 vs = _mm256_set1_ps(s);
+	const __m256i vz = _mm256_set1_epi32(z);
+	int64_t i = 0;
+
+	if (z < -(1 << 20) || z > 1 << 20)
+		return 0;
+	for (; i + 8 <= n; i += 8) {
+		__m128i b = _mm_loadl_epi64((const __m128i *)((const uint8_t *)p + i));
+		__m256i v =
+			dtype == ARES_DTYPE_I8 ? _mm256_cvtepi8_epi32(b) : _mm256_cvtepu8_epi32(b);
+
+		v = _mm256_sub_epi32(v, vz);
+		_mm256_storeu_ps(dst + i, _mm256_mul_ps(_mm256_cvtepi32_ps(v), vs));
+	}
+	return i;
+}
+
 void ck_load_f32(uint32_t dtype, const void *p, int64_t stride, int64_t n, const struct ck_qrow *q,
 		 float *dst)
 {
@@ -133,6 +168,13 @@ void ck_load_f32(uint32_t dtype, const void *p, int64_t stride, int64_t n, const
 	const float *s = q ? q->s : &one_f;
 	const int32_t *z = q ? q->z : &zero_i;
 
+	/* A broadcast (stride 0) with one scale and zero point: one value, loaded once. */
+	if (!stride && !qs && n > 1) {
+		ck_load_f32(dtype, p, 0, 1, q, dst);
+		for (i = 1; i < n; i++)
+			dst[i] = dst[0];
+		return;
+	}
 	switch (dtype) {
 	case ARES_DTYPE_F32:
 		if (stride == 1) {
@@ -151,12 +193,18 @@ void ck_load_f32(uint32_t dtype, const void *p, int64_t stride, int64_t n, const
 			dst[i] = ck_bf16_to_f32(((const uint16_t *)p)[i * stride]);
 		break;
 	case ARES_DTYPE_I8:
-		for (i = 0; i < n; i++)
-			dst[i] = (float)(((const int8_t *)p)[i * stride] - z[i * qs]) * s[i * qs];
-		break;
 	case ARES_DTYPE_U8:
-		for (i = 0; i < n; i++)
-			dst[i] = (float)(((const uint8_t *)p)[i * stride] - z[i * qs]) * s[i * qs];
+		i = 0;
+		if (stride == 1 && !qs && ck_isa() != CK_ISA_SCALAR)
+			i = ck_load_q8_avx2(dtype, p, n, s[0], z[0], dst);
+		if (dtype == ARES_DTYPE_I8)
+			for (; i < n; i++)
+				dst[i] = (float)(((const int8_t *)p)[i * stride] - z[i * qs]) *
+					 s[i * qs];
+		else
+			for (; i < n; i++)
+				dst[i] = (float)(((const uint8_t *)p)[i * stride] - z[i * qs]) *
+					 s[i * qs];
 		break;
 	case ARES_DTYPE_BOOL:
 		for (i = 0; i < n; i++)
@@ -415,41 +463,105 @@ int ck_act_ok(uint32_t act)
 	return act < ARES_ACT_COUNT;
 }
 
+/*
+ * ck_activate's piecewise-linear activations eight at a time, bit for
+ * bit: vmaxps/vminps do per lane what glibc's fmaxf/fminf do with maxss/
+ * minss (a > b ? a : b, a < b ? a : b: the second operand on equal zeros
+ * of either sign), with the operands in the order the compiled scalar
+ * passes them (GCC moves a constant operand second); fminf/fmaxf skip a
+ * quiet NaN in the first operand as the vector form does by returning
+ * the second. The divisions, products and sums are the scalar's IEEE
+ * operations in its order. fmaxf quiets a signalling NaN x, which fminf
+ * then skips: CLIP gives beta there. CLIP with a NaN bound stays scalar.
+ * activation_vector_matches_scalar (test_compute) holds this to the
+ * scalar. Returns how many values it did.
+ */
+__attribute__((target("avx2"))) static int64_t ck_activate_avx2(uint32_t act, float alpha,
+								float beta, float *v, int64_t n)
+{
+	const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
+	const __m256 six = _mm256_set1_ps(6.0f), half = _mm256_set1_ps(0.5f);
+	const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+	const __m256i quiet = _mm256_set1_epi32(0x00400000);
+	int64_t i = 0;
+
+	if (act != ARES_ACT_RELU && act != ARES_ACT_LEAKY_RELU && act != ARES_ACT_CLIP &&
+	    act != ARES_ACT_HARD_SIGMOID && act != ARES_ACT_HARD_SWISH)
+		return 0;
+	if (act == ARES_ACT_CLIP && (isnan(alpha) || isnan(beta)))
+		return 0;
+	for (; i + 8 <= n; i += 8) {
+		__m256 x = _mm256_loadu_ps(v + i), r, sn;
+
+		switch (act) {
+		case ARES_ACT_RELU:
+			r = _mm256_max_ps(x, zero);
+			break;
+		case ARES_ACT_LEAKY_RELU:
+			r = _mm256_blendv_ps(x, _mm256_mul_ps(va, x),
+					     _mm256_cmp_ps(x, zero, _CMP_LT_OQ));
+			break;
+		case ARES_ACT_CLIP:
+			sn = _mm256_and_ps(_mm256_cmp_ps(x, x, _CMP_UNORD_Q),
+					   _mm256_castsi256_ps(_mm256_cmpeq_epi32(
+						   _mm256_and_si256(_mm256_castps_si256(x), quiet),
+						   _mm256_setzero_si256())));
+			r = _mm256_blendv_ps(_mm256_min_ps(_mm256_max_ps(x, va), vb), vb, sn);
+			break;
+		case ARES_ACT_HARD_SIGMOID:
+			r = _mm256_max_ps(
+				_mm256_min_ps(_mm256_add_ps(_mm256_mul_ps(va, x), vb), one), zero);
+			break;
+		default: /* HARD_SWISH */
+			r = _mm256_mul_ps(
+				x, _mm256_max_ps(
+					   _mm256_min_ps(_mm256_add_ps(_mm256_div_ps(x, six), half),
+							 one),
+					   zero));
+			break;
+		}
+		_mm256_storeu_ps(v + i, r);
+	}
+	return i;
+}
+
 void ck_activate(uint32_t act, float alpha, float beta, float *v, int64_t n)
 {
-	int64_t i;
+	int64_t i = 0;
 
+	if (ck_isa() != CK_ISA_SCALAR)
+		i = ck_activate_avx2(act, alpha, beta, v, n);
 	switch (act) {
 	case ARES_ACT_RELU:
-		for (i = 0; i < n; i++)
+		for (; i < n; i++)
 			v[i] = v[i] > 0.0f ? v[i] : 0.0f;
 		break;
 	case ARES_ACT_LEAKY_RELU:
-		for (i = 0; i < n; i++)
+		for (; i < n; i++)
 			v[i] = v[i] < 0.0f ? alpha * v[i] : v[i];
 		break;
 	case ARES_ACT_CLIP:
-		for (i = 0; i < n; i++)
+		for (; i < n; i++)
 			v[i] = fminf(fmaxf(v[i], alpha), beta);
 		break;
 	case ARES_ACT_SIGMOID:
-		for (i = 0; i < n; i++)
+		for (; i < n; i++)
 			v[i] = 1.0f / (1.0f + expf(-v[i]));
 		break;
 	case ARES_ACT_HARD_SIGMOID:
-		for (i = 0; i < n; i++)
+		for (; i < n; i++)
 			v[i] = fmaxf(0.0f, fminf(1.0f, alpha * v[i] + beta));
 		break;
 	case ARES_ACT_HARD_SWISH:
-		for (i = 0; i < n; i++)
+		for (; i < n; i++)
 			v[i] = v[i] * fmaxf(0.0f, fminf(1.0f, v[i] / 6.0f + 0.5f));
 		break;
 	case ARES_ACT_TANH:
-		for (i = 0; i < n; i++)
+		for (; i < n; i++)
 			v[i] = tanhf(v[i]);
 		break;
 	case ARES_ACT_GELU:
-		for (i = 0; i < n; i++)
+		for (; i < n; i++)
 			v[i] = v[i] * 0.5f * (1.0f + erff(v[i] * (float)M_SQRT1_2));
 		break;
 	}

@@ -49,6 +49,11 @@ uint16_t ck_f32_to_bf16(float f);
 int64_t ck_f32_to_int(float f, int64_t lo, int64_t hi);
 /* The range of an integer dtype. */
 void ck_int_range(uint32_t dtype, int64_t *lo, int64_t *hi);
+/*
+ * Whether zero point @z is a value of integer @dtype: the int8 conv fast
+ * paths store it in place of the padding's cells (or subtract it in f32).
+ */
+int ck_zp_is_value(uint32_t dtype, int64_t z);
 
 static inline int ck_is_float(uint32_t dt)
 {
@@ -258,6 +263,8 @@ int ck_dnnl_enabled(void);
 void ck_dnnl_warm(void);
 /* Test hook: float CONV2D and MATMUL calls oneDNN has done so far. */
 uint64_t compute_dnnl_runs(void);
+/* Test hook: int8 CONV2D commands that found their prepared weights cached. */
+uint64_t compute_dnnl_wcache_hits(void);
 /* Test hook: 0 forces the plain loops, 1 allows oneDNN (ARES_COMPUTE_DNNL's default). */
 void compute_force_dnnl(int on);
 

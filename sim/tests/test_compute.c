@@ -1522,6 +1522,183 @@ START_TEST(int8_store_vector_matches_scalar)
 }
 END_TEST
 
+/*
+ * The vector int8 load (dequantisation) against the scalar one, bit for
+ * bit: every byte value, odd lengths, extreme zero points and scales.
+ */
+START_TEST(int8_load_vector_matches_scalar)
+{
+	static const int32_t zs[] = {0, 128, -10, 127, -128, 255, 1 << 20, -(1 << 20), 1 << 21};
+	static const float ss[] = {1.0f, 0.5f, 0.07f, 3.0f, 1e-30f, 1e30f};
+	uint8_t src[263];
+	float a[263], b[263];
+
+	if (compute_force_isa("avx2"))
+		return;
+	for (int i = 0; i < 263; i++)
+		src[i] = (uint8_t)(i < 256 ? (uint32_t)i : rnd32());
+	for (int d = 0; d < 2; d++) {
+		uint32_t dt = d ? ARES_DTYPE_I8 : ARES_DTYPE_U8;
+
+		for (size_t zi = 0; zi < sizeof(zs) / sizeof(zs[0]); zi++) {
+			for (size_t si = 0; si < sizeof(ss) / sizeof(ss[0]); si++) {
+				struct ck_qrow q = {.s = &ss[si], .z = &zs[zi], .step = 0};
+
+				for (int64_t n = 1; n <= 263; n += 131) {
+					ck_assert_int_eq(compute_force_isa("scalar"), 0);
+					ck_load_f32(dt, src, 1, n, &q, a);
+					ck_assert_int_eq(compute_force_isa("avx2"), 0);
+					ck_load_f32(dt, src, 1, n, &q, b);
+					ck_assert_msg(
+						!memcmp(a, b, (size_t)n * sizeof(float)),
+						"dtype %u z %d s %g n %lld: vector load differs",
+						dt, zs[zi], (double)ss[si], (long long)n);
+				}
+			}
+		}
+	}
+	if (compute_force_isa("avx512"))
+		compute_force_isa("avx2");
+}
+END_TEST
+
+/*
+ * The vector activations (the epilogue of every conv, matmul and eltwise
+ * activation) against the scalar ones, bit for bit: signed zeros,
+ * infinities, quiet and signalling NaN of both signs, subnormals, the
+ * bends of each function, NaN and crossed CLIP bounds.
+ */
+START_TEST(activation_vector_matches_scalar)
+{
+	static const uint32_t bits[] = {0x00000000, 0x80000000, 0x7f800000, 0xff800000,
+					0x7fc00000, 0xffc00000, 0x7fa00000, 0xffa00000,
+					0x7f800001, 0x00000001, 0x80000001, 0x3f800000};
+	static const float special[] = {3.0f, -3.0f, 6.0f,  -6.0f, 0.5f,  -0.5f, 1e30f, -1e30f,
+					2.5f, -2.5f, 1e-3f, 1.0f,  -1.0f, 7.0f,	 0.2f,	-0.2f};
+	static const float ab[][2] = {{0.2f, 0.5f},  {-0.5f, 0.5f}, {0.0f, 6.0f},
+				      {-0.0f, 0.0f}, {1.0f, -1.0f}, {-INFINITY, INFINITY},
+				      {NAN, 1.0f},   {0.0f, NAN},   {0.0f, -0.0f}};
+	float src[77], a[77], b[77];
+
+	if (compute_force_isa("avx2"))
+		return;
+	for (int i = 0; i < 77; i++) {
+		if (i < 12)
+			memcpy(&src[i], &bits[i], 4);
+		else if (i < 28)
+			src[i] = special[i - 12];
+		else
+			src[i] = (float)urand(-8, 8);
+	}
+	for (uint32_t act = 0; act < ARES_ACT_COUNT; act++) {
+		for (size_t k = 0; k < sizeof(ab) / sizeof(ab[0]); k++) {
+			for (int64_t n = 77; n >= 5; n -= 36) {
+				memcpy(a, src, sizeof(src));
+				memcpy(b, src, sizeof(src));
+				ck_assert_int_eq(compute_force_isa("scalar"), 0);
+				ck_activate(act, ab[k][0], ab[k][1], a, n);
+				ck_assert_int_eq(compute_force_isa("avx2"), 0);
+				ck_activate(act, ab[k][0], ab[k][1], b, n);
+				for (int64_t i = 0; i < n; i++) {
+					uint32_t x, y;
+
+					memcpy(&x, &a[i], 4);
+					memcpy(&y, &b[i], 4);
+					ck_assert_msg(x == y,
+						      "act %u alpha %g beta %g: %g (%d) gives "
+						      "%08x, scalar %08x",
+						      act, (double)ab[k][0], (double)ab[k][1],
+						      (double)src[i], (int)i, y, x);
+				}
+			}
+		}
+	}
+	if (compute_force_isa("avx512"))
+		compute_force_isa("avx2");
+}
+END_TEST
+
+/*
+ * oneDNN's int8 CONV2D keeps prepared weights across commands: the guest
+ * may rewrite them in place between two commands, and the next command
+ * must see the new bytes and zero points (per tensor and per channel),
+ * never the cached ones; unchanged weights are found in the cache.
+ */
+START_TEST(conv2d_int8_weight_cache_follows_rewritten_weights)
+{
+	const int64_t sx[4] = {1, 6, 7, 9}, sk[4] = {5, 6, 3, 3}, sy[4] = {1, 5, 7, 9};
+	struct ares_conv2d_params p = {.stride_h = 1,
+				       .stride_w = 1,
+				       .dilation_h = 1,
+				       .dilation_w = 1,
+				       .pad_top = 1,
+				       .pad_bottom = 1,
+				       .pad_left = 1,
+				       .pad_right = 1,
+				       .groups = 1};
+	struct tt *x, *k, *y;
+	const char *isa;
+	size_t yb;
+	void *first, *want;
+
+	if (compute_force_isa("avx512") && compute_force_isa("avx2"))
+		return;
+	compute_force_dnnl(1);
+	isa = compute_dnnl_isa();
+	if (!isa || strncmp(isa, "avx512_core_", 12))
+		return; /* the int8 conv runs on oneDNN on VNNI hosts only */
+	x = mk(ARES_DTYPE_U8, 4, sx);
+	k = mk(ARES_DTYPE_I8, 4, sk);
+	y = mk(ARES_DTYPE_I32, 4, sy);
+	yb = (size_t)numel(y) * 4;
+	first = malloc(yb);
+	want = malloc(yb);
+	fill(x, 0, 0);
+	fill(k, 0, 0);
+	quant(x, 0.05f, 120);
+	quant(k, 0.02f, 3);
+	for (int step = 0; step < 5; step++) {
+		uint64_t hits, runs;
+
+		if (step == 2) /* one weight byte rewritten in place */
+			((int8_t *)k->mem)[37] = (int8_t)(((int8_t *)k->mem)[37] ^ 0x55);
+		if (step == 3) /* the zero point alone changed */
+			quant(k, 0.02f, -7);
+		if (step == 4) { /* per-channel zero points, then one of them changed */
+			quant_ch(k, 0);
+			ck_assert_uint_eq(compute_conv2d(NULL, &p, &x->t, &k->t, NULL, &y->t, NULL),
+					  ARES_JOB_OK);
+			k->zps[2] += 1;
+		}
+		compute_force_dnnl(0);
+		ck_assert_uint_eq(compute_conv2d(NULL, &p, &x->t, &k->t, NULL, &y->t, NULL),
+				  ARES_JOB_OK);
+		memcpy(want, y->mem, yb);
+		memset(y->mem, 0xa5, yb);
+		compute_force_dnnl(1);
+		hits = compute_dnnl_wcache_hits();
+		runs = compute_dnnl_runs();
+		ck_assert_uint_eq(compute_conv2d(NULL, &p, &x->t, &k->t, NULL, &y->t, NULL),
+				  ARES_JOB_OK);
+		ck_assert_uint_eq(compute_dnnl_runs(), runs + 1);
+		ck_assert_msg(!memcmp(y->mem, want, yb), "step %d: oneDNN differs from the loops",
+			      step);
+		/* Step 1 repeats step 0's weights: found; every other step changed them. */
+		ck_assert_uint_eq(compute_dnnl_wcache_hits(), hits + (step == 1));
+		if (step == 0)
+			memcpy(first, want, yb);
+		else if (step >= 2)
+			ck_assert_msg(memcmp(want, first, yb),
+				      "step %d: the change changed nothing", step);
+	}
+	free(first);
+	free(want);
+	drop(x);
+	drop(k);
+	drop(y);
+}
+END_TEST
+
 /* ---------------------------------------------------------- eltwise */
 
 static double unary_ref(uint32_t op, double a, double al, double be)
@@ -3072,6 +3249,9 @@ static Suite *compute_suite(void)
 	tcase_add_test(t, matmul_int8_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, conv2d_int8_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, int8_store_vector_matches_scalar);
+	tcase_add_test(t, int8_load_vector_matches_scalar);
+	tcase_add_test(t, activation_vector_matches_scalar);
+	tcase_add_test(t, conv2d_int8_weight_cache_follows_rewritten_weights);
 	tcase_add_test(t, conv2d_onednn_activations_treat_nan_as_the_loops_do);
 	tcase_add_test(t, onednn_takes_any_stride_on_one_element_dims);
 	tcase_add_test(t, conv2d_depthwise_kernels_match_the_scalar_loops);
