@@ -22,7 +22,12 @@
 # oneDNN chose on this host). --guest also runs accel-run with its default
 # placement (device where covered, CPU otherwise) in the QEMU guest; TCG
 # makes the guest's CPU work far slower than the host's, so that column
-# says what the guest sees, not what silicon would do.
+# says what the guest sees, not what silicon would do. Its figures join the
+# --json objects: device_ms (model-bench's median, one run in flight),
+# device_sim_ms (the emulator's measured time for the device commands of one
+# warm run, accel-run --profile's measured_ns summed) and device_modeled_ms
+# (the same commands' modeled time, hw-spec §14); the guest lines also give
+# the emulator's measured time by op type (bench/profile-device-time.py).
 set -u
 cd "$(dirname "$0")/.."
 runs=20
@@ -109,6 +114,30 @@ for name, f in fig.items():
                     for t in (1, 2) for s in sides)
     print("x ORT %s: %s" % (name, cols))
 ' "$T"
+# The OCR pipeline (ares-ocr) end to end, once: stage times and device time.
+ocr="$B/bin/ares-ocr $cache/ocr/assets $B/model-ref/text.ppm"
+$ocr --cpu | sed -n 's/^ares-ocr: \(times\|text\)/ares-cpu ocr: \1/p'
+if [ $guest = 1 ]; then
+	cmd=""
+	for m in $models; do
+		for k in 1 4; do
+			cmd="$cmd echo ares-guest $m: \$($B/bench/model-bench $(args "$m") --runs $runs --inflight $k 2>&1);"
+		done
+	done
+	for m in $models; do
+		# The last of the runs profiled: the emulator's own time for its
+		# device commands (measured_ns) and the modeled time (modeled_ns).
+		cmd="$cmd $B/bin/accel-run $(args "$m") --bench $runs --profile /tmp/prof-$m.json >/dev/null 2>&1 &&
+			/usr/bin/python3 bench/profile-device-time.py $m /tmp/prof-$m.json;"
+	done
+	cmd="$cmd $ocr | sed -n 's/^ares-ocr: \\(times\\|device time\\|text\\)/ares-guest ocr: \\1/p';"
+	scripts/vm-run.sh --timeout 1800 -- sh -c "$cmd" | tee "$T.guest"
+	# device_ms: model-bench's median with one run in flight.
+	sed -n 's/^ares-guest \([a-z_]*\): inflight 1 .* median \([0-9.]*\) ms.*/\1 device_ms \2/p' "$T.guest" >>"$T"
+	sed -n 's/^ares-guest \([a-z_]*\) sim: measured \([0-9.]*\) ms, modeled \([0-9.]*\) ms.*/\1 device_sim_ms \2\n\1 device_modeled_ms \3/p' \
+		"$T.guest" >>"$T"
+	rm -f "$T.guest"
+fi
 if [ -n "$json" ]; then
 	/usr/bin/python3 -c '
 import json, statistics, sys
@@ -123,17 +152,4 @@ for entry in out.values():
             entry[key] = statistics.median(vals) if vals else None
 json.dump(out, open(sys.argv[2], "w"), indent=1)
 ' "$T" "$json" "$isa" && echo "models-bench: wrote $json"
-fi
-# The OCR pipeline (ares-ocr) end to end, once: stage times and device time.
-ocr="$B/bin/ares-ocr $cache/ocr/assets $B/model-ref/text.ppm"
-$ocr --cpu | sed -n 's/^ares-ocr: \(times\|text\)/ares-cpu ocr: \1/p'
-if [ $guest = 1 ]; then
-	cmd=""
-	for m in $models; do
-		for k in 1 4; do
-			cmd="$cmd echo ares-guest $m: \$($B/bench/model-bench $(args "$m") --runs $runs --inflight $k 2>&1);"
-		done
-	done
-	cmd="$cmd $ocr | sed -n 's/^ares-ocr: \\(times\\|device time\\|text\\)/ares-guest ocr: \\1/p';"
-	scripts/vm-run.sh --timeout 1800 -- sh -c "$cmd"
 fi

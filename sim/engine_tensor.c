@@ -4,8 +4,13 @@
  * through the MMU into a host view for sim/compute. A view whose pages are
  * physically contiguous is used in place; otherwise its byte extent is
  * gathered into a scratch buffer (outputs too, so bytes between the
- * elements survive the write-back).
+ * elements survive the write-back; an output whose elements cover every
+ * byte of its extent is not read in, since the kernel writes all of it).
+ * The scratch buffers stay with the thread between commands, one per
+ * operand slot: a fresh malloc of a large extent comes from mmap, and its
+ * page faults and zeroing cost more than the copy.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,10 +28,99 @@ struct sim_view {
 	uint64_t va;
 	uint64_t bytes;
 	int output;
+	int unread; /* an output gathered without reading it in (it covers its extent) */
 };
 
+/* Kept between commands: larger buffers are freed after use. */
+#define VIEW_BUF_KEEP ((uint64_t)64 << 20)
+
+struct view_bufs {
+	uint8_t *p[ARES_MAX_OPERANDS];
+	uint64_t size[ARES_MAX_OPERANDS];
+};
+
+static pthread_once_t view_bufs_once = PTHREAD_ONCE_INIT;
+static pthread_key_t view_bufs_key;
+
+static void view_bufs_free(void *arg)
+{
+	struct view_bufs *b = arg;
+
+	for (int i = 0; i < ARES_MAX_OPERANDS; i++)
+		free(b->p[i]);
+	free(b);
+}
+
+static void view_bufs_init(void)
+{
+	if (pthread_key_create(&view_bufs_key, view_bufs_free))
+		abort();
+}
+
+/* The thread's scratch buffer of operand slot @slot, at least @bytes long. */
+static uint8_t *view_buf(uint32_t slot, uint64_t bytes)
+{
+	struct view_bufs *b;
+
+	if (bytes > VIEW_BUF_KEEP)
+		return malloc(bytes);
+	pthread_once(&view_bufs_once, view_bufs_init);
+	b = pthread_getspecific(view_bufs_key);
+	if (!b) {
+		b = calloc(1, sizeof(*b));
+		if (!b)
+			return NULL;
+		if (pthread_setspecific(view_bufs_key, b)) {
+			free(b);
+			return NULL;
+		}
+	}
+	if (b->size[slot] < bytes) {
+		free(b->p[slot]);
+		b->p[slot] = malloc(bytes);
+		b->size[slot] = b->p[slot] ? bytes : 0;
+	}
+	return b->p[slot];
+}
+
+static void view_buf_release(const struct sim_view *v)
+{
+	if (v->bytes > VIEW_BUF_KEEP)
+		free(v->buf);
+}
+
+/*
+ * Whether @t's elements fill every byte of their extent: its dimensions,
+ * ordered by stride, are laid out densely (each stride the product of the
+ * shorter-strided shapes). Only then may an output's old bytes go unread.
+ */
+static int view_dense(const struct compute_tensor *t)
+{
+	int64_t want = 1;
+	uint32_t used = 0;
+
+	for (uint32_t k = 0; k < t->rank; k++)
+		if (t->shape[k] == 0)
+			return 0;
+	for (;;) {
+		uint32_t best = ARES_MAX_RANK;
+
+		for (uint32_t k = 0; k < t->rank; k++)
+			if (!(used >> k & 1) && t->shape[k] > 1 &&
+			    (best == ARES_MAX_RANK || t->stride[k] < t->stride[best]))
+				best = k;
+		if (best == ARES_MAX_RANK)
+			return 1;
+		if (t->stride[best] != want)
+			return 0;
+		want *= t->shape[best];
+		used |= 1u << best;
+	}
+}
+
 static uint32_t view_open(struct sim_dev *d, uint32_t asid, uint32_t q,
-			  const struct ares_tensor_desc *t, int output, struct sim_view *v)
+			  const struct ares_tensor_desc *t, int output, uint32_t slot,
+			  struct sim_view *v)
 {
 	static uint8_t empty_data[8];
 	uint32_t access = output ? ARES_ACCESS_WRITE : ARES_ACCESS_READ, st, k;
@@ -74,10 +168,11 @@ static uint32_t view_open(struct sim_dev *d, uint32_t asid, uint32_t q,
 		done += chunk;
 	}
 	if (!contiguous) {
-		v->buf = malloc(v->bytes);
+		v->buf = view_buf(slot, v->bytes);
 		if (!v->buf)
 			return ARES_JOB_FW_ERROR;
-		for (done = 0; done < v->bytes; done += chunk) {
+		v->unread = output && view_dense(&v->t);
+		for (done = 0; done < v->bytes && !v->unread; done += chunk) {
 			st = sim_va_chunk(d, asid, q, t->va + done, v->bytes - done, access, &p,
 					  &chunk);
 			if (st)
@@ -108,7 +203,8 @@ static uint32_t view_close(struct sim_dev *d, uint32_t asid, uint32_t q, struct 
 
 	if (write && v->output && v->buf)
 		st = sim_va_write(d, asid, q, v->va, v->buf, v->bytes);
-	free(v->buf);
+	if (v->buf)
+		view_buf_release(v);
 	free(v->qparams);
 	v->buf = NULL;
 	v->qparams = NULL;
@@ -144,7 +240,7 @@ uint32_t sim_engine_tensor(struct sim_dev *d, struct compute_workers *w, uint32_
 	memset(v, 0, sizeof(v));
 	for (i = 0; i < n && !st; i++)
 		st = view_open(d, asid, q, ares_operand_desc(cmd, op, i),
-			       !!(op->operands[i].role & ARES_OPND_OUT), &v[i]);
+			       !!(op->operands[i].role & ARES_OPND_OUT), i, &v[i]);
 	if (st)
 		goto out;
 	for (i = 0; i < n; i++)
@@ -159,9 +255,14 @@ uint32_t sim_engine_tensor(struct sim_dev *d, struct compute_workers *w, uint32_
 		sim_perf_tile(d, sim_engine_of[op->engine], mac_dtype, &work, modeled_ns);
 	}
 out:
-	/* A kernel that stopped half way still wrote part of its output: write it back. */
+	/*
+	 * A kernel that stopped half way still wrote part of its output: write
+	 * it back, unless the output was never read in (its other bytes would
+	 * be the scratch's leftovers; then the output keeps its old bytes).
+	 */
 	for (i = 0; i < n; i++) {
-		uint32_t wst = view_close(d, asid, q, &v[i], !st || st == ARES_JOB_INVALID_CMD);
+		uint32_t wst = view_close(d, asid, q, &v[i],
+					  !st || (st == ARES_JOB_INVALID_CMD && !v[i].unread));
 
 		if (!st)
 			st = wst;

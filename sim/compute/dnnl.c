@@ -20,7 +20,8 @@
  * the primitive's chosen layout (blocked on AVX-512), convolves, and
  * reorders the rows back into y, all in the task's scratch so the block
  * stays in L2. Weights are reordered once per call (the guest may change
- * them between jobs). MATMUL reads and writes the views in place.
+ * them between jobs). MATMUL reads and writes the views in place when
+ * they are plain matrices and gathers the others (struct dn_mm).
  *
  * Numerics (docs/hw-spec.md section 12): f32 accumulation throughout, the
  * bias and the activation applied in f32 before the conversion to y's
@@ -738,10 +739,30 @@ struct dn_mm {
 	const struct compute_tensor *a, *b, *c, *y;
 	unsigned int r;
 	int64_t M, N, K, rb, nb;
-	int64_t am, ak, bk, bn;
+	int64_t am, ak, bk, bn; /* the primitive's strides: dense ones for a gathered operand */
+	int64_t ym, yn;		/* y's, or the dense block's when y is scattered */
+	/*
+	 * A view oneDNN 2.6 does not take as a plain matrix (neither of its two
+	 * strides 1, e.g. ConvTranspose's per-tap weights and output columns
+	 * two cells apart) sends the whole call to its reference matmul, some
+	 * hundred times slower; such an operand is gathered into a dense block
+	 * of the task's scratch (y: computed there, then scattered), with its
+	 * view's strides kept in va*, vb*.
+	 */
+	int ga, gb, gy;
+	int64_t vam, vak, vbk, vbn;
 	struct dn_entry *var[2]; /* full blocks, the last block */
 	atomic_int failed;
 };
+
+/* A gathered operand larger than this declines to the loops (bounded scratch). */
+#define DN_MM_GATHER_MAX ((int64_t)64 << 20)
+
+/* A rows x cols view oneDNN's GEMM-based matmul takes: one stride 1, the other spanning it. */
+static int dn_mm_plain(int64_t rows, int64_t cols, int64_t rs, int64_t cs)
+{
+	return (cs == 1 && (rows == 1 || rs >= cols)) || (rs == 1 && (cols == 1 || cs >= rows));
+}
 
 /* Offset of batch @bi (flattened over y's batch dimensions) in @t. */
 static int64_t dn_batch_off(const struct compute_tensor *t, const struct compute_tensor *y,
@@ -761,7 +782,7 @@ static int dn_mm_mds(const struct dn_mm *m, int64_t rows, dnnl_memory_desc_t *s,
 {
 	int64_t sd[2] = {rows, m->K}, ss[2] = {m->am, m->ak};
 	int64_t wd[2] = {m->K, m->N}, ws[2] = {m->bk, m->bn};
-	int64_t dd[2] = {rows, m->N}, ds[2] = {m->y->stride[m->r - 2], m->y->stride[m->r - 1]};
+	int64_t dd[2] = {rows, m->N}, ds[2] = {m->ym, m->yn};
 
 	return md_strided(s, 2, sd, ss, dnnl_f32) || md_strided(w, 2, wd, ws, dnnl_f32) ||
 	       md_strided(d, 2, dd, ds, dnnl_f32);
@@ -779,8 +800,8 @@ static struct dn_entry *dn_mm_entry(const struct dn_mm *m, const struct ares_mat
 
 	kput(&kb, 2);
 	kput(&kb, rows), kput(&kb, m->N), kput(&kb, m->K), kput(&kb, m->am), kput(&kb, m->ak);
-	kput(&kb, m->bk), kput(&kb, m->bn), kput(&kb, m->y->stride[m->r - 2]);
-	kput(&kb, m->y->stride[m->r - 1]), kput(&kb, !!m->c), kput(&kb, p->alpha);
+	kput(&kb, m->bk), kput(&kb, m->bn), kput(&kb, m->ym);
+	kput(&kb, m->yn), kput(&kb, !!m->c), kput(&kb, p->alpha);
 	kput(&kb, p->beta), kput(&kb, p->activation), kput(&kb, p->act_alpha);
 	kput(&kb, p->act_beta);
 	e = dn_lookup(key);
@@ -809,6 +830,14 @@ static void dn_mm_task(void *ctx, int64_t t, unsigned int worker)
 	const struct compute_tensor *y = m->y;
 	unsigned int r = m->r;
 	int64_t yoff = dn_batch_off(y, y, bi) + r0 * y->stride[r - 2];
+	const char *pa = ck_ptr(m->a, dn_batch_off(m->a, y, bi) + r0 * m->vam);
+	const char *pb = ck_ptr(m->b, dn_batch_off(m->b, y, bi));
+	char *py = ck_ptr(y, yoff);
+	size_t spb = dn_align(e->scratch_bytes + 64);
+	size_t sab = m->ga ? dn_align((size_t)(rows * m->K) * sizeof(float)) : 0;
+	size_t sbb = m->gb ? dn_align((size_t)(m->K * m->N) * sizeof(float)) : 0;
+	size_t syb = m->gy ? dn_align((size_t)(rows * m->N) * sizeof(float)) : 0;
+	char *scr;
 	dnnl_stream_t s = dn_thread_stream();
 	dnnl_memory_desc_t ms_, mw_, md_;
 	const_dnnl_primitive_desc_t ppd;
@@ -819,29 +848,43 @@ static void dn_mm_task(void *ctx, int64_t t, unsigned int worker)
 	(void)worker;
 	if (!s || atomic_load(&m->failed))
 		goto out;
-	/* Gemm's C: into y first, where the sum post-op adds beta times it. */
+	/* One scratch: oneDNN's scratchpad, then the gathered a, b and y blocks. */
+	scr = ck_scratch(spb + sab + sbb + syb);
+	if (m->ga) {
+		float *d = (float *)(scr + spb);
+
+		for (int64_t i = 0; i < rows; i++)
+			ck_load_f32(m->a->dtype, pa + i * m->vam * 4, m->vak, m->K, NULL,
+				    d + i * m->K);
+		pa = (const char *)d;
+	}
+	if (m->gb) {
+		float *d = (float *)(scr + spb + sab);
+
+		for (int64_t k = 0; k < m->K; k++)
+			ck_load_f32(m->b->dtype, pb + k * m->vbk * 4, m->vbn, m->N, NULL,
+				    d + k * m->N);
+		pb = (const char *)d;
+	}
+	if (m->gy)
+		py = scr + spb + sab + sbb;
+	/* Gemm's C: into the destination first, where the sum post-op adds beta times it. */
 	if (m->c) {
 		const struct compute_tensor *c = m->c;
 		int64_t coff = dn_batch_off(c, y, bi) + r0 * c->stride[r - 2];
-		float *row = ck_scratch((size_t)m->N * sizeof(float));
 
-		for (int64_t i = 0; i < rows; i++) {
+		for (int64_t i = 0; i < rows; i++)
 			ck_load_f32(c->dtype, ck_ptr(c, coff + i * c->stride[r - 2]),
-				    c->stride[r - 1], m->N, NULL, row);
-			ck_store_f32(y->dtype, ck_ptr(y, yoff + i * y->stride[r - 2]),
-				     y->stride[r - 1], m->N, NULL, row);
-		}
+				    c->stride[r - 1], m->N, NULL, (float *)py + i * m->ym);
 	}
 	if (dn_mm_mds(m, rows, &ms_, &mw_, &md_) ||
 	    dnnl_primitive_get_primitive_desc(e->prim, &ppd) != dnnl_success)
 		goto out;
 	psp = dnnl_primitive_desc_query_md(ppd, dnnl_query_scratchpad_md, 0);
-	if (dnnl_memory_create(&ms, &ms_, dn_engine,
-			       ck_ptr(m->a, dn_batch_off(m->a, y, bi) + r0 * m->am)) ||
-	    dnnl_memory_create(&mw, &mw_, dn_engine, ck_ptr(m->b, dn_batch_off(m->b, y, bi))) ||
-	    dnnl_memory_create(&md, &md_, dn_engine, ck_ptr(y, yoff)) ||
-	    (psp && e->scratch_bytes &&
-	     dnnl_memory_create(&msp, psp, dn_engine, ck_scratch(e->scratch_bytes + 64))))
+	if (dnnl_memory_create(&ms, &ms_, dn_engine, (void *)pa) ||
+	    dnnl_memory_create(&mw, &mw_, dn_engine, (void *)pb) ||
+	    dnnl_memory_create(&md, &md_, dn_engine, py) ||
+	    (psp && e->scratch_bytes && dnnl_memory_create(&msp, psp, dn_engine, scr)))
 		goto out;
 	{
 		dnnl_exec_arg_t a[4] = {{DNNL_ARG_SRC, ms},
@@ -852,6 +895,10 @@ static void dn_mm_task(void *ctx, int64_t t, unsigned int worker)
 		if (dn_exec(e->prim, s, msp ? 4 : 3, a) || dnnl_stream_wait(s) != dnnl_success)
 			goto out;
 	}
+	if (m->gy)
+		for (int64_t i = 0; i < rows; i++)
+			ck_store_f32(y->dtype, ck_ptr(y, yoff + i * y->stride[r - 2]),
+				     y->stride[r - 1], m->N, NULL, (const float *)py + i * m->N);
 	bad = 0;
 out:
 	dnnl_memory_destroy(ms);
@@ -888,9 +935,28 @@ int ck_dnnl_matmul(struct compute_workers *w, const struct ares_matmul_params *p
 		m.ak = m.ak > 0 ? m.ak : 1, m.bk = m.bk > 0 ? m.bk : 1;
 	if (m.N == 1)
 		m.bn = m.bn > 0 ? m.bn : 1;
+	m.ym = y->stride[m.r - 2], m.yn = y->stride[m.r - 1];
+	if (m.M == 1)
+		m.ym = m.ym > 0 ? m.ym : m.N;
+	if (m.N == 1)
+		m.yn = m.yn > 0 ? m.yn : 1;
 	want = nthr > 1 ? (2 * nthr + batch - 1) / batch : 1;
 	m.rb = (m.M + want - 1) / want;
 	m.nb = (m.M + m.rb - 1) / m.rb;
+	m.vam = m.am, m.vak = m.ak, m.vbk = m.bk, m.vbn = m.bn;
+	m.ga = !dn_mm_plain(m.rb, K, m.am, m.ak) ||
+	       !dn_mm_plain(m.M - (m.nb - 1) * m.rb, K, m.am, m.ak);
+	m.gb = !dn_mm_plain(K, m.N, m.bk, m.bn);
+	m.gy = !dn_mm_plain(m.rb, m.N, m.ym, m.yn) || m.yn != 1;
+	if ((m.ga && m.rb * K > DN_MM_GATHER_MAX / 4) || (m.gb && K * m.N > DN_MM_GATHER_MAX / 4) ||
+	    (m.gy && m.rb * m.N > DN_MM_GATHER_MAX / 4))
+		return -1;
+	if (m.ga)
+		m.am = K, m.ak = 1;
+	if (m.gb)
+		m.bk = m.N, m.bn = 1;
+	if (m.gy)
+		m.ym = m.N, m.yn = 1;
 	pthread_once(&dn_once, dn_init);
 	if (!dn_engine)
 		return -1;

@@ -1302,6 +1302,97 @@ START_TEST(matmul_onednn_matches_the_loops_over_generated_shapes)
 END_TEST
 
 /*
+ * MATMUL views oneDNN's GEMM-based matmul does not take as plain matrices
+ * (neither stride 1): the runtime's blockwise ConvTranspose, one MATMUL per
+ * tap whose weights step kh*kw cells and whose output columns step kw
+ * cells, and a b whose columns step two cells. dnnl.c gathers such
+ * operands into dense blocks and scatters y; the cells between y's columns
+ * (the other taps' outputs) must keep what they held.
+ */
+START_TEST(matmul_onednn_gathers_views_that_are_not_plain)
+{
+	static const unsigned int threads[] = {0, 1, 3};
+
+	if (compute_force_isa("avx512") && compute_force_isa("avx2"))
+		return;
+	for (int c = 0; c < 6; c++) {
+		struct compute_workers *w =
+			threads[c % 3] ? compute_workers_create(threads[c % 3]) : NULL;
+		int64_t C = pick(1, 40), M = pick(1, 40), H = pick(1, 9), W = pick(1, 70), kk = 4;
+		int64_t ws[3] = {M, C, kk}, xs[4] = {1, C, H, 2 * W}, ys[4] = {1, M, 2 * H, 2 * W};
+		int64_t bs[1] = {M};
+		struct tt *wt = mk(ARES_DTYPE_F32, 3, ws), *x = mk(ARES_DTYPE_F32, 4, xs);
+		struct tt *y = mk(ARES_DTYPE_F32, 4, ys), *bias = mk(ARES_DTYPE_F32, 1, bs);
+		size_t ybytes = (size_t)numel(y) * 4;
+		float *want = malloc(ybytes);
+		struct ares_matmul_params p = {.activation = c % 2 ? ARES_ACT_RELU : ARES_ACT_NONE,
+					       .alpha = fbits(1.0f),
+					       .beta = fbits(1.0f)};
+
+		fill(wt, -1, 1);
+		fill(x, -1, 1);
+		fill(bias, -1, 1);
+		for (int dnnl = 0; dnnl < 2; dnnl++) {
+			uint64_t runs = compute_dnnl_runs();
+
+			compute_force_dnnl(dnnl);
+			for (int64_t e = 0; e < numel(y); e++)
+				((float *)y->mem)[e] = 7.0f;
+			for (int64_t t = 0; t < kk; t++) {
+				struct compute_tensor a = {.data = (float *)wt->mem + t,
+							   .dtype = ARES_DTYPE_F32,
+							   .rank = 4,
+							   .shape = {1, H, M, C},
+							   .stride = {0, 0, C * kk, kk}};
+				/* b: every other column of x when c >= 3 (not plain either). */
+				struct compute_tensor b = {.data = x->mem,
+							   .dtype = ARES_DTYPE_F32,
+							   .rank = 4,
+							   .shape = {1, H, C, W},
+							   .stride = {C * H * 2 * W, 2 * W,
+								      H * 2 * W, c >= 3 ? 2 : 1}};
+				struct compute_tensor yt = {
+					.data = (float *)y->mem + t / 2 * 2 * W + t % 2,
+					.dtype = ARES_DTYPE_F32,
+					.rank = 4,
+					.shape = {1, H, M, W},
+					.stride = {M * 4 * H * W, 2 * 2 * W, 4 * H * W, 2}};
+				struct compute_tensor cb = {.data = bias->mem,
+							    .dtype = ARES_DTYPE_F32,
+							    .rank = 4,
+							    .shape = {1, H, M, W},
+							    .stride = {0, 0, 1, 0}};
+
+				ck_assert_uint_eq(compute_matmul(w, &p, &a, &b, c % 3 ? &cb : NULL,
+								 &yt, NULL),
+						  ARES_JOB_OK);
+			}
+			if (!dnnl) {
+				memcpy(want, y->mem, ybytes);
+				continue;
+			}
+			ck_assert_msg(compute_dnnl_runs() == runs + (uint64_t)kk,
+				      "case %d: oneDNN declined", c);
+			for (int64_t e = 0; e < numel(y); e++) {
+				float a = want[e], b = ((float *)y->mem)[e];
+
+				ck_assert_msg(fabsf(a - b) <= 1e-5f * (1.0f + fabsf(a)),
+					      "case %d: cell %lld: oneDNN %.9g, loops %.9g", c,
+					      (long long)e, b, a);
+			}
+		}
+		compute_workers_destroy(w);
+		free(want);
+		drop(wt);
+		drop(x);
+		drop(y);
+		drop(bias);
+	}
+	compute_force_dnnl(1);
+}
+END_TEST
+
+/*
  * Integer MATMUL on oneDNN (AVX-512 VNNI hosts) against the loops, bit for
  * bit: every 8-bit type pair, per-tensor and per-channel zero points,
  * both transposes, batch broadcast, requantised and I32 outputs, and extreme
@@ -3246,6 +3337,7 @@ static Suite *compute_suite(void)
 	tcase_add_test(t, conv2d_rejects_bad_geometry);
 	tcase_add_test(t, conv2d_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, matmul_onednn_matches_the_loops_over_generated_shapes);
+	tcase_add_test(t, matmul_onednn_gathers_views_that_are_not_plain);
 	tcase_add_test(t, matmul_int8_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, conv2d_int8_onednn_matches_the_loops_over_generated_shapes);
 	tcase_add_test(t, int8_store_vector_matches_scalar);

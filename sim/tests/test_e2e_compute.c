@@ -243,6 +243,82 @@ START_TEST(test_strided_output_keeps_gap_bytes)
 }
 END_TEST
 
+/*
+ * The glue keeps its gather buffers between commands and does not read in
+ * an output that covers its whole extent: outputs of the same size in a
+ * row, one densely transposed, one whose rows have a gap column, and the
+ * input rewritten between two jobs; each result and every gap cell must be
+ * as if each view had been gathered afresh.
+ */
+START_TEST(test_gather_buffers_reused_across_commands_and_jobs)
+{
+	const uint64_t va_x = DATA_VA + 0x30000 + 20, va_y = DATA_VA + 0x38000 + 36;
+	const uint64_t sh[2] = {30, 100}, tsh[2] = {100, 30};
+	float x[3000], y[3030];
+	struct ares_cmd_eltwise e = {
+		.hdr = {ARES_OP_ELTWISE, 0, sizeof(e)}, .num_inputs = 1, .p = {.op = ARES_ELT_NEG}};
+	struct cs c = {0};
+	unsigned int s = 11;
+	int i, j, job;
+
+	start_booted();
+	for (job = 0; job < 2; job++) {
+		/* Job 1 rewrites x: nothing of job 0's gather may survive into it. */
+		for (i = 0; i < 3000; i++)
+			x[i] = rnd(&s);
+		for (i = 0; i < 3030; i++)
+			y[i] = -7.0f;
+		put_f32(va_x, x, 3000);
+		put_f32(va_y, y, 3030);
+		c.n = 0;
+		/* y = -x, dense. */
+		e.in[0] = test_desc_packed(va_x, ARES_DTYPE_F32, 2, sh);
+		e.out = test_desc_packed(va_y, ARES_DTYPE_F32, 2, sh);
+		cs_put(&c, &e);
+		run(&c, ARES_JOB_OK, 0);
+		get_f32(va_y, y, 3000);
+		for (i = 0; i < 3000; i++)
+			ck_assert_msg(y[i] == -x[i], "job %d dense y[%d] = %g, want %g", job, i,
+				      y[i], -x[i]);
+		/* y^T = -x^T: the output's strides are a permutation of dense ones. */
+		c.n = 0;
+		e.in[0] = test_desc_packed(va_x, ARES_DTYPE_F32, 2, tsh);
+		e.in[0].stride[0] = 1, e.in[0].stride[1] = 100;
+		e.out = test_desc_packed(va_y, ARES_DTYPE_F32, 2, tsh);
+		e.out.stride[0] = 1, e.out.stride[1] = 100;
+		e.p.op = ARES_ELT_ABS;
+		cs_put(&c, &e);
+		run(&c, ARES_JOB_OK, 0);
+		get_f32(va_y, y, 3000);
+		for (i = 0; i < 3000; i++)
+			ck_assert_msg(y[i] == fabsf(x[i]), "job %d transposed y[%d] = %g, want %g",
+				      job, i, y[i], fabsf(x[i]));
+		/* Rows of 100 cells 101 apart: column 100 of each row is a gap (-7 kept). */
+		for (i = 0; i < 3030; i++)
+			y[i] = -7.0f;
+		put_f32(va_y, y, 3030);
+		c.n = 0;
+		e.in[0] = test_desc_packed(va_x, ARES_DTYPE_F32, 2, sh);
+		e.out = test_desc_packed(va_y, ARES_DTYPE_F32, 2, sh);
+		e.out.stride[0] = 101;
+		e.p.op = ARES_ELT_NEG;
+		cs_put(&c, &e);
+		run(&c, ARES_JOB_OK, 0);
+		get_f32(va_y, y, 3030);
+		for (i = 0; i < 30; i++) {
+			for (j = 0; j < 100; j++)
+				ck_assert_msg(y[i * 101 + j] == -x[i * 100 + j],
+					      "job %d gapped y[%d][%d]", job, i, j);
+			if (i < 29)
+				ck_assert_msg(y[i * 101 + 100] == -7.0f,
+					      "job %d gap cell of row %d changed to %g", job, i,
+					      y[i * 101 + 100]);
+		}
+	}
+	stop_clean();
+}
+END_TEST
+
 START_TEST(test_softmax_reduce_pool_norm_resize)
 {
 	const uint64_t sh[4] = {2, 3, 4, 6}, red[4] = {2, 1, 4, 1}, pooled[4] = {2, 3, 2, 3},
@@ -1003,6 +1079,7 @@ static Suite *suite(void)
 
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, test_eltwise_add_broadcast_over_scattered_pages);
+	tcase_add_test(t, test_gather_buffers_reused_across_commands_and_jobs);
 	tcase_add_test(t, test_prelu_through_the_firmware_with_a_broadcast_slope);
 	tcase_add_test(t, test_strided_output_keeps_gap_bytes);
 	tcase_add_test(t, test_softmax_reduce_pool_norm_resize);
