@@ -63,6 +63,8 @@ convs = [
     ("conv_same_lower", [1, 8, 15, 16], [8, 8, 4, 4],
      dict(auto_pad="SAME_LOWER"), None),
     ("conv_grouped", [1, 32, 12, 12], [64, 8, 3, 3], dict(group=4, pads=[1, 1, 1, 1]), None),
+    # 3.5M multiply-adds: between cpu/dnnl.c's idle-host and shared-host work bounds.
+    ("conv_mid", [1, 32, 16, 16], [48, 32, 3, 3], dict(pads=[1, 1, 1, 1]), None),
     ("conv_depthwise", [1, 64, 24, 24], [64, 1, 3, 3],
      dict(group=64, pads=[1, 1, 1, 1], strides=[2, 2]), None),
     ("conv_dw5", [1, 48, 9, 30], [48, 1, 5, 5], dict(group=48, pads=[2, 2, 2, 2]), None),
