@@ -239,6 +239,14 @@ for name, xs, ws, attrs in convts:
          [vi("x", xs)], [vi("y", None)],
          [("w", f32(ws)), ("b", f32([ws[1] * attrs.get("group", 1)]))], opset=14)
 
+# det's last upsampling: one output plane and a fused Sigmoid, so col2im
+# runs the activation as a pass of its own, split over the elements.
+save("convt_one_plane_sigmoid", "matmul", [
+    helper.make_node("ConvTranspose", ["x", "w", "b"], ["c"], strides=[2, 2]),
+    helper.make_node("Sigmoid", ["c"], ["y"]),
+], [vi("x", [1, 8, 48, 96])], [vi("y", None)], [("w", f32([8, 1, 2, 2])), ("b", f32([1]))],
+    opset=14)
+
 # MatMul: A, B (B constant or an input), and whether an Add bias and Relu
 # follow (fused into the MatMul by the graph passes).
 mms = [

@@ -529,13 +529,15 @@ static double node_work(struct art_session *s, const struct rt_node *n)
 #define RT_SERIAL_WORK	    (1 << 22)
 /*
  * The bound when the host has a CPU free for each of the session's
- * threads: the hand-off is then a futex wake of a thread whose CPU is
- * idle (an empty 2-thread region took 5-8 us here), worth it from about
- * 25 us of one core's conv work. embedding's convs (3.7M multiply-adds,
- * 70-100 us each) ran on one thread under the shared-host bound, so its
- * 2 threads gained nothing over 1 while ONNX Runtime's gained 1.37x.
+ * threads: the hand-off is then a wake of a thread whose CPU is idle.
+ * embedding's convs (3.7M multiply-adds, 70-100 us each) ran on one
+ * thread under the shared-host bound, so its 2 threads gained nothing
+ * over 1 (0.94 ms both) while ONNX Runtime's gained 1.37x. Measured with
+ * the run at real-time priority (chrt -f, a stand-in for an idle host on
+ * a shared one), embedding at 2 threads: 4M 0.937 ms, 3M 0.88, 2.5M and
+ * 2M 0.855, 1.5M 0.88, 1M 0.92 (smaller nodes lose more than they gain).
  */
-#define RT_SERIAL_WORK_IDLE (1 << 20)
+#define RT_SERIAL_WORK_IDLE (1 << 21)
 
 /* Tasks runnable on the host now (the fourth field of /proc/loadavg,
  * this thread included), or -1 when it cannot be read. */
@@ -564,12 +566,15 @@ static double serial_work(struct rt_cpu *c)
 	return c->serial_work;
 }
 
-static int node_threads(struct art_session *s, const struct rt_node *n)
+int rt_cpu_threads_for(struct art_session *s, double work)
 {
 	int t = s->cpu->threads;
-	if (t > 1 && node_work(s, n) < serial_work(s->cpu))
-		t = 1;
-	return t;
+	return t > 1 && work < serial_work(s->cpu) ? 1 : t;
+}
+
+static int node_threads(struct art_session *s, const struct rt_node *n)
+{
+	return rt_cpu_threads_for(s, node_work(s, n));
 }
 
 int rt_cpu_run(struct art_session *s, const struct rt_node *n, rt_memo_build_fn build)
