@@ -63,6 +63,8 @@ convs = [
     ("conv_same_lower", [1, 8, 15, 16], [8, 8, 4, 4],
      dict(auto_pad="SAME_LOWER"), None),
     ("conv_grouped", [1, 32, 12, 12], [64, 8, 3, 3], dict(group=4, pads=[1, 1, 1, 1]), None),
+    # 3.5M multiply-adds: between cpu/dnnl.c's idle-host and shared-host work bounds.
+    ("conv_mid", [1, 32, 16, 16], [48, 32, 3, 3], dict(pads=[1, 1, 1, 1]), None),
     ("conv_depthwise", [1, 64, 24, 24], [64, 1, 3, 3],
      dict(group=64, pads=[1, 1, 1, 1], strides=[2, 2]), None),
     ("conv_dw5", [1, 48, 9, 30], [48, 1, 5, 5], dict(group=48, pads=[2, 2, 2, 2]), None),
@@ -236,6 +238,14 @@ for name, xs, ws, attrs in convts:
          [helper.make_node("ConvTranspose", ["x", "w", "b"], ["y"], **attrs)],
          [vi("x", xs)], [vi("y", None)],
          [("w", f32(ws)), ("b", f32([ws[1] * attrs.get("group", 1)]))], opset=14)
+
+# det's last upsampling: one output plane and a fused Sigmoid, so col2im
+# runs the activation as a pass of its own, split over the elements.
+save("convt_one_plane_sigmoid", "matmul", [
+    helper.make_node("ConvTranspose", ["x", "w", "b"], ["c"], strides=[2, 2]),
+    helper.make_node("Sigmoid", ["c"], ["y"]),
+], [vi("x", [1, 8, 48, 96])], [vi("y", None)], [("w", f32([8, 1, 2, 2])), ("b", f32([1]))],
+    opset=14)
 
 # MatMul: A, B (B constant or an input), and whether an Add bias and Relu
 # follow (fused into the MatMul by the graph passes).

@@ -52,6 +52,19 @@ while read -r m prim how; do
 	check "cpu_dnnl_matches_reference_$m" dnnl_vs_ref "$m" "$prim" "$how"
 done <"$T/list"
 
+# The same on 2 threads with no work bound (ART_SERIAL_WORK=1): every
+# node and pass, ConvTranspose's separate activation pass included, split.
+on_2_threads() {
+	export ART_SERIAL_WORK=1 ART_THREADS=2
+	"$@"
+	rc=$?
+	unset ART_SERIAL_WORK ART_THREADS
+	return $rc
+}
+check cpu_dnnl_2_threads_matches_reference_convt_one_plane_sigmoid \
+	on_2_threads dnnl_vs_ref convt_one_plane_sigmoid matmul
+check cpu_dnnl_2_threads_matches_reference_conv_mid on_2_threads dnnl_vs_ref conv_mid convolution
+
 # Chains of oneDNN ops (cpu/layout.c): a value read only by them stays in
 # oneDNN's layout between them, so the run's reorders stay within the
 # model's bound. Its outputs were compared with the loops' above.
@@ -102,6 +115,12 @@ check cpu_threads_env sh -c "DNNL_VERBOSE=1 ART_THREADS=1 '$RUN' --cpu '$m' | gr
 # session's (conv3x3: 4.5M).
 check cpu_threads_big_node_parallel sh -c "DNNL_VERBOSE=1 '$RUN' --cpu --threads 2 '$m' | grep -q 'nthr:2'"
 check cpu_threads_small_node_serial sh -c "DNNL_VERBOSE=1 '$RUN' --cpu --threads 2 '$T/conv_grouped.onnx' | grep -q 'nthr:1'"
+# ART_SERIAL_WORK sets that bound, which is otherwise the idle host's (2M)
+# or the shared host's (4M) by how many tasks are runnable: conv_mid's 3.5M
+# runs on 2 threads under the first and on one under the second.
+check cpu_threads_mid_node_idle_bound sh -c "DNNL_VERBOSE=1 ART_SERIAL_WORK=2097152 '$RUN' --cpu --threads 2 '$T/conv_mid.onnx' | grep -q 'nthr:2'"
+check cpu_threads_mid_node_shared_bound sh -c "DNNL_VERBOSE=1 ART_SERIAL_WORK=4194304 '$RUN' --cpu --threads 2 '$T/conv_mid.onnx' | grep -q 'nthr:1'"
+check cpu_serial_work_env_refused sh -c "ART_SERIAL_WORK=0 '$RUN' --cpu '$m' 2>&1 | grep -q \"ART_SERIAL_WORK='0': expected 1 to 1099511627776\""
 check cpu_threads_env_refused sh -c "ART_THREADS=0 '$RUN' --cpu '$m' 2>&1 | grep -q \"ART_THREADS='0': expected 1 to 1024\""
 check cpu_kernels_env_refused sh -c "ART_CPU_KERNELS=fast '$RUN' --cpu '$m' 2>&1 | grep -q \"ART_CPU_KERNELS='fast': expected 'reference' or 'dnnl'\""
 # The reference kernels, asked for by the variable: no oneDNN primitive runs.

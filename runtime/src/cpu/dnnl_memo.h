@@ -80,6 +80,9 @@ struct rt_layout {
  * asked for, and oneDNN's engine and stream once something uses them. */
 struct rt_cpu {
 	int threads;
+	/* node_threads()'s bound (cpu/dnnl.c): ART_SERIAL_WORK, else chosen
+	 * at the first node that asks; 0 until then. */
+	double serial_work;
 	int reference;
 	dnnl_engine_t engine;
 	dnnl_stream_t stream;

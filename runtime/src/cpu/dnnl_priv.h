@@ -21,6 +21,9 @@ typedef int (*rt_memo_build_fn)(struct art_session *s, const struct rt_node *n,
  * inputs' key changed, allocates output 0 and runs it. */
 int rt_cpu_run(struct art_session *s, const struct rt_node *n, rt_memo_build_fn build);
 
+/* Threads for WORK (multiply-adds, or their worth) at the session's
+ * bound: its own, or one when handing half to another costs more. */
+int rt_cpu_threads_for(struct art_session *s, double work);
 /* Dense row-major descriptor of NDIM DIMS (f32). */
 void rt_md_plain(dnnl_memory_desc_t *md, int ndim, const int64_t *dims);
 /* The same of element type DT. */
