@@ -20,11 +20,11 @@ bin=${BUILD:-$root/build}/tests/guest
 xfail_list=${ARES_EXPECTED_FAILURES:-$here/expected-failures.txt}
 per_test_timeout=${ARES_TEST_TIMEOUT:-180}
 
-# accelctl, tracepoints, reset_uevent, fault_knobs, user_queue, hang_recovery, submit_fused, uq_hang,
+# accelctl, tracepoints, reset_uevent, fault_knobs, user_queue, hang_recovery, submit_batch, uq_hang,
 # boot_attack, fw_sandbox and transport reset (or rebind) the device, so they run last.
-all="device_probe query_identity bo_mmap fence_signal syncobj_reuse dma_fill gemm multi_ctx_order submit_batch
+all="device_probe query_identity bo_mmap fence_signal syncobj_reuse dma_fill gemm multi_ctx_order
 mmu_fault address_spaces isolation job_chain bo_share prime_import userptr bad_ioctl_args core_ioctls bo_max_size file_limits bo_budget ioctl_fuzz kill_races usage_stats device_state fair_share fair_share3 priority compute_ops compute_prelu compute_errors uq_basic uq_mmap uq_hostile uq_unmap uq_limits accelctl
-accelctl_top tracepoints reset_uevent fault_knobs user_queue hang_recovery submit_fused uq_hang boot_attack fw_sandbox transport"
+accelctl_top tracepoints reset_uevent fault_knobs user_queue hang_recovery submit_batch uq_hang boot_attack fw_sandbox transport"
 [ $# -gt 0 ] && all="$*"
 
 xfail_reason() {
