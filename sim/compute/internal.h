@@ -101,6 +101,30 @@ int ck_same_shape(const struct compute_tensor *a, const struct compute_tensor *b
 /* A rank-0 view as rank 1 of one element; other views unchanged. */
 void ck_view1(const struct compute_tensor *t, struct compute_tensor *v);
 
+/*
+ * ELTWISE MAX and MIN: NaN in either operand gives NaN; between equal
+ * values (+0 and -0) the first operand, as glibc's fmaxf/fminf choose.
+ */
+static inline float ck_elt_max(float a, float b)
+{
+	return a != a || b != b ? __builtin_nanf("") : b > a ? b : a;
+}
+
+static inline float ck_elt_min(float a, float b)
+{
+	return a != a || b != b ? __builtin_nanf("") : b < a ? b : a;
+}
+
+/*
+ * The f32 binary ELTWISE row kernels (elt_kern.h): o[i] = a[i * sa] op
+ * b[i * sb] for ADD, SUB, MUL, DIV, MAX and MIN, sa and sb 0 or 1; bit
+ * for bit the scalar loop's. -1 for any other op.
+ */
+int ck_elt_f32_avx2(uint32_t op, float *o, const float *a, int64_t sa, const float *b, int64_t sb,
+		    int64_t n);
+int ck_elt_f32_avx512(uint32_t op, float *o, const float *a, int64_t sa, const float *b, int64_t sb,
+		      int64_t n);
+
 /* Activation on a row of f32. */
 void ck_activate(uint32_t act, float alpha, float beta, float *v, int64_t n);
 int ck_act_ok(uint32_t act);

@@ -2565,6 +2565,173 @@ START_TEST(eltwise_handles_scalars_and_empty_tensors)
 }
 END_TEST
 
+/*
+ * The fast ELTWISE (dimensions merged, vector kernels for the f32 math of
+ * ADD..DIV, MAX and MIN) against the scalar loops, byte for byte, over
+ * generated views: stride-0 broadcasts on any dimension, permuted
+ * layouts, one-element dimensions, odd row lengths, every float dtype
+ * with NaN, infinities and signed zeros, U8/I8 per tensor (zero points
+ * included) and per channel, and in place.
+ */
+static void fill_raw(struct tt *x, int64_t n)
+{
+	static const float special[] = {NAN, -NAN, INFINITY, -INFINITY, 0.0f, -0.0f, 1.0f, -1.0f};
+
+	for (int64_t i = 0; i < n; i++) {
+		float f = rnd32() % 5 ? (float)urand(-50, 50) : special[rnd32() % 8];
+
+		switch (x->t.dtype) {
+		case ARES_DTYPE_F32:
+			((float *)x->mem)[i] = f;
+			break;
+		case ARES_DTYPE_F16:
+			((uint16_t *)x->mem)[i] = ck_f32_to_f16(f);
+			break;
+		case ARES_DTYPE_BF16:
+			((uint16_t *)x->mem)[i] = ck_f32_to_bf16(f);
+			break;
+		default:
+			((uint8_t *)x->mem)[i] = (uint8_t)rnd32();
+		}
+	}
+}
+
+/* A view of @shape over a buffer where dimensions with bit d of @bcast set are broadcast. */
+static struct tt *mk_view(uint32_t dt, unsigned int rank, const int64_t *shape, unsigned int bcast,
+			  const int *perm)
+{
+	int64_t own[ARES_MAX_RANK];
+	struct tt *x;
+
+	for (unsigned int d = 0; d < rank; d++)
+		own[d] = bcast >> d & 1 ? 1 : shape[d];
+	x = mk_perm(dt, rank, own, perm);
+	fill_raw(x, numel(x));
+	for (unsigned int d = 0; d < rank; d++) {
+		if (bcast >> d & 1)
+			x->t.stride[d] = 0;
+		x->t.shape[d] = shape[d];
+	}
+	return x;
+}
+
+static int is_nan_bits(uint32_t dt, const void *p, int64_t i)
+{
+	if (dt == ARES_DTYPE_F32)
+		return (((const uint32_t *)p)[i] & 0x7fffffffu) > 0x7f800000u;
+	if (dt == ARES_DTYPE_F16)
+		return (((const uint16_t *)p)[i] & 0x7fffu) > 0x7c00u;
+	if (dt == ARES_DTYPE_BF16)
+		return (((const uint16_t *)p)[i] & 0x7fffu) > 0x7f80u;
+	return 0;
+}
+
+/*
+ * Equal bits, or NaN in both: which NaN an IEEE operation on two NaN
+ * operands returns (its sign) is the order the compiler gave the
+ * operands of a commutative + or *, not a property of the device.
+ */
+static int same_bits_or_nans(uint32_t dt, const void *want, const void *got, int64_t n)
+{
+	unsigned int es = compute_dtype_size(dt);
+
+	for (int64_t i = 0; i < n; i++)
+		if (memcmp((const char *)want + i * es, (const char *)got + i * es, es) &&
+		    !(is_nan_bits(dt, want, i) && is_nan_bits(dt, got, i)))
+			return 0;
+	return 1;
+}
+
+static void quant_some(struct tt *x, int per_channel_axis)
+{
+	if (!ck_is_int8(x->t.dtype))
+		return;
+	if (per_channel_axis >= 0 && x->t.stride[per_channel_axis]) {
+		quant_ch(x, (unsigned int)per_channel_axis);
+		return;
+	}
+	quant(x, (float)urand(0.01, 0.5),
+	      (int32_t)(rnd32() % 41) - 20 + (x->t.dtype == ARES_DTYPE_U8 ? 128 : 0));
+}
+
+START_TEST(eltwise_fast_path_matches_the_scalar_loops)
+{
+	static const uint32_t dts[] = {ARES_DTYPE_F32, ARES_DTYPE_BF16, ARES_DTYPE_F16,
+				       ARES_DTYPE_U8, ARES_DTYPE_I8};
+	static const uint32_t ops[] = {ARES_ELT_ADD, ARES_ELT_SUB, ARES_ELT_MUL,
+				       ARES_ELT_DIV, ARES_ELT_MAX, ARES_ELT_MIN};
+	static const char *const isas[] = {"avx2", "avx512"};
+
+	for (int v = 0; v < 2; v++) {
+		if (compute_force_isa(isas[v])) {
+			fprintf(stderr, "SKIP eltwise fast path [%s]: not on this CPU\n", isas[v]);
+			continue;
+		}
+		for (int c = 0; c < 240; c++) {
+			uint32_t dt = dts[c % 5], op = ops[c / 5 % 6];
+			unsigned int rank = 1 + rnd32() % 4, ba = 0, bb = 0;
+			int64_t shape[ARES_MAX_RANK], n = 1;
+			int perm[ARES_MAX_RANK], pc = rnd32() % 4 ? -1 : (int)(rnd32() % rank);
+			int in_place = rnd32() % 6 == 0;
+			struct ares_eltwise_params p = {.op = op};
+			struct tt *a, *b, *y;
+			size_t bytes;
+			void *want;
+
+			for (unsigned int d = 0; d < rank; d++) {
+				/* Inner rows of odd lengths past two vectors; outer dims small. */
+				shape[d] = d == rank - 1 ? 1 + rnd32() % 40 : 1 + rnd32() % 5;
+				n *= shape[d];
+				perm[d] = (int)d;
+			}
+			if (rnd32() % 3 == 0 && rank > 1) {
+				perm[0] = (int)rank - 1;
+				perm[rank - 1] = 0;
+			}
+			if (rnd32() % 2)
+				ba = rnd32() % (1u << rank);
+			if (rnd32() % 2)
+				bb = rnd32() % (1u << rank);
+			y = mk(dt, rank, shape);
+			fill_raw(y, n);
+			quant_some(y, pc);
+			a = in_place ? y : mk_view(dt, rank, shape, ba, NULL);
+			b = mk_view(dt, rank, shape, bb, perm);
+			if (!in_place)
+				quant_some(a, rnd32() % 2 ? pc : -1);
+			quant_some(b, -1);
+			bytes = (size_t)n * compute_dtype_size(dt);
+			want = malloc(bytes + (size_t)n * 8);
+			memcpy((char *)want + bytes, y->mem, (size_t)n * 8);
+			ck_assert_int_eq(compute_force_isa("scalar"), 0);
+			ck_assert_uint_eq(compute_eltwise(NULL, &p, 2,
+							  (struct compute_tensor[]){a->t, b->t},
+							  &y->t, NULL),
+					  ARES_JOB_OK);
+			memcpy(want, y->mem, bytes);
+			/* In place the input is the output: start again from it. */
+			memcpy(y->mem, (char *)want + bytes, (size_t)n * 8);
+			ck_assert_int_eq(compute_force_isa(isas[v]), 0);
+			ck_assert_uint_eq(compute_eltwise(NULL, &p, 2,
+							  (struct compute_tensor[]){a->t, b->t},
+							  &y->t, NULL),
+					  ARES_JOB_OK);
+			ck_assert_msg(same_bits_or_nans(dt, want, y->mem, n),
+				      "%s case %d: dtype %u op %u rank %u bcast %x/%x pc %d in "
+				      "place %d differs from the loops",
+				      isas[v], c, dt, op, rank, ba, bb, pc, in_place);
+			free(want);
+			if (!in_place)
+				drop(a);
+			drop(b);
+			drop(y);
+		}
+	}
+	if (compute_force_isa("avx512"))
+		compute_force_isa("avx2");
+}
+END_TEST
+
 /* ---------------------------------------------------------- pool */
 
 static void run_pool(uint32_t op, uint32_t dt, int64_t H, int64_t W_, uint32_t kh, uint32_t kw,
@@ -3359,6 +3526,7 @@ static Suite *compute_suite(void)
 	tcase_add_loop_test(t, eltwise_logic_where_and_int8_quantised_arithmetic, 0, NCFG);
 	tcase_add_test(t, eltwise_copy_converts_quantises_and_saturates);
 	tcase_add_test(t, eltwise_handles_scalars_and_empty_tensors);
+	tcase_add_test(t, eltwise_fast_path_matches_the_scalar_loops);
 	tcase_add_loop_test(t, pool_max_avg_and_pad_counting_with_ceil_mode, 0, NCFG);
 	tcase_add_loop_test(t, reduce_every_op_over_axis_sets_and_empty_dims, 0, NCFG);
 	tcase_add_test(t, reduce_rejects_bad_axes_and_shapes);
