@@ -1648,6 +1648,29 @@ START_TEST(int8_load_vector_matches_scalar)
 			}
 		}
 	}
+	/* Per channel along the row: a scale and zero point per element, one out of range. */
+	for (int d = 0; d < 2; d++) {
+		uint32_t dt = d ? ARES_DTYPE_I8 : ARES_DTYPE_U8;
+		static float sch[263];
+		static int32_t zch[263];
+
+		for (int i = 0; i < 263; i++) {
+			sch[i] = ss[(i * 7 + d) % 6];
+			zch[i] = zs[(i * 5 + d) % 6];
+		}
+		zch[200] = 1 << 21;
+		for (int64_t n = 1; n <= 263; n += 131) {
+			struct ck_qrow q = {.s = sch, .z = zch, .step = 1};
+
+			ck_assert_int_eq(compute_force_isa("scalar"), 0);
+			ck_load_f32(dt, src, 1, n, &q, a);
+			ck_assert_int_eq(compute_force_isa("avx2"), 0);
+			ck_load_f32(dt, src, 1, n, &q, b);
+			ck_assert_msg(!memcmp(a, b, (size_t)n * sizeof(float)),
+				      "dtype %u per channel n %lld: vector load differs", dt,
+				      (long long)n);
+		}
+	}
 	if (compute_force_isa("avx512"))
 		compute_force_isa("avx2");
 }
