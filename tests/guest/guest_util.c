@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers shared by the guest test programs (see guest_util.h). */
+#include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -232,4 +233,16 @@ int open_vgem(void)
 			break;
 	}
 	return -1;
+}
+
+void hang_priority_queues(accel_device *dev, int prio)
+{
+	int ret = accel_device_debug(dev, ACCEL_DEBUG_HANG_QUEUE, 2 * prio);
+
+	if (ret == -EPERM || ret == -EACCES || ret == -ENOTTY || ret == -EOPNOTSUPP)
+		test_skip("DEBUG HANG_QUEUE unavailable (%s): load ares with fault_injection=1",
+			  accel_strerror(ret));
+	check_ok(dev, ret, "DEBUG HANG_QUEUE 2p");
+	check_ok(dev, accel_device_debug(dev, ACCEL_DEBUG_HANG_QUEUE, 2 * prio + 1),
+		 "DEBUG HANG_QUEUE 2p+1");
 }

@@ -34,6 +34,10 @@ void check_ok(accel_device *dev, int ret, const char *what);
 void expect_u64(const char *what, uint64_t want, uint64_t got);
 void expect_int(const char *what, int want, int got);
 
+/* Hangs both hardware queues of priority PRIO (2 PRIO and 2 PRIO + 1) through
+ * DEBUG HANG_QUEUE; skips the test when the module lacks fault_injection=1. */
+void hang_priority_queues(accel_device *dev, int prio);
+
 /* Opens the first Ares device, failing the test if there is none. */
 accel_device *open_first_device(void);
 

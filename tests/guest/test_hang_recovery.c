@@ -33,14 +33,7 @@ int main(void)
 	bo = alloc_mapped(dev, 4096, &map);
 	p = map;
 
-	/* A priority p context runs on hardware queues 2p and 2p+1: hang both. */
-	ret = accel_device_debug(dev, ACCEL_DEBUG_HANG_QUEUE, 2 * PRIO);
-	if (ret == -EPERM || ret == -EACCES || ret == -ENOTTY || ret == -EOPNOTSUPP)
-		test_skip("DEBUG HANG_QUEUE unavailable (%s): load ares with fault_injection=1",
-			  accel_strerror(ret));
-	check_ok(dev, ret, "DEBUG HANG_QUEUE 2p");
-	check_ok(dev, accel_device_debug(dev, ACCEL_DEBUG_HANG_QUEUE, 2 * PRIO + 1),
-		 "DEBUG HANG_QUEUE 2p+1");
+	hang_priority_queues(dev, PRIO);
 
 	cb = new_cmdbuf();
 	accel_cmdbuf_fence_write(cb, accel_bo_va(bo), 1);

@@ -428,18 +428,10 @@ static void hung_batch(void)
 	uint32_t submitted, status;
 	uint64_t t0;
 	void *map;
-	int ret;
 
 	check_ok(dev, accel_device_query_info(dev, &before), "accel_device_query_info");
 	check_ok(dev, accel_ctx_create(dev, PRIO, &hctx), "accel_ctx_create");
-	/* A priority p context runs on hardware queues 2p and 2p+1: hang both. */
-	ret = accel_device_debug(dev, ACCEL_DEBUG_HANG_QUEUE, 2 * PRIO);
-	if (ret == -EPERM || ret == -EACCES || ret == -ENOTTY || ret == -EOPNOTSUPP)
-		test_skip("DEBUG HANG_QUEUE unavailable (%s): load ares with fault_injection=1",
-			  accel_strerror(ret));
-	check_ok(dev, ret, "DEBUG HANG_QUEUE 2p");
-	check_ok(dev, accel_device_debug(dev, ACCEL_DEBUG_HANG_QUEUE, 2 * PRIO + 1),
-		 "DEBUG HANG_QUEUE 2p+1");
+	hang_priority_queues(dev, PRIO);
 
 	/*
 	 * The hung batch's streams are in a buffer of their own: a job's
